@@ -1,0 +1,4 @@
+#!/usr/bin/env node
+import { tapSample } from "./index.js";
+
+await tapSample.main();

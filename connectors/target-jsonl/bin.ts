@@ -1,0 +1,4 @@
+#!/usr/bin/env node
+import { targetJsonl } from "./index.js";
+
+await targetJsonl.main();

@@ -1,0 +1,71 @@
+import type { FileHandle } from "node:fs/promises";
+import { access, constants, mkdir } from "node:fs/promises";
+import { join, resolve } from "node:path";
+import { defineTarget, FatalError, type StreamRecords } from "../../protocol/index.js";
+import { fileError, openForAppend } from "../../protocol/sdk/durable-files.js";
+
+interface JsonlConfig {
+  [key: string]: unknown;
+  destination_path: string;
+  file_naming: string;
+}
+
+function fileFor(config: JsonlConfig, stream: string): string {
+  return resolve(join(config.destination_path, config.file_naming.replaceAll("{stream}", stream.replace(/[^\w.-]/g, "_"))));
+}
+
+export const targetJsonl = defineTarget<JsonlConfig>({
+  name: "target-jsonl",
+  version: "0.1.0",
+  description: "Appends each stream's records to a JSON Lines file. Every batch is fsynced before its STATE is confirmed.",
+  settings: {
+    type: "object",
+    additionalProperties: false,
+    properties: {
+      destination_path: { type: "string", default: "output", description: "Directory the files are written to (created if missing)." },
+      file_naming: { type: "string", default: "{stream}.jsonl", description: "File name pattern; {stream} is replaced by the stream name." },
+    },
+  },
+  async testConnection({ config }) {
+    const directory = resolve(config.destination_path);
+    try {
+      await mkdir(directory, { recursive: true });
+      await access(directory, constants.W_OK);
+    } catch (error) {
+      throw fileError(error, directory, "write to the destination directory");
+    }
+    return `${directory} is writable`;
+  },
+  open({ config }) {
+    const files = new Map<string, FileHandle>();
+    const fileOf = async (stream: string): Promise<FileHandle> => {
+      let handle = files.get(stream);
+      if (handle === undefined) {
+        handle = await openForAppend(fileFor(config, stream));
+        files.set(stream, handle);
+      }
+      return handle;
+    };
+    return {
+      async writeBatch(batch: readonly StreamRecords[]) {
+        for (const { stream, records } of batch) {
+          const path = fileFor(config, stream.name);
+          const handle = await fileOf(stream.name);
+          let text = "";
+          for (const message of records) text += `${JSON.stringify(message.record)}\n`;
+          try {
+            await handle.appendFile(text, "utf8");
+            await handle.sync();
+          } catch (error) {
+            throw fileError(error, path, "write records");
+          }
+        }
+      },
+      async close() {
+        const errors: unknown[] = [];
+        for (const handle of files.values()) await handle.close().catch((error: unknown) => errors.push(error));
+        if (errors.length > 0) throw new FatalError("FILE_CLOSE_FAILED", "could not close an output file", { cause: errors[0] });
+      },
+    };
+  },
+});

@@ -1,0 +1,104 @@
+/**
+ * The error tree every part of Agora throws from.
+ *
+ * One root class with a stable `code`, a message that says what happened, a
+ * `where` that says where (connector, stream, file, line) and a `hint` that
+ * says what to do. Branches are grouped by what the caller does about them:
+ * fix the command line, fix the config, fix the peer's output, skip the
+ * record, retry, or stop.
+ */
+
+/** Where an error happened, as far as the thrower knows. */
+export interface ErrorLocation {
+  readonly pipeline?: string;
+  readonly connector?: string;
+  readonly stream?: string;
+  readonly file?: string;
+  readonly line?: number;
+  readonly setting?: string;
+  readonly field?: string;
+}
+
+export interface AgoraErrorOptions {
+  /** What the user should do about it, as one short sentence. */
+  readonly hint?: string;
+  readonly where?: ErrorLocation;
+  readonly cause?: unknown;
+}
+
+export class AgoraError extends Error {
+  readonly code: string;
+  readonly hint: string | undefined;
+  readonly where: ErrorLocation;
+
+  constructor(code: string, message: string, options: AgoraErrorOptions = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = new.target.name;
+    this.code = code;
+    this.hint = options.hint;
+    this.where = options.where ?? {};
+  }
+
+  /** A copy of this error that also knows the given location (its own fields win). */
+  withLocation(where: ErrorLocation): this {
+    const copy = Object.create(Object.getPrototypeOf(this) as object) as this;
+    Object.assign(copy, this, { where: { ...where, ...this.where } });
+    copy.stack = this.stack ?? "";
+    copy.message = this.message;
+    return copy;
+  }
+
+  /** The one line a user sees: what, where, and what to do. */
+  toUserLine(): string {
+    const where = formatLocation(this.where);
+    const hint = this.hint === undefined ? "" : ` ${this.hint}`;
+    return `${where === "" ? "" : `${where}: `}${this.message}${hint} [${this.code}]`;
+  }
+}
+
+/** The command line is wrong: unknown flag, missing argument, conflicting modes. */
+export class UsageError extends AgoraError {}
+
+/** The configuration (a config, catalog or state file) is missing or invalid. */
+export class ConfigError extends AgoraError {}
+
+/** A peer broke the protocol: malformed JSON, a RECORD before its SCHEMA, a missing field. */
+export class ProtocolError extends AgoraError {}
+
+/** One record is bad. Skippable: a runner may dead-letter it and go on. */
+export class DataError extends AgoraError {}
+
+/** Something that may succeed if tried again: a timeout, a 503, a reset connection. */
+export class TransientError extends AgoraError {}
+
+/** Anything else that must stop the run: an unwritable file, a full disk, a crashed peer. */
+export class FatalError extends AgoraError {}
+
+export function formatLocation(where: ErrorLocation): string {
+  const parts: string[] = [];
+  if (where.pipeline !== undefined) parts.push(`pipeline ${where.pipeline}`);
+  if (where.connector !== undefined) parts.push(where.connector);
+  if (where.stream !== undefined) parts.push(`stream ${where.stream}`);
+  if (where.file !== undefined) parts.push(where.file);
+  if (where.line !== undefined) parts.push(`line ${where.line}`);
+  if (where.setting !== undefined) parts.push(`setting ${where.setting}`);
+  if (where.field !== undefined) parts.push(`field ${where.field}`);
+  return parts.join(", ");
+}
+
+/** Any thrown value as an AgoraError, keeping the original as `cause`. */
+export function asAgoraError(error: unknown): AgoraError {
+  if (error instanceof AgoraError) return error;
+  const nodeError = error as NodeJS.ErrnoException | undefined;
+  if (nodeError?.code === "ENOSPC") {
+    return new FatalError("DISK_FULL", "the disk is full", {
+      hint: "Free some space and run again; nothing after the last confirmed STATE was lost.",
+      cause: error,
+    });
+  }
+  const message = error instanceof Error ? error.message : String(error);
+  return new FatalError("UNEXPECTED", message, {
+    hint: "This looks like a bug; run again with --debug and report the stack trace.",
+    cause: error,
+  });
+}

@@ -1,0 +1,83 @@
+import { AgoraError, ProtocolError, type ErrorLocation } from "../errors.js";
+import { ProtocolCodes } from "../messages/codes.js";
+import { parseMessageLine } from "../messages/parse.js";
+import type { MessageLine } from "../messages/types.js";
+import { LineSplitter, type LineSplitterOptions } from "./line-splitter.js";
+
+export interface MessageParserOptions extends LineSplitterOptions {
+  /** Added to every error: who wrote the input (a connector name, a file). */
+  readonly origin?: ErrorLocation;
+  /** Reject a RECORD or BATCH whose stream has had no SCHEMA. Default true. */
+  readonly requireSchemaBeforeRecord?: boolean;
+}
+
+/**
+ * Bytes in, parsed messages out, synchronously: `push` a chunk, get the
+ * complete messages it finished. Keeps the set of streams that have had a
+ * SCHEMA so a RECORD before its SCHEMA is caught at the line it occurs.
+ */
+export class MessageParser {
+  private readonly splitter: LineSplitter;
+  private readonly origin: ErrorLocation;
+  private readonly requireSchema: boolean;
+  private readonly streamsWithSchema = new Set<string>();
+  private batch: MessageLine[] = [];
+
+  constructor(options: MessageParserOptions = {}) {
+    this.origin = options.origin ?? {};
+    this.requireSchema = options.requireSchemaBeforeRecord ?? true;
+    this.splitter = new LineSplitter((text, line) => this.onLine(text, line), options);
+  }
+
+  push(chunk: Buffer): MessageLine[] {
+    this.guard(() => this.splitter.push(chunk));
+    return this.take();
+  }
+
+  end(): MessageLine[] {
+    this.guard(() => this.splitter.end());
+    return this.take();
+  }
+
+  /** Lines consumed so far, blank ones included. */
+  get linesSeen(): number {
+    return this.splitter.linesSeen;
+  }
+
+  private onLine(text: string, line: number): void {
+    const parsed = parseMessageLine(text, line);
+    if (parsed.known) {
+      const message = parsed.message;
+      if (message.type === "SCHEMA") {
+        this.streamsWithSchema.add(message.stream);
+      } else if (this.requireSchema && (message.type === "RECORD" || message.type === "BATCH")) {
+        if (!this.streamsWithSchema.has(message.stream)) {
+          throw new ProtocolError(
+            ProtocolCodes.RECORD_BEFORE_SCHEMA,
+            `${message.type} for stream "${message.stream}" arrived before any SCHEMA for it`,
+            {
+              where: { stream: message.stream, line },
+              hint: "A tap must write a stream's SCHEMA message before its first RECORD.",
+            },
+          );
+        }
+      }
+    }
+    this.batch.push(parsed);
+  }
+
+  private take(): MessageLine[] {
+    const batch = this.batch;
+    this.batch = [];
+    return batch;
+  }
+
+  private guard(step: () => void): void {
+    try {
+      step();
+    } catch (error) {
+      this.batch = [];
+      throw error instanceof AgoraError ? error.withLocation(this.origin) : error;
+    }
+  }
+}

@@ -1,0 +1,30 @@
+/**
+ * Agora's public API for connector authors and tools: the Singer messages,
+ * framing, validation, and the connector SDK.
+ */
+export * from "./errors.js";
+export * from "./messages/types.js";
+export { MESSAGE_SCHEMAS } from "./messages/schemas.js";
+export { ProtocolCodes, type ProtocolCode } from "./messages/codes.js";
+export { parseMessage, parseMessageLine } from "./messages/parse.js";
+export { serializeMessage } from "./messages/serialize.js";
+
+export { LineSplitter, DEFAULT_MAX_LINE_BYTES, type LineSplitterOptions, type LineHandler } from "./framing/line-splitter.js";
+export { MessageParser, type MessageParserOptions } from "./framing/message-parser.js";
+export { readMessageBatches, readMessages, type ByteSource } from "./framing/read-messages.js";
+export { MessageWriter, type MessageWriterOptions } from "./framing/message-writer.js";
+
+export { createAjv } from "./validation/ajv-instance.js";
+export { RecordValidator } from "./validation/record-validator.js";
+export { createMessageSchemaValidator } from "./validation/message-validator.js";
+
+export { defineTap, TAP_SDK_SETTINGS } from "./sdk/tap/define-tap.js";
+export { bookmarked, Bookmarked, type StreamContext, type TapContext, type TapDefinition, type TapRecord, type TapStream } from "./sdk/tap/types.js";
+export { defineTarget, TARGET_SDK_SETTINGS } from "./sdk/target/define-target.js";
+export type { StreamInfo, StreamRecords, TargetContext, TargetDefinition, TargetWriter } from "./sdk/target/types.js";
+export type { Connector } from "./sdk/connector.js";
+export { renderAboutMarkdown, type AboutInfo, type ConnectorKind } from "./sdk/about.js";
+export { ExitCodes } from "./sdk/exit-codes.js";
+export { createLogger, LOG_LEVELS, type Logger, type LogLevel } from "./sdk/logger.js";
+export type { ConnectorConfig } from "./sdk/config.js";
+export { SDK_VERSION } from "./sdk/version.js";

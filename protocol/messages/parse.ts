@@ -1,0 +1,132 @@
+import { ProtocolError } from "../errors.js";
+import { ProtocolCodes } from "./codes.js";
+import type { Message, MessageLine, UnknownMessage } from "./types.js";
+
+const EXCERPT_LENGTH = 60;
+
+/** A short, single-line excerpt of a bad line for an error message. */
+export function excerpt(text: string): string {
+  const flat = text.length > EXCERPT_LENGTH ? `${text.slice(0, EXCERPT_LENGTH)}…` : text;
+  return JSON.stringify(flat);
+}
+
+function invalid(line: number, message: string): ProtocolError {
+  return new ProtocolError(ProtocolCodes.INVALID_MESSAGE, message, {
+    where: { line },
+    hint: "The connector that wrote this line does not follow the Singer spec; fix its output.",
+  });
+}
+
+function requireStream(object: Record<string, unknown>, type: string, line: number): void {
+  const stream = object["stream"];
+  if (typeof stream !== "string" || stream === "") {
+    throw invalid(line, `${type} message has no "stream" (a non-empty string is required)`);
+  }
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+function isStringArray(value: unknown): value is string[] {
+  return Array.isArray(value) && value.every((item) => typeof item === "string");
+}
+
+/**
+ * Checks that a parsed object is a well-formed message of a known type.
+ * Mirrors MESSAGE_SCHEMAS; written by hand because it runs once per line.
+ */
+function checkKnownMessage(object: Record<string, unknown>, line: number): Message | undefined {
+  switch (object["type"]) {
+    case "RECORD":
+      requireStream(object, "RECORD", line);
+      if (!isPlainObject(object["record"])) throw invalid(line, 'RECORD message has no "record" object');
+      if (object["time_extracted"] !== undefined && typeof object["time_extracted"] !== "string") {
+        throw invalid(line, 'RECORD "time_extracted" must be a string');
+      }
+      if (object["version"] !== undefined && typeof object["version"] !== "number") {
+        throw invalid(line, 'RECORD "version" must be a number');
+      }
+      return object as unknown as Message;
+    case "STATE":
+      if (!("value" in object)) throw invalid(line, 'STATE message has no "value"');
+      return object as unknown as Message;
+    case "SCHEMA": {
+      requireStream(object, "SCHEMA", line);
+      const schema = object["schema"];
+      if (!isPlainObject(schema) && typeof schema !== "boolean") {
+        throw invalid(line, 'SCHEMA message has no "schema" object');
+      }
+      const keys = object["key_properties"];
+      if (keys === undefined) {
+        // Singer requires it, but taps in the wild omit it; treat as "no keys".
+        return { ...object, key_properties: [] } as unknown as Message;
+      }
+      if (!isStringArray(keys)) throw invalid(line, 'SCHEMA "key_properties" must be an array of strings');
+      const bookmarks = object["bookmark_properties"];
+      if (bookmarks !== undefined && !isStringArray(bookmarks)) {
+        throw invalid(line, 'SCHEMA "bookmark_properties" must be an array of strings');
+      }
+      return object as unknown as Message;
+    }
+    case "ACTIVATE_VERSION":
+      requireStream(object, "ACTIVATE_VERSION", line);
+      if (typeof object["version"] !== "number") throw invalid(line, 'ACTIVATE_VERSION message has no numeric "version"');
+      return object as unknown as Message;
+    case "BATCH": {
+      requireStream(object, "BATCH", line);
+      const encoding = object["encoding"];
+      if (!isPlainObject(encoding) || typeof encoding["format"] !== "string" || encoding["format"] === "") {
+        throw invalid(line, 'BATCH message has no "encoding.format"');
+      }
+      if (encoding["compression"] !== undefined && typeof encoding["compression"] !== "string") {
+        throw invalid(line, 'BATCH "encoding.compression" must be a string');
+      }
+      if (!isStringArray(object["manifest"])) throw invalid(line, 'BATCH message has no "manifest" array of file URIs');
+      return object as unknown as Message;
+    }
+    default:
+      return undefined;
+  }
+}
+
+/**
+ * Parses one line (without its newline) into a message.
+ * Throws a ProtocolError naming the line for malformed JSON, a non-object,
+ * a missing `type` or a malformed known message. Unknown types come back
+ * with `known: false`, untouched.
+ */
+export function parseMessageLine(raw: string, line: number): MessageLine {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(raw);
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : String(error);
+    throw new ProtocolError(ProtocolCodes.INVALID_JSON, `invalid JSON (${reason}) in ${excerpt(raw)}`, {
+      where: { line },
+      hint: "Each line must be one complete JSON object; check what the connector printed on stdout (logs belong on stderr).",
+      cause: error,
+    });
+  }
+  if (!isPlainObject(parsed)) {
+    throw new ProtocolError(ProtocolCodes.NOT_AN_OBJECT, `expected a JSON object, got ${excerpt(raw)}`, {
+      where: { line },
+      hint: "Each line must be one Singer message, a JSON object with a \"type\".",
+    });
+  }
+  const type = parsed["type"];
+  if (typeof type !== "string" || type === "") {
+    throw new ProtocolError(ProtocolCodes.MISSING_TYPE, `message has no "type": ${excerpt(raw)}`, {
+      where: { line },
+      hint: 'Every Singer message needs a "type" such as "RECORD", "SCHEMA" or "STATE".',
+    });
+  }
+  const message = checkKnownMessage(parsed, line);
+  if (message !== undefined) return { known: true, message, line, raw };
+  return { known: false, message: parsed as UnknownMessage, line, raw };
+}
+
+/** Parses a single message from a string (no line context), for tests and tools. */
+export function parseMessage(raw: string): Message | UnknownMessage {
+  return parseMessageLine(raw, 1).message;
+}

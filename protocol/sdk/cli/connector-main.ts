@@ -1,0 +1,48 @@
+import { asAgoraError } from "../../errors.js";
+import { exitCodeFor, ExitCodes } from "../exit-codes.js";
+import { createLogger, type Logger } from "../logger.js";
+import { HelpShown, type ConnectorArgs } from "./connector-args.js";
+
+function writeStderr(text: string): Promise<void> {
+  return new Promise((resolve) => process.stderr.write(text, () => resolve()));
+}
+
+/** Exit code for a stop asked by a signal: 128 + its number, as shells report it. */
+export const SIGNAL_EXIT_CODES: Readonly<Record<string, number>> = { SIGINT: 130, SIGTERM: 143 };
+
+/**
+ * The process-level flow every connector shares: parse the command line,
+ * run the body, and turn any failure into one clear line on stderr (the
+ * stack only with --debug) and the exit code for its kind. Exits explicitly
+ * once output is flushed, so an open stdin or timer cannot keep it alive.
+ */
+export async function connectorMain(
+  name: string,
+  parseArgs: () => ConnectorArgs,
+  body: (args: ConnectorArgs, logger: Logger) => Promise<number | void>,
+): Promise<never> {
+  let args: ConnectorArgs | undefined;
+  let exitCode: number = ExitCodes.OK;
+  try {
+    args = parseArgs();
+    const logger = createLogger(name, args.logLevel);
+    exitCode = (await body(args, logger)) ?? ExitCodes.OK;
+  } catch (thrown) {
+    if (thrown instanceof HelpShown) {
+      exitCode = ExitCodes.OK;
+    } else {
+      const error = asAgoraError(thrown);
+      const where = error.where.connector === undefined ? error.withLocation({ connector: name }) : error;
+      await writeStderr(`${name} error: ${where.toUserLine()}\n`);
+      if (args?.debug === true || process.env["AGORA_DEBUG"] === "1") {
+        await writeStderr(`${(thrown instanceof Error ? thrown.stack : undefined) ?? String(thrown)}\n`);
+        if (thrown instanceof Error && thrown.cause instanceof Error && thrown.cause.stack !== undefined) {
+          await writeStderr(`caused by: ${thrown.cause.stack}\n`);
+        }
+      }
+      exitCode = exitCodeFor(error);
+    }
+  }
+  await writeStderr("");
+  process.exit(exitCode);
+}

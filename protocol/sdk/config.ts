@@ -1,0 +1,92 @@
+import type { Ajv } from "ajv";
+import { ConfigError } from "../errors.js";
+import type { JsonSchema } from "../messages/types.js";
+import { createAjv } from "../validation/ajv-instance.js";
+import { readJsonFile } from "./read-json-file.js";
+
+export type ConnectorConfig = { [key: string]: unknown };
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+/** Later values win; objects merge key by key, anything else is replaced. */
+export function mergeConfigs(configs: readonly Record<string, unknown>[]): ConnectorConfig {
+  const merged: Record<string, unknown> = {};
+  for (const config of configs) {
+    for (const [key, value] of Object.entries(config)) {
+      const current = merged[key];
+      merged[key] = isPlainObject(current) && isPlainObject(value) ? mergeConfigs([current, value]) : value;
+    }
+  }
+  return merged;
+}
+
+/** "/files/0/path" → "files[0].path" */
+function settingName(pointer: string): string {
+  return pointer
+    .split("/")
+    .slice(1)
+    .map((part) => part.replace(/~1/g, "/").replace(/~0/g, "~"))
+    .reduce((name, part) => (/^\d+$/.test(part) ? `${name}[${part}]` : name === "" ? part : `${name}.${part}`), "");
+}
+
+function typeOf(value: unknown): string {
+  if (value === null) return "null";
+  if (Array.isArray(value)) return "array";
+  return typeof value;
+}
+
+/**
+ * Validates a merged config against a settings schema, filling in defaults.
+ * The error names the setting and the files, never the value (it may be a secret).
+ */
+export function validateConfig(config: ConnectorConfig, settings: JsonSchema, files: readonly string[], connector: string, ajv: Ajv = createAjv({ useDefaults: true })): ConnectorConfig {
+  const validate = ajv.compile(settings);
+  const copy = structuredClone(config);
+  if (validate(copy)) return copy;
+  const error = validate.errors?.[0];
+  const params = (error?.params ?? {}) as Record<string, unknown>;
+  let pointer = error?.instancePath ?? "";
+  let problem: string;
+  if (error?.keyword === "required") {
+    pointer = `${pointer}/${String(params["missingProperty"])}`;
+    problem = "is required";
+  } else if (error?.keyword === "additionalProperties") {
+    pointer = `${pointer}/${String(params["additionalProperty"])}`;
+    problem = "is not a setting of this connector";
+  } else if (error?.keyword === "type") {
+    problem = `must be ${String(params["type"])}, not ${typeOf(valueAtPointer(copy, pointer))}`;
+  } else if (error?.keyword === "enum") {
+    problem = `must be one of ${(params["allowedValues"] as unknown[]).map((value) => JSON.stringify(value)).join(", ")}`;
+  } else {
+    problem = error?.message ?? "is invalid";
+  }
+  const setting = settingName(pointer) || "(config)";
+  const source = files.length === 0 ? "the config" : files.join(", ");
+  throw new ConfigError("CONFIG_INVALID", `setting "${setting}" ${problem}`, {
+    where: { connector, setting },
+    hint: `Fix it in ${source}; \`${connector} --about --format markdown\` lists every setting.`,
+  });
+}
+
+function valueAtPointer(root: unknown, pointer: string): unknown {
+  let current = root;
+  for (const part of pointer.split("/").slice(1)) {
+    if (typeof current !== "object" || current === null) return undefined;
+    current = (current as Record<string, unknown>)[part];
+  }
+  return current;
+}
+
+/** Reads, merges and validates the --config files. */
+export function loadConfig(files: readonly string[], settings: JsonSchema, connector: string): ConnectorConfig {
+  const configs = files.map((file) => {
+    const value = readJsonFile(file, "--config");
+    if (!isPlainObject(value)) {
+      throw new ConfigError("CONFIG_INVALID", "the config must be a JSON object", { where: { connector, file }, hint: `Fix ${file}.` });
+    }
+    return value;
+  });
+  return validateConfig(mergeConfigs(configs), settings, files, connector);
+}

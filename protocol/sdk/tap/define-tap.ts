@@ -1,0 +1,108 @@
+import { describeStream } from "../../../catalogs/index.js";
+import { MessageWriter } from "../../framing/message-writer.js";
+import type { JsonSchema } from "../../messages/types.js";
+import { renderAboutMarkdown, type AboutInfo } from "../about.js";
+import { connectorMain, SIGNAL_EXIT_CODES } from "../cli/connector-main.js";
+import { parseConnectorArgs, type ConnectorArgs } from "../cli/connector-args.js";
+import { loadConfig, type ConnectorConfig } from "../config.js";
+import { printAbout, withSdkSettings, type Connector } from "../connector.js";
+import { loadCatalogFile } from "../load-catalog.js";
+import type { Logger } from "../logger.js";
+import { readJsonFile } from "../read-json-file.js";
+import { SDK_NAME } from "../version.js";
+import { planStreams } from "./stream-plan.js";
+import { syncStream } from "./sync-stream.js";
+import { TapBookmarks } from "./tap-bookmarks.js";
+import type { TapContext, TapDefinition } from "./types.js";
+
+/** Settings every SDK-built tap has. */
+export const TAP_SDK_SETTINGS: Record<string, JsonSchema> = {
+  state_every_records: {
+    type: "integer",
+    minimum: 1,
+    default: 1000,
+    description: "Write a STATE message after this many records of a resumable stream (and at the end of each stream).",
+  },
+};
+
+type TapConfig = ConnectorConfig & { state_every_records: number };
+
+/** Turns a tap definition into a connector with the standard command line. */
+export function defineTap<Config extends ConnectorConfig = ConnectorConfig>(definition: TapDefinition<Config>): Connector {
+  const settings = withSdkSettings(definition.settings, TAP_SDK_SETTINGS);
+  const about: AboutInfo = {
+    name: definition.name,
+    kind: "tap",
+    version: definition.version,
+    description: definition.description,
+    sdk: SDK_NAME,
+    capabilities: ["about", "discover", "catalog", "properties", ...(definition.resumable ? ["state"] : []), "test-connection"],
+    settings,
+  };
+
+  async function run(args: ConnectorArgs, logger: Logger): Promise<number | void> {
+    if (args.mode === "about") return printAbout(about, args.format, renderAboutMarkdown);
+    const config = loadConfig(args.configFiles, settings, definition.name) as Config & TapConfig;
+    const context: TapContext<Config> = { config, logger };
+
+    if (args.mode === "discover") {
+      const streams = await definition.discoverStreams(context);
+      const catalog = {
+        streams: streams.map((stream) =>
+          describeStream({
+            tapStreamId: stream.name,
+            schema: stream.schema,
+            ...(stream.keyProperties === undefined ? {} : { keyProperties: stream.keyProperties }),
+            ...(stream.replicationKey === undefined ? {} : { replicationKey: stream.replicationKey }),
+          }),
+        ),
+      };
+      await new Promise<void>((resolve) => process.stdout.write(`${JSON.stringify(catalog, null, 2)}\n`, () => resolve()));
+      return undefined;
+    }
+
+    if (args.mode === "test_connection") {
+      const message = definition.testConnection === undefined ? `${(await definition.discoverStreams(context)).length} stream(s) available` : await definition.testConnection(context);
+      logger.info(`connection ok: ${message}`);
+      return undefined;
+    }
+
+    return sync(args, context, config.state_every_records, logger);
+  }
+
+  async function sync(args: ConnectorArgs, context: TapContext<Config>, stateEveryRecords: number, logger: Logger): Promise<number | void> {
+    const catalog = args.catalogFile === undefined ? undefined : loadCatalogFile(args.catalogFile, definition.name);
+    if (args.stateFile !== undefined && !definition.resumable) logger.warn("this tap cannot resume; --state is ignored");
+    const inputState = args.stateFile === undefined || !definition.resumable ? undefined : readJsonFile(args.stateFile, "--state");
+    const bookmarks = new TapBookmarks(inputState, args.stateFile);
+    const planned = planStreams(await definition.discoverStreams(context), catalog, args.catalogFile, definition.name);
+
+    const controller = new AbortController();
+    let stopSignal: NodeJS.Signals | undefined;
+    const onSignal = (signal: NodeJS.Signals): void => {
+      stopSignal = signal;
+      logger.warn(`${signal} received: stopping after the current record`);
+      controller.abort();
+    };
+    process.once("SIGINT", onSignal);
+    process.once("SIGTERM", onSignal);
+
+    const output = new MessageWriter(process.stdout);
+    let total = 0;
+    for (const item of planned) {
+      const result = await syncStream(item, context, { output, bookmarks, stateEveryRecords, signal: controller.signal });
+      total += result.records;
+      logger.debug(`stream ${item.stream.name}: ${result.records} records`);
+      if (result.stopped) break;
+    }
+    await output.close();
+    logger.info(`${stopSignal === undefined ? "synced" : "stopped after"} ${total} records from ${planned.length} stream(s)`);
+    return stopSignal === undefined ? undefined : SIGNAL_EXIT_CODES[stopSignal];
+  }
+
+  return {
+    about,
+    main: (argv = process.argv.slice(2)) =>
+      connectorMain(definition.name, () => parseConnectorArgs(argv, definition.name, definition.version, definition.description, "tap"), run),
+  };
+}

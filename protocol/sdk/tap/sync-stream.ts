@@ -1,0 +1,107 @@
+import { projectRecord } from "../../../catalogs/index.js";
+import { AgoraError } from "../../errors.js";
+import type { MessageWriter } from "../../framing/message-writer.js";
+import { serializeMessage } from "../../messages/serialize.js";
+import type { ConnectorConfig } from "../config.js";
+import type { PlannedStream } from "./stream-plan.js";
+import { isPast, type TapBookmarks } from "./tap-bookmarks.js";
+import { Bookmarked, type StreamContext, type TapContext, type TapRecord } from "./types.js";
+
+export interface StreamSyncOptions {
+  readonly output: MessageWriter;
+  readonly bookmarks: TapBookmarks;
+  /** Write a STATE after this many records of a resumable stream. */
+  readonly stateEveryRecords: number;
+  readonly signal: AbortSignal;
+}
+
+/** Records written, and whether the stream was cut short by a stop request. */
+export interface StreamSyncResult {
+  readonly records: number;
+  readonly stopped: boolean;
+}
+
+function timeExtractedSuffix(): string {
+  return `,"time_extracted":"${new Date().toISOString()}"}\n`;
+}
+
+/**
+ * Syncs one stream: its SCHEMA, then its records, with a STATE every N
+ * records and at the end when the stream can resume. RECORD lines are built
+ * from a prefix and a suffix computed once, so each record costs one
+ * JSON.stringify.
+ */
+export async function syncStream<Config extends ConnectorConfig>(
+  planned: PlannedStream<Config>,
+  context: TapContext<Config>,
+  options: StreamSyncOptions,
+): Promise<StreamSyncResult> {
+  const { stream, projection } = planned;
+  const { output, bookmarks, signal } = options;
+  const replicationKey = stream.replicationKey;
+  const previous = bookmarks.get(stream.name);
+  const previousKeyValue =
+    replicationKey !== undefined && typeof previous === "object" && previous !== null ? (previous as Record<string, unknown>)["replication_key_value"] : undefined;
+  const resumes = stream.resumable === true || replicationKey !== undefined;
+
+  await output.write({
+    type: "SCHEMA",
+    stream: stream.name,
+    schema: planned.schema,
+    key_properties: stream.keyProperties ?? [],
+    ...(replicationKey === undefined ? {} : { bookmark_properties: [replicationKey] }),
+  });
+
+  const streamContext: StreamContext<Config> = { ...context, bookmark: previous, replicationKeyValue: previousKeyValue, signal };
+  const prefix = `{"type":"RECORD","stream":${JSON.stringify(stream.name)},"record":`;
+  let suffix = timeExtractedSuffix();
+  let maxKeyValue = previousKeyValue;
+  let sinceState = 0;
+  let records = 0;
+
+  const writeState = (): Promise<void> | undefined => output.writeLine(serializeMessage({ type: "STATE", value: bookmarks.toStateValue() }));
+  const keyBookmark = (): Record<string, unknown> => ({ replication_key: replicationKey, replication_key_value: maxKeyValue });
+
+  let completed = false;
+  try {
+    for await (const item of stream.records(streamContext)) {
+      const record: TapRecord = item instanceof Bookmarked ? item.record : item;
+      const kept = projection === undefined ? record : projectRecord(record, projection);
+      let wait = output.writeLine(`${prefix}${JSON.stringify(kept)}${suffix}`);
+      records += 1;
+      if (item instanceof Bookmarked) bookmarks.set(stream.name, item.bookmark);
+      if (replicationKey !== undefined) {
+        const value = record[replicationKey];
+        if (isPast(value, maxKeyValue)) maxKeyValue = value;
+        if (stream.sortedByReplicationKey === true) bookmarks.set(stream.name, keyBookmark());
+      }
+      sinceState += 1;
+      if (resumes && sinceState >= options.stateEveryRecords) {
+        sinceState = 0;
+        wait = writeState() ?? wait;
+        suffix = timeExtractedSuffix();
+      }
+      if (wait !== undefined) await wait;
+      if (signal.aborted) break;
+    }
+    completed = !signal.aborted;
+  } catch (error) {
+    throw error instanceof AgoraError ? error.withLocation({ stream: stream.name }) : error;
+  } finally {
+    if (resumes) {
+      // Unsorted replication keys are only safe to advance once the whole stream is read.
+      if (completed && replicationKey !== undefined) bookmarks.set(stream.name, keyBookmark());
+      // Also after a failure: the records already written are covered by this STATE.
+      if (completed) {
+        await writeState();
+      } else {
+        try {
+          await writeState();
+        } catch {
+          // The output is gone too; the error that stopped the stream is the one to report.
+        }
+      }
+    }
+  }
+  return { records, stopped: !completed };
+}

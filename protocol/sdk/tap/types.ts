@@ -1,0 +1,86 @@
+import type { JsonSchema } from "../../messages/types.js";
+import type { ConnectorConfig } from "../config.js";
+import type { Logger } from "../logger.js";
+
+export type TapRecord = { [key: string]: unknown };
+
+/** What every hook of a tap receives. */
+export interface TapContext<Config = ConnectorConfig> {
+  /** The merged, validated config, defaults filled in. */
+  readonly config: Config;
+  readonly logger: Logger;
+}
+
+/** What a stream's `records` receives. */
+export interface StreamContext<Config = ConnectorConfig> extends TapContext<Config> {
+  /**
+   * The bookmark an earlier run saved for this stream (from `--state`), or
+   * undefined for a fresh sync. For a stream with a replication key it is
+   * `{ replication_key, replication_key_value }`; otherwise whatever the
+   * stream yielded with `bookmarked()`.
+   */
+  readonly bookmark: unknown;
+  /** The replication key value to continue after, when the stream has one. */
+  readonly replicationKeyValue: unknown;
+  /** Aborted when the tap is asked to stop (SIGINT/SIGTERM); stop reading soon after. */
+  readonly signal: AbortSignal;
+}
+
+/**
+ * A record paired with the stream's position after it. Yield one from a
+ * resumable stream: once the record is written, `bookmark` becomes the
+ * stream's bookmark in the next STATE, and comes back as
+ * `context.bookmark` when a later run resumes.
+ */
+export class Bookmarked {
+  constructor(
+    readonly record: TapRecord,
+    readonly bookmark: unknown,
+  ) {}
+}
+
+export function bookmarked(record: TapRecord, bookmark: unknown): Bookmarked {
+  return new Bookmarked(record, bookmark);
+}
+
+/** One stream of a tap. */
+export interface TapStream<Config = ConnectorConfig> {
+  /** The stream's id (`tap_stream_id`) and name. */
+  readonly name: string;
+  /** JSON Schema of its records. */
+  readonly schema: JsonSchema;
+  readonly keyProperties?: readonly string[];
+  /**
+   * A field whose value only grows (an updated_at, an id). The SDK keeps its
+   * largest value as the bookmark; `context.replicationKeyValue` hands it back.
+   */
+  readonly replicationKey?: string;
+  /**
+   * True if records come in replication-key order, so the bookmark may
+   * advance mid-stream. Otherwise it advances only when the stream ends.
+   */
+  readonly sortedByReplicationKey?: boolean;
+  /** True if `records` honours `context.bookmark` (it yields `bookmarked()` records). */
+  readonly resumable?: boolean;
+  /** Must yield the stream's records in order; may yield `bookmarked(record, position)`. */
+  records(context: StreamContext<Config>): AsyncIterable<TapRecord | Bookmarked> | Iterable<TapRecord | Bookmarked>;
+}
+
+/** Everything a tap author writes. The SDK does the rest. */
+export interface TapDefinition<Config = ConnectorConfig> {
+  readonly name: string;
+  readonly version: string;
+  readonly description: string;
+  /** JSON Schema (an object schema) of the config. */
+  readonly settings: JsonSchema;
+  /** True if some streams can resume from a bookmark: the tap then claims the `state` capability. */
+  readonly resumable: boolean;
+  /** Must return the streams this config offers. Called for --discover and before a sync. */
+  discoverStreams(context: TapContext<Config>): Promise<readonly TapStream<Config>[]> | readonly TapStream<Config>[];
+  /**
+   * May check that the source is reachable; throw a ConfigError or
+   * FatalError naming what is not. Returns a one-line success message.
+   * Without it, --test_connection runs discovery.
+   */
+  testConnection?(context: TapContext<Config>): Promise<string> | string;
+}

@@ -1,0 +1,76 @@
+import { MessageWriter } from "../../framing/message-writer.js";
+import type { JsonSchema } from "../../messages/types.js";
+import { renderAboutMarkdown, type AboutInfo } from "../about.js";
+import { parseConnectorArgs, type ConnectorArgs } from "../cli/connector-args.js";
+import { connectorMain } from "../cli/connector-main.js";
+import { loadConfig, type ConnectorConfig } from "../config.js";
+import { printAbout, withSdkSettings, type Connector } from "../connector.js";
+import type { Logger } from "../logger.js";
+import { SDK_NAME } from "../version.js";
+import { runTargetSync } from "./target-sync.js";
+import type { TargetContext, TargetDefinition } from "./types.js";
+
+/** Settings every SDK-built target has. */
+export const TARGET_SDK_SETTINGS: Record<string, JsonSchema> = {
+  batch_size_rows: {
+    type: "integer",
+    minimum: 1,
+    default: 10000,
+    description: "Write a batch once this many records are waiting.",
+  },
+  batch_wait_limit_seconds: {
+    type: "number",
+    exclusiveMinimum: 0,
+    default: 1,
+    description: "Write a batch once its oldest record has waited this long, so STATE is confirmed promptly on slow streams.",
+  },
+  validate_records: {
+    type: "boolean",
+    default: true,
+    description: "Check each RECORD against its stream's SCHEMA; an invalid record fails the run with its line and field.",
+  },
+};
+
+type TargetConfig = ConnectorConfig & { batch_size_rows: number; batch_wait_limit_seconds: number; validate_records: boolean };
+
+/** Turns a target definition into a connector with the standard command line. */
+export function defineTarget<Config extends ConnectorConfig = ConnectorConfig>(definition: TargetDefinition<Config>): Connector {
+  const settings = withSdkSettings(definition.settings, TARGET_SDK_SETTINGS);
+  const about: AboutInfo = {
+    name: definition.name,
+    kind: "target",
+    version: definition.version,
+    description: definition.description,
+    sdk: SDK_NAME,
+    capabilities: ["about", "test-connection", "activate-version", "batch"],
+    settings,
+  };
+
+  async function run(args: ConnectorArgs, logger: Logger): Promise<number | void> {
+    if (args.mode === "about") return printAbout(about, args.format, renderAboutMarkdown);
+    const config = loadConfig(args.configFiles, settings, definition.name) as Config & TargetConfig;
+    const context: TargetContext<Config> = { config, logger };
+    if (args.mode === "test_connection") {
+      const message = definition.testConnection === undefined ? "ready" : await definition.testConnection(context);
+      logger.info(`connection ok: ${message}`);
+      return undefined;
+    }
+    const writer = await definition.open(context);
+    const output = new MessageWriter(process.stdout);
+    const summary = await runTargetSync(writer, process.stdin, output, logger, {
+      batchSizeRows: config.batch_size_rows,
+      batchWaitMs: config.batch_wait_limit_seconds * 1000,
+      validateRecords: config.validate_records,
+      connector: definition.name,
+    });
+    await output.close();
+    logger.info(`wrote ${summary.records} records; confirmed ${summary.statesConfirmed} STATE message(s)`);
+    return undefined;
+  }
+
+  return {
+    about,
+    main: (argv = process.argv.slice(2)) =>
+      connectorMain(definition.name, () => parseConnectorArgs(argv, definition.name, definition.version, definition.description, "target"), run),
+  };
+}

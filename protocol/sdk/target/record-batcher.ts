@@ -1,0 +1,96 @@
+import type { RecordMessage } from "../../messages/types.js";
+import type { StreamInfo, StreamRecords, TargetWriter } from "./types.js";
+
+/** No STATE pending. */
+const NONE = Symbol("no state");
+
+/**
+ * Gathers records into batches and confirms STATE only after the batch
+ * holding every record before it is durable.
+ *
+ * Writes run one at a time on a promise chain. `flush()` takes the pending
+ * records and the newest STATE that arrived after them, and queues "write,
+ * then confirm". A STATE that arrives with no records pending is queued
+ * behind whatever write is in flight, so it is never confirmed early.
+ */
+export class RecordBatcher {
+  private pending = new Map<string, { stream: StreamInfo; records: RecordMessage[] }>();
+  private pendingCount = 0;
+  private pendingSince = 0;
+  private pendingState: unknown = NONE;
+  private chain: Promise<void> = Promise.resolve();
+  private failure: unknown;
+
+  constructor(
+    private readonly writer: TargetWriter,
+    private readonly confirmState: (value: unknown) => Promise<void> | void,
+  ) {}
+
+  get size(): number {
+    return this.pendingCount;
+  }
+
+  /** Milliseconds the oldest pending record has waited. */
+  age(now = Date.now()): number {
+    return this.pendingCount === 0 ? 0 : now - this.pendingSince;
+  }
+
+  /** Throws the error of a failed background write, if any. */
+  throwIfFailed(): void {
+    if (this.failure !== undefined) throw this.failure;
+  }
+
+  add(stream: StreamInfo, record: RecordMessage): void {
+    let entry = this.pending.get(stream.name);
+    if (entry === undefined || entry.stream !== stream) {
+      if (entry !== undefined) throw new Error(`stream ${stream.name} changed schema with records pending; flush first`);
+      entry = { stream, records: [] };
+      this.pending.set(stream.name, entry);
+    }
+    entry.records.push(record);
+    if (this.pendingCount === 0) this.pendingSince = Date.now();
+    this.pendingCount += 1;
+  }
+
+  hasPending(streamName: string): boolean {
+    return this.pending.has(streamName);
+  }
+
+  state(value: unknown): void {
+    if (this.pendingCount > 0) {
+      this.pendingState = value;
+    } else {
+      this.enqueue(() => this.confirmState(value));
+    }
+  }
+
+  /** Queues the pending records (and the STATE after them) for writing; resolves when done. */
+  flush(): Promise<void> {
+    if (this.pendingCount === 0 && this.pendingState === NONE) return this.chain;
+    const batch: StreamRecords[] = [...this.pending.values()];
+    const state = this.pendingState;
+    this.pending = new Map();
+    this.pendingCount = 0;
+    this.pendingState = NONE;
+    return this.enqueue(async () => {
+      if (batch.length > 0) await this.writer.writeBatch(batch);
+      if (state !== NONE) await this.confirmState(state);
+    });
+  }
+
+  /** Runs a step after every queued write, such as ACTIVATE_VERSION or a schema change. */
+  enqueue(step: () => Promise<void> | void): Promise<void> {
+    this.chain = this.chain.then(async () => {
+      if (this.failure !== undefined) throw this.failure;
+      try {
+        await step();
+      } catch (error) {
+        this.failure = error;
+        throw error;
+      }
+    });
+    // A failure is reported by throwIfFailed or by whoever awaits; never as an unhandled rejection.
+    this.chain.catch(() => undefined);
+    return this.chain;
+  }
+}

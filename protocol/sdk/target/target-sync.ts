@@ -1,0 +1,131 @@
+import { ProtocolError } from "../../errors.js";
+import type { MessageWriter } from "../../framing/message-writer.js";
+import { readMessageBatches, type ByteSource } from "../../framing/read-messages.js";
+import { serializeMessage } from "../../messages/serialize.js";
+import type { RecordMessage, SchemaMessage } from "../../messages/types.js";
+import { RecordValidator } from "../../validation/record-validator.js";
+import type { Logger } from "../logger.js";
+import { readBatchFiles } from "./read-batch-files.js";
+import { RecordBatcher } from "./record-batcher.js";
+import type { StreamInfo, TargetWriter } from "./types.js";
+
+export interface TargetSyncOptions {
+  readonly batchSizeRows: number;
+  readonly batchWaitMs: number;
+  readonly validateRecords: boolean;
+  readonly connector: string;
+}
+
+export interface TargetSyncSummary {
+  readonly records: number;
+  readonly statesConfirmed: number;
+}
+
+/**
+ * The target's main loop: messages in from `input`, records written in
+ * batches through `writer`, STATE echoed on `output` once durable.
+ */
+export async function runTargetSync(writer: TargetWriter, input: ByteSource, output: MessageWriter, logger: Logger, options: TargetSyncOptions): Promise<TargetSyncSummary> {
+  const streams = new Map<string, StreamInfo>();
+  const schemaTexts = new Map<string, string>();
+  const validator = new RecordValidator();
+  const ignoredTypes = new Set<string>();
+  let records = 0;
+  let statesConfirmed = 0;
+
+  const batcher = new RecordBatcher(writer, async (value) => {
+    output.writeLine(serializeMessage({ type: "STATE", value }));
+    await output.flush();
+    statesConfirmed += 1;
+  });
+  const timer = setInterval(() => {
+    if (batcher.age() >= options.batchWaitMs) void batcher.flush().catch(() => undefined);
+  }, Math.max(10, Math.min(250, options.batchWaitMs / 4)));
+  timer.unref();
+
+  /** Synchronous unless the batch is full: the hot path pays no promise per record. */
+  const addRecord = (stream: StreamInfo, message: RecordMessage, line: number): Promise<void> | undefined => {
+    if (options.validateRecords) {
+      const invalid = validator.validate(stream.name, message.record, line);
+      if (invalid !== undefined) throw invalid;
+    }
+    batcher.add(stream, message);
+    records += 1;
+    return batcher.size >= options.batchSizeRows ? batcher.flush() : undefined;
+  };
+
+  const onSchema = async (message: SchemaMessage, line: number): Promise<void> => {
+    const text = `${JSON.stringify(message.schema)}|${message.key_properties.join(",")}`;
+    if (schemaTexts.get(message.stream) === text) return;
+    if (batcher.hasPending(message.stream)) await batcher.flush();
+    validator.setSchema(message.stream, message.schema, line);
+    const stream: StreamInfo = { name: message.stream, schema: message.schema, keyProperties: message.key_properties };
+    streams.set(message.stream, stream);
+    schemaTexts.set(message.stream, text);
+    if (writer.prepareStream !== undefined) await batcher.enqueue(() => writer.prepareStream?.(stream));
+  };
+
+  const streamOf = (name: string, line: number): StreamInfo => {
+    const stream = streams.get(name);
+    if (stream === undefined) {
+      throw new ProtocolError("RECORD_BEFORE_SCHEMA", `message for stream "${name}" arrived before any SCHEMA for it`, { where: { stream: name, line } });
+    }
+    return stream;
+  };
+
+  try {
+    for await (const batch of readMessageBatches(input, { origin: { connector: options.connector } })) {
+      batcher.throwIfFailed();
+      for (const item of batch) {
+        if (!item.known) {
+          if (!ignoredTypes.has(item.message.type)) logger.debug(`ignoring messages of unknown type ${item.message.type} (first at line ${item.line})`);
+          ignoredTypes.add(item.message.type);
+          continue;
+        }
+        const message = item.message;
+        switch (message.type) {
+          case "RECORD": {
+            const full = addRecord(streamOf(message.stream, item.line), message, item.line);
+            if (full !== undefined) await full;
+            break;
+          }
+          case "STATE":
+            batcher.state(message.value);
+            break;
+          case "SCHEMA":
+            await onSchema(message, item.line);
+            break;
+          case "ACTIVATE_VERSION": {
+            const stream = streams.get(message.stream);
+            await batcher.flush();
+            if (stream !== undefined && writer.activateVersion !== undefined) {
+              await batcher.enqueue(() => writer.activateVersion?.(stream, message.version));
+            } else {
+              logger.debug(`ACTIVATE_VERSION for ${message.stream} at line ${item.line} ignored`);
+            }
+            break;
+          }
+          case "BATCH": {
+            const stream = streamOf(message.stream, item.line);
+            for await (const batchRecords of readBatchFiles(message, item.line)) {
+              for (const record of batchRecords) await addRecord(stream, { type: "RECORD", stream: stream.name, record }, item.line);
+            }
+            break;
+          }
+        }
+      }
+    }
+    await batcher.flush();
+  } catch (error) {
+    clearInterval(timer);
+    try {
+      await writer.close?.();
+    } catch {
+      // The error that stopped the run is the one to report.
+    }
+    throw error;
+  }
+  clearInterval(timer);
+  await writer.close?.();
+  return { records, statesConfirmed };
+}

@@ -1,0 +1,55 @@
+import type { JsonSchema, RecordMessage } from "../../messages/types.js";
+import type { ConnectorConfig } from "../config.js";
+import type { Logger } from "../logger.js";
+
+/** What every hook of a target receives. */
+export interface TargetContext<Config = ConnectorConfig> {
+  readonly config: Config;
+  readonly logger: Logger;
+}
+
+/** A stream as the target knows it from its latest SCHEMA. */
+export interface StreamInfo {
+  readonly name: string;
+  readonly schema: JsonSchema;
+  readonly keyProperties: readonly string[];
+}
+
+/** The records of one stream in a batch, in arrival order. */
+export interface StreamRecords {
+  readonly stream: StreamInfo;
+  readonly records: readonly RecordMessage[];
+}
+
+/** How a target writes. Opened once per run. */
+export interface TargetWriter {
+  /**
+   * May prepare the destination for a stream (create a table, add columns).
+   * Called for a stream's first SCHEMA and whenever it changes; records that
+   * arrived under the old schema have been written first.
+   */
+  prepareStream?(stream: StreamInfo): Promise<void> | void;
+  /**
+   * Must write the records, and make them durable (committed, fsynced)
+   * before the returned promise resolves: the SDK confirms STATE right after.
+   * Throwing fails the run without confirming anything past the last batch.
+   */
+  writeBatch(batch: readonly StreamRecords[]): Promise<void> | void;
+  /** May make `version` the stream's only visible version (ACTIVATE_VERSION). Durable on return. */
+  activateVersion?(stream: StreamInfo, version: number): Promise<void> | void;
+  /** May release resources; called once after the last batch, also after a failure. */
+  close?(): Promise<void> | void;
+}
+
+/** Everything a target author writes. The SDK does framing, validation, batching and STATE. */
+export interface TargetDefinition<Config = ConnectorConfig> {
+  readonly name: string;
+  readonly version: string;
+  readonly description: string;
+  /** JSON Schema (an object schema) of the config. */
+  readonly settings: JsonSchema;
+  /** Must open the destination and return its writer. */
+  open(context: TargetContext<Config>): Promise<TargetWriter> | TargetWriter;
+  /** May check the destination is writable; returns a one-line success message. */
+  testConnection?(context: TargetContext<Config>): Promise<string> | string;
+}
