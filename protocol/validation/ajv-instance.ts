@@ -11,6 +11,19 @@ const addFormats = (addFormatsModule as unknown as { default: FormatsPlugin }).d
 const LENIENT_DATE_TIME = /^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}(:?\d{2})?)?$/i;
 
 /**
+ * `multipleOf` with a tolerance relative to the quotient: 1.15 is a multiple
+ * of 0.01 and so is 1234567.89, though neither divides exactly in binary
+ * floating point. (ajv's own `multipleOfPrecision` is absolute, so large
+ * decimals fail it.)
+ */
+function isMultipleOf(divisor: number, value: number): boolean {
+  if (divisor <= 0) return false;
+  const quotient = value / divisor;
+  if (!Number.isFinite(quotient)) return false;
+  return Math.abs(quotient - Math.round(quotient)) <= 1e-9 * Math.max(1, Math.abs(quotient));
+}
+
+/**
  * An ajv instance configured for schemas from the wild: unknown keywords
  * (`inclusion`, `selected`, ...) and formats are ignored rather than fatal,
  * `"type": ["null", "string"]` unions are allowed, draft-04 `$schema` URIs do
@@ -21,11 +34,18 @@ export function createAjv(options: Options = {}): Ajv {
     strict: false,
     allowUnionTypes: true,
     validateSchema: false,
-    multipleOfPrecision: 9,
     logger: false,
     ...options,
   });
   addFormats(ajv);
+  ajv.removeKeyword("multipleOf");
+  ajv.addKeyword({
+    keyword: "multipleOf",
+    type: "number",
+    schemaType: "number",
+    validate: isMultipleOf,
+    errors: false,
+  });
   ajv.addFormat("date-time", { type: "string", validate: (value: string) => LENIENT_DATE_TIME.test(value) && !Number.isNaN(Date.parse(value.replace(" ", "T"))) });
   return ajv;
 }

@@ -47,6 +47,8 @@ export function describeFirstError(errors: readonly ErrorObject[] | null | undef
       };
     case "format":
       return { field, problem: `expected format ${String(params["format"])}, got ${describeValue(actual)}` };
+    case "multipleOf":
+      return { field, problem: `is not a multiple of the schema's multipleOf (got ${describeValue(actual)})` };
     case "additionalProperties":
       return { field: `${error.instancePath}/${String(params["additionalProperty"])}`, problem: "is not allowed by the schema" };
     default:

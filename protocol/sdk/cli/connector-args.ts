@@ -70,7 +70,7 @@ export function parseConnectorArgs(argv: readonly string[], name: string, versio
   } catch (error) {
     if (error instanceof CommanderError) {
       if (error.code === "commander.helpDisplayed" || error.code === "commander.version") throw new HelpShown();
-      throw new UsageError("USAGE", error.message.replace(/^error: /, ""), {
+      throw new UsageError("USAGE", error.message.replace(/^error: /, "").replace(/\s*\n\s*/g, " "), {
         where: { connector: name },
         hint: `Run \`${name} --help\` for the options.`,
       });

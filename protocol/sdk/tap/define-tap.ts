@@ -89,11 +89,17 @@ export function defineTap<Config extends ConnectorConfig = ConnectorConfig>(defi
 
     const output = new MessageWriter(process.stdout);
     let total = 0;
-    for (const item of planned) {
-      const result = await syncStream(item, context, { output, bookmarks, stateEveryRecords, signal: controller.signal });
-      total += result.records;
-      logger.debug(`stream ${item.stream.name}: ${result.records} records`);
-      if (result.stopped) break;
+    try {
+      for (const item of planned) {
+        const result = await syncStream(item, context, { output, bookmarks, stateEveryRecords, signal: controller.signal });
+        total += result.records;
+        logger.debug(`stream ${item.stream.name}: ${result.records} records`);
+        if (result.stopped) break;
+      }
+    } catch (error) {
+      // Hand over what was written before the failure (its STATE included) before reporting it.
+      await output.close().catch(() => undefined);
+      throw error;
     }
     await output.close();
     logger.info(`${stopSignal === undefined ? "synced" : "stopped after"} ${total} records from ${planned.length} stream(s)`);

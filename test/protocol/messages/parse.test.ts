@@ -1,0 +1,94 @@
+import { describe, expect, it } from "vitest";
+import { AgoraError, createMessageSchemaValidator, parseMessageLine, ProtocolCodes, ProtocolError, serializeMessage, type Message } from "../../../protocol/index.js";
+
+function codeOf(raw: string): string | undefined {
+  try {
+    parseMessageLine(raw, 7);
+    return undefined;
+  } catch (error) {
+    expect(error).toBeInstanceOf(ProtocolError);
+    expect((error as AgoraError).where.line).toBe(7);
+    return (error as AgoraError).code;
+  }
+}
+
+const VALID: Record<string, string> = {
+  SCHEMA: '{"type":"SCHEMA","stream":"users","schema":{"type":"object"},"key_properties":["id"],"bookmark_properties":["updated_at"]}',
+  RECORD: '{"type":"RECORD","stream":"users","record":{"id":1},"time_extracted":"2024-01-01T00:00:00Z","version":3}',
+  STATE: '{"type":"STATE","value":{"bookmarks":{}}}',
+  ACTIVATE_VERSION: '{"type":"ACTIVATE_VERSION","stream":"users","version":17}',
+  BATCH: '{"type":"BATCH","stream":"users","encoding":{"format":"jsonl","compression":"gzip"},"manifest":["file:///tmp/a.jsonl.gz"]}',
+};
+
+const INVALID: Array<[string, string]> = [
+  ['{"type":"RECORD","record":{"id":1}}', "RECORD without stream"],
+  ['{"type":"RECORD","stream":"","record":{"id":1}}', "RECORD with empty stream"],
+  ['{"type":"RECORD","stream":"users","record":[1]}', "RECORD whose record is an array"],
+  ['{"type":"RECORD","stream":"users","record":{},"version":"3"}', "RECORD with string version"],
+  ['{"type":"SCHEMA","stream":"users","schema":"x","key_properties":[]}', "SCHEMA with string schema"],
+  ['{"type":"SCHEMA","stream":"users","schema":{},"key_properties":"id"}', "SCHEMA with string keys"],
+  ['{"type":"STATE"}', "STATE without value"],
+  ['{"type":"ACTIVATE_VERSION","stream":"users"}', "ACTIVATE_VERSION without version"],
+  ['{"type":"BATCH","stream":"users","encoding":{},"manifest":[]}', "BATCH without format"],
+  ['{"type":"BATCH","stream":"users","encoding":{"format":"jsonl"},"manifest":[1]}', "BATCH with non-string manifest"],
+];
+
+describe("parseMessageLine", () => {
+  it.each(Object.entries(VALID))("parses a %s message", (type, raw) => {
+    const parsed = parseMessageLine(raw, 1);
+    expect(parsed.known).toBe(true);
+    expect(parsed.message.type).toBe(type);
+    expect(parsed.raw).toBe(raw);
+    expect(parsed.message).toEqual(JSON.parse(raw));
+  });
+
+  it("fills in key_properties a tap left out", () => {
+    const parsed = parseMessageLine('{"type":"SCHEMA","stream":"s","schema":{}}', 1);
+    expect(parsed.message).toMatchObject({ key_properties: [] });
+  });
+
+  it.each(INVALID)("rejects %s (%s) as INVALID_MESSAGE", (raw) => {
+    expect(codeOf(raw)).toBe(ProtocolCodes.INVALID_MESSAGE);
+  });
+
+  it("names invalid JSON with the line and an excerpt", () => {
+    expect(() => parseMessageLine('{"type":"RECORD", oops}', 12)).toThrowError(/invalid JSON .* in "\{\\"type\\":\\"RECORD\\", oops\}"/);
+    expect(codeOf("{not json")).toBe(ProtocolCodes.INVALID_JSON);
+  });
+
+  it("rejects values that are not objects and objects without a type", () => {
+    expect(codeOf("[1,2]")).toBe(ProtocolCodes.NOT_AN_OBJECT);
+    expect(codeOf('"RECORD"')).toBe(ProtocolCodes.NOT_AN_OBJECT);
+    expect(codeOf('{"stream":"users"}')).toBe(ProtocolCodes.MISSING_TYPE);
+    expect(codeOf('{"type":42}')).toBe(ProtocolCodes.MISSING_TYPE);
+  });
+
+  it("passes unknown types through untouched", () => {
+    const raw = '{"type":"METRIC","value":{"n":1},"extra":[1,2]}';
+    const parsed = parseMessageLine(raw, 3);
+    expect(parsed.known).toBe(false);
+    expect(parsed.raw).toBe(raw);
+    expect(parsed.message).toEqual(JSON.parse(raw));
+  });
+
+  it("agrees with the published JSON Schemas on valid and invalid messages", () => {
+    const matchesSchema = createMessageSchemaValidator();
+    for (const raw of Object.values(VALID)) expect(matchesSchema(JSON.parse(raw) as { type: string })).toBe(true);
+    for (const [raw] of INVALID) expect(matchesSchema(JSON.parse(raw) as { type: string })).toBe(false);
+  });
+});
+
+describe("serializeMessage", () => {
+  it("writes one line that parses back to the same message", () => {
+    const message: Message = { type: "RECORD", stream: "s", record: { text: "line\nbreak — ünïcode 🎁", n: 1.5 } };
+    const line = serializeMessage(message);
+    expect(line.endsWith("\n")).toBe(true);
+    expect(line.slice(0, -1)).not.toContain("\n");
+    expect(parseMessageLine(line.slice(0, -1), 1).message).toEqual(message);
+  });
+
+  it("names the stream when a record cannot be serialised", () => {
+    const message: Message = { type: "RECORD", stream: "big", record: { n: 10n } };
+    expect(() => serializeMessage(message)).toThrowError(expect.objectContaining({ code: ProtocolCodes.NOT_SERIALIZABLE, where: { stream: "big" } }) as Error);
+  });
+});

@@ -1,0 +1,82 @@
+import { describe, expect, it } from "vitest";
+import { createAjv, ProtocolCodes, RecordValidator, type AgoraError } from "../../../protocol/index.js";
+
+/** A schema in the style real Singer taps send. */
+const WILD_SCHEMA = {
+  $schema: "http://json-schema.org/draft-04/schema#",
+  type: "object",
+  selected: true,
+  properties: {
+    id: { type: "integer", inclusion: "automatic" },
+    name: { type: ["null", "string"], inclusion: "available", maxLength: 20 },
+    updated_at: { type: ["null", "string"], format: "date-time" },
+    price: { type: ["null", "number"], multipleOf: 0.01 },
+    amount: { anyOf: [{ type: "number" }, { type: "string", format: "singer.decimal" }] },
+    address: {
+      type: ["null", "object"],
+      properties: { zip: { type: "string" }, lines: { type: "array", items: { type: "string" } } },
+      required: ["zip"],
+    },
+  },
+  required: ["id"],
+};
+
+function check(record: Record<string, unknown>): AgoraError | undefined {
+  const validator = new RecordValidator();
+  validator.setSchema("orders", WILD_SCHEMA);
+  return validator.validate("orders", record, 41);
+}
+
+describe("RecordValidator", () => {
+  it("accepts records that match a schema from the wild", () => {
+    expect(check({ id: 1, name: null, updated_at: "2024-03-01T10:00:00Z", price: 1.15, amount: 3, address: { zip: "8001", lines: ["a"] } })).toBeUndefined();
+    expect(check({ id: 2, name: "x", updated_at: "2024-03-01 10:00:00.123+02:00", price: 0.07, amount: "12.30", address: null })).toBeUndefined();
+    expect(check({ id: 3, updated_at: null, price: 19.99, amount: 1 })).toBeUndefined();
+  });
+
+  it("tolerates float rounding in multipleOf", () => {
+    for (const price of [1.15, 0.29, 4.35, 1234567.89, 0.1 + 0.2]) {
+      expect(check({ id: 1, price: Math.round(price * 100) / 100, amount: 1 })).toBeUndefined();
+    }
+    expect(check({ id: 1, price: 1.155, amount: 1 })?.code).toBe(ProtocolCodes.RECORD_INVALID);
+  });
+
+  it("names the stream, line, field path and expected type", () => {
+    const error = check({ id: 1, amount: 1, address: { zip: 8001 } });
+    expect(error?.code).toBe(ProtocolCodes.RECORD_INVALID);
+    expect(error?.where).toMatchObject({ stream: "orders", line: 41, field: "/address/zip" });
+    expect(error?.message).toBe("record field /address/zip expected string, got number 8001");
+  });
+
+  it("names missing required fields and bad formats", () => {
+    expect(check({ amount: 1 })?.message).toBe("record field /id is required but missing");
+    expect(check({ id: 1, amount: 1, updated_at: "yesterday" })?.message).toMatch(/\/updated_at expected format date-time, got string "yesterday"/);
+    expect(check({ id: "1", amount: 1 })?.message).toMatch(/\/id expected integer, got string "1"/);
+  });
+
+  it("compiles each distinct schema once, however many streams share it", () => {
+    const ajv = createAjv();
+    let compiles = 0;
+    const compile = ajv.compile.bind(ajv);
+    ajv.compile = ((schema: unknown) => {
+      compiles += 1;
+      return compile(schema as object);
+    }) as typeof ajv.compile;
+    const validator = new RecordValidator(ajv);
+    for (let index = 0; index < 100; index += 1) validator.setSchema(`stream_${index}`, structuredClone(WILD_SCHEMA));
+    validator.setSchema("other", { type: "object" });
+    expect(compiles).toBe(2);
+    expect(validator.validate("stream_99", { id: "x" })?.code).toBe(ProtocolCodes.RECORD_INVALID);
+  });
+
+  it("reports a schema it cannot compile as INVALID_SCHEMA with the stream", () => {
+    const validator = new RecordValidator();
+    expect(() => validator.setSchema("bad", { type: "object", properties: { a: { $ref: "#/definitions/missing" } } }, 3)).toThrowError(
+      expect.objectContaining({ code: ProtocolCodes.INVALID_SCHEMA, where: { stream: "bad", line: 3 } }) as Error,
+    );
+  });
+
+  it("lets records of streams without a schema through (the framing layer rejects those)", () => {
+    expect(new RecordValidator().validate("unknown", { anything: true })).toBeUndefined();
+  });
+});
