@@ -42,7 +42,7 @@ export function defineTarget<Config extends ConnectorConfig = ConnectorConfig>(d
     version: definition.version,
     description: definition.description,
     sdk: SDK_NAME,
-    capabilities: ["about", "test-connection", "activate-version", "batch"],
+    capabilities: ["about", "test-connection", "batch", ...(definition.activatesVersions === true ? ["activate-version"] : [])],
     settings,
   };
 

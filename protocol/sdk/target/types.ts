@@ -48,6 +48,8 @@ export interface TargetDefinition<Config = ConnectorConfig> {
   readonly description: string;
   /** JSON Schema (an object schema) of the config. */
   readonly settings: JsonSchema;
+  /** True if the writer implements `activateVersion`: the target then claims `activate-version`. */
+  readonly activatesVersions?: boolean;
   /** Must open the destination and return its writer. */
   open(context: TargetContext<Config>): Promise<TargetWriter> | TargetWriter;
   /** May check the destination is writable; returns a one-line success message. */

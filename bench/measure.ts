@@ -1,0 +1,40 @@
+/** Timing helpers: best of N runs, reported as rate per second. */
+
+export interface Measurement {
+  readonly name: string;
+  readonly seconds: number;
+  readonly items: number;
+  readonly bytes: number;
+}
+
+export async function bestOf(name: string, runs: number, items: number, bytes: number, body: () => unknown): Promise<Measurement> {
+  let best = Number.POSITIVE_INFINITY;
+  for (let attempt = 0; attempt < runs; attempt += 1) {
+    const start = process.hrtime.bigint();
+    await body();
+    const seconds = Number(process.hrtime.bigint() - start) / 1e9;
+    best = Math.min(best, seconds);
+  }
+  return { name, seconds: best, items, bytes };
+}
+
+export function perSecond(measurement: Measurement): { items: number; megabytes: number } {
+  return { items: measurement.items / measurement.seconds, megabytes: measurement.bytes / 1e6 / measurement.seconds };
+}
+
+export function formatRate(value: number): string {
+  if (value >= 1e6) return `${(value / 1e6).toFixed(2)} M`;
+  if (value >= 1e3) return `${(value / 1e3).toFixed(1)} k`;
+  return value.toFixed(0);
+}
+
+/** A markdown table of measurements, with each one's ratio to a reference. */
+export function rateTable(rows: readonly Measurement[], reference: Measurement, unit: string): string {
+  const referenceRate = perSecond(reference).items;
+  const lines = [`| what | ${unit}/s | MB/s | × ceiling |`, "| --- | ---: | ---: | ---: |"];
+  for (const row of rows) {
+    const rate = perSecond(row);
+    lines.push(`| ${row.name} | ${formatRate(rate.items)} | ${rate.megabytes.toFixed(1)} | ${(rate.items / referenceRate).toFixed(2)} |`);
+  }
+  return lines.join("\n");
+}
