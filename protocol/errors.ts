@@ -48,10 +48,10 @@ export class AgoraError extends Error {
     return copy;
   }
 
-  /** The one line a user sees: what, where, and what to do. */
-  toUserLine(): string {
+  /** The one line a user sees: what, where, and (unless told not to) what to do. */
+  toUserLine(options: { withHint?: boolean } = {}): string {
     const where = formatLocation(this.where);
-    const hint = this.hint === undefined ? "" : ` ${this.hint}`;
+    const hint = this.hint === undefined || options.withHint === false ? "" : ` ${this.hint}`;
     return `${where === "" ? "" : `${where}: `}${this.message}${hint} [${this.code}]`;
   }
 }

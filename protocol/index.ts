@@ -6,7 +6,7 @@ export * from "./errors.js";
 export * from "./messages/types.js";
 export { MESSAGE_SCHEMAS } from "./messages/schemas.js";
 export { ProtocolCodes, type ProtocolCode } from "./messages/codes.js";
-export { parseMessage, parseMessageLine } from "./messages/parse.js";
+export { excerpt, parseMessage, parseMessageLine } from "./messages/parse.js";
 export { serializeMessage } from "./messages/serialize.js";
 
 export { LineSplitter, DEFAULT_MAX_LINE_BYTES, type LineSplitterOptions, type LineHandler } from "./framing/line-splitter.js";
@@ -19,7 +19,8 @@ export { RecordValidator } from "./validation/record-validator.js";
 export { createMessageSchemaValidator } from "./validation/message-validator.js";
 
 export { defineTap, TAP_SDK_SETTINGS } from "./sdk/tap/define-tap.js";
-export { bookmarked, Bookmarked, type StreamContext, type TapContext, type TapDefinition, type TapRecord, type TapStream } from "./sdk/tap/types.js";
+export { BadRowHandler, BAD_ROW_POLICIES, BAD_ROW_SETTING, type BadRowPolicy } from "./sdk/tap/bad-rows.js";
+export { bookmarked, Bookmarked, RejectedRow, type StreamItem, type StreamContext, type TapContext, type TapDefinition, type TapRecord, type TapStream } from "./sdk/tap/types.js";
 export { defineTarget, TARGET_SDK_SETTINGS } from "./sdk/target/define-target.js";
 export type { StreamInfo, StreamRecords, TargetContext, TargetDefinition, TargetWriter } from "./sdk/target/types.js";
 export type { Connector } from "./sdk/connector.js";
@@ -28,3 +29,4 @@ export { ExitCodes } from "./sdk/exit-codes.js";
 export { createLogger, LOG_LEVELS, type Logger, type LogLevel } from "./sdk/logger.js";
 export type { ConnectorConfig } from "./sdk/config.js";
 export { SDK_VERSION } from "./sdk/version.js";
+export { checkFilesReadable, sourceFileError } from "./sdk/source-files.js";

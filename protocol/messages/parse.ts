@@ -85,10 +85,23 @@ function checkKnownMessage(object: Record<string, unknown>, line: number): Messa
       if (!isStringArray(object["manifest"])) throw invalid(line, 'BATCH message has no "manifest" array of file URIs');
       return object as unknown as Message;
     }
+    case "DEAD_LETTER": {
+      requireStream(object, "DEAD_LETTER", line);
+      if (!DEAD_LETTER_STAGES.has(object["stage"])) throw invalid(line, 'DEAD_LETTER "stage" must be source, validate, middleware or sink_write');
+      const error = object["error"];
+      if (!isPlainObject(error) || typeof error["code"] !== "string" || typeof error["message"] !== "string") {
+        throw invalid(line, 'DEAD_LETTER message has no "error" with "code" and "message"');
+      }
+      if (object["record"] !== undefined && !isPlainObject(object["record"])) throw invalid(line, 'DEAD_LETTER "record" must be an object');
+      if (object["raw"] !== undefined && typeof object["raw"] !== "string") throw invalid(line, 'DEAD_LETTER "raw" must be a string');
+      return object as unknown as Message;
+    }
     default:
       return undefined;
   }
 }
+
+const DEAD_LETTER_STAGES = new Set<unknown>(["source", "validate", "middleware", "sink_write"]);
 
 /**
  * Parses one line (without its newline) into a message.

@@ -58,4 +58,21 @@ export const MESSAGE_SCHEMAS: Readonly<Record<MessageType, JsonSchema>> = {
       manifest: { type: "array", items: { type: "string", minLength: 1 } },
     },
   },
+  DEAD_LETTER: {
+    type: "object",
+    required: ["type", "stream", "stage", "error"],
+    properties: {
+      type: { const: "DEAD_LETTER" },
+      stream: streamName,
+      stage: { enum: ["source", "validate", "middleware", "sink_write"] },
+      record: { type: "object" },
+      raw: { type: "string" },
+      error: {
+        type: "object",
+        required: ["code", "message"],
+        properties: { code: { type: "string" }, message: { type: "string" } },
+      },
+      location: { type: "object", properties: { file: { type: "string" }, line: { type: "integer" } } },
+    },
+  },
 };

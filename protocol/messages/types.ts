@@ -41,10 +41,32 @@ export interface BatchMessage {
   readonly manifest: readonly string[];
 }
 
-export type Message = SchemaMessage | RecordMessage | StateMessage | ActivateVersionMessage | BatchMessage;
+/** Where in the pipeline a record was rejected. */
+export type DeadLetterStage = "source" | "validate" | "middleware" | "sink_write";
+
+/**
+ * Agora's extension: one record (or one unparseable row) rejected without
+ * stopping the run. A tap writes it for a bad source row; a target writes it
+ * on stdout for a record it could not store. The runner routes it to the
+ * dead-letter queue; plain Singer targets ignore it as an unknown type.
+ */
+export interface DeadLetterMessage {
+  readonly type: "DEAD_LETTER";
+  readonly stream: string;
+  readonly stage: DeadLetterStage;
+  /** The record as parsed, when there is one. */
+  readonly record?: { [key: string]: unknown };
+  /** The raw source text, when the row could not be parsed. */
+  readonly raw?: string;
+  readonly error: { readonly code: string; readonly message: string };
+  /** Where the row came from: a source file and line, or the target's input line. */
+  readonly location?: { readonly file?: string; readonly line?: number };
+}
+
+export type Message = SchemaMessage | RecordMessage | StateMessage | ActivateVersionMessage | BatchMessage | DeadLetterMessage;
 export type MessageType = Message["type"];
 
-export const MESSAGE_TYPES: readonly MessageType[] = ["SCHEMA", "RECORD", "STATE", "ACTIVATE_VERSION", "BATCH"];
+export const MESSAGE_TYPES: readonly MessageType[] = ["SCHEMA", "RECORD", "STATE", "ACTIVATE_VERSION", "BATCH", "DEAD_LETTER"];
 
 /** A message of a type this version does not know. Passed through untouched, ignored by targets. */
 export interface UnknownMessage {

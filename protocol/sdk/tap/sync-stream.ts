@@ -2,10 +2,25 @@ import { projectRecord } from "../../../catalogs/index.js";
 import { AgoraError } from "../../errors.js";
 import type { MessageWriter } from "../../framing/message-writer.js";
 import { serializeMessage } from "../../messages/serialize.js";
+import type { DeadLetterMessage } from "../../messages/types.js";
 import type { ConnectorConfig } from "../config.js";
 import type { PlannedStream } from "./stream-plan.js";
 import { isPast, type TapBookmarks } from "./tap-bookmarks.js";
-import { Bookmarked, type StreamContext, type TapContext, type TapRecord } from "./types.js";
+import { Bookmarked, RejectedRow, type StreamContext, type TapContext, type TapRecord } from "./types.js";
+
+function deadLetter(stream: string, rejected: RejectedRow): DeadLetterMessage {
+  const { error, details } = rejected;
+  const location = { ...(error.where.file === undefined ? {} : { file: error.where.file }), ...(error.where.line === undefined ? {} : { line: error.where.line }) };
+  return {
+    type: "DEAD_LETTER",
+    stream,
+    stage: "source",
+    ...(details.record === undefined ? {} : { record: details.record }),
+    ...(details.raw === undefined ? {} : { raw: details.raw }),
+    error: { code: error.code, message: error.message },
+    ...(Object.keys(location).length === 0 ? {} : { location }),
+  };
+}
 
 export interface StreamSyncOptions {
   readonly output: MessageWriter;
@@ -52,7 +67,7 @@ export async function syncStream<Config extends ConnectorConfig>(
     ...(replicationKey === undefined ? {} : { bookmark_properties: [replicationKey] }),
   });
 
-  const streamContext: StreamContext<Config> = { ...context, bookmark: previous, replicationKeyValue: previousKeyValue, signal };
+  const streamContext: StreamContext<Config> = { ...context, bookmark: previous, replicationKeyValue: previousKeyValue, schema: planned.schema, signal };
   const prefix = `{"type":"RECORD","stream":${JSON.stringify(stream.name)},"record":`;
   let suffix = timeExtractedSuffix();
   let maxKeyValue = previousKeyValue;
@@ -65,6 +80,12 @@ export async function syncStream<Config extends ConnectorConfig>(
   let completed = false;
   try {
     for await (const item of stream.records(streamContext)) {
+      if (item instanceof RejectedRow) {
+        const wait = output.write(deadLetter(stream.name, item));
+        if (item.details.bookmark !== undefined) bookmarks.set(stream.name, item.details.bookmark);
+        if (wait !== undefined) await wait;
+        continue;
+      }
       const record: TapRecord = item instanceof Bookmarked ? item.record : item;
       const kept = projection === undefined ? record : projectRecord(record, projection);
       let wait = output.writeLine(`${prefix}${JSON.stringify(kept)}${suffix}`);

@@ -1,3 +1,4 @@
+import type { DataError } from "../../errors.js";
 import type { JsonSchema } from "../../messages/types.js";
 import type { ConnectorConfig } from "../config.js";
 import type { Logger } from "../logger.js";
@@ -22,6 +23,12 @@ export interface StreamContext<Config = ConnectorConfig> extends TapContext<Conf
   readonly bookmark: unknown;
   /** The replication key value to continue after, when the stream has one. */
   readonly replicationKeyValue: unknown;
+  /**
+   * The schema this sync announces for the stream: the catalog's, with
+   * deselected properties removed. Convert values to it; properties it lacks
+   * are dropped from records anyway.
+   */
+  readonly schema: JsonSchema;
   /** Aborted when the tap is asked to stop (SIGINT/SIGTERM); stop reading soon after. */
   readonly signal: AbortSignal;
 }
@@ -43,6 +50,22 @@ export function bookmarked(record: TapRecord, bookmark: unknown): Bookmarked {
   return new Bookmarked(record, bookmark);
 }
 
+/**
+ * A row the stream could not turn into a record. Yield one (see
+ * BadRowHandler) to send it to the runner's dead-letter queue as a
+ * DEAD_LETTER message; `bookmark`, when given, moves the stream's position
+ * past it so a resumed run does not read it again.
+ */
+export class RejectedRow {
+  constructor(
+    readonly error: DataError,
+    readonly details: { readonly record?: TapRecord; readonly raw?: string; readonly bookmark?: unknown },
+  ) {}
+}
+
+/** What a stream's `records` may yield. */
+export type StreamItem = TapRecord | Bookmarked | RejectedRow;
+
 /** One stream of a tap. */
 export interface TapStream<Config = ConnectorConfig> {
   /** The stream's id (`tap_stream_id`) and name. */
@@ -62,8 +85,8 @@ export interface TapStream<Config = ConnectorConfig> {
   readonly sortedByReplicationKey?: boolean;
   /** True if `records` honours `context.bookmark` (it yields `bookmarked()` records). */
   readonly resumable?: boolean;
-  /** Must yield the stream's records in order; may yield `bookmarked(record, position)`. */
-  records(context: StreamContext<Config>): AsyncIterable<TapRecord | Bookmarked> | Iterable<TapRecord | Bookmarked>;
+  /** Must yield the stream's records in order; may yield `bookmarked(record, position)` and RejectedRows. */
+  records(context: StreamContext<Config>): AsyncIterable<StreamItem> | Iterable<StreamItem>;
 }
 
 /** Everything a tap author writes. The SDK does the rest. */

@@ -105,6 +105,10 @@ export async function runTargetSync(writer: TargetWriter, input: ByteSource, out
             }
             break;
           }
+          case "DEAD_LETTER":
+            // Meant for a runner; a target has nothing to write for it.
+            logger.debug(`DEAD_LETTER for ${message.stream} at line ${item.line} ignored`);
+            break;
           case "BATCH": {
             const stream = streamOf(message.stream, item.line);
             for await (const batchRecords of readBatchFiles(message, item.line)) {

@@ -18,6 +18,7 @@ const VALID: Record<string, string> = {
   STATE: '{"type":"STATE","value":{"bookmarks":{}}}',
   ACTIVATE_VERSION: '{"type":"ACTIVATE_VERSION","stream":"users","version":17}',
   BATCH: '{"type":"BATCH","stream":"users","encoding":{"format":"jsonl","compression":"gzip"},"manifest":["file:///tmp/a.jsonl.gz"]}',
+  DEAD_LETTER: '{"type":"DEAD_LETTER","stream":"users","stage":"source","raw":"1,2,x","error":{"code":"BAD_ROW","message":"3 columns, expected 4"},"location":{"file":"u.csv","line":9}}',
 };
 
 const INVALID: Array<[string, string]> = [
@@ -31,6 +32,8 @@ const INVALID: Array<[string, string]> = [
   ['{"type":"ACTIVATE_VERSION","stream":"users"}', "ACTIVATE_VERSION without version"],
   ['{"type":"BATCH","stream":"users","encoding":{},"manifest":[]}', "BATCH without format"],
   ['{"type":"BATCH","stream":"users","encoding":{"format":"jsonl"},"manifest":[1]}', "BATCH with non-string manifest"],
+  ['{"type":"DEAD_LETTER","stream":"users","stage":"somewhere","error":{"code":"X","message":"m"}}', "DEAD_LETTER with an unknown stage"],
+  ['{"type":"DEAD_LETTER","stream":"users","stage":"source","error":"boom"}', "DEAD_LETTER with a string error"],
 ];
 
 describe("parseMessageLine", () => {

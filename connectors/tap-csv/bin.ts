@@ -1,0 +1,4 @@
+#!/usr/bin/env node
+import { tapCsv } from "./index.js";
+
+await tapCsv.main();

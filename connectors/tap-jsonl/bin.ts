@@ -1,0 +1,4 @@
+#!/usr/bin/env node
+import { tapJsonl } from "./index.js";
+
+await tapJsonl.main();

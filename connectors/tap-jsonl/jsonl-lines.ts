@@ -1,0 +1,49 @@
+import { createReadStream } from "node:fs";
+import { excerpt, LineSplitter, sourceFileError } from "../../protocol/index.js";
+
+/** One line of a JSON Lines file: a parsed object, or why it is not one. */
+export type JsonlLine =
+  | { readonly ok: true; readonly record: Record<string, unknown>; readonly line: number }
+  | { readonly ok: false; readonly reason: string; readonly line: number; readonly raw: string };
+
+function parseLine(text: string, line: number): JsonlLine {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (error) {
+    return { ok: false, reason: `invalid JSON (${(error as Error).message}) in ${excerpt(text)}`, line, raw: text };
+  }
+  if (typeof value !== "object" || value === null || Array.isArray(value)) {
+    return { ok: false, reason: `expected a JSON object, got ${excerpt(text)}`, line, raw: text };
+  }
+  return { ok: true, record: value as Record<string, unknown>, line };
+}
+
+/**
+ * Streams the lines of a JSON Lines file with their 1-based line numbers,
+ * blank lines skipped (but counted). Reads 256 KiB at a time. Lines before
+ * `afterLine` are split but not parsed, so resuming costs little.
+ */
+export async function* readJsonlLines(path: string, afterLine = 0): AsyncGenerator<JsonlLine> {
+  let pending: JsonlLine[] = [];
+  const splitter = new LineSplitter((text, line) => {
+    if (line > afterLine) pending.push(parseLine(text, line));
+  });
+  const input = createReadStream(path, { highWaterMark: 256 * 1024 });
+  try {
+    for await (const chunk of input) {
+      splitter.push(chunk as Buffer);
+      if (pending.length > 0) {
+        const batch = pending;
+        pending = [];
+        yield* batch;
+      }
+    }
+    splitter.end();
+    yield* pending;
+  } catch (error) {
+    throw sourceFileError(error, path);
+  } finally {
+    input.destroy();
+  }
+}

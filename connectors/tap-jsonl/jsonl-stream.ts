@@ -1,0 +1,54 @@
+import { SchemaInferrer } from "../../catalogs/index.js";
+import { BadRowHandler, bookmarked, DataError, type StreamItem, type TapStream } from "../../protocol/index.js";
+import type { JsonlConfig, JsonlFile } from "./config.js";
+import { readJsonlLines } from "./jsonl-lines.js";
+
+/** The bookmark of a JSON Lines stream: the last line consumed, in which file. */
+interface JsonlBookmark {
+  readonly path: string;
+  readonly line: number;
+}
+
+async function inferSchema(file: JsonlFile, sampleSize: number): Promise<Record<string, unknown>> {
+  const inferrer = new SchemaInferrer({ mode: "json", keyFields: file.keyProperties });
+  for await (const line of readJsonlLines(file.path)) {
+    if (!line.ok) continue;
+    inferrer.observe(line.record);
+    if (inferrer.sampleSize >= sampleSize) break;
+  }
+  return inferrer.toSchema();
+}
+
+/** A stream reading one JSON Lines file, resumable by line. */
+export async function jsonlStream(file: JsonlFile, config: JsonlConfig): Promise<TapStream<JsonlConfig>> {
+  const schema = await inferSchema(file, config.sample_size);
+  return {
+    name: file.stream,
+    schema,
+    keyProperties: file.keyProperties,
+    resumable: true,
+    async *records({ bookmark, logger }): AsyncGenerator<StreamItem> {
+      const saved = bookmark as Partial<JsonlBookmark> | undefined;
+      let after = 0;
+      if (saved !== undefined && saved !== null) {
+        if (saved.path === file.path && typeof saved.line === "number") after = saved.line;
+        else logger.warn(`stream ${file.stream}: the saved position is for ${String(saved.path)}, not ${file.path}: reading from the start`);
+      }
+      const badRows = new BadRowHandler(config.on_bad_row, logger, file.stream);
+      for await (const line of readJsonlLines(file.path, after)) {
+        const position: JsonlBookmark = { path: file.path, line: line.line };
+        if (line.ok) {
+          yield bookmarked(line.record, position);
+          continue;
+        }
+        const error = new DataError("JSONL_BAD_LINE", line.reason, {
+          where: { stream: file.stream, file: file.path, line: line.line },
+          hint: 'Fix the line, or set "on_bad_row" to skip or dlq.',
+        });
+        const rejected = badRows.handle(error, { raw: line.raw, bookmark: position });
+        if (rejected !== undefined) yield rejected;
+      }
+      badRows.summarize();
+    },
+  };
+}

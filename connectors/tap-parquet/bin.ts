@@ -1,0 +1,4 @@
+#!/usr/bin/env node
+import { tapParquet } from "./index.js";
+
+await tapParquet.main();

@@ -1,0 +1,76 @@
+import { asyncBufferFromFile, parquetMetadataAsync, parquetReadObjects, parquetSchema, type AsyncBuffer, type FileMetaData } from "hyparquet";
+import { bookmarked, ConfigError, FatalError, sourceFileError, type JsonSchema, type StreamItem, type TapStream } from "../../protocol/index.js";
+import type { ParquetConfig, ParquetFileEntry } from "./config.js";
+import { parquetToJsonSchema, toJsonValue } from "./parquet-schema.js";
+
+/** The bookmark of a Parquet stream: rows consumed, in which file. */
+interface ParquetBookmark {
+  readonly path: string;
+  readonly row: number;
+}
+
+async function openParquet(path: string): Promise<{ file: AsyncBuffer; metadata: FileMetaData }> {
+  let file: AsyncBuffer;
+  try {
+    file = await asyncBufferFromFile(path);
+  } catch (error) {
+    throw sourceFileError(error, path);
+  }
+  try {
+    return { file, metadata: await parquetMetadataAsync(file) };
+  } catch (error) {
+    throw new FatalError("PARQUET_INVALID", `not a readable Parquet file (${(error as Error).message})`, { where: { file: path }, hint: "Check that the file is Parquet and not truncated.", cause: error });
+  }
+}
+
+/**
+ * A stream reading one Parquet file a row group at a time: memory holds one
+ * row group, never the file. Only selected columns are decoded. Resumable
+ * by row: whole row groups before the saved row are skipped unread.
+ */
+export async function parquetStream(entry: ParquetFileEntry): Promise<TapStream<ParquetConfig>> {
+  const { metadata } = await openParquet(entry.path);
+  const schema = parquetToJsonSchema(parquetSchema(metadata));
+  const properties = schema["properties"] as Record<string, JsonSchema>;
+  for (const key of entry.keyProperties) {
+    if (!(key in properties)) {
+      throw new ConfigError("KEY_NOT_A_COLUMN", `key property "${key}" is not a column (columns: ${Object.keys(properties).join(", ")})`, {
+        where: { connector: "tap-parquet", stream: entry.stream, file: entry.path, setting: "key_properties" },
+        hint: "Name an existing column in key_properties.",
+      });
+    }
+  }
+  return {
+    name: entry.stream,
+    schema,
+    keyProperties: entry.keyProperties,
+    resumable: true,
+    async *records({ bookmark, schema: announced, logger }): AsyncGenerator<StreamItem> {
+      const saved = bookmark as Partial<ParquetBookmark> | undefined;
+      let start = 0;
+      if (saved !== undefined && saved !== null) {
+        if (saved.path === entry.path && typeof saved.row === "number") start = saved.row;
+        else logger.warn(`stream ${entry.stream}: the saved position is for ${String(saved.path)}, not ${entry.path}: reading from the start`);
+      }
+      const { file, metadata: current } = await openParquet(entry.path);
+      const columns = Object.keys((announced["properties"] ?? {}) as object);
+      const dateColumns = new Set(columns.filter((name) => properties[name]?.["format"] === "date"));
+      let groupStart = 0;
+      for (const group of current.row_groups) {
+        const groupEnd = groupStart + Number(group.num_rows);
+        if (groupEnd > start) {
+          const rowStart = Math.max(groupStart, start);
+          const rows = await parquetReadObjects({ file, metadata: current, columns, rowStart, rowEnd: groupEnd });
+          let row = rowStart;
+          for (const raw of rows) {
+            row += 1;
+            const record: Record<string, unknown> = {};
+            for (const name of columns) record[name] = toJsonValue(raw[name], dateColumns.has(name));
+            yield bookmarked(record, { path: entry.path, row } satisfies ParquetBookmark);
+          }
+        }
+        groupStart = groupEnd;
+      }
+    },
+  };
+}
