@@ -14,7 +14,7 @@ const NONE = Symbol("no state");
  * behind whatever write is in flight, so it is never confirmed early.
  */
 export class RecordBatcher {
-  private pending = new Map<string, { stream: StreamInfo; records: RecordMessage[] }>();
+  private pending = new Map<string, { stream: StreamInfo; records: RecordMessage[]; lines: number[] }>();
   private pendingCount = 0;
   private pendingSince = 0;
   private pendingState: unknown = NONE;
@@ -40,14 +40,15 @@ export class RecordBatcher {
     if (this.failure !== undefined) throw this.failure;
   }
 
-  add(stream: StreamInfo, record: RecordMessage): void {
+  add(stream: StreamInfo, record: RecordMessage, line: number): void {
     let entry = this.pending.get(stream.name);
     if (entry === undefined || entry.stream !== stream) {
       if (entry !== undefined) throw new Error(`stream ${stream.name} changed schema with records pending; flush first`);
-      entry = { stream, records: [] };
+      entry = { stream, records: [], lines: [] };
       this.pending.set(stream.name, entry);
     }
     entry.records.push(record);
+    entry.lines.push(line);
     if (this.pendingCount === 0) this.pendingSince = Date.now();
     this.pendingCount += 1;
   }

@@ -49,7 +49,7 @@ export async function runTargetSync(writer: TargetWriter, input: ByteSource, out
       const invalid = validator.validate(stream.name, message.record, line);
       if (invalid !== undefined) throw invalid;
     }
-    batcher.add(stream, message);
+    batcher.add(stream, message, line);
     records += 1;
     return batcher.size >= options.batchSizeRows ? batcher.flush() : undefined;
   };

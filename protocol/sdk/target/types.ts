@@ -19,6 +19,8 @@ export interface StreamInfo {
 export interface StreamRecords {
   readonly stream: StreamInfo;
   readonly records: readonly RecordMessage[];
+  /** The input line of each record (same index), for errors that name it. */
+  readonly lines: readonly number[];
 }
 
 /** How a target writes. Opened once per run. */

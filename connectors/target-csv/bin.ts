@@ -1,0 +1,4 @@
+#!/usr/bin/env node
+import { targetCsv } from "./index.js";
+
+await targetCsv.main();

@@ -1,0 +1,67 @@
+import { access, constants, mkdir } from "node:fs/promises";
+import { join, resolve } from "node:path";
+import { defineTarget, type ConnectorConfig, type StreamInfo } from "../../protocol/index.js";
+import { fileError } from "../../protocol/sdk/durable-files.js";
+import { CsvFile } from "./csv-file.js";
+
+interface CsvTargetConfig extends ConnectorConfig {
+  destination_path: string;
+  file_naming: string;
+  delimiter: string;
+  quote_char: string;
+}
+
+function columnsOf(stream: StreamInfo): string[] {
+  return Object.keys((stream.schema["properties"] ?? {}) as object);
+}
+
+export const targetCsv = defineTarget<CsvTargetConfig>({
+  name: "target-csv",
+  version: "0.1.0",
+  description:
+    "Writes each stream to a CSV file with a header from the schema (nested values as JSON). Every batch is fsynced before its STATE is confirmed; when a schema gains columns, writing continues in a new file.",
+  settings: {
+    type: "object",
+    additionalProperties: false,
+    properties: {
+      destination_path: { type: "string", default: "output", description: "Directory the files are written to (created if missing)." },
+      file_naming: { type: "string", default: "{stream}.csv", description: "File name pattern; {stream} is replaced by the stream name." },
+      delimiter: { type: "string", minLength: 1, maxLength: 1, default: ",", description: 'Field separator ("\\t" for TSV).' },
+      quote_char: { type: "string", minLength: 1, maxLength: 1, default: '"', description: "Quote character." },
+    },
+  },
+  async testConnection({ config }) {
+    const directory = resolve(config.destination_path);
+    try {
+      await mkdir(directory, { recursive: true });
+      await access(directory, constants.W_OK);
+    } catch (error) {
+      throw fileError(error, directory, "write to the destination directory");
+    }
+    return `${directory} is writable`;
+  },
+  open({ config }) {
+    const format = { delimiter: config.delimiter, quoteChar: config.quote_char };
+    const files = new Map<string, CsvFile>();
+    const pathOf = (stream: string): string => resolve(join(config.destination_path, config.file_naming.replaceAll("{stream}", stream.replace(/[^\w.-]/g, "_"))));
+    return {
+      async prepareStream(stream) {
+        const columns = columnsOf(stream);
+        const current = files.get(stream.name);
+        if (current !== undefined && current.columns.join("\u0000") === columns.join("\u0000")) return;
+        await current?.close();
+        files.set(stream.name, await CsvFile.open(pathOf(stream.name), columns, format));
+      },
+      async writeBatch(batch) {
+        for (const { stream, records } of batch) {
+          const file = files.get(stream.name);
+          if (file === undefined) throw new Error(`no file prepared for stream ${stream.name}`);
+          await file.append(records.map((message) => file.rowOf(message.record)));
+        }
+      },
+      async close() {
+        for (const file of files.values()) await file.close();
+      },
+    };
+  },
+});

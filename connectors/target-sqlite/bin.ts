@@ -1,0 +1,4 @@
+#!/usr/bin/env node
+import { targetSqlite } from "./index.js";
+
+await targetSqlite.main();

@@ -1,0 +1,7 @@
+/** A quoted SQLite identifier: any stream or field name is safe inside it. */
+export function quoteIdentifier(name: string): string {
+  return `"${name.replaceAll('"', '""')}"`;
+}
+
+/** The column that records which table version (ACTIVATE_VERSION) a row belongs to. */
+export const VERSION_COLUMN = "_sdc_table_version";

@@ -1,0 +1,77 @@
+import { resolve } from "node:path";
+import type { Database } from "better-sqlite3";
+import { AgoraError, defineTarget, type ConnectorConfig, type StreamRecords } from "../../protocol/index.js";
+import { openDatabase } from "./database.js";
+import { databaseError } from "./sqlite-errors.js";
+import { StreamTable } from "./stream-table.js";
+
+interface SqliteConfig extends ConnectorConfig {
+  database: string;
+  table_prefix: string;
+  busy_timeout_ms: number;
+}
+
+export const targetSqlite = defineTarget<SqliteConfig>({
+  name: "target-sqlite",
+  version: "0.1.0",
+  description:
+    "Writes each stream to a table of a SQLite database (the embedded default): columns from the schema, upserts on key properties, new columns added as the schema grows, one transaction per batch, WAL mode.",
+  activatesVersions: true,
+  settings: {
+    type: "object",
+    additionalProperties: false,
+    properties: {
+      database: { type: "string", default: "output.db", description: "Path of the database file (created, with its directory, if missing)." },
+      table_prefix: { type: "string", default: "", description: "Prepended to each stream name to make its table name." },
+      busy_timeout_ms: { type: "integer", minimum: 0, default: 5000, description: "How long to wait for another writer's lock before failing." },
+    },
+  },
+  testConnection({ config }) {
+    const db = openDatabase(config.database, config.busy_timeout_ms);
+    try {
+      db.exec("BEGIN IMMEDIATE; ROLLBACK");
+    } catch (error) {
+      throw databaseError(error, resolve(config.database), "take a write lock");
+    } finally {
+      db.close();
+    }
+    return `${resolve(config.database)} is writable`;
+  },
+  open({ config, logger }) {
+    const file = resolve(config.database);
+    const db: Database = openDatabase(config.database, config.busy_timeout_ms);
+    const tables = new Map<string, StreamTable>();
+    const tableOf = (stream: string): StreamTable => {
+      let table = tables.get(stream);
+      if (table === undefined) {
+        table = new StreamTable(db, `${config.table_prefix}${stream}`, file);
+        tables.set(stream, table);
+      }
+      return table;
+    };
+    const inTransaction = (action: string, step: () => void): void => {
+      try {
+        db.transaction(step)();
+      } catch (error) {
+        throw error instanceof AgoraError ? error : databaseError(error, file, action);
+      }
+    };
+    return {
+      prepareStream(stream) {
+        inTransaction(`prepare the table for stream ${stream.name}`, () => tableOf(stream.name).prepare(stream));
+      },
+      writeBatch(batch: readonly StreamRecords[]) {
+        inTransaction("write a batch", () => {
+          for (const { stream, records, lines } of batch) tableOf(stream.name).write(records, lines);
+        });
+      },
+      activateVersion(stream, version) {
+        inTransaction(`activate version ${version} of stream ${stream.name}`, () => tableOf(stream.name).activateVersion(version));
+        logger.debug(`stream ${stream.name}: version ${version} activated`);
+      },
+      close() {
+        db.close();
+      },
+    };
+  },
+});

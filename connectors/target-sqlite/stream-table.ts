@@ -1,0 +1,158 @@
+import type { Database, Statement } from "better-sqlite3";
+import { ConfigError, DataError, type JsonSchema, type RecordMessage, type StreamInfo } from "../../protocol/index.js";
+import { columnKind, encodeValue, type ColumnKind, type SqlType, type SqlValue } from "./column-types.js";
+import { quoteIdentifier, VERSION_COLUMN } from "./identifiers.js";
+import { storeError } from "./sqlite-errors.js";
+
+interface ExistingColumn {
+  readonly name: string;
+  readonly type: string;
+  readonly pk: number;
+}
+
+/**
+ * One stream's table: created from the stream's schema, grown when the
+ * schema grows, rebuilt (in a transaction) when a column's type changes,
+ * and written with one prepared statement: an upsert on the key properties,
+ * or a plain insert for a stream without keys.
+ */
+export class StreamTable {
+  private columns: string[] = [];
+  private kinds: ColumnKind[] = [];
+  private keyIndexes: number[] = [];
+  private versioned = false;
+  private insert: Statement | undefined;
+  private stream: StreamInfo | undefined;
+
+  constructor(
+    private readonly db: Database,
+    private readonly table: string,
+    private readonly file: string,
+  ) {}
+
+  /** Makes the table match the stream's schema. Runs inside the caller's transaction or alone. */
+  prepare(stream: StreamInfo): void {
+    this.stream = stream;
+    const properties = (stream.schema["properties"] ?? {}) as Record<string, JsonSchema>;
+    for (const key of stream.keyProperties) {
+      if (!(key in properties)) {
+        throw new ConfigError("KEY_NOT_IN_SCHEMA", `key property "${key}" is not in the stream's schema`, {
+          where: { stream: stream.name },
+          hint: "The tap must list its key properties in the schema's properties.",
+        });
+      }
+    }
+    const wanted = new Map(Object.entries(properties).map(([name, schema]) => [name, columnKind(schema)]));
+    const existing = this.existingColumns();
+    if (existing.length === 0) {
+      this.create(wanted, stream.keyProperties);
+    } else {
+      this.evolve(existing, wanted, stream);
+    }
+    this.versioned = this.existingColumns().some((column) => column.name === VERSION_COLUMN);
+    this.columns = [...wanted.keys()];
+    this.kinds = [...wanted.values()];
+    this.keyIndexes = stream.keyProperties.map((key) => this.columns.indexOf(key));
+    this.insert = this.db.prepare(this.insertSql(stream.keyProperties));
+  }
+
+  /** Writes records; call inside a transaction. */
+  write(records: readonly RecordMessage[], lines: readonly number[]): void {
+    const stream = this.stream;
+    if (stream === undefined || this.insert === undefined) throw new Error(`table ${this.table} used before its schema`);
+    for (let index = 0; index < records.length; index += 1) {
+      const message = records[index] as RecordMessage;
+      if (message.version !== undefined && !this.versioned) this.addVersionColumn();
+      const record = message.record;
+      const values: SqlValue[] = new Array<SqlValue>(this.columns.length + (this.versioned ? 1 : 0));
+      for (let column = 0; column < this.columns.length; column += 1) {
+        values[column] = encodeValue(record[this.columns[column] as string], (this.kinds[column] as ColumnKind).encoding);
+      }
+      for (const keyIndex of this.keyIndexes) {
+        if (values[keyIndex] === null) {
+          const key = this.columns[keyIndex] as string;
+          throw new DataError("KEY_IS_NULL", `key property ${key} is null or missing`, {
+            where: { stream: stream.name, line: lines[index] as number, field: key, file: this.file },
+            hint: "Every record needs a value for each key property.",
+          });
+        }
+      }
+      if (this.versioned) values[this.columns.length] = message.version ?? null;
+      try {
+        this.insert.run(values);
+      } catch (error) {
+        throw storeError(error, { stream: stream.name, line: lines[index], file: this.file });
+      }
+    }
+  }
+
+  /** Removes the rows of versions older than `version` (ACTIVATE_VERSION). */
+  activateVersion(version: number): void {
+    if (this.existingColumns().length === 0) return;
+    if (!this.versioned) this.addVersionColumn();
+    this.db.prepare(`DELETE FROM ${quoteIdentifier(this.table)} WHERE ${quoteIdentifier(VERSION_COLUMN)} IS NULL OR ${quoteIdentifier(VERSION_COLUMN)} < ?`).run(version);
+  }
+
+  private existingColumns(): ExistingColumn[] {
+    return this.db.prepare(`PRAGMA table_info(${quoteIdentifier(this.table)})`).all() as ExistingColumn[];
+  }
+
+  private create(wanted: Map<string, ColumnKind>, keys: readonly string[], extra: ReadonlyArray<[string, SqlType]> = []): void {
+    this.db.exec(this.createSql(this.table, [...[...wanted].map(([name, kind]): [string, SqlType] => [name, kind.sqlType]), ...extra], keys));
+  }
+
+  private createSql(table: string, columns: ReadonlyArray<[string, string]>, keys: readonly string[]): string {
+    const definitions = columns.map(([name, type]) => `${quoteIdentifier(name)} ${type}`);
+    if (keys.length > 0) definitions.push(`PRIMARY KEY (${keys.map(quoteIdentifier).join(", ")})`);
+    return `CREATE TABLE ${quoteIdentifier(table)} (${definitions.join(", ")}) STRICT`;
+  }
+
+  /** Adds new columns; rebuilds the table when an existing column must change type. */
+  private evolve(existing: ExistingColumn[], wanted: Map<string, ColumnKind>, stream: StreamInfo): void {
+    const existingKeys = existing.filter((column) => column.pk > 0).sort((a, b) => a.pk - b.pk).map((column) => column.name);
+    if (existingKeys.join("\u0000") !== stream.keyProperties.join("\u0000")) {
+      throw new ConfigError("KEYS_CHANGED", `the table's key is (${existingKeys.join(", ")}) but the stream's key properties are (${stream.keyProperties.join(", ")})`, {
+        where: { stream: stream.name, file: this.file },
+        hint: `Drop or rename table ${this.table}, or keep the stream's key properties unchanged.`,
+      });
+    }
+    const byName = new Map(existing.map((column) => [column.name, column]));
+    const retyped = new Map<string, SqlType>();
+    for (const [name, kind] of wanted) {
+      const column = byName.get(name);
+      if (column === undefined) {
+        this.db.exec(`ALTER TABLE ${quoteIdentifier(this.table)} ADD COLUMN ${quoteIdentifier(name)} ${kind.sqlType}`);
+      } else if (column.type !== kind.sqlType && column.type !== "ANY") {
+        retyped.set(name, "ANY");
+      }
+    }
+    if (retyped.size > 0) this.rebuild(retyped, stream.keyProperties);
+  }
+
+  /** Recreates the table with some columns widened to ANY, keeping every row. */
+  private rebuild(retyped: Map<string, SqlType>, keys: readonly string[]): void {
+    const columns = this.existingColumns().map((column): [string, string] => [column.name, retyped.get(column.name) ?? column.type]);
+    const temporary = `${this.table}__agora_rebuild`;
+    const names = columns.map(([name]) => quoteIdentifier(name)).join(", ");
+    this.db.transaction(() => {
+      this.db.exec(this.createSql(temporary, columns, keys));
+      this.db.exec(`INSERT INTO ${quoteIdentifier(temporary)} (${names}) SELECT ${names} FROM ${quoteIdentifier(this.table)}`);
+      this.db.exec(`DROP TABLE ${quoteIdentifier(this.table)}`);
+      this.db.exec(`ALTER TABLE ${quoteIdentifier(temporary)} RENAME TO ${quoteIdentifier(this.table)}`);
+    })();
+  }
+
+  private addVersionColumn(): void {
+    this.db.exec(`ALTER TABLE ${quoteIdentifier(this.table)} ADD COLUMN ${quoteIdentifier(VERSION_COLUMN)} INTEGER`);
+    this.versioned = true;
+    if (this.stream !== undefined) this.insert = this.db.prepare(this.insertSql(this.stream.keyProperties));
+  }
+
+  private insertSql(keys: readonly string[]): string {
+    const columns = [...this.columns, ...(this.versioned ? [VERSION_COLUMN] : [])];
+    const sql = `INSERT INTO ${quoteIdentifier(this.table)} (${columns.map(quoteIdentifier).join(", ")}) VALUES (${columns.map(() => "?").join(", ")})`;
+    if (keys.length === 0) return sql;
+    const updates = columns.filter((name) => !keys.includes(name)).map((name) => `${quoteIdentifier(name)} = excluded.${quoteIdentifier(name)}`);
+    return `${sql} ON CONFLICT (${keys.map(quoteIdentifier).join(", ")}) ${updates.length === 0 ? "DO NOTHING" : `DO UPDATE SET ${updates.join(", ")}`}`;
+  }
+}
