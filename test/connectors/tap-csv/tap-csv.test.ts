@@ -1,0 +1,162 @@
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { recordsOf, statesOf, writeIn, writeJsonIn } from "../../helpers/files.js";
+import { connectorBin, jsonLines, runNode, tempDir } from "../../helpers/processes.js";
+
+const tap = connectorBin("tap-csv");
+const dir = tempDir();
+
+const PEOPLE = ["id,name,score,active,joined,zip", "1,Ann,1.5,true,2024-01-02T03:04:05Z,007", '2,"Bob, Jr.",2,false,,0100', '3,"Quote ""Q""",-3.25,TRUE,2024-02-02 10:00:00,12345', "4,Dörte,0,false,2024-03-03T00:00:00Z,"].join("\n");
+const people = writeIn(dir, "people.csv", `${PEOPLE}\n`);
+
+async function sync(config: Record<string, unknown>, extra: string[] = []) {
+  const result = await runNode(tap, ["--config", writeJsonIn(dir, `c-${Math.random()}.json`, config), ...extra]);
+  return { ...result, messages: result.stdout === "" || extra.includes("--discover") ? [] : jsonLines(result.stdout) };
+}
+
+describe("tap-csv discovery", () => {
+  it("infers column types from a sample and marks keys", async () => {
+    const result = await runNode(tap, ["--config", writeJsonIn(dir, "d.json", { files: [{ path: people, key_properties: ["id"] }] }), "--discover"]);
+    expect(result.exitCode).toBe(0);
+    const [stream] = (JSON.parse(result.stdout) as { streams: Array<{ tap_stream_id: string; schema: { properties: object }; key_properties: string[] }> }).streams;
+    expect(stream?.tap_stream_id).toBe("people");
+    expect(stream?.key_properties).toEqual(["id"]);
+    expect(stream?.schema.properties).toEqual({
+      id: { type: "integer" },
+      name: { type: ["null", "string"] },
+      score: { type: ["null", "number"] },
+      active: { type: ["null", "boolean"] },
+      joined: { type: ["null", "string"], format: "date-time" },
+      zip: { type: ["null", "string"] },
+    });
+  });
+
+  it("infers from the sample only: a bad value after it is a bad row, not a string column", async () => {
+    const rows = ["n", ...Array.from({ length: 50 }, (_, index) => String(index)), "not a number"];
+    const file = writeIn(dir, "late-bad.csv", `${rows.join("\n")}\n`);
+    const result = await sync({ files: [{ path: file }], sample_size: 10 });
+    expect(result.exitCode).toBe(1);
+    expect(result.stderr).toContain(`stream late-bad, ${file}, line 52, field n: expected integer, got "not a number"`);
+  });
+
+  it("rejects a key property that is not a column", async () => {
+    const result = await sync({ files: [{ path: people, key_properties: ["uid"] }] }, ["--discover"]);
+    expect(result.exitCode).toBe(3);
+    expect(result.stderr).toContain('key property "uid" is not a column (columns: id, name, score, active, joined, zip)');
+  });
+});
+
+describe("tap-csv sync", () => {
+  it("emits typed values, with quotes, escapes and unicode intact", async () => {
+    const result = await sync({ files: [{ path: people, key_properties: ["id"] }] });
+    expect(result.exitCode).toBe(0);
+    expect(recordsOf(result.messages)).toEqual([
+      { id: 1, name: "Ann", score: 1.5, active: true, joined: "2024-01-02T03:04:05Z", zip: "007" },
+      { id: 2, name: "Bob, Jr.", score: 2, active: false, joined: null, zip: "0100" },
+      { id: 3, name: 'Quote "Q"', score: -3.25, active: true, joined: "2024-02-02 10:00:00", zip: "12345" },
+      { id: 4, name: "Dörte", score: 0, active: false, joined: "2024-03-03T00:00:00Z", zip: null },
+    ]);
+  });
+
+  it("reads TSV, a custom quote char, and a file without header with given column names", async () => {
+    const tsv = writeIn(dir, "t.tsv", "a\tb\n1\tx y\n2\t'p\tq'\n");
+    const noHeader = writeIn(dir, "nh.csv", "5;'a;b'\n6;c\n");
+    const result = await sync({
+      files: [
+        { path: tsv, quote_char: "'" },
+        { path: noHeader, stream: "pairs", header: false, columns: ["num", "text"], delimiter: ";", quote_char: "'" },
+      ],
+    });
+    expect(result.exitCode).toBe(0);
+    expect(recordsOf(result.messages, "t")).toEqual([
+      { a: 1, b: "x y" },
+      { a: 2, b: "p\tq" },
+    ]);
+    expect(recordsOf(result.messages, "pairs")).toEqual([
+      { num: 5, text: "a;b" },
+      { num: 6, text: "c" },
+    ]);
+  });
+
+  it("strips an Excel BOM and reads latin1", async () => {
+    const bom = writeIn(dir, "bom.csv", Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from("id,city\n1,Zürich\n")]));
+    const latin = writeIn(dir, "latin.csv", Buffer.from("id,city\n1,K\xf6ln\n", "latin1"));
+    const result = await sync({ files: [{ path: bom }, { path: latin, encoding: "latin1" }] });
+    expect(result.exitCode).toBe(0);
+    expect(recordsOf(result.messages, "bom")).toEqual([{ id: 1, city: "Zürich" }]);
+    expect(recordsOf(result.messages, "latin")).toEqual([{ id: 1, city: "Köln" }]);
+  });
+
+  it("says which file is missing, on sync and on --test_connection", async () => {
+    const missing = join(dir, "nope.csv");
+    const failed = await sync({ files: [{ path: missing }] });
+    expect(failed.exitCode).toBe(3);
+    expect(failed.stderr.trim()).toBe(`tap-csv error: tap-csv, ${missing}: the file does not exist Check "path" in the config. [FILE_NOT_FOUND]`);
+    const check = await sync({ files: [{ path: people }, { path: missing }] }, ["--test_connection"]);
+    expect(check.exitCode).toBe(3);
+    expect(check.stderr).toContain(`cannot read ${missing} (does not exist)`);
+    const ok = await sync({ files: [{ path: people }] }, ["--test_connection"]);
+    expect(ok.exitCode).toBe(0);
+    expect(ok.stderr).toContain("connection ok: 1 file(s) readable");
+  });
+});
+
+describe("tap-csv bad rows", () => {
+  // A sample of one row, so "abc" is a bad value rather than a reason to infer a string column.
+  const bad = writeIn(dir, "bad.csv", "id,amount\n1,10\n2\n3,abc\n4,40\n");
+
+  it("fails by default, naming file and line", async () => {
+    const result = await sync({ files: [{ path: bad }], sample_size: 1 });
+    expect(result.exitCode).toBe(1);
+    expect(recordsOf(result.messages)).toEqual([{ id: 1, amount: 10 }]);
+    expect(result.stderr.trim()).toBe(`tap-csv error: tap-csv, stream bad, ${bad}, line 3: row has 1 fields, expected 2 Fix the row, or set "on_bad_row" to skip or dlq. [CSV_FIELD_COUNT]`);
+  });
+
+  it("skips with a warning per row and a count", async () => {
+    const result = await sync({ files: [{ path: bad }], on_bad_row: "skip", sample_size: 1 });
+    expect(result.exitCode).toBe(0);
+    expect(recordsOf(result.messages).map((record) => record["id"])).toEqual([1, 4]);
+    expect(result.stderr).toContain(`tap-csv warn: skipped bad row: stream bad, ${bad}, line 3: row has 1 fields, expected 2 [CSV_FIELD_COUNT]`);
+    expect(result.stderr).toContain(`skipped bad row: stream bad, ${bad}, line 4, field amount: expected integer, got "abc" [CSV_BAD_VALUE]`);
+    expect(result.stderr).toContain("stream bad: skipped 2 bad row(s)");
+  });
+
+  it("hands bad rows on as DEAD_LETTER messages with the raw text, in order", async () => {
+    const result = await sync({ files: [{ path: bad }], on_bad_row: "dlq", sample_size: 1 });
+    expect(result.exitCode).toBe(0);
+    const kinds = result.messages.filter((message) => message["type"] !== "STATE").map((message) => message["type"]);
+    expect(kinds).toEqual(["SCHEMA", "RECORD", "DEAD_LETTER", "DEAD_LETTER", "RECORD"]);
+    expect(result.messages.find((message) => message["type"] === "DEAD_LETTER")).toEqual({
+      type: "DEAD_LETTER",
+      stream: "bad",
+      stage: "source",
+      raw: "2",
+      error: { code: "CSV_FIELD_COUNT", message: "row has 1 fields, expected 2" },
+      location: { file: bad, line: 3 },
+    });
+  });
+});
+
+describe("tap-csv resume", () => {
+  it("continues after the first STATE with exactly the remaining rows", async () => {
+    const rows = ["id,value", ...Array.from({ length: 95 }, (_, index) => `${index + 1},v${index + 1}`)];
+    const file = writeIn(dir, "many.csv", `${rows.join("\n")}\n`);
+    const config = { files: [{ path: file, key_properties: ["id"] }], state_every_records: 20 };
+    const full = await sync(config);
+    const [firstState] = statesOf(full.messages);
+    expect(firstState).toEqual({ bookmarks: { many: { path: file, row: 20 } } });
+    const resumed = await sync(config, ["--state", writeJsonIn(dir, "many-state.json", firstState)]);
+    expect(recordsOf(resumed.messages)).toEqual(recordsOf(full.messages).slice(20));
+    expect(statesOf(resumed.messages).at(-1)).toEqual({ bookmarks: { many: { path: file, row: 95 } } });
+  });
+
+  it("counts skipped bad rows in the position, so resuming never re-reads them", async () => {
+    const file = writeIn(dir, "resume-bad.csv", "id\n1\nx\n3\n4\n");
+    const config = { files: [{ path: file }], on_bad_row: "skip", state_every_records: 1, sample_size: 1 };
+    const full = await sync(config);
+    expect(recordsOf(full.messages).map((record) => record["id"])).toEqual([1, 3, 4]);
+    const afterThree = { bookmarks: { "resume-bad": { path: file, row: 3 } } };
+    const resumed = await sync(config, ["--state", writeJsonIn(dir, "rb-state.json", afterThree)]);
+    expect(recordsOf(resumed.messages).map((record) => record["id"])).toEqual([4]);
+  });
+});

@@ -1,0 +1,59 @@
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { recordsOf, statesOf, writeIn, writeJsonIn } from "../../helpers/files.js";
+import { writeSampleParquet } from "../../helpers/parquet.js";
+import { connectorBin, jsonLines, runNode, tempDir } from "../../helpers/processes.js";
+
+const tap = connectorBin("tap-parquet");
+const dir = tempDir();
+const file = join(dir, "sales.parquet");
+const expected = writeSampleParquet(file, { rows: 250, rowGroupSize: 40 });
+
+async function sync(config: Record<string, unknown>, extra: string[] = []) {
+  const result = await runNode(tap, ["--config", writeJsonIn(dir, `c-${Math.random()}.json`, config), ...extra]);
+  return { ...result, messages: result.stdout === "" || extra.includes("--discover") ? [] : jsonLines(result.stdout) };
+}
+
+describe("tap-parquet", () => {
+  it("takes types from the Parquet schema", async () => {
+    const result = await sync({ files: [{ path: file, key_properties: ["id"] }] }, ["--discover"]);
+    const [stream] = (JSON.parse(result.stdout) as { streams: Array<{ schema: { properties: unknown } }> }).streams;
+    expect(stream?.schema.properties).toEqual({
+      id: { type: "integer" },
+      name: { type: ["null", "string"] },
+      score: { type: ["null", "number"] },
+      flag: { type: ["null", "boolean"] },
+      at: { type: ["null", "string"], format: "date-time" },
+      big: { type: ["null", "integer"] },
+    });
+  });
+
+  it("emits every row of every row group, value for value", async () => {
+    const result = await sync({ files: [{ path: file, key_properties: ["id"] }] });
+    expect(result.exitCode).toBe(0);
+    expect(recordsOf(result.messages)).toEqual(expected);
+  });
+
+  it("decodes only the selected columns", async () => {
+    const catalog = JSON.parse((await sync({ files: [{ path: file }] }, ["--discover"])).stdout) as { streams: Array<{ metadata: Array<{ breadcrumb: string[]; metadata: Record<string, unknown> }> }> };
+    for (const entry of catalog.streams[0]!.metadata) if (["name", "at", "big"].includes(entry.breadcrumb[1] ?? "")) entry.metadata["selected"] = false;
+    const result = await sync({ files: [{ path: file }] }, ["--catalog", writeJsonIn(dir, "cat.json", catalog)]);
+    expect(recordsOf(result.messages)[0]).toEqual({ id: 1, score: 0.5, flag: false });
+  });
+
+  it("resumes after the first STATE with exactly the remaining rows, across row groups", async () => {
+    const config = { files: [{ path: file }], state_every_records: 55 };
+    const full = await sync(config);
+    const [firstState] = statesOf(full.messages);
+    expect(firstState).toEqual({ bookmarks: { sales: { path: file, row: 55 } } });
+    const resumed = await sync(config, ["--state", writeJsonIn(dir, "state.json", firstState)]);
+    expect(recordsOf(resumed.messages)).toEqual(expected.slice(55));
+  });
+
+  it("names a file that is not Parquet", async () => {
+    const notParquet = writeIn(dir, "fake.parquet", "id,name\n1,a\n");
+    const result = await sync({ files: [{ path: notParquet }] });
+    expect(result.exitCode).toBe(1);
+    expect(result.stderr).toMatch(new RegExp(`tap-parquet, ${notParquet}: not a readable Parquet file .* \\[PARQUET_INVALID\\]`));
+  });
+});
