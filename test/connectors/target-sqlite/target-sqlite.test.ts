@@ -1,0 +1,123 @@
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { query, tableRows, writeIn, writeJsonIn } from "../../helpers/files.js";
+import { activateLine, input, recordLine, schemaLine, stateLine } from "../../helpers/messages.js";
+import { connectorBin, jsonLines, runNode, tempDir } from "../../helpers/processes.js";
+
+const target = connectorBin("target-sqlite");
+const dir = tempDir();
+let databases = 0;
+
+function newDatabase(settings: Record<string, unknown> = {}): { config: string; database: string } {
+  databases += 1;
+  const database = join(dir, `db-${databases}`, "out.db");
+  return { database, config: writeJsonIn(dir, `t-${databases}.json`, { database, ...settings }) };
+}
+
+const USER = { id: { type: "integer" }, name: { type: ["null", "string"] }, score: { type: ["null", "number"] }, vip: { type: ["null", "boolean"] }, tags: { type: ["null", "array"] }, address: { type: ["null", "object"] } };
+
+describe("target-sqlite", () => {
+  it("creates a STRICT table from the schema and stores each type faithfully", async () => {
+    const { config, database } = newDatabase();
+    const result = await runNode(target, ["--config", config], {
+      input: input(schemaLine("users", USER, ["id"]), recordLine("users", { id: 1, name: "Ann ü🎁", score: 1.5, vip: true, tags: ["a"], address: { zip: "007" } }), recordLine("users", { id: 2, name: null, vip: false }), stateLine({ n: 2 })),
+    });
+    expect(result.exitCode).toBe(0);
+    expect(jsonLines(result.stdout)).toEqual([{ type: "STATE", value: { n: 2 } }]);
+    expect(tableRows(database, "users")).toEqual([
+      { id: 1, name: "Ann ü🎁", score: 1.5, vip: 1, tags: '["a"]', address: '{"zip":"007"}' },
+      { id: 2, name: null, score: null, vip: 0, tags: null, address: null },
+    ]);
+    expect(query(database, "SELECT sql FROM sqlite_master WHERE name = 'users'")[0]?.["sql"]).toMatch(/PRIMARY KEY \("id"\)\) STRICT$/);
+    expect(query(database, "PRAGMA journal_mode")[0]).toEqual({ journal_mode: "wal" });
+  });
+
+  it("upserts on key properties, across batches and runs", async () => {
+    const { config, database } = newDatabase({ batch_size_rows: 2 });
+    const schema = schemaLine("users", USER, ["id"]);
+    await runNode(target, ["--config", config], { input: input(schema, recordLine("users", { id: 1, name: "a" }), recordLine("users", { id: 2, name: "b" }), recordLine("users", { id: 1, name: "a2" })) });
+    await runNode(target, ["--config", config], { input: input(schema, recordLine("users", { id: 2, name: "b2" }), recordLine("users", { id: 3, name: "c" })) });
+    expect(tableRows(database, "users", "id").map((row) => [row["id"], row["name"]])).toEqual([
+      [1, "a2"],
+      [2, "b2"],
+      [3, "c"],
+    ]);
+  });
+
+  it("appends rows of a stream without key properties", async () => {
+    const { config, database } = newDatabase();
+    const schema = schemaLine("events", { kind: { type: "string" } });
+    await runNode(target, ["--config", config], { input: input(schema, recordLine("events", { kind: "a" }), recordLine("events", { kind: "a" })) });
+    expect(tableRows(database, "events")).toHaveLength(2);
+  });
+
+  it("adds columns when the schema grows, and widens a column whose type changes", async () => {
+    const { config, database } = newDatabase();
+    const result = await runNode(target, ["--config", config], {
+      input: input(
+        schemaLine("items", { id: { type: "integer" }, code: { type: "integer" } }, ["id"]),
+        recordLine("items", { id: 1, code: 7 }),
+        schemaLine("items", { id: { type: "integer" }, code: { type: "integer" }, color: { type: "string" } }, ["id"]),
+        recordLine("items", { id: 2, code: 8, color: "red" }),
+        schemaLine("items", { id: { type: "integer" }, code: { type: "string" }, color: { type: "string" } }, ["id"]),
+        recordLine("items", { id: 3, code: "X-9", color: "blue" }),
+      ),
+    });
+    expect(result.exitCode).toBe(0);
+    expect(tableRows(database, "items", "id")).toEqual([
+      { id: 1, code: 7, color: null },
+      { id: 2, code: 8, color: "red" },
+      { id: 3, code: "X-9", color: "blue" },
+    ]);
+    expect(query(database, "SELECT name, type FROM pragma_table_info('items')")).toEqual([
+      { name: "id", type: "INTEGER" },
+      { name: "code", type: "ANY" },
+      { name: "color", type: "TEXT" },
+    ]);
+  });
+
+  it("keeps only the activated version's rows on ACTIVATE_VERSION", async () => {
+    const { config, database } = newDatabase();
+    const schema = schemaLine("t", { id: { type: "integer" } }, ["id"]);
+    await runNode(target, ["--config", config], { input: input(schema, recordLine("t", { id: 1 }, 1), recordLine("t", { id: 2 }, 1), activateLine("t", 1)) });
+    const result = await runNode(target, ["--config", config], { input: input(schema, recordLine("t", { id: 2 }, 2), recordLine("t", { id: 3 }, 2), activateLine("t", 2), stateLine("v2")) });
+    expect(result.exitCode).toBe(0);
+    expect(tableRows(database, "t", "id")).toEqual([
+      { id: 2, _sdc_table_version: 2 },
+      { id: 3, _sdc_table_version: 2 },
+    ]);
+    expect(JSON.parse((await runNode(target, ["--about"])).stdout)).toMatchObject({ capabilities: expect.arrayContaining(["activate-version"]) as unknown });
+  });
+
+  it("fails clearly on a value its column cannot store, confirming nothing from that batch", async () => {
+    const { config, database } = newDatabase({ validate_records: false, batch_size_rows: 2 });
+    const result = await runNode(target, ["--config", config], {
+      input: input(schemaLine("t", { id: { type: "integer" }, n: { type: "integer" } }, ["id"]), recordLine("t", { id: 1, n: 1 }), recordLine("t", { id: 2, n: 2 }), stateLine("two"), recordLine("t", { id: 3, n: 3 }), recordLine("t", { id: 4, n: "four" }), stateLine("four")),
+    });
+    expect(result.exitCode).toBe(1);
+    expect(jsonLines(result.stdout)).toEqual([{ type: "STATE", value: "two" }]);
+    expect(result.stderr.trim()).toBe(
+      `target-sqlite error: target-sqlite, stream t, ${database}, line 6, field n: cannot store a text value in INTEGER column n The record does not match its schema: fix the value, or the schema (turn validate_records on to catch this earlier). [SQLITE_TYPE_MISMATCH]`,
+    );
+    expect(tableRows(database, "t").map((row) => row["id"])).toEqual([1, 2]);
+  });
+
+  it("fails clearly on a null key", async () => {
+    const { config } = newDatabase({ validate_records: false });
+    const result = await runNode(target, ["--config", config], { input: input(schemaLine("t", { id: { type: ["null", "integer"] } }, ["id"]), recordLine("t", { id: null })) });
+    expect(result.exitCode).toBe(1);
+    expect(result.stderr).toContain("stream t");
+    expect(result.stderr).toContain("line 2, field id: key property id is null or missing");
+  });
+
+  it("names an unwritable database path", async () => {
+    const blocker = writeIn(dir, "not-a-dir", "");
+    const config = writeJsonIn(dir, "unwritable.json", { database: join(blocker, "x.db") });
+    for (const args of [["--config", config, "--test_connection"], ["--config", config]]) {
+      const result = await runNode(target, args, { input: "" });
+      expect(result.exitCode).toBe(1);
+      expect(result.stderr.trim().split("\n")).toHaveLength(1);
+      expect(result.stderr).toContain(`${blocker}/x.db: cannot create the database's directory`);
+    }
+  });
+});
