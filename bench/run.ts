@@ -1,20 +1,25 @@
 /**
  * `npm run bench`: runs the benchmark suites and writes bench/RESULTS.md.
- * Options: --quick (small inputs, for a smoke run), --records N.
+ * Options: --quick (small inputs, a smoke run that writes no results),
+ * --only framing|parquet|connectors (one suite).
  */
 import { writeFileSync } from "node:fs";
-import { cpus, totalmem } from "node:os";
+import { cpus, tmpdir, totalmem } from "node:os";
+import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { runConnectorBench } from "./suites/connectors.js";
 import { runFramingBench } from "./suites/framing.js";
+import { runParquetReaderBench } from "./suites/parquet-readers.js";
 
 const args = process.argv.slice(2);
 const quick = args.includes("--quick");
-const recordsFlag = args.indexOf("--records");
-const records = recordsFlag >= 0 ? Number(args[recordsFlag + 1]) : quick ? 20_000 : 500_000;
-const runs = quick ? 1 : 3;
+const onlyFlag = args.indexOf("--only");
+const only = onlyFlag >= 0 ? args[onlyFlag + 1] : undefined;
+const root = fileURLToPath(new URL("../../", import.meta.url));
+const work = join(tmpdir(), `agora-bench-${process.pid}`);
 
 const machine = `${cpus().length} × ${cpus()[0]?.model.trim() ?? "unknown CPU"}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB`;
-const header = [
+const sections = [
   "# Benchmark results",
   "",
   `- date: ${new Date().toISOString()}`,
@@ -22,15 +27,29 @@ const header = [
   `- node: ${process.version}`,
   `- command: npm run bench${args.length > 0 ? ` -- ${args.join(" ")}` : ""}`,
   "",
-].join("\n");
+];
 
-process.stderr.write(`framing: ${records.toLocaleString("en")} records…\n`);
-const framing = await runFramingBench(records, runs);
+if (only === undefined || only === "framing") {
+  const records = quick ? 20_000 : 500_000;
+  process.stderr.write(`framing: ${records.toLocaleString("en")} records…\n`);
+  const framing = await runFramingBench(records, quick ? 1 : 3);
+  sections.push("## Framing (protocol/)", "", framing.markdown, "");
+}
+if (only === undefined || only === "parquet") {
+  const rows = quick ? 20_000 : 1_000_000;
+  process.stderr.write(`parquet readers: ${rows.toLocaleString("en")} rows…\n`);
+  sections.push("## Parquet readers (for tap-parquet)", "", await runParquetReaderBench(join(tmpdir(), `agora-bench-${process.pid}.parquet`), rows), "");
+}
+if (only === undefined || only === "connectors") {
+  const sizes = quick ? [10_000, 40_000] : [1_000_000, 4_000_000];
+  const connectors = await runConnectorBench(root, sizes, work);
+  sections.push("## Connectors alone (each a process; taps read a file, targets read a message file on stdin)", "", connectors.markdown, "");
+}
 
-const report = [header, "## Framing (protocol/)", "", framing.markdown, ""].join("\n");
+const report = sections.join("\n");
 process.stdout.write(`${report}\n`);
 if (!quick) {
-  const path = fileURLToPath(new URL("../../bench/RESULTS.md", import.meta.url));
+  const path = join(root, "bench", "RESULTS.md");
   writeFileSync(path, report);
   process.stderr.write(`written to ${path}\n`);
 }

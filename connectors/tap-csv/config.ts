@@ -11,6 +11,14 @@ const FORMAT_PROPERTIES = {
   encoding: { type: "string", enum: Object.keys(ENCODINGS), default: "utf-8", description: "File encoding; a UTF-8 (Excel) byte-order mark is always stripped." },
 } as const;
 
+/** The same options for one file: no defaults here, so an unset one falls back to the top-level setting. */
+const FILE_FORMAT_PROPERTIES = Object.fromEntries(
+  Object.entries(FORMAT_PROPERTIES).map(([name, { default: _default, description, ...schema }]: [string, Record<string, unknown>]) => [
+    name,
+    { ...schema, description: `${String(description)} Default: the top-level \`${name}\`.` },
+  ]),
+);
+
 export const CSV_SETTINGS = {
   type: "object",
   additionalProperties: false,
@@ -29,7 +37,7 @@ export const CSV_SETTINGS = {
           stream: { type: "string", minLength: 1, description: "Stream name. Default: the file name without its extension." },
           key_properties: { type: "array", items: { type: "string" }, default: [], description: "Columns that identify a row." },
           columns: { type: "array", items: { type: "string" }, description: "Column names, for files without a header (or to rename a header's)." },
-          ...FORMAT_PROPERTIES,
+          ...FILE_FORMAT_PROPERTIES,
         },
       },
     },

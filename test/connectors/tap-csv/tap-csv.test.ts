@@ -78,6 +78,15 @@ describe("tap-csv sync", () => {
     ]);
   });
 
+  it("applies top-level format settings to every file that does not set its own", async () => {
+    const first = writeIn(dir, "semi1.csv", "1;'x;y'\n");
+    const second = writeIn(dir, "semi2.csv", "a|b\n2|z\n");
+    const result = await sync({ delimiter: ";", quote_char: "'", header: false, files: [{ path: first }, { path: second, delimiter: "|", header: true }] });
+    expect(result.exitCode).toBe(0);
+    expect(recordsOf(result.messages, "semi1")).toEqual([{ column_1: 1, column_2: "x;y" }]);
+    expect(recordsOf(result.messages, "semi2")).toEqual([{ a: 2, b: "z" }]);
+  });
+
   it("strips an Excel BOM and reads latin1", async () => {
     const bom = writeIn(dir, "bom.csv", Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from("id,city\n1,Zürich\n")]));
     const latin = writeIn(dir, "latin.csv", Buffer.from("id,city\n1,K\xf6ln\n", "latin1"));

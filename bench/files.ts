@@ -1,0 +1,71 @@
+import { createWriteStream, statSync } from "node:fs";
+import { once } from "node:events";
+import { fileWriter, ParquetWriter, schemaFromColumnData } from "hyparquet-writer";
+import { benchRecord, recordLine, schemaLine } from "./data.js";
+
+const COLUMNS = ["id", "name", "email", "score", "active", "created_at", "city", "tags", "address", "balance"] as const;
+
+function csvCell(value: unknown): string {
+  if (value === null || value === undefined) return "";
+  const text = typeof value === "object" ? JSON.stringify(value) : String(value);
+  return /[",\n]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
+}
+
+/** Writes lines produced by `line(index)` for index 0..count-1, respecting backpressure. */
+async function writeLines(path: string, header: string | undefined, count: number, line: (index: number) => string): Promise<number> {
+  const out = createWriteStream(path, { highWaterMark: 1 << 20 });
+  if (header !== undefined) out.write(`${header}\n`);
+  let chunk = "";
+  for (let index = 0; index < count; index += 1) {
+    chunk += `${line(index)}\n`;
+    if (chunk.length > 1 << 20) {
+      if (!out.write(chunk)) await once(out, "drain");
+      chunk = "";
+    }
+  }
+  out.end(chunk);
+  await once(out, "finish");
+  return statSync(path).size;
+}
+
+export function writeBenchCsv(path: string, rows: number): Promise<number> {
+  return writeLines(path, COLUMNS.join(","), rows, (index) => {
+    const record = benchRecord(index);
+    return COLUMNS.map((column) => csvCell(record[column])).join(",");
+  });
+}
+
+export function writeBenchJsonl(path: string, rows: number): Promise<number> {
+  return writeLines(path, undefined, rows, (index) => JSON.stringify(benchRecord(index)));
+}
+
+/** SCHEMA, the records, and a STATE every 10,000 records: a target's input. */
+export function writeBenchMessages(path: string, rows: number): Promise<number> {
+  return writeLines(path, schemaLine(), rows, (index) => {
+    const line = recordLine(index);
+    return (index + 1) % 10_000 === 0 ? `${line}\n${JSON.stringify({ type: "STATE", value: { bookmarks: { users: { row: index + 1 } } } })}` : line;
+  });
+}
+
+/** A Parquet file of the bench records (flat columns), written a row group at a time. */
+export function writeBenchParquet(path: string, rows: number, rowGroupSize = 100_000): number {
+  const columnsFor = (start: number, end: number) => {
+    const records = Array.from({ length: end - start }, (_, offset) => benchRecord(start + offset));
+    return [
+      { name: "id", data: records.map((record) => BigInt(record["id"] as number)), type: "INT64" as const, nullable: false },
+      { name: "name", data: records.map((record) => record["name"] as string), type: "STRING" as const },
+      { name: "email", data: records.map((record) => record["email"] as string), type: "STRING" as const },
+      { name: "score", data: records.map((record) => record["score"] as number), type: "DOUBLE" as const },
+      { name: "active", data: records.map((record) => record["active"] as boolean), type: "BOOLEAN" as const },
+      { name: "created_at", data: records.map((record) => new Date(record["created_at"] as string)), type: "TIMESTAMP" as const },
+      { name: "city", data: records.map((record) => record["city"] as string | null), type: "STRING" as const },
+      { name: "balance", data: records.map((record) => record["balance"] as number | null), type: "DOUBLE" as const },
+    ];
+  };
+  const writer = new ParquetWriter({ writer: fileWriter(path), schema: schemaFromColumnData({ columnData: columnsFor(0, Math.min(rows, 10)) }) });
+  for (let start = 0; start < rows; start += rowGroupSize) {
+    writer.write({ columnData: columnsFor(start, Math.min(rows, start + rowGroupSize)), rowGroupSize });
+  }
+  writer.finish();
+  return statSync(path).size;
+}

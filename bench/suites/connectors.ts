@@ -1,0 +1,77 @@
+import { mkdirSync, rmSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { writeBenchCsv, writeBenchJsonl, writeBenchMessages, writeBenchParquet } from "../files.js";
+import { formatRate } from "../measure.js";
+import { measureProcess, type ProcessRun } from "../process-stats.js";
+
+interface ConnectorCase {
+  readonly connector: string;
+  readonly kind: "tap" | "target";
+  /** The input file this case reads (tap) or is fed on stdin (target). */
+  readonly input: "csv" | "jsonl" | "parquet" | "messages";
+  readonly config: (files: Record<string, string>, work: string) => Record<string, unknown>;
+}
+
+const CASES: readonly ConnectorCase[] = [
+  { connector: "tap-csv", kind: "tap", input: "csv", config: (files) => ({ files: [{ path: files["csv"], stream: "users", key_properties: ["id"] }] }) },
+  { connector: "tap-jsonl", kind: "tap", input: "jsonl", config: (files) => ({ files: [{ path: files["jsonl"], stream: "users", key_properties: ["id"] }] }) },
+  { connector: "tap-parquet", kind: "tap", input: "parquet", config: (files) => ({ files: [{ path: files["parquet"], stream: "users", key_properties: ["id"] }] }) },
+  { connector: "target-jsonl", kind: "target", input: "messages", config: (_files, work) => ({ destination_path: join(work, "out-jsonl") }) },
+  { connector: "target-csv", kind: "target", input: "messages", config: (_files, work) => ({ destination_path: join(work, "out-csv") }) },
+  { connector: "target-sqlite", kind: "target", input: "messages", config: (_files, work) => ({ database: join(work, "out.db") }) },
+];
+
+interface Row {
+  readonly connector: string;
+  readonly rows: number;
+  readonly inputBytes: number;
+  readonly run: ProcessRun;
+}
+
+export interface ConnectorResults {
+  readonly markdown: string;
+  readonly rows: readonly Row[];
+}
+
+/** Each tap and target alone, as a process, on generated inputs of each size. */
+export async function runConnectorBench(root: string, sizes: readonly number[], work: string): Promise<ConnectorResults> {
+  const results: Row[] = [];
+  for (const rows of sizes) {
+    rmSync(work, { recursive: true, force: true });
+    mkdirSync(work, { recursive: true });
+    process.stderr.write(`connectors: generating ${rows.toLocaleString("en")} rows…\n`);
+    const files = { csv: join(work, "users.csv"), jsonl: join(work, "users.jsonl"), parquet: join(work, "users.parquet"), messages: join(work, "messages.jsonl") };
+    const sizesOf: Record<string, number> = {
+      csv: await writeBenchCsv(files.csv, rows),
+      jsonl: await writeBenchJsonl(files.jsonl, rows),
+      parquet: writeBenchParquet(files.parquet, rows),
+      messages: await writeBenchMessages(files.messages, rows),
+    };
+    for (const item of CASES) {
+      const config = join(work, `${item.connector}.json`);
+      writeFileSync(config, JSON.stringify(item.config(files, work)));
+      process.stderr.write(`connectors: ${item.connector}, ${rows.toLocaleString("en")} rows…\n`);
+      const script = join(root, "dist", "connectors", item.connector, "bin.js");
+      const run = await measureProcess(script, ["--config", config], item.kind === "target" ? files[item.input] : undefined);
+      if (run.exitCode !== 0) throw new Error(`${item.connector} failed: ${run.stderr}`);
+      results.push({ connector: item.connector, rows, inputBytes: sizesOf[item.input] ?? 0, run });
+    }
+  }
+  rmSync(work, { recursive: true, force: true });
+
+  const lines = ["| connector | rows | seconds | rows/s | input MB/s | peak RSS MB |", "| --- | ---: | ---: | ---: | ---: | ---: |"];
+  for (const row of results) {
+    lines.push(
+      `| ${row.connector} | ${row.rows.toLocaleString("en")} | ${row.run.seconds.toFixed(1)} | ${formatRate(row.rows / row.run.seconds)} | ${(row.inputBytes / 1e6 / row.run.seconds).toFixed(1)} | ${(row.run.peakRssBytes / 2 ** 20).toFixed(0)} |`,
+    );
+  }
+  if (sizes.length >= 2) {
+    const [small, large] = [sizes[0], sizes.at(-1)];
+    lines.push("", `Peak RSS at ${large?.toLocaleString("en")} rows ÷ at ${small?.toLocaleString("en")} rows (flat means ≈ 1):`, "");
+    for (const item of CASES) {
+      const at = (size: number | undefined): number => results.find((row) => row.connector === item.connector && row.rows === size)?.run.peakRssBytes ?? Number.NaN;
+      lines.push(`- ${item.connector}: ${(at(large) / at(small)).toFixed(2)}×`);
+    }
+  }
+  return { markdown: lines.join("\n"), rows: results };
+}
