@@ -169,6 +169,19 @@ describe("sync", () => {
     expect(records(resumed)).toEqual(records(full).filter((_, index) => index >= 10));
   });
 
+  it("logs at the chosen --log-level on stderr only", async () => {
+    const quiet = await runNode(tap, ["--config", smallConfig, "--log-level", "warn"]);
+    expect(quiet.exitCode).toBe(0);
+    expect(quiet.stderr).toBe("");
+    const chatty = await runNode(tap, ["--config", smallConfig, "--log-level", "debug"]);
+    expect(chatty.stderr).toContain("tap-sample debug: stream users: 25 records");
+    // Debug logs never leak onto stdout: it still holds exactly the messages.
+    expect(jsonLines(chatty.stdout).map((message) => message["type"])).toEqual(jsonLines(quiet.stdout).map((message) => message["type"]));
+    const invalid = await runNode(tap, ["--log-level", "loud"]);
+    expect(invalid.exitCode).toBe(2);
+    expect(invalid.stderr).toContain("Allowed choices are debug, info, warn, error, silent");
+  });
+
   it("rejects a state that is not an object", async () => {
     const result = await runNode(tap, ["--config", smallConfig, "--state", writeJson("bad-state.json", [1])]);
     expect(result.exitCode).toBe(3);
