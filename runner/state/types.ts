@@ -1,0 +1,71 @@
+/** What the runner keeps between runs: checkpoints, run history, dead letters. */
+
+export type RunStatus = "running" | "succeeded" | "failed" | "stopped";
+
+/** Records read from the tap, delivered to every target, and dead-lettered, per stream. */
+export interface StreamProgress {
+  read: number;
+  written: number;
+  deadLettered: number;
+}
+
+export type RunProgress = Record<string, StreamProgress>;
+
+export interface RunRecord {
+  readonly id: string;
+  readonly pipeline: string;
+  readonly startedAt: string;
+  readonly endedAt: string | undefined;
+  readonly status: RunStatus;
+  readonly progress: RunProgress;
+  readonly deadLettered: number;
+  readonly error: string | undefined;
+}
+
+export interface SavedCheckpoint {
+  readonly pipeline: string;
+  readonly state: unknown;
+  readonly runId: string | undefined;
+  readonly updatedAt: string;
+}
+
+export type DeadLetterStage = "source" | "validate" | "middleware" | "sink_write";
+export type DeadLetterStatus = "pending" | "done";
+
+export interface NewDeadLetter {
+  readonly pipeline: string;
+  readonly runId: string;
+  readonly stream: string;
+  readonly stage: DeadLetterStage;
+  readonly errorCode: string;
+  readonly errorMessage: string;
+  /** The record as the tap emitted it, when there is one. */
+  readonly original?: Record<string, unknown> | undefined;
+  /** The record after middleware, for failures after it. */
+  readonly processed?: Record<string, unknown> | undefined;
+  /** Raw source text, for rows that could not be parsed. */
+  readonly raw?: string | undefined;
+  /** The stream's SCHEMA (as the tap sent it) at the time, so a replay can announce it. */
+  readonly schema?: unknown;
+  readonly keyProperties?: readonly string[] | undefined;
+  /** The pipeline's saved checkpoint when the record failed. */
+  readonly checkpoint?: unknown;
+  /** Where the source row came from. */
+  readonly location?: { file?: string; line?: number } | undefined;
+}
+
+export interface DeadLetter extends NewDeadLetter {
+  readonly id: number;
+  readonly createdAt: string;
+  readonly status: DeadLetterStatus;
+  readonly attempts: number;
+  readonly lastError: string | undefined;
+}
+
+export interface DeadLetterFilter {
+  readonly pipeline: string;
+  readonly stage?: DeadLetterStage | undefined;
+  readonly status?: DeadLetterStatus | undefined;
+  readonly ids?: readonly number[] | undefined;
+  readonly limit?: number | undefined;
+}
