@@ -62,7 +62,7 @@ export const targetSqlite = defineTarget<SqliteConfig>({
       },
       writeBatch(batch: readonly StreamRecords[]) {
         inTransaction("write a batch", () => {
-          for (const { stream, records, lines } of batch) tableOf(stream.name).write(records, lines);
+          for (const { stream, records, lines, reject } of batch) tableOf(stream.name).write(records, lines, reject);
         });
       },
       activateVersion(stream, version) {

@@ -1,5 +1,5 @@
 import type { Database, Statement } from "better-sqlite3";
-import { ConfigError, DataError, type JsonSchema, type RecordMessage, type StreamInfo } from "../../protocol/index.js";
+import { ConfigError, DataError, type AgoraError, type JsonSchema, type RecordMessage, type StreamInfo } from "../../protocol/index.js";
 import { columnKind, encodeValue, type ColumnKind, type SqlType, type SqlValue } from "./column-types.js";
 import { quoteIdentifier, VERSION_COLUMN } from "./identifiers.js";
 import { storeError } from "./sqlite-errors.js";
@@ -56,8 +56,8 @@ export class StreamTable {
     this.insert = this.db.prepare(this.insertSql(stream.keyProperties));
   }
 
-  /** Writes records; call inside a transaction. */
-  write(records: readonly RecordMessage[], lines: readonly number[]): void {
+  /** Writes records; call inside a transaction. With `reject`, a record that cannot be stored is rejected alone. */
+  write(records: readonly RecordMessage[], lines: readonly number[], reject?: (index: number, error: AgoraError) => void): void {
     const stream = this.stream;
     if (stream === undefined || this.insert === undefined) throw new Error(`table ${this.table} used before its schema`);
     for (let index = 0; index < records.length; index += 1) {
@@ -68,21 +68,31 @@ export class StreamTable {
       for (let column = 0; column < this.columns.length; column += 1) {
         values[column] = encodeValue(record[this.columns[column] as string], (this.kinds[column] as ColumnKind).encoding);
       }
-      for (const keyIndex of this.keyIndexes) {
-        if (values[keyIndex] === null) {
-          const key = this.columns[keyIndex] as string;
-          throw new DataError("KEY_IS_NULL", `key property ${key} is null or missing`, {
-            where: { stream: stream.name, line: lines[index] as number, field: key, file: this.file },
-            hint: "Every record needs a value for each key property.",
-          });
-        }
-      }
       if (this.versioned) values[this.columns.length] = message.version ?? null;
-      try {
-        this.insert.run(values);
-      } catch (error) {
-        throw storeError(error, { stream: stream.name, line: lines[index], file: this.file });
-      }
+      const problem = this.missingKey(values, stream.name, lines[index] as number) ?? this.insertRow(values, stream.name, lines[index] as number);
+      if (problem === undefined) continue;
+      if (reject === undefined || !(problem instanceof DataError)) throw problem;
+      reject(index, problem);
+    }
+  }
+
+  private missingKey(values: readonly SqlValue[], stream: string, line: number): DataError | undefined {
+    const keyIndex = this.keyIndexes.find((index) => values[index] === null);
+    if (keyIndex === undefined) return undefined;
+    const key = this.columns[keyIndex] as string;
+    return new DataError("KEY_IS_NULL", `key property ${key} is null or missing`, {
+      where: { stream, line, field: key, file: this.file },
+      hint: "Every record needs a value for each key property.",
+    });
+  }
+
+  /** Inserts one row; a failure comes back as an error naming stream, line and column. */
+  private insertRow(values: readonly SqlValue[], stream: string, line: number): AgoraError | undefined {
+    try {
+      (this.insert as Statement).run(values);
+      return undefined;
+    } catch (error) {
+      return storeError(error, { stream, line, file: this.file });
     }
   }
 

@@ -42,7 +42,7 @@ export function defineTarget<Config extends ConnectorConfig = ConnectorConfig>(d
     version: definition.version,
     description: definition.description,
     sdk: SDK_NAME,
-    capabilities: ["about", "test-connection", "batch", ...(definition.activatesVersions === true ? ["activate-version"] : [])],
+    capabilities: ["about", "test-connection", "batch", "dead-letter", ...(definition.activatesVersions === true ? ["activate-version"] : [])],
     settings,
   };
 
@@ -62,9 +62,11 @@ export function defineTarget<Config extends ConnectorConfig = ConnectorConfig>(d
       batchWaitMs: config.batch_wait_limit_seconds * 1000,
       validateRecords: config.validate_records,
       connector: definition.name,
+      deadLetters: process.env["AGORA_DEAD_LETTER"] === "1",
     });
     await output.close();
-    logger.info(`wrote ${summary.records} records; confirmed ${summary.statesConfirmed} STATE message(s)`);
+    const rejected = summary.rejected === 0 ? "" : `; rejected ${summary.rejected} as DEAD_LETTER`;
+    logger.info(`wrote ${summary.records - summary.rejected} records; confirmed ${summary.statesConfirmed} STATE message(s)${rejected}`);
     return undefined;
   }
 

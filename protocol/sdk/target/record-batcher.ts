@@ -1,3 +1,4 @@
+import type { AgoraError } from "../../errors.js";
 import type { RecordMessage } from "../../messages/types.js";
 import type { StreamInfo, StreamRecords, TargetWriter } from "./types.js";
 
@@ -21,9 +22,15 @@ export class RecordBatcher {
   private chain: Promise<void> = Promise.resolve();
   private failure: unknown;
 
+  /**
+   * @param reject when given, writers may reject single records; the
+   *   rejections of a batch are reported once the batch is written, before
+   *   the STATE after it is confirmed.
+   */
   constructor(
     private readonly writer: TargetWriter,
     private readonly confirmState: (value: unknown) => Promise<void> | void,
+    private readonly reject?: (rejections: ReadonlyArray<{ stream: StreamInfo; record: RecordMessage; line: number; error: AgoraError }>) => Promise<void> | void,
   ) {}
 
   get size(): number {
@@ -68,13 +75,21 @@ export class RecordBatcher {
   /** Queues the pending records (and the STATE after them) for writing; resolves when done. */
   flush(): Promise<void> {
     if (this.pendingCount === 0 && this.pendingState === NONE) return this.chain;
-    const batch: StreamRecords[] = [...this.pending.values()];
+    const rejections: Array<{ stream: StreamInfo; record: RecordMessage; line: number; error: AgoraError }> = [];
+    const batch: StreamRecords[] = [...this.pending.values()].map((entry) => ({
+      ...entry,
+      reject:
+        this.reject === undefined
+          ? undefined
+          : (index: number, error: AgoraError) => rejections.push({ stream: entry.stream, record: entry.records[index] as RecordMessage, line: entry.lines[index] as number, error }),
+    }));
     const state = this.pendingState;
     this.pending = new Map();
     this.pendingCount = 0;
     this.pendingState = NONE;
     return this.enqueue(async () => {
       if (batch.length > 0) await this.writer.writeBatch(batch);
+      if (rejections.length > 0) await this.reject?.(rejections);
       if (state !== NONE) await this.confirmState(state);
     });
   }

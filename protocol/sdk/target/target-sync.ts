@@ -2,7 +2,8 @@ import { ProtocolError } from "../../errors.js";
 import type { MessageWriter } from "../../framing/message-writer.js";
 import { readMessageBatches, type ByteSource } from "../../framing/read-messages.js";
 import { serializeMessage } from "../../messages/serialize.js";
-import type { RecordMessage, SchemaMessage } from "../../messages/types.js";
+import type { AgoraError } from "../../errors.js";
+import type { DeadLetterMessage, RecordMessage, SchemaMessage } from "../../messages/types.js";
 import { RecordValidator } from "../../validation/record-validator.js";
 import type { Logger } from "../logger.js";
 import { readBatchFiles } from "./read-batch-files.js";
@@ -14,11 +15,26 @@ export interface TargetSyncOptions {
   readonly batchWaitMs: number;
   readonly validateRecords: boolean;
   readonly connector: string;
+  /** Reject bad records as DEAD_LETTER messages instead of failing (a runner set AGORA_DEAD_LETTER=1). */
+  readonly deadLetters: boolean;
+}
+
+function deadLetterLine(stream: string, record: { [key: string]: unknown }, line: number, error: AgoraError): string {
+  const message: DeadLetterMessage = {
+    type: "DEAD_LETTER",
+    stream,
+    stage: "sink_write",
+    record,
+    error: { code: error.code, message: error.message },
+    location: { line },
+  };
+  return serializeMessage(message);
 }
 
 export interface TargetSyncSummary {
   readonly records: number;
   readonly statesConfirmed: number;
+  readonly rejected: number;
 }
 
 /**
@@ -33,11 +49,22 @@ export async function runTargetSync(writer: TargetWriter, input: ByteSource, out
   let records = 0;
   let statesConfirmed = 0;
 
-  const batcher = new RecordBatcher(writer, async (value) => {
-    output.writeLine(serializeMessage({ type: "STATE", value }));
-    await output.flush();
-    statesConfirmed += 1;
-  });
+  let rejected = 0;
+  const batcher = new RecordBatcher(
+    writer,
+    async (value) => {
+      output.writeLine(serializeMessage({ type: "STATE", value }));
+      await output.flush();
+      statesConfirmed += 1;
+    },
+    options.deadLetters
+      ? (rejections) => {
+          for (const { stream, record, line, error } of rejections) output.writeLine(deadLetterLine(stream.name, record.record, line, error));
+          rejected += rejections.length;
+          return output.flush();
+        }
+      : undefined,
+  );
   const timer = setInterval(() => {
     if (batcher.age() >= options.batchWaitMs) void batcher.flush().catch(() => undefined);
   }, Math.max(10, Math.min(250, options.batchWaitMs / 4)));
@@ -47,7 +74,12 @@ export async function runTargetSync(writer: TargetWriter, input: ByteSource, out
   const addRecord = (stream: StreamInfo, message: RecordMessage, line: number): Promise<void> | undefined => {
     if (options.validateRecords) {
       const invalid = validator.validate(stream.name, message.record, line);
-      if (invalid !== undefined) throw invalid;
+      if (invalid !== undefined) {
+        if (!options.deadLetters) throw invalid;
+        output.writeLine(deadLetterLine(stream.name, message.record, line, invalid));
+        rejected += 1;
+        return undefined;
+      }
     }
     batcher.add(stream, message, line);
     records += 1;
@@ -131,5 +163,5 @@ export async function runTargetSync(writer: TargetWriter, input: ByteSource, out
   }
   clearInterval(timer);
   await writer.close?.();
-  return { records, statesConfirmed };
+  return { records, statesConfirmed, rejected };
 }

@@ -1,3 +1,4 @@
+import type { AgoraError } from "../../errors.js";
 import type { JsonSchema, RecordMessage } from "../../messages/types.js";
 import type { ConnectorConfig } from "../config.js";
 import type { Logger } from "../logger.js";
@@ -21,6 +22,12 @@ export interface StreamRecords {
   readonly records: readonly RecordMessage[];
   /** The input line of each record (same index), for errors that name it. */
   readonly lines: readonly number[];
+  /**
+   * Present when a runner that understands DEAD_LETTER is reading (it sets
+   * AGORA_DEAD_LETTER=1): a writer may then reject one record it cannot
+   * store (by index) and go on, instead of failing the whole batch.
+   */
+  readonly reject?: ((index: number, error: AgoraError) => void) | undefined;
 }
 
 /** How a target writes. Opened once per run. */

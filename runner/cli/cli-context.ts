@@ -1,0 +1,35 @@
+import { existsSync } from "node:fs";
+import { resolve } from "node:path";
+import { createLogger, type Logger, type LogLevel } from "../../protocol/index.js";
+import { DEFAULT_STATE_STORE, loadProject, PROJECT_FILE } from "../project/load-project.js";
+import type { Project } from "../project/project-types.js";
+import { SqliteStateStore } from "../state/sqlite-state-store.js";
+
+/** Options every agora command shares. */
+export interface CommonOptions {
+  readonly project?: string;
+  readonly stateStore?: string;
+  readonly logLevel: LogLevel;
+  readonly debug?: boolean;
+  readonly json?: boolean;
+}
+
+export function loggerFor(options: CommonOptions): Logger {
+  return createLogger("agora", options.debug === true ? "debug" : options.logLevel);
+}
+
+/** The project, when there is one (an explicit --project must exist). */
+export function maybeProject(options: CommonOptions): Project | undefined {
+  if (options.project !== undefined) return loadProject(options.project);
+  return existsSync(PROJECT_FILE) ? loadProject(PROJECT_FILE) : undefined;
+}
+
+/** The state store: --state-store, else the project's, else .agora/state.db here. */
+export function openStateStore(options: CommonOptions, project: Project | undefined = maybeProject(options)): SqliteStateStore {
+  return new SqliteStateStore(options.stateStore !== undefined ? resolve(options.stateStore) : (project?.stateStore ?? resolve(DEFAULT_STATE_STORE)));
+}
+
+/** Writes to stdout and waits until it is handed to the OS (before process.exit). */
+export function writeOut(text: string): Promise<void> {
+  return new Promise((resolveWrite) => process.stdout.write(text, () => resolveWrite()));
+}

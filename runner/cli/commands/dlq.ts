@@ -1,0 +1,104 @@
+import { Command, Option } from "commander";
+import { UsageError } from "../../../protocol/index.js";
+import { replayDeadLetters, type ReplayMode } from "../../dlq/replay.js";
+import { resolvePipeline } from "../../project/resolve-pipeline.js";
+import type { DeadLetterStage, DeadLetterStatus } from "../../state/types.js";
+import { maybeProject, openStateStore, writeOut, type CommonOptions } from "../cli-context.js";
+
+const STAGES = ["source", "validate", "middleware", "sink_write"];
+
+interface FilterOptions {
+  readonly stage?: DeadLetterStage;
+  readonly status: DeadLetterStatus | "all";
+}
+
+function shorten(text: string, length: number): string {
+  const flat = text.replace(/\s+/g, " ");
+  return flat.length > length ? `${flat.slice(0, length - 1)}…` : flat;
+}
+
+export function dlqCommand(common: () => CommonOptions, done: (code: number) => Promise<void>): Command {
+  const dlq = new Command("dlq").description("the dead-letter queue: records rejected by validation, middleware or a target");
+  dlq
+    .command("list")
+    .argument("<pipeline>")
+    .addOption(new Option("--stage <stage>", "only this stage").choices(STAGES))
+    .addOption(new Option("--status <status>", "pending (not yet replayed), done, or all").choices(["pending", "done", "all"]).default("pending"))
+    .option("--limit <n>", "at most this many", "100")
+    .description("list dead letters")
+    .action(async (pipeline: string, options: FilterOptions & { limit: string }) => {
+      const shared = common();
+      const store = openStateStore(shared);
+      try {
+        const entries = store.listDeadLetters({ pipeline, stage: options.stage, status: options.status === "all" ? undefined : options.status, limit: Number(options.limit) || 100 });
+        if (shared.json === true) {
+          await writeOut(`${JSON.stringify(entries)}\n`);
+          return;
+        }
+        if (entries.length === 0) {
+          process.stderr.write(`no ${options.status === "all" ? "" : `${options.status} `}dead letters for ${pipeline}\n`);
+          return;
+        }
+        const lines = entries.map((entry) => [entry.id, entry.stage, entry.stream, entry.errorCode, shorten(entry.errorMessage, 70), entry.attempts, entry.status, entry.createdAt].join("\t"));
+        await writeOut(`id\tstage\tstream\tcode\terror\tattempts\tstatus\tcreated\n${lines.join("\n")}\n`);
+      } finally {
+        store.close();
+      }
+    });
+  dlq
+    .command("show")
+    .argument("<pipeline>")
+    .argument("<id>", "the entry's id (from dlq list)")
+    .description("print one dead letter in full: records, error, checkpoint")
+    .action(async (pipeline: string, id: string) => {
+      const store = openStateStore(common());
+      try {
+        const entry = store.getDeadLetter(Number(id));
+        if (entry === undefined || entry.pipeline !== pipeline) throw new UsageError("DLQ_ENTRY_NOT_FOUND", `pipeline ${pipeline} has no dead letter ${id}`, { hint: `See \`agora dlq list ${pipeline} --status all\`.` });
+        await writeOut(`${JSON.stringify(entry, null, 2)}\n`);
+      } finally {
+        store.close();
+      }
+    });
+  dlq
+    .command("replay")
+    .argument("<pipeline>")
+    .addOption(new Option("--stage <stage>", "only entries of this stage").choices(STAGES))
+    .addOption(new Option("--mode <mode>", "full: through validation, middleware and targets again; sink: straight to the targets").choices(["full", "sink"]).default("full"))
+    .option("--ids <ids>", "only these entries (comma-separated)")
+    .description("send pending dead letters through the pipeline again; those that succeed are marked done")
+    .action(async (pipeline: string, options: { stage?: DeadLetterStage; mode: ReplayMode; ids?: string }) => {
+      const shared = common();
+      const project = maybeProject({ ...shared, project: shared.project ?? "pipelines.toml" });
+      if (project === undefined) throw new UsageError("USAGE", "replay needs the pipeline's definition", { hint: "Run it where pipelines.toml is, or pass --project." });
+      const definition = resolvePipeline(project, pipeline);
+      const store = openStateStore(shared, project);
+      try {
+        const ids = options.ids?.split(",").map((id) => Number(id.trim())).filter((id) => Number.isInteger(id));
+        const summary = await replayDeadLetters(definition, store, { mode: options.mode, stage: options.stage, ids, projectDir: project.dir, logger: (await import("../cli-context.js")).loggerFor(shared) });
+        if (shared.json === true) await writeOut(`${JSON.stringify(summary)}\n`);
+        process.stderr.write(
+          `replayed ${summary.attempted} of ${pipeline}'s dead letters (${options.mode}): ${summary.succeeded} succeeded and are done, ${summary.failed} failed again and stay${summary.notReplayable > 0 ? `, ${summary.notReplayable} have no record to replay (fix the source row)` : ""}${summary.unconfirmed > 0 ? `, ${summary.unconfirmed} were not confirmed by every target and stay pending` : ""}\n`,
+        );
+        await done(summary.failed > 0 || summary.unconfirmed > 0 || summary.error !== undefined ? 1 : 0);
+      } finally {
+        store.close();
+      }
+    });
+  dlq
+    .command("purge")
+    .argument("<pipeline>")
+    .addOption(new Option("--stage <stage>", "only this stage").choices(STAGES))
+    .addOption(new Option("--status <status>", "done (the default: replayed ones), pending, or all").choices(["pending", "done", "all"]).default("done"))
+    .description("delete dead letters")
+    .action((pipeline: string, options: FilterOptions) => {
+      const store = openStateStore(common());
+      try {
+        const removed = store.purgeDeadLetters({ pipeline, stage: options.stage, status: options.status === "all" ? undefined : options.status });
+        process.stderr.write(`deleted ${removed} dead letter(s) of ${pipeline}\n`);
+      } finally {
+        store.close();
+      }
+    });
+  return dlq;
+}

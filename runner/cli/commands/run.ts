@@ -1,0 +1,129 @@
+import { resolve } from "node:path";
+import { Command, Option } from "commander";
+import { UsageError } from "../../../protocol/index.js";
+import { buildMiddleware } from "../../middleware/build-middleware.js";
+import { runPipeline } from "../../pipeline/run-pipeline.js";
+import { StopRequests } from "../../pipeline/stop-requests.js";
+import type { ErrorPolicy, PipelineDefinition, RunResult } from "../../pipeline/types.js";
+import { DEFAULT_IDLE_TIMEOUT_SECONDS, resolvePipeline, type PipelineOverrides } from "../../project/resolve-pipeline.js";
+import { loggerFor, maybeProject, openStateStore, writeOut, type CommonOptions } from "../cli-context.js";
+import { progressLine, summaryLine } from "../format.js";
+
+interface RunOptions extends CommonOptions {
+  readonly tap?: string;
+  readonly target: string[];
+  readonly name: string;
+  readonly maxRecords?: string;
+  readonly onError?: ErrorPolicy;
+  readonly validate: boolean;
+  readonly idleTimeout?: string;
+  readonly progress: boolean;
+}
+
+function positiveNumber(text: string | undefined, flag: string): number | undefined {
+  if (text === undefined) return undefined;
+  const value = Number(text);
+  if (!Number.isFinite(value) || value <= 0) throw new UsageError("USAGE", `${flag} must be a positive number, not "${text}"`, { hint: "Run `agora run --help`." });
+  return value;
+}
+
+/** A pipeline from --tap and --target, without a project file. */
+function adHocPipeline(options: RunOptions, overrides: PipelineOverrides): PipelineDefinition {
+  const cwd = process.cwd();
+  const named = (command: string): string => command.trim().split(/\s+/)[0]?.split("/").at(-1) ?? "connector";
+  const targets = options.target.map((command, index, all) => {
+    const name = named(command);
+    return { name: all.filter((other) => named(other) === name).length > 1 ? `${name}#${index + 1}` : name, command, args: [], env: {}, cwd, config: undefined };
+  });
+  return {
+    name: options.name,
+    tap: { name: named(options.tap ?? ""), command: options.tap ?? "", args: [], env: {}, cwd, config: undefined },
+    targets,
+    middleware: [],
+    validate: overrides.validate ?? true,
+    onError: overrides.onError ?? "dlq",
+    idleTimeoutSeconds: overrides.idleTimeoutSeconds ?? DEFAULT_IDLE_TIMEOUT_SECONDS,
+    maxRecords: overrides.maxRecords,
+    workDir: resolve(".agora", "runs"),
+  };
+}
+
+export function exitCodeOf(result: RunResult): number {
+  if (result.status === "succeeded") return 0;
+  if (result.status === "stopped") return result.signal === "SIGINT" ? 130 : 143;
+  return 1;
+}
+
+async function run(pipelineName: string | undefined, options: RunOptions): Promise<number> {
+  const logger = loggerFor(options);
+  const overrides: PipelineOverrides = {
+    maxRecords: positiveNumber(options.maxRecords, "--max-records"),
+    onError: options.onError,
+    validate: options.validate ? undefined : false,
+    idleTimeoutSeconds: positiveNumber(options.idleTimeout, "--idle-timeout"),
+  };
+  let definition: PipelineDefinition;
+  let project = undefined;
+  if (options.tap !== undefined || options.target.length > 0) {
+    if (pipelineName !== undefined) throw new UsageError("USAGE", "give a pipeline name or --tap/--target, not both", { hint: "Run `agora run --help`." });
+    if (options.tap === undefined || options.target.length === 0) throw new UsageError("USAGE", "an ad-hoc run needs --tap and at least one --target", { hint: "Example: agora run --tap 'tap-sample' --target 'target-sqlite --config t.json'" });
+    definition = adHocPipeline(options, overrides);
+  } else {
+    project = maybeProject({ ...options, project: options.project ?? "pipelines.toml" });
+    if (project === undefined) throw new UsageError("USAGE", "no pipeline given", { hint: "Run `agora run NAME` in a project, or `agora run --tap CMD --target CMD`." });
+    const names = Object.keys(project.pipelines);
+    const name = pipelineName ?? (names.length === 1 ? names[0] : undefined);
+    if (name === undefined) throw new UsageError("USAGE", `which pipeline? ${project.file} has ${names.join(", ") || "none"}`, { hint: "Run `agora run NAME`." });
+    definition = resolvePipeline(project, name, overrides);
+  }
+  const store = openStateStore(options, project);
+  const { requests, release } = StopRequests.fromProcessSignals();
+  const live = options.progress && process.stderr.isTTY === true && options.json !== true;
+  const started = performance.now();
+  let lastDraw = 0;
+  const middleware = await buildMiddleware(definition.middleware, project?.dir ?? process.cwd());
+  let result: RunResult;
+  try {
+    result = await runPipeline(definition, {
+      store,
+      logger,
+      middleware,
+      stop: requests,
+      ...(live
+        ? {
+            onProgress: (read, total) => {
+              const now = performance.now();
+              if (now - lastDraw < 200) return;
+              lastDraw = now;
+              process.stderr.write(`\r\x1b[2K${progressLine(definition.name, read, total, (now - started) / 1000)}`);
+            },
+          }
+        : {}),
+    });
+  } finally {
+    release();
+    store.close();
+    if (live) process.stderr.write("\r\x1b[2K");
+  }
+  if (options.json === true) await writeOut(`${JSON.stringify(result)}\n`);
+  process.stderr.write(`${summaryLine(result)}\n`);
+  return exitCodeOf(result);
+}
+
+export function runCommand(common: () => CommonOptions, done: (code: number) => Promise<void>): Command {
+  return new Command("run")
+    .description("run a pipeline of pipelines.toml, or an ad-hoc one from --tap and --target")
+    .argument("[pipeline]", "pipeline name (default: the only one)")
+    .option("--tap <command>", "ad hoc: the tap's command line, e.g. 'tap-csv --config c.json'")
+    .option("--target <command>", "ad hoc: a target's command line (repeat for fan-out)", (value: string, previous: string[]) => [...previous, value], [] as string[])
+    .option("--name <name>", "ad hoc: the pipeline's name in the state store", "adhoc")
+    .option("--max-records <n>", "stop after this many records, with a consistent checkpoint")
+    .addOption(new Option("--on-error <policy>", "rejected records: dlq, fail or skip (overrides pipelines.toml)").choices(["dlq", "fail", "skip"]))
+    .option("--no-validate", "do not validate records against their SCHEMA")
+    .option("--idle-timeout <seconds>", "fail a connector that shows no progress for this long")
+    .option("--no-progress", "no live progress line on a terminal")
+    .option("--json", "print the run's result as JSON on stdout")
+    .action(async (pipeline: string | undefined, options: RunOptions) => {
+      await done(await run(pipeline, { ...common(), ...options }));
+    });
+}

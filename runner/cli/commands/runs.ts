@@ -1,0 +1,37 @@
+import { Command } from "commander";
+import { openStateStore, writeOut, type CommonOptions } from "../cli-context.js";
+import { count } from "../format.js";
+
+export function runsCommand(common: () => CommonOptions): Command {
+  const runs = new Command("runs").description("the run history");
+  runs
+    .command("list")
+    .argument("[pipeline]", "only this pipeline's runs")
+    .option("--limit <n>", "how many, newest first", "20")
+    .description("list runs: id, pipeline, start, end, status, records per stream, DLQ count, error")
+    .action(async (pipeline: string | undefined, options: { limit: string }) => {
+      const shared = common();
+      const store = openStateStore(shared);
+      try {
+        const list = store.listRuns(pipeline, Math.max(1, Number(options.limit) || 20));
+        if (shared.json === true) {
+          await writeOut(`${JSON.stringify(list)}\n`);
+          return;
+        }
+        if (list.length === 0) {
+          process.stderr.write("no runs yet\n");
+          return;
+        }
+        const lines = list.map((run) => {
+          const streams = Object.entries(run.progress)
+            .map(([stream, progress]) => `${stream} ${count(progress.read)}→${count(progress.written)}`)
+            .join(", ");
+          return [run.id, run.pipeline, run.startedAt, run.endedAt ?? "-", run.status, streams || "-", String(run.deadLettered), run.error ?? ""].join("\t");
+        });
+        await writeOut(`${["id", "pipeline", "started", "ended", "status", "read→written", "dlq", "error"].join("\t")}\n${lines.join("\n")}\n`);
+      } finally {
+        store.close();
+      }
+    });
+  return runs;
+}

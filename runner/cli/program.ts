@@ -1,0 +1,63 @@
+import { Command, CommanderError, Option } from "commander";
+import { asAgoraError, LOG_LEVELS, UsageError, type LogLevel } from "../../protocol/index.js";
+import { exitCodeFor } from "../../protocol/sdk/exit-codes.js";
+import { dlqCommand } from "./commands/dlq.js";
+import { initCommand } from "./commands/init.js";
+import { runCommand } from "./commands/run.js";
+import { runsCommand } from "./commands/runs.js";
+import { stateCommand } from "./commands/state.js";
+import type { CommonOptions } from "./cli-context.js";
+
+function finish(code: number): Promise<never> {
+  return new Promise(() => {
+    process.stderr.write("", () => process.exit(code));
+  });
+}
+
+/** `agora`: the runner's command line. Every failure is one line on stderr and an exit code. */
+export async function main(argv: readonly string[]): Promise<never> {
+  const program = new Command("agora")
+    .description("Run Singer connectors: pipelines with confirmed checkpoints, fan-out, middleware and a dead-letter queue.")
+    .version("0.1.0", "-V, --version")
+    .option("--project <file>", "the project file (default: ./pipelines.toml)")
+    .option("--state-store <path>", "the SQLite state store (default: the project's, else .agora/state.db)")
+    .addOption(new Option("--log-level <level>", "least severe runner log shown").choices([...LOG_LEVELS]).default("info"))
+    .option("--debug", "show stack traces and debug logs")
+    .option("--json", "machine-readable output on stdout")
+    .exitOverride()
+    .configureOutput({ writeErr: () => undefined, outputError: () => undefined })
+    .showSuggestionAfterError(true)
+    .enablePositionalOptions(false);
+  const common = (): CommonOptions => {
+    const options = program.opts<{ project?: string; stateStore?: string; logLevel: LogLevel; debug?: boolean; json?: boolean }>();
+    return options;
+  };
+  let exitCode: number | undefined;
+  const done = async (code: number): Promise<void> => {
+    exitCode = code;
+  };
+  program.addCommand(runCommand(common, done));
+  program.addCommand(initCommand());
+  program.addCommand(stateCommand(common));
+  program.addCommand(runsCommand(common));
+  program.addCommand(dlqCommand(common, done));
+  for (const command of program.commands) {
+    command.exitOverride().configureOutput({ writeErr: () => undefined, outputError: () => undefined }).showSuggestionAfterError(true);
+    for (const sub of command.commands) sub.exitOverride().configureOutput({ writeErr: () => undefined, outputError: () => undefined });
+  }
+  try {
+    await program.parseAsync([...argv], { from: "user" });
+  } catch (thrown) {
+    if (thrown instanceof CommanderError) {
+      if (thrown.code === "commander.helpDisplayed" || thrown.code === "commander.version" || thrown.code === "commander.help") return finish(0);
+      const usage = new UsageError("USAGE", thrown.message.replace(/^error: /, "").replace(/\s*\n\s*/g, " "), { hint: "Run `agora --help`." });
+      process.stderr.write(`agora error: ${usage.toUserLine()}\n`);
+      return finish(2);
+    }
+    const error = asAgoraError(thrown);
+    process.stderr.write(`agora error: ${error.toUserLine()}\n`);
+    if (argv.includes("--debug") || process.env["AGORA_DEBUG"] === "1") process.stderr.write(`${(thrown as Error).stack ?? String(thrown)}\n`);
+    return finish(exitCodeFor(error));
+  }
+  return finish(exitCode ?? 0);
+}

@@ -1,0 +1,50 @@
+import { DataError, type AgoraError, type Logger } from "../../protocol/index.js";
+import type { ErrorPolicy } from "../pipeline/types.js";
+import type { SqliteStateStore } from "../state/sqlite-state-store.js";
+import type { NewDeadLetter } from "../state/types.js";
+
+export type RejectedRecord = Omit<NewDeadLetter, "pipeline" | "runId" | "checkpoint">;
+
+/**
+ * Applies a pipeline's error policy to rejected records: `dlq` stores them
+ * (with the checkpoint of the moment) and goes on, `skip` counts them and
+ * goes on, `fail` returns the error that stops the run.
+ */
+export class DeadLetterRouter {
+  deadLettered = 0;
+  skipped = 0;
+  readonly byStream: Record<string, number> = {};
+  private warnedSkip = new Set<string>();
+
+  constructor(
+    private readonly policy: ErrorPolicy,
+    private readonly store: SqliteStateStore,
+    private readonly pipeline: string,
+    private readonly runId: string,
+    private readonly checkpoint: () => unknown,
+    private readonly logger: Logger,
+  ) {}
+
+  /** Returns an error to stop the run with, under the `fail` policy; otherwise undefined. */
+  reject(rejected: RejectedRecord, where: { line?: number | undefined; connector?: string | undefined } = {}): AgoraError | undefined {
+    const location = `stream ${rejected.stream}${where.line === undefined ? "" : `, line ${where.line}`}`;
+    if (this.policy === "fail") {
+      return new DataError(rejected.errorCode, `record rejected at ${rejected.stage}: ${rejected.errorMessage}`, {
+        where: { stream: rejected.stream, ...(where.line === undefined ? {} : { line: where.line }), ...(where.connector === undefined ? {} : { connector: where.connector }) },
+        hint: 'Fix the record or the schema; or set on_error = "dlq" to keep the pipeline going and replay it later.',
+      });
+    }
+    this.byStream[rejected.stream] = (this.byStream[rejected.stream] ?? 0) + 1;
+    if (this.policy === "skip") {
+      this.skipped += 1;
+      if (!this.warnedSkip.has(rejected.stream)) {
+        this.warnedSkip.add(rejected.stream);
+        this.logger.warn(`skipping rejected records of ${location}: ${rejected.errorMessage} (on_error = "skip"; further ones are only counted)`);
+      }
+      return undefined;
+    }
+    this.store.addDeadLetter({ ...rejected, pipeline: this.pipeline, runId: this.runId, checkpoint: this.checkpoint() });
+    this.deadLettered += 1;
+    return undefined;
+  }
+}

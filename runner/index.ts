@@ -1,0 +1,12 @@
+/** Agora's runner as a library: run a pipeline, keep its state, replay its dead letters. */
+export { runPipeline, newRunId, type RunOptions } from "./pipeline/run-pipeline.js";
+export { StopRequests } from "./pipeline/stop-requests.js";
+export type { ConnectorDefinition, ErrorPolicy, PipelineDefinition, RunResult } from "./pipeline/types.js";
+export { loadProject, PROJECT_FILE } from "./project/load-project.js";
+export { resolvePipeline, type PipelineOverrides } from "./project/resolve-pipeline.js";
+export type { Project } from "./project/project-types.js";
+export { SqliteStateStore } from "./state/sqlite-state-store.js";
+export type { DeadLetter, RunProgress, RunRecord, SavedCheckpoint } from "./state/types.js";
+export { replayDeadLetters, type ReplayMode, type ReplaySummary } from "./dlq/replay.js";
+export { buildMiddleware, MIDDLEWARE_TYPES } from "./middleware/build-middleware.js";
+export type { Middleware, MiddlewareSpec, RecordValue, StreamShape } from "./middleware/types.js";

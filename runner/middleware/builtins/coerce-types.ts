@@ -1,0 +1,57 @@
+import { DataError, type JsonSchema } from "../../../protocol/index.js";
+import type { Middleware, RecordValue } from "../types.js";
+import { propertiesOf, withProperties } from "./schema-edit.js";
+
+export const COERCE_TYPES = ["string", "integer", "number", "boolean", "date-time"] as const;
+export type CoerceType = (typeof COERCE_TYPES)[number];
+
+function fail(field: string, type: string, value: unknown): never {
+  throw new DataError("COERCE_FAILED", `field ${field}: cannot turn ${JSON.stringify(value)} into ${type}`, { where: { field } });
+}
+
+function coerce(field: string, type: CoerceType, value: unknown): unknown {
+  if (value === null || value === undefined) return null;
+  switch (type) {
+    case "string":
+      return typeof value === "object" ? JSON.stringify(value) : String(value);
+    case "integer":
+    case "number": {
+      const number = typeof value === "number" ? value : typeof value === "string" && value.trim() !== "" ? Number(value) : Number.NaN;
+      if (Number.isNaN(number) || (type === "integer" && !Number.isInteger(number))) return fail(field, type, value);
+      return number;
+    }
+    case "boolean": {
+      if (typeof value === "boolean") return value;
+      const text = String(value).trim().toLowerCase();
+      if (["true", "1", "yes", "y", "t"].includes(text)) return true;
+      if (["false", "0", "no", "n", "f"].includes(text)) return false;
+      return fail(field, type, value);
+    }
+    default: {
+      const time = typeof value === "number" ? new Date(value > 1e11 ? value : value * 1000) : new Date(String(value));
+      if (Number.isNaN(time.getTime())) return fail(field, type, value);
+      return time.toISOString();
+    }
+  }
+}
+
+/** `coerce`: converts fields to a type (a value that cannot be converted sends the record to the DLQ). */
+export function coerceTypes(name: string, fields: Readonly<Record<string, CoerceType>>, streams: readonly string[] | undefined): Middleware {
+  const entries = Object.entries(fields);
+  return {
+    name,
+    streams,
+    transformSchema(shape) {
+      const properties = { ...propertiesOf(shape.schema) };
+      for (const [field, type] of entries) {
+        properties[field] = (type === "date-time" ? { type: ["null", "string"], format: "date-time" } : { type: ["null", type] }) as JsonSchema;
+      }
+      return withProperties(shape, properties);
+    },
+    transform(record) {
+      const result: RecordValue = { ...record };
+      for (const [field, type] of entries) if (field in record) result[field] = coerce(field, type, record[field]);
+      return result;
+    },
+  };
+}

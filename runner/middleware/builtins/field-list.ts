@@ -1,0 +1,59 @@
+import type { Middleware, RecordValue, StreamShape } from "../types.js";
+import { propertiesOf, withProperties } from "./schema-edit.js";
+
+/** `select`: keeps only the listed fields (key properties are always kept, so targets can still upsert). */
+export function selectFields(name: string, fields: readonly string[], streams: readonly string[] | undefined): Middleware {
+  const wanted = new Set(fields);
+  const keep = (shape: StreamShape): Set<string> => new Set([...wanted, ...shape.keyProperties]);
+  return {
+    name,
+    streams,
+    transformSchema(shape) {
+      const kept = keep(shape);
+      return withProperties(shape, Object.fromEntries(Object.entries(propertiesOf(shape.schema)).filter(([field]) => kept.has(field))));
+    },
+    transform(record, shape) {
+      const kept = keep(shape);
+      const result: RecordValue = {};
+      for (const field of kept) if (field in record) result[field] = record[field];
+      return result;
+    },
+  };
+}
+
+/** `drop`: removes the listed fields. */
+export function dropFields(name: string, fields: readonly string[], streams: readonly string[] | undefined): Middleware {
+  const dropped = new Set(fields);
+  return {
+    name,
+    streams,
+    transformSchema(shape) {
+      return withProperties(shape, Object.fromEntries(Object.entries(propertiesOf(shape.schema)).filter(([field]) => !dropped.has(field))));
+    },
+    transform(record) {
+      const result: RecordValue = {};
+      for (const field in record) if (!dropped.has(field)) result[field] = record[field];
+      return result;
+    },
+  };
+}
+
+/** `rename`: renames fields (and key properties that are renamed). */
+export function renameFields(name: string, renames: Readonly<Record<string, string>>, streams: readonly string[] | undefined): Middleware {
+  const renamed = (field: string): string => renames[field] ?? field;
+  return {
+    name,
+    streams,
+    transformSchema(shape) {
+      const properties = Object.fromEntries(Object.entries(propertiesOf(shape.schema)).map(([field, schema]) => [renamed(field), schema]));
+      const next = withProperties(shape, properties, shape.keyProperties.map(renamed));
+      if (Array.isArray(shape.schema["required"])) next.schema["required"] = (shape.schema["required"] as string[]).map(renamed);
+      return next;
+    },
+    transform(record) {
+      const result: RecordValue = {};
+      for (const field in record) result[renamed(field)] = record[field];
+      return result;
+    },
+  };
+}

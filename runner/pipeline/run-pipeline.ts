@@ -1,0 +1,460 @@
+import { randomBytes } from "node:crypto";
+import { mkdirSync, rmSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import {
+  AgoraError,
+  asAgoraError,
+  FatalError,
+  MessageParser,
+  RecordValidator,
+  serializeMessage,
+  type DeadLetterMessage,
+  type Logger,
+  type MessageLine,
+  type RecordMessage,
+  type SchemaMessage,
+} from "../../protocol/index.js";
+import { DeadLetterRouter, type RejectedRecord } from "../dlq/dead-letter-router.js";
+import { RunnerCodes } from "../errors.js";
+import { MiddlewareChain, type ChainResult } from "../middleware/chain.js";
+import { OrderedWindow } from "../middleware/ordered-window.js";
+import type { Middleware, StreamShape } from "../middleware/types.js";
+import { ConnectorProcess, type ConnectorExit } from "../process/connector-process.js";
+import type { SqliteStateStore } from "../state/sqlite-state-store.js";
+import { CheckpointTracker, progressAt } from "./checkpoint-tracker.js";
+import { argsWithConfig } from "./connector-config.js";
+import type { StopRequests } from "./stop-requests.js";
+import { StreamCounters } from "./stream-counters.js";
+import { tapCapabilities } from "./tap-capabilities.js";
+import { TargetChannel } from "./target-channel.js";
+import type { ConnectorDefinition, PipelineDefinition, RunResult } from "./types.js";
+
+export interface RunOptions {
+  readonly store: SqliteStateStore;
+  readonly logger: Logger;
+  /** Built middleware for the pipeline's chain, in order. */
+  readonly middleware?: readonly Middleware[];
+  /** Async middleware may have this many records in flight. */
+  readonly concurrency?: number;
+  /** Stop requests (signals): the first stops the run the safe way, a second kills everything. */
+  readonly stop?: StopRequests;
+  /** Called as records flow, for a progress display. */
+  readonly onProgress?: (read: Readonly<Record<string, number>>, total: number) => void;
+}
+
+/** An item on its way to the targets, in source order. */
+type Outgoing =
+  | { readonly kind: "line"; readonly line: string }
+  | { readonly kind: "state"; readonly value: unknown; readonly line: string }
+  | { readonly kind: "record"; readonly message: RecordMessage; readonly raw: string; readonly line: number; readonly result: ChainResult };
+
+const GRACE_MS = 10_000;
+
+export function newRunId(): string {
+  return `${new Date().toISOString().replace(/[-:.TZ]/g, "").slice(0, 14)}-${randomBytes(3).toString("hex")}`;
+}
+
+/**
+ * Runs a pipeline once: tap → framing → validation → middleware → every
+ * target, with backpressure from the slowest target, checkpoints saved only
+ * when every target has confirmed them, and rejected records routed by the
+ * pipeline's error policy. Resolves with the run's result; never rejects for
+ * a connector's failure (that is a failed run), only for the runner's own.
+ */
+export async function runPipeline(definition: PipelineDefinition, options: RunOptions): Promise<RunResult> {
+  return new PipelineRun(definition, options).run();
+}
+
+class PipelineRun {
+  private readonly runId = newRunId();
+  private readonly started = performance.now();
+  private readonly logger: Logger;
+  private readonly store: SqliteStateStore;
+  private readonly chain: MiddlewareChain;
+  private readonly validator = new RecordValidator();
+  private readonly tracker: CheckpointTracker;
+  private readonly read = new StreamCounters();
+  private readonly delivered = new StreamCounters();
+  private readonly router: DeadLetterRouter;
+  private readonly window: OrderedWindow<Outgoing>;
+  private readonly tapShapes = new Map<string, StreamShape>();
+  private readonly workDir: string;
+  private targets: TargetChannel[] = [];
+  private tap: ConnectorProcess | undefined;
+  private failure: AgoraError | undefined;
+  private stopSignal: NodeJS.Signals | undefined;
+  private maxRecordsReached = false;
+  private checkpointValue: unknown;
+  private checkpointAdvanced = false;
+  private writtenAtCheckpoint: Readonly<Record<string, number>> = {};
+  private lastActivity = Date.now();
+  private waitingOn = "the tap";
+  private warnedUnknownState = false;
+
+  constructor(
+    private readonly definition: PipelineDefinition,
+    private readonly options: RunOptions,
+  ) {
+    this.logger = options.logger;
+    this.store = options.store;
+    this.chain = new MiddlewareChain(options.middleware ?? []);
+    this.tracker = new CheckpointTracker(definition.targets.length);
+    this.workDir = join(definition.workDir, this.runId);
+    this.router = new DeadLetterRouter(definition.onError, this.store, definition.name, this.runId, () => this.checkpointValue, this.logger);
+    this.window = new OrderedWindow<Outgoing>(Math.max(1, options.concurrency ?? 64), (item) => this.send(item));
+  }
+
+  async run(): Promise<RunResult> {
+    const { definition, store } = this;
+    const abandoned = store.markAbandonedRuns(definition.name);
+    if (abandoned > 0) this.logger.warn(`pipeline ${definition.name}: ${abandoned} earlier run(s) never finished (runner killed?); resuming from the last saved checkpoint`);
+    store.startRun(this.runId, definition.name);
+    mkdirSync(this.workDir, { recursive: true });
+    const unsubscribe = this.options.stop?.subscribe((signal) => this.requestStop(signal));
+    const watchdog = setInterval(() => this.checkIdle(), Math.min(1000, definition.idleTimeoutSeconds * 250));
+    try {
+      await this.start();
+      await this.pump();
+    } catch (error) {
+      this.fail(asAgoraError(error));
+    } finally {
+      await this.finish();
+      clearInterval(watchdog);
+      unsubscribe?.();
+      await this.chain.close();
+      rmSync(this.workDir, { recursive: true, force: true });
+    }
+    return this.result();
+  }
+
+  // Starting
+
+  private async start(): Promise<void> {
+    const { definition } = this;
+    const saved = this.store.getCheckpoint(definition.name);
+    this.checkpointValue = saved?.state;
+    const tapArgs = this.withConfig(definition.tap);
+    if (saved !== undefined) {
+      const capabilities = await tapCapabilities(definition.tap.command, tapArgs, definition.tap.cwd, definition.tap.env);
+      if (capabilities === undefined || capabilities.includes("state")) {
+        const stateFile = join(this.workDir, "state.json");
+        writeFileSync(stateFile, JSON.stringify(saved.state));
+        tapArgs.push("--state", stateFile);
+        this.logger.info(`pipeline ${definition.name}: resuming from the checkpoint saved ${saved.updatedAt}`);
+      } else {
+        this.logger.info(`pipeline ${definition.name}: ${definition.tap.name} cannot resume (no "state" capability); running it from the start`);
+      }
+    }
+    this.targets = definition.targets.map(
+      (target, index) =>
+        new TargetChannel(
+          index,
+          { ...target, role: "target", args: this.withConfig(target), env: { ...target.env, AGORA_DEAD_LETTER: "1" } },
+          { onState: (i, value) => this.onConfirmed(i, value), onDeadLetter: (i, message) => this.onTargetDeadLetter(i, message) },
+          this.logger,
+        ),
+    );
+    this.tap = new ConnectorProcess({ ...definition.tap, role: "tap", args: tapArgs }, (line) => process.stderr.write(`${line}\n`));
+    // A stop asked for while starting: the tap is told at once.
+    if (this.stopSignal !== undefined) this.tap.kill("SIGTERM");
+    for (const target of this.targets) {
+      void target.process.exited.then((exit) => this.onTargetExit(target, exit));
+    }
+  }
+
+  private withConfig(connector: ConnectorDefinition): string[] {
+    return argsWithConfig(connector, this.workDir);
+  }
+
+  // The data path
+
+  private async pump(): Promise<void> {
+    const tap = this.tap as ConnectorProcess;
+    const parser = new MessageParser({ origin: { connector: tap.name } });
+    for await (const chunk of tap.stdout) {
+      this.lastActivity = Date.now();
+      if (this.failure !== undefined || this.maxRecordsReached) continue;
+      try {
+        await this.handleAll(parser.push(chunk as Buffer));
+      } catch (error) {
+        this.fail(asAgoraError(error));
+        continue;
+      }
+      await this.flushTargets();
+      this.options.onProgress?.(this.read.byStream, this.read.total);
+    }
+    if (this.failure === undefined && !this.maxRecordsReached) {
+      try {
+        await this.handleAll(parser.end());
+      } catch (error) {
+        this.fail(asAgoraError(error));
+      }
+    }
+    await this.window.flush();
+    await this.flushTargets();
+  }
+
+  private async handleAll(lines: readonly MessageLine[]): Promise<void> {
+    for (const item of lines) {
+      if (this.failure !== undefined || this.maxRecordsReached) return;
+      const wait = this.handle(item);
+      if (wait !== undefined) await wait;
+    }
+  }
+
+  private handle(item: MessageLine): Promise<void> | undefined {
+    if (!item.known) return this.window.add({ kind: "line", line: `${item.raw}\n` });
+    const message = item.message;
+    switch (message.type) {
+      case "RECORD":
+        return this.handleRecord(message, item.raw, item.line);
+      case "STATE":
+        return this.window.add({ kind: "state", value: message.value, line: `${item.raw}\n` });
+      case "SCHEMA":
+        return this.handleSchema(message, item.raw, item.line);
+      case "DEAD_LETTER":
+        this.reject(
+          {
+            stream: message.stream,
+            stage: "source",
+            errorCode: message.error.code,
+            errorMessage: message.error.message,
+            original: message.record,
+            raw: message.raw,
+            location: message.location,
+            ...this.schemaOf(message.stream),
+          },
+          item.line,
+        );
+        return undefined;
+      default:
+        return this.window.add({ kind: "line", line: `${item.raw}\n` });
+    }
+  }
+
+  private handleSchema(message: SchemaMessage, raw: string, line: number): Promise<void> | undefined {
+    if (this.definition.validate) this.validator.setSchema(message.stream, message.schema, line);
+    const shape: StreamShape = { stream: message.stream, schema: message.schema, keyProperties: message.key_properties };
+    this.tapShapes.set(message.stream, shape);
+    const toLine = (output: StreamShape): Outgoing => ({
+      kind: "line",
+      line: output === shape ? `${raw}\n` : serializeMessage({ ...message, schema: output.schema, key_properties: output.keyProperties }),
+    });
+    const output = this.chain.setSchema(shape);
+    // An async schema transform (a mapper's) must finish before the stream's records are processed.
+    if (output instanceof Promise) return output.then((resolved) => this.window.add(toLine(resolved)));
+    return this.window.add(toLine(output));
+  }
+
+  private handleRecord(message: RecordMessage, raw: string, line: number): Promise<void> | undefined {
+    const { maxRecords } = this.definition;
+    if (maxRecords !== undefined && this.read.total >= maxRecords) {
+      this.stopAtMaxRecords();
+      return undefined;
+    }
+    this.read.add(message.stream);
+    if (this.definition.validate) {
+      const invalid = this.validator.validate(message.stream, message.record, line);
+      if (invalid !== undefined) {
+        this.reject({ stream: message.stream, stage: "validate", errorCode: invalid.code, errorMessage: invalid.message, original: message.record, ...this.schemaOf(message.stream) }, line);
+        return undefined;
+      }
+    }
+    const result: ChainResult | Promise<ChainResult> = this.chain.isEmpty ? { kind: "record", record: message.record, changed: false } : this.chain.process(message.record, message.stream);
+    const outgoing = result instanceof Promise ? result.then((settled): Outgoing => ({ kind: "record", message, raw, line, result: settled })) : ({ kind: "record", message, raw, line, result } as const);
+    const wait = this.window.add(outgoing);
+    if (maxRecords !== undefined && this.read.total >= maxRecords) this.stopAtMaxRecords();
+    return wait;
+  }
+
+  /** Emits an item to every target, in source order. */
+  private send(item: Outgoing): void {
+    if (item.kind === "line") {
+      for (const target of this.targets) target.queue(item.line);
+      return;
+    }
+    if (item.kind === "state") {
+      this.tracker.forward(item.value, this.delivered.snapshot());
+      for (const target of this.targets) target.queue(item.line);
+      return;
+    }
+    const { result, message } = item;
+    if (result.kind === "dropped") return;
+    if (result.kind === "failed") {
+      this.reject({ stream: message.stream, stage: "middleware", errorCode: result.code, errorMessage: `${result.step}: ${result.message}`, original: message.record, ...this.schemaOf(message.stream) }, item.line);
+      return;
+    }
+    const line = result.changed ? serializeMessage({ ...message, record: result.record }) : `${item.raw}\n`;
+    this.delivered.add(message.stream);
+    for (const target of this.targets) target.queue(line);
+  }
+
+  private async flushTargets(): Promise<void> {
+    const waits: Array<Promise<void>> = [];
+    for (const target of this.targets) {
+      const wait = target.flush();
+      if (wait !== undefined) waits.push(wait);
+    }
+    if (waits.length === 0) return;
+    this.waitingOn = "a target to read its input";
+    this.lastActivity = Date.now();
+    await Promise.all(waits);
+    this.waitingOn = "the tap";
+    this.lastActivity = Date.now();
+  }
+
+  // Confirmations and rejections from targets
+
+  private onConfirmed(target: number, value: unknown): void {
+    this.lastActivity = Date.now();
+    const confirmed = this.tracker.confirm(target, value);
+    if (confirmed === "unknown") {
+      if (!this.warnedUnknownState) this.logger.warn(`${this.targets[target]?.name ?? "a target"} confirmed a STATE the runner did not send it; ignored`);
+      this.warnedUnknownState = true;
+      return;
+    }
+    if (confirmed === undefined) return;
+    this.checkpointValue = confirmed.value;
+    this.checkpointAdvanced = true;
+    this.writtenAtCheckpoint = confirmed.delivered;
+    this.store.saveCheckpoint(this.runId, this.definition.name, confirmed.value, this.progress());
+  }
+
+  private onTargetDeadLetter(target: number, message: DeadLetterMessage): void {
+    this.reject(
+      {
+        stream: message.stream,
+        stage: "sink_write",
+        errorCode: message.error.code,
+        errorMessage: `${this.targets[target]?.name ?? "target"}: ${message.error.message}`,
+        processed: message.record,
+        ...this.schemaOf(message.stream),
+      },
+      message.location?.line,
+      this.targets[target]?.name,
+    );
+  }
+
+  private reject(rejected: RejectedRecord, line: number | undefined, connector?: string): void {
+    const error = this.router.reject(rejected, { line, connector: connector ?? this.tap?.name });
+    if (error !== undefined) this.fail(error);
+  }
+
+  private schemaOf(stream: string): Pick<RejectedRecord, "schema" | "keyProperties"> {
+    const shape = this.tapShapes.get(stream);
+    return shape === undefined ? {} : { schema: shape.schema, keyProperties: shape.keyProperties };
+  }
+
+  // Ending
+
+  private onTargetExit(target: TargetChannel, exit: ConnectorExit): void {
+    const problem = target.process.describeFailure(exit, this.tap?.hasExited === true ? "while finishing its writes" : "while receiving data");
+    if (problem !== undefined) this.fail(problem);
+    else if (this.tap?.hasExited !== true && this.failure === undefined) {
+      this.fail(new FatalError(RunnerCodes.TARGET_CLOSED_INPUT, "the target exited before the tap finished", { where: { connector: target.name }, hint: "A target must read its input to the end; check its logs above." }));
+    }
+  }
+
+  private fail(error: AgoraError): void {
+    if (this.failure !== undefined) return;
+    this.failure = error.where.pipeline === undefined ? error.withLocation({ pipeline: this.definition.name }) : error;
+    this.tap?.kill("SIGTERM");
+  }
+
+  private requestStop(signal: NodeJS.Signals): void {
+    if (this.stopSignal !== undefined) {
+      // A second signal: stop now, without waiting for anyone.
+      this.tap?.kill("SIGKILL");
+      for (const target of this.targets) target.process.kill("SIGKILL");
+      return;
+    }
+    this.stopSignal = signal;
+    this.logger.warn(`pipeline ${this.definition.name}: ${signal} received; stopping the tap and saving what the targets confirm (send it again to kill everything now)`);
+    this.tap?.kill("SIGTERM");
+  }
+
+  private stopAtMaxRecords(): void {
+    if (this.maxRecordsReached) return;
+    this.maxRecordsReached = true;
+    this.logger.info(`pipeline ${this.definition.name}: reached max_records (${this.definition.maxRecords}); stopping the tap`);
+    this.tap?.kill("SIGTERM");
+  }
+
+  private checkIdle(): void {
+    const idleMs = this.definition.idleTimeoutSeconds * 1000;
+    if (this.failure !== undefined || Date.now() - this.lastActivity < idleMs) return;
+    this.fail(
+      new FatalError(RunnerCodes.CONNECTOR_HUNG, `no progress for ${this.definition.idleTimeoutSeconds} s while waiting for ${this.waitingOn}`, {
+        hint: "A connector seems hung: check its logs above, or raise idle_timeout_seconds if it is just slow.",
+      }),
+    );
+    this.tap?.kill("SIGKILL");
+    if (this.waitingOn !== "the tap") for (const target of this.targets) target.process.kill("SIGKILL");
+  }
+
+  private async finish(): Promise<void> {
+    const tap = this.tap;
+    if (tap !== undefined) {
+      this.waitingOn = "the tap to exit";
+      const exit = await withKillAfter(tap, GRACE_MS);
+      const expectedStop = this.stopSignal !== undefined || this.maxRecordsReached || this.failure !== undefined;
+      if (!expectedStop) {
+        const problem = tap.describeFailure(exit, "before finishing its output");
+        if (problem !== undefined) this.fail(problem);
+      }
+    }
+    // Targets write and confirm what they received, also after a failure: that is what makes resuming lose nothing.
+    this.waitingOn = "the targets to finish";
+    this.lastActivity = Date.now();
+    await Promise.all(this.targets.map((target) => target.end()));
+    await Promise.all(this.targets.map((target) => withKillAfter(target.process, this.definition.idleTimeoutSeconds * 1000)));
+    if (this.failure === undefined && this.tracker.forwardedCount > 0 && this.tracker.confirmedSequence < this.tracker.forwardedCount) {
+      this.logger.warn(
+        this.tracker.confirmedSequence === 0
+          ? `pipeline ${this.definition.name}: no target confirmed any STATE, so the checkpoint did not move (targets must echo STATE once records are written)`
+          : `pipeline ${this.definition.name}: the targets did not confirm the last STATE; the checkpoint stays at the last one they all confirmed`,
+      );
+    }
+  }
+
+  /** Progress as of the checkpoint just confirmed: what was read so far, what every target has made durable. */
+  private progress() {
+    return progressAt(this.read.byStream, this.writtenAtCheckpoint, this.router.byStream);
+  }
+
+  private result(): RunResult {
+    const status = this.failure !== undefined ? "failed" : this.stopSignal !== undefined ? "stopped" : "succeeded";
+    const succeeded = status === "succeeded";
+    const written = succeeded ? this.delivered.byStream : this.writtenAtCheckpoint;
+    const progress = progressAt(this.read.byStream, written, this.router.byStream);
+    const error = this.failure?.toUserLine() ?? (this.stopSignal === undefined ? undefined : `stopped by ${this.stopSignal}`);
+    this.store.finishRun(this.runId, status, progress, error);
+    return {
+      runId: this.runId,
+      pipeline: this.definition.name,
+      status,
+      progress,
+      recordsRead: this.read.total,
+      recordsWritten: Object.values(written).reduce((sum, count) => sum + count, 0),
+      deadLettered: this.router.deadLettered,
+      skipped: this.router.skipped,
+      checkpointAdvanced: this.checkpointAdvanced,
+      seconds: (performance.now() - this.started) / 1000,
+      error,
+      signal: this.stopSignal,
+    };
+  }
+}
+
+/** Waits for a process to exit; after `graceMs`, SIGTERM, then SIGKILL 5 s later. */
+async function withKillAfter(connector: ConnectorProcess, graceMs: number): Promise<ConnectorExit> {
+  let timer = setTimeout(() => {
+    connector.kill("SIGTERM");
+    timer = setTimeout(() => connector.kill("SIGKILL"), 5000);
+  }, graceMs);
+  try {
+    return await connector.exited;
+  } finally {
+    clearTimeout(timer);
+  }
+}

@@ -1,0 +1,47 @@
+import type { ConnectorLaunch } from "../process/connector-process.js";
+import type { MiddlewareSpec } from "../middleware/types.js";
+import type { RunProgress, RunStatus } from "../state/types.js";
+
+/** What to do with a record that fails validation, a middleware, or a target's write. */
+export type ErrorPolicy = "dlq" | "fail" | "skip";
+
+/** A connector of a pipeline: how to start it, and its config (written to a private temp file per run). */
+export interface ConnectorDefinition extends Omit<ConnectorLaunch, "role" | "args"> {
+  readonly args: readonly string[];
+  /** Passed as `--config FILE`; undefined passes no --config. */
+  readonly config: Readonly<Record<string, unknown>> | undefined;
+}
+
+/** A pipeline, fully resolved: ready to run. */
+export interface PipelineDefinition {
+  readonly name: string;
+  readonly tap: ConnectorDefinition;
+  readonly targets: readonly ConnectorDefinition[];
+  readonly middleware: readonly MiddlewareSpec[];
+  /** Validate records against their SCHEMA in the runner. Default true. */
+  readonly validate: boolean;
+  readonly onError: ErrorPolicy;
+  /** Fail a connector that shows no sign of life for this long. */
+  readonly idleTimeoutSeconds: number;
+  /** Stop after this many records from the tap. */
+  readonly maxRecords: number | undefined;
+  /** Directory the run's temporary files (configs, state) go in. */
+  readonly workDir: string;
+}
+
+export interface RunResult {
+  readonly runId: string;
+  readonly pipeline: string;
+  readonly status: Exclude<RunStatus, "running">;
+  readonly progress: RunProgress;
+  readonly recordsRead: number;
+  readonly recordsWritten: number;
+  readonly deadLettered: number;
+  readonly skipped: number;
+  readonly checkpointAdvanced: boolean;
+  readonly seconds: number;
+  /** The one-line error, for a failed or stopped run. */
+  readonly error: string | undefined;
+  /** The signal that stopped the run, if one did. */
+  readonly signal: NodeJS.Signals | undefined;
+}

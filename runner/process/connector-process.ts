@@ -1,0 +1,145 @@
+import { execa } from "execa";
+import type { Readable, Writable } from "node:stream";
+import { FatalError, LineSplitter } from "../../protocol/index.js";
+import { RunnerCodes } from "../errors.js";
+import { resolveCommand } from "./resolve-command.js";
+
+export type ConnectorRole = "tap" | "target" | "mapper";
+
+/** How to start a connector. */
+export interface ConnectorLaunch {
+  /** The name used in logs and errors (the pipeline's name for it). */
+  readonly name: string;
+  readonly role: ConnectorRole;
+  /** The command line, e.g. `tap-csv` or `python3 tap.py --verbose`. */
+  readonly command: string;
+  /** Arguments the runner adds (--config, --state, --catalog). */
+  readonly args: readonly string[];
+  readonly env: Readonly<Record<string, string>>;
+  readonly cwd: string;
+}
+
+/** How a connector ended. */
+export interface ConnectorExit {
+  readonly code: number | undefined;
+  readonly signal: string | undefined;
+  /** Why it could not start, if it did not. */
+  readonly spawnError: string | undefined;
+}
+
+function spawnConnector(file: string, args: readonly string[], cwd: string, env: Readonly<Record<string, string>>) {
+  return execa(file, [...args], {
+    reject: false,
+    buffer: false,
+    stdin: "pipe",
+    stdout: "pipe",
+    stderr: "pipe",
+    cwd,
+    env: { ...env },
+    extendEnv: true,
+    preferLocal: true,
+    localDir: cwd,
+    cleanup: true,
+    // The runner decides when to stop a connector; no implicit timeouts or kills.
+    forceKillAfterDelay: false,
+  });
+}
+
+/** The last lines of a connector's stderr kept for error messages. */
+const STDERR_LINES_KEPT = 5;
+
+/**
+ * A running connector: its pipes, its stderr forwarded line by line with its
+ * name in front, and a promise of how it ended. Never rejects: every way of
+ * ending (exit code, signal, failure to start) is reported as a ConnectorExit.
+ */
+export class ConnectorProcess {
+  readonly name: string;
+  readonly role: ConnectorRole;
+  readonly stdin: Writable;
+  readonly stdout: Readable;
+  readonly exited: Promise<ConnectorExit>;
+  private readonly subprocess: ReturnType<typeof spawnConnector>;
+  private readonly recentStderr: string[] = [];
+  private ended: ConnectorExit | undefined;
+
+  constructor(launch: ConnectorLaunch, forwardStderr: (line: string) => void) {
+    this.name = launch.name;
+    this.role = launch.role;
+    const { file, args } = resolveCommand(launch.command, launch.args);
+    this.subprocess = spawnConnector(file, args, launch.cwd, launch.env);
+    this.stdin = this.subprocess.stdin;
+    this.stdout = this.subprocess.stdout;
+    // A connector that exits early makes writes to its stdin fail; that is reported through `exited`.
+    this.stdin.on("error", () => undefined);
+    const splitter = new LineSplitter((line) => {
+      this.recentStderr.push(line);
+      if (this.recentStderr.length > STDERR_LINES_KEPT) this.recentStderr.shift();
+      forwardStderr(`${this.name} | ${line}`);
+    }, { maxLineBytes: 1 << 20 });
+    this.subprocess.stderr.on("data", (chunk: Buffer) => {
+      try {
+        splitter.push(chunk);
+      } catch {
+        // An absurdly long stderr line is dropped; stderr is for humans.
+      }
+    });
+    this.subprocess.stderr.on("end", () => splitter.end());
+    this.exited = this.subprocess.then((result) => {
+      this.ended = {
+        code: result.exitCode,
+        signal: result.signal,
+        spawnError: result.failed && result.exitCode === undefined && result.signal === undefined ? result.shortMessage : undefined,
+      };
+      return this.ended;
+    });
+  }
+
+  get pid(): number | undefined {
+    return this.subprocess.pid;
+  }
+
+  get hasExited(): boolean {
+    return this.ended !== undefined;
+  }
+
+  /** The connector's own last error line, if it printed one: the best hint at what went wrong. */
+  lastStderrLine(): string | undefined {
+    return [...this.recentStderr].reverse().find((line) => /error|fail|fatal|exception|traceback/i.test(line)) ?? this.recentStderr.at(-1);
+  }
+
+  kill(signal: NodeJS.Signals = "SIGTERM"): void {
+    if (!this.hasExited) this.subprocess.kill(signal);
+  }
+
+  /** Closes the connector's stdin: for a target, "no more messages". */
+  endInput(): void {
+    if (!this.stdin.writableEnded && !this.stdin.destroyed) this.stdin.end();
+  }
+
+  /** An error describing how the connector ended badly, or undefined if it exited 0. */
+  describeFailure(exit: ConnectorExit, doing: string): FatalError | undefined {
+    const where = { connector: this.name };
+    const said = this.lastStderrLine();
+    const tail = said === undefined ? "" : `; it said: ${said}`;
+    if (exit.spawnError !== undefined) {
+      return new FatalError(RunnerCodes.CONNECTOR_NOT_FOUND, `could not start the ${this.role} (${exit.spawnError})`, {
+        where,
+        hint: "Check its command in pipelines.toml (or --tap/--target): is it installed and on PATH?",
+      });
+    }
+    if (exit.signal !== undefined) {
+      return new FatalError(RunnerCodes.CONNECTOR_KILLED, `the ${this.role} was killed by ${exit.signal} ${doing}${tail}`, {
+        where,
+        hint: "Confirmed records are safe; run the pipeline again to resume from the last checkpoint.",
+      });
+    }
+    if (exit.code !== 0) {
+      return new FatalError(RunnerCodes.CONNECTOR_FAILED, `the ${this.role} exited with code ${String(exit.code)} ${doing}${tail}`, {
+        where,
+        hint: "Fix the cause it reports, then run the pipeline again to resume from the last checkpoint.",
+      });
+    }
+    return undefined;
+  }
+}

@@ -1,0 +1,47 @@
+import { existsSync, readFileSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { parseCommandString } from "execa";
+
+/** The folder holding Agora's package.json, from dist/ or from source. */
+function packageRoot(): string {
+  let folder = dirname(fileURLToPath(import.meta.url));
+  while (!existsSync(join(folder, "package.json"))) {
+    const parent = dirname(folder);
+    if (parent === folder) return folder;
+    folder = parent;
+  }
+  return folder;
+}
+
+let bundled: Map<string, string> | undefined;
+
+/** Our own connectors by name → their built entry point, from package.json's `bin`. */
+function bundledConnectors(): Map<string, string> {
+  if (bundled === undefined) {
+    const root = packageRoot();
+    const manifest = JSON.parse(readFileSync(join(root, "package.json"), "utf8")) as { bin?: Record<string, string> };
+    bundled = new Map(Object.entries(manifest.bin ?? {}).map(([name, path]) => [name, join(root, path)]));
+  }
+  return bundled;
+}
+
+export interface ResolvedCommand {
+  readonly file: string;
+  readonly args: readonly string[];
+}
+
+/**
+ * Turns a command line such as `tap-csv --log-level debug` or
+ * `python3 "my tap.py"` into an executable and arguments. Our own connectors
+ * resolve by name even when they are not on PATH, and run with this Node.
+ * The runner spawns them exactly as it spawns anyone else's: it never loads
+ * a connector's code.
+ */
+export function resolveCommand(command: string, extraArgs: readonly string[] = []): ResolvedCommand {
+  const [file, ...args] = parseCommandString(command.trim());
+  if (file === undefined) throw new Error("empty command");
+  const ours = bundledConnectors().get(file);
+  if (ours !== undefined && !file.includes("/")) return { file: process.execPath, args: [ours, ...args, ...extraArgs] };
+  return { file, args: [...args, ...extraArgs] };
+}

@@ -1,0 +1,83 @@
+import { readFileSync } from "node:fs";
+import { join, resolve } from "node:path";
+import { ConfigError } from "../../protocol/index.js";
+import { RunnerCodes } from "../errors.js";
+import type { ConnectorDefinition, ErrorPolicy, PipelineDefinition } from "../pipeline/types.js";
+import { interpolateEnv } from "./interpolate-env.js";
+import type { ConnectorEntry, Project } from "./project-types.js";
+
+export const DEFAULT_IDLE_TIMEOUT_SECONDS = 300;
+
+/** Options the command line may override. */
+export interface PipelineOverrides {
+  readonly maxRecords?: number | undefined;
+  readonly onError?: ErrorPolicy | undefined;
+  readonly validate?: boolean | undefined;
+  readonly idleTimeoutSeconds?: number | undefined;
+}
+
+function connectorName(entry: string | ConnectorEntry, fallback: string): string {
+  if (typeof entry === "string") return entry;
+  return entry.command.trim().split(/\s+/)[0]?.split("/").at(-1) ?? fallback;
+}
+
+/** A connector entry (by name from [connectors], or inline) made ready to launch. */
+export function resolveConnector(project: Pick<Project, "dir" | "connectors" | "file">, reference: string | ConnectorEntry, where: string): ConnectorDefinition {
+  const entry = typeof reference === "string" ? project.connectors[reference] : reference;
+  if (entry === undefined) {
+    throw new ConfigError(RunnerCodes.CONNECTOR_NOT_FOUND, `${where} names connector "${String(reference)}", which [connectors] does not define`, {
+      where: { file: project.file },
+      hint: `Add a [connectors.${String(reference)}] table with its command, or fix the name.`,
+    });
+  }
+  const resolved = interpolateEnv(entry, where);
+  let config = resolved.config;
+  if (resolved.config_file !== undefined) {
+    const file = resolve(project.dir, resolved.config_file);
+    let fromFile: Record<string, unknown>;
+    try {
+      fromFile = JSON.parse(readFileSync(file, "utf8")) as Record<string, unknown>;
+    } catch (error) {
+      throw new ConfigError("CONFIG_FILE_UNREADABLE", `cannot read config_file (${(error as Error).message})`, { where: { file, setting: `${where}.config_file` }, hint: "Check the path and that it holds JSON." });
+    }
+    config = { ...fromFile, ...config };
+  }
+  return {
+    name: connectorName(reference, where),
+    command: resolved.command,
+    args: resolved.args ?? [],
+    env: resolved.env ?? {},
+    cwd: resolve(project.dir, resolved.cwd ?? "."),
+    config,
+  };
+}
+
+/** A pipeline of the project, ready to run. */
+export function resolvePipeline(project: Project, name: string, overrides: PipelineOverrides = {}): PipelineDefinition {
+  const entry = project.pipelines[name];
+  if (entry === undefined) {
+    const known = Object.keys(project.pipelines);
+    throw new ConfigError(RunnerCodes.PIPELINE_NOT_FOUND, `no pipeline "${name}" in ${project.file}`, {
+      hint: known.length === 0 ? "Add a [pipelines.NAME] table." : `Pipelines: ${known.join(", ")}.`,
+    });
+  }
+  const targetRefs = entry.targets ?? (entry.target === undefined ? [] : [entry.target]);
+  if (targetRefs.length === 0) {
+    throw new ConfigError(RunnerCodes.PROJECT_INVALID, `pipeline "${name}" has no target`, { where: { file: project.file }, hint: 'Add target = "name" or targets = ["a", "b"].' });
+  }
+  const targets = targetRefs.map((reference, index) => resolveConnector(project, reference, `pipelines.${name}.targets[${index}]`));
+  // Two targets with the same name would be indistinguishable in logs: number them.
+  const names = targets.map((target) => target.name);
+  const unique = targets.map((target, index) => (names.indexOf(target.name) === index ? target : { ...target, name: `${target.name}#${index + 1}` }));
+  return {
+    name,
+    tap: resolveConnector(project, entry.tap, `pipelines.${name}.tap`),
+    targets: unique,
+    middleware: entry.middleware ?? [],
+    validate: overrides.validate ?? entry.validate ?? true,
+    onError: overrides.onError ?? entry.on_error ?? "dlq",
+    idleTimeoutSeconds: overrides.idleTimeoutSeconds ?? entry.idle_timeout_seconds ?? DEFAULT_IDLE_TIMEOUT_SECONDS,
+    maxRecords: overrides.maxRecords ?? entry.max_records,
+    workDir: join(project.dir, ".agora", "runs"),
+  };
+}
