@@ -22,6 +22,7 @@ export class MessageParser {
   private readonly requireSchema: boolean;
   private readonly streamsWithSchema = new Set<string>();
   private batch: MessageLine[] = [];
+  private error: unknown;
 
   constructor(options: MessageParserOptions = {}) {
     this.origin = options.origin ?? {};
@@ -29,14 +30,26 @@ export class MessageParser {
     this.splitter = new LineSplitter((text, line) => this.onLine(text, line), options);
   }
 
+  /**
+   * The complete messages in this chunk. A bad line does not throw away the
+   * good ones before it: they are returned, and the error is thrown by the
+   * next call (or `throwIfFailed`), so a consumer can act on what came first.
+   */
   push(chunk: Buffer): MessageLine[] {
+    this.throwIfFailed();
     this.guard(() => this.splitter.push(chunk));
     return this.take();
   }
 
   end(): MessageLine[] {
+    this.throwIfFailed();
     this.guard(() => this.splitter.end());
     return this.take();
+  }
+
+  /** Throws the error of a bad line seen by the last push, if any. */
+  throwIfFailed(): void {
+    if (this.error !== undefined) throw this.error;
   }
 
   /** Lines consumed so far, blank ones included. */
@@ -76,8 +89,7 @@ export class MessageParser {
     try {
       step();
     } catch (error) {
-      this.batch = [];
-      throw error instanceof AgoraError ? error.withLocation(this.origin) : error;
+      this.error = error instanceof AgoraError ? error.withLocation(this.origin) : error;
     }
   }
 }

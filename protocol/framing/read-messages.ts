@@ -19,9 +19,11 @@ export async function* readMessageBatches(input: ByteSource, options: MessagePar
   for await (const chunk of input) {
     const batch = parser.push(toBuffer(chunk));
     if (batch.length > 0) yield batch;
+    parser.throwIfFailed();
   }
   const last = parser.end();
   if (last.length > 0) yield last;
+  parser.throwIfFailed();
 }
 
 /** Reads messages one at a time. Convenient; `readMessageBatches` is faster. */

@@ -175,7 +175,9 @@ class PipelineRun {
       this.lastActivity = Date.now();
       if (this.failure !== undefined || this.maxRecordsReached) continue;
       try {
+        // Messages before a bad line are handled first; then the bad line fails the run.
         await this.handleAll(parser.push(chunk as Buffer));
+        parser.throwIfFailed();
       } catch (error) {
         this.fail(asAgoraError(error));
         continue;
@@ -186,6 +188,7 @@ class PipelineRun {
     if (this.failure === undefined && !this.maxRecordsReached) {
       try {
         await this.handleAll(parser.end());
+        parser.throwIfFailed();
       } catch (error) {
         this.fail(asAgoraError(error));
       }

@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { parseCommandString } from "execa";
+import { splitCommand } from "./split-command.js";
 
 /** The folder holding Agora's package.json, from dist/ or from source. */
 function packageRoot(): string {
@@ -39,7 +39,7 @@ export interface ResolvedCommand {
  * a connector's code.
  */
 export function resolveCommand(command: string, extraArgs: readonly string[] = []): ResolvedCommand {
-  const [file, ...args] = parseCommandString(command.trim());
+  const [file, ...args] = splitCommand(command);
   if (file === undefined) throw new Error("empty command");
   const ours = bundledConnectors().get(file);
   if (ours !== undefined && !file.includes("/")) return { file: process.execPath, args: [ours, ...args, ...extraArgs] };

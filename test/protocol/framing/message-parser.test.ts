@@ -33,6 +33,14 @@ describe("MessageParser", () => {
     expect(error.toUserLine()).toMatch(/^tap-x, line 3: invalid JSON .*"\{\\"type\\":\\"RECORD\\"/);
   });
 
+  it("hands on the good messages before a bad line in the same chunk, then fails", () => {
+    const parser = new MessageParser();
+    const good = parser.push(Buffer.from(`${SCHEMA}\n${RECORD}\n{"type":"STATE","value":1}\n{broken\n${RECORD}\n`));
+    expect(good.map((line) => line.message.type)).toEqual(["SCHEMA", "RECORD", "STATE"]);
+    expect(() => parser.throwIfFailed()).toThrowError(expect.objectContaining({ code: ProtocolCodes.INVALID_JSON, where: { line: 4 } }) as Error);
+    expect(() => parser.push(Buffer.from(`${RECORD}\n`))).toThrowError(/invalid JSON/);
+  });
+
   it("rejects a message without a type", () => {
     expect(failure('{"stream":"s"}\n').code).toBe(ProtocolCodes.MISSING_TYPE);
   });
