@@ -1,0 +1,125 @@
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { agora, injectFault, projectIn, PY_TAP, PY_TARGET, range, storedIds } from "../../helpers/project.js";
+import { tempDir } from "../../helpers/processes.js";
+
+const root = tempDir("agora-dlq-");
+
+function project(name: string, options: { rejectIds?: number[]; onError?: string } = {}): string {
+  return projectIn(
+    join(root, name),
+    `
+[connectors.items]
+command = "python3 ${PY_TAP}"
+config = { count = 60, state_every = 10, control_file = "fault.json" }
+
+[connectors.store]
+command = "python3 ${PY_TARGET}"
+config = { database = "dest.db", batch_size = 7, reject_ids = ${JSON.stringify(options.rejectIds ?? [])} }
+
+[pipelines.items]
+tap = "items"
+targets = ["store"]
+on_error = "${options.onError ?? "dlq"}"
+`,
+  );
+}
+
+interface Entry {
+  id: number;
+  stage: string;
+  stream: string;
+  errorCode: string;
+  errorMessage: string;
+  original?: Record<string, unknown>;
+  processed?: Record<string, unknown>;
+  status: string;
+  attempts: number;
+  runId: string;
+  checkpoint?: unknown;
+}
+
+async function entries(dir: string, status = "all"): Promise<Entry[]> {
+  return JSON.parse((await agora(dir, ["--json", "dlq", "list", "items", "--status", status])).stdout) as Entry[];
+}
+
+describe("a target that rejects one record", () => {
+  it("goes on; the DLQ holds exactly that record, and a replay delivers it once", async () => {
+    const dir = project("reject", { rejectIds: [23] });
+    const result = await agora(dir, ["run", "items"]);
+    expect(result.exitCode).toBe(0);
+    expect(result.stderr).toContain("1 to the DLQ");
+    expect(storedIds(join(dir, "dest.db"))).toEqual(range(60).filter((id) => id !== 23));
+    const [entry, ...others] = await entries(dir);
+    expect(others).toEqual([]);
+    expect(entry).toMatchObject({ stage: "sink_write", stream: "items", errorCode: "REFUSED", processed: { id: 23, name: "item 23", score: 5.75 }, status: "pending", attempts: 0 });
+    expect(entry?.errorMessage).toBe("store: id 23 is refused");
+
+    // Still refused: the replay fails again and the entry stays, one attempt more.
+    const again = await agora(dir, ["dlq", "replay", "items"]);
+    expect(again.exitCode).toBe(1);
+    expect(again.stderr).toContain("0 succeeded and are done, 1 failed again and stay");
+    expect((await entries(dir))[0]).toMatchObject({ status: "pending", attempts: 1 });
+
+    // Fixed: the replay succeeds, the record lands, the entry is done.
+    writeFileSync(join(dir, "pipelines.toml"), (await import("node:fs")).readFileSync(join(dir, "pipelines.toml"), "utf8").replace("reject_ids = [23]", "reject_ids = []"));
+    const fixed = await agora(dir, ["dlq", "replay", "items", "--mode", "sink"]);
+    expect(fixed.exitCode).toBe(0);
+    expect(fixed.stderr).toContain("1 succeeded and are done");
+    expect(storedIds(join(dir, "dest.db"))).toEqual(range(60));
+    expect((await entries(dir))[0]).toMatchObject({ status: "done", attempts: 2 });
+
+    // Nothing pending: a second replay sends nothing, so nothing is duplicated.
+    const idle = await agora(dir, ["dlq", "replay", "items"]);
+    expect(idle.stderr).toContain("replayed 0 of items's dead letters");
+  });
+});
+
+describe("a record that fails validation", () => {
+  it("goes to the DLQ at stage validate with the original record and the checkpoint of the moment", async () => {
+    const dir = project("invalid");
+    // A first, bounded run leaves a checkpoint at position 20.
+    expect((await agora(dir, ["run", "items", "--max-records", "25"])).exitCode).toBe(0);
+    injectFault(dir, { invalid_at: 34 });
+    const result = await agora(dir, ["run", "items"]);
+    expect(result.exitCode).toBe(0);
+    expect(storedIds(join(dir, "dest.db"))).toEqual(range(60).filter((id) => id !== 34));
+    const [entry] = await entries(dir);
+    expect(entry).toMatchObject({
+      stage: "validate",
+      errorCode: "RECORD_INVALID",
+      errorMessage: 'record field /id expected integer, got string "oops-34"',
+      original: { id: "oops-34", name: "item 34", score: 8.5 },
+    });
+    // The checkpoint saved when the record failed: the first run's, or one this run confirmed before record 34.
+    const position = (entry?.checkpoint as { bookmarks: { items: { position: number } } }).bookmarks.items.position;
+    expect([20, 30]).toContain(position);
+    const shown = JSON.parse((await agora(dir, ["dlq", "show", "items", String(entry?.id)])).stdout) as Entry;
+    expect(shown.runId).toBe(entry?.runId);
+    // A full replay validates again: still invalid, so it stays.
+    await agora(dir, ["dlq", "replay", "items", "--stage", "validate"]);
+    expect((await entries(dir))[0]).toMatchObject({ status: "pending", attempts: 1 });
+    expect((await agora(dir, ["dlq", "purge", "items", "--status", "all"])).stderr).toContain("deleted 1 dead letter(s) of items");
+    expect(await entries(dir)).toEqual([]);
+  });
+
+  it("stops the run under on_error = fail, naming stream, line and field", async () => {
+    const dir = project("fail", { onError: "fail" });
+    injectFault(dir, { invalid_at: 34 });
+    const result = await agora(dir, ["run", "items"]);
+    expect(result.exitCode).toBe(1);
+    expect(result.stderr).toMatch(/pipeline items, items, stream items, line 38: record rejected at validate: record field \/id expected integer, got string "oops-34" .*\[RECORD_INVALID\]/);
+    expect(await entries(dir)).toEqual([]);
+  });
+
+  it("is counted and dropped under on_error = skip", async () => {
+    const dir = project("skip", { onError: "skip" });
+    injectFault(dir, { invalid_at: 34 });
+    const result = await agora(dir, ["run", "items"]);
+    expect(result.exitCode).toBe(0);
+    expect(result.stderr).toContain("1 skipped");
+    expect(await entries(dir)).toEqual([]);
+    expect(storedIds(join(dir, "dest.db"))).toHaveLength(59);
+  });
+});
