@@ -34,8 +34,6 @@ export interface RunOptions {
   readonly logger: Logger;
   /** Built middleware for the pipeline's chain, in order. */
   readonly middleware?: readonly Middleware[];
-  /** Async middleware may have this many records in flight. */
-  readonly concurrency?: number;
   /** Stop requests (signals): the first stops the run the safe way, a second kills everything. */
   readonly stop?: StopRequests;
   /** Called as records flow, for a progress display. */
@@ -101,7 +99,7 @@ class PipelineRun {
     this.tracker = new CheckpointTracker(definition.targets.length);
     this.workDir = join(definition.workDir, this.runId);
     this.router = new DeadLetterRouter(definition.onError, this.store, definition.name, this.runId, () => this.checkpointValue, this.logger);
-    this.window = new OrderedWindow<Outgoing>(Math.max(1, options.concurrency ?? 64), (item) => this.send(item));
+    this.window = new OrderedWindow<Outgoing>(Math.max(1, definition.concurrency), (item) => this.send(item));
   }
 
   async run(): Promise<RunResult> {

@@ -25,6 +25,8 @@ export interface PipelineDefinition {
   readonly idleTimeoutSeconds: number;
   /** Stop after this many records from the tap. */
   readonly maxRecords: number | undefined;
+  /** Records that async middleware may have in flight at once (results still go out in order). */
+  readonly concurrency: number;
   /** Directory the run's temporary files (configs, state) go in. */
   readonly workDir: string;
 }

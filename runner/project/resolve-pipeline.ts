@@ -7,6 +7,7 @@ import { interpolateEnv } from "./interpolate-env.js";
 import type { ConnectorEntry, Project } from "./project-types.js";
 
 export const DEFAULT_IDLE_TIMEOUT_SECONDS = 300;
+export const DEFAULT_CONCURRENCY = 64;
 
 /** Options the command line may override. */
 export interface PipelineOverrides {
@@ -78,6 +79,7 @@ export function resolvePipeline(project: Project, name: string, overrides: Pipel
     onError: overrides.onError ?? entry.on_error ?? "dlq",
     idleTimeoutSeconds: overrides.idleTimeoutSeconds ?? entry.idle_timeout_seconds ?? DEFAULT_IDLE_TIMEOUT_SECONDS,
     maxRecords: overrides.maxRecords ?? entry.max_records,
+    concurrency: entry.concurrency ?? DEFAULT_CONCURRENCY,
     workDir: join(project.dir, ".agora", "runs"),
   };
 }

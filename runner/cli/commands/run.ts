@@ -5,7 +5,7 @@ import { buildMiddleware } from "../../middleware/build-middleware.js";
 import { runPipeline } from "../../pipeline/run-pipeline.js";
 import { StopRequests } from "../../pipeline/stop-requests.js";
 import type { ErrorPolicy, PipelineDefinition, RunResult } from "../../pipeline/types.js";
-import { DEFAULT_IDLE_TIMEOUT_SECONDS, resolvePipeline, type PipelineOverrides } from "../../project/resolve-pipeline.js";
+import { DEFAULT_CONCURRENCY, DEFAULT_IDLE_TIMEOUT_SECONDS, resolvePipeline, type PipelineOverrides } from "../../project/resolve-pipeline.js";
 import { loggerFor, maybeProject, openStateStore, writeOut, type CommonOptions } from "../cli-context.js";
 import { progressLine, summaryLine } from "../format.js";
 
@@ -44,6 +44,7 @@ function adHocPipeline(options: RunOptions, overrides: PipelineOverrides): Pipel
     onError: overrides.onError ?? "dlq",
     idleTimeoutSeconds: overrides.idleTimeoutSeconds ?? DEFAULT_IDLE_TIMEOUT_SECONDS,
     maxRecords: overrides.maxRecords,
+    concurrency: DEFAULT_CONCURRENCY,
     workDir: resolve(".agora", "runs"),
   };
 }

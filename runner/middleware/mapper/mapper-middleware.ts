@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createLogger, DataError, type SchemaMessage } from "../../../protocol/index.js";
 import type { Middleware, RecordValue, StreamShape } from "../types.js";
-import { MapperWorker } from "./mapper-worker.js";
+import { MapperWorker, type MapperRequest } from "./mapper-worker.js";
 
 export interface MapperOptions {
   readonly command: string;
@@ -21,8 +21,9 @@ export interface MapperOptions {
  * An external mapper executable (Singer in, Singer out, any language) as a
  * middleware step, run as a pool of processes. Records go to the least busy
  * worker; the run's ordered window puts results back in source order. A
- * worker that times out or dies is replaced, and the records it held are
- * dead-lettered (replayable). The mapper may change or drop a record; it may
+ * worker that times out or dies is replaced: the record it was stuck on is
+ * dead-lettered (replayable), the ones queued behind it are sent again to a
+ * fresh worker (the old one is killed, so none of its output is used). The mapper may change or drop a record; it may
  * not split one into several.
  */
 export function mapperMiddleware(name: string, options: MapperOptions): Middleware {
@@ -35,8 +36,14 @@ export function mapperMiddleware(name: string, options: MapperOptions): Middlewa
     configArgs = ["--config", file];
   }
   const workers: Array<MapperWorker | undefined> = new Array<MapperWorker | undefined>(options.workers).fill(undefined);
-  const launch = (index: number): MapperWorker =>
-    new MapperWorker({ name: `${name}#${index + 1}`, role: "mapper", command: options.command, args: configArgs, env: options.env, cwd: options.cwd }, logger);
+  const launch = (index: number): MapperWorker => {
+    const worker = new MapperWorker({ name: `${name}#${index + 1}`, role: "mapper", command: options.command, args: configArgs, env: options.env, cwd: options.cwd }, logger);
+    worker.onLost = (requests) => {
+      workers[index] = undefined;
+      resend(requests);
+    };
+    return worker;
+  };
   const workerFor = (): MapperWorker => {
     let best = 0;
     for (let index = 0; index < workers.length; index += 1) {
@@ -46,15 +53,24 @@ export function mapperMiddleware(name: string, options: MapperOptions): Middlewa
     }
     return workers[best] as MapperWorker;
   };
+  /** Requests a lost worker held behind its stuck one go, in order, to a single fresh worker. */
+  const resend = (requests: readonly MapperRequest[]): void => {
+    if (requests.length === 0) return;
+    const worker = workerFor();
+    for (const request of requests) worker.send(request);
+  };
+  const ask = (schema: SchemaMessage, record: RecordValue | undefined): Promise<{ records: Array<{ stream: string; record: RecordValue }>; schemas: SchemaMessage[] }> =>
+    new Promise((resolve, reject) => workerFor().send({ schema, record, resolve, reject }));
   const timeoutMs = options.timeoutSeconds * 1000;
   const watchdog = setInterval(() => {
     const now = Date.now();
     workers.forEach((worker, index) => {
       if (worker === undefined || worker.oldestWait(now) < timeoutMs) return;
-      logger.warn(`${name}: worker ${index + 1} gave no answer for ${options.timeoutSeconds} s; replacing it`);
-      worker.failAll(new DataError("MAPPER_TIMEOUT", `the mapper gave no answer within ${options.timeoutSeconds} s`));
+      logger.warn(`${name}: worker ${index + 1} gave no answer for ${options.timeoutSeconds} s; replacing it (the record it was stuck on goes to the DLQ, the ones behind it are sent again)`);
+      const waiting = worker.giveUpHead(new DataError("MAPPER_TIMEOUT", `the mapper gave no answer within ${options.timeoutSeconds} s`));
       worker.kill();
       workers[index] = undefined;
+      resend(waiting);
     });
   }, Math.min(1000, timeoutMs / 4));
   watchdog.unref();
@@ -65,12 +81,12 @@ export function mapperMiddleware(name: string, options: MapperOptions): Middlewa
     name,
     streams: options.streams,
     async transformSchema(shape) {
-      const { schemas } = await workerFor().probeSchema(schemaMessage(shape));
+      const { schemas } = await ask(schemaMessage(shape), undefined);
       const output = schemas.find((schema) => schema.stream === shape.stream) ?? schemas[0];
       return output === undefined ? shape : { stream: shape.stream, schema: output.schema, keyProperties: output.key_properties };
     },
     async transform(record: RecordValue, shape: StreamShape) {
-      const { records } = await workerFor().map(schemaMessage(shape), record);
+      const { records } = await ask(schemaMessage(shape), record);
       if (records.length > 1) throw new DataError("MAPPER_SPLIT", `the mapper turned one record into ${records.length}; splitting records is not supported`);
       return records[0]?.record ?? null;
     },

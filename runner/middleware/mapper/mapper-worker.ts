@@ -5,13 +5,23 @@ import type { RecordValue } from "../types.js";
 /** The key of the marker STATE that follows each record sent to a mapper. */
 export const MAPPER_MARKER = "__agora_mapper_seq";
 
+type MapperOutput = { records: Array<{ stream: string; record: RecordValue }>; schemas: SchemaMessage[] };
+
+/** What was asked of a worker, kept so it can be asked again of another. */
+export interface MapperRequest {
+  readonly schema: SchemaMessage;
+  /** Undefined for a schema probe. */
+  readonly record: RecordValue | undefined;
+  resolve(result: MapperOutput): void;
+  reject(error: Error): void;
+}
+
 interface Pending {
+  readonly request: MapperRequest;
   readonly sequence: number;
   readonly sentAt: number;
   readonly outputs: Array<{ stream: string; record: RecordValue }>;
   readonly schemas: SchemaMessage[];
-  resolve(result: { records: Array<{ stream: string; record: RecordValue }>; schemas: SchemaMessage[] }): void;
-  reject(error: Error): void;
 }
 
 /**
@@ -24,6 +34,7 @@ export class MapperWorker {
   private readonly pending: Pending[] = [];
   private readonly schemasSent = new Map<string, string>();
   private nextSequence = 1;
+  private answered = 0;
   private dead = false;
 
   constructor(launch: ConnectorLaunch, logger: Logger) {
@@ -49,20 +60,27 @@ export class MapperWorker {
           return;
         }
         this.pending.shift();
-        head.resolve({ records: head.outputs, schemas: head.schemas });
+        this.answered += 1;
+        head.request.resolve({ records: head.outputs, schemas: head.schemas });
       } else if (message.type === "DEAD_LETTER") {
         this.pending.shift();
-        head.reject(new DataError(message.error.code, message.error.message));
+        this.answered += 1;
+        head.request.reject(new DataError(message.error.code, message.error.message));
       }
     });
     this.process.stdout.on("data", (chunk: Buffer) => splitter.push(chunk));
     void this.process.exited.then((exit) => {
       this.dead = true;
       const problem = this.process.describeFailure(exit, "while mapping records") ?? new FatalError("MAPPER_EXITED", `mapper ${launch.name} exited before answering`);
-      this.failAll(problem);
+      // A worker that never answered is broken (bad command?): fail everything rather than respawn forever.
+      if (this.answered === 0) this.failAll(problem);
+      else this.onLost?.(this.giveUpHead(problem));
     });
     void logger;
   }
+
+  /** Called with the requests a dying worker still held (after its stuck head), to send elsewhere. */
+  onLost: ((requests: MapperRequest[]) => void) | undefined;
 
   get inFlight(): number {
     return this.pending.length;
@@ -78,40 +96,45 @@ export class MapperWorker {
     return head === undefined ? 0 : now - head.sentAt;
   }
 
-  /** Sends a SCHEMA (when new or changed for this worker) and a record; resolves with what the mapper made of it. */
-  map(schema: SchemaMessage, record: RecordValue): Promise<{ records: Array<{ stream: string; record: RecordValue }>; schemas: SchemaMessage[] }> {
-    const schemaText = serializeMessage(schema);
-    const lines = this.schemasSent.get(schema.stream) === schemaText ? [] : [schemaText];
-    this.schemasSent.set(schema.stream, schemaText);
-    lines.push(serializeMessage({ type: "RECORD", stream: schema.stream, record }));
-    return this.request(lines);
-  }
-
-  /** Sends only a SCHEMA; resolves with the SCHEMA(s) the mapper wrote for it. */
-  probeSchema(schema: SchemaMessage): Promise<{ records: Array<{ stream: string; record: RecordValue }>; schemas: SchemaMessage[] }> {
-    const schemaText = serializeMessage(schema);
-    this.schemasSent.set(schema.stream, schemaText);
-    return this.request([schemaText]);
-  }
-
-  private request(lines: string[]): Promise<{ records: Array<{ stream: string; record: RecordValue }>; schemas: SchemaMessage[] }> {
-    if (this.dead) return Promise.reject(new FatalError("MAPPER_EXITED", `mapper ${this.process.name} is not running`));
+  /**
+   * Sends a request: the SCHEMA (when new or changed for this worker), the
+   * record if there is one, and a marker STATE. The request is answered
+   * through its own resolve/reject.
+   */
+  send(request: MapperRequest): void {
+    if (this.dead) {
+      request.reject(new FatalError("MAPPER_EXITED", `mapper ${this.process.name} is not running`));
+      return;
+    }
+    const schemaText = serializeMessage(request.schema);
+    const lines = this.schemasSent.get(request.schema.stream) === schemaText && request.record !== undefined ? [] : [schemaText];
+    this.schemasSent.set(request.schema.stream, schemaText);
+    if (request.record !== undefined) lines.push(serializeMessage({ type: "RECORD", stream: request.schema.stream, record: request.record }));
     const sequence = this.nextSequence;
     this.nextSequence += 1;
-    return new Promise((resolve, reject) => {
-      this.pending.push({ sequence, sentAt: Date.now(), outputs: [], schemas: [], resolve, reject });
-      lines.push(serializeMessage({ type: "STATE", value: { [MAPPER_MARKER]: sequence } }));
-      this.process.stdin.write(lines.join(""));
-    });
+    this.pending.push({ request, sequence, sentAt: Date.now(), outputs: [], schemas: [] });
+    lines.push(serializeMessage({ type: "STATE", value: { [MAPPER_MARKER]: sequence } }));
+    this.process.stdin.write(lines.join(""));
   }
 
-  /** Fails every waiting request, e.g. after a timeout, before the worker is replaced. */
+  /** Fails every waiting request. */
   failAll(error: Error): void {
-    for (const pending of this.pending.splice(0)) pending.reject(error);
+    for (const pending of this.pending.splice(0)) pending.request.reject(error);
+  }
+
+  /**
+   * Fails only the oldest request (the one the worker is stuck on) and hands
+   * back the others, untouched, to be sent to another worker.
+   */
+  giveUpHead(error: Error): MapperRequest[] {
+    const [head, ...rest] = this.pending.splice(0);
+    head?.request.reject(error);
+    return rest.map((pending) => pending.request);
   }
 
   kill(): void {
     this.dead = true;
+    this.onLost = undefined;
     this.process.kill("SIGKILL");
   }
 

@@ -1,0 +1,92 @@
+import { join } from "node:path";
+import BetterSqlite3 from "better-sqlite3";
+import { describe, expect, it } from "vitest";
+import { writeIn } from "../../helpers/files.js";
+import { agora, projectIn, PY_TAP, range } from "../../helpers/project.js";
+import { ROOT, tempDir } from "../../helpers/processes.js";
+
+const root = tempDir("agora-mw-");
+const MAPPER = join(ROOT, "test", "fixtures", "python", "mapper_upper.py");
+
+function rows(database: string): Array<Record<string, unknown>> {
+  const db = new BetterSqlite3(database, { readonly: true });
+  try {
+    return db.prepare("SELECT * FROM items ORDER BY rowid").all() as Array<Record<string, unknown>>;
+  } finally {
+    db.close();
+  }
+}
+
+function project(name: string, middleware: string, count = 40): string {
+  return projectIn(
+    join(root, name),
+    `
+[connectors.items]
+command = "python3 ${PY_TAP}"
+config = { count = ${count}, state_every = 10 }
+
+[connectors.db]
+command = "target-sqlite"
+config = { database = "out.db" }
+
+[pipelines.items]
+tap = "items"
+target = "db"
+concurrency = 16
+middleware = ${middleware}
+`,
+  );
+}
+
+describe("middleware in a pipeline", () => {
+  it("runs an async TypeScript module concurrently and still writes in source order, with its schema", async () => {
+    const dir = project("module", '[{ type = "module", path = "enrich.ts", options = { suffix = "!" } }]');
+    writeIn(
+      dir,
+      "enrich.ts",
+      `import type { RecordValue, StreamShape } from "${join(ROOT, "runner", "index.js").replace(/\\/g, "/")}";
+const wait = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+export function create(options: { suffix: string }) {
+  return {
+    transformSchema: (shape: StreamShape): StreamShape => ({ ...shape, schema: { ...shape.schema, properties: { ...(shape.schema["properties"] as object), shout: { type: "string" } } } }),
+    async transform(record: RecordValue): Promise<RecordValue | null> {
+      await wait(((record["id"] as number) * 37) % 23);
+      if (record["id"] === 13) return null;
+      if (record["id"] === 17) throw new Error("seventeen is unlucky");
+      return { ...record, shout: String(record["name"]).toUpperCase() + options.suffix };
+    },
+  };
+}
+`,
+    );
+    const result = await agora(dir, ["run", "items"]);
+    expect(result.exitCode).toBe(0);
+    const stored = rows(join(dir, "out.db"));
+    expect(stored.map((row) => row["id"])).toEqual(range(40).filter((id) => id !== 13 && id !== 17));
+    expect(stored[0]).toMatchObject({ id: 1, shout: "ITEM 1!" });
+    const [dead] = JSON.parse((await agora(dir, ["--json", "dlq", "list", "items"])).stdout) as Array<Record<string, unknown>>;
+    expect(dead).toMatchObject({ stage: "middleware", errorMessage: "middleware[0] module: seventeen is unlucky", original: { id: 17 } });
+  });
+
+  it("runs an external mapper (Python) as a pool, keeping source order", async () => {
+    const dir = project("mapper", `[{ type = "mapper", command = "python3 ${MAPPER}", workers = 3, config = { drop_ids = [5], sleep_ms = 2 } }]`, 120);
+    const result = await agora(dir, ["run", "items"]);
+    expect(result.exitCode).toBe(0);
+    const stored = rows(join(dir, "out.db"));
+    expect(stored.map((row) => row["id"])).toEqual(range(120).filter((id) => id !== 5));
+    expect(stored[0]).toMatchObject({ name: "ITEM 1" });
+    // Three worker processes shared the work.
+    expect(new Set(stored.map((row) => row["mapped_by"])).size).toBe(3);
+  });
+
+  it("replaces a mapper worker that hangs: only the stuck record is dead-lettered, the ones behind it are sent again", async () => {
+    const dir = project("mapper-hang", `[{ type = "mapper", command = "python3 ${MAPPER}", workers = 1, timeout_seconds = 1, config = { hang_ids = [7] } }]`, 20);
+    const result = await agora(dir, ["run", "items"]);
+    expect(result.exitCode).toBe(0);
+    expect(result.stderr).toContain("gave no answer for 1 s; replacing it");
+    expect(rows(join(dir, "out.db")).map((row) => row["id"])).toEqual(range(20).filter((id) => id !== 7));
+    const dead = JSON.parse((await agora(dir, ["--json", "dlq", "list", "items"])).stdout) as Array<Record<string, unknown>>;
+    expect(dead).toHaveLength(1);
+    expect(dead[0]).toMatchObject({ stage: "middleware", errorCode: "MAPPER_TIMEOUT", original: { id: 7 } });
+  });
+});
