@@ -1,0 +1,125 @@
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { tableRows, writeIn } from "../../helpers/files.js";
+import { agora, projectIn } from "../../helpers/project.js";
+import { examplePath, tempDir } from "../../helpers/processes.js";
+
+const root = tempDir("agora-cli-");
+
+describe("agora init, then agora run", () => {
+  it("makes a working project whose sample pipeline loads SQLite, resumably", async () => {
+    const dir = join(root, "init");
+    const init = await agora(root, ["init", "init"]);
+    expect(init.exitCode).toBe(0);
+    expect(init.stderr).toContain("next: cd init && agora run sample");
+    expect(readFileSync(join(dir, ".gitignore"), "utf8")).toContain(".agora/");
+    const first = await agora(dir, ["run"]);
+    expect(first.exitCode).toBe(0);
+    expect(first.stderr).toMatch(/pipeline sample succeeded in [\d.]+ s: read 6,000 .*wrote 6,000 \(users 1,000, orders 5,000\); checkpoint saved; run \S+/);
+    const users = tableRows(join(dir, "warehouse.db"), "users", "id");
+    expect(users).toHaveLength(1000);
+    expect(String(users[0]?.["email"])).toMatch(/^[0-9a-f]{64}$/);
+    expect(tableRows(join(dir, "warehouse.db"), "orders", "id")[0]).toHaveProperty("big_order");
+
+    // The second run resumes after the saved checkpoint: nothing left to read.
+    const second = await agora(dir, ["--json", "run", "sample"]);
+    expect(second.exitCode).toBe(0);
+    const result = JSON.parse(second.stdout) as { status: string; recordsRead: number };
+    expect(result).toMatchObject({ status: "succeeded", recordsRead: 0 });
+    expect(second.stderr).toContain("resuming from the checkpoint saved");
+
+    const runs = JSON.parse((await agora(dir, ["--json", "runs", "list"])).stdout) as Array<{ pipeline: string; status: string; progress: Record<string, { read: number; written: number }> }>;
+    expect(runs).toHaveLength(2);
+    expect(runs[1]).toMatchObject({ pipeline: "sample", status: "succeeded", progress: { users: { read: 1000, written: 1000 }, orders: { read: 5000, written: 5000 } } });
+
+    expect((await agora(dir, ["init"])).exitCode).toBe(2);
+  });
+});
+
+describe("agora state", () => {
+  it("shows, sets and clears a pipeline's checkpoint; the next run uses it", async () => {
+    const dir = projectIn(
+      join(root, "state"),
+      `
+[connectors.sample]
+command = "tap-sample"
+config = { users = 30, orders = 0, state_every_records = 10 }
+
+[connectors.db]
+command = "target-sqlite"
+config = { database = "out.db" }
+
+[pipelines.users]
+tap = "sample"
+target = "db"
+`,
+    );
+    const empty = await agora(dir, ["state", "show", "users"]);
+    expect(empty.stderr).toContain("pipeline users has no checkpoint");
+    expect((await agora(dir, ["state", "set", "users", '{"bookmarks": {"users": {"rows": 25}}}'])).exitCode).toBe(0);
+    expect(JSON.parse((await agora(dir, ["state", "show", "users"])).stdout)).toEqual({ bookmarks: { users: { rows: 25 } } });
+    await agora(dir, ["run", "users"]);
+    expect(tableRows(join(dir, "out.db"), "users", "id").map((row) => row["id"])).toEqual([26, 27, 28, 29, 30]);
+    expect(JSON.parse((await agora(dir, ["state", "show", "users"])).stdout)).toEqual({ bookmarks: { users: { rows: 30 } } });
+    expect((await agora(dir, ["state", "clear", "users"])).stderr).toContain("checkpoint of users cleared");
+    expect((await agora(dir, ["state", "set", "users", "{not json"])).exitCode).toBe(3);
+  });
+});
+
+describe("ad-hoc runs and other languages", () => {
+  it("runs a bash tap into target-sqlite from --tap and --target", async () => {
+    const dir = join(root, "adhoc");
+    projectIn(dir, "");
+    writeIn(dir, "target.json", JSON.stringify({ database: "ticks.db" }));
+    writeIn(dir, "tap.json", JSON.stringify({ count: 25 }));
+    const result = await agora(dir, ["run", "--tap", `bash ${examplePath("bash", "tap-counter.sh")} --config tap.json`, "--target", "target-sqlite --config target.json"]);
+    expect(result.exitCode).toBe(0);
+    expect(tableRows(join(dir, "ticks.db"), "ticks", "n")).toHaveLength(25);
+    // The bash tap writes no STATE: the run says the checkpoint could not move.
+    expect(result.stderr).toContain("checkpoint unchanged");
+  });
+});
+
+describe("errors", () => {
+  it.each([
+    [["run", "--tap", "tap-sample"], 2, "an ad-hoc run needs --tap and at least one --target"],
+    [["frobnicate"], 2, "unknown command 'frobnicate'"],
+    [["run", "--max-records", "-3", "--tap", "a", "--target", "b"], 2, "--max-records must be a positive number"],
+    [["run", "nothing"], 3, "no pipelines.toml here"],
+  ])("agora %j exits %i with one line", async (args, code, message) => {
+    const dir = join(root, `errors-${code}-${String(args[0])}`);
+    projectIn(dir, "");
+    const { rmSync } = await import("node:fs");
+    rmSync(join(dir, "pipelines.toml"));
+    const result = await agora(dir, args);
+    expect(result.exitCode).toBe(code);
+    expect(result.stderr).toContain(message);
+    expect(result.stderr.trim().split("\n")).toHaveLength(1);
+  });
+
+  it("names the file and line of invalid TOML, and unknown settings", async () => {
+    const bad = projectIn(join(root, "bad-toml"), "[pipelines.x\ntap = 1\n");
+    const syntax = await agora(bad, ["run", "x"]);
+    expect(syntax.exitCode).toBe(3);
+    expect(syntax.stderr).toMatch(/pipelines\.toml, line 1: not valid TOML/);
+    const unknown = projectIn(join(root, "bad-setting"), '[pipelines.x]\ntap = "a"\ntargetz = ["b"]\n');
+    expect((await agora(unknown, ["run", "x"])).stderr).toContain('unknown setting "targetz" in pipelines.x');
+    const missing = projectIn(join(root, "bad-ref"), '[pipelines.x]\ntap = "ghost"\ntarget = "ghost"\n');
+    expect((await agora(missing, ["run", "x"])).stderr).toContain('pipelines.x.targets[0] names connector "ghost", which [connectors] does not define');
+  });
+
+  it("fails clearly when a connector's command does not exist", async () => {
+    const dir = projectIn(join(root, "no-command"), '[pipelines.x]\ntap = { command = "tap-that-does-not-exist" }\ntarget = { command = "target-sqlite" }\n');
+    const result = await agora(dir, ["run", "x"]);
+    expect(result.exitCode).toBe(1);
+    expect(result.stderr).toContain("pipeline x, tap-that-does-not-exist: could not start the tap");
+  });
+
+  it("reads secrets from the environment, and names a missing variable", async () => {
+    const dir = projectIn(join(root, "env"), '[pipelines.x]\ntap = { command = "tap-sample", config = { users = "${USERS}" } }\ntarget = { command = "target-sqlite" }\n');
+    const result = await agora(dir, ["run", "x"]);
+    expect(result.exitCode).toBe(3);
+    expect(result.stderr).toContain("environment variable USERS is not set");
+  });
+});
