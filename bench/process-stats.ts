@@ -24,10 +24,10 @@ export interface ProcessRun {
  * drained through a pipe, and measures wall time and peak RSS (polling
  * /proc every 20 ms; VmHWM is a high-water mark, so the last reading holds).
  */
-export function measureProcess(script: string, args: readonly string[], stdinFile?: string): Promise<ProcessRun> {
+export function measureProcess(script: string, args: readonly string[], stdinFile?: string, cwd?: string): Promise<ProcessRun> {
   const stdin = stdinFile === undefined ? "ignore" : openSync(stdinFile, "r");
   const start = process.hrtime.bigint();
-  const child = spawn(process.execPath, [script, ...args], { stdio: [stdin, "pipe", "pipe"] });
+  const child = spawn(process.execPath, [script, ...args], { stdio: [stdin, "pipe", "pipe"], ...(cwd === undefined ? {} : { cwd }) });
   if (typeof stdin === "number") closeSync(stdin);
   let peak = 0;
   let stdoutBytes = 0;

@@ -1,7 +1,7 @@
 /**
  * `npm run bench`: runs the benchmark suites and writes bench/RESULTS.md.
  * Options: --quick (small inputs, a smoke run that writes no results),
- * --only framing|parquet|connectors (one suite).
+ * --only framing|parquet|connectors|runner (one suite).
  */
 import { writeFileSync } from "node:fs";
 import { cpus, tmpdir, totalmem } from "node:os";
@@ -10,6 +10,7 @@ import { fileURLToPath } from "node:url";
 import { runConnectorBench } from "./suites/connectors.js";
 import { runFramingBench } from "./suites/framing.js";
 import { runParquetReaderBench } from "./suites/parquet-readers.js";
+import { runRunnerBench } from "./suites/runner.js";
 
 const args = process.argv.slice(2);
 const quick = args.includes("--quick");
@@ -44,6 +45,12 @@ if (only === undefined || only === "connectors") {
   const sizes = quick ? [10_000, 40_000] : [1_000_000, 4_000_000];
   const connectors = await runConnectorBench(root, sizes, work);
   sections.push("## Connectors alone (each a process; taps read a file, targets read a message file on stdin)", "", connectors.markdown, "");
+}
+
+if (only === undefined || only === "runner") {
+  const sizes = quick ? [10_000, 40_000] : [1_000_000, 5_000_000];
+  const runner = await runRunnerBench(root, sizes, `${work}-runner`);
+  sections.push("## The runner's cost (agora run, validation on)", "", runner.markdown, "");
 }
 
 const report = sections.join("\n");
