@@ -1,30 +1,18 @@
 import { randomBytes } from "node:crypto";
 import { mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import {
-  AgoraError,
-  asAgoraError,
-  FatalError,
-  MessageParser,
-  RecordValidator,
-  serializeMessage,
-  type DeadLetterMessage,
-  type Logger,
-  type MessageLine,
-  type RecordMessage,
-  type SchemaMessage,
-} from "../../protocol/index.js";
+import { AgoraError, asAgoraError, FatalError, MessageParser, type DeadLetterMessage, type Logger, type MessageLine } from "../../protocol/index.js";
 import { DeadLetterRouter, type RejectedRecord } from "../dlq/dead-letter-router.js";
 import { RunnerCodes } from "../errors.js";
-import { MiddlewareChain, type ChainResult } from "../middleware/chain.js";
-import { OrderedWindow } from "../middleware/ordered-window.js";
-import type { Middleware, StreamShape } from "../middleware/types.js";
+import { MiddlewareChain } from "../middleware/chain.js";
+import type { Middleware } from "../middleware/types.js";
 import { ConnectorProcess, type ConnectorExit } from "../process/connector-process.js";
+import { waitForExit } from "../process/wait-for-exit.js";
 import type { SqliteStateStore } from "../state/sqlite-state-store.js";
 import { CheckpointTracker, progressAt } from "./checkpoint-tracker.js";
 import { argsWithConfig } from "./connector-config.js";
+import { DataPath } from "./data-path.js";
 import type { StopRequests } from "./stop-requests.js";
-import { StreamCounters } from "./stream-counters.js";
 import { tapCapabilities } from "./tap-capabilities.js";
 import { TargetChannel } from "./target-channel.js";
 import type { ConnectorDefinition, PipelineDefinition, RunResult } from "./types.js";
@@ -39,12 +27,6 @@ export interface RunOptions {
   /** Called as records flow, for a progress display. */
   readonly onProgress?: (read: Readonly<Record<string, number>>, total: number) => void;
 }
-
-/** An item on its way to the targets, in source order. */
-type Outgoing =
-  | { readonly kind: "line"; readonly line: string }
-  | { readonly kind: "state"; readonly value: unknown; readonly line: string }
-  | { readonly kind: "record"; readonly message: RecordMessage; readonly raw: string; readonly line: number; readonly result: ChainResult };
 
 const GRACE_MS = 10_000;
 
@@ -69,19 +51,14 @@ class PipelineRun {
   private readonly logger: Logger;
   private readonly store: SqliteStateStore;
   private readonly chain: MiddlewareChain;
-  private readonly validator = new RecordValidator();
   private readonly tracker: CheckpointTracker;
-  private readonly read = new StreamCounters();
-  private readonly delivered = new StreamCounters();
   private readonly router: DeadLetterRouter;
-  private readonly window: OrderedWindow<Outgoing>;
-  private readonly tapShapes = new Map<string, StreamShape>();
+  private readonly data: DataPath;
   private readonly workDir: string;
   private targets: TargetChannel[] = [];
   private tap: ConnectorProcess | undefined;
   private failure: AgoraError | undefined;
   private stopSignal: NodeJS.Signals | undefined;
-  private maxRecordsReached = false;
   private checkpointValue: unknown;
   private checkpointAdvanced = false;
   private writtenAtCheckpoint: Readonly<Record<string, number>> = {};
@@ -99,7 +76,17 @@ class PipelineRun {
     this.tracker = new CheckpointTracker(definition.targets.length);
     this.workDir = join(definition.workDir, this.runId);
     this.router = new DeadLetterRouter(definition.onError, this.store, definition.name, this.runId, () => this.checkpointValue, this.logger);
-    this.window = new OrderedWindow<Outgoing>(Math.max(1, definition.concurrency), (item) => this.send(item));
+    this.data = new DataPath(definition, this.chain, {
+      queue: (line) => {
+        for (const target of this.targets) target.queue(line);
+      },
+      forwardingState: (value, delivered) => this.tracker.forward(value, delivered),
+      reject: (rejected, line) => this.reject(rejected, line),
+      maxRecordsReached: () => {
+        this.logger.info(`pipeline ${this.definition.name}: reached max_records (${this.definition.maxRecords}); stopping the tap`);
+        this.tap?.kill("SIGTERM");
+      },
+    });
   }
 
   async run(): Promise<RunResult> {
@@ -171,7 +158,7 @@ class PipelineRun {
     const parser = new MessageParser({ origin: { connector: tap.name } });
     for await (const chunk of tap.stdout) {
       this.lastActivity = Date.now();
-      if (this.failure !== undefined || this.maxRecordsReached) continue;
+      if (this.failure !== undefined || this.data.stopped) continue;
       try {
         // Messages before a bad line are handled first; then the bad line fails the run.
         await this.handleAll(parser.push(chunk as Buffer));
@@ -181,9 +168,9 @@ class PipelineRun {
         continue;
       }
       await this.flushTargets();
-      this.options.onProgress?.(this.read.byStream, this.read.total);
+      this.options.onProgress?.(this.data.read.byStream, this.data.read.total);
     }
-    if (this.failure === undefined && !this.maxRecordsReached) {
+    if (this.failure === undefined && !this.data.stopped) {
       try {
         await this.handleAll(parser.end());
         parser.throwIfFailed();
@@ -191,103 +178,16 @@ class PipelineRun {
         this.fail(asAgoraError(error));
       }
     }
-    await this.window.flush();
+    await this.data.flush();
     await this.flushTargets();
   }
 
   private async handleAll(lines: readonly MessageLine[]): Promise<void> {
     for (const item of lines) {
-      if (this.failure !== undefined || this.maxRecordsReached) return;
-      const wait = this.handle(item);
+      if (this.failure !== undefined || this.data.stopped) return;
+      const wait = this.data.handle(item);
       if (wait !== undefined) await wait;
     }
-  }
-
-  private handle(item: MessageLine): Promise<void> | undefined {
-    if (!item.known) return this.window.add({ kind: "line", line: `${item.raw}\n` });
-    const message = item.message;
-    switch (message.type) {
-      case "RECORD":
-        return this.handleRecord(message, item.raw, item.line);
-      case "STATE":
-        return this.window.add({ kind: "state", value: message.value, line: `${item.raw}\n` });
-      case "SCHEMA":
-        return this.handleSchema(message, item.raw, item.line);
-      case "DEAD_LETTER":
-        this.reject(
-          {
-            stream: message.stream,
-            stage: "source",
-            errorCode: message.error.code,
-            errorMessage: message.error.message,
-            original: message.record,
-            raw: message.raw,
-            location: message.location,
-            ...this.schemaOf(message.stream),
-          },
-          item.line,
-        );
-        return undefined;
-      default:
-        return this.window.add({ kind: "line", line: `${item.raw}\n` });
-    }
-  }
-
-  private handleSchema(message: SchemaMessage, raw: string, line: number): Promise<void> | undefined {
-    if (this.definition.validate) this.validator.setSchema(message.stream, message.schema, line);
-    const shape: StreamShape = { stream: message.stream, schema: message.schema, keyProperties: message.key_properties };
-    this.tapShapes.set(message.stream, shape);
-    const toLine = (output: StreamShape): Outgoing => ({
-      kind: "line",
-      line: output === shape ? `${raw}\n` : serializeMessage({ ...message, schema: output.schema, key_properties: output.keyProperties }),
-    });
-    const output = this.chain.setSchema(shape);
-    // An async schema transform (a mapper's) must finish before the stream's records are processed.
-    if (output instanceof Promise) return output.then((resolved) => this.window.add(toLine(resolved)));
-    return this.window.add(toLine(output));
-  }
-
-  private handleRecord(message: RecordMessage, raw: string, line: number): Promise<void> | undefined {
-    const { maxRecords } = this.definition;
-    if (maxRecords !== undefined && this.read.total >= maxRecords) {
-      this.stopAtMaxRecords();
-      return undefined;
-    }
-    this.read.add(message.stream);
-    if (this.definition.validate) {
-      const invalid = this.validator.validate(message.stream, message.record, line);
-      if (invalid !== undefined) {
-        this.reject({ stream: message.stream, stage: "validate", errorCode: invalid.code, errorMessage: invalid.message, original: message.record, ...this.schemaOf(message.stream) }, line);
-        return undefined;
-      }
-    }
-    const result: ChainResult | Promise<ChainResult> = this.chain.isEmpty ? { kind: "record", record: message.record, changed: false } : this.chain.process(message.record, message.stream);
-    const outgoing = result instanceof Promise ? result.then((settled): Outgoing => ({ kind: "record", message, raw, line, result: settled })) : ({ kind: "record", message, raw, line, result } as const);
-    const wait = this.window.add(outgoing);
-    if (maxRecords !== undefined && this.read.total >= maxRecords) this.stopAtMaxRecords();
-    return wait;
-  }
-
-  /** Emits an item to every target, in source order. */
-  private send(item: Outgoing): void {
-    if (item.kind === "line") {
-      for (const target of this.targets) target.queue(item.line);
-      return;
-    }
-    if (item.kind === "state") {
-      this.tracker.forward(item.value, this.delivered.snapshot());
-      for (const target of this.targets) target.queue(item.line);
-      return;
-    }
-    const { result, message } = item;
-    if (result.kind === "dropped") return;
-    if (result.kind === "failed") {
-      this.reject({ stream: message.stream, stage: "middleware", errorCode: result.code, errorMessage: `${result.step}: ${result.message}`, original: message.record, ...this.schemaOf(message.stream) }, item.line);
-      return;
-    }
-    const line = result.changed ? serializeMessage({ ...message, record: result.record }) : `${item.raw}\n`;
-    this.delivered.add(message.stream);
-    for (const target of this.targets) target.queue(line);
   }
 
   private async flushTargets(): Promise<void> {
@@ -329,7 +229,7 @@ class PipelineRun {
         errorCode: message.error.code,
         errorMessage: `${this.targets[target]?.name ?? "target"}: ${message.error.message}`,
         processed: message.record,
-        ...this.schemaOf(message.stream),
+        ...this.data.schemaOf(message.stream),
       },
       message.location?.line,
       this.targets[target]?.name,
@@ -339,11 +239,6 @@ class PipelineRun {
   private reject(rejected: RejectedRecord, line: number | undefined, connector?: string): void {
     const error = this.router.reject(rejected, { line, connector: connector ?? this.tap?.name });
     if (error !== undefined) this.fail(error);
-  }
-
-  private schemaOf(stream: string): Pick<RejectedRecord, "schema" | "keyProperties"> {
-    const shape = this.tapShapes.get(stream);
-    return shape === undefined ? {} : { schema: shape.schema, keyProperties: shape.keyProperties };
   }
 
   // Ending
@@ -374,13 +269,6 @@ class PipelineRun {
     this.tap?.kill("SIGTERM");
   }
 
-  private stopAtMaxRecords(): void {
-    if (this.maxRecordsReached) return;
-    this.maxRecordsReached = true;
-    this.logger.info(`pipeline ${this.definition.name}: reached max_records (${this.definition.maxRecords}); stopping the tap`);
-    this.tap?.kill("SIGTERM");
-  }
-
   private checkIdle(): void {
     const idleMs = this.definition.idleTimeoutSeconds * 1000;
     if (this.failure !== undefined || Date.now() - this.lastActivity < idleMs) return;
@@ -397,8 +285,8 @@ class PipelineRun {
     const tap = this.tap;
     if (tap !== undefined) {
       this.waitingOn = "the tap to exit";
-      const exit = await withKillAfter(tap, GRACE_MS);
-      const expectedStop = this.stopSignal !== undefined || this.maxRecordsReached || this.failure !== undefined;
+      const exit = await waitForExit(tap, GRACE_MS);
+      const expectedStop = this.stopSignal !== undefined || this.data.stopped || this.failure !== undefined;
       if (!expectedStop) {
         const problem = tap.describeFailure(exit, "before finishing its output");
         if (problem !== undefined) this.fail(problem);
@@ -408,7 +296,7 @@ class PipelineRun {
     this.waitingOn = "the targets to finish";
     this.lastActivity = Date.now();
     await Promise.all(this.targets.map((target) => target.end()));
-    await Promise.all(this.targets.map((target) => withKillAfter(target.process, this.definition.idleTimeoutSeconds * 1000)));
+    await Promise.all(this.targets.map((target) => waitForExit(target.process, this.definition.idleTimeoutSeconds * 1000)));
     if (this.failure === undefined && this.tracker.forwardedCount > 0 && this.tracker.confirmedSequence < this.tracker.forwardedCount) {
       this.logger.warn(
         this.tracker.confirmedSequence === 0
@@ -420,14 +308,14 @@ class PipelineRun {
 
   /** Progress as of the checkpoint just confirmed: what was read so far, what every target has made durable. */
   private progress() {
-    return progressAt(this.read.byStream, this.writtenAtCheckpoint, this.router.byStream);
+    return progressAt(this.data.read.byStream, this.writtenAtCheckpoint, this.router.byStream);
   }
 
   private result(): RunResult {
     const status = this.failure !== undefined ? "failed" : this.stopSignal !== undefined ? "stopped" : "succeeded";
     const succeeded = status === "succeeded";
-    const written = succeeded ? this.delivered.byStream : this.writtenAtCheckpoint;
-    const progress = progressAt(this.read.byStream, written, this.router.byStream);
+    const written = succeeded ? this.data.delivered.byStream : this.writtenAtCheckpoint;
+    const progress = progressAt(this.data.read.byStream, written, this.router.byStream);
     const error = this.failure?.toUserLine() ?? (this.stopSignal === undefined ? undefined : `stopped by ${this.stopSignal}`);
     this.store.finishRun(this.runId, status, progress, error);
     return {
@@ -435,7 +323,7 @@ class PipelineRun {
       pipeline: this.definition.name,
       status,
       progress,
-      recordsRead: this.read.total,
+      recordsRead: this.data.read.total,
       recordsWritten: Object.values(written).reduce((sum, count) => sum + count, 0),
       deadLettered: this.router.deadLettered,
       skipped: this.router.skipped,
@@ -447,15 +335,3 @@ class PipelineRun {
   }
 }
 
-/** Waits for a process to exit; after `graceMs`, SIGTERM, then SIGKILL 5 s later. */
-async function withKillAfter(connector: ConnectorProcess, graceMs: number): Promise<ConnectorExit> {
-  let timer = setTimeout(() => {
-    connector.kill("SIGTERM");
-    timer = setTimeout(() => connector.kill("SIGKILL"), 5000);
-  }, graceMs);
-  try {
-    return await connector.exited;
-  } finally {
-    clearTimeout(timer);
-  }
-}

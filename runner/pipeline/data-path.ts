@@ -1,0 +1,148 @@
+import { RecordValidator, serializeMessage, type MessageLine, type RecordMessage, type SchemaMessage } from "../../protocol/index.js";
+import type { RejectedRecord } from "../dlq/dead-letter-router.js";
+import type { ChainResult, MiddlewareChain } from "../middleware/chain.js";
+import { OrderedWindow } from "../middleware/ordered-window.js";
+import type { StreamShape } from "../middleware/types.js";
+import { StreamCounters } from "./stream-counters.js";
+import type { PipelineDefinition } from "./types.js";
+
+/** What the data path needs from the run around it. */
+export interface DataPathHooks {
+  /** Sends one line (with its newline) to every target. */
+  queue(line: string): void;
+  /** A STATE is about to be sent; `delivered` counts the records sent before it, per stream. */
+  forwardingState(value: unknown, delivered: Readonly<Record<string, number>>): void;
+  /** A record was rejected (by validation, a middleware or the tap). */
+  reject(rejected: RejectedRecord, line: number | undefined): void;
+  /** The pipeline's max_records was reached: stop the tap. */
+  maxRecordsReached(): void;
+}
+
+/** An item on its way to the targets, in source order. */
+type Outgoing =
+  | { readonly kind: "line"; readonly line: string }
+  | { readonly kind: "state"; readonly value: unknown; readonly line: string }
+  | { readonly kind: "record"; readonly message: RecordMessage; readonly raw: string; readonly line: number; readonly result: ChainResult };
+
+/**
+ * The tap's messages on their way to the targets: validation, middleware,
+ * and an ordered window so async middleware can run concurrently while
+ * everything still leaves in source order. A record that nothing changed is
+ * forwarded as the tap's original line, without re-serialising it.
+ */
+export class DataPath {
+  readonly read = new StreamCounters();
+  readonly delivered = new StreamCounters();
+  private readonly validator = new RecordValidator();
+  private readonly tapShapes = new Map<string, StreamShape>();
+  private readonly window: OrderedWindow<Outgoing>;
+  private limitReached = false;
+
+  constructor(
+    private readonly definition: PipelineDefinition,
+    private readonly chain: MiddlewareChain,
+    private readonly hooks: DataPathHooks,
+  ) {
+    this.window = new OrderedWindow<Outgoing>(Math.max(1, definition.concurrency), (item) => this.send(item));
+  }
+
+  /** True once max_records was reached: further messages are ignored. */
+  get stopped(): boolean {
+    return this.limitReached;
+  }
+
+  /** The tap's schema of a stream, for dead letters. */
+  schemaOf(stream: string): Pick<RejectedRecord, "schema" | "keyProperties"> {
+    const shape = this.tapShapes.get(stream);
+    return shape === undefined ? {} : { schema: shape.schema, keyProperties: shape.keyProperties };
+  }
+
+  /** Handles one message. Returns a promise when the window is full (or a schema transform is async): await it. */
+  handle(item: MessageLine): Promise<void> | undefined {
+    if (!item.known) return this.window.add({ kind: "line", line: `${item.raw}\n` });
+    const message = item.message;
+    switch (message.type) {
+      case "RECORD":
+        return this.handleRecord(message, item.raw, item.line);
+      case "STATE":
+        return this.window.add({ kind: "state", value: message.value, line: `${item.raw}\n` });
+      case "SCHEMA":
+        return this.handleSchema(message, item.raw, item.line);
+      case "DEAD_LETTER":
+        this.hooks.reject(
+          { stream: message.stream, stage: "source", errorCode: message.error.code, errorMessage: message.error.message, original: message.record, raw: message.raw, location: message.location, ...this.schemaOf(message.stream) },
+          item.line,
+        );
+        return undefined;
+      default:
+        return this.window.add({ kind: "line", line: `${item.raw}\n` });
+    }
+  }
+
+  /** Resolves once everything handled so far has been sent. */
+  flush(): Promise<void> {
+    return this.window.flush();
+  }
+
+  private handleSchema(message: SchemaMessage, raw: string, line: number): Promise<void> | undefined {
+    if (this.definition.validate) this.validator.setSchema(message.stream, message.schema, line);
+    const shape: StreamShape = { stream: message.stream, schema: message.schema, keyProperties: message.key_properties };
+    this.tapShapes.set(message.stream, shape);
+    const toLine = (output: StreamShape): Outgoing => ({
+      kind: "line",
+      line: output === shape ? `${raw}\n` : serializeMessage({ ...message, schema: output.schema, key_properties: output.keyProperties }),
+    });
+    const output = this.chain.setSchema(shape);
+    // An async schema transform (a mapper's) must finish before the stream's records are processed.
+    if (output instanceof Promise) return output.then((resolved) => this.window.add(toLine(resolved)));
+    return this.window.add(toLine(output));
+  }
+
+  private handleRecord(message: RecordMessage, raw: string, line: number): Promise<void> | undefined {
+    const { maxRecords } = this.definition;
+    if (maxRecords !== undefined && this.read.total >= maxRecords) {
+      this.reachLimit();
+      return undefined;
+    }
+    this.read.add(message.stream);
+    if (this.definition.validate) {
+      const invalid = this.validator.validate(message.stream, message.record, line);
+      if (invalid !== undefined) {
+        this.hooks.reject({ stream: message.stream, stage: "validate", errorCode: invalid.code, errorMessage: invalid.message, original: message.record, ...this.schemaOf(message.stream) }, line);
+        return undefined;
+      }
+    }
+    const result: ChainResult | Promise<ChainResult> = this.chain.isEmpty ? { kind: "record", record: message.record, changed: false } : this.chain.process(message.record, message.stream);
+    const outgoing = result instanceof Promise ? result.then((settled): Outgoing => ({ kind: "record", message, raw, line, result: settled })) : ({ kind: "record", message, raw, line, result } as const);
+    const wait = this.window.add(outgoing);
+    if (maxRecords !== undefined && this.read.total >= maxRecords) this.reachLimit();
+    return wait;
+  }
+
+  private reachLimit(): void {
+    if (this.limitReached) return;
+    this.limitReached = true;
+    this.hooks.maxRecordsReached();
+  }
+
+  /** Emits an item to every target, in source order. */
+  private send(item: Outgoing): void {
+    if (item.kind === "line") {
+      this.hooks.queue(item.line);
+      return;
+    }
+    if (item.kind === "state") {
+      this.hooks.forwardingState(item.value, this.delivered.snapshot());
+      this.hooks.queue(item.line);
+      return;
+    }
+    const { result, message } = item;
+    if (result.kind === "dropped") return;
+    if (result.kind === "failed") {
+      this.hooks.reject({ stream: message.stream, stage: "middleware", errorCode: result.code, errorMessage: `${result.step}: ${result.message}`, original: message.record, ...this.schemaOf(message.stream) }, item.line);
+      return;
+    }
+    this.delivered.add(message.stream);
+    this.hooks.queue(result.changed ? serializeMessage({ ...message, record: result.record }) : `${item.raw}\n`);
+  }
+}
