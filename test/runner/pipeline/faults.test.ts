@@ -160,3 +160,36 @@ describe("--max-records", () => {
     expect(storedIds(join(dir, "dest.db"))).toEqual(range(300));
   });
 });
+
+describe("our own connectors under the runner", () => {
+  it("target-sqlite killed with SIGKILL mid-stream: the next run completes with every row exactly once", async () => {
+    projects += 1;
+    const dir = projectIn(
+      join(root, `p${projects}`),
+      `
+[connectors.sample]
+command = "tap-sample"
+config = { users = 150000, orders = 0, state_every_records = 2000 }
+
+[connectors.db]
+command = "target-sqlite"
+config = { database = "dest.db", batch_size_rows = 2000 }
+
+[pipelines.users]
+tap = "sample"
+target = "db"
+`,
+    );
+    const rows = (): number => (savedCheckpoint(dir, "users") as { bookmarks: { users: { rows: number } } } | undefined)?.bookmarks.users.rows ?? 0;
+    const runner = startAgora(dir, ["run", "users"]);
+    await waitFor(() => rows() >= 4000, 20_000, "a first checkpoint");
+    const [target] = childPids(runner.pid as number, "target-sqlite");
+    process.kill(target as number, "SIGKILL");
+    expect((await exited(runner)).code).toBe(1);
+    const saved = rows();
+    expect(saved).toBeLessThan(150000);
+    expect(storedIds(join(dir, "dest.db"), "users").length).toBeGreaterThanOrEqual(saved);
+    expect((await agora(dir, ["run", "users"])).exitCode).toBe(0);
+    expect(storedIds(join(dir, "dest.db"), "users")).toEqual(range(150000));
+  });
+});
