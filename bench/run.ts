@@ -42,14 +42,14 @@ if (only === undefined || only === "parquet") {
   sections.push("## Parquet readers (for tap-parquet)", "", await runParquetReaderBench(join(tmpdir(), `agora-bench-${process.pid}.parquet`), rows), "");
 }
 if (only === undefined || only === "connectors") {
-  const sizes = quick ? [10_000, 40_000] : [1_000_000, 4_000_000];
+  const sizes = quick ? [10_000, 40_000] : [1_000_000, 5_000_000];
   const connectors = await runConnectorBench(root, sizes, work);
   sections.push("## Connectors alone (each a process; taps read a file, targets read a message file on stdin)", "", connectors.markdown, "");
 }
 
 if (only === undefined || only === "runner") {
-  const sizes = quick ? [10_000, 40_000] : [1_000_000, 5_000_000];
-  const runner = await runRunnerBench(root, sizes, `${work}-runner`);
+  const sizes = quick ? [10_000, 40_000] : [100_000, 1_000_000, 5_000_000];
+  const runner = await runRunnerBench(root, sizes, `${work}-runner`, quick ? 40_000 : 1_000_000);
   sections.push("## The runner's cost (agora run, validation on)", "", runner.markdown, "");
 }
 

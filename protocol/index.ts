@@ -30,3 +30,4 @@ export { createLogger, LOG_LEVELS, type Logger, type LogLevel } from "./sdk/logg
 export type { ConnectorConfig } from "./sdk/config.js";
 export { SDK_VERSION } from "./sdk/version.js";
 export { checkFilesReadable, sourceFileError } from "./sdk/source-files.js";
+export { readBatches } from "./sdk/read-batches.js";

@@ -30,15 +30,26 @@ async function jsonCeiling(file: string): Promise<number> {
   return lines / (Number(process.hrtime.bigint() - start) / 1e9);
 }
 
+/** One real pipeline, run as a direct shell pipe and through agora run. */
+export interface PipelineFigures {
+  readonly target: string;
+  readonly directPerSecond: number;
+  readonly throughAgoraPerSecond: number;
+  readonly runnerPeakRssBytes: number;
+}
+
 export interface RunnerFigures {
   readonly rows: number;
   readonly ceilingPerSecond: number;
   readonly hopPerSecond: number;
   readonly hopMegabytesPerSecond: number;
-  readonly directPerSecond: number;
-  readonly throughAgoraPerSecond: number;
-  readonly runnerPeakRssBytes: number;
   readonly hopPeakRssBytes: number;
+  readonly pipelines: readonly PipelineFigures[];
+}
+
+/** Which targets the tap-csv pipeline is measured with at a size: SQLite only up to `sqliteUpTo` rows, to keep the suite short. */
+function targetsAt(rows: number, sqliteUpTo: number): string[] {
+  return rows <= sqliteUpTo ? ["target-jsonl", "target-sqlite"] : ["target-jsonl"];
 }
 
 /**
@@ -47,7 +58,7 @@ export interface RunnerFigures {
  * discards, against the in-process JSON ceiling. A real pipeline: tap-csv →
  * target-jsonl as a direct shell pipe and through `agora run`.
  */
-export async function runRunnerBench(root: string, sizes: readonly number[], work: string): Promise<{ markdown: string; figures: RunnerFigures[] }> {
+export async function runRunnerBench(root: string, sizes: readonly number[], work: string, sqliteUpTo = 1_000_000): Promise<{ markdown: string; figures: RunnerFigures[] }> {
   const agora = join(root, "dist", "runner", "cli", "bin.js");
   const bin = (name: string): string => `${process.execPath} ${join(root, "dist", "connectors", name, "bin.js")}`;
   const figures: RunnerFigures[] = [];
@@ -59,7 +70,8 @@ export async function runRunnerBench(root: string, sizes: readonly number[], wor
     const messageBytes = await writeBenchMessages(messages, rows);
     await writeBenchCsv(join(work, "users.csv"), rows);
     writeFileSync(join(work, "tap.json"), JSON.stringify({ files: [{ path: "users.csv", key_properties: ["id"] }] }));
-    writeFileSync(join(work, "target.json"), JSON.stringify({ destination_path: "out" }));
+    writeFileSync(join(work, "target-jsonl.json"), JSON.stringify({ destination_path: "out" }));
+    writeFileSync(join(work, "target-sqlite.json"), JSON.stringify({ database: "out/out.db" }));
 
     process.stderr.write("runner: JSON ceiling…\n");
     const ceilingPerSecond = await jsonCeiling(messages);
@@ -68,25 +80,19 @@ export async function runRunnerBench(root: string, sizes: readonly number[], wor
     const hop = await measureProcess(agora, ["--state-store", join(work, "hop.db"), "run", "--no-progress", "--tap", `cat ${messages}`, "--target", "bash -c 'cat > /dev/null'"]);
     if (hop.exitCode !== 0) throw new Error(`agora run (hop) failed: ${hop.stderr}`);
 
-    process.stderr.write("runner: tap-csv | target-jsonl, direct…\n");
-    rmSync(join(work, "out"), { recursive: true, force: true });
-    const direct = await timeShell(`${bin("tap-csv")} --config tap.json | ${bin("target-jsonl")} --config target.json`, work);
+    const pipelines: PipelineFigures[] = [];
+    for (const target of targetsAt(rows, sqliteUpTo)) {
+      process.stderr.write(`runner: tap-csv | ${target}, direct…\n`);
+      rmSync(join(work, "out"), { recursive: true, force: true });
+      const direct = await timeShell(`${bin("tap-csv")} --config tap.json | ${bin(target)} --config ${target}.json`, work);
+      process.stderr.write(`runner: tap-csv → ${target} through agora run…\n`);
+      rmSync(join(work, "out"), { recursive: true, force: true });
+      const through = await measureProcess(agora, ["--state-store", join(work, `${target}-state.db`), "run", "--no-progress", "--tap", "tap-csv --config tap.json", "--target", `${target} --config ${target}.json`], undefined, work);
+      if (through.exitCode !== 0) throw new Error(`agora run failed: ${through.stderr}`);
+      pipelines.push({ target, directPerSecond: rows / direct, throughAgoraPerSecond: rows / through.seconds, runnerPeakRssBytes: through.peakRssBytes });
+    }
 
-    process.stderr.write("runner: tap-csv → target-jsonl through agora run…\n");
-    rmSync(join(work, "out"), { recursive: true, force: true });
-    const through = await measureProcess(agora, ["--state-store", join(work, "state.db"), "run", "--no-progress", "--tap", "tap-csv --config tap.json", "--target", "target-jsonl --config target.json"], undefined, work);
-    if (through.exitCode !== 0) throw new Error(`agora run failed: ${through.stderr}`);
-
-    figures.push({
-      rows,
-      ceilingPerSecond,
-      hopPerSecond: rows / hop.seconds,
-      hopMegabytesPerSecond: messageBytes / 1e6 / hop.seconds,
-      directPerSecond: rows / direct,
-      throughAgoraPerSecond: rows / through.seconds,
-      runnerPeakRssBytes: through.peakRssBytes,
-      hopPeakRssBytes: hop.peakRssBytes,
-    });
+    figures.push({ rows, ceilingPerSecond, hopPerSecond: rows / hop.seconds, hopMegabytesPerSecond: messageBytes / 1e6 / hop.seconds, hopPeakRssBytes: hop.peakRssBytes, pipelines });
   }
   rmSync(work, { recursive: true, force: true });
 
@@ -95,13 +101,22 @@ export async function runRunnerBench(root: string, sizes: readonly number[], wor
     "| ---: | ---: | ---: | ---: | ---: | ---: |",
     ...figures.map((f) => `| ${f.rows.toLocaleString("en")} | ${formatRate(f.ceilingPerSecond)} | ${formatRate(f.hopPerSecond)} | ${f.hopMegabytesPerSecond.toFixed(1)} | ${(f.hopPerSecond / f.ceilingPerSecond).toFixed(2)} | ${(f.hopPeakRssBytes / 2 ** 20).toFixed(0)} |`),
     "",
-    "| rows | tap-csv \\| target-jsonl direct (rows/s) | through agora run (rows/s) | agora ÷ direct | runner peak RSS (MB) |",
-    "| ---: | ---: | ---: | ---: | ---: |",
-    ...figures.map((f) => `| ${f.rows.toLocaleString("en")} | ${formatRate(f.directPerSecond)} | ${formatRate(f.throughAgoraPerSecond)} | ${(f.throughAgoraPerSecond / f.directPerSecond).toFixed(2)} | ${(f.runnerPeakRssBytes / 2 ** 20).toFixed(0)} |`),
+    "| pipeline | rows | direct shell pipe (rows/s) | through agora run (rows/s) | agora ÷ direct | runner peak RSS (MB) |",
+    "| --- | ---: | ---: | ---: | ---: | ---: |",
+    ...figures.flatMap((f) =>
+      f.pipelines.map(
+        (p) => `| tap-csv → ${p.target} | ${f.rows.toLocaleString("en")} | ${formatRate(p.directPerSecond)} | ${formatRate(p.throughAgoraPerSecond)} | ${(p.throughAgoraPerSecond / p.directPerSecond).toFixed(2)} | ${(p.runnerPeakRssBytes / 2 ** 20).toFixed(0)} |`,
+      ),
+    ),
   ];
-  if (figures.length >= 2) {
-    const [small, large] = [figures[0] as RunnerFigures, figures.at(-1) as RunnerFigures];
-    lines.push("", `Runner peak RSS at ${large.rows.toLocaleString("en")} rows ÷ at ${small.rows.toLocaleString("en")}: ${(large.runnerPeakRssBytes / small.runnerPeakRssBytes).toFixed(2)}× (pipeline), ${(large.hopPeakRssBytes / small.hopPeakRssBytes).toFixed(2)}× (hop).`);
+  const at = (rows: number): RunnerFigures | undefined => figures.find((f) => f.rows === rows);
+  const [small, large] = [at(1_000_000) ?? figures.at(-2), figures.at(-1)];
+  if (small !== undefined && large !== undefined && small !== large) {
+    const pipelineRss = (f: RunnerFigures): number => f.pipelines.find((p) => p.target === "target-jsonl")?.runnerPeakRssBytes ?? Number.NaN;
+    lines.push(
+      "",
+      `Runner peak RSS at ${large.rows.toLocaleString("en")} rows ÷ at ${small.rows.toLocaleString("en")}: ${(pipelineRss(large) / pipelineRss(small)).toFixed(2)}× in tap-csv → target-jsonl (${(pipelineRss(large) / 2 ** 20).toFixed(0)} MB at ${large.rows.toLocaleString("en")}), ${(large.hopPeakRssBytes / small.hopPeakRssBytes).toFixed(2)}× in the hop.`,
+    );
   }
   return { markdown: lines.join("\n"), figures };
 }

@@ -1,27 +1,35 @@
 import { createReadStream } from "node:fs";
 import { parse } from "csv-parse";
-import { FatalError, sourceFileError } from "../../protocol/index.js";
+import { FatalError, readBatches, sourceFileError } from "../../protocol/index.js";
 import type { CsvFile } from "./config.js";
 
 /** One row as the parser saw it: its cells, or why it could not be read. */
 export type CsvRow =
-  | { readonly ok: true; readonly cells: string[]; readonly line: number; readonly raw: string }
+  | { readonly ok: true; readonly cells: string[]; readonly line: number }
   | { readonly ok: false; readonly reason: string; readonly line: number; readonly raw: string };
 
 interface ParsedRecord {
   record: string[];
-  raw: string;
   info: { lines: number };
 }
 
+/** A row's text for a dead letter: its cells written back as CSV (the parser does not keep the original bytes, which costs ~8%). */
+export function rowText(cells: readonly string[], file: CsvFile): string {
+  const quote = file.quoteChar;
+  return cells
+    .map((cell) => (cell.includes(file.delimiter) || cell.includes(quote) || /[\r\n]/.test(cell) ? `${quote}${cell.replaceAll(quote, quote + quote)}${quote}` : cell))
+    .join(file.delimiter);
+}
+
 /**
- * Streams the rows of a CSV file, header included, with their line numbers.
- * Quotes are read leniently (a stray quote inside a field is kept as text);
- * a row the parser cannot read at all comes back as `ok: false`. Memory
- * holds one chunk of the file, whatever its size.
+ * Streams the rows of a CSV file, header included, with their line numbers,
+ * a batch at a time (one promise per batch, not per row). Quotes are read
+ * leniently (a stray quote inside a field is kept as text); a row the parser
+ * cannot read at all comes back as `ok: false`. Memory holds one chunk of
+ * the file, whatever its size.
  */
-export async function* readCsvRows(file: CsvFile): AsyncGenerator<CsvRow> {
-  const failures: CsvRow[] = [];
+export async function* readCsvRows(file: CsvFile): AsyncGenerator<CsvRow[]> {
+  let failures: CsvRow[] = [];
   const input = createReadStream(file.path, { highWaterMark: 256 * 1024 });
   const parser = parse({
     bom: true,
@@ -33,20 +41,21 @@ export async function* readCsvRows(file: CsvFile): AsyncGenerator<CsvRow> {
     skip_empty_lines: true,
     skip_records_with_error: true,
     info: true,
-    raw: true,
     on_skip: (error, raw) => {
       failures.push({ ok: false, reason: error?.message ?? "unreadable row", line: Number(error?.["lines"] ?? 0), raw: raw ?? "" });
       return undefined;
     },
   });
-  const rows = input.pipe(parser);
   input.on("error", (error) => parser.destroy(error));
+  input.pipe(parser);
   try {
-    for await (const parsed of rows as AsyncIterable<ParsedRecord>) {
-      while (failures.length > 0) yield failures.shift() as CsvRow;
-      yield { ok: true, cells: parsed.record, line: parsed.info.lines, raw: parsed.raw.replace(/\r?\n$/, "") };
+    for await (const parsed of readBatches<ParsedRecord>(parser)) {
+      const rows: CsvRow[] = failures;
+      failures = [];
+      for (const { record, info } of parsed) rows.push({ ok: true, cells: record, line: info.lines });
+      yield rows;
     }
-    while (failures.length > 0) yield failures.shift() as CsvRow;
+    if (failures.length > 0) yield failures;
   } catch (error) {
     if ((error as NodeJS.ErrnoException).syscall !== undefined) throw sourceFileError(error, file.path);
     throw new FatalError("CSV_UNREADABLE", `cannot parse the file: ${(error as Error).message}`, { where: { file: file.path }, cause: error });

@@ -1,8 +1,8 @@
 import { SchemaInferrer, textConverter, TextConversionError, type TextConverter } from "../../catalogs/index.js";
-import { BadRowHandler, bookmarked, ConfigError, DataError, type JsonSchema, type StreamItem, type TapStream } from "../../protocol/index.js";
+import { BadRowHandler, bookmarked, ConfigError, DataError, type Bookmarked, type JsonSchema, type RejectedRow, type StreamItem, type TapStream } from "../../protocol/index.js";
 import { columnNames, generatedNames } from "./column-names.js";
 import type { CsvConfig, CsvFile } from "./config.js";
-import { readCsvRows } from "./csv-rows.js";
+import { readCsvRows, rowText, type CsvRow } from "./csv-rows.js";
 
 /** The bookmark of a CSV stream: data rows consumed (good and bad), in which file. */
 interface CsvBookmark {
@@ -15,19 +15,21 @@ async function inspect(file: CsvFile, sampleSize: number): Promise<{ columns: st
   let columns = file.columns === undefined ? undefined : [...file.columns];
   let headerPending = file.header;
   const inferrer = new SchemaInferrer({ mode: "text", keyFields: file.keyProperties });
-  for await (const row of readCsvRows(file)) {
-    if (!row.ok) continue;
-    if (headerPending) {
-      headerPending = false;
-      columns ??= columnNames(row.cells);
-      continue;
+  sampling: for await (const rows of readCsvRows(file)) {
+    for (const row of rows) {
+      if (!row.ok) continue;
+      if (headerPending) {
+        headerPending = false;
+        columns ??= columnNames(row.cells);
+        continue;
+      }
+      columns ??= generatedNames(row.cells.length);
+      if (row.cells.length !== columns.length) continue;
+      const sample: Record<string, string> = {};
+      columns.forEach((name, index) => (sample[name] = row.cells[index] as string));
+      inferrer.observe(sample);
+      if (inferrer.sampleSize >= sampleSize) break sampling;
     }
-    columns ??= generatedNames(row.cells.length);
-    if (row.cells.length !== columns.length) continue;
-    const sample: Record<string, string> = {};
-    columns.forEach((name, index) => (sample[name] = row.cells[index] as string));
-    inferrer.observe(sample);
-    if (inferrer.sampleSize >= sampleSize) break;
   }
   columns ??= [];
   const inferred = inferrer.toSchema();
@@ -69,37 +71,22 @@ export async function csvStream(file: CsvFile, config: CsvConfig): Promise<TapSt
       // Only announced (selected) columns are converted; the others are dropped.
       const converters: Array<TextConverter | undefined> = columns.map((name) => (properties[name] === undefined ? undefined : textConverter(properties[name])));
       const badRows = new BadRowHandler(config.on_bad_row, logger, file.stream);
-      const bad = (row: { line: number; raw: string }, code: string, message: string, bookmarkAfter: CsvBookmark, field?: string): StreamItem | undefined =>
+      const bad = (line: number, raw: string, code: string, message: string, bookmarkAfter: CsvBookmark, field?: string): RejectedRow | undefined =>
         badRows.handle(
           new DataError(code, message, {
-            where: { stream: file.stream, file: file.path, line: row.line, ...(field === undefined ? {} : { field }) },
+            where: { stream: file.stream, file: file.path, line, ...(field === undefined ? {} : { field }) },
             hint: 'Fix the row, or set "on_bad_row" to skip or dlq.',
           }),
-          { raw: row.raw, bookmark: bookmarkAfter },
+          { raw, bookmark: bookmarkAfter },
         );
 
-      let headerPending = file.header;
-      let dataRow = 0;
-      for await (const row of readCsvRows(file)) {
-        if (headerPending) {
-          headerPending = false;
-          continue;
-        }
-        dataRow += 1;
-        if (dataRow <= start) continue;
-        const position: CsvBookmark = { path: file.path, row: dataRow };
-        if (!row.ok) {
-          const rejected = bad(row, "CSV_BAD_ROW", `unreadable row: ${row.reason}`, position);
-          if (rejected !== undefined) yield rejected;
-          continue;
-        }
+      /** One parsed row as a typed record, or a rejected row (undefined when skipped); throws under the "fail" policy. */
+      const toItem = (row: CsvRow, position: CsvBookmark): Bookmarked | RejectedRow | undefined => {
+        if (!row.ok) return bad(row.line, row.raw, "CSV_BAD_ROW", `unreadable row: ${row.reason}`, position);
         if (row.cells.length !== columns.length) {
-          const rejected = bad(row, "CSV_FIELD_COUNT", `row has ${row.cells.length} fields, expected ${columns.length}`, position);
-          if (rejected !== undefined) yield rejected;
-          continue;
+          return bad(row.line, rowText(row.cells, file), "CSV_FIELD_COUNT", `row has ${row.cells.length} fields, expected ${columns.length}`, position);
         }
         const record: Record<string, unknown> = {};
-        let failed: StreamItem | undefined | null = null;
         for (let index = 0; index < columns.length; index += 1) {
           const convert = converters[index];
           if (convert === undefined) continue;
@@ -108,12 +95,33 @@ export async function csvStream(file: CsvFile, config: CsvConfig): Promise<TapSt
             record[name] = convert(row.cells[index] as string);
           } catch (error) {
             if (!(error instanceof TextConversionError)) throw error;
-            failed = bad(row, "CSV_BAD_VALUE", error.message, position, name);
-            break;
+            return bad(row.line, rowText(row.cells, file), "CSV_BAD_VALUE", error.message, position, name);
           }
         }
-        if (failed === null) yield bookmarked(record, position);
-        else if (failed !== undefined) yield failed;
+        return bookmarked(record, position);
+      };
+
+      let headerPending = file.header;
+      let dataRow = 0;
+      for await (const rows of readCsvRows(file)) {
+        const batch: Array<Bookmarked | RejectedRow> = [];
+        try {
+          for (const row of rows) {
+            if (headerPending) {
+              headerPending = false;
+              continue;
+            }
+            dataRow += 1;
+            if (dataRow <= start) continue;
+            const item = toItem(row, { path: file.path, row: dataRow });
+            if (item !== undefined) batch.push(item);
+          }
+        } catch (error) {
+          // Under the "fail" policy the rows before the bad one are still emitted; then the error stops the stream.
+          if (batch.length > 0) yield batch;
+          throw error;
+        }
+        if (batch.length > 0) yield batch;
       }
       badRows.summarize();
     },

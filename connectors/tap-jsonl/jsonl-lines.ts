@@ -21,10 +21,11 @@ function parseLine(text: string, line: number): JsonlLine {
 
 /**
  * Streams the lines of a JSON Lines file with their 1-based line numbers,
- * blank lines skipped (but counted). Reads 256 KiB at a time. Lines before
- * `afterLine` are split but not parsed, so resuming costs little.
+ * a chunk's worth at a time; blank lines are skipped (but counted). Reads
+ * 256 KiB at a time. Lines before `afterLine` are split but not parsed, so
+ * resuming costs little.
  */
-export async function* readJsonlLines(path: string, afterLine = 0): AsyncGenerator<JsonlLine> {
+export async function* readJsonlLines(path: string, afterLine = 0): AsyncGenerator<JsonlLine[]> {
   let pending: JsonlLine[] = [];
   const splitter = new LineSplitter((text, line) => {
     if (line > afterLine) pending.push(parseLine(text, line));
@@ -36,11 +37,11 @@ export async function* readJsonlLines(path: string, afterLine = 0): AsyncGenerat
       if (pending.length > 0) {
         const batch = pending;
         pending = [];
-        yield* batch;
+        yield batch;
       }
     }
     splitter.end();
-    yield* pending;
+    if (pending.length > 0) yield pending;
   } catch (error) {
     throw sourceFileError(error, path);
   } finally {

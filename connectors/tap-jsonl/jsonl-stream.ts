@@ -1,7 +1,7 @@
 import { SchemaInferrer } from "../../catalogs/index.js";
-import { BadRowHandler, bookmarked, DataError, type StreamItem, type TapStream } from "../../protocol/index.js";
+import { BadRowHandler, bookmarked, DataError, type Bookmarked, type RejectedRow, type StreamItem, type TapStream } from "../../protocol/index.js";
 import type { JsonlConfig, JsonlFile } from "./config.js";
-import { readJsonlLines } from "./jsonl-lines.js";
+import { readJsonlLines, type JsonlLine } from "./jsonl-lines.js";
 
 /** The bookmark of a JSON Lines stream: the last line consumed, in which file. */
 interface JsonlBookmark {
@@ -11,10 +11,12 @@ interface JsonlBookmark {
 
 async function inferSchema(file: JsonlFile, sampleSize: number): Promise<Record<string, unknown>> {
   const inferrer = new SchemaInferrer({ mode: "json", keyFields: file.keyProperties });
-  for await (const line of readJsonlLines(file.path)) {
-    if (!line.ok) continue;
-    inferrer.observe(line.record);
-    if (inferrer.sampleSize >= sampleSize) break;
+  sampling: for await (const lines of readJsonlLines(file.path)) {
+    for (const line of lines) {
+      if (!line.ok) continue;
+      inferrer.observe(line.record);
+      if (inferrer.sampleSize >= sampleSize) break sampling;
+    }
   }
   return inferrer.toSchema();
 }
@@ -35,18 +37,28 @@ export async function jsonlStream(file: JsonlFile, config: JsonlConfig): Promise
         else logger.warn(`stream ${file.stream}: the saved position is for ${String(saved.path)}, not ${file.path}: reading from the start`);
       }
       const badRows = new BadRowHandler(config.on_bad_row, logger, file.stream);
-      for await (const line of readJsonlLines(file.path, after)) {
+      const toItem = (line: JsonlLine): Bookmarked | RejectedRow | undefined => {
         const position: JsonlBookmark = { path: file.path, line: line.line };
-        if (line.ok) {
-          yield bookmarked(line.record, position);
-          continue;
-        }
+        if (line.ok) return bookmarked(line.record, position);
         const error = new DataError("JSONL_BAD_LINE", line.reason, {
           where: { stream: file.stream, file: file.path, line: line.line },
           hint: 'Fix the line, or set "on_bad_row" to skip or dlq.',
         });
-        const rejected = badRows.handle(error, { raw: line.raw, bookmark: position });
-        if (rejected !== undefined) yield rejected;
+        return badRows.handle(error, { raw: line.raw, bookmark: position });
+      };
+      for await (const lines of readJsonlLines(file.path, after)) {
+        const batch: Array<Bookmarked | RejectedRow> = [];
+        try {
+          for (const line of lines) {
+            const item = toItem(line);
+            if (item !== undefined) batch.push(item);
+          }
+        } catch (error) {
+          // Under the "fail" policy the lines before the bad one are still emitted; then the error stops the stream.
+          if (batch.length > 0) yield batch;
+          throw error;
+        }
+        if (batch.length > 0) yield batch;
       }
       badRows.summarize();
     },

@@ -77,33 +77,46 @@ export async function syncStream<Config extends ConnectorConfig>(
   const writeState = (): Promise<void> | undefined => output.writeLine(serializeMessage({ type: "STATE", value: bookmarks.toStateValue() }));
   const keyBookmark = (): Record<string, unknown> => ({ replication_key: replicationKey, replication_key_value: maxKeyValue });
 
+  /** Writes one record (or rejected row); returns a promise to await when the output is full. */
+  const emit = (item: TapRecord | Bookmarked | RejectedRow): Promise<void> | undefined => {
+    if (item instanceof RejectedRow) {
+      const wait = output.write(deadLetter(stream.name, item));
+      if (item.details.bookmark !== undefined) bookmarks.set(stream.name, item.details.bookmark);
+      return wait;
+    }
+    const record: TapRecord = item instanceof Bookmarked ? item.record : item;
+    const kept = projection === undefined ? record : projectRecord(record, projection);
+    let wait = output.writeLine(`${prefix}${JSON.stringify(kept)}${suffix}`);
+    records += 1;
+    if (item instanceof Bookmarked) bookmarks.set(stream.name, item.bookmark);
+    if (replicationKey !== undefined) {
+      const value = record[replicationKey];
+      if (isPast(value, maxKeyValue)) maxKeyValue = value;
+      if (stream.sortedByReplicationKey === true) bookmarks.set(stream.name, keyBookmark());
+    }
+    sinceState += 1;
+    if (resumes && sinceState >= options.stateEveryRecords) {
+      sinceState = 0;
+      wait = writeState() ?? wait;
+      suffix = timeExtractedSuffix();
+    }
+    return wait;
+  };
+
   let completed = false;
   try {
-    for await (const item of stream.records(streamContext)) {
-      if (item instanceof RejectedRow) {
-        const wait = output.write(deadLetter(stream.name, item));
-        if (item.details.bookmark !== undefined) bookmarks.set(stream.name, item.details.bookmark);
+    streamLoop: for await (const item of stream.records(streamContext)) {
+      if (Array.isArray(item)) {
+        for (const one of item as ReadonlyArray<TapRecord | Bookmarked | RejectedRow>) {
+          const wait = emit(one);
+          if (wait !== undefined) await wait;
+          if (signal.aborted) break streamLoop;
+        }
+      } else {
+        const wait = emit(item as TapRecord | Bookmarked | RejectedRow);
         if (wait !== undefined) await wait;
-        continue;
+        if (signal.aborted) break;
       }
-      const record: TapRecord = item instanceof Bookmarked ? item.record : item;
-      const kept = projection === undefined ? record : projectRecord(record, projection);
-      let wait = output.writeLine(`${prefix}${JSON.stringify(kept)}${suffix}`);
-      records += 1;
-      if (item instanceof Bookmarked) bookmarks.set(stream.name, item.bookmark);
-      if (replicationKey !== undefined) {
-        const value = record[replicationKey];
-        if (isPast(value, maxKeyValue)) maxKeyValue = value;
-        if (stream.sortedByReplicationKey === true) bookmarks.set(stream.name, keyBookmark());
-      }
-      sinceState += 1;
-      if (resumes && sinceState >= options.stateEveryRecords) {
-        sinceState = 0;
-        wait = writeState() ?? wait;
-        suffix = timeExtractedSuffix();
-      }
-      if (wait !== undefined) await wait;
-      if (signal.aborted) break;
     }
     completed = !signal.aborted;
   } catch (error) {

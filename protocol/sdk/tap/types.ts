@@ -63,8 +63,8 @@ export class RejectedRow {
   ) {}
 }
 
-/** What a stream's `records` may yield. */
-export type StreamItem = TapRecord | Bookmarked | RejectedRow;
+/** What a stream's `records` may yield: a record, a bookmarked record, a rejected row, or an array of them (a batch, cheaper than one yield each). */
+export type StreamItem = TapRecord | Bookmarked | RejectedRow | ReadonlyArray<TapRecord | Bookmarked | RejectedRow>;
 
 /** One stream of a tap. */
 export interface TapStream<Config = ConnectorConfig> {
