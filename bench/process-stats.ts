@@ -20,14 +20,17 @@ export interface ProcessRun {
 }
 
 /**
- * Runs `node script args` with stdin from a file (or nothing), its stdout
- * drained through a pipe, and measures wall time and peak RSS (polling
- * /proc every 20 ms; VmHWM is a high-water mark, so the last reading holds).
+ * Runs `node script args` (or, with `asExecutable`, the script itself, so its
+ * shebang's Node flags apply, as for a user) with stdin from a file (or
+ * nothing), its stdout drained through a pipe, and measures wall time and
+ * peak RSS (polling /proc every 20 ms; VmHWM is a high-water mark, so the
+ * last reading holds).
  */
-export function measureProcess(script: string, args: readonly string[], stdinFile?: string, cwd?: string): Promise<ProcessRun> {
+export function measureProcess(script: string, args: readonly string[], stdinFile?: string, cwd?: string, asExecutable = false): Promise<ProcessRun> {
   const stdin = stdinFile === undefined ? "ignore" : openSync(stdinFile, "r");
   const start = process.hrtime.bigint();
-  const child = spawn(process.execPath, [script, ...args], { stdio: [stdin, "pipe", "pipe"], ...(cwd === undefined ? {} : { cwd }) });
+  const [file, argv] = asExecutable ? [script, [...args]] : [process.execPath, [script, ...args]];
+  const child = spawn(file, argv, { stdio: [stdin, "pipe", "pipe"], ...(cwd === undefined ? {} : { cwd }) });
   if (typeof stdin === "number") closeSync(stdin);
   let peak = 0;
   let stdoutBytes = 0;

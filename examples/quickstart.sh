@@ -6,7 +6,7 @@
 # query over what landed.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-agora="node $PWD/dist/runner/cli/bin.js"
+agora="$PWD/dist/runner/cli/bin.js"
 
 demo=.agora/demo
 rm -rf "$demo"

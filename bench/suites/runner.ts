@@ -77,7 +77,7 @@ export async function runRunnerBench(root: string, sizes: readonly number[], wor
     const ceilingPerSecond = await jsonCeiling(messages);
 
     process.stderr.write("runner: the hop alone…\n");
-    const hop = await measureProcess(agora, ["--state-store", join(work, "hop.db"), "run", "--no-progress", "--tap", `cat ${messages}`, "--target", "bash -c 'cat > /dev/null'"]);
+    const hop = await measureProcess(agora, ["--state-store", join(work, "hop.db"), "run", "--no-progress", "--tap", `cat ${messages}`, "--target", "bash -c 'cat > /dev/null'"], undefined, undefined, true);
     if (hop.exitCode !== 0) throw new Error(`agora run (hop) failed: ${hop.stderr}`);
 
     const pipelines: PipelineFigures[] = [];
@@ -87,7 +87,7 @@ export async function runRunnerBench(root: string, sizes: readonly number[], wor
       const direct = await timeShell(`${bin("tap-csv")} --config tap.json | ${bin(target)} --config ${target}.json`, work);
       process.stderr.write(`runner: tap-csv → ${target} through agora run…\n`);
       rmSync(join(work, "out"), { recursive: true, force: true });
-      const through = await measureProcess(agora, ["--state-store", join(work, `${target}-state.db`), "run", "--no-progress", "--tap", "tap-csv --config tap.json", "--target", `${target} --config ${target}.json`], undefined, work);
+      const through = await measureProcess(agora, ["--state-store", join(work, `${target}-state.db`), "run", "--no-progress", "--tap", "tap-csv --config tap.json", "--target", `${target} --config ${target}.json`], undefined, work, true);
       if (through.exitCode !== 0) throw new Error(`agora run failed: ${through.stderr}`);
       pipelines.push({ target, directPerSecond: rows / direct, throughAgoraPerSecond: rows / through.seconds, runnerPeakRssBytes: through.peakRssBytes });
     }
