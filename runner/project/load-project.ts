@@ -47,7 +47,7 @@ export function loadProject(file: string = PROJECT_FILE): Project {
           : `${at}: ${error?.message ?? "is invalid"}`;
     throw new ConfigError(RunnerCodes.PROJECT_INVALID, what, { where: { file: path }, hint: "See docs/runner.md for the pipelines.toml format." });
   }
-  const project = parsed as { state_store?: string; connectors?: Project["connectors"]; pipelines?: Project["pipelines"] };
+  const project = parsed as { state_store?: string; connectors?: Project["connectors"]; pipelines?: Project["pipelines"]; worker?: Project["worker"] };
   const dir = dirname(path);
   return {
     file: path,
@@ -55,5 +55,6 @@ export function loadProject(file: string = PROJECT_FILE): Project {
     stateStore: resolve(dir, project.state_store ?? DEFAULT_STATE_STORE),
     connectors: project.connectors ?? {},
     pipelines: project.pipelines ?? {},
+    worker: project.worker ?? {},
   };
 }

@@ -19,7 +19,26 @@ export interface PipelineEntry {
   readonly idle_timeout_seconds?: number;
   readonly max_records?: number;
   readonly concurrency?: number;
-  readonly schedule?: Record<string, unknown>;
+  readonly schedule?: ScheduleEntry;
+}
+
+export interface ScheduleEntry {
+  readonly every?: string | number;
+  readonly cron?: string;
+  readonly timezone?: string;
+  readonly continuous?: boolean;
+  readonly once?: boolean;
+  readonly max_consecutive_errors?: number;
+  readonly error_backoff_seconds?: number;
+  readonly error_backoff_max_seconds?: number;
+}
+
+export interface WorkerEntry {
+  readonly concurrency?: number;
+  readonly health_port?: number;
+  readonly health_host?: string;
+  readonly graceful_shutdown_timeout_seconds?: number;
+  readonly lease_seconds?: number;
 }
 
 /** A loaded pipelines.toml. */
@@ -30,4 +49,5 @@ export interface Project {
   readonly stateStore: string;
   readonly connectors: Readonly<Record<string, ConnectorEntry>>;
   readonly pipelines: Readonly<Record<string, PipelineEntry>>;
+  readonly worker: WorkerEntry;
 }

@@ -4,7 +4,7 @@ import BetterSqlite3, { type Database } from "better-sqlite3";
 import { FatalError } from "../../protocol/index.js";
 import type { DeadLetter, DeadLetterFilter, NewDeadLetter, RunProgress, RunRecord, RunStatus, SavedCheckpoint } from "./types.js";
 
-const SCHEMA_VERSION = 1;
+const SCHEMA_VERSION = 2;
 
 const MIGRATIONS = `
 CREATE TABLE IF NOT EXISTS checkpoints (
@@ -45,6 +45,11 @@ CREATE TABLE IF NOT EXISTS dead_letters (
   last_error TEXT
 );
 CREATE INDEX IF NOT EXISTS dead_letters_by_pipeline ON dead_letters (pipeline, status, stage);
+CREATE TABLE IF NOT EXISTS leases (
+  pipeline TEXT PRIMARY KEY,
+  holder TEXT NOT NULL,
+  expires_at INTEGER NOT NULL
+);
 `;
 
 const json = (value: unknown): string | null => (value === undefined ? null : JSON.stringify(value));
@@ -195,6 +200,44 @@ export class SqliteStateStore {
   /** Runs left "running" by a runner that died: marked failed so history tells the truth. */
   markAbandonedRuns(pipeline: string): number {
     return this.db.prepare("UPDATE runs SET status = 'failed', ended_at = ?, error = 'the runner stopped without finishing this run (killed?)' WHERE pipeline = ? AND status = 'running'").run(now(), pipeline).changes;
+  }
+
+  // Leases: at most one run of a pipeline at a time, across processes sharing this store
+
+  /**
+   * Takes the pipeline's lease for `ttlMs` if it is free, expired, or already
+   * ours. Atomic: SQLite serialises writers, so two workers cannot both win.
+   */
+  acquireLease(pipeline: string, holder: string, ttlMs: number): boolean {
+    const now = Date.now();
+    const result = this.db
+      .prepare(
+        `INSERT INTO leases (pipeline, holder, expires_at) VALUES (?, ?, ?)
+         ON CONFLICT (pipeline) DO UPDATE SET holder = excluded.holder, expires_at = excluded.expires_at
+         WHERE leases.expires_at < ? OR leases.holder = excluded.holder`,
+      )
+      .run(pipeline, holder, now + ttlMs, now);
+    return result.changes === 1;
+  }
+
+  /** Extends a lease we hold; false if it is no longer ours. */
+  renewLease(pipeline: string, holder: string, ttlMs: number): boolean {
+    return this.db.prepare("UPDATE leases SET expires_at = ? WHERE pipeline = ? AND holder = ?").run(Date.now() + ttlMs, pipeline, holder).changes === 1;
+  }
+
+  /** Hands a lease from a holder known to be dead to a new one; false if someone else got it first. */
+  takeOverLease(pipeline: string, deadHolder: string, holder: string, ttlMs: number): boolean {
+    return this.db.prepare("UPDATE leases SET holder = ?, expires_at = ? WHERE pipeline = ? AND holder = ?").run(holder, Date.now() + ttlMs, pipeline, deadHolder).changes === 1;
+  }
+
+  releaseLease(pipeline: string, holder: string): void {
+    this.db.prepare("DELETE FROM leases WHERE pipeline = ? AND holder = ?").run(pipeline, holder);
+  }
+
+  /** Who holds a pipeline's lease now, if anyone. */
+  leaseHolder(pipeline: string): string | undefined {
+    const row = this.db.prepare("SELECT holder FROM leases WHERE pipeline = ? AND expires_at >= ?").get(pipeline, Date.now()) as { holder: string } | undefined;
+    return row?.holder;
   }
 
   // Dead letters

@@ -4,10 +4,12 @@ import { UsageError } from "../../../protocol/index.js";
 import { buildMiddleware } from "../../middleware/build-middleware.js";
 import { runPipeline } from "../../pipeline/run-pipeline.js";
 import { StopRequests } from "../../pipeline/stop-requests.js";
+import { busyError, DEFAULT_LEASE_SECONDS, holderId, withLease } from "../../scheduler/lease.js";
 import type { ErrorPolicy, PipelineDefinition, RunResult } from "../../pipeline/types.js";
 import { DEFAULT_CONCURRENCY, DEFAULT_IDLE_TIMEOUT_SECONDS, resolvePipeline, type PipelineOverrides } from "../../project/resolve-pipeline.js";
 import { loggerFor, maybeProject, openStateStore, writeOut, type CommonOptions } from "../cli-context.js";
-import { progressLine, summaryLine } from "../format.js";
+import { summaryLine } from "../../pipeline/run-summary.js";
+import { progressLine } from "../format.js";
 
 interface RunOptions extends CommonOptions {
   readonly tap?: string;
@@ -85,7 +87,7 @@ async function run(pipelineName: string | undefined, options: RunOptions): Promi
   const middleware = await buildMiddleware(definition.middleware, project?.dir ?? process.cwd());
   let result: RunResult;
   try {
-    result = await runPipeline(definition, {
+    const leased = await withLease(store, definition.name, holderId(), DEFAULT_LEASE_SECONDS, () => runPipeline(definition, {
       store,
       logger,
       middleware,
@@ -100,7 +102,9 @@ async function run(pipelineName: string | undefined, options: RunOptions): Promi
             },
           }
         : {}),
-    });
+    }));
+    if (!leased.ran) throw busyError(definition.name, leased.holder);
+    result = leased.value;
   } finally {
     release();
     store.close();

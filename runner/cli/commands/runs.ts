@@ -1,6 +1,6 @@
 import { Command } from "commander";
 import { openStateStore, writeOut, type CommonOptions } from "../cli-context.js";
-import { count } from "../format.js";
+import { count } from "../../pipeline/run-summary.js";
 
 export function runsCommand(common: () => CommonOptions): Command {
   const runs = new Command("runs").description("the run history");

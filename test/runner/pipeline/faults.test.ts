@@ -142,7 +142,10 @@ describe("a target that stops reading early", () => {
   it("fails the run with a clear line", async () => {
     const dir = join(root, "early");
     projectIn(dir, "");
-    const result = await agora(dir, ["run", "--tap", `python3 ${PY_TAP}`, "--target", "bash -c 'head -n 2 > /dev/null'"]);
+    // 20,000 records (about 1.4 MB) cannot all sit in a pipe buffer: the tap is still writing when head exits.
+    const { writeFileSync } = await import("node:fs");
+    writeFileSync(join(dir, "big.json"), JSON.stringify({ count: 20000, state_every: 100 }));
+    const result = await agora(dir, ["run", "--tap", `python3 ${PY_TAP} --config big.json`, "--target", "bash -c 'head -n 2 > /dev/null'"]);
     expect(result.exitCode).toBe(1);
     expect(result.stderr).toContain("pipeline adhoc, bash: the target exited before the tap finished A target must read its input to the end; check its logs above. [TARGET_CLOSED_INPUT]");
   });

@@ -1,0 +1,80 @@
+import { Command } from "commander";
+import { UsageError } from "../../../protocol/index.js";
+import { StopRequests } from "../../pipeline/stop-requests.js";
+import { scheduledPipelines, Worker, workerSettings, type WorkerSettings } from "../../worker/worker.js";
+import { loggerFor, maybeProject, openStateStore, writeOut, type CommonOptions } from "../cli-context.js";
+
+interface WorkerOptions {
+  readonly list?: boolean;
+  readonly port?: string;
+  readonly host?: string;
+  readonly concurrency?: string;
+  readonly healthToken?: string;
+  readonly gracefulTimeout?: string;
+}
+
+function number(text: string | undefined, flag: string): number | undefined {
+  if (text === undefined) return undefined;
+  const value = Number(text);
+  if (!Number.isFinite(value) || value < 0) throw new UsageError("USAGE", `${flag} must be a non-negative number, not "${text}"`, { hint: "Run `agora worker --help`." });
+  return value;
+}
+
+export function workerCommand(common: () => CommonOptions, done: (code: number) => Promise<void>): Command {
+  return new Command("worker")
+    .description("run every scheduled pipeline of the project in one long-lived process")
+    .option("--list", "list the pipelines, their schedules and next runs, without starting anything")
+    .option("--port <port>", "serve /health, /ready and /metrics on this port (0 picks a free one)")
+    .option("--host <host>", "address for the health server (default 127.0.0.1)")
+    .option("--concurrency <n>", "pipelines running at once")
+    .option("--health-token <token>", "require `Authorization: Bearer TOKEN` (or set AGORA_HEALTH_AUTH_TOKEN)")
+    .option("--graceful-timeout <seconds>", "on SIGINT/SIGTERM, let runs finish this long before stopping them")
+    .action(async (options: WorkerOptions) => {
+      const shared = common();
+      const project = maybeProject({ ...shared, project: shared.project ?? "pipelines.toml" });
+      if (project === undefined) throw new UsageError("USAGE", "the worker needs a project", { hint: "Run it where pipelines.toml is, or pass --project." });
+      const logger = loggerFor(shared);
+      const overrides: Partial<WorkerSettings> = Object.fromEntries(
+        Object.entries({
+          healthPort: number(options.port, "--port"),
+          healthHost: options.host,
+          concurrency: number(options.concurrency, "--concurrency"),
+          token: options.healthToken,
+          gracefulShutdownSeconds: number(options.gracefulTimeout, "--graceful-timeout"),
+        }).filter(([, value]) => value !== undefined),
+      );
+      const settings = workerSettings(project, overrides);
+      if (options.list === true) {
+        const scheduled = new Map(scheduledPipelines(project, logger).map((pipeline) => [pipeline.name, pipeline]));
+        const store = openStateStore(shared, project);
+        try {
+          const rows = Object.keys(project.pipelines).map((name) => {
+            const pipeline = scheduled.get(name);
+            const [last] = store.listRuns(name, 1);
+            return {
+              pipeline: name,
+              schedule: pipeline?.schedule.description ?? "not scheduled",
+              nextRun: pipeline === undefined ? null : pipeline.schedule.first(new Date()).toISOString(),
+              lastRun: last === undefined ? null : { id: last.id, status: last.status, endedAt: last.endedAt ?? null },
+            };
+          });
+          if (shared.json === true) await writeOut(`${JSON.stringify(rows)}\n`);
+          else await writeOut(`pipeline\tschedule\tnext run (if the worker started now)\tlast run\n${rows.map((row) => [row.pipeline, row.schedule, row.nextRun ?? "-", row.lastRun === null ? "-" : `${row.lastRun.status} ${row.lastRun.endedAt ?? ""}`].join("\t")).join("\n")}\n`);
+        } finally {
+          store.close();
+        }
+        return;
+      }
+      const store = openStateStore(shared, project);
+      const { requests, release } = StopRequests.fromProcessSignals();
+      try {
+        const worker = new Worker(project, store, settings, logger);
+        const code = await worker.run(requests);
+        logger.info(`worker stopped (exit ${code})`);
+        await done(code);
+      } finally {
+        release();
+        store.close();
+      }
+    });
+}

@@ -1,0 +1,60 @@
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from "prom-client";
+import type { RunResult } from "../pipeline/types.js";
+import type { SqliteStateStore } from "../state/sqlite-state-store.js";
+
+/**
+ * The worker's Prometheus metrics, on a registry of its own. Per-stream
+ * record counts are added as each run ends; the checkpoint age is read from
+ * the state store at scrape time.
+ */
+export class WorkerMetrics {
+  readonly registry = new Registry();
+  private readonly read: Counter<"pipeline" | "stream">;
+  private readonly written: Counter<"pipeline" | "stream">;
+  private readonly deadLettered: Counter<"pipeline" | "stream">;
+  private readonly durations: Histogram<"pipeline" | "status">;
+  private readonly failures: Counter<"pipeline">;
+  private readonly lastSuccess: Gauge<"pipeline">;
+  private readonly consecutiveErrors: Gauge<"pipeline">;
+
+  constructor(store: SqliteStateStore, pipelines: readonly string[]) {
+    const registers = [this.registry];
+    collectDefaultMetrics({ register: this.registry, prefix: "agora_process_" });
+    this.read = new Counter({ name: "agora_records_read_total", help: "Records read from the tap.", labelNames: ["pipeline", "stream"], registers });
+    this.written = new Counter({ name: "agora_records_written_total", help: "Records every target made durable.", labelNames: ["pipeline", "stream"], registers });
+    this.deadLettered = new Counter({ name: "agora_records_dead_lettered_total", help: "Records sent to the dead-letter queue.", labelNames: ["pipeline", "stream"], registers });
+    this.durations = new Histogram({ name: "agora_run_duration_seconds", help: "Run durations.", labelNames: ["pipeline", "status"], buckets: [1, 5, 15, 60, 300, 900, 3600, 14400], registers });
+    this.failures = new Counter({ name: "agora_run_failures_total", help: "Runs that failed.", labelNames: ["pipeline"], registers });
+    this.lastSuccess = new Gauge({ name: "agora_last_success_timestamp_seconds", help: "When the pipeline last succeeded (Unix time).", labelNames: ["pipeline"], registers });
+    this.consecutiveErrors = new Gauge({ name: "agora_consecutive_errors", help: "Failed runs in a row.", labelNames: ["pipeline"], registers });
+    new Gauge({
+      name: "agora_checkpoint_age_seconds",
+      help: "Seconds since the pipeline's checkpoint was last saved.",
+      labelNames: ["pipeline"],
+      registers,
+      collect() {
+        for (const pipeline of pipelines) {
+          const saved = store.getCheckpoint(pipeline);
+          if (saved !== undefined) this.set({ pipeline }, (Date.now() - Date.parse(saved.updatedAt)) / 1000);
+        }
+      },
+    });
+    for (const pipeline of pipelines) {
+      this.failures.inc({ pipeline }, 0);
+      this.consecutiveErrors.set({ pipeline }, 0);
+    }
+  }
+
+  recordRun(result: RunResult, consecutiveErrors: number): void {
+    const { pipeline } = result;
+    for (const [stream, progress] of Object.entries(result.progress)) {
+      this.read.inc({ pipeline, stream }, progress.read);
+      this.written.inc({ pipeline, stream }, progress.written);
+      this.deadLettered.inc({ pipeline, stream }, progress.deadLettered);
+    }
+    this.durations.observe({ pipeline, status: result.status }, result.seconds);
+    if (result.status === "failed") this.failures.inc({ pipeline });
+    if (result.status === "succeeded") this.lastSuccess.set({ pipeline }, Date.now() / 1000);
+    this.consecutiveErrors.set({ pipeline }, consecutiveErrors);
+  }
+}

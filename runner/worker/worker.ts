@@ -1,0 +1,167 @@
+import type { Logger } from "../../protocol/index.js";
+import { buildMiddleware } from "../middleware/build-middleware.js";
+import { runPipeline } from "../pipeline/run-pipeline.js";
+import { summaryLine } from "../pipeline/run-summary.js";
+import { StopRequests } from "../pipeline/stop-requests.js";
+import type { Project } from "../project/project-types.js";
+import { resolvePipeline } from "../project/resolve-pipeline.js";
+import { DEFAULT_LEASE_SECONDS, holderId, withLease } from "../scheduler/lease.js";
+import { parseSchedule } from "../scheduler/schedule.js";
+import { ScheduledPipeline, type Attempt } from "../scheduler/scheduled-pipeline.js";
+import type { SqliteStateStore } from "../state/sqlite-state-store.js";
+import { HealthServer } from "./health-server.js";
+import { WorkerMetrics } from "./metrics.js";
+import { Semaphore } from "./semaphore.js";
+
+export interface WorkerSettings {
+  readonly concurrency: number;
+  readonly healthPort: number | undefined;
+  readonly healthHost: string;
+  readonly token: string | undefined;
+  readonly gracefulShutdownSeconds: number;
+  readonly leaseSeconds: number;
+}
+
+/** The worker's settings: the command line over pipelines.toml's [worker] over defaults. */
+export function workerSettings(project: Project, overrides: Partial<WorkerSettings>): WorkerSettings {
+  const entry = project.worker;
+  return {
+    concurrency: overrides.concurrency ?? entry.concurrency ?? 4,
+    healthPort: overrides.healthPort ?? entry.health_port,
+    healthHost: overrides.healthHost ?? entry.health_host ?? "127.0.0.1",
+    token: overrides.token ?? process.env["AGORA_HEALTH_AUTH_TOKEN"],
+    gracefulShutdownSeconds: overrides.gracefulShutdownSeconds ?? entry.graceful_shutdown_timeout_seconds ?? 30,
+    leaseSeconds: overrides.leaseSeconds ?? entry.lease_seconds ?? DEFAULT_LEASE_SECONDS,
+  };
+}
+
+/** The project's pipelines that have a schedule, ready to loop. */
+export function scheduledPipelines(project: Project, logger: Logger): ScheduledPipeline[] {
+  return Object.entries(project.pipelines)
+    .filter(([, entry]) => entry.schedule !== undefined)
+    .map(([name, entry]) => {
+      const spec = entry.schedule ?? {};
+      return new ScheduledPipeline(name, parseSchedule(spec, `pipelines.${name}.schedule`), {
+        maxConsecutiveErrors: spec.max_consecutive_errors ?? 5,
+        errorBackoffSeconds: spec.error_backoff_seconds ?? 30,
+        errorBackoffMaxSeconds: spec.error_backoff_max_seconds ?? 3600,
+      }, logger);
+    });
+}
+
+/**
+ * `agora worker`: every scheduled pipeline of the project in one process,
+ * up to `concurrency` at once, each run holding the pipeline's lease in the
+ * state store (so two workers never run the same pipeline together), with
+ * an optional health server. On SIGINT/SIGTERM it stops scheduling, wakes
+ * sleeping pipelines, closes the health server, lets running pipelines
+ * finish for the graceful timeout, then stops them the runner's safe way.
+ * Resolves with the exit code.
+ */
+export class Worker {
+  private readonly pipelines: ScheduledPipeline[];
+  private readonly metrics: WorkerMetrics;
+  private readonly running = new Map<string, StopRequests>();
+  private readonly holder = holderId();
+  private readonly startedAt = new Date();
+  private health: HealthServer | undefined;
+  private shutdownSignal: NodeJS.Signals | undefined;
+
+  constructor(
+    private readonly project: Project,
+    private readonly store: SqliteStateStore,
+    private readonly settings: WorkerSettings,
+    private readonly logger: Logger,
+  ) {
+    this.pipelines = scheduledPipelines(project, logger);
+    this.metrics = new WorkerMetrics(store, this.pipelines.map((pipeline) => pipeline.name));
+  }
+
+  /** The health server's address once it listens. */
+  address: { host: string; port: number } | undefined;
+
+  async run(stop: StopRequests): Promise<number> {
+    if (this.pipelines.length === 0) {
+      this.logger.warn("no pipeline has a schedule: nothing to do (add [pipelines.NAME.schedule])");
+      return 0;
+    }
+    if (this.settings.healthPort !== undefined) {
+      this.health = new HealthServer({ health: () => this.healthDocument(), ready: () => this.isReady(), metrics: this.metrics.registry }, this.settings.token);
+      const address = await this.health.listen(this.settings.healthPort, this.settings.healthHost);
+      this.address = { host: address.address, port: address.port };
+      this.logger.info(`health server on http://${address.address}:${address.port} (/health, /ready, /metrics${this.settings.token === undefined ? "" : "; bearer token required"})`);
+    }
+    const unsubscribe = stop.subscribe((signal) => void this.shutdown(signal));
+    const semaphore = new Semaphore(this.settings.concurrency);
+    this.logger.info(`worker ${this.holder}: ${this.pipelines.map((pipeline) => `${pipeline.name} (${pipeline.schedule.description})`).join(", ")}`);
+    await Promise.all(
+      this.pipelines.map((pipeline) =>
+        pipeline.loop(
+          () => this.attempt(pipeline.name, semaphore),
+          (result) => this.metrics.recordRun(result, pipeline.consecutiveErrors),
+        ),
+      ),
+    );
+    unsubscribe();
+    await this.health?.close();
+    if (this.shutdownSignal !== undefined) return this.shutdownSignal === "SIGINT" ? 130 : 143;
+    return this.pipelines.some((pipeline) => pipeline.state === "stopped") ? 1 : 0;
+  }
+
+  private async attempt(name: string, semaphore: Semaphore): Promise<Attempt> {
+    await semaphore.acquire();
+    try {
+      if (this.shutdownSignal !== undefined) return { kind: "busy", holder: undefined };
+      const definition = resolvePipeline(this.project, name);
+      const requests = new StopRequests();
+      this.running.set(name, requests);
+      const leased = await withLease(this.store, name, this.holder, this.settings.leaseSeconds, async () =>
+        runPipeline(definition, { store: this.store, logger: this.logger, middleware: await buildMiddleware(definition.middleware, this.project.dir), stop: requests }),
+      );
+      this.running.delete(name);
+      if (!leased.ran) return { kind: "busy", holder: leased.holder };
+      this.logger.info(summaryLine(leased.value).replace(/\n/g, " "));
+      return { kind: "ran", result: leased.value };
+    } finally {
+      semaphore.release();
+    }
+  }
+
+  private async shutdown(signal: NodeJS.Signals): Promise<void> {
+    if (this.shutdownSignal !== undefined) {
+      // A second signal: stop the running pipelines now.
+      for (const requests of this.running.values()) requests.request(signal);
+      return;
+    }
+    this.shutdownSignal = signal;
+    this.logger.warn(`${signal} received: no new runs; waiting up to ${this.settings.gracefulShutdownSeconds} s for ${this.running.size} running pipeline(s)`);
+    for (const pipeline of this.pipelines) pipeline.shutdown();
+    await this.health?.close();
+    this.health = undefined;
+    const timer = setTimeout(() => {
+      if (this.running.size > 0) this.logger.warn(`graceful shutdown timeout: stopping ${[...this.running.keys()].join(", ")} (confirmed checkpoints are kept)`);
+      for (const requests of this.running.values()) requests.request(signal);
+    }, this.settings.gracefulShutdownSeconds * 1000);
+    timer.unref();
+  }
+
+  private isReady(): boolean {
+    return this.shutdownSignal === undefined && this.pipelines.every((pipeline) => pipeline.state !== "stopped");
+  }
+
+  private healthDocument(): unknown {
+    const pipelines: Record<string, unknown> = {};
+    for (const pipeline of this.pipelines) {
+      const saved = this.store.getCheckpoint(pipeline.name);
+      pipelines[pipeline.name] = {
+        ...pipeline.status(),
+        lastCheckpointAgeSeconds: saved === undefined ? null : Math.round((Date.now() - Date.parse(saved.updatedAt)) / 1000),
+      };
+    }
+    return {
+      status: this.isReady() ? "ok" : this.shutdownSignal !== undefined ? "shutting_down" : "degraded",
+      worker: { id: this.holder, startedAt: this.startedAt.toISOString() },
+      pipelines,
+    };
+  }
+}
