@@ -6,6 +6,7 @@ import { initCommand } from "./commands/init.js";
 import { runCommand } from "./commands/run.js";
 import { runsCommand } from "./commands/runs.js";
 import { stateCommand } from "./commands/state.js";
+import { testCommand } from "./commands/test.js";
 import { workerCommand } from "./commands/worker.js";
 import type { CommonOptions } from "./cli-context.js";
 
@@ -43,6 +44,7 @@ export async function main(argv: readonly string[]): Promise<never> {
   program.addCommand(runsCommand(common));
   program.addCommand(dlqCommand(common, done));
   program.addCommand(workerCommand(common, done));
+  program.addCommand(testCommand(common, done));
   for (const command of program.commands) {
     command.exitOverride().configureOutput({ writeErr: () => undefined, outputError: () => undefined }).showSuggestionAfterError(true);
     for (const sub of command.commands) sub.exitOverride().configureOutput({ writeErr: () => undefined, outputError: () => undefined });

@@ -1,0 +1,57 @@
+import { Command } from "commander";
+import { UsageError } from "../../../protocol/index.js";
+import type { CheckResult } from "../../conformance/check-result.js";
+import { renderReport } from "../../conformance/report.js";
+import { runTapSuite } from "../../conformance/tap-suite.js";
+import { runTargetSuite } from "../../conformance/target-suite.js";
+import { writeOut, type CommonOptions } from "../cli-context.js";
+
+interface TestOptions {
+  readonly config: string[];
+  readonly maxRecords: string;
+  readonly timeout: string;
+  readonly read?: string;
+  readonly reader?: string;
+}
+
+function positive(text: string, flag: string): number {
+  const value = Number(text);
+  if (!(value > 0)) throw new UsageError("USAGE", `${flag} must be a positive number, not "${text}"`, { hint: "Run `agora test --help`." });
+  return value;
+}
+
+async function report(kind: string, command: string, results: CheckResult[], json: boolean, done: (code: number) => Promise<void>): Promise<void> {
+  const failed = results.some((result) => result.status === "fail");
+  if (json) await writeOut(`${JSON.stringify({ kind, command, passed: !failed, checks: results })}\n`);
+  else await writeOut(`${renderReport(kind, command, results)}\n`);
+  await done(failed ? 1 : 0);
+}
+
+export function testCommand(common: () => CommonOptions, done: (code: number) => Promise<void>): Command {
+  const test = new Command("test").description("check that a connector, in any language, speaks the protocol correctly");
+  const collect = (value: string, previous: string[]): string[] => [...previous, value];
+  test
+    .command("tap")
+    .argument("<command>", "the tap's command line, e.g. 'python3 tap.py'")
+    .option("--config <file>", "config file for the tap (repeatable)", collect, [] as string[])
+    .option("--max-records <n>", "stop each sync after this many records", "1000")
+    .option("--timeout <seconds>", "give up on any one step after this long", "60")
+    .description("run a tap through --about, --discover, --test_connection and syncs, and check each")
+    .action(async (command: string, options: TestOptions) => {
+      const results = await runTapSuite(command, { configFiles: options.config, maxRecords: positive(options.maxRecords, "--max-records"), timeoutSeconds: positive(options.timeout, "--timeout"), cwd: process.cwd() });
+      await report("tap", command, results, common().json === true, done);
+    });
+  test
+    .command("target")
+    .argument("<command>", "the target's command line, e.g. 'target-sqlite --config t.json'")
+    .option("--config <file>", "config file for the target (repeatable)", collect, [] as string[])
+    .option("--read <where>", "read back what it wrote: sqlite:FILE, jsonl:DIR or csv:DIR")
+    .option("--reader <command>", "or a command printing what it wrote as JSON lines {\"stream\", \"record\"}")
+    .option("--timeout <seconds>", "give up after this long", "120")
+    .description("feed a target fixture streams covering the protocol, and check what it confirms and writes")
+    .action(async (command: string, options: TestOptions) => {
+      const results = await runTargetSuite(command, { configFiles: options.config, timeoutSeconds: positive(options.timeout, "--timeout"), cwd: process.cwd(), read: options.read, reader: options.reader });
+      await report("target", command, results, common().json === true, done);
+    });
+  return test;
+}

@@ -1,0 +1,73 @@
+import { execa } from "execa";
+import { LineSplitter, parseMessageLine, type MessageLine } from "../../protocol/index.js";
+import { resolveCommand } from "../process/resolve-command.js";
+
+export interface Captured {
+  readonly exitCode: number | undefined;
+  readonly signal: string | undefined;
+  readonly stdout: string;
+  readonly stderr: string;
+  readonly timedOut: boolean;
+}
+
+/** Runs a connector command with extra args to completion (bounded by a timeout), capturing its output. */
+export async function capture(command: string, args: readonly string[], cwd: string, timeoutMs: number, input?: string): Promise<Captured> {
+  const { file, args: all } = resolveCommand(command, args);
+  const result = await execa(file, [...all], { reject: false, cwd, timeout: timeoutMs, preferLocal: true, localDir: cwd, ...(input === undefined ? { stdin: "ignore" as const } : { input }), maxBuffer: 512 * 1024 * 1024 });
+  return { exitCode: result.exitCode, signal: result.signal, stdout: String(result.stdout), stderr: String(result.stderr), timedOut: result.timedOut };
+}
+
+/** What a sync wrote, parsed: messages in order (or the first line that was not a message). */
+export interface SyncOutput {
+  readonly messages: MessageLine[];
+  readonly badLine: { line: number; error: string } | undefined;
+  readonly exitCode: number | undefined;
+  /** True when the runner of the check stopped the tap at max_records (its exit code then says nothing). */
+  readonly stoppedAtLimit: boolean;
+  readonly timedOut: boolean;
+  readonly stderr: string;
+}
+
+/**
+ * Runs a tap's sync and parses its stdout as it comes, stopping the tap
+ * (SIGTERM) after `maxRecords` records or `timeoutMs`, so a check works on
+ * a large source too.
+ */
+export async function captureSync(command: string, args: readonly string[], cwd: string, maxRecords: number, timeoutMs: number): Promise<SyncOutput> {
+  const { file, args: all } = resolveCommand(command, args);
+  const child = execa(file, [...all], { reject: false, cwd, buffer: false, stdin: "ignore", stdout: "pipe", stderr: "pipe", preferLocal: true, localDir: cwd });
+  const messages: MessageLine[] = [];
+  let records = 0;
+  let badLine: SyncOutput["badLine"];
+  let stoppedAtLimit = false;
+  let stderr = "";
+  let timedOut = false;
+  const timer = setTimeout(() => {
+    timedOut = true;
+    child.kill("SIGKILL");
+  }, timeoutMs);
+  const splitter = new LineSplitter((text, line) => {
+    if (badLine !== undefined || stoppedAtLimit) return;
+    try {
+      const parsed = parseMessageLine(text, line);
+      if (parsed.known && parsed.message.type === "RECORD") {
+        // The first record past the limit ends the capture, so a STATE right after the last kept record is kept.
+        if (records >= maxRecords) {
+          stoppedAtLimit = true;
+          child.kill("SIGTERM");
+          return;
+        }
+        records += 1;
+      }
+      messages.push(parsed);
+    } catch (error) {
+      badLine = { line, error: (error as Error).message };
+    }
+  });
+  child.stdout.on("data", (chunk: Buffer) => splitter.push(chunk));
+  child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
+  const result = await child;
+  clearTimeout(timer);
+  splitter.end();
+  return { messages, badLine, exitCode: result.exitCode, stoppedAtLimit, timedOut, stderr };
+}
