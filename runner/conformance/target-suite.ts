@@ -1,4 +1,11 @@
-import type { CheckResult } from "./check-result.js";
+import { execa } from "execa";
+import { LineSplitter, parseMessageLine } from "../../protocol/index.js";
+import { canonicalJson } from "../pipeline/canonical-json.js";
+import { resolveCommand } from "../process/resolve-command.js";
+import { fail, pass, skip, type CheckResult } from "./check-result.js";
+import { keyOf, looselyEqual } from "./loose-equal.js";
+import { readBackFrom } from "./read-back.js";
+import { buildTargetFixture } from "./target-fixture.js";
 
 export interface TargetSuiteOptions {
   readonly configFiles: readonly string[];
@@ -8,6 +15,99 @@ export interface TargetSuiteOptions {
   readonly reader: string | undefined;
 }
 
-export async function runTargetSuite(_command: string, _options: TargetSuiteOptions): Promise<CheckResult[]> {
-  return [];
+/** The checks of `agora test target`, in order. Documented in docs/conformance.md. */
+export const TARGET_CHECKS = ["exit", "state_order", "state_final", "durability", "records_arrived"] as const;
+
+/**
+ * Feeds a target the fixture streams and checks its exit, the STATEs it
+ * confirms and, given a way to read back, that each confirmed STATE's
+ * records were already there when it was confirmed and that every record
+ * arrived.
+ */
+export async function runTargetSuite(command: string, options: TargetSuiteOptions): Promise<CheckResult[]> {
+  const fixture = buildTargetFixture();
+  const readBack = readBackFrom(options.read, options.reader, fixture.streams, options.cwd);
+  const sentStates = fixture.states.map((value) => canonicalJson(value));
+  const confirmed: Array<{ index: number; value: unknown }> = [];
+  const snapshots: Array<{ index: number; present: Set<string> }> = [];
+  const keysOfStream = new Map(fixture.records.map((record) => [record.stream, record.keys]));
+  const present = async (): Promise<Set<string>> => new Set((await (readBack as NonNullable<typeof readBack>)()).map(({ stream, record }) => keyOf(stream, record, keysOfStream.get(stream) ?? [])));
+  let reads: Promise<void> = Promise.resolve();
+
+  const { file, args } = resolveCommand(command, options.configFiles.flatMap((config) => ["--config", config]));
+  const child = execa(file, [...args], { reject: false, cwd: options.cwd, buffer: false, stdin: "pipe", stdout: "pipe", stderr: "pipe", preferLocal: true, localDir: options.cwd, timeout: options.timeoutSeconds * 1000 });
+  let stderr = "";
+  child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
+  const splitter = new LineSplitter((text) => {
+    let parsed;
+    try {
+      parsed = parseMessageLine(text, 0);
+    } catch {
+      return;
+    }
+    if (!parsed.known || parsed.message.type !== "STATE") return;
+    const index = sentStates.lastIndexOf(canonicalJson(parsed.message.value));
+    confirmed.push({ index, value: parsed.message.value });
+    if (readBack !== undefined && index >= 0) reads = reads.then(async () => void snapshots.push({ index, present: await present() }));
+  });
+  child.stdout.on("data", (chunk: Buffer) => splitter.push(chunk));
+  child.stdin.on("error", () => undefined);
+  child.stdin.end(`${fixture.lines.join("\n")}\n`);
+  const result = await child;
+  splitter.end();
+  await reads;
+
+  const results: CheckResult[] = [];
+  const lastStderr = stderr.trim().split("\n").at(-1) ?? "";
+  results.push(
+    result.timedOut ? fail("exit", `did not finish within ${options.timeoutSeconds} s`) : result.exitCode === 0 ? pass("exit", `exited 0 after ${fixture.lines.length} input lines`) : fail("exit", `exited with code ${String(result.exitCode ?? result.signal)}: ${lastStderr}`),
+  );
+
+  const unknown = confirmed.find((item) => item.index < 0);
+  const backwards = confirmed.find((item, position) => position > 0 && item.index < (confirmed[position - 1]?.index ?? -1));
+  results.push(
+    unknown !== undefined
+      ? fail("state_order", `confirmed a STATE it was never sent: ${JSON.stringify(unknown.value).slice(0, 80)}`)
+      : backwards !== undefined
+        ? fail("state_order", `confirmed STATE ${JSON.stringify(backwards.value)} after a later one`)
+        : pass("state_order", `${confirmed.length} confirmation(s) of the ${fixture.states.length} STATEs sent, in order, values as sent`),
+  );
+  const last = fixture.states.length - 1;
+  results.push(confirmed.some((item) => item.index === last) ? pass("state_final", "the last STATE was confirmed") : fail("state_final", `the last STATE sent, ${JSON.stringify(fixture.states[last])}, was never confirmed`));
+
+  if (readBack === undefined) {
+    results.push(skip("durability", "needs --read or --reader to look at what the target wrote"));
+    results.push(skip("records_arrived", "needs --read or --reader to look at what the target wrote"));
+    return results;
+  }
+  const final = await readBack();
+  const finalKeys = new Set(final.map(({ stream, record }) => keyOf(stream, record, keysOfStream.get(stream) ?? [])));
+  let early: string | undefined;
+  for (const snapshot of snapshots) {
+    const missing = fixture.records.find((record) => record.beforeState <= snapshot.index && !snapshot.present.has(keyOf(record.stream, record.record, record.keys)) && finalKeys.has(keyOf(record.stream, record.record, record.keys)));
+    if (missing !== undefined) {
+      early = `STATE ${JSON.stringify(fixture.states[snapshot.index])} was confirmed before record ${keyOf(missing.stream, missing.record, missing.keys)} (sent before it) was written`;
+      break;
+    }
+  }
+  results.push(early === undefined ? pass("durability", `${snapshots.length} confirmation(s) checked: their records were already written`) : fail("durability", early));
+
+  const latest = new Map<string, { stream: string; record: Record<string, unknown> }>();
+  for (const item of final) latest.set(keyOf(item.stream, item.record, keysOfStream.get(item.stream) ?? []), item);
+  let problem: string | undefined;
+  for (const sent of fixture.records) {
+    const key = keyOf(sent.stream, sent.record, sent.keys);
+    const stored = latest.get(key);
+    if (stored === undefined) {
+      problem = `record ${key} is missing`;
+      break;
+    }
+    const differs = Object.keys(sent.record).find((field) => !looselyEqual(sent.record[field], stored.record[field]));
+    if (differs !== undefined) {
+      problem = `record ${key}: field ${differs} was ${JSON.stringify(sent.record[differs])?.slice(0, 60)}, reads back as ${JSON.stringify(stored.record[differs])?.slice(0, 60)}`;
+      break;
+    }
+  }
+  results.push(problem === undefined ? pass("records_arrived", `all ${fixture.records.length} records read back with their values`) : fail("records_arrived", problem));
+  return results;
 }

@@ -1,0 +1,83 @@
+import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import BetterSqlite3 from "better-sqlite3";
+import { parse } from "csv-parse/sync";
+import { UsageError } from "../../protocol/index.js";
+import { capture } from "./capture.js";
+
+export type ReadBack = () => Promise<Array<{ stream: string; record: Record<string, unknown> }>>;
+
+function sqliteReader(file: string, streams: readonly string[]): ReadBack {
+  return async () => {
+    if (!existsSync(file)) return [];
+    const db = new BetterSqlite3(file, { readonly: true, fileMustExist: true });
+    try {
+      return streams.flatMap((stream) => {
+        const exists = db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?").get(stream);
+        return exists === undefined ? [] : (db.prepare(`SELECT * FROM "${stream.replaceAll('"', '""')}"`).all() as Array<Record<string, unknown>>).map((record) => ({ stream, record }));
+      });
+    } finally {
+      db.close();
+    }
+  };
+}
+
+function filesOf(dir: string, stream: string, extension: string): string[] {
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir)
+    .filter((name) => name === `${stream}${extension}` || (name.startsWith(`${stream}-`) && name.endsWith(extension)))
+    .map((name) => join(dir, name));
+}
+
+function jsonlReader(dir: string, streams: readonly string[]): ReadBack {
+  return async () =>
+    streams.flatMap((stream) =>
+      filesOf(dir, stream, ".jsonl").flatMap((file) =>
+        readFileSync(file, "utf8")
+          .split("\n")
+          .filter((line) => line.trim() !== "")
+          .flatMap((line) => {
+            try {
+              return [{ stream, record: JSON.parse(line) as Record<string, unknown> }];
+            } catch {
+              return []; // a line being written right now
+            }
+          }),
+      ),
+    );
+}
+
+function csvReader(dir: string, streams: readonly string[]): ReadBack {
+  return async () =>
+    streams.flatMap((stream) =>
+      filesOf(dir, stream, ".csv").flatMap((file) => {
+        try {
+          return (parse(readFileSync(file, "utf8"), { columns: true, relax_column_count: true }) as Array<Record<string, unknown>>).map((record) => ({ stream, record }));
+        } catch {
+          return [];
+        }
+      }),
+    );
+}
+
+function commandReader(command: string, cwd: string): ReadBack {
+  return async () => {
+    const result = await capture(command, [], cwd, 60_000);
+    return result.stdout
+      .split("\n")
+      .filter((line) => line.trim() !== "")
+      .map((line) => JSON.parse(line) as { stream: string; record: Record<string, unknown> });
+  };
+}
+
+/** A way to read back what a target wrote: `sqlite:FILE`, `jsonl:DIR`, `csv:DIR`, or a reader command. */
+export function readBackFrom(read: string | undefined, reader: string | undefined, streams: readonly string[], cwd: string): ReadBack | undefined {
+  if (reader !== undefined) return commandReader(reader, cwd);
+  if (read === undefined) return undefined;
+  const [kind, ...rest] = read.split(":");
+  const where = join(cwd, rest.join(":"));
+  if (kind === "sqlite") return sqliteReader(where, streams);
+  if (kind === "jsonl") return jsonlReader(where, streams);
+  if (kind === "csv") return csvReader(where, streams);
+  throw new UsageError("USAGE", `--read ${read}: expected sqlite:FILE, jsonl:DIR or csv:DIR`, { hint: "Or name a command with --reader." });
+}
