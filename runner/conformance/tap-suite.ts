@@ -98,7 +98,7 @@ export async function runTapSuite(command: string, options: SuiteOptions): Promi
   const results: CheckResult[] = [];
   const work = mkdtempSync(join(tmpdir(), "agora-test-"));
   try {
-    const about = await capture(command, ["--about"], options.cwd, timeoutMs);
+    const about = await capture(command, [...config, "--about"], options.cwd, timeoutMs);
     let capabilities: string[] = [];
     try {
       const parsed = JSON.parse(about.stdout) as { name?: unknown; capabilities?: unknown };

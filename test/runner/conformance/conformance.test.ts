@@ -1,0 +1,98 @@
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { TARGET_CHECKS } from "../../../runner/conformance/target-suite.js";
+import { TAP_CHECKS } from "../../../runner/conformance/tap-suite.js";
+import { writeIn, writeJsonIn } from "../../helpers/files.js";
+import { agora } from "../../helpers/project.js";
+import { examplePath, ROOT, tempDir } from "../../helpers/processes.js";
+
+const dir = tempDir("agora-conformance-");
+const BROKEN_TAP = `python3 ${join(ROOT, "test", "fixtures", "python", "broken_tap.py")}`;
+const BROKEN_TARGET = `python3 ${join(ROOT, "test", "fixtures", "python", "broken_target.py")}`;
+
+interface Report {
+  passed: boolean;
+  checks: Array<{ check: string; status: "pass" | "fail" | "skip"; reason: string }>;
+}
+
+async function test(kind: "tap" | "target", command: string, extra: string[] = []): Promise<{ exitCode: number | undefined; report: Report }> {
+  const result = await agora(dir, ["--json", "test", kind, command, ...extra]);
+  return { exitCode: result.exitCode, report: JSON.parse(result.stdout) as Report };
+}
+
+const failing = (report: Report): string[] => report.checks.filter((check) => check.status === "fail").map((check) => check.check);
+
+describe("agora test tap", () => {
+  it("passes our taps and the Python and bash examples", async () => {
+    const csv = writeIn(dir, "fruit.csv", "id,name\n1,apple\n2,pear\n");
+    const runs = [
+      await test("tap", "tap-sample", ["--max-records", "300"]),
+      await test("tap", "tap-csv", ["--config", writeJsonIn(dir, "csv.json", { files: [{ path: csv, key_properties: ["id"] }], state_every_records: 1 })]),
+      await test("tap", `python3 ${examplePath("python", "tap_countries.py")}`),
+      await test("tap", `bash ${examplePath("bash", "tap-counter.sh")}`),
+    ];
+    for (const { exitCode, report } of runs) {
+      expect(failing(report)).toEqual([]);
+      expect(exitCode).toBe(0);
+    }
+    // The Python tap claims state and catalog: every check ran.
+    expect(runs[2]?.report.checks.map((check) => check.status)).toEqual(TAP_CHECKS.map(() => "pass"));
+  });
+
+  it("prints one line per check and a closing count", async () => {
+    const result = await agora(dir, ["test", "tap", `python3 ${examplePath("python", "tap_countries.py")}`]);
+    const lines = result.stdout.trim().split("\n");
+    expect(lines[1]).toMatch(/^PASS {2}about {17}tap-countries; capabilities: about, discover, catalog, state$/);
+    expect(lines.at(-1)).toBe("14 passed, 0 failed, 0 skipped");
+  });
+
+  it.each(TAP_CHECKS.map((check) => [check]))("a tap broken for %s fails exactly that check, with a non-zero exit", async (check) => {
+    const config = writeJsonIn(dir, `break-${check}.json`, { break: check });
+    const { exitCode, report } = await test("tap", BROKEN_TAP, ["--config", config]);
+    expect(failing(report)).toEqual([check]);
+    expect(report.passed).toBe(false);
+    expect(exitCode).toBe(1);
+  });
+
+  it("the same tap, unbroken, passes every check", async () => {
+    const { exitCode, report } = await test("tap", BROKEN_TAP, ["--config", writeJsonIn(dir, "unbroken.json", {})]);
+    expect(report.checks.map((check) => [check.check, check.status])).toEqual(TAP_CHECKS.map((check) => [check, "pass"]));
+    expect(exitCode).toBe(0);
+  });
+});
+
+describe("agora test target", () => {
+  it("passes our targets (built-in readers) and the Python example", async () => {
+    const runs = [
+      await test("target", "target-sqlite", ["--config", writeJsonIn(dir, "t-sqlite.json", { database: "t.db" }), "--read", "sqlite:t.db"]),
+      await test("target", "target-jsonl", ["--config", writeJsonIn(dir, "t-jsonl.json", { destination_path: "t-jsonl" }), "--read", "jsonl:t-jsonl"]),
+      await test("target", "target-csv", ["--config", writeJsonIn(dir, "t-csv.json", { destination_path: "t-csv" }), "--read", "csv:t-csv"]),
+      await test("target", `python3 ${examplePath("python", "target_jsonl.py")}`, ["--config", writeJsonIn(dir, "t-py.json", { destination_path: "t-py" }), "--read", "jsonl:t-py"]),
+    ];
+    for (const { exitCode, report } of runs) {
+      expect(report.checks.map((check) => [check.check, check.status])).toEqual(TARGET_CHECKS.map((check) => [check, "pass"]));
+      expect(exitCode).toBe(0);
+    }
+  });
+
+  it("reads back through a reader command, and skips read-back checks without one", async () => {
+    const reader = writeIn(dir, "reader.sh", `for f in t-reader/*.jsonl; do s=$(basename "$f" .jsonl); while IFS= read -r line; do printf '{"stream":"%s","record":%s}\\n' "$s" "$line"; done < "$f"; done\n`);
+    const withReader = await test("target", "target-jsonl", ["--config", writeJsonIn(dir, "t-reader.json", { destination_path: "t-reader" }), "--reader", `bash ${reader}`]);
+    expect(failing(withReader.report)).toEqual([]);
+    expect(withReader.report.checks.find((check) => check.check === "records_arrived")?.status).toBe("pass");
+    const blind = await test("target", "target-jsonl", ["--config", writeJsonIn(dir, "t-blind.json", { destination_path: "t-blind" })]);
+    expect(blind.report.checks.filter((check) => check.status === "skip").map((check) => check.check)).toEqual(["durability", "records_arrived"]);
+  });
+
+  it.each(TARGET_CHECKS.map((check) => [check]))("a target broken for %s fails exactly that check", async (check) => {
+    const config = writeJsonIn(dir, `tbreak-${check}.json`, { break: check, destination: `broken-${check}` });
+    const { exitCode, report } = await test("target", BROKEN_TARGET, ["--config", config, "--read", `jsonl:broken-${check}`]);
+    expect(failing(report)).toEqual([check]);
+    expect(exitCode).toBe(1);
+  });
+
+  it("the same target, unbroken, passes every check", async () => {
+    const { report } = await test("target", BROKEN_TARGET, ["--config", writeJsonIn(dir, "tunbroken.json", { destination: "unbroken" }), "--read", "jsonl:unbroken"]);
+    expect(report.checks.map((check) => check.status)).toEqual(TARGET_CHECKS.map(() => "pass"));
+  });
+});
