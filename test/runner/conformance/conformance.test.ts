@@ -3,6 +3,7 @@ import { describe, expect, it } from "vitest";
 import { TARGET_CHECKS } from "../../../runner/conformance/target-suite.js";
 import { TAP_CHECKS } from "../../../runner/conformance/tap-suite.js";
 import { writeIn, writeJsonIn } from "../../helpers/files.js";
+import { writeSampleParquet } from "../../helpers/parquet.js";
 import { agora } from "../../helpers/project.js";
 import { examplePath, ROOT, tempDir } from "../../helpers/processes.js";
 
@@ -25,11 +26,16 @@ const failing = (report: Report): string[] => report.checks.filter((check) => ch
 describe("agora test tap", () => {
   it("passes our taps and the Python and bash examples", async () => {
     const csv = writeIn(dir, "fruit.csv", "id,name\n1,apple\n2,pear\n");
+    const jsonl = writeIn(dir, "veg.jsonl", '{"id":1,"name":"leek","tags":["green"]}\n{"id":2,"name":"kale","tags":[]}\n');
+    const parquet = join(dir, "sales.parquet");
+    writeSampleParquet(parquet, { rows: 50, rowGroupSize: 20 });
     const runs = [
       await test("tap", "tap-sample", ["--max-records", "300"]),
       await test("tap", "tap-csv", ["--config", writeJsonIn(dir, "csv.json", { files: [{ path: csv, key_properties: ["id"] }], state_every_records: 1 })]),
       await test("tap", `python3 ${examplePath("python", "tap_countries.py")}`),
       await test("tap", `bash ${examplePath("bash", "tap-counter.sh")}`),
+      await test("tap", "tap-jsonl", ["--config", writeJsonIn(dir, "jsonl.json", { files: [{ path: jsonl, key_properties: ["id"] }], state_every_records: 1 })]),
+      await test("tap", "tap-parquet", ["--config", writeJsonIn(dir, "parquet.json", { files: [{ path: parquet, key_properties: ["id"] }], state_every_records: 10 })]),
     ];
     for (const { exitCode, report } of runs) {
       expect(failing(report)).toEqual([]);
