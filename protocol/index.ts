@@ -31,3 +31,5 @@ export type { ConnectorConfig } from "./sdk/config.js";
 export { SDK_VERSION } from "./sdk/version.js";
 export { checkFilesReadable, sourceFileError } from "./sdk/source-files.js";
 export { readBatches } from "./sdk/read-batches.js";
+export { checkKeysAreColumns, filesSetting, mapRows, resolveFileStreams, type FileEntry } from "./sdk/file-streams.js";
+export { checkDirectoryWritable, fileError, openForAppend, syncDirectory } from "./sdk/durable-files.js";

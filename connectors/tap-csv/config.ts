@@ -1,5 +1,5 @@
-import { basename, extname } from "node:path";
-import { BAD_ROW_SETTING, ConfigError, type BadRowPolicy, type ConnectorConfig } from "../../protocol/index.js";
+import { extname } from "node:path";
+import { BAD_ROW_SETTING, filesSetting, resolveFileStreams, type BadRowPolicy, type ConnectorConfig, type FileEntry } from "../../protocol/index.js";
 
 const ENCODINGS = { "utf-8": "utf8", "utf-8-sig": "utf8", latin1: "latin1", "iso-8859-1": "latin1", "utf-16le": "utf16le" } as const;
 export type CsvEncoding = keyof typeof ENCODINGS;
@@ -24,33 +24,17 @@ export const CSV_SETTINGS = {
   additionalProperties: false,
   required: ["files"],
   properties: {
-    files: {
-      type: "array",
-      minItems: 1,
-      description: "The files to read, one stream each.",
-      items: {
-        type: "object",
-        additionalProperties: false,
-        required: ["path"],
-        properties: {
-          path: { type: "string", minLength: 1, description: "Path of the CSV or TSV file." },
-          stream: { type: "string", minLength: 1, description: "Stream name. Default: the file name without its extension." },
-          key_properties: { type: "array", items: { type: "string" }, default: [], description: "Columns that identify a row." },
-          columns: { type: "array", items: { type: "string" }, description: "Column names, for files without a header (or to rename a header's)." },
-          ...FILE_FORMAT_PROPERTIES,
-        },
-      },
-    },
+    files: filesSetting("The files to read, one stream each.", "Path of the CSV or TSV file.", {
+      columns: { type: "array", items: { type: "string" }, description: "Column names, for files without a header (or to rename a header's)." },
+      ...FILE_FORMAT_PROPERTIES,
+    }),
     ...FORMAT_PROPERTIES,
     sample_size: { type: "integer", minimum: 1, default: 1000, description: "Rows read from the start of each file to infer column types." },
     on_bad_row: BAD_ROW_SETTING,
   },
 } as const;
 
-interface FileEntry {
-  path: string;
-  stream?: string;
-  key_properties: string[];
+interface CsvFileEntry extends FileEntry {
   columns?: string[];
   delimiter?: string;
   quote_char?: string;
@@ -59,7 +43,7 @@ interface FileEntry {
 }
 
 export interface CsvConfig extends ConnectorConfig {
-  files: FileEntry[];
+  files: CsvFileEntry[];
   delimiter?: string;
   quote_char: string;
   header: boolean;
@@ -82,28 +66,17 @@ export interface CsvFile {
 
 /** Each file entry with the top-level defaults applied. Stream names must be unique. */
 export function resolveFiles(config: CsvConfig): CsvFile[] {
-  const files = config.files.map((entry): CsvFile => {
+  return resolveFileStreams(config.files, "tap-csv").map((entry): CsvFile => {
     const extension = extname(entry.path).toLowerCase();
     return {
       path: entry.path,
-      stream: entry.stream ?? basename(entry.path, extname(entry.path)),
+      stream: entry.stream,
       keyProperties: entry.key_properties,
       columns: entry.columns,
-      delimiter: entry.delimiter ?? config.delimiter ?? (extension === ".tsv" || extension === ".tab" ? "\t" : ","),
+      delimiter: entry.delimiter ?? config.delimiter ?? (extension === ".tsv" || extension === ".tab" ? "	" : ","),
       quoteChar: entry.quote_char ?? config.quote_char,
       header: entry.header ?? config.header,
       encoding: ENCODINGS[entry.encoding ?? config.encoding],
     };
   });
-  const seen = new Set<string>();
-  for (const file of files) {
-    if (seen.has(file.stream)) {
-      throw new ConfigError("DUPLICATE_STREAM", `two files map to stream "${file.stream}"`, {
-        where: { connector: "tap-csv", setting: "files", file: file.path },
-        hint: 'Give each file its own "stream" name.',
-      });
-    }
-    seen.add(file.stream);
-  }
-  return files;
 }

@@ -1,5 +1,5 @@
 import { SchemaInferrer, textConverter, TextConversionError, type TextConverter } from "../../catalogs/index.js";
-import { BadRowHandler, bookmarked, ConfigError, DataError, type Bookmarked, type JsonSchema, type RejectedRow, type StreamItem, type TapStream } from "../../protocol/index.js";
+import { BadRowHandler, bookmarked, checkKeysAreColumns, DataError, mapRows, type Bookmarked, type JsonSchema, type RejectedRow, type StreamItem, type TapStream } from "../../protocol/index.js";
 import { columnNames, generatedNames } from "./column-names.js";
 import type { CsvConfig, CsvFile } from "./config.js";
 import { readCsvRows, rowText, type CsvRow } from "./csv-rows.js";
@@ -36,14 +36,7 @@ async function inspect(file: CsvFile, sampleSize: number): Promise<{ columns: st
   const properties = inferred["properties"] as Record<string, JsonSchema>;
   // Columns of an empty file (header only) are nullable strings.
   for (const name of columns) properties[name] ??= { type: file.keyProperties.includes(name) ? "string" : ["null", "string"] };
-  for (const key of file.keyProperties) {
-    if (!columns.includes(key)) {
-      throw new ConfigError("KEY_NOT_A_COLUMN", `key property "${key}" is not a column (columns: ${columns.join(", ")})`, {
-        where: { connector: "tap-csv", stream: file.stream, file: file.path, setting: "key_properties" },
-        hint: "Name an existing column in key_properties.",
-      });
-    }
-  }
+  checkKeysAreColumns(file.keyProperties, columns, { connector: "tap-csv", stream: file.stream, file: file.path });
   return { columns, schema: { type: "object", properties: Object.fromEntries(columns.map((name) => [name, properties[name]])) } };
 }
 
@@ -104,24 +97,17 @@ export async function csvStream(file: CsvFile, config: CsvConfig): Promise<TapSt
       let headerPending = file.header;
       let dataRow = 0;
       for await (const rows of readCsvRows(file)) {
-        const batch: Array<Bookmarked | RejectedRow> = [];
-        try {
-          for (const row of rows) {
-            if (headerPending) {
-              headerPending = false;
-              continue;
-            }
-            dataRow += 1;
-            if (dataRow <= start) continue;
-            const item = toItem(row, { path: file.path, row: dataRow });
-            if (item !== undefined) batch.push(item);
+        const { items, error } = mapRows(rows, (row) => {
+          if (headerPending) {
+            headerPending = false;
+            return undefined;
           }
-        } catch (error) {
-          // Under the "fail" policy the rows before the bad one are still emitted; then the error stops the stream.
-          if (batch.length > 0) yield batch;
-          throw error;
-        }
-        if (batch.length > 0) yield batch;
+          dataRow += 1;
+          return dataRow <= start ? undefined : toItem(row, { path: file.path, row: dataRow });
+        });
+        // Under the "fail" policy the rows before the bad one are still emitted; then the error stops the stream.
+        if (items.length > 0) yield items;
+        if (error !== undefined) throw error;
       }
       badRows.summarize();
     },

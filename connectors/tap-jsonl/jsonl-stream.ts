@@ -1,5 +1,5 @@
 import { SchemaInferrer } from "../../catalogs/index.js";
-import { BadRowHandler, bookmarked, DataError, type Bookmarked, type RejectedRow, type StreamItem, type TapStream } from "../../protocol/index.js";
+import { BadRowHandler, bookmarked, DataError, mapRows, type Bookmarked, type RejectedRow, type StreamItem, type TapStream } from "../../protocol/index.js";
 import type { JsonlConfig, JsonlFile } from "./config.js";
 import { readJsonlLines, type JsonlLine } from "./jsonl-lines.js";
 
@@ -47,18 +47,10 @@ export async function jsonlStream(file: JsonlFile, config: JsonlConfig): Promise
         return badRows.handle(error, { raw: line.raw, bookmark: position });
       };
       for await (const lines of readJsonlLines(file.path, after)) {
-        const batch: Array<Bookmarked | RejectedRow> = [];
-        try {
-          for (const line of lines) {
-            const item = toItem(line);
-            if (item !== undefined) batch.push(item);
-          }
-        } catch (error) {
-          // Under the "fail" policy the lines before the bad one are still emitted; then the error stops the stream.
-          if (batch.length > 0) yield batch;
-          throw error;
-        }
-        if (batch.length > 0) yield batch;
+        const { items, error } = mapRows(lines, toItem);
+        // Under the "fail" policy the lines before the bad one are still emitted; then the error stops the stream.
+        if (items.length > 0) yield items;
+        if (error !== undefined) throw error;
       }
       badRows.summarize();
     },

@@ -1,5 +1,5 @@
 import { asyncBufferFromFile, parquetMetadataAsync, parquetReadObjects, parquetSchema, type AsyncBuffer, type FileMetaData } from "hyparquet";
-import { bookmarked, ConfigError, FatalError, sourceFileError, type JsonSchema, type StreamItem, type TapStream } from "../../protocol/index.js";
+import { bookmarked, checkKeysAreColumns, FatalError, sourceFileError, type JsonSchema, type StreamItem, type TapStream } from "../../protocol/index.js";
 import type { ParquetConfig, ParquetFileEntry } from "./config.js";
 import { parquetToJsonSchema, toJsonValue } from "./parquet-schema.js";
 
@@ -32,14 +32,7 @@ export async function parquetStream(entry: ParquetFileEntry): Promise<TapStream<
   const { metadata } = await openParquet(entry.path);
   const schema = parquetToJsonSchema(parquetSchema(metadata));
   const properties = schema["properties"] as Record<string, JsonSchema>;
-  for (const key of entry.keyProperties) {
-    if (!(key in properties)) {
-      throw new ConfigError("KEY_NOT_A_COLUMN", `key property "${key}" is not a column (columns: ${Object.keys(properties).join(", ")})`, {
-        where: { connector: "tap-parquet", stream: entry.stream, file: entry.path, setting: "key_properties" },
-        hint: "Name an existing column in key_properties.",
-      });
-    }
-  }
+  checkKeysAreColumns(entry.keyProperties, Object.keys(properties), { connector: "tap-parquet", stream: entry.stream, file: entry.path });
   return {
     name: entry.stream,
     schema,

@@ -2,7 +2,7 @@ import { existsSync, openSync, readSync, closeSync } from "node:fs";
 import type { FileHandle } from "node:fs/promises";
 import { parse } from "csv-parse/sync";
 import { stringify } from "csv-stringify/sync";
-import { fileError, openForAppend } from "../../protocol/sdk/durable-files.js";
+import { fileError, openForAppend } from "../../protocol/index.js";
 
 export interface CsvFormat {
   readonly delimiter: string;

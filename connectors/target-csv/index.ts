@@ -1,7 +1,5 @@
-import { access, constants, mkdir } from "node:fs/promises";
 import { join, resolve } from "node:path";
-import { defineTarget, type ConnectorConfig, type StreamInfo } from "../../protocol/index.js";
-import { fileError } from "../../protocol/sdk/durable-files.js";
+import { checkDirectoryWritable, defineTarget, type ConnectorConfig, type StreamInfo } from "../../protocol/index.js";
 import { CsvFile } from "./csv-file.js";
 
 interface CsvTargetConfig extends ConnectorConfig {
@@ -30,16 +28,7 @@ export const targetCsv = defineTarget<CsvTargetConfig>({
       quote_char: { type: "string", minLength: 1, maxLength: 1, default: '"', description: "Quote character." },
     },
   },
-  async testConnection({ config }) {
-    const directory = resolve(config.destination_path);
-    try {
-      await mkdir(directory, { recursive: true });
-      await access(directory, constants.W_OK);
-    } catch (error) {
-      throw fileError(error, directory, "write to the destination directory");
-    }
-    return `${directory} is writable`;
-  },
+  testConnection: ({ config }) => checkDirectoryWritable(resolve(config.destination_path)),
   open({ config }) {
     const format = { delimiter: config.delimiter, quoteChar: config.quote_char };
     const files = new Map<string, CsvFile>();

@@ -1,8 +1,6 @@
 import type { FileHandle } from "node:fs/promises";
-import { access, constants, mkdir } from "node:fs/promises";
 import { join, resolve } from "node:path";
-import { defineTarget, FatalError, type StreamRecords } from "../../protocol/index.js";
-import { fileError, openForAppend } from "../../protocol/sdk/durable-files.js";
+import { checkDirectoryWritable, defineTarget, FatalError, fileError, openForAppend, type StreamRecords } from "../../protocol/index.js";
 
 interface JsonlConfig {
   [key: string]: unknown;
@@ -26,16 +24,7 @@ export const targetJsonl = defineTarget<JsonlConfig>({
       file_naming: { type: "string", default: "{stream}.jsonl", description: "File name pattern; {stream} is replaced by the stream name." },
     },
   },
-  async testConnection({ config }) {
-    const directory = resolve(config.destination_path);
-    try {
-      await mkdir(directory, { recursive: true });
-      await access(directory, constants.W_OK);
-    } catch (error) {
-      throw fileError(error, directory, "write to the destination directory");
-    }
-    return `${directory} is writable`;
-  },
+  testConnection: ({ config }) => checkDirectoryWritable(resolve(config.destination_path)),
   open({ config }) {
     const files = new Map<string, FileHandle>();
     const fileOf = async (stream: string): Promise<FileHandle> => {

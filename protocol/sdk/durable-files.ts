@@ -1,4 +1,4 @@
-import { mkdir, open, type FileHandle } from "node:fs/promises";
+import { access, constants, mkdir, open, type FileHandle } from "node:fs/promises";
 import { dirname } from "node:path";
 import { FatalError } from "../errors.js";
 
@@ -38,4 +38,15 @@ export async function openForAppend(path: string): Promise<FileHandle> {
   } catch (error) {
     throw fileError(error, path, "open the file for writing");
   }
+}
+
+/** For --test_connection: creates the directory if needed and checks it is writable. */
+export async function checkDirectoryWritable(directory: string): Promise<string> {
+  try {
+    await mkdir(directory, { recursive: true });
+    await access(directory, constants.W_OK);
+  } catch (error) {
+    throw fileError(error, directory, "write to the destination directory");
+  }
+  return `${directory} is writable`;
 }
