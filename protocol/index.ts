@@ -25,11 +25,11 @@ export { defineTarget, TARGET_SDK_SETTINGS } from "./sdk/target/define-target.js
 export type { StreamInfo, StreamRecords, TargetContext, TargetDefinition, TargetWriter } from "./sdk/target/types.js";
 export type { Connector } from "./sdk/connector.js";
 export { renderAboutMarkdown, type AboutInfo, type ConnectorKind } from "./sdk/about.js";
-export { ExitCodes } from "./sdk/exit-codes.js";
+export { ExitCodes, exitCodeFor } from "./sdk/exit-codes.js";
 export { createLogger, LOG_LEVELS, type Logger, type LogLevel } from "./sdk/logger.js";
 export type { ConnectorConfig } from "./sdk/config.js";
 export { SDK_VERSION } from "./sdk/version.js";
 export { checkFilesReadable, sourceFileError } from "./sdk/source-files.js";
 export { readBatches } from "./sdk/read-batches.js";
-export { checkKeysAreColumns, filesSetting, mapRows, resolveFileStreams, type FileEntry } from "./sdk/file-streams.js";
+export { checkKeysAreColumns, filesSetting, mapRows, resolveFileStreams, savedPosition, type FileEntry } from "./sdk/file-streams.js";
 export { checkDirectoryWritable, fileError, openForAppend, syncDirectory } from "./sdk/durable-files.js";

@@ -1,5 +1,5 @@
 import { SchemaInferrer, textConverter, TextConversionError, type TextConverter } from "../../catalogs/index.js";
-import { BadRowHandler, bookmarked, checkKeysAreColumns, DataError, mapRows, type Bookmarked, type JsonSchema, type RejectedRow, type StreamItem, type TapStream } from "../../protocol/index.js";
+import { BadRowHandler, bookmarked, checkKeysAreColumns, DataError, mapRows, savedPosition, type Bookmarked, type JsonSchema, type RejectedRow, type StreamItem, type TapStream } from "../../protocol/index.js";
 import { columnNames, generatedNames } from "./column-names.js";
 import type { CsvConfig, CsvFile } from "./config.js";
 import { readCsvRows, rowText, type CsvRow } from "./csv-rows.js";
@@ -40,16 +40,6 @@ async function inspect(file: CsvFile, sampleSize: number): Promise<{ columns: st
   return { columns, schema: { type: "object", properties: Object.fromEntries(columns.map((name) => [name, properties[name]])) } };
 }
 
-function startRow(bookmark: unknown, file: CsvFile, warn: (message: string) => void): number {
-  if (typeof bookmark !== "object" || bookmark === null) return 0;
-  const { path, row } = bookmark as Partial<CsvBookmark>;
-  if (path !== file.path) {
-    warn(`the saved position is for ${String(path)}, not ${file.path}: reading from the start`);
-    return 0;
-  }
-  return typeof row === "number" && row > 0 ? row : 0;
-}
-
 /** A stream reading one CSV file: typed records, resumable by row. */
 export async function csvStream(file: CsvFile, config: CsvConfig): Promise<TapStream<CsvConfig>> {
   const { columns, schema } = await inspect(file, config.sample_size);
@@ -59,7 +49,7 @@ export async function csvStream(file: CsvFile, config: CsvConfig): Promise<TapSt
     keyProperties: file.keyProperties,
     resumable: true,
     async *records({ bookmark, schema: announced, logger }): AsyncGenerator<StreamItem> {
-      const start = startRow(bookmark, file, (message) => logger.warn(`stream ${file.stream}: ${message}`));
+      const start = savedPosition(bookmark, file.path, "row", (message) => logger.warn(`stream ${file.stream}: ${message}`));
       const properties = (announced["properties"] ?? {}) as Record<string, JsonSchema>;
       // Only announced (selected) columns are converted; the others are dropped.
       const converters: Array<TextConverter | undefined> = columns.map((name) => (properties[name] === undefined ? undefined : textConverter(properties[name])));

@@ -1,5 +1,5 @@
 import { SchemaInferrer } from "../../catalogs/index.js";
-import { BadRowHandler, bookmarked, DataError, mapRows, type Bookmarked, type RejectedRow, type StreamItem, type TapStream } from "../../protocol/index.js";
+import { BadRowHandler, bookmarked, DataError, mapRows, savedPosition, type Bookmarked, type RejectedRow, type StreamItem, type TapStream } from "../../protocol/index.js";
 import type { JsonlConfig, JsonlFile } from "./config.js";
 import { readJsonlLines, type JsonlLine } from "./jsonl-lines.js";
 
@@ -30,12 +30,7 @@ export async function jsonlStream(file: JsonlFile, config: JsonlConfig): Promise
     keyProperties: file.keyProperties,
     resumable: true,
     async *records({ bookmark, logger }): AsyncGenerator<StreamItem> {
-      const saved = bookmark as Partial<JsonlBookmark> | undefined;
-      let after = 0;
-      if (saved !== undefined && saved !== null) {
-        if (saved.path === file.path && typeof saved.line === "number") after = saved.line;
-        else logger.warn(`stream ${file.stream}: the saved position is for ${String(saved.path)}, not ${file.path}: reading from the start`);
-      }
+      const after = savedPosition(bookmark, file.path, "line", (message) => logger.warn(`stream ${file.stream}: ${message}`));
       const badRows = new BadRowHandler(config.on_bad_row, logger, file.stream);
       const toItem = (line: JsonlLine): Bookmarked | RejectedRow | undefined => {
         const position: JsonlBookmark = { path: file.path, line: line.line };

@@ -1,5 +1,5 @@
 import { asyncBufferFromFile, parquetMetadataAsync, parquetReadObjects, parquetSchema, type AsyncBuffer, type FileMetaData } from "hyparquet";
-import { bookmarked, checkKeysAreColumns, FatalError, sourceFileError, type JsonSchema, type StreamItem, type TapStream } from "../../protocol/index.js";
+import { bookmarked, checkKeysAreColumns, FatalError, savedPosition, sourceFileError, type JsonSchema, type StreamItem, type TapStream } from "../../protocol/index.js";
 import type { ParquetConfig, ParquetFileEntry } from "./config.js";
 import { parquetToJsonSchema, toJsonValue } from "./parquet-schema.js";
 
@@ -39,12 +39,7 @@ export async function parquetStream(entry: ParquetFileEntry): Promise<TapStream<
     keyProperties: entry.keyProperties,
     resumable: true,
     async *records({ bookmark, schema: announced, logger }): AsyncGenerator<StreamItem> {
-      const saved = bookmark as Partial<ParquetBookmark> | undefined;
-      let start = 0;
-      if (saved !== undefined && saved !== null) {
-        if (saved.path === entry.path && typeof saved.row === "number") start = saved.row;
-        else logger.warn(`stream ${entry.stream}: the saved position is for ${String(saved.path)}, not ${entry.path}: reading from the start`);
-      }
+      const start = savedPosition(bookmark, entry.path, "row", (message) => logger.warn(`stream ${entry.stream}: ${message}`));
       const { file, metadata: current } = await openParquet(entry.path);
       const columns = Object.keys((announced["properties"] ?? {}) as object);
       const dateColumns = new Set(columns.filter((name) => properties[name]?.["format"] === "date"));

@@ -72,3 +72,19 @@ export function mapRows<T>(rows: Iterable<T>, toItem: (row: T) => Bookmarked | R
   }
   return { items, error: undefined };
 }
+
+/**
+ * The position a file stream resumes from: `bookmark[field]` when the
+ * bookmark is for this same file, else 0 (a bookmark for another path is
+ * reported through `warn` and ignored: the stream starts from the beginning).
+ */
+export function savedPosition(bookmark: unknown, path: string, field: string, warn: (message: string) => void): number {
+  if (typeof bookmark !== "object" || bookmark === null) return 0;
+  const saved = bookmark as Record<string, unknown>;
+  if (saved["path"] !== path) {
+    warn(`the saved position is for ${String(saved["path"])}, not ${path}: reading from the start`);
+    return 0;
+  }
+  const position = saved[field];
+  return typeof position === "number" && position > 0 ? position : 0;
+}

@@ -1,6 +1,5 @@
 import { Command, CommanderError, Option } from "commander";
-import { asAgoraError, LOG_LEVELS, UsageError, type LogLevel } from "../../protocol/index.js";
-import { exitCodeFor } from "../../protocol/sdk/exit-codes.js";
+import { asAgoraError, exitCodeFor, LOG_LEVELS, UsageError, type LogLevel } from "../../protocol/index.js";
 import { dlqCommand } from "./commands/dlq.js";
 import { initCommand } from "./commands/init.js";
 import { runCommand } from "./commands/run.js";

@@ -159,6 +159,14 @@ describe("tap-csv resume", () => {
     expect(statesOf(resumed.messages).at(-1)).toEqual({ bookmarks: { many: { path: file, row: 95 } } });
   });
 
+  it("ignores, with a warning, a saved position that belongs to another file", async () => {
+    const file = writeIn(dir, "moved.csv", "id\n1\n2\n3\n");
+    const state = writeJsonIn(dir, "other-path-state.json", { bookmarks: { moved: { path: "/somewhere/else.csv", row: 2 } } });
+    const result = await sync({ files: [{ path: file }] }, ["--state", state]);
+    expect(recordsOf(result.messages).map((record) => record["id"])).toEqual([1, 2, 3]);
+    expect(result.stderr).toContain(`stream moved: the saved position is for /somewhere/else.csv, not ${file}: reading from the start`);
+  });
+
   it("counts skipped bad rows in the position, so resuming never re-reads them", async () => {
     const file = writeIn(dir, "resume-bad.csv", "id\n1\nx\n3\n4\n");
     const config = { files: [{ path: file }], on_bad_row: "skip", state_every_records: 1, sample_size: 1 };
