@@ -33,3 +33,8 @@ export { checkFilesReadable, sourceFileError } from "./sdk/source-files.js";
 export { readBatches } from "./sdk/read-batches.js";
 export { checkKeysAreColumns, filesSetting, mapRows, resolveFileStreams, savedPosition, type FileEntry } from "./sdk/file-streams.js";
 export { checkDirectoryWritable, fileError, openForAppend, syncDirectory } from "./sdk/durable-files.js";
+export { HttpClient, redactUrl, retryAfterSeconds, type HttpAuth, type HttpClientOptions, type JsonResponse } from "./sdk/http/http-client.js";
+export { nextLink, paginate, valueAtPath, type Page, type Pagination } from "./sdk/http/pagination.js";
+export { RateLimiter } from "./sdk/http/rate-limiter.js";
+export { CircuitBreaker } from "./sdk/http/circuit-breaker.js";
+export { ResponseCache } from "./sdk/http/response-cache.js";

@@ -1,0 +1,4 @@
+#!/usr/bin/env node
+import { tapRest } from "./index.js";
+
+await tapRest.main();

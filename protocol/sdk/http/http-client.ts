@@ -1,0 +1,177 @@
+import { createHash } from "node:crypto";
+import { ConfigError, FatalError } from "../../errors.js";
+import type { Logger } from "../logger.js";
+import { CircuitBreaker } from "./circuit-breaker.js";
+import { RateLimiter } from "./rate-limiter.js";
+import { ResponseCache } from "./response-cache.js";
+
+export type HttpAuth =
+  | { readonly type: "bearer"; readonly token: string }
+  | { readonly type: "basic"; readonly username: string; readonly password: string }
+  | { readonly type: "api_key"; readonly name: string; readonly value: string; readonly in?: "header" | "query" };
+
+export interface HttpClientOptions {
+  readonly baseUrl: string;
+  readonly auth?: HttpAuth | undefined;
+  readonly requestsPerSecond?: number;
+  readonly maxRetries?: number;
+  readonly backoffSeconds?: number;
+  readonly maxBackoffSeconds?: number;
+  readonly timeoutSeconds?: number;
+  readonly breaker?: { readonly threshold: number; readonly cooldownSeconds: number };
+  readonly cache?: { readonly path: string; readonly ttlSeconds: number } | undefined;
+  readonly logger?: Logger;
+}
+
+export interface JsonResponse {
+  readonly url: string;
+  readonly status: number;
+  readonly headers: Record<string, string>;
+  readonly body: unknown;
+  readonly fromCache: boolean;
+}
+
+const SECRET_PARAMS = /^(api[_-]?key|key|token|access[_-]?token|secret|password|signature|sig)$/i;
+const MAX_RETRY_AFTER_SECONDS = 300;
+
+/** A URL fit for an error message: secret query parameters masked. */
+export function redactUrl(url: URL, extraSecret?: string): string {
+  const copy = new URL(url);
+  for (const name of [...copy.searchParams.keys()]) if (SECRET_PARAMS.test(name) || name === extraSecret) copy.searchParams.set(name, "***");
+  copy.password = copy.password === "" ? "" : "***";
+  return copy.toString();
+}
+
+/** Seconds a Retry-After header asks to wait (a number or an HTTP date), if any. */
+export function retryAfterSeconds(header: string | null): number | undefined {
+  if (header === null) return undefined;
+  const seconds = Number(header);
+  if (Number.isFinite(seconds)) return Math.max(0, seconds);
+  const date = Date.parse(header);
+  return Number.isNaN(date) ? undefined : Math.max(0, (date - Date.now()) / 1000);
+}
+
+const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * An HTTP client for taps, on Node's fetch: a requests-per-second limit
+ * (token bucket), retries with exponential backoff and jitter on 429, 5xx,
+ * timeouts and dropped connections (honouring Retry-After), a circuit
+ * breaker, an optional response cache in SQLite with a TTL, request
+ * timeouts, and bearer, basic or API-key auth. Every failure names the URL
+ * (secrets masked), the status and what was tried.
+ */
+export class HttpClient {
+  private readonly limiter: RateLimiter | undefined;
+  private readonly breaker: CircuitBreaker;
+  private readonly cache: ResponseCache | undefined;
+  private readonly base: URL;
+
+  constructor(private readonly options: HttpClientOptions) {
+    this.base = new URL(options.baseUrl);
+    this.limiter = options.requestsPerSecond === undefined ? undefined : new RateLimiter(options.requestsPerSecond);
+    this.breaker = new CircuitBreaker(options.breaker?.threshold ?? 5, (options.breaker?.cooldownSeconds ?? 30) * 1000, this.base.host);
+    this.cache = options.cache === undefined || options.cache.ttlSeconds <= 0 ? undefined : new ResponseCache(options.cache.path);
+  }
+
+  close(): void {
+    this.cache?.close();
+  }
+
+  /** The full URL for a path (or absolute URL, such as a Link header's) and query parameters. */
+  url(pathOrUrl: string, params: Record<string, unknown> = {}): URL {
+    const url = /^https?:\/\//.test(pathOrUrl) ? new URL(pathOrUrl) : new URL(pathOrUrl.replace(/^\//, ""), this.base.href.endsWith("/") ? this.base : new URL(`${this.base.href}/`));
+    for (const [name, value] of Object.entries(params)) if (value !== undefined && value !== null) url.searchParams.set(name, String(value));
+    return url;
+  }
+
+  /** GETs JSON, with every protection; throws FatalError or ConfigError for what retrying cannot fix. */
+  async getJson(pathOrUrl: string, params: Record<string, unknown> = {}): Promise<JsonResponse> {
+    const url = this.url(pathOrUrl, params);
+    const auth = this.options.auth;
+    if (auth?.type === "api_key" && auth.in === "query") url.searchParams.set(auth.name, auth.value);
+    const shown = redactUrl(url, auth?.type === "api_key" ? auth.name : undefined);
+    const cacheKey = `GET ${shown}|${createHash("sha256").update(JSON.stringify(auth ?? null)).digest("hex").slice(0, 16)}`;
+    const cached = this.cache?.get(cacheKey);
+    if (cached !== undefined) return { url: shown, status: cached.status, headers: cached.headers, body: this.parse(cached.body, shown), fromCache: true };
+
+    const maxRetries = this.options.maxRetries ?? 5;
+    const tried: string[] = [];
+    const started = Date.now();
+    for (let attempt = 1; attempt <= maxRetries + 1; attempt += 1) {
+      let waitMs = this.backoffMs(attempt);
+      try {
+        this.breaker.before();
+      } catch {
+        // Open: wait out the cool-down, then the next attempt is the half-open probe.
+        tried.push("circuit open");
+        if (attempt > maxRetries) break;
+        await sleep(Math.max(waitMs, (this.options.breaker?.cooldownSeconds ?? 30) * 1000));
+        continue;
+      }
+      await this.limiter?.take();
+      let response: Response;
+      try {
+        response = await fetch(url, { headers: this.headers(), signal: AbortSignal.timeout((this.options.timeoutSeconds ?? 30) * 1000) });
+      } catch (error) {
+        this.breaker.failure();
+        const reason = (error as Error).name === "TimeoutError" ? `timed out after ${this.options.timeoutSeconds ?? 30} s` : `connection failed (${((error as Error).cause as Error | undefined)?.message ?? (error as Error).message})`;
+        tried.push(reason);
+        this.options.logger?.warn(`GET ${shown}: ${reason}; attempt ${attempt} of ${maxRetries + 1}`);
+        if (attempt <= maxRetries) await sleep(waitMs);
+        continue;
+      }
+      if (response.status === 429 || response.status >= 500) {
+        if (response.status >= 500) this.breaker.failure();
+        const after = retryAfterSeconds(response.headers.get("retry-after"));
+        if (after !== undefined) waitMs = Math.min(after, MAX_RETRY_AFTER_SECONDS) * 1000;
+        tried.push(`${response.status}${after === undefined ? "" : ` (Retry-After ${after.toFixed(0)} s)`}`);
+        await response.body?.cancel();
+        this.options.logger?.warn(`GET ${shown}: ${response.status}; attempt ${attempt} of ${maxRetries + 1}, next in ${(waitMs / 1000).toFixed(1)} s`);
+        if (attempt <= maxRetries) await sleep(waitMs);
+        continue;
+      }
+      this.breaker.success();
+      const text = await response.text();
+      if (response.status >= 400) throw this.refused(response.status, shown, text);
+      const headers = Object.fromEntries(response.headers.entries());
+      const body = this.parse(text, shown);
+      if (this.cache !== undefined && this.options.cache !== undefined) this.cache.set(cacheKey, { status: response.status, headers, body: text }, this.options.cache.ttlSeconds);
+      return { url: shown, status: response.status, headers, body, fromCache: false };
+    }
+    throw new FatalError("HTTP_GAVE_UP", `GET ${shown} failed ${tried.length} time(s) over ${((Date.now() - started) / 1000).toFixed(1)} s: ${tried.join(", ")}`, {
+      hint: "The source keeps failing; check that it is up, then run again (the last confirmed checkpoint is kept).",
+    });
+  }
+
+  private headers(): Record<string, string> {
+    const headers: Record<string, string> = { accept: "application/json", "user-agent": "agora-sdk" };
+    const auth = this.options.auth;
+    if (auth?.type === "bearer") headers["authorization"] = `Bearer ${auth.token}`;
+    else if (auth?.type === "basic") headers["authorization"] = `Basic ${Buffer.from(`${auth.username}:${auth.password}`).toString("base64")}`;
+    else if (auth?.type === "api_key" && auth.in !== "query") headers[auth.name.toLowerCase()] = auth.value;
+    return headers;
+  }
+
+  private backoffMs(attempt: number): number {
+    const full = Math.min(this.options.maxBackoffSeconds ?? 60, (this.options.backoffSeconds ?? 1) * 2 ** (attempt - 1));
+    return (full / 2 + Math.random() * (full / 2)) * 1000;
+  }
+
+  private parse(text: string, shown: string): unknown {
+    try {
+      return JSON.parse(text) as unknown;
+    } catch (error) {
+      const excerpt = JSON.stringify(text.length > 60 ? `${text.slice(0, 60)}…` : text);
+      throw new FatalError("HTTP_MALFORMED_JSON", `GET ${shown} returned malformed JSON (${(error as Error).message}): ${excerpt}`, { hint: "The source answered with something that is not JSON; check the URL and the source.", cause: error });
+    }
+  }
+
+  private refused(status: number, shown: string, text: string): Error {
+    const excerpt = text.length > 80 ? `${text.slice(0, 80)}…` : text;
+    if (status === 401 || status === 403) {
+      return new ConfigError("HTTP_UNAUTHORIZED", `GET ${shown} was refused with ${status}: ${excerpt}`, { hint: "Check the credentials in the config (auth)." });
+    }
+    return new FatalError("HTTP_REFUSED", `GET ${shown} answered ${status}: ${excerpt}`, { hint: status === 404 ? "Check the path in the config." : "The request is wrong in a way retrying cannot fix; check the config." });
+  }
+}

@@ -1,0 +1,37 @@
+import { mkdirSync } from "node:fs";
+import { dirname, resolve } from "node:path";
+import BetterSqlite3, { type Database } from "better-sqlite3";
+
+export interface CachedResponse {
+  readonly status: number;
+  readonly headers: Record<string, string>;
+  readonly body: string;
+}
+
+/** Responses kept in SQLite for a time-to-live, keyed by method and URL. Survives across runs. */
+export class ResponseCache {
+  private readonly db: Database;
+
+  constructor(path: string) {
+    const file = path === ":memory:" ? path : resolve(path);
+    if (file !== ":memory:") mkdirSync(dirname(file), { recursive: true });
+    this.db = new BetterSqlite3(file, { timeout: 10_000 });
+    this.db.pragma("journal_mode = WAL");
+    this.db.exec("CREATE TABLE IF NOT EXISTS http_cache (key TEXT PRIMARY KEY, status INTEGER NOT NULL, headers TEXT NOT NULL, body TEXT NOT NULL, expires_at INTEGER NOT NULL)");
+  }
+
+  get(key: string): CachedResponse | undefined {
+    const row = this.db.prepare("SELECT status, headers, body FROM http_cache WHERE key = ? AND expires_at > ?").get(key, Date.now()) as { status: number; headers: string; body: string } | undefined;
+    return row === undefined ? undefined : { status: row.status, headers: JSON.parse(row.headers) as Record<string, string>, body: row.body };
+  }
+
+  set(key: string, response: CachedResponse, ttlSeconds: number): void {
+    this.db
+      .prepare("INSERT INTO http_cache (key, status, headers, body, expires_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT (key) DO UPDATE SET status = excluded.status, headers = excluded.headers, body = excluded.body, expires_at = excluded.expires_at")
+      .run(key, response.status, JSON.stringify(response.headers), response.body, Date.now() + ttlSeconds * 1000);
+  }
+
+  close(): void {
+    this.db.close();
+  }
+}

@@ -1,0 +1,184 @@
+import { describe, expect, it } from "vitest";
+import { recordsOf, statesOf, writeJsonIn } from "../../helpers/files.js";
+import { json, startServer, type SeenRequest } from "../../helpers/http-server.js";
+import { connectorBin, jsonLines, runNode, tempDir } from "../../helpers/processes.js";
+
+const tap = connectorBin("tap-rest");
+const dir = tempDir("agora-rest-");
+
+/** 23 items, updated_at increasing with id. */
+const ITEMS = Array.from({ length: 23 }, (_, index) => ({ id: index + 1, name: `item ${index + 1}`, updated_at: new Date(Date.UTC(2024, 0, 1) + index * 3600_000).toISOString() }));
+const after = (request: SeenRequest): typeof ITEMS => ITEMS.filter((item) => item.updated_at > (request.query.get("updated_since") ?? ""));
+
+/** Serves ITEMS under several pagination styles; `faults` may answer a request instead. */
+let faults: (request: SeenRequest, nth: number) => ((response: import("node:http").ServerResponse) => void) | undefined = () => undefined;
+const server = await startServer((request, response, nth) => {
+  const fault = faults(request, nth);
+  if (fault !== undefined) return fault(response);
+  const items = after(request);
+  if (request.path === "/page") {
+    const page = Number(request.query.get("page") ?? 1);
+    const size = Number(request.query.get("per_page") ?? 10);
+    return json(response, { data: items.slice((page - 1) * size, page * size) });
+  }
+  if (request.path === "/offset") {
+    const offset = Number(request.query.get("offset") ?? 0);
+    return json(response, { results: items.slice(offset, offset + Number(request.query.get("limit"))) });
+  }
+  if (request.path === "/cursor") {
+    const start = Number(request.query.get("cursor") ?? 0);
+    const next = start + 7 < items.length ? String(start + 7) : null;
+    return json(response, { items: items.slice(start, start + 7), meta: { next } });
+  }
+  if (request.path === "/link") {
+    const page = Number(request.query.get("p") ?? 0);
+    const headers: Record<string, string> = page * 9 + 9 < items.length ? { link: `<${server.url}/link?p=${page + 1}>; rel="next"` } : {};
+    return json(response, items.slice(page * 9, page * 9 + 9), 200, headers);
+  }
+  if (request.path === "/bad-json") {
+    response.writeHead(200, { "content-type": "application/json" }).end('{"data": [1, 2');
+    return undefined;
+  }
+  response.writeHead(404).end("no such path");
+  return undefined;
+});
+
+function config(streams: Array<Record<string, unknown>>, settings: Record<string, unknown> = {}): string {
+  return writeJsonIn(dir, `c-${Math.random()}.json`, { base_url: server.url, backoff_seconds: 0.05, max_backoff_seconds: 0.2, requests_per_second: 1000, cache_path: `${dir}/cache-${Math.random()}.db`, streams, ...settings });
+}
+
+const pageStream = { name: "items", path: "/page", records_path: "data", primary_key: ["id"], pagination: { style: "page", size: 10 } };
+
+async function sync(configFile: string, extra: string[] = []) {
+  const result = await runNode(tap, ["--config", configFile, ...extra]);
+  return { ...result, messages: result.stdout === "" || extra.includes("--discover") ? [] : jsonLines(result.stdout) };
+}
+
+describe("tap-rest pagination", () => {
+  it.each([
+    ["page", pageStream],
+    ["offset", { name: "items", path: "/offset", records_path: "results", primary_key: ["id"], pagination: { style: "offset", limit: 5 } }],
+    ["cursor", { name: "items", path: "/cursor", records_path: "items", primary_key: ["id"], pagination: { style: "cursor", cursor_path: "meta.next" } }],
+    ["link", { name: "items", path: "/link", primary_key: ["id"], pagination: { style: "link" } }],
+  ])("%s: every record exactly once, in order", async (_style, stream) => {
+    faults = () => undefined;
+    const result = await sync(config([stream]));
+    expect(result.exitCode).toBe(0);
+    expect(recordsOf(result.messages).map((record) => record["id"])).toEqual(ITEMS.map((item) => item.id));
+  });
+
+  it("infers the schema on --discover", async () => {
+    faults = () => undefined;
+    const result = await sync(config([{ ...pageStream, replication_key: "updated_at" }]), ["--discover"]);
+    const catalog = JSON.parse(result.stdout) as { streams: Array<{ schema: { properties: Record<string, unknown> }; replication_key: string }> };
+    expect(catalog.streams[0]?.schema.properties).toEqual({ id: { type: "integer" }, name: { type: ["null", "string"] }, updated_at: { type: ["null", "string"], format: "date-time" } });
+    expect(catalog.streams[0]?.replication_key).toBe("updated_at");
+  });
+});
+
+describe("tap-rest faults", () => {
+  it("survives 429 with Retry-After, 500s, a hung response and a reset connection, emitting each record once", async () => {
+    const seen = new Map<string, number>();
+    faults = (request) => {
+      const key = `${request.path}?${request.query.toString()}`;
+      const count = (seen.get(key) ?? 0) + 1;
+      seen.set(key, count);
+      const page = request.query.get("page");
+      if (page === "1" && count === 1) return (response) => response.writeHead(429, { "retry-after": "1" }).end();
+      if (page === "2" && count <= 2) return (response) => response.writeHead(500).end("oops");
+      if (page === "3" && count === 1) return () => undefined; // never answers: the client times out
+      if (page === "3" && count === 2) return (response) => response.socket?.destroy(); // connection reset
+      return undefined;
+    };
+    const started = server.requests.length;
+    const result = await sync(config([pageStream], { timeout_seconds: 0.5, breaker_threshold: 10 }));
+    expect(result.exitCode).toBe(0);
+    expect(recordsOf(result.messages).map((record) => record["id"])).toEqual(ITEMS.map((item) => item.id));
+    const retried = server.requests.slice(started).filter((request) => request.query.get("page") === "1");
+    // Retry-After: 1 was honoured between the 429 and the retry of page 1 during the sync.
+    const gaps = retried.slice(1).map((request, index) => request.at - (retried[index] as SeenRequest).at);
+    expect(Math.max(...gaps)).toBeGreaterThanOrEqual(950);
+    expect(result.stderr).toMatch(/page=3.*timed out after 0\.5 s; attempt 1/);
+    expect(result.stderr).toMatch(/page=3.*connection failed/);
+  });
+
+  it("fails with one clear line on malformed JSON", async () => {
+    faults = () => undefined;
+    const result = await sync(config([{ name: "bad", path: "/bad-json", records_path: "data" }]));
+    expect(result.exitCode).toBe(1);
+    expect(result.stderr.trim().split("\n").at(-1)).toMatch(/^tap-rest error: tap-rest: GET http:\/\/127\.0\.0\.1:\d+\/bad-json returned malformed JSON .*"\{\\"data\\": \[1, 2" .*\[HTTP_MALFORMED_JSON\]$/);
+  });
+
+  it("opens the circuit breaker in a long outage and fails with one line saying what was tried", async () => {
+    faults = () => (response) => response.writeHead(503).end("down");
+    const result = await sync(config([pageStream], { max_retries: 4, breaker_threshold: 2, breaker_cooldown_seconds: 0.2 }), ["--test_connection"]);
+    expect(result.exitCode).toBe(1);
+    const line = result.stderr.trim().split("\n").at(-1) ?? "";
+    expect(line).toMatch(/GET http:\/\/127\.0\.0\.1:\d+\/page failed 5 time\(s\) over [\d.]+ s: 503, 503, circuit open, 503, /);
+    expect(line).toContain("[HTTP_GAVE_UP]");
+  });
+
+  it("says the credentials were refused, masking secrets in the URL", async () => {
+    faults = () => (response) => response.writeHead(401).end("bad key");
+    const result = await sync(config([pageStream], { auth: { type: "api_key", name: "api_key", value: "SECRET123", in: "query" } }), ["--test_connection"]);
+    expect(result.exitCode).toBe(3);
+    expect(result.stderr).toContain("api_key=***");
+    expect(result.stderr).not.toContain("SECRET123");
+    expect(result.stderr).toContain("was refused with 401: bad key Check the credentials in the config (auth). [HTTP_UNAUTHORIZED]");
+  });
+
+  it("sends bearer and basic credentials", async () => {
+    faults = () => undefined;
+    const start = server.requests.length;
+    await sync(config([pageStream], { auth: { type: "bearer", token: "t0k" } }), ["--test_connection"]);
+    await sync(config([pageStream], { auth: { type: "basic", username: "ann", password: "pw" } }), ["--test_connection"]);
+    const [bearer, basic] = server.requests.slice(start);
+    expect(bearer?.headers.authorization).toBe("Bearer t0k");
+    expect(basic?.headers.authorization).toBe(`Basic ${Buffer.from("ann:pw").toString("base64")}`);
+  });
+});
+
+describe("tap-rest cache", () => {
+  it("answers from the cache within the TTL, and asks again after it", async () => {
+    faults = () => undefined;
+    const file = config([pageStream], { cache_ttl_seconds: 1.5, cache_path: `${dir}/shared-cache.db` });
+    const start = server.requests.length;
+    await sync(file);
+    const first = server.requests.length - start;
+    expect(first).toBeGreaterThan(0);
+    await sync(file);
+    expect(server.requests.length - start).toBe(first);
+    await new Promise((resolve) => setTimeout(resolve, 1600));
+    await sync(file);
+    expect(server.requests.length - start).toBeGreaterThan(first);
+  });
+});
+
+describe("tap-rest resume and rate limit", () => {
+  it("resumes after the first STATE with exactly the remaining records", async () => {
+    faults = () => undefined;
+    const stream = { ...pageStream, replication_key: "updated_at", replication_param: "updated_since", sorted: true };
+    const file = config([stream], { state_every_records: 5 });
+    const full = await sync(file);
+    const [firstState] = statesOf(full.messages);
+    expect(firstState).toEqual({ bookmarks: { items: { replication_key: "updated_at", replication_key_value: ITEMS[4]?.updated_at } } });
+    const resumed = await sync(file, ["--state", writeJsonIn(dir, "rest-state.json", firstState)]);
+    expect(recordsOf(resumed.messages).map((record) => record["id"])).toEqual(ITEMS.slice(5).map((item) => item.id));
+  });
+
+  it("does not claim to resume a stream without a replication key", async () => {
+    faults = () => undefined;
+    const result = await sync(config([pageStream]));
+    expect(statesOf(result.messages)).toEqual([]);
+  });
+
+  it("holds the rate limit: N requests take at least (N-1)/rate seconds on the server's clock", async () => {
+    faults = () => undefined;
+    const start = server.requests.length;
+    await sync(config([{ ...pageStream, pagination: { style: "page", size: 2 } }], { requests_per_second: 8 }));
+    const times = server.requests.slice(start).map((request) => request.at);
+    // Discovery reads the first page, then the sync reads all 12 pages (23 items, 2 a page).
+    expect(times.length).toBe(13);
+    expect((times.at(-1) as number) - (times[0] as number)).toBeGreaterThanOrEqual(((times.length - 1) / 8) * 1000 * 0.95);
+  });
+});
