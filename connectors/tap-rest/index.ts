@@ -1,5 +1,5 @@
 import { SchemaInferrer } from "../../catalogs/index.js";
-import { defineTap, HttpClient, paginate, type Logger, type Pagination, type TapStream } from "../../protocol/index.js";
+import { bookmarked, defineTap, HttpClient, paginate, type Logger, type Pagination, type TapStream } from "../../protocol/index.js";
 import { authOf, REST_SETTINGS, type RestConfig, type RestStreamConfig } from "./config.js";
 
 function clientFor(config: RestConfig, logger: Logger): HttpClient {
@@ -34,23 +34,48 @@ function paginationOf(stream: RestStreamConfig): Pagination {
   }
 }
 
-/** The stream: schema inferred from the first page; records page by page; incremental when it has a replication key. */
+/** Where a cursor-paginated stream resumes: the cursor of a page, and how many of its records were emitted. */
+interface CursorBookmark {
+  readonly cursor: unknown;
+  readonly skip: number;
+}
+
+/**
+ * The stream: schema inferred from the first page; records page by page.
+ * With a replication key it is incremental (the SDK keeps the largest value
+ * as the bookmark). Without one, a cursor-paginated stream resumes by
+ * cursor: each record is bookmarked with its page's cursor and its place in
+ * the page. Other streams do not claim to resume.
+ */
 async function restStream(stream: RestStreamConfig, config: RestConfig, client: HttpClient): Promise<TapStream<RestConfig>> {
   const inferrer = new SchemaInferrer({ mode: "json", keyFields: stream.primary_key });
   for await (const page of paginate(client, stream.path, stream.params ?? {}, stream.records_path, paginationOf(stream))) {
     for (const record of page.records.slice(0, config.sample_size)) inferrer.observe(record);
     break;
   }
+  const byCursor = stream.replication_key === undefined && stream.pagination?.style === "cursor";
   return {
     name: stream.name,
     schema: inferrer.toSchema(),
     keyProperties: stream.primary_key,
     ...(stream.replication_key === undefined ? {} : { replicationKey: stream.replication_key }),
     sortedByReplicationKey: stream.sorted,
-    async *records({ replicationKeyValue }) {
+    resumable: byCursor,
+    async *records({ replicationKeyValue, bookmark }) {
       const params = { ...stream.params };
       if (stream.replication_param !== undefined && replicationKeyValue !== undefined && replicationKeyValue !== null) params[stream.replication_param] = replicationKeyValue;
-      for await (const page of paginate(client, stream.path, params, stream.records_path, paginationOf(stream))) yield page.records;
+      if (!byCursor) {
+        for await (const page of paginate(client, stream.path, params, stream.records_path, paginationOf(stream))) yield page.records;
+        return;
+      }
+      const saved = bookmark as CursorBookmark | undefined;
+      const pagination = { ...(paginationOf(stream) as Extract<Pagination, { style: "cursor" }>), startCursor: saved?.cursor };
+      let skip = saved?.skip ?? 0;
+      for await (const page of paginate(client, stream.path, params, stream.records_path, pagination)) {
+        const cursor = page.cursor ?? null;
+        yield page.records.slice(skip).map((record, index) => bookmarked(record, { cursor, skip: skip + index + 1 } satisfies CursorBookmark));
+        skip = 0;
+      }
     },
   };
 }

@@ -5,7 +5,7 @@ export type Pagination =
   | { readonly style: "none" }
   | { readonly style: "page"; readonly pageParam?: string; readonly sizeParam?: string; readonly size?: number; readonly firstPage?: number }
   | { readonly style: "offset"; readonly offsetParam?: string; readonly limitParam?: string; readonly limit: number }
-  | { readonly style: "cursor"; readonly cursorParam?: string; readonly cursorPath: string }
+  | { readonly style: "cursor"; readonly cursorParam?: string; readonly cursorPath: string; readonly startCursor?: unknown }
   | { readonly style: "link" };
 
 /** The value at a dotted path ("data.items") in a parsed body; "" is the body itself. */
@@ -28,6 +28,8 @@ export function nextLink(header: string | undefined): string | undefined {
 export interface Page {
   readonly response: JsonResponse;
   readonly records: Array<Record<string, unknown>>;
+  /** For cursor pagination: the cursor this page was fetched with (undefined for the first page). */
+  readonly cursor?: unknown;
 }
 
 /**
@@ -66,11 +68,11 @@ export async function* paginate(client: HttpClient, path: string, params: Record
       }
     }
     case "cursor": {
-      let cursor: unknown;
+      let cursor: unknown = pagination.startCursor ?? undefined;
       for (;;) {
-        const response = await client.getJson(path, { ...params, ...(cursor === undefined ? {} : { [pagination.cursorParam ?? "cursor"]: cursor }) });
+        const response = await client.getJson(path, { ...params, ...(cursor === undefined || cursor === null ? {} : { [pagination.cursorParam ?? "cursor"]: cursor }) });
         const records = recordsOf(response);
-        if (records.length > 0) yield { response, records };
+        if (records.length > 0) yield { response, records, cursor };
         cursor = valueAtPath(response.body, pagination.cursorPath);
         if (cursor === undefined || cursor === null || cursor === "" || records.length === 0) return;
       }

@@ -166,7 +166,20 @@ describe("tap-rest resume and rate limit", () => {
     expect(recordsOf(resumed.messages).map((record) => record["id"])).toEqual(ITEMS.slice(5).map((item) => item.id));
   });
 
-  it("does not claim to resume a stream without a replication key", async () => {
+  it.each([0, 1])("resumes a cursor-paged stream after STATE #%i with exactly the remaining records", async (which) => {
+    faults = () => undefined;
+    const stream = { name: "items", path: "/cursor", records_path: "items", primary_key: ["id"], pagination: { style: "cursor", cursor_path: "meta.next" } };
+    const file = config([stream], { state_every_records: 5 });
+    const full = await sync(file);
+    expect(recordsOf(full.messages).map((record) => record["id"])).toEqual(ITEMS.map((item) => item.id));
+    const state = statesOf(full.messages)[which];
+    // Pages hold 7 records: after 5 records the bookmark is inside the first page, after 10 inside the second.
+    expect(state).toEqual({ bookmarks: { items: which === 0 ? { cursor: null, skip: 5 } : { cursor: "7", skip: 3 } } });
+    const resumed = await sync(file, ["--state", writeJsonIn(dir, `cursor-state-${which}.json`, state)]);
+    expect(recordsOf(resumed.messages).map((record) => record["id"])).toEqual(ITEMS.slice(which === 0 ? 5 : 10).map((item) => item.id));
+  });
+
+  it("does not claim to resume a stream without a replication key or a cursor", async () => {
     faults = () => undefined;
     const result = await sync(config([pageStream]));
     expect(statesOf(result.messages)).toEqual([]);
