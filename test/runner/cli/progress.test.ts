@@ -1,0 +1,40 @@
+import { execFileSync } from "node:child_process";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { AGORA, agora, projectIn } from "../../helpers/project.js";
+import { run, tempDir } from "../../helpers/processes.js";
+
+const dir = tempDir("agora-progress-");
+const hasScript = ((): boolean => {
+  try {
+    execFileSync("script", ["--version"], { stdio: "ignore" });
+    return true;
+  } catch {
+    return false;
+  }
+})();
+
+const project = (name: string): string =>
+  projectIn(join(dir, name), '[pipelines.sample]\ntap = { command = "tap-sample", config = { users = 150000, orders = 0 } }\ntarget = { command = "target-sqlite", config = { database = "out.db" } }\n');
+
+describe("progress on a terminal", () => {
+  it.skipIf(!hasScript)("redraws a live line (records, rate, per stream) under a pseudo-terminal, then prints the summary", async () => {
+    const cwd = project("tty");
+    // `script` runs agora with a pseudo-terminal as its stdout and stderr, as a user's shell would.
+    const result = await run("script", ["-qec", `${process.execPath} ${AGORA} run sample`, join(cwd, "typescript.out")], { cwd });
+    expect(result.exitCode).toBe(0);
+    const screen = readFileSync(join(cwd, "typescript.out"), "utf8");
+    const lines = [...screen.matchAll(/\r\x1b\[2Ksample: ([\d,]+) records \(([\d,]+)\/s\) · users ([\d,]+)/g)];
+    expect(lines.length).toBeGreaterThanOrEqual(2);
+    const counts = lines.map((line) => Number((line[1] as string).replace(/,/g, "")));
+    expect(counts).toEqual([...counts].sort((a, b) => a - b));
+    expect(screen).toContain("pipeline sample succeeded");
+  });
+
+  it("prints only the summary line when not on a terminal", async () => {
+    const result = await agora(project("pipe"), ["run", "sample"]);
+    expect(result.stderr).not.toContain("\x1b[2K");
+    expect(result.stderr).toMatch(/pipeline sample succeeded in [\d.]+ s: read 150,000/);
+  });
+});
