@@ -1,5 +1,5 @@
 import { randomBytes } from "node:crypto";
-import { mkdirSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { AgoraError, asAgoraError, FatalError, MessageParser, type DeadLetterMessage, type Logger, type MessageLine } from "../../protocol/index.js";
 import { DeadLetterRouter, type RejectedRecord } from "../dlq/dead-letter-router.js";
@@ -9,11 +9,12 @@ import type { Middleware } from "../middleware/types.js";
 import { ConnectorProcess, type ConnectorExit } from "../process/connector-process.js";
 import { waitForExit } from "../process/wait-for-exit.js";
 import type { SqliteStateStore } from "../state/sqlite-state-store.js";
-import { CheckpointTracker, progressAt } from "./checkpoint-tracker.js";
+import { CheckpointKeeper } from "./checkpoint-keeper.js";
+import { progressAt } from "./checkpoint-tracker.js";
 import { argsWithConfig } from "./connector-config.js";
 import { DataPath } from "./data-path.js";
 import type { StopRequests } from "./stop-requests.js";
-import { tapCapabilities } from "./tap-capabilities.js";
+import { stateArgs } from "./tap-capabilities.js";
 import { TargetChannel } from "./target-channel.js";
 import type { ConnectorDefinition, PipelineDefinition, RunResult } from "./types.js";
 
@@ -51,7 +52,7 @@ class PipelineRun {
   private readonly logger: Logger;
   private readonly store: SqliteStateStore;
   private readonly chain: MiddlewareChain;
-  private readonly tracker: CheckpointTracker;
+  private readonly checkpoint: CheckpointKeeper;
   private readonly router: DeadLetterRouter;
   private readonly data: DataPath;
   private readonly workDir: string;
@@ -59,12 +60,8 @@ class PipelineRun {
   private tap: ConnectorProcess | undefined;
   private failure: AgoraError | undefined;
   private stopSignal: NodeJS.Signals | undefined;
-  private checkpointValue: unknown;
-  private checkpointAdvanced = false;
-  private writtenAtCheckpoint: Readonly<Record<string, number>> = {};
   private lastActivity = Date.now();
   private waitingOn = "the tap";
-  private warnedUnknownState = false;
 
   constructor(
     private readonly definition: PipelineDefinition,
@@ -73,14 +70,14 @@ class PipelineRun {
     this.logger = options.logger;
     this.store = options.store;
     this.chain = new MiddlewareChain(options.middleware ?? []);
-    this.tracker = new CheckpointTracker(definition.targets.length);
+    this.checkpoint = new CheckpointKeeper(definition.targets.length, this.store, definition.name, this.runId, this.logger);
     this.workDir = join(definition.workDir, this.runId);
-    this.router = new DeadLetterRouter(definition.onError, this.store, definition.name, this.runId, () => this.checkpointValue, this.logger);
+    this.router = new DeadLetterRouter(definition.onError, this.store, definition.name, this.runId, () => this.checkpoint.value, this.logger);
     this.data = new DataPath(definition, this.chain, {
       queue: (line) => {
         for (const target of this.targets) target.queue(line);
       },
-      forwardingState: (value, delivered) => this.tracker.forward(value, delivered),
+      forwardingState: (value, delivered) => this.checkpoint.forward(value, delivered),
       reject: (rejected, line) => this.reject(rejected, line),
       maxRecordsReached: () => {
         this.logger.info(`pipeline ${this.definition.name}: reached max_records (${this.definition.maxRecords}); stopping the tap`);
@@ -116,20 +113,8 @@ class PipelineRun {
 
   private async start(): Promise<void> {
     const { definition } = this;
-    const saved = this.store.getCheckpoint(definition.name);
-    this.checkpointValue = saved?.state;
-    const tapArgs = this.withConfig(definition.tap);
-    if (saved !== undefined) {
-      const capabilities = await tapCapabilities(definition.tap.command, tapArgs, definition.tap.cwd, definition.tap.env);
-      if (capabilities === undefined || capabilities.includes("state")) {
-        const stateFile = join(this.workDir, "state.json");
-        writeFileSync(stateFile, JSON.stringify(saved.state));
-        tapArgs.push("--state", stateFile);
-        this.logger.info(`pipeline ${definition.name}: resuming from the checkpoint saved ${saved.updatedAt}`);
-      } else {
-        this.logger.info(`pipeline ${definition.name}: ${definition.tap.name} cannot resume (no "state" capability); running it from the start`);
-      }
-    }
+    const configArgs = this.withConfig(definition.tap);
+    const tapArgs = [...configArgs, ...(await stateArgs(definition.tap, configArgs, this.store.getCheckpoint(definition.name), this.workDir, definition.name, this.logger))];
     this.targets = definition.targets.map(
       (target, index) =>
         new TargetChannel(
@@ -208,17 +193,7 @@ class PipelineRun {
 
   private onConfirmed(target: number, value: unknown): void {
     this.lastActivity = Date.now();
-    const confirmed = this.tracker.confirm(target, value);
-    if (confirmed === "unknown") {
-      if (!this.warnedUnknownState) this.logger.warn(`${this.targets[target]?.name ?? "a target"} confirmed a STATE the runner did not send it; ignored`);
-      this.warnedUnknownState = true;
-      return;
-    }
-    if (confirmed === undefined) return;
-    this.checkpointValue = confirmed.value;
-    this.checkpointAdvanced = true;
-    this.writtenAtCheckpoint = confirmed.delivered;
-    this.store.saveCheckpoint(this.runId, this.definition.name, confirmed.value, this.progress());
+    this.checkpoint.confirm(target, this.targets[target]?.name ?? "a target", value, (written) => progressAt(this.data.read.byStream, written, this.router.byStream));
   }
 
   private onTargetDeadLetter(target: number, message: DeadLetterMessage): void {
@@ -297,24 +272,13 @@ class PipelineRun {
     this.lastActivity = Date.now();
     await Promise.all(this.targets.map((target) => target.end()));
     await Promise.all(this.targets.map((target) => waitForExit(target.process, this.definition.idleTimeoutSeconds * 1000)));
-    if (this.failure === undefined && this.tracker.forwardedCount > 0 && this.tracker.confirmedSequence < this.tracker.forwardedCount) {
-      this.logger.warn(
-        this.tracker.confirmedSequence === 0
-          ? `pipeline ${this.definition.name}: no target confirmed any STATE, so the checkpoint did not move (targets must echo STATE once records are written)`
-          : `pipeline ${this.definition.name}: the targets did not confirm the last STATE; the checkpoint stays at the last one they all confirmed`,
-      );
-    }
-  }
-
-  /** Progress as of the checkpoint just confirmed: what was read so far, what every target has made durable. */
-  private progress() {
-    return progressAt(this.data.read.byStream, this.writtenAtCheckpoint, this.router.byStream);
+    if (this.failure === undefined) this.checkpoint.warnIfUnconfirmed();
   }
 
   private result(): RunResult {
     const status = this.failure !== undefined ? "failed" : this.stopSignal !== undefined ? "stopped" : "succeeded";
     const succeeded = status === "succeeded";
-    const written = succeeded ? this.data.delivered.byStream : this.writtenAtCheckpoint;
+    const written = succeeded ? this.data.delivered.byStream : this.checkpoint.writtenAtCheckpoint;
     const progress = progressAt(this.data.read.byStream, written, this.router.byStream);
     const error = this.failure?.toUserLine() ?? (this.stopSignal === undefined ? undefined : `stopped by ${this.stopSignal}`);
     this.store.finishRun(this.runId, status, progress, error);
@@ -327,7 +291,7 @@ class PipelineRun {
       recordsWritten: Object.values(written).reduce((sum, count) => sum + count, 0),
       deadLettered: this.router.deadLettered,
       skipped: this.router.skipped,
-      checkpointAdvanced: this.checkpointAdvanced,
+      checkpointAdvanced: this.checkpoint.advanced,
       seconds: (performance.now() - this.started) / 1000,
       error,
       signal: this.stopSignal,

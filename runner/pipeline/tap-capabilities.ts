@@ -1,4 +1,9 @@
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
 import { execa } from "execa";
+import type { Logger } from "../../protocol/index.js";
+import type { SavedCheckpoint } from "../state/types.js";
+import type { ConnectorDefinition } from "./types.js";
 import { resolveCommand } from "../process/resolve-command.js";
 
 /**
@@ -16,4 +21,22 @@ export async function tapCapabilities(command: string, args: readonly string[], 
   } catch {
     return undefined;
   }
+}
+
+/**
+ * The arguments that hand the saved checkpoint to the tap (`--state FILE`,
+ * written into `workDir`), or none when there is no checkpoint or the tap
+ * cannot resume.
+ */
+export async function stateArgs(tap: ConnectorDefinition, tapArgs: readonly string[], saved: SavedCheckpoint | undefined, workDir: string, pipeline: string, logger: Logger): Promise<string[]> {
+  if (saved === undefined) return [];
+  const capabilities = await tapCapabilities(tap.command, tapArgs, tap.cwd, tap.env);
+  if (capabilities !== undefined && !capabilities.includes("state")) {
+    logger.info(`pipeline ${pipeline}: ${tap.name} cannot resume (no "state" capability); running it from the start`);
+    return [];
+  }
+  const stateFile = join(workDir, "state.json");
+  writeFileSync(stateFile, JSON.stringify(saved.state));
+  logger.info(`pipeline ${pipeline}: resuming from the checkpoint saved ${saved.updatedAt}`);
+  return ["--state", stateFile];
 }
