@@ -26,7 +26,6 @@ describe("OrderedWindow", () => {
     let inFlight = 0;
     let most = 0;
     const window = new OrderedWindow<number>(4, () => undefined);
-    const started = performance.now();
     for (let index = 0; index < 20; index += 1) {
       inFlight += 1;
       most = Math.max(most, inFlight);
@@ -34,8 +33,7 @@ describe("OrderedWindow", () => {
       if (wait !== undefined) await wait;
     }
     await window.flush();
-    expect(most).toBeLessThanOrEqual(4);
-    // 20 items of 20 ms, 4 at a time: far less than 20 × 20 ms in sequence.
-    expect(performance.now() - started).toBeLessThan(350);
+    // Never more than the limit, and really that many at once (not one after the other).
+    expect(most).toBe(4);
   });
 });
