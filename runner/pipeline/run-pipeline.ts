@@ -124,7 +124,7 @@ class PipelineRun {
           this.logger,
         ),
     );
-    this.tap = new ConnectorProcess({ ...definition.tap, role: "tap", args: tapArgs }, (line) => process.stderr.write(`${line}\n`));
+    this.tap = new ConnectorProcess({ ...definition.tap, role: "tap", args: tapArgs });
     // A stop asked for while starting: the tap is told at once.
     if (this.stopSignal !== undefined) this.tap.kill("SIGTERM");
     for (const target of this.targets) {

@@ -23,7 +23,7 @@ export class TargetChannel {
     callbacks: TargetCallbacks,
     logger: Logger,
   ) {
-    this.process = new ConnectorProcess(launch, (line) => process.stderr.write(`${line}\n`));
+    this.process = new ConnectorProcess(launch);
     let complained = false;
     const splitter = new LineSplitter((text, line) => {
       let parsed;

@@ -63,7 +63,8 @@ export class ConnectorProcess {
   private readonly recentStderr: string[] = [];
   private ended: ConnectorExit | undefined;
 
-  constructor(launch: ConnectorLaunch, forwardStderr: (line: string) => void) {
+  /** `forwardStderr` receives each stderr line with the connector's name in front; by default it goes to our stderr. */
+  constructor(launch: ConnectorLaunch, forwardStderr: (line: string) => void = (line) => process.stderr.write(`${line}\n`)) {
     this.name = launch.name;
     this.role = launch.role;
     const { file, args } = resolveCommand(launch.command, launch.args);

@@ -2,6 +2,14 @@ import type { AgoraError } from "../../errors.js";
 import type { RecordMessage } from "../../messages/types.js";
 import type { StreamInfo, StreamRecords, TargetWriter } from "./types.js";
 
+/** One record a writer rejected in a batch. */
+export interface Rejection {
+  readonly stream: StreamInfo;
+  readonly record: RecordMessage;
+  readonly line: number;
+  readonly error: AgoraError;
+}
+
 /** No STATE pending. */
 const NONE = Symbol("no state");
 
@@ -30,7 +38,7 @@ export class RecordBatcher {
   constructor(
     private readonly writer: TargetWriter,
     private readonly confirmState: (value: unknown) => Promise<void> | void,
-    private readonly reject?: (rejections: ReadonlyArray<{ stream: StreamInfo; record: RecordMessage; line: number; error: AgoraError }>) => Promise<void> | void,
+    private readonly reject?: (rejections: readonly Rejection[]) => Promise<void> | void,
   ) {}
 
   get size(): number {
@@ -75,7 +83,7 @@ export class RecordBatcher {
   /** Queues the pending records (and the STATE after them) for writing; resolves when done. */
   flush(): Promise<void> {
     if (this.pendingCount === 0 && this.pendingState === NONE) return this.chain;
-    const rejections: Array<{ stream: StreamInfo; record: RecordMessage; line: number; error: AgoraError }> = [];
+    const rejections: Rejection[] = [];
     const batch: StreamRecords[] = [...this.pending.values()].map((entry) => ({
       ...entry,
       reject:

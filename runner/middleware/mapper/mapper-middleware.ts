@@ -37,7 +37,7 @@ export function mapperMiddleware(name: string, options: MapperOptions): Middlewa
   }
   const workers: Array<MapperWorker | undefined> = new Array<MapperWorker | undefined>(options.workers).fill(undefined);
   const launch = (index: number): MapperWorker => {
-    const worker = new MapperWorker({ name: `${name}#${index + 1}`, role: "mapper", command: options.command, args: configArgs, env: options.env, cwd: options.cwd }, logger);
+    const worker = new MapperWorker({ name: `${name}#${index + 1}`, role: "mapper", command: options.command, args: configArgs, env: options.env, cwd: options.cwd });
     worker.onLost = (requests) => {
       workers[index] = undefined;
       resend(requests);

@@ -1,4 +1,4 @@
-import { DataError, FatalError, LineSplitter, parseMessageLine, serializeMessage, type Logger, type SchemaMessage } from "../../../protocol/index.js";
+import { DataError, FatalError, LineSplitter, parseMessageLine, serializeMessage, type SchemaMessage } from "../../../protocol/index.js";
 import { ConnectorProcess, type ConnectorLaunch } from "../../process/connector-process.js";
 import type { RecordValue } from "../types.js";
 
@@ -37,8 +37,8 @@ export class MapperWorker {
   private answered = 0;
   private dead = false;
 
-  constructor(launch: ConnectorLaunch, logger: Logger) {
-    this.process = new ConnectorProcess(launch, (line) => process.stderr.write(`${line}\n`));
+  constructor(launch: ConnectorLaunch) {
+    this.process = new ConnectorProcess(launch);
     const splitter = new LineSplitter((text, line) => {
       let parsed;
       try {
@@ -76,7 +76,6 @@ export class MapperWorker {
       if (this.answered === 0) this.failAll(problem);
       else this.onLost?.(this.giveUpHead(problem));
     });
-    void logger;
   }
 
   /** Called with the requests a dying worker still held (after its stuck head), to send elsewhere. */
