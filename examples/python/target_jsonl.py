@@ -60,7 +60,8 @@ def main():
             os.fsync(files[stream].fileno())
         pending = []
         if pending_state is not None:
-            sys.stdout.write(json.dumps({"type": "STATE", "value": pending_state}) + "\n")
+            # The Singer convention: echo the bare state value.
+            sys.stdout.write(json.dumps(pending_state) + "\n")
             sys.stdout.flush()
             pending_state = None
 

@@ -1,6 +1,6 @@
 import { ProtocolError } from "../errors.js";
 import { ProtocolCodes } from "./codes.js";
-import type { Message, MessageLine, UnknownMessage } from "./types.js";
+import { MESSAGE_TYPES, type Message, type MessageLine, type UnknownMessage } from "./types.js";
 
 const EXCERPT_LENGTH = 60;
 
@@ -136,8 +136,19 @@ export function parseMessageLine(raw: string, line: number): MessageLine {
   }
   const message = checkKnownMessage(parsed, line);
   if (message !== undefined) return { known: true, message, line, raw };
+  // Types are matched case-insensitively (`record`, `Record`): some taps in the wild write them so.
+  // Off the hot path: only a type that missed the exact match is upper-cased.
+  const upper = type.toUpperCase();
+  if (upper !== type && KNOWN_TYPES.has(upper)) {
+    parsed["type"] = upper;
+    const normalized = checkKnownMessage(parsed, line) as Message;
+    // `raw` is forwarded as is, so it becomes the normalized line a strict target can read.
+    return { known: true, message: normalized, line, raw: JSON.stringify(normalized) };
+  }
   return { known: false, message: parsed as UnknownMessage, line, raw };
 }
+
+const KNOWN_TYPES = new Set<string>(MESSAGE_TYPES);
 
 /** Parses a single message from a string (no line context), for tests and tools. */
 export function parseMessage(raw: string): Message | UnknownMessage {

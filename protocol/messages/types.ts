@@ -74,7 +74,10 @@ export interface UnknownMessage {
   readonly [key: string]: unknown;
 }
 
-/** One line read from a stream of messages. `raw` is the line as received, without its newline. */
+/**
+ * One line read from a stream of messages. `raw` is the line as received, without its newline
+ * (re-serialized only when a known type arrived in another case, such as `record`).
+ */
 export type MessageLine =
   | { readonly known: true; readonly message: Message; readonly line: number; readonly raw: string }
   | { readonly known: false; readonly message: UnknownMessage; readonly line: number; readonly raw: string };

@@ -1,5 +1,5 @@
 import { existsSync, readdirSync, readFileSync } from "node:fs";
-import { join } from "node:path";
+import { join, resolve } from "node:path";
 import BetterSqlite3 from "better-sqlite3";
 import { parse } from "csv-parse/sync";
 import { UsageError } from "../../protocol/index.js";
@@ -75,7 +75,8 @@ export function readBackFrom(read: string | undefined, reader: string | undefine
   if (reader !== undefined) return commandReader(reader, cwd);
   if (read === undefined) return undefined;
   const [kind, ...rest] = read.split(":");
-  const where = join(cwd, rest.join(":"));
+  // Relative to the working directory; an absolute path stays as it is.
+  const where = resolve(cwd, rest.join(":"));
   if (kind === "sqlite") return sqliteReader(where, streams);
   if (kind === "jsonl") return jsonlReader(where, streams);
   if (kind === "csv") return csvReader(where, streams);

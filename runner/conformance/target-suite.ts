@@ -1,11 +1,13 @@
 import { execa } from "execa";
-import { LineSplitter, parseMessageLine } from "../../protocol/index.js";
+import { LineSplitter } from "../../protocol/index.js";
 import { canonicalJson } from "../pipeline/canonical-json.js";
+import { readTargetLine } from "../pipeline/target-output.js";
 import { resolveCommand } from "../process/resolve-command.js";
 import { fail, pass, skip, type CheckResult } from "./check-result.js";
 import { keyOf, looselyEqual } from "./loose-equal.js";
 import { readBackFrom } from "./read-back.js";
 import { buildTargetFixture } from "./target-fixture.js";
+import { checkUnknownMessage } from "./unknown-message-check.js";
 
 export interface TargetSuiteOptions {
   readonly configFiles: readonly string[];
@@ -16,15 +18,22 @@ export interface TargetSuiteOptions {
 }
 
 /** The checks of `agora test target`, in order. Documented in docs/conformance.md. */
-export const TARGET_CHECKS = ["exit", "state_order", "state_final", "durability", "records_arrived"] as const;
+export const TARGET_CHECKS = ["exit", "state_order", "state_final", "durability", "records_arrived", "unknown_message"] as const;
 
 /**
  * Feeds a target the fixture streams and checks its exit, the STATEs it
  * confirms and, given a way to read back, that each confirmed STATE's
  * records were already there when it was confirmed and that every record
- * arrived.
+ * arrived. Then, in a run of its own, that it ignores a message type it
+ * cannot know.
  */
 export async function runTargetSuite(command: string, options: TargetSuiteOptions): Promise<CheckResult[]> {
+  const results = await fixtureChecks(command, options);
+  results.push(await checkUnknownMessage(command, options.configFiles, options.cwd, options.timeoutSeconds * 1000));
+  return results;
+}
+
+async function fixtureChecks(command: string, options: TargetSuiteOptions): Promise<CheckResult[]> {
   const fixture = buildTargetFixture();
   const readBack = readBackFrom(options.read, options.reader, fixture.streams, options.cwd);
   const sentStates = fixture.states.map((value) => canonicalJson(value));
@@ -38,16 +47,12 @@ export async function runTargetSuite(command: string, options: TargetSuiteOption
   const child = execa(file, [...args], { reject: false, cwd: options.cwd, buffer: false, stdin: "pipe", stdout: "pipe", stderr: "pipe", preferLocal: true, localDir: options.cwd, timeout: options.timeoutSeconds * 1000 });
   let stderr = "";
   child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
-  const splitter = new LineSplitter((text) => {
-    let parsed;
-    try {
-      parsed = parseMessageLine(text, 0);
-    } catch {
-      return;
-    }
-    if (!parsed.known || parsed.message.type !== "STATE") return;
-    const index = sentStates.lastIndexOf(canonicalJson(parsed.message.value));
-    confirmed.push({ index, value: parsed.message.value });
+  const splitter = new LineSplitter((text, line) => {
+    // A STATE is echoed as its bare value (the Singer convention) or as a STATE message.
+    const output = readTargetLine(text, line, (value) => sentStates.includes(canonicalJson(value)));
+    if (output.kind !== "state") return;
+    const index = sentStates.lastIndexOf(canonicalJson(output.value));
+    confirmed.push({ index, value: output.value });
     if (readBack !== undefined && index >= 0) reads = reads.then(async () => void snapshots.push({ index, present: await present() }));
   });
   child.stdout.on("data", (chunk: Buffer) => splitter.push(chunk));

@@ -69,9 +69,11 @@ export async function replayDeadLetters(definition: PipelineDefinition, store: S
         index,
         { ...target, role: "target", args: argsWithConfig(target, workDir), env: { ...target.env, AGORA_DEAD_LETTER: "1" } },
         {
+          isSentState: (value) => tracker.recognises(value),
           onState: (i, value) => {
             const confirmed = tracker.confirm(i, value);
             if (confirmed !== undefined && confirmed !== "unknown") confirmedUpTo = confirmed.sequence;
+            return confirmed !== "unknown";
           },
           onDeadLetter: (i, message) => {
             const id = message.location?.line === undefined ? undefined : entryOfLine.get(message.location.line);

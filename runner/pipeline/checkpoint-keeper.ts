@@ -15,7 +15,6 @@ export class CheckpointKeeper {
   advanced = false;
   /** Records per stream every target had made durable at the last confirmed checkpoint. */
   writtenAtCheckpoint: Readonly<Record<string, number>> = {};
-  private warnedUnknown = false;
 
   constructor(
     targetCount: number,
@@ -33,19 +32,24 @@ export class CheckpointKeeper {
     this.tracker.forward(value, delivered);
   }
 
-  /** A target echoed a STATE; saves the checkpoint when every target is now past the last one. */
-  confirm(target: number, targetName: string, value: unknown, progress: (written: Readonly<Record<string, number>>) => RunProgress): void {
+  /** True if `value` is a STATE value sent to the targets: a target's line equal to it is a bare echo. */
+  recognises(value: unknown): boolean {
+    return this.tracker.recognises(value);
+  }
+
+  /**
+   * A target echoed a STATE; saves the checkpoint when every target is now
+   * past the last one. False if the value matches nothing sent to it.
+   */
+  confirm(target: number, value: unknown, progress: (written: Readonly<Record<string, number>>) => RunProgress): boolean {
     const confirmed = this.tracker.confirm(target, value);
-    if (confirmed === "unknown") {
-      if (!this.warnedUnknown) this.logger.warn(`${targetName} confirmed a STATE the runner did not send it; ignored`);
-      this.warnedUnknown = true;
-      return;
-    }
-    if (confirmed === undefined) return;
+    if (confirmed === "unknown") return false;
+    if (confirmed === undefined) return true;
     this.value = confirmed.value;
     this.advanced = true;
     this.writtenAtCheckpoint = confirmed.delivered;
     this.store.saveCheckpoint(this.runId, this.pipeline, confirmed.value, progress(confirmed.delivered));
+    return true;
   }
 
   /** After a run without failure: says so if the targets did not confirm everything forwarded. */
@@ -53,7 +57,7 @@ export class CheckpointKeeper {
     if (this.tracker.forwardedCount === 0 || this.tracker.confirmedSequence >= this.tracker.forwardedCount) return;
     this.logger.warn(
       this.tracker.confirmedSequence === 0
-        ? `pipeline ${this.pipeline}: no target confirmed any STATE, so the checkpoint did not move (targets must echo STATE once records are written)`
+        ? `pipeline ${this.pipeline}: no target confirmed any STATE, so the checkpoint did not move (a target must echo each STATE, as its bare value or a STATE message, once the records before it are written)`
         : `pipeline ${this.pipeline}: the targets did not confirm the last STATE; the checkpoint stays at the last one they all confirmed`,
     );
   }

@@ -21,34 +21,59 @@ export interface ConfirmedCheckpoint {
  * confirmed.
  *
  * A target confirms a STATE by echoing its value; that confirms it and all
- * earlier ones (targets may skip intermediate STATEs). The echo is matched
- * to the newest forwarded STATE with an equal value (compared as canonical
- * JSON, so key order does not matter) after that target's last confirmation.
- * The checkpoint is the newest STATE confirmed by every target: never past
- * the slowest one.
+ * earlier ones (targets may skip intermediate STATEs, and classic Singer
+ * targets echo only once, at exit). The echo is matched to the newest
+ * forwarded STATE with an equal value (compared as canonical JSON, so key
+ * order does not matter) after that target's last confirmation; echoing the
+ * last confirmed value again is harmless. The checkpoint is the newest STATE
+ * confirmed by every target: never past the slowest one.
+ *
+ * Memory: only STATEs not yet behind the checkpoint are kept. Of several
+ * pending STATEs with the same value only the newest can ever be matched, so
+ * older ones are dropped; and past MAX_PENDING (a target that confirms only
+ * at exit, on a long run) every other pending STATE is dropped, the newest
+ * always kept, so memory stays bounded whatever the run's length.
  */
 export class CheckpointTracker {
-  private readonly forwarded: ForwardedState[] = [];
+  private forwarded: ForwardedState[] = [];
   private readonly confirmedBy: number[];
+  private readonly lastConfirmed: Array<string | undefined>;
   private nextSequence = 1;
   private checkpointSequence = 0;
 
   constructor(targetCount: number) {
     this.confirmedBy = new Array<number>(targetCount).fill(0);
+    this.lastConfirmed = new Array<string | undefined>(targetCount).fill(undefined);
   }
 
   /** Records a STATE about to be forwarded; returns its sequence number. */
   forward(value: unknown, delivered: Readonly<Record<string, number>>): number {
     const sequence = this.nextSequence;
     this.nextSequence += 1;
-    this.forwarded.push({ sequence, value, canonical: canonicalJson(value), delivered: { ...delivered } });
+    const canonical = canonicalJson(value);
+    const previous = this.forwarded.at(-1);
+    // A repeat of the STATE just before it (taps that re-send an unchanged state) replaces it, unless it is the checkpoint.
+    if (previous !== undefined && previous.canonical === canonical && previous.sequence > this.checkpointSequence && !this.confirmedBy.includes(previous.sequence)) this.forwarded.pop();
+    this.forwarded.push({ sequence, value, canonical, delivered: { ...delivered } });
+    if (this.forwarded.length > MAX_PENDING) this.thin();
     return sequence;
+  }
+
+  /**
+   * True if `value` equals a STATE forwarded and not yet behind the
+   * checkpoint, or the last one some target confirmed: a line a target
+   * writes that is such a value is a bare echo of it.
+   */
+  recognises(value: unknown): boolean {
+    const canonical = canonicalJson(value);
+    return this.lastConfirmed.includes(canonical) || this.forwarded.some((state) => state.canonical === canonical);
   }
 
   /**
    * A target echoed a STATE. Returns the new checkpoint if every target has
    * now confirmed past the previous one, "unknown" if the value matches
-   * nothing forwarded since that target's last confirmation, else undefined.
+   * nothing forwarded since that target's last confirmation (nor is that
+   * confirmation again), else undefined.
    */
   confirm(target: number, value: unknown): ConfirmedCheckpoint | "unknown" | undefined {
     const canonical = canonicalJson(value);
@@ -62,8 +87,9 @@ export class CheckpointTracker {
         break;
       }
     }
-    if (match === undefined) return "unknown";
+    if (match === undefined) return this.lastConfirmed[target] === canonical ? undefined : "unknown";
     this.confirmedBy[target] = match.sequence;
+    this.lastConfirmed[target] = canonical;
     return this.advance();
   }
 
@@ -87,7 +113,16 @@ export class CheckpointTracker {
     this.forwarded.splice(0, index);
     return { sequence: state.sequence, value: state.value, delivered: state.delivered };
   }
+
+  /** Drops every other pending STATE that no target stands on; the newest and the checkpoint stay. */
+  private thin(): void {
+    const newest = this.forwarded.length - 1;
+    this.forwarded = this.forwarded.filter((state, index) => index === newest || index % 2 === 0 || state.sequence <= this.checkpointSequence || this.confirmedBy.includes(state.sequence));
+  }
 }
+
+/** Pending STATEs kept before thinning: far more than a target that confirms as it goes ever leaves. */
+const MAX_PENDING = 10_000;
 
 /** Progress for the run history: read counts as they stand, written as of the checkpoint. */
 export function progressAt(read: Readonly<Record<string, number>>, delivered: Readonly<Record<string, number>>, deadLettered: Readonly<Record<string, number>>): RunProgress {

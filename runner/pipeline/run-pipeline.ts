@@ -120,7 +120,7 @@ class PipelineRun {
         new TargetChannel(
           index,
           { ...target, role: "target", args: this.withConfig(target), env: { ...target.env, AGORA_DEAD_LETTER: "1" } },
-          { onState: (i, value) => this.onConfirmed(i, value), onDeadLetter: (i, message) => this.onTargetDeadLetter(i, message) },
+          { isSentState: (value) => this.checkpoint.recognises(value), onState: (i, value) => this.onConfirmed(i, value), onDeadLetter: (i, message) => this.onTargetDeadLetter(i, message) },
           this.logger,
         ),
     );
@@ -191,9 +191,9 @@ class PipelineRun {
 
   // Confirmations and rejections from targets
 
-  private onConfirmed(target: number, value: unknown): void {
+  private onConfirmed(target: number, value: unknown): boolean {
     this.lastActivity = Date.now();
-    this.checkpoint.confirm(target, this.targets[target]?.name ?? "a target", value, (written) => progressAt(this.data.read.byStream, written, this.router.byStream));
+    return this.checkpoint.confirm(target, value, (written) => progressAt(this.data.read.byStream, written, this.router.byStream));
   }
 
   private onTargetDeadLetter(target: number, message: DeadLetterMessage): void {

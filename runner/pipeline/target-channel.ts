@@ -1,17 +1,21 @@
-import { LineSplitter, parseMessageLine, type DeadLetterMessage, type Logger } from "../../protocol/index.js";
+import { LineSplitter, type DeadLetterMessage, type Logger } from "../../protocol/index.js";
 import { ConnectorProcess, type ConnectorLaunch } from "../process/connector-process.js";
+import { readTargetLine } from "./target-output.js";
 
 export interface TargetCallbacks {
-  /** The target echoed a STATE: everything before it is durable there. */
-  onState(target: number, value: unknown): void;
+  /** True if `value` is a STATE value the runner sent: a line equal to it is a bare echo. */
+  isSentState(value: unknown): boolean;
+  /** The target echoed a STATE: everything before it is durable there. False if it matches nothing sent. */
+  onState(target: number, value: unknown): boolean;
   /** The target rejected one record (the DEAD_LETTER extension). */
   onDeadLetter(target: number, message: DeadLetterMessage): void;
 }
 
 /**
  * One target of a run: its process, the messages waiting to be written to
- * its stdin, and a reader of what it says on stdout (STATE confirmations and
- * DEAD_LETTERs; anything else is logged and ignored).
+ * its stdin, and a reader of what it says on stdout: STATE confirmations
+ * (the bare value, as Singer targets echo it, or a STATE message) and
+ * DEAD_LETTERs; anything else is logged once and ignored.
  */
 export class TargetChannel {
   readonly process: ConnectorProcess;
@@ -24,19 +28,20 @@ export class TargetChannel {
     logger: Logger,
   ) {
     this.process = new ConnectorProcess(launch);
-    let complained = false;
+    const warned = new Set<"other" | "unknown">();
+    const warnOnce = (kind: "other" | "unknown", text: string): void => {
+      if (!warned.has(kind)) logger.warn(text);
+      warned.add(kind);
+    };
     const splitter = new LineSplitter((text, line) => {
-      let parsed;
-      try {
-        parsed = parseMessageLine(text, line);
-      } catch {
-        if (!complained) logger.warn(`${launch.name} wrote something other than a message on stdout (line ${line}); ignored. Targets should log to stderr.`);
-        complained = true;
-        return;
+      const output = readTargetLine(text, line, (value) => callbacks.isSentState(value));
+      if (output.kind === "state") {
+        if (!callbacks.onState(index, output.value)) warnOnce("unknown", `${launch.name} confirmed a STATE the runner did not send it (line ${line}); ignored`);
+      } else if (output.kind === "dead_letter") {
+        callbacks.onDeadLetter(index, output.message);
+      } else {
+        warnOnce("other", `${launch.name} wrote something other than a STATE echo on stdout (line ${line}); ignored. Targets should log to stderr.`);
       }
-      if (!parsed.known) return;
-      if (parsed.message.type === "STATE") callbacks.onState(index, parsed.message.value);
-      else if (parsed.message.type === "DEAD_LETTER") callbacks.onDeadLetter(index, parsed.message);
     });
     this.process.stdout.on("data", (chunk: Buffer) => splitter.push(chunk));
     this.process.stdout.on("end", () => splitter.end());

@@ -39,7 +39,7 @@ describe.each(cases)("$name killed with SIGKILL mid-stream", ({ name, settings, 
       buffered += chunk.toString();
       const lines = buffered.split("\n");
       buffered = lines.pop() ?? "";
-      for (const line of lines) confirmed.push((JSON.parse(line) as { value: { upTo: number } }).value.upTo);
+      for (const line of lines) confirmed.push((JSON.parse(line) as { upTo: number }).upTo);
     });
     child.stdin.on("error", () => undefined);
     child.stdin.write(`${schemaLine("items", { id: { type: "integer" }, pad: { type: "string" } }, ["id"])}\n`);

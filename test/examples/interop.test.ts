@@ -41,14 +41,14 @@ describe("a Python tap into our target", () => {
     const countries = readJsonl(join(dir, "py-tap", "countries.jsonl"));
     expect(countries).toHaveLength(8);
     expect(countries[3]).toEqual({ code: "JP", name: "Japan", capital: "Tōkyō", population: 124500000, area_km2: 377975 });
-    expect(jsonLines(result.stdout).at(-1)).toEqual({ type: "STATE", value: { bookmarks: { countries: { rows: 8 } } } });
+    expect(jsonLines(result.stdout).at(-1)).toEqual({ bookmarks: { countries: { rows: 8 } } });
   });
 
   it("resumes from the STATE our target confirmed", async () => {
     const target = writeJson("py-resume-target.json", { destination_path: join(dir, "py-resume") });
     const limited = writeJson("py-limit.json", { limit: 3 });
     const first = await pipeline(`python3 ${pythonTap} --config ${limited}`, `${node} ${targetJsonl} --config ${target}`);
-    const confirmed = jsonLines(first.stdout).at(-1)?.["value"];
+    const confirmed = jsonLines(first.stdout).at(-1);
     expect(confirmed).toEqual({ bookmarks: { countries: { rows: 3 } } });
     const state = writeJson("py-state.json", confirmed);
     const second = await pipeline(`python3 ${pythonTap} --state ${state}`, `${node} ${targetJsonl} --config ${target}`);
@@ -81,7 +81,7 @@ describe("our tap into a Python target", () => {
       .map((message) => message["record"]);
     expect(readJsonl(join(dir, "py-target", "users.jsonl"))).toEqual(direct);
     expect(readJsonl(join(dir, "py-target", "orders.jsonl"))).toHaveLength(40);
-    expect(jsonLines(result.stdout).at(-1)).toEqual({ type: "STATE", value: { bookmarks: { users: { rows: 150 }, orders: { rows: 40 } } } });
+    expect(jsonLines(result.stdout).at(-1)).toEqual({ bookmarks: { users: { rows: 150 }, orders: { rows: 40 } } });
   });
 
   it("the Python tap honours property deselection in its discovered catalog", async () => {

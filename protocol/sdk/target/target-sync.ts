@@ -39,7 +39,7 @@ export interface TargetSyncSummary {
 
 /**
  * The target's main loop: messages in from `input`, records written in
- * batches through `writer`, STATE echoed on `output` once durable.
+ * batches through `writer`, each STATE's value echoed on `output` once durable.
  */
 export async function runTargetSync(writer: TargetWriter, input: ByteSource, output: MessageWriter, logger: Logger, options: TargetSyncOptions): Promise<TargetSyncSummary> {
   const streams = new Map<string, StreamInfo>();
@@ -53,7 +53,8 @@ export async function runTargetSync(writer: TargetWriter, input: ByteSource, out
   const batcher = new RecordBatcher(
     writer,
     async (value) => {
-      output.writeLine(serializeMessage({ type: "STATE", value }));
+      // The Singer convention: the bare state value, so `tail -1` of our output is a tap's --state.
+      output.writeLine(`${JSON.stringify(value)}\n`);
       await output.flush();
       statesConfirmed += 1;
     },
@@ -110,7 +111,7 @@ export async function runTargetSync(writer: TargetWriter, input: ByteSource, out
       batcher.throwIfFailed();
       for (const item of batch) {
         if (!item.known) {
-          if (!ignoredTypes.has(item.message.type)) logger.debug(`ignoring messages of unknown type ${item.message.type} (first at line ${item.line})`);
+          if (!ignoredTypes.has(item.message.type)) logger.warn(`ignoring messages of unknown type ${JSON.stringify(item.message.type)} (first at line ${item.line})`);
           ignoredTypes.add(item.message.type);
           continue;
         }

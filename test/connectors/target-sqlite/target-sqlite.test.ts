@@ -23,7 +23,7 @@ describe("target-sqlite", () => {
       input: input(schemaLine("users", USER, ["id"]), recordLine("users", { id: 1, name: "Ann ü🎁", score: 1.5, vip: true, tags: ["a"], address: { zip: "007" } }), recordLine("users", { id: 2, name: null, vip: false }), stateLine({ n: 2 })),
     });
     expect(result.exitCode).toBe(0);
-    expect(jsonLines(result.stdout)).toEqual([{ type: "STATE", value: { n: 2 } }]);
+    expect(jsonLines(result.stdout)).toEqual([{ n: 2 }]);
     expect(tableRows(database, "users")).toEqual([
       { id: 1, name: "Ann ü🎁", score: 1.5, vip: 1, tags: '["a"]', address: '{"zip":"007"}' },
       { id: 2, name: null, score: null, vip: 0, tags: null, address: null },
@@ -95,7 +95,7 @@ describe("target-sqlite", () => {
       input: input(schemaLine("t", { id: { type: "integer" }, n: { type: "integer" } }, ["id"]), recordLine("t", { id: 1, n: 1 }), recordLine("t", { id: 2, n: 2 }), stateLine("two"), recordLine("t", { id: 3, n: 3 }), recordLine("t", { id: 4, n: "four" }), stateLine("four")),
     });
     expect(result.exitCode).toBe(1);
-    expect(jsonLines(result.stdout)).toEqual([{ type: "STATE", value: "two" }]);
+    expect(jsonLines(result.stdout)).toEqual(["two"]);
     expect(result.stderr.trim()).toBe(
       `target-sqlite error: target-sqlite, stream t, ${database}, line 6, field n: cannot store a text value in INTEGER column n The record does not match its schema: fix the value, or the schema (turn validate_records on to catch this earlier). [SQLITE_TYPE_MISMATCH]`,
     );

@@ -61,9 +61,10 @@ describe("STATE confirmation", () => {
       const lines = buffered.split("\n");
       buffered = lines.pop() ?? "";
       for (const line of lines) {
-        const message = JSON.parse(line) as { type: string; value: { upTo: number } };
+        // The bare state value, as Singer targets echo it.
+        const value = JSON.parse(line) as { upTo: number };
         // Read the file at the moment the STATE is seen: the records it covers must already be there.
-        observed.push({ value: message.value, linesOnDisk: linesOf(join(out, "items.jsonl")).length });
+        observed.push({ value, linesOnDisk: linesOf(join(out, "items.jsonl")).length });
       }
     });
     const input = [schema()];
@@ -93,7 +94,7 @@ describe("STATE confirmation", () => {
         resolve(chunk.toString());
       });
     });
-    expect(JSON.parse(confirmed)).toEqual({ type: "STATE", value: { upTo: 2 } });
+    expect(JSON.parse(confirmed)).toEqual({ upTo: 2 });
     expect(linesOf(join(out, "items.jsonl"))).toHaveLength(2);
     child.stdin.end();
     expect((await exited(child)).code).toBe(0);
@@ -103,8 +104,8 @@ describe("STATE confirmation", () => {
     const { file } = config();
     const result = await runNode(target, ["--config", file], { input: `${state({ first: true })}\n${schema()}\n${record(1)}\n${state({ second: true })}\n` });
     expect(jsonLines(result.stdout)).toEqual([
-      { type: "STATE", value: { first: true } },
-      { type: "STATE", value: { second: true } },
+      { first: true },
+      { second: true },
     ]);
   });
 });
@@ -130,7 +131,7 @@ describe("bad input", () => {
     const bad = JSON.stringify({ type: "RECORD", stream: "items", record: { id: "three" } });
     const result = await runNode(target, ["--config", file], { input: `${schema()}\n${record(1)}\n${record(2)}\n${state({ upTo: 2 })}\n${bad}\n${state({ upTo: 3 })}\n` });
     expect(result.exitCode).toBe(1);
-    expect(jsonLines(result.stdout)).toEqual([{ type: "STATE", value: { upTo: 2 } }]);
+    expect(jsonLines(result.stdout)).toEqual([{ upTo: 2 }]);
     expect(result.stderr.trim()).toBe(
       'target-jsonl error: target-jsonl, stream items, line 5, field /id: record field /id expected integer, got string "three" Fix the value at the source, or the stream\'s schema if the value is right. [RECORD_INVALID]',
     );
@@ -178,7 +179,7 @@ describe("streams and schemas", () => {
     const batch = JSON.stringify({ type: "BATCH", stream: "items", encoding: { format: "jsonl", compression: "gzip" }, manifest: [`file://${batchFile}`] });
     const result = await runNode(target, ["--config", file], { input: `${schema()}\n${batch}\n${state("after-batch")}\n` });
     expect(result.exitCode).toBe(0);
-    expect(jsonLines(result.stdout)).toEqual([{ type: "STATE", value: "after-batch" }]);
+    expect(jsonLines(result.stdout)).toEqual(["after-batch"]);
     expect(linesOf(join(out, "items.jsonl"))).toHaveLength(3);
   });
 
