@@ -74,8 +74,11 @@ export function selectAll(catalog: Catalog, change?: { stream: string; breadcrum
         else metadata[index] = { breadcrumb, metadata: { ...metadata[index]?.metadata, selected } };
       };
       setAt([], true);
-      if (change !== undefined && change.stream === stream.tap_stream_id) setAt(change.breadcrumb, change.selected);
-      return { ...stream, selected: true, metadata };
+      const changed = change !== undefined && change.stream === stream.tap_stream_id;
+      if (changed) setAt(change.breadcrumb, change.selected);
+      // The legacy top-level flag says the same as the stream's metadata: older taps read only that.
+      const streamSelected = !(changed && change.breadcrumb.length === 0 && !change.selected);
+      return { ...stream, selected: streamSelected, metadata };
     }),
   };
 }

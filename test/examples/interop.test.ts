@@ -93,3 +93,28 @@ describe("our tap into a Python target", () => {
     expect(records[0]?.["record"]).not.toHaveProperty("capital");
   });
 });
+
+describe("resuming from a shell with tail -1, as the README shows", () => {
+  it("our target's last line is a valid --state for our tap: the second sync sends only the rest", async () => {
+    // The source grows from 25 to 30 users between the two syncs.
+    const before = writeJson("tail-tap-25.json", { users: 25, orders: 0, state_every_records: 10 });
+    const tapConfig = writeJson("tail-tap.json", { users: 30, orders: 0, state_every_records: 10 });
+    const target = writeJson("tail-target.json", { destination_path: join(dir, "tail") });
+    const state = join(dir, "tail-state.jsonl");
+    const first = await pipeline(`${node} ${tapSample} --config ${before}`, `${node} ${targetJsonl} --config ${target} >> ${state}`);
+    expect(first.exitCode).toBe(0);
+    const resumed = await run("bash", ["-c", `set -o pipefail; tail -n 1 ${state} > ${state}.last && ${node} ${tapSample} --config ${tapConfig} --state ${state}.last | ${node} ${targetJsonl} --config ${target} >> ${state}`]);
+    expect(resumed.exitCode).toBe(0);
+    const ids = readJsonl(join(dir, "tail", "users.jsonl")).map((row) => (row as { id: number }).id);
+    expect(ids).toEqual(Array.from({ length: 30 }, (_, index) => index + 1));
+  });
+
+  it("a classic Python target's last line resumes our tap the same way", async () => {
+    const tapConfig = writeJson("tail-py-tap.json", { users: 12, orders: 0, state_every_records: 4 });
+    const target = writeJson("tail-py-target.json", { destination_path: join(dir, "tail-py"), batch_size: 4 });
+    const state = join(dir, "tail-py-state.jsonl");
+    await pipeline(`${node} ${tapSample} --config ${tapConfig}`, `python3 ${pythonTarget} --config ${target} >> ${state}`);
+    const last = readFileSync(state, "utf8").trim().split("\n").at(-1) ?? "";
+    expect(JSON.parse(last)).toEqual({ bookmarks: { users: { rows: 12 } } });
+  });
+});

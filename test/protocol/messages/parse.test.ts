@@ -95,3 +95,22 @@ describe("serializeMessage", () => {
     expect(() => serializeMessage(message)).toThrowError(expect.objectContaining({ code: ProtocolCodes.NOT_SERIALIZABLE, where: { stream: "big" } }) as Error);
   });
 });
+
+describe("message types in another case", () => {
+  it.each(["record", "Record", "rEcOrD"])("reads %s as a RECORD, and hands on a line strict targets can read", (type) => {
+    const parsed = parseMessageLine(`{"type":"${type}","stream":"users","record":{"id":1}}`, 4);
+    expect(parsed.known).toBe(true);
+    expect(parsed.message).toEqual({ type: "RECORD", stream: "users", record: { id: 1 } });
+    expect(JSON.parse(parsed.raw)).toEqual({ type: "RECORD", stream: "users", record: { id: 1 } });
+  });
+
+  it("checks a lower-case message like its upper-case form", () => {
+    expect(codeOf('{"type":"state"}')).toBe(ProtocolCodes.INVALID_MESSAGE);
+    expect(parseMessageLine('{"type":"state","value":{"a":1}}', 1).message).toEqual({ type: "STATE", value: { a: 1 } });
+  });
+
+  it("keeps a type it does not know in any case as unknown, untouched", () => {
+    const raw = '{"type":"x_custom","n":1}';
+    expect(parseMessageLine(raw, 1)).toEqual({ known: false, message: { type: "x_custom", n: 1 }, line: 1, raw });
+  });
+});

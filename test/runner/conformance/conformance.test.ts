@@ -102,3 +102,68 @@ describe("agora test target", () => {
     expect(report.checks.map((check) => check.status)).toEqual(TARGET_CHECKS.map(() => "pass"));
   });
 });
+
+const CLASSIC_TAP = `python3 ${join(ROOT, "test", "fixtures", "singer", "classic_tap.py")}`;
+const CLASSIC_TARGET = `python3 ${join(ROOT, "test", "fixtures", "singer", "classic_target.py")}`;
+const statusOf = (report: Report): Record<string, string> => Object.fromEntries(report.checks.map((check) => [check.check, check.status]));
+const reasonOf = (report: Report, name: string): string => report.checks.find((check) => check.check === name)?.reason ?? "";
+
+describe("agora test with classic Singer connectors (no false alarms on a correct peer)", () => {
+  it("passes a classic tap with no --about, --discover or --test_connection, and still runs every sync check", async () => {
+    const { exitCode, report } = await test("tap", CLASSIC_TAP, ["--config", writeJsonIn(dir, "classic-plain.json", { people: 4 })]);
+    expect(statusOf(report)).toEqual({
+      about: "skip",
+      discover: "skip",
+      catalog_schemas: "skip",
+      catalog_keys: "skip",
+      catalog_breadcrumbs: "skip",
+      test_connection: "skip",
+      sync_exit: "pass",
+      schema_before_record: "pass",
+      records_valid: "pass",
+      keys_present: "pass",
+      state_valid: "pass",
+      stream_deselection: "skip",
+      property_deselection: "skip",
+      resume: "skip",
+    });
+    // The tap's own exit code and words, not a JSON parse error.
+    expect(reasonOf(report, "about")).toContain("exit code 2: tap-classic: error: unrecognized arguments: --about");
+    expect(reasonOf(report, "test_connection")).toContain("unrecognized arguments: --test_connection");
+    expect(reasonOf(report, "resume")).toContain("no stream can resume");
+    expect(exitCode).toBe(0);
+  });
+
+  it("reads a Meltano-style --about through --format json, and checks resume only where a stream can resume", async () => {
+    const config = writeJsonIn(dir, "classic-full.json", { people: 5, events: 20, state_every: 4, discover: true, about: "meltano" });
+    const { exitCode, report } = await test("tap", CLASSIC_TAP, ["--config", config]);
+    expect(failing(report)).toEqual([]);
+    expect(reasonOf(report, "about")).toBe("tap-classic; capabilities: catalog, properties, discover, state, about");
+    // people is FULL_TABLE (re-sent in full, correctly); events re-sends the record at its inclusive bookmark.
+    expect(report.checks.find((check) => check.check === "resume")).toEqual({ check: "resume", status: "pass", reason: expect.stringContaining("events checked; 1 re-sent at the inclusive bookmark") });
+    expect(statusOf(report)["test_connection"]).toBe("skip");
+    expect(statusOf(report)["property_deselection"]).toBe("pass");
+    expect(exitCode).toBe(0);
+  });
+
+  it("still fails a tap that resumes badly in a stream that can resume", async () => {
+    // Lower-case types too: they are read like their upper-case forms.
+    const config = writeJsonIn(dir, "classic-nostate.json", { events: 20, state_every: 4, people: 0, lowercase_types: true });
+    const ignoring = writeIn(dir, "ignore-state.sh", `args=(); while [ $# -gt 0 ]; do if [ "$1" = --state ]; then shift 2; else args+=("$1"); shift; fi; done; exec ${CLASSIC_TAP} "\${args[@]}"\n`);
+    const { report } = await test("tap", `bash ${ignoring}`, ["--config", config]);
+    expect(failing(report)).toEqual(["resume"]);
+    expect(reasonOf(report, "resume")).toContain("emitted again a record from before it (stream events");
+  });
+
+  it.each([
+    ["once, at exit", { flush_every: 0 }],
+    ["after each flush, keys sorted, logging on stdout", { flush_every: 7, sort_keys: true, noise: true }],
+  ])("passes a target that echoes the bare state %s, run from another directory with an absolute --read path", async (_how, options) => {
+    const out = join(dir, `classic-target-${String(options.flush_every)}`);
+    const config = writeJsonIn(dir, `classic-target-${String(options.flush_every)}.json`, { destination: out, ...options });
+    const result = await agora(ROOT, ["--json", "test", "target", CLASSIC_TARGET, "--config", config, "--read", `jsonl:${out}`]);
+    const report = JSON.parse(result.stdout) as Report;
+    expect(report.checks.map((check) => [check.check, check.status])).toEqual(TARGET_CHECKS.map((check) => [check, "pass"]));
+    expect(result.exitCode).toBe(0);
+  });
+});

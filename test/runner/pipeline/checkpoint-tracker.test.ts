@@ -31,3 +31,48 @@ describe("CheckpointTracker", () => {
     expect(tracker.confirmedSequence).toBe(2);
   });
 });
+
+describe("CheckpointTracker with bare echoes", () => {
+  it("recognises values forwarded and not yet behind the checkpoint, and the last confirmed", () => {
+    const tracker = new CheckpointTracker(1);
+    tracker.forward({ n: 1 }, {});
+    tracker.forward({ n: 2 }, {});
+    tracker.forward({ n: 3 }, {});
+    expect(tracker.recognises({ n: 2 })).toBe(true);
+    expect(tracker.recognises({ n: 4 })).toBe(false);
+    tracker.confirm(0, { n: 2 });
+    expect(tracker.recognises({ n: 1 })).toBe(false);
+    expect(tracker.recognises({ n: 2 })).toBe(true);
+  });
+
+  it("takes the same echo twice without calling it unknown (targets that echo after every drain)", () => {
+    const tracker = new CheckpointTracker(1);
+    tracker.forward({ n: 1 }, { s: 1 });
+    expect(tracker.confirm(0, { n: 1 })).toMatchObject({ sequence: 1 });
+    expect(tracker.confirm(0, { n: 1 })).toBeUndefined();
+    expect(tracker.confirm(0, { n: 0 })).toBe("unknown");
+  });
+
+  it("confirms everything with one echo at the end (classic targets), memory bounded however long the run", () => {
+    const tracker = new CheckpointTracker(2);
+    for (let n = 1; n <= 50_000; n += 1) tracker.forward({ n }, { s: n });
+    expect(tracker.confirm(0, { n: 50_000 })).toBeUndefined();
+    expect(tracker.confirm(1, { n: 50_000 })).toEqual({ sequence: 50_000, value: { n: 50_000 }, delivered: { s: 50_000 } });
+    expect((tracker as unknown as { forwarded: unknown[] }).forwarded.length).toBeLessThanOrEqual(10_000);
+  });
+
+  it("keeps the state each target stands on when thinning, so the slower one still moves the checkpoint", () => {
+    const tracker = new CheckpointTracker(2);
+    for (let n = 1; n <= 3; n += 1) tracker.forward({ n }, { s: n });
+    tracker.confirm(0, { n: 3 });
+    for (let n = 4; n <= 30_000; n += 1) tracker.forward({ n }, { s: n });
+    expect(tracker.confirm(1, { n: 3 })).toEqual({ sequence: 3, value: { n: 3 }, delivered: { s: 3 } });
+  });
+
+  it("a repeated value replaces the one just before it, and the echo still confirms the newest", () => {
+    const tracker = new CheckpointTracker(1);
+    tracker.forward({}, { s: 1 });
+    tracker.forward({}, { s: 2 });
+    expect(tracker.confirm(0, {})).toEqual({ sequence: 2, value: {}, delivered: { s: 2 } });
+  });
+});

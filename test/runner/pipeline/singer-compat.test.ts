@@ -1,0 +1,119 @@
+import { existsSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { agora, projectIn, range, savedCheckpoint } from "../../helpers/project.js";
+import { ROOT, tempDir } from "../../helpers/processes.js";
+
+/**
+ * Agora under connectors it did not write: classic Singer connectors in
+ * Python (test/fixtures/singer), written to the letter of the spec and of
+ * singer-python's habits: no --about, strings only, bare state echoes, at
+ * the end or after each flush. Each runs through `agora run` twice.
+ */
+const root = tempDir("agora-singer-compat-");
+const CLASSIC_TAP = `python3 ${join(ROOT, "test", "fixtures", "singer", "classic_tap.py")}`;
+const CLASSIC_TARGET = `python3 ${join(ROOT, "test", "fixtures", "singer", "classic_target.py")}`;
+let projects = 0;
+
+function classicProject(tap: Record<string, unknown>, target: Record<string, unknown>, targetCommand = CLASSIC_TARGET, dir = join(root, `p${(projects += 1)}`)): string {
+  const inline = (config: Record<string, unknown>): string =>
+    Object.entries(config)
+      .map(([key, value]) => `${key} = ${JSON.stringify(value)}`)
+      .join(", ");
+  return projectIn(
+    dir,
+    `
+[connectors.classic]
+command = "${CLASSIC_TAP}"
+config = { ${inline(tap)} }
+
+[connectors.store]
+command = "${targetCommand}"
+config = { ${inline(target)} }
+
+[pipelines.p]
+tap = "classic"
+targets = ["store"]
+`,
+  );
+}
+
+/** The `id`s in `<dir>/<stream>.jsonl`, in the order written. */
+function idsIn(dir: string, stream: string): number[] {
+  const file = join(dir, `${stream}.jsonl`);
+  if (!existsSync(file)) return [];
+  return readFileSync(file, "utf8")
+    .split("\n")
+    .filter((line) => line !== "")
+    .map((line) => Number((JSON.parse(line) as { id: string }).id));
+}
+
+const eventsBookmark = (dir: string): string | undefined => (savedCheckpoint(dir, "p") as { bookmarks?: { events?: { updated_at: string } } } | undefined)?.bookmarks?.events?.updated_at;
+const minute = (n: number): string => `2024-01-01T${String(Math.floor(n / 60)).padStart(2, "0")}:${String(n % 60).padStart(2, "0")}:00Z`;
+
+describe("a classic target that echoes the bare state once, at exit", () => {
+  it("moves the checkpoint at the end of the run, and the next run resumes from it", async () => {
+    const dir = classicProject({ people: 3, events: 30, state_every: 10 }, { destination: "dest" });
+    const first = await agora(dir, ["run", "p"]);
+    expect(first.exitCode).toBe(0);
+    expect(first.stderr).not.toContain("checkpoint did not move");
+    expect(first.stderr).toContain("checkpoint saved");
+    expect(savedCheckpoint(dir, "p")).toEqual({ bookmarks: { events: { updated_at: minute(30) } } });
+
+    const second = await agora(dir, ["run", "p"]);
+    expect(second.exitCode).toBe(0);
+    // events resumes at its (inclusive) bookmark; people is FULL_TABLE and is sent again, as it should be.
+    expect(idsIn(join(dir, "dest"), "events")).toEqual([...range(30), 30]);
+    expect(idsIn(join(dir, "dest"), "people")).toEqual([1, 2, 3, 1, 2, 3]);
+  });
+
+  it("a FULL_TABLE-only tap whose state is {} still checkpoints, and re-sends everything as it must", async () => {
+    const dir = classicProject({ people: 4 }, { destination: "dest" });
+    expect((await agora(dir, ["run", "p"])).exitCode).toBe(0);
+    expect(savedCheckpoint(dir, "p")).toEqual({});
+    expect((await agora(dir, ["run", "p"])).exitCode).toBe(0);
+    expect(idsIn(join(dir, "dest"), "people")).toEqual([1, 2, 3, 4, 1, 2, 3, 4]);
+  });
+});
+
+describe("a target that echoes bare states after each flush (Meltano SDK style), keys sorted, with log lines on stdout", () => {
+  it("checkpoints as it goes, warns once about the log lines, and resumes", async () => {
+    const dir = classicProject({ people: 0, events: 40, state_every: 5 }, { destination: "dest", flush_every: 10, sort_keys: true, noise: true });
+    const first = await agora(dir, ["run", "p"]);
+    expect(first.exitCode).toBe(0);
+    expect(first.stderr.match(/wrote something other than a STATE echo/g)).toHaveLength(1);
+    expect(first.stderr).not.toContain("did not send");
+    expect(eventsBookmark(dir)).toBe(minute(40));
+    expect((await agora(dir, ["run", "p"])).exitCode).toBe(0);
+    expect(idsIn(join(dir, "dest"), "events")).toEqual([...range(40), 40]);
+  });
+});
+
+describe("a classic target killed with SIGKILL mid-run", () => {
+  it("loses no row; the next run re-sends only what was not confirmed (and the inclusive bookmark's row)", async () => {
+    const dir = classicProject({ people: 0, events: 100, state_every: 5 }, { destination: "dest", flush_every: 10, kill_self_after: 47 });
+    const killed = await agora(dir, ["run", "p"]);
+    expect(killed.exitCode).toBe(1);
+    expect(killed.stderr).toContain("store: the target was killed by SIGKILL");
+    // Records 41..46 were received but never written: the last confirmation was the flush after record 40.
+    expect(idsIn(join(dir, "dest"), "events")).toEqual(range(40));
+    expect(eventsBookmark(dir)).toBe(minute(40));
+
+    classicProject({ people: 0, events: 100, state_every: 5 }, { destination: "dest", flush_every: 10 }, CLASSIC_TARGET, dir);
+    const again = await agora(dir, ["run", "p"]);
+    expect(again.exitCode).toBe(0);
+    expect(idsIn(join(dir, "dest"), "events")).toEqual([...range(40), ...range(61).map((n) => n + 39)]);
+    expect(eventsBookmark(dir)).toBe(minute(100));
+  });
+});
+
+describe("a classic tap writing message types in lower case, into our target", () => {
+  it("delivers every record value for value, and the checkpoint moves", async () => {
+    const dir = classicProject({ people: 0, events: 12, state_every: 4, lowercase_types: true }, { destination_path: "dest" }, "target-jsonl");
+    const result = await agora(dir, ["run", "p"]);
+    expect(result.exitCode).toBe(0);
+    const stored = readFileSync(join(dir, "dest", "events.jsonl"), "utf8").trim().split("\n").map((line) => JSON.parse(line) as unknown);
+    expect(stored).toEqual(range(12).map((n) => ({ id: String(n), updated_at: minute(n), amount: `${n}.50` })));
+    expect(eventsBookmark(dir)).toBe(minute(12));
+  });
+});
