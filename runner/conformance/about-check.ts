@@ -39,7 +39,7 @@ export async function checkAbout(command: string, config: readonly string[], cwd
   for (const flags of attempts) {
     const captured = await capture(command, [...config, ...flags], cwd, timeoutMs);
     if (captured.exitCode !== 0) {
-      rejected ??= `${flags.join(" ")}: ${howItEnded(captured)}`;
+      rejected = `${flags.join(" ")}: ${howItEnded(captured)}`;
       continue;
     }
     if (ranASync(captured.stdout)) return { result: skip("about", `no --about: given ${flags.join(" ")} it ran a sync`), capabilities: undefined };

@@ -13,6 +13,11 @@ export function looselyEqual(sent: unknown, stored: unknown): boolean {
         return false;
       }
     }
+    if (!Array.isArray(sent) && typeof stored === "object" && stored !== null && !Array.isArray(stored)) {
+      // An object rebuilt from flattened columns: its leaves may be text.
+      const keys = Object.keys(sent);
+      return keys.length === Object.keys(stored).length && keys.every((key) => looselyEqual((sent as Record<string, unknown>)[key], storedField(stored as Record<string, unknown>, key)));
+    }
     return JSON.stringify(stored) === JSON.stringify(sent);
   }
   if (typeof sent === "boolean") return stored === sent || stored === (sent ? 1 : 0) || String(stored).toLowerCase() === String(sent);
@@ -23,4 +28,23 @@ export function looselyEqual(sent: unknown, stored: unknown): boolean {
 /** A record's identity in a stream: its key values as text (destinations may turn 1 into "1"). */
 export function keyOf(stream: string, record: Record<string, unknown>, keys: readonly string[]): string {
   return `${stream}|${keys.map((key) => String(record[key])).join("|")}`;
+}
+
+/**
+ * A field of a record read back. Targets that flatten nested objects (the
+ * Singer convention, `address__city`, which singer-io's target-csv and
+ * Meltano SDK targets follow) have no `address` column: the object is
+ * rebuilt from the `address__…` ones.
+ */
+export function storedField(record: Record<string, unknown>, field: string): unknown {
+  if (Object.hasOwn(record, field)) return record[field];
+  const prefix = `${field}__`;
+  const parts = Object.keys(record).filter((key) => key.startsWith(prefix));
+  if (parts.length === 0) return undefined;
+  const rebuilt: Record<string, unknown> = Object.create(null) as Record<string, unknown>;
+  for (const key of parts) {
+    const [first] = key.slice(prefix.length).split("__");
+    if (first !== undefined && !Object.hasOwn(rebuilt, first)) rebuilt[first] = storedField(Object.fromEntries(parts.map((part) => [part.slice(prefix.length), record[part]])), first);
+  }
+  return rebuilt;
 }

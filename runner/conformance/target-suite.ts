@@ -4,7 +4,7 @@ import { canonicalJson } from "../pipeline/canonical-json.js";
 import { readTargetLine } from "../pipeline/target-output.js";
 import { resolveCommand } from "../process/resolve-command.js";
 import { fail, pass, skip, type CheckResult } from "./check-result.js";
-import { keyOf, looselyEqual } from "./loose-equal.js";
+import { keyOf, looselyEqual, storedField } from "./loose-equal.js";
 import { readBackFrom } from "./read-back.js";
 import { buildTargetFixture } from "./target-fixture.js";
 import { checkUnknownMessage } from "./unknown-message-check.js";
@@ -107,9 +107,9 @@ async function fixtureChecks(command: string, options: TargetSuiteOptions): Prom
       problem = `record ${key} is missing`;
       break;
     }
-    const differs = Object.keys(sent.record).find((field) => !looselyEqual(sent.record[field], stored.record[field]));
+    const differs = Object.keys(sent.record).find((field) => !looselyEqual(sent.record[field], storedField(stored.record, field)));
     if (differs !== undefined) {
-      problem = `record ${key}: field ${differs} was ${JSON.stringify(sent.record[differs])?.slice(0, 60)}, reads back as ${JSON.stringify(stored.record[differs])?.slice(0, 60)}`;
+      problem = `record ${key}: field ${differs} was ${JSON.stringify(sent.record[differs])?.slice(0, 60)}, reads back as ${JSON.stringify(storedField(stored.record, differs))?.slice(0, 60)}`;
       break;
     }
   }
