@@ -26,6 +26,13 @@ export interface AgoraErrorOptions {
   readonly cause?: unknown;
 }
 
+/**
+ * What a caller does about an error, as data: fix the command line or the
+ * config (retrying will not help), fix a peer's output, skip the record,
+ * retry later, or stop. Decisions read this, or the code; never the text.
+ */
+export type ErrorKind = "usage" | "config" | "protocol" | "data" | "transient" | "fatal";
+
 export class AgoraError extends Error {
   readonly code: string;
   readonly hint: string | undefined;
@@ -37,6 +44,16 @@ export class AgoraError extends Error {
     this.code = code;
     this.hint = options.hint;
     this.where = options.where ?? {};
+  }
+
+  /** The branch of the tree this error is on. */
+  get kind(): ErrorKind {
+    return "fatal";
+  }
+
+  /** True for errors that may go away if the same thing is tried again. */
+  get retriable(): boolean {
+    return this.kind === "transient";
   }
 
   /** A copy of this error that also knows the given location (its own fields win). */
@@ -57,19 +74,39 @@ export class AgoraError extends Error {
 }
 
 /** The command line is wrong: unknown flag, missing argument, conflicting modes. */
-export class UsageError extends AgoraError {}
+export class UsageError extends AgoraError {
+  override get kind(): ErrorKind {
+    return "usage";
+  }
+}
 
 /** The configuration (a config, catalog or state file) is missing or invalid. */
-export class ConfigError extends AgoraError {}
+export class ConfigError extends AgoraError {
+  override get kind(): ErrorKind {
+    return "config";
+  }
+}
 
 /** A peer broke the protocol: malformed JSON, a RECORD before its SCHEMA, a missing field. */
-export class ProtocolError extends AgoraError {}
+export class ProtocolError extends AgoraError {
+  override get kind(): ErrorKind {
+    return "protocol";
+  }
+}
 
 /** One record is bad. Skippable: a runner may dead-letter it and go on. */
-export class DataError extends AgoraError {}
+export class DataError extends AgoraError {
+  override get kind(): ErrorKind {
+    return "data";
+  }
+}
 
 /** Something that may succeed if tried again: a timeout, a 503, a reset connection. */
-export class TransientError extends AgoraError {}
+export class TransientError extends AgoraError {
+  override get kind(): ErrorKind {
+    return "transient";
+  }
+}
 
 /** Anything else that must stop the run: an unwritable file, a full disk, a crashed peer. */
 export class FatalError extends AgoraError {}

@@ -5,9 +5,16 @@ export const RunnerCodes = {
   PIPELINE_NOT_FOUND: "PIPELINE_NOT_FOUND",
   CONNECTOR_NOT_FOUND: "CONNECTOR_NOT_FOUND",
   CONNECTOR_FAILED: "CONNECTOR_FAILED",
+  /** A connector exited 2: its command line is wrong. */
+  CONNECTOR_USAGE: "CONNECTOR_USAGE",
+  /** A connector exited 3: its config (or catalog, or state) is missing or invalid. */
+  CONNECTOR_CONFIG_INVALID: "CONNECTOR_CONFIG_INVALID",
   CONNECTOR_KILLED: "CONNECTOR_KILLED",
   CONNECTOR_HUNG: "CONNECTOR_HUNG",
   TARGET_CLOSED_INPUT: "TARGET_CLOSED_INPUT",
   RECORD_REJECTED: "RECORD_REJECTED",
   RUN_INTERRUPTED: "RUN_INTERRUPTED",
+  /** A run left "running" by a runner that died. */
+  RUN_ABANDONED: "RUN_ABANDONED",
+  PIPELINE_BUSY: "PIPELINE_BUSY",
 } as const;

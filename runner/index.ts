@@ -5,8 +5,11 @@ export type { ConnectorDefinition, ErrorPolicy, PipelineDefinition, RunResult } 
 export { loadProject, PROJECT_FILE } from "./project/load-project.js";
 export { resolvePipeline, type PipelineOverrides } from "./project/resolve-pipeline.js";
 export type { Project } from "./project/project-types.js";
-export { SqliteStateStore } from "./state/sqlite-state-store.js";
-export type { DeadLetter, RunProgress, RunRecord, SavedCheckpoint } from "./state/types.js";
+export type { CheckpointStore, DeadLetterStore, LeaseStore, RunStore, StateStore } from "./state/interfaces.js";
+export { openStateStore } from "./state/open-state-store.js";
+export { SqliteStateStore } from "./state/sqlite/sqlite-state-store.js";
+export { MemoryStateStore } from "./state/memory/memory-state-store.js";
+export type { DeadLetter, FailureKind, RunFailure, RunProgress, RunRecord, SavedCheckpoint } from "./state/types.js";
 export { replayDeadLetters, type ReplayMode, type ReplaySummary } from "./dlq/replay.js";
 export { buildMiddleware, MIDDLEWARE_TYPES } from "./middleware/build-middleware.js";
 export type { Middleware, MiddlewareSpec, RecordValue, StreamShape } from "./middleware/types.js";

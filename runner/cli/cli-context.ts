@@ -3,7 +3,8 @@ import { resolve } from "node:path";
 import { createLogger, type Logger, type LogLevel } from "../../protocol/index.js";
 import { DEFAULT_STATE_STORE, loadProject, PROJECT_FILE } from "../project/load-project.js";
 import type { Project } from "../project/project-types.js";
-import { SqliteStateStore } from "../state/sqlite-state-store.js";
+import type { StateStore } from "../state/interfaces.js";
+import { openStateStore as openStoreAt } from "../state/open-state-store.js";
 
 /** Options every agora command shares. */
 export interface CommonOptions {
@@ -25,8 +26,10 @@ export function maybeProject(options: CommonOptions): Project | undefined {
 }
 
 /** The state store: --state-store, else the project's, else .agora/state.db here. */
-export function openStateStore(options: CommonOptions, project: Project | undefined = maybeProject(options)): SqliteStateStore {
-  return new SqliteStateStore(options.stateStore !== undefined ? resolve(options.stateStore) : (project?.stateStore ?? resolve(DEFAULT_STATE_STORE)));
+export function openStateStore(options: CommonOptions, project: Project | undefined = maybeProject(options)): StateStore {
+  const location = options.stateStore ?? process.env["AGORA_STATE_STORE"];
+  if (location !== undefined) return openStoreAt(location === "memory:" ? location : resolve(location));
+  return openStoreAt(project?.stateStore ?? resolve(DEFAULT_STATE_STORE));
 }
 
 /** Writes to stdout and waits until it is handed to the OS (before process.exit). */

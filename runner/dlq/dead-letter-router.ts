@@ -1,13 +1,14 @@
 import { DataError, type AgoraError, type Logger } from "../../protocol/index.js";
 import type { ErrorPolicy } from "../pipeline/types.js";
-import type { SqliteStateStore } from "../state/sqlite-state-store.js";
+import type { StoreWrites } from "../pipeline/store-writes.js";
+import type { DeadLetterStore } from "../state/interfaces.js";
 import type { NewDeadLetter } from "../state/types.js";
 
 export type RejectedRecord = Omit<NewDeadLetter, "pipeline" | "runId" | "checkpoint">;
 
 /**
  * Applies a pipeline's error policy to rejected records: `dlq` stores them
- * (with the checkpoint of the moment) and goes on, `skip` counts them and
+ * (with the checkpoint of the moment, through the run's ordered writes) and goes on, `skip` counts them and
  * goes on, `fail` returns the error that stops the run.
  */
 export class DeadLetterRouter {
@@ -18,7 +19,8 @@ export class DeadLetterRouter {
 
   constructor(
     private readonly policy: ErrorPolicy,
-    private readonly store: SqliteStateStore,
+    private readonly store: DeadLetterStore,
+    private readonly writes: StoreWrites,
     private readonly pipeline: string,
     private readonly runId: string,
     private readonly checkpoint: () => unknown,
@@ -43,7 +45,8 @@ export class DeadLetterRouter {
       }
       return undefined;
     }
-    this.store.addDeadLetter({ ...rejected, pipeline: this.pipeline, runId: this.runId, checkpoint: this.checkpoint() });
+    const entry = { ...rejected, pipeline: this.pipeline, runId: this.runId, checkpoint: this.checkpoint() };
+    this.writes.add(() => this.store.addDeadLetter(entry));
     this.deadLettered += 1;
     return undefined;
   }

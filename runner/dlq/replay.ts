@@ -8,9 +8,11 @@ import type { RecordValue, StreamShape } from "../middleware/types.js";
 import { canonicalJson } from "../pipeline/canonical-json.js";
 import { CheckpointTracker } from "../pipeline/checkpoint-tracker.js";
 import { argsWithConfig } from "../pipeline/connector-config.js";
+import type { StopRequests } from "../pipeline/stop-requests.js";
 import { TargetChannel } from "../pipeline/target-channel.js";
+import { waitForExit } from "../process/wait-for-exit.js";
 import type { PipelineDefinition } from "../pipeline/types.js";
-import type { SqliteStateStore } from "../state/sqlite-state-store.js";
+import type { DeadLetterStore } from "../state/interfaces.js";
 import type { DeadLetter, DeadLetterStage } from "../state/types.js";
 
 export type ReplayMode = "full" | "sink";
@@ -19,8 +21,9 @@ export interface ReplayOptions {
   readonly mode: ReplayMode;
   readonly stage?: DeadLetterStage | undefined;
   readonly ids?: readonly number[] | undefined;
-  readonly projectDir: string;
   readonly logger: Logger;
+  /** A stop request kills the targets: entries not yet confirmed stay pending. */
+  readonly stop?: StopRequests;
 }
 
 export interface ReplaySummary {
@@ -45,13 +48,13 @@ export const REPLAY_MARKER = "agora_dlq_replay";
  * rejected it, so a record that already succeeded is never sent again, and
  * one that fails again stays, with its attempt count raised.
  */
-export async function replayDeadLetters(definition: PipelineDefinition, store: SqliteStateStore, options: ReplayOptions): Promise<ReplaySummary> {
-  const entries = store.listDeadLetters({ pipeline: definition.name, stage: options.stage, status: "pending", ids: options.ids });
+export async function replayDeadLetters(definition: PipelineDefinition, store: DeadLetterStore, options: ReplayOptions): Promise<ReplaySummary> {
+  const entries = await store.listDeadLetters({ pipeline: definition.name, stage: options.stage, status: "pending", ids: options.ids });
   const replayable = entries.filter((entry) => entry.original !== undefined || entry.processed !== undefined);
   const notReplayable = entries.length - replayable.length;
   if (replayable.length === 0) return { attempted: 0, succeeded: 0, failed: 0, notReplayable, unconfirmed: 0, error: undefined };
 
-  const chain = new MiddlewareChain(await buildMiddleware(definition.middleware, options.projectDir));
+  const chain = new MiddlewareChain(await buildMiddleware(definition.middleware, definition.projectDir));
   const validator = new RecordValidator();
   const failed: Array<{ id: number; error: string }> = [];
   const succeeded: number[] = [];
@@ -99,6 +102,22 @@ export async function replayDeadLetters(definition: PipelineDefinition, store: S
   };
 
   let error: string | undefined;
+  const unsubscribe = options.stop?.subscribe((signal) => {
+    error ??= `stopped by ${signal}`;
+    for (const target of targets) target.process.kill("SIGTERM");
+  });
+  // A target that neither reads nor exits is killed after the pipeline's idle timeout.
+  const idleMs = definition.idleTimeoutSeconds * 1000;
+  const flushAll = async (): Promise<void> => {
+    const waits = targets.map((target) => target.flush()).filter((wait) => wait !== undefined);
+    if (waits.length === 0) return;
+    const timer = setTimeout(() => {
+      error ??= `no progress for ${definition.idleTimeoutSeconds} s while waiting for a target to read its input`;
+      for (const target of targets) target.process.kill("SIGKILL");
+    }, idleMs);
+    await Promise.all(waits);
+    clearTimeout(timer);
+  };
   try {
     for (const entry of replayable) {
       const tapShape: StreamShape = { stream: entry.stream, schema: (entry.schema ?? { type: "object" }) as JsonSchema, keyProperties: entry.keyProperties ?? [] };
@@ -136,15 +155,17 @@ export async function replayDeadLetters(definition: PipelineDefinition, store: S
       const marker = { [REPLAY_MARKER]: entry.id };
       entryOfSequence.set(tracker.forward(marker, {}), entry.id);
       send(serializeMessage({ type: "STATE", value: marker }));
-      await Promise.all(targets.map((target) => target.flush()));
+      await flushAll();
+      if (error !== undefined) break;
     }
     await Promise.all(targets.map((target) => target.end()));
-    const exits = await Promise.all(targets.map((target) => target.process.exited));
+    const exits = await Promise.all(targets.map((target) => waitForExit(target.process, idleMs)));
     exits.forEach((exit, index) => {
       const problem = targets[index]?.process.describeFailure(exit, "during the replay");
       if (problem !== undefined) error ??= problem.toUserLine();
     });
   } finally {
+    unsubscribe?.();
     await chain.close();
     rmSync(workDir, { recursive: true, force: true });
   }
@@ -156,7 +177,7 @@ export async function replayDeadLetters(definition: PipelineDefinition, store: S
     else if (sequence <= confirmedUpTo) succeeded.push(id);
     else unconfirmed += 1;
   }
-  store.recordReplay(succeeded, failed);
+  await store.recordReplay(succeeded, failed);
   if (error !== undefined) options.logger.error(error);
   return { attempted: replayable.length, succeeded: succeeded.length, failed: failed.length, notReplayable, unconfirmed, error };
 }

@@ -1,12 +1,14 @@
 import type { Logger } from "../../protocol/index.js";
-import type { SqliteStateStore } from "../state/sqlite-state-store.js";
+import type { CheckpointStore } from "../state/interfaces.js";
 import type { RunProgress } from "../state/types.js";
 import { CheckpointTracker } from "./checkpoint-tracker.js";
+import type { StoreWrites } from "./store-writes.js";
 
 /**
  * A run's checkpoint: numbers the STATEs forwarded, takes the targets'
  * confirmations, and saves the newest STATE every target confirmed,
- * together with the run's progress, in one transaction of the state store.
+ * together with the run's progress, in one transaction of the state store
+ * (queued on the run's ordered writes).
  */
 export class CheckpointKeeper {
   private readonly tracker: CheckpointTracker;
@@ -18,13 +20,16 @@ export class CheckpointKeeper {
 
   constructor(
     targetCount: number,
-    private readonly store: SqliteStateStore,
+    private readonly store: CheckpointStore,
+    private readonly writes: StoreWrites,
     private readonly pipeline: string,
     private readonly runId: string,
     private readonly logger: Logger,
+    /** The checkpoint saved before this run, if any. */
+    saved: unknown,
   ) {
     this.tracker = new CheckpointTracker(targetCount);
-    this.value = store.getCheckpoint(pipeline)?.state;
+    this.value = saved;
   }
 
   /** A STATE is about to be forwarded; `delivered` counts the records sent before it. */
@@ -48,7 +53,8 @@ export class CheckpointKeeper {
     this.value = confirmed.value;
     this.advanced = true;
     this.writtenAtCheckpoint = confirmed.delivered;
-    this.store.saveCheckpoint(this.runId, this.pipeline, confirmed.value, progress(confirmed.delivered));
+    const snapshot = progress(confirmed.delivered);
+    this.writes.add(() => this.store.saveCheckpoint(this.runId, this.pipeline, confirmed.value, snapshot));
     return true;
   }
 

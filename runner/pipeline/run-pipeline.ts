@@ -4,24 +4,28 @@ import { join } from "node:path";
 import { AgoraError, asAgoraError, FatalError, MessageParser, type DeadLetterMessage, type Logger, type MessageLine } from "../../protocol/index.js";
 import { DeadLetterRouter, type RejectedRecord } from "../dlq/dead-letter-router.js";
 import { RunnerCodes } from "../errors.js";
+import { buildMiddleware } from "../middleware/build-middleware.js";
 import { MiddlewareChain } from "../middleware/chain.js";
 import type { Middleware } from "../middleware/types.js";
 import { ConnectorProcess, type ConnectorExit } from "../process/connector-process.js";
 import { waitForExit } from "../process/wait-for-exit.js";
-import type { SqliteStateStore } from "../state/sqlite-state-store.js";
+import type { RunStore, StateStore } from "../state/interfaces.js";
+import type { RunFailure, SavedCheckpoint } from "../state/types.js";
 import { CheckpointKeeper } from "./checkpoint-keeper.js";
 import { progressAt } from "./checkpoint-tracker.js";
 import { argsWithConfig } from "./connector-config.js";
 import { DataPath } from "./data-path.js";
+import { describePhase, type RunPhase } from "./run-phase.js";
+import { StoreWrites } from "./store-writes.js";
 import type { StopRequests } from "./stop-requests.js";
 import { stateArgs } from "./tap-capabilities.js";
 import { TargetChannel } from "./target-channel.js";
 import type { ConnectorDefinition, PipelineDefinition, RunResult } from "./types.js";
 
 export interface RunOptions {
-  readonly store: SqliteStateStore;
+  readonly store: StateStore;
   readonly logger: Logger;
-  /** Built middleware for the pipeline's chain, in order. */
+  /** Built middleware for the pipeline's chain, in order (default: built from the definition). */
   readonly middleware?: readonly Middleware[];
   /** Stop requests (signals): the first stops the run the safe way, a second kills everything. */
   readonly stop?: StopRequests;
@@ -43,14 +47,37 @@ export function newRunId(): string {
  * a connector's failure (that is a failed run), only for the runner's own.
  */
 export async function runPipeline(definition: PipelineDefinition, options: RunOptions): Promise<RunResult> {
-  return new PipelineRun(definition, options).run();
+  let middleware: readonly Middleware[];
+  try {
+    middleware = options.middleware ?? (await buildMiddleware(definition.middleware, definition.projectDir));
+  } catch (error) {
+    // A middleware that cannot be built (a missing module, a bad option) fails this run, recorded like any other.
+    return recordFailedRun(definition.name, options.store, asAgoraError(error));
+  }
+  const saved = await options.store.getCheckpoint(definition.name);
+  return new PipelineRun(definition, { ...options, middleware }, saved).run();
+}
+
+/**
+ * Records a run that failed before it could start (its pipeline or
+ * middleware could not be built), so the history shows it, and returns its
+ * result.
+ */
+export async function recordFailedRun(pipeline: string, store: RunStore, error: AgoraError): Promise<RunResult> {
+  const located = error.where.pipeline === undefined ? error.withLocation({ pipeline }) : error;
+  const failure: RunFailure = { code: located.code, kind: located.kind, message: located.toUserLine() };
+  const runId = newRunId();
+  await store.startRun(runId, pipeline);
+  await store.finishRun(runId, "failed", {}, failure);
+  return { runId, pipeline, status: "failed", progress: {}, recordsRead: 0, recordsWritten: 0, deadLettered: 0, skipped: 0, checkpointAdvanced: false, seconds: 0, error: failure.message, failure, signal: undefined };
 }
 
 class PipelineRun {
   private readonly runId = newRunId();
   private readonly started = performance.now();
   private readonly logger: Logger;
-  private readonly store: SqliteStateStore;
+  private readonly store: StateStore;
+  private readonly writes: StoreWrites;
   private readonly chain: MiddlewareChain;
   private readonly checkpoint: CheckpointKeeper;
   private readonly router: DeadLetterRouter;
@@ -61,18 +88,20 @@ class PipelineRun {
   private failure: AgoraError | undefined;
   private stopSignal: NodeJS.Signals | undefined;
   private lastActivity = Date.now();
-  private waitingOn = "the tap";
+  private phase: RunPhase = { kind: "reading_tap" };
 
   constructor(
     private readonly definition: PipelineDefinition,
     private readonly options: RunOptions,
+    private readonly saved: SavedCheckpoint | undefined,
   ) {
     this.logger = options.logger;
     this.store = options.store;
+    this.writes = new StoreWrites((error) => this.fail(error));
     this.chain = new MiddlewareChain(options.middleware ?? []);
-    this.checkpoint = new CheckpointKeeper(definition.targets.length, this.store, definition.name, this.runId, this.logger);
+    this.checkpoint = new CheckpointKeeper(definition.targets.length, this.store, this.writes, definition.name, this.runId, this.logger, saved?.state);
     this.workDir = join(definition.workDir, this.runId);
-    this.router = new DeadLetterRouter(definition.onError, this.store, definition.name, this.runId, () => this.checkpoint.value, this.logger);
+    this.router = new DeadLetterRouter(definition.onError, this.store, this.writes, definition.name, this.runId, () => this.checkpoint.value, this.logger);
     this.data = new DataPath(definition, this.chain, {
       queue: (line) => {
         for (const target of this.targets) target.queue(line);
@@ -88,9 +117,9 @@ class PipelineRun {
 
   async run(): Promise<RunResult> {
     const { definition, store } = this;
-    const abandoned = store.markAbandonedRuns(definition.name);
+    const abandoned = await store.markAbandonedRuns(definition.name);
     if (abandoned > 0) this.logger.warn(`pipeline ${definition.name}: ${abandoned} earlier run(s) never finished (runner killed?); resuming from the last saved checkpoint`);
-    store.startRun(this.runId, definition.name);
+    await store.startRun(this.runId, definition.name);
     mkdirSync(this.workDir, { recursive: true });
     const unsubscribe = this.options.stop?.subscribe((signal) => this.requestStop(signal));
     const watchdog = setInterval(() => this.checkIdle(), Math.min(1000, definition.idleTimeoutSeconds * 250));
@@ -106,7 +135,7 @@ class PipelineRun {
       await this.chain.close();
       rmSync(this.workDir, { recursive: true, force: true });
     }
-    return this.result();
+    return await this.result();
   }
 
   // Starting
@@ -114,7 +143,7 @@ class PipelineRun {
   private async start(): Promise<void> {
     const { definition } = this;
     const configArgs = this.withConfig(definition.tap);
-    const tapArgs = [...configArgs, ...(await stateArgs(definition.tap, configArgs, this.store.getCheckpoint(definition.name), this.workDir, definition.name, this.logger))];
+    const tapArgs = [...configArgs, ...(await stateArgs(definition.tap, configArgs, this.saved, this.workDir, definition.name, this.logger))];
     this.targets = definition.targets.map(
       (target, index) =>
         new TargetChannel(
@@ -182,10 +211,10 @@ class PipelineRun {
       if (wait !== undefined) waits.push(wait);
     }
     if (waits.length === 0) return;
-    this.waitingOn = "a target to read its input";
+    this.phase = { kind: "writing_targets" };
     this.lastActivity = Date.now();
     await Promise.all(waits);
-    this.waitingOn = "the tap";
+    this.phase = { kind: "reading_tap" };
     this.lastActivity = Date.now();
   }
 
@@ -248,18 +277,19 @@ class PipelineRun {
     const idleMs = this.definition.idleTimeoutSeconds * 1000;
     if (this.failure !== undefined || Date.now() - this.lastActivity < idleMs) return;
     this.fail(
-      new FatalError(RunnerCodes.CONNECTOR_HUNG, `no progress for ${this.definition.idleTimeoutSeconds} s while waiting for ${this.waitingOn}`, {
+      new FatalError(RunnerCodes.CONNECTOR_HUNG, `no progress for ${this.definition.idleTimeoutSeconds} s while waiting for ${describePhase(this.phase)}`, {
         hint: "A connector seems hung: check its logs above, or raise idle_timeout_seconds if it is just slow.",
       }),
     );
     this.tap?.kill("SIGKILL");
-    if (this.waitingOn !== "the tap") for (const target of this.targets) target.process.kill("SIGKILL");
+    // Stuck on a target (its pipe full, or it never exits): kill the targets too.
+    if (this.phase.kind !== "reading_tap" && this.phase.kind !== "tap_exiting") for (const target of this.targets) target.process.kill("SIGKILL");
   }
 
   private async finish(): Promise<void> {
     const tap = this.tap;
     if (tap !== undefined) {
-      this.waitingOn = "the tap to exit";
+      this.phase = { kind: "tap_exiting" };
       const exit = await waitForExit(tap, GRACE_MS);
       const expectedStop = this.stopSignal !== undefined || this.data.stopped || this.failure !== undefined;
       if (!expectedStop) {
@@ -268,20 +298,29 @@ class PipelineRun {
       }
     }
     // Targets write and confirm what they received, also after a failure: that is what makes resuming lose nothing.
-    this.waitingOn = "the targets to finish";
+    this.phase = { kind: "targets_finishing" };
     this.lastActivity = Date.now();
     await Promise.all(this.targets.map((target) => target.end()));
-    await Promise.all(this.targets.map((target) => waitForExit(target.process, this.definition.idleTimeoutSeconds * 1000)));
+    // Writing the last batch takes what it takes: at least the grace the tap gets, whatever the idle timeout.
+    const targetGraceMs = Math.max(GRACE_MS, this.definition.idleTimeoutSeconds * 1000);
+    await Promise.all(this.targets.map((target) => waitForExit(target.process, targetGraceMs)));
+    // Every confirmation is in: the checkpoints and dead letters it queued are written before the run is recorded.
+    await this.writes.drain();
     if (this.failure === undefined) this.checkpoint.warnIfUnconfirmed();
   }
 
-  private result(): RunResult {
+  private async result(): Promise<RunResult> {
     const status = this.failure !== undefined ? "failed" : this.stopSignal !== undefined ? "stopped" : "succeeded";
     const succeeded = status === "succeeded";
     const written = succeeded ? this.data.delivered.byStream : this.checkpoint.writtenAtCheckpoint;
     const progress = progressAt(this.data.read.byStream, written, this.router.byStream);
-    const error = this.failure?.toUserLine() ?? (this.stopSignal === undefined ? undefined : `stopped by ${this.stopSignal}`);
-    this.store.finishRun(this.runId, status, progress, error);
+    const failure: RunFailure | undefined =
+      this.failure !== undefined
+        ? { code: this.failure.code, kind: this.failure.kind, message: this.failure.toUserLine() }
+        : this.stopSignal !== undefined
+          ? { code: RunnerCodes.RUN_INTERRUPTED, kind: "fatal", message: `stopped by ${this.stopSignal}` }
+          : undefined;
+    await this.store.finishRun(this.runId, status, progress, failure);
     return {
       runId: this.runId,
       pipeline: this.definition.name,
@@ -293,7 +332,8 @@ class PipelineRun {
       skipped: this.router.skipped,
       checkpointAdvanced: this.checkpoint.advanced,
       seconds: (performance.now() - this.started) / 1000,
-      error,
+      error: failure?.message,
+      failure,
       signal: this.stopSignal,
     };
   }

@@ -1,6 +1,6 @@
 import type { ConnectorLaunch } from "../process/connector-process.js";
 import type { MiddlewareSpec } from "../middleware/types.js";
-import type { RunProgress, RunStatus } from "../state/types.js";
+import type { RunFailure, RunProgress, RunStatus } from "../state/types.js";
 
 /** What to do with a record that fails validation, a middleware, or a target's write. */
 export type ErrorPolicy = "dlq" | "fail" | "skip";
@@ -29,6 +29,8 @@ export interface PipelineDefinition {
   readonly concurrency: number;
   /** Directory the run's temporary files (configs, state) go in. */
   readonly workDir: string;
+  /** The project's folder: middleware module paths are relative to it. */
+  readonly projectDir: string;
 }
 
 export interface RunResult {
@@ -44,6 +46,8 @@ export interface RunResult {
   readonly seconds: number;
   /** The one-line error, for a failed or stopped run. */
   readonly error: string | undefined;
+  /** The same with the error's code and kind: what a scheduler decides on. */
+  readonly failure: RunFailure | undefined;
   /** The signal that stopped the run, if one did. */
   readonly signal: NodeJS.Signals | undefined;
 }

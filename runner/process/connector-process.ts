@@ -1,6 +1,6 @@
 import { execa } from "execa";
 import type { Readable, Writable } from "node:stream";
-import { FatalError, LineSplitter } from "../../protocol/index.js";
+import { ConfigError, FatalError, LineSplitter, UsageError, type AgoraError } from "../../protocol/index.js";
 import { RunnerCodes } from "../errors.js";
 import { resolveCommand } from "./resolve-command.js";
 
@@ -118,13 +118,19 @@ export class ConnectorProcess {
     if (!this.stdin.writableEnded && !this.stdin.destroyed) this.stdin.end();
   }
 
-  /** An error describing how the connector ended badly, or undefined if it exited 0. */
-  describeFailure(exit: ConnectorExit, doing: string): FatalError | undefined {
+  /**
+   * An error describing how the connector ended badly, or undefined if it
+   * exited 0. Its class says what to do: a connector that cannot start, or
+   * exits 2 (the command line is wrong) or 3 (its config is missing or
+   * invalid, the Singer SDKs' convention and ours), needs a fix of the
+   * configuration; any other failure may pass on a later run.
+   */
+  describeFailure(exit: ConnectorExit, doing: string): AgoraError | undefined {
     const where = { connector: this.name };
     const said = this.lastStderrLine();
     const tail = said === undefined ? "" : `; it said: ${said}`;
     if (exit.spawnError !== undefined) {
-      return new FatalError(RunnerCodes.CONNECTOR_NOT_FOUND, `could not start the ${this.role} (${exit.spawnError})`, {
+      return new ConfigError(RunnerCodes.CONNECTOR_NOT_FOUND, `could not start the ${this.role} (${exit.spawnError})`, {
         where,
         hint: "Check its command in pipelines.toml (or --tap/--target): is it installed and on PATH?",
       });
@@ -133,6 +139,13 @@ export class ConnectorProcess {
       return new FatalError(RunnerCodes.CONNECTOR_KILLED, `the ${this.role} was killed by ${exit.signal} ${doing}${tail}`, {
         where,
         hint: "Confirmed records are safe; run the pipeline again to resume from the last checkpoint.",
+      });
+    }
+    if (exit.code === 2 || exit.code === 3) {
+      const Kind = exit.code === 2 ? UsageError : ConfigError;
+      return new Kind(exit.code === 2 ? RunnerCodes.CONNECTOR_USAGE : RunnerCodes.CONNECTOR_CONFIG_INVALID, `the ${this.role} exited with code ${exit.code} ${doing}${tail}`, {
+        where,
+        hint: exit.code === 2 ? "Its command line is wrong: check its command and args in pipelines.toml." : "Its config (or state) is missing or invalid: fix what it reports, then run again.",
       });
     }
     if (exit.code !== 0) {

@@ -53,7 +53,10 @@ export function resolveConnector(project: Pick<Project, "dir" | "connectors" | "
   };
 }
 
-/** A pipeline of the project, ready to run. */
+/**
+ * A pipeline of the project, ready to run. `${VAR}` and `${VAR:-default}` are
+ * read from the environment in every string of its entry and connectors.
+ */
 export function resolvePipeline(project: Project, name: string, overrides: PipelineOverrides = {}): PipelineDefinition {
   const entry = project.pipelines[name];
   if (entry === undefined) {
@@ -74,12 +77,14 @@ export function resolvePipeline(project: Project, name: string, overrides: Pipel
     name,
     tap: resolveConnector(project, entry.tap, `pipelines.${name}.tap`),
     targets: unique,
-    middleware: entry.middleware ?? [],
+    // ${VAR} applies to every string of the entry; connectors were interpolated above, each in its own place.
+    middleware: interpolateEnv(entry.middleware ?? [], `pipelines.${name}.middleware`),
     validate: overrides.validate ?? entry.validate ?? true,
     onError: overrides.onError ?? entry.on_error ?? "dlq",
     idleTimeoutSeconds: overrides.idleTimeoutSeconds ?? entry.idle_timeout_seconds ?? DEFAULT_IDLE_TIMEOUT_SECONDS,
     maxRecords: overrides.maxRecords ?? entry.max_records,
     concurrency: entry.concurrency ?? DEFAULT_CONCURRENCY,
     workDir: join(project.dir, ".agora", "runs"),
+    projectDir: project.dir,
   };
 }

@@ -1,24 +1,32 @@
 import { hostname } from "node:os";
 import { FatalError } from "../../protocol/index.js";
-import type { SqliteStateStore } from "../state/sqlite-state-store.js";
+import type { LeaseStore } from "../state/interfaces.js";
+import { RunnerCodes } from "../errors.js";
+import { procStat, processIsAlive } from "./process-identity.js";
 
 export const DEFAULT_LEASE_SECONDS = 60;
 
-/** An id for this process as a lease holder: host, pid and a random part. */
+/**
+ * An id for this process as a lease holder: host, pid, the process's start
+ * time (from /proc, "-" without it) and a random part. The start time tells
+ * this process from a later one that reuses its pid.
+ */
 export function holderId(): string {
-  return `${hostname()}:${process.pid}:${Math.random().toString(36).slice(2, 8)}`;
+  return `${hostname()}:${process.pid}:${procStat(process.pid)?.startTicks ?? "-"}:${Math.random().toString(36).slice(2, 8)}`;
 }
 
-/** True if the holder is a process on this host that no longer exists (a killed runner). */
+/**
+ * True if the holder is a process of this host that no longer runs: gone, a
+ * zombie, or its pid now someone else's. Holders on other hosts are never
+ * judged dead here (their lease expires instead).
+ */
 export function holderIsDead(holder: string): boolean {
-  const [host, pid] = holder.split(":");
+  const parts = holder.split(":");
+  const [host, pid] = parts;
   if (host !== hostname() || pid === undefined || !/^\d+$/.test(pid)) return false;
-  try {
-    process.kill(Number(pid), 0);
-    return false;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === "ESRCH";
-  }
+  // Ids of older versions have no start time (host:pid:random).
+  const startTicks = parts.length >= 4 && parts[2] !== "-" ? parts[2] : undefined;
+  return !processIsAlive(Number(pid), startTicks);
 }
 
 /**
@@ -27,27 +35,32 @@ export function holderIsDead(holder: string): boolean {
  * process holds it. If this process dies, the lease expires, or is taken
  * over at once by the next process on the same host (the pid is gone).
  */
-export async function withLease<T>(store: SqliteStateStore, pipeline: string, holder: string, leaseSeconds: number, work: () => Promise<T>): Promise<{ ran: true; value: T } | { ran: false; holder: string | undefined }> {
+export async function withLease<T>(store: LeaseStore, pipeline: string, holder: string, leaseSeconds: number, work: () => Promise<T>): Promise<{ ran: true; value: T } | { ran: false; holder: string | undefined }> {
   const ttlMs = leaseSeconds * 1000;
-  if (!store.acquireLease(pipeline, holder, ttlMs)) {
+  if (!(await store.acquireLease(pipeline, holder, ttlMs))) {
     // A lease left by a process of this host that was killed need not wait out its expiry.
-    const current = store.leaseHolder(pipeline);
-    if (current === undefined || !holderIsDead(current) || !store.takeOverLease(pipeline, current, holder, ttlMs)) return { ran: false, holder: current };
+    const current = await store.leaseHolder(pipeline);
+    if (current === undefined || !holderIsDead(current) || !(await store.takeOverLease(pipeline, current, holder, ttlMs))) return { ran: false, holder: current };
   }
   const heartbeat = setInterval(() => {
-    if (!store.renewLease(pipeline, holder, ttlMs)) process.stderr.write(`agora warn: lost the lease on pipeline ${pipeline}\n`);
+    void store.renewLease(pipeline, holder, ttlMs).then(
+      (renewed) => {
+        if (!renewed) process.stderr.write(`agora warn: lost the lease on pipeline ${pipeline}\n`);
+      },
+      () => process.stderr.write(`agora warn: could not renew the lease on pipeline ${pipeline}\n`),
+    );
   }, Math.max(250, ttlMs / 3));
   heartbeat.unref();
   try {
     return { ran: true, value: await work() };
   } finally {
     clearInterval(heartbeat);
-    store.releaseLease(pipeline, holder);
+    await store.releaseLease(pipeline, holder);
   }
 }
 
 export function busyError(pipeline: string, holder: string | undefined): FatalError {
-  return new FatalError("PIPELINE_BUSY", `pipeline ${pipeline} is already running${holder === undefined ? "" : ` (${holder})`}`, {
+  return new FatalError(RunnerCodes.PIPELINE_BUSY, `pipeline ${pipeline} is already running${holder === undefined ? "" : ` (${holder})`}`, {
     hint: "Wait for that run to finish; two runs of one pipeline never overlap.",
   });
 }

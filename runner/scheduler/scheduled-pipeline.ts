@@ -13,6 +13,11 @@ export interface SchedulePolicy {
 /** One attempt to run: a finished run, or "busy" when another process holds the pipeline's lease. */
 export type Attempt = { readonly kind: "ran"; readonly result: RunResult } | { readonly kind: "busy"; readonly holder: string | undefined };
 
+/** True for a failed run that only a change of configuration can fix. */
+export function needsAFix(result: RunResult): boolean {
+  return result.failure?.kind === "config" || result.failure?.kind === "usage";
+}
+
 /** What /health shows of a pipeline. */
 export interface PipelineStatus {
   readonly state: PipelineState;
@@ -24,9 +29,11 @@ export interface PipelineStatus {
 
 /**
  * A pipeline on a schedule: waits until it is due, runs, and works out the
- * next run. A failure backs off exponentially (capped, with jitter); a
- * success resets the count; after `maxConsecutiveErrors` failures in a row
- * it stops and says so. Sleeps wake at once when the worker shuts down.
+ * next run. What a failure does depends on its kind: a usage or config error
+ * stops the pipeline at once (retrying cannot fix it); any other backs off
+ * exponentially (capped, with jitter) and, after `maxConsecutiveErrors`
+ * failures in a row, stops it. A success resets the count. Sleeps wake at
+ * once when the worker shuts down.
  */
 export class ScheduledPipeline {
   state: PipelineState = "waiting";
@@ -72,6 +79,13 @@ export class ScheduledPipeline {
       if (result.status === "failed") {
         this.consecutiveErrors += 1;
         onRun(result);
+        if (needsAFix(result)) {
+          // Retrying cannot help a wrong pipelines.toml, a missing module or a rejected config: stop now, and say why.
+          this.state = "stopped";
+          this.nextRun = undefined;
+          this.logger.error(`pipeline ${this.name} stopped: ${result.failure?.message ?? result.error ?? "its configuration is wrong"} (not retried: fix the configuration, then restart the worker)`);
+          return;
+        }
         if (this.consecutiveErrors >= this.policy.maxConsecutiveErrors) {
           this.state = "stopped";
           this.nextRun = undefined;

@@ -1,3 +1,5 @@
+import type { ErrorKind } from "../../protocol/index.js";
+
 /** What the runner keeps between runs: checkpoints, run history, dead letters. */
 
 export type RunStatus = "running" | "succeeded" | "failed" | "stopped";
@@ -11,6 +13,16 @@ export interface StreamProgress {
 
 export type RunProgress = Record<string, StreamProgress>;
 
+/** What kind of failure ended a run (the error's kind): it decides what a scheduler does next. */
+export type FailureKind = ErrorKind;
+
+/** Why a run failed (or was stopped): the error's code and kind, and the one line a user reads. */
+export interface RunFailure {
+  readonly code: string;
+  readonly kind: FailureKind;
+  readonly message: string;
+}
+
 export interface RunRecord {
   readonly id: string;
   readonly pipeline: string;
@@ -19,7 +31,11 @@ export interface RunRecord {
   readonly status: RunStatus;
   readonly progress: RunProgress;
   readonly deadLettered: number;
+  /** The one-line error of a failed or stopped run. */
   readonly error: string | undefined;
+  /** Its code and kind (undefined for runs recorded before they were kept). */
+  readonly errorCode: string | undefined;
+  readonly errorKind: FailureKind | undefined;
 }
 
 export interface SavedCheckpoint {

@@ -5,7 +5,7 @@ import type { Registry } from "prom-client";
 
 export interface HealthSources {
   /** The JSON document of /health. */
-  health(): unknown;
+  health(): unknown | Promise<unknown>;
   /** True when /ready should answer 200. */
   ready(): boolean;
   readonly metrics: Registry;
@@ -64,7 +64,7 @@ export class HealthServer {
     }
     try {
       if (path === "/health") {
-        response.writeHead(200, { "content-type": "application/json" }).end(`${JSON.stringify(this.sources.health(), null, 2)}\n`);
+        response.writeHead(200, { "content-type": "application/json" }).end(`${JSON.stringify(await this.sources.health(), null, 2)}\n`);
       } else if (path === "/ready") {
         const ready = this.sources.ready();
         response.writeHead(ready ? 200 : 503, { "content-type": "application/json" }).end(`${JSON.stringify({ ready })}\n`);

@@ -1,6 +1,6 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from "prom-client";
 import type { RunResult } from "../pipeline/types.js";
-import type { SqliteStateStore } from "../state/sqlite-state-store.js";
+import type { CheckpointStore } from "../state/interfaces.js";
 
 /**
  * The worker's Prometheus metrics, on a registry of its own. Per-stream
@@ -17,7 +17,7 @@ export class WorkerMetrics {
   private readonly lastSuccess: Gauge<"pipeline">;
   private readonly consecutiveErrors: Gauge<"pipeline">;
 
-  constructor(store: SqliteStateStore, pipelines: readonly string[]) {
+  constructor(store: CheckpointStore, pipelines: readonly string[]) {
     const registers = [this.registry];
     collectDefaultMetrics({ register: this.registry, prefix: "agora_process_" });
     this.read = new Counter({ name: "agora_records_read_total", help: "Records read from the tap.", labelNames: ["pipeline", "stream"], registers });
@@ -32,9 +32,9 @@ export class WorkerMetrics {
       help: "Seconds since the pipeline's checkpoint was last saved.",
       labelNames: ["pipeline"],
       registers,
-      collect() {
+      async collect() {
         for (const pipeline of pipelines) {
-          const saved = store.getCheckpoint(pipeline);
+          const saved = await store.getCheckpoint(pipeline);
           if (saved !== undefined) this.set({ pipeline }, (Date.now() - Date.parse(saved.updatedAt)) / 1000);
         }
       },

@@ -1,14 +1,14 @@
-import type { Logger } from "../../protocol/index.js";
-import { buildMiddleware } from "../middleware/build-middleware.js";
-import { runPipeline } from "../pipeline/run-pipeline.js";
+import { asAgoraError, type Logger } from "../../protocol/index.js";
+import { executePipeline } from "../pipeline/execute-pipeline.js";
+import { recordFailedRun } from "../pipeline/run-pipeline.js";
 import { summaryLine } from "../pipeline/run-summary.js";
 import { StopRequests } from "../pipeline/stop-requests.js";
 import type { Project } from "../project/project-types.js";
 import { resolvePipeline } from "../project/resolve-pipeline.js";
-import { DEFAULT_LEASE_SECONDS, holderId, withLease } from "../scheduler/lease.js";
+import { DEFAULT_LEASE_SECONDS, holderId } from "../scheduler/lease.js";
 import { parseSchedule } from "../scheduler/schedule.js";
 import { ScheduledPipeline, type Attempt } from "../scheduler/scheduled-pipeline.js";
-import type { SqliteStateStore } from "../state/sqlite-state-store.js";
+import type { StateStore } from "../state/interfaces.js";
 import { HealthServer } from "./health-server.js";
 import { WorkerMetrics } from "./metrics.js";
 import { Semaphore } from "./semaphore.js";
@@ -69,7 +69,7 @@ export class Worker {
 
   constructor(
     private readonly project: Project,
-    private readonly store: SqliteStateStore,
+    private readonly store: StateStore,
     private readonly settings: WorkerSettings,
     private readonly logger: Logger,
   ) {
@@ -108,21 +108,35 @@ export class Worker {
     return this.pipelines.some((pipeline) => pipeline.state === "stopped") ? 1 : 0;
   }
 
+  /**
+   * One run of a pipeline. Never throws: whatever goes wrong (its entry in
+   * pipelines.toml, its middleware, the runner itself) becomes a failed run
+   * of this pipeline alone, recorded with its error's code and kind, and the
+   * worker and its other pipelines go on.
+   */
   private async attempt(name: string, semaphore: Semaphore): Promise<Attempt> {
     await semaphore.acquire();
+    const requests = new StopRequests();
     try {
       if (this.shutdownSignal !== undefined) return { kind: "busy", holder: undefined };
-      const definition = resolvePipeline(this.project, name);
-      const requests = new StopRequests();
       this.running.set(name, requests);
-      const leased = await withLease(this.store, name, this.holder, this.settings.leaseSeconds, async () =>
-        runPipeline(definition, { store: this.store, logger: this.logger, middleware: await buildMiddleware(definition.middleware, this.project.dir), stop: requests }),
-      );
-      this.running.delete(name);
-      if (!leased.ran) return { kind: "busy", holder: leased.holder };
-      this.logger.info(summaryLine(leased.value).replace(/\n/g, " "));
-      return { kind: "ran", result: leased.value };
+      const definition = resolvePipeline(this.project, name);
+      const execution = await executePipeline(definition, { kind: "sync" }, { store: this.store, logger: this.logger, holder: this.holder, leaseSeconds: this.settings.leaseSeconds, stop: requests });
+      if (execution.kind === "busy") return { kind: "busy", holder: execution.holder };
+      if (execution.kind !== "synced") throw new Error("a sync job ended as a replay");
+      this.logger.info(summaryLine(execution.result).replace(/\n/g, " "));
+      return { kind: "ran", result: execution.result };
+    } catch (thrown) {
+      const error = asAgoraError(thrown);
+      this.logger.error(error.withLocation({ pipeline: name }).toUserLine());
+      try {
+        return { kind: "ran", result: await recordFailedRun(name, this.store, error) };
+      } catch {
+        // The store itself failed: the run cannot be recorded, but the pipeline still counts the failure.
+        return { kind: "ran", result: { runId: "-", pipeline: name, status: "failed", progress: {}, recordsRead: 0, recordsWritten: 0, deadLettered: 0, skipped: 0, checkpointAdvanced: false, seconds: 0, error: error.toUserLine(), failure: { code: error.code, kind: error.kind, message: error.toUserLine() }, signal: undefined } };
+      }
     } finally {
+      this.running.delete(name);
       semaphore.release();
     }
   }
@@ -149,10 +163,10 @@ export class Worker {
     return this.shutdownSignal === undefined && this.pipelines.every((pipeline) => pipeline.state !== "stopped");
   }
 
-  private healthDocument(): unknown {
-    const pipelines: Record<string, unknown> = {};
+  private async healthDocument(): Promise<unknown> {
+    const pipelines: Record<string, unknown> = Object.create(null) as Record<string, unknown>;
     for (const pipeline of this.pipelines) {
-      const saved = this.store.getCheckpoint(pipeline.name);
+      const saved = await this.store.getCheckpoint(pipeline.name);
       pipelines[pipeline.name] = {
         ...pipeline.status(),
         lastCheckpointAgeSeconds: saved === undefined ? null : Math.round((Date.now() - Date.parse(saved.updatedAt)) / 1000),

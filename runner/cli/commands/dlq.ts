@@ -1,9 +1,12 @@
 import { Command, Option } from "commander";
 import { UsageError } from "../../../protocol/index.js";
-import { replayDeadLetters, type ReplayMode } from "../../dlq/replay.js";
+import type { ReplayMode } from "../../dlq/replay.js";
+import { executePipeline } from "../../pipeline/execute-pipeline.js";
+import { StopRequests } from "../../pipeline/stop-requests.js";
 import { resolvePipeline } from "../../project/resolve-pipeline.js";
+import { busyError, DEFAULT_LEASE_SECONDS, holderId } from "../../scheduler/lease.js";
 import type { DeadLetterStage, DeadLetterStatus } from "../../state/types.js";
-import { maybeProject, openStateStore, writeOut, type CommonOptions } from "../cli-context.js";
+import { loggerFor, maybeProject, openStateStore, writeOut, type CommonOptions } from "../cli-context.js";
 
 const STAGES = ["source", "validate", "middleware", "sink_write"];
 
@@ -30,7 +33,7 @@ export function dlqCommand(common: () => CommonOptions, done: (code: number) => 
       const shared = common();
       const store = openStateStore(shared);
       try {
-        const entries = store.listDeadLetters({ pipeline, stage: options.stage, status: options.status === "all" ? undefined : options.status, limit: Number(options.limit) || 100 });
+        const entries = await store.listDeadLetters({ pipeline, stage: options.stage, status: options.status === "all" ? undefined : options.status, limit: Number(options.limit) || 100 });
         if (shared.json === true) {
           await writeOut(`${JSON.stringify(entries)}\n`);
           return;
@@ -42,7 +45,7 @@ export function dlqCommand(common: () => CommonOptions, done: (code: number) => 
         const lines = entries.map((entry) => [entry.id, entry.stage, entry.stream, entry.errorCode, shorten(entry.errorMessage, 70), entry.attempts, entry.status, entry.createdAt].join("\t"));
         await writeOut(`id\tstage\tstream\tcode\terror\tattempts\tstatus\tcreated\n${lines.join("\n")}\n`);
       } finally {
-        store.close();
+        await store.close();
       }
     });
   dlq
@@ -53,11 +56,11 @@ export function dlqCommand(common: () => CommonOptions, done: (code: number) => 
     .action(async (pipeline: string, id: string) => {
       const store = openStateStore(common());
       try {
-        const entry = store.getDeadLetter(Number(id));
+        const entry = await store.getDeadLetter(Number(id));
         if (entry === undefined || entry.pipeline !== pipeline) throw new UsageError("DLQ_ENTRY_NOT_FOUND", `pipeline ${pipeline} has no dead letter ${id}`, { hint: `See \`agora dlq list ${pipeline} --status all\`.` });
         await writeOut(`${JSON.stringify(entry, null, 2)}\n`);
       } finally {
-        store.close();
+        await store.close();
       }
     });
   dlq
@@ -75,14 +78,24 @@ export function dlqCommand(common: () => CommonOptions, done: (code: number) => 
       const store = openStateStore(shared, project);
       try {
         const ids = options.ids?.split(",").map((id) => Number(id.trim())).filter((id) => Number.isInteger(id));
-        const summary = await replayDeadLetters(definition, store, { mode: options.mode, stage: options.stage, ids, projectDir: project.dir, logger: (await import("../cli-context.js")).loggerFor(shared) });
+        const { requests, release } = StopRequests.fromProcessSignals();
+        let execution;
+        try {
+          execution = await executePipeline(definition, { kind: "replay", mode: options.mode, stage: options.stage, ids }, { store, logger: loggerFor(shared), holder: holderId(), leaseSeconds: DEFAULT_LEASE_SECONDS, stop: requests });
+        } finally {
+          release();
+        }
+        // A run of the pipeline holds its lease: replaying now would write to its targets at the same time.
+        if (execution.kind === "busy") throw busyError(pipeline, execution.holder);
+        if (execution.kind !== "replayed") throw new Error("a replay job ended as a sync");
+        const summary = execution.summary;
         if (shared.json === true) await writeOut(`${JSON.stringify(summary)}\n`);
         process.stderr.write(
           `replayed ${summary.attempted} of ${pipeline}'s dead letters (${options.mode}): ${summary.succeeded} succeeded and are done, ${summary.failed} failed again and stay${summary.notReplayable > 0 ? `, ${summary.notReplayable} have no record to replay (fix the source row)` : ""}${summary.unconfirmed > 0 ? `, ${summary.unconfirmed} were not confirmed by every target and stay pending` : ""}\n`,
         );
         await done(summary.failed > 0 || summary.unconfirmed > 0 || summary.error !== undefined ? 1 : 0);
       } finally {
-        store.close();
+        await store.close();
       }
     });
   dlq
@@ -91,13 +104,13 @@ export function dlqCommand(common: () => CommonOptions, done: (code: number) => 
     .addOption(new Option("--stage <stage>", "only this stage").choices(STAGES))
     .addOption(new Option("--status <status>", "done (the default: replayed ones), pending, or all").choices(["pending", "done", "all"]).default("done"))
     .description("delete dead letters")
-    .action((pipeline: string, options: FilterOptions) => {
+    .action(async (pipeline: string, options: FilterOptions) => {
       const store = openStateStore(common());
       try {
-        const removed = store.purgeDeadLetters({ pipeline, stage: options.stage, status: options.status === "all" ? undefined : options.status });
+        const removed = await store.purgeDeadLetters({ pipeline, stage: options.stage, status: options.status === "all" ? undefined : options.status });
         process.stderr.write(`deleted ${removed} dead letter(s) of ${pipeline}\n`);
       } finally {
-        store.close();
+        await store.close();
       }
     });
   return dlq;

@@ -1,12 +1,13 @@
 import { resolve } from "node:path";
 import { Command, Option } from "commander";
 import { UsageError } from "../../../protocol/index.js";
-import { buildMiddleware } from "../../middleware/build-middleware.js";
-import { runPipeline } from "../../pipeline/run-pipeline.js";
+import { executePipeline } from "../../pipeline/execute-pipeline.js";
 import { StopRequests } from "../../pipeline/stop-requests.js";
-import { busyError, DEFAULT_LEASE_SECONDS, holderId, withLease } from "../../scheduler/lease.js";
+import { busyError, DEFAULT_LEASE_SECONDS, holderId } from "../../scheduler/lease.js";
 import type { ErrorPolicy, PipelineDefinition, RunResult } from "../../pipeline/types.js";
-import { DEFAULT_CONCURRENCY, DEFAULT_IDLE_TIMEOUT_SECONDS, resolvePipeline, type PipelineOverrides } from "../../project/resolve-pipeline.js";
+import { DEFAULT_STATE_STORE } from "../../project/load-project.js";
+import type { Project } from "../../project/project-types.js";
+import { resolvePipeline, type PipelineOverrides } from "../../project/resolve-pipeline.js";
 import { loggerFor, maybeProject, openStateStore, writeOut, type CommonOptions } from "../cli-context.js";
 import { summaryLine } from "../../pipeline/run-summary.js";
 import { progressLine } from "../format.js";
@@ -29,26 +30,18 @@ function positiveNumber(text: string | undefined, flag: string): number | undefi
   return value;
 }
 
-/** A pipeline from --tap and --target, without a project file. */
+/** A pipeline from --tap and --target: a project of one pipeline, resolved like any other. */
 function adHocPipeline(options: RunOptions, overrides: PipelineOverrides): PipelineDefinition {
   const cwd = process.cwd();
-  const named = (command: string): string => command.trim().split(/\s+/)[0]?.split("/").at(-1) ?? "connector";
-  const targets = options.target.map((command, index, all) => {
-    const name = named(command);
-    return { name: all.filter((other) => named(other) === name).length > 1 ? `${name}#${index + 1}` : name, command, args: [], env: {}, cwd, config: undefined };
-  });
-  return {
-    name: options.name,
-    tap: { name: named(options.tap ?? ""), command: options.tap ?? "", args: [], env: {}, cwd, config: undefined },
-    targets,
-    middleware: [],
-    validate: overrides.validate ?? true,
-    onError: overrides.onError ?? "dlq",
-    idleTimeoutSeconds: overrides.idleTimeoutSeconds ?? DEFAULT_IDLE_TIMEOUT_SECONDS,
-    maxRecords: overrides.maxRecords,
-    concurrency: DEFAULT_CONCURRENCY,
-    workDir: resolve(".agora", "runs"),
+  const project: Project = {
+    file: "the command line",
+    dir: cwd,
+    stateStore: resolve(DEFAULT_STATE_STORE),
+    connectors: {},
+    pipelines: { [options.name]: { tap: { command: options.tap ?? "" }, targets: options.target.map((command) => ({ command })) } },
+    worker: {},
   };
+  return resolvePipeline(project, options.name, overrides);
 }
 
 export function exitCodeOf(result: RunResult): number {
@@ -84,30 +77,21 @@ async function run(pipelineName: string | undefined, options: RunOptions): Promi
   const live = options.progress && process.stderr.isTTY === true && options.json !== true;
   const started = performance.now();
   let lastDraw = 0;
-  const middleware = await buildMiddleware(definition.middleware, project?.dir ?? process.cwd());
   let result: RunResult;
   try {
-    const leased = await withLease(store, definition.name, holderId(), DEFAULT_LEASE_SECONDS, () => runPipeline(definition, {
-      store,
-      logger,
-      middleware,
-      stop: requests,
-      ...(live
-        ? {
-            onProgress: (read, total) => {
-              const now = performance.now();
-              if (now - lastDraw < 200) return;
-              lastDraw = now;
-              process.stderr.write(`\r\x1b[2K${progressLine(definition.name, read, total, (now - started) / 1000)}`);
-            },
-          }
-        : {}),
-    }));
-    if (!leased.ran) throw busyError(definition.name, leased.holder);
-    result = leased.value;
+    const onProgress = (read: Readonly<Record<string, number>>, total: number): void => {
+      const now = performance.now();
+      if (now - lastDraw < 200) return;
+      lastDraw = now;
+      process.stderr.write(`\r\x1b[2K${progressLine(definition.name, read, total, (now - started) / 1000)}`);
+    };
+    const execution = await executePipeline(definition, { kind: "sync", ...(live ? { onProgress } : {}) }, { store, logger, holder: holderId(), leaseSeconds: DEFAULT_LEASE_SECONDS, stop: requests });
+    if (execution.kind === "busy") throw busyError(definition.name, execution.holder);
+    if (execution.kind !== "synced") throw new Error("a sync job ended as a replay");
+    result = execution.result;
   } finally {
     release();
-    store.close();
+    await store.close();
     if (live) process.stderr.write("\r\x1b[2K");
   }
   if (options.json === true) await writeOut(`${JSON.stringify(result)}\n`);

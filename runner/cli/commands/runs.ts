@@ -13,7 +13,7 @@ export function runsCommand(common: () => CommonOptions): Command {
       const shared = common();
       const store = openStateStore(shared);
       try {
-        const list = store.listRuns(pipeline, Math.max(1, Number(options.limit) || 20));
+        const list = await store.listRuns(pipeline, Math.max(1, Number(options.limit) || 20));
         if (shared.json === true) {
           await writeOut(`${JSON.stringify(list)}\n`);
           return;
@@ -30,7 +30,7 @@ export function runsCommand(common: () => CommonOptions): Command {
         });
         await writeOut(`${["id", "pipeline", "started", "ended", "status", "read→written", "dlq", "error"].join("\t")}\n${lines.join("\n")}\n`);
       } finally {
-        store.close();
+        await store.close();
       }
     });
   return runs;

@@ -21,7 +21,7 @@ export function stateCommand(common: () => CommonOptions): Command {
       const options = common();
       const store = openStateStore(options);
       try {
-        const saved = store.getCheckpoint(pipeline);
+        const saved = await store.getCheckpoint(pipeline);
         if (saved === undefined) {
           process.stderr.write(`pipeline ${pipeline} has no checkpoint: its next run starts from the beginning\n`);
           if (options.json === true) await writeOut("null\n");
@@ -30,7 +30,7 @@ export function stateCommand(common: () => CommonOptions): Command {
         await writeOut(options.json === true ? `${JSON.stringify(saved)}\n` : `${JSON.stringify(saved.state, null, 2)}\n`);
         if (options.json !== true) process.stderr.write(`saved ${saved.updatedAt}${saved.runId === undefined ? " (set by hand)" : ` by run ${saved.runId}`}\n`);
       } finally {
-        store.close();
+        await store.close();
       }
     });
   state
@@ -39,14 +39,14 @@ export function stateCommand(common: () => CommonOptions): Command {
     .argument("[json]", "the state value (or use --file)")
     .option("--file <file>", "read the state value from a file")
     .description("replace the checkpoint (the next run resumes from it)")
-    .action((pipeline: string, json: string | undefined, options: { file?: string }) => {
+    .action(async (pipeline: string, json: string | undefined, options: { file?: string }) => {
       if ((json === undefined) === (options.file === undefined)) throw new UsageError("USAGE", "give the state as an argument or with --file", { hint: `agora state set ${pipeline} '{"bookmarks": {}}'` });
       const value = options.file === undefined ? parseState(json as string, "the argument") : parseState(readFileSync(options.file, "utf8"), options.file);
       const store = openStateStore(common());
       try {
-        store.setCheckpoint(pipeline, value);
+        await store.setCheckpoint(pipeline, value);
       } finally {
-        store.close();
+        await store.close();
       }
       process.stderr.write(`checkpoint of ${pipeline} set\n`);
     });
@@ -54,12 +54,12 @@ export function stateCommand(common: () => CommonOptions): Command {
     .command("clear")
     .argument("<pipeline>")
     .description("forget the checkpoint (the next run starts from the beginning)")
-    .action((pipeline: string) => {
+    .action(async (pipeline: string) => {
       const store = openStateStore(common());
       try {
-        process.stderr.write(store.clearCheckpoint(pipeline) ? `checkpoint of ${pipeline} cleared\n` : `pipeline ${pipeline} had no checkpoint\n`);
+        process.stderr.write((await store.clearCheckpoint(pipeline)) ? `checkpoint of ${pipeline} cleared\n` : `pipeline ${pipeline} had no checkpoint\n`);
       } finally {
-        store.close();
+        await store.close();
       }
     });
   return state;

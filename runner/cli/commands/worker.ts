@@ -48,20 +48,20 @@ export function workerCommand(common: () => CommonOptions, done: (code: number) 
         const scheduled = new Map(scheduledPipelines(project, logger).map((pipeline) => [pipeline.name, pipeline]));
         const store = openStateStore(shared, project);
         try {
-          const rows = Object.keys(project.pipelines).map((name) => {
+          const rows = await Promise.all(Object.keys(project.pipelines).map(async (name) => {
             const pipeline = scheduled.get(name);
-            const [last] = store.listRuns(name, 1);
+            const [last] = await store.listRuns(name, 1);
             return {
               pipeline: name,
               schedule: pipeline?.schedule.description ?? "not scheduled",
               nextRun: pipeline === undefined ? null : pipeline.schedule.first(new Date()).toISOString(),
               lastRun: last === undefined ? null : { id: last.id, status: last.status, endedAt: last.endedAt ?? null },
             };
-          });
+          }));
           if (shared.json === true) await writeOut(`${JSON.stringify(rows)}\n`);
           else await writeOut(`pipeline\tschedule\tnext run (if the worker started now)\tlast run\n${rows.map((row) => [row.pipeline, row.schedule, row.nextRun ?? "-", row.lastRun === null ? "-" : `${row.lastRun.status} ${row.lastRun.endedAt ?? ""}`].join("\t")).join("\n")}\n`);
         } finally {
-          store.close();
+          await store.close();
         }
         return;
       }
@@ -74,7 +74,7 @@ export function workerCommand(common: () => CommonOptions, done: (code: number) 
         await done(code);
       } finally {
         release();
-        store.close();
+        await store.close();
       }
     });
 }

@@ -1,0 +1,64 @@
+import type { DeadLetter, DeadLetterFilter, NewDeadLetter, RunFailure, RunProgress, RunRecord, RunStatus, SavedCheckpoint } from "./types.js";
+
+/**
+ * The runner's state, as four aggregates. Every implementation (SQLite, the
+ * default; memory, for tests; later Postgres) passes the same contract suite
+ * (test/runner/state/store-contract.ts). Methods are async so a networked
+ * store fits the same shape; the SQLite one answers at once.
+ */
+
+/** The newest STATE every target confirmed, per pipeline. */
+export interface CheckpointStore {
+  getCheckpoint(pipeline: string): Promise<SavedCheckpoint | undefined>;
+  /** Sets a checkpoint by hand (`agora state set`); runs use saveCheckpoint. */
+  setCheckpoint(pipeline: string, state: unknown, runId?: string): Promise<void>;
+  clearCheckpoint(pipeline: string): Promise<boolean>;
+  /**
+   * Saves a newly confirmed checkpoint together with the run's progress, in
+   * one transaction: after a failure inside it, both are as they were.
+   */
+  saveCheckpoint(runId: string, pipeline: string, state: unknown, progress: RunProgress): Promise<void>;
+}
+
+/** The run history. */
+export interface RunStore {
+  startRun(id: string, pipeline: string): Promise<void>;
+  finishRun(runId: string, status: Exclude<RunStatus, "running">, progress: RunProgress, failure?: RunFailure): Promise<void>;
+  getRun(id: string): Promise<RunRecord | undefined>;
+  /** Newest first. */
+  listRuns(pipeline: string | undefined, limit: number): Promise<RunRecord[]>;
+  /** Runs left "running" by a runner that died: marked failed so history tells the truth. Returns how many. */
+  markAbandonedRuns(pipeline: string): Promise<number>;
+}
+
+/** Records rejected by validation, middleware or a target, kept for inspection and replay. */
+export interface DeadLetterStore {
+  addDeadLetter(entry: NewDeadLetter): Promise<number>;
+  /** In id order. */
+  listDeadLetters(filter: DeadLetterFilter): Promise<DeadLetter[]>;
+  countDeadLetters(filter: DeadLetterFilter): Promise<number>;
+  getDeadLetter(id: number): Promise<DeadLetter | undefined>;
+  /** Marks replayed entries done, and failed ones with another attempt, in one transaction. */
+  recordReplay(succeeded: readonly number[], failed: ReadonlyArray<{ id: number; error: string }>): Promise<void>;
+  purgeDeadLetters(filter: DeadLetterFilter): Promise<number>;
+}
+
+/** At most one run of a pipeline at a time, across every process sharing the store. */
+export interface LeaseStore {
+  /** Takes the pipeline's lease for `ttlMs` if it is free, expired, or already this holder's. Atomic. */
+  acquireLease(pipeline: string, holder: string, ttlMs: number): Promise<boolean>;
+  /** Extends a lease this holder has; false if it is no longer its. */
+  renewLease(pipeline: string, holder: string, ttlMs: number): Promise<boolean>;
+  /** Hands a lease from a holder known to be dead to a new one; false if someone else got it first. */
+  takeOverLease(pipeline: string, deadHolder: string, holder: string, ttlMs: number): Promise<boolean>;
+  releaseLease(pipeline: string, holder: string): Promise<void>;
+  /** Who holds a pipeline's lease now (unexpired), if anyone. */
+  leaseHolder(pipeline: string): Promise<string | undefined>;
+}
+
+/** Everything the runner keeps between runs. */
+export interface StateStore extends CheckpointStore, RunStore, DeadLetterStore, LeaseStore {
+  /** Where it lives, for messages: a file path, or "memory". */
+  readonly location: string;
+  close(): Promise<void>;
+}

@@ -1,0 +1,148 @@
+import type { StateStore } from "../interfaces.js";
+import type { DeadLetter, DeadLetterFilter, NewDeadLetter, RunFailure, RunProgress, RunRecord, RunStatus, SavedCheckpoint } from "../types.js";
+
+const now = (): string => new Date().toISOString();
+/** A deep copy through JSON, as a store that serialises would hand back. */
+const copy = <T>(value: T): T => (value === undefined ? value : (JSON.parse(JSON.stringify(value)) as T));
+
+function matches(entry: DeadLetter, filter: DeadLetterFilter): boolean {
+  return (
+    entry.pipeline === filter.pipeline &&
+    (filter.stage === undefined || entry.stage === filter.stage) &&
+    (filter.status === undefined || entry.status === filter.status) &&
+    (filter.ids === undefined || filter.ids.includes(entry.id))
+  );
+}
+
+/**
+ * A state store in this process's memory, for tests and one-off runs. Keyed
+ * by Maps (pipeline names are data). Changes that belong together are
+ * prepared in full before any is applied, so a failure applies none.
+ */
+export class MemoryStateStore implements StateStore {
+  readonly location = "memory";
+  private readonly checkpoints = new Map<string, SavedCheckpoint>();
+  private readonly runs = new Map<string, RunRecord>();
+  private readonly deadLetters = new Map<number, DeadLetter>();
+  private readonly leases = new Map<string, { holder: string; expiresAt: number }>();
+  private nextDeadLetterId = 1;
+
+  async close(): Promise<void> {}
+
+  async getCheckpoint(pipeline: string): Promise<SavedCheckpoint | undefined> {
+    return copy(this.checkpoints.get(pipeline));
+  }
+
+  async setCheckpoint(pipeline: string, state: unknown, runId?: string): Promise<void> {
+    this.checkpoints.set(pipeline, { pipeline, state: copy(state), runId, updatedAt: now() });
+  }
+
+  async clearCheckpoint(pipeline: string): Promise<boolean> {
+    return this.checkpoints.delete(pipeline);
+  }
+
+  async saveCheckpoint(runId: string, pipeline: string, state: unknown, progress: RunProgress): Promise<void> {
+    const checkpoint: SavedCheckpoint = { pipeline, state: copy(state), runId, updatedAt: now() };
+    const run = this.runs.get(runId);
+    const updated = run === undefined ? undefined : { ...run, progress: copy(progress) };
+    this.checkpoints.set(pipeline, checkpoint);
+    if (updated !== undefined) this.runs.set(runId, updated);
+  }
+
+  async startRun(id: string, pipeline: string): Promise<void> {
+    this.runs.set(id, { id, pipeline, startedAt: now(), endedAt: undefined, status: "running", progress: {}, deadLettered: 0, error: undefined, errorCode: undefined, errorKind: undefined });
+  }
+
+  async finishRun(runId: string, status: Exclude<RunStatus, "running">, progress: RunProgress, failure?: RunFailure): Promise<void> {
+    const run = this.runs.get(runId);
+    if (run === undefined) return;
+    const deadLettered = [...this.deadLetters.values()].filter((entry) => entry.runId === runId).length;
+    this.runs.set(runId, { ...run, endedAt: now(), status, progress: copy(progress), deadLettered, error: failure?.message, errorCode: failure?.code, errorKind: failure?.kind });
+  }
+
+  async getRun(id: string): Promise<RunRecord | undefined> {
+    return copy(this.runs.get(id));
+  }
+
+  async listRuns(pipeline: string | undefined, limit: number): Promise<RunRecord[]> {
+    const all = [...this.runs.values()].filter((run) => pipeline === undefined || run.pipeline === pipeline);
+    return copy(all.reverse().slice(0, limit));
+  }
+
+  async markAbandonedRuns(pipeline: string): Promise<number> {
+    let count = 0;
+    for (const run of this.runs.values()) {
+      if (run.pipeline !== pipeline || run.status !== "running") continue;
+      this.runs.set(run.id, { ...run, status: "failed", endedAt: now(), error: "the runner stopped without finishing this run (killed?)", errorCode: "RUN_ABANDONED", errorKind: "fatal" });
+      count += 1;
+    }
+    return count;
+  }
+
+  async acquireLease(pipeline: string, holder: string, ttlMs: number): Promise<boolean> {
+    const current = this.leases.get(pipeline);
+    if (current !== undefined && current.expiresAt >= Date.now() && current.holder !== holder) return false;
+    this.leases.set(pipeline, { holder, expiresAt: Date.now() + ttlMs });
+    return true;
+  }
+
+  async renewLease(pipeline: string, holder: string, ttlMs: number): Promise<boolean> {
+    if (this.leases.get(pipeline)?.holder !== holder) return false;
+    this.leases.set(pipeline, { holder, expiresAt: Date.now() + ttlMs });
+    return true;
+  }
+
+  async takeOverLease(pipeline: string, deadHolder: string, holder: string, ttlMs: number): Promise<boolean> {
+    if (this.leases.get(pipeline)?.holder !== deadHolder) return false;
+    this.leases.set(pipeline, { holder, expiresAt: Date.now() + ttlMs });
+    return true;
+  }
+
+  async releaseLease(pipeline: string, holder: string): Promise<void> {
+    if (this.leases.get(pipeline)?.holder === holder) this.leases.delete(pipeline);
+  }
+
+  async leaseHolder(pipeline: string): Promise<string | undefined> {
+    const current = this.leases.get(pipeline);
+    return current === undefined || current.expiresAt < Date.now() ? undefined : current.holder;
+  }
+
+  async addDeadLetter(entry: NewDeadLetter): Promise<number> {
+    const id = this.nextDeadLetterId;
+    this.nextDeadLetterId += 1;
+    this.deadLetters.set(id, { ...copy(entry), id, createdAt: now(), status: "pending", attempts: 0, lastError: undefined });
+    return id;
+  }
+
+  async listDeadLetters(filter: DeadLetterFilter): Promise<DeadLetter[]> {
+    const found = [...this.deadLetters.values()].filter((entry) => matches(entry, filter));
+    return copy(filter.limit === undefined ? found : found.slice(0, Math.max(0, Math.floor(filter.limit))));
+  }
+
+  async countDeadLetters(filter: DeadLetterFilter): Promise<number> {
+    return [...this.deadLetters.values()].filter((entry) => matches(entry, filter)).length;
+  }
+
+  async getDeadLetter(id: number): Promise<DeadLetter | undefined> {
+    return copy(this.deadLetters.get(id));
+  }
+
+  async recordReplay(succeeded: readonly number[], failed: ReadonlyArray<{ id: number; error: string }>): Promise<void> {
+    const changes: DeadLetter[] = [];
+    for (const id of succeeded) {
+      const entry = this.deadLetters.get(id);
+      if (entry?.status === "pending") changes.push({ ...entry, status: "done", attempts: entry.attempts + 1, lastError: undefined });
+    }
+    for (const { id, error } of failed) {
+      const entry = this.deadLetters.get(id);
+      if (entry !== undefined) changes.push({ ...entry, attempts: entry.attempts + 1, lastError: error });
+    }
+    for (const entry of changes) this.deadLetters.set(entry.id, entry);
+  }
+
+  async purgeDeadLetters(filter: DeadLetterFilter): Promise<number> {
+    const doomed = [...this.deadLetters.values()].filter((entry) => matches(entry, filter));
+    for (const entry of doomed) this.deadLetters.delete(entry.id);
+    return doomed.length;
+  }
+}

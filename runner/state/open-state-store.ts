@@ -1,0 +1,13 @@
+import type { StateStore } from "./interfaces.js";
+import { MemoryStateStore } from "./memory/memory-state-store.js";
+import { SqliteStateStore } from "./sqlite/sqlite-state-store.js";
+
+/**
+ * Opens the state store at `location`: `memory:` for one in this process
+ * (tests, throwaway runs), anything else is a SQLite file (the default,
+ * `.agora/state.db`). The one place that knows the implementations.
+ */
+export function openStateStore(location: string): StateStore {
+  if (location === "memory:") return new MemoryStateStore();
+  return new SqliteStateStore(location);
+}

@@ -1,0 +1,57 @@
+import type { DeadLetter, FailureKind, RunProgress, RunRecord, RunStatus } from "../types.js";
+
+/** Converts between the store's rows and the runner's records. */
+
+export const json = (value: unknown): string | null => (value === undefined ? null : JSON.stringify(value));
+const parsed = <T>(text: unknown): T | undefined => (typeof text === "string" ? (JSON.parse(text) as T) : undefined);
+
+export interface RunRow {
+  id: string;
+  pipeline: string;
+  started_at: string;
+  ended_at: string | null;
+  status: RunStatus;
+  progress: string;
+  dead_lettered: number;
+  error: string | null;
+  error_code: string | null;
+  error_kind: string | null;
+}
+
+export function toRun(row: RunRow): RunRecord {
+  return {
+    id: row.id,
+    pipeline: row.pipeline,
+    startedAt: row.started_at,
+    endedAt: row.ended_at ?? undefined,
+    status: row.status,
+    progress: JSON.parse(row.progress) as RunProgress,
+    deadLettered: row.dead_lettered,
+    error: row.error ?? undefined,
+    errorCode: row.error_code ?? undefined,
+    errorKind: (row.error_kind as FailureKind | null) ?? undefined,
+  };
+}
+
+export function toDeadLetter(row: Record<string, unknown>): DeadLetter {
+  return {
+    id: row["id"] as number,
+    pipeline: row["pipeline"] as string,
+    runId: row["run_id"] as string,
+    stream: row["stream"] as string,
+    stage: row["stage"] as DeadLetter["stage"],
+    errorCode: row["error_code"] as string,
+    errorMessage: row["error_message"] as string,
+    original: parsed(row["original"]),
+    processed: parsed(row["processed"]),
+    raw: (row["raw"] as string | null) ?? undefined,
+    schema: parsed(row["schema"]),
+    keyProperties: parsed(row["key_properties"]),
+    checkpoint: parsed(row["checkpoint"]),
+    location: parsed(row["location"]),
+    createdAt: row["created_at"] as string,
+    status: row["status"] as DeadLetter["status"],
+    attempts: row["attempts"] as number,
+    lastError: (row["last_error"] as string | null) ?? undefined,
+  };
+}

@@ -1,0 +1,156 @@
+import { describe, expect, it } from "vitest";
+import type { StateStore } from "../../../runner/state/interfaces.js";
+import type { NewDeadLetter, RunProgress } from "../../../runner/state/types.js";
+
+/**
+ * The contract every state store implementation passes, unchanged: SQLite
+ * and memory today, Postgres later. `open` gives a fresh, empty store.
+ */
+export function stateStoreContract(name: string, open: () => StateStore | Promise<StateStore>): void {
+  const progress = (written: number): RunProgress => ({ orders: { read: written, written, deadLettered: 0 } });
+  const letter = (overrides: Partial<NewDeadLetter> = {}): NewDeadLetter => ({ pipeline: "p", runId: "r1", stream: "orders", stage: "validate", errorCode: "RECORD_INVALID", errorMessage: "bad", original: { id: 1 }, ...overrides });
+
+  describe(`${name}: checkpoints`, () => {
+    it("saves, reads back, replaces and clears a pipeline's checkpoint, pipelines apart", async () => {
+      const store = await open();
+      expect(await store.getCheckpoint("p")).toBeUndefined();
+      await store.setCheckpoint("p", { bookmarks: { orders: { row: 3 } } }, "r1");
+      await store.setCheckpoint("q", { other: true });
+      expect(await store.getCheckpoint("p")).toMatchObject({ pipeline: "p", state: { bookmarks: { orders: { row: 3 } } }, runId: "r1" });
+      await store.setCheckpoint("p", { bookmarks: { orders: { row: 9 } } });
+      expect((await store.getCheckpoint("p"))?.state).toEqual({ bookmarks: { orders: { row: 9 } } });
+      expect(await store.clearCheckpoint("p")).toBe(true);
+      expect(await store.clearCheckpoint("p")).toBe(false);
+      expect(await store.getCheckpoint("p")).toBeUndefined();
+      expect((await store.getCheckpoint("q"))?.state).toEqual({ other: true });
+      await store.close();
+    });
+
+    it("keeps pipeline names and state keys that are data: __proto__, constructor, case", async () => {
+      const store = await open();
+      const state = JSON.parse('{"__proto__": {"x": 1}, "constructor": 2}') as unknown;
+      await store.setCheckpoint("__proto__", state);
+      await store.setCheckpoint("Constructor", { a: 1 });
+      await store.setCheckpoint("constructor", { a: 2 });
+      expect((await store.getCheckpoint("__proto__"))?.state).toEqual(state);
+      expect(Object.keys((await store.getCheckpoint("__proto__"))?.state as object)).toEqual(["__proto__", "constructor"]);
+      expect((await store.getCheckpoint("Constructor"))?.state).toEqual({ a: 1 });
+      expect((await store.getCheckpoint("constructor"))?.state).toEqual({ a: 2 });
+      await store.close();
+    });
+
+    it("saves a checkpoint with the run's progress, both at once", async () => {
+      const store = await open();
+      await store.startRun("r1", "p");
+      await store.saveCheckpoint("r1", "p", { n: 1 }, progress(10));
+      expect((await store.getCheckpoint("p"))?.state).toEqual({ n: 1 });
+      expect((await store.getRun("r1"))?.progress).toEqual(progress(10));
+      await store.close();
+    });
+
+    it("leaves the checkpoint and the run's progress as they were when the save fails inside its transaction", async () => {
+      const store = await open();
+      await store.startRun("r1", "p");
+      await store.saveCheckpoint("r1", "p", { n: 1 }, progress(10));
+      // A progress value that fails as it is being stored: the fault happens inside the save.
+      const failing = { orders: { read: 20, written: 20, get deadLettered(): number { throw new Error("disk gone"); } } } as unknown as RunProgress;
+      await expect(store.saveCheckpoint("r1", "p", { n: 2 }, failing)).rejects.toThrow("disk gone");
+      expect((await store.getCheckpoint("p"))?.state).toEqual({ n: 1 });
+      expect((await store.getRun("r1"))?.progress).toEqual(progress(10));
+      await store.close();
+    });
+  });
+
+  describe(`${name}: runs`, () => {
+    it("records a run from start to finish, with its failure's code and kind", async () => {
+      const store = await open();
+      await store.startRun("r1", "p");
+      const started = await store.getRun("r1");
+      expect(started).toMatchObject({ id: "r1", pipeline: "p", status: "running" });
+      expect([started?.endedAt, started?.error, started?.errorCode]).toEqual([undefined, undefined, undefined]);
+      await store.addDeadLetter(letter({ runId: "r1" }));
+      await store.finishRun("r1", "failed", progress(5), { code: "CONNECTOR_FAILED", kind: "fatal", message: "pipeline p, tap: exited 1" });
+      const run = await store.getRun("r1");
+      expect(run).toMatchObject({ status: "failed", progress: progress(5), deadLettered: 1, error: "pipeline p, tap: exited 1", errorCode: "CONNECTOR_FAILED", errorKind: "fatal" });
+      expect(run?.endedAt).toEqual(expect.any(String));
+      await store.close();
+    });
+
+    it("lists runs newest first, per pipeline, up to a limit", async () => {
+      const store = await open();
+      for (const id of ["a1", "a2", "a3"]) await store.startRun(id, "a");
+      await store.startRun("b1", "b");
+      expect((await store.listRuns("a", 2)).map((run) => run.id)).toEqual(["a3", "a2"]);
+      expect((await store.listRuns(undefined, 10)).map((run) => run.id)).toEqual(["b1", "a3", "a2", "a1"]);
+      await store.close();
+    });
+
+    it("marks the runs a dead runner left running as failed, that pipeline's only", async () => {
+      const store = await open();
+      await store.startRun("a1", "a");
+      await store.startRun("b1", "b");
+      await store.startRun("a0", "a");
+      await store.finishRun("a0", "succeeded", {});
+      expect(await store.markAbandonedRuns("a")).toBe(1);
+      expect(await store.getRun("a1")).toMatchObject({ status: "failed", errorCode: "RUN_ABANDONED", errorKind: "fatal" });
+      expect((await store.getRun("a0"))?.status).toBe("succeeded");
+      expect((await store.getRun("b1"))?.status).toBe("running");
+      await store.close();
+    });
+  });
+
+  describe(`${name}: dead letters`, () => {
+    it("adds, filters, counts, replays and purges, by pipeline, stage, status and id", async () => {
+      const store = await open();
+      const first = await store.addDeadLetter(letter({ original: { id: 1 }, checkpoint: { n: 1 }, location: { file: "a.csv", line: 3 } }));
+      const second = await store.addDeadLetter(letter({ stage: "sink_write", original: { id: 2 }, processed: { id: 2, x: 1 } }));
+      const other = await store.addDeadLetter(letter({ pipeline: "q", original: { id: 3 } }));
+      expect(await store.getDeadLetter(first)).toMatchObject({ id: first, pipeline: "p", status: "pending", attempts: 0, original: { id: 1 }, checkpoint: { n: 1 }, location: { file: "a.csv", line: 3 } });
+      expect((await store.listDeadLetters({ pipeline: "p" })).map((entry) => entry.id)).toEqual([first, second]);
+      expect((await store.listDeadLetters({ pipeline: "p", stage: "sink_write" })).map((entry) => entry.id)).toEqual([second]);
+      expect((await store.listDeadLetters({ pipeline: "p", ids: [second, other] })).map((entry) => entry.id)).toEqual([second]);
+      expect((await store.listDeadLetters({ pipeline: "p", limit: 1 })).map((entry) => entry.id)).toEqual([first]);
+      expect(await store.countDeadLetters({ pipeline: "p", status: "pending" })).toBe(2);
+
+      await store.recordReplay([first], [{ id: second, error: "still bad" }]);
+      expect(await store.getDeadLetter(first)).toMatchObject({ status: "done", attempts: 1 });
+      expect((await store.getDeadLetter(first))?.lastError).toBeUndefined();
+      expect(await store.getDeadLetter(second)).toMatchObject({ status: "pending", attempts: 1, lastError: "still bad" });
+      expect(await store.purgeDeadLetters({ pipeline: "p", status: "done" })).toBe(1);
+      expect((await store.listDeadLetters({ pipeline: "p" })).map((entry) => entry.id)).toEqual([second]);
+      expect((await store.listDeadLetters({ pipeline: "q" })).map((entry) => entry.id)).toEqual([other]);
+      await store.close();
+    });
+  });
+
+  describe(`${name}: leases`, () => {
+    it("lets one holder at a time have a pipeline, until it releases or the lease expires", async () => {
+      const store = await open();
+      expect(await store.acquireLease("p", "a", 60_000)).toBe(true);
+      expect(await store.acquireLease("p", "b", 60_000)).toBe(false);
+      expect(await store.acquireLease("p", "a", 60_000)).toBe(true);
+      expect(await store.acquireLease("q", "b", 60_000)).toBe(true);
+      expect(await store.leaseHolder("p")).toBe("a");
+      expect(await store.renewLease("p", "b", 60_000)).toBe(false);
+      expect(await store.renewLease("p", "a", 60_000)).toBe(true);
+      await store.releaseLease("p", "b");
+      expect(await store.leaseHolder("p")).toBe("a");
+      await store.releaseLease("p", "a");
+      expect(await store.leaseHolder("p")).toBeUndefined();
+      expect(await store.acquireLease("p", "b", -1)).toBe(true);
+      // Expired: free for anyone, and no longer anyone's.
+      expect(await store.leaseHolder("p")).toBeUndefined();
+      expect(await store.acquireLease("p", "c", 60_000)).toBe(true);
+      await store.close();
+    });
+
+    it("hands a dead holder's lease to one taker only", async () => {
+      const store = await open();
+      await store.acquireLease("p", "dead", 60_000);
+      expect(await store.takeOverLease("p", "dead", "x", 60_000)).toBe(true);
+      expect(await store.takeOverLease("p", "dead", "y", 60_000)).toBe(false);
+      expect(await store.leaseHolder("p")).toBe("x");
+      await store.close();
+    });
+  });
+}
