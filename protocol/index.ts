@@ -20,7 +20,7 @@ export { createMessageSchemaValidator } from "./validation/message-validator.js"
 
 export { defineTap, TAP_SDK_SETTINGS } from "./sdk/tap/define-tap.js";
 export { BadRowHandler, BAD_ROW_POLICIES, BAD_ROW_SETTING, type BadRowPolicy } from "./sdk/tap/bad-rows.js";
-export { bookmarked, Bookmarked, RejectedRow, type StreamItem, type StreamContext, type TapContext, type TapDefinition, type TapRecord, type TapStream } from "./sdk/tap/types.js";
+export { bookmarked, Bookmarked, isRequested, RejectedRow, type StreamItem, type StreamContext, type StreamRequest, type TapContext, type TapDefinition, type TapRecord, type TapStream } from "./sdk/tap/types.js";
 export { defineTarget, TARGET_SDK_SETTINGS } from "./sdk/target/define-target.js";
 export type { StreamInfo, StreamRecords, TargetContext, TargetDefinition, TargetWriter } from "./sdk/target/types.js";
 export type { Connector } from "./sdk/connector.js";
@@ -33,8 +33,3 @@ export { checkFilesReadable, sourceFileError } from "./sdk/source-files.js";
 export { readBatches } from "./sdk/read-batches.js";
 export { checkKeysAreColumns, filesSetting, mapRows, resolveFileStreams, savedPosition, type FileEntry } from "./sdk/file-streams.js";
 export { checkDirectoryWritable, fileError, openForAppend, syncDirectory } from "./sdk/durable-files.js";
-export { HttpClient, redactUrl, retryAfterSeconds, type HttpAuth, type HttpClientOptions, type JsonResponse } from "./sdk/http/http-client.js";
-export { nextLink, paginate, valueAtPath, type Page, type Pagination } from "./sdk/http/pagination.js";
-export { RateLimiter } from "./sdk/http/rate-limiter.js";
-export { CircuitBreaker } from "./sdk/http/circuit-breaker.js";
-export { ResponseCache } from "./sdk/http/response-cache.js";

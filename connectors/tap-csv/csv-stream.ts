@@ -40,9 +40,14 @@ async function inspect(file: CsvFile, sampleSize: number): Promise<{ columns: st
   return { columns, schema: { type: "object", properties: Object.fromEntries(columns.map((name) => [name, properties[name]])) } };
 }
 
-/** A stream reading one CSV file: typed records, resumable by row. */
-export async function csvStream(file: CsvFile, config: CsvConfig): Promise<TapStream<CsvConfig>> {
-  const { columns, schema } = await inspect(file, config.sample_size);
+/**
+ * A stream reading one CSV file: typed records, resumable by row. With a
+ * known schema (a sync's catalog) only the header is read, not a sample.
+ */
+export async function csvStream(file: CsvFile, config: CsvConfig, knownSchema?: JsonSchema): Promise<TapStream<CsvConfig>> {
+  const inspected = await inspect(file, knownSchema === undefined ? config.sample_size : 1);
+  const { columns } = inspected;
+  const schema = knownSchema ?? inspected.schema;
   return {
     name: file.stream,
     schema,

@@ -1,4 +1,4 @@
-import { checkFilesReadable, defineTap } from "../../protocol/index.js";
+import { checkFilesReadable, defineTap, isRequested } from "../../protocol/index.js";
 import { CSV_SETTINGS, resolveFiles, type CsvConfig } from "./config.js";
 import { csvStream } from "./csv-stream.js";
 
@@ -9,9 +9,11 @@ export const tapCsv = defineTap<CsvConfig>({
     "Reads CSV and TSV files, one stream per file, with column types inferred from a sample. Resumable by row; malformed rows fail, are skipped, or go to the dead-letter queue.",
   resumable: true,
   settings: CSV_SETTINGS,
-  async discoverStreams({ config }) {
+  async discoverStreams({ config }, request) {
     const streams = [];
-    for (const file of resolveFiles(config)) streams.push(await csvStream(file, config));
+    for (const file of resolveFiles(config)) {
+      if (isRequested(request, file.stream)) streams.push(await csvStream(file, config, request?.schemas.get(file.stream)));
+    }
     return streams;
   },
   testConnection: ({ config }) => checkFilesReadable(resolveFiles(config).map((file) => file.path), "tap-csv"),

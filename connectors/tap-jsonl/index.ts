@@ -1,4 +1,4 @@
-import { checkFilesReadable, defineTap } from "../../protocol/index.js";
+import { checkFilesReadable, defineTap, isRequested } from "../../protocol/index.js";
 import { JSONL_SETTINGS, resolveFiles, type JsonlConfig } from "./config.js";
 import { jsonlStream } from "./jsonl-stream.js";
 
@@ -9,9 +9,11 @@ export const tapJsonl = defineTap<JsonlConfig>({
     "Reads JSON Lines files, one stream per file, with a schema inferred from a sample. Resumable by line; malformed lines fail, are skipped, or go to the dead-letter queue.",
   resumable: true,
   settings: JSONL_SETTINGS,
-  async discoverStreams({ config }) {
+  async discoverStreams({ config }, request) {
     const streams = [];
-    for (const file of resolveFiles(config)) streams.push(await jsonlStream(file, config));
+    for (const file of resolveFiles(config)) {
+      if (isRequested(request, file.stream)) streams.push(await jsonlStream(file, config, request?.schemas.get(file.stream)));
+    }
     return streams;
   },
   testConnection: ({ config }) => checkFilesReadable(resolveFiles(config).map((file) => file.path), "tap-jsonl"),

@@ -1,5 +1,5 @@
 import { SchemaInferrer } from "../../catalogs/index.js";
-import { BadRowHandler, bookmarked, DataError, mapRows, savedPosition, type Bookmarked, type RejectedRow, type StreamItem, type TapStream } from "../../protocol/index.js";
+import { BadRowHandler, bookmarked, DataError, mapRows, savedPosition, type Bookmarked, type JsonSchema, type RejectedRow, type StreamItem, type TapStream } from "../../protocol/index.js";
 import type { JsonlConfig, JsonlFile } from "./config.js";
 import { readJsonlLines, type JsonlLine } from "./jsonl-lines.js";
 
@@ -22,8 +22,9 @@ async function inferSchema(file: JsonlFile, sampleSize: number): Promise<Record<
 }
 
 /** A stream reading one JSON Lines file, resumable by line. */
-export async function jsonlStream(file: JsonlFile, config: JsonlConfig): Promise<TapStream<JsonlConfig>> {
-  const schema = await inferSchema(file, config.sample_size);
+/** A stream of one JSON Lines file. With a known schema (a sync's catalog) no sample is read. */
+export async function jsonlStream(file: JsonlFile, config: JsonlConfig, knownSchema?: JsonSchema): Promise<TapStream<JsonlConfig>> {
+  const schema = knownSchema ?? (await inferSchema(file, config.sample_size));
   return {
     name: file.stream,
     schema,

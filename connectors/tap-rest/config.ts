@@ -1,4 +1,5 @@
-import type { ConnectorConfig, HttpAuth, JsonSchema } from "../../protocol/index.js";
+import type { ConnectorConfig, JsonSchema } from "../../protocol/index.js";
+import type { HttpAuth } from "../../protocol/sdk/http/index.js";
 
 const pagination: JsonSchema = {
   type: "object",

@@ -1,5 +1,6 @@
 import { SchemaInferrer } from "../../catalogs/index.js";
-import { bookmarked, defineTap, HttpClient, paginate, type Logger, type Pagination, type TapStream } from "../../protocol/index.js";
+import { bookmarked, defineTap, isRequested, type JsonSchema, type Logger, type TapStream } from "../../protocol/index.js";
+import { HttpClient, paginate, type Pagination } from "../../protocol/sdk/http/index.js";
 import { authOf, REST_SETTINGS, type RestConfig, type RestStreamConfig } from "./config.js";
 
 function clientFor(config: RestConfig, logger: Logger): HttpClient {
@@ -47,16 +48,23 @@ interface CursorBookmark {
  * cursor: each record is bookmarked with its page's cursor and its place in
  * the page. Other streams do not claim to resume.
  */
-async function restStream(stream: RestStreamConfig, config: RestConfig, client: HttpClient): Promise<TapStream<RestConfig>> {
+/** The schema of a stream from a sample of its first page. */
+async function inferSchema(stream: RestStreamConfig, config: RestConfig, client: HttpClient): Promise<JsonSchema> {
   const inferrer = new SchemaInferrer({ mode: "json", keyFields: stream.primary_key });
   for await (const page of paginate(client, stream.path, stream.params ?? {}, stream.records_path, paginationOf(stream))) {
     for (const record of page.records.slice(0, config.sample_size)) inferrer.observe(record);
     break;
   }
+  return inferrer.toSchema();
+}
+
+/** A stream of an API; with a known schema (a sync's catalog) no page is fetched to infer one. */
+async function restStream(stream: RestStreamConfig, config: RestConfig, client: HttpClient, knownSchema?: JsonSchema): Promise<TapStream<RestConfig>> {
+  const schema = knownSchema ?? (await inferSchema(stream, config, client));
   const byCursor = stream.replication_key === undefined && stream.pagination?.style === "cursor";
   return {
     name: stream.name,
-    schema: inferrer.toSchema(),
+    schema,
     keyProperties: stream.primary_key,
     ...(stream.replication_key === undefined ? {} : { replicationKey: stream.replication_key }),
     sortedByReplicationKey: stream.sorted,
@@ -87,10 +95,12 @@ export const tapRest = defineTap<RestConfig>({
     "Reads JSON REST APIs declared in the config: pagination (page, offset, cursor, Link), rate limit, retries with backoff on 429/5xx/timeouts, a circuit breaker, a response cache, and incremental, resumable streams where a replication key exists.",
   resumable: true,
   settings: REST_SETTINGS,
-  async discoverStreams({ config, logger }) {
+  async discoverStreams({ config, logger }, request) {
     const client = clientFor(config, logger);
     const streams = [];
-    for (const stream of config.streams) streams.push(await restStream(stream, config, client));
+    for (const stream of config.streams) {
+      if (isRequested(request, stream.name)) streams.push(await restStream(stream, config, client, request?.schemas.get(stream.name)));
+    }
     return streams;
   },
   async testConnection({ config, logger }) {

@@ -1,4 +1,4 @@
-import { describeStream } from "../../../catalogs/index.js";
+import { describeStream, isStreamSelected } from "../../../catalogs/index.js";
 import { MessageWriter } from "../../framing/message-writer.js";
 import type { JsonSchema } from "../../messages/types.js";
 import { renderAboutMarkdown, type AboutInfo } from "../about.js";
@@ -13,7 +13,7 @@ import { SDK_NAME } from "../version.js";
 import { planStreams } from "./stream-plan.js";
 import { syncStream } from "./sync-stream.js";
 import { TapBookmarks } from "./tap-bookmarks.js";
-import type { TapContext, TapDefinition } from "./types.js";
+import type { StreamRequest, TapContext, TapDefinition } from "./types.js";
 
 /** Settings every SDK-built tap has. */
 export const TAP_SDK_SETTINGS: Record<string, JsonSchema> = {
@@ -75,7 +75,9 @@ export function defineTap<Config extends ConnectorConfig = ConnectorConfig>(defi
     if (args.stateFile !== undefined && !definition.resumable) logger.warn("this tap cannot resume; --state is ignored");
     const inputState = args.stateFile === undefined || !definition.resumable ? undefined : readJsonFile(args.stateFile, "--state");
     const bookmarks = new TapBookmarks(inputState, args.stateFile);
-    const planned = planStreams(await definition.discoverStreams(context), catalog, args.catalogFile, definition.name);
+    // With a catalog, only its selected streams are built, from its schemas: no second sampling or fetching.
+    const request: StreamRequest | undefined = catalog === undefined ? undefined : { schemas: new Map(catalog.streams.filter((entry) => isStreamSelected(entry)).map((entry) => [entry.tap_stream_id, entry.schema])) };
+    const planned = planStreams(await definition.discoverStreams(context, request), catalog, args.catalogFile, definition.name);
 
     const controller = new AbortController();
     let stopSignal: NodeJS.Signals | undefined;

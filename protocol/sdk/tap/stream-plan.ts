@@ -20,6 +20,8 @@ export function planStreams<Config>(streams: readonly TapStream<Config>[], catal
   const byName = new Map(streams.map((stream) => [stream.name, stream]));
   const planned: PlannedStream<Config>[] = [];
   for (const entry of catalog.streams) {
+    // Deselected streams are not built at all (see StreamRequest): nothing to check or plan.
+    if (!isStreamSelected(entry)) continue;
     const stream = byName.get(entry.tap_stream_id);
     if (stream === undefined) {
       throw new ConfigError("CATALOG_UNKNOWN_STREAM", `the catalog names stream "${entry.tap_stream_id}", which this config does not offer`, {
@@ -27,7 +29,6 @@ export function planStreams<Config>(streams: readonly TapStream<Config>[], catal
         hint: `Run \`${connector} --config ... --discover\` again and select from its output.`,
       });
     }
-    if (!isStreamSelected(entry)) continue;
     const projection = selectedProjection(entry);
     planned.push({ stream, schema: projectSchema(entry.schema, projection), projection });
   }

@@ -89,6 +89,17 @@ export interface TapStream<Config = ConnectorConfig> {
   records(context: StreamContext<Config>): AsyncIterable<StreamItem> | Iterable<StreamItem>;
 }
 
+/** What a sync with a catalog needs: the selected streams, each with its schema from the catalog. */
+export interface StreamRequest {
+  /** The schemas of the selected streams (whole, before property selection), by stream name. */
+  readonly schemas: ReadonlyMap<string, JsonSchema>;
+}
+
+/** Whether a stream is wanted by the request (every stream when there is none). */
+export function isRequested(request: StreamRequest | undefined, stream: string): boolean {
+  return request === undefined || request.schemas.has(stream);
+}
+
 /** Everything a tap author writes. The SDK does the rest. */
 export interface TapDefinition<Config = ConnectorConfig> {
   readonly name: string;
@@ -98,8 +109,13 @@ export interface TapDefinition<Config = ConnectorConfig> {
   readonly settings: JsonSchema;
   /** True if some streams can resume from a bookmark: the tap then claims the `state` capability. */
   readonly resumable: boolean;
-  /** Must return the streams this config offers. Called for --discover and before a sync. */
-  discoverStreams(context: TapContext<Config>): Promise<readonly TapStream<Config>[]> | readonly TapStream<Config>[];
+  /**
+   * Must return the streams this config offers. Called for --discover (no
+   * request) and before a sync. A sync with a catalog passes `request`:
+   * should build only the streams it names, and take each one's schema from
+   * it rather than sample or fetch the source to infer one again.
+   */
+  discoverStreams(context: TapContext<Config>, request?: StreamRequest): Promise<readonly TapStream<Config>[]> | readonly TapStream<Config>[];
   /**
    * May check that the source is reachable; throw a ConfigError or
    * FatalError naming what is not. Returns a one-line success message.

@@ -177,3 +177,28 @@ describe("tap-csv resume", () => {
     expect(recordsOf(resumed.messages).map((record) => record["id"])).toEqual([4]);
   });
 });
+
+describe("tap-csv sync with a catalog", () => {
+  it("takes each schema from the catalog instead of sampling again, and never opens a deselected stream's file", async () => {
+    const scores = writeIn(dir, "scores.csv", "id,score\n1,10\n2,20\n");
+    const config = writeJsonIn(dir, "catalog-sync.json", { files: [{ path: scores, key_properties: ["id"] }, { path: people, key_properties: ["id"] }] });
+    const discovered = await runNode(tap, ["--config", config, "--discover"]);
+    const catalog = JSON.parse(discovered.stdout) as { streams: Array<{ tap_stream_id: string; schema: { properties: Record<string, unknown> }; metadata: Array<{ breadcrumb: string[]; metadata: Record<string, unknown> }> }> };
+    for (const stream of catalog.streams) {
+      const top = stream.metadata.find((entry) => entry.breadcrumb.length === 0);
+      if (top !== undefined) top.metadata["selected"] = stream.tap_stream_id === "scores";
+      // The user keeps scores as text: a sync that inferred again would make them integers.
+      if (stream.tap_stream_id === "scores") stream.schema.properties["score"] = { type: ["null", "string"] };
+    }
+    const catalogFile = writeJsonIn(dir, "catalog-sync.catalog.json", catalog);
+    // The deselected stream's file is gone: building it would fail.
+    const gone = writeJsonIn(dir, "catalog-sync-gone.json", { files: [{ path: scores, key_properties: ["id"] }, { path: join(dir, "no-such-people.csv"), stream: "people", key_properties: ["id"] }] });
+    const result = await runNode(tap, ["--config", gone, "--catalog", catalogFile]);
+    expect(result.stderr).not.toContain("error");
+    expect(result.exitCode).toBe(0);
+    expect(recordsOf(jsonLines(result.stdout))).toEqual([
+      { id: 1, score: "10" },
+      { id: 2, score: "20" },
+    ]);
+  });
+});

@@ -139,18 +139,47 @@ describe("tap-rest faults", () => {
 });
 
 describe("tap-rest cache", () => {
-  it("answers from the cache within the TTL, and asks again after it", async () => {
+  it("answers from the cache within the TTL", async () => {
     faults = () => undefined;
-    const file = config([pageStream], { cache_ttl_seconds: 1.5, cache_path: `${dir}/shared-cache.db` });
+    const file = config([pageStream], { cache_ttl_seconds: 3600, cache_path: `${dir}/cache-within.db` });
+    const start = server.requests.length;
+    const first = await sync(file);
+    const asked = server.requests.length - start;
+    expect(asked).toBeGreaterThan(0);
+    const second = await sync(file);
+    expect(server.requests.length - start).toBe(asked);
+    expect(recordsOf(second.messages)).toEqual(recordsOf(first.messages));
+  });
+
+  it("asks again once the TTL has passed", async () => {
+    faults = () => undefined;
+    // A TTL of a millisecond has passed by the time the second process starts: no sleeping needed.
+    const file = config([pageStream], { cache_ttl_seconds: 0.001, cache_path: `${dir}/cache-expired.db` });
     const start = server.requests.length;
     await sync(file);
-    const first = server.requests.length - start;
-    expect(first).toBeGreaterThan(0);
+    const asked = server.requests.length - start;
     await sync(file);
-    expect(server.requests.length - start).toBe(first);
-    await new Promise((resolve) => setTimeout(resolve, 1600));
-    await sync(file);
-    expect(server.requests.length - start).toBeGreaterThan(first);
+    expect(server.requests.length - start).toBe(2 * asked);
+  });
+});
+
+describe("tap-rest sync with a catalog", () => {
+  it("fetches nothing for a deselected stream, and the selected one's pages once each (no discovery again)", async () => {
+    faults = () => undefined;
+    const offsetStream = { name: "offsets", path: "/offset", records_path: "results", primary_key: ["id"], pagination: { style: "offset", limit: 5 } };
+    const file = config([pageStream, offsetStream]);
+    const discovered = await runNode(tap, ["--config", file, "--discover"]);
+    const catalog = JSON.parse(discovered.stdout) as { streams: Array<{ tap_stream_id: string; metadata: Array<{ breadcrumb: string[]; metadata: Record<string, unknown> }> }> };
+    for (const stream of catalog.streams) {
+      const top = stream.metadata.find((entry) => entry.breadcrumb.length === 0);
+      if (top !== undefined) top.metadata["selected"] = stream.tap_stream_id === "items";
+    }
+    const catalogFile = writeJsonIn(dir, "rest-catalog.json", catalog);
+    const start = server.requests.length;
+    const result = await sync(file, ["--catalog", catalogFile]);
+    expect(result.exitCode).toBe(0);
+    expect(recordsOf(result.messages).map((record) => record["id"])).toEqual(ITEMS.map((item) => item.id));
+    expect(server.requests.slice(start).map((request) => `${request.path}?${request.query.toString()}`)).toEqual(["/page?page=1&per_page=10", "/page?page=2&per_page=10", "/page?page=3&per_page=10"]);
   });
 });
 
