@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import { ConfigError, FatalError } from "../../errors.js";
+import { ConfigError, FatalError, TransientError } from "../../errors.js";
 import type { Logger } from "../logger.js";
 import { CircuitBreaker } from "./circuit-breaker.js";
 import { RateLimiter } from "./rate-limiter.js";
@@ -99,49 +99,60 @@ export class HttpClient {
     const tried: string[] = [];
     const started = Date.now();
     for (let attempt = 1; attempt <= maxRetries + 1; attempt += 1) {
-      let waitMs = this.backoffMs(attempt);
       try {
-        this.breaker.before();
-      } catch {
-        // Open: wait out the cool-down, then the next attempt is the half-open probe.
-        tried.push("circuit open");
-        if (attempt > maxRetries) break;
-        await sleep(Math.max(waitMs, (this.options.breaker?.cooldownSeconds ?? 30) * 1000));
-        continue;
-      }
-      await this.limiter?.take();
-      let response: Response;
-      try {
-        response = await fetch(url, { headers: this.headers(), signal: AbortSignal.timeout((this.options.timeoutSeconds ?? 30) * 1000) });
+        return await this.attempt(url, shown, cacheKey);
       } catch (error) {
-        this.breaker.failure();
-        const reason = (error as Error).name === "TimeoutError" ? `timed out after ${this.options.timeoutSeconds ?? 30} s` : `connection failed (${((error as Error).cause as Error | undefined)?.message ?? (error as Error).message})`;
-        tried.push(reason);
-        this.options.logger?.warn(`GET ${shown}: ${reason}; attempt ${attempt} of ${maxRetries + 1}`);
-        if (attempt <= maxRetries) await sleep(waitMs);
-        continue;
+        // The error's class decides: only a TransientError is tried again.
+        if (!(error instanceof TransientError)) throw error;
+        tried.push(error.message);
+        if (attempt > maxRetries) break;
+        const waitMs = error instanceof RetryLater ? error.waitMs(this.backoffMs(attempt), (this.options.breaker?.cooldownSeconds ?? 30) * 1000) : this.backoffMs(attempt);
+        this.options.logger?.warn(`GET ${shown}: ${error.message}; attempt ${attempt} of ${maxRetries + 1}, next in ${(waitMs / 1000).toFixed(1)} s`);
+        await sleep(waitMs);
       }
-      if (response.status === 429 || response.status >= 500) {
-        if (response.status >= 500) this.breaker.failure();
-        const after = retryAfterSeconds(response.headers.get("retry-after"));
-        if (after !== undefined) waitMs = Math.min(after, MAX_RETRY_AFTER_SECONDS) * 1000;
-        tried.push(`${response.status}${after === undefined ? "" : ` (Retry-After ${after.toFixed(0)} s)`}`);
-        await response.body?.cancel();
-        this.options.logger?.warn(`GET ${shown}: ${response.status}; attempt ${attempt} of ${maxRetries + 1}, next in ${(waitMs / 1000).toFixed(1)} s`);
-        if (attempt <= maxRetries) await sleep(waitMs);
-        continue;
-      }
-      this.breaker.success();
-      const text = await response.text();
-      if (response.status >= 400) throw this.refused(response.status, shown, text);
-      const headers = Object.fromEntries(response.headers.entries());
-      const body = this.parse(text, shown);
-      if (this.cache !== undefined && this.options.cache !== undefined) this.cache.set(cacheKey, { status: response.status, headers, body: text }, this.options.cache.ttlSeconds);
-      return { url: shown, status: response.status, headers, body, fromCache: false };
     }
     throw new FatalError("HTTP_GAVE_UP", `GET ${shown} failed ${tried.length} time(s) over ${((Date.now() - started) / 1000).toFixed(1)} s: ${tried.join(", ")}`, {
       hint: "The source keeps failing; check that it is up, then run again (the last confirmed checkpoint is kept).",
     });
+  }
+
+  /**
+   * One try. Throws a TransientError for what may pass (a timeout, a failed
+   * connection, 429, 5xx, an open circuit), a ConfigError for refused
+   * credentials, a FatalError for any other refusal or a malformed body.
+   */
+  private async attempt(url: URL, shown: string, cacheKey: string): Promise<JsonResponse> {
+    try {
+      this.breaker.before();
+    } catch (error) {
+      if (error instanceof TransientError) throw new RetryLater("CIRCUIT_OPEN", "circuit open", { cooldown: true, cause: error });
+      throw error;
+    }
+    await this.limiter?.take();
+    let response: Response;
+    try {
+      response = await fetch(url, { headers: this.headers(), signal: AbortSignal.timeout((this.options.timeoutSeconds ?? 30) * 1000) });
+    } catch (error) {
+      this.breaker.failure();
+      const timedOut = (error as Error).name === "TimeoutError";
+      const reason = timedOut ? `timed out after ${this.options.timeoutSeconds ?? 30} s` : `connection failed (${((error as Error).cause as Error | undefined)?.message ?? (error as Error).message})`;
+      throw new RetryLater(timedOut ? "HTTP_TIMEOUT" : "HTTP_CONNECTION_FAILED", reason, { cause: error });
+    }
+    if (response.status === 429 || response.status >= 500) {
+      if (response.status >= 500) this.breaker.failure();
+      const after = retryAfterSeconds(response.headers.get("retry-after"));
+      await response.body?.cancel();
+      throw new RetryLater(response.status === 429 ? "HTTP_RATE_LIMITED" : "HTTP_SERVER_ERROR", `${response.status}${after === undefined ? "" : ` (Retry-After ${after.toFixed(0)} s)`}`, {
+        ...(after === undefined ? {} : { afterMs: Math.min(after, MAX_RETRY_AFTER_SECONDS) * 1000 }),
+      });
+    }
+    this.breaker.success();
+    const text = await response.text();
+    if (response.status >= 400) throw this.refused(response.status, shown, text);
+    const headers = Object.fromEntries(response.headers.entries());
+    const body = this.parse(text, shown);
+    if (this.cache !== undefined && this.options.cache !== undefined) this.cache.set(cacheKey, { status: response.status, headers, body: text }, this.options.cache.ttlSeconds);
+    return { url: shown, status: response.status, headers, body, fromCache: false };
   }
 
   private headers(): Record<string, string> {
@@ -173,5 +184,22 @@ export class HttpClient {
       return new ConfigError("HTTP_UNAUTHORIZED", `GET ${shown} was refused with ${status}: ${excerpt}`, { hint: "Check the credentials in the config (auth)." });
     }
     return new FatalError("HTTP_REFUSED", `GET ${shown} answered ${status}: ${excerpt}`, { hint: status === 404 ? "Check the path in the config." : "The request is wrong in a way retrying cannot fix; check the config." });
+  }
+}
+
+/** A try that may pass later, with how long to wait: what the server asked (Retry-After), the breaker's cool-down, or the backoff. */
+class RetryLater extends TransientError {
+  private readonly afterMs: number | undefined;
+  private readonly cooldown: boolean;
+
+  constructor(code: string, message: string, options: { afterMs?: number; cooldown?: boolean; cause?: unknown } = {}) {
+    super(code, message, options.cause === undefined ? {} : { cause: options.cause });
+    this.afterMs = options.afterMs;
+    this.cooldown = options.cooldown ?? false;
+  }
+
+  waitMs(backoffMs: number, cooldownMs: number): number {
+    if (this.afterMs !== undefined) return this.afterMs;
+    return this.cooldown ? Math.max(backoffMs, cooldownMs) : backoffMs;
   }
 }
