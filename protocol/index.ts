@@ -25,7 +25,7 @@ export { defineTarget, TARGET_SDK_SETTINGS } from "./sdk/target/define-target.js
 export type { StreamInfo, StreamRecords, TargetContext, TargetDefinition, TargetWriter } from "./sdk/target/types.js";
 export type { Connector } from "./sdk/connector.js";
 export { renderAboutMarkdown, type AboutInfo, type ConnectorKind } from "./sdk/about.js";
-export { ExitCodes, exitCodeFor } from "./sdk/exit-codes.js";
+export { ExitCodes, exitCodeFor, exitCodeForSignal } from "./sdk/exit-codes.js";
 export { createLogger, LOG_LEVELS, type Logger, type LogLevel } from "./sdk/logger.js";
 export type { ConnectorConfig } from "./sdk/config.js";
 export { SDK_VERSION } from "./sdk/version.js";

@@ -1,6 +1,6 @@
 import { ProtocolError } from "../errors.js";
 import { ProtocolCodes } from "./codes.js";
-import { MESSAGE_TYPES, type Message, type MessageLine, type UnknownMessage } from "./types.js";
+import { DEAD_LETTER_STAGES, MESSAGE_TYPES, type Message, type MessageLine, type UnknownMessage } from "./types.js";
 
 const EXCERPT_LENGTH = 60;
 
@@ -87,7 +87,7 @@ function checkKnownMessage(object: Record<string, unknown>, line: number): Messa
     }
     case "DEAD_LETTER": {
       requireStream(object, "DEAD_LETTER", line);
-      if (!DEAD_LETTER_STAGES.has(object["stage"])) throw invalid(line, 'DEAD_LETTER "stage" must be source, validate, middleware or sink_write');
+      if (!STAGES.has(object["stage"])) throw invalid(line, 'DEAD_LETTER "stage" must be source, validate, middleware or sink_write');
       const error = object["error"];
       if (!isPlainObject(error) || typeof error["code"] !== "string" || typeof error["message"] !== "string") {
         throw invalid(line, 'DEAD_LETTER message has no "error" with "code" and "message"');
@@ -101,7 +101,7 @@ function checkKnownMessage(object: Record<string, unknown>, line: number): Messa
   }
 }
 
-const DEAD_LETTER_STAGES = new Set<unknown>(["source", "validate", "middleware", "sink_write"]);
+const STAGES = new Set<unknown>(DEAD_LETTER_STAGES);
 
 /**
  * Parses one line (without its newline) into a message.

@@ -3,6 +3,7 @@
  * and back the conformance checks; the hot-path parser checks the same rules
  * by hand (see parse.ts), and a test keeps the two in agreement.
  */
+import { DEAD_LETTER_STAGES } from "./types.js";
 import type { JsonSchema, MessageType } from "./types.js";
 
 const streamName = { type: "string", minLength: 1 } as const;
@@ -64,7 +65,7 @@ export const MESSAGE_SCHEMAS: Readonly<Record<MessageType, JsonSchema>> = {
     properties: {
       type: { const: "DEAD_LETTER" },
       stream: streamName,
-      stage: { enum: ["source", "validate", "middleware", "sink_write"] },
+      stage: { enum: [...DEAD_LETTER_STAGES] },
       record: { type: "object" },
       raw: { type: "string" },
       error: {

@@ -41,8 +41,9 @@ export interface BatchMessage {
   readonly manifest: readonly string[];
 }
 
-/** Where in the pipeline a record was rejected. */
-export type DeadLetterStage = "source" | "validate" | "middleware" | "sink_write";
+/** Where in the pipeline a record was rejected: the source, validation, a middleware, or a target's write. */
+export const DEAD_LETTER_STAGES = ["source", "validate", "middleware", "sink_write"] as const;
+export type DeadLetterStage = (typeof DEAD_LETTER_STAGES)[number];
 
 /**
  * Agora's extension: one record (or one unparseable row) rejected without

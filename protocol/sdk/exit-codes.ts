@@ -9,7 +9,16 @@ export const ExitCodes = {
   USAGE: 2,
   /** A config, catalog or state file is missing or invalid. */
   CONFIG: 3,
+  /** Stopped by SIGINT (128 + 2), after writing what it could. */
+  SIGINT: 130,
+  /** Stopped by SIGTERM (128 + 15), after writing what it could. */
+  SIGTERM: 143,
 } as const;
+
+/** The exit code of a process stopped by `signal`: 130 for SIGINT, 143 for SIGTERM (and for any other). */
+export function exitCodeForSignal(signal: NodeJS.Signals): number {
+  return signal === "SIGINT" ? ExitCodes.SIGINT : ExitCodes.SIGTERM;
+}
 
 export function exitCodeFor(error: AgoraError): number {
   if (error instanceof UsageError) return ExitCodes.USAGE;

@@ -1,20 +1,11 @@
-import { execa } from "execa";
 import { LineSplitter, parseMessageLine, type MessageLine } from "../../protocol/index.js";
-import { resolveCommand } from "../process/resolve-command.js";
+import { runCommandToEnd, spawnCommand, type Captured } from "../process/spawn-command.js";
 
-export interface Captured {
-  readonly exitCode: number | undefined;
-  readonly signal: string | undefined;
-  readonly stdout: string;
-  readonly stderr: string;
-  readonly timedOut: boolean;
-}
+export type { Captured } from "../process/spawn-command.js";
 
 /** Runs a connector command with extra args to completion (bounded by a timeout), capturing its output. */
-export async function capture(command: string, args: readonly string[], cwd: string, timeoutMs: number, input?: string): Promise<Captured> {
-  const { file, args: all } = resolveCommand(command, args);
-  const result = await execa(file, [...all], { reject: false, cwd, timeout: timeoutMs, preferLocal: true, localDir: cwd, ...(input === undefined ? { stdin: "ignore" as const } : { input }), maxBuffer: 512 * 1024 * 1024 });
-  return { exitCode: result.exitCode, signal: result.signal, stdout: String(result.stdout), stderr: String(result.stderr), timedOut: result.timedOut };
+export function capture(command: string, args: readonly string[], cwd: string, timeoutMs: number, input?: string): Promise<Captured> {
+  return runCommandToEnd(command, args, { cwd, timeoutMs, ...(input === undefined ? {} : { input }) });
 }
 
 /** What a sync wrote, parsed: messages in order (or the first line that was not a message). */
@@ -34,8 +25,7 @@ export interface SyncOutput {
  * a large source too.
  */
 export async function captureSync(command: string, args: readonly string[], cwd: string, maxRecords: number, timeoutMs: number): Promise<SyncOutput> {
-  const { file, args: all } = resolveCommand(command, args);
-  const child = execa(file, [...all], { reject: false, cwd, buffer: false, stdin: "ignore", stdout: "pipe", stderr: "pipe", preferLocal: true, localDir: cwd });
+  const child = spawnCommand(command, args, { cwd, stdin: "ignore" });
   const messages: MessageLine[] = [];
   let records = 0;
   let badLine: SyncOutput["badLine"];

@@ -1,8 +1,7 @@
-import { execa } from "execa";
 import { LineSplitter } from "../../protocol/index.js";
 import { canonicalJson } from "../pipeline/canonical-json.js";
 import { readTargetLine } from "../pipeline/target-output.js";
-import { resolveCommand } from "../process/resolve-command.js";
+import { spawnCommand } from "../process/spawn-command.js";
 import { fail, pass, skip, type CheckResult } from "./check-result.js";
 import { keyOf, looselyEqual, storedField } from "./loose-equal.js";
 import { readBackFrom } from "./read-back.js";
@@ -43,8 +42,7 @@ async function fixtureChecks(command: string, options: TargetSuiteOptions): Prom
   const present = async (): Promise<Set<string>> => new Set((await (readBack as NonNullable<typeof readBack>)()).map(({ stream, record }) => keyOf(stream, record, keysOfStream.get(stream) ?? [])));
   let reads: Promise<void> = Promise.resolve();
 
-  const { file, args } = resolveCommand(command, options.configFiles.flatMap((config) => ["--config", config]));
-  const child = execa(file, [...args], { reject: false, cwd: options.cwd, buffer: false, stdin: "pipe", stdout: "pipe", stderr: "pipe", preferLocal: true, localDir: options.cwd, timeout: options.timeoutSeconds * 1000 });
+  const child = spawnCommand(command, options.configFiles.flatMap((config) => ["--config", config]), { cwd: options.cwd, stdin: "pipe", timeoutMs: options.timeoutSeconds * 1000 });
   let stderr = "";
   child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
   const splitter = new LineSplitter((text, line) => {

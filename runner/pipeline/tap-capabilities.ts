@@ -1,10 +1,9 @@
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { execa } from "execa";
 import type { Logger } from "../../protocol/index.js";
 import type { SavedCheckpoint } from "../state/types.js";
 import type { ConnectorDefinition } from "./types.js";
-import { resolveCommand } from "../process/resolve-command.js";
+import { runCommandToEnd } from "../process/spawn-command.js";
 
 /**
  * The tap's capabilities from `--about --format json` (Meltano SDK taps
@@ -14,8 +13,7 @@ import { resolveCommand } from "../process/resolve-command.js";
  */
 export async function tapCapabilities(command: string, args: readonly string[], cwd: string, env: Readonly<Record<string, string>>): Promise<readonly string[] | undefined> {
   for (const flags of [["--about", "--format", "json"], ["--about"]]) {
-    const { file, args: resolvedArgs } = resolveCommand(command, [...args, ...flags]);
-    const result = await execa(file, [...resolvedArgs], { reject: false, cwd, env: { ...env }, preferLocal: true, localDir: cwd, timeout: 30_000, stdin: "ignore" });
+    const result = await runCommandToEnd(command, [...args, ...flags], { cwd, env, timeoutMs: 30_000 });
     if (result.exitCode !== 0) continue;
     try {
       const about = JSON.parse(String(result.stdout)) as { capabilities?: unknown };

@@ -1,8 +1,7 @@
-import { execa } from "execa";
 import type { Readable, Writable } from "node:stream";
 import { ConfigError, FatalError, LineSplitter, UsageError, type AgoraError } from "../../protocol/index.js";
 import { RunnerCodes } from "../errors.js";
-import { resolveCommand } from "./resolve-command.js";
+import { spawnCommand } from "./spawn-command.js";
 
 export type ConnectorRole = "tap" | "target" | "mapper";
 
@@ -27,24 +26,6 @@ export interface ConnectorExit {
   readonly spawnError: string | undefined;
 }
 
-function spawnConnector(file: string, args: readonly string[], cwd: string, env: Readonly<Record<string, string>>) {
-  return execa(file, [...args], {
-    reject: false,
-    buffer: false,
-    stdin: "pipe",
-    stdout: "pipe",
-    stderr: "pipe",
-    cwd,
-    env: { ...env },
-    extendEnv: true,
-    preferLocal: true,
-    localDir: cwd,
-    cleanup: true,
-    // The runner decides when to stop a connector; no implicit timeouts or kills.
-    forceKillAfterDelay: false,
-  });
-}
-
 /** The last lines of a connector's stderr kept for error messages. */
 const STDERR_LINES_KEPT = 5;
 
@@ -59,7 +40,7 @@ export class ConnectorProcess {
   readonly stdin: Writable;
   readonly stdout: Readable;
   readonly exited: Promise<ConnectorExit>;
-  private readonly subprocess: ReturnType<typeof spawnConnector>;
+  private readonly subprocess: ReturnType<typeof spawnCommand<"pipe">>;
   private readonly recentStderr: string[] = [];
   private ended: ConnectorExit | undefined;
 
@@ -67,8 +48,7 @@ export class ConnectorProcess {
   constructor(launch: ConnectorLaunch, forwardStderr: (line: string) => void = (line) => process.stderr.write(`${line}\n`)) {
     this.name = launch.name;
     this.role = launch.role;
-    const { file, args } = resolveCommand(launch.command, launch.args);
-    this.subprocess = spawnConnector(file, args, launch.cwd, launch.env);
+    this.subprocess = spawnCommand(launch.command, launch.args, { cwd: launch.cwd, env: launch.env, stdin: "pipe" });
     this.stdin = this.subprocess.stdin;
     this.stdout = this.subprocess.stdout;
     // A connector that exits early makes writes to its stdin fail; that is reported through `exited`.

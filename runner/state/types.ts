@@ -45,7 +45,8 @@ export interface SavedCheckpoint {
   readonly updatedAt: string;
 }
 
-export type DeadLetterStage = "source" | "validate" | "middleware" | "sink_write";
+export type { DeadLetterStage } from "../../protocol/index.js";
+import type { DeadLetterStage } from "../../protocol/index.js";
 export type DeadLetterStatus = "pending" | "done";
 
 export interface NewDeadLetter {

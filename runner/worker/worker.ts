@@ -1,4 +1,4 @@
-import { asAgoraError, type Logger } from "../../protocol/index.js";
+import { asAgoraError, exitCodeForSignal, type Logger } from "../../protocol/index.js";
 import { executePipeline } from "../pipeline/execute-pipeline.js";
 import { recordFailedRun } from "../pipeline/run-pipeline.js";
 import { summaryLine } from "../pipeline/run-summary.js";
@@ -104,7 +104,7 @@ export class Worker {
     );
     unsubscribe();
     await this.health?.close();
-    if (this.shutdownSignal !== undefined) return this.shutdownSignal === "SIGINT" ? 130 : 143;
+    if (this.shutdownSignal !== undefined) return exitCodeForSignal(this.shutdownSignal);
     return this.pipelines.some((pipeline) => pipeline.state === "stopped") ? 1 : 0;
   }
 

@@ -8,7 +8,6 @@ function writeStderr(text: string): Promise<void> {
 }
 
 /** Exit code for a stop asked by a signal: 128 + its number, as shells report it. */
-export const SIGNAL_EXIT_CODES: Readonly<Record<string, number>> = { SIGINT: 130, SIGTERM: 143 };
 
 /**
  * The process-level flow every connector shares: parse the command line,

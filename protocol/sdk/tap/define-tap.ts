@@ -2,7 +2,8 @@ import { describeStream, isStreamSelected } from "../../../catalogs/index.js";
 import { MessageWriter } from "../../framing/message-writer.js";
 import type { JsonSchema } from "../../messages/types.js";
 import { renderAboutMarkdown, type AboutInfo } from "../about.js";
-import { connectorMain, SIGNAL_EXIT_CODES } from "../cli/connector-main.js";
+import { connectorMain } from "../cli/connector-main.js";
+import { exitCodeForSignal } from "../exit-codes.js";
 import { parseConnectorArgs, type ConnectorArgs } from "../cli/connector-args.js";
 import { loadConfig, type ConnectorConfig } from "../config.js";
 import { printAbout, withSdkSettings, type Connector } from "../connector.js";
@@ -105,7 +106,7 @@ export function defineTap<Config extends ConnectorConfig = ConnectorConfig>(defi
     }
     await output.close();
     logger.info(`${stopSignal === undefined ? "synced" : "stopped after"} ${total} records from ${planned.length} stream(s)`);
-    return stopSignal === undefined ? undefined : SIGNAL_EXIT_CODES[stopSignal];
+    return stopSignal === undefined ? undefined : exitCodeForSignal(stopSignal);
   }
 
   return {

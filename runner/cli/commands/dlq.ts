@@ -1,5 +1,5 @@
 import { Command, Option } from "commander";
-import { UsageError } from "../../../protocol/index.js";
+import { DEAD_LETTER_STAGES, UsageError } from "../../../protocol/index.js";
 import type { ReplayMode } from "../../dlq/replay.js";
 import { executePipeline } from "../../pipeline/execute-pipeline.js";
 import { StopRequests } from "../../pipeline/stop-requests.js";
@@ -8,7 +8,7 @@ import { busyError, DEFAULT_LEASE_SECONDS, holderId } from "../../scheduler/leas
 import type { DeadLetterStage, DeadLetterStatus } from "../../state/types.js";
 import { loggerFor, maybeProject, openStateStore, writeOut, type CommonOptions } from "../cli-context.js";
 
-const STAGES = ["source", "validate", "middleware", "sink_write"];
+const STAGES = [...DEAD_LETTER_STAGES];
 
 interface FilterOptions {
   readonly stage?: DeadLetterStage;

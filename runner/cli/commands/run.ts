@@ -1,6 +1,6 @@
 import { resolve } from "node:path";
 import { Command, Option } from "commander";
-import { UsageError } from "../../../protocol/index.js";
+import { exitCodeForSignal, UsageError } from "../../../protocol/index.js";
 import { executePipeline } from "../../pipeline/execute-pipeline.js";
 import { StopRequests } from "../../pipeline/stop-requests.js";
 import { busyError, DEFAULT_LEASE_SECONDS, holderId } from "../../scheduler/lease.js";
@@ -46,7 +46,7 @@ function adHocPipeline(options: RunOptions, overrides: PipelineOverrides): Pipel
 
 export function exitCodeOf(result: RunResult): number {
   if (result.status === "succeeded") return 0;
-  if (result.status === "stopped") return result.signal === "SIGINT" ? 130 : 143;
+  if (result.status === "stopped") return exitCodeForSignal(result.signal ?? "SIGTERM");
   return 1;
 }
 

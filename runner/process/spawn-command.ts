@@ -1,0 +1,65 @@
+import { execa } from "execa";
+import { resolveCommand } from "./resolve-command.js";
+
+/**
+ * The one place connectors are started, for a run, a mapper, a probe of
+ * `--about` or a conformance check: a command line (`tap-csv`,
+ * `python3 tap.py --verbose`) plus the arguments Agora adds, with the
+ * project's own executables found first, and no exit code treated as an
+ * exception (the caller decides what an exit means).
+ */
+export interface SpawnOptions<Stdin extends "pipe" | "ignore"> {
+  readonly cwd: string;
+  /** Added to this process's environment. */
+  readonly env?: Readonly<Record<string, string>>;
+  readonly stdin: Stdin;
+  /** Killed (SIGTERM) after this long; none by default. */
+  readonly timeoutMs?: number;
+}
+
+/** Starts a command with piped, unbuffered output, for callers that stream it. */
+export function spawnCommand<Stdin extends "pipe" | "ignore">(command: string, args: readonly string[], options: SpawnOptions<Stdin>) {
+  const { file, args: all } = resolveCommand(command, args);
+  return execa(file, [...all], {
+    reject: false,
+    buffer: false,
+    cwd: options.cwd,
+    env: { ...options.env },
+    extendEnv: true,
+    preferLocal: true,
+    localDir: options.cwd,
+    stdin: options.stdin,
+    stdout: "pipe",
+    stderr: "pipe",
+    cleanup: true,
+    // The caller decides when to stop a connector; no implicit kills beyond its timeout.
+    forceKillAfterDelay: false,
+    ...(options.timeoutMs === undefined ? {} : { timeout: options.timeoutMs }),
+  });
+}
+
+/** How a command run to its end went, with its whole output. */
+export interface Captured {
+  readonly exitCode: number | undefined;
+  readonly signal: string | undefined;
+  readonly stdout: string;
+  readonly stderr: string;
+  readonly timedOut: boolean;
+}
+
+/** Runs a command to its end (bounded by a timeout), capturing its output; `input` is its stdin. */
+export async function runCommandToEnd(command: string, args: readonly string[], options: { cwd: string; env?: Readonly<Record<string, string>>; timeoutMs: number; input?: string }): Promise<Captured> {
+  const { file, args: all } = resolveCommand(command, args);
+  const result = await execa(file, [...all], {
+    reject: false,
+    cwd: options.cwd,
+    env: { ...options.env },
+    extendEnv: true,
+    preferLocal: true,
+    localDir: options.cwd,
+    timeout: options.timeoutMs,
+    maxBuffer: 512 * 1024 * 1024,
+    ...(options.input === undefined ? { stdin: "ignore" as const } : { input: options.input }),
+  });
+  return { exitCode: result.exitCode, signal: result.signal, stdout: String(result.stdout), stderr: String(result.stderr), timedOut: result.timedOut };
+}
