@@ -5,20 +5,10 @@
  * are current.
  */
 import { execFileSync } from "node:child_process";
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
-import { dirname, join } from "node:path";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-
-/** The repository root: the nearest folder above this file with a package.json (works from dist/ and from source). */
-function findRoot(): string {
-  let folder = dirname(fileURLToPath(import.meta.url));
-  while (!existsSync(join(folder, "package.json"))) {
-    const parent = dirname(folder);
-    if (parent === folder) throw new Error("package.json not found above docs/");
-    folder = parent;
-  }
-  return folder;
-}
+import { findRoot } from "./repo-root.js";
 
 const root = findRoot();
 

@@ -4,10 +4,10 @@ import { parse as parseToml, TomlError } from "smol-toml";
 import { ConfigError, createAjv } from "../../protocol/index.js";
 import { RunnerCodes } from "../errors.js";
 import { PROJECT_SCHEMA } from "./project-schema.js";
-import type { Project } from "./project-types.js";
+import type { Project, ProjectFile } from "./project-types.js";
 
 export const PROJECT_FILE = "pipelines.toml";
-export const DEFAULT_STATE_STORE = ".agora/state.db";
+export const DEFAULT_STATE_STORE = PROJECT_SCHEMA.properties.state_store.default;
 
 /** "/pipelines/daily/tap" → "pipelines.daily.tap" */
 function dotted(pointer: string): string {
@@ -34,9 +34,20 @@ export function loadProject(file: string = PROJECT_FILE): Project {
       cause: error,
     });
   }
-  const validate = createAjv().compile(PROJECT_SCHEMA);
-  if (!validate(parsed)) {
-    const error = validate.errors?.[0];
+  return projectFromValue(parsed, path);
+}
+
+// Compiled once; `useDefaults` fills in every setting the schema has a default for.
+const validateProject = createAjv({ useDefaults: true }).compile<ProjectFile>(PROJECT_SCHEMA);
+
+/**
+ * A project from an already parsed pipelines.toml (or one built in memory,
+ * as for an ad-hoc run): checked against the schema, its defaults applied.
+ */
+export function projectFromValue(value: unknown, file: string, dir: string = dirname(file)): Project {
+  const parsed = structuredClone(value);
+  if (!validateProject(parsed)) {
+    const error = validateProject.errors?.[0];
     const params = (error?.params ?? {}) as Record<string, unknown>;
     const at = dotted(error?.instancePath ?? "");
     const what =
@@ -45,16 +56,14 @@ export function loadProject(file: string = PROJECT_FILE): Project {
         : error?.keyword === "required"
           ? `${at === "" ? "" : `${at}: `}missing "${String(params["missingProperty"])}"`
           : `${at}: ${error?.message ?? "is invalid"}`;
-    throw new ConfigError(RunnerCodes.PROJECT_INVALID, what, { where: { file: path }, hint: "See docs/runner.md for the pipelines.toml format." });
+    throw new ConfigError(RunnerCodes.PROJECT_INVALID, what, { where: { file }, hint: "See docs/runner.md for the pipelines.toml format." });
   }
-  const project = parsed as { state_store?: string; connectors?: Project["connectors"]; pipelines?: Project["pipelines"]; worker?: Project["worker"] };
-  const dir = dirname(path);
   return {
-    file: path,
+    file,
     dir,
-    stateStore: resolve(dir, project.state_store ?? DEFAULT_STATE_STORE),
-    connectors: project.connectors ?? {},
-    pipelines: project.pipelines ?? {},
-    worker: project.worker ?? {},
+    stateStore: resolve(dir, parsed.state_store),
+    connectors: parsed.connectors,
+    pipelines: parsed.pipelines,
+    worker: parsed.worker,
   };
 }

@@ -1,4 +1,9 @@
-/** The JSON Schema a parsed pipelines.toml must match. Its descriptions document the file. */
+/**
+ * The JSON Schema a parsed pipelines.toml must match: the one source of
+ * truth for its settings. Its `default`s are applied when the file is
+ * loaded, the TypeScript types derive from it (project-types.ts), and the
+ * settings table of docs/runner.md is generated from it.
+ */
 
 const connector = {
   type: "object",
@@ -14,7 +19,7 @@ const connector = {
   },
 } as const;
 
-const connectorReference = { oneOf: [{ type: "string", minLength: 1 }, connector] };
+const connectorReference = { oneOf: [{ type: "string", minLength: 1 }, connector] } as const;
 
 const middleware = {
   type: "object",
@@ -22,55 +27,64 @@ const middleware = {
   properties: { type: { type: "string", minLength: 1 } },
 } as const;
 
+const schedule = {
+  type: "object",
+  additionalProperties: false,
+  properties: {
+    every: { type: ["string", "number"], description: 'Run every N: "30s", "5m", "2h" (counted from the end of the previous run).' },
+    cron: { type: "string", description: 'A cron expression: "0 */6 * * *".' },
+    timezone: { type: "string", description: "Time zone for cron (default: the machine's)." },
+    continuous: { type: "boolean", description: "Run again as soon as a run ends." },
+    once: { type: "boolean", description: "Run once, then stop." },
+    max_consecutive_errors: { type: "integer", minimum: 1, default: 5, description: "Stop scheduling after this many failed runs in a row." },
+    error_backoff_seconds: { type: "number", exclusiveMinimum: 0, default: 30, description: "Wait after a failure, doubled each time." },
+    error_backoff_max_seconds: { type: "number", exclusiveMinimum: 0, default: 3600, description: "Longest wait after failures." },
+  },
+} as const;
+
+const pipeline = {
+  type: "object",
+  additionalProperties: false,
+  required: ["tap"],
+  properties: {
+    tap: { ...connectorReference, description: "The tap: a name from [connectors], or an inline table with its command." },
+    target: { ...connectorReference, description: "The target (or use `targets` for several)." },
+    targets: { type: "array", minItems: 1, items: connectorReference, description: "Several targets: every record goes to each; the checkpoint is what all confirmed." },
+    middleware: { type: "array", items: middleware, default: [], description: "Steps every record goes through, in order (see Middleware below)." },
+    on_error: { enum: ["dlq", "fail", "skip"], default: "dlq", description: "A rejected record goes to the dead-letter queue, fails the run, or is skipped." },
+    validate: { type: "boolean", default: true, description: "Validate records against their SCHEMA in the runner." },
+    idle_timeout_seconds: { type: "number", exclusiveMinimum: 0, default: 300, description: "Fail a connector that shows no progress for this long." },
+    max_records: { type: "integer", minimum: 1, description: "Stop after this many records, with a consistent checkpoint." },
+    concurrency: { type: "integer", minimum: 1, default: 64, description: "Records async middleware may have in flight at once (results still go out in order)." },
+    schedule: { ...schedule, description: "When `agora worker` runs it (see docs/worker.md)." },
+  },
+} as const;
+
+const worker = {
+  type: "object",
+  additionalProperties: false,
+  default: {},
+  properties: {
+    concurrency: { type: "integer", minimum: 1, default: 4, description: "Pipelines running at once." },
+    health_port: { type: "integer", minimum: 0, maximum: 65535, description: "Serve /health, /ready and /metrics on this port (none by default)." },
+    health_host: { type: "string", default: "127.0.0.1", description: "Address to bind." },
+    graceful_shutdown_timeout_seconds: { type: "number", minimum: 0, default: 30, description: "On SIGINT/SIGTERM, let runs finish this long before stopping them." },
+    lease_seconds: { type: "number", exclusiveMinimum: 0, default: 60, description: "A pipeline's lease in the state store; expires this long after its holder dies." },
+  },
+} as const;
+
 export const PROJECT_SCHEMA = {
   type: "object",
   additionalProperties: false,
   properties: {
-    state_store: { type: "string", description: "The runner's SQLite state store (checkpoints, runs, DLQ). Default .agora/state.db." },
-    connectors: { type: "object", additionalProperties: connector },
-    worker: {
-      type: "object",
-      additionalProperties: false,
-      properties: {
-        concurrency: { type: "integer", minimum: 1, description: "Pipelines running at once (default 4)." },
-        health_port: { type: "integer", minimum: 0, maximum: 65535, description: "Serve /health, /ready and /metrics on this port (none by default)." },
-        health_host: { type: "string", description: "Address to bind (default 127.0.0.1)." },
-        graceful_shutdown_timeout_seconds: { type: "number", minimum: 0, description: "On SIGINT/SIGTERM, let runs finish this long before stopping them (default 30)." },
-        lease_seconds: { type: "number", exclusiveMinimum: 0, description: "A pipeline's lease in the state store; expires this long after its holder dies (default 60)." },
-      },
-    },
-    pipelines: {
-      type: "object",
-      additionalProperties: {
-        type: "object",
-        additionalProperties: false,
-        required: ["tap"],
-        properties: {
-          tap: connectorReference,
-          target: connectorReference,
-          targets: { type: "array", minItems: 1, items: connectorReference },
-          middleware: { type: "array", items: middleware },
-          on_error: { enum: ["dlq", "fail", "skip"] },
-          validate: { type: "boolean" },
-          idle_timeout_seconds: { type: "number", exclusiveMinimum: 0 },
-          max_records: { type: "integer", minimum: 1 },
-          concurrency: { type: "integer", minimum: 1 },
-          schedule: {
-            type: "object",
-            additionalProperties: false,
-            properties: {
-              every: { type: ["string", "number"], description: 'Run every N: "30s", "5m", "2h" (counted from the end of the previous run).' },
-              cron: { type: "string", description: 'A cron expression: "0 */6 * * *".' },
-              timezone: { type: "string", description: "Time zone for cron (default: the machine's)." },
-              continuous: { type: "boolean", description: "Run again as soon as a run ends." },
-              once: { type: "boolean", description: "Run once, then stop." },
-              max_consecutive_errors: { type: "integer", minimum: 1, description: "Stop scheduling after this many failed runs in a row (default 5)." },
-              error_backoff_seconds: { type: "number", exclusiveMinimum: 0, description: "Wait after a failure, doubled each time (default 30)." },
-              error_backoff_max_seconds: { type: "number", exclusiveMinimum: 0, description: "Longest wait after failures (default 3600)." },
-            },
-          },
-        },
-      },
-    },
+    state_store: { type: "string", default: ".agora/state.db", description: "The runner's SQLite state store (checkpoints, runs, DLQ, leases), relative to the project." },
+    connectors: { type: "object", default: {}, additionalProperties: connector, description: "Connectors by name, for pipelines to refer to." },
+    worker: { ...worker, description: "`agora worker`'s settings." },
+    pipelines: { type: "object", default: {}, additionalProperties: pipeline, description: "Pipelines by name." },
   },
 } as const;
+
+/** The schema of one pipeline and of one schedule, for the generated docs. */
+export const PIPELINE_SCHEMA = pipeline;
+export const SCHEDULE_SCHEMA = schedule;
+export const WORKER_SCHEMA = worker;

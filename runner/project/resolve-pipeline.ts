@@ -6,8 +6,6 @@ import type { ConnectorDefinition, ErrorPolicy, PipelineDefinition } from "../pi
 import { interpolateEnv } from "./interpolate-env.js";
 import type { ConnectorEntry, Project } from "./project-types.js";
 
-export const DEFAULT_IDLE_TIMEOUT_SECONDS = 300;
-export const DEFAULT_CONCURRENCY = 64;
 
 /** Options the command line may override. */
 export interface PipelineOverrides {
@@ -78,12 +76,12 @@ export function resolvePipeline(project: Project, name: string, overrides: Pipel
     tap: resolveConnector(project, entry.tap, `pipelines.${name}.tap`),
     targets: unique,
     // ${VAR} applies to every string of the entry; connectors were interpolated above, each in its own place.
-    middleware: interpolateEnv(entry.middleware ?? [], `pipelines.${name}.middleware`),
-    validate: overrides.validate ?? entry.validate ?? true,
-    onError: overrides.onError ?? entry.on_error ?? "dlq",
-    idleTimeoutSeconds: overrides.idleTimeoutSeconds ?? entry.idle_timeout_seconds ?? DEFAULT_IDLE_TIMEOUT_SECONDS,
+    middleware: interpolateEnv(entry.middleware, `pipelines.${name}.middleware`),
+    validate: overrides.validate ?? entry.validate,
+    onError: overrides.onError ?? entry.on_error,
+    idleTimeoutSeconds: overrides.idleTimeoutSeconds ?? entry.idle_timeout_seconds,
     maxRecords: overrides.maxRecords ?? entry.max_records,
-    concurrency: entry.concurrency ?? DEFAULT_CONCURRENCY,
+    concurrency: entry.concurrency,
     workDir: join(project.dir, ".agora", "runs"),
     projectDir: project.dir,
   };

@@ -2,9 +2,11 @@ import { hostname } from "node:os";
 import { FatalError } from "../../protocol/index.js";
 import type { LeaseStore } from "../state/interfaces.js";
 import { RunnerCodes } from "../errors.js";
+import { WORKER_SCHEMA } from "../project/project-schema.js";
 import { procStat, processIsAlive } from "./process-identity.js";
 
-export const DEFAULT_LEASE_SECONDS = 60;
+/** A lease's lifetime for runs outside a worker (agora run, dlq replay): the worker's default. */
+export const DEFAULT_LEASE_SECONDS = WORKER_SCHEMA.properties.lease_seconds.default;
 
 /**
  * An id for this process as a lease holder: host, pid, the process's start

@@ -5,7 +5,7 @@ import { summaryLine } from "../pipeline/run-summary.js";
 import { StopRequests } from "../pipeline/stop-requests.js";
 import type { Project } from "../project/project-types.js";
 import { resolvePipeline } from "../project/resolve-pipeline.js";
-import { DEFAULT_LEASE_SECONDS, holderId } from "../scheduler/lease.js";
+import { holderId } from "../scheduler/lease.js";
 import { parseSchedule } from "../scheduler/schedule.js";
 import { ScheduledPipeline, type Attempt } from "../scheduler/scheduled-pipeline.js";
 import type { StateStore } from "../state/interfaces.js";
@@ -26,26 +26,23 @@ export interface WorkerSettings {
 export function workerSettings(project: Project, overrides: Partial<WorkerSettings>): WorkerSettings {
   const entry = project.worker;
   return {
-    concurrency: overrides.concurrency ?? entry.concurrency ?? 4,
+    concurrency: overrides.concurrency ?? entry.concurrency,
     healthPort: overrides.healthPort ?? entry.health_port,
-    healthHost: overrides.healthHost ?? entry.health_host ?? "127.0.0.1",
+    healthHost: overrides.healthHost ?? entry.health_host,
     token: overrides.token ?? process.env["AGORA_HEALTH_AUTH_TOKEN"],
-    gracefulShutdownSeconds: overrides.gracefulShutdownSeconds ?? entry.graceful_shutdown_timeout_seconds ?? 30,
-    leaseSeconds: overrides.leaseSeconds ?? entry.lease_seconds ?? DEFAULT_LEASE_SECONDS,
+    gracefulShutdownSeconds: overrides.gracefulShutdownSeconds ?? entry.graceful_shutdown_timeout_seconds,
+    leaseSeconds: overrides.leaseSeconds ?? entry.lease_seconds,
   };
 }
 
 /** The project's pipelines that have a schedule, ready to loop. */
 export function scheduledPipelines(project: Project, logger: Logger): ScheduledPipeline[] {
   return Object.entries(project.pipelines)
-    .filter(([, entry]) => entry.schedule !== undefined)
-    .map(([name, entry]) => {
-      const spec = entry.schedule ?? {};
-      return new ScheduledPipeline(name, parseSchedule(spec, `pipelines.${name}.schedule`), {
-        maxConsecutiveErrors: spec.max_consecutive_errors ?? 5,
-        errorBackoffSeconds: spec.error_backoff_seconds ?? 30,
-        errorBackoffMaxSeconds: spec.error_backoff_max_seconds ?? 3600,
-      }, logger);
+    .flatMap(([name, entry]) => {
+      const spec = entry.schedule;
+      if (spec === undefined) return [];
+      const policy = { maxConsecutiveErrors: spec.max_consecutive_errors, errorBackoffSeconds: spec.error_backoff_seconds, errorBackoffMaxSeconds: spec.error_backoff_max_seconds };
+      return [new ScheduledPipeline(name, parseSchedule(spec, `pipelines.${name}.schedule`), policy, logger)];
     });
 }
 

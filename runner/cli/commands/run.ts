@@ -1,12 +1,10 @@
-import { resolve } from "node:path";
 import { Command, Option } from "commander";
 import { exitCodeForSignal, UsageError } from "../../../protocol/index.js";
 import { executePipeline } from "../../pipeline/execute-pipeline.js";
 import { StopRequests } from "../../pipeline/stop-requests.js";
 import { busyError, DEFAULT_LEASE_SECONDS, holderId } from "../../scheduler/lease.js";
 import type { ErrorPolicy, PipelineDefinition, RunResult } from "../../pipeline/types.js";
-import { DEFAULT_STATE_STORE } from "../../project/load-project.js";
-import type { Project } from "../../project/project-types.js";
+import { projectFromValue } from "../../project/load-project.js";
 import { resolvePipeline, type PipelineOverrides } from "../../project/resolve-pipeline.js";
 import { loggerFor, maybeProject, openStateStore, writeOut, type CommonOptions } from "../cli-context.js";
 import { summaryLine } from "../../pipeline/run-summary.js";
@@ -33,15 +31,9 @@ function positiveNumber(text: string | undefined, flag: string): number | undefi
 /** A pipeline from --tap and --target: a project of one pipeline, resolved like any other. */
 function adHocPipeline(options: RunOptions, overrides: PipelineOverrides): PipelineDefinition {
   const cwd = process.cwd();
-  const project: Project = {
-    file: "the command line",
-    dir: cwd,
-    stateStore: resolve(DEFAULT_STATE_STORE),
-    connectors: {},
-    pipelines: { [options.name]: { tap: { command: options.tap ?? "" }, targets: options.target.map((command) => ({ command })) } },
-    worker: {},
-  };
-  return resolvePipeline(project, options.name, overrides);
+  const pipelines = Object.create(null) as Record<string, unknown>;
+  pipelines[options.name] = { tap: { command: options.tap ?? "" }, targets: options.target.map((command) => ({ command })) };
+  return resolvePipeline(projectFromValue({ pipelines }, "the command line", cwd), options.name, overrides);
 }
 
 export function exitCodeOf(result: RunResult): number {

@@ -80,3 +80,20 @@ middleware = [{ type = "hash", fields = ["email"], salt = "\${SALT}" }]
     expect(emails).toEqual(["edsger.lovelace.1@example.com", "dennis.allen.2@example.com", "barbara.hamilton.3@example.com"].map((email) => hmac("pepper", email)));
   });
 });
+
+describe("defaults come from the project schema", () => {
+  it("fills in every setting the file leaves out, for pipelines, schedules and the worker", () => {
+    const loaded = project("defaults", `[pipelines.p]\ntap = { command = "tap-sample" }\ntarget = { command = "target-jsonl" }\nschedule = { every = "1h" }\n`);
+    expect(loaded.worker).toEqual({ concurrency: 4, health_host: "127.0.0.1", graceful_shutdown_timeout_seconds: 30, lease_seconds: 60 });
+    expect(loaded.stateStore).toBe(join(root, "defaults", ".agora", "state.db"));
+    expect(loaded.pipelines["p"]?.schedule).toEqual({ every: "1h", max_consecutive_errors: 5, error_backoff_seconds: 30, error_backoff_max_seconds: 3600 });
+    const definition = resolvePipeline(loaded, "p");
+    expect([definition.onError, definition.validate, definition.idleTimeoutSeconds, definition.concurrency, definition.middleware, definition.maxRecords]).toEqual(["dlq", true, 300, 64, [], undefined]);
+  });
+
+  it("keeps what the file says over a default", () => {
+    const loaded = project("explicit", `[worker]\nconcurrency = 2\n\n[pipelines.p]\ntap = { command = "tap-sample" }\ntarget = { command = "target-jsonl" }\non_error = "skip"\nidle_timeout_seconds = 5\n`);
+    expect(loaded.worker.concurrency).toBe(2);
+    expect(resolvePipeline(loaded, "p")).toMatchObject({ onError: "skip", idleTimeoutSeconds: 5 });
+  });
+});
