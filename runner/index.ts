@@ -1,8 +1,11 @@
 /** Agora's runner as a library: run a pipeline, keep its state, replay its dead letters. */
+export { executePipeline, type Execution, type ExecuteOptions, type PipelineJob } from "./pipeline/execute-pipeline.js";
 export { runPipeline, newRunId, type RunOptions } from "./pipeline/run-pipeline.js";
+export { RunEvents, type RunEventMap } from "./pipeline/run-events.js";
+export type { RunPhase } from "./pipeline/run-phase.js";
 export { StopRequests } from "./pipeline/stop-requests.js";
 export type { ConnectorDefinition, ErrorPolicy, PipelineDefinition, RunResult } from "./pipeline/types.js";
-export { loadProject, PROJECT_FILE } from "./project/load-project.js";
+export { loadProject, projectFromValue, PROJECT_FILE } from "./project/load-project.js";
 export { resolvePipeline, type PipelineOverrides } from "./project/resolve-pipeline.js";
 export type { Project } from "./project/project-types.js";
 export type { CheckpointStore, DeadLetterStore, LeaseStore, RunStore, StateStore } from "./state/interfaces.js";

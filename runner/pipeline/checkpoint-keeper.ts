@@ -27,6 +27,8 @@ export class CheckpointKeeper {
     private readonly logger: Logger,
     /** The checkpoint saved before this run, if any. */
     saved: unknown,
+    /** Told of each new checkpoint, as it is queued for saving. */
+    private readonly onCheckpoint: (state: unknown, written: Readonly<Record<string, number>>) => void = () => undefined,
   ) {
     this.tracker = new CheckpointTracker(targetCount);
     this.value = saved;
@@ -53,6 +55,7 @@ export class CheckpointKeeper {
     this.value = confirmed.value;
     this.advanced = true;
     this.writtenAtCheckpoint = confirmed.delivered;
+    this.onCheckpoint(confirmed.value, confirmed.delivered);
     const snapshot = progress(confirmed.delivered);
     this.writes.add(() => this.store.saveCheckpoint(this.runId, this.pipeline, confirmed.value, snapshot));
     return true;

@@ -3,13 +3,14 @@ import { replayDeadLetters, type ReplayMode, type ReplaySummary } from "../dlq/r
 import { withLease } from "../scheduler/lease.js";
 import type { StateStore } from "../state/interfaces.js";
 import type { DeadLetterStage } from "../state/types.js";
+import type { RunEvents } from "./run-events.js";
 import { runPipeline } from "./run-pipeline.js";
 import type { StopRequests } from "./stop-requests.js";
 import type { PipelineDefinition, RunResult } from "./types.js";
 
 /** What to do with a pipeline: sync it from its tap, or replay its dead letters. */
 export type PipelineJob =
-  | { readonly kind: "sync"; readonly onProgress?: (read: Readonly<Record<string, number>>, total: number) => void }
+  | { readonly kind: "sync"; readonly events?: RunEvents }
   | { readonly kind: "replay"; readonly mode: ReplayMode; readonly stage?: DeadLetterStage | undefined; readonly ids?: readonly number[] | undefined };
 
 export interface ExecuteOptions {
@@ -37,7 +38,7 @@ export async function executePipeline(definition: PipelineDefinition, job: Pipel
   const { store, logger, stop } = options;
   const leased = await withLease(store, definition.name, options.holder, options.leaseSeconds, async (): Promise<Execution> => {
     if (job.kind === "sync") {
-      return { kind: "synced", result: await runPipeline(definition, { store, logger, ...(stop === undefined ? {} : { stop }), ...(job.onProgress === undefined ? {} : { onProgress: job.onProgress }) }) };
+      return { kind: "synced", result: await runPipeline(definition, { store, logger, ...(stop === undefined ? {} : { stop }), ...(job.events === undefined ? {} : { events: job.events }) }) };
     }
     return { kind: "replayed", summary: await replayDeadLetters(definition, store, { mode: job.mode, stage: job.stage, ids: job.ids, logger, ...(stop === undefined ? {} : { stop }) }) };
   });

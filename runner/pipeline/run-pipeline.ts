@@ -16,6 +16,7 @@ import { progressAt } from "./checkpoint-tracker.js";
 import { argsWithConfig } from "./connector-config.js";
 import { DataPath } from "./data-path.js";
 import { describePhase, type RunPhase } from "./run-phase.js";
+import { RunEvents } from "./run-events.js";
 import { StoreWrites } from "./store-writes.js";
 import type { StopRequests } from "./stop-requests.js";
 import { stateArgs } from "./tap-capabilities.js";
@@ -29,8 +30,8 @@ export interface RunOptions {
   readonly middleware?: readonly Middleware[];
   /** Stop requests (signals): the first stops the run the safe way, a second kills everything. */
   readonly stop?: StopRequests;
-  /** Called as records flow, for a progress display. */
-  readonly onProgress?: (read: Readonly<Record<string, number>>, total: number) => void;
+  /** Where the run publishes its progress, checkpoints, rejections and phases. */
+  readonly events?: RunEvents;
 }
 
 const GRACE_MS = 10_000;
@@ -78,6 +79,7 @@ class PipelineRun {
   private readonly logger: Logger;
   private readonly store: StateStore;
   private readonly writes: StoreWrites;
+  private readonly events: RunEvents;
   private readonly chain: MiddlewareChain;
   private readonly checkpoint: CheckpointKeeper;
   private readonly router: DeadLetterRouter;
@@ -98,8 +100,9 @@ class PipelineRun {
     this.logger = options.logger;
     this.store = options.store;
     this.writes = new StoreWrites((error) => this.fail(error));
+    this.events = options.events ?? new RunEvents();
     this.chain = new MiddlewareChain(options.middleware ?? []);
-    this.checkpoint = new CheckpointKeeper(definition.targets.length, this.store, this.writes, definition.name, this.runId, this.logger, saved?.state);
+    this.checkpoint = new CheckpointKeeper(definition.targets.length, this.store, this.writes, definition.name, this.runId, this.logger, saved?.state, (state, written) => this.events.emit("checkpoint", state, written));
     this.workDir = join(definition.workDir, this.runId);
     this.router = new DeadLetterRouter(definition.onError, this.store, this.writes, definition.name, this.runId, () => this.checkpoint.value, this.logger);
     this.data = new DataPath(definition, this.chain, {
@@ -182,7 +185,7 @@ class PipelineRun {
         continue;
       }
       await this.flushTargets();
-      this.options.onProgress?.(this.data.read.byStream, this.data.read.total);
+      this.events.emit("progress", this.data.read.byStream, this.data.read.total);
     }
     if (this.failure === undefined && !this.data.stopped) {
       try {
@@ -211,14 +214,19 @@ class PipelineRun {
       if (wait !== undefined) waits.push(wait);
     }
     if (waits.length === 0) return;
-    this.phase = { kind: "writing_targets" };
+    this.enter({ kind: "writing_targets" });
     this.lastActivity = Date.now();
     await Promise.all(waits);
-    this.phase = { kind: "reading_tap" };
+    this.enter({ kind: "reading_tap" });
     this.lastActivity = Date.now();
   }
 
   // Confirmations and rejections from targets
+
+  private enter(phase: RunPhase): void {
+    this.phase = phase;
+    this.events.emit("phase", phase);
+  }
 
   private onConfirmed(target: number, value: unknown): boolean {
     this.lastActivity = Date.now();
@@ -241,6 +249,7 @@ class PipelineRun {
   }
 
   private reject(rejected: RejectedRecord, line: number | undefined, connector?: string): void {
+    this.events.emit("rejected", rejected.stream, rejected.stage);
     const error = this.router.reject(rejected, { line, connector: connector ?? this.tap?.name });
     if (error !== undefined) this.fail(error);
   }
@@ -289,7 +298,7 @@ class PipelineRun {
   private async finish(): Promise<void> {
     const tap = this.tap;
     if (tap !== undefined) {
-      this.phase = { kind: "tap_exiting" };
+      this.enter({ kind: "tap_exiting" });
       const exit = await waitForExit(tap, GRACE_MS);
       const expectedStop = this.stopSignal !== undefined || this.data.stopped || this.failure !== undefined;
       if (!expectedStop) {
@@ -298,7 +307,7 @@ class PipelineRun {
       }
     }
     // Targets write and confirm what they received, also after a failure: that is what makes resuming lose nothing.
-    this.phase = { kind: "targets_finishing" };
+    this.enter({ kind: "targets_finishing" });
     this.lastActivity = Date.now();
     await Promise.all(this.targets.map((target) => target.end()));
     // Writing the last batch takes what it takes: at least the grace the tap gets, whatever the idle timeout.

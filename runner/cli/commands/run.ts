@@ -1,6 +1,7 @@
 import { Command, Option } from "commander";
 import { exitCodeForSignal, UsageError } from "../../../protocol/index.js";
 import { executePipeline } from "../../pipeline/execute-pipeline.js";
+import { RunEvents } from "../../pipeline/run-events.js";
 import { StopRequests } from "../../pipeline/stop-requests.js";
 import { busyError, DEFAULT_LEASE_SECONDS, holderId } from "../../scheduler/lease.js";
 import type { ErrorPolicy, PipelineDefinition, RunResult } from "../../pipeline/types.js";
@@ -71,13 +72,16 @@ async function run(pipelineName: string | undefined, options: RunOptions): Promi
   let lastDraw = 0;
   let result: RunResult;
   try {
-    const onProgress = (read: Readonly<Record<string, number>>, total: number): void => {
-      const now = performance.now();
-      if (now - lastDraw < 200) return;
-      lastDraw = now;
-      process.stderr.write(`\r\x1b[2K${progressLine(definition.name, read, total, (now - started) / 1000)}`);
-    };
-    const execution = await executePipeline(definition, { kind: "sync", ...(live ? { onProgress } : {}) }, { store, logger, holder: holderId(), leaseSeconds: DEFAULT_LEASE_SECONDS, stop: requests });
+    const events = new RunEvents();
+    if (live) {
+      events.on("progress", (read, total) => {
+        const now = performance.now();
+        if (now - lastDraw < 200) return;
+        lastDraw = now;
+        process.stderr.write(`\r\x1b[2K${progressLine(definition.name, read, total, (now - started) / 1000)}`);
+      });
+    }
+    const execution = await executePipeline(definition, { kind: "sync", events }, { store, logger, holder: holderId(), leaseSeconds: DEFAULT_LEASE_SECONDS, stop: requests });
     if (execution.kind === "busy") throw busyError(definition.name, execution.holder);
     if (execution.kind !== "synced") throw new Error("a sync job ended as a replay");
     result = execution.result;
