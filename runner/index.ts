@@ -1,4 +1,15 @@
-/** Agora's runner as a library: run a pipeline, keep its state, replay its dead letters. */
+/**
+ * Agora's runner as a library: run a pipeline, keep its state, replay its dead letters.
+ *
+ * Reading it top-down: `agora run`, `agora worker` and `agora dlq replay`
+ * (cli/, worker/) all call `executePipeline` (pipeline/execute-pipeline.ts),
+ * which takes the pipeline's lease and runs a sync (`runPipeline`,
+ * pipeline/run-pipeline.ts: tap → DataPath (validation, middleware) →
+ * TargetSet, with CheckpointKeeper and DeadLetterRouter writing to the
+ * store in order) or a replay (dlq/replay.ts, on the same TargetSet and
+ * middleware). What is kept between runs sits behind the interfaces of
+ * state/interfaces.ts (SQLite by default, memory for tests).
+ */
 export { executePipeline, type Execution, type ExecuteOptions, type PipelineJob } from "./pipeline/execute-pipeline.js";
 export { runPipeline, newRunId, type RunOptions } from "./pipeline/run-pipeline.js";
 export { RunEvents, type RunEventMap } from "./pipeline/run-events.js";

@@ -7,10 +7,8 @@ import { MiddlewareChain } from "../middleware/chain.js";
 import type { RecordValue, StreamShape } from "../middleware/types.js";
 import { canonicalJson } from "../pipeline/canonical-json.js";
 import { CheckpointTracker } from "../pipeline/checkpoint-tracker.js";
-import { argsWithConfig } from "../pipeline/connector-config.js";
 import type { StopRequests } from "../pipeline/stop-requests.js";
-import { TargetChannel } from "../pipeline/target-channel.js";
-import { waitForExit } from "../process/wait-for-exit.js";
+import { TargetSet } from "../pipeline/target-set.js";
 import type { PipelineDefinition } from "../pipeline/types.js";
 import type { DeadLetterStore } from "../state/interfaces.js";
 import type { DeadLetter, DeadLetterStage } from "../state/types.js";
@@ -35,6 +33,9 @@ export interface ReplaySummary {
   readonly unconfirmed: number;
   readonly error: string | undefined;
 }
+
+/** How long targets may take to write and confirm what they got, at least. */
+const TARGET_GRACE_MS = 10_000;
 
 /** The key of the STATE sent after each replayed record. */
 export const REPLAY_MARKER = "agora_dlq_replay";
@@ -66,29 +67,27 @@ export async function replayDeadLetters(definition: PipelineDefinition, store: D
   let confirmedUpTo = 0;
   let linesSent = 0;
 
-  const targets = definition.targets.map(
-    (target, index) =>
-      new TargetChannel(
-        index,
-        { ...target, role: "target", args: argsWithConfig(target, workDir), env: { ...target.env, AGORA_DEAD_LETTER: "1" } },
-        {
-          isSentState: (value) => tracker.recognises(value),
-          onState: (i, value) => {
-            const confirmed = tracker.confirm(i, value);
-            if (confirmed !== undefined && confirmed !== "unknown") confirmedUpTo = confirmed.sequence;
-            return confirmed !== "unknown";
-          },
-          onDeadLetter: (i, message) => {
-            const id = message.location?.line === undefined ? undefined : entryOfLine.get(message.location.line);
-            if (id !== undefined) rejectedByTarget.set(id, `${definition.targets[i]?.name ?? "target"}: ${message.error.message}`);
-          },
-        },
-        options.logger,
-      ),
+  // The same targets a sync has, started the same way.
+  const targets = new TargetSet(
+    definition.targets,
+    workDir,
+    {
+      isSentState: (value) => tracker.recognises(value),
+      onState: (i, value) => {
+        const confirmed = tracker.confirm(i, value);
+        if (confirmed !== undefined && confirmed !== "unknown") confirmedUpTo = confirmed.sequence;
+        return confirmed !== "unknown";
+      },
+      onDeadLetter: (i, message) => {
+        const id = message.location?.line === undefined ? undefined : entryOfLine.get(message.location.line);
+        if (id !== undefined) rejectedByTarget.set(id, `${targets.nameOf(i)}: ${message.error.message}`);
+      },
+    },
+    options.logger,
   );
   const send = (line: string): void => {
     linesSent += 1;
-    for (const target of targets) target.queue(line);
+    targets.queue(line);
   };
   const lastSchemaSent = new Map<string, string>();
   const shapesSet = new Map<string, StreamShape>();
@@ -104,18 +103,18 @@ export async function replayDeadLetters(definition: PipelineDefinition, store: D
   let error: string | undefined;
   const unsubscribe = options.stop?.subscribe((signal) => {
     error ??= `stopped by ${signal}`;
-    for (const target of targets) target.process.kill("SIGTERM");
+    targets.kill("SIGTERM");
   });
   // A target that neither reads nor exits is killed after the pipeline's idle timeout.
   const idleMs = definition.idleTimeoutSeconds * 1000;
   const flushAll = async (): Promise<void> => {
-    const waits = targets.map((target) => target.flush()).filter((wait) => wait !== undefined);
-    if (waits.length === 0) return;
+    const wait = targets.flush();
+    if (wait === undefined) return;
     const timer = setTimeout(() => {
       error ??= `no progress for ${definition.idleTimeoutSeconds} s while waiting for a target to read its input`;
-      for (const target of targets) target.process.kill("SIGKILL");
+      targets.kill("SIGKILL");
     }, idleMs);
-    await Promise.all(waits);
+    await wait;
     clearTimeout(timer);
   };
   try {
@@ -158,10 +157,9 @@ export async function replayDeadLetters(definition: PipelineDefinition, store: D
       await flushAll();
       if (error !== undefined) break;
     }
-    await Promise.all(targets.map((target) => target.end()));
-    const exits = await Promise.all(targets.map((target) => waitForExit(target.process, idleMs)));
+    const exits = await targets.end(Math.max(TARGET_GRACE_MS, idleMs));
     exits.forEach((exit, index) => {
-      const problem = targets[index]?.process.describeFailure(exit, "during the replay");
+      const problem = targets.channels[index]?.process.describeFailure(exit, "during the replay");
       if (problem !== undefined) error ??= problem.toUserLine();
     });
   } finally {

@@ -20,7 +20,8 @@ import { RunEvents } from "./run-events.js";
 import { StoreWrites } from "./store-writes.js";
 import type { StopRequests } from "./stop-requests.js";
 import { stateArgs } from "./tap-capabilities.js";
-import { TargetChannel } from "./target-channel.js";
+import type { TargetChannel } from "./target-channel.js";
+import { TargetSet } from "./target-set.js";
 import type { ConnectorDefinition, PipelineDefinition, RunResult } from "./types.js";
 
 export interface RunOptions {
@@ -85,7 +86,7 @@ class PipelineRun {
   private readonly router: DeadLetterRouter;
   private readonly data: DataPath;
   private readonly workDir: string;
-  private targets: TargetChannel[] = [];
+  private targets: TargetSet | undefined;
   private tap: ConnectorProcess | undefined;
   private failure: AgoraError | undefined;
   private stopSignal: NodeJS.Signals | undefined;
@@ -107,7 +108,7 @@ class PipelineRun {
     this.router = new DeadLetterRouter(definition.onError, this.store, this.writes, definition.name, this.runId, () => this.checkpoint.value, this.logger);
     this.data = new DataPath(definition, this.chain, {
       queue: (line) => {
-        for (const target of this.targets) target.queue(line);
+        this.targets?.queue(line);
       },
       forwardingState: (value, delivered) => this.checkpoint.forward(value, delivered),
       reject: (rejected, line) => this.reject(rejected, line),
@@ -147,21 +148,16 @@ class PipelineRun {
     const { definition } = this;
     const configArgs = this.withConfig(definition.tap);
     const tapArgs = [...configArgs, ...(await stateArgs(definition.tap, configArgs, this.saved, this.workDir, definition.name, this.logger))];
-    this.targets = definition.targets.map(
-      (target, index) =>
-        new TargetChannel(
-          index,
-          { ...target, role: "target", args: this.withConfig(target), env: { ...target.env, AGORA_DEAD_LETTER: "1" } },
-          { isSentState: (value) => this.checkpoint.recognises(value), onState: (i, value) => this.onConfirmed(i, value), onDeadLetter: (i, message) => this.onTargetDeadLetter(i, message) },
-          this.logger,
-        ),
+    this.targets = new TargetSet(
+      definition.targets,
+      this.workDir,
+      { isSentState: (value) => this.checkpoint.recognises(value), onState: (i, value) => this.onConfirmed(i, value), onDeadLetter: (i, message) => this.onTargetDeadLetter(i, message) },
+      this.logger,
     );
     this.tap = new ConnectorProcess({ ...definition.tap, role: "tap", args: tapArgs });
     // A stop asked for while starting: the tap is told at once.
     if (this.stopSignal !== undefined) this.tap.kill("SIGTERM");
-    for (const target of this.targets) {
-      void target.process.exited.then((exit) => this.onTargetExit(target, exit));
-    }
+    this.targets.onExit((target, exit) => this.onTargetExit(target, exit));
   }
 
   private withConfig(connector: ConnectorDefinition): string[] {
@@ -208,15 +204,11 @@ class PipelineRun {
   }
 
   private async flushTargets(): Promise<void> {
-    const waits: Array<Promise<void>> = [];
-    for (const target of this.targets) {
-      const wait = target.flush();
-      if (wait !== undefined) waits.push(wait);
-    }
-    if (waits.length === 0) return;
+    const wait = this.targets?.flush();
+    if (wait === undefined) return;
     this.enter({ kind: "writing_targets" });
     this.lastActivity = Date.now();
-    await Promise.all(waits);
+    await wait;
     this.enter({ kind: "reading_tap" });
     this.lastActivity = Date.now();
   }
@@ -239,12 +231,12 @@ class PipelineRun {
         stream: message.stream,
         stage: "sink_write",
         errorCode: message.error.code,
-        errorMessage: `${this.targets[target]?.name ?? "target"}: ${message.error.message}`,
+        errorMessage: `${this.targets?.nameOf(target) ?? "target"}: ${message.error.message}`,
         processed: message.record,
         ...this.data.schemaOf(message.stream),
       },
       message.location?.line,
-      this.targets[target]?.name,
+      this.targets?.nameOf(target),
     );
   }
 
@@ -274,7 +266,7 @@ class PipelineRun {
     if (this.stopSignal !== undefined) {
       // A second signal: stop now, without waiting for anyone.
       this.tap?.kill("SIGKILL");
-      for (const target of this.targets) target.process.kill("SIGKILL");
+      this.targets?.kill("SIGKILL");
       return;
     }
     this.stopSignal = signal;
@@ -292,7 +284,7 @@ class PipelineRun {
     );
     this.tap?.kill("SIGKILL");
     // Stuck on a target (its pipe full, or it never exits): kill the targets too.
-    if (this.phase.kind !== "reading_tap" && this.phase.kind !== "tap_exiting") for (const target of this.targets) target.process.kill("SIGKILL");
+    if (this.phase.kind !== "reading_tap" && this.phase.kind !== "tap_exiting") this.targets?.kill("SIGKILL");
   }
 
   private async finish(): Promise<void> {
@@ -309,10 +301,8 @@ class PipelineRun {
     // Targets write and confirm what they received, also after a failure: that is what makes resuming lose nothing.
     this.enter({ kind: "targets_finishing" });
     this.lastActivity = Date.now();
-    await Promise.all(this.targets.map((target) => target.end()));
     // Writing the last batch takes what it takes: at least the grace the tap gets, whatever the idle timeout.
-    const targetGraceMs = Math.max(GRACE_MS, this.definition.idleTimeoutSeconds * 1000);
-    await Promise.all(this.targets.map((target) => waitForExit(target.process, targetGraceMs)));
+    await this.targets?.end(Math.max(GRACE_MS, this.definition.idleTimeoutSeconds * 1000));
     // Every confirmation is in: the checkpoints and dead letters it queued are written before the run is recorded.
     await this.writes.drain();
     if (this.failure === undefined) this.checkpoint.warnIfUnconfirmed();
