@@ -11,7 +11,8 @@
  * state/interfaces.ts (SQLite by default, memory for tests).
  */
 export { executePipeline, type Execution, type ExecuteOptions, type PipelineJob } from "./pipeline/execute-pipeline.js";
-export { runPipeline, newRunId, type RunOptions } from "./pipeline/run-pipeline.js";
+export { runPipeline, type RunOptions } from "./pipeline/run-pipeline.js";
+export { newRunId, recordFailedRun } from "./pipeline/run-records.js";
 export { RunEvents, type RunEventMap } from "./pipeline/run-events.js";
 export type { RunPhase } from "./pipeline/run-phase.js";
 export { StopRequests } from "./pipeline/stop-requests.js";

@@ -1,4 +1,3 @@
-import { randomBytes } from "node:crypto";
 import { mkdirSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { AgoraError, asAgoraError, FatalError, MessageParser, type DeadLetterMessage, type Logger, type MessageLine } from "../../protocol/index.js";
@@ -9,7 +8,7 @@ import { MiddlewareChain } from "../middleware/chain.js";
 import type { Middleware } from "../middleware/types.js";
 import { ConnectorProcess, type ConnectorExit } from "../process/connector-process.js";
 import { waitForExit } from "../process/wait-for-exit.js";
-import type { RunStore, StateStore } from "../state/interfaces.js";
+import type { StateStore } from "../state/interfaces.js";
 import type { RunFailure, SavedCheckpoint } from "../state/types.js";
 import { CheckpointKeeper } from "./checkpoint-keeper.js";
 import { progressAt } from "./checkpoint-tracker.js";
@@ -17,6 +16,7 @@ import { argsWithConfig } from "./connector-config.js";
 import { DataPath } from "./data-path.js";
 import { describePhase, type RunPhase } from "./run-phase.js";
 import { RunEvents } from "./run-events.js";
+import { newRunId, recordFailedRun } from "./run-records.js";
 import { StoreWrites } from "./store-writes.js";
 import type { StopRequests } from "./stop-requests.js";
 import { stateArgs } from "./tap-capabilities.js";
@@ -37,10 +37,6 @@ export interface RunOptions {
 
 const GRACE_MS = 10_000;
 
-export function newRunId(): string {
-  return `${new Date().toISOString().replace(/[-:.TZ]/g, "").slice(0, 14)}-${randomBytes(3).toString("hex")}`;
-}
-
 /**
  * Runs a pipeline once: tap → framing → validation → middleware → every
  * target, with backpressure from the slowest target, checkpoints saved only
@@ -58,20 +54,6 @@ export async function runPipeline(definition: PipelineDefinition, options: RunOp
   }
   const saved = await options.store.getCheckpoint(definition.name);
   return new PipelineRun(definition, { ...options, middleware }, saved).run();
-}
-
-/**
- * Records a run that failed before it could start (its pipeline or
- * middleware could not be built), so the history shows it, and returns its
- * result.
- */
-export async function recordFailedRun(pipeline: string, store: RunStore, error: AgoraError): Promise<RunResult> {
-  const located = error.where.pipeline === undefined ? error.withLocation({ pipeline }) : error;
-  const failure: RunFailure = { code: located.code, kind: located.kind, message: located.toUserLine() };
-  const runId = newRunId();
-  await store.startRun(runId, pipeline);
-  await store.finishRun(runId, "failed", {}, failure);
-  return { runId, pipeline, status: "failed", progress: {}, recordsRead: 0, recordsWritten: 0, deadLettered: 0, skipped: 0, checkpointAdvanced: false, seconds: 0, error: failure.message, failure, signal: undefined };
 }
 
 class PipelineRun {

@@ -1,6 +1,6 @@
 import { asAgoraError, exitCodeForSignal, type Logger } from "../../protocol/index.js";
 import { executePipeline } from "../pipeline/execute-pipeline.js";
-import { recordFailedRun } from "../pipeline/run-pipeline.js";
+import { failedBeforeStart, recordFailedRun } from "../pipeline/run-records.js";
 import { summaryLine } from "../pipeline/run-summary.js";
 import { StopRequests } from "../pipeline/stop-requests.js";
 import type { Project } from "../project/project-types.js";
@@ -130,7 +130,7 @@ export class Worker {
         return { kind: "ran", result: await recordFailedRun(name, this.store, error) };
       } catch {
         // The store itself failed: the run cannot be recorded, but the pipeline still counts the failure.
-        return { kind: "ran", result: { runId: "-", pipeline: name, status: "failed", progress: {}, recordsRead: 0, recordsWritten: 0, deadLettered: 0, skipped: 0, checkpointAdvanced: false, seconds: 0, error: error.toUserLine(), failure: { code: error.code, kind: error.kind, message: error.toUserLine() }, signal: undefined } };
+        return { kind: "ran", result: failedBeforeStart(name, "-", error) };
       }
     } finally {
       this.running.delete(name);
