@@ -1,17 +1,19 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { RecordValidator, serializeMessage, type JsonSchema, type Logger } from "../../protocol/index.js";
+import type { Logger } from "../../protocol/index.js";
 import { buildMiddleware } from "../middleware/build-middleware.js";
 import { MiddlewareChain } from "../middleware/chain.js";
-import type { RecordValue, StreamShape } from "../middleware/types.js";
-import { canonicalJson } from "../pipeline/canonical-json.js";
 import { CheckpointTracker } from "../pipeline/checkpoint-tracker.js";
+import { DataPath, type DataPathHooks } from "../pipeline/data-path.js";
 import type { StopRequests } from "../pipeline/stop-requests.js";
 import { TargetSet } from "../pipeline/target-set.js";
 import type { PipelineDefinition } from "../pipeline/types.js";
 import type { DeadLetterStore } from "../state/interfaces.js";
-import type { DeadLetter, DeadLetterStage } from "../state/types.js";
+import type { DeadLetterStage } from "../state/types.js";
+import { DeadLetterSource } from "./dead-letter-source.js";
+
+export { REPLAY_MARKER } from "./dead-letter-source.js";
 
 export type ReplayMode = "full" | "sink";
 
@@ -37,17 +39,18 @@ export interface ReplaySummary {
 /** How long targets may take to write and confirm what they got, at least. */
 const TARGET_GRACE_MS = 10_000;
 
-/** The key of the STATE sent after each replayed record. */
-export const REPLAY_MARKER = "agora_dlq_replay";
-
 /**
- * Replays pending dead letters of a pipeline. `full` sends each original
- * record through validation, the middleware and the targets again; `sink`
- * sends the record (the processed one where there is one) straight to the
- * targets. Each record is followed by a marker STATE; an entry is marked
- * done only once every target has confirmed the STATE after it and none has
- * rejected it, so a record that already succeeded is never sent again, and
- * one that fails again stays, with its attempt count raised.
+ * Replays pending dead letters of a pipeline, through the same parts as a
+ * sync: the entries are the source, a DataPath does validation and the
+ * middleware, a TargetSet the targets. `full` sends each original record
+ * through validation, the middleware and the targets again; `sink` (and, in
+ * `full`, an entry with no original: a target's rejection) sends the record
+ * (the processed one where there is one) straight to the targets. Each
+ * record is followed by a marker STATE; an entry is marked done only once
+ * every target has confirmed the STATE after it and nothing rejected it
+ * (validation, a middleware, a target), so a record that already succeeded
+ * is never sent again, and one that fails again stays, with its attempt
+ * count raised.
  */
 export async function replayDeadLetters(definition: PipelineDefinition, store: DeadLetterStore, options: ReplayOptions): Promise<ReplaySummary> {
   const entries = await store.listDeadLetters({ pipeline: definition.name, stage: options.stage, status: "pending", ids: options.ids });
@@ -56,18 +59,17 @@ export async function replayDeadLetters(definition: PipelineDefinition, store: D
   if (replayable.length === 0) return { attempted: 0, succeeded: 0, failed: 0, notReplayable, unconfirmed: 0, error: undefined };
 
   const chain = new MiddlewareChain(await buildMiddleware(definition.middleware, definition.projectDir));
-  const validator = new RecordValidator();
-  const failed: Array<{ id: number; error: string }> = [];
-  const succeeded: number[] = [];
   const workDir = mkdtempSync(join(tmpdir(), "agora-replay-"));
   const tracker = new CheckpointTracker(definition.targets.length);
+  /** Why an entry failed again (validation, a middleware or a target), by entry id. */
+  const rejections = new Map<number, string>();
   const entryOfSequence = new Map<number, number>();
-  const entryOfLine = new Map<number, number>();
-  const rejectedByTarget = new Map<number, string>();
+  /** The entry each line sent to the targets belongs to, by the targets' input line number. */
+  const entryOfTargetLine = new Map<number, number>();
+  let current = 0;
+  let linesQueued = 0;
   let confirmedUpTo = 0;
-  let linesSent = 0;
 
-  // The same targets a sync has, started the same way.
   const targets = new TargetSet(
     definition.targets,
     workDir,
@@ -79,26 +81,26 @@ export async function replayDeadLetters(definition: PipelineDefinition, store: D
         return confirmed !== "unknown";
       },
       onDeadLetter: (i, message) => {
-        const id = message.location?.line === undefined ? undefined : entryOfLine.get(message.location.line);
-        if (id !== undefined) rejectedByTarget.set(id, `${targets.nameOf(i)}: ${message.error.message}`);
+        const id = message.location?.line === undefined ? undefined : entryOfTargetLine.get(message.location.line);
+        if (id !== undefined) rejections.set(id, `${targets.nameOf(i)}: ${message.error.message}`);
       },
     },
     options.logger,
   );
-  const send = (line: string): void => {
-    linesSent += 1;
-    targets.queue(line);
+  const hooks: DataPathHooks = {
+    queue: (line) => {
+      linesQueued += 1;
+      entryOfTargetLine.set(linesQueued, current);
+      targets.queue(line);
+    },
+    forwardingState: (value) => void entryOfSequence.set(tracker.forward(value, {}), current),
+    reject: (rejected) => void rejections.set(current, rejected.errorMessage),
+    maxRecordsReached: () => undefined,
   };
-  const lastSchemaSent = new Map<string, string>();
-  const shapesSet = new Map<string, StreamShape>();
-  const outputShape = async (entry: DeadLetter): Promise<StreamShape> => {
-    const tapShape: StreamShape = { stream: entry.stream, schema: (entry.schema ?? { type: "object" }) as JsonSchema, keyProperties: entry.keyProperties ?? [] };
-    if (!shapesSet.has(entry.stream)) {
-      shapesSet.set(entry.stream, await chain.setSchema(tapShape));
-      validator.setSchema(entry.stream, tapShape.schema);
-    }
-    return shapesSet.get(entry.stream) as StreamShape;
-  };
+  const replaying = { ...definition, maxRecords: undefined };
+  const throughChain = new DataPath(replaying, chain, hooks);
+  const straight = new DataPath({ ...replaying, validate: false }, new MiddlewareChain([]), hooks);
+  const source = new DeadLetterSource(chain);
 
   let error: string | undefined;
   const unsubscribe = options.stop?.subscribe((signal) => {
@@ -119,41 +121,14 @@ export async function replayDeadLetters(definition: PipelineDefinition, store: D
   };
   try {
     for (const entry of replayable) {
-      const tapShape: StreamShape = { stream: entry.stream, schema: (entry.schema ?? { type: "object" }) as JsonSchema, keyProperties: entry.keyProperties ?? [] };
-      const afterChain = await outputShape(entry);
-      let record: RecordValue;
-      let shape: StreamShape;
-      if (options.mode === "full" && entry.original !== undefined) {
-        const invalid = definition.validate ? validator.validate(entry.stream, entry.original) : undefined;
-        if (invalid !== undefined) {
-          failed.push({ id: entry.id, error: invalid.message });
-          continue;
-        }
-        const result = await chain.process(entry.original, entry.stream);
-        if (result.kind === "failed") {
-          failed.push({ id: entry.id, error: `${result.step}: ${result.message}` });
-          continue;
-        }
-        if (result.kind === "dropped") {
-          succeeded.push(entry.id);
-          continue;
-        }
-        record = result.record;
-        shape = afterChain;
-      } else {
-        record = (entry.processed ?? entry.original) as RecordValue;
-        shape = entry.processed === undefined ? tapShape : afterChain;
+      current = entry.id;
+      const viaChain = options.mode === "full" && entry.original !== undefined;
+      const path = viaChain ? throughChain : straight;
+      for (const item of await source.messages(entry, viaChain)) {
+        const wait = path.handle(item);
+        if (wait !== undefined) await wait;
       }
-      const schemaLine = serializeMessage({ type: "SCHEMA", stream: shape.stream, schema: shape.schema, key_properties: shape.keyProperties });
-      if (lastSchemaSent.get(shape.stream) !== canonicalJson(schemaLine)) {
-        lastSchemaSent.set(shape.stream, canonicalJson(schemaLine));
-        send(schemaLine);
-      }
-      send(serializeMessage({ type: "RECORD", stream: shape.stream, record }));
-      entryOfLine.set(linesSent, entry.id);
-      const marker = { [REPLAY_MARKER]: entry.id };
-      entryOfSequence.set(tracker.forward(marker, {}), entry.id);
-      send(serializeMessage({ type: "STATE", value: marker }));
+      await path.flush();
       await flushAll();
       if (error !== undefined) break;
     }
@@ -168,9 +143,11 @@ export async function replayDeadLetters(definition: PipelineDefinition, store: D
     rmSync(workDir, { recursive: true, force: true });
   }
 
+  const succeeded: number[] = [];
+  const failed: Array<{ id: number; error: string }> = [];
   let unconfirmed = 0;
   for (const [sequence, id] of entryOfSequence) {
-    const rejection = rejectedByTarget.get(id);
+    const rejection = rejections.get(id);
     if (rejection !== undefined) failed.push({ id, error: rejection });
     else if (sequence <= confirmedUpTo) succeeded.push(id);
     else unconfirmed += 1;

@@ -123,3 +123,30 @@ describe("a record that fails validation", () => {
     expect(storedIds(join(dir, "dest.db"))).toEqual(range(60).filter((id) => id !== 34));
   });
 });
+
+describe("a record a middleware rejected", () => {
+  it("is replayed through the fixed middleware, with the schema it makes, and lands once", async () => {
+    const dir = join(root, "middleware-replay");
+    const tap = `bash -c 'echo "{\\"type\\":\\"SCHEMA\\",\\"stream\\":\\"codes\\",\\"schema\\":{\\"type\\":\\"object\\",\\"properties\\":{\\"id\\":{\\"type\\":\\"integer\\"},\\"code\\":{\\"type\\":\\"string\\"}}},\\"key_properties\\":[\\"id\\"]}"; for i in 1 2 3; do c=$i; [ $i = 2 ] && c=x2; echo "{\\"type\\":\\"RECORD\\",\\"stream\\":\\"codes\\",\\"record\\":{\\"id\\":$i,\\"code\\":\\"$c\\"}}"; done; echo "{\\"type\\":\\"STATE\\",\\"value\\":{\\"done\\":true}}"'`;
+    const toml = (middleware: string): string => `
+[pipelines.items]
+tap = { command = ${JSON.stringify(tap)} }
+target = { command = "target-jsonl", config = { destination_path = "out" } }
+middleware = [${middleware}]
+`;
+    projectIn(dir, toml('{ type = "coerce", fields = { code = "integer" } }'));
+    expect((await agora(dir, ["run", "items"])).exitCode).toBe(0);
+    const [rejected] = await entries(dir);
+    expect(rejected).toMatchObject({ stage: "middleware", original: { id: 2, code: "x2" }, status: "pending" });
+
+    // The fix: keep the code as text under another name. The full replay runs the record through it again.
+    projectIn(dir, toml('{ type = "rename", fields = { code = "label" } }'));
+    const replay = await agora(dir, ["dlq", "replay", "items"]);
+    expect(replay.exitCode).toBe(0);
+    expect(replay.stderr).toContain("1 succeeded and are done");
+    const { readFileSync } = await import("node:fs");
+    const stored = readFileSync(join(dir, "out", "codes.jsonl"), "utf8").trim().split("\n").map((line) => JSON.parse(line) as unknown);
+    expect(stored).toEqual([{ id: 1, code: 1 }, { id: 3, code: 3 }, { id: 2, label: "x2" }]);
+    expect((await entries(dir)).map((entry) => [entry.status, entry.attempts])).toEqual([["done", 1]]);
+  });
+});

@@ -80,10 +80,10 @@ export function create(options: { suffix: string }) {
   });
 
   it("replaces a mapper worker that hangs: only the stuck record is dead-lettered, the ones behind it are sent again", async () => {
-    const dir = project("mapper-hang", `[{ type = "mapper", command = "python3 ${MAPPER}", workers = 1, timeout_seconds = 1, config = { hang_ids = [7] } }]`, 20);
+    const dir = project("mapper-hang", `[{ type = "mapper", command = "python3 ${MAPPER}", workers = 1, timeout_seconds = 3, config = { hang_ids = [7] } }]`, 20);
     const result = await agora(dir, ["run", "items"]);
     expect(result.exitCode).toBe(0);
-    expect(result.stderr).toContain("gave no answer for 1 s; replacing it");
+    expect(result.stderr).toContain("gave no answer for 3 s; replacing it");
     expect(rows(join(dir, "out.db")).map((row) => row["id"])).toEqual(range(20).filter((id) => id !== 7));
     const dead = JSON.parse((await agora(dir, ["--json", "dlq", "list", "items"])).stdout) as Array<Record<string, unknown>>;
     expect(dead).toHaveLength(1);
