@@ -17,6 +17,9 @@ export class CheckpointKeeper {
   advanced = false;
   /** Records per stream every target had made durable at the last confirmed checkpoint. */
   writtenAtCheckpoint: Readonly<Record<string, number>> = {};
+  /** A full refresh keeps its newest confirmed checkpoint here until the run has succeeded. */
+  private deferred: { readonly value: unknown; readonly progress: RunProgress } | undefined;
+  private deferring = false;
 
   constructor(
     targetCount: number,
@@ -53,12 +56,34 @@ export class CheckpointKeeper {
     if (confirmed === "unknown") return false;
     if (confirmed === undefined) return true;
     this.value = confirmed.value;
-    this.advanced = true;
     this.writtenAtCheckpoint = confirmed.delivered;
     this.onCheckpoint(confirmed.value, confirmed.delivered);
     const snapshot = progress(confirmed.delivered);
+    if (this.deferring) {
+      this.deferred = { value: confirmed.value, progress: snapshot };
+      return true;
+    }
+    this.advanced = true;
     this.writes.add(() => this.store.saveCheckpoint(this.runId, this.pipeline, confirmed.value, snapshot));
     return true;
+  }
+
+  /**
+   * A full refresh: confirmed checkpoints are kept, not saved, until
+   * `commitDeferred` at the end of a successful run. A failed or stopped
+   * full refresh leaves the saved checkpoint as it was.
+   */
+  deferSaves(): void {
+    this.deferring = true;
+  }
+
+  /** The run succeeded: saves the checkpoint a full refresh kept back, if its targets confirmed one. */
+  commitDeferred(): void {
+    const deferred = this.deferred;
+    if (deferred === undefined) return;
+    this.deferred = undefined;
+    this.advanced = true;
+    this.writes.add(() => this.store.saveCheckpoint(this.runId, this.pipeline, deferred.value, deferred.progress));
   }
 
   /** After a run without failure: says so if the targets did not confirm everything forwarded. */

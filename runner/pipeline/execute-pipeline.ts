@@ -10,7 +10,7 @@ import type { PipelineDefinition, RunResult } from "./types.js";
 
 /** What to do with a pipeline: sync it from its tap, or replay its dead letters. */
 export type PipelineJob =
-  | { readonly kind: "sync"; readonly events?: RunEvents }
+  | { readonly kind: "sync"; readonly events?: RunEvents; readonly fullRefresh?: boolean }
   | { readonly kind: "replay"; readonly mode: ReplayMode; readonly stage?: DeadLetterStage | undefined; readonly ids?: readonly number[] | undefined };
 
 export interface ExecuteOptions {
@@ -38,7 +38,7 @@ export async function executePipeline(definition: PipelineDefinition, job: Pipel
   const { store, logger, stop } = options;
   const leased = await withLease(store, definition.name, options.holder, options.leaseSeconds, async (): Promise<Execution> => {
     if (job.kind === "sync") {
-      return { kind: "synced", result: await runPipeline(definition, { store, logger, ...(stop === undefined ? {} : { stop }), ...(job.events === undefined ? {} : { events: job.events }) }) };
+      return { kind: "synced", result: await runPipeline(definition, { store, logger, ...(stop === undefined ? {} : { stop }), ...(job.events === undefined ? {} : { events: job.events }), ...(job.fullRefresh === true ? { fullRefresh: true } : {}) }) };
     }
     return { kind: "replayed", summary: await replayDeadLetters(definition, store, { mode: job.mode, stage: job.stage, ids: job.ids, logger, ...(stop === undefined ? {} : { stop }) }) };
   });

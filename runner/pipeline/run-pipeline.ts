@@ -33,6 +33,8 @@ export interface RunOptions {
   readonly stop?: StopRequests;
   /** Where the run publishes its progress, checkpoints, rejections and phases. */
   readonly events?: RunEvents;
+  /** Ignore the saved checkpoint (the tap starts from the beginning); save the new one only if the run succeeds. */
+  readonly fullRefresh?: boolean;
 }
 
 const GRACE_MS = 10_000;
@@ -52,7 +54,7 @@ export async function runPipeline(definition: PipelineDefinition, options: RunOp
     // A middleware that cannot be built (a missing module, a bad option) fails this run, recorded like any other.
     return recordFailedRun(definition.name, options.store, asAgoraError(error));
   }
-  const saved = await options.store.getCheckpoint(definition.name);
+  const saved = options.fullRefresh === true ? undefined : await options.store.getCheckpoint(definition.name);
   return new PipelineRun(definition, { ...options, middleware }, saved).run();
 }
 
@@ -86,6 +88,7 @@ class PipelineRun {
     this.events = options.events ?? new RunEvents();
     this.chain = new MiddlewareChain(options.middleware ?? []);
     this.checkpoint = new CheckpointKeeper(definition.targets.length, this.store, this.writes, definition.name, this.runId, this.logger, saved?.state, (state, written) => this.events.emit("checkpoint", state, written));
+    if (options.fullRefresh === true) this.checkpoint.deferSaves();
     this.workDir = join(definition.workDir, this.runId);
     this.router = new DeadLetterRouter(definition.onError, this.store, this.writes, definition.name, this.runId, () => this.checkpoint.value, this.logger);
     this.data = new DataPath(definition, this.chain, {
@@ -285,6 +288,8 @@ class PipelineRun {
     this.lastActivity = Date.now();
     // Writing the last batch takes what it takes: at least the grace the tap gets, whatever the idle timeout.
     await this.targets?.end(Math.max(GRACE_MS, this.definition.idleTimeoutSeconds * 1000));
+    // A full refresh saves its checkpoint only now, and only if nothing went wrong.
+    if (this.failure === undefined && this.stopSignal === undefined) this.checkpoint.commitDeferred();
     // Every confirmation is in: the checkpoints and dead letters it queued are written before the run is recorded.
     await this.writes.drain();
     if (this.failure === undefined) this.checkpoint.warnIfUnconfirmed();

@@ -20,6 +20,7 @@ interface RunOptions extends CommonOptions {
   readonly validate: boolean;
   readonly idleTimeout?: string;
   readonly progress: boolean;
+  readonly fullRefresh?: boolean;
 }
 
 function positiveNumber(text: string | undefined, flag: string): number | undefined {
@@ -81,7 +82,7 @@ async function run(pipelineName: string | undefined, options: RunOptions): Promi
         process.stderr.write(`\r\x1b[2K${progressLine(definition.name, read, total, (now - started) / 1000)}`);
       });
     }
-    const execution = await executePipeline(definition, { kind: "sync", events }, { store, logger, holder: holderId(), leaseSeconds: DEFAULT_LEASE_SECONDS, stop: requests });
+    const execution = await executePipeline(definition, { kind: "sync", events, fullRefresh: options.fullRefresh === true }, { store, logger, holder: holderId(), leaseSeconds: DEFAULT_LEASE_SECONDS, stop: requests });
     if (execution.kind === "busy") throw busyError(definition.name, execution.holder);
     if (execution.kind !== "synced") throw new Error("a sync job ended as a replay");
     result = execution.result;
@@ -107,6 +108,7 @@ export function runCommand(common: () => CommonOptions, done: (code: number) => 
     .option("--no-validate", "do not validate records against their SCHEMA")
     .option("--idle-timeout <seconds>", "fail a connector that shows no progress for this long")
     .option("--no-progress", "no live progress line on a terminal")
+    .option("--full-refresh", "ignore the saved checkpoint (start from the beginning); save the new one only if the run succeeds")
     .option("--json", "print the run's result as JSON on stdout")
     .action(async (pipeline: string | undefined, options: RunOptions) => {
       await done(await run(pipeline, { ...common(), ...options }));

@@ -1,6 +1,7 @@
 import { readFileSync } from "node:fs";
 import { Command } from "commander";
 import { ConfigError, UsageError } from "../../../protocol/index.js";
+import { withoutStreamBookmark } from "../../state/clear-stream.js";
 import { openStateStore, writeOut, type CommonOptions } from "../cli-context.js";
 
 function parseState(text: string, from: string): unknown {
@@ -53,11 +54,19 @@ export function stateCommand(common: () => CommonOptions): Command {
   state
     .command("clear")
     .argument("<pipeline>")
-    .description("forget the checkpoint (the next run starts from the beginning)")
-    .action(async (pipeline: string) => {
+    .option("--stream <name>", "only this stream's bookmark: it alone starts from the beginning next run")
+    .description("forget the checkpoint (the next run starts from the beginning), or one stream's bookmark in it")
+    .action(async (pipeline: string, options: { stream?: string }) => {
       const store = openStateStore(common());
       try {
-        process.stderr.write((await store.clearCheckpoint(pipeline)) ? `checkpoint of ${pipeline} cleared\n` : `pipeline ${pipeline} had no checkpoint\n`);
+        if (options.stream === undefined) {
+          process.stderr.write((await store.clearCheckpoint(pipeline)) ? `checkpoint of ${pipeline} cleared\n` : `pipeline ${pipeline} had no checkpoint\n`);
+          return;
+        }
+        const saved = await store.getCheckpoint(pipeline);
+        if (saved === undefined) throw new UsageError("NO_CHECKPOINT", `pipeline ${pipeline} has no checkpoint`, { hint: "Every stream starts from the beginning already." });
+        await store.setCheckpoint(pipeline, withoutStreamBookmark(saved.state, options.stream, pipeline), saved.runId);
+        process.stderr.write(`bookmark of stream ${options.stream} cleared in the checkpoint of ${pipeline}: that stream starts from the beginning next run\n`);
       } finally {
         await store.close();
       }
