@@ -12,6 +12,7 @@ export { describeStream, type StreamDescription } from "./build-catalog.js";
 export { findCatalogProblems, normalizeCatalog } from "./check-catalog.js";
 export { metadataAt, propertyBreadcrumb, streamMetadata } from "./metadata.js";
 export { isStreamSelected, projectRecord, projectSchema, selectedProjection, type Projection } from "./selection.js";
+export { applySelectRules, parseSelectRules, type SelectDecision, type SelectOutcome, type SelectRule, type StreamSelectReport } from "./select-patterns.js";
 export { SchemaInferrer, type InferenceOptions } from "./inference/schema-inferrer.js";
 export { jsonKind, textKind, type ValueKind } from "./inference/value-kinds.js";
 export { textConverter, TextConversionError, type TextConverter } from "./inference/convert-text.js";

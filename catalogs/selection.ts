@@ -28,6 +28,11 @@ function isPropertySelected(stream: CatalogStream, path: readonly string[], pare
  */
 export type Projection = { readonly [property: string]: true | Projection };
 
+/** An object keyed by data (property names such as `__proto__` or `constructor` are data too). */
+function dataRecord<T>(): Record<string, T> {
+  return Object.create(null) as Record<string, T>;
+}
+
 function objectProperties(schema: unknown): Record<string, JsonSchemaObject> | undefined {
   if (typeof schema !== "object" || schema === null) return undefined;
   const properties = (schema as JsonSchemaObject)["properties"];
@@ -38,7 +43,7 @@ function objectProperties(schema: unknown): Record<string, JsonSchemaObject> | u
 function buildProjection(stream: CatalogStream, schema: unknown, path: readonly string[]): Projection | true {
   const properties = objectProperties(schema);
   if (properties === undefined) return true;
-  const projection: Record<string, true | Projection> = {};
+  const projection = dataRecord<true | Projection>();
   let everything = true;
   for (const [name, propertySchema] of Object.entries(properties)) {
     const childPath = [...path, name];
@@ -69,17 +74,22 @@ export function selectedProjection(stream: CatalogStream): Projection | undefine
   const projection = buildProjection(stream, stream.schema, []);
   if (projection === true) return undefined;
   const properties = objectProperties(stream.schema) ?? {};
-  const withKeys: Record<string, true | Projection> = { ...projection };
-  for (const name of alwaysEmitted(stream)) if (name in properties) withKeys[name] = true;
+  const keys = new Set(alwaysEmitted(stream));
+  const withKeys = dataRecord<true | Projection>();
+  // In schema order: keys whole, the rest as selected.
+  for (const name of Object.keys(properties)) {
+    if (keys.has(name)) withKeys[name] = true;
+    else if (Object.hasOwn(projection, name)) withKeys[name] = projection[name] as true | Projection;
+  }
   return withKeys;
 }
 
 /** A record with only the projected properties. Properties the schema does not know are dropped too. */
 export function projectRecord(record: { [key: string]: unknown }, projection: Projection | undefined): { [key: string]: unknown } {
   if (projection === undefined) return record;
-  const projected: { [key: string]: unknown } = {};
-  for (const name in projection) {
-    if (!(name in record)) continue;
+  const projected = dataRecord<unknown>();
+  for (const name of Object.keys(projection)) {
+    if (!Object.hasOwn(record, name)) continue;
     const rule = projection[name];
     const value = record[name];
     projected[name] =
@@ -94,7 +104,7 @@ export function projectRecord(record: { [key: string]: unknown }, projection: Pr
 export function projectSchema(schema: JsonSchemaObject, projection: Projection | undefined): JsonSchemaObject {
   if (projection === undefined) return schema;
   const properties = objectProperties(schema) ?? {};
-  const kept: Record<string, unknown> = {};
+  const kept = dataRecord<unknown>();
   for (const [name, rule] of Object.entries(projection)) {
     const propertySchema = properties[name];
     if (propertySchema === undefined) continue;
@@ -102,7 +112,7 @@ export function projectSchema(schema: JsonSchemaObject, projection: Projection |
   }
   const projected: JsonSchemaObject = { ...schema, properties: kept };
   if (Array.isArray(schema["required"])) {
-    projected["required"] = (schema["required"] as string[]).filter((name) => name in kept);
+    projected["required"] = (schema["required"] as string[]).filter((name) => Object.hasOwn(kept, name));
   }
   return projected;
 }
