@@ -46,9 +46,12 @@ export class AgoraError extends Error {
     this.where = options.where ?? {};
   }
 
+  /** The branch of the tree each class is on; a subclass names its own. */
+  static readonly kind: ErrorKind = "fatal";
+
   /** The branch of the tree this error is on. */
   get kind(): ErrorKind {
-    return "fatal";
+    return (this.constructor as typeof AgoraError).kind;
   }
 
   /** True for errors that may go away if the same thing is tried again. */
@@ -75,37 +78,27 @@ export class AgoraError extends Error {
 
 /** The command line is wrong: unknown flag, missing argument, conflicting modes. */
 export class UsageError extends AgoraError {
-  override get kind(): ErrorKind {
-    return "usage";
-  }
+  static override readonly kind: ErrorKind = "usage";
 }
 
 /** The configuration (a config, catalog or state file) is missing or invalid. */
 export class ConfigError extends AgoraError {
-  override get kind(): ErrorKind {
-    return "config";
-  }
+  static override readonly kind: ErrorKind = "config";
 }
 
 /** A peer broke the protocol: malformed JSON, a RECORD before its SCHEMA, a missing field. */
 export class ProtocolError extends AgoraError {
-  override get kind(): ErrorKind {
-    return "protocol";
-  }
+  static override readonly kind: ErrorKind = "protocol";
 }
 
 /** One record is bad. Skippable: a runner may dead-letter it and go on. */
 export class DataError extends AgoraError {
-  override get kind(): ErrorKind {
-    return "data";
-  }
+  static override readonly kind: ErrorKind = "data";
 }
 
 /** Something that may succeed if tried again: a timeout, a 503, a reset connection. */
 export class TransientError extends AgoraError {
-  override get kind(): ErrorKind {
-    return "transient";
-  }
+  static override readonly kind: ErrorKind = "transient";
 }
 
 /** Anything else that must stop the run: an unwritable file, a full disk, a crashed peer. */

@@ -2,15 +2,16 @@
  * Agora's runner as a library: run a pipeline, keep its state, replay its dead letters.
  *
  * Reading it top-down: `agora run`, `agora worker` and `agora dlq replay`
- * (cli/, worker/) all call `executePipeline` (pipeline/execute-pipeline.ts),
+ * (cli/, worker/) all call `executePipeline` (pipeline/execute-pipeline.ts;
+ * `executeNow` for a run asked for by hand),
  * which takes the pipeline's lease and runs a sync (`runPipeline`,
  * pipeline/run-pipeline.ts: tap → DataPath (validation, middleware) →
  * TargetSet, with CheckpointKeeper and DeadLetterRouter writing to the
- * store in order) or a replay (dlq/replay.ts, on the same TargetSet and
- * middleware). What is kept between runs sits behind the interfaces of
+ * store in order) or a replay (dlq/replay.ts: the same DataPath and
+ * TargetSet, with the dead letters as the source). What is kept between runs sits behind the interfaces of
  * state/interfaces.ts (SQLite by default, memory for tests).
  */
-export { executePipeline, type Execution, type ExecuteOptions, type PipelineJob } from "./pipeline/execute-pipeline.js";
+export { executeNow, executePipeline, type Busy, type Execution, type ExecuteOptions, type PipelineJob, type ReplayJob, type SyncJob } from "./pipeline/execute-pipeline.js";
 export { runPipeline, type RunOptions } from "./pipeline/run-pipeline.js";
 export { newRunId, recordFailedRun } from "./pipeline/run-records.js";
 export { RunEvents, type RunEventMap } from "./pipeline/run-events.js";

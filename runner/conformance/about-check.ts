@@ -1,4 +1,5 @@
-import { capture } from "./capture.js";
+import { ABOUT_FORMS } from "../pipeline/tap-capabilities.js";
+import { runCommandToEnd } from "../process/spawn-command.js";
 import { fail, pass, skip, type CheckResult } from "./check-result.js";
 import { howItEnded, ranASync } from "./probe-mode.js";
 
@@ -30,14 +31,10 @@ function readAbout(stdout: string): { name: string; capabilities: string[] } | s
  * skipped.
  */
 export async function checkAbout(command: string, config: readonly string[], cwd: string, timeoutMs: number): Promise<AboutOutcome> {
-  const attempts = [
-    ["--about", "--format", "json"],
-    ["--about"],
-  ];
   let rejected: string | undefined;
   let invalid: string | undefined;
-  for (const flags of attempts) {
-    const captured = await capture(command, [...config, ...flags], cwd, timeoutMs);
+  for (const flags of ABOUT_FORMS) {
+    const captured = await runCommandToEnd(command, [...config, ...flags], { cwd, timeoutMs });
     if (captured.exitCode !== 0) {
       rejected = `${flags.join(" ")}: ${howItEnded(captured)}`;
       continue;

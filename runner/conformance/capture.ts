@@ -1,12 +1,5 @@
 import { LineSplitter, parseMessageLine, type MessageLine } from "../../protocol/index.js";
-import { runCommandToEnd, spawnCommand, type Captured } from "../process/spawn-command.js";
-
-export type { Captured } from "../process/spawn-command.js";
-
-/** Runs a connector command with extra args to completion (bounded by a timeout), capturing its output. */
-export function capture(command: string, args: readonly string[], cwd: string, timeoutMs: number, input?: string): Promise<Captured> {
-  return runCommandToEnd(command, args, { cwd, timeoutMs, ...(input === undefined ? {} : { input }) });
-}
+import { spawnCommand } from "../process/spawn-command.js";
 
 /** What a sync wrote, parsed: messages in order (or the first line that was not a message). */
 export interface SyncOutput {

@@ -1,17 +1,15 @@
-import type { Captured } from "./capture.js";
-
-const lastLine = (text: string): string => text.trim().split("\n").at(-1) ?? "";
+import type { Captured } from "../process/spawn-command.js";
 
 /** The connector's own last stderr line, or a note that it said nothing. */
-export function saidOnStderr(captured: Captured): string {
-  return lastLine(captured.stderr) || "(nothing on stderr)";
+export function saidOnStderr(stderr: string): string {
+  return stderr.trim().split("\n").at(-1) || "(nothing on stderr)";
 }
 
 /** How a mode ended, for a report line: `exit code 2: tap.py: error: unrecognized arguments: --about`. */
 export function howItEnded(captured: Captured): string {
   if (captured.timedOut) return "it did not finish within the timeout";
   const ending = captured.exitCode === undefined ? `killed by ${String(captured.signal)}` : `exit code ${captured.exitCode}`;
-  return `${ending}: ${saidOnStderr(captured)}`;
+  return `${ending}: ${saidOnStderr(captured.stderr)}`;
 }
 
 /**

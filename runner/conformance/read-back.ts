@@ -3,7 +3,7 @@ import { join, resolve } from "node:path";
 import BetterSqlite3 from "better-sqlite3";
 import { parse } from "csv-parse/sync";
 import { UsageError } from "../../protocol/index.js";
-import { capture } from "./capture.js";
+import { runCommandToEnd } from "../process/spawn-command.js";
 
 export type ReadBack = () => Promise<Array<{ stream: string; record: Record<string, unknown> }>>;
 
@@ -62,7 +62,7 @@ function csvReader(dir: string, streams: readonly string[]): ReadBack {
 
 function commandReader(command: string, cwd: string): ReadBack {
   return async () => {
-    const result = await capture(command, [], cwd, 60_000);
+    const result = await runCommandToEnd(command, [], { cwd, timeoutMs: 60_000 });
     return result.stdout
       .split("\n")
       .filter((line) => line.trim() !== "")

@@ -1,8 +1,8 @@
 import { RecordValidator, type MessageLine } from "../../protocol/index.js";
 import type { SyncOutput } from "./capture.js";
 import { fail, pass, type CheckResult } from "./check-result.js";
+import { saidOnStderr } from "./probe-mode.js";
 
-const lastLine = (text: string): string => text.trim().split("\n").at(-1) ?? "";
 export const records = (output: SyncOutput) => output.messages.flatMap((item) => (item.known && item.message.type === "RECORD" ? [item.message] : []));
 export const states = (output: SyncOutput): unknown[] => output.messages.flatMap((item) => (item.known && item.message.type === "STATE" ? [item.message.value] : []));
 
@@ -13,7 +13,7 @@ export function syncChecks(output: SyncOutput): CheckResult[] {
   else if (output.timedOut) results.push(fail("sync_exit", "the sync did not finish within the timeout"));
   else if (output.stoppedAtLimit) results.push(pass("sync_exit", "stopped by the check at --max-records"));
   else if (output.exitCode === 0) results.push(pass("sync_exit", `exited 0 after ${records(output).length} record(s)`));
-  else results.push(fail("sync_exit", `exited with code ${String(output.exitCode)}: ${lastLine(output.stderr)}`));
+  else results.push(fail("sync_exit", `exited with code ${String(output.exitCode)}: ${saidOnStderr(output.stderr)}`));
 
   const schemas = new Map<string, readonly string[]>();
   const validator = new RecordValidator();

@@ -3,7 +3,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Catalog } from "../../catalogs/index.js";
 import { checkAbout } from "./about-check.js";
-import { capture, captureSync, type SyncOutput } from "./capture.js";
+import { runCommandToEnd } from "../process/spawn-command.js";
+import { captureSync, type SyncOutput } from "./capture.js";
 import { checkCatalog, deselectableProperty, selectAll } from "./catalog-checks.js";
 import { fail, pass, skip, type CheckResult } from "./check-result.js";
 import { howItEnded, ranASync } from "./probe-mode.js";
@@ -45,7 +46,7 @@ const CATALOG_CHECKS = ["discover", "catalog_schemas", "catalog_keys", "catalog_
 async function checkDiscovery(command: string, config: readonly string[], capabilities: readonly string[] | undefined, cwd: string, timeoutMs: number): Promise<{ results: CheckResult[]; catalog: Catalog | undefined }> {
   const skipAll = (reason: string) => ({ results: CATALOG_CHECKS.map((check) => skip(check, reason)), catalog: undefined });
   if (capabilities !== undefined && !capabilities.includes("discover")) return skipAll("the tap does not claim discover (optional in Singer)");
-  const discover = await capture(command, [...config, "--discover"], cwd, timeoutMs);
+  const discover = await runCommandToEnd(command, [...config, "--discover"], { cwd, timeoutMs });
   if (capabilities === undefined && discover.exitCode !== 0) return skipAll(`no discovery mode (optional in Singer): --discover ended with ${howItEnded(discover)}`);
   if (capabilities === undefined && ranASync(discover.stdout)) return skipAll("no discovery mode (optional in Singer): given --discover it ran a sync");
   if (discover.exitCode !== 0) return { results: [fail("discover", `--discover ended with ${howItEnded(discover)}`)], catalog: undefined };
@@ -55,7 +56,7 @@ async function checkDiscovery(command: string, config: readonly string[], capabi
 /** `--test_connection` is checked when the tap claims it, or when it exits 0 on it. */
 async function checkConnection(command: string, config: readonly string[], capabilities: readonly string[] | undefined, cwd: string, timeoutMs: number): Promise<CheckResult> {
   const claimed = capabilities?.some((item) => item === "test-connection" || item === "test_connection") === true;
-  const connection = await capture(command, [...config, "--test_connection"], cwd, timeoutMs);
+  const connection = await runCommandToEnd(command, [...config, "--test_connection"], { cwd, timeoutMs });
   if (connection.exitCode === 0 && !ranASync(connection.stdout)) return pass("test_connection", "exited 0");
   if (claimed) return fail("test_connection", `--test_connection ended with ${howItEnded(connection)}`);
   if (connection.exitCode === 0) return skip("test_connection", "not claimed, and given --test_connection the tap ran a sync");

@@ -1,7 +1,7 @@
 import { serializeMessage } from "../../protocol/index.js";
 import { canonicalJson } from "../pipeline/canonical-json.js";
 import { readTargetLine } from "../pipeline/target-output.js";
-import { capture } from "./capture.js";
+import { runCommandToEnd } from "../process/spawn-command.js";
 import { fail, pass, type CheckResult } from "./check-result.js";
 import { howItEnded } from "./probe-mode.js";
 
@@ -22,7 +22,7 @@ export async function checkUnknownMessage(command: string, configFiles: readonly
     serializeMessage({ type: "RECORD", stream: STREAM, record: { id: 2 } }),
     serializeMessage({ type: "STATE", value: STATE }),
   ];
-  const captured = await capture(command, configFiles.flatMap((config) => ["--config", config]), cwd, timeoutMs, lines.join(""));
+  const captured = await runCommandToEnd(command, configFiles.flatMap((config) => ["--config", config]), { cwd, timeoutMs, input: lines.join("") });
   if (captured.exitCode !== 0) return fail("unknown_message", `given a message of an unknown type, ${howItEnded(captured)}`);
   const sent = canonicalJson(STATE);
   const confirmed = captured.stdout.split("\n").some((text, index) => {

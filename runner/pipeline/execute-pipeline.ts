@@ -1,6 +1,6 @@
 import type { Logger } from "../../protocol/index.js";
 import { replayDeadLetters, type ReplayMode, type ReplaySummary } from "../dlq/replay.js";
-import { withLease } from "../scheduler/lease.js";
+import { busyError, DEFAULT_LEASE_SECONDS, holderId, withLease } from "../scheduler/lease.js";
 import type { StateStore } from "../state/interfaces.js";
 import type { DeadLetterStage } from "../state/types.js";
 import type { RunEvents } from "./run-events.js";
@@ -8,10 +8,22 @@ import { runPipeline } from "./run-pipeline.js";
 import type { StopRequests } from "./stop-requests.js";
 import type { PipelineDefinition, RunResult } from "./types.js";
 
-/** What to do with a pipeline: sync it from its tap, or replay its dead letters. */
-export type PipelineJob =
-  | { readonly kind: "sync"; readonly events?: RunEvents; readonly fullRefresh?: boolean }
-  | { readonly kind: "replay"; readonly mode: ReplayMode; readonly stage?: DeadLetterStage | undefined; readonly ids?: readonly number[] | undefined };
+/** Sync the pipeline from its tap. */
+export interface SyncJob {
+  readonly kind: "sync";
+  readonly events?: RunEvents;
+  readonly fullRefresh?: boolean;
+}
+
+/** Replay the pipeline's pending dead letters. */
+export interface ReplayJob {
+  readonly kind: "replay";
+  readonly mode: ReplayMode;
+  readonly stage?: DeadLetterStage | undefined;
+  readonly ids?: readonly number[] | undefined;
+}
+
+export type PipelineJob = SyncJob | ReplayJob;
 
 export interface ExecuteOptions {
   readonly store: StateStore;
@@ -23,17 +35,21 @@ export interface ExecuteOptions {
   readonly stop?: StopRequests;
 }
 
-export type Execution =
-  /** Another process holds the pipeline's lease: nothing ran. */
-  | { readonly kind: "busy"; readonly holder: string | undefined }
-  | { readonly kind: "synced"; readonly result: RunResult }
-  | { readonly kind: "replayed"; readonly summary: ReplaySummary };
+/** Another process holds the pipeline's lease: nothing ran. */
+export interface Busy {
+  readonly kind: "busy";
+  readonly holder: string | undefined;
+}
+
+export type Execution = Busy | { readonly kind: "synced"; readonly result: RunResult } | { readonly kind: "replayed"; readonly summary: ReplaySummary };
 
 /**
  * The one way a pipeline runs: under its lease in the state store (so two
  * processes never write to its targets at once), as a sync or a dead-letter
  * replay. `agora run`, `agora worker` and `agora dlq replay` all come here.
  */
+export function executePipeline(definition: PipelineDefinition, job: SyncJob, options: ExecuteOptions): Promise<Busy | { readonly kind: "synced"; readonly result: RunResult }>;
+export function executePipeline(definition: PipelineDefinition, job: ReplayJob, options: ExecuteOptions): Promise<Busy | { readonly kind: "replayed"; readonly summary: ReplaySummary }>;
 export async function executePipeline(definition: PipelineDefinition, job: PipelineJob, options: ExecuteOptions): Promise<Execution> {
   const { store, logger, stop } = options;
   const leased = await withLease(store, definition.name, options.holder, options.leaseSeconds, async (): Promise<Execution> => {
@@ -43,4 +59,18 @@ export async function executePipeline(definition: PipelineDefinition, job: Pipel
     return { kind: "replayed", summary: await replayDeadLetters(definition, store, { mode: job.mode, stage: job.stage, ids: job.ids, logger, ...(stop === undefined ? {} : { stop }) }) };
   });
   return leased.ran ? leased.value : { kind: "busy", holder: leased.holder };
+}
+
+/**
+ * A run asked for by hand (`agora run`, `agora dlq replay`): this process
+ * holds the lease for the default time, and a lease held by another process
+ * is an error (PIPELINE_BUSY) rather than a wait.
+ */
+export function executeNow(definition: PipelineDefinition, job: SyncJob, options: Omit<ExecuteOptions, "holder" | "leaseSeconds">): Promise<RunResult>;
+export function executeNow(definition: PipelineDefinition, job: ReplayJob, options: Omit<ExecuteOptions, "holder" | "leaseSeconds">): Promise<ReplaySummary>;
+export async function executeNow(definition: PipelineDefinition, job: PipelineJob, options: Omit<ExecuteOptions, "holder" | "leaseSeconds">): Promise<RunResult | ReplaySummary> {
+  const leased = { ...options, holder: holderId(), leaseSeconds: DEFAULT_LEASE_SECONDS };
+  const execution: Execution = job.kind === "sync" ? await executePipeline(definition, job, leased) : await executePipeline(definition, job, leased);
+  if (execution.kind === "busy") throw busyError(definition.name, execution.holder);
+  return execution.kind === "synced" ? execution.result : execution.summary;
 }

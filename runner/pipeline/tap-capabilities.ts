@@ -5,6 +5,9 @@ import type { SavedCheckpoint } from "../state/types.js";
 import type { ConnectorDefinition } from "./types.js";
 import { runCommandToEnd } from "../process/spawn-command.js";
 
+/** The forms of `--about`, in the order to try them: Meltano SDK connectors print text without `--format json`. */
+export const ABOUT_FORMS: ReadonlyArray<readonly string[]> = [["--about", "--format", "json"], ["--about"]];
+
 /**
  * The tap's capabilities from `--about --format json` (Meltano SDK taps
  * print text without the flag) or `--about`, or undefined when it has no
@@ -12,7 +15,7 @@ import { runCommandToEnd } from "../process/spawn-command.js";
  * `--state`, as the Singer spec has every tap do.
  */
 export async function tapCapabilities(command: string, args: readonly string[], cwd: string, env: Readonly<Record<string, string>>): Promise<readonly string[] | undefined> {
-  for (const flags of [["--about", "--format", "json"], ["--about"]]) {
+  for (const flags of ABOUT_FORMS) {
     const result = await runCommandToEnd(command, [...args, ...flags], { cwd, env, timeoutMs: 30_000 });
     if (result.exitCode !== 0) continue;
     try {

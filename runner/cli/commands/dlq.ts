@@ -1,10 +1,9 @@
 import { Command, Option } from "commander";
 import { DEAD_LETTER_STAGES, UsageError } from "../../../protocol/index.js";
 import type { ReplayMode } from "../../dlq/replay.js";
-import { executePipeline } from "../../pipeline/execute-pipeline.js";
+import { executeNow } from "../../pipeline/execute-pipeline.js";
 import { StopRequests } from "../../pipeline/stop-requests.js";
 import { resolvePipeline } from "../../project/resolve-pipeline.js";
-import { busyError, DEFAULT_LEASE_SECONDS, holderId } from "../../scheduler/lease.js";
 import type { DeadLetterStage, DeadLetterStatus } from "../../state/types.js";
 import { loggerFor, maybeProject, openStateStore, writeOut, type CommonOptions } from "../cli-context.js";
 
@@ -79,16 +78,13 @@ export function dlqCommand(common: () => CommonOptions, done: (code: number) => 
       try {
         const ids = options.ids?.split(",").map((id) => Number(id.trim())).filter((id) => Number.isInteger(id));
         const { requests, release } = StopRequests.fromProcessSignals();
-        let execution;
+        let summary;
         try {
-          execution = await executePipeline(definition, { kind: "replay", mode: options.mode, stage: options.stage, ids }, { store, logger: loggerFor(shared), holder: holderId(), leaseSeconds: DEFAULT_LEASE_SECONDS, stop: requests });
+          // Under the pipeline's lease: while a run holds it, a replay would write to the same targets (PIPELINE_BUSY).
+          summary = await executeNow(definition, { kind: "replay", mode: options.mode, stage: options.stage, ids }, { store, logger: loggerFor(shared), stop: requests });
         } finally {
           release();
         }
-        // A run of the pipeline holds its lease: replaying now would write to its targets at the same time.
-        if (execution.kind === "busy") throw busyError(pipeline, execution.holder);
-        if (execution.kind !== "replayed") throw new Error("a replay job ended as a sync");
-        const summary = execution.summary;
         if (shared.json === true) await writeOut(`${JSON.stringify(summary)}\n`);
         process.stderr.write(
           `replayed ${summary.attempted} of ${pipeline}'s dead letters (${options.mode}): ${summary.succeeded} succeeded and are done, ${summary.failed} failed again and stay${summary.notReplayable > 0 ? `, ${summary.notReplayable} have no record to replay (fix the source row)` : ""}${summary.unconfirmed > 0 ? `, ${summary.unconfirmed} were not confirmed by every target and stay pending` : ""}\n`,

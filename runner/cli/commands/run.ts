@@ -1,9 +1,8 @@
 import { Command, Option } from "commander";
 import { exitCodeForSignal, UsageError } from "../../../protocol/index.js";
-import { executePipeline } from "../../pipeline/execute-pipeline.js";
+import { executeNow } from "../../pipeline/execute-pipeline.js";
 import { RunEvents } from "../../pipeline/run-events.js";
 import { StopRequests } from "../../pipeline/stop-requests.js";
-import { busyError, DEFAULT_LEASE_SECONDS, holderId } from "../../scheduler/lease.js";
 import type { ErrorPolicy, PipelineDefinition, RunResult } from "../../pipeline/types.js";
 import { projectFromValue } from "../../project/load-project.js";
 import { resolvePipeline, type PipelineOverrides } from "../../project/resolve-pipeline.js";
@@ -82,10 +81,7 @@ async function run(pipelineName: string | undefined, options: RunOptions): Promi
         process.stderr.write(`\r\x1b[2K${progressLine(definition.name, read, total, (now - started) / 1000)}`);
       });
     }
-    const execution = await executePipeline(definition, { kind: "sync", events, fullRefresh: options.fullRefresh === true }, { store, logger, holder: holderId(), leaseSeconds: DEFAULT_LEASE_SECONDS, stop: requests });
-    if (execution.kind === "busy") throw busyError(definition.name, execution.holder);
-    if (execution.kind !== "synced") throw new Error("a sync job ended as a replay");
-    result = execution.result;
+    result = await executeNow(definition, { kind: "sync", events, fullRefresh: options.fullRefresh === true }, { store, logger, stop: requests });
   } finally {
     release();
     await store.close();
