@@ -35,6 +35,8 @@ export async function checkAbout(command: string, config: readonly string[], cwd
   let invalid: string | undefined;
   for (const flags of ABOUT_FORMS) {
     const captured = await runCommandToEnd(command, [...config, ...flags], { cwd, timeoutMs });
+    // A command that cannot start at all is no tap: that fails, it is not a missing --about.
+    if (captured.spawnError !== undefined) return { result: fail("about", howItEnded(captured)), capabilities: undefined };
     if (captured.exitCode !== 0) {
       rejected = `${flags.join(" ")}: ${howItEnded(captured)}`;
       continue;

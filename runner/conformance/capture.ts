@@ -1,5 +1,5 @@
 import { LineSplitter, parseMessageLine, type MessageLine } from "../../protocol/index.js";
-import { spawnCommand } from "../process/spawn-command.js";
+import { spawnCommand, spawnErrorOf } from "../process/spawn-command.js";
 
 /** What a sync wrote, parsed: messages in order (or the first line that was not a message). */
 export interface SyncOutput {
@@ -10,6 +10,8 @@ export interface SyncOutput {
   readonly stoppedAtLimit: boolean;
   readonly timedOut: boolean;
   readonly stderr: string;
+  /** Why the tap could not start at all, if it did not. */
+  readonly spawnError: string | undefined;
 }
 
 /**
@@ -52,5 +54,5 @@ export async function captureSync(command: string, args: readonly string[], cwd:
   const result = await child;
   clearTimeout(timer);
   splitter.end();
-  return { messages, badLine, exitCode: result.exitCode, stoppedAtLimit, timedOut, stderr };
+  return { messages, badLine, exitCode: result.exitCode, stoppedAtLimit, timedOut, stderr, spawnError: timedOut || stoppedAtLimit ? undefined : spawnErrorOf(result) };
 }

@@ -8,6 +8,7 @@ export function saidOnStderr(stderr: string): string {
 /** How a mode ended, for a report line: `exit code 2: tap.py: error: unrecognized arguments: --about`. */
 export function howItEnded(captured: Captured): string {
   if (captured.timedOut) return "it did not finish within the timeout";
+  if (captured.spawnError !== undefined) return `it could not start (${captured.spawnError}): is the command right, installed and on PATH?`;
   const ending = captured.exitCode === undefined ? `killed by ${String(captured.signal)}` : `exit code ${captured.exitCode}`;
   return `${ending}: ${saidOnStderr(captured.stderr)}`;
 }

@@ -11,6 +11,7 @@ export function syncChecks(output: SyncOutput): CheckResult[] {
   const results: CheckResult[] = [];
   if (output.badLine !== undefined) results.push(fail("sync_exit", `stdout line ${output.badLine.line} is not a message: ${output.badLine.error}`));
   else if (output.timedOut) results.push(fail("sync_exit", "the sync did not finish within the timeout"));
+  else if (output.spawnError !== undefined) results.push(fail("sync_exit", `it could not start (${output.spawnError})`));
   else if (output.stoppedAtLimit) results.push(pass("sync_exit", "stopped by the check at --max-records"));
   else if (output.exitCode === 0) results.push(pass("sync_exit", `exited 0 after ${records(output).length} record(s)`));
   else results.push(fail("sync_exit", `exited with code ${String(output.exitCode)}: ${saidOnStderr(output.stderr)}`));

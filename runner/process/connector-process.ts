@@ -1,7 +1,7 @@
 import type { Readable, Writable } from "node:stream";
 import { ConfigError, FatalError, LineSplitter, UsageError, type AgoraError } from "../../protocol/index.js";
 import { RunnerCodes } from "../errors.js";
-import { spawnCommand } from "./spawn-command.js";
+import { spawnCommand, spawnErrorOf } from "./spawn-command.js";
 
 export type ConnectorRole = "tap" | "target" | "mapper";
 
@@ -70,7 +70,7 @@ export class ConnectorProcess {
       this.ended = {
         code: result.exitCode,
         signal: result.signal,
-        spawnError: result.failed && result.exitCode === undefined && result.signal === undefined ? result.shortMessage : undefined,
+        spawnError: spawnErrorOf(result),
       };
       return this.ended;
     });

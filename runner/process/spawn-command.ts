@@ -45,6 +45,15 @@ export interface Captured {
   readonly stdout: string;
   readonly stderr: string;
   readonly timedOut: boolean;
+  /** Why it could not start at all (not found, not executable), if it did not. */
+  readonly spawnError: string | undefined;
+}
+
+/** Why a finished execa process never started, if it did not: no exit code and no signal. */
+export function spawnErrorOf(result: { readonly failed: boolean; readonly exitCode?: number | undefined; readonly signal?: string | undefined; readonly shortMessage?: string | undefined }): string | undefined {
+  if (!result.failed || result.exitCode !== undefined || result.signal !== undefined) return undefined;
+  // execa's message repeats the command line first; the system's reason (`spawn tap-x ENOENT`) is its last line: one line for the user.
+  return result.shortMessage?.trim().split("\n").at(-1) ?? "it could not be started";
 }
 
 /** Runs a command to its end (bounded by a timeout), capturing its output; `input` is its stdin. */
@@ -61,5 +70,5 @@ export async function runCommandToEnd(command: string, args: readonly string[], 
     maxBuffer: 512 * 1024 * 1024,
     ...(options.input === undefined ? { stdin: "ignore" as const } : { input: options.input }),
   });
-  return { exitCode: result.exitCode, signal: result.signal, stdout: String(result.stdout), stderr: String(result.stderr), timedOut: result.timedOut };
+  return { exitCode: result.exitCode, signal: result.signal, stdout: String(result.stdout), stderr: String(result.stderr), timedOut: result.timedOut, spawnError: result.timedOut ? undefined : spawnErrorOf(result) };
 }

@@ -17,7 +17,7 @@ export function interpolateEnv<T>(value: T, where: string, env: NodeJS.ProcessEn
       return found;
     }) as T;
   }
-  if (Array.isArray(value)) return value.map((item) => interpolateEnv(item, where, env)) as T;
+  if (Array.isArray(value)) return value.map((item, index) => interpolateEnv(item, `${where}[${index}]`, env)) as T;
   if (typeof value === "object" && value !== null) {
     return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, interpolateEnv(item, `${where}.${key}`, env)])) as T;
   }

@@ -146,6 +146,13 @@ describe("agora test with classic Singer connectors (no false alarms on a correc
     expect(exitCode).toBe(0);
   });
 
+  it("fails a tap command that cannot even start, in one line saying so", async () => {
+    const { exitCode, report } = await test("tap", "no-such-tap-command --verbose");
+    expect(report.checks.find((check) => check.check === "about")).toEqual({ check: "about", status: "fail", reason: "it could not start (spawn no-such-tap-command ENOENT): is the command right, installed and on PATH?" });
+    expect(failing(report)).toEqual(["about", "sync_exit"]);
+    expect(exitCode).toBe(1);
+  });
+
   it("still fails a tap that resumes badly in a stream that can resume", async () => {
     // Lower-case types too: they are read like their upper-case forms.
     const config = writeJsonIn(dir, "classic-nostate.json", { events: 20, state_every: 4, people: 0, lowercase_types: true });

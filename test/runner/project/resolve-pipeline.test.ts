@@ -52,6 +52,11 @@ middleware = [{ type = "hash", fields = ["email"], salt = "\${AGORA_TEST_SALT}" 
     const loaded = project("unset", `[pipelines.p]\ntap = { command = "tap-sample" }\ntarget = { command = "target-jsonl" }\nmiddleware = [{ type = "hash", fields = ["email"], salt = "\${AGORA_TEST_NOT_SET}" }]\n`);
     expect(() => resolvePipeline(loaded, "p")).toThrow(ConfigError);
     expect(() => resolvePipeline(loaded, "p")).toThrow("environment variable AGORA_TEST_NOT_SET is not set");
+    try {
+      resolvePipeline(loaded, "p");
+    } catch (error) {
+      expect((error as ConfigError).toUserLine()).toMatch(/^setting pipelines\.p\.middleware\[0\]\.salt: environment variable AGORA_TEST_NOT_SET is not set /);
+    }
   });
 
   it("merges config_file under config: config wins key by key", () => {
