@@ -29,7 +29,8 @@ export function describeStream(description: StreamDescription): CatalogStream {
         inclusion: "available",
         "selected-by-default": description.selectedByDefault ?? true,
         "table-key-properties": keys,
-        "forced-replication-method": replicationMethod,
+        // A stream that cannot resume can only be read whole; one that can may also be (replication-method = FULL_TABLE).
+        ...(replicationMethod === "FULL_TABLE" ? { "forced-replication-method": replicationMethod } : {}),
         ...(description.replicationKey === undefined ? {} : { "valid-replication-keys": [description.replicationKey] }),
       },
     },

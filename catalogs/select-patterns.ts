@@ -1,4 +1,5 @@
 import type { Catalog, CatalogStream, JsonSchemaObject, MetadataEntry } from "./catalog.js";
+import { globToRegExp } from "./glob.js";
 import { metadataAt, propertyBreadcrumb, streamMetadata } from "./metadata.js";
 
 /**
@@ -39,25 +40,6 @@ export interface SelectOutcome {
   readonly warnings: readonly string[];
 }
 
-function globToRegExp(glob: string): RegExp {
-  let source = "";
-  for (let index = 0; index < glob.length; index += 1) {
-    const char = glob[index] as string;
-    if (char === "*") source += ".*";
-    else if (char === "?") source += ".";
-    else if (char === "[") {
-      const end = glob.indexOf("]", index + 1);
-      if (end === -1) source += "\\[";
-      else {
-        const body = glob.slice(index + 1, end).replace(/\\/g, "\\\\");
-        source += `[${body.startsWith("!") ? `^${body.slice(1)}` : body}]`;
-        index = end;
-      }
-    } else source += char.replace(/[.+^${}()|\\/]/g, "\\$&");
-  }
-  return new RegExp(`^${source}$`, "s");
-}
-
 /** Parses `select = [...]` patterns. */
 export function parseSelectRules(patterns: readonly string[]): SelectRule[] {
   return patterns.map((text) => {
@@ -95,6 +77,7 @@ export function applySelectRules(catalog: Catalog, rules: readonly SelectRule[])
     const streamDecision: SelectDecision = dropAll !== undefined ? { selected: false, by: dropAll.text } : include !== undefined ? { selected: true, by: include.text } : { selected: false, by: "no pattern" };
     if (dropAll !== undefined) used.add(dropAll);
     const keys = keysOf(stream);
+    const replicationKeys = new Set([stream.replication_key, streamMetadata(stream)["replication-key"]].filter((key): key is string => key !== undefined));
     const properties = new Map<string, SelectDecision & { automatic: boolean }>();
     const metadata: MetadataEntry[] = [{ breadcrumb: [], metadata: { ...streamMetadata(stream), selected: streamDecision.selected } }];
     for (const path of propertyPaths(stream.schema)) {
@@ -107,7 +90,7 @@ export function applySelectRules(catalog: Catalog, rules: readonly SelectRule[])
       const parent = properties.get(path.slice(0, -1).join("."));
       let decision: SelectDecision;
       if (automatic) {
-        decision = { selected: true, by: "automatic" };
+        decision = { selected: true, by: own.inclusion === "automatic" ? "the tap (inclusion: automatic)" : replicationKeys.has(dotted) ? "replication key" : "key property" };
         if (excluding !== undefined && streamDecision.selected) {
           warnings.push(`select pattern ${JSON.stringify(excluding.text)} would drop ${name}.${dotted}, a key or replication key: it is kept`);
           used.add(excluding);

@@ -17,4 +17,10 @@ export const RunnerCodes = {
   /** A run left "running" by a runner that died. */
   RUN_ABANDONED: "RUN_ABANDONED",
   PIPELINE_BUSY: "PIPELINE_BUSY",
+  /** A tap's --discover failed or printed no usable catalog. */
+  DISCOVERY_FAILED: "DISCOVERY_FAILED",
+  /** select, metadata or schema name what the catalog does not have. */
+  CATALOG_OVERRIDE_INVALID: "CATALOG_OVERRIDE_INVALID",
+  /** A stream rename would give two streams one name. */
+  STREAM_NAME_TAKEN: "STREAM_NAME_TAKEN",
 } as const;

@@ -1,5 +1,6 @@
 import { Command, CommanderError, Option } from "commander";
 import { asAgoraError, exitCodeFor, LOG_LEVELS, UsageError, type LogLevel } from "../../protocol/index.js";
+import { discoverCommand, selectCommand } from "./commands/catalog.js";
 import { dlqCommand } from "./commands/dlq.js";
 import { initCommand } from "./commands/init.js";
 import { runCommand } from "./commands/run.js";
@@ -39,6 +40,8 @@ export async function main(argv: readonly string[]): Promise<never> {
   };
   program.addCommand(runCommand(common, done));
   program.addCommand(initCommand());
+  program.addCommand(discoverCommand(common));
+  program.addCommand(selectCommand(common));
   program.addCommand(stateCommand(common));
   program.addCommand(runsCommand(common));
   program.addCommand(dlqCommand(common, done));

@@ -2,7 +2,8 @@
 export function canonicalJson(value: unknown): string {
   return JSON.stringify(value, (_key, item: unknown) => {
     if (item === null || typeof item !== "object" || Array.isArray(item)) return item;
-    const sorted: Record<string, unknown> = {};
+    // Null prototype: a key named __proto__ is data, kept like any other.
+    const sorted = Object.create(null) as Record<string, unknown>;
     for (const key of Object.keys(item).sort()) sorted[key] = (item as Record<string, unknown>)[key];
     return sorted;
   });

@@ -13,6 +13,8 @@ export interface SyncJob {
   readonly kind: "sync";
   readonly events?: RunEvents;
   readonly fullRefresh?: boolean;
+  /** Run the tap's --discover again instead of using the cached catalog. */
+  readonly refreshCatalog?: boolean;
 }
 
 /** Replay the pipeline's pending dead letters. */
@@ -54,7 +56,7 @@ export async function executePipeline(definition: PipelineDefinition, job: Pipel
   const { store, logger, stop } = options;
   const leased = await withLease(store, definition.name, options.holder, options.leaseSeconds, async (): Promise<Execution> => {
     if (job.kind === "sync") {
-      return { kind: "synced", result: await runPipeline(definition, { store, logger, ...(stop === undefined ? {} : { stop }), ...(job.events === undefined ? {} : { events: job.events }), ...(job.fullRefresh === true ? { fullRefresh: true } : {}) }) };
+      return { kind: "synced", result: await runPipeline(definition, { store, logger, ...(stop === undefined ? {} : { stop }), ...(job.events === undefined ? {} : { events: job.events }), ...(job.fullRefresh === true ? { fullRefresh: true } : {}), ...(job.refreshCatalog === true ? { refreshCatalog: true } : {}) }) };
     }
     return { kind: "replayed", summary: await replayDeadLetters(definition, store, { mode: job.mode, stage: job.stage, ids: job.ids, logger, ...(stop === undefined ? {} : { stop }) }) };
   });

@@ -1,6 +1,7 @@
 import { mkdirSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { AgoraError, asAgoraError, FatalError, MessageParser, type DeadLetterMessage, type Logger, type MessageLine } from "../../protocol/index.js";
+import { catalogArgs, planCatalog } from "../catalog/plan-catalog.js";
 import { DeadLetterRouter, type RejectedRecord } from "../dlq/dead-letter-router.js";
 import { RunnerCodes } from "../errors.js";
 import { buildMiddleware } from "../middleware/build-middleware.js";
@@ -19,7 +20,7 @@ import { RunEvents } from "./run-events.js";
 import { newRunId, recordFailedRun } from "./run-records.js";
 import { StoreWrites } from "./store-writes.js";
 import type { StopRequests } from "./stop-requests.js";
-import { stateArgs } from "./tap-capabilities.js";
+import { aboutTap, stateArgs } from "./tap-capabilities.js";
 import type { TargetChannel } from "./target-channel.js";
 import { TargetSet } from "./target-set.js";
 import type { ConnectorDefinition, PipelineDefinition, RunResult } from "./types.js";
@@ -35,6 +36,8 @@ export interface RunOptions {
   readonly events?: RunEvents;
   /** Ignore the saved checkpoint (the tap starts from the beginning); save the new one only if the run succeeds. */
   readonly fullRefresh?: boolean;
+  /** Run the tap's --discover again instead of using the cached catalog. */
+  readonly refreshCatalog?: boolean;
 }
 
 const GRACE_MS = 10_000;
@@ -132,7 +135,14 @@ class PipelineRun {
   private async start(): Promise<void> {
     const { definition } = this;
     const configArgs = this.withConfig(definition.tap);
-    const tapArgs = [...configArgs, ...(await stateArgs(definition.tap, configArgs, this.saved, this.workDir, definition.name, this.logger))];
+    const about = await aboutTap(definition.tap.command, configArgs, definition.tap.cwd, definition.tap.env);
+    const catalog = await planCatalog(definition, { cache: this.store, logger: this.logger, configArgs, about, refresh: this.options.refreshCatalog });
+    if (catalog !== undefined) for (const warning of catalog.warnings) this.logger.warn(`pipeline ${definition.name}: ${warning}`);
+    const tapArgs = [
+      ...configArgs,
+      ...(catalog === undefined ? [] : catalogArgs(catalog, this.workDir)),
+      ...stateArgs(definition.tap, about, this.saved, this.workDir, definition.name, this.logger),
+    ];
     this.targets = new TargetSet(
       definition.targets,
       this.workDir,

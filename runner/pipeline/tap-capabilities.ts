@@ -8,24 +8,33 @@ import { runCommandToEnd } from "../process/spawn-command.js";
 /** The forms of `--about`, in the order to try them: Meltano SDK connectors print text without `--format json`. */
 export const ABOUT_FORMS: ReadonlyArray<readonly string[]> = [["--about", "--format", "json"], ["--about"]];
 
+/** What a tap says about itself, as far as the runner cares. */
+export interface TapAbout {
+  /** Undefined when it has no usable `--about` (many plain Singer taps). */
+  readonly capabilities: readonly string[] | undefined;
+  readonly version: string | undefined;
+}
+
 /**
- * The tap's capabilities from `--about --format json` (Meltano SDK taps
- * print text without the flag) or `--about`, or undefined when it has no
- * usable `--about` (many plain Singer taps): such a tap is assumed to accept
- * `--state`, as the Singer spec has every tap do.
+ * The tap's capabilities and version from `--about --format json` (Meltano
+ * SDK taps print text without the flag) or `--about`. A tap without a usable
+ * `--about` has undefined capabilities: it is assumed to accept `--state`,
+ * as the Singer spec has every tap do.
  */
-export async function tapCapabilities(command: string, args: readonly string[], cwd: string, env: Readonly<Record<string, string>>): Promise<readonly string[] | undefined> {
+export async function aboutTap(command: string, args: readonly string[], cwd: string, env: Readonly<Record<string, string>>): Promise<TapAbout> {
   for (const flags of ABOUT_FORMS) {
     const result = await runCommandToEnd(command, [...args, ...flags], { cwd, env, timeoutMs: 30_000 });
     if (result.exitCode !== 0) continue;
     try {
-      const about = JSON.parse(String(result.stdout)) as { capabilities?: unknown };
-      if (Array.isArray(about.capabilities)) return about.capabilities.filter((item): item is string => typeof item === "string");
+      const about = JSON.parse(String(result.stdout)) as { capabilities?: unknown; version?: unknown };
+      if (Array.isArray(about.capabilities)) {
+        return { capabilities: about.capabilities.filter((item): item is string => typeof item === "string"), version: typeof about.version === "string" ? about.version : undefined };
+      }
     } catch {
       // Text, or a sync it ran instead: try the next form.
     }
   }
-  return undefined;
+  return { capabilities: undefined, version: undefined };
 }
 
 /**
@@ -33,15 +42,14 @@ export async function tapCapabilities(command: string, args: readonly string[], 
  * written into `workDir`), or none when there is no checkpoint or the tap
  * cannot resume.
  */
-export async function stateArgs(tap: ConnectorDefinition, tapArgs: readonly string[], saved: SavedCheckpoint | undefined, workDir: string, pipeline: string, logger: Logger): Promise<string[]> {
+export function stateArgs(tap: ConnectorDefinition, about: TapAbout, saved: SavedCheckpoint | undefined, workDir: string, pipeline: string, logger: Logger): string[] {
   if (saved === undefined) return [];
-  const capabilities = await tapCapabilities(tap.command, tapArgs, tap.cwd, tap.env);
-  if (capabilities !== undefined && !capabilities.includes("state")) {
+  if (about.capabilities !== undefined && !about.capabilities.includes("state")) {
     logger.info(`pipeline ${pipeline}: ${tap.name} cannot resume (no "state" capability); running it from the start`);
     return [];
   }
   const stateFile = join(workDir, "state.json");
-  writeFileSync(stateFile, JSON.stringify(saved.state));
+  writeFileSync(stateFile, JSON.stringify(saved.state), { mode: 0o600 });
   logger.info(`pipeline ${pipeline}: resuming from the checkpoint saved ${saved.updatedAt}`);
   return ["--state", stateFile];
 }

@@ -12,11 +12,44 @@ export interface ConnectorDefinition extends Omit<ConnectorLaunch, "role" | "arg
   readonly config: Readonly<Record<string, unknown>> | undefined;
 }
 
+/** Which streams and records one target receives (every STATE always). Undefined parts mean "all". */
+export interface TargetRoute {
+  /** Stream names or globs, matched against the names targets see (after renames). */
+  readonly streams: readonly string[] | undefined;
+  /** An expression (the filter middleware's language) a record must satisfy. */
+  readonly where: string | undefined;
+}
+
+/** A target of a pipeline: a connector, and what it is routed. */
+export interface TargetDefinition extends ConnectorDefinition {
+  readonly route: TargetRoute | undefined;
+}
+
+/** Where a setting was written, for errors: the project file and the key path of the table that holds it. */
+export interface SettingOrigin {
+  readonly file: string;
+  readonly path: readonly string[];
+}
+
+/** How the runner gets the tap's catalog (see runner/catalog). */
+export interface CatalogSettings {
+  /** Run the tap's --discover (cached) when it claims discovery. */
+  readonly discover: boolean;
+  /** A catalog file to start from instead of discovering. */
+  readonly file: string | undefined;
+  readonly select: readonly string[] | undefined;
+  readonly metadata: Readonly<Record<string, Readonly<Record<string, unknown>>>> | undefined;
+  readonly schema: Readonly<Record<string, Readonly<Record<string, Readonly<Record<string, unknown>>>>>> | undefined;
+  /** Where select, metadata and schema were set (the pipeline, or its tap connector). */
+  readonly origins: Readonly<Partial<Record<"select" | "metadata" | "schema", SettingOrigin>>>;
+}
+
 /** A pipeline, fully resolved: ready to run. */
 export interface PipelineDefinition {
   readonly name: string;
   readonly tap: ConnectorDefinition;
-  readonly targets: readonly ConnectorDefinition[];
+  readonly targets: readonly TargetDefinition[];
+  readonly catalog: CatalogSettings;
   readonly middleware: readonly MiddlewareSpec[];
   /** Validate records against their SCHEMA in the runner. Default true. */
   readonly validate: boolean;

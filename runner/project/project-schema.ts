@@ -5,6 +5,25 @@
  * settings table of docs/runner.md is generated from it.
  */
 
+/** Catalog settings: on a pipeline, or on a tap connector (the pipeline's win, each key apart). */
+const catalogSettings = {
+  select: {
+    type: "array",
+    items: { type: "string", minLength: 1 },
+    description: 'Streams and properties to sync, as Meltano patterns: `"orders.*"`, `"customers.email"`, `"!customers.internal_*"` (see Catalogs below). Default: everything.',
+  },
+  metadata: {
+    type: "object",
+    additionalProperties: { type: "object" },
+    description: 'Catalog metadata by stream (globs allowed): `{ orders = { replication-method = "INCREMENTAL", replication-key = "updated_at" } }`; a table sets a property\'s.',
+  },
+  schema: {
+    type: "object",
+    additionalProperties: { type: "object", additionalProperties: { type: "object" } },
+    description: 'JSON Schema overrides by stream and property: `{ orders = { amount = { type = ["number", "null"] } } }`.',
+  },
+} as const;
+
 const connector = {
   type: "object",
   additionalProperties: false,
@@ -16,10 +35,26 @@ const connector = {
     config_file: { type: "string", description: "A config file; merged under `config` when both are given." },
     env: { type: "object", additionalProperties: { type: "string" }, description: "Environment variables." },
     cwd: { type: "string", description: "Working directory (default: the project's)." },
+    ...catalogSettings,
   },
 } as const;
 
 const connectorReference = { oneOf: [{ type: "string", minLength: 1 }, connector] } as const;
+
+/** What one target of a pipeline receives: every STATE always, and only these streams and records. */
+const routing = {
+  streams: { type: "array", minItems: 1, items: { type: "string", minLength: 1 }, description: "Only these streams (names after renames; globs allowed)." },
+  where: { type: "string", minLength: 1, description: "Only records for which this expression holds (the `filter` middleware's language)." },
+} as const;
+
+/** A target of `targets`: a connector name, an inline connector, or either with routing. */
+const targetReference = {
+  oneOf: [
+    { type: "string", minLength: 1 },
+    { ...connector, properties: { ...connector.properties, ...routing } },
+    { type: "object", additionalProperties: false, required: ["name"], properties: { name: { type: "string", minLength: 1, description: "A name from [connectors]." }, ...routing } },
+  ],
+} as const;
 
 const middleware = {
   type: "object",
@@ -49,7 +84,15 @@ const pipeline = {
   properties: {
     tap: { ...connectorReference, description: "The tap: a name from [connectors], or an inline table with its command." },
     target: { ...connectorReference, description: "The target (or use `targets` for several)." },
-    targets: { type: "array", minItems: 1, items: connectorReference, description: "Several targets: every record goes to each; the checkpoint is what all confirmed." },
+    targets: {
+      type: "array",
+      minItems: 1,
+      items: targetReference,
+      description: 'Several targets: every record goes to each, unless routed: `{ name = "archive", streams = ["orders"], where = "amount > 100" }`. Every STATE goes to all; the checkpoint is what all confirmed.',
+    },
+    ...catalogSettings,
+    catalog: { type: "string", minLength: 1, description: "A catalog file to start from instead of the tap's `--discover` (select, metadata and schema still apply)." },
+    discover: { type: "boolean", default: true, description: "Run the tap's `--discover` (cached) and hand it the catalog, when it claims discovery. `false` runs it without a catalog." },
     middleware: { type: "array", items: middleware, default: [], description: "Steps every record goes through, in order (see Middleware below)." },
     on_error: { enum: ["dlq", "fail", "skip"], default: "dlq", description: "A rejected record goes to the dead-letter queue, fails the run, or is skipped." },
     validate: { type: "boolean", default: true, description: "Validate records against their SCHEMA in the runner." },
@@ -88,3 +131,4 @@ export const PROJECT_SCHEMA = {
 export const PIPELINE_SCHEMA = pipeline;
 export const SCHEDULE_SCHEMA = schedule;
 export const WORKER_SCHEMA = worker;
+export const TARGET_ROUTE_SCHEMA = routing;

@@ -2,9 +2,13 @@ import { readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { ConfigError } from "../../protocol/index.js";
 import { RunnerCodes } from "../errors.js";
-import type { ConnectorDefinition, ErrorPolicy, PipelineDefinition } from "../pipeline/types.js";
+import { parseExpression } from "../middleware/expression/parse.js";
+import type { CatalogSettings, ConnectorDefinition, ErrorPolicy, PipelineDefinition, SettingOrigin, TargetDefinition } from "../pipeline/types.js";
 import { interpolateEnv } from "./interpolate-env.js";
-import type { ConnectorEntry, Project } from "./project-types.js";
+import type { ConnectorEntry, PipelineEntry, Project } from "./project-types.js";
+
+type TargetEntry = NonNullable<PipelineEntry["targets"]>[number];
+const CATALOG_KEYS = ["select", "metadata", "schema"] as const;
 
 
 /** Options the command line may override. */
@@ -51,6 +55,46 @@ export function resolveConnector(project: Pick<Project, "dir" | "connectors" | "
   };
 }
 
+/** A target entry: a connector (by name or inline), with the streams and records it is routed, if any. */
+function resolveTarget(project: Project, reference: TargetEntry, where: string): TargetDefinition {
+  if (typeof reference === "string") return { ...resolveConnector(project, reference, where), route: undefined };
+  const { streams, where: condition, ...connector } = reference;
+  const base = "name" in connector ? resolveConnector(project, connector.name, where) : resolveConnector(project, connector, where);
+  const entry = "name" in connector ? project.connectors[connector.name] : connector;
+  const misplaced = CATALOG_KEYS.find((key) => entry?.[key] !== undefined);
+  if (misplaced !== undefined) {
+    throw new ConfigError(RunnerCodes.PROJECT_INVALID, `${where} sets ${misplaced}, which only a tap has`, { where: { file: project.file }, hint: `Move ${misplaced} to the pipeline or its tap.` });
+  }
+  if (condition !== undefined) {
+    try {
+      parseExpression(condition);
+    } catch (error) {
+      throw new ConfigError(RunnerCodes.PROJECT_INVALID, `${where}.where: ${(error as Error).message}`, { where: { file: project.file }, hint: "See Routing in docs/runner.md for the expression language." });
+    }
+  }
+  return { ...base, route: streams === undefined && condition === undefined ? undefined : { streams, where: condition } };
+}
+
+/** The pipeline's catalog settings: select, metadata and schema from the pipeline, else from its tap connector. */
+function catalogSettings(project: Project, name: string, entry: PipelineEntry): CatalogSettings {
+  const tapPath = typeof entry.tap === "string" ? ["connectors", entry.tap] : ["pipelines", name, "tap"];
+  const tap = typeof entry.tap === "string" ? project.connectors[entry.tap] : entry.tap;
+  const origins: Partial<Record<(typeof CATALOG_KEYS)[number], SettingOrigin>> = {};
+  for (const key of CATALOG_KEYS) {
+    if (entry[key] !== undefined) origins[key] = { file: project.file, path: ["pipelines", name] };
+    else if (tap?.[key] !== undefined) origins[key] = { file: project.file, path: tapPath };
+  }
+  const where = `pipelines.${name}`;
+  return {
+    discover: entry.discover,
+    file: entry.catalog === undefined ? undefined : resolve(project.dir, interpolateEnv(entry.catalog, `${where}.catalog`)),
+    select: interpolateEnv(entry.select ?? tap?.select, `${where}.select`),
+    metadata: interpolateEnv(entry.metadata ?? tap?.metadata, `${where}.metadata`),
+    schema: interpolateEnv(entry.schema ?? tap?.schema, `${where}.schema`),
+    origins,
+  };
+}
+
 /**
  * A pipeline of the project, ready to run. `${VAR}` and `${VAR:-default}` are
  * read from the environment in every string of its entry and connectors.
@@ -67,7 +111,7 @@ export function resolvePipeline(project: Project, name: string, overrides: Pipel
   if (targetRefs.length === 0) {
     throw new ConfigError(RunnerCodes.PROJECT_INVALID, `pipeline "${name}" has no target`, { where: { file: project.file }, hint: 'Add target = "name" or targets = ["a", "b"].' });
   }
-  const targets = targetRefs.map((reference, index) => resolveConnector(project, reference, `pipelines.${name}.targets[${index}]`));
+  const targets = targetRefs.map((reference, index) => resolveTarget(project, reference, `pipelines.${name}.targets[${index}]`));
   // Two targets with the same name would be indistinguishable in logs: number them.
   const names = targets.map((target) => target.name);
   const unique = targets.map((target, index) => (names.indexOf(target.name) === index ? target : { ...target, name: `${target.name}#${index + 1}` }));
@@ -75,6 +119,7 @@ export function resolvePipeline(project: Project, name: string, overrides: Pipel
     name,
     tap: resolveConnector(project, entry.tap, `pipelines.${name}.tap`),
     targets: unique,
+    catalog: catalogSettings(project, name, entry),
     // ${VAR} applies to every string of the entry; connectors were interpolated above, each in its own place.
     middleware: interpolateEnv(entry.middleware, `pipelines.${name}.middleware`),
     validate: overrides.validate ?? entry.validate,

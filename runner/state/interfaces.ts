@@ -1,7 +1,7 @@
-import type { DeadLetter, DeadLetterFilter, NewDeadLetter, RunFailure, RunProgress, RunRecord, RunStatus, SavedCheckpoint } from "./types.js";
+import type { CachedCatalog, DeadLetter, DeadLetterFilter, NewDeadLetter, RunFailure, RunProgress, RunRecord, RunStatus, SavedCheckpoint } from "./types.js";
 
 /**
- * The runner's state, as four aggregates. Every implementation (SQLite, the
+ * The runner's state, as five aggregates. Every implementation (SQLite, the
  * default; memory, for tests; later Postgres) passes the same contract suite
  * (test/runner/state/store-contract.ts). Methods are async so a networked
  * store fits the same shape; the SQLite one answers at once.
@@ -56,8 +56,18 @@ export interface LeaseStore {
   leaseHolder(pipeline: string): Promise<string | undefined>;
 }
 
+/**
+ * Catalogs a tap's `--discover` printed, by a key of what decides them (the
+ * tap's command, config and version), so a run need not discover again.
+ */
+export interface CatalogCache {
+  getCachedCatalog(key: string): Promise<CachedCatalog | undefined>;
+  /** Stores (or replaces) the catalog under `key`. */
+  saveCachedCatalog(key: string, pipeline: string, catalog: unknown): Promise<void>;
+}
+
 /** Everything the runner keeps between runs. */
-export interface StateStore extends CheckpointStore, RunStore, DeadLetterStore, LeaseStore {
+export interface StateStore extends CheckpointStore, RunStore, DeadLetterStore, LeaseStore, CatalogCache {
   /** Where it lives, for messages: a file path, or "memory". */
   readonly location: string;
   close(): Promise<void>;

@@ -86,3 +86,11 @@ export interface DeadLetterFilter {
   readonly ids?: readonly number[] | undefined;
   readonly limit?: number | undefined;
 }
+
+/** A discovered catalog kept by the runner. */
+export interface CachedCatalog {
+  readonly catalog: unknown;
+  /** The pipeline that discovered it (several may share one tap and config). */
+  readonly pipeline: string;
+  readonly discoveredAt: string;
+}

@@ -33,7 +33,7 @@ describe("select patterns (Meltano's language)", () => {
     expect(selected(outcome, "audit_log")).toBe("not selected");
     const customers = outcome.report.find((entry) => entry.stream === "customers");
     expect(Object.fromEntries(customers?.properties ?? [])).toEqual({
-      id: { selected: true, by: "automatic", automatic: true },
+      id: { selected: true, by: "key property", automatic: true },
       email: { selected: true, by: "customers.email", automatic: false },
       internal_note: { selected: false, by: "!customers.internal_*", automatic: false },
       internal_score: { selected: false, by: "!customers.internal_*", automatic: false },

@@ -55,6 +55,8 @@ export function defineTap<Config extends ConnectorConfig = ConnectorConfig>(defi
             schema: stream.schema,
             ...(stream.keyProperties === undefined ? {} : { keyProperties: stream.keyProperties }),
             ...(stream.replicationKey === undefined ? {} : { replicationKey: stream.replicationKey }),
+            // A stream that resumes (from a bookmark or a replication key) reads only what is new: INCREMENTAL.
+            replicationMethod: stream.resumable === true || stream.replicationKey !== undefined ? "INCREMENTAL" : "FULL_TABLE",
           }),
         ),
       };

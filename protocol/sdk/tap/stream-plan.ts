@@ -1,4 +1,4 @@
-import { isStreamSelected, projectSchema, selectedProjection, type Catalog, type Projection } from "../../../catalogs/index.js";
+import { isStreamSelected, projectSchema, selectedProjection, streamMetadata, type Catalog, type Projection } from "../../../catalogs/index.js";
 import { ConfigError } from "../../errors.js";
 import type { JsonSchema } from "../../messages/types.js";
 import type { TapStream } from "./types.js";
@@ -8,15 +8,18 @@ export interface PlannedStream<Config> {
   readonly stream: TapStream<Config>;
   readonly schema: JsonSchema;
   readonly projection: Projection | undefined;
+  /** The catalog asks for FULL_TABLE: the stream starts from the beginning whatever the bookmark. */
+  readonly fullTable: boolean;
 }
 
 /**
  * Which streams to sync, in which order, with which properties. Without a
  * catalog: every stream, whole. With one: the selected streams in catalog
- * order, projected by property selection.
+ * order, projected by property selection, and read from the start when
+ * their `replication-method` is FULL_TABLE.
  */
 export function planStreams<Config>(streams: readonly TapStream<Config>[], catalog: Catalog | undefined, catalogFile: string | undefined, connector: string): PlannedStream<Config>[] {
-  if (catalog === undefined) return streams.map((stream) => ({ stream, schema: stream.schema, projection: undefined }));
+  if (catalog === undefined) return streams.map((stream) => ({ stream, schema: stream.schema, projection: undefined, fullTable: false }));
   const byName = new Map(streams.map((stream) => [stream.name, stream]));
   const planned: PlannedStream<Config>[] = [];
   for (const entry of catalog.streams) {
@@ -30,7 +33,8 @@ export function planStreams<Config>(streams: readonly TapStream<Config>[], catal
       });
     }
     const projection = selectedProjection(entry);
-    planned.push({ stream, schema: projectSchema(entry.schema, projection), projection });
+    // The user's choice is metadata's replication-method (forced-replication-method and the legacy field describe the tap).
+    planned.push({ stream, schema: projectSchema(entry.schema, projection), projection, fullTable: streamMetadata(entry)["replication-method"] === "FULL_TABLE" });
   }
   return planned;
 }

@@ -54,7 +54,8 @@ export async function syncStream<Config extends ConnectorConfig>(
   const { stream, projection } = planned;
   const { output, bookmarks, signal } = options;
   const replicationKey = stream.replicationKey;
-  const previous = bookmarks.get(stream.name);
+  // FULL_TABLE from the catalog: the stream is read whole, and its bookmark starts over.
+  const previous = planned.fullTable ? undefined : bookmarks.get(stream.name);
   const previousKeyValue =
     replicationKey !== undefined && typeof previous === "object" && previous !== null ? (previous as Record<string, unknown>)["replication_key_value"] : undefined;
   const resumes = stream.resumable === true || replicationKey !== undefined;

@@ -20,6 +20,7 @@ interface RunOptions extends CommonOptions {
   readonly idleTimeout?: string;
   readonly progress: boolean;
   readonly fullRefresh?: boolean;
+  readonly refreshCatalog?: boolean;
 }
 
 function positiveNumber(text: string | undefined, flag: string): number | undefined {
@@ -81,7 +82,7 @@ async function run(pipelineName: string | undefined, options: RunOptions): Promi
         process.stderr.write(`\r\x1b[2K${progressLine(definition.name, read, total, (now - started) / 1000)}`);
       });
     }
-    result = await executeNow(definition, { kind: "sync", events, fullRefresh: options.fullRefresh === true }, { store, logger, stop: requests });
+    result = await executeNow(definition, { kind: "sync", events, fullRefresh: options.fullRefresh === true, refreshCatalog: options.refreshCatalog === true }, { store, logger, stop: requests });
   } finally {
     release();
     await store.close();
@@ -105,6 +106,7 @@ export function runCommand(common: () => CommonOptions, done: (code: number) => 
     .option("--idle-timeout <seconds>", "fail a connector that shows no progress for this long")
     .option("--no-progress", "no live progress line on a terminal")
     .option("--full-refresh", "ignore the saved checkpoint (start from the beginning); save the new one only if the run succeeds")
+    .option("--refresh-catalog", "run the tap's --discover again instead of using the cached catalog")
     .option("--json", "print the run's result as JSON on stdout")
     .action(async (pipeline: string | undefined, options: RunOptions) => {
       await done(await run(pipeline, { ...common(), ...options }));

@@ -86,7 +86,8 @@ export function evaluate(node: Node, record: Readonly<Record<string, unknown>>):
       return node.value;
     case "field": {
       let value: Value = record;
-      for (const part of node.path) value = typeof value === "object" && value !== null ? (value as Record<string, unknown>)[part] : undefined;
+      // Own properties only: a field named constructor or __proto__ is the record's, never Object.prototype's.
+      for (const part of node.path) value = typeof value === "object" && value !== null && Object.hasOwn(value, part) ? (value as Record<string, unknown>)[part] : undefined;
       return value === undefined ? null : value;
     }
     case "list":

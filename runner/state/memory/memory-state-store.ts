@@ -1,5 +1,5 @@
 import type { StateStore } from "../interfaces.js";
-import type { DeadLetter, DeadLetterFilter, NewDeadLetter, RunFailure, RunProgress, RunRecord, RunStatus, SavedCheckpoint } from "../types.js";
+import type { CachedCatalog, DeadLetter, DeadLetterFilter, NewDeadLetter, RunFailure, RunProgress, RunRecord, RunStatus, SavedCheckpoint } from "../types.js";
 
 const now = (): string => new Date().toISOString();
 /** A deep copy through JSON, as a store that serialises would hand back. */
@@ -25,6 +25,7 @@ export class MemoryStateStore implements StateStore {
   private readonly runs = new Map<string, RunRecord>();
   private readonly deadLetters = new Map<number, DeadLetter>();
   private readonly leases = new Map<string, { holder: string; expiresAt: number }>();
+  private readonly catalogs = new Map<string, CachedCatalog>();
   private nextDeadLetterId = 1;
 
   async close(): Promise<void> {}
@@ -105,6 +106,14 @@ export class MemoryStateStore implements StateStore {
   async leaseHolder(pipeline: string): Promise<string | undefined> {
     const current = this.leases.get(pipeline);
     return current === undefined || current.expiresAt < Date.now() ? undefined : current.holder;
+  }
+
+  async getCachedCatalog(key: string): Promise<CachedCatalog | undefined> {
+    return copy(this.catalogs.get(key));
+  }
+
+  async saveCachedCatalog(key: string, pipeline: string, catalog: unknown): Promise<void> {
+    this.catalogs.set(key, { pipeline, catalog: copy(catalog), discoveredAt: now() });
   }
 
   async addDeadLetter(entry: NewDeadLetter): Promise<number> {

@@ -66,6 +66,17 @@ export const MIGRATIONS: ReadonlyArray<{ readonly version: number; readonly desc
       ALTER TABLE runs ADD COLUMN error_code TEXT;
       ALTER TABLE runs ADD COLUMN error_kind TEXT;`,
   },
+  {
+    version: 4,
+    description: "discovered catalogs",
+    sql: `
+      CREATE TABLE IF NOT EXISTS catalogs (
+        cache_key TEXT PRIMARY KEY,
+        pipeline TEXT NOT NULL,
+        catalog TEXT NOT NULL,
+        discovered_at TEXT NOT NULL
+      );`,
+  },
 ];
 
 export const LATEST_VERSION = MIGRATIONS.at(-1)?.version ?? 0;

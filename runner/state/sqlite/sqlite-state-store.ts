@@ -3,7 +3,7 @@ import { dirname, resolve } from "node:path";
 import BetterSqlite3, { type Database } from "better-sqlite3";
 import { FatalError } from "../../../protocol/index.js";
 import type { StateStore } from "../interfaces.js";
-import type { DeadLetter, DeadLetterFilter, NewDeadLetter, RunFailure, RunProgress, RunRecord, RunStatus, SavedCheckpoint } from "../types.js";
+import type { CachedCatalog, DeadLetter, DeadLetterFilter, NewDeadLetter, RunFailure, RunProgress, RunRecord, RunStatus, SavedCheckpoint } from "../types.js";
 import { migrate } from "./migrations.js";
 import { json, toDeadLetter, toRun, type RunRow } from "./rows.js";
 
@@ -144,6 +144,19 @@ export class SqliteStateStore implements StateStore {
   async leaseHolder(pipeline: string): Promise<string | undefined> {
     const row = this.db.prepare("SELECT holder FROM leases WHERE pipeline = ? AND expires_at >= ?").get(pipeline, Date.now()) as { holder: string } | undefined;
     return row?.holder;
+  }
+
+  // Discovered catalogs
+
+  async getCachedCatalog(key: string): Promise<CachedCatalog | undefined> {
+    const row = this.db.prepare("SELECT pipeline, catalog, discovered_at FROM catalogs WHERE cache_key = ?").get(key) as { pipeline: string; catalog: string; discovered_at: string } | undefined;
+    return row === undefined ? undefined : { pipeline: row.pipeline, catalog: JSON.parse(row.catalog) as unknown, discoveredAt: row.discovered_at };
+  }
+
+  async saveCachedCatalog(key: string, pipeline: string, catalog: unknown): Promise<void> {
+    this.db
+      .prepare("INSERT INTO catalogs (cache_key, pipeline, catalog, discovered_at) VALUES (?, ?, ?, ?) ON CONFLICT (cache_key) DO UPDATE SET pipeline = excluded.pipeline, catalog = excluded.catalog, discovered_at = excluded.discovered_at")
+      .run(key, pipeline, JSON.stringify(catalog), now());
   }
 
   // Dead letters

@@ -153,4 +153,23 @@ export function stateStoreContract(name: string, open: () => StateStore | Promis
       await store.close();
     });
   });
+
+  describe(`${name}: discovered catalogs`, () => {
+    it("keeps a catalog by key, replaces it under the same key, keys apart", async () => {
+      const store = await open();
+      expect(await store.getCachedCatalog("k1")).toBeUndefined();
+      const first = { streams: [{ tap_stream_id: "__proto__", schema: { properties: { constructor: { type: "string" } } }, metadata: [] }] };
+      await store.saveCachedCatalog("k1", "p", first);
+      await store.saveCachedCatalog("k2", "q", { streams: [] });
+      const cached = await store.getCachedCatalog("k1");
+      expect(cached?.catalog).toEqual(first);
+      expect(cached?.pipeline).toBe("p");
+      expect(typeof cached?.discoveredAt).toBe("string");
+      await store.saveCachedCatalog("k1", "q", { streams: [{ tap_stream_id: "b", schema: {}, metadata: [] }] });
+      expect((await store.getCachedCatalog("k1"))?.catalog).toEqual({ streams: [{ tap_stream_id: "b", schema: {}, metadata: [] }] });
+      expect((await store.getCachedCatalog("k1"))?.pipeline).toBe("q");
+      expect((await store.getCachedCatalog("k2"))?.catalog).toEqual({ streams: [] });
+      await store.close();
+    });
+  });
 }

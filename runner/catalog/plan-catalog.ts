@@ -1,0 +1,148 @@
+import { readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import {
+  applyCatalogOverrides,
+  applySelectRules,
+  findCatalogProblems,
+  normalizeCatalog,
+  parseSelectRules,
+  type Catalog,
+  type OverrideProblem,
+  type StreamSelectReport,
+} from "../../catalogs/index.js";
+import { ConfigError, type Logger } from "../../protocol/index.js";
+import { RunnerCodes } from "../errors.js";
+import type { TapAbout } from "../pipeline/tap-capabilities.js";
+import type { CatalogSettings, PipelineDefinition } from "../pipeline/types.js";
+import { settingLine } from "../project/setting-line.js";
+import type { CatalogCache } from "../state/interfaces.js";
+import { catalogCacheKey } from "./catalog-cache-key.js";
+import { discoverCatalog } from "./discover-catalog.js";
+
+/** The catalog a run hands its tap, and how it was made. */
+export interface CatalogPlan {
+  /** Where the catalog the overrides started from came from. */
+  readonly source: "cache" | "discovery" | "file";
+  /** When that catalog was discovered (cache and discovery only). */
+  readonly discoveredAt: string | undefined;
+  /** The catalog the tap gets: overrides applied, every stream and property marked selected or not. */
+  readonly catalog: Catalog;
+  /** Per stream and property, whether it is selected and the rule that decided. */
+  readonly report: readonly StreamSelectReport[];
+  /** Select patterns that matched nothing, exclusions of keys that were kept. */
+  readonly warnings: readonly string[];
+  /** How the tap takes it: `--catalog`, or `--properties` for legacy Singer taps. */
+  readonly flag: "--catalog" | "--properties";
+}
+
+export interface CatalogPlanContext {
+  readonly cache: CatalogCache;
+  readonly logger: Logger;
+  /** The tap's args with its config file, as for a sync. */
+  readonly configArgs: readonly string[];
+  readonly about: TapAbout;
+  /** Asked for by name (`agora discover`): discover even a tap whose --about says nothing about it. */
+  readonly explicit?: boolean | undefined;
+  /** Discover again even when a cached catalog fits. */
+  readonly refresh?: boolean | undefined;
+}
+
+/** The label of the selection used when a pipeline has no `select`. */
+export const SELECT_ALL = "(no select: everything)";
+
+function hasOverrides(settings: CatalogSettings): boolean {
+  return settings.select !== undefined || settings.metadata !== undefined || settings.schema !== undefined;
+}
+
+function configured(settings: CatalogSettings): string {
+  return (["select", "metadata", "schema"] as const).filter((key) => settings[key] !== undefined).join(", ");
+}
+
+function readCatalogFile(file: string): Catalog {
+  let value: unknown;
+  try {
+    value = JSON.parse(readFileSync(file, "utf8"));
+  } catch (error) {
+    throw new ConfigError(RunnerCodes.PROJECT_INVALID, `cannot read the pipeline's catalog file (${(error as Error).message})`, { where: { file }, hint: "Check the path in catalog = \"...\" and that it holds JSON." });
+  }
+  const problems = findCatalogProblems(value);
+  if (problems.length > 0) throw new ConfigError(RunnerCodes.PROJECT_INVALID, `the pipeline's catalog file is not a valid catalog: ${problems[0] ?? ""}`, { where: { file }, hint: "Fix it, or remove catalog = \"...\" to let the runner discover." });
+  return normalizeCatalog(value);
+}
+
+function overrideError(settings: CatalogSettings, problems: readonly OverrideProblem[]): ConfigError {
+  const first = problems[0] as OverrideProblem;
+  const origin = settings.origins[first.path[0] as "metadata" | "schema"];
+  const line = origin === undefined ? undefined : settingLine(origin.file, [...origin.path, ...first.path]);
+  const more = problems.length > 1 ? ` (and ${problems.length - 1} more: ${problems.slice(1, 4).map((problem) => problem.path.join(".")).join(", ")})` : "";
+  return new ConfigError(RunnerCodes.CATALOG_OVERRIDE_INVALID, `${origin === undefined ? "" : `${origin.path.join(".")}.`}${first.message}${more}`, {
+    where: origin === undefined ? {} : { file: origin.file, ...(line === undefined ? {} : { line }) },
+    hint: "Fix the name, or run `agora discover PIPELINE --refresh` if the source has changed.",
+  });
+}
+
+/** Applies the pipeline's schema, metadata and select to a catalog it starts from. */
+export function effectiveCatalog(settings: CatalogSettings, base: Catalog): Pick<CatalogPlan, "catalog" | "report" | "warnings"> {
+  const { catalog, problems } = applyCatalogOverrides(base, { metadata: settings.metadata, schema: settings.schema });
+  if (problems.length > 0) throw overrideError(settings, problems);
+  const rules = settings.select === undefined ? parseSelectRules(["*.*"]).map((rule) => ({ ...rule, text: SELECT_ALL })) : parseSelectRules(settings.select);
+  const selected = applySelectRules(catalog, rules);
+  return { catalog: selected.catalog, report: selected.report, warnings: selected.warnings };
+}
+
+/**
+ * The catalog for a run of `definition`, or undefined to run the tap
+ * without one, as a plain Singer pipeline does: when the tap's own args
+ * already pass one, when `discover = false`, or when the tap does not claim
+ * discovery (and nothing needs a catalog). A catalog file of the pipeline
+ * wins over discovery; discovery is cached by catalogCacheKey, and a failed
+ * discovery never replaces the cached catalog.
+ */
+export async function planCatalog(definition: PipelineDefinition, context: CatalogPlanContext): Promise<CatalogPlan | undefined> {
+  const settings = definition.catalog;
+  const tap = definition.tap;
+  const capabilities = context.about.capabilities;
+  const where = { pipeline: definition.name, connector: tap.name };
+  const flag = capabilities !== undefined && !capabilities.includes("catalog") && capabilities.includes("properties") ? "--properties" : "--catalog";
+  const ownFlag = tap.args.find((arg) => arg === "--catalog" || arg === "--properties");
+  if (ownFlag !== undefined) {
+    if (hasOverrides(settings) || settings.file !== undefined || context.explicit === true) {
+      throw new ConfigError(RunnerCodes.PROJECT_INVALID, `the tap's args pass ${ownFlag}${context.explicit === true && !hasOverrides(settings) && settings.file === undefined ? ": the runner does not discover for this pipeline" : `, and the pipeline sets ${configured(settings) || "catalog"} too`}`, {
+        where,
+        hint: `Use one: move the file to catalog = "..." (select, metadata and schema then apply to it), or remove ${configured(settings) || "catalog"}.`,
+      });
+    }
+    return undefined;
+  }
+  if (settings.file !== undefined) {
+    return { source: "file", discoveredAt: undefined, flag, ...effectiveCatalog(settings, readCatalogFile(settings.file)) };
+  }
+  const claims = capabilities === undefined ? undefined : capabilities.includes("discover");
+  if (!settings.discover || claims === false || (claims === undefined && !hasOverrides(settings) && context.explicit !== true)) {
+    if (!hasOverrides(settings) && context.explicit !== true) return undefined;
+    const why = !settings.discover ? "discover = false" : `${tap.name} does not claim the "discover" capability`;
+    const what = hasOverrides(settings) ? `the pipeline sets ${configured(settings)}, which needs a catalog` : "the pipeline has no catalog";
+    throw new ConfigError(RunnerCodes.PROJECT_INVALID, `${what}, but ${why}`, {
+      where,
+      hint: 'Give the pipeline a catalog file (catalog = "catalog.json"), or remove the setting.',
+    });
+  }
+  const key = catalogCacheKey(tap, context.about.version);
+  const cached = context.refresh === true ? undefined : await context.cache.getCachedCatalog(key);
+  if (cached !== undefined && findCatalogProblems(cached.catalog).length === 0) {
+    context.logger.debug(`pipeline ${definition.name}: using the catalog discovered ${cached.discoveredAt}`);
+    return { source: "cache", discoveredAt: cached.discoveredAt, flag, ...effectiveCatalog(settings, normalizeCatalog(cached.catalog)) };
+  }
+  context.logger.info(`pipeline ${definition.name}: discovering ${tap.name}'s streams`);
+  const discovered = await discoverCatalog(tap, context.configArgs, Math.max(30, definition.idleTimeoutSeconds) * 1000);
+  // What the tap printed is cached as it is: fixing a bad override then needs no discovery again.
+  await context.cache.saveCachedCatalog(key, definition.name, discovered);
+  return { source: "discovery", discoveredAt: new Date().toISOString(), flag, ...effectiveCatalog(settings, discovered) };
+}
+
+/** Writes the plan's catalog (mode 0600) into `dir`; returns the args that hand it to the tap. */
+export function catalogArgs(plan: CatalogPlan, dir: string): string[] {
+  const file = join(dir, "catalog.json");
+  writeFileSync(file, JSON.stringify(plan.catalog), { mode: 0o600 });
+  return [plan.flag, file];
+}
