@@ -48,7 +48,7 @@ function matchStreams(catalog: Catalog, pattern: string, path: readonly string[]
   const matched = catalog.streams.filter((stream) => regex.test(stream.tap_stream_id));
   if (matched.length > 0) return matched;
   const names = catalog.streams.map((stream) => stream.tap_stream_id);
-  return { path, message: `${path.join(".")} names stream ${JSON.stringify(pattern)}, which the catalog does not have: ${suggestNames(pattern, names, "stream")}` };
+  return { path, message: `${path[0] ?? ""} names stream ${JSON.stringify(pattern)}, which the catalog does not have; ${suggestNames(pattern, names, "streams")}` };
 }
 
 /** Replaces the keys `changes` gives in the schema of property `path` (dotted); false if there is no such property. */
@@ -70,7 +70,7 @@ function applySchema(stream: CatalogStream, overrides: Readonly<Record<string, R
     const next = withPropertySchema(schema, property.split("."), changes);
     if (next === undefined) {
       const at = [...path, property];
-      problems.push({ path: at, message: `${at.join(".")}: stream ${JSON.stringify(stream.tap_stream_id)} has no property ${JSON.stringify(property)}; ${suggestNames(property, propertyPaths(schema), "propertie")}` });
+      problems.push({ path: at, message: `${at.join(".")}: stream ${JSON.stringify(stream.tap_stream_id)} has no property ${JSON.stringify(property)}; ${suggestNames(property, propertyPaths(schema), "properties")}` });
       continue;
     }
     schema = next;
@@ -93,12 +93,12 @@ function checkStreamValue(stream: CatalogStream, key: string, value: unknown, at
   if (key === "replication-method" && !REPLICATION_METHODS.includes(String(value))) return `${where} is ${JSON.stringify(value)}; it must be one of ${quoted(REPLICATION_METHODS)}`;
   if (key === "replication-key") {
     if (typeof value !== "string") return `${where} must be a property name`;
-    if (!names.includes(value)) return `${where}: stream ${JSON.stringify(stream.tap_stream_id)} has no property ${JSON.stringify(value)}; ${suggestNames(value, names, "propertie")}`;
+    if (!names.includes(value)) return `${where}: stream ${JSON.stringify(stream.tap_stream_id)} has no property ${JSON.stringify(value)}; ${suggestNames(value, names, "properties")}`;
   }
   if (key === "table-key-properties") {
     if (!Array.isArray(value) || !value.every((item) => typeof item === "string")) return `${where} must be a list of property names`;
     const missing = (value as string[]).find((item) => !names.includes(item));
-    if (missing !== undefined) return `${where}: stream ${JSON.stringify(stream.tap_stream_id)} has no property ${JSON.stringify(missing)}; ${suggestNames(missing, names, "propertie")}`;
+    if (missing !== undefined) return `${where}: stream ${JSON.stringify(stream.tap_stream_id)} has no property ${JSON.stringify(missing)}; ${suggestNames(missing, names, "properties")}`;
   }
   if (!STANDARD_KEYS.includes(key)) {
     const near = nearestNames(key, STANDARD_KEYS, 1);
@@ -117,7 +117,7 @@ function applyMetadata(stream: CatalogStream, overrides: Readonly<Record<string,
       const regex = globToRegExp(key);
       const paths = propertyPaths(stream.schema).filter((dotted) => regex.test(dotted));
       if (paths.length === 0) {
-        problems.push({ path: at, message: `${at.join(".")}: stream ${JSON.stringify(stream.tap_stream_id)} has no property ${JSON.stringify(key)}; ${suggestNames(key, propertyPaths(stream.schema), "propertie")}` });
+        problems.push({ path: at, message: `${at.join(".")}: stream ${JSON.stringify(stream.tap_stream_id)} has no property ${JSON.stringify(key)}; ${suggestNames(key, propertyPaths(stream.schema), "properties")}` });
         continue;
       }
       for (const dotted of paths) metadata = withMetadata(metadata, propertyBreadcrumb(dotted.split(".")), value as MetadataValues);

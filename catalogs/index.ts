@@ -11,7 +11,7 @@ export type {
 export { describeStream, type StreamDescription } from "./build-catalog.js";
 export { findCatalogProblems, normalizeCatalog } from "./check-catalog.js";
 export { metadataAt, propertyBreadcrumb, streamMetadata } from "./metadata.js";
-export { isStreamSelected, projectRecord, projectSchema, selectedProjection, type Projection } from "./selection.js";
+export { describeSelection, isStreamSelected, projectRecord, projectSchema, selectedProjection, type Projection } from "./selection.js";
 export { applyCatalogOverrides, type CatalogOverrides, type OverrideProblem } from "./catalog-overrides.js";
 export { globToRegExp, isGlob } from "./glob.js";
 export { nearestNames, suggestNames } from "./nearest-names.js";

@@ -18,24 +18,26 @@ function distance(left: string, right: string): number {
 
 /**
  * The names closest to `wanted`, for "did you mean" hints: those within a
- * third of its length (at least 2 edits), nearest first, at most `limit`.
+ * third of its length (at least 2 edits) or that begin with it, nearest
+ * first, at most `limit`.
  * Empty when nothing is close.
  */
 export function nearestNames(wanted: string, names: Iterable<string>, limit = 3): string[] {
   const bound = Math.max(2, Math.floor(wanted.length / 3));
   return [...new Set(names)]
     .map((name) => ({ name, distance: distance(wanted, name) }))
-    .filter((entry) => entry.distance <= bound)
+    // Close in spelling, or one begins the other ("updated" for "updated_at").
+    .filter((entry) => entry.distance <= bound || (wanted.length >= 3 && (entry.name.toLowerCase().startsWith(wanted.toLowerCase()) || wanted.toLowerCase().startsWith(entry.name.toLowerCase()))))
     .sort((left, right) => left.distance - right.distance || left.name.localeCompare(right.name))
     .slice(0, limit)
     .map((entry) => entry.name);
 }
 
-/** "did you mean "a" or "b"?" when something is close, else the names there are (the first `limit`). */
-export function suggestNames(wanted: string, names: readonly string[], what: string, limit = 12): string {
+/** "did you mean "a" or "b"?" when something is close, else "its streams: ..." (the first `limit` of `names`). */
+export function suggestNames(wanted: string, names: readonly string[], plural: string, limit = 12): string {
   const near = nearestNames(wanted, names);
   if (near.length > 0) return `did you mean ${near.map((name) => JSON.stringify(name)).join(" or ")}?`;
-  if (names.length === 0) return `there are no ${what}s`;
+  if (names.length === 0) return `it has no ${plural}`;
   const shown = names.slice(0, limit).map((name) => JSON.stringify(name));
-  return `${what}s: ${shown.join(", ")}${names.length > limit ? `, and ${names.length - limit} more` : ""}`;
+  return `its ${plural}: ${shown.join(", ")}${names.length > limit ? `, and ${names.length - limit} more` : ""}`;
 }

@@ -116,3 +116,24 @@ export function projectSchema(schema: JsonSchemaObject, projection: Projection |
   }
   return projected;
 }
+
+/**
+ * The selection a catalog already carries (a user's catalog file), in the
+ * report form select patterns give, each decision attributed to `by`.
+ */
+export function describeSelection(streams: readonly CatalogStream[], by: string): Array<{ stream: string; decision: { selected: boolean; by: string }; properties: Map<string, { selected: boolean; by: string; automatic: boolean }> }> {
+  return streams.map((stream) => {
+    const properties = new Map<string, { selected: boolean; by: string; automatic: boolean }>();
+    const walk = (schema: unknown, path: readonly string[], parentSelected: boolean): void => {
+      for (const [name, child] of Object.entries(objectProperties(schema) ?? {})) {
+        const childPath = [...path, name];
+        const automatic = metadataAt(stream, propertyBreadcrumb(childPath)).inclusion === "automatic";
+        const selected = parentSelected && isPropertySelected(stream, childPath, parentSelected);
+        properties.set(childPath.join("."), { selected, by: automatic ? "the tap (inclusion: automatic)" : by, automatic });
+        walk(child, childPath, selected);
+      }
+    };
+    walk(stream.schema, [], true);
+    return { stream: stream.tap_stream_id, decision: { selected: isStreamSelected(stream), by }, properties };
+  });
+}

@@ -3,13 +3,15 @@ import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { canonicalJson } from "../pipeline/canonical-json.js";
 import type { ConnectorDefinition } from "../pipeline/types.js";
+import { splitCommand } from "../process/split-command.js";
 
 /** The contents of files the tap's own args name with --config (so editing one discovers again). */
 function configFilesInArgs(tap: ConnectorDefinition): string[] {
   const contents: string[] = [];
-  tap.args.forEach((arg, index) => {
+  const words = [...splitCommand(tap.command), ...tap.args];
+  words.forEach((arg, index) => {
     if (arg !== "--config") return;
-    const file = tap.args[index + 1];
+    const file = words[index + 1];
     if (file === undefined) return;
     try {
       contents.push(readFileSync(resolve(tap.cwd, file), "utf8"));

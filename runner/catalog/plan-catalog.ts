@@ -3,9 +3,13 @@ import { join } from "node:path";
 import {
   applyCatalogOverrides,
   applySelectRules,
+  describeSelection,
   findCatalogProblems,
+  metadataAt,
   normalizeCatalog,
   parseSelectRules,
+  propertyBreadcrumb,
+  streamMetadata,
   type Catalog,
   type OverrideProblem,
   type StreamSelectReport,
@@ -14,6 +18,7 @@ import { ConfigError, type Logger } from "../../protocol/index.js";
 import { RunnerCodes } from "../errors.js";
 import type { TapAbout } from "../pipeline/tap-capabilities.js";
 import type { CatalogSettings, PipelineDefinition } from "../pipeline/types.js";
+import { splitCommand } from "../process/split-command.js";
 import { settingLine } from "../project/setting-line.js";
 import type { CatalogCache } from "../state/interfaces.js";
 import { catalogCacheKey } from "./catalog-cache-key.js";
@@ -81,10 +86,35 @@ function overrideError(settings: CatalogSettings, problems: readonly OverridePro
   });
 }
 
-/** Applies the pipeline's schema, metadata and select to a catalog it starts from. */
-export function effectiveCatalog(settings: CatalogSettings, base: Catalog): Pick<CatalogPlan, "catalog" | "report" | "warnings"> {
+/** The catalog with `selected` written on every stream and property as the report says: no tap has to know Singer's defaults. */
+function withExplicitSelection(catalog: Catalog, report: readonly StreamSelectReport[]): Catalog {
+  return {
+    streams: catalog.streams.map((stream, index) => {
+      const decided = report[index] as StreamSelectReport;
+      const metadata = [
+        { breadcrumb: [], metadata: { ...streamMetadata(stream), selected: decided.decision.selected } },
+        ...[...decided.properties].map(([dotted, decision]) => {
+          const breadcrumb = propertyBreadcrumb(dotted.split("."));
+          return { breadcrumb, metadata: { ...metadataAt(stream, breadcrumb), selected: decision.selected } };
+        }),
+      ];
+      return { ...stream, metadata };
+    }),
+  };
+}
+
+/**
+ * Applies the pipeline's schema, metadata and select to a catalog it starts
+ * from. Without `select`, a discovered catalog is synced whole (as a run
+ * without a catalog would be), and a catalog file keeps its own selection.
+ */
+export function effectiveCatalog(settings: CatalogSettings, base: Catalog, fromFile = false): Pick<CatalogPlan, "catalog" | "report" | "warnings"> {
   const { catalog, problems } = applyCatalogOverrides(base, { metadata: settings.metadata, schema: settings.schema });
   if (problems.length > 0) throw overrideError(settings, problems);
+  if (fromFile && settings.select === undefined) {
+    const report = describeSelection(catalog.streams, "the catalog file");
+    return { catalog: withExplicitSelection(catalog, report), report, warnings: [] };
+  }
   const rules = settings.select === undefined ? parseSelectRules(["*.*"]).map((rule) => ({ ...rule, text: SELECT_ALL })) : parseSelectRules(settings.select);
   const selected = applySelectRules(catalog, rules);
   return { catalog: selected.catalog, report: selected.report, warnings: selected.warnings };
@@ -104,7 +134,7 @@ export async function planCatalog(definition: PipelineDefinition, context: Catal
   const capabilities = context.about.capabilities;
   const where = { pipeline: definition.name, connector: tap.name };
   const flag = capabilities !== undefined && !capabilities.includes("catalog") && capabilities.includes("properties") ? "--properties" : "--catalog";
-  const ownFlag = tap.args.find((arg) => arg === "--catalog" || arg === "--properties");
+  const ownFlag = [...splitCommand(tap.command), ...tap.args].find((arg) => arg === "--catalog" || arg === "--properties");
   if (ownFlag !== undefined) {
     if (hasOverrides(settings) || settings.file !== undefined || context.explicit === true) {
       throw new ConfigError(RunnerCodes.PROJECT_INVALID, `the tap's args pass ${ownFlag}${context.explicit === true && !hasOverrides(settings) && settings.file === undefined ? ": the runner does not discover for this pipeline" : `, and the pipeline sets ${configured(settings) || "catalog"} too`}`, {
@@ -115,7 +145,7 @@ export async function planCatalog(definition: PipelineDefinition, context: Catal
     return undefined;
   }
   if (settings.file !== undefined) {
-    return { source: "file", discoveredAt: undefined, flag, ...effectiveCatalog(settings, readCatalogFile(settings.file)) };
+    return { source: "file", discoveredAt: undefined, flag, ...effectiveCatalog(settings, readCatalogFile(settings.file), true) };
   }
   const claims = capabilities === undefined ? undefined : capabilities.includes("discover");
   if (!settings.discover || claims === false || (claims === undefined && !hasOverrides(settings) && context.explicit !== true)) {

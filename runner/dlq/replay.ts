@@ -65,9 +65,10 @@ export async function replayDeadLetters(definition: PipelineDefinition, store: D
   const rejections = new Map<number, string>();
   const entryOfSequence = new Map<number, number>();
   /** The entry each line sent to the targets belongs to, by the targets' input line number. */
-  const entryOfTargetLine = new Map<number, number>();
+  const entryOfTargetLine = definition.targets.map(() => new Map<number, number>());
   let current = 0;
-  let linesQueued = 0;
+  /** Lines sent to each target (routes may send a line to some only). */
+  const linesQueued = definition.targets.map(() => 0);
   let confirmedUpTo = 0;
 
   const targets = new TargetSet(
@@ -81,17 +82,22 @@ export async function replayDeadLetters(definition: PipelineDefinition, store: D
         return confirmed !== "unknown";
       },
       onDeadLetter: (i, message) => {
-        const id = message.location?.line === undefined ? undefined : entryOfTargetLine.get(message.location.line);
+        const id = message.location?.line === undefined ? undefined : entryOfTargetLine[i]?.get(message.location.line);
         if (id !== undefined) rejections.set(id, `${targets.nameOf(i)}: ${message.error.message}`);
       },
     },
     options.logger,
   );
   const hooks: DataPathHooks = {
-    queue: (line) => {
-      linesQueued += 1;
-      entryOfTargetLine.set(linesQueued, current);
-      targets.queue(line);
+    queue: (line, to) => {
+      for (const index of to ?? linesQueued.keys()) {
+        linesQueued[index] = (linesQueued[index] ?? 0) + 1;
+        entryOfTargetLine[index]?.set(linesQueued[index] ?? 0, current);
+      }
+      targets.queue(line, to);
+    },
+    fail: (problem) => {
+      error ??= problem.toUserLine();
     },
     forwardingState: (value) => void entryOfSequence.set(tracker.forward(value, {}), current),
     reject: (rejected) => void rejections.set(current, rejected.errorMessage),
@@ -99,7 +105,8 @@ export async function replayDeadLetters(definition: PipelineDefinition, store: D
   };
   const replaying = { ...definition, maxRecords: undefined };
   const throughChain = new DataPath(replaying, chain, hooks);
-  const straight = new DataPath({ ...replaying, validate: false }, new MiddlewareChain([]), hooks);
+  // What a target refused is sent again as it was, under the stream's name for targets (renames still apply).
+  const straight = new DataPath({ ...replaying, validate: false }, chain.renamesOnly(), hooks);
   const source = new DeadLetterSource(chain);
 
   let error: string | undefined;

@@ -4,6 +4,7 @@ import { COERCE_TYPES, coerceTypes, type CoerceType } from "./builtins/coerce-ty
 import { dropFields, renameFields, selectFields } from "./builtins/field-list.js";
 import { filterRecords } from "./builtins/filter-records.js";
 import { hashFields, maskFields } from "./builtins/protect-fields.js";
+import { renameStream } from "./builtins/rename-stream.js";
 import { mapperMiddleware } from "./mapper/mapper-middleware.js";
 import { moduleMiddleware } from "./module-middleware.js";
 import type { Middleware, MiddlewareSpec } from "./types.js";
@@ -21,6 +22,7 @@ const OPTION_SCHEMAS: Record<string, JsonSchema> = {
   hash: { required: ["fields"], properties: { fields: fieldList, algorithm: { enum: ["sha256", "sha512", "sha1", "md5"] }, salt: { type: "string" } } },
   add_fields: { required: ["fields"], properties: { fields: { type: "object", minProperties: 1 } } },
   coerce: { required: ["fields"], properties: { fields: { type: "object", minProperties: 1, additionalProperties: { enum: [...COERCE_TYPES] } } } },
+  rename_stream: { required: ["from", "to"], properties: { from: { type: "string", minLength: 1 }, to: { type: "string", minLength: 1 } } },
   module: { required: ["path"], properties: { path: { type: "string", minLength: 1 }, options: { type: "object" } } },
   mapper: {
     required: ["command"],
@@ -43,6 +45,7 @@ function checkOptions(spec: MiddlewareSpec, label: string): void {
   }
   const validate = createAjv().compile({ type: "object", ...schema, properties: { type: {}, streams, ...(schema["properties"] as object) }, additionalProperties: false });
   const type = spec.type;
+  if (type === "rename_stream" && spec["streams"] !== undefined) throw new ConfigError("MIDDLEWARE_INVALID", `${label} (rename_stream) has no option "streams"`, { hint: "`from` names the stream (or a glob of them)." });
   if (validate(spec)) return;
   const error = validate.errors?.[0];
   const params = (error?.params ?? {}) as Record<string, unknown>;
@@ -88,6 +91,9 @@ export async function buildMiddleware(specs: readonly MiddlewareSpec[], projectD
         break;
       case "coerce":
         built.push(coerceTypes(name, fields as Record<string, CoerceType>, only));
+        break;
+      case "rename_stream":
+        built.push(renameStream(name, spec["from"] as string, spec["to"] as string));
         break;
       case "module":
         built.push(await moduleMiddleware(name, spec["path"] as string, projectDir, (spec["options"] as Record<string, unknown> | undefined) ?? {}, only));

@@ -41,7 +41,8 @@ export class MiddlewareChain {
     const step = (index: number, current: StreamShape): StreamShape | Promise<StreamShape> => {
       for (let at = index; at < this.steps.length; at += 1) {
         const middleware = this.steps[at] as Middleware;
-        if (middleware.transformSchema !== undefined && this.applies(middleware, shape.stream)) {
+        // A step sees the stream under the name it has there: after a rename_stream, the new one.
+        if (middleware.transformSchema !== undefined && this.applies(middleware, current.stream)) {
           const next = middleware.transformSchema(current);
           if (next instanceof Promise) {
             return next.then((resolved) => {
@@ -59,6 +60,11 @@ export class MiddlewareChain {
     return step(0, shape);
   }
 
+  /** The steps that rename streams, alone: for records that skip the rest of the chain (a replay of what a target refused). */
+  renamesOnly(): MiddlewareChain {
+    return new MiddlewareChain(this.steps.filter((step) => step.renamesStream === true));
+  }
+
   /** The shape targets see for a stream (after every step). */
   outputShape(stream: string): StreamShape | undefined {
     return this.shapes.get(stream)?.at(-1);
@@ -73,8 +79,8 @@ export class MiddlewareChain {
     let current = record;
     for (let index = start; index < this.steps.length; index += 1) {
       const step = this.steps[index] as Middleware;
-      if (!this.applies(step, stream)) continue;
       const shape = shapes?.[index] ?? { stream, schema: {}, keyProperties: [] };
+      if (!this.applies(step, shape.stream)) continue;
       let output: RecordValue | null | Promise<RecordValue | null>;
       try {
         output = step.transform(current, shape);

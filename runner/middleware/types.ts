@@ -18,8 +18,10 @@ export interface StreamShape {
  */
 export interface Middleware {
   readonly name: string;
-  /** Only these streams pass through it (all when undefined). */
+  /** Only these streams pass through it (all when undefined), by the name they have when they reach it. */
   readonly streams?: readonly string[] | undefined;
+  /** True if its transformSchema may give the stream a new name (rename_stream). */
+  readonly renamesStream?: boolean;
   transformSchema?(shape: StreamShape): StreamShape | Promise<StreamShape>;
   transform(record: RecordValue, shape: StreamShape): RecordValue | null | Promise<RecordValue | null>;
   close?(): Promise<void> | void;

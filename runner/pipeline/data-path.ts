@@ -1,26 +1,30 @@
-import { RecordValidator, serializeMessage, type MessageLine, type RecordMessage, type SchemaMessage } from "../../protocol/index.js";
+import { ConfigError, RecordValidator, serializeMessage, type AgoraError, type Message, type MessageLine, type RecordMessage, type SchemaMessage } from "../../protocol/index.js";
+import { RunnerCodes } from "../errors.js";
 import type { RejectedRecord } from "../dlq/dead-letter-router.js";
 import type { ChainResult, MiddlewareChain } from "../middleware/chain.js";
 import { OrderedWindow } from "../middleware/ordered-window.js";
 import type { StreamShape } from "../middleware/types.js";
 import { StreamCounters } from "./stream-counters.js";
+import { TargetRoutes } from "./target-routes.js";
 import type { PipelineDefinition } from "./types.js";
 
 /** What the data path needs from the run around it. */
 export interface DataPathHooks {
-  /** Sends one line (with its newline) to every target. */
-  queue(line: string): void;
+  /** Sends one line (with its newline) to the targets listed (every target when undefined). */
+  queue(line: string, to: readonly number[] | undefined): void;
   /** A STATE is about to be sent; `delivered` counts the records sent before it, per stream. */
   forwardingState(value: unknown, delivered: Readonly<Record<string, number>>): void;
   /** A record was rejected (by validation, a middleware or the tap). */
   reject(rejected: RejectedRecord, line: number | undefined): void;
   /** The pipeline's max_records was reached: stop the tap. */
   maxRecordsReached(): void;
+  /** Something makes the run impossible (two streams renamed to one name): fail it. */
+  fail(error: AgoraError): void;
 }
 
 /** An item on its way to the targets, in source order. */
 type Outgoing =
-  | { readonly kind: "line"; readonly line: string }
+  | { readonly kind: "line"; readonly line: string; readonly to?: readonly number[] | undefined }
   | { readonly kind: "state"; readonly value: unknown; readonly line: string }
   | { readonly kind: "record"; readonly message: RecordMessage; readonly raw: string; readonly line: number; readonly result: ChainResult };
 
@@ -28,13 +32,19 @@ type Outgoing =
  * The tap's messages on their way to the targets: validation, middleware,
  * and an ordered window so async middleware can run concurrently while
  * everything still leaves in source order. A record that nothing changed is
- * forwarded as the tap's original line, without re-serialising it.
+ * forwarded as the tap's original line, without re-serialising it. Streams
+ * may be renamed by the chain, and routed to some targets only; STATEs go to
+ * every target.
  */
 export class DataPath {
   readonly read = new StreamCounters();
   readonly delivered = new StreamCounters();
   private readonly validator = new RecordValidator();
   private readonly tapShapes = new Map<string, StreamShape>();
+  private readonly routes: TargetRoutes;
+  /** The name targets see, by the tap's name (only renamed streams), and the reverse for every stream announced. */
+  private readonly outputNames = new Map<string, string>();
+  private readonly sourceOf = new Map<string, string>();
   private readonly window: OrderedWindow<Outgoing>;
   private limitReached = false;
 
@@ -44,6 +54,7 @@ export class DataPath {
     private readonly hooks: DataPathHooks,
   ) {
     this.window = new OrderedWindow<Outgoing>(Math.max(1, definition.concurrency), (item) => this.send(item));
+    this.routes = new TargetRoutes(definition.targets.map((target) => target.route));
   }
 
   /** True once max_records was reached: further messages are ignored. */
@@ -55,6 +66,11 @@ export class DataPath {
   schemaOf(stream: string): Pick<RejectedRecord, "schema" | "keyProperties"> {
     const shape = this.tapShapes.get(stream);
     return shape === undefined ? {} : { schema: shape.schema, keyProperties: shape.keyProperties };
+  }
+
+  /** The tap's name of a stream targets know under `name` (a target's dead letter names what it saw). */
+  sourceStream(name: string): string {
+    return this.sourceOf.get(name) ?? name;
   }
 
   /** Handles one message. Returns a promise when the window is full (or a schema transform is async): await it. */
@@ -75,8 +91,15 @@ export class DataPath {
         );
         return undefined;
       default:
-        return this.window.add({ kind: "line", line: `${item.raw}\n` });
+        return this.window.add(this.streamLine(message, item.raw));
     }
+  }
+
+  /** An ACTIVATE_VERSION or BATCH line, under the stream's name for targets, for the targets of that stream. */
+  private streamLine(message: Exclude<Message, RecordMessage | SchemaMessage>, raw: string): Outgoing {
+    if (!("stream" in message)) return { kind: "line", line: `${raw}\n` };
+    const name = this.outputNames.get(message.stream) ?? message.stream;
+    return { kind: "line", line: name === message.stream ? `${raw}\n` : serializeMessage({ ...message, stream: name }), to: this.routes.forStream(name) };
   }
 
   /** Resolves once everything handled so far has been sent. */
@@ -88,14 +111,34 @@ export class DataPath {
     if (this.definition.validate) this.validator.setSchema(message.stream, message.schema, line);
     const shape: StreamShape = { stream: message.stream, schema: message.schema, keyProperties: message.key_properties };
     this.tapShapes.set(message.stream, shape);
-    const toLine = (output: StreamShape): Outgoing => ({
-      kind: "line",
-      line: output === shape ? `${raw}\n` : serializeMessage({ ...message, schema: output.schema, key_properties: output.keyProperties }),
-    });
+    const toLine = (output: StreamShape): Outgoing => {
+      this.claimName(message.stream, output.stream);
+      return {
+        kind: "line",
+        line: output === shape ? `${raw}\n` : serializeMessage({ ...message, stream: output.stream, schema: output.schema, key_properties: output.keyProperties }),
+        to: this.routes.forStream(output.stream),
+      };
+    };
     const output = this.chain.setSchema(shape);
     // An async schema transform (a mapper's) must finish before the stream's records are processed.
     if (output instanceof Promise) return output.then((resolved) => this.window.add(toLine(resolved)));
     return this.window.add(toLine(output));
+  }
+
+  /** Records the name targets see for a stream; two streams may not end up with one name. */
+  private claimName(source: string, output: string): void {
+    const holder = this.sourceOf.get(output);
+    if (holder !== undefined && holder !== source) {
+      this.hooks.fail(
+        new ConfigError(RunnerCodes.STREAM_NAME_TAKEN, `streams "${holder}" and "${source}" would both reach the targets as "${output}"`, {
+          where: { stream: source },
+          hint: "Change the rename_stream middleware so every stream keeps a name of its own.",
+        }),
+      );
+    }
+    this.sourceOf.set(output, source);
+    if (output === source) this.outputNames.delete(source);
+    else this.outputNames.set(source, output);
   }
 
   private handleRecord(message: RecordMessage, raw: string, line: number): Promise<void> | undefined {
@@ -128,12 +171,12 @@ export class DataPath {
   /** Emits an item to every target, in source order. */
   private send(item: Outgoing): void {
     if (item.kind === "line") {
-      this.hooks.queue(item.line);
+      this.hooks.queue(item.line, item.to);
       return;
     }
     if (item.kind === "state") {
       this.hooks.forwardingState(item.value, this.delivered.snapshot());
-      this.hooks.queue(item.line);
+      this.hooks.queue(item.line, undefined);
       return;
     }
     const { result, message } = item;
@@ -142,7 +185,11 @@ export class DataPath {
       this.hooks.reject({ stream: message.stream, stage: "middleware", errorCode: result.code, errorMessage: `${result.step}: ${result.message}`, original: message.record, ...this.schemaOf(message.stream) }, item.line);
       return;
     }
+    const name = this.outputNames.get(message.stream) ?? message.stream;
+    const to = this.routes.forRecord(name, result.record);
+    // Routed to no target (no route takes its stream, or every `where` fails): like a filter, nothing is written.
+    if (to !== undefined && to.length === 0) return;
     this.delivered.add(message.stream);
-    this.hooks.queue(result.changed ? serializeMessage({ ...message, record: result.record }) : `${item.raw}\n`);
+    this.hooks.queue(result.changed || name !== message.stream ? serializeMessage({ ...message, stream: name, record: result.record }) : `${item.raw}\n`, to);
   }
 }

@@ -95,9 +95,10 @@ class PipelineRun {
     this.workDir = join(definition.workDir, this.runId);
     this.router = new DeadLetterRouter(definition.onError, this.store, this.writes, definition.name, this.runId, () => this.checkpoint.value, this.logger);
     this.data = new DataPath(definition, this.chain, {
-      queue: (line) => {
-        this.targets?.queue(line);
+      queue: (line, to) => {
+        this.targets?.queue(line, to);
       },
+      fail: (error) => this.fail(error),
       forwardingState: (value, delivered) => this.checkpoint.forward(value, delivered),
       reject: (rejected, line) => this.reject(rejected, line),
       maxRecordsReached: () => {
@@ -221,14 +222,15 @@ class PipelineRun {
   }
 
   private onTargetDeadLetter(target: number, message: DeadLetterMessage): void {
+    const stream = this.data.sourceStream(message.stream);
     this.reject(
       {
-        stream: message.stream,
+        stream,
         stage: "sink_write",
         errorCode: message.error.code,
         errorMessage: `${this.targets?.nameOf(target) ?? "target"}: ${message.error.message}`,
         processed: message.record,
-        ...this.data.schemaOf(message.stream),
+        ...this.data.schemaOf(stream),
       },
       message.location?.line,
       this.targets?.nameOf(target),

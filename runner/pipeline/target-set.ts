@@ -30,9 +30,10 @@ export class TargetSet {
     for (const channel of this.channels) void channel.process.exited.then((exit) => handler(channel, exit));
   }
 
-  /** Queues one line (with its newline) for every target. */
-  queue(line: string): void {
-    for (const channel of this.channels) channel.queue(line);
+  /** Queues one line (with its newline) for the targets listed by index (every target when undefined). */
+  queue(line: string, to?: readonly number[]): void {
+    if (to === undefined) for (const channel of this.channels) channel.queue(line);
+    else for (const index of to) this.channels[index]?.queue(line);
   }
 
   /** Writes what is queued; a promise when some target's pipe is full, settled once all have drained (or exited). */

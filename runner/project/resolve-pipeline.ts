@@ -19,9 +19,14 @@ export interface PipelineOverrides {
   readonly idleTimeoutSeconds?: number | undefined;
 }
 
+const INTERPRETER = /^(?:python[\d.]*|node|nodejs|bash|sh|zsh|ruby|perl|deno|bun|env)$/;
+
+/** A connector's name for messages: its name in [connectors], else its program (the script, after an interpreter: `python3 tap.py` is tap.py). */
 function connectorName(entry: string | ConnectorEntry, fallback: string): string {
   if (typeof entry === "string") return entry;
-  return entry.command.trim().split(/\s+/)[0]?.split("/").at(-1) ?? fallback;
+  const words = entry.command.trim().split(/\s+/).map((word) => word.split("/").at(-1) ?? word);
+  const program = words[0] !== undefined && INTERPRETER.test(words[0]) ? words.slice(1).find((word) => !word.startsWith("-")) : words[0];
+  return program ?? words[0] ?? fallback;
 }
 
 /** A connector entry (by name from [connectors], or inline) made ready to launch. */

@@ -1,0 +1,23 @@
+import { globToRegExp, isGlob } from "../../../catalogs/index.js";
+import { ConfigError } from "../../../protocol/index.js";
+import type { Middleware } from "../types.js";
+
+/**
+ * `rename_stream`: targets see a stream under another name (its SCHEMA,
+ * RECORDs and ACTIVATE_VERSIONs; bookmarks in STATE keep the tap's names, as
+ * the tap reads them back). `from` may be a glob; `{stream}` in `to` is the
+ * stream's name there (`to = "raw_{stream}"`). Steps after it, and target
+ * routes, see the new name.
+ */
+export function renameStream(name: string, from: string, to: string): Middleware {
+  if (isGlob(from) && !to.includes("{stream}")) {
+    throw new ConfigError("MIDDLEWARE_INVALID", `${name}: from = "${from}" may match several streams, and to = "${to}" would give them all one name`, { hint: 'Put {stream} in `to` (to = "raw_{stream}"), or name one stream in `from`.' });
+  }
+  const matches = globToRegExp(from);
+  return {
+    name,
+    renamesStream: true,
+    transformSchema: (shape) => (matches.test(shape.stream) ? { ...shape, stream: to.replaceAll("{stream}", shape.stream) } : shape),
+    transform: (record) => record,
+  };
+}
