@@ -79,6 +79,7 @@ export function applySelectRules(catalog: Catalog, rules: readonly SelectRule[])
     const keys = keysOf(stream);
     const replicationKeys = new Set([stream.replication_key, streamMetadata(stream)["replication-key"]].filter((key): key is string => key !== undefined));
     const properties = new Map<string, SelectDecision & { automatic: boolean }>();
+    const excludedBy = new Map<string, string>();
     const metadata: MetadataEntry[] = [{ breadcrumb: [], metadata: { ...streamMetadata(stream), selected: streamDecision.selected } }];
     for (const path of propertyPaths(stream.schema)) {
       const dotted = path.join(".");
@@ -88,6 +89,8 @@ export function applySelectRules(catalog: Catalog, rules: readonly SelectRule[])
       const excluding = matching.find((rule) => rule.exclude && rule.property.test(dotted));
       const including = matching.find((rule) => !rule.exclude && rule.property.test(dotted));
       const parent = properties.get(path.slice(0, -1).join("."));
+      // Excluding an object excludes everything in it: exclusions win.
+      const parentExcludedBy = excludedBy.get(path.slice(0, -1).join("."));
       let decision: SelectDecision;
       if (automatic) {
         decision = { selected: true, by: own.inclusion === "automatic" ? "the tap (inclusion: automatic)" : replicationKeys.has(dotted) ? "replication key" : "key property" };
@@ -97,9 +100,11 @@ export function applySelectRules(catalog: Catalog, rules: readonly SelectRule[])
         }
       } else if (own.inclusion === "unsupported") decision = { selected: false, by: "unsupported" };
       else if (excluding !== undefined) decision = { selected: false, by: excluding.text };
+      else if (parentExcludedBy !== undefined) decision = { selected: false, by: parentExcludedBy };
       else if (including !== undefined) decision = { selected: true, by: including.text };
       else if (parent?.selected === true && path.length > 1) decision = { selected: true, by: parent.by };
       else decision = { selected: false, by: "no pattern" };
+      if (!decision.selected && (excluding !== undefined || parentExcludedBy !== undefined)) excludedBy.set(dotted, decision.by);
       if (excluding !== undefined) used.add(excluding);
       if (including !== undefined) used.add(including);
       properties.set(dotted, { ...decision, automatic });

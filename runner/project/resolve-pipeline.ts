@@ -3,6 +3,7 @@ import { join, resolve } from "node:path";
 import { ConfigError } from "../../protocol/index.js";
 import { RunnerCodes } from "../errors.js";
 import { parseExpression } from "../middleware/expression/parse.js";
+import { splitCommand } from "../process/split-command.js";
 import type { CatalogSettings, ConnectorDefinition, ErrorPolicy, PipelineDefinition, SettingOrigin, TargetDefinition } from "../pipeline/types.js";
 import { interpolateEnv } from "./interpolate-env.js";
 import type { ConnectorEntry, PipelineEntry, Project } from "./project-types.js";
@@ -24,9 +25,19 @@ const INTERPRETER = /^(?:python[\d.]*|node|nodejs|bash|sh|zsh|ruby|perl|deno|bun
 /** A connector's name for messages: its name in [connectors], else its program (the script, after an interpreter: `python3 tap.py` is tap.py). */
 function connectorName(entry: string | ConnectorEntry, fallback: string): string {
   if (typeof entry === "string") return entry;
-  const words = entry.command.trim().split(/\s+/).map((word) => word.split("/").at(-1) ?? word);
-  const program = words[0] !== undefined && INTERPRETER.test(words[0]) ? words.slice(1).find((word) => !word.startsWith("-")) : words[0];
-  return program ?? words[0] ?? fallback;
+  let words: string[];
+  try {
+    words = splitCommand(entry.command);
+  } catch {
+    words = entry.command.trim().split(/\s+/);
+  }
+  const base = (word: string): string => word.split("/").at(-1) ?? word;
+  const first = words[0];
+  if (first === undefined) return fallback;
+  // `bash -c '...'` and `node -e '...'` run inline code: the interpreter is the best name there is.
+  const inline = words.some((word) => word === "-c" || word === "-e");
+  const script = INTERPRETER.test(base(first)) && !inline ? words.slice(1).find((word) => !word.startsWith("-")) : undefined;
+  return base(script ?? first);
 }
 
 /** A connector entry (by name from [connectors], or inline) made ready to launch. */

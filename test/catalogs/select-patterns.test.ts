@@ -50,6 +50,13 @@ describe("select patterns (Meltano's language)", () => {
     expect(outcome.warnings).toEqual(['select pattern "!orders.updated_at" would drop orders.updated_at, a key or replication key: it is kept']);
   });
 
+  it("excluding an object excludes what is inside it, even when a glob includes its children", () => {
+    const outcome = select(["customers.*", "!customers.address"]);
+    expect(selected(outcome, "customers")).toEqual({ id: true, email: true, internal_note: true, internal_score: true });
+    const customers = outcome.report.find((entry) => entry.stream === "customers");
+    expect(customers?.properties.get("address.city")).toEqual({ selected: false, by: "!customers.address", automatic: false });
+  });
+
   it("drops a whole stream with !stream.*, and a bare stream name means all of it", () => {
     const outcome = select(["*", "!audit_*.*"]);
     expect(selected(outcome, "orders")).toBe("all");
