@@ -90,6 +90,40 @@ select = ["countries.name", "!countries.capital"]
   });
 });
 
+describe("a plain Singer tap without --about", () => {
+  const CLASSIC_TAP = `python3 ${join(ROOT, "test", "fixtures", "singer", "classic_tap.py")}`;
+  const classic = (dir: string, config: string, settings: string): string =>
+    projectIn(dir, `\n[pipelines.p]\ntap = { command = "${CLASSIC_TAP}", config = { ${config} } }\ntarget = ${JSONL_TARGET}\n${settings}\n`);
+
+  it("is discovered when the pipeline selects, and runs without a catalog when it does not", async () => {
+    const selecting = classic(join(root, "classic-select"), "people = 3, events = 2, discover = true", 'select = ["people.name"]');
+    const result = await agora(selecting, ["run", "p"]);
+    expect(result.exitCode, result.stderr).toBe(0);
+    expect(rows(selecting, "people")).toEqual([
+      { id: "1", name: "person 1" },
+      { id: "2", name: "person 2" },
+      { id: "3", name: "person 3" },
+    ]);
+    expect(rows(selecting, "events")).toEqual([]);
+
+    const plain = classic(join(root, "classic-plain"), "people = 2, events = 0", "");
+    const ran = await agora(plain, ["run", "p"]);
+    expect(ran.exitCode, ran.stderr).toBe(0);
+    expect(ran.stderr).not.toContain("discovering");
+    expect(rows(plain, "people")).toEqual([
+      { id: "1", name: "person 1", city: "Lima" },
+      { id: "2", name: "person 2", city: "Pune" },
+    ]);
+  });
+
+  it("that cannot discover fails a selecting pipeline with the tap's own complaint", async () => {
+    const dir = classic(join(root, "classic-no-discover"), "people = 2", 'select = ["people.name"]');
+    const result = await agora(dir, ["run", "p"]);
+    expect(result.exitCode).toBe(1);
+    expect(result.stderr).toContain("the tap's --discover exited with code 2; it said: tap-classic: error: unrecognized arguments: --discover");
+  });
+});
+
 describe("metadata and schema overrides", () => {
   it("reach the tap's catalog, stream globs included", async () => {
     const dir = probeProject(
