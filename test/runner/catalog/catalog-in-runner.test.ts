@@ -48,6 +48,48 @@ describe("select in pipelines.toml", () => {
     expect(result.stderr).toContain('select pattern "nothing.*" matches no stream (streams: orders, customers)');
   });
 
+  it("may sit on the tap's [connectors] table; a pipeline's own select replaces it", async () => {
+    const dir = projectIn(
+      join(root, "connector-level"),
+      `
+[connectors.probe]
+command = "${PROBE}"
+config = { log = "discover.log" }
+select = ["customers.email"]
+metadata = { custmers = { replication-method = "FULL_TABLE" } }
+
+[pipelines.inherits]
+tap = "probe"
+target = ${JSONL_TARGET}
+metadata = {}
+
+[pipelines.own]
+tap = "probe"
+target = { command = "target-jsonl", config = { destination_path = "own" } }
+select = ["orders.id"]
+metadata = {}
+`,
+    );
+    const inherits = await agora(dir, ["run", "inherits"]);
+    expect(inherits.exitCode, inherits.stderr).toBe(0);
+    expect(rows(dir, "customers")).toEqual([
+      { id: 10, email: "a@example.com" },
+      { id: 11, email: "b@example.com" },
+    ]);
+    expect(rows(dir, "orders")).toEqual([]);
+    const own = await agora(dir, ["run", "own"]);
+    expect(own.exitCode, own.stderr).toBe(0);
+    expect(readFileSync(join(dir, "own", "orders.jsonl"), "utf8")).toBe('{"id":1}\n{"id":2}\n{"id":3}\n');
+    // One tap, one config: the second pipeline used the catalog the first discovered.
+    expect(discoveries(dir)).toBe(1);
+
+    // The connector's metadata, when a pipeline does not replace it, is checked where it is written.
+    const bad = projectIn(join(root, "connector-level-bad"), readFileSync(join(dir, "pipelines.toml"), "utf8").replaceAll("metadata = {}\n", ""));
+    const failed = await agora(bad, ["run", "inherits"]);
+    expect(failed.exitCode).toBe(1);
+    expect(failed.stderr).toContain(`${join(bad, "pipelines.toml")}, line 6: connectors.probe.metadata names stream "custmers", which the catalog does not have; did you mean "customers"?`);
+  });
+
   it("leaves out a stream no pattern selects", async () => {
     const dir = probeProject(join(root, "one-stream"), 'select = ["customers.*"]');
     expect((await agora(dir, ["run", "p"])).exitCode).toBe(0);
