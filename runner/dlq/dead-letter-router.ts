@@ -1,3 +1,4 @@
+import { countOf, streamTable } from "../pipeline/stream-counters.js";
 import { DataError, type AgoraError, type Logger } from "../../protocol/index.js";
 import type { ErrorPolicy } from "../pipeline/types.js";
 import type { StoreWrites } from "../pipeline/store-writes.js";
@@ -14,7 +15,7 @@ export type RejectedRecord = Omit<NewDeadLetter, "pipeline" | "runId" | "checkpo
 export class DeadLetterRouter {
   deadLettered = 0;
   skipped = 0;
-  readonly byStream: Record<string, number> = {};
+  readonly byStream: Record<string, number> = streamTable<number>();
   private warnedSkip = new Set<string>();
 
   constructor(
@@ -36,7 +37,7 @@ export class DeadLetterRouter {
         hint: 'Fix the record or the schema; or set on_error = "dlq" to keep the pipeline going and replay it later.',
       });
     }
-    this.byStream[rejected.stream] = (this.byStream[rejected.stream] ?? 0) + 1;
+    this.byStream[rejected.stream] = countOf(this.byStream, rejected.stream) + 1;
     if (this.policy === "skip") {
       this.skipped += 1;
       if (!this.warnedSkip.has(rejected.stream)) {

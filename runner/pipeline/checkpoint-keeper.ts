@@ -1,3 +1,4 @@
+import { streamTable } from "./stream-counters.js";
 import type { Logger } from "../../protocol/index.js";
 import type { CheckpointStore } from "../state/interfaces.js";
 import type { RunProgress } from "../state/types.js";
@@ -16,7 +17,7 @@ export class CheckpointKeeper {
   value: unknown;
   advanced = false;
   /** Records per stream every target had made durable at the last confirmed checkpoint. */
-  writtenAtCheckpoint: Readonly<Record<string, number>> = {};
+  writtenAtCheckpoint: Readonly<Record<string, number>> = streamTable<number>();
   /** A full refresh keeps its newest confirmed checkpoint here until the run has succeeded. */
   private deferred: { readonly value: unknown; readonly progress: RunProgress } | undefined;
   private deferring = false;

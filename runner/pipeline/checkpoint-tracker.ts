@@ -1,5 +1,6 @@
 import type { RunProgress } from "../state/types.js";
 import { canonicalJson } from "./canonical-json.js";
+import { countOf, streamTable } from "./stream-counters.js";
 
 /** A STATE the runner forwarded to the targets, with what had been delivered before it. */
 interface ForwardedState {
@@ -54,7 +55,7 @@ export class CheckpointTracker {
     const previous = this.forwarded.at(-1);
     // A repeat of the STATE just before it (taps that re-send an unchanged state) replaces it, unless it is the checkpoint.
     if (previous !== undefined && previous.canonical === canonical && previous.sequence > this.checkpointSequence && !this.confirmedBy.includes(previous.sequence)) this.forwarded.pop();
-    this.forwarded.push({ sequence, value, canonical, delivered: { ...delivered } });
+    this.forwarded.push({ sequence, value, canonical, delivered: Object.assign(streamTable<number>(), delivered) });
     if (this.forwarded.length > MAX_PENDING) this.thin();
     return sequence;
   }
@@ -127,9 +128,9 @@ const MAX_PENDING = 10_000;
 /** Progress for the run history: read counts as they stand, written as of the checkpoint. */
 export function progressAt(read: Readonly<Record<string, number>>, delivered: Readonly<Record<string, number>>, deadLettered: Readonly<Record<string, number>>): RunProgress {
   const streams = new Set([...Object.keys(read), ...Object.keys(delivered), ...Object.keys(deadLettered)]);
-  const progress: RunProgress = {};
+  const progress = streamTable<RunProgress[string]>();
   for (const stream of streams) {
-    progress[stream] = { read: read[stream] ?? 0, written: delivered[stream] ?? 0, deadLettered: deadLettered[stream] ?? 0 };
+    progress[stream] = { read: countOf(read, stream), written: countOf(delivered, stream), deadLettered: countOf(deadLettered, stream) };
   }
   return progress;
 }
