@@ -79,12 +79,36 @@ function valueAtPointer(root: unknown, pointer: string): unknown {
   return current;
 }
 
+/** The path of a key named `__proto__` anywhere in a value ("auth.__proto__"), if there is one. */
+function protoKeyPath(value: unknown, path: string): string | undefined {
+  if (Array.isArray(value)) {
+    for (const [index, item] of value.entries()) {
+      const found = protoKeyPath(item, `${path}[${index}]`);
+      if (found !== undefined) return found;
+    }
+    return undefined;
+  }
+  if (!isPlainObject(value)) return undefined;
+  for (const [key, item] of Object.entries(value)) {
+    const here = path === "" ? key : `${path}.${key}`;
+    if (key === "__proto__") return here;
+    const found = protoKeyPath(item, here);
+    if (found !== undefined) return found;
+  }
+  return undefined;
+}
+
 /** Reads, merges and validates the --config files. */
 export function loadConfig(files: readonly string[], settings: JsonSchema, connector: string): ConnectorConfig {
   const configs = files.map((file) => {
     const value = readJsonFile(file, "--config");
     if (!isPlainObject(value)) {
       throw new ConfigError("CONFIG_INVALID", "the config must be a JSON object", { where: { connector, file }, hint: `Fix ${file}.` });
+    }
+    // No setting is called __proto__, and merging one would change an object's prototype: refuse it rather than drop it.
+    const proto = protoKeyPath(value, "");
+    if (proto !== undefined) {
+      throw new ConfigError("CONFIG_INVALID", `the config has a key named "__proto__" (${proto}), which no setting has`, { where: { connector, file, setting: proto }, hint: `Remove it from ${file}.` });
     }
     return value;
   });

@@ -1,3 +1,4 @@
+import { setField } from "./record-fields.js";
 import type { JsonSchema } from "../../../protocol/index.js";
 import { evaluate } from "../expression/evaluate.js";
 import { parseExpression, type Node } from "../expression/parse.js";
@@ -22,13 +23,13 @@ export function addFields(name: string, fields: Readonly<Record<string, FieldDef
     streams,
     transformSchema(shape) {
       const properties = { ...propertiesOf(shape.schema) };
-      for (const { field, schema } of compiled) properties[field] = schema;
+      for (const { field, schema } of compiled) setField(properties, field, schema);
       return withProperties(shape, properties);
     },
     transform(record) {
       const result: RecordValue = { ...record };
       // Each derived field sees the record as it was before this step.
-      for (const { field, constant, expression } of compiled) result[field] = expression === undefined ? constant : evaluate(expression, record);
+      for (const { field, constant, expression } of compiled) setField(result, field, expression === undefined ? constant : evaluate(expression, record));
       return result;
     },
   };

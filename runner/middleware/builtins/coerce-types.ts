@@ -1,3 +1,4 @@
+import { hasField, setField } from "./record-fields.js";
 import { DataError, type JsonSchema } from "../../../protocol/index.js";
 import type { Middleware, RecordValue } from "../types.js";
 import { propertiesOf, withProperties } from "./schema-edit.js";
@@ -44,13 +45,13 @@ export function coerceTypes(name: string, fields: Readonly<Record<string, Coerce
     transformSchema(shape) {
       const properties = { ...propertiesOf(shape.schema) };
       for (const [field, type] of entries) {
-        properties[field] = (type === "date-time" ? { type: ["null", "string"], format: "date-time" } : { type: ["null", type] }) as JsonSchema;
+        setField(properties, field, (type === "date-time" ? { type: ["null", "string"], format: "date-time" } : { type: ["null", type] }) as JsonSchema);
       }
       return withProperties(shape, properties);
     },
     transform(record) {
       const result: RecordValue = { ...record };
-      for (const [field, type] of entries) if (field in record) result[field] = coerce(field, type, record[field]);
+      for (const [field, type] of entries) if (hasField(record, field)) setField(result, field, coerce(field, type, record[field]));
       return result;
     },
   };

@@ -1,3 +1,4 @@
+import { hasField, setField } from "./record-fields.js";
 import type { Middleware, RecordValue, StreamShape } from "../types.js";
 import { propertiesOf, withProperties } from "./schema-edit.js";
 
@@ -15,7 +16,7 @@ export function selectFields(name: string, fields: readonly string[], streams: r
     transform(record, shape) {
       const kept = keep(shape);
       const result: RecordValue = {};
-      for (const field of kept) if (field in record) result[field] = record[field];
+      for (const field of kept) if (hasField(record, field)) setField(result, field, record[field]);
       return result;
     },
   };
@@ -32,7 +33,7 @@ export function dropFields(name: string, fields: readonly string[], streams: rea
     },
     transform(record) {
       const result: RecordValue = {};
-      for (const field in record) if (!dropped.has(field)) result[field] = record[field];
+      for (const field of Object.keys(record)) if (!dropped.has(field)) setField(result, field, record[field]);
       return result;
     },
   };
@@ -40,7 +41,7 @@ export function dropFields(name: string, fields: readonly string[], streams: rea
 
 /** `rename`: renames fields (and key properties that are renamed). */
 export function renameFields(name: string, renames: Readonly<Record<string, string>>, streams: readonly string[] | undefined): Middleware {
-  const renamed = (field: string): string => renames[field] ?? field;
+  const renamed = (field: string): string => (hasField(renames, field) ? (renames[field] as string) : field);
   return {
     name,
     streams,
@@ -52,7 +53,7 @@ export function renameFields(name: string, renames: Readonly<Record<string, stri
     },
     transform(record) {
       const result: RecordValue = {};
-      for (const field in record) result[renamed(field)] = record[field];
+      for (const field of Object.keys(record)) setField(result, renamed(field), record[field]);
       return result;
     },
   };

@@ -1,3 +1,4 @@
+import { hasField, setField } from "./record-fields.js";
 import { createHash, createHmac } from "node:crypto";
 import type { JsonSchema } from "../../../protocol/index.js";
 import type { Middleware, RecordValue } from "../types.js";
@@ -16,14 +17,14 @@ function protect(name: string, fields: readonly string[], streams: readonly stri
     streams,
     transformSchema(shape) {
       const properties = { ...propertiesOf(shape.schema) };
-      for (const field of protectedFields) if (field in properties) properties[field] = NULLABLE_STRING;
+      for (const field of protectedFields) if (hasField(properties, field)) setField(properties, field, NULLABLE_STRING);
       return withProperties(shape, properties);
     },
     transform(record) {
       const result: RecordValue = { ...record };
       for (const field of protectedFields) {
-        const value = record[field];
-        if (value !== null && value !== undefined) result[field] = replace(value);
+        const value = hasField(record, field) ? record[field] : undefined;
+        if (value !== null && value !== undefined) setField(result, field, replace(value));
       }
       return result;
     },

@@ -50,7 +50,7 @@ export function parseExpression(source: string): Node {
       return { kind: "list", items };
     }
     if (token.kind === "name") {
-      if (token.value in KEYWORD_LITERALS) return { kind: "literal", value: KEYWORD_LITERALS[token.value] };
+      if (Object.hasOwn(KEYWORD_LITERALS, token.value)) return { kind: "literal", value: KEYWORD_LITERALS[token.value] };
       if (isOp("(")) {
         if (!FUNCTIONS.has(token.value)) throw expressionError(source, token.at, `unknown function ${token.value}()`);
         position += 1;

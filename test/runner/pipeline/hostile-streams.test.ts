@@ -1,4 +1,4 @@
-import { readFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { agora, projectIn, savedCheckpoint } from "../../helpers/project.js";
@@ -29,5 +29,42 @@ target = { command = "target-jsonl", config = { destination_path = "out" } }
     for (const stream of ["constructor", "__proto__", "toString"]) {
       expect(readFileSync(join(dir, "out", `${stream}.jsonl`), "utf8")).toBe('{"id":1}\n{"id":2}\n');
     }
+  });
+});
+
+describe("record keys named like Object.prototype's members", () => {
+  it("stay ordinary fields through every built-in middleware and the expression language, never a prototype", async () => {
+    const tap = `bash ${join(ROOT, "test", "fixtures", "bash", "tap_proto_record.sh")}`;
+    const dir = projectIn(
+      join(root, "record-keys"),
+      `
+[pipelines.p]
+tap = { command = "${tap}" }
+target = { command = "target-jsonl", config = { destination_path = "out" } }
+middleware = [
+  { type = "drop", fields = ["drop_me"] },
+  { type = "drop", fields = ["nothing"] },
+  { type = "rename", fields = { toString = "to_string" } },
+  { type = "filter", where = 'constructor == "x" and __proto__ != null' },
+  { type = "add_fields", fields = { copy = { expression = "constructor" } } },
+  { type = "mask", fields = ["constructor"] },
+  { type = "select", fields = ["id", "__proto__", "constructor", "to_string", "copy"] },
+]
+`,
+    );
+    const result = await agora(dir, ["run", "p"]);
+    expect(result.exitCode, result.stderr).toBe(0);
+    const line = readFileSync(join(dir, "out", "items.jsonl"), "utf8");
+    expect(line).toBe('{"id":1,"__proto__":{"isAdmin":true},"constructor":"****","to_string":"t","copy":"x"}\n');
+    const record = JSON.parse(line) as Record<string, unknown>;
+    expect(record["isAdmin"]).toBeUndefined();
+  });
+
+  it("a connector config with a __proto__ key is a config error, not silently dropped", async () => {
+    const dir = projectIn(join(root, "config-proto"), "");
+    writeFileSync(join(dir, "t.json"), '{"destination_path": "out", "__proto__": {"destination_path": "elsewhere"}}');
+    const result = await agora(dir, ["run", "--tap", `bash ${join(ROOT, "test", "fixtures", "bash", "tap_proto_record.sh")}`, "--target", "target-jsonl --config t.json"]);
+    expect(result.exitCode).toBe(1);
+    expect(result.stderr).toContain('the config has a key named "__proto__" (__proto__), which no setting has');
   });
 });
