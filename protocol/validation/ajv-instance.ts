@@ -1,5 +1,6 @@
 import { Ajv, type Options } from "ajv";
 import addFormatsModule, { type FormatsPlugin } from "ajv-formats";
+import { linearRegExp } from "./linear-regexp.js";
 
 // ajv-formats is CommonJS: under NodeNext the default import is its module object, whose `default` is the plugin.
 const addFormats = (addFormatsModule as unknown as { default: FormatsPlugin }).default;
@@ -27,7 +28,8 @@ function isMultipleOf(divisor: number, value: number): boolean {
  * An ajv instance configured for schemas from the wild: unknown keywords
  * (`inclusion`, `selected`, ...) and formats are ignored rather than fatal,
  * `"type": ["null", "string"]` unions are allowed, draft-04 `$schema` URIs do
- * not stop compilation, and `multipleOf` tolerates float rounding.
+ * not stop compilation, `multipleOf` tolerates float rounding, and
+ * `pattern`s match in linear time (RE2).
  */
 export function createAjv(options: Options = {}): Ajv {
   const ajv = new Ajv({
@@ -35,6 +37,8 @@ export function createAjv(options: Options = {}): Ajv {
     allowUnionTypes: true,
     validateSchema: false,
     logger: false,
+    // Schema patterns run on RE2: linear time whatever the pattern and the value.
+    code: { regExp: linearRegExp },
     ...options,
   });
   addFormats(ajv);
