@@ -1,5 +1,5 @@
 import { join, resolve } from "node:path";
-import { checkDirectoryWritable, defineTarget, type ConnectorConfig, type StreamInfo } from "../../protocol/index.js";
+import { checkDirectoryWritable, defineTarget, DestinationNames, type ConnectorConfig, type StreamInfo } from "../../protocol/index.js";
 import { CsvFile } from "./csv-file.js";
 
 interface CsvTargetConfig extends ConnectorConfig {
@@ -32,6 +32,7 @@ export const targetCsv = defineTarget<CsvTargetConfig>({
   open({ config }) {
     const format = { delimiter: config.delimiter, quoteChar: config.quote_char };
     const files = new Map<string, CsvFile>();
+    const destinations = new DestinationNames("file");
     const pathOf = (stream: string): string => resolve(join(config.destination_path, config.file_naming.replaceAll("{stream}", stream.replace(/[^\w.-]/g, "_"))));
     return {
       async prepareStream(stream) {
@@ -39,6 +40,7 @@ export const targetCsv = defineTarget<CsvTargetConfig>({
         const current = files.get(stream.name);
         if (current !== undefined && current.columns.join("\u0000") === columns.join("\u0000")) return;
         await current?.close();
+        destinations.claim(stream.name, pathOf(stream.name));
         files.set(stream.name, await CsvFile.open(pathOf(stream.name), columns, format));
       },
       async writeBatch(batch) {

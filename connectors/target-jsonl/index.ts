@@ -1,6 +1,6 @@
 import type { FileHandle } from "node:fs/promises";
 import { join, resolve } from "node:path";
-import { checkDirectoryWritable, defineTarget, FatalError, fileError, openForAppend, type StreamRecords } from "../../protocol/index.js";
+import { checkDirectoryWritable, defineTarget, DestinationNames, FatalError, fileError, openForAppend, type StreamRecords } from "../../protocol/index.js";
 
 interface JsonlConfig {
   [key: string]: unknown;
@@ -27,9 +27,11 @@ export const targetJsonl = defineTarget<JsonlConfig>({
   testConnection: ({ config }) => checkDirectoryWritable(resolve(config.destination_path)),
   open({ config }) {
     const files = new Map<string, FileHandle>();
+    const destinations = new DestinationNames("file");
     const fileOf = async (stream: string): Promise<FileHandle> => {
       let handle = files.get(stream);
       if (handle === undefined) {
+        destinations.claim(stream, fileFor(config, stream));
         handle = await openForAppend(fileFor(config, stream));
         files.set(stream, handle);
       }

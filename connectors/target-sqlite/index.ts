@@ -1,6 +1,6 @@
 import { resolve } from "node:path";
 import type { Database } from "better-sqlite3";
-import { AgoraError, defineTarget, type ConnectorConfig, type StreamRecords } from "../../protocol/index.js";
+import { AgoraError, defineTarget, DestinationNames, type ConnectorConfig, type StreamRecords } from "../../protocol/index.js";
 import { openDatabase } from "./database.js";
 import { databaseError } from "./sqlite-errors.js";
 import { StreamTable } from "./stream-table.js";
@@ -41,9 +41,12 @@ export const targetSqlite = defineTarget<SqliteConfig>({
     const file = resolve(config.database);
     const db: Database = openDatabase(config.database, config.busy_timeout_ms);
     const tables = new Map<string, StreamTable>();
+    // SQLite compares names ignoring ASCII case: "Upper" and "upper" are one table.
+    const destinations = new DestinationNames("table", (name) => name.replace(/[A-Z]/g, (letter) => letter.toLowerCase()));
     const tableOf = (stream: string): StreamTable => {
       let table = tables.get(stream);
       if (table === undefined) {
+        destinations.claim(stream, `${config.table_prefix}${stream}`);
         table = new StreamTable(db, `${config.table_prefix}${stream}`, file);
         tables.set(stream, table);
       }
