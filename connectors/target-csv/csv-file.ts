@@ -2,7 +2,7 @@ import { existsSync, openSync, readSync, closeSync } from "node:fs";
 import type { FileHandle } from "node:fs/promises";
 import { parse } from "csv-parse/sync";
 import { stringify } from "csv-stringify/sync";
-import { fileError, openForAppend } from "../../protocol/index.js";
+import { cutIncompleteTail, fileError, openForAppend, type Logger } from "../../protocol/index.js";
 
 export interface CsvFormat {
   readonly delimiter: string;
@@ -46,9 +46,14 @@ export class CsvFile {
     private readonly format: CsvFormat,
   ) {}
 
-  static async open(basePath: string, columns: readonly string[], format: CsvFormat): Promise<CsvFile> {
+  static async open(basePath: string, columns: readonly string[], format: CsvFormat, logger: Logger): Promise<CsvFile> {
     let path = basePath;
     for (let suffix = 2; ; suffix += 1) {
+      // A write that failed half-way (a full disk, a kill) left a broken last row: cut it before reading or appending.
+      const cut = await cutIncompleteTail(path, format.quoteChar).catch((error: unknown) => {
+        throw fileError(error, path, "repair the file's incomplete last row");
+      });
+      if (cut > 0) logger.warn(`${path}: cut ${cut} bytes of an incomplete last row, left by a write that failed; its records were not confirmed and come again`);
       const header = existingHeader(path, format);
       if (header === undefined || header.join("\u0000") === columns.join("\u0000")) break;
       path = basePath.replace(/(\.[^./]*)?$/, (extension) => `-${suffix}${extension}`);

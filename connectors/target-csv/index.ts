@@ -29,7 +29,7 @@ export const targetCsv = defineTarget<CsvTargetConfig>({
     },
   },
   testConnection: ({ config }) => checkDirectoryWritable(resolve(config.destination_path)),
-  open({ config }) {
+  open({ config, logger }) {
     const format = { delimiter: config.delimiter, quoteChar: config.quote_char };
     const files = new Map<string, CsvFile>();
     const destinations = new DestinationNames("file");
@@ -41,7 +41,7 @@ export const targetCsv = defineTarget<CsvTargetConfig>({
         if (current !== undefined && current.columns.join("\u0000") === columns.join("\u0000")) return;
         await current?.close();
         destinations.claim(stream.name, pathOf(stream.name));
-        files.set(stream.name, await CsvFile.open(pathOf(stream.name), columns, format));
+        files.set(stream.name, await CsvFile.open(pathOf(stream.name), columns, format, logger));
       },
       async writeBatch(batch) {
         for (const { stream, records } of batch) {

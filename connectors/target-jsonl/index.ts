@@ -1,6 +1,6 @@
 import type { FileHandle } from "node:fs/promises";
 import { join, resolve } from "node:path";
-import { checkDirectoryWritable, defineTarget, DestinationNames, FatalError, fileError, openForAppend, type StreamRecords } from "../../protocol/index.js";
+import { checkDirectoryWritable, cutIncompleteTail, defineTarget, DestinationNames, FatalError, fileError, openForAppend, type StreamRecords } from "../../protocol/index.js";
 
 interface JsonlConfig {
   [key: string]: unknown;
@@ -25,14 +25,20 @@ export const targetJsonl = defineTarget<JsonlConfig>({
     },
   },
   testConnection: ({ config }) => checkDirectoryWritable(resolve(config.destination_path)),
-  open({ config }) {
+  open({ config, logger }) {
     const files = new Map<string, FileHandle>();
     const destinations = new DestinationNames("file");
     const fileOf = async (stream: string): Promise<FileHandle> => {
       let handle = files.get(stream);
       if (handle === undefined) {
-        destinations.claim(stream, fileFor(config, stream));
-        handle = await openForAppend(fileFor(config, stream));
+        const path = fileFor(config, stream);
+        destinations.claim(stream, path);
+        // A write that failed half-way (a full disk, a kill) left a broken last line: cut it before appending.
+        const cut = await cutIncompleteTail(path).catch((error: unknown) => {
+          throw fileError(error, path, "repair the file's incomplete last line");
+        });
+        if (cut > 0) logger.warn(`${path}: cut ${cut} bytes of an incomplete last line, left by a write that failed; its records were not confirmed and come again`);
+        handle = await openForAppend(path);
         files.set(stream, handle);
       }
       return handle;

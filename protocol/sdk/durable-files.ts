@@ -1,4 +1,4 @@
-import { access, constants, mkdir, open, type FileHandle } from "node:fs/promises";
+import { access, constants, mkdir, open, stat, truncate, type FileHandle } from "node:fs/promises";
 import { dirname } from "node:path";
 import { FatalError } from "../errors.js";
 
@@ -49,4 +49,56 @@ export async function checkDirectoryWritable(directory: string): Promise<string>
     throw fileError(error, directory, "write to the destination directory");
   }
   return `${directory} is writable`;
+}
+
+/**
+ * Cuts a file back to its last complete line, left incomplete by a write
+ * that failed half-way (a full disk, a kill): appending after it would glue
+ * the next record to the broken one. With `quote`, newlines inside quoted
+ * CSV fields do not end a line (the whole file is scanned once, for quote
+ * parity). Returns how many bytes were cut (0 when the file is whole or
+ * absent).
+ */
+export async function cutIncompleteTail(path: string, quote?: string): Promise<number> {
+  let size: number;
+  try {
+    size = (await stat(path)).size;
+  } catch {
+    return 0;
+  }
+  if (size === 0) return 0;
+  const newline = 0x0a;
+  const quoteByte = quote === undefined ? undefined : Buffer.from(quote)[0];
+  let boundary = 0;
+  const handle = await open(path, "r");
+  try {
+    const chunk = Buffer.alloc(1 << 20);
+    if (quoteByte === undefined) {
+      // JSON Lines: no raw newline inside a line, so the last one is the boundary. Read backwards.
+      for (let end = size; end > 0 && boundary === 0; ) {
+        const start = Math.max(0, end - chunk.length);
+        const { bytesRead } = await handle.read(chunk, 0, end - start, start);
+        const at = chunk.subarray(0, bytesRead).lastIndexOf(newline);
+        if (at !== -1) boundary = start + at + 1;
+        end = start;
+      }
+    } else {
+      let inQuotes = false;
+      for (let position = 0; position < size; ) {
+        const { bytesRead } = await handle.read(chunk, 0, chunk.length, position);
+        if (bytesRead === 0) break;
+        for (let index = 0; index < bytesRead; index += 1) {
+          const byte = chunk[index];
+          if (byte === quoteByte) inQuotes = !inQuotes;
+          else if (byte === newline && !inQuotes) boundary = position + index + 1;
+        }
+        position += bytesRead;
+      }
+    }
+  } finally {
+    await handle.close();
+  }
+  if (boundary >= size) return 0;
+  await truncate(path, boundary);
+  return size - boundary;
 }
