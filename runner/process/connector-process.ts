@@ -48,7 +48,7 @@ export class ConnectorProcess {
   constructor(launch: ConnectorLaunch, forwardStderr: (line: string) => void = (line) => process.stderr.write(`${line}\n`)) {
     this.name = launch.name;
     this.role = launch.role;
-    this.subprocess = spawnCommand(launch.command, launch.args, { cwd: launch.cwd, env: launch.env, stdin: "pipe" });
+    this.subprocess = spawnCommand(launch.command, launch.args, { cwd: launch.cwd, env: launch.env, stdin: "pipe", ownProcessGroup: true });
     this.stdin = this.subprocess.stdin;
     this.stdout = this.subprocess.stdout;
     // A connector that exits early makes writes to its stdin fail; that is reported through `exited`.

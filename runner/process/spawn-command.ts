@@ -15,6 +15,12 @@ export interface SpawnOptions<Stdin extends "pipe" | "ignore"> {
   readonly stdin: Stdin;
   /** Killed (SIGTERM) after this long; none by default. */
   readonly timeoutMs?: number;
+  /**
+   * Start it in a process group of its own, so a terminal's Ctrl-C (SIGINT
+   * to the whole foreground group) reaches the runner alone, which then
+   * stops its connectors in order instead of losing them all at once.
+   */
+  readonly ownProcessGroup?: boolean;
 }
 
 /** Starts a command with piped, unbuffered output, for callers that stream it. */
@@ -34,6 +40,7 @@ export function spawnCommand<Stdin extends "pipe" | "ignore">(command: string, a
     cleanup: true,
     // The caller decides when to stop a connector; no implicit kills beyond its timeout.
     forceKillAfterDelay: false,
+    detached: options.ownProcessGroup === true,
     ...(options.timeoutMs === undefined ? {} : { timeout: options.timeoutMs }),
   });
 }

@@ -18,6 +18,11 @@ export function startAgora(cwd: string, args: readonly string[]): ChildProcessWi
   return spawn(process.execPath, [AGORA, ...args], { cwd, stdio: "pipe" });
 }
 
+/** Starts `agora ARGS` as the leader of a process group of its own, as a terminal runs a foreground job. */
+export function startAgoraInGroup(cwd: string, args: readonly string[]): ChildProcessWithoutNullStreams {
+  return spawn(process.execPath, [AGORA, ...args], { cwd, stdio: "pipe", detached: true });
+}
+
 /** A project folder with this pipelines.toml. */
 export function projectIn(dir: string, toml: string): string {
   mkdirSync(dir, { recursive: true });

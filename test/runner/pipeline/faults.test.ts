@@ -1,6 +1,6 @@
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { agora, childPids, injectFault, projectIn, PY_TAP, PY_TARGET, range, savedCheckpoint, startAgora, storedIds, waitFor } from "../../helpers/project.js";
+import { agora, childPids, injectFault, projectIn, PY_TAP, PY_TARGET, range, savedCheckpoint, startAgora, startAgoraInGroup, storedIds, waitFor } from "../../helpers/project.js";
 import { exited, tempDir } from "../../helpers/processes.js";
 
 /**
@@ -119,6 +119,27 @@ describe("SIGINT and SIGTERM to the runner", () => {
     expect(stderr).toContain(`${signal} received`);
     expect(stderr).toMatch(/pipeline items stopped in/);
     const saved = position(dir) as number;
+    expect(storedIds(join(dir, "dest.db")).length).toBeGreaterThanOrEqual(saved);
+    expect((await agora(dir, ["run", "items"])).exitCode).toBe(0);
+    expect(storedIds(join(dir, "dest.db"))).toEqual(range(2000));
+  });
+});
+
+describe("Ctrl-C in a terminal", () => {
+  it("SIGINT to the whole process group stops the run in order: 130, targets confirm, the checkpoint is saved", async () => {
+    const dir = itemsProject({ count: 2000, delayMs: 1 });
+    const runner = startAgoraInGroup(dir, ["run", "items"]);
+    let stderr = "";
+    runner.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
+    await waitFor(() => (position(dir) ?? 0) >= 50, 20_000, "a first checkpoint");
+    // What a terminal does on Ctrl-C: the signal goes to every process of the foreground group.
+    process.kill(-(runner.pid as number), "SIGINT");
+    expect((await exited(runner)).code).toBe(130);
+    expect(stderr).toContain("SIGINT received");
+    expect(stderr).not.toContain("killed by SIGINT");
+    expect(stderr).toMatch(/pipeline items stopped in/);
+    const saved = position(dir) as number;
+    expect(saved).toBeGreaterThanOrEqual(50);
     expect(storedIds(join(dir, "dest.db")).length).toBeGreaterThanOrEqual(saved);
     expect((await agora(dir, ["run", "items"])).exitCode).toBe(0);
     expect(storedIds(join(dir, "dest.db"))).toEqual(range(2000));
