@@ -19,7 +19,8 @@ export class WorkerMetrics {
 
   constructor(store: CheckpointStore, pipelines: readonly string[]) {
     const registers = [this.registry];
-    collectDefaultMetrics({ register: this.registry, prefix: "agora_process_" });
+    // prom-client names them process_* and nodejs_*: with this prefix, agora_process_cpu_user_seconds_total and so on.
+    collectDefaultMetrics({ register: this.registry, prefix: "agora_" });
     this.read = new Counter({ name: "agora_records_read_total", help: "Records read from the tap.", labelNames: ["pipeline", "stream"], registers });
     this.written = new Counter({ name: "agora_records_written_total", help: "Records every target made durable.", labelNames: ["pipeline", "stream"], registers });
     this.deadLettered = new Counter({ name: "agora_records_dead_lettered_total", help: "Records sent to the dead-letter queue.", labelNames: ["pipeline", "stream"], registers });

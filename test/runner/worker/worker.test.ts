@@ -79,6 +79,10 @@ schedule = { every = "1h" }
     const metrics = await (await fetch(`${worker.url}/metrics`)).text();
     expect(metrics).toContain('agora_run_failures_total{pipeline="broken"} 3');
     expect(metrics).toContain('agora_consecutive_errors{pipeline="broken"} 3');
+    // The process's own metrics, prefixed once.
+    expect(metrics).toMatch(/^agora_process_resident_memory_bytes \d+/m);
+    expect(metrics).toContain("agora_nodejs_eventloop_lag_seconds");
+    expect(metrics).not.toContain("agora_process_process_");
     worker.child.kill("SIGTERM");
     await exited(worker.child);
     expect((await runsOf(dir, "broken")).map((run) => run.status)).toEqual(["failed", "failed", "failed"]);
