@@ -51,7 +51,9 @@ export class HealthServer {
   private async handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
     if (this.token !== undefined) {
       const header = request.headers.authorization ?? "";
-      const presented = header.startsWith("Bearer ") ? header.slice(7) : "";
+      // The scheme is case-insensitive (RFC 9110): "bearer TOKEN" is as good as "Bearer TOKEN".
+      const scheme = /^bearer[ \t]+/i.exec(header);
+      const presented = scheme === null ? "" : header.slice(scheme[0].length).trim();
       if (!tokenMatches(presented, this.token)) {
         response.writeHead(401, { "content-type": "text/plain", "www-authenticate": "Bearer" }).end("unauthorized\n");
         return;

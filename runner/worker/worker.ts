@@ -1,4 +1,4 @@
-import { asAgoraError, exitCodeForSignal, type Logger } from "../../protocol/index.js";
+import { asAgoraError, ConfigError, exitCodeForSignal, type Logger } from "../../protocol/index.js";
 import { executePipeline } from "../pipeline/execute-pipeline.js";
 import { failedBeforeStart, recordFailedRun } from "../pipeline/run-records.js";
 import { summaryLine } from "../pipeline/run-summary.js";
@@ -22,14 +22,26 @@ export interface WorkerSettings {
   readonly leaseSeconds: number;
 }
 
+/** True for an address only this machine can reach. */
+function isLoopback(address: string): boolean {
+  return address === "::1" || address === "localhost" || address.startsWith("127.") || address.startsWith("::ffff:127.");
+}
+
 /** The worker's settings: the command line over pipelines.toml's [worker] over defaults. */
 export function workerSettings(project: Project, overrides: Partial<WorkerSettings>): WorkerSettings {
   const entry = project.worker;
+  const token = overrides.token ?? process.env["AGORA_HEALTH_AUTH_TOKEN"];
+  // An empty token would quietly turn authentication off: refuse it rather than guess.
+  if (token !== undefined && token.trim() === "") {
+    throw new ConfigError("HEALTH_TOKEN_EMPTY", `the health token is empty (${overrides.token === undefined ? "AGORA_HEALTH_AUTH_TOKEN" : "--health-token"})`, {
+      hint: "Set a token, or unset AGORA_HEALTH_AUTH_TOKEN and drop --health-token to serve without one.",
+    });
+  }
   return {
     concurrency: overrides.concurrency ?? entry.concurrency,
     healthPort: overrides.healthPort ?? entry.health_port,
     healthHost: overrides.healthHost ?? entry.health_host,
-    token: overrides.token ?? process.env["AGORA_HEALTH_AUTH_TOKEN"],
+    token,
     gracefulShutdownSeconds: overrides.gracefulShutdownSeconds ?? entry.graceful_shutdown_timeout_seconds,
     leaseSeconds: overrides.leaseSeconds ?? entry.lease_seconds,
   };
@@ -87,6 +99,9 @@ export class Worker {
       const address = await this.health.listen(this.settings.healthPort, this.settings.healthHost);
       this.address = { host: address.address, port: address.port };
       this.logger.info(`health server on http://${address.address}:${address.port} (/health, /ready, /metrics${this.settings.token === undefined ? "" : "; bearer token required"})`);
+      if (this.settings.token === undefined && !isLoopback(address.address)) {
+        this.logger.warn(`the health server listens on ${address.address} without a token: anyone who can reach it sees run history and errors (set AGORA_HEALTH_AUTH_TOKEN)`);
+      }
     }
     const unsubscribe = stop.subscribe((signal) => void this.shutdown(signal));
     const semaphore = new Semaphore(this.settings.concurrency);

@@ -98,6 +98,8 @@ schedule = { every = "1h" }
       expect(await denied.text()).toBe("unauthorized\n");
       expect((await fetch(`${worker.url}${path}`)).status).toBe(401);
     }
+    // The scheme in any case, as HTTP has it.
+    expect((await fetch(`${worker.url}/ready`, { headers: { authorization: "bearer s3cret" } })).status).toBe(200);
     const auth = { headers: { authorization: "Bearer s3cret" } };
     const health = (await (await fetch(`${worker.url}/health`, auth)).json()) as { status: string; pipelines: Record<string, Record<string, unknown>> };
     expect(health.status).toBe("ok");
@@ -113,6 +115,25 @@ schedule = { every = "1h" }
     expect(metrics).toContain('agora_run_duration_seconds_count{pipeline="users",status="succeeded"} 1');
     worker.child.kill("SIGINT");
     expect((await exited(worker.child)).code).toBe(130);
+  });
+
+  it("refuses an empty health token instead of serving without one", async () => {
+    const dir = projectIn(join(root, "empty-token"), `${sample(3)}\n[pipelines.users]\ntap = "sample"\ntarget = "db"\nschedule = { every = "1h" }\n`);
+    const fromEnv = await agora(dir, ["worker", "--port", "0"], { AGORA_HEALTH_AUTH_TOKEN: "" });
+    expect(fromEnv.exitCode).toBe(3);
+    expect(fromEnv.stderr).toContain("the health token is empty (AGORA_HEALTH_AUTH_TOKEN)");
+    const fromFlag = await agora(dir, ["worker", "--port", "0", "--health-token", ""]);
+    expect(fromFlag.exitCode).toBe(3);
+    expect(fromFlag.stderr).toContain("the health token is empty (--health-token)");
+  });
+
+  it("warns when it serves a non-loopback address without a token", async () => {
+    const dir = projectIn(join(root, "open-host"), `${sample(3)}\n[pipelines.users]\ntap = "sample"\ntarget = "db"\nschedule = { every = "1h" }\n`);
+    const worker = await startWorker(dir, ["--host", "0.0.0.0"]);
+    await waitFor(() => worker.stderr().includes("without a token"), 10_000, "the warning");
+    expect(worker.stderr()).toContain("the health server listens on 0.0.0.0 without a token");
+    worker.child.kill("SIGTERM");
+    await exited(worker.child);
   });
 
   it("on SIGTERM during a run, stops it safely after the graceful timeout, keeping its confirmed checkpoint", async () => {
