@@ -9,6 +9,7 @@ import { resolvePipeline, type PipelineOverrides } from "../../project/resolve-p
 import { loggerFor, maybeProject, openStateStore, writeOut, type CommonOptions } from "../cli-context.js";
 import { summaryLine } from "../../pipeline/run-summary.js";
 import { progressLine } from "../format.js";
+import { LiveStatus } from "../live-status.js";
 
 interface RunOptions extends CommonOptions {
   readonly tap?: string;
@@ -69,24 +70,25 @@ async function run(pipelineName: string | undefined, options: RunOptions): Promi
   const store = openStateStore(options, project);
   const { requests, release } = StopRequests.fromProcessSignals();
   const live = options.progress && process.stderr.isTTY === true && options.json !== true;
+  const status = live ? new LiveStatus() : undefined;
   const started = performance.now();
   let lastDraw = 0;
   let result: RunResult;
   try {
     const events = new RunEvents();
-    if (live) {
+    if (status !== undefined) {
       events.on("progress", (read, total) => {
         const now = performance.now();
         if (now - lastDraw < 200) return;
         lastDraw = now;
-        process.stderr.write(`\r\x1b[2K${progressLine(definition.name, read, total, (now - started) / 1000)}`);
+        status.show(progressLine(definition.name, read, total, (now - started) / 1000));
       });
     }
     result = await executeNow(definition, { kind: "sync", events, fullRefresh: options.fullRefresh === true, refreshCatalog: options.refreshCatalog === true }, { store, logger, stop: requests });
   } finally {
     release();
     await store.close();
-    if (live) process.stderr.write("\r\x1b[2K");
+    status?.close();
   }
   if (options.json === true) await writeOut(`${JSON.stringify(result)}\n`);
   process.stderr.write(`${summaryLine(result)}\n`);

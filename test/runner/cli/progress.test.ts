@@ -30,6 +30,10 @@ describe("progress on a terminal", () => {
     const counts = lines.map((line) => Number((line[1] as string).replace(/,/g, "")));
     expect(counts).toEqual([...counts].sort((a, b) => a - b));
     expect(screen).toContain("pipeline sample succeeded");
+    // Log lines written while the progress line is shown start on a line of their own, never glued to it.
+    const logged = [...screen.matchAll(/(tap-sample|target-sqlite) \| /g)];
+    expect(logged.length).toBeGreaterThan(0);
+    for (const match of logged) expect(screen.slice(0, match.index).endsWith("\x1b[2K") || screen.slice(0, match.index).endsWith("\n")).toBe(true);
   });
 
   it("prints only the summary line when not on a terminal", async () => {
