@@ -33,4 +33,4 @@ export { SDK_VERSION } from "./sdk/version.js";
 export { checkFilesReadable, sourceFileError } from "./sdk/source-files.js";
 export { readBatches } from "./sdk/read-batches.js";
 export { checkKeysAreColumns, filesSetting, mapRows, resolveFileStreams, savedPosition, type FileEntry } from "./sdk/file-streams.js";
-export { checkDirectoryWritable, cutIncompleteTail, fileError, openForAppend, syncDirectory } from "./sdk/durable-files.js";
+export { checkDirectoryWritable, cutIncompleteTail, ensurePrivateFile, fileError, openForAppend, syncDirectory } from "./sdk/durable-files.js";

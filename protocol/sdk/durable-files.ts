@@ -1,3 +1,4 @@
+import { chmodSync, closeSync, openSync } from "node:fs";
 import { access, constants, mkdir, open, stat, truncate, type FileHandle } from "node:fs/promises";
 import { dirname } from "node:path";
 import { FatalError } from "../errors.js";
@@ -101,4 +102,15 @@ export async function cutIncompleteTail(path: string, quote?: string): Promise<n
   if (boundary >= size) return 0;
   await truncate(path, boundary);
   return size - boundary;
+}
+
+/**
+ * Makes a file only its owner can read and write (0600), creating it empty
+ * if it is missing: for SQLite files that hold checkpoints, run history or
+ * cached responses. SQLite creates its -wal and -shm files with the same
+ * permissions as the database.
+ */
+export function ensurePrivateFile(path: string): void {
+  closeSync(openSync(path, "a", 0o600));
+  chmodSync(path, 0o600);
 }

@@ -1,4 +1,4 @@
-import { mkdirSync, rmSync } from "node:fs";
+import { rmSync } from "node:fs";
 import { join } from "node:path";
 import { AgoraError, asAgoraError, FatalError, MessageParser, type DeadLetterMessage, type Logger, type MessageLine } from "../../protocol/index.js";
 import { catalogArgs, planCatalog } from "../catalog/plan-catalog.js";
@@ -17,6 +17,7 @@ import { argsWithConfig } from "./connector-config.js";
 import { DataPath } from "./data-path.js";
 import { describePhase, type RunPhase } from "./run-phase.js";
 import { RunEvents } from "./run-events.js";
+import { prepareRunDir } from "./run-dirs.js";
 import { newRunId, recordFailedRun } from "./run-records.js";
 import { StoreWrites } from "./store-writes.js";
 import type { StopRequests } from "./stop-requests.js";
@@ -113,7 +114,7 @@ class PipelineRun {
     const abandoned = await store.markAbandonedRuns(definition.name);
     if (abandoned > 0) this.logger.warn(`pipeline ${definition.name}: ${abandoned} earlier run(s) never finished (runner killed?); resuming from the last saved checkpoint`);
     await store.startRun(this.runId, definition.name);
-    mkdirSync(this.workDir, { recursive: true });
+    await prepareRunDir(definition.workDir, this.runId, store);
     const unsubscribe = this.options.stop?.subscribe((signal) => this.requestStop(signal));
     const watchdog = setInterval(() => this.checkIdle(), Math.min(1000, definition.idleTimeoutSeconds * 250));
     try {

@@ -1,3 +1,4 @@
+import { ensurePrivateFile } from "../durable-files.js";
 import { mkdirSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import BetterSqlite3, { type Database } from "better-sqlite3";
@@ -14,7 +15,11 @@ export class ResponseCache {
 
   constructor(path: string) {
     const file = path === ":memory:" ? path : resolve(path);
-    if (file !== ":memory:") mkdirSync(dirname(file), { recursive: true });
+    if (file !== ":memory:") {
+      mkdirSync(dirname(file), { recursive: true });
+      // Cached responses may hold what an API returned to a credential: the owner's only.
+      ensurePrivateFile(file);
+    }
     this.db = new BetterSqlite3(file, { timeout: 10_000 });
     this.db.pragma("journal_mode = WAL");
     this.db.exec("CREATE TABLE IF NOT EXISTS http_cache (key TEXT PRIMARY KEY, status INTEGER NOT NULL, headers TEXT NOT NULL, body TEXT NOT NULL, expires_at INTEGER NOT NULL)");

@@ -1,7 +1,7 @@
 import { mkdirSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import BetterSqlite3, { type Database } from "better-sqlite3";
-import { FatalError } from "../../../protocol/index.js";
+import { ensurePrivateFile, FatalError } from "../../../protocol/index.js";
 import type { StateStore } from "../interfaces.js";
 import type { CachedCatalog, DeadLetter, DeadLetterFilter, NewDeadLetter, RunFailure, RunProgress, RunRecord, RunStatus, SavedCheckpoint } from "../types.js";
 import { migrate } from "./migrations.js";
@@ -24,7 +24,11 @@ export class SqliteStateStore implements StateStore {
   constructor(path: string) {
     this.path = path === ":memory:" ? path : resolve(path);
     try {
-      if (this.path !== ":memory:") mkdirSync(dirname(this.path), { recursive: true });
+      if (this.path !== ":memory:") {
+        mkdirSync(dirname(this.path), { recursive: true });
+        // Checkpoints, run history and dead letters (records, with whatever they hold): the owner's only.
+        ensurePrivateFile(this.path);
+      }
       this.db = new BetterSqlite3(this.path, { timeout: 10_000 });
       this.db.pragma("journal_mode = WAL");
       this.db.pragma("synchronous = FULL");

@@ -1,0 +1,28 @@
+import { chmodSync, mkdirSync, readdirSync, rmSync } from "node:fs";
+import { join } from "node:path";
+import type { RunStore } from "../state/interfaces.js";
+
+/** A run id, as newRunId makes them. */
+const RUN_ID = /^\d{14}-[0-9a-f]+$/;
+
+/**
+ * A run's private folder (0700) for the files it hands its connectors
+ * (configs with their secrets, the state, the catalog), in the project's
+ * runs folder (also 0700). A run removes its own folder when it ends; the
+ * folders of runs that ended without doing so (a runner killed with
+ * SIGKILL) are removed here, the next time a run starts: every folder
+ * whose run is not "running" in the store.
+ */
+export async function prepareRunDir(runsDir: string, runId: string, runs: RunStore): Promise<string> {
+  mkdirSync(runsDir, { recursive: true, mode: 0o700 });
+  chmodSync(runsDir, 0o700);
+  for (const entry of readdirSync(runsDir, { withFileTypes: true })) {
+    // Only run folders are judged here; others (catalog-…) belong to a command that removes them itself.
+    if (!entry.isDirectory() || entry.name === runId || !RUN_ID.test(entry.name)) continue;
+    if ((await runs.getRun(entry.name))?.status === "running") continue;
+    rmSync(join(runsDir, entry.name), { recursive: true, force: true });
+  }
+  const dir = join(runsDir, runId);
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  return dir;
+}
