@@ -24,8 +24,10 @@ targets = ["warehouse"]
 # What to do with a record that fails validation, a middleware or a write: dlq, fail or skip.
 on_error = "dlq"
 middleware = [
-  # Keep e-mail addresses joinable but unreadable.
-  { type = "hash", fields = ["email"], streams = ["users"] },
+  # Keep e-mail addresses joinable but unreadable: an HMAC keyed by a secret salt from the
+  # environment (without a salt, anyone could hash a known address and find it). Set
+  # EMAIL_HASH_SALT to a long random value of your own and keep it secret; the default is for the demo only.
+  { type = "hash", fields = ["email"], salt = "\${EMAIL_HASH_SALT:-demo-only-change-me}", streams = ["users"] },
   # A derived field.
   { type = "add_fields", fields = { big_order = { expression = "total >= 1000", type = "boolean" } }, streams = ["orders"] },
 ]
