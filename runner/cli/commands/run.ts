@@ -1,5 +1,6 @@
+import { createHash } from "node:crypto";
 import { Command, Option } from "commander";
-import { exitCodeForSignal, UsageError } from "../../../protocol/index.js";
+import { exitCodeForSignal, UsageError, type Logger } from "../../../protocol/index.js";
 import { executeNow } from "../../pipeline/execute-pipeline.js";
 import { RunEvents } from "../../pipeline/run-events.js";
 import { StopRequests } from "../../pipeline/stop-requests.js";
@@ -14,7 +15,7 @@ import { LiveStatus } from "../live-status.js";
 interface RunOptions extends CommonOptions {
   readonly tap?: string;
   readonly target: string[];
-  readonly name: string;
+  readonly name?: string;
   readonly maxRecords?: string;
   readonly onError?: ErrorPolicy;
   readonly validate: boolean;
@@ -31,12 +32,23 @@ function positiveNumber(text: string | undefined, flag: string): number | undefi
   return value;
 }
 
+/**
+ * The name an ad hoc pipeline's checkpoint, runs and dead letters go by:
+ * --name, else one derived from its tap and target commands, so a different
+ * ad hoc pipeline never resumes from another's checkpoint.
+ */
+export function adHocName(tap: string, targets: readonly string[]): string {
+  return `adhoc-${createHash("sha256").update([tap, ...targets].join("\u0000")).digest("hex").slice(0, 8)}`;
+}
+
 /** A pipeline from --tap and --target: a project of one pipeline, resolved like any other. */
-function adHocPipeline(options: RunOptions, overrides: PipelineOverrides): PipelineDefinition {
+function adHocPipeline(options: RunOptions, overrides: PipelineOverrides, logger: Logger): PipelineDefinition {
   const cwd = process.cwd();
+  const name = options.name ?? adHocName(options.tap ?? "", options.target);
+  if (options.name === undefined) logger.info(`ad hoc pipeline ${name}: its checkpoint, runs and dead letters go by this name (agora state show ${name}); --name NAME chooses another`);
   const pipelines = Object.create(null) as Record<string, unknown>;
-  pipelines[options.name] = { tap: { command: options.tap ?? "" }, targets: options.target.map((command) => ({ command })) };
-  return resolvePipeline(projectFromValue({ pipelines }, "the command line", cwd), options.name, overrides);
+  pipelines[name] = { tap: { command: options.tap ?? "" }, targets: options.target.map((command) => ({ command })) };
+  return resolvePipeline(projectFromValue({ pipelines }, "the command line", cwd), name, overrides);
 }
 
 export function exitCodeOf(result: RunResult): number {
@@ -58,7 +70,7 @@ async function run(pipelineName: string | undefined, options: RunOptions): Promi
   if (options.tap !== undefined || options.target.length > 0) {
     if (pipelineName !== undefined) throw new UsageError("USAGE", "give a pipeline name or --tap/--target, not both", { hint: "Run `agora run --help`." });
     if (options.tap === undefined || options.target.length === 0) throw new UsageError("USAGE", "an ad-hoc run needs --tap and at least one --target", { hint: "Example: agora run --tap 'tap-sample' --target 'target-sqlite --config t.json'" });
-    definition = adHocPipeline(options, overrides);
+    definition = adHocPipeline(options, overrides, logger);
   } else {
     project = maybeProject({ ...options, project: options.project ?? "pipelines.toml" });
     if (project === undefined) throw new UsageError("USAGE", "no pipeline given", { hint: "Run `agora run NAME` in a project, or `agora run --tap CMD --target CMD`." });
@@ -101,7 +113,7 @@ export function runCommand(common: () => CommonOptions, done: (code: number) => 
     .argument("[pipeline]", "pipeline name (default: the only one)")
     .option("--tap <command>", "ad hoc: the tap's command line, e.g. 'tap-csv --config c.json'")
     .option("--target <command>", "ad hoc: a target's command line (repeat for fan-out)", (value: string, previous: string[]) => [...previous, value], [] as string[])
-    .option("--name <name>", "ad hoc: the pipeline's name in the state store", "adhoc")
+    .option("--name <name>", "ad hoc: the pipeline's name in the state store (default: adhoc- and a hash of the commands)")
     .option("--max-records <n>", "stop after this many records, with a consistent checkpoint")
     .addOption(new Option("--on-error <policy>", "rejected records: dlq, fail or skip (overrides pipelines.toml)").choices(["dlq", "fail", "skip"]))
     .option("--no-validate", "do not validate records against their SCHEMA")

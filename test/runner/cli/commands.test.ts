@@ -79,6 +79,29 @@ describe("ad-hoc runs and other languages", () => {
     // The bash tap writes no STATE: the run says the checkpoint could not move.
     expect(result.stderr).toContain("checkpoint unchanged");
   });
+
+  it("names each ad hoc pipeline after its commands: another one never resumes from its checkpoint", async () => {
+    const dir = join(root, "adhoc-names");
+    projectIn(dir, "");
+    writeIn(dir, "t.json", JSON.stringify({ destination_path: "out" }));
+    const users = ["run", "--tap", "tap-sample --config u.json", "--target", "target-jsonl --config t.json"];
+    writeIn(dir, "u.json", JSON.stringify({ users: 5, orders: 0 }));
+    const first = await agora(dir, users);
+    expect(first.exitCode, first.stderr).toBe(0);
+    const name = /ad hoc pipeline (adhoc-[0-9a-f]{8})/.exec(first.stderr)?.[1] as string;
+    expect(name).toMatch(/^adhoc-[0-9a-f]{8}$/);
+    expect(JSON.parse((await agora(dir, ["state", "show", name])).stdout)).toEqual({ bookmarks: { users: { rows: 5 } } });
+    // Another ad hoc pipeline starts from the beginning, under a name of its own.
+    writeIn(dir, "o.json", JSON.stringify({ users: 0, orders: 3 }));
+    const other = await agora(dir, ["run", "--tap", "tap-sample --config o.json", "--target", "target-jsonl --config t.json"]);
+    expect(other.exitCode, other.stderr).toBe(0);
+    expect(other.stderr).not.toContain(name);
+    expect(other.stderr).toContain("wrote 3 (orders 3)");
+    // The same one again resumes.
+    const again = await agora(dir, users);
+    expect(again.stderr).toContain(`ad hoc pipeline ${name}`);
+    expect(again.stderr).toContain("resuming from the checkpoint");
+  });
 });
 
 describe("errors", () => {
