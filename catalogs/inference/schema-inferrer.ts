@@ -10,6 +10,13 @@ export interface InferenceOptions {
   readonly nullable?: "observed" | "always";
 }
 
+/**
+ * How deep objects and arrays are described; below that a value is any
+ * object or array. A record nested thousands deep is valid JSON, and must
+ * not exhaust the stack of the tap that samples it.
+ */
+export const MAX_INFERRED_DEPTH = 32;
+
 /** What was seen of one field. */
 class FieldStats {
   readonly kinds = new Set<ValueKind>();
@@ -45,7 +52,11 @@ export class SchemaInferrer {
   private readonly fields = new Map<string, FieldStats>();
   private observed = 0;
 
-  constructor(private readonly options: InferenceOptions) {}
+  /** `depth`: how deep this inferrer's objects sit in the record (0 for the record itself). */
+  constructor(
+    private readonly options: InferenceOptions,
+    private readonly depth = 0,
+  ) {}
 
   get sampleSize(): number {
     return this.observed;
@@ -63,27 +74,31 @@ export class SchemaInferrer {
     }
   }
 
-  private observeValue(stats: FieldStats, value: unknown): void {
+  private observeValue(stats: FieldStats, value: unknown, depth = this.depth + 1): void {
     const kind = this.options.mode === "text" && typeof value === "string" ? textKind(value) : jsonKind(value);
     stats.kinds.add(kind);
+    // Deeper than that, an object is any object and an array any array: described, never walked.
+    if (depth > MAX_INFERRED_DEPTH) return;
     if (kind === "object") {
-      stats.nested ??= new SchemaInferrer({ mode: this.options.mode, nullable: this.options.nullable ?? "always" });
+      stats.nested ??= new SchemaInferrer({ mode: this.options.mode, nullable: this.options.nullable ?? "always" }, depth);
       stats.nested.observe(value as Record<string, unknown>);
     } else if (kind === "array") {
       stats.items ??= new FieldStats();
-      for (const item of value as unknown[]) this.observeValue(stats.items, item);
+      for (const item of value as unknown[]) this.observeValue(stats.items, item, depth + 1);
     }
   }
 
   /** The object schema of everything observed, fields in first-seen order. */
   toSchema(): JsonSchemaObject {
     const keys = new Set(this.options.keyFields ?? []);
-    const properties: Record<string, JsonSchemaObject> = {};
-    for (const [name, stats] of this.fields) {
-      const schema = fieldSchema(stats, this.options.mode);
-      const nullable = stats.kinds.has("null") || (!keys.has(name) && (this.options.nullable ?? "always") === "always");
-      properties[name] = nullable ? withNull(schema) : schema;
-    }
+    // Built from entries: a field named __proto__ becomes a property like any other.
+    const properties = Object.fromEntries(
+      [...this.fields].map(([name, stats]) => {
+        const schema = fieldSchema(stats, this.options.mode);
+        const nullable = stats.kinds.has("null") || (!keys.has(name) && (this.options.nullable ?? "always") === "always");
+        return [name, nullable ? withNull(schema) : schema];
+      }),
+    );
     return { type: "object", properties };
   }
 }

@@ -1,7 +1,7 @@
 import type { Database, Statement } from "better-sqlite3";
 import { ConfigError, DataError, type AgoraError, type JsonSchema, type RecordMessage, type StreamInfo } from "../../protocol/index.js";
 import { columnKind, encodeValue, type ColumnKind, type SqlType, type SqlValue } from "./column-types.js";
-import { quoteIdentifier, VERSION_COLUMN } from "./identifiers.js";
+import { quoteIdentifier, RECORD_COLUMN, VERSION_COLUMN } from "./identifiers.js";
 import { storeError } from "./sqlite-errors.js";
 
 interface ExistingColumn {
@@ -21,6 +21,8 @@ export class StreamTable {
   private kinds: ColumnKind[] = [];
   private keyIndexes: number[] = [];
   private versioned = false;
+  /** True when the schema has no properties: each record is stored whole in RECORD_COLUMN. */
+  private wholeRecord = false;
   private insert: Statement | undefined;
   private stream: StreamInfo | undefined;
 
@@ -35,7 +37,7 @@ export class StreamTable {
     this.stream = stream;
     const properties = (stream.schema["properties"] ?? {}) as Record<string, JsonSchema>;
     for (const key of stream.keyProperties) {
-      if (!(key in properties)) {
+      if (!Object.hasOwn(properties, key)) {
         throw new ConfigError("KEY_NOT_IN_SCHEMA", `key property "${key}" is not in the stream's schema`, {
           where: { stream: stream.name },
           hint: "The tap must list its key properties in the schema's properties.",
@@ -43,6 +45,9 @@ export class StreamTable {
       }
     }
     const wanted = new Map(Object.entries(properties).map(([name, schema]) => [name, columnKind(schema)]));
+    // A schema without properties (valid Singer: any object) is kept whole, as JSON in one column.
+    this.wholeRecord = wanted.size === 0;
+    if (this.wholeRecord) wanted.set(RECORD_COLUMN, columnKind({ type: "object" }));
     const existing = this.existingColumns();
     if (existing.length === 0) {
       this.create(wanted, stream.keyProperties);
@@ -65,8 +70,13 @@ export class StreamTable {
       if (message.version !== undefined && !this.versioned) this.addVersionColumn();
       const record = message.record;
       const values: SqlValue[] = new Array<SqlValue>(this.columns.length + (this.versioned ? 1 : 0));
-      for (let column = 0; column < this.columns.length; column += 1) {
-        values[column] = encodeValue(record[this.columns[column] as string], (this.kinds[column] as ColumnKind).encoding);
+      if (this.wholeRecord) values[0] = encodeValue(record, (this.kinds[0] as ColumnKind).encoding);
+      else {
+        for (let column = 0; column < this.columns.length; column += 1) {
+          const name = this.columns[column] as string;
+          // Own fields only: a column named constructor reads the record's, never Object.prototype's.
+          values[column] = encodeValue(Object.hasOwn(record, name) ? record[name] : undefined, (this.kinds[column] as ColumnKind).encoding);
+        }
       }
       if (this.versioned) values[this.columns.length] = message.version ?? null;
       const problem = this.missingKey(values, stream.name, lines[index] as number) ?? this.insertRow(values, stream.name, lines[index] as number);

@@ -6,7 +6,7 @@ function valueAt(root: unknown, pointer: string): unknown {
   let current: unknown = root;
   for (const rawPart of pointer.slice(1).split("/")) {
     const part = rawPart.replace(/~1/g, "/").replace(/~0/g, "~");
-    if (typeof current !== "object" || current === null) return undefined;
+    if (typeof current !== "object" || current === null || !Object.hasOwn(current, part)) return undefined;
     current = (current as Record<string, unknown>)[part];
   }
   return current;

@@ -4,6 +4,7 @@ import { ProtocolCodes } from "../messages/codes.js";
 import type { JsonSchema } from "../messages/types.js";
 import { createAjv } from "./ajv-instance.js";
 import { describeFirstError } from "./describe-errors.js";
+import { compileWideSchema, isWideSchema } from "./wide-schema.js";
 
 /**
  * Validates RECORDs against their stream's SCHEMA.
@@ -29,7 +30,8 @@ export class RecordValidator {
     let validate = this.bySchemaText.get(text);
     if (validate === undefined) {
       try {
-        validate = this.ajv.compile(typeof schema === "boolean" ? schema : withoutId(schema));
+        const usable = typeof schema === "boolean" ? schema : withoutId(schema);
+        validate = isWideSchema(usable) ? compileWideSchema(this.ajv, usable) : this.ajv.compile(usable);
       } catch (error) {
         throw new ProtocolError(
           ProtocolCodes.INVALID_SCHEMA,

@@ -1,5 +1,5 @@
 import { projectRecord } from "../../../catalogs/index.js";
-import { AgoraError } from "../../errors.js";
+import { AgoraError, DataError } from "../../errors.js";
 import type { MessageWriter } from "../../framing/message-writer.js";
 import { serializeMessage } from "../../messages/serialize.js";
 import type { DeadLetterMessage } from "../../messages/types.js";
@@ -34,6 +34,24 @@ export interface StreamSyncOptions {
 export interface StreamSyncResult {
   readonly records: number;
   readonly stopped: boolean;
+}
+
+/**
+ * A record as JSON. JSON.stringify recurses, and runs out of stack past a
+ * few thousand levels of nesting: such a record is a clear data error
+ * naming the stream, the record and where the source was, not a RangeError.
+ */
+function serializeRecord(record: TapRecord, stream: string, number: number, bookmark: unknown): string {
+  try {
+    return JSON.stringify(record);
+  } catch (error) {
+    if (!(error instanceof RangeError)) throw error;
+    const at = bookmark === undefined ? "" : ` (at ${JSON.stringify(bookmark)})`;
+    throw new DataError("RECORD_TOO_DEEP", `record ${number} of the stream is nested too deeply to write as JSON${at}`, {
+      where: { stream },
+      hint: "JSON writers stop a few thousand levels deep: flatten that data at the source, or leave the record out.",
+    });
+  }
 }
 
 function timeExtractedSuffix(): string {
@@ -87,7 +105,7 @@ export async function syncStream<Config extends ConnectorConfig>(
     }
     const record: TapRecord = item instanceof Bookmarked ? item.record : item;
     const kept = projection === undefined ? record : projectRecord(record, projection);
-    let wait = output.writeLine(`${prefix}${JSON.stringify(kept)}${suffix}`);
+    let wait = output.writeLine(`${prefix}${serializeRecord(kept, stream.name, records + 1, item instanceof Bookmarked ? item.bookmark : undefined)}${suffix}`);
     records += 1;
     if (item instanceof Bookmarked) bookmarks.set(stream.name, item.bookmark);
     if (replicationKey !== undefined) {

@@ -1,0 +1,84 @@
+import { readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { SchemaInferrer } from "../../catalogs/index.js";
+import { query } from "../helpers/files.js";
+import { agora, projectIn } from "../helpers/project.js";
+import { tempDir } from "../helpers/processes.js";
+
+const root = tempDir("agora-deep-");
+
+/** {"a":{"a":…{"a":1}…}} nested `depth` levels. */
+function nested(depth: number): unknown {
+  let value: unknown = 1;
+  for (let level = 0; level < depth; level += 1) value = { a: value };
+  return value;
+}
+
+describe("deep and wide structures", () => {
+  it("schema inference describes 32 levels and no more, whatever the depth", () => {
+    const inferrer = new SchemaInferrer({ mode: "json" });
+    inferrer.observe({ id: 1, deep: nested(5000) });
+    let schema = inferrer.toSchema() as { properties: Record<string, unknown> };
+    let levels = 0;
+    for (let at: unknown = schema.properties["deep"]; typeof at === "object" && at !== null && "properties" in at; levels += 1) {
+      at = (at as { properties: Record<string, unknown> }).properties["a"];
+    }
+    expect(levels).toBe(32);
+    schema = inferrer.toSchema() as { properties: Record<string, unknown> };
+    expect(schema.properties["id"]).toEqual({ type: ["null", "integer"] });
+  });
+
+  it("a record nested 4,000 deep goes from tap-jsonl through the runner to target-jsonl unchanged; 6,000 deep is a clear error", async () => {
+    const dir = projectIn(
+      join(root, "deep-record"),
+      `
+[pipelines.p]
+tap = { command = "tap-jsonl", config = { files = [{ path = "deep.jsonl", stream = "deep" }] } }
+target = { command = "target-jsonl", config = { destination_path = "out" } }
+`,
+    );
+    // Written as text: JSON.stringify itself gives up a few thousand levels down.
+    const deep = (depth: number): string => `{"id":1,"deep":${'{"a":'.repeat(depth)}1${"}".repeat(depth)}}`;
+    writeFileSync(join(dir, "deep.jsonl"), `${deep(4000)}\n`);
+    const result = await agora(dir, ["run", "p"]);
+    expect(result.exitCode, result.stderr).toBe(0);
+    expect(readFileSync(join(dir, "out", "deep.jsonl"), "utf8")).toBe(`${deep(4000)}\n`);
+
+    writeFileSync(join(dir, "deep.jsonl"), `${deep(4000)}\n${deep(6000)}\n`);
+    const tooDeep = await agora(dir, ["run", "p"]);
+    expect(tooDeep.exitCode).toBe(1);
+    expect(tooDeep.stderr).toContain("stream deep: record 1 of the stream is nested too deeply to write as JSON");
+    expect(tooDeep.stderr).toContain('"line":2');
+    expect(tooDeep.stderr).not.toContain("Maximum call stack");
+  });
+
+  it("a SCHEMA of 3,000 properties is validated by the runner and the target", async () => {
+    const dir = projectIn(join(root, "wide"), `\n[pipelines.p]\ntap = { command = "cat", args = ["wide.jsonl"] }\ntarget = { command = "target-jsonl", config = { destination_path = "out" } }\n`);
+    const properties = Object.fromEntries(Array.from({ length: 3000 }, (_, index) => [`c${index}`, { type: ["null", "integer"] }]));
+    const good = { c0: 1, c2999: 2 };
+    const messages = [
+      { type: "SCHEMA", stream: "wide", schema: { type: "object", properties }, key_properties: [] },
+      { type: "RECORD", stream: "wide", record: good },
+      { type: "RECORD", stream: "wide", record: { c1500: "not a number" } },
+      { type: "STATE", value: { done: true } },
+    ];
+    writeFileSync(join(dir, "wide.jsonl"), messages.map((message) => JSON.stringify(message)).join("\n") + "\n");
+    const result = await agora(dir, ["run", "p"]);
+    expect(result.exitCode, result.stderr).toBe(0);
+    expect(result.stderr).toContain("1 to the DLQ");
+    expect(readFileSync(join(dir, "out", "wide.jsonl"), "utf8")).toBe(`${JSON.stringify(good)}\n`);
+    const letters = JSON.parse((await agora(dir, ["--json", "dlq", "list", "p"])).stdout) as Array<{ errorMessage: string }>;
+    expect(letters[0]?.errorMessage).toContain("record field /c1500 expected null or integer");
+  });
+
+  it("target-sqlite keeps the records of a stream whose schema has no properties, whole, as JSON", async () => {
+    const dir = projectIn(join(root, "no-properties"), `\n[pipelines.p]\ntap = { command = "cat", args = ["free.jsonl"] }\ntarget = { command = "target-sqlite", config = { database = "w.db" } }\n`);
+    const records = [{ any: "thing", n: 1 }, { other: [1, 2] }];
+    const messages = [{ type: "SCHEMA", stream: "free", schema: { type: "object" }, key_properties: [] }, ...records.map((record) => ({ type: "RECORD", stream: "free", record })), { type: "STATE", value: { done: true } }];
+    writeFileSync(join(dir, "free.jsonl"), messages.map((message) => JSON.stringify(message)).join("\n") + "\n");
+    const result = await agora(dir, ["run", "p"]);
+    expect(result.exitCode, result.stderr).toBe(0);
+    expect(query(join(dir, "w.db"), "SELECT _sdc_record FROM free ORDER BY rowid").map((row) => JSON.parse(String(row["_sdc_record"])) as unknown)).toEqual(records);
+  });
+});
