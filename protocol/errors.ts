@@ -72,7 +72,9 @@ export class AgoraError extends Error {
   toUserLine(options: { withHint?: boolean } = {}): string {
     const where = formatLocation(this.where);
     const hint = this.hint === undefined || options.withHint === false ? "" : ` ${this.hint}`;
-    return `${where === "" ? "" : `${where}: `}${this.message}${hint} [${this.code}]`;
+    // Two sentences, not one run-on: "the file does not exist. Check the path."
+    const message = hint === "" || /[.?!:]$/.test(this.message) ? this.message : `${this.message}.`;
+    return `${where === "" ? "" : `${where}: `}${message}${hint} [${this.code}]`;
   }
 }
 

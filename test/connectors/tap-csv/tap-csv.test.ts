@@ -100,7 +100,7 @@ describe("tap-csv sync", () => {
     const missing = join(dir, "nope.csv");
     const failed = await sync({ files: [{ path: missing }] });
     expect(failed.exitCode).toBe(3);
-    expect(failed.stderr.trim()).toBe(`tap-csv error: tap-csv, ${missing}: the file does not exist Check "path" in the config. [FILE_NOT_FOUND]`);
+    expect(failed.stderr.trim()).toBe(`tap-csv error: tap-csv, ${missing}: the file does not exist. Check "path" in the config. [FILE_NOT_FOUND]`);
     const check = await sync({ files: [{ path: people }, { path: missing }] }, ["--test_connection"]);
     expect(check.exitCode).toBe(3);
     expect(check.stderr).toContain(`cannot read ${missing} (does not exist)`);
@@ -118,7 +118,7 @@ describe("tap-csv bad rows", () => {
     const result = await sync({ files: [{ path: bad }], sample_size: 1 });
     expect(result.exitCode).toBe(1);
     expect(recordsOf(result.messages)).toEqual([{ id: 1, amount: 10 }]);
-    expect(result.stderr.trim()).toBe(`tap-csv error: tap-csv, stream bad, ${bad}, line 3: row has 1 fields, expected 2 Fix the row, or set "on_bad_row" to skip or dlq. [CSV_FIELD_COUNT]`);
+    expect(result.stderr.trim()).toBe(`tap-csv error: tap-csv, stream bad, ${bad}, line 3: row has 1 fields, expected 2. Fix the row, or set "on_bad_row" to skip or dlq. [CSV_FIELD_COUNT]`);
   });
 
   it("skips with a warning per row and a count", async () => {

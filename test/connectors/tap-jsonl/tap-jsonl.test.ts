@@ -50,7 +50,7 @@ describe("tap-jsonl", () => {
     const bad = writeIn(dir, "bad.jsonl", '{"id":1}\n{"id":2,\n[3]\n{"id":4}\n');
     const failed = await sync({ files: [{ path: bad }] });
     expect(failed.exitCode).toBe(1);
-    expect(failed.stderr).toMatch(new RegExp(`stream bad, ${bad}, line 2: invalid JSON .* in "\\{\\\\"id\\\\":2," .*\\[JSONL_BAD_LINE\\]`));
+    expect(failed.stderr).toMatch(new RegExp(`stream bad, ${bad}, line 2: invalid JSON .* in "\\{\\\\"id\\\\":2,"\\. .*\\[JSONL_BAD_LINE\\]`));
     const skipped = await sync({ files: [{ path: bad }], on_bad_row: "skip" });
     expect(skipped.exitCode).toBe(0);
     expect(recordsOf(skipped.messages)).toEqual([{ id: 1 }, { id: 4 }]);

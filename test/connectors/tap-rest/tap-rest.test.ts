@@ -106,7 +106,7 @@ describe("tap-rest faults", () => {
     faults = () => undefined;
     const result = await sync(config([{ name: "bad", path: "/bad-json", records_path: "data" }]));
     expect(result.exitCode).toBe(1);
-    expect(result.stderr.trim().split("\n").at(-1)).toMatch(/^tap-rest error: tap-rest: GET http:\/\/127\.0\.0\.1:\d+\/bad-json returned malformed JSON .*"\{\\"data\\": \[1, 2" .*\[HTTP_MALFORMED_JSON\]$/);
+    expect(result.stderr.trim().split("\n").at(-1)).toMatch(/^tap-rest error: tap-rest: GET http:\/\/127\.0\.0\.1:\d+\/bad-json returned malformed JSON .*"\{\\"data\\": \[1, 2"\. .*\[HTTP_MALFORMED_JSON\]$/);
   });
 
   it("opens the circuit breaker in a long outage and fails with one line saying what was tried", async () => {
@@ -124,7 +124,7 @@ describe("tap-rest faults", () => {
     expect(result.exitCode).toBe(3);
     expect(result.stderr).toContain("api_key=***");
     expect(result.stderr).not.toContain("SECRET123");
-    expect(result.stderr).toContain("was refused with 401: bad key Check the credentials in the config (auth). [HTTP_UNAUTHORIZED]");
+    expect(result.stderr).toContain("was refused with 401: bad key. Check the credentials in the config (auth). [HTTP_UNAUTHORIZED]");
   });
 
   it("sends bearer and basic credentials", async () => {

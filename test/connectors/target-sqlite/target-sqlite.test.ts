@@ -97,7 +97,7 @@ describe("target-sqlite", () => {
     expect(result.exitCode).toBe(1);
     expect(jsonLines(result.stdout)).toEqual(["two"]);
     expect(result.stderr.trim()).toBe(
-      `target-sqlite error: target-sqlite, stream t, ${database}, line 6, field n: cannot store a text value in INTEGER column n The record does not match its schema: fix the value, or the schema (turn validate_records on to catch this earlier). [SQLITE_TYPE_MISMATCH]`,
+      `target-sqlite error: target-sqlite, stream t, ${database}, line 6, field n: cannot store a text value in INTEGER column n. The record does not match its schema: fix the value, or the schema (turn validate_records on to catch this earlier). [SQLITE_TYPE_MISMATCH]`,
     );
     expect(tableRows(database, "t").map((row) => row["id"])).toEqual([1, 2]);
   });

@@ -72,7 +72,7 @@ describe("--test_connection", () => {
     const config = writeJson("unreachable.json", { fail_after: 0 });
     const result = await runNode(fixtureBin("tap-incremental"), ["--config", config, "--test_connection"]);
     expect(result.exitCode).toBe(1);
-    expect(result.stderr.trim().split("\n")).toEqual(["tap-incremental error: tap-incremental: cannot reach the event source at http://127.0.0.1:9 Start the source. [UNREACHABLE]"]);
+    expect(result.stderr.trim().split("\n")).toEqual(["tap-incremental error: tap-incremental: cannot reach the event source at http://127.0.0.1:9. Start the source. [UNREACHABLE]"]);
   });
 });
 
@@ -90,7 +90,7 @@ describe("config", () => {
     const result = await runNode(tap, ["--config", bad]);
     expect(result.exitCode).toBe(3);
     expect(result.stdout).toBe("");
-    expect(result.stderr.trim()).toBe(`tap-sample error: tap-sample, setting users: setting "users" must be integer, not string Fix it in ${bad}; \`tap-sample --about --format markdown\` lists every setting. [CONFIG_INVALID]`);
+    expect(result.stderr.trim()).toBe(`tap-sample error: tap-sample, setting users: setting "users" must be integer, not string. Fix it in ${bad}; \`tap-sample --about --format markdown\` lists every setting. [CONFIG_INVALID]`);
   });
 
   it("rejects a setting the tap does not have", async () => {
@@ -254,7 +254,7 @@ describe("replication keys", () => {
     const messages = jsonLines(result.stdout);
     expect(messages.filter((message) => message["type"] === "RECORD")).toHaveLength(2);
     expect(messages.at(-1)).toEqual({ type: "STATE", value: { bookmarks: {} } });
-    expect(result.stderr.trim()).toBe("tap-incremental error: tap-incremental, stream events: the event source went away Try again later. [SOURCE_DOWN]");
+    expect(result.stderr.trim()).toBe("tap-incremental error: tap-incremental, stream events: the event source went away. Try again later. [SOURCE_DOWN]");
   });
 
   it("advances a sorted bookmark up to the last record written before a failure", async () => {

@@ -133,7 +133,7 @@ describe("bad input", () => {
     expect(result.exitCode).toBe(1);
     expect(jsonLines(result.stdout)).toEqual([{ upTo: 2 }]);
     expect(result.stderr.trim()).toBe(
-      'target-jsonl error: target-jsonl, stream items, line 5, field /id: record field /id expected integer, got string "three" Fix the value at the source, or the stream\'s schema if the value is right. [RECORD_INVALID]',
+      'target-jsonl error: target-jsonl, stream items, line 5, field /id: record field /id expected integer, got string "three". Fix the value at the source, or the stream\'s schema if the value is right. [RECORD_INVALID]',
     );
     expect(linesOf(join(out, "items.jsonl"))).toHaveLength(2);
   });

@@ -169,7 +169,7 @@ describe("a target that stops reading early", () => {
     writeFileSync(join(dir, "big.json"), JSON.stringify({ count: 20000, state_every: 100 }));
     const result = await agora(dir, ["run", "--tap", `python3 ${PY_TAP} --config big.json`, "--target", "bash -c 'head -n 2 > /dev/null'"]);
     expect(result.exitCode).toBe(1);
-    expect(result.stderr).toMatch(/pipeline adhoc-[0-9a-f]{8}, bash: the target exited before the tap finished A target must read its input to the end; check its logs above\. \[TARGET_CLOSED_INPUT\]/);
+    expect(result.stderr).toMatch(/pipeline adhoc-[0-9a-f]{8}, bash: the target exited before the tap finished\. A target must read its input to the end; check its logs above\. \[TARGET_CLOSED_INPUT\]/);
   });
 });
 

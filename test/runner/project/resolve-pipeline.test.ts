@@ -55,7 +55,7 @@ middleware = [{ type = "hash", fields = ["email"], salt = "\${AGORA_TEST_SALT}" 
     try {
       resolvePipeline(loaded, "p");
     } catch (error) {
-      expect((error as ConfigError).toUserLine()).toMatch(/^setting pipelines\.p\.middleware\[0\]\.salt: environment variable AGORA_TEST_NOT_SET is not set /);
+      expect((error as ConfigError).toUserLine()).toMatch(/^setting pipelines\.p\.middleware\[0\]\.salt: environment variable AGORA_TEST_NOT_SET is not set\. /);
     }
   });
 
