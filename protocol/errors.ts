@@ -68,6 +68,15 @@ export class AgoraError extends Error {
     return copy;
   }
 
+  /** A copy of this error whose hint is `hint` (what to do, as the caller knows better). */
+  withHint(hint: string): this {
+    const copy = Object.create(Object.getPrototypeOf(this) as object) as this;
+    Object.assign(copy, this, { hint });
+    copy.stack = this.stack ?? "";
+    copy.message = this.message;
+    return copy;
+  }
+
   /** The one line a user sees: what, where, and (unless told not to) what to do. */
   toUserLine(options: { withHint?: boolean } = {}): string {
     const where = formatLocation(this.where);

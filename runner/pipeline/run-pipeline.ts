@@ -80,6 +80,7 @@ class PipelineRun {
   private stopSignal: NodeJS.Signals | undefined;
   private lastActivity = Date.now();
   private phase: RunPhase = { kind: "reading_tap" };
+  private stateGivenUnasked = false;
 
   constructor(
     private readonly definition: PipelineDefinition,
@@ -143,8 +144,10 @@ class PipelineRun {
     const tapArgs = [
       ...configArgs,
       ...(catalog === undefined ? [] : catalogArgs(catalog, this.workDir)),
-      ...stateArgs(definition.tap, about, this.saved, this.workDir, definition.name, this.logger),
+      ...stateArgs(definition.tap, about, this.saved, definition.resume, this.workDir, definition.name, this.logger),
     ];
+    // A tap that says nothing about resuming gets --state as the Singer spec has it; if it then fails, say so.
+    this.stateGivenUnasked = tapArgs.includes("--state") && about.capabilities === undefined;
     this.targets = new TargetSet(
       definition.targets,
       this.workDir,
@@ -293,7 +296,13 @@ class PipelineRun {
       const expectedStop = this.stopSignal !== undefined || this.data.stopped || this.failure !== undefined;
       if (!expectedStop) {
         const problem = tap.describeFailure(exit, "before finishing its output");
-        if (problem !== undefined) this.fail(problem);
+        if (problem !== undefined) {
+          this.fail(
+            this.stateGivenUnasked
+              ? problem.withHint(`It was given --state with the saved checkpoint (it has no --about to say whether it can resume); if it does not take --state, set resume = false on the pipeline or run with --no-resume.`)
+              : problem,
+          );
+        }
       }
     }
     // Targets write and confirm what they received, also after a failure: that is what makes resuming lose nothing.

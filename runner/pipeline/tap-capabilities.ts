@@ -39,11 +39,15 @@ export async function aboutTap(command: string, args: readonly string[], cwd: st
 
 /**
  * The arguments that hand the saved checkpoint to the tap (`--state FILE`,
- * written into `workDir`), or none when there is no checkpoint or the tap
- * cannot resume.
+ * written into `workDir`), or none when there is no checkpoint, the pipeline
+ * says not to (`resume = false`) or the tap cannot resume.
  */
-export function stateArgs(tap: ConnectorDefinition, about: TapAbout, saved: SavedCheckpoint | undefined, workDir: string, pipeline: string, logger: Logger): string[] {
+export function stateArgs(tap: ConnectorDefinition, about: TapAbout, saved: SavedCheckpoint | undefined, resume: boolean, workDir: string, pipeline: string, logger: Logger): string[] {
   if (saved === undefined) return [];
+  if (!resume) {
+    logger.info(`pipeline ${pipeline}: not handing ${tap.name} the checkpoint (resume = false); it starts from the beginning`);
+    return [];
+  }
   if (about.capabilities !== undefined && !about.capabilities.includes("state")) {
     logger.info(`pipeline ${pipeline}: ${tap.name} cannot resume (no "state" capability); running it from the start`);
     return [];

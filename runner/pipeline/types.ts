@@ -58,6 +58,8 @@ export interface PipelineDefinition {
   readonly idleTimeoutSeconds: number;
   /** Stop after this many records from the tap. */
   readonly maxRecords: number | undefined;
+  /** Hand the tap the saved checkpoint as --state. */
+  readonly resume: boolean;
   /** Records that async middleware may have in flight at once (results still go out in order). */
   readonly concurrency: number;
   /** Directory the run's temporary files (configs, state) go in. */

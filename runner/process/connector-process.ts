@@ -26,6 +26,9 @@ export interface ConnectorExit {
   readonly spawnError: string | undefined;
 }
 
+/** A stderr line that reads like an error report. */
+const ERROR_LINE = /error|fail|fatal|exception|traceback/i;
+
 /** The last lines of a connector's stderr kept for error messages. */
 const STDERR_LINES_KEPT = 5;
 
@@ -42,6 +45,8 @@ export class ConnectorProcess {
   readonly exited: Promise<ConnectorExit>;
   private readonly subprocess: ReturnType<typeof spawnCommand<"pipe">>;
   private readonly recentStderr: string[] = [];
+  /** Its first stderr line: often what went wrong (`unrecognized option '--state'`) before a generic last one. */
+  private readonly firstStderr: string[] = [];
   private ended: ConnectorExit | undefined;
 
   /** `forwardStderr` receives each stderr line with the connector's name in front; by default it goes to our stderr. */
@@ -54,6 +59,7 @@ export class ConnectorProcess {
     // A connector that exits early makes writes to its stdin fail; that is reported through `exited`.
     this.stdin.on("error", () => undefined);
     const splitter = new LineSplitter((line) => {
+      if (this.firstStderr.length < 1) this.firstStderr.push(line);
       this.recentStderr.push(line);
       if (this.recentStderr.length > STDERR_LINES_KEPT) this.recentStderr.shift();
       forwardStderr(`${this.name} | ${line}`);
@@ -86,7 +92,20 @@ export class ConnectorProcess {
 
   /** The connector's own last error line, if it printed one: the best hint at what went wrong. */
   lastStderrLine(): string | undefined {
-    return [...this.recentStderr].reverse().find((line) => /error|fail|fatal|exception|traceback/i.test(line)) ?? this.recentStderr.at(-1);
+    return [...this.recentStderr].reverse().find((line) => ERROR_LINE.test(line)) ?? this.recentStderr.at(-1);
+  }
+
+  /**
+   * What the connector said, for an error: its last line that reads like an
+   * error, or when none does, its first line and its last (`cat: unrecognized
+   * option '--state' … Try 'cat --help' for more information.`).
+   */
+  stderrSummary(): string | undefined {
+    const errorLine = [...this.recentStderr].reverse().find((line) => ERROR_LINE.test(line));
+    if (errorLine !== undefined) return errorLine;
+    const first = this.firstStderr[0];
+    const last = this.recentStderr.at(-1);
+    return first === undefined || first === last ? last : `${first} … ${last ?? ""}`;
   }
 
   kill(signal: NodeJS.Signals = "SIGTERM"): void {
@@ -107,7 +126,7 @@ export class ConnectorProcess {
    */
   describeFailure(exit: ConnectorExit, doing: string): AgoraError | undefined {
     const where = { connector: this.name };
-    const said = this.lastStderrLine();
+    const said = this.stderrSummary();
     const tail = said === undefined ? "" : `; it said: ${said}`;
     if (exit.spawnError !== undefined) {
       return new ConfigError(RunnerCodes.CONNECTOR_NOT_FOUND, `could not start the ${this.role} (${exit.spawnError})`, {

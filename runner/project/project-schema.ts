@@ -98,6 +98,11 @@ const pipeline = {
     validate: { type: "boolean", default: true, description: "Validate records against their SCHEMA in the runner." },
     idle_timeout_seconds: { type: "number", exclusiveMinimum: 0, default: 300, description: "Fail a connector that shows no progress for this long." },
     max_records: { type: "integer", minimum: 1, description: "Stop after this many records, with a consistent checkpoint." },
+    resume: {
+      type: "boolean",
+      default: true,
+      description: "Hand the tap the saved checkpoint as `--state`. `false` for a tap that does not take `--state` (it then starts from the beginning every run; checkpoints are still kept).",
+    },
     concurrency: { type: "integer", minimum: 1, default: 64, description: "Records async middleware may have in flight at once (results still go out in order)." },
     schedule: { ...schedule, description: "When `agora worker` runs it (see docs/worker.md)." },
   },

@@ -18,6 +18,7 @@ export interface PipelineOverrides {
   readonly onError?: ErrorPolicy | undefined;
   readonly validate?: boolean | undefined;
   readonly idleTimeoutSeconds?: number | undefined;
+  readonly resume?: boolean | undefined;
 }
 
 const INTERPRETER = /^(?:python[\d.]*|node|nodejs|bash|sh|zsh|ruby|perl|deno|bun|env)$/;
@@ -142,6 +143,7 @@ export function resolvePipeline(project: Project, name: string, overrides: Pipel
     onError: overrides.onError ?? entry.on_error,
     idleTimeoutSeconds: overrides.idleTimeoutSeconds ?? entry.idle_timeout_seconds,
     maxRecords: overrides.maxRecords ?? entry.max_records,
+    resume: overrides.resume ?? entry.resume,
     concurrency: entry.concurrency,
     workDir: join(project.dir, ".agora", "runs"),
     projectDir: project.dir,

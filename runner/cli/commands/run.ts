@@ -23,6 +23,7 @@ interface RunOptions extends CommonOptions {
   readonly progress: boolean;
   readonly fullRefresh?: boolean;
   readonly refreshCatalog?: boolean;
+  readonly resume: boolean;
 }
 
 function positiveNumber(text: string | undefined, flag: string): number | undefined {
@@ -64,6 +65,7 @@ async function run(pipelineName: string | undefined, options: RunOptions): Promi
     onError: options.onError,
     validate: options.validate ? undefined : false,
     idleTimeoutSeconds: positiveNumber(options.idleTimeout, "--idle-timeout"),
+    resume: options.resume ? undefined : false,
   };
   let definition: PipelineDefinition;
   let project = undefined;
@@ -120,6 +122,7 @@ export function runCommand(common: () => CommonOptions, done: (code: number) => 
     .option("--idle-timeout <seconds>", "fail a connector that shows no progress for this long")
     .option("--no-progress", "no live progress line on a terminal")
     .option("--full-refresh", "ignore the saved checkpoint (start from the beginning); save the new one only if the run succeeds")
+    .option("--no-resume", "do not hand the tap the saved checkpoint as --state (for taps that do not take it)")
     .option("--refresh-catalog", "run the tap's --discover again instead of using the cached catalog")
     .option("--json", "print the run's result as JSON on stdout")
     .action(async (pipeline: string | undefined, options: RunOptions) => {

@@ -104,6 +104,30 @@ describe("ad-hoc runs and other languages", () => {
   });
 });
 
+describe("a tap that does not take --state", () => {
+  it("fails its second run saying it was given --state and how to stop that; resume = false and --no-resume run it", async () => {
+    const dir = join(root, "no-state");
+    const messages = [
+      { type: "SCHEMA", stream: "s", schema: { type: "object", properties: { id: { type: "integer" } } }, key_properties: ["id"] },
+      { type: "RECORD", stream: "s", record: { id: 1 } },
+      { type: "STATE", value: { n: 1 } },
+    ];
+    projectIn(dir, `[pipelines.p]\ntap = { command = "cat", args = ["msgs.jsonl"] }\ntarget = { command = "target-jsonl", config = { destination_path = "out" } }\n`);
+    writeIn(dir, "msgs.jsonl", `${messages.map((message) => JSON.stringify(message)).join("\n")}\n`);
+    expect((await agora(dir, ["run", "p"])).exitCode).toBe(0);
+    const second = await agora(dir, ["run", "p"]);
+    expect(second.exitCode).toBe(1);
+    // Its first line says what is wrong, its last only where to look: both are shown.
+    expect(second.stderr).toContain("it said: cat: unrecognized option '--state' … Try 'cat --help' for more information.");
+    expect(second.stderr).toContain("It was given --state with the saved checkpoint (it has no --about to say whether it can resume); if it does not take --state, set resume = false on the pipeline or run with --no-resume.");
+    expect((await agora(dir, ["run", "p", "--no-resume"])).exitCode).toBe(0);
+    projectIn(dir, `[pipelines.p]\ntap = { command = "cat", args = ["msgs.jsonl"] }\ntarget = { command = "target-jsonl", config = { destination_path = "out" } }\nresume = false\n`);
+    const configured = await agora(dir, ["run", "p"]);
+    expect(configured.exitCode, configured.stderr).toBe(0);
+    expect(configured.stderr).toContain("not handing cat the checkpoint (resume = false)");
+  });
+});
+
 describe("errors", () => {
   it.each([
     [["run", "--tap", "tap-sample"], 2, "an ad-hoc run needs --tap and at least one --target"],
