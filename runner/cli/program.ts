@@ -8,6 +8,7 @@ import { runsCommand } from "./commands/runs.js";
 import { stateCommand } from "./commands/state.js";
 import { testCommand } from "./commands/test.js";
 import { workerCommand } from "./commands/worker.js";
+import { maskStream } from "../secrets/secret-values.js";
 import type { CommonOptions } from "./cli-context.js";
 
 function finish(code: number): Promise<never> {
@@ -18,6 +19,8 @@ function finish(code: number): Promise<never> {
 
 /** `agora`: the runner's command line. Every failure is one line on stderr and an exit code. */
 export async function main(argv: readonly string[]): Promise<never> {
+  // Secrets read from the environment never reach the terminal or a log file through stderr.
+  maskStream(process.stderr);
   const program = new Command("agora")
     .description("Run Singer connectors: pipelines with confirmed checkpoints, fan-out, middleware and a dead-letter queue.")
     .version("0.1.0", "-V, --version")

@@ -1,3 +1,4 @@
+import { maskSecrets } from "../secrets/secret-values.js";
 import { countOf, streamTable } from "../pipeline/stream-counters.js";
 import { DataError, type AgoraError, type Logger } from "../../protocol/index.js";
 import type { ErrorPolicy } from "../pipeline/types.js";
@@ -46,7 +47,8 @@ export class DeadLetterRouter {
       }
       return undefined;
     }
-    const entry = { ...rejected, pipeline: this.pipeline, runId: this.runId, checkpoint: this.checkpoint() };
+    // The error text is masked; the record is kept as it came (a replay must send it unchanged).
+    const entry = { ...rejected, errorMessage: maskSecrets(rejected.errorMessage), pipeline: this.pipeline, runId: this.runId, checkpoint: this.checkpoint() };
     this.writes.add(() => this.store.addDeadLetter(entry));
     this.deadLettered += 1;
     return undefined;

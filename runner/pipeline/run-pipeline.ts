@@ -17,6 +17,7 @@ import { argsWithConfig } from "./connector-config.js";
 import { DataPath } from "./data-path.js";
 import { describePhase, type RunPhase } from "./run-phase.js";
 import { RunEvents } from "./run-events.js";
+import { maskSecrets } from "../secrets/secret-values.js";
 import { prepareRunDir } from "./run-dirs.js";
 import { newRunId, recordFailedRun } from "./run-records.js";
 import { StoreWrites } from "./store-writes.js";
@@ -324,7 +325,7 @@ class PipelineRun {
     const progress = progressAt(this.data.read.byStream, written, this.router.byStream);
     const failure: RunFailure | undefined =
       this.failure !== undefined
-        ? { code: this.failure.code, kind: this.failure.kind, message: this.failure.toUserLine() }
+        ? { code: this.failure.code, kind: this.failure.kind, message: maskSecrets(this.failure.toUserLine()) }
         : this.stopSignal !== undefined
           ? { code: RunnerCodes.RUN_INTERRUPTED, kind: "fatal", message: `stopped by ${this.stopSignal}` }
           : undefined;

@@ -1,3 +1,4 @@
+import { maskSecrets } from "../secrets/secret-values.js";
 import { randomBytes } from "node:crypto";
 import type { AgoraError } from "../../protocol/index.js";
 import type { RunStore } from "../state/interfaces.js";
@@ -24,6 +25,6 @@ export async function recordFailedRun(pipeline: string, store: RunStore, error: 
 /** The result of a run that failed before reading anything. */
 export function failedBeforeStart(pipeline: string, runId: string, error: AgoraError): RunResult {
   const located = error.where.pipeline === undefined ? error.withLocation({ pipeline }) : error;
-  const failure: RunFailure = { code: located.code, kind: located.kind, message: located.toUserLine() };
+  const failure: RunFailure = { code: located.code, kind: located.kind, message: maskSecrets(located.toUserLine()) };
   return { runId, pipeline, status: "failed", progress: {}, recordsRead: 0, recordsWritten: 0, deadLettered: 0, skipped: 0, checkpointAdvanced: false, seconds: 0, error: failure.message, failure, signal: undefined };
 }

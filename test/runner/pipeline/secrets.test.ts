@@ -1,0 +1,28 @@
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { agora, projectIn } from "../../helpers/project.js";
+import { tempDir } from "../../helpers/processes.js";
+
+const root = tempDir("agora-secrets-");
+const TOKEN = "tok-Z9f2-secret-value";
+
+describe("secrets from the environment", () => {
+  it("are masked in the runner's stderr, a connector's forwarded lines, the error and the run history", async () => {
+    const dir = projectIn(
+      join(root, "masked"),
+      `
+[pipelines.p]
+tap = { command = "bash", args = ["-c", "echo \\"tap error: login refused for token \${API_TOKEN} at https://api.example/x?key=\${API_TOKEN}\\" >&2; exit 1"] }
+target = { command = "target-jsonl", config = { destination_path = "out", note = "\${API_TOKEN}" } }
+`,
+    );
+    const result = await agora(dir, ["run", "p"], { API_TOKEN: TOKEN });
+    expect(result.exitCode).toBe(1);
+    expect(result.stderr).toContain("bash | tap error: login refused for token *** at https://api.example/x?key=***");
+    expect(result.stderr).toContain("it said: tap error: login refused for token ***");
+    expect(result.stderr).not.toContain(TOKEN);
+    const runs = await agora(dir, ["--json", "runs", "list", "p"]);
+    expect(runs.stdout).toContain("login refused for token ***");
+    expect(runs.stdout).not.toContain(TOKEN);
+  });
+});
