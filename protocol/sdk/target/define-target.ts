@@ -1,3 +1,4 @@
+import { tmpdir } from "node:os";
 import { MessageWriter } from "../../framing/message-writer.js";
 import type { JsonSchema } from "../../messages/types.js";
 import { renderAboutMarkdown, type AboutInfo } from "../about.js";
@@ -29,9 +30,14 @@ export const TARGET_SDK_SETTINGS: Record<string, JsonSchema> = {
     default: true,
     description: "Check each RECORD against its stream's SCHEMA; an invalid record fails the run with its line and field.",
   },
+  batch_roots: {
+    type: "array",
+    items: { type: "string", minLength: 1 },
+    description: "Folders BATCH files may be read from (default: the system temporary folder and the working directory); a manifest naming a file elsewhere is refused.",
+  },
 };
 
-type TargetConfig = ConnectorConfig & { batch_size_rows: number; batch_wait_limit_seconds: number; validate_records: boolean };
+type TargetConfig = ConnectorConfig & { batch_size_rows: number; batch_wait_limit_seconds: number; validate_records: boolean; batch_roots?: string[] };
 
 /** Turns a target definition into a connector with the standard command line. */
 export function defineTarget<Config extends ConnectorConfig = ConnectorConfig>(definition: TargetDefinition<Config>): Connector {
@@ -61,6 +67,7 @@ export function defineTarget<Config extends ConnectorConfig = ConnectorConfig>(d
       batchSizeRows: config.batch_size_rows,
       batchWaitMs: config.batch_wait_limit_seconds * 1000,
       validateRecords: config.validate_records,
+      batchRoots: config.batch_roots ?? [tmpdir(), process.cwd()],
       connector: definition.name,
       deadLetters: process.env["AGORA_DEAD_LETTER"] === "1",
     });

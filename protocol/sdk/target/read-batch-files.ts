@@ -1,24 +1,49 @@
-import { createReadStream } from "node:fs";
+import { createReadStream, realpathSync } from "node:fs";
+import { resolve, sep } from "node:path";
 import { fileURLToPath } from "node:url";
 import { createGunzip } from "node:zlib";
 import type { Readable } from "node:stream";
 import { AgoraError, FatalError, ProtocolError } from "../../errors.js";
 import { LineSplitter } from "../../framing/line-splitter.js";
-import { excerpt } from "../../messages/parse.js";
 import { ProtocolCodes } from "../../messages/codes.js";
 import type { BatchMessage } from "../../messages/types.js";
 
 export const SUPPORTED_BATCH_FORMATS = ["jsonl"] as const;
 
 function manifestPath(uri: string): string {
-  return uri.startsWith("file:") ? fileURLToPath(uri) : uri;
+  return uri.startsWith("file:") ? fileURLToPath(uri) : resolve(uri);
+}
+
+/** The real path of a folder or file (symbolic links resolved), or the path itself if it does not exist. */
+function realPath(path: string): string {
+  try {
+    return realpathSync(path);
+  } catch {
+    return resolve(path);
+  }
+}
+
+/**
+ * Refuses a batch file outside `roots`: a manifest is data from the tap, and
+ * must not make the target read any file it can (`file:///etc/shadow`).
+ * Symbolic links are resolved first, so a link cannot lead outside.
+ */
+function checkInsideRoots(path: string, roots: readonly string[], stream: string, line: number): void {
+  const real = realPath(path);
+  const allowed = roots.map(realPath);
+  if (allowed.some((root) => real === root || real.startsWith(root.endsWith(sep) ? root : `${root}${sep}`))) return;
+  throw new ProtocolError("BATCH_FILE_OUTSIDE_ROOTS", `the BATCH manifest names ${path}, outside the folders batch files may come from (${allowed.join(", ")})`, {
+    where: { stream, line },
+    hint: "Have the tap write its batch files under one of them, or add their folder to the target's batch_roots setting.",
+  });
 }
 
 /**
  * Reads the records of a BATCH message's files (`jsonl`, optionally gzip),
  * yielding them a chunk at a time so a large file never sits in memory.
+ * Files outside `roots` are refused, and no error quotes a file's content.
  */
-export async function* readBatchFiles(message: BatchMessage, line: number): AsyncGenerator<Array<{ [key: string]: unknown }>> {
+export async function* readBatchFiles(message: BatchMessage, line: number, roots: readonly string[]): AsyncGenerator<Array<{ [key: string]: unknown }>> {
   const { format, compression } = message.encoding;
   if (format !== "jsonl") {
     throw new ProtocolError("BATCH_FORMAT_UNSUPPORTED", `BATCH format "${format}" is not supported (supported: ${SUPPORTED_BATCH_FORMATS.join(", ")})`, {
@@ -28,16 +53,18 @@ export async function* readBatchFiles(message: BatchMessage, line: number): Asyn
   }
   for (const uri of message.manifest) {
     const path = manifestPath(uri);
+    checkInsideRoots(path, roots, message.stream, line);
     let records: Array<{ [key: string]: unknown }> = [];
     const splitter = new LineSplitter((text, fileLine) => {
       let value: unknown;
       try {
         value = JSON.parse(text);
       } catch (error) {
-        throw new ProtocolError(ProtocolCodes.INVALID_JSON, `invalid JSON in batch file: ${excerpt(text)}`, { where: { file: path, line: fileLine }, cause: error });
+        // The file's content is not quoted: a manifest could name a file that holds secrets.
+        throw new ProtocolError(ProtocolCodes.INVALID_JSON, `invalid JSON in batch file (${text.length} bytes on that line)`, { where: { file: path, line: fileLine }, cause: error });
       }
       if (typeof value !== "object" || value === null || Array.isArray(value)) {
-        throw new ProtocolError(ProtocolCodes.NOT_AN_OBJECT, `batch file line is not a JSON object: ${excerpt(text)}`, { where: { file: path, line: fileLine } });
+        throw new ProtocolError(ProtocolCodes.NOT_AN_OBJECT, "batch file line is not a JSON object", { where: { file: path, line: fileLine } });
       }
       records.push(value as { [key: string]: unknown });
     });

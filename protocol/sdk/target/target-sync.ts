@@ -14,6 +14,8 @@ export interface TargetSyncOptions {
   readonly batchSizeRows: number;
   readonly batchWaitMs: number;
   readonly validateRecords: boolean;
+  /** Folders BATCH files may be read from. */
+  readonly batchRoots?: readonly string[];
   readonly connector: string;
   /** Reject bad records as DEAD_LETTER messages instead of failing (a runner set AGORA_DEAD_LETTER=1). */
   readonly deadLetters: boolean;
@@ -144,7 +146,7 @@ export async function runTargetSync(writer: TargetWriter, input: ByteSource, out
             break;
           case "BATCH": {
             const stream = streamOf(message.stream, item.line);
-            for await (const batchRecords of readBatchFiles(message, item.line)) {
+            for await (const batchRecords of readBatchFiles(message, item.line, options.batchRoots ?? [])) {
               for (const record of batchRecords) await addRecord(stream, { type: "RECORD", stream: stream.name, record }, item.line);
             }
             break;

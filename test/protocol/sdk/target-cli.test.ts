@@ -1,4 +1,4 @@
-import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { gzipSync } from "node:zlib";
 import { describe, expect, it } from "vitest";
@@ -181,6 +181,31 @@ describe("streams and schemas", () => {
     expect(result.exitCode).toBe(0);
     expect(jsonLines(result.stdout)).toEqual(["after-batch"]);
     expect(linesOf(join(out, "items.jsonl"))).toHaveLength(3);
+  });
+
+  it("refuses a BATCH file outside its batch roots (symbolic links followed), and never quotes a batch file's content", async () => {
+    const { file } = config();
+    const outside = JSON.stringify({ type: "BATCH", stream: "items", encoding: { format: "jsonl" }, manifest: ["file:///etc/passwd"] });
+    const refused = await runNode(target, ["--config", file], { input: `${schema()}\n${outside}\n` });
+    expect(refused.exitCode).toBe(1);
+    expect(refused.stderr).toContain("the BATCH manifest names /etc/passwd, outside the folders batch files may come from");
+    expect(refused.stderr).not.toContain("root:");
+    // A link inside an allowed folder that points outside it is refused too.
+    const link = join(dir, "innocent.jsonl");
+    symlinkSync("/etc/passwd", link);
+    const viaLink = JSON.stringify({ type: "BATCH", stream: "items", encoding: { format: "jsonl" }, manifest: [`file://${link}`] });
+    const linked = await runNode(target, ["--config", file], { input: `${schema()}\n${viaLink}\n`, cwd: dir });
+    expect(linked.exitCode).toBe(1);
+    expect(linked.stderr).toContain("[BATCH_FILE_OUTSIDE_ROOTS]");
+    expect(linked.stderr).not.toContain("root:");
+    // Inside the roots, a bad line is reported by file and line, without its text.
+    const secretLine = join(dir, "bad-batch.jsonl");
+    writeFileSync(secretLine, "password=hunter2-not-json\n");
+    const bad = JSON.stringify({ type: "BATCH", stream: "items", encoding: { format: "jsonl" }, manifest: [`file://${secretLine}`] });
+    const failed = await runNode(target, ["--config", file], { input: `${schema()}\n${bad}\n`, cwd: dir });
+    expect(failed.exitCode).toBe(1);
+    expect(failed.stderr).toContain(`${secretLine}, line 1: invalid JSON in batch file`);
+    expect(failed.stderr).not.toContain("hunter2");
   });
 
   it("rejects a BATCH format it cannot read", async () => {

@@ -13,7 +13,7 @@ describe("secrets from the environment", () => {
       `
 [pipelines.p]
 tap = { command = "bash", args = ["-c", "echo \\"tap error: login refused for token \${API_TOKEN} at https://api.example/x?key=\${API_TOKEN}\\" >&2; exit 1"] }
-target = { command = "target-jsonl", config = { destination_path = "out", note = "\${API_TOKEN}" } }
+target = { command = "target-jsonl", config = { destination_path = "out" }, env = { NOTE = "\${API_TOKEN}" } }
 `,
     );
     const result = await agora(dir, ["run", "p"], { API_TOKEN: TOKEN });
