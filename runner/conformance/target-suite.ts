@@ -1,7 +1,7 @@
 import { LineSplitter } from "../../protocol/index.js";
 import { canonicalJson } from "../pipeline/canonical-json.js";
 import { readTargetLine } from "../pipeline/target-output.js";
-import { spawnCommand } from "../process/spawn-command.js";
+import { spawnCommand, spawnErrorOf } from "../process/spawn-command.js";
 import { fail, pass, skip, type CheckResult } from "./check-result.js";
 import { keyOf, looselyEqual, storedField } from "./loose-equal.js";
 import { readBackFrom } from "./read-back.js";
@@ -59,6 +59,12 @@ async function fixtureChecks(command: string, options: TargetSuiteOptions): Prom
   const result = await child;
   splitter.end();
   await reads;
+  // A target that never started confirmed nothing and wrote nothing: every check that needs it fails, with why.
+  const startError = spawnErrorOf(result);
+  if (startError !== undefined) {
+    const why = `it could not start (${startError}): is the command right, installed and on PATH?`;
+    return [fail("exit", why), fail("state_order", why), fail("state_final", why), fail("durability", why), fail("records_arrived", why)];
+  }
 
   const results: CheckResult[] = [];
   const lastStderr = stderr.trim().split("\n").at(-1) ?? "";

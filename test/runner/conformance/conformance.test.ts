@@ -156,6 +156,14 @@ describe("agora test with classic Singer connectors (no false alarms on a correc
     expect(exitCode).toBe(1);
   });
 
+  it("fails every check of a target command that cannot start, saying why, and passes none", async () => {
+    const { exitCode, report } = await test("target", "no-such-target-command");
+    const why = "it could not start (spawn no-such-target-command ENOENT): is the command right, installed and on PATH?";
+    expect(report.checks.filter((check) => check.status === "pass")).toEqual([]);
+    for (const name of ["exit", "state_order", "state_final", "durability", "records_arrived"]) expect(report.checks.find((check) => check.check === name)).toEqual({ check: name, status: "fail", reason: why });
+    expect(exitCode).toBe(1);
+  });
+
   it("still fails a tap that resumes badly in a stream that can resume", async () => {
     // Lower-case types too: they are read like their upper-case forms.
     const config = writeJsonIn(dir, "classic-nostate.json", { events: 20, state_every: 4, people: 0, lowercase_types: true });
