@@ -83,7 +83,8 @@ export class AgoraError extends Error {
     const hint = this.hint === undefined || options.withHint === false ? "" : ` ${this.hint}`;
     // Two sentences, not one run-on: "the file does not exist. Check the path."
     const message = hint === "" || /[.?!:]$/.test(this.message) ? this.message : `${this.message}.`;
-    return `${where === "" ? "" : `${where}: `}${message}${hint} [${this.code}]`;
+    // One line, whatever the message holds (a parser's error may carry a newline).
+    return `${where === "" ? "" : `${where}: `}${message}${hint} [${this.code}]`.replace(/\s*[\r\n]+\s*/g, " ");
   }
 }
 

@@ -41,39 +41,45 @@ function typeOf(value: unknown): string {
  * Validates a merged config against a settings schema, filling in defaults.
  * The error names the setting and the files, never the value (it may be a secret).
  */
-export function validateConfig(config: ConnectorConfig, settings: JsonSchema, files: readonly string[], connector: string, ajv: Ajv = createAjv({ useDefaults: true })): ConnectorConfig {
+export function validateConfig(config: ConnectorConfig, settings: JsonSchema, files: readonly string[], connector: string, ajv: Ajv = createAjv({ useDefaults: true, allErrors: true })): ConnectorConfig {
   const validate = ajv.compile(settings);
   const copy = structuredClone(config);
   if (validate(copy)) return copy;
-  const error = validate.errors?.[0];
-  const params = (error?.params ?? {}) as Record<string, unknown>;
-  let pointer = error?.instancePath ?? "";
-  let problem: string;
-  if (error?.keyword === "required") {
-    pointer = `${pointer}/${String(params["missingProperty"])}`;
-    problem = "is required";
-  } else if (error?.keyword === "additionalProperties") {
-    pointer = `${pointer}/${String(params["additionalProperty"])}`;
-    problem = "is not a setting of this connector";
-  } else if (error?.keyword === "type") {
-    problem = `must be ${String(params["type"])}, not ${typeOf(valueAtPointer(copy, pointer))}`;
-  } else if (error?.keyword === "enum") {
-    problem = `must be one of ${(params["allowedValues"] as unknown[]).map((value) => JSON.stringify(value)).join(", ")}`;
-  } else {
-    problem = error?.message ?? "is invalid";
+  // Every problem at once, so a config is fixed in one go rather than one error per run.
+  const problems: Array<{ setting: string; problem: string }> = [];
+  for (const error of validate.errors ?? []) {
+    const params = error.params as Record<string, unknown>;
+    let pointer = error.instancePath;
+    let problem: string;
+    if (error.keyword === "required") {
+      pointer = `${pointer}/${String(params["missingProperty"])}`;
+      problem = "is required";
+    } else if (error.keyword === "additionalProperties") {
+      pointer = `${pointer}/${String(params["additionalProperty"])}`;
+      problem = "is not a setting of this connector";
+    } else if (error.keyword === "type") {
+      problem = `must be ${String(params["type"])}, not ${typeOf(valueAtPointer(copy, pointer))}`;
+    } else if (error.keyword === "enum") {
+      problem = `must be one of ${(params["allowedValues"] as unknown[]).map((value) => JSON.stringify(value)).join(", ")}`;
+    } else {
+      problem = error.message ?? "is invalid";
+    }
+    const setting = settingName(pointer) || "(config)";
+    if (!problems.some((known) => known.setting === setting && known.problem === problem)) problems.push({ setting, problem });
   }
-  const setting = settingName(pointer) || "(config)";
+  const [first] = problems;
+  const setting = first?.setting ?? "(config)";
   const source = files.length === 0 ? "the config" : files.join(", ");
-  throw new ConfigError("CONFIG_INVALID", `setting "${setting}" ${problem}`, {
+  throw new ConfigError("CONFIG_INVALID", problems.map((item) => `setting "${item.setting}" ${item.problem}`).join("; "), {
     where: { connector, setting },
-    hint: `Fix it in ${source}; \`${connector} --about --format markdown\` lists every setting.`,
+    hint: `Fix ${problems.length === 1 ? "it" : "them"} in ${source}; \`${connector} --about --format markdown\` lists every setting.`,
   });
 }
 
 function valueAtPointer(root: unknown, pointer: string): unknown {
   let current = root;
   for (const part of pointer.split("/").slice(1)) {
-    if (typeof current !== "object" || current === null) return undefined;
+    if (typeof current !== "object" || current === null || !Object.hasOwn(current, part)) return undefined;
     current = (current as Record<string, unknown>)[part];
   }
   return current;

@@ -39,6 +39,52 @@ export function loadProject(file: string = PROJECT_FILE): Project {
 
 // Compiled once; `useDefaults` fills in every setting the schema has a default for.
 const validateProject = createAjv({ useDefaults: true }).compile<ProjectFile>(PROJECT_SCHEMA);
+// The same schema, reporting every problem: run only when the file is invalid.
+const findAllProblems = createAjv({ allErrors: true }).compile(PROJECT_SCHEMA);
+
+type ProblemError = NonNullable<typeof findAllProblems.errors>[number];
+
+/**
+ * The errors worth showing. A value that fits none of a oneOf's forms (a
+ * connector name, a table with a command, ...) gets every form's
+ * complaints: of those, keep the complaints of the form it comes closest to
+ * (fewest complaints, and not only "wrong type"), or else the oneOf's own.
+ */
+function closestErrors(errors: readonly ProblemError[]): ProblemError[] {
+  const insideOf = (choice: ProblemError, error: ProblemError): boolean =>
+    error !== choice && error.schemaPath.startsWith(`${choice.schemaPath}/`) && (error.instancePath === choice.instancePath || error.instancePath.startsWith(`${choice.instancePath}/`));
+  const dropped = new Set<ProblemError>();
+  for (const choice of errors.filter((error) => error.keyword === "oneOf")) {
+    const forms = new Map<string, ProblemError[]>();
+    for (const error of errors.filter((candidate) => insideOf(choice, candidate))) {
+      const form = error.schemaPath.slice(choice.schemaPath.length + 1).split("/")[0] ?? "";
+      forms.set(form, [...(forms.get(form) ?? []), error]);
+      dropped.add(error);
+    }
+    const candidates = [...forms.entries()].filter(([form, found]) => !found.every((error) => error.keyword === "type" && error.schemaPath === `${choice.schemaPath}/${form}/type`));
+    const best = candidates.sort((left, right) => left[1].length - right[1].length)[0];
+    if (best === undefined) continue;
+    dropped.add(choice);
+    for (const error of best[1]) dropped.delete(error);
+  }
+  return errors.filter((error) => !dropped.has(error));
+}
+
+/** One sentence per problem of an invalid project, each naming the setting. */
+function projectProblems(value: unknown): string[] {
+  findAllProblems(structuredClone(value));
+  const kept = closestErrors(findAllProblems.errors ?? []);
+  const problems = kept.map((error) => {
+    const params = error.params as Record<string, unknown>;
+    const at = dotted(error.instancePath);
+    if (error.keyword === "additionalProperties") return `unknown setting "${String(params["additionalProperty"])}"${at === "" ? "" : ` in ${at}`}`;
+    if (error.keyword === "required") return `${at === "" ? "" : `${at}: `}missing "${String(params["missingProperty"])}"`;
+    if (error.keyword === "enum") return `${at}: must be one of ${(params["allowedValues"] as unknown[]).map((item) => JSON.stringify(item)).join(", ")}`;
+    if (error.keyword === "oneOf") return `${at}: must be a connector name or a table with a command (or, in targets, { name = "..." })`;
+    return `${at}: ${error.message ?? "is invalid"}`;
+  });
+  return [...new Set(problems)];
+}
 
 /**
  * A project from an already parsed pipelines.toml (or one built in memory,
@@ -47,16 +93,7 @@ const validateProject = createAjv({ useDefaults: true }).compile<ProjectFile>(PR
 export function projectFromValue(value: unknown, file: string, dir: string = dirname(file)): Project {
   const parsed = structuredClone(value);
   if (!validateProject(parsed)) {
-    const error = validateProject.errors?.[0];
-    const params = (error?.params ?? {}) as Record<string, unknown>;
-    const at = dotted(error?.instancePath ?? "");
-    const what =
-      error?.keyword === "additionalProperties"
-        ? `unknown setting "${String(params["additionalProperty"])}"${at === "" ? "" : ` in ${at}`}`
-        : error?.keyword === "required"
-          ? `${at === "" ? "" : `${at}: `}missing "${String(params["missingProperty"])}"`
-          : `${at}: ${error?.message ?? "is invalid"}`;
-    throw new ConfigError(RunnerCodes.PROJECT_INVALID, what, { where: { file }, hint: "See docs/runner.md for the pipelines.toml format." });
+    throw new ConfigError(RunnerCodes.PROJECT_INVALID, projectProblems(value).join("; "), { where: { file }, hint: "See docs/runner.md for the pipelines.toml format." });
   }
   return {
     file,

@@ -1,4 +1,4 @@
-import { readFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { ConfigError } from "../../protocol/index.js";
 import { RunnerCodes } from "../errors.js";
@@ -62,12 +62,16 @@ export function resolveConnector(project: Pick<Project, "dir" | "connectors" | "
     }
     config = { ...fromFile, ...config };
   }
+  const cwd = resolve(project.dir, resolved.cwd ?? ".");
+  if (resolved.cwd !== undefined && !existsSync(cwd)) {
+    throw new ConfigError(RunnerCodes.PROJECT_INVALID, `${where}.cwd is ${cwd}, which does not exist`, { where: { file: project.file, setting: `${where}.cwd` }, hint: "Fix the path (relative paths start at the project's folder), or create the folder." });
+  }
   return {
     name: connectorName(reference, where),
     command: resolved.command,
     args: resolved.args ?? [],
     env: resolved.env ?? {},
-    cwd: resolve(project.dir, resolved.cwd ?? "."),
+    cwd,
     config,
   };
 }
