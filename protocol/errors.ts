@@ -68,6 +68,15 @@ export class AgoraError extends Error {
     return copy;
   }
 
+  /** A copy of this error with `rewrite` applied to its message and hint (to name a file the user knows instead of a temporary one). */
+  withText(rewrite: (text: string) => string): this {
+    const copy = Object.create(Object.getPrototypeOf(this) as object) as this;
+    Object.assign(copy, this, { hint: this.hint === undefined ? undefined : rewrite(this.hint) });
+    copy.stack = this.stack ?? "";
+    copy.message = rewrite(this.message);
+    return copy;
+  }
+
   /** A copy of this error whose hint is `hint` (what to do, as the caller knows better). */
   withHint(hint: string): this {
     const copy = Object.create(Object.getPrototypeOf(this) as object) as this;

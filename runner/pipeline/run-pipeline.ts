@@ -13,7 +13,8 @@ import type { StateStore } from "../state/interfaces.js";
 import type { RunFailure, SavedCheckpoint } from "../state/types.js";
 import { CheckpointKeeper } from "./checkpoint-keeper.js";
 import { progressAt } from "./checkpoint-tracker.js";
-import { argsWithConfig } from "./connector-config.js";
+import { argsWithConfig, configFileOf } from "./connector-config.js";
+import { settingLine } from "../project/setting-line.js";
 import { DataPath } from "./data-path.js";
 import { describePhase, type RunPhase } from "./run-phase.js";
 import { RunEvents } from "./run-events.js";
@@ -260,8 +261,27 @@ class PipelineRun {
 
   private fail(error: AgoraError): void {
     if (this.failure !== undefined) return;
-    this.failure = error.where.pipeline === undefined ? error.withLocation({ pipeline: this.definition.name }) : error;
+    const located = error.where.pipeline === undefined ? error.withLocation({ pipeline: this.definition.name }) : error;
+    this.failure = this.namingConfigOrigins(located);
     this.tap?.kill("SIGTERM");
+  }
+
+  /**
+   * A connector that rejects its config names the file it was given: the
+   * run's temporary copy, gone once the run ends. Name where the config is
+   * written instead: pipelines.toml, its line and setting.
+   */
+  private namingConfigOrigins(error: AgoraError): AgoraError {
+    let result = error;
+    for (const connector of [this.definition.tap, ...this.definition.targets]) {
+      const origin = connector.configOrigin;
+      const file = configFileOf(connector, this.workDir);
+      if (origin === undefined || !(`${result.message} ${result.hint ?? ""}`.includes(file))) continue;
+      const line = settingLine(origin.file, origin.path);
+      const named = `${origin.file}${line === undefined ? "" : `, line ${line}`} (${origin.path.join(".")})`;
+      result = result.withText((text) => text.replaceAll(file, named));
+    }
+    return result;
   }
 
   private requestStop(signal: NodeJS.Signals): void {

@@ -10,6 +10,8 @@ export interface ConnectorDefinition extends Omit<ConnectorLaunch, "role" | "arg
   readonly args: readonly string[];
   /** Passed as `--config FILE`; undefined passes no --config. */
   readonly config: Readonly<Record<string, unknown>> | undefined;
+  /** Where its config is written in pipelines.toml, for errors (the run's config file is gone by then). */
+  readonly configOrigin?: SettingOrigin | undefined;
 }
 
 /** Which streams and records one target receives (every STATE always). Undefined parts mean "all". */

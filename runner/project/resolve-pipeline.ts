@@ -66,8 +66,10 @@ export function resolveConnector(project: Pick<Project, "dir" | "connectors" | "
   if (resolved.cwd !== undefined && !existsSync(cwd)) {
     throw new ConfigError(RunnerCodes.PROJECT_INVALID, `${where}.cwd is ${cwd}, which does not exist`, { where: { file: project.file, setting: `${where}.cwd` }, hint: "Fix the path (relative paths start at the project's folder), or create the folder." });
   }
+  const originPath = typeof reference === "string" ? ["connectors", reference] : where.replace(/\[(\d+)\]/g, ".$1").split(".");
   return {
     name: connectorName(reference, where),
+    configOrigin: { file: project.file, path: [...originPath, "config"] },
     command: resolved.command,
     args: resolved.args ?? [],
     env: resolved.env ?? {},
@@ -132,7 +134,7 @@ export function resolvePipeline(project: Project, name: string, overrides: Pipel
   if (targetRefs.length === 0) {
     throw new ConfigError(RunnerCodes.PROJECT_INVALID, `pipeline "${name}" has no target`, { where: { file: project.file }, hint: 'Add target = "name" or targets = ["a", "b"].' });
   }
-  const targets = targetRefs.map((reference, index) => resolveTarget(project, reference, `pipelines.${name}.targets[${index}]`));
+  const targets = targetRefs.map((reference, index) => resolveTarget(project, reference, entry.targets === undefined ? `pipelines.${name}.target` : `pipelines.${name}.targets[${index}]`));
   // Two targets with the same name would be indistinguishable in logs: number them.
   const names = targets.map((target) => target.name);
   const unique = targets.map((target, index) => (names.indexOf(target.name) === index ? target : { ...target, name: `${target.name}#${index + 1}` }));

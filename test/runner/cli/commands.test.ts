@@ -104,6 +104,17 @@ describe("ad-hoc runs and other languages", () => {
   });
 });
 
+describe("a connector that rejects its config", () => {
+  it("is pointed at pipelines.toml, with the line and setting, not at the run's temporary copy", async () => {
+    const dir = join(root, "bad-connector-config");
+    projectIn(dir, `[pipelines.p]\ntap = { command = "tap-sample", config = { users = 2 } }\n\n[pipelines.p.target]\ncommand = "target-jsonl"\nconfig = { destination_path = "out", colour = "red" }\n`);
+    const result = await agora(dir, ["run", "p"]);
+    expect(result.exitCode).toBe(1);
+    expect(result.stderr).toContain(`setting "colour" is not a setting of this connector. Fix it in ${join(dir, "pipelines.toml")}, line 6 (pipelines.p.target.config)`);
+    expect(result.stderr.split("\n").filter((line) => line.startsWith("pipeline p,")).join("\n")).not.toContain(".agora/runs");
+  });
+});
+
 describe("a tap that does not take --state", () => {
   it("fails its second run saying it was given --state and how to stop that; resume = false and --no-resume run it", async () => {
     const dir = join(root, "no-state");
@@ -153,7 +164,7 @@ describe("errors", () => {
     const unknown = projectIn(join(root, "bad-setting"), '[pipelines.x]\ntap = "a"\ntargetz = ["b"]\n');
     expect((await agora(unknown, ["run", "x"])).stderr).toContain('unknown setting "targetz" in pipelines.x');
     const missing = projectIn(join(root, "bad-ref"), '[pipelines.x]\ntap = "ghost"\ntarget = "ghost"\n');
-    expect((await agora(missing, ["run", "x"])).stderr).toContain('pipelines.x.targets[0] names connector "ghost", which [connectors] does not define');
+    expect((await agora(missing, ["run", "x"])).stderr).toContain('pipelines.x.target names connector "ghost", which [connectors] does not define');
   });
 
   it("fails clearly when a connector's command does not exist", async () => {
