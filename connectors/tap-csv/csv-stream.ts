@@ -74,7 +74,8 @@ export async function csvStream(file: CsvFile, config: CsvConfig, knownSchema?: 
         if (row.cells.length !== columns.length) {
           return bad(row.line, rowText(row.cells, file), "CSV_FIELD_COUNT", `row has ${row.cells.length} fields, expected ${columns.length}`, position);
         }
-        const record: Record<string, unknown> = {};
+        // Column names are data: a column named __proto__ is a field, never the record's prototype.
+        const record = Object.create(null) as Record<string, unknown>;
         for (let index = 0; index < columns.length; index += 1) {
           const convert = converters[index];
           if (convert === undefined) continue;

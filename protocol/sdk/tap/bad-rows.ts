@@ -16,8 +16,9 @@ export const BAD_ROW_SETTING = {
 } as const;
 
 /**
- * Applies a bad-row policy for one stream: throws for `fail`, logs and
- * counts for `skip`, and returns a RejectedRow to yield for `dlq`.
+ * Applies a bad-row policy for one stream: throws for `fail`; for `skip`
+ * logs, counts and returns a skipped RejectedRow (it only moves the
+ * bookmark); for `dlq` returns a RejectedRow to send as a DEAD_LETTER.
  */
 export class BadRowHandler {
   private skipped = 0;
@@ -34,7 +35,8 @@ export class BadRowHandler {
     if (this.policy === "skip") {
       this.skipped += 1;
       this.logger.warn(`skipped bad row: ${error.toUserLine({ withHint: false })}`);
-      return undefined;
+      // Yielded all the same, so the bookmark moves past it: a bad last row is not read (and warned about) again every run.
+      return new RejectedRow(error, details, true);
     }
     this.rejected += 1;
     return new RejectedRow(error, details);

@@ -99,7 +99,7 @@ export async function syncStream<Config extends ConnectorConfig>(
   /** Writes one record (or rejected row); returns a promise to await when the output is full. */
   const emit = (item: TapRecord | Bookmarked | RejectedRow): Promise<void> | undefined => {
     if (item instanceof RejectedRow) {
-      const wait = output.write(deadLetter(stream.name, item));
+      const wait = item.skipped ? undefined : output.write(deadLetter(stream.name, item));
       if (item.details.bookmark !== undefined) bookmarks.set(stream.name, item.details.bookmark);
       return wait;
     }

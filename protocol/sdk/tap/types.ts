@@ -60,6 +60,8 @@ export class RejectedRow {
   constructor(
     readonly error: DataError,
     readonly details: { readonly record?: TapRecord; readonly raw?: string; readonly bookmark?: unknown },
+    /** True when the row was skipped (`on_bad_row = "skip"`): nothing is sent, but its bookmark still moves past it. */
+    readonly skipped = false,
   ) {}
 }
 

@@ -178,6 +178,21 @@ describe("tap-csv resume", () => {
   });
 });
 
+describe("tap-csv: a bad last row under skip", () => {
+  it("moves the bookmark past it, so the next run neither reads nor warns about it again", async () => {
+    const file = writeIn(dir, "bad-last.csv", "id\n1\n2\nnot-a-number\n");
+    const config = { files: [{ path: file }], on_bad_row: "skip", sample_size: 2 };
+    const first = await sync(config);
+    expect(recordsOf(first.messages).map((record) => record["id"])).toEqual([1, 2]);
+    expect(first.stderr).toContain("line 4");
+    const last = statesOf(first.messages).at(-1);
+    expect(last).toEqual({ bookmarks: { "bad-last": { path: file, row: 3 } } });
+    const second = await sync(config, ["--state", writeJsonIn(dir, "bad-last-state.json", last)]);
+    expect(recordsOf(second.messages)).toEqual([]);
+    expect(second.stderr).not.toContain("skipped bad row");
+  });
+});
+
 describe("tap-csv sync with a catalog", () => {
   it("takes each schema from the catalog instead of sampling again, and never opens a deselected stream's file", async () => {
     const scores = writeIn(dir, "scores.csv", "id,score\n1,10\n2,20\n");
