@@ -25,11 +25,14 @@ function parseLine(text: string, line: number): JsonlLine {
  * 256 KiB at a time. Lines before `afterLine` are split but not parsed, so
  * resuming costs little.
  */
-export async function* readJsonlLines(path: string, afterLine = 0): AsyncGenerator<JsonlLine[]> {
+export async function* readJsonlLines(path: string, afterLine = 0, maxLineBytes?: number): AsyncGenerator<JsonlLine[]> {
   let pending: JsonlLine[] = [];
-  const splitter = new LineSplitter((text, line) => {
-    if (line > afterLine) pending.push(parseLine(text, line));
-  });
+  const splitter = new LineSplitter(
+    (text, line) => {
+      if (line > afterLine) pending.push(parseLine(text, line));
+    },
+    { ...(maxLineBytes === undefined ? {} : { maxLineBytes }), limitSetting: "max_line_bytes in the config" },
+  );
   const input = createReadStream(path, { highWaterMark: 256 * 1024 });
   try {
     for await (const chunk of input) {

@@ -9,9 +9,9 @@ interface JsonlBookmark {
   readonly line: number;
 }
 
-async function inferSchema(file: JsonlFile, sampleSize: number): Promise<Record<string, unknown>> {
+async function inferSchema(file: JsonlFile, sampleSize: number, maxLineBytes: number): Promise<Record<string, unknown>> {
   const inferrer = new SchemaInferrer({ mode: "json", keyFields: file.keyProperties });
-  sampling: for await (const lines of readJsonlLines(file.path)) {
+  sampling: for await (const lines of readJsonlLines(file.path, 0, maxLineBytes)) {
     for (const line of lines) {
       if (!line.ok) continue;
       inferrer.observe(line.record);
@@ -24,7 +24,7 @@ async function inferSchema(file: JsonlFile, sampleSize: number): Promise<Record<
 /** A stream reading one JSON Lines file, resumable by line. */
 /** A stream of one JSON Lines file. With a known schema (a sync's catalog) no sample is read. */
 export async function jsonlStream(file: JsonlFile, config: JsonlConfig, knownSchema?: JsonSchema): Promise<TapStream<JsonlConfig>> {
-  const schema = knownSchema ?? (await inferSchema(file, config.sample_size));
+  const schema = knownSchema ?? (await inferSchema(file, config.sample_size, config.max_line_bytes));
   return {
     name: file.stream,
     schema,
@@ -42,7 +42,7 @@ export async function jsonlStream(file: JsonlFile, config: JsonlConfig, knownSch
         });
         return badRows.handle(error, { raw: line.raw, bookmark: position });
       };
-      for await (const lines of readJsonlLines(file.path, after)) {
+      for await (const lines of readJsonlLines(file.path, after, config.max_line_bytes)) {
         const { items, error } = mapRows(lines, toItem);
         // Under the "fail" policy the lines before the bad one are still emitted; then the error stops the stream.
         if (items.length > 0) yield items;

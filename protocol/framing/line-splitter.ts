@@ -12,6 +12,8 @@ export type LineHandler = (text: string, lineNumber: number) => void;
 export interface LineSplitterOptions {
   /** Longest line accepted, in bytes, without its newline. */
   readonly maxLineBytes?: number;
+  /** The setting that raises the limit, for the error's hint (e.g. "max_line_bytes in pipelines.toml"). */
+  readonly limitSetting?: string;
   /** Blank lines are counted but not handed on. Default true. */
   readonly skipBlankLines?: boolean;
 }
@@ -27,6 +29,7 @@ export interface LineSplitterOptions {
  */
 export class LineSplitter {
   private readonly maxLineBytes: number;
+  private readonly limitSetting: string | undefined;
   private readonly skipBlankLines: boolean;
   /** Bytes of the line being assembled across chunks. */
   private pending: Buffer[] = [];
@@ -38,6 +41,7 @@ export class LineSplitter {
     options: LineSplitterOptions = {},
   ) {
     this.maxLineBytes = options.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES;
+    this.limitSetting = options.limitSetting;
     this.skipBlankLines = options.skipBlankLines ?? true;
   }
 
@@ -101,7 +105,7 @@ export class LineSplitter {
       `line is longer than the limit of ${this.maxLineBytes} bytes`,
       {
         where: { line: this.lineNumber + 1 },
-        hint: "Raise the maximum line size if such large records are expected, or check that the input is newline-delimited JSON.",
+        hint: `${this.limitSetting === undefined ? "Raise the maximum line size" : `Raise ${this.limitSetting}`} if such large records are expected, or check that the input is newline-delimited JSON.`,
       },
     );
   }

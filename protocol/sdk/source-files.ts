@@ -3,7 +3,8 @@ import { AgoraError, ConfigError, FatalError } from "../errors.js";
 
 /** A read error on a source file, as an error naming the file and what to do. */
 export function sourceFileError(error: unknown, path: string): AgoraError {
-  if (error instanceof AgoraError) return error;
+  // An error of the content (a line too long) is named by the file too.
+  if (error instanceof AgoraError) return error.where.file === undefined ? error.withLocation({ file: path }) : error;
   const code = (error as NodeJS.ErrnoException).code;
   if (code === "ENOENT") return new ConfigError("FILE_NOT_FOUND", "the file does not exist", { where: { file: path }, hint: 'Check "path" in the config.', cause: error });
   if (code === "EACCES" || code === "EPERM") return new ConfigError("FILE_UNREADABLE", "the file is not readable", { where: { file: path }, hint: "Check the file's permissions.", cause: error });

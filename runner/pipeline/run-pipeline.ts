@@ -170,7 +170,7 @@ class PipelineRun {
 
   private async pump(): Promise<void> {
     const tap = this.tap as ConnectorProcess;
-    const parser = new MessageParser({ origin: { connector: tap.name } });
+    const parser = new MessageParser({ origin: { connector: tap.name }, maxLineBytes: this.definition.maxLineBytes, limitSetting: "max_line_bytes in pipelines.toml" });
     for await (const chunk of tap.stdout) {
       this.lastActivity = Date.now();
       if (this.failure !== undefined || this.data.stopped) continue;

@@ -64,6 +64,8 @@ export interface PipelineDefinition {
   readonly resume: boolean;
   /** Records that async middleware may have in flight at once (results still go out in order). */
   readonly concurrency: number;
+  /** Longest message line accepted from the tap. */
+  readonly maxLineBytes: number;
   /** Directory the run's temporary files (configs, state) go in. */
   readonly workDir: string;
   /** The project's folder: middleware module paths are relative to it. */

@@ -151,6 +151,7 @@ export function resolvePipeline(project: Project, name: string, overrides: Pipel
     maxRecords: overrides.maxRecords ?? entry.max_records,
     resume: overrides.resume ?? entry.resume,
     concurrency: entry.concurrency,
+    maxLineBytes: entry.max_line_bytes,
     workDir: join(project.dir, ".agora", "runs"),
     projectDir: project.dir,
   };

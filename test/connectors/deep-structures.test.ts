@@ -82,3 +82,28 @@ target = { command = "target-jsonl", config = { destination_path = "out" } }
     expect(query(join(dir, "w.db"), "SELECT _sdc_record FROM free ORDER BY rowid").map((row) => JSON.parse(String(row["_sdc_record"])) as unknown)).toEqual(records);
   });
 });
+
+describe("lines longer than the limit", () => {
+  it("are named by file, stream and line, with the setting that raises the limit, in tap-jsonl and in the runner", async () => {
+    const dir = projectIn(
+      join(root, "long-lines"),
+      `
+[pipelines.p]
+tap = { command = "tap-jsonl", config = { files = [{ path = "long.jsonl", stream = "long" }], max_line_bytes = 1024 } }
+target = { command = "target-jsonl", config = { destination_path = "out" } }
+`,
+    );
+    writeFileSync(join(dir, "long.jsonl"), `{"id":1}\n{"id":2,"text":"${"x".repeat(2000)}"}\n`);
+    const tap = await agora(dir, ["run", "p"]);
+    expect(tap.exitCode).toBe(1);
+    // Sampling for the catalog meets it first: the file and line are named all the same.
+    expect(tap.stderr).toContain("tap-jsonl, long.jsonl, line 2: line is longer than the limit of 1024 bytes. Raise max_line_bytes in the config if such large records are expected");
+
+    const runner = projectIn(join(root, "long-messages"), `\n[pipelines.p]\ntap = { command = "cat", args = ["big.jsonl"] }\ntarget = { command = "target-jsonl", config = { destination_path = "out" } }\nmax_line_bytes = 1024\n`);
+    const schema = { type: "SCHEMA", stream: "s", schema: { type: "object" }, key_properties: [] };
+    writeFileSync(join(runner, "big.jsonl"), `${JSON.stringify(schema)}\n${JSON.stringify({ type: "RECORD", stream: "s", record: { text: "y".repeat(2000) } })}\n`);
+    const failed = await agora(runner, ["run", "p"]);
+    expect(failed.exitCode).toBe(1);
+    expect(failed.stderr).toContain("pipeline p, cat, line 2: line is longer than the limit of 1024 bytes. Raise max_line_bytes in pipelines.toml");
+  });
+});
