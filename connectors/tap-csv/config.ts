@@ -31,6 +31,12 @@ export const CSV_SETTINGS = {
     ...FORMAT_PROPERTIES,
     sample_size: { type: "integer", minimum: 1, default: 1000, description: "Rows read from the start of each file to infer column types." },
     on_bad_row: BAD_ROW_SETTING,
+    encoding_errors: {
+      type: "string",
+      enum: ["strict", "replace"],
+      default: "strict",
+      description: 'Bytes that are not valid UTF-8 in a UTF-8 file: `strict` makes that row a bad row (`on_bad_row` decides; code CSV_INVALID_UTF8); `replace` reads them as U+FFFD.',
+    },
   },
 } as const;
 
@@ -50,6 +56,7 @@ export interface CsvConfig extends ConnectorConfig {
   encoding: CsvEncoding;
   sample_size: number;
   on_bad_row: BadRowPolicy;
+  encoding_errors: "strict" | "replace";
 }
 
 /** One file with every format option decided. */
@@ -62,6 +69,8 @@ export interface CsvFile {
   readonly quoteChar: string;
   readonly header: boolean;
   readonly encoding: BufferEncoding;
+  /** Report rows with bytes that are not UTF-8 instead of reading them as U+FFFD. */
+  readonly strictUtf8: boolean;
 }
 
 /** Each file entry with the top-level defaults applied. Stream names must be unique. */
@@ -77,6 +86,7 @@ export function resolveFiles(config: CsvConfig): CsvFile[] {
       quoteChar: entry.quote_char ?? config.quote_char,
       header: entry.header ?? config.header,
       encoding: ENCODINGS[entry.encoding ?? config.encoding],
+      strictUtf8: ENCODINGS[entry.encoding ?? config.encoding] === "utf8" && config.encoding_errors !== "replace",
     };
   });
 }

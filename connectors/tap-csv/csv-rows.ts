@@ -2,11 +2,12 @@ import { createReadStream } from "node:fs";
 import { parse } from "csv-parse";
 import { FatalError, readBatches, sourceFileError } from "../../protocol/index.js";
 import type { CsvFile } from "./config.js";
+import { Utf8LineCheck } from "./utf8-check.js";
 
 /** One row as the parser saw it: its cells, or why it could not be read. */
 export type CsvRow =
   | { readonly ok: true; readonly cells: string[]; readonly line: number }
-  | { readonly ok: false; readonly reason: string; readonly line: number; readonly raw: string };
+  | { readonly ok: false; readonly reason: string; readonly line: number; readonly raw: string; readonly code?: string };
 
 interface ParsedRecord {
   record: string[];
@@ -47,12 +48,24 @@ export async function* readCsvRows(file: CsvFile): AsyncGenerator<CsvRow[]> {
     },
   });
   input.on("error", (error) => parser.destroy(error));
-  input.pipe(parser);
+  // In a UTF-8 file, bytes that are not UTF-8 would silently become U+FFFD: note their lines, to make those rows bad rows.
+  const utf8 = file.strictUtf8 ? new Utf8LineCheck() : undefined;
+  if (utf8 === undefined) input.pipe(parser);
+  else input.pipe(utf8).pipe(parser);
+  let previousEnd = 0;
+  const invalidUtf8 = (end: number): boolean => {
+    if (utf8 === undefined || utf8.badLines.size === 0) return false;
+    for (let line = previousEnd + 1; line <= end; line += 1) if (utf8.badLines.has(line)) return true;
+    return false;
+  };
   try {
     for await (const parsed of readBatches<ParsedRecord>(parser)) {
       const rows: CsvRow[] = failures;
       failures = [];
-      for (const { record, info } of parsed) rows.push({ ok: true, cells: record, line: info.lines });
+      for (const { record, info } of parsed) {
+        rows.push(invalidUtf8(info.lines) ? { ok: false, reason: "it holds bytes that are not UTF-8", line: info.lines, raw: rowText(record, file), code: "CSV_INVALID_UTF8" } : { ok: true, cells: record, line: info.lines });
+        previousEnd = info.lines;
+      }
       yield rows;
     }
     if (failures.length > 0) yield failures;

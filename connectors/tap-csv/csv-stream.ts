@@ -70,7 +70,7 @@ export async function csvStream(file: CsvFile, config: CsvConfig, knownSchema?: 
 
       /** One parsed row as a typed record, or a rejected row (undefined when skipped); throws under the "fail" policy. */
       const toItem = (row: CsvRow, position: CsvBookmark): Bookmarked | RejectedRow | undefined => {
-        if (!row.ok) return bad(row.line, row.raw, "CSV_BAD_ROW", `unreadable row: ${row.reason}`, position);
+        if (!row.ok) return bad(row.line, row.raw, row.code ?? "CSV_BAD_ROW", `unreadable row: ${row.reason}`, position);
         if (row.cells.length !== columns.length) {
           return bad(row.line, rowText(row.cells, file), "CSV_FIELD_COUNT", `row has ${row.cells.length} fields, expected ${columns.length}`, position);
         }

@@ -1,3 +1,4 @@
+import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { recordsOf, statesOf, writeIn, writeJsonIn } from "../../helpers/files.js";
@@ -175,6 +176,26 @@ describe("tap-csv resume", () => {
     const afterThree = { bookmarks: { "resume-bad": { path: file, row: 3 } } };
     const resumed = await sync(config, ["--state", writeJsonIn(dir, "rb-state.json", afterThree)]);
     expect(recordsOf(resumed.messages).map((record) => record["id"])).toEqual([4]);
+  });
+});
+
+describe("tap-csv: bytes that are not UTF-8", () => {
+  it("make their row a bad row (on_bad_row decides), or U+FFFD with encoding_errors = replace", async () => {
+    const file = join(dir, "latin.csv");
+    // Row 2 is Latin-1 ("café" with a lone 0xE9), row 3 a multi-byte character split across nothing, row 4 fine.
+    writeFileSync(file, Buffer.concat([Buffer.from("id,name\n1,ok\n2,caf"), Buffer.from([0xe9]), Buffer.from("\n3,naïve ☕\n4,end\n")]));
+    const strict = await sync({ files: [{ path: file }], on_bad_row: "skip" });
+    expect(recordsOf(strict.messages)).toEqual([
+      { id: 1, name: "ok" },
+      { id: 3, name: "naïve ☕" },
+      { id: 4, name: "end" },
+    ]);
+    expect(strict.stderr).toContain(`skipped bad row: stream latin, ${file}, line 3: unreadable row: it holds bytes that are not UTF-8 [CSV_INVALID_UTF8]`);
+    const failing = await sync({ files: [{ path: file }] });
+    expect(failing.exitCode).toBe(1);
+    expect(failing.stderr).toContain("[CSV_INVALID_UTF8]");
+    const replaced = await sync({ files: [{ path: file }], encoding_errors: "replace" });
+    expect(recordsOf(replaced.messages).map((record) => record["name"])).toEqual(["ok", "caf\ufffd", "naïve ☕", "end"]);
   });
 });
 
