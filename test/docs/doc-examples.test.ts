@@ -1,4 +1,4 @@
-import { readFileSync } from "node:fs";
+import { appendFileSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { query } from "../helpers/files.js";
@@ -46,5 +46,16 @@ describe("the pipeline example of the README", () => {
     const names = query(database, "SELECT name FROM users ORDER BY id LIMIT 2").map((row) => String(row["name"]));
     expect(names.every((name) => /^[0-9a-f]{64}$/.test(name))).toBe(true);
     expect(query(database, "SELECT count(*) AS n FROM orders")).toEqual([{ n: 500 }]);
+  });
+});
+
+describe("the worker example of the README", () => {
+  it("appended to the project agora init makes, loads and schedules its pipeline", async () => {
+    const dir = join(root, "readme-worker");
+    expect((await agora(root, ["init", dir])).exitCode).toBe(0);
+    appendFileSync(join(dir, "pipelines.toml"), `\n${example("README.md", "readme-worker")}`);
+    const listed = await agora(dir, ["--json", "worker", "--list"]);
+    expect(listed.exitCode, listed.stderr).toBe(0);
+    expect(listed.stdout).toContain('"pipeline":"sample_every_15m","schedule":"every 15m"');
   });
 });
