@@ -18,7 +18,7 @@ import { settingLine } from "../project/setting-line.js";
 import { DataPath } from "./data-path.js";
 import { describePhase, type RunPhase } from "./run-phase.js";
 import { RunEvents } from "./run-events.js";
-import { maskSecrets } from "../secrets/secret-values.js";
+import { maskSecrets, registerConfigSecrets } from "../secrets/secret-values.js";
 import { prepareRunDir } from "./run-dirs.js";
 import { newRunId, recordFailedRun } from "./run-records.js";
 import { StoreWrites } from "./store-writes.js";
@@ -141,6 +141,9 @@ class PipelineRun {
     const { definition } = this;
     const configArgs = this.withConfig(definition.tap);
     const about = await aboutTap(definition.tap.command, configArgs, definition.tap.cwd, definition.tap.env);
+    // Credentials in configs are masked wherever they would show: by setting name, and as the tap's --about declares them.
+    registerConfigSecrets(definition.tap.config, about.settings);
+    for (const target of definition.targets) registerConfigSecrets(target.config);
     const catalog = await planCatalog(definition, { cache: this.store, logger: this.logger, configArgs, about, refresh: this.options.refreshCatalog });
     if (catalog !== undefined) for (const warning of catalog.warnings) this.logger.warn(`pipeline ${definition.name}: ${warning}`);
     const tapArgs = [

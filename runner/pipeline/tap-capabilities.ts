@@ -13,6 +13,8 @@ export interface TapAbout {
   /** Undefined when it has no usable `--about` (many plain Singer taps). */
   readonly capabilities: readonly string[] | undefined;
   readonly version: string | undefined;
+  /** Its settings schema, when its --about gives one (secret settings are masked by it). */
+  readonly settings?: unknown;
 }
 
 /**
@@ -26,9 +28,9 @@ export async function aboutTap(command: string, args: readonly string[], cwd: st
     const result = await runCommandToEnd(command, [...args, ...flags], { cwd, env, timeoutMs: 30_000 });
     if (result.exitCode !== 0) continue;
     try {
-      const about = JSON.parse(String(result.stdout)) as { capabilities?: unknown; version?: unknown };
+      const about = JSON.parse(String(result.stdout)) as { capabilities?: unknown; version?: unknown; settings?: unknown };
       if (Array.isArray(about.capabilities)) {
-        return { capabilities: about.capabilities.filter((item): item is string => typeof item === "string"), version: typeof about.version === "string" ? about.version : undefined };
+        return { capabilities: about.capabilities.filter((item): item is string => typeof item === "string"), version: typeof about.version === "string" ? about.version : undefined, settings: about.settings };
       }
     } catch {
       // Text, or a sync it ran instead: try the next form.

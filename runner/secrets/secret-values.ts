@@ -38,3 +38,35 @@ export function maskStream(stream: NodeJS.WriteStream): void {
     return write(maskSecrets(typeof chunk === "string" ? chunk : Buffer.from(chunk).toString("utf8")), ...rest);
   }) as typeof stream.write;
 }
+
+/** Setting names that hold credentials, whatever the connector says about them. */
+const SECRET_NAME = /(^|[_-])(password|passphrase|passwd|secret|token|api[_-]?key|private[_-]?key|access[_-]?key|credentials?)$/i;
+
+/**
+ * Registers the secrets in a connector's config: every string under a
+ * setting whose name says it is one (password, token, api_key, ...), and
+ * every string the connector's settings schema marks `secret` (or
+ * `writeOnly`), when the schema is known (from its --about).
+ */
+export function registerConfigSecrets(config: unknown, schema?: unknown, name = ""): void {
+  const declared = typeof schema === "object" && schema !== null ? (schema as Record<string, unknown>) : undefined;
+  if (typeof config === "string") {
+    if (SECRET_NAME.test(name) || declared?.["secret"] === true || declared?.["writeOnly"] === true) registerSecret(config);
+    return;
+  }
+  // A schema with alternatives: each may describe the value.
+  const alternatives = ["oneOf", "anyOf", "allOf"].flatMap((key) => (Array.isArray(declared?.[key]) ? (declared?.[key] as unknown[]) : []));
+  for (const alternative of alternatives) registerConfigSecrets(config, alternative, name);
+  if (Array.isArray(config)) {
+    for (const item of config) registerConfigSecrets(item, declared?.["items"], name);
+    return;
+  }
+  if (typeof config !== "object" || config === null) return;
+  const properties = typeof declared?.["properties"] === "object" && declared["properties"] !== null ? (declared["properties"] as Record<string, unknown>) : {};
+  for (const [key, value] of Object.entries(config)) {
+    const child = Object.hasOwn(properties, key) ? properties[key] : declared?.["additionalProperties"];
+    // A secret object (an auth table) makes everything in it secret.
+    const inherited = declared?.["secret"] === true ? { ...(typeof child === "object" && child !== null ? child : {}), secret: true } : child;
+    registerConfigSecrets(value, inherited, SECRET_NAME.test(name) ? name : key);
+  }
+}

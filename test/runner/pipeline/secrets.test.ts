@@ -25,4 +25,20 @@ target = { command = "target-jsonl", config = { destination_path = "out" }, env 
     expect(runs.stdout).toContain("login refused for token ***");
     expect(runs.stdout).not.toContain(TOKEN);
   });
+
+  it("and so are config values named like credentials, even when written in pipelines.toml", async () => {
+    const dir = projectIn(
+      join(root, "config-secret"),
+      `
+[pipelines.p]
+tap = { command = "bash", args = ["-c", "echo \\"tap error: the config was $(cat \\"$2\\")\\" >&2; exit 1", "tap"], config = { api_token = "literal-tok-777", region = "eu-west" } }
+target = { command = "target-jsonl", config = { destination_path = "out" } }
+`,
+    );
+    const result = await agora(dir, ["run", "p"]);
+    expect(result.exitCode, result.stderr).toBe(1);
+    expect(result.stderr).toContain('"api_token":"***"');
+    expect(result.stderr).toContain('"region":"eu-west"');
+    expect(result.stderr).not.toContain("literal-tok-777");
+  });
 });

@@ -1,0 +1,19 @@
+import { describe, expect, it } from "vitest";
+import { maskSecrets, registerConfigSecrets, registerSecret } from "../../../runner/secrets/secret-values.js";
+
+describe("secret values", () => {
+  it("are masked in plain, JSON-escaped and URL-encoded forms, longest first", () => {
+    registerSecret('pa"ss/word 1');
+    expect(maskSecrets('a pa"ss/word 1 b')).toBe("a *** b");
+    expect(maskSecrets(JSON.stringify({ v: 'pa"ss/word 1' }))).toBe('{"v":"***"}');
+    expect(maskSecrets(`https://x/?p=${encodeURIComponent('pa"ss/word 1')}`)).toBe("https://x/?p=***");
+  });
+
+  it("come from config settings named like credentials, or marked secret by the connector's schema", () => {
+    registerConfigSecrets(
+      { database: "warehouse.db", password: "hunter2-db", auth: { kind: "bearer", value: "bearer-value-9" }, next_page_token_path: "meta.next", client_secret: "cs-12345" },
+      { type: "object", properties: { auth: { type: "object", properties: { value: { type: "string", secret: true } } } } },
+    );
+    expect(maskSecrets("hunter2-db bearer-value-9 cs-12345 meta.next warehouse.db")).toBe("*** *** *** meta.next warehouse.db");
+  });
+});
