@@ -59,31 +59,28 @@ export class AgoraError extends Error {
     return this.kind === "transient";
   }
 
+  /** A copy of this error with some fields replaced; class, code and stack stay. */
+  private copyWith(changes: { where?: ErrorLocation; hint?: string | undefined; message?: string }): this {
+    const copy = Object.create(Object.getPrototypeOf(this) as object) as this;
+    Object.assign(copy, this, changes);
+    copy.stack = this.stack ?? "";
+    copy.message = changes.message ?? this.message;
+    return copy;
+  }
+
   /** A copy of this error that also knows the given location (its own fields win). */
   withLocation(where: ErrorLocation): this {
-    const copy = Object.create(Object.getPrototypeOf(this) as object) as this;
-    Object.assign(copy, this, { where: { ...where, ...this.where } });
-    copy.stack = this.stack ?? "";
-    copy.message = this.message;
-    return copy;
+    return this.copyWith({ where: { ...where, ...this.where } });
   }
 
   /** A copy of this error with `rewrite` applied to its message and hint (to name a file the user knows instead of a temporary one). */
   withText(rewrite: (text: string) => string): this {
-    const copy = Object.create(Object.getPrototypeOf(this) as object) as this;
-    Object.assign(copy, this, { hint: this.hint === undefined ? undefined : rewrite(this.hint) });
-    copy.stack = this.stack ?? "";
-    copy.message = rewrite(this.message);
-    return copy;
+    return this.copyWith({ message: rewrite(this.message), hint: this.hint === undefined ? undefined : rewrite(this.hint) });
   }
 
   /** A copy of this error whose hint is `hint` (what to do, as the caller knows better). */
   withHint(hint: string): this {
-    const copy = Object.create(Object.getPrototypeOf(this) as object) as this;
-    Object.assign(copy, this, { hint });
-    copy.stack = this.stack ?? "";
-    copy.message = this.message;
-    return copy;
+    return this.copyWith({ hint });
   }
 
   /** The one line a user sees: what, where, and (unless told not to) what to do. */

@@ -46,7 +46,7 @@ export class ConnectorProcess {
   private readonly subprocess: ReturnType<typeof spawnCommand<"pipe">>;
   private readonly recentStderr: string[] = [];
   /** Its first stderr line: often what went wrong (`unrecognized option '--state'`) before a generic last one. */
-  private readonly firstStderr: string[] = [];
+  private firstStderrLine: string | undefined;
   private ended: ConnectorExit | undefined;
 
   /** `forwardStderr` receives each stderr line with the connector's name in front; by default it goes to our stderr. */
@@ -59,7 +59,7 @@ export class ConnectorProcess {
     // A connector that exits early makes writes to its stdin fail; that is reported through `exited`.
     this.stdin.on("error", () => undefined);
     const splitter = new LineSplitter((line) => {
-      if (this.firstStderr.length < 1) this.firstStderr.push(line);
+      this.firstStderrLine ??= line;
       this.recentStderr.push(line);
       if (this.recentStderr.length > STDERR_LINES_KEPT) this.recentStderr.shift();
       forwardStderr(`${this.name} | ${line}`);
@@ -90,20 +90,15 @@ export class ConnectorProcess {
     return this.ended !== undefined;
   }
 
-  /** The connector's own last error line, if it printed one: the best hint at what went wrong. */
-  lastStderrLine(): string | undefined {
-    return [...this.recentStderr].reverse().find((line) => ERROR_LINE.test(line)) ?? this.recentStderr.at(-1);
-  }
-
   /**
    * What the connector said, for an error: its last line that reads like an
    * error, or when none does, its first line and its last (`cat: unrecognized
    * option '--state' … Try 'cat --help' for more information.`).
    */
   stderrSummary(): string | undefined {
-    const errorLine = [...this.recentStderr].reverse().find((line) => ERROR_LINE.test(line));
+    const errorLine = this.recentStderr.findLast((line) => ERROR_LINE.test(line));
     if (errorLine !== undefined) return errorLine;
-    const first = this.firstStderr[0];
+    const first = this.firstStderrLine;
     const last = this.recentStderr.at(-1);
     return first === undefined || first === last ? last : `${first} … ${last ?? ""}`;
   }
