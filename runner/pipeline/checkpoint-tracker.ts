@@ -32,8 +32,11 @@ export interface ConfirmedCheckpoint {
  * Memory: only STATEs not yet behind the checkpoint are kept. Of several
  * pending STATEs with the same value only the newest can ever be matched, so
  * older ones are dropped; and past MAX_PENDING (a target that confirms only
- * at exit, on a long run) every other pending STATE is dropped, the newest
- * always kept, so memory stays bounded whatever the run's length.
+ * at exit, on a long run) every other STATE of the older half is dropped
+ * (the newer half, which echoes usually name, stays whole; the states targets
+ * stand on always stay), so memory stays bounded whatever the run's length.
+ * An echo of a dropped STATE is not an unknown one: it is ignored quietly,
+ * and the target's next echo moves its confirmation on.
  */
 export class CheckpointTracker {
   private forwarded: ForwardedState[] = [];
@@ -41,6 +44,8 @@ export class CheckpointTracker {
   private readonly lastConfirmed: Array<string | undefined>;
   private nextSequence = 1;
   private checkpointSequence = 0;
+  /** The newest sequence thinning dropped (0 for none). */
+  private thinnedUpTo = 0;
 
   constructor(targetCount: number) {
     this.confirmedBy = new Array<number>(targetCount).fill(0);
@@ -88,7 +93,7 @@ export class CheckpointTracker {
         break;
       }
     }
-    if (match === undefined) return this.lastConfirmed[target] === canonical ? undefined : "unknown";
+    if (match === undefined) return this.lastConfirmed[target] === canonical || this.thinnedUpTo > after ? undefined : "unknown";
     this.confirmedBy[target] = match.sequence;
     this.lastConfirmed[target] = canonical;
     return this.advance();
@@ -115,10 +120,14 @@ export class CheckpointTracker {
     return { sequence: state.sequence, value: state.value, delivered: state.delivered };
   }
 
-  /** Drops every other pending STATE that no target stands on; the newest and the checkpoint stay. */
+  /** Drops every other STATE of the older half that no target stands on; the newer half and the checkpoint stay. */
   private thin(): void {
-    const newest = this.forwarded.length - 1;
-    this.forwarded = this.forwarded.filter((state, index) => index === newest || index % 2 === 0 || state.sequence <= this.checkpointSequence || this.confirmedBy.includes(state.sequence));
+    const olderHalf = Math.floor(this.forwarded.length / 2);
+    this.forwarded = this.forwarded.filter((state, index) => {
+      const keep = index >= olderHalf || index % 2 === 0 || state.sequence <= this.checkpointSequence || this.confirmedBy.includes(state.sequence);
+      if (!keep) this.thinnedUpTo = Math.max(this.thinnedUpTo, state.sequence);
+      return keep;
+    });
   }
 }
 

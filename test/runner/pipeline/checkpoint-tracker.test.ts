@@ -69,6 +69,16 @@ describe("CheckpointTracker with bare echoes", () => {
     expect(tracker.confirm(1, { n: 3 })).toEqual({ sequence: 3, value: { n: 3 }, delivered: { s: 3 } });
   });
 
+  it("after thinning, recent states still match exactly, and an echo of a dropped one is ignored quietly, not called unknown", () => {
+    const tracker = new CheckpointTracker(1);
+    // A target 25,000 STATEs behind (one STATE per record, large batches): thinning has run several times.
+    for (let n = 1; n <= 25_100; n += 1) tracker.forward({ n }, { s: n });
+    expect(tracker.confirm(0, { n: 9_999 })).toBeUndefined();
+    expect(tracker.confirm(0, { n: 9_998 })).toBeUndefined();
+    expect(tracker.confirm(0, { n: 25_000 })).toEqual({ sequence: 25_000, value: { n: 25_000 }, delivered: { s: 25_000 } });
+    expect(tracker.confirm(0, { n: 123_456 })).toBe("unknown");
+  });
+
   it("a repeated value replaces the one just before it, and the echo still confirms the newest", () => {
     const tracker = new CheckpointTracker(1);
     tracker.forward({}, { s: 1 });
