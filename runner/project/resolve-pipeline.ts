@@ -23,6 +23,9 @@ export interface PipelineOverrides {
 
 const INTERPRETER = /^(?:python[\d.]*|node|nodejs|bash|sh|zsh|ruby|perl|deno|bun|env)$/;
 
+/** Entry-point file names that say nothing about the connector. */
+const GENERIC_SCRIPT = /^(bin|index|main|cli|__main__)\.(c|m)?(js|ts|py)$/;
+
 /** A connector's name for messages: its name in [connectors], else its program (the script, after an interpreter: `python3 tap.py` is tap.py). */
 function connectorName(entry: string | ConnectorEntry, fallback: string): string {
   if (typeof entry === "string") return entry;
@@ -32,7 +35,13 @@ function connectorName(entry: string | ConnectorEntry, fallback: string): string
   } catch {
     words = entry.command.trim().split(/\s+/);
   }
-  const base = (word: string): string => word.split("/").at(-1) ?? word;
+  // A generic entry script (`node …/tap-csv/bin.js`, `python3 …/tap_x/__main__.py`) is named by its folder.
+  const base = (word: string): string => {
+    const parts = word.split("/");
+    const file = parts.at(-1) ?? word;
+    const folder = parts.at(-2);
+    return GENERIC_SCRIPT.test(file) && folder !== undefined && folder !== "" && folder !== "." && folder !== ".." && folder !== "dist" ? folder : file;
+  };
   const first = words[0];
   if (first === undefined) return fallback;
   // `bash -c '...'` and `node -e '...'` run inline code: the interpreter is the best name there is.

@@ -48,6 +48,19 @@ middleware = [{ type = "hash", fields = ["email"], salt = "\${AGORA_TEST_SALT}" 
     }
   });
 
+  it("names inline connectors by their program: the script after an interpreter, a generic entry script by its folder", () => {
+    const loaded = project(
+      "names",
+      `
+[pipelines.p]
+tap = { command = "node ./node_modules/agora/dist/connectors/tap-csv/bin.js --config c.json" }
+targets = [{ command = "python3 -u tools/target_x/__main__.py" }, { command = "python3 load.py" }, { command = "node index.js" }, { command = "bash -c 'cat > out'" }]
+`,
+    );
+    const definition = resolvePipeline(loaded, "p");
+    expect([definition.tap.name, ...definition.targets.map((target) => target.name)]).toEqual(["tap-csv", "target_x", "load.py", "index.js", "bash"]);
+  });
+
   it("names an unset variable without a default, and where it is used", () => {
     const loaded = project("unset", `[pipelines.p]\ntap = { command = "tap-sample" }\ntarget = { command = "target-jsonl" }\nmiddleware = [{ type = "hash", fields = ["email"], salt = "\${AGORA_TEST_NOT_SET}" }]\n`);
     expect(() => resolvePipeline(loaded, "p")).toThrow(ConfigError);
