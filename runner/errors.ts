@@ -23,4 +23,16 @@ export const RunnerCodes = {
   CATALOG_OVERRIDE_INVALID: "CATALOG_OVERRIDE_INVALID",
   /** A stream rename would give two streams one name. */
   STREAM_NAME_TAKEN: "STREAM_NAME_TAKEN",
+  /** The state store cannot be opened. */
+  STATE_STORE_UNAVAILABLE: "STATE_STORE_UNAVAILABLE",
+  /** The disk under the state store is full. */
+  STATE_STORE_FULL: "STATE_STORE_FULL",
+  /** The disk under the state store reported an I/O error. */
+  STATE_STORE_IO: "STATE_STORE_IO",
+  STATE_STORE_READONLY: "STATE_STORE_READONLY",
+  STATE_STORE_CORRUPT: "STATE_STORE_CORRUPT",
+  /** Another process kept the state store locked past the wait. */
+  STATE_STORE_BUSY: "STATE_STORE_BUSY",
+  /** Any other failure of the state store. */
+  STATE_STORE_FAILED: "STATE_STORE_FAILED",
 } as const;

@@ -10,7 +10,7 @@ import type { Middleware } from "../middleware/types.js";
 import { ConnectorProcess, type ConnectorExit } from "../process/connector-process.js";
 import { waitForExit } from "../process/wait-for-exit.js";
 import type { StateStore } from "../state/interfaces.js";
-import type { RunFailure, SavedCheckpoint } from "../state/types.js";
+import type { RunFailure, RunProgress, SavedCheckpoint } from "../state/types.js";
 import { CheckpointKeeper } from "./checkpoint-keeper.js";
 import { progressAt } from "./checkpoint-tracker.js";
 import { argsWithConfig, configFileOf } from "./connector-config.js";
@@ -352,7 +352,7 @@ class PipelineRun {
         : this.stopSignal !== undefined
           ? { code: RunnerCodes.RUN_INTERRUPTED, kind: "fatal", message: `stopped by ${this.stopSignal}` }
           : undefined;
-    await this.store.finishRun(this.runId, status, progress, failure);
+    const recorded = await this.record(status, progress, failure);
     return {
       runId: this.runId,
       pipeline: this.definition.name,
@@ -367,7 +367,27 @@ class PipelineRun {
       error: failure?.message,
       failure,
       signal: this.stopSignal,
+      ...recorded,
     };
+  }
+
+  /**
+   * Records how the run ended. A store that cannot write (a full disk) does
+   * not hide how the run itself went: the run's own failure stays the one
+   * reported, the store's is added to it, and the next run marks this one
+   * failed when it finds it still "running".
+   */
+  private async record(status: RunResult["status"], progress: RunProgress, failure: RunFailure | undefined): Promise<Partial<RunResult>> {
+    try {
+      await this.store.finishRun(this.runId, status, progress, failure);
+      return {};
+    } catch (error) {
+      const problem = asAgoraError(error).withText((text) => `${text}; the run could not be recorded as ${status}`);
+      if (this.failure === undefined) this.failure = problem;
+      const line = maskSecrets(this.failure.toUserLine());
+      const recordedFailure: RunFailure = { code: this.failure.code, kind: this.failure.kind, message: line };
+      return { status: "failed", error: line, failure: recordedFailure };
+    }
   }
 }
 

@@ -1,5 +1,5 @@
 import { hostname } from "node:os";
-import { FatalError } from "../../protocol/index.js";
+import { asAgoraError, FatalError } from "../../protocol/index.js";
 import type { LeaseStore } from "../state/interfaces.js";
 import { RunnerCodes } from "../errors.js";
 import { WORKER_SCHEMA } from "../project/project-schema.js";
@@ -57,7 +57,10 @@ export async function withLease<T>(store: LeaseStore, pipeline: string, holder: 
     return { ran: true, value: await work() };
   } finally {
     clearInterval(heartbeat);
-    await store.releaseLease(pipeline, holder);
+    // A store that cannot write now (a full disk) must not hide how the work went; the lease runs out by itself.
+    await store.releaseLease(pipeline, holder).catch((error: unknown) => {
+      process.stderr.write(`agora warn: could not release the lease on pipeline ${pipeline} (${asAgoraError(error).message}); it runs out by itself within ${leaseSeconds} s\n`);
+    });
   }
 }
 

@@ -1,10 +1,12 @@
 import { mkdirSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import BetterSqlite3, { type Database } from "better-sqlite3";
-import { ensurePrivateFile, FatalError } from "../../../protocol/index.js";
+import { AgoraError, ensurePrivateFile, FatalError } from "../../../protocol/index.js";
+import { RunnerCodes } from "../../errors.js";
 import type { StateStore } from "../interfaces.js";
 import type { CachedCatalog, DeadLetter, DeadLetterFilter, NewDeadLetter, RunFailure, RunProgress, RunRecord, RunStatus, SavedCheckpoint } from "../types.js";
 import { migrate } from "./migrations.js";
+import { sqliteFailure } from "./sqlite-failure.js";
 import { json, toDeadLetter, toRun, type RunRow } from "./rows.js";
 
 const now = (): string => new Date().toISOString();
@@ -25,7 +27,7 @@ export class SqliteStateStore implements StateStore {
     this.path = path === ":memory:" ? path : resolve(path);
     try {
       if (this.path !== ":memory:") {
-        mkdirSync(dirname(this.path), { recursive: true });
+        mkdirSync(dirname(this.path), { recursive: true, mode: 0o700 });
         // Checkpoints, run history and dead letters (records, with whatever they hold): the owner's only.
         ensurePrivateFile(this.path);
       }
@@ -34,11 +36,23 @@ export class SqliteStateStore implements StateStore {
       this.db.pragma("synchronous = FULL");
       migrate(this.db);
     } catch (error) {
-      throw new FatalError("STATE_STORE_UNAVAILABLE", `cannot open the state store (${(error as Error).message})`, {
+      // A disk that is full or failing says so; anything else (a folder that cannot be made, a bad path) is "cannot open".
+      const failure = sqliteFailure(error, this.path, "be opened");
+      if (failure instanceof AgoraError) throw failure;
+      throw new FatalError(RunnerCodes.STATE_STORE_UNAVAILABLE, `cannot open the state store (${(error as Error).message})`, {
         where: { file: this.path },
         hint: "Check that the state store path is writable (state_store in pipelines.toml, or --state-store).",
         cause: error,
       });
+    }
+  }
+
+  /** Runs one operation on the database; a failure of the file becomes one clear error saying what the store was doing. */
+  private guard<T>(doing: string, work: () => T): T {
+    try {
+      return work();
+    } catch (error) {
+      throw sqliteFailure(error, this.path, doing);
     }
   }
 
@@ -53,14 +67,18 @@ export class SqliteStateStore implements StateStore {
   // Checkpoints
 
   async getCheckpoint(pipeline: string): Promise<SavedCheckpoint | undefined> {
-    const row = this.db.prepare("SELECT pipeline, state, run_id, updated_at FROM checkpoints WHERE pipeline = ?").get(pipeline) as
-      | { pipeline: string; state: string; run_id: string | null; updated_at: string }
-      | undefined;
-    return row === undefined ? undefined : { pipeline: row.pipeline, state: JSON.parse(row.state) as unknown, runId: row.run_id ?? undefined, updatedAt: row.updated_at };
+    return this.guard(`read the checkpoint of pipeline ${pipeline}`, () => {
+      const row = this.db.prepare("SELECT pipeline, state, run_id, updated_at FROM checkpoints WHERE pipeline = ?").get(pipeline) as
+        | { pipeline: string; state: string; run_id: string | null; updated_at: string }
+        | undefined;
+      return row === undefined ? undefined : { pipeline: row.pipeline, state: JSON.parse(row.state) as unknown, runId: row.run_id ?? undefined, updatedAt: row.updated_at };
+    });
   }
 
   async setCheckpoint(pipeline: string, state: unknown, runId?: string): Promise<void> {
-    this.writeCheckpoint(pipeline, state, runId);
+    return this.guard(`save the checkpoint of pipeline ${pipeline}`, () => {
+      this.writeCheckpoint(pipeline, state, runId);
+    });
   }
 
   private writeCheckpoint(pipeline: string, state: unknown, runId?: string): void {
@@ -70,46 +88,60 @@ export class SqliteStateStore implements StateStore {
   }
 
   async clearCheckpoint(pipeline: string): Promise<boolean> {
-    return this.db.prepare("DELETE FROM checkpoints WHERE pipeline = ?").run(pipeline).changes > 0;
+    return this.guard(`clear the checkpoint of pipeline ${pipeline}`, () => {
+      return this.db.prepare("DELETE FROM checkpoints WHERE pipeline = ?").run(pipeline).changes > 0;
+    });
   }
 
   // Runs
 
   async startRun(id: string, pipeline: string): Promise<void> {
-    this.db.prepare("INSERT INTO runs (id, pipeline, started_at, status) VALUES (?, ?, ?, 'running')").run(id, pipeline, now());
+    return this.guard(`record the start of run ${id}`, () => {
+      this.db.prepare("INSERT INTO runs (id, pipeline, started_at, status) VALUES (?, ?, ?, 'running')").run(id, pipeline, now());
+    });
   }
 
   /** Saves a newly confirmed checkpoint together with the run's progress, atomically. */
   async saveCheckpoint(runId: string, pipeline: string, state: unknown, progress: RunProgress): Promise<void> {
-    this.db.transaction(() => {
-      this.writeCheckpoint(pipeline, state, runId);
-      this.db.prepare("UPDATE runs SET progress = ? WHERE id = ?").run(JSON.stringify(progress), runId);
-    })();
+    return this.guard(`save the checkpoint of pipeline ${pipeline}`, () => {
+      this.db.transaction(() => {
+        this.writeCheckpoint(pipeline, state, runId);
+        this.db.prepare("UPDATE runs SET progress = ? WHERE id = ?").run(JSON.stringify(progress), runId);
+      })();
+    });
   }
 
   async finishRun(runId: string, status: Exclude<RunStatus, "running">, progress: RunProgress, failure?: RunFailure): Promise<void> {
-    this.db
-      .prepare("UPDATE runs SET ended_at = ?, status = ?, progress = ?, error = ?, error_code = ?, error_kind = ?, dead_lettered = (SELECT count(*) FROM dead_letters WHERE run_id = ?) WHERE id = ?")
-      .run(now(), status, JSON.stringify(progress), failure?.message ?? null, failure?.code ?? null, failure?.kind ?? null, runId, runId);
+    return this.guard(`record the end of run ${runId}`, () => {
+      this.db
+        .prepare("UPDATE runs SET ended_at = ?, status = ?, progress = ?, error = ?, error_code = ?, error_kind = ?, dead_lettered = (SELECT count(*) FROM dead_letters WHERE run_id = ?) WHERE id = ?")
+        .run(now(), status, JSON.stringify(progress), failure?.message ?? null, failure?.code ?? null, failure?.kind ?? null, runId, runId);
+    });
   }
 
   async getRun(id: string): Promise<RunRecord | undefined> {
-    const row = this.db.prepare("SELECT * FROM runs WHERE id = ?").get(id) as RunRow | undefined;
-    return row === undefined ? undefined : toRun(row);
+    return this.guard(`read run ${id}`, () => {
+      const row = this.db.prepare("SELECT * FROM runs WHERE id = ?").get(id) as RunRow | undefined;
+      return row === undefined ? undefined : toRun(row);
+    });
   }
 
   async listRuns(pipeline: string | undefined, limit: number): Promise<RunRecord[]> {
-    const rows = (
-      pipeline === undefined
-        ? this.db.prepare("SELECT * FROM runs ORDER BY started_at DESC, rowid DESC LIMIT ?").all(limit)
-        : this.db.prepare("SELECT * FROM runs WHERE pipeline = ? ORDER BY started_at DESC, rowid DESC LIMIT ?").all(pipeline, limit)
-    ) as RunRow[];
-    return rows.map(toRun);
+    return this.guard(`read the run history`, () => {
+      const rows = (
+        pipeline === undefined
+          ? this.db.prepare("SELECT * FROM runs ORDER BY started_at DESC, rowid DESC LIMIT ?").all(limit)
+          : this.db.prepare("SELECT * FROM runs WHERE pipeline = ? ORDER BY started_at DESC, rowid DESC LIMIT ?").all(pipeline, limit)
+      ) as RunRow[];
+      return rows.map(toRun);
+    });
   }
 
   /** Runs left "running" by a runner that died: marked failed so history tells the truth. */
   async markAbandonedRuns(pipeline: string): Promise<number> {
-    return this.db.prepare("UPDATE runs SET status = 'failed', ended_at = ?, error = 'the runner stopped without finishing this run (killed?)', error_code = 'RUN_ABANDONED', error_kind = 'fatal' WHERE pipeline = ? AND status = 'running'").run(now(), pipeline).changes;
+    return this.guard(`mark unfinished runs of pipeline ${pipeline}`, () => {
+      return this.db.prepare("UPDATE runs SET status = 'failed', ended_at = ?, error = 'the runner stopped without finishing this run (killed?)', error_code = 'RUN_ABANDONED', error_kind = 'fatal' WHERE pipeline = ? AND status = 'running'").run(now(), pipeline).changes;
+    });
   }
 
   // Leases: at most one run of a pipeline at a time, across processes sharing this store
@@ -119,106 +151,132 @@ export class SqliteStateStore implements StateStore {
    * ours. Atomic: SQLite serialises writers, so two workers cannot both win.
    */
   async acquireLease(pipeline: string, holder: string, ttlMs: number): Promise<boolean> {
-    const now = Date.now();
-    const result = this.db
-      .prepare(
-        `INSERT INTO leases (pipeline, holder, expires_at) VALUES (?, ?, ?)
-         ON CONFLICT (pipeline) DO UPDATE SET holder = excluded.holder, expires_at = excluded.expires_at
-         WHERE leases.expires_at < ? OR leases.holder = excluded.holder`,
-      )
-      .run(pipeline, holder, now + ttlMs, now);
-    return result.changes === 1;
+    return this.guard(`take the lease of pipeline ${pipeline}`, () => {
+      const now = Date.now();
+      const result = this.db
+        .prepare(
+          `INSERT INTO leases (pipeline, holder, expires_at) VALUES (?, ?, ?)
+           ON CONFLICT (pipeline) DO UPDATE SET holder = excluded.holder, expires_at = excluded.expires_at
+           WHERE leases.expires_at < ? OR leases.holder = excluded.holder`,
+        )
+        .run(pipeline, holder, now + ttlMs, now);
+      return result.changes === 1;
+    });
   }
 
   /** Extends a lease we hold; false if it is no longer ours. */
   async renewLease(pipeline: string, holder: string, ttlMs: number): Promise<boolean> {
-    return this.db.prepare("UPDATE leases SET expires_at = ? WHERE pipeline = ? AND holder = ?").run(Date.now() + ttlMs, pipeline, holder).changes === 1;
+    return this.guard(`renew the lease of pipeline ${pipeline}`, () => {
+      return this.db.prepare("UPDATE leases SET expires_at = ? WHERE pipeline = ? AND holder = ?").run(Date.now() + ttlMs, pipeline, holder).changes === 1;
+    });
   }
 
   /** Hands a lease from a holder known to be dead to a new one; false if someone else got it first. */
   async takeOverLease(pipeline: string, deadHolder: string, holder: string, ttlMs: number): Promise<boolean> {
-    return this.db.prepare("UPDATE leases SET holder = ?, expires_at = ? WHERE pipeline = ? AND holder = ?").run(holder, Date.now() + ttlMs, pipeline, deadHolder).changes === 1;
+    return this.guard(`take over the lease of pipeline ${pipeline}`, () => {
+      return this.db.prepare("UPDATE leases SET holder = ?, expires_at = ? WHERE pipeline = ? AND holder = ?").run(holder, Date.now() + ttlMs, pipeline, deadHolder).changes === 1;
+    });
   }
 
   async releaseLease(pipeline: string, holder: string): Promise<void> {
-    this.db.prepare("DELETE FROM leases WHERE pipeline = ? AND holder = ?").run(pipeline, holder);
+    return this.guard(`release the lease of pipeline ${pipeline}`, () => {
+      this.db.prepare("DELETE FROM leases WHERE pipeline = ? AND holder = ?").run(pipeline, holder);
+    });
   }
 
   /** Who holds a pipeline's lease now, if anyone. */
   async leaseHolder(pipeline: string): Promise<string | undefined> {
-    const row = this.db.prepare("SELECT holder FROM leases WHERE pipeline = ? AND expires_at >= ?").get(pipeline, Date.now()) as { holder: string } | undefined;
-    return row?.holder;
+    return this.guard(`read the lease of pipeline ${pipeline}`, () => {
+      const row = this.db.prepare("SELECT holder FROM leases WHERE pipeline = ? AND expires_at >= ?").get(pipeline, Date.now()) as { holder: string } | undefined;
+      return row?.holder;
+    });
   }
 
   // Discovered catalogs
 
   async getCachedCatalog(key: string): Promise<CachedCatalog | undefined> {
-    const row = this.db.prepare("SELECT pipeline, catalog, discovered_at FROM catalogs WHERE cache_key = ?").get(key) as { pipeline: string; catalog: string; discovered_at: string } | undefined;
-    return row === undefined ? undefined : { pipeline: row.pipeline, catalog: JSON.parse(row.catalog) as unknown, discoveredAt: row.discovered_at };
+    return this.guard(`read a cached catalog`, () => {
+      const row = this.db.prepare("SELECT pipeline, catalog, discovered_at FROM catalogs WHERE cache_key = ?").get(key) as { pipeline: string; catalog: string; discovered_at: string } | undefined;
+      return row === undefined ? undefined : { pipeline: row.pipeline, catalog: JSON.parse(row.catalog) as unknown, discoveredAt: row.discovered_at };
+    });
   }
 
   async saveCachedCatalog(key: string, pipeline: string, catalog: unknown): Promise<void> {
-    this.db
-      .prepare("INSERT INTO catalogs (cache_key, pipeline, catalog, discovered_at) VALUES (?, ?, ?, ?) ON CONFLICT (cache_key) DO UPDATE SET pipeline = excluded.pipeline, catalog = excluded.catalog, discovered_at = excluded.discovered_at")
-      .run(key, pipeline, JSON.stringify(catalog), now());
+    return this.guard(`cache the catalog of pipeline ${pipeline}`, () => {
+      this.db
+        .prepare("INSERT INTO catalogs (cache_key, pipeline, catalog, discovered_at) VALUES (?, ?, ?, ?) ON CONFLICT (cache_key) DO UPDATE SET pipeline = excluded.pipeline, catalog = excluded.catalog, discovered_at = excluded.discovered_at")
+        .run(key, pipeline, JSON.stringify(catalog), now());
+    });
   }
 
   // Dead letters
 
   async addDeadLetter(entry: NewDeadLetter): Promise<number> {
-    const result = this.db
-      .prepare(
-        `INSERT INTO dead_letters (pipeline, run_id, stream, stage, error_code, error_message, original, processed, raw, schema, key_properties, checkpoint, location, created_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-      )
-      .run(
-        entry.pipeline,
-        entry.runId,
-        entry.stream,
-        entry.stage,
-        entry.errorCode,
-        entry.errorMessage,
-        json(entry.original),
-        json(entry.processed),
-        entry.raw ?? null,
-        json(entry.schema),
-        json(entry.keyProperties),
-        json(entry.checkpoint),
-        json(entry.location),
-        now(),
-      );
-    return Number(result.lastInsertRowid);
+    return this.guard(`store a dead letter of pipeline ${entry.pipeline}`, () => {
+      const result = this.db
+        .prepare(
+          `INSERT INTO dead_letters (pipeline, run_id, stream, stage, error_code, error_message, original, processed, raw, schema, key_properties, checkpoint, location, created_at)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+        )
+        .run(
+          entry.pipeline,
+          entry.runId,
+          entry.stream,
+          entry.stage,
+          entry.errorCode,
+          entry.errorMessage,
+          json(entry.original),
+          json(entry.processed),
+          entry.raw ?? null,
+          json(entry.schema),
+          json(entry.keyProperties),
+          json(entry.checkpoint),
+          json(entry.location),
+          now(),
+        );
+      return Number(result.lastInsertRowid);
+    });
   }
 
   async listDeadLetters(filter: DeadLetterFilter): Promise<DeadLetter[]> {
-    const { sql, values } = this.deadLetterWhere(filter);
-    const limit = filter.limit === undefined ? "" : ` LIMIT ${Math.max(0, Math.floor(filter.limit))}`;
-    return (this.db.prepare(`SELECT * FROM dead_letters WHERE ${sql} ORDER BY id${limit}`).all(...values) as Array<Record<string, unknown>>).map(toDeadLetter);
+    return this.guard(`read the dead letters of pipeline ${filter.pipeline}`, () => {
+      const { sql, values } = this.deadLetterWhere(filter);
+      const limit = filter.limit === undefined ? "" : ` LIMIT ${Math.max(0, Math.floor(filter.limit))}`;
+      return (this.db.prepare(`SELECT * FROM dead_letters WHERE ${sql} ORDER BY id${limit}`).all(...values) as Array<Record<string, unknown>>).map(toDeadLetter);
+    });
   }
 
   async countDeadLetters(filter: DeadLetterFilter): Promise<number> {
-    const { sql, values } = this.deadLetterWhere(filter);
-    return (this.db.prepare(`SELECT count(*) AS n FROM dead_letters WHERE ${sql}`).get(...values) as { n: number }).n;
+    return this.guard(`count the dead letters of pipeline ${filter.pipeline}`, () => {
+      const { sql, values } = this.deadLetterWhere(filter);
+      return (this.db.prepare(`SELECT count(*) AS n FROM dead_letters WHERE ${sql}`).get(...values) as { n: number }).n;
+    });
   }
 
   async getDeadLetter(id: number): Promise<DeadLetter | undefined> {
-    const row = this.db.prepare("SELECT * FROM dead_letters WHERE id = ?").get(id) as Record<string, unknown> | undefined;
-    return row === undefined ? undefined : toDeadLetter(row);
+    return this.guard(`read dead letter ${id}`, () => {
+      const row = this.db.prepare("SELECT * FROM dead_letters WHERE id = ?").get(id) as Record<string, unknown> | undefined;
+      return row === undefined ? undefined : toDeadLetter(row);
+    });
   }
 
   /** Marks replayed entries done, and failed ones with another attempt, in one transaction. */
   async recordReplay(succeeded: readonly number[], failed: ReadonlyArray<{ id: number; error: string }>): Promise<void> {
-    this.db.transaction(() => {
-      const done = this.db.prepare("UPDATE dead_letters SET status = 'done', attempts = attempts + 1, last_error = NULL WHERE id = ? AND status = 'pending'");
-      for (const id of succeeded) done.run(id);
-      const again = this.db.prepare("UPDATE dead_letters SET attempts = attempts + 1, last_error = ? WHERE id = ?");
-      for (const { id, error } of failed) again.run(error, id);
-    })();
+    return this.guard(`record a replay`, () => {
+      this.db.transaction(() => {
+        const done = this.db.prepare("UPDATE dead_letters SET status = 'done', attempts = attempts + 1, last_error = NULL WHERE id = ? AND status = 'pending'");
+        for (const id of succeeded) done.run(id);
+        const again = this.db.prepare("UPDATE dead_letters SET attempts = attempts + 1, last_error = ? WHERE id = ?");
+        for (const { id, error } of failed) again.run(error, id);
+      })();
+    });
   }
 
   async purgeDeadLetters(filter: DeadLetterFilter): Promise<number> {
-    const { sql, values } = this.deadLetterWhere(filter);
-    return this.db.prepare(`DELETE FROM dead_letters WHERE ${sql}`).run(...values).changes;
+    return this.guard(`purge dead letters of pipeline ${filter.pipeline}`, () => {
+      const { sql, values } = this.deadLetterWhere(filter);
+      return this.db.prepare(`DELETE FROM dead_letters WHERE ${sql}`).run(...values).changes;
+    });
   }
 
   private deadLetterWhere(filter: DeadLetterFilter): { sql: string; values: unknown[] } {
