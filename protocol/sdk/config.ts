@@ -3,6 +3,7 @@ import { ConfigError } from "../errors.js";
 import type { JsonSchema } from "../messages/types.js";
 import { createAjv } from "../validation/ajv-instance.js";
 import { readJsonFile } from "./read-json-file.js";
+import { registerConfigSecrets } from "../secrets/secret-values.js";
 
 export type ConnectorConfig = { [key: string]: unknown };
 
@@ -104,7 +105,12 @@ function protoKeyPath(value: unknown, path: string): string | undefined {
   return undefined;
 }
 
-/** Reads, merges and validates the --config files. */
+/**
+ * Reads, merges and validates the --config files, and registers the
+ * config's secrets (settings the schema marks secret, and settings named
+ * like credentials) so that nothing the connector writes to stderr shows
+ * them.
+ */
 export function loadConfig(files: readonly string[], settings: JsonSchema, connector: string): ConnectorConfig {
   const configs = files.map((file) => {
     const value = readJsonFile(file, "--config");
@@ -118,5 +124,7 @@ export function loadConfig(files: readonly string[], settings: JsonSchema, conne
     }
     return value;
   });
-  return validateConfig(mergeConfigs(configs), settings, files, connector);
+  const config = validateConfig(mergeConfigs(configs), settings, files, connector);
+  registerConfigSecrets(config, settings);
+  return config;
 }

@@ -8,7 +8,7 @@ import { runsCommand } from "./commands/runs.js";
 import { stateCommand } from "./commands/state.js";
 import { testCommand } from "./commands/test.js";
 import { workerCommand } from "./commands/worker.js";
-import { maskStream } from "../secrets/secret-values.js";
+import { maskStream } from "../../protocol/index.js";
 import type { CommonOptions } from "./cli-context.js";
 
 function finish(code: number): Promise<never> {

@@ -1,4 +1,4 @@
-import { maskSecrets } from "../secrets/secret-values.js";
+import { maskSecrets } from "../../protocol/index.js";
 import { countOf, streamTable } from "../pipeline/stream-counters.js";
 import { DataError, type AgoraError, type Logger } from "../../protocol/index.js";
 import type { ErrorPolicy } from "../pipeline/types.js";

@@ -18,7 +18,7 @@ import { settingLine } from "../project/setting-line.js";
 import { DataPath } from "./data-path.js";
 import { describePhase, type RunPhase } from "./run-phase.js";
 import { RunEvents } from "./run-events.js";
-import { maskSecrets, registerConfigSecrets } from "../secrets/secret-values.js";
+import { maskSecrets, registerConfigSecrets } from "../../protocol/index.js";
 import { prepareRunDir } from "./run-dirs.js";
 import { newRunId, recordFailedRun } from "./run-records.js";
 import { StoreWrites } from "./store-writes.js";

@@ -1,4 +1,4 @@
-import { maskSecrets } from "../secrets/secret-values.js";
+import { maskSecrets } from "../../protocol/index.js";
 import { randomBytes } from "node:crypto";
 import type { AgoraError } from "../../protocol/index.js";
 import type { RunStore } from "../state/interfaces.js";

@@ -1,5 +1,5 @@
 import { ConfigError } from "../../protocol/index.js";
-import { registerSecret } from "../secrets/secret-values.js";
+import { registerSecret } from "../../protocol/index.js";
 
 const VARIABLE = /\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}/g;
 

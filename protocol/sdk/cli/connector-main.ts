@@ -1,6 +1,7 @@
 import { asAgoraError } from "../../errors.js";
 import { exitCodeFor, ExitCodes } from "../exit-codes.js";
 import { createLogger, type Logger } from "../logger.js";
+import { maskStream } from "../../secrets/secret-values.js";
 import { HelpShown, type ConnectorArgs } from "./connector-args.js";
 
 function writeStderr(text: string): Promise<void> {
@@ -22,6 +23,8 @@ export async function connectorMain(
 ): Promise<never> {
   let args: ConnectorArgs | undefined;
   let exitCode: number = ExitCodes.OK;
+  // The config's secrets, once loaded, never reach stderr: logs and errors alike.
+  maskStream(process.stderr);
   try {
     args = parseArgs();
     const logger = createLogger(name, args.logLevel);

@@ -91,7 +91,8 @@ export class HttpClient {
     const auth = this.options.auth;
     if (auth?.type === "api_key" && auth.in === "query") url.searchParams.set(auth.name, auth.value);
     const shown = redactUrl(url, auth?.type === "api_key" ? auth.name : undefined);
-    const cacheKey = `GET ${shown}|${createHash("sha256").update(JSON.stringify(auth ?? null)).digest("hex").slice(0, 16)}`;
+    // A digest of the real request: no URL (which may carry a secret in any parameter) is stored in the clear.
+    const cacheKey = createHash("sha256").update(`GET ${url.href}\n${JSON.stringify(auth ?? null)}`).digest("hex");
     const cached = this.cache?.get(cacheKey);
     if (cached !== undefined) return { url: shown, status: cached.status, headers: cached.headers, body: this.parse(cached.body, shown), fromCache: true };
 

@@ -1,3 +1,4 @@
+import BetterSqlite3 from "better-sqlite3";
 import { describe, expect, it } from "vitest";
 import { recordsOf, statesOf, writeJsonIn } from "../../helpers/files.js";
 import { json, startServer, type SeenRequest } from "../../helpers/http-server.js";
@@ -160,6 +161,28 @@ describe("tap-rest cache", () => {
     const asked = server.requests.length - start;
     await sync(file);
     expect(server.requests.length - start).toBe(2 * asked);
+  });
+});
+
+describe("tap-rest and secrets", () => {
+  const TOKEN = "tok-Q7x-never-shown";
+
+  it("keeps no URL in the cache: a secret in any query parameter is never stored in the clear", async () => {
+    faults = () => undefined;
+    const cache = `${dir}/cache-secret.db`;
+    const file = config([{ ...pageStream, params: { q: TOKEN } }], { cache_ttl_seconds: 3600, cache_path: cache });
+    expect((await sync(file)).exitCode).toBe(0);
+    const rows = new BetterSqlite3(cache, { readonly: true }).prepare("SELECT key, headers FROM http_cache").all() as Array<{ key: string; headers: string }>;
+    expect(rows.length).toBeGreaterThan(0);
+    for (const row of rows) expect(row.key).toMatch(/^[0-9a-f]{64}$/);
+  });
+
+  it("masks its secret settings in what it writes to stderr, a response body that echoes the credential included", async () => {
+    faults = (request) => (request.path === "/page" ? (response) => response.writeHead(400, { "content-type": "text/plain" }).end(`bad request from ${String(request.headers["authorization"])}`) : undefined);
+    const result = await sync(config([pageStream], { auth: { type: "bearer", token: TOKEN } }));
+    expect(result.exitCode).not.toBe(0);
+    expect(result.stderr).toContain("bad request from Bearer ***");
+    expect(result.stderr).not.toContain(TOKEN);
   });
 });
 

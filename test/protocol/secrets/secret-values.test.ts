@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { maskSecrets, registerConfigSecrets, registerSecret } from "../../../runner/secrets/secret-values.js";
+import { maskSecrets, registerConfigSecrets, registerSecret } from "../../../protocol/secrets/secret-values.js";
 
 describe("secret values", () => {
   it("are masked in plain, JSON-escaped and URL-encoded forms, longest first", () => {

@@ -1,10 +1,12 @@
 /**
- * Secrets are masked by value: every value a pipeline reads from the
- * environment (`${API_TOKEN}` in pipelines.toml) is registered here, and
- * every text the runner shows or keeps (its stderr, the connectors' lines it
- * forwards, errors, run history, dead-letter messages) passes through
- * maskSecrets, wherever the value ended up inside it: a URL, a command line,
- * a connector's own error.
+ * Secrets are masked by value, in the runner and in every connector built
+ * on the SDK. The runner registers every value a pipeline reads from the
+ * environment (`${API_TOKEN}` in pipelines.toml) and the credentials in
+ * connector configs; a connector registers the settings its schema marks
+ * secret. Every text either shows or keeps (stderr, the connectors' lines
+ * the runner forwards, errors, run history, dead-letter messages) passes
+ * through maskSecrets, wherever the value ended up inside it: a URL, a
+ * command line, a response body quoted in an error.
  */
 
 /** Shorter values would mask ordinary words; such secrets are too weak to be worth hiding anyway. */
@@ -30,8 +32,12 @@ export function maskSecrets(text: string): string {
   return masked;
 }
 
-/** Masks everything this process writes to a stream (stderr): logs, forwarded lines, errors alike. */
+const maskedStreams = new WeakSet<NodeJS.WriteStream>();
+
+/** Masks everything this process writes to a stream (stderr): logs, forwarded lines, errors alike. Once per stream. */
 export function maskStream(stream: NodeJS.WriteStream): void {
+  if (maskedStreams.has(stream)) return;
+  maskedStreams.add(stream);
   const write = stream.write.bind(stream) as (chunk: string | Uint8Array, ...rest: unknown[]) => boolean;
   stream.write = ((chunk: string | Uint8Array, ...rest: unknown[]): boolean => {
     if (ordered.length === 0) return write(chunk, ...rest);
