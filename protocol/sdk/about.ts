@@ -99,7 +99,7 @@ export function renderAboutMarkdown(about: AboutInfo): string {
     `${about.name} --config config.json --test_connection`,
     ...(about.kind === "tap"
       ? [`${about.name} --config config.json --discover > catalog.json`, `${about.name} --config config.json --catalog catalog.json --state state.json`]
-      : [`some-tap --config tap.json | ${about.name} --config config.json`]),
+      : [`tap-sample | ${about.name} --config config.json   # or any other tap's output`]),
     "```",
     "",
   );
