@@ -5,6 +5,7 @@ import { DEFAULT_STATE_STORE, loadProject, PROJECT_FILE } from "../project/load-
 import type { Project } from "../project/project-types.js";
 import type { StateStore } from "../state/interfaces.js";
 import { openStateStore as openStoreAt } from "../state/open-state-store.js";
+import { isPostgresLocation } from "../state/postgres/postgres-location.js";
 
 /** Options every agora command shares. */
 export interface CommonOptions {
@@ -28,7 +29,7 @@ export function maybeProject(options: CommonOptions): Project | undefined {
 /** The state store: --state-store, else the project's, else .agora/state.db here. */
 export function openStateStore(options: CommonOptions, project: Project | undefined = maybeProject(options)): StateStore {
   const location = options.stateStore ?? process.env["AGORA_STATE_STORE"];
-  if (location !== undefined) return openStoreAt(location === "memory:" ? location : resolve(location));
+  if (location !== undefined) return openStoreAt(location === "memory:" || isPostgresLocation(location) ? location : resolve(location));
   return openStoreAt(project?.stateStore ?? resolve(DEFAULT_STATE_STORE));
 }
 

@@ -5,6 +5,8 @@ import { ConfigError, createAjv } from "../../protocol/index.js";
 import { RunnerCodes } from "../errors.js";
 import { PROJECT_SCHEMA } from "./project-schema.js";
 import type { Project, ProjectFile } from "./project-types.js";
+import { isPostgresLocation } from "../state/postgres/postgres-location.js";
+import { interpolateEnv } from "./interpolate-env.js";
 
 export const PROJECT_FILE = "pipelines.toml";
 export const DEFAULT_STATE_STORE = PROJECT_SCHEMA.properties.state_store.default;
@@ -98,9 +100,16 @@ export function projectFromValue(value: unknown, file: string, dir: string = dir
   return {
     file,
     dir,
-    stateStore: resolve(dir, parsed.state_store),
+    stateStore: stateStoreLocation(dir, parsed.state_store),
     connectors: parsed.connectors,
     pipelines: parsed.pipelines,
     worker: parsed.worker,
   };
 }
+
+/** The state store: a Postgres URL (with `${VAR}` read from the environment, for its password) as it is, a file relative to the project. */
+function stateStoreLocation(dir: string, written: string): string {
+  const location = interpolateEnv(written, "state_store");
+  return isPostgresLocation(location) || location === "memory:" ? location : resolve(dir, location);
+}
+

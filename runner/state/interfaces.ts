@@ -2,7 +2,7 @@ import type { CachedCatalog, DeadLetter, DeadLetterFilter, NewDeadLetter, RunFai
 
 /**
  * The runner's state, as five aggregates. Every implementation (SQLite, the
- * default; memory, for tests; later Postgres) passes the same contract suite
+ * default; memory, for tests; Postgres, for teams) passes the same contract suite
  * (test/runner/state/store-contract.ts). Methods are async so a networked
  * store fits the same shape; the SQLite one answers at once.
  */

@@ -7,7 +7,7 @@ import type { StateStore } from "../interfaces.js";
 import type { CachedCatalog, DeadLetter, DeadLetterFilter, NewDeadLetter, RunFailure, RunProgress, RunRecord, RunStatus, SavedCheckpoint } from "../types.js";
 import { migrate } from "./migrations.js";
 import { sqliteFailure } from "./sqlite-failure.js";
-import { json, toDeadLetter, toRun, type RunRow } from "./rows.js";
+import { json, toDeadLetter, toRun, type RunRow } from "../rows.js";
 
 const now = (): string => new Date().toISOString();
 

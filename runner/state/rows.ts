@@ -1,4 +1,4 @@
-import type { DeadLetter, FailureKind, RunProgress, RunRecord, RunStatus } from "../types.js";
+import type { DeadLetter, FailureKind, RunProgress, RunRecord, RunStatus } from "./types.js";
 
 /** Converts between the store's rows and the runner's records. */
 

@@ -1,0 +1,313 @@
+import pg from "pg";
+import type { StateStore } from "../interfaces.js";
+import { json, toDeadLetter, toRun, type RunRow } from "../rows.js";
+import type { CachedCatalog, DeadLetter, DeadLetterFilter, NewDeadLetter, RunFailure, RunProgress, RunRecord, RunStatus, SavedCheckpoint } from "../types.js";
+import { migratePostgres, quoteIdentifier } from "./migrations.js";
+import { postgresFailure } from "./postgres-failure.js";
+import { parsePostgresLocation } from "./postgres-location.js";
+
+const now = (): string => new Date().toISOString();
+
+/** The server's clock in milliseconds: leases are compared on one clock, whichever host asks. */
+const SERVER_MS = "(extract(epoch FROM clock_timestamp()) * 1000)::bigint";
+
+/**
+ * The runner's state store on Postgres, for teams: several workers on
+ * several hosts share checkpoints, run history, dead letters and leases
+ * through one server. Same tables and semantics as the SQLite store (and
+ * the same contract suite); its tables live in a schema of their own
+ * (`agora`, or `?schema=` in the URL). Opening is lazy: the pool connects
+ * and migrates on the first operation, and a failure there is that
+ * operation's error.
+ */
+export class PostgresStateStore implements StateStore {
+  readonly location: string;
+  private readonly pool: pg.Pool;
+  private readonly schema: string;
+  private ready: Promise<void> | undefined;
+
+  constructor(location: string) {
+    const parsed = parsePostgresLocation(location);
+    this.location = parsed.shown;
+    this.schema = parsed.schema;
+    this.pool = new pg.Pool({ connectionString: parsed.connectionString, max: 4, connectionTimeoutMillis: 10_000, idleTimeoutMillis: 10_000, application_name: "agora" });
+    // Every connection works in the store's schema.
+    this.pool.on("connect", (client) => {
+      client.query(`SET search_path TO ${quoteIdentifier(this.schema)}`).catch(() => undefined);
+    });
+    // An idle connection the server dropped is replaced on next use; nothing to do here.
+    this.pool.on("error", () => undefined);
+  }
+
+  async close(): Promise<void> {
+    await this.pool.end();
+  }
+
+  /** Runs one operation once the schema is migrated; a failure becomes one clear error saying what the store was doing. */
+  private async guard<T>(doing: string, work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+    try {
+      this.ready ??= this.migrate();
+      await this.ready;
+      const client = await this.pool.connect();
+      try {
+        return await work(client);
+      } finally {
+        client.release();
+      }
+    } catch (error) {
+      throw postgresFailure(error, this.location, doing);
+    }
+  }
+
+  private async migrate(): Promise<void> {
+    const client = await this.pool.connect();
+    try {
+      await client.query(`SET search_path TO ${quoteIdentifier(this.schema)}`);
+      await migratePostgres(client, this.schema);
+    } catch (error) {
+      // The next operation tries again (the server may be back by then).
+      this.ready = undefined;
+      throw error;
+    } finally {
+      client.release();
+    }
+  }
+
+  /** Runs `work` in one transaction: all of it, or none. */
+  private async transaction<T>(client: pg.PoolClient, work: () => Promise<T>): Promise<T> {
+    await client.query("BEGIN");
+    try {
+      const result = await work();
+      await client.query("COMMIT");
+      return result;
+    } catch (error) {
+      await client.query("ROLLBACK").catch(() => undefined);
+      throw error;
+    }
+  }
+
+  // Checkpoints
+
+  async getCheckpoint(pipeline: string): Promise<SavedCheckpoint | undefined> {
+    return this.guard(`read the checkpoint of pipeline ${pipeline}`, async (client) => {
+      const row = (await client.query<{ pipeline: string; state: string; run_id: string | null; updated_at: string }>("SELECT pipeline, state, run_id, updated_at FROM checkpoints WHERE pipeline = $1", [pipeline])).rows[0];
+      return row === undefined ? undefined : { pipeline: row.pipeline, state: JSON.parse(row.state) as unknown, runId: row.run_id ?? undefined, updatedAt: row.updated_at };
+    });
+  }
+
+  async setCheckpoint(pipeline: string, state: unknown, runId?: string): Promise<void> {
+    return this.guard(`save the checkpoint of pipeline ${pipeline}`, async (client) => {
+      await this.writeCheckpoint(client, pipeline, state, runId);
+    });
+  }
+
+  private async writeCheckpoint(client: pg.PoolClient, pipeline: string, state: unknown, runId?: string): Promise<void> {
+    await client.query(
+      "INSERT INTO checkpoints (pipeline, state, run_id, updated_at) VALUES ($1, $2, $3, $4) ON CONFLICT (pipeline) DO UPDATE SET state = excluded.state, run_id = excluded.run_id, updated_at = excluded.updated_at",
+      [pipeline, JSON.stringify(state), runId ?? null, now()],
+    );
+  }
+
+  async clearCheckpoint(pipeline: string): Promise<boolean> {
+    return this.guard(`clear the checkpoint of pipeline ${pipeline}`, async (client) => ((await client.query("DELETE FROM checkpoints WHERE pipeline = $1", [pipeline])).rowCount ?? 0) > 0);
+  }
+
+  /** Saves a newly confirmed checkpoint together with the run's progress, atomically. */
+  async saveCheckpoint(runId: string, pipeline: string, state: unknown, progress: RunProgress): Promise<void> {
+    return this.guard(`save the checkpoint of pipeline ${pipeline}`, (client) =>
+      this.transaction(client, async () => {
+        await this.writeCheckpoint(client, pipeline, state, runId);
+        await client.query("UPDATE runs SET progress = $1 WHERE id = $2", [JSON.stringify(progress), runId]);
+      }),
+    );
+  }
+
+  // Runs
+
+  async startRun(id: string, pipeline: string): Promise<void> {
+    return this.guard(`record the start of run ${id}`, async (client) => {
+      await client.query("INSERT INTO runs (id, pipeline, started_at, status) VALUES ($1, $2, $3, 'running')", [id, pipeline, now()]);
+    });
+  }
+
+  async finishRun(runId: string, status: Exclude<RunStatus, "running">, progress: RunProgress, failure?: RunFailure): Promise<void> {
+    return this.guard(`record the end of run ${runId}`, async (client) => {
+      await client.query(
+        "UPDATE runs SET ended_at = $1, status = $2, progress = $3, error = $4, error_code = $5, error_kind = $6, dead_lettered = (SELECT count(*) FROM dead_letters WHERE run_id = $7) WHERE id = $7",
+        [now(), status, JSON.stringify(progress), failure?.message ?? null, failure?.code ?? null, failure?.kind ?? null, runId],
+      );
+    });
+  }
+
+  async getRun(id: string): Promise<RunRecord | undefined> {
+    return this.guard(`read run ${id}`, async (client) => {
+      const row = (await client.query<RunRow>("SELECT * FROM runs WHERE id = $1", [id])).rows[0];
+      return row === undefined ? undefined : toRun(row);
+    });
+  }
+
+  async listRuns(pipeline: string | undefined, limit: number): Promise<RunRecord[]> {
+    return this.guard("read the run history", async (client) => {
+      const result =
+        pipeline === undefined
+          ? await client.query<RunRow>("SELECT * FROM runs ORDER BY started_at DESC, seq DESC LIMIT $1", [limit])
+          : await client.query<RunRow>("SELECT * FROM runs WHERE pipeline = $1 ORDER BY started_at DESC, seq DESC LIMIT $2", [pipeline, limit]);
+      return result.rows.map(toRun);
+    });
+  }
+
+  /** Runs left "running" by a runner that died: marked failed so history tells the truth. */
+  async markAbandonedRuns(pipeline: string): Promise<number> {
+    return this.guard(`mark unfinished runs of pipeline ${pipeline}`, async (client) => {
+      const result = await client.query(
+        "UPDATE runs SET status = 'failed', ended_at = $1, error = 'the runner stopped without finishing this run (killed?)', error_code = 'RUN_ABANDONED', error_kind = 'fatal' WHERE pipeline = $2 AND status = 'running'",
+        [now(), pipeline],
+      );
+      return result.rowCount ?? 0;
+    });
+  }
+
+  // Leases: at most one run of a pipeline at a time, across every process and host sharing this store
+
+  /** Takes the pipeline's lease if it is free, expired, or already ours: one statement, so two workers cannot both win. */
+  async acquireLease(pipeline: string, holder: string, ttlMs: number): Promise<boolean> {
+    return this.guard(`take the lease of pipeline ${pipeline}`, async (client) => {
+      const result = await client.query(
+        `INSERT INTO leases (pipeline, holder, expires_at) VALUES ($1, $2, ${SERVER_MS} + $3)
+         ON CONFLICT (pipeline) DO UPDATE SET holder = excluded.holder, expires_at = excluded.expires_at
+         WHERE leases.expires_at < ${SERVER_MS} OR leases.holder = excluded.holder`,
+        [pipeline, holder, Math.round(ttlMs)],
+      );
+      return result.rowCount === 1;
+    });
+  }
+
+  /** Extends a lease we hold; false if it is no longer ours. */
+  async renewLease(pipeline: string, holder: string, ttlMs: number): Promise<boolean> {
+    return this.guard(`renew the lease of pipeline ${pipeline}`, async (client) => (await client.query(`UPDATE leases SET expires_at = ${SERVER_MS} + $1 WHERE pipeline = $2 AND holder = $3`, [Math.round(ttlMs), pipeline, holder])).rowCount === 1);
+  }
+
+  /** Hands a lease from a holder known to be dead to a new one; false if someone else got it first. */
+  async takeOverLease(pipeline: string, deadHolder: string, holder: string, ttlMs: number): Promise<boolean> {
+    return this.guard(`take over the lease of pipeline ${pipeline}`, async (client) => (await client.query(`UPDATE leases SET holder = $1, expires_at = ${SERVER_MS} + $2 WHERE pipeline = $3 AND holder = $4`, [holder, Math.round(ttlMs), pipeline, deadHolder])).rowCount === 1);
+  }
+
+  async releaseLease(pipeline: string, holder: string): Promise<void> {
+    return this.guard(`release the lease of pipeline ${pipeline}`, async (client) => {
+      await client.query("DELETE FROM leases WHERE pipeline = $1 AND holder = $2", [pipeline, holder]);
+    });
+  }
+
+  /** Who holds a pipeline's lease now, if anyone. */
+  async leaseHolder(pipeline: string): Promise<string | undefined> {
+    return this.guard(`read the lease of pipeline ${pipeline}`, async (client) => (await client.query<{ holder: string }>(`SELECT holder FROM leases WHERE pipeline = $1 AND expires_at >= ${SERVER_MS}`, [pipeline])).rows[0]?.holder);
+  }
+
+  // Discovered catalogs
+
+  async getCachedCatalog(key: string): Promise<CachedCatalog | undefined> {
+    return this.guard("read a cached catalog", async (client) => {
+      const row = (await client.query<{ pipeline: string; catalog: string; discovered_at: string }>("SELECT pipeline, catalog, discovered_at FROM catalogs WHERE cache_key = $1", [key])).rows[0];
+      return row === undefined ? undefined : { pipeline: row.pipeline, catalog: JSON.parse(row.catalog) as unknown, discoveredAt: row.discovered_at };
+    });
+  }
+
+  async saveCachedCatalog(key: string, pipeline: string, catalog: unknown): Promise<void> {
+    return this.guard(`cache the catalog of pipeline ${pipeline}`, async (client) => {
+      await client.query(
+        "INSERT INTO catalogs (cache_key, pipeline, catalog, discovered_at) VALUES ($1, $2, $3, $4) ON CONFLICT (cache_key) DO UPDATE SET pipeline = excluded.pipeline, catalog = excluded.catalog, discovered_at = excluded.discovered_at",
+        [key, pipeline, JSON.stringify(catalog), now()],
+      );
+    });
+  }
+
+  // Dead letters
+
+  async addDeadLetter(entry: NewDeadLetter): Promise<number> {
+    return this.guard(`store a dead letter of pipeline ${entry.pipeline}`, async (client) => {
+      const result = await client.query<{ id: string }>(
+        `INSERT INTO dead_letters (pipeline, run_id, stream, stage, error_code, error_message, original, processed, raw, schema, key_properties, checkpoint, location, created_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14) RETURNING id`,
+        [
+          entry.pipeline,
+          entry.runId,
+          entry.stream,
+          entry.stage,
+          entry.errorCode,
+          entry.errorMessage,
+          json(entry.original),
+          json(entry.processed),
+          entry.raw ?? null,
+          json(entry.schema),
+          json(entry.keyProperties),
+          json(entry.checkpoint),
+          json(entry.location),
+          now(),
+        ],
+      );
+      return Number(result.rows[0]?.id);
+    });
+  }
+
+  async listDeadLetters(filter: DeadLetterFilter): Promise<DeadLetter[]> {
+    return this.guard(`read the dead letters of pipeline ${filter.pipeline}`, async (client) => {
+      const { sql, values } = deadLetterWhere(filter);
+      const limit = filter.limit === undefined ? "" : ` LIMIT ${Math.max(0, Math.floor(filter.limit))}`;
+      return (await client.query<Record<string, unknown>>(`SELECT * FROM dead_letters WHERE ${sql} ORDER BY id${limit}`, values)).rows.map(toDeadLetterRow);
+    });
+  }
+
+  async countDeadLetters(filter: DeadLetterFilter): Promise<number> {
+    return this.guard(`count the dead letters of pipeline ${filter.pipeline}`, async (client) => {
+      const { sql, values } = deadLetterWhere(filter);
+      return Number((await client.query<{ n: string }>(`SELECT count(*) AS n FROM dead_letters WHERE ${sql}`, values)).rows[0]?.n ?? 0);
+    });
+  }
+
+  async getDeadLetter(id: number): Promise<DeadLetter | undefined> {
+    return this.guard(`read dead letter ${id}`, async (client) => {
+      const row = (await client.query<Record<string, unknown>>("SELECT * FROM dead_letters WHERE id = $1", [id])).rows[0];
+      return row === undefined ? undefined : toDeadLetterRow(row);
+    });
+  }
+
+  /** Marks replayed entries done, and failed ones with another attempt, in one transaction. */
+  async recordReplay(succeeded: readonly number[], failed: ReadonlyArray<{ id: number; error: string }>): Promise<void> {
+    return this.guard("record a replay", (client) =>
+      this.transaction(client, async () => {
+        if (succeeded.length > 0) await client.query("UPDATE dead_letters SET status = 'done', attempts = attempts + 1, last_error = NULL WHERE id = ANY($1::bigint[]) AND status = 'pending'", [succeeded]);
+        for (const { id, error } of failed) await client.query("UPDATE dead_letters SET attempts = attempts + 1, last_error = $1 WHERE id = $2", [error, id]);
+      }),
+    );
+  }
+
+  async purgeDeadLetters(filter: DeadLetterFilter): Promise<number> {
+    return this.guard(`purge dead letters of pipeline ${filter.pipeline}`, async (client) => {
+      const { sql, values } = deadLetterWhere(filter);
+      return (await client.query(`DELETE FROM dead_letters WHERE ${sql}`, values)).rowCount ?? 0;
+    });
+  }
+}
+
+/** Postgres returns BIGSERIAL ids as strings: numbers here, as the runner uses them. */
+function toDeadLetterRow(row: Record<string, unknown>): DeadLetter {
+  return toDeadLetter({ ...row, id: Number(row["id"]) });
+}
+
+function deadLetterWhere(filter: DeadLetterFilter): { sql: string; values: unknown[] } {
+  const clauses = ["pipeline = $1"];
+  const values: unknown[] = [filter.pipeline];
+  if (filter.stage !== undefined) {
+    values.push(filter.stage);
+    clauses.push(`stage = $${values.length}`);
+  }
+  if (filter.status !== undefined) {
+    values.push(filter.status);
+    clauses.push(`status = $${values.length}`);
+  }
+  if (filter.ids !== undefined) {
+    values.push(filter.ids);
+    clauses.push(`id = ANY($${values.length}::bigint[])`);
+  }
+  return { sql: clauses.join(" AND "), values };
+}
