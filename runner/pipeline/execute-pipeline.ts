@@ -15,6 +15,27 @@ export interface SyncJob {
   readonly fullRefresh?: boolean;
   /** Run the tap's --discover again instead of using the cached catalog. */
   readonly refreshCatalog?: boolean;
+  /** A scheduled run: whether it is still due, and what is due after it, both decided under the lease. */
+  readonly slot?: RunSlot;
+}
+
+/**
+ * A scheduled run's place in the fleet's schedule. Both calls happen while
+ * this process holds the pipeline's lease, so of several workers watching
+ * one schedule exactly one runs each due time.
+ */
+export interface RunSlot {
+  /** Before the run: undefined if it is due now, else when it is due (null: never again). */
+  notDueUntil(): Promise<Date | null | undefined>;
+  /** After the run: records when it is due next. */
+  settle(result: RunResult): Promise<void>;
+}
+
+/** Another worker already ran this due time: nothing ran. */
+export interface NotDue {
+  readonly kind: "not_due";
+  /** When it is due next (null: never again). */
+  readonly next: Date | null;
 }
 
 /** Replay the pipeline's pending dead letters. */
@@ -43,20 +64,24 @@ export interface Busy {
   readonly holder: string | undefined;
 }
 
-export type Execution = Busy | { readonly kind: "synced"; readonly result: RunResult } | { readonly kind: "replayed"; readonly summary: ReplaySummary };
+export type Execution = Busy | NotDue | { readonly kind: "synced"; readonly result: RunResult } | { readonly kind: "replayed"; readonly summary: ReplaySummary };
 
 /**
  * The one way a pipeline runs: under its lease in the state store (so two
  * processes never write to its targets at once), as a sync or a dead-letter
  * replay. `agora run`, `agora worker` and `agora dlq replay` all come here.
  */
-export function executePipeline(definition: PipelineDefinition, job: SyncJob, options: ExecuteOptions): Promise<Busy | { readonly kind: "synced"; readonly result: RunResult }>;
+export function executePipeline(definition: PipelineDefinition, job: SyncJob, options: ExecuteOptions): Promise<Busy | NotDue | { readonly kind: "synced"; readonly result: RunResult }>;
 export function executePipeline(definition: PipelineDefinition, job: ReplayJob, options: ExecuteOptions): Promise<Busy | { readonly kind: "replayed"; readonly summary: ReplaySummary }>;
 export async function executePipeline(definition: PipelineDefinition, job: PipelineJob, options: ExecuteOptions): Promise<Execution> {
   const { store, logger, stop } = options;
   const leased = await withLease(store, definition.name, options.holder, options.leaseSeconds, async (): Promise<Execution> => {
     if (job.kind === "sync") {
-      return { kind: "synced", result: await runPipeline(definition, { store, logger, ...(stop === undefined ? {} : { stop }), ...(job.events === undefined ? {} : { events: job.events }), ...(job.fullRefresh === true ? { fullRefresh: true } : {}), ...(job.refreshCatalog === true ? { refreshCatalog: true } : {}) }) };
+      const notDueUntil = await job.slot?.notDueUntil();
+      if (notDueUntil !== undefined) return { kind: "not_due", next: notDueUntil };
+      const result = await runPipeline(definition, { store, logger, ...(stop === undefined ? {} : { stop }), ...(job.events === undefined ? {} : { events: job.events }), ...(job.fullRefresh === true ? { fullRefresh: true } : {}), ...(job.refreshCatalog === true ? { refreshCatalog: true } : {}) });
+      await job.slot?.settle(result);
+      return { kind: "synced", result };
     }
     return { kind: "replayed", summary: await replayDeadLetters(definition, store, { mode: job.mode, stage: job.stage, ids: job.ids, logger, ...(stop === undefined ? {} : { stop }) }) };
   });
@@ -74,5 +99,7 @@ export async function executeNow(definition: PipelineDefinition, job: PipelineJo
   const leased = { ...options, holder: holderId(), leaseSeconds: DEFAULT_LEASE_SECONDS };
   const execution: Execution = job.kind === "sync" ? await executePipeline(definition, job, leased) : await executePipeline(definition, job, leased);
   if (execution.kind === "busy") throw busyError(definition.name, execution.holder);
+  // Only a scheduled job (a slot) can be not due; executeNow never gives one.
+  if (execution.kind === "not_due") throw new Error("a run asked for now cannot be not due");
   return execution.kind === "synced" ? execution.result : execution.summary;
 }

@@ -1,7 +1,7 @@
-import type { CachedCatalog, DeadLetter, DeadLetterFilter, NewDeadLetter, RunFailure, RunProgress, RunRecord, RunStatus, SavedCheckpoint } from "./types.js";
+import type { CachedCatalog, DeadLetter, DeadLetterFilter, NewDeadLetter, NextRun, RunFailure, RunProgress, RunRecord, RunStatus, SavedCheckpoint } from "./types.js";
 
 /**
- * The runner's state, as five aggregates. Every implementation (SQLite, the
+ * The runner's state, as six aggregates. Every implementation (SQLite, the
  * default; memory, for tests; Postgres, for teams) passes the same contract suite
  * (test/runner/state/store-contract.ts). Methods are async so a networked
  * store fits the same shape; the SQLite one answers at once.
@@ -66,8 +66,18 @@ export interface CatalogCache {
   saveCachedCatalog(key: string, pipeline: string, catalog: unknown): Promise<void>;
 }
 
+/**
+ * When each scheduled pipeline is due next, shared by every worker on the
+ * store, so a schedule fires once across the fleet however many workers
+ * watch it.
+ */
+export interface ScheduleStore {
+  getNextRun(pipeline: string): Promise<NextRun | undefined>;
+  setNextRun(pipeline: string, next: NextRun): Promise<void>;
+}
+
 /** Everything the runner keeps between runs. */
-export interface StateStore extends CheckpointStore, RunStore, DeadLetterStore, LeaseStore, CatalogCache {
+export interface StateStore extends CheckpointStore, RunStore, DeadLetterStore, LeaseStore, CatalogCache, ScheduleStore {
   /** Where it lives, for messages: a file path, or "memory". */
   readonly location: string;
   close(): Promise<void>;

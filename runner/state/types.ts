@@ -87,6 +87,17 @@ export interface DeadLetterFilter {
   readonly limit?: number | undefined;
 }
 
+/**
+ * When a scheduled pipeline is due next across every worker sharing the
+ * store: written by the worker that ran it, under the pipeline's lease.
+ */
+export interface NextRun {
+  /** ISO time; undefined when it is not due again (a `once` schedule that ran). */
+  readonly at: string | undefined;
+  /** The schedule it was worked out from ("every 1h"): a changed schedule makes it due at once. */
+  readonly schedule: string;
+}
+
 /** A discovered catalog kept by the runner. */
 export interface CachedCatalog {
   readonly catalog: unknown;

@@ -1,5 +1,6 @@
 import { asAgoraError, ConfigError, exitCodeForSignal, type Logger } from "../../protocol/index.js";
-import { executePipeline } from "../pipeline/execute-pipeline.js";
+import { executePipeline, type RunSlot } from "../pipeline/execute-pipeline.js";
+import type { RunResult } from "../pipeline/types.js";
 import { failedBeforeStart, recordFailedRun } from "../pipeline/run-records.js";
 import { summaryLine } from "../pipeline/run-summary.js";
 import { StopRequests } from "../pipeline/stop-requests.js";
@@ -7,7 +8,7 @@ import type { Project } from "../project/project-types.js";
 import { resolvePipeline } from "../project/resolve-pipeline.js";
 import { holderId } from "../scheduler/lease.js";
 import { parseSchedule } from "../scheduler/schedule.js";
-import { ScheduledPipeline, type Attempt } from "../scheduler/scheduled-pipeline.js";
+import { ScheduledPipeline, type Attempt, type Settled } from "../scheduler/scheduled-pipeline.js";
 import type { StateStore } from "../state/interfaces.js";
 import { HealthServer } from "./health-server.js";
 import { WorkerMetrics } from "./metrics.js";
@@ -109,8 +110,10 @@ export class Worker {
     await Promise.all(
       this.pipelines.map((pipeline) =>
         pipeline.loop(
-          () => this.attempt(pipeline.name, semaphore),
+          (settle) => this.attempt(pipeline, semaphore, settle),
           (result) => this.metrics.recordRun(result, pipeline.consecutiveErrors),
+          // Another worker has it: look again within a third of a lease, so one that died is taken over soon after its lease runs out.
+          Math.max(1000, (this.settings.leaseSeconds * 1000) / 3),
         ),
       ),
     );
@@ -121,35 +124,61 @@ export class Worker {
   }
 
   /**
-   * One run of a pipeline. Never throws: whatever goes wrong (its entry in
-   * pipelines.toml, its middleware, the runner itself) becomes a failed run
-   * of this pipeline alone, recorded with its error's code and kind, and the
-   * worker and its other pipelines go on.
+   * One run of a pipeline, if it is still due across the fleet (the store
+   * says when it is due, and the worker that runs it records the next time,
+   * both under the pipeline's lease). Never throws: whatever goes wrong (its
+   * entry in pipelines.toml, its middleware, the runner itself) becomes a
+   * failed run of this pipeline alone, recorded with its error's code and
+   * kind, and the worker and its other pipelines go on.
    */
-  private async attempt(name: string, semaphore: Semaphore): Promise<Attempt> {
+  private async attempt(pipeline: ScheduledPipeline, semaphore: Semaphore, settle: (result: RunResult) => Settled): Promise<Attempt> {
+    const name = pipeline.name;
     await semaphore.acquire();
     const requests = new StopRequests();
+    let settled = false;
+    const slot: RunSlot = {
+      notDueUntil: () => this.notDueUntil(pipeline),
+      settle: async (result) => {
+        settled = true;
+        const outcome = settle(result);
+        // A pipeline stopped here is left due: another worker tries it (and stops it too if it must).
+        if (outcome.kind !== "stopped") await this.store.setNextRun(name, { at: outcome.kind === "next" ? outcome.at.toISOString() : undefined, schedule: pipeline.schedule.description });
+      },
+    };
     try {
       if (this.shutdownSignal !== undefined) return { kind: "busy", holder: undefined };
       this.running.set(name, requests);
       const definition = resolvePipeline(this.project, name);
-      const execution = await executePipeline(definition, { kind: "sync" }, { store: this.store, logger: this.logger, holder: this.holder, leaseSeconds: this.settings.leaseSeconds, stop: requests });
+      const execution = await executePipeline(definition, { kind: "sync", slot }, { store: this.store, logger: this.logger, holder: this.holder, leaseSeconds: this.settings.leaseSeconds, stop: requests });
       if (execution.kind === "busy") return { kind: "busy", holder: execution.holder };
+      if (execution.kind === "not_due") return execution;
       this.logger.info(summaryLine(execution.result).replace(/\n/g, " "));
       return { kind: "ran", result: execution.result };
     } catch (thrown) {
       const error = asAgoraError(thrown);
       this.logger.error(error.withLocation({ pipeline: name }).toUserLine());
+      let result: RunResult;
       try {
-        return { kind: "ran", result: await recordFailedRun(name, this.store, error) };
+        result = await recordFailedRun(name, this.store, error);
       } catch {
         // The store itself failed: the run cannot be recorded, but the pipeline still counts the failure.
-        return { kind: "ran", result: failedBeforeStart(name, "-", error) };
+        result = failedBeforeStart(name, "-", error);
       }
+      if (!settled) settle(result);
+      return { kind: "ran", result };
     } finally {
       this.running.delete(name);
       semaphore.release();
     }
+  }
+
+  /** Undefined if the pipeline is due now across the fleet, else when it is (null: never again). A changed schedule is due at once. */
+  private async notDueUntil(pipeline: ScheduledPipeline): Promise<Date | null | undefined> {
+    const next = await this.store.getNextRun(pipeline.name);
+    if (next === undefined || next.schedule !== pipeline.schedule.description) return undefined;
+    if (next.at === undefined) return null;
+    const at = new Date(next.at);
+    return at.getTime() > Date.now() ? at : undefined;
   }
 
   private async shutdown(signal: NodeJS.Signals): Promise<void> {
@@ -180,6 +209,8 @@ export class Worker {
       const saved = await this.store.getCheckpoint(pipeline.name);
       pipelines[pipeline.name] = {
         ...pipeline.status(),
+        // Which worker (host:pid:…) runs it now, this one or another sharing the store.
+        heldBy: (await this.store.leaseHolder(pipeline.name)) ?? null,
         lastCheckpointAgeSeconds: saved === undefined ? null : Math.round((Date.now() - Date.parse(saved.updatedAt)) / 1000),
       };
     }

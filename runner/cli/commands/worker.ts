@@ -51,15 +51,19 @@ export function workerCommand(common: () => CommonOptions, done: (code: number) 
           const rows = await Promise.all(Object.keys(project.pipelines).map(async (name) => {
             const pipeline = scheduled.get(name);
             const [last] = await store.listRuns(name, 1);
+            // The fleet's next due time when a worker recorded one for this schedule, else when a worker started now would run it.
+            const recorded = await store.getNextRun(name);
+            const fleetNext = recorded !== undefined && recorded.schedule === pipeline?.schedule.description ? (recorded.at ?? null) : undefined;
             return {
               pipeline: name,
               schedule: pipeline?.schedule.description ?? "not scheduled",
-              nextRun: pipeline === undefined ? null : pipeline.schedule.first(new Date()).toISOString(),
+              nextRun: pipeline === undefined ? null : (fleetNext ?? pipeline.schedule.first(new Date()).toISOString()),
+              heldBy: (await store.leaseHolder(name)) ?? null,
               lastRun: last === undefined ? null : { id: last.id, status: last.status, endedAt: last.endedAt ?? null },
             };
           }));
           if (shared.json === true) await writeOut(`${JSON.stringify(rows)}\n`);
-          else await writeOut(`pipeline\tschedule\tnext run (if the worker started now)\tlast run\n${rows.map((row) => [row.pipeline, row.schedule, row.nextRun ?? "-", row.lastRun === null ? "-" : `${row.lastRun.status} ${row.lastRun.endedAt ?? ""}`].join("\t")).join("\n")}\n`);
+          else await writeOut(`pipeline\tschedule\tnext run\theld by\tlast run\n${rows.map((row) => [row.pipeline, row.schedule, row.nextRun ?? "-", row.heldBy ?? "-", row.lastRun === null ? "-" : `${row.lastRun.status} ${row.lastRun.endedAt ?? ""}`].join("\t")).join("\n")}\n`);
         } finally {
           await store.close();
         }

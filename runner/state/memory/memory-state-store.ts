@@ -1,5 +1,5 @@
 import type { StateStore } from "../interfaces.js";
-import type { CachedCatalog, DeadLetter, DeadLetterFilter, NewDeadLetter, RunFailure, RunProgress, RunRecord, RunStatus, SavedCheckpoint } from "../types.js";
+import type { CachedCatalog, DeadLetter, DeadLetterFilter, NewDeadLetter, NextRun, RunFailure, RunProgress, RunRecord, RunStatus, SavedCheckpoint } from "../types.js";
 
 const now = (): string => new Date().toISOString();
 /** A deep copy through JSON, as a store that serialises would hand back. */
@@ -26,9 +26,18 @@ export class MemoryStateStore implements StateStore {
   private readonly deadLetters = new Map<number, DeadLetter>();
   private readonly leases = new Map<string, { holder: string; expiresAt: number }>();
   private readonly catalogs = new Map<string, CachedCatalog>();
+  private readonly schedules = new Map<string, NextRun>();
   private nextDeadLetterId = 1;
 
   async close(): Promise<void> {}
+
+  async getNextRun(pipeline: string): Promise<NextRun | undefined> {
+    return copy(this.schedules.get(pipeline));
+  }
+
+  async setNextRun(pipeline: string, next: NextRun): Promise<void> {
+    this.schedules.set(pipeline, copy(next));
+  }
 
   async getCheckpoint(pipeline: string): Promise<SavedCheckpoint | undefined> {
     return copy(this.checkpoints.get(pipeline));

@@ -14,7 +14,7 @@ import type { PoolClient } from "pg";
 export const POSTGRES_MIGRATIONS: ReadonlyArray<{ readonly version: number; readonly description: string; readonly sql: string }> = [
   {
     version: 1,
-    description: "checkpoints, runs, dead letters, leases and discovered catalogs",
+    description: "checkpoints, runs, dead letters, leases, discovered catalogs and schedules",
     sql: `
       CREATE TABLE checkpoints (
         pipeline TEXT PRIMARY KEY,
@@ -68,6 +68,12 @@ export const POSTGRES_MIGRATIONS: ReadonlyArray<{ readonly version: number; read
         pipeline TEXT NOT NULL,
         catalog TEXT NOT NULL,
         discovered_at TEXT NOT NULL
+      );
+      CREATE TABLE schedules (
+        pipeline TEXT PRIMARY KEY,
+        next_run_at TEXT,
+        schedule TEXT NOT NULL,
+        updated_at TEXT NOT NULL
       );`,
   },
 ];

@@ -1,7 +1,7 @@
 import pg from "pg";
 import type { StateStore } from "../interfaces.js";
 import { json, toDeadLetter, toRun, type RunRow } from "../rows.js";
-import type { CachedCatalog, DeadLetter, DeadLetterFilter, NewDeadLetter, RunFailure, RunProgress, RunRecord, RunStatus, SavedCheckpoint } from "../types.js";
+import type { CachedCatalog, DeadLetter, DeadLetterFilter, NewDeadLetter, NextRun, RunFailure, RunProgress, RunRecord, RunStatus, SavedCheckpoint } from "../types.js";
 import { migratePostgres, quoteIdentifier } from "./migrations.js";
 import { postgresFailure } from "./postgres-failure.js";
 import { parsePostgresLocation } from "./postgres-location.js";
@@ -201,6 +201,24 @@ export class PostgresStateStore implements StateStore {
   /** Who holds a pipeline's lease now, if anyone. */
   async leaseHolder(pipeline: string): Promise<string | undefined> {
     return this.guard(`read the lease of pipeline ${pipeline}`, async (client) => (await client.query<{ holder: string }>(`SELECT holder FROM leases WHERE pipeline = $1 AND expires_at >= ${SERVER_MS}`, [pipeline])).rows[0]?.holder);
+  }
+
+  // Schedules
+
+  async getNextRun(pipeline: string): Promise<NextRun | undefined> {
+    return this.guard(`read when pipeline ${pipeline} is due`, async (client) => {
+      const row = (await client.query<{ next_run_at: string | null; schedule: string }>("SELECT next_run_at, schedule FROM schedules WHERE pipeline = $1", [pipeline])).rows[0];
+      return row === undefined ? undefined : { at: row.next_run_at ?? undefined, schedule: row.schedule };
+    });
+  }
+
+  async setNextRun(pipeline: string, next: NextRun): Promise<void> {
+    return this.guard(`record when pipeline ${pipeline} is due`, async (client) => {
+      await client.query(
+        "INSERT INTO schedules (pipeline, next_run_at, schedule, updated_at) VALUES ($1, $2, $3, $4) ON CONFLICT (pipeline) DO UPDATE SET next_run_at = excluded.next_run_at, schedule = excluded.schedule, updated_at = excluded.updated_at",
+        [pipeline, next.at ?? null, next.schedule, now()],
+      );
+    });
   }
 
   // Discovered catalogs

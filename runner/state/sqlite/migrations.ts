@@ -77,6 +77,17 @@ export const MIGRATIONS: ReadonlyArray<{ readonly version: number; readonly desc
         discovered_at TEXT NOT NULL
       );`,
   },
+  {
+    version: 5,
+    description: "when each scheduled pipeline is due next, across workers",
+    sql: `
+      CREATE TABLE IF NOT EXISTS schedules (
+        pipeline TEXT PRIMARY KEY,
+        next_run_at TEXT,
+        schedule TEXT NOT NULL,
+        updated_at TEXT NOT NULL
+      );`,
+  },
 ];
 
 export const LATEST_VERSION = MIGRATIONS.at(-1)?.version ?? 0;

@@ -4,7 +4,7 @@ import BetterSqlite3, { type Database } from "better-sqlite3";
 import { AgoraError, ensurePrivateFile, FatalError } from "../../../protocol/index.js";
 import { RunnerCodes } from "../../errors.js";
 import type { StateStore } from "../interfaces.js";
-import type { CachedCatalog, DeadLetter, DeadLetterFilter, NewDeadLetter, RunFailure, RunProgress, RunRecord, RunStatus, SavedCheckpoint } from "../types.js";
+import type { CachedCatalog, DeadLetter, DeadLetterFilter, NewDeadLetter, NextRun, RunFailure, RunProgress, RunRecord, RunStatus, SavedCheckpoint } from "../types.js";
 import { migrate } from "./migrations.js";
 import { sqliteFailure } from "./sqlite-failure.js";
 import { json, toDeadLetter, toRun, type RunRow } from "../rows.js";
@@ -189,6 +189,23 @@ export class SqliteStateStore implements StateStore {
     return this.guard(`read the lease of pipeline ${pipeline}`, () => {
       const row = this.db.prepare("SELECT holder FROM leases WHERE pipeline = ? AND expires_at >= ?").get(pipeline, Date.now()) as { holder: string } | undefined;
       return row?.holder;
+    });
+  }
+
+  // Schedules
+
+  async getNextRun(pipeline: string): Promise<NextRun | undefined> {
+    return this.guard(`read when pipeline ${pipeline} is due`, () => {
+      const row = this.db.prepare("SELECT next_run_at, schedule FROM schedules WHERE pipeline = ?").get(pipeline) as { next_run_at: string | null; schedule: string } | undefined;
+      return row === undefined ? undefined : { at: row.next_run_at ?? undefined, schedule: row.schedule };
+    });
+  }
+
+  async setNextRun(pipeline: string, next: NextRun): Promise<void> {
+    return this.guard(`record when pipeline ${pipeline} is due`, () => {
+      this.db
+        .prepare("INSERT INTO schedules (pipeline, next_run_at, schedule, updated_at) VALUES (?, ?, ?, ?) ON CONFLICT (pipeline) DO UPDATE SET next_run_at = excluded.next_run_at, schedule = excluded.schedule, updated_at = excluded.updated_at")
+        .run(pipeline, next.at ?? null, next.schedule, now());
     });
   }
 

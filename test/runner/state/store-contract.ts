@@ -154,6 +154,20 @@ export function stateStoreContract(name: string, open: () => StateStore | Promis
     });
   });
 
+  describe(`${name}: schedules`, () => {
+    it("keeps when each pipeline is due next, replaces it, and keeps 'not again'", async () => {
+      const store = await open();
+      expect(await store.getNextRun("p")).toBeUndefined();
+      await store.setNextRun("p", { at: "2026-11-24T10:00:00.000Z", schedule: "every 1h" });
+      await store.setNextRun("__proto__", { at: undefined, schedule: "once" });
+      expect(await store.getNextRun("p")).toEqual({ at: "2026-11-24T10:00:00.000Z", schedule: "every 1h" });
+      await store.setNextRun("p", { at: "2026-11-24T11:00:00.000Z", schedule: "every 1h" });
+      expect(await store.getNextRun("p")).toEqual({ at: "2026-11-24T11:00:00.000Z", schedule: "every 1h" });
+      expect(await store.getNextRun("__proto__")).toEqual({ at: undefined, schedule: "once" });
+      await store.close();
+    });
+  });
+
   describe(`${name}: discovered catalogs`, () => {
     it("keeps a catalog by key, replaces it under the same key, keys apart", async () => {
       const store = await open();
