@@ -1,7 +1,12 @@
+/** An ISO 8601 date-time with a zone: Postgres gives back `2024-01-10T17:57:34+00:00` for `2024-01-10T17:57:34.000Z`. */
+const DATE_TIME = /^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}(:?\d{2})?)$/i;
+
 /**
  * Whether a value read back from a destination stands for the value sent,
  * allowing for how stores keep types: SQLite keeps booleans as 1/0 and
- * nested values as JSON text, CSV keeps everything as text (null as "").
+ * nested values as JSON text, CSV keeps everything as text (null as ""),
+ * Postgres's jsonb orders object keys its own way and timestamptz writes
+ * the same instant in another form.
  */
 export function looselyEqual(sent: unknown, stored: unknown): boolean {
   if (sent === null || sent === undefined) return stored === null || stored === undefined || stored === "";
@@ -18,10 +23,12 @@ export function looselyEqual(sent: unknown, stored: unknown): boolean {
       const keys = Object.keys(sent);
       return keys.length === Object.keys(stored).length && keys.every((key) => looselyEqual((sent as Record<string, unknown>)[key], storedField(stored as Record<string, unknown>, key)));
     }
+    if (Array.isArray(sent) && Array.isArray(stored)) return sent.length === stored.length && sent.every((item, index) => looselyEqual(item, stored[index]));
     return JSON.stringify(stored) === JSON.stringify(sent);
   }
   if (typeof sent === "boolean") return stored === sent || stored === (sent ? 1 : 0) || String(stored).toLowerCase() === String(sent);
   if (typeof sent === "number") return Number(stored) === sent;
+  if (typeof sent === "string" && typeof stored === "string" && stored !== sent && DATE_TIME.test(sent) && DATE_TIME.test(stored)) return Date.parse(stored) === Date.parse(sent);
   return String(stored) === sent;
 }
 

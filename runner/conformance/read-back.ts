@@ -1,6 +1,7 @@
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import BetterSqlite3 from "better-sqlite3";
+import pg from "pg";
 import { parse } from "csv-parse/sync";
 import { UsageError } from "../../protocol/index.js";
 import { runCommandToEnd } from "../process/spawn-command.js";
@@ -60,6 +61,34 @@ function csvReader(dir: string, streams: readonly string[]): ReadBack {
     );
 }
 
+/**
+ * Tables of a Postgres database: `postgres:postgres://user@host/db`, with
+ * `?schema=NAME` for tables outside `public`. Rows come back as JSON
+ * (to_json), as a user's query would see them.
+ */
+function postgresReader(location: string, streams: readonly string[]): ReadBack {
+  return async () => {
+    const url = new URL(location);
+    const schema = url.searchParams.get("schema") ?? "public";
+    url.searchParams.delete("schema");
+    const client = new pg.Client({ connectionString: url.toString() });
+    await client.connect();
+    try {
+      const rows: Array<{ stream: string; record: Record<string, unknown> }> = [];
+      for (const stream of streams) {
+        const exists = await client.query("SELECT 1 FROM information_schema.tables WHERE table_schema = $1 AND table_name = $2", [schema, stream]);
+        if (exists.rowCount === 0) continue;
+        const quoted = (name: string): string => `"${name.replaceAll('"', '""')}"`;
+        const result = await client.query<{ row: Record<string, unknown> }>(`SELECT to_json(t) AS row FROM ${quoted(schema)}.${quoted(stream)} t`);
+        for (const { row } of result.rows) rows.push({ stream, record: row });
+      }
+      return rows;
+    } finally {
+      await client.end();
+    }
+  };
+}
+
 function commandReader(command: string, cwd: string): ReadBack {
   return async () => {
     const result = await runCommandToEnd(command, [], { cwd, timeoutMs: 60_000 });
@@ -70,15 +99,16 @@ function commandReader(command: string, cwd: string): ReadBack {
   };
 }
 
-/** A way to read back what a target wrote: `sqlite:FILE`, `jsonl:DIR`, `csv:DIR`, or a reader command. */
+/** A way to read back what a target wrote: `sqlite:FILE`, `jsonl:DIR`, `csv:DIR`, `postgres:URL`, or a reader command. */
 export function readBackFrom(read: string | undefined, reader: string | undefined, streams: readonly string[], cwd: string): ReadBack | undefined {
   if (reader !== undefined) return commandReader(reader, cwd);
   if (read === undefined) return undefined;
   const [kind, ...rest] = read.split(":");
+  if (kind === "postgres") return postgresReader(rest.join(":"), streams);
   // Relative to the working directory; an absolute path stays as it is.
   const where = resolve(cwd, rest.join(":"));
   if (kind === "sqlite") return sqliteReader(where, streams);
   if (kind === "jsonl") return jsonlReader(where, streams);
   if (kind === "csv") return csvReader(where, streams);
-  throw new UsageError("USAGE", `--read ${read}: expected sqlite:FILE, jsonl:DIR or csv:DIR`, { hint: "Or name a command with --reader." });
+  throw new UsageError("USAGE", `--read ${read}: expected sqlite:FILE, jsonl:DIR, csv:DIR or postgres:URL`, { hint: "Or name a command with --reader." });
 }

@@ -4,6 +4,7 @@ import { execa } from "execa";
 import { afterAll, describe, expect, it } from "vitest";
 import { json, startServer } from "../helpers/http-server.js";
 import { writeSampleParquet } from "../helpers/parquet.js";
+import { postgresUrl } from "../helpers/postgres.js";
 import { ROOT } from "../helpers/processes.js";
 
 /**
@@ -110,7 +111,15 @@ const SETUP: Record<string, (dir: string) => void> = {
   "docs/connectors/target-csv.md": (dir) => writeJson(dir, "config.json", { destination_path: "out" }),
   "docs/connectors/target-jsonl.md": (dir) => writeJson(dir, "config.json", { destination_path: "out" }),
   "docs/connectors/target-sqlite.md": (dir) => writeJson(dir, "config.json", { database: "out.db" }),
+  "docs/connectors/target-postgres.md": (dir) => {
+    const schema = `docs_${folders}`;
+    writeJson(dir, "config.json", { url: postgres, schema });
+  },
 };
+
+/** Blocks that need the test Postgres server (skipped, saying why, where none could start). */
+const postgres = postgresUrl();
+const NEEDS_POSTGRES = new Set(["docs/connectors/target-postgres.md"]);
 
 let folders = 0;
 
@@ -122,7 +131,8 @@ describe("every shell block in README.md and docs/", () => {
     for (const block of blocks) if (block.notRun !== undefined) expect(block.notRun.length, `${block.page}:${block.line}`).toBeGreaterThan(10);
   });
 
-  it.each(blocks.filter((block) => block.notRun === undefined).map((block) => [`${block.page}:${block.line}`, block] as const))("%s runs as written", async (_, block) => {
+  const runnable = blocks.filter((block) => block.notRun === undefined && (postgres !== undefined || !NEEDS_POSTGRES.has(block.page)));
+  it.each(runnable.map((block) => [`${block.page}:${block.line}`, block] as const))("%s runs as written", async (_, block) => {
     const dir = join(scratch, `b${(folders += 1)}`);
     mkdirSync(dir);
     SETUP[block.name ?? ""]?.(dir);

@@ -73,6 +73,9 @@ export async function runTargetSync(writer: TargetWriter, input: ByteSource, out
   }, Math.max(10, Math.min(250, options.batchWaitMs / 4)));
   timer.unref();
 
+  /** The batch being written, if any: the next one fills while it is, and waits for it only once full itself. */
+  let inFlight: Promise<void> | undefined;
+
   /** Synchronous unless the batch is full: the hot path pays no promise per record. */
   const addRecord = (stream: StreamInfo, message: RecordMessage, line: number): Promise<void> | undefined => {
     if (options.validateRecords) {
@@ -86,7 +89,11 @@ export async function runTargetSync(writer: TargetWriter, input: ByteSource, out
     }
     batcher.add(stream, message, line);
     records += 1;
-    return batcher.size >= options.batchSizeRows ? batcher.flush() : undefined;
+    if (batcher.size < options.batchSizeRows) return undefined;
+    // At most two batches in memory: one written (durable before its STATE is confirmed), one filling.
+    const previous = inFlight;
+    inFlight = batcher.flush();
+    return previous;
   };
 
   const onSchema = async (message: SchemaMessage, line: number): Promise<void> => {

@@ -1,0 +1,4 @@
+#!/usr/bin/env node
+import { targetPostgres } from "./index.js";
+
+await targetPostgres.main();

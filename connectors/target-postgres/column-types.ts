@@ -1,0 +1,67 @@
+import type { JsonSchema } from "../../protocol/index.js";
+
+/** How one schema property is stored: its Postgres type and how a value is written for COPY. */
+export interface ColumnKind {
+  readonly pgType: "bigint" | "numeric" | "boolean" | "text" | "timestamptz" | "date" | "time" | "jsonb";
+  /** "json": any value as JSON text (jsonb); "text": as the value's own text. */
+  readonly encoding: "json" | "text";
+}
+
+function nonNullTypes(schema: JsonSchema): string[] {
+  const type = schema["type"];
+  const types = Array.isArray(type) ? (type as string[]) : typeof type === "string" ? [type] : [];
+  return types.filter((name) => name !== "null");
+}
+
+/**
+ * The column for a schema property: integer → bigint, number → numeric
+ * (exact: decimals keep every digit), boolean → boolean, string → text, or
+ * timestamptz / date / time by its format, object and array → jsonb.
+ * Unions of several types, anyOf branches of several types and untyped
+ * properties → jsonb, which holds any JSON value as it is.
+ */
+export function columnKind(schema: JsonSchema | undefined): ColumnKind {
+  if (schema === undefined) return { pgType: "jsonb", encoding: "json" };
+  let types = nonNullTypes(schema);
+  let format = schema["format"];
+  if (types.length === 0 && Array.isArray(schema["anyOf"])) {
+    const branches = schema["anyOf"] as JsonSchema[];
+    types = [...new Set(branches.flatMap((branch) => nonNullTypes(branch)))];
+    const formats = new Set(branches.filter((branch) => nonNullTypes(branch).length > 0).map((branch) => branch["format"]));
+    format = formats.size === 1 ? [...formats][0] : undefined;
+  }
+  if (types.length === 2 && types.includes("integer") && types.includes("number")) types = ["number"];
+  if (types.length !== 1) return { pgType: "jsonb", encoding: "json" };
+  switch (types[0]) {
+    case "integer":
+      return { pgType: "bigint", encoding: "text" };
+    case "number":
+      return { pgType: "numeric", encoding: "text" };
+    case "boolean":
+      return { pgType: "boolean", encoding: "text" };
+    case "string":
+      if (format === "date-time") return { pgType: "timestamptz", encoding: "text" };
+      if (format === "date") return { pgType: "date", encoding: "text" };
+      if (format === "time") return { pgType: "time", encoding: "text" };
+      return { pgType: "text", encoding: "text" };
+    default:
+      return { pgType: "jsonb", encoding: "json" };
+  }
+}
+
+/**
+ * One value as a field of COPY's text format: null (or missing) is `\N`;
+ * backslash, tab, newline and carriage return are escaped, so every record
+ * is one line and Postgres's "line N" names it. A value the column's type
+ * cannot take (a string in a bigint column) is written as it is, and
+ * Postgres names the row and column that refused it.
+ */
+export function copyField(value: unknown, encoding: ColumnKind["encoding"]): string {
+  if (value === undefined || value === null) return "\\N";
+  const text = encoding === "json" || typeof value === "object" ? JSON.stringify(value) : typeof value === "string" ? value : String(value);
+  return ESCAPES.test(text) ? text.replace(ESCAPES_ALL, (character) => ESCAPED[character] as string) : text;
+}
+
+const ESCAPES = /[\\\t\n\r]/;
+const ESCAPES_ALL = /[\\\t\n\r]/g;
+const ESCAPED: Record<string, string> = { "\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r" };

@@ -1,0 +1,60 @@
+import { ConfigError, DataError, FatalError, TransientError, type AgoraError } from "../../protocol/index.js";
+
+interface PgFailure {
+  readonly code?: string;
+  readonly message: string;
+  readonly where?: string;
+  readonly column?: string;
+}
+
+/** SQLSTATE classes of values a column refused: data exceptions (22) and constraint violations (23). */
+const REFUSED_VALUE = /^2[23]/;
+
+/**
+ * A COPY that Postgres refused because of one row's value, as an error
+ * naming the stream, the column and the record's input line, with the index
+ * of that record in the batch; undefined for failures that are not one
+ * row's (a lost connection, a full disk).
+ */
+export function refusedRow(
+  error: unknown,
+  stream: string,
+  rowAt: (copyLine: number) => { index: number; line: number | undefined; nulColumn: string | undefined } | undefined,
+): { index: number; error: AgoraError } | undefined {
+  const failure = error as PgFailure;
+  if (failure.code === undefined || !REFUSED_VALUE.test(failure.code)) return undefined;
+  const where = /COPY [^,]+, line (\d+)(?:, column ([^:]+))?/.exec(failure.where ?? "");
+  if (where === null) return undefined;
+  const row = rowAt(Number(where[1]));
+  if (row === undefined) return undefined;
+  // A NUL character (text cannot hold one) is refused before any column is named: the row knows which.
+  const column = failure.column ?? where[2] ?? (failure.code === "22021" ? row.nulColumn : undefined);
+  return {
+    index: row.index,
+    error: new DataError("POSTGRES_VALUE_REFUSED", `Postgres refused the value${column === undefined ? "" : ` of column ${column}`}: ${failure.message} (SQLSTATE ${failure.code})`, {
+      where: { stream, ...(row.line === undefined ? {} : { line: row.line }), ...(column === undefined ? {} : { field: column }) },
+      hint: "Fix the value at the source, or the stream's schema if the column's type is wrong (a mismatch becomes a dead letter when the runner asks for them).",
+      cause: error,
+    }),
+  };
+}
+
+const RESUMES = "nothing after the last confirmed STATE is lost.";
+
+/** Any other failure of the database: connection, login, disk, permissions. */
+export function databaseError(error: unknown, shown: string, action: string): AgoraError {
+  const failure = error as PgFailure;
+  const code = failure.code ?? "";
+  const where = { file: shown };
+  if (["ECONNREFUSED", "ENOTFOUND", "ETIMEDOUT", "ECONNRESET", "EHOSTUNREACH", "EAI_AGAIN"].includes(code) || code.startsWith("08") || code.startsWith("57")) {
+    return new TransientError("POSTGRES_UNAVAILABLE", `cannot ${action}: the server cannot be reached or is shutting down (${code})`, { where, hint: `Check that the server is up and the url is right; ${RESUMES}`, cause: error });
+  }
+  if (code === "28P01" || code === "28000" || code === "3D000") {
+    return new ConfigError("POSTGRES_LOGIN_FAILED", `cannot ${action}: ${failure.message} (SQLSTATE ${code})`, { where, hint: "Check the user, password and database in url.", cause: error });
+  }
+  if (code === "42501") {
+    return new ConfigError("POSTGRES_NOT_ALLOWED", `cannot ${action}: ${failure.message} (SQLSTATE ${code})`, { where, hint: "Grant the user CREATE on the schema (and on the database, to create the schema).", cause: error });
+  }
+  if (code === "53100") return new FatalError("DISK_FULL", `cannot ${action}: the server's disk is full (SQLSTATE ${code})`, { where, hint: `Free space on the server and run again; ${RESUMES}`, cause: error });
+  return new FatalError("POSTGRES_ERROR", `cannot ${action}: ${failure.message}${code === "" ? "" : ` (SQLSTATE ${code})`}`, { where, cause: error });
+}

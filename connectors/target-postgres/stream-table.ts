@@ -1,0 +1,221 @@
+import type { ClientBase } from "pg";
+import { from as copyFrom } from "pg-copy-streams";
+import { ConfigError, type AgoraError, type JsonSchema, type RecordMessage, type StreamInfo } from "../../protocol/index.js";
+import { columnKind, copyField, type ColumnKind } from "./column-types.js";
+import { quoteIdentifier, RECORD_COLUMN, SEQUENCE_COLUMN, storedIdentifier, VERSION_COLUMN } from "./identifiers.js";
+import { refusedRow } from "./postgres-errors.js";
+
+/** A record the caller may reject alone (dead letter), by its index in the batch. */
+export type Reject = (index: number, error: AgoraError) => void;
+
+/**
+ * One stream's table in Postgres: created from the stream's schema, grown
+ * when the schema grows (a column whose type must change becomes jsonb),
+ * and written a batch at a time: COPY into a temporary staging table, then
+ * one statement that upserts on the key properties (the last record of a
+ * key in the batch wins) or appends, inside the caller's transaction.
+ */
+export class StreamTable {
+  private columns: string[] = [];
+  private kinds: ColumnKind[] = [];
+  private versioned = false;
+  private wholeRecord = false;
+  private stream: StreamInfo | undefined;
+
+  constructor(
+    private readonly schema: string,
+    private readonly table: string,
+  ) {}
+
+  private get qualified(): string {
+    return `${quoteIdentifier(this.schema)}.${quoteIdentifier(this.table)}`;
+  }
+
+  /** Makes the table match the stream's schema; inside the caller's transaction. */
+  async prepare(client: ClientBase, stream: StreamInfo): Promise<void> {
+    this.stream = stream;
+    const properties = (stream.schema["properties"] ?? {}) as Record<string, JsonSchema>;
+    for (const key of stream.keyProperties) {
+      if (!Object.hasOwn(properties, key)) {
+        throw new ConfigError("KEY_NOT_IN_SCHEMA", `key property "${key}" is not in the stream's schema`, { where: { stream: stream.name }, hint: "The tap must list its key properties in the schema's properties." });
+      }
+    }
+    const wanted = new Map(Object.entries(properties).map(([name, property]) => [name, columnKind(property)]));
+    this.wholeRecord = wanted.size === 0;
+    if (this.wholeRecord) wanted.set(RECORD_COLUMN, { pgType: "jsonb", encoding: "json" });
+    this.refuseTruncatedNames(stream.name, [...wanted.keys()]);
+    const existing = await this.existingColumns(client);
+    if (existing.size === 0) {
+      const definitions = [...wanted].map(([name, kind]) => `${quoteIdentifier(name)} ${kind.pgType}`);
+      if (stream.keyProperties.length > 0) definitions.push(`PRIMARY KEY (${stream.keyProperties.map(quoteIdentifier).join(", ")})`);
+      await client.query(`CREATE SCHEMA IF NOT EXISTS ${quoteIdentifier(this.schema)}`);
+      await client.query(`CREATE TABLE ${this.qualified} (${definitions.join(", ")})`);
+    } else {
+      await this.evolve(client, existing, wanted, stream);
+    }
+    const columns = await this.existingColumns(client);
+    this.versioned = columns.has(VERSION_COLUMN);
+    // A column widened to jsonb earlier stays jsonb: values are then written as JSON.
+    this.columns = [...wanted.keys()];
+    this.kinds = [...wanted].map(([name, kind]) => (columns.get(name) === "jsonb" ? { pgType: "jsonb", encoding: "json" } : kind));
+  }
+
+  /**
+   * Writes records (inside the caller's transaction). A value Postgres
+   * refuses is an error naming stream, column and input line; with `reject`
+   * that record alone is rejected and the rest of the batch written.
+   */
+  async write(client: ClientBase, records: readonly RecordMessage[], lines: readonly number[], reject?: Reject): Promise<void> {
+    const stream = this.stream;
+    if (stream === undefined) throw new Error(`table ${this.table} used before its schema`);
+    if (!this.versioned && records.some((message) => message.version !== undefined)) await this.addVersionColumn(client);
+    let pending = records.map((_, index) => index);
+    for (;;) {
+      await client.query("SAVEPOINT agora_batch");
+      try {
+        await this.copyAndMerge(client, records, pending);
+        await client.query("RELEASE SAVEPOINT agora_batch");
+        return;
+      } catch (error) {
+        await client.query("ROLLBACK TO SAVEPOINT agora_batch");
+        const refused = refusedRow(error, stream.name, (row) => {
+          const index = pending[row - 1];
+          return index === undefined ? undefined : { index, line: lines[index], nulColumn: this.columnWithNul(records[index] as RecordMessage) };
+        });
+        if (refused === undefined || reject === undefined) throw refused?.error ?? error;
+        reject(refused.index, refused.error);
+        pending = pending.filter((index) => index !== refused.index);
+        if (pending.length === 0) return;
+      }
+    }
+  }
+
+  private async copyAndMerge(client: ClientBase, records: readonly RecordMessage[], indexes: readonly number[]): Promise<void> {
+    const stream = this.stream as StreamInfo;
+    const columns = [...this.columns, ...(this.versioned ? [VERSION_COLUMN] : [])];
+    // Made afresh for each batch (dropped at commit), so it has the columns the table has now.
+    const staging = quoteIdentifier(storedIdentifier(`agora_staging_${this.table}`));
+    await client.query(`DROP TABLE IF EXISTS ${staging}`);
+    await client.query(`CREATE TEMPORARY TABLE ${staging} (LIKE ${this.qualified} INCLUDING DEFAULTS, ${quoteIdentifier(SEQUENCE_COLUMN)} bigint) ON COMMIT DROP`);
+    const list = columns.map(quoteIdentifier).join(", ");
+    const copy = client.query(copyFrom(`COPY ${staging} (${list}, ${quoteIdentifier(SEQUENCE_COLUMN)}) FROM STDIN`));
+    const done = new Promise<void>((resolve, reject) => {
+      copy.on("finish", resolve);
+      copy.on("error", reject);
+    });
+    const parts: string[] = [];
+    let size = 0;
+    for (const index of indexes) {
+      const message = records[index] as RecordMessage;
+      parts.push(this.copyRow(message, index));
+      size += 1;
+      if (size === 1000) {
+        if (!copy.write(parts.join(""))) await new Promise((resolve) => copy.once("drain", resolve));
+        parts.length = 0;
+        size = 0;
+      }
+    }
+    copy.end(parts.join(""));
+    await done;
+    const keys = stream.keyProperties;
+    if (keys.length === 0) {
+      await client.query(`INSERT INTO ${this.qualified} (${list}) SELECT ${list} FROM ${staging} ORDER BY ${quoteIdentifier(SEQUENCE_COLUMN)}`);
+      return;
+    }
+    const keyList = keys.map(quoteIdentifier).join(", ");
+    const updates = columns.filter((name) => !keys.includes(name)).map((name) => `${quoteIdentifier(name)} = excluded.${quoteIdentifier(name)}`);
+    await client.query(
+      `INSERT INTO ${this.qualified} (${list})
+       SELECT DISTINCT ON (${keyList}) ${list} FROM ${staging} ORDER BY ${keyList}, ${quoteIdentifier(SEQUENCE_COLUMN)} DESC
+       ON CONFLICT (${keyList}) ${updates.length === 0 ? "DO NOTHING" : `DO UPDATE SET ${updates.join(", ")}`}`,
+    );
+  }
+
+  /** The first column whose value holds a NUL character, which Postgres text cannot store. */
+  private columnWithNul(message: RecordMessage): string | undefined {
+    return this.columns.find((name) => {
+      const value = Object.hasOwn(message.record, name) ? message.record[name] : undefined;
+      return value !== undefined && value !== null && JSON.stringify(value).includes("\\u0000");
+    });
+  }
+
+  private copyRow(message: RecordMessage, index: number): string {
+    const record = message.record;
+    const fields: string[] = [];
+    if (this.wholeRecord) fields.push(copyField(record, "json"));
+    else {
+      for (let column = 0; column < this.columns.length; column += 1) {
+        const name = this.columns[column] as string;
+        // Own fields only: a column named constructor reads the record's, never Object.prototype's.
+        fields.push(copyField(Object.hasOwn(record, name) ? record[name] : undefined, (this.kinds[column] as ColumnKind).encoding));
+      }
+    }
+    if (this.versioned) fields.push(message.version === undefined ? "\\N" : String(message.version));
+    fields.push(String(index));
+    return `${fields.join("\t")}\n`;
+  }
+
+  /** Removes the rows of versions older than `version` (ACTIVATE_VERSION). */
+  async activateVersion(client: ClientBase, version: number): Promise<void> {
+    if ((await this.existingColumns(client)).size === 0) return;
+    if (!this.versioned) await this.addVersionColumn(client);
+    await client.query(`DELETE FROM ${this.qualified} WHERE ${quoteIdentifier(VERSION_COLUMN)} IS NULL OR ${quoteIdentifier(VERSION_COLUMN)} < $1`, [version]);
+  }
+
+  private async addVersionColumn(client: ClientBase): Promise<void> {
+    await client.query(`ALTER TABLE ${this.qualified} ADD COLUMN IF NOT EXISTS ${quoteIdentifier(VERSION_COLUMN)} bigint`);
+    this.versioned = true;
+  }
+
+  /** Column name → type (Postgres's udt name: int8, numeric, jsonb…), in table order. */
+  private async existingColumns(client: ClientBase): Promise<Map<string, string>> {
+    const result = await client.query<{ column_name: string; udt_name: string }>(
+      "SELECT column_name, udt_name FROM information_schema.columns WHERE table_schema = $1 AND table_name = $2 ORDER BY ordinal_position",
+      [this.schema, this.table],
+    );
+    return new Map(result.rows.map((row) => [row.column_name, row.udt_name === "jsonb" ? "jsonb" : row.udt_name]));
+  }
+
+  private async evolve(client: ClientBase, existing: Map<string, string>, wanted: Map<string, ColumnKind>, stream: StreamInfo): Promise<void> {
+    const keys = await client.query<{ column_name: string }>(
+      `SELECT a.attname AS column_name FROM pg_index i JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = ANY(i.indkey)
+       WHERE i.indrelid = $1::regclass AND i.indisprimary ORDER BY array_position(i.indkey, a.attnum)`,
+      [this.qualified],
+    );
+    const existingKeys = keys.rows.map((row) => row.column_name);
+    if (existingKeys.join("\u0000") !== stream.keyProperties.join("\u0000")) {
+      throw new ConfigError("KEYS_CHANGED", `the table's key is (${existingKeys.join(", ")}) but the stream's key properties are (${stream.keyProperties.join(", ")})`, {
+        where: { stream: stream.name },
+        hint: `Drop or rename table ${this.schema}.${this.table}, or keep the stream's key properties unchanged.`,
+      });
+    }
+    for (const [name, kind] of wanted) {
+      const type = existing.get(name);
+      if (type === undefined) {
+        await client.query(`ALTER TABLE ${this.qualified} ADD COLUMN ${quoteIdentifier(name)} ${kind.pgType}`);
+      } else if (type !== PG_UDT[kind.pgType] && type !== "jsonb" && !stream.keyProperties.includes(name)) {
+        // The schema changed a column's type: keep every value, as JSON.
+        await client.query(`ALTER TABLE ${this.qualified} ALTER COLUMN ${quoteIdentifier(name)} TYPE jsonb USING to_jsonb(${quoteIdentifier(name)})`);
+      }
+    }
+  }
+
+  /** Postgres would cut a long name to 63 bytes: two properties cut to one name are refused rather than merged. */
+  private refuseTruncatedNames(stream: string, names: readonly string[]): void {
+    const seen = new Map<string, string>();
+    for (const name of names) {
+      const stored = storedIdentifier(name);
+      const other = seen.get(stored);
+      if (other !== undefined) {
+        throw new ConfigError("COLUMN_NAME_TAKEN", `properties ${JSON.stringify(other)} and ${JSON.stringify(name)} would both be column ${JSON.stringify(stored)} (Postgres keeps the first 63 bytes of a name)`, {
+          where: { stream },
+          hint: "Rename one of them (the rename middleware), so each keeps its own column.",
+        });
+      }
+      seen.set(stored, name);
+    }
+  }
+}
+
+/** Postgres's internal names of the types columnKind chooses. */
+const PG_UDT: Record<ColumnKind["pgType"], string> = { bigint: "int8", numeric: "numeric", boolean: "bool", text: "text", timestamptz: "timestamptz", date: "date", time: "time", jsonb: "jsonb" };

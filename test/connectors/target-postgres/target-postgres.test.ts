@@ -1,0 +1,231 @@
+import { randomBytes } from "node:crypto";
+import pg from "pg";
+import { afterAll, describe, expect, it } from "vitest";
+import { writeJsonIn } from "../../helpers/files.js";
+import { recordLine, schemaLine, stateLine } from "../../helpers/messages.js";
+import { agora } from "../../helpers/project.js";
+import { postgresUrl } from "../../helpers/postgres.js";
+import { connectorBin, exited, jsonLines, runNode, spawnNode, tempDir } from "../../helpers/processes.js";
+
+const url = postgresUrl();
+const dir = tempDir("agora-target-postgres-");
+const target = connectorBin("target-postgres");
+
+const clients: pg.Client[] = [];
+afterAll(async () => {
+  for (const client of clients) await client.end();
+});
+
+/** A schema of its own for each test, and a client to look into it. */
+async function fresh(): Promise<{ schema: string; config: (extra?: Record<string, unknown>) => string; query: (sql: string) => Promise<Array<Record<string, unknown>>> }> {
+  const schema = `tp_${randomBytes(5).toString("hex")}`;
+  const client = new pg.Client(url as string);
+  await client.connect();
+  clients.push(client);
+  return {
+    schema,
+    config: (extra = {}) => writeJsonIn(dir, `${schema}-${randomBytes(3).toString("hex")}.json`, { url, schema, ...extra }),
+    query: async (sql) => (await client.query(sql.replaceAll("$schema", `"${schema}"`))).rows as Array<Record<string, unknown>>,
+  };
+}
+
+const lines = (...items: string[]): string => `${items.join("\n")}\n`;
+
+describe.skipIf(url === undefined)("target-postgres", () => {
+  it("types columns from the schema and stores every value as sent: bigint, exact numeric, boolean, timestamptz, date, jsonb", async () => {
+    const db = await fresh();
+    const properties = {
+      id: { type: "integer" },
+      price: { type: "number" },
+      paid: { type: ["null", "boolean"] },
+      at: { type: "string", format: "date-time" },
+      day: { type: "string", format: "date" },
+      note: { type: ["null", "string"] },
+      address: { type: "object", properties: { city: { type: "string" } } },
+      tags: { type: "array", items: { type: "string" } },
+      mixed: { type: ["string", "integer"] },
+    };
+    const input = lines(
+      schemaLine("orders", properties, ["id"]),
+      recordLine("orders", { id: 1, price: 1234567.89, paid: true, at: "2024-05-01T10:00:00Z", day: "2024-05-01", note: "tab\there, newline\nthere, back\\slash", address: { city: "Zürich" }, tags: ["a", "b"], mixed: "x" }),
+      recordLine("orders", { id: 2, price: 0.1, paid: null, at: "2024-05-02T10:00:00.123+02:00", day: "2024-05-02", note: "", address: { city: "Oslo" }, tags: [], mixed: 7 }),
+      stateLine({ n: 2 }),
+    );
+    const result = await runNode(target, ["--config", db.config()], { input });
+    expect(result.exitCode, result.stderr).toBe(0);
+    expect(jsonLines(result.stdout)).toEqual([{ n: 2 }]);
+    const types = await db.query("SELECT column_name, data_type FROM information_schema.columns WHERE table_schema = '" + db.schema + "' AND table_name = 'orders' ORDER BY ordinal_position");
+    expect(types.map((row) => [row["column_name"], row["data_type"]])).toEqual([
+      ["id", "bigint"],
+      ["price", "numeric"],
+      ["paid", "boolean"],
+      ["at", "timestamp with time zone"],
+      ["day", "date"],
+      ["note", "text"],
+      ["address", "jsonb"],
+      ["tags", "jsonb"],
+      ["mixed", "jsonb"],
+    ]);
+    const rows = await db.query("SELECT id::text, price::text, paid, to_json(at) #>> '{}' AS at, day::text, note, address, tags, mixed FROM $schema.orders ORDER BY id");
+    expect(rows).toEqual([
+      { id: "1", price: "1234567.89", paid: true, at: "2024-05-01T10:00:00+00:00", day: "2024-05-01", note: "tab\there, newline\nthere, back\\slash", address: { city: "Zürich" }, tags: ["a", "b"], mixed: "x" },
+      { id: "2", price: "0.1", paid: null, at: "2024-05-02T08:00:00.123+00:00", day: "2024-05-02", note: "", address: { city: "Oslo" }, tags: [], mixed: 7 },
+    ]);
+  });
+
+  it("upserts on key properties (the last record of a key wins, within a batch and across runs) and appends without keys, in order", async () => {
+    const db = await fresh();
+    const keyed = { id: { type: "integer" }, v: { type: "string" } };
+    const first = lines(
+      schemaLine("keyed", keyed, ["id"]),
+      schemaLine("log", { v: { type: "string" } }, []),
+      recordLine("keyed", { id: 1, v: "a" }),
+      recordLine("keyed", { id: 2, v: "b" }),
+      recordLine("keyed", { id: 1, v: "c" }),
+      recordLine("log", { v: "x" }),
+      recordLine("log", { v: "y" }),
+      stateLine({ n: 1 }),
+    );
+    expect((await runNode(target, ["--config", db.config()], { input: first })).exitCode).toBe(0);
+    const second = lines(schemaLine("keyed", keyed, ["id"]), schemaLine("log", { v: { type: "string" } }, []), recordLine("keyed", { id: 2, v: "d" }), recordLine("log", { v: "x" }), stateLine({ n: 2 }));
+    expect((await runNode(target, ["--config", db.config()], { input: second })).exitCode).toBe(0);
+    expect(await db.query("SELECT id::int, v FROM $schema.keyed ORDER BY id")).toEqual([
+      { id: 1, v: "c" },
+      { id: 2, v: "d" },
+    ]);
+    expect((await db.query("SELECT v FROM $schema.log")).map((row) => row["v"])).toEqual(["x", "y", "x"]);
+  });
+
+  it("keeps hostile names apart: case, SQL keywords, __proto__ and constructor; refuses streams Postgres would cut to one name", async () => {
+    const db = await fresh();
+    // Parsed, so __proto__ is an own key (an object literal would set the prototype instead).
+    const properties = JSON.parse('{"id":{"type":"integer"},"select":{"type":"string"},"__proto__":{"type":"string"},"constructor":{"type":"string"}}') as Record<string, unknown>;
+    const input = lines(
+      schemaLine("Upper", { id: { type: "integer" } }, ["id"]),
+      schemaLine("upper", properties, ["id"]),
+      recordLine("Upper", { id: 1 }),
+      '{"type":"RECORD","stream":"upper","record":{"id":2,"select":"s","__proto__":"p","constructor":"c"}}',
+      stateLine({ n: 1 }),
+    );
+    const result = await runNode(target, ["--config", db.config()], { input });
+    expect(result.exitCode, result.stderr).toBe(0);
+    expect(await db.query('SELECT id::int FROM $schema."Upper"')).toEqual([{ id: 1 }]);
+    expect(await db.query('SELECT id::int, "select", "__proto__", "constructor" FROM $schema.upper')).toEqual([JSON.parse('{"id":2,"select":"s","__proto__":"p","constructor":"c"}')]);
+
+    const long = "s".repeat(63);
+    const cut = lines(schemaLine(`${long}_one`, { id: { type: "integer" } }, ["id"]), schemaLine(`${long}_two`, { id: { type: "integer" } }, ["id"]), stateLine({ n: 1 }));
+    const refused = await runNode(target, ["--config", db.config()], { input: cut });
+    expect(refused.exitCode).toBe(3);
+    expect(refused.stderr).toContain(`streams "${long}_one" and "${long}_two" would both be written to the table "${long}_one"`);
+  });
+
+  it("grows the table with the schema, and keeps every value when a column's type changes (as jsonb)", async () => {
+    const db = await fresh();
+    const input = lines(
+      schemaLine("t", { id: { type: "integer" }, n: { type: "integer" } }, ["id"]),
+      recordLine("t", { id: 1, n: 5 }),
+      schemaLine("t", { id: { type: "integer" }, n: { type: "string" }, extra: { type: "boolean" } }, ["id"]),
+      recordLine("t", { id: 2, n: "five", extra: true }),
+      stateLine({ n: 1 }),
+    );
+    const result = await runNode(target, ["--config", db.config()], { input });
+    expect(result.exitCode, result.stderr).toBe(0);
+    expect(await db.query("SELECT id::int, n, extra FROM $schema.t ORDER BY id")).toEqual([
+      { id: 1, n: 5, extra: null },
+      { id: 2, n: "five", extra: true },
+    ]);
+  });
+
+  it("a value Postgres refuses fails with one line naming stream, column and line; under the runner's dead letters that record alone is rejected", async () => {
+    const db = await fresh();
+    const input = lines(
+      schemaLine("t", { id: { type: "integer" }, note: { type: "string" } }, ["id"]),
+      recordLine("t", { id: 1, note: "fine" }),
+      recordLine("t", { id: 2, note: "nul \u0000 byte" }),
+      recordLine("t", { id: 100000000000000000000, note: "too big for bigint" }),
+      recordLine("t", { id: 4, note: "fine too" }),
+      stateLine({ n: 1 }),
+    );
+    const failed = await runNode(target, ["--config", db.config()], { input });
+    expect(failed.exitCode).not.toBe(0);
+    expect(failed.stderr).toMatch(/target-postgres error: target-postgres, stream t, line 3, field note: Postgres refused the value of column note: invalid byte sequence/);
+    expect(failed.stdout).toBe("");
+    expect(await db.query("SELECT count(*)::int AS n FROM $schema.t")).toEqual([{ n: 0 }]);
+
+    const rejected = await runNode(target, ["--config", db.config()], { input, env: { AGORA_DEAD_LETTER: "1" } });
+    expect(rejected.exitCode, rejected.stderr).toBe(0);
+    const output = jsonLines(rejected.stdout);
+    expect(output.filter((line) => line["type"] === "DEAD_LETTER").map((line) => [(line["location"] as { line: number }).line, (line["error"] as { code: string }).code])).toEqual([
+      [3, "POSTGRES_VALUE_REFUSED"],
+      [4, "POSTGRES_VALUE_REFUSED"],
+    ]);
+    expect(output.at(-1)).toEqual({ n: 1 });
+    expect(await db.query("SELECT id::int, note FROM $schema.t ORDER BY id")).toEqual([
+      { id: 1, note: "fine" },
+      { id: 4, note: "fine too" },
+    ]);
+  });
+
+  it("ACTIVATE_VERSION leaves only the rows of the new version", async () => {
+    const db = await fresh();
+    const input = lines(
+      schemaLine("t", { id: { type: "integer" } }, ["id"]),
+      '{"type":"RECORD","stream":"t","record":{"id":1},"version":1}',
+      '{"type":"RECORD","stream":"t","record":{"id":2},"version":1}',
+      '{"type":"ACTIVATE_VERSION","stream":"t","version":1}',
+      '{"type":"RECORD","stream":"t","record":{"id":2},"version":2}',
+      '{"type":"RECORD","stream":"t","record":{"id":3},"version":2}',
+      '{"type":"ACTIVATE_VERSION","stream":"t","version":2}',
+      stateLine({ n: 1 }),
+    );
+    expect((await runNode(target, ["--config", db.config()], { input })).exitCode).toBe(0);
+    expect(await db.query("SELECT id::int FROM $schema.t ORDER BY id")).toEqual([{ id: 2 }, { id: 3 }]);
+  });
+
+  it("killed with SIGKILL mid-batch, has every record of every STATE it confirmed; sending again from there stores each key exactly once", async () => {
+    const db = await fresh();
+    const config = db.config({ batch_size_rows: 500, batch_wait_limit_seconds: 0.05 });
+    const child = spawnNode(target, ["--config", config]);
+    const confirmed: number[] = [];
+    let buffered = "";
+    child.stdout.on("data", (chunk: Buffer) => {
+      buffered += chunk.toString();
+      const parts = buffered.split("\n");
+      buffered = parts.pop() ?? "";
+      for (const part of parts) confirmed.push((JSON.parse(part) as { upTo: number }).upTo);
+    });
+    child.stdin.on("error", () => undefined);
+    child.stdin.write(`${schemaLine("items", { id: { type: "integer" }, pad: { type: "string" } }, ["id"])}\n`);
+    let id = 0;
+    while (confirmed.length < 3) {
+      let chunk = "";
+      for (let count = 0; count < 250; count += 1) {
+        id += 1;
+        chunk += `${recordLine("items", { id, pad: "x".repeat(100) })}\n`;
+        if (id % 100 === 0) chunk += `${stateLine({ upTo: id })}\n`;
+      }
+      child.stdin.write(chunk);
+      await new Promise((resolve) => setTimeout(resolve, 5));
+    }
+    child.kill("SIGKILL");
+    expect((await exited(child)).signal).toBe("SIGKILL");
+    const lastConfirmed = Math.max(...confirmed);
+    const stored = (await db.query("SELECT id::int FROM $schema.items ORDER BY id")).map((row) => row["id"] as number);
+    expect(stored.slice(0, lastConfirmed)).toEqual(Array.from({ length: lastConfirmed }, (_, index) => index + 1));
+
+    // The runner resends from the last confirmed STATE (and a tap's inclusive bookmark sends its row again).
+    const again = [schemaLine("items", { id: { type: "integer" }, pad: { type: "string" } }, ["id"])];
+    for (let resent = lastConfirmed; resent <= id; resent += 1) again.push(recordLine("items", { id: resent, pad: "y" }));
+    again.push(stateLine({ upTo: id }));
+    expect((await runNode(target, ["--config", config], { input: lines(...again) })).exitCode).toBe(0);
+    expect(await db.query("SELECT count(*)::int AS rows, count(DISTINCT id)::int AS keys, min(id)::int AS low, max(id)::int AS high FROM $schema.items")).toEqual([{ rows: id, keys: id, low: 1, high: id }]);
+  });
+
+  it("passes agora test target, read back from Postgres", async () => {
+    const db = await fresh();
+    const result = await agora(dir, ["test", "target", `${process.execPath} ${target} --config ${db.config()}`, "--read", `postgres:${url as string}?schema=${db.schema}`]);
+    expect(result.exitCode, result.stdout + result.stderr).toBe(0);
+    expect(result.stdout).toContain("records_arrived  all");
+    expect(result.stdout).toMatch(/\d+ passed, 0 failed/);
+  });
+});
