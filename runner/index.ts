@@ -21,10 +21,12 @@ export type { ConnectorDefinition, ErrorPolicy, PipelineDefinition, RunResult } 
 export { loadProject, projectFromValue, PROJECT_FILE } from "./project/load-project.js";
 export { resolvePipeline, type PipelineOverrides } from "./project/resolve-pipeline.js";
 export type { Project } from "./project/project-types.js";
-export type { CheckpointStore, DeadLetterStore, LeaseStore, RunStore, StateStore } from "./state/interfaces.js";
+export type { CatalogCache, CheckpointStore, DeadLetterStore, LeaseStore, RunStore, ScheduleStore, StateStore } from "./state/interfaces.js";
 export { openStateStore } from "./state/open-state-store.js";
 export { SqliteStateStore } from "./state/sqlite/sqlite-state-store.js";
 export { MemoryStateStore } from "./state/memory/memory-state-store.js";
+export { PostgresStateStore } from "./state/postgres/postgres-state-store.js";
+export { startTracing, traceTo, type Tracing } from "./tracing/tracing-setup.js";
 export type { DeadLetter, FailureKind, RunFailure, RunProgress, RunRecord, SavedCheckpoint } from "./state/types.js";
 export { replayDeadLetters, type ReplayMode, type ReplaySummary } from "./dlq/replay.js";
 export { buildMiddleware, MIDDLEWARE_TYPES } from "./middleware/build-middleware.js";

@@ -10,10 +10,14 @@ import { testCommand } from "./commands/test.js";
 import { workerCommand } from "./commands/worker.js";
 import { maskStream } from "../../protocol/index.js";
 import type { CommonOptions } from "./cli-context.js";
+import { startTracing, type Tracing } from "../tracing/tracing-setup.js";
 
+let tracing: Tracing | undefined;
+
+/** Exits once stderr is written and the spans of this process are sent. */
 function finish(code: number): Promise<never> {
   return new Promise(() => {
-    process.stderr.write("", () => process.exit(code));
+    void (tracing?.shutdown() ?? Promise.resolve()).then(() => process.stderr.write("", () => process.exit(code)));
   });
 }
 
@@ -21,11 +25,13 @@ function finish(code: number): Promise<never> {
 export async function main(argv: readonly string[]): Promise<never> {
   // Secrets read from the environment never reach the terminal or a log file through stderr.
   maskStream(process.stderr);
+  // OpenTelemetry traces when the standard OTEL_* variables ask for them; off (and not even loaded) otherwise.
+  tracing = await startTracing(process.env);
   const program = new Command("agora")
     .description("Run Singer connectors: pipelines with confirmed checkpoints, fan-out, middleware and a dead-letter queue.")
     .version("0.1.0", "-V, --version")
     .option("--project <file>", "the project file (default: ./pipelines.toml)")
-    .option("--state-store <path>", "the SQLite state store (default: the project's, else .agora/state.db)")
+    .option("--state-store <location>", "the state store: a SQLite file or postgres://… (default: the project's, else .agora/state.db)")
     .addOption(new Option("--log-level <level>", "least severe runner log shown").choices([...LOG_LEVELS]).default("info"))
     .option("--debug", "show stack traces and debug logs")
     .option("--json", "machine-readable output on stdout")

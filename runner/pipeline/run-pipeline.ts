@@ -11,6 +11,8 @@ import { ConnectorProcess, type ConnectorExit } from "../process/connector-proce
 import { waitForExit } from "../process/wait-for-exit.js";
 import type { StateStore } from "../state/interfaces.js";
 import type { RunFailure, RunProgress, SavedCheckpoint } from "../state/types.js";
+import type { Span } from "@opentelemetry/api";
+import { failed, RunTrace, tracedCheckpoints, withTraceId } from "../tracing/run-trace.js";
 import { CheckpointKeeper } from "./checkpoint-keeper.js";
 import { progressAt } from "./checkpoint-tracker.js";
 import { argsWithConfig, configFileOf } from "./connector-config.js";
@@ -82,6 +84,9 @@ class PipelineRun {
   private stopSignal: NodeJS.Signals | undefined;
   private lastActivity = Date.now();
   private phase: RunPhase = { kind: "reading_tap" };
+  private readonly trace: RunTrace;
+  /** Each target's span, from its start to its exit. */
+  private targetSpans: Array<Span | undefined> = [];
   private stateGivenUnasked = false;
 
   constructor(
@@ -89,12 +94,13 @@ class PipelineRun {
     private readonly options: RunOptions,
     private readonly saved: SavedCheckpoint | undefined,
   ) {
-    this.logger = options.logger;
+    this.trace = new RunTrace(definition.name, this.runId);
+    this.logger = withTraceId(options.logger, this.trace.traceId);
     this.store = options.store;
     this.writes = new StoreWrites((error) => this.fail(error));
     this.events = options.events ?? new RunEvents();
     this.chain = new MiddlewareChain(options.middleware ?? []);
-    this.checkpoint = new CheckpointKeeper(definition.targets.length, this.store, this.writes, definition.name, this.runId, this.logger, saved?.state, (state, written) => this.events.emit("checkpoint", state, written));
+    this.checkpoint = new CheckpointKeeper(definition.targets.length, tracedCheckpoints(this.store, this.trace), this.writes, definition.name, this.runId, this.logger, saved?.state, (state, written) => this.events.emit("checkpoint", state, written));
     if (options.fullRefresh === true) this.checkpoint.deferSaves();
     this.workDir = join(definition.workDir, this.runId);
     this.router = new DeadLetterRouter(definition.onError, this.store, this.writes, definition.name, this.runId, () => this.checkpoint.value, this.logger);
@@ -121,16 +127,22 @@ class PipelineRun {
     const unsubscribe = this.options.stop?.subscribe((signal) => this.requestStop(signal));
     const watchdog = setInterval(() => this.checkIdle(), Math.min(1000, definition.idleTimeoutSeconds * 250));
     try {
-      await this.start();
-      await this.pump();
+      await this.trace.around("agora.tap.start", { "agora.tap": definition.tap.name }, () => this.start());
+      await this.trace.around("agora.data_path", { "agora.middleware": this.definition.middleware.map((step) => step.type) }, async (span) => {
+        await this.pump();
+        span.setAttributes({ "agora.records_read": this.data.read.total, "agora.records_dead_lettered": this.router.deadLettered });
+      });
     } catch (error) {
       this.fail(asAgoraError(error));
     } finally {
-      await this.finish();
-      clearInterval(watchdog);
-      unsubscribe?.();
-      await this.chain.close();
-      rmSync(this.workDir, { recursive: true, force: true });
+      await this.trace.around("agora.run.finish", {}, async () => {
+        await this.finish();
+        clearInterval(watchdog);
+        unsubscribe?.();
+        await this.chain.close();
+        rmSync(this.workDir, { recursive: true, force: true });
+      });
+      for (const span of this.targetSpans) span?.end();
     }
     return await this.result();
   }
@@ -162,6 +174,7 @@ class PipelineRun {
     this.tap = new ConnectorProcess({ ...definition.tap, role: "tap", args: tapArgs });
     // A stop asked for while starting: the tap is told at once.
     if (this.stopSignal !== undefined) this.tap.kill("SIGTERM");
+    this.targetSpans = definition.targets.map((target) => this.trace.stage("agora.target", { "agora.target": target.name }));
     this.targets.onExit((target, exit) => this.onTargetExit(target, exit));
   }
 
@@ -256,6 +269,13 @@ class PipelineRun {
 
   private onTargetExit(target: TargetChannel, exit: ConnectorExit): void {
     const problem = target.process.describeFailure(exit, this.tap?.hasExited === true ? "while finishing its writes" : "while receiving data");
+    const span = this.targetSpans[target.index];
+    if (span !== undefined) {
+      span.setAttributes({ "agora.exit_code": exit.code ?? -1, ...(exit.signal === null || exit.signal === undefined ? {} : { "agora.signal": exit.signal }) });
+      if (problem !== undefined) failed(span, problem);
+      span.end();
+      this.targetSpans[target.index] = undefined;
+    }
     if (problem !== undefined) this.fail(problem);
     else if (this.tap?.hasExited !== true && this.failure === undefined) {
       this.fail(new FatalError(RunnerCodes.TARGET_CLOSED_INPUT, "the target exited before the tap finished", { where: { connector: target.name }, hint: "A target must read its input to the end; check its logs above." }));
@@ -353,6 +373,7 @@ class PipelineRun {
           ? { code: RunnerCodes.RUN_INTERRUPTED, kind: "fatal", message: `stopped by ${this.stopSignal}` }
           : undefined;
     const recorded = await this.record(status, progress, failure);
+    this.trace.end(recorded.status ?? status, recorded.failure ?? failure);
     return {
       runId: this.runId,
       pipeline: this.definition.name,
