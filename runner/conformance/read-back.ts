@@ -1,7 +1,6 @@
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import BetterSqlite3 from "better-sqlite3";
-import pg from "pg";
 import { parse } from "csv-parse/sync";
 import { UsageError } from "../../protocol/index.js";
 import { runCommandToEnd } from "../process/spawn-command.js";
@@ -71,7 +70,8 @@ function postgresReader(location: string, streams: readonly string[]): ReadBack 
     const url = new URL(location);
     const schema = url.searchParams.get("schema") ?? "public";
     url.searchParams.delete("schema");
-    const client = new pg.Client({ connectionString: url.toString() });
+    const { default: driver } = await import("pg");
+    const client = new driver.Client({ connectionString: url.toString() });
     await client.connect();
     try {
       const rows: Array<{ stream: string; record: Record<string, unknown> }> = [];

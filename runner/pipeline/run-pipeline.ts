@@ -25,7 +25,8 @@ import { prepareRunDir } from "./run-dirs.js";
 import { newRunId, recordFailedRun } from "./run-records.js";
 import { StoreWrites } from "./store-writes.js";
 import type { StopRequests } from "./stop-requests.js";
-import { aboutTap, stateArgs } from "./tap-capabilities.js";
+import { stateArgs } from "./tap-capabilities.js";
+import { aboutTapCached } from "./about-cache.js";
 import type { TargetChannel } from "./target-channel.js";
 import { TargetSet } from "./target-set.js";
 import type { ConnectorDefinition, PipelineDefinition, RunResult } from "./types.js";
@@ -151,11 +152,20 @@ class PipelineRun {
 
   private async start(): Promise<void> {
     const { definition } = this;
-    const configArgs = this.withConfig(definition.tap);
-    const about = await aboutTap(definition.tap.command, configArgs, definition.tap.cwd, definition.tap.env);
     // Credentials in configs are masked wherever they would show: by setting name, and as the tap's --about declares them.
-    registerConfigSecrets(definition.tap.config, about.settings);
     for (const target of definition.targets) registerConfigSecrets(target.config);
+    // Targets start first: they need nothing from the tap, and their start-up overlaps the tap's --about and discovery.
+    this.targets = new TargetSet(
+      definition.targets,
+      this.workDir,
+      { isSentState: (value) => this.checkpoint.recognises(value), onState: (i, value) => this.onConfirmed(i, value), onDeadLetter: (i, message) => this.onTargetDeadLetter(i, message) },
+      this.logger,
+    );
+    this.targetSpans = definition.targets.map((target) => this.trace.stage("agora.target", { "agora.target": target.name }));
+    this.targets.onExit((target, exit) => this.onTargetExit(target, exit));
+    const configArgs = this.withConfig(definition.tap);
+    const about = await aboutTapCached(definition.tap, configArgs, this.store, definition.name);
+    registerConfigSecrets(definition.tap.config, about.settings);
     const catalog = await planCatalog(definition, { cache: this.store, logger: this.logger, configArgs, about, refresh: this.options.refreshCatalog });
     if (catalog !== undefined) for (const warning of catalog.warnings) this.logger.warn(`pipeline ${definition.name}: ${warning}`);
     const tapArgs = [
@@ -165,17 +175,11 @@ class PipelineRun {
     ];
     // A tap that says nothing about resuming gets --state as the Singer spec has it; if it then fails, say so.
     this.stateGivenUnasked = tapArgs.includes("--state") && about.capabilities === undefined;
-    this.targets = new TargetSet(
-      definition.targets,
-      this.workDir,
-      { isSentState: (value) => this.checkpoint.recognises(value), onState: (i, value) => this.onConfirmed(i, value), onDeadLetter: (i, message) => this.onTargetDeadLetter(i, message) },
-      this.logger,
-    );
+    // A target that failed while the tap was being prepared (a rejected config): the tap is not started.
+    if (this.failure !== undefined) return;
     this.tap = new ConnectorProcess({ ...definition.tap, role: "tap", args: tapArgs });
     // A stop asked for while starting: the tap is told at once.
     if (this.stopSignal !== undefined) this.tap.kill("SIGTERM");
-    this.targetSpans = definition.targets.map((target) => this.trace.stage("agora.target", { "agora.target": target.name }));
-    this.targets.onExit((target, exit) => this.onTargetExit(target, exit));
   }
 
   private withConfig(connector: ConnectorDefinition): string[] {
@@ -185,7 +189,8 @@ class PipelineRun {
   // The data path
 
   private async pump(): Promise<void> {
-    const tap = this.tap as ConnectorProcess;
+    const tap = this.tap;
+    if (tap === undefined) return;
     const parser = new MessageParser({ origin: { connector: tap.name }, maxLineBytes: this.definition.maxLineBytes, limitSetting: "max_line_bytes in pipelines.toml" });
     for await (const chunk of tap.stdout) {
       this.lastActivity = Date.now();

@@ -2,6 +2,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { parse as parseToml, TomlError } from "smol-toml";
 import { ConfigError, createAjv } from "../../protocol/index.js";
+import type { ErrorObject, ValidateFunction } from "ajv";
 import { RunnerCodes } from "../errors.js";
 import { PROJECT_SCHEMA } from "./project-schema.js";
 import type { Project, ProjectFile } from "./project-types.js";
@@ -39,12 +40,18 @@ export function loadProject(file: string = PROJECT_FILE): Project {
   return projectFromValue(parsed, path);
 }
 
-// Compiled once; `useDefaults` fills in every setting the schema has a default for.
-const validateProject = createAjv({ useDefaults: true }).compile<ProjectFile>(PROJECT_SCHEMA);
-// The same schema, reporting every problem: run only when the file is invalid.
-const findAllProblems = createAjv({ allErrors: true }).compile(PROJECT_SCHEMA);
+// Compiled on first use (a command that reads no project pays nothing); `useDefaults` fills in every setting the schema has a default for.
+let projectValidator: ValidateFunction<ProjectFile> | undefined;
+const validateProject = (value: unknown): value is ProjectFile => (projectValidator ??= createAjv({ useDefaults: true }).compile<ProjectFile>(PROJECT_SCHEMA))(value);
+// The same schema, reporting every problem: compiled and run only when the file is invalid.
+let problemFinder: ValidateFunction | undefined;
+const findAllProblems = (value: unknown): readonly ProblemError[] => {
+  problemFinder ??= createAjv({ allErrors: true }).compile(PROJECT_SCHEMA);
+  problemFinder(value);
+  return problemFinder.errors ?? [];
+};
 
-type ProblemError = NonNullable<typeof findAllProblems.errors>[number];
+type ProblemError = ErrorObject;
 
 /**
  * The errors worth showing. A value that fits none of a oneOf's forms (a
@@ -74,8 +81,7 @@ function closestErrors(errors: readonly ProblemError[]): ProblemError[] {
 
 /** One sentence per problem of an invalid project, each naming the setting. */
 function projectProblems(value: unknown): string[] {
-  findAllProblems(structuredClone(value));
-  const kept = closestErrors(findAllProblems.errors ?? []);
+  const kept = closestErrors(findAllProblems(structuredClone(value)));
   const problems = kept.map((error) => {
     const params = error.params as Record<string, unknown>;
     const at = dotted(error.instancePath);

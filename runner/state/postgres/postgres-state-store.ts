@@ -1,4 +1,4 @@
-import pg from "pg";
+import type pg from "pg";
 import type { StateStore } from "../interfaces.js";
 import { json, toDeadLetter, toRun, type RunRow } from "../rows.js";
 import type { CachedCatalog, DeadLetter, DeadLetterFilter, NewDeadLetter, NextRun, RunFailure, RunProgress, RunRecord, RunStatus, SavedCheckpoint } from "../types.js";
@@ -22,25 +22,36 @@ const SERVER_MS = "(extract(epoch FROM clock_timestamp()) * 1000)::bigint";
  */
 export class PostgresStateStore implements StateStore {
   readonly location: string;
-  private readonly pool: pg.Pool;
   private readonly schema: string;
+  private readonly connectionString: string;
+  private pool: pg.Pool | undefined;
   private ready: Promise<void> | undefined;
 
   constructor(location: string) {
     const parsed = parsePostgresLocation(location);
     this.location = parsed.shown;
     this.schema = parsed.schema;
-    this.pool = new pg.Pool({ connectionString: parsed.connectionString, max: 4, connectionTimeoutMillis: 10_000, idleTimeoutMillis: 10_000, application_name: "agora" });
-    // Every connection works in the store's schema.
-    this.pool.on("connect", (client) => {
-      client.query(`SET search_path TO ${quoteIdentifier(this.schema)}`).catch(() => undefined);
-    });
-    // An idle connection the server dropped is replaced on next use; nothing to do here.
-    this.pool.on("error", () => undefined);
+    this.connectionString = parsed.connectionString;
   }
 
   async close(): Promise<void> {
-    await this.pool.end();
+    await this.pool?.end();
+  }
+
+  /** The connection pool, made on first use (the driver is loaded only by those who use Postgres). */
+  private async connection(): Promise<pg.PoolClient> {
+    if (this.pool === undefined) {
+      const { default: driver } = await import("pg");
+      const pool = new driver.Pool({ connectionString: this.connectionString, max: 4, connectionTimeoutMillis: 10_000, idleTimeoutMillis: 10_000, application_name: "agora" });
+      // Every connection works in the store's schema.
+      pool.on("connect", (client) => {
+        client.query(`SET search_path TO ${quoteIdentifier(this.schema)}`).catch(() => undefined);
+      });
+      // An idle connection the server dropped is replaced on next use; nothing to do here.
+      pool.on("error", () => undefined);
+      this.pool ??= pool;
+    }
+    return this.pool.connect();
   }
 
   /** Runs one operation once the schema is migrated; a failure becomes one clear error saying what the store was doing. */
@@ -48,7 +59,7 @@ export class PostgresStateStore implements StateStore {
     try {
       this.ready ??= this.migrate();
       await this.ready;
-      const client = await this.pool.connect();
+      const client = await this.connection();
       try {
         return await work(client);
       } finally {
@@ -60,7 +71,7 @@ export class PostgresStateStore implements StateStore {
   }
 
   private async migrate(): Promise<void> {
-    const client = await this.pool.connect();
+    const client = await this.connection();
     try {
       await client.query(`SET search_path TO ${quoteIdentifier(this.schema)}`);
       await migratePostgres(client, this.schema);

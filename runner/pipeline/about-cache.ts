@@ -1,0 +1,72 @@
+import { createHash } from "node:crypto";
+import { statSync } from "node:fs";
+import { delimiter, isAbsolute, join, resolve } from "node:path";
+import type { CatalogCache } from "../state/interfaces.js";
+import { resolveCommand } from "../process/resolve-command.js";
+import { aboutTap, type TapAbout } from "./tap-capabilities.js";
+import type { ConnectorDefinition } from "./types.js";
+
+/**
+ * A tap's `--about`, asked once per version of its files: each run would
+ * otherwise start the tap one more time just to hear what it can do (a
+ * quarter of a second of CPU for a Node or Python tap). The answer is kept
+ * in the state store's cache under a digest of the resolved command, its
+ * arguments, env and cwd, and the size and modification time of every file
+ * the command names (the executable found on PATH, the script after an
+ * interpreter), so an upgraded connector is asked again. A command whose
+ * files cannot all be found is asked every time.
+ */
+export async function aboutTapCached(tap: ConnectorDefinition, configArgs: readonly string[], cache: CatalogCache, pipeline: string): Promise<TapAbout> {
+  const key = aboutKey(tap);
+  if (key !== undefined) {
+    const cached = await cache.getCachedCatalog(key);
+    if (cached !== undefined) return cached.catalog as TapAbout;
+  }
+  const about = await aboutTap(tap.command, configArgs, tap.cwd, tap.env);
+  if (key !== undefined) await cache.saveCachedCatalog(key, pipeline, about);
+  return about;
+}
+
+/** The cache key, or undefined when a file of the command cannot be found (nothing to tell versions apart by). */
+export function aboutKey(tap: ConnectorDefinition): string | undefined {
+  let resolved;
+  try {
+    resolved = resolveCommand(tap.command, tap.args);
+  } catch {
+    return undefined;
+  }
+  const words = [resolved.file, ...resolved.args];
+  const files: string[] = [];
+  const executable = findExecutable(resolved.file, tap.cwd, tap.env);
+  if (executable === undefined) return undefined;
+  files.push(fileIdentity(executable) ?? "");
+  // Scripts and other files the arguments name (`python3 tap.py`): their versions count too.
+  for (const word of resolved.args) {
+    if (word.startsWith("-")) continue;
+    const identity = fileIdentity(resolve(tap.cwd, word));
+    if (identity !== undefined) files.push(identity);
+  }
+  const env = Object.entries(tap.env).sort(([left], [right]) => left.localeCompare(right));
+  return `about:${createHash("sha256").update(JSON.stringify({ words, cwd: tap.cwd, env, files })).digest("hex")}`;
+}
+
+/** `path|size|mtime` of a file, following links; undefined if it is not a file. */
+function fileIdentity(path: string): string | undefined {
+  try {
+    const stats = statSync(path);
+    return stats.isFile() ? `${path}|${stats.size}|${stats.mtimeMs}` : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Where a command's executable is: a path as it is, else the first match in the project's node_modules/.bin and PATH. */
+function findExecutable(file: string, cwd: string, env: Readonly<Record<string, string>>): string | undefined {
+  if (file.includes("/")) return fileIdentity(isAbsolute(file) ? file : resolve(cwd, file)) === undefined ? undefined : resolve(cwd, file);
+  const path = env["PATH"] ?? process.env["PATH"] ?? "";
+  for (const folder of [join(cwd, "node_modules", ".bin"), ...path.split(delimiter).filter((entry) => entry !== "")]) {
+    const candidate = join(folder, file);
+    if (fileIdentity(candidate) !== undefined) return candidate;
+  }
+  return undefined;
+}
