@@ -9,13 +9,13 @@
  *
  * Postgres: AGORA_BENCH_POSTGRES_URL, else a server started by .ci/postgres.sh.
  */
-import { execFileSync, spawn, type ChildProcess } from "node:child_process";
+import { spawn, type ChildProcess } from "node:child_process";
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { createServer } from "node:net";
 import { cpus, tmpdir } from "node:os";
 import { join } from "node:path";
 import pg from "pg";
 import { findRoot } from "../docs/repo-root.js";
+import { startThrowawayPostgres } from "./postgres-server.js";
 
 const args = process.argv.slice(2);
 const option = (name: string, fallback: number): number => {
@@ -38,27 +38,16 @@ function cpuJiffies(): { total: number; idle: number } {
   return { total: fields.reduce((sum, value) => sum + value, 0), idle: (fields[3] ?? 0) + (fields[4] ?? 0) };
 }
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const address = server.address();
-      server.close(() => (typeof address === "object" && address !== null ? resolve(address.port) : reject(new Error("no port"))));
-    });
-  });
-}
-
 const percentile = (values: readonly number[], p: number): number => {
   const sorted = [...values].sort((a, b) => a - b);
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? Number.NaN;
 };
 
 async function main(): Promise<void> {
-  let url = process.env["AGORA_BENCH_POSTGRES_URL"];
-  // A folder of its own: as root, the server runs as the postgres user, who cannot enter the 0700 work folder.
-  const pgDir = mkdtempSync(join(tmpdir(), "agora-fleet-postgres-"));
-  if (url === undefined) url = execFileSync("bash", [join(root, ".ci", "postgres.sh"), "start", pgDir, String(await freePort())], { encoding: "utf8" }).trim();
+  const given = process.env["AGORA_BENCH_POSTGRES_URL"];
+  const server = given === undefined ? await startThrowawayPostgres(root) : undefined;
+  if (server !== undefined && server.url === undefined) throw new Error(server.reason);
+  const url = given ?? (server?.url as string);
   const store = `${url}${url.includes("?") ? "&" : "?"}schema=fleet_${Date.now()}`;
 
   const toml = [`[worker]\nconcurrency = 4\nlease_seconds = ${LEASE}\n`];
@@ -139,7 +128,7 @@ async function main(): Promise<void> {
     `| Postgres commits per run | ${((commitsAfter - commitsBefore) / Math.max(1, runs.length)).toFixed(1)} |`,
   ].join("\n");
   process.stdout.write(`${report}\n`);
-  if (process.env["AGORA_BENCH_POSTGRES_URL"] === undefined) execFileSync("bash", [join(root, ".ci", "postgres.sh"), "stop", pgDir]);
+  if (server?.url !== undefined) server.stop();
   rmSync(work, { recursive: true, force: true });
 }
 

@@ -7,6 +7,7 @@ import { writeFileSync } from "node:fs";
 import { cpus, tmpdir, totalmem } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { startThrowawayPostgres } from "./postgres-server.js";
 import { runConnectorBench } from "./suites/connectors.js";
 import { runFramingBench } from "./suites/framing.js";
 import { runParquetReaderBench } from "./suites/parquet-readers.js";
@@ -43,7 +44,11 @@ if (only === undefined || only === "parquet") {
 }
 if (only === undefined || only === "connectors") {
   const sizes = quick ? [10_000, 40_000] : [1_000_000, 5_000_000];
-  const connectors = await runConnectorBench(root, sizes, work);
+  // target-postgres writes to a throwaway server of its own (Debian's postgresql, fsync off: what is measured is the target).
+  const postgres = await startThrowawayPostgres(root);
+  const connectors = await runConnectorBench(root, sizes, work, postgres.url === undefined ? { reason: postgres.reason } : { url: postgres.url }).finally(() => {
+    if (postgres.url !== undefined) postgres.stop();
+  });
   sections.push("## Connectors alone (each a process; taps read a file, targets read a message file on stdin)", "", connectors.markdown, "");
 }
 

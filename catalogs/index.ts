@@ -19,3 +19,4 @@ export { applySelectRules, parseSelectRules, type SelectDecision, type SelectOut
 export { SchemaInferrer, type InferenceOptions } from "./inference/schema-inferrer.js";
 export { jsonKind, textKind, type ValueKind } from "./inference/value-kinds.js";
 export { textConverter, TextConversionError, type TextConverter } from "./inference/convert-text.js";
+export { schemaTypes, valueTypes } from "./schema-types.js";

@@ -33,8 +33,18 @@ export interface ConnectorResults {
   readonly rows: readonly Row[];
 }
 
-/** Each tap and target alone, as a process, on generated inputs of each size. */
-export async function runConnectorBench(root: string, sizes: readonly number[], work: string): Promise<ConnectorResults> {
+/** target-postgres, into a schema of its own per size (so each size inserts, not upserts), when a server runs. */
+function postgresCase(url: string): ConnectorCase {
+  return { connector: "target-postgres", kind: "target", input: "messages", config: (_files, work) => ({ url, schema: `bench_${work.length}_${Date.now()}` }) };
+}
+
+/**
+ * Each tap and target alone, as a process, on generated inputs of each
+ * size; target-postgres too when `postgresUrl` names a server (else a line
+ * says why it is missing).
+ */
+export async function runConnectorBench(root: string, sizes: readonly number[], work: string, postgres: { url: string } | { reason: string }): Promise<ConnectorResults> {
+  const cases = "url" in postgres ? [...CASES, postgresCase(postgres.url)] : CASES;
   const results: Row[] = [];
   for (const rows of sizes) {
     rmSync(work, { recursive: true, force: true });
@@ -47,7 +57,7 @@ export async function runConnectorBench(root: string, sizes: readonly number[], 
       parquet: writeBenchParquet(files.parquet, rows),
       messages: await writeBenchMessages(files.messages, rows),
     };
-    for (const item of CASES) {
+    for (const item of cases) {
       const config = join(work, `${item.connector}.json`);
       writeFileSync(config, JSON.stringify(item.config(files, work)));
       process.stderr.write(`connectors: ${item.connector}, ${rows.toLocaleString("en")} rows…\n`);
@@ -68,10 +78,11 @@ export async function runConnectorBench(root: string, sizes: readonly number[], 
   if (sizes.length >= 2) {
     const [small, large] = [sizes[0], sizes.at(-1)];
     lines.push("", `Peak RSS at ${large?.toLocaleString("en")} rows ÷ at ${small?.toLocaleString("en")} rows (flat means ≈ 1):`, "");
-    for (const item of CASES) {
+    for (const item of cases) {
       const at = (size: number | undefined): number => results.find((row) => row.connector === item.connector && row.rows === size)?.run.peakRssBytes ?? Number.NaN;
       lines.push(`- ${item.connector}: ${(at(large) / at(small)).toFixed(2)}×`);
     }
   }
+  if ("reason" in postgres) lines.push("", `target-postgres is not measured: ${postgres.reason}.`);
   return { markdown: lines.join("\n"), rows: results };
 }

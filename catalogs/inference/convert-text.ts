@@ -1,4 +1,5 @@
 import type { JsonSchemaObject } from "../catalog.js";
+import { schemaTypes } from "../schema-types.js";
 
 /** Thrown by a converter for text that does not fit its column's type. */
 export class TextConversionError extends Error {
@@ -12,11 +13,6 @@ export class TextConversionError extends Error {
 
 export type TextConverter = (text: string) => unknown;
 
-function typesOf(schema: JsonSchemaObject): string[] {
-  const type = schema["type"];
-  return Array.isArray(type) ? (type as string[]) : typeof type === "string" ? [type] : [];
-}
-
 /**
  * A function turning a text cell into a value of the schema's type: "" is
  * null where the schema allows null (else an empty string for string
@@ -24,7 +20,7 @@ function typesOf(schema: JsonSchemaObject): string[] {
  * Throws TextConversionError for text that does not fit.
  */
 export function textConverter(schema: JsonSchemaObject): TextConverter {
-  const types = typesOf(schema);
+  const types = schemaTypes(schema);
   const nullable = types.includes("null") || types.length === 0;
   const main = types.find((type) => type !== "null") ?? "string";
   const empty = (text: string): unknown => {

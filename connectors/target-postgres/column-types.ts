@@ -1,3 +1,4 @@
+import { schemaTypes, valueTypes } from "../../catalogs/index.js";
 import type { JsonSchema } from "../../protocol/index.js";
 
 /** How one schema property is stored: its Postgres type and how a value is written for COPY. */
@@ -5,12 +6,6 @@ export interface ColumnKind {
   readonly pgType: "bigint" | "numeric" | "boolean" | "text" | "timestamptz" | "date" | "time" | "jsonb";
   /** "json": any value as JSON text (jsonb); "text": as the value's own text. */
   readonly encoding: "json" | "text";
-}
-
-function nonNullTypes(schema: JsonSchema): string[] {
-  const type = schema["type"];
-  const types = Array.isArray(type) ? (type as string[]) : typeof type === "string" ? [type] : [];
-  return types.filter((name) => name !== "null");
 }
 
 /**
@@ -22,15 +17,13 @@ function nonNullTypes(schema: JsonSchema): string[] {
  */
 export function columnKind(schema: JsonSchema | undefined): ColumnKind {
   if (schema === undefined) return { pgType: "jsonb", encoding: "json" };
-  let types = nonNullTypes(schema);
+  const types = valueTypes(schema);
   let format = schema["format"];
-  if (types.length === 0 && Array.isArray(schema["anyOf"])) {
-    const branches = schema["anyOf"] as JsonSchema[];
-    types = [...new Set(branches.flatMap((branch) => nonNullTypes(branch)))];
-    const formats = new Set(branches.filter((branch) => nonNullTypes(branch).length > 0).map((branch) => branch["format"]));
+  if (schemaTypes(schema).length === 0 && Array.isArray(schema["anyOf"])) {
+    // Of anyOf branches, the format of those that hold a value, when they agree.
+    const formats = new Set((schema["anyOf"] as JsonSchema[]).filter((branch) => valueTypes(branch).length > 0).map((branch) => branch["format"]));
     format = formats.size === 1 ? [...formats][0] : undefined;
   }
-  if (types.length === 2 && types.includes("integer") && types.includes("number")) types = ["number"];
   if (types.length !== 1) return { pgType: "jsonb", encoding: "json" };
   switch (types[0]) {
     case "integer":

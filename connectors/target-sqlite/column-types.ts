@@ -1,3 +1,4 @@
+import { valueTypes } from "../../catalogs/index.js";
 import type { JsonSchema } from "../../protocol/index.js";
 
 /** Column types of a STRICT SQLite table. */
@@ -10,12 +11,6 @@ export interface ColumnKind {
   readonly encoding: "json" | "boolean" | "plain" | "any";
 }
 
-function nonNullTypes(schema: JsonSchema): string[] {
-  const type = schema["type"];
-  const types = Array.isArray(type) ? (type as string[]) : typeof type === "string" ? [type] : [];
-  return types.filter((name) => name !== "null");
-}
-
 /**
  * The column for a schema property: integer → INTEGER, number → REAL,
  * boolean → INTEGER (1/0), string (dates included) → TEXT, object and array →
@@ -23,11 +18,7 @@ function nonNullTypes(schema: JsonSchema): string[] {
  */
 export function columnKind(schema: JsonSchema | undefined): ColumnKind {
   if (schema === undefined) return { sqlType: "ANY", encoding: "any" };
-  let types = nonNullTypes(schema);
-  if (types.length === 0 && Array.isArray(schema["anyOf"])) {
-    types = [...new Set((schema["anyOf"] as JsonSchema[]).flatMap((branch) => nonNullTypes(branch)))];
-  }
-  if (types.length === 2 && types.includes("integer") && types.includes("number")) types = ["number"];
+  const types = valueTypes(schema);
   if (types.length !== 1) return { sqlType: "ANY", encoding: "any" };
   switch (types[0]) {
     case "integer":

@@ -2,8 +2,8 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { query, writeJsonIn } from "../helpers/files.js";
-import { recordLine, schemaLine, stateLine } from "../helpers/messages.js";
-import { connectorBin, exited, spawnNode, tempDir } from "../helpers/processes.js";
+import { killMidStream } from "../helpers/killed-target.js";
+import { connectorBin, spawnNode, tempDir } from "../helpers/processes.js";
 
 /**
  * A target killed with SIGKILL mid-stream must never have confirmed a
@@ -32,32 +32,8 @@ const cases: Case[] = [
 describe.each(cases)("$name killed with SIGKILL mid-stream", ({ name, settings, stored }) => {
   it("has every record of every STATE it confirmed", async () => {
     const config = writeJsonIn(dir, `${name}.json`, { ...settings, batch_size_rows: 500, batch_wait_limit_seconds: 0.05 });
-    const child = spawnNode(connectorBin(name), ["--config", config]);
-    const confirmed: number[] = [];
-    let buffered = "";
-    child.stdout.on("data", (chunk: Buffer) => {
-      buffered += chunk.toString();
-      const lines = buffered.split("\n");
-      buffered = lines.pop() ?? "";
-      for (const line of lines) confirmed.push((JSON.parse(line) as { upTo: number }).upTo);
-    });
-    child.stdin.on("error", () => undefined);
-    child.stdin.write(`${schemaLine("items", { id: { type: "integer" }, pad: { type: "string" } }, ["id"])}\n`);
-    // Keep writing records (a STATE every 100) until some STATEs are confirmed, then kill it mid-batch.
-    let id = 0;
-    while (confirmed.length < 3) {
-      let chunk = "";
-      for (let count = 0; count < 250; count += 1) {
-        id += 1;
-        chunk += `${recordLine("items", { id, pad: "x".repeat(100) })}\n`;
-        if (id % 100 === 0) chunk += `${stateLine({ upTo: id })}\n`;
-      }
-      child.stdin.write(chunk);
-      await new Promise((resolve) => setTimeout(resolve, 5));
-    }
-    child.kill("SIGKILL");
-    expect((await exited(child)).signal).toBe("SIGKILL");
-    const lastConfirmed = Math.max(...confirmed);
+    const { lastConfirmed, lastSent: id, signal } = await killMidStream(spawnNode(connectorBin(name), ["--config", config]));
+    expect(signal).toBe("SIGKILL");
     expect(lastConfirmed).toBeGreaterThan(0);
     expect(id).toBeGreaterThan(lastConfirmed);
     // Each record sent, once, in order: all of those before the last confirmed STATE, and perhaps some of the batch after it.

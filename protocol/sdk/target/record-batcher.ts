@@ -102,6 +102,11 @@ export class RecordBatcher {
     });
   }
 
+  /** Resolves once every write already queued is done (or has failed): no new batch is started. */
+  settled(): Promise<void> {
+    return this.chain.catch(() => undefined);
+  }
+
   /** Runs a step after every queued write, such as ACTIVATE_VERSION or a schema change. */
   enqueue(step: () => Promise<void> | void): Promise<void> {
     this.chain = this.chain.then(async () => {

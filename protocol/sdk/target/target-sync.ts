@@ -164,6 +164,8 @@ export async function runTargetSync(writer: TargetWriter, input: ByteSource, out
     await batcher.flush();
   } catch (error) {
     clearInterval(timer);
+    // A batch handed to the writer before the failure (records before it) is still written and its STATE confirmed.
+    await batcher.settled();
     try {
       await writer.close?.();
     } catch {

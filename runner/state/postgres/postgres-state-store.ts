@@ -5,6 +5,7 @@ import type { CachedCatalog, DeadLetter, DeadLetterFilter, NewDeadLetter, NextRu
 import { migratePostgres, quoteIdentifier } from "./migrations.js";
 import { postgresFailure } from "./postgres-failure.js";
 import { parsePostgresLocation } from "./postgres-location.js";
+import { deadLetterWhere } from "../dead-letter-where.js";
 
 const now = (): string => new Date().toISOString();
 
@@ -280,7 +281,7 @@ export class PostgresStateStore implements StateStore {
 
   async listDeadLetters(filter: DeadLetterFilter): Promise<DeadLetter[]> {
     return this.guard(`read the dead letters of pipeline ${filter.pipeline}`, async (client) => {
-      const { sql, values } = deadLetterWhere(filter);
+      const { sql, values } = deadLetterWhere(filter, "postgres");
       const limit = filter.limit === undefined ? "" : ` LIMIT ${Math.max(0, Math.floor(filter.limit))}`;
       return (await client.query<Record<string, unknown>>(`SELECT * FROM dead_letters WHERE ${sql} ORDER BY id${limit}`, values)).rows.map(toDeadLetterRow);
     });
@@ -288,7 +289,7 @@ export class PostgresStateStore implements StateStore {
 
   async countDeadLetters(filter: DeadLetterFilter): Promise<number> {
     return this.guard(`count the dead letters of pipeline ${filter.pipeline}`, async (client) => {
-      const { sql, values } = deadLetterWhere(filter);
+      const { sql, values } = deadLetterWhere(filter, "postgres");
       return Number((await client.query<{ n: string }>(`SELECT count(*) AS n FROM dead_letters WHERE ${sql}`, values)).rows[0]?.n ?? 0);
     });
   }
@@ -312,7 +313,7 @@ export class PostgresStateStore implements StateStore {
 
   async purgeDeadLetters(filter: DeadLetterFilter): Promise<number> {
     return this.guard(`purge dead letters of pipeline ${filter.pipeline}`, async (client) => {
-      const { sql, values } = deadLetterWhere(filter);
+      const { sql, values } = deadLetterWhere(filter, "postgres");
       return (await client.query(`DELETE FROM dead_letters WHERE ${sql}`, values)).rowCount ?? 0;
     });
   }
@@ -323,20 +324,3 @@ function toDeadLetterRow(row: Record<string, unknown>): DeadLetter {
   return toDeadLetter({ ...row, id: Number(row["id"]) });
 }
 
-function deadLetterWhere(filter: DeadLetterFilter): { sql: string; values: unknown[] } {
-  const clauses = ["pipeline = $1"];
-  const values: unknown[] = [filter.pipeline];
-  if (filter.stage !== undefined) {
-    values.push(filter.stage);
-    clauses.push(`stage = $${values.length}`);
-  }
-  if (filter.status !== undefined) {
-    values.push(filter.status);
-    clauses.push(`status = $${values.length}`);
-  }
-  if (filter.ids !== undefined) {
-    values.push(filter.ids);
-    clauses.push(`id = ANY($${values.length}::bigint[])`);
-  }
-  return { sql: clauses.join(" AND "), values };
-}

@@ -8,6 +8,7 @@ import type { CachedCatalog, DeadLetter, DeadLetterFilter, NewDeadLetter, NextRu
 import { migrate } from "./migrations.js";
 import { sqliteFailure } from "./sqlite-failure.js";
 import { json, toDeadLetter, toRun, type RunRow } from "../rows.js";
+import { deadLetterWhere } from "../dead-letter-where.js";
 
 const now = (): string => new Date().toISOString();
 
@@ -257,7 +258,7 @@ export class SqliteStateStore implements StateStore {
 
   async listDeadLetters(filter: DeadLetterFilter): Promise<DeadLetter[]> {
     return this.guard(`read the dead letters of pipeline ${filter.pipeline}`, () => {
-      const { sql, values } = this.deadLetterWhere(filter);
+      const { sql, values } = deadLetterWhere(filter, "sqlite");
       const limit = filter.limit === undefined ? "" : ` LIMIT ${Math.max(0, Math.floor(filter.limit))}`;
       return (this.db.prepare(`SELECT * FROM dead_letters WHERE ${sql} ORDER BY id${limit}`).all(...values) as Array<Record<string, unknown>>).map(toDeadLetter);
     });
@@ -265,7 +266,7 @@ export class SqliteStateStore implements StateStore {
 
   async countDeadLetters(filter: DeadLetterFilter): Promise<number> {
     return this.guard(`count the dead letters of pipeline ${filter.pipeline}`, () => {
-      const { sql, values } = this.deadLetterWhere(filter);
+      const { sql, values } = deadLetterWhere(filter, "sqlite");
       return (this.db.prepare(`SELECT count(*) AS n FROM dead_letters WHERE ${sql}`).get(...values) as { n: number }).n;
     });
   }
@@ -291,26 +292,8 @@ export class SqliteStateStore implements StateStore {
 
   async purgeDeadLetters(filter: DeadLetterFilter): Promise<number> {
     return this.guard(`purge dead letters of pipeline ${filter.pipeline}`, () => {
-      const { sql, values } = this.deadLetterWhere(filter);
+      const { sql, values } = deadLetterWhere(filter, "sqlite");
       return this.db.prepare(`DELETE FROM dead_letters WHERE ${sql}`).run(...values).changes;
     });
-  }
-
-  private deadLetterWhere(filter: DeadLetterFilter): { sql: string; values: unknown[] } {
-    const clauses = ["pipeline = ?"];
-    const values: unknown[] = [filter.pipeline];
-    if (filter.stage !== undefined) {
-      clauses.push("stage = ?");
-      values.push(filter.stage);
-    }
-    if (filter.status !== undefined) {
-      clauses.push("status = ?");
-      values.push(filter.status);
-    }
-    if (filter.ids !== undefined) {
-      clauses.push(`id IN (${filter.ids.map(() => "?").join(", ") || "NULL"})`);
-      values.push(...filter.ids);
-    }
-    return { sql: clauses.join(" AND "), values };
   }
 }

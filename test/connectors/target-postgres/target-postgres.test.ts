@@ -4,8 +4,9 @@ import { afterAll, describe, expect, it } from "vitest";
 import { writeJsonIn } from "../../helpers/files.js";
 import { recordLine, schemaLine, stateLine } from "../../helpers/messages.js";
 import { agora } from "../../helpers/project.js";
+import { ITEMS_SCHEMA, killMidStream } from "../../helpers/killed-target.js";
 import { postgresUrl } from "../../helpers/postgres.js";
-import { connectorBin, exited, jsonLines, runNode, spawnNode, tempDir } from "../../helpers/processes.js";
+import { connectorBin, jsonLines, runNode, spawnNode, tempDir } from "../../helpers/processes.js";
 
 const url = postgresUrl();
 const dir = tempDir("agora-target-postgres-");
@@ -185,36 +186,13 @@ describe.skipIf(url === undefined)("target-postgres", () => {
   it("killed with SIGKILL mid-batch, has every record of every STATE it confirmed; sending again from there stores each key exactly once", async () => {
     const db = await fresh();
     const config = db.config({ batch_size_rows: 500, batch_wait_limit_seconds: 0.05 });
-    const child = spawnNode(target, ["--config", config]);
-    const confirmed: number[] = [];
-    let buffered = "";
-    child.stdout.on("data", (chunk: Buffer) => {
-      buffered += chunk.toString();
-      const parts = buffered.split("\n");
-      buffered = parts.pop() ?? "";
-      for (const part of parts) confirmed.push((JSON.parse(part) as { upTo: number }).upTo);
-    });
-    child.stdin.on("error", () => undefined);
-    child.stdin.write(`${schemaLine("items", { id: { type: "integer" }, pad: { type: "string" } }, ["id"])}\n`);
-    let id = 0;
-    while (confirmed.length < 3) {
-      let chunk = "";
-      for (let count = 0; count < 250; count += 1) {
-        id += 1;
-        chunk += `${recordLine("items", { id, pad: "x".repeat(100) })}\n`;
-        if (id % 100 === 0) chunk += `${stateLine({ upTo: id })}\n`;
-      }
-      child.stdin.write(chunk);
-      await new Promise((resolve) => setTimeout(resolve, 5));
-    }
-    child.kill("SIGKILL");
-    expect((await exited(child)).signal).toBe("SIGKILL");
-    const lastConfirmed = Math.max(...confirmed);
+    const { lastConfirmed, lastSent: id, signal } = await killMidStream(spawnNode(target, ["--config", config]));
+    expect(signal).toBe("SIGKILL");
     const stored = (await db.query("SELECT id::int FROM $schema.items ORDER BY id")).map((row) => row["id"] as number);
     expect(stored.slice(0, lastConfirmed)).toEqual(Array.from({ length: lastConfirmed }, (_, index) => index + 1));
 
     // The runner resends from the last confirmed STATE (and a tap's inclusive bookmark sends its row again).
-    const again = [schemaLine("items", { id: { type: "integer" }, pad: { type: "string" } }, ["id"])];
+    const again = [schemaLine("items", ITEMS_SCHEMA, ["id"])];
     for (let resent = lastConfirmed; resent <= id; resent += 1) again.push(recordLine("items", { id: resent, pad: "y" }));
     again.push(stateLine({ upTo: id }));
     expect((await runNode(target, ["--config", config], { input: lines(...again) })).exitCode).toBe(0);
