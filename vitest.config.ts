@@ -1,4 +1,9 @@
+import { existsSync } from "node:fs";
 import { defineConfig } from "vitest/config";
+
+// The Python fixtures start from the system's python3 where there is one: through a pyenv shim each
+// start costs ~0.35 s instead of ~0.06 s, and the tests start Python some hundreds of times.
+if (existsSync("/usr/bin/python3") && !(process.env["PATH"] ?? "").startsWith("/usr/bin:")) process.env["PATH"] = `/usr/bin:${process.env["PATH"] ?? ""}`;
 
 export default defineConfig({
   test: {
