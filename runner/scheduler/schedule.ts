@@ -9,6 +9,8 @@ export interface Schedule {
   first(now: Date): Date;
   /** When the next run is due after a run that ended at `end`; undefined when there is none (once). */
   next(end: Date): Date | undefined;
+  /** True for `once`: one run per worker start, not a series. */
+  readonly once?: boolean;
 }
 
 const UNITS: Record<string, number> = { ms: 0.001, s: 1, m: 60, h: 3600, d: 86400 };
@@ -53,7 +55,7 @@ export function parseSchedule(spec: ScheduleSpec, where: string): Schedule {
     return { description: `cron ${spec.cron}`, first: after, next: after };
   }
   if (spec.continuous === true) return { description: "continuous", first: (now) => now, next: (end) => end };
-  return { description: "once", first: (now) => now, next: () => undefined };
+  return { description: "once", first: (now) => now, next: () => undefined, once: true };
 }
 
 /** The wait after the n-th consecutive failure: base × 2^(n-1), capped, with "equal jitter" (half fixed, half random). */

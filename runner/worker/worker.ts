@@ -142,7 +142,8 @@ export class Worker {
         settled = true;
         const outcome = settle(result);
         // A pipeline stopped here is left due: another worker tries it (and stops it too if it must).
-        if (outcome.kind !== "stopped") await this.store.setNextRun(name, { at: outcome.kind === "next" ? outcome.at.toISOString() : undefined, schedule: pipeline.schedule.description });
+        // A `once` pipeline that is done records when it ran: workers started before that skip it, a later start runs it again.
+        if (outcome.kind !== "stopped") await this.store.setNextRun(name, { at: (outcome.kind === "next" ? outcome.at : new Date()).toISOString(), schedule: pipeline.schedule.description });
       },
     };
     try {
@@ -172,12 +173,16 @@ export class Worker {
     }
   }
 
-  /** Undefined if the pipeline is due now across the fleet, else when it is (null: never again). A changed schedule is due at once. */
+  /**
+   * Undefined if the pipeline is due now across the fleet, else when it is
+   * (null: not again). A changed schedule is due at once. A `once` pipeline
+   * is done for this worker if any worker ran it since this one started.
+   */
   private async notDueUntil(pipeline: ScheduledPipeline): Promise<Date | null | undefined> {
     const next = await this.store.getNextRun(pipeline.name);
-    if (next === undefined || next.schedule !== pipeline.schedule.description) return undefined;
-    if (next.at === undefined) return null;
+    if (next === undefined || next.schedule !== pipeline.schedule.description || next.at === undefined) return undefined;
     const at = new Date(next.at);
+    if (pipeline.schedule.once) return at.getTime() >= this.startedAt.getTime() ? null : undefined;
     return at.getTime() > Date.now() ? at : undefined;
   }
 

@@ -200,6 +200,15 @@ schedule = { continuous = true }
     }
   });
 
+  it("runs a once pipeline at each start of the worker, and then exits by itself", async () => {
+    const dir = projectIn(join(root, "once"), `${sample(3)}\n[pipelines.users]\ntap = "sample"\ntarget = "db"\nschedule = { once = true }\n`);
+    for (let start = 1; start <= 2; start += 1) {
+      const worker = spawn(process.execPath, [AGORA, "worker"], { cwd: dir, stdio: "pipe" });
+      expect((await exited(worker)).code).toBe(0);
+      expect((await runsOf(dir, "users")).map((run) => run.status)).toEqual(Array.from({ length: start }, () => "succeeded"));
+    }
+  });
+
   it("--list shows pipelines, schedules and next runs without starting anything", async () => {
     const dir = projectIn(join(root, "list"), `${sample(5)}\n[pipelines.a]\ntap = "sample"\ntarget = "db"\nschedule = { cron = "0 3 * * *" }\n\n[pipelines.b]\ntap = "sample"\ntarget = "db"\n`);
     const listed = JSON.parse((await agora(dir, ["--json", "worker", "--list"])).stdout) as Array<{ pipeline: string; schedule: string; nextRun: string | null }>;
