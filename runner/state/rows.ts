@@ -1,4 +1,4 @@
-import type { DeadLetter, FailureKind, RunProgress, RunRecord, RunStatus } from "./types.js";
+import type { DeadLetter, NewDeadLetter, FailureKind, RunProgress, RunRecord, RunStatus } from "./types.js";
 
 /** Converts between the store's rows and the runner's records. */
 
@@ -54,4 +54,27 @@ export function toDeadLetter(row: Record<string, unknown>): DeadLetter {
     attempts: row["attempts"] as number,
     lastError: (row["last_error"] as string | null) ?? undefined,
   };
+}
+
+/** The columns a new dead letter fills, for both SQL stores. */
+export const DEAD_LETTER_COLUMNS = "pipeline, run_id, stream, stage, error_code, error_message, original, processed, raw, schema, key_properties, checkpoint, location, created_at";
+
+/** A new dead letter's values, in the order of DEAD_LETTER_COLUMNS. */
+export function deadLetterValues(entry: NewDeadLetter, createdAt: string): unknown[] {
+  return [
+    entry.pipeline,
+    entry.runId,
+    entry.stream,
+    entry.stage,
+    entry.errorCode,
+    entry.errorMessage,
+    json(entry.original),
+    json(entry.processed),
+    entry.raw ?? null,
+    json(entry.schema),
+    json(entry.keyProperties),
+    json(entry.checkpoint),
+    json(entry.location),
+    createdAt,
+  ];
 }

@@ -1,6 +1,6 @@
 import type pg from "pg";
 import type { StateStore } from "../interfaces.js";
-import { json, toDeadLetter, toRun, type RunRow } from "../rows.js";
+import { DEAD_LETTER_COLUMNS, deadLetterValues, toDeadLetter, toRun, type RunRow } from "../rows.js";
 import type { CachedCatalog, DeadLetter, DeadLetterFilter, NewDeadLetter, NextRun, RunFailure, RunProgress, RunRecord, RunStatus, SavedCheckpoint } from "../types.js";
 import { migratePostgres, quoteIdentifier } from "./migrations.js";
 import { postgresFailure } from "./postgres-failure.js";
@@ -256,24 +256,9 @@ export class PostgresStateStore implements StateStore {
   async addDeadLetter(entry: NewDeadLetter): Promise<number> {
     return this.guard(`store a dead letter of pipeline ${entry.pipeline}`, async (client) => {
       const result = await client.query<{ id: string }>(
-        `INSERT INTO dead_letters (pipeline, run_id, stream, stage, error_code, error_message, original, processed, raw, schema, key_properties, checkpoint, location, created_at)
+        `INSERT INTO dead_letters (${DEAD_LETTER_COLUMNS})
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14) RETURNING id`,
-        [
-          entry.pipeline,
-          entry.runId,
-          entry.stream,
-          entry.stage,
-          entry.errorCode,
-          entry.errorMessage,
-          json(entry.original),
-          json(entry.processed),
-          entry.raw ?? null,
-          json(entry.schema),
-          json(entry.keyProperties),
-          json(entry.checkpoint),
-          json(entry.location),
-          now(),
-        ],
+        deadLetterValues(entry, now()),
       );
       return Number(result.rows[0]?.id);
     });

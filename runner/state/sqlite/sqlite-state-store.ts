@@ -7,7 +7,7 @@ import type { StateStore } from "../interfaces.js";
 import type { CachedCatalog, DeadLetter, DeadLetterFilter, NewDeadLetter, NextRun, RunFailure, RunProgress, RunRecord, RunStatus, SavedCheckpoint } from "../types.js";
 import { migrate } from "./migrations.js";
 import { sqliteFailure } from "./sqlite-failure.js";
-import { json, toDeadLetter, toRun, type RunRow } from "../rows.js";
+import { DEAD_LETTER_COLUMNS, deadLetterValues, toDeadLetter, toRun, type RunRow } from "../rows.js";
 import { deadLetterWhere } from "../dead-letter-where.js";
 
 const now = (): string => new Date().toISOString();
@@ -233,25 +233,10 @@ export class SqliteStateStore implements StateStore {
     return this.guard(`store a dead letter of pipeline ${entry.pipeline}`, () => {
       const result = this.db
         .prepare(
-          `INSERT INTO dead_letters (pipeline, run_id, stream, stage, error_code, error_message, original, processed, raw, schema, key_properties, checkpoint, location, created_at)
+          `INSERT INTO dead_letters (${DEAD_LETTER_COLUMNS})
            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
         )
-        .run(
-          entry.pipeline,
-          entry.runId,
-          entry.stream,
-          entry.stage,
-          entry.errorCode,
-          entry.errorMessage,
-          json(entry.original),
-          json(entry.processed),
-          entry.raw ?? null,
-          json(entry.schema),
-          json(entry.keyProperties),
-          json(entry.checkpoint),
-          json(entry.location),
-          now(),
-        );
+        .run(...deadLetterValues(entry, now()));
       return Number(result.lastInsertRowid);
     });
   }
