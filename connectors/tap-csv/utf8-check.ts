@@ -32,16 +32,27 @@ export class Utf8LineCheck extends Transform {
   private carry: Buffer = Buffer.alloc(0);
 
   override _transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback): void {
-    const bytes = this.carry.length === 0 ? chunk : Buffer.concat([this.carry, chunk]);
-    const end = this.completeEnd(bytes);
-    this.carry = Buffer.from(bytes.subarray(end));
-    this.check(bytes.subarray(0, end));
+    this.inspect(chunk);
     callback(null, chunk);
   }
 
   override _flush(callback: TransformCallback): void {
-    if (this.carry.length > 0) this.check(this.carry, true);
+    this.finish();
     callback();
+  }
+
+  /** Checks the next bytes of the file (without passing them on): for callers that read the file themselves. */
+  inspect(chunk: Buffer): void {
+    const bytes = this.carry.length === 0 ? chunk : Buffer.concat([this.carry, chunk]);
+    const end = this.completeEnd(bytes);
+    this.carry = Buffer.from(bytes.subarray(end));
+    this.check(bytes.subarray(0, end));
+  }
+
+  /** Checks what is left at the end of the file (a sequence cut short). */
+  finish(): void {
+    if (this.carry.length > 0) this.check(this.carry, true);
+    this.carry = Buffer.alloc(0);
   }
 
   /** Where the last complete sequence ends: a sequence cut by the chunk's end waits for the next chunk. */

@@ -5,7 +5,12 @@ import { serializeMessage } from "../messages/serialize.js";
 import type { Message, UnknownMessage } from "../messages/types.js";
 
 export interface MessageWriterOptions {
-  /** Lines are gathered into writes of about this many characters. Default 64 KiB. */
+  /**
+   * Lines are gathered into writes of about this many characters. Default
+   * 32 Ki: a string of more than 128 KiB (64 Ki characters outside Latin-1)
+   * is allocated in V8's large-object space, and encoding such strings made
+   * tap-csv 40% slower (bench/RESULTS.md).
+   */
   readonly bufferSize?: number;
 }
 
@@ -30,7 +35,7 @@ export class MessageWriter {
     private readonly stream: Writable,
     options: MessageWriterOptions = {},
   ) {
-    this.bufferSize = options.bufferSize ?? 64 * 1024;
+    this.bufferSize = options.bufferSize ?? 32 * 1024;
     stream.on("error", (error: NodeJS.ErrnoException) => {
       this.failure ??= new ProtocolError(
         ProtocolCodes.OUTPUT_CLOSED,
