@@ -20,7 +20,7 @@ export { createMessageSchemaValidator } from "./validation/message-validator.js"
 
 export { defineTap, TAP_SDK_SETTINGS } from "./sdk/tap/define-tap.js";
 export { BadRowHandler, BAD_ROW_POLICIES, BAD_ROW_SETTING, type BadRowPolicy } from "./sdk/tap/bad-rows.js";
-export { bookmarked, Bookmarked, isRequested, RejectedRow, type StreamItem, type StreamContext, type StreamRequest, type TapContext, type TapDefinition, type TapRecord, type TapStream } from "./sdk/tap/types.js";
+export { bookmarked, Bookmarked, isRequested, RejectedRow, RowBatch, type StreamItem, type StreamContext, type StreamRequest, type TapContext, type TapDefinition, type TapRecord, type TapStream } from "./sdk/tap/types.js";
 export { defineTarget, TARGET_SDK_SETTINGS } from "./sdk/target/define-target.js";
 export { DestinationNames } from "./sdk/target/destination-names.js";
 export type { StreamInfo, StreamRecords, TargetContext, TargetDefinition, TargetWriter } from "./sdk/target/types.js";

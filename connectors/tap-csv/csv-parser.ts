@@ -169,7 +169,6 @@ export class CsvParser {
    * in `text` (and more is to come).
    */
   private quotedRow(text: string, start: number, final: boolean, rows: CsvRow[]): number {
-    const eol = this.eol ?? LF;
     const length = text.length;
     const quote = this.quoteCode;
     const delimiter = this.delimiterCode;
@@ -184,23 +183,25 @@ export class CsvParser {
         let from = position + 1;
         let closed = false;
         let at = from;
-        while (at < length) {
-          const code = text.charCodeAt(at);
-          if (code === quote) {
-            if (at + 1 < length && text.charCodeAt(at + 1) === quote) {
-              value += text.slice(from, at + 1);
-              at += 2;
-              from = at;
-              continue;
-            }
-            if (at + 1 >= length && !final) return -1;
-            value += text.slice(from, at);
-            closed = true;
-            at += 1;
+        // Jump from quote to quote; line breaks in between only count lines.
+        for (;;) {
+          const next = text.indexOf(this.quote, at);
+          lines += this.countEols(text, at, next === -1 ? length : next);
+          if (next === -1) {
+            at = length;
             break;
           }
-          if (code === eol) lines += 1;
-          at += 1;
+          if (next + 1 < length && text.charCodeAt(next + 1) === quote) {
+            value += text.slice(from, next + 1);
+            at = next + 2;
+            from = at;
+            continue;
+          }
+          if (next + 1 >= length && !final) return -1;
+          value += text.slice(from, next);
+          closed = true;
+          at = next + 1;
+          break;
         }
         if (!closed) {
           if (!final) return -1;
@@ -246,14 +247,21 @@ export class CsvParser {
   /** Where an unquoted field starting at `position` ends (at a delimiter or the row's end), or undefined when that is not in `text` yet. */
   private unquotedField(text: string, position: number, final: boolean): number | undefined {
     const eol = this.eol ?? LF;
-    const length = text.length;
-    for (let at = position; at < length; at += 1) {
-      const code = text.charCodeAt(at);
-      if (code === this.delimiterCode) return at;
-      if (code === eol) return eol === LF && at > position && text.charCodeAt(at - 1) === CR ? at - 1 : at;
-    }
-    if (!final) return undefined;
-    return length;
+    let end = text.indexOf(String.fromCharCode(eol), position);
+    if (end === -1) {
+      if (!final) return undefined;
+      end = text.length;
+    } else if (eol === LF && end > position && text.charCodeAt(end - 1) === CR) end -= 1;
+    const delimiter = text.indexOf(this.delimiter, position);
+    return delimiter !== -1 && delimiter < end ? delimiter : end;
+  }
+
+  /** The row separators in text[from, to). */
+  private countEols(text: string, from: number, to: number): number {
+    const eol = String.fromCharCode(this.eol ?? LF);
+    let count = 0;
+    for (let at = text.indexOf(eol, from); at !== -1 && at < to; at = text.indexOf(eol, at + 1)) count += 1;
+    return count;
   }
 
   /**

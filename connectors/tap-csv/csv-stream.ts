@@ -1,5 +1,5 @@
 import { SchemaInferrer, textConverter, TextConversionError, type TextConverter } from "../../catalogs/index.js";
-import { BadRowHandler, bookmarked, checkKeysAreColumns, DataError, mapRows, savedPosition, type Bookmarked, type JsonSchema, type RejectedRow, type StreamItem, type TapStream } from "../../protocol/index.js";
+import { BadRowHandler, checkKeysAreColumns, DataError, mapRows, RowBatch, savedPosition, type JsonSchema, type RejectedRow, type StreamItem, type TapStream } from "../../protocol/index.js";
 import { columnNames, generatedNames } from "./column-names.js";
 import type { CsvConfig, CsvFile } from "./config.js";
 import { readCsvRows, rowText, type CsvRow } from "./csv-rows.js";
@@ -52,6 +52,7 @@ export async function csvStream(file: CsvFile, config: CsvConfig, knownSchema?: 
     name: file.stream,
     schema,
     keyProperties: file.keyProperties,
+    columns,
     resumable: true,
     async *records({ bookmark, schema: announced, logger }): AsyncGenerator<StreamItem> {
       const start = savedPosition(bookmark, file.path, "row", (message) => logger.warn(`stream ${file.stream}: ${message}`));
@@ -68,41 +69,46 @@ export async function csvStream(file: CsvFile, config: CsvConfig, knownSchema?: 
           { raw, bookmark: bookmarkAfter },
         );
 
-      /** One parsed row as a typed record, or a rejected row (undefined when skipped); throws under the "fail" policy. */
-      const toItem = (row: CsvRow, position: CsvBookmark): Bookmarked | RejectedRow | undefined => {
-        if (!row.ok) return bad(row.line, row.raw, row.code ?? "CSV_BAD_ROW", `unreadable row: ${row.reason}`, position);
-        if (row.cells.length !== columns.length) {
-          return bad(row.line, rowText(row.cells, file), "CSV_FIELD_COUNT", `row has ${row.cells.length} fields, expected ${columns.length}`, position);
+      /** One parsed row as typed values (in column order), or a rejected row (undefined when skipped); throws under the "fail" policy. */
+      const toItem = (row: CsvRow, position: CsvBookmark): unknown[] | RejectedRow | undefined => {
+        if (!row.ok) return bad(row.line, row.raw, row.code, `unreadable row: ${row.reason}`, position);
+        const cells = row.cells;
+        if (cells.length !== columns.length) {
+          return bad(row.line, rowText(cells, file), "CSV_FIELD_COUNT", `row has ${cells.length} fields, expected ${columns.length}`, position);
         }
-        // Column names are data: a column named __proto__ is a field, never the record's prototype.
-        const record = Object.create(null) as Record<string, unknown>;
+        // Values by position: column names (`__proto__` too) are only ever keys of the JSON the SDK writes.
+        const values = new Array<unknown>(columns.length);
         for (let index = 0; index < columns.length; index += 1) {
           const convert = converters[index];
           if (convert === undefined) continue;
-          const name = columns[index] as string;
           try {
-            record[name] = convert(row.cells[index] as string);
+            values[index] = convert(cells[index] as string);
           } catch (error) {
             if (!(error instanceof TextConversionError)) throw error;
-            return bad(row.line, rowText(row.cells, file), "CSV_BAD_VALUE", error.message, position, name);
+            return bad(row.line, rowText(cells, file), "CSV_BAD_VALUE", error.message, position, columns[index]);
           }
         }
-        return bookmarked(record, position);
+        return values;
       };
 
       let headerPending = file.header;
       let dataRow = 0;
       for await (const rows of readCsvRows(file)) {
+        // Each item's data row number, for its bookmark: bad and skipped rows count too.
+        const positions: number[] = [];
         const { items, error } = mapRows(rows, (row) => {
           if (headerPending) {
             headerPending = false;
             return undefined;
           }
           dataRow += 1;
-          return dataRow <= start ? undefined : toItem(row, { path: file.path, row: dataRow });
+          if (dataRow <= start) return undefined;
+          const item = toItem(row, { path: file.path, row: dataRow });
+          if (item !== undefined) positions.push(dataRow);
+          return item;
         });
         // Under the "fail" policy the rows before the bad one are still emitted; then the error stops the stream.
-        if (items.length > 0) yield items;
+        if (items.length > 0) yield new RowBatch(items, (index): CsvBookmark => ({ path: file.path, row: positions[index] as number }));
         if (error !== undefined) throw error;
       }
       badRows.summarize();

@@ -3,7 +3,7 @@ import { excerpt, LineSplitter, sourceFileError } from "../../protocol/index.js"
 
 /** One line of a JSON Lines file: a parsed object, or why it is not one. */
 export type JsonlLine =
-  | { readonly ok: true; readonly record: Record<string, unknown>; readonly line: number }
+  | { readonly ok: true; readonly record: Record<string, unknown>; readonly text: string; readonly line: number }
   | { readonly ok: false; readonly reason: string; readonly line: number; readonly raw: string };
 
 function parseLine(text: string, line: number): JsonlLine {
@@ -16,13 +16,13 @@ function parseLine(text: string, line: number): JsonlLine {
   if (typeof value !== "object" || value === null || Array.isArray(value)) {
     return { ok: false, reason: `expected a JSON object, got ${excerpt(text)}`, line, raw: text };
   }
-  return { ok: true, record: value as Record<string, unknown>, line };
+  return { ok: true, record: value as Record<string, unknown>, text, line };
 }
 
 /**
  * Streams the lines of a JSON Lines file with their 1-based line numbers,
  * a chunk's worth at a time; blank lines are skipped (but counted). Reads
- * 256 KiB at a time. Lines before `afterLine` are split but not parsed, so
+ * 64 KiB at a time. Lines before `afterLine` are split but not parsed, so
  * resuming costs little.
  */
 export async function* readJsonlLines(path: string, afterLine = 0, maxLineBytes?: number): AsyncGenerator<JsonlLine[]> {
@@ -33,7 +33,7 @@ export async function* readJsonlLines(path: string, afterLine = 0, maxLineBytes?
     },
     { ...(maxLineBytes === undefined ? {} : { maxLineBytes }), limitSetting: "max_line_bytes in the config" },
   );
-  const input = createReadStream(path, { highWaterMark: 256 * 1024 });
+  const input = createReadStream(path, { highWaterMark: 64 * 1024 });
   try {
     for await (const chunk of input) {
       splitter.push(chunk as Buffer);

@@ -35,7 +35,8 @@ export async function jsonlStream(file: JsonlFile, config: JsonlConfig, knownSch
       const badRows = new BadRowHandler(config.on_bad_row, logger, file.stream);
       const toItem = (line: JsonlLine): Bookmarked | RejectedRow | undefined => {
         const position: JsonlBookmark = { path: file.path, line: line.line };
-        if (line.ok) return bookmarked(line.record, position);
+        // The line is the record's JSON already: the SDK writes it as it is.
+        if (line.ok) return bookmarked(line.record, position, line.text);
         const error = new DataError("JSONL_BAD_LINE", line.reason, {
           where: { stream: file.stream, file: file.path, line: line.line },
           hint: 'Fix the line, or set "on_bad_row" to skip or dlq.',

@@ -60,8 +60,8 @@ export function checkKeysAreColumns(keys: readonly string[], columns: readonly s
  * bad-row policy), the items before the bad row come back with the error,
  * so the stream can still emit them before it stops.
  */
-export function mapRows<T>(rows: Iterable<T>, toItem: (row: T) => Bookmarked | RejectedRow | undefined): { items: Array<Bookmarked | RejectedRow>; error: unknown } {
-  const items: Array<Bookmarked | RejectedRow> = [];
+export function mapRows<T, Item = Bookmarked | RejectedRow>(rows: Iterable<T>, toItem: (row: T) => Item | undefined): { items: Item[]; error: unknown } {
+  const items: Item[] = [];
   try {
     for (const row of rows) {
       const item = toItem(row);

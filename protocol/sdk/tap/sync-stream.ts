@@ -1,12 +1,13 @@
 import { projectRecord } from "../../../catalogs/index.js";
-import { AgoraError, DataError } from "../../errors.js";
+import { AgoraError, DataError, FatalError } from "../../errors.js";
 import type { MessageWriter } from "../../framing/message-writer.js";
 import { serializeMessage } from "../../messages/serialize.js";
 import type { DeadLetterMessage } from "../../messages/types.js";
 import type { ConnectorConfig } from "../config.js";
 import type { PlannedStream } from "./stream-plan.js";
 import { isPast, type TapBookmarks } from "./tap-bookmarks.js";
-import { Bookmarked, RejectedRow, type StreamContext, type TapContext, type TapRecord } from "./types.js";
+import { rowSerializer, type RowSerializer } from "./row-serializer.js";
+import { Bookmarked, RejectedRow, RowBatch, type StreamContext, type TapContext, type TapRecord, type TapStream } from "./types.js";
 
 function deadLetter(stream: string, rejected: RejectedRow): DeadLetterMessage {
   const { error, details } = rejected;
@@ -41,11 +42,12 @@ export interface StreamSyncResult {
  * few thousand levels of nesting: such a record is a clear data error
  * naming the stream, the record and where the source was, not a RangeError.
  */
-function serializeRecord(record: TapRecord, stream: string, number: number, bookmark: unknown): string {
+function serializeRecord<Value>(serialize: (value: Value) => string, value: Value, stream: string, number: number, bookmarkOf: () => unknown): string {
   try {
-    return JSON.stringify(record);
+    return serialize(value);
   } catch (error) {
     if (!(error instanceof RangeError)) throw error;
+    const bookmark = bookmarkOf();
     const at = bookmark === undefined ? "" : ` (at ${JSON.stringify(bookmark)})`;
     throw new DataError("RECORD_TOO_DEEP", `record ${number} of the stream is nested too deeply to write as JSON${at}`, {
       where: { stream },
@@ -53,6 +55,28 @@ function serializeRecord(record: TapRecord, stream: string, number: number, book
     });
   }
 }
+
+/** The column of the replication key in a stream's rows. */
+function keyColumn(stream: TapStream<never>): number {
+  const index = stream.columns?.indexOf(stream.replicationKey ?? "") ?? -1;
+  return index;
+}
+
+/** A stream that yields RowBatches must name its columns. */
+function columnsOf(stream: TapStream<never>): readonly string[] {
+  if (stream.columns !== undefined) return stream.columns;
+  throw new FatalError("TAP_ROWS_WITHOUT_COLUMNS", `stream ${stream.name} yields a RowBatch but declares no columns`, {
+    hint: "Set `columns` on the stream: the names of the values in each row, in order.",
+  });
+}
+
+/**
+ * A record's own JSON text is written as it is up to this length. Nesting
+ * costs at least two characters a level, so such a text is nested under
+ * 4,000 levels, which every JSON writer downstream handles; a longer one goes
+ * through JSON.stringify, which reports a record too deep to write.
+ */
+const RAW_JSON_MAX_CHARS = 8000;
 
 function timeExtractedSuffix(): string {
   return `,"time_extracted":"${new Date().toISOString()}"}\n`;
@@ -96,36 +120,78 @@ export async function syncStream<Config extends ConnectorConfig>(
   const writeState = (): Promise<void> | undefined => output.writeLine(serializeMessage({ type: "STATE", value: bookmarks.toStateValue() }));
   const keyBookmark = (): Record<string, unknown> => ({ replication_key: replicationKey, replication_key_value: maxKeyValue });
 
-  /** Writes one record (or rejected row); returns a promise to await when the output is full. */
-  const emit = (item: TapRecord | Bookmarked | RejectedRow): Promise<void> | undefined => {
-    if (item instanceof RejectedRow) {
-      const wait = item.skipped ? undefined : output.write(deadLetter(stream.name, item));
-      if (item.details.bookmark !== undefined) bookmarks.set(stream.name, item.details.bookmark);
-      return wait;
-    }
-    const record: TapRecord = item instanceof Bookmarked ? item.record : item;
-    const kept = projection === undefined ? record : projectRecord(record, projection);
-    let wait = output.writeLine(`${prefix}${serializeRecord(kept, stream.name, records + 1, item instanceof Bookmarked ? item.bookmark : undefined)}${suffix}`);
+  // The row of a RowBatch written last, whose bookmark is asked for only when it is needed.
+  let rowsPending: { batch: RowBatch; index: number } | undefined;
+  const settleRowBookmark = (): void => {
+    if (rowsPending === undefined) return;
+    const { batch, index } = rowsPending;
+    rowsPending = undefined;
+    if (batch.bookmarkAfter !== undefined) bookmarks.set(stream.name, batch.bookmarkAfter(index));
+  };
+
+  /** After each record: the replication key's bookmark, and a STATE every N records. */
+  const afterRecord = (keyValue: unknown, wait: Promise<void> | undefined): Promise<void> | undefined => {
     records += 1;
-    if (item instanceof Bookmarked) bookmarks.set(stream.name, item.bookmark);
     if (replicationKey !== undefined) {
-      const value = record[replicationKey];
-      if (isPast(value, maxKeyValue)) maxKeyValue = value;
+      if (isPast(keyValue, maxKeyValue)) maxKeyValue = keyValue;
       if (stream.sortedByReplicationKey === true) bookmarks.set(stream.name, keyBookmark());
     }
     sinceState += 1;
     if (resumes && sinceState >= options.stateEveryRecords) {
       sinceState = 0;
+      settleRowBookmark();
       wait = writeState() ?? wait;
       suffix = timeExtractedSuffix();
     }
     return wait;
   };
 
+  /** Writes one record (or rejected row); returns a promise to await when the output is full. */
+  const emit = (item: TapRecord | Bookmarked | RejectedRow): Promise<void> | undefined => {
+    settleRowBookmark();
+    if (item instanceof RejectedRow) {
+      const wait = item.skipped ? undefined : output.write(deadLetter(stream.name, item));
+      if (item.details.bookmark !== undefined) bookmarks.set(stream.name, item.details.bookmark);
+      return wait;
+    }
+    const record: TapRecord = item instanceof Bookmarked ? item.record : item;
+    const bookmark = item instanceof Bookmarked ? item.bookmark : undefined;
+    const json =
+      projection === undefined && item instanceof Bookmarked && item.json !== undefined && item.json.length <= RAW_JSON_MAX_CHARS
+        ? item.json
+        : serializeRecord(JSON.stringify, projection === undefined ? record : projectRecord(record, projection), stream.name, records + 1, () => bookmark);
+    const wait = output.writeLine(`${prefix}${json}${suffix}`);
+    if (item instanceof Bookmarked) bookmarks.set(stream.name, bookmark);
+    return afterRecord(replicationKey === undefined ? undefined : record[replicationKey], wait);
+  };
+
+  let serializeRow: RowSerializer | undefined;
+  const keyIndex = keyColumn(stream as TapStream<never>);
+  /** Writes row `index` of a batch; returns a promise to await when the output is full. */
+  const emitRow = (batch: RowBatch, index: number): Promise<void> | undefined => {
+    const row = batch.rows[index] as ReadonlyArray<unknown> | RejectedRow;
+    if (row instanceof RejectedRow) return emit(row);
+    serializeRow ??= rowSerializer(columnsOf(stream as TapStream<never>), projection);
+    const json = serializeRecord(serializeRow, row, stream.name, records + 1, () => batch.bookmarkAfter?.(index));
+    const wait = output.writeLine(`${prefix}${json}${suffix}`);
+    rowsPending = { batch, index };
+    return afterRecord(keyIndex === -1 ? undefined : row[keyIndex], wait);
+  };
+
   let completed = false;
   try {
     streamLoop: for await (const item of stream.records(streamContext)) {
-      if (Array.isArray(item)) {
+      if (item instanceof RowBatch) {
+        for (let index = 0; index < item.rows.length; index += 1) {
+          const wait = emitRow(item, index);
+          if (wait !== undefined) await wait;
+          if (signal.aborted) {
+            settleRowBookmark();
+            break streamLoop;
+          }
+        }
+        settleRowBookmark();
+      } else if (Array.isArray(item)) {
         for (const one of item as ReadonlyArray<TapRecord | Bookmarked | RejectedRow>) {
           const wait = emit(one);
           if (wait !== undefined) await wait;
@@ -141,6 +207,7 @@ export async function syncStream<Config extends ConnectorConfig>(
   } catch (error) {
     throw error instanceof AgoraError ? error.withLocation({ stream: stream.name }) : error;
   } finally {
+    settleRowBookmark();
     if (resumes) {
       // Unsorted replication keys are only safe to advance once the whole stream is read.
       if (completed && replicationKey !== undefined) bookmarks.set(stream.name, keyBookmark());

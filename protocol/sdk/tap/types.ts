@@ -43,11 +43,33 @@ export class Bookmarked {
   constructor(
     readonly record: TapRecord,
     readonly bookmark: unknown,
+    /**
+     * The record as JSON text, when the tap read it as such (a JSON Lines
+     * file): written as it is unless the catalog leaves properties out,
+     * which saves a JSON.stringify per record. It must be a JSON object
+     * with exactly the record's content.
+     */
+    readonly json?: string,
   ) {}
 }
 
-export function bookmarked(record: TapRecord, bookmark: unknown): Bookmarked {
-  return new Bookmarked(record, bookmark);
+export function bookmarked(record: TapRecord, bookmark: unknown, json?: string): Bookmarked {
+  return new Bookmarked(record, bookmark, json);
+}
+
+/**
+ * Records as rows of values in the order of the stream's `columns`, with
+ * rejected rows among them: the fastest way for a tabular source to emit
+ * flat records, as no object is built per record and each row is written
+ * by a serializer compiled for the columns (see rowSerializer).
+ * `bookmarkAfter(index)` is the stream's position after `rows[index]`; the
+ * SDK asks for it only when it writes a STATE or the batch ends.
+ */
+export class RowBatch {
+  constructor(
+    readonly rows: ReadonlyArray<ReadonlyArray<unknown> | RejectedRow>,
+    readonly bookmarkAfter?: (index: number) => unknown,
+  ) {}
 }
 
 /**
@@ -65,8 +87,12 @@ export class RejectedRow {
   ) {}
 }
 
-/** What a stream's `records` may yield: a record, a bookmarked record, a rejected row, or an array of them (a batch, cheaper than one yield each). */
-export type StreamItem = TapRecord | Bookmarked | RejectedRow | ReadonlyArray<TapRecord | Bookmarked | RejectedRow>;
+/**
+ * What a stream's `records` may yield: a record, a bookmarked record, a
+ * rejected row, an array of them (a batch, cheaper than one yield each),
+ * or a RowBatch (when the stream has `columns`).
+ */
+export type StreamItem = TapRecord | Bookmarked | RejectedRow | ReadonlyArray<TapRecord | Bookmarked | RejectedRow> | RowBatch;
 
 /** One stream of a tap. */
 export interface TapStream<Config = ConnectorConfig> {
@@ -85,6 +111,8 @@ export interface TapStream<Config = ConnectorConfig> {
    * advance mid-stream. Otherwise it advances only when the stream ends.
    */
   readonly sortedByReplicationKey?: boolean;
+  /** The names of the values in each row of a RowBatch: required to yield RowBatches. */
+  readonly columns?: readonly string[];
   /** True if `records` honours `context.bookmark` (it yields `bookmarked()` records). */
   readonly resumable?: boolean;
   /** Must yield the stream's records in order; may yield `bookmarked(record, position)` and RejectedRows. */

@@ -40,7 +40,7 @@ function reference(text: string, syntax: Syntax): Array<[string[], number] | "un
       unreadable.push("unreadable");
       return undefined;
     },
-  }) as Array<{ record: string[]; info: { lines: number } }>;
+  }) as unknown as Array<{ record: string[]; info: { lines: number } }>;
   return [...records.map(({ record, info }): [string[], number] => [record, info.lines]), ...unreadable];
 }
 
