@@ -13,6 +13,7 @@ export { LineSplitter, DEFAULT_MAX_LINE_BYTES, type LineSplitterOptions, type Li
 export { MessageParser, type MessageParserOptions } from "./framing/message-parser.js";
 export { readMessageBatches, readMessages, type ByteSource } from "./framing/read-messages.js";
 export { MessageWriter, type MessageWriterOptions } from "./framing/message-writer.js";
+export { TextChunks } from "./framing/text-chunks.js";
 
 export { createAjv } from "./validation/ajv-instance.js";
 export { RecordValidator } from "./validation/record-validator.js";
@@ -33,5 +34,5 @@ export { SDK_VERSION } from "./sdk/version.js";
 export { checkFilesReadable, sourceFileError } from "./sdk/source-files.js";
 export { readBatches } from "./sdk/read-batches.js";
 export { checkKeysAreColumns, filesSetting, mapRows, resolveFileStreams, savedPosition, type FileEntry } from "./sdk/file-streams.js";
-export { checkDirectoryWritable, cutIncompleteTail, ensurePrivateFile, fileError, openForAppend, syncDirectory } from "./sdk/durable-files.js";
+export { appendBuffers, checkDirectoryWritable, cutIncompleteTail, ensurePrivateFile, fileError, openForAppend, syncDirectory } from "./sdk/durable-files.js";
 export { maskSecrets, maskStream, MASK, registerConfigSecrets, registerSecret } from "./secrets/secret-values.js";

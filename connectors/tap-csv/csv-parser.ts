@@ -16,7 +16,7 @@
  * - a closing quote followed by something other than a delimiter or the end
  *   of the row makes the field text, quotes included, up to the next delimiter;
  * - rows end at "\n" (a "\r" before it is dropped), or at "\r" in a file
- *   whose first line break is a lone "\r"; empty rows are skipped.
+ *   with no "\n" in its first 64 Ki characters; empty rows are skipped.
  */
 
 /** One row: its cells and the lines (1-based) it starts and ends on. */
@@ -95,18 +95,19 @@ export class CsvParser {
     if (text !== "") this.parse(text, true, rows);
   }
 
+  /**
+   * Decides the row separator: "\n" as soon as one is seen; "\r" for text
+   * with carriage returns and no "\n" in its first 64 Ki characters (an old
+   * Mac file). Returns false while that cannot be told yet.
+   */
   private detectEol(text: string, final: boolean): boolean {
-    const lf = text.indexOf("\n");
-    const cr = text.indexOf("\r");
-    if (cr !== -1 && (lf === -1 || cr < lf)) {
-      if (cr + 1 < text.length || final) {
-        this.eol = text.charCodeAt(cr + 1) === LF ? LF : CR;
-        return true;
-      }
-      return false;
+    if (text.includes("\n")) {
+      this.eol = LF;
+      return true;
     }
-    if (lf !== -1) this.eol = LF;
-    return lf !== -1 || final;
+    if (!final && text.length < 64 * 1024) return false;
+    if (text.includes("\r")) this.eol = CR;
+    return this.eol !== undefined || final;
   }
 
   private parse(text: string, final: boolean, rows: CsvRow[]): void {

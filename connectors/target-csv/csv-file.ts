@@ -1,8 +1,7 @@
 import { existsSync, openSync, readSync, closeSync } from "node:fs";
 import type { FileHandle } from "node:fs/promises";
 import { parse } from "csv-parse/sync";
-import { stringify } from "csv-stringify/sync";
-import { cutIncompleteTail, fileError, openForAppend, type Logger } from "../../protocol/index.js";
+import { appendBuffers, cutIncompleteTail, fileError, openForAppend, TextChunks, type Logger } from "../../protocol/index.js";
 
 export interface CsvFormat {
   readonly delimiter: string;
@@ -33,6 +32,35 @@ function cellText(value: unknown): string {
   return String(value);
 }
 
+/** A character as a member of a regular expression's character class. */
+function inClass(character: string): string {
+  return /[\\\]^-]/.test(character) ? `\\${character}` : character;
+}
+
+/**
+ * Writes rows as CSV lines: a cell holding the delimiter, the quote
+ * character or a line break ("\r" too) is quoted, its quotes doubled, as
+ * tap-csv reads them back. Ours rather than csv-stringify's: that one left
+ * a lone "\r" unquoted, escaped a custom quote character with '"', and
+ * made target-csv spend 40% of its time collecting garbage (bench/RESULTS.md).
+ */
+export function csvLines(rows: readonly (readonly string[])[], format: CsvFormat): Buffer[] {
+  const { delimiter, quoteChar } = format;
+  const special = new RegExp(`[${inClass(delimiter)}${inClass(quoteChar)}\r\n]`);
+  const text = new TextChunks();
+  for (const row of rows) {
+    let line = "";
+    for (let index = 0; index < row.length; index += 1) {
+      const cell = row[index] as string;
+      const written = special.test(cell) ? quoteChar + cell.replaceAll(quoteChar, quoteChar + quoteChar) + quoteChar : cell;
+      line += index === 0 ? written : delimiter + written;
+    }
+    // A lone empty cell is quoted: an empty line would be skipped by readers.
+    text.add(line === "" && row.length === 1 ? `${quoteChar}${quoteChar}\n` : `${line}\n`);
+  }
+  return text.take();
+}
+
 /**
  * One stream's CSV file. Appends to an existing file whose header matches
  * the columns; when the columns differ (the schema grew), continues in a
@@ -61,15 +89,15 @@ export class CsvFile {
     const writeHeader = existingHeader(path, format) === undefined;
     const handle = await openForAppend(path);
     const file = new CsvFile(path, columns, handle, format);
-    if (writeHeader) await file.append([columns as string[]]);
+    if (writeHeader) await file.append([columns]);
     return file;
   }
 
   /** Appends rows and fsyncs them. */
-  async append(rows: unknown[][]): Promise<void> {
-    const text = stringify(rows, { delimiter: this.format.delimiter, quote: this.format.quoteChar, record_delimiter: "\n", cast: { boolean: (value) => String(value) } });
+  async append(rows: readonly (readonly string[])[]): Promise<void> {
+    const lines = csvLines(rows, this.format);
     try {
-      await this.handle.appendFile(text, "utf8");
+      await appendBuffers(this.handle, lines);
       await this.handle.sync();
     } catch (error) {
       throw fileError(error, this.path, "write records");

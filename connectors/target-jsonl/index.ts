@@ -1,6 +1,6 @@
 import type { FileHandle } from "node:fs/promises";
 import { join, resolve } from "node:path";
-import { checkDirectoryWritable, cutIncompleteTail, defineTarget, DestinationNames, FatalError, fileError, openForAppend, type StreamRecords } from "../../protocol/index.js";
+import { appendBuffers, checkDirectoryWritable, cutIncompleteTail, defineTarget, DestinationNames, FatalError, fileError, openForAppend, TextChunks, type StreamRecords } from "../../protocol/index.js";
 
 interface JsonlConfig {
   [key: string]: unknown;
@@ -48,10 +48,10 @@ export const targetJsonl = defineTarget<JsonlConfig>({
         for (const { stream, records } of batch) {
           const path = fileFor(config, stream.name);
           const handle = await fileOf(stream.name);
-          let text = "";
-          for (const message of records) text += `${JSON.stringify(message.record)}\n`;
+          const text = new TextChunks();
+          for (const message of records) text.add(`${JSON.stringify(message.record)}\n`);
           try {
-            await handle.appendFile(text, "utf8");
+            await appendBuffers(handle, text.take());
             await handle.sync();
           } catch (error) {
             throw fileError(error, path, "write records");

@@ -41,6 +41,23 @@ export async function openForAppend(path: string): Promise<FileHandle> {
   }
 }
 
+/** Appends buffers to a file opened for appending: one writev, then whatever a short write left. */
+export async function appendBuffers(handle: FileHandle, buffers: readonly Buffer[]): Promise<void> {
+  let pending = buffers.filter((buffer) => buffer.length > 0);
+  while (pending.length > 0) {
+    let { bytesWritten } = await handle.writev(pending);
+    const rest: Buffer[] = [];
+    for (const buffer of pending) {
+      if (bytesWritten >= buffer.length) bytesWritten -= buffer.length;
+      else {
+        rest.push(buffer.subarray(bytesWritten));
+        bytesWritten = 0;
+      }
+    }
+    pending = rest;
+  }
+}
+
 /** For --test_connection: creates the directory if needed and checks it is writable. */
 export async function checkDirectoryWritable(directory: string): Promise<string> {
   try {
