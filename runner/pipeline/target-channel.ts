@@ -19,7 +19,9 @@ export interface TargetCallbacks {
  */
 export class TargetChannel {
   readonly process: ConnectorProcess;
+  /** Lines queued for the next flush, gathered in strings of about 32 Ki characters (see TextChunks for why not one string). */
   private parts: string[] = [];
+  private current = "";
 
   constructor(
     readonly index: number,
@@ -53,7 +55,11 @@ export class TargetChannel {
 
   /** Queues one line (with its newline) for the next flush. */
   queue(line: string): void {
-    this.parts.push(line);
+    this.current += line;
+    if (this.current.length >= 32 * 1024) {
+      this.parts.push(this.current);
+      this.current = "";
+    }
   }
 
   /**
@@ -62,15 +68,16 @@ export class TargetChannel {
    * finds out how it ended).
    */
   flush(): Promise<void> | undefined {
-    if (this.parts.length === 0 || this.process.hasExited) {
-      this.parts = [];
-      return undefined;
-    }
-    const text = this.parts.length === 1 ? (this.parts[0] as string) : this.parts.join("");
+    if (this.current !== "") this.parts.push(this.current);
+    this.current = "";
+    const parts = this.parts;
     this.parts = [];
+    if (parts.length === 0 || this.process.hasExited) return undefined;
     const stdin = this.process.stdin;
     if (stdin.destroyed || stdin.writableEnded) return undefined;
-    if (stdin.write(text)) return undefined;
+    let accepted = true;
+    for (const part of parts) accepted = stdin.write(part);
+    if (accepted) return undefined;
     return new Promise<void>((resolve) => {
       const done = (): void => {
         stdin.off("drain", done);

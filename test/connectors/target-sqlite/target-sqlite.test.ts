@@ -102,6 +102,22 @@ describe("target-sqlite", () => {
     expect(tableRows(database, "t").map((row) => row["id"])).toEqual([1, 2]);
   });
 
+  it("names the one bad record among many inserted together, and rejects it alone under the runner's dead letters", async () => {
+    const records = Array.from({ length: 100 }, (_, index) => recordLine("t", { id: index + 1, n: index === 69 ? "seventy" : index + 1 }));
+    const lines = input(schemaLine("t", { id: { type: "integer" }, n: { type: "integer" } }, ["id"]), ...records, stateLine("all"));
+    const failing = newDatabase({ validate_records: false });
+    const failed = await runNode(target, ["--config", failing.config], { input: lines });
+    expect(failed.exitCode).toBe(1);
+    expect(failed.stderr).toContain("line 71, field n: cannot store a text value in INTEGER column n");
+    expect(tableRows(failing.database, "t")).toEqual([]);
+
+    const rejecting = newDatabase({ validate_records: false });
+    const rejected = await runNode(target, ["--config", rejecting.config], { input: lines, env: { AGORA_DEAD_LETTER: "1" } });
+    expect(rejected.exitCode, rejected.stderr).toBe(0);
+    expect(jsonLines(rejected.stdout).filter((line) => typeof line === "object" && line !== null && (line as Record<string, unknown>)["type"] === "DEAD_LETTER")).toHaveLength(1);
+    expect(tableRows(rejecting.database, "t").map((row) => row["id"])).toEqual(Array.from({ length: 100 }, (_, index) => index + 1).filter((id) => id !== 70));
+  });
+
   it("fails clearly on a null key", async () => {
     const { config } = newDatabase({ validate_records: false });
     const result = await runNode(target, ["--config", config], { input: input(schemaLine("t", { id: { type: ["null", "integer"] } }, ["id"]), recordLine("t", { id: null })) });
