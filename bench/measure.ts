@@ -29,9 +29,9 @@ export function formatRate(value: number): string {
 }
 
 /** A markdown table of measurements, with each one's ratio to a reference. */
-export function rateTable(rows: readonly Measurement[], reference: Measurement, unit: string): string {
+export function rateTable(rows: readonly Measurement[], reference: Measurement, unit: string, referenceName = "ceiling"): string {
   const referenceRate = perSecond(reference).items;
-  const lines = [`| what | ${unit}/s | MB/s | × ceiling |`, "| --- | ---: | ---: | ---: |"];
+  const lines = [`| what | ${unit}/s | MB/s | × ${referenceName} |`, "| --- | ---: | ---: | ---: |"];
   for (const row of rows) {
     const rate = perSecond(row);
     lines.push(`| ${row.name} | ${formatRate(rate.items)} | ${rate.megabytes.toFixed(1)} | ${(rate.items / referenceRate).toFixed(2)} |`);

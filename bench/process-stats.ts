@@ -11,8 +11,25 @@ function peakRss(pid: number): number | undefined {
   }
 }
 
+/** CPU seconds (user + system) a live process has used so far, from /proc; undefined once it has exited. */
+function cpuSeconds(pid: number): number | undefined {
+  try {
+    // Fields after the command name (which may hold spaces, hence the last ")"): utime and stime are the 12th and 13th.
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Linux's USER_HZ, the unit of /proc times: 100 on every architecture Node runs on. */
+const CLOCK_TICKS = 100;
+
 export interface ProcessRun {
   readonly seconds: number;
+  /** CPU time of the process itself (not its children), as last seen every 20 ms: within 20 ms of the truth. */
+  readonly cpuSeconds: number;
   readonly peakRssBytes: number;
   readonly exitCode: number | null;
   readonly stdoutBytes: number;
@@ -33,10 +50,12 @@ export function measureProcess(script: string, args: readonly string[], stdinFil
   const child = spawn(file, argv, { stdio: [stdin, "pipe", "pipe"], ...(cwd === undefined ? {} : { cwd }) });
   if (typeof stdin === "number") closeSync(stdin);
   let peak = 0;
+  let cpu = 0;
   let stdoutBytes = 0;
   let stderr = "";
   const timer = setInterval(() => {
     peak = Math.max(peak, peakRss(child.pid ?? -1) ?? 0);
+    cpu = Math.max(cpu, cpuSeconds(child.pid ?? -1) ?? 0);
   }, 20);
   child.stdout?.on("data", (chunk: Buffer) => (stdoutBytes += chunk.length));
   child.stderr?.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
@@ -45,10 +64,11 @@ export function measureProcess(script: string, args: readonly string[], stdinFil
     child.on("exit", () => {
       // /proc/<pid> lingers until the parent reaps the child: one last reading.
       peak = Math.max(peak, peakRss(child.pid ?? -1) ?? 0);
+      cpu = Math.max(cpu, cpuSeconds(child.pid ?? -1) ?? 0);
     });
     child.on("close", (exitCode) => {
       clearInterval(timer);
-      resolve({ seconds: Number(process.hrtime.bigint() - start) / 1e9, peakRssBytes: peak, exitCode, stdoutBytes, stderr });
+      resolve({ seconds: Number(process.hrtime.bigint() - start) / 1e9, cpuSeconds: cpu, peakRssBytes: peak, exitCode, stdoutBytes, stderr });
     });
   });
 }

@@ -3,15 +3,18 @@
  * Options: --quick (small inputs, a smoke run that writes no results),
  * --only framing|parquet|connectors|runner (one suite).
  */
-import { writeFileSync } from "node:fs";
+import { readFileSync, rmSync, writeFileSync } from "node:fs";
 import { cpus, tmpdir, totalmem } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { startThrowawayPostgres } from "./postgres-server.js";
+import { writeBenchCsv } from "./files.js";
 import { runConnectorBench } from "./suites/connectors.js";
+import { runCsvParserBench } from "./suites/csv-parsers.js";
 import { runFramingBench } from "./suites/framing.js";
 import { runParquetReaderBench } from "./suites/parquet-readers.js";
 import { runRunnerBench } from "./suites/runner.js";
+import { runSerializerBench } from "./suites/serializers.js";
 
 const args = process.argv.slice(2);
 const quick = args.includes("--quick");
@@ -36,6 +39,22 @@ if (only === undefined || only === "framing") {
   process.stderr.write(`framing: ${records.toLocaleString("en")} records…\n`);
   const framing = await runFramingBench(records, quick ? 1 : 3);
   sections.push("## Framing (protocol/)", "", framing.markdown, "");
+  process.stderr.write("serializers…\n");
+  sections.push("## Serializing a tap's records (protocol/sdk/tap/)", "", await runSerializerBench(records, quick ? 1 : 3), "");
+  const csvRows = quick ? 20_000 : 500_000;
+  process.stderr.write(`CSV parsers: ${csvRows.toLocaleString("en")} rows…\n`);
+  const csvFile = join(tmpdir(), `agora-bench-${process.pid}.csv`);
+  await writeBenchCsv(csvFile, csvRows);
+  const csvText = readFileSync(csvFile, "utf8");
+  rmSync(csvFile);
+  sections.push(
+    "## CSV parsers (for tap-csv)",
+    "",
+    `The bench CSV (${csvRows.toLocaleString("en")} rows and a header, ${(Buffer.byteLength(csvText) / 1e6).toFixed(1)} MB, quoted JSON cells in every row) in memory, in 64 KiB pieces; best of ${quick ? 1 : 3} runs.`,
+    "",
+    await runCsvParserBench(csvText, csvRows + 1, quick ? 1 : 3),
+    "",
+  );
 }
 if (only === undefined || only === "parquet") {
   const rows = quick ? 20_000 : 1_000_000;

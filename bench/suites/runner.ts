@@ -38,8 +38,17 @@ export interface PipelineFigures {
   readonly runnerPeakRssBytes: number;
 }
 
+/** target-jsonl reading the message file directly, and the same through `agora run` with `cat` as the tap. */
+export interface HopAgainstTarget {
+  readonly directPerSecond: number;
+  readonly throughAgoraPerSecond: number;
+  readonly runnerCpuPerMessage: number;
+  readonly targetCpuPerMessage: number;
+}
+
 export interface RunnerFigures {
   readonly rows: number;
+  readonly againstTarget: HopAgainstTarget;
   readonly ceilingPerSecond: number;
   readonly hopPerSecond: number;
   readonly hopMegabytesPerSecond: number;
@@ -80,6 +89,20 @@ export async function runRunnerBench(root: string, sizes: readonly number[], wor
     const hop = await measureProcess(agora, ["--state-store", join(work, "hop.db"), "run", "--no-progress", "--tap", `cat ${messages}`, "--target", "bash -c 'cat > /dev/null'"], undefined, undefined, true);
     if (hop.exitCode !== 0) throw new Error(`agora run (hop) failed: ${hop.stderr}`);
 
+    process.stderr.write("runner: target-jsonl < file, and cat → target-jsonl through agora run…\n");
+    rmSync(join(work, "out"), { recursive: true, force: true });
+    const targetAlone = await measureProcess(join(root, "dist", "connectors", "target-jsonl", "bin.js"), ["--config", "target-jsonl.json"], messages, work, true);
+    if (targetAlone.exitCode !== 0) throw new Error(`target-jsonl failed: ${targetAlone.stderr}`);
+    rmSync(join(work, "out"), { recursive: true, force: true });
+    const catThrough = await measureProcess(agora, ["--state-store", join(work, "cat.db"), "run", "--no-progress", "--tap", `cat ${messages}`, "--target", `${bin("target-jsonl")} --config target-jsonl.json`], undefined, work, true);
+    if (catThrough.exitCode !== 0) throw new Error(`agora run (cat → target-jsonl) failed: ${catThrough.stderr}`);
+    const againstTarget: HopAgainstTarget = {
+      directPerSecond: rows / targetAlone.seconds,
+      throughAgoraPerSecond: rows / catThrough.seconds,
+      runnerCpuPerMessage: catThrough.cpuSeconds / rows,
+      targetCpuPerMessage: targetAlone.cpuSeconds / rows,
+    };
+
     const pipelines: PipelineFigures[] = [];
     for (const target of targetsAt(rows, sqliteUpTo)) {
       process.stderr.write(`runner: tap-csv | ${target}, direct…\n`);
@@ -92,7 +115,7 @@ export async function runRunnerBench(root: string, sizes: readonly number[], wor
       pipelines.push({ target, directPerSecond: rows / direct, throughAgoraPerSecond: rows / through.seconds, runnerPeakRssBytes: through.peakRssBytes });
     }
 
-    figures.push({ rows, ceilingPerSecond, hopPerSecond: rows / hop.seconds, hopMegabytesPerSecond: messageBytes / 1e6 / hop.seconds, hopPeakRssBytes: hop.peakRssBytes, pipelines });
+    figures.push({ rows, againstTarget, ceilingPerSecond, hopPerSecond: rows / hop.seconds, hopMegabytesPerSecond: messageBytes / 1e6 / hop.seconds, hopPeakRssBytes: hop.peakRssBytes, pipelines });
   }
   rmSync(work, { recursive: true, force: true });
 
@@ -100,6 +123,12 @@ export async function runRunnerBench(root: string, sizes: readonly number[], wor
     "| rows | ceiling (JSON.parse+stringify, msgs/s) | runner hop (msgs/s) | hop MB/s | hop ÷ ceiling | runner RSS in hop (MB) |",
     "| ---: | ---: | ---: | ---: | ---: | ---: |",
     ...figures.map((f) => `| ${f.rows.toLocaleString("en")} | ${formatRate(f.ceilingPerSecond)} | ${formatRate(f.hopPerSecond)} | ${f.hopMegabytesPerSecond.toFixed(1)} | ${(f.hopPerSecond / f.ceilingPerSecond).toFixed(2)} | ${(f.hopPeakRssBytes / 2 ** 20).toFixed(0)} |`),
+    "",
+    "The runner against the target it feeds: target-jsonl reading the message file on stdin, and the same file through `agora run --tap 'cat file'` into target-jsonl (validation on). CPU is each process's own (user + system).",
+    "",
+    "| rows | target-jsonl < file (msgs/s) | agora run, cat → target-jsonl (msgs/s) | agora ÷ direct | runner CPU per message (µs) | target-jsonl CPU per message (µs) | runner ÷ target CPU |",
+    "| ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+    ...figures.map(({ rows, againstTarget: a }) => `| ${rows.toLocaleString("en")} | ${formatRate(a.directPerSecond)} | ${formatRate(a.throughAgoraPerSecond)} | ${(a.throughAgoraPerSecond / a.directPerSecond).toFixed(2)} | ${(a.runnerCpuPerMessage * 1e6).toFixed(2)} | ${(a.targetCpuPerMessage * 1e6).toFixed(2)} | ${(a.runnerCpuPerMessage / a.targetCpuPerMessage).toFixed(2)} |`),
     "",
     "| pipeline | rows | direct shell pipe (rows/s) | through agora run (rows/s) | agora ÷ direct | runner peak RSS (MB) |",
     "| --- | ---: | ---: | ---: | ---: | ---: |",
