@@ -9,11 +9,12 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { startThrowawayPostgres } from "./postgres-server.js";
 import { writeBenchCsv } from "./files.js";
-import { runConnectorBench } from "./suites/connectors.js";
+import { goalsTable } from "./goals.js";
+import { runConnectorBench, type ConnectorResults } from "./suites/connectors.js";
 import { runCsvParserBench } from "./suites/csv-parsers.js";
 import { runFramingBench } from "./suites/framing.js";
 import { runParquetReaderBench } from "./suites/parquet-readers.js";
-import { runRunnerBench } from "./suites/runner.js";
+import { runRunnerBench, type RunnerFigures } from "./suites/runner.js";
 import { runSerializerBench } from "./suites/serializers.js";
 
 const args = process.argv.slice(2);
@@ -24,6 +25,8 @@ const root = fileURLToPath(new URL("../../", import.meta.url));
 const work = join(tmpdir(), `agora-bench-${process.pid}`);
 
 const machine = `${cpus().length} × ${cpus()[0]?.model.trim() ?? "unknown CPU"}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB`;
+/** The header's lines: the goals go right after them. */
+const HEADER_LINES = 7;
 const sections = [
   "# Benchmark results",
   "",
@@ -61,11 +64,13 @@ if (only === undefined || only === "parquet") {
   process.stderr.write(`parquet readers: ${rows.toLocaleString("en")} rows…\n`);
   sections.push("## Parquet readers (for tap-parquet)", "", await runParquetReaderBench(join(tmpdir(), `agora-bench-${process.pid}.parquet`), rows), "");
 }
+let connectors: ConnectorResults | undefined;
+let runnerFigures: readonly RunnerFigures[] | undefined;
 if (only === undefined || only === "connectors") {
   const sizes = quick ? [10_000, 40_000] : [1_000_000, 5_000_000];
   // target-postgres writes to a throwaway server of its own (Debian's postgresql, fsync off: what is measured is the target).
   const postgres = await startThrowawayPostgres(root);
-  const connectors = await runConnectorBench(root, sizes, work, postgres.url === undefined ? { reason: postgres.reason } : { url: postgres.url }).finally(() => {
+  connectors = await runConnectorBench(root, sizes, work, postgres.url === undefined ? { reason: postgres.reason } : { url: postgres.url }).finally(() => {
     if (postgres.url !== undefined) postgres.stop();
   });
   sections.push("## Connectors alone (each a process; taps read a file, targets read a message file on stdin)", "", connectors.markdown, "");
@@ -74,7 +79,11 @@ if (only === undefined || only === "connectors") {
 if (only === undefined || only === "runner") {
   const sizes = quick ? [10_000, 40_000] : [100_000, 1_000_000, 5_000_000];
   const runner = await runRunnerBench(root, sizes, `${work}-runner`, quick ? 40_000 : 1_000_000);
+  runnerFigures = runner.figures;
   sections.push("## The runner's cost (agora run, validation on)", "", runner.markdown, "");
+}
+if (connectors !== undefined || runnerFigures !== undefined) {
+  sections.splice(HEADER_LINES, 0, "## Goals of the performance round", "", goalsTable(connectors, runnerFigures), "");
 }
 
 const report = sections.join("\n");
