@@ -60,17 +60,17 @@ export async function csvStream(file: CsvFile, config: CsvConfig, knownSchema?: 
       // Only announced (selected) columns are converted; the others are dropped.
       const converters: Array<TextConverter | undefined> = columns.map((name) => (properties[name] === undefined ? undefined : textConverter(properties[name])));
       const badRows = new BadRowHandler(config.on_bad_row, logger, file.stream);
-      const bad = (line: number, raw: string, code: string, message: string, bookmarkAfter: CsvBookmark, field?: string): RejectedRow | undefined =>
+      const bad = (line: number, raw: string, code: string, message: string, dataRow: number, field?: string): RejectedRow | undefined =>
         badRows.handle(
           new DataError(code, message, {
             where: { stream: file.stream, file: file.path, line, ...(field === undefined ? {} : { field }) },
             hint: 'Fix the row, or set "on_bad_row" to skip or dlq.',
           }),
-          { raw, bookmark: bookmarkAfter },
+          { raw, bookmark: { path: file.path, row: dataRow } satisfies CsvBookmark },
         );
 
       /** One parsed row as typed values (in column order), or a rejected row (undefined when skipped); throws under the "fail" policy. */
-      const toItem = (row: CsvRow, position: CsvBookmark): unknown[] | RejectedRow | undefined => {
+      const toItem = (row: CsvRow, position: number): unknown[] | RejectedRow | undefined => {
         if (!row.ok) return bad(row.line, row.raw, row.code, `unreadable row: ${row.reason}`, position);
         const cells = row.cells;
         if (cells.length !== columns.length) {
@@ -103,7 +103,7 @@ export async function csvStream(file: CsvFile, config: CsvConfig, knownSchema?: 
           }
           dataRow += 1;
           if (dataRow <= start) return undefined;
-          const item = toItem(row, { path: file.path, row: dataRow });
+          const item = toItem(row, dataRow);
           if (item !== undefined) positions.push(dataRow);
           return item;
         });

@@ -42,18 +42,22 @@ export interface StreamSyncResult {
  * few thousand levels of nesting: such a record is a clear data error
  * naming the stream, the record and where the source was, not a RangeError.
  */
-function serializeRecord<Value>(serialize: (value: Value) => string, value: Value, stream: string, number: number, bookmarkOf: () => unknown): string {
+function serializeRecord(record: TapRecord, stream: string, number: number, bookmark: unknown): string {
   try {
-    return serialize(value);
+    return JSON.stringify(record);
   } catch (error) {
-    if (!(error instanceof RangeError)) throw error;
-    const bookmark = bookmarkOf();
-    const at = bookmark === undefined ? "" : ` (at ${JSON.stringify(bookmark)})`;
-    throw new DataError("RECORD_TOO_DEEP", `record ${number} of the stream is nested too deeply to write as JSON${at}`, {
-      where: { stream },
-      hint: "JSON writers stop a few thousand levels deep: flatten that data at the source, or leave the record out.",
-    });
+    throw tooDeep(error, stream, number, bookmark);
   }
+}
+
+/** The error to throw when writing record `number` as JSON failed: a RangeError (the stack) is a record nested too deeply. */
+function tooDeep(error: unknown, stream: string, number: number, bookmark: unknown): unknown {
+  if (!(error instanceof RangeError)) return error;
+  const at = bookmark === undefined ? "" : ` (at ${JSON.stringify(bookmark)})`;
+  return new DataError("RECORD_TOO_DEEP", `record ${number} of the stream is nested too deeply to write as JSON${at}`, {
+    where: { stream },
+    hint: "JSON writers stop a few thousand levels deep: flatten that data at the source, or leave the record out.",
+  });
 }
 
 /** The column of the replication key in a stream's rows. */
@@ -159,7 +163,7 @@ export async function syncStream<Config extends ConnectorConfig>(
     const json =
       projection === undefined && item instanceof Bookmarked && item.json !== undefined && item.json.length <= RAW_JSON_MAX_CHARS
         ? item.json
-        : serializeRecord(JSON.stringify, projection === undefined ? record : projectRecord(record, projection), stream.name, records + 1, () => bookmark);
+        : serializeRecord(projection === undefined ? record : projectRecord(record, projection), stream.name, records + 1, bookmark);
     const wait = output.writeLine(`${prefix}${json}${suffix}`);
     if (item instanceof Bookmarked) bookmarks.set(stream.name, bookmark);
     return afterRecord(replicationKey === undefined ? undefined : record[replicationKey], wait);
@@ -172,7 +176,12 @@ export async function syncStream<Config extends ConnectorConfig>(
     const row = batch.rows[index] as ReadonlyArray<unknown> | RejectedRow;
     if (row instanceof RejectedRow) return emit(row);
     serializeRow ??= rowSerializer(columnsOf(stream as TapStream<never>), projection);
-    const json = serializeRecord(serializeRow, row, stream.name, records + 1, () => batch.bookmarkAfter?.(index));
+    let json: string;
+    try {
+      json = serializeRow(row);
+    } catch (error) {
+      throw tooDeep(error, stream.name, records + 1, batch.bookmarkAfter?.(index));
+    }
     const wait = output.writeLine(`${prefix}${json}${suffix}`);
     rowsPending = { batch, index };
     return afterRecord(keyIndex === -1 ? undefined : row[keyIndex], wait);
