@@ -8,7 +8,7 @@ import { cpus, tmpdir, totalmem } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { startThrowawayPostgres } from "./postgres-server.js";
-import { writeBenchCsv } from "./files.js";
+import { BenchInputs, writeBenchCsv } from "./files.js";
 import { goalsTable } from "./goals.js";
 import { runConnectorBench, type ConnectorResults } from "./suites/connectors.js";
 import { runCsvParserBench } from "./suites/csv-parsers.js";
@@ -43,7 +43,14 @@ if (only === undefined || only === "framing") {
   const framing = await runFramingBench(records, quick ? 1 : 3);
   sections.push("## Framing (protocol/)", "", framing.markdown, "");
   process.stderr.write("serializers…\n");
-  sections.push("## Serializing a tap's records (protocol/sdk/tap/)", "", await runSerializerBench(records, quick ? 1 : 3), "");
+  sections.push(
+    "## Writing a tap's records (protocol/sdk/tap/)",
+    "",
+    `From ${records.toLocaleString("en")} rows of converted values (the bench record as tap-csv reads it) to each record's JSON text; best of ${quick ? 1 : 3} runs.`,
+    "",
+    await runSerializerBench(records, quick ? 1 : 3),
+    "",
+  );
   const csvRows = quick ? 20_000 : 500_000;
   process.stderr.write(`CSV parsers: ${csvRows.toLocaleString("en")} rows…\n`);
   const csvFile = join(tmpdir(), `agora-bench-${process.pid}.csv`);
@@ -64,13 +71,16 @@ if (only === undefined || only === "parquet") {
   process.stderr.write(`parquet readers: ${rows.toLocaleString("en")} rows…\n`);
   sections.push("## Parquet readers (for tap-parquet)", "", await runParquetReaderBench(join(tmpdir(), `agora-bench-${process.pid}.parquet`), rows), "");
 }
+// Every suite reads the same generated inputs, written once per size.
+const inputs = new BenchInputs(`${work}-inputs`);
+process.on("exit", () => inputs.remove());
 let connectors: ConnectorResults | undefined;
 let runnerFigures: readonly RunnerFigures[] | undefined;
 if (only === undefined || only === "connectors") {
   const sizes = quick ? [10_000, 40_000] : [1_000_000, 5_000_000];
   // target-postgres writes to a throwaway server of its own (Debian's postgresql, fsync off: what is measured is the target).
   const postgres = await startThrowawayPostgres(root);
-  connectors = await runConnectorBench(root, sizes, work, postgres.url === undefined ? { reason: postgres.reason } : { url: postgres.url }).finally(() => {
+  connectors = await runConnectorBench(root, sizes, work, inputs, postgres.url === undefined ? { reason: postgres.reason } : { url: postgres.url }).finally(() => {
     if (postgres.url !== undefined) postgres.stop();
   });
   sections.push("## Connectors alone (each a process; taps read a file, targets read a message file on stdin)", "", connectors.markdown, "");
@@ -78,7 +88,7 @@ if (only === undefined || only === "connectors") {
 
 if (only === undefined || only === "runner") {
   const sizes = quick ? [10_000, 40_000] : [100_000, 1_000_000, 5_000_000];
-  const runner = await runRunnerBench(root, sizes, `${work}-runner`, quick ? 40_000 : 1_000_000);
+  const runner = await runRunnerBench(root, sizes, `${work}-runner`, inputs, quick ? 40_000 : 1_000_000);
   runnerFigures = runner.figures;
   sections.push("## The runner's cost (agora run, validation on)", "", runner.markdown, "");
 }

@@ -1,6 +1,6 @@
 import { mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { writeBenchCsv, writeBenchJsonl, writeBenchMessages, writeBenchParquet } from "../files.js";
+import type { BenchInputs } from "../files.js";
 import { formatRate } from "../measure.js";
 import { measureProcess, type ProcessRun } from "../process-stats.js";
 
@@ -43,20 +43,16 @@ function postgresCase(url: string): ConnectorCase {
  * size; target-postgres too when `postgresUrl` names a server (else a line
  * says why it is missing).
  */
-export async function runConnectorBench(root: string, sizes: readonly number[], work: string, postgres: { url: string } | { reason: string }): Promise<ConnectorResults> {
+export async function runConnectorBench(root: string, sizes: readonly number[], work: string, inputs: BenchInputs, postgres: { url: string } | { reason: string }): Promise<ConnectorResults> {
   const cases = "url" in postgres ? [...CASES, postgresCase(postgres.url)] : CASES;
   const results: Row[] = [];
   for (const rows of sizes) {
     rmSync(work, { recursive: true, force: true });
     mkdirSync(work, { recursive: true });
     process.stderr.write(`connectors: generating ${rows.toLocaleString("en")} rows…\n`);
-    const files = { csv: join(work, "users.csv"), jsonl: join(work, "users.jsonl"), parquet: join(work, "users.parquet"), messages: join(work, "messages.jsonl") };
-    const sizesOf: Record<string, number> = {
-      csv: await writeBenchCsv(files.csv, rows),
-      jsonl: await writeBenchJsonl(files.jsonl, rows),
-      parquet: writeBenchParquet(files.parquet, rows),
-      messages: await writeBenchMessages(files.messages, rows),
-    };
+    const made = { csv: await inputs.get("csv", rows), jsonl: await inputs.get("jsonl", rows), parquet: await inputs.get("parquet", rows), messages: await inputs.get("messages", rows) };
+    const files = { csv: made.csv.path, jsonl: made.jsonl.path, parquet: made.parquet.path, messages: made.messages.path };
+    const sizesOf: Record<string, number> = { csv: made.csv.bytes, jsonl: made.jsonl.bytes, parquet: made.parquet.bytes, messages: made.messages.bytes };
     for (const item of cases) {
       const config = join(work, `${item.connector}.json`);
       writeFileSync(config, JSON.stringify(item.config(files, work)));

@@ -2,7 +2,7 @@ import { spawn } from "node:child_process";
 import { createReadStream, mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { LineSplitter } from "../../protocol/index.js";
-import { writeBenchCsv, writeBenchMessages } from "../files.js";
+import type { BenchInputs } from "../files.js";
 import { formatRate } from "../measure.js";
 import { measureProcess } from "../process-stats.js";
 
@@ -67,7 +67,7 @@ function targetsAt(rows: number, sqliteUpTo: number): string[] {
  * discards, against the in-process JSON ceiling. A real pipeline: tap-csv →
  * target-jsonl as a direct shell pipe and through `agora run`.
  */
-export async function runRunnerBench(root: string, sizes: readonly number[], work: string, sqliteUpTo = 1_000_000): Promise<{ markdown: string; figures: RunnerFigures[] }> {
+export async function runRunnerBench(root: string, sizes: readonly number[], work: string, inputs: BenchInputs, sqliteUpTo = 1_000_000): Promise<{ markdown: string; figures: RunnerFigures[] }> {
   const agora = join(root, "dist", "runner", "cli", "bin.js");
   const bin = (name: string): string => `${process.execPath} ${join(root, "dist", "connectors", name, "bin.js")}`;
   const figures: RunnerFigures[] = [];
@@ -75,10 +75,9 @@ export async function runRunnerBench(root: string, sizes: readonly number[], wor
     rmSync(work, { recursive: true, force: true });
     mkdirSync(work, { recursive: true });
     process.stderr.write(`runner: generating ${rows.toLocaleString("en")} rows…\n`);
-    const messages = join(work, "messages.jsonl");
-    const messageBytes = await writeBenchMessages(messages, rows);
-    await writeBenchCsv(join(work, "users.csv"), rows);
-    writeFileSync(join(work, "tap.json"), JSON.stringify({ files: [{ path: "users.csv", key_properties: ["id"] }] }));
+    const { path: messages, bytes: messageBytes } = await inputs.get("messages", rows);
+    const csv = await inputs.get("csv", rows);
+    writeFileSync(join(work, "tap.json"), JSON.stringify({ files: [{ path: csv.path, stream: "users", key_properties: ["id"] }] }));
     writeFileSync(join(work, "target-jsonl.json"), JSON.stringify({ destination_path: "out" }));
     writeFileSync(join(work, "target-sqlite.json"), JSON.stringify({ database: "out/out.db" }));
 
