@@ -18,6 +18,23 @@ export async function bestOf(name: string, runs: number, items: number, bytes: n
   return { name, seconds: best, items, bytes };
 }
 
+/**
+ * Several contenders measured in rounds, each once per round, best of
+ * `runs` each: a burst of load on a shared machine then slows one round
+ * of every contender, not every run of one.
+ */
+export async function bestOfEach(contenders: ReadonlyArray<readonly [string, () => unknown]>, runs: number, items: number, bytes: number): Promise<Measurement[]> {
+  const best = contenders.map(() => Number.POSITIVE_INFINITY);
+  for (let round = 0; round < runs; round += 1) {
+    for (const [index, [, body]] of contenders.entries()) {
+      const start = process.hrtime.bigint();
+      await body();
+      best[index] = Math.min(best[index] as number, Number(process.hrtime.bigint() - start) / 1e9);
+    }
+  }
+  return contenders.map(([name], index) => ({ name, seconds: best[index] as number, items, bytes }));
+}
+
 export function perSecond(measurement: Measurement): { items: number; megabytes: number } {
   return { items: measurement.items / measurement.seconds, megabytes: measurement.bytes / 1e6 / measurement.seconds };
 }

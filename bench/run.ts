@@ -46,7 +46,7 @@ if (only === undefined || only === "framing") {
   sections.push(
     "## Writing a tap's records (protocol/sdk/tap/)",
     "",
-    `From ${records.toLocaleString("en")} rows of converted values (the bench record as tap-csv reads it) to each record's JSON text; best of ${quick ? 1 : 3} runs.`,
+    `From ${records.toLocaleString("en")} rows of converted values (the bench record as tap-csv reads it) to each record's JSON text; best of ${quick ? 1 : 3} rounds, the contenders taking turns.`,
     "",
     await runSerializerBench(records, quick ? 1 : 3),
     "",
@@ -60,7 +60,7 @@ if (only === undefined || only === "framing") {
   sections.push(
     "## CSV parsers (for tap-csv)",
     "",
-    `The bench CSV (${csvRows.toLocaleString("en")} rows and a header, ${(Buffer.byteLength(csvText) / 1e6).toFixed(1)} MB, quoted JSON cells in every row) in memory, in 64 KiB pieces; best of ${quick ? 1 : 3} runs.`,
+    `The bench CSV (${csvRows.toLocaleString("en")} rows and a header, ${(Buffer.byteLength(csvText) / 1e6).toFixed(1)} MB, quoted JSON cells in every row) in memory, in 64 KiB pieces; best of ${quick ? 1 : 3} rounds, the contenders taking turns.`,
     "",
     await runCsvParserBench(csvText, csvRows + 1, quick ? 1 : 3),
     "",

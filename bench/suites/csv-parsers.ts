@@ -2,7 +2,7 @@ import { parse as csvParse } from "csv-parse";
 import Papa from "papaparse";
 import { inferSchema, initParser } from "udsv";
 import { CsvParser, type CsvRow } from "../../connectors/tap-csv/csv-parser.js";
-import { bestOf, rateTable, type Measurement } from "../measure.js";
+import { bestOfEach, rateTable, type Measurement } from "../measure.js";
 
 /** The bench CSV in memory, as the 64 KiB pieces tap-csv reads. */
 function pieces(text: string): string[] {
@@ -84,11 +84,10 @@ export async function runCsvParserBench(csv: string, rowsInFile: number, runs: n
     ["udsv", () => viaUdsv(chunks)],
     ["tap-csv's CsvParser", () => viaOurs(chunks)],
   ];
-  const results: Measurement[] = [];
   for (const [name, read] of contenders) {
     const seen = await read();
     if (seen !== rowsInFile) throw new Error(`${name} read ${seen} of ${rowsInFile} rows`);
-    results.push(await bestOf(name, runs, rowsInFile, bytes, read));
   }
+  const results = await bestOfEach(contenders, runs, rowsInFile, bytes);
   return rateTable(results, results[0] as Measurement, "rows", "csv-parse as tap-csv used it");
 }

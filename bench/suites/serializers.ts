@@ -1,7 +1,7 @@
 import fastJson from "fast-json-stringify";
 import { rowSerializer } from "../../protocol/sdk/tap/row-serializer.js";
 import { BENCH_SCHEMA, benchRecord } from "../data.js";
-import { bestOf, rateTable, type Measurement } from "../measure.js";
+import { bestOfEach, rateTable, type Measurement } from "../measure.js";
 
 const COLUMNS = Object.keys(BENCH_SCHEMA.properties);
 
@@ -47,11 +47,16 @@ export async function runSerializerBench(records: number, runs: number): Promise
   }
   let bytes = 0;
   for (const row of rows) bytes += serializeRow(row).length;
-  const results: Measurement[] = [
-    await bestOf("null-prototype record + JSON.stringify (tap-csv until now)", runs, records, bytes, () => rows.forEach((row) => JSON.stringify(nullPrototype(row)))),
-    await bestOf("plain object + JSON.stringify (unsafe: a __proto__ column)", runs, records, bytes, () => rows.forEach((row) => JSON.stringify(plain(row)))),
-    await bestOf("plain object + fast-json-stringify, compiled from the schema", runs, records, bytes, () => rows.forEach((row) => compiled(plain(row)))),
-    await bestOf("the values + SDK row serializer, compiled from the columns (RowBatch)", runs, records, bytes, () => rows.forEach((row) => serializeRow(row))),
-  ];
+  const results = await bestOfEach(
+    [
+      ["null-prototype record + JSON.stringify (tap-csv until now)", () => rows.forEach((row) => JSON.stringify(nullPrototype(row)))],
+      ["plain object + JSON.stringify (unsafe: a __proto__ column)", () => rows.forEach((row) => JSON.stringify(plain(row)))],
+      ["plain object + fast-json-stringify, compiled from the schema", () => rows.forEach((row) => compiled(plain(row)))],
+      ["the values + SDK row serializer, compiled from the columns (RowBatch)", () => rows.forEach((row) => serializeRow(row))],
+    ],
+    runs,
+    records,
+    bytes,
+  );
   return rateTable(results, results[0] as Measurement, "records", "null-prototype record");
 }

@@ -60,14 +60,8 @@ function tooDeep(error: unknown, stream: string, number: number, bookmark: unkno
   });
 }
 
-/** The column of the replication key in a stream's rows. */
-function keyColumn(stream: TapStream<never>): number {
-  const index = stream.columns?.indexOf(stream.replicationKey ?? "") ?? -1;
-  return index;
-}
-
 /** A stream that yields RowBatches must name its columns. */
-function columnsOf(stream: TapStream<never>): readonly string[] {
+function columnsOf(stream: Pick<TapStream, "name" | "columns">): readonly string[] {
   if (stream.columns !== undefined) return stream.columns;
   throw new FatalError("TAP_ROWS_WITHOUT_COLUMNS", `stream ${stream.name} yields a RowBatch but declares no columns`, {
     hint: "Set `columns` on the stream: the names of the values in each row, in order.",
@@ -125,12 +119,13 @@ export async function syncStream<Config extends ConnectorConfig>(
   const keyBookmark = (): Record<string, unknown> => ({ replication_key: replicationKey, replication_key_value: maxKeyValue });
 
   // The row of a RowBatch written last, whose bookmark is asked for only when it is needed.
-  let rowsPending: { batch: RowBatch; index: number } | undefined;
+  let pendingBatch: RowBatch | undefined;
+  let pendingIndex = 0;
   const settleRowBookmark = (): void => {
-    if (rowsPending === undefined) return;
-    const { batch, index } = rowsPending;
-    rowsPending = undefined;
-    if (batch.bookmarkAfter !== undefined) bookmarks.set(stream.name, batch.bookmarkAfter(index));
+    if (pendingBatch === undefined) return;
+    const batch = pendingBatch;
+    pendingBatch = undefined;
+    if (batch.bookmarkAfter !== undefined) bookmarks.set(stream.name, batch.bookmarkAfter(pendingIndex));
   };
 
   /** After each record: the replication key's bookmark, and a STATE every N records. */
@@ -170,12 +165,12 @@ export async function syncStream<Config extends ConnectorConfig>(
   };
 
   let serializeRow: RowSerializer | undefined;
-  const keyIndex = keyColumn(stream as TapStream<never>);
+  const keyIndex = replicationKey === undefined ? -1 : (stream.columns?.indexOf(replicationKey) ?? -1);
   /** Writes row `index` of a batch; returns a promise to await when the output is full. */
   const emitRow = (batch: RowBatch, index: number): Promise<void> | undefined => {
     const row = batch.rows[index] as ReadonlyArray<unknown> | RejectedRow;
     if (row instanceof RejectedRow) return emit(row);
-    serializeRow ??= rowSerializer(columnsOf(stream as TapStream<never>), projection);
+    serializeRow ??= rowSerializer(columnsOf(stream), projection);
     let json: string;
     try {
       json = serializeRow(row);
@@ -183,7 +178,8 @@ export async function syncStream<Config extends ConnectorConfig>(
       throw tooDeep(error, stream.name, records + 1, batch.bookmarkAfter?.(index));
     }
     const wait = output.writeLine(`${prefix}${json}${suffix}`);
-    rowsPending = { batch, index };
+    pendingBatch = batch;
+    pendingIndex = index;
     return afterRecord(keyIndex === -1 ? undefined : row[keyIndex], wait);
   };
 

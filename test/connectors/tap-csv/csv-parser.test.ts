@@ -1,7 +1,7 @@
 import { parse } from "csv-parse/sync";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { CsvParser, type CsvRow } from "../../../connectors/tap-csv/csv-parser.js";
+import { CsvParser, CsvRowTooLongError, MAX_ROW_CHARS, type CsvRow } from "../../../connectors/tap-csv/csv-parser.js";
 
 interface Syntax {
   readonly delimiter: string;
@@ -93,6 +93,17 @@ describe("CsvParser", () => {
       { ok: true, cells: ["1", "x\ry"], line: 2, lastLine: 3 },
       { ok: true, cells: ["2", "3"], line: 4, lastLine: 4 },
     ]);
+  });
+
+  it("refuses a row longer than 64 Mi characters (a quote never closed) instead of holding the file in memory", () => {
+    const parser = new CsvParser({ delimiter: ",", quote: '"' });
+    const rows: CsvRow[] = [];
+    parser.push("id,text\n1,ok\n", rows);
+    const piece = `"${"x".repeat(8 * 1024 * 1024)}`;
+    expect(() => {
+      for (let index = 0; index <= MAX_ROW_CHARS / piece.length; index += 1) parser.push(piece, rows);
+    }).toThrow(new CsvRowTooLongError(3));
+    expect(rows.map((row) => (row.ok ? row.cells : row.reason))).toEqual([["id", "text"], ["1", "ok"]]);
   });
 
   it("reads a one-column file without a delimiter in linear time (a million rows)", () => {
