@@ -4,12 +4,6 @@ import { columnKind, encodeValue, type ColumnKind, type SqlType, type SqlValue }
 import { quoteIdentifier, RECORD_COLUMN, VERSION_COLUMN } from "./identifiers.js";
 import { storeError } from "./sqlite-errors.js";
 
-/**
- * Rows per multi-row INSERT. 200,000 rows of the bench record: 0.54–0.72 s
- * one row per call, 0.44–0.46 s at 16, 32, 64 or 128 rows per call.
- */
-const ROWS_PER_INSERT = 32;
-
 interface ExistingColumn {
   readonly name: string;
   readonly type: string;
@@ -30,8 +24,6 @@ export class StreamTable {
   /** True when the schema has no properties: each record is stored whole in RECORD_COLUMN. */
   private wholeRecord = false;
   private insert: Statement | undefined;
-  /** The same insert for ROWS_PER_INSERT rows at once: one call into SQLite instead of many. */
-  private insertMany: Statement | undefined;
   private stream: StreamInfo | undefined;
 
   constructor(
@@ -66,61 +58,16 @@ export class StreamTable {
     this.columns = [...wanted.keys()];
     this.kinds = [...wanted.values()];
     this.keyIndexes = stream.keyProperties.map((key) => this.columns.indexOf(key));
-    this.prepareInserts();
+    this.insert = this.db.prepare(this.insertSql(stream.keyProperties));
   }
 
-  private prepareInserts(): void {
-    if (this.stream === undefined) return;
-    this.insert = this.db.prepare(this.insertSql(this.stream.keyProperties, 1));
-    this.insertMany = this.db.prepare(this.insertSql(this.stream.keyProperties, this.rowsPerInsert()));
-  }
-
-  /** Rows per multi-row insert: 32, fewer for wide tables (SQLite takes at most 32,766 parameters). */
-  private rowsPerInsert(): number {
-    const parameters = this.columns.length + (this.versioned ? 1 : 0);
-    return Math.max(1, Math.min(ROWS_PER_INSERT, Math.floor(32_766 / parameters)));
-  }
-
-  /**
-   * Writes records; call inside a transaction. Rows go to SQLite many at a
-   * time; when such an insert fails, SQLite has undone it whole, and its rows
-   * are inserted again one by one to name the one at fault. With `reject`, a
-   * record that cannot be stored is rejected alone.
-   */
+  /** Writes records; call inside a transaction. With `reject`, a record that cannot be stored is rejected alone. */
   write(records: readonly RecordMessage[], lines: readonly number[], reject?: (index: number, error: AgoraError) => void): void {
     const stream = this.stream;
     if (stream === undefined || this.insert === undefined) throw new Error(`table ${this.table} used before its schema`);
-    let chunk: Array<{ values: SqlValue[]; index: number }> = [];
-    let flat: SqlValue[] = [];
-    const fail = (problem: AgoraError, index: number): void => {
-      if (reject === undefined || !(problem instanceof DataError)) throw problem;
-      reject(index, problem);
-    };
-    const insertOneByOne = (rows: ReadonlyArray<{ values: SqlValue[]; index: number }>): void => {
-      for (const { values, index } of rows) {
-        const problem = this.insertRow(values, stream.name, lines[index] as number);
-        if (problem !== undefined) fail(problem, index);
-      }
-    };
-    const flushChunk = (): void => {
-      if (chunk.length === 0) return;
-      const rows = chunk;
-      const parameters = flat;
-      chunk = [];
-      flat = [];
-      if (rows.length < this.rowsPerInsert()) return insertOneByOne(rows);
-      try {
-        (this.insertMany as Statement).run(parameters);
-      } catch {
-        insertOneByOne(rows);
-      }
-    };
     for (let index = 0; index < records.length; index += 1) {
       const message = records[index] as RecordMessage;
-      if (message.version !== undefined && !this.versioned) {
-        flushChunk();
-        this.addVersionColumn();
-      }
+      if (message.version !== undefined && !this.versioned) this.addVersionColumn();
       const record = message.record;
       const values: SqlValue[] = new Array<SqlValue>(this.columns.length + (this.versioned ? 1 : 0));
       if (this.wholeRecord) values[0] = encodeValue(record, (this.kinds[0] as ColumnKind).encoding);
@@ -132,16 +79,11 @@ export class StreamTable {
         }
       }
       if (this.versioned) values[this.columns.length] = message.version ?? null;
-      const missing = this.missingKey(values, stream.name, lines[index] as number);
-      if (missing !== undefined) {
-        fail(missing, index);
-        continue;
-      }
-      chunk.push({ values, index });
-      for (const value of values) flat.push(value);
-      if (chunk.length >= this.rowsPerInsert()) flushChunk();
+      const problem = this.missingKey(values, stream.name, lines[index] as number) ?? this.insertRow(values, stream.name, lines[index] as number);
+      if (problem === undefined) continue;
+      if (reject === undefined || !(problem instanceof DataError)) throw problem;
+      reject(index, problem);
     }
-    flushChunk();
   }
 
   private missingKey(values: readonly SqlValue[], stream: string, line: number): DataError | undefined {
@@ -223,13 +165,12 @@ export class StreamTable {
   private addVersionColumn(): void {
     this.db.exec(`ALTER TABLE ${quoteIdentifier(this.table)} ADD COLUMN ${quoteIdentifier(VERSION_COLUMN)} INTEGER`);
     this.versioned = true;
-    this.prepareInserts();
+    if (this.stream !== undefined) this.insert = this.db.prepare(this.insertSql(this.stream.keyProperties));
   }
 
-  private insertSql(keys: readonly string[], rows: number): string {
+  private insertSql(keys: readonly string[]): string {
     const columns = [...this.columns, ...(this.versioned ? [VERSION_COLUMN] : [])];
-    const row = `(${columns.map(() => "?").join(", ")})`;
-    const sql = `INSERT INTO ${quoteIdentifier(this.table)} (${columns.map(quoteIdentifier).join(", ")}) VALUES ${Array.from({ length: rows }, () => row).join(", ")}`;
+    const sql = `INSERT INTO ${quoteIdentifier(this.table)} (${columns.map(quoteIdentifier).join(", ")}) VALUES (${columns.map(() => "?").join(", ")})`;
     if (keys.length === 0) return sql;
     const updates = columns.filter((name) => !keys.includes(name)).map((name) => `${quoteIdentifier(name)} = excluded.${quoteIdentifier(name)}`);
     return `${sql} ON CONFLICT (${keys.map(quoteIdentifier).join(", ")}) ${updates.length === 0 ? "DO NOTHING" : `DO UPDATE SET ${updates.join(", ")}`}`;
