@@ -8,14 +8,8 @@ export interface Measurement {
 }
 
 export async function bestOf(name: string, runs: number, items: number, bytes: number, body: () => unknown): Promise<Measurement> {
-  let best = Number.POSITIVE_INFINITY;
-  for (let attempt = 0; attempt < runs; attempt += 1) {
-    const start = process.hrtime.bigint();
-    await body();
-    const seconds = Number(process.hrtime.bigint() - start) / 1e9;
-    best = Math.min(best, seconds);
-  }
-  return { name, seconds: best, items, bytes };
+  const [measurement] = await bestOfEach([[name, body]], runs, items, bytes);
+  return measurement as Measurement;
 }
 
 /**

@@ -25,9 +25,7 @@ const root = fileURLToPath(new URL("../../", import.meta.url));
 const work = join(tmpdir(), `agora-bench-${process.pid}`);
 
 const machine = `${cpus().length} × ${cpus()[0]?.model.trim() ?? "unknown CPU"}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB`;
-/** The header's lines: the goals go right after them. */
-const HEADER_LINES = 7;
-const sections = [
+const header = [
   "# Benchmark results",
   "",
   `- date: ${new Date().toISOString()}`,
@@ -36,6 +34,7 @@ const sections = [
   `- command: npm run bench${args.length > 0 ? ` -- ${args.join(" ")}` : ""}`,
   "",
 ];
+const sections: string[] = [];
 
 if (only === undefined || only === "framing") {
   const records = quick ? 20_000 : 500_000;
@@ -93,10 +92,10 @@ if (only === undefined || only === "runner") {
   sections.push("## The runner's cost (agora run, validation on)", "", runner.markdown, "");
 }
 if (connectors !== undefined || runnerFigures !== undefined) {
-  sections.splice(HEADER_LINES, 0, "## Goals of the performance round", "", goalsTable(connectors, runnerFigures), "");
+  header.push("## Goals of the performance round", "", goalsTable(connectors, runnerFigures), "");
 }
 
-const report = sections.join("\n");
+const report = [...header, ...sections].join("\n");
 process.stdout.write(`${report}\n`);
 if (!quick) {
   const path = join(root, "bench", "RESULTS.md");

@@ -1,4 +1,4 @@
-import { LineSplitter, type DeadLetterMessage, type Logger } from "../../protocol/index.js";
+import { LineSplitter, TextChunks, type DeadLetterMessage, type Logger } from "../../protocol/index.js";
 import { ConnectorProcess, type ConnectorLaunch } from "../process/connector-process.js";
 import { readTargetLine } from "./target-output.js";
 
@@ -19,9 +19,8 @@ export interface TargetCallbacks {
  */
 export class TargetChannel {
   readonly process: ConnectorProcess;
-  /** Lines queued for the next flush, gathered in strings of about 32 Ki characters (see TextChunks for why not one string). */
-  private parts: string[] = [];
-  private current = "";
+  /** Lines queued for the next flush, encoded in chunks (see TextChunks for why not one string). */
+  private readonly queued = new TextChunks();
 
   constructor(
     readonly index: number,
@@ -55,11 +54,7 @@ export class TargetChannel {
 
   /** Queues one line (with its newline) for the next flush. */
   queue(line: string): void {
-    this.current += line;
-    if (this.current.length >= 32 * 1024) {
-      this.parts.push(this.current);
-      this.current = "";
-    }
+    this.queued.add(line);
   }
 
   /**
@@ -68,10 +63,7 @@ export class TargetChannel {
    * finds out how it ended).
    */
   flush(): Promise<void> | undefined {
-    if (this.current !== "") this.parts.push(this.current);
-    this.current = "";
-    const parts = this.parts;
-    this.parts = [];
+    const parts = this.queued.take();
     if (parts.length === 0 || this.process.hasExited) return undefined;
     const stdin = this.process.stdin;
     if (stdin.destroyed || stdin.writableEnded) return undefined;
