@@ -41,20 +41,3 @@ export function columnKind(schema: JsonSchema | undefined): ColumnKind {
       return { pgType: "jsonb", encoding: "json" };
   }
 }
-
-/**
- * One value as a field of COPY's text format: null (or missing) is `\N`;
- * backslash, tab, newline and carriage return are escaped, so every record
- * is one line and Postgres's "line N" names it. A value the column's type
- * cannot take (a string in a bigint column) is written as it is, and
- * Postgres names the row and column that refused it.
- */
-export function copyField(value: unknown, encoding: ColumnKind["encoding"]): string {
-  if (value === undefined || value === null) return "\\N";
-  const text = encoding === "json" || typeof value === "object" ? JSON.stringify(value) : typeof value === "string" ? value : String(value);
-  return ESCAPES.test(text) ? text.replace(ESCAPES_ALL, (character) => ESCAPED[character] as string) : text;
-}
-
-const ESCAPES = /[\\\t\n\r]/;
-const ESCAPES_ALL = /[\\\t\n\r]/g;
-const ESCAPED: Record<string, string> = { "\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r" };

@@ -1,7 +1,8 @@
 import type { ClientBase } from "pg";
 import { from as copyFrom } from "pg-copy-streams";
 import { ConfigError, type AgoraError, type JsonSchema, type RecordMessage, type StreamInfo } from "../../protocol/index.js";
-import { columnKind, copyField, type ColumnKind } from "./column-types.js";
+import { columnKind, type ColumnKind } from "./column-types.js";
+import { CopyRowEncoder } from "./copy-rows.js";
 import { quoteIdentifier, RECORD_COLUMN, SEQUENCE_COLUMN, storedIdentifier, VERSION_COLUMN } from "./identifiers.js";
 import { refusedRow } from "./postgres-errors.js";
 
@@ -11,9 +12,10 @@ export type Reject = (index: number, error: AgoraError) => void;
 /**
  * One stream's table in Postgres: created from the stream's schema, grown
  * when the schema grows (a column whose type must change becomes jsonb),
- * and written a batch at a time: COPY into a temporary staging table, then
- * one statement that upserts on the key properties (the last record of a
- * key in the batch wins) or appends, inside the caller's transaction.
+ * and written a batch at a time inside the caller's transaction: a keyed
+ * stream's batch is COPYed into a temporary staging table and upserted on
+ * the key properties in one statement (the last record of a key in the
+ * batch wins); a stream without keys is COPYed straight into its table.
  */
 export class StreamTable {
   private columns: string[] = [];
@@ -21,6 +23,11 @@ export class StreamTable {
   private versioned = false;
   private wholeRecord = false;
   private stream: StreamInfo | undefined;
+  private rowEncoder: CopyRowEncoder | undefined;
+  /** The staging table exists on this connection with the table's current columns. */
+  private stagingReady = false;
+  /** A batch met keys already in the table: batches are merged, not inserted. */
+  private keysSeen = false;
 
   constructor(
     private readonly schema: string,
@@ -58,6 +65,8 @@ export class StreamTable {
     // A column widened to jsonb earlier stays jsonb: values are then written as JSON.
     this.columns = [...wanted.keys()];
     this.kinds = [...wanted].map(([name, kind]) => (columns.get(name) === "jsonb" ? { pgType: "jsonb", encoding: "json" } : kind));
+    this.rowEncoder = undefined;
+    this.stagingReady = false;
   }
 
   /**
@@ -69,17 +78,26 @@ export class StreamTable {
     const stream = this.stream;
     if (stream === undefined) throw new Error(`table ${this.table} used before its schema`);
     if (!this.versioned && records.some((message) => message.version !== undefined)) await this.addVersionColumn(client);
+    const keyed = stream.keyProperties.length > 0;
+    const encoder = this.encoder();
     let pending = records.map((_, index) => index);
     for (;;) {
+      // Line n of the COPY is the record sent[n - 1]: Postgres's errors name lines.
+      const sent = pending;
       await client.query("SAVEPOINT agora_batch");
       try {
-        await this.copyAndMerge(client, records, pending);
+        if (!keyed) await this.copy(client, this.qualified, false, encoder.chunks(records, sent, false));
+        else if (!(await this.insertedNew(client, encoder, records, sent))) {
+          await this.ensureStaging(client);
+          await this.copy(client, this.staging, true, encoder.chunks(records, sent, true));
+          await this.merge(client);
+        }
         await client.query("RELEASE SAVEPOINT agora_batch");
         return;
       } catch (error) {
         await client.query("ROLLBACK TO SAVEPOINT agora_batch");
         const refused = refusedRow(error, stream.name, (row) => {
-          const index = pending[row - 1];
+          const index = sent[row - 1];
           return index === undefined ? undefined : { index, line: lines[index], nulColumn: this.columnWithNul(records[index] as RecordMessage) };
         });
         if (refused === undefined || reject === undefined) throw refused?.error ?? error;
@@ -90,43 +108,81 @@ export class StreamTable {
     }
   }
 
-  private async copyAndMerge(client: ClientBase, records: readonly RecordMessage[], indexes: readonly number[]): Promise<void> {
-    const stream = this.stream as StreamInfo;
-    const columns = [...this.columns, ...(this.versioned ? [VERSION_COLUMN] : [])];
-    // Made afresh for each batch (dropped at commit), so it has the columns the table has now.
-    const staging = quoteIdentifier(storedIdentifier(`agora_staging_${this.table}`));
-    await client.query(`DROP TABLE IF EXISTS ${staging}`);
-    await client.query(`CREATE TEMPORARY TABLE ${staging} (LIKE ${this.qualified} INCLUDING DEFAULTS, ${quoteIdentifier(SEQUENCE_COLUMN)} bigint) ON COMMIT DROP`);
-    const list = columns.map(quoteIdentifier).join(", ");
-    const copy = client.query(copyFrom(`COPY ${staging} (${list}, ${quoteIdentifier(SEQUENCE_COLUMN)}) FROM STDIN`));
+  /** The columns COPY writes, in order: the stream's, then the version column if the table has one. */
+  private get copiedColumns(): string[] {
+    return [...this.columns, ...(this.versioned ? [VERSION_COLUMN] : [])];
+  }
+
+  /** The row encoder for the table as it is now (made again when its columns change). */
+  private encoder(): CopyRowEncoder {
+    if (this.rowEncoder === undefined) {
+      this.rowEncoder = new CopyRowEncoder({ columns: this.columns, kinds: this.kinds, wholeRecord: this.wholeRecord, versioned: this.versioned });
+    }
+    return this.rowEncoder;
+  }
+
+  /**
+   * The staging table of a keyed stream: temporary, emptied at each commit,
+   * made once per connection (and again when the table's columns change), so
+   * a batch costs no DDL.
+   */
+  private async ensureStaging(client: ClientBase): Promise<void> {
+    if (this.stagingReady) return;
+    await client.query(`DROP TABLE IF EXISTS ${this.staging}`);
+    await client.query(`CREATE TEMPORARY TABLE ${this.staging} (LIKE ${this.qualified} INCLUDING DEFAULTS, ${quoteIdentifier(SEQUENCE_COLUMN)} bigint) ON COMMIT DELETE ROWS`);
+    this.stagingReady = true;
+  }
+
+  private get staging(): string {
+    return quoteIdentifier(storedIdentifier(`agora_staging_${this.table}`));
+  }
+
+  /** COPY of the encoded rows into `table`, with the pipe's backpressure. */
+  private async copy(client: ClientBase, table: string, sequence: boolean, chunks: Iterable<string>): Promise<void> {
+    const list = [...this.copiedColumns.map(quoteIdentifier), ...(sequence ? [quoteIdentifier(SEQUENCE_COLUMN)] : [])].join(", ");
+    const copy = client.query(copyFrom(`COPY ${table} (${list}) FROM STDIN`));
     const done = new Promise<void>((resolve, reject) => {
       copy.on("finish", resolve);
       copy.on("error", reject);
     });
-    const parts: string[] = [];
-    let size = 0;
-    for (const index of indexes) {
-      const message = records[index] as RecordMessage;
-      parts.push(this.copyRow(message, index));
-      size += 1;
-      if (size === 1000) {
-        if (!copy.write(parts.join(""))) await new Promise((resolve) => copy.once("drain", resolve));
-        parts.length = 0;
-        size = 0;
-      }
+    for (const chunk of chunks) {
+      if (!copy.write(chunk)) await Promise.race([new Promise((resolve) => copy.once("drain", resolve)), done]);
     }
-    copy.end(parts.join(""));
+    copy.end();
     await done;
-    const keys = stream.keyProperties;
-    if (keys.length === 0) {
-      await client.query(`INSERT INTO ${this.qualified} (${list}) SELECT ${list} FROM ${staging} ORDER BY ${quoteIdentifier(SEQUENCE_COLUMN)}`);
-      return;
+  }
+
+  /**
+   * A keyed stream's batch COPYed straight into the table, when none of its
+   * keys is there yet (a first load, an append-only stream): half the work of
+   * staging and merging. The first key already present (SQLSTATE 23505) undoes
+   * the attempt, and this table is merged from then on. True when written.
+   */
+  private async insertedNew(client: ClientBase, encoder: CopyRowEncoder, records: readonly RecordMessage[], sent: readonly number[]): Promise<boolean> {
+    if (this.keysSeen) return false;
+    await client.query("SAVEPOINT agora_new_keys");
+    try {
+      await this.copy(client, this.qualified, false, encoder.chunks(records, sent, false));
+    } catch (error) {
+      if ((error as { code?: string }).code !== "23505") throw error;
+      await client.query("ROLLBACK TO SAVEPOINT agora_new_keys");
+      this.keysSeen = true;
+      return false;
     }
+    await client.query("RELEASE SAVEPOINT agora_new_keys");
+    return true;
+  }
+
+  /** Upserts the staged rows on the key properties: of two with one key, the later in the batch wins. */
+  private async merge(client: ClientBase): Promise<void> {
+    const keys = (this.stream as StreamInfo).keyProperties;
+    const columns = this.copiedColumns;
+    const list = columns.map(quoteIdentifier).join(", ");
     const keyList = keys.map(quoteIdentifier).join(", ");
     const updates = columns.filter((name) => !keys.includes(name)).map((name) => `${quoteIdentifier(name)} = excluded.${quoteIdentifier(name)}`);
     await client.query(
       `INSERT INTO ${this.qualified} (${list})
-       SELECT DISTINCT ON (${keyList}) ${list} FROM ${staging} ORDER BY ${keyList}, ${quoteIdentifier(SEQUENCE_COLUMN)} DESC
+       SELECT DISTINCT ON (${keyList}) ${list} FROM ${this.staging} ORDER BY ${keyList}, ${quoteIdentifier(SEQUENCE_COLUMN)} DESC
        ON CONFLICT (${keyList}) ${updates.length === 0 ? "DO NOTHING" : `DO UPDATE SET ${updates.join(", ")}`}`,
     );
   }
@@ -139,22 +195,6 @@ export class StreamTable {
     });
   }
 
-  private copyRow(message: RecordMessage, index: number): string {
-    const record = message.record;
-    const fields: string[] = [];
-    if (this.wholeRecord) fields.push(copyField(record, "json"));
-    else {
-      for (let column = 0; column < this.columns.length; column += 1) {
-        const name = this.columns[column] as string;
-        // Own fields only: a column named constructor reads the record's, never Object.prototype's.
-        fields.push(copyField(Object.hasOwn(record, name) ? record[name] : undefined, (this.kinds[column] as ColumnKind).encoding));
-      }
-    }
-    if (this.versioned) fields.push(message.version === undefined ? "\\N" : String(message.version));
-    fields.push(String(index));
-    return `${fields.join("\t")}\n`;
-  }
-
   /** Removes the rows of versions older than `version` (ACTIVATE_VERSION). */
   async activateVersion(client: ClientBase, version: number): Promise<void> {
     if ((await this.existingColumns(client)).size === 0) return;
@@ -165,6 +205,8 @@ export class StreamTable {
   private async addVersionColumn(client: ClientBase): Promise<void> {
     await client.query(`ALTER TABLE ${this.qualified} ADD COLUMN IF NOT EXISTS ${quoteIdentifier(VERSION_COLUMN)} bigint`);
     this.versioned = true;
+    this.rowEncoder = undefined;
+    this.stagingReady = false;
   }
 
   /** Column name → type (Postgres's udt name: int8, numeric, jsonb…), in table order. */

@@ -97,6 +97,36 @@ describe.skipIf(url === undefined)("target-postgres", () => {
     expect((await db.query("SELECT v FROM $schema.log")).map((row) => row["v"])).toEqual(["x", "y", "x"]);
   });
 
+  it("inserts batches of new keys straight into the table, and merges from the first batch that repeats a key, also after the schema grows", async () => {
+    const db = await fresh();
+    const keyed = { id: { type: "integer" }, v: { type: "string" } };
+    const input = lines(
+      schemaLine("t", keyed, ["id"]),
+      recordLine("t", { id: 1, v: "a" }),
+      recordLine("t", { id: 2, v: "b" }),
+      stateLine({ n: 1 }),
+      // Batch 2: a new key and one of batch 1 (the direct COPY meets it and is undone).
+      recordLine("t", { id: 3, v: "c" }),
+      recordLine("t", { id: 1, v: "a2" }),
+      // Batch 3, merged: a key twice in the batch (the later wins) and one of an earlier batch.
+      recordLine("t", { id: 4, v: "d" }),
+      recordLine("t", { id: 4, v: "d2" }),
+      schemaLine("t", { ...keyed, w: { type: "boolean" } }, ["id"]),
+      recordLine("t", { id: 2, v: "b2", w: true }),
+      recordLine("t", { id: 5, v: "e", w: false }),
+      stateLine({ n: 2 }),
+    );
+    const result = await runNode(target, ["--config", db.config({ batch_size_rows: 2 })], { input });
+    expect(result.exitCode, result.stderr).toBe(0);
+    expect(await db.query("SELECT id::int, v, w FROM $schema.t ORDER BY id")).toEqual([
+      { id: 1, v: "a2", w: null },
+      { id: 2, v: "b2", w: true },
+      { id: 3, v: "c", w: null },
+      { id: 4, v: "d2", w: null },
+      { id: 5, v: "e", w: false },
+    ]);
+  });
+
   it("keeps hostile names apart: case, SQL keywords, __proto__ and constructor; refuses streams Postgres would cut to one name", async () => {
     const db = await fresh();
     // Parsed, so __proto__ is an own key (an object literal would set the prototype instead).
