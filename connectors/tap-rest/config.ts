@@ -48,7 +48,11 @@ export const REST_SETTINGS: JsonSchema = {
     timeout_seconds: { type: "number", exclusiveMinimum: 0, default: 30, description: "A request with no answer in this time is retried." },
     breaker_threshold: { type: "integer", minimum: 1, default: 5, description: "Failures in a row that open the circuit breaker." },
     breaker_cooldown_seconds: { type: "number", minimum: 0, default: 30, description: "How long the breaker stays open before one probe." },
-    cache_path: { type: "string", default: ".agora/http-cache.db", description: "SQLite file of cached responses." },
+    cache_path: {
+      type: "string",
+      default: ".agora/http-cache.db",
+      description: "Where cached responses are kept: a SQLite file, or a postgres://user:password@host/database URL (table http_cache in schema agora, or ?schema=) shared by taps on every host.",
+    },
     cache_ttl_seconds: { type: "number", minimum: 0, default: 0, description: "Reuse a response this long (0: no cache)." },
     sample_size: { type: "integer", minimum: 1, default: 100, description: "Records from each stream's first page used to infer its schema." },
     streams: {

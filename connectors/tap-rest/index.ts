@@ -107,7 +107,7 @@ export const tapRest = defineTap<RestConfig>({
     const client = clientFor(config, logger);
     const first = config.streams[0] as RestStreamConfig;
     const response = await client.getJson(first.path, first.params ?? {});
-    client.close();
+    await client.close();
     return `GET ${response.url} answered ${response.status}`;
   },
 });

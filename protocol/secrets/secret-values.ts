@@ -45,6 +45,17 @@ export function maskStream(stream: NodeJS.WriteStream): void {
   }) as typeof stream.write;
 }
 
+/** The password of a URL with one (`postgres://user:password@host/db`), in any setting whatever its name. */
+function registerUrlPassword(text: string): void {
+  if (!text.includes("://") || !text.includes("@")) return;
+  try {
+    const password = new URL(text).password;
+    if (password !== "") registerSecret(decodeURIComponent(password));
+  } catch {
+    // Not a URL: nothing to find.
+  }
+}
+
 /** Setting names that hold credentials, whatever the connector says about them. */
 const SECRET_NAME = /(^|[_-])(password|passphrase|passwd|secret|token|api[_-]?key|private[_-]?key|access[_-]?key|credentials?)$/i;
 
@@ -58,6 +69,7 @@ export function registerConfigSecrets(config: unknown, schema?: unknown, name = 
   const declared = typeof schema === "object" && schema !== null ? (schema as Record<string, unknown>) : undefined;
   if (typeof config === "string") {
     if (SECRET_NAME.test(name) || declared?.["secret"] === true || declared?.["writeOnly"] === true) registerSecret(config);
+    else registerUrlPassword(config);
     return;
   }
   // A schema with alternatives: each may describe the value.

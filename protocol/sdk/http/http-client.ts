@@ -3,7 +3,7 @@ import { ConfigError, FatalError, TransientError } from "../../errors.js";
 import type { Logger } from "../logger.js";
 import { CircuitBreaker } from "./circuit-breaker.js";
 import { RateLimiter } from "./rate-limiter.js";
-import { ResponseCache } from "./response-cache.js";
+import { openResponseCache, type ResponseCache } from "./response-cache.js";
 
 export type HttpAuth =
   | { readonly type: "bearer"; readonly token: string }
@@ -19,6 +19,7 @@ export interface HttpClientOptions {
   readonly maxBackoffSeconds?: number;
   readonly timeoutSeconds?: number;
   readonly breaker?: { readonly threshold: number; readonly cooldownSeconds: number };
+  /** Where responses are kept (a SQLite file's path or a postgres:// URL), and for how long; no cache when the TTL is 0. */
   readonly cache?: { readonly path: string; readonly ttlSeconds: number } | undefined;
   readonly logger?: Logger;
 }
@@ -57,25 +58,33 @@ const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout
  * An HTTP client for taps, on Node's fetch: a requests-per-second limit
  * (token bucket), retries with exponential backoff and jitter on 429, 5xx,
  * timeouts and dropped connections (honouring Retry-After), a circuit
- * breaker, an optional response cache in SQLite with a TTL, request
+ * breaker, an optional response cache (SQLite or Postgres) with a TTL, request
  * timeouts, and bearer, basic or API-key auth. Every failure names the URL
  * (secrets masked), the status and what was tried.
  */
 export class HttpClient {
   private readonly limiter: RateLimiter | undefined;
   private readonly breaker: CircuitBreaker;
-  private readonly cache: ResponseCache | undefined;
+  /** Opened on the first request, so a failure to open it is that request's error. */
+  private cache: Promise<ResponseCache> | undefined;
   private readonly base: URL;
 
   constructor(private readonly options: HttpClientOptions) {
     this.base = new URL(options.baseUrl);
     this.limiter = options.requestsPerSecond === undefined ? undefined : new RateLimiter(options.requestsPerSecond);
     this.breaker = new CircuitBreaker(options.breaker?.threshold ?? 5, (options.breaker?.cooldownSeconds ?? 30) * 1000, this.base.host);
-    this.cache = options.cache === undefined || options.cache.ttlSeconds <= 0 ? undefined : new ResponseCache(options.cache.path);
   }
 
-  close(): void {
-    this.cache?.close();
+  async close(): Promise<void> {
+    const cache = await this.cache?.catch(() => undefined);
+    await cache?.close();
+  }
+
+  private openCache(): Promise<ResponseCache> | undefined {
+    const settings = this.options.cache;
+    if (settings === undefined || settings.ttlSeconds <= 0) return undefined;
+    this.cache ??= openResponseCache(settings.path);
+    return this.cache;
   }
 
   /** The full URL for a path (or absolute URL, such as a Link header's) and query parameters. */
@@ -93,7 +102,8 @@ export class HttpClient {
     const shown = redactUrl(url, auth?.type === "api_key" ? auth.name : undefined);
     // A digest of the real request: no URL (which may carry a secret in any parameter) is stored in the clear.
     const cacheKey = createHash("sha256").update(`GET ${url.href}\n${JSON.stringify(auth ?? null)}`).digest("hex");
-    const cached = this.cache?.get(cacheKey);
+    const cache = await this.openCache();
+    const cached = await cache?.get(cacheKey);
     if (cached !== undefined) return { url: shown, status: cached.status, headers: cached.headers, body: this.parse(cached.body, shown), fromCache: true };
 
     const maxRetries = this.options.maxRetries ?? 5;
@@ -152,7 +162,8 @@ export class HttpClient {
     if (response.status >= 400) throw this.refused(response.status, shown, text);
     const headers = Object.fromEntries(response.headers.entries());
     const body = this.parse(text, shown);
-    if (this.cache !== undefined && this.options.cache !== undefined) this.cache.set(cacheKey, { status: response.status, headers, body: text }, this.options.cache.ttlSeconds);
+    const cache = await this.openCache();
+    if (cache !== undefined && this.options.cache !== undefined) await cache.set(cacheKey, { status: response.status, headers, body: text }, this.options.cache.ttlSeconds);
     return { url: shown, status: response.status, headers, body, fromCache: false };
   }
 

@@ -1,42 +1,32 @@
-import { ensurePrivateFile } from "../durable-files.js";
-import { mkdirSync } from "node:fs";
-import { dirname, resolve } from "node:path";
-import BetterSqlite3, { type Database } from "better-sqlite3";
-
 export interface CachedResponse {
   readonly status: number;
   readonly headers: Record<string, string>;
   readonly body: string;
 }
 
-/** Responses kept in SQLite for a time-to-live, keyed by method and URL. Survives across runs. */
-export class ResponseCache {
-  private readonly db: Database;
+/**
+ * Responses kept for a time-to-live under a key (a digest of the request),
+ * across runs: in a SQLite file of the tap's, or in Postgres, where taps on
+ * several hosts share one cache.
+ */
+export interface ResponseCache {
+  /** The response kept under `key`, unless there is none or it has expired. */
+  get(key: string): Promise<CachedResponse | undefined>;
+  set(key: string, response: CachedResponse, ttlSeconds: number): Promise<void>;
+  close(): Promise<void>;
+}
 
-  constructor(path: string) {
-    const file = path === ":memory:" ? path : resolve(path);
-    if (file !== ":memory:") {
-      mkdirSync(dirname(file), { recursive: true });
-      // Cached responses may hold what an API returned to a credential: the owner's only.
-      ensurePrivateFile(file);
-    }
-    this.db = new BetterSqlite3(file, { timeout: 10_000 });
-    this.db.pragma("journal_mode = WAL");
-    this.db.exec("CREATE TABLE IF NOT EXISTS http_cache (key TEXT PRIMARY KEY, status INTEGER NOT NULL, headers TEXT NOT NULL, body TEXT NOT NULL, expires_at INTEGER NOT NULL)");
-  }
+/** True for a cache location that names a Postgres server rather than a file. */
+export function isPostgresCache(location: string): boolean {
+  return /^postgres(ql)?:\/\//i.test(location);
+}
 
-  get(key: string): CachedResponse | undefined {
-    const row = this.db.prepare("SELECT status, headers, body FROM http_cache WHERE key = ? AND expires_at > ?").get(key, Date.now()) as { status: number; headers: string; body: string } | undefined;
-    return row === undefined ? undefined : { status: row.status, headers: JSON.parse(row.headers) as Record<string, string>, body: row.body };
+/** Opens the cache at `location`: a postgres:// URL, or else a SQLite file's path. Each driver is loaded only by those who use it. */
+export async function openResponseCache(location: string): Promise<ResponseCache> {
+  if (isPostgresCache(location)) {
+    const { PostgresResponseCache } = await import("./postgres-response-cache.js");
+    return new PostgresResponseCache(location);
   }
-
-  set(key: string, response: CachedResponse, ttlSeconds: number): void {
-    this.db
-      .prepare("INSERT INTO http_cache (key, status, headers, body, expires_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT (key) DO UPDATE SET status = excluded.status, headers = excluded.headers, body = excluded.body, expires_at = excluded.expires_at")
-      .run(key, response.status, JSON.stringify(response.headers), response.body, Date.now() + ttlSeconds * 1000);
-  }
-
-  close(): void {
-    this.db.close();
-  }
+  const { SqliteResponseCache } = await import("./sqlite-response-cache.js");
+  return new SqliteResponseCache(location);
 }

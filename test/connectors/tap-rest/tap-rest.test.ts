@@ -1,7 +1,10 @@
 import BetterSqlite3 from "better-sqlite3";
+import { mkdtempSync } from "node:fs";
+import pg from "pg";
 import { describe, expect, it } from "vitest";
 import { recordsOf, statesOf, writeJsonIn } from "../../helpers/files.js";
 import { json, startServer, type SeenRequest } from "../../helpers/http-server.js";
+import { freshPostgresStore, postgresUrl } from "../../helpers/postgres.js";
 import { connectorBin, jsonLines, runNode, tempDir } from "../../helpers/processes.js";
 
 const tap = connectorBin("tap-rest");
@@ -161,6 +164,59 @@ describe("tap-rest cache", () => {
     const asked = server.requests.length - start;
     await sync(file);
     expect(server.requests.length - start).toBe(2 * asked);
+  });
+});
+
+const pgUrl = postgresUrl();
+
+describe.skipIf(pgUrl === undefined)("tap-rest cache in Postgres", () => {
+  it("is shared by taps in other folders (other hosts): made once by taps starting together, answers within the TTL, keys are digests", async () => {
+    faults = () => undefined;
+    const cache = freshPostgresStore(pgUrl as string, "cache");
+    const files = ["a", "b", "c", "d"].map((host) => writeJsonIn(mkdtempSync(`${dir}/host-${host}-`), "tap.json", { base_url: server.url, requests_per_second: 1000, cache_path: cache, cache_ttl_seconds: 3600, streams: [pageStream] }));
+    const start = server.requests.length;
+    // Four taps at once on a schema nobody made yet: the table is made once, under the advisory lock.
+    const first = await Promise.all(files.slice(0, 3).map((file) => sync(file)));
+    for (const result of first) expect(result.exitCode, result.stderr).toBe(0);
+    const asked = server.requests.length - start;
+    const later = await sync(files[3] as string);
+    expect(later.exitCode, later.stderr).toBe(0);
+    expect(server.requests.length - start).toBe(asked);
+    expect(recordsOf(later.messages)).toEqual(ITEMS);
+
+    const db = new pg.Client(pgUrl as string);
+    await db.connect();
+    try {
+      const schema = new URL(cache).searchParams.get("schema") as string;
+      const rows = (await db.query(`SELECT key, status FROM "${schema}".http_cache`)).rows as Array<{ key: string; status: number }>;
+      expect(rows.length).toBe(3);
+      for (const row of rows) expect(row).toEqual({ key: expect.stringMatching(/^[0-9a-f]{64}$/), status: 200 });
+    } finally {
+      await db.end();
+    }
+  });
+
+  it("asks again once the TTL has passed, judged on the server's clock", async () => {
+    faults = () => undefined;
+    const file = config([pageStream], { cache_ttl_seconds: 0.001, cache_path: freshPostgresStore(pgUrl as string, "cache") });
+    const start = server.requests.length;
+    expect((await sync(file)).exitCode).toBe(0);
+    const asked = server.requests.length - start;
+    expect((await sync(file)).exitCode).toBe(0);
+    expect(server.requests.length - start).toBe(2 * asked);
+  });
+
+  it("a cache it cannot open is one line naming the location, its password masked", async () => {
+    faults = () => undefined;
+    const location = new URL(pgUrl as string);
+    location.password = "cache-pass-31";
+    location.pathname = "/no_such_database";
+    const result = await sync(config([pageStream], { cache_ttl_seconds: 60, cache_path: location.toString() }));
+    expect(result.exitCode).toBe(3);
+    expect(result.stderr).toContain('database "no_such_database" does not exist');
+    expect(result.stderr).toContain(":***@127.0.0.1");
+    expect(result.stderr).not.toContain("cache-pass-31");
+    expect(result.stderr.trim().split("\n")).toHaveLength(1);
   });
 });
 

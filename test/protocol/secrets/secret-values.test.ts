@@ -16,4 +16,10 @@ describe("secret values", () => {
     );
     expect(maskSecrets("hunter2-db bearer-value-9 cs-12345 meta.next warehouse.db")).toBe("*** *** *** meta.next warehouse.db");
   });
+
+  it("come from the password of a URL in any setting, whatever its name", () => {
+    registerConfigSecrets({ cache_path: "postgres://agora:url-pass-77@db.internal:5432/warehouse", base_url: "https://api.example.com/v1", note: "user@host" });
+    expect(maskSecrets("postgres://agora:url-pass-77@db.internal:5432/warehouse")).toBe("postgres://agora:***@db.internal:5432/warehouse");
+    expect(maskSecrets("https://api.example.com/v1 user@host")).toBe("https://api.example.com/v1 user@host");
+  });
 });
