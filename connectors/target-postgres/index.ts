@@ -38,7 +38,7 @@ export const targetPostgres = defineTarget<PostgresConfig>({
   name: "target-postgres",
   version: "0.1.0",
   description:
-    "Writes each stream to a Postgres table: columns typed from the schema (bigint, numeric, boolean, text, timestamptz, date, jsonb for nested), each batch COPYed into a staging table and merged in one transaction (upsert on key properties, append without), columns added as the schema grows, ACTIVATE_VERSION.",
+    "Writes each stream to a Postgres table: columns typed from the schema (bigint, numeric, boolean, text, timestamptz, date, jsonb for nested), one transaction per batch, committed before its STATE is confirmed. Batches are COPYed straight into the table (append without key properties; with them, while every key is new), and once a key repeats, COPYed into a staging table and merged (upsert on the key properties, the last record of a key winning). Columns added as the schema grows, ACTIVATE_VERSION.",
   activatesVersions: true,
   settings: {
     type: "object",
