@@ -1,6 +1,7 @@
 import type { ConnectorResults } from "./suites/connectors.js";
 import type { RunnerFigures } from "./suites/runner.js";
 import { formatRate } from "./measure.js";
+import type { PeerResults } from "./suites/peers.js";
 
 /** One goal of the performance round (issue 16) against what this run measured. */
 interface Goal {
@@ -26,7 +27,9 @@ function connectorGoals(connectors: ConnectorResults): Goal[] {
       met: peaks.every((peak) => peak <= 64 * MIB) && growth <= 1.2,
     };
   });
-  return [rate("tap-csv", 250_000), rate("tap-jsonl", 400_000), rate("target-csv", 200_000), rate("target-sqlite", 300_000), rate("target-jsonl", 300_000), ...memory];
+  // target-postgres's goal is issue 18's; it is measured only where a server could start.
+  const postgres = rowsOf("target-postgres").length > 0 ? [rate("target-postgres", 100_000)] : [];
+  return [rate("tap-csv", 250_000), rate("tap-jsonl", 400_000), rate("target-csv", 200_000), rate("target-sqlite", 300_000), rate("target-jsonl", 300_000), ...postgres, ...memory];
 }
 
 function runnerGoals(runner: readonly RunnerFigures[]): Goal[] {
@@ -53,8 +56,16 @@ function runnerGoals(runner: readonly RunnerFigures[]): Goal[] {
 }
 
 /** The goals table: each goal, what this run measured (at each size, smallest first), and whether it holds. */
-export function goalsTable(connectors: ConnectorResults | undefined, runner: readonly RunnerFigures[] | undefined): string {
-  const goals = [...(connectors === undefined ? [] : connectorGoals(connectors)), ...(runner === undefined ? [] : runnerGoals(runner))];
+function peerGoals(peers: PeerResults): Goal[] {
+  const result = peers.tapCsv;
+  const goal = `tap-csv ≥ 2× robertjmoore's tap-csv (Python) on ${(result?.rows ?? 100_000).toLocaleString("en")} rows, still typing values`;
+  if (result === undefined) return [{ goal, measured: "not measured (no peer checkout: AGORA_BENCH_PEERS)", met: false }];
+  const ratio = result.theirs.seconds / result.ours.seconds;
+  return [{ goal, measured: `${ratio.toFixed(2)}× (${result.ours.seconds.toFixed(2)} s against ${result.theirs.seconds.toFixed(2)} s)`, met: ratio >= 2 }];
+}
+
+export function goalsTable(connectors: ConnectorResults | undefined, runner: readonly RunnerFigures[] | undefined, peers: PeerResults | undefined): string {
+  const goals = [...(connectors === undefined ? [] : connectorGoals(connectors)), ...(runner === undefined ? [] : runnerGoals(runner)), ...(peers === undefined ? [] : peerGoals(peers))];
   return [
     "| goal | measured (each size) | met |",
     "| --- | --- | :---: |",

@@ -1,7 +1,7 @@
 /**
  * `npm run bench`: runs the benchmark suites and writes bench/RESULTS.md.
  * Options: --quick (small inputs, a smoke run that writes no results),
- * --only framing|parquet|connectors|runner (one suite).
+ * --only framing|parquet|connectors|peers|runner (one suite).
  */
 import { readFileSync, rmSync, writeFileSync } from "node:fs";
 import { cpus, tmpdir, totalmem } from "node:os";
@@ -14,6 +14,7 @@ import { runConnectorBench, type ConnectorResults } from "./suites/connectors.js
 import { runCsvParserBench } from "./suites/csv-parsers.js";
 import { runFramingBench } from "./suites/framing.js";
 import { runParquetReaderBench } from "./suites/parquet-readers.js";
+import { runPeerBench, type PeerResults } from "./suites/peers.js";
 import { runRunnerBench, type RunnerFigures } from "./suites/runner.js";
 import { runSerializerBench } from "./suites/serializers.js";
 
@@ -25,29 +26,35 @@ const root = fileURLToPath(new URL("../../", import.meta.url));
 const work = join(tmpdir(), `agora-bench-${process.pid}`);
 
 const machine = `${cpus().length} × ${cpus()[0]?.model.trim() ?? "unknown CPU"}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB`;
-const header = [
+const startedAt = new Date();
+/** The report's head, made at the end so it can say how long the bench took. */
+const header = (): string[] => [
   "# Benchmark results",
   "",
-  `- date: ${new Date().toISOString()}`,
+  `- date: ${startedAt.toISOString()}`,
   `- machine: ${machine}`,
   `- node: ${process.version}`,
   `- command: npm run bench${args.length > 0 ? ` -- ${args.join(" ")}` : ""}`,
+  `- took: ${((Date.now() - startedAt.getTime()) / 60_000).toFixed(1)} min`,
   "",
 ];
+const goals: string[] = [];
 const sections: string[] = [];
+/** Rounds of the in-process suites (best of them is kept): two keep the whole bench under fifteen minutes here. */
+const rounds = quick ? 1 : 2;
 
 if (only === undefined || only === "framing") {
   const records = quick ? 20_000 : 500_000;
   process.stderr.write(`framing: ${records.toLocaleString("en")} records…\n`);
-  const framing = await runFramingBench(records, quick ? 1 : 3);
+  const framing = await runFramingBench(records, rounds);
   sections.push("## Framing (protocol/)", "", framing.markdown, "");
   process.stderr.write("serializers…\n");
   sections.push(
     "## Writing a tap's records (protocol/sdk/tap/)",
     "",
-    `From ${records.toLocaleString("en")} rows of converted values (the bench record as tap-csv reads it) to each record's JSON text; best of ${quick ? 1 : 3} rounds, the contenders taking turns.`,
+    `From ${records.toLocaleString("en")} rows of converted values (the bench record as tap-csv reads it) to each record's JSON text; best of ${rounds} rounds, the contenders taking turns.`,
     "",
-    await runSerializerBench(records, quick ? 1 : 3),
+    await runSerializerBench(records, rounds),
     "",
   );
   const csvRows = quick ? 20_000 : 500_000;
@@ -59,9 +66,9 @@ if (only === undefined || only === "framing") {
   sections.push(
     "## CSV parsers (for tap-csv)",
     "",
-    `The bench CSV (${csvRows.toLocaleString("en")} rows and a header, ${(Buffer.byteLength(csvText) / 1e6).toFixed(1)} MB, quoted JSON cells in every row) in memory, in 64 KiB pieces; best of ${quick ? 1 : 3} rounds, the contenders taking turns.`,
+    `The bench CSV (${csvRows.toLocaleString("en")} rows and a header, ${(Buffer.byteLength(csvText) / 1e6).toFixed(1)} MB, quoted JSON cells in every row) in memory, in 64 KiB pieces; best of ${rounds} rounds, the contenders taking turns.`,
     "",
-    await runCsvParserBench(csvText, csvRows + 1, quick ? 1 : 3),
+    await runCsvParserBench(csvText, csvRows + 1, rounds),
     "",
   );
 }
@@ -85,17 +92,27 @@ if (only === undefined || only === "connectors") {
   sections.push("## Connectors alone (each a process; taps read a file, targets read a message file on stdin)", "", connectors.markdown, "");
 }
 
+let peers: PeerResults | undefined;
+if (only === undefined || only === "peers") {
+  const rows = quick ? 10_000 : 100_000;
+  process.stderr.write(`peers: ${rows.toLocaleString("en")} rows…\n`);
+  const csv = join(tmpdir(), `agora-bench-peers-${process.pid}.csv`);
+  await writeBenchCsv(csv, rows);
+  peers = await runPeerBench(root, csv, rows, tmpdir(), quick ? 1 : 3).finally(() => rmSync(csv, { force: true }));
+  sections.push("## Against a real Singer peer (Python)", "", peers.markdown, "");
+}
+
 if (only === undefined || only === "runner") {
   const sizes = quick ? [10_000, 40_000] : [100_000, 1_000_000, 5_000_000];
   const runner = await runRunnerBench(root, sizes, `${work}-runner`, inputs, quick ? 40_000 : 1_000_000);
   runnerFigures = runner.figures;
   sections.push("## The runner's cost (agora run, validation on)", "", runner.markdown, "");
 }
-if (connectors !== undefined || runnerFigures !== undefined) {
-  header.push("## Goals of the performance round", "", goalsTable(connectors, runnerFigures), "");
+if (connectors !== undefined || runnerFigures !== undefined || peers !== undefined) {
+  goals.push("## Goals of the performance round", "", goalsTable(connectors, runnerFigures, peers), "");
 }
 
-const report = [...header, ...sections].join("\n");
+const report = [...header(), ...goals, ...sections].join("\n");
 process.stdout.write(`${report}\n`);
 if (!quick) {
   const path = join(root, "bench", "RESULTS.md");
