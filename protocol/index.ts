@@ -33,6 +33,7 @@ export type { ConnectorConfig } from "./sdk/config.js";
 export { SDK_VERSION } from "./sdk/version.js";
 export { checkFilesReadable, sourceFileError } from "./sdk/source-files.js";
 export { readBatches } from "./sdk/read-batches.js";
+export { readBatchFiles, SUPPORTED_BATCH_FORMATS } from "./sdk/target/read-batch-files.js";
 export { checkKeysAreColumns, filesSetting, mapRows, resolveFileStreams, savedPosition, type FileEntry } from "./sdk/file-streams.js";
 export { appendBuffers, checkDirectoryWritable, cutIncompleteTail, ensurePrivateFile, fileError, openForAppend, syncDirectory } from "./sdk/durable-files.js";
 export { maskSecrets, maskStream, MASK, registerConfigSecrets, registerSecret } from "./secrets/secret-values.js";

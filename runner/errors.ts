@@ -23,6 +23,7 @@ export const RunnerCodes = {
   CATALOG_OVERRIDE_INVALID: "CATALOG_OVERRIDE_INVALID",
   /** A stream rename would give two streams one name. */
   STREAM_NAME_TAKEN: "STREAM_NAME_TAKEN",
+  BATCH_INVALID: "BATCH_INVALID",
   /** The state store cannot be opened. */
   STATE_STORE_UNAVAILABLE: "STATE_STORE_UNAVAILABLE",
   /** The disk under the state store is full. */

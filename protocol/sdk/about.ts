@@ -10,6 +10,8 @@ export interface AboutInfo {
   readonly description: string;
   readonly sdk: string;
   readonly capabilities: readonly string[];
+  /** A target's: the BATCH formats it reads (a runner expands other batches into RECORDs for it). */
+  readonly batch_formats?: readonly string[];
   readonly settings: JsonSchema;
 }
 

@@ -102,6 +102,9 @@ export async function replayDeadLetters(definition: PipelineDefinition, store: D
     forwardingState: (value) => void entryOfSequence.set(tracker.forward(value, {}), current),
     reject: (rejected) => void rejections.set(current, rejected.errorMessage),
     maxRecordsReached: () => undefined,
+    // Dead letters are records: a replay sends no BATCH.
+    batchFormats: () => Promise.resolve(definition.targets.map(() => [])),
+    batchFilesSent: () => undefined,
   };
   const replaying = { ...definition, maxRecords: undefined };
   const throughChain = new DataPath(replaying, chain, hooks);

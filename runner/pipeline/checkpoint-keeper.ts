@@ -31,16 +31,16 @@ export class CheckpointKeeper {
     private readonly logger: Logger,
     /** The checkpoint saved before this run, if any. */
     saved: unknown,
-    /** Told of each new checkpoint, as it is queued for saving. */
-    private readonly onCheckpoint: (state: unknown, written: Readonly<Record<string, number>>) => void = () => undefined,
+    /** Told of each new checkpoint (with the sequence number of its STATE), as it is queued for saving. */
+    private readonly onCheckpoint: (state: unknown, written: Readonly<Record<string, number>>, sequence: number) => void = () => undefined,
   ) {
     this.tracker = new CheckpointTracker(targetCount);
     this.value = saved;
   }
 
-  /** A STATE is about to be forwarded; `delivered` counts the records sent before it. */
-  forward(value: unknown, delivered: Readonly<Record<string, number>>): void {
-    this.tracker.forward(value, delivered);
+  /** A STATE is about to be forwarded; `delivered` counts the records sent before it. Returns its sequence number. */
+  forward(value: unknown, delivered: Readonly<Record<string, number>>): number {
+    return this.tracker.forward(value, delivered);
   }
 
   /** True if `value` is a STATE value sent to the targets: a target's line equal to it is a bare echo. */
@@ -58,7 +58,7 @@ export class CheckpointKeeper {
     if (confirmed === undefined) return true;
     this.value = confirmed.value;
     this.writtenAtCheckpoint = confirmed.delivered;
-    this.onCheckpoint(confirmed.value, confirmed.delivered);
+    this.onCheckpoint(confirmed.value, confirmed.delivered, confirmed.sequence);
     const snapshot = progress(confirmed.delivered);
     if (this.deferring) {
       this.deferred = { value: confirmed.value, progress: snapshot };

@@ -1,4 +1,6 @@
-import { ConfigError, RecordValidator, serializeMessage, type AgoraError, type Message, type MessageLine, type RecordMessage, type SchemaMessage } from "../../protocol/index.js";
+import { asAgoraError, ConfigError, readBatchFiles, RecordValidator, serializeMessage, type AgoraError, type BatchMessage, type Message, type MessageLine, type RecordMessage, type SchemaMessage } from "../../protocol/index.js";
+import { BatchLane, recordLine, type PlannedBatch, type TargetBatchFormats } from "../batches/batch-lane.js";
+import { inspectBatch } from "../batches/inspect-batch.js";
 import { RunnerCodes } from "../errors.js";
 import type { RejectedRecord } from "../dlq/dead-letter-router.js";
 import type { ChainResult, MiddlewareChain } from "../middleware/chain.js";
@@ -20,13 +22,19 @@ export interface DataPathHooks {
   maxRecordsReached(): void;
   /** Something makes the run impossible (two streams renamed to one name): fail it. */
   fail(error: AgoraError): void;
+  /** The BATCH formats each target reads natively, asked for when the first BATCH comes. */
+  batchFormats(): Promise<TargetBatchFormats>;
+  /** Batch files whose records were sent (or expanded): theirs to remove once the STATE after them is confirmed. */
+  batchFilesSent(paths: readonly string[]): void;
 }
 
 /** An item on its way to the targets, in source order. */
 type Outgoing =
   | { readonly kind: "line"; readonly line: string; readonly to?: readonly number[] | undefined }
   | { readonly kind: "state"; readonly value: unknown; readonly line: string }
-  | { readonly kind: "record"; readonly message: RecordMessage; readonly raw: string; readonly line: number; readonly result: ChainResult };
+  | { readonly kind: "record"; readonly message: RecordMessage; readonly raw: string; readonly line: number; readonly result: ChainResult }
+  | { readonly kind: "batch"; readonly planned: PlannedBatch; readonly raw: string }
+  | { readonly kind: "bad-batch"; readonly message: BatchMessage; readonly raw: string; readonly line: number; readonly error: AgoraError };
 
 /**
  * The tap's messages on their way to the targets: validation, middleware,
@@ -47,6 +55,10 @@ export class DataPath {
   private readonly sourceOf = new Map<string, string>();
   private readonly window: OrderedWindow<Outgoing>;
   private limitReached = false;
+  /** A failure found on the data path: nothing more is sent, so no STATE after it reaches a target. */
+  private halted = false;
+  /** BATCH messages: checked, then sent as they are or as RECORDs per target. */
+  readonly batches: BatchLane;
 
   constructor(
     private readonly definition: PipelineDefinition,
@@ -55,6 +67,7 @@ export class DataPath {
   ) {
     this.window = new OrderedWindow<Outgoing>(Math.max(1, definition.concurrency), (item) => this.send(item));
     this.routes = new TargetRoutes(definition.targets.map((target) => target.route));
+    this.batches = new BatchLane(definition.targets.length, () => hooks.batchFormats());
   }
 
   /** True once max_records was reached: further messages are ignored. */
@@ -84,6 +97,8 @@ export class DataPath {
         return this.window.add({ kind: "state", value: message.value, line: `${item.raw}\n` });
       case "SCHEMA":
         return this.handleSchema(message, item.raw, item.line);
+      case "BATCH":
+        return this.handleBatch(message, item.raw, item.line);
       case "DEAD_LETTER":
         this.hooks.reject(
           { stream: message.stream, stage: "source", errorCode: message.error.code, errorMessage: message.error.message, original: message.record, raw: message.raw, location: message.location, ...this.schemaOf(message.stream) },
@@ -95,7 +110,56 @@ export class DataPath {
     }
   }
 
-  /** An ACTIVATE_VERSION or BATCH line, under the stream's name for targets, for the targets of that stream. */
+  /**
+   * A BATCH: with middleware or max_records (which work record by record),
+   * its records enter the row lane here, each validated and transformed like
+   * a RECORD; otherwise it is checked once and, in source order, sent as it
+   * is to the targets that read its format and as RECORDs to the others.
+   */
+  private handleBatch(message: BatchMessage, raw: string, line: number): Promise<void> | undefined {
+    const validator = this.definition.validate ? this.validator : undefined;
+    if (!this.chain.isEmpty || this.definition.maxRecords !== undefined) return this.batchAsRecords(message, raw, line, validator);
+    const name = this.outputNames.get(message.stream) ?? message.stream;
+    const targets = this.routes.forStream(name) ?? this.definition.targets.map((_, index) => index);
+    const planned = this.batches.plan(message, targets, validator, (target) => this.routes.filtersRecords(target)).then(
+      (batch): Outgoing => ({ kind: "batch", planned: batch, raw }),
+      (error: unknown): Outgoing => ({ kind: "bad-batch", message, raw, line, error: asAgoraError(error).withLocation({ line }) }),
+    );
+    return this.window.add(planned);
+  }
+
+  /** A batch's records through the row lane (validation, middleware, max_records), in order. */
+  private async batchAsRecords(message: BatchMessage, raw: string, line: number, validator: RecordValidator | undefined): Promise<void> {
+    let paths: readonly string[];
+    try {
+      paths = (await inspectBatch(message, validator)).files.map((file) => file.path);
+    } catch (error) {
+      this.rejectBatch(message, raw, line, asAgoraError(error).withLocation({ line }));
+      return;
+    }
+    for (const path of paths) {
+      for await (const chunk of readBatchFiles(message, line, [path])) {
+        for (const record of chunk) {
+          if (this.limitReached) return;
+          const recordMessage: RecordMessage = { type: "RECORD", stream: message.stream, record };
+          const wait = this.handleRecord(recordMessage, serializeMessage(recordMessage).slice(0, -1), line);
+          if (wait !== undefined) await wait;
+        }
+      }
+    }
+    this.hooks.batchFilesSent(paths);
+  }
+
+  /** A bad batch: one dead letter naming its files (on_error = "dlq"), or the run's failure. */
+  private rejectBatch(message: BatchMessage, raw: string, line: number, error: AgoraError): void {
+    if (this.definition.onError === "fail") {
+      this.halt(error);
+      return;
+    }
+    this.hooks.reject({ stream: message.stream, stage: "source", errorCode: error.code, errorMessage: error.message, raw, ...this.schemaOf(message.stream) }, line);
+  }
+
+  /** An ACTIVATE_VERSION line, under the stream's name for targets, for the targets of that stream. */
   private streamLine(message: Exclude<Message, RecordMessage | SchemaMessage>, raw: string): Outgoing {
     if (!("stream" in message)) return { kind: "line", line: `${raw}\n` };
     const name = this.outputNames.get(message.stream) ?? message.stream;
@@ -129,7 +193,7 @@ export class DataPath {
   private claimName(source: string, output: string): void {
     const holder = this.sourceOf.get(output);
     if (holder !== undefined && holder !== source) {
-      this.hooks.fail(
+      this.halt(
         new ConfigError(RunnerCodes.STREAM_NAME_TAKEN, `streams "${holder}" and "${source}" would both reach the targets as "${output}"`, {
           where: { stream: source },
           hint: "Change the rename_stream middleware so every stream keeps a name of its own.",
@@ -168,8 +232,15 @@ export class DataPath {
     this.hooks.maxRecordsReached();
   }
 
+  /** Fails the run from the data path: what comes after is not sent (no STATE after the failure moves the checkpoint). */
+  private halt(error: AgoraError): void {
+    this.halted = true;
+    this.hooks.fail(error);
+  }
+
   /** Emits an item to every target, in source order. */
   private send(item: Outgoing): void {
+    if (this.halted) return;
     if (item.kind === "line") {
       this.hooks.queue(item.line, item.to);
       return;
@@ -177,6 +248,14 @@ export class DataPath {
     if (item.kind === "state") {
       this.hooks.forwardingState(item.value, this.delivered.snapshot());
       this.hooks.queue(item.line, undefined);
+      return;
+    }
+    if (item.kind === "batch") {
+      this.sendBatch(item.planned, item.raw);
+      return;
+    }
+    if (item.kind === "bad-batch") {
+      this.rejectBatch(item.message, item.raw, item.line, item.error);
       return;
     }
     const { result, message } = item;
@@ -191,5 +270,20 @@ export class DataPath {
     if (to !== undefined && to.length === 0) return;
     this.delivered.add(message.stream);
     this.hooks.queue(result.changed || name !== message.stream ? serializeMessage({ ...message, stream: name, record: result.record }) : `${item.raw}\n`, to);
+  }
+
+  private sendBatch(planned: PlannedBatch, raw: string): void {
+    const { message } = planned;
+    const name = this.outputNames.get(message.stream) ?? message.stream;
+    this.read.add(message.stream, planned.inspected.rows);
+    if (planned.native.length > 0) this.hooks.queue(name === message.stream ? `${raw}\n` : serializeMessage({ ...message, stream: name }), planned.native);
+    for (const record of planned.records) {
+      // A target routed by `where` gets the records its expression holds for.
+      const to = this.routes.forRecord(name, record.record)?.filter((target) => planned.downgraded.includes(target)) ?? planned.downgraded;
+      if (to.length > 0) this.hooks.queue(recordLine(record, name), to);
+    }
+    this.delivered.add(message.stream, planned.inspected.rows);
+    this.batches.sent(planned);
+    this.hooks.batchFilesSent(planned.inspected.files.map((file) => file.path));
   }
 }

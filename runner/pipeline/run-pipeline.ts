@@ -27,9 +27,11 @@ import { StoreWrites } from "./store-writes.js";
 import type { StopRequests } from "./stop-requests.js";
 import { stateArgs } from "./tap-capabilities.js";
 import { aboutTapCached } from "./about-cache.js";
+import { BatchFileLedger } from "../batches/batch-file-ledger.js";
+import type { TargetBatchFormats } from "../batches/batch-lane.js";
 import type { TargetChannel } from "./target-channel.js";
 import { TargetSet } from "./target-set.js";
-import type { ConnectorDefinition, PipelineDefinition, RunResult } from "./types.js";
+import type { ConnectorDefinition, PipelineDefinition, RunResult, TargetBatchCounts } from "./types.js";
 
 export interface RunOptions {
   readonly store: StateStore;
@@ -76,6 +78,10 @@ class PipelineRun {
   private readonly events: RunEvents;
   private readonly chain: MiddlewareChain;
   private readonly checkpoint: CheckpointKeeper;
+  /** Batch files sent, removed once the STATE after them is confirmed. */
+  private readonly batchFiles: BatchFileLedger;
+  /** What BATCH formats each target reads, asked when the first BATCH comes. */
+  private targetFormats: Promise<TargetBatchFormats> | undefined;
   private readonly router: DeadLetterRouter;
   private readonly data: DataPath;
   private readonly workDir: string;
@@ -101,7 +107,11 @@ class PipelineRun {
     this.writes = new StoreWrites((error) => this.fail(error));
     this.events = options.events ?? new RunEvents();
     this.chain = new MiddlewareChain(options.middleware ?? []);
-    this.checkpoint = new CheckpointKeeper(definition.targets.length, tracedCheckpoints(this.store, this.trace), this.writes, definition.name, this.runId, this.logger, saved?.state, (state, written) => this.events.emit("checkpoint", state, written));
+    this.batchFiles = new BatchFileLedger((message) => this.logger.warn(`pipeline ${definition.name}: ${message}`));
+    this.checkpoint = new CheckpointKeeper(definition.targets.length, tracedCheckpoints(this.store, this.trace), this.writes, definition.name, this.runId, this.logger, saved?.state, (state, written, sequence) => {
+      this.batchFiles.confirmed(sequence);
+      this.events.emit("checkpoint", state, written);
+    });
     if (options.fullRefresh === true) this.checkpoint.deferSaves();
     this.workDir = join(definition.workDir, this.runId);
     this.router = new DeadLetterRouter(definition.onError, this.store, this.writes, definition.name, this.runId, () => this.checkpoint.value, this.logger);
@@ -110,8 +120,10 @@ class PipelineRun {
         this.targets?.queue(line, to);
       },
       fail: (error) => this.fail(error),
-      forwardingState: (value, delivered) => this.checkpoint.forward(value, delivered),
+      forwardingState: (value, delivered) => this.batchFiles.stateForwarded(this.checkpoint.forward(value, delivered)),
       reject: (rejected, line) => this.reject(rejected, line),
+      batchFormats: () => (this.targetFormats ??= this.probeTargetFormats()),
+      batchFilesSent: (paths) => this.batchFiles.sent(paths),
       maxRecordsReached: () => {
         this.logger.info(`pipeline ${this.definition.name}: reached max_records (${this.definition.maxRecords}); stopping the tap`);
         this.tap?.kill("SIGTERM");
@@ -180,6 +192,27 @@ class PipelineRun {
     this.tap = new ConnectorProcess({ ...definition.tap, role: "tap", args: tapArgs });
     // A stop asked for while starting: the tap is told at once.
     if (this.stopSignal !== undefined) this.tap.kill("SIGTERM");
+  }
+
+  /** The batch lane's counts per target, when the tap sent a BATCH. */
+  private batchCounts(): { batches?: TargetBatchCounts[] } {
+    const counts = this.data.batches.counts;
+    if (counts.every((count) => count.nativeBatches + count.downgradedBatches === 0)) return {};
+    return { batches: counts.map((count, index) => ({ target: this.definition.targets[index]?.name ?? String(index), ...count })) };
+  }
+
+  /**
+   * The BATCH formats each target reads, from its `--about` (cached like the
+   * tap's): `batch_formats`, or jsonl for a target that only claims the
+   * `batch` capability (Meltano SDK targets); none for one without `--about`.
+   */
+  private async probeTargetFormats(): Promise<TargetBatchFormats> {
+    return Promise.all(
+      this.definition.targets.map(async (target) => {
+        const about = await aboutTapCached(target, this.withConfig(target), this.store, this.definition.name);
+        return about.batchFormats ?? (about.capabilities?.includes("batch") === true ? ["jsonl"] : []);
+      }),
+    );
   }
 
   private withConfig(connector: ConnectorDefinition): string[] {
@@ -389,6 +422,7 @@ class PipelineRun {
       deadLettered: this.router.deadLettered,
       skipped: this.router.skipped,
       checkpointAdvanced: this.checkpoint.advanced,
+      ...this.batchCounts(),
       seconds: (performance.now() - this.started) / 1000,
       error: failure?.message,
       failure,

@@ -12,5 +12,15 @@ export function summaryLine(result: RunResult): string {
   const rate = result.seconds > 0 ? ` (${count(Math.round(result.recordsRead / result.seconds))}/s)` : "";
   const rejected = [result.deadLettered > 0 ? `${count(result.deadLettered)} to the DLQ` : "", result.skipped > 0 ? `${count(result.skipped)} skipped` : ""].filter((part) => part !== "").join(", ");
   const base = `pipeline ${result.pipeline} ${result.status} in ${result.seconds.toFixed(1)} s: read ${count(result.recordsRead)}${rate}, wrote ${count(result.recordsWritten)}${streams === "" ? "" : ` (${streams})`}${rejected === "" ? "" : `; ${rejected}`}; checkpoint ${result.checkpointAdvanced ? "saved" : "unchanged"}; run ${result.runId}`;
-  return result.error === undefined ? base : `${base}\n${result.error}`;
+  const withBatches = result.batches === undefined ? base : `${base}; batches: ${result.batches.map(batchPart).join(", ")}`;
+  return result.error === undefined ? withBatches : `${withBatches}\n${result.error}`;
+}
+
+/** One target's batches: how many arrived as batches, and how many as RECORDs (the downgrade at its boundary). */
+function batchPart(counts: NonNullable<RunResult["batches"]>[number]): string {
+  const parts = [
+    counts.nativeBatches > 0 ? `${count(counts.nativeBatches)} native (${count(counts.nativeRows)} rows)` : "",
+    counts.downgradedBatches > 0 ? `${count(counts.downgradedBatches)} as records (${count(counts.downgradedRows)} rows)` : "",
+  ].filter((part) => part !== "");
+  return `${counts.target} ${parts.length === 0 ? "none" : parts.join(" + ")}`;
 }

@@ -15,6 +15,8 @@ export interface TapAbout {
   readonly version: string | undefined;
   /** Its settings schema, when its --about gives one (secret settings are masked by it). */
   readonly settings?: unknown;
+  /** A target's: the BATCH formats it reads, when its --about lists them. */
+  readonly batchFormats?: readonly string[];
 }
 
 /**
@@ -28,9 +30,15 @@ export async function aboutTap(command: string, args: readonly string[], cwd: st
     const result = await runCommandToEnd(command, [...args, ...flags], { cwd, env, timeoutMs: 30_000 });
     if (result.exitCode !== 0) continue;
     try {
-      const about = JSON.parse(String(result.stdout)) as { capabilities?: unknown; version?: unknown; settings?: unknown };
+      const about = JSON.parse(String(result.stdout)) as { capabilities?: unknown; version?: unknown; settings?: unknown; batch_formats?: unknown };
       if (Array.isArray(about.capabilities)) {
-        return { capabilities: about.capabilities.filter((item): item is string => typeof item === "string"), version: typeof about.version === "string" ? about.version : undefined, settings: about.settings };
+        const strings = (list: unknown[]): string[] => list.filter((item): item is string => typeof item === "string");
+        return {
+          capabilities: strings(about.capabilities),
+          version: typeof about.version === "string" ? about.version : undefined,
+          settings: about.settings,
+          ...(Array.isArray(about.batch_formats) ? { batchFormats: strings(about.batch_formats) } : {}),
+        };
       }
     } catch {
       // Text, or a sync it ran instead: try the next form.

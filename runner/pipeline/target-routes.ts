@@ -42,6 +42,11 @@ export class TargetRoutes {
     return result;
   }
 
+  /** True if `target` is routed by a `where` expression: it must see each record to be filtered. */
+  filtersRecords(target: number): boolean {
+    return this.routes[target]?.where !== undefined;
+  }
+
   /** The targets that receive this record (its stream's targets, less those whose `where` it fails). */
   forRecord(stream: string, record: RecordValue): readonly number[] | undefined {
     const targets = this.forStream(stream);

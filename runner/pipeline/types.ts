@@ -89,4 +89,14 @@ export interface RunResult {
   readonly failure: RunFailure | undefined;
   /** The signal that stopped the run, if one did. */
   readonly signal: NodeJS.Signals | undefined;
+  /** Per target, BATCH messages and their rows received as batches (native) and as RECORDs (downgraded); absent when the tap sent none. */
+  readonly batches?: readonly TargetBatchCounts[];
+}
+
+export interface TargetBatchCounts {
+  readonly target: string;
+  readonly nativeBatches: number;
+  readonly nativeRows: number;
+  readonly downgradedBatches: number;
+  readonly downgradedRows: number;
 }

@@ -14,6 +14,8 @@ export class WorkerMetrics {
   private readonly deadLettered: Counter<"pipeline" | "stream">;
   private readonly durations: Histogram<"pipeline" | "status">;
   private readonly failures: Counter<"pipeline">;
+  private readonly batches: Counter<"pipeline" | "target" | "plane">;
+  private readonly batchRows: Counter<"pipeline" | "target" | "plane">;
   private readonly lastSuccess: Gauge<"pipeline">;
   private readonly consecutiveErrors: Gauge<"pipeline">;
 
@@ -25,6 +27,8 @@ export class WorkerMetrics {
     this.written = new Counter({ name: "agora_records_written_total", help: "Records every target made durable.", labelNames: ["pipeline", "stream"], registers });
     this.deadLettered = new Counter({ name: "agora_records_dead_lettered_total", help: "Records sent to the dead-letter queue.", labelNames: ["pipeline", "stream"], registers });
     this.durations = new Histogram({ name: "agora_run_duration_seconds", help: "Run durations.", labelNames: ["pipeline", "status"], buckets: [1, 5, 15, 60, 300, 900, 3600, 14400], registers });
+    this.batches = new Counter({ name: "agora_batches_total", help: "BATCH messages a target received: as batches (plane native) or as RECORDs (plane downgraded).", labelNames: ["pipeline", "target", "plane"], registers });
+    this.batchRows = new Counter({ name: "agora_batch_rows_total", help: "Rows of BATCH messages a target received, by plane (native or downgraded).", labelNames: ["pipeline", "target", "plane"], registers });
     this.failures = new Counter({ name: "agora_run_failures_total", help: "Runs that failed.", labelNames: ["pipeline"], registers });
     this.lastSuccess = new Gauge({ name: "agora_last_success_timestamp_seconds", help: "When the pipeline last succeeded (Unix time).", labelNames: ["pipeline"], registers });
     this.consecutiveErrors = new Gauge({ name: "agora_consecutive_errors", help: "Failed runs in a row.", labelNames: ["pipeline"], registers });
@@ -52,6 +56,13 @@ export class WorkerMetrics {
       this.read.inc({ pipeline, stream }, progress.read);
       this.written.inc({ pipeline, stream }, progress.written);
       this.deadLettered.inc({ pipeline, stream }, progress.deadLettered);
+    }
+    for (const counts of result.batches ?? []) {
+      const { target } = counts;
+      this.batches.inc({ pipeline, target, plane: "native" }, counts.nativeBatches);
+      this.batchRows.inc({ pipeline, target, plane: "native" }, counts.nativeRows);
+      this.batches.inc({ pipeline, target, plane: "downgraded" }, counts.downgradedBatches);
+      this.batchRows.inc({ pipeline, target, plane: "downgraded" }, counts.downgradedRows);
     }
     this.durations.observe({ pipeline, status: result.status }, result.seconds);
     if (result.status === "failed") this.failures.inc({ pipeline });

@@ -13,6 +13,7 @@ import { readJsonFile } from "../read-json-file.js";
 import { SDK_NAME } from "../version.js";
 import { planStreams } from "./stream-plan.js";
 import { syncStream } from "./sync-stream.js";
+import { BATCH_CONFIG_SETTING, type BatchConfig } from "./batch-output.js";
 import { TapBookmarks } from "./tap-bookmarks.js";
 import type { StreamRequest, TapContext, TapDefinition } from "./types.js";
 
@@ -22,11 +23,12 @@ export const TAP_SDK_SETTINGS: Record<string, JsonSchema> = {
     type: "integer",
     minimum: 1,
     default: 1000,
-    description: "Write a STATE message after this many records of a resumable stream (and at the end of each stream).",
+    description: "Write a STATE message after this many records of a resumable stream (and at the end of each stream). With batch_config, a STATE follows each batch file instead.",
   },
+  batch_config: BATCH_CONFIG_SETTING,
 };
 
-type TapConfig = ConnectorConfig & { state_every_records: number };
+type TapConfig = ConnectorConfig & { state_every_records: number; batch_config?: BatchConfig };
 
 /** Turns a tap definition into a connector with the standard command line. */
 export function defineTap<Config extends ConnectorConfig = ConnectorConfig>(definition: TapDefinition<Config>): Connector {
@@ -37,7 +39,7 @@ export function defineTap<Config extends ConnectorConfig = ConnectorConfig>(defi
     version: definition.version,
     description: definition.description,
     sdk: SDK_NAME,
-    capabilities: ["about", "discover", "catalog", "properties", ...(definition.resumable ? ["state"] : []), "test-connection"],
+    capabilities: ["about", "discover", "catalog", "properties", ...(definition.resumable ? ["state"] : []), "test-connection", "batch"],
     settings,
   };
 
@@ -70,10 +72,10 @@ export function defineTap<Config extends ConnectorConfig = ConnectorConfig>(defi
       return undefined;
     }
 
-    return sync(args, context, config.state_every_records, logger);
+    return sync(args, context, config.state_every_records, config.batch_config, logger);
   }
 
-  async function sync(args: ConnectorArgs, context: TapContext<Config>, stateEveryRecords: number, logger: Logger): Promise<number | void> {
+  async function sync(args: ConnectorArgs, context: TapContext<Config>, stateEveryRecords: number, batch: BatchConfig | undefined, logger: Logger): Promise<number | void> {
     const catalog = args.catalogFile === undefined ? undefined : loadCatalogFile(args.catalogFile, definition.name);
     if (args.stateFile !== undefined && !definition.resumable) logger.warn("this tap cannot resume; --state is ignored");
     const inputState = args.stateFile === undefined || !definition.resumable ? undefined : readJsonFile(args.stateFile, "--state");
@@ -96,7 +98,7 @@ export function defineTap<Config extends ConnectorConfig = ConnectorConfig>(defi
     let total = 0;
     try {
       for (const item of planned) {
-        const result = await syncStream(item, context, { output, bookmarks, stateEveryRecords, signal: controller.signal });
+        const result = await syncStream(item, context, { output, bookmarks, stateEveryRecords, signal: controller.signal, batch });
         total += result.records;
         logger.debug(`stream ${item.stream.name}: ${result.records} records`);
         if (result.stopped) break;

@@ -7,6 +7,8 @@ import type { ConnectorConfig } from "../config.js";
 import type { PlannedStream } from "./stream-plan.js";
 import { isPast, type TapBookmarks } from "./tap-bookmarks.js";
 import { rowSerializer, type RowSerializer } from "./row-serializer.js";
+import { BatchFiles, type BatchConfig } from "./batch-output.js";
+import { tmpdir } from "node:os";
 import { Bookmarked, RejectedRow, RowBatch, type StreamContext, type TapContext, type TapRecord, type TapStream } from "./types.js";
 
 function deadLetter(stream: string, rejected: RejectedRow): DeadLetterMessage {
@@ -29,6 +31,8 @@ export interface StreamSyncOptions {
   /** Write a STATE after this many records of a resumable stream. */
   readonly stateEveryRecords: number;
   readonly signal: AbortSignal;
+  /** Records go to batch files announced by BATCH messages, a STATE after each, instead of RECORD messages. */
+  readonly batch?: BatchConfig | undefined;
 }
 
 /** Records written, and whether the stream was cut short by a stop request. */
@@ -116,6 +120,14 @@ export async function syncStream<Config extends ConnectorConfig>(
   let records = 0;
 
   const writeState = (): Promise<void> | undefined => output.writeLine(serializeMessage({ type: "STATE", value: bookmarks.toStateValue() }));
+  const batches = options.batch === undefined ? undefined : new BatchFiles(stream.name, options.batch, tmpdir());
+  /** Closes the batch file being written and announces it; the STATE after it (if any) is the caller's. */
+  const announceBatch = async (): Promise<void> => {
+    const message = await batches?.finish();
+    if (message !== undefined) await output.write(message);
+  };
+  /** One record's JSON: a RECORD line, or a line of the batch file. */
+  const writeRecord = (json: string): Promise<void> | undefined => (batches === undefined ? output.writeLine(`${prefix}${json}${suffix}`) : batches.add(json));
   const keyBookmark = (): Record<string, unknown> => ({ replication_key: replicationKey, replication_key_value: maxKeyValue });
 
   // The row of a RowBatch written last, whose bookmark is asked for only when it is needed.
@@ -134,6 +146,16 @@ export async function syncStream<Config extends ConnectorConfig>(
     if (replicationKey !== undefined) {
       if (isPast(keyValue, maxKeyValue)) maxKeyValue = keyValue;
       if (stream.sortedByReplicationKey === true) bookmarks.set(stream.name, keyBookmark());
+    }
+    if (batches !== undefined) {
+      if (batches.pending < batches.rowsPerFile) return wait;
+      // A full batch file: announced, then the STATE that covers it.
+      settleRowBookmark();
+      return (async () => {
+        await wait;
+        await announceBatch();
+        if (resumes) await writeState();
+      })();
     }
     sinceState += 1;
     if (resumes && sinceState >= options.stateEveryRecords) {
@@ -159,7 +181,7 @@ export async function syncStream<Config extends ConnectorConfig>(
       projection === undefined && item instanceof Bookmarked && item.json !== undefined && item.json.length <= RAW_JSON_MAX_CHARS
         ? item.json
         : serializeRecord(projection === undefined ? record : projectRecord(record, projection), stream.name, records + 1, bookmark);
-    const wait = output.writeLine(`${prefix}${json}${suffix}`);
+    const wait = writeRecord(json);
     if (item instanceof Bookmarked) bookmarks.set(stream.name, bookmark);
     return afterRecord(replicationKey === undefined ? undefined : record[replicationKey], wait);
   };
@@ -177,7 +199,7 @@ export async function syncStream<Config extends ConnectorConfig>(
     } catch (error) {
       throw tooDeep(error, stream.name, records + 1, batch.bookmarkAfter?.(index));
     }
-    const wait = output.writeLine(`${prefix}${json}${suffix}`);
+    const wait = writeRecord(json);
     pendingBatch = batch;
     pendingIndex = index;
     return afterRecord(keyIndex === -1 ? undefined : row[keyIndex], wait);
@@ -213,6 +235,11 @@ export async function syncStream<Config extends ConnectorConfig>(
     throw error instanceof AgoraError ? error.withLocation({ stream: stream.name }) : error;
   } finally {
     settleRowBookmark();
+    // The records of the last batch file are announced before the STATE that covers them, also after a failure.
+    if (batches !== undefined) {
+      if (completed) await announceBatch();
+      else await announceBatch().catch(() => undefined);
+    }
     if (resumes) {
       // Unsorted replication keys are only safe to advance once the whole stream is read.
       if (completed && replicationKey !== undefined) bookmarks.set(stream.name, keyBookmark());

@@ -9,6 +9,7 @@ import { printAbout, withSdkSettings, type Connector } from "../connector.js";
 import type { Logger } from "../logger.js";
 import { SDK_NAME } from "../version.js";
 import { runTargetSync } from "./target-sync.js";
+import { SUPPORTED_BATCH_FORMATS } from "./read-batch-files.js";
 import type { TargetContext, TargetDefinition } from "./types.js";
 
 /** Settings every SDK-built target has. */
@@ -49,6 +50,7 @@ export function defineTarget<Config extends ConnectorConfig = ConnectorConfig>(d
     description: definition.description,
     sdk: SDK_NAME,
     capabilities: ["about", "test-connection", "batch", "dead-letter", ...(definition.activatesVersions === true ? ["activate-version"] : [])],
+    batch_formats: SUPPORTED_BATCH_FORMATS,
     settings,
   };
 

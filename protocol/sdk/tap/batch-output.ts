@@ -1,0 +1,114 @@
+import { randomBytes } from "node:crypto";
+import { createWriteStream, mkdirSync, type WriteStream } from "node:fs";
+import { join, resolve } from "node:path";
+import { pathToFileURL } from "node:url";
+import { createGzip, type Gzip } from "node:zlib";
+import { ConfigError } from "../../errors.js";
+import type { BatchMessage, JsonSchema } from "../../messages/types.js";
+
+/** The `batch_config` setting of SDK taps: records go to files, announced by BATCH messages. */
+export interface BatchConfig {
+  readonly format: "jsonl";
+  readonly compression?: "none" | "gzip";
+  /** The folder batch files are written in. */
+  readonly root?: string;
+  readonly rows_per_file?: number;
+}
+
+export const BATCH_CONFIG_SETTING: JsonSchema = {
+  type: "object",
+  additionalProperties: false,
+  required: ["format"],
+  description:
+    "Write records to batch files announced by BATCH messages (Singer's batch extension) instead of one RECORD message each: format (jsonl), compression (none or gzip), root (the folder, default the system temporary folder's agora-batches), rows_per_file (default 100000). A STATE follows each BATCH.",
+  properties: {
+    format: { type: "string", enum: ["jsonl"] },
+    compression: { type: "string", enum: ["none", "gzip"], default: "none" },
+    root: { type: "string", minLength: 1 },
+    rows_per_file: { type: "integer", minimum: 1, default: 100_000 },
+  },
+};
+
+/** A file name fit for any stream name (`../x`, `__proto__`, case-only differences): the name's safe characters, and a random part. */
+function fileName(stream: string, run: string, number: number, extension: string): string {
+  const safe = stream.replace(/[^A-Za-z0-9_-]/g, "_").slice(0, 60);
+  return `${safe}-${run}-${String(number).padStart(5, "0")}.${extension}`;
+}
+
+/**
+ * One stream's batch files, written as records come: `add` takes a record's
+ * JSON text, and `finish` closes the file being written and returns the
+ * BATCH message that announces it (undefined when it holds no record). Files
+ * are complete before they are announced; a file is never reused.
+ */
+export class BatchFiles {
+  private readonly root: string;
+  private readonly gzip: boolean;
+  private readonly run = randomBytes(6).toString("hex");
+  private file: { path: string; out: WriteStream; gzip: Gzip | undefined; rows: number } | undefined;
+  private files = 0;
+
+  constructor(
+    private readonly stream: string,
+    private readonly config: BatchConfig,
+    tmp: string,
+  ) {
+    this.root = resolve(config.root ?? join(tmp, "agora-batches"));
+    this.gzip = config.compression === "gzip";
+    try {
+      mkdirSync(this.root, { recursive: true, mode: 0o700 });
+    } catch (error) {
+      throw new ConfigError("BATCH_ROOT_UNWRITABLE", `cannot make the batch folder ${this.root}: ${(error as Error).message}`, {
+        where: { setting: "batch_config.root", stream },
+        hint: "Choose a folder this tap may write to (batch_config.root).",
+        cause: error,
+      });
+    }
+  }
+
+  get rowsPerFile(): number {
+    return this.config.rows_per_file ?? 100_000;
+  }
+
+  /** Rows in the file being written. */
+  get pending(): number {
+    return this.file?.rows ?? 0;
+  }
+
+  /** Adds one record's JSON text; resolves when the file's stream wants a pause (backpressure). */
+  add(json: string): Promise<void> | undefined {
+    const file = (this.file ??= this.open());
+    file.rows += 1;
+    const writable = file.gzip ?? file.out;
+    if (writable.write(`${json}\n`)) return undefined;
+    return new Promise((resolve) => writable.once("drain", resolve));
+  }
+
+  /** Closes the file being written (on disk when this resolves) and returns its BATCH message. */
+  async finish(): Promise<BatchMessage | undefined> {
+    const file = this.file;
+    if (file === undefined) return undefined;
+    this.file = undefined;
+    await new Promise<void>((resolve, reject) => {
+      file.out.once("error", reject);
+      file.out.once("finish", resolve);
+      (file.gzip ?? file.out).end();
+    });
+    return {
+      type: "BATCH",
+      stream: this.stream,
+      encoding: { format: "jsonl", ...(this.gzip ? { compression: "gzip" } : {}) },
+      manifest: [pathToFileURL(file.path).href],
+    };
+  }
+
+  private open(): { path: string; out: WriteStream; gzip: Gzip | undefined; rows: number } {
+    this.files += 1;
+    const path = join(this.root, fileName(this.stream, this.run, this.files, this.gzip ? "jsonl.gz" : "jsonl"));
+    // Batch files hold the source's data: the owner's only.
+    const out = createWriteStream(path, { flags: "wx", mode: 0o600 });
+    const gzip = this.gzip ? createGzip() : undefined;
+    gzip?.pipe(out);
+    return { path, out, gzip, rows: 0 };
+  }
+}

@@ -1,0 +1,108 @@
+import { createReadStream, statSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import { resolve } from "node:path";
+import { createGunzip } from "node:zlib";
+import type { Readable } from "node:stream";
+import { DataError, type AgoraError, type BatchMessage, type RecordValidator } from "../../protocol/index.js";
+import { RunnerCodes } from "../errors.js";
+
+/** The batch formats the runner reads (to check them, and to expand them into RECORDs). */
+export const RUNNER_BATCH_FORMATS: readonly string[] = ["jsonl"];
+
+export interface InspectedFile {
+  readonly path: string;
+  readonly rows: number;
+}
+
+export interface InspectedBatch {
+  readonly files: readonly InspectedFile[];
+  readonly rows: number;
+}
+
+/** A local path for a manifest entry: `file:` URIs and plain paths; anything else is not a file the runner can read. */
+export function manifestPath(uri: string): string | undefined {
+  if (uri.startsWith("file:")) {
+    try {
+      return fileURLToPath(uri);
+    } catch {
+      return undefined;
+    }
+  }
+  return /^[a-z][a-z0-9+.-]*:\/\//i.test(uri) ? undefined : resolve(uri);
+}
+
+function batchError(message: BatchMessage, file: string | undefined, what: string, hint: string, cause?: unknown): AgoraError {
+  return new DataError(RunnerCodes.BATCH_INVALID, `${file === undefined ? "BATCH" : "BATCH file"} ${what}`, {
+    where: { stream: message.stream, ...(file === undefined ? {} : { file }) },
+    hint,
+    ...(cause === undefined ? {} : { cause }),
+  });
+}
+
+/**
+ * Checks a BATCH message's files once each, before anything of it is sent:
+ * each must exist and be of the declared format (jsonl, gzip if declared),
+ * complete (ending with a line break), and its first record must
+ * match the stream's SCHEMA (a file of another stream, or columns that do
+ * not match, is refused here, not row by row). Counts the rows. No error
+ * quotes a file's content.
+ */
+export async function inspectBatch(message: BatchMessage, validator: RecordValidator | undefined): Promise<InspectedBatch> {
+  const { format, compression } = message.encoding;
+  if (!RUNNER_BATCH_FORMATS.includes(format)) {
+    throw batchError(message, undefined, `has format "${format}", which the runner does not read (it reads ${RUNNER_BATCH_FORMATS.join(", ")})`, "Configure the tap to write jsonl batch files, or RECORD messages.");
+  }
+  if (compression !== undefined && compression !== "gzip" && compression !== "none") {
+    throw batchError(message, undefined, `has compression "${compression}" (gzip or none are read)`, "Configure the tap to write gzip or uncompressed batch files.");
+  }
+  if (message.manifest.length === 0) throw batchError(message, undefined, "has an empty manifest", "A BATCH message must name at least one file.");
+  const files: InspectedFile[] = [];
+  for (const uri of message.manifest) {
+    const path = manifestPath(uri);
+    if (path === undefined) throw batchError(message, uri, "is not a local file (file: URI or path)", "The runner reads batch files on this machine's file system.");
+    try {
+      if (!statSync(path).isFile()) throw new Error("not a file");
+    } catch (error) {
+      throw batchError(message, path, "is missing", "The tap must keep its batch files until the runner has read them; a resumed run sends them again.", error);
+    }
+    files.push({ path, rows: await inspectFile(message, path, compression === "gzip", validator) });
+  }
+  return { files, rows: files.reduce((sum, file) => sum + file.rows, 0) };
+}
+
+/** Reads one jsonl file through: its rows counted, its end checked, its first line parsed and validated. */
+async function inspectFile(message: BatchMessage, path: string, gzip: boolean, validator: RecordValidator | undefined): Promise<number> {
+  let input: Readable = createReadStream(path);
+  if (gzip) input = input.pipe(createGunzip());
+  let rows = 0;
+  let first: Buffer | undefined;
+  let tail: Buffer = Buffer.alloc(0);
+  try {
+    for await (const chunk of input as AsyncIterable<Buffer>) {
+      let from = 0;
+      for (let at = chunk.indexOf(10); at !== -1; at = chunk.indexOf(10, at + 1)) {
+        const line = from === 0 ? Buffer.concat([tail, chunk.subarray(0, at)]) : chunk.subarray(from, at);
+        if (line.length > 0) {
+          rows += 1;
+          first ??= Buffer.from(line);
+        }
+        from = at + 1;
+      }
+      tail = from === 0 ? Buffer.concat([tail, chunk]) : Buffer.from(chunk.subarray(from));
+    }
+  } catch (error) {
+    throw batchError(message, path, gzip ? "is not a complete gzip file" : "cannot be read", "The file may be truncated (the tap stopped while writing it) or of another format than the BATCH declares.", error);
+  }
+  if (tail.length > 0) throw batchError(message, path, `ends in the middle of a line (row ${rows + 1} is incomplete)`, "The file is truncated: the tap must announce a batch file only once it is complete.");
+  if (first === undefined) return 0;
+  let record: unknown;
+  try {
+    record = JSON.parse(first.toString("utf8"));
+  } catch (error) {
+    throw batchError(message, path, `is not jsonl (its first line is not JSON)`, `The BATCH says ${gzip ? "gzip-compressed " : ""}jsonl; check the tap's batch format and compression.`, error);
+  }
+  if (typeof record !== "object" || record === null || Array.isArray(record)) throw batchError(message, path, "is not jsonl of records (its first line is not a JSON object)", "Each line of a jsonl batch file is one record.");
+  const invalid = validator?.validate(message.stream, record as Record<string, unknown>, 1);
+  if (invalid !== undefined) throw batchError(message, path, `does not match the stream's SCHEMA (first row: ${invalid.message})`, "The file may belong to another stream, or the tap's SCHEMA is out of date.", invalid);
+  return rows;
+}

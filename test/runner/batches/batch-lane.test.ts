@@ -1,0 +1,200 @@
+import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { pathToFileURL } from "node:url";
+import { gzipSync } from "node:zlib";
+import BetterSqlite3 from "better-sqlite3";
+import { describe, expect, it } from "vitest";
+import { agora, childPids, projectIn, PY_TARGET, range, savedCheckpoint, startAgora, storedIds, waitFor } from "../../helpers/project.js";
+import { exited, ROOT, tempDir } from "../../helpers/processes.js";
+
+const root = tempDir("agora-batch-lane-");
+const CLASSIC_TARGET = join(ROOT, "test", "fixtures", "singer", "classic_target.py");
+
+function csvOf(rows: number): string {
+  return `id,name\n${range(rows)
+    .map((id) => `${id},name ${id}`)
+    .join("\n")}\n`;
+}
+
+/** tap-csv writing jsonl batch files of `perFile` rows into the project's batches folder. */
+function batchProject(name: string, rows: number, perFile: number, targets: string, extra = ""): string {
+  const dir = join(root, name);
+  const project = projectIn(
+    dir,
+    `
+[connectors.items]
+command = "tap-csv"
+config = { files = [{ path = "items.csv", stream = "items", key_properties = ["id"] }], batch_config = { format = "jsonl", rows_per_file = ${perFile}, root = "${join(dir, "batches")}" } }
+
+${targets}
+${extra}
+`,
+  );
+  writeFileSync(join(dir, "items.csv"), csvOf(rows));
+  return project;
+}
+
+const jsonLinesOf = (path: string): unknown[] =>
+  readFileSync(path, "utf8")
+    .split("\n")
+    .filter((line) => line !== "")
+    .map((line) => JSON.parse(line) as unknown);
+
+describe("the batch lane", () => {
+  it("sends a BATCH as it is to a target that reads jsonl batches and as RECORDs to a plain Singer target (Python): identical rows, files removed once confirmed", async () => {
+    const dir = batchProject(
+      "mixed",
+      10,
+      4,
+      `
+[connectors.native]
+command = "target-jsonl"
+config = { destination_path = "out-native" }
+
+[connectors.classic]
+command = "python3 ${CLASSIC_TARGET}"
+config = { destination = "out-classic", flush_every = 3 }
+
+[pipelines.items]
+tap = "items"
+targets = ["native", "classic"]
+`,
+    );
+    const result = await agora(dir, ["run", "items"]);
+    expect(result.exitCode, result.stderr).toBe(0);
+    const expected = range(10).map((id) => ({ id, name: `name ${id}` }));
+    expect(jsonLinesOf(join(dir, "out-native", "items.jsonl"))).toEqual(expected);
+    expect(jsonLinesOf(join(dir, "out-classic", "items.jsonl"))).toEqual(expected);
+    // Three files of 4, 4 and 2 rows: as batches to target-jsonl, as records to the classic target.
+    expect(result.stderr).toContain("wrote 10 (items 10)");
+    expect(result.stderr).toContain("batches: native 3 native (10 rows), classic 3 as records (10 rows)");
+    // Every STATE after them was confirmed by both targets: no batch file is left.
+    expect(readdirSync(join(dir, "batches"))).toEqual([]);
+  });
+
+  it("a target SIGKILLed mid-run: the files past the checkpoint stay, and the resumed run gives both targets every row once", async () => {
+    const dir = batchProject(
+      "killed",
+      3000,
+      100,
+      `
+[connectors.native]
+command = "target-sqlite"
+config = { database = "native.db" }
+
+[connectors.python]
+command = "python3 ${PY_TARGET}"
+config = { database = "python.db", batch_size = 50, slow_ms = 20 }
+
+[pipelines.items]
+tap = "items"
+targets = ["native", "python"]
+`,
+    );
+    const position = (): number => (savedCheckpoint(dir, "items") as { bookmarks: { items: { row: number } } } | undefined)?.bookmarks.items.row ?? 0;
+    const runner = startAgora(dir, ["run", "items"]);
+    await waitFor(() => position() >= 200, 30_000, "a checkpoint past two batch files");
+    const [python] = childPids(runner.pid as number, "python.config.json");
+    process.kill(python as number, "SIGKILL");
+    expect((await exited(runner)).code).toBe(1);
+    const saved = position();
+    expect(saved).toBeLessThan(3000);
+    // Files of rows past the checkpoint were not confirmed by every target: still there.
+    const left = readdirSync(join(dir, "batches"));
+    expect(left.length).toBeGreaterThan(0);
+    const leftRows = left.flatMap((file) => jsonLinesOf(join(dir, "batches", file)) as Array<{ id: number }>).map((row) => row.id);
+    expect(Math.min(...leftRows)).toBeLessThanOrEqual(saved + 1);
+
+    const resumed = await agora(dir, ["run", "items"]);
+    expect(resumed.exitCode, resumed.stderr).toBe(0);
+    expect(storedIds(join(dir, "native.db"))).toEqual(range(3000));
+    expect(storedIds(join(dir, "python.db"))).toEqual(range(3000));
+    // The resumed run read from the checkpoint on, not from the start.
+    expect(resumed.stderr).toMatch(new RegExp(`read ${(3000 - saved).toLocaleString("en")}\\b`));
+  });
+
+  it("with middleware, a batch's records take the row lane: validated and transformed like RECORDs", async () => {
+    const dir = batchProject(
+      "middleware",
+      5,
+      2,
+      `
+[connectors.native]
+command = "target-jsonl"
+config = { destination_path = "out" }
+
+[pipelines.items]
+tap = "items"
+targets = ["native"]
+middleware = [{ type = "add_fields", fields = { source = "csv" } }, { type = "drop", fields = ["name"] }]
+`,
+    );
+    const result = await agora(dir, ["run", "items"]);
+    expect(result.exitCode, result.stderr).toBe(0);
+    expect(jsonLinesOf(join(dir, "out", "items.jsonl"))).toEqual(range(5).map((id) => ({ id, source: "csv" })));
+    expect(readdirSync(join(dir, "batches"))).toEqual([]);
+  });
+});
+
+describe("a bad BATCH", () => {
+  const schema = JSON.stringify({ type: "SCHEMA", stream: "items", schema: { type: "object", properties: { id: { type: "integer" } }, required: ["id"] }, key_properties: ["id"] });
+  const batchLine = (file: string, compression?: string): string => JSON.stringify({ type: "BATCH", stream: "items", encoding: { format: "jsonl", ...(compression === undefined ? {} : { compression }) }, manifest: [pathToFileURL(file).href] });
+
+  /** A tap that prints `lines` (cat of a file), into target-sqlite. */
+  function catProject(name: string, lines: (dir: string) => string[], onError: string): string {
+    const dir = projectIn(
+      join(root, name),
+      `
+[connectors.native]
+command = "target-sqlite"
+config = { database = "out.db" }
+
+[pipelines.items]
+tap = { command = "cat messages.jsonl" }
+targets = ["native"]
+on_error = "${onError}"
+`,
+    );
+    writeFileSync(join(dir, "messages.jsonl"), `${lines(dir).join("\n")}\n`);
+    return dir;
+  }
+
+  it.each([
+    ["missing", "gone.jsonl", (dir: string) => [batchLine(join(dir, "gone.jsonl"))], "BATCH file is missing"],
+    ["truncated", "cut.jsonl", (dir: string) => (writeFileSync(join(dir, "cut.jsonl"), '{"id":1}\n{"id":'), [batchLine(join(dir, "cut.jsonl"))]), "BATCH file ends in the middle of a line (row 2 is incomplete)"],
+    ["declared gzip, written plain", "plain.jsonl", (dir: string) => (writeFileSync(join(dir, "plain.jsonl"), '{"id":1}\n'), [batchLine(join(dir, "plain.jsonl"), "gzip")]), "BATCH file is not a complete gzip file"],
+    ["of another stream's columns", "other.jsonl", (dir: string) => (writeFileSync(join(dir, "other.jsonl"), '{"sku":"a"}\n'), [batchLine(join(dir, "other.jsonl"))]), "BATCH file does not match the stream's SCHEMA (first row:"],
+  ])("%s: one line naming the stream and the file, the run failed, nothing after it confirmed", async (name, file, lines, said) => {
+    const dir = catProject(`bad-${name.replace(/\W+/g, "-")}`, (folder) => [schema, '{"type":"RECORD","stream":"items","record":{"id":1}}', '{"type":"STATE","value":{"at":1}}', ...lines(folder), '{"type":"STATE","value":{"at":2}}'], "fail");
+    const result = await agora(dir, ["run", "items"]);
+    expect(result.exitCode).not.toBe(0);
+    const errors = result.stderr.split("\n").filter((line) => line.includes("[BATCH_INVALID]"));
+    expect(errors).toHaveLength(1);
+    expect(errors[0]).toContain(`pipeline items, stream items, ${join(dir, file)}, line 4: ${said}`);
+    expect(result.stderr).not.toContain("    at ");
+    expect(savedCheckpoint(dir, "items")).toEqual({ at: 1 });
+  });
+
+  it('under on_error = "dlq", is one dead letter holding the BATCH message, and the records after it are delivered', async () => {
+    const dir = catProject("dlq", (folder) => [schema, batchLine(join(folder, "gone.jsonl")), '{"type":"RECORD","stream":"items","record":{"id":2}}', '{"type":"STATE","value":{"at":2}}'], "dlq");
+    const result = await agora(dir, ["run", "items"]);
+    expect(result.exitCode, result.stderr).toBe(0);
+    expect(storedIds(join(dir, "out.db"))).toEqual([2]);
+    const db = new BetterSqlite3(join(dir, ".agora", "state.db"), { readonly: true });
+    const letters = db.prepare("SELECT stream, stage, error_code, raw FROM dead_letters").all() as Array<Record<string, unknown>>;
+    db.close();
+    expect(letters).toEqual([{ stream: "items", stage: "source", error_code: "BATCH_INVALID", raw: batchLine(join(dir, "gone.jsonl")) }]);
+  });
+
+  it("a gzip batch of the right stream goes through (the good case of the checks above)", async () => {
+    const dir = catProject("gzip-ok", (folder) => {
+      writeFileSync(join(folder, "ok.jsonl.gz"), gzipSync('{"id":1}\n{"id":2}\n'));
+      return [schema, batchLine(join(folder, "ok.jsonl.gz"), "gzip"), '{"type":"STATE","value":{"at":2}}'];
+    }, "fail");
+    const result = await agora(dir, ["run", "items"]);
+    expect(result.exitCode, result.stderr).toBe(0);
+    expect(storedIds(join(dir, "out.db"))).toEqual([1, 2]);
+    // The runner removes batch files once confirmed, whoever wrote them.
+    expect(existsSync(join(dir, "ok.jsonl.gz"))).toBe(false);
+  });
+});
