@@ -2,6 +2,7 @@ import { Command, CommanderError, Option } from "commander";
 import { asAgoraError, exitCodeFor, LOG_LEVELS, UsageError, type LogLevel } from "../../protocol/index.js";
 import { discoverCommand, selectCommand } from "./commands/catalog.js";
 import { dlqCommand } from "./commands/dlq.js";
+import { explainCommand } from "./commands/explain.js";
 import { initCommand } from "./commands/init.js";
 import { runCommand } from "./commands/run.js";
 import { runsCommand } from "./commands/runs.js";
@@ -51,6 +52,7 @@ export async function main(argv: readonly string[]): Promise<never> {
   program.addCommand(initCommand());
   program.addCommand(discoverCommand(common));
   program.addCommand(selectCommand(common));
+  program.addCommand(explainCommand(common));
   program.addCommand(stateCommand(common));
   program.addCommand(runsCommand(common));
   program.addCommand(dlqCommand(common, done));

@@ -1,0 +1,24 @@
+import { Command } from "commander";
+import { UsageError } from "../../../protocol/index.js";
+import { explainPipeline, explainText } from "../../explain/explain-pipeline.js";
+import { resolvePipeline } from "../../project/resolve-pipeline.js";
+import { maybeProject, openStateStore, writeOut, type CommonOptions } from "../cli-context.js";
+
+export function explainCommand(common: () => CommonOptions): Command {
+  return new Command("explain")
+    .description("show a pipeline's plan without running it: what the tap sends (rows or batches), each middleware's plane, what each target receives and whether it is downgraded, where checkpoints and dead letters go")
+    .argument("<pipeline>")
+    .action(async (pipeline: string) => {
+      const options = common();
+      const project = maybeProject({ ...options, project: options.project ?? "pipelines.toml" });
+      if (project === undefined) throw new UsageError("USAGE", "no pipelines.toml here", { hint: "Run it in a project folder, or pass --project FILE." });
+      const definition = resolvePipeline(project, pipeline);
+      const store = openStateStore(options, project);
+      try {
+        const plan = await explainPipeline(definition, store);
+        await writeOut(options.json === true ? `${JSON.stringify(plan)}\n` : explainText(plan));
+      } finally {
+        await store.close();
+      }
+    });
+}

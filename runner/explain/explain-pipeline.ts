@@ -1,0 +1,122 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { maskSecrets, registerConfigSecrets } from "../../protocol/index.js";
+import { RUNNER_BATCH_FORMATS } from "../batches/inspect-batch.js";
+import { aboutTapCached } from "../pipeline/about-cache.js";
+import { argsWithConfig } from "../pipeline/connector-config.js";
+import type { PipelineDefinition } from "../pipeline/types.js";
+import type { StateStore } from "../state/interfaces.js";
+
+/** The plane a stage works on: rows (RECORD messages, one record at a time) or batches (BATCH files, as they are). */
+export type Plane = "rows" | "batches";
+
+export interface ExplainedStep {
+  readonly step: string;
+  readonly plane: Plane;
+}
+
+export interface ExplainedTarget {
+  readonly name: string;
+  readonly command: string;
+  /** The BATCH formats its --about says it reads. */
+  readonly reads: readonly string[];
+  readonly route: string;
+  /** What it is sent: RECORDs, or the tap's BATCH messages as they are. */
+  readonly receives: Plane;
+  /** True when the tap sends batches but this target gets them as RECORDs. */
+  readonly downgraded: boolean;
+  readonly why: string;
+}
+
+/** A pipeline's plan, worked out without running it (only the connectors' --about is asked, and cached). */
+export interface PipelineExplain {
+  readonly pipeline: string;
+  readonly tap: { readonly name: string; readonly command: string; readonly emits: Plane; readonly batchFormat: string | undefined; readonly why: string };
+  readonly validation: string;
+  readonly middleware: readonly ExplainedStep[];
+  /** The plane records travel on between the tap and the targets. */
+  readonly lane: Plane;
+  readonly targets: readonly ExplainedTarget[];
+  readonly checkpoint: string;
+  readonly deadLetters: string;
+}
+
+/** The format of the tap's `batch_config`, when its config sets one. */
+function configuredBatchFormat(config: Readonly<Record<string, unknown>> | undefined): string | undefined {
+  const batch = config?.["batch_config"];
+  if (typeof batch !== "object" || batch === null) return undefined;
+  const format = (batch as Record<string, unknown>)["format"];
+  return typeof format === "string" ? format : undefined;
+}
+
+/**
+ * Works out what a run of the pipeline would do, stage by stage: what the
+ * tap sends (rows, or batches when its config asks for them), the plane each
+ * middleware works on, and per target what it is sent and why (as sent, or
+ * downgraded to RECORDs at its boundary), where checkpoints and dead letters
+ * go. Nothing is run but the connectors' `--about` (answers cached).
+ */
+export async function explainPipeline(definition: PipelineDefinition, store: StateStore): Promise<PipelineExplain> {
+  const dir = mkdtempSync(join(tmpdir(), "agora-explain-"));
+  try {
+    for (const connector of [definition.tap, ...definition.targets]) registerConfigSecrets(connector.config);
+    const tapAbout = await aboutTapCached(definition.tap, argsWithConfig(definition.tap, dir), store, definition.name);
+    const targetAbouts = await Promise.all(definition.targets.map((target) => aboutTapCached(target, argsWithConfig(target, dir), store, definition.name)));
+    const batchFormat = configuredBatchFormat(definition.tap.config);
+    const emits: Plane = batchFormat === undefined ? "rows" : "batches";
+    const tapWhy =
+      batchFormat !== undefined
+        ? `its batch_config asks for ${batchFormat} batch files`
+        : tapAbout.capabilities?.includes("batch") === true
+          ? "RECORD messages (it can send batches: set batch_config in its config)"
+          : "RECORD messages";
+    const middleware = definition.middleware.map((spec): ExplainedStep => ({ step: spec.type, plane: "rows" }));
+    const rowLaneBecause = middleware.length > 0 ? "the middleware works on rows" : definition.maxRecords !== undefined ? "max_records counts rows" : undefined;
+    const lane: Plane = emits === "batches" && rowLaneBecause === undefined ? "batches" : "rows";
+    const targets = definition.targets.map((target, index): ExplainedTarget => {
+      const about = targetAbouts[index];
+      const reads = about?.batchFormats ?? (about?.capabilities?.includes("batch") === true ? ["jsonl"] : []);
+      const route = target.route === undefined ? "every stream" : [target.route.streams === undefined ? "" : `streams ${target.route.streams.join(", ")}`, target.route.where === undefined ? "" : `where ${target.route.where}`].filter((part) => part !== "").join(", ");
+      const base = { name: target.name, command: maskSecrets(target.command), reads, route };
+      if (emits === "rows") return { ...base, receives: "rows", downgraded: false, why: "the tap sends RECORD messages" };
+      if (lane === "rows") return { ...base, receives: "rows", downgraded: true, why: `batches enter the row lane at the source: ${rowLaneBecause ?? ""}` };
+      if (target.route?.where !== undefined) return { ...base, receives: "rows", downgraded: true, why: "its route filters record by record (where)" };
+      if (!reads.includes(batchFormat ?? "")) return { ...base, receives: "rows", downgraded: true, why: `it reads no ${batchFormat ?? ""} batches${reads.length === 0 ? "" : ` (it reads ${reads.join(", ")})`}: each BATCH is expanded into RECORDs at its boundary` };
+      return { ...base, receives: "batches", downgraded: false, why: `it reads ${batchFormat ?? ""} batches: each BATCH is sent as it is` };
+    });
+    const unreadable = batchFormat !== undefined && !RUNNER_BATCH_FORMATS.includes(batchFormat);
+    return {
+      pipeline: definition.name,
+      tap: { name: definition.tap.name, command: maskSecrets(definition.tap.command), emits, batchFormat, why: unreadable ? `${tapWhy}, a format the runner does not read (the run will fail)` : tapWhy },
+      validation: definition.validate ? "each RECORD against its stream's SCHEMA; each BATCH file once (files, format, first row)" : "off (validate = false)",
+      middleware,
+      lane,
+      targets,
+      checkpoint: `the newest STATE all ${definition.targets.length} target(s) confirmed, saved in ${store.location}${definition.resume ? "; handed to the tap as --state on the next run" : " (resume = false: not handed to the tap)"}`,
+      deadLetters:
+        definition.onError === "dlq"
+          ? `rejected records (validation, middleware, a target's write) and bad batches go to the dead-letter queue in ${store.location}`
+          : definition.onError === "skip"
+            ? "rejected records are counted and skipped (on_error = skip)"
+            : "a rejected record or bad batch fails the run (on_error = fail)",
+    };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** The plan as text: one block per stage. */
+export function explainText(plan: PipelineExplain): string {
+  const lines = [
+    `pipeline ${plan.pipeline}`,
+    `  tap ${plan.tap.name} (${plan.tap.command}): sends ${plan.tap.emits === "batches" ? `batches (${plan.tap.batchFormat ?? ""})` : "rows"}: ${plan.tap.why}`,
+    `  validation: ${plan.validation}`,
+    plan.middleware.length === 0 ? "  middleware: none" : `  middleware: ${plan.middleware.map((step) => `${step.step} [${step.plane}]`).join(" → ")}`,
+    `  lane: ${plan.lane}`,
+    ...plan.targets.map((target) => `  target ${target.name} (${target.command}), ${target.route}: receives ${target.receives === "batches" ? "batches as sent" : target.downgraded ? "rows (downgraded)" : "rows"}: ${target.why}`),
+    `  checkpoint: ${plan.checkpoint}`,
+    `  dead letters: ${plan.deadLetters}`,
+  ];
+  return `${lines.join("\n")}\n`;
+}
