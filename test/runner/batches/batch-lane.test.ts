@@ -134,6 +134,27 @@ middleware = [{ type = "add_fields", fields = { source = "csv" } }, { type = "dr
     expect(jsonLinesOf(join(dir, "out", "items.jsonl"))).toEqual(range(5).map((id) => ({ id, source: "csv" })));
     expect(readdirSync(join(dir, "batches"))).toEqual([]);
   });
+
+  it("max_records stops inside a batch: exactly that many rows reach the target, not a whole batch more", async () => {
+    const dir = batchProject(
+      "max-records",
+      20,
+      4,
+      `
+[connectors.native]
+command = "target-jsonl"
+config = { destination_path = "out" }
+
+[pipelines.items]
+tap = "items"
+targets = ["native"]
+max_records = 6
+`,
+    );
+    const result = await agora(dir, ["run", "items"]);
+    expect(result.exitCode, result.stderr).toBe(0);
+    expect(jsonLinesOf(join(dir, "out", "items.jsonl"))).toEqual(range(6).map((id) => ({ id, name: `name ${id}` })));
+  });
 });
 
 describe("a bad BATCH", () => {
