@@ -1,6 +1,6 @@
 import { existsSync } from "node:fs";
 import { resolve } from "node:path";
-import { createLogger, type Logger, type LogLevel } from "../../protocol/index.js";
+import { createLogger, UsageError, type Logger, type LogLevel } from "../../protocol/index.js";
 import { DEFAULT_STATE_STORE, loadProject, PROJECT_FILE } from "../project/load-project.js";
 import type { Project } from "../project/project-types.js";
 import type { StateStore } from "../state/interfaces.js";
@@ -24,6 +24,13 @@ export function loggerFor(options: CommonOptions): Logger {
 export function maybeProject(options: CommonOptions): Project | undefined {
   if (options.project !== undefined) return loadProject(options.project);
   return existsSync(PROJECT_FILE) ? loadProject(PROJECT_FILE) : undefined;
+}
+
+/** The project a command about one pipeline needs: --project, else ./pipelines.toml, else a usage error saying so. */
+export function requireProject(options: CommonOptions, why = "no pipelines.toml here"): Project {
+  const project = maybeProject({ ...options, project: options.project ?? PROJECT_FILE });
+  if (project === undefined) throw new UsageError("USAGE", why, { hint: "Run it in a project folder, or pass --project FILE." });
+  return project;
 }
 
 /** The state store: --state-store, else the project's, else .agora/state.db here. */

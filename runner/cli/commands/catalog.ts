@@ -1,18 +1,16 @@
 import { writeFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { Command } from "commander";
-import { UsageError } from "../../../protocol/index.js";
 import { catalogForPipeline } from "../../catalog/catalog-for-pipeline.js";
 import type { CatalogPlan } from "../../catalog/plan-catalog.js";
 import type { PipelineDefinition } from "../../pipeline/types.js";
 import { resolvePipeline } from "../../project/resolve-pipeline.js";
-import { loggerFor, maybeProject, openStateStore, writeOut, type CommonOptions } from "../cli-context.js";
+import { loggerFor, openStateStore, requireProject, writeOut, type CommonOptions } from "../cli-context.js";
 import { selectTable } from "../select-table.js";
 
 /** The pipeline, its catalog plan (discovering or from the cache), and the logger used. */
 async function planFor(pipeline: string, options: CommonOptions, refresh: boolean): Promise<{ definition: PipelineDefinition; plan: CatalogPlan }> {
-  const project = maybeProject({ ...options, project: options.project ?? "pipelines.toml" });
-  if (project === undefined) throw new UsageError("USAGE", "no pipelines.toml here", { hint: "Run it in a project folder, or pass --project FILE." });
+  const project = requireProject(options);
   const definition = resolvePipeline(project, pipeline);
   const logger = loggerFor(options);
   const store = openStateStore(options, project);

@@ -5,7 +5,7 @@ import { executeNow } from "../../pipeline/execute-pipeline.js";
 import { StopRequests } from "../../pipeline/stop-requests.js";
 import { resolvePipeline } from "../../project/resolve-pipeline.js";
 import type { DeadLetterStage, DeadLetterStatus } from "../../state/types.js";
-import { loggerFor, maybeProject, openStateStore, writeOut, type CommonOptions } from "../cli-context.js";
+import { loggerFor, openStateStore, requireProject, writeOut, type CommonOptions } from "../cli-context.js";
 
 const STAGES = [...DEAD_LETTER_STAGES];
 
@@ -71,8 +71,7 @@ export function dlqCommand(common: () => CommonOptions, done: (code: number) => 
     .description("send pending dead letters through the pipeline again; those that succeed are marked done")
     .action(async (pipeline: string, options: { stage?: DeadLetterStage; mode: ReplayMode; ids?: string }) => {
       const shared = common();
-      const project = maybeProject({ ...shared, project: shared.project ?? "pipelines.toml" });
-      if (project === undefined) throw new UsageError("USAGE", "replay needs the pipeline's definition", { hint: "Run it where pipelines.toml is, or pass --project." });
+      const project = requireProject(shared, "replay needs the pipeline's definition (no pipelines.toml here)");
       const definition = resolvePipeline(project, pipeline);
       const store = openStateStore(shared, project);
       try {

@@ -1,8 +1,7 @@
 import { Command } from "commander";
-import { UsageError } from "../../../protocol/index.js";
 import { explainPipeline, explainText } from "../../explain/explain-pipeline.js";
 import { resolvePipeline } from "../../project/resolve-pipeline.js";
-import { maybeProject, openStateStore, writeOut, type CommonOptions } from "../cli-context.js";
+import { openStateStore, requireProject, writeOut, type CommonOptions } from "../cli-context.js";
 
 export function explainCommand(common: () => CommonOptions): Command {
   return new Command("explain")
@@ -10,8 +9,7 @@ export function explainCommand(common: () => CommonOptions): Command {
     .argument("<pipeline>")
     .action(async (pipeline: string) => {
       const options = common();
-      const project = maybeProject({ ...options, project: options.project ?? "pipelines.toml" });
-      if (project === undefined) throw new UsageError("USAGE", "no pipelines.toml here", { hint: "Run it in a project folder, or pass --project FILE." });
+      const project = requireProject(options);
       const definition = resolvePipeline(project, pipeline);
       const store = openStateStore(options, project);
       try {
