@@ -3,7 +3,7 @@ import { createWriteStream, mkdirSync, type WriteStream } from "node:fs";
 import { join, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import { createGzip, type Gzip } from "node:zlib";
-import { ConfigError } from "../../errors.js";
+import { ConfigError, FatalError } from "../../errors.js";
 import type { BatchMessage, JsonSchema } from "../../messages/types.js";
 
 /** The `batch_config` setting of SDK taps: records go to files, announced by BATCH messages. */
@@ -35,6 +35,15 @@ function fileName(stream: string, run: string, number: number, extension: string
   return `${safe}-${run}-${String(number).padStart(5, "0")}.${extension}`;
 }
 
+interface OpenFile {
+  readonly path: string;
+  readonly out: WriteStream;
+  readonly gzip: Gzip | undefined;
+  rows: number;
+  /** The first write error (a full disk), reported by the next add or finish. */
+  failure: Error | undefined;
+}
+
 /**
  * One stream's batch files, written as records come: `add` takes a record's
  * JSON text, and `finish` closes the file being written and returns the
@@ -45,7 +54,7 @@ export class BatchFiles {
   private readonly root: string;
   private readonly gzip: boolean;
   private readonly run = randomBytes(6).toString("hex");
-  private file: { path: string; out: WriteStream; gzip: Gzip | undefined; rows: number } | undefined;
+  private file: OpenFile | undefined;
   private files = 0;
 
   constructor(
@@ -78,10 +87,23 @@ export class BatchFiles {
   /** Adds one record's JSON text; resolves when the file's stream wants a pause (backpressure). */
   add(json: string): Promise<void> | undefined {
     const file = (this.file ??= this.open());
+    if (file.failure !== undefined) throw this.writeError(file);
     file.rows += 1;
     const writable = file.gzip ?? file.out;
     if (writable.write(`${json}\n`)) return undefined;
-    return new Promise((resolve) => writable.once("drain", resolve));
+    // A failed write (a full disk) never drains: the wait ends with its error instead.
+    return new Promise((resolve, reject) => {
+      const failed = (): void => {
+        writable.off("drain", drained);
+        reject(this.writeError(file));
+      };
+      const drained = (): void => {
+        file.out.off("error", failed);
+        resolve();
+      };
+      writable.once("drain", drained);
+      file.out.once("error", failed);
+    });
   }
 
   /** Closes the file being written (on disk when this resolves) and returns its BATCH message. */
@@ -90,7 +112,8 @@ export class BatchFiles {
     if (file === undefined) return undefined;
     this.file = undefined;
     await new Promise<void>((resolve, reject) => {
-      file.out.once("error", reject);
+      if (file.failure !== undefined) reject(this.writeError(file));
+      file.out.once("error", () => reject(this.writeError(file)));
       file.out.once("finish", resolve);
       (file.gzip ?? file.out).end();
     });
@@ -102,13 +125,24 @@ export class BatchFiles {
     };
   }
 
-  private open(): { path: string; out: WriteStream; gzip: Gzip | undefined; rows: number } {
+  private open(): OpenFile {
     this.files += 1;
     const path = join(this.root, fileName(this.stream, this.run, this.files, this.gzip ? "jsonl.gz" : "jsonl"));
     // Batch files hold the source's data: the owner's only.
     const out = createWriteStream(path, { flags: "wx", mode: 0o600 });
     const gzip = this.gzip ? createGzip() : undefined;
     gzip?.pipe(out);
-    return { path, out, gzip, rows: 0 };
+    const file: OpenFile = { path, out, gzip, rows: 0, failure: undefined };
+    out.on("error", (error) => (file.failure ??= error));
+    return file;
+  }
+
+  private writeError(file: OpenFile): FatalError {
+    const full = (file.failure as NodeJS.ErrnoException | undefined)?.code === "ENOSPC";
+    return new FatalError(full ? "DISK_FULL" : "BATCH_WRITE_FAILED", `cannot write batch file ${file.path}: ${full ? "the disk is full" : (file.failure?.message ?? "write failed")}`, {
+      where: { stream: this.stream, file: file.path },
+      hint: full ? "Free space in batch_config.root (or choose another folder) and run again; nothing after the last STATE is lost." : "Check that batch_config.root is writable.",
+      cause: file.failure,
+    });
   }
 }

@@ -1,4 +1,5 @@
-import { readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { execFileSync } from "node:child_process";
+import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { gunzipSync } from "node:zlib";
@@ -65,6 +66,34 @@ describe("an SDK tap with batch_config", () => {
     expect(files).toHaveLength(2);
     for (const file of files) expect(file).toMatch(/^___up___proto__-[0-9a-f]{12}-\d{5}\.jsonl\.gz$/);
     for (const message of batches) expect(fileURLToPath((message["manifest"] as string[])[0] as string).startsWith(`${root}/`)).toBe(true);
+  });
+
+  it("a batch folder it cannot make is one line naming the setting; a full disk is one line naming the file", async () => {
+    writeFileSync(join(dir, "a-file"), "");
+    const notAFolder = await runNode(tapSample, ["--config", writeJson("bad-root.json", { users: 3, batch_config: { format: "jsonl", root: join(dir, "a-file", "batches") } })]);
+    expect(notAFolder.exitCode).toBe(3);
+    expect(notAFolder.stderr).toContain(`cannot make the batch folder ${join(dir, "a-file", "batches")}`);
+    expect(notAFolder.stderr).toContain("batch_config.root");
+    expect(notAFolder.stderr).not.toContain("    at ");
+
+    const disk = join(dir, "disk");
+    mkdirSync(disk);
+    try {
+      execFileSync("mount", ["-t", "tmpfs", "-o", "size=256k", "tmpfs", disk], { stdio: "ignore" });
+    } catch {
+      console.warn("the full-disk case is skipped: cannot mount a small tmpfs here (needs root)");
+      return;
+    }
+    try {
+      const full = await runNode(tapSample, ["--config", writeJson("full.json", { users: 20000, orders: 0, batch_config: { format: "jsonl", root: disk } })]);
+      expect(full.exitCode).not.toBe(0);
+      const lines = full.stderr.split("\n").filter((line) => line.includes("[DISK_FULL]"));
+      expect(lines).toHaveLength(1);
+      expect(lines[0]).toContain(`cannot write batch file ${disk}/users-`);
+      expect(full.stderr).not.toContain("    at ");
+    } finally {
+      execFileSync("umount", ["-l", disk]);
+    }
   });
 
   it("refuses an unknown batch format with the setting named", async () => {
