@@ -1,4 +1,4 @@
-import { readBatchFiles, serializeMessage, type BatchMessage, type RecordMessage, type RecordValidator } from "../../protocol/index.js";
+import { readBatchFiles, serializeMessage, type BatchMessage, type JsonSchema, type RecordMessage, type RecordValidator } from "../../protocol/index.js";
 import { inspectBatch, type InspectedBatch } from "./inspect-batch.js";
 
 /** What each target reads of BATCH messages: the formats it accepts natively (empty: none, send it RECORDs). */
@@ -47,8 +47,8 @@ export class BatchLane {
    * target routed by a `where` expression filters record by record).
    * Throws a DataError naming the file and the stream for a bad batch.
    */
-  async plan(message: BatchMessage, targets: readonly number[], validator: RecordValidator | undefined, expandFor: (target: number) => boolean): Promise<PlannedBatch> {
-    const inspected = await inspectBatch(message, validator);
+  async plan(message: BatchMessage, targets: readonly number[], validator: RecordValidator | undefined, schema: JsonSchema | undefined, expandFor: (target: number) => boolean): Promise<PlannedBatch> {
+    const inspected = await inspectBatch(message, validator, schema);
     const formats = await this.formats();
     const native = targets.filter((target) => !expandFor(target) && (formats[target] ?? []).includes(message.encoding.format));
     const downgraded = targets.filter((target) => !native.includes(target));

@@ -3,11 +3,12 @@ import { fileURLToPath } from "node:url";
 import { resolve } from "node:path";
 import { createGunzip } from "node:zlib";
 import type { Readable } from "node:stream";
-import { DataError, type AgoraError, type BatchMessage, type RecordValidator } from "../../protocol/index.js";
+import { readFile } from "node:fs/promises";
+import { arrowKind, DataError, decodeArrowBatch, type AgoraError, type BatchMessage, type JsonSchema, type RecordValidator } from "../../protocol/index.js";
 import { RunnerCodes } from "../errors.js";
 
 /** The batch formats the runner reads (to check them, and to expand them into RECORDs). */
-export const RUNNER_BATCH_FORMATS: readonly string[] = ["jsonl"];
+export const RUNNER_BATCH_FORMATS: readonly string[] = ["jsonl", "arrow"];
 
 export interface InspectedFile {
   readonly path: string;
@@ -41,16 +42,20 @@ function batchError(message: BatchMessage, file: string | undefined, what: strin
 
 /**
  * Checks a BATCH message's files once each, before anything of it is sent:
- * each must exist and be of the declared format (jsonl, gzip if declared),
- * complete (ending with a line break), and its first record must
- * match the stream's SCHEMA (a file of another stream, or columns that do
- * not match, is refused here, not row by row). Counts the rows. No error
- * quotes a file's content.
+ * each must exist and be of the declared format (jsonl, gzip if declared,
+ * complete: ending with a line break; or an Arrow IPC stream whose columns
+ * are properties of the stream's SCHEMA, of the types it gives them), and
+ * its first record must match the SCHEMA (a file of another stream is
+ * refused here, not row by row). Counts the rows. No error quotes a file's
+ * content.
  */
-export async function inspectBatch(message: BatchMessage, validator: RecordValidator | undefined): Promise<InspectedBatch> {
+export async function inspectBatch(message: BatchMessage, validator: RecordValidator | undefined, schema: JsonSchema | undefined): Promise<InspectedBatch> {
   const { format, compression } = message.encoding;
   if (!RUNNER_BATCH_FORMATS.includes(format)) {
     throw batchError(message, undefined, `has format "${format}", which the runner does not read (it reads ${RUNNER_BATCH_FORMATS.join(", ")})`, "Configure the tap to write jsonl batch files, or RECORD messages.");
+  }
+  if (format === "arrow" && compression !== undefined && compression !== "none") {
+    throw batchError(message, undefined, `is Arrow with compression "${compression}" (Arrow batch files are read uncompressed)`, "Configure the tap to write uncompressed Arrow files, or gzip jsonl.");
   }
   if (compression !== undefined && compression !== "gzip" && compression !== "none") {
     throw batchError(message, undefined, `has compression "${compression}" (gzip or none are read)`, "Configure the tap to write gzip or uncompressed batch files.");
@@ -65,7 +70,7 @@ export async function inspectBatch(message: BatchMessage, validator: RecordValid
     } catch (error) {
       throw batchError(message, path, "is missing", "The tap must keep its batch files until the runner has read them; a resumed run sends them again.", error);
     }
-    files.push({ path, rows: await inspectFile(message, path, compression === "gzip", validator) });
+    files.push({ path, rows: format === "arrow" ? await inspectArrowFile(message, path, validator, schema) : await inspectFile(message, path, compression === "gzip", validator) });
   }
   return { files, rows: files.reduce((sum, file) => sum + file.rows, 0) };
 }
@@ -105,4 +110,28 @@ async function inspectFile(message: BatchMessage, path: string, gzip: boolean, v
   const invalid = validator?.validate(message.stream, record as Record<string, unknown>, 1);
   if (invalid !== undefined) throw batchError(message, path, `does not match the stream's SCHEMA (first row: ${invalid.message})`, "The file may belong to another stream, or the tap's SCHEMA is out of date.", invalid);
   return rows;
+}
+
+/** One Arrow file: an IPC stream, its columns the SCHEMA's properties with their types, its first row valid. */
+async function inspectArrowFile(message: BatchMessage, path: string, validator: RecordValidator | undefined, schema: JsonSchema | undefined): Promise<number> {
+  let decoded;
+  try {
+    decoded = await decodeArrowBatch(await readFile(path));
+  } catch (error) {
+    throw batchError(message, path, "is not an Arrow IPC stream (truncated, or of another format)", "The BATCH says arrow; check the tap's batch format, and that it finished writing the file.", error);
+  }
+  const properties = (schema?.["properties"] ?? {}) as Record<string, JsonSchema>;
+  for (const column of decoded.columns) {
+    if (column.kind === undefined) throw batchError(message, path, `has column ${JSON.stringify(column.name)} of Arrow type ${column.type} (int64, float64, bool and utf8 are read)`, "Write the column as one of those types.");
+    if (schema === undefined) continue;
+    if (!Object.hasOwn(properties, column.name)) throw batchError(message, path, `has column ${JSON.stringify(column.name)}, which the stream's SCHEMA does not have`, "The file may belong to another stream, or the tap's SCHEMA is out of date.");
+    const expected = arrowKind(properties[column.name]);
+    if (expected !== column.kind) throw batchError(message, path, `has column ${JSON.stringify(column.name)} as ${column.kind}, where the stream's SCHEMA makes it ${expected}`, "The tap's SCHEMA and its batch files disagree; fix the one that is wrong.");
+  }
+  const first = decoded.records().next();
+  if (first.done !== true) {
+    const invalid = validator?.validate(message.stream, first.value, 1);
+    if (invalid !== undefined) throw batchError(message, path, `does not match the stream's SCHEMA (first row: ${invalid.message})`, "The file may belong to another stream, or the tap's SCHEMA is out of date.", invalid);
+  }
+  return decoded.rows;
 }

@@ -121,7 +121,7 @@ export class DataPath {
     if (!this.chain.isEmpty || this.definition.maxRecords !== undefined) return this.batchAsRecords(message, raw, line, validator);
     const name = this.outputNames.get(message.stream) ?? message.stream;
     const targets = this.routes.forStream(name) ?? this.definition.targets.map((_, index) => index);
-    const planned = this.batches.plan(message, targets, validator, (target) => this.routes.filtersRecords(target)).then(
+    const planned = this.batches.plan(message, targets, validator, this.tapShapes.get(message.stream)?.schema, (target) => this.routes.filtersRecords(target)).then(
       (batch): Outgoing => ({ kind: "batch", planned: batch, raw }),
       (error: unknown): Outgoing => ({ kind: "bad-batch", message, raw, line, error: asAgoraError(error).withLocation({ line }) }),
     );
@@ -132,7 +132,7 @@ export class DataPath {
   private async batchAsRecords(message: BatchMessage, raw: string, line: number, validator: RecordValidator | undefined): Promise<void> {
     let paths: readonly string[];
     try {
-      paths = (await inspectBatch(message, validator)).files.map((file) => file.path);
+      paths = (await inspectBatch(message, validator, this.tapShapes.get(message.stream)?.schema)).files.map((file) => file.path);
     } catch (error) {
       this.rejectBatch(message, raw, line, asAgoraError(error).withLocation({ line }));
       return;

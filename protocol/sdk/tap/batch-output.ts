@@ -1,14 +1,17 @@
 import { randomBytes } from "node:crypto";
 import { createWriteStream, mkdirSync, type WriteStream } from "node:fs";
+import { writeFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import { createGzip, type Gzip } from "node:zlib";
 import { ConfigError, FatalError } from "../../errors.js";
 import type { BatchMessage, JsonSchema } from "../../messages/types.js";
+import { encodeArrowBatch } from "../arrow/arrow-codec.js";
+import { arrowColumns, type ArrowColumn } from "../arrow/arrow-columns.js";
 
 /** The `batch_config` setting of SDK taps: records go to files, announced by BATCH messages. */
 export interface BatchConfig {
-  readonly format: "jsonl";
+  readonly format: "jsonl" | "arrow";
   readonly compression?: "none" | "gzip";
   /** The folder batch files are written in. */
   readonly root?: string;
@@ -20,9 +23,9 @@ export const BATCH_CONFIG_SETTING: JsonSchema = {
   additionalProperties: false,
   required: ["format"],
   description:
-    "Write records to batch files announced by BATCH messages (Singer's batch extension) instead of one RECORD message each: format (jsonl), compression (none or gzip), root (the folder, default the system temporary folder's agora-batches), rows_per_file (default 100000). A STATE follows each BATCH.",
+    "Write records to batch files announced by BATCH messages (Singer's batch extension) instead of one RECORD message each: format (jsonl, or arrow: Arrow IPC stream files typed from the stream's schema), compression (none or gzip, for jsonl), root (the folder, default the system temporary folder's agora-batches), rows_per_file (default 100000). A STATE follows each BATCH.",
   properties: {
-    format: { type: "string", enum: ["jsonl"] },
+    format: { type: "string", enum: ["jsonl", "arrow"] },
     compression: { type: "string", enum: ["none", "gzip"], default: "none" },
     root: { type: "string", minLength: 1 },
     rows_per_file: { type: "integer", minimum: 1, default: 100_000 },
@@ -56,14 +59,31 @@ export class BatchFiles {
   private readonly run = randomBytes(6).toString("hex");
   private file: OpenFile | undefined;
   private files = 0;
+  /** Arrow: the columns of the stream's schema, and the records of the file being gathered. */
+  private readonly columns: readonly ArrowColumn[];
+  private arrowRows: Array<Readonly<Record<string, unknown>>> = [];
 
   constructor(
     private readonly stream: string,
     private readonly config: BatchConfig,
+    schema: JsonSchema,
     tmp: string,
   ) {
     this.root = resolve(config.root ?? join(tmp, "agora-batches"));
     this.gzip = config.compression === "gzip";
+    if (config.format === "arrow" && this.gzip) {
+      throw new ConfigError("BATCH_CONFIG_INVALID", "batch_config: compression gzip is for jsonl batches (Arrow files are written uncompressed)", {
+        where: { setting: "batch_config.compression", stream },
+        hint: 'Remove compression, or use format = "jsonl".',
+      });
+    }
+    this.columns = config.format === "arrow" ? arrowColumns(schema) : [];
+    if (config.format === "arrow" && this.columns.length === 0) {
+      throw new ConfigError("BATCH_CONFIG_INVALID", `stream ${stream} has no properties in its schema, and Arrow batches are columns of them`, {
+        where: { setting: "batch_config.format", stream },
+        hint: 'Use format = "jsonl" for this tap, or give the stream a schema with properties.',
+      });
+    }
     try {
       mkdirSync(this.root, { recursive: true, mode: 0o700 });
     } catch (error) {
@@ -81,13 +101,20 @@ export class BatchFiles {
 
   /** Rows in the file being written. */
   get pending(): number {
-    return this.file?.rows ?? 0;
+    return this.config.format === "arrow" ? this.arrowRows.length : (this.file?.rows ?? 0);
   }
 
-  /** Adds one record's JSON text; resolves when the file's stream wants a pause (backpressure). */
-  add(json: string): Promise<void> | undefined {
+  /**
+   * Adds one record: its JSON text to a jsonl file (resolves when the file's
+   * stream wants a pause), or the record itself to the Arrow batch gathered.
+   */
+  add(json: string, record: () => Readonly<Record<string, unknown>>): Promise<void> | undefined {
+    if (this.config.format === "arrow") {
+      this.arrowRows.push(record());
+      return undefined;
+    }
     const file = (this.file ??= this.open());
-    if (file.failure !== undefined) throw this.writeError(file);
+    if (file.failure !== undefined) throw this.writeError(file.path, file.failure);
     file.rows += 1;
     const writable = file.gzip ?? file.out;
     if (writable.write(`${json}\n`)) return undefined;
@@ -95,7 +122,7 @@ export class BatchFiles {
     return new Promise((resolve, reject) => {
       const failed = (): void => {
         writable.off("drain", drained);
-        reject(this.writeError(file));
+        reject(this.writeError(file.path, file.failure));
       };
       const drained = (): void => {
         file.out.off("error", failed);
@@ -108,12 +135,13 @@ export class BatchFiles {
 
   /** Closes the file being written (on disk when this resolves) and returns its BATCH message. */
   async finish(): Promise<BatchMessage | undefined> {
+    if (this.config.format === "arrow") return this.finishArrow();
     const file = this.file;
     if (file === undefined) return undefined;
     this.file = undefined;
     await new Promise<void>((resolve, reject) => {
-      if (file.failure !== undefined) reject(this.writeError(file));
-      file.out.once("error", () => reject(this.writeError(file)));
+      if (file.failure !== undefined) reject(this.writeError(file.path, file.failure));
+      file.out.once("error", () => reject(this.writeError(file.path, file.failure)));
       file.out.once("finish", resolve);
       (file.gzip ?? file.out).end();
     });
@@ -123,6 +151,22 @@ export class BatchFiles {
       encoding: { format: "jsonl", ...(this.gzip ? { compression: "gzip" } : {}) },
       manifest: [pathToFileURL(file.path).href],
     };
+  }
+
+  /** Writes the gathered records as one Arrow IPC stream file. */
+  private async finishArrow(): Promise<BatchMessage | undefined> {
+    if (this.arrowRows.length === 0) return undefined;
+    const rows = this.arrowRows;
+    this.arrowRows = [];
+    this.files += 1;
+    const path = join(this.root, fileName(this.stream, this.run, this.files, "arrow"));
+    const bytes = await encodeArrowBatch(this.columns, rows, this.stream);
+    try {
+      await writeFile(path, bytes, { flag: "wx", mode: 0o600 });
+    } catch (error) {
+      throw this.writeError(path, error as Error);
+    }
+    return { type: "BATCH", stream: this.stream, encoding: { format: "arrow" }, manifest: [pathToFileURL(path).href] };
   }
 
   private open(): OpenFile {
@@ -137,12 +181,12 @@ export class BatchFiles {
     return file;
   }
 
-  private writeError(file: OpenFile): FatalError {
-    const full = (file.failure as NodeJS.ErrnoException | undefined)?.code === "ENOSPC";
-    return new FatalError(full ? "DISK_FULL" : "BATCH_WRITE_FAILED", `cannot write batch file ${file.path}: ${full ? "the disk is full" : (file.failure?.message ?? "write failed")}`, {
-      where: { stream: this.stream, file: file.path },
+  private writeError(path: string, failure: Error | undefined): FatalError {
+    const full = (failure as NodeJS.ErrnoException | undefined)?.code === "ENOSPC";
+    return new FatalError(full ? "DISK_FULL" : "BATCH_WRITE_FAILED", `cannot write batch file ${path}: ${full ? "the disk is full" : (failure?.message ?? "write failed")}`, {
+      where: { stream: this.stream, file: path },
       hint: full ? "Free space in batch_config.root (or choose another folder) and run again; nothing after the last STATE is lost." : "Check that batch_config.root is writable.",
-      cause: file.failure,
+      cause: failure,
     });
   }
 }

@@ -64,6 +64,15 @@ function tooDeep(error: unknown, stream: string, number: number, bookmark: unkno
   });
 }
 
+/** A row's values as a record (no prototype: a column named __proto__ is data); the last of a column named twice wins, as in an object. */
+function rowRecord(columns: readonly string[], row: ReadonlyArray<unknown>): TapRecord {
+  const record = Object.create(null) as TapRecord;
+  columns.forEach((name, index) => {
+    record[name] = row[index];
+  });
+  return record;
+}
+
 /** A stream that yields RowBatches must name its columns. */
 function columnsOf(stream: Pick<TapStream, "name" | "columns">): readonly string[] {
   if (stream.columns !== undefined) return stream.columns;
@@ -120,14 +129,14 @@ export async function syncStream<Config extends ConnectorConfig>(
   let records = 0;
 
   const writeState = (): Promise<void> | undefined => output.writeLine(serializeMessage({ type: "STATE", value: bookmarks.toStateValue() }));
-  const batches = options.batch === undefined ? undefined : new BatchFiles(stream.name, options.batch, tmpdir());
+  const batches = options.batch === undefined ? undefined : new BatchFiles(stream.name, options.batch, planned.schema, tmpdir());
   /** Closes the batch file being written and announces it; the STATE after it (if any) is the caller's. */
   const announceBatch = async (): Promise<void> => {
     const message = await batches?.finish();
     if (message !== undefined) await output.write(message);
   };
-  /** One record's JSON: a RECORD line, or a line of the batch file. */
-  const writeRecord = (json: string): Promise<void> | undefined => (batches === undefined ? output.writeLine(`${prefix}${json}${suffix}`) : batches.add(json));
+  /** One record: its JSON as a RECORD line or a line of a jsonl batch file, or the record (made only when asked) into an Arrow batch. */
+  const writeRecord = (json: string, record: () => TapRecord): Promise<void> | undefined => (batches === undefined ? output.writeLine(`${prefix}${json}${suffix}`) : batches.add(json, record));
   const keyBookmark = (): Record<string, unknown> => ({ replication_key: replicationKey, replication_key_value: maxKeyValue });
 
   // The row of a RowBatch written last, whose bookmark is asked for only when it is needed.
@@ -181,7 +190,7 @@ export async function syncStream<Config extends ConnectorConfig>(
       projection === undefined && item instanceof Bookmarked && item.json !== undefined && item.json.length <= RAW_JSON_MAX_CHARS
         ? item.json
         : serializeRecord(projection === undefined ? record : projectRecord(record, projection), stream.name, records + 1, bookmark);
-    const wait = writeRecord(json);
+    const wait = writeRecord(json, () => (projection === undefined ? record : projectRecord(record, projection)));
     if (item instanceof Bookmarked) bookmarks.set(stream.name, bookmark);
     return afterRecord(replicationKey === undefined ? undefined : record[replicationKey], wait);
   };
@@ -199,7 +208,7 @@ export async function syncStream<Config extends ConnectorConfig>(
     } catch (error) {
       throw tooDeep(error, stream.name, records + 1, batch.bookmarkAfter?.(index));
     }
-    const wait = writeRecord(json);
+    const wait = writeRecord(json, () => (projection === undefined ? rowRecord(columnsOf(stream), row) : projectRecord(rowRecord(columnsOf(stream), row), projection)));
     pendingBatch = batch;
     pendingIndex = index;
     return afterRecord(keyIndex === -1 ? undefined : row[keyIndex], wait);

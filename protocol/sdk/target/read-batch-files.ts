@@ -1,4 +1,5 @@
 import { createReadStream, realpathSync } from "node:fs";
+import { readFile } from "node:fs/promises";
 import { resolve, sep } from "node:path";
 import { fileURLToPath } from "node:url";
 import { createGunzip } from "node:zlib";
@@ -7,8 +8,12 @@ import { AgoraError, FatalError, ProtocolError } from "../../errors.js";
 import { LineSplitter } from "../../framing/line-splitter.js";
 import { ProtocolCodes } from "../../messages/codes.js";
 import type { BatchMessage } from "../../messages/types.js";
+import { decodeArrowBatch } from "../arrow/arrow-codec.js";
 
-export const SUPPORTED_BATCH_FORMATS = ["jsonl"] as const;
+export const SUPPORTED_BATCH_FORMATS = ["jsonl", "arrow"] as const;
+
+/** Records handed on at a time from an Arrow file. */
+const ARROW_CHUNK_ROWS = 10_000;
 
 function manifestPath(uri: string): string {
   return uri.startsWith("file:") ? fileURLToPath(uri) : resolve(uri);
@@ -38,17 +43,49 @@ function checkInsideRoots(path: string, roots: readonly string[], stream: string
   });
 }
 
+/** An Arrow file's records, a chunk at a time (the file itself is read whole: one batch, bounded by the tap's rows_per_file). */
+async function* readArrowFile(message: BatchMessage, path: string, line: number): AsyncGenerator<Array<{ [key: string]: unknown }>> {
+  let decoded;
+  try {
+    decoded = await decodeArrowBatch(await readFile(path));
+  } catch (error) {
+    throw new FatalError("BATCH_FILE_UNREADABLE", `cannot read batch file as Arrow: ${(error as Error).message}`, { where: { stream: message.stream, file: path, line }, cause: error });
+  }
+  const unknown = decoded.columns.find((column) => column.kind === undefined);
+  if (unknown !== undefined) {
+    throw new ProtocolError("BATCH_ARROW_TYPE", `batch file column ${JSON.stringify(unknown.name)} has Arrow type ${unknown.type} (int64, float64, bool and utf8 are read)`, { where: { stream: message.stream, file: path, line } });
+  }
+  let records: Array<{ [key: string]: unknown }> = [];
+  for (const record of decoded.records()) {
+    records.push(record);
+    if (records.length === ARROW_CHUNK_ROWS) {
+      yield records;
+      records = [];
+    }
+  }
+  if (records.length > 0) yield records;
+}
+
 /**
- * Reads the records of a BATCH message's files (`jsonl`, optionally gzip),
- * yielding them a chunk at a time so a large file never sits in memory.
+ * Reads the records of a BATCH message's files (`jsonl`, optionally gzip,
+ * or `arrow`, Arrow IPC streams as SDK taps write them), yielding them a
+ * chunk at a time so a large file never sits in memory whole as records.
  * Files outside `roots` are refused, and no error quotes a file's content.
  */
 export async function* readBatchFiles(message: BatchMessage, line: number, roots: readonly string[]): AsyncGenerator<Array<{ [key: string]: unknown }>> {
   const { format, compression } = message.encoding;
+  if (format === "arrow") {
+    for (const uri of message.manifest) {
+      const path = manifestPath(uri);
+      checkInsideRoots(path, roots, message.stream, line);
+      yield* readArrowFile(message, path, line);
+    }
+    return;
+  }
   if (format !== "jsonl") {
     throw new ProtocolError("BATCH_FORMAT_UNSUPPORTED", `BATCH format "${format}" is not supported (supported: ${SUPPORTED_BATCH_FORMATS.join(", ")})`, {
       where: { stream: message.stream, line },
-      hint: "Configure the tap to send RECORD messages or jsonl batches.",
+      hint: "Configure the tap to send RECORD messages, or jsonl or arrow batches.",
     });
   }
   for (const uri of message.manifest) {

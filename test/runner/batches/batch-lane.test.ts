@@ -4,6 +4,7 @@ import { pathToFileURL } from "node:url";
 import { gzipSync } from "node:zlib";
 import BetterSqlite3 from "better-sqlite3";
 import { describe, expect, it } from "vitest";
+import { encodeArrowBatch } from "../../../protocol/index.js";
 import { agora, childPids, projectIn, PY_TARGET, range, savedCheckpoint, startAgora, storedIds, waitFor } from "../../helpers/project.js";
 import { exited, ROOT, tempDir } from "../../helpers/processes.js";
 
@@ -16,15 +17,15 @@ function csvOf(rows: number): string {
     .join("\n")}\n`;
 }
 
-/** tap-csv writing jsonl batch files of `perFile` rows into the project's batches folder. */
-function batchProject(name: string, rows: number, perFile: number, targets: string, extra = ""): string {
+/** tap-csv writing batch files (jsonl unless said) of `perFile` rows into the project's batches folder. */
+function batchProject(name: string, rows: number, perFile: number, targets: string, extra = "", format = "jsonl"): string {
   const dir = join(root, name);
   const project = projectIn(
     dir,
     `
 [connectors.items]
 command = "tap-csv"
-config = { files = [{ path = "items.csv", stream = "items", key_properties = ["id"] }], batch_config = { format = "jsonl", rows_per_file = ${perFile}, root = "${join(dir, "batches")}" } }
+config = { files = [{ path = "items.csv", stream = "items", key_properties = ["id"] }], batch_config = { format = "${format}", rows_per_file = ${perFile}, root = "${join(dir, "batches")}" } }
 
 ${targets}
 ${extra}
@@ -41,9 +42,9 @@ const jsonLinesOf = (path: string): unknown[] =>
     .map((line) => JSON.parse(line) as unknown);
 
 describe("the batch lane", () => {
-  it("sends a BATCH as it is to a target that reads jsonl batches and as RECORDs to a plain Singer target (Python): identical rows, files removed once confirmed", async () => {
+  it.each(["jsonl", "arrow"])("sends a %s BATCH as it is to a target that reads it and as RECORDs to a plain Singer target (Python): identical rows, files removed once confirmed", async (format) => {
     const dir = batchProject(
-      "mixed",
+      `mixed-${format}`,
       10,
       4,
       `
@@ -59,6 +60,8 @@ config = { destination = "out-classic", flush_every = 3 }
 tap = "items"
 targets = ["native", "classic"]
 `,
+      "",
+      format,
     );
     const result = await agora(dir, ["run", "items"]);
     expect(result.exitCode, result.stderr).toBe(0);
@@ -157,6 +160,50 @@ max_records = 6
   });
 });
 
+describe("the Arrow lane", () => {
+  it("keeps hostile names, nested values and nulls through Arrow files, natively and downgraded alike", async () => {
+    const dir = projectIn(
+      join(root, "arrow-hostile"),
+      `
+[connectors.lines]
+command = "tap-jsonl"
+config = { files = [{ path = "in.jsonl", stream = "items" }], batch_config = { format = "arrow", rows_per_file = 2, root = "${join(root, "arrow-hostile", "batches")}" } }
+
+[connectors.native]
+command = "target-jsonl"
+config = { destination_path = "out-native" }
+
+[connectors.classic]
+command = "python3 ${CLASSIC_TARGET}"
+config = { destination = "out-classic" }
+
+[pipelines.items]
+tap = "lines"
+targets = ["native", "classic"]
+`,
+    );
+    const input = [
+      '{"id":1,"__proto__":"p","constructor":"c","Select":true,"tags":["a"],"address":{"zip":"8001"},"score":1.5}',
+      '{"id":2,"__proto__":"q","constructor":"d","Select":false,"tags":[],"address":{"zip":"75001"},"score":-0.25}',
+      '{"id":3,"__proto__":null,"constructor":"e","Select":true,"tags":["b","c"],"address":{"zip":"00100"},"score":null}',
+    ];
+    writeFileSync(join(dir, "in.jsonl"), `${input.join("\n")}\n`);
+    const result = await agora(dir, ["run", "items"]);
+    expect(result.exitCode, result.stderr).toBe(0);
+    expect(result.stderr).toContain("batches: native 2 native (3 rows), classic 2 as records (3 rows)");
+    const expected = input.map((line) => JSON.parse(line) as unknown);
+    expect(jsonLinesOf(join(dir, "out-native", "items.jsonl"))).toEqual(expected);
+    expect(jsonLinesOf(join(dir, "out-classic", "items.jsonl"))).toEqual(expected);
+    // Own properties, as JSON.parse makes them: no record got a prototype from its data.
+    for (const line of readFileSync(join(dir, "out-native", "items.jsonl"), "utf8").trim().split("\n")) expect(line).toContain('"__proto__":');
+  });
+});
+
+const arrowLine = (file: string): string => JSON.stringify({ type: "BATCH", stream: "items", encoding: { format: "arrow" }, manifest: [pathToFileURL(file).href] });
+const arrowBytes = await encodeArrowBatch([{ name: "id", kind: "int64" }], [{ id: 1 }, { id: 2 }, { id: 3 }], "items");
+const textIdBytes = await encodeArrowBatch([{ name: "id", kind: "utf8" }], [{ id: "1" }], "items");
+const extraBytes = await encodeArrowBatch([{ name: "id", kind: "int64" }, { name: "sku", kind: "utf8" }], [{ id: 1, sku: "a" }], "items");
+
 describe("a bad BATCH", () => {
   const schema = JSON.stringify({ type: "SCHEMA", stream: "items", schema: { type: "object", properties: { id: { type: "integer" } }, required: ["id"] }, key_properties: ["id"] });
   const batchLine = (file: string, compression?: string): string => JSON.stringify({ type: "BATCH", stream: "items", encoding: { format: "jsonl", ...(compression === undefined ? {} : { compression }) }, manifest: [pathToFileURL(file).href] });
@@ -185,6 +232,10 @@ on_error = "${onError}"
     ["truncated", "cut.jsonl", (dir: string) => (writeFileSync(join(dir, "cut.jsonl"), '{"id":1}\n{"id":'), [batchLine(join(dir, "cut.jsonl"))]), "BATCH file ends in the middle of a line (row 2 is incomplete)"],
     ["declared gzip, written plain", "plain.jsonl", (dir: string) => (writeFileSync(join(dir, "plain.jsonl"), '{"id":1}\n'), [batchLine(join(dir, "plain.jsonl"), "gzip")]), "BATCH file is not a complete gzip file"],
     ["of another stream's columns", "other.jsonl", (dir: string) => (writeFileSync(join(dir, "other.jsonl"), '{"sku":"a"}\n'), [batchLine(join(dir, "other.jsonl"))]), "BATCH file does not match the stream's SCHEMA (first row:"],
+    ["arrow, truncated", "cut.arrow", (dir: string) => (writeFileSync(join(dir, "cut.arrow"), arrowBytes.subarray(0, arrowBytes.length - 20)), [arrowLine(join(dir, "cut.arrow"))]), "BATCH file is not an Arrow IPC stream (truncated, or of another format)"],
+    ["arrow, declared but jsonl", "rows.jsonl", (dir: string) => (writeFileSync(join(dir, "rows.jsonl"), '{"id":1}\n'), [arrowLine(join(dir, "rows.jsonl"))]), "BATCH file is not an Arrow IPC stream"],
+    ["arrow, a column of another type", "text-id.arrow", (dir: string) => (writeFileSync(join(dir, "text-id.arrow"), textIdBytes), [arrowLine(join(dir, "text-id.arrow"))]), 'BATCH file has column "id" as utf8, where the stream\'s SCHEMA makes it int64'],
+    ["arrow, a column the SCHEMA lacks", "extra.arrow", (dir: string) => (writeFileSync(join(dir, "extra.arrow"), extraBytes), [arrowLine(join(dir, "extra.arrow"))]), 'BATCH file has column "sku", which the stream\'s SCHEMA does not have'],
   ])("%s: one line naming the stream and the file, the run failed, nothing after it confirmed", async (name, file, lines, said) => {
     const dir = catProject(`bad-${name.replace(/\W+/g, "-")}`, (folder) => [schema, '{"type":"RECORD","stream":"items","record":{"id":1}}', '{"type":"STATE","value":{"at":1}}', ...lines(folder), '{"type":"STATE","value":{"at":2}}'], "fail");
     const result = await agora(dir, ["run", "items"]);

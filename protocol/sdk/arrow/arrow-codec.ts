@@ -1,0 +1,101 @@
+import { DataError } from "../../errors.js";
+import { JSON_COLUMN_KEY, type ArrowColumn, type ArrowKind } from "./arrow-columns.js";
+
+type Arrow = typeof import("apache-arrow");
+let loaded: Promise<Arrow> | undefined;
+
+/** apache-arrow, loaded by the first Arrow batch only: a run without one never pays for it. */
+function arrow(): Promise<Arrow> {
+  loaded ??= import("apache-arrow");
+  return loaded;
+}
+
+type Row = Readonly<Record<string, unknown>>;
+
+/** A record's value of a column (own properties only: a column named constructor is the record's). */
+function valueOf(record: Row, name: string): unknown {
+  return Object.hasOwn(record, name) ? record[name] : undefined;
+}
+
+/** One value as the column's kind holds it; a value of another type is a DataError naming the column. */
+function toArrowValue(value: unknown, column: ArrowColumn, stream: string): unknown {
+  if (value === undefined || value === null) return null;
+  const wrong = (): DataError =>
+    new DataError("ARROW_VALUE_MISMATCH", `column ${JSON.stringify(column.name)} is ${column.kind} but a record holds ${typeof value} ${JSON.stringify(value)}`.slice(0, 300), {
+      where: { stream, field: column.name },
+      hint: "Fix the value at the source, or the stream's schema if the column's type is wrong.",
+    });
+  switch (column.kind) {
+    case "int64":
+      if (typeof value !== "number" || !Number.isInteger(value)) throw wrong();
+      return BigInt(value);
+    case "float64":
+      if (typeof value !== "number") throw wrong();
+      return value;
+    case "bool":
+      if (typeof value !== "boolean") throw wrong();
+      return value;
+    case "utf8":
+      if (typeof value !== "string") throw wrong();
+      return value;
+    case "json":
+      return JSON.stringify(value);
+  }
+}
+
+/** The bytes of an Arrow IPC stream holding `records` in `columns`. */
+export async function encodeArrowBatch(columns: readonly ArrowColumn[], records: readonly Row[], stream: string): Promise<Uint8Array> {
+  const { Bool, Field, Float64, Int64, makeData, RecordBatch, Schema, Struct, Table, tableToIPC, Utf8, vectorFromArray } = await arrow();
+  const typeOf = (kind: ArrowKind) => (kind === "int64" ? new Int64() : kind === "float64" ? new Float64() : kind === "bool" ? new Bool() : new Utf8());
+  const fields = columns.map((column) => new Field(column.name, typeOf(column.kind), true, column.kind === "json" ? new Map([[JSON_COLUMN_KEY, "1"]]) : undefined));
+  const children = columns.map((column, index) => {
+    const vector = vectorFromArray(
+      records.map((record) => toArrowValue(valueOf(record, column.name), column, stream)),
+      (fields[index] as (typeof fields)[number]).type,
+    );
+    return vector.data[0] as (typeof vector.data)[number];
+  });
+  const schema = new Schema(fields);
+  const batch = new RecordBatch(schema, makeData({ type: new Struct(fields), length: records.length, nullCount: 0, children }));
+  return tableToIPC(new Table([batch]), "stream");
+}
+
+/** The columns of an Arrow schema as this codec reads them (an unknown type is reported by the caller). */
+export interface DecodedBatch {
+  readonly columns: ReadonlyArray<{ readonly name: string; readonly kind: ArrowKind | undefined; readonly type: string }>;
+  readonly rows: number;
+  /** The records, built as JSON.parse would build them (own properties, `__proto__` included). */
+  records(): Generator<Record<string, unknown>>;
+}
+
+function kindOfType(typeName: string, json: boolean): ArrowKind | undefined {
+  if (typeName === "Int64") return "int64";
+  if (typeName === "Float64") return "float64";
+  if (typeName === "Bool") return "bool";
+  if (typeName === "Utf8") return json ? "json" : "utf8";
+  return undefined;
+}
+
+/** Reads an Arrow IPC stream (or file) held in memory. Throws what apache-arrow throws for bytes that are not one. */
+export async function decodeArrowBatch(bytes: Uint8Array): Promise<DecodedBatch> {
+  const { tableFromIPC } = await arrow();
+  const table = tableFromIPC(bytes);
+  const columns = table.schema.fields.map((field) => ({ name: field.name, type: String(field.type), kind: kindOfType(String(field.type), field.metadata.get(JSON_COLUMN_KEY) === "1") }));
+  const vectors = columns.map((_, index) => table.getChildAt(index));
+  return {
+    columns,
+    rows: table.numRows,
+    *records() {
+      for (let row = 0; row < table.numRows; row += 1) {
+        const record: Record<string, unknown> = {};
+        columns.forEach((column, index) => {
+          const raw: unknown = vectors[index]?.get(row) ?? null;
+          const value = raw === null ? null : column.kind === "int64" ? Number(raw as bigint) : column.kind === "json" ? (JSON.parse(raw as string) as unknown) : raw;
+          // As JSON.parse makes it: an own property, even for the name __proto__.
+          Object.defineProperty(record, column.name, { value, enumerable: true, writable: true, configurable: true });
+        });
+        yield record;
+      }
+    },
+  };
+}
