@@ -213,6 +213,6 @@ describe("streams and schemas", () => {
     const batch = JSON.stringify({ type: "BATCH", stream: "items", encoding: { format: "parquet" }, manifest: ["file:///x.parquet"] });
     const result = await runNode(target, ["--config", file], { input: `${schema()}\n${batch}\n` });
     expect(result.exitCode).toBe(1);
-    expect(result.stderr).toContain('BATCH format "parquet" is not supported (supported: jsonl)');
+    expect(result.stderr).toContain('BATCH format "parquet" is not supported (supported: jsonl, arrow)');
   });
 });
