@@ -48,8 +48,9 @@ interface OpenFile {
 }
 
 /**
- * One stream's batch files, written as records come: `add` takes a record's
- * JSON text, and `finish` closes the file being written and returns the
+ * One stream's batch files, written as records come: `addJson` takes a
+ * record's JSON text (jsonl), `addRecord` the record (Arrow, gathered and
+ * written at `finish`), and `finish` closes the file being written and returns the
  * BATCH message that announces it (undefined when it holds no record). Files
  * are complete before they are announced; a file is never reused.
  */
@@ -104,15 +105,19 @@ export class BatchFiles {
     return this.config.format === "arrow" ? this.arrowRows.length : (this.file?.rows ?? 0);
   }
 
-  /**
-   * Adds one record: its JSON text to a jsonl file (resolves when the file's
-   * stream wants a pause), or the record itself to the Arrow batch gathered.
-   */
-  add(json: string, record: () => Readonly<Record<string, unknown>>): Promise<void> | undefined {
-    if (this.config.format === "arrow") {
-      this.arrowRows.push(record());
-      return undefined;
-    }
+  /** True for Arrow batches, which take records (`addRecord`); jsonl batches take JSON text (`addJson`). */
+  get takesRecords(): boolean {
+    return this.config.format === "arrow";
+  }
+
+  /** Adds one record to the Arrow batch gathered. */
+  addRecord(record: Readonly<Record<string, unknown>>): undefined {
+    this.arrowRows.push(record);
+    return undefined;
+  }
+
+  /** Adds one record's JSON text to the jsonl file; resolves when the file's stream wants a pause (backpressure). */
+  addJson(json: string): Promise<void> | undefined {
     const file = (this.file ??= this.open());
     if (file.failure !== undefined) throw this.writeError(file.path, file.failure);
     file.rows += 1;

@@ -135,8 +135,10 @@ export async function syncStream<Config extends ConnectorConfig>(
     const message = await batches?.finish();
     if (message !== undefined) await output.write(message);
   };
-  /** One record: its JSON as a RECORD line or a line of a jsonl batch file, or the record (made only when asked) into an Arrow batch. */
-  const writeRecord = (json: string, record: () => TapRecord): Promise<void> | undefined => (batches === undefined ? output.writeLine(`${prefix}${json}${suffix}`) : batches.add(json, record));
+  /** Arrow batches take records, not JSON text: no record is serialized for them. */
+  const arrowBatches = batches?.takesRecords === true ? batches : undefined;
+  /** One record's JSON: a RECORD line, or a line of a jsonl batch file. */
+  const writeJson = (json: string): Promise<void> | undefined => (batches === undefined ? output.writeLine(`${prefix}${json}${suffix}`) : batches.addJson(json));
   const keyBookmark = (): Record<string, unknown> => ({ replication_key: replicationKey, replication_key_value: maxKeyValue });
 
   // The row of a RowBatch written last, whose bookmark is asked for only when it is needed.
@@ -186,11 +188,14 @@ export async function syncStream<Config extends ConnectorConfig>(
     }
     const record: TapRecord = item instanceof Bookmarked ? item.record : item;
     const bookmark = item instanceof Bookmarked ? item.bookmark : undefined;
-    const json =
-      projection === undefined && item instanceof Bookmarked && item.json !== undefined && item.json.length <= RAW_JSON_MAX_CHARS
-        ? item.json
-        : serializeRecord(projection === undefined ? record : projectRecord(record, projection), stream.name, records + 1, bookmark);
-    const wait = writeRecord(json, () => (projection === undefined ? record : projectRecord(record, projection)));
+    const wait =
+      arrowBatches !== undefined
+        ? arrowBatches.addRecord(projection === undefined ? record : projectRecord(record, projection))
+        : writeJson(
+            projection === undefined && item instanceof Bookmarked && item.json !== undefined && item.json.length <= RAW_JSON_MAX_CHARS
+              ? item.json
+              : serializeRecord(projection === undefined ? record : projectRecord(record, projection), stream.name, records + 1, bookmark),
+          );
     if (item instanceof Bookmarked) bookmarks.set(stream.name, bookmark);
     return afterRecord(replicationKey === undefined ? undefined : record[replicationKey], wait);
   };
@@ -201,14 +206,20 @@ export async function syncStream<Config extends ConnectorConfig>(
   const emitRow = (batch: RowBatch, index: number): Promise<void> | undefined => {
     const row = batch.rows[index] as ReadonlyArray<unknown> | RejectedRow;
     if (row instanceof RejectedRow) return emit(row);
-    serializeRow ??= rowSerializer(columnsOf(stream), projection);
-    let json: string;
-    try {
-      json = serializeRow(row);
-    } catch (error) {
-      throw tooDeep(error, stream.name, records + 1, batch.bookmarkAfter?.(index));
+    let wait: Promise<void> | undefined;
+    if (arrowBatches !== undefined) {
+      const record = rowRecord(columnsOf(stream), row);
+      wait = arrowBatches.addRecord(projection === undefined ? record : projectRecord(record, projection));
+    } else {
+      serializeRow ??= rowSerializer(columnsOf(stream), projection);
+      let json: string;
+      try {
+        json = serializeRow(row);
+      } catch (error) {
+        throw tooDeep(error, stream.name, records + 1, batch.bookmarkAfter?.(index));
+      }
+      wait = writeJson(json);
     }
-    const wait = writeRecord(json, () => (projection === undefined ? rowRecord(columnsOf(stream), row) : projectRecord(rowRecord(columnsOf(stream), row), projection)));
     pendingBatch = batch;
     pendingIndex = index;
     return afterRecord(keyIndex === -1 ? undefined : row[keyIndex], wait);
