@@ -33,7 +33,7 @@ export type { ConnectorConfig } from "./sdk/config.js";
 export { SDK_VERSION } from "./sdk/version.js";
 export { checkFilesReadable, sourceFileError } from "./sdk/source-files.js";
 export { readBatches } from "./sdk/read-batches.js";
-export { readBatchFiles, SUPPORTED_BATCH_FORMATS } from "./sdk/target/read-batch-files.js";
+export { manifestPath, readBatchFiles, SUPPORTED_BATCH_FORMATS } from "./sdk/target/read-batch-files.js";
 export { arrowColumns, arrowKind, type ArrowColumn, type ArrowKind } from "./sdk/arrow/arrow-columns.js";
 export { decodeArrowBatch, encodeArrowBatch, type DecodedBatch } from "./sdk/arrow/arrow-codec.js";
 export { checkKeysAreColumns, filesSetting, mapRows, resolveFileStreams, savedPosition, type FileEntry } from "./sdk/file-streams.js";

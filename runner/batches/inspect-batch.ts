@@ -1,10 +1,8 @@
 import { createReadStream, statSync } from "node:fs";
-import { fileURLToPath } from "node:url";
-import { resolve } from "node:path";
 import { createGunzip } from "node:zlib";
 import type { Readable } from "node:stream";
 import { readFile } from "node:fs/promises";
-import { arrowKind, DataError, decodeArrowBatch, type AgoraError, type BatchMessage, type JsonSchema, type RecordValidator } from "../../protocol/index.js";
+import { arrowKind, DataError, decodeArrowBatch, manifestPath, type AgoraError, type BatchMessage, type JsonSchema, type RecordValidator } from "../../protocol/index.js";
 import { RunnerCodes } from "../errors.js";
 
 /** The batch formats the runner reads (to check them, and to expand them into RECORDs). */
@@ -18,18 +16,6 @@ export interface InspectedFile {
 export interface InspectedBatch {
   readonly files: readonly InspectedFile[];
   readonly rows: number;
-}
-
-/** A local path for a manifest entry: `file:` URIs and plain paths; anything else is not a file the runner can read. */
-export function manifestPath(uri: string): string | undefined {
-  if (uri.startsWith("file:")) {
-    try {
-      return fileURLToPath(uri);
-    } catch {
-      return undefined;
-    }
-  }
-  return /^[a-z][a-z0-9+.-]*:\/\//i.test(uri) ? undefined : resolve(uri);
 }
 
 function batchError(message: BatchMessage, file: string | undefined, what: string, hint: string, cause?: unknown): AgoraError {

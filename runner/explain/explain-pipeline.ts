@@ -5,6 +5,7 @@ import { maskSecrets, registerConfigSecrets } from "../../protocol/index.js";
 import { RUNNER_BATCH_FORMATS } from "../batches/inspect-batch.js";
 import { aboutTapCached } from "../pipeline/about-cache.js";
 import { argsWithConfig } from "../pipeline/connector-config.js";
+import { batchFormatsOf } from "../pipeline/tap-capabilities.js";
 import type { PipelineDefinition } from "../pipeline/types.js";
 import type { StateStore } from "../state/interfaces.js";
 
@@ -76,7 +77,7 @@ export async function explainPipeline(definition: PipelineDefinition, store: Sta
     const lane: Plane = emits === "batches" && rowLaneBecause === undefined ? "batches" : "rows";
     const targets = definition.targets.map((target, index): ExplainedTarget => {
       const about = targetAbouts[index];
-      const reads = about?.batchFormats ?? (about?.capabilities?.includes("batch") === true ? ["jsonl"] : []);
+      const reads = about === undefined ? [] : batchFormatsOf(about);
       const route = target.route === undefined ? "every stream" : [target.route.streams === undefined ? "" : `streams ${target.route.streams.join(", ")}`, target.route.where === undefined ? "" : `where ${target.route.where}`].filter((part) => part !== "").join(", ");
       const base = { name: target.name, command: maskSecrets(target.command), reads, route };
       if (emits === "rows") return { ...base, receives: "rows", downgraded: false, why: "the tap sends RECORD messages" };

@@ -25,7 +25,7 @@ import { prepareRunDir } from "./run-dirs.js";
 import { newRunId, recordFailedRun } from "./run-records.js";
 import { StoreWrites } from "./store-writes.js";
 import type { StopRequests } from "./stop-requests.js";
-import { stateArgs } from "./tap-capabilities.js";
+import { batchFormatsOf, stateArgs } from "./tap-capabilities.js";
 import { aboutTapCached } from "./about-cache.js";
 import { BatchFileLedger } from "../batches/batch-file-ledger.js";
 import type { TargetBatchFormats } from "../batches/batch-lane.js";
@@ -201,18 +201,9 @@ class PipelineRun {
     return { batches: counts.map((count, index) => ({ target: this.definition.targets[index]?.name ?? String(index), ...count })) };
   }
 
-  /**
-   * The BATCH formats each target reads, from its `--about` (cached like the
-   * tap's): `batch_formats`, or jsonl for a target that only claims the
-   * `batch` capability (Meltano SDK targets); none for one without `--about`.
-   */
+  /** The BATCH formats each target reads, from its `--about` (cached like the tap's). */
   private async probeTargetFormats(): Promise<TargetBatchFormats> {
-    return Promise.all(
-      this.definition.targets.map(async (target) => {
-        const about = await aboutTapCached(target, this.withConfig(target), this.store, this.definition.name);
-        return about.batchFormats ?? (about.capabilities?.includes("batch") === true ? ["jsonl"] : []);
-      }),
-    );
+    return Promise.all(this.definition.targets.map(async (target) => batchFormatsOf(await aboutTapCached(target, this.withConfig(target), this.store, this.definition.name))));
   }
 
   private withConfig(connector: ConnectorDefinition): string[] {

@@ -20,6 +20,15 @@ export interface TapAbout {
 }
 
 /**
+ * The BATCH formats a connector reads, from its `--about`: `batch_formats`,
+ * or jsonl for one that only claims the `batch` capability (Meltano SDK
+ * targets); none for one without `--about`.
+ */
+export function batchFormatsOf(about: TapAbout): readonly string[] {
+  return about.batchFormats ?? (about.capabilities?.includes("batch") === true ? ["jsonl"] : []);
+}
+
+/**
  * The tap's capabilities and version from `--about --format json` (Meltano
  * SDK taps print text without the flag) or `--about`. A tap without a usable
  * `--about` has undefined capabilities: it is assumed to accept `--state`,

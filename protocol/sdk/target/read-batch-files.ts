@@ -15,8 +15,26 @@ export const SUPPORTED_BATCH_FORMATS = ["jsonl", "arrow"] as const;
 /** Records handed on at a time from an Arrow file. */
 const ARROW_CHUNK_ROWS = 10_000;
 
-function manifestPath(uri: string): string {
-  return uri.startsWith("file:") ? fileURLToPath(uri) : resolve(uri);
+/** A local path for a manifest entry: `file:` URIs and plain paths; undefined for anything else (another scheme, a malformed file: URI). */
+export function manifestPath(uri: string): string | undefined {
+  if (uri.startsWith("file:")) {
+    try {
+      return fileURLToPath(uri);
+    } catch {
+      return undefined;
+    }
+  }
+  return /^[a-z][a-z0-9+.-]*:\/\//i.test(uri) ? undefined : resolve(uri);
+}
+
+/** The local path of a manifest entry, or a ProtocolError naming it. */
+function localPath(uri: string, stream: string, line: number): string {
+  const local = manifestPath(uri);
+  if (local !== undefined) return local;
+  throw new ProtocolError("BATCH_FILE_NOT_LOCAL", `the BATCH manifest names ${uri}, which is not a local file (a file: URI or a path)`, {
+    where: { stream, line },
+    hint: "Have the tap write its batch files on this machine's file system.",
+  });
 }
 
 /** The real path of a folder or file (symbolic links resolved), or the path itself if it does not exist. */
@@ -76,7 +94,7 @@ export async function* readBatchFiles(message: BatchMessage, line: number, roots
   const { format, compression } = message.encoding;
   if (format === "arrow") {
     for (const uri of message.manifest) {
-      const path = manifestPath(uri);
+      const path = localPath(uri, message.stream, line);
       checkInsideRoots(path, roots, message.stream, line);
       yield* readArrowFile(message, path, line);
     }
@@ -89,7 +107,7 @@ export async function* readBatchFiles(message: BatchMessage, line: number, roots
     });
   }
   for (const uri of message.manifest) {
-    const path = manifestPath(uri);
+    const path = localPath(uri, message.stream, line);
     checkInsideRoots(path, roots, message.stream, line);
     let records: Array<{ [key: string]: unknown }> = [];
     const splitter = new LineSplitter((text, fileLine) => {

@@ -215,4 +215,13 @@ describe("streams and schemas", () => {
     expect(result.exitCode).toBe(1);
     expect(result.stderr).toContain('BATCH format "parquet" is not supported (supported: jsonl, arrow)');
   });
+
+  it("refuses a BATCH file that is not local, naming it", async () => {
+    const { file } = config();
+    const batch = JSON.stringify({ type: "BATCH", stream: "items", encoding: { format: "jsonl" }, manifest: ["s3://bucket/items.jsonl"] });
+    const result = await runNode(target, ["--config", file], { input: `${schema()}\n${batch}\n` });
+    expect(result.exitCode).not.toBe(0);
+    expect(result.stderr).toContain("line 2: the BATCH manifest names s3://bucket/items.jsonl, which is not a local file (a file: URI or a path)");
+    expect(result.stderr).not.toContain("    at ");
+  });
 });
