@@ -1,16 +1,13 @@
 import type { RecordMessage } from "../../protocol/index.js";
 import type { ColumnKind } from "./column-types.js";
 
-/**
- * One value as a field of COPY's text format: null (or missing) is `\N`;
+/*
+ * A value as a field of COPY's text format: null (or missing) is `\N`;
  * backslash, tab, newline and carriage return are escaped, so every record
  * is one line and Postgres's "line N" names it. A value the column's type
  * cannot take (a string in a bigint column) is written as it is, and
  * Postgres names the row and column that refused it.
  */
-export function copyField(value: unknown, encoding: ColumnKind["encoding"]): string {
-  return encoding === "json" ? jsonField(value) : textField(value);
-}
 
 /** A value of a column of its own type (bigint, numeric, boolean, text, dates) as its own text. */
 function textField(value: unknown): string {

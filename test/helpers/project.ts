@@ -7,6 +7,8 @@ import { ROOT, run, type RunResult } from "./processes.js";
 export const AGORA = join(ROOT, "dist", "runner", "cli", "bin.js");
 export const PY_TAP = join(ROOT, "test", "fixtures", "python", "tap_items.py");
 export const PY_TARGET = join(ROOT, "test", "fixtures", "python", "target_items.py");
+/** The classic Singer target (standard library only, written to singer-python's habits). */
+export const CLASSIC_TARGET_PY = join(ROOT, "test", "fixtures", "singer", "classic_target.py");
 
 /** Runs `agora ARGS` in a folder to completion. */
 export function agora(cwd: string, args: readonly string[], env: Record<string, string> = {}): Promise<RunResult> {

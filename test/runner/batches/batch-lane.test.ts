@@ -5,11 +5,10 @@ import { gzipSync } from "node:zlib";
 import BetterSqlite3 from "better-sqlite3";
 import { describe, expect, it } from "vitest";
 import { encodeArrowBatch } from "../../../protocol/index.js";
-import { agora, childPids, projectIn, PY_TARGET, range, savedCheckpoint, startAgora, storedIds, waitFor } from "../../helpers/project.js";
-import { exited, ROOT, tempDir } from "../../helpers/processes.js";
+import { CLASSIC_TARGET_PY, agora, childPids, projectIn, PY_TARGET, range, savedCheckpoint, startAgora, storedIds, waitFor } from "../../helpers/project.js";
+import { exited, tempDir } from "../../helpers/processes.js";
 
 const root = tempDir("agora-batch-lane-");
-const CLASSIC_TARGET = join(ROOT, "test", "fixtures", "singer", "classic_target.py");
 
 function csvOf(rows: number): string {
   return `id,name\n${range(rows)
@@ -53,7 +52,7 @@ command = "target-jsonl"
 config = { destination_path = "out-native" }
 
 [connectors.classic]
-command = "python3 ${CLASSIC_TARGET}"
+command = "python3 ${CLASSIC_TARGET_PY}"
 config = { destination = "out-classic", flush_every = 3 }
 
 [pipelines.items]
@@ -174,7 +173,7 @@ command = "target-jsonl"
 config = { destination_path = "out-native" }
 
 [connectors.classic]
-command = "python3 ${CLASSIC_TARGET}"
+command = "python3 ${CLASSIC_TARGET_PY}"
 config = { destination = "out-classic" }
 
 [pipelines.items]

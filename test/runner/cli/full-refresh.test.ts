@@ -1,11 +1,11 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { agora, projectIn, range, savedCheckpoint } from "../../helpers/project.js";
-import { ROOT, tempDir } from "../../helpers/processes.js";
+import { CLASSIC_TARGET_PY, agora, projectIn, range, savedCheckpoint } from "../../helpers/project.js";
+import { tempDir } from "../../helpers/processes.js";
 
 const root = tempDir("agora-full-refresh-");
-const CLASSIC_TARGET = `python3 ${join(ROOT, "test", "fixtures", "singer", "classic_target.py")}`;
+const CLASSIC_TARGET = `python3 ${CLASSIC_TARGET_PY}`;
 
 function sampleProject(dir: string, users: number, orders: number, target = '{ command = "target-jsonl", config = { destination_path = "out" } }'): string {
   return projectIn(

@@ -4,7 +4,7 @@ import { TARGET_CHECKS } from "../../../runner/conformance/target-suite.js";
 import { TAP_CHECKS } from "../../../runner/conformance/tap-suite.js";
 import { writeIn, writeJsonIn } from "../../helpers/files.js";
 import { writeSampleParquet } from "../../helpers/parquet.js";
-import { agora } from "../../helpers/project.js";
+import { CLASSIC_TARGET_PY, agora } from "../../helpers/project.js";
 import { examplePath, ROOT, tempDir } from "../../helpers/processes.js";
 
 const dir = tempDir("agora-conformance-");
@@ -107,7 +107,7 @@ describe("agora test target", () => {
 });
 
 const CLASSIC_TAP = `python3 ${join(ROOT, "test", "fixtures", "singer", "classic_tap.py")}`;
-const CLASSIC_TARGET = `python3 ${join(ROOT, "test", "fixtures", "singer", "classic_target.py")}`;
+const CLASSIC_TARGET = `python3 ${CLASSIC_TARGET_PY}`;
 const statusOf = (report: Report): Record<string, string> => Object.fromEntries(report.checks.map((check) => [check.check, check.status]));
 const reasonOf = (report: Report, name: string): string => report.checks.find((check) => check.check === name)?.reason ?? "";
 

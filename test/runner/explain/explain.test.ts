@@ -1,11 +1,10 @@
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { agora, projectIn } from "../../helpers/project.js";
-import { ROOT, tempDir } from "../../helpers/processes.js";
+import { CLASSIC_TARGET_PY, agora, projectIn } from "../../helpers/project.js";
+import { tempDir } from "../../helpers/processes.js";
 
 const root = tempDir("agora-explain-");
-const CLASSIC_TARGET = join(ROOT, "test", "fixtures", "singer", "classic_target.py");
 
 function project(name: string, pipeline: string, batches: boolean): string {
   return projectIn(
@@ -20,7 +19,7 @@ command = "target-jsonl"
 config = { destination_path = "out-native" }
 
 [connectors.classic]
-command = "python3 ${CLASSIC_TARGET}"
+command = "python3 ${CLASSIC_TARGET_PY}"
 config = { destination = "out-classic" }
 
 [pipelines.items]
@@ -43,7 +42,7 @@ describe("agora explain", () => {
       "  middleware: none",
       "  lane: batches",
       "  target native (target-jsonl), every stream: receives batches as sent: it reads jsonl batches: each BATCH is sent as it is",
-      `  target classic (python3 ${CLASSIC_TARGET}), every stream: receives rows (downgraded): it reads no jsonl batches: each BATCH is expanded into RECORDs at its boundary`,
+      `  target classic (python3 ${CLASSIC_TARGET_PY}), every stream: receives rows (downgraded): it reads no jsonl batches: each BATCH is expanded into RECORDs at its boundary`,
       `  checkpoint: the newest STATE all 2 target(s) confirmed, saved in ${join(dir, ".agora", "state.db")}; handed to the tap as --state on the next run`,
       `  dead letters: rejected records (validation, middleware, a target's write) and bad batches go to the dead-letter queue in ${join(dir, ".agora", "state.db")}`,
       "",

@@ -1,11 +1,11 @@
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { agora, projectIn, range, savedCheckpoint } from "../../helpers/project.js";
-import { ROOT, tempDir } from "../../helpers/processes.js";
+import { CLASSIC_TARGET_PY, agora, projectIn, range, savedCheckpoint } from "../../helpers/project.js";
+import { tempDir } from "../../helpers/processes.js";
 
 const root = tempDir("agora-routing-");
-const CLASSIC_TARGET = `python3 ${join(ROOT, "test", "fixtures", "singer", "classic_target.py")}`;
+const CLASSIC_TARGET = `python3 ${CLASSIC_TARGET_PY}`;
 
 type Row = { id: number; total?: number };
 const rows = (dir: string, folder: string, stream: string): Row[] => {

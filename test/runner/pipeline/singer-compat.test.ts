@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { agora, projectIn, range, savedCheckpoint } from "../../helpers/project.js";
+import { CLASSIC_TARGET_PY, agora, projectIn, range, savedCheckpoint } from "../../helpers/project.js";
 import { ROOT, tempDir } from "../../helpers/processes.js";
 
 /**
@@ -12,7 +12,7 @@ import { ROOT, tempDir } from "../../helpers/processes.js";
  */
 const root = tempDir("agora-singer-compat-");
 const CLASSIC_TAP = `python3 ${join(ROOT, "test", "fixtures", "singer", "classic_tap.py")}`;
-const CLASSIC_TARGET = `python3 ${join(ROOT, "test", "fixtures", "singer", "classic_target.py")}`;
+const CLASSIC_TARGET = `python3 ${CLASSIC_TARGET_PY}`;
 let projects = 0;
 
 function classicProject(tap: Record<string, unknown>, target: Record<string, unknown>, targetCommand = CLASSIC_TARGET, dir = join(root, `p${(projects += 1)}`)): string {
