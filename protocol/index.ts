@@ -39,3 +39,4 @@ export { decodeArrowBatch, encodeArrowBatch, type DecodedBatch } from "./sdk/arr
 export { checkKeysAreColumns, filesSetting, mapRows, resolveFileStreams, savedPosition, type FileEntry } from "./sdk/file-streams.js";
 export { appendBuffers, checkDirectoryWritable, cutIncompleteTail, ensurePrivateFile, fileError, openForAppend, syncDirectory } from "./sdk/durable-files.js";
 export { maskSecrets, maskStream, MASK, registerConfigSecrets, registerSecret } from "./secrets/secret-values.js";
+export { isPostgresUrl, readPostgresUrl, withPasswordMasked, type PostgresUrl } from "./sdk/postgres-url.js";

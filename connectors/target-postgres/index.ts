@@ -1,5 +1,5 @@
 import pg from "pg";
-import { AgoraError, defineTarget, DestinationNames, type ConnectorConfig, type StreamRecords } from "../../protocol/index.js";
+import { AgoraError, defineTarget, DestinationNames, withPasswordMasked, type ConnectorConfig, type StreamRecords } from "../../protocol/index.js";
 import { storedIdentifier } from "./identifiers.js";
 import { databaseError } from "./postgres-errors.js";
 import { StreamTable } from "./stream-table.js";
@@ -13,9 +13,7 @@ interface PostgresConfig extends ConnectorConfig {
 /** The url for messages: its password masked. */
 function shownUrl(url: string): string {
   try {
-    const shown = new URL(url);
-    if (shown.password !== "") shown.password = "***";
-    return shown.toString();
+    return withPasswordMasked(new URL(url));
   } catch {
     return "the url setting";
   }

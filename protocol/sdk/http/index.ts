@@ -7,4 +7,4 @@ export { HttpClient, redactUrl, retryAfterSeconds, type HttpAuth, type HttpClien
 export { nextLink, paginate, valueAtPath, type Page, type Pagination } from "./pagination.js";
 export { RateLimiter } from "./rate-limiter.js";
 export { CircuitBreaker } from "./circuit-breaker.js";
-export { isPostgresCache, openResponseCache, type CachedResponse, type ResponseCache } from "./response-cache.js";
+export { openResponseCache, type CachedResponse, type ResponseCache } from "./response-cache.js";

@@ -1,6 +1,6 @@
 import type pg from "pg";
 import { ConfigError, FatalError, TransientError, type AgoraError } from "../../errors.js";
-import { registerSecret } from "../../secrets/secret-values.js";
+import { readPostgresUrl } from "../postgres-url.js";
 import type { CachedResponse, ResponseCache } from "./response-cache.js";
 
 /** The server's clock in milliseconds: expiry is judged on one clock, whichever host asks. */
@@ -24,21 +24,14 @@ export class PostgresResponseCache implements ResponseCache {
   private client: Promise<pg.Client> | undefined;
 
   constructor(location: string) {
-    let url: URL;
-    try {
-      url = new URL(location);
-    } catch {
+    const parsed = readPostgresUrl(location);
+    if (parsed === undefined) {
       throw new ConfigError("HTTP_CACHE_LOCATION", "the HTTP cache's Postgres location is not a valid URL", { hint: "Write it as postgres://user:password@host:5432/database." });
     }
-    if (url.password !== "") registerSecret(decodeURIComponent(url.password));
-    const schema = url.searchParams.get("schema") ?? "agora";
-    url.searchParams.delete("schema");
-    this.connectionString = url.toString();
-    this.table = `${quote(schema)}.http_cache`;
-    const shown = new URL(url);
-    if (shown.password !== "") shown.password = "***";
-    this.shown = shown.toString();
-    this.schema = schema;
+    this.connectionString = parsed.connectionString;
+    this.schema = parsed.schema;
+    this.table = `${quote(parsed.schema)}.http_cache`;
+    this.shown = parsed.shown;
   }
 
   async get(key: string): Promise<CachedResponse | undefined> {

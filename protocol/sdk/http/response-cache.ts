@@ -1,3 +1,5 @@
+import { isPostgresUrl } from "../postgres-url.js";
+
 export interface CachedResponse {
   readonly status: number;
   readonly headers: Record<string, string>;
@@ -16,14 +18,9 @@ export interface ResponseCache {
   close(): Promise<void>;
 }
 
-/** True for a cache location that names a Postgres server rather than a file. */
-export function isPostgresCache(location: string): boolean {
-  return /^postgres(ql)?:\/\//i.test(location);
-}
-
 /** Opens the cache at `location`: a postgres:// URL, or else a SQLite file's path. Each driver is loaded only by those who use it. */
 export async function openResponseCache(location: string): Promise<ResponseCache> {
-  if (isPostgresCache(location)) {
+  if (isPostgresUrl(location)) {
     const { PostgresResponseCache } = await import("./postgres-response-cache.js");
     return new PostgresResponseCache(location);
   }
