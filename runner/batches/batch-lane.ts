@@ -16,6 +16,16 @@ export interface PlannedBatch {
   readonly records: readonly RecordMessage[];
 }
 
+/**
+ * Why a pipeline's batches must enter the row lane at the source, if they
+ * must: its middleware and max_records work record by record. The run and
+ * `agora explain` decide by this one rule.
+ */
+export function rowLaneReason(definition: { readonly middleware: readonly unknown[]; readonly maxRecords: number | undefined }): string | undefined {
+  if (definition.middleware.length > 0) return "the middleware works on rows";
+  return definition.maxRecords !== undefined ? "max_records counts rows" : undefined;
+}
+
 /** Per target: batches and rows received natively, and downgraded to RECORDs. */
 export interface BatchCounts {
   nativeBatches: number;

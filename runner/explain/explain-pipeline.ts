@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { maskSecrets, registerConfigSecrets } from "../../protocol/index.js";
+import { rowLaneReason } from "../batches/batch-lane.js";
 import { RUNNER_BATCH_FORMATS } from "../batches/inspect-batch.js";
 import { aboutTapCached } from "../pipeline/about-cache.js";
 import { argsWithConfig } from "../pipeline/connector-config.js";
@@ -73,7 +74,7 @@ export async function explainPipeline(definition: PipelineDefinition, store: Sta
           ? "RECORD messages (it can send batches: set batch_config in its config)"
           : "RECORD messages";
     const middleware = definition.middleware.map((spec): ExplainedStep => ({ step: spec.type, plane: "rows" }));
-    const rowLaneBecause = middleware.length > 0 ? "the middleware works on rows" : definition.maxRecords !== undefined ? "max_records counts rows" : undefined;
+    const rowLaneBecause = rowLaneReason(definition);
     const lane: Plane = emits === "batches" && rowLaneBecause === undefined ? "batches" : "rows";
     const targets = definition.targets.map((target, index): ExplainedTarget => {
       const about = targetAbouts[index];

@@ -1,5 +1,5 @@
 import { asAgoraError, ConfigError, readBatchFiles, RecordValidator, serializeMessage, type AgoraError, type BatchMessage, type Message, type MessageLine, type RecordMessage, type SchemaMessage } from "../../protocol/index.js";
-import { BatchLane, recordLine, type PlannedBatch, type TargetBatchFormats } from "../batches/batch-lane.js";
+import { BatchLane, recordLine, rowLaneReason, type PlannedBatch, type TargetBatchFormats } from "../batches/batch-lane.js";
 import { inspectBatch } from "../batches/inspect-batch.js";
 import { RunnerCodes } from "../errors.js";
 import type { RejectedRecord } from "../dlq/dead-letter-router.js";
@@ -118,7 +118,7 @@ export class DataPath {
    */
   private handleBatch(message: BatchMessage, raw: string, line: number): Promise<void> | undefined {
     const validator = this.definition.validate ? this.validator : undefined;
-    if (!this.chain.isEmpty || this.definition.maxRecords !== undefined) return this.batchAsRecords(message, raw, line, validator);
+    if (rowLaneReason(this.definition) !== undefined) return this.batchAsRecords(message, raw, line, validator);
     const name = this.outputNames.get(message.stream) ?? message.stream;
     const targets = this.routes.forStream(name) ?? this.definition.targets.map((_, index) => index);
     const planned = this.batches.plan(message, targets, validator, this.tapShapes.get(message.stream)?.schema, (target) => this.routes.filtersRecords(target)).then(
