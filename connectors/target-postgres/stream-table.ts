@@ -12,10 +12,12 @@ export type Reject = (index: number, error: AgoraError) => void;
 /**
  * One stream's table in Postgres: created from the stream's schema, grown
  * when the schema grows (a column whose type must change becomes jsonb),
- * and written a batch at a time inside the caller's transaction: a keyed
- * stream's batch is COPYed into a temporary staging table and upserted on
- * the key properties in one statement (the last record of a key in the
- * batch wins); a stream without keys is COPYed straight into its table.
+ * and written a batch at a time inside the caller's transaction. A stream
+ * without keys is COPYed straight into its table; so is a keyed stream's
+ * batch while all its keys are new. From the first batch that meets a key
+ * already there, batches are COPYed into a temporary staging table and
+ * upserted on the key properties in one statement (the last record of a key
+ * in the batch wins).
  */
 export class StreamTable {
   private columns: string[] = [];
@@ -82,14 +84,13 @@ export class StreamTable {
     const encoder = this.encoder();
     let pending = records.map((_, index) => index);
     for (;;) {
-      // Line n of the COPY is the record sent[n - 1]: Postgres's errors name lines.
-      const sent = pending;
+      // Line n of the COPY is the record pending[n - 1]: Postgres's errors name lines.
       await client.query("SAVEPOINT agora_batch");
       try {
-        if (!keyed) await this.copy(client, this.qualified, false, encoder.chunks(records, sent, false));
-        else if (!(await this.insertedNew(client, encoder, records, sent))) {
+        if (!keyed) await this.copy(client, this.qualified, false, encoder.chunks(records, pending, false));
+        else if (!(await this.insertedNew(client, encoder, records, pending))) {
           await this.ensureStaging(client);
-          await this.copy(client, this.staging, true, encoder.chunks(records, sent, true));
+          await this.copy(client, this.staging, true, encoder.chunks(records, pending, true));
           await this.merge(client);
         }
         await client.query("RELEASE SAVEPOINT agora_batch");
@@ -97,7 +98,7 @@ export class StreamTable {
       } catch (error) {
         await client.query("ROLLBACK TO SAVEPOINT agora_batch");
         const refused = refusedRow(error, stream.name, (row) => {
-          const index = sent[row - 1];
+          const index = pending[row - 1];
           return index === undefined ? undefined : { index, line: lines[index], nulColumn: this.columnWithNul(records[index] as RecordMessage) };
         });
         if (refused === undefined || reject === undefined) throw refused?.error ?? error;
