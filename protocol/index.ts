@@ -21,7 +21,7 @@ export { createMessageSchemaValidator } from "./validation/message-validator.js"
 
 export { defineTap, TAP_SDK_SETTINGS } from "./sdk/tap/define-tap.js";
 export { BadRowHandler, BAD_ROW_POLICIES, BAD_ROW_SETTING, type BadRowPolicy } from "./sdk/tap/bad-rows.js";
-export { bookmarked, Bookmarked, isRequested, RejectedRow, RowBatch, type StreamItem, type StreamContext, type StreamRequest, type TapContext, type TapDefinition, type TapRecord, type TapStream } from "./sdk/tap/types.js";
+export { ArrowBatch, bookmarked, Bookmarked, isRequested, RejectedRow, RowBatch, type StreamItem, type StreamContext, type StreamRequest, type TapContext, type TapDefinition, type TapRecord, type TapStream } from "./sdk/tap/types.js";
 export { defineTarget, TARGET_SDK_SETTINGS } from "./sdk/target/define-target.js";
 export { DestinationNames } from "./sdk/target/destination-names.js";
 export type { StreamInfo, StreamRecords, TargetContext, TargetDefinition, TargetWriter } from "./sdk/target/types.js";
@@ -34,7 +34,7 @@ export { SDK_VERSION } from "./sdk/version.js";
 export { checkFilesReadable, sourceFileError } from "./sdk/source-files.js";
 export { readBatches } from "./sdk/read-batches.js";
 export { manifestPath, readBatchFiles, SUPPORTED_BATCH_FORMATS } from "./sdk/target/read-batch-files.js";
-export { arrowColumns, arrowKind, type ArrowColumn, type ArrowKind } from "./sdk/arrow/arrow-columns.js";
+export { arrowColumns, arrowKind, columnFitsProperty, describeProperty, type ArrowColumn, type ArrowKind, type ReadKind } from "./sdk/arrow/arrow-columns.js";
 export { decodeArrowBatch, encodeArrowBatch, type DecodedBatch } from "./sdk/arrow/arrow-codec.js";
 export { checkKeysAreColumns, filesSetting, mapRows, resolveFileStreams, savedPosition, type FileEntry } from "./sdk/file-streams.js";
 export { appendBuffers, checkDirectoryWritable, cutIncompleteTail, ensurePrivateFile, fileError, openForAppend, syncDirectory } from "./sdk/durable-files.js";

@@ -1,6 +1,7 @@
 import { asyncBufferFromFile, parquetMetadataAsync, parquetReadObjects, parquetSchema, type AsyncBuffer, type FileMetaData } from "hyparquet";
 import { bookmarked, checkKeysAreColumns, FatalError, savedPosition, sourceFileError, type JsonSchema, type StreamItem, type TapStream } from "../../protocol/index.js";
 import type { ParquetConfig, ParquetFileEntry } from "./config.js";
+import { parquetArrowBatches } from "./arrow-batches.js";
 import { parquetToJsonSchema, toJsonValue } from "./parquet-schema.js";
 
 /** The bookmark of a Parquet stream: rows consumed, in which file. */
@@ -38,6 +39,11 @@ export async function parquetStream(entry: ParquetFileEntry): Promise<TapStream<
     schema,
     keyProperties: entry.keyProperties,
     resumable: true,
+    arrowBatches({ bookmark, schema: announced, logger }) {
+      const start = savedPosition(bookmark, entry.path, "row", (message) => logger.warn(`stream ${entry.stream}: ${message}`));
+      const columns = Object.keys((announced["properties"] ?? {}) as object);
+      return parquetArrowBatches({ path: entry.path, stream: entry.stream, columns, properties, start, logger });
+    },
     async *records({ bookmark, schema: announced, logger }): AsyncGenerator<StreamItem> {
       const start = savedPosition(bookmark, entry.path, "row", (message) => logger.warn(`stream ${entry.stream}: ${message}`));
       const { file, metadata: current } = await openParquet(entry.path);

@@ -2,7 +2,7 @@ import { createReadStream, statSync } from "node:fs";
 import { createGunzip } from "node:zlib";
 import type { Readable } from "node:stream";
 import { readFile } from "node:fs/promises";
-import { arrowKind, DataError, decodeArrowBatch, manifestPath, type AgoraError, type BatchMessage, type JsonSchema, type RecordValidator } from "../../protocol/index.js";
+import { columnFitsProperty, DataError, describeProperty, decodeArrowBatch, manifestPath, type AgoraError, type BatchMessage, type JsonSchema, type RecordValidator } from "../../protocol/index.js";
 import { RunnerCodes } from "../errors.js";
 
 /** The batch formats the runner reads (to check them, and to expand them into RECORDs). */
@@ -108,11 +108,12 @@ async function inspectArrowFile(message: BatchMessage, path: string, validator: 
   }
   const properties = (schema?.["properties"] ?? {}) as Record<string, JsonSchema>;
   for (const column of decoded.columns) {
-    if (column.kind === undefined) throw batchError(message, path, `has column ${JSON.stringify(column.name)} of Arrow type ${column.type} (int64, float64, bool and utf8 are read)`, "Write the column as one of those types.");
+    if (column.kind === undefined) throw batchError(message, path, `has column ${JSON.stringify(column.name)} of Arrow type ${column.type} (integers, floats, bool, utf8, timestamps and dates are read)`, "Write the column as one of those types.");
     if (schema === undefined) continue;
     if (!Object.hasOwn(properties, column.name)) throw batchError(message, path, `has column ${JSON.stringify(column.name)}, which the stream's SCHEMA does not have`, "The file may belong to another stream, or the tap's SCHEMA is out of date.");
-    const expected = arrowKind(properties[column.name]);
-    if (expected !== column.kind) throw batchError(message, path, `has column ${JSON.stringify(column.name)} as ${column.kind}, where the stream's SCHEMA makes it ${expected}`, "The tap's SCHEMA and its batch files disagree; fix the one that is wrong.");
+    if (!columnFitsProperty(column.kind, properties[column.name])) {
+      throw batchError(message, path, `has column ${JSON.stringify(column.name)} as ${column.kind}, where the stream's SCHEMA makes it ${describeProperty(properties[column.name])}`, "The tap's SCHEMA and its batch files disagree; fix the one that is wrong.");
+    }
   }
   const first = decoded.records().next();
   if (first.done !== true) {

@@ -60,6 +60,28 @@ function csvReader(dir: string, streams: readonly string[]): ReadBack {
     );
 }
 
+/** A value hyparquet read, as JSON would hold it: 64-bit integers as numbers, timestamps as ISO text. */
+function parquetJson(value: unknown): unknown {
+  if (typeof value === "bigint") return Number(value);
+  if (value instanceof Date) return value.toISOString();
+  if (Array.isArray(value)) return value.map(parquetJson);
+  if (typeof value === "object" && value !== null) return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, parquetJson(item)]));
+  return value;
+}
+
+function parquetReader(dir: string, streams: readonly string[]): ReadBack {
+  return async () => {
+    const { asyncBufferFromFile, parquetReadObjects } = await import("hyparquet");
+    const rows: Array<{ stream: string; record: Record<string, unknown> }> = [];
+    for (const stream of streams) {
+      for (const path of filesOf(dir, stream, ".parquet")) {
+        for (const record of await parquetReadObjects({ file: await asyncBufferFromFile(path) })) rows.push({ stream, record: parquetJson(record) as Record<string, unknown> });
+      }
+    }
+    return rows;
+  };
+}
+
 /**
  * Tables of a Postgres database: `postgres:postgres://user@host/db`, with
  * `?schema=NAME` for tables outside `public`. Rows come back as JSON
@@ -99,7 +121,7 @@ function commandReader(command: string, cwd: string): ReadBack {
   };
 }
 
-/** A way to read back what a target wrote: `sqlite:FILE`, `jsonl:DIR`, `csv:DIR`, `postgres:URL`, or a reader command. */
+/** A way to read back what a target wrote: `sqlite:FILE`, `jsonl:DIR`, `csv:DIR`, `parquet:DIR`, `postgres:URL`, or a reader command. */
 export function readBackFrom(read: string | undefined, reader: string | undefined, streams: readonly string[], cwd: string): ReadBack | undefined {
   if (reader !== undefined) return commandReader(reader, cwd);
   if (read === undefined) return undefined;
@@ -110,5 +132,6 @@ export function readBackFrom(read: string | undefined, reader: string | undefine
   if (kind === "sqlite") return sqliteReader(where, streams);
   if (kind === "jsonl") return jsonlReader(where, streams);
   if (kind === "csv") return csvReader(where, streams);
-  throw new UsageError("USAGE", `--read ${read}: expected sqlite:FILE, jsonl:DIR, csv:DIR or postgres:URL`, { hint: "Or name a command with --reader." });
+  if (kind === "parquet") return parquetReader(where, streams);
+  throw new UsageError("USAGE", `--read ${read}: expected sqlite:FILE, jsonl:DIR, csv:DIR, parquet:DIR or postgres:URL`, { hint: "Or name a command with --reader." });
 }

@@ -1,5 +1,5 @@
 import { DataError } from "../../errors.js";
-import { JSON_COLUMN_KEY, type ArrowColumn, type ArrowKind } from "./arrow-columns.js";
+import { JSON_COLUMN_KEY, type ArrowColumn, type ArrowKind, type ReadKind } from "./arrow-columns.js";
 
 type Arrow = typeof import("apache-arrow");
 let loaded: Promise<Arrow> | undefined;
@@ -62,25 +62,46 @@ export async function encodeArrowBatch(columns: readonly ArrowColumn[], records:
 
 /** The columns of an Arrow schema as this codec reads them (an unknown type is reported by the caller). */
 export interface DecodedBatch {
-  readonly columns: ReadonlyArray<{ readonly name: string; readonly kind: ArrowKind | undefined; readonly type: string }>;
+  readonly columns: ReadonlyArray<{ readonly name: string; readonly kind: ReadKind | undefined; readonly type: string }>;
   readonly rows: number;
   /** The records, built as JSON.parse would build them (own properties, `__proto__` included). */
   records(): Generator<Record<string, unknown>>;
 }
 
-function kindOfType(typeName: string, json: boolean): ArrowKind | undefined {
-  if (typeName === "Int64") return "int64";
-  if (typeName === "Float64") return "float64";
-  if (typeName === "Bool") return "bool";
-  if (typeName === "Utf8") return json ? "json" : "utf8";
+type ArrowType = InstanceType<Arrow["DataType"]>;
+
+function kindOfType({ DataType }: Arrow, type: ArrowType, json: boolean): ReadKind | undefined {
+  if (DataType.isInt(type)) return "int64";
+  if (DataType.isFloat(type)) return "float64";
+  if (DataType.isBool(type)) return "bool";
+  if (DataType.isUtf8(type) || DataType.isLargeUtf8(type)) return json ? "json" : "utf8";
+  if (DataType.isTimestamp(type)) return "timestamp";
+  if (DataType.isDate(type)) return "date";
   return undefined;
+}
+
+/** A value as the record holds it: integers as numbers, JSON text parsed, timestamps and dates as ISO text (apache-arrow gives both as epoch milliseconds). */
+function recordValue(raw: unknown, kind: ReadKind | undefined): unknown {
+  if (raw === null || raw === undefined) return null;
+  switch (kind) {
+    case "int64":
+      return Number(raw as bigint | number);
+    case "json":
+      return JSON.parse(raw as string) as unknown;
+    case "timestamp":
+      return new Date(raw as number).toISOString();
+    case "date":
+      return new Date(raw as number).toISOString().slice(0, 10);
+    default:
+      return raw;
+  }
 }
 
 /** Reads an Arrow IPC stream (or file) held in memory. Throws what apache-arrow throws for bytes that are not one. */
 export async function decodeArrowBatch(bytes: Uint8Array): Promise<DecodedBatch> {
-  const { tableFromIPC } = await arrow();
-  const table = tableFromIPC(bytes);
-  const columns = table.schema.fields.map((field) => ({ name: field.name, type: String(field.type), kind: kindOfType(String(field.type), field.metadata.get(JSON_COLUMN_KEY) === "1") }));
+  const library = await arrow();
+  const table = library.tableFromIPC(bytes);
+  const columns = table.schema.fields.map((field) => ({ name: field.name, type: String(field.type), kind: kindOfType(library, field.type, field.metadata.get(JSON_COLUMN_KEY) === "1") }));
   const vectors = columns.map((_, index) => table.getChildAt(index));
   return {
     columns,
@@ -89,8 +110,7 @@ export async function decodeArrowBatch(bytes: Uint8Array): Promise<DecodedBatch>
       for (let row = 0; row < table.numRows; row += 1) {
         const record: Record<string, unknown> = {};
         columns.forEach((column, index) => {
-          const raw: unknown = vectors[index]?.get(row) ?? null;
-          const value = raw === null ? null : column.kind === "int64" ? Number(raw as bigint) : column.kind === "json" ? (JSON.parse(raw as string) as unknown) : raw;
+          const value = recordValue(vectors[index]?.get(row), column.kind);
           // As JSON.parse makes it: an own property, even for the name __proto__.
           Object.defineProperty(record, column.name, { value, enumerable: true, writable: true, configurable: true });
         });

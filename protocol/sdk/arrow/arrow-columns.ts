@@ -11,6 +11,14 @@ import type { JsonSchema } from "../../messages/types.js";
  */
 export type ArrowKind = "int64" | "float64" | "bool" | "utf8" | "json";
 
+/**
+ * What a column read from an Arrow file holds, as records see it: the kinds
+ * taps write, and those other writers use for the same JSON types (any
+ * integer width → integer; float32 → number; large strings → string;
+ * timestamps → date-time text; dates → date text).
+ */
+export type ReadKind = ArrowKind | "timestamp" | "date";
+
 export interface ArrowColumn {
   readonly name: string;
   readonly kind: ArrowKind;
@@ -41,4 +49,24 @@ export function arrowKind(property: JsonSchema | undefined): ArrowKind {
 export function arrowColumns(schema: JsonSchema): ArrowColumn[] {
   const properties = (schema["properties"] ?? {}) as Record<string, JsonSchema>;
   return Object.keys(properties).map((name) => ({ name, kind: arrowKind(properties[name]) }));
+}
+
+/**
+ * True when a column read as `kind` holds the values `property` describes:
+ * the kind the property is written as, or a timestamp (date) column for a
+ * string property of format date-time (date).
+ */
+export function columnFitsProperty(kind: ReadKind, property: JsonSchema | undefined): boolean {
+  const expected = arrowKind(property);
+  if (kind === expected) return true;
+  if (expected !== "utf8" || property === undefined) return false;
+  const format = property["format"];
+  return (kind === "timestamp" && format === "date-time") || (kind === "date" && format === "date");
+}
+
+/** How a property is described in messages: its Arrow kind, with the string format that lets a timestamp or date column stand for it. */
+export function describeProperty(property: JsonSchema | undefined): string {
+  const kind = arrowKind(property);
+  const format = property?.["format"];
+  return kind === "utf8" && (format === "date-time" || format === "date") ? `utf8 (or ${format === "date" ? "date" : "timestamp"})` : kind;
 }

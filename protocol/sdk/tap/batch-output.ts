@@ -163,9 +163,13 @@ export class BatchFiles {
     if (this.arrowRows.length === 0) return undefined;
     const rows = this.arrowRows;
     this.arrowRows = [];
+    return this.writeArrow(await encodeArrowBatch(this.columns, rows, this.stream));
+  }
+
+  /** Writes an Arrow IPC stream the stream read natively as one batch file, and returns its BATCH message. */
+  async writeArrow(bytes: Uint8Array): Promise<BatchMessage> {
     this.files += 1;
     const path = join(this.root, fileName(this.stream, this.run, this.files, "arrow"));
-    const bytes = await encodeArrowBatch(this.columns, rows, this.stream);
     try {
       await writeFile(path, bytes, { flag: "wx", mode: 0o600 });
     } catch (error) {

@@ -9,7 +9,7 @@ import { isPast, type TapBookmarks } from "./tap-bookmarks.js";
 import { rowSerializer, type RowSerializer } from "./row-serializer.js";
 import { BatchFiles, type BatchConfig } from "./batch-output.js";
 import { tmpdir } from "node:os";
-import { Bookmarked, RejectedRow, RowBatch, type StreamContext, type TapContext, type TapRecord, type TapStream } from "./types.js";
+import { ArrowBatch, Bookmarked, RejectedRow, RowBatch, type StreamContext, type TapContext, type TapRecord, type TapStream } from "./types.js";
 
 function deadLetter(stream: string, rejected: RejectedRow): DeadLetterMessage {
   const { error, details } = rejected;
@@ -225,31 +225,48 @@ export async function syncStream<Config extends ConnectorConfig>(
     return afterRecord(keyIndex === -1 ? undefined : row[keyIndex], wait);
   };
 
-  let completed = false;
-  try {
-    streamLoop: for await (const item of stream.records(streamContext)) {
+  /** Reads the stream's records (or RowBatches) and writes each; returns once done or asked to stop. */
+  const readRecords = async (): Promise<void> => {
+    for await (const item of stream.records(streamContext)) {
       if (item instanceof RowBatch) {
         for (let index = 0; index < item.rows.length; index += 1) {
           const wait = emitRow(item, index);
           if (wait !== undefined) await wait;
-          if (signal.aborted) {
-            settleRowBookmark();
-            break streamLoop;
-          }
+          if (signal.aborted) return;
         }
         settleRowBookmark();
       } else if (Array.isArray(item)) {
         for (const one of item as ReadonlyArray<TapRecord | Bookmarked | RejectedRow>) {
           const wait = emit(one);
           if (wait !== undefined) await wait;
-          if (signal.aborted) break streamLoop;
+          if (signal.aborted) return;
         }
       } else {
         const wait = emit(item as TapRecord | Bookmarked | RejectedRow);
         if (wait !== undefined) await wait;
-        if (signal.aborted) break;
+        if (signal.aborted) return;
       }
     }
+  };
+
+  /** Writes a columnar stream's own Arrow batches, each to a file as it is (no record built), each followed by its STATE. */
+  const readArrowBatches = async (native: AsyncIterable<ArrowBatch>, files: BatchFiles): Promise<void> => {
+    for await (const batch of native) {
+      if (batch.rows > 0) {
+        await output.write(await files.writeArrow(batch.ipc));
+        records += batch.rows;
+        if (batch.bookmark !== undefined) bookmarks.set(stream.name, batch.bookmark);
+        if (resumes) await writeState();
+      }
+      if (signal.aborted) return;
+    }
+  };
+
+  let completed = false;
+  try {
+    const native = arrowBatches !== undefined && replicationKey === undefined ? await stream.arrowBatches?.(streamContext) : undefined;
+    if (native !== undefined && arrowBatches !== undefined) await readArrowBatches(native, arrowBatches);
+    else await readRecords();
     completed = !signal.aborted;
   } catch (error) {
     throw error instanceof AgoraError ? error.withLocation({ stream: stream.name }) : error;

@@ -88,6 +88,18 @@ export class RejectedRow {
 }
 
 /**
+ * Rows a stream read as one Arrow record batch (the bytes of an Arrow IPC
+ * stream), and the stream's position after them. See TapStream.arrowBatches.
+ */
+export class ArrowBatch {
+  constructor(
+    readonly ipc: Uint8Array,
+    readonly rows: number,
+    readonly bookmark?: unknown,
+  ) {}
+}
+
+/**
  * What a stream's `records` may yield: a record, a bookmarked record, a
  * rejected row, an array of them (a batch, cheaper than one yield each),
  * or a RowBatch (when the stream has `columns`).
@@ -117,6 +129,16 @@ export interface TapStream<Config = ConnectorConfig> {
   readonly resumable?: boolean;
   /** Must yield the stream's records in order; may yield `bookmarked(record, position)` and RejectedRows. */
   records(context: StreamContext<Config>): AsyncIterable<StreamItem> | Iterable<StreamItem>;
+  /**
+   * May read the stream as Arrow record batches, for a columnar source: the
+   * SDK then writes each batch's bytes to a batch file as they are, with no
+   * record built, when `batch_config.format` is arrow. Each batch's columns
+   * must be the properties of `context.schema` (the selected ones), with
+   * Arrow types that fit them (see columnFitsProperty). Return undefined
+   * when the selection cannot be read this way; `records` is used instead.
+   * Not used for streams with a replication key.
+   */
+  arrowBatches?(context: StreamContext<Config>): Promise<AsyncIterable<ArrowBatch> | undefined> | AsyncIterable<ArrowBatch> | undefined;
 }
 
 /** What a sync with a catalog needs: the selected streams, each with its schema from the catalog. */

@@ -72,6 +72,7 @@ export function defineTarget<Config extends ConnectorConfig = ConnectorConfig>(d
       batchRoots: config.batch_roots ?? [tmpdir(), process.cwd()],
       connector: definition.name,
       deadLetters: process.env["AGORA_DEAD_LETTER"] === "1",
+      nativeBatchFormats: definition.nativeBatchFormats ?? [],
     });
     await output.close();
     const rejected = summary.rejected === 0 ? "" : `; rejected ${summary.rejected} as DEAD_LETTER`;

@@ -7,8 +7,9 @@ import type { Readable } from "node:stream";
 import { AgoraError, FatalError, ProtocolError } from "../../errors.js";
 import { LineSplitter } from "../../framing/line-splitter.js";
 import { ProtocolCodes } from "../../messages/codes.js";
-import type { BatchMessage } from "../../messages/types.js";
+import type { BatchMessage, JsonSchema } from "../../messages/types.js";
 import { decodeArrowBatch } from "../arrow/arrow-codec.js";
+import { columnFitsProperty } from "../arrow/arrow-columns.js";
 
 export const SUPPORTED_BATCH_FORMATS = ["jsonl", "arrow"] as const;
 
@@ -71,7 +72,7 @@ async function* readArrowFile(message: BatchMessage, path: string, line: number)
   }
   const unknown = decoded.columns.find((column) => column.kind === undefined);
   if (unknown !== undefined) {
-    throw new ProtocolError("BATCH_ARROW_TYPE", `batch file column ${JSON.stringify(unknown.name)} has Arrow type ${unknown.type} (int64, float64, bool and utf8 are read)`, { where: { stream: message.stream, file: path, line } });
+    throw new ProtocolError("BATCH_ARROW_TYPE", `batch file column ${JSON.stringify(unknown.name)} has Arrow type ${unknown.type} (integers, floats, bool, utf8, timestamps and dates are read)`, { where: { stream: message.stream, file: path, line } });
   }
   let records: Array<{ [key: string]: unknown }> = [];
   for (const record of decoded.records()) {
@@ -82,6 +83,45 @@ async function* readArrowFile(message: BatchMessage, path: string, line: number)
     }
   }
   if (records.length > 0) yield records;
+}
+
+/** One Arrow batch file, read whole, its columns checked against the stream's SCHEMA. */
+export interface ArrowBatchFile {
+  readonly path: string;
+  readonly ipc: Uint8Array;
+  readonly rows: number;
+}
+
+/**
+ * The Arrow files of a BATCH message as they are, for a target that writes
+ * them columnar: each read whole (one batch, bounded by the tap's
+ * rows_per_file), refused when outside `roots`, not an Arrow IPC stream, or
+ * when a column is not a property of `schema` of a type that fits it.
+ */
+export async function* readArrowBatchFiles(message: BatchMessage, line: number, roots: readonly string[], schema: JsonSchema): AsyncGenerator<ArrowBatchFile> {
+  const properties = (schema["properties"] ?? {}) as Record<string, JsonSchema>;
+  for (const uri of message.manifest) {
+    const path = localPath(uri, message.stream, line);
+    checkInsideRoots(path, roots, message.stream, line);
+    let ipc: Uint8Array;
+    let decoded;
+    try {
+      ipc = await readFile(path);
+      decoded = await decodeArrowBatch(ipc);
+    } catch (error) {
+      throw new FatalError("BATCH_FILE_UNREADABLE", `cannot read batch file as Arrow: ${(error as Error).message}`, { where: { stream: message.stream, file: path, line }, cause: error });
+    }
+    for (const column of decoded.columns) {
+      const fits = column.kind !== undefined && Object.hasOwn(properties, column.name) && columnFitsProperty(column.kind, properties[column.name]);
+      if (!fits) {
+        throw new ProtocolError("BATCH_ARROW_TYPE", `batch file column ${JSON.stringify(column.name)} (${column.type}) is not a property of the stream's SCHEMA of a type that fits it`, {
+          where: { stream: message.stream, file: path, line },
+          hint: "The tap's SCHEMA and its batch files disagree; fix the one that is wrong.",
+        });
+      }
+    }
+    yield { path, ipc, rows: decoded.rows };
+  }
 }
 
 /**

@@ -3,10 +3,10 @@ import type { MessageWriter } from "../../framing/message-writer.js";
 import { readMessageBatches, type ByteSource } from "../../framing/read-messages.js";
 import { serializeMessage } from "../../messages/serialize.js";
 import type { AgoraError } from "../../errors.js";
-import type { DeadLetterMessage, RecordMessage, SchemaMessage } from "../../messages/types.js";
+import type { BatchMessage, DeadLetterMessage, RecordMessage, SchemaMessage } from "../../messages/types.js";
 import { RecordValidator } from "../../validation/record-validator.js";
 import type { Logger } from "../logger.js";
-import { readBatchFiles } from "./read-batch-files.js";
+import { readArrowBatchFiles, readBatchFiles } from "./read-batch-files.js";
 import { RecordBatcher } from "./record-batcher.js";
 import type { StreamInfo, TargetWriter } from "./types.js";
 
@@ -19,6 +19,8 @@ export interface TargetSyncOptions {
   readonly connector: string;
   /** Reject bad records as DEAD_LETTER messages instead of failing (a runner set AGORA_DEAD_LETTER=1). */
   readonly deadLetters: boolean;
+  /** Batch formats handed to the writer as they are (see TargetDefinition.nativeBatchFormats). */
+  readonly nativeBatchFormats?: readonly string[];
 }
 
 function deadLetterLine(stream: string, record: { [key: string]: unknown }, line: number, error: AgoraError): string {
@@ -96,6 +98,22 @@ export async function runTargetSync(writer: TargetWriter, input: ByteSource, out
     return previous;
   };
 
+  /**
+   * An Arrow BATCH handed to the writer file by file, after the records
+   * before it; one file is written while the next message is read, and the
+   * STATE after it waits for it like any batch.
+   */
+  const writeArrowNatively = async (stream: StreamInfo, message: BatchMessage, line: number): Promise<void> => {
+    for await (const file of readArrowBatchFiles(message, line, options.batchRoots ?? [], stream.schema)) {
+      void batcher.flush();
+      const previous = inFlight;
+      inFlight = batcher.enqueue(async () => {
+        records += await (writer.writeArrowBatch as NonNullable<TargetWriter["writeArrowBatch"]>)(stream, file.ipc, file.path);
+      });
+      if (previous !== undefined) await previous;
+    }
+  };
+
   const onSchema = async (message: SchemaMessage, line: number): Promise<void> => {
     const text = `${JSON.stringify(message.schema)}|${message.key_properties.join(",")}`;
     if (schemaTexts.get(message.stream) === text) return;
@@ -153,6 +171,10 @@ export async function runTargetSync(writer: TargetWriter, input: ByteSource, out
             break;
           case "BATCH": {
             const stream = streamOf(message.stream, item.line);
+            if (message.encoding.format === "arrow" && writer.writeArrowBatch !== undefined && options.nativeBatchFormats?.includes("arrow") === true) {
+              await writeArrowNatively(stream, message, item.line);
+              break;
+            }
             for await (const batchRecords of readBatchFiles(message, item.line, options.batchRoots ?? [])) {
               for (const record of batchRecords) await addRecord(stream, { type: "RECORD", stream: stream.name, record }, item.line);
             }

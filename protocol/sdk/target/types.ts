@@ -44,6 +44,14 @@ export interface TargetWriter {
    * Throwing fails the run without confirming anything past the last batch.
    */
   writeBatch(batch: readonly StreamRecords[]): Promise<void> | void;
+  /**
+   * Writes one Arrow batch file as it is, columnar (the target names "arrow"
+   * in `nativeBatchFormats`): `ipc` holds the file's bytes (an Arrow IPC
+   * stream whose columns the SDK has checked against the stream's SCHEMA).
+   * Records before it have been written first. Returns the rows written;
+   * durable on return, like writeBatch.
+   */
+  writeArrowBatch?(stream: StreamInfo, ipc: Uint8Array, file: string): Promise<number> | number;
   /** May make `version` the stream's only visible version (ACTIVATE_VERSION). Durable on return. */
   activateVersion?(stream: StreamInfo, version: number): Promise<void> | void;
   /** May release resources; called once after the last batch, also after a failure. */
@@ -59,6 +67,12 @@ export interface TargetDefinition<Config = ConnectorConfig> {
   readonly settings: JsonSchema;
   /** True if the writer implements `activateVersion`: the target then claims `activate-version`. */
   readonly activatesVersions?: boolean;
+  /**
+   * Batch formats the writer takes as they are (its writer implements
+   * writeArrowBatch for "arrow"); batches of the other formats the SDK reads
+   * (jsonl, arrow) reach writeBatch as records.
+   */
+  readonly nativeBatchFormats?: readonly "arrow"[];
   /** Must open the destination and return its writer. */
   open(context: TargetContext<Config>): Promise<TargetWriter> | TargetWriter;
   /** May check the destination is writable; returns a one-line success message. */

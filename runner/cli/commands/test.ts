@@ -45,7 +45,7 @@ export function testCommand(common: () => CommonOptions, done: (code: number) =>
     .command("target")
     .argument("<command>", "the target's command line, e.g. 'target-sqlite --config t.json'")
     .option("--config <file>", "config file for the target (repeatable)", collect, [] as string[])
-    .option("--read <where>", "read back what it wrote: sqlite:FILE, jsonl:DIR, csv:DIR or postgres:URL (?schema=NAME)")
+    .option("--read <where>", "read back what it wrote: sqlite:FILE, jsonl:DIR, csv:DIR, parquet:DIR, duckdb:FILE or postgres:URL (?schema=NAME)")
     .option("--reader <command>", "or a command printing what it wrote as JSON lines {\"stream\", \"record\"}")
     .option("--timeout <seconds>", "give up after this long", "120")
     .description("feed a target fixture streams covering the protocol, and check what it confirms and writes")

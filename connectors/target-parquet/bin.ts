@@ -1,0 +1,4 @@
+#!/usr/bin/env node
+import { targetParquet } from "./index.js";
+
+await targetParquet.main();

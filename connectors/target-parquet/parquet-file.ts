@@ -1,0 +1,148 @@
+import { constants } from "node:fs";
+import { mkdir, open, type FileHandle } from "node:fs/promises";
+import { dirname } from "node:path";
+import type { FileMetaData, RowGroup } from "hyparquet";
+import { FatalError, fileError, syncDirectory, type Logger } from "../../protocol/index.js";
+import { footerAt, footerBytes, PARQUET_MAGIC, schemaKey, shiftRowGroups, type EncodedRowGroups } from "./parquet-footer.js";
+
+/** How far back from the end a crashed file is searched for its last complete footer, a window at a time. */
+const SCAN_WINDOW = 1 << 20;
+
+async function readAt(handle: FileHandle, position: number, length: number): Promise<Buffer> {
+  const buffer = Buffer.alloc(length);
+  const { bytesRead } = await handle.read(buffer, 0, length, position);
+  return buffer.subarray(0, bytesRead);
+}
+
+function arrayBufferOf(buffer: Buffer): ArrayBuffer {
+  return buffer.buffer.slice(buffer.byteOffset, buffer.byteOffset + buffer.byteLength) as ArrayBuffer;
+}
+
+/** The metadata of the footer ending at `end`, if a complete one does. */
+async function footerEndingAt(handle: FileHandle, end: number): Promise<FileMetaData | undefined> {
+  if (end < 12) return undefined;
+  const length = (await readAt(handle, end - 8, 4)).readUInt32LE(0);
+  if (length > end - 12) return undefined;
+  return footerAt(arrayBufferOf(await readAt(handle, end - 8 - length, length + 8)));
+}
+
+/**
+ * The end of the last complete footer of a file whose tail is not one (a
+ * write that failed half-way), searching back from `size`; 4 when the file
+ * has none yet (only its leading magic).
+ */
+async function lastFooterEnd(handle: FileHandle, size: number): Promise<{ end: number; metadata: FileMetaData | undefined }> {
+  const magic = Buffer.alloc(4);
+  magic.writeUInt32LE(PARQUET_MAGIC);
+  for (let windowEnd = size; windowEnd > 4; windowEnd -= SCAN_WINDOW - 4) {
+    const windowStart = Math.max(0, windowEnd - SCAN_WINDOW);
+    const window = await readAt(handle, windowStart, windowEnd - windowStart);
+    for (let at = window.lastIndexOf(magic); at !== -1; at = at === 0 ? -1 : window.lastIndexOf(magic, at - 1)) {
+      const end = windowStart + at + 4;
+      if (end <= 4) continue;
+      const metadata = await footerEndingAt(handle, end);
+      if (metadata !== undefined) return { end, metadata };
+    }
+  }
+  return { end: 4, metadata: undefined };
+}
+
+/**
+ * One stream's Parquet file, appended to a row group (or a few) per batch
+ * and a valid Parquet file after every append: each batch's column chunks
+ * are written after the previous footer, then a new footer listing every
+ * row group so far, then the file is fsynced. Readers follow the offsets
+ * of the last footer, so the earlier ones are never read. A write that
+ * failed half-way (a kill, a full disk) is cut back to the last complete
+ * footer when the file is opened again; its records were not confirmed.
+ */
+export class ParquetFile {
+  private constructor(
+    readonly path: string,
+    /** The Parquet schema of its row groups (schemaKey): a batch of another schema goes to another file. */
+    readonly schema: string | undefined,
+    private readonly handle: FileHandle,
+    /** Where the next row group is written: the end of the last footer. */
+    private end: number,
+    private metadata: FileMetaData | undefined,
+  ) {}
+
+  /**
+   * Opens `path` for appending batches of Parquet schema `schema`: a new
+   * file, or an existing one (repaired if a write failed half-way). Returns
+   * undefined when the existing file holds another schema.
+   */
+  static async open(path: string, schema: string, logger: Logger): Promise<ParquetFile | undefined> {
+    let handle: FileHandle;
+    try {
+      await mkdir(dirname(path), { recursive: true });
+      // Read-write without O_APPEND: each batch is written at the end of the last footer, after a repair cut the file there.
+      handle = await open(path, constants.O_RDWR | constants.O_CREAT);
+    } catch (error) {
+      throw fileError(error, path, "open the file for writing");
+    }
+    try {
+      const size = (await handle.stat()).size;
+      if (size === 0) {
+        const magic = Buffer.alloc(4);
+        magic.writeUInt32LE(PARQUET_MAGIC);
+        await handle.write(magic, 0, 4, 0);
+        await handle.sync();
+        await syncDirectory(dirname(path));
+        return new ParquetFile(path, schema, handle, 4, undefined);
+      }
+      if (size < 4 || (await readAt(handle, 0, 4)).readUInt32LE(0) !== PARQUET_MAGIC) {
+        throw new FatalError("FILE_NOT_PARQUET", "the file exists and is not a Parquet file; it is left as it is", {
+          where: { file: path },
+          hint: "Move it away, or set destination_path (or file_naming) to write elsewhere.",
+        });
+      }
+      let metadata = await footerEndingAt(handle, size);
+      let end = size;
+      if (metadata === undefined) {
+        ({ end, metadata } = await lastFooterEnd(handle, size));
+        await handle.truncate(end);
+        await handle.sync();
+        logger.warn(`${path}: cut ${size - end} bytes of a batch whose write failed half-way; its records were not confirmed and come again`);
+      }
+      if (metadata !== undefined && schemaKey(metadata) !== schema) {
+        await handle.close();
+        return undefined;
+      }
+      return new ParquetFile(path, schema, handle, end, metadata);
+    } catch (error) {
+      await handle.close().catch(() => undefined);
+      throw error instanceof FatalError ? error : fileError(error, path, "read the existing file");
+    }
+  }
+
+  /** Rows in the file. */
+  get rows(): bigint {
+    return this.metadata?.num_rows ?? 0n;
+  }
+
+  /** Appends a batch's row groups and a footer listing all of them; durable on return. */
+  async append(encoded: EncodedRowGroups): Promise<void> {
+    const groups: RowGroup[] = [...(this.metadata?.row_groups ?? []), ...shiftRowGroups(encoded.metadata.row_groups, BigInt(this.end - 4))];
+    const metadata: FileMetaData = {
+      ...(this.metadata ?? encoded.metadata),
+      created_by: "agora target-parquet",
+      num_rows: (this.metadata?.num_rows ?? 0n) + encoded.metadata.num_rows,
+      row_groups: groups,
+    };
+    const footer = footerBytes(metadata);
+    try {
+      await this.handle.write(encoded.body, 0, encoded.body.byteLength, this.end);
+      await this.handle.write(footer, 0, footer.byteLength, this.end + encoded.body.byteLength);
+      await this.handle.sync();
+    } catch (error) {
+      throw fileError(error, this.path, "write a batch");
+    }
+    this.end += encoded.body.byteLength + footer.byteLength;
+    this.metadata = metadata;
+  }
+
+  close(): Promise<void> {
+    return this.handle.close();
+  }
+}
