@@ -1,8 +1,7 @@
 import { join, resolve } from "node:path";
-import { arrowColumns, checkDirectoryWritable, defineTarget, DestinationNames, encodeArrowBatch, type ConnectorConfig, type Logger, type StreamInfo } from "../../protocol/index.js";
-import { encodeParquet, type ParquetCompression } from "./encode-parquet.js";
+import { arrowColumns, arrowToParquet, checkDirectoryWritable, defineTarget, DestinationNames, encodeArrowBatch, type ConnectorConfig, type Logger, type ParquetCompression, type StreamInfo } from "../../protocol/index.js";
 import { ParquetFile } from "./parquet-file.js";
-import { schemaKey } from "./parquet-footer.js";
+import { schemaKey, splitParquet } from "./parquet-footer.js";
 
 interface ParquetTargetConfig extends ConnectorConfig {
   destination_path: string;
@@ -75,7 +74,7 @@ export const targetParquet = defineTarget<ParquetTargetConfig>({
     const options = { compression: config.compression, dictionary: config.dictionary };
     /** Writes one Arrow IPC stream as row groups of the stream's file; returns its rows. */
     const write = async (stream: StreamInfo, ipc: Uint8Array): Promise<number> => {
-      const encoded = await encodeParquet(ipc, options);
+      const encoded = splitParquet(await arrowToParquet(ipc, options));
       const file = await files.fileFor(stream.name, schemaKey(encoded.metadata));
       await file.append(encoded);
       return Number(encoded.metadata.num_rows);

@@ -82,6 +82,55 @@ function parquetReader(dir: string, streams: readonly string[]): ReadBack {
   };
 }
 
+/** DuckDB's text of a TIMESTAMPTZ in UTC (`2024-01-10 17:57:34.5+00`) as ISO 8601. */
+function isoTimestamp(value: unknown): unknown {
+  return typeof value === "string" && /^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}(\.\d+)?\+00$/.test(value) ? `${value.slice(0, -3).replace(" ", "T")}Z` : value;
+}
+
+/**
+ * Tables of a DuckDB database (schema main, or `FILE?schema=NAME`), read
+ * only. DuckDB lets one process open a file while another writes it only
+ * between the writer's batches (target-duckdb's release_between_batches):
+ * a read that meets the writer's lock tries again, for up to 30 s.
+ */
+function duckdbReader(location: string, streams: readonly string[]): ReadBack {
+  const [file = "", query = ""] = location.split("?");
+  const schema = new URLSearchParams(query).get("schema") ?? "main";
+  return async () => {
+    if (!existsSync(file)) return [];
+    const { DuckDBInstance } = await import("@duckdb/node-api");
+    for (let attempt = 0; ; attempt += 1) {
+      let instance;
+      try {
+        instance = await DuckDBInstance.create(file, { access_mode: "READ_ONLY" });
+      } catch (error) {
+        if (attempt >= 300 || !/lock/i.test((error as Error).message)) throw error;
+        await new Promise((done) => setTimeout(done, 100));
+        continue;
+      }
+      const connection = await instance.connect();
+      try {
+        await connection.run("SET TimeZone = 'UTC'");
+        const rows: Array<{ stream: string; record: Record<string, unknown> }> = [];
+        const quoted = (name: string): string => `"${name.replaceAll('"', '""')}"`;
+        for (const stream of streams) {
+          const exists = await connection.runAndReadAll(`SELECT 1 FROM duckdb_tables() WHERE lower(schema_name) = lower($1) AND lower(table_name) = lower($2)`, [schema, stream]);
+          if (exists.currentRowCount === 0) continue;
+          const result = await connection.runAndReadAll(`SELECT to_json(t)::VARCHAR FROM ${quoted(schema)}.${quoted(stream)} t`);
+          for (const [text] of result.getRows()) {
+            const record = JSON.parse(String(text)) as Record<string, unknown>;
+            rows.push({ stream, record: Object.fromEntries(Object.entries(record).map(([key, value]) => [key, isoTimestamp(value)])) });
+          }
+        }
+        return rows;
+      } finally {
+        connection.closeSync();
+        instance.closeSync();
+      }
+    }
+  };
+}
+
 /**
  * Tables of a Postgres database: `postgres:postgres://user@host/db`, with
  * `?schema=NAME` for tables outside `public`. Rows come back as JSON
@@ -121,7 +170,7 @@ function commandReader(command: string, cwd: string): ReadBack {
   };
 }
 
-/** A way to read back what a target wrote: `sqlite:FILE`, `jsonl:DIR`, `csv:DIR`, `parquet:DIR`, `postgres:URL`, or a reader command. */
+/** A way to read back what a target wrote: `sqlite:FILE`, `jsonl:DIR`, `csv:DIR`, `parquet:DIR`, `duckdb:FILE`, `postgres:URL`, or a reader command. */
 export function readBackFrom(read: string | undefined, reader: string | undefined, streams: readonly string[], cwd: string): ReadBack | undefined {
   if (reader !== undefined) return commandReader(reader, cwd);
   if (read === undefined) return undefined;
@@ -133,5 +182,6 @@ export function readBackFrom(read: string | undefined, reader: string | undefine
   if (kind === "jsonl") return jsonlReader(where, streams);
   if (kind === "csv") return csvReader(where, streams);
   if (kind === "parquet") return parquetReader(where, streams);
-  throw new UsageError("USAGE", `--read ${read}: expected sqlite:FILE, jsonl:DIR, csv:DIR, parquet:DIR or postgres:URL`, { hint: "Or name a command with --reader." });
+  if (kind === "duckdb") return duckdbReader(where, streams);
+  throw new UsageError("USAGE", `--read ${read}: expected sqlite:FILE, jsonl:DIR, csv:DIR, parquet:DIR, duckdb:FILE or postgres:URL`, { hint: "Or name a command with --reader." });
 }

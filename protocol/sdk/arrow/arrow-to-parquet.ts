@@ -1,8 +1,7 @@
-import { splitParquet, type EncodedRowGroups } from "./parquet-footer.js";
-
 type ParquetWasm = typeof import("parquet-wasm/node");
 let loaded: Promise<ParquetWasm> | undefined;
 
+/** parquet-wasm, loaded by the first batch written only. */
 function parquetWasm(): Promise<ParquetWasm> {
   loaded ??= import("parquet-wasm/node");
   return loaded;
@@ -17,11 +16,11 @@ export interface EncodeOptions {
 }
 
 /**
- * An Arrow IPC stream as Parquet row groups, encoded by parquet-wasm (Rust's
- * parquet writer): no JavaScript value per row. Column statistics are kept
- * per row group, so readers can skip groups.
+ * An Arrow IPC stream as a whole Parquet file in memory, encoded by
+ * parquet-wasm (Rust's parquet writer): no JavaScript value per row. Column
+ * statistics are kept per row group, so readers can skip groups.
  */
-export async function encodeParquet(ipc: Uint8Array, options: EncodeOptions): Promise<EncodedRowGroups> {
+export async function arrowToParquet(ipc: Uint8Array, options: EncodeOptions): Promise<Uint8Array> {
   const wasm = await parquetWasm();
   const codecs: Record<ParquetCompression, number> = {
     snappy: wasm.Compression.SNAPPY,
@@ -37,5 +36,5 @@ export async function encodeParquet(ipc: Uint8Array, options: EncodeOptions): Pr
     .setCreatedBy("agora target-parquet")
     .build();
   const table = wasm.Table.fromIPCStream(ipc);
-  return splitParquet(wasm.writeParquet(table, properties));
+  return wasm.writeParquet(table, properties);
 }

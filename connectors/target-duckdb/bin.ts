@@ -1,0 +1,4 @@
+#!/usr/bin/env node
+import { targetDuckdb } from "./index.js";
+
+await targetDuckdb.main();

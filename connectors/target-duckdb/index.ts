@@ -1,0 +1,177 @@
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join, resolve } from "node:path";
+import type { DuckDBConnection, DuckDBInstance } from "@duckdb/node-api";
+import { arrowColumns, arrowToParquet, decodeArrowBatch, defineTarget, DestinationNames, encodeArrowBatch, type ArrowColumn, type ConnectorConfig, type StreamInfo } from "../../protocol/index.js";
+import { identifierKey } from "./column-types.js";
+import { duckdbError } from "./duckdb-errors.js";
+import { RECORD_COLUMN, StreamTable, wantedColumns } from "./stream-table.js";
+
+interface DuckdbConfig extends ConnectorConfig {
+  database: string;
+  schema: string;
+  release_between_batches: boolean;
+  busy_timeout_ms: number;
+}
+
+/** Whether DuckDB refused to open the file because another process holds it. */
+function isLocked(error: unknown): boolean {
+  return /Could not set lock/i.test((error as Error).message);
+}
+
+/** The database, opened when first needed (and again after a release). */
+class Database {
+  private opened: { instance: DuckDBInstance; connection: DuckDBConnection } | undefined;
+
+  constructor(
+    readonly file: string,
+    /** How long to wait for another process's lock on the file. */
+    private readonly busyTimeoutMs: number,
+  ) {}
+
+  async connection(): Promise<DuckDBConnection> {
+    if (this.opened !== undefined) return this.opened.connection;
+    const { DuckDBInstance } = await import("@duckdb/node-api");
+    const deadline = Date.now() + this.busyTimeoutMs;
+    try {
+      mkdirSync(dirname(this.file), { recursive: true });
+      let instance: DuckDBInstance;
+      for (;;) {
+        try {
+          instance = await DuckDBInstance.create(this.file);
+          break;
+        } catch (error) {
+          // Another process (a reader between our batches) has it: wait for it, up to busy_timeout_ms.
+          if (!isLocked(error) || Date.now() >= deadline) throw error;
+          await new Promise((done) => setTimeout(done, 50));
+        }
+      }
+      const connection = await instance.connect();
+      // Timestamps without a zone are read as UTC, whatever the machine's zone.
+      await connection.run("SET TimeZone = 'UTC'");
+      this.opened = { instance, connection };
+      return connection;
+    } catch (error) {
+      throw duckdbError(error, this.file, "open the database");
+    }
+  }
+
+  /** Runs `step` in one transaction: all of it is durable on return, or none of it. */
+  async transaction(action: string, stream: string | undefined, step: (connection: DuckDBConnection) => Promise<void>): Promise<void> {
+    const connection = await this.connection();
+    try {
+      await connection.run("BEGIN TRANSACTION");
+      await step(connection);
+      await connection.run("COMMIT");
+    } catch (error) {
+      await connection.run("ROLLBACK").catch(() => undefined);
+      throw duckdbError(error, this.file, action, stream);
+    }
+  }
+
+  close(): void {
+    if (this.opened === undefined) return;
+    this.opened.connection.closeSync();
+    this.opened.instance.closeSync();
+    this.opened = undefined;
+  }
+}
+
+/** The Arrow columns a stream's records are written as: its properties, or the whole record as JSON when it has none. */
+function recordColumns(stream: StreamInfo): ArrowColumn[] {
+  const columns = arrowColumns(stream.schema);
+  return columns.length === 0 ? [{ name: RECORD_COLUMN, kind: "json" }] : columns;
+}
+
+export const targetDuckdb = defineTarget<DuckdbConfig>({
+  name: "target-duckdb",
+  version: "0.1.0",
+  description:
+    "Writes each stream to a table of a DuckDB database (embedded analytics): columns typed from the schema, upserts on key properties, new columns added as the schema grows, one transaction per batch, committed before its STATE is confirmed. Arrow batches are loaded columnar.",
+  settings: {
+    type: "object",
+    additionalProperties: false,
+    properties: {
+      database: { type: "string", default: "output.duckdb", description: "Path of the database file (created, with its directory, if missing)." },
+      schema: { type: "string", minLength: 1, default: "main", description: "Schema the tables are made in (created if missing)." },
+      release_between_batches: {
+        type: "boolean",
+        default: false,
+        description: "Close the database after each batch, so other processes can open it while a sync runs (DuckDB lets one process have it open for writing); slower.",
+      },
+      busy_timeout_ms: { type: "integer", minimum: 0, default: 5000, description: "How long to wait for another process to close the database before failing." },
+    },
+  },
+  nativeBatchFormats: ["arrow"],
+  async testConnection({ config }) {
+    const database = new Database(resolve(config.database), config.busy_timeout_ms);
+    try {
+      await database.transaction("write to the database", undefined, async (connection) => void (await connection.run("SELECT 1")));
+    } finally {
+      database.close();
+    }
+    return `${resolve(config.database)} is writable`;
+  },
+  open({ config }) {
+    const database = new Database(resolve(config.database), config.busy_timeout_ms);
+    const scratch = mkdtempSync(join(tmpdir(), "agora-target-duckdb-"));
+    const batchFile = join(scratch, "batch.parquet");
+    const tables = new Map<string, { stream: StreamInfo; table: StreamTable | undefined }>();
+    // DuckDB compares names ignoring case: "Upper" and "upper" are one table.
+    const destinations = new DestinationNames("table", identifierKey);
+
+    /** The stream's table on the open connection (made again after a release). */
+    const tableOf = async (stream: StreamInfo, connection: DuckDBConnection): Promise<StreamTable> => {
+      const entry = tables.get(stream.name) ?? { stream, table: undefined };
+      if (entry.table === undefined || entry.stream !== stream) {
+        destinations.claim(stream.name, stream.name);
+        entry.table = new StreamTable(connection, config.schema, stream.name);
+        await entry.table.prepare(stream);
+        entry.stream = stream;
+        tables.set(stream.name, entry);
+      }
+      return entry.table;
+    };
+    const released = (): void => {
+      if (!config.release_between_batches) return;
+      database.close();
+      for (const entry of tables.values()) entry.table = undefined;
+    };
+    /** Loads one Arrow IPC stream of `stream` through a Parquet file DuckDB reads natively. */
+    const load = async (connection: DuckDBConnection, stream: StreamInfo, ipc: Uint8Array, columns: readonly string[]): Promise<void> => {
+      // Snappy: parquet-wasm fails ("Out of buffer") writing some uncompressed batches, and snappy costs little.
+      writeFileSync(batchFile, await arrowToParquet(ipc, { compression: "snappy", dictionary: false }), { mode: 0o600 });
+      await (await tableOf(stream, connection)).load(batchFile, columns);
+    };
+
+    return {
+      async prepareStream(stream) {
+        wantedColumns(stream);
+        await database.transaction(`prepare the table for stream ${stream.name}`, stream.name, async (connection) => void (await tableOf(stream, connection)));
+        released();
+      },
+      async writeBatch(batch) {
+        const encoded: Array<{ stream: StreamInfo; columns: ArrowColumn[]; ipc: Uint8Array }> = [];
+        for (const { stream, records } of batch) {
+          const columns = recordColumns(stream);
+          const rows = columns[0]?.name === RECORD_COLUMN && columns.length === 1 ? records.map((message) => ({ [RECORD_COLUMN]: message.record })) : records.map((message) => message.record);
+          encoded.push({ stream, columns, ipc: await encodeArrowBatch(columns, rows, stream.name) });
+        }
+        await database.transaction("write a batch", batch.length === 1 ? batch[0]?.stream.name : undefined, async (connection) => {
+          for (const { stream, columns, ipc } of encoded) await load(connection, stream, ipc, columns.map((column) => column.name));
+        });
+        released();
+      },
+      async writeArrowBatch(stream, ipc) {
+        const decoded = await decodeArrowBatch(ipc);
+        await database.transaction("write a batch", stream.name, (connection) => load(connection, stream, ipc, decoded.columns.map((column) => column.name)));
+        released();
+        return decoded.rows;
+      },
+      close() {
+        database.close();
+        rmSync(scratch, { recursive: true, force: true });
+      },
+    };
+  },
+});

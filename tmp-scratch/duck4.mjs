@@ -1,0 +1,14 @@
+import { DuckDBInstance } from "@duckdb/node-api";
+import { rmSync } from "node:fs";
+rmSync("/tmp/d4.duckdb", { force: true });
+const inst = await DuckDBInstance.create("/tmp/d4.duckdb"); const c = await inst.connect();
+const q = async (s) => { try { const r = await c.runAndReadAll(s); return r.getRows().map(String); } catch (e) { return "ERR " + e.message; } };
+console.log(await q(`create table "Users" ("id" bigint primary key, "name" varchar)`));
+console.log(await q(`insert into "users" values (1,'a'),(2,'b')`));
+console.log(await q(`alter table "Users" add column "x" double`));
+console.log(await q(`insert or replace into "Users" ("id","name") select * from (values (1,'A'),(3,'c'))`));
+console.log(await q(`insert or replace into "Users" ("id","name") select * from (values (1,'A1'),(1,'A2'))`));
+console.log(await q(`select * from "Users" order by id`));
+console.log(await q(`create table "t2" ("__proto__" varchar, "constructor" varchar, "select" int, "ID" int, "id" int)`));
+console.log(await q(`insert into "Users" by name select 5 as id, 'e' as name`));
+console.log(await q(`select * from "Users" order by id`));

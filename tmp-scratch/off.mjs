@@ -1,0 +1,10 @@
+import { openAsBlob } from "node:fs";
+import * as pw from "parquet-wasm/node";
+import { tableFromIPC } from "apache-arrow";
+const f = await pw.ParquetFile.fromFile(await openAsBlob("/tmp/pw-bench.parquet"));
+const t = await f.read({ rowGroups: [2], offset: 5, limit: 3, columns: ["id", "name"] });
+const a = tableFromIPC(t.intoIPCStream());
+console.log(a.numRows, a.getChild("id").toArray(), a.schema.fields.map(String));
+const t2 = await f.read({ rowGroups: [2], columns: ["id"] , batchSize: 1e9});
+const ipc = t2.intoIPCStream(); const b = tableFromIPC(ipc); console.log(b.numRows, b.batches.length, ipc.length);
+const s = f.schema(); console.log(Object.getOwnPropertyNames(Object.getPrototypeOf(s)));

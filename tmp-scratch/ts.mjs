@@ -1,0 +1,12 @@
+import * as pw from "parquet-wasm/node";
+import { tableFromIPC, tableFromArrays, tableToIPC, vectorFromArray, DateDay, TimestampMicrosecond, Int32, Float32, LargeUtf8, Table, makeTable } from "apache-arrow";
+const f = pw.readParquet(new Uint8Array((await import("node:fs")).readFileSync("/tmp/pw-bench.parquet")), { rowGroups: [0], limit: 3 });
+const t = tableFromIPC(f.intoIPCStream());
+const ts = t.getChild("created_at");
+console.log(typeof ts.get(0), ts.get(0), t.schema.fields[5].type.unit, t.schema.fields[5].type.timezone, String(t.schema.fields[5].type), t.schema.fields[5].type.typeId);
+const d = vectorFromArray([new Date("2024-02-03T00:00:00Z"), null], new DateDay());
+console.log(String(d.type), d.get(0), typeof d.get(0));
+const us = vectorFromArray([1700000000123456n], new TimestampMicrosecond());
+console.log(String(us.type), us.get(0), typeof us.get(0));
+const i32 = vectorFromArray([1, 2], new Int32()); console.log(String(i32.type), i32.get(0));
+const lu = vectorFromArray(["a"], new LargeUtf8()); console.log(String(lu.type), lu.get(0));
