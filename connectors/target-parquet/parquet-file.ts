@@ -62,7 +62,7 @@ export class ParquetFile {
     /** The Parquet schema of its row groups (schemaKey): a batch of another schema goes to another file. */
     readonly schema: string | undefined,
     private readonly handle: FileHandle,
-    /** Where the next row group is written: the end of the last footer. */
+    /** Where the next row group is written: the end of the last footer (0 for a new, empty file). */
     private end: number,
     private metadata: FileMetaData | undefined,
   ) {}
@@ -83,14 +83,8 @@ export class ParquetFile {
     }
     try {
       const size = (await handle.stat()).size;
-      if (size === 0) {
-        const magic = Buffer.alloc(4);
-        magic.writeUInt32LE(PARQUET_MAGIC);
-        await handle.write(magic, 0, 4, 0);
-        await handle.sync();
-        await syncDirectory(dirname(path));
-        return new ParquetFile(path, schema, handle, 4, undefined);
-      }
+      // A new file gets its leading magic with its first batch, so a reader never finds a file without a footer.
+      if (size === 0) return new ParquetFile(path, schema, handle, 0, undefined);
       if (size < 4 || (await readAt(handle, 0, 4)).readUInt32LE(0) !== PARQUET_MAGIC) {
         throw new FatalError("FILE_NOT_PARQUET", "the file exists and is not a Parquet file; it is left as it is", {
           where: { file: path },
@@ -103,7 +97,7 @@ export class ParquetFile {
         ({ end, metadata } = await lastFooterEnd(handle, size));
         await handle.truncate(end);
         await handle.sync();
-        logger.warn(`${path}: cut ${size - end} bytes of a batch whose write failed half-way; its records were not confirmed and come again`);
+        if (size > end) logger.warn(`${path}: cut ${size - end} bytes of a batch whose write failed half-way; its records were not confirmed and come again`);
       }
       if (metadata !== undefined && schemaKey(metadata) !== schema) {
         await handle.close();
@@ -123,7 +117,8 @@ export class ParquetFile {
 
   /** Appends a batch's row groups and a footer listing all of them; durable on return. */
   async append(encoded: EncodedRowGroups): Promise<void> {
-    const groups: RowGroup[] = [...(this.metadata?.row_groups ?? []), ...shiftRowGroups(encoded.metadata.row_groups, BigInt(this.end - 4))];
+    const start = Math.max(this.end, 4);
+    const groups: RowGroup[] = [...(this.metadata?.row_groups ?? []), ...shiftRowGroups(encoded.metadata.row_groups, BigInt(start - 4))];
     const metadata: FileMetaData = {
       ...(this.metadata ?? encoded.metadata),
       created_by: "agora target-parquet",
@@ -131,14 +126,21 @@ export class ParquetFile {
       row_groups: groups,
     };
     const footer = footerBytes(metadata);
+    const created = this.end === 0;
     try {
-      await this.handle.write(encoded.body, 0, encoded.body.byteLength, this.end);
-      await this.handle.write(footer, 0, footer.byteLength, this.end + encoded.body.byteLength);
+      if (created) {
+        const magic = Buffer.alloc(4);
+        magic.writeUInt32LE(PARQUET_MAGIC);
+        await this.handle.write(magic, 0, 4, 0);
+      }
+      await this.handle.write(encoded.body, 0, encoded.body.byteLength, start);
+      await this.handle.write(footer, 0, footer.byteLength, start + encoded.body.byteLength);
       await this.handle.sync();
+      if (created) await syncDirectory(dirname(this.path));
     } catch (error) {
       throw fileError(error, this.path, "write a batch");
     }
-    this.end += encoded.body.byteLength + footer.byteLength;
+    this.end = start + encoded.body.byteLength + footer.byteLength;
     this.metadata = metadata;
   }
 

@@ -69,13 +69,37 @@ function parquetJson(value: unknown): unknown {
   return value;
 }
 
+/** `read`, tried again every 20 ms for up to 5 s while it fails (a file a target is writing right now). */
+async function retried<T>(read: () => Promise<T>): Promise<T> {
+  for (let attempt = 0; ; attempt += 1) {
+    try {
+      return await read();
+    } catch (error) {
+      if (attempt >= 250) throw error;
+      await new Promise((done) => setTimeout(done, 20));
+    }
+  }
+}
+
 function parquetReader(dir: string, streams: readonly string[]): ReadBack {
   return async () => {
-    const { asyncBufferFromFile, parquetReadObjects } = await import("hyparquet");
+    const { asyncBufferFromFile, parquetMetadataAsync, parquetRead } = await import("hyparquet");
     const rows: Array<{ stream: string; record: Record<string, unknown> }> = [];
     for (const stream of streams) {
       for (const path of filesOf(dir, stream, ".parquet")) {
-        for (const record of await parquetReadObjects({ file: await asyncBufferFromFile(path) })) rows.push({ stream, record: parquetJson(record) as Record<string, unknown> });
+        const file = await asyncBufferFromFile(path);
+        // A file being appended to has no footer at its end until the batch is written: read it once it has.
+        const metadata = await retried(() => parquetMetadataAsync(file));
+        const names = metadata.schema.slice(1).filter((element) => element.num_children === undefined || element.num_children === 0).map((element) => element.name);
+        const arrays = await new Promise<unknown[][]>((resolve, reject) => {
+          parquetRead({ file, metadata, rowFormat: "array", onComplete: (read) => resolve(read as unknown[][]) }).catch(reject);
+        });
+        for (const values of arrays) {
+          // Built field by field: a column named __proto__ is the record's own field.
+          const record: Record<string, unknown> = {};
+          names.forEach((name, index) => Object.defineProperty(record, name, { value: parquetJson(values[index]), enumerable: true, writable: true, configurable: true }));
+          rows.push({ stream, record });
+        }
       }
     }
     return rows;

@@ -1,5 +1,8 @@
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
+import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
+import { decodeArrowBatch } from "../../../protocol/index.js";
 import { recordsOf, statesOf, writeIn, writeJsonIn } from "../../helpers/files.js";
 import { writeSampleParquet } from "../../helpers/parquet.js";
 import { connectorBin, jsonLines, runNode, tempDir } from "../../helpers/processes.js";
@@ -55,5 +58,39 @@ describe("tap-parquet", () => {
     const result = await sync({ files: [{ path: notParquet }] });
     expect(result.exitCode).toBe(1);
     expect(result.stderr).toMatch(new RegExp(`tap-parquet, ${notParquet}: not a readable Parquet file .* \\[PARQUET_INVALID\\]`));
+  });
+});
+
+describe("tap-parquet with Arrow batch files", () => {
+  const batchRecords = async (messages: Array<Record<string, unknown>>): Promise<Array<Record<string, unknown>>> => {
+    const rows: Array<Record<string, unknown>> = [];
+    for (const message of messages.filter((item) => item["type"] === "BATCH")) {
+      for (const uri of message["manifest"] as string[]) rows.push(...(await decodeArrowBatch(readFileSync(fileURLToPath(uri)))).records());
+    }
+    return rows;
+  };
+
+  it("writes each row group as one Arrow batch (no record built), a STATE after each, holding the same values as its records", async () => {
+    const root = join(dir, "arrow-batches");
+    const result = await sync({ files: [{ path: file, stream: "sales", key_properties: ["id"] }], batch_config: { format: "arrow", root } });
+    expect(result.exitCode, result.stderr).toBe(0);
+    // 250 rows in row groups of 40: seven batches, each followed by the STATE after its last row.
+    const kinds = result.messages.filter((message) => message["type"] !== "SCHEMA").map((message) => message["type"]);
+    expect(kinds.slice(0, 14)).toEqual(Array.from({ length: 7 }, () => ["BATCH", "STATE"]).flat());
+    expect(statesOf(result.messages)[0]).toEqual({ bookmarks: { sales: { path: file, row: 40 } } });
+    expect(await batchRecords(result.messages)).toEqual(expected);
+    // The row group as parquet-wasm decoded it: Arrow's own types, where records would have made the timestamp text.
+    const first = (result.messages.find((message) => message["type"] === "BATCH")?.["manifest"] as string[])[0] as string;
+    const { columns } = await decodeArrowBatch(readFileSync(fileURLToPath(first)));
+    expect(Object.fromEntries(columns.map((column) => [column.name, column.kind]))).toEqual({ id: "int64", name: "utf8", score: "float64", flag: "bool", at: "timestamp", big: "int64" });
+  });
+
+  it("resumes after the saved row, and decodes only the selected columns", async () => {
+    const catalog = JSON.parse((await sync({ files: [{ path: file, stream: "sales" }] }, ["--discover"])).stdout) as { streams: Array<{ metadata: Array<{ breadcrumb: string[]; metadata: Record<string, unknown> }> }> };
+    for (const entry of catalog.streams[0]!.metadata) if (["name", "at"].includes(entry.breadcrumb[1] ?? "")) entry.metadata["selected"] = false;
+    const state = writeJsonIn(dir, "arrow-state.json", { bookmarks: { sales: { path: file, row: 100 } } });
+    const result = await sync({ files: [{ path: file, stream: "sales" }], batch_config: { format: "arrow", root: join(dir, "arrow-resumed") } }, ["--catalog", writeJsonIn(dir, "arrow-cat.json", catalog), "--state", state]);
+    expect(result.exitCode, result.stderr).toBe(0);
+    expect(await batchRecords(result.messages)).toEqual(expected.slice(100).map(({ name: _name, at: _at, ...rest }) => rest));
   });
 });

@@ -1,0 +1,146 @@
+import { appendFileSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { asyncBufferFromFile, parquetMetadataAsync, parquetRead } from "hyparquet";
+import { describe, expect, it } from "vitest";
+import { writeJsonIn } from "../../helpers/files.js";
+import { input, recordLine, schemaLine, stateLine } from "../../helpers/messages.js";
+import { writeSampleParquet } from "../../helpers/parquet.js";
+import { agora, projectIn } from "../../helpers/project.js";
+import { connectorBin, runNode, tempDir } from "../../helpers/processes.js";
+
+const target = connectorBin("target-parquet");
+const dir = tempDir("agora-target-parquet-");
+let runs = 0;
+
+function destination(settings: Record<string, unknown> = {}): { config: string; out: string } {
+  runs += 1;
+  const out = join(dir, `out-${runs}`);
+  return { out, config: writeJsonIn(dir, `t-${runs}.json`, { destination_path: out, ...settings }) };
+}
+
+/** A Parquet file's rows as JSON values (64-bit integers as numbers; a column named __proto__ an own property), and its row groups. */
+async function readParquet(path: string): Promise<{ rows: Array<Record<string, unknown>>; rowGroups: number }> {
+  const file = await asyncBufferFromFile(path);
+  const metadata = await parquetMetadataAsync(file);
+  const names = metadata.schema.slice(1).map((element) => element.name);
+  const arrays = await new Promise<unknown[][]>((resolve, reject) => {
+    parquetRead({ file, metadata, rowFormat: "array", onComplete: (rows) => resolve(rows as unknown[][]) }).catch(reject);
+  });
+  const rows = arrays.map((values) => {
+    const row: Record<string, unknown> = {};
+    names.forEach((name, index) => {
+      const value = values[index];
+      Object.defineProperty(row, name, { value: typeof value === "bigint" ? Number(value) : value instanceof Date ? value.toISOString() : value, enumerable: true, writable: true, configurable: true });
+    });
+    return row;
+  });
+  return { rows, rowGroups: metadata.row_groups.length };
+}
+
+// Parsed, so "__proto__" is a property of the schema rather than its prototype.
+const PROPS = JSON.parse(
+  '{"id":{"type":"integer"},"name":{"type":["null","string"]},"score":{"type":"number"},"ok":{"type":"boolean"},"meta":{"type":["null","object"]},"__proto__":{"type":["null","string"]},"constructor":{"type":["null","string"]},"select":{"type":["null","integer"]}}',
+) as Record<string, unknown>;
+
+function hostileRecord(id: number): Record<string, unknown> {
+  const record: Record<string, unknown> = { id, name: id % 3 === 0 ? null : `näme ${id} 🎁`, score: id / 4, ok: id % 2 === 0, meta: id % 4 === 0 ? null : { a: [id, "x"], b: { c: true } }, constructor: `c${id}`, select: id * 10 };
+  Object.defineProperty(record, "__proto__", { value: `p${id}`, enumerable: true, writable: true, configurable: true });
+  return record;
+}
+
+describe("target-parquet", () => {
+  it("writes records as a row group per batch, every value back as sent (nested as JSON text, names like __proto__ as data)", async () => {
+    const { config, out } = destination({ batch_size_rows: 4 });
+    const records = Array.from({ length: 10 }, (_, index) => hostileRecord(index + 1));
+    const result = await runNode(target, ["--config", config], { input: input(schemaLine("things", PROPS, ["id"]), ...records.map((record) => recordLine("things", record)), stateLine(10)) });
+    expect(result.exitCode, result.stderr).toBe(0);
+    expect(result.stdout.trim().split("\n").at(-1)).toBe("10");
+    const { rows, rowGroups } = await readParquet(join(out, "things.parquet"));
+    expect(rowGroups).toBe(3);
+    expect(rows).toEqual(records.map((record) => ({ ...record, meta: record["meta"] === null ? null : JSON.stringify(record["meta"]) })));
+    expect(Object.hasOwn(rows[0] as object, "__proto__")).toBe(true);
+  });
+
+  it("keeps a stream's file valid after every batch: a run that appends reads back old and new rows", async () => {
+    const { config, out } = destination({ batch_size_rows: 2 });
+    const first = await runNode(target, ["--config", config], { input: input(schemaLine("s", { id: { type: "integer" } }), ...[1, 2, 3].map((id) => recordLine("s", { id })), stateLine(1)) });
+    expect(first.exitCode, first.stderr).toBe(0);
+    const second = await runNode(target, ["--config", config], { input: input(schemaLine("s", { id: { type: "integer" } }), ...[4, 5].map((id) => recordLine("s", { id })), stateLine(2)) });
+    expect(second.exitCode, second.stderr).toBe(0);
+    const { rows, rowGroups } = await readParquet(join(out, "s.parquet"));
+    expect(rows.map((row) => row["id"])).toEqual([1, 2, 3, 4, 5]);
+    expect(rowGroups).toBe(3);
+  });
+
+  it("cuts a batch whose write failed half-way back to the last complete footer, and goes on", async () => {
+    const { config, out } = destination({ batch_size_rows: 2 });
+    const lines = (ids: number[]): string => input(schemaLine("s", { id: { type: "integer" } }), ...ids.map((id) => recordLine("s", { id })), stateLine(ids.at(-1)));
+    expect((await runNode(target, ["--config", config], { input: lines([1, 2, 3]) })).exitCode).toBe(0);
+    const path = join(out, "s.parquet");
+    const complete = statSync(path).size;
+    // What a kill mid-write leaves: column chunk bytes of a batch, and no footer after them.
+    appendFileSync(path, Buffer.concat([Buffer.from("PAR1"), Buffer.alloc(3000, 7)]));
+    const result = await runNode(target, ["--config", config], { input: lines([4]) });
+    expect(result.exitCode, result.stderr).toBe(0);
+    expect(result.stderr).toContain(`${path}: cut 3004 bytes of a batch whose write failed half-way`);
+    expect((await readParquet(path)).rows.map((row) => row["id"])).toEqual([1, 2, 3, 4]);
+    expect(statSync(path).size).toBeGreaterThan(complete);
+  });
+
+  it("continues in a new file when the schema changes, and leaves a file that is not Parquet alone with one clear line", async () => {
+    const { config, out } = destination();
+    const result = await runNode(target, ["--config", config], {
+      input: input(schemaLine("s", { id: { type: "integer" } }), recordLine("s", { id: 1 }), schemaLine("s", { id: { type: "integer" }, extra: { type: "string" } }), recordLine("s", { id: 2, extra: "x" }), stateLine(1)),
+    });
+    expect(result.exitCode, result.stderr).toBe(0);
+    expect(readdirSync(out).sort()).toEqual(["s-2.parquet", "s.parquet"]);
+    expect((await readParquet(join(out, "s-2.parquet"))).rows).toEqual([{ id: 2, extra: "x" }]);
+
+    const other = destination();
+    mkdirSync(other.out, { recursive: true });
+    const blocked = other.out;
+    writeFileSync(join(blocked, "x.parquet"), "id\n1\n");
+    const refused = await runNode(target, ["--config", other.config], { input: input(schemaLine("x", { id: { type: "integer" } }), recordLine("x", { id: 1 }), stateLine(1)) });
+    expect(refused.exitCode).not.toBe(0);
+    expect(refused.stderr.trim().split("\n")).toHaveLength(1);
+    expect(refused.stderr).toContain("the file exists and is not a Parquet file; it is left as it is");
+    expect(refused.stderr).toContain("[FILE_NOT_PARQUET]");
+    expect(readFileSync(join(blocked, "x.parquet"), "utf8")).toBe("id\n1\n");
+    expect(refused.stdout).toBe("");
+  });
+
+  it("writes the Arrow batches of tap-parquet columnar under agora run, with Parquet's own types, and passes agora test target", async () => {
+    const project = join(dir, "project");
+    const source = join(dir, "source.parquet");
+    const expected = writeSampleParquet(source, { rows: 300, rowGroupSize: 100 });
+    projectIn(
+      project,
+      `
+[connectors.sales]
+command = "tap-parquet"
+config = { files = [{ path = "${source}", stream = "sales", key_properties = ["id"] }], batch_config = { format = "arrow", root = "${join(project, "batches")}" } }
+
+[connectors.lake]
+command = "target-parquet"
+config = { destination_path = "lake" }
+
+[pipelines.sales]
+tap = "sales"
+targets = ["lake"]
+`,
+    );
+    const result = await agora(project, ["run", "sales"]);
+    expect(result.exitCode, result.stderr).toBe(0);
+    expect(result.stderr).toContain("batches: lake 3 native (300 rows)");
+    const { rows, rowGroups } = await readParquet(join(project, "lake", "sales.parquet"));
+    expect(rowGroups).toBe(3);
+    expect(rows).toEqual(expected);
+    const metadata = await parquetMetadataAsync(await asyncBufferFromFile(join(project, "lake", "sales.parquet")));
+    expect(metadata.schema.find((element) => element.name === "at")?.logical_type?.type).toBe("TIMESTAMP");
+    expect(existsSync(join(project, "batches")) ? readdirSync(join(project, "batches")) : []).toEqual([]);
+
+    const { config, out } = destination();
+    const conformance = await agora(dir, ["test", "target", `node ${target}`, "--config", config, "--read", `parquet:${out}`]);
+    expect(conformance.stdout, conformance.stderr).toContain("6 passed, 0 failed");
+  });
+});
