@@ -44,7 +44,8 @@ function person(id: number, name: string): Record<string, unknown> {
 
 describe("target-duckdb", () => {
   it("upserts on the key properties (the last row of a key wins, within a batch and across them), with typed columns and names like __proto__ and select as data", async () => {
-    const { config, file } = database({ batch_size_rows: 2 });
+    // Batches of three: [1, 2, 1 again] and [3, 3 later], so both repeats fall inside a batch, and key 1 crosses the first STATE.
+    const { config, file } = database({ batch_size_rows: 3 });
     const result = await runNode(target, ["--config", config], {
       input: input(
         schemaLine("People", PEOPLE, ["id"]),
