@@ -48,8 +48,8 @@ export function writeBenchMessages(path: string, rows: number): Promise<number> 
   });
 }
 
-/** A Parquet file of the bench records (flat columns), written a row group at a time. */
-export function writeBenchParquet(path: string, rows: number, rowGroupSize = 100_000): number {
+/** A Parquet file of the bench records (flat columns: 8, or 10 with `visits` and `rating`), written a row group at a time. */
+export function writeBenchParquet(path: string, rows: number, rowGroupSize = 100_000, tenColumns = false): number {
   const columnsFor = (start: number, end: number) => {
     const records = Array.from({ length: end - start }, (_, offset) => benchRecord(start + offset));
     return [
@@ -61,6 +61,12 @@ export function writeBenchParquet(path: string, rows: number, rowGroupSize = 100
       { name: "created_at", data: records.map((record) => new Date(record["created_at"] as string)), type: "TIMESTAMP" as const },
       { name: "city", data: records.map((record) => record["city"] as string | null), type: "STRING" as const },
       { name: "balance", data: records.map((record) => record["balance"] as number | null), type: "DOUBLE" as const },
+      ...(tenColumns
+        ? [
+            { name: "visits", data: records.map((record) => BigInt((record["id"] as number) % 977)), type: "INT64" as const },
+            { name: "rating", data: records.map((record) => ((record["id"] as number) % 50) / 10), type: "DOUBLE" as const },
+          ]
+        : []),
     ];
   };
   const writer = new ParquetWriter({ writer: fileWriter(path), schema: schemaFromColumnData({ columnData: columnsFor(0, Math.min(rows, 10)) }) });
@@ -71,12 +77,13 @@ export function writeBenchParquet(path: string, rows: number, rowGroupSize = 100
   return statSync(path).size;
 }
 
-type InputKind = "csv" | "jsonl" | "parquet" | "messages";
+type InputKind = "csv" | "jsonl" | "parquet" | "parquet10" | "messages";
 
 const WRITERS: Record<InputKind, { readonly name: string; readonly write: (path: string, rows: number) => Promise<number> | number }> = {
   csv: { name: "users.csv", write: writeBenchCsv },
   jsonl: { name: "users.jsonl", write: writeBenchJsonl },
   parquet: { name: "users.parquet", write: writeBenchParquet },
+  parquet10: { name: "users-10-columns.parquet", write: (path, rows) => writeBenchParquet(path, rows, 100_000, true) },
   messages: { name: "messages.jsonl", write: writeBenchMessages },
 };
 

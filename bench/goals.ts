@@ -1,6 +1,7 @@
 import type { ConnectorResults } from "./suites/connectors.js";
 import type { RunnerFigures } from "./suites/runner.js";
 import { formatRate } from "./measure.js";
+import type { LaneResults } from "./suites/lanes.js";
 import type { PeerResults } from "./suites/peers.js";
 
 /** One goal of the performance round (issue 16) against what this run measured. */
@@ -64,8 +65,41 @@ function peerGoals(peers: PeerResults): Goal[] {
   return [{ goal, measured: `${ratio.toFixed(2)}× (${result.ours.seconds.toFixed(2)} s against ${result.theirs.seconds.toFixed(2)} s)`, met: ratio >= 2 }];
 }
 
-export function goalsTable(connectors: ConnectorResults | undefined, runner: readonly RunnerFigures[] | undefined, peers: PeerResults | undefined): string {
-  const goals = [...(connectors === undefined ? [] : connectorGoals(connectors)), ...(runner === undefined ? [] : runnerGoals(runner)), ...(peers === undefined ? [] : peerGoals(peers))];
+/** Issue 15's goals for the Arrow lane, per target: speed against the RECORD lane, rows/s, the runner's CPU, flat memory. */
+function laneGoals(lanes: LaneResults): Goal[] {
+  const targets = [...new Set(lanes.runs.map((run) => run.target))];
+  const smallest = Math.min(...lanes.runs.map((run) => run.rows));
+  const largest = Math.max(...lanes.runs.map((run) => run.rows));
+  const of = (target: string, lane: string, rows: number) => lanes.runs.find((run) => run.target === target && run.lane === lane && run.rows === rows);
+  return targets.flatMap((target): Goal[] => {
+    const arrow = of(target, "arrow", smallest);
+    const record = of(target, "record", smallest);
+    const large = of(target, "arrow", largest);
+    if (arrow === undefined || record === undefined) return [];
+    const speedup = record.run.seconds / arrow.run.seconds;
+    const rate = arrow.rows / arrow.run.seconds;
+    const cpu = record.run.cpuSeconds / record.rows / (arrow.run.cpuSeconds / arrow.rows);
+    const growth = large === undefined || large === arrow ? Number.NaN : large.run.peakRssBytes / arrow.run.peakRssBytes;
+    return [
+      { goal: `tap-parquet → ${target}, Arrow lane ≥ 5× the RECORD lane`, measured: `${speedup.toFixed(1)}×`, met: speedup >= 5 },
+      { goal: `tap-parquet → ${target}, Arrow lane ≥ 1M rows/s (10 columns)`, measured: formatRate(rate), met: rate >= 1_000_000 },
+      { goal: `${target}: the runner's CPU per row on the Arrow lane ≤ 1/20 of the RECORD lane's`, measured: `1/${cpu.toFixed(0)}`, met: cpu >= 20 },
+      {
+        goal: `${target}: the runner's peak RSS flat (≤ 1.2×) from ${smallest.toLocaleString("en")} to ${largest.toLocaleString("en")} rows on the Arrow lane`,
+        measured: large === undefined ? "not measured" : `${(arrow.run.peakRssBytes / MIB).toFixed(0)} / ${(large.run.peakRssBytes / MIB).toFixed(0)} MiB, ${growth.toFixed(2)}×`,
+        met: growth <= 1.2,
+      },
+    ];
+  });
+}
+
+export function goalsTable(connectors: ConnectorResults | undefined, runner: readonly RunnerFigures[] | undefined, peers: PeerResults | undefined, lanes?: LaneResults): string {
+  const goals = [
+    ...(connectors === undefined ? [] : connectorGoals(connectors)),
+    ...(runner === undefined ? [] : runnerGoals(runner)),
+    ...(peers === undefined ? [] : peerGoals(peers)),
+    ...(lanes === undefined ? [] : laneGoals(lanes)),
+  ];
   return [
     "| goal | measured (each size) | met |",
     "| --- | --- | :---: |",

@@ -1,7 +1,7 @@
 /**
  * `npm run bench`: runs the benchmark suites and writes bench/RESULTS.md.
  * Options: --quick (small inputs, a smoke run that writes no results),
- * --only framing|parquet|connectors|peers|runner (one suite).
+ * --only framing|parquet|connectors|peers|runner|lanes (one suite).
  */
 import { readFileSync, rmSync, writeFileSync } from "node:fs";
 import { cpus, tmpdir, totalmem } from "node:os";
@@ -15,6 +15,7 @@ import { runCsvParserBench } from "./suites/csv-parsers.js";
 import { runFramingBench } from "./suites/framing.js";
 import { runParquetReaderBench } from "./suites/parquet-readers.js";
 import { runPeerBench, type PeerResults } from "./suites/peers.js";
+import { runLaneBench, type LaneResults } from "./suites/lanes.js";
 import { runRunnerBench, type RunnerFigures } from "./suites/runner.js";
 import { runSerializerBench } from "./suites/serializers.js";
 
@@ -108,8 +109,14 @@ if (only === undefined || only === "runner") {
   runnerFigures = runner.figures;
   sections.push("## The runner's cost (agora run, validation on)", "", runner.markdown, "");
 }
-if (connectors !== undefined || runnerFigures !== undefined || peers !== undefined) {
-  goals.push("## Goals of the performance round", "", goalsTable(connectors, runnerFigures, peers), "");
+let lanes: LaneResults | undefined;
+if (only === undefined || only === "lanes") {
+  const [rows, streams] = quick ? [20_000, 2] : [1_000_000, 10];
+  lanes = await runLaneBench(root, rows, streams, `${work}-lanes`, inputs);
+  sections.push("## The Arrow lane against the RECORD lane (issue 15)", "", lanes.markdown, "");
+}
+if (connectors !== undefined || runnerFigures !== undefined || peers !== undefined || lanes !== undefined) {
+  goals.push("## Goals of the performance round", "", goalsTable(connectors, runnerFigures, peers, lanes), "");
 }
 
 const report = [...header(), ...goals, ...sections].join("\n");

@@ -176,6 +176,8 @@ class PipelineRun {
     this.targetSpans = definition.targets.map((target) => this.trace.stage("agora.target", { "agora.target": target.name }));
     this.targets.onExit((target, exit) => this.onTargetExit(target, exit));
     const configArgs = this.withConfig(definition.tap);
+    // A tap configured to write batch files: the targets' batch formats are asked for now, beside the tap's start, not when the first BATCH waits for them.
+    if (definition.tap.config !== undefined && Object.hasOwn(definition.tap.config, "batch_config")) (this.targetFormats ??= this.probeTargetFormats()).catch(() => undefined);
     const about = await aboutTapCached(definition.tap, configArgs, this.store, definition.name);
     registerConfigSecrets(definition.tap.config, about.settings);
     const catalog = await planCatalog(definition, { cache: this.store, logger: this.logger, configArgs, about, refresh: this.options.refreshCatalog });

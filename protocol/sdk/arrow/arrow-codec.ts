@@ -68,16 +68,28 @@ export interface DecodedBatch {
   records(): Generator<Record<string, unknown>>;
 }
 
-type ArrowType = InstanceType<Arrow["DataType"]>;
+/** apache-arrow's type ids (Arrow's format `Type` enum), for telling kinds apart without loading the library. */
+const TYPE_ID = { Int: 2, Float: 3, Utf8: 5, Bool: 6, Date: 8, Timestamp: 10, LargeUtf8: 20 } as const;
 
-function kindOfType({ DataType }: Arrow, type: ArrowType, json: boolean): ReadKind | undefined {
-  if (DataType.isInt(type)) return "int64";
-  if (DataType.isFloat(type)) return "float64";
-  if (DataType.isBool(type)) return "bool";
-  if (DataType.isUtf8(type) || DataType.isLargeUtf8(type)) return json ? "json" : "utf8";
-  if (DataType.isTimestamp(type)) return "timestamp";
-  if (DataType.isDate(type)) return "date";
-  return undefined;
+/** The kind records see for a column of Arrow type `type`; undefined for a type the batch lane does not carry. */
+export function kindOfField(type: { readonly typeId: number }, json: boolean): ReadKind | undefined {
+  switch (type.typeId) {
+    case TYPE_ID.Int:
+      return "int64";
+    case TYPE_ID.Float:
+      return "float64";
+    case TYPE_ID.Bool:
+      return "bool";
+    case TYPE_ID.Utf8:
+    case TYPE_ID.LargeUtf8:
+      return json ? "json" : "utf8";
+    case TYPE_ID.Timestamp:
+      return "timestamp";
+    case TYPE_ID.Date:
+      return "date";
+    default:
+      return undefined;
+  }
 }
 
 /** A value as the record holds it: integers as numbers, JSON text parsed, timestamps and dates as ISO text (apache-arrow gives both as epoch milliseconds). */
@@ -99,9 +111,9 @@ function recordValue(raw: unknown, kind: ReadKind | undefined): unknown {
 
 /** Reads an Arrow IPC stream (or file) held in memory. Throws what apache-arrow throws for bytes that are not one. */
 export async function decodeArrowBatch(bytes: Uint8Array): Promise<DecodedBatch> {
-  const library = await arrow();
-  const table = library.tableFromIPC(bytes);
-  const columns = table.schema.fields.map((field) => ({ name: field.name, type: String(field.type), kind: kindOfType(library, field.type, field.metadata.get(JSON_COLUMN_KEY) === "1") }));
+  const { tableFromIPC } = await arrow();
+  const table = tableFromIPC(bytes);
+  const columns = table.schema.fields.map((field) => ({ name: field.name, type: String(field.type), kind: kindOfField(field.type, field.metadata.get(JSON_COLUMN_KEY) === "1") }));
   const vectors = columns.map((_, index) => table.getChildAt(index));
   return {
     columns,
