@@ -111,6 +111,8 @@ const SETUP: Record<string, (dir: string) => void> = {
   "docs/connectors/target-csv.md": (dir) => writeJson(dir, "config.json", { destination_path: "out" }),
   "docs/connectors/target-jsonl.md": (dir) => writeJson(dir, "config.json", { destination_path: "out" }),
   "docs/connectors/target-sqlite.md": (dir) => writeJson(dir, "config.json", { database: "out.db" }),
+  "docs/connectors/target-parquet.md": (dir) => writeJson(dir, "config.json", { destination_path: "out" }),
+  "docs/connectors/target-duckdb.md": (dir) => writeJson(dir, "config.json", { database: "out.duckdb" }),
   "docs/connectors/target-postgres.md": (dir) => {
     const schema = `docs_${folders}`;
     writeJson(dir, "config.json", { url: postgres, schema });
