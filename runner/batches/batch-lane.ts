@@ -14,15 +14,19 @@ export interface PlannedBatch {
   readonly downgraded: readonly number[];
   /** The records, read only when some target is downgraded (memory bounded by the batch's size). */
   readonly records: readonly RecordMessage[];
+  /** Files done with once this batch is confirmed besides its own: the tap's, when the middleware wrote these. */
+  readonly extraFiles?: readonly string[];
 }
 
 /**
- * Why a pipeline's batches must enter the row lane at the source, if they
- * must: its middleware and max_records work record by record. The run and
- * `agora explain` decide by this one rule.
+ * Why a pipeline's batches of `format` must enter the row lane at the
+ * source, if they must: max_records counts rows, and a middleware chain
+ * works on rows unless every step works on Arrow batches and the batch is
+ * Arrow. The run and `agora explain` decide by this one rule.
  */
-export function rowLaneReason(definition: { readonly middleware: readonly unknown[]; readonly maxRecords: number | undefined }): string | undefined {
-  if (definition.middleware.length > 0) return "the middleware works on rows";
+export function rowLaneReason(definition: { readonly middleware: readonly unknown[]; readonly maxRecords: number | undefined }, chainOnArrow: boolean, format: string | undefined): string | undefined {
+  const throughArrow = chainOnArrow && format === "arrow";
+  if (definition.middleware.length > 0 && !throughArrow) return chainOnArrow ? `the middleware works on ${format ?? ""} batches as rows (columnar on Arrow batches only)` : "the middleware works on rows";
   return definition.maxRecords !== undefined ? "max_records counts rows" : undefined;
 }
 

@@ -3,6 +3,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { maskSecrets, registerConfigSecrets } from "../../protocol/index.js";
 import { rowLaneReason } from "../batches/batch-lane.js";
+import { buildMiddleware } from "../middleware/build-middleware.js";
+import { MiddlewareChain } from "../middleware/chain.js";
+import { chainWorksOnArrow, planesOf } from "../middleware/planes.js";
 import { RUNNER_BATCH_FORMATS } from "../batches/inspect-batch.js";
 import { aboutTapCached } from "../pipeline/about-cache.js";
 import { argsWithConfig } from "../pipeline/connector-config.js";
@@ -15,7 +18,8 @@ export type Plane = "rows" | "batches";
 
 export interface ExplainedStep {
   readonly step: string;
-  readonly plane: Plane;
+  /** The planes it works on: rows, Arrow batches, or both. */
+  readonly planes: ReadonlyArray<"rows" | "arrow">;
 }
 
 export interface ExplainedTarget {
@@ -73,8 +77,11 @@ export async function explainPipeline(definition: PipelineDefinition, store: Sta
         : tapAbout.capabilities?.includes("batch") === true
           ? "RECORD messages (it can send batches: set batch_config in its config)"
           : "RECORD messages";
-    const middleware = definition.middleware.map((spec): ExplainedStep => ({ step: spec.type, plane: "rows" }));
-    const rowLaneBecause = rowLaneReason(definition);
+    // Built as a run builds them (a chain mixing planes fails here, as it would before a run's tap starts); nothing is started.
+    const steps = await buildMiddleware(definition.middleware, definition.projectDir);
+    await new MiddlewareChain(steps).close();
+    const middleware = definition.middleware.map((spec, index): ExplainedStep => ({ step: spec.type, planes: planesOf(steps[index] ?? {}).map((plane) => (plane === "row" ? "rows" : "arrow")) }));
+    const rowLaneBecause = rowLaneReason(definition, chainWorksOnArrow(steps), batchFormat);
     const lane: Plane = emits === "batches" && rowLaneBecause === undefined ? "batches" : "rows";
     const targets = definition.targets.map((target, index): ExplainedTarget => {
       const about = targetAbouts[index];
@@ -91,7 +98,7 @@ export async function explainPipeline(definition: PipelineDefinition, store: Sta
     return {
       pipeline: definition.name,
       tap: { name: definition.tap.name, command: maskSecrets(definition.tap.command), emits, batchFormat, why: unreadable ? `${tapWhy}, a format the runner does not read (the run will fail)` : tapWhy },
-      validation: definition.validate ? "each RECORD against its stream's SCHEMA; each BATCH file once (files, format, first row)" : "off (validate = false)",
+      validation: definition.validate ? "each RECORD against its stream's SCHEMA; each BATCH file once (files, format; an Arrow file's column types, a jsonl file's first row)" : "off (validate = false)",
       middleware,
       lane,
       targets,
@@ -114,7 +121,7 @@ export function explainText(plan: PipelineExplain): string {
     `pipeline ${plan.pipeline}`,
     `  tap ${plan.tap.name} (${plan.tap.command}): sends ${plan.tap.emits === "batches" ? `batches (${plan.tap.batchFormat ?? ""})` : "rows"}: ${plan.tap.why}`,
     `  validation: ${plan.validation}`,
-    plan.middleware.length === 0 ? "  middleware: none" : `  middleware: ${plan.middleware.map((step) => `${step.step} [${step.plane}]`).join(" → ")}`,
+    plan.middleware.length === 0 ? "  middleware: none" : `  middleware: ${plan.middleware.map((step) => `${step.step} [${step.planes.join(", ")}]`).join(" → ")}`,
     `  lane: ${plan.lane}`,
     ...plan.targets.map((target) => `  target ${target.name} (${target.command}), ${target.route}: receives ${target.receives === "batches" ? "batches as sent" : target.downgraded ? "rows (downgraded)" : "rows"}: ${target.why}`),
     `  checkpoint: ${plan.checkpoint}`,

@@ -7,6 +7,7 @@ import { hashFields, maskFields } from "./builtins/protect-fields.js";
 import { renameStream } from "./builtins/rename-stream.js";
 import { mapperMiddleware } from "./mapper/mapper-middleware.js";
 import { moduleMiddleware } from "./module-middleware.js";
+import { checkChainPlanes } from "./planes.js";
 import type { Middleware, MiddlewareSpec } from "./types.js";
 
 const fieldList = { type: "array", minItems: 1, items: { type: "string", minLength: 1 } };
@@ -112,5 +113,7 @@ export async function buildMiddleware(specs: readonly MiddlewareSpec[], projectD
         );
     }
   }
+  // Before anything starts: a chain mixing row-only and Arrow-only steps cannot run.
+  checkChainPlanes(built);
   return built;
 }

@@ -1,5 +1,5 @@
 import { AgoraError } from "../../protocol/index.js";
-import type { Middleware, RecordValue, StreamShape } from "./types.js";
+import type { ArrowTable, Middleware, RecordValue, StreamShape } from "./types.js";
 
 export type ChainResult =
   | { readonly kind: "record"; readonly record: RecordValue; readonly changed: boolean }
@@ -82,6 +82,9 @@ export class MiddlewareChain {
       const shape = shapes?.[index] ?? { stream, schema: {}, keyProperties: [] };
       if (!this.applies(step, shape.stream)) continue;
       let output: RecordValue | null | Promise<RecordValue | null>;
+      if (step.transform === undefined) {
+        return failure(step.name, new AgoraError("MIDDLEWARE_ARROW_ONLY", "works on Arrow batches only, and this record came as a RECORD message (configure the tap's batch_config with format = \"arrow\")"));
+      }
       try {
         output = step.transform(current, shape);
       } catch (error) {
@@ -98,6 +101,29 @@ export class MiddlewareChain {
       current = output;
     }
     return { kind: "record", record: current, changed };
+  }
+
+  /**
+   * Runs an Arrow batch of `stream` through every step that applies to it,
+   * each given the stream's shape there. Every step must work on Arrow
+   * batches (see chainWorksOnArrow); a step's error is thrown, naming it.
+   */
+  async processArrow(table: ArrowTable, stream: string): Promise<ArrowTable> {
+    const shapes = this.shapes.get(stream);
+    let current = table;
+    for (let index = 0; index < this.steps.length; index += 1) {
+      const step = this.steps[index] as Middleware;
+      const shape = shapes?.[index] ?? { stream, schema: {}, keyProperties: [] };
+      if (!this.applies(step, shape.stream)) continue;
+      if (step.transformArrow === undefined) throw new AgoraError("MIDDLEWARE_ROWS_ONLY", `${step.name} works on rows only`);
+      try {
+        current = await step.transformArrow(current, shape);
+      } catch (error) {
+        if (error instanceof AgoraError) throw error;
+        throw new AgoraError("MIDDLEWARE_FAILED", `${step.name}: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+      }
+    }
+    return current;
   }
 
   async close(): Promise<void> {

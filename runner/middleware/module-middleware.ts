@@ -1,11 +1,12 @@
 import { resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import { ConfigError } from "../../protocol/index.js";
-import type { Middleware, RecordValue, StreamShape } from "./types.js";
+import type { ArrowTable, Middleware, RecordValue, StreamShape } from "./types.js";
 
 /** What a user module may export. */
 interface MiddlewareModule {
   transform?: (record: RecordValue, shape: StreamShape) => RecordValue | null | Promise<RecordValue | null>;
+  transformArrow?: (table: ArrowTable, shape: StreamShape) => ArrowTable | Promise<ArrowTable>;
   transformSchema?: (shape: StreamShape) => StreamShape;
   create?: (options: Record<string, unknown>) => Partial<Middleware> | Promise<Partial<Middleware>>;
   default?: unknown;
@@ -23,7 +24,8 @@ async function importModule(path: string): Promise<MiddlewareModule> {
 /**
  * A middleware from a user's JS or TS file. The file exports `transform(record, shape)`
  * (sync or async; return null to drop the record; throw to dead-letter it), or a default
- * function doing the same, or `create(options)` returning `{ transform, transformSchema }`.
+ * function doing the same, and/or `transformArrow(table, shape)` working on an Arrow batch
+ * (an apache-arrow Table), or `create(options)` returning `{ transform, transformArrow, transformSchema }`.
  * An optional `transformSchema(shape)` describes what it does to the schema.
  */
 export async function moduleMiddleware(name: string, file: string, projectDir: string, options: Record<string, unknown>, streams: readonly string[] | undefined): Promise<Middleware> {
@@ -38,20 +40,26 @@ export async function moduleMiddleware(name: string, file: string, projectDir: s
       cause: error,
     });
   }
+  const transform = (loaded.transform ?? (typeof loaded.default === "function" ? loaded.default : undefined)) as Middleware["transform"];
   const made: Partial<Middleware> =
     typeof loaded.create === "function"
       ? await loaded.create(options)
-      : { transform: (loaded.transform ?? (typeof loaded.default === "function" ? loaded.default : undefined)) as Middleware["transform"], ...(loaded.transformSchema === undefined ? {} : { transformSchema: loaded.transformSchema }) };
-  if (typeof made.transform !== "function") {
+      : {
+          ...(transform === undefined ? {} : { transform }),
+          ...(loaded.transformArrow === undefined ? {} : { transformArrow: loaded.transformArrow }),
+          ...(loaded.transformSchema === undefined ? {} : { transformSchema: loaded.transformSchema }),
+        };
+  if (typeof made.transform !== "function" && typeof made.transformArrow !== "function") {
     throw new ConfigError("MIDDLEWARE_MODULE_INVALID", "the module exports no transform function", {
       where: { file: path, setting: name },
-      hint: "Export `transform(record, shape)`, a default function, or `create(options)`.",
+      hint: "Export `transform(record, shape)` (rows), `transformArrow(table, shape)` (Arrow batches), a default function, or `create(options)`.",
     });
   }
   return {
     name,
     streams,
-    transform: made.transform.bind(made),
+    ...(made.transform === undefined ? {} : { transform: made.transform.bind(made) }),
+    ...(made.transformArrow === undefined ? {} : { transformArrow: made.transformArrow.bind(made) }),
     ...(made.transformSchema === undefined ? {} : { transformSchema: made.transformSchema.bind(made) }),
     ...(made.close === undefined ? {} : { close: made.close.bind(made) }),
   };

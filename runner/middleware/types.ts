@@ -9,6 +9,12 @@ export interface StreamShape {
   readonly keyProperties: readonly string[];
 }
 
+/** Where a middleware works: on rows (RECORD messages, one record at a time), or on Arrow batches (a batch file's record batch, columnar). */
+export type Plane = "row" | "arrow";
+
+/** An Arrow batch as a middleware gets it: the table apache-arrow reads from a batch file. */
+export type ArrowTable = import("apache-arrow").Table;
+
 /**
  * One step of a pipeline's middleware chain. `transform` returns the new
  * record, or null to drop it; it may be async. Throwing sends the record to
@@ -23,7 +29,14 @@ export interface Middleware {
   /** True if its transformSchema may give the stream a new name (rename_stream). */
   readonly renamesStream?: boolean;
   transformSchema?(shape: StreamShape): StreamShape | Promise<StreamShape>;
-  transform(record: RecordValue, shape: StreamShape): RecordValue | null | Promise<RecordValue | null>;
+  /** Works on one record (the row plane); absent for a step that works on Arrow batches only. */
+  transform?(record: RecordValue, shape: StreamShape): RecordValue | null | Promise<RecordValue | null>;
+  /**
+   * Works on one Arrow batch of the stream, columnar (the Arrow plane): returns
+   * the batch as the next step gets it, with the columns transformSchema
+   * describes. A step with both transforms works on either plane.
+   */
+  transformArrow?(table: ArrowTable, shape: StreamShape): ArrowTable | Promise<ArrowTable>;
   close?(): Promise<void> | void;
 }
 

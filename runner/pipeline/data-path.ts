@@ -1,6 +1,8 @@
 import { asAgoraError, ConfigError, readBatchFiles, RecordValidator, serializeMessage, type AgoraError, type BatchMessage, type Message, type MessageLine, type RecordMessage, type SchemaMessage } from "../../protocol/index.js";
 import { BatchLane, recordLine, rowLaneReason, type PlannedBatch, type TargetBatchFormats } from "../batches/batch-lane.js";
 import { inspectBatch } from "../batches/inspect-batch.js";
+import { transformArrowBatch } from "../batches/transform-arrow-batch.js";
+import { chainWorksOnArrow } from "../middleware/planes.js";
 import { RunnerCodes } from "../errors.js";
 import type { RejectedRecord } from "../dlq/dead-letter-router.js";
 import type { ChainResult, MiddlewareChain } from "../middleware/chain.js";
@@ -59,6 +61,8 @@ export class DataPath {
   private halted = false;
   /** BATCH messages: checked, then sent as they are or as RECORDs per target. */
   readonly batches: BatchLane;
+  /** True when every middleware step works on Arrow batches: Arrow BATCHes then go through the chain columnar. */
+  private readonly chainOnArrow: boolean;
 
   constructor(
     private readonly definition: PipelineDefinition,
@@ -68,6 +72,7 @@ export class DataPath {
     this.window = new OrderedWindow<Outgoing>(Math.max(1, definition.concurrency), (item) => this.send(item));
     this.routes = new TargetRoutes(definition.targets.map((target) => target.route));
     this.batches = new BatchLane(definition.targets.length, () => hooks.batchFormats());
+    this.chainOnArrow = chainWorksOnArrow(chain.steps);
   }
 
   /** True once max_records was reached: further messages are ignored. */
@@ -118,14 +123,34 @@ export class DataPath {
    */
   private handleBatch(message: BatchMessage, raw: string, line: number): Promise<void> | undefined {
     const validator = this.definition.validate ? this.validator : undefined;
-    if (rowLaneReason(this.definition) !== undefined) return this.batchAsRecords(message, raw, line, validator);
+    if (rowLaneReason(this.definition, this.chainOnArrow, message.encoding.format) !== undefined) return this.batchAsRecords(message, raw, line, validator);
     const name = this.outputNames.get(message.stream) ?? message.stream;
     const targets = this.routes.forStream(name) ?? this.definition.targets.map((_, index) => index);
-    const planned = this.batches.plan(message, targets, validator, this.tapShapes.get(message.stream)?.schema, (target) => this.routes.filtersRecords(target)).then(
-      (batch): Outgoing => ({ kind: "batch", planned: batch, raw }),
+    const expandFor = (target: number): boolean => this.routes.filtersRecords(target);
+    const planned = (this.chain.isEmpty ? this.batches.plan(message, targets, validator, this.tapShapes.get(message.stream)?.schema, expandFor) : this.planThroughArrowChain(message, targets, validator, expandFor)).then(
+      // A batch the middleware rewrote names its new files: targets get that message, not the tap's line.
+      (batch): Outgoing => ({ kind: "batch", planned: batch, raw: batch.message === message ? raw : serializeMessage(batch.message).slice(0, -1) }),
       (error: unknown): Outgoing => ({ kind: "bad-batch", message, raw, line, error: asAgoraError(error).withLocation({ line }) }),
     );
     return this.window.add(planned);
+  }
+
+  /**
+   * An Arrow BATCH through a chain that works on Arrow batches: checked
+   * against the tap's SCHEMA, each file transformed columnar into a new file,
+   * and the BATCH naming those planned against the SCHEMA targets see.
+   */
+  private async planThroughArrowChain(message: BatchMessage, targets: readonly number[], validator: RecordValidator | undefined, expandFor: (target: number) => boolean): Promise<PlannedBatch> {
+    const inspected = await inspectBatch(message, validator, this.tapShapes.get(message.stream)?.schema);
+    const sources = inspected.files.map((file) => file.path);
+    const transformed = await transformArrowBatch(message, sources, (table) => this.chain.processArrow(table, message.stream)).catch((error: unknown) => {
+      // The tap's files are done with either way: a failed batch is dead-lettered or stops the run.
+      this.hooks.batchFilesSent(sources);
+      throw error;
+    });
+    // Arrow files are checked by their columns' types, against the SCHEMA the chain makes.
+    const planned = await this.batches.plan(transformed.message, targets, undefined, this.chain.outputShape(message.stream)?.schema, expandFor);
+    return { ...planned, extraFiles: sources };
   }
 
   /** A batch's records through the row lane (validation, middleware, max_records), in order. */
@@ -284,6 +309,6 @@ export class DataPath {
     }
     this.delivered.add(message.stream, planned.inspected.rows);
     this.batches.sent(planned);
-    this.hooks.batchFilesSent(planned.inspected.files.map((file) => file.path));
+    this.hooks.batchFilesSent([...planned.inspected.files.map((file) => file.path), ...(planned.extraFiles ?? [])]);
   }
 }

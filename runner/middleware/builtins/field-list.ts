@@ -1,6 +1,7 @@
 import { hasField, setField } from "./record-fields.js";
 import type { Middleware, RecordValue, StreamShape } from "../types.js";
 import { propertiesOf, withProperties } from "./schema-edit.js";
+import { keepColumns, renameColumns } from "../arrow/arrow-columns.js";
 
 /** `select`: keeps only the listed fields (key properties are always kept, so targets can still upsert). */
 export function selectFields(name: string, fields: readonly string[], streams: readonly string[] | undefined): Middleware {
@@ -19,6 +20,10 @@ export function selectFields(name: string, fields: readonly string[], streams: r
       for (const field of kept) if (hasField(record, field)) setField(result, field, record[field]);
       return result;
     },
+    transformArrow(table, shape) {
+      const kept = keep(shape);
+      return keepColumns(table, (column) => kept.has(column));
+    },
   };
 }
 
@@ -36,6 +41,7 @@ export function dropFields(name: string, fields: readonly string[], streams: rea
       for (const field of Object.keys(record)) if (!dropped.has(field)) setField(result, field, record[field]);
       return result;
     },
+    transformArrow: (table) => keepColumns(table, (column) => !dropped.has(column)),
   };
 }
 
@@ -56,5 +62,6 @@ export function renameFields(name: string, renames: Readonly<Record<string, stri
       for (const field of Object.keys(record)) setField(result, renamed(field), record[field]);
       return result;
     },
+    transformArrow: (table) => renameColumns(table, renamed),
   };
 }

@@ -19,5 +19,6 @@ export function renameStream(name: string, from: string, to: string): Middleware
     renamesStream: true,
     transformSchema: (shape) => (matches.test(shape.stream) ? { ...shape, stream: to.replaceAll("{stream}", shape.stream) } : shape),
     transform: (record) => record,
+    transformArrow: (table) => table,
   };
 }

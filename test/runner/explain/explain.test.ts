@@ -38,7 +38,7 @@ describe("agora explain", () => {
     expect(result.stdout.split("\n")).toEqual([
       "pipeline items",
       "  tap items (tap-csv): sends batches (jsonl): its batch_config asks for jsonl batch files",
-      "  validation: each RECORD against its stream's SCHEMA; each BATCH file once (files, format, first row)",
+      "  validation: each RECORD against its stream's SCHEMA; each BATCH file once (files, format; an Arrow file's column types, a jsonl file's first row)",
       "  middleware: none",
       "  lane: batches",
       "  target native (target-jsonl), every stream: receives batches as sent: it reads jsonl batches: each BATCH is sent as it is",
@@ -58,10 +58,10 @@ describe("agora explain", () => {
     expect(result.exitCode, result.stderr).toBe(0);
     const plan = JSON.parse(result.stdout) as { lane: string; middleware: unknown[]; targets: Array<Record<string, unknown>>; deadLetters: string };
     expect(plan.lane).toBe("rows");
-    expect(plan.middleware).toEqual([{ step: "drop", plane: "rows" }]);
+    expect(plan.middleware).toEqual([{ step: "drop", planes: ["rows", "arrow"] }]);
     expect(plan.targets.map((target) => [target["name"], target["receives"], target["downgraded"], target["why"]])).toEqual([
-      ["native", "rows", true, "batches enter the row lane at the source: the middleware works on rows"],
-      ["classic", "rows", true, "batches enter the row lane at the source: the middleware works on rows"],
+      ["native", "rows", true, "batches enter the row lane at the source: the middleware works on jsonl batches as rows (columnar on Arrow batches only)"],
+      ["classic", "rows", true, "batches enter the row lane at the source: the middleware works on jsonl batches as rows (columnar on Arrow batches only)"],
     ]);
     expect(plan.deadLetters).toBe("a rejected record or bad batch fails the run (on_error = fail)");
   });

@@ -1,0 +1,120 @@
+import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { asyncBufferFromFile, parquetMetadataAsync, parquetReadObjects } from "hyparquet";
+import { describe, expect, it } from "vitest";
+import { writeSampleParquet } from "../../helpers/parquet.js";
+import { agora, CLASSIC_TARGET_PY, projectIn } from "../../helpers/project.js";
+import { tempDir } from "../../helpers/processes.js";
+
+const root = tempDir("agora-arrow-middleware-");
+
+/** tap-parquet writing Arrow batch files (row groups of 40) of a 100-row file, into the project's batches folder. */
+function arrowProject(name: string, middleware: string, targets = "lake", extra = ""): { dir: string; expected: Array<Record<string, unknown>> } {
+  const dir = join(root, name);
+  const source = join(root, `${name}.parquet`);
+  const expected = writeSampleParquet(source, { rows: 100, rowGroupSize: 40 });
+  projectIn(
+    dir,
+    `
+[connectors.sales]
+command = "tap-parquet"
+config = { files = [{ path = "${source}", stream = "sales", key_properties = ["id"] }], batch_config = { format = "arrow", root = "${join(dir, "batches")}" } }
+
+[connectors.lake]
+command = "target-parquet"
+config = { destination_path = "lake" }
+
+[connectors.classic]
+command = "python3 ${CLASSIC_TARGET_PY}"
+config = { destination = "out-classic" }
+
+[pipelines.sales]
+tap = "sales"
+targets = [${targets
+      .split(",")
+      .map((target) => `"${target.trim()}"`)
+      .join(", ")}]
+${middleware}
+${extra}
+`,
+  );
+  return { dir, expected };
+}
+
+async function parquetRows(path: string): Promise<{ rows: Array<Record<string, unknown>>; columns: string[] }> {
+  const file = await asyncBufferFromFile(path);
+  const metadata = await parquetMetadataAsync(file);
+  const rows = (await parquetReadObjects({ file })).map((row) => Object.fromEntries(Object.entries(row).map(([key, value]) => [key, typeof value === "bigint" ? Number(value) : value instanceof Date ? value.toISOString() : value])));
+  return { rows, columns: metadata.schema.slice(1).map((element) => element.name) };
+}
+
+describe("middleware on the Arrow plane", () => {
+  it("select, rename and rename_stream work on Arrow batches columnar: an Arrow-native target gets batches, a Python Singer target the same rows as records", async () => {
+    const { dir, expected } = arrowProject(
+      "columnar",
+      `middleware = [
+  { type = "select", fields = ["name", "score", "at"] },
+  { type = "rename", fields = { name = "full_name", at = "sold_at" } },
+  { type = "rename_stream", from = "sales", to = "sales_clean" },
+]`,
+      "lake, classic",
+    );
+    const result = await agora(dir, ["run", "sales"]);
+    expect(result.exitCode, result.stderr).toBe(0);
+    expect(result.stderr).toContain("batches: lake 3 native (100 rows), classic 3 as records (100 rows)");
+    const wanted = expected.map((row) => ({ id: row["id"], full_name: row["name"], score: row["score"], sold_at: row["at"] }));
+    const lake = await parquetRows(join(dir, "lake", "sales_clean.parquet"));
+    expect(lake.columns).toEqual(["id", "full_name", "score", "sold_at"]);
+    expect(lake.rows).toEqual(wanted);
+    const classic = readFileSync(join(dir, "out-classic", "sales_clean.jsonl"), "utf8").trim().split("\n").map((line) => JSON.parse(line) as unknown);
+    expect(classic).toEqual(wanted);
+    // Confirmed by both: the tap's files and the ones the middleware wrote are gone.
+    expect(readdirSync(join(dir, "batches"))).toEqual([]);
+
+    const explained = await agora(dir, ["explain", "sales", "--json"]);
+    const plan = JSON.parse(explained.stdout) as { middleware: unknown; lane: string };
+    expect(plan.middleware).toEqual([
+      { step: "select", planes: ["rows", "arrow"] },
+      { step: "rename", planes: ["rows", "arrow"] },
+      { step: "rename_stream", planes: ["rows", "arrow"] },
+    ]);
+    expect(plan.lane).toBe("batches");
+  });
+
+  it("a module's transformArrow works on each Arrow batch", async () => {
+    const { dir, expected } = arrowProject("module", `middleware = [{ type = "module", path = "evens.mjs" }]`);
+    // An Arrow-only step: keeps the rows of even ids, columnar.
+    writeFileSync(
+      join(dir, "evens.mjs"),
+      `export async function transformArrow(table) {
+  const ids = table.getChild("id");
+  const keep = [];
+  for (let row = 0; row < table.numRows; row += 1) if (Number(ids.get(row)) % 2 === 0) keep.push(row);
+  const { Table, vectorFromArray } = await import("${join(process.cwd(), "node_modules", "apache-arrow", "Arrow.node.mjs")}");
+  const columns = {};
+  for (const field of table.schema.fields) columns[field.name] = vectorFromArray(keep.map((row) => table.getChild(field.name).get(row)), field.type);
+  return new Table(columns);
+}
+`,
+    );
+    const result = await agora(dir, ["run", "sales"]);
+    expect(result.exitCode, result.stderr).toBe(0);
+    const lake = await parquetRows(join(dir, "lake", "sales.parquet"));
+    expect(lake.rows.map((row) => row["id"])).toEqual(expected.map((row) => row["id"] as number).filter((id) => id % 2 === 0));
+  });
+
+  it("a chain mixing an Arrow-only step with a row-only one fails before the tap starts, naming both", async () => {
+    const { dir } = arrowProject("mixed", `middleware = [{ type = "module", path = "arrow-only.mjs" }, { type = "add_fields", fields = { source = "lake" } }]`, "lake", "");
+    writeFileSync(join(dir, "arrow-only.mjs"), "export const transformArrow = (table) => table;\n");
+    // The tap would leave its batch folder behind: it must never start.
+    const result = await agora(dir, ["run", "sales"]);
+    expect(result.exitCode).not.toBe(0);
+    // The run's summary, and the one line saying why.
+    expect(result.stderr.trim().split("\n"), result.stderr).toHaveLength(2);
+    expect(result.stderr).toContain("pipeline sales failed in");
+    expect(result.stderr).toContain("the middleware chain mixes planes: middleware[0] module works on Arrow batches only, middleware[1] add_fields on rows only");
+    expect(result.stderr).toContain("[MIDDLEWARE_PLANES_MIXED]");
+    expect(existsSync(join(dir, "batches"))).toBe(false);
+    expect(existsSync(join(dir, "lake"))).toBe(false);
+  });
+});
