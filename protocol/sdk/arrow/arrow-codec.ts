@@ -93,7 +93,7 @@ export function kindOfField(type: { readonly typeId: number }, json: boolean): R
 }
 
 /** A value as the record holds it: integers as numbers, JSON text parsed, timestamps and dates as ISO text (apache-arrow gives both as epoch milliseconds). */
-function recordValue(raw: unknown, kind: ReadKind | undefined): unknown {
+export function recordValue(raw: unknown, kind: ReadKind | undefined): unknown {
   if (raw === null || raw === undefined) return null;
   switch (kind) {
     case "int64":

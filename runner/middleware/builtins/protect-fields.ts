@@ -3,6 +3,7 @@ import { createHash, createHmac } from "node:crypto";
 import type { JsonSchema } from "../../../protocol/index.js";
 import type { Middleware, RecordValue } from "../types.js";
 import { propertiesOf, withProperties } from "./schema-edit.js";
+import { replaceWithText } from "../arrow/arrow-columns.js";
 
 const NULLABLE_STRING: JsonSchema = { type: ["null", "string"] };
 
@@ -28,6 +29,8 @@ function protect(name: string, fields: readonly string[], streams: readonly stri
       }
       return result;
     },
+    // The same text from the same values, a column at a time.
+    transformArrow: (table) => replaceWithText(table, protectedFields, replace),
   };
 }
 

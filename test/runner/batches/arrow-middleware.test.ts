@@ -81,6 +81,47 @@ describe("middleware on the Arrow plane", () => {
     expect(plan.lane).toBe("batches");
   });
 
+  it("filter, mask and hash on Arrow batches give exactly what they give on rows", async () => {
+    const steps = `middleware = [
+  { type = "filter", where = "flag and score > 5" },
+  { type = "mask", fields = ["name"], keep_last = 3 },
+  { type = "hash", fields = ["big"], salt = "pepper" },
+]`;
+    const { dir, expected } = arrowProject("protect", steps, "lake, classic");
+    const arrowRun = await agora(dir, ["run", "sales"]);
+    expect(arrowRun.exitCode, arrowRun.stderr).toBe(0);
+    expect(arrowRun.stderr).toContain("batches: lake 3 native");
+    // The same records on the RECORD lane: the tap without batch_config, into target-jsonl.
+    const source = join(root, "protect.parquet");
+    writeFileSync(
+      join(dir, "pipelines.toml"),
+      `${readFileSync(join(dir, "pipelines.toml"), "utf8")}
+[connectors.rows_tap]
+command = "tap-parquet"
+config = { files = [{ path = "${source}", stream = "sales", key_properties = ["id"] }] }
+
+[connectors.rows_out]
+command = "target-jsonl"
+config = { destination_path = "out-rows" }
+
+[pipelines.rows]
+tap = "rows_tap"
+targets = ["rows_out"]
+${steps}
+`,
+    );
+    const rowsRun = await agora(dir, ["run", "rows"]);
+    expect(rowsRun.exitCode, rowsRun.stderr).toBe(0);
+    const onRows = readFileSync(join(dir, "out-rows", "sales.jsonl"), "utf8").trim().split("\n").map((line) => JSON.parse(line) as Record<string, unknown>);
+    expect(onRows.map((row) => row["id"])).toEqual(expected.filter((row) => row["flag"] === true && (row["score"] as number) > 5).map((row) => row["id"]));
+    expect(onRows[0]?.["name"]).toMatch(/^\*\*\*\*.{3}$/);
+    expect(onRows[0]?.["big"]).toMatch(/^[0-9a-f]{64}$/);
+    const lake = await parquetRows(join(dir, "lake", "sales.parquet"));
+    expect(lake.rows).toEqual(onRows);
+    const classic = readFileSync(join(dir, "out-classic", "sales.jsonl"), "utf8").trim().split("\n").map((line) => JSON.parse(line) as unknown);
+    expect(classic).toEqual(onRows);
+  });
+
   it("a module's transformArrow works on each Arrow batch", async () => {
     const { dir, expected } = arrowProject("module", `middleware = [{ type = "module", path = "evens.mjs" }]`);
     // An Arrow-only step: keeps the rows of even ids, columnar.
