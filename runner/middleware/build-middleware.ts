@@ -5,6 +5,7 @@ import { dropFields, renameFields, selectFields } from "./builtins/field-list.js
 import { filterRecords } from "./builtins/filter-records.js";
 import { hashFields, maskFields } from "./builtins/protect-fields.js";
 import { renameStream } from "./builtins/rename-stream.js";
+import { batchProcessMiddleware } from "./batch/batch-process-middleware.js";
 import { mapperMiddleware } from "./mapper/mapper-middleware.js";
 import { moduleMiddleware } from "./module-middleware.js";
 import { checkChainPlanes } from "./planes.js";
@@ -25,6 +26,18 @@ const OPTION_SCHEMAS: Record<string, JsonSchema> = {
   coerce: { required: ["fields"], properties: { fields: { type: "object", minProperties: 1, additionalProperties: { enum: [...COERCE_TYPES] } } } },
   rename_stream: { required: ["from", "to"], properties: { from: { type: "string", minLength: 1 }, to: { type: "string", minLength: 1 } } },
   module: { required: ["path"], properties: { path: { type: "string", minLength: 1 }, options: { type: "object" } } },
+  batch_process: {
+    properties: {
+      command: { type: "string", minLength: 1 },
+      module: { type: "string", minLength: 1 },
+      plane: { enum: ["rows", "arrow"] },
+      batch_rows: { type: "integer", minimum: 1 },
+      max_workers: { type: "integer", minimum: 1, maximum: 64 },
+      max_in_flight_batches: { type: "integer", minimum: 1, maximum: 1024 },
+      timeout_seconds: { type: "number", exclusiveMinimum: 0 },
+      env: { type: "object", additionalProperties: { type: "string" } },
+    },
+  },
   mapper: {
     required: ["command"],
     properties: {
@@ -96,6 +109,28 @@ export async function buildMiddleware(specs: readonly MiddlewareSpec[], projectD
       case "rename_stream":
         built.push(renameStream(name, spec["from"] as string, spec["to"] as string));
         break;
+      case "batch_process": {
+        const command = spec["command"] as string | undefined;
+        const module = spec["module"] as string | undefined;
+        if ((command === undefined) === (module === undefined)) {
+          throw new ConfigError("MIDDLEWARE_INVALID", `${label} (batch_process) needs one of "command" (an executable speaking the batch protocol) or "module" (a Node module)`, { hint: "See docs/runner.md, Batch workers." });
+        }
+        built.push(
+          batchProcessMiddleware(name, {
+            command,
+            module,
+            plane: (spec["plane"] as "rows" | "arrow" | undefined) ?? "rows",
+            batchRows: (spec["batch_rows"] as number | undefined) ?? 1000,
+            maxWorkers: (spec["max_workers"] as number | undefined) ?? 1,
+            maxInFlight: (spec["max_in_flight_batches"] as number | undefined) ?? 2,
+            timeoutSeconds: (spec["timeout_seconds"] as number | undefined) ?? 60,
+            env: (spec["env"] as Record<string, string> | undefined) ?? {},
+            cwd: projectDir,
+            streams: only,
+          }),
+        );
+        break;
+      }
       case "module":
         built.push(await moduleMiddleware(name, spec["path"] as string, projectDir, (spec["options"] as Record<string, unknown> | undefined) ?? {}, only));
         break;

@@ -29,6 +29,8 @@ export interface Middleware {
   /** True if its transformSchema may give the stream a new name (rename_stream). */
   readonly renamesStream?: boolean;
   transformSchema?(shape: StreamShape): StreamShape | Promise<StreamShape>;
+  /** Records it needs in flight at once (a batch step gathering batches): the run's window holds at least this many. */
+  readonly inFlightRecords?: number;
   /** Works on one record (the row plane); absent for a step that works on Arrow batches only. */
   transform?(record: RecordValue, shape: StreamShape): RecordValue | null | Promise<RecordValue | null>;
   /**

@@ -69,7 +69,7 @@ export class DataPath {
     private readonly chain: MiddlewareChain,
     private readonly hooks: DataPathHooks,
   ) {
-    this.window = new OrderedWindow<Outgoing>(Math.max(1, definition.concurrency), (item) => this.send(item));
+    this.window = new OrderedWindow<Outgoing>(Math.max(1, definition.concurrency, ...chain.steps.map((step) => step.inFlightRecords ?? 0)), (item) => this.send(item));
     this.routes = new TargetRoutes(definition.targets.map((target) => target.route));
     this.batches = new BatchLane(definition.targets.length, () => hooks.batchFormats());
     this.chainOnArrow = chainWorksOnArrow(chain.steps);
@@ -287,6 +287,8 @@ export class DataPath {
     if (result.kind === "dropped") return;
     if (result.kind === "failed") {
       this.hooks.reject({ stream: message.stream, stage: "middleware", errorCode: result.code, errorMessage: `${result.step}: ${result.message}`, original: message.record, ...this.schemaOf(message.stream) }, item.line);
+      // Under on_error = "fail" that failed the run: nothing after this record is sent, so no STATE passes it.
+      if (this.definition.onError === "fail") this.halted = true;
       return;
     }
     const name = this.outputNames.get(message.stream) ?? message.stream;
