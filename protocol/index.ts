@@ -35,7 +35,7 @@ export { checkFilesReadable, sourceFileError } from "./sdk/source-files.js";
 export { readBatches } from "./sdk/read-batches.js";
 export { manifestPath, readBatchFiles, SUPPORTED_BATCH_FORMATS } from "./sdk/target/read-batch-files.js";
 export { arrowColumns, arrowKind, columnFitsProperty, describeProperty, JSON_COLUMN_KEY, type ArrowColumn, type ArrowKind, type ReadKind } from "./sdk/arrow/arrow-columns.js";
-export { decodeArrowBatch, encodeArrowBatch, kindOfField, recordValue, type DecodedBatch } from "./sdk/arrow/arrow-codec.js";
+export { decodeArrowBatch, encodeArrowBatch, encodeArrowColumns, kindOfField, recordValue, type DecodedBatch } from "./sdk/arrow/arrow-codec.js";
 export { ArrowLayoutError, readArrowLayout, type ArrowLayout } from "./sdk/arrow/arrow-layout.js";
 export { arrowToParquet, type EncodeOptions, type ParquetCompression } from "./sdk/arrow/arrow-to-parquet.js";
 export { checkKeysAreColumns, filesSetting, mapRows, resolveFileStreams, savedPosition, type FileEntry } from "./sdk/file-streams.js";

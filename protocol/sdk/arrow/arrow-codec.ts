@@ -44,19 +44,33 @@ function toArrowValue(value: unknown, column: ArrowColumn, stream: string): unkn
 }
 
 /** The bytes of an Arrow IPC stream holding `records` in `columns`. */
-export async function encodeArrowBatch(columns: readonly ArrowColumn[], records: readonly Row[], stream: string): Promise<Uint8Array> {
+export function encodeArrowBatch(columns: readonly ArrowColumn[], records: readonly Row[], stream: string): Promise<Uint8Array> {
+  return encodeArrowColumns(
+    columns,
+    columns.map((column) => records.map((record) => valueOf(record, column.name))),
+    records.length,
+    stream,
+  );
+}
+
+/**
+ * The bytes of an Arrow IPC stream of `rows` rows whose column `i` holds
+ * `values[i]` (as records hold them: a missing value is undefined or null),
+ * for writers that gather columns rather than records.
+ */
+export async function encodeArrowColumns(columns: readonly ArrowColumn[], values: ReadonlyArray<readonly unknown[]>, rows: number, stream: string): Promise<Uint8Array> {
   const { Bool, Field, Float64, Int64, makeData, RecordBatch, Schema, Struct, Table, tableToIPC, Utf8, vectorFromArray } = await arrow();
   const typeOf = (kind: ArrowKind) => (kind === "int64" ? new Int64() : kind === "float64" ? new Float64() : kind === "bool" ? new Bool() : new Utf8());
   const fields = columns.map((column) => new Field(column.name, typeOf(column.kind), true, column.kind === "json" ? new Map([[JSON_COLUMN_KEY, "1"]]) : undefined));
   const children = columns.map((column, index) => {
     const vector = vectorFromArray(
-      records.map((record) => toArrowValue(valueOf(record, column.name), column, stream)),
+      (values[index] ?? []).map((value) => toArrowValue(value, column, stream)),
       (fields[index] as (typeof fields)[number]).type,
     );
     return vector.data[0] as (typeof vector.data)[number];
   });
   const schema = new Schema(fields);
-  const batch = new RecordBatch(schema, makeData({ type: new Struct(fields), length: records.length, nullCount: 0, children }));
+  const batch = new RecordBatch(schema, makeData({ type: new Struct(fields), length: rows, nullCount: 0, children }));
   return tableToIPC(new Table([batch]), "stream");
 }
 

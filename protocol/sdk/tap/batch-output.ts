@@ -6,7 +6,7 @@ import { pathToFileURL } from "node:url";
 import { createGzip, type Gzip } from "node:zlib";
 import { ConfigError, FatalError } from "../../errors.js";
 import type { BatchMessage, JsonSchema } from "../../messages/types.js";
-import { encodeArrowBatch } from "../arrow/arrow-codec.js";
+import { encodeArrowColumns } from "../arrow/arrow-codec.js";
 import { arrowColumns, type ArrowColumn } from "../arrow/arrow-columns.js";
 
 /** The `batch_config` setting of SDK taps: records go to files, announced by BATCH messages. */
@@ -49,8 +49,8 @@ interface OpenFile {
 
 /**
  * One stream's batch files, written as records come: `addJson` takes a
- * record's JSON text (jsonl), `addRecord` the record (Arrow, gathered and
- * written at `finish`), and `finish` closes the file being written and returns the
+ * record's JSON text (jsonl), `addRecord` the record or `addRow` a row of
+ * values (Arrow, gathered into columns and written at `finish`), and `finish` closes the file being written and returns the
  * BATCH message that announces it (undefined when it holds no record). Files
  * are complete before they are announced; a file is never reused.
  */
@@ -62,7 +62,11 @@ export class BatchFiles {
   private files = 0;
   /** Arrow: the columns of the stream's schema, and the records of the file being gathered. */
   private readonly columns: readonly ArrowColumn[];
-  private arrowRows: Array<Readonly<Record<string, unknown>>> = [];
+  /** Arrow: the values gathered for each column, and how many rows they hold. */
+  private columnValues: unknown[][] = [];
+  private arrowRowCount = 0;
+  /** Arrow, for rows of values: where each column's value is in a row (-1: not there), worked out once per list of row columns. */
+  private rowIndexes: { readonly of: readonly string[]; readonly indexes: readonly number[] } | undefined;
 
   constructor(
     private readonly stream: string,
@@ -79,6 +83,7 @@ export class BatchFiles {
       });
     }
     this.columns = config.format === "arrow" ? arrowColumns(schema) : [];
+    this.columnValues = this.columns.map(() => []);
     if (config.format === "arrow" && this.columns.length === 0) {
       throw new ConfigError("BATCH_CONFIG_INVALID", `stream ${stream} has no properties in its schema, and Arrow batches are columns of them`, {
         where: { setting: "batch_config.format", stream },
@@ -102,7 +107,7 @@ export class BatchFiles {
 
   /** Rows in the file being written. */
   get pending(): number {
-    return this.config.format === "arrow" ? this.arrowRows.length : (this.file?.rows ?? 0);
+    return this.config.format === "arrow" ? this.arrowRowCount : (this.file?.rows ?? 0);
   }
 
   /** True for Arrow batches, which take records (`addRecord`); jsonl batches take JSON text (`addJson`). */
@@ -110,9 +115,27 @@ export class BatchFiles {
     return this.config.format === "arrow";
   }
 
-  /** Adds one record to the Arrow batch gathered. */
+  /** Adds one record to the Arrow batch gathered (own properties only: a column named constructor is the record's). */
   addRecord(record: Readonly<Record<string, unknown>>): undefined {
-    this.arrowRows.push(record);
+    this.columns.forEach((column, index) => (this.columnValues[index] as unknown[]).push(Object.hasOwn(record, column.name) ? record[column.name] : undefined));
+    this.arrowRowCount += 1;
+    return undefined;
+  }
+
+  /**
+   * Adds one row of values, in the order of `rowColumns`, to the Arrow batch
+   * gathered, straight into its columns: no record is made. The last of a
+   * column named twice wins, as in a record; a column the stream's schema
+   * (or the catalog's selection) leaves out is not kept.
+   */
+  addRow(rowColumns: readonly string[], row: ReadonlyArray<unknown>): undefined {
+    if (this.rowIndexes?.of !== rowColumns) this.rowIndexes = { of: rowColumns, indexes: this.columns.map((column) => rowColumns.lastIndexOf(column.name)) };
+    const { indexes } = this.rowIndexes;
+    for (let index = 0; index < indexes.length; index += 1) {
+      const at = indexes[index] as number;
+      (this.columnValues[index] as unknown[]).push(at === -1 ? undefined : row[at]);
+    }
+    this.arrowRowCount += 1;
     return undefined;
   }
 
@@ -160,10 +183,11 @@ export class BatchFiles {
 
   /** Writes the gathered records as one Arrow IPC stream file. */
   private async finishArrow(): Promise<BatchMessage | undefined> {
-    if (this.arrowRows.length === 0) return undefined;
-    const rows = this.arrowRows;
-    this.arrowRows = [];
-    return this.writeArrow(await encodeArrowBatch(this.columns, rows, this.stream));
+    if (this.arrowRowCount === 0) return undefined;
+    const [values, rows] = [this.columnValues, this.arrowRowCount];
+    this.columnValues = this.columns.map(() => []);
+    this.arrowRowCount = 0;
+    return this.writeArrow(await encodeArrowColumns(this.columns, values, rows, this.stream));
   }
 
   /** Writes an Arrow IPC stream the stream read natively as one batch file, and returns its BATCH message. */

@@ -201,15 +201,20 @@ export async function syncStream<Config extends ConnectorConfig>(
   };
 
   let serializeRow: RowSerializer | undefined;
+  /** A selection inside a column's nested value: rows must become records to be cut down, before going into Arrow columns. */
+  const nestedProjection = projection !== undefined && Object.values(projection).some((rule) => rule !== true);
   const keyIndex = replicationKey === undefined ? -1 : (stream.columns?.indexOf(replicationKey) ?? -1);
   /** Writes row `index` of a batch; returns a promise to await when the output is full. */
   const emitRow = (batch: RowBatch, index: number): Promise<void> | undefined => {
     const row = batch.rows[index] as ReadonlyArray<unknown> | RejectedRow;
     if (row instanceof RejectedRow) return emit(row);
     let wait: Promise<void> | undefined;
-    if (arrowBatches !== undefined) {
+    if (arrowBatches !== undefined && !nestedProjection) {
+      // Straight into the batch's columns; the batch keeps only the columns of the announced (projected) schema.
+      wait = arrowBatches.addRow(columnsOf(stream), row);
+    } else if (arrowBatches !== undefined) {
       const record = rowRecord(columnsOf(stream), row);
-      wait = arrowBatches.addRecord(projection === undefined ? record : projectRecord(record, projection));
+      wait = arrowBatches.addRecord(projectRecord(record, projection));
     } else {
       serializeRow ??= rowSerializer(columnsOf(stream), projection);
       let json: string;

@@ -96,6 +96,31 @@ describe("an SDK tap with batch_config", () => {
     }
   });
 
+  it("tap-csv puts its rows straight into Arrow columns: the files hold exactly the records it would send, names like __proto__ included, deselected columns left out", async () => {
+    const csv = join(dir, "hostile.csv");
+    writeFileSync(csv, "id,__proto__,constructor,amount,note\n1,p,c,1.5,a\n2,,d,-2,\n3,q,e,,x\n");
+    const tapCsv = connectorBin("tap-csv");
+    const config = { files: [{ path: csv, stream: "hostile", key_properties: ["id"] }] };
+    const catalog = JSON.parse((await runNode(tapCsv, ["--config", writeJson("csv.json", config), "--discover"])).stdout) as { streams: Array<{ metadata: Array<{ breadcrumb: string[]; metadata: Record<string, unknown> }> }> };
+    for (const entry of catalog.streams[0]?.metadata ?? []) if (entry.breadcrumb[1] === "note") entry.metadata["selected"] = false;
+    const catalogFile = writeJson("csv-catalog.json", catalog);
+    const asRecords = await runNode(tapCsv, ["--config", writeJson("csv.json", config), "--catalog", catalogFile]);
+    const expected = jsonLines(asRecords.stdout).filter((message) => message["type"] === "RECORD").map((message) => message["record"]);
+    expect(expected).toHaveLength(3);
+    const root = join(dir, "csv-arrow");
+    const asArrow = await runNode(tapCsv, ["--config", writeJson("csv-arrow.json", { ...config, batch_config: { format: "arrow", root } }), "--catalog", catalogFile]);
+    expect(asArrow.exitCode, asArrow.stderr).toBe(0);
+    const { decodeArrowBatch } = await import("../../../protocol/index.js");
+    const rows: unknown[] = [];
+    for (const message of jsonLines(asArrow.stdout).filter((item) => item["type"] === "BATCH")) {
+      for (const uri of message["manifest"] as string[]) rows.push(...(await decodeArrowBatch(readFileSync(fileURLToPath(uri)))).records());
+    }
+    // Arrow columns hold every property: a value the record lacks is null there.
+    expect(rows).toEqual(expected.map((record) => ({ id: null, __proto__: null, constructor: null, amount: null, ...(record as object) })));
+    expect(Object.hasOwn(rows[0] as object, "__proto__")).toBe(true);
+    expect(Object.keys(rows[0] as object)).not.toContain("note");
+  });
+
   it("refuses an unknown batch format with the setting named", async () => {
     const result = await runNode(tapSample, ["--config", writeJson("bad-format.json", { users: 1, batch_config: { format: "avro" } })]);
     expect(result.exitCode).toBe(3);
