@@ -68,6 +68,13 @@ export class StreamTable {
   async prepare(stream: StreamInfo): Promise<void> {
     const wanted = wantedColumns(stream);
     this.keys = wanted.length === 1 && wanted[0]?.name === RECORD_COLUMN ? [] : stream.keyProperties;
+    if (this.keys.length > 0 && wanted.some((column) => identifierKey(column.name) === ROW_NUMBER)) {
+      // read_parquet adds this column to tell a batch's rows apart; a property of that name would be shadowed.
+      throw new ConfigError("COLUMN_NAME_RESERVED", `property "${ROW_NUMBER}" is a name target-duckdb uses to upsert a stream with key properties`, {
+        where: { stream: stream.name },
+        hint: "Rename it with the rename middleware (fields = { file_row_number = \"…\" }).",
+      });
+    }
     const existing = await this.existingColumns();
     if (existing.size === 0) {
       await this.connection.run(`CREATE SCHEMA IF NOT EXISTS ${quoteIdentifier(this.schema)}`);

@@ -1,4 +1,4 @@
-import { readFile, writeFile } from "node:fs/promises";
+import { readFile, rm, writeFile } from "node:fs/promises";
 import { pathToFileURL } from "node:url";
 import type { BatchMessage } from "../../protocol/index.js";
 import type { ArrowTable } from "../middleware/types.js";
@@ -27,11 +27,17 @@ export interface TransformedBatch {
 export async function transformArrowBatch(message: BatchMessage, files: readonly string[], transform: (table: ArrowTable) => Promise<ArrowTable>): Promise<TransformedBatch> {
   const { tableFromIPC, tableToIPC } = await arrow();
   const written: string[] = [];
-  for (const file of files) {
-    const table = await transform(tableFromIPC(await readFile(file)));
-    const path = `${file}.agora.arrow`;
-    await writeFile(path, tableToIPC(table, "stream"), { mode: 0o600 });
-    written.push(path);
+  try {
+    for (const file of files) {
+      const table = await transform(tableFromIPC(await readFile(file)));
+      const path = `${file}.agora.arrow`;
+      await writeFile(path, tableToIPC(table, "stream"), { mode: 0o600 });
+      written.push(path);
+    }
+  } catch (error) {
+    // Ours to remove: a batch that failed half-way is not sent, so nothing will confirm these.
+    await Promise.all(written.map((path) => rm(path, { force: true })));
+    throw error;
   }
   return { message: { ...message, manifest: written.map((path) => pathToFileURL(path).href) }, written };
 }

@@ -143,11 +143,8 @@ export class DataPath {
   private async planThroughArrowChain(message: BatchMessage, targets: readonly number[], validator: RecordValidator | undefined, expandFor: (target: number) => boolean): Promise<PlannedBatch> {
     const inspected = await inspectBatch(message, validator, this.tapShapes.get(message.stream)?.schema);
     const sources = inspected.files.map((file) => file.path);
-    const transformed = await transformArrowBatch(message, sources, (table) => this.chain.processArrow(table, message.stream)).catch((error: unknown) => {
-      // The tap's files are done with either way: a failed batch is dead-lettered or stops the run.
-      this.hooks.batchFilesSent(sources);
-      throw error;
-    });
+    // A failure leaves the tap's files where they are: a dead letter of this BATCH names them, for its replay.
+    const transformed = await transformArrowBatch(message, sources, (table) => this.chain.processArrow(table, message.stream));
     // Arrow files are checked by their columns' types, against the SCHEMA the chain makes.
     const planned = await this.batches.plan(transformed.message, targets, undefined, this.chain.outputShape(message.stream)?.schema, expandFor);
     return { ...planned, extraFiles: sources };

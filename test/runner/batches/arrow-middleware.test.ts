@@ -144,6 +144,34 @@ ${steps}
     expect(lake.rows.map((row) => row["id"])).toEqual(expected.map((row) => row["id"] as number).filter((id) => id % 2 === 0));
   });
 
+  it("an Arrow batch a step fails on becomes one dead letter naming the tap's files, which are kept for its replay; the others are delivered", async () => {
+    const { dir, expected } = arrowProject("failing", `middleware = [{ type = "module", path = "picky.mjs" }]\non_error = "dlq"`);
+    // Fails the batch holding id 50 (rows 41–80 of three batches of 40, 40 and 20).
+    writeFileSync(
+      join(dir, "picky.mjs"),
+      `export function transformArrow(table) {
+  const ids = table.getChild("id");
+  for (let row = 0; row < table.numRows; row += 1) if (Number(ids.get(row)) === 50) throw new Error("fifty is refused");
+  return table;
+}
+`,
+    );
+    const result = await agora(dir, ["run", "sales"]);
+    expect(result.exitCode, result.stderr).toBe(0);
+    const lake = await parquetRows(join(dir, "lake", "sales.parquet"));
+    expect(lake.rows.map((row) => row["id"])).toEqual(expected.map((row) => row["id"] as number).filter((id) => id <= 40 || id > 80));
+    const dead = JSON.parse((await agora(dir, ["--json", "dlq", "list", "sales"])).stdout) as Array<{ errorMessage: string; raw: string }>;
+    expect(dead).toHaveLength(1);
+    expect(dead[0]?.errorMessage).toContain("fifty is refused");
+    const batch = JSON.parse(dead[0]?.raw ?? "{}") as { type: string; manifest: string[] };
+    expect(batch.type).toBe("BATCH");
+    // The tap's file of that batch is still there; the files of delivered batches are gone, and no half-written output is left.
+    const left = readdirSync(join(dir, "batches"));
+    expect(left).toHaveLength(1);
+    expect(batch.manifest[0]).toContain(left[0]);
+    expect(left[0]).not.toContain(".agora.arrow");
+  });
+
   it("a chain mixing an Arrow-only step with a row-only one fails before the tap starts, naming both", async () => {
     const { dir } = arrowProject("mixed", `middleware = [{ type = "module", path = "arrow-only.mjs" }, { type = "add_fields", fields = { source = "lake" } }]`, "lake", "");
     writeFileSync(join(dir, "arrow-only.mjs"), "export const transformArrow = (table) => table;\n");
