@@ -37,6 +37,7 @@ export { manifestPath, readBatchFiles, SUPPORTED_BATCH_FORMATS } from "./sdk/tar
 export { arrowColumns, arrowKind, columnFitsProperty, describeProperty, JSON_COLUMN_KEY, type ArrowColumn, type ArrowKind, type ReadKind } from "./sdk/arrow/arrow-columns.js";
 export { decodeArrowBatch, encodeArrowBatch, encodeArrowColumns, kindOfField, recordValue, type DecodedBatch } from "./sdk/arrow/arrow-codec.js";
 export { ArrowLayoutError, readArrowLayout, type ArrowLayout } from "./sdk/arrow/arrow-layout.js";
+export { readParquetLayout } from "./sdk/arrow/parquet-layout.js";
 export { arrowToParquet, type EncodeOptions, type ParquetCompression } from "./sdk/arrow/arrow-to-parquet.js";
 export { checkKeysAreColumns, filesSetting, mapRows, resolveFileStreams, savedPosition, type FileEntry } from "./sdk/file-streams.js";
 export { appendBuffers, checkDirectoryWritable, cutIncompleteTail, ensurePrivateFile, fileError, openForAppend, syncDirectory } from "./sdk/durable-files.js";

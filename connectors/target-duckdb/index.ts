@@ -87,7 +87,7 @@ export const targetDuckdb = defineTarget<DuckdbConfig>({
   name: "target-duckdb",
   version: "0.1.0",
   description:
-    "Writes each stream to a table of a DuckDB database (embedded analytics): columns typed from the schema, upserts on key properties, new columns added as the schema grows, one transaction per batch, committed before its STATE is confirmed. Arrow batches are loaded columnar.",
+    "Writes each stream to a table of a DuckDB database (embedded analytics): columns typed from the schema, upserts on key properties, new columns added as the schema grows, one transaction per batch, committed before its STATE is confirmed. Parquet batches are loaded as they are, Arrow batches columnar.",
   settings: {
     type: "object",
     additionalProperties: false,
@@ -102,7 +102,7 @@ export const targetDuckdb = defineTarget<DuckdbConfig>({
       busy_timeout_ms: { type: "integer", minimum: 0, default: 5000, description: "How long to wait for another process to close the database before failing." },
     },
   },
-  nativeBatchFormats: ["arrow"],
+  nativeBatchFormats: ["arrow", "parquet"],
   async testConnection({ config }) {
     const database = new Database(resolve(config.database), config.busy_timeout_ms);
     try {
@@ -161,6 +161,17 @@ export const targetDuckdb = defineTarget<DuckdbConfig>({
           for (const { stream, columns, ipc } of encoded) await load(connection, stream, ipc, columns.map((column) => column.name));
         });
         released();
+      },
+      // A Parquet batch file is read by DuckDB as it is: no conversion at all.
+      async writeParquetBatch(stream, file, columns) {
+        let rows = 0;
+        await database.transaction("write a batch", stream.name, async (connection) => {
+          const table = await tableOf(stream, connection);
+          await table.load(file, columns);
+          rows = await table.rowsOf(file);
+        });
+        released();
+        return rows;
       },
       async writeArrowBatch(stream, ipc) {
         const decoded = await decodeArrowBatch(ipc);

@@ -87,6 +87,12 @@ export class StreamTable {
     this.columns = wanted;
   }
 
+  /** Rows in a Parquet file, from its footer (DuckDB reads it). */
+  async rowsOf(parquetPath: string): Promise<number> {
+    const reader = await this.connection.runAndReadAll(`SELECT count(*) FROM read_parquet(${quoteLiteral(parquetPath)})`);
+    return Number(reader.getRows()[0]?.[0] ?? 0);
+  }
+
   private async existingColumns(): Promise<Set<string>> {
     const reader = await this.connection.runAndReadAll(
       `SELECT column_name FROM duckdb_columns() WHERE database_name = current_database() AND lower(schema_name) = lower(${quoteLiteral(this.schema)}) AND lower(table_name) = lower(${quoteLiteral(this.table)})`,

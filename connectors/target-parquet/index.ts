@@ -1,3 +1,4 @@
+import { readFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import { arrowColumns, arrowToParquet, checkDirectoryWritable, defineTarget, DestinationNames, encodeArrowBatch, type ConnectorConfig, type Logger, type ParquetCompression, type StreamInfo } from "../../protocol/index.js";
 import { ParquetFile } from "./parquet-file.js";
@@ -56,7 +57,7 @@ export const targetParquet = defineTarget<ParquetTargetConfig>({
   name: "target-parquet",
   version: "0.1.0",
   description:
-    "Writes each stream to a Parquet file, a row group per batch; Arrow batches are written columnar as they come. The file is complete and fsynced after every batch, before its STATE is confirmed; a schema that changes continues in a new file.",
+    "Writes each stream to a Parquet file, a row group per batch; Parquet batches are appended as they are (column chunks copied), Arrow batches written columnar. The file is complete and fsynced after every batch, before its STATE is confirmed; a schema that changes continues in a new file.",
   settings: {
     type: "object",
     additionalProperties: false,
@@ -67,19 +68,22 @@ export const targetParquet = defineTarget<ParquetTargetConfig>({
       dictionary: { type: "boolean", default: false, description: "Dictionary-encode columns: smaller files when values repeat, slower to write." },
     },
   },
-  nativeBatchFormats: ["arrow"],
+  nativeBatchFormats: ["arrow", "parquet"],
   testConnection: ({ config }) => checkDirectoryWritable(resolve(config.destination_path)),
   open({ config, logger }) {
     const files = new StreamFiles(config, logger);
     const options = { compression: config.compression, dictionary: config.dictionary };
     /** Writes one Arrow IPC stream as row groups of the stream's file; returns its rows. */
-    const write = async (stream: StreamInfo, ipc: Uint8Array): Promise<number> => {
-      const encoded = splitParquet(await arrowToParquet(ipc, options));
+    /** Appends the row groups of a whole Parquet file as they are: its column chunks copied, not decoded. */
+    const append = async (stream: StreamInfo, bytes: Uint8Array): Promise<number> => {
+      const encoded = splitParquet(bytes);
       const file = await files.fileFor(stream.name, schemaKey(encoded.metadata));
       await file.append(encoded);
       return Number(encoded.metadata.num_rows);
     };
+    const write = async (stream: StreamInfo, ipc: Uint8Array): Promise<number> => append(stream, await arrowToParquet(ipc, options));
     return {
+      writeParquetBatch: async (stream, path) => append(stream, await readFile(path)),
       async writeBatch(batch) {
         for (const { stream, records } of batch) {
           const columns = arrowColumns(stream.schema);

@@ -1,11 +1,11 @@
 import { createReadStream, statSync } from "node:fs";
 import { createGunzip } from "node:zlib";
 import type { Readable } from "node:stream";
-import { columnFitsProperty, DataError, describeProperty, readArrowLayout, manifestPath, type AgoraError, type BatchMessage, type JsonSchema, type RecordValidator } from "../../protocol/index.js";
+import { columnFitsProperty, DataError, describeProperty, readArrowLayout, readParquetLayout, manifestPath, type AgoraError, type BatchMessage, type JsonSchema, type RecordValidator } from "../../protocol/index.js";
 import { RunnerCodes } from "../errors.js";
 
 /** The batch formats the runner reads (to check them, and to expand them into RECORDs). */
-export const RUNNER_BATCH_FORMATS: readonly string[] = ["jsonl", "arrow"];
+export const RUNNER_BATCH_FORMATS: readonly string[] = ["jsonl", "arrow", "parquet"];
 
 export interface InspectedFile {
   readonly path: string;
@@ -39,8 +39,8 @@ export async function inspectBatch(message: BatchMessage, validator: RecordValid
   if (!RUNNER_BATCH_FORMATS.includes(format)) {
     throw batchError(message, undefined, `has format "${format}", which the runner does not read (it reads ${RUNNER_BATCH_FORMATS.join(", ")})`, "Configure the tap to write jsonl batch files, or RECORD messages.");
   }
-  if (format === "arrow" && compression !== undefined && compression !== "none") {
-    throw batchError(message, undefined, `is Arrow with compression "${compression}" (Arrow batch files are read uncompressed)`, "Configure the tap to write uncompressed Arrow files, or gzip jsonl.");
+  if ((format === "arrow" || format === "parquet") && compression !== undefined && compression !== "none") {
+    throw batchError(message, undefined, `is ${format === "arrow" ? "Arrow" : "Parquet"} with compression "${compression}" (${format === "arrow" ? "Arrow batch files are read uncompressed" : "Parquet files compress their own column chunks"})`, "Configure the tap without compression for this format, or gzip jsonl.");
   }
   if (compression !== undefined && compression !== "gzip" && compression !== "none") {
     throw batchError(message, undefined, `has compression "${compression}" (gzip or none are read)`, "Configure the tap to write gzip or uncompressed batch files.");
@@ -55,7 +55,7 @@ export async function inspectBatch(message: BatchMessage, validator: RecordValid
     } catch (error) {
       throw batchError(message, path, "is missing", "The tap must keep its batch files until the runner has read them; a resumed run sends them again.", error);
     }
-    files.push({ path, rows: format === "arrow" ? await inspectArrowFile(message, path, schema) : await inspectFile(message, path, compression === "gzip", validator) });
+    files.push({ path, rows: format === "jsonl" ? await inspectFile(message, path, compression === "gzip", validator) : await inspectColumnarFile(message, path, format, schema) });
   }
   return { files, rows: files.reduce((sum, file) => sum + file.rows, 0) };
 }
@@ -98,21 +98,27 @@ async function inspectFile(message: BatchMessage, path: string, gzip: boolean, v
 }
 
 /**
- * One Arrow file, from its message headers alone (no body is read): an IPC
- * stream, complete, its columns properties of the SCHEMA of types that fit
- * them. The types are the check: an Arrow file carries its schema, so no
- * row is decoded here.
+ * One Arrow or Parquet file, from its headers alone (no body is read): an
+ * Arrow IPC stream or a Parquet file, complete, its columns properties of
+ * the SCHEMA of types that fit them. The types are the check: such a file
+ * carries its schema, so no row is decoded here.
  */
-async function inspectArrowFile(message: BatchMessage, path: string, schema: JsonSchema | undefined): Promise<number> {
+async function inspectColumnarFile(message: BatchMessage, path: string, format: string, schema: JsonSchema | undefined): Promise<number> {
   let layout;
   try {
-    layout = await readArrowLayout(path);
+    layout = format === "arrow" ? await readArrowLayout(path) : await readParquetLayout(path);
   } catch (error) {
-    throw batchError(message, path, "is not an Arrow IPC stream (truncated, or of another format)", "The BATCH says arrow; check the tap's batch format, and that it finished writing the file.", error);
+    throw batchError(
+      message,
+      path,
+      format === "arrow" ? "is not an Arrow IPC stream (truncated, or of another format)" : "is not a Parquet file (truncated, or of another format)",
+      `The BATCH says ${format}; check the tap's batch format, and that it finished writing the file.`,
+      error,
+    );
   }
   const properties = (schema?.["properties"] ?? {}) as Record<string, JsonSchema>;
   for (const column of layout.columns) {
-    if (column.kind === undefined) throw batchError(message, path, `has column ${JSON.stringify(column.name)} of Arrow type ${column.type} (integers, floats, bool, utf8, timestamps and dates are read)`, "Write the column as one of those types.");
+    if (column.kind === undefined) throw batchError(message, path, `has column ${JSON.stringify(column.name)} of type ${column.type} (integers, floats, bool, utf8, timestamps and dates are read)`, "Write the column as one of those types.");
     if (schema === undefined) continue;
     if (!Object.hasOwn(properties, column.name)) throw batchError(message, path, `has column ${JSON.stringify(column.name)}, which the stream's SCHEMA does not have`, "The file may belong to another stream, or the tap's SCHEMA is out of date.");
     if (!columnFitsProperty(column.kind, properties[column.name])) {

@@ -7,11 +7,12 @@ import { createGzip, type Gzip } from "node:zlib";
 import { ConfigError, FatalError } from "../../errors.js";
 import type { BatchMessage, JsonSchema } from "../../messages/types.js";
 import { encodeArrowColumns } from "../arrow/arrow-codec.js";
+import { arrowToParquet } from "../arrow/arrow-to-parquet.js";
 import { arrowColumns, type ArrowColumn } from "../arrow/arrow-columns.js";
 
 /** The `batch_config` setting of SDK taps: records go to files, announced by BATCH messages. */
 export interface BatchConfig {
-  readonly format: "jsonl" | "arrow";
+  readonly format: "jsonl" | "arrow" | "parquet";
   readonly compression?: "none" | "gzip";
   /** The folder batch files are written in. */
   readonly root?: string;
@@ -23,9 +24,9 @@ export const BATCH_CONFIG_SETTING: JsonSchema = {
   additionalProperties: false,
   required: ["format"],
   description:
-    "Write records to batch files announced by BATCH messages (Singer's batch extension) instead of one RECORD message each: format (jsonl, or arrow: Arrow IPC stream files typed from the stream's schema), compression (none or gzip, for jsonl), root (the folder, default the system temporary folder's agora-batches), rows_per_file (default 100000). A STATE follows each BATCH.",
+    "Write records to batch files announced by BATCH messages (Singer's batch extension) instead of one RECORD message each: format (jsonl; arrow: Arrow IPC stream files typed from the stream's schema; parquet: Parquet files with the same columns, snappy-compressed), compression (none or gzip, for jsonl), root (the folder, default the system temporary folder's agora-batches), rows_per_file (default 100000). A STATE follows each BATCH.",
   properties: {
-    format: { type: "string", enum: ["jsonl", "arrow"] },
+    format: { type: "string", enum: ["jsonl", "arrow", "parquet"] },
     compression: { type: "string", enum: ["none", "gzip"], default: "none" },
     root: { type: "string", minLength: 1 },
     rows_per_file: { type: "integer", minimum: 1, default: 100_000 },
@@ -76,16 +77,16 @@ export class BatchFiles {
   ) {
     this.root = resolve(config.root ?? join(tmp, "agora-batches"));
     this.gzip = config.compression === "gzip";
-    if (config.format === "arrow" && this.gzip) {
-      throw new ConfigError("BATCH_CONFIG_INVALID", "batch_config: compression gzip is for jsonl batches (Arrow files are written uncompressed)", {
+    if (this.columnar && this.gzip) {
+      throw new ConfigError("BATCH_CONFIG_INVALID", `batch_config: compression gzip is for jsonl batches (${config.format === "arrow" ? "Arrow files are written uncompressed" : "Parquet files compress their own column chunks"})`, {
         where: { setting: "batch_config.compression", stream },
         hint: 'Remove compression, or use format = "jsonl".',
       });
     }
-    this.columns = config.format === "arrow" ? arrowColumns(schema) : [];
+    this.columns = this.columnar ? arrowColumns(schema) : [];
     this.columnValues = this.columns.map(() => []);
-    if (config.format === "arrow" && this.columns.length === 0) {
-      throw new ConfigError("BATCH_CONFIG_INVALID", `stream ${stream} has no properties in its schema, and Arrow batches are columns of them`, {
+    if (this.columnar && this.columns.length === 0) {
+      throw new ConfigError("BATCH_CONFIG_INVALID", `stream ${stream} has no properties in its schema, and ${config.format === "arrow" ? "Arrow" : "Parquet"} batches are columns of them`, {
         where: { setting: "batch_config.format", stream },
         hint: 'Use format = "jsonl" for this tap, or give the stream a schema with properties.',
       });
@@ -107,12 +108,17 @@ export class BatchFiles {
 
   /** Rows in the file being written. */
   get pending(): number {
-    return this.config.format === "arrow" ? this.arrowRowCount : (this.file?.rows ?? 0);
+    return this.columnar ? this.arrowRowCount : (this.file?.rows ?? 0);
   }
 
-  /** True for Arrow batches, which take records (`addRecord`); jsonl batches take JSON text (`addJson`). */
+  /** True for Arrow and Parquet batches, which take records (`addRecord`) or rows (`addRow`); jsonl batches take JSON text (`addJson`). */
   get takesRecords(): boolean {
-    return this.config.format === "arrow";
+    return this.columnar;
+  }
+
+  /** The batch files are columns (Arrow or Parquet), gathered and written whole at `finish`. */
+  private get columnar(): boolean {
+    return this.config.format === "arrow" || this.config.format === "parquet";
   }
 
   /** Adds one record to the Arrow batch gathered (own properties only: a column named constructor is the record's). */
@@ -163,7 +169,7 @@ export class BatchFiles {
 
   /** Closes the file being written (on disk when this resolves) and returns its BATCH message. */
   async finish(): Promise<BatchMessage | undefined> {
-    if (this.config.format === "arrow") return this.finishArrow();
+    if (this.columnar) return this.finishColumns();
     const file = this.file;
     if (file === undefined) return undefined;
     this.file = undefined;
@@ -181,8 +187,8 @@ export class BatchFiles {
     };
   }
 
-  /** Writes the gathered records as one Arrow IPC stream file. */
-  private async finishArrow(): Promise<BatchMessage | undefined> {
+  /** Writes the gathered columns as one Arrow IPC stream file, or one Parquet file. */
+  private async finishColumns(): Promise<BatchMessage | undefined> {
     if (this.arrowRowCount === 0) return undefined;
     const [values, rows] = [this.columnValues, this.arrowRowCount];
     this.columnValues = this.columns.map(() => []);
@@ -190,16 +196,22 @@ export class BatchFiles {
     return this.writeArrow(await encodeArrowColumns(this.columns, values, rows, this.stream));
   }
 
-  /** Writes an Arrow IPC stream the stream read natively as one batch file, and returns its BATCH message. */
-  async writeArrow(bytes: Uint8Array): Promise<BatchMessage> {
+  /**
+   * Writes an Arrow IPC stream (gathered, or read natively by the stream) as
+   * one batch file in the configured format (Parquet encoded from it), and
+   * returns its BATCH message.
+   */
+  async writeArrow(ipc: Uint8Array): Promise<BatchMessage> {
+    const parquet = this.config.format === "parquet";
+    const bytes = parquet ? await arrowToParquet(ipc, { compression: "snappy", dictionary: false }) : ipc;
     this.files += 1;
-    const path = join(this.root, fileName(this.stream, this.run, this.files, "arrow"));
+    const path = join(this.root, fileName(this.stream, this.run, this.files, parquet ? "parquet" : "arrow"));
     try {
       await writeFile(path, bytes, { flag: "wx", mode: 0o600 });
     } catch (error) {
       throw this.writeError(path, error as Error);
     }
-    return { type: "BATCH", stream: this.stream, encoding: { format: "arrow" }, manifest: [pathToFileURL(path).href] };
+    return { type: "BATCH", stream: this.stream, encoding: { format: parquet ? "parquet" : "arrow" }, manifest: [pathToFileURL(path).href] };
   }
 
   private open(): OpenFile {

@@ -10,8 +10,9 @@ import { ProtocolCodes } from "../../messages/codes.js";
 import type { BatchMessage, JsonSchema } from "../../messages/types.js";
 import { decodeArrowBatch } from "../arrow/arrow-codec.js";
 import { columnFitsProperty } from "../arrow/arrow-columns.js";
+import { readParquetLayout } from "../arrow/parquet-layout.js";
 
-export const SUPPORTED_BATCH_FORMATS = ["jsonl", "arrow"] as const;
+export const SUPPORTED_BATCH_FORMATS = ["jsonl", "arrow", "parquet"] as const;
 
 /** Records handed on at a time from an Arrow file. */
 const ARROW_CHUNK_ROWS = 10_000;
@@ -62,13 +63,19 @@ function checkInsideRoots(path: string, roots: readonly string[], stream: string
   });
 }
 
-/** An Arrow file's records, a chunk at a time (the file itself is read whole: one batch, bounded by the tap's rows_per_file). */
-async function* readArrowFile(message: BatchMessage, path: string, line: number): AsyncGenerator<Array<{ [key: string]: unknown }>> {
+/** A Parquet file's rows as the Arrow IPC stream parquet-wasm decodes them into (the file read whole: one batch, bounded by the tap's rows_per_file). */
+export async function parquetFileAsArrow(path: string): Promise<Uint8Array> {
+  const { readParquet } = await import("parquet-wasm/node");
+  return readParquet(await readFile(path)).intoIPCStream();
+}
+
+/** An Arrow (or Parquet) file's records, a chunk at a time (the file itself is read whole: one batch, bounded by the tap's rows_per_file). */
+async function* readArrowFile(message: BatchMessage, path: string, line: number, parquet = false): AsyncGenerator<Array<{ [key: string]: unknown }>> {
   let decoded;
   try {
-    decoded = await decodeArrowBatch(await readFile(path));
+    decoded = await decodeArrowBatch(parquet ? await parquetFileAsArrow(path) : await readFile(path));
   } catch (error) {
-    throw new FatalError("BATCH_FILE_UNREADABLE", `cannot read batch file as Arrow: ${(error as Error).message}`, { where: { stream: message.stream, file: path, line }, cause: error });
+    throw new FatalError("BATCH_FILE_UNREADABLE", `cannot read batch file as ${parquet ? "Parquet" : "Arrow"}: ${(error as Error).message}`, { where: { stream: message.stream, file: path, line }, cause: error });
   }
   const unknown = decoded.columns.find((column) => column.kind === undefined);
   if (unknown !== undefined) {
@@ -125,6 +132,35 @@ export async function* readArrowBatchFiles(message: BatchMessage, line: number, 
 }
 
 /**
+ * The Parquet files of a BATCH message, for a target that loads them as
+ * they are: each refused when outside `roots`, not a complete Parquet file,
+ * or when a column is not a property of `schema` of a type that fits it
+ * (read from the footer alone).
+ */
+export async function* readParquetBatchFiles(message: BatchMessage, line: number, roots: readonly string[], schema: JsonSchema): AsyncGenerator<{ readonly path: string; readonly rows: number; readonly columns: readonly string[] }> {
+  const properties = (schema["properties"] ?? {}) as Record<string, JsonSchema>;
+  for (const uri of message.manifest) {
+    const path = localPath(uri, message.stream, line);
+    checkInsideRoots(path, roots, message.stream, line);
+    let layout;
+    try {
+      layout = await readParquetLayout(path);
+    } catch (error) {
+      throw new FatalError("BATCH_FILE_UNREADABLE", `cannot read batch file as Parquet: ${(error as Error).message}`, { where: { stream: message.stream, file: path, line }, cause: error });
+    }
+    for (const column of layout.columns) {
+      if (column.kind === undefined || !Object.hasOwn(properties, column.name) || !columnFitsProperty(column.kind, properties[column.name])) {
+        throw new ProtocolError("BATCH_ARROW_TYPE", `batch file column ${JSON.stringify(column.name)} (${column.type}) is not a property of the stream's SCHEMA of a type that fits it`, {
+          where: { stream: message.stream, file: path, line },
+          hint: "The tap's SCHEMA and its batch files disagree; fix the one that is wrong.",
+        });
+      }
+    }
+    yield { path, rows: layout.rows, columns: layout.columns.map((column) => column.name) };
+  }
+}
+
+/**
  * Reads the records of a BATCH message's files (`jsonl`, optionally gzip,
  * or `arrow`, Arrow IPC streams as SDK taps write them), yielding them a
  * chunk at a time so a large file never sits in memory whole as records.
@@ -132,18 +168,18 @@ export async function* readArrowBatchFiles(message: BatchMessage, line: number, 
  */
 export async function* readBatchFiles(message: BatchMessage, line: number, roots: readonly string[]): AsyncGenerator<Array<{ [key: string]: unknown }>> {
   const { format, compression } = message.encoding;
-  if (format === "arrow") {
+  if (format === "arrow" || format === "parquet") {
     for (const uri of message.manifest) {
       const path = localPath(uri, message.stream, line);
       checkInsideRoots(path, roots, message.stream, line);
-      yield* readArrowFile(message, path, line);
+      yield* readArrowFile(message, path, line, format === "parquet");
     }
     return;
   }
   if (format !== "jsonl") {
     throw new ProtocolError("BATCH_FORMAT_UNSUPPORTED", `BATCH format "${format}" is not supported (supported: ${SUPPORTED_BATCH_FORMATS.join(", ")})`, {
       where: { stream: message.stream, line },
-      hint: "Configure the tap to send RECORD messages, or jsonl or arrow batches.",
+      hint: "Configure the tap to send RECORD messages, or jsonl, arrow or parquet batches.",
     });
   }
   for (const uri of message.manifest) {

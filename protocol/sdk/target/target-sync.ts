@@ -6,7 +6,7 @@ import type { AgoraError } from "../../errors.js";
 import type { BatchMessage, DeadLetterMessage, RecordMessage, SchemaMessage } from "../../messages/types.js";
 import { RecordValidator } from "../../validation/record-validator.js";
 import type { Logger } from "../logger.js";
-import { readArrowBatchFiles, readBatchFiles } from "./read-batch-files.js";
+import { readArrowBatchFiles, readBatchFiles, readParquetBatchFiles } from "./read-batch-files.js";
 import { RecordBatcher } from "./record-batcher.js";
 import type { StreamInfo, TargetWriter } from "./types.js";
 
@@ -114,6 +114,18 @@ export async function runTargetSync(writer: TargetWriter, input: ByteSource, out
     }
   };
 
+  /** A Parquet BATCH handed to the writer file by file, like an Arrow one. */
+  const writeParquetNatively = async (stream: StreamInfo, message: BatchMessage, line: number): Promise<void> => {
+    for await (const file of readParquetBatchFiles(message, line, options.batchRoots ?? [], stream.schema)) {
+      void batcher.flush();
+      const previous = inFlight;
+      inFlight = batcher.enqueue(async () => {
+        records += await (writer.writeParquetBatch as NonNullable<TargetWriter["writeParquetBatch"]>)(stream, file.path, file.columns);
+      });
+      if (previous !== undefined) await previous;
+    }
+  };
+
   const onSchema = async (message: SchemaMessage, line: number): Promise<void> => {
     const text = `${JSON.stringify(message.schema)}|${message.key_properties.join(",")}`;
     if (schemaTexts.get(message.stream) === text) return;
@@ -173,6 +185,10 @@ export async function runTargetSync(writer: TargetWriter, input: ByteSource, out
             const stream = streamOf(message.stream, item.line);
             if (message.encoding.format === "arrow" && writer.writeArrowBatch !== undefined && options.nativeBatchFormats?.includes("arrow") === true) {
               await writeArrowNatively(stream, message, item.line);
+              break;
+            }
+            if (message.encoding.format === "parquet" && writer.writeParquetBatch !== undefined && options.nativeBatchFormats?.includes("parquet") === true) {
+              await writeParquetNatively(stream, message, item.line);
               break;
             }
             for await (const batchRecords of readBatchFiles(message, item.line, options.batchRoots ?? [])) {

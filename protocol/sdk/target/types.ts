@@ -52,6 +52,13 @@ export interface TargetWriter {
    * durable on return, like writeBatch.
    */
   writeArrowBatch?(stream: StreamInfo, ipc: Uint8Array, file: string): Promise<number> | number;
+  /**
+   * Loads one Parquet batch file as it is (the target names "parquet" in
+   * `nativeBatchFormats`); its columns, checked against the stream's
+   * SCHEMA from the footer, are `columns`. Records before it have been
+   * written first. Returns the rows written; durable on return.
+   */
+  writeParquetBatch?(stream: StreamInfo, file: string, columns: readonly string[]): Promise<number> | number;
   /** May make `version` the stream's only visible version (ACTIVATE_VERSION). Durable on return. */
   activateVersion?(stream: StreamInfo, version: number): Promise<void> | void;
   /** May release resources; called once after the last batch, also after a failure. */
@@ -69,10 +76,11 @@ export interface TargetDefinition<Config = ConnectorConfig> {
   readonly activatesVersions?: boolean;
   /**
    * Batch formats the writer takes as they are (its writer implements
-   * writeArrowBatch for "arrow"); batches of the other formats the SDK reads
-   * (jsonl, arrow) reach writeBatch as records.
+   * writeArrowBatch for "arrow", writeParquetBatch for "parquet"); batches of
+   * the other formats the SDK reads (jsonl, arrow, parquet) reach writeBatch
+   * as records.
    */
-  readonly nativeBatchFormats?: readonly "arrow"[];
+  readonly nativeBatchFormats?: ReadonlyArray<"arrow" | "parquet">;
   /** Must open the destination and return its writer. */
   open(context: TargetContext<Config>): Promise<TargetWriter> | TargetWriter;
   /** May check the destination is writable; returns a one-line success message. */

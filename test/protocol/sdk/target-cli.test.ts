@@ -210,10 +210,10 @@ describe("streams and schemas", () => {
 
   it("rejects a BATCH format it cannot read", async () => {
     const { file } = config();
-    const batch = JSON.stringify({ type: "BATCH", stream: "items", encoding: { format: "parquet" }, manifest: ["file:///x.parquet"] });
+    const batch = JSON.stringify({ type: "BATCH", stream: "items", encoding: { format: "avro" }, manifest: ["file:///x.avro"] });
     const result = await runNode(target, ["--config", file], { input: `${schema()}\n${batch}\n` });
     expect(result.exitCode).toBe(1);
-    expect(result.stderr).toContain('BATCH format "parquet" is not supported (supported: jsonl, arrow)');
+    expect(result.stderr).toContain('BATCH format "avro" is not supported (supported: jsonl, arrow, parquet)');
   });
 
   it("refuses a BATCH file that is not local, naming it", async () => {

@@ -41,7 +41,7 @@ const jsonLinesOf = (path: string): unknown[] =>
     .map((line) => JSON.parse(line) as unknown);
 
 describe("the batch lane", () => {
-  it.each(["jsonl", "arrow"])("sends a %s BATCH as it is to a target that reads it and as RECORDs to a plain Singer target (Python): identical rows, files removed once confirmed", async (format) => {
+  it.each(["jsonl", "arrow", "parquet"])("sends a %s BATCH as it is to a target that reads it and as RECORDs to a plain Singer target (Python): identical rows, files removed once confirmed", async (format) => {
     const dir = batchProject(
       `mixed-${format}`,
       10,
