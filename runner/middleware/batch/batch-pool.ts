@@ -52,6 +52,10 @@ export class BatchPool {
   private readonly waiting: Array<() => void> = [];
   private nextId = 1;
   private closed = false;
+  /** Set when a generation's worker died before answering anything: the command is broken, so no new workers are started. */
+  private broken: Error | undefined;
+  /** Batches answered by the current generation. */
+  private answeredNow = 0;
   /** Generations poisoned so far. */
   recycled = 0;
 
@@ -61,6 +65,7 @@ export class BatchPool {
   async run(stream: string, format: "jsonl" | "arrow", rows: number, payload: Uint8Array): Promise<BatchAnswer> {
     while (this.jobs.size >= this.options.maxInFlight) await new Promise<void>((wake) => this.waiting.push(wake));
     if (this.closed) throw new FatalError("BATCH_POOL_CLOSED", `${this.options.name}: the worker pool is closed`);
+    if (this.broken !== undefined) throw this.broken;
     const worker = this.workerFor();
     const header: RequestHeader = { id: this.nextId, stream, format, rows, bytes: payload.byteLength };
     this.nextId += 1;
@@ -103,6 +108,8 @@ export class BatchPool {
     void process.exited.then((exit) => {
       if (this.closed || worker.generation !== this.generation) return;
       const problem = process.describeFailure(exit, "while transforming batches") ?? new FatalError("BATCH_WORKER_EXITED", `${process.name} exited`);
+      // A worker that died before its generation answered anything is a broken command: fail everything rather than start workers forever.
+      if (this.answeredNow === 0) this.broken = problem;
       this.poison(generation, undefined, problem);
     });
     return worker;
@@ -113,6 +120,7 @@ export class BatchPool {
     // An answer from a poisoned generation, or for a batch already failed, is not used.
     if (job === undefined || job.worker !== worker) return;
     this.settle(job);
+    this.answeredNow += 1;
     if (header.error !== undefined) {
       job.reject(new DataError("BATCH_WORKER_ERROR", `${this.options.name}: ${header.error}`.slice(0, 500), { where: { stream: job.header.stream } }));
       return;
@@ -132,6 +140,7 @@ export class BatchPool {
     if (generation !== this.generation) return;
     this.generation += 1;
     this.recycled += 1;
+    this.answeredNow = 0;
     for (const worker of this.workers) worker.process.kill("SIGKILL");
     this.workers = [];
     const held = [...this.jobs.values()].filter((job) => job.worker.generation === generation);

@@ -85,6 +85,15 @@ describe("batch_process middleware", () => {
     expect((await agora(dir, ["state", "show", "items"])).stdout).not.toContain("done");
   });
 
+  it("a worker command that dies before answering anything is started once, not once a batch: every batch goes to the dead-letter queue with its error", async () => {
+    const dir = rowsProject("broken", 40, `{ type = "batch_process", command = "bash -c 'echo no such worker >&2; exit 3'", batch_rows = 10 }`, 'on_error = "dlq"');
+    const result = await agora(dir, ["run", "items"]);
+    // Every batch fails with the same error, each as dead letters; the worker was started once, not once a batch.
+    expect(result.stderr.match(/no such worker/g) ?? []).toHaveLength(1);
+    const dead = JSON.parse((await agora(dir, ["--json", "dlq", "list", "items", "--limit", "100"])).stdout) as Array<{ original: { id: number } }>;
+    expect(dead.map((entry) => entry.original.id).sort((a, b) => a - b)).toEqual(range(40));
+  });
+
   it("runs a Node module's transformArrowBatch on each Arrow batch, and refuses an answer with another row count", async () => {
     const dir = join(root, "arrow");
     const source = join(root, "arrow.parquet");
