@@ -1,5 +1,5 @@
 import { constants } from "node:fs";
-import { mkdir, open, type FileHandle } from "node:fs/promises";
+import { mkdir, open, rename, type FileHandle } from "node:fs/promises";
 import { dirname } from "node:path";
 import type { FileMetaData, RowGroup } from "hyparquet";
 import { FatalError, fileError, syncDirectory, type Logger } from "../../protocol/index.js";
@@ -61,7 +61,8 @@ export class ParquetFile {
     readonly path: string,
     /** The Parquet schema of its row groups (schemaKey): a batch of another schema goes to another file. */
     readonly schema: string | undefined,
-    private readonly handle: FileHandle,
+    /** Undefined until the first batch of a new file, which is written aside and renamed into place whole. */
+    private handle: FileHandle | undefined,
     /** Where the next row group is written: the end of the last footer (0 for a new, empty file). */
     private end: number,
     private metadata: FileMetaData | undefined,
@@ -77,14 +78,19 @@ export class ParquetFile {
     try {
       await mkdir(dirname(path), { recursive: true });
       // Read-write without O_APPEND: each batch is written at the end of the last footer, after a repair cut the file there.
-      handle = await open(path, constants.O_RDWR | constants.O_CREAT);
+      handle = await open(path, constants.O_RDWR);
     } catch (error) {
+      // A new file appears with its first batch, whole: a reader never finds it empty or without a footer.
+      if ((error as NodeJS.ErrnoException).code === "ENOENT") return new ParquetFile(path, schema, undefined, 0, undefined);
       throw fileError(error, path, "open the file for writing");
     }
     try {
       const size = (await handle.stat()).size;
-      // A new file gets its leading magic with its first batch, so a reader never finds a file without a footer.
-      if (size === 0) return new ParquetFile(path, schema, handle, 0, undefined);
+      // An empty file (left by a crash before its first batch): written as new.
+      if (size === 0) {
+        await handle.close();
+        return new ParquetFile(path, schema, undefined, 0, undefined);
+      }
       if (size < 4 || (await readAt(handle, 0, 4)).readUInt32LE(0) !== PARQUET_MAGIC) {
         throw new FatalError("FILE_NOT_PARQUET", "the file exists and is not a Parquet file; it is left as it is", {
           where: { file: path },
@@ -126,17 +132,13 @@ export class ParquetFile {
       row_groups: groups,
     };
     const footer = footerBytes(metadata);
-    const created = this.end === 0;
     try {
-      if (created) {
-        const magic = Buffer.alloc(4);
-        magic.writeUInt32LE(PARQUET_MAGIC);
-        await this.handle.write(magic, 0, 4, 0);
+      if (this.handle === undefined) await this.create(encoded.body, footer);
+      else {
+        await this.handle.write(encoded.body, 0, encoded.body.byteLength, start);
+        await this.handle.write(footer, 0, footer.byteLength, start + encoded.body.byteLength);
+        await this.handle.sync();
       }
-      await this.handle.write(encoded.body, 0, encoded.body.byteLength, start);
-      await this.handle.write(footer, 0, footer.byteLength, start + encoded.body.byteLength);
-      await this.handle.sync();
-      if (created) await syncDirectory(dirname(this.path));
     } catch (error) {
       throw fileError(error, this.path, "write a batch");
     }
@@ -144,7 +146,26 @@ export class ParquetFile {
     this.metadata = metadata;
   }
 
-  close(): Promise<void> {
-    return this.handle.close();
+  /** The first batch of a new file: magic, body and footer written to a file aside, fsynced, renamed into place, its folder fsynced. */
+  private async create(body: Uint8Array, footer: Uint8Array): Promise<void> {
+    const aside = `${this.path}.partial`;
+    const magic = Buffer.alloc(4);
+    magic.writeUInt32LE(PARQUET_MAGIC);
+    const handle = await open(aside, "w");
+    try {
+      await handle.write(magic, 0, 4, 0);
+      await handle.write(body, 0, body.byteLength, 4);
+      await handle.write(footer, 0, footer.byteLength, 4 + body.byteLength);
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
+    await rename(aside, this.path);
+    await syncDirectory(dirname(this.path));
+    this.handle = await open(this.path, constants.O_RDWR);
+  }
+
+  async close(): Promise<void> {
+    await this.handle?.close();
   }
 }

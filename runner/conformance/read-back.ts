@@ -87,9 +87,11 @@ function parquetReader(dir: string, streams: readonly string[]): ReadBack {
     const rows: Array<{ stream: string; record: Record<string, unknown> }> = [];
     for (const stream of streams) {
       for (const path of filesOf(dir, stream, ".parquet")) {
-        const file = await asyncBufferFromFile(path);
-        // A file being appended to has no footer at its end until the batch is written: read it once it has.
-        const metadata = await retried(() => parquetMetadataAsync(file));
+        // A file being appended to has no footer at its end until the batch is written: opened again until it has.
+        const { file, metadata } = await retried(async () => {
+          const opened = await asyncBufferFromFile(path);
+          return { file: opened, metadata: await parquetMetadataAsync(opened) };
+        });
         const names = metadata.schema.slice(1).filter((element) => element.num_children === undefined || element.num_children === 0).map((element) => element.name);
         const arrays = await new Promise<unknown[][]>((resolve, reject) => {
           parquetRead({ file, metadata, rowFormat: "array", onComplete: (read) => resolve(read as unknown[][]) }).catch(reject);
