@@ -7,9 +7,13 @@ import { MemoryStateStore } from "../../../runner/state/memory/memory-state-stor
 import { exited } from "../../helpers/processes.js";
 import { waitFor } from "../../helpers/project.js";
 
-/** A zombie: a child of `sleep` (which never reaps) that has exited. Resolves with its pid and the sleeper. */
+/**
+ * A zombie: a child of `sleep` (which never reaps) that has exited. Resolves with its pid and the sleeper.
+ * The child outlives bash's exec of `sleep 30` by half a second: one that exited before it could be
+ * reaped by bash itself, and never become a zombie (a flake seen in CI).
+ */
 async function zombie() {
-  const sleeper = spawn("bash", ["-c", "sleep 0 & echo $!; exec sleep 30"], { stdio: "pipe" });
+  const sleeper = spawn("bash", ["-c", "sleep 0.5 & echo $!; exec sleep 30"], { stdio: "pipe" });
   let out = "";
   sleeper.stdout.on("data", (chunk: Buffer) => (out += chunk.toString()));
   await waitFor(() => out.includes("\n"), 10_000, "the child's pid");
