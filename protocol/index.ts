@@ -38,6 +38,7 @@ export { arrowColumns, arrowKind, columnFitsProperty, describeProperty, JSON_COL
 export { decodeArrowBatch, encodeArrowBatch, encodeArrowColumns, kindOfField, recordValue, type DecodedBatch } from "./sdk/arrow/arrow-codec.js";
 export { ArrowLayoutError, readArrowLayout, type ArrowLayout } from "./sdk/arrow/arrow-layout.js";
 export { readParquetLayout } from "./sdk/arrow/parquet-layout.js";
+export { loadArrow, loadParquetWasm, type ArrowModule, type ParquetWasmModule } from "./sdk/arrow/lazy-modules.js";
 export { arrowToParquet, type EncodeOptions, type ParquetCompression } from "./sdk/arrow/arrow-to-parquet.js";
 export { checkKeysAreColumns, filesSetting, mapRows, resolveFileStreams, savedPosition, type FileEntry } from "./sdk/file-streams.js";
 export { appendBuffers, checkDirectoryWritable, cutIncompleteTail, ensurePrivateFile, fileError, openForAppend, syncDirectory } from "./sdk/durable-files.js";

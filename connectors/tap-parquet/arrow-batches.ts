@@ -1,14 +1,5 @@
 import { openAsBlob } from "node:fs";
-import { ArrowBatch, columnFitsProperty, decodeArrowBatch, FatalError, type JsonSchema, type Logger } from "../../protocol/index.js";
-
-type ParquetWasm = typeof import("parquet-wasm/node");
-let loaded: Promise<ParquetWasm> | undefined;
-
-/** parquet-wasm, loaded by the first Arrow-lane read only. */
-function parquetWasm(): Promise<ParquetWasm> {
-  loaded ??= import("parquet-wasm/node");
-  return loaded;
-}
+import { ArrowBatch, columnFitsProperty, decodeArrowBatch, FatalError, loadParquetWasm, type JsonSchema, type Logger } from "../../protocol/index.js";
 
 export interface ArrowReadPlan {
   readonly path: string;
@@ -30,7 +21,7 @@ export interface ArrowReadPlan {
  */
 export async function parquetArrowBatches(plan: ArrowReadPlan): Promise<AsyncIterable<ArrowBatch> | undefined> {
   if (plan.columns.length === 0) return undefined;
-  const { ParquetFile } = await parquetWasm();
+  const { ParquetFile } = await loadParquetWasm();
   let file;
   try {
     file = await ParquetFile.fromFile(await openAsBlob(plan.path));

@@ -1,15 +1,7 @@
 import { readFile, rm, writeFile } from "node:fs/promises";
 import { pathToFileURL } from "node:url";
-import type { BatchMessage } from "../../protocol/index.js";
+import { loadArrow, type BatchMessage } from "../../protocol/index.js";
 import type { ArrowTable } from "../middleware/types.js";
-
-type Arrow = typeof import("apache-arrow");
-let loaded: Promise<Arrow> | undefined;
-
-function arrow(): Promise<Arrow> {
-  loaded ??= import("apache-arrow");
-  return loaded;
-}
 
 /** A BATCH whose Arrow files went through the middleware: the message naming the new files, and those files. */
 export interface TransformedBatch {
@@ -25,7 +17,7 @@ export interface TransformedBatch {
  * for the ledger, which removes both once the targets confirmed them.
  */
 export async function transformArrowBatch(message: BatchMessage, files: readonly string[], transform: (table: ArrowTable) => Promise<ArrowTable>): Promise<TransformedBatch> {
-  const { tableFromIPC, tableToIPC } = await arrow();
+  const { tableFromIPC, tableToIPC } = await loadArrow();
   const written: string[] = [];
   try {
     for (const file of files) {

@@ -1,14 +1,6 @@
 import { DataError } from "../../errors.js";
 import { JSON_COLUMN_KEY, type ArrowColumn, type ArrowKind, type ReadKind } from "./arrow-columns.js";
-
-type Arrow = typeof import("apache-arrow");
-let loaded: Promise<Arrow> | undefined;
-
-/** apache-arrow, loaded by the first Arrow batch only: a run without one never pays for it. */
-function arrow(): Promise<Arrow> {
-  loaded ??= import("apache-arrow");
-  return loaded;
-}
+import { loadArrow } from "./lazy-modules.js";
 
 type Row = Readonly<Record<string, unknown>>;
 
@@ -59,7 +51,7 @@ export function encodeArrowBatch(columns: readonly ArrowColumn[], records: reado
  * for writers that gather columns rather than records.
  */
 export async function encodeArrowColumns(columns: readonly ArrowColumn[], values: ReadonlyArray<readonly unknown[]>, rows: number, stream: string): Promise<Uint8Array> {
-  const { Bool, Field, Float64, Int64, makeData, RecordBatch, Schema, Struct, Table, tableToIPC, Utf8, vectorFromArray } = await arrow();
+  const { Bool, Field, Float64, Int64, makeData, RecordBatch, Schema, Struct, Table, tableToIPC, Utf8, vectorFromArray } = await loadArrow();
   const typeOf = (kind: ArrowKind) => (kind === "int64" ? new Int64() : kind === "float64" ? new Float64() : kind === "bool" ? new Bool() : new Utf8());
   const fields = columns.map((column) => new Field(column.name, typeOf(column.kind), true, column.kind === "json" ? new Map([[JSON_COLUMN_KEY, "1"]]) : undefined));
   const children = columns.map((column, index) => {
@@ -125,7 +117,7 @@ export function recordValue(raw: unknown, kind: ReadKind | undefined): unknown {
 
 /** Reads an Arrow IPC stream (or file) held in memory. Throws what apache-arrow throws for bytes that are not one. */
 export async function decodeArrowBatch(bytes: Uint8Array): Promise<DecodedBatch> {
-  const { tableFromIPC } = await arrow();
+  const { tableFromIPC } = await loadArrow();
   const table = tableFromIPC(bytes);
   const columns = table.schema.fields.map((field) => ({ name: field.name, type: String(field.type), kind: kindOfField(field.type, field.metadata.get(JSON_COLUMN_KEY) === "1") }));
   const vectors = columns.map((_, index) => table.getChildAt(index));

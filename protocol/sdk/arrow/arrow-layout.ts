@@ -1,14 +1,7 @@
 import { open } from "node:fs/promises";
 import { JSON_COLUMN_KEY, type ReadKind } from "./arrow-columns.js";
 import { kindOfField } from "./arrow-codec.js";
-
-type Arrow = typeof import("apache-arrow");
-let loaded: Promise<Arrow> | undefined;
-
-function arrow(): Promise<Arrow> {
-  loaded ??= import("apache-arrow");
-  return loaded;
-}
+import { loadArrow, type ArrowModule } from "./lazy-modules.js";
 
 /** What an Arrow IPC stream file holds, read from its message headers alone. */
 export interface ArrowLayout {
@@ -31,7 +24,7 @@ const CONTINUATION = 0xffffffff;
  * IPC stream, or whose last message is cut short (truncated).
  */
 export async function readArrowLayout(path: string): Promise<ArrowLayout> {
-  const { Message, MessageHeader } = await arrow();
+  const { Message, MessageHeader } = await loadArrow();
   const handle = await open(path, "r");
   try {
     const size = (await handle.stat()).size;
@@ -61,7 +54,7 @@ export async function readArrowLayout(path: string): Promise<ArrowLayout> {
       const bodyEnd = headerEnd + length + message.bodyLength;
       if (bodyEnd > size) throw new ArrowLayoutError(`the record batch at byte ${position} ends past the end of the file (truncated)`);
       if (message.headerType === MessageHeader.Schema) {
-        const schema = message.header() as InstanceType<Arrow["Schema"]>;
+        const schema = message.header() as InstanceType<ArrowModule["Schema"]>;
         columns = schema.fields.map((field) => ({ name: field.name, type: String(field.type), kind: kindOfField(field.type, field.metadata.get(JSON_COLUMN_KEY) === "1") }));
       } else if (message.headerType === MessageHeader.RecordBatch) {
         rows += Number((message.header() as { length: number | bigint }).length);

@@ -1,11 +1,4 @@
-type ParquetWasm = typeof import("parquet-wasm/node");
-let loaded: Promise<ParquetWasm> | undefined;
-
-/** parquet-wasm, loaded by the first batch written only. */
-function parquetWasm(): Promise<ParquetWasm> {
-  loaded ??= import("parquet-wasm/node");
-  return loaded;
-}
+import { loadParquetWasm } from "./lazy-modules.js";
 
 export type ParquetCompression = "snappy" | "zstd" | "gzip" | "lz4" | "none";
 
@@ -21,7 +14,7 @@ export interface EncodeOptions {
  * statistics are kept per row group, so readers can skip groups.
  */
 export async function arrowToParquet(ipc: Uint8Array, options: EncodeOptions): Promise<Uint8Array> {
-  const wasm = await parquetWasm();
+  const wasm = await loadParquetWasm();
   const codecs: Record<ParquetCompression, number> = {
     snappy: wasm.Compression.SNAPPY,
     zstd: wasm.Compression.ZSTD,

@@ -2,6 +2,7 @@ import type { SchemaElement } from "hyparquet";
 import { JSON_COLUMN_KEY, type ReadKind } from "./arrow-columns.js";
 import { kindOfField } from "./arrow-codec.js";
 import type { ArrowLayout } from "./arrow-layout.js";
+import { loadArrow, type ArrowModule } from "./lazy-modules.js";
 
 /** The kind of a top-level Parquet column by its own types, for files with no Arrow schema in their footer. */
 function kindOfElement(element: SchemaElement): ReadKind | undefined {
@@ -42,11 +43,11 @@ export async function readParquetLayout(path: string): Promise<ArrowLayout> {
   const batches = metadata.row_groups.length;
   const encoded = metadata.key_value_metadata?.find((entry) => entry.key === "ARROW:schema")?.value;
   if (encoded !== undefined) {
-    const { Message } = await import("apache-arrow");
+    const { Message } = await loadArrow();
     const bytes = Buffer.from(encoded, "base64");
     // An IPC-encapsulated message: the continuation marker and the metadata's length, then the flatbuffer.
     const start = bytes.readUInt32LE(0) === 0xffffffff ? 8 : 4;
-    const schema = Message.decode(bytes.subarray(start, start + bytes.readInt32LE(start - 4))).header() as import("apache-arrow").Schema;
+    const schema = Message.decode(bytes.subarray(start, start + bytes.readInt32LE(start - 4))).header() as InstanceType<ArrowModule["Schema"]>;
     return { columns: schema.fields.map((field) => ({ name: field.name, type: String(field.type), kind: kindOfField(field.type, field.metadata.get(JSON_COLUMN_KEY) === "1") })), rows, batches };
   }
   const top = parquetSchema(metadata).children.map((child) => child.element);

@@ -11,6 +11,7 @@ import type { BatchMessage, JsonSchema } from "../../messages/types.js";
 import { decodeArrowBatch } from "../arrow/arrow-codec.js";
 import { columnFitsProperty } from "../arrow/arrow-columns.js";
 import { readParquetLayout } from "../arrow/parquet-layout.js";
+import { loadParquetWasm } from "../arrow/lazy-modules.js";
 
 export const SUPPORTED_BATCH_FORMATS = ["jsonl", "arrow", "parquet"] as const;
 
@@ -65,7 +66,7 @@ function checkInsideRoots(path: string, roots: readonly string[], stream: string
 
 /** A Parquet file's rows as the Arrow IPC stream parquet-wasm decodes them into (the file read whole: one batch, bounded by the tap's rows_per_file). */
 export async function parquetFileAsArrow(path: string): Promise<Uint8Array> {
-  const { readParquet } = await import("parquet-wasm/node");
+  const { readParquet } = await loadParquetWasm();
   return readParquet(await readFile(path)).intoIPCStream();
 }
 

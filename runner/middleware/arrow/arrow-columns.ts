@@ -1,14 +1,5 @@
-import { JSON_COLUMN_KEY, kindOfField, recordValue } from "../../../protocol/index.js";
+import { JSON_COLUMN_KEY, kindOfField, loadArrow, recordValue } from "../../../protocol/index.js";
 import type { ArrowTable } from "../types.js";
-
-type Arrow = typeof import("apache-arrow");
-let loaded: Promise<Arrow> | undefined;
-
-/** apache-arrow, loaded by the first Arrow batch a middleware step sees. */
-function arrow(): Promise<Arrow> {
-  loaded ??= import("apache-arrow");
-  return loaded;
-}
 
 type Field = ArrowTable["schema"]["fields"][number];
 
@@ -17,7 +8,7 @@ type Field = ArrowTable["schema"]["fields"][number];
  * (same order), sharing the column buffers: no value is copied or read.
  */
 async function reshape(table: ArrowTable, pick: (field: Field) => string | undefined): Promise<ArrowTable> {
-  const { makeData, RecordBatch, Schema, Struct, Table } = await arrow();
+  const { makeData, RecordBatch, Schema, Struct, Table } = await loadArrow();
   const kept: Array<{ index: number; field: Field }> = [];
   table.schema.fields.forEach((field, index) => {
     const name = pick(field);
@@ -84,7 +75,7 @@ function pickedBitmap(data: Batch["data"]["children"][number], rows: readonly nu
  * taken as it is, not through milliseconds.
  */
 export async function keepRows(table: ArrowTable, keep: (batch: number, row: number) => boolean): Promise<ArrowTable> {
-  const { DataType, makeData, RecordBatch, Struct, Table, vectorFromArray } = await arrow();
+  const { DataType, makeData, RecordBatch, Struct, Table, vectorFromArray } = await loadArrow();
   const fields = table.schema.fields;
   const batches = table.batches.map((batch, batchIndex) => {
     const rows: number[] = [];
@@ -112,7 +103,7 @@ export async function keepRows(table: ArrowTable, keep: (batch: number, row: num
  * marked as JSON.
  */
 export async function replaceWithText(table: ArrowTable, names: ReadonlySet<string>, text: (value: unknown) => string): Promise<ArrowTable> {
-  const { Field, makeData, RecordBatch, Schema, Struct, Table, Utf8, vectorFromArray } = await arrow();
+  const { Field, makeData, RecordBatch, Schema, Struct, Table, Utf8, vectorFromArray } = await loadArrow();
   const kinds = kindsOf(table);
   const fields = table.schema.fields.map((field) => (names.has(field.name) ? new Field(field.name, new Utf8(), true) : field));
   const schema = new Schema(fields, table.schema.metadata);

@@ -1,16 +1,8 @@
 import { fileURLToPath } from "node:url";
 import { resolve } from "node:path";
-import { DataError } from "../../../protocol/index.js";
+import { DataError, loadArrow } from "../../../protocol/index.js";
 import type { ArrowTable, Middleware, RecordValue } from "../types.js";
 import { BatchPool } from "./batch-pool.js";
-
-type Arrow = typeof import("apache-arrow");
-let loaded: Promise<Arrow> | undefined;
-
-function arrow(): Promise<Arrow> {
-  loaded ??= import("apache-arrow");
-  return loaded;
-}
 
 export interface BatchProcessOptions {
   /** An executable speaking the batch protocol (batch-frames.ts), or undefined with `module`. */
@@ -62,7 +54,7 @@ export function batchProcessMiddleware(name: string, options: BatchProcessOption
       streams: options.streams,
       close,
       async transformArrow(table: ArrowTable, shape) {
-        const { tableFromIPC, tableToIPC } = await arrow();
+        const { tableFromIPC, tableToIPC } = await loadArrow();
         const answer = await pool.run(shape.stream, "arrow", table.numRows, tableToIPC(table, "stream"));
         const result = tableFromIPC(answer.payload);
         if (result.numRows !== table.numRows) {
