@@ -34,7 +34,7 @@ export { SDK_VERSION } from "./sdk/version.js";
 export { checkFilesReadable, sourceFileError } from "./sdk/source-files.js";
 export { readBatches } from "./sdk/read-batches.js";
 export { manifestPath, readBatchFiles, SUPPORTED_BATCH_FORMATS } from "./sdk/target/read-batch-files.js";
-export { arrowColumns, arrowKind, columnFitsProperty, describeProperty, JSON_COLUMN_KEY, type ArrowColumn, type ArrowKind, type ReadKind } from "./sdk/arrow/arrow-columns.js";
+export { arrowColumns, arrowKind, columnFitsProperty, describeProperty, JSON_COLUMN_KEY, unfitColumn, type UnfitColumn, type ArrowColumn, type ArrowKind, type ReadKind } from "./sdk/arrow/arrow-columns.js";
 export { decodeArrowBatch, encodeArrowBatch, encodeArrowColumns, kindOfField, recordValue, type DecodedBatch } from "./sdk/arrow/arrow-codec.js";
 export { ArrowLayoutError, readArrowLayout, type ArrowLayout } from "./sdk/arrow/arrow-layout.js";
 export { readParquetLayout } from "./sdk/arrow/parquet-layout.js";

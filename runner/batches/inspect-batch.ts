@@ -1,7 +1,7 @@
 import { createReadStream, statSync } from "node:fs";
 import { createGunzip } from "node:zlib";
 import type { Readable } from "node:stream";
-import { columnFitsProperty, DataError, describeProperty, readArrowLayout, readParquetLayout, manifestPath, type AgoraError, type BatchMessage, type JsonSchema, type RecordValidator } from "../../protocol/index.js";
+import { DataError, describeProperty, unfitColumn, readArrowLayout, readParquetLayout, manifestPath, type AgoraError, type BatchMessage, type JsonSchema, type RecordValidator } from "../../protocol/index.js";
 import { RunnerCodes } from "../errors.js";
 
 /** The batch formats the runner reads (to check them, and to expand them into RECORDs). */
@@ -116,14 +116,14 @@ async function inspectColumnarFile(message: BatchMessage, path: string, format: 
       error,
     );
   }
-  const properties = (schema?.["properties"] ?? {}) as Record<string, JsonSchema>;
-  for (const column of layout.columns) {
-    if (column.kind === undefined) throw batchError(message, path, `has column ${JSON.stringify(column.name)} of type ${column.type} (integers, floats, bool, utf8, timestamps and dates are read)`, "Write the column as one of those types.");
-    if (schema === undefined) continue;
-    if (!Object.hasOwn(properties, column.name)) throw batchError(message, path, `has column ${JSON.stringify(column.name)}, which the stream's SCHEMA does not have`, "The file may belong to another stream, or the tap's SCHEMA is out of date.");
-    if (!columnFitsProperty(column.kind, properties[column.name])) {
-      throw batchError(message, path, `has column ${JSON.stringify(column.name)} as ${column.kind}, where the stream's SCHEMA makes it ${describeProperty(properties[column.name])}`, "The tap's SCHEMA and its batch files disagree; fix the one that is wrong.");
-    }
+  const unfit = unfitColumn(layout.columns, schema);
+  if (unfit !== undefined) {
+    const { column } = unfit;
+    const name = JSON.stringify(column.name);
+    if (unfit.why === "unreadable") throw batchError(message, path, `has column ${name} of type ${column.type} (integers, floats, bool, utf8, timestamps and dates are read)`, "Write the column as one of those types.");
+    if (unfit.why === "absent") throw batchError(message, path, `has column ${name}, which the stream's SCHEMA does not have`, "The file may belong to another stream, or the tap's SCHEMA is out of date.");
+    const property = ((schema?.["properties"] ?? {}) as Record<string, JsonSchema>)[column.name];
+    throw batchError(message, path, `has column ${name} as ${column.kind ?? column.type}, where the stream's SCHEMA makes it ${describeProperty(property)}`, "The tap's SCHEMA and its batch files disagree; fix the one that is wrong.");
   }
   return layout.rows;
 }

@@ -70,3 +70,26 @@ export function describeProperty(property: JsonSchema | undefined): string {
   const format = property?.["format"];
   return kind === "utf8" && (format === "date-time" || format === "date") ? `utf8 (or ${format === "date" ? "date" : "timestamp"})` : kind;
 }
+
+/** Why a column of an Arrow or Parquet batch file cannot carry the stream's property of its name. */
+export interface UnfitColumn {
+  readonly column: { readonly name: string; readonly kind: ReadKind | undefined; readonly type: string };
+  /** unreadable: a type the batch lane does not carry; absent: no such property; type: a type that does not fit it. */
+  readonly why: "unreadable" | "absent" | "type";
+}
+
+/**
+ * The first column of a batch file that does not fit `schema` (a property
+ * of its name, of a type that fits), or undefined. Without a schema only
+ * the column types are judged.
+ */
+export function unfitColumn(columns: readonly UnfitColumn["column"][], schema: JsonSchema | undefined): UnfitColumn | undefined {
+  const properties = (schema?.["properties"] ?? {}) as Record<string, JsonSchema>;
+  for (const column of columns) {
+    if (column.kind === undefined) return { column, why: "unreadable" };
+    if (schema === undefined) continue;
+    if (!Object.hasOwn(properties, column.name)) return { column, why: "absent" };
+    if (!columnFitsProperty(column.kind, properties[column.name])) return { column, why: "type" };
+  }
+  return undefined;
+}

@@ -9,7 +9,7 @@ import { LineSplitter } from "../../framing/line-splitter.js";
 import { ProtocolCodes } from "../../messages/codes.js";
 import type { BatchMessage, JsonSchema } from "../../messages/types.js";
 import { decodeArrowBatch } from "../arrow/arrow-codec.js";
-import { columnFitsProperty } from "../arrow/arrow-columns.js";
+import { unfitColumn } from "../arrow/arrow-columns.js";
 import { readParquetLayout } from "../arrow/parquet-layout.js";
 import { loadParquetWasm } from "../arrow/lazy-modules.js";
 
@@ -93,6 +93,16 @@ async function* readArrowFile(message: BatchMessage, path: string, line: number,
   if (records.length > 0) yield records;
 }
 
+/** Refuses a batch file holding a column that is not a property of `schema` of a type that fits it. */
+function checkColumnsFit(columns: Parameters<typeof unfitColumn>[0], schema: JsonSchema, stream: string, file: string, line: number): void {
+  const unfit = unfitColumn(columns, schema);
+  if (unfit === undefined) return;
+  throw new ProtocolError("BATCH_ARROW_TYPE", `batch file column ${JSON.stringify(unfit.column.name)} (${unfit.column.type}) is not a property of the stream's SCHEMA of a type that fits it`, {
+    where: { stream, file, line },
+    hint: "The tap's SCHEMA and its batch files disagree; fix the one that is wrong.",
+  });
+}
+
 /** One Arrow batch file, read whole, its columns checked against the stream's SCHEMA. */
 export interface ArrowBatchFile {
   readonly path: string;
@@ -107,7 +117,6 @@ export interface ArrowBatchFile {
  * when a column is not a property of `schema` of a type that fits it.
  */
 export async function* readArrowBatchFiles(message: BatchMessage, line: number, roots: readonly string[], schema: JsonSchema): AsyncGenerator<ArrowBatchFile> {
-  const properties = (schema["properties"] ?? {}) as Record<string, JsonSchema>;
   for (const uri of message.manifest) {
     const path = localPath(uri, message.stream, line);
     checkInsideRoots(path, roots, message.stream, line);
@@ -119,15 +128,7 @@ export async function* readArrowBatchFiles(message: BatchMessage, line: number, 
     } catch (error) {
       throw new FatalError("BATCH_FILE_UNREADABLE", `cannot read batch file as Arrow: ${(error as Error).message}`, { where: { stream: message.stream, file: path, line }, cause: error });
     }
-    for (const column of decoded.columns) {
-      const fits = column.kind !== undefined && Object.hasOwn(properties, column.name) && columnFitsProperty(column.kind, properties[column.name]);
-      if (!fits) {
-        throw new ProtocolError("BATCH_ARROW_TYPE", `batch file column ${JSON.stringify(column.name)} (${column.type}) is not a property of the stream's SCHEMA of a type that fits it`, {
-          where: { stream: message.stream, file: path, line },
-          hint: "The tap's SCHEMA and its batch files disagree; fix the one that is wrong.",
-        });
-      }
-    }
+    checkColumnsFit(decoded.columns, schema, message.stream, path, line);
     yield { path, ipc, rows: decoded.rows };
   }
 }
@@ -139,7 +140,6 @@ export async function* readArrowBatchFiles(message: BatchMessage, line: number, 
  * (read from the footer alone).
  */
 export async function* readParquetBatchFiles(message: BatchMessage, line: number, roots: readonly string[], schema: JsonSchema): AsyncGenerator<{ readonly path: string; readonly rows: number; readonly columns: readonly string[] }> {
-  const properties = (schema["properties"] ?? {}) as Record<string, JsonSchema>;
   for (const uri of message.manifest) {
     const path = localPath(uri, message.stream, line);
     checkInsideRoots(path, roots, message.stream, line);
@@ -149,14 +149,7 @@ export async function* readParquetBatchFiles(message: BatchMessage, line: number
     } catch (error) {
       throw new FatalError("BATCH_FILE_UNREADABLE", `cannot read batch file as Parquet: ${(error as Error).message}`, { where: { stream: message.stream, file: path, line }, cause: error });
     }
-    for (const column of layout.columns) {
-      if (column.kind === undefined || !Object.hasOwn(properties, column.name) || !columnFitsProperty(column.kind, properties[column.name])) {
-        throw new ProtocolError("BATCH_ARROW_TYPE", `batch file column ${JSON.stringify(column.name)} (${column.type}) is not a property of the stream's SCHEMA of a type that fits it`, {
-          where: { stream: message.stream, file: path, line },
-          hint: "The tap's SCHEMA and its batch files disagree; fix the one that is wrong.",
-        });
-      }
-    }
+    checkColumnsFit(layout.columns, schema, message.stream, path, line);
     yield { path, rows: layout.rows, columns: layout.columns.map((column) => column.name) };
   }
 }

@@ -3,7 +3,7 @@ import type { MessageWriter } from "../../framing/message-writer.js";
 import { readMessageBatches, type ByteSource } from "../../framing/read-messages.js";
 import { serializeMessage } from "../../messages/serialize.js";
 import type { AgoraError } from "../../errors.js";
-import type { BatchMessage, DeadLetterMessage, RecordMessage, SchemaMessage } from "../../messages/types.js";
+import type { DeadLetterMessage, RecordMessage, SchemaMessage } from "../../messages/types.js";
 import { RecordValidator } from "../../validation/record-validator.js";
 import type { Logger } from "../logger.js";
 import { readArrowBatchFiles, readBatchFiles, readParquetBatchFiles } from "./read-batch-files.js";
@@ -99,28 +99,16 @@ export async function runTargetSync(writer: TargetWriter, input: ByteSource, out
   };
 
   /**
-   * An Arrow BATCH handed to the writer file by file, after the records
-   * before it; one file is written while the next message is read, and the
-   * STATE after it waits for it like any batch.
+   * A BATCH the writer takes as it is, handed over file by file after the
+   * records before it; one file is written while the next message is read,
+   * and the STATE after it waits for it like any batch.
    */
-  const writeArrowNatively = async (stream: StreamInfo, message: BatchMessage, line: number): Promise<void> => {
-    for await (const file of readArrowBatchFiles(message, line, options.batchRoots ?? [], stream.schema)) {
+  const writeNatively = async <File>(files: AsyncIterable<File>, write: (file: File) => Promise<number> | number): Promise<void> => {
+    for await (const file of files) {
       void batcher.flush();
       const previous = inFlight;
       inFlight = batcher.enqueue(async () => {
-        records += await (writer.writeArrowBatch as NonNullable<TargetWriter["writeArrowBatch"]>)(stream, file.ipc, file.path);
-      });
-      if (previous !== undefined) await previous;
-    }
-  };
-
-  /** A Parquet BATCH handed to the writer file by file, like an Arrow one. */
-  const writeParquetNatively = async (stream: StreamInfo, message: BatchMessage, line: number): Promise<void> => {
-    for await (const file of readParquetBatchFiles(message, line, options.batchRoots ?? [], stream.schema)) {
-      void batcher.flush();
-      const previous = inFlight;
-      inFlight = batcher.enqueue(async () => {
-        records += await (writer.writeParquetBatch as NonNullable<TargetWriter["writeParquetBatch"]>)(stream, file.path, file.columns);
+        records += await write(file);
       });
       if (previous !== undefined) await previous;
     }
@@ -183,12 +171,14 @@ export async function runTargetSync(writer: TargetWriter, input: ByteSource, out
             break;
           case "BATCH": {
             const stream = streamOf(message.stream, item.line);
-            if (message.encoding.format === "arrow" && writer.writeArrowBatch !== undefined && options.nativeBatchFormats?.includes("arrow") === true) {
-              await writeArrowNatively(stream, message, item.line);
+            const native = options.nativeBatchFormats?.includes(message.encoding.format) === true;
+            const { writeArrowBatch, writeParquetBatch } = writer;
+            if (native && message.encoding.format === "arrow" && writeArrowBatch !== undefined) {
+              await writeNatively(readArrowBatchFiles(message, item.line, options.batchRoots ?? [], stream.schema), (file) => writeArrowBatch.call(writer, stream, file.ipc, file.path));
               break;
             }
-            if (message.encoding.format === "parquet" && writer.writeParquetBatch !== undefined && options.nativeBatchFormats?.includes("parquet") === true) {
-              await writeParquetNatively(stream, message, item.line);
+            if (native && message.encoding.format === "parquet" && writeParquetBatch !== undefined) {
+              await writeNatively(readParquetBatchFiles(message, item.line, options.batchRoots ?? [], stream.schema), (file) => writeParquetBatch.call(writer, stream, file.path, file.columns));
               break;
             }
             for await (const batchRecords of readBatchFiles(message, item.line, options.batchRoots ?? [])) {
