@@ -44,7 +44,8 @@ function person(id: number, name: string): Record<string, unknown> {
 
 describe("target-duckdb", () => {
   it("upserts on the key properties (the last row of a key wins, within a batch and across them), with typed columns and names like __proto__ and select as data", async () => {
-    // Batches of three: [1, 2, 1 again] and [3, 3 later], so both repeats fall inside a batch, and key 1 crosses the first STATE.
+    // Batches of three rows: [1, 2, 1 again] and [3, 3 later, 4], so both repeats fall inside a batch, and key 1 crosses the first STATE;
+    // then [2 replaced], whose keys are each there once (the path with no staging table), replacing key 2 of the first batch.
     const { config, file } = database({ batch_size_rows: 3 });
     const result = await runNode(target, ["--config", config], {
       input: input(
@@ -56,15 +57,19 @@ describe("target-duckdb", () => {
         recordLine("People", person(3, "three")),
         recordLine("People", person(3, "three, later")),
         stateLine(2),
+        recordLine("People", person(4, "four")),
+        recordLine("People", person(2, "two, replaced")),
+        stateLine(3),
       ),
     });
     expect(result.exitCode, result.stderr).toBe(0);
-    expect(result.stdout.trim().split("\n")).toEqual(["1", "2"]);
+    expect(result.stdout.trim().split("\n")).toEqual(["1", "2", "3"]);
     const rows = await query(file, `SELECT * FROM "People" ORDER BY id`);
     expect(rows.map((row) => [row["id"], row["name"], row["__proto__"], row["constructor"], row["select"]])).toEqual([
       [1, "again", "p1", "c1", 10],
-      [2, "two", "p2", "c2", 20],
+      [2, "two, replaced", "p2", "c2", 20],
       [3, "three, later", "p3", "c3", 30],
+      [4, "four", "p4", "c4", 40],
     ]);
     expect(rows[0]).toMatchObject({ score: 0.25, ok: false, born: "1990-02-03", seen: "2024-05-06 05:08:09.5+00", meta: { tags: [1, "x"], deep: { a: null } } });
     const types = await query(file, `SELECT column_name, data_type FROM duckdb_columns() WHERE table_name = 'People'`);
