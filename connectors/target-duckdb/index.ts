@@ -137,10 +137,12 @@ export const targetDuckdb = defineTarget<DuckdbConfig>({
       database.close();
       for (const entry of tables.values()) entry.table = undefined;
     };
-    /** Loads one Arrow IPC stream of `stream` through a Parquet file DuckDB reads natively. */
-    const load = async (connection: DuckDBConnection, stream: StreamInfo, ipc: Uint8Array, columns: readonly string[]): Promise<void> => {
-      // Snappy: parquet-wasm fails ("Out of buffer") writing some uncompressed batches, and snappy costs little.
-      writeFileSync(batchFile, await arrowToParquet(ipc, { compression: "snappy", dictionary: false }), { mode: 0o600 });
+    /** An Arrow IPC stream as Parquet, the format DuckDB reads natively. */
+    // Snappy: parquet-wasm fails ("Out of buffer") writing some uncompressed batches, and snappy costs little.
+    const toParquet = (ipc: Uint8Array): Promise<Uint8Array> => arrowToParquet(ipc, { compression: "snappy", dictionary: false });
+    /** Loads one Arrow IPC stream of `stream`, encoded as Parquet (by `toParquet`). */
+    const load = async (connection: DuckDBConnection, stream: StreamInfo, parquet: Uint8Array, columns: readonly string[]): Promise<void> => {
+      writeFileSync(batchFile, parquet, { mode: 0o600 });
       await (await tableOf(stream, connection)).load(batchFile, columns);
     };
 
@@ -151,14 +153,14 @@ export const targetDuckdb = defineTarget<DuckdbConfig>({
         released();
       },
       async writeBatch(batch) {
-        const encoded: Array<{ stream: StreamInfo; columns: ArrowColumn[]; ipc: Uint8Array }> = [];
+        const encoded: Array<{ stream: StreamInfo; columns: ArrowColumn[]; parquet: Uint8Array }> = [];
         for (const { stream, records } of batch) {
           const columns = recordColumns(stream);
           const rows = columns[0]?.name === RECORD_COLUMN && columns.length === 1 ? records.map((message) => ({ [RECORD_COLUMN]: message.record })) : records.map((message) => message.record);
-          encoded.push({ stream, columns, ipc: await encodeArrowBatch(columns, rows, stream.name) });
+          encoded.push({ stream, columns, parquet: await toParquet(await encodeArrowBatch(columns, rows, stream.name)) });
         }
         await database.transaction("write a batch", batch.length === 1 ? batch[0]?.stream.name : undefined, async (connection) => {
-          for (const { stream, columns, ipc } of encoded) await load(connection, stream, ipc, columns.map((column) => column.name));
+          for (const { stream, columns, parquet } of encoded) await load(connection, stream, parquet, columns.map((column) => column.name));
         });
         released();
       },
@@ -173,9 +175,12 @@ export const targetDuckdb = defineTarget<DuckdbConfig>({
         released();
         return rows;
       },
-      async writeArrowBatch(stream, ipc) {
+      // Encoding the next batch as Parquet overlaps DuckDB's load of this one (on threads of its own).
+      prepareArrowBatch: (_stream, ipc) => toParquet(ipc),
+      async writeArrowBatch(stream, ipc, _file, prepared) {
         const decoded = await decodeArrowBatch(ipc);
-        await database.transaction("write a batch", stream.name, (connection) => load(connection, stream, ipc, decoded.columns.map((column) => column.name)));
+        const parquet = prepared ?? (await toParquet(ipc));
+        await database.transaction("write a batch", stream.name, (connection) => load(connection, stream, parquet, decoded.columns.map((column) => column.name)));
         released();
         return decoded.rows;
       },

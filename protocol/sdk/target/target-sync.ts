@@ -100,18 +100,31 @@ export async function runTargetSync(writer: TargetWriter, input: ByteSource, out
 
   /**
    * A BATCH the writer takes as it is, handed over file by file after the
-   * records before it; one file is written while the next message is read,
-   * and the STATE after it waits for it like any batch.
+   * records before it; one file is written while the next is read (and
+   * prepared, see TargetWriter.prepareArrowBatch), and the STATE after it
+   * waits for it like any batch. `start` runs as soon as a file is read and
+   * returns the write, which runs in turn.
    */
-  const writeNatively = async <File>(files: AsyncIterable<File>, write: (file: File) => Promise<number> | number): Promise<void> => {
+  const writeNatively = async <File>(files: AsyncIterable<File>, start: (file: File) => () => Promise<number> | number): Promise<void> => {
     for await (const file of files) {
       void batcher.flush();
+      const write = start(file);
       const previous = inFlight;
       inFlight = batcher.enqueue(async () => {
-        records += await write(file);
+        records += await write();
       });
       if (previous !== undefined) await previous;
     }
+  };
+
+  /** Starts the writer's preparation of an Arrow batch now; its failure surfaces when the write awaits it. */
+  const prepareArrow = (stream: StreamInfo, ipc: Uint8Array): Promise<Uint8Array | undefined> => {
+    const { prepareArrowBatch } = writer;
+    if (prepareArrowBatch === undefined) return Promise.resolve(undefined);
+    const prepared = (async () => prepareArrowBatch.call(writer, stream, ipc))();
+    // Awaited by the write; until then a failure must not count as unhandled.
+    prepared.catch(() => undefined);
+    return prepared;
   };
 
   const onSchema = async (message: SchemaMessage, line: number): Promise<void> => {
@@ -174,11 +187,14 @@ export async function runTargetSync(writer: TargetWriter, input: ByteSource, out
             const native = options.nativeBatchFormats?.includes(message.encoding.format) === true;
             const { writeArrowBatch, writeParquetBatch } = writer;
             if (native && message.encoding.format === "arrow" && writeArrowBatch !== undefined) {
-              await writeNatively(readArrowBatchFiles(message, item.line, options.batchRoots ?? [], stream.schema), (file) => writeArrowBatch.call(writer, stream, file.ipc, file.path));
+              await writeNatively(readArrowBatchFiles(message, item.line, options.batchRoots ?? [], stream.schema), (file) => {
+                const prepared = prepareArrow(stream, file.ipc);
+                return async () => writeArrowBatch.call(writer, stream, file.ipc, file.path, await prepared);
+              });
               break;
             }
             if (native && message.encoding.format === "parquet" && writeParquetBatch !== undefined) {
-              await writeNatively(readParquetBatchFiles(message, item.line, options.batchRoots ?? [], stream.schema), (file) => writeParquetBatch.call(writer, stream, file.path, file.columns));
+              await writeNatively(readParquetBatchFiles(message, item.line, options.batchRoots ?? [], stream.schema), (file) => () => writeParquetBatch.call(writer, stream, file.path, file.columns));
               break;
             }
             for await (const batchRecords of readBatchFiles(message, item.line, options.batchRoots ?? [])) {

@@ -51,7 +51,15 @@ export interface TargetWriter {
    * Records before it have been written first. Returns the rows written;
    * durable on return, like writeBatch.
    */
-  writeArrowBatch?(stream: StreamInfo, ipc: Uint8Array, file: string): Promise<number> | number;
+  writeArrowBatch?(stream: StreamInfo, ipc: Uint8Array, file: string, prepared?: Uint8Array): Promise<number> | number;
+  /**
+   * The first half of writeArrowBatch, if it has one: work on the batch
+   * that needs nothing written before it (encoding it for the destination).
+   * The SDK calls it as soon as the file is read, while the batch before it
+   * is still being written, and hands what it returns to writeArrowBatch as
+   * `prepared`. Throwing fails the batch, after the ones before it.
+   */
+  prepareArrowBatch?(stream: StreamInfo, ipc: Uint8Array): Promise<Uint8Array> | Uint8Array;
   /**
    * Loads one Parquet batch file as it is (the target names "parquet" in
    * `nativeBatchFormats`); its columns, checked against the stream's

@@ -1,0 +1,90 @@
+import { writeFileSync } from "node:fs";
+import { basename, join } from "node:path";
+import { PassThrough, Readable } from "node:stream";
+import { pathToFileURL } from "node:url";
+import { describe, expect, it } from "vitest";
+import { createLogger, encodeArrowBatch, FatalError, MessageWriter } from "../../../../protocol/index.js";
+import { runTargetSync } from "../../../../protocol/sdk/target/target-sync.js";
+import type { StreamInfo, TargetWriter } from "../../../../protocol/sdk/target/types.js";
+import { tempDir } from "../../../helpers/processes.js";
+
+const dir = tempDir("agora-target-sync-");
+const SCHEMA = { type: "object", properties: { id: { type: "integer" } } };
+
+/** Messages: a SCHEMA, then per batch an Arrow BATCH of its ids and a STATE naming it. */
+async function arrowInput(batches: readonly (readonly number[])[]): Promise<string[]> {
+  const lines = [JSON.stringify({ type: "SCHEMA", stream: "items", schema: SCHEMA, key_properties: ["id"] })];
+  for (const [index, ids] of batches.entries()) {
+    const path = join(dir, `batch-${index}-${ids.join("-")}.arrow`);
+    writeFileSync(path, await encodeArrowBatch([{ name: "id", kind: "int64" }], ids.map((id) => ({ id })), "items"));
+    lines.push(JSON.stringify({ type: "BATCH", stream: "items", encoding: { format: "arrow" }, manifest: [pathToFileURL(path).href] }));
+    lines.push(JSON.stringify({ type: "STATE", value: `after ${index}` }));
+  }
+  return lines.map((line) => `${line}\n`);
+}
+
+/** Runs the SDK's target loop on `lines` with `writer`; the STATE values it confirmed, and its error if it failed. */
+async function sync(writer: TargetWriter, lines: readonly string[]): Promise<{ confirmed: unknown[]; error: unknown }> {
+  const out = new PassThrough();
+  const text: string[] = [];
+  out.on("data", (chunk: Buffer) => text.push(chunk.toString()));
+  const options = { batchSizeRows: 1000, batchWaitMs: 60_000, validateRecords: true, batchRoots: [dir], connector: "test-target", deadLetters: false, nativeBatchFormats: ["arrow"] };
+  let error: unknown;
+  await runTargetSync(writer, Readable.from(lines), new MessageWriter(out), createLogger("test-target", "silent"), options).catch((failure: unknown) => (error = failure));
+  const confirmed = text.join("").split("\n").filter((line) => line !== "").map((line) => JSON.parse(line) as unknown);
+  return { confirmed, error };
+}
+
+describe("a target writer's Arrow batches, prepared ahead", () => {
+  it("prepares the next batch while the one before it is being written, and hands each write its own prepared bytes", async () => {
+    const events: string[] = [];
+    let secondPrepared!: () => void;
+    const secondPreparing = new Promise<void>((resolve) => (secondPrepared = resolve));
+    const writer: TargetWriter = {
+      writeBatch: () => undefined,
+      prepareArrowBatch(_stream: StreamInfo, ipc: Uint8Array) {
+        const marker = events.filter((event) => event.startsWith("prepare")).length;
+        events.push(`prepare ${marker}`);
+        if (marker === 1) secondPrepared();
+        return Uint8Array.of(marker, ipc.length % 256);
+      },
+      async writeArrowBatch(_stream, ipc, _file, prepared) {
+        const marker = prepared?.[0];
+        expect(prepared?.[1]).toBe(ipc.length % 256);
+        // The first write finishes only once the second batch is being prepared: without preparing ahead this never resolves.
+        if (marker === 0) await secondPreparing;
+        events.push(`write ${marker}`);
+        return 2;
+      },
+    };
+    const { confirmed, error } = await sync(writer, await arrowInput([[1, 2], [3, 4], [5, 6]]));
+    expect(error).toBeUndefined();
+    expect(confirmed).toEqual(["after 0", "after 1", "after 2"]);
+    // Whether the third batch is prepared before or after the second is written depends on when its file is read.
+    expect(events.slice(0, 3)).toEqual(["prepare 0", "prepare 1", "write 0"]);
+    expect(events.filter((event) => event.startsWith("write"))).toEqual(["write 0", "write 1", "write 2"]);
+    expect(events.filter((event) => event.startsWith("prepare"))).toEqual(["prepare 0", "prepare 1", "prepare 2"]);
+  });
+
+  it("fails the run on a batch whose preparation fails, after writing and confirming the batches before it", async () => {
+    const written: string[] = [];
+    let preparations = 0;
+    const writer: TargetWriter = {
+      writeBatch: () => undefined,
+      prepareArrowBatch: () => {
+        preparations += 1;
+        if (preparations === 2) throw new FatalError("ENCODE_FAILED", "the second batch cannot be encoded");
+        return new Uint8Array(0);
+      },
+      writeArrowBatch(_stream, _ipc, file) {
+        written.push(basename(file));
+        return 2;
+      },
+    };
+    const { confirmed, error } = await sync(writer, await arrowInput([[1, 2], [3, 4], [5, 6]]));
+    expect(error).toBeInstanceOf(FatalError);
+    expect((error as FatalError).code).toBe("ENCODE_FAILED");
+    expect(written).toEqual(["batch-0-1-2.arrow"]);
+    expect(confirmed).toEqual(["after 0"]);
+  });
+});
