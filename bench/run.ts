@@ -36,9 +36,19 @@ const header = (): string[] => [
   `- machine: ${machine}`,
   `- node: ${process.version}`,
   `- command: npm run bench${args.length > 0 ? ` -- ${args.join(" ")}` : ""}`,
-  `- took: ${((Date.now() - startedAt.getTime()) / 60_000).toFixed(1)} min`,
+  `- took: ${((Date.now() - startedAt.getTime()) / 60_000).toFixed(1)} min${suiteMinutes.length > 1 ? ` (minutes per suite: ${suiteMinutes.join(", ")})` : ""}`,
   "",
 ];
+/** How long each suite took, for the report's head (the whole bench must stay under fifteen minutes). */
+const suiteMinutes: string[] = [];
+let suiteStart = Date.now();
+/** Ends the suite that started at the previous call (or at the start), naming it. */
+function suiteDone(name: string): void {
+  const minutes = (Date.now() - suiteStart) / 60_000;
+  suiteMinutes.push(`${name} ${minutes.toFixed(1)}`);
+  process.stderr.write(`${name}: done in ${minutes.toFixed(1)} min\n`);
+  suiteStart = Date.now();
+}
 const goals: string[] = [];
 const sections: string[] = [];
 /** Rounds of the in-process suites (best of them is kept): two keep the whole bench under fifteen minutes here. */
@@ -72,11 +82,13 @@ if (only === undefined || only === "framing") {
     await runCsvParserBench(csvText, csvRows + 1, rounds),
     "",
   );
+  suiteDone("framing");
 }
 if (only === undefined || only === "parquet") {
   const rows = quick ? 20_000 : 1_000_000;
   process.stderr.write(`parquet readers: ${rows.toLocaleString("en")} rows…\n`);
   sections.push("## Parquet readers (for tap-parquet)", "", await runParquetReaderBench(join(tmpdir(), `agora-bench-${process.pid}.parquet`), rows), "");
+  suiteDone("parquet");
 }
 // Every suite reads the same generated inputs, written once per size.
 const inputs = new BenchInputs(`${work}-inputs`);
@@ -91,6 +103,7 @@ if (only === undefined || only === "connectors") {
     if (postgres.url !== undefined) postgres.stop();
   });
   sections.push("## Connectors alone (each a process; taps read a file, targets read a message file on stdin)", "", connectors.markdown, "");
+  suiteDone("connectors");
 }
 
 let peers: PeerResults | undefined;
@@ -101,6 +114,7 @@ if (only === undefined || only === "peers") {
   await writeBenchCsv(csv, rows);
   peers = await runPeerBench(root, csv, rows, tmpdir(), quick ? 1 : 3).finally(() => rmSync(csv, { force: true }));
   sections.push("## Against a real Singer peer (Python)", "", peers.markdown, "");
+  suiteDone("peers");
 }
 
 if (only === undefined || only === "runner") {
@@ -108,12 +122,14 @@ if (only === undefined || only === "runner") {
   const runner = await runRunnerBench(root, sizes, `${work}-runner`, inputs, quick ? 40_000 : 1_000_000);
   runnerFigures = runner.figures;
   sections.push("## The runner's cost (agora run, validation on)", "", runner.markdown, "");
+  suiteDone("runner");
 }
 let lanes: LaneResults | undefined;
 if (only === undefined || only === "lanes") {
   const [rows, streams] = quick ? [20_000, 2] : [1_000_000, 10];
   lanes = await runLaneBench(root, rows, streams, `${work}-lanes`, inputs);
   sections.push("## The Arrow lane against the RECORD lane (issue 15)", "", lanes.markdown, "");
+  suiteDone("lanes");
 }
 if (connectors !== undefined || runnerFigures !== undefined || peers !== undefined || lanes !== undefined) {
   goals.push("## Goals of the performance round", "", goalsTable(connectors, runnerFigures, peers, lanes), "");

@@ -44,12 +44,18 @@ export const targetJsonl = defineTarget<JsonlConfig>({
       return handle;
     };
     return {
+      // Each record's JSON as it came in (no JSON.stringify of it again).
+      recordsAs: "text",
       async writeBatch(batch: readonly StreamRecords[]) {
-        for (const { stream, records } of batch) {
+        for (const { stream, records, texts } of batch) {
           const path = fileFor(config, stream.name);
           const handle = await fileOf(stream.name);
           const text = new TextChunks();
-          for (const message of records) text.add(`${JSON.stringify(message.record)}\n`);
+          if (texts === undefined) {
+            for (const message of records) text.add(`${JSON.stringify(message.record)}\n`);
+          } else {
+            for (const recordJson of texts) text.add(`${recordJson}\n`);
+          }
           try {
             await appendBuffers(handle, text.take());
             await handle.sync();

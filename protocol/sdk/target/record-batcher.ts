@@ -10,6 +10,13 @@ export interface Rejection {
   readonly error: AgoraError;
 }
 
+/** The record at `index` of a batch's stream, read back from its text when the writer takes text. */
+function recordAt(entry: { readonly stream: StreamInfo; readonly records: readonly RecordMessage[]; readonly texts?: readonly string[] }, index: number): RecordMessage {
+  const text = entry.texts?.[index];
+  if (text === undefined) return entry.records[index] as RecordMessage;
+  return { type: "RECORD", stream: entry.stream.name, record: JSON.parse(text) as RecordMessage["record"] };
+}
+
 /** No STATE pending. */
 const NONE = Symbol("no state");
 
@@ -23,7 +30,7 @@ const NONE = Symbol("no state");
  * behind whatever write is in flight, so it is never confirmed early.
  */
 export class RecordBatcher {
-  private pending = new Map<string, { stream: StreamInfo; records: RecordMessage[]; lines: number[] }>();
+  private pending = new Map<string, { stream: StreamInfo; records: RecordMessage[]; lines: number[]; texts?: string[] }>();
   private pendingCount = 0;
   private pendingSince = 0;
   private pendingState: unknown = NONE;
@@ -55,14 +62,19 @@ export class RecordBatcher {
     if (this.failure !== undefined) throw this.failure;
   }
 
-  add(stream: StreamInfo, record: RecordMessage, line: number): void {
+  /**
+   * Adds a record: the object, or its JSON text (`text`, else stringified)
+   * when the writer takes records as text (TargetWriter.recordsAs).
+   */
+  add(stream: StreamInfo, record: RecordMessage, line: number, text?: string): void {
     let entry = this.pending.get(stream.name);
     if (entry === undefined || entry.stream !== stream) {
       if (entry !== undefined) throw new Error(`stream ${stream.name} changed schema with records pending; flush first`);
-      entry = { stream, records: [], lines: [] };
+      entry = this.writer.recordsAs === "text" ? { stream, records: [], lines: [], texts: [] } : { stream, records: [], lines: [] };
       this.pending.set(stream.name, entry);
     }
-    entry.records.push(record);
+    if (entry.texts === undefined) entry.records.push(record);
+    else entry.texts.push(text ?? JSON.stringify(record.record));
     entry.lines.push(line);
     if (this.pendingCount === 0) this.pendingSince = Date.now();
     this.pendingCount += 1;
@@ -89,7 +101,7 @@ export class RecordBatcher {
       reject:
         this.reject === undefined
           ? undefined
-          : (index: number, error: AgoraError) => rejections.push({ stream: entry.stream, record: entry.records[index] as RecordMessage, line: entry.lines[index] as number, error }),
+          : (index: number, error: AgoraError) => rejections.push({ stream: entry.stream, record: recordAt(entry, index), line: entry.lines[index] as number, error }),
     }));
     const state = this.pendingState;
     this.pending = new Map();

@@ -1,6 +1,7 @@
 import { ProtocolError } from "../../errors.js";
 import type { MessageWriter } from "../../framing/message-writer.js";
 import { readMessageBatches, type ByteSource } from "../../framing/read-messages.js";
+import { recordText } from "../../messages/record-text.js";
 import { serializeMessage } from "../../messages/serialize.js";
 import type { AgoraError } from "../../errors.js";
 import type { DeadLetterMessage, RecordMessage, SchemaMessage } from "../../messages/types.js";
@@ -79,7 +80,9 @@ export async function runTargetSync(writer: TargetWriter, input: ByteSource, out
   let inFlight: Promise<void> | undefined;
 
   /** Synchronous unless the batch is full: the hot path pays no promise per record. */
-  const addRecord = (stream: StreamInfo, message: RecordMessage, line: number): Promise<void> | undefined => {
+  const wantsText = writer.recordsAs === "text";
+  /** `raw` is the record's input line, when it came as a RECORD message (not from a BATCH file). */
+  const addRecord = (stream: StreamInfo, message: RecordMessage, line: number, raw?: string): Promise<void> | undefined => {
     if (options.validateRecords) {
       const invalid = validator.validate(stream.name, message.record, line);
       if (invalid !== undefined) {
@@ -89,7 +92,7 @@ export async function runTargetSync(writer: TargetWriter, input: ByteSource, out
         return undefined;
       }
     }
-    batcher.add(stream, message, line);
+    batcher.add(stream, message, line, wantsText ? recordText(raw, message) : undefined);
     records += 1;
     if (batcher.size < options.batchSizeRows) return undefined;
     // At most two batches in memory: one written (durable before its STATE is confirmed), one filling.
@@ -158,7 +161,7 @@ export async function runTargetSync(writer: TargetWriter, input: ByteSource, out
         const message = item.message;
         switch (message.type) {
           case "RECORD": {
-            const full = addRecord(streamOf(message.stream, item.line), message, item.line);
+            const full = addRecord(streamOf(message.stream, item.line), message, item.line, item.raw);
             if (full !== undefined) await full;
             break;
           }

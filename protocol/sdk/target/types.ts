@@ -23,6 +23,13 @@ export interface StreamRecords {
   /** The input line of each record (same index), for errors that name it. */
   readonly lines: readonly number[];
   /**
+   * Each record's JSON text (same index), present when the writer takes
+   * records as text (`recordsAs: "text"`); `records` is then empty. Cut
+   * from the input line where that is safe, so a writer storing JSON need
+   * not stringify each record again.
+   */
+  readonly texts?: readonly string[];
+  /**
    * Present when a runner that understands DEAD_LETTER is reading (it sets
    * AGORA_DEAD_LETTER=1): a writer may then reject one record it cannot
    * store (by index) and go on, instead of failing the whole batch.
@@ -32,6 +39,13 @@ export interface StreamRecords {
 
 /** How a target writes. Opened once per run. */
 export interface TargetWriter {
+  /**
+   * "text" when the writer stores records as JSON: its batches then carry
+   * each record's JSON text (StreamRecords.texts) instead of the objects,
+   * which are let go as soon as they are validated (less to hold, and to
+   * collect). Default "objects".
+   */
+  readonly recordsAs?: "objects" | "text";
   /**
    * May prepare the destination for a stream (create a table, add columns).
    * Called for a stream's first SCHEMA and whenever it changes; records that

@@ -172,6 +172,15 @@ describe("streams and schemas", () => {
     expect(linesOf(join(out, "other.jsonl"))).toEqual(['{"id":1,"name":"item 1"}']);
   });
 
+  it("writes each record's JSON as it came (a Python tap's spacing, 1.0), and the last value of a key given twice", async () => {
+    const { file, out } = config();
+    const python = '{"type": "RECORD", "stream": "items", "record": {"id": 1, "name": "caf\\u00e9", "score": 1.0}}';
+    const twice = '{"type":"RECORD","stream":"items","record":{"id":2,"name":"first"},"record":{"id":3,"name":"second"}}';
+    const result = await runNode(target, ["--config", file], { input: `${schema()}\n${python}\n${twice}\n${state(1)}\n` });
+    expect(result.exitCode, result.stderr).toBe(0);
+    expect(linesOf(join(out, "items.jsonl"))).toEqual(['{"id": 1, "name": "caf\\u00e9", "score": 1.0}', '{"id":3,"name":"second"}']);
+  });
+
   it("reads the records of a gzipped jsonl BATCH message", async () => {
     const { file, out } = config();
     const batchFile = join(dir, "batch-1.jsonl.gz");

@@ -23,12 +23,12 @@ async function arrowInput(batches: readonly (readonly number[])[]): Promise<stri
   return lines.map((line) => `${line}\n`);
 }
 
-/** Runs the SDK's target loop on `lines` with `writer`; the STATE values it confirmed, and its error if it failed. */
-async function sync(writer: TargetWriter, lines: readonly string[]): Promise<{ confirmed: unknown[]; error: unknown }> {
+/** Runs the SDK's target loop on `lines` with `writer`; the lines it wrote (STATE values, dead letters), and its error if it failed. */
+async function sync(writer: TargetWriter, lines: readonly string[], deadLetters = false): Promise<{ confirmed: unknown[]; error: unknown }> {
   const out = new PassThrough();
   const text: string[] = [];
   out.on("data", (chunk: Buffer) => text.push(chunk.toString()));
-  const options = { batchSizeRows: 1000, batchWaitMs: 60_000, validateRecords: true, batchRoots: [dir], connector: "test-target", deadLetters: false, nativeBatchFormats: ["arrow"] };
+  const options = { batchSizeRows: 1000, batchWaitMs: 60_000, validateRecords: true, batchRoots: [dir], connector: "test-target", deadLetters, nativeBatchFormats: ["arrow"] };
   let error: unknown;
   await runTargetSync(writer, Readable.from(lines), new MessageWriter(out), createLogger("test-target", "silent"), options).catch((failure: unknown) => (error = failure));
   const confirmed = text.join("").split("\n").filter((line) => line !== "").map((line) => JSON.parse(line) as unknown);
@@ -86,5 +86,33 @@ describe("a target writer's Arrow batches, prepared ahead", () => {
     expect((error as FatalError).code).toBe("ENCODE_FAILED");
     expect(written).toEqual(["batch-0-1-2.arrow"]);
     expect(confirmed).toEqual(["after 0"]);
+  });
+});
+
+describe("a target writer taking records as text", () => {
+  it("gets each record's JSON as it came, no objects, and a record it rejects still reaches the dead letter whole", async () => {
+    const seen: Array<{ records: number; texts: readonly string[] | undefined; lines: readonly number[] }> = [];
+    const writer: TargetWriter = {
+      recordsAs: "text",
+      writeBatch(batch) {
+        for (const { records, texts, lines, reject } of batch) {
+          seen.push({ records: records.length, texts, lines });
+          reject?.(1, new FatalError("REFUSED", "the second record is refused"));
+        }
+      },
+    };
+    const lines = [
+      JSON.stringify({ type: "SCHEMA", stream: "items", schema: SCHEMA, key_properties: ["id"] }),
+      '{"type": "RECORD", "stream": "items", "record": {"id": 1}}',
+      '{"type":"RECORD","stream":"items","record":{"id":2,"__proto__":"kept"}}',
+      JSON.stringify({ type: "STATE", value: "done" }),
+    ].map((line) => `${line}\n`);
+    const { confirmed, error } = await sync(writer, lines, true);
+    expect(error).toBeUndefined();
+    expect(seen).toEqual([{ records: 0, texts: ['{"id": 1}', '{"id":2,"__proto__":"kept"}'], lines: [2, 3] }]);
+    const [deadLetter, state] = confirmed as [Record<string, unknown>, unknown];
+    expect(deadLetter).toMatchObject({ type: "DEAD_LETTER", stream: "items", stage: "sink_write", error: { code: "REFUSED" }, location: { line: 3 } });
+    expect(JSON.stringify(deadLetter["record"])).toBe('{"id":2,"__proto__":"kept"}');
+    expect(state).toBe("done");
   });
 });
