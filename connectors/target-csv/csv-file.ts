@@ -37,28 +37,49 @@ function inClass(character: string): string {
   return /[\\\]^-]/.test(character) ? `\\${character}` : character;
 }
 
-/**
- * Writes rows as CSV lines: a cell holding the delimiter, the quote
- * character or a line break ("\r" too) is quoted, its quotes doubled, as
- * tap-csv reads them back. Ours rather than csv-stringify's: that one left
- * a lone "\r" unquoted, escaped a custom quote character with '"', and
- * made target-csv spend 40% of its time collecting garbage (bench/RESULTS.md).
- */
+/** The CSV line (with its newline) of each row of cells, as `csvLineOf` makes them. */
 export function csvLines(rows: readonly (readonly string[])[], format: CsvFormat): Buffer[] {
+  const lineOf = csvLineOf(format);
+  const text = new TextChunks();
+  for (const row of rows) text.add(lineOf(row));
+  return text.take();
+}
+
+/**
+ * Makes CSV lines: a cell holding the delimiter, the quote character or a
+ * line break ("\r" too) is quoted, its quotes doubled, as tap-csv reads
+ * them back. Ours rather than csv-stringify's: that one left a lone "\r"
+ * unquoted, escaped a custom quote character with '"', and made
+ * target-csv spend 40% of its time collecting garbage (bench/RESULTS.md).
+ */
+export function csvLineOf(format: CsvFormat): (cells: readonly string[]) => string {
   const { delimiter, quoteChar } = format;
   const special = new RegExp(`[${inClass(delimiter)}${inClass(quoteChar)}\r\n]`);
-  const text = new TextChunks();
-  for (const row of rows) {
+  const quoted = (cell: string): string => (special.test(cell) ? quoteChar + cell.replaceAll(quoteChar, quoteChar + quoteChar) + quoteChar : cell);
+  return (cells) => {
     let line = "";
-    for (let index = 0; index < row.length; index += 1) {
-      const cell = row[index] as string;
-      const written = special.test(cell) ? quoteChar + cell.replaceAll(quoteChar, quoteChar + quoteChar) + quoteChar : cell;
-      line += index === 0 ? written : delimiter + written;
-    }
+    for (let index = 0; index < cells.length; index += 1) line += index === 0 ? quoted(cells[index] as string) : delimiter + quoted(cells[index] as string);
     // A lone empty cell is quoted: an empty line would be skipped by readers.
-    text.add(line === "" && row.length === 1 ? `${quoteChar}${quoteChar}\n` : `${line}\n`);
-  }
-  return text.take();
+    return line === "" && cells.length === 1 ? `${quoteChar}${quoteChar}\n` : `${line}\n`;
+  };
+}
+
+/**
+ * A record's CSV line (with its newline) for `columns`: null and missing
+ * properties empty, objects and arrays as JSON, the rest as JSON would
+ * print them. Made as each record arrives, so only the line is held.
+ */
+export function csvRecordLineOf(columns: readonly string[], format: CsvFormat): (record: Readonly<Record<string, unknown>>) => string {
+  const lineOf = csvLineOf(format);
+  const cells: string[] = new Array<string>(columns.length).fill("");
+  return (record) => {
+    for (let index = 0; index < columns.length; index += 1) {
+      const column = columns[index] as string;
+      // Own properties only: a record without "constructor" has no such cell.
+      cells[index] = Object.hasOwn(record, column) ? cellText(record[column]) : "";
+    }
+    return lineOf(cells);
+  };
 }
 
 /**
@@ -71,7 +92,6 @@ export class CsvFile {
     readonly path: string,
     readonly columns: readonly string[],
     private readonly handle: FileHandle,
-    private readonly format: CsvFormat,
   ) {}
 
   static async open(basePath: string, columns: readonly string[], format: CsvFormat, logger: Logger): Promise<CsvFile> {
@@ -88,24 +108,21 @@ export class CsvFile {
     }
     const writeHeader = existingHeader(path, format) === undefined;
     const handle = await openForAppend(path);
-    const file = new CsvFile(path, columns, handle, format);
-    if (writeHeader) await file.append([columns]);
+    const file = new CsvFile(path, columns, handle);
+    if (writeHeader) await file.append([csvLineOf(format)(columns)]);
     return file;
   }
 
-  /** Appends rows and fsyncs them. */
-  async append(rows: readonly (readonly string[])[]): Promise<void> {
-    const lines = csvLines(rows, this.format);
+  /** Appends CSV lines (each with its newline, from csvRecordLineOf) and fsyncs them. */
+  async append(lines: readonly string[]): Promise<void> {
+    const text = new TextChunks();
+    for (const line of lines) text.add(line);
     try {
-      await appendBuffers(this.handle, lines);
+      await appendBuffers(this.handle, text.take());
       await this.handle.sync();
     } catch (error) {
       throw fileError(error, this.path, "write records");
     }
-  }
-
-  rowOf(record: Record<string, unknown>): string[] {
-    return this.columns.map((column) => cellText(record[column]));
   }
 
   close(): Promise<void> {

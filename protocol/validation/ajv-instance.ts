@@ -35,6 +35,8 @@ export function createAjv(options: Options = {}): Ajv {
   const ajv = new Ajv({
     strict: false,
     allowUnionTypes: true,
+    // A record without "constructor" or "toString" has no such property: nothing inherited from Object is looked at.
+    ownProperties: true,
     validateSchema: false,
     logger: false,
     // Schema patterns run on RE2: linear time whatever the pattern and the value.

@@ -63,14 +63,15 @@ export class RecordBatcher {
   }
 
   /**
-   * Adds a record: the object, or its JSON text (`text`, else stringified)
-   * when the writer takes records as text (TargetWriter.recordsAs).
+   * Adds a record: the object, or `text` when the writer takes records as
+   * text or encoded (TargetWriter.recordsAs; JSON.stringify of the record
+   * when no text is given).
    */
   add(stream: StreamInfo, record: RecordMessage, line: number, text?: string): void {
     let entry = this.pending.get(stream.name);
     if (entry === undefined || entry.stream !== stream) {
       if (entry !== undefined) throw new Error(`stream ${stream.name} changed schema with records pending; flush first`);
-      entry = this.writer.recordsAs === "text" ? { stream, records: [], lines: [], texts: [] } : { stream, records: [], lines: [] };
+      entry = this.writer.recordsAs === "text" || this.writer.recordsAs === "encoded" ? { stream, records: [], lines: [], texts: [] } : { stream, records: [], lines: [] };
       this.pending.set(stream.name, entry);
     }
     if (entry.texts === undefined) entry.records.push(record);
@@ -99,7 +100,7 @@ export class RecordBatcher {
     const batch: StreamRecords[] = [...this.pending.values()].map((entry) => ({
       ...entry,
       reject:
-        this.reject === undefined
+        this.reject === undefined || this.writer.recordsAs === "encoded"
           ? undefined
           : (index: number, error: AgoraError) => rejections.push({ stream: entry.stream, record: recordAt(entry, index), line: entry.lines[index] as number, error }),
     }));

@@ -1,9 +1,10 @@
 import { ProtocolError } from "../../errors.js";
 import type { MessageWriter } from "../../framing/message-writer.js";
 import { readMessageBatches, type ByteSource } from "../../framing/read-messages.js";
+import { flattened } from "../../framing/text-chunks.js";
 import { recordText } from "../../messages/record-text.js";
 import { serializeMessage } from "../../messages/serialize.js";
-import type { AgoraError } from "../../errors.js";
+import { AgoraError } from "../../errors.js";
 import type { DeadLetterMessage, RecordMessage, SchemaMessage } from "../../messages/types.js";
 import { RecordValidator } from "../../validation/record-validator.js";
 import type { Logger } from "../logger.js";
@@ -81,6 +82,16 @@ export async function runTargetSync(writer: TargetWriter, input: ByteSource, out
 
   /** Synchronous unless the batch is full: the hot path pays no promise per record. */
   const wantsText = writer.recordsAs === "text";
+  const { encodeRecord } = writer;
+  if (writer.recordsAs === "encoded" && encodeRecord === undefined) throw new Error(`${options.connector}: a writer taking records encoded must implement encodeRecord`);
+  const encoded = writer.recordsAs === "encoded" ? encodeRecord : undefined;
+  const encode = (encodeRecord: NonNullable<TargetWriter["encodeRecord"]>, stream: StreamInfo, message: RecordMessage, line: number): string => {
+    try {
+      return flattened(encodeRecord.call(writer, stream, message.record));
+    } catch (error) {
+      throw error instanceof AgoraError ? error.withLocation({ stream: stream.name, line }) : error;
+    }
+  };
   /** `raw` is the record's input line, when it came as a RECORD message (not from a BATCH file). */
   const addRecord = (stream: StreamInfo, message: RecordMessage, line: number, raw?: string): Promise<void> | undefined => {
     if (options.validateRecords) {
@@ -92,7 +103,7 @@ export async function runTargetSync(writer: TargetWriter, input: ByteSource, out
         return undefined;
       }
     }
-    batcher.add(stream, message, line, wantsText ? recordText(raw, message) : undefined);
+    batcher.add(stream, message, line, wantsText ? recordText(raw, message) : encoded === undefined ? undefined : encode(encoded, stream, message, line));
     records += 1;
     if (batcher.size < options.batchSizeRows) return undefined;
     // At most two batches in memory: one written (durable before its STATE is confirmed), one filling.

@@ -23,10 +23,10 @@ export interface StreamRecords {
   /** The input line of each record (same index), for errors that name it. */
   readonly lines: readonly number[];
   /**
-   * Each record's JSON text (same index), present when the writer takes
-   * records as text (`recordsAs: "text"`); `records` is then empty. Cut
-   * from the input line where that is safe, so a writer storing JSON need
-   * not stringify each record again.
+   * Each record as text (same index), present when the writer takes records
+   * as text or encoded (TargetWriter.recordsAs); `records` is then empty.
+   * As "text", each record's JSON, cut from the input line where that is
+   * safe, so a writer storing JSON need not stringify each record again.
    */
   readonly texts?: readonly string[];
   /**
@@ -40,12 +40,23 @@ export interface StreamRecords {
 /** How a target writes. Opened once per run. */
 export interface TargetWriter {
   /**
-   * "text" when the writer stores records as JSON: its batches then carry
-   * each record's JSON text (StreamRecords.texts) instead of the objects,
-   * which are let go as soon as they are validated (less to hold, and to
-   * collect). Default "objects".
+   * How the writer's batches carry records (default "objects"):
+   * - "text": each record's JSON text (StreamRecords.texts), for a writer
+   *   that stores records as JSON;
+   * - "encoded": what `encodeRecord` made of each record as it arrived (a
+   *   CSV line, say), in StreamRecords.texts; such a writer cannot reject
+   *   single records (`reject` is undefined), having no record to name.
+   * Either way `records` is empty and the objects are let go as soon as
+   * they are validated: less to hold, and to collect.
    */
-  readonly recordsAs?: "objects" | "text";
+  readonly recordsAs?: "objects" | "text" | "encoded";
+  /**
+   * With `recordsAs: "encoded"`: the record as the writer will write it,
+   * made when it arrives; `stream` is its stream as of its latest SCHEMA
+   * (prepareStream for that SCHEMA may still be pending). Throwing fails
+   * the run at that record's line.
+   */
+  encodeRecord?(stream: StreamInfo, record: RecordMessage["record"]): string;
   /**
    * May prepare the destination for a stream (create a table, add columns).
    * Called for a stream's first SCHEMA and whenever it changes; records that

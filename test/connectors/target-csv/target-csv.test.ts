@@ -46,4 +46,16 @@ describe("target-csv", () => {
     expect(readFileSync(join(out, "p-2.csv"), "utf8")).toBe("id\textra\n2\tx\n");
     expect(existsSync(join(out, "p-3.csv"))).toBe(false);
   });
+
+  it("keeps columns named __proto__ and constructor as data, empty where a record lacks them", async () => {
+    const { config, out } = destination();
+    const text = '{"type":["null","string"]}';
+    // JSON text: in an object literal, __proto__ would set the prototype instead of naming a property.
+    const schema = `{"type":"SCHEMA","stream":"p","schema":{"type":"object","properties":{"id":{"type":"integer"},"__proto__":${text},"constructor":${text},"toString":${text}}},"key_properties":[]}`;
+    const withAll = '{"type":"RECORD","stream":"p","record":{"id":1,"__proto__":"p1","constructor":"c1","toString":"t1"}}';
+    const result = await runNode(target, ["--config", config], { input: `${schema}\n${withAll}\n${recordLine("p", { id: 2 })}\n${stateLine(1)}\n` });
+    expect(result.exitCode, result.stderr).toBe(0);
+    // A record lacking them must not print what objects inherit (Object's constructor, its toString).
+    expect(readFileSync(join(out, "p.csv"), "utf8")).toBe("id,__proto__,constructor,toString\n1,p1,c1,t1\n2,,,\n");
+  });
 });

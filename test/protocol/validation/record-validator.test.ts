@@ -48,6 +48,15 @@ describe("RecordValidator", () => {
     expect(error?.message).toBe("record field /address/zip expected string, got number 8001");
   });
 
+  it("looks only at a record's own properties: one without constructor or toString has none, and a required one is missing", () => {
+    const validator = new RecordValidator();
+    const text = { type: ["null", "string"] };
+    validator.setSchema("s", { type: "object", properties: { constructor: text, toString: text, hasOwnProperty: text }, required: ["valueOf"] });
+    expect(validator.validate("s", JSON.parse('{"valueOf":"v"}') as Record<string, unknown>, 1)).toBeUndefined();
+    expect(validator.validate("s", JSON.parse('{"valueOf":"v","constructor":7}') as Record<string, unknown>, 2)?.message).toBe("record field /constructor expected null or string, got number 7");
+    expect(validator.validate("s", {}, 3)?.message).toBe("record field /valueOf is required but missing");
+  });
+
   it("names missing required fields and bad formats", () => {
     expect(check({ amount: 1 })?.message).toBe("record field /id is required but missing");
     expect(check({ id: 1, amount: 1, updated_at: "yesterday" })?.message).toMatch(/\/updated_at expected format date-time, got string "yesterday"/);
