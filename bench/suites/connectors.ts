@@ -50,7 +50,9 @@ export async function runConnectorBench(root: string, sizes: readonly number[], 
     rmSync(work, { recursive: true, force: true });
     mkdirSync(work, { recursive: true });
     process.stderr.write(`connectors: generating ${rows.toLocaleString("en")} rows…\n`);
-    const made = { csv: await inputs.get("csv", rows), jsonl: await inputs.get("jsonl", rows), parquet: await inputs.get("parquet", rows), messages: await inputs.get("messages", rows) };
+    // Asked for together: they are written side by side.
+    const [csv, jsonl, parquet, messages] = await Promise.all([inputs.get("csv", rows), inputs.get("jsonl", rows), inputs.get("parquet", rows), inputs.get("messages", rows)]);
+    const made = { csv, jsonl, parquet, messages };
     const files = { csv: made.csv.path, jsonl: made.jsonl.path, parquet: made.parquet.path, messages: made.messages.path };
     const sizesOf: Record<string, number> = { csv: made.csv.bytes, jsonl: made.jsonl.bytes, parquet: made.parquet.bytes, messages: made.messages.bytes };
     for (const item of cases) {
