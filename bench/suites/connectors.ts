@@ -33,6 +33,11 @@ export interface ConnectorResults {
   readonly rows: readonly Row[];
 }
 
+/** The run of `connector` at `rows`, if the suite measured it. */
+export function runOf(results: ConnectorResults | undefined, connector: string, rows: number): ProcessRun | undefined {
+  return results?.rows.find((row) => row.connector === connector && row.rows === rows)?.run;
+}
+
 /** target-postgres, into a schema of its own per size (so each size inserts, not upserts), when a server runs. */
 function postgresCase(url: string): ConnectorCase {
   return { connector: "target-postgres", kind: "target", input: "messages", config: (_files, work) => ({ url, schema: `bench_${work.length}_${Date.now()}` }) };

@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { LineSplitter } from "../../protocol/index.js";
 import type { BenchInputs } from "../files.js";
 import { formatRate } from "../measure.js";
-import { measureProcess } from "../process-stats.js";
+import { measureProcess, type ProcessRun } from "../process-stats.js";
 
 /** Runs a shell command line to completion; returns its wall time in seconds. */
 function timeShell(command: string, cwd: string): Promise<number> {
@@ -74,7 +74,15 @@ function targetsAt(rows: number, sqliteUpTo: number): string[] {
  * discards, against the in-process JSON ceiling. A real pipeline: tap-csv →
  * target-jsonl as a direct shell pipe and through `agora run`.
  */
-export async function runRunnerBench(root: string, sizes: readonly number[], work: string, inputs: BenchInputs, sqliteUpTo = 1_000_000): Promise<{ markdown: string; figures: RunnerFigures[] }> {
+export async function runRunnerBench(
+  root: string,
+  sizes: readonly number[],
+  work: string,
+  inputs: BenchInputs,
+  sqliteUpTo = 1_000_000,
+  /** target-jsonl alone on the message file of a size, when the connectors suite already ran it: not run twice. */
+  targetJsonlRun: (rows: number) => ProcessRun | undefined = () => undefined,
+): Promise<{ markdown: string; figures: RunnerFigures[] }> {
   const agora = join(root, "dist", "runner", "cli", "bin.js");
   const bin = (name: string): string => `${process.execPath} ${join(root, "dist", "connectors", name, "bin.js")}`;
   const figures: RunnerFigures[] = [];
@@ -97,7 +105,7 @@ export async function runRunnerBench(root: string, sizes: readonly number[], wor
 
     process.stderr.write("runner: target-jsonl < file, and cat → target-jsonl through agora run…\n");
     rmSync(join(work, "out"), { recursive: true, force: true });
-    const targetAlone = await measureProcess(join(root, "dist", "connectors", "target-jsonl", "bin.js"), ["--config", "target-jsonl.json"], messages, work, true);
+    const targetAlone = targetJsonlRun(rows) ?? (await measureProcess(join(root, "dist", "connectors", "target-jsonl", "bin.js"), ["--config", "target-jsonl.json"], messages, work, true));
     if (targetAlone.exitCode !== 0) throw new Error(`target-jsonl failed: ${targetAlone.stderr}`);
     rmSync(join(work, "out"), { recursive: true, force: true });
     const catThrough = await measureProcess(agora, ["--state-store", join(work, "cat.db"), "run", "--no-progress", "--tap", `cat ${messages}`, "--target", `${bin("target-jsonl")} --config target-jsonl.json`], undefined, work, true);
@@ -130,7 +138,7 @@ export async function runRunnerBench(root: string, sizes: readonly number[], wor
     "| ---: | ---: | ---: | ---: | ---: | ---: |",
     ...figures.map((f) => `| ${f.rows.toLocaleString("en")} | ${formatRate(f.ceilingPerSecond)} | ${formatRate(f.hopPerSecond)} | ${f.hopMegabytesPerSecond.toFixed(1)} | ${(f.hopPerSecond / f.ceilingPerSecond).toFixed(2)} | ${(f.hopPeakRssBytes / 2 ** 20).toFixed(0)} |`),
     "",
-    "The runner against the target it feeds: target-jsonl reading the message file on stdin, and the same file through `agora run --tap 'cat file'` into target-jsonl (validation on). CPU is each process's own (user + system).",
+    "The runner against the target it feeds: target-jsonl reading the message file on stdin (the connectors suite's run of it, when that suite ran too), and the same file through `agora run --tap 'cat file'` into target-jsonl (validation on). CPU is each process's own (user + system).",
     "",
     "| rows | target-jsonl < file (msgs/s) | agora run, cat → target-jsonl (msgs/s) | agora ÷ direct | runner CPU per message (µs) | target-jsonl CPU per message (µs) | runner ÷ target CPU |",
     "| ---: | ---: | ---: | ---: | ---: | ---: | ---: |",

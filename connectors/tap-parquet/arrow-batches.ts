@@ -9,15 +9,18 @@ export interface ArrowReadPlan {
   readonly properties: Readonly<Record<string, JsonSchema>>;
   /** Rows already consumed (the bookmark), skipped unread where whole row groups allow. */
   readonly start: number;
+  /** Consecutive row groups go in one batch while it stays within this many rows (a larger group alone). */
+  readonly rowsPerFile: number;
   readonly logger: Logger;
 }
 
 /**
- * The file's selected columns as Arrow record batches, one per row group
- * (from `start`), decoded by parquet-wasm straight into Arrow IPC bytes: no
+ * The file's selected columns as Arrow record batches (from `start`), one
+ * per row group, or per run of consecutive row groups within `rowsPerFile`
+ * rows, decoded by parquet-wasm straight into Arrow IPC bytes: no
  * JavaScript value is made per row. Undefined when a selected column has an
  * Arrow type the batch lane does not carry (decimals, times, binary,
- * nested), so the caller reads records instead. Memory holds one row group.
+ * nested), so the caller reads records instead. Memory holds one batch.
  */
 export async function parquetArrowBatches(plan: ArrowReadPlan): Promise<AsyncIterable<ArrowBatch> | undefined> {
   if (plan.columns.length === 0) return undefined;
@@ -42,15 +45,25 @@ export async function parquetArrowBatches(plan: ArrowReadPlan): Promise<AsyncIte
   return (async function* () {
     try {
       let groupStart = 0;
-      for (let group = 0; group < groups; group += 1) {
-        const rows = groupRows[group] as number;
-        const groupEnd = groupStart + rows;
-        if (groupEnd > plan.start && rows > 0) {
-          const offset = Math.max(0, plan.start - groupStart);
-          const table = await file.read({ rowGroups: [group], columns: [...plan.columns], offset, batchSize: rows });
-          yield new ArrowBatch(table.intoIPCStream(), groupEnd - groupStart - offset, { path: plan.path, row: groupEnd });
+      let group = 0;
+      // Skip the row groups the bookmark is past.
+      while (group < groups && groupStart + (groupRows[group] as number) <= plan.start) groupStart += groupRows[group++] as number;
+      while (group < groups) {
+        const offset = Math.max(0, plan.start - groupStart);
+        const taken = [group];
+        let end = groupStart + (groupRows[group] as number);
+        group += 1;
+        while (group < groups && end - groupStart - offset + (groupRows[group] as number) <= plan.rowsPerFile) {
+          taken.push(group);
+          end += groupRows[group] as number;
+          group += 1;
         }
-        groupStart = groupEnd;
+        const rows = end - groupStart - offset;
+        if (rows > 0) {
+          const table = await file.read({ rowGroups: taken, columns: [...plan.columns], offset, batchSize: rows });
+          yield new ArrowBatch(table.intoIPCStream(), rows, { path: plan.path, row: end });
+        }
+        groupStart = end;
       }
     } finally {
       file.free();

@@ -39,10 +39,10 @@ export async function parquetStream(entry: ParquetFileEntry): Promise<TapStream<
     schema,
     keyProperties: entry.keyProperties,
     resumable: true,
-    arrowBatches({ bookmark, schema: announced, logger }) {
+    arrowBatches({ bookmark, schema: announced, logger }, { rowsPerFile }) {
       const start = savedPosition(bookmark, entry.path, "row", (message) => logger.warn(`stream ${entry.stream}: ${message}`));
       const columns = Object.keys((announced["properties"] ?? {}) as object);
-      return parquetArrowBatches({ path: entry.path, stream: entry.stream, columns, properties, start, logger });
+      return parquetArrowBatches({ path: entry.path, stream: entry.stream, columns, properties, start, rowsPerFile, logger });
     },
     async *records({ bookmark, schema: announced, logger }): AsyncGenerator<StreamItem> {
       const start = savedPosition(bookmark, entry.path, "row", (message) => logger.warn(`stream ${entry.stream}: ${message}`));

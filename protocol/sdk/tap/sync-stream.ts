@@ -269,7 +269,7 @@ export async function syncStream<Config extends ConnectorConfig>(
 
   let completed = false;
   try {
-    const native = arrowBatches !== undefined && replicationKey === undefined ? await stream.arrowBatches?.(streamContext) : undefined;
+    const native = arrowBatches !== undefined && replicationKey === undefined ? await stream.arrowBatches?.(streamContext, { rowsPerFile: arrowBatches.rowsPerFile }) : undefined;
     if (native !== undefined && arrowBatches !== undefined) await readArrowBatches(native, arrowBatches);
     else await readRecords();
     completed = !signal.aborted;

@@ -136,9 +136,11 @@ export interface TapStream<Config = ConnectorConfig> {
    * must be the properties of `context.schema` (the selected ones), with
    * Arrow types that fit them (see columnFitsProperty). Return undefined
    * when the selection cannot be read this way; `records` is used instead.
-   * Not used for streams with a replication key.
+   * Not used for streams with a replication key. A batch should hold up to
+   * `files.rowsPerFile` rows (batch_config.rows_per_file) where the
+   * source's own units (row groups) allow.
    */
-  arrowBatches?(context: StreamContext<Config>): Promise<AsyncIterable<ArrowBatch> | undefined> | AsyncIterable<ArrowBatch> | undefined;
+  arrowBatches?(context: StreamContext<Config>, files: { readonly rowsPerFile: number }): Promise<AsyncIterable<ArrowBatch> | undefined> | AsyncIterable<ArrowBatch> | undefined;
 }
 
 /** What a sync with a catalog needs: the selected streams, each with its schema from the catalog. */

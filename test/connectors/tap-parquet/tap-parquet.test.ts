@@ -72,9 +72,9 @@ describe("tap-parquet with Arrow batch files", () => {
 
   it("writes each row group as one Arrow batch (no record built), a STATE after each, holding the same values as its records", async () => {
     const root = join(dir, "arrow-batches");
-    const result = await sync({ files: [{ path: file, stream: "sales", key_properties: ["id"] }], batch_config: { format: "arrow", root } });
+    const result = await sync({ files: [{ path: file, stream: "sales", key_properties: ["id"] }], batch_config: { format: "arrow", root, rows_per_file: 40 } });
     expect(result.exitCode, result.stderr).toBe(0);
-    // 250 rows in row groups of 40: seven batches, each followed by the STATE after its last row.
+    // 250 rows in row groups of 40, 40 rows per file: seven batches, each followed by the STATE after its last row.
     const kinds = result.messages.filter((message) => message["type"] !== "SCHEMA").map((message) => message["type"]);
     expect(kinds.slice(0, 14)).toEqual(Array.from({ length: 7 }, () => ["BATCH", "STATE"]).flat());
     expect(statesOf(result.messages)[0]).toEqual({ bookmarks: { sales: { path: file, row: 40 } } });
@@ -92,5 +92,32 @@ describe("tap-parquet with Arrow batch files", () => {
     const result = await sync({ files: [{ path: file, stream: "sales" }], batch_config: { format: "arrow", root: join(dir, "arrow-resumed") } }, ["--catalog", writeJsonIn(dir, "arrow-cat.json", catalog), "--state", state]);
     expect(result.exitCode, result.stderr).toBe(0);
     expect(await batchRecords(result.messages)).toEqual(expected.slice(100).map(({ name: _name, at: _at, ...rest }) => rest));
+  });
+
+  it("puts consecutive row groups in one batch while it stays within rows_per_file, and resumes mid-batch at the saved row", async () => {
+    const rowsOf = async (messages: Array<Record<string, unknown>>): Promise<number[]> => {
+      const counts: number[] = [];
+      for (const message of messages.filter((item) => item["type"] === "BATCH")) {
+        let rows = 0;
+        for (const uri of message["manifest"] as string[]) rows += (await decodeArrowBatch(readFileSync(fileURLToPath(uri)))).rows;
+        counts.push(rows);
+      }
+      return counts;
+    };
+    const config = { files: [{ path: file, stream: "sales" }], batch_config: { format: "arrow", root: join(dir, "arrow-grouped"), rows_per_file: 100 } };
+    const whole = await sync(config);
+    expect(whole.exitCode, whole.stderr).toBe(0);
+    // Groups of 40 rows: two fit in 100, a third would not; the last group, of 10 rows, joins the two before it.
+    expect(await rowsOf(whole.messages)).toEqual([80, 80, 90]);
+    // A STATE after each batch (and the stream's last one).
+    expect(statesOf(whole.messages).map((state) => (state as { bookmarks: { sales: { row: number } } }).bookmarks.sales.row)).toEqual([80, 160, 250, 250]);
+    expect(await batchRecords(whole.messages)).toEqual(expected);
+
+    // From row 100 (20 rows into the third group): 20 + 40 + 40 rows, then the last 50.
+    const state = writeJsonIn(dir, "arrow-grouped-state.json", { bookmarks: { sales: { path: file, row: 100 } } });
+    const resumed = await sync(config, ["--state", state]);
+    expect(resumed.exitCode, resumed.stderr).toBe(0);
+    expect(await rowsOf(resumed.messages)).toEqual([100, 50]);
+    expect(await batchRecords(resumed.messages)).toEqual(expected.slice(100));
   });
 });

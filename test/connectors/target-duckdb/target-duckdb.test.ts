@@ -127,7 +127,7 @@ describe("target-duckdb", () => {
       `
 [connectors.sales]
 command = "tap-parquet"
-config = { files = [{ path = "${source}", stream = "sales", key_properties = ["id"] }], batch_config = { format = "arrow", root = "${join(project, "batches")}" } }
+config = { files = [{ path = "${source}", stream = "sales", key_properties = ["id"] }], batch_config = { format = "arrow", rows_per_file = 100, root = "${join(project, "batches")}" } }
 
 [connectors.warehouse]
 command = "target-duckdb"

@@ -18,7 +18,7 @@ function arrowProject(name: string, middleware: string, targets = "lake", extra 
     `
 [connectors.sales]
 command = "tap-parquet"
-config = { files = [{ path = "${source}", stream = "sales", key_properties = ["id"] }], batch_config = { format = "arrow", root = "${join(dir, "batches")}" } }
+config = { files = [{ path = "${source}", stream = "sales", key_properties = ["id"] }], batch_config = { format = "arrow", rows_per_file = 40, root = "${join(dir, "batches")}" } }
 
 [connectors.lake]
 command = "target-parquet"

@@ -32,7 +32,7 @@ describe("Parquet batch files", () => {
       `
 [connectors.sales]
 command = "tap-parquet"
-config = { files = [{ path = "${source}", stream = "sales", key_properties = ["id"] }], batch_config = { format = "parquet", root = "${join(dir, "batches")}" } }
+config = { files = [{ path = "${source}", stream = "sales", key_properties = ["id"] }], batch_config = { format = "parquet", rows_per_file = 40, root = "${join(dir, "batches")}" } }
 
 [connectors.warehouse]
 command = "target-duckdb"

@@ -104,7 +104,7 @@ describe("batch_process middleware", () => {
       `
 [connectors.sales]
 command = "tap-parquet"
-config = { files = [{ path = "${source}", stream = "sales", key_properties = ["id"] }], batch_config = { format = "arrow", root = "${join(dir, "batches")}" } }
+config = { files = [{ path = "${source}", stream = "sales", key_properties = ["id"] }], batch_config = { format = "arrow", rows_per_file = 25, root = "${join(dir, "batches")}" } }
 
 [connectors.out]
 command = "target-jsonl"
