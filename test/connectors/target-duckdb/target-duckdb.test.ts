@@ -3,7 +3,7 @@ import { DuckDBInstance } from "@duckdb/node-api";
 import { describe, expect, it } from "vitest";
 import { writeJsonIn } from "../../helpers/files.js";
 import { input, recordLine, schemaLine, stateLine } from "../../helpers/messages.js";
-import { writeSampleParquet } from "../../helpers/parquet.js";
+import { sampleParquetTap } from "../../helpers/parquet.js";
 import { agora, CLASSIC_TARGET_PY, projectIn } from "../../helpers/project.js";
 import { connectorBin, runNode, tempDir } from "../../helpers/processes.js";
 import { readFileSync } from "node:fs";
@@ -121,13 +121,11 @@ describe("target-duckdb", () => {
   it("takes tap-parquet's Arrow batches natively while a plain Python Singer target gets the same rows as records, and passes agora test target", async () => {
     const project = join(dir, "project");
     const source = join(dir, "source.parquet");
-    const expected = writeSampleParquet(source, { rows: 250, rowGroupSize: 100 });
+    const { toml: tap, expected } = sampleParquetTap(source, { rows: 250, rowGroupSize: 100 }, "arrow", join(project, "batches"));
     projectIn(
       project,
       `
-[connectors.sales]
-command = "tap-parquet"
-config = { files = [{ path = "${source}", stream = "sales", key_properties = ["id"] }], batch_config = { format = "arrow", rows_per_file = 100, root = "${join(project, "batches")}" } }
+${tap}
 
 [connectors.warehouse]
 command = "target-duckdb"

@@ -4,7 +4,7 @@ import { asyncBufferFromFile, parquetMetadataAsync, parquetRead } from "hyparque
 import { describe, expect, it } from "vitest";
 import { writeJsonIn } from "../../helpers/files.js";
 import { input, recordLine, schemaLine, stateLine } from "../../helpers/messages.js";
-import { writeSampleParquet } from "../../helpers/parquet.js";
+import { sampleParquetTap } from "../../helpers/parquet.js";
 import { agora, projectIn } from "../../helpers/project.js";
 import { connectorBin, runNode, tempDir } from "../../helpers/processes.js";
 
@@ -112,13 +112,11 @@ describe("target-parquet", () => {
   it("writes the Arrow batches of tap-parquet columnar under agora run, with Parquet's own types, and passes agora test target", async () => {
     const project = join(dir, "project");
     const source = join(dir, "source.parquet");
-    const expected = writeSampleParquet(source, { rows: 300, rowGroupSize: 100 });
+    const { toml: tap, expected } = sampleParquetTap(source, { rows: 300, rowGroupSize: 100 }, "arrow", join(project, "batches"));
     projectIn(
       project,
       `
-[connectors.sales]
-command = "tap-parquet"
-config = { files = [{ path = "${source}", stream = "sales", key_properties = ["id"] }], batch_config = { format = "arrow", rows_per_file = 100, root = "${join(project, "batches")}" } }
+${tap}
 
 [connectors.lake]
 command = "target-parquet"

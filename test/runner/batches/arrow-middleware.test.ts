@@ -2,7 +2,7 @@ import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { asyncBufferFromFile, parquetMetadataAsync, parquetReadObjects } from "hyparquet";
 import { describe, expect, it } from "vitest";
-import { writeSampleParquet } from "../../helpers/parquet.js";
+import { sampleParquetTap } from "../../helpers/parquet.js";
 import { agora, CLASSIC_TARGET_PY, projectIn } from "../../helpers/project.js";
 import { tempDir } from "../../helpers/processes.js";
 
@@ -12,13 +12,11 @@ const root = tempDir("agora-arrow-middleware-");
 function arrowProject(name: string, middleware: string, targets = "lake", extra = ""): { dir: string; expected: Array<Record<string, unknown>> } {
   const dir = join(root, name);
   const source = join(root, `${name}.parquet`);
-  const expected = writeSampleParquet(source, { rows: 100, rowGroupSize: 40 });
+  const { toml: tap, expected } = sampleParquetTap(source, { rows: 100, rowGroupSize: 40 }, "arrow", join(dir, "batches"));
   projectIn(
     dir,
     `
-[connectors.sales]
-command = "tap-parquet"
-config = { files = [{ path = "${source}", stream = "sales", key_properties = ["id"] }], batch_config = { format = "arrow", rows_per_file = 40, root = "${join(dir, "batches")}" } }
+${tap}
 
 [connectors.lake]
 command = "target-parquet"

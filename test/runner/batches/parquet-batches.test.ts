@@ -3,7 +3,7 @@ import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { DuckDBInstance } from "@duckdb/node-api";
 import { describe, expect, it } from "vitest";
-import { writeSampleParquet } from "../../helpers/parquet.js";
+import { sampleParquetTap, writeSampleParquet } from "../../helpers/parquet.js";
 import { agora, CLASSIC_TARGET_PY, projectIn } from "../../helpers/project.js";
 import { tempDir } from "../../helpers/processes.js";
 
@@ -26,13 +26,11 @@ describe("Parquet batch files", () => {
   it("tap-parquet writes its row groups as Parquet batches: target-duckdb and target-parquet load them as they are, a Python Singer target gets the same rows as records", async () => {
     const dir = join(root, "fan-out");
     const source = join(root, "source.parquet");
-    const expected = writeSampleParquet(source, { rows: 90, rowGroupSize: 40 });
+    const { toml: tap, expected } = sampleParquetTap(source, { rows: 90, rowGroupSize: 40 }, "parquet", join(dir, "batches"));
     projectIn(
       dir,
       `
-[connectors.sales]
-command = "tap-parquet"
-config = { files = [{ path = "${source}", stream = "sales", key_properties = ["id"] }], batch_config = { format = "parquet", rows_per_file = 40, root = "${join(dir, "batches")}" } }
+${tap}
 
 [connectors.warehouse]
 command = "target-duckdb"

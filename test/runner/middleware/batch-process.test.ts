@@ -1,7 +1,7 @@
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { writeSampleParquet } from "../../helpers/parquet.js";
+import { sampleParquetTap } from "../../helpers/parquet.js";
 import { agora, projectIn, range } from "../../helpers/project.js";
 import { ROOT, tempDir } from "../../helpers/processes.js";
 
@@ -97,14 +97,12 @@ describe("batch_process middleware", () => {
   it("runs a Node module's transformArrowBatch on each Arrow batch, and refuses an answer with another row count", async () => {
     const dir = join(root, "arrow");
     const source = join(root, "arrow.parquet");
-    const expected = writeSampleParquet(source, { rows: 60, rowGroupSize: 25 });
+    const { toml: tap, expected } = sampleParquetTap(source, { rows: 60, rowGroupSize: 25 }, "arrow", join(dir, "batches"));
     const arrowModule = join(ROOT, "node_modules", "apache-arrow", "Arrow.node.mjs");
     projectIn(
       dir,
       `
-[connectors.sales]
-command = "tap-parquet"
-config = { files = [{ path = "${source}", stream = "sales", key_properties = ["id"] }], batch_config = { format = "arrow", rows_per_file = 25, root = "${join(dir, "batches")}" } }
+${tap}
 
 [connectors.out]
 command = "target-jsonl"
