@@ -37,14 +37,6 @@ function inClass(character: string): string {
   return /[\\\]^-]/.test(character) ? `\\${character}` : character;
 }
 
-/** The CSV line (with its newline) of each row of cells, as `csvLineOf` makes them. */
-export function csvLines(rows: readonly (readonly string[])[], format: CsvFormat): Buffer[] {
-  const lineOf = csvLineOf(format);
-  const text = new TextChunks();
-  for (const row of rows) text.add(lineOf(row));
-  return text.take();
-}
-
 /**
  * Makes CSV lines: a cell holding the delimiter, the quote character or a
  * line break ("\r" too) is quoted, its quotes doubled, as tap-csv reads
