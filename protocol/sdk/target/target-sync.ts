@@ -44,6 +44,25 @@ export interface TargetSyncSummary {
 }
 
 /**
+ * What a batch holds of each record for `writer` instead of the object
+ * (TargetWriter.recordsAs): its JSON text, or the writer's encoding of it,
+ * flattened. Undefined when the writer takes objects.
+ */
+function recordTextOf(writer: TargetWriter, connector: string): ((stream: StreamInfo, message: RecordMessage, line: number, raw: string | undefined) => string) | undefined {
+  if (writer.recordsAs === "text") return (_stream, message, _line, raw) => recordText(raw, message);
+  if (writer.recordsAs !== "encoded") return undefined;
+  const { encodeRecord } = writer;
+  if (encodeRecord === undefined) throw new Error(`${connector}: a writer taking records encoded must implement encodeRecord`);
+  return (stream, message, line) => {
+    try {
+      return flattened(encodeRecord.call(writer, stream, message.record));
+    } catch (error) {
+      throw error instanceof AgoraError ? error.withLocation({ stream: stream.name, line }) : error;
+    }
+  };
+}
+
+/**
  * The target's main loop: messages in from `input`, records written in
  * batches through `writer`, each STATE's value echoed on `output` once durable.
  */
@@ -80,19 +99,13 @@ export async function runTargetSync(writer: TargetWriter, input: ByteSource, out
   /** The batch being written, if any: the next one fills while it is, and waits for it only once full itself. */
   let inFlight: Promise<void> | undefined;
 
-  /** Synchronous unless the batch is full: the hot path pays no promise per record. */
-  const wantsText = writer.recordsAs === "text";
-  const { encodeRecord } = writer;
-  if (writer.recordsAs === "encoded" && encodeRecord === undefined) throw new Error(`${options.connector}: a writer taking records encoded must implement encodeRecord`);
-  const encoded = writer.recordsAs === "encoded" ? encodeRecord : undefined;
-  const encode = (encodeRecord: NonNullable<TargetWriter["encodeRecord"]>, stream: StreamInfo, message: RecordMessage, line: number): string => {
-    try {
-      return flattened(encodeRecord.call(writer, stream, message.record));
-    } catch (error) {
-      throw error instanceof AgoraError ? error.withLocation({ stream: stream.name, line }) : error;
-    }
-  };
-  /** `raw` is the record's input line, when it came as a RECORD message (not from a BATCH file). */
+  const textOf = recordTextOf(writer, options.connector);
+
+  /**
+   * Synchronous unless the batch is full: the hot path pays no promise per
+   * record. `raw` is the record's input line, when it came as a RECORD
+   * message (not from a BATCH file).
+   */
   const addRecord = (stream: StreamInfo, message: RecordMessage, line: number, raw?: string): Promise<void> | undefined => {
     if (options.validateRecords) {
       const invalid = validator.validate(stream.name, message.record, line);
@@ -103,7 +116,7 @@ export async function runTargetSync(writer: TargetWriter, input: ByteSource, out
         return undefined;
       }
     }
-    batcher.add(stream, message, line, wantsText ? recordText(raw, message) : encoded === undefined ? undefined : encode(encoded, stream, message, line));
+    batcher.add(stream, message, line, textOf?.(stream, message, line, raw));
     records += 1;
     if (batcher.size < options.batchSizeRows) return undefined;
     // At most two batches in memory: one written (durable before its STATE is confirmed), one filling.
