@@ -110,12 +110,12 @@ export class StreamTable {
     const columns = this.columns.filter((column) => presentKeys.has(identifierKey(column.name)));
     const names = columns.map((column) => quoteIdentifier(column.name)).join(", ");
     const casts = columns.map((column) => `CAST(${quoteIdentifier(column.name)} AS ${column.type}) AS ${quoteIdentifier(column.name)}`).join(", ");
+    const source = `read_parquet(${quoteLiteral(parquetPath)})`;
     if (this.keys.length === 0) {
-      await this.connection.run(`INSERT INTO ${this.qualified} (${names}) SELECT ${casts} FROM read_parquet(${quoteLiteral(parquetPath)})`);
+      await this.connection.run(`INSERT INTO ${this.qualified} (${names}) SELECT ${casts} FROM ${source}`);
       return;
     }
     const keys = this.keys.map(quoteIdentifier);
-    const source = `read_parquet(${quoteLiteral(parquetPath)})`;
     const keyCasts = columns.filter((column) => this.keys.some((key) => identifierKey(key) === identifierKey(column.name))).map((column) => `CAST(${quoteIdentifier(column.name)} AS ${column.type})`);
     const repeated = await this.connection.runAndReadAll(`SELECT count(*) - count(DISTINCT (${keyCasts.join(", ")})) FROM ${source}`);
     if (keyCasts.length === keys.length && Number(repeated.getRows()[0]?.[0] ?? 0) === 0) {
