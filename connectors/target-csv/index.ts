@@ -47,10 +47,10 @@ export const targetCsv = defineTarget<CsvTargetConfig>({
       },
       // Each record becomes its CSV line as it arrives; a batch holds lines, not records.
       recordsAs: "encoded",
-      encodeRecord(stream, record) {
+      encodeRecord(stream, message) {
         const lineOf = encoders.get(stream) ?? csvRecordLineOf(columnsOf(stream), format);
         encoders.set(stream, lineOf);
-        return lineOf(record);
+        return lineOf(message.record);
       },
       async writeBatch(batch) {
         for (const { stream, texts } of batch) {

@@ -48,7 +48,7 @@ export interface CopyRowsOptions {
   readonly kinds: readonly ColumnKind[];
   /** The stream has no properties: the one column is the whole record as JSON. */
   readonly wholeRecord: boolean;
-  /** A table version column follows the columns. */
+  /** A table version field (the RECORD's `version`) follows the columns. */
   readonly versioned: boolean;
 }
 
@@ -78,34 +78,56 @@ function compileRowFields(columns: readonly string[], kinds: readonly ColumnKind
   return make(textField, jsonField);
 }
 
-/** Encodes a stream's records as COPY text, with the row function compiled once per stream. */
+/**
+ * Encodes a stream's records as lines of COPY text, with the row function
+ * compiled once per stream. A record is encoded as it arrives (the target
+ * takes records encoded), so a batch holds lines, not objects.
+ */
 export class CopyRowEncoder {
   private readonly rowFields: RowFields;
 
-  constructor(private readonly options: CopyRowsOptions) {
+  constructor(readonly options: CopyRowsOptions) {
     this.rowFields = options.wholeRecord ? (record) => jsonField(record) : compileRowFields(options.columns, options.kinds);
   }
 
-  /**
-   * The COPY text of the records at `indexes`, in strings of a few hundred
-   * rows each: line n of it is the record `indexes[n - 1]`. With `sequence`,
-   * a last field numbers the records in arrival order (the staging table's).
-   */
-  *chunks(records: readonly RecordMessage[], indexes: readonly number[], sequence: boolean): Generator<string> {
-    const { versioned } = this.options;
-    const rowFields = this.rowFields;
-    const rows: string[] = [];
-    for (const index of indexes) {
-      const message = records[index] as RecordMessage;
-      let line = rowFields(message.record);
-      if (versioned) line += message.version === undefined ? "\t\\N" : `\t${message.version}`;
-      if (sequence) line += `\t${index}`;
-      rows.push(`${line}\n`);
-      if (rows.length === ROWS_PER_CHUNK) {
-        yield rows.join("");
-        rows.length = 0;
-      }
-    }
-    if (rows.length > 0) yield rows.join("");
+  /** The record's COPY line, its end included. */
+  line(message: RecordMessage): string {
+    const fields = this.rowFields(message.record);
+    if (!this.options.versioned) return `${fields}\n`;
+    return message.version === undefined ? `${fields}\t\\N\n` : `${fields}\t${message.version}\n`;
   }
+}
+
+/**
+ * The COPY text of the lines at `indexes` (all of them when undefined), in
+ * strings of a few hundred rows each: line n of the COPY is then
+ * `lines[indexes[n - 1]]`, so Postgres's "line n" names a record.
+ */
+export function* copyChunks(lines: readonly string[], indexes?: readonly number[]): Generator<string> {
+  if (indexes === undefined) {
+    for (let start = 0; start < lines.length; start += ROWS_PER_CHUNK) yield lines.slice(start, start + ROWS_PER_CHUNK).join("");
+    return;
+  }
+  for (let start = 0; start < indexes.length; start += ROWS_PER_CHUNK) {
+    yield indexes
+      .slice(start, start + ROWS_PER_CHUNK)
+      .map((index) => lines[index] as string)
+      .join("");
+  }
+}
+
+/** A COPY line's fields, split on its tabs (a tab inside a value is escaped, so every tab separates). */
+export function copyFields(line: string): string[] {
+  return line.replace(/\n$/, "").split("\t");
+}
+
+/**
+ * The line with a version field of `\N` added when it has one field per
+ * column and no more: a line encoded before its stream's first versioned
+ * record, written once the table has a version column.
+ */
+export function withVersionField(line: string, columns: number): string {
+  let tabs = 0;
+  for (let at = line.indexOf("\t"); at !== -1; at = line.indexOf("\t", at + 1)) tabs += 1;
+  return tabs + 1 === columns ? `${line.slice(0, -1)}\t\\N\n` : line;
 }

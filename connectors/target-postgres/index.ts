@@ -89,12 +89,17 @@ export const targetPostgres = defineTarget<PostgresConfig>({
       }
     };
     return {
+      // Each record becomes its COPY line as it arrives; a batch holds lines, not records.
+      recordsAs: "encoded",
+      encodeRecord(stream, message) {
+        return tableOf(stream.name).encode(message);
+      },
       async prepareStream(stream) {
         await inTransaction(`prepare the table for stream ${stream.name}`, () => tableOf(stream.name).prepare(client, stream));
       },
       async writeBatch(batch: readonly StreamRecords[]) {
         await inTransaction("write a batch", async () => {
-          for (const { stream, records, lines, reject } of batch) await tableOf(stream.name).write(client, records, lines, reject);
+          for (const { stream, texts, lines, reject } of batch) await tableOf(stream.name).write(client, texts ?? [], lines, reject);
         });
       },
       async activateVersion(stream, version) {

@@ -2,7 +2,7 @@ import type { ClientBase } from "pg";
 import { from as copyFrom } from "pg-copy-streams";
 import { ConfigError, type AgoraError, type JsonSchema, type RecordMessage, type StreamInfo } from "../../protocol/index.js";
 import { columnKind, type ColumnKind } from "./column-types.js";
-import { CopyRowEncoder } from "./copy-rows.js";
+import { copyChunks, copyFields, CopyRowEncoder, withVersionField } from "./copy-rows.js";
 import { quoteIdentifier, RECORD_COLUMN, SEQUENCE_COLUMN, storedIdentifier, VERSION_COLUMN } from "./identifiers.js";
 import { refusedRow } from "./postgres-errors.js";
 
@@ -18,11 +18,23 @@ export type Reject = (index: number, error: AgoraError) => void;
  * already there, batches are COPYed into a temporary staging table and
  * upserted on the key properties in one statement (the last record of a key
  * in the batch wins).
+ *
+ * Records are encoded as COPY lines when they arrive (`encode`), against the
+ * table as prepared, and a batch writes lines. A stream's first record with
+ * a `version` makes its lines carry a version field from then on, and the
+ * next write adds the table's version column; lines encoded before it (in
+ * the batch being written or filling then) get a null version as they are
+ * written.
  */
 export class StreamTable {
   private columns: string[] = [];
   private kinds: ColumnKind[] = [];
+  /** The table has its version column. */
   private versioned = false;
+  /** Lines are encoded with a version field (so the table must have the column by the time they are written). */
+  private linesVersioned = false;
+  /** Lines encoded without a version field may still be waiting to be written after lines with one. */
+  private unversionedLinesMayWait = false;
   private wholeRecord = false;
   private stream: StreamInfo | undefined;
   private rowEncoder: CopyRowEncoder | undefined;
@@ -67,46 +79,78 @@ export class StreamTable {
     // A column widened to jsonb earlier stays jsonb: values are then written as JSON.
     this.columns = [...wanted.keys()];
     this.kinds = [...wanted].map(([name, kind]) => (columns.get(name) === "jsonb" ? { pgType: "jsonb", encoding: "json" } : kind));
+    this.linesVersioned = this.versioned;
+    this.unversionedLinesMayWait = false;
     this.rowEncoder = undefined;
     this.stagingReady = false;
   }
 
+  /** A record as its COPY line, its end included (TargetWriter.encodeRecord). */
+  encode(message: RecordMessage): string {
+    if (message.version !== undefined && !this.linesVersioned) {
+      this.linesVersioned = true;
+      this.unversionedLinesMayWait = true;
+      this.rowEncoder = undefined;
+    }
+    return this.encoder().line(message);
+  }
+
   /**
-   * Writes records (inside the caller's transaction). A value Postgres
+   * Writes a batch of COPY lines made by `encode` (inside the caller's
+   * transaction); `lines` are the records' input lines. A value Postgres
    * refuses is an error naming stream, column and input line; with `reject`
    * that record alone is rejected and the rest of the batch written.
    */
-  async write(client: ClientBase, records: readonly RecordMessage[], lines: readonly number[], reject?: Reject): Promise<void> {
+  async write(client: ClientBase, texts: readonly string[], lines: readonly number[], reject?: Reject): Promise<void> {
     const stream = this.stream;
     if (stream === undefined) throw new Error(`table ${this.table} used before its schema`);
-    if (!this.versioned && records.some((message) => message.version !== undefined)) await this.addVersionColumn(client);
+    if (this.linesVersioned && !this.versioned) await this.addVersionColumn(client);
+    const rows = this.versioned ? this.withVersionFields(texts) : texts;
     const keyed = stream.keyProperties.length > 0;
-    const encoder = this.encoder();
-    let pending = records.map((_, index) => index);
+    // Line n of the COPY is the record pending[n - 1] (or n - 1 while none is rejected): Postgres's errors name lines.
+    let pending: number[] | undefined;
     for (;;) {
-      // Line n of the COPY is the record pending[n - 1]: Postgres's errors name lines.
       await client.query("SAVEPOINT agora_batch");
       try {
-        if (!keyed) await this.copy(client, this.qualified, false, encoder.chunks(records, pending, false));
-        else if (!(await this.insertedNew(client, encoder, records, pending))) {
+        if (!keyed) await this.copy(client, this.qualified, copyChunks(rows, pending));
+        else if (!(await this.insertedNew(client, copyChunks(rows, pending)))) {
           await this.ensureStaging(client);
-          await this.copy(client, this.staging, true, encoder.chunks(records, pending, true));
+          await this.copy(client, this.staging, copyChunks(rows, pending));
           await this.merge(client);
         }
         await client.query("RELEASE SAVEPOINT agora_batch");
         return;
       } catch (error) {
         await client.query("ROLLBACK TO SAVEPOINT agora_batch");
+        const sent = pending;
         const refused = refusedRow(error, stream.name, (row) => {
-          const index = pending[row - 1];
-          return index === undefined ? undefined : { index, line: lines[index], nulColumn: this.columnWithNul(records[index] as RecordMessage) };
+          const index = sent === undefined ? (row <= rows.length ? row - 1 : undefined) : sent[row - 1];
+          return index === undefined ? undefined : { index, line: lines[index], nulColumn: this.columnWithNul(rows[index] as string) };
         });
         if (refused === undefined || reject === undefined) throw refused?.error ?? error;
         reject(refused.index, refused.error);
-        pending = pending.filter((index) => index !== refused.index);
+        pending = (sent ?? rows.map((_, index) => index)).filter((index) => index !== refused.index);
         if (pending.length === 0) return;
       }
     }
+  }
+
+  /**
+   * The batch's lines, each with a version field: those encoded before the
+   * stream's first versioned record get a null one. Once a write finds none
+   * to mend, none can follow (lines are written in the order they were made).
+   */
+  private withVersionFields(texts: readonly string[]): readonly string[] {
+    if (!this.unversionedLinesMayWait) return texts;
+    const columns = this.columns.length;
+    let mended = false;
+    const rows = texts.map((text) => {
+      const row = withVersionField(text, columns);
+      mended ||= row !== text;
+      return row;
+    });
+    if (!mended) this.unversionedLinesMayWait = false;
+    return rows;
   }
 
   /** The columns COPY writes, in order: the stream's, then the version column if the table has one. */
@@ -114,10 +158,10 @@ export class StreamTable {
     return [...this.columns, ...(this.versioned ? [VERSION_COLUMN] : [])];
   }
 
-  /** The row encoder for the table as it is now (made again when its columns change). */
+  /** The row encoder for the table as prepared (made again when its columns or its lines' version field change). */
   private encoder(): CopyRowEncoder {
     if (this.rowEncoder === undefined) {
-      this.rowEncoder = new CopyRowEncoder({ columns: this.columns, kinds: this.kinds, wholeRecord: this.wholeRecord, versioned: this.versioned });
+      this.rowEncoder = new CopyRowEncoder({ columns: this.columns, kinds: this.kinds, wholeRecord: this.wholeRecord, versioned: this.linesVersioned });
     }
     return this.rowEncoder;
   }
@@ -125,12 +169,15 @@ export class StreamTable {
   /**
    * The staging table of a keyed stream: temporary, emptied at each commit,
    * made once per connection (and again when the table's columns change), so
-   * a batch costs no DDL.
+   * a batch costs no DDL. Its identity column numbers rows in the order COPY
+   * reads them, which is the order the records arrived in.
    */
   private async ensureStaging(client: ClientBase): Promise<void> {
     if (this.stagingReady) return;
     await client.query(`DROP TABLE IF EXISTS ${this.staging}`);
-    await client.query(`CREATE TEMPORARY TABLE ${this.staging} (LIKE ${this.qualified} INCLUDING DEFAULTS, ${quoteIdentifier(SEQUENCE_COLUMN)} bigint) ON COMMIT DELETE ROWS`);
+    await client.query(
+      `CREATE TEMPORARY TABLE ${this.staging} (LIKE ${this.qualified} INCLUDING DEFAULTS, ${quoteIdentifier(SEQUENCE_COLUMN)} bigint GENERATED ALWAYS AS IDENTITY) ON COMMIT DELETE ROWS`,
+    );
     this.stagingReady = true;
   }
 
@@ -139,8 +186,8 @@ export class StreamTable {
   }
 
   /** COPY of the encoded rows into `table`, with the pipe's backpressure. */
-  private async copy(client: ClientBase, table: string, sequence: boolean, chunks: Iterable<string>): Promise<void> {
-    const list = [...this.copiedColumns.map(quoteIdentifier), ...(sequence ? [quoteIdentifier(SEQUENCE_COLUMN)] : [])].join(", ");
+  private async copy(client: ClientBase, table: string, chunks: Iterable<string>): Promise<void> {
+    const list = this.copiedColumns.map(quoteIdentifier).join(", ");
     const copy = client.query(copyFrom(`COPY ${table} (${list}) FROM STDIN`));
     const done = new Promise<void>((resolve, reject) => {
       copy.on("finish", resolve);
@@ -159,11 +206,11 @@ export class StreamTable {
    * staging and merging. The first key already present (SQLSTATE 23505) undoes
    * the attempt, and this table is merged from then on. True when written.
    */
-  private async insertedNew(client: ClientBase, encoder: CopyRowEncoder, records: readonly RecordMessage[], sent: readonly number[]): Promise<boolean> {
+  private async insertedNew(client: ClientBase, chunks: Iterable<string>): Promise<boolean> {
     if (this.keysSeen) return false;
     await client.query("SAVEPOINT agora_new_keys");
     try {
-      await this.copy(client, this.qualified, false, encoder.chunks(records, sent, false));
+      await this.copy(client, this.qualified, chunks);
     } catch (error) {
       if ((error as { code?: string }).code !== "23505") throw error;
       await client.query("ROLLBACK TO SAVEPOINT agora_new_keys");
@@ -188,12 +235,18 @@ export class StreamTable {
     );
   }
 
-  /** The first column whose value holds a NUL character, which Postgres text cannot store. */
-  private columnWithNul(message: RecordMessage): string | undefined {
-    return this.columns.find((name) => {
-      const value = Object.hasOwn(message.record, name) ? message.record[name] : undefined;
-      return value !== undefined && value !== null && JSON.stringify(value).includes("\\u0000");
+  /**
+   * The first column whose field in a COPY line holds a NUL character, which
+   * Postgres text cannot store: as itself in a text field, as the escape
+   * \u0000 (its backslash doubled for COPY) in a JSON one.
+   */
+  private columnWithNul(row: string): string | undefined {
+    const fields = copyFields(row);
+    const column = this.columns.findIndex((_, index) => {
+      const field = fields[index] ?? "";
+      return field.includes("\u0000") || field.includes("\\\\u0000");
     });
+    return column === -1 ? undefined : this.columns[column];
   }
 
   /** Removes the rows of versions older than `version` (ACTIVATE_VERSION). */
@@ -206,7 +259,11 @@ export class StreamTable {
   private async addVersionColumn(client: ClientBase): Promise<void> {
     await client.query(`ALTER TABLE ${this.qualified} ADD COLUMN IF NOT EXISTS ${quoteIdentifier(VERSION_COLUMN)} bigint`);
     this.versioned = true;
-    this.rowEncoder = undefined;
+    if (!this.linesVersioned) {
+      // Between batches (ACTIVATE_VERSION): no line of this stream is waiting.
+      this.linesVersioned = true;
+      this.rowEncoder = undefined;
+    }
     this.stagingReady = false;
   }
 

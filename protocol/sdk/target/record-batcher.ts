@@ -10,9 +10,18 @@ export interface Rejection {
   readonly error: AgoraError;
 }
 
-/** The record at `index` of a batch's stream, read back from its text when the writer takes text. */
-function recordAt(entry: { readonly stream: StreamInfo; readonly records: readonly RecordMessage[]; readonly texts?: readonly string[] }, index: number): RecordMessage {
-  const text = entry.texts?.[index];
+/** A stream's records waiting in a batch; with `jsons`, each encoded record's JSON text too (kept for dead letters). */
+interface PendingRecords {
+  readonly stream: StreamInfo;
+  readonly records: RecordMessage[];
+  readonly lines: number[];
+  readonly texts?: string[];
+  readonly jsons?: string[];
+}
+
+/** The record at `index` of a batch's stream, read back from its JSON text when the batch holds text. */
+function recordAt(entry: PendingRecords, index: number): RecordMessage {
+  const text = (entry.jsons ?? entry.texts)?.[index];
   if (text === undefined) return entry.records[index] as RecordMessage;
   return { type: "RECORD", stream: entry.stream.name, record: JSON.parse(text) as RecordMessage["record"] };
 }
@@ -30,7 +39,7 @@ const NONE = Symbol("no state");
  * behind whatever write is in flight, so it is never confirmed early.
  */
 export class RecordBatcher {
-  private pending = new Map<string, { stream: StreamInfo; records: RecordMessage[]; lines: number[]; texts?: string[] }>();
+  private pending = new Map<string, PendingRecords>();
   private pendingCount = 0;
   private pendingSince = 0;
   private pendingState: unknown = NONE;
@@ -62,20 +71,28 @@ export class RecordBatcher {
     if (this.failure !== undefined) throw this.failure;
   }
 
+  /** Encoded records can be rejected one by one: their JSON is kept beside them. */
+  private get keepsJson(): boolean {
+    return this.writer.recordsAs === "encoded" && this.reject !== undefined;
+  }
+
   /**
    * Adds a record: the object, or `text` when the writer takes records as
    * text or encoded (TargetWriter.recordsAs; JSON.stringify of the record
-   * when no text is given).
+   * when no text is given). `json` is the record's JSON text, kept for an
+   * encoded record that may be rejected (JSON.stringify when not given).
    */
-  add(stream: StreamInfo, record: RecordMessage, line: number, text?: string): void {
+  add(stream: StreamInfo, record: RecordMessage, line: number, text?: string, json?: string): void {
     let entry = this.pending.get(stream.name);
     if (entry === undefined || entry.stream !== stream) {
       if (entry !== undefined) throw new Error(`stream ${stream.name} changed schema with records pending; flush first`);
-      entry = this.writer.recordsAs === "text" || this.writer.recordsAs === "encoded" ? { stream, records: [], lines: [], texts: [] } : { stream, records: [], lines: [] };
+      const asText = this.writer.recordsAs === "text" || this.writer.recordsAs === "encoded";
+      entry = { stream, records: [], lines: [], ...(asText ? { texts: [] } : {}), ...(this.keepsJson ? { jsons: [] } : {}) };
       this.pending.set(stream.name, entry);
     }
     if (entry.texts === undefined) entry.records.push(record);
     else entry.texts.push(text ?? JSON.stringify(record.record));
+    entry.jsons?.push(json ?? JSON.stringify(record.record));
     entry.lines.push(line);
     if (this.pendingCount === 0) this.pendingSince = Date.now();
     this.pendingCount += 1;
@@ -98,9 +115,12 @@ export class RecordBatcher {
     if (this.pendingCount === 0 && this.pendingState === NONE) return this.chain;
     const rejections: Rejection[] = [];
     const batch: StreamRecords[] = [...this.pending.values()].map((entry) => ({
-      ...entry,
+      stream: entry.stream,
+      records: entry.records,
+      lines: entry.lines,
+      ...(entry.texts === undefined ? {} : { texts: entry.texts }),
       reject:
-        this.reject === undefined || this.writer.recordsAs === "encoded"
+        this.reject === undefined
           ? undefined
           : (index: number, error: AgoraError) => rejections.push({ stream: entry.stream, record: recordAt(entry, index), line: entry.lines[index] as number, error }),
     }));

@@ -1,4 +1,4 @@
-import { ProtocolError } from "../../errors.js";
+import { FatalError, ProtocolError } from "../../errors.js";
 import type { MessageWriter } from "../../framing/message-writer.js";
 import { readMessageBatches, type ByteSource } from "../../framing/read-messages.js";
 import { flattened } from "../../framing/text-chunks.js";
@@ -52,10 +52,14 @@ function recordTextOf(writer: TargetWriter, connector: string): ((stream: Stream
   if (writer.recordsAs === "text") return (_stream, message, _line, raw) => recordText(raw, message);
   if (writer.recordsAs !== "encoded") return undefined;
   const { encodeRecord } = writer;
-  if (encodeRecord === undefined) throw new Error(`${connector}: a writer taking records encoded must implement encodeRecord`);
+  if (encodeRecord === undefined) {
+    throw new FatalError("ENCODE_RECORD_MISSING", `${connector} takes records encoded (recordsAs: "encoded") but its writer has no encodeRecord`, {
+      hint: "The connector's author must implement TargetWriter.encodeRecord, or take records as objects.",
+    });
+  }
   return (stream, message, line) => {
     try {
-      return flattened(encodeRecord.call(writer, stream, message.record));
+      return flattened(encodeRecord.call(writer, stream, message));
     } catch (error) {
       throw error instanceof AgoraError ? error.withLocation({ stream: stream.name, line }) : error;
     }
@@ -100,6 +104,8 @@ export async function runTargetSync(writer: TargetWriter, input: ByteSource, out
   let inFlight: Promise<void> | undefined;
 
   const textOf = recordTextOf(writer, options.connector);
+  // An encoded record that may become a dead letter keeps its JSON too, cut from its line where that is safe.
+  const keepsJson = writer.recordsAs === "encoded" && options.deadLetters;
 
   /**
    * Synchronous unless the batch is full: the hot path pays no promise per
@@ -116,7 +122,7 @@ export async function runTargetSync(writer: TargetWriter, input: ByteSource, out
         return undefined;
       }
     }
-    batcher.add(stream, message, line, textOf?.(stream, message, line, raw));
+    batcher.add(stream, message, line, textOf?.(stream, message, line, raw), keepsJson ? recordText(raw, message) : undefined);
     records += 1;
     if (batcher.size < options.batchSizeRows) return undefined;
     // At most two batches in memory: one written (durable before its STATE is confirmed), one filling.

@@ -44,19 +44,21 @@ export interface TargetWriter {
    * - "text": each record's JSON text (StreamRecords.texts), for a writer
    *   that stores records as JSON;
    * - "encoded": what `encodeRecord` made of each record as it arrived (a
-   *   CSV line, say), in StreamRecords.texts; such a writer cannot reject
-   *   single records (`reject` is undefined), having no record to name.
+   *   CSV line, say), in StreamRecords.texts. When the runner asks for dead
+   *   letters the SDK also keeps each record's JSON text, so such a writer
+   *   may still `reject` one record and the dead letter holds the record.
    * Either way `records` is empty and the objects are let go as soon as
    * they are validated: less to hold, and to collect.
    */
   readonly recordsAs?: "objects" | "text" | "encoded";
   /**
    * With `recordsAs: "encoded"`: the record as the writer will write it,
-   * made when it arrives; `stream` is its stream as of its latest SCHEMA
-   * (prepareStream for that SCHEMA may still be pending). Throwing fails
-   * the run at that record's line.
+   * made when it arrives; `stream` is its stream as of its latest SCHEMA,
+   * whose prepareStream has finished (records wait for it), and `message`
+   * the whole RECORD (its `version`, say). Throwing fails the run at that
+   * record's line.
    */
-  encodeRecord?(stream: StreamInfo, record: RecordMessage["record"]): string;
+  encodeRecord?(stream: StreamInfo, message: RecordMessage): string;
   /**
    * May prepare the destination for a stream (create a table, add columns).
    * Called for a stream's first SCHEMA and whenever it changes; records that

@@ -186,9 +186,9 @@ describe.skipIf(url === undefined)("target-postgres", () => {
     const rejected = await runNode(target, ["--config", db.config()], { input, env: { AGORA_DEAD_LETTER: "1" } });
     expect(rejected.exitCode, rejected.stderr).toBe(0);
     const output = jsonLines(rejected.stdout);
-    expect(output.filter((line) => line["type"] === "DEAD_LETTER").map((line) => [(line["location"] as { line: number }).line, (line["error"] as { code: string }).code])).toEqual([
-      [3, "POSTGRES_VALUE_REFUSED"],
-      [4, "POSTGRES_VALUE_REFUSED"],
+    expect(output.filter((line) => line["type"] === "DEAD_LETTER").map((line) => [(line["location"] as { line: number }).line, (line["error"] as { code: string }).code, line["record"]])).toEqual([
+      [3, "POSTGRES_VALUE_REFUSED", { id: 2, note: "nul \u0000 byte" }],
+      [4, "POSTGRES_VALUE_REFUSED", { id: 100000000000000000000, note: "too big for bigint" }],
     ]);
     expect(output.at(-1)).toEqual({ n: 1 });
     expect(await db.query("SELECT id::int, note FROM $schema.t ORDER BY id")).toEqual([
@@ -211,6 +211,30 @@ describe.skipIf(url === undefined)("target-postgres", () => {
     );
     expect((await runNode(target, ["--config", db.config()], { input })).exitCode).toBe(0);
     expect(await db.query("SELECT id::int FROM $schema.t ORDER BY id")).toEqual([{ id: 2 }, { id: 3 }]);
+  });
+
+  it("a stream whose records start carrying a version mid-batch gets its version column, the records before it a null version", async () => {
+    for (const batchSize of [2, 10_000]) {
+      const db = await fresh();
+      const input = lines(
+        schemaLine("t", { id: { type: "integer" }, note: { type: "string" } }, ["id"]),
+        recordLine("t", { id: 1, note: "before" }),
+        recordLine("t", { id: 2, note: "before" }),
+        recordLine("t", { id: 3, note: "tab\there" }),
+        '{"type":"RECORD","stream":"t","record":{"id":4,"note":"versioned"},"version":5}',
+        recordLine("t", { id: 5, note: "after" }),
+        stateLine({ n: 1 }),
+      );
+      const result = await runNode(target, ["--config", db.config({ batch_size_rows: batchSize })], { input });
+      expect(result.exitCode, result.stderr).toBe(0);
+      expect(await db.query("SELECT id::int, note, _sdc_table_version::int AS version FROM $schema.t ORDER BY id")).toEqual([
+        { id: 1, note: "before", version: null },
+        { id: 2, note: "before", version: null },
+        { id: 3, note: "tab\there", version: null },
+        { id: 4, note: "versioned", version: 5 },
+        { id: 5, note: "after", version: null },
+      ]);
+    }
   });
 
   it("killed with SIGKILL mid-batch, has every record of every STATE it confirmed; sending again from there stores each key exactly once", async () => {

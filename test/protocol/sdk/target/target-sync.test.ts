@@ -116,3 +116,48 @@ describe("a target writer taking records as text", () => {
     expect(state).toBe("done");
   });
 });
+
+describe("a target writer taking records encoded", () => {
+  const input = [
+    JSON.stringify({ type: "SCHEMA", stream: "items", schema: SCHEMA, key_properties: ["id"] }),
+    '{"type":"RECORD","stream":"items","record":{"id":1}}',
+    '{"type":"RECORD","stream":"items","record":{"id":2,"__proto__":"kept"},"version":7}',
+    JSON.stringify({ type: "STATE", value: "done" }),
+  ].map((line) => `${line}\n`);
+
+  it("gets each whole RECORD to encode, the encodings in its batch, and a record it rejects reaches the dead letter whole", async () => {
+    const seen: Array<{ records: number; texts: readonly string[] | undefined }> = [];
+    const writer: TargetWriter = {
+      recordsAs: "encoded",
+      encodeRecord: (stream, message) => `${stream.name}:${String(message.record["id"])}@${String(message.version)}`,
+      writeBatch(batch) {
+        for (const { records, texts, reject } of batch) {
+          seen.push({ records: records.length, texts });
+          reject?.(1, new FatalError("REFUSED", "the second record is refused"));
+        }
+      },
+    };
+    const { confirmed, error } = await sync(writer, input, true);
+    expect(error).toBeUndefined();
+    expect(seen).toEqual([{ records: 0, texts: ["items:1@undefined", "items:2@7"] }]);
+    const [deadLetter, state] = confirmed as [Record<string, unknown>, unknown];
+    expect(deadLetter).toMatchObject({ type: "DEAD_LETTER", stream: "items", error: { code: "REFUSED" }, location: { line: 3 } });
+    expect(JSON.stringify(deadLetter["record"])).toBe('{"id":2,"__proto__":"kept"}');
+    expect(state).toBe("done");
+  });
+
+  it("without dead letters, has no reject to offer", async () => {
+    let offered: unknown = "not called";
+    const writer: TargetWriter = { recordsAs: "encoded", encodeRecord: () => "x", writeBatch: (batch) => void (offered = batch[0]?.reject) };
+    const { confirmed, error } = await sync(writer, input);
+    expect(error).toBeUndefined();
+    expect(offered).toBeUndefined();
+    expect(confirmed).toEqual(["done"]);
+  });
+
+  it("is refused with a coded error when the writer has no encodeRecord", async () => {
+    const { error } = await sync({ recordsAs: "encoded", writeBatch: () => undefined }, input);
+    expect(error).toBeInstanceOf(FatalError);
+    expect((error as FatalError).code).toBe("ENCODE_RECORD_MISSING");
+  });
+});
