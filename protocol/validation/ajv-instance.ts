@@ -1,15 +1,10 @@
 import { Ajv, type Options } from "ajv";
 import addFormatsModule, { type FormatsPlugin } from "ajv-formats";
+import { isDateTime } from "./date-time.js";
 import { linearRegExp } from "./linear-regexp.js";
 
 // ajv-formats is CommonJS: under NodeNext the default import is its module object, whose `default` is the plugin.
 const addFormats = (addFormatsModule as unknown as { default: FormatsPlugin }).default;
-
-/**
- * ISO 8601 date-time, as Singer taps really send it: `T` or a space between
- * date and time, fractional seconds optional, time zone optional.
- */
-const LENIENT_DATE_TIME = /^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}(:?\d{2})?)?$/i;
 
 /**
  * `multipleOf` with a tolerance relative to the quotient: 1.15 is a multiple
@@ -52,6 +47,6 @@ export function createAjv(options: Options = {}): Ajv {
     validate: isMultipleOf,
     errors: false,
   });
-  ajv.addFormat("date-time", { type: "string", validate: (value: string) => LENIENT_DATE_TIME.test(value) && !Number.isNaN(Date.parse(value.replace(" ", "T"))) });
+  ajv.addFormat("date-time", { type: "string", validate: isDateTime });
   return ajv;
 }
