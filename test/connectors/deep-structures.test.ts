@@ -68,7 +68,9 @@ target = { command = "target-jsonl", config = { destination_path = "out" } }
     expect(result.exitCode, result.stderr).toBe(0);
     expect(result.stderr).toContain("1 to the DLQ");
     expect(readFileSync(join(dir, "out", "wide.jsonl"), "utf8")).toBe(`${JSON.stringify(good)}\n`);
-    const letters = JSON.parse((await agora(dir, ["--json", "dlq", "list", "p"])).stdout) as Array<{ errorMessage: string }>;
+    const listed = await agora(dir, ["--json", "dlq", "list", "p"]);
+    expect(listed.exitCode, `agora dlq list: ${listed.stderr}`).toBe(0);
+    const letters = JSON.parse(listed.stdout) as Array<{ errorMessage: string }>;
     expect(letters[0]?.errorMessage).toContain("record field /c1500 expected null or integer");
   });
 
