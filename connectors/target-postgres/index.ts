@@ -91,6 +91,8 @@ export const targetPostgres = defineTarget<PostgresConfig>({
     return {
       // Each record becomes its COPY line as it arrives; a batch holds lines, not records.
       recordsAs: "encoded",
+      // A row Postgres refuses becomes a dead letter, its record's JSON kept for it.
+      rejectsRecords: true,
       encodeRecord(stream, message) {
         return tableOf(stream.name).encode(message);
       },

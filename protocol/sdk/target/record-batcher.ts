@@ -71,9 +71,9 @@ export class RecordBatcher {
     if (this.failure !== undefined) throw this.failure;
   }
 
-  /** Encoded records can be rejected one by one: their JSON is kept beside them. */
+  /** Encoded records that may be rejected one by one keep their JSON beside them (TargetWriter.rejectsRecords). */
   private get keepsJson(): boolean {
-    return this.writer.recordsAs === "encoded" && this.reject !== undefined;
+    return this.writer.recordsAs === "encoded" && this.writer.rejectsRecords === true && this.reject !== undefined;
   }
 
   /**
@@ -120,7 +120,7 @@ export class RecordBatcher {
       lines: entry.lines,
       ...(entry.texts === undefined ? {} : { texts: entry.texts }),
       reject:
-        this.reject === undefined
+        this.reject === undefined || (this.writer.recordsAs === "encoded" && !this.keepsJson)
           ? undefined
           : (index: number, error: AgoraError) => rejections.push({ stream: entry.stream, record: recordAt(entry, index), line: entry.lines[index] as number, error }),
     }));

@@ -44,13 +44,20 @@ export interface TargetWriter {
    * - "text": each record's JSON text (StreamRecords.texts), for a writer
    *   that stores records as JSON;
    * - "encoded": what `encodeRecord` made of each record as it arrived (a
-   *   CSV line, say), in StreamRecords.texts. When the runner asks for dead
-   *   letters the SDK also keeps each record's JSON text, so such a writer
-   *   may still `reject` one record and the dead letter holds the record.
+   *   CSV line, say), in StreamRecords.texts. Such a writer may `reject` one
+   *   record only if it sets `rejectsRecords`: the SDK then keeps each
+   *   record's JSON text too, for the dead letter.
    * Either way `records` is empty and the objects are let go as soon as
    * they are validated: less to hold, and to collect.
    */
   readonly recordsAs?: "objects" | "text" | "encoded";
+  /**
+   * With `recordsAs: "encoded"`: the writer may reject single records (a row
+   * its destination refuses), so when the runner asks for dead letters the
+   * SDK keeps each record's JSON text beside its encoding. Without it an
+   * encoded writer's batches have no `reject`.
+   */
+  readonly rejectsRecords?: boolean;
   /**
    * With `recordsAs: "encoded"`: the record as the writer will write it,
    * made when it arrives; `stream` is its stream as of its latest SCHEMA,

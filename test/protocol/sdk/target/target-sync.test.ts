@@ -129,6 +129,7 @@ describe("a target writer taking records encoded", () => {
     const seen: Array<{ records: number; texts: readonly string[] | undefined }> = [];
     const writer: TargetWriter = {
       recordsAs: "encoded",
+      rejectsRecords: true,
       encodeRecord: (stream, message) => `${stream.name}:${String(message.record["id"])}@${String(message.version)}`,
       writeBatch(batch) {
         for (const { records, texts, reject } of batch) {
@@ -146,13 +147,18 @@ describe("a target writer taking records encoded", () => {
     expect(state).toBe("done");
   });
 
-  it("without dead letters, has no reject to offer", async () => {
-    let offered: unknown = "not called";
-    const writer: TargetWriter = { recordsAs: "encoded", encodeRecord: () => "x", writeBatch: (batch) => void (offered = batch[0]?.reject) };
-    const { confirmed, error } = await sync(writer, input);
-    expect(error).toBeUndefined();
-    expect(offered).toBeUndefined();
-    expect(confirmed).toEqual(["done"]);
+  it("has no reject to offer without dead letters, nor under them unless it says it rejects records", async () => {
+    for (const [rejectsRecords, deadLetters] of [
+      [true, false],
+      [false, true],
+    ] as const) {
+      let offered: unknown = "not called";
+      const writer: TargetWriter = { recordsAs: "encoded", rejectsRecords, encodeRecord: () => "x", writeBatch: (batch) => void (offered = batch[0]?.reject) };
+      const { confirmed, error } = await sync(writer, input, deadLetters);
+      expect(error).toBeUndefined();
+      expect(offered).toBeUndefined();
+      expect(confirmed).toEqual(["done"]);
+    }
   });
 
   it("is refused with a coded error when the writer has no encodeRecord", async () => {
