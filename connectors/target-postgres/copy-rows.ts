@@ -86,7 +86,7 @@ function compileRowFields(columns: readonly string[], kinds: readonly ColumnKind
 export class CopyRowEncoder {
   private readonly rowFields: RowFields;
 
-  constructor(readonly options: CopyRowsOptions) {
+  constructor(private readonly options: CopyRowsOptions) {
     this.rowFields = options.wholeRecord ? (record) => jsonField(record) : compileRowFields(options.columns, options.kinds);
   }
 
