@@ -71,8 +71,8 @@ export class RecordBatcher {
     if (this.failure !== undefined) throw this.failure;
   }
 
-  /** Encoded records that may be rejected one by one keep their JSON beside them (TargetWriter.rejectsRecords). */
-  private get keepsJson(): boolean {
+  /** Encoded records that may be rejected one by one keep their JSON beside them (TargetWriter.rejectsRecords): `add` wants it then. */
+  get keepsJson(): boolean {
     return this.writer.recordsAs === "encoded" && this.writer.rejectsRecords === true && this.reject !== undefined;
   }
 

@@ -105,7 +105,7 @@ export async function runTargetSync(writer: TargetWriter, input: ByteSource, out
 
   const textOf = recordTextOf(writer, options.connector);
   // An encoded record that may become a dead letter keeps its JSON too, cut from its line where that is safe.
-  const keepsJson = writer.recordsAs === "encoded" && writer.rejectsRecords === true && options.deadLetters;
+  const { keepsJson } = batcher;
 
   /**
    * Synchronous unless the batch is full: the hot path pays no promise per
