@@ -99,15 +99,11 @@ export class CopyRowEncoder {
 }
 
 /**
- * The COPY text of the lines at `indexes` (all of them when undefined), in
- * strings of a few hundred rows each: line n of the COPY is then
- * `lines[indexes[n - 1]]`, so Postgres's "line n" names a record.
+ * The COPY text of the lines at `indexes`, in strings of a few hundred rows
+ * each: line n of the COPY is then `lines[indexes[n - 1]]`, so Postgres's
+ * "line n" names a record.
  */
-export function* copyChunks(lines: readonly string[], indexes?: readonly number[]): Generator<string> {
-  if (indexes === undefined) {
-    for (let start = 0; start < lines.length; start += ROWS_PER_CHUNK) yield lines.slice(start, start + ROWS_PER_CHUNK).join("");
-    return;
-  }
+export function* copyChunks(lines: readonly string[], indexes: readonly number[]): Generator<string> {
   for (let start = 0; start < indexes.length; start += ROWS_PER_CHUNK) {
     yield indexes
       .slice(start, start + ROWS_PER_CHUNK)

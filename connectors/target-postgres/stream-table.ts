@@ -107,8 +107,8 @@ export class StreamTable {
     if (this.linesVersioned && !this.versioned) await this.addVersionColumn(client);
     const rows = this.versioned ? this.withVersionFields(texts) : texts;
     const keyed = stream.keyProperties.length > 0;
-    // Line n of the COPY is the record pending[n - 1] (or n - 1 while none is rejected): Postgres's errors name lines.
-    let pending: number[] | undefined;
+    // Line n of the COPY is the record pending[n - 1]: Postgres's errors name lines.
+    let pending = rows.map((_, index) => index);
     for (;;) {
       await client.query("SAVEPOINT agora_batch");
       try {
@@ -122,14 +122,13 @@ export class StreamTable {
         return;
       } catch (error) {
         await client.query("ROLLBACK TO SAVEPOINT agora_batch");
-        const sent = pending;
         const refused = refusedRow(error, stream.name, (row) => {
-          const index = sent === undefined ? (row <= rows.length ? row - 1 : undefined) : sent[row - 1];
+          const index = pending[row - 1];
           return index === undefined ? undefined : { index, line: lines[index], nulColumn: this.columnWithNul(rows[index] as string) };
         });
         if (refused === undefined || reject === undefined) throw refused?.error ?? error;
         reject(refused.index, refused.error);
-        pending = (sent ?? rows.map((_, index) => index)).filter((index) => index !== refused.index);
+        pending = pending.filter((index) => index !== refused.index);
         if (pending.length === 0) return;
       }
     }
