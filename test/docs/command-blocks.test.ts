@@ -10,7 +10,10 @@ import { ROOT } from "../helpers/processes.js";
 /**
  * Every ```sh block of README.md and docs/ runs as written, in a scratch
  * folder of its own, with `agora` and every connector on PATH (as after
- * `npm link`) and inside the repository (so `npx tap-sample` finds ours).
+ * `npm link`) and in the scratch folder's node_modules/.bin (as after a
+ * local install), so that `npx tap-sample` finds ours there. Without that,
+ * npx installs this repository into its cache to find the bin, which runs
+ * its `prepare` script: a build rewriting dist/ under the other tests' feet.
  * A block that cannot run says why in an HTML comment right above it,
  * `<!-- not run: reason -->`; a block that needs what the page set up
  * before it (a pipelines.toml shown above it, a config file its prose
@@ -55,14 +58,14 @@ function example(page: string, name: string): string {
 
 const blocks = PAGES.flatMap(blocksOf);
 
-// Scratch folders inside the repository (its tmp/ is ignored by git): npx looks up the tree for the package that has the bins.
+// Scratch folders inside the repository (its tmp/ is ignored by git), so blocks find its node_modules as a project would.
 mkdirSync(join(ROOT, "tmp"), { recursive: true });
 const scratch = mkdtempSync(join(ROOT, "tmp", "doc-blocks-"));
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 
-/** `agora` and our connectors under their own names, as `npm link` installs them. */
-const bin = join(scratch, "bin");
-mkdirSync(bin);
+/** `agora` and our connectors under their own names, as `npm link` or a local install puts them. */
+const bin = join(scratch, "node_modules", ".bin");
+mkdirSync(bin, { recursive: true });
 const packageJson = JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")) as { bin: Record<string, string> };
 for (const [name, file] of Object.entries(packageJson.bin)) symlinkSync(join(ROOT, file), join(bin, name));
 
