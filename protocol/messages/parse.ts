@@ -1,5 +1,6 @@
 import { ProtocolError } from "../errors.js";
 import { ProtocolCodes } from "./codes.js";
+import { markExactRecord, mayHoldExactNumbers, parseJsonExact } from "../values/exact-json.js";
 import { DEAD_LETTER_STAGES, MESSAGE_TYPES, type Message, type MessageLine, type UnknownMessage } from "./types.js";
 
 const EXCERPT_LENGTH = 60;
@@ -134,21 +135,46 @@ export function parseMessageLine(raw: string, line: number): MessageLine {
       hint: 'Every Singer message needs a "type" such as "RECORD", "SCHEMA" or "STATE".',
     });
   }
-  const message = checkKnownMessage(parsed, line);
+  const object = mayHoldExactNumbers(raw) && CARRY_RECORDS.has(type.toUpperCase()) ? parseExactRecord(raw, line) : parsed;
+  const message = checkKnownMessage(object, line);
   if (message !== undefined) return { known: true, message, line, raw };
   // Types are matched case-insensitively (`record`, `Record`): some taps in the wild write them so.
   // Off the hot path: only a type that missed the exact match is upper-cased.
   const upper = type.toUpperCase();
   if (upper !== type && KNOWN_TYPES.has(upper)) {
-    parsed["type"] = upper;
-    const normalized = checkKnownMessage(parsed, line) as Message;
+    object["type"] = upper;
+    const normalized = checkKnownMessage(object, line) as Message;
     // `raw` is forwarded as is, so it becomes the normalized line a strict target can read.
     return { known: true, message: normalized, line, raw: JSON.stringify(normalized) };
   }
-  return { known: false, message: parsed as UnknownMessage, line, raw };
+  return { known: false, message: object as UnknownMessage, line, raw };
 }
 
 const KNOWN_TYPES = new Set<string>(MESSAGE_TYPES);
+/** The messages whose `record` is a tap's data, kept exact. */
+const CARRY_RECORDS = new Set<string>(["RECORD", "DEAD_LETTER"]);
+
+/**
+ * A RECORD line again, keeping each number a double would change as an
+ * ExactNumber (see mayHoldExactNumbers: few lines come here). Its record
+ * is marked, so a validator checks it by the numbers' meaning.
+ */
+function parseExactRecord(raw: string, line: number): Record<string, unknown> {
+  let parsed: unknown;
+  try {
+    parsed = parseJsonExact(raw);
+  } catch (error) {
+    // JSON.parse took the line, so what is left is a key given twice with different values.
+    throw new ProtocolError(ProtocolCodes.INVALID_JSON, `${error instanceof Error ? error.message : String(error)} in ${excerpt(raw)}`, {
+      where: { line },
+      hint: "Write each key once per object: which of two values the source meant cannot be known.",
+      cause: error,
+    });
+  }
+  const record = (parsed as Record<string, unknown>)["record"];
+  if (isPlainObject(record)) markExactRecord(record);
+  return parsed as Record<string, unknown>;
+}
 
 /** Parses a single message from a string (no line context), for tests and tools. */
 export function parseMessage(raw: string): Message | UnknownMessage {

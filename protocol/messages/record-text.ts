@@ -1,4 +1,5 @@
 import type { RecordMessage } from "./types.js";
+import { stringifyJson } from "../values/exact-json.js";
 
 const KEY = '"record"';
 
@@ -20,27 +21,27 @@ const KEY = '"record"';
  * an object, which the first rule refuses.
  */
 export function recordText(raw: string | undefined, message: RecordMessage): string {
-  if (raw === undefined) return JSON.stringify(message.record);
+  if (raw === undefined) return stringifyJson(message.record);
   const keys = Object.keys(message);
-  if (keys[keys.length - 1] !== "record") return JSON.stringify(message.record);
+  if (keys[keys.length - 1] !== "record") return stringifyJson(message.record);
   for (let index = 0; index < keys.length - 1; index += 1) {
     const value = (message as unknown as Record<string, unknown>)[keys[index] as string];
-    if (typeof value === "object" && value !== null) return JSON.stringify(message.record);
+    if (typeof value === "object" && value !== null) return stringifyJson(message.record);
   }
   const key = raw.indexOf(KEY);
-  if (key === -1 || raw.indexOf(KEY, key + KEY.length) !== -1) return JSON.stringify(message.record);
+  if (key === -1 || raw.indexOf(KEY, key + KEY.length) !== -1) return stringifyJson(message.record);
   // A string followed by a colon (whitespace allowed) is a key.
   let start = key + KEY.length;
   while (isSpace(raw.charCodeAt(start))) start += 1;
-  if (raw.charCodeAt(start) !== 0x3a) return JSON.stringify(message.record);
+  if (raw.charCodeAt(start) !== 0x3a) return stringifyJson(message.record);
   start += 1;
   while (isSpace(raw.charCodeAt(start))) start += 1;
   let end = raw.length - 1;
   while (isSpace(raw.charCodeAt(end))) end -= 1;
-  if (raw.charCodeAt(end) !== 0x7d) return JSON.stringify(message.record);
+  if (raw.charCodeAt(end) !== 0x7d) return stringifyJson(message.record);
   end -= 1;
   while (isSpace(raw.charCodeAt(end))) end -= 1;
-  if (raw.charCodeAt(start) !== 0x7b || raw.charCodeAt(end) !== 0x7d) return JSON.stringify(message.record);
+  if (raw.charCodeAt(start) !== 0x7b || raw.charCodeAt(end) !== 0x7d) return stringifyJson(message.record);
   return raw.slice(start, end + 1);
 }
 

@@ -4,6 +4,7 @@ import { ProtocolCodes } from "../messages/codes.js";
 import type { JsonSchema } from "../messages/types.js";
 import { createAjv } from "./ajv-instance.js";
 import { describeFirstError } from "./describe-errors.js";
+import { approximateNumbers, isExactRecord } from "../values/exact-json.js";
 import { compileWideSchema, isWideSchema } from "./wide-schema.js";
 
 /**
@@ -54,8 +55,11 @@ export class RecordValidator {
 
   validate(stream: string, record: unknown, line?: number): DataError | undefined {
     const validate = this.byStream.get(stream);
-    if (validate === undefined || validate(record)) return undefined;
-    const { field, problem } = describeFirstError(validate.errors, record);
+    if (validate === undefined) return undefined;
+    // An ExactNumber is an object to ajv: a record holding one is checked as the numbers it holds.
+    const checked = isExactRecord(record) ? approximateNumbers(record) : record;
+    if (validate(checked)) return undefined;
+    const { field, problem } = describeFirstError(validate.errors, checked);
     return new DataError(ProtocolCodes.RECORD_INVALID, `record field ${field} ${problem}`, {
       where: { stream, field, ...(line === undefined ? {} : { line }) },
       hint: "Fix the value at the source, or the stream's schema if the value is right.",

@@ -1,8 +1,9 @@
+import { parseRecordJson, stringifyJson } from "../../protocol/index.js";
 import type { DeadLetter, NewDeadLetter, FailureKind, RunProgress, RunRecord, RunStatus } from "./types.js";
 
 /** Converts between the store's rows and the runner's records. */
 
-export const json = (value: unknown): string | null => (value === undefined ? null : JSON.stringify(value));
+export const json = (value: unknown): string | null => (value === undefined ? null : stringifyJson(value));
 const parsed = <T>(text: unknown): T | undefined => (typeof text === "string" ? (JSON.parse(text) as T) : undefined);
 
 export interface RunRow {
@@ -42,8 +43,8 @@ export function toDeadLetter(row: Record<string, unknown>): DeadLetter {
     stage: row["stage"] as DeadLetter["stage"],
     errorCode: row["error_code"] as string,
     errorMessage: row["error_message"] as string,
-    original: parsed(row["original"]),
-    processed: parsed(row["processed"]),
+    original: typeof row["original"] === "string" ? parseRecordJson(row["original"]) : undefined,
+    processed: typeof row["processed"] === "string" ? parseRecordJson(row["processed"]) : undefined,
     raw: (row["raw"] as string | null) ?? undefined,
     schema: parsed(row["schema"]),
     keyProperties: parsed(row["key_properties"]),

@@ -1,4 +1,5 @@
 import { createReadStream, realpathSync } from "node:fs";
+import { mayHoldExactNumbers, parseRecordJson } from "../../values/exact-json.js";
 import { readFile } from "node:fs/promises";
 import { resolve, sep } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -184,6 +185,7 @@ export async function* readBatchFiles(message: BatchMessage, line: number, roots
       let value: unknown;
       try {
         value = JSON.parse(text);
+        if (mayHoldExactNumbers(text) && typeof value === "object" && value !== null && !Array.isArray(value)) value = parseRecordJson(text);
       } catch (error) {
         // The file's content is not quoted: a manifest could name a file that holds secrets.
         throw new ProtocolError(ProtocolCodes.INVALID_JSON, `invalid JSON in batch file (${text.length} bytes on that line)`, { where: { file: path, line: fileLine }, cause: error });

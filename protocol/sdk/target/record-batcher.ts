@@ -1,5 +1,6 @@
 import type { AgoraError } from "../../errors.js";
 import type { RecordMessage } from "../../messages/types.js";
+import { parseRecordJson, stringifyJson } from "../../values/exact-json.js";
 import type { StreamInfo, StreamRecords, TargetWriter } from "./types.js";
 
 /** One record a writer rejected in a batch. */
@@ -23,7 +24,7 @@ interface PendingRecords {
 function recordAt(entry: PendingRecords, index: number): RecordMessage {
   const text = (entry.jsons ?? entry.texts)?.[index];
   if (text === undefined) return entry.records[index] as RecordMessage;
-  return { type: "RECORD", stream: entry.stream.name, record: JSON.parse(text) as RecordMessage["record"] };
+  return { type: "RECORD", stream: entry.stream.name, record: parseRecordJson(text) };
 }
 
 /** No STATE pending. */
@@ -91,8 +92,8 @@ export class RecordBatcher {
       this.pending.set(stream.name, entry);
     }
     if (entry.texts === undefined) entry.records.push(record);
-    else entry.texts.push(text ?? JSON.stringify(record.record));
-    entry.jsons?.push(json ?? JSON.stringify(record.record));
+    else entry.texts.push(text ?? stringifyJson(record.record));
+    entry.jsons?.push(json ?? stringifyJson(record.record));
     entry.lines.push(line);
     if (this.pendingCount === 0) this.pendingSince = Date.now();
     this.pendingCount += 1;

@@ -1,6 +1,6 @@
 import { fileURLToPath } from "node:url";
 import { resolve } from "node:path";
-import { DataError, loadArrow } from "../../../protocol/index.js";
+import { DataError, loadArrow, mayHoldExactNumbers, parseJsonExact, stringifyJson } from "../../../protocol/index.js";
 import type { ArrowTable, Middleware, RecordValue } from "../types.js";
 import { BatchPool } from "./batch-pool.js";
 
@@ -71,7 +71,7 @@ export function batchProcessMiddleware(name: string, options: BatchProcessOption
   const gathering = new Map<string, Waiting[]>();
   let scheduled = false;
   const send = (stream: string, batch: Waiting[]): void => {
-    const payload = Buffer.from(`${batch.map((item) => JSON.stringify(item.record)).join("\n")}\n`);
+    const payload = Buffer.from(`${batch.map((item) => stringifyJson(item.record)).join("\n")}\n`);
     pool.run(stream, "jsonl", batch.length, payload).then(
       (answer) => {
         const lines = answer.payload.toString("utf8").split("\n").filter((line) => line !== "");
@@ -84,7 +84,7 @@ export function batchProcessMiddleware(name: string, options: BatchProcessOption
           const item = batch[index] as Waiting;
           let value: unknown;
           try {
-            value = JSON.parse(line);
+            value = mayHoldExactNumbers(line) ? parseJsonExact(line) : JSON.parse(line);
           } catch {
             item.reject(new DataError("BATCH_ANSWER_INVALID", `${name} answered record ${index + 1} of a batch with a line that is not JSON`, { where: { stream } }));
             return;

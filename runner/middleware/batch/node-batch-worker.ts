@@ -8,6 +8,7 @@
  */
 import { pathToFileURL } from "node:url";
 import { FrameReader, frame } from "./batch-frames.js";
+import { mayHoldExactNumbers, parseJsonExact, stringifyJson } from "../../../protocol/index.js";
 
 interface BatchModule {
   transformBatch?: (records: unknown[], context: { stream: string }) => unknown[] | Promise<unknown[]>;
@@ -39,9 +40,9 @@ const reader = new FrameReader((header, payload) => {
         return;
       }
       if (module.transformBatch === undefined) throw new Error("the module exports no transformBatch(records, context)");
-      const records = payload.toString("utf8").split("\n").filter((line) => line !== "").map((line) => JSON.parse(line) as unknown);
+      const records = payload.toString("utf8").split("\n").filter((line) => line !== "").map((line) => (mayHoldExactNumbers(line) ? parseJsonExact(line) : JSON.parse(line)) as unknown);
       const result = await module.transformBatch(records, { stream: request.stream });
-      const text = Buffer.from(result.map((record) => `${JSON.stringify(record ?? null)}\n`).join(""));
+      const text = Buffer.from(result.map((record) => `${stringifyJson(record ?? null)}\n`).join(""));
       write(frame({ id: request.id, format: "jsonl", bytes: text.byteLength }, text));
     } catch (error) {
       write([Buffer.from(`${JSON.stringify({ id: request.id, error: error instanceof Error ? error.message : String(error) })}\n`)]);

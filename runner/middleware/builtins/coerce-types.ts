@@ -1,5 +1,5 @@
 import { hasField, setField } from "./record-fields.js";
-import { DataError, type JsonSchema } from "../../../protocol/index.js";
+import { DataError, isExactNumber, isJsonNumberText, numberFromText, stringifyJson, type ExactNumber, type JsonSchema } from "../../../protocol/index.js";
 import type { Middleware, RecordValue } from "../types.js";
 import { propertiesOf, withProperties } from "./schema-edit.js";
 
@@ -7,17 +7,19 @@ export const COERCE_TYPES = ["string", "integer", "number", "boolean", "date-tim
 export type CoerceType = (typeof COERCE_TYPES)[number];
 
 function fail(field: string, type: string, value: unknown): never {
-  throw new DataError("COERCE_FAILED", `field ${field}: cannot turn ${JSON.stringify(value)} into ${type}`, { where: { field } });
+  throw new DataError("COERCE_FAILED", `field ${field}: cannot turn ${stringifyJson(value)} into ${type}`, { where: { field } });
 }
 
 function coerce(field: string, type: CoerceType, value: unknown): unknown {
   if (value === null || value === undefined) return null;
   switch (type) {
     case "string":
-      return typeof value === "object" ? JSON.stringify(value) : String(value);
+      if (isExactNumber(value)) return value.text;
+      return typeof value === "object" ? stringifyJson(value) : String(value);
     case "integer":
     case "number": {
-      const number = typeof value === "number" ? value : typeof value === "string" && value.trim() !== "" ? Number(value) : Number.NaN;
+      const number = toNumber(value);
+      if (isExactNumber(number)) return type === "integer" && !number.isInteger ? fail(field, type, value) : number;
       if (Number.isNaN(number) || (type === "integer" && !Number.isInteger(number))) return fail(field, type, value);
       return number;
     }
@@ -34,6 +36,14 @@ function coerce(field: string, type: CoerceType, value: unknown): unknown {
       return time.toISOString();
     }
   }
+}
+
+/** A value as a number: a numeric string keeps every digit (an ExactNumber where a double would change it); NaN when it is none. */
+function toNumber(value: unknown): number | ExactNumber {
+  if (typeof value === "number" || isExactNumber(value)) return value;
+  if (typeof value !== "string" || value.trim() === "") return Number.NaN;
+  const text = value.trim();
+  return isJsonNumberText(text) ? numberFromText(text) : Number(text);
 }
 
 /** `coerce`: converts fields to a type (a value that cannot be converted sends the record to the DLQ). */

@@ -1,6 +1,6 @@
 import { hasField, setField } from "./record-fields.js";
 import { createHash, createHmac } from "node:crypto";
-import type { JsonSchema } from "../../../protocol/index.js";
+import { stringifyJson, type JsonSchema } from "../../../protocol/index.js";
 import type { Middleware, RecordValue } from "../types.js";
 import { propertiesOf, withProperties } from "./schema-edit.js";
 import { replaceWithText } from "../arrow/arrow-columns.js";
@@ -8,7 +8,7 @@ import { replaceWithText } from "../arrow/arrow-columns.js";
 const NULLABLE_STRING: JsonSchema = { type: ["null", "string"] };
 
 function asText(value: unknown): string {
-  return typeof value === "string" ? value : JSON.stringify(value);
+  return typeof value === "string" ? value : stringifyJson(value);
 }
 
 function protect(name: string, fields: readonly string[], streams: readonly string[] | undefined, replace: (value: unknown) => string): Middleware {

@@ -1,3 +1,5 @@
+import { isExactNumber, isJsonNumberText, numberFromText, stringifyJson } from "../../../protocol/index.js";
+import { compareNumbers, involvesExact, nearest, sameNumber, wholeArithmetic } from "./exact-operands.js";
 import type { Node } from "./parse.js";
 
 type Value = unknown;
@@ -7,6 +9,7 @@ function truthy(value: Value): boolean {
 }
 
 function compare(op: string, left: Value, right: Value): boolean {
+  if (involvesExact(left, right)) return compareExact(op, left, right);
   if (op === "==") return left === right || (left == null && right == null);
   if (op === "!=") return !(left === right || (left == null && right == null));
   if (left === null || left === undefined || right === null || right === undefined) return false;
@@ -23,8 +26,18 @@ function compare(op: string, left: Value, right: Value): boolean {
   }
 }
 
+/** A comparison where an operand is an ExactNumber (for an ordering, a string operand is read as a number, as with plain numbers). */
+function compareExact(op: string, left: Value, right: Value): boolean {
+  if (op === "==" || op === "!=") return sameNumber(left, right) === (op === "==");
+  const asNumber = (value: Value): Value => (typeof value !== "string" ? value : isJsonNumberText(value.trim()) ? numberFromText(value.trim()) : Number(value));
+  const order = compareNumbers(asNumber(left), asNumber(right));
+  if (order === undefined) return false;
+  return op === "<" ? order < 0 : op === "<=" ? order <= 0 : op === ">" ? order > 0 : order >= 0;
+}
+
 function arithmetic(op: string, left: Value, right: Value): Value {
   if (op === "+" && (typeof left === "string" || typeof right === "string")) return `${String(left ?? "")}${String(right ?? "")}`;
+  if (involvesExact(left, right)) return wholeArithmetic(op, left, right) ?? arithmetic(op, nearest(left) ?? left, nearest(right) ?? right);
   if (typeof left !== "number" || typeof right !== "number") return null;
   switch (op) {
     case "+":
@@ -54,7 +67,7 @@ function call(name: string, args: Value[]): Value {
     case "coalesce":
       return args.find((value) => value !== null && value !== undefined) ?? null;
     case "concat":
-      return args.map((value) => (value === null || value === undefined ? "" : typeof value === "object" ? JSON.stringify(value) : String(value))).join("");
+      return args.map((value) => (value === null || value === undefined ? "" : typeof value === "object" ? stringifyJson(value) : String(value))).join("");
     case "contains":
       return typeof first === "string" ? first.includes(String(second)) : Array.isArray(first) ? first.includes(second) : false;
     case "starts_with":
@@ -62,17 +75,19 @@ function call(name: string, args: Value[]): Value {
     case "ends_with":
       return typeof first === "string" && first.endsWith(String(second));
     case "round": {
-      if (typeof first !== "number") return null;
+      const number = isExactNumber(first) ? first.toNumber() : first;
+      if (typeof number !== "number") return null;
       const factor = 10 ** (typeof second === "number" ? second : 0);
-      return Math.round(first * factor) / factor;
+      return Math.round(number * factor) / factor;
     }
     case "is_null":
       return first === null || first === undefined;
     case "now":
       return new Date().toISOString();
     case "string":
-      return first === null || first === undefined ? null : typeof first === "object" ? JSON.stringify(first) : String(first);
+      return first === null || first === undefined ? null : typeof first === "object" && !isExactNumber(first) ? stringifyJson(first) : String(first);
     default: {
+      if (isExactNumber(first)) return first;
       const number = Number(first);
       return first === null || first === "" || Number.isNaN(number) ? null : number;
     }

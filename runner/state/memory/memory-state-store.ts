@@ -1,9 +1,10 @@
+import { parseJsonExact, stringifyJson } from "../../../protocol/index.js";
 import type { StateStore } from "../interfaces.js";
 import type { CachedCatalog, DeadLetter, DeadLetterFilter, NewDeadLetter, NextRun, RunFailure, RunProgress, RunRecord, RunStatus, SavedCheckpoint } from "../types.js";
 
 const now = (): string => new Date().toISOString();
 /** A deep copy through JSON, as a store that serialises would hand back. */
-const copy = <T>(value: T): T => (value === undefined ? value : (JSON.parse(JSON.stringify(value)) as T));
+const copy = <T>(value: T): T => (value === undefined ? value : (parseJsonExact(stringifyJson(value)) as T));
 
 function matches(entry: DeadLetter, filter: DeadLetterFilter): boolean {
   return (

@@ -1,0 +1,145 @@
+import { parse as parseLossless } from "lossless-json";
+import { ExactNumber, ExactNumberInJsonError, numberFromText } from "./exact-number.js";
+
+/**
+ * True when a line of JSON may hold a number that JSON.parse would change:
+ * one with 15 or more digits, an exponent, or `-0`. A cheap test on the
+ * text (about a third of JSON.parse's time on a typical record), so the
+ * common line is parsed once, by JSON.parse; a line it flags is parsed
+ * again by `parseJsonExact`, which decides number by number. It may flag a
+ * line whose numbers are all plain (a long digit run in a string): that
+ * only costs the second parse.
+ */
+export function mayHoldExactNumbers(text: string): boolean {
+  return RISKY_NUMBER.test(text);
+}
+
+// After a `:`, `,` or `[` (a value's place): 16 digits and dots, digits then an exponent, or -0.
+const RISKY_NUMBER = /[:,[]\s*(?:-?[\d.]{16}|-?[\d.]+[eE]|-0(?:\.0+)?[\s,}\]])/;
+
+/**
+ * Parses JSON as JSON.parse does, except that a number a double would
+ * change comes back as an ExactNumber holding its text. `__proto__` is an
+ * own property, as JSON.parse makes it. A key given twice with different
+ * values is refused (JSON.parse keeps the last; which one the source meant
+ * is unknowable).
+ */
+export function parseJsonExact(text: string): unknown {
+  return parseLossless(text, null, numberFromText);
+}
+
+
+/**
+ * JSON.stringify that writes an ExactNumber as the number it is, and a
+ * BigInt as its digits. A value without either costs one JSON.stringify:
+ * the exact writer runs only once JSON.stringify met one.
+ */
+export function stringifyJson(value: unknown): string {
+  try {
+    return JSON.stringify(value);
+  } catch (error) {
+    if (!(error instanceof ExactNumberInJsonError) && !(error instanceof TypeError && /BigInt/.test(error.message))) throw error;
+    const parts: string[] = [];
+    writeValue(value, parts, new Set());
+    return parts.join("");
+  }
+}
+
+function writeValue(value: unknown, out: string[], seen: Set<object>): boolean {
+  if (value instanceof ExactNumber) {
+    out.push(value.text);
+    return true;
+  }
+  if (typeof value === "bigint") {
+    out.push(value.toString());
+    return true;
+  }
+  if (value === null || typeof value !== "object") {
+    const text = JSON.stringify(value);
+    if (text === undefined) return false;
+    out.push(text);
+    return true;
+  }
+  const withToJson = value as { toJSON?: () => unknown };
+  if (typeof withToJson.toJSON === "function") return writeValue(withToJson.toJSON(), out, seen);
+  if (seen.has(value)) throw new TypeError("Converting circular structure to JSON");
+  seen.add(value);
+  if (Array.isArray(value)) {
+    out.push("[");
+    value.forEach((item, index) => {
+      if (index > 0) out.push(",");
+      if (!writeValue(item, out, seen)) out.push("null");
+    });
+    out.push("]");
+  } else {
+    out.push("{");
+    let first = true;
+    for (const key of Object.keys(value)) {
+      const mark = out.length;
+      out.push(first ? "" : ",", JSON.stringify(key), ":");
+      if (writeValue((value as Record<string, unknown>)[key], out, seen)) first = false;
+      else out.length = mark;
+    }
+    out.push("}");
+  }
+  seen.delete(value);
+  return true;
+}
+
+/**
+ * The value with each ExactNumber replaced by a double a JSON Schema
+ * validator can check: the nearest one, a double's largest past its range,
+ * and its smallest for a non-zero number that rounds to zero. Types and
+ * bounds are then checked as the number's meaning says (`1e400` is a large
+ * integer, `2.5e-400` a positive fraction), to a double's precision.
+ */
+export function approximateNumbers(value: unknown): unknown {
+  if (value instanceof ExactNumber) return nearestDouble(value);
+  if (value === null || typeof value !== "object") return value;
+  if (Array.isArray(value)) return value.map(approximateNumbers);
+  const copy: Record<string, unknown> = {};
+  for (const key of Object.keys(value)) {
+    const item = approximateNumbers((value as Record<string, unknown>)[key]);
+    // An own property even for the name __proto__, as JSON.parse makes it.
+    Object.defineProperty(copy, key, { value: item, enumerable: true, writable: true, configurable: true });
+  }
+  return copy;
+}
+
+function nearestDouble(number: ExactNumber): number {
+  const value = number.toNumber();
+  if (value === Infinity) return Number.MAX_VALUE;
+  if (value === -Infinity) return -Number.MAX_VALUE;
+  if (value === 0 && !/^-?0*\.?0*(?:[eE].*)?$/.test(number.text)) return number.text.startsWith("-") ? -Number.MIN_VALUE : Number.MIN_VALUE;
+  return Object.is(value, -0) ? 0 : value;
+}
+
+/** True when the value holds an ExactNumber anywhere. */
+export function holdsExactNumbers(value: unknown): boolean {
+  if (value instanceof ExactNumber) return true;
+  if (value === null || typeof value !== "object") return false;
+  if (Array.isArray(value)) return value.some(holdsExactNumbers);
+  for (const key of Object.keys(value)) if (holdsExactNumbers((value as Record<string, unknown>)[key])) return true;
+  return false;
+}
+
+/** Records parsed with ExactNumbers in them: a validator checks these through approximateNumbers. */
+const exactRecords = new WeakSet<object>();
+
+/** Marks a record parsed by parseJsonExact when it holds an ExactNumber. */
+export function markExactRecord(record: object): void {
+  if (holdsExactNumbers(record)) exactRecords.add(record);
+}
+
+/** True for a record markExactRecord marked. */
+export function isExactRecord(record: unknown): boolean {
+  return typeof record === "object" && record !== null && exactRecords.has(record);
+}
+
+/** A record's JSON text as parseJson reads it, marked for validation when it holds ExactNumbers. */
+export function parseRecordJson(text: string): Record<string, unknown> {
+  if (!mayHoldExactNumbers(text)) return JSON.parse(text) as Record<string, unknown>;
+  const record = parseJsonExact(text) as Record<string, unknown>;
+  markExactRecord(record);
+  return record;
+}

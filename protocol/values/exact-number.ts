@@ -1,0 +1,117 @@
+/**
+ * A JSON number whose text a JavaScript number would change: an integer past
+ * ±2^53, a decimal with more significant digits than a double holds, `-0`,
+ * or an exponent out of a double's range. It keeps the text as the source
+ * wrote it, so what lands is what the tap sent.
+ *
+ * Records hold one only where a number would not do (`1.5` stays `1.5`):
+ * most records never meet one. Middleware that reads a number should expect
+ * `number | ExactNumber`. It is not a number by accident: `valueOf` throws
+ * (so `price * 2` fails instead of rounding), and so does `JSON.stringify`
+ * (through `toJSON`); `stringifyJson` writes it as the number it is.
+ */
+export class ExactNumber {
+  /** The number as the source wrote it, e.g. "9007199254740993" or "1e400". */
+  readonly text: string;
+
+  constructor(text: string) {
+    if (!NUMBER_TEXT.test(text)) throw new TypeError(`not a JSON number: ${JSON.stringify(text.slice(0, 60))}`);
+    this.text = text;
+  }
+
+  /** True when the number is a whole number (`1e3` and `2.0` are). */
+  get isInteger(): boolean {
+    const { digits, exponent } = decimalParts(this.text);
+    return digits === "" || exponent >= 0;
+  }
+
+  /** The integer as a BigInt; throws a RangeError for a number with a fraction. */
+  toBigInt(): bigint {
+    const { negative, digits, exponent } = decimalParts(this.text);
+    if (digits !== "" && exponent < 0) throw new RangeError(`${this.text} is not an integer`);
+    if (digits === "") return 0n;
+    const magnitude = BigInt(digits) * 10n ** BigInt(exponent);
+    return negative ? -magnitude : magnitude;
+  }
+
+  /** The nearest double, for a caller that accepts the rounding (±Infinity past a double's range). */
+  toNumber(): number {
+    return Number(this.text);
+  }
+
+  toString(): string {
+    return this.text;
+  }
+
+  valueOf(): never {
+    throw new TypeError(`${this.text} is an exact number: use .text, .toBigInt() or .toNumber() (which rounds) instead of arithmetic`);
+  }
+
+  toJSON(): never {
+    throw new ExactNumberInJsonError(this.text);
+  }
+}
+
+/** Thrown by JSON.stringify on a value holding an ExactNumber: `stringifyJson` catches it and writes the value exactly. */
+export class ExactNumberInJsonError extends TypeError {
+  constructor(text: string) {
+    super(`JSON.stringify cannot write the exact number ${text}: use stringifyJson`);
+    this.name = "ExactNumberInJsonError";
+  }
+}
+
+/** True for text spelled as a JSON number (`12`, `-0.5`, `1e400`; not `+1`, `.5`, `0x10` or ` 1`). */
+export function isJsonNumberText(text: string): boolean {
+  return NUMBER_TEXT.test(text);
+}
+
+export function isExactNumber(value: unknown): value is ExactNumber {
+  return value instanceof ExactNumber;
+}
+
+const NUMBER_TEXT = /^-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][-+]?\d+)?$/;
+
+/** A decimal as sign, significant digits (no leading or trailing zeros; "" for zero) and the power of ten of the last digit. */
+interface DecimalParts {
+  readonly negative: boolean;
+  readonly digits: string;
+  readonly exponent: number;
+}
+
+/** Takes a JSON number's text apart, so two spellings of one value compare equal. */
+export function decimalParts(text: string): DecimalParts {
+  const negative = text.charCodeAt(0) === 0x2d;
+  const body = negative ? text.slice(1) : text;
+  const e = body.search(/[eE]/);
+  const mantissa = e === -1 ? body : body.slice(0, e);
+  const power = e === -1 ? 0 : Number(body.slice(e + 1));
+  const dot = mantissa.indexOf(".");
+  const whole = dot === -1 ? mantissa : mantissa.slice(0, dot);
+  const fraction = dot === -1 ? "" : mantissa.slice(dot + 1);
+  let digits = whole + fraction;
+  let exponent = power - fraction.length;
+  let start = 0;
+  while (start < digits.length && digits.charCodeAt(start) === 0x30) start += 1;
+  let end = digits.length;
+  while (end > start && digits.charCodeAt(end - 1) === 0x30) end -= 1;
+  exponent += digits.length - end;
+  digits = digits.slice(start, end);
+  return { negative, digits, exponent: digits === "" ? 0 : exponent };
+}
+
+/**
+ * The number a JSON number's text stands for: a plain number when the
+ * double holds the same decimal value (`1.50` and `1.5` are one value), an
+ * ExactNumber otherwise.
+ */
+export function numberFromText(text: string): number | ExactNumber {
+  const value = Number(text);
+  return sameDecimal(text, value) ? value : new ExactNumber(text);
+}
+
+function sameDecimal(text: string, value: number): boolean {
+  if (!Number.isFinite(value) || Object.is(value, -0)) return false;
+  const written = decimalParts(text);
+  const held = decimalParts(String(value));
+  return written.digits === held.digits && written.exponent === held.exponent && (written.negative === held.negative || written.digits === "");
+}

@@ -1,0 +1,110 @@
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import { approximateNumbers, ExactNumber, isExactNumber, mayHoldExactNumbers, numberFromText, parseJsonExact, parseMessageLine, RecordValidator, serializeMessage, stringifyJson, type RecordMessage } from "../../../protocol/index.js";
+
+describe("numberFromText", () => {
+  it("keeps a plain number where the double holds the same decimal value", () => {
+    for (const [text, value] of [["1", 1], ["1.50", 1.5], ["1e3", 1000], ["-12.25", -12.25], ["0.0", 0], ["9007199254740991", 9007199254740991], ["1e-7", 1e-7]] as const) {
+      expect(numberFromText(text)).toBe(value);
+    }
+  });
+
+  it("keeps the text of a number the double would change", () => {
+    for (const text of ["9007199254740993", "-9223372036854775809", "18446744073709551615", "123456789012345678901234567890.123456789", "1234567890123456.78", "1e400", "-1E400", "2.5e-400", "-0", "-0.0"]) {
+      const number = numberFromText(text);
+      expect(isExactNumber(number), text).toBe(true);
+      expect((number as ExactNumber).text).toBe(text);
+    }
+  });
+});
+
+describe("ExactNumber", () => {
+  it("tells integers from fractions by the text, and gives the exact BigInt", () => {
+    expect(new ExactNumber("9007199254740993").toBigInt()).toBe(9007199254740993n);
+    expect(new ExactNumber("1.5e3").toBigInt()).toBe(1500n);
+    expect(new ExactNumber("-2.55E1").isInteger).toBe(false);
+    expect(new ExactNumber("12345678901234567.5").isInteger).toBe(false);
+    expect(() => new ExactNumber("12345678901234567.5").toBigInt()).toThrow(RangeError);
+  });
+
+  it("refuses arithmetic and JSON.stringify instead of rounding", () => {
+    const number = new ExactNumber("9007199254740993");
+    expect(() => (number as unknown as number) * 2).toThrow(/exact number/);
+    expect(() => JSON.stringify({ number })).toThrow(/stringifyJson/);
+    expect(`${number}`).toBe("9007199254740993");
+    expect(() => new ExactNumber("12abc")).toThrow(TypeError);
+  });
+});
+
+describe("parseJsonExact and stringifyJson", () => {
+  it("round-trips every number as written, nested, with __proto__ as data", () => {
+    const text = '{"id":9007199254740993,"__proto__":{"x":1e400},"price":1234567890123456.78,"z":-0,"u":2.5e-400,"list":[1,2.5,18446744073709551615],"s":"1e400"}';
+    const value = parseJsonExact(text) as Record<string, unknown>;
+    expect(Object.getPrototypeOf(value)).toBe(Object.prototype);
+    expect(Object.keys(value)).toContain("__proto__");
+    expect(stringifyJson(value)).toBe(text);
+  });
+
+  it("writes plain values exactly as JSON.stringify does, and BigInts as digits", () => {
+    const value = { a: 1, b: [1, "x", null, undefined, () => 1], c: { d: undefined, e: new Date(0) }, f: 12345678901234567890n };
+    expect(stringifyJson(value)).toBe('{"a":1,"b":[1,"x",null,null,null],"c":{"e":"1970-01-01T00:00:00.000Z"},"f":12345678901234567890}');
+    expect(stringifyJson({ a: [1, 2], b: "x" })).toBe(JSON.stringify({ a: [1, 2], b: "x" }));
+  });
+
+  it("refuses a key given twice with different values", () => {
+    expect(() => parseJsonExact('{"a":9007199254740993,"a":1}')).toThrow(/Duplicate key/);
+  });
+
+  it("keeps any integer or decimal text through parse and stringify (property)", () => {
+    const integer = fc.bigInt({ min: -(10n ** 40n), max: 10n ** 40n }).map(String);
+    const decimal = fc.tuple(integer, fc.stringMatching(/^[0-9]{1,30}$/)).map(([whole, fraction]) => `${whole}.${fraction}`);
+    fc.assert(
+      fc.property(fc.oneof(integer, decimal), (text) => {
+        const line = `{"v":${text}}`;
+        const parsed = parseJsonExact(line) as { v: unknown };
+        const back = stringifyJson(parsed);
+        // Where a plain number came back, it is the same decimal value (1.50 may come back as 1.5).
+        if (back !== line) expect(Number(text)).toBe(parsed.v);
+        else expect(back).toBe(line);
+        return true;
+      }),
+    );
+  });
+});
+
+describe("mayHoldExactNumbers", () => {
+  it("flags lines whose numbers a double may change, and passes common records", () => {
+    for (const line of ['{"a":9007199254740993}', '{"a":[1,1.000000000000001]}', '{"a":1e5}', '{"a":-0}', '{"a": -0.0 }', '{"a":[-0]}']) expect(mayHoldExactNumbers(line), line).toBe(true);
+    for (const line of ['{"a":123456,"b":97.25,"c":"2024-01-02T03:04:05Z","d":"3e4f-9e8d"}', '{"a":-0.5,"b":"-0"}', '{"id":"9007199254740993"}']) expect(mayHoldExactNumbers(line), line).toBe(false);
+  });
+});
+
+describe("a RECORD line", () => {
+  const line = '{"type":"RECORD","stream":"s","record":{"id":9007199254740993,"amount":123456789012345678901234567890.123456789,"n":1}}';
+
+  it("carries its exact numbers from parse to serialize", () => {
+    const parsed = parseMessageLine(line, 1).message as RecordMessage;
+    expect(parsed.record["n"]).toBe(1);
+    expect(serializeMessage(parsed)).toBe(`${line}\n`);
+  });
+
+  it("is validated by the numbers' meaning", () => {
+    const validator = new RecordValidator();
+    validator.setSchema("s", { type: "object", properties: { id: { type: "integer" }, amount: { type: "number", maximum: 1e38 }, n: { type: "integer" } } });
+    expect(validator.validate("s", (parseMessageLine(line, 1).message as RecordMessage).record)).toBeUndefined();
+    const tooBig = parseMessageLine(line.replace("123456789012345678901234567890.123456789", "1e400"), 1).message as RecordMessage;
+    expect(validator.validate("s", tooBig.record)?.message).toMatch(/amount/);
+    const notInteger = parseMessageLine(line.replace("9007199254740993", "2.5e-400"), 2).message as RecordMessage;
+    expect(validator.validate("s", notInteger.record)?.message).toMatch(/id.*integer/);
+    // An exact number is a number, never an object.
+    validator.setSchema("o", { type: "object", properties: { id: { type: "object" } } });
+    expect(validator.validate("o", (parseMessageLine(line.replace('"s"', '"o"'), 3).message as RecordMessage).record)?.message).toMatch(/id/);
+  });
+
+  it("approximates for validation without touching the record", () => {
+    const record = (parseMessageLine(line, 1).message as RecordMessage).record;
+    const approximate = approximateNumbers(record) as Record<string, unknown>;
+    expect(typeof approximate["id"]).toBe("number");
+    expect(isExactNumber(record["id"])).toBe(true);
+  });
+});
