@@ -1,7 +1,7 @@
 import { existsSync, openSync, readSync, closeSync } from "node:fs";
 import type { FileHandle } from "node:fs/promises";
 import { parse } from "csv-parse/sync";
-import { appendBuffers, cutIncompleteTail, fileError, openForAppend, TextChunks, type Logger } from "../../protocol/index.js";
+import { appendBuffers, cutIncompleteTail, fileError, isExactNumber, openForAppend, stringifyJson, TextChunks, type Logger } from "../../protocol/index.js";
 
 export interface CsvFormat {
   readonly delimiter: string;
@@ -28,7 +28,8 @@ function existingHeader(path: string, format: CsvFormat): string[] | undefined {
 /** A cell's text: null empty, objects and arrays as JSON, the rest as JSON would print it. */
 function cellText(value: unknown): string {
   if (value === null || value === undefined) return "";
-  if (typeof value === "object") return JSON.stringify(value);
+  // A number a double cannot hold is written as the tap wrote it (its text).
+  if (typeof value === "object" && !isExactNumber(value)) return stringifyJson(value);
   return String(value);
 }
 

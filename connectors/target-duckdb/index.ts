@@ -2,7 +2,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import type { DuckDBConnection, DuckDBInstance } from "@duckdb/node-api";
-import { arrowColumns, arrowToParquet, decodeArrowBatch, defineTarget, DestinationNames, encodeArrowBatch, type ArrowColumn, type ConnectorConfig, type StreamInfo } from "../../protocol/index.js";
+import { arrowColumns, arrowToParquet, decodeArrowBatch, defineTarget, DestinationNames, encodeStreamRecords, type ArrowColumn, type ConnectorConfig, type StreamInfo } from "../../protocol/index.js";
 import { identifierKey } from "./column-types.js";
 import { duckdbError } from "./duckdb-errors.js";
 import { RECORD_COLUMN, StreamTable, wantedColumns } from "./stream-table.js";
@@ -154,10 +154,11 @@ export const targetDuckdb = defineTarget<DuckdbConfig>({
       },
       async writeBatch(batch) {
         const encoded: Array<{ stream: StreamInfo; columns: ArrowColumn[]; parquet: Uint8Array }> = [];
-        for (const { stream, records } of batch) {
-          const columns = recordColumns(stream);
-          const rows = columns[0]?.name === RECORD_COLUMN && columns.length === 1 ? records.map((message) => ({ [RECORD_COLUMN]: message.record })) : records.map((message) => message.record);
-          encoded.push({ stream, columns, parquet: await toParquet(await encodeArrowBatch(columns, rows, stream.name)) });
+        for (const entry of batch) {
+          const columns = recordColumns(entry.stream);
+          const wholeRecord = columns[0]?.name === RECORD_COLUMN && columns.length === 1;
+          const ipc = await encodeStreamRecords(columns, entry, wholeRecord ? (record) => ({ [RECORD_COLUMN]: record }) : undefined);
+          if (ipc !== undefined) encoded.push({ stream: entry.stream, columns, parquet: await toParquet(ipc) });
         }
         await database.transaction("write a batch", batch.length === 1 ? batch[0]?.stream.name : undefined, async (connection) => {
           for (const { stream, columns, parquet } of encoded) await load(connection, stream, parquet, columns.map((column) => column.name));

@@ -1,6 +1,6 @@
 import type { FileHandle } from "node:fs/promises";
 import { join, resolve } from "node:path";
-import { appendBuffers, checkDirectoryWritable, cutIncompleteTail, defineTarget, DestinationNames, FatalError, fileError, openForAppend, TextChunks, type StreamRecords } from "../../protocol/index.js";
+import { appendBuffers, checkDirectoryWritable, cutIncompleteTail, defineTarget, DestinationNames, FatalError, fileError, openForAppend, stringifyJson, TextChunks, type StreamRecords } from "../../protocol/index.js";
 
 interface JsonlConfig {
   [key: string]: unknown;
@@ -52,7 +52,7 @@ export const targetJsonl = defineTarget<JsonlConfig>({
           const handle = await fileOf(stream.name);
           const text = new TextChunks();
           if (texts === undefined) {
-            for (const message of records) text.add(`${JSON.stringify(message.record)}\n`);
+            for (const message of records) text.add(`${stringifyJson(message.record)}\n`);
           } else {
             for (const recordJson of texts) text.add(`${recordJson}\n`);
           }

@@ -1,6 +1,6 @@
 import { readFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
-import { arrowColumns, arrowToParquet, checkDirectoryWritable, defineTarget, DestinationNames, encodeArrowBatch, type ConnectorConfig, type Logger, type ParquetCompression, type StreamInfo } from "../../protocol/index.js";
+import { arrowColumns, arrowToParquet, checkDirectoryWritable, defineTarget, DestinationNames, encodeStreamRecords, type ConnectorConfig, type Logger, type ParquetCompression, type StreamInfo } from "../../protocol/index.js";
 import { ParquetFile } from "./parquet-file.js";
 import { schemaKey, splitParquet } from "./parquet-footer.js";
 
@@ -85,9 +85,9 @@ export const targetParquet = defineTarget<ParquetTargetConfig>({
     return {
       writeParquetBatch: async (stream, path) => append(stream, await readFile(path)),
       async writeBatch(batch) {
-        for (const { stream, records } of batch) {
-          const columns = arrowColumns(stream.schema);
-          await write(stream, await encodeArrowBatch(columns, records.map((message) => message.record), stream.name));
+        for (const entry of batch) {
+          const ipc = await encodeStreamRecords(arrowColumns(entry.stream.schema), entry);
+          if (ipc !== undefined) await write(entry.stream, ipc);
         }
       },
       writeArrowBatch: (stream, ipc) => write(stream, ipc),

@@ -1,4 +1,4 @@
-import type { RecordMessage } from "../../protocol/index.js";
+import { isExactNumber, stringifyJson, type RecordMessage } from "../../protocol/index.js";
 import type { ColumnKind } from "./column-types.js";
 
 /*
@@ -20,6 +20,8 @@ function textField(value: unknown): string {
     case "undefined":
       return "\\N";
     default:
+      // A number a double cannot hold goes as the tap wrote it: numeric keeps every digit, bigint refuses what it cannot hold.
+      if (isExactNumber(value)) return value.text;
       return value === null ? "\\N" : jsonField(value);
   }
 }
@@ -31,7 +33,7 @@ function textField(value: unknown): string {
  */
 function jsonField(value: unknown): string {
   if (value === undefined || value === null) return "\\N";
-  const text = JSON.stringify(value);
+  const text = stringifyJson(value);
   return text.includes("\\") ? text.replaceAll("\\", "\\\\") : text;
 }
 

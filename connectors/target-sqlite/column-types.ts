@@ -1,5 +1,5 @@
 import { valueTypes } from "../../catalogs/index.js";
-import type { JsonSchema } from "../../protocol/index.js";
+import { DataError, decimalParts, isExactNumber, stringifyJson, type ExactNumber, type JsonSchema } from "../../protocol/index.js";
 
 /** Column types of a STRICT SQLite table. */
 export type SqlType = "INTEGER" | "REAL" | "TEXT" | "ANY";
@@ -12,9 +12,10 @@ export interface ColumnKind {
 }
 
 /**
- * The column for a schema property: integer → INTEGER, number → REAL,
- * boolean → INTEGER (1/0), string (dates included) → TEXT, object and array →
- * TEXT holding JSON. Unions of several types, anyOf and untyped → ANY.
+ * The column for a schema property: integer → INTEGER (64 bits), number →
+ * ANY (a double as REAL; a decimal a double cannot hold as TEXT, every digit
+ * kept), boolean → INTEGER (1/0), string (dates included) → TEXT, object and
+ * array → TEXT holding JSON. Unions of several types, anyOf and untyped → ANY.
  */
 export function columnKind(schema: JsonSchema | undefined): ColumnKind {
   if (schema === undefined) return { sqlType: "ANY", encoding: "any" };
@@ -24,7 +25,7 @@ export function columnKind(schema: JsonSchema | undefined): ColumnKind {
     case "integer":
       return { sqlType: "INTEGER", encoding: "plain" };
     case "number":
-      return { sqlType: "REAL", encoding: "plain" };
+      return { sqlType: "ANY", encoding: "plain" };
     case "boolean":
       return { sqlType: "INTEGER", encoding: "boolean" };
     case "string":
@@ -39,11 +40,40 @@ export function columnKind(schema: JsonSchema | undefined): ColumnKind {
 
 export type SqlValue = number | string | bigint | null | Buffer;
 
-/** A record value as SQLite takes it. */
-export function encodeValue(value: unknown, encoding: ColumnKind["encoding"]): SqlValue {
+const INT64_MIN = -(2n ** 63n);
+const INT64_MAX = 2n ** 63n - 1n;
+
+/** A record value as SQLite takes it, for a column of `kind`; `field` names the column in a refusal. */
+export function encodeValue(value: unknown, kind: ColumnKind, field: string): SqlValue {
   if (value === undefined || value === null) return null;
   if (typeof value === "boolean") return value ? 1 : 0;
-  if (typeof value === "object") return JSON.stringify(value);
-  if (encoding === "json" && typeof value === "string") return JSON.stringify(value);
+  if (isExactNumber(value)) return exactValue(value, kind, field);
+  if (typeof value === "object") return stringifyJson(value);
+  if (kind.encoding === "json" && typeof value === "string") return JSON.stringify(value);
   return value as SqlValue;
+}
+
+/**
+ * A number a double cannot hold: an integer in int64 as a 64-bit INTEGER;
+ * anything else as its text where the column takes text (ANY), and refused
+ * by an INTEGER or REAL column, which would change it.
+ */
+function exactValue(value: ExactNumber, kind: ColumnKind, field: string): SqlValue {
+  if (kind.encoding === "json") return value.text;
+  const integer = int64Of(value);
+  // -0 is 0 to an INTEGER column; a number column keeps its sign as text.
+  if (integer !== undefined && (kind.sqlType === "INTEGER" || !value.text.startsWith("-0"))) return integer;
+  if (kind.sqlType === "ANY" || kind.sqlType === "TEXT") return value.text;
+  throw new DataError("VALUE_OUT_OF_RANGE", `field ${field}: ${value.text} does not fit a SQLite ${kind.sqlType} column (${kind.sqlType === "INTEGER" ? "64-bit integers" : "doubles"})`, {
+    where: { field },
+    hint: "Declare the property as a number (stored with every digit), or send a value the column holds.",
+  });
+}
+
+/** The number as a 64-bit integer, when it is a whole number that fits one. */
+function int64Of(value: ExactNumber): bigint | undefined {
+  // A BigInt of 1e400000 would take a while to make: past 20 digits it cannot fit anyway.
+  if (!value.isInteger || decimalParts(value.text).digits.length + Math.max(0, decimalParts(value.text).exponent) > 20) return undefined;
+  const integer = value.toBigInt();
+  return integer >= INT64_MIN && integer <= INT64_MAX ? integer : undefined;
 }

@@ -70,19 +70,30 @@ export class StreamTable {
       if (message.version !== undefined && !this.versioned) this.addVersionColumn();
       const record = message.record;
       const values: SqlValue[] = new Array<SqlValue>(this.columns.length + (this.versioned ? 1 : 0));
-      if (this.wholeRecord) values[0] = encodeValue(record, (this.kinds[0] as ColumnKind).encoding);
+      const refused = this.encodeRow(record, values, stream.name, lines[index] as number);
+      if (this.versioned) values[this.columns.length] = message.version ?? null;
+      const problem = refused ?? this.missingKey(values, stream.name, lines[index] as number) ?? this.insertRow(values, stream.name, lines[index] as number);
+      if (problem === undefined) continue;
+      if (reject === undefined || !(problem instanceof DataError)) throw problem;
+      reject(index, problem);
+    }
+  }
+
+  /** Fills `values` with the record's columns; a value no column can hold comes back as the record's error. */
+  private encodeRow(record: Readonly<Record<string, unknown>>, values: SqlValue[], stream: string, line: number): DataError | undefined {
+    try {
+      if (this.wholeRecord) values[0] = encodeValue(record, this.kinds[0] as ColumnKind, RECORD_COLUMN);
       else {
         for (let column = 0; column < this.columns.length; column += 1) {
           const name = this.columns[column] as string;
           // Own fields only: a column named constructor reads the record's, never Object.prototype's.
-          values[column] = encodeValue(Object.hasOwn(record, name) ? record[name] : undefined, (this.kinds[column] as ColumnKind).encoding);
+          values[column] = encodeValue(Object.hasOwn(record, name) ? record[name] : undefined, this.kinds[column] as ColumnKind, name);
         }
       }
-      if (this.versioned) values[this.columns.length] = message.version ?? null;
-      const problem = this.missingKey(values, stream.name, lines[index] as number) ?? this.insertRow(values, stream.name, lines[index] as number);
-      if (problem === undefined) continue;
-      if (reject === undefined || !(problem instanceof DataError)) throw problem;
-      reject(index, problem);
+      return undefined;
+    } catch (error) {
+      if (!(error instanceof DataError)) throw error;
+      return error.withLocation({ stream, line, file: this.file });
     }
   }
 

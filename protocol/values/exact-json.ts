@@ -31,21 +31,27 @@ export function parseJsonExact(text: string): unknown {
 
 /**
  * JSON.stringify that writes an ExactNumber as the number it is, and a
- * BigInt as its digits. A value without either costs one JSON.stringify:
- * the exact writer runs only once JSON.stringify met one.
+ * BigInt as its digits (`space` indents as JSON.stringify's does). A value
+ * without either costs one JSON.stringify: the exact writer runs only once
+ * JSON.stringify met one.
  */
-export function stringifyJson(value: unknown): string {
+export function stringifyJson(value: unknown, space?: number): string {
   try {
-    return JSON.stringify(value);
+    return JSON.stringify(value, null, space);
   } catch (error) {
     if (!(error instanceof ExactNumberInJsonError) && !(error instanceof TypeError && /BigInt/.test(error.message))) throw error;
     const parts: string[] = [];
-    writeValue(value, parts, new Set());
+    writeValue(value, parts, new Set(), space === undefined || space <= 0 ? undefined : { unit: " ".repeat(Math.min(space, 10)), depth: 0 });
     return parts.join("");
   }
 }
 
-function writeValue(value: unknown, out: string[], seen: Set<object>): boolean {
+interface Indent {
+  readonly unit: string;
+  readonly depth: number;
+}
+
+function writeValue(value: unknown, out: string[], seen: Set<object>, indent: Indent | undefined): boolean {
   if (value instanceof ExactNumber) {
     out.push(value.text);
     return true;
@@ -61,26 +67,30 @@ function writeValue(value: unknown, out: string[], seen: Set<object>): boolean {
     return true;
   }
   const withToJson = value as { toJSON?: () => unknown };
-  if (typeof withToJson.toJSON === "function") return writeValue(withToJson.toJSON(), out, seen);
+  if (typeof withToJson.toJSON === "function") return writeValue(withToJson.toJSON(), out, seen, indent);
   if (seen.has(value)) throw new TypeError("Converting circular structure to JSON");
   seen.add(value);
+  const inner = indent === undefined ? undefined : { unit: indent.unit, depth: indent.depth + 1 };
+  const open = inner === undefined ? "" : `\n${inner.unit.repeat(inner.depth)}`;
+  const close = indent === undefined ? "" : `\n${indent.unit.repeat(indent.depth)}`;
+  const colon = indent === undefined ? ":" : ": ";
   if (Array.isArray(value)) {
     out.push("[");
     value.forEach((item, index) => {
-      if (index > 0) out.push(",");
-      if (!writeValue(item, out, seen)) out.push("null");
+      out.push(index > 0 ? `,${open}` : open);
+      if (!writeValue(item, out, seen, inner)) out.push("null");
     });
-    out.push("]");
+    out.push(value.length === 0 ? "]" : `${close}]`);
   } else {
     out.push("{");
     let first = true;
     for (const key of Object.keys(value)) {
       const mark = out.length;
-      out.push(first ? "" : ",", JSON.stringify(key), ":");
-      if (writeValue((value as Record<string, unknown>)[key], out, seen)) first = false;
+      out.push(first ? open : `,${open}`, JSON.stringify(key), colon);
+      if (writeValue((value as Record<string, unknown>)[key], out, seen, inner)) first = false;
       else out.length = mark;
     }
-    out.push("}");
+    out.push(first ? "}" : `${close}}`);
   }
   seen.delete(value);
   return true;

@@ -30,6 +30,8 @@ export class ExactNumber {
     const { negative, digits, exponent } = decimalParts(this.text);
     if (digits !== "" && exponent < 0) throw new RangeError(`${this.text} is not an integer`);
     if (digits === "") return 0n;
+    // 1e400000 is an integer, but not one worth a megabyte of BigInt.
+    if (exponent > MAX_BIGINT_EXPONENT) throw new RangeError(`${this.text} is too large for a BigInt here (over ${MAX_BIGINT_EXPONENT} digits)`);
     const magnitude = BigInt(digits) * 10n ** BigInt(exponent);
     return negative ? -magnitude : magnitude;
   }
@@ -69,6 +71,7 @@ export function isExactNumber(value: unknown): value is ExactNumber {
   return value instanceof ExactNumber;
 }
 
+const MAX_BIGINT_EXPONENT = 10_000;
 const NUMBER_TEXT = /^-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][-+]?\d+)?$/;
 
 /** A decimal as sign, significant digits (no leading or trailing zeros; "" for zero) and the power of ten of the last digit. */

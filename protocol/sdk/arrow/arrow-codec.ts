@@ -1,4 +1,6 @@
 import { DataError } from "../../errors.js";
+import { decimalParts, isExactNumber } from "../../values/exact-number.js";
+import { stringifyJson } from "../../values/exact-json.js";
 import { JSON_COLUMN_KEY, type ArrowColumn, type ArrowKind, type ReadKind } from "./arrow-columns.js";
 import { loadArrow } from "./lazy-modules.js";
 
@@ -13,15 +15,15 @@ function valueOf(record: Row, name: string): unknown {
 function toArrowValue(value: unknown, column: ArrowColumn, stream: string): unknown {
   if (value === undefined || value === null) return null;
   const wrong = (): DataError =>
-    new DataError("ARROW_VALUE_MISMATCH", `column ${JSON.stringify(column.name)} is ${column.kind} but a record holds ${typeof value} ${JSON.stringify(value)}`.slice(0, 300), {
+    new DataError("ARROW_VALUE_MISMATCH", `column ${JSON.stringify(column.name)} is ${column.kind} but a record holds ${isExactNumber(value) ? "number" : typeof value} ${stringifyJson(value)}`.slice(0, 300), {
       where: { stream, field: column.name },
       hint: "Fix the value at the source, or the stream's schema if the column's type is wrong.",
     });
   switch (column.kind) {
     case "int64":
-      if (typeof value !== "number" || !Number.isInteger(value)) throw wrong();
-      return BigInt(value);
+      return int64Of(value, wrong, () => outOfRange(value, column, stream));
     case "float64":
+      if (isExactNumber(value)) throw outOfRange(value, column, stream);
       if (typeof value !== "number") throw wrong();
       return value;
     case "bool":
@@ -31,8 +33,34 @@ function toArrowValue(value: unknown, column: ArrowColumn, stream: string): unkn
       if (typeof value !== "string") throw wrong();
       return value;
     case "json":
-      return JSON.stringify(value);
+      return stringifyJson(value);
   }
+}
+
+const INT64_MIN = -(2n ** 63n);
+const INT64_MAX = 2n ** 63n - 1n;
+
+/** An integer as int64 holds it: exactly (an ExactNumber's digits), or refused when it does not fit 64 bits. */
+function int64Of(value: unknown, wrong: () => DataError, tooBig: () => DataError): bigint {
+  if (typeof value === "number") {
+    if (!Number.isInteger(value)) throw wrong();
+    if (Number.isSafeInteger(value)) return BigInt(value);
+  } else if (!isExactNumber(value) || !value.isInteger) throw wrong();
+  const { digits, exponent } = decimalParts(isExactNumber(value) ? value.text : String(value));
+  if (digits.length + exponent > 19) throw tooBig();
+  const integer = isExactNumber(value) ? value.toBigInt() : BigInt(value);
+  if (integer < INT64_MIN || integer > INT64_MAX) throw tooBig();
+  return integer;
+}
+
+/** A number the column's type would change: refused, never wrapped or rounded. */
+function outOfRange(value: unknown, column: ArrowColumn, stream: string): DataError {
+  const text = isExactNumber(value) ? value.text : String(value);
+  const holds = column.kind === "int64" ? "64-bit integers" : "doubles (about 15 significant digits)";
+  return new DataError("VALUE_OUT_OF_RANGE", `column ${JSON.stringify(column.name)} holds ${holds}: ${text.slice(0, 100)} does not fit`, {
+    where: { stream, field: column.name },
+    hint: "Send the value as a string, or to a target that stores it exactly (target-postgres: numeric; target-jsonl).",
+  });
 }
 
 /** The bytes of an Arrow IPC stream holding `records` in `columns`. */
@@ -136,4 +164,17 @@ export async function decodeArrowBatch(bytes: Uint8Array): Promise<DecodedBatch>
       }
     },
   };
+}
+
+/** The first value of `record` that its column cannot hold, as a DataError naming the column; undefined when all fit. */
+export function arrowRowProblem(columns: readonly ArrowColumn[], record: Row, stream: string): DataError | undefined {
+  for (const column of columns) {
+    try {
+      toArrowValue(valueOf(record, column.name), column, stream);
+    } catch (error) {
+      if (error instanceof DataError) return error;
+      throw error;
+    }
+  }
+  return undefined;
 }

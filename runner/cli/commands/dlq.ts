@@ -1,5 +1,5 @@
 import { Command, Option } from "commander";
-import { DEAD_LETTER_STAGES, UsageError } from "../../../protocol/index.js";
+import { DEAD_LETTER_STAGES, stringifyJson, UsageError } from "../../../protocol/index.js";
 import type { ReplayMode } from "../../dlq/replay.js";
 import { executeNow } from "../../pipeline/execute-pipeline.js";
 import { StopRequests } from "../../pipeline/stop-requests.js";
@@ -34,7 +34,7 @@ export function dlqCommand(common: () => CommonOptions, done: (code: number) => 
       try {
         const entries = await store.listDeadLetters({ pipeline, stage: options.stage, status: options.status === "all" ? undefined : options.status, limit: Number(options.limit) || 100 });
         if (shared.json === true) {
-          await writeOut(`${JSON.stringify(entries)}\n`);
+          await writeOut(`${stringifyJson(entries)}\n`);
           return;
         }
         if (entries.length === 0) {
@@ -57,7 +57,7 @@ export function dlqCommand(common: () => CommonOptions, done: (code: number) => 
       try {
         const entry = await store.getDeadLetter(Number(id));
         if (entry === undefined || entry.pipeline !== pipeline) throw new UsageError("DLQ_ENTRY_NOT_FOUND", `pipeline ${pipeline} has no dead letter ${id}`, { hint: `See \`agora dlq list ${pipeline} --status all\`.` });
-        await writeOut(`${JSON.stringify(entry, null, 2)}\n`);
+        await writeOut(`${stringifyJson(entry, 2)}\n`);
       } finally {
         await store.close();
       }

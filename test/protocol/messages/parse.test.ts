@@ -90,8 +90,11 @@ describe("serializeMessage", () => {
     expect(parseMessageLine(line.slice(0, -1), 1).message).toEqual(message);
   });
 
-  it("names the stream when a record cannot be serialised", () => {
-    const message: Message = { type: "RECORD", stream: "big", record: { n: 10n } };
+  it("writes a BigInt as its digits, and names the stream when a record cannot be serialised", () => {
+    expect(serializeMessage({ type: "RECORD", stream: "big", record: { n: 12345678901234567890n } })).toBe('{"type":"RECORD","stream":"big","record":{"n":12345678901234567890}}\n');
+    const record: Record<string, unknown> = { n: 1 };
+    record["self"] = record;
+    const message: Message = { type: "RECORD", stream: "big", record };
     expect(() => serializeMessage(message)).toThrowError(expect.objectContaining({ code: ProtocolCodes.NOT_SERIALIZABLE, where: { stream: "big" } }) as Error);
   });
 });

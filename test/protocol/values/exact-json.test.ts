@@ -108,3 +108,10 @@ describe("a RECORD line", () => {
     expect(isExactNumber(record["id"])).toBe(true);
   });
 });
+
+describe("stringifyJson with indentation", () => {
+  it("indents as JSON.stringify does, exact numbers included", () => {
+    const value = { a: [1, { b: "x", c: [] }], d: {}, e: null };
+    expect(stringifyJson({ ...value, n: 12345678901234567890n }, 2)).toBe(JSON.stringify({ ...value, n: 1 }, null, 2).replace('"n": 1', '"n": 12345678901234567890'));
+  });
+});
