@@ -91,7 +91,7 @@ ${url === undefined ? "" : `  { command = "target-postgres", config = { url = ${
 
   it("target-jsonl and target-csv keep every digit (Python's json with Decimal, and csv)", async () => {
     await ran();
-    const expected = byNote(SENT).map((row) => ({ ...row, checked: "true" }));
+    const expected: Row[] = byNote(SENT).map((row) => ({ ...row, checked: "true" }));
     expect(byNote(python(["jsonl", join(dir, "jsonl", "money.jsonl")]))).toEqual(expected);
     expect(byNote(python(["csv", join(dir, "csv", "money.csv")]))).toEqual(expected.map((row) => ({ ...row, at: row["at"] ?? "", checked: "true" })));
   });
