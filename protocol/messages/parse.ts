@@ -58,6 +58,7 @@ function checkKnownMessage(object: Record<string, unknown>, line: number): Messa
       if (!isPlainObject(schema) && typeof schema !== "boolean") {
         throw invalid(line, 'SCHEMA message has no "schema" object');
       }
+      checkDescribesObjects(schema, object["stream"] as string, line);
       const keys = object["key_properties"];
       if (keys === undefined) {
         // Singer requires it, but taps in the wild omit it; treat as "no keys".
@@ -103,6 +104,22 @@ function checkKnownMessage(object: Record<string, unknown>, line: number): Messa
 }
 
 const STAGES = new Set<unknown>(DEAD_LETTER_STAGES);
+
+/**
+ * A stream's records are JSON objects: a SCHEMA whose `type` leaves objects
+ * out (`"string"`, `["null", "array"]`), or `false`, can hold no record,
+ * and a target would otherwise store them in some catch-all column.
+ */
+function checkDescribesObjects(schema: Record<string, unknown> | boolean, stream: string, line: number): void {
+  const type = schema === false ? [] : schema === true ? ["object"] : schema["type"];
+  if (type === undefined) return;
+  const types = Array.isArray(type) ? type : [type];
+  if (types.includes("object")) return;
+  throw new ProtocolError(ProtocolCodes.INVALID_SCHEMA, `the SCHEMA of stream ${stream} describes ${schema === false ? "no value" : `${types.map(String).join(" or ")} values`}, but every record is an object`, {
+    where: { stream, line },
+    hint: 'Send the schema of the record: {"type": "object", "properties": {...}}.',
+  });
+}
 
 /**
  * Parses one line (without its newline) into a message.

@@ -1,10 +1,24 @@
 import { Ajv, type Options } from "ajv";
+import { Ajv2019 } from "ajv/dist/2019.js";
+import { Ajv2020 } from "ajv/dist/2020.js";
+import ajvDraft04Module from "ajv-draft-04";
 import addFormatsModule, { type FormatsPlugin } from "ajv-formats";
+import type { SchemaDialect } from "./schema-dialect.js";
 import { isDateTime } from "./date-time.js";
 import { linearRegExp } from "./linear-regexp.js";
 
 // ajv-formats is CommonJS: under NodeNext the default import is its module object, whose `default` is the plugin.
 const addFormats = (addFormatsModule as unknown as { default: FormatsPlugin }).default;
+// The same for ajv-draft-04, whose module object is its Ajv class (with a `default` pointing at itself).
+const AjvDraft04 = ((ajvDraft04Module as unknown as { default?: typeof Ajv }).default ?? ajvDraft04Module) as unknown as typeof Ajv;
+
+/** ajv's class for each dialect: draft-04's bounds and `id`, draft-07's, and 2019-09/2020-12's (`prefixItems`, `dependentRequired`, `unevaluated*`). */
+const AJV_CLASSES: Record<SchemaDialect, typeof Ajv> = {
+  "draft-04": AjvDraft04,
+  "draft-07": Ajv,
+  "2019-09": Ajv2019 as unknown as typeof Ajv,
+  "2020-12": Ajv2020 as unknown as typeof Ajv,
+};
 
 /**
  * `multipleOf` with a tolerance relative to the quotient: 1.15 is a multiple
@@ -24,10 +38,11 @@ function isMultipleOf(divisor: number, value: number): boolean {
  * (`inclusion`, `selected`, ...) and formats are ignored rather than fatal,
  * `"type": ["null", "string"]` unions are allowed, draft-04 `$schema` URIs do
  * not stop compilation, `multipleOf` tolerates float rounding, and
- * `pattern`s match in linear time (RE2).
+ * `pattern`s match in linear time (RE2). `dialect` picks the JSON Schema
+ * draft whose meaning keywords have (see schemaDialect).
  */
-export function createAjv(options: Options = {}): Ajv {
-  const ajv = new Ajv({
+export function createAjv(options: Options = {}, dialect: SchemaDialect = "draft-07"): Ajv {
+  const ajv = new AJV_CLASSES[dialect]({
     strict: false,
     allowUnionTypes: true,
     // A record without "constructor" or "toString" has no such property: nothing inherited from Object is looked at.

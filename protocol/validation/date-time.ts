@@ -5,8 +5,9 @@
  * either case. Each field is checked against its range and the day against
  * its month's length (February 29 only in leap years), so a value the
  * format accepts is a real instant: Postgres's timestamptz, DuckDB's and
- * Parquet's timestamps take it. 24:00 (with zero seconds) is midnight at the
- * day's end, as ISO 8601 allows.
+ * Parquet's timestamps take it. As RFC 3339 says, a leap second (second 60)
+ * is a time, at 23:59 UTC only, and 24:00 is not one (write 00:00 of the
+ * next day).
  *
  * It reads character codes at fixed places, with no regular expression and
  * no Date: it runs for every such field of every record validated.
@@ -23,25 +24,34 @@ export function isDateTime(value: string): boolean {
   const day = number(value, 8, 2);
   const hour = number(value, 11, 2);
   const minute = number(value, 14, 2);
-  if (month < 1 || month > 12 || day < 1 || day > daysIn(year, month) || hour > 24 || minute > 59) return false;
+  if (month < 1 || month > 12 || day < 1 || day > daysIn(year, month) || hour > 23 || minute > 59) return false;
   let at = 16;
   let second = 0;
-  let fraction = false;
   if (value.charCodeAt(at) === COLON) {
     if (!digits(value, at + 1, 2)) return false;
     second = number(value, at + 1, 2);
-    if (second > 59) return false;
+    if (second > 60) return false;
     at += 3;
     if (value.charCodeAt(at) === DOT) {
       const start = at + 1;
       at = start;
       while (at < length && isDigit(value.charCodeAt(at))) at += 1;
       if (at === start) return false;
-      fraction = !allZeros(value, start, at);
     }
   }
-  if (hour === 24 && (minute !== 0 || second !== 0 || fraction)) return false;
-  return at === length || isZone(value, at);
+  if (at !== length && !isZone(value, at)) return false;
+  return second !== 60 || utcMinuteOfDay(value, at, hour * 60 + minute) === LAST_MINUTE;
+}
+
+const LAST_MINUTE = 23 * 60 + 59;
+
+/** The minute of the day in UTC of a local `minuteOfDay` whose zone starts at `at` (checked by isZone; none is UTC). */
+function utcMinuteOfDay(value: string, at: number, minuteOfDay: number): number {
+  const sign = value.charCodeAt(at);
+  if (at === value.length || sign === UPPER_Z || sign === LOWER_Z) return minuteOfDay;
+  const minutes = value.charCodeAt(at + 3) === COLON ? at + 4 : at + 3;
+  const offset = number(value, at + 1, 2) * 60 + number(value, minutes, 2);
+  return (((minuteOfDay - (sign === PLUS ? offset : -offset)) % 1440) + 1440) % 1440;
 }
 
 /** `Z`, `+hh:mm` or `+hhmm` (either sign), and nothing after it. */
@@ -65,11 +75,6 @@ function isDigit(code: number): boolean {
 
 function digits(value: string, start: number, count: number): boolean {
   for (let index = start; index < start + count; index += 1) if (!isDigit(value.charCodeAt(index))) return false;
-  return true;
-}
-
-function allZeros(value: string, start: number, end: number): boolean {
-  for (let index = start; index < end; index += 1) if (value.charCodeAt(index) !== ZERO) return false;
   return true;
 }
 

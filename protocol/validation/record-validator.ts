@@ -5,6 +5,7 @@ import type { JsonSchema } from "../messages/types.js";
 import { createAjv } from "./ajv-instance.js";
 import { describeFirstError } from "./describe-errors.js";
 import { approximateNumbers, isExactRecord } from "../values/exact-json.js";
+import { compilableSchema, schemaDialect, type SchemaDialect } from "./schema-dialect.js";
 import { compileWideSchema, isWideSchema } from "./wide-schema.js";
 
 /**
@@ -17,12 +18,21 @@ import { compileWideSchema, isWideSchema } from "./wide-schema.js";
  * whether to fail, skip or dead-letter.
  */
 export class RecordValidator {
-  private readonly ajv: Ajv;
+  private readonly byDialect = new Map<SchemaDialect, Ajv>();
+
+  /** `makeAjv` makes the ajv instance of a dialect (createAjv's, configured for schemas from the wild, by default). */
+  constructor(private readonly makeAjv: (dialect: SchemaDialect) => Ajv = (dialect) => createAjv({}, dialect)) {}
   private readonly byStream = new Map<string, ValidateFunction>();
   private readonly bySchemaText = new Map<string, ValidateFunction>();
 
-  constructor(ajv: Ajv = createAjv()) {
-    this.ajv = ajv;
+  /** The ajv instance for a dialect, made the first time a schema of it comes. */
+  private ajvFor(dialect: SchemaDialect): Ajv {
+    let ajv = this.byDialect.get(dialect);
+    if (ajv === undefined) {
+      ajv = this.makeAjv(dialect);
+      this.byDialect.set(dialect, ajv);
+    }
+    return ajv;
   }
 
   /** Registers (or replaces) a stream's schema. Throws if it is not a usable JSON Schema. */
@@ -31,8 +41,9 @@ export class RecordValidator {
     let validate = this.bySchemaText.get(text);
     if (validate === undefined) {
       try {
-        const usable = typeof schema === "boolean" ? schema : withoutId(schema);
-        validate = isWideSchema(usable) ? compileWideSchema(this.ajv, usable) : this.ajv.compile(usable);
+        const ajv = this.ajvFor(schemaDialect(schema));
+        const usable = compilableSchema(schema);
+        validate = isWideSchema(usable) ? compileWideSchema(ajv, usable) : ajv.compile(usable);
       } catch (error) {
         throw new ProtocolError(
           ProtocolCodes.INVALID_SCHEMA,
@@ -65,11 +76,4 @@ export class RecordValidator {
       hint: "Fix the value at the source, or the stream's schema if the value is right.",
     });
   }
-}
-
-/** Schemas from different taps may share an `$id`; ajv refuses duplicates, and we never resolve by id. */
-function withoutId(schema: JsonSchema): JsonSchema {
-  if (!("$id" in schema) && !("id" in schema)) return schema;
-  const { $id: _ignoredId, id: _ignoredLegacyId, ...rest } = schema;
-  return rest;
 }

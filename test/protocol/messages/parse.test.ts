@@ -117,3 +117,17 @@ describe("message types in another case", () => {
     expect(parseMessageLine(raw, 1)).toEqual({ known: false, message: { type: "x_custom", n: 1 }, line: 1, raw });
   });
 });
+
+describe("a SCHEMA that can hold no record", () => {
+  it.each([
+    ['{"type":"SCHEMA","stream":"s","schema":{"type":"string"},"key_properties":[]}', "describes string values"],
+    ['{"type":"SCHEMA","stream":"s","schema":{"type":["null","array"]},"key_properties":[]}', "describes null or array values"],
+    ['{"type":"SCHEMA","stream":"s","schema":false,"key_properties":[]}', "describes no value"],
+  ])("is refused in one line naming the stream: %s", (line, what) => {
+    expect(() => parseMessageLine(line, 4)).toThrowError(expect.objectContaining({ code: ProtocolCodes.INVALID_SCHEMA, where: { stream: "s", line: 4 }, message: expect.stringContaining(what) as string }) as Error);
+  });
+
+  it.each(['{"type":"object"}', '{"type":["null","object"]}', "{}", "true"])("is not what %s is", (schema) => {
+    expect(parseMessageLine(`{"type":"SCHEMA","stream":"s","schema":${schema},"key_properties":[]}`, 1).known).toBe(true);
+  });
+});

@@ -32,3 +32,26 @@ describe("schema patterns", () => {
     expect(validator.validate("s", { name: "aaa" }, 3)).toBeUndefined();
   });
 });
+
+describe("ECMAScript meaning of \\s, \\S and . on RE2", () => {
+  const matches = (pattern: string, value: string): boolean => createAjv().compile({ type: "string", pattern })(value) as boolean;
+
+  it("\\s holds Unicode spaces as ECMAScript's does (no-break space, em space, BOM), \\S does not", () => {
+    for (const space of ["\u00a0", "\u2003", "\ufeff", "\u3000", "\u000b", " ", "\t"]) {
+      expect(matches("^a\\sb$", `a${space}b`), JSON.stringify(space)).toBe(new RegExp("^a\\sb$", "u").test(`a${space}b`));
+      expect(matches("^a\\sb$", `a${space}b`)).toBe(true);
+      expect(matches("^\\S$", space)).toBe(false);
+      expect(matches("^[\\sx]$", space)).toBe(true);
+    }
+    expect(matches("^\\S+$", "abc")).toBe(true);
+  });
+
+  it(". stops at every ECMAScript line terminator; an escaped backslash and classes with ] stay as they are", () => {
+    expect(matches("^a.b$", "a\u2028b")).toBe(false);
+    expect(matches("^a.b$", "a\rb")).toBe(false);
+    expect(matches("^a.b$", "axb")).toBe(true);
+    expect(matches("^\\\\s$", "\\s")).toBe(true);
+    expect(matches("^[.]$", "x")).toBe(false);
+    expect(matches("^[^\\S]$", "\u00a0")).toBe(true);
+  });
+});

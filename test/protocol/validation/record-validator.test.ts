@@ -71,7 +71,7 @@ describe("RecordValidator", () => {
       compiles += 1;
       return compile(schema as object);
     }) as typeof ajv.compile;
-    const validator = new RecordValidator(ajv);
+    const validator = new RecordValidator(() => ajv);
     for (let index = 0; index < 100; index += 1) validator.setSchema(`stream_${index}`, structuredClone(WILD_SCHEMA));
     validator.setSchema("other", { type: "object" });
     expect(compiles).toBe(2);
