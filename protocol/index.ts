@@ -6,7 +6,7 @@ export * from "./errors.js";
 export * from "./messages/types.js";
 export { MESSAGE_SCHEMAS } from "./messages/schemas.js";
 export { ProtocolCodes, type ProtocolCode } from "./messages/codes.js";
-export { excerpt, parseMessage, parseMessageLine } from "./messages/parse.js";
+export { exactRecord, excerpt, parseMessage, parseMessageLine } from "./messages/parse.js";
 export { serializeMessage } from "./messages/serialize.js";
 export { decimalParts, ExactNumber, isExactNumber, isJsonNumberText, numberFromText } from "./values/exact-number.js";
 export { approximateNumbers, holdsExactNumbers, isExactRecord, mayHoldExactNumbers, parseJsonExact, parseRecordJson, stringifyJson } from "./values/exact-json.js";

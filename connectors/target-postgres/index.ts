@@ -25,6 +25,8 @@ async function connect(config: PostgresConfig): Promise<pg.Client> {
   client.on("error", () => undefined);
   try {
     await client.connect();
+    // A timestamp without a zone is UTC, as in every target, whatever zone the server or the url sets.
+    await client.query("SET TIME ZONE 'UTC'");
   } catch (error) {
     await client.end().catch(() => undefined);
     throw databaseError(error, shownUrl(config.url), "connect");

@@ -1,7 +1,7 @@
 import { ProtocolError } from "../errors.js";
 import { ProtocolCodes } from "./codes.js";
 import { markExactRecord, mayHoldExactNumbers, parseJsonExact } from "../values/exact-json.js";
-import { DEAD_LETTER_STAGES, MESSAGE_TYPES, type Message, type MessageLine, type UnknownMessage } from "./types.js";
+import { DEAD_LETTER_STAGES, MESSAGE_TYPES, type Message, type MessageLine, type RecordMessage, type UnknownMessage } from "./types.js";
 
 const EXCERPT_LENGTH = 60;
 
@@ -152,7 +152,8 @@ export function parseMessageLine(raw: string, line: number): MessageLine {
       hint: 'Every Singer message needs a "type" such as "RECORD", "SCHEMA" or "STATE".',
     });
   }
-  const object = mayHoldExactNumbers(raw) && CARRY_RECORDS.has(type.toUpperCase()) ? parseExactRecord(raw, line) : parsed;
+  // A dead letter is stored as it is: its record keeps every number exactly. A RECORD's is made exact where it is used (exactRecord).
+  const object = type.toUpperCase() === "DEAD_LETTER" && mayHoldExactNumbers(raw) ? parseExactRecord(raw, line) : parsed;
   const message = checkKnownMessage(object, line);
   if (message !== undefined) return { known: true, message, line, raw };
   // Types are matched case-insensitively (`record`, `Record`): some taps in the wild write them so.
@@ -168,8 +169,6 @@ export function parseMessageLine(raw: string, line: number): MessageLine {
 }
 
 const KNOWN_TYPES = new Set<string>(MESSAGE_TYPES);
-/** The messages whose `record` is a tap's data, kept exact. */
-const CARRY_RECORDS = new Set<string>(["RECORD", "DEAD_LETTER"]);
 
 /**
  * A RECORD line again, keeping each number a double would change as an
@@ -191,6 +190,20 @@ function parseExactRecord(raw: string, line: number): Record<string, unknown> {
   const record = (parsed as Record<string, unknown>)["record"];
   if (isPlainObject(record)) markExactRecord(record);
   return parsed as Record<string, unknown>;
+}
+
+/**
+ * A RECORD's record with every number exactly as its line wrote it: the
+ * parsed record itself when no number of the line could change as a double
+ * (nearly always), else the line parsed again keeping such numbers as
+ * ExactNumbers. Parsing stays one JSON.parse for whoever forwards the line
+ * as it is (the runner without middleware, target-jsonl); whoever hands
+ * the values on (middleware, a dead letter, a target's columns) asks here.
+ */
+export function exactRecord(message: RecordMessage, raw: string | undefined, line = 0): RecordMessage["record"] {
+  if (raw === undefined || !mayHoldExactNumbers(raw)) return message.record;
+  const record = parseExactRecord(raw, line)["record"];
+  return isPlainObject(record) ? record : message.record;
 }
 
 /** Parses a single message from a string (no line context), for tests and tools. */

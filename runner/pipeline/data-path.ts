@@ -1,4 +1,4 @@
-import { asAgoraError, ConfigError, readBatchFiles, RecordValidator, serializeMessage, type AgoraError, type BatchMessage, type Message, type MessageLine, type RecordMessage, type SchemaMessage } from "../../protocol/index.js";
+import { asAgoraError, ConfigError, exactRecord, readBatchFiles, RecordValidator, serializeMessage, type AgoraError, type BatchMessage, type Message, type MessageLine, type RecordMessage, type SchemaMessage } from "../../protocol/index.js";
 import { BatchLane, recordLine, rowLaneReason, type PlannedBatch, type TargetBatchFormats } from "../batches/batch-lane.js";
 import { inspectBatch } from "../batches/inspect-batch.js";
 import { transformArrowBatch } from "../batches/transform-arrow-batch.js";
@@ -237,12 +237,15 @@ export class DataPath {
     if (this.definition.validate) {
       const invalid = this.validator.validate(message.stream, message.record, line);
       if (invalid !== undefined) {
-        this.hooks.reject({ stream: message.stream, stage: "validate", errorCode: invalid.code, errorMessage: invalid.message, original: message.record, ...this.schemaOf(message.stream) }, line);
+        this.hooks.reject({ stream: message.stream, stage: "validate", errorCode: invalid.code, errorMessage: invalid.message, original: exactRecord(message, raw, line), ...this.schemaOf(message.stream) }, line);
         return undefined;
       }
     }
-    const result: ChainResult | Promise<ChainResult> = this.chain.isEmpty ? { kind: "record", record: message.record, changed: false } : this.chain.process(message.record, message.stream);
-    const outgoing = result instanceof Promise ? result.then((settled): Outgoing => ({ kind: "record", message, raw, line, result: settled })) : ({ kind: "record", message, raw, line, result } as const);
+    // Without middleware the tap's line goes on as it is; middleware gets every number as the line wrote it.
+    const record = this.chain.isEmpty ? message.record : exactRecord(message, raw, line);
+    const result: ChainResult | Promise<ChainResult> = this.chain.isEmpty ? { kind: "record", record, changed: false } : this.chain.process(record, message.stream);
+    const exact: RecordMessage = record === message.record ? message : { ...message, record };
+    const outgoing = result instanceof Promise ? result.then((settled): Outgoing => ({ kind: "record", message: exact, raw, line, result: settled })) : ({ kind: "record", message: exact, raw, line, result } as const);
     const wait = this.window.add(outgoing);
     if (maxRecords !== undefined && this.read.total >= maxRecords) this.reachLimit();
     return wait;

@@ -2,6 +2,7 @@ import { FatalError, ProtocolError } from "../../errors.js";
 import type { MessageWriter } from "../../framing/message-writer.js";
 import { readMessageBatches, type ByteSource } from "../../framing/read-messages.js";
 import { flattened } from "../../framing/text-chunks.js";
+import { exactRecord } from "../../messages/parse.js";
 import { recordText } from "../../messages/record-text.js";
 import { serializeMessage } from "../../messages/serialize.js";
 import { AgoraError } from "../../errors.js";
@@ -35,6 +36,12 @@ function deadLetterLine(stream: string, record: { [key: string]: unknown }, line
     location: { line },
   };
   return serializeMessage(message);
+}
+
+/** The RECORD with its record exact (see exactRecord): the same message when nothing in its line needs it. */
+function withExactRecord(message: RecordMessage, raw: string | undefined, line: number): RecordMessage {
+  const record = exactRecord(message, raw, line);
+  return record === message.record ? message : { ...message, record };
 }
 
 export interface TargetSyncSummary {
@@ -112,12 +119,14 @@ export async function runTargetSync(writer: TargetWriter, input: ByteSource, out
    * record. `raw` is the record's input line, when it came as a RECORD
    * message (not from a BATCH file).
    */
-  const addRecord = (stream: StreamInfo, message: RecordMessage, line: number, raw?: string): Promise<void> | undefined => {
+  const addRecord = (stream: StreamInfo, parsed: RecordMessage, line: number, raw?: string): Promise<void> | undefined => {
+    // A writer of text cuts it from the line; one of objects or encodings gets every number as the line wrote it.
+    const message = writer.recordsAs === "text" ? parsed : withExactRecord(parsed, raw, line);
     if (options.validateRecords) {
       const invalid = validator.validate(stream.name, message.record, line);
       if (invalid !== undefined) {
         if (!options.deadLetters) throw invalid;
-        output.writeLine(deadLetterLine(stream.name, message.record, line, invalid));
+        output.writeLine(deadLetterLine(stream.name, exactRecord(message, raw, line), line, invalid));
         rejected += 1;
         return undefined;
       }

@@ -33,6 +33,16 @@ async function fresh(): Promise<{ schema: string; config: (extra?: Record<string
 const lines = (...items: string[]): string => `${items.join("\n")}\n`;
 
 describe.skipIf(url === undefined)("target-postgres", () => {
+  it("reads a timestamp without a zone as UTC, whatever zone the url gives the session", async () => {
+    const db = await fresh();
+    const inNewYork = new URL(url as string);
+    inNewYork.searchParams.set("options", "-c TimeZone=America/New_York");
+    const input = lines(schemaLine("t", { id: { type: "integer" }, at: { type: "string", format: "date-time" } }, ["id"]), recordLine("t", { id: 1, at: "2024-05-01T10:00:00.123456" }), stateLine({ n: 1 }));
+    const result = await runNode(target, ["--config", writeJsonIn(dir, `${db.schema}-ny.json`, { url: inNewYork.toString(), schema: db.schema })], { input });
+    expect(result.exitCode, result.stderr).toBe(0);
+    expect(await db.query("SELECT to_char(at AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS.US') AS at FROM $schema.t")).toEqual([{ at: "2024-05-01 10:00:00.123456" }]);
+  });
+
   it("types columns from the schema and stores every value as sent: bigint, exact numeric, boolean, timestamptz, date, jsonb", async () => {
     const db = await fresh();
     const properties = {

@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { approximateNumbers, ExactNumber, isExactNumber, mayHoldExactNumbers, numberFromText, parseJsonExact, parseMessageLine, RecordValidator, serializeMessage, stringifyJson, type RecordMessage } from "../../../protocol/index.js";
+import { approximateNumbers, exactRecord, ExactNumber, isExactNumber, mayHoldExactNumbers, numberFromText, parseJsonExact, parseMessageLine, RecordValidator, serializeMessage, stringifyJson, type RecordMessage } from "../../../protocol/index.js";
 
 describe("numberFromText", () => {
   it("keeps a plain number where the double holds the same decimal value", () => {
@@ -82,27 +82,34 @@ describe("mayHoldExactNumbers", () => {
 describe("a RECORD line", () => {
   const line = '{"type":"RECORD","stream":"s","record":{"id":9007199254740993,"amount":123456789012345678901234567890.123456789,"n":1}}';
 
+  /** The record as a consumer of its values gets it (exactRecord). */
+  const exactOf = (text: string): Record<string, unknown> => exactRecord(parseMessageLine(text, 1).message as RecordMessage, text, 1);
+
   it("carries its exact numbers from parse to serialize", () => {
     const parsed = parseMessageLine(line, 1).message as RecordMessage;
-    expect(parsed.record["n"]).toBe(1);
-    expect(serializeMessage(parsed)).toBe(`${line}\n`);
+    const record = exactRecord(parsed, line, 1);
+    expect(record["n"]).toBe(1);
+    expect(isExactNumber(record["id"])).toBe(true);
+    expect(serializeMessage({ ...parsed, record })).toBe(`${line}\n`);
+    // A line with nothing a double would change: the parsed record itself, parsed once.
+    const plain = '{"type":"RECORD","stream":"s","record":{"id":12,"price":1.5}}';
+    const message = parseMessageLine(plain, 1).message as RecordMessage;
+    expect(exactRecord(message, plain)).toBe(message.record);
   });
 
   it("is validated by the numbers' meaning", () => {
     const validator = new RecordValidator();
     validator.setSchema("s", { type: "object", properties: { id: { type: "integer" }, amount: { type: "number", maximum: 1e38 }, n: { type: "integer" } } });
-    expect(validator.validate("s", (parseMessageLine(line, 1).message as RecordMessage).record)).toBeUndefined();
-    const tooBig = parseMessageLine(line.replace("123456789012345678901234567890.123456789", "1e400"), 1).message as RecordMessage;
-    expect(validator.validate("s", tooBig.record)?.message).toMatch(/amount/);
-    const notInteger = parseMessageLine(line.replace("9007199254740993", "2.5e-400"), 2).message as RecordMessage;
-    expect(validator.validate("s", notInteger.record)?.message).toMatch(/id.*integer/);
+    expect(validator.validate("s", exactOf(line))).toBeUndefined();
+    expect(validator.validate("s", exactOf(line.replace("123456789012345678901234567890.123456789", "1e400")))?.message).toMatch(/amount/);
+    expect(validator.validate("s", exactOf(line.replace("9007199254740993", "2.5e-400")))?.message).toMatch(/id.*integer/);
     // An exact number is a number, never an object.
     validator.setSchema("o", { type: "object", properties: { id: { type: "object" } } });
-    expect(validator.validate("o", (parseMessageLine(line.replace('"s"', '"o"'), 3).message as RecordMessage).record)?.message).toMatch(/id/);
+    expect(validator.validate("o", exactOf(line.replace('"s"', '"o"')))?.message).toMatch(/id/);
   });
 
   it("approximates for validation without touching the record", () => {
-    const record = (parseMessageLine(line, 1).message as RecordMessage).record;
+    const record = exactOf(line);
     const approximate = approximateNumbers(record) as Record<string, unknown>;
     expect(typeof approximate["id"]).toBe("number");
     expect(isExactNumber(record["id"])).toBe(true);
