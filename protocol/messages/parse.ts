@@ -153,7 +153,8 @@ export function parseMessageLine(raw: string, line: number): MessageLine {
     });
   }
   // A dead letter is stored as it is: its record keeps every number exactly. A RECORD's is made exact where it is used (exactRecord).
-  const object = type.toUpperCase() === "DEAD_LETTER" && mayHoldExactNumbers(raw) ? parseExactRecord(raw, line) : parsed;
+  const deadLetter = type === "DEAD_LETTER" || (type !== "RECORD" && type.toUpperCase() === "DEAD_LETTER");
+  const object = deadLetter && mayHoldExactNumbers(raw) ? parseExactRecord(raw, line) : parsed;
   const message = checkKnownMessage(object, line);
   if (message !== undefined) return { known: true, message, line, raw };
   // Types are matched case-insensitively (`record`, `Record`): some taps in the wild write them so.
