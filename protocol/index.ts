@@ -34,6 +34,7 @@ export { createLogger, LOG_LEVELS, type Logger, type LogLevel } from "./sdk/logg
 export type { ConnectorConfig } from "./sdk/config.js";
 export { SDK_VERSION } from "./sdk/version.js";
 export { checkFilesReadable, sourceFileError } from "./sdk/source-files.js";
+export { byteOrderMark, skipByteOrderMark, type MarkedEncoding } from "./sdk/byte-order-mark.js";
 export { readBatches } from "./sdk/read-batches.js";
 export { manifestPath, readBatchFiles, SUPPORTED_BATCH_FORMATS } from "./sdk/target/read-batch-files.js";
 export { arrowColumns, arrowKind, columnFitsProperty, describeProperty, JSON_COLUMN_KEY, unfitColumn, type UnfitColumn, type ArrowColumn, type ArrowKind, type ReadKind } from "./sdk/arrow/arrow-columns.js";

@@ -1,14 +1,15 @@
 import { extname } from "node:path";
 import { BAD_ROW_SETTING, filesSetting, resolveFileStreams, type BadRowPolicy, type ConnectorConfig, type FileEntry } from "../../protocol/index.js";
 
-const ENCODINGS = { "utf-8": "utf8", "utf-8-sig": "utf8", latin1: "latin1", "iso-8859-1": "latin1", "utf-16le": "utf16le" } as const;
+/** Each encoding setting, as the file is decoded. */
+const ENCODINGS = { "utf-8": "utf-8", "utf-8-sig": "utf-8", latin1: "latin1", "iso-8859-1": "latin1", "utf-16le": "utf-16le", "utf-16be": "utf-16be" } as const;
 export type CsvEncoding = keyof typeof ENCODINGS;
 
 const FORMAT_PROPERTIES = {
   delimiter: { type: "string", minLength: 1, maxLength: 1, description: 'Field separator. Default "," (tab for .tsv files).' },
   quote_char: { type: "string", minLength: 1, maxLength: 1, default: '"', description: "Quote character." },
   header: { type: "boolean", default: true, description: "The first line holds column names." },
-  encoding: { type: "string", enum: Object.keys(ENCODINGS), default: "utf-8", description: "File encoding; a UTF-8 (Excel) byte-order mark is always stripped." },
+  encoding: { type: "string", enum: Object.keys(ENCODINGS), default: "utf-8", description: "File encoding. A byte-order mark of that encoding is skipped; one of another encoding (a UTF-16 file read as UTF-8) stops the stream naming the file." },
 } as const;
 
 /** The same options for one file: no defaults here, so an unset one falls back to the top-level setting. */
@@ -68,7 +69,7 @@ export interface CsvFile {
   readonly delimiter: string;
   readonly quoteChar: string;
   readonly header: boolean;
-  readonly encoding: BufferEncoding;
+  readonly encoding: (typeof ENCODINGS)[CsvEncoding];
   /** Report rows with bytes that are not UTF-8 instead of reading them as U+FFFD. */
   readonly strictUtf8: boolean;
 }
@@ -86,7 +87,7 @@ export function resolveFiles(config: CsvConfig): CsvFile[] {
       quoteChar: entry.quote_char ?? config.quote_char,
       header: entry.header ?? config.header,
       encoding: ENCODINGS[entry.encoding ?? config.encoding],
-      strictUtf8: ENCODINGS[entry.encoding ?? config.encoding] === "utf8" && config.encoding_errors !== "replace",
+      strictUtf8: ENCODINGS[entry.encoding ?? config.encoding] === "utf-8" && config.encoding_errors !== "replace",
     };
   });
 }

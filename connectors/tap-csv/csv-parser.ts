@@ -69,7 +69,6 @@ export class CsvParser {
   private line = 1;
   /** The row separator: "\n" (with "\r\n" accepted) or "\r"; undefined until the first line break. */
   private eol: number | undefined;
-  private first = true;
 
   constructor(syntax: CsvSyntax) {
     this.delimiter = syntax.delimiter;
@@ -81,10 +80,6 @@ export class CsvParser {
   /** Parses the next piece of text; complete rows go to `rows`, the unfinished end waits for more. */
   push(chunk: string, rows: CsvRow[]): void {
     let text = this.pending === "" ? chunk : this.pending + chunk;
-    if (this.first && text.length > 0) {
-      this.first = false;
-      if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
-    }
     this.parse(text, false, rows);
   }
 

@@ -1,6 +1,6 @@
 import { createReadStream } from "node:fs";
 import { StringDecoder } from "node:string_decoder";
-import { FatalError, sourceFileError } from "../../protocol/index.js";
+import { FatalError, skipByteOrderMark, sourceFileError } from "../../protocol/index.js";
 import type { CsvFile } from "./config.js";
 import { CsvParser, CsvRowTooLongError, type CsvRow } from "./csv-parser.js";
 import { Utf8LineCheck } from "./utf8-check.js";
@@ -15,10 +15,11 @@ export function rowText(cells: readonly string[], file: CsvFile): string {
     .join(file.delimiter);
 }
 
-/** Decodes a file's bytes piece by piece; TextDecoder is the fastest for UTF-8 (its "latin1" would be windows-1252, so not for the others). */
-function textDecoder(encoding: BufferEncoding): { write(bytes: Buffer): string; end(): string } {
-  if (encoding !== "utf8") return new StringDecoder(encoding);
-  const decoder = new TextDecoder("utf-8", { ignoreBOM: true });
+/** Decodes a file's bytes piece by piece; TextDecoder is the fastest for UTF-8 (its "latin1" would be windows-1252, so StringDecoder for that). */
+function textDecoder(encoding: CsvFile["encoding"]): { write(bytes: Buffer): string; end(): string } {
+  if (encoding === "latin1") return new StringDecoder("latin1");
+  // The byte-order mark is skipped before decoding (readCsvRows), so one in the text is data.
+  const decoder = new TextDecoder(encoding, { ignoreBOM: true });
   return { write: (bytes) => decoder.decode(bytes, { stream: true }), end: () => decoder.decode() };
 }
 
@@ -47,7 +48,13 @@ export async function* readCsvRows(file: CsvFile): AsyncGenerator<CsvRow[]> {
     });
   };
   try {
-    for await (const chunk of input as AsyncIterable<Buffer>) {
+    let first = true;
+    for await (const read of input as AsyncIterable<Buffer>) {
+      let chunk = read;
+      if (first) {
+        first = false;
+        chunk = chunk.subarray(skipByteOrderMark(chunk, file.encoding, file.path, "encoding"));
+      }
       utf8?.inspect(chunk);
       const rows: CsvRow[] = [];
       parser.push(decoder.write(chunk), rows);

@@ -1,6 +1,6 @@
 import { SchemaInferrer, textConverter, TextConversionError, type TextConverter } from "../../catalogs/index.js";
 import { BadRowHandler, checkKeysAreColumns, DataError, mapRows, RowBatch, savedPosition, type JsonSchema, type RejectedRow, type StreamItem, type TapStream } from "../../protocol/index.js";
-import { columnNames, generatedNames } from "./column-names.js";
+import { columnNames, generatedNames, renamedColumns, type RenamedColumn } from "./column-names.js";
 import type { CsvConfig, CsvFile } from "./config.js";
 import { readCsvRows, rowText, type CsvRow } from "./csv-rows.js";
 
@@ -11,8 +11,9 @@ interface CsvBookmark {
 }
 
 /** Reads the header (if any) and a bounded sample; returns the column names and inferred schema. */
-async function inspect(file: CsvFile, sampleSize: number): Promise<{ columns: string[]; schema: JsonSchema }> {
+async function inspect(file: CsvFile, sampleSize: number): Promise<{ columns: string[]; schema: JsonSchema; renamed: RenamedColumn[] }> {
   let columns = file.columns === undefined ? undefined : [...file.columns];
+  let renamed: RenamedColumn[] = [];
   let headerPending = file.header;
   const inferrer = new SchemaInferrer({ mode: "text", keyFields: file.keyProperties });
   sampling: for await (const rows of readCsvRows(file)) {
@@ -20,7 +21,10 @@ async function inspect(file: CsvFile, sampleSize: number): Promise<{ columns: st
       if (!row.ok) continue;
       if (headerPending) {
         headerPending = false;
-        columns ??= columnNames(row.cells);
+        if (columns === undefined) {
+          columns = columnNames(row.cells);
+          renamed = renamedColumns(row.cells, columns);
+        }
         continue;
       }
       columns ??= generatedNames(row.cells.length);
@@ -37,7 +41,7 @@ async function inspect(file: CsvFile, sampleSize: number): Promise<{ columns: st
   // Columns of an empty file (header only) are nullable strings.
   for (const name of columns) properties[name] ??= { type: file.keyProperties.includes(name) ? "string" : ["null", "string"] };
   checkKeysAreColumns(file.keyProperties, columns, { connector: "tap-csv", stream: file.stream, file: file.path });
-  return { columns, schema: { type: "object", properties: Object.fromEntries(columns.map((name) => [name, properties[name]])) } };
+  return { columns, renamed, schema: { type: "object", properties: Object.fromEntries(columns.map((name) => [name, properties[name]])) } };
 }
 
 /**
@@ -56,6 +60,9 @@ export async function csvStream(file: CsvFile, config: CsvConfig, knownSchema?: 
     resumable: true,
     async *records({ bookmark, schema: announced, logger }): AsyncGenerator<StreamItem> {
       const start = savedPosition(bookmark, file.path, "row", (message) => logger.warn(`stream ${file.stream}: ${message}`));
+      for (const { header, column, name } of inspected.renamed) {
+        logger.warn(`stream ${file.stream}: ${file.path}: the header names "${header}" more than once; column ${column} is read as "${name}" (set "columns" in the config to name them yourself)`);
+      }
       const properties = (announced["properties"] ?? {}) as Record<string, JsonSchema>;
       // Only announced (selected) columns are converted; the others are dropped.
       const converters: Array<TextConverter | undefined> = columns.map((name) => (properties[name] === undefined ? undefined : textConverter(properties[name])));

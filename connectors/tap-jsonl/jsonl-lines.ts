@@ -1,5 +1,5 @@
 import { createReadStream } from "node:fs";
-import { excerpt, LineSplitter, sourceFileError } from "../../protocol/index.js";
+import { excerpt, LineSplitter, skipByteOrderMark, sourceFileError } from "../../protocol/index.js";
 
 /** One line of a JSON Lines file: a parsed object, or why it is not one. */
 export type JsonlLine =
@@ -21,7 +21,8 @@ function parseLine(text: string, line: number): JsonlLine {
 
 /**
  * Streams the lines of a JSON Lines file with their 1-based line numbers,
- * a chunk's worth at a time; blank lines are skipped (but counted). Reads
+ * a chunk's worth at a time; blank lines are skipped (but counted), and a
+ * UTF-8 byte-order mark at the start is not part of the first line. Reads
  * 64 KiB at a time. Lines before `afterLine` are split but not parsed, so
  * resuming costs little.
  */
@@ -35,8 +36,15 @@ export async function* readJsonlLines(path: string, afterLine = 0, maxLineBytes?
   );
   const input = createReadStream(path, { highWaterMark: 64 * 1024 });
   try {
-    for await (const chunk of input) {
-      splitter.push(chunk as Buffer);
+    let first = true;
+    for await (const read of input) {
+      let chunk = read as Buffer;
+      if (first) {
+        first = false;
+        // A UTF-8 byte-order mark (some editors write one) is skipped; a UTF-16 file is refused: JSON Lines is UTF-8.
+        chunk = chunk.subarray(skipByteOrderMark(chunk, "utf-8", path));
+      }
+      splitter.push(chunk);
       if (pending.length > 0) {
         const batch = pending;
         pending = [];

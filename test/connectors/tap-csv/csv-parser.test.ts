@@ -49,15 +49,17 @@ function comparable(rows: CsvRow[]): Array<[string[], number] | "unreadable"> {
   return [...good, ...rows.filter((row) => !row.ok).map(() => "unreadable" as const)];
 }
 
-/** Text made of the pieces CSV is hard about, with one kind of line break throughout (as csv-parse requires). */
+/**
+ * Text made of the pieces CSV is hard about, with one kind of line break throughout (as csv-parse requires).
+ * No byte-order mark: the file reader skips it before the parser sees the text (tap-csv's tests).
+ */
 const csvText = (syntax: Syntax) =>
   fc
     .tuple(
       fc.array(fc.constantFrom("a", "b", "é", "𝄞", " ", syntax.delimiter, syntax.quote, syntax.quote + syntax.quote, "\n", "\n\n"), { maxLength: 40 }),
       fc.constantFrom("\n", "\r\n"),
-      fc.boolean(),
     )
-    .map(([pieces, eol, bom]) => (bom ? "\ufeff" : "") + pieces.join("").replaceAll("\n", eol));
+    .map(([pieces, eol]) => pieces.join("").replaceAll("\n", eol));
 
 describe("CsvParser", () => {
   it.each([

@@ -97,6 +97,32 @@ describe("tap-csv sync", () => {
     expect(recordsOf(result.messages, "latin")).toEqual([{ id: 1, city: "Köln" }]);
   });
 
+  it("reads UTF-16 files of either byte order, their byte-order mark skipped", async () => {
+    const text = "id,city\n1,Zürich\n2,東京\n";
+    const little = writeIn(dir, "le.csv", Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(text, "utf16le")]));
+    const big = writeIn(dir, "be.csv", Buffer.concat([Buffer.from([0xfe, 0xff]), Buffer.from(text, "utf16le").swap16()]));
+    const result = await sync({ files: [{ path: little, encoding: "utf-16le" }, { path: big, encoding: "utf-16be" }] });
+    expect(result.exitCode, result.stderr).toBe(0);
+    for (const stream of ["le", "be"]) expect(recordsOf(result.messages, stream)).toEqual([{ id: 1, city: "Zürich" }, { id: 2, city: "東京" }]);
+  });
+
+  it("refuses a file whose byte-order mark contradicts its encoding, in one line naming the file (not 0 rows and success)", async () => {
+    const big = writeIn(dir, "be-as-le.csv", Buffer.concat([Buffer.from([0xfe, 0xff]), Buffer.from("id\n1\n", "utf16le").swap16()]));
+    const wrong = await sync({ files: [{ path: big, encoding: "utf-16le" }] });
+    expect(wrong.exitCode).not.toBe(0);
+    expect(wrong.stderr.trim()).toBe(`tap-csv error: tap-csv, ${big}: the file starts with a UTF-16BE byte-order mark, but it is read as utf-16le. Set encoding to "utf-16be", or convert the file to utf-16le. [BOM_CONTRADICTS_ENCODING]`);
+    const utf16AsUtf8 = writeIn(dir, "le-as-utf8.csv", Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from("id\n1\n", "utf16le")]));
+    expect((await sync({ files: [{ path: utf16AsUtf8 }] })).stderr).toContain("[BOM_CONTRADICTS_ENCODING]");
+  });
+
+  it("warns when a header names a column twice, saying what the repeat is read as", async () => {
+    const file = writeIn(dir, "twice.csv", "id,name,name\n1,a,b\n");
+    const result = await sync({ files: [{ path: file }] });
+    expect(result.exitCode).toBe(0);
+    expect(recordsOf(result.messages, "twice")).toEqual([{ id: 1, name: "a", name_2: "b" }]);
+    expect(result.stderr).toContain(`stream twice: ${file}: the header names "name" more than once; column 3 is read as "name_2"`);
+  });
+
   it("says which file is missing, on sync and on --test_connection", async () => {
     const missing = join(dir, "nope.csv");
     const failed = await sync({ files: [{ path: missing }] });

@@ -63,4 +63,15 @@ describe("tap-jsonl", () => {
     ]);
     expect((letters[1]?.["error"] as { message: string }).message).toBe('expected a JSON object, got "[3]"');
   });
+
+  it("skips a UTF-8 byte-order mark, and refuses a UTF-16 file in one line naming it", async () => {
+    const marked = writeIn(dir, "bom.jsonl", Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from('{"id":1}\n{"id":2}\n')]));
+    const result = await sync({ files: [{ path: marked }] });
+    expect(result.exitCode, result.stderr).toBe(0);
+    expect(recordsOf(result.messages, "bom")).toEqual([{ id: 1 }, { id: 2 }]);
+    const utf16 = writeIn(dir, "utf16.jsonl", Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from('{"id":1}\n', "utf16le")]));
+    const refused = await sync({ files: [{ path: utf16 }] });
+    expect(refused.exitCode).not.toBe(0);
+    expect(refused.stderr.trim()).toBe(`tap-jsonl error: tap-jsonl, ${utf16}: the file starts with a UTF-16LE byte-order mark, but it is read as utf-8. Convert the file to utf-8. [BOM_CONTRADICTS_ENCODING]`);
+  });
 });
