@@ -10,6 +10,7 @@ import type { DeadLetterMessage, RecordMessage, SchemaMessage } from "../../mess
 import { RecordValidator } from "../../validation/record-validator.js";
 import type { Logger } from "../logger.js";
 import { readArrowBatchFiles, readBatchFiles, readParquetBatchFiles } from "./read-batch-files.js";
+import { missingKey } from "./key-properties.js";
 import { RecordBatcher } from "./record-batcher.js";
 import type { StreamInfo, TargetWriter } from "./types.js";
 
@@ -45,6 +46,7 @@ function withExactRecord(message: RecordMessage, raw: string | undefined, line: 
 }
 
 export interface TargetSyncSummary {
+  /** Records received (written or rejected). */
   readonly records: number;
   readonly statesConfirmed: number;
   readonly rejected: number;
@@ -122,14 +124,14 @@ export async function runTargetSync(writer: TargetWriter, input: ByteSource, out
   const addRecord = (stream: StreamInfo, parsed: RecordMessage, line: number, raw?: string): Promise<void> | undefined => {
     // A writer of text cuts it from the line; one of objects or encodings gets every number as the line wrote it.
     const message = writer.recordsAs === "text" ? parsed : withExactRecord(parsed, raw, line);
-    if (options.validateRecords) {
-      const invalid = validator.validate(stream.name, message.record, line);
-      if (invalid !== undefined) {
-        if (!options.deadLetters) throw invalid;
-        output.writeLine(deadLetterLine(stream.name, exactRecord(message, raw, line), line, invalid));
-        rejected += 1;
-        return undefined;
-      }
+    const invalid = (options.validateRecords ? validator.validate(stream.name, message.record, line) : undefined) ?? missingKey(stream, message.record, line);
+    if (invalid !== undefined) {
+      if (!options.deadLetters) throw invalid;
+      output.writeLine(deadLetterLine(stream.name, exactRecord(message, raw, line), line, invalid));
+      // Counted as received and rejected, so "wrote" (received less rejected) says what was written.
+      records += 1;
+      rejected += 1;
+      return undefined;
     }
     batcher.add(stream, message, line, textOf?.(stream, message, line, raw), keepsJson ? recordText(raw, message) : undefined);
     records += 1;
