@@ -1,4 +1,4 @@
-import { filesSetting, resolveFileStreams, type ConnectorConfig, type FileEntry } from "../../protocol/index.js";
+import { BAD_ROW_SETTING, filesSetting, resolveFileStreams, type BadRowPolicy, type ConnectorConfig, type FileEntry } from "../../protocol/index.js";
 
 export const PARQUET_SETTINGS = {
   type: "object",
@@ -6,11 +6,20 @@ export const PARQUET_SETTINGS = {
   required: ["files"],
   properties: {
     files: filesSetting("The Parquet files to read, one stream each. Types come from each file's schema.", "Path of the Parquet file."),
+    non_finite_numbers: {
+      type: "string",
+      enum: ["null", "bad_row"],
+      default: "null",
+      description: 'NaN and ±Infinity, which JSON cannot write: "null" writes null and counts them (a warning per column at the end of the stream); "bad_row" makes the row a bad row (on_bad_row decides).',
+    },
+    on_bad_row: BAD_ROW_SETTING,
   },
 } as const;
 
 export interface ParquetConfig extends ConnectorConfig {
   files: FileEntry[];
+  non_finite_numbers: "null" | "bad_row";
+  on_bad_row: BadRowPolicy;
 }
 
 export interface ParquetFileEntry {

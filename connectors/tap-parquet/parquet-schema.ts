@@ -36,6 +36,7 @@ function baseSchema(node: SchemaTree): JsonSchema {
   }
   if (logical === "TIME" || converted === "TIME_MILLIS" || converted === "TIME_MICROS") return { type: "string" };
   if (logical === "DECIMAL" || converted === "DECIMAL") return { type: "number" };
+  if (logical === "FLOAT16") return { type: "number" };
   switch (element.type) {
     case "BOOLEAN":
       return { type: "boolean" };
@@ -54,24 +55,4 @@ function baseSchema(node: SchemaTree): JsonSchema {
 /** The record schema of a Parquet file: one property per top-level column. */
 export function parquetToJsonSchema(root: SchemaTree): JsonSchema {
   return { type: "object", properties: Object.fromEntries(root.children.map((child) => [child.element.name, fieldSchema(child)])) };
-}
-
-/**
- * A value as hyparquet returns it, made JSON-safe: BigInt as a number (or a
- * string beyond 2^53), Dates as ISO text (a DATE column as YYYY-MM-DD),
- * bytes as base64, nested lists and structs recursively.
- */
-export function toJsonValue(value: unknown, dateOnly = false): unknown {
-  if (value === null || value === undefined) return null;
-  if (typeof value === "bigint") return value >= BigInt(Number.MIN_SAFE_INTEGER) && value <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(value) : value.toString();
-  if (value instanceof Date) return dateOnly ? value.toISOString().slice(0, 10) : value.toISOString();
-  if (value instanceof Uint8Array) return Buffer.from(value.buffer, value.byteOffset, value.byteLength).toString("base64");
-  if (Array.isArray(value)) return value.map((item) => toJsonValue(item));
-  if (typeof value === "object") {
-    const result: Record<string, unknown> = {};
-    for (const [key, item] of Object.entries(value)) result[key] = toJsonValue(item);
-    return result;
-  }
-  if (typeof value === "number" && !Number.isFinite(value)) return null;
-  return value;
 }

@@ -1,8 +1,9 @@
 import { asyncBufferFromFile, parquetMetadataAsync, parquetReadObjects, parquetSchema, type AsyncBuffer, type FileMetaData } from "hyparquet";
-import { bookmarked, checkKeysAreColumns, FatalError, savedPosition, sourceFileError, type JsonSchema, type StreamItem, type TapStream } from "../../protocol/index.js";
+import { BadRowHandler, bookmarked, checkKeysAreColumns, DataError, FatalError, savedPosition, sourceFileError, type Bookmarked, type JsonSchema, type RejectedRow, type StreamItem, type TapStream } from "../../protocol/index.js";
 import type { ParquetConfig, ParquetFileEntry } from "./config.js";
 import { parquetArrowBatches } from "./arrow-batches.js";
-import { parquetToJsonSchema, toJsonValue } from "./parquet-schema.js";
+import { parquetToJsonSchema } from "./parquet-schema.js";
+import { READ_OPTIONS, valueReader, withRawDecimals, type NonFinite, type ValueReader } from "./parquet-values.js";
 
 /** The bookmark of a Parquet stream: rows consumed, in which file. */
 interface ParquetBookmark {
@@ -21,6 +22,42 @@ async function openParquet(path: string): Promise<{ file: AsyncBuffer; metadata:
     return { file, metadata: await parquetMetadataAsync(file) };
   } catch (error) {
     throw new FatalError("PARQUET_INVALID", `not a readable Parquet file (${(error as Error).message})`, { where: { file: path }, hint: "Check that the file is Parquet and not truncated.", cause: error });
+  }
+}
+
+interface RowGroupRead {
+  readonly file: AsyncBuffer;
+  readonly metadata: FileMetaData;
+  readonly columns: string[];
+  readonly rowStart: number;
+  readonly rowEnd: number;
+}
+
+/**
+ * The rows of one row group (from rowStart), every codec of the format
+ * read. A damaged group is one line naming the file, the row group and,
+ * found by reading each column alone, the column: not the decoder's own
+ * words alone.
+ */
+async function readRowGroup(read: RowGroupRead, where: { path: string; group: number }): Promise<Array<Record<string, unknown>>> {
+  try {
+    return (await parquetReadObjects({ ...read, ...READ_OPTIONS })) as Array<Record<string, unknown>>;
+  } catch (error) {
+    let column: string | undefined;
+    for (const name of read.columns) {
+      try {
+        await parquetReadObjects({ ...read, ...READ_OPTIONS, columns: [name] });
+      } catch {
+        column = name;
+        break;
+      }
+    }
+    const reason = error instanceof Error ? error.message : String(error);
+    throw new FatalError("PARQUET_DAMAGED", `row group ${where.group + 1}${column === undefined ? "" : `, column ${column},`} cannot be read (${reason})`, {
+      where: { file: where.path },
+      hint: "The file is damaged or uses a feature the reader lacks: write it again, or leave that column out of the catalog.",
+      cause: error,
+    });
   }
 }
 
@@ -44,27 +81,44 @@ export async function parquetStream(entry: ParquetFileEntry): Promise<TapStream<
       const columns = Object.keys((announced["properties"] ?? {}) as object);
       return parquetArrowBatches({ path: entry.path, stream: entry.stream, columns, properties, start, rowsPerFile, logger });
     },
-    async *records({ bookmark, schema: announced, logger }): AsyncGenerator<StreamItem> {
+    async *records({ bookmark, schema: announced, logger, config }): AsyncGenerator<StreamItem> {
       const start = savedPosition(bookmark, entry.path, "row", (message) => logger.warn(`stream ${entry.stream}: ${message}`));
       const { file, metadata: current } = await openParquet(entry.path);
       const columns = Object.keys((announced["properties"] ?? {}) as object);
-      const dateColumns = new Set(columns.filter((name) => properties[name]?.["format"] === "date"));
+      const tree = parquetSchema(current);
+      const readers = new Map(tree.children.map((child) => [child.element.name, valueReader(child)]));
+      const decoding = withRawDecimals(current);
+      const nonFinite: NonFinite | undefined = config.non_finite_numbers === "bad_row" ? undefined : { byColumn: new Map() };
+      const badRows = new BadRowHandler(config.on_bad_row, logger, entry.stream);
       let groupStart = 0;
-      for (const group of current.row_groups) {
+      for (const [index, group] of current.row_groups.entries()) {
         const groupEnd = groupStart + Number(group.num_rows);
         if (groupEnd > start) {
           const rowStart = Math.max(groupStart, start);
-          const rows = await parquetReadObjects({ file, metadata: current, columns, rowStart, rowEnd: groupEnd });
+          const rows = await readRowGroup({ file, metadata: decoding, columns, rowStart, rowEnd: groupEnd }, { path: entry.path, group: index });
           let row = rowStart;
+          const items: Array<Bookmarked | RejectedRow> = [];
           for (const raw of rows) {
             row += 1;
-            const record: Record<string, unknown> = {};
-            for (const name of columns) record[name] = toJsonValue(raw[name], dateColumns.has(name));
-            yield bookmarked(record, { path: entry.path, row } satisfies ParquetBookmark);
+            const position: ParquetBookmark = { path: entry.path, row };
+            try {
+              const record: Record<string, unknown> = {};
+              for (const name of columns) record[name] = (readers.get(name) as ValueReader)(raw[name], name, nonFinite);
+              items.push(bookmarked(record, position));
+            } catch (error) {
+              if (!(error instanceof DataError)) throw error;
+              const rejected = badRows.handle(error.withLocation({ stream: entry.stream, file: entry.path, line: row }), { bookmark: position });
+              if (rejected !== undefined) items.push(rejected);
+            }
           }
+          yield* items;
         }
         groupStart = groupEnd;
       }
+      for (const [column, count] of nonFinite?.byColumn ?? []) {
+        logger.warn(`stream ${entry.stream}: column ${column}: ${count} NaN or ±Infinity value(s) written as null (set non_finite_numbers = "bad_row" to make such rows bad rows)`);
+      }
+      badRows.summarize();
     },
   };
 }

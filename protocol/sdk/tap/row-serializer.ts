@@ -1,4 +1,6 @@
 import { projectRecord, type Projection } from "../../../catalogs/index.js";
+import { isExactNumber } from "../../values/exact-number.js";
+import { stringifyJson } from "../../values/exact-json.js";
 
 /** A row of values (in the order of its stream's columns) as the JSON text of the record they make. */
 export type RowSerializer = (values: ReadonlyArray<unknown>) => string;
@@ -28,8 +30,10 @@ function valueJson(value: unknown, rule: true | Projection): string | undefined 
       return undefined;
     default:
       if (value === null) return "null";
-      if (rule !== true && typeof value === "object" && !Array.isArray(value)) return JSON.stringify(projectRecord(value as Record<string, unknown>, rule));
-      return JSON.stringify(value);
+      // A number a double cannot hold, as its text (an id past 2^53, a long decimal).
+      if (isExactNumber(value)) return value.text;
+      if (rule !== true && typeof value === "object" && !Array.isArray(value)) return stringifyJson(projectRecord(value as Record<string, unknown>, rule));
+      return stringifyJson(value);
   }
 }
 

@@ -2,6 +2,7 @@ import { projectRecord } from "../../../catalogs/index.js";
 import { AgoraError, DataError, FatalError } from "../../errors.js";
 import type { MessageWriter } from "../../framing/message-writer.js";
 import { serializeMessage } from "../../messages/serialize.js";
+import { stringifyJson } from "../../values/exact-json.js";
 import type { DeadLetterMessage } from "../../messages/types.js";
 import type { ConnectorConfig } from "../config.js";
 import type { PlannedStream } from "./stream-plan.js";
@@ -48,7 +49,7 @@ export interface StreamSyncResult {
  */
 function serializeRecord(record: TapRecord, stream: string, number: number, bookmark: unknown): string {
   try {
-    return JSON.stringify(record);
+    return stringifyJson(record);
   } catch (error) {
     throw tooDeep(error, stream, number, bookmark);
   }

@@ -1,0 +1,104 @@
+import { join } from "node:path";
+import { DuckDBInstance } from "@duckdb/node-api";
+import { describe, expect, it } from "vitest";
+import { decimalParts, isExactNumber, parseJsonExact } from "../../../protocol/index.js";
+import { writeJsonIn } from "../../helpers/files.js";
+import { connectorBin, runNode, tempDir } from "../../helpers/processes.js";
+
+/*
+ * Parquet files written by DuckDB (not by us) in every codec the format defines, with the values
+ * readers get wrong: int64 extremes, unsigned 64-bit, bytes that are not UTF-8, NaN and ±Infinity,
+ * micro- and nanosecond timestamps, a 38-digit decimal, a small decimal, a leap day. tap-parquet's
+ * RECORD lane must give, cell by cell, what DuckDB reads from the same file.
+ */
+
+const tap = connectorBin("tap-parquet");
+const dir = tempDir("agora-parquet-fidelity-");
+const CODECS = ["uncompressed", "snappy", "gzip", "zstd", "brotli", "lz4"];
+
+const ROWS = `
+  (1, 9007199254740993::BIGINT, 18446744073709551615::UBIGINT, 1.5::DOUBLE, '\\xFF\\x00\\x01'::BLOB, 'ünï', TIMESTAMP '2024-05-06 07:08:09.123456', TIMESTAMP_NS '2024-05-06 07:08:09.123456789', '12345678901234567890123456789.123456789'::DECIMAL(38,9), -1.05::DECIMAL(4,2), DATE '2024-02-29'),
+  (2, (-9223372036854775807 - 1)::BIGINT, 0::UBIGINT, 'NaN'::DOUBLE, ''::BLOB, '', TIMESTAMP '1970-01-01 00:00:00', TIMESTAMP_NS '1969-12-31 23:59:59.999999999', '-0.000000001'::DECIMAL(38,9), 0::DECIMAL(4,2), DATE '0001-01-01'),
+  (3, 9223372036854775807::BIGINT, NULL, 'inf'::DOUBLE, NULL, NULL, TIMESTAMP '9999-12-31 23:59:59.999999', NULL, NULL, NULL, DATE '9999-12-31'),
+  (4, NULL, 1::UBIGINT, '-inf'::DOUBLE, 'plain'::BLOB, 'x', NULL, NULL, '99999999999999999999999999999.999999999'::DECIMAL(38,9), 99.99::DECIMAL(4,2), NULL)`;
+const COLUMNS = "id, i64, u64, d, b, s, ts, tsns, big, small, day";
+
+/** What DuckDB itself reads from the file, every cell as text (null as null; NaN and ±Infinity as JSON writes them: null). */
+const DUCKDB_TEXT = `SELECT id::VARCHAR AS id, i64::VARCHAR AS i64, u64::VARCHAR AS u64,
+  CASE WHEN isnan(d) OR isinf(d) THEN NULL ELSE d::VARCHAR END AS d, to_base64(b) AS b, s,
+  strftime(ts, '%Y-%m-%dT%H:%M:%S.%fZ') AS ts, replace(tsns::VARCHAR, ' ', 'T') || 'Z' AS tsns,
+  big::VARCHAR AS big, small::VARCHAR AS small, day::VARCHAR AS day`;
+
+type Row = Record<string, string | null>;
+
+async function duckdb(sql: string): Promise<Row[]> {
+  const instance = await DuckDBInstance.create(":memory:");
+  const connection = await instance.connect();
+  try {
+    const rows = (await connection.runAndReadAll(sql)).getRowObjectsJS();
+    return rows.map((row) => Object.fromEntries(Object.entries(row).map(([key, value]) => [key, value === null ? null : String(value)])));
+  } finally {
+    connection.closeSync();
+    instance.closeSync();
+  }
+}
+
+const NUMERIC = new Set(["i64", "u64", "d", "big", "small"]);
+
+/** A number's text as its decimal value (`-1e-9`, `-0.000000001` alike), so two spellings of one value compare equal. */
+function decimalValue(text: string): string {
+  const { negative, digits, exponent } = decimalParts(text);
+  return `${negative && digits !== "" ? "-" : ""}${digits}e${exponent}`;
+}
+
+/** A record's cells as text, numbers exactly as the tap wrote them, numeric columns by decimal value. */
+function cellsOf(record: Record<string, unknown>): Row {
+  return Object.fromEntries(
+    Object.entries(record).map(([key, value]) => {
+      if (value === null || value === undefined) return [key, null];
+      const text = isExactNumber(value) ? value.text : String(value);
+      return [key, NUMERIC.has(key) ? decimalValue(text) : text];
+    }),
+  );
+}
+
+describe("tap-parquet reads what DuckDB wrote, exactly, in every codec", () => {
+  it.each(CODECS)("%s", async (codec) => {
+    const file = join(dir, `${codec}.parquet`);
+    await duckdb(`COPY (SELECT * FROM (VALUES ${ROWS}) t(${COLUMNS})) TO '${file}' (FORMAT parquet, COMPRESSION ${codec})`);
+    const expected = (await duckdb(`${DUCKDB_TEXT} FROM read_parquet('${file}') ORDER BY id`)).map((row) =>
+      Object.fromEntries(Object.entries(row).map(([key, text]) => [key, text !== null && NUMERIC.has(key) ? decimalValue(text) : text])),
+    );
+
+    const result = await runNode(tap, ["--config", writeJsonIn(dir, `${codec}.json`, { files: [{ path: file, stream: "t" }] })]);
+    expect(result.exitCode, result.stderr).toBe(0);
+    const records = result.stdout
+      .split("\n")
+      .filter((line) => line.includes('"RECORD"'))
+      .map((line) => (parseJsonExact(line) as { record: Record<string, unknown> }).record);
+    expect(records.map(cellsOf)).toEqual(expected);
+    // NaN and ±Infinity are null, and said so: never silently.
+    expect(result.stderr).toContain('stream t: column d: 3 NaN or ±Infinity value(s) written as null (set non_finite_numbers = "bad_row"');
+  });
+
+  it("makes a row holding NaN a bad row when asked, naming file, row and column", async () => {
+    const file = join(dir, "zstd.parquet");
+    const result = await runNode(tap, ["--config", writeJsonIn(dir, "nan-bad.json", { files: [{ path: file, stream: "t" }], non_finite_numbers: "bad_row" })]);
+    expect(result.exitCode).not.toBe(0);
+    expect(result.stderr.trim()).toBe(`tap-parquet error: tap-parquet, stream t, ${file}, line 2: column d holds NaN, which JSON cannot write. Set "non_finite_numbers" to "null" to write such values as null (counted in the summary). [PARQUET_NOT_A_NUMBER]`);
+  });
+
+  it("declares the columns as what they hold: integers, numbers, base64 bytes, date-times, dates", async () => {
+    const result = await runNode(tap, ["--config", writeJsonIn(dir, "discover.json", { files: [{ path: join(dir, "zstd.parquet"), stream: "t" }] }), "--discover"]);
+    const properties = (JSON.parse(result.stdout) as { streams: Array<{ schema: { properties: Record<string, unknown> } }> }).streams[0]?.schema.properties;
+    expect(properties).toMatchObject({
+      i64: { type: ["null", "integer"] },
+      u64: { type: ["null", "integer"] },
+      b: { type: ["null", "string"], contentEncoding: "base64" },
+      ts: { type: ["null", "string"], format: "date-time" },
+      tsns: { type: ["null", "string"], format: "date-time" },
+      big: { type: ["null", "number"] },
+      day: { type: ["null", "string"], format: "date" },
+    });
+  });
+});
