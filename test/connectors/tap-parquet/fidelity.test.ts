@@ -1,3 +1,4 @@
+import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { DuckDBInstance } from "@duckdb/node-api";
 import { describe, expect, it } from "vitest";
@@ -100,5 +101,20 @@ describe("tap-parquet reads what DuckDB wrote, exactly, in every codec", () => {
       big: { type: ["null", "number"] },
       day: { type: ["null", "string"], format: "date" },
     });
+  });
+
+  it("says in one line which file, row group and column a damaged file cannot be read at", async () => {
+    const good = readFileSync(join(dir, "zstd.parquet"));
+    const truncated = join(dir, "truncated.parquet");
+    writeFileSync(truncated, good.subarray(0, Math.floor(good.length / 2)));
+    const cut = await runNode(tap, ["--config", writeJsonIn(dir, "truncated.json", { files: [{ path: truncated, stream: "t" }] })]);
+    expect(cut.exitCode).not.toBe(0);
+    expect(cut.stderr.trim()).toMatch(new RegExp(`^tap-parquet error: tap-parquet, ${truncated}: not a readable Parquet file \\(.*\\)\\. Check that the file is Parquet and not truncated\\. \\[PARQUET_INVALID\\]$`));
+    const garbled = join(dir, "garbled.parquet");
+    writeFileSync(garbled, Buffer.concat([good.subarray(0, 8), Buffer.alloc(120, 0xab), good.subarray(128)]));
+    const bad = await runNode(tap, ["--config", writeJsonIn(dir, "garbled.json", { files: [{ path: garbled, stream: "t" }] })]);
+    expect(bad.exitCode).not.toBe(0);
+    expect(bad.stderr.trim().split("\n")).toHaveLength(1);
+    expect(bad.stderr).toMatch(new RegExp(`stream t, ${garbled}: row group 1, column id, cannot be read \\(.+\\)\\. .*\\[PARQUET_DAMAGED\\]`));
   });
 });
