@@ -152,9 +152,10 @@ export function parseMessageLine(raw: string, line: number): MessageLine {
       hint: 'Every Singer message needs a "type" such as "RECORD", "SCHEMA" or "STATE".',
     });
   }
-  // A dead letter is stored as it is: its record keeps every number exactly. A RECORD's is made exact where it is used (exactRecord).
-  const deadLetter = type === "DEAD_LETTER" || (type !== "RECORD" && type.toUpperCase() === "DEAD_LETTER");
-  const object = deadLetter && mayHoldExactNumbers(raw) ? parseExactRecord(raw, line) : parsed;
+  // A dead letter's record and a STATE's value are kept as they are, every number exactly (a bookmark past 2^53 must resume
+  // where it says). A RECORD's record is made exact where it is used (exactRecord): most RECORDs are forwarded as their line.
+  const keptExact = type !== "RECORD" && ["DEAD_LETTER", "STATE"].includes(type.toUpperCase());
+  const object = keptExact && mayHoldExactNumbers(raw) ? parseExactLine(raw, line) : parsed;
   const message = checkKnownMessage(object, line);
   if (message !== undefined) return { known: true, message, line, raw };
   // Types are matched case-insensitively (`record`, `Record`): some taps in the wild write them so.
@@ -172,11 +173,11 @@ export function parseMessageLine(raw: string, line: number): MessageLine {
 const KNOWN_TYPES = new Set<string>(MESSAGE_TYPES);
 
 /**
- * A RECORD line again, keeping each number a double would change as an
- * ExactNumber (see mayHoldExactNumbers: few lines come here). Its record
- * is marked, so a validator checks it by the numbers' meaning.
+ * A line again, keeping each number a double would change as an
+ * ExactNumber (see mayHoldExactNumbers: few lines come here). A record in
+ * it is marked, so a validator checks it by the numbers' meaning.
  */
-function parseExactRecord(raw: string, line: number): Record<string, unknown> {
+function parseExactLine(raw: string, line: number): Record<string, unknown> {
   let parsed: unknown;
   try {
     parsed = parseJsonExact(raw);
@@ -203,7 +204,7 @@ function parseExactRecord(raw: string, line: number): Record<string, unknown> {
  */
 export function exactRecord(message: RecordMessage, raw: string | undefined, line = 0): RecordMessage["record"] {
   if (raw === undefined || !mayHoldExactNumbers(raw)) return message.record;
-  const record = parseExactRecord(raw, line)["record"];
+  const record = parseExactLine(raw, line)["record"];
   return isPlainObject(record) ? record : message.record;
 }
 

@@ -153,3 +153,8 @@ export function parseRecordJson(text: string): Record<string, unknown> {
   markExactRecord(record);
   return record;
 }
+
+/** JSON.parse, keeping as ExactNumbers the numbers a double would change (one JSON.parse when the text has none). */
+export function parseJson(text: string): unknown {
+  return mayHoldExactNumbers(text) ? parseJsonExact(text) : JSON.parse(text);
+}

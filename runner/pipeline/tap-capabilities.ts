@@ -1,6 +1,6 @@
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
-import type { Logger } from "../../protocol/index.js";
+import { stringifyJson, type Logger } from "../../protocol/index.js";
 import type { SavedCheckpoint } from "../state/types.js";
 import type { ConnectorDefinition } from "./types.js";
 import { runCommandToEnd } from "../process/spawn-command.js";
@@ -72,7 +72,7 @@ export function stateArgs(tap: ConnectorDefinition, about: TapAbout, saved: Save
     return [];
   }
   const stateFile = join(workDir, "state.json");
-  writeFileSync(stateFile, JSON.stringify(saved.state), { mode: 0o600 });
+  writeFileSync(stateFile, stringifyJson(saved.state), { mode: 0o600 });
   logger.info(`pipeline ${pipeline}: resuming from the checkpoint saved ${saved.updatedAt}`);
   return ["--state", stateFile];
 }

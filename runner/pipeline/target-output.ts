@@ -1,4 +1,4 @@
-import { parseMessageLine, type DeadLetterMessage } from "../../protocol/index.js";
+import { parseJson, parseMessageLine, type DeadLetterMessage } from "../../protocol/index.js";
 
 /** What one line a target wrote on stdout means to the runner. */
 export type TargetOutput =
@@ -20,7 +20,8 @@ const OTHER: TargetOutput = { kind: "other" };
 export function readTargetLine(text: string, line: number, wasSent: (value: unknown) => boolean): TargetOutput {
   let value: unknown;
   try {
-    value = JSON.parse(text);
+    // A bookmark past 2^53 is compared as written: JSON.parse would make it equal to its neighbours.
+    value = parseJson(text);
   } catch {
     return OTHER;
   }

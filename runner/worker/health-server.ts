@@ -2,6 +2,7 @@ import { createHash, timingSafeEqual } from "node:crypto";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { Registry } from "prom-client";
+import { stringifyJson } from "../../protocol/index.js";
 
 export interface HealthSources {
   /** The JSON document of /health. */
@@ -66,7 +67,7 @@ export class HealthServer {
     }
     try {
       if (path === "/health") {
-        response.writeHead(200, { "content-type": "application/json" }).end(`${JSON.stringify(await this.sources.health(), null, 2)}\n`);
+        response.writeHead(200, { "content-type": "application/json" }).end(`${stringifyJson(await this.sources.health(), 2)}\n`);
       } else if (path === "/ready") {
         const ready = this.sources.ready();
         response.writeHead(ready ? 200 : 503, { "content-type": "application/json" }).end(`${JSON.stringify({ ready })}\n`);

@@ -1,4 +1,5 @@
 import { execFileSync } from "node:child_process";
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { DuckDBInstance } from "@duckdb/node-api";
 import pg from "pg";
@@ -119,5 +120,16 @@ ${url === undefined ? "" : `  { command = "target-postgres", config = { url = ${
     await client?.connect();
     const rows = (await client?.query(`SELECT id::text, amount::text, to_char(at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS at FROM "exact_${process.pid}".money ORDER BY note`))?.rows as Row[];
     expect(rows).toEqual(SENT.slice(0, 3).map((row) => ({ id: row["id"], amount: row["amount"], at: row["at"] })));
+  });
+
+  it("keeps a bookmark past 2^53 exactly: the checkpoint, `agora state show`, and the --state the next run hands the tap", async () => {
+    await ran();
+    const shown = await agora(dir, ["state", "show", "money"]);
+    expect(shown.exitCode, shown.stderr).toBe(0);
+    // The last STATE every target confirmed; JSON.parse would have made it 12345678901234567000.
+    expect(shown.stdout).toContain('"id": 12345678901234567890');
+    const again = await agora(dir, ["run", "money"]);
+    expect(again.exitCode, again.stderr).toBe(0);
+    expect(readFileSync(join(dir, "received_state.json"), "utf8")).toContain("12345678901234567890");
   });
 });

@@ -3,6 +3,7 @@ import type { MessageWriter } from "../../framing/message-writer.js";
 import { readMessageBatches, type ByteSource } from "../../framing/read-messages.js";
 import { flattened } from "../../framing/text-chunks.js";
 import { exactRecord } from "../../messages/parse.js";
+import { stringifyJson } from "../../values/exact-json.js";
 import { recordText } from "../../messages/record-text.js";
 import { serializeMessage } from "../../messages/serialize.js";
 import { AgoraError } from "../../errors.js";
@@ -92,7 +93,7 @@ export async function runTargetSync(writer: TargetWriter, input: ByteSource, out
     writer,
     async (value) => {
       // The Singer convention: the bare state value, so `tail -1` of our output is a tap's --state.
-      output.writeLine(`${JSON.stringify(value)}\n`);
+      output.writeLine(`${stringifyJson(value)}\n`);
       await output.flush();
       statesConfirmed += 1;
     },

@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto";
 import { Command, Option } from "commander";
-import { exitCodeForSignal, UsageError, type Logger } from "../../../protocol/index.js";
+import { exitCodeForSignal, stringifyJson, UsageError, type Logger } from "../../../protocol/index.js";
 import { executeNow } from "../../pipeline/execute-pipeline.js";
 import { RunEvents } from "../../pipeline/run-events.js";
 import { StopRequests } from "../../pipeline/stop-requests.js";
@@ -104,7 +104,7 @@ async function run(pipelineName: string | undefined, options: RunOptions): Promi
     await store.close();
     status?.close();
   }
-  if (options.json === true) await writeOut(`${JSON.stringify(result)}\n`);
+  if (options.json === true) await writeOut(`${stringifyJson(result)}\n`);
   process.stderr.write(`${summaryLine(result)}\n`);
   return exitCodeOf(result);
 }

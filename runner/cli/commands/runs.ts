@@ -1,6 +1,7 @@
 import { Command } from "commander";
 import { openStateStore, writeOut, type CommonOptions } from "../cli-context.js";
 import { count } from "../../pipeline/run-summary.js";
+import { stringifyJson } from "../../../protocol/index.js";
 
 export function runsCommand(common: () => CommonOptions): Command {
   const runs = new Command("runs").description("the run history");
@@ -15,7 +16,7 @@ export function runsCommand(common: () => CommonOptions): Command {
       try {
         const list = await store.listRuns(pipeline, Math.max(1, Number(options.limit) || 20));
         if (shared.json === true) {
-          await writeOut(`${JSON.stringify(list)}\n`);
+          await writeOut(`${stringifyJson(list)}\n`);
           return;
         }
         if (list.length === 0) {

@@ -1,6 +1,6 @@
 import { readFileSync } from "node:fs";
 import { Command } from "commander";
-import { ConfigError, UsageError } from "../../../protocol/index.js";
+import { ConfigError, stringifyJson, UsageError } from "../../../protocol/index.js";
 import { withoutStreamBookmark } from "../../state/clear-stream.js";
 import { openStateStore, writeOut, type CommonOptions } from "../cli-context.js";
 
@@ -28,7 +28,7 @@ export function stateCommand(common: () => CommonOptions): Command {
           if (options.json === true) await writeOut("null\n");
           return;
         }
-        await writeOut(options.json === true ? `${JSON.stringify(saved)}\n` : `${JSON.stringify(saved.state, null, 2)}\n`);
+        await writeOut(options.json === true ? `${stringifyJson(saved)}\n` : `${stringifyJson(saved.state, 2)}\n`);
         if (options.json !== true) process.stderr.write(`saved ${saved.updatedAt}${saved.runId === undefined ? " (set by hand)" : ` by run ${saved.runId}`}\n`);
       } finally {
         await store.close();

@@ -1,5 +1,5 @@
 import { Command } from "commander";
-import { UsageError } from "../../../protocol/index.js";
+import { stringifyJson, UsageError } from "../../../protocol/index.js";
 import { StopRequests } from "../../pipeline/stop-requests.js";
 import { scheduledPipelines, Worker, workerSettings, type WorkerSettings } from "../../worker/worker.js";
 import { loggerFor, maybeProject, openStateStore, writeOut, type CommonOptions } from "../cli-context.js";
@@ -62,7 +62,7 @@ export function workerCommand(common: () => CommonOptions, done: (code: number) 
               lastRun: last === undefined ? null : { id: last.id, status: last.status, endedAt: last.endedAt ?? null },
             };
           }));
-          if (shared.json === true) await writeOut(`${JSON.stringify(rows)}\n`);
+          if (shared.json === true) await writeOut(`${stringifyJson(rows)}\n`);
           else await writeOut(`pipeline\tschedule\tnext run\theld by\tlast run\n${rows.map((row) => [row.pipeline, row.schedule, row.nextRun ?? "-", row.heldBy ?? "-", row.lastRun === null ? "-" : `${row.lastRun.status} ${row.lastRun.endedAt ?? ""}`].join("\t")).join("\n")}\n`);
         } finally {
           await store.close();

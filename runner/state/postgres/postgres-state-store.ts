@@ -6,6 +6,7 @@ import { migratePostgres, quoteIdentifier } from "./migrations.js";
 import { postgresFailure } from "./postgres-failure.js";
 import { parsePostgresLocation } from "./postgres-location.js";
 import { deadLetterWhere } from "../dead-letter-where.js";
+import { parseJson, stringifyJson } from "../../../protocol/index.js";
 
 const now = (): string => new Date().toISOString();
 
@@ -103,7 +104,7 @@ export class PostgresStateStore implements StateStore {
   async getCheckpoint(pipeline: string): Promise<SavedCheckpoint | undefined> {
     return this.guard(`read the checkpoint of pipeline ${pipeline}`, async (client) => {
       const row = (await client.query<{ pipeline: string; state: string; run_id: string | null; updated_at: string }>("SELECT pipeline, state, run_id, updated_at FROM checkpoints WHERE pipeline = $1", [pipeline])).rows[0];
-      return row === undefined ? undefined : { pipeline: row.pipeline, state: JSON.parse(row.state) as unknown, runId: row.run_id ?? undefined, updatedAt: row.updated_at };
+      return row === undefined ? undefined : { pipeline: row.pipeline, state: parseJson(row.state), runId: row.run_id ?? undefined, updatedAt: row.updated_at };
     });
   }
 
@@ -116,7 +117,7 @@ export class PostgresStateStore implements StateStore {
   private async writeCheckpoint(client: pg.PoolClient, pipeline: string, state: unknown, runId?: string): Promise<void> {
     await client.query(
       "INSERT INTO checkpoints (pipeline, state, run_id, updated_at) VALUES ($1, $2, $3, $4) ON CONFLICT (pipeline) DO UPDATE SET state = excluded.state, run_id = excluded.run_id, updated_at = excluded.updated_at",
-      [pipeline, JSON.stringify(state), runId ?? null, now()],
+      [pipeline, stringifyJson(state), runId ?? null, now()],
     );
   }
 

@@ -1,7 +1,7 @@
 import { mkdirSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import BetterSqlite3, { type Database } from "better-sqlite3";
-import { AgoraError, ensurePrivateFile, FatalError } from "../../../protocol/index.js";
+import { AgoraError, ensurePrivateFile, FatalError, parseJson, stringifyJson } from "../../../protocol/index.js";
 import { RunnerCodes } from "../../errors.js";
 import type { StateStore } from "../interfaces.js";
 import type { CachedCatalog, DeadLetter, DeadLetterFilter, NewDeadLetter, NextRun, RunFailure, RunProgress, RunRecord, RunStatus, SavedCheckpoint } from "../types.js";
@@ -72,7 +72,7 @@ export class SqliteStateStore implements StateStore {
       const row = this.db.prepare("SELECT pipeline, state, run_id, updated_at FROM checkpoints WHERE pipeline = ?").get(pipeline) as
         | { pipeline: string; state: string; run_id: string | null; updated_at: string }
         | undefined;
-      return row === undefined ? undefined : { pipeline: row.pipeline, state: JSON.parse(row.state) as unknown, runId: row.run_id ?? undefined, updatedAt: row.updated_at };
+      return row === undefined ? undefined : { pipeline: row.pipeline, state: parseJson(row.state), runId: row.run_id ?? undefined, updatedAt: row.updated_at };
     });
   }
 
@@ -85,7 +85,7 @@ export class SqliteStateStore implements StateStore {
   private writeCheckpoint(pipeline: string, state: unknown, runId?: string): void {
     this.db
       .prepare("INSERT INTO checkpoints (pipeline, state, run_id, updated_at) VALUES (?, ?, ?, ?) ON CONFLICT (pipeline) DO UPDATE SET state = excluded.state, run_id = excluded.run_id, updated_at = excluded.updated_at")
-      .run(pipeline, JSON.stringify(state), runId ?? null, now());
+      .run(pipeline, stringifyJson(state), runId ?? null, now());
   }
 
   async clearCheckpoint(pipeline: string): Promise<boolean> {

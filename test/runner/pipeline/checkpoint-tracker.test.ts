@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { parseJson } from "../../../protocol/index.js";
 import { CheckpointTracker } from "../../../runner/pipeline/checkpoint-tracker.js";
 
 describe("CheckpointTracker", () => {
@@ -19,6 +20,17 @@ describe("CheckpointTracker", () => {
     tracker.forward({ x: true }, {});
     tracker.forward({ a: 1, b: { c: 2, d: 3 } }, {});
     expect(tracker.confirm(0, { b: { d: 3, c: 2 }, a: 1 })).toMatchObject({ sequence: 3 });
+  });
+
+  it("tells apart bookmarks that differ only past 2^53: an echo of the older never confirms the newer", () => {
+    const tracker = new CheckpointTracker(1);
+    const older = parseJson('{"bookmarks":{"s":{"id":9007199254740993}}}');
+    const newer = parseJson('{"bookmarks":{"s":{"id":9007199254740992}}}');
+    tracker.forward(older, { s: 1 });
+    tracker.forward(newer, { s: 2 });
+    // JSON.parse makes both 9007199254740992: the echo of the older would have confirmed the newer, past a record not yet durable.
+    expect(tracker.confirm(0, parseJson('{"bookmarks":{"s":{"id":9007199254740993}}}'))).toMatchObject({ sequence: 1, delivered: { s: 1 } });
+    expect(tracker.confirm(0, parseJson('{"bookmarks":{"s":{"id":9007199254740992}}}'))).toMatchObject({ sequence: 2, delivered: { s: 2 } });
   });
 
   it("reports a value it never forwarded, and never moves backwards", () => {
