@@ -1,6 +1,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { rowSerializer } from "../../../../protocol/sdk/tap/row-serializer.js";
+import { ExactNumber } from "../../../../protocol/index.js";
 
 /** The record the columns and values make, built as an object would be. */
 function asObject(columns: readonly string[], values: readonly unknown[]): Record<string, unknown> {
@@ -39,7 +40,10 @@ describe("rowSerializer", () => {
     expect(serialize([1, "x", { city: "Lyon", street: "rue" }, "p"])).toBe('{"id":1,"address":{"city":"Lyon"},"__proto__":"p"}');
   });
 
-  it("throws JSON.stringify's own error for a value it cannot write", () => {
-    expect(() => rowSerializer(["n"], undefined)([10n])).toThrow(TypeError);
+  it("writes a BigInt and an exact number as their digits, and throws JSON.stringify's own error for a value it cannot write", () => {
+    expect(rowSerializer(["n", "m"], undefined)([12345678901234567890n, new ExactNumber("1.50000000000000000001")])).toBe('{"n":12345678901234567890,"m":1.50000000000000000001}');
+    const circular: Record<string, unknown> = {};
+    circular["self"] = circular;
+    expect(() => rowSerializer(["n"], undefined)([circular])).toThrow(TypeError);
   });
 });
