@@ -11,6 +11,12 @@ export interface ArrowReadPlan {
   readonly start: number;
   /** Consecutive row groups go in one batch while it stays within this many rows (a larger group alone). */
   readonly rowsPerFile: number;
+  /**
+   * Columns the Arrow decoder would change, read as records instead: INT96
+   * timestamps, which it makes nanoseconds in 64 bits (a date past 2262
+   * wraps to 1816).
+   */
+  readonly recordsOnly: ReadonlySet<string>;
   readonly logger: Logger;
 }
 
@@ -24,6 +30,11 @@ export interface ArrowReadPlan {
  */
 export async function parquetArrowBatches(plan: ArrowReadPlan): Promise<AsyncIterable<ArrowBatch> | undefined> {
   if (plan.columns.length === 0) return undefined;
+  const changed = plan.columns.find((name) => plan.recordsOnly.has(name));
+  if (changed !== undefined) {
+    plan.logger.info(`stream ${plan.stream}: column ${JSON.stringify(changed)} (INT96) would lose its range in an Arrow batch; writing its records to the batch files instead`);
+    return undefined;
+  }
   const { ParquetFile } = await loadParquetWasm();
   let file;
   try {

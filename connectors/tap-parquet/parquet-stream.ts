@@ -70,6 +70,7 @@ export async function parquetStream(entry: ParquetFileEntry): Promise<TapStream<
   const { metadata } = await openParquet(entry.path);
   const schema = parquetToJsonSchema(parquetSchema(metadata));
   const properties = schema["properties"] as Record<string, JsonSchema>;
+  const int96Columns = new Set(parquetSchema(metadata).children.filter((child) => child.element.type === "INT96").map((child) => child.element.name));
   checkKeysAreColumns(entry.keyProperties, Object.keys(properties), { connector: "tap-parquet", stream: entry.stream, file: entry.path });
   return {
     name: entry.stream,
@@ -79,7 +80,7 @@ export async function parquetStream(entry: ParquetFileEntry): Promise<TapStream<
     arrowBatches({ bookmark, schema: announced, logger }, { rowsPerFile }) {
       const start = savedPosition(bookmark, entry.path, "row", (message) => logger.warn(`stream ${entry.stream}: ${message}`));
       const columns = Object.keys((announced["properties"] ?? {}) as object);
-      return parquetArrowBatches({ path: entry.path, stream: entry.stream, columns, properties, start, rowsPerFile, logger });
+      return parquetArrowBatches({ path: entry.path, stream: entry.stream, columns, properties, start, rowsPerFile, logger, recordsOnly: int96Columns });
     },
     async *records({ bookmark, schema: announced, logger, config }): AsyncGenerator<StreamItem> {
       const start = savedPosition(bookmark, entry.path, "row", (message) => logger.warn(`stream ${entry.stream}: ${message}`));

@@ -1,4 +1,6 @@
-import { parquetWriteFile } from "hyparquet-writer";
+import { writeFileSync } from "node:fs";
+import type { SchemaElement } from "hyparquet";
+import { parquetWriteBuffer, parquetWriteFile } from "hyparquet-writer";
 
 export interface SampleParquet {
   readonly rows: number;
@@ -47,4 +49,45 @@ export function sampleParquetTap(source: string, sample: SampleParquet, format: 
 command = "tap-parquet"
 config = { files = [{ path = "${source}", stream = "sales", key_properties = ["id"] }], batch_config = { format = "${format}", rows_per_file = ${sample.rowGroupSize}, root = "${batchRoot}" } }`;
   return { toml, expected };
+}
+
+/** One INT96 timestamp: nanoseconds of the day, then the Julian day, both little-endian. */
+function int96(julianDay: number, nanosOfDay: bigint): Uint8Array {
+  const bytes = new Uint8Array(12);
+  const view = new DataView(bytes.buffer);
+  view.setBigUint64(0, nanosOfDay, true);
+  view.setUint32(8, julianDay, true);
+  return bytes;
+}
+
+const JULIAN_DAY_1970 = 2_440_588;
+
+/**
+ * A Parquet file with an INT96 timestamp column (as Spark and Hive write
+ * them), rows id 1–3: 9999-12-31T03:00:00.123456789Z (past what 64-bit
+ * nanoseconds hold), 1970-01-01T00:00:00.000000001Z, null. No writer here
+ * writes INT96, so the column is written as 12-byte fixed-length bytes (the
+ * same bytes on the page) and its type changed to INT96 in the footer.
+ */
+export function writeInt96Parquet(path: string): void {
+  const lastDay = Date.UTC(9999, 11, 31) / 86_400_000 + JULIAN_DAY_1970;
+  const values = [int96(lastDay, 3n * 3_600_000_000_000n + 123_456_789n), int96(JULIAN_DAY_1970, 1n), null];
+  const schema = [
+    { name: "root", num_children: 2 },
+    { name: "id", type: "INT32", repetition_type: "REQUIRED" },
+    { name: "ts", type: "FIXED_LEN_BYTE_ARRAY", type_length: 12, repetition_type: "OPTIONAL" },
+  ] as const;
+  const bytes = new Uint8Array(parquetWriteBuffer({ columnData: [{ name: "id", data: [1, 2, 3] }, { name: "ts", data: values }], schema: schema as unknown as SchemaElement[] }));
+  // In the footer's compact Thrift, field 1 (the physical type) as i32: 0x15, then FIXED_LEN_BYTE_ARRAY (7) zigzagged, 0x0e. INT96 is 3: 0x06.
+  const footerLength = new DataView(bytes.buffer).getUint32(bytes.length - 8, true);
+  let patched = 0;
+  for (let at = bytes.length - 8 - footerLength; at < bytes.length - 9; at += 1) {
+    if (bytes[at] === 0x15 && bytes[at + 1] === 0x0e) {
+      bytes[at + 1] = 0x06;
+      patched += 1;
+    }
+  }
+  // The schema element and the column chunk's metadata: two places, or the file is not what this helper means.
+  if (patched !== 2) throw new Error(`expected the column's type in 2 places of the footer, found ${patched}`);
+  writeFileSync(path, bytes);
 }

@@ -2,9 +2,11 @@ import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { DuckDBInstance } from "@duckdb/node-api";
 import { describe, expect, it } from "vitest";
-import { decimalParts, isExactNumber, parseJsonExact } from "../../../protocol/index.js";
+import { fileURLToPath } from "node:url";
+import { decimalParts, decodeArrowBatch, isExactNumber, parseJsonExact } from "../../../protocol/index.js";
+import { writeInt96Parquet } from "../../helpers/parquet.js";
 import { writeJsonIn } from "../../helpers/files.js";
-import { connectorBin, runNode, tempDir } from "../../helpers/processes.js";
+import { connectorBin, jsonLines, runNode, tempDir } from "../../helpers/processes.js";
 
 /*
  * Parquet files written by DuckDB (not by us) in every codec the format defines, with the values
@@ -116,5 +118,32 @@ describe("tap-parquet reads what DuckDB wrote, exactly, in every codec", () => {
     expect(bad.exitCode).not.toBe(0);
     expect(bad.stderr.trim().split("\n")).toHaveLength(1);
     expect(bad.stderr).toMatch(new RegExp(`stream t, ${garbled}: row group 1, column id, cannot be read \\(.+\\)\\. .*\\[PARQUET_DAMAGED\\]`));
+  });
+
+  it("reads INT96 timestamps to the nanosecond and past 2262, the same in the RECORD lane and in every batch lane", async () => {
+    const file = join(dir, "int96.parquet");
+    writeInt96Parquet(file);
+    const expected = [
+      { id: 1, ts: "9999-12-31T03:00:00.123456789Z" },
+      { id: 2, ts: "1970-01-01T00:00:00.000000001Z" },
+      { id: 3, ts: null },
+    ];
+    const records = await runNode(tap, ["--config", writeJsonIn(dir, "int96.json", { files: [{ path: file, stream: "t" }] })]);
+    expect(records.exitCode, records.stderr).toBe(0);
+    expect(jsonLines(records.stdout).filter((line) => (line as { type: string }).type === "RECORD").map((line) => (line as { record: unknown }).record)).toEqual(expected);
+    for (const format of ["jsonl", "arrow"] as const) {
+      const root = join(dir, `int96-${format}`);
+      const batched = await runNode(tap, ["--config", writeJsonIn(dir, `int96-${format}.json`, { files: [{ path: file, stream: "t" }], batch_config: { format, root } })]);
+      expect(batched.exitCode, batched.stderr).toBe(0);
+      const rows: unknown[] = [];
+      for (const message of jsonLines(batched.stdout) as Array<{ type: string; manifest?: string[] }>) {
+        for (const uri of message.type === "BATCH" ? (message.manifest ?? []) : []) {
+          const bytes = readFileSync(fileURLToPath(uri));
+          if (format === "arrow") rows.push(...(await decodeArrowBatch(bytes)).records());
+          else rows.push(...jsonLines(bytes.toString("utf8")));
+        }
+      }
+      expect(rows, format).toEqual(expected);
+    }
   });
 });
