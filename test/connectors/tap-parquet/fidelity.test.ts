@@ -146,4 +146,20 @@ describe("tap-parquet reads what DuckDB wrote, exactly, in every codec", () => {
       expect(rows, format).toEqual(expected);
     }
   });
+
+  it("reads nested lists, structs and maps as DuckDB does: empty lists empty, nulls null, at every level", async () => {
+    const file = join(dir, "nested.parquet");
+    await duckdb(`COPY (SELECT * FROM (VALUES
+      (1, [1, 2, 3], {'a': 1, 'b': 'x'}, MAP {'k1': 1, 'k2': 2}, [{'p': 1}, {'p': NULL}], [[1], [], NULL]),
+      (2, [], NULL, MAP {}, [], []),
+      (3, NULL, {'a': NULL, 'b': NULL}, NULL, NULL, NULL),
+      (4, [NULL], {'a': 2, 'b': ''}, MAP {'k': NULL}, [NULL], [[NULL]])
+    ) t(id, l, s, m, ls, ll)) TO '${file}' (FORMAT parquet)`);
+    const expected = (await duckdb(`SELECT id, to_json(l) AS l, to_json(s) AS s, to_json(m) AS m, to_json(ls) AS ls, to_json(ll) AS ll FROM read_parquet('${file}') ORDER BY id`)).map((row) =>
+      Object.fromEntries(Object.entries(row).map(([key, text]) => [key, key === "id" || text === null ? (text === null ? null : Number(text)) : (JSON.parse(text) as unknown)])),
+    );
+    const result = await runNode(tap, ["--config", writeJsonIn(dir, "nested.json", { files: [{ path: file, stream: "t" }] })]);
+    expect(result.exitCode, result.stderr).toBe(0);
+    expect(jsonLines(result.stdout).filter((line) => (line as { type: string }).type === "RECORD").map((line) => (line as { record: unknown }).record)).toEqual(expected);
+  });
 });
