@@ -99,6 +99,26 @@ describe("target-duckdb", () => {
     expect(await query(file, `SELECT _sdc_record FROM blobs`)).toEqual([{ _sdc_record: { anything: [1, { b: "c" }] } }]);
   });
 
+  it("handles key and type changes as target-sqlite and target-postgres do: a key change stops in one line, a type change widens the column to JSON keeping every row", async () => {
+    const db = database();
+    const first = await runNode(target, ["--config", db.config], { input: input(schemaLine("t", { id: { type: "integer" }, v: { type: "integer" } }, ["id"]), recordLine("t", { id: 1, v: 10 }), stateLine(1)) });
+    expect(first.exitCode, first.stderr).toBe(0);
+    const retyped = await runNode(target, ["--config", db.config], { input: input(schemaLine("t", { id: { type: "integer" }, v: { type: "string" } }, ["id"]), recordLine("t", { id: 2, v: "ten" }), stateLine(2)) });
+    expect(retyped.exitCode, retyped.stderr).toBe(0);
+    // Once more with the new type: the widened table takes it on later runs too.
+    const again = await runNode(target, ["--config", db.config], { input: input(schemaLine("t", { id: { type: "integer" }, v: { type: "string" } }, ["id"]), recordLine("t", { id: 3, v: "x" }), stateLine(3)) });
+    expect(again.exitCode, again.stderr).toBe(0);
+    expect(await query(db.file, "SELECT id, v FROM t ORDER BY id")).toEqual([
+      { id: 1, v: 10 },
+      { id: 2, v: "ten" },
+      { id: 3, v: "x" },
+    ]);
+    const rekeyed = await runNode(target, ["--config", db.config], { input: input(schemaLine("t", { id: { type: "integer" }, v: { type: "string" } }, ["v"]), recordLine("t", { id: 4, v: "y" }), stateLine(4)) });
+    expect(rekeyed.exitCode).not.toBe(0);
+    expect(rekeyed.stdout).toBe("");
+    expect(rekeyed.stderr.trim()).toBe("target-duckdb error: target-duckdb, stream t: the table's key is (id) but the stream's key properties are (v). Drop or rename table main.t, or keep the stream's key properties unchanged. [KEYS_CHANGED]");
+  });
+
   it("refuses properties that differ only in case, and a value the table refuses, with one line each and nothing confirmed", async () => {
     const { config } = database();
     const collide = await runNode(target, ["--config", config], { input: input(schemaLine("s", { id: { type: "integer" }, ID: { type: "integer" } }), recordLine("s", { id: 1, ID: 2 }), stateLine(1)) });
