@@ -1,6 +1,6 @@
 import { ProtocolError } from "../errors.js";
 import { ProtocolCodes } from "./codes.js";
-import { markExactRecord, mayHoldExactNumbers, parseJsonExact } from "../values/exact-json.js";
+import { markExactRecord, mayHoldExactNumbers, parseJsonExact, stringifyJson } from "../values/exact-json.js";
 import { DEAD_LETTER_STAGES, MESSAGE_TYPES, type Message, type MessageLine, type RecordMessage, type UnknownMessage } from "./types.js";
 
 const EXCERPT_LENGTH = 60;
@@ -154,7 +154,7 @@ export function parseMessageLine(raw: string, line: number): MessageLine {
   }
   // A dead letter's record and a STATE's value are kept as they are, every number exactly (a bookmark past 2^53 must resume
   // where it says). A RECORD's record is made exact where it is used (exactRecord): most RECORDs are forwarded as their line.
-  const keptExact = type !== "RECORD" && ["DEAD_LETTER", "STATE"].includes(type.toUpperCase());
+  const keptExact = type !== "RECORD" && KEPT_EXACT.has(type.toUpperCase());
   const object = keptExact && mayHoldExactNumbers(raw) ? parseExactLine(raw, line) : parsed;
   const message = checkKnownMessage(object, line);
   if (message !== undefined) return { known: true, message, line, raw };
@@ -162,15 +162,19 @@ export function parseMessageLine(raw: string, line: number): MessageLine {
   // Off the hot path: only a type that missed the exact match is upper-cased.
   const upper = type.toUpperCase();
   if (upper !== type && KNOWN_TYPES.has(upper)) {
-    object["type"] = upper;
-    const normalized = checkKnownMessage(object, line) as Message;
+    // Written again, so every number as the line had it.
+    const exact = object === parsed && mayHoldExactNumbers(raw) ? parseExactLine(raw, line) : object;
+    exact["type"] = upper;
+    const normalized = checkKnownMessage(exact, line) as Message;
     // `raw` is forwarded as is, so it becomes the normalized line a strict target can read.
-    return { known: true, message: normalized, line, raw: JSON.stringify(normalized) };
+    return { known: true, message: normalized, line, raw: stringifyJson(normalized) };
   }
   return { known: false, message: object as UnknownMessage, line, raw };
 }
 
 const KNOWN_TYPES = new Set<string>(MESSAGE_TYPES);
+/** The messages whose data is kept exactly as parsed: a dead letter's record, a STATE's bookmarks. */
+const KEPT_EXACT = new Set<string>(["DEAD_LETTER", "STATE"]);
 
 /**
  * A line again, keeping each number a double would change as an

@@ -122,3 +122,13 @@ describe("stringifyJson with indentation", () => {
     expect(stringifyJson({ ...value, n: 12345678901234567890n }, 2)).toBe(JSON.stringify({ ...value, n: 1 }, null, 2).replace('"n": 1', '"n": 12345678901234567890'));
   });
 });
+
+describe("a message type in another case", () => {
+  it("is written again with every number as the line had it", () => {
+    const line = '{"type":"record","stream":"s","record":{"id":9007199254740993}}';
+    const parsed = parseMessageLine(line, 1);
+    expect(parsed.raw).toBe('{"type":"RECORD","stream":"s","record":{"id":9007199254740993}}');
+    const state = parseMessageLine('{"type":"state","value":{"id":12345678901234567890}}', 2);
+    expect(state.raw).toBe('{"type":"STATE","value":{"id":12345678901234567890}}');
+  });
+});
