@@ -91,6 +91,19 @@ export async function parquetStream(entry: ParquetFileEntry): Promise<TapStream<
       const decoding = withRawDecimals(current);
       const nonFinite: NonFinite | undefined = config.non_finite_numbers === "bad_row" ? undefined : { byColumn: new Map() };
       const badRows = new BadRowHandler(config.on_bad_row, logger, entry.stream);
+      const columnReaders = columns.map((name) => [name, readers.get(name) as ValueReader] as const);
+      /** A row as its record, or as a bad row (a NaN under non_finite_numbers = "bad_row", a time past 9999). */
+      const recordOf = (raw: Record<string, unknown>, row: number): Bookmarked | RejectedRow | undefined => {
+        const position: ParquetBookmark = { path: entry.path, row };
+        try {
+          const record: Record<string, unknown> = {};
+          for (const [name, read] of columnReaders) record[name] = read(raw[name], name, nonFinite);
+          return bookmarked(record, position);
+        } catch (error) {
+          if (!(error instanceof DataError)) throw error;
+          return badRows.handle(error.withLocation({ stream: entry.stream, file: entry.path, line: row }), { bookmark: position });
+        }
+      };
       let groupStart = 0;
       for (const [index, group] of current.row_groups.entries()) {
         const groupEnd = groupStart + Number(group.num_rows);
@@ -98,21 +111,11 @@ export async function parquetStream(entry: ParquetFileEntry): Promise<TapStream<
           const rowStart = Math.max(groupStart, start);
           const rows = await readRowGroup({ file, metadata: decoding, columns, rowStart, rowEnd: groupEnd }, { path: entry.path, group: index });
           let row = rowStart;
-          const items: Array<Bookmarked | RejectedRow> = [];
           for (const raw of rows) {
             row += 1;
-            const position: ParquetBookmark = { path: entry.path, row };
-            try {
-              const record: Record<string, unknown> = {};
-              for (const name of columns) record[name] = (readers.get(name) as ValueReader)(raw[name], name, nonFinite);
-              items.push(bookmarked(record, position));
-            } catch (error) {
-              if (!(error instanceof DataError)) throw error;
-              const rejected = badRows.handle(error.withLocation({ stream: entry.stream, file: entry.path, line: row }), { bookmark: position });
-              if (rejected !== undefined) items.push(rejected);
-            }
+            const item = recordOf(raw, row);
+            if (item !== undefined) yield item;
           }
-          yield* items;
         }
         groupStart = groupEnd;
       }
