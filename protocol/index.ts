@@ -9,7 +9,7 @@ export { ProtocolCodes, type ProtocolCode } from "./messages/codes.js";
 export { exactRecord, excerpt, parseMessage, parseMessageLine } from "./messages/parse.js";
 export { serializeMessage } from "./messages/serialize.js";
 export { decimalParts, ExactNumber, isExactNumber, isJsonNumberText, numberFromText } from "./values/exact-number.js";
-export { approximateNumbers, holdsExactNumbers, isExactRecord, mayHoldExactNumbers, parseJson, parseJsonExact, parseRecordJson, stringifyJson } from "./values/exact-json.js";
+export { mayHoldExactNumbers, parseJson, parseJsonExact, parseRecordJson, stringifyJson } from "./values/exact-json.js";
 
 export { LineSplitter, DEFAULT_MAX_LINE_BYTES, type LineSplitterOptions, type LineHandler } from "./framing/line-splitter.js";
 export { MessageParser, type MessageParserOptions } from "./framing/message-parser.js";

@@ -28,7 +28,6 @@ export function parseJsonExact(text: string): unknown {
   return parseLossless(text, null, numberFromText);
 }
 
-
 /**
  * JSON.stringify that writes an ExactNumber as the number it is, and a
  * BigInt as its digits (`space` indents as JSON.stringify's does). A value

@@ -1,6 +1,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { approximateNumbers, exactRecord, ExactNumber, isExactNumber, mayHoldExactNumbers, numberFromText, parseJsonExact, parseMessageLine, RecordValidator, serializeMessage, stringifyJson, type RecordMessage } from "../../../protocol/index.js";
+import { approximateNumbers } from "../../../protocol/values/exact-json.js";
+import { exactRecord, ExactNumber, isExactNumber, mayHoldExactNumbers, numberFromText, parseJsonExact, parseMessageLine, RecordValidator, serializeMessage, stringifyJson, type RecordMessage } from "../../../protocol/index.js";
 
 describe("numberFromText", () => {
   it("keeps a plain number where the double holds the same decimal value", () => {
