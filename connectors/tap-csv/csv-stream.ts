@@ -1,5 +1,6 @@
 import { SchemaInferrer, textConverter, TextConversionError, type TextConverter } from "../../catalogs/index.js";
 import { BadRowHandler, checkKeysAreColumns, DataError, mapRows, RowBatch, savedPosition, type JsonSchema, type RejectedRow, type StreamItem, type TapStream } from "../../protocol/index.js";
+import { exactNumberConverter } from "./exact-numbers.js";
 import { columnNames, generatedNames, renamedColumns, type RenamedColumn } from "./column-names.js";
 import type { CsvConfig, CsvFile } from "./config.js";
 import { readCsvRows, rowText, type CsvRow } from "./csv-rows.js";
@@ -65,7 +66,10 @@ export async function csvStream(file: CsvFile, config: CsvConfig, knownSchema?: 
       }
       const properties = (announced["properties"] ?? {}) as Record<string, JsonSchema>;
       // Only announced (selected) columns are converted; the others are dropped.
-      const converters: Array<TextConverter | undefined> = columns.map((name) => (properties[name] === undefined ? undefined : textConverter(properties[name])));
+      const converters: Array<TextConverter | undefined> = columns.map((name) => {
+        const property = properties[name];
+        return property === undefined ? undefined : exactNumberConverter(property, textConverter(property));
+      });
       const badRows = new BadRowHandler(config.on_bad_row, logger, file.stream);
       const bad = (line: number, raw: string, code: string, message: string, dataRow: number, field?: string): RejectedRow | undefined =>
         badRows.handle(

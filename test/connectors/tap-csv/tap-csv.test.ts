@@ -123,6 +123,20 @@ describe("tap-csv sync", () => {
     expect(result.stderr).toContain(`stream twice: ${file}: the header names "name" more than once; column 3 is read as "name_2"`);
   });
 
+  it("keeps every digit of a number a double would change, and refuses Infinity instead of writing null", async () => {
+    const file = writeIn(dir, "exact.csv", "id,amount\n1,1234567890123456.78\n2,2.5\n3,123456789012345678901234567890.123456789\n4,-1E400\n");
+    const result = await sync({ files: [{ path: file }] });
+    expect(result.exitCode, result.stderr).toBe(0);
+    // The lines as the tap wrote them: JSON.parse (which jsonLines uses) would round these.
+    const lines = result.stdout.split("\n").filter((line) => line.includes('"RECORD"'));
+    expect(lines.map((line) => /"amount":([^,}]+)/.exec(line)?.[1])).toEqual(["1234567890123456.78", "2.5", "123456789012345678901234567890.123456789", "-1e400"]);
+    const infinite = writeIn(dir, "infinite.csv", "id,amount\n1,1.5\n2,Infinity\n");
+    // Inferred from the first row only, so the column is a number column when Infinity comes.
+    const refused = await sync({ files: [{ path: infinite }], sample_size: 1 });
+    expect(refused.exitCode).not.toBe(0);
+    expect(refused.stderr).toContain(`stream infinite, ${infinite}, line 3, field amount: expected number, got "Infinity"`);
+  });
+
   it("says which file is missing, on sync and on --test_connection", async () => {
     const missing = join(dir, "nope.csv");
     const failed = await sync({ files: [{ path: missing }] });
