@@ -38,6 +38,12 @@ export const CSV_SETTINGS = {
       default: "strict",
       description: 'Bytes that are not valid UTF-8 in a UTF-8 file: `strict` makes that row a bad row (`on_bad_row` decides; code CSV_INVALID_UTF8); `replace` reads them as U+FFFD.',
     },
+    quoted_empty: {
+      type: "string",
+      enum: ["empty_string", "null"],
+      default: "empty_string",
+      description: 'A quoted empty field (`""`) in a text column: `empty_string` reads it as an empty string, told apart from an unquoted empty field, which is null (as Postgres\'s COPY does); `null` reads both as null.',
+    },
   },
 } as const;
 
@@ -58,6 +64,7 @@ export interface CsvConfig extends ConnectorConfig {
   sample_size: number;
   on_bad_row: BadRowPolicy;
   encoding_errors: "strict" | "replace";
+  quoted_empty: "empty_string" | "null";
 }
 
 /** One file with every format option decided. */

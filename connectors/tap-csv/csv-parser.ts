@@ -23,6 +23,8 @@
 export interface ParsedRow {
   readonly ok: true;
   readonly cells: string[];
+  /** The indexes of cells written as a quoted empty field (`""`), when there are any: an empty cell that was meant as text. */
+  readonly quotedEmpty?: readonly number[];
   readonly line: number;
   readonly lastLine: number;
 }
@@ -171,6 +173,7 @@ export class CsvParser {
     const firstLine = this.line;
     let lines = 0;
     const cells: string[] = [];
+    const quotedEmpty: number[] = [];
     let position = start;
     for (;;) {
       // One field from `position`.
@@ -208,6 +211,7 @@ export class CsvParser {
         // After the closing quote: a delimiter, the row's end, or text that makes the field unquoted.
         const after = at < length ? text.charCodeAt(at) : -1;
         if (after === delimiter) {
+          if (value === "") quotedEmpty.push(cells.length);
           cells.push(value);
           position = at + 1;
           continue;
@@ -215,8 +219,9 @@ export class CsvParser {
         const rowEnds = this.rowEndAt(text, at, final);
         if (rowEnds === undefined) return -1;
         if (rowEnds !== false) {
+          if (value === "") quotedEmpty.push(cells.length);
           cells.push(value);
-          return this.finishRow(cells, firstLine, lines, rowEnds, rows);
+          return this.finishRow(cells, firstLine, lines, rowEnds, rows, quotedEmpty);
         }
         // Not a proper closing quote: the field is text from here, its quotes kept.
         const rest = this.unquotedField(text, at, final);
@@ -236,7 +241,7 @@ export class CsvParser {
       }
       const rowEnds = this.rowEndAt(text, position, final);
       if (rowEnds === undefined) return -1;
-      return this.finishRow(cells, firstLine, lines, rowEnds === false ? length : rowEnds, rows);
+      return this.finishRow(cells, firstLine, lines, rowEnds === false ? length : rowEnds, rows, quotedEmpty);
     }
   }
 
@@ -277,8 +282,8 @@ export class CsvParser {
     return false;
   }
 
-  private finishRow(cells: string[], firstLine: number, lines: number, next: number, rows: CsvRow[]): number {
-    rows.push({ ok: true, cells, line: firstLine, lastLine: firstLine + lines });
+  private finishRow(cells: string[], firstLine: number, lines: number, next: number, rows: CsvRow[], quotedEmpty?: readonly number[]): number {
+    rows.push(quotedEmpty === undefined || quotedEmpty.length === 0 ? { ok: true, cells, line: firstLine, lastLine: firstLine + lines } : { ok: true, cells, quotedEmpty, line: firstLine, lastLine: firstLine + lines });
     this.line = firstLine + lines + 1;
     return next;
   }

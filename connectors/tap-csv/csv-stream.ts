@@ -1,4 +1,4 @@
-import { SchemaInferrer, textConverter, TextConversionError, type TextConverter } from "../../catalogs/index.js";
+import { SchemaInferrer, schemaTypes, textConverter, TextConversionError, type TextConverter } from "../../catalogs/index.js";
 import { BadRowHandler, checkKeysAreColumns, DataError, mapRows, RowBatch, savedPosition, type JsonSchema, type RejectedRow, type StreamItem, type TapStream } from "../../protocol/index.js";
 import { exactNumberConverter } from "./exact-numbers.js";
 import { columnNames, generatedNames, renamedColumns, type RenamedColumn } from "./column-names.js";
@@ -70,6 +70,8 @@ export async function csvStream(file: CsvFile, config: CsvConfig, knownSchema?: 
         const property = properties[name];
         return property === undefined ? undefined : exactNumberConverter(property, textConverter(property));
       });
+      // Text columns, where a quoted empty field ("") is an empty string unless quoted_empty says null.
+      const textColumns = new Set(config.quoted_empty === "null" ? [] : columns.flatMap((name, index) => (properties[name] !== undefined && schemaTypes(properties[name]).includes("string") ? [index] : [])));
       const badRows = new BadRowHandler(config.on_bad_row, logger, file.stream);
       const bad = (line: number, raw: string, code: string, message: string, dataRow: number, field?: string): RejectedRow | undefined =>
         badRows.handle(
@@ -99,6 +101,7 @@ export async function csvStream(file: CsvFile, config: CsvConfig, knownSchema?: 
             return bad(row.line, rowText(cells, file), "CSV_BAD_VALUE", error.message, position, columns[index]);
           }
         }
+        for (const index of row.quotedEmpty ?? []) if (textColumns.has(index)) values[index] = "";
         return values;
       };
 

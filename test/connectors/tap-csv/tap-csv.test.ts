@@ -137,6 +137,21 @@ describe("tap-csv sync", () => {
     expect(refused.stderr).toContain(`stream infinite, ${infinite}, line 3, field amount: expected number, got "Infinity"`);
   });
 
+  it("reads a quoted empty field as an empty string and an unquoted one as null, or both as null with quoted_empty = null", async () => {
+    const file = writeIn(dir, "empties.csv", 'id,name,n\n1,"",""\n2,,\n3,"x",4\n4,"" ,5\n');
+    const result = await sync({ files: [{ path: file }] });
+    expect(result.exitCode, result.stderr).toBe(0);
+    // A quoted empty in a number column has no text meaning: null, like an empty one.
+    expect(recordsOf(result.messages, "empties")).toEqual([
+      { id: 1, name: "", n: null },
+      { id: 2, name: null, n: null },
+      { id: 3, name: "x", n: 4 },
+      { id: 4, name: '"" ', n: 5 },
+    ]);
+    const asNull = await sync({ files: [{ path: file }], quoted_empty: "null" });
+    expect(recordsOf(asNull.messages, "empties").map((record) => record["name"])).toEqual([null, null, "x", '"" ']);
+  });
+
   it("says which file is missing, on sync and on --test_connection", async () => {
     const missing = join(dir, "nope.csv");
     const failed = await sync({ files: [{ path: missing }] });
