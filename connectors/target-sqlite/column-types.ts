@@ -72,8 +72,10 @@ function exactValue(value: ExactNumber, kind: ColumnKind, field: string): SqlVal
 
 /** The number as a 64-bit integer, when it is a whole number that fits one. */
 function int64Of(value: ExactNumber): bigint | undefined {
+  if (!value.isInteger) return undefined;
   // A BigInt of 1e400000 would take a while to make: past 20 digits it cannot fit anyway.
-  if (!value.isInteger || decimalParts(value.text).digits.length + Math.max(0, decimalParts(value.text).exponent) > 20) return undefined;
+  const { digits, exponent } = decimalParts(value.text);
+  if (digits.length + Math.max(0, exponent) > 20) return undefined;
   const integer = value.toBigInt();
   return integer >= INT64_MIN && integer <= INT64_MAX ? integer : undefined;
 }
