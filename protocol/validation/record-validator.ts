@@ -5,6 +5,7 @@ import type { JsonSchema } from "../messages/types.js";
 import { createAjv } from "./ajv-instance.js";
 import { describeFirstError } from "./describe-errors.js";
 import { approximateNumbers, isExactRecord } from "../values/exact-json.js";
+import { fractionWhereIntegerExpected } from "./exact-integers.js";
 import { compilableSchema, schemaDialect, type SchemaDialect } from "./schema-dialect.js";
 import { compileWideSchema, isWideSchema } from "./wide-schema.js";
 
@@ -23,6 +24,8 @@ export class RecordValidator {
   /** `makeAjv` makes the ajv instance of a dialect (createAjv's, configured for schemas from the wild, by default). */
   constructor(private readonly makeAjv: (dialect: SchemaDialect) => Ajv = (dialect) => createAjv({}, dialect)) {}
   private readonly byStream = new Map<string, ValidateFunction>();
+  /** Each stream's schema, for the checks of exact numbers ajv cannot make. */
+  private readonly schemas = new Map<string, JsonSchema | boolean>();
   private readonly bySchemaText = new Map<string, ValidateFunction>();
 
   /** The ajv instance for a dialect, made the first time a schema of it comes. */
@@ -58,6 +61,7 @@ export class RecordValidator {
       this.bySchemaText.set(text, validate);
     }
     this.byStream.set(stream, validate);
+    this.schemas.set(stream, schema);
   }
 
   hasSchema(stream: string): boolean {
@@ -68,8 +72,16 @@ export class RecordValidator {
     const validate = this.byStream.get(stream);
     if (validate === undefined) return undefined;
     // An ExactNumber is an object to ajv: a record holding one is checked as the numbers it holds.
-    const checked = isExactRecord(record) ? approximateNumbers(record) : record;
-    if (validate(checked)) return undefined;
+    const exact = isExactRecord(record);
+    const checked = exact ? approximateNumbers(record) : record;
+    if (validate(checked)) {
+      const field = exact ? fractionWhereIntegerExpected(this.schemas.get(stream) ?? true, record) : undefined;
+      if (field === undefined) return undefined;
+      return new DataError(ProtocolCodes.RECORD_INVALID, `record field ${field} expected integer, got a number with a fraction`, {
+        where: { stream, field, ...(line === undefined ? {} : { line }) },
+        hint: "Fix the value at the source, or the stream's schema if the value is right.",
+      });
+    }
     const { field, problem } = describeFirstError(validate.errors, checked);
     return new DataError(ProtocolCodes.RECORD_INVALID, `record field ${field} ${problem}`, {
       where: { stream, field, ...(line === undefined ? {} : { line }) },

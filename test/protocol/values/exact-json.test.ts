@@ -109,6 +109,15 @@ describe("a RECORD line", () => {
     expect(validator.validate("o", exactOf(line.replace('"s"', '"o"')))?.message).toMatch(/id/);
   });
 
+  it("refuses a fraction where the schema wants an integer, though its nearest double is whole", () => {
+    const validator = new RecordValidator();
+    validator.setSchema("s", { type: "object", properties: { id: { type: ["null", "integer"] }, list: { type: "array", items: { type: "object", properties: { n: { type: "integer" } } } }, amount: { type: "number" } } });
+    const record = (text: string): Record<string, unknown> => exactOf(`{"type":"RECORD","stream":"s","record":${text}}`);
+    expect(validator.validate("s", record('{"id":12345678901234567.5}'))?.message).toBe("record field /id expected integer, got a number with a fraction");
+    expect(validator.validate("s", record('{"list":[{"n":1},{"n":98765432109876543.25}]}'))?.message).toBe("record field /list/1/n expected integer, got a number with a fraction");
+    expect(validator.validate("s", record('{"id":12345678901234567890,"amount":12345678901234567.5}'))).toBeUndefined();
+  });
+
   it("approximates for validation without touching the record", () => {
     const record = exactOf(line);
     const approximate = approximateNumbers(record) as Record<string, unknown>;
