@@ -1,8 +1,5 @@
 import { schemaTypes, TextConversionError, type TextConverter } from "../../catalogs/index.js";
-import { numberFromText, type JsonSchema } from "../../protocol/index.js";
-
-/** A decimal as CSV writes it: an optional sign, digits with a point, an exponent; spaces around. */
-const DECIMAL_TEXT = /^\s*([+-]?)(\d*)(?:\.(\d*))?(?:[eE]([+-]?\d+))?\s*$/;
+import { numberFromDecimalText, type JsonSchema } from "../../protocol/index.js";
 
 /**
  * The converter of a numeric column, exact: a cell a double would change
@@ -22,14 +19,8 @@ export function exactNumberConverter(schema: JsonSchema, plain: TextConverter): 
       if (typeof value === "number" && !Number.isFinite(value)) throw new TextConversionError(main, text);
       return value;
     }
-    const parts = DECIMAL_TEXT.exec(text);
-    if (parts === null) return plain(text);
-    const [, sign = "", whole = "", fraction, exponent] = parts;
-    if (whole === "" && (fraction === undefined || fraction === "")) return plain(text);
-    if (main === "integer" && (fraction !== undefined || exponent !== undefined)) return plain(text);
-    // As JSON writes a number: no plus sign, no leading zeros, digits on both sides of a point.
-    const digits = whole.replace(/^0+(?=\d)/, "") || "0";
-    const json = `${sign === "-" ? "-" : ""}${digits}${fraction ? `.${fraction}` : ""}${exponent === undefined ? "" : `e${exponent}`}`;
-    return numberFromText(json);
+    // An integer column takes digits only, as the plain conversion does (it refuses the rest).
+    if (main === "integer" && /[.eE]/.test(text)) return plain(text);
+    return numberFromDecimalText(text) ?? plain(text);
   };
 }

@@ -1,5 +1,6 @@
 import type { SchemaTree } from "hyparquet";
 import type { JsonSchema } from "../../protocol/index.js";
+import { isDecimalColumn, isJsonColumn, isTextColumn, parquetShape } from "./parquet-shapes.js";
 
 /** A JSON Schema for one Parquet column or group. OPTIONAL fields are nullable. */
 function fieldSchema(node: SchemaTree): JsonSchema {
@@ -11,31 +12,27 @@ function fieldSchema(node: SchemaTree): JsonSchema {
 }
 
 function baseSchema(node: SchemaTree): JsonSchema {
-  const { element, children } = node;
+  const { element } = node;
   const logical = element.logical_type?.type;
   const converted = element.converted_type;
-  if (children.length > 0) {
-    if (logical === "LIST" || converted === "LIST") {
-      // LIST → repeated group "list" → "element" (or legacy shapes with the element directly).
-      const repeated = children[0];
-      const item = repeated !== undefined && repeated.children.length === 1 ? repeated.children[0] : repeated;
-      return { type: "array", items: item === undefined ? {} : fieldSchema(item) };
-    }
-    if (logical === "MAP" || converted === "MAP" || converted === "MAP_KEY_VALUE") {
-      const value = children[0]?.children[1];
-      return { type: "object", additionalProperties: value === undefined ? {} : fieldSchema(value) };
-    }
-    return { type: "object", properties: Object.fromEntries(children.map((child) => [child.element.name, fieldSchema(child)])) };
+  const shape = parquetShape(node);
+  switch (shape.kind) {
+    case "list":
+      return { type: "array", items: shape.item === undefined ? {} : fieldSchema(shape.item) };
+    case "map":
+      return { type: "object", additionalProperties: shape.value === undefined ? {} : fieldSchema(shape.value) };
+    case "struct":
+      return { type: "object", properties: Object.fromEntries(shape.fields.map((child) => [child.element.name, fieldSchema(child)])) };
+    case "leaf":
+      break;
   }
-  if (logical === "STRING" || logical === "ENUM" || logical === "JSON" || logical === "UUID" || converted === "UTF8" || converted === "ENUM" || converted === "JSON") {
-    return { type: "string" };
-  }
+  if (isTextColumn(element) || isJsonColumn(element)) return { type: "string" };
   if (logical === "DATE" || converted === "DATE") return { type: "string", format: "date" };
   if (logical === "TIMESTAMP" || converted === "TIMESTAMP_MILLIS" || converted === "TIMESTAMP_MICROS" || element.type === "INT96") {
     return { type: "string", format: "date-time" };
   }
   if (logical === "TIME" || converted === "TIME_MILLIS" || converted === "TIME_MICROS") return { type: "string" };
-  if (logical === "DECIMAL" || converted === "DECIMAL") return { type: "number" };
+  if (isDecimalColumn(element)) return { type: "number" };
   if (logical === "FLOAT16") return { type: "number" };
   switch (element.type) {
     case "BOOLEAN":

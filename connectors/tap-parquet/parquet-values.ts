@@ -1,6 +1,7 @@
 import type { FileMetaData, ParquetParsers, SchemaElement, SchemaTree } from "hyparquet";
 import { compressors } from "hyparquet-compressors";
 import { DataError, numberFromText } from "../../protocol/index.js";
+import { isDecimalColumn, isTextColumn, parquetShape } from "./parquet-shapes.js";
 
 /**
  * How tap-parquet turns what hyparquet decodes into record values that keep
@@ -62,19 +63,15 @@ export const EXACT_PARSERS: Partial<ParquetParsers> = {
 /** The options every read of a file's rows takes: all the format's codecs, bytes left as bytes unless annotated as text. */
 export const READ_OPTIONS = { compressors, utf8: false, parsers: EXACT_PARSERS } as const;
 
-function isDecimal(element: SchemaElement): boolean {
-  return element.converted_type === "DECIMAL" || element.logical_type?.type === "DECIMAL";
-}
-
 /**
  * The metadata to decode with: decimal columns without their annotation, so
  * hyparquet hands back the unscaled integers (it would multiply them by a
  * double), which `valueReader` scales exactly.
  */
 export function withRawDecimals(metadata: FileMetaData): FileMetaData {
-  if (!metadata.schema.some(isDecimal)) return metadata;
+  if (!metadata.schema.some(isDecimalColumn)) return metadata;
   const schema = metadata.schema.map((element) => {
-    if (!isDecimal(element)) return element;
+    if (!isDecimalColumn(element)) return element;
     const { converted_type: _converted, logical_type: _logical, ...rest } = element;
     return rest as SchemaElement;
   });
@@ -96,28 +93,29 @@ export type ValueReader = (value: unknown, column: string, nonFinite: NonFinite 
  * otherwise it is null and counted.
  */
 export function valueReader(node: SchemaTree): ValueReader {
-  const { element, children } = node;
-  const logical = element.logical_type?.type;
-  const converted = element.converted_type;
-  if (children.length > 0) {
-    if (logical === "LIST" || converted === "LIST") {
-      const repeated = children[0];
-      const item = valueReader(repeated !== undefined && repeated.children.length === 1 ? (repeated.children[0] as SchemaTree) : (repeated as SchemaTree));
+  const shape = parquetShape(node);
+  switch (shape.kind) {
+    case "list": {
+      const item = shape.item === undefined ? plainValue : valueReader(shape.item);
       return (value, column, nonFinite) => (Array.isArray(value) ? value.map((entry) => item(entry, column, nonFinite)) : nullOr(value));
     }
-    if (logical === "MAP" || converted === "MAP" || converted === "MAP_KEY_VALUE") {
-      const valueNode = children[0]?.children[1];
-      const read = valueNode === undefined ? plainValue : valueReader(valueNode);
+    case "map": {
+      const read = shape.value === undefined ? plainValue : valueReader(shape.value);
       return (value, column, nonFinite) => mapObject(value, (entry) => read(entry, column, nonFinite));
     }
-    const fields = new Map(children.map((child) => [child.element.name, valueReader(child)]));
-    return (value, column, nonFinite) => mapObject(value, (entry, key) => (fields.get(key) ?? plainValue)(entry, column, nonFinite));
+    case "struct": {
+      const fields = new Map(shape.fields.map((child) => [child.element.name, valueReader(child)]));
+      return (value, column, nonFinite) => mapObject(value, (entry, key) => (fields.get(key) ?? plainValue)(entry, column, nonFinite));
+    }
+    case "leaf":
+      break;
   }
-  if (isDecimal(element)) {
+  const { element } = node;
+  if (isDecimalColumn(element)) {
     const scale = element.scale ?? 0;
     return (value) => (value === null || value === undefined ? null : numberFromText(decimalText(unscaled(value), scale)));
   }
-  const text = logical === "STRING" || logical === "ENUM" || logical === "UUID" || converted === "UTF8" || converted === "ENUM";
+  const text = isTextColumn(element);
   return (value, column, nonFinite) => leafValue(value, column, nonFinite, text);
 }
 

@@ -19,7 +19,6 @@ interface ExistingColumn {
 export class StreamTable {
   private columns: string[] = [];
   private kinds: ColumnKind[] = [];
-  private keyIndexes: number[] = [];
   private versioned = false;
   /** True when the schema has no properties: each record is stored whole in RECORD_COLUMN. */
   private wholeRecord = false;
@@ -57,7 +56,6 @@ export class StreamTable {
     this.versioned = this.existingColumns().some((column) => column.name === VERSION_COLUMN);
     this.columns = [...wanted.keys()];
     this.kinds = [...wanted.values()];
-    this.keyIndexes = stream.keyProperties.map((key) => this.columns.indexOf(key));
     this.insert = this.db.prepare(this.insertSql(stream.keyProperties));
   }
 
@@ -72,7 +70,8 @@ export class StreamTable {
       const values: SqlValue[] = new Array<SqlValue>(this.columns.length + (this.versioned ? 1 : 0));
       const refused = this.encodeRow(record, values, stream.name, lines[index] as number);
       if (this.versioned) values[this.columns.length] = message.version ?? null;
-      const problem = refused ?? this.missingKey(values, stream.name, lines[index] as number) ?? this.insertRow(values, stream.name, lines[index] as number);
+      // A record without a key value never comes here: the SDK refuses it for every target (key-properties.ts).
+      const problem = refused ?? this.insertRow(values, stream.name, lines[index] as number);
       if (problem === undefined) continue;
       if (reject === undefined || !(problem instanceof DataError)) throw problem;
       reject(index, problem);
@@ -95,16 +94,6 @@ export class StreamTable {
       if (!(error instanceof DataError)) throw error;
       return error.withLocation({ stream, line, file: this.file });
     }
-  }
-
-  private missingKey(values: readonly SqlValue[], stream: string, line: number): DataError | undefined {
-    const keyIndex = this.keyIndexes.find((index) => values[index] === null);
-    if (keyIndex === undefined) return undefined;
-    const key = this.columns[keyIndex] as string;
-    return new DataError("KEY_IS_NULL", `key property ${key} is null or missing`, {
-      where: { stream, line, field: key, file: this.file },
-      hint: "Every record needs a value for each key property.",
-    });
   }
 
   /** Inserts one row; a failure comes back as an error naming stream, line and column. */

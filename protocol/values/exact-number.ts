@@ -62,11 +62,6 @@ export class ExactNumberInJsonError extends TypeError {
   }
 }
 
-/** True for text spelled as a JSON number (`12`, `-0.5`, `1e400`; not `+1`, `.5`, `0x10` or ` 1`). */
-export function isJsonNumberText(text: string): boolean {
-  return NUMBER_TEXT.test(text);
-}
-
 export function isExactNumber(value: unknown): value is ExactNumber {
   return value instanceof ExactNumber;
 }
@@ -110,6 +105,24 @@ export function decimalParts(text: string): DecimalParts {
 export function numberFromText(text: string): number | ExactNumber {
   const value = Number(text);
   return sameDecimal(text, value) ? value : new ExactNumber(text);
+}
+
+/** A decimal as people write it: a sign (`+` too), digits with or without a point (`5.`, `.5`, `007`), an exponent, spaces around. */
+const DECIMAL_TEXT = /^\s*([+-]?)(\d*)(?:\.(\d*))?(?:[eE]([+-]?\d+))?\s*$/;
+
+/**
+ * The number a decimal written as people write it stands for, exactly (see
+ * numberFromText), or undefined for text that is not one (`0x10`, `1_000`,
+ * `Infinity`): the caller decides what such text is.
+ */
+export function numberFromDecimalText(text: string): number | ExactNumber | undefined {
+  const parts = DECIMAL_TEXT.exec(text);
+  if (parts === null) return undefined;
+  const [, sign, whole = "", fraction, exponent] = parts;
+  if (whole === "" && (fraction === undefined || fraction === "")) return undefined;
+  // As JSON writes a number: no plus sign, no leading zeros, digits on both sides of a point.
+  const digits = whole.replace(/^0+(?=\d)/, "") || "0";
+  return numberFromText(`${sign === "-" ? "-" : ""}${digits}${fraction ? `.${fraction}` : ""}${exponent === undefined ? "" : `e${exponent}`}`);
 }
 
 function sameDecimal(text: string, value: number): boolean {

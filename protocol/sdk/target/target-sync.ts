@@ -128,7 +128,8 @@ export async function runTargetSync(writer: TargetWriter, input: ByteSource, out
     const invalid = (options.validateRecords ? validator.validate(stream.name, message.record, line) : undefined) ?? missingKey(stream, message.record, line);
     if (invalid !== undefined) {
       if (!options.deadLetters) throw invalid;
-      output.writeLine(deadLetterLine(stream.name, exactRecord(message, raw, line), line, invalid));
+      // A text writer's record is as JSON.parse made it: the dead letter takes every number as the line wrote it.
+      output.writeLine(deadLetterLine(stream.name, writer.recordsAs === "text" ? exactRecord(message, raw, line) : message.record, line, invalid));
       // Counted as received and rejected, so "wrote" (received less rejected) says what was written.
       records += 1;
       rejected += 1;

@@ -1,5 +1,5 @@
 import { hasField, setField } from "./record-fields.js";
-import { DataError, isExactNumber, isJsonNumberText, numberFromText, stringifyJson, type ExactNumber, type JsonSchema } from "../../../protocol/index.js";
+import { DataError, isExactNumber, numberFromDecimalText, stringifyJson, type ExactNumber, type JsonSchema } from "../../../protocol/index.js";
 import type { Middleware, RecordValue } from "../types.js";
 import { propertiesOf, withProperties } from "./schema-edit.js";
 
@@ -42,8 +42,7 @@ function coerce(field: string, type: CoerceType, value: unknown): unknown {
 function toNumber(value: unknown): number | ExactNumber {
   if (typeof value === "number" || isExactNumber(value)) return value;
   if (typeof value !== "string" || value.trim() === "") return Number.NaN;
-  const text = value.trim();
-  return isJsonNumberText(text) ? numberFromText(text) : Number(text);
+  return numberFromDecimalText(value) ?? Number(value);
 }
 
 /** `coerce`: converts fields to a type (a value that cannot be converted sends the record to the DLQ). */

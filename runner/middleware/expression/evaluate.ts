@@ -1,4 +1,4 @@
-import { isExactNumber, isJsonNumberText, numberFromText, stringifyJson } from "../../../protocol/index.js";
+import { isExactNumber, numberFromDecimalText, stringifyJson } from "../../../protocol/index.js";
 import { compareNumbers, involvesExact, nearest, sameNumber, wholeArithmetic } from "./exact-operands.js";
 import type { Node } from "./parse.js";
 
@@ -29,7 +29,7 @@ function compare(op: string, left: Value, right: Value): boolean {
 /** A comparison where an operand is an ExactNumber (for an ordering, a string operand is read as a number, as with plain numbers). */
 function compareExact(op: string, left: Value, right: Value): boolean {
   if (op === "==" || op === "!=") return sameNumber(left, right) === (op === "==");
-  const asNumber = (value: Value): Value => (typeof value !== "string" ? value : isJsonNumberText(value.trim()) ? numberFromText(value.trim()) : Number(value));
+  const asNumber = (value: Value): Value => (typeof value === "string" ? (numberFromDecimalText(value) ?? Number(value)) : value);
   const order = compareNumbers(asNumber(left), asNumber(right));
   if (order === undefined) return false;
   return op === "<" ? order < 0 : op === "<=" ? order <= 0 : op === ">" ? order > 0 : order >= 0;
