@@ -1,4 +1,6 @@
 import { describe, expect, it } from "vitest";
+import type { StreamInfo } from "../../../../protocol/index.js";
+import { missingKey } from "../../../../protocol/sdk/target/key-properties.js";
 import { writeJsonIn } from "../../../helpers/files.js";
 import { recordLine, schemaLine, stateLine } from "../../../helpers/messages.js";
 import { connectorBin, jsonLines, runNode, tempDir } from "../../../helpers/processes.js";
@@ -40,5 +42,16 @@ describe.each(TARGETS)("%s and a record without its key", (name, config) => {
       [4, "KEY_IS_NULL", { id: null, v: "null id" }],
     ]);
     expect(result.stderr).toContain("wrote 2 records");
+  });
+});
+
+describe("missingKey with names that are also Object.prototype's", () => {
+  const stream = (keys: string[]): StreamInfo => ({ name: "s", schema: { type: "object" }, keyProperties: keys });
+
+  it("reads the record's own property only: a record without `constructor` or `__proto__` lacks that key", () => {
+    expect(missingKey(stream(["constructor"]), {}, 7)?.where).toEqual({ stream: "s", line: 7, field: "constructor" });
+    expect(missingKey(stream(["__proto__"]), {}, 8)?.code).toBe("KEY_IS_NULL");
+    const record = JSON.parse('{"__proto__": 1, "constructor": "c"}') as Record<string, unknown>;
+    expect(missingKey(stream(["constructor", "__proto__"]), record, 9)).toBeUndefined();
   });
 });
