@@ -10,6 +10,7 @@ export { exactRecord, excerpt, parseMessage, parseMessageLine } from "./messages
 export { serializeMessage } from "./messages/serialize.js";
 export { decimalParts, ExactNumber, isExactNumber, numberFromDecimalText, numberFromText } from "./values/exact-number.js";
 export { mayHoldExactNumbers, parseJson, parseJsonExact, parseRecordJson, stringifyJson } from "./values/exact-json.js";
+export { NumberPlaces } from "./values/number-places.js";
 
 export { LineSplitter, DEFAULT_MAX_LINE_BYTES, type LineSplitterOptions, type LineHandler } from "./framing/line-splitter.js";
 export { MessageParser, type MessageParserOptions } from "./framing/message-parser.js";

@@ -1,5 +1,6 @@
 import { ProtocolError } from "../errors.js";
 import { ProtocolCodes } from "./codes.js";
+import type { NumberPlaces } from "../values/number-places.js";
 import { markExactRecord, mayHoldExactNumbers, parseJsonExact, stringifyJson } from "../values/exact-json.js";
 import { DEAD_LETTER_STAGES, MESSAGE_TYPES, type Message, type MessageLine, type RecordMessage, type UnknownMessage } from "./types.js";
 
@@ -205,9 +206,13 @@ function parseExactLine(raw: string, line: number): Record<string, unknown> {
  * ExactNumbers. Parsing stays one JSON.parse for whoever forwards the line
  * as it is (the runner without middleware, target-jsonl); whoever hands
  * the values on (middleware, a dead letter, a target's columns) asks here.
+ * `places`, the stream's NumberPlaces, makes the test quicker for a record
+ * that then validates: a caller passes it only when it validates the result
+ * and takes a failed record exact again without it.
  */
-export function exactRecord(message: RecordMessage, raw: string | undefined, line = 0): RecordMessage["record"] {
-  if (raw === undefined || !mayHoldExactNumbers(raw)) return message.record;
+export function exactRecord(message: RecordMessage, raw: string | undefined, line = 0, places?: NumberPlaces): RecordMessage["record"] {
+  if (raw === undefined) return message.record;
+  if (places === undefined ? !mayHoldExactNumbers(raw) : !places.mayHoldChangedNumbers(message.record, raw)) return message.record;
   const record = parseExactLine(raw, line)["record"];
   return isPlainObject(record) ? record : message.record;
 }

@@ -1,4 +1,4 @@
-import { asAgoraError, ConfigError, exactRecord, readBatchFiles, RecordValidator, serializeMessage, type AgoraError, type BatchMessage, type Message, type MessageLine, type RecordMessage, type SchemaMessage } from "../../protocol/index.js";
+import { asAgoraError, ConfigError, exactRecord, NumberPlaces, readBatchFiles, RecordValidator, serializeMessage, type AgoraError, type BatchMessage, type Message, type MessageLine, type RecordMessage, type SchemaMessage } from "../../protocol/index.js";
 import { BatchLane, recordLine, rowLaneReason, type PlannedBatch, type TargetBatchFormats } from "../batches/batch-lane.js";
 import { inspectBatch } from "../batches/inspect-batch.js";
 import { transformArrowBatch } from "../batches/transform-arrow-batch.js";
@@ -50,6 +50,8 @@ export class DataPath {
   readonly read = new StreamCounters();
   readonly delivered = new StreamCounters();
   private readonly validator = new RecordValidator();
+  /** Where each stream's records may hold numbers, for records validated here (see NumberPlaces). */
+  private readonly numberPlaces = new Map<string, NumberPlaces>();
   private readonly tapShapes = new Map<string, StreamShape>();
   private readonly routes: TargetRoutes;
   /** The name targets see, by the tap's name (only renamed streams), and the reverse for every stream announced. */
@@ -194,7 +196,10 @@ export class DataPath {
   }
 
   private handleSchema(message: SchemaMessage, raw: string, line: number): Promise<void> | undefined {
-    if (this.definition.validate) this.validator.setSchema(message.stream, message.schema, line);
+    if (this.definition.validate) {
+      this.validator.setSchema(message.stream, message.schema, line);
+      this.numberPlaces.set(message.stream, new NumberPlaces(message.schema));
+    }
     const shape: StreamShape = { stream: message.stream, schema: message.schema, keyProperties: message.key_properties };
     this.tapShapes.set(message.stream, shape);
     const toLine = (output: StreamShape): Outgoing => {
@@ -234,15 +239,18 @@ export class DataPath {
       return undefined;
     }
     this.read.add(message.stream);
-    if (this.definition.validate) {
-      const invalid = this.validator.validate(message.stream, message.record, line);
+    // Validation and middleware see every number as the line wrote it; without either the tap's line goes on as it is.
+    const { validate } = this.definition;
+    const record = validate ? exactRecord(message, raw, line, this.numberPlaces.get(message.stream)) : this.chain.isEmpty ? message.record : exactRecord(message, raw, line);
+    if (validate) {
+      const invalid = this.validator.validate(message.stream, record, line);
       if (invalid !== undefined) {
-        this.hooks.reject({ stream: message.stream, stage: "validate", errorCode: invalid.code, errorMessage: invalid.message, original: exactRecord(message, raw, line), ...this.schemaOf(message.stream) }, line);
+        // Made exact for a record that validates (NumberPlaces): a failed one is read whole again.
+        const original = record === message.record ? exactRecord(message, raw, line) : record;
+        this.hooks.reject({ stream: message.stream, stage: "validate", errorCode: invalid.code, errorMessage: invalid.message, original, ...this.schemaOf(message.stream) }, line);
         return undefined;
       }
     }
-    // Without middleware the tap's line goes on as it is; middleware gets every number as the line wrote it.
-    const record = this.chain.isEmpty ? message.record : exactRecord(message, raw, line);
     const result: ChainResult | Promise<ChainResult> = this.chain.isEmpty ? { kind: "record", record, changed: false } : this.chain.process(record, message.stream);
     const exact: RecordMessage = record === message.record ? message : { ...message, record };
     const outgoing = result instanceof Promise ? result.then((settled): Outgoing => ({ kind: "record", message: exact, raw, line, result: settled })) : ({ kind: "record", message: exact, raw, line, result } as const);

@@ -4,6 +4,7 @@ import { readMessageBatches, type ByteSource } from "../../framing/read-messages
 import { flattened } from "../../framing/text-chunks.js";
 import { exactRecord } from "../../messages/parse.js";
 import { stringifyJson } from "../../values/exact-json.js";
+import { NumberPlaces } from "../../values/number-places.js";
 import { recordText } from "../../messages/record-text.js";
 import { serializeMessage } from "../../messages/serialize.js";
 import { AgoraError } from "../../errors.js";
@@ -41,8 +42,8 @@ function deadLetterLine(stream: string, record: { [key: string]: unknown }, line
 }
 
 /** The RECORD with its record exact (see exactRecord): the same message when nothing in its line needs it. */
-function withExactRecord(message: RecordMessage, raw: string | undefined, line: number): RecordMessage {
-  const record = exactRecord(message, raw, line);
+function withExactRecord(message: RecordMessage, raw: string | undefined, line: number, places: NumberPlaces | undefined): RecordMessage {
+  const record = exactRecord(message, raw, line, places);
   return record === message.record ? message : { ...message, record };
 }
 
@@ -82,6 +83,8 @@ function recordTextOf(writer: TargetWriter, connector: string): ((stream: Stream
  */
 export async function runTargetSync(writer: TargetWriter, input: ByteSource, output: MessageWriter, logger: Logger, options: TargetSyncOptions): Promise<TargetSyncSummary> {
   const streams = new Map<string, StreamInfo>();
+  /** Where each stream's records may hold numbers: only for validated records (see NumberPlaces). */
+  const numberPlaces = new WeakMap<StreamInfo, NumberPlaces>();
   const schemaTexts = new Map<string, string>();
   const validator = new RecordValidator();
   const ignoredTypes = new Set<string>();
@@ -123,13 +126,14 @@ export async function runTargetSync(writer: TargetWriter, input: ByteSource, out
    * message (not from a BATCH file).
    */
   const addRecord = (stream: StreamInfo, parsed: RecordMessage, line: number, raw?: string): Promise<void> | undefined => {
-    // A writer of text cuts it from the line; one of objects or encodings gets every number as the line wrote it.
-    const message = writer.recordsAs === "text" ? parsed : withExactRecord(parsed, raw, line);
-    const invalid = (options.validateRecords ? validator.validate(stream.name, message.record, line) : undefined) ?? missingKey(stream, message.record, line);
+    // Validation and a writer of objects or encodings see every number as the line wrote it; a writer of text cuts it from the line.
+    const { validateRecords } = options;
+    const message = validateRecords ? withExactRecord(parsed, raw, line, numberPlaces.get(stream)) : writer.recordsAs === "text" ? parsed : withExactRecord(parsed, raw, line, undefined);
+    const invalid = (validateRecords ? validator.validate(stream.name, message.record, line) : undefined) ?? missingKey(stream, message.record, line);
     if (invalid !== undefined) {
       if (!options.deadLetters) throw invalid;
-      // A text writer's record is as JSON.parse made it: the dead letter takes every number as the line wrote it.
-      output.writeLine(deadLetterLine(stream.name, writer.recordsAs === "text" ? exactRecord(message, raw, line) : message.record, line, invalid));
+      // The dead letter has every number as the line wrote it: the record was made exact for a valid one (NumberPlaces), or not at all.
+      output.writeLine(deadLetterLine(stream.name, message === parsed ? exactRecord(parsed, raw, line) : message.record, line, invalid));
       // Counted as received and rejected, so "wrote" (received less rejected) says what was written.
       records += 1;
       rejected += 1;
@@ -180,6 +184,7 @@ export async function runTargetSync(writer: TargetWriter, input: ByteSource, out
     validator.setSchema(message.stream, message.schema, line);
     const stream: StreamInfo = { name: message.stream, schema: message.schema, keyProperties: message.key_properties };
     streams.set(message.stream, stream);
+    numberPlaces.set(stream, new NumberPlaces(message.schema));
     schemaTexts.set(message.stream, text);
     if (writer.prepareStream !== undefined) await batcher.enqueue(() => writer.prepareStream?.(stream));
   };
