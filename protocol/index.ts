@@ -8,7 +8,7 @@ export { MESSAGE_SCHEMAS } from "./messages/schemas.js";
 export { ProtocolCodes, type ProtocolCode } from "./messages/codes.js";
 export { exactRecord, excerpt, parseMessage, parseMessageLine } from "./messages/parse.js";
 export { serializeMessage } from "./messages/serialize.js";
-export { decimalParts, ExactNumber, isExactNumber, numberFromDecimalText, numberFromText } from "./values/exact-number.js";
+export { compareNumbers, decimalParts, ExactNumber, isExactNumber, numberFromDecimalText, numberFromText } from "./values/exact-number.js";
 export { mayHoldExactNumbers, parseJson, parseJsonExact, parseRecordJson, stringifyJson } from "./values/exact-json.js";
 export { NumberPlaces } from "./values/number-places.js";
 

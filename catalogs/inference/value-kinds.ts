@@ -1,3 +1,5 @@
+import { isExactNumber } from "../../protocol/index.js";
+
 /** What kind of value a sample holds, as inference sees it. */
 export type ValueKind = "null" | "integer" | "number" | "boolean" | "date-time" | "date" | "string" | "object" | "array";
 
@@ -38,6 +40,8 @@ export function jsonKind(value: unknown): ValueKind {
       if (DATE_TEXT.test(value) && isValidDate(value)) return "date";
       return "string";
     case "object":
+      // A number a double could not hold, read exactly (an id past 2^53).
+      if (isExactNumber(value)) return value.isInteger ? "integer" : "number";
       return Array.isArray(value) ? "array" : "object";
     default:
       return "string";

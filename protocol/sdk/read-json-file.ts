@@ -1,8 +1,13 @@
 import { readFileSync } from "node:fs";
 import { ConfigError } from "../errors.js";
+import { parseJson } from "../values/exact-json.js";
 
-/** Reads a JSON file given on the command line, with errors that name the flag and the file. */
-export function readJsonFile(path: string, flag: string): unknown {
+/**
+ * Reads a JSON file given on the command line, with errors that name the
+ * flag and the file. With `exact`, a number a double would change comes back
+ * as an ExactNumber (a --state's bookmark past 2^53 resumes where it says).
+ */
+export function readJsonFile(path: string, flag: string, options: { exact?: boolean } = {}): unknown {
   let text: string;
   try {
     text = readFileSync(path, "utf8");
@@ -16,7 +21,8 @@ export function readJsonFile(path: string, flag: string): unknown {
     });
   }
   try {
-    return JSON.parse(text.charCodeAt(0) === 0xfeff ? text.slice(1) : text);
+    const json = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+    return options.exact === true ? parseJson(json) : JSON.parse(json);
   } catch (error) {
     throw new ConfigError("FILE_NOT_JSON", `the ${flag} file is not valid JSON (${error instanceof Error ? error.message : String(error)})`, {
       where: { file: path },

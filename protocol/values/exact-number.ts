@@ -131,3 +131,42 @@ function sameDecimal(text: string, value: number): boolean {
   const held = decimalParts(String(value));
   return written.digits === held.digits && written.exponent === held.exponent && (written.negative === held.negative || written.digits === "");
 }
+
+/**
+ * Orders two numbers (a number or an ExactNumber each) by their exact
+ * decimal values: -1, 0 or 1; undefined when either is not a finite number
+ * (NaN, ±Infinity, anything else). `9007199254740993` is above
+ * `9007199254740992`, and `0.1` equals `1e-1`.
+ */
+export function compareNumbers(left: unknown, right: unknown): -1 | 0 | 1 | undefined {
+  if (typeof left === "number" && typeof right === "number") {
+    if (!Number.isFinite(left) || !Number.isFinite(right)) return undefined;
+    return left < right ? -1 : left > right ? 1 : 0;
+  }
+  const a = finiteNumberText(left);
+  const b = finiteNumberText(right);
+  if (a === undefined || b === undefined) return undefined;
+  return compareDecimals(decimalParts(a), decimalParts(b));
+}
+
+function finiteNumberText(value: unknown): string | undefined {
+  if (value instanceof ExactNumber) return value.text;
+  return typeof value === "number" && Number.isFinite(value) ? String(value) : undefined;
+}
+
+function compareDecimals(a: DecimalParts, b: DecimalParts): -1 | 0 | 1 {
+  const signA = a.digits === "" ? 0 : a.negative ? -1 : 1;
+  const signB = b.digits === "" ? 0 : b.negative ? -1 : 1;
+  if (signA !== signB || signA === 0) return signA < signB ? -1 : signA > signB ? 1 : 0;
+  // Same sign, both non-zero: the one with more places before its point is larger in magnitude, else digit by digit.
+  const magnitudeA = a.digits.length + a.exponent;
+  const magnitudeB = b.digits.length + b.exponent;
+  let order: -1 | 0 | 1 = magnitudeA < magnitudeB ? -1 : magnitudeA > magnitudeB ? 1 : 0;
+  if (order === 0) {
+    const width = Math.max(a.digits.length, b.digits.length);
+    const x = a.digits.padEnd(width, "0");
+    const y = b.digits.padEnd(width, "0");
+    order = x < y ? -1 : x > y ? 1 : 0;
+  }
+  return signA < 0 ? ((-order || 0) as -1 | 0 | 1) : order;
+}

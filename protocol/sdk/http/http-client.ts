@@ -1,6 +1,7 @@
 import { createHash } from "node:crypto";
 import { ConfigError, FatalError, TransientError } from "../../errors.js";
 import type { Logger } from "../logger.js";
+import { parseJson } from "../../values/exact-json.js";
 import { CircuitBreaker } from "./circuit-breaker.js";
 import { RateLimiter } from "./rate-limiter.js";
 import { openResponseCache, type ResponseCache } from "./response-cache.js";
@@ -183,7 +184,8 @@ export class HttpClient {
 
   private parse(text: string, shown: string): unknown {
     try {
-      return JSON.parse(text) as unknown;
+      // Every number as the source wrote it: an API's 64-bit ids are past 2^53.
+      return parseJson(text);
     } catch (error) {
       const excerpt = JSON.stringify(text.length > 60 ? `${text.slice(0, 60)}…` : text);
       throw new FatalError("HTTP_MALFORMED_JSON", `GET ${shown} returned malformed JSON (${(error as Error).message}): ${excerpt}`, { hint: "The source answered with something that is not JSON; check the URL and the source.", cause: error });

@@ -78,7 +78,7 @@ export function defineTap<Config extends ConnectorConfig = ConnectorConfig>(defi
   async function sync(args: ConnectorArgs, context: TapContext<Config>, stateEveryRecords: number, batch: BatchConfig | undefined, logger: Logger): Promise<number | void> {
     const catalog = args.catalogFile === undefined ? undefined : loadCatalogFile(args.catalogFile, definition.name);
     if (args.stateFile !== undefined && !definition.resumable) logger.warn("this tap cannot resume; --state is ignored");
-    const inputState = args.stateFile === undefined || !definition.resumable ? undefined : readJsonFile(args.stateFile, "--state");
+    const inputState = args.stateFile === undefined || !definition.resumable ? undefined : readJsonFile(args.stateFile, "--state", { exact: true });
     const bookmarks = new TapBookmarks(inputState, args.stateFile);
     // With a catalog, only its selected streams are built, from its schemas: no second sampling or fetching.
     const request: StreamRequest | undefined = catalog === undefined ? undefined : { schemas: new Map(catalog.streams.filter((entry) => isStreamSelected(entry)).map((entry) => [entry.tap_stream_id, entry.schema])) };

@@ -1,4 +1,5 @@
 import { ConfigError } from "../../errors.js";
+import { compareNumbers } from "../../values/exact-number.js";
 
 /**
  * The bookmarks a tap keeps in STATE: `{ "bookmarks": { stream: bookmark } }`.
@@ -41,10 +42,15 @@ export class TapBookmarks {
   }
 }
 
-/** True if replication key value `candidate` is past `current`. */
+/**
+ * True if replication key value `candidate` is past `current`: numbers by
+ * their exact values (an id past 2^53 read exactly is an ExactNumber),
+ * anything else by its text (ISO timestamps order so).
+ */
 export function isPast(candidate: unknown, current: unknown): boolean {
   if (candidate === null || candidate === undefined) return false;
   if (current === null || current === undefined) return true;
-  if (typeof candidate === "number" && typeof current === "number") return candidate > current;
+  const order = compareNumbers(candidate, current);
+  if (order !== undefined) return order > 0;
   return String(candidate) > String(current);
 }

@@ -1,5 +1,5 @@
-import { isExactNumber, numberFromDecimalText, stringifyJson } from "../../../protocol/index.js";
-import { compareNumbers, involvesExact, nearest, sameNumber, wholeArithmetic } from "./exact-operands.js";
+import { compareNumbers, isExactNumber, numberFromDecimalText, stringifyJson } from "../../../protocol/index.js";
+import { involvesExact, nearest, sameNumber, wholeArithmetic } from "./exact-operands.js";
 import type { Node } from "./parse.js";
 
 type Value = unknown;

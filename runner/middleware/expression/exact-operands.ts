@@ -2,10 +2,10 @@ import { decimalParts, ExactNumber, isExactNumber } from "../../../protocol/inde
 
 /**
  * Expressions on numbers a double cannot hold (ExactNumber: a 19-digit id,
- * a 40-digit decimal). Equality is by decimal value; comparisons and `+ - *`
- * of whole numbers are exact (BigInt); other operations work on the
- * nearest double, which an expression that divides or compares decimals
- * accepts.
+ * a 40-digit decimal). Equality and order are by decimal value
+ * (compareNumbers); `+ - *` of whole numbers are exact (BigInt); other
+ * operations work on the nearest double, which an expression that divides
+ * decimals accepts.
  */
 
 /** True when either operand is an ExactNumber: the caller then uses these functions. */
@@ -21,17 +21,6 @@ export function sameNumber(left: unknown, right: unknown): boolean {
   const x = decimalParts(a);
   const y = decimalParts(b);
   return x.digits === y.digits && x.exponent === y.exponent && (x.negative === y.negative || x.digits === "");
-}
-
-/** Orders two numbers, exactly when both are whole; undefined when either is not a number. */
-export function compareNumbers(left: unknown, right: unknown): number | undefined {
-  const a = wholeNumber(left);
-  const b = wholeNumber(right);
-  if (a !== undefined && b !== undefined) return a < b ? -1 : a > b ? 1 : 0;
-  const x = nearest(left);
-  const y = nearest(right);
-  if (x === undefined || y === undefined) return undefined;
-  return x < y ? -1 : x > y ? 1 : 0;
 }
 
 /** `+ - *` of whole numbers, exactly; undefined to let the caller work on the nearest doubles. */

@@ -1,5 +1,6 @@
 import BetterSqlite3 from "better-sqlite3";
-import { mkdtempSync } from "node:fs";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
 import pg from "pg";
 import { describe, expect, it } from "vitest";
 import { recordsOf, statesOf, writeJsonIn } from "../../helpers/files.js";
@@ -38,6 +39,13 @@ const server = await startServer((request, response, nth) => {
     const page = Number(request.query.get("p") ?? 0);
     const headers: Record<string, string> = page * 9 + 9 < items.length ? { link: `<${server.url}/link?p=${page + 1}>; rel="next"` } : {};
     return json(response, items.slice(page * 9, page * 9 + 9), 200, headers);
+  }
+  if (request.path === "/snowflakes") {
+    // Written by hand: ids and sequence numbers past 2^53, which JSON.parse would round.
+    const since = request.query.get("after_seq");
+    const rows = ['{"id":9007199254740993,"seq":9007199254740995}', '{"id":9007199254740997,"seq":9007199254740994}'];
+    response.writeHead(200, { "content-type": "application/json" }).end(`{"data":[${since === null ? rows.join(",") : ""}]}`);
+    return undefined;
   }
   if (request.path === "/bad-json") {
     response.writeHead(200, { "content-type": "application/json" }).end('{"data": [1, 2');
@@ -285,6 +293,31 @@ describe("tap-rest resume and rate limit", () => {
     expect(state).toEqual({ bookmarks: { items: which === 0 ? { cursor: null, skip: 5 } : { cursor: "7", skip: 3 } } });
     const resumed = await sync(file, ["--state", writeJsonIn(dir, `cursor-state-${which}.json`, state)]);
     expect(recordsOf(resumed.messages).map((record) => record["id"])).toEqual(ITEMS.slice(which === 0 ? 5 : 10).map((item) => item.id));
+  });
+
+  it("keeps ids past 2^53 exactly, bookmarks the largest sequence number exactly and resumes from it", async () => {
+    const seen: string[] = [];
+    faults = (request) => {
+      if (request.path === "/snowflakes") seen.push(request.query.get("after_seq") ?? "");
+      return undefined;
+    };
+    const stream = { name: "flakes", path: "/snowflakes", records_path: "data", primary_key: ["id"], replication_key: "seq", replication_param: "after_seq" };
+    const file = config([stream]);
+    const full = await sync(file);
+    expect(full.exitCode, full.stderr).toBe(0);
+    // Read as text: JSON.parse here would round what the tap wrote.
+    expect(full.stdout).toContain('"record":{"id":9007199254740993,"seq":9007199254740995}');
+    expect(full.stdout).toContain('"record":{"id":9007199254740997,"seq":9007199254740994}');
+    const stateLine = full.stdout.split("\n").filter((line) => line.includes('"type":"STATE"')).at(-1) ?? "";
+    // 9007199254740995 is the larger: as doubles the two would tie, or order the other way.
+    expect(stateLine).toContain('"replication_key_value":9007199254740995');
+    const stateFile = join(dir, "flakes-state.json");
+    writeFileSync(stateFile, stateLine.slice(stateLine.indexOf('"value":') + 8, -1));
+    const resumed = await sync(file, ["--state", stateFile]);
+    expect(resumed.exitCode, resumed.stderr).toBe(0);
+    // Asked for the records after the bookmark, every digit of it (the runs before asked from the start).
+    expect(seen.at(-1)).toBe("9007199254740995");
+    expect(new Set(seen.slice(0, -1))).toEqual(new Set([""]));
   });
 
   it("does not claim to resume a stream without a replication key or a cursor", async () => {

@@ -1,7 +1,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { approximateNumbers } from "../../../protocol/values/exact-json.js";
-import { exactRecord, ExactNumber, isExactNumber, mayHoldExactNumbers, numberFromText, parseJsonExact, parseMessageLine, RecordValidator, serializeMessage, stringifyJson, type RecordMessage } from "../../../protocol/index.js";
+import { compareNumbers, exactRecord, ExactNumber, isExactNumber, mayHoldExactNumbers, numberFromText, parseJsonExact, parseMessageLine, RecordValidator, serializeMessage, stringifyJson, type RecordMessage } from "../../../protocol/index.js";
 
 describe("numberFromText", () => {
   it("keeps a plain number where the double holds the same decimal value", () => {
@@ -140,5 +140,42 @@ describe("a message type in another case", () => {
     expect(parsed.raw).toBe('{"type":"RECORD","stream":"s","record":{"id":9007199254740993}}');
     const state = parseMessageLine('{"type":"state","value":{"id":12345678901234567890}}', 2);
     expect(state.raw).toBe('{"type":"STATE","value":{"id":12345678901234567890}}');
+  });
+});
+
+describe("compareNumbers", () => {
+  const exact = (text: string) => new ExactNumber(text);
+  it.each([
+    [exact("9007199254740993"), exact("9007199254740992"), 1],
+    [exact("9007199254740992"), 9007199254740992, 0],
+    [exact("-9007199254740993"), -9007199254740992, -1],
+    [exact("1e400"), Number.MAX_VALUE, 1],
+    [exact("-1e400"), exact("-1e399"), -1],
+    [exact("2.5e-400"), 0, 1],
+    [exact("-2.5e-400"), 0, -1],
+    [exact("-0"), 0, 0],
+    [0.1, exact("1e-1"), 0],
+    [exact("123456789012345678901234567890.123456789"), exact("123456789012345678901234567890.12345679"), -1],
+    [exact("0.30000000000000000001"), 0.3, 1],
+    [exact("-0.30000000000000000001"), -0.3, -1],
+    [1.5, 2, -1],
+  ])("orders %s and %s as %i", (left, right, order) => {
+    expect(compareNumbers(left, right)).toBe(order);
+    expect(compareNumbers(right, left)).toBe(-order || 0);
+  });
+
+  it("has no order for what is not a finite number", () => {
+    expect(compareNumbers(Number.NaN, 1)).toBeUndefined();
+    expect(compareNumbers(Infinity, exact("1e400"))).toBeUndefined();
+    expect(compareNumbers("2", 1)).toBeUndefined();
+  });
+
+  it("agrees with the doubles wherever a double holds both numbers", () => {
+    fc.assert(
+      fc.property(fc.double({ noNaN: true, noDefaultInfinity: true }), fc.double({ noNaN: true, noDefaultInfinity: true }), (a, b) => {
+        const expected = a < b ? -1 : a > b ? 1 : 0;
+        expect(compareNumbers(exact(String(a)), exact(String(b)))).toBe(expected);
+      }),
+    );
   });
 });
