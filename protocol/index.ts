@@ -38,6 +38,7 @@ export { checkFilesReadable, sourceFileError } from "./sdk/source-files.js";
 export { byteOrderMark, skipByteOrderMark, type MarkedEncoding } from "./sdk/byte-order-mark.js";
 export { readBatches } from "./sdk/read-batches.js";
 export { manifestPath, readBatchFiles, SUPPORTED_BATCH_FORMATS } from "./sdk/target/read-batch-files.js";
+export { valueKind, type ValueKind } from "./sdk/value-kind.js";
 export { arrowColumns, arrowKind, columnFitsProperty, describeProperty, JSON_COLUMN_KEY, unfitColumn, type UnfitColumn, type ArrowColumn, type ArrowKind, type ReadKind } from "./sdk/arrow/arrow-columns.js";
 export { arrowRowProblem, decodeArrowBatch, encodeArrowBatch, encodeArrowColumns, kindOfField, recordValue, type DecodedBatch } from "./sdk/arrow/arrow-codec.js";
 export { encodeStreamRecords } from "./sdk/arrow/encode-stream-records.js";

@@ -1,27 +1,26 @@
-import { valueTypes } from "../../catalogs/index.js";
-import type { JsonSchema } from "../../protocol/index.js";
+import { valueKind, type JsonSchema, type ValueKind } from "../../protocol/index.js";
 
 /**
- * The DuckDB type of a schema property: integer → BIGINT, number → DOUBLE,
- * boolean → BOOLEAN, string → VARCHAR (date-time → TIMESTAMPTZ, date →
- * DATE), object, array, unions of several types and untyped → JSON.
+ * The DuckDB type of each kind of property (valueKind): integer → BIGINT,
+ * number → DOUBLE, boolean → BOOLEAN, string → VARCHAR, date-time →
+ * TIMESTAMPTZ, date → DATE, time → VARCHAR (DuckDB's TIME has no zone, and
+ * RFC 3339 times carry one), objects, arrays, several types or none said →
+ * JSON.
  */
+const TYPES: Record<ValueKind, string> = {
+  integer: "BIGINT",
+  number: "DOUBLE",
+  boolean: "BOOLEAN",
+  string: "VARCHAR",
+  "date-time": "TIMESTAMPTZ",
+  date: "DATE",
+  time: "VARCHAR",
+  json: "JSON",
+  any: "JSON",
+};
+
 export function duckdbType(property: JsonSchema | undefined): string {
-  if (property === undefined) return "JSON";
-  const types = valueTypes(property);
-  if (types.length !== 1) return "JSON";
-  switch (types[0]) {
-    case "integer":
-      return "BIGINT";
-    case "number":
-      return "DOUBLE";
-    case "boolean":
-      return "BOOLEAN";
-    case "string":
-      return property["format"] === "date-time" ? "TIMESTAMPTZ" : property["format"] === "date" ? "DATE" : "VARCHAR";
-    default:
-      return "JSON";
-  }
+  return TYPES[valueKind(property)];
 }
 
 /** A quoted DuckDB identifier: any stream or field name is safe inside it. */

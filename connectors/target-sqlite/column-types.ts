@@ -1,5 +1,4 @@
-import { valueTypes } from "../../catalogs/index.js";
-import { DataError, decimalParts, isExactNumber, stringifyJson, type ExactNumber, type JsonSchema } from "../../protocol/index.js";
+import { DataError, decimalParts, isExactNumber, stringifyJson, valueKind, type ExactNumber, type JsonSchema, type ValueKind } from "../../protocol/index.js";
 
 /** Column types of a STRICT SQLite table. */
 export type SqlType = "INTEGER" | "REAL" | "TEXT" | "ANY";
@@ -12,30 +11,26 @@ export interface ColumnKind {
 }
 
 /**
- * The column for a schema property: integer → INTEGER (64 bits), number →
- * ANY (a double as REAL; a decimal a double cannot hold as TEXT, every digit
- * kept), boolean → INTEGER (1/0), string (dates included) → TEXT, object and
- * array → TEXT holding JSON. Unions of several types, anyOf and untyped → ANY.
+ * The column for each kind of property (valueKind): integer → INTEGER (64
+ * bits), number → ANY (a double as REAL; a decimal a double cannot hold as
+ * TEXT, every digit kept), boolean → INTEGER (1/0), strings (dates and
+ * times included) → TEXT, objects and arrays → TEXT holding JSON, several
+ * types or none said → ANY.
  */
+const COLUMNS: Record<ValueKind, ColumnKind> = {
+  integer: { sqlType: "INTEGER", encoding: "plain" },
+  number: { sqlType: "ANY", encoding: "plain" },
+  boolean: { sqlType: "INTEGER", encoding: "boolean" },
+  string: { sqlType: "TEXT", encoding: "plain" },
+  "date-time": { sqlType: "TEXT", encoding: "plain" },
+  date: { sqlType: "TEXT", encoding: "plain" },
+  time: { sqlType: "TEXT", encoding: "plain" },
+  json: { sqlType: "TEXT", encoding: "json" },
+  any: { sqlType: "ANY", encoding: "any" },
+};
+
 export function columnKind(schema: JsonSchema | undefined): ColumnKind {
-  if (schema === undefined) return { sqlType: "ANY", encoding: "any" };
-  const types = valueTypes(schema);
-  if (types.length !== 1) return { sqlType: "ANY", encoding: "any" };
-  switch (types[0]) {
-    case "integer":
-      return { sqlType: "INTEGER", encoding: "plain" };
-    case "number":
-      return { sqlType: "ANY", encoding: "plain" };
-    case "boolean":
-      return { sqlType: "INTEGER", encoding: "boolean" };
-    case "string":
-      return { sqlType: "TEXT", encoding: "plain" };
-    case "object":
-    case "array":
-      return { sqlType: "TEXT", encoding: "json" };
-    default:
-      return { sqlType: "ANY", encoding: "any" };
-  }
+  return COLUMNS[valueKind(schema)];
 }
 
 export type SqlValue = number | string | bigint | null | Buffer;

@@ -1,5 +1,5 @@
-import { valueTypes } from "../../../catalogs/index.js";
 import type { JsonSchema } from "../../messages/types.js";
+import { valueKind, type ValueKind } from "../value-kind.js";
 
 /**
  * How a stream's property is held in an Arrow batch: integer → int64,
@@ -27,22 +27,21 @@ export interface ArrowColumn {
 /** The metadata key that marks a utf8 column as holding JSON text. */
 export const JSON_COLUMN_KEY = "agora.json";
 
+/** The Arrow kind of each kind of property (valueKind): strings of every format are utf8; objects, arrays and unions JSON text. */
+const KINDS: Record<ValueKind, ArrowKind> = {
+  integer: "int64",
+  number: "float64",
+  boolean: "bool",
+  string: "utf8",
+  "date-time": "utf8",
+  date: "utf8",
+  time: "utf8",
+  json: "json",
+  any: "json",
+};
+
 export function arrowKind(property: JsonSchema | undefined): ArrowKind {
-  if (property === undefined) return "json";
-  const types = valueTypes(property);
-  if (types.length !== 1) return "json";
-  switch (types[0]) {
-    case "integer":
-      return "int64";
-    case "number":
-      return "float64";
-    case "boolean":
-      return "bool";
-    case "string":
-      return "utf8";
-    default:
-      return "json";
-  }
+  return KINDS[valueKind(property)];
 }
 
 /** The Arrow columns of a stream's schema, in the order of its properties. */
@@ -57,18 +56,15 @@ export function arrowColumns(schema: JsonSchema): ArrowColumn[] {
  * string property of format date-time (date).
  */
 export function columnFitsProperty(kind: ReadKind, property: JsonSchema | undefined): boolean {
-  const expected = arrowKind(property);
-  if (kind === expected) return true;
-  if (expected !== "utf8" || property === undefined) return false;
-  const format = property["format"];
-  return (kind === "timestamp" && format === "date-time") || (kind === "date" && format === "date");
+  if (kind === arrowKind(property)) return true;
+  const value = valueKind(property);
+  return (kind === "timestamp" && value === "date-time") || (kind === "date" && value === "date");
 }
 
 /** How a property is described in messages: its Arrow kind, with the string format that lets a timestamp or date column stand for it. */
 export function describeProperty(property: JsonSchema | undefined): string {
-  const kind = arrowKind(property);
-  const format = property?.["format"];
-  return kind === "utf8" && (format === "date-time" || format === "date") ? `utf8 (or ${format === "date" ? "date" : "timestamp"})` : kind;
+  const value = valueKind(property);
+  return value === "date-time" ? "utf8 (or timestamp)" : value === "date" ? "utf8 (or date)" : arrowKind(property);
 }
 
 /** Why a column of an Arrow or Parquet batch file cannot carry the stream's property of its name. */
