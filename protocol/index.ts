@@ -11,6 +11,7 @@ export { serializeMessage } from "./messages/serialize.js";
 export { compareNumbers, decimalParts, ExactNumber, isExactNumber, numberFromDecimalText, numberFromText } from "./values/exact-number.js";
 export { mayHoldExactNumbers, parseJson, parseJsonExact, parseRecordJson, stringifyJson } from "./values/exact-json.js";
 export { NumberPlaces } from "./values/number-places.js";
+export { epochDaysOf, epochMicroseconds, isoFromEpoch, type Instant } from "./values/instants.js";
 
 export { LineSplitter, DEFAULT_MAX_LINE_BYTES, type LineSplitterOptions, type LineHandler } from "./framing/line-splitter.js";
 export { MessageParser, type MessageParserOptions } from "./framing/message-parser.js";
@@ -40,7 +41,7 @@ export { readBatches } from "./sdk/read-batches.js";
 export { manifestPath, readBatchFiles, SUPPORTED_BATCH_FORMATS } from "./sdk/target/read-batch-files.js";
 export { valueKind, type ValueKind } from "./sdk/value-kind.js";
 export { arrowColumns, arrowKind, columnFitsProperty, describeProperty, JSON_COLUMN_KEY, unfitColumn, type UnfitColumn, type ArrowColumn, type ArrowKind, type ReadKind } from "./sdk/arrow/arrow-columns.js";
-export { arrowRowProblem, decodeArrowBatch, encodeArrowBatch, encodeArrowColumns, kindOfField, recordValue, type DecodedBatch } from "./sdk/arrow/arrow-codec.js";
+export { arrowRowProblem, cellReader, decodeArrowBatch, encodeArrowBatch, encodeArrowColumns, kindOfField, type DecodedBatch } from "./sdk/arrow/arrow-codec.js";
 export { encodeStreamRecords } from "./sdk/arrow/encode-stream-records.js";
 export { ArrowLayoutError, readArrowLayout, type ArrowLayout } from "./sdk/arrow/arrow-layout.js";
 export { readParquetLayout } from "./sdk/arrow/parquet-layout.js";

@@ -1,6 +1,6 @@
 import type { FileMetaData, ParquetParsers, SchemaElement, SchemaTree } from "hyparquet";
 import { compressors } from "hyparquet-compressors";
-import { DataError, numberFromText } from "../../protocol/index.js";
+import { DataError, isoFromEpoch, numberFromText } from "../../protocol/index.js";
 import { isDecimalColumn, isTextColumn, parquetShape } from "./parquet-shapes.js";
 
 /**
@@ -16,36 +16,13 @@ class OutOfRangeTime {
   constructor(readonly description: string) {}
 }
 
-const MILLIS_PER_DAY = 86_400_000n;
 const MIN_SAFE = BigInt(Number.MIN_SAFE_INTEGER);
 const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER);
 
-/** Epoch time in `unit`s per second as RFC 3339 text, every digit of the fraction kept (`digits` of them). */
+/** Epoch time in `unit`s per second as RFC 3339 text (see isoFromEpoch), or an OutOfRangeTime the value reader refuses. */
 function timeText(value: bigint | number, perSecond: bigint, digits: number): string | OutOfRangeTime {
-  // The common case in doubles (exact below 2^53): a BigInt division per value costs a tenth of the read.
-  if (typeof value === "number" || (value >= MIN_SAFE && value <= MAX_SAFE)) {
-    const units = Number(value);
-    const per = Number(perSecond);
-    const seconds = Math.floor(units / per);
-    if (seconds >= -62_167_219_200 && seconds <= 253_402_300_799) {
-      const whole = new Date(seconds * 1000).toISOString().slice(0, 19);
-      return digits === 0 ? `${whole}Z` : `${whole}.${String(units - seconds * per).padStart(digits, "0")}Z`;
-    }
-  }
-  return timeTextOfBigInt(BigInt(value), perSecond, digits);
-}
-
-function timeTextOfBigInt(value: bigint, perSecond: bigint, digits: number): string | OutOfRangeTime {
-  let seconds = value / perSecond;
-  let fraction = value % perSecond;
-  if (fraction < 0n) {
-    fraction += perSecond;
-    seconds -= 1n;
-  }
-  // Years 0000–9999: from -62167219200 s to 253402300799 s.
-  if (seconds < -62_167_219_200n || seconds > 253_402_300_799n) return new OutOfRangeTime(`${value} (${digits === 3 ? "ms" : digits === 6 ? "µs" : "ns"} since 1970)`);
-  const whole = new Date(Number(seconds) * 1000).toISOString().slice(0, 19);
-  return digits === 0 ? `${whole}Z` : `${whole}.${fraction.toString().padStart(digits, "0")}Z`;
+  const text = isoFromEpoch(value, perSecond, digits);
+  return "value" in text ? text.value : new OutOfRangeTime(text.refused);
 }
 
 /** hyparquet's parsers, made exact: times as text to their unit, dates as text, JSON as its text. */
@@ -54,7 +31,7 @@ export const EXACT_PARSERS: Partial<ParquetParsers> = {
   timestampFromMicroseconds: (micros) => timeText(micros, 1_000_000n, 6) as unknown as Date,
   timestampFromNanoseconds: (nanos) => timeText(nanos, 1_000_000_000n, 9) as unknown as Date,
   dateFromDays: (days) => {
-    const text = timeText(BigInt(days) * MILLIS_PER_DAY, 1000n, 3);
+    const text = timeText(BigInt(days) * 86_400_000n, 1000n, 3);
     return (typeof text === "string" ? text.slice(0, 10) : new OutOfRangeTime(`${days} (days since 1970)`)) as unknown as Date;
   },
   jsonFromBytes: (bytes) => new TextDecoder().decode(bytes),

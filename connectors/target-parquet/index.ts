@@ -2,7 +2,7 @@ import { readFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import { arrowColumns, arrowToParquet, checkDirectoryWritable, defineTarget, DestinationNames, encodeStreamRecords, type ConnectorConfig, type Logger, type ParquetCompression, type StreamInfo } from "../../protocol/index.js";
 import { ParquetFile } from "./parquet-file.js";
-import { schemaKey, splitParquet } from "./parquet-footer.js";
+import { schemaKey, splitParquet, withJsonColumns } from "./parquet-footer.js";
 
 interface ParquetTargetConfig extends ConnectorConfig {
   destination_path: string;
@@ -75,19 +75,22 @@ export const targetParquet = defineTarget<ParquetTargetConfig>({
     const options = { compression: config.compression, dictionary: config.dictionary };
     /** Writes one Arrow IPC stream as row groups of the stream's file; returns its rows. */
     /** Appends the row groups of a whole Parquet file as they are: its column chunks copied, not decoded. */
-    const append = async (stream: StreamInfo, bytes: Uint8Array): Promise<number> => {
-      const encoded = splitParquet(bytes);
+    const append = async (stream: StreamInfo, bytes: Uint8Array, jsonColumns: ReadonlySet<string> = new Set()): Promise<number> => {
+      const split = splitParquet(bytes);
+      const encoded = { ...split, metadata: withJsonColumns(split.metadata, jsonColumns) };
       const file = await files.fileFor(stream.name, schemaKey(encoded.metadata));
       await file.append(encoded);
       return Number(encoded.metadata.num_rows);
     };
-    const write = async (stream: StreamInfo, ipc: Uint8Array): Promise<number> => append(stream, await arrowToParquet(ipc, options));
+    const write = async (stream: StreamInfo, ipc: Uint8Array, jsonColumns?: ReadonlySet<string>): Promise<number> => append(stream, await arrowToParquet(ipc, options), jsonColumns);
     return {
       writeParquetBatch: async (stream, path) => append(stream, await readFile(path)),
       async writeBatch(batch) {
         for (const entry of batch) {
-          const ipc = await encodeStreamRecords(arrowColumns(entry.stream.schema), entry);
-          if (ipc !== undefined) await write(entry.stream, ipc);
+          // Dates and date-times as Parquet's DATE and TIMESTAMP (microseconds, UTC), objects and arrays as JSON: as readers of the file expect.
+          const columns = arrowColumns(entry.stream.schema, { temporal: true });
+          const ipc = await encodeStreamRecords(columns, entry);
+          if (ipc !== undefined) await write(entry.stream, ipc, new Set(columns.filter((column) => column.kind === "json").map((column) => column.name)));
         }
       },
       writeArrowBatch: (stream, ipc) => write(stream, ipc),

@@ -1,8 +1,9 @@
 import { DataError } from "../../errors.js";
-import { decimalParts, isExactNumber } from "../../values/exact-number.js";
-import { stringifyJson } from "../../values/exact-json.js";
-import { JSON_COLUMN_KEY, type ArrowColumn, type ArrowKind, type ReadKind } from "./arrow-columns.js";
-import { loadArrow } from "./lazy-modules.js";
+import { decimalParts, isExactNumber, numberFromText } from "../../values/exact-number.js";
+import { parseJson, stringifyJson } from "../../values/exact-json.js";
+import { JSON_COLUMN_KEY, type ArrowColumn, type ReadKind } from "./arrow-columns.js";
+import { loadArrow, type ArrowModule } from "./lazy-modules.js";
+import { epochDaysOf, epochMicroseconds, isoFromEpoch, type Instant } from "../../values/instants.js";
 
 type Row = Readonly<Record<string, unknown>>;
 
@@ -34,7 +35,22 @@ function toArrowValue(value: unknown, column: ArrowColumn, stream: string): unkn
       return value;
     case "json":
       return stringifyJson(value);
+    case "timestamp":
+    case "date": {
+      if (typeof value !== "string") throw wrong();
+      const instant = column.kind === "timestamp" ? epochMicroseconds(value) : epochDaysOf(value);
+      if ("refused" in instant) throw notAnInstant(value, instant.refused, column, stream);
+      return instant.value;
+    }
   }
+}
+
+/** A date-time or date a timestamp or date column cannot hold exactly: refused, never truncated or moved. */
+function notAnInstant(value: string, why: string, column: ArrowColumn, stream: string): DataError {
+  return new DataError("VALUE_OUT_OF_RANGE", `column ${JSON.stringify(column.name)} holds ${column.kind === "timestamp" ? "timestamps in microseconds" : "dates"}: ${JSON.stringify(value.slice(0, 60))} ${why}`, {
+    where: { stream, field: column.name },
+    hint: "Send the value as the column's type holds it, or declare the property as a plain string to keep its text.",
+  });
 }
 
 const INT64_MIN = -(2n ** 63n);
@@ -79,19 +95,38 @@ export function encodeArrowBatch(columns: readonly ArrowColumn[], records: reado
  * for writers that gather columns rather than records.
  */
 export async function encodeArrowColumns(columns: readonly ArrowColumn[], values: ReadonlyArray<readonly unknown[]>, rows: number, stream: string): Promise<Uint8Array> {
-  const { Bool, Field, Float64, Int64, makeData, RecordBatch, Schema, Struct, Table, tableToIPC, Utf8, vectorFromArray } = await loadArrow();
-  const typeOf = (kind: ArrowKind) => (kind === "int64" ? new Int64() : kind === "float64" ? new Float64() : kind === "bool" ? new Bool() : new Utf8());
+  const arrow = await loadArrow();
+  const { Bool, DateDay, Field, Float64, Int64, makeData, RecordBatch, Schema, Struct, Table, tableToIPC, TimestampMicrosecond, Utf8, vectorFromArray } = arrow;
+  const typeOf = (kind: ReadKind) =>
+    kind === "int64" ? new Int64() : kind === "float64" ? new Float64() : kind === "bool" ? new Bool() : kind === "timestamp" ? new TimestampMicrosecond("UTC") : kind === "date" ? new DateDay() : new Utf8();
   const fields = columns.map((column) => new Field(column.name, typeOf(column.kind), true, column.kind === "json" ? new Map([[JSON_COLUMN_KEY, "1"]]) : undefined));
   const children = columns.map((column, index) => {
-    const vector = vectorFromArray(
-      (values[index] ?? []).map((value) => toArrowValue(value, column, stream)),
-      (fields[index] as (typeof fields)[number]).type,
-    );
+    const converted = (values[index] ?? []).map((value) => toArrowValue(value, column, stream));
+    const type = (fields[index] as (typeof fields)[number]).type;
+    // apache-arrow's builders take timestamps and dates as epoch milliseconds (a double): the counts go in as they are.
+    if (column.kind === "timestamp" || column.kind === "date") return countsData(arrow, type, converted, column.kind === "timestamp" ? BigInt64Array : Int32Array);
+    const vector = vectorFromArray(converted, type);
     return vector.data[0] as (typeof vector.data)[number];
   });
   const schema = new Schema(fields);
   const batch = new RecordBatch(schema, makeData({ type: new Struct(fields), length: rows, nullCount: 0, children }));
   return tableToIPC(new Table([batch]), "stream");
+}
+
+/** The data of a timestamp or date column from its counts (null where a row has none), with its validity bitmap. */
+function countsData(arrow: ArrowModule, type: ArrowModule["DataType"]["prototype"], counts: readonly unknown[], Values: BigInt64ArrayConstructor | Int32ArrayConstructor) {
+  const values = new Values(counts.length);
+  const validity = new Uint8Array(Math.ceil(counts.length / 8));
+  let nulls = 0;
+  counts.forEach((count, row) => {
+    if (count === null) {
+      nulls += 1;
+      return;
+    }
+    (values as unknown as { [row: number]: number | bigint })[row] = count as number | bigint;
+    validity[row >> 3] = (validity[row >> 3] as number) | (1 << (row & 7));
+  });
+  return arrow.makeData({ type: type as never, length: counts.length, nullCount: nulls, nullBitmap: nulls === 0 ? null : validity, data: values as never });
 }
 
 /** The columns of an Arrow schema as this codec reads them (an unknown type is reported by the caller). */
@@ -126,21 +161,87 @@ export function kindOfField(type: { readonly typeId: number }, json: boolean): R
   }
 }
 
-/** A value as the record holds it: integers as numbers, JSON text parsed, timestamps and dates as ISO text (apache-arrow gives both as epoch milliseconds). */
-export function recordValue(raw: unknown, kind: ReadKind | undefined): unknown {
-  if (raw === null || raw === undefined) return null;
+/** The parts of an apache-arrow Vector a cell reader needs. */
+interface ColumnVector {
+  readonly type: { readonly unit?: number };
+  readonly data: ReadonlyArray<{ readonly length: number; readonly offset: number; readonly values: ArrayLike<number | bigint> }>;
+  get(row: number): unknown;
+  isValid(row: number): boolean;
+}
+
+/** Arrow's TimeUnit: SECOND, MILLISECOND, MICROSECOND, NANOSECOND. */
+const PER_SECOND = [1n, 1000n, 1_000_000n, 1_000_000_000n] as const;
+const FRACTION_DIGITS = [0, 3, 6, 9] as const;
+
+/**
+ * Reads the cells of a column as a record holds them, every value exact:
+ * integers as numbers (past 2^53 as ExactNumbers), JSON text parsed (exact
+ * numbers kept), timestamps as RFC 3339 text to the column's unit (apache-
+ * arrow's own reading gives milliseconds, losing micro- and nanoseconds),
+ * dates as YYYY-MM-DD. `name` names the column in a refusal.
+ */
+export function cellReader(vector: ColumnVector, kind: ReadKind | undefined, name: string): (row: number) => unknown {
   switch (kind) {
     case "int64":
-      return Number(raw as bigint | number);
+      return (row) => {
+        const value = vector.get(row);
+        if (typeof value !== "bigint") return value ?? null;
+        return value >= MIN_SAFE && value <= MAX_SAFE ? Number(value) : numberFromText(value.toString());
+      };
     case "json":
-      return JSON.parse(raw as string) as unknown;
-    case "timestamp":
-      return new Date(raw as number).toISOString();
-    case "date":
-      return new Date(raw as number).toISOString().slice(0, 10);
+      return (row) => {
+        const value = vector.get(row);
+        return value === null || value === undefined ? null : parseJson(value as string);
+      };
+    case "timestamp": {
+      const unit = vector.type.unit ?? 1;
+      const count = rawCounts(vector);
+      return (row) => {
+        const raw = count(row);
+        return raw === null ? null : instantText(isoFromEpoch(raw, PER_SECOND[unit] ?? 1000n, FRACTION_DIGITS[unit] ?? 3), name);
+      };
+    }
+    case "date": {
+      // DateDay counts days; DateMillisecond milliseconds.
+      const days = (vector.type.unit ?? 0) === 0;
+      const count = rawCounts(vector);
+      return (row) => {
+        const raw = count(row);
+        if (raw === null) return null;
+        return instantText(isoFromEpoch(days ? BigInt(raw) * 86_400_000n : raw, 1000n, 3), name).slice(0, 10);
+      };
+    }
     default:
-      return raw;
+      return (row) => vector.get(row) ?? null;
   }
+}
+
+const MIN_SAFE = BigInt(Number.MIN_SAFE_INTEGER);
+const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER);
+
+function instantText(text: Instant<string>, name: string): string {
+  if ("value" in text) return text.value;
+  throw new DataError("TIME_OUT_OF_RANGE", `column ${JSON.stringify(name)} holds the time ${text.refused}, outside the years 0000–9999 that date-time text can write`, {
+    where: { field: name },
+    hint: "Fix the value at the source, or leave the column out of the catalog.",
+  });
+}
+
+/** The stored count of each row (a timestamp's or date's), null where the row has none. */
+function rawCounts(vector: ColumnVector): (row: number) => number | bigint | null {
+  const starts: number[] = [];
+  let start = 0;
+  for (const chunk of vector.data) {
+    starts.push(start);
+    start += chunk.length;
+  }
+  return (row) => {
+    if (!vector.isValid(row)) return null;
+    let chunk = vector.data.length - 1;
+    while (chunk > 0 && (starts[chunk] as number) > row) chunk -= 1;
+    const data = vector.data[chunk] as ColumnVector["data"][number];
+    return data.values[data.offset + row - (starts[chunk] as number)] as number | bigint;
+  };
 }
 
 /** Reads an Arrow IPC stream (or file) held in memory. Throws what apache-arrow throws for bytes that are not one. */
@@ -148,7 +249,7 @@ export async function decodeArrowBatch(bytes: Uint8Array): Promise<DecodedBatch>
   const { tableFromIPC } = await loadArrow();
   const table = tableFromIPC(bytes);
   const columns = table.schema.fields.map((field) => ({ name: field.name, type: String(field.type), kind: kindOfField(field.type, field.metadata.get(JSON_COLUMN_KEY) === "1") }));
-  const vectors = columns.map((_, index) => table.getChildAt(index));
+  const readers = columns.map((column, index) => cellReader(table.getChildAt(index) as unknown as ColumnVector, column.kind, column.name));
   return {
     columns,
     rows: table.numRows,
@@ -156,7 +257,7 @@ export async function decodeArrowBatch(bytes: Uint8Array): Promise<DecodedBatch>
       for (let row = 0; row < table.numRows; row += 1) {
         const record: Record<string, unknown> = {};
         columns.forEach((column, index) => {
-          const value = recordValue(vectors[index]?.get(row), column.kind);
+          const value = (readers[index] as (row: number) => unknown)(row);
           // As JSON.parse makes it: an own property, even for the name __proto__.
           Object.defineProperty(record, column.name, { value, enumerable: true, writable: true, configurable: true });
         });

@@ -21,7 +21,8 @@ export type ReadKind = ArrowKind | "timestamp" | "date";
 
 export interface ArrowColumn {
   readonly name: string;
-  readonly kind: ArrowKind;
+  /** A batch file's kinds; a file for readers (target-parquet's) also has timestamp (microseconds, UTC) and date columns. */
+  readonly kind: ReadKind;
 }
 
 /** The metadata key that marks a utf8 column as holding JSON text. */
@@ -44,10 +45,20 @@ export function arrowKind(property: JsonSchema | undefined): ArrowKind {
   return KINDS[valueKind(property)];
 }
 
-/** The Arrow columns of a stream's schema, in the order of its properties. */
-export function arrowColumns(schema: JsonSchema): ArrowColumn[] {
+/**
+ * The Arrow columns of a stream's schema, in the order of its properties.
+ * With `temporal`, a date-time property is a timestamp column (microseconds,
+ * UTC) and a date one a date column, as readers of a Parquet file expect;
+ * batch files between connectors keep them as text (arrowKind).
+ */
+export function arrowColumns(schema: JsonSchema, options: { readonly temporal?: boolean } = {}): ArrowColumn[] {
   const properties = (schema["properties"] ?? {}) as Record<string, JsonSchema>;
-  return Object.keys(properties).map((name) => ({ name, kind: arrowKind(properties[name]) }));
+  return Object.keys(properties).map((name) => ({ name, kind: options.temporal === true ? temporalKind(properties[name]) : arrowKind(properties[name]) }));
+}
+
+function temporalKind(property: JsonSchema | undefined): ReadKind {
+  const value = valueKind(property);
+  return value === "date-time" ? "timestamp" : value === "date" ? "date" : arrowKind(property);
 }
 
 /**

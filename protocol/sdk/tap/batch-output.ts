@@ -4,7 +4,8 @@ import { writeFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import { createGzip, type Gzip } from "node:zlib";
-import { ConfigError, FatalError } from "../../errors.js";
+import { ConfigError, DataError, FatalError } from "../../errors.js";
+import { stringifyJson } from "../../values/exact-json.js";
 import type { BatchMessage, JsonSchema } from "../../messages/types.js";
 import { encodeArrowColumns } from "../arrow/arrow-codec.js";
 import { arrowToParquet } from "../arrow/arrow-to-parquet.js";
@@ -193,7 +194,38 @@ export class BatchFiles {
     const [values, rows] = [this.columnValues, this.arrowRowCount];
     this.columnValues = this.columns.map(() => []);
     this.arrowRowCount = 0;
-    return this.writeArrow(await encodeArrowColumns(this.columns, values, rows, this.stream));
+    let ipc: Uint8Array;
+    try {
+      ipc = await encodeArrowColumns(this.columns, values, rows, this.stream);
+    } catch (error) {
+      // A value no Arrow column of its type holds (an integer past 64 bits): these rows go as jsonl, every value as the
+      // RECORD lane would send it. The BATCH says its format, and every reader of batches reads jsonl.
+      if (!(error instanceof DataError)) throw error;
+      return this.writeJsonlFile(values, rows);
+    }
+    return this.writeArrow(ipc);
+  }
+
+  /** Gathered columns written as one jsonl batch file, a record per row (a missing value left out, as in the record). */
+  private async writeJsonlFile(values: readonly unknown[][], rows: number): Promise<BatchMessage> {
+    const lines: string[] = [];
+    for (let row = 0; row < rows; row += 1) {
+      const record: Record<string, unknown> = {};
+      this.columns.forEach((column, index) => {
+        const value = (values[index] as unknown[])[row];
+        // An own property even for the name __proto__, as JSON.parse makes it.
+        if (value !== undefined) Object.defineProperty(record, column.name, { value, enumerable: true, writable: true, configurable: true });
+      });
+      lines.push(`${stringifyJson(record)}\n`);
+    }
+    this.files += 1;
+    const path = join(this.root, fileName(this.stream, this.run, this.files, "jsonl"));
+    try {
+      await writeFile(path, lines.join(""), { flag: "wx", mode: 0o600 });
+    } catch (error) {
+      throw this.writeError(path, error as Error);
+    }
+    return { type: "BATCH", stream: this.stream, encoding: { format: "jsonl" }, manifest: [pathToFileURL(path).href] };
   }
 
   /**

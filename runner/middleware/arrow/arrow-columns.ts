@@ -1,4 +1,4 @@
-import { JSON_COLUMN_KEY, kindOfField, loadArrow, recordValue } from "../../../protocol/index.js";
+import { cellReader, JSON_COLUMN_KEY, kindOfField, loadArrow } from "../../../protocol/index.js";
 import type { ArrowTable } from "../types.js";
 
 type Field = ArrowTable["schema"]["fields"][number];
@@ -49,10 +49,10 @@ export function forEachRow(table: ArrowTable, visit: (batch: number, row: number
   const kinds = kindsOf(table);
   const names = table.schema.fields.map((field) => field.name);
   table.batches.forEach((batch, batchIndex) => {
-    const vectors = names.map((_, index) => batch.getChildAt(index));
+    const readers = names.map((name, index) => cellReader(batch.getChildAt(index) as Vector, kinds[index], name));
     for (let row = 0; row < batch.numRows; row += 1) {
       const record: Record<string, unknown> = {};
-      names.forEach((name, index) => Object.defineProperty(record, name, { value: recordValue(vectors[index]?.get(row), kinds[index]), enumerable: true, writable: true, configurable: true }));
+      names.forEach((name, index) => Object.defineProperty(record, name, { value: (readers[index] as (row: number) => unknown)(row), enumerable: true, writable: true, configurable: true }));
       visit(batchIndex, row, record);
     }
   });
@@ -111,10 +111,10 @@ export async function replaceWithText(table: ArrowTable, names: ReadonlySet<stri
     const children = table.schema.fields.map((field, index) => {
       const data = batch.data.children[index] as Batch["data"]["children"][number];
       if (!names.has(field.name)) return data;
-      const vector = batch.getChildAt(index) as Vector;
+      const read = cellReader(batch.getChildAt(index) as Vector, kinds[index], field.name);
       const values: Array<string | null> = [];
       for (let row = 0; row < batch.numRows; row += 1) {
-        const value = recordValue(vector.get(row), kinds[index]);
+        const value = read(row);
         values.push(value === null ? null : text(value));
       }
       return vectorFromArray(values, new Utf8()).data[0] as Batch["data"]["children"][number];
