@@ -111,7 +111,8 @@ ${url === undefined ? "" : `  { command = "target-postgres", config = { url = ${
     await ran();
     const duck = await duckdbRows(`SELECT id::VARCHAR AS id, amount::VARCHAR AS amount, strftime(timezone('UTC', "at"), '%Y-%m-%dT%H:%M:%S.%fZ') AS "at" FROM w.money ORDER BY id`, join(dir, "w.duckdb"));
     expect(duck).toEqual([{ id: "9007199254740995", amount: "2.5", at: "1999-12-31T23:59:59.999999Z" }]);
-    const parquet = await duckdbRows(`SELECT id::VARCHAR AS id, amount::VARCHAR AS amount, "at" FROM read_parquet('${join(dir, "parquet", "*.parquet")}') ORDER BY id`);
+    // target-parquet's "at" is a TIMESTAMP (microseconds, UTC).
+    const parquet = await duckdbRows(`SELECT id::VARCHAR AS id, amount::VARCHAR AS amount, strftime(timezone('UTC', "at"), '%Y-%m-%dT%H:%M:%S.%fZ') AS "at" FROM read_parquet('${join(dir, "parquet", "*.parquet")}') ORDER BY id`);
     expect(parquet).toEqual([{ id: "9007199254740995", amount: "2.5", at: "1999-12-31T23:59:59.999999Z" }]);
   });
 
