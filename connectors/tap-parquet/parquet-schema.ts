@@ -2,25 +2,27 @@ import type { SchemaTree } from "hyparquet";
 import type { JsonSchema } from "../../protocol/index.js";
 import { isDecimalColumn, isJsonColumn, isTextColumn, parquetShape } from "./parquet-shapes.js";
 
-/** A JSON Schema for one Parquet column or group. OPTIONAL fields are nullable. */
-function fieldSchema(node: SchemaTree): JsonSchema {
-  const schema = baseSchema(node);
+/** A JSON Schema for one Parquet column or group, in its role (see parquetShape). OPTIONAL ones are nullable. */
+function fieldSchema(node: SchemaTree, role: "field" | "element" = "field"): JsonSchema {
+  const schema = baseSchema(node, role);
   if (node.element.repetition_type === "OPTIONAL" && typeof schema["type"] === "string") {
     return { ...schema, type: ["null", schema["type"]] };
   }
   return schema;
 }
 
-function baseSchema(node: SchemaTree): JsonSchema {
+function baseSchema(node: SchemaTree, role: "field" | "element"): JsonSchema {
   const { element } = node;
   const logical = element.logical_type?.type;
   const converted = element.converted_type;
-  const shape = parquetShape(node);
+  const shape = parquetShape(node, role);
   switch (shape.kind) {
     case "list":
-      return { type: "array", items: shape.item === undefined ? {} : fieldSchema(shape.item) };
+      return { type: "array", items: shape.item === undefined ? {} : fieldSchema(shape.item, "element") };
+    case "repeated":
+      return { type: "array", items: fieldSchema(node, "element") };
     case "map":
-      return { type: "object", additionalProperties: shape.value === undefined ? {} : fieldSchema(shape.value) };
+      return { type: "object", additionalProperties: shape.keysOnly ? { type: "null" } : shape.value === undefined ? {} : fieldSchema(shape.value) };
     case "struct":
       return { type: "object", properties: Object.fromEntries(shape.fields.map((child) => [child.element.name, fieldSchema(child)])) };
     case "leaf":

@@ -69,14 +69,32 @@ export type ValueReader = (value: unknown, column: string, nonFinite: NonFinite 
  * undefined: a NaN or ±Infinity is a DataError (the row is a bad row);
  * otherwise it is null and counted.
  */
-export function valueReader(node: SchemaTree): ValueReader {
-  const shape = parquetShape(node);
+export function valueReader(node: SchemaTree, role: "field" | "element" = "field"): ValueReader {
+  const shape = parquetShape(node, role);
   switch (shape.kind) {
     case "list": {
-      const item = shape.item === undefined ? plainValue : valueReader(shape.item);
-      return (value, column, nonFinite) => (Array.isArray(value) ? value.map((entry) => item(entry, column, nonFinite)) : nullOr(value));
+      const item = shape.item === undefined ? plainValue : valueReader(shape.item, "element");
+      const listOf: ValueReader = (value, column, nonFinite) => (value as unknown[]).map((entry) => item(entry, column, nonFinite));
+      if (shape.form === "two-level") {
+        // hyparquet gives such a list that is empty as null, and one that is null as no value at all.
+        return (value, column, nonFinite) => (Array.isArray(value) ? listOf(value, column, nonFinite) : value === null ? [] : null);
+      }
+      if (shape.form === "group" && shape.item !== undefined && shape.item.children.length === 1) {
+        // A one-field group as the element: hyparquet gives the field's value, the element is the group holding it.
+        const field = (shape.item.children[0] as SchemaTree).element.name;
+        const wrapped: ValueReader = (value, column, nonFinite) =>
+          (value as unknown[]).map((entry) => item(typeof entry === "object" && entry !== null && !Array.isArray(entry) && !(entry instanceof Uint8Array) ? entry : { [field]: entry }, column, nonFinite));
+        return (value, column, nonFinite) => (Array.isArray(value) ? wrapped(value, column, nonFinite) : nullOr(value));
+      }
+      return (value, column, nonFinite) => (Array.isArray(value) ? listOf(value, column, nonFinite) : nullOr(value));
+    }
+    case "repeated": {
+      // Never null: no values is an empty list (hyparquet gives it as null).
+      const item = valueReader(node, "element");
+      return (value, column, nonFinite) => (Array.isArray(value) ? value.map((entry) => item(entry, column, nonFinite)) : []);
     }
     case "map": {
+      if (shape.keysOnly) return (value) => keysOnlyMap(value);
       const read = shape.value === undefined ? plainValue : valueReader(shape.value);
       return (value, column, nonFinite) => mapObject(value, (entry) => read(entry, column, nonFinite));
     }
@@ -131,6 +149,16 @@ function mapObject(value: unknown, map: (item: unknown, key: string) => unknown)
   if (typeof value !== "object" || Array.isArray(value)) return value;
   const result: Record<string, unknown> = {};
   for (const [key, item] of Object.entries(value)) Object.defineProperty(result, key, { value: map(item, key), enumerable: true, writable: true, configurable: true });
+  return result;
+}
+
+/** A map whose pairs have keys only: each key maps to null (hyparquet gives the pairs as { key_value: [{ key }] }). */
+function keysOnlyMap(value: unknown): unknown {
+  if (value === null || value === undefined) return null;
+  const pairs = (value as { key_value?: unknown }).key_value;
+  const keys = Array.isArray(pairs) ? pairs.map((pair) => String((pair as { key?: unknown }).key)) : Object.keys(value as object);
+  const result: Record<string, unknown> = {};
+  for (const key of keys) Object.defineProperty(result, key, { value: null, enumerable: true, writable: true, configurable: true });
   return result;
 }
 

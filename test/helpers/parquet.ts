@@ -1,6 +1,7 @@
 import { writeFileSync } from "node:fs";
-import type { SchemaElement } from "hyparquet";
-import { parquetWriteBuffer, parquetWriteFile } from "hyparquet-writer";
+import { parquetMetadata, type FileMetaData, type SchemaElement } from "hyparquet";
+import { ByteWriter, parquetWriteBuffer, parquetWriteFile } from "hyparquet-writer";
+import { writeMetadata } from "hyparquet-writer/src/metadata.js";
 
 export interface SampleParquet {
   readonly rows: number;
@@ -90,4 +91,65 @@ export function writeInt96Parquet(path: string): void {
   // The schema element and the column chunk's metadata: two places, or the file is not what this helper means.
   if (patched !== 2) throw new Error(`expected the column's type in 2 places of the footer, found ${patched}`);
   writeFileSync(path, bytes);
+}
+
+/** Where a legacy file's one list column came from, and what it is declared as instead. */
+type LegacyShape = "two-level" | "bare-repeated" | "array-group" | "map-without-values";
+
+/**
+ * A Parquet file whose column `v` uses a list or map encoding older writers
+ * made (the format's backward-compatibility rules say how to read each):
+ * - two-level: `optional group v (LIST) { repeated binary element (UTF8) }`;
+ * - bare-repeated: `repeated binary v (UTF8)`, a repeated field outside any LIST;
+ * - array-group: `optional group v (LIST) { repeated group array { required binary str (UTF8) } }`,
+ *   whose elements are the one-field groups, not their field;
+ * - map-without-values: `optional group v (MAP) { repeated group key_value (MAP_KEY_VALUE) { required binary key (UTF8) } }`.
+ * hyparquet-writer writes only today's three-level list, so the file is one of those (with the
+ * same repetition and definition levels, hence the same pages) whose footer is then rewritten to
+ * the legacy schema. Rows: id 1 with values "x" and "y", id 2 with none, id 3 null (but for
+ * bare-repeated, which cannot be null: none).
+ */
+export function writeLegacyListParquet(path: string, shape: LegacyShape): void {
+  const values = shape === "bare-repeated" ? [["x", "y"], [], []] : [["x", "y"], [], null];
+  const listRepetition = shape === "bare-repeated" ? "REQUIRED" : "OPTIONAL";
+  const standard: SchemaElement[] = [
+    { name: "root", num_children: 2 },
+    { name: "id", type: "INT32", repetition_type: "REQUIRED" },
+    { name: "v", repetition_type: listRepetition, num_children: 1, converted_type: "LIST" },
+    { name: "list", repetition_type: "REPEATED", num_children: 1 },
+    { name: "element", type: "BYTE_ARRAY", repetition_type: "REQUIRED", converted_type: "UTF8" },
+  ];
+  const bytes = new Uint8Array(parquetWriteBuffer({ schema: standard, columnData: [{ name: "id", data: [1, 2, 3] }, { name: "v", data: values }], statistics: false }));
+  const legacy: Record<LegacyShape, { schema: SchemaElement[]; path: string[] }> = {
+    "two-level": { schema: [standard[0], standard[1], standard[2], { name: "element", type: "BYTE_ARRAY", repetition_type: "REPEATED", converted_type: "UTF8" }] as SchemaElement[], path: ["v", "element"] },
+    "bare-repeated": { schema: [standard[0], standard[1], { name: "v", type: "BYTE_ARRAY", repetition_type: "REPEATED", converted_type: "UTF8" }] as SchemaElement[], path: ["v"] },
+    "array-group": { schema: [standard[0], standard[1], standard[2], { name: "array", repetition_type: "REPEATED", num_children: 1 }, { name: "str", type: "BYTE_ARRAY", repetition_type: "REQUIRED", converted_type: "UTF8" }] as SchemaElement[], path: ["v", "array", "str"] },
+    "map-without-values": {
+      schema: [
+        standard[0],
+        standard[1],
+        { name: "v", repetition_type: "OPTIONAL", num_children: 1, converted_type: "MAP" },
+        { name: "key_value", repetition_type: "REPEATED", num_children: 1, converted_type: "MAP_KEY_VALUE" },
+        { name: "key", type: "BYTE_ARRAY", repetition_type: "REQUIRED", converted_type: "UTF8" },
+      ] as SchemaElement[],
+      path: ["v", "key_value", "key"],
+    },
+  };
+  const { schema, path: columnPath } = legacy[shape];
+  const footerLength = new DataView(bytes.buffer, bytes.byteOffset).getUint32(bytes.byteLength - 8, true);
+  const footerStart = bytes.byteLength - 8 - footerLength;
+  const metadata = parquetMetadata(bytes.slice().buffer);
+  const rewritten: FileMetaData = {
+    ...metadata,
+    schema,
+    row_groups: metadata.row_groups.map((group) => ({
+      ...group,
+      columns: group.columns.map((chunk) => (chunk.meta_data?.path_in_schema[0] === "v" ? { ...chunk, meta_data: { ...chunk.meta_data, path_in_schema: columnPath } } : chunk)),
+    })),
+  };
+  const { metadata_length: _length, ...rest } = rewritten;
+  const footer = new ByteWriter();
+  writeMetadata(footer, rest as FileMetaData);
+  footer.appendUint32(0x31524150);
+  writeFileSync(path, Buffer.concat([bytes.subarray(0, footerStart), new Uint8Array(footer.getBuffer())]));
 }

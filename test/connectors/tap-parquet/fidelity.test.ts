@@ -4,7 +4,7 @@ import { DuckDBInstance } from "@duckdb/node-api";
 import { describe, expect, it } from "vitest";
 import { fileURLToPath } from "node:url";
 import { decimalParts, decodeArrowBatch, isExactNumber, parseJsonExact, readBatchFiles, type BatchMessage } from "../../../protocol/index.js";
-import { writeInt96Parquet } from "../../helpers/parquet.js";
+import { writeInt96Parquet, writeLegacyListParquet } from "../../helpers/parquet.js";
 import { writeJsonIn } from "../../helpers/files.js";
 import { connectorBin, jsonLines, runNode, tempDir } from "../../helpers/processes.js";
 
@@ -107,6 +107,29 @@ describe("tap-parquet reads what DuckDB wrote, exactly, in every codec", () => {
       const native = columns !== COLUMNS && format !== "jsonl";
       const nonFinite: Record<string, string> = { "2": "NaN", "3": "Infinity", "4": "-Infinity" };
       expect(rows.map(cellsOf), format).toEqual(native ? wanted.map((row) => ({ ...row, d: nonFinite[row["id"] as string] ?? row["d"] })) : wanted);
+    }
+  });
+
+  it.each([
+    // DuckDB reads these two the same way.
+    ["two-level", { type: ["null", "array"], items: { type: "string" } }, [["x", "y"], [], null], true],
+    ["bare-repeated", { type: "array", items: { type: "string" } }, [["x", "y"], [], []], true],
+    // By the format's rules the one-field group named "array" is the element (DuckDB gives its field instead).
+    ["array-group", { type: ["null", "array"], items: { type: "object", properties: { str: { type: "string" } } } }, [[{ str: "x" }, { str: "y" }], [], null], false],
+    // DuckDB refuses a MAP without values; each key maps to null.
+    ["map-without-values", { type: ["null", "object"], additionalProperties: { type: "null" } }, [{ x: null, y: null }, {}, null], false],
+  ] as const)("reads a legacy %s encoding by the format's backward-compatibility rules", async (shape, schema, values, asDuckdb) => {
+    const file = join(dir, `legacy-${shape}.parquet`);
+    writeLegacyListParquet(file, shape);
+    const result = await runNode(tap, ["--config", writeJsonIn(dir, `legacy-${shape}.json`, { files: [{ path: file, stream: "t" }] })]);
+    expect(result.exitCode, result.stderr).toBe(0);
+    const messages = jsonLines(result.stdout) as Array<{ type: string; schema?: { properties: Record<string, unknown> }; record?: Record<string, unknown> }>;
+    expect(messages.find((message) => message.type === "SCHEMA")?.schema?.properties["v"]).toEqual(schema);
+    const records = messages.filter((message) => message.type === "RECORD").map((message) => message.record);
+    expect(records).toEqual(values.map((v, index) => ({ id: index + 1, v })));
+    if (asDuckdb) {
+      const read = await duckdb(`SELECT to_json(v)::VARCHAR AS v FROM read_parquet('${file}') ORDER BY id`);
+      expect(read.map((row) => (row["v"] === null || row["v"] === undefined ? null : (JSON.parse(row["v"]) as unknown)))).toEqual(values);
     }
   });
 
