@@ -1,4 +1,4 @@
-import { maskSecrets } from "../../protocol/index.js";
+import { maskSecrets, stringifyJson } from "../../protocol/index.js";
 import { countOf, streamTable } from "../pipeline/stream-counters.js";
 import { DataError, type AgoraError, type Logger } from "../../protocol/index.js";
 import type { ErrorPolicy } from "../pipeline/types.js";
@@ -7,6 +7,18 @@ import type { DeadLetterStore } from "../state/interfaces.js";
 import type { NewDeadLetter } from "../state/types.js";
 
 export type RejectedRecord = Omit<NewDeadLetter, "pipeline" | "runId" | "checkpoint">;
+
+/** The record a rejection is about, short and with secrets masked, so an error says which record it was. */
+function recordExcerpt(rejected: RejectedRecord): string {
+  const record = rejected.original ?? rejected.processed;
+  let text: string;
+  try {
+    text = stringifyJson(record);
+  } catch {
+    text = String(record);
+  }
+  return maskSecrets(text.length > 200 ? `${text.slice(0, 200)}…` : text);
+}
 
 /**
  * Applies a pipeline's error policy to rejected records: `dlq` stores them
@@ -33,7 +45,7 @@ export class DeadLetterRouter {
   reject(rejected: RejectedRecord, where: { line?: number | undefined; connector?: string | undefined } = {}): AgoraError | undefined {
     const location = `stream ${rejected.stream}${where.line === undefined ? "" : `, line ${where.line}`}`;
     if (this.policy === "fail") {
-      return new DataError(rejected.errorCode, `record rejected at ${rejected.stage}: ${rejected.errorMessage}`, {
+      return new DataError(rejected.errorCode, `record rejected at ${rejected.stage}: ${rejected.errorMessage}; the record: ${recordExcerpt(rejected)}`, {
         where: { stream: rejected.stream, ...(where.line === undefined ? {} : { line: where.line }), ...(where.connector === undefined ? {} : { connector: where.connector }) },
         hint: 'Fix the record or the schema; or set on_error = "dlq" to keep the pipeline going and replay it later.',
       });

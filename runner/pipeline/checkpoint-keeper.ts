@@ -21,6 +21,8 @@ export class CheckpointKeeper {
   /** A full refresh keeps its newest confirmed checkpoint here until the run has succeeded. */
   private deferred: { readonly value: unknown; readonly progress: RunProgress } | undefined;
   private deferring = false;
+  /** Targets that refused a record no destination and no DLQ holds: what they confirm after it moves nothing. */
+  private readonly held = new Set<number>();
 
   constructor(
     targetCount: number,
@@ -53,6 +55,7 @@ export class CheckpointKeeper {
    * past the last one. False if the value matches nothing sent to it.
    */
   confirm(target: number, value: unknown, progress: (written: Readonly<Record<string, number>>) => RunProgress): boolean {
+    if (this.held.has(target)) return this.tracker.recognises(value);
     const confirmed = this.tracker.confirm(target, value);
     if (confirmed === "unknown") return false;
     if (confirmed === undefined) return true;
@@ -67,6 +70,17 @@ export class CheckpointKeeper {
     this.advanced = true;
     this.writes.add(() => this.store.saveCheckpoint(this.runId, this.pipeline, confirmed.value, snapshot));
     return true;
+  }
+
+  /**
+   * `target` refused a record that will be in no destination and no DLQ
+   * (on_error = "fail"): the checkpoint stays before it. A target confirms in
+   * order, so everything it confirms after saying so comes after the record;
+   * a STATE before it that the target had yet to confirm is given up too,
+   * which costs only a re-read.
+   */
+  holdBefore(target: number): void {
+    this.held.add(target);
   }
 
   /**

@@ -276,6 +276,8 @@ class PipelineRun {
 
   private onTargetDeadLetter(target: number, message: DeadLetterMessage): void {
     const stream = this.data.sourceStream(message.stream);
+    // Under on_error = "fail" the record is kept nowhere: the checkpoint must not pass it.
+    if (this.definition.onError === "fail") this.checkpoint.holdBefore(target);
     this.reject(
       {
         stream,

@@ -11,9 +11,15 @@ export function summaryLine(result: RunResult): string {
     .join(", ");
   const rate = result.seconds > 0 ? ` (${count(Math.round(result.recordsRead / result.seconds))}/s)` : "";
   const rejected = [result.deadLettered > 0 ? `${count(result.deadLettered)} to the DLQ` : "", result.skipped > 0 ? `${count(result.skipped)} skipped` : ""].filter((part) => part !== "").join(", ");
-  const base = `pipeline ${result.pipeline} ${result.status} in ${result.seconds.toFixed(1)} s: read ${count(result.recordsRead)}${rate}, wrote ${count(result.recordsWritten)}${streams === "" ? "" : ` (${streams})`}${rejected === "" ? "" : `; ${rejected}`}; checkpoint ${result.checkpointAdvanced ? "saved" : "unchanged"}; run ${result.runId}`;
+  const base = `pipeline ${result.pipeline} ${result.status} in ${result.seconds.toFixed(1)} s: read ${count(result.recordsRead)}${rate}, wrote ${count(result.recordsWritten)}${streams === "" ? "" : ` (${streams})`}${rejected === "" ? "" : `; ${rejected}`}; checkpoint ${checkpointPart(result)}; run ${result.runId}`;
   const withBatches = result.batches === undefined ? base : `${base}; batches: ${result.batches.map(batchPart).join(", ")}`;
   return result.error === undefined ? withBatches : `${withBatches}\n${result.error}`;
+}
+
+/** What became of the checkpoint: a failed run saved only what every target confirmed before the failure. */
+function checkpointPart(result: RunResult): string {
+  if (!result.checkpointAdvanced) return "unchanged";
+  return result.status === "succeeded" ? "saved" : "saved up to the last STATE every target confirmed before the failure";
 }
 
 /** One target's batches: how many arrived as batches, and how many as RECORDs (the downgrade at its boundary). */

@@ -109,7 +109,7 @@ describe("a record that fails validation", () => {
     injectFault(dir, { invalid_at: 34 });
     const result = await agora(dir, ["run", "items"]);
     expect(result.exitCode).toBe(1);
-    expect(result.stderr).toMatch(/pipeline items, items, stream items, line 38: record rejected at validate: record field \/id expected integer, got string "oops-34"\. .*\[RECORD_INVALID\]/);
+    expect(result.stderr).toMatch(/pipeline items, items, stream items, line 38: record rejected at validate: record field \/id expected integer, got string "oops-34"; the record: \{"id":"oops-34","name":"item 34","score":8.5\}\. .*\[RECORD_INVALID\]/);
     expect(await entries(dir)).toEqual([]);
   });
 
