@@ -46,9 +46,9 @@ export function toDeadLetter(row: Record<string, unknown>): DeadLetter {
     original: typeof row["original"] === "string" ? parseRecordJson(row["original"]) : undefined,
     processed: typeof row["processed"] === "string" ? parseRecordJson(row["processed"]) : undefined,
     raw: (row["raw"] as string | null) ?? undefined,
-    schema: parsed(row["schema"]),
+    schema: parsed(row["schema"] ?? row["schema_document"]),
     keyProperties: parsed(row["key_properties"]),
-    checkpoint: parsed(row["checkpoint"]),
+    checkpoint: parsed(row["checkpoint"] ?? row["checkpoint_document"]),
     location: parsed(row["location"]),
     createdAt: row["created_at"] as string,
     status: row["status"] as DeadLetter["status"],
@@ -58,10 +58,11 @@ export function toDeadLetter(row: Record<string, unknown>): DeadLetter {
 }
 
 /** The columns a new dead letter fills, for both SQL stores. */
-export const DEAD_LETTER_COLUMNS = "pipeline, run_id, stream, stage, error_code, error_message, original, processed, raw, schema, key_properties, checkpoint, location, created_at";
+/** A new dead letter's columns: its checkpoint and schema go by reference (dead-letter-documents.ts); older rows hold them in `checkpoint` and `schema`. */
+export const DEAD_LETTER_COLUMNS = "pipeline, run_id, stream, stage, error_code, error_message, original, processed, raw, schema_ref, key_properties, checkpoint_ref, location, created_at";
 
 /** A new dead letter's values, in the order of DEAD_LETTER_COLUMNS. */
-export function deadLetterValues(entry: NewDeadLetter, createdAt: string): unknown[] {
+export function deadLetterValues(entry: NewDeadLetter, createdAt: string, refs: { readonly schema: number | null; readonly checkpoint: number | null }): unknown[] {
   return [
     entry.pipeline,
     entry.runId,
@@ -72,9 +73,9 @@ export function deadLetterValues(entry: NewDeadLetter, createdAt: string): unkno
     json(entry.original),
     json(entry.processed),
     entry.raw ?? null,
-    json(entry.schema),
+    refs.schema,
     json(entry.keyProperties),
-    json(entry.checkpoint),
+    refs.checkpoint,
     json(entry.location),
     createdAt,
   ];

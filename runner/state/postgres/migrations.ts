@@ -1,4 +1,5 @@
 import type { PoolClient } from "pg";
+import { DEAD_LETTERS_VIEW } from "../dead-letter-documents.js";
 
 /**
  * The Postgres state store's schema, as numbered steps (the same tables as
@@ -75,6 +76,19 @@ export const POSTGRES_MIGRATIONS: ReadonlyArray<{ readonly version: number; read
         schedule TEXT NOT NULL,
         updated_at TEXT NOT NULL
       );`,
+  },
+  {
+    version: 2,
+    description: "dead letters refer to one copy of each checkpoint and schema",
+    sql: `
+      CREATE TABLE dead_letter_documents (
+        id BIGSERIAL PRIMARY KEY,
+        digest TEXT NOT NULL UNIQUE,
+        body TEXT NOT NULL
+      );
+      ALTER TABLE dead_letters ADD COLUMN checkpoint_ref BIGINT;
+      ALTER TABLE dead_letters ADD COLUMN schema_ref BIGINT;
+      ${DEAD_LETTERS_VIEW};`,
   },
 ];
 

@@ -6,6 +6,7 @@ import { migratePostgres, quoteIdentifier } from "./migrations.js";
 import { postgresFailure } from "./postgres-failure.js";
 import { parsePostgresLocation } from "./postgres-location.js";
 import { deadLetterWhere } from "../dead-letter-where.js";
+import { DocumentTexts, ORPHAN_DOCUMENTS } from "../dead-letter-documents.js";
 import { parseJson, stringifyJson } from "../../../protocol/index.js";
 
 const now = (): string => new Date().toISOString();
@@ -28,6 +29,7 @@ export class PostgresStateStore implements StateStore {
   private readonly connectionString: string;
   private pool: pg.Pool | undefined;
   private ready: Promise<void> | undefined;
+  private readonly documents = new DocumentTexts();
 
   constructor(location: string) {
     const parsed = parsePostgresLocation(location);
@@ -255,21 +257,35 @@ export class PostgresStateStore implements StateStore {
   // Dead letters
 
   async addDeadLetter(entry: NewDeadLetter): Promise<number> {
-    return this.guard(`store a dead letter of pipeline ${entry.pipeline}`, async (client) => {
-      const result = await client.query<{ id: string }>(
-        `INSERT INTO dead_letters (${DEAD_LETTER_COLUMNS})
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14) RETURNING id`,
-        deadLetterValues(entry, now()),
-      );
-      return Number(result.rows[0]?.id);
-    });
+    return this.guard(`store a dead letter of pipeline ${entry.pipeline}`, (client) =>
+      this.transaction(client, async () => {
+        const refs = { schema: await this.documentRef(client, entry.schema), checkpoint: await this.documentRef(client, entry.checkpoint) };
+        const result = await client.query<{ id: string }>(
+          `INSERT INTO dead_letters (${DEAD_LETTER_COLUMNS})
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14) RETURNING id`,
+          deadLetterValues(entry, now(), refs),
+        );
+        return Number(result.rows[0]?.id);
+      }),
+    );
+  }
+
+  /** The id of the one stored copy of `value` (see DocumentTexts), stored now if it is new; null for no value. */
+  private async documentRef(client: pg.PoolClient, value: unknown): Promise<number | null> {
+    const document = this.documents.of(value);
+    if (document === undefined) return null;
+    // A purge removes documents no dead letter refers to: it waits for this transaction (see purgeDeadLetters).
+    await client.query("LOCK TABLE dead_letter_documents IN ROW EXCLUSIVE MODE");
+    await client.query("INSERT INTO dead_letter_documents (digest, body) VALUES ($1, $2) ON CONFLICT (digest) DO NOTHING", [document.digest, document.text]);
+    const row = (await client.query<{ id: string }>("SELECT id FROM dead_letter_documents WHERE digest = $1", [document.digest])).rows[0];
+    return Number(row?.id);
   }
 
   async listDeadLetters(filter: DeadLetterFilter): Promise<DeadLetter[]> {
     return this.guard(`read the dead letters of pipeline ${filter.pipeline}`, async (client) => {
       const { sql, values } = deadLetterWhere(filter, "postgres");
       const limit = filter.limit === undefined ? "" : ` LIMIT ${Math.max(0, Math.floor(filter.limit))}`;
-      return (await client.query<Record<string, unknown>>(`SELECT * FROM dead_letters WHERE ${sql} ORDER BY id${limit}`, values)).rows.map(toDeadLetterRow);
+      return (await client.query<Record<string, unknown>>(`SELECT * FROM dead_letters_full WHERE ${sql} ORDER BY id${limit}`, values)).rows.map(toDeadLetterRow);
     });
   }
 
@@ -282,7 +298,7 @@ export class PostgresStateStore implements StateStore {
 
   async getDeadLetter(id: number): Promise<DeadLetter | undefined> {
     return this.guard(`read dead letter ${id}`, async (client) => {
-      const row = (await client.query<Record<string, unknown>>("SELECT * FROM dead_letters WHERE id = $1", [id])).rows[0];
+      const row = (await client.query<Record<string, unknown>>("SELECT * FROM dead_letters_full WHERE id = $1", [id])).rows[0];
       return row === undefined ? undefined : toDeadLetterRow(row);
     });
   }
@@ -300,7 +316,13 @@ export class PostgresStateStore implements StateStore {
   async purgeDeadLetters(filter: DeadLetterFilter): Promise<number> {
     return this.guard(`purge dead letters of pipeline ${filter.pipeline}`, async (client) => {
       const { sql, values } = deadLetterWhere(filter, "postgres");
-      return (await client.query(`DELETE FROM dead_letters WHERE ${sql}`, values)).rowCount ?? 0;
+      return this.transaction(client, async () => {
+        const purged = (await client.query(`DELETE FROM dead_letters WHERE ${sql}`, values)).rowCount ?? 0;
+        // Conflicts with the ROW EXCLUSIVE lock a dead letter's insert takes: no document goes while one is being referred to.
+        await client.query("LOCK TABLE dead_letter_documents IN SHARE ROW EXCLUSIVE MODE");
+        await client.query(ORPHAN_DOCUMENTS);
+        return purged;
+      });
     });
   }
 }

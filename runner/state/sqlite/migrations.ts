@@ -1,4 +1,5 @@
 import type { Database } from "better-sqlite3";
+import { DEAD_LETTERS_VIEW } from "../dead-letter-documents.js";
 
 /**
  * The state store's schema, as numbered steps. A store records the last step
@@ -87,6 +88,19 @@ export const MIGRATIONS: ReadonlyArray<{ readonly version: number; readonly desc
         schedule TEXT NOT NULL,
         updated_at TEXT NOT NULL
       );`,
+  },
+  {
+    version: 6,
+    description: "dead letters refer to one copy of each checkpoint and schema",
+    sql: `
+      CREATE TABLE IF NOT EXISTS dead_letter_documents (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        digest TEXT NOT NULL UNIQUE,
+        body TEXT NOT NULL
+      );
+      ALTER TABLE dead_letters ADD COLUMN checkpoint_ref INTEGER;
+      ALTER TABLE dead_letters ADD COLUMN schema_ref INTEGER;
+      ${DEAD_LETTERS_VIEW};`,
   },
 ];
 

@@ -9,6 +9,7 @@ import { migrate } from "./migrations.js";
 import { sqliteFailure } from "./sqlite-failure.js";
 import { DEAD_LETTER_COLUMNS, deadLetterValues, toDeadLetter, toRun, type RunRow } from "../rows.js";
 import { deadLetterWhere } from "../dead-letter-where.js";
+import { DocumentTexts, ORPHAN_DOCUMENTS } from "../dead-letter-documents.js";
 
 const now = (): string => new Date().toISOString();
 
@@ -23,6 +24,7 @@ const now = (): string => new Date().toISOString();
 export class SqliteStateStore implements StateStore {
   readonly path: string;
   private readonly db: Database;
+  private readonly documents = new DocumentTexts();
 
   constructor(path: string) {
     this.path = path === ":memory:" ? path : resolve(path);
@@ -230,22 +232,33 @@ export class SqliteStateStore implements StateStore {
   // Dead letters
 
   async addDeadLetter(entry: NewDeadLetter): Promise<number> {
-    return this.guard(`store a dead letter of pipeline ${entry.pipeline}`, () => {
-      const result = this.db
-        .prepare(
-          `INSERT INTO dead_letters (${DEAD_LETTER_COLUMNS})
-           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-        )
-        .run(...deadLetterValues(entry, now()));
-      return Number(result.lastInsertRowid);
-    });
+    return this.guard(`store a dead letter of pipeline ${entry.pipeline}`, () =>
+      this.db.transaction(() => {
+        const refs = { schema: this.documentRef(entry.schema), checkpoint: this.documentRef(entry.checkpoint) };
+        const result = this.db
+          .prepare(
+            `INSERT INTO dead_letters (${DEAD_LETTER_COLUMNS})
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+          )
+          .run(...deadLetterValues(entry, now(), refs));
+        return Number(result.lastInsertRowid);
+      })(),
+    );
+  }
+
+  /** The id of the one stored copy of `value` (see DocumentTexts), stored now if it is new; null for no value. */
+  private documentRef(value: unknown): number | null {
+    const document = this.documents.of(value);
+    if (document === undefined) return null;
+    this.db.prepare("INSERT INTO dead_letter_documents (digest, body) VALUES (?, ?) ON CONFLICT (digest) DO NOTHING").run(document.digest, document.text);
+    return (this.db.prepare("SELECT id FROM dead_letter_documents WHERE digest = ?").get(document.digest) as { id: number }).id;
   }
 
   async listDeadLetters(filter: DeadLetterFilter): Promise<DeadLetter[]> {
     return this.guard(`read the dead letters of pipeline ${filter.pipeline}`, () => {
       const { sql, values } = deadLetterWhere(filter, "sqlite");
       const limit = filter.limit === undefined ? "" : ` LIMIT ${Math.max(0, Math.floor(filter.limit))}`;
-      return (this.db.prepare(`SELECT * FROM dead_letters WHERE ${sql} ORDER BY id${limit}`).all(...values) as Array<Record<string, unknown>>).map(toDeadLetter);
+      return (this.db.prepare(`SELECT * FROM dead_letters_full WHERE ${sql} ORDER BY id${limit}`).all(...values) as Array<Record<string, unknown>>).map(toDeadLetter);
     });
   }
 
@@ -258,7 +271,7 @@ export class SqliteStateStore implements StateStore {
 
   async getDeadLetter(id: number): Promise<DeadLetter | undefined> {
     return this.guard(`read dead letter ${id}`, () => {
-      const row = this.db.prepare("SELECT * FROM dead_letters WHERE id = ?").get(id) as Record<string, unknown> | undefined;
+      const row = this.db.prepare("SELECT * FROM dead_letters_full WHERE id = ?").get(id) as Record<string, unknown> | undefined;
       return row === undefined ? undefined : toDeadLetter(row);
     });
   }
@@ -278,7 +291,11 @@ export class SqliteStateStore implements StateStore {
   async purgeDeadLetters(filter: DeadLetterFilter): Promise<number> {
     return this.guard(`purge dead letters of pipeline ${filter.pipeline}`, () => {
       const { sql, values } = deadLetterWhere(filter, "sqlite");
-      return this.db.prepare(`DELETE FROM dead_letters WHERE ${sql}`).run(...values).changes;
+      return this.db.transaction(() => {
+        const purged = this.db.prepare(`DELETE FROM dead_letters WHERE ${sql}`).run(...values).changes;
+        this.db.prepare(ORPHAN_DOCUMENTS).run();
+        return purged;
+      })();
     });
   }
 }

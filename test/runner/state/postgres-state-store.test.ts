@@ -10,7 +10,26 @@ const url = postgresUrl();
 describe.skipIf(url === undefined)("postgres", () => {
   const server = url as string;
 
-  stateStoreContract("postgres", () => new PostgresStateStore(freshPostgresStore(server)));
+  const locations = new WeakMap<object, string>();
+  stateStoreContract(
+    "postgres",
+    () => {
+      const location = freshPostgresStore(server);
+      const store = new PostgresStateStore(location);
+      locations.set(store, location);
+      return store;
+    },
+    async (store) => {
+      const schema = new URL(locations.get(store) as string).searchParams.get("schema") as string;
+      const client = new pg.Client(server);
+      await client.connect();
+      try {
+        return Number((await client.query<{ n: string }>(`SELECT count(*) AS n FROM "${schema}".dead_letter_documents`)).rows[0]?.n);
+      } finally {
+        await client.end();
+      }
+    },
+  );
 
   describe("postgres: migrations", () => {
     it("several processes opening one new store at once migrate it once", async () => {

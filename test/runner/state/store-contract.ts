@@ -6,7 +6,11 @@ import type { NewDeadLetter, RunProgress } from "../../../runner/state/types.js"
  * The contract every state store implementation passes, unchanged: SQLite
  * and memory today, Postgres later. `open` gives a fresh, empty store.
  */
-export function stateStoreContract(name: string, open: () => StateStore | Promise<StateStore>): void {
+/**
+ * The behaviour every state store shares. `documentCount`, for a store that keeps dead letters'
+ * checkpoints and schemas apart, counts the copies it holds.
+ */
+export function stateStoreContract(name: string, open: () => StateStore | Promise<StateStore>, documentCount?: (store: StateStore) => Promise<number>): void {
   const progress = (written: number): RunProgress => ({ orders: { read: written, written, deadLettered: 0 } });
   const letter = (overrides: Partial<NewDeadLetter> = {}): NewDeadLetter => ({ pipeline: "p", runId: "r1", stream: "orders", stage: "validate", errorCode: "RECORD_INVALID", errorMessage: "bad", original: { id: 1 }, ...overrides });
 
@@ -119,6 +123,33 @@ export function stateStoreContract(name: string, open: () => StateStore | Promis
       expect(await store.purgeDeadLetters({ pipeline: "p", status: "done" })).toBe(1);
       expect((await store.listDeadLetters({ pipeline: "p" })).map((entry) => entry.id)).toEqual([second]);
       expect((await store.listDeadLetters({ pipeline: "q" })).map((entry) => entry.id)).toEqual([other]);
+      await store.close();
+    });
+  });
+
+  describe(`${name}: dead letters' checkpoints and schemas`, () => {
+    it("shares one copy among dead letters, gives each its own back, and keeps it while any refers to it", async () => {
+      const store = await open();
+      const big = { bookmarks: { s: { cursor: "x".repeat(100_000) } } };
+      const schema = { type: "object", properties: { id: { type: "integer" } } };
+      const ids: number[] = [];
+      for (let index = 0; index < 50; index += 1) ids.push(await store.addDeadLetter(letter({ original: { id: index }, checkpoint: big, schema })));
+      const later = { bookmarks: { s: { cursor: "y" } } };
+      const last = await store.addDeadLetter(letter({ original: { id: 50 }, checkpoint: later, schema: { ...schema } }));
+      expect(await store.getDeadLetter(ids[0] as number)).toMatchObject({ checkpoint: big, schema });
+      expect(await store.getDeadLetter(last)).toMatchObject({ checkpoint: later, schema });
+      expect((await store.listDeadLetters({ pipeline: "p" })).map((entry) => entry.checkpoint === undefined ? undefined : JSON.stringify(entry.checkpoint).length)).toEqual([...ids.map(() => JSON.stringify(big).length), JSON.stringify(later).length]);
+      if (documentCount !== undefined) expect(await documentCount(store)).toBe(3);
+      // Purging the first 49 keeps the copy the 50th still refers to; purging it too removes it.
+      await store.recordReplay(ids.slice(0, 49), []);
+      await store.purgeDeadLetters({ pipeline: "p", status: "done" });
+      expect(await store.getDeadLetter(ids[49] as number)).toMatchObject({ checkpoint: big });
+      await store.recordReplay([ids[49] as number], []);
+      await store.purgeDeadLetters({ pipeline: "p", status: "done" });
+      if (documentCount !== undefined) expect(await documentCount(store)).toBe(2);
+      // The same checkpoint again after its copy went: stored anew.
+      const again = await store.addDeadLetter(letter({ original: { id: 51 }, checkpoint: big, schema }));
+      expect(await store.getDeadLetter(again)).toMatchObject({ checkpoint: big });
       await store.close();
     });
   });
