@@ -1,4 +1,4 @@
-import { valueKind, type JsonSchema, type ValueKind } from "../../protocol/index.js";
+import { decimalShape, valueKind, type JsonSchema, type ValueKind } from "../../protocol/index.js";
 
 /**
  * The DuckDB type of each kind of property (valueKind): integer → BIGINT,
@@ -19,8 +19,10 @@ const TYPES: Record<ValueKind, string> = {
   any: "JSON",
 };
 
+/** A number whose schema gives its precision and scale (decimalShape, as database taps write numeric(p,s)) is DECIMAL(p,s). */
 export function duckdbType(property: JsonSchema | undefined): string {
-  return TYPES[valueKind(property)];
+  const decimal = decimalShape(property);
+  return decimal === undefined ? TYPES[valueKind(property)] : `DECIMAL(${decimal.precision},${decimal.scale})`;
 }
 
 /** A quoted DuckDB identifier: any stream or field name is safe inside it. */

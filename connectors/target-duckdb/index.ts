@@ -79,7 +79,8 @@ class Database {
 
 /** The Arrow columns a stream's records are written as: its properties, or the whole record as JSON when it has none. */
 function recordColumns(stream: StreamInfo): ArrowColumn[] {
-  const columns = arrowColumns(stream.schema);
+  // Timestamps, dates and decimals as Parquet types DuckDB reads as they are (no text to parse, no double to round).
+  const columns = arrowColumns(stream.schema, { forReaders: true });
   return columns.length === 0 ? [{ name: RECORD_COLUMN, kind: "json" }] : columns;
 }
 

@@ -101,6 +101,12 @@ export class StreamTable {
         const stored = existing.get(identifierKey(column.name));
         if (stored === undefined) await this.connection.run(`ALTER TABLE ${this.qualified} ADD COLUMN ${quoteIdentifier(column.name)} ${column.type}`);
         else if (stored !== reportedType(column.type) && stored !== "JSON") {
+          if (await this.holdsExactly(column, stored)) {
+            // A DOUBLE column (made before decimals) whose every value the DECIMAL holds exactly becomes that DECIMAL.
+            await this.connection.run(`ALTER TABLE ${this.qualified} ALTER COLUMN ${quoteIdentifier(column.name)} SET DATA TYPE ${column.type}`);
+            this.columns.push({ ...column, stored: column.type });
+            continue;
+          }
           // A column whose type changed keeps every row: widened to JSON, which holds the old values and the new.
           await this.connection.run(`ALTER TABLE ${this.qualified} ALTER COLUMN ${quoteIdentifier(column.name)} SET DATA TYPE JSON USING to_json(${quoteIdentifier(column.name)})`);
         }
@@ -140,6 +146,16 @@ export class StreamTable {
     return new Map(reader.getRows().map((row) => [identifierKey(String(row[0])), String(row[1])]));
   }
 
+  /** True when a DOUBLE column may become `column`'s DECIMAL: every value it holds converts exactly. */
+  private async holdsExactly(column: Column, stored: string): Promise<boolean> {
+    if (stored !== "DOUBLE" || !column.type.startsWith("DECIMAL(")) return false;
+    const name = quoteIdentifier(column.name);
+    const inexact = await this.connection.runAndReadAll(
+      `SELECT count(*) FROM ${this.qualified} WHERE ${name} IS NOT NULL AND (TRY_CAST(${name} AS ${column.type}) IS NULL OR CAST(TRY_CAST(${name} AS ${column.type}) AS DOUBLE) <> ${name})`,
+    );
+    return Number(inexact.getRows()[0]?.[0] ?? 1) === 0;
+  }
+
   /**
    * Loads the rows of a Parquet file whose columns are `present` (a subset
    * of the schema's), converted to the table's types; call inside a
@@ -176,6 +192,19 @@ export class StreamTable {
 
 /** A batch file's column as the table stores it: cast to its type, and as JSON (of that value) where the table's column was widened. */
 function castOf(column: TableColumn): string {
-  const cast = `CAST(${quoteIdentifier(column.name)} AS ${column.type})`;
+  const cast = column.type.startsWith("DECIMAL(") ? exactDecimal(column) : `CAST(${quoteIdentifier(column.name)} AS ${column.type})`;
   return column.stored === column.type ? cast : `to_json(${cast})`;
+}
+
+/**
+ * A value cast to a DECIMAL column only when the DECIMAL holds it: DuckDB's
+ * CAST rounds a double (an Arrow batch's float64) to the scale, so a value
+ * it would change fails the batch in one line instead. Records arrive as
+ * Parquet DECIMALs already checked value by value (arrow-codec).
+ */
+function exactDecimal(column: TableColumn): string {
+  const name = quoteIdentifier(column.name);
+  const decimal = `TRY_CAST(${name} AS ${column.type})`;
+  const message = quoteLiteral(`column ${column.name} is ${column.type}: a value has more digits than it holds (it would be rounded)`);
+  return `CASE WHEN ${name} IS NULL THEN NULL WHEN ${decimal} IS NULL OR CAST(${decimal} AS DOUBLE) <> CAST(${name} AS DOUBLE) THEN error(${message}) ELSE ${decimal} END`;
 }

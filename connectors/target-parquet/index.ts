@@ -87,8 +87,8 @@ export const targetParquet = defineTarget<ParquetTargetConfig>({
       writeParquetBatch: async (stream, path) => append(stream, await readFile(path)),
       async writeBatch(batch) {
         for (const entry of batch) {
-          // Dates and date-times as Parquet's DATE and TIMESTAMP (microseconds, UTC), objects and arrays as JSON: as readers of the file expect.
-          const columns = arrowColumns(entry.stream.schema, { temporal: true });
+          // Dates and date-times as Parquet's DATE and TIMESTAMP (microseconds, UTC), decimals as DECIMAL, objects and arrays as JSON: as readers expect.
+          const columns = arrowColumns(entry.stream.schema, { forReaders: true });
           const ipc = await encodeStreamRecords(columns, entry);
           if (ipc !== undefined) await write(entry.stream, ipc, new Set(columns.filter((column) => column.kind === "json").map((column) => column.name)));
         }

@@ -35,6 +35,8 @@ function toArrowValue(value: unknown, column: ArrowColumn, stream: string): unkn
       return value;
     case "json":
       return stringifyJson(value);
+    case "decimal":
+      return unscaledOf(value, column, stream, wrong);
     case "timestamp":
     case "date": {
       if (typeof value !== "string") throw wrong();
@@ -45,9 +47,35 @@ function toArrowValue(value: unknown, column: ArrowColumn, stream: string): unkn
   }
 }
 
+/**
+ * A number as a decimal column of `column.decimal` holds it: its unscaled
+ * integer (the value times 10^scale), exactly, from its decimal digits.
+ * Refused when it has more digits after the point than the scale (a
+ * database would round it) or more before it than the precision leaves.
+ */
+function unscaledOf(value: unknown, column: ArrowColumn, stream: string, wrong: () => DataError): bigint {
+  if (typeof value !== "number" && !isExactNumber(value)) throw wrong();
+  if (typeof value === "number" && !Number.isFinite(value)) throw wrong();
+  const { precision, scale } = column.decimal ?? { precision: 38, scale: 0 };
+  const text = isExactNumber(value) ? value.text : String(value);
+  const { negative, digits, exponent } = decimalParts(text);
+  if (digits === "") return 0n;
+  const refuse = (why: string): DataError =>
+    new DataError("VALUE_OUT_OF_RANGE", `column ${JSON.stringify(column.name)} holds DECIMAL(${precision},${scale}): ${text.slice(0, 100)} ${why}`, {
+      where: { stream, field: column.name },
+      hint: "Fix the value at the source, or the schema's multipleOf and bounds if the column should hold it.",
+    });
+  if (exponent < -scale) throw refuse(`has more than ${scale} digit(s) after the point`);
+  if (digits.length + exponent > precision - scale) throw refuse(`has more than ${precision - scale} digit(s) before the point`);
+  const unscaled = BigInt(digits) * 10n ** BigInt(exponent + scale);
+  return negative ? -unscaled : unscaled;
+}
+
 /** A date-time or date a timestamp or date column cannot hold exactly: refused, never truncated or moved. */
 function notAnInstant(value: string, why: string, column: ArrowColumn, stream: string): DataError {
-  return new DataError("VALUE_OUT_OF_RANGE", `column ${JSON.stringify(column.name)} holds ${column.kind === "timestamp" ? "timestamps in microseconds" : "dates"}: ${JSON.stringify(value.slice(0, 60))} ${why}`, {
+  // Text that is no date-time at all does not match the column; one it cannot hold exactly is out of its range.
+  const code = why.startsWith("is not") ? "ARROW_VALUE_MISMATCH" : "VALUE_OUT_OF_RANGE";
+  return new DataError(code, `column ${JSON.stringify(column.name)} holds ${column.kind === "timestamp" ? "timestamps in microseconds" : "dates"}: ${JSON.stringify(value.slice(0, 60))} ${why}`, {
     where: { stream, field: column.name },
     hint: "Send the value as the column's type holds it, or declare the property as a plain string to keep its text.",
   });
@@ -96,15 +124,32 @@ export function encodeArrowBatch(columns: readonly ArrowColumn[], records: reado
  */
 export async function encodeArrowColumns(columns: readonly ArrowColumn[], values: ReadonlyArray<readonly unknown[]>, rows: number, stream: string): Promise<Uint8Array> {
   const arrow = await loadArrow();
-  const { Bool, DateDay, Field, Float64, Int64, makeData, RecordBatch, Schema, Struct, Table, tableToIPC, TimestampMicrosecond, Utf8, vectorFromArray } = arrow;
-  const typeOf = (kind: ReadKind) =>
-    kind === "int64" ? new Int64() : kind === "float64" ? new Float64() : kind === "bool" ? new Bool() : kind === "timestamp" ? new TimestampMicrosecond("UTC") : kind === "date" ? new DateDay() : new Utf8();
-  const fields = columns.map((column) => new Field(column.name, typeOf(column.kind), true, column.kind === "json" ? new Map([[JSON_COLUMN_KEY, "1"]]) : undefined));
+  const { Bool, DateDay, Decimal, Field, Float64, Int64, makeData, RecordBatch, Schema, Struct, Table, tableToIPC, TimestampMicrosecond, Utf8, vectorFromArray } = arrow;
+  const typeOf = (column: ArrowColumn) => {
+    switch (column.kind) {
+      case "int64":
+        return new Int64();
+      case "float64":
+        return new Float64();
+      case "bool":
+        return new Bool();
+      case "timestamp":
+        return new TimestampMicrosecond("UTC");
+      case "date":
+        return new DateDay();
+      case "decimal":
+        return new Decimal(column.decimal?.scale ?? 0, column.decimal?.precision ?? 38, 128);
+      default:
+        return new Utf8();
+    }
+  };
+  const fields = columns.map((column) => new Field(column.name, typeOf(column), true, column.kind === "json" ? new Map([[JSON_COLUMN_KEY, "1"]]) : undefined));
   const children = columns.map((column, index) => {
     const converted = (values[index] ?? []).map((value) => toArrowValue(value, column, stream));
     const type = (fields[index] as (typeof fields)[number]).type;
-    // apache-arrow's builders take timestamps and dates as epoch milliseconds (a double): the counts go in as they are.
+    // apache-arrow's builders take timestamps and dates as epoch milliseconds (a double), decimals not at all: the counts go in as they are.
     if (column.kind === "timestamp" || column.kind === "date") return countsData(arrow, type, converted, column.kind === "timestamp" ? BigInt64Array : Int32Array);
+    if (column.kind === "decimal") return decimalData(arrow, type, converted);
     const vector = vectorFromArray(converted, type);
     return vector.data[0] as (typeof vector.data)[number];
   });
@@ -127,6 +172,26 @@ function countsData(arrow: ArrowModule, type: ArrowModule["DataType"]["prototype
     validity[row >> 3] = (validity[row >> 3] as number) | (1 << (row & 7));
   });
   return arrow.makeData({ type: type as never, length: counts.length, nullCount: nulls, nullBitmap: nulls === 0 ? null : validity, data: values as never });
+}
+
+/** The data of a decimal128 column from unscaled integers (null where a row has none): four little-endian 32-bit words each, two's complement. */
+function decimalData(arrow: ArrowModule, type: ArrowModule["DataType"]["prototype"], unscaled: readonly unknown[]) {
+  const words = new Uint32Array(unscaled.length * 4);
+  const validity = new Uint8Array(Math.ceil(unscaled.length / 8));
+  let nulls = 0;
+  unscaled.forEach((value, row) => {
+    if (value === null) {
+      nulls += 1;
+      return;
+    }
+    let bits = BigInt.asUintN(128, value as bigint);
+    for (let word = 0; word < 4; word += 1) {
+      words[row * 4 + word] = Number(bits & 0xffff_ffffn);
+      bits >>= 32n;
+    }
+    validity[row >> 3] = (validity[row >> 3] as number) | (1 << (row & 7));
+  });
+  return arrow.makeData({ type: type as never, length: unscaled.length, nullCount: nulls, nullBitmap: nulls === 0 ? null : validity, data: words as never });
 }
 
 /** The columns of an Arrow schema as this codec reads them (an unknown type is reported by the caller). */

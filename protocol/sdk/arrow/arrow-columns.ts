@@ -1,5 +1,5 @@
 import type { JsonSchema } from "../../messages/types.js";
-import { valueKind, type ValueKind } from "../value-kind.js";
+import { decimalShape, valueKind, type DecimalShape, type ValueKind } from "../value-kind.js";
 
 /**
  * How a stream's property is held in an Arrow batch: integer → int64,
@@ -19,10 +19,14 @@ export type ArrowKind = "int64" | "float64" | "bool" | "utf8" | "json";
  */
 export type ReadKind = ArrowKind | "timestamp" | "date";
 
+/** What a column is written as: a batch file's kinds; a file for readers also has timestamps, dates and exact decimals (decimal128). */
+export type WriteKind = ReadKind | "decimal";
+
 export interface ArrowColumn {
   readonly name: string;
-  /** A batch file's kinds; a file for readers (target-parquet's) also has timestamp (microseconds, UTC) and date columns. */
-  readonly kind: ReadKind;
+  readonly kind: WriteKind;
+  /** The precision and scale of a decimal column. */
+  readonly decimal?: DecimalShape | undefined;
 }
 
 /** The metadata key that marks a utf8 column as holding JSON text. */
@@ -47,13 +51,20 @@ export function arrowKind(property: JsonSchema | undefined): ArrowKind {
 
 /**
  * The Arrow columns of a stream's schema, in the order of its properties.
- * With `temporal`, a date-time property is a timestamp column (microseconds,
- * UTC) and a date one a date column, as readers of a Parquet file expect;
- * batch files between connectors keep them as text (arrowKind).
+ * For a file readers open (`forReaders`: target-parquet's, target-duckdb's
+ * loads), a date-time property is a timestamp column (microseconds, UTC), a
+ * date one a date column, and a number whose schema gives its precision and
+ * scale (decimalShape) an exact decimal128; batch files between connectors
+ * keep text and doubles (arrowKind).
  */
-export function arrowColumns(schema: JsonSchema, options: { readonly temporal?: boolean } = {}): ArrowColumn[] {
+export function arrowColumns(schema: JsonSchema, options: { readonly forReaders?: boolean } = {}): ArrowColumn[] {
   const properties = (schema["properties"] ?? {}) as Record<string, JsonSchema>;
-  return Object.keys(properties).map((name) => ({ name, kind: options.temporal === true ? temporalKind(properties[name]) : arrowKind(properties[name]) }));
+  return Object.keys(properties).map((name) => {
+    const property = properties[name];
+    if (options.forReaders !== true) return { name, kind: arrowKind(property) };
+    const decimal = decimalShape(property);
+    return decimal === undefined ? { name, kind: temporalKind(property) } : { name, kind: "decimal", decimal };
+  });
 }
 
 function temporalKind(property: JsonSchema | undefined): ReadKind {
