@@ -133,7 +133,7 @@ export async function planCatalog(definition: PipelineDefinition, context: Catal
   const tap = definition.tap;
   const capabilities = context.about.capabilities;
   const where = { pipeline: definition.name, connector: tap.name };
-  const flag = capabilities !== undefined && !capabilities.includes("catalog") && capabilities.includes("properties") ? "--properties" : "--catalog";
+  const flag = tap.catalogFlag ?? (capabilities !== undefined && !capabilities.includes("catalog") && capabilities.includes("properties") ? "--properties" : "--catalog");
   const ownFlag = [...splitCommand(tap.command), ...tap.args].find((arg) => arg === "--catalog" || arg === "--properties");
   if (ownFlag !== undefined) {
     if (hasOverrides(settings) || settings.file !== undefined || context.explicit === true) {

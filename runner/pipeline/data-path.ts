@@ -83,6 +83,11 @@ export class DataPath {
   }
 
   /** The tap's schema of a stream, for dead letters. */
+  /** True once the tap sent a SCHEMA for `stream`. */
+  announced(stream: string): boolean {
+    return this.tapShapes.has(stream);
+  }
+
   schemaOf(stream: string): Pick<RejectedRecord, "schema" | "keyProperties"> {
     const shape = this.tapShapes.get(stream);
     return shape === undefined ? {} : { schema: shape.schema, keyProperties: shape.keyProperties };

@@ -1,7 +1,7 @@
 import { rmSync } from "node:fs";
 import { join } from "node:path";
 import { AgoraError, asAgoraError, FatalError, MessageParser, type DeadLetterMessage, type Logger, type MessageLine } from "../../protocol/index.js";
-import { catalogArgs, planCatalog } from "../catalog/plan-catalog.js";
+import { catalogArgs, planCatalog, type CatalogPlan } from "../catalog/plan-catalog.js";
 import { DeadLetterRouter, type RejectedRecord } from "../dlq/dead-letter-router.js";
 import { RunnerCodes } from "../errors.js";
 import { buildMiddleware } from "../middleware/build-middleware.js";
@@ -87,6 +87,8 @@ class PipelineRun {
   private readonly workDir: string;
   private targets: TargetSet | undefined;
   private tap: ConnectorProcess | undefined;
+  /** The catalog the tap was handed, if any: a run that reads nothing of it is told why that may be. */
+  private catalogPlan: CatalogPlan | undefined;
   private failure: AgoraError | undefined;
   private stopSignal: NodeJS.Signals | undefined;
   private lastActivity = Date.now();
@@ -182,6 +184,7 @@ class PipelineRun {
     registerConfigSecrets(definition.tap.config, about.settings);
     const catalog = await planCatalog(definition, { cache: this.store, logger: this.logger, configArgs, about, refresh: this.options.refreshCatalog });
     if (catalog !== undefined) for (const warning of catalog.warnings) this.logger.warn(`pipeline ${definition.name}: ${warning}`);
+    this.catalogPlan = catalog;
     const tapArgs = [
       ...configArgs,
       ...(catalog === undefined ? [] : catalogArgs(catalog, this.workDir)),
@@ -392,6 +395,25 @@ class PipelineRun {
     // Every confirmation is in: the checkpoints and dead letters it queued are written before the run is recorded.
     await this.writes.drain();
     if (this.failure === undefined) this.checkpoint.warnIfUnconfirmed();
+    if (this.failure === undefined && this.stopSignal === undefined) this.warnIfCatalogIgnored();
+  }
+
+  /**
+   * A tap handed a selection that sent nothing for any selected stream, not
+   * even its SCHEMA, most likely did not read the catalog: classic Singer
+   * taps (singer-io's tap-postgres) read only --properties. Said, so "read 0"
+   * is not taken for an empty source.
+   */
+  private warnIfCatalogIgnored(): void {
+    const plan = this.catalogPlan;
+    if (plan === undefined || this.data.read.total > 0) return;
+    const selected = plan.report.filter((stream) => stream.decision.selected).map((stream) => stream.stream);
+    if (selected.length === 0 || selected.some((stream) => this.data.announced(stream))) return;
+    const names = `${selected.slice(0, 5).join(", ")}${selected.length > 5 ? `, and ${selected.length - 5} more` : ""}`;
+    const other = plan.flag === "--catalog" ? "properties" : "catalog";
+    this.logger.warn(
+      `pipeline ${this.definition.name}: ${this.tap?.name ?? "the tap"} was handed a catalog (${plan.flag}) selecting ${selected.length} stream(s) (${names}) and sent no SCHEMA or RECORD for any of them. If it reads its catalog from another flag (classic taps read only --properties), set catalog_flag = "${other}" on the tap; else check the selection (agora select ${this.definition.name}).`,
+    );
   }
 
   private async result(): Promise<RunResult> {

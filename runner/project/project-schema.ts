@@ -35,6 +35,10 @@ const connector = {
     config_file: { type: "string", description: "A config file; merged under `config` when both are given." },
     env: { type: "object", additionalProperties: { type: "string" }, description: "Environment variables." },
     cwd: { type: "string", description: "Working directory (default: the project's)." },
+    catalog_flag: {
+      enum: ["catalog", "properties"],
+      description: "How a tap takes its catalog: `--catalog`, or `--properties` for classic taps that read only that (singer-io's tap-postgres and tap-mysql). Default: what the tap's --about says, else `--catalog`.",
+    },
     ...catalogSettings,
   },
 } as const;

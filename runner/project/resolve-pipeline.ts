@@ -84,6 +84,7 @@ export function resolveConnector(project: Pick<Project, "dir" | "connectors" | "
     env: resolved.env ?? {},
     cwd,
     config,
+    ...(resolved.catalog_flag === undefined ? {} : { catalogFlag: resolved.catalog_flag === "properties" ? "--properties" : "--catalog" }),
   };
 }
 

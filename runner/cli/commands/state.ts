@@ -1,15 +1,52 @@
-import { readFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
+import { resolve } from "node:path";
 import { Command } from "commander";
-import { ConfigError, stringifyJson, UsageError } from "../../../protocol/index.js";
+import { ConfigError, parseJson, stringifyJson, UsageError } from "../../../protocol/index.js";
+import { RunnerCodes } from "../../errors.js";
+import { DEFAULT_STATE_STORE } from "../../project/load-project.js";
+import type { StateStore } from "../../state/interfaces.js";
 import { withoutStreamBookmark } from "../../state/clear-stream.js";
-import { openStateStore, writeOut, type CommonOptions } from "../cli-context.js";
+import { maybeProject, openStateStore, writeOut, type CommonOptions } from "../cli-context.js";
 
+/** A state given by hand: a JSON object (a STATE message's value always is one), every number as written. */
 function parseState(text: string, from: string): unknown {
+  let value: unknown;
   try {
-    return JSON.parse(text) as unknown;
+    value = parseJson(text);
   } catch (error) {
-    throw new ConfigError("STATE_NOT_JSON", `the state is not valid JSON (${(error as Error).message})`, { where: { file: from }, hint: 'Give a JSON value such as \'{"bookmarks": {}}\'.' });
+    throw new ConfigError("STATE_NOT_JSON", `the state is not valid JSON (${(error as Error).message})`, { where: { file: from }, hint: 'Give a JSON object such as \'{"bookmarks": {}}\'.' });
   }
+  if (typeof value !== "object" || value === null || Array.isArray(value)) {
+    throw new ConfigError("STATE_NOT_OBJECT", `the state must be a JSON object, as a STATE message's value is; got ${Array.isArray(value) ? "an array" : value === null ? "null" : `a ${typeof value}`}`, {
+      where: { file: from },
+      hint: 'Give a JSON object such as \'{"bookmarks": {}}\' (agora state show prints the current one).',
+    });
+  }
+  return value;
+}
+
+/**
+ * The state store, for a command about `pipeline`, once the pipeline is
+ * known: one of the project's, or one with a checkpoint or runs in the store
+ * (an ad hoc pipeline). Refused otherwise, naming the project's pipelines; a
+ * folder with no project and no store is not given one.
+ */
+async function storeForKnownPipeline(options: CommonOptions, pipeline: string): Promise<StateStore> {
+  const project = maybeProject(options);
+  if (project?.pipelines[pipeline] !== undefined) return openStateStore(options, project);
+  const explicit = options.stateStore ?? process.env["AGORA_STATE_STORE"];
+  if (project === undefined && explicit === undefined && !existsSync(resolve(DEFAULT_STATE_STORE))) {
+    throw new UsageError(RunnerCodes.PIPELINE_NOT_FOUND, `no pipeline "${pipeline}" here: no pipelines.toml and no state store (${DEFAULT_STATE_STORE})`, {
+      hint: "Run it in the project's folder, or pass --project FILE or --state-store LOCATION.",
+    });
+  }
+  const store = openStateStore(options, project);
+  if ((await store.getCheckpoint(pipeline)) !== undefined || (await store.listRuns(pipeline, 1)).length > 0) return store;
+  await store.close();
+  const names = project === undefined ? [] : Object.keys(project.pipelines);
+  throw new UsageError(RunnerCodes.PIPELINE_NOT_FOUND, `no pipeline "${pipeline}"${project === undefined ? "" : ` in ${project.file}`}, and none by that name has a checkpoint or runs in the state store`, {
+    hint: names.length === 0 ? "Check the name (agora runs list shows the pipelines that have run)." : `Pipelines: ${names.join(", ")}.`,
+  });
 }
 
 export function stateCommand(common: () => CommonOptions): Command {
@@ -20,7 +57,7 @@ export function stateCommand(common: () => CommonOptions): Command {
     .description("print the checkpoint the next run resumes from")
     .action(async (pipeline: string) => {
       const options = common();
-      const store = openStateStore(options);
+      const store = await storeForKnownPipeline(options, pipeline);
       try {
         const saved = await store.getCheckpoint(pipeline);
         if (saved === undefined) {
@@ -43,7 +80,7 @@ export function stateCommand(common: () => CommonOptions): Command {
     .action(async (pipeline: string, json: string | undefined, options: { file?: string }) => {
       if ((json === undefined) === (options.file === undefined)) throw new UsageError("USAGE", "give the state as an argument or with --file", { hint: `agora state set ${pipeline} '{"bookmarks": {}}'` });
       const value = options.file === undefined ? parseState(json as string, "the argument") : parseState(readFileSync(options.file, "utf8"), options.file);
-      const store = openStateStore(common());
+      const store = await storeForKnownPipeline(common(), pipeline);
       try {
         await store.setCheckpoint(pipeline, value);
       } finally {
@@ -57,7 +94,7 @@ export function stateCommand(common: () => CommonOptions): Command {
     .option("--stream <name>", "only this stream's bookmark: it alone starts from the beginning next run")
     .description("forget the checkpoint (the next run starts from the beginning), or one stream's bookmark in it")
     .action(async (pipeline: string, options: { stream?: string }) => {
-      const store = openStateStore(common());
+      const store = await storeForKnownPipeline(common(), pipeline);
       try {
         if (options.stream === undefined) {
           process.stderr.write((await store.clearCheckpoint(pipeline)) ? `checkpoint of ${pipeline} cleared\n` : `pipeline ${pipeline} had no checkpoint\n`);

@@ -1,4 +1,4 @@
-import { readFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { tableRows, writeIn } from "../../helpers/files.js";
@@ -64,6 +64,28 @@ target = "db"
     expect(JSON.parse((await agora(dir, ["state", "show", "users"])).stdout)).toEqual({ bookmarks: { users: { rows: 30 } } });
     expect((await agora(dir, ["state", "clear", "users"])).stderr).toContain("checkpoint of users cleared");
     expect((await agora(dir, ["state", "set", "users", "{not json"])).exitCode).toBe(3);
+    // A state is an object: anything else would break the next run.
+    const array = await agora(dir, ["state", "set", "users", "[1]"]);
+    expect(array.exitCode).toBe(3);
+    expect(array.stderr).toContain("the state must be a JSON object, as a STATE message's value is; got an array");
+    // A bookmark past 2^53 set by hand keeps every digit.
+    expect((await agora(dir, ["state", "set", "users", '{"bookmarks": {"users": {"id": 9007199254740993}}}'])).exitCode).toBe(0);
+    expect((await agora(dir, ["state", "show", "users"])).stdout).toContain("9007199254740993");
+  });
+
+  it("refuses a pipeline that is not there, naming those that are, and leaves a folder without a project as it was", async () => {
+    const dir = projectIn(join(root, "state-names"), `[pipelines.users]\ntap = { command = "tap-sample" }\ntarget = { command = "target-jsonl" }\n`);
+    for (const command of [["show"], ["set", '{"bookmarks": {}}'], ["clear"]]) {
+      const result = await agora(dir, ["state", command[0] as string, "userz", ...command.slice(1)]);
+      expect(result.exitCode, command.join(" ")).not.toBe(0);
+      expect(result.stderr.trim().split("\n")).toHaveLength(1);
+      expect(result.stderr).toMatch(/no pipeline "userz" in .*pipelines\.toml, and none by that name has a checkpoint or runs in the state store\. Pipelines: users\./);
+    }
+    const empty = mkdtempSync(join(root, "no-project-"));
+    const shown = await agora(empty, ["state", "show", "nosuch"]);
+    expect(shown.exitCode).not.toBe(0);
+    expect(shown.stderr).toContain('no pipeline "nosuch" here: no pipelines.toml and no state store (.agora/state.db)');
+    expect(existsSync(join(empty, ".agora"))).toBe(false);
   });
 });
 

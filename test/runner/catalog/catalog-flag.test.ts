@@ -1,0 +1,46 @@
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { agora, projectIn } from "../../helpers/project.js";
+import { ROOT, tempDir } from "../../helpers/processes.js";
+
+/*
+ * A classic Singer tap (no --about) that reads its selection from --properties only, as
+ * singer-io's tap-postgres does: handed --catalog, it syncs nothing and exits 0. The run says
+ * why that may be, and catalog_flag = "properties" makes it sync.
+ */
+const TAP = join(ROOT, "test", "fixtures", "python", "tap_classic_properties.py");
+
+function project(flag: string): string {
+  return projectIn(
+    tempDir("agora-catalog-flag-"),
+    `
+[pipelines.items]
+tap = { command = "python3", args = [${JSON.stringify(TAP)}]${flag} }
+select = ["items.*"]
+targets = [{ command = "target-jsonl", config = { destination_path = "out" } }]
+`,
+  );
+}
+
+describe("a tap that reads its catalog from --properties only", () => {
+  it("handed --catalog, reads nothing, and the run says which setting to use", async () => {
+    const dir = project("");
+    const result = await agora(dir, ["run", "items"]);
+    expect(result.exitCode, result.stderr).toBe(0);
+    expect(result.stderr).toContain("read 0");
+    expect(result.stderr).toMatch(/was handed a catalog \(--catalog\) selecting 1 stream\(s\) \(items\) and sent no SCHEMA or RECORD for any of them\. .*set catalog_flag = "properties" on the tap/);
+  });
+
+  it('with catalog_flag = "properties", syncs the selected stream', async () => {
+    const dir = project(', catalog_flag = "properties"');
+    const result = await agora(dir, ["run", "items"]);
+    expect(result.exitCode, result.stderr).toBe(0);
+    expect(result.stderr).not.toContain("catalog_flag");
+    expect(readFileSync(join(dir, "out", "items.jsonl"), "utf8").trim().split("\n").map((line) => JSON.parse(line) as unknown)).toEqual([
+      { id: 1, name: "item 1" },
+      { id: 2, name: "item 2" },
+      { id: 3, name: "item 3" },
+    ]);
+  });
+});
