@@ -97,7 +97,11 @@ export function isoFromEpoch(count: bigint | number, perSecond: bigint, digits: 
     const units = Number(count);
     const per = Number(perSecond);
     const seconds = Math.floor(units / per);
-    if (seconds >= FIRST_SECOND && seconds <= LAST_SECOND) return { value: isoText(seconds, String(units - seconds * per), digits) };
+    if (seconds >= FIRST_SECOND && seconds <= LAST_SECOND) {
+      // Milliseconds are what Date writes, as one flat string (a joined one costs JSON.stringify and the collector more).
+      if (per === 1000 && digits === 3) return { value: new Date(units).toISOString() };
+      return { value: isoText(seconds, String(units - seconds * per), digits) };
+    }
   }
   const value = BigInt(count);
   let seconds = value / perSecond;
@@ -111,6 +115,31 @@ export function isoFromEpoch(count: bigint | number, perSecond: bigint, digits: 
 }
 
 function isoText(seconds: number, fraction: string, digits: number): string {
-  const whole = new Date(seconds * 1000).toISOString().slice(0, 19);
-  return digits === 0 ? `${whole}Z` : `${whole}.${fraction.padStart(digits, "0")}Z`;
+  const days = Math.floor(seconds / 86_400);
+  const second = seconds - days * 86_400;
+  // Consecutive values mostly fall on one day: its text is made once (a Parquet column is read in order).
+  if (days !== lastDay) {
+    lastDay = days;
+    lastDayText = dayText(days);
+  }
+  const time = `${lastDayText}T${TWO_DIGITS[Math.floor(second / 3600)]}:${TWO_DIGITS[Math.floor(second / 60) % 60]}:${TWO_DIGITS[second % 60]}`;
+  return digits === 0 ? `${time}Z` : `${time}.${fraction.padStart(digits, "0")}Z`;
+}
+
+let lastDay = Number.NaN;
+let lastDayText = "";
+const TWO_DIGITS = Array.from({ length: 60 }, (_, index) => String(index).padStart(2, "0"));
+
+/** YYYY-MM-DD of a day counted from 1970-01-01 (years 0000–9999; the inverse of epochDays). */
+function dayText(days: number): string {
+  const shifted = days + 719_468;
+  const era = Math.floor(shifted / 146_097);
+  const dayOfEra = shifted - era * 146_097;
+  const yearOfEra = Math.floor((dayOfEra - Math.floor(dayOfEra / 1460) + Math.floor(dayOfEra / 36_524) - Math.floor(dayOfEra / 146_096)) / 365);
+  const dayOfYear = dayOfEra - (365 * yearOfEra + Math.floor(yearOfEra / 4) - Math.floor(yearOfEra / 100));
+  const shiftedMonth = Math.floor((5 * dayOfYear + 2) / 153);
+  const day = dayOfYear - Math.floor((153 * shiftedMonth + 2) / 5) + 1;
+  const month = shiftedMonth < 10 ? shiftedMonth + 3 : shiftedMonth - 9;
+  const year = yearOfEra + era * 400 + (month <= 2 ? 1 : 0);
+  return `${String(year).padStart(4, "0")}-${TWO_DIGITS[month]}-${TWO_DIGITS[day]}`;
 }
