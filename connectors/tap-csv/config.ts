@@ -1,5 +1,5 @@
 import { extname } from "node:path";
-import { BAD_ROW_SETTING, filesSetting, resolveFileStreams, type BadRowPolicy, type ConnectorConfig, type FileEntry } from "../../protocol/index.js";
+import { BAD_ROW_SETTING, filesSetting, ON_FILE_CHANGE_SETTING, resolveFileStreams, type BadRowPolicy, type ConnectorConfig, type FileChangePolicy, type FileEntry } from "../../protocol/index.js";
 
 /** Each encoding setting, as the file is decoded. */
 const ENCODINGS = { "utf-8": "utf-8", "utf-8-sig": "utf-8", latin1: "latin1", "iso-8859-1": "latin1", "utf-16le": "utf-16le", "utf-16be": "utf-16be" } as const;
@@ -32,6 +32,7 @@ export const CSV_SETTINGS = {
     ...FORMAT_PROPERTIES,
     sample_size: { type: "integer", minimum: 1, default: 1000, description: "Rows read from the start of each file to infer column types." },
     on_bad_row: BAD_ROW_SETTING,
+    on_file_change: ON_FILE_CHANGE_SETTING,
     encoding_errors: {
       type: "string",
       enum: ["strict", "replace"],
@@ -63,6 +64,7 @@ export interface CsvConfig extends ConnectorConfig {
   encoding: CsvEncoding;
   sample_size: number;
   on_bad_row: BadRowPolicy;
+  on_file_change: FileChangePolicy;
   encoding_errors: "strict" | "replace";
   quoted_empty: "empty_string" | "null";
 }

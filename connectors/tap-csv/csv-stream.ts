@@ -1,5 +1,5 @@
 import { SchemaInferrer, schemaTypes, textConverter, TextConversionError, type TextConverter } from "../../catalogs/index.js";
-import { BadRowHandler, checkKeysAreColumns, DataError, mapRows, RowBatch, savedPosition, type JsonSchema, type RejectedRow, type StreamItem, type TapStream } from "../../protocol/index.js";
+import { BadRowHandler, checkKeysAreColumns, DataError, fileIdentity, mapRows, RowBatch, savedPosition, type FileIdentity, type JsonSchema, type RejectedRow, type StreamItem, type TapStream } from "../../protocol/index.js";
 import { exactNumberConverter } from "./exact-numbers.js";
 import { columnNames, generatedNames, renamedColumns, type RenamedColumn } from "./column-names.js";
 import type { CsvConfig, CsvFile } from "./config.js";
@@ -9,6 +9,8 @@ import { readCsvRows, rowText, type CsvRow } from "./csv-rows.js";
 interface CsvBookmark {
   readonly path: string;
   readonly row: number;
+  /** The file as it was when reading started: a rewritten file is read from the start next time. */
+  readonly file: FileIdentity;
 }
 
 /** Reads the header (if any) and a bounded sample; returns the column names and inferred schema. */
@@ -60,7 +62,8 @@ export async function csvStream(file: CsvFile, config: CsvConfig, knownSchema?: 
     columns,
     resumable: true,
     async *records({ bookmark, schema: announced, logger }): AsyncGenerator<StreamItem> {
-      const start = savedPosition(bookmark, file.path, "row", (message) => logger.warn(`stream ${file.stream}: ${message}`));
+      const identity = fileIdentity(file.path);
+      const start = savedPosition(bookmark, file.path, "row", (message) => logger.warn(`stream ${file.stream}: ${message}`), identity, config.on_file_change);
       for (const { header, column, name } of inspected.renamed) {
         logger.warn(`stream ${file.stream}: ${file.path}: the header names "${header}" more than once; column ${column} is read as "${name}" (set "columns" in the config to name them yourself)`);
       }
@@ -79,7 +82,7 @@ export async function csvStream(file: CsvFile, config: CsvConfig, knownSchema?: 
             where: { stream: file.stream, file: file.path, line, ...(field === undefined ? {} : { field }) },
             hint: 'Fix the row, or set "on_bad_row" to skip or dlq.',
           }),
-          { raw, bookmark: { path: file.path, row: dataRow } satisfies CsvBookmark },
+          { raw, bookmark: { path: file.path, row: dataRow, file: identity } satisfies CsvBookmark },
         );
 
       /** One parsed row as typed values (in column order), or a rejected row (undefined when skipped); throws under the "fail" policy. */
@@ -122,7 +125,7 @@ export async function csvStream(file: CsvFile, config: CsvConfig, knownSchema?: 
           return item;
         });
         // Under the "fail" policy the rows before the bad one are still emitted; then the error stops the stream.
-        if (items.length > 0) yield new RowBatch(items, (index): CsvBookmark => ({ path: file.path, row: positions[index] as number }));
+        if (items.length > 0) yield new RowBatch(items, (index): CsvBookmark => ({ path: file.path, row: positions[index] as number, file: identity }));
         if (error !== undefined) throw error;
       }
       badRows.summarize();

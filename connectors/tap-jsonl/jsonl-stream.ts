@@ -1,5 +1,5 @@
 import { SchemaInferrer } from "../../catalogs/index.js";
-import { BadRowHandler, bookmarked, DataError, mapRows, savedPosition, type Bookmarked, type JsonSchema, type RejectedRow, type StreamItem, type TapStream } from "../../protocol/index.js";
+import { BadRowHandler, bookmarked, DataError, fileIdentity, mapRows, savedPosition, type Bookmarked, type FileIdentity, type JsonSchema, type RejectedRow, type StreamItem, type TapStream } from "../../protocol/index.js";
 import type { JsonlConfig, JsonlFile } from "./config.js";
 import { readJsonlLines, type JsonlLine } from "./jsonl-lines.js";
 
@@ -7,6 +7,8 @@ import { readJsonlLines, type JsonlLine } from "./jsonl-lines.js";
 interface JsonlBookmark {
   readonly path: string;
   readonly line: number;
+  /** The file as it was when reading started: a rewritten file is read from the start next time. */
+  readonly file: FileIdentity;
 }
 
 async function inferSchema(file: JsonlFile, sampleSize: number, maxLineBytes: number): Promise<Record<string, unknown>> {
@@ -31,10 +33,11 @@ export async function jsonlStream(file: JsonlFile, config: JsonlConfig, knownSch
     keyProperties: file.keyProperties,
     resumable: true,
     async *records({ bookmark, logger }): AsyncGenerator<StreamItem> {
-      const after = savedPosition(bookmark, file.path, "line", (message) => logger.warn(`stream ${file.stream}: ${message}`));
+      const identity = fileIdentity(file.path);
+      const after = savedPosition(bookmark, file.path, "line", (message) => logger.warn(`stream ${file.stream}: ${message}`), identity, config.on_file_change);
       const badRows = new BadRowHandler(config.on_bad_row, logger, file.stream);
       const toItem = (line: JsonlLine): Bookmarked | RejectedRow | undefined => {
-        const position: JsonlBookmark = { path: file.path, line: line.line };
+        const position: JsonlBookmark = { path: file.path, line: line.line, file: identity };
         // The line is the record's JSON already: the SDK writes it as it is.
         if (line.ok) return bookmarked(line.record, position, line.text);
         const error = new DataError("JSONL_BAD_LINE", line.reason, {
