@@ -29,6 +29,8 @@ export class DeadLetterRouter {
   deadLettered = 0;
   skipped = 0;
   readonly byStream: Record<string, number> = streamTable<number>();
+  /** Records a target rejected (stage sink_write), whatever the policy: sent, but not written. */
+  readonly sinkByStream: Record<string, number> = streamTable<number>();
   private warnedSkip = new Set<string>();
 
   constructor(
@@ -43,6 +45,7 @@ export class DeadLetterRouter {
 
   /** Returns an error to stop the run with, under the `fail` policy; otherwise undefined. */
   reject(rejected: RejectedRecord, where: { line?: number | undefined; connector?: string | undefined } = {}): AgoraError | undefined {
+    if (rejected.stage === "sink_write") this.sinkByStream[rejected.stream] = countOf(this.sinkByStream, rejected.stream) + 1;
     const location = `stream ${rejected.stream}${where.line === undefined ? "" : `, line ${where.line}`}`;
     if (this.policy === "fail") {
       return new DataError(rejected.errorCode, `record rejected at ${rejected.stage}: ${rejected.errorMessage}; the record: ${recordExcerpt(rejected)}`, {

@@ -134,12 +134,25 @@ export class CheckpointTracker {
 /** Pending STATEs kept before thinning: far more than a target that confirms as it goes ever leaves. */
 const MAX_PENDING = 10_000;
 
-/** Progress for the run history: read counts as they stand, written as of the checkpoint. */
-export function progressAt(read: Readonly<Record<string, number>>, delivered: Readonly<Record<string, number>>, deadLettered: Readonly<Record<string, number>>): RunProgress {
-  const streams = new Set([...Object.keys(read), ...Object.keys(delivered), ...Object.keys(deadLettered)]);
+/**
+ * Progress for the run history: read counts as they stand; written, the
+ * records every target confirmed (`confirmed`: sent before the last STATE
+ * they all confirmed) less those a target rejected (`sinkRejected`);
+ * unconfirmed, what was sent after that (`sent`, when given: a run's end).
+ */
+export function progressAt(
+  read: Readonly<Record<string, number>>,
+  confirmed: Readonly<Record<string, number>>,
+  deadLettered: Readonly<Record<string, number>>,
+  sinkRejected: Readonly<Record<string, number>> = {},
+  sent?: Readonly<Record<string, number>>,
+): RunProgress {
+  const streams = new Set([...Object.keys(read), ...Object.keys(confirmed), ...Object.keys(deadLettered), ...Object.keys(sent ?? {})]);
   const progress = streamTable<RunProgress[string]>();
   for (const stream of streams) {
-    progress[stream] = { read: countOf(read, stream), written: countOf(delivered, stream), deadLettered: countOf(deadLettered, stream) };
+    const kept = Math.max(0, countOf(sent ?? confirmed, stream) - countOf(sinkRejected, stream));
+    const written = Math.min(kept, Math.max(0, countOf(confirmed, stream) - countOf(sinkRejected, stream)));
+    progress[stream] = { read: countOf(read, stream), written, deadLettered: countOf(deadLettered, stream), ...(sent === undefined ? {} : { unconfirmed: kept - written }) };
   }
   return progress;
 }

@@ -274,7 +274,7 @@ class PipelineRun {
 
   private onConfirmed(target: number, value: unknown): boolean {
     this.lastActivity = Date.now();
-    return this.checkpoint.confirm(target, value, (written) => progressAt(this.data.read.byStream, written, this.router.byStream));
+    return this.checkpoint.confirm(target, value, (written) => progressAt(this.data.read.byStream, written, this.router.byStream, this.router.sinkByStream));
   }
 
   private onTargetDeadLetter(target: number, message: DeadLetterMessage): void {
@@ -394,6 +394,9 @@ class PipelineRun {
     if (this.failure === undefined && this.stopSignal === undefined) this.checkpoint.commitDeferred();
     // Every confirmation is in: the checkpoints and dead letters it queued are written before the run is recorded.
     await this.writes.drain();
+    // Connectors' error lines no failure of the run reported are said now, once.
+    this.tap?.releaseHeldErrors();
+    for (const channel of this.targets?.channels ?? []) channel.process.releaseHeldErrors();
     if (this.failure === undefined) this.checkpoint.warnIfUnconfirmed();
     if (this.failure === undefined && this.stopSignal === undefined) this.warnIfCatalogIgnored();
   }
@@ -418,9 +421,8 @@ class PipelineRun {
 
   private async result(): Promise<RunResult> {
     const status = this.failure !== undefined ? "failed" : this.stopSignal !== undefined ? "stopped" : "succeeded";
-    const succeeded = status === "succeeded";
-    const written = succeeded ? this.data.delivered.byStream : this.checkpoint.writtenAtCheckpoint;
-    const progress = progressAt(this.data.read.byStream, written, this.router.byStream);
+    // Written is what every target confirmed; what they were sent after their last confirmation is counted apart.
+    const progress = progressAt(this.data.read.byStream, this.checkpoint.writtenAtCheckpoint, this.router.byStream, this.router.sinkByStream, this.data.delivered.byStream);
     const failure: RunFailure | undefined =
       this.failure !== undefined
         ? { code: this.failure.code, kind: this.failure.kind, message: maskSecrets(this.failure.toUserLine()) }
@@ -435,7 +437,8 @@ class PipelineRun {
       status,
       progress,
       recordsRead: this.data.read.total,
-      recordsWritten: Object.values(written).reduce((sum, count) => sum + count, 0),
+      recordsWritten: Object.values(progress).reduce((sum, stream) => sum + stream.written, 0),
+      recordsUnconfirmed: Object.values(progress).reduce((sum, stream) => sum + (stream.unconfirmed ?? 0), 0),
       deadLettered: this.router.deadLettered,
       skipped: this.router.skipped,
       checkpointAdvanced: this.checkpoint.advanced,

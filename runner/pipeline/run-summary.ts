@@ -10,7 +10,14 @@ export function summaryLine(result: RunResult): string {
     .map(([stream, progress]) => `${stream} ${count(progress.written)}`)
     .join(", ");
   const rate = result.seconds > 0 ? ` (${count(Math.round(result.recordsRead / result.seconds))}/s)` : "";
-  const rejected = [result.deadLettered > 0 ? `${count(result.deadLettered)} to the DLQ` : "", result.skipped > 0 ? `${count(result.skipped)} skipped` : ""].filter((part) => part !== "").join(", ");
+  const unconfirmed = result.recordsUnconfirmed ?? 0;
+  const rejected = [
+    result.deadLettered > 0 ? `${count(result.deadLettered)} to the DLQ` : "",
+    result.skipped > 0 ? `${count(result.skipped)} skipped` : "",
+    unconfirmed > 0 ? `${count(unconfirmed)} sent but not confirmed by a STATE` : "",
+  ]
+    .filter((part) => part !== "")
+    .join(", ");
   const base = `pipeline ${result.pipeline} ${result.status} in ${result.seconds.toFixed(1)} s: read ${count(result.recordsRead)}${rate}, wrote ${count(result.recordsWritten)}${streams === "" ? "" : ` (${streams})`}${rejected === "" ? "" : `; ${rejected}`}; checkpoint ${checkpointPart(result)}; run ${result.runId}`;
   const withBatches = result.batches === undefined ? base : `${base}; batches: ${result.batches.map(batchPart).join(", ")}`;
   return result.error === undefined ? withBatches : `${withBatches}\n${result.error}`;

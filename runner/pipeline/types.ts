@@ -80,7 +80,10 @@ export interface RunResult {
   readonly status: Exclude<RunStatus, "running">;
   readonly progress: RunProgress;
   readonly recordsRead: number;
+  /** Records every target confirmed durable (by a STATE), less those a target rejected. */
   readonly recordsWritten: number;
+  /** Records sent to the targets after the last STATE they all confirmed (see StreamProgress.unconfirmed). */
+  readonly recordsUnconfirmed?: number;
   readonly deadLettered: number;
   readonly skipped: number;
   readonly checkpointAdvanced: boolean;

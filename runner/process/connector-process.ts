@@ -28,6 +28,10 @@ export interface ConnectorExit {
 
 /** A stderr line that reads like an error report. */
 const ERROR_LINE = /error|fail|fatal|exception|traceback/i;
+/** The line our SDK's connectors end with when they fail: "tap-x error: …". */
+const FINAL_ERROR_LINE = /^[\w.@/-]+ error: /;
+/** An error line's closing code, " [CONFIG_INVALID]": the run's failure has its own. */
+const TRAILING_CODE = /\s*\[([A-Z0-9_]+)\]$/;
 
 /** The last lines of a connector's stderr kept for error messages. */
 const STDERR_LINES_KEPT = 5;
@@ -48,6 +52,9 @@ export class ConnectorProcess {
   /** Its first stderr line: often what went wrong (`unrecognized option '--state'`) before a generic last one. */
   private firstStderrLine: string | undefined;
   private ended: ConnectorExit | undefined;
+  private readonly forwardStderr: (line: string) => void;
+  /** Its error lines (the SDK's "name error: …"), kept until a failure reports them or releaseHeldErrors says them. */
+  private heldErrors: string[] = [];
 
   /** `forwardStderr` receives each stderr line with the connector's name in front; by default it goes to our stderr. */
   constructor(launch: ConnectorLaunch, forwardStderr: (line: string) => void = (line) => process.stderr.write(`${line}\n`)) {
@@ -58,11 +65,14 @@ export class ConnectorProcess {
     this.stdout = this.subprocess.stdout;
     // A connector that exits early makes writes to its stdin fail; that is reported through `exited`.
     this.stdin.on("error", () => undefined);
+    this.forwardStderr = forwardStderr;
     const splitter = new LineSplitter((line) => {
       this.firstStderrLine ??= line;
       this.recentStderr.push(line);
       if (this.recentStderr.length > STDERR_LINES_KEPT) this.recentStderr.shift();
-      forwardStderr(`${this.name} | ${line}`);
+      // A connector's own last word ("tap-x error: …") is said once: in the run's failure, or at the end if none uses it.
+      if (FINAL_ERROR_LINE.test(line)) this.heldErrors.push(line);
+      else forwardStderr(`${this.name} | ${line}`);
     }, { maxLineBytes: 1 << 20 });
     this.subprocess.stderr.on("data", (chunk: Buffer) => {
       try {
@@ -103,6 +113,12 @@ export class ConnectorProcess {
     return first === undefined || first === last ? last : `${first} … ${last ?? ""}`;
   }
 
+  /** Says the error lines no failure reported (the connector exited 0 after one, or the run failed for another reason). */
+  releaseHeldErrors(): void {
+    for (const line of this.heldErrors) this.forwardStderr(`${this.name} | ${line}`);
+    this.heldErrors = [];
+  }
+
   kill(signal: NodeJS.Signals = "SIGTERM"): void {
     if (!this.hasExited) this.subprocess.kill(signal);
   }
@@ -122,7 +138,9 @@ export class ConnectorProcess {
   describeFailure(exit: ConnectorExit, doing: string): AgoraError | undefined {
     const where = { connector: this.name };
     const said = this.stderrSummary();
-    const tail = said === undefined ? "" : `; it said: ${said}`;
+    // Said in the failure, not also on its own. Its closing code is kept as its own, in parentheses: the failure's code closes the line.
+    if (exit.code !== 0 || exit.signal !== undefined) this.heldErrors = [];
+    const tail = said === undefined ? "" : `; it said: ${said.replace(TRAILING_CODE, " ($1)")}`;
     if (exit.spawnError !== undefined) {
       return new ConfigError(RunnerCodes.CONNECTOR_NOT_FOUND, `could not start the ${this.role} (${exit.spawnError})`, {
         where,

@@ -5,10 +5,19 @@ import type { ErrorKind } from "../../protocol/index.js";
 export type RunStatus = "running" | "succeeded" | "failed" | "stopped";
 
 /** Records read from the tap, delivered to every target, and dead-lettered, per stream. */
+/**
+ * One stream's counts in a run: records the tap sent (`read`), records
+ * every target confirmed durable by a STATE (`written`: a record a target
+ * rejected is not among them), records in the DLQ or skipped
+ * (`deadLettered`), and records sent to the targets after the last STATE
+ * they all confirmed (`unconfirmed`: likely written by a target that
+ * exited cleanly, but nothing said so; absent in runs recorded before it).
+ */
 export interface StreamProgress {
   read: number;
   written: number;
   deadLettered: number;
+  unconfirmed?: number;
 }
 
 export type RunProgress = Record<string, StreamProgress>;

@@ -23,7 +23,7 @@ describe("two streams, one destination", () => {
     expect(result.exitCode).toBe(1);
     expect(result.stderr).toContain(`streams ${JSON.stringify(streams[0])} and ${JSON.stringify(streams[1])} would both be written to the`);
     expect(result.stderr).toContain(destination);
-    expect(result.stderr).toContain("[DESTINATION_TAKEN]");
+    expect(result.stderr).toContain("(DESTINATION_TAKEN)");
   });
 
   it("a rename_stream gives each its own destination, rows kept apart", async () => {

@@ -37,7 +37,7 @@ describe("a file a failed write left half-written", () => {
     const result = await agora(dir, ["run", "p"]);
     expect(result.exitCode).toBe(1);
     expect(result.stderr).toContain("target-jsonl, /dev/full: cannot write records (ENOSPC). The disk is full: free space and run again");
-    expect(result.stderr).toContain("[DISK_FULL]");
+    expect(result.stderr).toContain("(DISK_FULL)");
     expect(savedCheckpoint(dir, "p")).toBeUndefined();
   });
 });

@@ -23,7 +23,7 @@ target = { command = "target-jsonl", config = { destination_path = "out" } }
     expect(result.stderr).toContain("wrote 6 (constructor 2, __proto__ 2, toString 2); 1 to the DLQ");
     const runs = JSON.parse((await agora(dir, ["--json", "runs", "list", "p"])).stdout) as Array<{ progress: unknown }>;
     expect(JSON.stringify(runs[0]?.progress)).toBe(
-      JSON.stringify(JSON.parse('{"constructor":{"read":2,"written":2,"deadLettered":0},"__proto__":{"read":3,"written":2,"deadLettered":1},"toString":{"read":2,"written":2,"deadLettered":0}}')),
+      JSON.stringify(JSON.parse('{"constructor":{"read":2,"written":2,"deadLettered":0,"unconfirmed":0},"__proto__":{"read":3,"written":2,"deadLettered":1,"unconfirmed":0},"toString":{"read":2,"written":2,"deadLettered":0,"unconfirmed":0}}')),
     );
     expect(JSON.stringify(savedCheckpoint(dir, "p"))).toBe('{"bookmarks":{"constructor":2,"__proto__":2,"toString":2}}');
     for (const stream of ["constructor", "__proto__", "toString"]) {

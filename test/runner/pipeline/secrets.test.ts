@@ -12,14 +12,15 @@ describe("secrets from the environment", () => {
       join(root, "masked"),
       `
 [pipelines.p]
-tap = { command = "bash", args = ["-c", "echo \\"tap error: login refused for token \${API_TOKEN} at https://api.example/x?key=\${API_TOKEN}\\" >&2; exit 1"] }
+tap = { command = "bash", args = ["-c", "echo \\"tap info: logging in with \${API_TOKEN}\\" >&2; echo \\"tap error: login refused for token \${API_TOKEN} at https://api.example/x?key=\${API_TOKEN}\\" >&2; exit 1"] }
 target = { command = "target-jsonl", config = { destination_path = "out" }, env = { NOTE = "\${API_TOKEN}" } }
 `,
     );
     const result = await agora(dir, ["run", "p"], { API_TOKEN: TOKEN });
     expect(result.exitCode).toBe(1);
-    expect(result.stderr).toContain("bash | tap error: login refused for token *** at https://api.example/x?key=***");
-    expect(result.stderr).toContain("it said: tap error: login refused for token ***");
+    expect(result.stderr).toContain("bash | tap info: logging in with ***");
+    // Its error line is said once, in the run's failure.
+    expect(result.stderr).toContain("it said: tap error: login refused for token *** at https://api.example/x?key=***");
     expect(result.stderr).not.toContain(TOKEN);
     const runs = await agora(dir, ["--json", "runs", "list", "p"]);
     expect(runs.stdout).toContain("login refused for token ***");
