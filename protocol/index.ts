@@ -7,6 +7,7 @@ export * from "./messages/types.js";
 export { MESSAGE_SCHEMAS } from "./messages/schemas.js";
 export { ProtocolCodes, type ProtocolCode } from "./messages/codes.js";
 export { exactRecord, excerpt, parseMessage, parseMessageLine } from "./messages/parse.js";
+export { recordText } from "./messages/record-text.js";
 export { serializeMessage } from "./messages/serialize.js";
 export { compareNumbers, decimalParts, ExactNumber, isExactNumber, numberFromDecimalText, numberFromText } from "./values/exact-number.js";
 export { mayHoldExactNumbers, parseJson, parseJsonExact, parseRecordJson, stringifyJson } from "./values/exact-json.js";

@@ -1,4 +1,4 @@
-import { asAgoraError, ConfigError, exactRecord, NumberPlaces, readBatchFiles, RecordValidator, serializeMessage, type AgoraError, type BatchMessage, type Message, type MessageLine, type RecordMessage, type SchemaMessage } from "../../protocol/index.js";
+import { asAgoraError, ConfigError, exactRecord, NumberPlaces, readBatchFiles, recordText, RecordValidator, serializeMessage, type AgoraError, type BatchMessage, type Message, type MessageLine, type RecordMessage, type SchemaMessage } from "../../protocol/index.js";
 import { BatchLane, recordLine, rowLaneReason, type PlannedBatch, type TargetBatchFormats } from "../batches/batch-lane.js";
 import { inspectBatch } from "../batches/inspect-batch.js";
 import { transformArrowBatch } from "../batches/transform-arrow-batch.js";
@@ -252,7 +252,8 @@ export class DataPath {
       if (invalid !== undefined) {
         // Made exact for a record that validates (NumberPlaces): a failed one is read whole again.
         const original = record === message.record ? exactRecord(message, raw, line) : record;
-        this.hooks.reject({ stream: message.stream, stage: "validate", errorCode: invalid.code, errorMessage: invalid.message, original, ...this.schemaOf(message.stream) }, line);
+        // `raw`: the record's text as its line has it, every character as the tap wrote it.
+        this.hooks.reject({ stream: message.stream, stage: "validate", errorCode: invalid.code, errorMessage: invalid.message, original, raw: recordText(raw, message), ...this.schemaOf(message.stream) }, line);
         return undefined;
       }
     }
@@ -299,7 +300,7 @@ export class DataPath {
     const { result, message } = item;
     if (result.kind === "dropped") return;
     if (result.kind === "failed") {
-      this.hooks.reject({ stream: message.stream, stage: "middleware", errorCode: result.code, errorMessage: `${result.step}: ${result.message}`, original: message.record, ...this.schemaOf(message.stream) }, item.line);
+      this.hooks.reject({ stream: message.stream, stage: "middleware", errorCode: result.code, errorMessage: `${result.step}: ${result.message}`, original: message.record, raw: recordText(item.raw, message), ...this.schemaOf(message.stream) }, item.line);
       // Under on_error = "fail" that failed the run: nothing after this record is sent, so no STATE passes it.
       if (this.definition.onError === "fail") this.halted = true;
       return;

@@ -42,5 +42,8 @@ targets = [{ command = "target-jsonl", config = { destination_path = "out" } }]
     expect(listed.stdout).toContain('"tiny":-0');
     expect(letters[0]?.errorMessage).toMatch(/count.*integer/);
     expect(letters[1]?.errorMessage).toMatch(/tiny/);
+    // Each dead letter keeps the record's text as its line had it.
+    const shown = await agora(dir, ["--json", "dlq", "show", "m", "1"]);
+    expect((JSON.parse(shown.stdout) as { raw: string }).raw).toBe('{"id":2,"tiny":1,"count":9007199254740993.5}');
   });
 });
