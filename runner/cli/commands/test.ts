@@ -1,4 +1,4 @@
-import { Command } from "commander";
+import { Command, Option } from "commander";
 import { UsageError } from "../../../protocol/index.js";
 import type { CheckResult } from "../../conformance/check-result.js";
 import { renderReport } from "../../conformance/report.js";
@@ -12,6 +12,8 @@ interface TestOptions {
   readonly timeout: string;
   readonly read?: string;
   readonly reader?: string;
+  readonly allowEmpty?: boolean;
+  readonly catalogFlag?: "catalog" | "properties";
 }
 
 function positive(text: string, flag: string): number {
@@ -36,9 +38,18 @@ export function testCommand(common: () => CommonOptions, done: (code: number) =>
     .option("--config <file>", "config file for the tap (repeatable)", collect, [] as string[])
     .option("--max-records <n>", "stop each sync after this many records", "1000")
     .option("--timeout <seconds>", "give up on any one step after this long", "60")
+    .option("--allow-empty", "a sync with no records passes (by default it fails: its record checks would have checked nothing)")
+    .addOption(new Option("--catalog-flag <flag>", "hand the tap its catalog as --catalog or --properties (default: what its --about says, else --catalog)").choices(["catalog", "properties"]))
     .description("run a tap through --about, --discover, --test_connection and syncs, and check each")
     .action(async (command: string, options: TestOptions) => {
-      const results = await runTapSuite(command, { configFiles: options.config, maxRecords: positive(options.maxRecords, "--max-records"), timeoutSeconds: positive(options.timeout, "--timeout"), cwd: process.cwd() });
+      const results = await runTapSuite(command, {
+        configFiles: options.config,
+        maxRecords: positive(options.maxRecords, "--max-records"),
+        timeoutSeconds: positive(options.timeout, "--timeout"),
+        cwd: process.cwd(),
+        allowEmpty: options.allowEmpty === true,
+        ...(options.catalogFlag === undefined ? {} : { catalogFlag: options.catalogFlag === "properties" ? "--properties" : "--catalog" }),
+      });
       await report("tap", command, results, common().json === true, done);
     });
   test

@@ -70,6 +70,27 @@ describe("agora test tap", () => {
   });
 });
 
+describe("agora test tap and a sync with no records", () => {
+  const PROPERTIES_TAP = `python3 ${join(ROOT, "test", "fixtures", "python", "tap_classic_properties.py")}`;
+
+  it("fails sync_exit naming the likely cause, and skips the record checks, instead of passing them on nothing", async () => {
+    const { exitCode, report } = await test("tap", PROPERTIES_TAP);
+    expect(exitCode).toBe(1);
+    expect(failing(report)).toEqual(["sync_exit"]);
+    expect(reasonOf(report, "sync_exit")).toContain("exited 0 but sent no record (it was handed every stream selected (--catalog): a tap that reads its catalog from --properties needs --catalog-flag properties)");
+    expect(statusOf(report)).toMatchObject({ records_valid: "skip", keys_present: "skip" });
+  });
+
+  it("passes with --catalog-flag properties, which the tap reads, and an empty sync with --allow-empty", async () => {
+    const { exitCode, report } = await test("tap", PROPERTIES_TAP, ["--catalog-flag", "properties"]);
+    expect(failing(report)).toEqual([]);
+    expect(exitCode).toBe(0);
+    expect(reasonOf(report, "sync_exit")).toBe("exited 0 after 3 record(s)");
+    const empty = await test("tap", PROPERTIES_TAP, ["--allow-empty"]);
+    expect(failing(empty.report)).toEqual([]);
+  });
+});
+
 describe("agora test target", () => {
   it("passes our targets (built-in readers) and the Python example", async () => {
     const runs = [
