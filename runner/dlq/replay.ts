@@ -30,6 +30,8 @@ export interface ReplaySummary {
   readonly attempted: number;
   readonly succeeded: number;
   readonly failed: number;
+  /** Why each entry that failed again did, by id (kept as its lastError). */
+  readonly failures: ReadonlyArray<{ readonly id: number; readonly error: string }>;
   readonly notReplayable: number;
   /** Sent, but not confirmed by every target (a target failed): left pending. */
   readonly unconfirmed: number;
@@ -56,7 +58,7 @@ export async function replayDeadLetters(definition: PipelineDefinition, store: D
   const entries = await store.listDeadLetters({ pipeline: definition.name, stage: options.stage, status: "pending", ids: options.ids });
   const replayable = entries.filter((entry) => entry.original !== undefined || entry.processed !== undefined);
   const notReplayable = entries.length - replayable.length;
-  if (replayable.length === 0) return { attempted: 0, succeeded: 0, failed: 0, notReplayable, unconfirmed: 0, error: undefined };
+  if (replayable.length === 0) return { attempted: 0, succeeded: 0, failed: 0, failures: [], notReplayable, unconfirmed: 0, error: undefined };
 
   const chain = new MiddlewareChain(await buildMiddleware(definition.middleware, definition.projectDir));
   const workDir = mkdtempSync(join(tmpdir(), "agora-replay-"));
@@ -164,5 +166,5 @@ export async function replayDeadLetters(definition: PipelineDefinition, store: D
   }
   await store.recordReplay(succeeded, failed);
   if (error !== undefined) options.logger.error(error);
-  return { attempted: replayable.length, succeeded: succeeded.length, failed: failed.length, notReplayable, unconfirmed, error };
+  return { attempted: replayable.length, succeeded: succeeded.length, failed: failed.length, failures: failed, notReplayable, unconfirmed, error };
 }

@@ -41,7 +41,8 @@ export function dlqCommand(common: () => CommonOptions, done: (code: number) => 
           process.stderr.write(`no ${options.status === "all" ? "" : `${options.status} `}dead letters for ${pipeline}\n`);
           return;
         }
-        const lines = entries.map((entry) => [entry.id, entry.stage, entry.stream, entry.errorCode, shorten(entry.errorMessage, 70), entry.attempts, entry.status, entry.createdAt].join("\t"));
+        // The latest error: a replay's when one failed again (the first stays in `dlq show` and --json as errorMessage).
+        const lines = entries.map((entry) => [entry.id, entry.stage, entry.stream, entry.errorCode, shorten(entry.lastError === undefined ? entry.errorMessage : `replay ${entry.attempts}: ${entry.lastError}`, 70), entry.attempts, entry.status, entry.createdAt].join("\t"));
         await writeOut(`id\tstage\tstream\tcode\terror\tattempts\tstatus\tcreated\n${lines.join("\n")}\n`);
       } finally {
         await store.close();
@@ -88,6 +89,9 @@ export function dlqCommand(common: () => CommonOptions, done: (code: number) => 
         process.stderr.write(
           `replayed ${summary.attempted} of ${pipeline}'s dead letters (${options.mode}): ${summary.succeeded} succeeded and are done, ${summary.failed} failed again and stay${summary.notReplayable > 0 ? `, ${summary.notReplayable} have no record to replay (fix the source row)` : ""}${summary.unconfirmed > 0 ? `, ${summary.unconfirmed} were not confirmed by every target and stay pending` : ""}\n`,
         );
+        // Why each failed again, so a fix can be aimed (the first few; `dlq list` shows each entry's latest).
+        for (const { id, error } of summary.failures.slice(0, 5)) process.stderr.write(`  dead letter ${id}: ${error}\n`);
+        if (summary.failures.length > 5) process.stderr.write(`  and ${summary.failures.length - 5} more (agora dlq list ${pipeline})\n`);
         await done(summary.failed > 0 || summary.unconfirmed > 0 || summary.error !== undefined ? 1 : 0);
       } finally {
         await store.close();

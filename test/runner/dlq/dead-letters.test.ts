@@ -60,7 +60,10 @@ describe("a target that rejects one record", () => {
     const again = await agora(dir, ["dlq", "replay", "items"]);
     expect(again.exitCode).toBe(1);
     expect(again.stderr).toContain("0 succeeded and are done, 1 failed again and stay");
+    // Saying why, and dlq list shows that latest error.
+    expect(again.stderr).toMatch(/dead letter \d+: .*id 23 is refused/);
     expect((await entries(dir))[0]).toMatchObject({ status: "pending", attempts: 1 });
+    expect((await agora(dir, ["dlq", "list", "items"])).stdout).toMatch(/replay 1: .*id 23 is refused/);
 
     // Fixed: the replay succeeds, the record lands, the entry is done.
     writeFileSync(join(dir, "pipelines.toml"), (await import("node:fs")).readFileSync(join(dir, "pipelines.toml"), "utf8").replace("reject_ids = [23]", "reject_ids = []"));
