@@ -10,7 +10,7 @@ export { exactRecord, excerpt, parseMessage, parseMessageLine } from "./messages
 export { recordText } from "./messages/record-text.js";
 export { serializeMessage } from "./messages/serialize.js";
 export { compareNumbers, decimalParts, ExactNumber, isExactNumber, numberFromDecimalText, numberFromText } from "./values/exact-number.js";
-export { mayHoldExactNumbers, parseJson, parseJsonExact, parseRecordJson, stringifyJson } from "./values/exact-json.js";
+export { markExactRecord, mayHoldExactNumbers, parseJson, parseJsonExact, parseRecordJson, stringifyJson } from "./values/exact-json.js";
 export { NumberPlaces } from "./values/number-places.js";
 export { epochDaysOf, epochMicroseconds, isoFromEpoch, type Instant } from "./values/instants.js";
 

@@ -45,7 +45,8 @@ const TARGET_GRACE_MS = 10_000;
  * Replays pending dead letters of a pipeline, through the same parts as a
  * sync: the entries are the source, a DataPath does validation and the
  * middleware, a TargetSet the targets. `full` sends each original record
- * through validation, the middleware and the targets again; `sink` (and, in
+ * through the middleware, validation of what it made, and the targets
+ * again (the middleware first, so a step added to repair records helps); `sink` (and, in
  * `full`, an entry with no original: a target's rejection) sends the record
  * (the processed one where there is one) straight to the targets. Each
  * record is followed by a marker STATE; an entry is marked done only once
@@ -109,7 +110,8 @@ export async function replayDeadLetters(definition: PipelineDefinition, store: D
     batchFilesSent: () => undefined,
   };
   const replaying = { ...definition, maxRecords: undefined };
-  const throughChain = new DataPath(replaying, chain, hooks);
+  // The middleware first, then validation of what it made: a step added to repair a record (a coerce) can make it valid.
+  const throughChain = new DataPath({ ...replaying, validate: false }, chain, hooks, { validateAfterChain: definition.validate });
   // What a target refused is sent again as it was, under the stream's name for targets (renames still apply).
   const straight = new DataPath({ ...replaying, validate: false }, chain.renamesOnly(), hooks);
   const source = new DeadLetterSource(chain);

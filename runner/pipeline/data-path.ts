@@ -1,4 +1,4 @@
-import { asAgoraError, ConfigError, exactRecord, NumberPlaces, readBatchFiles, recordText, RecordValidator, serializeMessage, type AgoraError, type BatchMessage, type Message, type MessageLine, type RecordMessage, type SchemaMessage } from "../../protocol/index.js";
+import { asAgoraError, ConfigError, exactRecord, markExactRecord, NumberPlaces, readBatchFiles, recordText, RecordValidator, serializeMessage, type AgoraError, type BatchMessage, type Message, type MessageLine, type RecordMessage, type SchemaMessage } from "../../protocol/index.js";
 import { BatchLane, recordLine, rowLaneReason, type PlannedBatch, type TargetBatchFormats } from "../batches/batch-lane.js";
 import { inspectBatch } from "../batches/inspect-batch.js";
 import { transformArrowBatch } from "../batches/transform-arrow-batch.js";
@@ -66,11 +66,21 @@ export class DataPath {
   /** True when every middleware step works on Arrow batches: Arrow BATCHes then go through the chain columnar. */
   private readonly chainOnArrow: boolean;
 
+  /** Validates the middleware's output against the SCHEMA the targets get, when `validateAfterChain` (a replay's repair). */
+  private readonly outputValidator: RecordValidator | undefined;
+
   constructor(
     private readonly definition: PipelineDefinition,
     private readonly chain: MiddlewareChain,
     private readonly hooks: DataPathHooks,
+    /**
+     * validateAfterChain: validate what the middleware made, against the
+     * schema it made, instead of what the tap sent (a replay does, so a step
+     * added to repair a record, a coerce say, can make it valid).
+     */
+    options: { readonly validateAfterChain?: boolean } = {},
   ) {
+    this.outputValidator = options.validateAfterChain === true ? new RecordValidator() : undefined;
     this.window = new OrderedWindow<Outgoing>(Math.max(1, definition.concurrency, ...chain.steps.map((step) => step.inFlightRecords ?? 0)), (item) => this.send(item));
     this.routes = new TargetRoutes(definition.targets.map((target) => target.route));
     this.batches = new BatchLane(definition.targets.length, () => hooks.batchFormats());
@@ -209,6 +219,7 @@ export class DataPath {
     this.tapShapes.set(message.stream, shape);
     const toLine = (output: StreamShape): Outgoing => {
       this.claimName(message.stream, output.stream);
+      this.outputValidator?.setSchema(output.stream, output.schema, line);
       return {
         kind: "line",
         line: output === shape ? `${raw}\n` : serializeMessage({ ...message, stream: output.stream, schema: output.schema, key_properties: output.keyProperties }),
@@ -246,7 +257,8 @@ export class DataPath {
     this.read.add(message.stream);
     // Validation and middleware see every number as the line wrote it; without either the tap's line goes on as it is.
     const { validate } = this.definition;
-    const record = validate ? exactRecord(message, raw, line, this.numberPlaces.get(message.stream)) : this.chain.isEmpty ? message.record : exactRecord(message, raw, line);
+    const passedOn = this.chain.isEmpty && this.outputValidator === undefined;
+    const record = validate ? exactRecord(message, raw, line, this.numberPlaces.get(message.stream)) : passedOn ? message.record : exactRecord(message, raw, line);
     if (validate) {
       const invalid = this.validator.validate(message.stream, record, line);
       if (invalid !== undefined) {
@@ -306,6 +318,14 @@ export class DataPath {
       return;
     }
     const name = this.outputNames.get(message.stream) ?? message.stream;
+    // What a step made may hold exact numbers (a coerce of a 20-digit text): marked, so they are checked by value.
+    if (this.outputValidator !== undefined) markExactRecord(result.record);
+    const invalid = this.outputValidator?.validate(name, result.record, item.line);
+    if (invalid !== undefined) {
+      this.hooks.reject({ stream: message.stream, stage: "validate", errorCode: invalid.code, errorMessage: invalid.message, original: message.record, processed: result.record, raw: recordText(item.raw, message), ...this.schemaOf(message.stream) }, item.line);
+      if (this.definition.onError === "fail") this.halted = true;
+      return;
+    }
     const to = this.routes.forRecord(name, result.record);
     // Routed to no target (no route takes its stream, or every `where` fails): like a filter, nothing is written.
     if (to !== undefined && to.length === 0) return;

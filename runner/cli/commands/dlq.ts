@@ -67,7 +67,7 @@ export function dlqCommand(common: () => CommonOptions, done: (code: number) => 
     .command("replay")
     .argument("<pipeline>")
     .addOption(new Option("--stage <stage>", "only entries of this stage").choices(STAGES))
-    .addOption(new Option("--mode <mode>", "full: through validation, middleware and targets again; sink: straight to the targets").choices(["full", "sink"]).default("full"))
+    .addOption(new Option("--mode <mode>", "full: through the middleware, validation of what it made, and the targets again; sink: straight to the targets").choices(["full", "sink"]).default("full"))
     .option("--ids <ids>", "only these entries (comma-separated)")
     .description("send pending dead letters through the pipeline again; those that succeed are marked done")
     .action(async (pipeline: string, options: { stage?: DeadLetterStage; mode: ReplayMode; ids?: string }) => {
