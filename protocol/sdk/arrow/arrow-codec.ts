@@ -160,38 +160,37 @@ export async function encodeArrowColumns(columns: readonly ArrowColumn[], values
 
 /** The data of a timestamp or date column from its counts (null where a row has none), with its validity bitmap. */
 function countsData(arrow: ArrowModule, type: ArrowModule["DataType"]["prototype"], counts: readonly unknown[], Values: BigInt64ArrayConstructor | Int32ArrayConstructor) {
-  const values = new Values(counts.length);
-  const validity = new Uint8Array(Math.ceil(counts.length / 8));
-  let nulls = 0;
-  counts.forEach((count, row) => {
-    if (count === null) {
-      nulls += 1;
-      return;
-    }
-    (values as unknown as { [row: number]: number | bigint })[row] = count as number | bigint;
-    validity[row >> 3] = (validity[row >> 3] as number) | (1 << (row & 7));
+  const values = new Values(counts.length) as unknown as { [row: number]: number | bigint };
+  return fixedWidthData(arrow, type, counts, values, (row, count) => {
+    values[row] = count as number | bigint;
   });
-  return arrow.makeData({ type: type as never, length: counts.length, nullCount: nulls, nullBitmap: nulls === 0 ? null : validity, data: values as never });
 }
 
 /** The data of a decimal128 column from unscaled integers (null where a row has none): four little-endian 32-bit words each, two's complement. */
 function decimalData(arrow: ArrowModule, type: ArrowModule["DataType"]["prototype"], unscaled: readonly unknown[]) {
   const words = new Uint32Array(unscaled.length * 4);
-  const validity = new Uint8Array(Math.ceil(unscaled.length / 8));
-  let nulls = 0;
-  unscaled.forEach((value, row) => {
-    if (value === null) {
-      nulls += 1;
-      return;
-    }
+  return fixedWidthData(arrow, type, unscaled, words, (row, value) => {
     let bits = BigInt.asUintN(128, value as bigint);
     for (let word = 0; word < 4; word += 1) {
       words[row * 4 + word] = Number(bits & 0xffff_ffffn);
       bits >>= 32n;
     }
+  });
+}
+
+/** A column's data whose values `write` puts in `data` row by row, with the validity bitmap of its nulls. */
+function fixedWidthData(arrow: ArrowModule, type: ArrowModule["DataType"]["prototype"], values: readonly unknown[], data: unknown, write: (row: number, value: unknown) => void) {
+  const validity = new Uint8Array(Math.ceil(values.length / 8));
+  let nulls = 0;
+  values.forEach((value, row) => {
+    if (value === null) {
+      nulls += 1;
+      return;
+    }
+    write(row, value);
     validity[row >> 3] = (validity[row >> 3] as number) | (1 << (row & 7));
   });
-  return arrow.makeData({ type: type as never, length: unscaled.length, nullCount: nulls, nullBitmap: nulls === 0 ? null : validity, data: words as never });
+  return arrow.makeData({ type: type as never, length: values.length, nullCount: nulls, nullBitmap: nulls === 0 ? null : validity, data: data as never });
 }
 
 /** The columns of an Arrow schema as this codec reads them (an unknown type is reported by the caller). */
