@@ -69,7 +69,8 @@ function daysIn(year: number, month: number): number {
   return month === 4 || month === 6 || month === 9 || month === 11 ? 30 : 31;
 }
 
-function isDigit(code: number): boolean {
+/** True for the character code of a digit 0–9 (shared with instants.ts, which reads date-times this checks). */
+export function isDigit(code: number): boolean {
   return code >= ZERO && code <= ZERO + 9;
 }
 
@@ -79,7 +80,7 @@ function digits(value: string, start: number, count: number): boolean {
 }
 
 /** The number written by `count` digits from `start` (checked to be digits). */
-function number(value: string, start: number, count: number): number {
+export function number(value: string, start: number, count: number): number {
   let result = 0;
   for (let index = start; index < start + count; index += 1) result = result * 10 + (value.charCodeAt(index) - ZERO);
   return result;

@@ -1,4 +1,4 @@
-import { isDateTime } from "../validation/date-time.js";
+import { isDateTime, isDigit, number } from "../validation/date-time.js";
 
 /**
  * Date-times and dates as the counts columnar formats store: microseconds
@@ -61,16 +61,6 @@ function epochDays(year: number, month: number, day: number): number {
   const dayOfYear = Math.floor((153 * (month + (month > 2 ? -3 : 9)) + 2) / 5) + day - 1;
   const dayOfEra = yearOfEra * 365 + Math.floor(yearOfEra / 4) - Math.floor(yearOfEra / 100) + dayOfYear;
   return era * 146_097 + dayOfEra - 719_468;
-}
-
-function number(text: string, start: number, count: number): number {
-  let result = 0;
-  for (let index = start; index < start + count; index += 1) result = result * 10 + (text.charCodeAt(index) - 0x30);
-  return result;
-}
-
-function isDigit(code: number): boolean {
-  return code >= 0x30 && code <= 0x39;
 }
 
 const COLON = 0x3a;
