@@ -9,6 +9,7 @@ export type {
   ReplicationMethod,
 } from "./catalog.js";
 export { describeStream, type StreamDescription } from "./build-catalog.js";
+export { catalogChanges } from "./catalog-changes.js";
 export { findCatalogProblems, normalizeCatalog } from "./check-catalog.js";
 export { metadataAt, propertyBreadcrumb, streamMetadata } from "./metadata.js";
 export { describeSelection, isStreamSelected, projectRecord, projectSchema, selectedProjection, type Projection } from "./selection.js";

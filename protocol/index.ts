@@ -25,6 +25,7 @@ export { RecordValidator } from "./validation/record-validator.js";
 export { createMessageSchemaValidator } from "./validation/message-validator.js";
 
 export { defineTap, TAP_SDK_SETTINGS } from "./sdk/tap/define-tap.js";
+export { withNewProperties } from "./sdk/tap/stream-plan.js";
 export { BadRowHandler, BAD_ROW_POLICIES, BAD_ROW_SETTING, type BadRowPolicy } from "./sdk/tap/bad-rows.js";
 export { ArrowBatch, bookmarked, Bookmarked, isRequested, RejectedRow, RowBatch, type StreamItem, type StreamContext, type StreamRequest, type TapContext, type TapDefinition, type TapRecord, type TapStream } from "./sdk/tap/types.js";
 export { defineTarget, TARGET_SDK_SETTINGS } from "./sdk/target/define-target.js";

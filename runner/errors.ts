@@ -21,6 +21,10 @@ export const RunnerCodes = {
   DISCOVERY_FAILED: "DISCOVERY_FAILED",
   /** select, metadata or schema name what the catalog does not have. */
   CATALOG_OVERRIDE_INVALID: "CATALOG_OVERRIDE_INVALID",
+  /** A tap announced columns its catalog lacks, under schema_changes = "freeze". */
+  SCHEMA_CHANGED: "SCHEMA_CHANGED",
+  /** A row with a value in a new column, under schema_changes = "discard_row". */
+  SCHEMA_NEW_COLUMN: "SCHEMA_NEW_COLUMN",
   /** A stream rename would give two streams one name. */
   STREAM_NAME_TAKEN: "STREAM_NAME_TAKEN",
   BATCH_INVALID: "BATCH_INVALID",

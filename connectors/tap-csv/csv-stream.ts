@@ -1,5 +1,5 @@
 import { SchemaInferrer, schemaTypes, textConverter, TextConversionError, type TextConverter } from "../../catalogs/index.js";
-import { BadRowHandler, checkKeysAreColumns, DataError, fileIdentity, mapRows, RowBatch, savedPosition, type FileIdentity, type JsonSchema, type RejectedRow, type StreamItem, type TapStream } from "../../protocol/index.js";
+import { BadRowHandler, checkKeysAreColumns, DataError, fileIdentity, mapRows, RowBatch, savedPosition, type FileIdentity, type JsonSchema, type RejectedRow, type StreamItem, type TapStream, withNewProperties } from "../../protocol/index.js";
 import { exactNumberConverter } from "./exact-numbers.js";
 import { columnNames, generatedNames, renamedColumns, type RenamedColumn } from "./column-names.js";
 import type { CsvConfig, CsvFile } from "./config.js";
@@ -52,9 +52,12 @@ async function inspect(file: CsvFile, sampleSize: number): Promise<{ columns: st
  * known schema (a sync's catalog) only the header is read, not a sample.
  */
 export async function csvStream(file: CsvFile, config: CsvConfig, knownSchema?: JsonSchema): Promise<TapStream<CsvConfig>> {
-  const inspected = await inspect(file, knownSchema === undefined ? config.sample_size : 1);
+  let inspected = await inspect(file, knownSchema === undefined ? config.sample_size : 1);
   const { columns } = inspected;
-  const schema = knownSchema ?? inspected.schema;
+  const known = (knownSchema?.["properties"] ?? {}) as Record<string, JsonSchema>;
+  // A header with columns the catalog lacks: the file changed since discovery, so they are typed from a sample like a discovery would.
+  if (knownSchema !== undefined && columns.some((name) => !Object.hasOwn(known, name))) inspected = await inspect(file, config.sample_size);
+  const schema = knownSchema === undefined ? inspected.schema : withNewProperties(knownSchema, inspected.schema);
   return {
     name: file.stream,
     schema,

@@ -1,5 +1,5 @@
 import { SchemaInferrer } from "../../catalogs/index.js";
-import { BadRowHandler, bookmarked, DataError, fileIdentity, mapRows, savedPosition, type Bookmarked, type FileIdentity, type JsonSchema, type RejectedRow, type StreamItem, type TapStream } from "../../protocol/index.js";
+import { BadRowHandler, bookmarked, DataError, fileIdentity, mapRows, savedPosition, type Bookmarked, type FileIdentity, type JsonSchema, type RejectedRow, type StreamItem, type TapStream, withNewProperties } from "../../protocol/index.js";
 import type { JsonlConfig, JsonlFile } from "./config.js";
 import { readJsonlLines, type JsonlLine } from "./jsonl-lines.js";
 
@@ -23,10 +23,14 @@ async function inferSchema(file: JsonlFile, sampleSize: number, maxLineBytes: nu
   return inferrer.toSchema();
 }
 
-/** A stream reading one JSON Lines file, resumable by line. */
-/** A stream of one JSON Lines file. With a known schema (a sync's catalog) no sample is read. */
+/**
+ * A stream of one JSON Lines file, resumable by line. With a known schema (a
+ * sync's catalog) the sample is still read, so properties the file gained
+ * since the catalog was made are announced too; the catalog's types win.
+ */
 export async function jsonlStream(file: JsonlFile, config: JsonlConfig, knownSchema?: JsonSchema): Promise<TapStream<JsonlConfig>> {
-  const schema = knownSchema ?? (await inferSchema(file, config.sample_size, config.max_line_bytes));
+  const sampled = await inferSchema(file, config.sample_size, config.max_line_bytes);
+  const schema = knownSchema === undefined ? sampled : withNewProperties(knownSchema, sampled);
   return {
     name: file.stream,
     schema,

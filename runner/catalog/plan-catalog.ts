@@ -3,6 +3,7 @@ import { join } from "node:path";
 import {
   applyCatalogOverrides,
   applySelectRules,
+  catalogChanges,
   describeSelection,
   findCatalogProblems,
   metadataAt,
@@ -38,6 +39,10 @@ export interface CatalogPlan {
   readonly warnings: readonly string[];
   /** How the tap takes it: `--catalog`, or `--properties` for legacy Singer taps. */
   readonly flag: "--catalog" | "--properties";
+  /** The key the discovered catalog is cached under (cache and discovery only). */
+  readonly cacheKey?: string | undefined;
+  /** A discovery that replaced a cached catalog: what changed, one line each (see catalogChanges); undefined when none was cached. */
+  readonly changes?: readonly string[];
 }
 
 export interface CatalogPlanContext {
@@ -158,16 +163,20 @@ export async function planCatalog(definition: PipelineDefinition, context: Catal
     });
   }
   const key = catalogCacheKey(tap, context.about.version);
-  const cached = context.refresh === true ? undefined : await context.cache.getCachedCatalog(key);
-  if (cached !== undefined && findCatalogProblems(cached.catalog).length === 0) {
+  const cached = await context.cache.getCachedCatalog(key);
+  const usable = cached !== undefined && findCatalogProblems(cached.catalog).length === 0;
+  if (context.refresh !== true && cached !== undefined && usable) {
     context.logger.debug(`pipeline ${definition.name}: using the catalog discovered ${cached.discoveredAt}`);
-    return { source: "cache", discoveredAt: cached.discoveredAt, flag, ...effectiveCatalog(settings, normalizeCatalog(cached.catalog)) };
+    return { source: "cache", discoveredAt: cached.discoveredAt, flag, cacheKey: key, ...effectiveCatalog(settings, normalizeCatalog(cached.catalog)) };
   }
   context.logger.info(`pipeline ${definition.name}: discovering ${tap.name}'s streams`);
   const discovered = await discoverCatalog(tap, context.configArgs, Math.max(30, definition.idleTimeoutSeconds) * 1000);
   // What the tap printed is cached as it is: fixing a bad override then needs no discovery again.
   await context.cache.saveCachedCatalog(key, definition.name, discovered);
-  return { source: "discovery", discoveredAt: new Date().toISOString(), flag, ...effectiveCatalog(settings, discovered) };
+  const changes = cached !== undefined && usable ? catalogChanges(normalizeCatalog(cached.catalog), discovered) : undefined;
+  // `agora discover` prints the changes itself, one a line.
+  if (changes !== undefined && changes.length > 0 && context.explicit !== true) context.logger.info(`pipeline ${definition.name}: the source changed since the catalog discovered ${cached?.discoveredAt ?? "before"}: ${changes.join("; ")}`);
+  return { source: "discovery", discoveredAt: new Date().toISOString(), flag, cacheKey: key, ...(changes === undefined ? {} : { changes }), ...effectiveCatalog(settings, discovered) };
 }
 
 /** Writes the plan's catalog (mode 0600) into `dir`; returns the args that hand it to the tap. */

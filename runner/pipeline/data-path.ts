@@ -3,6 +3,7 @@ import { BatchLane, recordLine, rowLaneReason, type PlannedBatch, type TargetBat
 import { inspectBatch } from "../batches/inspect-batch.js";
 import { transformArrowBatch } from "../batches/transform-arrow-batch.js";
 import { chainWorksOnArrow } from "../middleware/planes.js";
+import { applyCut, type SchemaContract } from "../catalog/schema-contract.js";
 import { RunnerCodes } from "../errors.js";
 import type { RejectedRecord } from "../dlq/dead-letter-router.js";
 import type { ChainResult, MiddlewareChain } from "../middleware/chain.js";
@@ -28,6 +29,11 @@ export interface DataPathHooks {
   batchFormats(): Promise<TargetBatchFormats>;
   /** Batch files whose records were sent (or expanded): theirs to remove once the STATE after them is confirmed. */
   batchFilesSent(paths: readonly string[]): void;
+}
+
+/** A chain's result for a record changed before the chain: its line must be written anew. */
+function changedResult(result: ChainResult): ChainResult {
+  return result.kind === "record" ? { ...result, changed: true } : result;
 }
 
 /** An item on its way to the targets, in source order. */
@@ -66,6 +72,9 @@ export class DataPath {
   /** True when every middleware step works on Arrow batches: Arrow BATCHes then go through the chain columnar. */
   private readonly chainOnArrow: boolean;
 
+  /** Compares each tap SCHEMA with the catalog the tap was handed, and decides what new columns do (schema_changes). */
+  private readonly contract: SchemaContract | undefined;
+
   /** Validates the middleware's output against the SCHEMA the targets get, when `validateAfterChain` (a replay's repair). */
   private readonly outputValidator: RecordValidator | undefined;
 
@@ -78,8 +87,9 @@ export class DataPath {
      * schema it made, instead of what the tap sent (a replay does, so a step
      * added to repair a record, a coerce say, can make it valid).
      */
-    options: { readonly validateAfterChain?: boolean } = {},
+    options: { readonly validateAfterChain?: boolean; readonly contract?: SchemaContract } = {},
   ) {
+    this.contract = options.contract;
     this.outputValidator = options.validateAfterChain === true ? new RecordValidator() : undefined;
     this.window = new OrderedWindow<Outgoing>(Math.max(1, definition.concurrency, ...chain.steps.map((step) => step.inFlightRecords ?? 0)), (item) => this.send(item));
     this.routes = new TargetRoutes(definition.targets.map((target) => target.route));
@@ -140,7 +150,8 @@ export class DataPath {
    */
   private handleBatch(message: BatchMessage, raw: string, line: number): Promise<void> | undefined {
     const validator = this.definition.validate ? this.validator : undefined;
-    if (rowLaneReason(this.definition, this.chainOnArrow, message.encoding.format) !== undefined) return this.batchAsRecords(message, raw, line, validator);
+    const rowsNeeded = rowLaneReason(this.definition, this.chainOnArrow, message.encoding.format) !== undefined || this.contract?.cutFor(message.stream) !== undefined;
+    if (rowsNeeded) return this.batchAsRecords(message, raw, line, validator);
     const name = this.outputNames.get(message.stream) ?? message.stream;
     const targets = this.routes.forStream(name) ?? this.definition.targets.map((_, index) => index);
     const expandFor = (target: number): boolean => this.routes.filtersRecords(target);
@@ -215,14 +226,16 @@ export class DataPath {
       this.validator.setSchema(message.stream, message.schema, line);
       this.numberPlaces.set(message.stream, new NumberPlaces(message.schema));
     }
-    const shape: StreamShape = { stream: message.stream, schema: message.schema, keyProperties: message.key_properties };
-    this.tapShapes.set(message.stream, shape);
+    const announced: StreamShape = { stream: message.stream, schema: message.schema, keyProperties: message.key_properties };
+    this.tapShapes.set(message.stream, announced);
+    // Under schema_changes = "freeze" a new column fails the run here, before any record of the stream.
+    const shape = this.contract === undefined ? announced : this.contract.check(announced);
     const toLine = (output: StreamShape): Outgoing => {
       this.claimName(message.stream, output.stream);
       this.outputValidator?.setSchema(output.stream, output.schema, line);
       return {
         kind: "line",
-        line: output === shape ? `${raw}\n` : serializeMessage({ ...message, stream: output.stream, schema: output.schema, key_properties: output.keyProperties }),
+        line: output === announced ? `${raw}\n` : serializeMessage({ ...message, stream: output.stream, schema: output.schema, key_properties: output.keyProperties }),
         to: this.routes.forStream(output.stream),
       };
     };
@@ -269,7 +282,20 @@ export class DataPath {
         return undefined;
       }
     }
-    const result: ChainResult | Promise<ChainResult> = this.chain.isEmpty ? { kind: "record", record, changed: false } : this.chain.process(record, message.stream);
+    let entering = record;
+    const cut = this.contract?.cutFor(message.stream);
+    if (cut !== undefined) {
+      const applied = applyCut(record, cut);
+      if ("rejectedBy" in applied) {
+        const errorMessage = `the record has a value in "${applied.rejectedBy}", a column the pipeline's catalog lacks (schema_changes = "discard_row")`;
+        this.hooks.reject({ stream: message.stream, stage: "validate", errorCode: RunnerCodes.SCHEMA_NEW_COLUMN, errorMessage, original: record, raw: recordText(raw, message), ...this.schemaOf(message.stream) }, line);
+        return undefined;
+      }
+      entering = applied.record;
+    }
+    const processed: ChainResult | Promise<ChainResult> = this.chain.isEmpty ? { kind: "record", record: entering, changed: false } : this.chain.process(entering, message.stream);
+    // A record the contract cut is not the tap's line any more, whatever the chain did.
+    const result = entering === record ? processed : processed instanceof Promise ? processed.then(changedResult) : changedResult(processed);
     const exact: RecordMessage = record === message.record ? message : { ...message, record };
     const outgoing = result instanceof Promise ? result.then((settled): Outgoing => ({ kind: "record", message: exact, raw, line, result: settled })) : ({ kind: "record", message: exact, raw, line, result } as const);
     const wait = this.window.add(outgoing);

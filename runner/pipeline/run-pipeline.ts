@@ -2,6 +2,7 @@ import { rmSync } from "node:fs";
 import { join } from "node:path";
 import { AgoraError, asAgoraError, FatalError, MessageParser, type DeadLetterMessage, type Logger, type MessageLine } from "../../protocol/index.js";
 import { catalogArgs, planCatalog, type CatalogPlan } from "../catalog/plan-catalog.js";
+import { rememberNewColumns, SchemaContract } from "../catalog/schema-contract.js";
 import { DeadLetterRouter, type RejectedRecord } from "../dlq/dead-letter-router.js";
 import { RunnerCodes } from "../errors.js";
 import { buildMiddleware } from "../middleware/build-middleware.js";
@@ -89,6 +90,8 @@ class PipelineRun {
   private tap: ConnectorProcess | undefined;
   /** The catalog the tap was handed, if any: a run that reads nothing of it is told why that may be. */
   private catalogPlan: CatalogPlan | undefined;
+  /** The tap's SCHEMAs against that catalog: what columns the source gained, and what the run does with them. */
+  private readonly contract: SchemaContract;
   private failure: AgoraError | undefined;
   private stopSignal: NodeJS.Signals | undefined;
   private lastActivity = Date.now();
@@ -117,6 +120,7 @@ class PipelineRun {
     if (options.fullRefresh === true) this.checkpoint.deferSaves();
     this.workDir = join(definition.workDir, this.runId);
     this.router = new DeadLetterRouter(definition.onError, this.store, this.writes, definition.name, this.runId, () => this.checkpoint.value, this.logger);
+    this.contract = new SchemaContract(definition.schemaChanges, definition.catalog, definition.name, this.logger);
     this.data = new DataPath(definition, this.chain, {
       queue: (line, to) => {
         this.targets?.queue(line, to);
@@ -130,7 +134,7 @@ class PipelineRun {
         this.logger.info(`pipeline ${this.definition.name}: reached max_records (${this.definition.maxRecords}); stopping the tap`);
         this.tap?.kill("SIGTERM");
       },
-    });
+    }, { contract: this.contract });
   }
 
   async run(): Promise<RunResult> {
@@ -185,6 +189,10 @@ class PipelineRun {
     const catalog = await planCatalog(definition, { cache: this.store, logger: this.logger, configArgs, about, refresh: this.options.refreshCatalog });
     if (catalog !== undefined) for (const warning of catalog.warnings) this.logger.warn(`pipeline ${definition.name}: ${warning}`);
     this.catalogPlan = catalog;
+    this.contract.use(catalog);
+    if (catalog === undefined && definition.schemaChanges !== "evolve") {
+      this.logger.warn(`pipeline ${definition.name}: schema_changes = "${definition.schemaChanges}" has nothing to compare with: the tap runs without a catalog (it does not claim discovery, or discover = false)`);
+    }
     const tapArgs = [
       ...configArgs,
       ...(catalog === undefined ? [] : catalogArgs(catalog, this.workDir)),
@@ -394,6 +402,7 @@ class PipelineRun {
     if (this.failure === undefined && this.stopSignal === undefined) this.checkpoint.commitDeferred();
     // Every confirmation is in: the checkpoints and dead letters it queued are written before the run is recorded.
     await this.writes.drain();
+    await rememberNewColumns(this.store, this.catalogPlan, this.contract, this.definition.name).catch((error: unknown) => this.logger.warn(`pipeline ${this.definition.name}: could not add the new columns to the cached catalog (${asAgoraError(error).message}); the next run finds them again`));
     // Connectors' error lines no failure of the run reported are said now, once.
     this.tap?.releaseHeldErrors();
     for (const channel of this.targets?.channels ?? []) channel.process.releaseHeldErrors();

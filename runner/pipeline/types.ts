@@ -1,3 +1,4 @@
+import type { SchemaChangesPolicy } from "../catalog/schema-contract.js";
 import type { ConnectorLaunch } from "../process/connector-process.js";
 import type { MiddlewareSpec } from "../middleware/types.js";
 import type { RunFailure, RunProgress, RunStatus } from "../state/types.js";
@@ -58,6 +59,8 @@ export interface PipelineDefinition {
   /** Validate records against their SCHEMA in the runner. Default true. */
   readonly validate: boolean;
   readonly onError: ErrorPolicy;
+  /** What to do with columns the source gained since the catalog was made (see runner/catalog/schema-contract.ts). */
+  readonly schemaChanges: SchemaChangesPolicy;
   /** Fail a connector that shows no sign of life for this long. */
   readonly idleTimeoutSeconds: number;
   /** Stop after this many records from the tap. */

@@ -99,6 +99,12 @@ const pipeline = {
     discover: { type: "boolean", default: true, description: "Run the tap's `--discover` (cached) and hand it the catalog, when it claims discovery. `false` runs it without a catalog." },
     middleware: { type: "array", items: middleware, default: [], description: "Steps every record goes through, in order (see Middleware below)." },
     on_error: { enum: ["dlq", "fail", "skip"], default: "dlq", description: "A rejected record goes to the dead-letter queue, fails the run, or is skipped." },
+    schema_changes: {
+      enum: ["evolve", "freeze", "discard_row", "discard_value"],
+      default: "evolve",
+      description:
+        "What a run does with columns the source gained since its catalog was made: load them and add them to the cached catalog (`evolve`), stop before loading the stream (`freeze`), reject the rows that have a value in one under `on_error` (`discard_row`), or leave them out (`discard_value`). See \"When the source changes\" in docs/runner.md.",
+    },
     validate: { type: "boolean", default: true, description: "Validate records against their SCHEMA in the runner." },
     idle_timeout_seconds: { type: "number", exclusiveMinimum: 0, default: 300, description: "Fail a connector that shows no progress for this long." },
     max_records: { type: "integer", minimum: 1, description: "Stop after this many records, with a consistent checkpoint." },

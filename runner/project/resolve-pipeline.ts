@@ -157,6 +157,7 @@ export function resolvePipeline(project: Project, name: string, overrides: Pipel
     middleware: interpolateEnv(entry.middleware, `pipelines.${name}.middleware`),
     validate: overrides.validate ?? entry.validate,
     onError: overrides.onError ?? entry.on_error,
+    schemaChanges: entry.schema_changes,
     idleTimeoutSeconds: overrides.idleTimeoutSeconds ?? entry.idle_timeout_seconds,
     maxRecords: overrides.maxRecords ?? entry.max_records,
     resume: overrides.resume ?? entry.resume,

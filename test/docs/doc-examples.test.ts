@@ -1,4 +1,4 @@
-import { appendFileSync, readFileSync } from "node:fs";
+import { appendFileSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { query } from "../helpers/files.js";
@@ -32,6 +32,21 @@ describe("the catalog example of docs/runner.md", () => {
     expect(columns(database, "users")).toEqual(["id", "name", "score", "active", "signed_up_at", "city", "tags", "referrer_id"]);
     expect(columns(database, "orders")).toEqual(["id", "user_id", "total"]);
     expect(query(database, "SELECT count(*) AS n FROM orders")).toEqual([{ n: 500 }]);
+  });
+});
+
+describe("the schema_changes example of docs/runner.md", () => {
+  it("runs as written, and stops on a column people.csv gained, naming it, until the change is accepted", async () => {
+    const dir = projectIn(join(root, "schema-changes"), example("docs/runner.md", "schema-changes-toml"));
+    writeFileSync(join(dir, "people.csv"), "id,name\n1,ann\n");
+    expect((await agora(dir, ["run", "people"])).exitCode).toBe(0);
+    writeFileSync(join(dir, "people.csv"), "id,name,email\n1,ann,ann@example.com\n");
+    const stopped = await agora(dir, ["run", "people"]);
+    expect(stopped.exitCode).not.toBe(0);
+    expect(stopped.stderr).toContain('new column its catalog lacks ("email")');
+    expect((await agora(dir, ["discover", "people", "--refresh"])).stderr).toContain("people: + email (string or null)");
+    expect((await agora(dir, ["run", "people"])).exitCode).toBe(0);
+    expect(query(join(dir, "people.db"), "SELECT id, name, email FROM people")).toEqual([{ id: 1, name: "ann", email: "ann@example.com" }]);
   });
 });
 

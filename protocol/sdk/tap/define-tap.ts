@@ -83,6 +83,9 @@ export function defineTap<Config extends ConnectorConfig = ConnectorConfig>(defi
     // With a catalog, only its selected streams are built, from its schemas: no second sampling or fetching.
     const request: StreamRequest | undefined = catalog === undefined ? undefined : { schemas: new Map(catalog.streams.filter((entry) => isStreamSelected(entry)).map((entry) => [entry.tap_stream_id, entry.schema])) };
     const planned = planStreams(await definition.discoverStreams(context, request), catalog, args.catalogFile, definition.name);
+    for (const item of planned) {
+      if (item.newProperties.length > 0) logger.info(`stream ${item.stream.name}: the source has ${item.newProperties.length === 1 ? "a property" : "properties"} the catalog does not name (${item.newProperties.join(", ")}), added since it was made; sent with the others (discover again to choose)`);
+    }
 
     const controller = new AbortController();
     let stopSignal: NodeJS.Signals | undefined;

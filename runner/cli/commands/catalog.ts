@@ -39,6 +39,8 @@ export function discoverCommand(common: () => CommonOptions): Command {
       const text = `${JSON.stringify(plan.catalog, null, 2)}\n`;
       if (options.output === undefined) await writeOut(text);
       else writeFileSync(resolve(options.output), text);
+      const changes = plan.changes;
+      if (changes !== undefined) process.stderr.write(changes.length === 0 ? "nothing changed since the cached catalog\n" : `changed since the cached catalog:\n${changes.map((line) => `  ${line}\n`).join("")}`);
       const selected = plan.report.filter((stream) => stream.decision.selected).length;
       process.stderr.write(`catalog of ${definition.name}: ${plan.catalog.streams.length} stream(s), ${selected} selected, ${origin(plan)}${options.output === undefined ? "" : `; written to ${options.output}`}\n`);
     });

@@ -23,7 +23,7 @@ async function sync(stream: TapStream, options: { projection?: Record<string, tr
     };
   }
   const result = await syncStream(
-    { stream, schema: stream.schema, projection: options.projection, fullTable: false },
+    { stream, schema: stream.schema, projection: options.projection, fullTable: false, newProperties: [] },
     { config: {}, logger },
     { output, bookmarks: new TapBookmarks(options.state), stateEveryRecords: options.stateEvery ?? 1000, signal: controller.signal },
   );
