@@ -28,6 +28,8 @@ export const RunnerCodes = {
   /** A stream rename would give two streams one name. */
   STREAM_NAME_TAKEN: "STREAM_NAME_TAKEN",
   BATCH_INVALID: "BATCH_INVALID",
+  /** A jsonl batch file whose first row does not validate: its rows are then checked one by one. */
+  BATCH_ROW_INVALID: "BATCH_ROW_INVALID",
   /** The state store cannot be opened. */
   STATE_STORE_UNAVAILABLE: "STATE_STORE_UNAVAILABLE",
   /** The disk under the state store is full. */

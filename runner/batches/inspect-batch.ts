@@ -93,7 +93,10 @@ async function inspectFile(message: BatchMessage, path: string, gzip: boolean, v
   }
   if (typeof record !== "object" || record === null || Array.isArray(record)) throw batchError(message, path, "is not jsonl of records (its first line is not a JSON object)", "Each line of a jsonl batch file is one record.");
   const invalid = validator?.validate(message.stream, record as Record<string, unknown>, 1);
-  if (invalid !== undefined) throw batchError(message, path, `does not match the stream's SCHEMA (first row: ${invalid.message})`, "The file may belong to another stream, or the tap's SCHEMA is out of date.", invalid);
+  if (invalid !== undefined) {
+    const error = batchError(message, path, `does not match the stream's SCHEMA (first row: ${invalid.message})`, "The file may belong to another stream, or the tap's SCHEMA is out of date.", invalid);
+    throw new DataError(RunnerCodes.BATCH_ROW_INVALID, error.message, { where: error.where, ...(error.hint === undefined ? {} : { hint: error.hint }), cause: invalid });
+  }
   return rows;
 }
 

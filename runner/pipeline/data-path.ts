@@ -151,16 +151,20 @@ export class DataPath {
   private handleBatch(message: BatchMessage, raw: string, line: number): Promise<void> | undefined {
     const validator = this.definition.validate ? this.validator : undefined;
     const rowsNeeded = rowLaneReason(this.definition, this.chainOnArrow, message.encoding.format) !== undefined || this.contract?.cutFor(message.stream) !== undefined;
-    if (rowsNeeded) return this.batchAsRecords(message, raw, line, validator);
+    if (rowsNeeded) return this.batchAsRecords(message, raw, line);
     const name = this.outputNames.get(message.stream) ?? message.stream;
     const targets = this.routes.forStream(name) ?? this.definition.targets.map((_, index) => index);
     const expandFor = (target: number): boolean => this.routes.filtersRecords(target);
-    const planned = (this.chain.isEmpty ? this.batches.plan(message, targets, validator, this.tapShapes.get(message.stream)?.schema, expandFor) : this.planThroughArrowChain(message, targets, validator, expandFor)).then(
+    const planning = this.chain.isEmpty ? this.batches.plan(message, targets, validator, this.tapShapes.get(message.stream)?.schema, expandFor) : this.planThroughArrowChain(message, targets, validator, expandFor);
+    return planning.then(
       // A batch the middleware rewrote names its new files: targets get that message, not the tap's line.
-      (batch): Outgoing => ({ kind: "batch", planned: batch, raw: batch.message === message ? raw : serializeMessage(batch.message).slice(0, -1) }),
-      (error: unknown): Outgoing => ({ kind: "bad-batch", message, raw, line, error: asAgoraError(error).withLocation({ line }) }),
+      (batch) => this.window.add({ kind: "batch", planned: batch, raw: batch.message === message ? raw : serializeMessage(batch.message).slice(0, -1) }),
+      (error: unknown) => {
+        // A first row that does not validate may be one bad record among good ones: every row is then checked on its own, so only the bad ones are rejected.
+        if (asAgoraError(error).code === RunnerCodes.BATCH_ROW_INVALID) return this.batchAsRecords(message, raw, line);
+        return this.window.add({ kind: "bad-batch", message, raw, line, error: asAgoraError(error).withLocation({ line }) });
+      },
     );
-    return this.window.add(planned);
   }
 
   /**
@@ -179,10 +183,11 @@ export class DataPath {
   }
 
   /** A batch's records through the row lane (validation, middleware, max_records), in order. */
-  private async batchAsRecords(message: BatchMessage, raw: string, line: number, validator: RecordValidator | undefined): Promise<void> {
+  private async batchAsRecords(message: BatchMessage, raw: string, line: number): Promise<void> {
     let paths: readonly string[];
     try {
-      paths = (await inspectBatch(message, validator, this.tapShapes.get(message.stream)?.schema)).files.map((file) => file.path);
+      // No first-row check: every row is validated below, on its own.
+      paths = (await inspectBatch(message, undefined, this.tapShapes.get(message.stream)?.schema)).files.map((file) => file.path);
     } catch (error) {
       this.rejectBatch(message, raw, line, asAgoraError(error).withLocation({ line }));
       return;
