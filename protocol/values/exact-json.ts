@@ -160,5 +160,8 @@ export function parseRecordJson(text: string): Record<string, unknown> {
 
 /** JSON.parse, keeping as ExactNumbers the numbers a double would change (one JSON.parse when the text has none). */
 export function parseJson(text: string): unknown {
-  return mayHoldExactNumbers(text) ? parseJsonExact(text) : JSON.parse(text);
+  return mayHoldExactNumbers(text) || TOP_LEVEL_NUMBER.test(text) ? parseJsonExact(text) : JSON.parse(text);
 }
+
+// A text that is one number (mayHoldExactNumbers looks only after `:`, `,` and `[`).
+const TOP_LEVEL_NUMBER = /^\s*-?\d/;

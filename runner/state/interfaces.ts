@@ -40,6 +40,12 @@ export interface DeadLetterStore {
   getDeadLetter(id: number): Promise<DeadLetter | undefined>;
   /** Marks replayed entries done, and failed ones with another attempt, in one transaction. */
   recordReplay(succeeded: readonly number[], failed: ReadonlyArray<{ id: number; error: string }>): Promise<void>;
+  /**
+   * Replaces the record a replay sends (the original when the entry has one,
+   * the processed one else; an edited original drops the processed copy),
+   * and notes the edit in its history. `raw` keeps the record as it arrived.
+   */
+  editDeadLetter(id: number, record: Record<string, unknown>, detail: string): Promise<void>;
   purgeDeadLetters(filter: DeadLetterFilter): Promise<number>;
 }
 

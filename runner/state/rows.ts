@@ -1,5 +1,5 @@
 import { parseRecordJson, stringifyJson } from "../../protocol/index.js";
-import type { DeadLetter, NewDeadLetter, FailureKind, RunProgress, RunRecord, RunStatus } from "./types.js";
+import type { DeadLetter, DeadLetterEvent, NewDeadLetter, FailureKind, RunProgress, RunRecord, RunStatus } from "./types.js";
 
 /** Converts between the store's rows and the runner's records. */
 
@@ -54,6 +54,7 @@ export function toDeadLetter(row: Record<string, unknown>): DeadLetter {
     status: row["status"] as DeadLetter["status"],
     attempts: row["attempts"] as number,
     lastError: (row["last_error"] as string | null) ?? undefined,
+    history: parsed<DeadLetterEvent[]>(row["history"]) ?? [],
   };
 }
 
@@ -79,4 +80,9 @@ export function deadLetterValues(entry: NewDeadLetter, createdAt: string, refs: 
     json(entry.location),
     createdAt,
   ];
+}
+
+/** A dead letter's event as the JSON text the stores append to its history. */
+export function eventJson(kind: DeadLetterEvent["kind"], detail: string, at = new Date().toISOString()): string {
+  return JSON.stringify({ at, kind, detail } satisfies DeadLetterEvent);
 }

@@ -80,12 +80,23 @@ export interface NewDeadLetter {
   readonly location?: { file?: string; line?: number } | undefined;
 }
 
+/** One thing that happened to a dead letter after it was stored: a replay it failed again, or an edit of its record. */
+export interface DeadLetterEvent {
+  readonly at: string;
+  readonly kind: "replay_failed" | "edited";
+  /** The replay's error, or what the edit changed. */
+  readonly detail: string;
+}
+
 export interface DeadLetter extends NewDeadLetter {
   readonly id: number;
   readonly createdAt: string;
   readonly status: DeadLetterStatus;
   readonly attempts: number;
+  /** The latest replay's error, while it is the latest event. */
   readonly lastError: string | undefined;
+  /** Every replay that failed and every edit, oldest first. */
+  readonly history: readonly DeadLetterEvent[];
 }
 
 export interface DeadLetterFilter {

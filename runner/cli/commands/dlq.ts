@@ -1,10 +1,12 @@
 import { Command, Option } from "commander";
 import { DEAD_LETTER_STAGES, stringifyJson, UsageError } from "../../../protocol/index.js";
+import { applyEdits, describeEdits, parseSet, parseUnset } from "../../dlq/edit-record.js";
+import { editInEditor } from "../../dlq/edit-in-editor.js";
 import type { ReplayMode } from "../../dlq/replay.js";
 import { executeNow } from "../../pipeline/execute-pipeline.js";
 import { StopRequests } from "../../pipeline/stop-requests.js";
 import { resolvePipeline } from "../../project/resolve-pipeline.js";
-import type { DeadLetterStage, DeadLetterStatus } from "../../state/types.js";
+import type { DeadLetter, DeadLetterStage, DeadLetterStatus } from "../../state/types.js";
 import { loggerFor, openStateStore, requireProject, writeOut, type CommonOptions } from "../cli-context.js";
 
 const STAGES = [...DEAD_LETTER_STAGES];
@@ -12,6 +14,20 @@ const STAGES = [...DEAD_LETTER_STAGES];
 interface FilterOptions {
   readonly stage?: DeadLetterStage;
   readonly status: DeadLetterStatus | "all";
+}
+
+/** What `dlq list` shows of an entry: its latest event (a replay that failed again, numbered, or an edit), else the first error. */
+function latestError(entry: DeadLetter): string {
+  const latest = entry.history.at(-1);
+  // A store from before histories were kept has only the latest replay's error.
+  if (latest === undefined) return entry.lastError === undefined ? entry.errorMessage : `replay ${entry.attempts}: ${entry.lastError}`;
+  if (latest.kind === "edited") return `edited (${latest.detail}); before: ${entry.lastError ?? entry.errorMessage}`;
+  const attempt = entry.history.filter((event) => event.kind === "replay_failed").length;
+  return `replay ${attempt}: ${latest.detail}`;
+}
+
+function collect(value: string, previous: string[]): string[] {
+  return [...previous, value];
 }
 
 function shorten(text: string, length: number): string {
@@ -42,7 +58,7 @@ export function dlqCommand(common: () => CommonOptions, done: (code: number) => 
           return;
         }
         // The latest error: a replay's when one failed again (the first stays in `dlq show` and --json as errorMessage).
-        const lines = entries.map((entry) => [entry.id, entry.stage, entry.stream, entry.errorCode, shorten(entry.lastError === undefined ? entry.errorMessage : `replay ${entry.attempts}: ${entry.lastError}`, 70), entry.attempts, entry.status, entry.createdAt].join("\t"));
+        const lines = entries.map((entry) => [entry.id, entry.stage, entry.stream, entry.errorCode, shorten(latestError(entry), 70), entry.attempts, entry.status, entry.createdAt].join("\t"));
         await writeOut(`id\tstage\tstream\tcode\terror\tattempts\tstatus\tcreated\n${lines.join("\n")}\n`);
       } finally {
         await store.close();
@@ -59,6 +75,33 @@ export function dlqCommand(common: () => CommonOptions, done: (code: number) => 
         const entry = await store.getDeadLetter(Number(id));
         if (entry === undefined || entry.pipeline !== pipeline) throw new UsageError("DLQ_ENTRY_NOT_FOUND", `pipeline ${pipeline} has no dead letter ${id}`, { hint: `See \`agora dlq list ${pipeline} --status all\`.` });
         await writeOut(`${stringifyJson(entry, 2)}\n`);
+      } finally {
+        await store.close();
+      }
+    });
+  dlq
+    .command("edit")
+    .argument("<pipeline>")
+    .argument("<id>", "the entry's id (from dlq list)")
+    .option("--set <field=value>", "set a field (dots reach inside objects; the value is JSON when it reads as JSON, else text); repeatable", collect, [])
+    .option("--unset <field>", "remove a field; repeatable", collect, [])
+    .description("change a pending dead letter's record before replaying it: fields with --set/--unset, or the whole record in $EDITOR; the record as it arrived stays in `raw`")
+    .action(async (pipeline: string, id: string, options: { set: string[]; unset: string[] }) => {
+      const store = openStateStore(common());
+      try {
+        const entry = await store.getDeadLetter(Number(id));
+        if (entry === undefined || entry.pipeline !== pipeline) throw new UsageError("DLQ_ENTRY_NOT_FOUND", `pipeline ${pipeline} has no dead letter ${id}`, { hint: `See \`agora dlq list ${pipeline} --status all\`.` });
+        if (entry.status !== "pending") throw new UsageError("DLQ_EDIT_INVALID", `dead letter ${id} was replayed already (done): there is nothing to repair`, { hint: `Pending ones: \`agora dlq list ${pipeline}\`.` });
+        const record = entry.original ?? entry.processed;
+        if (record === undefined) throw new UsageError("DLQ_EDIT_INVALID", `dead letter ${id} holds no record, only the source's text (${entry.stage}): there is nothing to edit or replay`, { hint: "Fix the row at the source; the next run reads it again." });
+        const edits = [...options.set.map(parseSet), ...options.unset.map(parseUnset)];
+        const edited = edits.length > 0 ? applyEdits(record, edits) : editInEditor(record, `${pipeline}-dead-letter-${id}`);
+        if (edited === undefined) {
+          process.stderr.write(`dead letter ${id} unchanged\n`);
+          return;
+        }
+        await store.editDeadLetter(entry.id, edited, edits.length > 0 ? describeEdits(edits) : "edited in the editor");
+        process.stderr.write(`dead letter ${id} edited; replay it with \`agora dlq replay ${pipeline} --ids ${id}\`\n`);
       } finally {
         await store.close();
       }

@@ -129,7 +129,7 @@ export class MemoryStateStore implements StateStore {
   async addDeadLetter(entry: NewDeadLetter): Promise<number> {
     const id = this.nextDeadLetterId;
     this.nextDeadLetterId += 1;
-    this.deadLetters.set(id, { ...copy(entry), id, createdAt: now(), status: "pending", attempts: 0, lastError: undefined });
+    this.deadLetters.set(id, { ...copy(entry), id, createdAt: now(), status: "pending", attempts: 0, lastError: undefined, history: [] });
     return id;
   }
 
@@ -154,9 +154,16 @@ export class MemoryStateStore implements StateStore {
     }
     for (const { id, error } of failed) {
       const entry = this.deadLetters.get(id);
-      if (entry !== undefined) changes.push({ ...entry, attempts: entry.attempts + 1, lastError: error });
+      if (entry !== undefined) changes.push({ ...entry, attempts: entry.attempts + 1, lastError: error, history: [...entry.history, { at: now(), kind: "replay_failed", detail: error }] });
     }
     for (const entry of changes) this.deadLetters.set(entry.id, entry);
+  }
+
+  async editDeadLetter(id: number, record: Record<string, unknown>, detail: string): Promise<void> {
+    const entry = this.deadLetters.get(id);
+    if (entry === undefined) return;
+    const edited = entry.original === undefined ? { ...entry, processed: copy(record) } : { ...entry, original: copy(record), processed: undefined };
+    this.deadLetters.set(id, { ...edited, history: [...entry.history, { at: now(), kind: "edited", detail }] });
   }
 
   async purgeDeadLetters(filter: DeadLetterFilter): Promise<number> {

@@ -90,6 +90,14 @@ export const POSTGRES_MIGRATIONS: ReadonlyArray<{ readonly version: number; read
       ALTER TABLE dead_letters ADD COLUMN schema_ref BIGINT;
       ${DEAD_LETTERS_VIEW};`,
   },
+  {
+    version: 3,
+    description: "each dead letter keeps its history: every replay that failed, every edit",
+    sql: `
+      ALTER TABLE dead_letters ADD COLUMN history TEXT;
+      DROP VIEW IF EXISTS dead_letters_full;
+      ${DEAD_LETTERS_VIEW};`,
+  },
 ];
 
 export const POSTGRES_LATEST_VERSION = POSTGRES_MIGRATIONS.at(-1)?.version ?? 0;

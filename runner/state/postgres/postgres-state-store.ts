@@ -1,6 +1,6 @@
 import type pg from "pg";
 import type { StateStore } from "../interfaces.js";
-import { DEAD_LETTER_COLUMNS, deadLetterValues, toDeadLetter, toRun, type RunRow } from "../rows.js";
+import { DEAD_LETTER_COLUMNS, deadLetterValues, eventJson, json, toDeadLetter, toRun, type RunRow } from "../rows.js";
 import type { CachedCatalog, DeadLetter, DeadLetterFilter, NewDeadLetter, NextRun, RunFailure, RunProgress, RunRecord, RunStatus, SavedCheckpoint } from "../types.js";
 import { migratePostgres, quoteIdentifier } from "./migrations.js";
 import { postgresFailure } from "./postgres-failure.js";
@@ -308,8 +308,17 @@ export class PostgresStateStore implements StateStore {
     return this.guard("record a replay", (client) =>
       this.transaction(client, async () => {
         if (succeeded.length > 0) await client.query("UPDATE dead_letters SET status = 'done', attempts = attempts + 1, last_error = NULL WHERE id = ANY($1::bigint[]) AND status = 'pending'", [succeeded]);
-        for (const { id, error } of failed) await client.query("UPDATE dead_letters SET attempts = attempts + 1, last_error = $1 WHERE id = $2", [error, id]);
+        for (const { id, error } of failed) {
+          await client.query(`UPDATE dead_letters SET attempts = attempts + 1, last_error = $1, history = ${postgresAppendEvent(3)} WHERE id = $2`, [error, id, eventJson("replay_failed", error)]);
+        }
       }),
+    );
+  }
+
+  async editDeadLetter(id: number, record: Record<string, unknown>, detail: string): Promise<void> {
+    await this.guard(`edit dead letter ${id}`, (client) =>
+      // Every expression reads the row as it was: an entry with an original gets the edit there, one without in processed.
+      client.query(`UPDATE dead_letters SET original = CASE WHEN original IS NULL THEN NULL ELSE $1 END, processed = CASE WHEN original IS NULL THEN $1 ELSE NULL END, history = ${postgresAppendEvent(2)} WHERE id = $3`, [json(record), eventJson("edited", detail), id]),
     );
   }
 
@@ -325,6 +334,11 @@ export class PostgresStateStore implements StateStore {
       });
     });
   }
+}
+
+/** Appends the event (JSON text, parameter `n`) to a dead letter's history. */
+function postgresAppendEvent(n: number): string {
+  return `(coalesce(history, '[]')::jsonb || jsonb_build_array($${n}::jsonb))::text`;
 }
 
 /** Postgres returns BIGSERIAL ids as strings: numbers here, as the runner uses them. */

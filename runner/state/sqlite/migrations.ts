@@ -102,6 +102,14 @@ export const MIGRATIONS: ReadonlyArray<{ readonly version: number; readonly desc
       ALTER TABLE dead_letters ADD COLUMN schema_ref INTEGER;
       ${DEAD_LETTERS_VIEW};`,
   },
+  {
+    version: 7,
+    description: "each dead letter keeps its history: every replay that failed, every edit",
+    sql: `
+      ALTER TABLE dead_letters ADD COLUMN history TEXT;
+      DROP VIEW IF EXISTS dead_letters_full;
+      ${DEAD_LETTERS_VIEW};`,
+  },
 ];
 
 export const LATEST_VERSION = MIGRATIONS.at(-1)?.version ?? 0;

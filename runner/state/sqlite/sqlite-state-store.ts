@@ -7,7 +7,10 @@ import type { StateStore } from "../interfaces.js";
 import type { CachedCatalog, DeadLetter, DeadLetterFilter, NewDeadLetter, NextRun, RunFailure, RunProgress, RunRecord, RunStatus, SavedCheckpoint } from "../types.js";
 import { migrate } from "./migrations.js";
 import { sqliteFailure } from "./sqlite-failure.js";
-import { DEAD_LETTER_COLUMNS, deadLetterValues, toDeadLetter, toRun, type RunRow } from "../rows.js";
+import { DEAD_LETTER_COLUMNS, deadLetterValues, eventJson, json, toDeadLetter, toRun, type RunRow } from "../rows.js";
+
+/** Appends the event (JSON text, the next parameter) to a dead letter's history. */
+const SQLITE_APPEND_EVENT = "json_insert(coalesce(history, '[]'), '$[#]', json(?))";
 import { deadLetterWhere } from "../dead-letter-where.js";
 import { DocumentTexts, ORPHAN_DOCUMENTS } from "../dead-letter-documents.js";
 
@@ -282,9 +285,20 @@ export class SqliteStateStore implements StateStore {
       this.db.transaction(() => {
         const done = this.db.prepare("UPDATE dead_letters SET status = 'done', attempts = attempts + 1, last_error = NULL WHERE id = ? AND status = 'pending'");
         for (const id of succeeded) done.run(id);
-        const again = this.db.prepare("UPDATE dead_letters SET attempts = attempts + 1, last_error = ? WHERE id = ?");
-        for (const { id, error } of failed) again.run(error, id);
+        const again = this.db.prepare(`UPDATE dead_letters SET attempts = attempts + 1, last_error = ?, history = ${SQLITE_APPEND_EVENT} WHERE id = ?`);
+        for (const { id, error } of failed) again.run(error, eventJson("replay_failed", error), id);
       })();
+    });
+  }
+
+  async editDeadLetter(id: number, record: Record<string, unknown>, detail: string): Promise<void> {
+    return this.guard(`edit dead letter ${id}`, () => {
+      // Every expression reads the row as it was: an entry with an original gets the edit there, one without in processed.
+      this.db
+        .prepare(
+          `UPDATE dead_letters SET original = CASE WHEN original IS NULL THEN NULL ELSE ? END, processed = CASE WHEN original IS NULL THEN ? ELSE NULL END, history = ${SQLITE_APPEND_EVENT} WHERE id = ?`,
+        )
+        .run(json(record), json(record), eventJson("edited", detail), id);
     });
   }
 

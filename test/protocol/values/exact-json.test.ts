@@ -1,7 +1,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { approximateNumbers } from "../../../protocol/values/exact-json.js";
-import { compareNumbers, exactRecord, ExactNumber, isExactNumber, mayHoldExactNumbers, numberFromText, parseJsonExact, parseMessageLine, RecordValidator, serializeMessage, stringifyJson, type RecordMessage } from "../../../protocol/index.js";
+import { compareNumbers, exactRecord, ExactNumber, isExactNumber, mayHoldExactNumbers, numberFromText, parseJson, parseJsonExact, parseMessageLine, RecordValidator, serializeMessage, stringifyJson, type RecordMessage } from "../../../protocol/index.js";
 
 describe("numberFromText", () => {
   it("keeps a plain number where the double holds the same decimal value", () => {
@@ -77,6 +77,16 @@ describe("mayHoldExactNumbers", () => {
   it("flags lines whose numbers a double may change, and passes common records", () => {
     for (const line of ['{"a":9007199254740993}', '{"a":[1,1.000000000000001]}', '{"a":1e5}', '{"a":-0}', '{"a": -0.0 }', '{"a":[-0]}']) expect(mayHoldExactNumbers(line), line).toBe(true);
     for (const line of ['{"a":123456,"b":97.25,"c":"2024-01-02T03:04:05Z","d":"3e4f-9e8d"}', '{"a":-0.5,"b":"-0"}', '{"id":"9007199254740993"}']) expect(mayHoldExactNumbers(line), line).toBe(false);
+  });
+});
+
+describe("parseJson", () => {
+  it("keeps every digit of a text that is one number, as of numbers inside objects and arrays", () => {
+    for (const text of ["12345678901234567890", " -9007199254740993", "1e400", "-0", "[12345678901234567890]", '{"a":1.00000000000000000001}']) {
+      expect(stringifyJson(parseJson(text)), text).toBe(text.trim());
+    }
+    expect(parseJson("42")).toBe(42);
+    expect(parseJson('"007"')).toBe("007");
   });
 });
 

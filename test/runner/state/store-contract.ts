@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { parseRecordJson, stringifyJson } from "../../../protocol/index.js";
 import type { StateStore } from "../../../runner/state/interfaces.js";
 import type { NewDeadLetter, RunProgress } from "../../../runner/state/types.js";
 
@@ -123,6 +124,36 @@ export function stateStoreContract(name: string, open: () => StateStore | Promis
       expect(await store.purgeDeadLetters({ pipeline: "p", status: "done" })).toBe(1);
       expect((await store.listDeadLetters({ pipeline: "p" })).map((entry) => entry.id)).toEqual([second]);
       expect((await store.listDeadLetters({ pipeline: "q" })).map((entry) => entry.id)).toEqual([other]);
+      await store.close();
+    });
+  });
+
+  describe(`${name}: a dead letter's edits and history`, () => {
+    it("edits the record a replay sends (the original, dropping the processed copy; else the processed one), exactly, and keeps every failed replay and edit in order", async () => {
+      const store = await open();
+      const withOriginal = await store.addDeadLetter(letter({ original: { id: 1, v: "x" }, processed: { id: 1, v: "x", y: 1 }, raw: '{"id":1,"v":"x"}' }));
+      const targetOnly = await store.addDeadLetter(letter({ stage: "sink_write", original: undefined, processed: { id: 2 } }));
+      await store.recordReplay([], [{ id: withOriginal, error: "first failure" }]);
+      const exact = parseRecordJson('{"id":1,"v":12345678901234567890,"__proto__":"data"}');
+      await store.editDeadLetter(withOriginal, exact, "set v");
+      await store.recordReplay([], [{ id: withOriginal, error: "second failure" }]);
+      await store.editDeadLetter(targetOnly, { id: 2, fixed: true }, "set fixed");
+
+      const edited = await store.getDeadLetter(withOriginal);
+      expect(stringifyJson(edited?.original)).toBe('{"id":1,"v":12345678901234567890,"__proto__":"data"}');
+      expect(edited?.processed).toBeUndefined();
+      expect(edited?.raw).toBe('{"id":1,"v":"x"}');
+      expect(edited?.lastError).toBe("second failure");
+      expect(edited?.history.map((event) => [event.kind, event.detail])).toEqual([
+        ["replay_failed", "first failure"],
+        ["edited", "set v"],
+        ["replay_failed", "second failure"],
+      ]);
+      expect(edited?.history.every((event) => !Number.isNaN(Date.parse(event.at)))).toBe(true);
+      const other = await store.getDeadLetter(targetOnly);
+      expect(other?.original).toBeUndefined();
+      expect(other?.processed).toEqual({ id: 2, fixed: true });
+      expect(other?.history.map((event) => event.kind)).toEqual(["edited"]);
       await store.close();
     });
   });
