@@ -51,5 +51,5 @@ export { loadArrow, loadParquetWasm, type ArrowModule, type ParquetWasmModule } 
 export { arrowToParquet, type EncodeOptions, type ParquetCompression } from "./sdk/arrow/arrow-to-parquet.js";
 export { checkKeysAreColumns, fileIdentity, filesSetting, mapRows, ON_FILE_CHANGE_SETTING, resolveFileStreams, savedPosition, type FileChangePolicy, type FileEntry, type FileIdentity } from "./sdk/file-streams.js";
 export { appendBuffers, checkDirectoryWritable, cutIncompleteTail, ensurePrivateFile, fileError, openForAppend, syncDirectory } from "./sdk/durable-files.js";
-export { maskSecrets, maskStream, MASK, registerConfigSecrets, registerSecret } from "./secrets/secret-values.js";
+export { commandLineSecrets, maskSecrets, maskStream, MASK, registerConfigSecrets, registerSecret } from "./secrets/secret-values.js";
 export { isPostgresUrl, readPostgresUrl, withPasswordMasked, type PostgresUrl } from "./sdk/postgres-url.js";

@@ -88,3 +88,30 @@ export function registerConfigSecrets(config: unknown, schema?: unknown, name = 
     registerConfigSecrets(value, inherited, SECRET_NAME.test(name) ? name : key);
   }
 }
+
+/**
+ * The secret values in a command line's words: the value of a flag whose
+ * name says it is one (`--password X`, `--api-key=X`), of an environment
+ * assignment (`API_TOKEN=X tap-x`), and a URL's password. Each is also
+ * registered, so it is masked wherever it shows.
+ */
+export function commandLineSecrets(words: readonly string[]): string[] {
+  const found: string[] = [];
+  words.forEach((word, index) => {
+    const assignment = /^(--?)?([A-Za-z_][\w-]*)=(.+)$/s.exec(word);
+    if (assignment !== null && SECRET_NAME.test(assignment[2] as string)) found.push(assignment[3] as string);
+    else if (/^--?[\w-]+$/.test(word) && SECRET_NAME.test(word.replace(/^-+/, "")) && index + 1 < words.length) found.push(words[index + 1] as string);
+    for (const part of word.split(/[=\s]/)) {
+      if (!part.includes("://") || !part.includes("@")) continue;
+      try {
+        const password = new URL(part).password;
+        if (password !== "") found.push(decodeURIComponent(password), password);
+      } catch {
+        // Not a URL.
+      }
+    }
+  });
+  const secrets = found.filter((value) => value.length >= MIN_SECRET_LENGTH);
+  for (const value of secrets) registerSecret(value);
+  return secrets;
+}

@@ -1,4 +1,4 @@
-import type { CachedCatalog, DeadLetter, DeadLetterFilter, NewDeadLetter, NextRun, RunFailure, RunProgress, RunRecord, RunStatus, SavedCheckpoint } from "./types.js";
+import type { AdHocCommands, CachedCatalog, DeadLetter, DeadLetterFilter, NewDeadLetter, NextRun, RunFailure, RunProgress, RunRecord, RunStatus, SavedCheckpoint } from "./types.js";
 
 /**
  * The runner's state, as six aggregates. Every implementation (SQLite, the
@@ -83,7 +83,13 @@ export interface ScheduleStore {
 }
 
 /** Everything the runner keeps between runs. */
-export interface StateStore extends CheckpointStore, RunStore, DeadLetterStore, LeaseStore, CatalogCache, ScheduleStore {
+/** What ad hoc runs were, so their dead letters can be replayed without a pipelines.toml. */
+export interface AdHocPipelineStore {
+  saveAdHocPipeline(pipeline: string, commands: AdHocCommands): Promise<void>;
+  getAdHocPipeline(pipeline: string): Promise<AdHocCommands | undefined>;
+}
+
+export interface StateStore extends CheckpointStore, RunStore, DeadLetterStore, LeaseStore, CatalogCache, ScheduleStore, AdHocPipelineStore {
   /** Where it lives, for messages: a file path, or "memory". */
   readonly location: string;
   close(): Promise<void>;

@@ -118,6 +118,20 @@ export interface NextRun {
   readonly schedule: string;
 }
 
+/**
+ * The command lines of an ad hoc pipeline (`agora run --tap ... --target
+ * ...`), kept so its dead letters can be replayed: as typed, but with every
+ * secret found in them (commandLineSecrets) replaced by `***`.
+ */
+export interface AdHocCommands {
+  readonly tap: string;
+  readonly targets: readonly string[];
+  /** The folder it ran in: relative paths in the commands are relative to it. */
+  readonly cwd: string;
+  /** True when a secret was masked out: a replay then needs the target commands again. */
+  readonly masked: boolean;
+}
+
 /** A discovered catalog kept by the runner. */
 export interface CachedCatalog {
   readonly catalog: unknown;

@@ -5,15 +5,40 @@ import { editInEditor } from "../../dlq/edit-in-editor.js";
 import type { ReplayMode } from "../../dlq/replay.js";
 import { executeNow } from "../../pipeline/execute-pipeline.js";
 import { StopRequests } from "../../pipeline/stop-requests.js";
+import { RunnerCodes } from "../../errors.js";
+import type { PipelineDefinition } from "../../pipeline/types.js";
+import { adHocPipeline } from "../../project/ad-hoc-pipeline.js";
 import { resolvePipeline } from "../../project/resolve-pipeline.js";
+import type { StateStore } from "../../state/interfaces.js";
 import type { DeadLetter, DeadLetterStage, DeadLetterStatus } from "../../state/types.js";
-import { loggerFor, openStateStore, requireProject, writeOut, type CommonOptions } from "../cli-context.js";
+import { loggerFor, maybeProject, openStateStore, writeOut, type CommonOptions } from "../cli-context.js";
 
 const STAGES = [...DEAD_LETTER_STAGES];
 
 interface FilterOptions {
   readonly stage?: DeadLetterStage;
   readonly status: DeadLetterStatus | "all";
+}
+
+/**
+ * An ad hoc pipeline (`agora run --tap/--target`) as its run left it in the
+ * store, for a replay: its targets' command lines, or those given again
+ * with --target (needed when a secret was masked out of them).
+ */
+async function adHocForReplay(store: StateStore, pipeline: string, targets: readonly string[], projectFile: string | undefined): Promise<PipelineDefinition> {
+  const remembered = await store.getAdHocPipeline(pipeline);
+  if (remembered === undefined) {
+    throw new UsageError(RunnerCodes.PIPELINE_NOT_FOUND, `no pipeline "${pipeline}" ${projectFile === undefined ? "here (no pipelines.toml)" : `in ${projectFile}`}, and no ad hoc run of that name in the state store`, {
+      hint: projectFile === undefined ? "Run it in the project's folder, or pass --project FILE or --state-store LOCATION." : "Check the name: agora runs list shows the pipelines that have run.",
+    });
+  }
+  if (targets.length > 0) return adHocPipeline(pipeline, remembered.tap, targets, remembered.cwd);
+  if (remembered.masked) {
+    throw new UsageError("DLQ_TARGETS_NEEDED", `ad hoc pipeline ${pipeline}'s commands held a secret, which the state store does not keep: ${remembered.targets.map((target) => `--target '${target}'`).join(" ")}`, {
+      hint: `Give its target command lines again: agora dlq replay ${pipeline} --target '...' (one --target per target).`,
+    });
+  }
+  return adHocPipeline(pipeline, remembered.tap, remembered.targets, remembered.cwd);
 }
 
 /** What `dlq list` shows of an entry: its latest event (a replay that failed again, numbered, or an edit), else the first error. */
@@ -112,13 +137,14 @@ export function dlqCommand(common: () => CommonOptions, done: (code: number) => 
     .addOption(new Option("--stage <stage>", "only entries of this stage").choices(STAGES))
     .addOption(new Option("--mode <mode>", "full: through the middleware, validation of what it made, and the targets again; sink: straight to the targets").choices(["full", "sink"]).default("full"))
     .option("--ids <ids>", "only these entries (comma-separated)")
+    .option("--target <command>", "an ad hoc pipeline's target command line, when it held a secret the store does not keep (repeat for each target)", collect, [])
     .description("send pending dead letters through the pipeline again; those that succeed are marked done")
-    .action(async (pipeline: string, options: { stage?: DeadLetterStage; mode: ReplayMode; ids?: string }) => {
+    .action(async (pipeline: string, options: { stage?: DeadLetterStage; mode: ReplayMode; ids?: string; target: string[] }) => {
       const shared = common();
-      const project = requireProject(shared, "replay needs the pipeline's definition (no pipelines.toml here)");
-      const definition = resolvePipeline(project, pipeline);
+      const project = maybeProject(shared);
       const store = openStateStore(shared, project);
       try {
+        const definition = project?.pipelines[pipeline] !== undefined ? resolvePipeline(project, pipeline) : await adHocForReplay(store, pipeline, options.target, project?.file);
         const ids = options.ids?.split(",").map((id) => Number(id.trim())).filter((id) => Number.isInteger(id));
         const { requests, release } = StopRequests.fromProcessSignals();
         let summary;

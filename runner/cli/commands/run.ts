@@ -1,11 +1,10 @@
-import { createHash } from "node:crypto";
 import { Command, Option } from "commander";
 import { exitCodeForSignal, stringifyJson, UsageError, type Logger } from "../../../protocol/index.js";
 import { executeNow } from "../../pipeline/execute-pipeline.js";
 import { RunEvents } from "../../pipeline/run-events.js";
 import { StopRequests } from "../../pipeline/stop-requests.js";
 import type { ErrorPolicy, PipelineDefinition, RunResult } from "../../pipeline/types.js";
-import { projectFromValue } from "../../project/load-project.js";
+import { adHocName, adHocPipeline, commandsToRemember } from "../../project/ad-hoc-pipeline.js";
 import { resolvePipeline, type PipelineOverrides } from "../../project/resolve-pipeline.js";
 import { loggerFor, maybeProject, openStateStore, writeOut, type CommonOptions } from "../cli-context.js";
 import { summaryLine } from "../../pipeline/run-summary.js";
@@ -33,23 +32,11 @@ function positiveNumber(text: string | undefined, flag: string): number | undefi
   return value;
 }
 
-/**
- * The name an ad hoc pipeline's checkpoint, runs and dead letters go by:
- * --name, else one derived from its tap and target commands, so a different
- * ad hoc pipeline never resumes from another's checkpoint.
- */
-export function adHocName(tap: string, targets: readonly string[]): string {
-  return `adhoc-${createHash("sha256").update([tap, ...targets].join("\u0000")).digest("hex").slice(0, 8)}`;
-}
-
-/** A pipeline from --tap and --target: a project of one pipeline, resolved like any other. */
-function adHocPipeline(options: RunOptions, overrides: PipelineOverrides, logger: Logger): PipelineDefinition {
-  const cwd = process.cwd();
+/** A pipeline from --tap and --target. */
+function adHocFromOptions(options: RunOptions, overrides: PipelineOverrides, logger: Logger): PipelineDefinition {
   const name = options.name ?? adHocName(options.tap ?? "", options.target);
   if (options.name === undefined) logger.info(`ad hoc pipeline ${name}: its checkpoint, runs and dead letters go by this name (agora state show ${name}); --name NAME chooses another`);
-  const pipelines = Object.create(null) as Record<string, unknown>;
-  pipelines[name] = { tap: { command: options.tap ?? "" }, targets: options.target.map((command) => ({ command })) };
-  return resolvePipeline(projectFromValue({ pipelines }, "the command line", cwd), name, overrides);
+  return adHocPipeline(name, options.tap ?? "", options.target, process.cwd(), overrides);
 }
 
 export function exitCodeOf(result: RunResult): number {
@@ -72,7 +59,7 @@ async function run(pipelineName: string | undefined, options: RunOptions): Promi
   if (options.tap !== undefined || options.target.length > 0) {
     if (pipelineName !== undefined) throw new UsageError("USAGE", "give a pipeline name or --tap/--target, not both", { hint: "Run `agora run --help`." });
     if (options.tap === undefined || options.target.length === 0) throw new UsageError("USAGE", "an ad-hoc run needs --tap and at least one --target", { hint: "Example: agora run --tap 'tap-sample' --target 'target-sqlite --config t.json'" });
-    definition = adHocPipeline(options, overrides, logger);
+    definition = adHocFromOptions(options, overrides, logger);
   } else {
     project = maybeProject({ ...options, project: options.project ?? "pipelines.toml" });
     if (project === undefined) throw new UsageError("USAGE", "no pipeline given", { hint: "Run `agora run NAME` in a project, or `agora run --tap CMD --target CMD`." });
@@ -82,6 +69,8 @@ async function run(pipelineName: string | undefined, options: RunOptions): Promi
     definition = resolvePipeline(project, name, overrides);
   }
   const store = openStateStore(options, project);
+  // An ad hoc pipeline is remembered (secrets masked), so `agora dlq replay NAME` can send its dead letters again.
+  if (project === undefined) await store.saveAdHocPipeline(definition.name, commandsToRemember(options.tap ?? "", options.target, process.cwd()));
   const { requests, release } = StopRequests.fromProcessSignals();
   const live = options.progress && process.stderr.isTTY === true && options.json !== true;
   const status = live ? new LiveStatus() : undefined;

@@ -1,6 +1,6 @@
 import { parseJsonExact, stringifyJson } from "../../../protocol/index.js";
 import type { StateStore } from "../interfaces.js";
-import type { CachedCatalog, DeadLetter, DeadLetterFilter, NewDeadLetter, NextRun, RunFailure, RunProgress, RunRecord, RunStatus, SavedCheckpoint } from "../types.js";
+import type { AdHocCommands, CachedCatalog, DeadLetter, DeadLetterFilter, NewDeadLetter, NextRun, RunFailure, RunProgress, RunRecord, RunStatus, SavedCheckpoint } from "../types.js";
 
 const now = (): string => new Date().toISOString();
 /** A deep copy through JSON, as a store that serialises would hand back. */
@@ -25,6 +25,7 @@ export class MemoryStateStore implements StateStore {
   private readonly checkpoints = new Map<string, SavedCheckpoint>();
   private readonly runs = new Map<string, RunRecord>();
   private readonly deadLetters = new Map<number, DeadLetter>();
+  private readonly adHoc = new Map<string, AdHocCommands>();
   private readonly leases = new Map<string, { holder: string; expiresAt: number }>();
   private readonly catalogs = new Map<string, CachedCatalog>();
   private readonly schedules = new Map<string, NextRun>();
@@ -124,6 +125,14 @@ export class MemoryStateStore implements StateStore {
 
   async saveCachedCatalog(key: string, pipeline: string, catalog: unknown): Promise<void> {
     this.catalogs.set(key, { pipeline, catalog: copy(catalog), discoveredAt: now() });
+  }
+
+  async saveAdHocPipeline(pipeline: string, commands: AdHocCommands): Promise<void> {
+    this.adHoc.set(pipeline, copy(commands));
+  }
+
+  async getAdHocPipeline(pipeline: string): Promise<AdHocCommands | undefined> {
+    return copy(this.adHoc.get(pipeline));
   }
 
   async addDeadLetter(entry: NewDeadLetter): Promise<number> {

@@ -92,8 +92,13 @@ export const POSTGRES_MIGRATIONS: ReadonlyArray<{ readonly version: number; read
   },
   {
     version: 3,
-    description: "each dead letter keeps its history: every replay that failed, every edit",
+    description: "each dead letter keeps its history (every replay that failed, every edit); ad hoc pipelines are remembered",
     sql: `
+      CREATE TABLE ad_hoc_pipelines (
+        pipeline TEXT PRIMARY KEY,
+        commands TEXT NOT NULL,
+        updated_at TEXT NOT NULL
+      );
       ALTER TABLE dead_letters ADD COLUMN history TEXT;
       DROP VIEW IF EXISTS dead_letters_full;
       ${DEAD_LETTERS_VIEW};`,

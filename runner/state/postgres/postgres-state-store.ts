@@ -1,7 +1,7 @@
 import type pg from "pg";
 import type { StateStore } from "../interfaces.js";
 import { DEAD_LETTER_COLUMNS, deadLetterValues, eventJson, json, toDeadLetter, toRun, type RunRow } from "../rows.js";
-import type { CachedCatalog, DeadLetter, DeadLetterFilter, NewDeadLetter, NextRun, RunFailure, RunProgress, RunRecord, RunStatus, SavedCheckpoint } from "../types.js";
+import type { AdHocCommands, CachedCatalog, DeadLetter, DeadLetterFilter, NewDeadLetter, NextRun, RunFailure, RunProgress, RunRecord, RunStatus, SavedCheckpoint } from "../types.js";
 import { migratePostgres, quoteIdentifier } from "./migrations.js";
 import { postgresFailure } from "./postgres-failure.js";
 import { parsePostgresLocation } from "./postgres-location.js";
@@ -251,6 +251,24 @@ export class PostgresStateStore implements StateStore {
         "INSERT INTO catalogs (cache_key, pipeline, catalog, discovered_at) VALUES ($1, $2, $3, $4) ON CONFLICT (cache_key) DO UPDATE SET pipeline = excluded.pipeline, catalog = excluded.catalog, discovered_at = excluded.discovered_at",
         [key, pipeline, JSON.stringify(catalog), now()],
       );
+    });
+  }
+
+  // Ad hoc pipelines
+
+  async saveAdHocPipeline(pipeline: string, commands: AdHocCommands): Promise<void> {
+    return this.guard(`remember ad hoc pipeline ${pipeline}`, async (client) => {
+      await client.query(
+        "INSERT INTO ad_hoc_pipelines (pipeline, commands, updated_at) VALUES ($1, $2, $3) ON CONFLICT (pipeline) DO UPDATE SET commands = excluded.commands, updated_at = excluded.updated_at",
+        [pipeline, JSON.stringify(commands), now()],
+      );
+    });
+  }
+
+  async getAdHocPipeline(pipeline: string): Promise<AdHocCommands | undefined> {
+    return this.guard(`read ad hoc pipeline ${pipeline}`, async (client) => {
+      const row = (await client.query<{ commands: string }>("SELECT commands FROM ad_hoc_pipelines WHERE pipeline = $1", [pipeline])).rows[0];
+      return row === undefined ? undefined : (JSON.parse(row.commands) as AdHocCommands);
     });
   }
 

@@ -4,7 +4,7 @@ import BetterSqlite3, { type Database } from "better-sqlite3";
 import { AgoraError, ensurePrivateFile, FatalError, parseJson, stringifyJson } from "../../../protocol/index.js";
 import { RunnerCodes } from "../../errors.js";
 import type { StateStore } from "../interfaces.js";
-import type { CachedCatalog, DeadLetter, DeadLetterFilter, NewDeadLetter, NextRun, RunFailure, RunProgress, RunRecord, RunStatus, SavedCheckpoint } from "../types.js";
+import type { AdHocCommands, CachedCatalog, DeadLetter, DeadLetterFilter, NewDeadLetter, NextRun, RunFailure, RunProgress, RunRecord, RunStatus, SavedCheckpoint } from "../types.js";
 import { migrate } from "./migrations.js";
 import { sqliteFailure } from "./sqlite-failure.js";
 import { DEAD_LETTER_COLUMNS, deadLetterValues, eventJson, json, toDeadLetter, toRun, type RunRow } from "../rows.js";
@@ -229,6 +229,23 @@ export class SqliteStateStore implements StateStore {
       this.db
         .prepare("INSERT INTO catalogs (cache_key, pipeline, catalog, discovered_at) VALUES (?, ?, ?, ?) ON CONFLICT (cache_key) DO UPDATE SET pipeline = excluded.pipeline, catalog = excluded.catalog, discovered_at = excluded.discovered_at")
         .run(key, pipeline, JSON.stringify(catalog), now());
+    });
+  }
+
+  // Ad hoc pipelines
+
+  async saveAdHocPipeline(pipeline: string, commands: AdHocCommands): Promise<void> {
+    return this.guard(`remember ad hoc pipeline ${pipeline}`, () => {
+      this.db
+        .prepare("INSERT INTO ad_hoc_pipelines (pipeline, commands, updated_at) VALUES (?, ?, ?) ON CONFLICT (pipeline) DO UPDATE SET commands = excluded.commands, updated_at = excluded.updated_at")
+        .run(pipeline, JSON.stringify(commands), now());
+    });
+  }
+
+  async getAdHocPipeline(pipeline: string): Promise<AdHocCommands | undefined> {
+    return this.guard(`read ad hoc pipeline ${pipeline}`, () => {
+      const row = this.db.prepare("SELECT commands FROM ad_hoc_pipelines WHERE pipeline = ?").get(pipeline) as { commands: string } | undefined;
+      return row === undefined ? undefined : (JSON.parse(row.commands) as AdHocCommands);
     });
   }
 

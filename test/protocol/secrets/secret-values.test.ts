@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { maskSecrets, registerConfigSecrets, registerSecret } from "../../../protocol/secrets/secret-values.js";
+import { commandLineSecrets, maskSecrets, registerConfigSecrets, registerSecret } from "../../../protocol/secrets/secret-values.js";
 
 describe("secret values", () => {
   it("are masked in plain, JSON-escaped and URL-encoded forms, longest first", () => {
@@ -21,5 +21,14 @@ describe("secret values", () => {
     registerConfigSecrets({ cache_path: "postgres://agora:url-pass-77@db.internal:5432/warehouse", base_url: "https://api.example.com/v1", note: "user@host" });
     expect(maskSecrets("postgres://agora:url-pass-77@db.internal:5432/warehouse")).toBe("postgres://agora:***@db.internal:5432/warehouse");
     expect(maskSecrets("https://api.example.com/v1 user@host")).toBe("https://api.example.com/v1 user@host");
+  });
+});
+
+describe("commandLineSecrets", () => {
+  it("finds the values of secret flags, secret assignments and URL passwords, and nothing in plain words", () => {
+    const words = ["tap-x", "--password", "hunter22", "--api-key=k3y-value", "API_TOKEN=t0ken-value", "--dsn", "postgres://u:p%40ss-word@db/x", "--config", "c.json", "--token"];
+    expect(commandLineSecrets(words).sort()).toEqual(["hunter22", "k3y-value", "p%40ss-word", "p@ss-word", "t0ken-value"]);
+    expect(commandLineSecrets(["target-jsonl", "--config", "target.json", "--passwords-file=x"])).toEqual([]);
+    expect(maskSecrets("connecting with hunter22")).toBe("connecting with ***");
   });
 });
