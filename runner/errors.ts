@@ -21,6 +21,8 @@ export const RunnerCodes = {
   DISCOVERY_FAILED: "DISCOVERY_FAILED",
   /** select, metadata or schema name what the catalog does not have. */
   CATALOG_OVERRIDE_INVALID: "CATALOG_OVERRIDE_INVALID",
+  /** A tap handed a catalog sent nothing for any selected stream, under on_catalog_ignored = "fail". */
+  CATALOG_IGNORED: "CATALOG_IGNORED",
   /** A tap announced columns its catalog lacks, under schema_changes = "freeze". */
   SCHEMA_CHANGED: "SCHEMA_CHANGED",
   /** A row with a value in a new column, under schema_changes = "discard_row". */

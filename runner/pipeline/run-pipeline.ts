@@ -1,6 +1,6 @@
 import { rmSync } from "node:fs";
 import { join } from "node:path";
-import { AgoraError, asAgoraError, FatalError, MessageParser, type DeadLetterMessage, type Logger, type MessageLine } from "../../protocol/index.js";
+import { AgoraError, asAgoraError, ConfigError, FatalError, MessageParser, type DeadLetterMessage, type Logger, type MessageLine } from "../../protocol/index.js";
 import { catalogArgs, planCatalog, type CatalogPlan } from "../catalog/plan-catalog.js";
 import { rememberNewColumns, SchemaContract } from "../catalog/schema-contract.js";
 import { DeadLetterRouter, type RejectedRecord } from "../dlq/dead-letter-router.js";
@@ -414,7 +414,8 @@ class PipelineRun {
    * A tap handed a selection that sent nothing for any selected stream, not
    * even its SCHEMA, most likely did not read the catalog: classic Singer
    * taps (singer-io's tap-postgres) read only --properties. Said, so "read 0"
-   * is not taken for an empty source.
+   * is not taken for an empty source; under on_catalog_ignored = "fail", the
+   * run fails.
    */
   private warnIfCatalogIgnored(): void {
     const plan = this.catalogPlan;
@@ -423,9 +424,13 @@ class PipelineRun {
     if (selected.length === 0 || selected.some((stream) => this.data.announced(stream))) return;
     const names = `${selected.slice(0, 5).join(", ")}${selected.length > 5 ? `, and ${selected.length - 5} more` : ""}`;
     const other = plan.flag === "--catalog" ? "properties" : "catalog";
-    this.logger.warn(
-      `pipeline ${this.definition.name}: ${this.tap?.name ?? "the tap"} was handed a catalog (${plan.flag}) selecting ${selected.length} stream(s) (${names}) and sent no SCHEMA or RECORD for any of them. If it reads its catalog from another flag (classic taps read only --properties), set catalog_flag = "${other}" on the tap; else check the selection (agora select ${this.definition.name}).`,
-    );
+    const what = `${this.tap?.name ?? "the tap"} was handed a catalog (${plan.flag}) selecting ${selected.length} stream(s) (${names}) and sent no SCHEMA or RECORD for any of them`;
+    const hint = `If it reads its catalog from another flag (classic taps read only --properties), set catalog_flag = "${other}" on the tap; else check the selection (agora select ${this.definition.name}).`;
+    if (this.definition.onCatalogIgnored === "fail") {
+      this.fail(new ConfigError(RunnerCodes.CATALOG_IGNORED, `${what} (on_catalog_ignored = "fail")`, { where: { pipeline: this.definition.name }, hint }));
+      return;
+    }
+    this.logger.warn(`pipeline ${this.definition.name}: ${what}. ${hint}`);
   }
 
   private async result(): Promise<RunResult> {

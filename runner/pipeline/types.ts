@@ -59,6 +59,8 @@ export interface PipelineDefinition {
   /** Validate records against their SCHEMA in the runner. Default true. */
   readonly validate: boolean;
   readonly onError: ErrorPolicy;
+  /** A tap handed a catalog that sent nothing for any selected stream: warn, or fail the run. */
+  readonly onCatalogIgnored: "warn" | "fail";
   /** What to do with columns the source gained since the catalog was made (see runner/catalog/schema-contract.ts). */
   readonly schemaChanges: SchemaChangesPolicy;
   /** Fail a connector that shows no sign of life for this long. */

@@ -99,6 +99,11 @@ const pipeline = {
     discover: { type: "boolean", default: true, description: "Run the tap's `--discover` (cached) and hand it the catalog, when it claims discovery. `false` runs it without a catalog." },
     middleware: { type: "array", items: middleware, default: [], description: "Steps every record goes through, in order (see Middleware below)." },
     on_error: { enum: ["dlq", "fail", "skip"], default: "dlq", description: "A rejected record goes to the dead-letter queue, fails the run, or is skipped." },
+    on_catalog_ignored: {
+      enum: ["warn", "fail"],
+      default: "warn",
+      description: "A run whose tap was handed a catalog and sent nothing for any selected stream (not even a SCHEMA; a classic tap that reads only `--properties`, say) ends with a warning naming the likely cause, or fails (`fail`).",
+    },
     schema_changes: {
       enum: ["evolve", "freeze", "discard_row", "discard_value"],
       default: "evolve",

@@ -158,6 +158,7 @@ export function resolvePipeline(project: Project, name: string, overrides: Pipel
     validate: overrides.validate ?? entry.validate,
     onError: overrides.onError ?? entry.on_error,
     schemaChanges: entry.schema_changes,
+    onCatalogIgnored: entry.on_catalog_ignored,
     idleTimeoutSeconds: overrides.idleTimeoutSeconds ?? entry.idle_timeout_seconds,
     maxRecords: overrides.maxRecords ?? entry.max_records,
     resume: overrides.resume ?? entry.resume,

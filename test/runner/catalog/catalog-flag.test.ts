@@ -32,6 +32,14 @@ describe("a tap that reads its catalog from --properties only", () => {
     expect(result.stderr).toMatch(/was handed a catalog \(--catalog\) selecting 1 stream\(s\) \(items\) and sent no SCHEMA or RECORD for any of them\. .*set catalog_flag = "properties" on the tap/);
   });
 
+  it('under on_catalog_ignored = "fail", the run fails in one line naming the setting to use', async () => {
+    const dir = projectIn(tempDir("agora-catalog-ignored-"), `${readFileSync(join(project(""), "pipelines.toml"), "utf8")}on_catalog_ignored = "fail"\n`);
+    const result = await agora(dir, ["run", "items"]);
+    expect(result.exitCode).toBe(1);
+    expect(result.stderr).toMatch(/pipeline items: .* sent no SCHEMA or RECORD for any of them \(on_catalog_ignored = "fail"\)\. If it reads its catalog from another flag .*\[CATALOG_IGNORED\]/);
+    expect(result.stderr).toContain("pipeline items failed");
+  });
+
   it('with catalog_flag = "properties", syncs the selected stream', async () => {
     const dir = project(', catalog_flag = "properties"');
     const result = await agora(dir, ["run", "items"]);
