@@ -41,8 +41,13 @@ export class CheckpointKeeper {
   }
 
   /** A STATE is about to be forwarded; `delivered` counts the records sent before it. Returns its sequence number. */
-  forward(value: unknown, delivered: Readonly<Record<string, number>>): number {
-    return this.tracker.forward(value, delivered);
+  forward(value: unknown, delivered: Readonly<Record<string, number>>, sentTo?: readonly number[]): number {
+    return this.tracker.forward(value, delivered, sentTo);
+  }
+
+  /** Records `target` had been sent when it confirmed its latest STATE. */
+  sentConfirmedBy(target: number): number {
+    return this.tracker.sentConfirmedBy(target);
   }
 
   /** True if `value` is a STATE value sent to the targets: a target's line equal to it is a bare echo. */

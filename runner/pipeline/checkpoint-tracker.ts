@@ -9,6 +9,8 @@ interface ForwardedState {
   readonly canonical: string;
   /** Records per stream forwarded before this STATE. */
   readonly delivered: Readonly<Record<string, number>>;
+  /** Records sent to each target before this STATE (see TargetCounts). */
+  readonly sentTo: readonly number[] | undefined;
 }
 
 export interface ConfirmedCheckpoint {
@@ -47,20 +49,24 @@ export class CheckpointTracker {
   /** The newest sequence thinning dropped (0 for none). */
   private thinnedUpTo = 0;
 
+  /** Per target, the records it had been sent when it confirmed its latest STATE (see TargetCounts). */
+  private readonly sentAtConfirmation: number[];
+
   constructor(targetCount: number) {
+    this.sentAtConfirmation = new Array<number>(targetCount).fill(0);
     this.confirmedBy = new Array<number>(targetCount).fill(0);
     this.lastConfirmed = new Array<string | undefined>(targetCount).fill(undefined);
   }
 
   /** Records a STATE about to be forwarded; returns its sequence number. */
-  forward(value: unknown, delivered: Readonly<Record<string, number>>): number {
+  forward(value: unknown, delivered: Readonly<Record<string, number>>, sentTo?: readonly number[]): number {
     const sequence = this.nextSequence;
     this.nextSequence += 1;
     const canonical = canonicalJson(value);
     const previous = this.forwarded.at(-1);
     // A repeat of the STATE just before it (taps that re-send an unchanged state) replaces it, unless it is the checkpoint.
     if (previous !== undefined && previous.canonical === canonical && previous.sequence > this.checkpointSequence && !this.confirmedBy.includes(previous.sequence)) this.forwarded.pop();
-    this.forwarded.push({ sequence, value, canonical, delivered: Object.assign(streamTable<number>(), delivered) });
+    this.forwarded.push({ sequence, value, canonical, delivered: Object.assign(streamTable<number>(), delivered), sentTo });
     if (this.forwarded.length > MAX_PENDING) this.thin();
     return sequence;
   }
@@ -96,7 +102,14 @@ export class CheckpointTracker {
     if (match === undefined) return this.lastConfirmed[target] === canonical || this.thinnedUpTo > after ? undefined : "unknown";
     this.confirmedBy[target] = match.sequence;
     this.lastConfirmed[target] = canonical;
+    const sent = match.sentTo?.[target];
+    if (sent !== undefined) this.sentAtConfirmation[target] = sent;
     return this.advance();
+  }
+
+  /** Records `target` had been sent when it confirmed its latest STATE. */
+  sentConfirmedBy(target: number): number {
+    return this.sentAtConfirmation[target] ?? 0;
   }
 
   /** The sequence every target has confirmed (0 for none). */

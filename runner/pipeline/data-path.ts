@@ -10,6 +10,7 @@ import type { ChainResult, MiddlewareChain } from "../middleware/chain.js";
 import { OrderedWindow } from "../middleware/ordered-window.js";
 import type { StreamShape } from "../middleware/types.js";
 import { StreamCounters } from "./stream-counters.js";
+import { TargetCounts } from "./target-counts.js";
 import { TargetRoutes } from "./target-routes.js";
 import type { PipelineDefinition } from "./types.js";
 
@@ -17,8 +18,8 @@ import type { PipelineDefinition } from "./types.js";
 export interface DataPathHooks {
   /** Sends one line (with its newline) to the targets listed (every target when undefined). */
   queue(line: string, to: readonly number[] | undefined): void;
-  /** A STATE is about to be sent; `delivered` counts the records sent before it, per stream. */
-  forwardingState(value: unknown, delivered: Readonly<Record<string, number>>): void;
+  /** A STATE is about to be sent; `delivered` counts the records sent before it, per stream, and `sentTo` per target. */
+  forwardingState(value: unknown, delivered: Readonly<Record<string, number>>, sentTo: readonly number[]): void;
   /** A record was rejected (by validation, a middleware or the tap). */
   reject(rejected: RejectedRecord, line: number | undefined): void;
   /** The pipeline's max_records was reached: stop the tap. */
@@ -55,6 +56,8 @@ type Outgoing =
 export class DataPath {
   readonly read = new StreamCounters();
   readonly delivered = new StreamCounters();
+  /** Records sent to each target. */
+  readonly targetCounts: TargetCounts;
   private readonly validator = new RecordValidator();
   /** Where each stream's records may hold numbers, for records validated here (see NumberPlaces). */
   private readonly numberPlaces = new Map<string, NumberPlaces>();
@@ -93,6 +96,7 @@ export class DataPath {
     this.outputValidator = options.validateAfterChain === true ? new RecordValidator() : undefined;
     this.window = new OrderedWindow<Outgoing>(Math.max(1, definition.concurrency, ...chain.steps.map((step) => step.inFlightRecords ?? 0)), (item) => this.send(item));
     this.routes = new TargetRoutes(definition.targets.map((target) => target.route));
+    this.targetCounts = new TargetCounts(definition.targets.length);
     this.batches = new BatchLane(definition.targets.length, () => hooks.batchFormats());
     this.chainOnArrow = chainWorksOnArrow(chain.steps);
   }
@@ -328,7 +332,7 @@ export class DataPath {
       return;
     }
     if (item.kind === "state") {
-      this.hooks.forwardingState(item.value, this.delivered.snapshot());
+      this.hooks.forwardingState(item.value, this.delivered.snapshot(), this.targetCounts.snapshot());
       this.hooks.queue(item.line, undefined);
       return;
     }
@@ -361,6 +365,7 @@ export class DataPath {
     // Routed to no target (no route takes its stream, or every `where` fails): like a filter, nothing is written.
     if (to !== undefined && to.length === 0) return;
     this.delivered.add(message.stream);
+    this.targetCounts.sent(to);
     this.hooks.queue(result.changed || name !== message.stream ? serializeMessage({ ...message, stream: name, record: result.record }) : `${item.raw}\n`, to);
   }
 
@@ -369,10 +374,12 @@ export class DataPath {
     const name = this.outputNames.get(message.stream) ?? message.stream;
     this.read.add(message.stream, planned.inspected.rows);
     if (planned.native.length > 0) this.hooks.queue(name === message.stream ? `${raw}\n` : serializeMessage({ ...message, stream: name }), planned.native);
+    this.targetCounts.sent(planned.native, planned.inspected.rows);
     for (const record of planned.records) {
       // A target routed by `where` gets the records its expression holds for.
       const to = this.routes.forRecord(name, record.record)?.filter((target) => planned.downgraded.includes(target)) ?? planned.downgraded;
       if (to.length > 0) this.hooks.queue(recordLine(record, name), to);
+      this.targetCounts.sent(to);
     }
     this.delivered.add(message.stream, planned.inspected.rows);
     this.batches.sent(planned);

@@ -11,7 +11,7 @@ import type { Middleware } from "../middleware/types.js";
 import { ConnectorProcess, type ConnectorExit } from "../process/connector-process.js";
 import { waitForExit } from "../process/wait-for-exit.js";
 import type { StateStore } from "../state/interfaces.js";
-import type { RunFailure, RunProgress, SavedCheckpoint } from "../state/types.js";
+import type { RunFailure, RunProgress, SavedCheckpoint, TargetProgress } from "../state/types.js";
 import type { Span } from "@opentelemetry/api";
 import { failed, RunTrace, tracedCheckpoints, withTraceId } from "../tracing/run-trace.js";
 import { CheckpointKeeper } from "./checkpoint-keeper.js";
@@ -126,7 +126,7 @@ class PipelineRun {
         this.targets?.queue(line, to);
       },
       fail: (error) => this.fail(error),
-      forwardingState: (value, delivered) => this.batchFiles.stateForwarded(this.checkpoint.forward(value, delivered)),
+      forwardingState: (value, delivered, sentTo) => this.batchFiles.stateForwarded(this.checkpoint.forward(value, delivered, sentTo)),
       reject: (rejected, line) => this.reject(rejected, line),
       batchFormats: () => (this.targetFormats ??= this.probeTargetFormats()),
       batchFilesSent: (paths) => this.batchFiles.sent(paths),
@@ -287,6 +287,7 @@ class PipelineRun {
 
   private onTargetDeadLetter(target: number, message: DeadLetterMessage): void {
     const stream = this.data.sourceStream(message.stream);
+    this.data.targetCounts.rejected(target);
     // Under on_error = "fail" the record is kept nowhere: the checkpoint must not pass it.
     if (this.definition.onError === "fail") this.checkpoint.holdBefore(target);
     this.reject(
@@ -443,13 +444,18 @@ class PipelineRun {
         : this.stopSignal !== undefined
           ? { code: RunnerCodes.RUN_INTERRUPTED, kind: "fatal", message: `stopped by ${this.stopSignal}` }
           : undefined;
-    const recorded = await this.record(status, progress, failure);
+    const targets = this.data.targetCounts.report(
+      this.definition.targets.map((target) => target.name),
+      (index) => this.checkpoint.sentConfirmedBy(index),
+    );
+    const recorded = await this.record(status, progress, failure, targets);
     this.trace.end(recorded.status ?? status, recorded.failure ?? failure);
     return {
       runId: this.runId,
       pipeline: this.definition.name,
       status,
       progress,
+      targets,
       recordsRead: this.data.read.total,
       recordsWritten: Object.values(progress).reduce((sum, stream) => sum + stream.written, 0),
       recordsUnconfirmed: Object.values(progress).reduce((sum, stream) => sum + (stream.unconfirmed ?? 0), 0),
@@ -471,9 +477,9 @@ class PipelineRun {
    * reported, the store's is added to it, and the next run marks this one
    * failed when it finds it still "running".
    */
-  private async record(status: RunResult["status"], progress: RunProgress, failure: RunFailure | undefined): Promise<Partial<RunResult>> {
+  private async record(status: RunResult["status"], progress: RunProgress, failure: RunFailure | undefined, targets: readonly TargetProgress[]): Promise<Partial<RunResult>> {
     try {
-      await this.store.finishRun(this.runId, status, progress, failure);
+      await this.store.finishRun(this.runId, status, progress, failure, targets);
       return {};
     } catch (error) {
       const problem = asAgoraError(error).withText((text) => `${text}; the run could not be recorded as ${status}`);

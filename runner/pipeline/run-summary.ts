@@ -1,3 +1,4 @@
+import type { TargetProgress } from "../state/types.js";
 import type { RunResult } from "./types.js";
 
 export function count(value: number): string {
@@ -19,8 +20,19 @@ export function summaryLine(result: RunResult): string {
     .filter((part) => part !== "")
     .join(", ");
   const base = `pipeline ${result.pipeline} ${result.status} in ${result.seconds.toFixed(1)} s: read ${count(result.recordsRead)}${rate}, wrote ${count(result.recordsWritten)}${streams === "" ? "" : ` (${streams})`}${rejected === "" ? "" : `; ${rejected}`}; checkpoint ${checkpointPart(result)}; run ${result.runId}`;
-  const withBatches = result.batches === undefined ? base : `${base}; batches: ${result.batches.map(batchPart).join(", ")}`;
+  const perTarget = (result.targets?.length ?? 0) > 1 ? `${base}; per target: ${targetsPart(result.targets ?? [])}` : base;
+  const withBatches = result.batches === undefined ? perTarget : `${perTarget}; batches: ${result.batches.map(batchPart).join(", ")}`;
   return result.error === undefined ? withBatches : `${withBatches}\n${result.error}`;
+}
+
+/** With several targets, what each did: `warehouse wrote 98 (2 rejected), archive wrote 100`. */
+export function targetsPart(targets: readonly TargetProgress[]): string {
+  return targets
+    .map((target) => {
+      const extra = [target.rejected > 0 ? `${count(target.rejected)} rejected` : "", target.unconfirmed > 0 ? `${count(target.unconfirmed)} unconfirmed` : ""].filter((part) => part !== "");
+      return `${target.target} wrote ${count(target.written)}${extra.length === 0 ? "" : ` (${extra.join(", ")})`}`;
+    })
+    .join(", ");
 }
 
 /** What became of the checkpoint: a failed run saved only what every target confirmed before the failure. */

@@ -1,7 +1,7 @@
 import type { SchemaChangesPolicy } from "../catalog/schema-contract.js";
 import type { ConnectorLaunch } from "../process/connector-process.js";
 import type { MiddlewareSpec } from "../middleware/types.js";
-import type { RunFailure, RunProgress, RunStatus } from "../state/types.js";
+import type { RunFailure, RunProgress, RunStatus, TargetProgress } from "../state/types.js";
 
 /** What to do with a record that fails validation, a middleware, or a target's write. */
 export type ErrorPolicy = "dlq" | "fail" | "skip";
@@ -99,6 +99,8 @@ export interface RunResult {
   readonly failure: RunFailure | undefined;
   /** The signal that stopped the run, if one did. */
   readonly signal: NodeJS.Signals | undefined;
+  /** Per target: records sent, written (confirmed), rejected and unconfirmed. */
+  readonly targets?: readonly TargetProgress[];
   /** Per target, BATCH messages and their rows received as batches (native) and as RECORDs (downgraded); absent when the tap sent none. */
   readonly batches?: readonly TargetBatchCounts[];
 }

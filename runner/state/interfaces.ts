@@ -1,4 +1,4 @@
-import type { AdHocCommands, CachedCatalog, DeadLetter, DeadLetterFilter, NewDeadLetter, NextRun, RunFailure, RunProgress, RunRecord, RunStatus, SavedCheckpoint } from "./types.js";
+import type { AdHocCommands, CachedCatalog, DeadLetter, DeadLetterFilter, NewDeadLetter, NextRun, RunFailure, RunProgress, RunRecord, RunStatus, SavedCheckpoint, TargetProgress } from "./types.js";
 
 /**
  * The runner's state, as six aggregates. Every implementation (SQLite, the
@@ -23,7 +23,7 @@ export interface CheckpointStore {
 /** The run history. */
 export interface RunStore {
   startRun(id: string, pipeline: string): Promise<void>;
-  finishRun(runId: string, status: Exclude<RunStatus, "running">, progress: RunProgress, failure?: RunFailure): Promise<void>;
+  finishRun(runId: string, status: Exclude<RunStatus, "running">, progress: RunProgress, failure?: RunFailure, targets?: readonly TargetProgress[]): Promise<void>;
   getRun(id: string): Promise<RunRecord | undefined>;
   /** Newest first. */
   listRuns(pipeline: string | undefined, limit: number): Promise<RunRecord[]>;

@@ -1,5 +1,5 @@
 import { parseRecordJson, stringifyJson } from "../../protocol/index.js";
-import type { DeadLetter, DeadLetterEvent, NewDeadLetter, FailureKind, RunProgress, RunRecord, RunStatus } from "./types.js";
+import type { DeadLetter, DeadLetterEvent, NewDeadLetter, FailureKind, RunProgress, RunRecord, RunStatus, TargetProgress } from "./types.js";
 
 /** Converts between the store's rows and the runner's records. */
 
@@ -17,6 +17,7 @@ export interface RunRow {
   error: string | null;
   error_code: string | null;
   error_kind: string | null;
+  targets?: string | null;
 }
 
 export function toRun(row: RunRow): RunRecord {
@@ -27,6 +28,7 @@ export function toRun(row: RunRow): RunRecord {
     endedAt: row.ended_at ?? undefined,
     status: row.status,
     progress: JSON.parse(row.progress) as RunProgress,
+    targets: parsed<TargetProgress[]>(row.targets),
     deadLettered: row.dead_lettered,
     error: row.error ?? undefined,
     errorCode: row.error_code ?? undefined,

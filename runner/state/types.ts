@@ -22,6 +22,19 @@ export interface StreamProgress {
 
 export type RunProgress = Record<string, StreamProgress>;
 
+/** What one target did with the records of a run, in the terms the summary uses. */
+export interface TargetProgress {
+  readonly target: string;
+  /** Records sent to it (routes may send a record to some targets only). */
+  readonly sent: number;
+  /** Of those, the ones it confirmed durable (by echoing a STATE after them), less the ones it rejected. */
+  readonly written: number;
+  /** Records it rejected (a DEAD_LETTER, or a value its destination refused). */
+  readonly rejected: number;
+  /** Sent to it after the last STATE it confirmed. */
+  readonly unconfirmed: number;
+}
+
 /** What kind of failure ended a run (the error's kind): it decides what a scheduler does next. */
 export type FailureKind = ErrorKind;
 
@@ -39,6 +52,8 @@ export interface RunRecord {
   readonly endedAt: string | undefined;
   readonly status: RunStatus;
   readonly progress: RunProgress;
+  /** Per target (runs recorded before these were kept have none). */
+  readonly targets?: readonly TargetProgress[] | undefined;
   readonly deadLettered: number;
   /** The one-line error of a failed or stopped run. */
   readonly error: string | undefined;

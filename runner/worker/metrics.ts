@@ -14,6 +14,7 @@ export class WorkerMetrics {
   private readonly deadLettered: Counter<"pipeline" | "stream">;
   private readonly durations: Histogram<"pipeline" | "status">;
   private readonly failures: Counter<"pipeline">;
+  private readonly targetRecords: Counter<"pipeline" | "target" | "outcome">;
   private readonly batches: Counter<"pipeline" | "target" | "plane">;
   private readonly batchRows: Counter<"pipeline" | "target" | "plane">;
   private readonly lastSuccess: Gauge<"pipeline">;
@@ -29,6 +30,12 @@ export class WorkerMetrics {
     this.durations = new Histogram({ name: "agora_run_duration_seconds", help: "Run durations.", labelNames: ["pipeline", "status"], buckets: [1, 5, 15, 60, 300, 900, 3600, 14400], registers });
     this.batches = new Counter({ name: "agora_batches_total", help: "BATCH messages a target received: as batches (plane native) or as RECORDs (plane downgraded).", labelNames: ["pipeline", "target", "plane"], registers });
     this.batchRows = new Counter({ name: "agora_batch_rows_total", help: "Rows of BATCH messages a target received, by plane (native or downgraded).", labelNames: ["pipeline", "target", "plane"], registers });
+    this.targetRecords = new Counter({
+      name: "agora_target_records_total",
+      help: "Records each target was sent, by outcome: written (confirmed durable), rejected (its dead letters), unconfirmed (sent after the last STATE it confirmed).",
+      labelNames: ["pipeline", "target", "outcome"],
+      registers,
+    });
     this.failures = new Counter({ name: "agora_run_failures_total", help: "Runs that failed.", labelNames: ["pipeline"], registers });
     this.lastSuccess = new Gauge({ name: "agora_last_success_timestamp_seconds", help: "When the pipeline last succeeded (Unix time).", labelNames: ["pipeline"], registers });
     this.consecutiveErrors = new Gauge({ name: "agora_consecutive_errors", help: "Failed runs in a row.", labelNames: ["pipeline"], registers });
@@ -56,6 +63,12 @@ export class WorkerMetrics {
       this.read.inc({ pipeline, stream }, progress.read);
       this.written.inc({ pipeline, stream }, progress.written);
       this.deadLettered.inc({ pipeline, stream }, progress.deadLettered);
+    }
+    for (const counts of result.targets ?? []) {
+      const { target } = counts;
+      this.targetRecords.inc({ pipeline, target, outcome: "written" }, counts.written);
+      this.targetRecords.inc({ pipeline, target, outcome: "rejected" }, counts.rejected);
+      this.targetRecords.inc({ pipeline, target, outcome: "unconfirmed" }, counts.unconfirmed);
     }
     for (const counts of result.batches ?? []) {
       const { target } = counts;

@@ -1,6 +1,6 @@
 import { Command } from "commander";
 import { openStateStore, writeOut, type CommonOptions } from "../cli-context.js";
-import { count } from "../../pipeline/run-summary.js";
+import { count, targetsPart } from "../../pipeline/run-summary.js";
 import { stringifyJson } from "../../../protocol/index.js";
 
 export function runsCommand(common: () => CommonOptions): Command {
@@ -24,9 +24,11 @@ export function runsCommand(common: () => CommonOptions): Command {
           return;
         }
         const lines = list.map((run) => {
-          const streams = Object.entries(run.progress)
+          const perStream = Object.entries(run.progress)
             .map(([stream, progress]) => `${stream} ${count(progress.read)}→${count(progress.written)}`)
             .join(", ");
+          // With several targets, what each wrote (the per-stream counts are what all of them confirmed).
+          const streams = (run.targets?.length ?? 0) > 1 ? `${perStream}; ${targetsPart(run.targets ?? [])}` : perStream;
           return [run.id, run.pipeline, run.startedAt, run.endedAt ?? "-", run.status, streams || "-", String(run.deadLettered), run.error ?? ""].join("\t");
         });
         await writeOut(`${["id", "pipeline", "started", "ended", "status", "read→written", "dlq", "error"].join("\t")}\n${lines.join("\n")}\n`);

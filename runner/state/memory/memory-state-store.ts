@@ -1,6 +1,6 @@
 import { parseJsonExact, stringifyJson } from "../../../protocol/index.js";
 import type { StateStore } from "../interfaces.js";
-import type { AdHocCommands, CachedCatalog, DeadLetter, DeadLetterFilter, NewDeadLetter, NextRun, RunFailure, RunProgress, RunRecord, RunStatus, SavedCheckpoint } from "../types.js";
+import type { AdHocCommands, CachedCatalog, DeadLetter, DeadLetterFilter, NewDeadLetter, NextRun, RunFailure, RunProgress, RunRecord, RunStatus, SavedCheckpoint, TargetProgress } from "../types.js";
 
 const now = (): string => new Date().toISOString();
 /** A deep copy through JSON, as a store that serialises would hand back. */
@@ -65,11 +65,11 @@ export class MemoryStateStore implements StateStore {
     this.runs.set(id, { id, pipeline, startedAt: now(), endedAt: undefined, status: "running", progress: {}, deadLettered: 0, error: undefined, errorCode: undefined, errorKind: undefined });
   }
 
-  async finishRun(runId: string, status: Exclude<RunStatus, "running">, progress: RunProgress, failure?: RunFailure): Promise<void> {
+  async finishRun(runId: string, status: Exclude<RunStatus, "running">, progress: RunProgress, failure?: RunFailure, targets?: readonly TargetProgress[]): Promise<void> {
     const run = this.runs.get(runId);
     if (run === undefined) return;
     const deadLettered = [...this.deadLetters.values()].filter((entry) => entry.runId === runId).length;
-    this.runs.set(runId, { ...run, endedAt: now(), status, progress: copy(progress), deadLettered, error: failure?.message, errorCode: failure?.code, errorKind: failure?.kind });
+    this.runs.set(runId, { ...run, endedAt: now(), status, progress: copy(progress), targets: copy(targets), deadLettered, error: failure?.message, errorCode: failure?.code, errorKind: failure?.kind });
   }
 
   async getRun(id: string): Promise<RunRecord | undefined> {

@@ -92,7 +92,7 @@ export const POSTGRES_MIGRATIONS: ReadonlyArray<{ readonly version: number; read
   },
   {
     version: 3,
-    description: "each dead letter keeps its history (every replay that failed, every edit); ad hoc pipelines are remembered",
+    description: "each dead letter keeps its history (every replay that failed, every edit); ad hoc pipelines are remembered; runs keep their counts per target",
     sql: `
       CREATE TABLE ad_hoc_pipelines (
         pipeline TEXT PRIMARY KEY,
@@ -100,6 +100,7 @@ export const POSTGRES_MIGRATIONS: ReadonlyArray<{ readonly version: number; read
         updated_at TEXT NOT NULL
       );
       ALTER TABLE dead_letters ADD COLUMN history TEXT;
+      ALTER TABLE runs ADD COLUMN targets TEXT;
       DROP VIEW IF EXISTS dead_letters_full;
       ${DEAD_LETTERS_VIEW};`,
   },

@@ -1,7 +1,7 @@
 import type pg from "pg";
 import type { StateStore } from "../interfaces.js";
 import { DEAD_LETTER_COLUMNS, deadLetterValues, eventJson, json, toDeadLetter, toRun, type RunRow } from "../rows.js";
-import type { AdHocCommands, CachedCatalog, DeadLetter, DeadLetterFilter, NewDeadLetter, NextRun, RunFailure, RunProgress, RunRecord, RunStatus, SavedCheckpoint } from "../types.js";
+import type { AdHocCommands, CachedCatalog, DeadLetter, DeadLetterFilter, NewDeadLetter, NextRun, RunFailure, RunProgress, RunRecord, RunStatus, SavedCheckpoint, TargetProgress } from "../types.js";
 import { migratePostgres, quoteIdentifier } from "./migrations.js";
 import { postgresFailure } from "./postgres-failure.js";
 import { parsePostgresLocation } from "./postgres-location.js";
@@ -145,11 +145,11 @@ export class PostgresStateStore implements StateStore {
     });
   }
 
-  async finishRun(runId: string, status: Exclude<RunStatus, "running">, progress: RunProgress, failure?: RunFailure): Promise<void> {
+  async finishRun(runId: string, status: Exclude<RunStatus, "running">, progress: RunProgress, failure?: RunFailure, targets?: readonly TargetProgress[]): Promise<void> {
     return this.guard(`record the end of run ${runId}`, async (client) => {
       await client.query(
-        "UPDATE runs SET ended_at = $1, status = $2, progress = $3, error = $4, error_code = $5, error_kind = $6, dead_lettered = (SELECT count(*) FROM dead_letters WHERE run_id = $7) WHERE id = $7",
-        [now(), status, JSON.stringify(progress), failure?.message ?? null, failure?.code ?? null, failure?.kind ?? null, runId],
+        "UPDATE runs SET ended_at = $1, status = $2, progress = $3, error = $4, error_code = $5, error_kind = $6, dead_lettered = (SELECT count(*) FROM dead_letters WHERE run_id = $7), targets = $8 WHERE id = $7",
+        [now(), status, JSON.stringify(progress), failure?.message ?? null, failure?.code ?? null, failure?.kind ?? null, runId, json(targets)],
       );
     });
   }

@@ -104,7 +104,7 @@ export const MIGRATIONS: ReadonlyArray<{ readonly version: number; readonly desc
   },
   {
     version: 7,
-    description: "each dead letter keeps its history (every replay that failed, every edit); ad hoc pipelines are remembered",
+    description: "each dead letter keeps its history (every replay that failed, every edit); ad hoc pipelines are remembered; runs keep their counts per target",
     sql: `
       CREATE TABLE IF NOT EXISTS ad_hoc_pipelines (
         pipeline TEXT PRIMARY KEY,
@@ -112,6 +112,7 @@ export const MIGRATIONS: ReadonlyArray<{ readonly version: number; readonly desc
         updated_at TEXT NOT NULL
       );
       ALTER TABLE dead_letters ADD COLUMN history TEXT;
+      ALTER TABLE runs ADD COLUMN targets TEXT;
       DROP VIEW IF EXISTS dead_letters_full;
       ${DEAD_LETTERS_VIEW};`,
   },

@@ -4,7 +4,7 @@ import BetterSqlite3, { type Database } from "better-sqlite3";
 import { AgoraError, ensurePrivateFile, FatalError, parseJson, stringifyJson } from "../../../protocol/index.js";
 import { RunnerCodes } from "../../errors.js";
 import type { StateStore } from "../interfaces.js";
-import type { AdHocCommands, CachedCatalog, DeadLetter, DeadLetterFilter, NewDeadLetter, NextRun, RunFailure, RunProgress, RunRecord, RunStatus, SavedCheckpoint } from "../types.js";
+import type { AdHocCommands, CachedCatalog, DeadLetter, DeadLetterFilter, NewDeadLetter, NextRun, RunFailure, RunProgress, RunRecord, RunStatus, SavedCheckpoint, TargetProgress } from "../types.js";
 import { migrate } from "./migrations.js";
 import { sqliteFailure } from "./sqlite-failure.js";
 import { DEAD_LETTER_COLUMNS, deadLetterValues, eventJson, json, toDeadLetter, toRun, type RunRow } from "../rows.js";
@@ -117,11 +117,11 @@ export class SqliteStateStore implements StateStore {
     });
   }
 
-  async finishRun(runId: string, status: Exclude<RunStatus, "running">, progress: RunProgress, failure?: RunFailure): Promise<void> {
+  async finishRun(runId: string, status: Exclude<RunStatus, "running">, progress: RunProgress, failure?: RunFailure, targets?: readonly TargetProgress[]): Promise<void> {
     return this.guard(`record the end of run ${runId}`, () => {
       this.db
-        .prepare("UPDATE runs SET ended_at = ?, status = ?, progress = ?, error = ?, error_code = ?, error_kind = ?, dead_lettered = (SELECT count(*) FROM dead_letters WHERE run_id = ?) WHERE id = ?")
-        .run(now(), status, JSON.stringify(progress), failure?.message ?? null, failure?.code ?? null, failure?.kind ?? null, runId, runId);
+        .prepare("UPDATE runs SET ended_at = ?, status = ?, progress = ?, targets = ?, error = ?, error_code = ?, error_kind = ?, dead_lettered = (SELECT count(*) FROM dead_letters WHERE run_id = ?) WHERE id = ?")
+        .run(now(), status, JSON.stringify(progress), json(targets), failure?.message ?? null, failure?.code ?? null, failure?.kind ?? null, runId, runId);
     });
   }
 

@@ -110,6 +110,7 @@ schedule = { every = "1h" }
     const metrics = await (await fetch(`${worker.url}/metrics`, auth)).text();
     expect(metrics).toContain('agora_records_read_total{pipeline="users",stream="users"} 30');
     expect(metrics).toContain('agora_records_written_total{pipeline="users",stream="users"} 30');
+    expect(metrics).toContain('agora_target_records_total{pipeline="users",target="db",outcome="written"} 30');
     expect(metrics).toMatch(/agora_last_success_timestamp_seconds\{pipeline="users"\} \d+/);
     expect(metrics).toMatch(/agora_checkpoint_age_seconds\{pipeline="users"\} [\d.]+/);
     expect(metrics).toContain('agora_run_duration_seconds_count{pipeline="users",status="succeeded"} 1');
