@@ -3,7 +3,7 @@ import { from as copyFrom } from "pg-copy-streams";
 import { ConfigError, type AgoraError, type JsonSchema, type RecordMessage, type StreamInfo } from "../../protocol/index.js";
 import { columnKind, type ColumnKind } from "./column-types.js";
 import { copyChunks, copyFields, CopyRowEncoder, withVersionField } from "./copy-rows.js";
-import { quoteIdentifier, RECORD_COLUMN, SEQUENCE_COLUMN, storedIdentifier, VERSION_COLUMN } from "./identifiers.js";
+import { quoteIdentifier, RECORD_COLUMN, refuseUnusableNames, SEQUENCE_COLUMN, stagingTableName, storedIdentifier, VERSION_COLUMN } from "./identifiers.js";
 import { refusedRow } from "./postgres-errors.js";
 
 /** A record the caller may reject alone (dead letter), by its index in the batch. */
@@ -64,6 +64,7 @@ export class StreamTable {
     const wanted = new Map(Object.entries(properties).map(([name, property]) => [name, columnKind(property)]));
     this.wholeRecord = wanted.size === 0;
     if (this.wholeRecord) wanted.set(RECORD_COLUMN, { pgType: "jsonb", encoding: "json" });
+    if (!this.wholeRecord) refuseUnusableNames(stream.name, [...wanted.keys()]);
     this.refuseTruncatedNames(stream.name, [...wanted.keys()]);
     const existing = await this.existingColumns(client);
     if (existing.size === 0) {
@@ -181,7 +182,7 @@ export class StreamTable {
   }
 
   private get staging(): string {
-    return quoteIdentifier(storedIdentifier(`agora_staging_${this.table}`));
+    return quoteIdentifier(stagingTableName(this.schema, this.table));
   }
 
   /** COPY of the encoded rows into `table`, with the pipe's backpressure. */

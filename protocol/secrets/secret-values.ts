@@ -56,6 +56,15 @@ function registerUrlPassword(text: string): void {
   }
 }
 
+function urlWithPassword(text: string): boolean {
+  if (!text.includes("://") || !text.includes("@")) return false;
+  try {
+    return new URL(text).password !== "";
+  } catch {
+    return false;
+  }
+}
+
 /** Setting names that hold credentials, whatever the connector says about them. */
 const SECRET_NAME = /(^|[_-])(password|passphrase|passwd|secret|token|api[_-]?key|private[_-]?key|access[_-]?key|credentials?)$/i;
 
@@ -68,7 +77,8 @@ const SECRET_NAME = /(^|[_-])(password|passphrase|passwd|secret|token|api[_-]?ke
 export function registerConfigSecrets(config: unknown, schema?: unknown, name = ""): void {
   const declared = typeof schema === "object" && schema !== null ? (schema as Record<string, unknown>) : undefined;
   if (typeof config === "string") {
-    if (SECRET_NAME.test(name) || declared?.["secret"] === true || declared?.["writeOnly"] === true) registerSecret(config);
+    // A secret URL with a password hides the password, not the host: "postgres://u:***@db:5432/x" still says where.
+    if ((SECRET_NAME.test(name) || declared?.["secret"] === true || declared?.["writeOnly"] === true) && !urlWithPassword(config)) registerSecret(config);
     else registerUrlPassword(config);
     return;
   }

@@ -160,6 +160,50 @@ describe.skipIf(url === undefined)("target-postgres", () => {
     expect(refused.stderr).toContain(`streams "${long}_one" and "${long}_two" would both be written to the table "${long}_one"`);
   });
 
+  it("keeps apart the staging tables of two streams whose names share their first 49 bytes", async () => {
+    const db = await fresh();
+    const [a, b] = [`${"n".repeat(49)}_a`, `${"n".repeat(49)}_b`];
+    const properties = { id: { type: "integer" }, v: { type: "string" } };
+    // The second batch repeats each key: both streams merge through their staging tables, in one transaction.
+    const input = lines(
+      schemaLine(a, properties, ["id"]),
+      schemaLine(b, properties, ["id"]),
+      recordLine(a, { id: 1, v: "a1" }),
+      recordLine(b, { id: 1, v: "b1" }),
+      stateLine({ n: 1 }),
+      recordLine(a, { id: 1, v: "a2" }),
+      recordLine(b, { id: 1, v: "b2" }),
+      stateLine({ n: 2 }),
+      recordLine(a, { id: 2, v: "a4" }),
+      recordLine(b, { id: 1, v: "b3" }),
+      stateLine({ n: 3 }),
+    );
+    // Two rows a batch: three transactions, the last two merging both streams.
+    const result = await runNode(target, ["--config", db.config({ batch_size_rows: 2 })], { input });
+    expect(result.exitCode, result.stderr).toBe(0);
+    expect(await db.query(`SELECT id::int, v FROM $schema."${a}" ORDER BY id`)).toEqual([
+      { id: 1, v: "a2" },
+      { id: 2, v: "a4" },
+    ]);
+    expect(await db.query(`SELECT id::int, v FROM $schema."${b}" ORDER BY id`)).toEqual([{ id: 1, v: "b3" }]);
+  });
+
+  it("refuses in one line a property with an empty name, or one named like a column it writes itself", async () => {
+    const db = await fresh();
+    for (const [name, said] of [
+      ["", "stream items: a property has an empty name, which no Postgres column can have."],
+      ["_agora_seq", 'stream items: property "_agora_seq" would be column "_agora_seq", which target-postgres writes itself.'],
+      ["_sdc_table_version", 'stream items: property "_sdc_table_version" would be column "_sdc_table_version", which target-postgres writes itself.'],
+    ] as const) {
+      const input = lines(schemaLine("items", { id: { type: "integer" }, [name]: { type: "string" } }, ["id"]), recordLine("items", { id: 1, [name]: "x" }), stateLine({ n: 1 }));
+      const result = await runNode(target, ["--config", db.config()], { input });
+      expect(result.exitCode, name).toBe(3);
+      expect(result.stderr.trim().split("\n"), name).toHaveLength(1);
+      expect(result.stderr, name).toContain(said);
+      expect(result.stderr, name).toMatch(/\[COLUMN_NAME_(EMPTY|RESERVED)\]/);
+    }
+  });
+
   it("grows the table with the schema, and keeps every value when a column's type changes (as jsonb)", async () => {
     const db = await fresh();
     const input = lines(

@@ -22,6 +22,11 @@ describe("secret values", () => {
     expect(maskSecrets("postgres://agora:url-pass-77@db.internal:5432/warehouse")).toBe("postgres://agora:***@db.internal:5432/warehouse");
     expect(maskSecrets("https://api.example.com/v1 user@host")).toBe("https://api.example.com/v1 user@host");
   });
+
+  it("of a URL setting marked secret are its password, not its host; one without a password is secret whole", () => {
+    registerConfigSecrets({ url: "postgres://agora:pw-secret-81@db.example:5432/x", dsn: "opaque-dsn-value" }, { type: "object", properties: { url: { type: "string", secret: true }, dsn: { type: "string", secret: true } } });
+    expect(maskSecrets("cannot reach postgres://agora:pw-secret-81@db.example:5432/x (opaque-dsn-value)")).toBe("cannot reach postgres://agora:***@db.example:5432/x (***)");
+  });
 });
 
 describe("commandLineSecrets", () => {
