@@ -1,5 +1,5 @@
 import type { Catalog, CatalogStream, JsonSchemaObject, MetadataEntry, MetadataValues } from "./catalog.js";
-import { globToRegExp } from "./glob.js";
+import { compileGlob, GlobError, type Glob } from "./glob.js";
 import { propertyBreadcrumb } from "./metadata.js";
 import { nearestNames, suggestNames } from "./nearest-names.js";
 
@@ -42,9 +42,20 @@ function propertyPaths(schema: unknown, prefix = ""): string[] {
   return Object.entries(properties).flatMap(([name, child]) => [`${prefix}${name}`, ...propertyPaths(child, `${prefix}${name}.`)]);
 }
 
+/** A key compiled as a glob, or the problem that it is not one. */
+function globOrProblem(pattern: string, path: readonly string[]): Glob | OverrideProblem {
+  try {
+    return compileGlob(pattern);
+  } catch (error) {
+    if (!(error instanceof GlobError)) throw error;
+    return { path, message: `${path.join(".")}: ${error.message}` };
+  }
+}
+
 /** The streams a key (a name or a glob) picks, or a problem naming the streams there are. */
 function matchStreams(catalog: Catalog, pattern: string, path: readonly string[]): CatalogStream[] | OverrideProblem {
-  const regex = globToRegExp(pattern);
+  const regex = globOrProblem(pattern, path);
+  if (!("test" in regex)) return regex;
   const matched = catalog.streams.filter((stream) => regex.test(stream.tap_stream_id));
   if (matched.length > 0) return matched;
   const names = catalog.streams.map((stream) => stream.tap_stream_id);
@@ -114,7 +125,11 @@ function applyMetadata(stream: CatalogStream, overrides: Readonly<Record<string,
     const at = [...path, key];
     if (isTable(value)) {
       // A table: metadata of the properties the key (a name or glob, dots for nesting) matches.
-      const regex = globToRegExp(key);
+      const regex = globOrProblem(key, at);
+      if (!("test" in regex)) {
+        problems.push(regex);
+        continue;
+      }
       const paths = propertyPaths(stream.schema).filter((dotted) => regex.test(dotted));
       if (paths.length === 0) {
         problems.push({ path: at, message: `${at.join(".")}: stream ${JSON.stringify(stream.tap_stream_id)} has no property ${JSON.stringify(key)}; ${suggestNames(key, propertyPaths(stream.schema), "properties")}` });

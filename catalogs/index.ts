@@ -14,7 +14,7 @@ export { findCatalogProblems, normalizeCatalog } from "./check-catalog.js";
 export { metadataAt, propertyBreadcrumb, streamMetadata } from "./metadata.js";
 export { describeSelection, isStreamSelected, projectRecord, projectSchema, selectedProjection, type Projection } from "./selection.js";
 export { applyCatalogOverrides, type CatalogOverrides, type OverrideProblem } from "./catalog-overrides.js";
-export { globToRegExp, isGlob } from "./glob.js";
+export { compileGlob, GlobError, isGlob, type Glob } from "./glob.js";
 export { nearestNames, suggestNames } from "./nearest-names.js";
 export { applySelectRules, parseSelectRules, type SelectDecision, type SelectOutcome, type SelectRule, type StreamSelectReport } from "./select-patterns.js";
 export { SchemaInferrer, type InferenceOptions } from "./inference/schema-inferrer.js";

@@ -1,5 +1,5 @@
 import type { Catalog, CatalogStream, JsonSchemaObject, MetadataEntry } from "./catalog.js";
-import { globToRegExp } from "./glob.js";
+import { compileGlob, type Glob } from "./glob.js";
 import { metadataAt, propertyBreadcrumb, streamMetadata } from "./metadata.js";
 
 /**
@@ -13,8 +13,8 @@ export interface SelectRule {
   /** The pattern as the user wrote it. */
   readonly text: string;
   readonly exclude: boolean;
-  readonly stream: RegExp;
-  readonly property: RegExp;
+  readonly stream: Glob;
+  readonly property: Glob;
   /** True for `stream.*`: the rule covers every property (so `!stream.*` drops the stream). */
   readonly wholeStream: boolean;
 }
@@ -40,7 +40,7 @@ export interface SelectOutcome {
   readonly warnings: readonly string[];
 }
 
-/** Parses `select = [...]` patterns. */
+/** Parses `select = [...]` patterns; a glob that does not parse (`[z-a]`) is a GlobError. */
 export function parseSelectRules(patterns: readonly string[]): SelectRule[] {
   return patterns.map((text) => {
     const exclude = text.startsWith("!");
@@ -48,7 +48,7 @@ export function parseSelectRules(patterns: readonly string[]): SelectRule[] {
     const dot = body.indexOf(".");
     const stream = dot === -1 ? body : body.slice(0, dot);
     const property = dot === -1 ? "*" : body.slice(dot + 1);
-    return { text, exclude, stream: globToRegExp(stream), property: globToRegExp(property), wholeStream: property === "*" };
+    return { text, exclude, stream: compileGlob(stream), property: compileGlob(property), wholeStream: property === "*" };
   });
 }
 

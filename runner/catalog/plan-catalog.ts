@@ -5,6 +5,7 @@ import {
   applySelectRules,
   catalogChanges,
   describeSelection,
+  GlobError,
   findCatalogProblems,
   metadataAt,
   normalizeCatalog,
@@ -13,6 +14,7 @@ import {
   streamMetadata,
   type Catalog,
   type OverrideProblem,
+  type SelectRule,
   type StreamSelectReport,
 } from "../../catalogs/index.js";
 import { ConfigError, type Logger } from "../../protocol/index.js";
@@ -91,6 +93,21 @@ function overrideError(settings: CatalogSettings, problems: readonly OverridePro
   });
 }
 
+/** The pipeline's select patterns, parsed; one that is not a glob (`[z-a]`) is an error naming the setting. */
+function selectRules(settings: CatalogSettings): SelectRule[] {
+  try {
+    return parseSelectRules(settings.select ?? []);
+  } catch (error) {
+    if (!(error instanceof GlobError)) throw error;
+    const origin = settings.origins.select;
+    const line = origin === undefined ? undefined : settingLine(origin.file, [...origin.path, "select"]);
+    throw new ConfigError(RunnerCodes.PROJECT_INVALID, `select: ${error.message}`, {
+      where: origin === undefined ? {} : { file: origin.file, ...(line === undefined ? {} : { line }) },
+      hint: "Write the range low to high ([a-z]), or name the stream or property.",
+    });
+  }
+}
+
 /** The catalog with `selected` written on every stream and property as the report says: no tap has to know Singer's defaults. */
 function withExplicitSelection(catalog: Catalog, report: readonly StreamSelectReport[]): Catalog {
   return {
@@ -120,7 +137,7 @@ export function effectiveCatalog(settings: CatalogSettings, base: Catalog, fromF
     const report = describeSelection(catalog.streams, "the catalog file");
     return { catalog: withExplicitSelection(catalog, report), report, warnings: [] };
   }
-  const rules = settings.select === undefined ? parseSelectRules(["*.*"]).map((rule) => ({ ...rule, text: SELECT_ALL })) : parseSelectRules(settings.select);
+  const rules = settings.select === undefined ? parseSelectRules(["*.*"]).map((rule) => ({ ...rule, text: SELECT_ALL })) : selectRules(settings);
   const selected = applySelectRules(catalog, rules);
   return { catalog: selected.catalog, report: selected.report, warnings: selected.warnings };
 }

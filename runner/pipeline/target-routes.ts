@@ -1,11 +1,11 @@
-import { globToRegExp } from "../../catalogs/index.js";
+import { compileGlob, type Glob } from "../../catalogs/index.js";
 import { evaluate, truthy } from "../middleware/expression/evaluate.js";
 import { parseExpression, type Node } from "../middleware/expression/parse.js";
 import type { RecordValue } from "../middleware/types.js";
 import type { TargetRoute } from "./types.js";
 
 interface CompiledRoute {
-  readonly streams: readonly RegExp[] | undefined;
+  readonly streams: readonly Glob[] | undefined;
   readonly where: Node | undefined;
 }
 
@@ -24,7 +24,7 @@ export class TargetRoutes {
 
   constructor(routes: ReadonlyArray<TargetRoute | undefined>) {
     this.routes = routes.map((route) =>
-      route === undefined ? undefined : { streams: route.streams?.map((pattern) => globToRegExp(pattern)), where: route.where === undefined ? undefined : parseExpression(route.where) },
+      route === undefined ? undefined : { streams: route.streams?.map((pattern) => compileGlob(pattern)), where: route.where === undefined ? undefined : parseExpression(route.where) },
     );
     this.any = this.routes.some((route) => route !== undefined);
   }

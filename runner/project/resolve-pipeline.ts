@@ -2,6 +2,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { ConfigError } from "../../protocol/index.js";
 import { RunnerCodes } from "../errors.js";
+import { compileGlob, GlobError } from "../../catalogs/index.js";
 import { parseExpression } from "../middleware/expression/parse.js";
 import { splitCommand } from "../process/split-command.js";
 import type { CatalogSettings, ConnectorDefinition, ErrorPolicy, PipelineDefinition, SettingOrigin, TargetDefinition } from "../pipeline/types.js";
@@ -97,6 +98,14 @@ function resolveTarget(project: Project, reference: TargetEntry, where: string):
   const misplaced = CATALOG_KEYS.find((key) => entry?.[key] !== undefined);
   if (misplaced !== undefined) {
     throw new ConfigError(RunnerCodes.PROJECT_INVALID, `${where} sets ${misplaced}, which only a tap has`, { where: { file: project.file }, hint: `Move ${misplaced} to the pipeline or its tap.` });
+  }
+  for (const [index, pattern] of (streams ?? []).entries()) {
+    try {
+      compileGlob(pattern);
+    } catch (error) {
+      if (!(error instanceof GlobError)) throw error;
+      throw new ConfigError(RunnerCodes.PROJECT_INVALID, `${where}.streams[${index}]: ${error.message}`, { where: { file: project.file }, hint: "Write the range low to high ([a-z]), or name the stream." });
+    }
   }
   if (condition !== undefined) {
     try {
