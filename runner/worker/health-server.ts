@@ -2,7 +2,7 @@ import { createHash, timingSafeEqual } from "node:crypto";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { Registry } from "prom-client";
-import { stringifyJson } from "../../protocol/index.js";
+import { maskSecrets, stringifyJson } from "../../protocol/index.js";
 
 export interface HealthSources {
   /** The JSON document of /health. */
@@ -11,6 +11,13 @@ export interface HealthSources {
   ready(): boolean;
   readonly metrics: Registry;
 }
+
+/** Connections served at once; more are closed as they come. */
+const MAX_CONNECTIONS = 128;
+/** A client must send its request's headers within this long, and the whole request within the next. */
+const HEADERS_TIMEOUT_MS = 10_000;
+const REQUEST_TIMEOUT_MS = 15_000;
+const KEEP_ALIVE_TIMEOUT_MS = 5_000;
 
 /** Compares a presented token with the expected one in constant time (hashing first hides the length). */
 function tokenMatches(presented: string, expected: string): boolean {
@@ -21,7 +28,9 @@ function tokenMatches(presented: string, expected: string): boolean {
 /**
  * The worker's HTTP server: GET /health (JSON), /ready (200 or 503),
  * /metrics (Prometheus text). With a token, every request needs
- * `Authorization: Bearer TOKEN`; anything else gets a bare 401.
+ * `Authorization: Bearer TOKEN`; anything else gets a bare 401. A source
+ * that fails (the state store down) makes a 503 naming why; connections
+ * and their time are bounded.
  */
 export class HealthServer {
   private readonly server: Server;
@@ -31,8 +40,15 @@ export class HealthServer {
     private readonly token: string | undefined,
   ) {
     this.server = createServer((request, response) => {
-      void this.handle(request, response);
+      // Never a crash of the worker: whatever goes wrong ends this one response.
+      this.handle(request, response).catch(() => response.destroy());
     });
+    // Bounded, so no peer can hold the worker's descriptors (the health port needs no token to connect).
+    this.server.maxConnections = MAX_CONNECTIONS;
+    this.server.headersTimeout = HEADERS_TIMEOUT_MS;
+    this.server.requestTimeout = REQUEST_TIMEOUT_MS;
+    this.server.keepAliveTimeout = KEEP_ALIVE_TIMEOUT_MS;
+    this.server.setTimeout(REQUEST_TIMEOUT_MS, (socket) => socket.destroy());
   }
 
   listen(port: number, host: string): Promise<AddressInfo> {
@@ -65,19 +81,18 @@ export class HealthServer {
       response.writeHead(405, { allow: "GET" }).end();
       return;
     }
+    // The body is made before the status is sent: a source that fails (the state store down) is a 503, never half an answer.
+    let answer: { status: number; type: string; body: string };
     try {
-      if (path === "/health") {
-        response.writeHead(200, { "content-type": "application/json" }).end(`${stringifyJson(await this.sources.health(), 2)}\n`);
-      } else if (path === "/ready") {
+      if (path === "/health") answer = { status: 200, type: "application/json", body: `${stringifyJson(await this.sources.health(), 2)}\n` };
+      else if (path === "/ready") {
         const ready = this.sources.ready();
-        response.writeHead(ready ? 200 : 503, { "content-type": "application/json" }).end(`${JSON.stringify({ ready })}\n`);
-      } else if (path === "/metrics") {
-        response.writeHead(200, { "content-type": this.sources.metrics.contentType }).end(await this.sources.metrics.metrics());
-      } else {
-        response.writeHead(404, { "content-type": "text/plain" }).end("not found: try /health, /ready or /metrics\n");
-      }
+        answer = { status: ready ? 200 : 503, type: "application/json", body: `${JSON.stringify({ ready })}\n` };
+      } else if (path === "/metrics") answer = { status: 200, type: this.sources.metrics.contentType, body: await this.sources.metrics.metrics() };
+      else answer = { status: 404, type: "text/plain", body: "not found: try /health, /ready or /metrics\n" };
     } catch (error) {
-      response.writeHead(500, { "content-type": "text/plain" }).end(`${(error as Error).message}\n`);
+      answer = { status: 503, type: "text/plain", body: `unavailable: ${maskSecrets(error instanceof Error ? error.message : String(error))}\n` };
     }
+    if (!response.headersSent) response.writeHead(answer.status, { "content-type": answer.type }).end(answer.body);
   }
 }
