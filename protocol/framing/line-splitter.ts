@@ -16,6 +16,12 @@ export interface LineSplitterOptions {
   readonly limitSetting?: string;
   /** Blank lines are counted but not handed on. Default true. */
   readonly skipBlankLines?: boolean;
+  /**
+   * A longer line is cut to the limit (the rest dropped as it comes, never
+   * buffered) and handed on with a note, instead of failing: for text meant
+   * for people (stderr). Default false.
+   */
+  readonly cutLongLines?: boolean;
 }
 
 /**
@@ -31,6 +37,9 @@ export class LineSplitter {
   private readonly maxLineBytes: number;
   private readonly limitSetting: string | undefined;
   private readonly skipBlankLines: boolean;
+  private readonly cutLongLines: boolean;
+  /** Bytes of the current line dropped past the limit (cutLongLines). */
+  private droppedBytes = 0;
   /** Bytes of the line being assembled across chunks. */
   private pending: Buffer[] = [];
   private pendingBytes = 0;
@@ -43,6 +52,7 @@ export class LineSplitter {
     this.maxLineBytes = options.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES;
     this.limitSetting = options.limitSetting;
     this.skipBlankLines = options.skipBlankLines ?? true;
+    this.cutLongLines = options.cutLongLines ?? false;
   }
 
   /** The number of the last line completed so far. */
@@ -51,6 +61,10 @@ export class LineSplitter {
   }
 
   push(chunk: Buffer): void {
+    if (this.cutLongLines) {
+      this.pushCutting(chunk);
+      return;
+    }
     let start = 0;
     let newline = chunk.indexOf(NEWLINE, start);
     if (this.pendingBytes > 0 && newline !== -1) {
@@ -78,8 +92,45 @@ export class LineSplitter {
     }
   }
 
+  /** push() for cutLongLines: each line keeps at most maxLineBytes; memory stays bounded whatever comes. */
+  private pushCutting(chunk: Buffer): void {
+    let start = 0;
+    while (start < chunk.length) {
+      const newline = chunk.indexOf(NEWLINE, start);
+      const end = newline === -1 ? chunk.length : newline;
+      const take = Math.min(end - start, this.maxLineBytes - this.pendingBytes);
+      if (take > 0) {
+        // Copied: a slice would keep the whole chunk alive.
+        this.pending.push(Buffer.from(chunk.subarray(start, start + take)));
+        this.pendingBytes += take;
+      }
+      this.droppedBytes += end - start - take;
+      if (newline === -1) return;
+      this.finishCutLine();
+      start = newline + 1;
+    }
+  }
+
+  private finishCutLine(): void {
+    const joined = Buffer.concat(this.pending, this.pendingBytes);
+    const dropped = this.droppedBytes;
+    this.pending = [];
+    this.pendingBytes = 0;
+    this.droppedBytes = 0;
+    if (dropped === 0) {
+      this.emit(joined, 0, joined.length);
+      return;
+    }
+    this.lineNumber += 1;
+    this.onLine(`${joined.toString("utf8")} … (${dropped} more bytes of this line dropped)`, this.lineNumber);
+  }
+
   /** Hands on the final line if the input did not end with a newline. */
   end(): void {
+    if (this.cutLongLines && (this.pendingBytes > 0 || this.droppedBytes > 0)) {
+      this.finishCutLine();
+      return;
+    }
     if (this.pendingBytes === 0) return;
     const joined = Buffer.concat(this.pending, this.pendingBytes);
     this.pending = [];

@@ -7,7 +7,8 @@ import { buildMiddleware } from "../middleware/build-middleware.js";
 import { MiddlewareChain } from "../middleware/chain.js";
 import { chainWorksOnArrow, planesOf } from "../middleware/planes.js";
 import { RUNNER_BATCH_FORMATS } from "../batches/inspect-batch.js";
-import { aboutTapCached } from "../pipeline/about-cache.js";
+import { aboutTapCached, cachedAbout } from "../pipeline/about-cache.js";
+import { isBundledConnector } from "../process/resolve-command.js";
 import { argsWithConfig } from "../pipeline/connector-config.js";
 import { batchFormatsOf } from "../pipeline/tap-capabilities.js";
 import type { PipelineDefinition } from "../pipeline/types.js";
@@ -61,13 +62,17 @@ function configuredBatchFormat(config: Readonly<Record<string, unknown>> | undef
  * tap sends (rows, or batches when its config asks for them), the plane each
  * middleware works on, and per target what it is sent and why (as sent, or
  * downgraded to RECORDs at its boundary), where checkpoints and dead letters
- * go. Nothing is run but the connectors' `--about` (answers cached).
+ * go. Nothing is run but the targets' `--about` and our own taps' (answers
+ * cached): another tap's answer is used only once a run has asked for it.
  */
 export async function explainPipeline(definition: PipelineDefinition, store: StateStore): Promise<PipelineExplain> {
   const dir = mkdtempSync(join(tmpdir(), "agora-explain-"));
   try {
     for (const connector of [definition.tap, ...definition.targets]) registerConfigSecrets(connector.config);
-    const tapAbout = await aboutTapCached(definition.tap, argsWithConfig(definition.tap, dir), store, definition.name);
+    // A tap other than ours is asked only if a run asked it before: a plain Singer tap ignores --about and syncs instead.
+    const tapAbout = isBundledConnector(definition.tap.command)
+      ? await aboutTapCached(definition.tap, argsWithConfig(definition.tap, dir), store, definition.name)
+      : ((await cachedAbout(definition.tap, store)) ?? { capabilities: undefined, version: undefined });
     const targetAbouts = await Promise.all(definition.targets.map((target) => aboutTapCached(target, argsWithConfig(target, dir), store, definition.name)));
     const batchFormat = configuredBatchFormat(definition.tap.config);
     const emits: Plane = batchFormat === undefined ? "rows" : "batches";

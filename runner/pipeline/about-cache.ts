@@ -17,14 +17,19 @@ import type { ConnectorDefinition } from "./types.js";
  * files cannot all be found is asked every time.
  */
 export async function aboutTapCached(tap: ConnectorDefinition, configArgs: readonly string[], cache: CatalogCache, pipeline: string): Promise<TapAbout> {
+  const cached = await cachedAbout(tap, cache);
+  if (cached !== undefined) return cached;
   const key = aboutKey(tap);
-  if (key !== undefined) {
-    const cached = await cache.getCachedCatalog(key);
-    if (cached !== undefined) return cached.catalog as TapAbout;
-  }
   const about = await aboutTap(tap.command, configArgs, tap.cwd, tap.env);
   if (key !== undefined) await cache.saveCachedCatalog(key, pipeline, about);
   return about;
+}
+
+/** The tap's `--about` as cached by an earlier probe, without asking it. */
+export async function cachedAbout(tap: ConnectorDefinition, cache: CatalogCache): Promise<TapAbout | undefined> {
+  const key = aboutKey(tap);
+  if (key === undefined) return undefined;
+  return (await cache.getCachedCatalog(key))?.catalog as TapAbout | undefined;
 }
 
 /** The cache key, or undefined when a file of the command cannot be found (nothing to tell versions apart by). */

@@ -36,7 +36,10 @@ export function batchFormatsOf(about: TapAbout): readonly string[] {
  */
 export async function aboutTap(command: string, args: readonly string[], cwd: string, env: Readonly<Record<string, string>>): Promise<TapAbout> {
   for (const flags of ABOUT_FORMS) {
-    const result = await runCommandToEnd(command, [...args, ...flags], { cwd, env, timeoutMs: 30_000 });
+    // Bounded: a plain tap that ignores --about runs a sync instead, which is stopped at 4 MiB of output.
+    const result = await runCommandToEnd(command, [...args, ...flags], { cwd, env, timeoutMs: 30_000, maxBytes: ABOUT_MAX_BYTES });
+    // It synced (Singer messages, or more output than any --about): no second form, which would sync again.
+    if (ranASync(result.stdout) || result.stdout.length >= ABOUT_MAX_BYTES || result.stderr.length >= ABOUT_MAX_BYTES) break;
     if (result.exitCode !== 0) continue;
     try {
       const about = JSON.parse(String(result.stdout)) as { capabilities?: unknown; version?: unknown; settings?: unknown; batch_formats?: unknown };
@@ -54,6 +57,14 @@ export async function aboutTap(command: string, args: readonly string[], cwd: st
     }
   }
   return { capabilities: undefined, version: undefined };
+}
+
+/** Longest --about answer read, on stdout or stderr; a tap that writes more is taken to have no --about. */
+const ABOUT_MAX_BYTES = 4 * 1024 * 1024;
+
+/** True if the output starts like a sync's: a Singer message line. */
+function ranASync(stdout: string): boolean {
+  return /^\s*\{\s*"type"\s*:\s*"(SCHEMA|RECORD|STATE|BATCH|ACTIVATE_VERSION)"/i.test(stdout.slice(0, 200));
 }
 
 /**

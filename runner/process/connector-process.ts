@@ -33,6 +33,9 @@ const FINAL_ERROR_LINE = /^[\w.@/-]+ error: /;
 /** An error line's closing code, " [CONFIG_INVALID]": the run's failure has its own. */
 const TRAILING_CODE = /\s*\[([A-Z0-9_]+)\]$/;
 
+/** Longest stderr line kept; the rest of a longer one is dropped. */
+const STDERR_LINE_BYTES = 1 << 20;
+
 /** The last lines of a connector's stderr kept for error messages. */
 const STDERR_LINES_KEPT = 5;
 
@@ -73,14 +76,9 @@ export class ConnectorProcess {
       // A connector's own last word ("tap-x error: …") is said once: in the run's failure, or at the end if none uses it.
       if (FINAL_ERROR_LINE.test(line)) this.heldErrors.push(line);
       else forwardStderr(`${this.name} | ${line}`);
-    }, { maxLineBytes: 1 << 20 });
-    this.subprocess.stderr.on("data", (chunk: Buffer) => {
-      try {
-        splitter.push(chunk);
-      } catch {
-        // An absurdly long stderr line is dropped; stderr is for humans.
-      }
-    });
+      // stderr is for people: a line past 1 MiB is cut (the rest dropped as it comes), so no connector can fill the runner's memory.
+    }, { maxLineBytes: STDERR_LINE_BYTES, cutLongLines: true });
+    this.subprocess.stderr.on("data", (chunk: Buffer) => splitter.push(chunk));
     this.subprocess.stderr.on("end", () => splitter.end());
     this.exited = this.subprocess.then((result) => {
       this.ended = {

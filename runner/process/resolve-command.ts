@@ -26,6 +26,12 @@ function bundledConnectors(): Map<string, string> {
   return bundled;
 }
 
+/** True if `command` runs one of our own connectors (which all answer --about). */
+export function isBundledConnector(command: string): boolean {
+  const [file] = splitCommand(command);
+  return file !== undefined && !file.includes("/") && bundledConnectors().has(file);
+}
+
 export interface ResolvedCommand {
   readonly file: string;
   readonly args: readonly string[];

@@ -63,8 +63,12 @@ export function spawnErrorOf(result: { readonly failed: boolean; readonly exitCo
   return result.shortMessage?.trim().split("\n").at(-1) ?? "it could not be started";
 }
 
-/** Runs a command to its end (bounded by a timeout), capturing its output; `input` is its stdin. */
-export async function runCommandToEnd(command: string, args: readonly string[], options: { cwd: string; env?: Readonly<Record<string, string>>; timeoutMs: number; input?: string }): Promise<Captured> {
+/**
+ * Runs a command to its end (bounded by a timeout), capturing its output;
+ * `input` is its stdin. `maxBytes` bounds each of stdout and stderr (512 MiB
+ * by default): past it the command is killed, as on a timeout.
+ */
+export async function runCommandToEnd(command: string, args: readonly string[], options: { cwd: string; env?: Readonly<Record<string, string>>; timeoutMs: number; input?: string; maxBytes?: number }): Promise<Captured> {
   const { file, args: all } = resolveCommand(command, args);
   const result = await execa(file, [...all], {
     reject: false,
@@ -74,7 +78,7 @@ export async function runCommandToEnd(command: string, args: readonly string[], 
     preferLocal: true,
     localDir: options.cwd,
     timeout: options.timeoutMs,
-    maxBuffer: 512 * 1024 * 1024,
+    maxBuffer: options.maxBytes ?? 512 * 1024 * 1024,
     ...(options.input === undefined ? { stdin: "ignore" as const } : { input: options.input }),
   });
   return { exitCode: result.exitCode, signal: result.signal, stdout: String(result.stdout), stderr: String(result.stderr), timedOut: result.timedOut, spawnError: result.timedOut ? undefined : spawnErrorOf(result) };

@@ -60,3 +60,17 @@ describe("LineSplitter", () => {
     expect(split([Buffer.from("1234567890\n")], { maxLineBytes: 10 })).toEqual([["1234567890", 1]]);
   });
 });
+
+describe("LineSplitter with cutLongLines", () => {
+  it("cuts a line past the limit, drops the rest as it comes, says how much, and goes on with the next lines", () => {
+    const lines: Array<[string, number]> = [];
+    const splitter = new LineSplitter((line, number) => lines.push([line, number]), { maxLineBytes: 10, cutLongLines: true });
+    for (const chunk of ["0123456", "789abcdef", "ghij\nshort\n", "xxxxxxxxxxxxxxxxxxxx", "yy"]) splitter.push(Buffer.from(chunk));
+    splitter.end();
+    expect(lines).toEqual([
+      ["0123456789 … (10 more bytes of this line dropped)", 1],
+      ["short", 2],
+      ["xxxxxxxxxx … (12 more bytes of this line dropped)", 3],
+    ]);
+  });
+});
