@@ -17,6 +17,8 @@ export const RunnerCodes = {
   /** A run left "running" by a runner that died. */
   RUN_ABANDONED: "RUN_ABANDONED",
   PIPELINE_BUSY: "PIPELINE_BUSY",
+  /** A run's write refused: the pipeline's lease moved on to another process. */
+  LEASE_LOST: "LEASE_LOST",
   /** A tap's --discover failed or printed no usable catalog. */
   DISCOVERY_FAILED: "DISCOVERY_FAILED",
   /** select, metadata or schema name what the catalog does not have. */

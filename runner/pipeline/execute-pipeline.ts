@@ -1,11 +1,11 @@
 import type { Logger } from "../../protocol/index.js";
 import { replayDeadLetters, type ReplayMode, type ReplaySummary } from "../dlq/replay.js";
 import { busyError, DEFAULT_LEASE_SECONDS, holderId, withLease } from "../scheduler/lease.js";
-import type { StateStore } from "../state/interfaces.js";
+import type { ScheduleStore, StateStore } from "../state/interfaces.js";
 import type { DeadLetterStage } from "../state/types.js";
 import type { RunEvents } from "./run-events.js";
 import { runPipeline } from "./run-pipeline.js";
-import type { StopRequests } from "./stop-requests.js";
+import { StopRequests } from "./stop-requests.js";
 import type { PipelineDefinition, RunResult } from "./types.js";
 
 /** Sync the pipeline from its tap. */
@@ -27,8 +27,8 @@ export interface SyncJob {
 export interface RunSlot {
   /** Before the run: undefined if it is due now, else when it is due (null: never again). */
   notDueUntil(): Promise<Date | null | undefined>;
-  /** After the run: records when it is due next. */
-  settle(result: RunResult): Promise<void>;
+  /** After the run: records when it is due next, in `store` (the run's, fenced by its lease). */
+  settle(result: RunResult, store: ScheduleStore): Promise<void>;
 }
 
 /** Another worker already ran this due time: nothing ran. */
@@ -74,29 +74,42 @@ export type Execution = Busy | NotDue | { readonly kind: "synced"; readonly resu
 export function executePipeline(definition: PipelineDefinition, job: SyncJob, options: ExecuteOptions): Promise<Busy | NotDue | { readonly kind: "synced"; readonly result: RunResult }>;
 export function executePipeline(definition: PipelineDefinition, job: ReplayJob, options: ExecuteOptions): Promise<Busy | { readonly kind: "replayed"; readonly summary: ReplaySummary }>;
 export async function executePipeline(definition: PipelineDefinition, job: PipelineJob, options: ExecuteOptions): Promise<Execution> {
-  const { store, logger, stop } = options;
-  const leased = await withLease(store, definition.name, options.holder, options.leaseSeconds, async (): Promise<Execution> => {
-    if (job.kind === "sync") {
-      const notDueUntil = await job.slot?.notDueUntil();
-      if (notDueUntil !== undefined) return { kind: "not_due", next: notDueUntil };
-      const result = await runPipeline(definition, { store, logger, ...(stop === undefined ? {} : { stop }), ...(job.events === undefined ? {} : { events: job.events }), ...(job.fullRefresh === true ? { fullRefresh: true } : {}), ...(job.refreshCatalog === true ? { refreshCatalog: true } : {}) });
-      await job.slot?.settle(result);
-      return { kind: "synced", result };
+  const { logger } = options;
+  const leased = await withLease(options.store, definition.name, options.holder, options.leaseSeconds, async (lost): Promise<Execution> => {
+    // Every write of the job stands on the lease: once another process holds it, the store refuses them (LEASE_LOST).
+    const store = options.store.fencedBy({ pipeline: definition.name, holder: options.holder });
+    // A signal, or the lease found lost, stops the job the safe way.
+    const stop = new StopRequests();
+    const unsubscribe = [options.stop?.subscribe((signal) => stop.request(signal)), lost.subscribe((signal) => stop.request(signal))];
+    try {
+      if (job.kind === "sync") {
+        const notDueUntil = await job.slot?.notDueUntil();
+        if (notDueUntil !== undefined) return { kind: "not_due", next: notDueUntil };
+        const result = await runPipeline(definition, { store, logger, stop, ...(job.events === undefined ? {} : { events: job.events }), ...(job.fullRefresh === true ? { fullRefresh: true } : {}), ...(job.refreshCatalog === true ? { refreshCatalog: true } : {}) });
+        await job.slot?.settle(result, store);
+        return { kind: "synced", result };
+      }
+      return { kind: "replayed", summary: await replayDeadLetters(definition, store, { mode: job.mode, stage: job.stage, ids: job.ids, logger, stop }) };
+    } finally {
+      for (const release of unsubscribe) release?.();
     }
-    return { kind: "replayed", summary: await replayDeadLetters(definition, store, { mode: job.mode, stage: job.stage, ids: job.ids, logger, ...(stop === undefined ? {} : { stop }) }) };
   });
   return leased.ran ? leased.value : { kind: "busy", holder: leased.holder };
 }
 
+/** How a run asked for by hand holds its lease: for the project's lease_seconds, else the default. */
+export type ExecuteNowOptions = Omit<ExecuteOptions, "holder" | "leaseSeconds"> & { readonly leaseSeconds?: number | undefined };
+
 /**
  * A run asked for by hand (`agora run`, `agora dlq replay`): this process
- * holds the lease for the default time, and a lease held by another process
- * is an error (PIPELINE_BUSY) rather than a wait.
+ * holds the lease (for the project's `[worker] lease_seconds`, else the
+ * default), and a lease held by another process is an error (PIPELINE_BUSY)
+ * rather than a wait.
  */
-export function executeNow(definition: PipelineDefinition, job: SyncJob, options: Omit<ExecuteOptions, "holder" | "leaseSeconds">): Promise<RunResult>;
-export function executeNow(definition: PipelineDefinition, job: ReplayJob, options: Omit<ExecuteOptions, "holder" | "leaseSeconds">): Promise<ReplaySummary>;
-export async function executeNow(definition: PipelineDefinition, job: PipelineJob, options: Omit<ExecuteOptions, "holder" | "leaseSeconds">): Promise<RunResult | ReplaySummary> {
-  const leased = { ...options, holder: holderId(), leaseSeconds: DEFAULT_LEASE_SECONDS };
+export function executeNow(definition: PipelineDefinition, job: SyncJob, options: ExecuteNowOptions): Promise<RunResult>;
+export function executeNow(definition: PipelineDefinition, job: ReplayJob, options: ExecuteNowOptions): Promise<ReplaySummary>;
+export async function executeNow(definition: PipelineDefinition, job: PipelineJob, options: ExecuteNowOptions): Promise<RunResult | ReplaySummary> {
+  const leased = { ...options, holder: holderId(), leaseSeconds: options.leaseSeconds ?? DEFAULT_LEASE_SECONDS };
   const execution: Execution = job.kind === "sync" ? await executePipeline(definition, job, leased) : await executePipeline(definition, job, leased);
   if (execution.kind === "busy") throw busyError(definition.name, execution.holder);
   // Only a scheduled job (a slot) can be not due; executeNow never gives one.

@@ -3,6 +3,7 @@ import { asAgoraError, FatalError } from "../../protocol/index.js";
 import type { LeaseStore } from "../state/interfaces.js";
 import { RunnerCodes } from "../errors.js";
 import { WORKER_SCHEMA } from "../project/project-schema.js";
+import { StopRequests } from "../pipeline/stop-requests.js";
 import { procStat, processIsAlive } from "./process-identity.js";
 
 /** A lease's lifetime for runs outside a worker (agora run, dlq replay): the worker's default. */
@@ -36,25 +37,32 @@ export function holderIsDead(holder: string): boolean {
  * its lifetime; reports `ran: false` without running when another live
  * process holds it. If this process dies, the lease expires, or is taken
  * over at once by the next process on the same host (the pid is gone).
+ * `work` is handed the stop requests of a lease found lost (a renewal
+ * refused: this process was paused past it and another took over).
  */
-export async function withLease<T>(store: LeaseStore, pipeline: string, holder: string, leaseSeconds: number, work: () => Promise<T>): Promise<{ ran: true; value: T } | { ran: false; holder: string | undefined }> {
+export async function withLease<T>(store: LeaseStore, pipeline: string, holder: string, leaseSeconds: number, work: (lost: StopRequests) => Promise<T>): Promise<{ ran: true; value: T } | { ran: false; holder: string | undefined }> {
   const ttlMs = leaseSeconds * 1000;
   if (!(await store.acquireLease(pipeline, holder, ttlMs))) {
     // A lease left by a process of this host that was killed need not wait out its expiry.
     const current = await store.leaseHolder(pipeline);
     if (current === undefined || !holderIsDead(current) || !(await store.takeOverLease(pipeline, current, holder, ttlMs))) return { ran: false, holder: current };
   }
+  const lost = new StopRequests();
+  let told = false;
   const heartbeat = setInterval(() => {
     void store.renewLease(pipeline, holder, ttlMs).then(
       (renewed) => {
-        if (!renewed) process.stderr.write(`agora warn: lost the lease on pipeline ${pipeline}\n`);
+        if (renewed || told) return;
+        told = true;
+        process.stderr.write(`agora warn: lost the lease on pipeline ${pipeline} (this process was paused past it?); stopping its run, which saves nothing more\n`);
+        lost.request("SIGTERM");
       },
       () => process.stderr.write(`agora warn: could not renew the lease on pipeline ${pipeline}\n`),
     );
   }, Math.max(250, ttlMs / 3));
   heartbeat.unref();
   try {
-    return { ran: true, value: await work() };
+    return { ran: true, value: await work(lost) };
   } finally {
     clearInterval(heartbeat);
     // A store that cannot write now (a full disk) must not hide how the work went; the lease runs out by itself.

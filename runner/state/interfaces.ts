@@ -1,3 +1,4 @@
+import type { LeaseFence } from "./lease-fence.js";
 import type { AdHocCommands, CachedCatalog, DeadLetter, DeadLetterFilter, NewDeadLetter, NextRun, RunFailure, RunProgress, RunRecord, RunStatus, SavedCheckpoint, TargetProgress } from "./types.js";
 
 /**
@@ -92,5 +93,13 @@ export interface AdHocPipelineStore {
 export interface StateStore extends CheckpointStore, RunStore, DeadLetterStore, LeaseStore, CatalogCache, ScheduleStore, AdHocPipelineStore {
   /** Where it lives, for messages: a file path, or "memory". */
   readonly location: string;
+  /**
+   * The same store, for a run holding `fence`: each write a run makes (its
+   * run record, checkpoints, dead letters, replay results, the next due
+   * time) is refused with LEASE_LOST unless the pipeline's lease still names
+   * the holder, checked in the write's own transaction. Closing the view
+   * leaves the store open.
+   */
+  fencedBy(fence: LeaseFence): StateStore;
   close(): Promise<void>;
 }

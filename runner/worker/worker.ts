@@ -138,12 +138,12 @@ export class Worker {
     let settled = false;
     const slot: RunSlot = {
       notDueUntil: () => this.notDueUntil(pipeline),
-      settle: async (result) => {
+      settle: async (result, store) => {
         settled = true;
         const outcome = settle(result);
         // A pipeline stopped here is left due: another worker tries it (and stops it too if it must).
         // A `once` pipeline that is done records when it ran: workers started before that skip it, a later start runs it again.
-        if (outcome.kind !== "stopped") await this.store.setNextRun(name, { at: (outcome.kind === "next" ? outcome.at : new Date()).toISOString(), schedule: pipeline.schedule.description });
+        if (outcome.kind !== "stopped") await store.setNextRun(name, { at: (outcome.kind === "next" ? outcome.at : new Date()).toISOString(), schedule: pipeline.schedule.description });
       },
     };
     try {

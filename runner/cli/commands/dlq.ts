@@ -150,7 +150,7 @@ export function dlqCommand(common: () => CommonOptions, done: (code: number) => 
         let summary;
         try {
           // Under the pipeline's lease: while a run holds it, a replay would write to the same targets (PIPELINE_BUSY).
-          summary = await executeNow(definition, { kind: "replay", mode: options.mode, stage: options.stage, ids }, { store, logger: loggerFor(shared), stop: requests });
+          summary = await executeNow(definition, { kind: "replay", mode: options.mode, stage: options.stage, ids }, { store, logger: loggerFor(shared), stop: requests, leaseSeconds: project?.worker.lease_seconds });
         } finally {
           release();
         }

@@ -87,7 +87,7 @@ async function run(pipelineName: string | undefined, options: RunOptions): Promi
         status.show(progressLine(definition.name, read, total, (now - started) / 1000));
       });
     }
-    result = await executeNow(definition, { kind: "sync", events, fullRefresh: options.fullRefresh === true, refreshCatalog: options.refreshCatalog === true }, { store, logger, stop: requests });
+    result = await executeNow(definition, { kind: "sync", events, fullRefresh: options.fullRefresh === true, refreshCatalog: options.refreshCatalog === true }, { store, logger, stop: requests, leaseSeconds: project?.worker.lease_seconds });
   } finally {
     release();
     await store.close();

@@ -1,3 +1,4 @@
+import { leaseLostError, type LeaseFence } from "../lease-fence.js";
 import { parseJsonExact, stringifyJson } from "../../../protocol/index.js";
 import type { StateStore } from "../interfaces.js";
 import type { AdHocCommands, CachedCatalog, DeadLetter, DeadLetterFilter, NewDeadLetter, NextRun, RunFailure, RunProgress, RunRecord, RunStatus, SavedCheckpoint, TargetProgress } from "../types.js";
@@ -31,13 +32,31 @@ export class MemoryStateStore implements StateStore {
   private readonly schedules = new Map<string, NextRun>();
   private nextDeadLetterId = 1;
 
+  /** Set on a view made by fencedBy: the lease its writes stand on. */
+  private readonly fence: LeaseFence | undefined = undefined;
+
   async close(): Promise<void> {}
+
+  fencedBy(fence: LeaseFence): StateStore {
+    const view = Object.create(this) as MemoryStateStore;
+    Object.defineProperty(view, "fence", { value: fence });
+    return view;
+  }
+
+  /** Under a fence, refuses a write once the lease names another holder. */
+  private checkFence(): void {
+    const fence = this.fence;
+    if (fence === undefined) return;
+    const holder = this.leases.get(fence.pipeline)?.holder;
+    if (holder !== fence.holder) throw leaseLostError(fence, holder);
+  }
 
   async getNextRun(pipeline: string): Promise<NextRun | undefined> {
     return copy(this.schedules.get(pipeline));
   }
 
   async setNextRun(pipeline: string, next: NextRun): Promise<void> {
+    this.checkFence();
     this.schedules.set(pipeline, copy(next));
   }
 
@@ -54,6 +73,7 @@ export class MemoryStateStore implements StateStore {
   }
 
   async saveCheckpoint(runId: string, pipeline: string, state: unknown, progress: RunProgress): Promise<void> {
+    this.checkFence();
     const checkpoint: SavedCheckpoint = { pipeline, state: copy(state), runId, updatedAt: now() };
     const run = this.runs.get(runId);
     const updated = run === undefined ? undefined : { ...run, progress: copy(progress) };
@@ -62,10 +82,12 @@ export class MemoryStateStore implements StateStore {
   }
 
   async startRun(id: string, pipeline: string): Promise<void> {
+    this.checkFence();
     this.runs.set(id, { id, pipeline, startedAt: now(), endedAt: undefined, status: "running", progress: {}, deadLettered: 0, error: undefined, errorCode: undefined, errorKind: undefined });
   }
 
   async finishRun(runId: string, status: Exclude<RunStatus, "running">, progress: RunProgress, failure?: RunFailure, targets?: readonly TargetProgress[]): Promise<void> {
+    this.checkFence();
     const run = this.runs.get(runId);
     if (run === undefined) return;
     const deadLettered = [...this.deadLetters.values()].filter((entry) => entry.runId === runId).length;
@@ -82,6 +104,7 @@ export class MemoryStateStore implements StateStore {
   }
 
   async markAbandonedRuns(pipeline: string): Promise<number> {
+    this.checkFence();
     let count = 0;
     for (const run of this.runs.values()) {
       if (run.pipeline !== pipeline || run.status !== "running") continue;
@@ -136,6 +159,7 @@ export class MemoryStateStore implements StateStore {
   }
 
   async addDeadLetter(entry: NewDeadLetter): Promise<number> {
+    this.checkFence();
     const id = this.nextDeadLetterId;
     this.nextDeadLetterId += 1;
     this.deadLetters.set(id, { ...copy(entry), id, createdAt: now(), status: "pending", attempts: 0, lastError: undefined, history: [] });
@@ -156,6 +180,7 @@ export class MemoryStateStore implements StateStore {
   }
 
   async recordReplay(succeeded: readonly number[], failed: ReadonlyArray<{ id: number; error: string }>): Promise<void> {
+    this.checkFence();
     const changes: DeadLetter[] = [];
     for (const id of succeeded) {
       const entry = this.deadLetters.get(id);

@@ -1,5 +1,6 @@
 import type pg from "pg";
 import type { StateStore } from "../interfaces.js";
+import { leaseLostError, type LeaseFence } from "../lease-fence.js";
 import { DEAD_LETTER_COLUMNS, deadLetterValues, eventJson, json, toDeadLetter, toRun, type RunRow } from "../rows.js";
 import type { AdHocCommands, CachedCatalog, DeadLetter, DeadLetterFilter, NewDeadLetter, NextRun, RunFailure, RunProgress, RunRecord, RunStatus, SavedCheckpoint, TargetProgress } from "../types.js";
 import { migratePostgres, quoteIdentifier } from "./migrations.js";
@@ -27,8 +28,10 @@ export class PostgresStateStore implements StateStore {
   readonly location: string;
   private readonly schema: string;
   private readonly connectionString: string;
-  private pool: pg.Pool | undefined;
-  private ready: Promise<void> | undefined;
+  /** Made on first use; an object, so views made by fencedBy share them. */
+  private readonly shared: { pool?: pg.Pool | undefined; ready?: Promise<void> | undefined } = {};
+  /** Set on a view made by fencedBy: the lease its writes stand on. */
+  private readonly fence: LeaseFence | undefined = undefined;
   private readonly documents = new DocumentTexts();
 
   constructor(location: string) {
@@ -39,12 +42,12 @@ export class PostgresStateStore implements StateStore {
   }
 
   async close(): Promise<void> {
-    await this.pool?.end();
+    await this.shared.pool?.end();
   }
 
   /** The connection pool, made on first use (the driver is loaded only by those who use Postgres). */
   private async connection(): Promise<pg.PoolClient> {
-    if (this.pool === undefined) {
+    if (this.shared.pool === undefined) {
       const { default: driver } = await import("pg");
       const pool = new driver.Pool({ connectionString: this.connectionString, max: 4, connectionTimeoutMillis: 10_000, idleTimeoutMillis: 10_000, application_name: "agora" });
       // Every connection works in the store's schema.
@@ -53,16 +56,16 @@ export class PostgresStateStore implements StateStore {
       });
       // An idle connection the server dropped is replaced on next use; nothing to do here.
       pool.on("error", () => undefined);
-      this.pool ??= pool;
+      this.shared.pool ??= pool;
     }
-    return this.pool.connect();
+    return this.shared.pool.connect();
   }
 
   /** Runs one operation once the schema is migrated; a failure becomes one clear error saying what the store was doing. */
   private async guard<T>(doing: string, work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
     try {
-      this.ready ??= this.migrate();
-      await this.ready;
+      this.shared.ready ??= this.migrate();
+      await this.shared.ready;
       const client = await this.connection();
       try {
         return await work(client);
@@ -81,7 +84,7 @@ export class PostgresStateStore implements StateStore {
       await migratePostgres(client, this.schema);
     } catch (error) {
       // The next operation tries again (the server may be back by then).
-      this.ready = undefined;
+      this.shared.ready = undefined;
       throw error;
     } finally {
       client.release();
@@ -90,6 +93,17 @@ export class PostgresStateStore implements StateStore {
 
   /** Runs `work` in one transaction: all of it, or none. */
   private async transaction<T>(client: pg.PoolClient, work: () => Promise<T>): Promise<T> {
+    // Inside a fenced write's transaction already: one transaction, one COMMIT.
+    if (inTransaction.has(client)) return work();
+    inTransaction.add(client);
+    try {
+      return await this.oneTransaction(client, work);
+    } finally {
+      inTransaction.delete(client);
+    }
+  }
+
+  private async oneTransaction<T>(client: pg.PoolClient, work: () => Promise<T>): Promise<T> {
     await client.query("BEGIN");
     try {
       const result = await work();
@@ -99,6 +113,32 @@ export class PostgresStateStore implements StateStore {
       await client.query("ROLLBACK").catch(() => undefined);
       throw error;
     }
+  }
+
+  /**
+   * A write a run makes. Under a fence (a view made by fencedBy) it runs in a
+   * transaction that first reads the pipeline's lease FOR SHARE: another
+   * process taking the lease waits for this write to commit, and a lease
+   * that names another holder refuses it.
+   */
+  private async runWrite<T>(doing: string, work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+    const fence = this.fence;
+    if (fence === undefined) return this.guard(doing, work);
+    return this.guard(doing, (client) =>
+      this.transaction(client, async () => {
+        const row = (await client.query<{ holder: string }>("SELECT holder FROM leases WHERE pipeline = $1 FOR SHARE", [fence.pipeline])).rows[0];
+        if (row?.holder !== fence.holder) throw leaseLostError(fence, row?.holder);
+        return work(client);
+      }),
+    );
+  }
+
+  fencedBy(fence: LeaseFence): StateStore {
+    // The view shares this store's pool through its prototype; only the fence is its own, and closing it closes nothing.
+    const view = Object.create(this) as PostgresStateStore;
+    Object.defineProperty(view, "fence", { value: fence });
+    Object.defineProperty(view, "close", { value: async () => undefined });
+    return view;
   }
 
   // Checkpoints
@@ -129,7 +169,7 @@ export class PostgresStateStore implements StateStore {
 
   /** Saves a newly confirmed checkpoint together with the run's progress, atomically. */
   async saveCheckpoint(runId: string, pipeline: string, state: unknown, progress: RunProgress): Promise<void> {
-    return this.guard(`save the checkpoint of pipeline ${pipeline}`, (client) =>
+    return this.runWrite(`save the checkpoint of pipeline ${pipeline}`, (client) =>
       this.transaction(client, async () => {
         await this.writeCheckpoint(client, pipeline, state, runId);
         await client.query("UPDATE runs SET progress = $1 WHERE id = $2", [JSON.stringify(progress), runId]);
@@ -140,13 +180,13 @@ export class PostgresStateStore implements StateStore {
   // Runs
 
   async startRun(id: string, pipeline: string): Promise<void> {
-    return this.guard(`record the start of run ${id}`, async (client) => {
+    return this.runWrite(`record the start of run ${id}`, async (client) => {
       await client.query("INSERT INTO runs (id, pipeline, started_at, status) VALUES ($1, $2, $3, 'running')", [id, pipeline, now()]);
     });
   }
 
   async finishRun(runId: string, status: Exclude<RunStatus, "running">, progress: RunProgress, failure?: RunFailure, targets?: readonly TargetProgress[]): Promise<void> {
-    return this.guard(`record the end of run ${runId}`, async (client) => {
+    return this.runWrite(`record the end of run ${runId}`, async (client) => {
       await client.query(
         "UPDATE runs SET ended_at = $1, status = $2, progress = $3, error = $4, error_code = $5, error_kind = $6, dead_lettered = (SELECT count(*) FROM dead_letters WHERE run_id = $7), targets = $8 WHERE id = $7",
         [now(), status, JSON.stringify(progress), failure?.message ?? null, failure?.code ?? null, failure?.kind ?? null, runId, json(targets)],
@@ -173,7 +213,7 @@ export class PostgresStateStore implements StateStore {
 
   /** Runs left "running" by a runner that died: marked failed so history tells the truth. */
   async markAbandonedRuns(pipeline: string): Promise<number> {
-    return this.guard(`mark unfinished runs of pipeline ${pipeline}`, async (client) => {
+    return this.runWrite(`mark unfinished runs of pipeline ${pipeline}`, async (client) => {
       const result = await client.query(
         "UPDATE runs SET status = 'failed', ended_at = $1, error = 'the runner stopped without finishing this run (killed?)', error_code = 'RUN_ABANDONED', error_kind = 'fatal' WHERE pipeline = $2 AND status = 'running'",
         [now(), pipeline],
@@ -228,7 +268,7 @@ export class PostgresStateStore implements StateStore {
   }
 
   async setNextRun(pipeline: string, next: NextRun): Promise<void> {
-    return this.guard(`record when pipeline ${pipeline} is due`, async (client) => {
+    return this.runWrite(`record when pipeline ${pipeline} is due`, async (client) => {
       await client.query(
         "INSERT INTO schedules (pipeline, next_run_at, schedule, updated_at) VALUES ($1, $2, $3, $4) ON CONFLICT (pipeline) DO UPDATE SET next_run_at = excluded.next_run_at, schedule = excluded.schedule, updated_at = excluded.updated_at",
         [pipeline, next.at ?? null, next.schedule, now()],
@@ -275,7 +315,7 @@ export class PostgresStateStore implements StateStore {
   // Dead letters
 
   async addDeadLetter(entry: NewDeadLetter): Promise<number> {
-    return this.guard(`store a dead letter of pipeline ${entry.pipeline}`, (client) =>
+    return this.runWrite(`store a dead letter of pipeline ${entry.pipeline}`, (client) =>
       this.transaction(client, async () => {
         const refs = { schema: await this.documentRef(client, entry.schema), checkpoint: await this.documentRef(client, entry.checkpoint) };
         const result = await client.query<{ id: string }>(
@@ -323,7 +363,7 @@ export class PostgresStateStore implements StateStore {
 
   /** Marks replayed entries done, and failed ones with another attempt, in one transaction. */
   async recordReplay(succeeded: readonly number[], failed: ReadonlyArray<{ id: number; error: string }>): Promise<void> {
-    return this.guard("record a replay", (client) =>
+    return this.runWrite("record a replay", (client) =>
       this.transaction(client, async () => {
         if (succeeded.length > 0) await client.query("UPDATE dead_letters SET status = 'done', attempts = attempts + 1, last_error = NULL WHERE id = ANY($1::bigint[]) AND status = 'pending'", [succeeded]);
         for (const { id, error } of failed) {
@@ -353,6 +393,9 @@ export class PostgresStateStore implements StateStore {
     });
   }
 }
+
+/** Clients inside a transaction this store began: a write nested in a fenced one joins it. */
+const inTransaction = new WeakSet<pg.PoolClient>();
 
 /** Appends the event (JSON text, parameter `n`) to a dead letter's history. */
 function postgresAppendEvent(n: number): string {

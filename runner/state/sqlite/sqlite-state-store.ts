@@ -7,6 +7,7 @@ import type { StateStore } from "../interfaces.js";
 import type { AdHocCommands, CachedCatalog, DeadLetter, DeadLetterFilter, NewDeadLetter, NextRun, RunFailure, RunProgress, RunRecord, RunStatus, SavedCheckpoint, TargetProgress } from "../types.js";
 import { migrate } from "./migrations.js";
 import { sqliteFailure } from "./sqlite-failure.js";
+import { leaseLostError, type LeaseFence } from "../lease-fence.js";
 import { DEAD_LETTER_COLUMNS, deadLetterValues, eventJson, json, toDeadLetter, toRun, type RunRow } from "../rows.js";
 
 /** Appends the event (JSON text, the next parameter) to a dead letter's history. */
@@ -28,6 +29,8 @@ export class SqliteStateStore implements StateStore {
   readonly path: string;
   private readonly db: Database;
   private readonly documents = new DocumentTexts();
+  /** Set on a view made by fencedBy: the lease its writes stand on. */
+  private readonly fence: LeaseFence | undefined = undefined;
 
   constructor(path: string) {
     this.path = path === ":memory:" ? path : resolve(path);
@@ -60,6 +63,34 @@ export class SqliteStateStore implements StateStore {
     } catch (error) {
       throw sqliteFailure(error, this.path, doing);
     }
+  }
+
+  /**
+   * A write a run makes. Under a fence (a view made by fencedBy) it runs in
+   * an IMMEDIATE transaction that first checks the lease still names the
+   * fence's holder: SQLite serialises writers, so no other process can take
+   * the lease between the check and the write.
+   */
+  private runWrite<T>(doing: string, work: () => T): T {
+    return this.guard(doing, () => {
+      const fence = this.fence;
+      if (fence === undefined) return work();
+      return this.db
+        .transaction(() => {
+          const row = this.db.prepare("SELECT holder FROM leases WHERE pipeline = ?").get(fence.pipeline) as { holder: string } | undefined;
+          if (row?.holder !== fence.holder) throw leaseLostError(fence, row?.holder);
+          return work();
+        })
+        .immediate();
+    });
+  }
+
+  fencedBy(fence: LeaseFence): StateStore {
+    // The view shares this store's connection through its prototype; only the fence is its own, and closing it closes nothing.
+    const view = Object.create(this) as SqliteStateStore;
+    Object.defineProperty(view, "fence", { value: fence });
+    Object.defineProperty(view, "close", { value: async () => undefined });
+    return view;
   }
 
   get location(): string {
@@ -102,14 +133,14 @@ export class SqliteStateStore implements StateStore {
   // Runs
 
   async startRun(id: string, pipeline: string): Promise<void> {
-    return this.guard(`record the start of run ${id}`, () => {
+    return this.runWrite(`record the start of run ${id}`, () => {
       this.db.prepare("INSERT INTO runs (id, pipeline, started_at, status) VALUES (?, ?, ?, 'running')").run(id, pipeline, now());
     });
   }
 
   /** Saves a newly confirmed checkpoint together with the run's progress, atomically. */
   async saveCheckpoint(runId: string, pipeline: string, state: unknown, progress: RunProgress): Promise<void> {
-    return this.guard(`save the checkpoint of pipeline ${pipeline}`, () => {
+    return this.runWrite(`save the checkpoint of pipeline ${pipeline}`, () => {
       this.db.transaction(() => {
         this.writeCheckpoint(pipeline, state, runId);
         this.db.prepare("UPDATE runs SET progress = ? WHERE id = ?").run(JSON.stringify(progress), runId);
@@ -118,7 +149,7 @@ export class SqliteStateStore implements StateStore {
   }
 
   async finishRun(runId: string, status: Exclude<RunStatus, "running">, progress: RunProgress, failure?: RunFailure, targets?: readonly TargetProgress[]): Promise<void> {
-    return this.guard(`record the end of run ${runId}`, () => {
+    return this.runWrite(`record the end of run ${runId}`, () => {
       this.db
         .prepare("UPDATE runs SET ended_at = ?, status = ?, progress = ?, targets = ?, error = ?, error_code = ?, error_kind = ?, dead_lettered = (SELECT count(*) FROM dead_letters WHERE run_id = ?) WHERE id = ?")
         .run(now(), status, JSON.stringify(progress), json(targets), failure?.message ?? null, failure?.code ?? null, failure?.kind ?? null, runId, runId);
@@ -145,7 +176,7 @@ export class SqliteStateStore implements StateStore {
 
   /** Runs left "running" by a runner that died: marked failed so history tells the truth. */
   async markAbandonedRuns(pipeline: string): Promise<number> {
-    return this.guard(`mark unfinished runs of pipeline ${pipeline}`, () => {
+    return this.runWrite(`mark unfinished runs of pipeline ${pipeline}`, () => {
       return this.db.prepare("UPDATE runs SET status = 'failed', ended_at = ?, error = 'the runner stopped without finishing this run (killed?)', error_code = 'RUN_ABANDONED', error_kind = 'fatal' WHERE pipeline = ? AND status = 'running'").run(now(), pipeline).changes;
     });
   }
@@ -208,7 +239,7 @@ export class SqliteStateStore implements StateStore {
   }
 
   async setNextRun(pipeline: string, next: NextRun): Promise<void> {
-    return this.guard(`record when pipeline ${pipeline} is due`, () => {
+    return this.runWrite(`record when pipeline ${pipeline} is due`, () => {
       this.db
         .prepare("INSERT INTO schedules (pipeline, next_run_at, schedule, updated_at) VALUES (?, ?, ?, ?) ON CONFLICT (pipeline) DO UPDATE SET next_run_at = excluded.next_run_at, schedule = excluded.schedule, updated_at = excluded.updated_at")
         .run(pipeline, next.at ?? null, next.schedule, now());
@@ -252,7 +283,7 @@ export class SqliteStateStore implements StateStore {
   // Dead letters
 
   async addDeadLetter(entry: NewDeadLetter): Promise<number> {
-    return this.guard(`store a dead letter of pipeline ${entry.pipeline}`, () =>
+    return this.runWrite(`store a dead letter of pipeline ${entry.pipeline}`, () =>
       this.db.transaction(() => {
         const refs = { schema: this.documentRef(entry.schema), checkpoint: this.documentRef(entry.checkpoint) };
         const result = this.db
@@ -298,7 +329,7 @@ export class SqliteStateStore implements StateStore {
 
   /** Marks replayed entries done, and failed ones with another attempt, in one transaction. */
   async recordReplay(succeeded: readonly number[], failed: ReadonlyArray<{ id: number; error: string }>): Promise<void> {
-    return this.guard(`record a replay`, () => {
+    return this.runWrite(`record a replay`, () => {
       this.db.transaction(() => {
         const done = this.db.prepare("UPDATE dead_letters SET status = 'done', attempts = attempts + 1, last_error = NULL WHERE id = ? AND status = 'pending'");
         for (const id of succeeded) done.run(id);

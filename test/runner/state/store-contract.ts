@@ -128,6 +128,38 @@ export function stateStoreContract(name: string, open: () => StateStore | Promis
     });
   });
 
+  describe(`${name}: writes fenced by a lease`, () => {
+    it("go through while the lease names the holder, are refused with LEASE_LOST once another holds it, and change nothing then", async () => {
+      const store = await open();
+      expect(await store.acquireLease("p", "worker-a", 60_000)).toBe(true);
+      const fenced = store.fencedBy({ pipeline: "p", holder: "worker-a" });
+      await fenced.startRun("r1", "p");
+      await fenced.saveCheckpoint("r1", "p", { n: 1 }, {});
+      // worker-a was paused past its lease; worker-b took over and saved further.
+      await store.releaseLease("p", "worker-a");
+      expect(await store.acquireLease("p", "worker-b", 60_000)).toBe(true);
+      await store.fencedBy({ pipeline: "p", holder: "worker-b" }).saveCheckpoint("r1", "p", { n: 5 }, {});
+      const refused: Array<[string, () => Promise<unknown>]> = [
+        ["saveCheckpoint", () => fenced.saveCheckpoint("r1", "p", { n: 2 }, {})],
+        ["finishRun", () => fenced.finishRun("r1", "succeeded", {})],
+        ["addDeadLetter", () => fenced.addDeadLetter(letter({ pipeline: "p" }))],
+        ["setNextRun", () => fenced.setNextRun("p", { at: "2030-01-01T00:00:00.000Z", schedule: "every 1h" })],
+        ["startRun", () => fenced.startRun("r2", "p")],
+        ["markAbandonedRuns", () => fenced.markAbandonedRuns("p")],
+        ["recordReplay", () => fenced.recordReplay([], [])],
+      ];
+      for (const [write, call] of refused) expect(await call().then(() => "written", (error: { code?: string }) => error.code), write).toBe("LEASE_LOST");
+      expect((await store.getCheckpoint("p"))?.state).toEqual({ n: 5 });
+      expect((await store.getRun("r1"))?.status).toBe("running");
+      expect(await store.countDeadLetters({ pipeline: "p" })).toBe(0);
+      expect(await store.getNextRun("p")).toBeUndefined();
+      // Closing the view leaves the store open.
+      await fenced.close();
+      expect((await store.getCheckpoint("p"))?.state).toEqual({ n: 5 });
+      await store.close();
+    });
+  });
+
   describe(`${name}: a dead letter's edits and history`, () => {
     it("edits the record a replay sends (the original, dropping the processed copy; else the processed one), exactly, and keeps every failed replay and edit in order", async () => {
       const store = await open();
