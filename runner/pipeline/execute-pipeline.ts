@@ -75,17 +75,17 @@ export function executePipeline(definition: PipelineDefinition, job: SyncJob, op
 export function executePipeline(definition: PipelineDefinition, job: ReplayJob, options: ExecuteOptions): Promise<Busy | { readonly kind: "replayed"; readonly summary: ReplaySummary }>;
 export async function executePipeline(definition: PipelineDefinition, job: PipelineJob, options: ExecuteOptions): Promise<Execution> {
   const { logger } = options;
-  const leased = await withLease(options.store, definition.name, options.holder, options.leaseSeconds, async (lost): Promise<Execution> => {
+  const leased = await withLease(options.store, definition.name, options.holder, options.leaseSeconds, async (lease): Promise<Execution> => {
     // Every write of the job stands on the lease: once another process holds it, the store refuses them (LEASE_LOST).
     const store = options.store.fencedBy({ pipeline: definition.name, holder: options.holder });
-    // A signal, or the lease found lost, stops the job the safe way.
+    // A signal stops the job the safe way; so does the lease found lost, for a replay (a sync fails with LEASE_LOST).
     const stop = new StopRequests();
-    const unsubscribe = [options.stop?.subscribe((signal) => stop.request(signal)), lost.subscribe((signal) => stop.request(signal))];
+    const unsubscribe = [options.stop?.subscribe((signal) => stop.request(signal)), job.kind === "replay" ? lease.onLost(() => stop.request("SIGTERM")) : undefined];
     try {
       if (job.kind === "sync") {
         const notDueUntil = await job.slot?.notDueUntil();
         if (notDueUntil !== undefined) return { kind: "not_due", next: notDueUntil };
-        const result = await runPipeline(definition, { store, logger, stop, ...(job.events === undefined ? {} : { events: job.events }), ...(job.fullRefresh === true ? { fullRefresh: true } : {}), ...(job.refreshCatalog === true ? { refreshCatalog: true } : {}) });
+        const result = await runPipeline(definition, { store, logger, stop, lease, fence: { pipeline: definition.name, holder: options.holder }, ...(job.events === undefined ? {} : { events: job.events }), ...(job.fullRefresh === true ? { fullRefresh: true } : {}), ...(job.refreshCatalog === true ? { refreshCatalog: true } : {}) });
         await job.slot?.settle(result, store);
         return { kind: "synced", result };
       }

@@ -12,6 +12,8 @@ import { ConnectorProcess, type ConnectorExit } from "../process/connector-proce
 import { waitForExit } from "../process/wait-for-exit.js";
 import type { StateStore } from "../state/interfaces.js";
 import type { RunFailure, RunProgress, SavedCheckpoint, TargetProgress } from "../state/types.js";
+import { leaseLostError, type LeaseFence } from "../state/lease-fence.js";
+import type { LeaseWatch } from "../scheduler/lease.js";
 import type { Span } from "@opentelemetry/api";
 import { failed, RunTrace, tracedCheckpoints, withTraceId } from "../tracing/run-trace.js";
 import { CheckpointKeeper } from "./checkpoint-keeper.js";
@@ -47,6 +49,9 @@ export interface RunOptions {
   readonly fullRefresh?: boolean;
   /** Run the tap's --discover again instead of using the cached catalog. */
   readonly refreshCatalog?: boolean;
+  /** The lease the run holds, and its fence: a lease found lost fails the run with LEASE_LOST. */
+  readonly lease?: LeaseWatch;
+  readonly fence?: LeaseFence;
 }
 
 const GRACE_MS = 10_000;
@@ -144,6 +149,8 @@ class PipelineRun {
     await store.startRun(this.runId, definition.name);
     await prepareRunDir(definition.workDir, this.runId, store);
     const unsubscribe = this.options.stop?.subscribe((signal) => this.requestStop(signal));
+    const fence = this.options.fence;
+    const unwatch = fence === undefined ? undefined : this.options.lease?.onLost(() => this.fail(leaseLostError(fence, undefined)));
     const watchdog = setInterval(() => this.checkIdle(), Math.min(1000, definition.idleTimeoutSeconds * 250));
     try {
       await this.trace.around("agora.tap.start", { "agora.tap": definition.tap.name }, () => this.start());
@@ -158,6 +165,7 @@ class PipelineRun {
         await this.finish();
         clearInterval(watchdog);
         unsubscribe?.();
+        unwatch?.();
         await this.chain.close();
         rmSync(this.workDir, { recursive: true, force: true });
       });
@@ -482,7 +490,9 @@ class PipelineRun {
       await this.store.finishRun(this.runId, status, progress, failure, targets);
       return {};
     } catch (error) {
-      const problem = asAgoraError(error).withText((text) => `${text}; the run could not be recorded as ${status}`);
+      // A lease lost is the run's end as it is: the other process's record of this run stands.
+      const stored = asAgoraError(error);
+      const problem = stored.code === RunnerCodes.LEASE_LOST ? stored : stored.withText((text) => `${text}; the run could not be recorded as ${status}`);
       if (this.failure === undefined) this.failure = problem;
       const line = maskSecrets(this.failure.toUserLine());
       const recordedFailure: RunFailure = { code: this.failure.code, kind: this.failure.kind, message: line };

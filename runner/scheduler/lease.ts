@@ -3,7 +3,6 @@ import { asAgoraError, FatalError } from "../../protocol/index.js";
 import type { LeaseStore } from "../state/interfaces.js";
 import { RunnerCodes } from "../errors.js";
 import { WORKER_SCHEMA } from "../project/project-schema.js";
-import { StopRequests } from "../pipeline/stop-requests.js";
 import { procStat, processIsAlive } from "./process-identity.js";
 
 /** A lease's lifetime for runs outside a worker (agora run, dlq replay): the worker's default. */
@@ -32,37 +31,53 @@ export function holderIsDead(holder: string): boolean {
   return !processIsAlive(Number(pid), startTicks);
 }
 
+/** Tells a job holding a lease when the lease is found lost (a renewal refused). */
+export class LeaseWatch {
+  private readonly listeners = new Set<() => void>();
+  private lost = false;
+
+  /** Calls `listener` once the lease is lost (at once if it is already). */
+  onLost(listener: () => void): () => void {
+    if (this.lost) listener();
+    else this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  markLost(): void {
+    if (this.lost) return;
+    this.lost = true;
+    for (const listener of this.listeners) listener();
+    this.listeners.clear();
+  }
+}
+
 /**
  * Runs `work` while holding the pipeline's lease, renewing it every third of
  * its lifetime; reports `ran: false` without running when another live
  * process holds it. If this process dies, the lease expires, or is taken
  * over at once by the next process on the same host (the pid is gone).
- * `work` is handed the stop requests of a lease found lost (a renewal
- * refused: this process was paused past it and another took over).
+ * `work` is handed a LeaseWatch that says when the lease is found lost (a
+ * renewal refused: this process was paused past it and another took over).
  */
-export async function withLease<T>(store: LeaseStore, pipeline: string, holder: string, leaseSeconds: number, work: (lost: StopRequests) => Promise<T>): Promise<{ ran: true; value: T } | { ran: false; holder: string | undefined }> {
+export async function withLease<T>(store: LeaseStore, pipeline: string, holder: string, leaseSeconds: number, work: (lease: LeaseWatch) => Promise<T>): Promise<{ ran: true; value: T } | { ran: false; holder: string | undefined }> {
   const ttlMs = leaseSeconds * 1000;
   if (!(await store.acquireLease(pipeline, holder, ttlMs))) {
     // A lease left by a process of this host that was killed need not wait out its expiry.
     const current = await store.leaseHolder(pipeline);
     if (current === undefined || !holderIsDead(current) || !(await store.takeOverLease(pipeline, current, holder, ttlMs))) return { ran: false, holder: current };
   }
-  const lost = new StopRequests();
-  let told = false;
+  const lease = new LeaseWatch();
   const heartbeat = setInterval(() => {
     void store.renewLease(pipeline, holder, ttlMs).then(
       (renewed) => {
-        if (renewed || told) return;
-        told = true;
-        process.stderr.write(`agora warn: lost the lease on pipeline ${pipeline} (this process was paused past it?); stopping its run, which saves nothing more\n`);
-        lost.request("SIGTERM");
+        if (!renewed) lease.markLost();
       },
       () => process.stderr.write(`agora warn: could not renew the lease on pipeline ${pipeline}\n`),
     );
   }, Math.max(250, ttlMs / 3));
   heartbeat.unref();
   try {
-    return { ran: true, value: await work(lost) };
+    return { ran: true, value: await work(lease) };
   } finally {
     clearInterval(heartbeat);
     // A store that cannot write now (a full disk) must not hide how the work went; the lease runs out by itself.
