@@ -40,7 +40,7 @@ export { SDK_VERSION } from "./sdk/version.js";
 export { checkFilesReadable, sourceFileError } from "./sdk/source-files.js";
 export { byteOrderMark, skipByteOrderMark, type MarkedEncoding } from "./sdk/byte-order-mark.js";
 export { readBatches } from "./sdk/read-batches.js";
-export { manifestPath, readBatchFiles, SUPPORTED_BATCH_FORMATS } from "./sdk/target/read-batch-files.js";
+export { checkBatchPath, manifestPath, readBatchFiles, SUPPORTED_BATCH_FORMATS } from "./sdk/target/read-batch-files.js";
 export { decimalShape, MAX_DECIMAL_PRECISION, valueKind, type DecimalShape, type ValueKind } from "./sdk/value-kind.js";
 export { arrowColumns, arrowKind, columnFitsProperty, describeProperty, JSON_COLUMN_KEY, unfitColumn, type UnfitColumn, type ArrowColumn, type ArrowKind, type ReadKind } from "./sdk/arrow/arrow-columns.js";
 export { arrowRowProblem, cellReader, decodeArrowBatch, encodeArrowBatch, encodeArrowColumns, kindOfField, type DecodedBatch } from "./sdk/arrow/arrow-codec.js";

@@ -51,6 +51,8 @@ export class BatchLane {
     targetCount: number,
     /** The formats each target reads, asked for once, when the first BATCH comes. */
     private readonly formats: () => Promise<TargetBatchFormats>,
+    /** The folders batch files may come from (the pipeline's batch_roots). */
+    private readonly roots: readonly string[],
   ) {
     this.counts = Array.from({ length: targetCount }, () => ({ nativeBatches: 0, nativeRows: 0, downgradedBatches: 0, downgradedRows: 0 }));
   }
@@ -62,13 +64,13 @@ export class BatchLane {
    * Throws a DataError naming the file and the stream for a bad batch.
    */
   async plan(message: BatchMessage, targets: readonly number[], validator: RecordValidator | undefined, schema: JsonSchema | undefined, expandFor: (target: number) => boolean): Promise<PlannedBatch> {
-    const inspected = await inspectBatch(message, validator, schema);
+    const inspected = await inspectBatch(message, validator, schema, this.roots);
     const formats = await this.formats();
     const native = targets.filter((target) => !expandFor(target) && (formats[target] ?? []).includes(message.encoding.format));
     const downgraded = targets.filter((target) => !native.includes(target));
     const records: RecordMessage[] = [];
     if (downgraded.length > 0) {
-      for await (const chunk of readBatchFiles(message, 0, inspected.files.map((file) => file.path))) {
+      for await (const chunk of readBatchFiles(message, 0, this.roots)) {
         for (const record of chunk) records.push({ type: "RECORD", stream: message.stream, record });
       }
     }

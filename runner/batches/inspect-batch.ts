@@ -1,7 +1,7 @@
 import { createReadStream, statSync } from "node:fs";
 import { createGunzip } from "node:zlib";
 import type { Readable } from "node:stream";
-import { DataError, describeProperty, unfitColumn, readArrowLayout, readParquetLayout, manifestPath, type AgoraError, type BatchMessage, type JsonSchema, type RecordValidator } from "../../protocol/index.js";
+import { checkBatchPath, DataError, describeProperty, unfitColumn, readArrowLayout, readParquetLayout, manifestPath, type AgoraError, type BatchMessage, type JsonSchema, type RecordValidator } from "../../protocol/index.js";
 import { RunnerCodes } from "../errors.js";
 
 /** The batch formats the runner reads (to check them, and to expand them into RECORDs). */
@@ -32,9 +32,10 @@ function batchError(message: BatchMessage, file: string | undefined, what: strin
  * SCHEMA; or an Arrow IPC stream, complete, whose columns are properties of
  * the stream's SCHEMA of the types it gives them), so a file of another
  * stream is refused here, not row by row. Counts the rows. No error quotes
- * a file's content.
+ * a file's content. A file outside `roots` (its real path, links resolved)
+ * is refused before it is opened.
  */
-export async function inspectBatch(message: BatchMessage, validator: RecordValidator | undefined, schema: JsonSchema | undefined): Promise<InspectedBatch> {
+export async function inspectBatch(message: BatchMessage, validator: RecordValidator | undefined, schema: JsonSchema | undefined, roots: readonly string[]): Promise<InspectedBatch> {
   const { format, compression } = message.encoding;
   if (!RUNNER_BATCH_FORMATS.includes(format)) {
     throw batchError(message, undefined, `has format "${format}", which the runner does not read (it reads ${RUNNER_BATCH_FORMATS.join(", ")})`, "Configure the tap to write jsonl batch files, or RECORD messages.");
@@ -50,6 +51,12 @@ export async function inspectBatch(message: BatchMessage, validator: RecordValid
   for (const uri of message.manifest) {
     const path = manifestPath(uri);
     if (path === undefined) throw batchError(message, uri, "is not a local file (file: URI or path)", "The runner reads batch files on this machine's file system.");
+    // Before anything reads it (and the ledger later removes it): only files under the pipeline's batch_roots, links resolved.
+    try {
+      checkBatchPath(path, roots, message.stream, 0);
+    } catch (error) {
+      throw batchError(message, path, `is outside the folders batch files may come from (${roots.join(", ")})`, "Have the tap write its batch files under one of them, or add their folder to the pipeline's batch_roots.", error);
+    }
     try {
       if (!statSync(path).isFile()) throw new Error("not a file");
     } catch (error) {

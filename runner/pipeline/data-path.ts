@@ -97,7 +97,7 @@ export class DataPath {
     this.window = new OrderedWindow<Outgoing>(Math.max(1, definition.concurrency, ...chain.steps.map((step) => step.inFlightRecords ?? 0)), (item) => this.send(item));
     this.routes = new TargetRoutes(definition.targets.map((target) => target.route));
     this.targetCounts = new TargetCounts(definition.targets.length);
-    this.batches = new BatchLane(definition.targets.length, () => hooks.batchFormats());
+    this.batches = new BatchLane(definition.targets.length, () => hooks.batchFormats(), definition.batchRoots);
     this.chainOnArrow = chainWorksOnArrow(chain.steps);
   }
 
@@ -177,7 +177,7 @@ export class DataPath {
    * and the BATCH naming those planned against the SCHEMA targets see.
    */
   private async planThroughArrowChain(message: BatchMessage, targets: readonly number[], validator: RecordValidator | undefined, expandFor: (target: number) => boolean): Promise<PlannedBatch> {
-    const inspected = await inspectBatch(message, validator, this.tapShapes.get(message.stream)?.schema);
+    const inspected = await inspectBatch(message, validator, this.tapShapes.get(message.stream)?.schema, this.definition.batchRoots);
     const sources = inspected.files.map((file) => file.path);
     // A failure leaves the tap's files where they are: a dead letter of this BATCH names them, for its replay.
     const transformed = await transformArrowBatch(message, sources, (table) => this.chain.processArrow(table, message.stream));
@@ -191,19 +191,18 @@ export class DataPath {
     let paths: readonly string[];
     try {
       // No first-row check: every row is validated below, on its own.
-      paths = (await inspectBatch(message, undefined, this.tapShapes.get(message.stream)?.schema)).files.map((file) => file.path);
+      paths = (await inspectBatch(message, undefined, this.tapShapes.get(message.stream)?.schema, this.definition.batchRoots)).files.map((file) => file.path);
     } catch (error) {
       this.rejectBatch(message, raw, line, asAgoraError(error).withLocation({ line }));
       return;
     }
-    for (const path of paths) {
-      for await (const chunk of readBatchFiles(message, line, [path])) {
-        for (const record of chunk) {
-          if (this.limitReached) return;
-          const recordMessage: RecordMessage = { type: "RECORD", stream: message.stream, record };
-          const wait = this.handleRecord(recordMessage, serializeMessage(recordMessage).slice(0, -1), line);
-          if (wait !== undefined) await wait;
-        }
+    // Every file of the manifest, in order (inspected above: each inside the pipeline's batch roots).
+    for await (const chunk of readBatchFiles(message, line, this.definition.batchRoots)) {
+      for (const record of chunk) {
+        if (this.limitReached) return;
+        const recordMessage: RecordMessage = { type: "RECORD", stream: message.stream, record };
+        const wait = this.handleRecord(recordMessage, serializeMessage(recordMessage).slice(0, -1), line);
+        if (wait !== undefined) await wait;
       }
     }
     this.hooks.batchFilesSent(paths);

@@ -71,6 +71,8 @@ export interface PipelineDefinition {
   readonly resume: boolean;
   /** Records that async middleware may have in flight at once (results still go out in order). */
   readonly concurrency: number;
+  /** Folders a BATCH manifest's files may be in (real paths, links resolved); others are refused. */
+  readonly batchRoots: readonly string[];
   /** Longest message line accepted from the tap. */
   readonly maxLineBytes: number;
   /** Directory the run's temporary files (configs, state) go in. */

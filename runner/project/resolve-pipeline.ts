@@ -1,3 +1,4 @@
+import { tmpdir } from "node:os";
 import { existsSync, readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { ConfigError } from "../../protocol/index.js";
@@ -172,6 +173,7 @@ export function resolvePipeline(project: Project, name: string, overrides: Pipel
     maxRecords: overrides.maxRecords ?? entry.max_records,
     resume: overrides.resume ?? entry.resume,
     concurrency: entry.concurrency,
+    batchRoots: (entry.batch_roots ?? [tmpdir(), "."]).map((root) => resolve(project.dir, interpolateEnv(root, `pipelines.${name}.batch_roots`))),
     maxLineBytes: entry.max_line_bytes,
     workDir: join(project.dir, ".agora", "runs"),
     projectDir: project.dir,

@@ -52,16 +52,17 @@ function realPath(path: string): string {
 
 /**
  * Refuses a batch file outside `roots`: a manifest is data from the tap, and
- * must not make the target read any file it can (`file:///etc/shadow`).
- * Symbolic links are resolved first, so a link cannot lead outside.
+ * must not make whoever reads it (a target, the runner) read or remove any
+ * file it can (`file:///etc/shadow`). Symbolic links are resolved first, so
+ * a link cannot lead outside. The one check for the SDK and the runner.
  */
-function checkInsideRoots(path: string, roots: readonly string[], stream: string, line: number): void {
+export function checkBatchPath(path: string, roots: readonly string[], stream: string, line: number): void {
   const real = realPath(path);
   const allowed = roots.map(realPath);
   if (allowed.some((root) => real === root || real.startsWith(root.endsWith(sep) ? root : `${root}${sep}`))) return;
   throw new ProtocolError("BATCH_FILE_OUTSIDE_ROOTS", `the BATCH manifest names ${path}, outside the folders batch files may come from (${allowed.join(", ")})`, {
     where: { stream, line },
-    hint: "Have the tap write its batch files under one of them, or add their folder to the target's batch_roots setting.",
+    hint: "Have the tap write its batch files under one of them, or add their folder to the batch_roots setting (the target's, or the pipeline's for the runner).",
   });
 }
 
@@ -120,7 +121,7 @@ export interface ArrowBatchFile {
 export async function* readArrowBatchFiles(message: BatchMessage, line: number, roots: readonly string[], schema: JsonSchema): AsyncGenerator<ArrowBatchFile> {
   for (const uri of message.manifest) {
     const path = localPath(uri, message.stream, line);
-    checkInsideRoots(path, roots, message.stream, line);
+    checkBatchPath(path, roots, message.stream, line);
     let ipc: Uint8Array;
     let decoded;
     try {
@@ -143,7 +144,7 @@ export async function* readArrowBatchFiles(message: BatchMessage, line: number, 
 export async function* readParquetBatchFiles(message: BatchMessage, line: number, roots: readonly string[], schema: JsonSchema): AsyncGenerator<{ readonly path: string; readonly rows: number; readonly columns: readonly string[] }> {
   for (const uri of message.manifest) {
     const path = localPath(uri, message.stream, line);
-    checkInsideRoots(path, roots, message.stream, line);
+    checkBatchPath(path, roots, message.stream, line);
     let layout;
     try {
       layout = await readParquetLayout(path);
@@ -166,7 +167,7 @@ export async function* readBatchFiles(message: BatchMessage, line: number, roots
   if (format === "arrow" || format === "parquet") {
     for (const uri of message.manifest) {
       const path = localPath(uri, message.stream, line);
-      checkInsideRoots(path, roots, message.stream, line);
+      checkBatchPath(path, roots, message.stream, line);
       yield* readArrowFile(message, path, line, format === "parquet");
     }
     return;
@@ -179,7 +180,7 @@ export async function* readBatchFiles(message: BatchMessage, line: number, roots
   }
   for (const uri of message.manifest) {
     const path = localPath(uri, message.stream, line);
-    checkInsideRoots(path, roots, message.stream, line);
+    checkBatchPath(path, roots, message.stream, line);
     let records: Array<{ [key: string]: unknown }> = [];
     const splitter = new LineSplitter((text, fileLine) => {
       let value: unknown;
