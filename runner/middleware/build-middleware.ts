@@ -25,7 +25,7 @@ const OPTION_SCHEMAS: Record<string, JsonSchema> = {
   add_fields: { required: ["fields"], properties: { fields: { type: "object", minProperties: 1 } } },
   coerce: { required: ["fields"], properties: { fields: { type: "object", minProperties: 1, additionalProperties: { enum: [...COERCE_TYPES] } } } },
   rename_stream: { required: ["from", "to"], properties: { from: { type: "string", minLength: 1 }, to: { type: "string", minLength: 1 } } },
-  module: { required: ["path"], properties: { path: { type: "string", minLength: 1 }, options: { type: "object" } } },
+  module: { required: ["path"], properties: { path: { type: "string", minLength: 1 }, options: { type: "object" }, timeout_seconds: { type: "number", exclusiveMinimum: 0 } } },
   batch_process: {
     properties: {
       command: { type: "string", minLength: 1 },
@@ -132,7 +132,7 @@ export async function buildMiddleware(specs: readonly MiddlewareSpec[], projectD
         break;
       }
       case "module":
-        built.push(await moduleMiddleware(name, spec["path"] as string, projectDir, (spec["options"] as Record<string, unknown> | undefined) ?? {}, only));
+        built.push(await moduleMiddleware(name, spec["path"] as string, projectDir, (spec["options"] as Record<string, unknown> | undefined) ?? {}, only, spec["timeout_seconds"] as number | undefined));
         break;
       default:
         built.push(

@@ -1,7 +1,46 @@
 import { resolve } from "node:path";
 import { pathToFileURL } from "node:url";
-import { ConfigError } from "../../protocol/index.js";
+import { ConfigError, DataError } from "../../protocol/index.js";
 import type { ArrowTable, Middleware, RecordValue, StreamShape } from "./types.js";
+
+/** How long a module may take over one record (or Arrow batch) by default. */
+const DEFAULT_TIMEOUT_SECONDS = 60;
+
+/** What a module's transform gave back, for a message: `42`, `an array`, `a string`. */
+function described(value: unknown): string {
+  if (value === undefined) return "nothing (undefined)";
+  if (Array.isArray(value)) return "an array";
+  if (typeof value === "object") return "an object that is not a plain record";
+  return typeof value === "string" ? "a string" : `${typeof value} ${String(value)}`;
+}
+
+/** A result that is a record (a plain object) or null (drop); anything else is refused for this record alone. */
+function checkedResult(result: unknown): RecordValue | null {
+  if (result === null) return null;
+  if (typeof result === "object" && !Array.isArray(result) && (Object.getPrototypeOf(result) === Object.prototype || Object.getPrototypeOf(result) === null)) return result as RecordValue;
+  throw new DataError("MIDDLEWARE_BAD_RESULT", `returned ${described(result)}, where a record (an object) or null was due`, { hint: "Return the record (changed or not), or null to drop it." });
+}
+
+/** A promise that fails after `seconds` unless `promise` settles first. */
+function settleWithin<T>(promise: Promise<T>, seconds: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new DataError("MIDDLEWARE_TIMEOUT", `did not finish ${what} within ${seconds} s`, { hint: "Fix the module (a promise that never settles?), or raise the step's timeout_seconds." })), seconds * 1000);
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
+
+/** The module's record transform, its result checked and, when it is a promise, bounded in time. */
+function checkedTransform(transform: NonNullable<Middleware["transform"]>, seconds: number): NonNullable<Middleware["transform"]> {
+  return (record, shape) => {
+    const result = transform(record, shape);
+    return result instanceof Promise ? settleWithin(result, seconds, "a record").then(checkedResult) : checkedResult(result);
+  };
+}
+
+function withTimeout(transformArrow: NonNullable<Middleware["transformArrow"]>, seconds: number, what: string): NonNullable<Middleware["transformArrow"]> {
+  return (table, shape) => settleWithin(Promise.resolve(transformArrow(table, shape)), seconds, what);
+}
 
 /** What a user module may export. */
 interface MiddlewareModule {
@@ -28,7 +67,7 @@ async function importModule(path: string): Promise<MiddlewareModule> {
  * (an apache-arrow Table), or `create(options)` returning `{ transform, transformArrow, transformSchema }`.
  * An optional `transformSchema(shape)` describes what it does to the schema.
  */
-export async function moduleMiddleware(name: string, file: string, projectDir: string, options: Record<string, unknown>, streams: readonly string[] | undefined): Promise<Middleware> {
+export async function moduleMiddleware(name: string, file: string, projectDir: string, options: Record<string, unknown>, streams: readonly string[] | undefined, timeoutSeconds = DEFAULT_TIMEOUT_SECONDS): Promise<Middleware> {
   const path = resolve(projectDir, file);
   let loaded: MiddlewareModule;
   try {
@@ -58,8 +97,8 @@ export async function moduleMiddleware(name: string, file: string, projectDir: s
   return {
     name,
     streams,
-    ...(made.transform === undefined ? {} : { transform: made.transform.bind(made) }),
-    ...(made.transformArrow === undefined ? {} : { transformArrow: made.transformArrow.bind(made) }),
+    ...(made.transform === undefined ? {} : { transform: checkedTransform(made.transform.bind(made), timeoutSeconds) }),
+    ...(made.transformArrow === undefined ? {} : { transformArrow: withTimeout(made.transformArrow.bind(made), timeoutSeconds, "an Arrow batch") }),
     ...(made.transformSchema === undefined ? {} : { transformSchema: made.transformSchema.bind(made) }),
     ...(made.close === undefined ? {} : { close: made.close.bind(made) }),
   };

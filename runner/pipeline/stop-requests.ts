@@ -1,3 +1,8 @@
+import { exitCodeForSignal } from "../../protocol/index.js";
+
+/** After a second signal, how long the run gets to kill its connectors and record itself before the process exits. */
+const SECOND_SIGNAL_GRACE_MS = 3000;
+
 /**
  * Stop requests for a run, from signals: the first asks for a safe stop
  * (the tap is told to stop, targets finish and confirm), a second one
@@ -19,10 +24,18 @@ export class StopRequests {
     return () => this.listeners.delete(listener);
   }
 
-  /** Routes SIGINT and SIGTERM of this process here, until the returned function is called. */
+  /**
+   * Routes SIGINT and SIGTERM of this process here, until the returned
+   * function is called. The second one also ends the process within a few
+   * seconds whatever is still waiting (a middleware that never settles): a
+   * second Ctrl-C always exits.
+   */
   static fromProcessSignals(): { requests: StopRequests; release: () => void } {
     const requests = new StopRequests();
-    const onSignal = (signal: NodeJS.Signals): void => requests.request(signal);
+    const onSignal = (signal: NodeJS.Signals): void => {
+      requests.request(signal);
+      if (requests.received.length === 2) setTimeout(() => process.exit(exitCodeForSignal(signal)), SECOND_SIGNAL_GRACE_MS).unref();
+    };
     process.on("SIGINT", onSignal);
     process.on("SIGTERM", onSignal);
     return {
