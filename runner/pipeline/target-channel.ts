@@ -1,4 +1,4 @@
-import { LineSplitter, TextChunks, type DeadLetterMessage, type Logger } from "../../protocol/index.js";
+import { DEFAULT_MAX_LINE_BYTES, FatalError, LineSplitter, TextChunks, type DeadLetterMessage, type Logger } from "../../protocol/index.js";
 import { ConnectorProcess, type ConnectorLaunch } from "../process/connector-process.js";
 import { readTargetLine } from "./target-output.js";
 
@@ -44,8 +44,24 @@ export class TargetChannel {
         warnOnce("other", `${launch.name} wrote something other than a STATE echo on stdout (line ${line}); ignored. Targets should log to stderr.`);
       }
     });
-    this.process.stdout.on("data", (chunk: Buffer) => splitter.push(chunk));
-    this.process.stdout.on("end", () => splitter.end());
+    // A line past the limit (64 MiB) is no STATE echo: the target is stopped, and that is its failure, not a crash of the runner.
+    let broken = false;
+    const take = (feed: () => void): void => {
+      if (broken) return;
+      try {
+        feed();
+      } catch (error) {
+        broken = true;
+        this.process.stopFor(
+          new FatalError("TARGET_OUTPUT_INVALID", `wrote a line longer than the limit of ${DEFAULT_MAX_LINE_BYTES} bytes on its stdout`, {
+            hint: "A target writes only STATE echoes and DEAD_LETTER messages on stdout, and logs to stderr.",
+            cause: error,
+          }),
+        );
+      }
+    };
+    this.process.stdout.on("data", (chunk: Buffer) => take(() => splitter.push(chunk)));
+    this.process.stdout.on("end", () => take(() => splitter.end()));
   }
 
   get name(): string {

@@ -117,6 +117,15 @@ export class ConnectorProcess {
     this.heldErrors = [];
   }
 
+  /** Why the runner stopped it (a stdout line it could not take), reported as its failure. */
+  private stoppedFor: AgoraError | undefined;
+
+  /** Stops the connector for what it did (`error`), which is then the failure its exit reports. */
+  stopFor(error: AgoraError): void {
+    this.stoppedFor ??= error.withLocation({ connector: this.name });
+    this.kill("SIGKILL");
+  }
+
   kill(signal: NodeJS.Signals = "SIGTERM"): void {
     if (!this.hasExited) this.subprocess.kill(signal);
   }
@@ -134,6 +143,7 @@ export class ConnectorProcess {
    * configuration; any other failure may pass on a later run.
    */
   describeFailure(exit: ConnectorExit, doing: string): AgoraError | undefined {
+    if (this.stoppedFor !== undefined) return this.stoppedFor;
     const where = { connector: this.name };
     const said = this.stderrSummary();
     // Said in the failure, not also on its own. Its closing code is kept as its own, in parentheses: the failure's code closes the line.

@@ -68,7 +68,15 @@ export class MapperWorker {
         head.request.reject(new DataError(message.error.code, message.error.message));
       }
     });
-    this.process.stdout.on("data", (chunk: Buffer) => splitter.push(chunk));
+    this.process.stdout.on("data", (chunk: Buffer) => {
+      try {
+        splitter.push(chunk);
+      } catch (error) {
+        // A line past the limit: the mapper is broken for every record it holds.
+        this.failAll(error as Error);
+        this.process.kill("SIGKILL");
+      }
+    });
     void this.process.exited.then((exit) => {
       this.dead = true;
       const problem = this.process.describeFailure(exit, "while mapping records") ?? new FatalError("MAPPER_EXITED", `mapper ${launch.name} exited before answering`);
