@@ -5,7 +5,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 
 /** A throwaway PostgreSQL server, or why there is none. */
-export type ThrowawayPostgres = { readonly url: string; stop(): void } | { readonly url: undefined; readonly reason: string };
+/** A running server: its URL, its folder (the data in `data/`, its pid in `data/postmaster.pid`), and how to stop it. */
+export type ThrowawayPostgres = { readonly url: string; readonly dir: string; stop(): void } | { readonly url: undefined; readonly reason: string };
 
 /**
  * Starts Debian's PostgreSQL with the project's script (.ci/postgres.sh) in
@@ -18,7 +19,7 @@ export async function startThrowawayPostgres(root: string): Promise<ThrowawayPos
   const script = join(root, ".ci", "postgres.sh");
   try {
     const url = execFileSync("bash", [script, "start", dir, String(await freePort())], { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] }).trim();
-    return { url, stop: () => execFileSync("bash", [script, "stop", dir], { stdio: "ignore" }) };
+    return { url, dir, stop: () => execFileSync("bash", [script, "stop", dir], { stdio: "ignore" }) };
   } catch (error) {
     const said = String((error as { stderr?: unknown }).stderr ?? (error as Error).message).trim().split("\n")[0] ?? "";
     return { url: undefined, reason: `no PostgreSQL server could start here (${said})` };

@@ -146,7 +146,7 @@ export const PROJECT_SCHEMA = {
   type: "object",
   additionalProperties: false,
   properties: {
-    state_store: { type: "string", default: ".agora/state.db", description: "The runner's state store (checkpoints, runs, DLQ, leases, cached catalogs): a SQLite file relative to the project, or `postgres://user:${PGPASSWORD}@host:5432/db` (tables in schema `agora`, or `?schema=NAME`) for several workers and hosts." },
+    state_store: { type: "string", default: ".agora/state.db", description: "The runner's state store (checkpoints, runs, DLQ, leases, cached catalogs): a SQLite file relative to the project, or `postgres://user:${PGPASSWORD}@host:5432/db` (tables in schema `agora`, or `?schema=NAME`; each statement and connection bounded by `?timeout=SECONDS`, 30 by default) for several workers and hosts." },
     connectors: { type: "object", default: {}, additionalProperties: connector, description: "Connectors by name, for pipelines to refer to." },
     worker: { ...worker, description: "`agora worker`'s settings." },
     pipelines: { type: "object", default: {}, additionalProperties: pipeline, description: "Pipelines by name." },

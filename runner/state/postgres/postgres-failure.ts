@@ -47,6 +47,13 @@ export function postgresFailure(error: unknown, shown: string, doing: string): E
     });
   }
   if (code === undefined || !/^[0-9A-Z]{5}$/.test(code)) {
+    if (/query read timeout|timeout exceeded when trying to connect|connection timeout/i.test(detail)) {
+      return new TransientError(RunnerCodes.STATE_STORE_UNAVAILABLE, `the state store could not ${doing}: the Postgres server did not answer in time (${detail})`, {
+        where,
+        hint: `Check that the server is up and not overloaded (the wait is ?timeout= in the state store URL, 30 s by default), ${RESUMES}`,
+        cause: error,
+      });
+    }
     if (/timeout|terminated/i.test(detail)) {
       return new TransientError(RunnerCodes.STATE_STORE_UNAVAILABLE, `the state store could not ${doing}: ${detail}`, { where, hint: `Check that the server is up and reachable, ${RESUMES}`, cause: error });
     }

@@ -28,6 +28,8 @@ export class PostgresStateStore implements StateStore {
   readonly location: string;
   private readonly schema: string;
   private readonly connectionString: string;
+  /** How long a connection or a statement may take (`?timeout=` in the location, 30 s by default). */
+  private readonly timeoutMs: number;
   /** Made on first use; an object, so views made by fencedBy share them. */
   private readonly shared: { pool?: pg.Pool | undefined; ready?: Promise<void> | undefined } = {};
   /** Set on a view made by fencedBy: the lease its writes stand on. */
@@ -39,6 +41,7 @@ export class PostgresStateStore implements StateStore {
     this.location = parsed.shown;
     this.schema = parsed.schema;
     this.connectionString = parsed.connectionString;
+    this.timeoutMs = parsed.timeoutMs;
   }
 
   async close(): Promise<void> {
@@ -49,7 +52,18 @@ export class PostgresStateStore implements StateStore {
   private async connection(): Promise<pg.PoolClient> {
     if (this.shared.pool === undefined) {
       const { default: driver } = await import("pg");
-      const pool = new driver.Pool({ connectionString: this.connectionString, max: 4, connectionTimeoutMillis: 10_000, idleTimeoutMillis: 10_000, application_name: "agora" });
+      // Bounded in time: a server that stops answering (frozen, cut off) fails each operation after timeoutMs, never hangs it.
+      const pool = new driver.Pool({
+        connectionString: this.connectionString,
+        max: 4,
+        connectionTimeoutMillis: this.timeoutMs,
+        query_timeout: this.timeoutMs,
+        statement_timeout: this.timeoutMs,
+        keepAlive: true,
+        keepAliveInitialDelayMillis: 10_000,
+        idleTimeoutMillis: 10_000,
+        application_name: "agora",
+      });
       // Every connection works in the store's schema.
       pool.on("connect", (client) => {
         client.query(`SET search_path TO ${quoteIdentifier(this.schema)}`).catch(() => undefined);
