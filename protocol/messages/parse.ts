@@ -60,6 +60,7 @@ function checkKnownMessage(object: Record<string, unknown>, line: number): Messa
         throw invalid(line, 'SCHEMA message has no "schema" object');
       }
       checkDescribesObjects(schema, object["stream"] as string, line);
+      checkSchemaDepth(schema, object["stream"] as string, line);
       const keys = object["key_properties"];
       if (keys === undefined) {
         // Singer requires it, but taps in the wild omit it; treat as "no keys".
@@ -105,6 +106,25 @@ function checkKnownMessage(object: Record<string, unknown>, line: number): Messa
 }
 
 const STAGES = new Set<unknown>(DEAD_LETTER_STAGES);
+
+/** JSON levels a SCHEMA may nest (about 500 levels of properties): deeper, compiling or walking it would run out of stack. */
+export const MAX_SCHEMA_DEPTH = 1000;
+
+/** Refuses a SCHEMA nested deeper than MAX_SCHEMA_DEPTH, measured without recursion. */
+function checkSchemaDepth(schema: unknown, stream: string, line: number): void {
+  const pending: Array<[unknown, number]> = [[schema, 1]];
+  while (pending.length > 0) {
+    const [value, depth] = pending.pop() as [unknown, number];
+    if (typeof value !== "object" || value === null) continue;
+    if (depth > MAX_SCHEMA_DEPTH) {
+      throw new ProtocolError(ProtocolCodes.INVALID_SCHEMA, `the SCHEMA of stream ${stream} is nested deeper than ${MAX_SCHEMA_DEPTH} levels`, {
+        where: { stream, line },
+        hint: "Flatten the schema at the source (a deep object can be sent as a JSON string), or leave that property out.",
+      });
+    }
+    for (const child of Object.values(value)) if (typeof child === "object" && child !== null) pending.push([child, depth + 1]);
+  }
+}
 
 /**
  * A stream's records are JSON objects: a SCHEMA whose `type` leaves objects

@@ -131,3 +131,21 @@ describe("a SCHEMA that can hold no record", () => {
     expect(parseMessageLine(`{"type":"SCHEMA","stream":"s","schema":${schema},"key_properties":[]}`, 1).known).toBe(true);
   });
 });
+
+describe("a SCHEMA nested past MAX_SCHEMA_DEPTH", () => {
+  const nested = (levels: number): string => {
+    let schema = '{"type":"object","properties":{}}';
+    for (let level = 0; level < levels; level += 1) schema = `{"type":"object","properties":{"x":${schema}}}`;
+    return `{"type":"SCHEMA","stream":"s","schema":${schema},"key_properties":[]}`;
+  };
+
+  it("is refused in one line naming the stream, whatever its depth (3,000 ran the runner out of stack)", () => {
+    for (const levels of [600, 3000, 20_000]) {
+      expect(() => parseMessageLine(nested(levels), 2), String(levels)).toThrowError(expect.objectContaining({ code: ProtocolCodes.INVALID_SCHEMA, where: { stream: "s", line: 2 }, message: "the SCHEMA of stream s is nested deeper than 1000 levels" }) as Error);
+    }
+  });
+
+  it("is not what a schema 400 properties deep is", () => {
+    expect(parseMessageLine(nested(400), 1).known).toBe(true);
+  });
+});
