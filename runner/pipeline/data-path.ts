@@ -1,4 +1,4 @@
-import { asAgoraError, ConfigError, exactRecord, markExactRecord, NumberPlaces, readBatchFiles, recordText, RecordValidator, serializeMessage, type AgoraError, type BatchMessage, type Message, type MessageLine, type RecordMessage, type SchemaMessage } from "../../protocol/index.js";
+import { asAgoraError, ConfigError, ProtocolError, exactRecord, markExactRecord, NumberPlaces, readBatchFiles, recordText, RecordValidator, serializeMessage, type AgoraError, type BatchMessage, type Message, type MessageLine, type RecordMessage, type SchemaMessage } from "../../protocol/index.js";
 import { BatchLane, recordLine, rowLaneReason, type PlannedBatch, type TargetBatchFormats } from "../batches/batch-lane.js";
 import { inspectBatch } from "../batches/inspect-batch.js";
 import { transformArrowBatch } from "../batches/transform-arrow-batch.js";
@@ -130,6 +130,16 @@ export class DataPath {
       case "RECORD":
         return this.handleRecord(message, item.raw, item.line);
       case "STATE":
+        // Every STATE is kept until every target confirms it: one past max_state_bytes would hold the run's memory.
+        if (item.raw.length > this.definition.maxStateBytes / 4 && Buffer.byteLength(item.raw) > this.definition.maxStateBytes) {
+          this.halt(
+            new ProtocolError("STATE_TOO_LARGE", `a STATE of ${Buffer.byteLength(item.raw)} bytes, past max_state_bytes (${this.definition.maxStateBytes})`, {
+              where: { connector: this.definition.tap.name, line: item.line },
+              hint: "A STATE holds bookmarks, not data: have the tap keep less in it, or raise max_state_bytes in pipelines.toml.",
+            }),
+          );
+          return undefined;
+        }
         return this.window.add({ kind: "state", value: message.value, line: `${item.raw}\n` });
       case "SCHEMA":
         return this.handleSchema(message, item.raw, item.line);

@@ -73,6 +73,8 @@ export interface PipelineDefinition {
   readonly concurrency: number;
   /** Folders a BATCH manifest's files may be in (real paths, links resolved); others are refused. */
   readonly batchRoots: readonly string[];
+  /** Largest STATE accepted from the tap, in bytes. */
+  readonly maxStateBytes: number;
   /** Longest message line accepted from the tap. */
   readonly maxLineBytes: number;
   /** Directory the run's temporary files (configs, state) go in. */

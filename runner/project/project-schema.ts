@@ -123,6 +123,12 @@ const pipeline = {
       items: { type: "string", minLength: 1 },
       description: "Folders the files a tap's BATCH messages name may be in (relative to the project); a manifest naming a file elsewhere, or a link leading out, is refused. Default: the system temporary folder (where our taps write them) and the project's folder.",
     },
+    max_state_bytes: {
+      type: "integer",
+      minimum: 1024,
+      default: 16777216,
+      description: "Largest STATE message accepted from the tap, in bytes (16 MiB by default): the runner keeps each STATE until every target confirms it, so a larger one fails the run in one line (STATE_TOO_LARGE).",
+    },
     max_line_bytes: { type: "integer", minimum: 1024, default: 67108864, description: "Longest message line accepted from the tap, in bytes (64 MiB by default)." },
     concurrency: { type: "integer", minimum: 1, default: 64, description: "Records async middleware may have in flight at once (results still go out in order)." },
     schedule: { ...schedule, description: "When `agora worker` runs it (see docs/worker.md)." },

@@ -174,6 +174,7 @@ export function resolvePipeline(project: Project, name: string, overrides: Pipel
     resume: overrides.resume ?? entry.resume,
     concurrency: entry.concurrency,
     batchRoots: (entry.batch_roots ?? [tmpdir(), "."]).map((root) => resolve(project.dir, interpolateEnv(root, `pipelines.${name}.batch_roots`))),
+    maxStateBytes: entry.max_state_bytes,
     maxLineBytes: entry.max_line_bytes,
     workDir: join(project.dir, ".agora", "runs"),
     projectDir: project.dir,
