@@ -188,6 +188,23 @@ describe.skipIf(url === undefined)("target-postgres", () => {
     expect(await db.query(`SELECT id::int, v FROM $schema."${b}" ORDER BY id`)).toEqual([{ id: 1, v: "b3" }]);
   });
 
+  it("under the runner's dead letters, rejects exactly the rows Postgres refuses among many (every third of 3,000), on the insert and the merge paths", async () => {
+    const db = await fresh();
+    const properties = { id: { type: "integer" }, v: { type: "string" } };
+    const bad = (id: number): boolean => id % 3 === 0;
+    const batch = (from: number, v: string): string[] => Array.from({ length: 3000 }, (_, index) => from + index).map((id) => recordLine("items", { id, v: bad(id) ? `nul\u0000${v}` : v }));
+    // The first batch takes new keys (COPY straight in); the second repeats them (staging and merge).
+    const input = lines(schemaLine("items", properties, ["id"]), ...batch(1, "first"), stateLine({ n: 1 }), ...batch(1, "second"), stateLine({ n: 2 }));
+    const result = await runNode(target, ["--config", db.config({ batch_size_rows: 3000 })], { input, env: { AGORA_DEAD_LETTER: "1" } });
+    expect(result.exitCode, result.stderr).toBe(0);
+    const letters = jsonLines(result.stdout).filter((message) => message["type"] === "DEAD_LETTER");
+    const expected = Array.from({ length: 1000 }, (_, index) => 3 * (index + 1));
+    expect(letters.map((letter) => (letter["record"] as { id: number }).id)).toEqual([...expected, ...expected]);
+    const rows = await db.query("SELECT id::int, v FROM $schema.items ORDER BY id");
+    expect(rows).toHaveLength(2000);
+    expect(rows.every((row) => !bad(row["id"] as number) && row["v"] === "second")).toBe(true);
+  });
+
   it("refuses in one line a property with an empty name, or one named like a column it writes itself", async () => {
     const db = await fresh();
     for (const [name, said] of [
