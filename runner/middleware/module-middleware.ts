@@ -30,10 +30,27 @@ function settleWithin<T>(promise: Promise<T>, seconds: number, what: string): Pr
   return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }
 
+/**
+ * Runs `work` (the module's own code) with process.exit refused: a module
+ * that calls it would end agora with the run left "running". The call
+ * throws instead, so it is that record's failure (or the module's, loading).
+ */
+function withoutExit<T>(work: () => T): T {
+  const exit = process.exit;
+  process.exit = ((code?: number | string | null) => {
+    throw new DataError("MIDDLEWARE_EXITED", `called process.exit(${code ?? ""}), which a middleware may not`, { hint: "Throw an error to reject the record, or return null to drop it." });
+  }) as typeof process.exit;
+  try {
+    return work();
+  } finally {
+    process.exit = exit;
+  }
+}
+
 /** The module's record transform, its result checked and, when it is a promise, bounded in time. */
 function checkedTransform(transform: NonNullable<Middleware["transform"]>, seconds: number): NonNullable<Middleware["transform"]> {
   return (record, shape) => {
-    const result = transform(record, shape);
+    const result = withoutExit(() => transform(record, shape));
     return result instanceof Promise ? settleWithin(result, seconds, "a record").then(checkedResult) : checkedResult(result);
   };
 }

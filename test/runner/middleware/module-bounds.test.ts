@@ -48,6 +48,15 @@ describe("a middleware module", () => {
     ]);
   });
 
+  it("calling process.exit: that record is rejected, and agora goes on (it exited 0 with the run left running)", async () => {
+    const dir = project("exit", "export function transform(record) { if (record.id === 2) process.exit(0); return record; }\n");
+    const run = await agora(dir, ["run", "p"]);
+    expect(run.exitCode, run.stderr).toBe(0);
+    expect(run.stderr).toContain("pipeline p succeeded");
+    expect(readFileSync(join(dir, "out", "s.jsonl"), "utf8")).toBe('{"id":1}\n{"id":3}\n');
+    expect((await letters(dir)).map((letter) => [letter.original.id, letter.errorCode])).toEqual([[2, "MIDDLEWARE_EXITED"]]);
+  });
+
   it("that never settles for a record: after timeout_seconds that record is dead-lettered and the run goes on", async () => {
     const dir = project("hang", "export async function transform(record) { return record.id === 2 ? new Promise(() => {}) : record; }\n", ", timeout_seconds = 0.5");
     const run = await agora(dir, ["run", "p"]);
