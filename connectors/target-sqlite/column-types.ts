@@ -41,10 +41,11 @@ const INT64_MAX = 2n ** 63n - 1n;
 /** A record value as SQLite takes it, for a column of `kind`; `field` names the column in a refusal. */
 export function encodeValue(value: unknown, kind: ColumnKind, field: string): SqlValue {
   if (value === undefined || value === null) return null;
-  if (typeof value === "boolean") return value ? 1 : 0;
-  if (isExactNumber(value)) return exactValue(value, kind, field);
-  if (typeof value === "object") return stringifyJson(value);
-  if (kind.encoding === "json" && typeof value === "string") return JSON.stringify(value);
+  const type = typeof value;
+  // Objects first: an exact number is one, so plain numbers and strings (nearly every value) pay no check for it.
+  if (type === "object") return isExactNumber(value) ? exactValue(value, kind, field) : stringifyJson(value);
+  if (type === "boolean") return value ? 1 : 0;
+  if (kind.encoding === "json" && type === "string") return JSON.stringify(value);
   return value as SqlValue;
 }
 

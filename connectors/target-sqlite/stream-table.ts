@@ -59,6 +59,9 @@ export class StreamTable {
     this.insert = this.db.prepare(this.insertSql(stream.keyProperties));
   }
 
+  /** The values of the row being inserted, reused from row to row. */
+  private rowValues: SqlValue[] = [];
+
   /** Writes records; call inside a transaction. With `reject`, a record that cannot be stored is rejected alone. */
   write(records: readonly RecordMessage[], lines: readonly number[], reject?: (index: number, error: AgoraError) => void): void {
     const stream = this.stream;
@@ -67,7 +70,10 @@ export class StreamTable {
       const message = records[index] as RecordMessage;
       if (message.version !== undefined && !this.versioned) this.addVersionColumn();
       const record = message.record;
-      const values: SqlValue[] = new Array<SqlValue>(this.columns.length + (this.versioned ? 1 : 0));
+      // One array for every row: better-sqlite3 binds it before run() returns.
+      const width = this.columns.length + (this.versioned ? 1 : 0);
+      if (this.rowValues.length !== width) this.rowValues = new Array<SqlValue>(width);
+      const values = this.rowValues;
       const refused = this.encodeRow(record, values, stream.name, lines[index] as number);
       if (this.versioned) values[this.columns.length] = message.version ?? null;
       // A record without a key value never comes here: the SDK refuses it for every target (key-properties.ts).
