@@ -1,4 +1,4 @@
-import { DataError, FatalError, LineSplitter, parseMessageLine, serializeMessage, type SchemaMessage } from "../../../protocol/index.js";
+import { asAgoraError, DataError, FatalError, LineSplitter, parseMessageLine, serializeMessage, type SchemaMessage } from "../../../protocol/index.js";
 import { ConnectorProcess, type ConnectorLaunch } from "../../process/connector-process.js";
 import type { RecordValue } from "../types.js";
 
@@ -44,7 +44,9 @@ export class MapperWorker {
       try {
         parsed = parseMessageLine(text, line);
       } catch (error) {
-        this.failAll(error as Error);
+        // The mapper's own output line, said as such: its number is no line of the tap's.
+        const said = asAgoraError(error);
+        this.failAll(new FatalError("MAPPER_OUTPUT_INVALID", `mapper ${launch.name} wrote a line that is not a Singer message (its output line ${line}: ${said.message})`, { hint: "A mapper writes Singer messages on stdout and logs to stderr.", cause: error }));
         return;
       }
       const head = this.pending[0];

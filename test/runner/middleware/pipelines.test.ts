@@ -79,6 +79,18 @@ export function create(options: { suffix: string }) {
     expect(new Set(stored.map((row) => row["mapped_by"])).size).toBe(3);
   });
 
+  it("a mapper that prints a line that is not a Singer message: said as the mapper's own output line, not a line of the tap's", async () => {
+    const dir = project("mapper-garbage", `[{ type = "mapper", command = "python3 ${MAPPER}", workers = 1, config = { garbage_ids = [4] } }]`, 8);
+    const result = await agora(dir, ["run", "items"]);
+    const dead = JSON.parse((await agora(dir, ["--json", "dlq", "list", "items"])).stdout) as Array<{ errorCode: string; errorMessage: string; original: { id: number } }>;
+    const said = [result.stderr, ...dead.map((letter) => letter.errorMessage)].join("\n");
+    expect(said).toMatch(/wrote a line that is not a Singer message \(its output line \d+: /);
+    expect(said).not.toContain("looks like a bug");
+    // The records it held from then on are dead letters (replayable once it is fixed); the run goes on.
+    expect(result.exitCode, result.stderr).toBe(0);
+    expect(dead.map((letter) => [letter.original.id, letter.errorCode])[0]).toEqual([4, "MAPPER_OUTPUT_INVALID"]);
+  });
+
   it("replaces a mapper worker that hangs: only the stuck record is dead-lettered, the ones behind it are sent again", async () => {
     const dir = project("mapper-hang", `[{ type = "mapper", command = "python3 ${MAPPER}", workers = 1, timeout_seconds = 3, config = { hang_ids = [7] } }]`, 20);
     const result = await agora(dir, ["run", "items"]);
