@@ -1,5 +1,5 @@
 import { constants } from "node:fs";
-import { mkdir, open, rename, type FileHandle } from "node:fs/promises";
+import { mkdir, open, rename, unlink, type FileHandle } from "node:fs/promises";
 import { dirname } from "node:path";
 import type { FileMetaData, RowGroup } from "hyparquet";
 import { FatalError, fileError, syncDirectory, type Logger } from "../../protocol/index.js";
@@ -140,6 +140,9 @@ export class ParquetFile {
         await this.handle.sync();
       }
     } catch (error) {
+      // Cut back to the last footer at once (a full disk, a size limit): the file stays readable, with every confirmed row.
+      await this.handle?.truncate(this.end).catch(() => undefined);
+      await this.handle?.sync().catch(() => undefined);
       throw fileError(error, this.path, "write a batch");
     }
     this.end = start + encoded.body.byteLength + footer.byteLength;
@@ -157,9 +160,13 @@ export class ParquetFile {
       await handle.write(body, 0, body.byteLength, 4);
       await handle.write(footer, 0, footer.byteLength, 4 + body.byteLength);
       await handle.sync();
-    } finally {
-      await handle.close();
+    } catch (error) {
+      await handle.close().catch(() => undefined);
+      // Nothing of it was in place: the partial file aside goes.
+      await unlink(aside).catch(() => undefined);
+      throw error;
     }
+    await handle.close();
     await rename(aside, this.path);
     await syncDirectory(dirname(this.path));
     this.handle = await open(this.path, constants.O_RDWR);

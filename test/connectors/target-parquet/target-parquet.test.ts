@@ -7,7 +7,7 @@ import { writeJsonIn } from "../../helpers/files.js";
 import { input, recordLine, schemaLine, stateLine } from "../../helpers/messages.js";
 import { sampleParquetTap } from "../../helpers/parquet.js";
 import { agora, projectIn } from "../../helpers/project.js";
-import { connectorBin, runNode, tempDir } from "../../helpers/processes.js";
+import { connectorBin, run, runNode, tempDir } from "../../helpers/processes.js";
 
 const target = connectorBin("target-parquet");
 const dir = tempDir("agora-target-parquet-");
@@ -184,5 +184,23 @@ targets = ["lake"]
     const { config, out } = destination();
     const conformance = await agora(dir, ["test", "target", `node ${target}`, "--config", config, "--read", `parquet:${out}`]);
     expect(conformance.stdout, conformance.stderr).toContain("6 passed, 0 failed");
+  });
+});
+
+describe("target-parquet when a write fails half-way (a full disk, a size limit)", () => {
+  it("cuts the file back to its last footer at once: it stays readable, with every row of every confirmed STATE", async () => {
+    const { config, out } = destination({ batch_size_rows: 10 });
+    // Incompressible values, so each row group takes about 10 KiB.
+    const value = (id: number): string => Array.from({ length: 1000 }, (_, index) => ((id * 7919 + index * 104729) % 65521).toString(36)).join("").slice(0, 1000);
+    const batch = (from: number): string[] => Array.from({ length: 10 }, (_, index) => recordLine("blobs", { id: from + index, v: value(from + index) }));
+    const messages = input(schemaLine("blobs", { id: { type: "integer" }, v: { type: "string" } }, ["id"]), ...batch(1), stateLine({ n: 10 }), ...batch(11), stateLine({ n: 20 }), ...batch(21), stateLine({ n: 30 }));
+    writeFileSync(join(dir, "blobs.jsonl"), messages);
+    // A file size limit of 24 KiB (EFBIG past it, as ENOSPC would be): the first two batches fit, the third does not.
+    const result = await run("bash", ["-c", `ulimit -f 24; exec "${process.execPath}" "${target}" --config "${config}" < "${join(dir, "blobs.jsonl")}"`]);
+    expect(result.exitCode).not.toBe(0);
+    const confirmed = result.stdout.trim().split("\n").filter(Boolean).map((line) => (JSON.parse(line) as { n: number }).n);
+    expect(confirmed.at(-1)).toBeLessThan(30);
+    const ids = (await duckdbRows(`SELECT id FROM read_parquet('${join(out, "blobs.parquet")}') ORDER BY id`)).map((row) => Number(row["id"]));
+    expect(ids).toEqual(Array.from({ length: confirmed.at(-1) ?? 0 }, (_, index) => index + 1));
   });
 });
