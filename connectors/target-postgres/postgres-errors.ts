@@ -41,6 +41,9 @@ export function refusedRow(
 
 const RESUMES = "nothing after the last confirmed STATE is lost.";
 
+/** What the driver says when the url asks for SSL and the server has none. */
+export const NO_SSL = /does not support SSL connections/i;
+
 /** Any other failure of the database: connection, login, disk, permissions. */
 export function databaseError(error: unknown, shown: string, action: string): AgoraError {
   const failure = error as PgFailure;
@@ -48,6 +51,9 @@ export function databaseError(error: unknown, shown: string, action: string): Ag
   const where = { file: shown };
   if (["ECONNREFUSED", "ENOTFOUND", "ETIMEDOUT", "ECONNRESET", "EHOSTUNREACH", "EAI_AGAIN"].includes(code) || code.startsWith("08") || code.startsWith("57")) {
     return new TransientError("POSTGRES_UNAVAILABLE", `cannot ${action}: the server cannot be reached or is shutting down (${code})`, { where, hint: `Check that the server is up and the url is right; ${RESUMES}`, cause: error });
+  }
+  if (NO_SSL.test(failure.message ?? "")) {
+    return new ConfigError("POSTGRES_NO_SSL", `cannot ${action}: the server does not accept SSL connections, and the url asks for them (sslmode)`, { where, hint: "Remove sslmode=require from the url, or turn SSL on at the server.", cause: error });
   }
   if (code === "28P01" || code === "28000" || code === "3D000") {
     return new ConfigError("POSTGRES_LOGIN_FAILED", `cannot ${action}: ${failure.message} (SQLSTATE ${code})`, { where, hint: "Check the user, password and database in url.", cause: error });

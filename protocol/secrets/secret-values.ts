@@ -56,13 +56,21 @@ function registerUrlPassword(text: string): void {
   }
 }
 
-function urlWithPassword(text: string): boolean {
-  if (!text.includes("://") || !text.includes("@")) return false;
+function isUrl(text: string): boolean {
+  if (!/^[a-z][a-z0-9+.-]*:\/\//i.test(text)) return false;
   try {
-    return new URL(text).password !== "";
+    new URL(text);
+    return true;
   } catch {
     return false;
   }
+}
+
+/** A URL's password, and the values of its parameters named like credentials (`?password=`, `?sslpassword=`, `?token=`). */
+function registerUrlSecrets(text: string): void {
+  registerUrlPassword(text);
+  if (!isUrl(text)) return;
+  for (const [key, value] of new URL(text).searchParams) if (SECRET_NAME.test(key) && value !== "") registerSecret(value);
 }
 
 /** Setting names that hold credentials, whatever the connector says about them. */
@@ -77,9 +85,9 @@ const SECRET_NAME = /(^|[_-])(password|passphrase|passwd|secret|token|api[_-]?ke
 export function registerConfigSecrets(config: unknown, schema?: unknown, name = ""): void {
   const declared = typeof schema === "object" && schema !== null ? (schema as Record<string, unknown>) : undefined;
   if (typeof config === "string") {
-    // A secret URL with a password hides the password, not the host: "postgres://u:***@db:5432/x" still says where.
-    if ((SECRET_NAME.test(name) || declared?.["secret"] === true || declared?.["writeOnly"] === true) && !urlWithPassword(config)) registerSecret(config);
-    else registerUrlPassword(config);
+    // A secret URL hides its password and secret parameters, not the host: "postgres://u:***@db:5432/x" still says where.
+    if ((SECRET_NAME.test(name) || declared?.["secret"] === true || declared?.["writeOnly"] === true) && !isUrl(config)) registerSecret(config);
+    else registerUrlSecrets(config);
     return;
   }
   // A schema with alternatives: each may describe the value.

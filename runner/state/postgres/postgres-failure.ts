@@ -46,6 +46,13 @@ export function postgresFailure(error: unknown, shown: string, doing: string): E
       cause: error,
     });
   }
+  if (/does not support SSL connections/i.test(detail)) {
+    return new ConfigError(RunnerCodes.STATE_STORE_UNAVAILABLE, `the state store could not ${doing}: the Postgres server does not accept SSL connections, and the URL asks for them (sslmode)`, {
+      where,
+      hint: "Remove sslmode=require from the state store URL, or turn SSL on at the server.",
+      cause: error,
+    });
+  }
   if (code === undefined || !/^[0-9A-Z]{5}$/.test(code)) {
     if (/query read timeout|timeout exceeded when trying to connect|connection timeout/i.test(detail)) {
       return new TransientError(RunnerCodes.STATE_STORE_UNAVAILABLE, `the state store could not ${doing}: the Postgres server did not answer in time (${detail})`, {

@@ -23,9 +23,11 @@ describe("secret values", () => {
     expect(maskSecrets("https://api.example.com/v1 user@host")).toBe("https://api.example.com/v1 user@host");
   });
 
-  it("of a URL setting marked secret are its password, not its host; one without a password is secret whole", () => {
-    registerConfigSecrets({ url: "postgres://agora:pw-secret-81@db.example:5432/x", dsn: "opaque-dsn-value" }, { type: "object", properties: { url: { type: "string", secret: true }, dsn: { type: "string", secret: true } } });
+  it("of a URL setting marked secret are its password and credential parameters, not its host; a secret that is no URL is secret whole", () => {
+    const urls = { type: "object", properties: { url: { type: "string", secret: true }, other: { type: "string", secret: true }, dsn: { type: "string", secret: true } } };
+    registerConfigSecrets({ url: "postgres://agora:pw-secret-81@db.example:5432/x", other: "postgres://reader@replica.example/x?password=pw-param-82&sslmode=require", dsn: "opaque-dsn-value" }, urls);
     expect(maskSecrets("cannot reach postgres://agora:pw-secret-81@db.example:5432/x (opaque-dsn-value)")).toBe("cannot reach postgres://agora:***@db.example:5432/x (***)");
+    expect(maskSecrets("postgres://reader@replica.example/x?password=pw-param-82&sslmode=require")).toBe("postgres://reader@replica.example/x?password=***&sslmode=require");
   });
 });
 
