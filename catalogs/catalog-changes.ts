@@ -1,10 +1,6 @@
-import type { Catalog, CatalogStream, JsonSchemaObject } from "./catalog.js";
+import type { Catalog, JsonSchemaObject } from "./catalog.js";
 import { schemaTypes } from "./schema-types.js";
-
-function propertiesOf(stream: CatalogStream): Record<string, JsonSchemaObject> {
-  const properties = stream.schema["properties"];
-  return typeof properties === "object" && properties !== null ? (properties as Record<string, JsonSchemaObject>) : {};
-}
+import { schemaProperties } from "./selection.js";
 
 /** A property's types as a user reads them: `integer`, `string or null`. */
 function typesOf(schema: JsonSchemaObject): string {
@@ -29,8 +25,8 @@ export function catalogChanges(before: Catalog, after: Catalog): string[] {
       lines.push(`+ stream ${stream.tap_stream_id}`);
       continue;
     }
-    const was = propertiesOf(previous);
-    const is = propertiesOf(stream);
+    const was = schemaProperties(previous.schema);
+    const is = schemaProperties(stream.schema);
     for (const [name, schema] of Object.entries(is)) {
       const earlier = Object.hasOwn(was, name) ? was[name] : undefined;
       if (earlier === undefined) lines.push(`${stream.tap_stream_id}: + ${name} (${typesOf(schema)})`);

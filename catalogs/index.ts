@@ -12,7 +12,7 @@ export { describeStream, type StreamDescription } from "./build-catalog.js";
 export { catalogChanges } from "./catalog-changes.js";
 export { findCatalogProblems, normalizeCatalog } from "./check-catalog.js";
 export { metadataAt, propertyBreadcrumb, streamMetadata } from "./metadata.js";
-export { describeSelection, isStreamSelected, projectRecord, projectSchema, selectedProjection, type Projection } from "./selection.js";
+export { describeSelection, isStreamSelected, projectRecord, projectSchema, schemaProperties, selectedProjection, type Projection } from "./selection.js";
 export { applyCatalogOverrides, type CatalogOverrides, type OverrideProblem } from "./catalog-overrides.js";
 export { compileGlob, GlobError, isGlob, type Glob } from "./glob.js";
 export { nearestNames, suggestNames } from "./nearest-names.js";

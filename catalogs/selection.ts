@@ -33,6 +33,11 @@ function dataRecord<T>(): Record<string, T> {
   return Object.create(null) as Record<string, T>;
 }
 
+/** A schema's top-level `properties`, or an empty table when it has none. */
+export function schemaProperties(schema: unknown): Record<string, JsonSchemaObject> {
+  return objectProperties(schema) ?? {};
+}
+
 function objectProperties(schema: unknown): Record<string, JsonSchemaObject> | undefined {
   if (typeof schema !== "object" || schema === null) return undefined;
   const properties = (schema as JsonSchemaObject)["properties"];

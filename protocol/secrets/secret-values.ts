@@ -46,14 +46,20 @@ export function maskStream(stream: NodeJS.WriteStream): void {
 }
 
 /** The password of a URL with one (`postgres://user:password@host/db`), in any setting whatever its name. */
-function registerUrlPassword(text: string): void {
-  if (!text.includes("://") || !text.includes("@")) return;
+/** The password of a URL with one, as written in it (percent-encoded); undefined for anything else. */
+function urlPassword(text: string): string | undefined {
+  if (!text.includes("://") || !text.includes("@")) return undefined;
   try {
     const password = new URL(text).password;
-    if (password !== "") registerSecret(decodeURIComponent(password));
+    return password === "" ? undefined : password;
   } catch {
-    // Not a URL: nothing to find.
+    return undefined;
   }
+}
+
+function registerUrlPassword(text: string): void {
+  const password = urlPassword(text);
+  if (password !== undefined) registerSecret(decodeURIComponent(password));
 }
 
 function isUrl(text: string): boolean {
@@ -120,13 +126,8 @@ export function commandLineSecrets(words: readonly string[]): string[] {
     if (assignment !== null && SECRET_NAME.test(assignment[2] as string)) found.push(assignment[3] as string);
     else if (/^--?[\w-]+$/.test(word) && SECRET_NAME.test(word.replace(/^-+/, "")) && index + 1 < words.length) found.push(words[index + 1] as string);
     for (const part of word.split(/[=\s]/)) {
-      if (!part.includes("://") || !part.includes("@")) continue;
-      try {
-        const password = new URL(part).password;
-        if (password !== "") found.push(decodeURIComponent(password), password);
-      } catch {
-        // Not a URL.
-      }
+      const password = urlPassword(part);
+      if (password !== undefined) found.push(decodeURIComponent(password), password);
     }
   });
   const secrets = found.filter((value) => value.length >= MIN_SECRET_LENGTH);

@@ -1,6 +1,7 @@
 import { normalizeCatalog, type CatalogStream } from "../../catalogs/index.js";
 import { DataError, type JsonSchema, type Logger } from "../../protocol/index.js";
 import { RunnerCodes } from "../errors.js";
+import { propertiesOf, withProperties } from "../middleware/builtins/schema-edit.js";
 import type { RecordValue, StreamShape } from "../middleware/types.js";
 import type { CatalogSettings } from "../pipeline/types.js";
 import type { CatalogCache } from "../state/interfaces.js";
@@ -24,20 +25,6 @@ export interface NewColumns {
 export interface RecordCut {
   readonly columns: readonly string[];
   readonly rejectRows: readonly string[];
-}
-
-function propertiesOf(schema: JsonSchema): Record<string, JsonSchema> {
-  const properties = schema["properties"];
-  return typeof properties === "object" && properties !== null ? (properties as Record<string, JsonSchema>) : {};
-}
-
-/** A schema without some top-level properties (nor their `required`). */
-function withoutProperties(schema: JsonSchema, names: ReadonlySet<string>): JsonSchema {
-  const kept = Object.create(null) as Record<string, JsonSchema>;
-  for (const [name, property] of Object.entries(propertiesOf(schema))) if (!names.has(name)) kept[name] = property;
-  const result: JsonSchema = { ...schema, properties: kept };
-  if (Array.isArray(schema["required"])) result["required"] = (schema["required"] as string[]).filter((name) => !names.has(name));
-  return result;
 }
 
 function list(names: readonly string[]): string {
@@ -123,7 +110,9 @@ export class SchemaContract {
 
   private cut(shape: StreamShape, cut: RecordCut): StreamShape {
     this.cuts.set(shape.stream, cut);
-    return { ...shape, schema: withoutProperties(shape.schema, new Set(cut.columns)) };
+    const kept = Object.create(null) as Record<string, JsonSchema>;
+    for (const [name, property] of Object.entries(propertiesOf(shape.schema))) if (!cut.columns.includes(name)) kept[name] = property;
+    return withProperties(shape, kept);
   }
 
   /** Which of the new columns the pipeline's select takes, as it would had discovery seen them. */

@@ -34,6 +34,21 @@ export interface DocumentText {
 export const ORPHAN_DOCUMENTS = `DELETE FROM dead_letter_documents WHERE NOT EXISTS (
   SELECT 1 FROM dead_letters WHERE dead_letters.checkpoint_ref = dead_letter_documents.id OR dead_letters.schema_ref = dead_letter_documents.id)`;
 
+/**
+ * One schema step of both stores (SQLite 7, Postgres 3): dead letters keep
+ * their history, runs their counts per target, ad hoc pipelines are
+ * remembered; the view is made again to show the new column.
+ */
+export const HISTORIES_AND_AD_HOC = `
+      CREATE TABLE IF NOT EXISTS ad_hoc_pipelines (
+        pipeline TEXT PRIMARY KEY,
+        commands TEXT NOT NULL,
+        updated_at TEXT NOT NULL
+      );
+      ALTER TABLE dead_letters ADD COLUMN history TEXT;
+      ALTER TABLE runs ADD COLUMN targets TEXT;
+      DROP VIEW IF EXISTS dead_letters_full;`;
+
 /** The dead letters with their documents' text beside them (the view the stores read from). */
 export const DEAD_LETTERS_VIEW = `CREATE VIEW dead_letters_full AS
   SELECT d.*, c.body AS checkpoint_document, s.body AS schema_document

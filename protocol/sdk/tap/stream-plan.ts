@@ -1,4 +1,4 @@
-import { isStreamSelected, metadataAt, projectSchema, propertyBreadcrumb, selectedProjection, streamMetadata, type Catalog, type CatalogStream, type Projection } from "../../../catalogs/index.js";
+import { isStreamSelected, metadataAt, schemaProperties, projectSchema, propertyBreadcrumb, selectedProjection, streamMetadata, type Catalog, type CatalogStream, type Projection } from "../../../catalogs/index.js";
 import { ConfigError } from "../../errors.js";
 import type { JsonSchema } from "../../messages/types.js";
 import type { TapStream } from "./types.js";
@@ -14,11 +14,6 @@ export interface PlannedStream<Config> {
   readonly newProperties: readonly string[];
 }
 
-function propertiesOf(schema: JsonSchema): Record<string, JsonSchema> {
-  const properties = schema["properties"];
-  return typeof properties === "object" && properties !== null ? (properties as Record<string, JsonSchema>) : {};
-}
-
 /**
  * The schema a tap announces when the source has properties its catalog
  * does not name: the catalog's, plus those properties as the tap sees them
@@ -26,16 +21,16 @@ function propertiesOf(schema: JsonSchema): Record<string, JsonSchema> {
  * little cost (a CSV header, a sample of lines) that the source changed.
  */
 export function withNewProperties(known: JsonSchema, current: JsonSchema): JsonSchema {
-  const knownProperties = propertiesOf(known);
-  const added = Object.entries(propertiesOf(current)).filter(([name]) => !Object.hasOwn(knownProperties, name));
+  const knownProperties = schemaProperties(known);
+  const added = Object.entries(schemaProperties(current)).filter(([name]) => !Object.hasOwn(knownProperties, name));
   if (added.length === 0) return known;
   return { ...known, properties: Object.assign(Object.create(null) as Record<string, JsonSchema>, knownProperties, Object.fromEntries(added)) };
 }
 
 /** The properties the stream has and its catalog entry does not mention (in its schema or its metadata). */
 function propertiesNewTo(entry: CatalogStream, stream: TapStream<unknown>): string[] {
-  const known = propertiesOf(entry.schema);
-  return Object.keys(propertiesOf(stream.schema)).filter((name) => !Object.hasOwn(known, name) && metadataAt(entry, propertyBreadcrumb([name])).selected === undefined);
+  const known = schemaProperties(entry.schema);
+  return Object.keys(schemaProperties(stream.schema)).filter((name) => !Object.hasOwn(known, name) && metadataAt(entry, propertyBreadcrumb([name])).selected === undefined);
 }
 
 /**
@@ -64,8 +59,8 @@ export function planStreams<Config>(streams: readonly TapStream<Config>[], catal
     let projection = selectedProjection(entry);
     let schema = projectSchema(entry.schema, projection);
     if (newProperties.length > 0) {
-      const current = propertiesOf(stream.schema);
-      schema = { ...schema, properties: Object.assign(Object.create(null) as Record<string, JsonSchema>, propertiesOf(schema), Object.fromEntries(newProperties.map((name) => [name, current[name] as JsonSchema]))) };
+      const current = schemaProperties(stream.schema);
+      schema = { ...schema, properties: Object.assign(Object.create(null) as Record<string, JsonSchema>, schemaProperties(schema), Object.fromEntries(newProperties.map((name) => [name, current[name] as JsonSchema]))) };
       if (projection !== undefined) projection = Object.assign(Object.create(null) as Record<string, true | Projection>, projection, Object.fromEntries(newProperties.map((name) => [name, true as const])));
     }
     // The user's choice is metadata's replication-method (forced-replication-method and the legacy field describe the tap).

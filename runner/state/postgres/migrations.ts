@@ -1,5 +1,5 @@
 import type { PoolClient } from "pg";
-import { DEAD_LETTERS_VIEW } from "../dead-letter-documents.js";
+import { DEAD_LETTERS_VIEW, HISTORIES_AND_AD_HOC } from "../dead-letter-documents.js";
 
 /**
  * The Postgres state store's schema, as numbered steps (the same tables as
@@ -94,14 +94,7 @@ export const POSTGRES_MIGRATIONS: ReadonlyArray<{ readonly version: number; read
     version: 3,
     description: "each dead letter keeps its history (every replay that failed, every edit); ad hoc pipelines are remembered; runs keep their counts per target",
     sql: `
-      CREATE TABLE ad_hoc_pipelines (
-        pipeline TEXT PRIMARY KEY,
-        commands TEXT NOT NULL,
-        updated_at TEXT NOT NULL
-      );
-      ALTER TABLE dead_letters ADD COLUMN history TEXT;
-      ALTER TABLE runs ADD COLUMN targets TEXT;
-      DROP VIEW IF EXISTS dead_letters_full;
+      ${HISTORIES_AND_AD_HOC}
       ${DEAD_LETTERS_VIEW};`,
   },
 ];

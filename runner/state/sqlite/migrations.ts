@@ -1,5 +1,5 @@
 import type { Database } from "better-sqlite3";
-import { DEAD_LETTERS_VIEW } from "../dead-letter-documents.js";
+import { DEAD_LETTERS_VIEW, HISTORIES_AND_AD_HOC } from "../dead-letter-documents.js";
 
 /**
  * The state store's schema, as numbered steps. A store records the last step
@@ -106,14 +106,7 @@ export const MIGRATIONS: ReadonlyArray<{ readonly version: number; readonly desc
     version: 7,
     description: "each dead letter keeps its history (every replay that failed, every edit); ad hoc pipelines are remembered; runs keep their counts per target",
     sql: `
-      CREATE TABLE IF NOT EXISTS ad_hoc_pipelines (
-        pipeline TEXT PRIMARY KEY,
-        commands TEXT NOT NULL,
-        updated_at TEXT NOT NULL
-      );
-      ALTER TABLE dead_letters ADD COLUMN history TEXT;
-      ALTER TABLE runs ADD COLUMN targets TEXT;
-      DROP VIEW IF EXISTS dead_letters_full;
+      ${HISTORIES_AND_AD_HOC}
       ${DEAD_LETTERS_VIEW};`,
   },
 ];
