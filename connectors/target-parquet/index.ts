@@ -1,6 +1,7 @@
 import { readFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import { arrowColumns, arrowToParquet, checkDirectoryWritable, defineTarget, DestinationNames, encodeStreamRecords, type ConnectorConfig, type Logger, type ParquetCompression, type StreamInfo } from "../../protocol/index.js";
+import { checkParquetBatch } from "./batch-check.js";
 import { ParquetFile } from "./parquet-file.js";
 import { schemaKey, splitParquet, withJsonColumns } from "./parquet-footer.js";
 
@@ -57,7 +58,7 @@ export const targetParquet = defineTarget<ParquetTargetConfig>({
   name: "target-parquet",
   version: "0.1.0",
   description:
-    "Writes each stream to a Parquet file, a row group per batch; Parquet batches are appended as they are (column chunks copied), Arrow batches written columnar. The file is complete and fsynced after every batch, before its STATE is confirmed; a schema that changes continues in a new file.",
+    "Writes each stream to a Parquet file, a row group per batch; Parquet batches are appended as they are (column chunks copied, once checked to decode), Arrow batches written columnar. The file is complete and fsynced after every batch, before its STATE is confirmed; a schema that changes continues in a new file.",
   settings: {
     type: "object",
     additionalProperties: false,
@@ -73,18 +74,22 @@ export const targetParquet = defineTarget<ParquetTargetConfig>({
   open({ config, logger }) {
     const files = new StreamFiles(config, logger);
     const options = { compression: config.compression, dictionary: config.dictionary };
-    /** Writes one Arrow IPC stream as row groups of the stream's file; returns its rows. */
-    /** Appends the row groups of a whole Parquet file as they are: its column chunks copied, not decoded. */
-    const append = async (stream: StreamInfo, bytes: Uint8Array, jsonColumns: ReadonlySet<string> = new Set()): Promise<number> => {
+    /**
+     * Appends the row groups of a whole Parquet file as they are, its column
+     * chunks copied; a tap's file (`checkFrom`) is first checked to read back.
+     */
+    const append = async (stream: StreamInfo, bytes: Uint8Array, jsonColumns: ReadonlySet<string> = new Set(), checkFrom?: string): Promise<number> => {
       const split = splitParquet(bytes);
+      if (checkFrom !== undefined) await checkParquetBatch(bytes, split, { stream: stream.name, file: checkFrom });
       const encoded = { ...split, metadata: withJsonColumns(split.metadata, jsonColumns) };
       const file = await files.fileFor(stream.name, schemaKey(encoded.metadata));
       await file.append(encoded);
       return Number(encoded.metadata.num_rows);
     };
+    /** Writes one Arrow IPC stream as row groups of the stream's file; returns its rows. */
     const write = async (stream: StreamInfo, ipc: Uint8Array, jsonColumns?: ReadonlySet<string>): Promise<number> => append(stream, await arrowToParquet(ipc, options), jsonColumns);
     return {
-      writeParquetBatch: async (stream, path) => append(stream, await readFile(path)),
+      writeParquetBatch: async (stream, path) => append(stream, await readFile(path), undefined, path),
       async writeBatch(batch) {
         for (const entry of batch) {
           // Dates and date-times as Parquet's DATE and TIMESTAMP (microseconds, UTC), decimals as DECIMAL, objects and arrays as JSON: as readers expect.

@@ -55,6 +55,9 @@ async function lastFooterEnd(handle: FileHandle, size: number): Promise<{ end: n
  * of the last footer, so the earlier ones are never read. A write that
  * failed half-way (a kill, a full disk) is cut back to the last complete
  * footer when the file is opened again; its records were not confirmed.
+ * Appends go in place rather than into a copy renamed over the file: a
+ * copy per batch wrote a 41 MB file of 100 batches 2 GB over (twice the
+ * system time for 1M rows), and grows with the square of the file.
  */
 export class ParquetFile {
   private constructor(

@@ -2,6 +2,7 @@ import { appendFileSync, existsSync, mkdirSync, readdirSync, readFileSync, statS
 import { join } from "node:path";
 import { DuckDBInstance } from "@duckdb/node-api";
 import { asyncBufferFromFile, parquetMetadataAsync, parquetRead } from "hyparquet";
+import { parquetWriteFile } from "hyparquet-writer";
 import { describe, expect, it } from "vitest";
 import { writeJsonIn } from "../../helpers/files.js";
 import { input, recordLine, schemaLine, stateLine } from "../../helpers/messages.js";
@@ -129,6 +130,31 @@ describe("target-parquet", () => {
     expect(result.stderr).toContain(`${path}: cut 3004 bytes of a batch whose write failed half-way`);
     expect((await readParquet(path)).rows.map((row) => row["id"])).toEqual([1, 2, 3, 4]);
     expect(statSync(path).size).toBeGreaterThan(complete);
+  });
+
+  it("refuses a tap's Parquet batch whose pages do not decode before appending any of it: the file keeps every confirmed row, readable", async () => {
+    const { config, out } = destination();
+    const good = join(dir, "good-batch.parquet");
+    const bad = join(dir, "bad-batch.parquet");
+    parquetWriteFile({ filename: good, columnData: [{ name: "id", data: new Int32Array([1, 2, 3]), type: "INT32", nullable: false }, { name: "v", data: ["a", "b", "c"], type: "STRING" }] });
+    parquetWriteFile({ filename: bad, columnData: [{ name: "id", data: new Int32Array([4, 5, 6]), type: "INT32", nullable: false }, { name: "v", data: ["d", "e", "f"], type: "STRING" }] });
+    // A valid footer over garbage pages: every byte between the leading magic and the footer overwritten.
+    const bytes = readFileSync(bad);
+    bytes.fill(0xab, 4, bytes.length - 8 - bytes.readUInt32LE(bytes.length - 8));
+    writeFileSync(bad, bytes);
+    const batch = (path: string): string => JSON.stringify({ type: "BATCH", stream: "t", encoding: { format: "parquet", compression: "none" }, manifest: [`file://${path}`] });
+    const messages = input(schemaLine("t", { id: { type: "integer" }, v: { type: ["null", "string"] } }, ["id"]), batch(good), stateLine({ n: 1 }), batch(bad), stateLine({ n: 2 }));
+    const result = await runNode(target, ["--config", config], { input: messages });
+    expect(result.exitCode).not.toBe(0);
+    expect(result.stdout.trim()).toBe(JSON.stringify({ n: 1 }));
+    expect(result.stderr).toContain("[BATCH_FILE_UNREADABLE]");
+    expect(result.stderr).toContain(bad);
+    expect(result.stderr).not.toContain("looks like a bug");
+    expect(await duckdbRows(`SELECT id, v FROM read_parquet('${join(out, "t.parquet")}') ORDER BY id`)).toEqual([
+      { id: "1", v: "a" },
+      { id: "2", v: "b" },
+      { id: "3", v: "c" },
+    ]);
   });
 
   it("continues in a new file when the schema changes, and leaves a file that is not Parquet alone with one clear line", async () => {
