@@ -12,13 +12,14 @@ import { workerCommand } from "./commands/worker.js";
 import { maskStream } from "../../protocol/index.js";
 import type { CommonOptions } from "./cli-context.js";
 import { startTracing, type Tracing } from "../tracing/tracing-setup.js";
+import { exitProcess } from "../process/exit-guard.js";
 
 let tracing: Tracing | undefined;
 
 /** Exits once stderr is written and the spans of this process are sent. */
 function finish(code: number): Promise<never> {
   return new Promise(() => {
-    void (tracing?.shutdown() ?? Promise.resolve()).then(() => process.stderr.write("", () => process.exit(code)));
+    void (tracing?.shutdown() ?? Promise.resolve()).then(() => process.stderr.write("", () => exitProcess(code)));
   });
 }
 

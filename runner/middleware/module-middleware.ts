@@ -1,6 +1,7 @@
 import { resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import { ConfigError, DataError } from "../../protocol/index.js";
+import { refuseExitWhileLoaded } from "../process/exit-guard.js";
 import type { ArrowTable, Middleware, RecordValue, StreamShape } from "./types.js";
 
 /** How long a module may take over one record (or Arrow batch) by default. */
@@ -30,27 +31,10 @@ function settleWithin<T>(promise: Promise<T>, seconds: number, what: string): Pr
   return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }
 
-/**
- * Runs `work` (the module's own code) with process.exit refused: a module
- * that calls it would end agora with the run left "running". The call
- * throws instead, so it is that record's failure (or the module's, loading).
- */
-function withoutExit<T>(work: () => T): T {
-  const exit = process.exit;
-  process.exit = ((code?: number | string | null) => {
-    throw new DataError("MIDDLEWARE_EXITED", `called process.exit(${code ?? ""}), which a middleware may not`, { hint: "Throw an error to reject the record, or return null to drop it." });
-  }) as typeof process.exit;
-  try {
-    return work();
-  } finally {
-    process.exit = exit;
-  }
-}
-
 /** The module's record transform, its result checked and, when it is a promise, bounded in time. */
 function checkedTransform(transform: NonNullable<Middleware["transform"]>, seconds: number): NonNullable<Middleware["transform"]> {
   return (record, shape) => {
-    const result = withoutExit(() => transform(record, shape));
+    const result = transform(record, shape);
     return result instanceof Promise ? settleWithin(result, seconds, "a record").then(checkedResult) : checkedResult(result);
   };
 }
@@ -86,6 +70,16 @@ async function importModule(path: string): Promise<MiddlewareModule> {
  */
 export async function moduleMiddleware(name: string, file: string, projectDir: string, options: Record<string, unknown>, streams: readonly string[] | undefined, timeoutSeconds = DEFAULT_TIMEOUT_SECONDS): Promise<Middleware> {
   const path = resolve(projectDir, file);
+  const release = refuseExitWhileLoaded();
+  try {
+    return await loadModuleMiddleware(name, path, options, streams, timeoutSeconds, release);
+  } catch (error) {
+    release();
+    throw error;
+  }
+}
+
+async function loadModuleMiddleware(name: string, path: string, options: Record<string, unknown>, streams: readonly string[] | undefined, timeoutSeconds: number, release: () => void): Promise<Middleware> {
   let loaded: MiddlewareModule;
   try {
     loaded = await importModule(path);
@@ -117,6 +111,12 @@ export async function moduleMiddleware(name: string, file: string, projectDir: s
     ...(made.transform === undefined ? {} : { transform: checkedTransform(made.transform.bind(made), timeoutSeconds) }),
     ...(made.transformArrow === undefined ? {} : { transformArrow: withTimeout(made.transformArrow.bind(made), timeoutSeconds, "an Arrow batch") }),
     ...(made.transformSchema === undefined ? {} : { transformSchema: made.transformSchema.bind(made) }),
-    ...(made.close === undefined ? {} : { close: made.close.bind(made) }),
+    close: async () => {
+      try {
+        await made.close?.call(made);
+      } finally {
+        release();
+      }
+    },
   };
 }

@@ -1,4 +1,5 @@
 import { exitCodeForSignal } from "../../protocol/index.js";
+import { exitProcess } from "../process/exit-guard.js";
 
 /** After a second signal, how long the run gets to kill its connectors and record itself before the process exits. */
 const SECOND_SIGNAL_GRACE_MS = 3000;
@@ -34,7 +35,7 @@ export class StopRequests {
     const requests = new StopRequests();
     const onSignal = (signal: NodeJS.Signals): void => {
       requests.request(signal);
-      if (requests.received.length === 2) setTimeout(() => process.exit(exitCodeForSignal(signal)), SECOND_SIGNAL_GRACE_MS).unref();
+      if (requests.received.length === 2) setTimeout(() => exitProcess(exitCodeForSignal(signal)), SECOND_SIGNAL_GRACE_MS).unref();
     };
     process.on("SIGINT", onSignal);
     process.on("SIGTERM", onSignal);

@@ -57,6 +57,25 @@ describe("a middleware module", () => {
     expect((await letters(dir)).map((letter) => [letter.original.id, letter.errorCode])).toEqual([[2, "MIDDLEWARE_EXITED"]]);
   });
 
+  it("calling process.exit after an await: that record is rejected, and agora goes on", async () => {
+    const dir = project("exit-async", "export async function transform(record) { await new Promise((resolve) => setImmediate(resolve)); if (record.id === 2) process.exit(0); return record; }\n");
+    const run = await agora(dir, ["run", "p"]);
+    expect(run.exitCode, run.stderr).toBe(0);
+    expect(readFileSync(join(dir, "out", "s.jsonl"), "utf8")).toBe('{"id":1}\n{"id":3}\n');
+    expect((await letters(dir)).map((letter) => [letter.original.id, letter.errorCode])).toEqual([[2, "MIDDLEWARE_EXITED"]]);
+  });
+
+  it("calling process.exit as it loads: the run fails with one line naming the module, recorded as failed", async () => {
+    const dir = project("exit-load", "await Promise.resolve();\nprocess.exit(0);\nexport function transform(record) { return record; }\n");
+    const run = await agora(dir, ["run", "p"]);
+    expect(run.exitCode).not.toBe(0);
+    expect(run.stderr).toContain("cannot load middleware module (called process.exit(0), which a middleware may not)");
+    expect(run.stderr).toContain("step.mjs");
+    expect(run.stderr).not.toContain("looks like a bug");
+    const runs = JSON.parse((await agora(dir, ["--json", "runs", "list", "p"])).stdout) as Array<{ status: string }>;
+    expect(runs.map((entry) => entry.status)).toEqual(["failed"]);
+  });
+
   it("that never settles for a record: after timeout_seconds that record is dead-lettered and the run goes on", async () => {
     const dir = project("hang", "export async function transform(record) { return record.id === 2 ? new Promise(() => {}) : record; }\n", ", timeout_seconds = 0.5");
     const run = await agora(dir, ["run", "p"]);
