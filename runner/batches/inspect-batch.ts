@@ -1,7 +1,7 @@
 import { createReadStream, statSync } from "node:fs";
 import { createGunzip } from "node:zlib";
 import type { Readable } from "node:stream";
-import { checkBatchPath, DataError, describeProperty, unfitColumn, readArrowLayout, readParquetLayout, manifestPath, type AgoraError, type BatchMessage, type JsonSchema, type RecordValidator } from "../../protocol/index.js";
+import { ArrowLayoutError, checkBatchPath, DataError, describeProperty, unfitColumn, readArrowLayout, readParquetLayout, manifestPath, type AgoraError, type BatchMessage, type JsonSchema, type RecordValidator } from "../../protocol/index.js";
 import { RunnerCodes } from "../errors.js";
 
 /** The batch formats the runner reads (to check them, and to expand them into RECORDs). */
@@ -121,7 +121,7 @@ async function inspectColumnarFile(message: BatchMessage, path: string, format: 
     throw batchError(
       message,
       path,
-      format === "arrow" ? "is not an Arrow IPC stream (truncated, or of another format)" : "is not a Parquet file (truncated, or of another format)",
+      format === "arrow" ? `is not a readable Arrow IPC stream: ${error instanceof ArrowLayoutError ? error.message : "truncated, or of another format"}` : "is not a Parquet file (truncated, or of another format)",
       `The BATCH says ${format}; check the tap's batch format, and that it finished writing the file.`,
       error,
     );

@@ -11,6 +11,7 @@ import { ProtocolCodes } from "../../messages/codes.js";
 import type { BatchMessage, JsonSchema } from "../../messages/types.js";
 import { decodeArrowBatch } from "../arrow/arrow-codec.js";
 import { unfitColumn } from "../arrow/arrow-columns.js";
+import { readArrowLayout } from "../arrow/arrow-layout.js";
 import { readParquetLayout } from "../arrow/parquet-layout.js";
 import { loadParquetWasm } from "../arrow/lazy-modules.js";
 
@@ -76,6 +77,7 @@ export async function parquetFileAsArrow(path: string): Promise<Uint8Array> {
 async function* readArrowFile(message: BatchMessage, path: string, line: number, parquet = false): AsyncGenerator<Array<{ [key: string]: unknown }>> {
   let decoded;
   try {
+    if (!parquet) await readArrowLayout(path);
     decoded = await decodeArrowBatch(parquet ? await parquetFileAsArrow(path) : await readFile(path));
   } catch (error) {
     throw new FatalError("BATCH_FILE_UNREADABLE", `cannot read batch file as ${parquet ? "Parquet" : "Arrow"}: ${(error as Error).message}`, { where: { stream: message.stream, file: path, line }, cause: error });
@@ -125,6 +127,8 @@ export async function* readArrowBatchFiles(message: BatchMessage, line: number, 
     let ipc: Uint8Array;
     let decoded;
     try {
+      // The headers first: a damaged one is named, where decoding would fail with an error of the reader's internals.
+      await readArrowLayout(path);
       ipc = await readFile(path);
       decoded = await decodeArrowBatch(ipc);
     } catch (error) {

@@ -2,6 +2,7 @@ import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { gzipSync } from "node:zlib";
+import { Message } from "apache-arrow";
 import BetterSqlite3 from "better-sqlite3";
 import { describe, expect, it } from "vitest";
 import { encodeArrowBatch } from "../../../protocol/index.js";
@@ -203,6 +204,24 @@ const arrowBytes = await encodeArrowBatch([{ name: "id", kind: "int64" }], [{ id
 const textIdBytes = await encodeArrowBatch([{ name: "id", kind: "utf8" }], [{ id: "1" }], "items");
 const extraBytes = await encodeArrowBatch([{ name: "id", kind: "int64" }, { name: "sku", kind: "utf8" }], [{ id: 1, sku: "a" }], "items");
 
+/** The messages of an Arrow IPC stream (each with its continuation marker and length), end-of-stream marker left out. */
+function ipcMessages(bytes: Uint8Array): Buffer[] {
+  const buffer = Buffer.from(bytes);
+  const messages: Buffer[] = [];
+  for (let at = 0; at < buffer.length; ) {
+    const length = buffer.readInt32LE(at + 4);
+    if (length === 0) break;
+    const end = at + 8 + length + Number(Message.decode(buffer.subarray(at + 8, at + 8 + length)).bodyLength);
+    messages.push(buffer.subarray(at, end));
+    at = end;
+  }
+  return messages;
+}
+// One column's schema, then a record batch of two columns: a damaged header readers fail on with an error of their internals.
+const [idSchema] = ipcMessages(arrowBytes);
+const [, twoColumnBatch] = ipcMessages(extraBytes);
+const splicedBytes = Buffer.concat([idSchema ?? Buffer.alloc(0), twoColumnBatch ?? Buffer.alloc(0), Buffer.from([0xff, 0xff, 0xff, 0xff, 0, 0, 0, 0])]);
+
 describe("a bad BATCH", () => {
   const schema = JSON.stringify({ type: "SCHEMA", stream: "items", schema: { type: "object", properties: { id: { type: "integer" } }, required: ["id"] }, key_properties: ["id"] });
   const batchLine = (file: string, compression?: string): string => JSON.stringify({ type: "BATCH", stream: "items", encoding: { format: "jsonl", ...(compression === undefined ? {} : { compression }) }, manifest: [pathToFileURL(file).href] });
@@ -230,8 +249,9 @@ on_error = "${onError}"
     ["missing", "gone.jsonl", (dir: string) => [batchLine(join(dir, "gone.jsonl"))], "BATCH file is missing"],
     ["truncated", "cut.jsonl", (dir: string) => (writeFileSync(join(dir, "cut.jsonl"), '{"id":1}\n{"id":'), [batchLine(join(dir, "cut.jsonl"))]), "BATCH file ends in the middle of a line (row 2 is incomplete)"],
     ["declared gzip, written plain", "plain.jsonl", (dir: string) => (writeFileSync(join(dir, "plain.jsonl"), '{"id":1}\n'), [batchLine(join(dir, "plain.jsonl"), "gzip")]), "BATCH file is not a complete gzip file"],
-    ["arrow, truncated", "cut.arrow", (dir: string) => (writeFileSync(join(dir, "cut.arrow"), arrowBytes.subarray(0, arrowBytes.length - 20)), [arrowLine(join(dir, "cut.arrow"))]), "BATCH file is not an Arrow IPC stream (truncated, or of another format)"],
-    ["arrow, declared but jsonl", "rows.jsonl", (dir: string) => (writeFileSync(join(dir, "rows.jsonl"), '{"id":1}\n'), [arrowLine(join(dir, "rows.jsonl"))]), "BATCH file is not an Arrow IPC stream"],
+    ["arrow, truncated", "cut.arrow", (dir: string) => (writeFileSync(join(dir, "cut.arrow"), arrowBytes.subarray(0, arrowBytes.length - 20)), [arrowLine(join(dir, "cut.arrow"))]), "BATCH file is not a readable Arrow IPC stream: the file is cut short"],
+    ["arrow, declared but jsonl", "rows.jsonl", (dir: string) => (writeFileSync(join(dir, "rows.jsonl"), '{"id":1}\n'), [arrowLine(join(dir, "rows.jsonl"))]), "BATCH file is not a readable Arrow IPC stream"],
+    ["arrow, a damaged record batch", "spliced.arrow", (dir: string) => (writeFileSync(join(dir, "spliced.arrow"), splicedBytes), [arrowLine(join(dir, "spliced.arrow"))]), "BATCH file is not a readable Arrow IPC stream: the record batch at byte 136 is damaged: it describes 2 columns where the schema has 1"],
     ["arrow, a column of another type", "text-id.arrow", (dir: string) => (writeFileSync(join(dir, "text-id.arrow"), textIdBytes), [arrowLine(join(dir, "text-id.arrow"))]), 'BATCH file has column "id" as utf8, where the stream\'s SCHEMA makes it int64'],
     ["arrow, a column the SCHEMA lacks", "extra.arrow", (dir: string) => (writeFileSync(join(dir, "extra.arrow"), extraBytes), [arrowLine(join(dir, "extra.arrow"))]), 'BATCH file has column "sku", which the stream\'s SCHEMA does not have'],
   ])("%s: one line naming the stream and the file, the run failed, nothing after it confirmed", async (name, file, lines, said) => {

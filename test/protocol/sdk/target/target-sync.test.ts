@@ -89,6 +89,25 @@ describe("a target writer's Arrow batches, prepared ahead", () => {
   });
 });
 
+describe("a target's damaged Arrow batch", () => {
+  it("fails with BATCH_FILE_UNREADABLE naming what is damaged (it said a reader's internal error), after confirming the batch before it", async () => {
+    const lines = await arrowInput([[1, 2], [3]]);
+    // The second batch's record batch header claims two columns: its schema message, then a record batch of a two-column file.
+    const damaged = join(dir, "batch-1-3.arrow");
+    const two = Buffer.from(await encodeArrowBatch([{ name: "id", kind: "int64" }, { name: "sku", kind: "utf8" }], [{ id: 3, sku: "a" }], "items"));
+    const one = Buffer.from(await encodeArrowBatch([{ name: "id", kind: "int64" }], [{ id: 3 }], "items"));
+    const schemaEnd = 8 + one.readInt32LE(4);
+    const twoSchemaEnd = 8 + two.readInt32LE(4);
+    writeFileSync(damaged, Buffer.concat([one.subarray(0, schemaEnd), two.subarray(twoSchemaEnd)]));
+    const written: number[] = [];
+    const writer: TargetWriter = { writeBatch: () => undefined, writeArrowBatch: () => (written.push(1), 2) };
+    const { confirmed, error } = await sync(writer, lines);
+    expect(confirmed).toEqual(["after 0"]);
+    expect((error as FatalError).code).toBe("BATCH_FILE_UNREADABLE");
+    expect((error as FatalError).message).toContain("is damaged: it describes 2 columns where the schema has 1");
+  });
+});
+
 describe("a target writer taking records as text", () => {
   it("gets each record's JSON as it came, no objects, and a record it rejects still reaches the dead letter whole", async () => {
     const seen: Array<{ records: number; texts: readonly string[] | undefined; lines: readonly number[] }> = [];
