@@ -16,6 +16,8 @@ export class CheckpointKeeper {
   /** The pipeline's checkpoint as it stands: the saved one at start, then each one confirmed. */
   value: unknown;
   advanced = false;
+  /** Whether the last checkpoint every target confirmed could not be saved (the store failed): the saved one is older. */
+  unsaved = false;
   /** Records per stream every target had made durable at the last confirmed checkpoint. */
   writtenAtCheckpoint: Readonly<Record<string, number>> = streamTable<number>();
   /** A full refresh keeps its newest confirmed checkpoint here until the run has succeeded. */
@@ -72,8 +74,7 @@ export class CheckpointKeeper {
       this.deferred = { value: confirmed.value, progress: snapshot };
       return true;
     }
-    this.advanced = true;
-    this.writes.add(() => this.store.saveCheckpoint(this.runId, this.pipeline, confirmed.value, snapshot));
+    this.save(confirmed.value, snapshot);
     return true;
   }
 
@@ -102,8 +103,17 @@ export class CheckpointKeeper {
     const deferred = this.deferred;
     if (deferred === undefined) return;
     this.deferred = undefined;
-    this.advanced = true;
-    this.writes.add(() => this.store.saveCheckpoint(this.runId, this.pipeline, deferred.value, deferred.progress));
+    this.save(deferred.value, deferred.progress);
+  }
+
+  /** Queues saving a confirmed checkpoint; `advanced` and `unsaved` say how it went once the writes are drained. */
+  private save(value: unknown, progress: RunProgress): void {
+    this.unsaved = true;
+    this.writes.add(async () => {
+      await this.store.saveCheckpoint(this.runId, this.pipeline, value, progress);
+      this.advanced = true;
+      this.unsaved = false;
+    });
   }
 
   /** After a run without failure: says so if the targets did not confirm everything forwarded. */

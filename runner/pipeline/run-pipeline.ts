@@ -470,6 +470,7 @@ class PipelineRun {
       deadLettered: this.router.deadLettered,
       skipped: this.router.skipped,
       checkpointAdvanced: this.checkpoint.advanced,
+      ...(this.checkpoint.unsaved ? { checkpointUnsaved: true } : {}),
       ...this.batchCounts(),
       seconds: (performance.now() - this.started) / 1000,
       error: failure?.message,

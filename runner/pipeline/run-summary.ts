@@ -37,6 +37,7 @@ export function targetsPart(targets: readonly TargetProgress[]): string {
 
 /** What became of the checkpoint: a failed run saved only what every target confirmed before the failure. */
 function checkpointPart(result: RunResult): string {
+  if (result.checkpointUnsaved === true) return result.checkpointAdvanced ? "saved up to an earlier STATE: the later ones every target confirmed could not be saved" : "unchanged: the STATEs every target confirmed could not be saved";
   if (!result.checkpointAdvanced) return "unchanged";
   return result.status === "succeeded" ? "saved" : "saved up to the last STATE every target confirmed before the failure";
 }

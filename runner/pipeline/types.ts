@@ -95,7 +95,10 @@ export interface RunResult {
   readonly recordsUnconfirmed?: number;
   readonly deadLettered: number;
   readonly skipped: number;
+  /** Whether the run saved a checkpoint. */
   readonly checkpointAdvanced: boolean;
+  /** Set when the last STATE every target confirmed could not be saved (the state store failed): the saved checkpoint is an earlier one. */
+  readonly checkpointUnsaved?: true;
   readonly seconds: number;
   /** The one-line error, for a failed or stopped run. */
   readonly error: string | undefined;

@@ -127,7 +127,7 @@ export class ScheduledPipeline {
       const wait = backoffSeconds(this.consecutiveErrors, this.policy.errorBackoffSeconds, this.policy.errorBackoffMaxSeconds);
       this.state = "backing_off";
       this.nextRun = new Date(Date.now() + wait * 1000);
-      this.logger.warn(`pipeline ${this.name} failed (${this.consecutiveErrors} in a row); next try in ${wait.toFixed(1)} s`);
+      this.logger.warn(`pipeline ${this.name} failed (${this.consecutiveErrors} in a row${result.failure === undefined ? "" : `, ${result.failure.code}`}); next try in ${wait.toFixed(1)} s`);
       return { kind: "next", at: this.nextRun };
     }
     if (result.status === "succeeded") this.consecutiveErrors = 0;

@@ -143,7 +143,13 @@ export class Worker {
         const outcome = settle(result);
         // A pipeline stopped here is left due: another worker tries it (and stops it too if it must).
         // A `once` pipeline that is done records when it ran: workers started before that skip it, a later start runs it again.
-        if (outcome.kind !== "stopped") await store.setNextRun(name, { at: (outcome.kind === "next" ? outcome.at : new Date()).toISOString(), schedule: pipeline.schedule.description });
+        if (outcome.kind === "stopped") return;
+        try {
+          await store.setNextRun(name, { at: (outcome.kind === "next" ? outcome.at : new Date()).toISOString(), schedule: pipeline.schedule.description });
+        } catch (thrown) {
+          // The run itself is over and recorded as far as the store allowed: its summary (and why it failed) is still said below.
+          this.logger.warn(`could not record when pipeline ${name} is due next, so another worker may run it before then: ${asAgoraError(thrown).message}`);
+        }
       },
     };
     try {
@@ -153,7 +159,9 @@ export class Worker {
       const execution = await executePipeline(definition, { kind: "sync", slot }, { store: this.store, logger: this.logger, holder: this.holder, leaseSeconds: this.settings.leaseSeconds, stop: requests });
       if (execution.kind === "busy") return { kind: "busy", holder: execution.holder };
       if (execution.kind === "not_due") return execution;
-      this.logger.info(summaryLine(execution.result).replace(/\n/g, " "));
+      const summary = summaryLine(execution.result).replace(/\n/g, " ");
+      if (execution.result.status === "failed") this.logger.error(summary);
+      else this.logger.info(summary);
       return { kind: "ran", result: execution.result };
     } catch (thrown) {
       const error = asAgoraError(thrown);

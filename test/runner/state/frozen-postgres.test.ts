@@ -64,4 +64,44 @@ describe.skipIf(postgresUrl() === undefined)("a Postgres state store that stops 
       server.stop();
     }
   });
+
+  it("a worker whose store goes down mid-run says why the run failed, and that the checkpoint is an earlier one (it said only \"failed (1 in a row)\")", async () => {
+    const server = await startThrowawayPostgres(ROOT);
+    if (server.url === undefined) throw new Error(server.reason);
+    const dir = tempDir("agora-store-down-");
+    const store = `${server.url}?schema=down&timeout=2`;
+    writeFileSync(join(dir, "tap.py"), TAP);
+    projectIn(dir, `state_store = "${store}"\n\n[pipelines.p]\ntap = { command = "python3", args = ["tap.py"] }\ntarget = { command = "target-jsonl", config = { destination_path = "out", batch_size_rows = 1 } }\nschedule = { every = "1h" }\n`);
+    writeFileSync(join(dir, "hold"), "");
+    const inspect = openStateStore(store);
+    let stopped = false;
+    try {
+      const worker = startAgora(dir, ["worker"]);
+      let stderr = "";
+      worker.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
+      let saved: number | undefined;
+      const polling = setInterval(() => void inspect.getCheckpoint("p").then((checkpoint) => (saved = (checkpoint?.state as { n?: number } | undefined)?.n), () => undefined), 50);
+      await waitFor(() => saved === 5, 20_000, "the checkpoint at 5");
+      clearInterval(polling);
+      await inspect.close();
+      server.stop();
+      stopped = true;
+      rmSync(join(dir, "hold"));
+      await waitFor(() => stderr.includes("in a row"), 30_000, "the run to fail");
+      await waitFor(() => stderr.includes("[STATE_STORE_UNAVAILABLE]"), 10_000, "the run's summary");
+      worker.kill("SIGTERM");
+      await exited(worker);
+      expect(stderr).toContain("pipeline p failed (1 in a row, STATE_STORE_UNAVAILABLE)");
+      const summary = stderr.split("\n").find((line) => line.startsWith("agora error: pipeline p failed in"));
+      expect(summary, stderr).toContain("checkpoint saved up to an earlier STATE: the later ones every target confirmed could not be saved");
+      expect(summary).toContain("the state store could not save the checkpoint of pipeline p");
+      expect(stderr).not.toContain("looks like a bug");
+      expect(stderr).not.toContain("    at ");
+    } finally {
+      if (!stopped) {
+        await inspect.close();
+        server.stop();
+      }
+    }
+  });
 });

@@ -68,8 +68,8 @@ schedule = { every = "1h" }
     );
     const worker = await startWorker(dir);
     await waitFor(() => worker.stderr().includes("pipeline broken stopped after 3 consecutive failed runs"), 15_000, "the pipeline to stop");
-    expect(worker.stderr()).toMatch(/pipeline broken failed \(1 in a row\); next try in 0\.[12]\d* s/);
-    expect(worker.stderr()).toMatch(/pipeline broken failed \(2 in a row\); next try in 0\.[234]\d* s/);
+    expect(worker.stderr()).toMatch(/pipeline broken failed \(1 in a row, [A-Z_]+\); next try in 0\.[12]\d* s/);
+    expect(worker.stderr()).toMatch(/pipeline broken failed \(2 in a row, [A-Z_]+\); next try in 0\.[234]\d* s/);
     const ready = await fetch(`${worker.url}/ready`);
     expect(ready.status).toBe(503);
     const health = (await (await fetch(`${worker.url}/health`)).json()) as { status: string; pipelines: Record<string, { state: string; consecutiveErrors: number; lastRun: { status: string; error: string } }> };
