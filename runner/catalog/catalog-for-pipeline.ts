@@ -1,6 +1,7 @@
-import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { rmSync } from "node:fs";
 import type { Logger } from "../../protocol/index.js";
 import { argsWithConfig } from "../pipeline/connector-config.js";
+import { privateDir } from "../process/private-dir.js";
 import { aboutTap } from "../pipeline/tap-capabilities.js";
 import type { PipelineDefinition } from "../pipeline/types.js";
 import type { CatalogCache } from "../state/interfaces.js";
@@ -12,8 +13,7 @@ import { planCatalog, type CatalogPlan } from "./plan-catalog.js";
  * private temporary folder, removed afterwards.
  */
 export async function catalogForPipeline(definition: PipelineDefinition, cache: CatalogCache, logger: Logger, refresh: boolean): Promise<CatalogPlan> {
-  mkdirSync(definition.workDir, { recursive: true });
-  const dir = mkdtempSync(`${definition.workDir}/catalog-`);
+  const dir = privateDir(definition.workDir, "catalog");
   try {
     const configArgs = argsWithConfig(definition.tap, dir);
     const about = await aboutTap(definition.tap.command, configArgs, definition.tap.cwd, definition.tap.env);

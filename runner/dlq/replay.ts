@@ -1,8 +1,7 @@
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { rmSync } from "node:fs";
 import type { Logger } from "../../protocol/index.js";
 import { buildMiddleware } from "../middleware/build-middleware.js";
+import { privateDir } from "../process/private-dir.js";
 import { MiddlewareChain } from "../middleware/chain.js";
 import { CheckpointTracker } from "../pipeline/checkpoint-tracker.js";
 import { DataPath, type DataPathHooks } from "../pipeline/data-path.js";
@@ -61,8 +60,8 @@ export async function replayDeadLetters(definition: PipelineDefinition, store: D
   const notReplayable = entries.length - replayable.length;
   if (replayable.length === 0) return { attempted: 0, succeeded: 0, failed: 0, failures: [], notReplayable, unconfirmed: 0, error: undefined };
 
-  const chain = new MiddlewareChain(await buildMiddleware(definition.middleware, definition.projectDir));
-  const workDir = mkdtempSync(join(tmpdir(), "agora-replay-"));
+  const chain = new MiddlewareChain(await buildMiddleware(definition.middleware, definition.projectDir, definition.workDir));
+  const workDir = privateDir(definition.workDir, "replay");
   const tracker = new CheckpointTracker(definition.targets.length);
   /** Why an entry failed again (validation, a middleware or a target), by entry id. */
   const rejections = new Map<number, string>();

@@ -1,8 +1,7 @@
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { rmSync } from "node:fs";
 import { maskSecrets, registerConfigSecrets } from "../../protocol/index.js";
 import { rowLaneReason } from "../batches/batch-lane.js";
+import { privateDir } from "../process/private-dir.js";
 import { buildMiddleware } from "../middleware/build-middleware.js";
 import { MiddlewareChain } from "../middleware/chain.js";
 import { chainWorksOnArrow, planesOf } from "../middleware/planes.js";
@@ -66,7 +65,7 @@ function configuredBatchFormat(config: Readonly<Record<string, unknown>> | undef
  * cached): another tap's answer is used only once a run has asked for it.
  */
 export async function explainPipeline(definition: PipelineDefinition, store: StateStore): Promise<PipelineExplain> {
-  const dir = mkdtempSync(join(tmpdir(), "agora-explain-"));
+  const dir = privateDir(definition.workDir, "explain");
   try {
     for (const connector of [definition.tap, ...definition.targets]) registerConfigSecrets(connector.config);
     // A tap other than ours is asked only if a run asked it before: a plain Singer tap ignores --about and syncs instead.
@@ -83,7 +82,7 @@ export async function explainPipeline(definition: PipelineDefinition, store: Sta
           ? "RECORD messages (it can send batches: set batch_config in its config)"
           : "RECORD messages";
     // Built as a run builds them (a chain mixing planes fails here, as it would before a run's tap starts); nothing is started.
-    const steps = await buildMiddleware(definition.middleware, definition.projectDir);
+    const steps = await buildMiddleware(definition.middleware, definition.projectDir, definition.workDir);
     await new MiddlewareChain(steps).close();
     const middleware = definition.middleware.map((spec, index): ExplainedStep => ({ step: spec.type, planes: planesOf(steps[index] ?? {}).map((plane) => (plane === "row" ? "rows" : "arrow")) }));
     const rowLaneBecause = rowLaneReason(definition, chainWorksOnArrow(steps), batchFormat);

@@ -72,9 +72,26 @@ function checkOptions(spec: MiddlewareSpec, label: string): void {
   throw new ConfigError("MIDDLEWARE_INVALID", `${label} (${type}) ${problem}`, { hint: "See docs/runner.md for each middleware's options." });
 }
 
-/** Builds a pipeline's middleware chain from its specs, checking every option first. */
-export async function buildMiddleware(specs: readonly MiddlewareSpec[], projectDir: string): Promise<Middleware[]> {
+/**
+ * Builds a pipeline's middleware chain from its specs, checking every option
+ * first. Files a step hands its processes (a mapper's config) go to a
+ * private folder in `runsDir`, the project's runs folder. A step that
+ * cannot be built closes the ones built before it.
+ */
+export async function buildMiddleware(specs: readonly MiddlewareSpec[], projectDir: string, runsDir: string): Promise<Middleware[]> {
   const built: Middleware[] = [];
+  try {
+    await buildSteps(specs, projectDir, runsDir, built);
+  } catch (error) {
+    for (const step of built) await Promise.resolve(step.close?.()).catch(() => undefined);
+    throw error;
+  }
+  // Before anything starts: a chain mixing row-only and Arrow-only steps cannot run.
+  checkChainPlanes(built);
+  return built;
+}
+
+async function buildSteps(specs: readonly MiddlewareSpec[], projectDir: string, runsDir: string, built: Middleware[]): Promise<void> {
   for (const [index, spec] of specs.entries()) {
     const label = `middleware[${index}]`;
     checkOptions(spec, label);
@@ -144,11 +161,9 @@ export async function buildMiddleware(specs: readonly MiddlewareSpec[], projectD
             env: (spec["env"] as Record<string, string> | undefined) ?? {},
             cwd: projectDir,
             streams: only,
+            runsDir,
           }),
         );
     }
   }
-  // Before anything starts: a chain mixing row-only and Arrow-only steps cannot run.
-  checkChainPlanes(built);
-  return built;
 }

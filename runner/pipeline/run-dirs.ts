@@ -1,6 +1,7 @@
 import { chmodSync, mkdirSync, readdirSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import type { RunStore } from "../state/interfaces.js";
+import { privateDirMaker } from "../process/private-dir.js";
 
 /** A run id, as newRunId makes them. */
 const RUN_ID = /^\d{14}-[0-9a-f]+$/;
@@ -11,15 +12,18 @@ const RUN_ID = /^\d{14}-[0-9a-f]+$/;
  * runs folder (also 0700). A run removes its own folder when it ends; the
  * folders of runs that ended without doing so (a runner killed with
  * SIGKILL) are removed here, the next time a run starts: every folder
- * whose run is not "running" in the store.
+ * whose run is not "running" in the store, and every privateDir folder
+ * whose process is gone.
  */
 export async function prepareRunDir(runsDir: string, runId: string, runs: RunStore): Promise<string> {
   mkdirSync(runsDir, { recursive: true, mode: 0o700 });
   chmodSync(runsDir, 0o700);
   for (const entry of readdirSync(runsDir, { withFileTypes: true })) {
-    // Only run folders are judged here; others (catalog-…) belong to a command that removes them itself.
-    if (!entry.isDirectory() || entry.name === runId || !RUN_ID.test(entry.name)) continue;
-    if ((await runs.getRun(entry.name))?.status === "running") continue;
+    if (!entry.isDirectory() || entry.name === runId) continue;
+    // A privateDir's folder goes once its process is gone.
+    const maker = privateDirMaker(entry.name);
+    if (maker === "alive") continue;
+    if (maker === undefined && (!RUN_ID.test(entry.name) || (await runs.getRun(entry.name))?.status === "running")) continue;
     rmSync(join(runsDir, entry.name), { recursive: true, force: true });
   }
   const dir = join(runsDir, runId);

@@ -66,7 +66,7 @@ const GRACE_MS = 10_000;
 export async function runPipeline(definition: PipelineDefinition, options: RunOptions): Promise<RunResult> {
   let middleware: readonly Middleware[];
   try {
-    middleware = options.middleware ?? (await buildMiddleware(definition.middleware, definition.projectDir));
+    middleware = options.middleware ?? (await buildMiddleware(definition.middleware, definition.projectDir, definition.workDir));
   } catch (error) {
     // A middleware that cannot be built (a missing module, a bad option) fails this run, recorded like any other.
     return recordFailedRun(definition.name, options.store, asAgoraError(error));

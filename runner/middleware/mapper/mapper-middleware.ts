@@ -1,7 +1,7 @@
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { createLogger, DataError, type SchemaMessage } from "../../../protocol/index.js";
+import { privateDir } from "../../process/private-dir.js";
 import type { Middleware, RecordValue, StreamShape } from "../types.js";
 import { MapperWorker, type MapperRequest } from "./mapper-worker.js";
 
@@ -15,6 +15,8 @@ export interface MapperOptions {
   readonly env: Record<string, string>;
   readonly cwd: string;
   readonly streams: readonly string[] | undefined;
+  /** The project's runs folder: the mapper's config (secrets included) is written to a private folder in it. */
+  readonly runsDir: string;
 }
 
 /**
@@ -28,7 +30,7 @@ export interface MapperOptions {
  */
 export function mapperMiddleware(name: string, options: MapperOptions): Middleware {
   const logger = createLogger("agora", "info");
-  const workDir = mkdtempSync(join(tmpdir(), "agora-mapper-"));
+  const workDir = privateDir(options.runsDir, "mapper");
   let configArgs: string[] = [];
   if (options.config !== undefined) {
     const file = join(workDir, "config.json");

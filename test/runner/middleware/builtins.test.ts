@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import { buildMiddleware } from "../../../runner/middleware/build-middleware.js";
 import { MiddlewareChain } from "../../../runner/middleware/chain.js";
 import type { MiddlewareSpec, StreamShape } from "../../../runner/middleware/types.js";
+import { tempDir } from "../../helpers/processes.js";
 
 const shape: StreamShape = {
   stream: "users",
@@ -11,7 +12,7 @@ const shape: StreamShape = {
 const user = { id: 1, email: "ann@example.com", name: "Ann", card: "4111111111111111", amount: "12.50", joined: 1_700_000_000 };
 
 async function chainOf(specs: MiddlewareSpec[]): Promise<{ chain: MiddlewareChain; output: StreamShape }> {
-  const chain = new MiddlewareChain(await buildMiddleware(specs, process.cwd()));
+  const chain = new MiddlewareChain(await buildMiddleware(specs, process.cwd(), tempDir("agora-builtins-runs-")));
   const output = await chain.setSchema(shape);
   return { chain, output };
 }
@@ -82,6 +83,6 @@ describe("built-in middleware", () => {
     [{ type: "drop", fields: ["a"], colour: "red" }, /has no option "colour"/],
     [{ type: "filter", where: "total >" }, /unexpected end/],
   ])("rejects a bad spec %j with a clear message", async (spec, message) => {
-    await expect(buildMiddleware([spec as MiddlewareSpec], process.cwd())).rejects.toThrowError(message);
+    await expect(buildMiddleware([spec as MiddlewareSpec], process.cwd(), tempDir("agora-builtins-runs-"))).rejects.toThrowError(message);
   });
 });

@@ -1,9 +1,10 @@
+import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import BetterSqlite3 from "better-sqlite3";
 import { describe, expect, it } from "vitest";
 import { writeIn } from "../../helpers/files.js";
-import { agora, projectIn, PY_TAP, range } from "../../helpers/project.js";
-import { ROOT, tempDir } from "../../helpers/processes.js";
+import { agora, projectIn, PY_TAP, range, startAgoraInGroup, waitFor } from "../../helpers/project.js";
+import { exited, ROOT, tempDir } from "../../helpers/processes.js";
 
 const root = tempDir("agora-mw-");
 const MAPPER = join(ROOT, "test", "fixtures", "python", "mapper_upper.py");
@@ -100,5 +101,24 @@ export function create(options: { suffix: string }) {
     const dead = JSON.parse((await agora(dir, ["--json", "dlq", "list", "items"])).stdout) as Array<Record<string, unknown>>;
     expect(dead).toHaveLength(1);
     expect(dead[0]).toMatchObject({ stage: "middleware", errorCode: "MAPPER_TIMEOUT", original: { id: 7 } });
+  });
+
+  it("keeps a mapper's config (its secrets) in the project's private runs folder, and a run after agora was killed removes it", async () => {
+    const dir = project("mapper-killed", `[{ type = "mapper", command = "python3 ${MAPPER}", workers = 1, timeout_seconds = 3, config = { hang_ids = [7], api_key = "s3cret-mapper-key" } }]`, 20);
+    const runs = join(dir, ".agora", "runs");
+    const mapperDirs = (): string[] => (existsSync(runs) ? readdirSync(runs).filter((name) => name.startsWith("mapper-")) : []);
+    const child = startAgoraInGroup(dir, ["run", "items"]);
+    await waitFor(() => mapperDirs().length === 1, 20_000, "the mapper's folder");
+    const [folder] = mapperDirs();
+    const config = join(runs, folder ?? "", "config.json");
+    expect(readFileSync(config, "utf8")).toContain("s3cret-mapper-key");
+    expect(statSync(join(runs, folder ?? "")).mode & 0o777).toBe(0o700);
+    // SIGKILL to agora and its children: nothing of agora's can clean up.
+    process.kill(-(child.pid ?? 0), "SIGKILL");
+    await exited(child);
+    expect(existsSync(config)).toBe(true);
+    const again = await agora(dir, ["run", "items"]);
+    expect(again.exitCode, again.stderr).toBe(0);
+    expect(mapperDirs()).toEqual([]);
   });
 });
