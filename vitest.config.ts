@@ -10,6 +10,8 @@ export default defineConfig({
     include: ["test/**/*.test.ts"],
     // A real PostgreSQL server for the tests that need one (skipped, saying why, where none can start).
     globalSetup: ["test/setup/postgres.ts"],
+    // A test fails when a process it ran says "looks like a bug".
+    setupFiles: ["test/setup/bug-lines.ts"],
     testTimeout: 30_000,
     hookTimeout: 30_000,
     // Tests spawn real connector processes; two cores is what CI has.

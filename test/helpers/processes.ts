@@ -36,6 +36,34 @@ export interface RunOptions {
   readonly env?: Record<string, string>;
 }
 
+const BUG_PHRASE = "looks like a bug";
+const bugLines: string[] = [];
+
+/** Notes the lines of `command`'s output that say "looks like a bug": the test fails (test/setup/bug-lines.ts). */
+export function noteBugLines(command: string, output: string): void {
+  if (!output.includes(BUG_PHRASE)) return;
+  bugLines.push(`${command}:`, ...output.split("\n").filter((line) => line.includes(BUG_PHRASE)).map((line) => `  ${line}`));
+}
+
+/** The lines noted since the last call. */
+export function takeBugLines(): string[] {
+  return bugLines.splice(0);
+}
+
+/** Follows a spawned process's stderr and stdout for noteBugLines. */
+export function watchForBugLines(child: ChildProcessWithoutNullStreams, command: string): ChildProcessWithoutNullStreams {
+  let tail = "";
+  const look = (chunk: Buffer): void => {
+    // The end of the previous chunk too, so a phrase split across chunks is seen.
+    const text = tail + chunk.toString();
+    noteBugLines(command, text);
+    tail = text.includes(BUG_PHRASE) ? "" : text.slice(-BUG_PHRASE.length);
+  };
+  child.stderr.on("data", look);
+  child.stdout.on("data", look);
+  return child;
+}
+
 /** Runs a command to completion, never throwing on a non-zero exit. */
 export async function run(command: string, args: readonly string[], options: RunOptions = {}): Promise<RunResult> {
   const result = await execa(command, [...args], {
@@ -45,6 +73,7 @@ export async function run(command: string, args: readonly string[], options: Run
     env: { ...options.env },
     stripFinalNewline: false,
   });
+  noteBugLines(`${command} ${args.join(" ")}`, `${String(result.stderr)}\n${String(result.stdout)}`);
   return { stdout: String(result.stdout), stderr: String(result.stderr), exitCode: result.exitCode, signal: result.signal };
 }
 
@@ -54,7 +83,7 @@ export function runNode(script: string, args: readonly string[], options: RunOpt
 
 /** Starts a node script with piped stdio, for streaming and signal tests. */
 export function spawnNode(script: string, args: readonly string[], cwd?: string): ChildProcessWithoutNullStreams {
-  return spawn(process.execPath, [script, ...args], { cwd: cwd ?? process.cwd(), stdio: "pipe" });
+  return watchForBugLines(spawn(process.execPath, [script, ...args], { cwd: cwd ?? process.cwd(), stdio: "pipe" }), `${script} ${args.join(" ")}`);
 }
 
 /** Resolves with the exit code (or signal name) when a spawned process ends. */

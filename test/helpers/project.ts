@@ -2,7 +2,7 @@ import { spawn, type ChildProcessWithoutNullStreams } from "node:child_process";
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import BetterSqlite3 from "better-sqlite3";
-import { ROOT, run, type RunResult } from "./processes.js";
+import { ROOT, run, watchForBugLines, type RunResult } from "./processes.js";
 
 export const AGORA = join(ROOT, "dist", "runner", "cli", "bin.js");
 export const PY_TAP = join(ROOT, "test", "fixtures", "python", "tap_items.py");
@@ -17,12 +17,12 @@ export function agora(cwd: string, args: readonly string[], env: Record<string, 
 
 /** Starts `agora ARGS` in a folder and hands back the live process. */
 export function startAgora(cwd: string, args: readonly string[]): ChildProcessWithoutNullStreams {
-  return spawn(process.execPath, [AGORA, ...args], { cwd, stdio: "pipe" });
+  return watchForBugLines(spawn(process.execPath, [AGORA, ...args], { cwd, stdio: "pipe" }), `agora ${args.join(" ")}`);
 }
 
 /** Starts `agora ARGS` as the leader of a process group of its own, as a terminal runs a foreground job. */
 export function startAgoraInGroup(cwd: string, args: readonly string[]): ChildProcessWithoutNullStreams {
-  return spawn(process.execPath, [AGORA, ...args], { cwd, stdio: "pipe", detached: true });
+  return watchForBugLines(spawn(process.execPath, [AGORA, ...args], { cwd, stdio: "pipe", detached: true }), `agora ${args.join(" ")}`);
 }
 
 /** A project folder with this pipelines.toml. */
