@@ -52,18 +52,23 @@ async function main(): Promise<void> {
 
   const toml = [`[worker]\nconcurrency = 4\nlease_seconds = ${LEASE}\n`];
   for (let index = 1; index <= PIPELINES; index += 1) {
-    toml.push(`[pipelines.p${index}]\ntap = { command = "tap-sample", config = { users = 1, orders = 0, seed = ${index} } }\ntarget = { command = "target-jsonl", config = { destination_path = "${join(work, "out", `p${index}`)}" } }\nschedule = { every = "${EVERY}s" }\n`);
+    toml.push(
+      `[pipelines.p${index}]\ntap = { command = "tap-sample", config = { users = 1, orders = 0, seed = ${index} } }\ntarget = { command = "target-jsonl", config = { destination_path = "${join(work, "out", `p${index}`)}" } }\nschedule = { every = "${EVERY}s" }\n`,
+    );
   }
   const workers: ChildProcess[] = [];
   for (let index = 0; index < WORKERS; index += 1) {
     const dir = join(work, `host${index}`);
     mkdirSync(dir, { recursive: true });
     writeFileSync(join(dir, "pipelines.toml"), toml.join("\n"));
-    workers.push(spawn(process.execPath, [agora, "worker"], { cwd: dir, stdio: ["ignore", "ignore", "ignore"], env: { ...process.env, AGORA_STATE_STORE: store } }));
+    workers.push(
+      spawn(process.execPath, [agora, "worker"], { cwd: dir, stdio: ["ignore", "ignore", "ignore"], env: { ...process.env, AGORA_STATE_STORE: store } }),
+    );
   }
   const client = new pg.Client(url);
   await client.connect();
-  const commits = async (): Promise<number> => Number((await client.query<{ n: string }>("SELECT xact_commit AS n FROM pg_stat_database WHERE datname = current_database()")).rows[0]?.n ?? 0);
+  const commits = async (): Promise<number> =>
+    Number((await client.query<{ n: string }>("SELECT xact_commit AS n FROM pg_stat_database WHERE datname = current_database()")).rows[0]?.n ?? 0);
 
   const started = Date.now();
   const cpuBefore = cpuJiffies();
@@ -81,7 +86,11 @@ async function main(): Promise<void> {
   const elapsed = (Date.now() - started) / 1000;
 
   const schema = new URL(store).searchParams.get("schema") as string;
-  const runs = (await client.query<{ pipeline: string; started_at: string; ended_at: string | null; status: string; error_code: string | null }>(`SELECT pipeline, started_at, ended_at, status, error_code FROM "${schema}".runs ORDER BY pipeline, started_at`)).rows;
+  const runs = (
+    await client.query<{ pipeline: string; started_at: string; ended_at: string | null; status: string; error_code: string | null }>(
+      `SELECT pipeline, started_at, ended_at, status, error_code FROM "${schema}".runs ORDER BY pipeline, started_at`,
+    )
+  ).rows;
   await client.end();
 
   const byPipeline = new Map<string, typeof runs>();
@@ -124,7 +133,7 @@ async function main(): Promise<void> {
     `| runs per second | ${(runs.length / elapsed).toFixed(2)} |`,
     `| machine CPU busy (${cpus().length} cores) | ${(busy * 100).toFixed(0)} % |`,
     `| CPU per run (all processes: worker, tap, target, Postgres) | ${cpuSecondsPerRun.toFixed(2)} s |`,
-    `| Postgres commits per second | ${((commitsAfter - commitsBefore) / (elapsed)).toFixed(1)} |`,
+    `| Postgres commits per second | ${((commitsAfter - commitsBefore) / elapsed).toFixed(1)} |`,
     `| Postgres commits per run | ${((commitsAfter - commitsBefore) / Math.max(1, runs.length)).toFixed(1)} |`,
   ].join("\n");
   process.stdout.write(`${report}\n`);

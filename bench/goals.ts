@@ -17,7 +17,11 @@ function connectorGoals(connectors: ConnectorResults): Goal[] {
   const rowsOf = (connector: string) => connectors.rows.filter((row) => row.connector === connector);
   const rate = (connector: string, floor: number): Goal => {
     const rates = rowsOf(connector).map((row) => row.rows / row.run.seconds);
-    return { goal: `${connector} ≥ ${formatRate(floor)} rows/s`, measured: rates.map(formatRate).join(" / "), met: rates.length > 0 && rates.every((value) => value >= floor) };
+    return {
+      goal: `${connector} ≥ ${formatRate(floor)} rows/s`,
+      measured: rates.map(formatRate).join(" / "),
+      met: rates.length > 0 && rates.every((value) => value >= floor),
+    };
   };
   const memory: Goal[] = [...new Set(connectors.rows.map((row) => row.connector))].map((connector) => {
     const peaks = rowsOf(connector).map((row) => row.run.peakRssBytes);
@@ -30,12 +34,22 @@ function connectorGoals(connectors: ConnectorResults): Goal[] {
   });
   // target-postgres's goal is issue 18's; it is measured only where a server could start.
   const postgres = rowsOf("target-postgres").length > 0 ? [rate("target-postgres", 100_000)] : [];
-  return [rate("tap-csv", 250_000), rate("tap-jsonl", 400_000), rate("target-csv", 200_000), rate("target-sqlite", 300_000), rate("target-jsonl", 300_000), ...postgres, ...memory];
+  return [
+    rate("tap-csv", 250_000),
+    rate("tap-jsonl", 400_000),
+    rate("target-csv", 200_000),
+    rate("target-sqlite", 300_000),
+    rate("target-jsonl", 300_000),
+    ...postgres,
+    ...memory,
+  ];
 }
 
 function runnerGoals(runner: readonly RunnerFigures[]): Goal[] {
   const large = runner.filter((figures) => figures.rows >= 1_000_000);
-  const sqlite = runner.flatMap((figures) => figures.pipelines.filter((pipeline) => pipeline.target === "target-sqlite").map((pipeline) => ({ rows: figures.rows, pipeline })));
+  const sqlite = runner.flatMap((figures) =>
+    figures.pipelines.filter((pipeline) => pipeline.target === "target-sqlite").map((pipeline) => ({ rows: figures.rows, pipeline })),
+  );
   const atMillion = sqlite.find((entry) => entry.rows === 1_000_000);
   return [
     {
@@ -89,21 +103,39 @@ function laneGoals(lanes: LaneResults): Goal[] {
     const arrowCpu = marginal ? (large.run.cpuSeconds - arrow.run.cpuSeconds) / (large.rows - arrow.rows) : arrow.run.cpuSeconds / arrow.rows;
     const cpu = record.run.cpuSeconds / record.rows / arrowCpu;
     const growth = marginal ? large.run.peakRssBytes / arrow.run.peakRssBytes : Number.NaN;
-    const between = marginal ? ` (between ${smallest.toLocaleString("en")} and ${largest.toLocaleString("en")} rows; ${formatRate(large.rows / large.run.seconds)} rows/s whole run at ${largest.toLocaleString("en")})` : "";
+    const between = marginal
+      ? ` (between ${smallest.toLocaleString("en")} and ${largest.toLocaleString("en")} rows; ${formatRate(large.rows / large.run.seconds)} rows/s whole run at ${largest.toLocaleString("en")})`
+      : "";
     return [
-      { goal: `tap-parquet → ${target}, Arrow lane ≥ 5× the RECORD lane`, measured: `${speedup.toFixed(1)}× at ${smallest.toLocaleString("en")} rows`, met: speedup >= 5 },
+      {
+        goal: `tap-parquet → ${target}, Arrow lane ≥ 5× the RECORD lane`,
+        measured: `${speedup.toFixed(1)}× at ${smallest.toLocaleString("en")} rows`,
+        met: speedup >= 5,
+      },
       { goal: `tap-parquet → ${target}, Arrow lane ≥ 1M rows/s (10 columns)`, measured: `${formatRate(rate)}${between}`, met: rate >= 1_000_000 },
-      { goal: `${target}: the runner's CPU per row on the Arrow lane ≤ 1/20 of the RECORD lane's`, measured: `1/${cpu.toFixed(0)} (${(arrowCpu * 1e6).toFixed(3)} against ${((record.run.cpuSeconds / record.rows) * 1e6).toFixed(2)} µs)`, met: cpu >= 20 },
+      {
+        goal: `${target}: the runner's CPU per row on the Arrow lane ≤ 1/20 of the RECORD lane's`,
+        measured: `1/${cpu.toFixed(0)} (${(arrowCpu * 1e6).toFixed(3)} against ${((record.run.cpuSeconds / record.rows) * 1e6).toFixed(2)} µs)`,
+        met: cpu >= 20,
+      },
       {
         goal: `${target}: the runner's peak RSS flat (≤ 1.2×) from ${smallest.toLocaleString("en")} to ${largest.toLocaleString("en")} rows on the Arrow lane`,
-        measured: large === undefined ? "not measured" : `${(arrow.run.peakRssBytes / MIB).toFixed(0)} / ${(large.run.peakRssBytes / MIB).toFixed(0)} MiB, ${growth.toFixed(2)}×`,
+        measured:
+          large === undefined
+            ? "not measured"
+            : `${(arrow.run.peakRssBytes / MIB).toFixed(0)} / ${(large.run.peakRssBytes / MIB).toFixed(0)} MiB, ${growth.toFixed(2)}×`,
         met: growth <= 1.2,
       },
     ];
   });
 }
 
-export function goalsTable(connectors: ConnectorResults | undefined, runner: readonly RunnerFigures[] | undefined, peers: PeerResults | undefined, lanes?: LaneResults): string {
+export function goalsTable(
+  connectors: ConnectorResults | undefined,
+  runner: readonly RunnerFigures[] | undefined,
+  peers: PeerResults | undefined,
+  lanes?: LaneResults,
+): string {
   const goals = [
     ...(connectors === undefined ? [] : connectorGoals(connectors)),
     ...(runner === undefined ? [] : runnerGoals(runner)),

@@ -27,7 +27,8 @@ export interface WorkerOptions {
 }
 
 export const pipelineName = (index: number): string => `p${index}`;
-export const firstDue = (options: Pick<WorkerOptions, "start" | "everyMs" | "pipelines">, index: number): number => options.start + Math.floor((index * options.everyMs) / options.pipelines);
+export const firstDue = (options: Pick<WorkerOptions, "start" | "everyMs" | "pipelines">, index: number): number =>
+  options.start + Math.floor((index * options.everyMs) / options.pipelines);
 
 /** The work of one run: logged at start and end. */
 async function runOnce(options: WorkerOptions, pipeline: string, due: number): Promise<void> {
@@ -105,7 +106,12 @@ async function rowsWorker(options: WorkerOptions): Promise<void> {
  */
 async function pgBossWorker(options: WorkerOptions): Promise<void> {
   const { default: PgBoss } = await import("pg-boss");
-  const boss = new PgBoss({ connectionString: options.url, application_name: `bench-pgboss-${options.worker}`, maintenanceIntervalSeconds: 5, monitorStateIntervalSeconds: 60 });
+  const boss = new PgBoss({
+    connectionString: options.url,
+    application_name: `bench-pgboss-${options.worker}`,
+    maintenanceIntervalSeconds: 5,
+    monitorStateIntervalSeconds: 60,
+  });
   boss.on("error", () => undefined);
   await boss.start();
   for (let slot = 0; slot < options.concurrency; slot += 1) {

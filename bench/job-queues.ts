@@ -120,7 +120,14 @@ function runsOf(logs: readonly string[], killedWorker: number, killedAt: number)
     }
   }
   // Starts with no end: runs of the killed worker (or cut by the end of the test).
-  for (const start of starts.values()) runs.push({ pipeline: start.p, due: start.due, start: start.t, end: start.w === killedWorker ? killedAt : Number.POSITIVE_INFINITY, killed: start.w === killedWorker });
+  for (const start of starts.values())
+    runs.push({
+      pipeline: start.p,
+      due: start.due,
+      start: start.t,
+      end: start.w === killedWorker ? killedAt : Number.POSITIVE_INFINITY,
+      killed: start.w === killedWorker,
+    });
   return runs.sort((a, b) => a.start - b.start);
 }
 
@@ -139,7 +146,12 @@ interface Outcome {
   readonly postgresCpuPerRun: number;
 }
 
-async function measure(contender: Contender, serverUrl: string, settings: { workers: number; pipelines: number; everyMs: number; minutes: number; runMs: number; leaseSeconds: number }, work: string): Promise<Outcome> {
+async function measure(
+  contender: Contender,
+  serverUrl: string,
+  settings: { workers: number; pipelines: number; everyMs: number; minutes: number; runMs: number; leaseSeconds: number },
+  work: string,
+): Promise<Outcome> {
   const database = `queues_${contender.replace("-", "_")}_${Date.now()}`;
   const admin = new pg.Client(serverUrl);
   await admin.connect();
@@ -148,7 +160,16 @@ async function measure(contender: Contender, serverUrl: string, settings: { work
   const url = new URL(serverUrl);
   url.pathname = `/${database}`;
   const start = Date.now() + 8000;
-  const base: Omit<WorkerOptions, "worker" | "log"> = { contender, url: url.toString(), pipelines: settings.pipelines, everyMs: settings.everyMs, runMs: settings.runMs, leaseSeconds: settings.leaseSeconds, start, concurrency: 4 };
+  const base: Omit<WorkerOptions, "worker" | "log"> = {
+    contender,
+    url: url.toString(),
+    pipelines: settings.pipelines,
+    everyMs: settings.everyMs,
+    runMs: settings.runMs,
+    leaseSeconds: settings.leaseSeconds,
+    start,
+    concurrency: 4,
+  };
   if (contender === "pg-boss") await seedPgBoss({ ...base, worker: -1, log: "" });
   if (contender === "graphile-worker") await seedGraphile({ ...base, worker: -1, log: "" });
   const commitsBefore = await commits(url.toString());
@@ -158,10 +179,16 @@ async function measure(contender: Contender, serverUrl: string, settings: { work
   for (let worker = 0; worker < settings.workers; worker += 1) {
     const log = join(work, `${contender}-${worker}.jsonl`);
     logs.push(log);
-    children.push(spawn(process.execPath, [fileURLToPath(import.meta.url), "--child", JSON.stringify({ ...base, worker, log })], { stdio: ["ignore", "ignore", "inherit"] }));
+    children.push(
+      spawn(process.execPath, [fileURLToPath(import.meta.url), "--child", JSON.stringify({ ...base, worker, log })], {
+        stdio: ["ignore", "ignore", "inherit"],
+      }),
+    );
   }
   const end = start + settings.minutes * 60_000;
-  process.stderr.write(`job-queues: ${contender}, ${settings.workers} workers, ${settings.pipelines} pipelines every ${settings.everyMs / 1000} s, ${settings.minutes} min…\n`);
+  process.stderr.write(
+    `job-queues: ${contender}, ${settings.workers} workers, ${settings.pipelines} pipelines every ${settings.everyMs / 1000} s, ${settings.minutes} min…\n`,
+  );
   // Halfway, SIGKILL worker 0 while it is inside a run.
   await sleep(Math.max(0, start + (end - start) / 2 - Date.now()));
   for (let tries = 0; tries < 200; tries += 1) {
@@ -188,7 +215,11 @@ async function measure(contender: Contender, serverUrl: string, settings: { work
   for (let index = 1; index <= settings.pipelines; index += 1) {
     const name = pipelineName(index);
     const mine = finished.filter((run) => run.pipeline === name);
-    for (let due = firstDue({ start, everyMs: settings.everyMs, pipelines: settings.pipelines }, index); due < end - 2 * settings.everyMs; due += settings.everyMs) {
+    for (
+      let due = firstDue({ start, everyMs: settings.everyMs, pipelines: settings.pipelines }, index);
+      due < end - 2 * settings.everyMs;
+      due += settings.everyMs
+    ) {
       const ofDue = mine.filter((run) => run.due === due);
       if (ofDue.length === 0) missed += 1;
       // A retry of a killed run is not a double; a second run of a due time that had finished is.
@@ -206,7 +237,12 @@ async function measure(contender: Contender, serverUrl: string, settings: { work
   const completed = finished.filter((run) => !run.killed && run.end !== Number.POSITIVE_INFINITY).length;
   const lags = finished.map((run) => (run.start - run.due) / 1000);
   const killedRuns = finished.filter((run) => run.killed).length;
-  const takeover = takeovers.length === 0 ? "no run was cut" : takeovers.some((seconds) => seconds === Number.POSITIVE_INFINITY) ? `not within the test (${takeovers.filter((seconds) => seconds === Number.POSITIVE_INFINITY).length} of ${takeovers.length} pipelines never ran again)` : `${Math.max(...takeovers).toFixed(1)} s (longest of ${takeovers.length})`;
+  const takeover =
+    takeovers.length === 0
+      ? "no run was cut"
+      : takeovers.some((seconds) => seconds === Number.POSITIVE_INFINITY)
+        ? `not within the test (${takeovers.filter((seconds) => seconds === Number.POSITIVE_INFINITY).length} of ${takeovers.length} pipelines never ran again)`
+        : `${Math.max(...takeovers).toFixed(1)} s (longest of ${takeovers.length})`;
   return {
     contender,
     runs: finished.length,
@@ -229,7 +265,14 @@ async function main(): Promise<void> {
     await startWorker(JSON.parse(args[childAt + 1] as string) as WorkerOptions);
     return;
   }
-  const settings = { workers: option("workers", 3), pipelines: option("pipelines", 60), everyMs: option("every", 30) * 1000, minutes: option("minutes", 3), runMs: option("run-ms", 2000), leaseSeconds: option("lease", 15) };
+  const settings = {
+    workers: option("workers", 3),
+    pipelines: option("pipelines", 60),
+    everyMs: option("every", 30) * 1000,
+    minutes: option("minutes", 3),
+    runMs: option("run-ms", 2000),
+    leaseSeconds: option("lease", 15),
+  };
   const root = findRoot();
   const given = process.env["AGORA_BENCH_POSTGRES_URL"];
   const server = given === undefined ? await startThrowawayPostgres(root) : undefined;

@@ -17,7 +17,12 @@ export async function bestOf(name: string, runs: number, items: number, bytes: n
  * `runs` each: a burst of load on a shared machine then slows one round
  * of every contender, not every run of one.
  */
-export async function bestOfEach(contenders: ReadonlyArray<readonly [string, () => unknown]>, runs: number, items: number, bytes: number): Promise<Measurement[]> {
+export async function bestOfEach(
+  contenders: ReadonlyArray<readonly [string, () => unknown]>,
+  runs: number,
+  items: number,
+  bytes: number,
+): Promise<Measurement[]> {
   const best = contenders.map(() => Number.POSITIVE_INFINITY);
   for (let round = 0; round < runs; round += 1) {
     for (const [index, [, body]] of contenders.entries()) {

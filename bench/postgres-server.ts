@@ -21,7 +21,10 @@ export async function startThrowawayPostgres(root: string): Promise<ThrowawayPos
     const url = execFileSync("bash", [script, "start", dir, String(await freePort())], { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] }).trim();
     return { url, dir, stop: () => execFileSync("bash", [script, "stop", dir], { stdio: "ignore" }) };
   } catch (error) {
-    const said = String((error as { stderr?: unknown }).stderr ?? (error as Error).message).trim().split("\n")[0] ?? "";
+    const said =
+      String((error as { stderr?: unknown }).stderr ?? (error as Error).message)
+        .trim()
+        .split("\n")[0] ?? "";
     return { url: undefined, reason: `no PostgreSQL server could start here (${said})` };
   }
 }

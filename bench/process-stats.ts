@@ -43,11 +43,22 @@ export interface ProcessRun {
  * peak RSS (polling /proc every 20 ms; VmHWM is a high-water mark, so the
  * last reading holds).
  */
-export function measureProcess(script: string, args: readonly string[], stdinFile?: string, cwd?: string, asExecutable = false, env?: Readonly<Record<string, string>>): Promise<ProcessRun> {
+export function measureProcess(
+  script: string,
+  args: readonly string[],
+  stdinFile?: string,
+  cwd?: string,
+  asExecutable = false,
+  env?: Readonly<Record<string, string>>,
+): Promise<ProcessRun> {
   const stdin = stdinFile === undefined ? "ignore" : openSync(stdinFile, "r");
   const start = process.hrtime.bigint();
   const [file, argv] = asExecutable ? [script, [...args]] : [process.execPath, [script, ...args]];
-  const child = spawn(file, argv, { stdio: [stdin, "pipe", "pipe"], ...(cwd === undefined ? {} : { cwd }), ...(env === undefined ? {} : { env: { ...process.env, ...env } }) });
+  const child = spawn(file, argv, {
+    stdio: [stdin, "pipe", "pipe"],
+    ...(cwd === undefined ? {} : { cwd }),
+    ...(env === undefined ? {} : { env: { ...process.env, ...env } }),
+  });
   if (typeof stdin === "number") closeSync(stdin);
   let peak = 0;
   let cpu = 0;

@@ -103,9 +103,11 @@ if (only === undefined || only === "connectors") {
   const sizes = quick ? [10_000, 40_000] : [1_000_000, 5_000_000];
   // target-postgres writes to a throwaway server of its own (Debian's postgresql, fsync off: what is measured is the target).
   const postgres = await startThrowawayPostgres(root);
-  connectors = await runConnectorBench(root, sizes, work, inputs, postgres.url === undefined ? { reason: postgres.reason } : { url: postgres.url }).finally(() => {
-    if (postgres.url !== undefined) postgres.stop();
-  });
+  connectors = await runConnectorBench(root, sizes, work, inputs, postgres.url === undefined ? { reason: postgres.reason } : { url: postgres.url }).finally(
+    () => {
+      if (postgres.url !== undefined) postgres.stop();
+    },
+  );
   sections.push("## Connectors alone (each a process; taps read a file, targets read a message file on stdin)", "", connectors.markdown, "");
   suiteDone("connectors");
 }

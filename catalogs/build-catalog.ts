@@ -36,9 +36,7 @@ export function describeStream(description: StreamDescription): CatalogStream {
     },
     ...Object.keys(properties).map((name) => ({
       breadcrumb: ["properties", name],
-      metadata: automatic.has(name)
-        ? { inclusion: "automatic" as const }
-        : { inclusion: "available" as const, "selected-by-default": true },
+      metadata: automatic.has(name) ? { inclusion: "automatic" as const } : { inclusion: "available" as const, "selected-by-default": true },
     })),
   ];
   return {

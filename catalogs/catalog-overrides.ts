@@ -24,7 +24,16 @@ export interface OverrideProblem {
 }
 
 const REPLICATION_METHODS = ["FULL_TABLE", "INCREMENTAL", "LOG_BASED"];
-const STANDARD_KEYS = ["selected", "replication-method", "replication-key", "table-key-properties", "inclusion", "selected-by-default", "forced-replication-method", "valid-replication-keys"];
+const STANDARD_KEYS = [
+  "selected",
+  "replication-method",
+  "replication-key",
+  "table-key-properties",
+  "inclusion",
+  "selected-by-default",
+  "forced-replication-method",
+  "valid-replication-keys",
+];
 
 const isTable = (value: unknown): value is Record<string, unknown> => typeof value === "object" && value !== null && !Array.isArray(value);
 const quoted = (names: readonly string[]): string => names.map((name) => JSON.stringify(name)).join(", ");
@@ -59,7 +68,10 @@ function matchStreams(catalog: Catalog, pattern: string, path: readonly string[]
   const matched = catalog.streams.filter((stream) => regex.test(stream.tap_stream_id));
   if (matched.length > 0) return matched;
   const names = catalog.streams.map((stream) => stream.tap_stream_id);
-  return { path, message: `${path[0] ?? ""} names stream ${JSON.stringify(pattern)}, which the catalog does not have; ${suggestNames(pattern, names, "streams")}` };
+  return {
+    path,
+    message: `${path[0] ?? ""} names stream ${JSON.stringify(pattern)}, which the catalog does not have; ${suggestNames(pattern, names, "streams")}`,
+  };
 }
 
 /** Replaces the keys `changes` gives in the schema of property `path` (dotted); false if there is no such property. */
@@ -68,20 +80,29 @@ function withPropertySchema(schema: JsonSchemaObject, parts: readonly string[], 
   const properties = schema["properties"];
   if (name === undefined || !isTable(properties) || !Object.hasOwn(properties, name)) return undefined;
   const current = properties[name];
-  const replaced = rest.length === 0 ? { ...(isTable(current) ? current : {}), ...changes } : withPropertySchema(isTable(current) ? current : {}, rest, changes);
+  const replaced =
+    rest.length === 0 ? { ...(isTable(current) ? current : {}), ...changes } : withPropertySchema(isTable(current) ? current : {}, rest, changes);
   if (replaced === undefined) return undefined;
   const nextProperties: Record<string, unknown> = Object.create(null) as Record<string, unknown>;
   for (const [key, value] of Object.entries(properties)) nextProperties[key] = key === name ? replaced : value;
   return { ...schema, properties: nextProperties };
 }
 
-function applySchema(stream: CatalogStream, overrides: Readonly<Record<string, Readonly<Record<string, unknown>>>>, path: readonly string[], problems: OverrideProblem[]): CatalogStream {
+function applySchema(
+  stream: CatalogStream,
+  overrides: Readonly<Record<string, Readonly<Record<string, unknown>>>>,
+  path: readonly string[],
+  problems: OverrideProblem[],
+): CatalogStream {
   let schema = stream.schema;
   for (const [property, changes] of Object.entries(overrides)) {
     const next = withPropertySchema(schema, property.split("."), changes);
     if (next === undefined) {
       const at = [...path, property];
-      problems.push({ path: at, message: `${at.join(".")}: stream ${JSON.stringify(stream.tap_stream_id)} has no property ${JSON.stringify(property)}; ${suggestNames(property, propertyPaths(schema), "properties")}` });
+      problems.push({
+        path: at,
+        message: `${at.join(".")}: stream ${JSON.stringify(stream.tap_stream_id)} has no property ${JSON.stringify(property)}; ${suggestNames(property, propertyPaths(schema), "properties")}`,
+      });
       continue;
     }
     schema = next;
@@ -91,7 +112,8 @@ function applySchema(stream: CatalogStream, overrides: Readonly<Record<string, R
 
 /** Sets `values` on the metadata entry at `breadcrumb` (adding one if there is none). */
 function withMetadata(entries: readonly MetadataEntry[], breadcrumb: readonly string[], values: MetadataValues): MetadataEntry[] {
-  const same = (entry: MetadataEntry): boolean => entry.breadcrumb.length === breadcrumb.length && entry.breadcrumb.every((part, index) => part === breadcrumb[index]);
+  const same = (entry: MetadataEntry): boolean =>
+    entry.breadcrumb.length === breadcrumb.length && entry.breadcrumb.every((part, index) => part === breadcrumb[index]);
   const found = entries.some(same);
   const updated = entries.map((entry) => (same(entry) ? { breadcrumb: entry.breadcrumb, metadata: { ...entry.metadata, ...values } } : entry));
   return found ? updated : [...updated, { breadcrumb, metadata: values }];
@@ -101,15 +123,18 @@ function withMetadata(entries: readonly MetadataEntry[], breadcrumb: readonly st
 function checkStreamValue(stream: CatalogStream, key: string, value: unknown, at: readonly string[]): string | undefined {
   const where = at.join(".");
   const names = propertyNames(stream.schema);
-  if (key === "replication-method" && !REPLICATION_METHODS.includes(String(value))) return `${where} is ${JSON.stringify(value)}; it must be one of ${quoted(REPLICATION_METHODS)}`;
+  if (key === "replication-method" && !REPLICATION_METHODS.includes(String(value)))
+    return `${where} is ${JSON.stringify(value)}; it must be one of ${quoted(REPLICATION_METHODS)}`;
   if (key === "replication-key") {
     if (typeof value !== "string") return `${where} must be a property name`;
-    if (!names.includes(value)) return `${where}: stream ${JSON.stringify(stream.tap_stream_id)} has no property ${JSON.stringify(value)}; ${suggestNames(value, names, "properties")}`;
+    if (!names.includes(value))
+      return `${where}: stream ${JSON.stringify(stream.tap_stream_id)} has no property ${JSON.stringify(value)}; ${suggestNames(value, names, "properties")}`;
   }
   if (key === "table-key-properties") {
     if (!Array.isArray(value) || !value.every((item) => typeof item === "string")) return `${where} must be a list of property names`;
     const missing = (value as string[]).find((item) => !names.includes(item));
-    if (missing !== undefined) return `${where}: stream ${JSON.stringify(stream.tap_stream_id)} has no property ${JSON.stringify(missing)}; ${suggestNames(missing, names, "properties")}`;
+    if (missing !== undefined)
+      return `${where}: stream ${JSON.stringify(stream.tap_stream_id)} has no property ${JSON.stringify(missing)}; ${suggestNames(missing, names, "properties")}`;
   }
   if (!STANDARD_KEYS.includes(key)) {
     const near = nearestNames(key, STANDARD_KEYS, 1);
@@ -118,7 +143,12 @@ function checkStreamValue(stream: CatalogStream, key: string, value: unknown, at
   return undefined;
 }
 
-function applyMetadata(stream: CatalogStream, overrides: Readonly<Record<string, unknown>>, path: readonly string[], problems: OverrideProblem[]): CatalogStream {
+function applyMetadata(
+  stream: CatalogStream,
+  overrides: Readonly<Record<string, unknown>>,
+  path: readonly string[],
+  problems: OverrideProblem[],
+): CatalogStream {
   let metadata: MetadataEntry[] = [...stream.metadata];
   const streamValues: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(overrides)) {
@@ -132,7 +162,10 @@ function applyMetadata(stream: CatalogStream, overrides: Readonly<Record<string,
       }
       const paths = propertyPaths(stream.schema).filter((dotted) => regex.test(dotted));
       if (paths.length === 0) {
-        problems.push({ path: at, message: `${at.join(".")}: stream ${JSON.stringify(stream.tap_stream_id)} has no property ${JSON.stringify(key)}; ${suggestNames(key, propertyPaths(stream.schema), "properties")}` });
+        problems.push({
+          path: at,
+          message: `${at.join(".")}: stream ${JSON.stringify(stream.tap_stream_id)} has no property ${JSON.stringify(key)}; ${suggestNames(key, propertyPaths(stream.schema), "properties")}`,
+        });
         continue;
       }
       for (const dotted of paths) metadata = withMetadata(metadata, propertyBreadcrumb(dotted.split(".")), value as MetadataValues);
@@ -161,8 +194,16 @@ export function applyCatalogOverrides(catalog: Catalog, overrides: CatalogOverri
   const problems: OverrideProblem[] = [];
   let streams = [...catalog.streams];
   for (const [section, apply] of [
-    ["schema", (stream: CatalogStream, value: Readonly<Record<string, unknown>>, path: readonly string[], own: OverrideProblem[]) => applySchema(stream, value as Readonly<Record<string, Readonly<Record<string, unknown>>>>, path, own)],
-    ["metadata", (stream: CatalogStream, value: Readonly<Record<string, unknown>>, path: readonly string[], own: OverrideProblem[]) => applyMetadata(stream, value, path, own)],
+    [
+      "schema",
+      (stream: CatalogStream, value: Readonly<Record<string, unknown>>, path: readonly string[], own: OverrideProblem[]) =>
+        applySchema(stream, value as Readonly<Record<string, Readonly<Record<string, unknown>>>>, path, own),
+    ],
+    [
+      "metadata",
+      (stream: CatalogStream, value: Readonly<Record<string, unknown>>, path: readonly string[], own: OverrideProblem[]) =>
+        applyMetadata(stream, value, path, own),
+    ],
   ] as const) {
     const entries = overrides[section];
     if (entries === undefined) continue;

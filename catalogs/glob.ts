@@ -1,5 +1,9 @@
 /** One element of a compiled glob. */
-type Token = { readonly kind: "star" } | { readonly kind: "one" } | { readonly kind: "char"; readonly char: string } | { readonly kind: "set"; readonly negated: boolean; readonly ranges: ReadonlyArray<readonly [number, number]> };
+type Token =
+  | { readonly kind: "star" }
+  | { readonly kind: "one" }
+  | { readonly kind: "char"; readonly char: string }
+  | { readonly kind: "set"; readonly negated: boolean; readonly ranges: ReadonlyArray<readonly [number, number]> };
 
 /** A glob that does not parse: `[z-a]` (a range backwards). */
 export class GlobError extends Error {}

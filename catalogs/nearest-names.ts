@@ -24,13 +24,19 @@ function distance(left: string, right: string): number {
  */
 export function nearestNames(wanted: string, names: Iterable<string>, limit = 3): string[] {
   const bound = Math.max(2, Math.floor(wanted.length / 3));
-  return [...new Set(names)]
-    .map((name) => ({ name, distance: distance(wanted, name) }))
-    // Close in spelling, or one begins the other ("updated" for "updated_at").
-    .filter((entry) => entry.distance <= bound || (wanted.length >= 3 && (entry.name.toLowerCase().startsWith(wanted.toLowerCase()) || wanted.toLowerCase().startsWith(entry.name.toLowerCase()))))
-    .sort((left, right) => left.distance - right.distance || left.name.localeCompare(right.name))
-    .slice(0, limit)
-    .map((entry) => entry.name);
+  return (
+    [...new Set(names)]
+      .map((name) => ({ name, distance: distance(wanted, name) }))
+      // Close in spelling, or one begins the other ("updated" for "updated_at").
+      .filter(
+        (entry) =>
+          entry.distance <= bound ||
+          (wanted.length >= 3 && (entry.name.toLowerCase().startsWith(wanted.toLowerCase()) || wanted.toLowerCase().startsWith(entry.name.toLowerCase()))),
+      )
+      .sort((left, right) => left.distance - right.distance || left.name.localeCompare(right.name))
+      .slice(0, limit)
+      .map((entry) => entry.name)
+  );
 }
 
 /** "did you mean "a" or "b"?" when something is close, else "its streams: ..." (the first `limit` of `names`). */

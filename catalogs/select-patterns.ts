@@ -61,7 +61,12 @@ function propertyPaths(schema: unknown, prefix: readonly string[] = []): Array<r
 
 function keysOf(stream: CatalogStream): Set<string> {
   const metadata = streamMetadata(stream);
-  return new Set([...(stream.key_properties ?? []), ...(metadata["table-key-properties"] ?? []), ...(stream.replication_key === undefined ? [] : [stream.replication_key]), ...(metadata["replication-key"] === undefined ? [] : [metadata["replication-key"]])]);
+  return new Set([
+    ...(stream.key_properties ?? []),
+    ...(metadata["table-key-properties"] ?? []),
+    ...(stream.replication_key === undefined ? [] : [stream.replication_key]),
+    ...(metadata["replication-key"] === undefined ? [] : [metadata["replication-key"]]),
+  ]);
 }
 
 /** Applies select rules to a discovered catalog: every stream and property gets `selected`, with the reason. */
@@ -74,7 +79,12 @@ export function applySelectRules(catalog: Catalog, rules: readonly SelectRule[])
     const matching = rules.filter((rule) => rule.stream.test(name));
     const dropAll = matching.find((rule) => rule.exclude && rule.wholeStream);
     const include = matching.find((rule) => !rule.exclude);
-    const streamDecision: SelectDecision = dropAll !== undefined ? { selected: false, by: dropAll.text } : include !== undefined ? { selected: true, by: include.text } : { selected: false, by: "no pattern" };
+    const streamDecision: SelectDecision =
+      dropAll !== undefined
+        ? { selected: false, by: dropAll.text }
+        : include !== undefined
+          ? { selected: true, by: include.text }
+          : { selected: false, by: "no pattern" };
     if (dropAll !== undefined) used.add(dropAll);
     const keys = keysOf(stream);
     const replicationKeys = new Set([stream.replication_key, streamMetadata(stream)["replication-key"]].filter((key): key is string => key !== undefined));
@@ -93,7 +103,10 @@ export function applySelectRules(catalog: Catalog, rules: readonly SelectRule[])
       const parentExcludedBy = excludedBy.get(path.slice(0, -1).join("."));
       let decision: SelectDecision;
       if (automatic) {
-        decision = { selected: true, by: own.inclusion === "automatic" ? "the tap (inclusion: automatic)" : replicationKeys.has(dotted) ? "replication key" : "key property" };
+        decision = {
+          selected: true,
+          by: own.inclusion === "automatic" ? "the tap (inclusion: automatic)" : replicationKeys.has(dotted) ? "replication key" : "key property",
+        };
         if (excluding !== undefined && streamDecision.selected) {
           warnings.push(`select pattern ${JSON.stringify(excluding.text)} would drop ${name}.${dotted}, a key or replication key: it is kept`);
           used.add(excluding);
@@ -128,7 +141,10 @@ export function applySelectRules(catalog: Catalog, rules: readonly SelectRule[])
     for (const rule of matching) if (!rule.exclude && rule.wholeStream) used.add(rule);
     // Entries the schema walk did not reach (other breadcrumbs) are kept as they were.
     for (const entry of stream.metadata) {
-      if (!metadata.some((kept) => kept.breadcrumb.length === entry.breadcrumb.length && kept.breadcrumb.every((part, index) => part === entry.breadcrumb[index]))) metadata.push(entry);
+      if (
+        !metadata.some((kept) => kept.breadcrumb.length === entry.breadcrumb.length && kept.breadcrumb.every((part, index) => part === entry.breadcrumb[index]))
+      )
+        metadata.push(entry);
     }
     report.push({ stream: name, decision: streamDecision, properties });
     return { ...stream, selected: streamDecision.selected, metadata };

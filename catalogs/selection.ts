@@ -98,9 +98,7 @@ export function projectRecord(record: { [key: string]: unknown }, projection: Pr
     const rule = projection[name];
     const value = record[name];
     projected[name] =
-      rule === true || typeof value !== "object" || value === null || Array.isArray(value)
-        ? value
-        : projectRecord(value as { [key: string]: unknown }, rule);
+      rule === true || typeof value !== "object" || value === null || Array.isArray(value) ? value : projectRecord(value as { [key: string]: unknown }, rule);
   }
   return projected;
 }
@@ -126,7 +124,10 @@ export function projectSchema(schema: JsonSchemaObject, projection: Projection |
  * The selection a catalog already carries (a user's catalog file), in the
  * report form select patterns give, each decision attributed to `by`.
  */
-export function describeSelection(streams: readonly CatalogStream[], by: string): Array<{ stream: string; decision: { selected: boolean; by: string }; properties: Map<string, { selected: boolean; by: string; automatic: boolean }> }> {
+export function describeSelection(
+  streams: readonly CatalogStream[],
+  by: string,
+): Array<{ stream: string; decision: { selected: boolean; by: string }; properties: Map<string, { selected: boolean; by: string; automatic: boolean }> }> {
   return streams.map((stream) => {
     const properties = new Map<string, { selected: boolean; by: string; automatic: boolean }>();
     const walk = (schema: unknown, path: readonly string[], parentSelected: boolean): void => {

@@ -146,10 +146,14 @@ export function asAgoraError(error: unknown): AgoraError {
   }
   if (nodeError?.code === "EMFILE" || nodeError?.code === "ENFILE") {
     // The machine's limit, not our bug: a retry once other processes let go of some may pass.
-    return new TransientError("OUT_OF_FILE_DESCRIPTORS", `too many open files (${nodeError.code}${nodeError.syscall === undefined ? "" : `, in ${nodeError.syscall}`})`, {
-      hint: "Raise the limit of open files (ulimit -n, or LimitNOFILE for a service), or run fewer pipelines at once ([worker] concurrency); nothing after the last confirmed STATE was lost.",
-      cause: error,
-    });
+    return new TransientError(
+      "OUT_OF_FILE_DESCRIPTORS",
+      `too many open files (${nodeError.code}${nodeError.syscall === undefined ? "" : `, in ${nodeError.syscall}`})`,
+      {
+        hint: "Raise the limit of open files (ulimit -n, or LimitNOFILE for a service), or run fewer pipelines at once ([worker] concurrency); nothing after the last confirmed STATE was lost.",
+        cause: error,
+      },
+    );
   }
   const message = error instanceof Error ? error.message : String(error);
   return new FatalError("UNEXPECTED", message, {

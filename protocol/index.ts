@@ -27,7 +27,21 @@ export { createMessageSchemaValidator } from "./validation/message-validator.js"
 export { defineTap, TAP_SDK_SETTINGS } from "./sdk/tap/define-tap.js";
 export { withNewProperties } from "./sdk/tap/stream-plan.js";
 export { BadRowHandler, BAD_ROW_POLICIES, BAD_ROW_SETTING, type BadRowPolicy } from "./sdk/tap/bad-rows.js";
-export { ArrowBatch, bookmarked, Bookmarked, isRequested, RejectedRow, RowBatch, type StreamItem, type StreamContext, type StreamRequest, type TapContext, type TapDefinition, type TapRecord, type TapStream } from "./sdk/tap/types.js";
+export {
+  ArrowBatch,
+  bookmarked,
+  Bookmarked,
+  isRequested,
+  RejectedRow,
+  RowBatch,
+  type StreamItem,
+  type StreamContext,
+  type StreamRequest,
+  type TapContext,
+  type TapDefinition,
+  type TapRecord,
+  type TapStream,
+} from "./sdk/tap/types.js";
 export { defineTarget, TARGET_SDK_SETTINGS } from "./sdk/target/define-target.js";
 export { DestinationNames } from "./sdk/target/destination-names.js";
 export type { StreamInfo, StreamRecords, TargetContext, TargetDefinition, TargetWriter } from "./sdk/target/types.js";
@@ -42,14 +56,44 @@ export { byteOrderMark, skipByteOrderMark, type MarkedEncoding } from "./sdk/byt
 export { readBatches } from "./sdk/read-batches.js";
 export { checkBatchPath, manifestPath, readBatchFiles, SUPPORTED_BATCH_FORMATS } from "./sdk/target/read-batch-files.js";
 export { decimalShape, MAX_DECIMAL_PRECISION, valueKind, type DecimalShape, type ValueKind } from "./sdk/value-kind.js";
-export { arrowColumns, arrowKind, columnFitsProperty, describeProperty, JSON_COLUMN_KEY, unfitColumn, type UnfitColumn, type ArrowColumn, type ArrowKind, type ReadKind } from "./sdk/arrow/arrow-columns.js";
-export { arrowRowProblem, cellReader, decodeArrowBatch, encodeArrowBatch, encodeArrowColumns, kindOfField, type DecodedBatch } from "./sdk/arrow/arrow-codec.js";
+export {
+  arrowColumns,
+  arrowKind,
+  columnFitsProperty,
+  describeProperty,
+  JSON_COLUMN_KEY,
+  unfitColumn,
+  type UnfitColumn,
+  type ArrowColumn,
+  type ArrowKind,
+  type ReadKind,
+} from "./sdk/arrow/arrow-columns.js";
+export {
+  arrowRowProblem,
+  cellReader,
+  decodeArrowBatch,
+  encodeArrowBatch,
+  encodeArrowColumns,
+  kindOfField,
+  type DecodedBatch,
+} from "./sdk/arrow/arrow-codec.js";
 export { encodeStreamRecords } from "./sdk/arrow/encode-stream-records.js";
 export { ArrowLayoutError, readArrowLayout, type ArrowLayout } from "./sdk/arrow/arrow-layout.js";
 export { readParquetLayout } from "./sdk/arrow/parquet-layout.js";
 export { loadArrow, loadParquetWasm, type ArrowModule, type ParquetWasmModule } from "./sdk/arrow/lazy-modules.js";
 export { arrowToParquet, type EncodeOptions, type ParquetCompression } from "./sdk/arrow/arrow-to-parquet.js";
-export { checkKeysAreColumns, fileIdentity, filesSetting, mapRows, ON_FILE_CHANGE_SETTING, resolveFileStreams, savedPosition, type FileChangePolicy, type FileEntry, type FileIdentity } from "./sdk/file-streams.js";
+export {
+  checkKeysAreColumns,
+  fileIdentity,
+  filesSetting,
+  mapRows,
+  ON_FILE_CHANGE_SETTING,
+  resolveFileStreams,
+  savedPosition,
+  type FileChangePolicy,
+  type FileEntry,
+  type FileIdentity,
+} from "./sdk/file-streams.js";
 export { appendBuffers, checkDirectoryWritable, cutIncompleteTail, ensurePrivateFile, fileError, openForAppend, syncDirectory } from "./sdk/durable-files.js";
 export { commandLineSecrets, maskSecrets, maskStream, MASK, registerConfigSecrets, registerSecret } from "./secrets/secret-values.js";
 export { isPostgresUrl, readPostgresUrl, withPasswordMasked, type PostgresUrl } from "./sdk/postgres-url.js";

@@ -11,7 +11,16 @@
  * TargetSet, with the dead letters as the source). What is kept between runs sits behind the interfaces of
  * state/interfaces.ts (SQLite by default, memory for tests).
  */
-export { executeNow, executePipeline, type Busy, type Execution, type ExecuteOptions, type PipelineJob, type ReplayJob, type SyncJob } from "./pipeline/execute-pipeline.js";
+export {
+  executeNow,
+  executePipeline,
+  type Busy,
+  type Execution,
+  type ExecuteOptions,
+  type PipelineJob,
+  type ReplayJob,
+  type SyncJob,
+} from "./pipeline/execute-pipeline.js";
 export { runPipeline, type RunOptions } from "./pipeline/run-pipeline.js";
 export { newRunId, recordFailedRun } from "./pipeline/run-records.js";
 export { RunEvents, type RunEventMap } from "./pipeline/run-events.js";

@@ -15,7 +15,12 @@ interface ConnectorCase {
 const CASES: readonly ConnectorCase[] = [
   { connector: "tap-csv", kind: "tap", input: "csv", config: (files) => ({ files: [{ path: files["csv"], stream: "users", key_properties: ["id"] }] }) },
   { connector: "tap-jsonl", kind: "tap", input: "jsonl", config: (files) => ({ files: [{ path: files["jsonl"], stream: "users", key_properties: ["id"] }] }) },
-  { connector: "tap-parquet", kind: "tap", input: "parquet", config: (files) => ({ files: [{ path: files["parquet"], stream: "users", key_properties: ["id"] }] }) },
+  {
+    connector: "tap-parquet",
+    kind: "tap",
+    input: "parquet",
+    config: (files) => ({ files: [{ path: files["parquet"], stream: "users", key_properties: ["id"] }] }),
+  },
   { connector: "target-jsonl", kind: "target", input: "messages", config: (_files, work) => ({ destination_path: join(work, "out-jsonl") }) },
   { connector: "target-csv", kind: "target", input: "messages", config: (_files, work) => ({ destination_path: join(work, "out-csv") }) },
   { connector: "target-sqlite", kind: "target", input: "messages", config: (_files, work) => ({ database: join(work, "out.db") }) },
@@ -48,7 +53,13 @@ function postgresCase(url: string): ConnectorCase {
  * size; target-postgres too when `postgresUrl` names a server (else a line
  * says why it is missing).
  */
-export async function runConnectorBench(root: string, sizes: readonly number[], work: string, inputs: BenchInputs, postgres: { url: string } | { reason: string }): Promise<ConnectorResults> {
+export async function runConnectorBench(
+  root: string,
+  sizes: readonly number[],
+  work: string,
+  inputs: BenchInputs,
+  postgres: { url: string } | { reason: string },
+): Promise<ConnectorResults> {
   const cases = "url" in postgres ? [...CASES, postgresCase(postgres.url)] : CASES;
   const results: Row[] = [];
   for (const rows of sizes) {
@@ -56,7 +67,12 @@ export async function runConnectorBench(root: string, sizes: readonly number[], 
     mkdirSync(work, { recursive: true });
     process.stderr.write(`connectors: generating ${rows.toLocaleString("en")} rows…\n`);
     // Asked for together: they are written side by side.
-    const [csv, jsonl, parquet, messages] = await Promise.all([inputs.get("csv", rows), inputs.get("jsonl", rows), inputs.get("parquet", rows), inputs.get("messages", rows)]);
+    const [csv, jsonl, parquet, messages] = await Promise.all([
+      inputs.get("csv", rows),
+      inputs.get("jsonl", rows),
+      inputs.get("parquet", rows),
+      inputs.get("messages", rows),
+    ]);
     const made = { csv, jsonl, parquet, messages };
     const files = { csv: made.csv.path, jsonl: made.jsonl.path, parquet: made.parquet.path, messages: made.messages.path };
     const sizesOf: Record<string, number> = { csv: made.csv.bytes, jsonl: made.jsonl.bytes, parquet: made.parquet.bytes, messages: made.messages.bytes };
@@ -82,7 +98,8 @@ export async function runConnectorBench(root: string, sizes: readonly number[], 
     const [small, large] = [sizes[0], sizes.at(-1)];
     lines.push("", `Peak RSS at ${large?.toLocaleString("en")} rows ÷ at ${small?.toLocaleString("en")} rows (flat means ≈ 1):`, "");
     for (const item of cases) {
-      const at = (size: number | undefined): number => results.find((row) => row.connector === item.connector && row.rows === size)?.run.peakRssBytes ?? Number.NaN;
+      const at = (size: number | undefined): number =>
+        results.find((row) => row.connector === item.connector && row.rows === size)?.run.peakRssBytes ?? Number.NaN;
       lines.push(`- ${item.connector}: ${(at(large) / at(small)).toFixed(2)}×`);
     }
   }

@@ -59,7 +59,11 @@ export async function runFramingBench(records: number, runs: number): Promise<Fr
   const count = lines.length;
 
   // Sanity: every contender must see every message, or its figure means nothing.
-  for (const [name, read] of [["readline", viaReadline], ["ndjson", viaNdjson], ["ours", viaOurSplitter]] as const) {
+  for (const [name, read] of [
+    ["readline", viaReadline],
+    ["ndjson", viaNdjson],
+    ["ours", viaOurSplitter],
+  ] as const) {
     const seen = await read(chunks);
     if (seen !== count) throw new Error(`${name} read ${seen} of ${count} messages`);
   }

@@ -35,10 +35,19 @@ export async function runLaneBench(root: string, rows: number, streams: number, 
     rmSync(work, { recursive: true, force: true });
     mkdirSync(work, { recursive: true });
     const files = Array.from({ length: copies }, (_, index) => ({ path: parquet, stream: copies === 1 ? "users" : `users_${index}`, key_properties: ["id"] }));
-    writeFileSync(join(work, "tap.json"), JSON.stringify({ files, ...(lane === "arrow" ? { batch_config: { format: "arrow", root: join(work, "batches") } } : {}) }));
+    writeFileSync(
+      join(work, "tap.json"),
+      JSON.stringify({ files, ...(lane === "arrow" ? { batch_config: { format: "arrow", root: join(work, "batches") } } : {}) }),
+    );
     writeFileSync(join(work, "target.json"), JSON.stringify(target === "target-parquet" ? { destination_path: "out" } : { database: "out/out.duckdb" }));
     process.stderr.write(`lanes: tap-parquet → ${target}, ${lane} lane, ${(rows * copies).toLocaleString("en")} rows…\n`);
-    const run = await measureProcess(agora, ["--state-store", join(work, "state.db"), "run", "--no-progress", "--tap", "tap-parquet --config tap.json", "--target", `${target} --config target.json`], undefined, work, true);
+    const run = await measureProcess(
+      agora,
+      ["--state-store", join(work, "state.db"), "run", "--no-progress", "--tap", "tap-parquet --config tap.json", "--target", `${target} --config target.json`],
+      undefined,
+      work,
+      true,
+    );
     if (run.exitCode !== 0) throw new Error(`agora run (${target}, ${lane} lane) failed: ${run.stderr}`);
     runs.push({ target, lane, rows: rows * copies, run });
   };
@@ -49,7 +58,8 @@ export async function runLaneBench(root: string, rows: number, streams: number, 
   }
   rmSync(work, { recursive: true, force: true });
 
-  const find = (target: string, lane: string, count: number): LaneRun | undefined => runs.find((run) => run.target === target && run.lane === lane && run.rows === count);
+  const find = (target: string, lane: string, count: number): LaneRun | undefined =>
+    runs.find((run) => run.target === target && run.lane === lane && run.rows === count);
   const lines = [
     `tap-parquet → target through \`agora run\`, 10 flat columns (bigint, text, double, boolean, timestamp), row groups of 100,000 rows. Arrow lane: the tap's batch_config format arrow, so each row group reaches the target as an Arrow file; RECORD lane: the same pipeline sending RECORD messages. Runner CPU and RSS are the runner process's own.`,
     "",
@@ -60,7 +70,10 @@ export async function runLaneBench(root: string, rows: number, streams: number, 
     const record = find(run.target, "record", rows);
     const arrowSameSize = find(run.target, "arrow", rows);
     const speedup = run.lane === "arrow" && record !== undefined && run.rows === rows ? `${(record.run.seconds / run.run.seconds).toFixed(1)}×` : "";
-    const cpuRatio = run.lane === "arrow" && record !== undefined && run.rows === rows && arrowSameSize !== undefined ? `${(record.run.cpuSeconds / record.rows / (run.run.cpuSeconds / run.rows)).toFixed(0)}×` : "";
+    const cpuRatio =
+      run.lane === "arrow" && record !== undefined && run.rows === rows && arrowSameSize !== undefined
+        ? `${(record.run.cpuSeconds / record.rows / (run.run.cpuSeconds / run.rows)).toFixed(0)}×`
+        : "";
     lines.push(
       `| tap-parquet → ${run.target} | ${run.lane} | ${run.rows.toLocaleString("en")} | ${run.run.seconds.toFixed(2)} | ${formatRate(run.rows / run.run.seconds)} | ${speedup} | ${((run.run.cpuSeconds / run.rows) * 1e6).toFixed(3)} | ${cpuRatio} | ${(run.run.peakRssBytes / 2 ** 20).toFixed(0)} |`,
     );

@@ -50,7 +50,13 @@ export async function runParquetReaderBench(path: string, rows: number): Promise
   results.push(["parquet-wasm (stream of record batches → apache-arrow rows)", (performance.now() - start) / 1000, peak - baseline]);
 
   rmSync(path, { force: true });
-  const lines = [`${rows.toLocaleString("en")} rows, 8 columns, row groups of 100,000.`, "", "| reader | seconds | rows/s | RSS growth MB |", "| --- | ---: | ---: | ---: |"];
-  for (const [name, seconds, growth] of results) lines.push(`| ${name} | ${seconds.toFixed(2)} | ${formatRate(rows / seconds)} | ${(growth / 2 ** 20).toFixed(0)} |`);
+  const lines = [
+    `${rows.toLocaleString("en")} rows, 8 columns, row groups of 100,000.`,
+    "",
+    "| reader | seconds | rows/s | RSS growth MB |",
+    "| --- | ---: | ---: | ---: |",
+  ];
+  for (const [name, seconds, growth] of results)
+    lines.push(`| ${name} | ${seconds.toFixed(2)} | ${formatRate(rows / seconds)} | ${(growth / 2 ** 20).toFixed(0)} |`);
   return lines.join("\n");
 }

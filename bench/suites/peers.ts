@@ -29,7 +29,8 @@ export async function runPeerBench(root: string, csv: string, rows: number, work
   const peers = process.env["AGORA_BENCH_PEERS"];
   if (peers === undefined || !existsSync(join(peers, "tap-csv", "tap_csv")) || !existsSync(join(peers, "singer-python", "singer"))) {
     return {
-      markdown: "Not measured: set AGORA_BENCH_PEERS to a folder with checkouts of singer-io/singer-python and robertjmoore/tap-csv (docs/performance.md says how).",
+      markdown:
+        "Not measured: set AGORA_BENCH_PEERS to a folder with checkouts of singer-io/singer-python and robertjmoore/tap-csv (docs/performance.md says how).",
       tapCsv: undefined,
     };
   }
@@ -49,7 +50,8 @@ export async function runPeerBench(root: string, csv: string, rows: number, work
     if (theirs === undefined || peer.seconds < theirs.seconds) theirs = peer;
   }
   const result = { rows, ours: ours as ProcessRun, theirs: theirs as ProcessRun };
-  const line = (name: string, run: ProcessRun): string => `| ${name} | ${run.seconds.toFixed(2)} | ${formatRate(rows / run.seconds)} | ${run.cpuSeconds.toFixed(2)} | ${(run.peakRssBytes / 2 ** 20).toFixed(0)} |`;
+  const line = (name: string, run: ProcessRun): string =>
+    `| ${name} | ${run.seconds.toFixed(2)} | ${formatRate(rows / run.seconds)} | ${run.cpuSeconds.toFixed(2)} | ${(run.peakRssBytes / 2 ** 20).toFixed(0)} |`;
   return {
     markdown: [
       `The bench CSV, ${rows.toLocaleString("en")} rows, each tap alone as a process (start-up included), best of ${rounds}, taking turns. Ours types every value (integers, numbers, booleans, dates, JSON); the peer writes every value as a string.`,

@@ -100,15 +100,38 @@ export async function runRunnerBench(
     const ceilingPerSecond = await jsonCeiling(messages);
 
     process.stderr.write("runner: the hop alone…\n");
-    const hop = await measureProcess(agora, ["--state-store", join(work, "hop.db"), "run", "--no-progress", "--tap", `cat ${messages}`, "--target", "bash -c 'cat > /dev/null'"], undefined, undefined, true);
+    const hop = await measureProcess(
+      agora,
+      ["--state-store", join(work, "hop.db"), "run", "--no-progress", "--tap", `cat ${messages}`, "--target", "bash -c 'cat > /dev/null'"],
+      undefined,
+      undefined,
+      true,
+    );
     if (hop.exitCode !== 0) throw new Error(`agora run (hop) failed: ${hop.stderr}`);
 
     process.stderr.write("runner: target-jsonl < file, and cat → target-jsonl through agora run…\n");
     rmSync(join(work, "out"), { recursive: true, force: true });
-    const targetAlone = targetJsonlRun(rows) ?? (await measureProcess(join(root, "dist", "connectors", "target-jsonl", "bin.js"), ["--config", "target-jsonl.json"], messages, work, true));
+    const targetAlone =
+      targetJsonlRun(rows) ??
+      (await measureProcess(join(root, "dist", "connectors", "target-jsonl", "bin.js"), ["--config", "target-jsonl.json"], messages, work, true));
     if (targetAlone.exitCode !== 0) throw new Error(`target-jsonl failed: ${targetAlone.stderr}`);
     rmSync(join(work, "out"), { recursive: true, force: true });
-    const catThrough = await measureProcess(agora, ["--state-store", join(work, "cat.db"), "run", "--no-progress", "--tap", `cat ${messages}`, "--target", `${bin("target-jsonl")} --config target-jsonl.json`], undefined, work, true);
+    const catThrough = await measureProcess(
+      agora,
+      [
+        "--state-store",
+        join(work, "cat.db"),
+        "run",
+        "--no-progress",
+        "--tap",
+        `cat ${messages}`,
+        "--target",
+        `${bin("target-jsonl")} --config target-jsonl.json`,
+      ],
+      undefined,
+      work,
+      true,
+    );
     if (catThrough.exitCode !== 0) throw new Error(`agora run (cat → target-jsonl) failed: ${catThrough.stderr}`);
     const againstTarget: HopAgainstTarget = {
       directPerSecond: rows / targetAlone.seconds,
@@ -124,31 +147,61 @@ export async function runRunnerBench(
       const direct = await timeShell(`${bin("tap-csv")} --config tap.json | ${bin(target)} --config ${target}.json`, work);
       process.stderr.write(`runner: tap-csv → ${target} through agora run…\n`);
       rmSync(join(work, "out"), { recursive: true, force: true });
-      const through = await measureProcess(agora, ["--state-store", join(work, `${target}-state.db`), "run", "--no-progress", "--tap", "tap-csv --config tap.json", "--target", `${target} --config ${target}.json`], undefined, work, true);
+      const through = await measureProcess(
+        agora,
+        [
+          "--state-store",
+          join(work, `${target}-state.db`),
+          "run",
+          "--no-progress",
+          "--tap",
+          "tap-csv --config tap.json",
+          "--target",
+          `${target} --config ${target}.json`,
+        ],
+        undefined,
+        work,
+        true,
+      );
       if (through.exitCode !== 0) throw new Error(`agora run failed: ${through.stderr}`);
       pipelines.push({ target, directPerSecond: rows / direct, throughAgoraPerSecond: rows / through.seconds, runnerPeakRssBytes: through.peakRssBytes });
     }
 
-    figures.push({ rows, againstTarget, ceilingPerSecond, hopPerSecond: rows / hop.seconds, hopMegabytesPerSecond: messageBytes / 1e6 / hop.seconds, hopPeakRssBytes: hop.peakRssBytes, pipelines });
+    figures.push({
+      rows,
+      againstTarget,
+      ceilingPerSecond,
+      hopPerSecond: rows / hop.seconds,
+      hopMegabytesPerSecond: messageBytes / 1e6 / hop.seconds,
+      hopPeakRssBytes: hop.peakRssBytes,
+      pipelines,
+    });
   }
   rmSync(work, { recursive: true, force: true });
 
   const lines = [
     "| rows | ceiling (JSON.parse+stringify, msgs/s, at most 1M of them) | runner hop (msgs/s) | hop MB/s | hop ÷ ceiling | runner RSS in hop (MB) |",
     "| ---: | ---: | ---: | ---: | ---: | ---: |",
-    ...figures.map((f) => `| ${f.rows.toLocaleString("en")} | ${formatRate(f.ceilingPerSecond)} | ${formatRate(f.hopPerSecond)} | ${f.hopMegabytesPerSecond.toFixed(1)} | ${(f.hopPerSecond / f.ceilingPerSecond).toFixed(2)} | ${(f.hopPeakRssBytes / 2 ** 20).toFixed(0)} |`),
+    ...figures.map(
+      (f) =>
+        `| ${f.rows.toLocaleString("en")} | ${formatRate(f.ceilingPerSecond)} | ${formatRate(f.hopPerSecond)} | ${f.hopMegabytesPerSecond.toFixed(1)} | ${(f.hopPerSecond / f.ceilingPerSecond).toFixed(2)} | ${(f.hopPeakRssBytes / 2 ** 20).toFixed(0)} |`,
+    ),
     "",
     "The runner against the target it feeds: target-jsonl reading the message file on stdin (the connectors suite's run of it, when that suite ran too), and the same file through `agora run --tap 'cat file'` into target-jsonl (validation on). CPU is each process's own (user + system).",
     "",
     "| rows | target-jsonl < file (msgs/s) | agora run, cat → target-jsonl (msgs/s) | agora ÷ direct | runner CPU per message (µs) | target-jsonl CPU per message (µs) | runner ÷ target CPU |",
     "| ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
-    ...figures.map(({ rows, againstTarget: a }) => `| ${rows.toLocaleString("en")} | ${formatRate(a.directPerSecond)} | ${formatRate(a.throughAgoraPerSecond)} | ${(a.throughAgoraPerSecond / a.directPerSecond).toFixed(2)} | ${(a.runnerCpuPerMessage * 1e6).toFixed(2)} | ${(a.targetCpuPerMessage * 1e6).toFixed(2)} | ${(a.runnerCpuPerMessage / a.targetCpuPerMessage).toFixed(2)} |`),
+    ...figures.map(
+      ({ rows, againstTarget: a }) =>
+        `| ${rows.toLocaleString("en")} | ${formatRate(a.directPerSecond)} | ${formatRate(a.throughAgoraPerSecond)} | ${(a.throughAgoraPerSecond / a.directPerSecond).toFixed(2)} | ${(a.runnerCpuPerMessage * 1e6).toFixed(2)} | ${(a.targetCpuPerMessage * 1e6).toFixed(2)} | ${(a.runnerCpuPerMessage / a.targetCpuPerMessage).toFixed(2)} |`,
+    ),
     "",
     "| pipeline | rows | direct shell pipe (rows/s) | through agora run (rows/s) | agora ÷ direct | runner peak RSS (MB) |",
     "| --- | ---: | ---: | ---: | ---: | ---: |",
     ...figures.flatMap((f) =>
       f.pipelines.map(
-        (p) => `| tap-csv → ${p.target} | ${f.rows.toLocaleString("en")} | ${formatRate(p.directPerSecond)} | ${formatRate(p.throughAgoraPerSecond)} | ${(p.throughAgoraPerSecond / p.directPerSecond).toFixed(2)} | ${(p.runnerPeakRssBytes / 2 ** 20).toFixed(0)} |`,
+        (p) =>
+          `| tap-csv → ${p.target} | ${f.rows.toLocaleString("en")} | ${formatRate(p.directPerSecond)} | ${formatRate(p.throughAgoraPerSecond)} | ${(p.throughAgoraPerSecond / p.directPerSecond).toFixed(2)} | ${(p.runnerPeakRssBytes / 2 ** 20).toFixed(0)} |`,
       ),
     ),
   ];

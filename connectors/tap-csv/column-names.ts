@@ -24,5 +24,7 @@ export interface RenamedColumn {
 
 /** The columns whose header `columnNames` had to rename (repeats), for a warning: a user should know `name_2` is their second `name`. */
 export function renamedColumns(header: readonly string[], names: readonly string[]): RenamedColumn[] {
-  return header.flatMap((cell, index) => (cell.trim() !== "" && names[index] !== cell.trim() ? [{ header: cell.trim(), column: index + 1, name: names[index] as string }] : []));
+  return header.flatMap((cell, index) =>
+    cell.trim() !== "" && names[index] !== cell.trim() ? [{ header: cell.trim(), column: index + 1, name: names[index] as string }] : [],
+  );
 }

@@ -1,5 +1,14 @@
 import { extname } from "node:path";
-import { BAD_ROW_SETTING, filesSetting, ON_FILE_CHANGE_SETTING, resolveFileStreams, type BadRowPolicy, type ConnectorConfig, type FileChangePolicy, type FileEntry } from "../../protocol/index.js";
+import {
+  BAD_ROW_SETTING,
+  filesSetting,
+  ON_FILE_CHANGE_SETTING,
+  resolveFileStreams,
+  type BadRowPolicy,
+  type ConnectorConfig,
+  type FileChangePolicy,
+  type FileEntry,
+} from "../../protocol/index.js";
 
 /** Each encoding setting, as the file is decoded. */
 const ENCODINGS = { "utf-8": "utf-8", "utf-8-sig": "utf-8", latin1: "latin1", "iso-8859-1": "latin1", "utf-16le": "utf-16le", "utf-16be": "utf-16be" } as const;
@@ -9,7 +18,13 @@ const FORMAT_PROPERTIES = {
   delimiter: { type: "string", minLength: 1, maxLength: 1, description: 'Field separator. Default "," (tab for .tsv files).' },
   quote_char: { type: "string", minLength: 1, maxLength: 1, default: '"', description: "Quote character." },
   header: { type: "boolean", default: true, description: "The first line holds column names." },
-  encoding: { type: "string", enum: Object.keys(ENCODINGS), default: "utf-8", description: "File encoding. A byte-order mark of that encoding is skipped; one of another encoding (a UTF-16 file read as UTF-8) stops the stream naming the file." },
+  encoding: {
+    type: "string",
+    enum: Object.keys(ENCODINGS),
+    default: "utf-8",
+    description:
+      "File encoding. A byte-order mark of that encoding is skipped; one of another encoding (a UTF-16 file read as UTF-8) stops the stream naming the file.",
+  },
 } as const;
 
 /** The same options for one file: no defaults here, so an unset one falls back to the top-level setting. */
@@ -37,13 +52,15 @@ export const CSV_SETTINGS = {
       type: "string",
       enum: ["strict", "replace"],
       default: "strict",
-      description: 'Bytes that are not valid UTF-8 in a UTF-8 file: `strict` makes that row a bad row (`on_bad_row` decides; code CSV_INVALID_UTF8); `replace` reads them as U+FFFD.',
+      description:
+        "Bytes that are not valid UTF-8 in a UTF-8 file: `strict` makes that row a bad row (`on_bad_row` decides; code CSV_INVALID_UTF8); `replace` reads them as U+FFFD.",
     },
     quoted_empty: {
       type: "string",
       enum: ["empty_string", "null"],
       default: "empty_string",
-      description: 'A quoted empty field (`""`) in a text column: `empty_string` reads it as an empty string, told apart from an unquoted empty field, which is null (as Postgres\'s COPY does); `null` reads both as null.',
+      description:
+        'A quoted empty field (`""`) in a text column: `empty_string` reads it as an empty string, told apart from an unquoted empty field, which is null (as Postgres\'s COPY does); `null` reads both as null.',
     },
   },
 } as const;

@@ -205,7 +205,13 @@ export class CsvParser {
         if (!closed) {
           if (!final) return -1;
           this.line += lines + 1;
-          rows.push({ ok: false, reason: "a quoted field is not closed before the end of the file", line: firstLine, raw: text.slice(start), code: "CSV_QUOTE_NOT_CLOSED" });
+          rows.push({
+            ok: false,
+            reason: "a quoted field is not closed before the end of the file",
+            line: firstLine,
+            raw: text.slice(start),
+            code: "CSV_QUOTE_NOT_CLOSED",
+          });
           return length;
         }
         // After the closing quote: a delimiter, the row's end, or text that makes the field unquoted.
@@ -283,7 +289,11 @@ export class CsvParser {
   }
 
   private finishRow(cells: string[], firstLine: number, lines: number, next: number, rows: CsvRow[], quotedEmpty?: readonly number[]): number {
-    rows.push(quotedEmpty === undefined || quotedEmpty.length === 0 ? { ok: true, cells, line: firstLine, lastLine: firstLine + lines } : { ok: true, cells, quotedEmpty, line: firstLine, lastLine: firstLine + lines });
+    rows.push(
+      quotedEmpty === undefined || quotedEmpty.length === 0
+        ? { ok: true, cells, line: firstLine, lastLine: firstLine + lines }
+        : { ok: true, cells, quotedEmpty, line: firstLine, lastLine: firstLine + lines },
+    );
     this.line = firstLine + lines + 1;
     return next;
   }

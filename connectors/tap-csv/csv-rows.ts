@@ -11,7 +11,9 @@ export type { CsvRow } from "./csv-parser.js";
 export function rowText(cells: readonly string[], file: CsvFile): string {
   const quote = file.quoteChar;
   return cells
-    .map((cell) => (cell.includes(file.delimiter) || cell.includes(quote) || /[\r\n]/.test(cell) ? `${quote}${cell.replaceAll(quote, quote + quote)}${quote}` : cell))
+    .map((cell) =>
+      cell.includes(file.delimiter) || cell.includes(quote) || /[\r\n]/.test(cell) ? `${quote}${cell.replaceAll(quote, quote + quote)}${quote}` : cell,
+    )
     .join(file.delimiter);
 }
 
@@ -42,7 +44,8 @@ export async function* readCsvRows(file: CsvFile): AsyncGenerator<CsvRow[]> {
     return rows.map((row) => {
       if (!row.ok) return row;
       for (let line = row.line; line <= row.lastLine; line += 1) {
-        if (utf8.badLines.has(line)) return { ok: false, reason: "it holds bytes that are not UTF-8", line: row.line, raw: rowText(row.cells, file), code: "CSV_INVALID_UTF8" };
+        if (utf8.badLines.has(line))
+          return { ok: false, reason: "it holds bytes that are not UTF-8", line: row.line, raw: rowText(row.cells, file), code: "CSV_INVALID_UTF8" };
       }
       return row;
     });
@@ -69,7 +72,10 @@ export async function* readCsvRows(file: CsvFile): AsyncGenerator<CsvRow[]> {
   } catch (error) {
     if ((error as NodeJS.ErrnoException).syscall !== undefined) throw sourceFileError(error, file.path);
     if (error instanceof CsvRowTooLongError) {
-      throw new FatalError("CSV_ROW_TOO_LONG", error.message, { where: { file: file.path, line: error.line }, hint: "Check the file for a quote character that opens a field and never closes it, or set quote_char." });
+      throw new FatalError("CSV_ROW_TOO_LONG", error.message, {
+        where: { file: file.path, line: error.line },
+        hint: "Check the file for a quote character that opens a field and never closes it, or set quote_char.",
+      });
     }
     throw error;
   } finally {

@@ -1,5 +1,19 @@
 import { SchemaInferrer, schemaTypes, textConverter, TextConversionError, type TextConverter } from "../../catalogs/index.js";
-import { BadRowHandler, checkKeysAreColumns, DataError, fileIdentity, mapRows, RowBatch, savedPosition, type FileIdentity, type JsonSchema, type RejectedRow, type StreamItem, type TapStream, withNewProperties } from "../../protocol/index.js";
+import {
+  BadRowHandler,
+  checkKeysAreColumns,
+  DataError,
+  fileIdentity,
+  mapRows,
+  RowBatch,
+  savedPosition,
+  type FileIdentity,
+  type JsonSchema,
+  type RejectedRow,
+  type StreamItem,
+  type TapStream,
+  withNewProperties,
+} from "../../protocol/index.js";
 import { exactNumberConverter } from "./exact-numbers.js";
 import { columnNames, generatedNames, renamedColumns, type RenamedColumn } from "./column-names.js";
 import type { CsvConfig, CsvFile } from "./config.js";
@@ -68,7 +82,9 @@ export async function csvStream(file: CsvFile, config: CsvConfig, knownSchema?: 
       const identity = fileIdentity(file.path);
       const start = savedPosition(bookmark, file.path, "row", (message) => logger.warn(`stream ${file.stream}: ${message}`), identity, config.on_file_change);
       for (const { header, column, name } of inspected.renamed) {
-        logger.warn(`stream ${file.stream}: ${file.path}: the header names "${header}" more than once; column ${column} is read as "${name}" (set "columns" in the config to name them yourself)`);
+        logger.warn(
+          `stream ${file.stream}: ${file.path}: the header names "${header}" more than once; column ${column} is read as "${name}" (set "columns" in the config to name them yourself)`,
+        );
       }
       const properties = (announced["properties"] ?? {}) as Record<string, JsonSchema>;
       // Only announced (selected) columns are converted; the others are dropped.
@@ -77,7 +93,11 @@ export async function csvStream(file: CsvFile, config: CsvConfig, knownSchema?: 
         return property === undefined ? undefined : exactNumberConverter(property, textConverter(property));
       });
       // Text columns, where a quoted empty field ("") is an empty string unless quoted_empty says null.
-      const textColumns = new Set(config.quoted_empty === "null" ? [] : columns.flatMap((name, index) => (properties[name] !== undefined && schemaTypes(properties[name]).includes("string") ? [index] : [])));
+      const textColumns = new Set(
+        config.quoted_empty === "null"
+          ? []
+          : columns.flatMap((name, index) => (properties[name] !== undefined && schemaTypes(properties[name]).includes("string") ? [index] : [])),
+      );
       const badRows = new BadRowHandler(config.on_bad_row, logger, file.stream);
       const bad = (line: number, raw: string, code: string, message: string, dataRow: number, field?: string): RejectedRow | undefined =>
         badRows.handle(

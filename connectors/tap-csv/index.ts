@@ -16,5 +16,9 @@ export const tapCsv = defineTap<CsvConfig>({
     }
     return streams;
   },
-  testConnection: ({ config }) => checkFilesReadable(resolveFiles(config).map((file) => file.path), "tap-csv"),
+  testConnection: ({ config }) =>
+    checkFilesReadable(
+      resolveFiles(config).map((file) => file.path),
+      "tap-csv",
+    ),
 });

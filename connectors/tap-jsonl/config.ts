@@ -1,4 +1,13 @@
-import { BAD_ROW_SETTING, filesSetting, ON_FILE_CHANGE_SETTING, resolveFileStreams, type BadRowPolicy, type ConnectorConfig, type FileChangePolicy, type FileEntry } from "../../protocol/index.js";
+import {
+  BAD_ROW_SETTING,
+  filesSetting,
+  ON_FILE_CHANGE_SETTING,
+  resolveFileStreams,
+  type BadRowPolicy,
+  type ConnectorConfig,
+  type FileChangePolicy,
+  type FileEntry,
+} from "../../protocol/index.js";
 
 export const JSONL_SETTINGS = {
   type: "object",
@@ -9,7 +18,12 @@ export const JSONL_SETTINGS = {
     sample_size: { type: "integer", minimum: 1, default: 1000, description: "Lines read from the start of each file to infer the schema." },
     on_bad_row: BAD_ROW_SETTING,
     on_file_change: ON_FILE_CHANGE_SETTING,
-    max_line_bytes: { type: "integer", minimum: 1024, default: 67108864, description: "Longest line accepted, in bytes (64 MiB by default); a longer one stops the stream naming its file and line." },
+    max_line_bytes: {
+      type: "integer",
+      minimum: 1024,
+      default: 67108864,
+      description: "Longest line accepted, in bytes (64 MiB by default); a longer one stops the stream naming its file and line.",
+    },
   },
 } as const;
 

@@ -16,5 +16,9 @@ export const tapJsonl = defineTap<JsonlConfig>({
     }
     return streams;
   },
-  testConnection: ({ config }) => checkFilesReadable(resolveFiles(config).map((file) => file.path), "tap-jsonl"),
+  testConnection: ({ config }) =>
+    checkFilesReadable(
+      resolveFiles(config).map((file) => file.path),
+      "tap-jsonl",
+    ),
 });

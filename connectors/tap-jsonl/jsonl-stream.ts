@@ -1,5 +1,19 @@
 import { SchemaInferrer } from "../../catalogs/index.js";
-import { BadRowHandler, bookmarked, DataError, fileIdentity, mapRows, savedPosition, type Bookmarked, type FileIdentity, type JsonSchema, type RejectedRow, type StreamItem, type TapStream, withNewProperties } from "../../protocol/index.js";
+import {
+  BadRowHandler,
+  bookmarked,
+  DataError,
+  fileIdentity,
+  mapRows,
+  savedPosition,
+  type Bookmarked,
+  type FileIdentity,
+  type JsonSchema,
+  type RejectedRow,
+  type StreamItem,
+  type TapStream,
+  withNewProperties,
+} from "../../protocol/index.js";
 import type { JsonlConfig, JsonlFile } from "./config.js";
 import { readJsonlLines, type JsonlLine } from "./jsonl-lines.js";
 

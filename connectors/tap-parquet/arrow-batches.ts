@@ -32,7 +32,9 @@ export async function parquetArrowBatches(plan: ArrowReadPlan): Promise<AsyncIte
   if (plan.columns.length === 0) return undefined;
   const changed = plan.columns.find((name) => plan.recordsOnly.has(name));
   if (changed !== undefined) {
-    plan.logger.info(`stream ${plan.stream}: column ${JSON.stringify(changed)} (INT96) would lose its range in an Arrow batch; writing its records to the batch files instead`);
+    plan.logger.info(
+      `stream ${plan.stream}: column ${JSON.stringify(changed)} (INT96) would lose its range in an Arrow batch; writing its records to the batch files instead`,
+    );
     return undefined;
   }
   const { ParquetFile } = await loadParquetWasm();
@@ -40,13 +42,19 @@ export async function parquetArrowBatches(plan: ArrowReadPlan): Promise<AsyncIte
   try {
     file = await ParquetFile.fromFile(await openAsBlob(plan.path));
   } catch (error) {
-    throw new FatalError("PARQUET_INVALID", `not a readable Parquet file (${(error as Error).message})`, { where: { file: plan.path, stream: plan.stream }, hint: "Check that the file is Parquet and not truncated.", cause: error });
+    throw new FatalError("PARQUET_INVALID", `not a readable Parquet file (${(error as Error).message})`, {
+      where: { file: plan.path, stream: plan.stream },
+      hint: "Check that the file is Parquet and not truncated.",
+      cause: error,
+    });
   }
   const probe = await file.read({ columns: [...plan.columns], limit: 0 });
   const { columns } = await decodeArrowBatch(probe.intoIPCStream());
   const unfit = columns.find((column) => column.kind === undefined || !columnFitsProperty(column.kind, plan.properties[column.name]));
   if (unfit !== undefined || columns.length !== plan.columns.length) {
-    plan.logger.info(`stream ${plan.stream}: column ${JSON.stringify(unfit?.name ?? "?")} (${unfit?.type ?? "missing"}) cannot travel in an Arrow batch as it is; writing its records to the batch files instead`);
+    plan.logger.info(
+      `stream ${plan.stream}: column ${JSON.stringify(unfit?.name ?? "?")} (${unfit?.type ?? "missing"}) cannot travel in an Arrow batch as it is; writing its records to the batch files instead`,
+    );
     file.free();
     return undefined;
   }

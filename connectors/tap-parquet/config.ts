@@ -10,7 +10,8 @@ export const PARQUET_SETTINGS = {
       type: "string",
       enum: ["null", "bad_row"],
       default: "null",
-      description: 'NaN and ±Infinity, which JSON cannot write: "null" writes null and counts them (a warning per column at the end of the stream); "bad_row" makes the row a bad row (on_bad_row decides).',
+      description:
+        'NaN and ±Infinity, which JSON cannot write: "null" writes null and counts them (a warning per column at the end of the stream); "bad_row" makes the row a bad row (on_bad_row decides).',
     },
     on_bad_row: BAD_ROW_SETTING,
   },

@@ -13,5 +13,9 @@ export const tapParquet = defineTap<ParquetConfig>({
     for (const entry of resolveFiles(config)) streams.push(await parquetStream(entry));
     return streams;
   },
-  testConnection: ({ config }) => checkFilesReadable(resolveFiles(config).map((entry) => entry.path), "tap-parquet"),
+  testConnection: ({ config }) =>
+    checkFilesReadable(
+      resolveFiles(config).map((entry) => entry.path),
+      "tap-parquet",
+    ),
 });

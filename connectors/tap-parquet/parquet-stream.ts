@@ -1,5 +1,18 @@
 import { asyncBufferFromFile, parquetMetadataAsync, parquetReadObjects, parquetSchema, type AsyncBuffer, type FileMetaData } from "hyparquet";
-import { BadRowHandler, bookmarked, checkKeysAreColumns, DataError, FatalError, savedPosition, sourceFileError, type Bookmarked, type JsonSchema, type RejectedRow, type StreamItem, type TapStream } from "../../protocol/index.js";
+import {
+  BadRowHandler,
+  bookmarked,
+  checkKeysAreColumns,
+  DataError,
+  FatalError,
+  savedPosition,
+  sourceFileError,
+  type Bookmarked,
+  type JsonSchema,
+  type RejectedRow,
+  type StreamItem,
+  type TapStream,
+} from "../../protocol/index.js";
 import type { ParquetConfig, ParquetFileEntry } from "./config.js";
 import { parquetArrowBatches } from "./arrow-batches.js";
 import { parquetToJsonSchema } from "./parquet-schema.js";
@@ -21,7 +34,11 @@ async function openParquet(path: string): Promise<{ file: AsyncBuffer; metadata:
   try {
     return { file, metadata: await parquetMetadataAsync(file) };
   } catch (error) {
-    throw new FatalError("PARQUET_INVALID", `not a readable Parquet file (${(error as Error).message})`, { where: { file: path }, hint: "Check that the file is Parquet and not truncated.", cause: error });
+    throw new FatalError("PARQUET_INVALID", `not a readable Parquet file (${(error as Error).message})`, {
+      where: { file: path },
+      hint: "Check that the file is Parquet and not truncated.",
+      cause: error,
+    });
   }
 }
 
@@ -70,7 +87,11 @@ export async function parquetStream(entry: ParquetFileEntry): Promise<TapStream<
   const { metadata } = await openParquet(entry.path);
   const schema = parquetToJsonSchema(parquetSchema(metadata));
   const properties = schema["properties"] as Record<string, JsonSchema>;
-  const int96Columns = new Set(parquetSchema(metadata).children.filter((child) => child.element.type === "INT96").map((child) => child.element.name));
+  const int96Columns = new Set(
+    parquetSchema(metadata)
+      .children.filter((child) => child.element.type === "INT96")
+      .map((child) => child.element.name),
+  );
   checkKeysAreColumns(entry.keyProperties, Object.keys(properties), { connector: "tap-parquet", stream: entry.stream, file: entry.path });
   return {
     name: entry.stream,
@@ -120,7 +141,9 @@ export async function parquetStream(entry: ParquetFileEntry): Promise<TapStream<
         groupStart = groupEnd;
       }
       for (const [column, count] of nonFinite?.byColumn ?? []) {
-        logger.warn(`stream ${entry.stream}: column ${column}: ${count} NaN or ±Infinity value(s) written as null (set non_finite_numbers = "bad_row" to make such rows bad rows)`);
+        logger.warn(
+          `stream ${entry.stream}: column ${column}: ${count} NaN or ±Infinity value(s) written as null (set non_finite_numbers = "bad_row" to make such rows bad rows)`,
+        );
       }
       badRows.summarize();
     },

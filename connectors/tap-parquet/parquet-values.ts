@@ -83,7 +83,13 @@ export function valueReader(node: SchemaTree, role: "field" | "element" = "field
         // A one-field group as the element: hyparquet gives the field's value, the element is the group holding it.
         const field = (shape.item.children[0] as SchemaTree).element.name;
         const wrapped: ValueReader = (value, column, nonFinite) =>
-          (value as unknown[]).map((entry) => item(typeof entry === "object" && entry !== null && !Array.isArray(entry) && !(entry instanceof Uint8Array) ? entry : { [field]: entry }, column, nonFinite));
+          (value as unknown[]).map((entry) =>
+            item(
+              typeof entry === "object" && entry !== null && !Array.isArray(entry) && !(entry instanceof Uint8Array) ? entry : { [field]: entry },
+              column,
+              nonFinite,
+            ),
+          );
         return (value, column, nonFinite) => (Array.isArray(value) ? wrapped(value, column, nonFinite) : nullOr(value));
       }
       return (value, column, nonFinite) => (Array.isArray(value) ? listOf(value, column, nonFinite) : nullOr(value));
@@ -128,18 +134,24 @@ function leafValue(value: unknown, column: string, nonFinite: NonFinite | undefi
     return null;
   }
   if (value instanceof OutOfRangeTime) {
-    throw new DataError("PARQUET_TIME_OUT_OF_RANGE", `column ${column} holds the time ${value.description}, outside the years 0000–9999 that date-time text can write`, {
-      hint: "Fix the value at the source, or leave the column out of the catalog.",
-    });
+    throw new DataError(
+      "PARQUET_TIME_OUT_OF_RANGE",
+      `column ${column} holds the time ${value.description}, outside the years 0000–9999 that date-time text can write`,
+      {
+        hint: "Fix the value at the source, or leave the column out of the catalog.",
+      },
+    );
   }
-  if (value instanceof Uint8Array) return bytesAreText ? new TextDecoder().decode(value) : Buffer.from(value.buffer, value.byteOffset, value.byteLength).toString("base64");
+  if (value instanceof Uint8Array)
+    return bytesAreText ? new TextDecoder().decode(value) : Buffer.from(value.buffer, value.byteOffset, value.byteLength).toString("base64");
   return typeof value === "object" ? plainValue(value, column, nonFinite) : value;
 }
 
 /** A value of a column or key the schema says nothing more of. */
 function plainValue(value: unknown, column: string, nonFinite: NonFinite | undefined): unknown {
   if (Array.isArray(value)) return value.map((item) => plainValue(item, column, nonFinite));
-  if (typeof value === "object" && value !== null && !(value instanceof Uint8Array) && !(value instanceof OutOfRangeTime)) return mapObject(value, (item) => plainValue(item, column, nonFinite));
+  if (typeof value === "object" && value !== null && !(value instanceof Uint8Array) && !(value instanceof OutOfRangeTime))
+    return mapObject(value, (item) => plainValue(item, column, nonFinite));
   return leafValue(value, column, nonFinite, false);
 }
 
@@ -148,7 +160,8 @@ function mapObject(value: unknown, map: (item: unknown, key: string) => unknown)
   if (value === null || value === undefined) return null;
   if (typeof value !== "object" || Array.isArray(value)) return value;
   const result: Record<string, unknown> = {};
-  for (const [key, item] of Object.entries(value)) Object.defineProperty(result, key, { value: map(item, key), enumerable: true, writable: true, configurable: true });
+  for (const [key, item] of Object.entries(value))
+    Object.defineProperty(result, key, { value: map(item, key), enumerable: true, writable: true, configurable: true });
   return result;
 }
 

@@ -5,7 +5,8 @@ const pagination: JsonSchema = {
   type: "object",
   additionalProperties: false,
   required: ["style"],
-  description: "How the endpoint pages: none, page (page_param, size_param, size, first_page), offset (offset_param, limit_param, limit), cursor (cursor_param, cursor_path in the body), or link (Link header rel=next).",
+  description:
+    "How the endpoint pages: none, page (page_param, size_param, size, first_page), offset (offset_param, limit_param, limit), cursor (cursor_param, cursor_path in the body), or link (Link header rel=next).",
   properties: {
     style: { type: "string", enum: ["none", "page", "offset", "cursor", "link"] },
     page_param: { type: "string" },
@@ -51,7 +52,8 @@ export const REST_SETTINGS: JsonSchema = {
     cache_path: {
       type: "string",
       default: ".agora/http-cache.db",
-      description: "Where cached responses are kept: a SQLite file, or a postgres://user:password@host/database URL (table http_cache in schema agora, or ?schema=) shared by taps on every host.",
+      description:
+        "Where cached responses are kept: a SQLite file, or a postgres://user:password@host/database URL (table http_cache in schema agora, or ?schema=) shared by taps on every host.",
     },
     cache_ttl_seconds: { type: "number", minimum: 0, default: 0, description: "Reuse a response this long (0: no cache)." },
     sample_size: { type: "integer", minimum: 1, default: 100, description: "Records from each stream's first page used to infer its schema." },

@@ -25,9 +25,20 @@ function paginationOf(stream: RestStreamConfig): Pagination {
     case "none":
       return { style: "none" };
     case "page":
-      return { style: "page", ...(p.page_param === undefined ? {} : { pageParam: p.page_param }), ...(p.size_param === undefined ? {} : { sizeParam: p.size_param }), ...(p.size === undefined ? {} : { size: p.size }), ...(p.first_page === undefined ? {} : { firstPage: p.first_page }) };
+      return {
+        style: "page",
+        ...(p.page_param === undefined ? {} : { pageParam: p.page_param }),
+        ...(p.size_param === undefined ? {} : { sizeParam: p.size_param }),
+        ...(p.size === undefined ? {} : { size: p.size }),
+        ...(p.first_page === undefined ? {} : { firstPage: p.first_page }),
+      };
     case "offset":
-      return { style: "offset", limit: p.limit ?? 100, ...(p.offset_param === undefined ? {} : { offsetParam: p.offset_param }), ...(p.limit_param === undefined ? {} : { limitParam: p.limit_param }) };
+      return {
+        style: "offset",
+        limit: p.limit ?? 100,
+        ...(p.offset_param === undefined ? {} : { offsetParam: p.offset_param }),
+        ...(p.limit_param === undefined ? {} : { limitParam: p.limit_param }),
+      };
     case "cursor":
       return { style: "cursor", cursorPath: p.cursor_path ?? "next", ...(p.cursor_param === undefined ? {} : { cursorParam: p.cursor_param }) };
     case "link":
@@ -71,7 +82,8 @@ async function restStream(stream: RestStreamConfig, config: RestConfig, client: 
     resumable: byCursor,
     async *records({ replicationKeyValue, bookmark }) {
       const params = { ...stream.params };
-      if (stream.replication_param !== undefined && replicationKeyValue !== undefined && replicationKeyValue !== null) params[stream.replication_param] = replicationKeyValue;
+      if (stream.replication_param !== undefined && replicationKeyValue !== undefined && replicationKeyValue !== null)
+        params[stream.replication_param] = replicationKeyValue;
       if (!byCursor) {
         for await (const page of paginate(client, stream.path, params, stream.records_path, paginationOf(stream))) yield page.records;
         return;

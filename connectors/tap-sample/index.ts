@@ -15,7 +15,12 @@ function rowsDone(bookmark: unknown): number {
   return typeof rows === "number" && rows > 0 ? rows : 0;
 }
 
-function generatedStream(name: string, schema: TapStream["schema"], count: (config: SampleConfig) => number, row: (config: SampleConfig, index: number) => Record<string, unknown>): TapStream<SampleConfig> {
+function generatedStream(
+  name: string,
+  schema: TapStream["schema"],
+  count: (config: SampleConfig) => number,
+  row: (config: SampleConfig, index: number) => Record<string, unknown>,
+): TapStream<SampleConfig> {
   return {
     name,
     schema,
@@ -45,8 +50,18 @@ export const tapSample = defineTap<SampleConfig>({
     },
   },
   discoverStreams: () => [
-    generatedStream("users", USERS_SCHEMA, (config) => config.users, (config, index) => userRow(config.seed, index)),
-    generatedStream("orders", ORDERS_SCHEMA, (config) => config.orders, (config, index) => orderRow(config.seed, index, config.users)),
+    generatedStream(
+      "users",
+      USERS_SCHEMA,
+      (config) => config.users,
+      (config, index) => userRow(config.seed, index),
+    ),
+    generatedStream(
+      "orders",
+      ORDERS_SCHEMA,
+      (config) => config.orders,
+      (config, index) => orderRow(config.seed, index, config.users),
+    ),
   ],
   testConnection: () => "generated data needs no connection",
 });

@@ -94,7 +94,8 @@ export class CsvFile {
       const cut = await cutIncompleteTail(path, format.quoteChar).catch((error: unknown) => {
         throw fileError(error, path, "repair the file's incomplete last row");
       });
-      if (cut > 0) logger.warn(`${path}: cut ${cut} bytes of an incomplete last row, left by a write that failed; its records were not confirmed and come again`);
+      if (cut > 0)
+        logger.warn(`${path}: cut ${cut} bytes of an incomplete last row, left by a write that failed; its records were not confirmed and come again`);
       const header = existingHeader(path, format);
       if (header === undefined || header.join("\u0000") === columns.join("\u0000")) break;
       path = basePath.replace(/(\.[^./]*)?$/, (extension) => `-${suffix}${extension}`);

@@ -35,7 +35,8 @@ export const targetCsv = defineTarget<CsvTargetConfig>({
     // A stream's schema (StreamInfo) fixes its columns, so its encoder.
     const encoders = new WeakMap<StreamInfo, (record: Readonly<Record<string, unknown>>) => string>();
     const destinations = new DestinationNames("file");
-    const pathOf = (stream: string): string => resolve(join(config.destination_path, config.file_naming.replaceAll("{stream}", stream.replace(/[^\w.-]/g, "_"))));
+    const pathOf = (stream: string): string =>
+      resolve(join(config.destination_path, config.file_naming.replaceAll("{stream}", stream.replace(/[^\w.-]/g, "_"))));
     return {
       async prepareStream(stream) {
         const columns = columnsOf(stream);

@@ -2,7 +2,17 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import type { DuckDBConnection, DuckDBInstance } from "@duckdb/node-api";
-import { arrowColumns, arrowToParquet, decodeArrowBatch, defineTarget, DestinationNames, encodeStreamRecords, type ArrowColumn, type ConnectorConfig, type StreamInfo } from "../../protocol/index.js";
+import {
+  arrowColumns,
+  arrowToParquet,
+  decodeArrowBatch,
+  defineTarget,
+  DestinationNames,
+  encodeStreamRecords,
+  type ArrowColumn,
+  type ConnectorConfig,
+  type StreamInfo,
+} from "../../protocol/index.js";
 import { identifierKey } from "./column-types.js";
 import { duckdbError } from "./duckdb-errors.js";
 import { RECORD_COLUMN, StreamTable, wantedColumns } from "./stream-table.js";
@@ -98,9 +108,15 @@ export const targetDuckdb = defineTarget<DuckdbConfig>({
       release_between_batches: {
         type: "boolean",
         default: false,
-        description: "Close the database after each batch, so other processes can open it while a sync runs (DuckDB lets one process have it open for writing); slower.",
+        description:
+          "Close the database after each batch, so other processes can open it while a sync runs (DuckDB lets one process have it open for writing); slower.",
       },
-      busy_timeout_ms: { type: "integer", minimum: 0, default: 5000, description: "How long to wait for another process to close the database before failing." },
+      busy_timeout_ms: {
+        type: "integer",
+        minimum: 0,
+        default: 5000,
+        description: "How long to wait for another process to close the database before failing.",
+      },
     },
   },
   nativeBatchFormats: ["arrow", "parquet"],
@@ -162,7 +178,13 @@ export const targetDuckdb = defineTarget<DuckdbConfig>({
           if (ipc !== undefined) encoded.push({ stream: entry.stream, columns, parquet: await toParquet(ipc) });
         }
         await database.transaction("write a batch", batch.length === 1 ? batch[0]?.stream.name : undefined, async (connection) => {
-          for (const { stream, columns, parquet } of encoded) await load(connection, stream, parquet, columns.map((column) => column.name));
+          for (const { stream, columns, parquet } of encoded)
+            await load(
+              connection,
+              stream,
+              parquet,
+              columns.map((column) => column.name),
+            );
         });
         released();
       },
@@ -182,7 +204,14 @@ export const targetDuckdb = defineTarget<DuckdbConfig>({
       async writeArrowBatch(stream, ipc, _file, prepared) {
         const decoded = await decodeArrowBatch(ipc);
         const parquet = prepared ?? (await toParquet(ipc));
-        await database.transaction("write a batch", stream.name, (connection) => load(connection, stream, parquet, decoded.columns.map((column) => column.name)));
+        await database.transaction("write a batch", stream.name, (connection) =>
+          load(
+            connection,
+            stream,
+            parquet,
+            decoded.columns.map((column) => column.name),
+          ),
+        );
         released();
         return decoded.rows;
       },

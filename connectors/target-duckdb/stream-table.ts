@@ -36,16 +36,23 @@ export function wantedColumns(stream: StreamInfo): Column[] {
   for (const name of names) {
     const other = seen.get(identifierKey(name));
     if (other !== undefined) {
-      throw new ConfigError("COLUMN_NAMES_COLLIDE", `properties ${JSON.stringify(other)} and ${JSON.stringify(name)} differ only in case, and DuckDB column names ignore case`, {
-        where: { stream: stream.name },
-        hint: "Rename one of them with the rename_field middleware, so each keeps its own values.",
-      });
+      throw new ConfigError(
+        "COLUMN_NAMES_COLLIDE",
+        `properties ${JSON.stringify(other)} and ${JSON.stringify(name)} differ only in case, and DuckDB column names ignore case`,
+        {
+          where: { stream: stream.name },
+          hint: "Rename one of them with the rename_field middleware, so each keeps its own values.",
+        },
+      );
     }
     seen.set(identifierKey(name), name);
   }
   for (const key of stream.keyProperties) {
     if (!Object.hasOwn(properties, key)) {
-      throw new ConfigError("KEY_NOT_IN_SCHEMA", `key property "${key}" is not in the stream's schema`, { where: { stream: stream.name }, hint: "The tap must list its key properties in the schema's properties." });
+      throw new ConfigError("KEY_NOT_IN_SCHEMA", `key property "${key}" is not in the stream's schema`, {
+        where: { stream: stream.name },
+        hint: "The tap must list its key properties in the schema's properties.",
+      });
     }
   }
   return names.map((name) => ({ name, type: duckdbType(properties[name]) }));
@@ -86,13 +93,15 @@ export class StreamTable {
       // read_parquet adds this column to tell a batch's rows apart; a property of that name would be shadowed.
       throw new ConfigError("COLUMN_NAME_RESERVED", `property "${ROW_NUMBER}" is a name target-duckdb uses to upsert a stream with key properties`, {
         where: { stream: stream.name },
-        hint: "Rename it with the rename middleware (fields = { file_row_number = \"…\" }).",
+        hint: 'Rename it with the rename middleware (fields = { file_row_number = "…" }).',
       });
     }
     const existing = await this.existingColumns();
     if (existing.size === 0) {
       await this.connection.run(`CREATE SCHEMA IF NOT EXISTS ${quoteIdentifier(this.schema)}`);
-      await this.connection.run(`CREATE TABLE IF NOT EXISTS ${this.qualified} (${wanted.map((column) => `${quoteIdentifier(column.name)} ${column.type}`).join(", ")})`);
+      await this.connection.run(
+        `CREATE TABLE IF NOT EXISTS ${this.qualified} (${wanted.map((column) => `${quoteIdentifier(column.name)} ${column.type}`).join(", ")})`,
+      );
       this.columns = wanted.map((column) => ({ ...column, stored: column.type }));
     } else {
       await this.checkKeys(stream);
@@ -108,7 +117,9 @@ export class StreamTable {
             continue;
           }
           // A column whose type changed keeps every row: widened to JSON, which holds the old values and the new.
-          await this.connection.run(`ALTER TABLE ${this.qualified} ALTER COLUMN ${quoteIdentifier(column.name)} SET DATA TYPE JSON USING to_json(${quoteIdentifier(column.name)})`);
+          await this.connection.run(
+            `ALTER TABLE ${this.qualified} ALTER COLUMN ${quoteIdentifier(column.name)} SET DATA TYPE JSON USING to_json(${quoteIdentifier(column.name)})`,
+          );
         }
         this.columns.push({ ...column, stored: stored === undefined || stored === reportedType(column.type) ? column.type : "JSON" });
       }
@@ -126,10 +137,14 @@ export class StreamTable {
     if (typeof comment !== "string" || !comment.startsWith(KEYS_COMMENT)) return;
     const tableKeys = JSON.parse(comment.slice(KEYS_COMMENT.length)) as string[];
     if (tableKeys.join("\u0000") === this.keys.join("\u0000")) return;
-    throw new ConfigError("KEYS_CHANGED", `the table's key is (${tableKeys.join(", ")}) but the stream's key properties are (${stream.keyProperties.join(", ")})`, {
-      where: { stream: stream.name },
-      hint: `Drop or rename table ${this.schema}.${this.table}, or keep the stream's key properties unchanged.`,
-    });
+    throw new ConfigError(
+      "KEYS_CHANGED",
+      `the table's key is (${tableKeys.join(", ")}) but the stream's key properties are (${stream.keyProperties.join(", ")})`,
+      {
+        where: { stream: stream.name },
+        hint: `Drop or rename table ${this.schema}.${this.table}, or keep the stream's key properties unchanged.`,
+      },
+    );
   }
 
   /** Rows in a Parquet file, from its footer (DuckDB reads it). */
@@ -182,9 +197,13 @@ export class StreamTable {
     }
     // A key written twice in one batch (or a key null): stage the batch and keep each key's last row, the one a stream of upserts means.
     const staged = quoteIdentifier(STAGED);
-    await this.connection.run(`CREATE OR REPLACE TEMP TABLE ${staged} AS SELECT ${casts}, ${ROW_NUMBER} FROM read_parquet(${quoteLiteral(parquetPath)}, ${ROW_NUMBER} = true)`);
+    await this.connection.run(
+      `CREATE OR REPLACE TEMP TABLE ${staged} AS SELECT ${casts}, ${ROW_NUMBER} FROM read_parquet(${quoteLiteral(parquetPath)}, ${ROW_NUMBER} = true)`,
+    );
     await this.connection.run(`DELETE FROM ${staged} WHERE ${ROW_NUMBER} NOT IN (SELECT max(${ROW_NUMBER}) FROM ${staged} GROUP BY ${keys.join(", ")})`);
-    await this.connection.run(`DELETE FROM ${this.qualified} AS target USING ${staged} AS batch WHERE ${keys.map((key) => `target.${key} = batch.${key}`).join(" AND ")}`);
+    await this.connection.run(
+      `DELETE FROM ${this.qualified} AS target USING ${staged} AS batch WHERE ${keys.map((key) => `target.${key} = batch.${key}`).join(" AND ")}`,
+    );
     await this.connection.run(`INSERT INTO ${this.qualified} (${names}) SELECT ${names} FROM ${staged}`);
     await this.connection.run(`DROP TABLE ${staged}`);
   }

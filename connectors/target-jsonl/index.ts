@@ -1,6 +1,18 @@
 import type { FileHandle } from "node:fs/promises";
 import { join, resolve } from "node:path";
-import { appendBuffers, checkDirectoryWritable, cutIncompleteTail, defineTarget, DestinationNames, FatalError, fileError, openForAppend, stringifyJson, TextChunks, type StreamRecords } from "../../protocol/index.js";
+import {
+  appendBuffers,
+  checkDirectoryWritable,
+  cutIncompleteTail,
+  defineTarget,
+  DestinationNames,
+  FatalError,
+  fileError,
+  openForAppend,
+  stringifyJson,
+  TextChunks,
+  type StreamRecords,
+} from "../../protocol/index.js";
 
 interface JsonlConfig {
   [key: string]: unknown;
@@ -37,7 +49,8 @@ export const targetJsonl = defineTarget<JsonlConfig>({
         const cut = await cutIncompleteTail(path).catch((error: unknown) => {
           throw fileError(error, path, "repair the file's incomplete last line");
         });
-        if (cut > 0) logger.warn(`${path}: cut ${cut} bytes of an incomplete last line, left by a write that failed; its records were not confirmed and come again`);
+        if (cut > 0)
+          logger.warn(`${path}: cut ${cut} bytes of an incomplete last line, left by a write that failed; its records were not confirmed and come again`);
         handle = await openForAppend(path);
         files.set(stream, handle);
       }

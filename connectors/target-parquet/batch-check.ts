@@ -18,7 +18,10 @@ export async function checkParquetBatch(bytes: Uint8Array, encoded: EncodedRowGr
       if (meta === undefined) throw unreadable("a column chunk has no metadata (or lives in another file)", where);
       const start = meta.dictionary_page_offset !== undefined && meta.dictionary_page_offset > 0n ? meta.dictionary_page_offset : meta.data_page_offset;
       if (start < 4n || start + meta.total_compressed_size > BigInt(bodyEnd)) {
-        throw unreadable(`column ${meta.path_in_schema.join(".")} points at bytes ${start}–${start + meta.total_compressed_size}, outside the file's row groups (4–${bodyEnd})`, where);
+        throw unreadable(
+          `column ${meta.path_in_schema.join(".")} points at bytes ${start}–${start + meta.total_compressed_size}, outside the file's row groups (4–${bodyEnd})`,
+          where,
+        );
       }
     }
   }

@@ -1,6 +1,17 @@
 import { readFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
-import { arrowColumns, arrowToParquet, checkDirectoryWritable, defineTarget, DestinationNames, encodeStreamRecords, type ConnectorConfig, type Logger, type ParquetCompression, type StreamInfo } from "../../protocol/index.js";
+import {
+  arrowColumns,
+  arrowToParquet,
+  checkDirectoryWritable,
+  defineTarget,
+  DestinationNames,
+  encodeStreamRecords,
+  type ConnectorConfig,
+  type Logger,
+  type ParquetCompression,
+  type StreamInfo,
+} from "../../protocol/index.js";
 import { checkParquetBatch } from "./batch-check.js";
 import { ParquetFile } from "./parquet-file.js";
 import { schemaKey, splitParquet, withJsonColumns } from "./parquet-footer.js";
@@ -87,7 +98,8 @@ export const targetParquet = defineTarget<ParquetTargetConfig>({
       return Number(encoded.metadata.num_rows);
     };
     /** Writes one Arrow IPC stream as row groups of the stream's file; returns its rows. */
-    const write = async (stream: StreamInfo, ipc: Uint8Array, jsonColumns?: ReadonlySet<string>): Promise<number> => append(stream, await arrowToParquet(ipc, options), jsonColumns);
+    const write = async (stream: StreamInfo, ipc: Uint8Array, jsonColumns?: ReadonlySet<string>): Promise<number> =>
+      append(stream, await arrowToParquet(ipc, options), jsonColumns);
     return {
       writeParquetBatch: async (stream, path) => append(stream, await readFile(path), undefined, path),
       async writeBatch(batch) {

@@ -84,14 +84,24 @@ export function footerAt(tail: ArrayBuffer): FileMetaData | undefined {
 export function withJsonColumns(metadata: FileMetaData, names: ReadonlySet<string>): FileMetaData {
   if (names.size === 0) return metadata;
   const schema = metadata.schema.map((element, index) =>
-    index > 0 && element.num_children === undefined && names.has(element.name) ? { ...element, converted_type: "JSON" as const, logical_type: { type: "JSON" as const } } : element,
+    index > 0 && element.num_children === undefined && names.has(element.name)
+      ? { ...element, converted_type: "JSON" as const, logical_type: { type: "JSON" as const } }
+      : element,
   );
   return { ...metadata, schema };
 }
 
 /** A short text of a Parquet schema (names, types, repetition), to tell whether two batches can share a file. */
 export function schemaKey(metadata: FileMetaData): string {
-  return JSON.stringify(metadata.schema.map((element) => [element.name, element.type ?? null, element.repetition_type ?? null, element.num_children ?? null, element.converted_type ?? null, element.logical_type ?? null]), (_key, value: unknown) =>
-    typeof value === "bigint" ? value.toString() : value,
+  return JSON.stringify(
+    metadata.schema.map((element) => [
+      element.name,
+      element.type ?? null,
+      element.repetition_type ?? null,
+      element.num_children ?? null,
+      element.converted_type ?? null,
+      element.logical_type ?? null,
+    ]),
+    (_key, value: unknown) => (typeof value === "bigint" ? value.toString() : value),
   );
 }

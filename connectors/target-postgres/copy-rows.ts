@@ -76,7 +76,10 @@ function compileRowFields(columns: readonly string[], kinds: readonly ColumnKind
     return column === 0 ? `let line = ${encode}(${read});` : `line += "\\t" + ${encode}(${read});`;
   });
   // eslint-disable-next-line @typescript-eslint/no-implied-eval -- compiled from JSON string literals only (see above)
-  const make = new Function("textField", "jsonField", `return function rowFields(record) { ${steps.join(" ")} return line; };`) as (text: typeof textField, json: typeof jsonField) => RowFields;
+  const make = new Function("textField", "jsonField", `return function rowFields(record) { ${steps.join(" ")} return line; };`) as (
+    text: typeof textField,
+    json: typeof jsonField,
+  ) => RowFields;
   return make(textField, jsonField);
 }
 

@@ -47,9 +47,15 @@ export function refuseUnusableNames(stream: string, names: readonly string[]): v
   for (const name of names) {
     const reserved = RESERVED_COLUMNS.includes(storedIdentifier(name));
     if (name !== "" && !reserved) continue;
-    throw new ConfigError(name === "" ? "COLUMN_NAME_EMPTY" : "COLUMN_NAME_RESERVED", name === "" ? "a property has an empty name, which no Postgres column can have" : `property ${JSON.stringify(name)} would be column ${JSON.stringify(storedIdentifier(name))}, which target-postgres writes itself`, {
-      where: { stream },
-      hint: "Rename it in the pipeline (the rename middleware), so it gets a column of its own.",
-    });
+    throw new ConfigError(
+      name === "" ? "COLUMN_NAME_EMPTY" : "COLUMN_NAME_RESERVED",
+      name === ""
+        ? "a property has an empty name, which no Postgres column can have"
+        : `property ${JSON.stringify(name)} would be column ${JSON.stringify(storedIdentifier(name))}, which target-postgres writes itself`,
+      {
+        where: { stream },
+        hint: "Rename it in the pipeline (the rename middleware), so it gets a column of its own.",
+      },
+    );
   }
 }

@@ -45,7 +45,11 @@ export const targetPostgres = defineTarget<PostgresConfig>({
     additionalProperties: false,
     required: ["url"],
     properties: {
-      url: { type: "string", secret: true, description: "The server and database: postgres://user:password@host:5432/database (libpq parameters such as sslmode may follow)." },
+      url: {
+        type: "string",
+        secret: true,
+        description: "The server and database: postgres://user:password@host:5432/database (libpq parameters such as sslmode may follow).",
+      },
       schema: { type: "string", minLength: 1, default: "public", description: "The schema the tables are made in (created if missing)." },
       table_prefix: { type: "string", default: "", description: "Prepended to each stream name to make its table name." },
     },

@@ -71,7 +71,10 @@ export class StreamTable {
     const properties = (stream.schema["properties"] ?? {}) as Record<string, JsonSchema>;
     for (const key of stream.keyProperties) {
       if (!Object.hasOwn(properties, key)) {
-        throw new ConfigError("KEY_NOT_IN_SCHEMA", `key property "${key}" is not in the stream's schema`, { where: { stream: stream.name }, hint: "The tap must list its key properties in the schema's properties." });
+        throw new ConfigError("KEY_NOT_IN_SCHEMA", `key property "${key}" is not in the stream's schema`, {
+          where: { stream: stream.name },
+          hint: "The tap must list its key properties in the schema's properties.",
+        });
       }
     }
     const wanted = new Map(Object.entries(properties).map(([name, property]) => [name, columnKind(property)]));
@@ -129,7 +132,12 @@ export class StreamTable {
     }
     if (await this.insertedNew(client, all, refusing)) return;
     await this.ensureStaging(client);
-    await this.copyKeeping(client, this.staging, all.filter((index) => !refusing.rejected.has(index)), refusing);
+    await this.copyKeeping(
+      client,
+      this.staging,
+      all.filter((index) => !refusing.rejected.has(index)),
+      refusing,
+    );
     await this.merge(client);
   }
 
@@ -324,10 +332,14 @@ export class StreamTable {
     );
     const existingKeys = keys.rows.map((row) => row.column_name);
     if (existingKeys.join("\u0000") !== stream.keyProperties.join("\u0000")) {
-      throw new ConfigError("KEYS_CHANGED", `the table's key is (${existingKeys.join(", ")}) but the stream's key properties are (${stream.keyProperties.join(", ")})`, {
-        where: { stream: stream.name },
-        hint: `Drop or rename table ${this.schema}.${this.table}, or keep the stream's key properties unchanged.`,
-      });
+      throw new ConfigError(
+        "KEYS_CHANGED",
+        `the table's key is (${existingKeys.join(", ")}) but the stream's key properties are (${stream.keyProperties.join(", ")})`,
+        {
+          where: { stream: stream.name },
+          hint: `Drop or rename table ${this.schema}.${this.table}, or keep the stream's key properties unchanged.`,
+        },
+      );
     }
     for (const [name, kind] of wanted) {
       const type = existing.get(name);
@@ -347,10 +359,14 @@ export class StreamTable {
       const stored = storedIdentifier(name);
       const other = seen.get(stored);
       if (other !== undefined) {
-        throw new ConfigError("COLUMN_NAME_TAKEN", `properties ${JSON.stringify(other)} and ${JSON.stringify(name)} would both be column ${JSON.stringify(stored)} (Postgres keeps the first 63 bytes of a name)`, {
-          where: { stream },
-          hint: "Rename one of them (the rename middleware), so each keeps its own column.",
-        });
+        throw new ConfigError(
+          "COLUMN_NAME_TAKEN",
+          `properties ${JSON.stringify(other)} and ${JSON.stringify(name)} would both be column ${JSON.stringify(stored)} (Postgres keeps the first 63 bytes of a name)`,
+          {
+            where: { stream },
+            hint: "Rename one of them (the rename middleware), so each keeps its own column.",
+          },
+        );
       }
       seen.set(stored, name);
     }
@@ -358,4 +374,13 @@ export class StreamTable {
 }
 
 /** Postgres's internal names of the types columnKind chooses. */
-const PG_UDT: Record<ColumnKind["pgType"], string> = { bigint: "int8", numeric: "numeric", boolean: "bool", text: "text", timestamptz: "timestamptz", date: "date", time: "time", jsonb: "jsonb" };
+const PG_UDT: Record<ColumnKind["pgType"], string> = {
+  bigint: "int8",
+  numeric: "numeric",
+  boolean: "bool",
+  text: "text",
+  timestamptz: "timestamptz",
+  date: "date",
+  time: "time",
+  jsonb: "jsonb",
+};

@@ -60,10 +60,14 @@ function exactValue(value: ExactNumber, kind: ColumnKind, field: string): SqlVal
   // -0 is 0 to an INTEGER column; a number column keeps its sign as text.
   if (integer !== undefined && (kind.sqlType === "INTEGER" || !value.text.startsWith("-0"))) return integer;
   if (kind.sqlType === "ANY" || kind.sqlType === "TEXT") return value.text;
-  throw new DataError("VALUE_OUT_OF_RANGE", `${value.text} does not fit a SQLite ${kind.sqlType} column (${kind.sqlType === "INTEGER" ? "64-bit integers" : "doubles"})`, {
-    where: { field },
-    hint: "Declare the property as a number (stored with every digit), or send a value the column holds.",
-  });
+  throw new DataError(
+    "VALUE_OUT_OF_RANGE",
+    `${value.text} does not fit a SQLite ${kind.sqlType} column (${kind.sqlType === "INTEGER" ? "64-bit integers" : "doubles"})`,
+    {
+      where: { field },
+      hint: "Declare the property as a number (stored with every digit), or send a value the column holds.",
+    },
+  );
 }
 
 /** The number as a 64-bit integer, when it is a whole number that fits one. */

@@ -33,7 +33,11 @@ export function databaseError(error: unknown, file: string, action: string): Fat
   const failure = error as SqliteFailure;
   const code = failure.code ?? "";
   if (code === "SQLITE_FULL") {
-    return new FatalError("DISK_FULL", `the disk is full; cannot ${action}`, { where: { file }, hint: "Free space and run again; nothing after the last confirmed STATE is lost.", cause: error });
+    return new FatalError("DISK_FULL", `the disk is full; cannot ${action}`, {
+      where: { file },
+      hint: "Free space and run again; nothing after the last confirmed STATE is lost.",
+      cause: error,
+    });
   }
   if (code === "SQLITE_CANTOPEN" || code.startsWith("SQLITE_READONLY") || code === "SQLITE_PERM") {
     return new FatalError("DATABASE_UNWRITABLE", `cannot ${action}: the database is not writable (${failure.message})`, {

@@ -116,7 +116,9 @@ export class StreamTable {
   activateVersion(version: number): void {
     if (this.existingColumns().length === 0) return;
     if (!this.versioned) this.addVersionColumn();
-    this.db.prepare(`DELETE FROM ${quoteIdentifier(this.table)} WHERE ${quoteIdentifier(VERSION_COLUMN)} IS NULL OR ${quoteIdentifier(VERSION_COLUMN)} < ?`).run(version);
+    this.db
+      .prepare(`DELETE FROM ${quoteIdentifier(this.table)} WHERE ${quoteIdentifier(VERSION_COLUMN)} IS NULL OR ${quoteIdentifier(VERSION_COLUMN)} < ?`)
+      .run(version);
   }
 
   private existingColumns(): ExistingColumn[] {
@@ -135,12 +137,19 @@ export class StreamTable {
 
   /** Adds new columns; rebuilds the table when an existing column must change type. */
   private evolve(existing: ExistingColumn[], wanted: Map<string, ColumnKind>, stream: StreamInfo): void {
-    const existingKeys = existing.filter((column) => column.pk > 0).sort((a, b) => a.pk - b.pk).map((column) => column.name);
+    const existingKeys = existing
+      .filter((column) => column.pk > 0)
+      .sort((a, b) => a.pk - b.pk)
+      .map((column) => column.name);
     if (existingKeys.join("\u0000") !== stream.keyProperties.join("\u0000")) {
-      throw new ConfigError("KEYS_CHANGED", `the table's key is (${existingKeys.join(", ")}) but the stream's key properties are (${stream.keyProperties.join(", ")})`, {
-        where: { stream: stream.name, file: this.file },
-        hint: `Drop or rename table ${this.table}, or keep the stream's key properties unchanged.`,
-      });
+      throw new ConfigError(
+        "KEYS_CHANGED",
+        `the table's key is (${existingKeys.join(", ")}) but the stream's key properties are (${stream.keyProperties.join(", ")})`,
+        {
+          where: { stream: stream.name, file: this.file },
+          hint: `Drop or rename table ${this.table}, or keep the stream's key properties unchanged.`,
+        },
+      );
     }
     const byName = new Map(existing.map((column) => [column.name, column]));
     const retyped = new Map<string, SqlType>();

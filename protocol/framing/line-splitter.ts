@@ -151,14 +151,10 @@ export class LineSplitter {
 
   private checkLength(bytes: number): void {
     if (bytes <= this.maxLineBytes) return;
-    throw new ProtocolError(
-      ProtocolCodes.LINE_TOO_LONG,
-      `line is longer than the limit of ${this.maxLineBytes} bytes`,
-      {
-        where: { line: this.lineNumber + 1 },
-        hint: `${this.limitSetting === undefined ? "Raise the maximum line size" : `Raise ${this.limitSetting}`} if such large records are expected, or check that the input is newline-delimited JSON.`,
-      },
-    );
+    throw new ProtocolError(ProtocolCodes.LINE_TOO_LONG, `line is longer than the limit of ${this.maxLineBytes} bytes`, {
+      where: { line: this.lineNumber + 1 },
+      hint: `${this.limitSetting === undefined ? "Raise the maximum line size" : `Raise ${this.limitSetting}`} if such large records are expected, or check that the input is newline-delimited JSON.`,
+    });
   }
 }
 

@@ -65,14 +65,10 @@ export class MessageParser {
         this.streamsWithSchema.add(message.stream);
       } else if (this.requireSchema && (message.type === "RECORD" || message.type === "BATCH")) {
         if (!this.streamsWithSchema.has(message.stream)) {
-          throw new ProtocolError(
-            ProtocolCodes.RECORD_BEFORE_SCHEMA,
-            `${message.type} for stream "${message.stream}" arrived before any SCHEMA for it`,
-            {
-              where: { stream: message.stream, line },
-              hint: "A tap must write a stream's SCHEMA message before its first RECORD.",
-            },
-          );
+          throw new ProtocolError(ProtocolCodes.RECORD_BEFORE_SCHEMA, `${message.type} for stream "${message.stream}" arrived before any SCHEMA for it`, {
+            where: { stream: message.stream, line },
+            hint: "A tap must write a stream's SCHEMA message before its first RECORD.",
+          });
         }
       }
     }

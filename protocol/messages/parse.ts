@@ -136,10 +136,14 @@ function checkDescribesObjects(schema: Record<string, unknown> | boolean, stream
   if (type === undefined) return;
   const types = Array.isArray(type) ? type : [type];
   if (types.includes("object")) return;
-  throw new ProtocolError(ProtocolCodes.INVALID_SCHEMA, `the SCHEMA of stream ${stream} describes ${schema === false ? "no value" : `${types.map(String).join(" or ")} values`}, but every record is an object`, {
-    where: { stream, line },
-    hint: 'Send the schema of the record: {"type": "object", "properties": {...}}.',
-  });
+  throw new ProtocolError(
+    ProtocolCodes.INVALID_SCHEMA,
+    `the SCHEMA of stream ${stream} describes ${schema === false ? "no value" : `${types.map(String).join(" or ")} values`}, but every record is an object`,
+    {
+      where: { stream, line },
+      hint: 'Send the schema of the record: {"type": "object", "properties": {...}}.',
+    },
+  );
 }
 
 /**
@@ -163,7 +167,7 @@ export function parseMessageLine(raw: string, line: number): MessageLine {
   if (!isPlainObject(parsed)) {
     throw new ProtocolError(ProtocolCodes.NOT_AN_OBJECT, `expected a JSON object, got ${excerpt(raw)}`, {
       where: { line },
-      hint: "Each line must be one Singer message, a JSON object with a \"type\".",
+      hint: 'Each line must be one Singer message, a JSON object with a "type".',
     });
   }
   const type = parsed["type"];

@@ -42,7 +42,13 @@ function typeOf(value: unknown): string {
  * Validates a merged config against a settings schema, filling in defaults.
  * The error names the setting and the files, never the value (it may be a secret).
  */
-export function validateConfig(config: ConnectorConfig, settings: JsonSchema, files: readonly string[], connector: string, ajv: Ajv = createAjv({ useDefaults: true, allErrors: true })): ConnectorConfig {
+export function validateConfig(
+  config: ConnectorConfig,
+  settings: JsonSchema,
+  files: readonly string[],
+  connector: string,
+  ajv: Ajv = createAjv({ useDefaults: true, allErrors: true }),
+): ConnectorConfig {
   const validate = ajv.compile(settings);
   const copy = structuredClone(config);
   if (validate(copy)) return copy;
@@ -120,7 +126,10 @@ export function loadConfig(files: readonly string[], settings: JsonSchema, conne
     // No setting is called __proto__, and merging one would change an object's prototype: refuse it rather than drop it.
     const proto = protoKeyPath(value, "");
     if (proto !== undefined) {
-      throw new ConfigError("CONFIG_INVALID", `the config has a key named "__proto__" (${proto}), which no setting has`, { where: { connector, file, setting: proto }, hint: `Remove it from ${file}.` });
+      throw new ConfigError("CONFIG_INVALID", `the config has a key named "__proto__" (${proto}), which no setting has`, {
+        where: { connector, file, setting: proto },
+        hint: `Remove it from ${file}.`,
+      });
     }
     return value;
   });

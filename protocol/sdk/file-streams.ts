@@ -114,7 +114,13 @@ function headOf(path: string, bytes: number): { head: string; headBytes: number 
 
 function isFileIdentity(value: unknown): value is FileIdentity {
   const identity = value as Partial<FileIdentity> | null;
-  return typeof identity === "object" && identity !== null && typeof identity.size === "number" && typeof identity.head === "string" && typeof identity.headBytes === "number";
+  return (
+    typeof identity === "object" &&
+    identity !== null &&
+    typeof identity.size === "number" &&
+    typeof identity.head === "string" &&
+    typeof identity.headBytes === "number"
+  );
 }
 
 /** The setting of what a file tap does with a file that changed under its bookmark. */
@@ -135,7 +141,14 @@ export type FileChangePolicy = "restart" | "fail";
  * policy a rewritten file is an error instead): never a position past the
  * end of a new file, read as nothing.
  */
-export function savedPosition(bookmark: unknown, path: string, field: string, warn: (message: string) => void, now?: FileIdentity, policy: FileChangePolicy = "restart"): number {
+export function savedPosition(
+  bookmark: unknown,
+  path: string,
+  field: string,
+  warn: (message: string) => void,
+  now?: FileIdentity,
+  policy: FileChangePolicy = "restart",
+): number {
   if (typeof bookmark !== "object" || bookmark === null) return 0;
   const saved = bookmark as Record<string, unknown>;
   if (saved["path"] !== path) {

@@ -7,10 +7,14 @@ export function loadCatalogFile(path: string, connector: string): Catalog {
   const value = readJsonFile(path, "--catalog");
   const problems = findCatalogProblems(value);
   if (problems.length > 0) {
-    throw new ConfigError("CATALOG_INVALID", `the catalog is not valid: ${problems[0]}${problems.length > 1 ? ` (and ${problems.length - 1} more problems)` : ""}`, {
-      where: { connector, file: path },
-      hint: `Start from the output of \`${connector} --discover\`.`,
-    });
+    throw new ConfigError(
+      "CATALOG_INVALID",
+      `the catalog is not valid: ${problems[0]}${problems.length > 1 ? ` (and ${problems.length - 1} more problems)` : ""}`,
+      {
+        where: { connector, file: path },
+        hint: `Start from the output of \`${connector} --discover\`.`,
+      },
+    );
   }
   return normalizeCatalog(value);
 }

@@ -6,9 +6,16 @@ export function sourceFileError(error: unknown, path: string): AgoraError {
   // An error of the content (a line too long) is named by the file too.
   if (error instanceof AgoraError) return error.where.file === undefined ? error.withLocation({ file: path }) : error;
   const code = (error as NodeJS.ErrnoException).code;
-  if (code === "ENOENT") return new ConfigError("FILE_NOT_FOUND", "the file does not exist", { where: { file: path }, hint: 'Check "path" in the config.', cause: error });
-  if (code === "EACCES" || code === "EPERM") return new ConfigError("FILE_UNREADABLE", "the file is not readable", { where: { file: path }, hint: "Check the file's permissions.", cause: error });
-  if (code === "EISDIR") return new ConfigError("FILE_IS_DIRECTORY", "the path is a directory, not a file", { where: { file: path }, hint: 'Point "path" at a file.', cause: error });
+  if (code === "ENOENT")
+    return new ConfigError("FILE_NOT_FOUND", "the file does not exist", { where: { file: path }, hint: 'Check "path" in the config.', cause: error });
+  if (code === "EACCES" || code === "EPERM")
+    return new ConfigError("FILE_UNREADABLE", "the file is not readable", { where: { file: path }, hint: "Check the file's permissions.", cause: error });
+  if (code === "EISDIR")
+    return new ConfigError("FILE_IS_DIRECTORY", "the path is a directory, not a file", {
+      where: { file: path },
+      hint: 'Point "path" at a file.',
+      cause: error,
+    });
   return new FatalError("FILE_READ_FAILED", `cannot read the file (${code ?? (error as Error).message})`, { where: { file: path }, cause: error });
 }
 
@@ -23,7 +30,10 @@ export async function checkFilesReadable(paths: readonly string[], connector: st
     }
   }
   if (problems.length > 0) {
-    throw new ConfigError("FILES_UNREADABLE", `cannot read ${problems.join(", ")}`, { where: { connector }, hint: 'Check the "path" of each file in the config.' });
+    throw new ConfigError("FILES_UNREADABLE", `cannot read ${problems.join(", ")}`, {
+      where: { connector },
+      hint: 'Check the "path" of each file in the config.',
+    });
   }
   return `${paths.length} file(s) readable`;
 }

@@ -24,7 +24,11 @@ export function fractionWhereIntegerExpected(schema: JsonSchema | boolean, value
   if (typeof value !== "object" || value === null || typeof properties !== "object" || properties === null) return undefined;
   for (const name of Object.keys(value)) {
     if (!Object.hasOwn(properties, name)) continue;
-    const found = fractionWhereIntegerExpected((properties as Record<string, JsonSchema>)[name] as JsonSchema, (value as Record<string, unknown>)[name], `${at}/${name.replace(/~/g, "~0").replace(/\//g, "~1")}`);
+    const found = fractionWhereIntegerExpected(
+      (properties as Record<string, JsonSchema>)[name] as JsonSchema,
+      (value as Record<string, unknown>)[name],
+      `${at}/${name.replace(/~/g, "~0").replace(/\//g, "~1")}`,
+    );
     if (found !== undefined) return found;
   }
   return undefined;

@@ -57,7 +57,8 @@ function rewrite(node: Record<string, unknown>, depth: number): Record<string, u
     if (DATA_KEYWORDS.has(key)) next = value;
     else if (SCHEMA_MAPS.has(key) && isObject(value)) {
       const map: Record<string, unknown> = {};
-      for (const name of Object.keys(value)) define(map, name, isObject(value[name]) ? rewrite(value[name] as Record<string, unknown>, depth + 1) : value[name]);
+      for (const name of Object.keys(value))
+        define(map, name, isObject(value[name]) ? rewrite(value[name] as Record<string, unknown>, depth + 1) : value[name]);
       next = map;
     } else if (Array.isArray(value)) next = value.map((item) => (isObject(item) ? rewrite(item, depth + 1) : item));
     else if (isObject(value)) next = rewrite(value, depth + 1);

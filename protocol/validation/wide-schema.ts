@@ -28,7 +28,10 @@ export function isWideSchema(schema: JsonSchema | boolean): schema is JsonSchema
  * true or false, with `errors` pointing at the field.
  */
 export function compileWideSchema(ajv: Ajv, schema: JsonSchema): ValidateFunction {
-  const { properties, additionalProperties, ...shell } = schema as JsonSchema & { properties: Record<string, JsonSchema | boolean>; additionalProperties?: JsonSchema | boolean };
+  const { properties, additionalProperties, ...shell } = schema as JsonSchema & {
+    properties: Record<string, JsonSchema | boolean>;
+    additionalProperties?: JsonSchema | boolean;
+  };
   const validateShell = ajv.compile(shell);
   const byText = new Map<string, ValidateFunction>();
   const compiled = (part: JsonSchema | boolean): ValidateFunction => {
@@ -41,7 +44,8 @@ export function compileWideSchema(ajv: Ajv, schema: JsonSchema): ValidateFunctio
     return found;
   };
   const byName = new Map<string, ValidateFunction>(Object.entries(properties).map(([name, part]) => [name, compiled(part)]));
-  const validateAdditional = additionalProperties === undefined || additionalProperties === true ? undefined : additionalProperties === false ? false : compiled(additionalProperties);
+  const validateAdditional =
+    additionalProperties === undefined || additionalProperties === true ? undefined : additionalProperties === false ? false : compiled(additionalProperties);
 
   const validate = ((data: unknown): boolean => {
     validate.errors = null;
@@ -55,7 +59,15 @@ export function compileWideSchema(ajv: Ajv, schema: JsonSchema): ValidateFunctio
       if (check === undefined) continue;
       const path = `/${pointerPart(name)}`;
       if (check === false) {
-        validate.errors = [{ instancePath: "", schemaPath: "#/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: name }, message: "must NOT have additional properties" }];
+        validate.errors = [
+          {
+            instancePath: "",
+            schemaPath: "#/additionalProperties",
+            keyword: "additionalProperties",
+            params: { additionalProperty: name },
+            message: "must NOT have additional properties",
+          },
+        ];
         return false;
       }
       if (!check(data[name])) {

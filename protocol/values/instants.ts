@@ -100,7 +100,8 @@ export function isoFromEpoch(count: bigint | number, perSecond: bigint, digits: 
     fraction += perSecond;
     seconds -= 1n;
   }
-  if (seconds < BigInt(FIRST_SECOND) || seconds > BigInt(LAST_SECOND)) return { refused: `${value} (${digits === 3 ? "ms" : digits === 6 ? "µs" : digits === 9 ? "ns" : "s"} since 1970)` };
+  if (seconds < BigInt(FIRST_SECOND) || seconds > BigInt(LAST_SECOND))
+    return { refused: `${value} (${digits === 3 ? "ms" : digits === 6 ? "µs" : digits === 9 ? "ns" : "s"} since 1970)` };
   return { value: isoText(Number(seconds), fraction.toString(), digits) };
 }
 

@@ -105,7 +105,12 @@ function objectCheck(node: Record<string, unknown>): Check {
       const literal = JSON.stringify(name);
       const read = name in Object.prototype ? `v = hasOwn(record, ${literal}) ? record[${literal}] : undefined;` : `v = record[${literal}];`;
       const check = checks[index];
-      const test = check === noNumbers ? "" : check === aNumber ? "if (typeof v === 'number') { found = numberSeen(v); if (found === 2) return 2; seen |= found; }" : `found = checks[${index}](v); if (found === 2) return 2; seen |= found;`;
+      const test =
+        check === noNumbers
+          ? ""
+          : check === aNumber
+            ? "if (typeof v === 'number') { found = numberSeen(v); if (found === 2) return 2; seen |= found; }"
+            : `found = checks[${index}](v); if (found === 2) return 2; seen |= found;`;
       return `${read} if (v !== undefined) { declared += 1; ${test} }`;
     })
     .join("\n");

@@ -24,9 +24,14 @@ export interface PlannedBatch {
  * works on rows unless every step works on Arrow batches and the batch is
  * Arrow. The run and `agora explain` decide by this one rule.
  */
-export function rowLaneReason(definition: { readonly middleware: readonly unknown[]; readonly maxRecords: number | undefined }, chainOnArrow: boolean, format: string | undefined): string | undefined {
+export function rowLaneReason(
+  definition: { readonly middleware: readonly unknown[]; readonly maxRecords: number | undefined },
+  chainOnArrow: boolean,
+  format: string | undefined,
+): string | undefined {
   const throughArrow = chainOnArrow && format === "arrow";
-  if (definition.middleware.length > 0 && !throughArrow) return chainOnArrow ? `the middleware works on ${format ?? ""} batches as rows (columnar on Arrow batches only)` : "the middleware works on rows";
+  if (definition.middleware.length > 0 && !throughArrow)
+    return chainOnArrow ? `the middleware works on ${format ?? ""} batches as rows (columnar on Arrow batches only)` : "the middleware works on rows";
   return definition.maxRecords !== undefined ? "max_records counts rows" : undefined;
 }
 
@@ -63,7 +68,13 @@ export class BatchLane {
    * target routed by a `where` expression filters record by record).
    * Throws a DataError naming the file and the stream for a bad batch.
    */
-  async plan(message: BatchMessage, targets: readonly number[], validator: RecordValidator | undefined, schema: JsonSchema | undefined, expandFor: (target: number) => boolean): Promise<PlannedBatch> {
+  async plan(
+    message: BatchMessage,
+    targets: readonly number[],
+    validator: RecordValidator | undefined,
+    schema: JsonSchema | undefined,
+    expandFor: (target: number) => boolean,
+  ): Promise<PlannedBatch> {
     const inspected = await inspectBatch(message, validator, schema, this.roots);
     const formats = await this.formats();
     const native = targets.filter((target) => !expandFor(target) && (formats[target] ?? []).includes(message.encoding.format));

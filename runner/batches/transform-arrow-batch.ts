@@ -16,7 +16,11 @@ export interface TransformedBatch {
  * returning the BATCH that names the new files. The tap's files are left
  * for the ledger, which removes both once the targets confirmed them.
  */
-export async function transformArrowBatch(message: BatchMessage, files: readonly string[], transform: (table: ArrowTable) => Promise<ArrowTable>): Promise<TransformedBatch> {
+export async function transformArrowBatch(
+  message: BatchMessage,
+  files: readonly string[],
+  transform: (table: ArrowTable) => Promise<ArrowTable>,
+): Promise<TransformedBatch> {
   const { tableFromIPC, tableToIPC } = await loadArrow();
   const written: string[] = [];
   try {

@@ -29,6 +29,14 @@ function configFilesInArgs(tap: ConnectorDefinition): string[] {
  * is stored or shown as part of it.
  */
 export function catalogCacheKey(tap: ConnectorDefinition, version: string | undefined): string {
-  const decides = { command: tap.command, args: tap.args, argFiles: configFilesInArgs(tap), config: tap.config ?? null, env: tap.env, cwd: tap.cwd, version: version ?? null };
+  const decides = {
+    command: tap.command,
+    args: tap.args,
+    argFiles: configFilesInArgs(tap),
+    config: tap.config ?? null,
+    env: tap.env,
+    cwd: tap.cwd,
+    version: version ?? null,
+  };
   return createHash("sha256").update(canonicalJson(decides)).digest("hex");
 }

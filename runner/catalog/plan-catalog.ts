@@ -75,10 +75,17 @@ function readCatalogFile(file: string): Catalog {
   try {
     value = JSON.parse(readFileSync(file, "utf8"));
   } catch (error) {
-    throw new ConfigError(RunnerCodes.PROJECT_INVALID, `cannot read the pipeline's catalog file (${(error as Error).message})`, { where: { file }, hint: "Check the path in catalog = \"...\" and that it holds JSON." });
+    throw new ConfigError(RunnerCodes.PROJECT_INVALID, `cannot read the pipeline's catalog file (${(error as Error).message})`, {
+      where: { file },
+      hint: 'Check the path in catalog = "..." and that it holds JSON.',
+    });
   }
   const problems = findCatalogProblems(value);
-  if (problems.length > 0) throw new ConfigError(RunnerCodes.PROJECT_INVALID, `the pipeline's catalog file is not a valid catalog: ${problems[0] ?? ""}`, { where: { file }, hint: "Fix it, or remove catalog = \"...\" to let the runner discover." });
+  if (problems.length > 0)
+    throw new ConfigError(RunnerCodes.PROJECT_INVALID, `the pipeline's catalog file is not a valid catalog: ${problems[0] ?? ""}`, {
+      where: { file },
+      hint: 'Fix it, or remove catalog = "..." to let the runner discover.',
+    });
   return normalizeCatalog(value);
 }
 
@@ -86,7 +93,13 @@ function overrideError(settings: CatalogSettings, problems: readonly OverridePro
   const first = problems[0] as OverrideProblem;
   const origin = settings.origins[first.path[0] as "metadata" | "schema"];
   const line = origin === undefined ? undefined : settingLine(origin.file, [...origin.path, ...first.path]);
-  const more = problems.length > 1 ? ` (and ${problems.length - 1} more: ${problems.slice(1, 4).map((problem) => problem.path.join(".")).join(", ")})` : "";
+  const more =
+    problems.length > 1
+      ? ` (and ${problems.length - 1} more: ${problems
+          .slice(1, 4)
+          .map((problem) => problem.path.join("."))
+          .join(", ")})`
+      : "";
   return new ConfigError(RunnerCodes.CATALOG_OVERRIDE_INVALID, `${origin === undefined ? "" : `${origin.path.join(".")}.`}${first.message}${more}`, {
     where: origin === undefined ? {} : { file: origin.file, ...(line === undefined ? {} : { line }) },
     hint: "Fix the name, or run `agora discover PIPELINE --refresh` if the source has changed.",
@@ -155,14 +168,19 @@ export async function planCatalog(definition: PipelineDefinition, context: Catal
   const tap = definition.tap;
   const capabilities = context.about.capabilities;
   const where = { pipeline: definition.name, connector: tap.name };
-  const flag = tap.catalogFlag ?? (capabilities !== undefined && !capabilities.includes("catalog") && capabilities.includes("properties") ? "--properties" : "--catalog");
+  const flag =
+    tap.catalogFlag ?? (capabilities !== undefined && !capabilities.includes("catalog") && capabilities.includes("properties") ? "--properties" : "--catalog");
   const ownFlag = [...splitCommand(tap.command), ...tap.args].find((arg) => arg === "--catalog" || arg === "--properties");
   if (ownFlag !== undefined) {
     if (hasOverrides(settings) || settings.file !== undefined || context.explicit === true) {
-      throw new ConfigError(RunnerCodes.PROJECT_INVALID, `the tap's args pass ${ownFlag}${context.explicit === true && !hasOverrides(settings) && settings.file === undefined ? ": the runner does not discover for this pipeline" : `, and the pipeline sets ${configured(settings) || "catalog"} too`}`, {
-        where,
-        hint: `Use one: move the file to catalog = "..." (select, metadata and schema then apply to it), or remove ${configured(settings) || "catalog"}.`,
-      });
+      throw new ConfigError(
+        RunnerCodes.PROJECT_INVALID,
+        `the tap's args pass ${ownFlag}${context.explicit === true && !hasOverrides(settings) && settings.file === undefined ? ": the runner does not discover for this pipeline" : `, and the pipeline sets ${configured(settings) || "catalog"} too`}`,
+        {
+          where,
+          hint: `Use one: move the file to catalog = "..." (select, metadata and schema then apply to it), or remove ${configured(settings) || "catalog"}.`,
+        },
+      );
     }
     return undefined;
   }
@@ -192,8 +210,18 @@ export async function planCatalog(definition: PipelineDefinition, context: Catal
   await context.cache.saveCachedCatalog(key, definition.name, discovered);
   const changes = cached !== undefined && usable ? catalogChanges(normalizeCatalog(cached.catalog), discovered) : undefined;
   // `agora discover` prints the changes itself, one a line.
-  if (changes !== undefined && changes.length > 0 && context.explicit !== true) context.logger.info(`pipeline ${definition.name}: the source changed since the catalog discovered ${cached?.discoveredAt ?? "before"}: ${changes.join("; ")}`);
-  return { source: "discovery", discoveredAt: new Date().toISOString(), flag, cacheKey: key, ...(changes === undefined ? {} : { changes }), ...effectiveCatalog(settings, discovered) };
+  if (changes !== undefined && changes.length > 0 && context.explicit !== true)
+    context.logger.info(
+      `pipeline ${definition.name}: the source changed since the catalog discovered ${cached?.discoveredAt ?? "before"}: ${changes.join("; ")}`,
+    );
+  return {
+    source: "discovery",
+    discoveredAt: new Date().toISOString(),
+    flag,
+    cacheKey: key,
+    ...(changes === undefined ? {} : { changes }),
+    ...effectiveCatalog(settings, discovered),
+  };
 }
 
 /** Writes the plan's catalog (mode 0600) into `dir`; returns the args that hand it to the tap. */

@@ -83,17 +83,23 @@ export class SchemaContract {
     const fromFile = this.plan?.source === "file";
     switch (this.policy) {
       case "freeze":
-        throw new DataError(RunnerCodes.SCHEMA_CHANGED, `the source has ${selected.length === 1 ? "a new column" : "new columns"} its catalog lacks (${list(selected)}), and schema_changes = "freeze": nothing of the stream was loaded`, {
-          where: { pipeline: this.pipeline, stream: shape.stream },
-          hint: fromFile
-            ? `Add ${selected.length === 1 ? "it" : "them"} to the pipeline's catalog file to accept the change, or set schema_changes = "evolve".`
-            : `Accept the change with \`agora discover ${this.pipeline} --refresh\` and run again, or set schema_changes = "evolve" to load new columns as they come.`,
-        });
+        throw new DataError(
+          RunnerCodes.SCHEMA_CHANGED,
+          `the source has ${selected.length === 1 ? "a new column" : "new columns"} its catalog lacks (${list(selected)}), and schema_changes = "freeze": nothing of the stream was loaded`,
+          {
+            where: { pipeline: this.pipeline, stream: shape.stream },
+            hint: fromFile
+              ? `Add ${selected.length === 1 ? "it" : "them"} to the pipeline's catalog file to accept the change, or set schema_changes = "evolve".`
+              : `Accept the change with \`agora discover ${this.pipeline} --refresh\` and run again, or set schema_changes = "evolve" to load new columns as they come.`,
+          },
+        );
       case "discard_value":
         this.logger.warn(`${prefix}: ${list(selected)}; schema_changes = "discard_value" leaves ${selected.length === 1 ? "it" : "them"} out`);
         return this.cut(shape, { columns: added, rejectRows: [] });
       case "discard_row":
-        this.logger.warn(`${prefix}: ${list(selected)}; schema_changes = "discard_row" rejects the rows that have a value in ${selected.length === 1 ? "it" : "one"} (on_error decides where they go)`);
+        this.logger.warn(
+          `${prefix}: ${list(selected)}; schema_changes = "discard_row" rejects the rows that have a value in ${selected.length === 1 ? "it" : "one"} (on_error decides where they go)`,
+        );
         return this.cut(shape, { columns: added, rejectRows: selected });
       case "evolve":
         this.logger.warn(
@@ -117,7 +123,13 @@ export class SchemaContract {
 
   /** Which of the new columns the pipeline's select takes, as it would had discovery seen them. */
   private selectedAmong(entry: CatalogStream, announced: JsonSchema, added: readonly string[]): Set<string> {
-    const extended: CatalogStream = { ...entry, schema: { ...entry.schema, properties: { ...propertiesOf(entry.schema), ...Object.fromEntries(added.map((name) => [name, propertiesOf(announced)[name]])) } } };
+    const extended: CatalogStream = {
+      ...entry,
+      schema: {
+        ...entry.schema,
+        properties: { ...propertiesOf(entry.schema), ...Object.fromEntries(added.map((name) => [name, propertiesOf(announced)[name]])) },
+      },
+    };
     try {
       const { report } = effectiveCatalog(this.settings, { streams: [extended] }, this.plan?.source === "file");
       const decisions = report[0]?.properties;

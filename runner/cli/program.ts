@@ -60,7 +60,10 @@ export async function main(argv: readonly string[]): Promise<never> {
   program.addCommand(workerCommand(common, done));
   program.addCommand(testCommand(common, done));
   for (const command of program.commands) {
-    command.exitOverride().configureOutput({ writeErr: () => undefined, outputError: () => undefined }).showSuggestionAfterError(true);
+    command
+      .exitOverride()
+      .configureOutput({ writeErr: () => undefined, outputError: () => undefined })
+      .showSuggestionAfterError(true);
     for (const sub of command.commands) sub.exitOverride().configureOutput({ writeErr: () => undefined, outputError: () => undefined });
   }
   try {

@@ -17,7 +17,13 @@ function readAbout(stdout: string): { name: string; capabilities: string[] } | s
     return "not JSON";
   }
   const about = parsed as { name?: unknown; capabilities?: unknown };
-  if (typeof about !== "object" || about === null || typeof about.name !== "string" || !Array.isArray(about.capabilities) || !about.capabilities.every((item) => typeof item === "string")) {
+  if (
+    typeof about !== "object" ||
+    about === null ||
+    typeof about.name !== "string" ||
+    !Array.isArray(about.capabilities) ||
+    !about.capabilities.every((item) => typeof item === "string")
+  ) {
     return 'JSON without a string "name" and a "capabilities" array of strings';
   }
   return { name: about.name, capabilities: about.capabilities as string[] };

@@ -54,5 +54,13 @@ export async function captureSync(command: string, args: readonly string[], cwd:
   const result = await child;
   clearTimeout(timer);
   splitter.end();
-  return { messages, badLine, exitCode: result.exitCode, stoppedAtLimit, timedOut, stderr, spawnError: timedOut || stoppedAtLimit ? undefined : spawnErrorOf(result) };
+  return {
+    messages,
+    badLine,
+    exitCode: result.exitCode,
+    stoppedAtLimit,
+    timedOut,
+    stderr,
+    spawnError: timedOut || stoppedAtLimit ? undefined : spawnErrorOf(result),
+  };
 }

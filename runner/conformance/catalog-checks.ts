@@ -8,7 +8,11 @@ function keysOf(stream: CatalogStream): string[] {
 
 function replicationKeysOf(stream: CatalogStream): string[] {
   const metadata = streamMetadata(stream);
-  return [...(stream.replication_key === undefined ? [] : [stream.replication_key]), ...(metadata["replication-key"] === undefined ? [] : [metadata["replication-key"]]), ...(metadata["valid-replication-keys"] ?? [])];
+  return [
+    ...(stream.replication_key === undefined ? [] : [stream.replication_key]),
+    ...(metadata["replication-key"] === undefined ? [] : [metadata["replication-key"]]),
+    ...(metadata["valid-replication-keys"] ?? []),
+  ];
 }
 
 /** Walks a breadcrumb through a schema; true if every step exists. */
@@ -36,29 +40,39 @@ export function checkCatalog(stdout: string): { results: CheckResult[]; catalog:
 
   // Compiled as the runner and our targets compile them (wide schemas property by property).
   const validator = new RecordValidator();
-  const badSchema = catalog.streams.map((stream) => {
-    try {
-      validator.setSchema(stream.tap_stream_id, stream.schema);
-      return undefined;
-    } catch (error) {
-      return `stream ${stream.tap_stream_id}: ${(error as Error).message}`;
-    }
-  }).find((problem) => problem !== undefined);
+  const badSchema = catalog.streams
+    .map((stream) => {
+      try {
+        validator.setSchema(stream.tap_stream_id, stream.schema);
+        return undefined;
+      } catch (error) {
+        return `stream ${stream.tap_stream_id}: ${(error as Error).message}`;
+      }
+    })
+    .find((problem) => problem !== undefined);
   results.push(badSchema === undefined ? pass("catalog_schemas", "every stream's schema is a usable JSON Schema") : fail("catalog_schemas", badSchema));
 
   const missingKey = catalog.streams
     .flatMap((stream) => {
       const properties = Object.keys((stream.schema["properties"] ?? {}) as object);
       return [
-        ...keysOf(stream).filter((key) => !properties.includes(key)).map((key) => `stream ${stream.tap_stream_id}: key property "${key}" is not in its schema`),
-        ...replicationKeysOf(stream).filter((key) => !properties.includes(key)).map((key) => `stream ${stream.tap_stream_id}: replication key "${key}" is not in its schema`),
+        ...keysOf(stream)
+          .filter((key) => !properties.includes(key))
+          .map((key) => `stream ${stream.tap_stream_id}: key property "${key}" is not in its schema`),
+        ...replicationKeysOf(stream)
+          .filter((key) => !properties.includes(key))
+          .map((key) => `stream ${stream.tap_stream_id}: replication key "${key}" is not in its schema`),
       ];
     })
     .at(0);
   results.push(missingKey === undefined ? pass("catalog_keys", "key properties and replication keys are in their schemas") : fail("catalog_keys", missingKey));
 
   const badCrumb = catalog.streams
-    .flatMap((stream) => stream.metadata.filter((entry) => !resolves(stream.schema, entry.breadcrumb)).map((entry) => `stream ${stream.tap_stream_id}: breadcrumb ${JSON.stringify(entry.breadcrumb)} does not resolve in its schema`))
+    .flatMap((stream) =>
+      stream.metadata
+        .filter((entry) => !resolves(stream.schema, entry.breadcrumb))
+        .map((entry) => `stream ${stream.tap_stream_id}: breadcrumb ${JSON.stringify(entry.breadcrumb)} does not resolve in its schema`),
+    )
     .at(0);
   results.push(badCrumb === undefined ? pass("catalog_breadcrumbs", "every metadata breadcrumb resolves") : fail("catalog_breadcrumbs", badCrumb));
   return { results, catalog };
@@ -90,7 +104,8 @@ export function deselectableProperty(catalog: Catalog): { stream: string; proper
     const automatic = new Set([...keysOf(stream), ...replicationKeysOf(stream)]);
     for (const property of Object.keys((stream.schema["properties"] ?? {}) as object)) {
       const entry = stream.metadata.find((item) => item.breadcrumb.length === 2 && item.breadcrumb[1] === property);
-      if (!automatic.has(property) && entry?.metadata.inclusion !== "automatic" && entry?.metadata.inclusion !== "unsupported") return { stream: stream.tap_stream_id, property };
+      if (!automatic.has(property) && entry?.metadata.inclusion !== "automatic" && entry?.metadata.inclusion !== "unsupported")
+        return { stream: stream.tap_stream_id, property };
     }
   }
   return undefined;

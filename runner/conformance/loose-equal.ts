@@ -21,14 +21,18 @@ export function looselyEqual(sent: unknown, stored: unknown): boolean {
     if (!Array.isArray(sent) && typeof stored === "object" && stored !== null && !Array.isArray(stored)) {
       // An object rebuilt from flattened columns: its leaves may be text.
       const keys = Object.keys(sent);
-      return keys.length === Object.keys(stored).length && keys.every((key) => looselyEqual((sent as Record<string, unknown>)[key], storedField(stored as Record<string, unknown>, key)));
+      return (
+        keys.length === Object.keys(stored).length &&
+        keys.every((key) => looselyEqual((sent as Record<string, unknown>)[key], storedField(stored as Record<string, unknown>, key)))
+      );
     }
     if (Array.isArray(sent) && Array.isArray(stored)) return sent.length === stored.length && sent.every((item, index) => looselyEqual(item, stored[index]));
     return JSON.stringify(stored) === JSON.stringify(sent);
   }
   if (typeof sent === "boolean") return stored === sent || stored === (sent ? 1 : 0) || String(stored).toLowerCase() === String(sent);
   if (typeof sent === "number") return Number(stored) === sent;
-  if (typeof sent === "string" && typeof stored === "string" && stored !== sent && DATE_TIME.test(sent) && DATE_TIME.test(stored)) return Date.parse(stored) === Date.parse(sent);
+  if (typeof sent === "string" && typeof stored === "string" && stored !== sent && DATE_TIME.test(sent) && DATE_TIME.test(stored))
+    return Date.parse(stored) === Date.parse(sent);
   return String(stored) === sent;
 }
 
@@ -51,7 +55,8 @@ export function storedField(record: Record<string, unknown>, field: string): unk
   const rebuilt: Record<string, unknown> = Object.create(null) as Record<string, unknown>;
   for (const key of parts) {
     const [first] = key.slice(prefix.length).split("__");
-    if (first !== undefined && !Object.hasOwn(rebuilt, first)) rebuilt[first] = storedField(Object.fromEntries(parts.map((part) => [part.slice(prefix.length), record[part]])), first);
+    if (first !== undefined && !Object.hasOwn(rebuilt, first))
+      rebuilt[first] = storedField(Object.fromEntries(parts.map((part) => [part.slice(prefix.length), record[part]])), first);
   }
   return rebuilt;
 }

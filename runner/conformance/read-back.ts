@@ -14,7 +14,9 @@ function sqliteReader(file: string, streams: readonly string[]): ReadBack {
     try {
       return streams.flatMap((stream) => {
         const exists = db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?").get(stream);
-        return exists === undefined ? [] : (db.prepare(`SELECT * FROM "${stream.replaceAll('"', '""')}"`).all() as Array<Record<string, unknown>>).map((record) => ({ stream, record }));
+        return exists === undefined
+          ? []
+          : (db.prepare(`SELECT * FROM "${stream.replaceAll('"', '""')}"`).all() as Array<Record<string, unknown>>).map((record) => ({ stream, record }));
       });
     } finally {
       db.close();
@@ -52,7 +54,10 @@ function csvReader(dir: string, streams: readonly string[]): ReadBack {
     streams.flatMap((stream) =>
       filesOf(dir, stream, ".csv").flatMap((file) => {
         try {
-          return (parse(readFileSync(file, "utf8"), { columns: true, relax_column_count: true }) as Array<Record<string, unknown>>).map((record) => ({ stream, record }));
+          return (parse(readFileSync(file, "utf8"), { columns: true, relax_column_count: true }) as Array<Record<string, unknown>>).map((record) => ({
+            stream,
+            record,
+          }));
         } catch {
           return [];
         }
@@ -92,14 +97,19 @@ function parquetReader(dir: string, streams: readonly string[]): ReadBack {
           const opened = await asyncBufferFromFile(path);
           return { file: opened, metadata: await parquetMetadataAsync(opened) };
         });
-        const names = metadata.schema.slice(1).filter((element) => element.num_children === undefined || element.num_children === 0).map((element) => element.name);
+        const names = metadata.schema
+          .slice(1)
+          .filter((element) => element.num_children === undefined || element.num_children === 0)
+          .map((element) => element.name);
         const arrays = await new Promise<unknown[][]>((resolve, reject) => {
           parquetRead({ file, metadata, rowFormat: "array", onComplete: (read) => resolve(read as unknown[][]) }).catch(reject);
         });
         for (const values of arrays) {
           // Built field by field: a column named __proto__ is the record's own field.
           const record: Record<string, unknown> = {};
-          names.forEach((name, index) => Object.defineProperty(record, name, { value: parquetJson(values[index]), enumerable: true, writable: true, configurable: true }));
+          names.forEach((name, index) =>
+            Object.defineProperty(record, name, { value: parquetJson(values[index]), enumerable: true, writable: true, configurable: true }),
+          );
           rows.push({ stream, record });
         }
       }
@@ -140,7 +150,10 @@ function duckdbReader(location: string, streams: readonly string[]): ReadBack {
         const rows: Array<{ stream: string; record: Record<string, unknown> }> = [];
         const quoted = (name: string): string => `"${name.replaceAll('"', '""')}"`;
         for (const stream of streams) {
-          const exists = await connection.runAndReadAll(`SELECT 1 FROM duckdb_tables() WHERE lower(schema_name) = lower($1) AND lower(table_name) = lower($2)`, [schema, stream]);
+          const exists = await connection.runAndReadAll(
+            `SELECT 1 FROM duckdb_tables() WHERE lower(schema_name) = lower($1) AND lower(table_name) = lower($2)`,
+            [schema, stream],
+          );
           if (exists.currentRowCount === 0) continue;
           const result = await connection.runAndReadAll(`SELECT to_json(t)::VARCHAR FROM ${quoted(schema)}.${quoted(stream)} t`);
           for (const [text] of result.getRows()) {
@@ -209,5 +222,7 @@ export function readBackFrom(read: string | undefined, reader: string | undefine
   if (kind === "csv") return csvReader(where, streams);
   if (kind === "parquet") return parquetReader(where, streams);
   if (kind === "duckdb") return duckdbReader(where, streams);
-  throw new UsageError("USAGE", `--read ${read}: expected sqlite:FILE, jsonl:DIR, csv:DIR, parquet:DIR, duckdb:FILE or postgres:URL`, { hint: "Or name a command with --reader." });
+  throw new UsageError("USAGE", `--read ${read}: expected sqlite:FILE, jsonl:DIR, csv:DIR, parquet:DIR, duckdb:FILE or postgres:URL`, {
+    hint: "Or name a command with --reader.",
+  });
 }

@@ -16,7 +16,10 @@ function streamFacts(full: SyncOutput, catalog: Catalog | undefined): Map<string
   const facts = new Map<string, StreamFacts>();
   for (const stream of catalog?.streams ?? []) {
     const metadata = streamMetadata(stream);
-    facts.set(stream.tap_stream_id, { keys: stream.key_properties ?? metadata["table-key-properties"] ?? [], replicationKey: stream.replication_key ?? metadata["replication-key"] });
+    facts.set(stream.tap_stream_id, {
+      keys: stream.key_properties ?? metadata["table-key-properties"] ?? [],
+      replicationKey: stream.replication_key ?? metadata["replication-key"],
+    });
   }
   for (const item of full.messages) {
     if (!item.known || item.message.type !== "SCHEMA") continue;
@@ -61,13 +64,20 @@ function atLeast(value: unknown, bound: unknown): boolean {
  * record whose replication key equals the bookmark (Singer bookmarks are
  * inclusive: the Meltano SDK re-sends the boundary value).
  */
-export async function checkResume(full: SyncOutput, capabilities: readonly string[] | undefined, catalog: Catalog | undefined, work: string, syncWith: (extra: string[]) => Promise<SyncOutput>): Promise<CheckResult> {
+export async function checkResume(
+  full: SyncOutput,
+  capabilities: readonly string[] | undefined,
+  catalog: Catalog | undefined,
+  work: string,
+  syncWith: (extra: string[]) => Promise<SyncOutput>,
+): Promise<CheckResult> {
   if (capabilities !== undefined && !capabilities.includes("state")) return skip("resume", "the tap does not claim the state capability");
   const sentStates = states(full);
   if (sentStates.length === 0) return skip("resume", "the first sync wrote no STATE");
   const facts = streamFacts(full, catalog);
   const resumable = resumableStreams(facts, sentStates);
-  if (resumable.size === 0) return skip("resume", "no stream can resume (no replication key, no bookmark in the tap's STATE): re-sending everything is correct");
+  if (resumable.size === 0)
+    return skip("resume", "no stream can resume (no replication key, no bookmark in the tap's STATE): re-sending everything is correct");
 
   // Resume from the first STATE that follows a record of a resumable stream.
   let seenRecord = false;
@@ -86,7 +96,8 @@ export async function checkResume(full: SyncOutput, capabilities: readonly strin
     const fact = facts.get(stream);
     before.add(identity(stream, record, fact?.keys ?? []));
     const key = fact?.replicationKey;
-    if (key !== undefined && record[key] !== undefined && (!boundary.has(stream) || atLeast(record[key], boundary.get(stream)))) boundary.set(stream, record[key]);
+    if (key !== undefined && record[key] !== undefined && (!boundary.has(stream) || atLeast(record[key], boundary.get(stream))))
+      boundary.set(stream, record[key]);
   }
 
   const stateFile = join(work, "state.json");
@@ -102,19 +113,30 @@ export async function checkResume(full: SyncOutput, capabilities: readonly strin
       atBoundary += 1;
       continue;
     }
-    return fail("resume", `resumed from STATE ${JSON.stringify(from).slice(0, 80)}, it emitted again a record from before it (stream ${record.stream}: ${JSON.stringify(record.record).slice(0, 80)})`);
+    return fail(
+      "resume",
+      `resumed from STATE ${JSON.stringify(from).slice(0, 80)}, it emitted again a record from before it (stream ${record.stream}: ${JSON.stringify(record.record).slice(0, 80)})`,
+    );
   }
   const checked = `${before.size} record(s) of ${[...resumable].join(", ")} checked${atBoundary > 0 ? `; ${atBoundary} re-sent at the inclusive bookmark` : ""}`;
-  if (full.stoppedAtLimit || resumed.stoppedAtLimit) return pass("resume", `no record from before the STATE was emitted again (${checked}; final STATEs not compared: the syncs were cut at --max-records)`);
+  if (full.stoppedAtLimit || resumed.stoppedAtLimit)
+    return pass("resume", `no record from before the STATE was emitted again (${checked}; final STATEs not compared: the syncs were cut at --max-records)`);
   const [lastFull, lastResumed] = [sentStates.at(-1), states(resumed).at(-1)];
-  const hasBookmarks = (state: unknown): boolean => typeof state === "object" && state !== null && typeof (state as { bookmarks?: unknown }).bookmarks === "object";
+  const hasBookmarks = (state: unknown): boolean =>
+    typeof state === "object" && state !== null && typeof (state as { bookmarks?: unknown }).bookmarks === "object";
   if (!hasBookmarks(lastFull) && !hasBookmarks(lastResumed) && canonicalJson(lastFull) !== canonicalJson(lastResumed)) {
-    return fail("resume", `the resumed sync ends with STATE ${JSON.stringify(lastResumed)?.slice(0, 80)}, the full one with ${JSON.stringify(lastFull)?.slice(0, 80)}`);
+    return fail(
+      "resume",
+      `the resumed sync ends with STATE ${JSON.stringify(lastResumed)?.slice(0, 80)}, the full one with ${JSON.stringify(lastFull)?.slice(0, 80)}`,
+    );
   }
   for (const stream of resumable) {
     const [a, b] = [bookmarkOf(lastFull, stream), bookmarkOf(lastResumed, stream)];
     if (canonicalJson(a) !== canonicalJson(b)) {
-      return fail("resume", `stream ${stream}: the resumed sync ends with bookmark ${JSON.stringify(b)?.slice(0, 80)}, the full one with ${JSON.stringify(a)?.slice(0, 80)}`);
+      return fail(
+        "resume",
+        `stream ${stream}: the resumed sync ends with bookmark ${JSON.stringify(b)?.slice(0, 80)}, the full one with ${JSON.stringify(a)?.slice(0, 80)}`,
+      );
     }
   }
   return pass("resume", `no record from before the STATE emitted again (${checked}); both syncs end at the same bookmarks`);

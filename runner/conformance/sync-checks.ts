@@ -4,7 +4,8 @@ import { fail, pass, skip, type CheckResult } from "./check-result.js";
 import { saidOnStderr } from "./probe-mode.js";
 
 export const records = (output: SyncOutput) => output.messages.flatMap((item) => (item.known && item.message.type === "RECORD" ? [item.message] : []));
-export const states = (output: SyncOutput): unknown[] => output.messages.flatMap((item) => (item.known && item.message.type === "STATE" ? [item.message.value] : []));
+export const states = (output: SyncOutput): unknown[] =>
+  output.messages.flatMap((item) => (item.known && item.message.type === "STATE" ? [item.message.value] : []));
 
 /** The checks on one sync's output: exit, message order, records against schemas, keys, STATE values. */
 /**
@@ -57,10 +58,15 @@ export function syncChecks(output: SyncOutput, options: { readonly allowEmpty?: 
       if (absent !== undefined) missingKey ??= `line ${item.line}, stream ${message.stream}: key property ${absent} is missing or null`;
     } else if (message.type === "STATE") {
       const value = message.value;
-      if (typeof value !== "object" || value === null || Array.isArray(value)) badState ??= `line ${item.line}: STATE value ${JSON.stringify(value)?.slice(0, 60)} is not a JSON object`;
+      if (typeof value !== "object" || value === null || Array.isArray(value))
+        badState ??= `line ${item.line}: STATE value ${JSON.stringify(value)?.slice(0, 60)} is not a JSON object`;
     }
   }
-  results.push(orderProblem === undefined ? pass("schema_before_record", `${schemas.size} stream(s), each SCHEMA before its records`) : fail("schema_before_record", orderProblem));
+  results.push(
+    orderProblem === undefined
+      ? pass("schema_before_record", `${schemas.size} stream(s), each SCHEMA before its records`)
+      : fail("schema_before_record", orderProblem),
+  );
   if (records(output).length === 0) {
     results.push(invalid === undefined ? skip("records_valid", "no record to check") : fail("records_valid", invalid));
     results.push(skip("keys_present", "no record to check"));
@@ -71,4 +77,3 @@ export function syncChecks(output: SyncOutput, options: { readonly allowEmpty?: 
   results.push(badState === undefined ? pass("state_valid", `${states(output).length} STATE message(s), all JSON objects`) : fail("state_valid", badState));
   return results;
 }
-

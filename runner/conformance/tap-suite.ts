@@ -47,18 +47,31 @@ const CATALOG_CHECKS = ["discover", "catalog_schemas", "catalog_keys", "catalog_
  * `--about`) rejects `--discover`, has its catalog checks skipped and is
  * synced without a catalog. One that claims it must pass them.
  */
-async function checkDiscovery(command: string, config: readonly string[], capabilities: readonly string[] | undefined, cwd: string, timeoutMs: number): Promise<{ results: CheckResult[]; catalog: Catalog | undefined }> {
+async function checkDiscovery(
+  command: string,
+  config: readonly string[],
+  capabilities: readonly string[] | undefined,
+  cwd: string,
+  timeoutMs: number,
+): Promise<{ results: CheckResult[]; catalog: Catalog | undefined }> {
   const skipAll = (reason: string) => ({ results: CATALOG_CHECKS.map((check) => skip(check, reason)), catalog: undefined });
   if (capabilities !== undefined && !capabilities.includes("discover")) return skipAll("the tap does not claim discover (optional in Singer)");
   const discover = await runCommandToEnd(command, [...config, "--discover"], { cwd, timeoutMs });
-  if (capabilities === undefined && discover.exitCode !== 0) return skipAll(`no discovery mode (optional in Singer): --discover ended with ${howItEnded(discover)}`);
+  if (capabilities === undefined && discover.exitCode !== 0)
+    return skipAll(`no discovery mode (optional in Singer): --discover ended with ${howItEnded(discover)}`);
   if (capabilities === undefined && ranASync(discover.stdout)) return skipAll("no discovery mode (optional in Singer): given --discover it ran a sync");
   if (discover.exitCode !== 0) return { results: [fail("discover", `--discover ended with ${howItEnded(discover)}`)], catalog: undefined };
   return checkCatalog(discover.stdout);
 }
 
 /** `--test_connection` is checked when the tap claims it, or when it exits 0 on it. */
-async function checkConnection(command: string, config: readonly string[], capabilities: readonly string[] | undefined, cwd: string, timeoutMs: number): Promise<CheckResult> {
+async function checkConnection(
+  command: string,
+  config: readonly string[],
+  capabilities: readonly string[] | undefined,
+  cwd: string,
+  timeoutMs: number,
+): Promise<CheckResult> {
   const claimed = capabilities?.some((item) => item === "test-connection" || item === "test_connection") === true;
   const connection = await runCommandToEnd(command, [...config, "--test_connection"], { cwd, timeoutMs });
   if (connection.exitCode === 0 && !ranASync(connection.stdout)) return pass("test_connection", "exited 0");
@@ -83,7 +96,9 @@ export async function runTapSuite(command: string, options: SuiteOptions): Promi
     const results = [about.result, ...discovery.results, await checkConnection(command, config, capabilities, options.cwd, timeoutMs)];
 
     // A tap that only knows the legacy flag gets the catalog as --properties.
-    const catalogFlag = options.catalogFlag ?? (capabilities !== undefined && capabilities.includes("properties") && !capabilities.includes("catalog") ? "--properties" : "--catalog");
+    const catalogFlag =
+      options.catalogFlag ??
+      (capabilities !== undefined && capabilities.includes("properties") && !capabilities.includes("catalog") ? "--properties" : "--catalog");
     const sync = (name: string, selection: Catalog | undefined, extra: string[] = []): Promise<SyncOutput> => {
       const args = [...config, ...extra];
       if (selection !== undefined) {
@@ -104,7 +119,11 @@ export async function runTapSuite(command: string, options: SuiteOptions): Promi
   }
 }
 
-async function deselectionChecks(catalog: Catalog | undefined, capabilities: readonly string[] | undefined, sync: (name: string, selection: Catalog) => Promise<SyncOutput>): Promise<CheckResult[]> {
+async function deselectionChecks(
+  catalog: Catalog | undefined,
+  capabilities: readonly string[] | undefined,
+  sync: (name: string, selection: Catalog) => Promise<SyncOutput>,
+): Promise<CheckResult[]> {
   const reason =
     catalog === undefined
       ? "needs a catalog from --discover"
@@ -120,8 +139,14 @@ async function deselectionChecks(catalog: Catalog | undefined, capabilities: rea
     results.push(skip("stream_deselection", "the catalog has no stream"));
   } else {
     const deselected = await sync("deselected", selectAll(catalog, { stream: first.tap_stream_id, breadcrumb: [], selected: false }));
-    const leaked = deselected.messages.find((item) => item.known && (item.message.type === "RECORD" || item.message.type === "SCHEMA") && item.message.stream === first.tap_stream_id);
-    results.push(leaked === undefined ? pass("stream_deselection", `nothing emitted for deselected stream ${first.tap_stream_id}`) : fail("stream_deselection", `line ${leaked.line}: a ${leaked.message.type} for deselected stream ${first.tap_stream_id}`));
+    const leaked = deselected.messages.find(
+      (item) => item.known && (item.message.type === "RECORD" || item.message.type === "SCHEMA") && item.message.stream === first.tap_stream_id,
+    );
+    results.push(
+      leaked === undefined
+        ? pass("stream_deselection", `nothing emitted for deselected stream ${first.tap_stream_id}`)
+        : fail("stream_deselection", `line ${leaked.line}: a ${leaked.message.type} for deselected stream ${first.tap_stream_id}`),
+    );
   }
   const target = deselectableProperty(catalog);
   if (target === undefined) {

@@ -44,16 +44,40 @@ export function buildTargetFixture(): TargetFixture {
     }
   };
 
-  const people = { id: { type: "integer" }, name: { type: ["null", "string"] }, score: { type: ["null", "number"] }, active: { type: "boolean" }, address: { type: ["null", "object"], properties: { city: { type: "string" } } }, tags: { type: "array", items: { type: "string" } } };
-  const names = ["Zoë 🎉", "日本語の名前", "Ærøskøbing", "O'Brien, \"Jr.\"", "line\nbreak", null, "Ünïcødé", "emoji 🚀🧪", "tab\there", "plain"];
+  const people = {
+    id: { type: "integer" },
+    name: { type: ["null", "string"] },
+    score: { type: ["null", "number"] },
+    active: { type: "boolean" },
+    address: { type: ["null", "object"], properties: { city: { type: "string" } } },
+    tags: { type: "array", items: { type: "string" } },
+  };
+  const names = ["Zoë 🎉", "日本語の名前", "Ærøskøbing", 'O\'Brien, "Jr."', "line\nbreak", null, "Ünïcødé", "emoji 🚀🧪", "tab\there", "plain"];
   schema("agora_test_people", people, ["id"]);
   for (let id = 1; id <= 20; id += 1) {
-    record("agora_test_people", { id, name: names[id % names.length] ?? null, score: id % 4 === 0 ? null : id * 1.5, active: id % 2 === 0, address: id % 3 === 0 ? null : { city: `Città ${id}` }, tags: id % 2 === 0 ? ["a", "b"] : [] }, ["id"]);
+    record(
+      "agora_test_people",
+      {
+        id,
+        name: names[id % names.length] ?? null,
+        score: id % 4 === 0 ? null : id * 1.5,
+        active: id % 2 === 0,
+        address: id % 3 === 0 ? null : { city: `Città ${id}` },
+        tags: id % 2 === 0 ? ["a", "b"] : [],
+      },
+      ["id"],
+    );
   }
   schema("agora_test_people", { ...people, email: { type: ["null", "string"] } }, ["id"]);
-  for (let id = 21; id <= 30; id += 1) record("agora_test_people", { id, name: `person ${id}`, score: id, active: true, address: null, tags: [], email: `p${id}@example.com` }, ["id"]);
+  for (let id = 21; id <= 30; id += 1)
+    record("agora_test_people", { id, name: `person ${id}`, score: id, active: true, address: null, tags: [], email: `p${id}@example.com` }, ["id"]);
   schema("agora_test_events", { event_id: { type: "string" }, payload: { type: "object" }, at: { type: "string", format: "date-time" } }, ["event_id"]);
-  for (let index = 1; index <= 9; index += 1) record("agora_test_events", { event_id: `e-${index}`, payload: { n: index, nested: { deep: [index, "x"] } }, at: new Date(Date.UTC(2024, 0, index)).toISOString() }, ["event_id"]);
+  for (let index = 1; index <= 9; index += 1)
+    record(
+      "agora_test_events",
+      { event_id: `e-${index}`, payload: { n: index, nested: { deep: [index, "x"] } }, at: new Date(Date.UTC(2024, 0, index)).toISOString() },
+      ["event_id"],
+    );
   record("agora_test_events", { event_id: "e-large", payload: { blob: "x".repeat(1024 * 1024) }, at: "2024-02-01T00:00:00.000Z" }, ["event_id"]);
   schema("agora_test_versioned", { id: { type: "integer" } }, ["id"]);
   for (let id = 1; id <= 5; id += 1) record("agora_test_versioned", { id }, ["id"], 1);

@@ -39,10 +39,15 @@ async function fixtureChecks(command: string, options: TargetSuiteOptions): Prom
   const confirmed: Array<{ index: number; value: unknown }> = [];
   const snapshots: Array<{ index: number; present: Set<string> }> = [];
   const keysOfStream = new Map(fixture.records.map((record) => [record.stream, record.keys]));
-  const present = async (): Promise<Set<string>> => new Set((await (readBack as NonNullable<typeof readBack>)()).map(({ stream, record }) => keyOf(stream, record, keysOfStream.get(stream) ?? [])));
+  const present = async (): Promise<Set<string>> =>
+    new Set((await (readBack as NonNullable<typeof readBack>)()).map(({ stream, record }) => keyOf(stream, record, keysOfStream.get(stream) ?? [])));
   let reads: Promise<void> = Promise.resolve();
 
-  const child = spawnCommand(command, options.configFiles.flatMap((config) => ["--config", config]), { cwd: options.cwd, stdin: "pipe", timeoutMs: options.timeoutSeconds * 1000 });
+  const child = spawnCommand(
+    command,
+    options.configFiles.flatMap((config) => ["--config", config]),
+    { cwd: options.cwd, stdin: "pipe", timeoutMs: options.timeoutSeconds * 1000 },
+  );
   let stderr = "";
   child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
   const splitter = new LineSplitter((text, line) => {
@@ -69,7 +74,11 @@ async function fixtureChecks(command: string, options: TargetSuiteOptions): Prom
   const results: CheckResult[] = [];
   const lastStderr = stderr.trim().split("\n").at(-1) ?? "";
   results.push(
-    result.timedOut ? fail("exit", `did not finish within ${options.timeoutSeconds} s`) : result.exitCode === 0 ? pass("exit", `exited 0 after ${fixture.lines.length} input lines`) : fail("exit", `exited with code ${String(result.exitCode ?? result.signal)}: ${lastStderr}`),
+    result.timedOut
+      ? fail("exit", `did not finish within ${options.timeoutSeconds} s`)
+      : result.exitCode === 0
+        ? pass("exit", `exited 0 after ${fixture.lines.length} input lines`)
+        : fail("exit", `exited with code ${String(result.exitCode ?? result.signal)}: ${lastStderr}`),
   );
 
   const unknown = confirmed.find((item) => item.index < 0);
@@ -82,7 +91,11 @@ async function fixtureChecks(command: string, options: TargetSuiteOptions): Prom
         : pass("state_order", `${confirmed.length} confirmation(s) of the ${fixture.states.length} STATEs sent, in order, values as sent`),
   );
   const last = fixture.states.length - 1;
-  results.push(confirmed.some((item) => item.index === last) ? pass("state_final", "the last STATE was confirmed") : fail("state_final", `the last STATE sent, ${JSON.stringify(fixture.states[last])}, was never confirmed`));
+  results.push(
+    confirmed.some((item) => item.index === last)
+      ? pass("state_final", "the last STATE was confirmed")
+      : fail("state_final", `the last STATE sent, ${JSON.stringify(fixture.states[last])}, was never confirmed`),
+  );
 
   if (readBack === undefined) {
     results.push(skip("durability", "needs --read or --reader to look at what the target wrote"));
@@ -93,13 +106,20 @@ async function fixtureChecks(command: string, options: TargetSuiteOptions): Prom
   const finalKeys = new Set(final.map(({ stream, record }) => keyOf(stream, record, keysOfStream.get(stream) ?? [])));
   let early: string | undefined;
   for (const snapshot of snapshots) {
-    const missing = fixture.records.find((record) => record.beforeState <= snapshot.index && !snapshot.present.has(keyOf(record.stream, record.record, record.keys)) && finalKeys.has(keyOf(record.stream, record.record, record.keys)));
+    const missing = fixture.records.find(
+      (record) =>
+        record.beforeState <= snapshot.index &&
+        !snapshot.present.has(keyOf(record.stream, record.record, record.keys)) &&
+        finalKeys.has(keyOf(record.stream, record.record, record.keys)),
+    );
     if (missing !== undefined) {
       early = `STATE ${JSON.stringify(fixture.states[snapshot.index])} was confirmed before record ${keyOf(missing.stream, missing.record, missing.keys)} (sent before it) was written`;
       break;
     }
   }
-  results.push(early === undefined ? pass("durability", `${snapshots.length} confirmation(s) checked: their records were already written`) : fail("durability", early));
+  results.push(
+    early === undefined ? pass("durability", `${snapshots.length} confirmation(s) checked: their records were already written`) : fail("durability", early),
+  );
 
   const latest = new Map<string, { stream: string; record: Record<string, unknown> }>();
   for (const item of final) latest.set(keyOf(item.stream, item.record, keysOfStream.get(item.stream) ?? []), item);
@@ -117,6 +137,8 @@ async function fixtureChecks(command: string, options: TargetSuiteOptions): Prom
       break;
     }
   }
-  results.push(problem === undefined ? pass("records_arrived", `all ${fixture.records.length} records read back with their values`) : fail("records_arrived", problem));
+  results.push(
+    problem === undefined ? pass("records_arrived", `all ${fixture.records.length} records read back with their values`) : fail("records_arrived", problem),
+  );
   return results;
 }

@@ -22,12 +22,18 @@ export async function checkUnknownMessage(command: string, configFiles: readonly
     serializeMessage({ type: "RECORD", stream: STREAM, record: { id: 2 } }),
     serializeMessage({ type: "STATE", value: STATE }),
   ];
-  const captured = await runCommandToEnd(command, configFiles.flatMap((config) => ["--config", config]), { cwd, timeoutMs, input: lines.join("") });
+  const captured = await runCommandToEnd(
+    command,
+    configFiles.flatMap((config) => ["--config", config]),
+    { cwd, timeoutMs, input: lines.join("") },
+  );
   if (captured.exitCode !== 0) return fail("unknown_message", `given a message of an unknown type, ${howItEnded(captured)}`);
   const sent = canonicalJson(STATE);
   const confirmed = captured.stdout.split("\n").some((text, index) => {
     const output = readTargetLine(text, index + 1, (value) => canonicalJson(value) === sent);
     return output.kind === "state" && canonicalJson(output.value) === sent;
   });
-  return confirmed ? pass("unknown_message", "ignored a message of an unknown type, and confirmed the STATE after it") : fail("unknown_message", "exited 0 but never confirmed the STATE sent after a message of an unknown type");
+  return confirmed
+    ? pass("unknown_message", "ignored a message of an unknown type, and confirmed the STATE after it")
+    : fail("unknown_message", "exited 0 but never confirmed the STATE sent after a message of an unknown type");
 }

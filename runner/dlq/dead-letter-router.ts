@@ -49,7 +49,11 @@ export class DeadLetterRouter {
     const location = `stream ${rejected.stream}${where.line === undefined ? "" : `, line ${where.line}`}`;
     if (this.policy === "fail") {
       return new DataError(rejected.errorCode, `record rejected at ${rejected.stage}: ${rejected.errorMessage}; the record: ${recordExcerpt(rejected)}`, {
-        where: { stream: rejected.stream, ...(where.line === undefined ? {} : { line: where.line }), ...(where.connector === undefined ? {} : { connector: where.connector }) },
+        where: {
+          stream: rejected.stream,
+          ...(where.line === undefined ? {} : { line: where.line }),
+          ...(where.connector === undefined ? {} : { connector: where.connector }),
+        },
         hint: 'Fix the record or the schema; or set on_error = "dlq" to keep the pipeline going and replay it later.',
       });
     }

@@ -24,7 +24,11 @@ export class DeadLetterSource {
 
   /** The messages that replay `entry`, `viaChain` or straight to the targets. */
   async messages(entry: DeadLetter, viaChain: boolean): Promise<MessageLine[]> {
-    const tapShape: StreamShape = { stream: entry.stream, schema: (entry.schema ?? { type: "object" }) as JsonSchema, keyProperties: entry.keyProperties ?? [] };
+    const tapShape: StreamShape = {
+      stream: entry.stream,
+      schema: (entry.schema ?? { type: "object" }) as JsonSchema,
+      keyProperties: entry.keyProperties ?? [],
+    };
     const processed = !viaChain && entry.processed !== undefined;
     const shape = processed ? await this.afterChain(tapShape) : tapShape;
     const record = (viaChain ? entry.original : (entry.processed ?? entry.original)) as Record<string, unknown>;

@@ -20,7 +20,9 @@ function chosenEditor(env: NodeJS.ProcessEnv): string | undefined {
 export function editInEditor(record: Record<string, unknown>, label: string, env: NodeJS.ProcessEnv = process.env): Record<string, unknown> | undefined {
   const editor = chosenEditor(env);
   if (editor === undefined) {
-    throw new UsageError("DLQ_EDIT_NO_EDITOR", "no editor to open the record in (VISUAL and EDITOR are unset, and this is not a terminal)", { hint: "Set EDITOR, or change fields with --set FIELD=VALUE and --unset FIELD." });
+    throw new UsageError("DLQ_EDIT_NO_EDITOR", "no editor to open the record in (VISUAL and EDITOR are unset, and this is not a terminal)", {
+      hint: "Set EDITOR, or change fields with --set FIELD=VALUE and --unset FIELD.",
+    });
   }
   const dir = mkdtempSync(join(tmpdir(), "agora-dlq-edit-"));
   const file = join(dir, `${label}.json`);
@@ -31,7 +33,11 @@ export function editInEditor(record: Record<string, unknown>, label: string, env
     // Through the shell, as git does: EDITOR may carry arguments ("code --wait").
     const result = spawnSync("sh", ["-c", `${editor} "$1"`, "sh", file], { stdio: "inherit" });
     if (result.error !== undefined || result.status !== 0) {
-      throw new UsageError("DLQ_EDIT_ABORTED", `the editor (${editor}) ${result.error === undefined ? `exited with ${result.status ?? result.signal}` : `did not start: ${result.error.message}`}; nothing was changed`, { hint: "Check EDITOR, or use --set FIELD=VALUE." });
+      throw new UsageError(
+        "DLQ_EDIT_ABORTED",
+        `the editor (${editor}) ${result.error === undefined ? `exited with ${result.status ?? result.signal}` : `did not start: ${result.error.message}`}; nothing was changed`,
+        { hint: "Check EDITOR, or use --set FIELD=VALUE." },
+      );
     }
     const after = readFileSync(file, "utf8");
     if (after === before) return undefined;
@@ -44,7 +50,10 @@ export function editInEditor(record: Record<string, unknown>, label: string, env
     if (typeof edited !== "object" || edited === null || Array.isArray(edited) || edited instanceof Error) {
       keep = true;
       const why = edited instanceof Error ? edited.message : "it is not an object";
-      throw new UsageError("DLQ_EDIT_INVALID", `the edited record is not one JSON object (${why}); nothing was changed`, { where: { file }, hint: "Your text is kept in that file: run the edit again and copy the fix over." });
+      throw new UsageError("DLQ_EDIT_INVALID", `the edited record is not one JSON object (${why}); nothing was changed`, {
+        where: { file },
+        hint: "Your text is kept in that file: run the edit again and copy the fix over.",
+      });
     }
     return edited as Record<string, unknown>;
   } finally {

@@ -84,25 +84,49 @@ export async function explainPipeline(definition: PipelineDefinition, store: Sta
     // Built as a run builds them (a chain mixing planes fails here, as it would before a run's tap starts); nothing is started.
     const steps = await buildMiddleware(definition.middleware, definition.projectDir, definition.workDir);
     await new MiddlewareChain(steps).close();
-    const middleware = definition.middleware.map((spec, index): ExplainedStep => ({ step: spec.type, planes: planesOf(steps[index] ?? {}).map((plane) => (plane === "row" ? "rows" : "arrow")) }));
+    const middleware = definition.middleware.map(
+      (spec, index): ExplainedStep => ({ step: spec.type, planes: planesOf(steps[index] ?? {}).map((plane) => (plane === "row" ? "rows" : "arrow")) }),
+    );
     const rowLaneBecause = rowLaneReason(definition, chainWorksOnArrow(steps), batchFormat);
     const lane: Plane = emits === "batches" && rowLaneBecause === undefined ? "batches" : "rows";
     const targets = definition.targets.map((target, index): ExplainedTarget => {
       const about = targetAbouts[index];
       const reads = about === undefined ? [] : batchFormatsOf(about);
-      const route = target.route === undefined ? "every stream" : [target.route.streams === undefined ? "" : `streams ${target.route.streams.join(", ")}`, target.route.where === undefined ? "" : `where ${target.route.where}`].filter((part) => part !== "").join(", ");
+      const route =
+        target.route === undefined
+          ? "every stream"
+          : [
+              target.route.streams === undefined ? "" : `streams ${target.route.streams.join(", ")}`,
+              target.route.where === undefined ? "" : `where ${target.route.where}`,
+            ]
+              .filter((part) => part !== "")
+              .join(", ");
       const base = { name: target.name, command: maskSecrets(target.command), reads, route };
       if (emits === "rows") return { ...base, receives: "rows", downgraded: false, why: "the tap sends RECORD messages" };
       if (lane === "rows") return { ...base, receives: "rows", downgraded: true, why: `batches enter the row lane at the source: ${rowLaneBecause ?? ""}` };
       if (target.route?.where !== undefined) return { ...base, receives: "rows", downgraded: true, why: "its route filters record by record (where)" };
-      if (!reads.includes(batchFormat ?? "")) return { ...base, receives: "rows", downgraded: true, why: `it reads no ${batchFormat ?? ""} batches${reads.length === 0 ? "" : ` (it reads ${reads.join(", ")})`}: each BATCH is expanded into RECORDs at its boundary` };
+      if (!reads.includes(batchFormat ?? ""))
+        return {
+          ...base,
+          receives: "rows",
+          downgraded: true,
+          why: `it reads no ${batchFormat ?? ""} batches${reads.length === 0 ? "" : ` (it reads ${reads.join(", ")})`}: each BATCH is expanded into RECORDs at its boundary`,
+        };
       return { ...base, receives: "batches", downgraded: false, why: `it reads ${batchFormat ?? ""} batches: each BATCH is sent as it is` };
     });
     const unreadable = batchFormat !== undefined && !RUNNER_BATCH_FORMATS.includes(batchFormat);
     return {
       pipeline: definition.name,
-      tap: { name: definition.tap.name, command: maskSecrets(definition.tap.command), emits, batchFormat, why: unreadable ? `${tapWhy}, a format the runner does not read (the run will fail)` : tapWhy },
-      validation: definition.validate ? "each RECORD against its stream's SCHEMA; each BATCH file once (files, format; an Arrow file's column types, a jsonl file's first row)" : "off (validate = false)",
+      tap: {
+        name: definition.tap.name,
+        command: maskSecrets(definition.tap.command),
+        emits,
+        batchFormat,
+        why: unreadable ? `${tapWhy}, a format the runner does not read (the run will fail)` : tapWhy,
+      },
+      validation: definition.validate
+        ? "each RECORD against its stream's SCHEMA; each BATCH file once (files, format; an Arrow file's column types, a jsonl file's first row)"
+        : "off (validate = false)",
       middleware,
       lane,
       targets,
@@ -125,9 +149,14 @@ export function explainText(plan: PipelineExplain): string {
     `pipeline ${plan.pipeline}`,
     `  tap ${plan.tap.name} (${plan.tap.command}): sends ${plan.tap.emits === "batches" ? `batches (${plan.tap.batchFormat ?? ""})` : "rows"}: ${plan.tap.why}`,
     `  validation: ${plan.validation}`,
-    plan.middleware.length === 0 ? "  middleware: none" : `  middleware: ${plan.middleware.map((step) => `${step.step} [${step.planes.join(", ")}]`).join(" → ")}`,
+    plan.middleware.length === 0
+      ? "  middleware: none"
+      : `  middleware: ${plan.middleware.map((step) => `${step.step} [${step.planes.join(", ")}]`).join(" → ")}`,
     `  lane: ${plan.lane}`,
-    ...plan.targets.map((target) => `  target ${target.name} (${target.command}), ${target.route}: receives ${target.receives === "batches" ? "batches as sent" : target.downgraded ? "rows (downgraded)" : "rows"}: ${target.why}`),
+    ...plan.targets.map(
+      (target) =>
+        `  target ${target.name} (${target.command}), ${target.route}: receives ${target.receives === "batches" ? "batches as sent" : target.downgraded ? "rows (downgraded)" : "rows"}: ${target.why}`,
+    ),
     `  checkpoint: ${plan.checkpoint}`,
     `  dead letters: ${plan.deadLetters}`,
   ];

@@ -25,7 +25,10 @@ const OPTION_SCHEMAS: Record<string, JsonSchema> = {
   add_fields: { required: ["fields"], properties: { fields: { type: "object", minProperties: 1 } } },
   coerce: { required: ["fields"], properties: { fields: { type: "object", minProperties: 1, additionalProperties: { enum: [...COERCE_TYPES] } } } },
   rename_stream: { required: ["from", "to"], properties: { from: { type: "string", minLength: 1 }, to: { type: "string", minLength: 1 } } },
-  module: { required: ["path"], properties: { path: { type: "string", minLength: 1 }, options: { type: "object" }, timeout_seconds: { type: "number", exclusiveMinimum: 0 } } },
+  module: {
+    required: ["path"],
+    properties: { path: { type: "string", minLength: 1 }, options: { type: "object" }, timeout_seconds: { type: "number", exclusiveMinimum: 0 } },
+  },
   batch_process: {
     properties: {
       command: { type: "string", minLength: 1 },
@@ -57,9 +60,15 @@ function checkOptions(spec: MiddlewareSpec, label: string): void {
   if (schema === undefined) {
     throw new ConfigError("MIDDLEWARE_UNKNOWN", `${label}: unknown middleware type "${spec.type}"`, { hint: `Types: ${MIDDLEWARE_TYPES.join(", ")}.` });
   }
-  const validate = createAjv().compile({ type: "object", ...schema, properties: { type: {}, streams, ...(schema["properties"] as object) }, additionalProperties: false });
+  const validate = createAjv().compile({
+    type: "object",
+    ...schema,
+    properties: { type: {}, streams, ...(schema["properties"] as object) },
+    additionalProperties: false,
+  });
   const type = spec.type;
-  if (type === "rename_stream" && spec["streams"] !== undefined) throw new ConfigError("MIDDLEWARE_INVALID", `${label} (rename_stream) has no option "streams"`, { hint: "`from` names the stream (or a glob of them)." });
+  if (type === "rename_stream" && spec["streams"] !== undefined)
+    throw new ConfigError("MIDDLEWARE_INVALID", `${label} (rename_stream) has no option "streams"`, { hint: "`from` names the stream (or a glob of them)." });
   if (validate(spec)) return;
   const error = validate.errors?.[0];
   const params = (error?.params ?? {}) as Record<string, unknown>;
@@ -130,7 +139,11 @@ async function buildSteps(specs: readonly MiddlewareSpec[], projectDir: string, 
         const command = spec["command"] as string | undefined;
         const module = spec["module"] as string | undefined;
         if ((command === undefined) === (module === undefined)) {
-          throw new ConfigError("MIDDLEWARE_INVALID", `${label} (batch_process) needs one of "command" (an executable speaking the batch protocol) or "module" (a Node module)`, { hint: "See docs/runner.md, Batch workers." });
+          throw new ConfigError(
+            "MIDDLEWARE_INVALID",
+            `${label} (batch_process) needs one of "command" (an executable speaking the batch protocol) or "module" (a Node module)`,
+            { hint: "See docs/runner.md, Batch workers." },
+          );
         }
         built.push(
           batchProcessMiddleware(name, {
@@ -149,7 +162,16 @@ async function buildSteps(specs: readonly MiddlewareSpec[], projectDir: string, 
         break;
       }
       case "module":
-        built.push(await moduleMiddleware(name, spec["path"] as string, projectDir, (spec["options"] as Record<string, unknown> | undefined) ?? {}, only, spec["timeout_seconds"] as number | undefined));
+        built.push(
+          await moduleMiddleware(
+            name,
+            spec["path"] as string,
+            projectDir,
+            (spec["options"] as Record<string, unknown> | undefined) ?? {},
+            only,
+            spec["timeout_seconds"] as number | undefined,
+          ),
+        );
         break;
       default:
         built.push(

@@ -75,7 +75,13 @@ export class MiddlewareChain {
     return this.continueFrom(0, record, stream, shapes, false);
   }
 
-  private continueFrom(start: number, record: RecordValue, stream: string, shapes: StreamShape[] | undefined, changed: boolean): ChainResult | Promise<ChainResult> {
+  private continueFrom(
+    start: number,
+    record: RecordValue,
+    stream: string,
+    shapes: StreamShape[] | undefined,
+    changed: boolean,
+  ): ChainResult | Promise<ChainResult> {
     let current = record;
     for (let index = start; index < this.steps.length; index += 1) {
       const step = this.steps[index] as Middleware;
@@ -83,7 +89,13 @@ export class MiddlewareChain {
       if (!this.applies(step, shape.stream)) continue;
       let output: RecordValue | null | Promise<RecordValue | null>;
       if (step.transform === undefined) {
-        return failure(step.name, new AgoraError("MIDDLEWARE_ARROW_ONLY", "works on Arrow batches only, and this record came as a RECORD message (configure the tap's batch_config with format = \"arrow\")"));
+        return failure(
+          step.name,
+          new AgoraError(
+            "MIDDLEWARE_ARROW_ONLY",
+            'works on Arrow batches only, and this record came as a RECORD message (configure the tap\'s batch_config with format = "arrow")',
+          ),
+        );
       }
       try {
         output = step.transform(current, shape);

@@ -18,15 +18,26 @@ function described(value: unknown): string {
 /** A result that is a record (a plain object) or null (drop); anything else is refused for this record alone. */
 function checkedResult(result: unknown): RecordValue | null {
   if (result === null) return null;
-  if (typeof result === "object" && !Array.isArray(result) && (Object.getPrototypeOf(result) === Object.prototype || Object.getPrototypeOf(result) === null)) return result as RecordValue;
-  throw new DataError("MIDDLEWARE_BAD_RESULT", `returned ${described(result)}, where a record (an object) or null was due`, { hint: "Return the record (changed or not), or null to drop it." });
+  if (typeof result === "object" && !Array.isArray(result) && (Object.getPrototypeOf(result) === Object.prototype || Object.getPrototypeOf(result) === null))
+    return result as RecordValue;
+  throw new DataError("MIDDLEWARE_BAD_RESULT", `returned ${described(result)}, where a record (an object) or null was due`, {
+    hint: "Return the record (changed or not), or null to drop it.",
+  });
 }
 
 /** A promise that fails after `seconds` unless `promise` settles first. */
 function settleWithin<T>(promise: Promise<T>, seconds: number, what: string): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new DataError("MIDDLEWARE_TIMEOUT", `did not finish ${what} within ${seconds} s`, { hint: "Fix the module (a promise that never settles?), or raise the step's timeout_seconds." })), seconds * 1000);
+    timer = setTimeout(
+      () =>
+        reject(
+          new DataError("MIDDLEWARE_TIMEOUT", `did not finish ${what} within ${seconds} s`, {
+            hint: "Fix the module (a promise that never settles?), or raise the step's timeout_seconds.",
+          }),
+        ),
+      seconds * 1000,
+    );
   });
   return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }
@@ -68,7 +79,14 @@ async function importModule(path: string): Promise<MiddlewareModule> {
  * (an apache-arrow Table), or `create(options)` returning `{ transform, transformArrow, transformSchema }`.
  * An optional `transformSchema(shape)` describes what it does to the schema.
  */
-export async function moduleMiddleware(name: string, file: string, projectDir: string, options: Record<string, unknown>, streams: readonly string[] | undefined, timeoutSeconds = DEFAULT_TIMEOUT_SECONDS): Promise<Middleware> {
+export async function moduleMiddleware(
+  name: string,
+  file: string,
+  projectDir: string,
+  options: Record<string, unknown>,
+  streams: readonly string[] | undefined,
+  timeoutSeconds = DEFAULT_TIMEOUT_SECONDS,
+): Promise<Middleware> {
   const path = resolve(projectDir, file);
   const release = refuseExitWhileLoaded();
   try {
@@ -79,7 +97,14 @@ export async function moduleMiddleware(name: string, file: string, projectDir: s
   }
 }
 
-async function loadModuleMiddleware(name: string, path: string, options: Record<string, unknown>, streams: readonly string[] | undefined, timeoutSeconds: number, release: () => void): Promise<Middleware> {
+async function loadModuleMiddleware(
+  name: string,
+  path: string,
+  options: Record<string, unknown>,
+  streams: readonly string[] | undefined,
+  timeoutSeconds: number,
+  release: () => void,
+): Promise<Middleware> {
   let loaded: MiddlewareModule;
   try {
     loaded = await importModule(path);

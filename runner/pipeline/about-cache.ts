@@ -52,7 +52,9 @@ export function aboutKey(tap: ConnectorDefinition): string | undefined {
     if (identity !== undefined) files.push(identity);
   }
   const env = Object.entries(tap.env).sort(([left], [right]) => left.localeCompare(right));
-  return `about:${createHash("sha256").update(JSON.stringify({ words, cwd: tap.cwd, env, files })).digest("hex")}`;
+  return `about:${createHash("sha256")
+    .update(JSON.stringify({ words, cwd: tap.cwd, env, files }))
+    .digest("hex")}`;
 }
 
 /** `path|size|mtime` of a file, following links; undefined if it is not a file. */

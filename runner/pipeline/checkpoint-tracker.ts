@@ -65,7 +65,13 @@ export class CheckpointTracker {
     const canonical = canonicalJson(value);
     const previous = this.forwarded.at(-1);
     // A repeat of the STATE just before it (taps that re-send an unchanged state) replaces it, unless it is the checkpoint.
-    if (previous !== undefined && previous.canonical === canonical && previous.sequence > this.checkpointSequence && !this.confirmedBy.includes(previous.sequence)) this.forwarded.pop();
+    if (
+      previous !== undefined &&
+      previous.canonical === canonical &&
+      previous.sequence > this.checkpointSequence &&
+      !this.confirmedBy.includes(previous.sequence)
+    )
+      this.forwarded.pop();
     this.forwarded.push({ sequence, value, canonical, delivered: Object.assign(streamTable<number>(), delivered), sentTo });
     if (this.forwarded.length > MAX_PENDING) this.thin();
     return sequence;
@@ -165,7 +171,12 @@ export function progressAt(
   for (const stream of streams) {
     const kept = Math.max(0, countOf(sent ?? confirmed, stream) - countOf(sinkRejected, stream));
     const written = Math.min(kept, Math.max(0, countOf(confirmed, stream) - countOf(sinkRejected, stream)));
-    progress[stream] = { read: countOf(read, stream), written, deadLettered: countOf(deadLettered, stream), ...(sent === undefined ? {} : { unconfirmed: kept - written }) };
+    progress[stream] = {
+      read: countOf(read, stream),
+      written,
+      deadLettered: countOf(deadLettered, stream),
+      ...(sent === undefined ? {} : { unconfirmed: kept - written }),
+    };
   }
   return progress;
 }

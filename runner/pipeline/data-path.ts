@@ -1,4 +1,21 @@
-import { asAgoraError, ConfigError, ProtocolError, exactRecord, markExactRecord, NumberPlaces, readBatchFiles, recordText, RecordValidator, serializeMessage, type AgoraError, type BatchMessage, type Message, type MessageLine, type RecordMessage, type SchemaMessage } from "../../protocol/index.js";
+import {
+  asAgoraError,
+  ConfigError,
+  ProtocolError,
+  exactRecord,
+  markExactRecord,
+  NumberPlaces,
+  readBatchFiles,
+  recordText,
+  RecordValidator,
+  serializeMessage,
+  type AgoraError,
+  type BatchMessage,
+  type Message,
+  type MessageLine,
+  type RecordMessage,
+  type SchemaMessage,
+} from "../../protocol/index.js";
 import { BatchLane, recordLine, rowLaneReason, type PlannedBatch, type TargetBatchFormats } from "../batches/batch-lane.js";
 import { inspectBatch } from "../batches/inspect-batch.js";
 import { transformArrowBatch } from "../batches/transform-arrow-batch.js";
@@ -94,7 +111,9 @@ export class DataPath {
   ) {
     this.contract = options.contract;
     this.outputValidator = options.validateAfterChain === true ? new RecordValidator() : undefined;
-    this.window = new OrderedWindow<Outgoing>(Math.max(1, definition.concurrency, ...chain.steps.map((step) => step.inFlightRecords ?? 0)), (item) => this.send(item));
+    this.window = new OrderedWindow<Outgoing>(Math.max(1, definition.concurrency, ...chain.steps.map((step) => step.inFlightRecords ?? 0)), (item) =>
+      this.send(item),
+    );
     this.routes = new TargetRoutes(definition.targets.map((target) => target.route));
     this.targetCounts = new TargetCounts(definition.targets.length);
     this.batches = new BatchLane(definition.targets.length, () => hooks.batchFormats(), definition.batchRoots);
@@ -147,7 +166,16 @@ export class DataPath {
         return this.handleBatch(message, item.raw, item.line);
       case "DEAD_LETTER":
         this.hooks.reject(
-          { stream: message.stream, stage: "source", errorCode: message.error.code, errorMessage: message.error.message, original: message.record, raw: message.raw, location: message.location, ...this.schemaOf(message.stream) },
+          {
+            stream: message.stream,
+            stage: "source",
+            errorCode: message.error.code,
+            errorMessage: message.error.message,
+            original: message.record,
+            raw: message.raw,
+            location: message.location,
+            ...this.schemaOf(message.stream),
+          },
           item.line,
         );
         return undefined;
@@ -164,12 +192,15 @@ export class DataPath {
    */
   private handleBatch(message: BatchMessage, raw: string, line: number): Promise<void> | undefined {
     const validator = this.definition.validate ? this.validator : undefined;
-    const rowsNeeded = rowLaneReason(this.definition, this.chainOnArrow, message.encoding.format) !== undefined || this.contract?.cutFor(message.stream) !== undefined;
+    const rowsNeeded =
+      rowLaneReason(this.definition, this.chainOnArrow, message.encoding.format) !== undefined || this.contract?.cutFor(message.stream) !== undefined;
     if (rowsNeeded) return this.batchAsRecords(message, raw, line);
     const name = this.outputNames.get(message.stream) ?? message.stream;
     const targets = this.routes.forStream(name) ?? this.definition.targets.map((_, index) => index);
     const expandFor = (target: number): boolean => this.routes.filtersRecords(target);
-    const planning = this.chain.isEmpty ? this.batches.plan(message, targets, validator, this.tapShapes.get(message.stream)?.schema, expandFor) : this.planThroughArrowChain(message, targets, validator, expandFor);
+    const planning = this.chain.isEmpty
+      ? this.batches.plan(message, targets, validator, this.tapShapes.get(message.stream)?.schema, expandFor)
+      : this.planThroughArrowChain(message, targets, validator, expandFor);
     return planning.then(
       // A batch the middleware rewrote names its new files: targets get that message, not the tap's line.
       (batch) => this.window.add({ kind: "batch", planned: batch, raw: batch.message === message ? raw : serializeMessage(batch.message).slice(0, -1) }),
@@ -186,7 +217,12 @@ export class DataPath {
    * against the tap's SCHEMA, each file transformed columnar into a new file,
    * and the BATCH naming those planned against the SCHEMA targets see.
    */
-  private async planThroughArrowChain(message: BatchMessage, targets: readonly number[], validator: RecordValidator | undefined, expandFor: (target: number) => boolean): Promise<PlannedBatch> {
+  private async planThroughArrowChain(
+    message: BatchMessage,
+    targets: readonly number[],
+    validator: RecordValidator | undefined,
+    expandFor: (target: number) => boolean,
+  ): Promise<PlannedBatch> {
     const inspected = await inspectBatch(message, validator, this.tapShapes.get(message.stream)?.schema, this.definition.batchRoots);
     const sources = inspected.files.map((file) => file.path);
     // A failure leaves the tap's files where they are: a dead letter of this BATCH names them, for its replay.
@@ -224,7 +260,10 @@ export class DataPath {
       this.halt(error);
       return;
     }
-    this.hooks.reject({ stream: message.stream, stage: "source", errorCode: error.code, errorMessage: error.message, raw, ...this.schemaOf(message.stream) }, line);
+    this.hooks.reject(
+      { stream: message.stream, stage: "source", errorCode: error.code, errorMessage: error.message, raw, ...this.schemaOf(message.stream) },
+      line,
+    );
   }
 
   /** An ACTIVATE_VERSION line, under the stream's name for targets, for the targets of that stream. */
@@ -253,7 +292,10 @@ export class DataPath {
       this.outputValidator?.setSchema(output.stream, output.schema, line);
       return {
         kind: "line",
-        line: output === announced ? `${raw}\n` : serializeMessage({ ...message, stream: output.stream, schema: output.schema, key_properties: output.keyProperties }),
+        line:
+          output === announced
+            ? `${raw}\n`
+            : serializeMessage({ ...message, stream: output.stream, schema: output.schema, key_properties: output.keyProperties }),
         to: this.routes.forStream(output.stream),
       };
     };
@@ -289,14 +331,29 @@ export class DataPath {
     // Validation and middleware see every number as the line wrote it; without either the tap's line goes on as it is.
     const { validate } = this.definition;
     const passedOn = this.chain.isEmpty && this.outputValidator === undefined;
-    const record = validate ? exactRecord(message, raw, line, this.numberPlaces.get(message.stream)) : passedOn ? message.record : exactRecord(message, raw, line);
+    const record = validate
+      ? exactRecord(message, raw, line, this.numberPlaces.get(message.stream))
+      : passedOn
+        ? message.record
+        : exactRecord(message, raw, line);
     if (validate) {
       const invalid = this.validator.validate(message.stream, record, line);
       if (invalid !== undefined) {
         // Made exact for a record that validates (NumberPlaces): a failed one is read whole again.
         const original = record === message.record ? exactRecord(message, raw, line) : record;
         // `raw`: the record's text as its line has it, every character as the tap wrote it.
-        this.hooks.reject({ stream: message.stream, stage: "validate", errorCode: invalid.code, errorMessage: invalid.message, original, raw: recordText(raw, message), ...this.schemaOf(message.stream) }, line);
+        this.hooks.reject(
+          {
+            stream: message.stream,
+            stage: "validate",
+            errorCode: invalid.code,
+            errorMessage: invalid.message,
+            original,
+            raw: recordText(raw, message),
+            ...this.schemaOf(message.stream),
+          },
+          line,
+        );
         return undefined;
       }
     }
@@ -306,16 +363,32 @@ export class DataPath {
       const applied = applyCut(record, cut);
       if ("rejectedBy" in applied) {
         const errorMessage = `the record has a value in "${applied.rejectedBy}", a column the pipeline's catalog lacks (schema_changes = "discard_row")`;
-        this.hooks.reject({ stream: message.stream, stage: "validate", errorCode: RunnerCodes.SCHEMA_NEW_COLUMN, errorMessage, original: record, raw: recordText(raw, message), ...this.schemaOf(message.stream) }, line);
+        this.hooks.reject(
+          {
+            stream: message.stream,
+            stage: "validate",
+            errorCode: RunnerCodes.SCHEMA_NEW_COLUMN,
+            errorMessage,
+            original: record,
+            raw: recordText(raw, message),
+            ...this.schemaOf(message.stream),
+          },
+          line,
+        );
         return undefined;
       }
       entering = applied.record;
     }
-    const processed: ChainResult | Promise<ChainResult> = this.chain.isEmpty ? { kind: "record", record: entering, changed: false } : this.chain.process(entering, message.stream);
+    const processed: ChainResult | Promise<ChainResult> = this.chain.isEmpty
+      ? { kind: "record", record: entering, changed: false }
+      : this.chain.process(entering, message.stream);
     // A record the contract cut is not the tap's line any more, whatever the chain did.
     const result = entering === record ? processed : processed instanceof Promise ? processed.then(changedResult) : changedResult(processed);
     const exact: RecordMessage = record === message.record ? message : { ...message, record };
-    const outgoing = result instanceof Promise ? result.then((settled): Outgoing => ({ kind: "record", message: exact, raw, line, result: settled })) : ({ kind: "record", message: exact, raw, line, result } as const);
+    const outgoing =
+      result instanceof Promise
+        ? result.then((settled): Outgoing => ({ kind: "record", message: exact, raw, line, result: settled }))
+        : ({ kind: "record", message: exact, raw, line, result } as const);
     const wait = this.window.add(outgoing);
     if (maxRecords !== undefined && this.read.total >= maxRecords) this.reachLimit();
     return wait;
@@ -356,7 +429,18 @@ export class DataPath {
     const { result, message } = item;
     if (result.kind === "dropped") return;
     if (result.kind === "failed") {
-      this.hooks.reject({ stream: message.stream, stage: "middleware", errorCode: result.code, errorMessage: `${result.step}: ${result.message}`, original: message.record, raw: recordText(item.raw, message), ...this.schemaOf(message.stream) }, item.line);
+      this.hooks.reject(
+        {
+          stream: message.stream,
+          stage: "middleware",
+          errorCode: result.code,
+          errorMessage: `${result.step}: ${result.message}`,
+          original: message.record,
+          raw: recordText(item.raw, message),
+          ...this.schemaOf(message.stream),
+        },
+        item.line,
+      );
       // Under on_error = "fail" that failed the run: nothing after this record is sent, so no STATE passes it.
       if (this.definition.onError === "fail") this.halted = true;
       return;
@@ -366,7 +450,19 @@ export class DataPath {
     if (this.outputValidator !== undefined) markExactRecord(result.record);
     const invalid = this.outputValidator?.validate(name, result.record, item.line);
     if (invalid !== undefined) {
-      this.hooks.reject({ stream: message.stream, stage: "validate", errorCode: invalid.code, errorMessage: invalid.message, original: message.record, processed: result.record, raw: recordText(item.raw, message), ...this.schemaOf(message.stream) }, item.line);
+      this.hooks.reject(
+        {
+          stream: message.stream,
+          stage: "validate",
+          errorCode: invalid.code,
+          errorMessage: invalid.message,
+          original: message.record,
+          processed: result.record,
+          raw: recordText(item.raw, message),
+          ...this.schemaOf(message.stream),
+        },
+        item.line,
+      );
       if (this.definition.onError === "fail") this.halted = true;
       return;
     }

@@ -64,15 +64,27 @@ export interface Busy {
   readonly holder: string | undefined;
 }
 
-export type Execution = Busy | NotDue | { readonly kind: "synced"; readonly result: RunResult } | { readonly kind: "replayed"; readonly summary: ReplaySummary };
+export type Execution =
+  | Busy
+  | NotDue
+  | { readonly kind: "synced"; readonly result: RunResult }
+  | { readonly kind: "replayed"; readonly summary: ReplaySummary };
 
 /**
  * The one way a pipeline runs: under its lease in the state store (so two
  * processes never write to its targets at once), as a sync or a dead-letter
  * replay. `agora run`, `agora worker` and `agora dlq replay` all come here.
  */
-export function executePipeline(definition: PipelineDefinition, job: SyncJob, options: ExecuteOptions): Promise<Busy | NotDue | { readonly kind: "synced"; readonly result: RunResult }>;
-export function executePipeline(definition: PipelineDefinition, job: ReplayJob, options: ExecuteOptions): Promise<Busy | { readonly kind: "replayed"; readonly summary: ReplaySummary }>;
+export function executePipeline(
+  definition: PipelineDefinition,
+  job: SyncJob,
+  options: ExecuteOptions,
+): Promise<Busy | NotDue | { readonly kind: "synced"; readonly result: RunResult }>;
+export function executePipeline(
+  definition: PipelineDefinition,
+  job: ReplayJob,
+  options: ExecuteOptions,
+): Promise<Busy | { readonly kind: "replayed"; readonly summary: ReplaySummary }>;
 export async function executePipeline(definition: PipelineDefinition, job: PipelineJob, options: ExecuteOptions): Promise<Execution> {
   const { logger } = options;
   const leased = await withLease(options.store, definition.name, options.holder, options.leaseSeconds, async (lease): Promise<Execution> => {
@@ -80,12 +92,24 @@ export async function executePipeline(definition: PipelineDefinition, job: Pipel
     const store = options.store.fencedBy({ pipeline: definition.name, holder: options.holder });
     // A signal stops the job the safe way; so does the lease found lost, for a replay (a sync fails with LEASE_LOST).
     const stop = new StopRequests();
-    const unsubscribe = [options.stop?.subscribe((signal) => stop.request(signal)), job.kind === "replay" ? lease.onLost(() => stop.request("SIGTERM")) : undefined];
+    const unsubscribe = [
+      options.stop?.subscribe((signal) => stop.request(signal)),
+      job.kind === "replay" ? lease.onLost(() => stop.request("SIGTERM")) : undefined,
+    ];
     try {
       if (job.kind === "sync") {
         const notDueUntil = await job.slot?.notDueUntil();
         if (notDueUntil !== undefined) return { kind: "not_due", next: notDueUntil };
-        const result = await runPipeline(definition, { store, logger, stop, lease, fence: { pipeline: definition.name, holder: options.holder }, ...(job.events === undefined ? {} : { events: job.events }), ...(job.fullRefresh === true ? { fullRefresh: true } : {}), ...(job.refreshCatalog === true ? { refreshCatalog: true } : {}) });
+        const result = await runPipeline(definition, {
+          store,
+          logger,
+          stop,
+          lease,
+          fence: { pipeline: definition.name, holder: options.holder },
+          ...(job.events === undefined ? {} : { events: job.events }),
+          ...(job.fullRefresh === true ? { fullRefresh: true } : {}),
+          ...(job.refreshCatalog === true ? { refreshCatalog: true } : {}),
+        });
         await job.slot?.settle(result, store);
         return { kind: "synced", result };
       }

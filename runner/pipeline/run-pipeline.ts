@@ -1,6 +1,15 @@
 import { rmSync } from "node:fs";
 import { join } from "node:path";
-import { AgoraError, asAgoraError, ConfigError, FatalError, MessageParser, type DeadLetterMessage, type Logger, type MessageLine } from "../../protocol/index.js";
+import {
+  AgoraError,
+  asAgoraError,
+  ConfigError,
+  FatalError,
+  MessageParser,
+  type DeadLetterMessage,
+  type Logger,
+  type MessageLine,
+} from "../../protocol/index.js";
 import { catalogArgs, planCatalog, type CatalogPlan } from "../catalog/plan-catalog.js";
 import { rememberNewColumns, SchemaContract } from "../catalog/schema-contract.js";
 import { DeadLetterRouter, type RejectedRecord } from "../dlq/dead-letter-router.js";
@@ -118,34 +127,49 @@ class PipelineRun {
     this.events = options.events ?? new RunEvents();
     this.chain = new MiddlewareChain(options.middleware ?? []);
     this.batchFiles = new BatchFileLedger((message) => this.logger.warn(`pipeline ${definition.name}: ${message}`));
-    this.checkpoint = new CheckpointKeeper(definition.targets.length, tracedCheckpoints(this.store, this.trace), this.writes, definition.name, this.runId, this.logger, saved?.state, (state, written, sequence) => {
-      this.batchFiles.confirmed(sequence);
-      this.events.emit("checkpoint", state, written);
-    });
+    this.checkpoint = new CheckpointKeeper(
+      definition.targets.length,
+      tracedCheckpoints(this.store, this.trace),
+      this.writes,
+      definition.name,
+      this.runId,
+      this.logger,
+      saved?.state,
+      (state, written, sequence) => {
+        this.batchFiles.confirmed(sequence);
+        this.events.emit("checkpoint", state, written);
+      },
+    );
     if (options.fullRefresh === true) this.checkpoint.deferSaves();
     this.workDir = join(definition.workDir, this.runId);
     this.router = new DeadLetterRouter(definition.onError, this.store, this.writes, definition.name, this.runId, () => this.checkpoint.value, this.logger);
     this.contract = new SchemaContract(definition.schemaChanges, definition.catalog, definition.name, this.logger);
-    this.data = new DataPath(definition, this.chain, {
-      queue: (line, to) => {
-        this.targets?.queue(line, to);
+    this.data = new DataPath(
+      definition,
+      this.chain,
+      {
+        queue: (line, to) => {
+          this.targets?.queue(line, to);
+        },
+        fail: (error) => this.fail(error),
+        forwardingState: (value, delivered, sentTo) => this.batchFiles.stateForwarded(this.checkpoint.forward(value, delivered, sentTo)),
+        reject: (rejected, line) => this.reject(rejected, line),
+        batchFormats: () => (this.targetFormats ??= this.probeTargetFormats()),
+        batchFilesSent: (paths) => this.batchFiles.sent(paths),
+        maxRecordsReached: () => {
+          this.logger.info(`pipeline ${this.definition.name}: reached max_records (${this.definition.maxRecords}); stopping the tap`);
+          this.tap?.kill("SIGTERM");
+        },
       },
-      fail: (error) => this.fail(error),
-      forwardingState: (value, delivered, sentTo) => this.batchFiles.stateForwarded(this.checkpoint.forward(value, delivered, sentTo)),
-      reject: (rejected, line) => this.reject(rejected, line),
-      batchFormats: () => (this.targetFormats ??= this.probeTargetFormats()),
-      batchFilesSent: (paths) => this.batchFiles.sent(paths),
-      maxRecordsReached: () => {
-        this.logger.info(`pipeline ${this.definition.name}: reached max_records (${this.definition.maxRecords}); stopping the tap`);
-        this.tap?.kill("SIGTERM");
-      },
-    }, { contract: this.contract });
+      { contract: this.contract },
+    );
   }
 
   async run(): Promise<RunResult> {
     const { definition, store } = this;
     const abandoned = await store.markAbandonedRuns(definition.name);
-    if (abandoned > 0) this.logger.warn(`pipeline ${definition.name}: ${abandoned} earlier run(s) never finished (runner killed?); resuming from the last saved checkpoint`);
+    if (abandoned > 0)
+      this.logger.warn(`pipeline ${definition.name}: ${abandoned} earlier run(s) never finished (runner killed?); resuming from the last saved checkpoint`);
     await store.startRun(this.runId, definition.name);
     await prepareRunDir(definition.workDir, this.runId, store);
     const unsubscribe = this.options.stop?.subscribe((signal) => this.requestStop(signal));
@@ -184,14 +208,19 @@ class PipelineRun {
     this.targets = new TargetSet(
       definition.targets,
       this.workDir,
-      { isSentState: (value) => this.checkpoint.recognises(value), onState: (i, value) => this.onConfirmed(i, value), onDeadLetter: (i, message) => this.onTargetDeadLetter(i, message) },
+      {
+        isSentState: (value) => this.checkpoint.recognises(value),
+        onState: (i, value) => this.onConfirmed(i, value),
+        onDeadLetter: (i, message) => this.onTargetDeadLetter(i, message),
+      },
       this.logger,
     );
     this.targetSpans = definition.targets.map((target) => this.trace.stage("agora.target", { "agora.target": target.name }));
     this.targets.onExit((target, exit) => this.onTargetExit(target, exit));
     const configArgs = this.withConfig(definition.tap);
     // A tap configured to write batch files: the targets' batch formats are asked for now, beside the tap's start, not when the first BATCH waits for them.
-    if (definition.tap.config !== undefined && Object.hasOwn(definition.tap.config, "batch_config")) (this.targetFormats ??= this.probeTargetFormats()).catch(() => undefined);
+    if (definition.tap.config !== undefined && Object.hasOwn(definition.tap.config, "batch_config"))
+      (this.targetFormats ??= this.probeTargetFormats()).catch(() => undefined);
     const about = await aboutTapCached(definition.tap, configArgs, this.store, definition.name);
     registerConfigSecrets(definition.tap.config, about.settings);
     const catalog = await planCatalog(definition, { cache: this.store, logger: this.logger, configArgs, about, refresh: this.options.refreshCatalog });
@@ -199,7 +228,9 @@ class PipelineRun {
     this.catalogPlan = catalog;
     this.contract.use(catalog);
     if (catalog === undefined && definition.schemaChanges !== "evolve") {
-      this.logger.warn(`pipeline ${definition.name}: schema_changes = "${definition.schemaChanges}" has nothing to compare with: the tap runs without a catalog (it does not claim discovery, or discover = false)`);
+      this.logger.warn(
+        `pipeline ${definition.name}: schema_changes = "${definition.schemaChanges}" has nothing to compare with: the tap runs without a catalog (it does not claim discovery, or discover = false)`,
+      );
     }
     const tapArgs = [
       ...configArgs,
@@ -224,7 +255,9 @@ class PipelineRun {
 
   /** The BATCH formats each target reads, from its `--about` (cached like the tap's). */
   private async probeTargetFormats(): Promise<TargetBatchFormats> {
-    return Promise.all(this.definition.targets.map(async (target) => batchFormatsOf(await aboutTapCached(target, this.withConfig(target), this.store, this.definition.name))));
+    return Promise.all(
+      this.definition.targets.map(async (target) => batchFormatsOf(await aboutTapCached(target, this.withConfig(target), this.store, this.definition.name))),
+    );
   }
 
   private withConfig(connector: ConnectorDefinition): string[] {
@@ -236,7 +269,11 @@ class PipelineRun {
   private async pump(): Promise<void> {
     const tap = this.tap;
     if (tap === undefined) return;
-    const parser = new MessageParser({ origin: { connector: tap.name }, maxLineBytes: this.definition.maxLineBytes, limitSetting: "max_line_bytes in pipelines.toml" });
+    const parser = new MessageParser({
+      origin: { connector: tap.name },
+      maxLineBytes: this.definition.maxLineBytes,
+      limitSetting: "max_line_bytes in pipelines.toml",
+    });
     for await (const chunk of tap.stdout) {
       this.lastActivity = Date.now();
       if (this.failure !== undefined || this.data.stopped) continue;
@@ -331,7 +368,12 @@ class PipelineRun {
     }
     if (problem !== undefined) this.fail(problem);
     else if (this.tap?.hasExited !== true && this.failure === undefined) {
-      this.fail(new FatalError(RunnerCodes.TARGET_CLOSED_INPUT, "the target exited before the tap finished", { where: { connector: target.name }, hint: "A target must read its input to the end; check its logs above." }));
+      this.fail(
+        new FatalError(RunnerCodes.TARGET_CLOSED_INPUT, "the target exited before the tap finished", {
+          where: { connector: target.name },
+          hint: "A target must read its input to the end; check its logs above.",
+        }),
+      );
     }
   }
 
@@ -352,7 +394,7 @@ class PipelineRun {
     for (const connector of [this.definition.tap, ...this.definition.targets]) {
       const origin = connector.configOrigin;
       const file = configFileOf(connector, this.workDir);
-      if (origin === undefined || !(`${result.message} ${result.hint ?? ""}`.includes(file))) continue;
+      if (origin === undefined || !`${result.message} ${result.hint ?? ""}`.includes(file)) continue;
       const line = settingLine(origin.file, origin.path);
       const named = `${origin.file}${line === undefined ? "" : `, line ${line}`} (${origin.path.join(".")})`;
       result = result.withText((text) => text.replaceAll(file, named));
@@ -368,7 +410,9 @@ class PipelineRun {
       return;
     }
     this.stopSignal = signal;
-    this.logger.warn(`pipeline ${this.definition.name}: ${signal} received; stopping the tap and saving what the targets confirm (send it again to kill everything now)`);
+    this.logger.warn(
+      `pipeline ${this.definition.name}: ${signal} received; stopping the tap and saving what the targets confirm (send it again to kill everything now)`,
+    );
     this.tap?.kill("SIGTERM");
   }
 
@@ -396,7 +440,9 @@ class PipelineRun {
         if (problem !== undefined) {
           this.fail(
             this.stateGivenUnasked
-              ? problem.withHint(`It was given --state with the saved checkpoint (it has no --about to say whether it can resume); if it does not take --state, set resume = false on the pipeline or run with --no-resume.`)
+              ? problem.withHint(
+                  `It was given --state with the saved checkpoint (it has no --about to say whether it can resume); if it does not take --state, set resume = false on the pipeline or run with --no-resume.`,
+                )
               : problem,
           );
         }
@@ -411,7 +457,11 @@ class PipelineRun {
     if (this.failure === undefined && this.stopSignal === undefined) this.checkpoint.commitDeferred();
     // Every confirmation is in: the checkpoints and dead letters it queued are written before the run is recorded.
     await this.writes.drain();
-    await rememberNewColumns(this.store, this.catalogPlan, this.contract, this.definition.name).catch((error: unknown) => this.logger.warn(`pipeline ${this.definition.name}: could not add the new columns to the cached catalog (${asAgoraError(error).message}); the next run finds them again`));
+    await rememberNewColumns(this.store, this.catalogPlan, this.contract, this.definition.name).catch((error: unknown) =>
+      this.logger.warn(
+        `pipeline ${this.definition.name}: could not add the new columns to the cached catalog (${asAgoraError(error).message}); the next run finds them again`,
+      ),
+    );
     // Connectors' error lines no failure of the run reported are said now, once.
     this.tap?.releaseHeldErrors();
     for (const channel of this.targets?.channels ?? []) channel.process.releaseHeldErrors();
@@ -445,7 +495,13 @@ class PipelineRun {
   private async result(): Promise<RunResult> {
     const status = this.failure !== undefined ? "failed" : this.stopSignal !== undefined ? "stopped" : "succeeded";
     // Written is what every target confirmed; what they were sent after their last confirmation is counted apart.
-    const progress = progressAt(this.data.read.byStream, this.checkpoint.writtenAtCheckpoint, this.router.byStream, this.router.sinkByStream, this.data.delivered.byStream);
+    const progress = progressAt(
+      this.data.read.byStream,
+      this.checkpoint.writtenAtCheckpoint,
+      this.router.byStream,
+      this.router.sinkByStream,
+      this.data.delivered.byStream,
+    );
     const failure: RunFailure | undefined =
       this.failure !== undefined
         ? { code: this.failure.code, kind: this.failure.kind, message: maskSecrets(this.failure.toUserLine()) }
@@ -486,7 +542,12 @@ class PipelineRun {
    * reported, the store's is added to it, and the next run marks this one
    * failed when it finds it still "running".
    */
-  private async record(status: RunResult["status"], progress: RunProgress, failure: RunFailure | undefined, targets: readonly TargetProgress[]): Promise<Partial<RunResult>> {
+  private async record(
+    status: RunResult["status"],
+    progress: RunProgress,
+    failure: RunFailure | undefined,
+    targets: readonly TargetProgress[],
+  ): Promise<Partial<RunResult>> {
     try {
       await this.store.finishRun(this.runId, status, progress, failure, targets);
       return {};
@@ -501,4 +562,3 @@ class PipelineRun {
     }
   }
 }
-

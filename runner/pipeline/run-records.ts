@@ -7,7 +7,10 @@ import type { RunResult } from "./types.js";
 
 /** A run's id: its start time (UTC, to the second) and a random part, so ids sort by time. */
 export function newRunId(): string {
-  return `${new Date().toISOString().replace(/[-:.TZ]/g, "").slice(0, 14)}-${randomBytes(3).toString("hex")}`;
+  return `${new Date()
+    .toISOString()
+    .replace(/[-:.TZ]/g, "")
+    .slice(0, 14)}-${randomBytes(3).toString("hex")}`;
 }
 
 /**
@@ -26,5 +29,19 @@ export async function recordFailedRun(pipeline: string, store: RunStore, error: 
 export function failedBeforeStart(pipeline: string, runId: string, error: AgoraError): RunResult {
   const located = error.where.pipeline === undefined ? error.withLocation({ pipeline }) : error;
   const failure: RunFailure = { code: located.code, kind: located.kind, message: maskSecrets(located.toUserLine()) };
-  return { runId, pipeline, status: "failed", progress: {}, recordsRead: 0, recordsWritten: 0, deadLettered: 0, skipped: 0, checkpointAdvanced: false, seconds: 0, error: failure.message, failure, signal: undefined };
+  return {
+    runId,
+    pipeline,
+    status: "failed",
+    progress: {},
+    recordsRead: 0,
+    recordsWritten: 0,
+    deadLettered: 0,
+    skipped: 0,
+    checkpointAdvanced: false,
+    seconds: 0,
+    error: failure.message,
+    failure,
+    signal: undefined,
+  };
 }

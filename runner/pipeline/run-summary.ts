@@ -29,7 +29,10 @@ export function summaryLine(result: RunResult): string {
 export function targetsPart(targets: readonly TargetProgress[]): string {
   return targets
     .map((target) => {
-      const extra = [target.rejected > 0 ? `${count(target.rejected)} rejected` : "", target.unconfirmed > 0 ? `${count(target.unconfirmed)} unconfirmed` : ""].filter((part) => part !== "");
+      const extra = [
+        target.rejected > 0 ? `${count(target.rejected)} rejected` : "",
+        target.unconfirmed > 0 ? `${count(target.unconfirmed)} unconfirmed` : "",
+      ].filter((part) => part !== "");
       return `${target.target} wrote ${count(target.written)}${extra.length === 0 ? "" : ` (${extra.join(", ")})`}`;
     })
     .join(", ");
@@ -37,7 +40,10 @@ export function targetsPart(targets: readonly TargetProgress[]): string {
 
 /** What became of the checkpoint: a failed run saved only what every target confirmed before the failure. */
 function checkpointPart(result: RunResult): string {
-  if (result.checkpointUnsaved === true) return result.checkpointAdvanced ? "saved up to an earlier STATE: the later ones every target confirmed could not be saved" : "unchanged: the STATEs every target confirmed could not be saved";
+  if (result.checkpointUnsaved === true)
+    return result.checkpointAdvanced
+      ? "saved up to an earlier STATE: the later ones every target confirmed could not be saved"
+      : "unchanged: the STATEs every target confirmed could not be saved";
   if (!result.checkpointAdvanced) return "unchanged";
   return result.status === "succeeded" ? "saved" : "saved up to the last STATE every target confirmed before the failure";
 }

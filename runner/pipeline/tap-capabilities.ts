@@ -72,7 +72,15 @@ function ranASync(stdout: string): boolean {
  * written into `workDir`), or none when there is no checkpoint, the pipeline
  * says not to (`resume = false`) or the tap cannot resume.
  */
-export function stateArgs(tap: ConnectorDefinition, about: TapAbout, saved: SavedCheckpoint | undefined, resume: boolean, workDir: string, pipeline: string, logger: Logger): string[] {
+export function stateArgs(
+  tap: ConnectorDefinition,
+  about: TapAbout,
+  saved: SavedCheckpoint | undefined,
+  resume: boolean,
+  workDir: string,
+  pipeline: string,
+  logger: Logger,
+): string[] {
   if (saved === undefined) return [];
   if (!resume) {
     logger.info(`pipeline ${pipeline}: not handing ${tap.name} the checkpoint (resume = false); it starts from the beginning`);

@@ -24,7 +24,9 @@ export class TargetRoutes {
 
   constructor(routes: ReadonlyArray<TargetRoute | undefined>) {
     this.routes = routes.map((route) =>
-      route === undefined ? undefined : { streams: route.streams?.map((pattern) => compileGlob(pattern)), where: route.where === undefined ? undefined : parseExpression(route.where) },
+      route === undefined
+        ? undefined
+        : { streams: route.streams?.map((pattern) => compileGlob(pattern)), where: route.where === undefined ? undefined : parseExpression(route.where) },
     );
     this.any = this.routes.some((route) => route !== undefined);
   }

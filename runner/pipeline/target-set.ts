@@ -16,7 +16,13 @@ export class TargetSet {
 
   constructor(targets: readonly ConnectorDefinition[], workDir: string, callbacks: TargetCallbacks, logger: Logger) {
     this.channels = targets.map(
-      (target, index) => new TargetChannel(index, { ...target, role: "target", args: argsWithConfig(target, workDir), env: { ...target.env, AGORA_DEAD_LETTER: "1" } }, callbacks, logger),
+      (target, index) =>
+        new TargetChannel(
+          index,
+          { ...target, role: "target", args: argsWithConfig(target, workDir), env: { ...target.env, AGORA_DEAD_LETTER: "1" } },
+          callbacks,
+          logger,
+        ),
     );
   }
 

@@ -69,15 +69,18 @@ export class ConnectorProcess {
     // A connector that exits early makes writes to its stdin fail; that is reported through `exited`.
     this.stdin.on("error", () => undefined);
     this.forwardStderr = forwardStderr;
-    const splitter = new LineSplitter((line) => {
-      this.firstStderrLine ??= line;
-      this.recentStderr.push(line);
-      if (this.recentStderr.length > STDERR_LINES_KEPT) this.recentStderr.shift();
-      // A connector's own last word ("tap-x error: …") is said once: in the run's failure, or at the end if none uses it.
-      if (FINAL_ERROR_LINE.test(line)) this.heldErrors.push(line);
-      else forwardStderr(`${this.name} | ${line}`);
-      // stderr is for people: a line past 1 MiB is cut (the rest dropped as it comes), so no connector can fill the runner's memory.
-    }, { maxLineBytes: STDERR_LINE_BYTES, cutLongLines: true });
+    const splitter = new LineSplitter(
+      (line) => {
+        this.firstStderrLine ??= line;
+        this.recentStderr.push(line);
+        if (this.recentStderr.length > STDERR_LINES_KEPT) this.recentStderr.shift();
+        // A connector's own last word ("tap-x error: …") is said once: in the run's failure, or at the end if none uses it.
+        if (FINAL_ERROR_LINE.test(line)) this.heldErrors.push(line);
+        else forwardStderr(`${this.name} | ${line}`);
+        // stderr is for people: a line past 1 MiB is cut (the rest dropped as it comes), so no connector can fill the runner's memory.
+      },
+      { maxLineBytes: STDERR_LINE_BYTES, cutLongLines: true },
+    );
     this.subprocess.stderr.on("data", (chunk: Buffer) => splitter.push(chunk));
     this.subprocess.stderr.on("end", () => splitter.end());
     this.exited = this.subprocess.then((result) => {
@@ -163,10 +166,17 @@ export class ConnectorProcess {
     }
     if (exit.code === 2 || exit.code === 3) {
       const Kind = exit.code === 2 ? UsageError : ConfigError;
-      return new Kind(exit.code === 2 ? RunnerCodes.CONNECTOR_USAGE : RunnerCodes.CONNECTOR_CONFIG_INVALID, `the ${this.role} exited with code ${exit.code} ${doing}${tail}`, {
-        where,
-        hint: exit.code === 2 ? "Its command line is wrong: check its command and args in pipelines.toml." : "Its config (or state) is missing or invalid: fix what it reports, then run again.",
-      });
+      return new Kind(
+        exit.code === 2 ? RunnerCodes.CONNECTOR_USAGE : RunnerCodes.CONNECTOR_CONFIG_INVALID,
+        `the ${this.role} exited with code ${exit.code} ${doing}${tail}`,
+        {
+          where,
+          hint:
+            exit.code === 2
+              ? "Its command line is wrong: check its command and args in pipelines.toml."
+              : "Its config (or state) is missing or invalid: fix what it reports, then run again.",
+        },
+      );
     }
     if (exit.code !== 0) {
       return new FatalError(RunnerCodes.CONNECTOR_FAILED, `the ${this.role} exited with code ${String(exit.code)} ${doing}${tail}`, {

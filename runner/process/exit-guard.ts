@@ -10,7 +10,9 @@ export const exitProcess: (code?: number) => never = process.exit.bind(process);
 let holders = 0;
 
 function refusedExit(code?: number | string | null): never {
-  throw new DataError("MIDDLEWARE_EXITED", `called process.exit(${code ?? ""}), which a middleware may not`, { hint: "Throw an error to reject the record, or return null to drop it." });
+  throw new DataError("MIDDLEWARE_EXITED", `called process.exit(${code ?? ""}), which a middleware may not`, {
+    hint: "Throw an error to reject the record, or return null to drop it.",
+  });
 }
 
 /**

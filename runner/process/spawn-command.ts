@@ -57,7 +57,12 @@ export interface Captured {
 }
 
 /** Why a finished execa process never started, if it did not: no exit code and no signal. */
-export function spawnErrorOf(result: { readonly failed: boolean; readonly exitCode?: number | undefined; readonly signal?: string | undefined; readonly shortMessage?: string | undefined }): string | undefined {
+export function spawnErrorOf(result: {
+  readonly failed: boolean;
+  readonly exitCode?: number | undefined;
+  readonly signal?: string | undefined;
+  readonly shortMessage?: string | undefined;
+}): string | undefined {
   if (!result.failed || result.exitCode !== undefined || result.signal !== undefined) return undefined;
   // execa's message repeats the command line first; the system's reason (`spawn tap-x ENOENT`) is its last line: one line for the user.
   return result.shortMessage?.trim().split("\n").at(-1) ?? "it could not be started";
@@ -68,7 +73,11 @@ export function spawnErrorOf(result: { readonly failed: boolean; readonly exitCo
  * `input` is its stdin. `maxBytes` bounds each of stdout and stderr (512 MiB
  * by default): past it the command is killed, as on a timeout.
  */
-export async function runCommandToEnd(command: string, args: readonly string[], options: { cwd: string; env?: Readonly<Record<string, string>>; timeoutMs: number; input?: string; maxBytes?: number }): Promise<Captured> {
+export async function runCommandToEnd(
+  command: string,
+  args: readonly string[],
+  options: { cwd: string; env?: Readonly<Record<string, string>>; timeoutMs: number; input?: string; maxBytes?: number },
+): Promise<Captured> {
   const { file, args: all } = resolveCommand(command, args);
   const result = await execa(file, [...all], {
     reject: false,
@@ -81,5 +90,12 @@ export async function runCommandToEnd(command: string, args: readonly string[], 
     maxBuffer: options.maxBytes ?? 512 * 1024 * 1024,
     ...(options.input === undefined ? { stdin: "ignore" as const } : { input: options.input }),
   });
-  return { exitCode: result.exitCode, signal: result.signal, stdout: String(result.stdout), stderr: String(result.stderr), timedOut: result.timedOut, spawnError: result.timedOut ? undefined : spawnErrorOf(result) };
+  return {
+    exitCode: result.exitCode,
+    signal: result.signal,
+    stdout: String(result.stdout),
+    stderr: String(result.stderr),
+    timedOut: result.timedOut,
+    spawnError: result.timedOut ? undefined : spawnErrorOf(result),
+  };
 }

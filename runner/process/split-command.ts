@@ -35,7 +35,8 @@ export function splitCommand(command: string): string[] {
       inWord = true;
     }
   }
-  if (quote !== undefined) throw new UsageError("COMMAND_UNTERMINATED_QUOTE", `unterminated ${quote} quote in command: ${command}`, { hint: "Close the quote." });
+  if (quote !== undefined)
+    throw new UsageError("COMMAND_UNTERMINATED_QUOTE", `unterminated ${quote} quote in command: ${command}`, { hint: "Close the quote." });
   if (inWord) words.push(word);
   return words;
 }

@@ -12,7 +12,10 @@ import { resolvePipeline, type PipelineOverrides } from "./resolve-pipeline.js";
  * ad hoc pipeline never resumes from another's checkpoint.
  */
 export function adHocName(tap: string, targets: readonly string[]): string {
-  return `adhoc-${createHash("sha256").update([tap, ...targets].join("\u0000")).digest("hex").slice(0, 8)}`;
+  return `adhoc-${createHash("sha256")
+    .update([tap, ...targets].join("\u0000"))
+    .digest("hex")
+    .slice(0, 8)}`;
 }
 
 /** A pipeline from command lines (--tap and --target): a project of one pipeline, resolved like any other. */

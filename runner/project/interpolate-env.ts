@@ -17,7 +17,10 @@ export function interpolateEnv<T>(value: T, where: string, env: NodeJS.ProcessEn
       if (fromEnvironment !== undefined) registerSecret(fromEnvironment);
       const found = fromEnvironment ?? fallback;
       if (found === undefined) {
-        throw new ConfigError("ENV_VARIABLE_MISSING", `environment variable ${name} is not set`, { where: { setting: where }, hint: `Set ${name}, or give a default as \${${name}:-value}.` });
+        throw new ConfigError("ENV_VARIABLE_MISSING", `environment variable ${name} is not set`, {
+          where: { setting: where },
+          hint: `Set ${name}, or give a default as \${${name}:-value}.`,
+        });
       }
       return found;
     }) as T;

@@ -42,7 +42,8 @@ export function loadProject(file: string = PROJECT_FILE): Project {
 
 // Compiled on first use (a command that reads no project pays nothing); `useDefaults` fills in every setting the schema has a default for.
 let projectValidator: ValidateFunction<ProjectFile> | undefined;
-const validateProject = (value: unknown): value is ProjectFile => (projectValidator ??= createAjv({ useDefaults: true }).compile<ProjectFile>(PROJECT_SCHEMA))(value);
+const validateProject = (value: unknown): value is ProjectFile =>
+  (projectValidator ??= createAjv({ useDefaults: true }).compile<ProjectFile>(PROJECT_SCHEMA))(value);
 // The same schema, reporting every problem: compiled and run only when the file is invalid.
 let problemFinder: ValidateFunction | undefined;
 const findAllProblems = (value: unknown): readonly ProblemError[] => {
@@ -61,7 +62,9 @@ type ProblemError = ErrorObject;
  */
 function closestErrors(errors: readonly ProblemError[]): ProblemError[] {
   const insideOf = (choice: ProblemError, error: ProblemError): boolean =>
-    error !== choice && error.schemaPath.startsWith(`${choice.schemaPath}/`) && (error.instancePath === choice.instancePath || error.instancePath.startsWith(`${choice.instancePath}/`));
+    error !== choice &&
+    error.schemaPath.startsWith(`${choice.schemaPath}/`) &&
+    (error.instancePath === choice.instancePath || error.instancePath.startsWith(`${choice.instancePath}/`));
   const dropped = new Set<ProblemError>();
   for (const choice of errors.filter((error) => error.keyword === "oneOf")) {
     const forms = new Map<string, ProblemError[]>();
@@ -70,7 +73,9 @@ function closestErrors(errors: readonly ProblemError[]): ProblemError[] {
       forms.set(form, [...(forms.get(form) ?? []), error]);
       dropped.add(error);
     }
-    const candidates = [...forms.entries()].filter(([form, found]) => !found.every((error) => error.keyword === "type" && error.schemaPath === `${choice.schemaPath}/${form}/type`));
+    const candidates = [...forms.entries()].filter(
+      ([form, found]) => !found.every((error) => error.keyword === "type" && error.schemaPath === `${choice.schemaPath}/${form}/type`),
+    );
     const best = candidates.sort((left, right) => left[1].length - right[1].length)[0];
     if (best === undefined) continue;
     dropped.add(choice);
@@ -101,7 +106,10 @@ function projectProblems(value: unknown): string[] {
 export function projectFromValue(value: unknown, file: string, dir: string = dirname(file)): Project {
   const parsed = structuredClone(value);
   if (!validateProject(parsed)) {
-    throw new ConfigError(RunnerCodes.PROJECT_INVALID, projectProblems(value).join("; "), { where: { file }, hint: "See docs/runner.md for the pipelines.toml format." });
+    throw new ConfigError(RunnerCodes.PROJECT_INVALID, projectProblems(value).join("; "), {
+      where: { file },
+      hint: "See docs/runner.md for the pipelines.toml format.",
+    });
   }
   return {
     file,
@@ -118,4 +126,3 @@ function stateStoreLocation(dir: string, written: string): string {
   const location = interpolateEnv(written, "state_store");
   return isPostgresLocation(location) || location === "memory:" ? location : resolve(dir, location);
 }
-

@@ -10,12 +10,14 @@ const catalogSettings = {
   select: {
     type: "array",
     items: { type: "string", minLength: 1 },
-    description: 'Streams and properties to sync, as Meltano patterns: `"orders.*"`, `"customers.email"`, `"!customers.internal_*"` (see Catalogs below). Default: everything.',
+    description:
+      'Streams and properties to sync, as Meltano patterns: `"orders.*"`, `"customers.email"`, `"!customers.internal_*"` (see Catalogs below). Default: everything.',
   },
   metadata: {
     type: "object",
     additionalProperties: { type: "object" },
-    description: 'Catalog metadata by stream (globs allowed): `{ orders = { replication-method = "INCREMENTAL", replication-key = "updated_at" } }`; a table sets a property\'s.',
+    description:
+      'Catalog metadata by stream (globs allowed): `{ orders = { replication-method = "INCREMENTAL", replication-key = "updated_at" } }`; a table sets a property\'s.',
   },
   schema: {
     type: "object",
@@ -37,7 +39,8 @@ const connector = {
     cwd: { type: "string", description: "Working directory (default: the project's)." },
     catalog_flag: {
       enum: ["catalog", "properties"],
-      description: "How a tap takes its catalog: `--catalog`, or `--properties` for classic taps that read only that (singer-io's tap-postgres and tap-mysql). Default: what the tap's --about says, else `--catalog`.",
+      description:
+        "How a tap takes its catalog: `--catalog`, or `--properties` for classic taps that read only that (singer-io's tap-postgres and tap-mysql). Default: what the tap's --about says, else `--catalog`.",
     },
     ...catalogSettings,
   },
@@ -56,7 +59,12 @@ const targetReference = {
   oneOf: [
     { type: "string", minLength: 1 },
     { ...connector, properties: { ...connector.properties, ...routing } },
-    { type: "object", additionalProperties: false, required: ["name"], properties: { name: { type: "string", minLength: 1, description: "A name from [connectors]." }, ...routing } },
+    {
+      type: "object",
+      additionalProperties: false,
+      required: ["name"],
+      properties: { name: { type: "string", minLength: 1, description: "A name from [connectors]." }, ...routing },
+    },
   ],
 } as const;
 
@@ -92,23 +100,33 @@ const pipeline = {
       type: "array",
       minItems: 1,
       items: targetReference,
-      description: 'Several targets: every record goes to each, unless routed: `{ name = "archive", streams = ["orders"], where = "amount > 100" }`. Every STATE goes to all; the checkpoint is what all confirmed.',
+      description:
+        'Several targets: every record goes to each, unless routed: `{ name = "archive", streams = ["orders"], where = "amount > 100" }`. Every STATE goes to all; the checkpoint is what all confirmed.',
     },
     ...catalogSettings,
-    catalog: { type: "string", minLength: 1, description: "A catalog file to start from instead of the tap's `--discover` (select, metadata and schema still apply)." },
-    discover: { type: "boolean", default: true, description: "Run the tap's `--discover` (cached) and hand it the catalog, when it claims discovery. `false` runs it without a catalog." },
+    catalog: {
+      type: "string",
+      minLength: 1,
+      description: "A catalog file to start from instead of the tap's `--discover` (select, metadata and schema still apply).",
+    },
+    discover: {
+      type: "boolean",
+      default: true,
+      description: "Run the tap's `--discover` (cached) and hand it the catalog, when it claims discovery. `false` runs it without a catalog.",
+    },
     middleware: { type: "array", items: middleware, default: [], description: "Steps every record goes through, in order (see Middleware below)." },
     on_error: { enum: ["dlq", "fail", "skip"], default: "dlq", description: "A rejected record goes to the dead-letter queue, fails the run, or is skipped." },
     on_catalog_ignored: {
       enum: ["warn", "fail"],
       default: "warn",
-      description: "A run whose tap was handed a catalog and sent nothing for any selected stream (not even a SCHEMA; a classic tap that reads only `--properties`, say) ends with a warning naming the likely cause, or fails (`fail`).",
+      description:
+        "A run whose tap was handed a catalog and sent nothing for any selected stream (not even a SCHEMA; a classic tap that reads only `--properties`, say) ends with a warning naming the likely cause, or fails (`fail`).",
     },
     schema_changes: {
       enum: ["evolve", "freeze", "discard_row", "discard_value"],
       default: "evolve",
       description:
-        "What a run does with columns the source gained since its catalog was made: load them and add them to the cached catalog (`evolve`), stop before loading the stream (`freeze`), reject the rows that have a value in one under `on_error` (`discard_row`), or leave them out (`discard_value`). See \"When the source changes\" in docs/runner.md.",
+        'What a run does with columns the source gained since its catalog was made: load them and add them to the cached catalog (`evolve`), stop before loading the stream (`freeze`), reject the rows that have a value in one under `on_error` (`discard_row`), or leave them out (`discard_value`). See "When the source changes" in docs/runner.md.',
     },
     validate: { type: "boolean", default: true, description: "Validate records against their SCHEMA in the runner." },
     idle_timeout_seconds: { type: "number", exclusiveMinimum: 0, default: 300, description: "Fail a connector that shows no progress for this long." },
@@ -116,21 +134,34 @@ const pipeline = {
     resume: {
       type: "boolean",
       default: true,
-      description: "Hand the tap the saved checkpoint as `--state`. `false` for a tap that does not take `--state` (it then starts from the beginning every run; checkpoints are still kept).",
+      description:
+        "Hand the tap the saved checkpoint as `--state`. `false` for a tap that does not take `--state` (it then starts from the beginning every run; checkpoints are still kept).",
     },
     batch_roots: {
       type: "array",
       items: { type: "string", minLength: 1 },
-      description: "Folders the files a tap's BATCH messages name may be in (relative to the project); a manifest naming a file elsewhere, or a link leading out, is refused. Default: the system temporary folder (where our taps write them) and the project's folder.",
+      description:
+        "Folders the files a tap's BATCH messages name may be in (relative to the project); a manifest naming a file elsewhere, or a link leading out, is refused. Default: the system temporary folder (where our taps write them) and the project's folder.",
     },
     max_state_bytes: {
       type: "integer",
       minimum: 1024,
       default: 16777216,
-      description: "Largest STATE message accepted from the tap, in bytes (16 MiB by default): the runner keeps each STATE until every target confirms it, so a larger one fails the run in one line (STATE_TOO_LARGE).",
+      description:
+        "Largest STATE message accepted from the tap, in bytes (16 MiB by default): the runner keeps each STATE until every target confirms it, so a larger one fails the run in one line (STATE_TOO_LARGE).",
     },
-    max_line_bytes: { type: "integer", minimum: 1024, default: 67108864, description: "Longest message line accepted from the tap, in bytes (64 MiB by default)." },
-    concurrency: { type: "integer", minimum: 1, default: 64, description: "Records async middleware may have in flight at once (results still go out in order)." },
+    max_line_bytes: {
+      type: "integer",
+      minimum: 1024,
+      default: 67108864,
+      description: "Longest message line accepted from the tap, in bytes (64 MiB by default).",
+    },
+    concurrency: {
+      type: "integer",
+      minimum: 1,
+      default: 64,
+      description: "Records async middleware may have in flight at once (results still go out in order).",
+    },
     schedule: { ...schedule, description: "When `agora worker` runs it (see docs/worker.md)." },
   },
 } as const;
@@ -143,8 +174,18 @@ const worker = {
     concurrency: { type: "integer", minimum: 1, default: 4, description: "Pipelines running at once." },
     health_port: { type: "integer", minimum: 0, maximum: 65535, description: "Serve /health, /ready and /metrics on this port (none by default)." },
     health_host: { type: "string", default: "127.0.0.1", description: "Address to bind." },
-    graceful_shutdown_timeout_seconds: { type: "number", minimum: 0, default: 30, description: "On SIGINT/SIGTERM, let runs finish this long before stopping them." },
-    lease_seconds: { type: "number", exclusiveMinimum: 0, default: 60, description: "A pipeline's lease in the state store; expires this long after its holder dies." },
+    graceful_shutdown_timeout_seconds: {
+      type: "number",
+      minimum: 0,
+      default: 30,
+      description: "On SIGINT/SIGTERM, let runs finish this long before stopping them.",
+    },
+    lease_seconds: {
+      type: "number",
+      exclusiveMinimum: 0,
+      default: 60,
+      description: "A pipeline's lease in the state store; expires this long after its holder dies.",
+    },
   },
 } as const;
 
@@ -152,7 +193,12 @@ export const PROJECT_SCHEMA = {
   type: "object",
   additionalProperties: false,
   properties: {
-    state_store: { type: "string", default: ".agora/state.db", description: "The runner's state store (checkpoints, runs, DLQ, leases, cached catalogs): a SQLite file relative to the project, or `postgres://user:${PGPASSWORD}@host:5432/db` (tables in schema `agora`, or `?schema=NAME`; each statement and connection bounded by `?timeout=SECONDS`, 30 by default) for several workers and hosts." },
+    state_store: {
+      type: "string",
+      default: ".agora/state.db",
+      description:
+        "The runner's state store (checkpoints, runs, DLQ, leases, cached catalogs): a SQLite file relative to the project, or `postgres://user:${PGPASSWORD}@host:5432/db` (tables in schema `agora`, or `?schema=NAME`; each statement and connection bounded by `?timeout=SECONDS`, 30 by default) for several workers and hosts.",
+    },
     connectors: { type: "object", default: {}, additionalProperties: connector, description: "Connectors by name, for pipelines to refer to." },
     worker: { ...worker, description: "`agora worker`'s settings." },
     pipelines: { type: "object", default: {}, additionalProperties: pipeline, description: "Pipelines by name." },

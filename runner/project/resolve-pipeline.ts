@@ -13,7 +13,6 @@ import type { ConnectorEntry, PipelineEntry, Project } from "./project-types.js"
 type TargetEntry = NonNullable<PipelineEntry["targets"]>[number];
 const CATALOG_KEYS = ["select", "metadata", "schema"] as const;
 
-
 /** Options the command line may override. */
 export interface PipelineOverrides {
   readonly maxRecords?: number | undefined;
@@ -53,7 +52,11 @@ function connectorName(entry: string | ConnectorEntry, fallback: string): string
 }
 
 /** A connector entry (by name from [connectors], or inline) made ready to launch. */
-export function resolveConnector(project: Pick<Project, "dir" | "connectors" | "file">, reference: string | ConnectorEntry, where: string): ConnectorDefinition {
+export function resolveConnector(
+  project: Pick<Project, "dir" | "connectors" | "file">,
+  reference: string | ConnectorEntry,
+  where: string,
+): ConnectorDefinition {
   const entry = typeof reference === "string" ? project.connectors[reference] : reference;
   if (entry === undefined) {
     throw new ConfigError(RunnerCodes.CONNECTOR_NOT_FOUND, `${where} names connector "${String(reference)}", which [connectors] does not define`, {
@@ -69,13 +72,19 @@ export function resolveConnector(project: Pick<Project, "dir" | "connectors" | "
     try {
       fromFile = JSON.parse(readFileSync(file, "utf8")) as Record<string, unknown>;
     } catch (error) {
-      throw new ConfigError("CONFIG_FILE_UNREADABLE", `cannot read config_file (${(error as Error).message})`, { where: { file, setting: `${where}.config_file` }, hint: "Check the path and that it holds JSON." });
+      throw new ConfigError("CONFIG_FILE_UNREADABLE", `cannot read config_file (${(error as Error).message})`, {
+        where: { file, setting: `${where}.config_file` },
+        hint: "Check the path and that it holds JSON.",
+      });
     }
     config = { ...fromFile, ...config };
   }
   const cwd = resolve(project.dir, resolved.cwd ?? ".");
   if (resolved.cwd !== undefined && !existsSync(cwd)) {
-    throw new ConfigError(RunnerCodes.PROJECT_INVALID, `${where}.cwd is ${cwd}, which does not exist`, { where: { file: project.file, setting: `${where}.cwd` }, hint: "Fix the path (relative paths start at the project's folder), or create the folder." });
+    throw new ConfigError(RunnerCodes.PROJECT_INVALID, `${where}.cwd is ${cwd}, which does not exist`, {
+      where: { file: project.file, setting: `${where}.cwd` },
+      hint: "Fix the path (relative paths start at the project's folder), or create the folder.",
+    });
   }
   const originPath = typeof reference === "string" ? ["connectors", reference] : where.replace(/\[(\d+)\]/g, ".$1").split(".");
   return {
@@ -98,21 +107,30 @@ function resolveTarget(project: Project, reference: TargetEntry, where: string):
   const entry = "name" in connector ? project.connectors[connector.name] : connector;
   const misplaced = CATALOG_KEYS.find((key) => entry?.[key] !== undefined);
   if (misplaced !== undefined) {
-    throw new ConfigError(RunnerCodes.PROJECT_INVALID, `${where} sets ${misplaced}, which only a tap has`, { where: { file: project.file }, hint: `Move ${misplaced} to the pipeline or its tap.` });
+    throw new ConfigError(RunnerCodes.PROJECT_INVALID, `${where} sets ${misplaced}, which only a tap has`, {
+      where: { file: project.file },
+      hint: `Move ${misplaced} to the pipeline or its tap.`,
+    });
   }
   for (const [index, pattern] of (streams ?? []).entries()) {
     try {
       compileGlob(pattern);
     } catch (error) {
       if (!(error instanceof GlobError)) throw error;
-      throw new ConfigError(RunnerCodes.PROJECT_INVALID, `${where}.streams[${index}]: ${error.message}`, { where: { file: project.file }, hint: "Write the range low to high ([a-z]), or name the stream." });
+      throw new ConfigError(RunnerCodes.PROJECT_INVALID, `${where}.streams[${index}]: ${error.message}`, {
+        where: { file: project.file },
+        hint: "Write the range low to high ([a-z]), or name the stream.",
+      });
     }
   }
   if (condition !== undefined) {
     try {
       parseExpression(condition);
     } catch (error) {
-      throw new ConfigError(RunnerCodes.PROJECT_INVALID, `${where}.where: ${(error as Error).message}`, { where: { file: project.file }, hint: "See Routing in docs/runner.md for the expression language." });
+      throw new ConfigError(RunnerCodes.PROJECT_INVALID, `${where}.where: ${(error as Error).message}`, {
+        where: { file: project.file },
+        hint: "See Routing in docs/runner.md for the expression language.",
+      });
     }
   }
   return { ...base, route: streams === undefined && condition === undefined ? undefined : { streams, where: condition } };
@@ -152,9 +170,14 @@ export function resolvePipeline(project: Project, name: string, overrides: Pipel
   }
   const targetRefs = entry.targets ?? (entry.target === undefined ? [] : [entry.target]);
   if (targetRefs.length === 0) {
-    throw new ConfigError(RunnerCodes.PROJECT_INVALID, `pipeline "${name}" has no target`, { where: { file: project.file }, hint: 'Add target = "name" or targets = ["a", "b"].' });
+    throw new ConfigError(RunnerCodes.PROJECT_INVALID, `pipeline "${name}" has no target`, {
+      where: { file: project.file },
+      hint: 'Add target = "name" or targets = ["a", "b"].',
+    });
   }
-  const targets = targetRefs.map((reference, index) => resolveTarget(project, reference, entry.targets === undefined ? `pipelines.${name}.target` : `pipelines.${name}.targets[${index}]`));
+  const targets = targetRefs.map((reference, index) =>
+    resolveTarget(project, reference, entry.targets === undefined ? `pipelines.${name}.target` : `pipelines.${name}.targets[${index}]`),
+  );
   // Two targets with the same name would be indistinguishable in logs: number them.
   const names = targets.map((target) => target.name);
   const unique = targets.map((target, index) => (names.indexOf(target.name) === index ? target : { ...target, name: `${target.name}#${index + 1}` }));

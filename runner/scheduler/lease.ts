@@ -59,22 +59,32 @@ export class LeaseWatch {
  * `work` is handed a LeaseWatch that says when the lease is found lost (a
  * renewal refused: this process was paused past it and another took over).
  */
-export async function withLease<T>(store: LeaseStore, pipeline: string, holder: string, leaseSeconds: number, work: (lease: LeaseWatch) => Promise<T>): Promise<{ ran: true; value: T } | { ran: false; holder: string | undefined }> {
+export async function withLease<T>(
+  store: LeaseStore,
+  pipeline: string,
+  holder: string,
+  leaseSeconds: number,
+  work: (lease: LeaseWatch) => Promise<T>,
+): Promise<{ ran: true; value: T } | { ran: false; holder: string | undefined }> {
   const ttlMs = leaseSeconds * 1000;
   if (!(await store.acquireLease(pipeline, holder, ttlMs))) {
     // A lease left by a process of this host that was killed need not wait out its expiry.
     const current = await store.leaseHolder(pipeline);
-    if (current === undefined || !holderIsDead(current) || !(await store.takeOverLease(pipeline, current, holder, ttlMs))) return { ran: false, holder: current };
+    if (current === undefined || !holderIsDead(current) || !(await store.takeOverLease(pipeline, current, holder, ttlMs)))
+      return { ran: false, holder: current };
   }
   const lease = new LeaseWatch();
-  const heartbeat = setInterval(() => {
-    void store.renewLease(pipeline, holder, ttlMs).then(
-      (renewed) => {
-        if (!renewed) lease.markLost();
-      },
-      () => process.stderr.write(`agora warn: could not renew the lease on pipeline ${pipeline}\n`),
-    );
-  }, Math.max(250, ttlMs / 3));
+  const heartbeat = setInterval(
+    () => {
+      void store.renewLease(pipeline, holder, ttlMs).then(
+        (renewed) => {
+          if (!renewed) lease.markLost();
+        },
+        () => process.stderr.write(`agora warn: could not renew the lease on pipeline ${pipeline}\n`),
+      );
+    },
+    Math.max(250, ttlMs / 3),
+  );
   heartbeat.unref();
   try {
     return { ran: true, value: await work(lease) };
@@ -82,7 +92,9 @@ export async function withLease<T>(store: LeaseStore, pipeline: string, holder: 
     clearInterval(heartbeat);
     // A store that cannot write now (a full disk) must not hide how the work went; the lease runs out by itself.
     await store.releaseLease(pipeline, holder).catch((error: unknown) => {
-      process.stderr.write(`agora warn: could not release the lease on pipeline ${pipeline} (${asAgoraError(error).message}); it runs out by itself within ${leaseSeconds} s\n`);
+      process.stderr.write(
+        `agora warn: could not release the lease on pipeline ${pipeline} (${asAgoraError(error).message}); it runs out by itself within ${leaseSeconds} s\n`,
+      );
     });
   }
 }

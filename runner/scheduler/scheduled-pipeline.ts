@@ -61,7 +61,13 @@ export class ScheduledPipeline {
   ) {}
 
   status(): PipelineStatus {
-    return { state: this.state, schedule: this.schedule.description, nextRun: this.nextRun?.toISOString(), consecutiveErrors: this.consecutiveErrors, lastRun: this.lastRun };
+    return {
+      state: this.state,
+      schedule: this.schedule.description,
+      nextRun: this.nextRun?.toISOString(),
+      consecutiveErrors: this.consecutiveErrors,
+      lastRun: this.lastRun,
+    };
   }
 
   /** Wakes a sleeping loop and ends it after the current run. */
@@ -115,19 +121,25 @@ export class ScheduledPipeline {
         // Retrying cannot help a wrong pipelines.toml, a missing module or a rejected config: stop now, and say why.
         this.state = "stopped";
         this.nextRun = undefined;
-        this.logger.error(`pipeline ${this.name} stopped: ${result.failure?.message ?? result.error ?? "its configuration is wrong"} (not retried: fix the configuration, then restart the worker)`);
+        this.logger.error(
+          `pipeline ${this.name} stopped: ${result.failure?.message ?? result.error ?? "its configuration is wrong"} (not retried: fix the configuration, then restart the worker)`,
+        );
         return { kind: "stopped" };
       }
       if (this.consecutiveErrors >= this.policy.maxConsecutiveErrors) {
         this.state = "stopped";
         this.nextRun = undefined;
-        this.logger.error(`pipeline ${this.name} stopped after ${this.consecutiveErrors} consecutive failed runs; fix it and restart the worker (last error: ${result.error ?? "unknown"})`);
+        this.logger.error(
+          `pipeline ${this.name} stopped after ${this.consecutiveErrors} consecutive failed runs; fix it and restart the worker (last error: ${result.error ?? "unknown"})`,
+        );
         return { kind: "stopped" };
       }
       const wait = backoffSeconds(this.consecutiveErrors, this.policy.errorBackoffSeconds, this.policy.errorBackoffMaxSeconds);
       this.state = "backing_off";
       this.nextRun = new Date(Date.now() + wait * 1000);
-      this.logger.warn(`pipeline ${this.name} failed (${this.consecutiveErrors} in a row${result.failure === undefined ? "" : `, ${result.failure.code}`}); next try in ${wait.toFixed(1)} s`);
+      this.logger.warn(
+        `pipeline ${this.name} failed (${this.consecutiveErrors} in a row${result.failure === undefined ? "" : `, ${result.failure.code}`}); next try in ${wait.toFixed(1)} s`,
+      );
       return { kind: "next", at: this.nextRun };
     }
     if (result.status === "succeeded") this.consecutiveErrors = 0;

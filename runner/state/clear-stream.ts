@@ -13,7 +13,10 @@ export function withoutStreamBookmark(state: unknown, stream: string, pipeline: 
   if (bookmarks === undefined || !Object.hasOwn(bookmarks, stream)) {
     const known = bookmarks === undefined ? [] : Object.keys(bookmarks);
     throw new UsageError("STREAM_NOT_IN_STATE", `the checkpoint of ${pipeline} has no bookmark for stream ${JSON.stringify(stream)}`, {
-      hint: known.length === 0 ? "It holds no per-stream bookmarks; `agora state clear PIPELINE` forgets it whole." : `Streams with a bookmark: ${known.map((name) => JSON.stringify(name)).join(", ")}.`,
+      hint:
+        known.length === 0
+          ? "It holds no per-stream bookmarks; `agora state clear PIPELINE` forgets it whole."
+          : `Streams with a bookmark: ${known.map((name) => JSON.stringify(name)).join(", ")}.`,
     });
   }
   const entries = Object.entries(state as Record<string, unknown>).map(([key, value]): [string, unknown] => {

@@ -15,7 +15,9 @@ export function deadLetterWhere(filter: DeadLetterFilter, dialect: "sqlite" | "p
   if (filter.stage !== undefined) clauses.push(`stage = ${parameter(filter.stage)}`);
   if (filter.status !== undefined) clauses.push(`status = ${parameter(filter.status)}`);
   if (filter.ids !== undefined) {
-    clauses.push(dialect === "sqlite" ? `id IN (${filter.ids.map((id) => parameter(id)).join(", ") || "NULL"})` : `id = ANY(${parameter(filter.ids)}::bigint[])`);
+    clauses.push(
+      dialect === "sqlite" ? `id IN (${filter.ids.map((id) => parameter(id)).join(", ") || "NULL"})` : `id = ANY(${parameter(filter.ids)}::bigint[])`,
+    );
   }
   return { sql: clauses.join(" AND "), values };
 }

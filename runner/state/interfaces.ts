@@ -1,5 +1,18 @@
 import type { LeaseFence } from "./lease-fence.js";
-import type { AdHocCommands, CachedCatalog, DeadLetter, DeadLetterFilter, NewDeadLetter, NextRun, RunFailure, RunProgress, RunRecord, RunStatus, SavedCheckpoint, TargetProgress } from "./types.js";
+import type {
+  AdHocCommands,
+  CachedCatalog,
+  DeadLetter,
+  DeadLetterFilter,
+  NewDeadLetter,
+  NextRun,
+  RunFailure,
+  RunProgress,
+  RunRecord,
+  RunStatus,
+  SavedCheckpoint,
+  TargetProgress,
+} from "./types.js";
 
 /**
  * The runner's state, as six aggregates. Every implementation (SQLite, the
@@ -24,7 +37,13 @@ export interface CheckpointStore {
 /** The run history. */
 export interface RunStore {
   startRun(id: string, pipeline: string): Promise<void>;
-  finishRun(runId: string, status: Exclude<RunStatus, "running">, progress: RunProgress, failure?: RunFailure, targets?: readonly TargetProgress[]): Promise<void>;
+  finishRun(
+    runId: string,
+    status: Exclude<RunStatus, "running">,
+    progress: RunProgress,
+    failure?: RunFailure,
+    targets?: readonly TargetProgress[],
+  ): Promise<void>;
   getRun(id: string): Promise<RunRecord | undefined>;
   /** Newest first. */
   listRuns(pipeline: string | undefined, limit: number): Promise<RunRecord[]>;

@@ -62,10 +62,15 @@ export function toDeadLetter(row: Record<string, unknown>): DeadLetter {
 
 /** The columns a new dead letter fills, for both SQL stores. */
 /** A new dead letter's columns: its checkpoint and schema go by reference (dead-letter-documents.ts); older rows hold them in `checkpoint` and `schema`. */
-export const DEAD_LETTER_COLUMNS = "pipeline, run_id, stream, stage, error_code, error_message, original, processed, raw, schema_ref, key_properties, checkpoint_ref, location, created_at";
+export const DEAD_LETTER_COLUMNS =
+  "pipeline, run_id, stream, stage, error_code, error_message, original, processed, raw, schema_ref, key_properties, checkpoint_ref, location, created_at";
 
 /** A new dead letter's values, in the order of DEAD_LETTER_COLUMNS. */
-export function deadLetterValues(entry: NewDeadLetter, createdAt: string, refs: { readonly schema: number | null; readonly checkpoint: number | null }): unknown[] {
+export function deadLetterValues(
+  entry: NewDeadLetter,
+  createdAt: string,
+  refs: { readonly schema: number | null; readonly checkpoint: number | null },
+): unknown[] {
   return [
     entry.pipeline,
     entry.runId,

@@ -25,11 +25,37 @@ export class WorkerMetrics {
     // prom-client names them process_* and nodejs_*: with this prefix, agora_process_cpu_user_seconds_total and so on.
     collectDefaultMetrics({ register: this.registry, prefix: "agora_" });
     this.read = new Counter({ name: "agora_records_read_total", help: "Records read from the tap.", labelNames: ["pipeline", "stream"], registers });
-    this.written = new Counter({ name: "agora_records_written_total", help: "Records every target made durable.", labelNames: ["pipeline", "stream"], registers });
-    this.deadLettered = new Counter({ name: "agora_records_dead_lettered_total", help: "Records sent to the dead-letter queue.", labelNames: ["pipeline", "stream"], registers });
-    this.durations = new Histogram({ name: "agora_run_duration_seconds", help: "Run durations.", labelNames: ["pipeline", "status"], buckets: [1, 5, 15, 60, 300, 900, 3600, 14400], registers });
-    this.batches = new Counter({ name: "agora_batches_total", help: "BATCH messages a target received: as batches (plane native) or as RECORDs (plane downgraded).", labelNames: ["pipeline", "target", "plane"], registers });
-    this.batchRows = new Counter({ name: "agora_batch_rows_total", help: "Rows of BATCH messages a target received, by plane (native or downgraded).", labelNames: ["pipeline", "target", "plane"], registers });
+    this.written = new Counter({
+      name: "agora_records_written_total",
+      help: "Records every target made durable.",
+      labelNames: ["pipeline", "stream"],
+      registers,
+    });
+    this.deadLettered = new Counter({
+      name: "agora_records_dead_lettered_total",
+      help: "Records sent to the dead-letter queue.",
+      labelNames: ["pipeline", "stream"],
+      registers,
+    });
+    this.durations = new Histogram({
+      name: "agora_run_duration_seconds",
+      help: "Run durations.",
+      labelNames: ["pipeline", "status"],
+      buckets: [1, 5, 15, 60, 300, 900, 3600, 14400],
+      registers,
+    });
+    this.batches = new Counter({
+      name: "agora_batches_total",
+      help: "BATCH messages a target received: as batches (plane native) or as RECORDs (plane downgraded).",
+      labelNames: ["pipeline", "target", "plane"],
+      registers,
+    });
+    this.batchRows = new Counter({
+      name: "agora_batch_rows_total",
+      help: "Rows of BATCH messages a target received, by plane (native or downgraded).",
+      labelNames: ["pipeline", "target", "plane"],
+      registers,
+    });
     this.targetRecords = new Counter({
       name: "agora_target_records_total",
       help: "Records each target was sent, by outcome: written (confirmed durable), rejected (its dead letters), unconfirmed (sent after the last STATE it confirmed).",
@@ -37,7 +63,12 @@ export class WorkerMetrics {
       registers,
     });
     this.failures = new Counter({ name: "agora_run_failures_total", help: "Runs that failed.", labelNames: ["pipeline"], registers });
-    this.lastSuccess = new Gauge({ name: "agora_last_success_timestamp_seconds", help: "When the pipeline last succeeded (Unix time).", labelNames: ["pipeline"], registers });
+    this.lastSuccess = new Gauge({
+      name: "agora_last_success_timestamp_seconds",
+      help: "When the pipeline last succeeded (Unix time).",
+      labelNames: ["pipeline"],
+      registers,
+    });
     this.consecutiveErrors = new Gauge({ name: "agora_consecutive_errors", help: "Failed runs in a row.", labelNames: ["pipeline"], registers });
     new Gauge({
       name: "agora_checkpoint_age_seconds",

@@ -50,13 +50,16 @@ export function workerSettings(project: Project, overrides: Partial<WorkerSettin
 
 /** The project's pipelines that have a schedule, ready to loop. */
 export function scheduledPipelines(project: Project, logger: Logger): ScheduledPipeline[] {
-  return Object.entries(project.pipelines)
-    .flatMap(([name, entry]) => {
-      const spec = entry.schedule;
-      if (spec === undefined) return [];
-      const policy = { maxConsecutiveErrors: spec.max_consecutive_errors, errorBackoffSeconds: spec.error_backoff_seconds, errorBackoffMaxSeconds: spec.error_backoff_max_seconds };
-      return [new ScheduledPipeline(name, parseSchedule(spec, `pipelines.${name}.schedule`), policy, logger)];
-    });
+  return Object.entries(project.pipelines).flatMap(([name, entry]) => {
+    const spec = entry.schedule;
+    if (spec === undefined) return [];
+    const policy = {
+      maxConsecutiveErrors: spec.max_consecutive_errors,
+      errorBackoffSeconds: spec.error_backoff_seconds,
+      errorBackoffMaxSeconds: spec.error_backoff_max_seconds,
+    };
+    return [new ScheduledPipeline(name, parseSchedule(spec, `pipelines.${name}.schedule`), policy, logger)];
+  });
 }
 
 /**
@@ -84,7 +87,10 @@ export class Worker {
     private readonly logger: Logger,
   ) {
     this.pipelines = scheduledPipelines(project, logger);
-    this.metrics = new WorkerMetrics(store, this.pipelines.map((pipeline) => pipeline.name));
+    this.metrics = new WorkerMetrics(
+      store,
+      this.pipelines.map((pipeline) => pipeline.name),
+    );
   }
 
   /** The health server's address once it listens. */
@@ -99,9 +105,13 @@ export class Worker {
       this.health = new HealthServer({ health: () => this.healthDocument(), ready: () => this.isReady(), metrics: this.metrics.registry }, this.settings.token);
       const address = await this.health.listen(this.settings.healthPort, this.settings.healthHost);
       this.address = { host: address.address, port: address.port };
-      this.logger.info(`health server on http://${address.address}:${address.port} (/health, /ready, /metrics${this.settings.token === undefined ? "" : "; bearer token required"})`);
+      this.logger.info(
+        `health server on http://${address.address}:${address.port} (/health, /ready, /metrics${this.settings.token === undefined ? "" : "; bearer token required"})`,
+      );
       if (this.settings.token === undefined && !isLoopback(address.address)) {
-        this.logger.warn(`the health server listens on ${address.address} without a token: anyone who can reach it sees run history and errors (set AGORA_HEALTH_AUTH_TOKEN)`);
+        this.logger.warn(
+          `the health server listens on ${address.address} without a token: anyone who can reach it sees run history and errors (set AGORA_HEALTH_AUTH_TOKEN)`,
+        );
       }
     }
     const unsubscribe = stop.subscribe((signal) => void this.shutdown(signal));
@@ -156,7 +166,11 @@ export class Worker {
       if (this.shutdownSignal !== undefined) return { kind: "busy", holder: undefined };
       this.running.set(name, requests);
       const definition = resolvePipeline(this.project, name);
-      const execution = await executePipeline(definition, { kind: "sync", slot }, { store: this.store, logger: this.logger, holder: this.holder, leaseSeconds: this.settings.leaseSeconds, stop: requests });
+      const execution = await executePipeline(
+        definition,
+        { kind: "sync", slot },
+        { store: this.store, logger: this.logger, holder: this.holder, leaseSeconds: this.settings.leaseSeconds, stop: requests },
+      );
       if (execution.kind === "busy") return { kind: "busy", holder: execution.holder };
       if (execution.kind === "not_due") return execution;
       const summary = summaryLine(execution.result).replace(/\n/g, " ");
@@ -206,7 +220,8 @@ export class Worker {
     await this.health?.close();
     this.health = undefined;
     const timer = setTimeout(() => {
-      if (this.running.size > 0) this.logger.warn(`graceful shutdown timeout: stopping ${[...this.running.keys()].join(", ")} (confirmed checkpoints are kept)`);
+      if (this.running.size > 0)
+        this.logger.warn(`graceful shutdown timeout: stopping ${[...this.running.keys()].join(", ")} (confirmed checkpoints are kept)`);
       for (const requests of this.running.values()) requests.request(signal);
     }, this.settings.gracefulShutdownSeconds * 1000);
     timer.unref();

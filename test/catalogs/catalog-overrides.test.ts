@@ -6,11 +6,19 @@ const CATALOG: Catalog = {
     {
       tap_stream_id: "orders",
       stream: "orders",
-      schema: { type: "object", properties: { id: { type: "integer" }, amount: { type: "number" }, address: { type: "object", properties: { city: { type: "string" } } } } },
+      schema: {
+        type: "object",
+        properties: { id: { type: "integer" }, amount: { type: "number" }, address: { type: "object", properties: { city: { type: "string" } } } },
+      },
       key_properties: ["id"],
       metadata: [{ breadcrumb: [], metadata: { "table-key-properties": ["id"] } }],
     },
-    { tap_stream_id: "order_items", stream: "order_items", schema: { type: "object", properties: { id: { type: "integer" }, sku: { type: "string" } } }, metadata: [] },
+    {
+      tap_stream_id: "order_items",
+      stream: "order_items",
+      schema: { type: "object", properties: { id: { type: "integer" }, sku: { type: "string" } } },
+      metadata: [],
+    },
     { tap_stream_id: "__proto__", stream: "__proto__", schema: { type: "object", properties: { constructor: { type: "string" } } }, metadata: [] },
   ],
 };
@@ -19,21 +27,32 @@ const stream = (catalog: Catalog, name: string) => catalog.streams.find((entry) 
 
 describe("catalog overrides", () => {
   it("replaces the given keys of a property's schema, nested by dots, and leaves the rest", () => {
-    const { catalog, problems } = applyCatalogOverrides(CATALOG, { schema: { orders: { amount: { type: ["number", "null"] }, "address.city": { maxLength: 10 } } } });
+    const { catalog, problems } = applyCatalogOverrides(CATALOG, {
+      schema: { orders: { amount: { type: ["number", "null"] }, "address.city": { maxLength: 10 } } },
+    });
     expect(problems).toEqual([]);
     expect(stream(catalog, "orders")?.schema).toEqual({
       type: "object",
-      properties: { id: { type: "integer" }, amount: { type: ["number", "null"] }, address: { type: "object", properties: { city: { type: "string", maxLength: 10 } } } },
+      properties: {
+        id: { type: "integer" },
+        amount: { type: ["number", "null"] },
+        address: { type: "object", properties: { city: { type: "string", maxLength: 10 } } },
+      },
     });
     // The input is not changed.
     expect((CATALOG.streams[0]?.schema["properties"] as Record<string, unknown>)["amount"]).toEqual({ type: "number" });
   });
 
   it("sets stream metadata on every stream a glob matches, and a property's from a table", () => {
-    const { catalog, problems } = applyCatalogOverrides(CATALOG, { metadata: { "order*": { "replication-method": "FULL_TABLE", id: { inclusion: "automatic" } } } });
+    const { catalog, problems } = applyCatalogOverrides(CATALOG, {
+      metadata: { "order*": { "replication-method": "FULL_TABLE", id: { inclusion: "automatic" } } },
+    });
     expect(problems).toEqual([]);
     for (const name of ["orders", "order_items"]) {
-      expect(stream(catalog, name)?.metadata).toContainEqual({ breadcrumb: [], metadata: expect.objectContaining({ "replication-method": "FULL_TABLE" }) as unknown });
+      expect(stream(catalog, name)?.metadata).toContainEqual({
+        breadcrumb: [],
+        metadata: expect.objectContaining({ "replication-method": "FULL_TABLE" }) as unknown,
+      });
       expect(stream(catalog, name)?.metadata).toContainEqual({ breadcrumb: ["properties", "id"], metadata: { inclusion: "automatic" } });
       expect(stream(catalog, name)?.replication_method).toBe("FULL_TABLE");
     }
@@ -52,7 +71,10 @@ describe("catalog overrides", () => {
 
   it("names each missing stream, property or bad value with the nearest names, without stopping at the first", () => {
     const { problems } = applyCatalogOverrides(CATALOG, {
-      metadata: { ordrs: { "replication-method": "FULL_TABLE" }, orders: { "replication-method": "SOMETIMES", "replication-key": "amont", "replication-methd": "x" } },
+      metadata: {
+        ordrs: { "replication-method": "FULL_TABLE" },
+        orders: { "replication-method": "SOMETIMES", "replication-key": "amont", "replication-methd": "x" },
+      },
       schema: { "order*": { sku2: { type: "string" } }, orders: { "address.town": { type: "string" } } },
     });
     expect(problems.map((problem) => [problem.path.join("."), problem.message])).toEqual([

@@ -30,6 +30,6 @@ describe("compileGlob", () => {
 
   it("refuses a range that runs backwards", () => {
     expect(() => compileGlob("[z-a].*")).toThrow(GlobError);
-    expect(() => compileGlob("[z-a].*")).toThrow("the glob \"[z-a].*\" has the range [z-a], which runs backwards");
+    expect(() => compileGlob("[z-a].*")).toThrow('the glob "[z-a].*" has the range [z-a], which runs backwards');
   });
 });

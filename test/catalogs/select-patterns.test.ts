@@ -1,5 +1,14 @@
 import { describe, expect, it } from "vitest";
-import { applySelectRules, isStreamSelected, parseSelectRules, projectRecord, projectSchema, selectedProjection, type Catalog, type CatalogStream } from "../../catalogs/index.js";
+import {
+  applySelectRules,
+  isStreamSelected,
+  parseSelectRules,
+  projectRecord,
+  projectSchema,
+  selectedProjection,
+  type Catalog,
+  type CatalogStream,
+} from "../../catalogs/index.js";
 
 function stream(name: string, properties: Record<string, unknown>, keys: string[] = [], replicationKey?: string): CatalogStream {
   return {
@@ -14,7 +23,17 @@ function stream(name: string, properties: Record<string, unknown>, keys: string[
 const CATALOG: Catalog = {
   streams: [
     stream("orders", { id: { type: "integer" }, amount: { type: "number" }, updated_at: { type: "string" } }, ["id"], "updated_at"),
-    stream("customers", { id: { type: "integer" }, email: { type: "string" }, internal_note: { type: "string" }, internal_score: { type: "number" }, address: { type: "object", properties: { city: { type: "string" }, zip: { type: "string" } } } }, ["id"]),
+    stream(
+      "customers",
+      {
+        id: { type: "integer" },
+        email: { type: "string" },
+        internal_note: { type: "string" },
+        internal_score: { type: "number" },
+        address: { type: "object", properties: { city: { type: "string" }, zip: { type: "string" } } },
+      },
+      ["id"],
+    ),
     stream("audit_log", { id: { type: "integer" } }, ["id"]),
   ],
 };
@@ -22,7 +41,7 @@ const CATALOG: Catalog = {
 const select = (patterns: string[]) => applySelectRules(CATALOG, parseSelectRules(patterns));
 const selected = (outcome: ReturnType<typeof select>, name: string) => {
   const found = outcome.catalog.streams.find((entry) => entry.tap_stream_id === name) as CatalogStream;
-  return isStreamSelected(found) ? selectedProjection(found) ?? "all" : "not selected";
+  return isStreamSelected(found) ? (selectedProjection(found) ?? "all") : "not selected";
 };
 
 describe("select patterns (Meltano's language)", () => {
@@ -66,7 +85,10 @@ describe("select patterns (Meltano's language)", () => {
 
   it("warns about a pattern that matches nothing, naming the streams there are", () => {
     const outcome = select(["order.*", "customers.phone"]);
-    expect(outcome.warnings).toEqual(['select pattern "order.*" matches no stream (streams: orders, customers, audit_log)', 'select pattern "customers.phone" matches no property of customers']);
+    expect(outcome.warnings).toEqual([
+      'select pattern "order.*" matches no stream (streams: orders, customers, audit_log)',
+      'select pattern "customers.phone" matches no property of customers',
+    ]);
   });
 
   it("treats names as data: regex characters, ?, [] and case", () => {
@@ -74,19 +96,33 @@ describe("select patterns (Meltano's language)", () => {
     const outcome = applySelectRules(odd, parseSelectRules(["a.b+c.x(y)", "order[0-9].*", "orders.*"]));
     const names = outcome.report.filter((entry) => entry.decision.selected).map((entry) => entry.stream);
     expect(names).toEqual(["order1"]);
-    expect(outcome.warnings).toEqual(['select pattern "a.b+c.x(y)" matches no stream (streams: a.b+c, Orders, order1)', 'select pattern "orders.*" matches no stream (streams: a.b+c, Orders, order1)']);
+    expect(outcome.warnings).toEqual([
+      'select pattern "a.b+c.x(y)" matches no stream (streams: a.b+c, Orders, order1)',
+      'select pattern "orders.*" matches no stream (streams: a.b+c, Orders, order1)',
+    ]);
   });
 });
 
 describe("projection of properties named like object internals", () => {
   it("keeps and drops __proto__ and constructor like any other property", () => {
-    const hostile: Catalog = { streams: [stream("s", JSON.parse('{"id": {"type": "integer"}, "__proto__": {"type": "string"}, "constructor": {"type": "string"}, "x": {"type": "string"}}') as Record<string, unknown>, ["id"])] };
+    const hostile: Catalog = {
+      streams: [
+        stream(
+          "s",
+          JSON.parse('{"id": {"type": "integer"}, "__proto__": {"type": "string"}, "constructor": {"type": "string"}, "x": {"type": "string"}}') as Record<
+            string,
+            unknown
+          >,
+          ["id"],
+        ),
+      ],
+    };
     const outcome = applySelectRules(hostile, parseSelectRules(["s.__proto__", "s.constructor"]));
     const only = outcome.catalog.streams[0] as CatalogStream;
     const projection = selectedProjection(only);
     expect(JSON.stringify(projection)).toBe('{"id":true,"__proto__":true,"constructor":true}');
     const record = JSON.parse('{"id": 1, "__proto__": "p", "constructor": "c", "x": "dropped"}') as Record<string, unknown>;
     expect(JSON.stringify(projectRecord(record, projection))).toBe('{"id":1,"__proto__":"p","constructor":"c"}');
-    expect(Object.keys((projectSchema(only.schema, projection)["properties"] as object))).toEqual(["id", "__proto__", "constructor"]);
+    expect(Object.keys(projectSchema(only.schema, projection)["properties"] as object)).toEqual(["id", "__proto__", "constructor"]);
   });
 });

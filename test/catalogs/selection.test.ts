@@ -62,7 +62,10 @@ describe("property selection", () => {
   });
 
   it("always emits automatic properties, even when deselected", () => {
-    const stream = withMetadata(users, [[["properties", "id"], { selected: false }], [["properties", "name"], { selected: false }]]);
+    const stream = withMetadata(users, [
+      [["properties", "id"], { selected: false }],
+      [["properties", "name"], { selected: false }],
+    ]);
     expect(projectRecord({ id: 1, name: "A", email: "e" }, selectedProjection(stream))).toEqual({ id: 1, email: "e" });
   });
 

@@ -29,5 +29,4 @@ describe("column types of the SQL targets and the Arrow writers, from one readin
       ["no schema", "jsonb", "ANY", "JSON", "json"],
     ]);
   });
-
 });

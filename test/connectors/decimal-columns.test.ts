@@ -33,7 +33,9 @@ async function duckdbRows(sql: string, attach?: string): Promise<Array<Record<st
   const connection = await instance.connect();
   try {
     if (attach !== undefined) await connection.run(`ATTACH '${attach}' AS w (READ_ONLY)`);
-    return (await connection.runAndReadAll(sql)).getRowObjectsJS().map((row) => Object.fromEntries(Object.entries(row).map(([key, value]) => [key, value === null ? null : String(value)])));
+    return (await connection.runAndReadAll(sql))
+      .getRowObjectsJS()
+      .map((row) => Object.fromEntries(Object.entries(row).map(([key, value]) => [key, value === null ? null : String(value)])));
   } finally {
     connection.closeSync();
     instance.closeSync();
@@ -48,23 +50,43 @@ const EXPECTED = [
 const COLUMNS = `id::VARCHAR AS id, typeof(price) AS price_type, price::VARCHAR AS price, typeof(big) AS big_type, big::VARCHAR AS big`;
 
 describe.each([
-  ["target-duckdb", (out: string) => ({ database: join(out, "w.duckdb") }), (out: string) => duckdbRows(`SELECT ${COLUMNS} FROM w.m ORDER BY id`, join(out, "w.duckdb"))],
-  ["target-parquet", (out: string) => ({ destination_path: out }), (out: string) => duckdbRows(`SELECT ${COLUMNS} FROM read_parquet('${join(out, "m.parquet")}') ORDER BY id`)],
+  [
+    "target-duckdb",
+    (out: string) => ({ database: join(out, "w.duckdb") }),
+    (out: string) => duckdbRows(`SELECT ${COLUMNS} FROM w.m ORDER BY id`, join(out, "w.duckdb")),
+  ],
+  [
+    "target-parquet",
+    (out: string) => ({ destination_path: out }),
+    (out: string) => duckdbRows(`SELECT ${COLUMNS} FROM read_parquet('${join(out, "m.parquet")}') ORDER BY id`),
+  ],
 ])("%s and numeric(p,s) columns", (name, settings, read) => {
   it.each([
     // Validation refuses them first, by the schema's multipleOf and bounds.
     [true, [/record field \/price is not a multiple of the schema's multipleOf \(got number 1\.234\)/, /record field \/price must be < 100000000/]],
     // Without it, the column does, as each record is encoded.
-    [false, [/"price" holds DECIMAL\(10,2\): 1\.234 has more than 2 digit\(s\) after the point/, /"price" holds DECIMAL\(10,2\): 100000000 has more than 8 digit\(s\) before the point/]],
+    [
+      false,
+      [
+        /"price" holds DECIMAL\(10,2\): 1\.234 has more than 2 digit\(s\) after the point/,
+        /"price" holds DECIMAL\(10,2\): 100000000 has more than 8 digit\(s\) before the point/,
+      ],
+    ],
   ])("stores DECIMAL(p,s) with every digit, and dead-letters what it would round or cannot hold (validating: %s)", async (validate, reasons) => {
     const out = join(dir, `${name}-${validate}`);
-    const result = await runNode(connectorBin(name), ["--config", writeJsonIn(dir, `${name}-${validate}.json`, { ...settings(out), validate_records: validate })], {
-      input: input(schemaLine("m", SCHEMA, ["id"]), ...RECORDS, stateLine(1)),
-      env: { AGORA_DEAD_LETTER: "1" },
-    });
+    const result = await runNode(
+      connectorBin(name),
+      ["--config", writeJsonIn(dir, `${name}-${validate}.json`, { ...settings(out), validate_records: validate })],
+      {
+        input: input(schemaLine("m", SCHEMA, ["id"]), ...RECORDS, stateLine(1)),
+        env: { AGORA_DEAD_LETTER: "1" },
+      },
+    );
     expect(result.exitCode, result.stderr).toBe(0);
     const letters = result.stdout.split("\n").filter((line) => line.includes('"DEAD_LETTER"'));
-    expect(letters.map((line) => (JSON.parse(line) as { error: { message: string } }).error.message)).toEqual(reasons.map((reason) => expect.stringMatching(reason)));
+    expect(letters.map((line) => (JSON.parse(line) as { error: { message: string } }).error.message)).toEqual(
+      reasons.map((reason) => expect.stringMatching(reason)),
+    );
     expect(await read(out)).toEqual(EXPECTED);
   });
 });
@@ -74,10 +96,16 @@ describe("target-duckdb and a DOUBLE column made before decimals", () => {
     const out = join(dir, "upgrade");
     const config = writeJsonIn(dir, "upgrade.json", { database: join(out, "w.duckdb") });
     const plain = { id: { type: "integer" }, price: { type: ["null", "number"] } };
-    const first = await runNode(connectorBin("target-duckdb"), ["--config", config], { input: input(schemaLine("m", plain, ["id"]), '{"type":"RECORD","stream":"m","record":{"id":1,"price":12.5}}', stateLine(1)) });
+    const first = await runNode(connectorBin("target-duckdb"), ["--config", config], {
+      input: input(schemaLine("m", plain, ["id"]), '{"type":"RECORD","stream":"m","record":{"id":1,"price":12.5}}', stateLine(1)),
+    });
     expect(first.exitCode, first.stderr).toBe(0);
     const second = await runNode(connectorBin("target-duckdb"), ["--config", config], {
-      input: input(schemaLine("m", { id: SCHEMA.id, price: SCHEMA.price }, ["id"]), '{"type":"RECORD","stream":"m","record":{"id":2,"price":0.07}}', stateLine(2)),
+      input: input(
+        schemaLine("m", { id: SCHEMA.id, price: SCHEMA.price }, ["id"]),
+        '{"type":"RECORD","stream":"m","record":{"id":2,"price":0.07}}',
+        stateLine(2),
+      ),
     });
     expect(second.exitCode, second.stderr).toBe(0);
     expect(await duckdbRows(`SELECT id::VARCHAR AS id, typeof(price) AS t, price::VARCHAR AS price FROM w.m ORDER BY id`, join(out, "w.duckdb"))).toEqual([

@@ -54,7 +54,10 @@ target = { command = "target-jsonl", config = { destination_path = "out" } }
   });
 
   it("a SCHEMA of 3,000 properties is validated by the runner and the target", async () => {
-    const dir = projectIn(join(root, "wide"), `\n[pipelines.p]\ntap = { command = "cat", args = ["wide.jsonl"] }\ntarget = { command = "target-jsonl", config = { destination_path = "out" } }\n`);
+    const dir = projectIn(
+      join(root, "wide"),
+      `\n[pipelines.p]\ntap = { command = "cat", args = ["wide.jsonl"] }\ntarget = { command = "target-jsonl", config = { destination_path = "out" } }\n`,
+    );
     const properties = Object.fromEntries(Array.from({ length: 3000 }, (_, index) => [`c${index}`, { type: ["null", "integer"] }]));
     const good = { c0: 1, c2999: 2 };
     const messages = [
@@ -75,13 +78,22 @@ target = { command = "target-jsonl", config = { destination_path = "out" } }
   });
 
   it("target-sqlite keeps the records of a stream whose schema has no properties, whole, as JSON", async () => {
-    const dir = projectIn(join(root, "no-properties"), `\n[pipelines.p]\ntap = { command = "cat", args = ["free.jsonl"] }\ntarget = { command = "target-sqlite", config = { database = "w.db" } }\n`);
+    const dir = projectIn(
+      join(root, "no-properties"),
+      `\n[pipelines.p]\ntap = { command = "cat", args = ["free.jsonl"] }\ntarget = { command = "target-sqlite", config = { database = "w.db" } }\n`,
+    );
     const records = [{ any: "thing", n: 1 }, { other: [1, 2] }];
-    const messages = [{ type: "SCHEMA", stream: "free", schema: { type: "object" }, key_properties: [] }, ...records.map((record) => ({ type: "RECORD", stream: "free", record })), { type: "STATE", value: { done: true } }];
+    const messages = [
+      { type: "SCHEMA", stream: "free", schema: { type: "object" }, key_properties: [] },
+      ...records.map((record) => ({ type: "RECORD", stream: "free", record })),
+      { type: "STATE", value: { done: true } },
+    ];
     writeFileSync(join(dir, "free.jsonl"), messages.map((message) => JSON.stringify(message)).join("\n") + "\n");
     const result = await agora(dir, ["run", "p"]);
     expect(result.exitCode, result.stderr).toBe(0);
-    expect(query(join(dir, "w.db"), "SELECT _sdc_record FROM free ORDER BY rowid").map((row) => JSON.parse(String(row["_sdc_record"])) as unknown)).toEqual(records);
+    expect(query(join(dir, "w.db"), "SELECT _sdc_record FROM free ORDER BY rowid").map((row) => JSON.parse(String(row["_sdc_record"])) as unknown)).toEqual(
+      records,
+    );
   });
 });
 
@@ -99,11 +111,19 @@ target = { command = "target-jsonl", config = { destination_path = "out" } }
     const tap = await agora(dir, ["run", "p"]);
     expect(tap.exitCode).toBe(1);
     // Sampling for the catalog meets it first: the file and line are named all the same.
-    expect(tap.stderr).toContain("tap-jsonl, long.jsonl, line 2: line is longer than the limit of 1024 bytes. Raise max_line_bytes in the config if such large records are expected");
+    expect(tap.stderr).toContain(
+      "tap-jsonl, long.jsonl, line 2: line is longer than the limit of 1024 bytes. Raise max_line_bytes in the config if such large records are expected",
+    );
 
-    const runner = projectIn(join(root, "long-messages"), `\n[pipelines.p]\ntap = { command = "cat", args = ["big.jsonl"] }\ntarget = { command = "target-jsonl", config = { destination_path = "out" } }\nmax_line_bytes = 1024\n`);
+    const runner = projectIn(
+      join(root, "long-messages"),
+      `\n[pipelines.p]\ntap = { command = "cat", args = ["big.jsonl"] }\ntarget = { command = "target-jsonl", config = { destination_path = "out" } }\nmax_line_bytes = 1024\n`,
+    );
     const schema = { type: "SCHEMA", stream: "s", schema: { type: "object" }, key_properties: [] };
-    writeFileSync(join(runner, "big.jsonl"), `${JSON.stringify(schema)}\n${JSON.stringify({ type: "RECORD", stream: "s", record: { text: "y".repeat(2000) } })}\n`);
+    writeFileSync(
+      join(runner, "big.jsonl"),
+      `${JSON.stringify(schema)}\n${JSON.stringify({ type: "RECORD", stream: "s", record: { text: "y".repeat(2000) } })}\n`,
+    );
     const failed = await agora(runner, ["run", "p"]);
     expect(failed.exitCode).toBe(1);
     expect(failed.stderr).toContain("pipeline p, cat, line 2: line is longer than the limit of 1024 bytes. Raise max_line_bytes in pipelines.toml");

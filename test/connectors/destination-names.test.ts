@@ -27,12 +27,22 @@ describe("two streams, one destination", () => {
   });
 
   it("a rename_stream gives each its own destination, rows kept apart", async () => {
-    const sqlite = project(join(root, "renamed-sqlite"), ["Upper", "upper"], '{ command = "target-sqlite", config = { database = "w.db" } }', 'middleware = [{ type = "rename_stream", from = "Upper", to = "upper_2" }]');
+    const sqlite = project(
+      join(root, "renamed-sqlite"),
+      ["Upper", "upper"],
+      '{ command = "target-sqlite", config = { database = "w.db" } }',
+      'middleware = [{ type = "rename_stream", from = "Upper", to = "upper_2" }]',
+    );
     expect((await agora(sqlite, ["run", "p"])).exitCode).toBe(0);
     expect(query(join(sqlite, "w.db"), 'SELECT id FROM "upper"')).toEqual([{ id: 1 }]);
     expect(query(join(sqlite, "w.db"), 'SELECT id FROM "upper_2"')).toEqual([{ id: 1 }]);
 
-    const jsonl = project(join(root, "renamed-jsonl"), ["a b", "a/b"], '{ command = "target-jsonl", config = { destination_path = "out" } }', 'middleware = [{ type = "rename_stream", from = "a/b", to = "a_slash_b" }]');
+    const jsonl = project(
+      join(root, "renamed-jsonl"),
+      ["a b", "a/b"],
+      '{ command = "target-jsonl", config = { destination_path = "out" } }',
+      'middleware = [{ type = "rename_stream", from = "a/b", to = "a_slash_b" }]',
+    );
     expect((await agora(jsonl, ["run", "p"])).exitCode).toBe(0);
     expect(readFileSync(join(jsonl, "out", "a_b.jsonl"), "utf8")).toBe('{"id":1}\n');
     expect(readFileSync(join(jsonl, "out", "a_slash_b.jsonl"), "utf8")).toBe('{"id":1}\n');

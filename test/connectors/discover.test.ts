@@ -22,7 +22,13 @@ describe.each(taps)("%s --discover", (tap, config) => {
   it("prints a valid catalog whose keys exist in each schema and are automatic", async () => {
     const result = await runNode(connectorBin(tap), ["--config", writeJsonIn(dir, `${tap}.json`, config), "--discover"]);
     expect(result.exitCode).toBe(0);
-    const catalog = JSON.parse(result.stdout) as { streams: Array<{ schema: { properties: object }; key_properties: string[]; metadata: Array<{ breadcrumb: string[]; metadata: Record<string, unknown> }> }> };
+    const catalog = JSON.parse(result.stdout) as {
+      streams: Array<{
+        schema: { properties: object };
+        key_properties: string[];
+        metadata: Array<{ breadcrumb: string[]; metadata: Record<string, unknown> }>;
+      }>;
+    };
     expect(findCatalogProblems(catalog)).toEqual([]);
     for (const stream of catalog.streams) {
       for (const key of stream.key_properties) {

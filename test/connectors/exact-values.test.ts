@@ -109,17 +109,26 @@ ${url === undefined ? "" : `  { command = "target-postgres", config = { url = ${
 
   it("target-duckdb and target-parquet keep int64 ids exactly and microseconds; what a double or int64 cannot hold is a dead letter", async () => {
     await ran();
-    const duck = await duckdbRows(`SELECT id::VARCHAR AS id, amount::VARCHAR AS amount, strftime(timezone('UTC', "at"), '%Y-%m-%dT%H:%M:%S.%fZ') AS "at" FROM w.money ORDER BY id`, join(dir, "w.duckdb"));
+    const duck = await duckdbRows(
+      `SELECT id::VARCHAR AS id, amount::VARCHAR AS amount, strftime(timezone('UTC', "at"), '%Y-%m-%dT%H:%M:%S.%fZ') AS "at" FROM w.money ORDER BY id`,
+      join(dir, "w.duckdb"),
+    );
     expect(duck).toEqual([{ id: "9007199254740995", amount: "2.5", at: "1999-12-31T23:59:59.999999Z" }]);
     // target-parquet's "at" is a TIMESTAMP (microseconds, UTC).
-    const parquet = await duckdbRows(`SELECT id::VARCHAR AS id, amount::VARCHAR AS amount, strftime(timezone('UTC', "at"), '%Y-%m-%dT%H:%M:%S.%fZ') AS "at" FROM read_parquet('${join(dir, "parquet", "*.parquet")}') ORDER BY id`);
+    const parquet = await duckdbRows(
+      `SELECT id::VARCHAR AS id, amount::VARCHAR AS amount, strftime(timezone('UTC', "at"), '%Y-%m-%dT%H:%M:%S.%fZ') AS "at" FROM read_parquet('${join(dir, "parquet", "*.parquet")}') ORDER BY id`,
+    );
     expect(parquet).toEqual([{ id: "9007199254740995", amount: "2.5", at: "1999-12-31T23:59:59.999999Z" }]);
   });
 
   it.skipIf(url === undefined)("target-postgres keeps bigint ids, numeric to every digit and timestamptz to the microsecond", async () => {
     await ran();
     await client?.connect();
-    const rows = (await client?.query(`SELECT id::text, amount::text, to_char(at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS at FROM "exact_${process.pid}".money ORDER BY note`))?.rows as Row[];
+    const rows = (
+      await client?.query(
+        `SELECT id::text, amount::text, to_char(at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS at FROM "exact_${process.pid}".money ORDER BY note`,
+      )
+    )?.rows as Row[];
     expect(rows).toEqual(SENT.slice(0, 3).map((row) => ({ id: row["id"], amount: row["amount"], at: row["at"] })));
   });
 

@@ -57,7 +57,9 @@ describe.each(TAPS)("$tap and a file that changes under its bookmark", ({ tap, f
     const rewritten = await sync(tap, config, grown.state);
     expect(rewritten.exitCode, rewritten.stderr).toBe(0);
     expect(rewritten.ids).toEqual([10, 11]);
-    expect(rewritten.stderr).toMatch(/was rewritten since the bookmark \((row|line) \d+\) was saved \(it has \d+ bytes, \d+ when the bookmark was saved\): reading it from the start/);
+    expect(rewritten.stderr).toMatch(
+      /was rewritten since the bookmark \((row|line) \d+\) was saved \(it has \d+ bytes, \d+ when the bookmark was saved\): reading it from the start/,
+    );
 
     // Rewritten with as many bytes or more, but other first bytes: from the start too.
     writeFileSync(path, content([90, 91, 92, 93, 94, 95, 96, 97]));

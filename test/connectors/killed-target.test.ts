@@ -21,7 +21,10 @@ interface Case {
 const database = join(dir, "killed.db");
 const jsonlOut = join(dir, "jsonl");
 const csvOut = join(dir, "csv");
-const lines = (path: string): string[] => readFileSync(path, "utf8").split("\n").filter((line) => line !== "");
+const lines = (path: string): string[] =>
+  readFileSync(path, "utf8")
+    .split("\n")
+    .filter((line) => line !== "");
 /** The records of a JSON Lines file a kill may have cut mid-line: the torn last line (never confirmed; cut when the target opens the file again) is not a record. */
 const jsonlIds = (path: string): number[] => {
   const all = readFileSync(path, "utf8").split("\n");
@@ -32,7 +35,14 @@ const jsonlIds = (path: string): number[] => {
 const cases: Case[] = [
   { name: "target-sqlite", settings: { database }, stored: () => query(database, "SELECT id FROM items ORDER BY rowid").map((row) => Number(row["id"])) },
   { name: "target-jsonl", settings: { destination_path: jsonlOut }, stored: () => jsonlIds(join(jsonlOut, "items.jsonl")) },
-  { name: "target-csv", settings: { destination_path: csvOut }, stored: () => lines(join(csvOut, "items.csv")).slice(1).map((line) => Number(line.split(",")[0])) },
+  {
+    name: "target-csv",
+    settings: { destination_path: csvOut },
+    stored: () =>
+      lines(join(csvOut, "items.csv"))
+        .slice(1)
+        .map((line) => Number(line.split(",")[0])),
+  },
 ];
 
 describe.each(cases)("$name killed with SIGKILL mid-stream", ({ name, settings, stored }) => {

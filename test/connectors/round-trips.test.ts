@@ -16,10 +16,22 @@ function pipe(tap: string, tapConfig: string, target: string, targetConfig: stri
 
 describe("round trips", () => {
   it("CSV → SQLite keeps every value and type", async () => {
-    const rows = ["id,name,price,in_stock,updated_at,sku", ...Array.from({ length: 300 }, (_, index) => `${index + 1},"Item ${index + 1}, ""deluxe""",${(index * 1.25).toFixed(2)},${index % 3 === 0},2024-01-${String((index % 28) + 1).padStart(2, "0")}T12:00:00Z,${String(index).padStart(6, "0")}`)];
+    const rows = [
+      "id,name,price,in_stock,updated_at,sku",
+      ...Array.from(
+        { length: 300 },
+        (_, index) =>
+          `${index + 1},"Item ${index + 1}, ""deluxe""",${(index * 1.25).toFixed(2)},${index % 3 === 0},2024-01-${String((index % 28) + 1).padStart(2, "0")}T12:00:00Z,${String(index).padStart(6, "0")}`,
+      ),
+    ];
     const csv = writeIn(dir, "items.csv", `${rows.join("\n")}\n`);
     const database = join(dir, "items.db");
-    const result = await pipe("tap-csv", writeJsonIn(dir, "csv.json", { files: [{ path: csv, key_properties: ["id"] }] }), "target-sqlite", writeJsonIn(dir, "sqlite.json", { database }));
+    const result = await pipe(
+      "tap-csv",
+      writeJsonIn(dir, "csv.json", { files: [{ path: csv, key_properties: ["id"] }] }),
+      "target-sqlite",
+      writeJsonIn(dir, "sqlite.json", { database }),
+    );
     expect(result.exitCode).toBe(0);
     const stored = tableRows(database, "items", "id");
     expect(stored).toHaveLength(300);
@@ -36,10 +48,22 @@ describe("round trips", () => {
   });
 
   it("JSONL → CSV keeps every value, nested ones as JSON", async () => {
-    const records = Array.from({ length: 120 }, (_, index) => ({ id: index, label: `ü-${index}\nline two`, ratio: index / 8, flag: index % 2 === 0, nested: { a: index, b: [index, "x"] }, maybe: index % 4 === 0 ? null : "v" }));
+    const records = Array.from({ length: 120 }, (_, index) => ({
+      id: index,
+      label: `ü-${index}\nline two`,
+      ratio: index / 8,
+      flag: index % 2 === 0,
+      nested: { a: index, b: [index, "x"] },
+      maybe: index % 4 === 0 ? null : "v",
+    }));
     const jsonl = writeIn(dir, "events.jsonl", `${records.map((record) => JSON.stringify(record)).join("\n")}\n`);
     const out = join(dir, "csv-out");
-    const result = await pipe("tap-jsonl", writeJsonIn(dir, "jsonl.json", { files: [{ path: jsonl, key_properties: ["id"] }] }), "target-csv", writeJsonIn(dir, "csv-target.json", { destination_path: out }));
+    const result = await pipe(
+      "tap-jsonl",
+      writeJsonIn(dir, "jsonl.json", { files: [{ path: jsonl, key_properties: ["id"] }] }),
+      "target-csv",
+      writeJsonIn(dir, "csv-target.json", { destination_path: out }),
+    );
     expect(result.exitCode).toBe(0);
     const [header, ...cells] = parse(readFileSync(join(out, "events.csv"), "utf8")) as string[][];
     expect(header).toEqual(["id", "label", "ratio", "flag", "nested", "maybe"]);
@@ -54,9 +78,17 @@ describe("round trips", () => {
     const parquet = join(dir, "sales.parquet");
     const expected = writeSampleParquet(parquet, { rows: 500, rowGroupSize: 128 });
     const out = join(dir, "jsonl-out");
-    const result = await pipe("tap-parquet", writeJsonIn(dir, "pq.json", { files: [{ path: parquet, key_properties: ["id"] }] }), "target-jsonl", writeJsonIn(dir, "jsonl-target.json", { destination_path: out }));
+    const result = await pipe(
+      "tap-parquet",
+      writeJsonIn(dir, "pq.json", { files: [{ path: parquet, key_properties: ["id"] }] }),
+      "target-jsonl",
+      writeJsonIn(dir, "jsonl-target.json", { destination_path: out }),
+    );
     expect(result.exitCode).toBe(0);
-    const written = readFileSync(join(out, "sales.jsonl"), "utf8").trim().split("\n").map((line) => JSON.parse(line) as unknown);
+    const written = readFileSync(join(out, "sales.jsonl"), "utf8")
+      .trim()
+      .split("\n")
+      .map((line) => JSON.parse(line) as unknown);
     expect(written).toEqual(expected);
   });
 });

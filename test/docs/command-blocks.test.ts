@@ -27,7 +27,13 @@ interface Block {
   readonly notRun: string | undefined;
 }
 
-const PAGES = ["README.md", ...readdirSync(join(ROOT, "docs")).filter((file) => file.endsWith(".md")).map((file) => `docs/${file}`), ...readdirSync(join(ROOT, "docs", "connectors")).map((file) => `docs/connectors/${file}`)];
+const PAGES = [
+  "README.md",
+  ...readdirSync(join(ROOT, "docs"))
+    .filter((file) => file.endsWith(".md"))
+    .map((file) => `docs/${file}`),
+  ...readdirSync(join(ROOT, "docs", "connectors")).map((file) => `docs/connectors/${file}`),
+];
 
 function blocksOf(page: string): Block[] {
   const text = readFileSync(join(ROOT, page), "utf8");
@@ -71,7 +77,13 @@ for (const [name, file] of Object.entries(packageJson.bin)) symlinkSync(join(ROO
 
 /** A small API for tap-rest's page. */
 const api = await startServer((request, response) => {
-  if (request.path === "/orders") return json(response, { data: [{ id: 1, total: 9.5 }, { id: 2, total: 12 }] });
+  if (request.path === "/orders")
+    return json(response, {
+      data: [
+        { id: 1, total: 9.5 },
+        { id: 2, total: 12 },
+      ],
+    });
   response.writeHead(404).end();
   return undefined;
 });
@@ -137,19 +149,23 @@ describe("every shell block in README.md and docs/", () => {
   });
 
   const runnable = blocks.filter((block) => block.notRun === undefined && (postgres !== undefined || !NEEDS_POSTGRES.has(block.page)));
-  it.each(runnable.map((block) => [`${block.page}:${block.line}`, block] as const))("%s runs as written", async (_, block) => {
-    const dir = join(scratch, `b${(folders += 1)}`);
-    mkdirSync(dir);
-    SETUP[block.name ?? ""]?.(dir);
-    SETUP[block.page]?.(dir);
-    const result = await execa("bash", ["-euo", "pipefail", "-c", block.text], {
-      cwd: dir,
-      reject: false,
-      env: { PATH: `${bin}:${process.env["PATH"] ?? ""}` },
-      stdin: "ignore",
-      timeout: 120_000,
-    });
-    expect(result.exitCode, `${relative(ROOT, dir)}: ${String(result.stderr)}`).toBe(0);
-    expect(String(result.stderr)).not.toMatch(/ error: |\[UNEXPECTED\]/);
-  }, 150_000);
+  it.each(runnable.map((block) => [`${block.page}:${block.line}`, block] as const))(
+    "%s runs as written",
+    async (_, block) => {
+      const dir = join(scratch, `b${(folders += 1)}`);
+      mkdirSync(dir);
+      SETUP[block.name ?? ""]?.(dir);
+      SETUP[block.page]?.(dir);
+      const result = await execa("bash", ["-euo", "pipefail", "-c", block.text], {
+        cwd: dir,
+        reject: false,
+        env: { PATH: `${bin}:${process.env["PATH"] ?? ""}` },
+        stdin: "ignore",
+        timeout: 120_000,
+      });
+      expect(result.exitCode, `${relative(ROOT, dir)}: ${String(result.stderr)}`).toBe(0);
+      expect(String(result.stderr)).not.toMatch(/ error: |\[UNEXPECTED\]/);
+    },
+    150_000,
+  );
 });

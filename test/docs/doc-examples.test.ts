@@ -18,7 +18,8 @@ function example(page: string, name: string): string {
   return block[1] as string;
 }
 
-const columns = (database: string, table: string): string[] => query(database, `SELECT name FROM pragma_table_info('${table}') ORDER BY cid`).map((row) => String(row["name"]));
+const columns = (database: string, table: string): string[] =>
+  query(database, `SELECT name FROM pragma_table_info('${table}') ORDER BY cid`).map((row) => String(row["name"]));
 
 describe("the catalog example of docs/runner.md", () => {
   it("runs as written, and `agora select --list` prints what the page shows", async () => {

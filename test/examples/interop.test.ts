@@ -85,7 +85,9 @@ describe("our tap into a Python target", () => {
   });
 
   it("the Python tap honours property deselection in its discovered catalog", async () => {
-    const catalog = JSON.parse((await run("python3", [pythonTap, "--discover"])).stdout) as { streams: Array<{ metadata: Array<{ breadcrumb: string[]; metadata: Record<string, unknown> }> }> };
+    const catalog = JSON.parse((await run("python3", [pythonTap, "--discover"])).stdout) as {
+      streams: Array<{ metadata: Array<{ breadcrumb: string[]; metadata: Record<string, unknown> }> }>;
+    };
     for (const entry of catalog.streams[0]!.metadata) if (entry.breadcrumb[1] === "capital") entry.metadata["selected"] = false;
     const result = await run("python3", [pythonTap, "--catalog", writeJson("py-catalog.json", catalog)]);
     const records = jsonLines(result.stdout).filter((message) => message["type"] === "RECORD");
@@ -103,7 +105,10 @@ describe("resuming from a shell with tail -1, as the README shows", () => {
     const state = join(dir, "tail-state.jsonl");
     const first = await pipeline(`${node} ${tapSample} --config ${before}`, `${node} ${targetJsonl} --config ${target} >> ${state}`);
     expect(first.exitCode).toBe(0);
-    const resumed = await run("bash", ["-c", `set -o pipefail; tail -n 1 ${state} > ${state}.last && ${node} ${tapSample} --config ${tapConfig} --state ${state}.last | ${node} ${targetJsonl} --config ${target} >> ${state}`]);
+    const resumed = await run("bash", [
+      "-c",
+      `set -o pipefail; tail -n 1 ${state} > ${state}.last && ${node} ${tapSample} --config ${tapConfig} --state ${state}.last | ${node} ${targetJsonl} --config ${target} >> ${state}`,
+    ]);
     expect(resumed.exitCode).toBe(0);
     const ids = readJsonl(join(dir, "tail", "users.jsonl")).map((row) => (row as { id: number }).id);
     expect(ids).toEqual(Array.from({ length: 30 }, (_, index) => index + 1));

@@ -11,7 +11,10 @@ export const ITEMS_SCHEMA = { id: { type: "integer" }, pad: { type: "string" } }
  * kills it with SIGKILL, mid-batch. Returns the last STATE it confirmed,
  * the last id sent and the signal it died of.
  */
-export async function killMidStream(child: ChildProcessWithoutNullStreams, confirmations = 3): Promise<{ lastConfirmed: number; lastSent: number; signal: string | null }> {
+export async function killMidStream(
+  child: ChildProcessWithoutNullStreams,
+  confirmations = 3,
+): Promise<{ lastConfirmed: number; lastSent: number; signal: string | null }> {
   const confirmed: number[] = [];
   let buffered = "";
   child.stdout.on("data", (chunk: Buffer) => {

@@ -44,7 +44,12 @@ export function writeSampleParquet(path: string, { rows, rowGroupSize }: SampleP
  * (stream "sales", key "id"), writing each row group as one `format` batch
  * file into `batchRoot`. The table's TOML and the file's rows.
  */
-export function sampleParquetTap(source: string, sample: SampleParquet, format: "arrow" | "parquet", batchRoot: string): { toml: string; expected: Array<Record<string, unknown>> } {
+export function sampleParquetTap(
+  source: string,
+  sample: SampleParquet,
+  format: "arrow" | "parquet",
+  batchRoot: string,
+): { toml: string; expected: Array<Record<string, unknown>> } {
   const expected = writeSampleParquet(source, sample);
   const toml = `[connectors.sales]
 command = "tap-parquet"
@@ -78,7 +83,15 @@ export function writeInt96Parquet(path: string): void {
     { name: "id", type: "INT32", repetition_type: "REQUIRED" },
     { name: "ts", type: "FIXED_LEN_BYTE_ARRAY", type_length: 12, repetition_type: "OPTIONAL" },
   ] as const;
-  const bytes = new Uint8Array(parquetWriteBuffer({ columnData: [{ name: "id", data: [1, 2, 3] }, { name: "ts", data: values }], schema: schema as unknown as SchemaElement[] }));
+  const bytes = new Uint8Array(
+    parquetWriteBuffer({
+      columnData: [
+        { name: "id", data: [1, 2, 3] },
+        { name: "ts", data: values },
+      ],
+      schema: schema as unknown as SchemaElement[],
+    }),
+  );
   // In the footer's compact Thrift, field 1 (the physical type) as i32: 0x15, then FIXED_LEN_BYTE_ARRAY (7) zigzagged, 0x0e. INT96 is 3: 0x06.
   const footerLength = new DataView(bytes.buffer).getUint32(bytes.length - 8, true);
   let patched = 0;
@@ -119,11 +132,40 @@ export function writeLegacyListParquet(path: string, shape: LegacyShape): void {
     { name: "list", repetition_type: "REPEATED", num_children: 1 },
     { name: "element", type: "BYTE_ARRAY", repetition_type: "REQUIRED", converted_type: "UTF8" },
   ];
-  const bytes = new Uint8Array(parquetWriteBuffer({ schema: standard, columnData: [{ name: "id", data: [1, 2, 3] }, { name: "v", data: values }], statistics: false }));
+  const bytes = new Uint8Array(
+    parquetWriteBuffer({
+      schema: standard,
+      columnData: [
+        { name: "id", data: [1, 2, 3] },
+        { name: "v", data: values },
+      ],
+      statistics: false,
+    }),
+  );
   const legacy: Record<LegacyShape, { schema: SchemaElement[]; path: string[] }> = {
-    "two-level": { schema: [standard[0], standard[1], standard[2], { name: "element", type: "BYTE_ARRAY", repetition_type: "REPEATED", converted_type: "UTF8" }] as SchemaElement[], path: ["v", "element"] },
-    "bare-repeated": { schema: [standard[0], standard[1], { name: "v", type: "BYTE_ARRAY", repetition_type: "REPEATED", converted_type: "UTF8" }] as SchemaElement[], path: ["v"] },
-    "array-group": { schema: [standard[0], standard[1], standard[2], { name: "array", repetition_type: "REPEATED", num_children: 1 }, { name: "str", type: "BYTE_ARRAY", repetition_type: "REQUIRED", converted_type: "UTF8" }] as SchemaElement[], path: ["v", "array", "str"] },
+    "two-level": {
+      schema: [
+        standard[0],
+        standard[1],
+        standard[2],
+        { name: "element", type: "BYTE_ARRAY", repetition_type: "REPEATED", converted_type: "UTF8" },
+      ] as SchemaElement[],
+      path: ["v", "element"],
+    },
+    "bare-repeated": {
+      schema: [standard[0], standard[1], { name: "v", type: "BYTE_ARRAY", repetition_type: "REPEATED", converted_type: "UTF8" }] as SchemaElement[],
+      path: ["v"],
+    },
+    "array-group": {
+      schema: [
+        standard[0],
+        standard[1],
+        standard[2],
+        { name: "array", repetition_type: "REPEATED", num_children: 1 },
+        { name: "str", type: "BYTE_ARRAY", repetition_type: "REQUIRED", converted_type: "UTF8" },
+      ] as SchemaElement[],
+      path: ["v", "array", "str"],
+    },
     "map-without-values": {
       schema: [
         standard[0],
@@ -144,7 +186,9 @@ export function writeLegacyListParquet(path: string, shape: LegacyShape): void {
     schema,
     row_groups: metadata.row_groups.map((group) => ({
       ...group,
-      columns: group.columns.map((chunk) => (chunk.meta_data?.path_in_schema[0] === "v" ? { ...chunk, meta_data: { ...chunk.meta_data, path_in_schema: columnPath } } : chunk)),
+      columns: group.columns.map((chunk) =>
+        chunk.meta_data?.path_in_schema[0] === "v" ? { ...chunk, meta_data: { ...chunk.meta_data, path_in_schema: columnPath } } : chunk,
+      ),
     })),
   };
   const { metadata_length: _length, ...rest } = rewritten;

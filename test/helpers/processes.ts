@@ -42,7 +42,13 @@ const bugLines: string[] = [];
 /** Notes the lines of `command`'s output that say "looks like a bug": the test fails (test/setup/bug-lines.ts). */
 export function noteBugLines(command: string, output: string): void {
   if (!output.includes(BUG_PHRASE)) return;
-  bugLines.push(`${command}:`, ...output.split("\n").filter((line) => line.includes(BUG_PHRASE)).map((line) => `  ${line}`));
+  bugLines.push(
+    `${command}:`,
+    ...output
+      .split("\n")
+      .filter((line) => line.includes(BUG_PHRASE))
+      .map((line) => `  ${line}`),
+  );
 }
 
 /** The lines noted since the last call. */

@@ -13,7 +13,16 @@ export const PROPERTY_CASES: Array<[string, JsonSchema | undefined, string]> = [
   ["time", { type: "string", format: "time" }, "time"],
   ["an unknown format", { type: "string", format: "email" }, "string"],
   ["anyOf a date-time or null", { anyOf: [{ type: "string", format: "date-time" }, { type: "null" }] }, "date-time"],
-  ["anyOf formats that disagree", { anyOf: [{ type: "string", format: "date-time" }, { type: "string", format: "date" }] }, "string"],
+  [
+    "anyOf formats that disagree",
+    {
+      anyOf: [
+        { type: "string", format: "date-time" },
+        { type: "string", format: "date" },
+      ],
+    },
+    "string",
+  ],
   ["object", { type: "object", properties: {} }, "json"],
   ["array", { type: "array", items: { type: "string" } }, "json"],
   ["several types", { type: ["string", "integer"] }, "any"],

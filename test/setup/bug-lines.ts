@@ -9,5 +9,6 @@ import { takeBugLines } from "../helpers/processes.js";
  */
 afterEach(() => {
   const said = takeBugLines();
-  if (said.length > 0) throw new Error(`a process run by this test said "looks like a bug" (fix the bug, or give that input an error of its own):\n${said.join("\n")}`);
+  if (said.length > 0)
+    throw new Error(`a process run by this test said "looks like a bug" (fix the bug, or give that input an error of its own):\n${said.join("\n")}`);
 });

@@ -16,10 +16,17 @@ function valueOf(record: Row, name: string): unknown {
 function toArrowValue(value: unknown, column: ArrowColumn, stream: string): unknown {
   if (value === undefined || value === null) return null;
   const wrong = (): DataError =>
-    new DataError("ARROW_VALUE_MISMATCH", `column ${JSON.stringify(column.name)} is ${column.kind} but a record holds ${isExactNumber(value) ? "number" : typeof value} ${stringifyJson(value)}`.slice(0, 300), {
-      where: { stream, field: column.name },
-      hint: "Fix the value at the source, or the stream's schema if the column's type is wrong.",
-    });
+    new DataError(
+      "ARROW_VALUE_MISMATCH",
+      `column ${JSON.stringify(column.name)} is ${column.kind} but a record holds ${isExactNumber(value) ? "number" : typeof value} ${stringifyJson(value)}`.slice(
+        0,
+        300,
+      ),
+      {
+        where: { stream, field: column.name },
+        hint: "Fix the value at the source, or the stream's schema if the column's type is wrong.",
+      },
+    );
   switch (column.kind) {
     case "int64":
       return int64Of(value, wrong, () => outOfRange(value, column, stream));
@@ -75,10 +82,14 @@ function unscaledOf(value: unknown, column: ArrowColumn, stream: string, wrong: 
 function notAnInstant(value: string, why: string, column: ArrowColumn, stream: string): DataError {
   // Text that is no date-time at all does not match the column; one it cannot hold exactly is out of its range.
   const code = why.startsWith("is not") ? "ARROW_VALUE_MISMATCH" : "VALUE_OUT_OF_RANGE";
-  return new DataError(code, `column ${JSON.stringify(column.name)} holds ${column.kind === "timestamp" ? "timestamps in microseconds" : "dates"}: ${JSON.stringify(value.slice(0, 60))} ${why}`, {
-    where: { stream, field: column.name },
-    hint: "Send the value as the column's type holds it, or declare the property as a plain string to keep its text.",
-  });
+  return new DataError(
+    code,
+    `column ${JSON.stringify(column.name)} holds ${column.kind === "timestamp" ? "timestamps in microseconds" : "dates"}: ${JSON.stringify(value.slice(0, 60))} ${why}`,
+    {
+      where: { stream, field: column.name },
+      hint: "Send the value as the column's type holds it, or declare the property as a plain string to keep its text.",
+    },
+  );
 }
 
 const INT64_MIN = -(2n ** 63n);
@@ -122,9 +133,30 @@ export function encodeArrowBatch(columns: readonly ArrowColumn[], records: reado
  * `values[i]` (as records hold them: a missing value is undefined or null),
  * for writers that gather columns rather than records.
  */
-export async function encodeArrowColumns(columns: readonly ArrowColumn[], values: ReadonlyArray<readonly unknown[]>, rows: number, stream: string): Promise<Uint8Array> {
+export async function encodeArrowColumns(
+  columns: readonly ArrowColumn[],
+  values: ReadonlyArray<readonly unknown[]>,
+  rows: number,
+  stream: string,
+): Promise<Uint8Array> {
   const arrow = await loadArrow();
-  const { Bool, DateDay, Decimal, Field, Float64, Int64, makeData, RecordBatch, Schema, Struct, Table, tableToIPC, TimestampMicrosecond, Utf8, vectorFromArray } = arrow;
+  const {
+    Bool,
+    DateDay,
+    Decimal,
+    Field,
+    Float64,
+    Int64,
+    makeData,
+    RecordBatch,
+    Schema,
+    Struct,
+    Table,
+    tableToIPC,
+    TimestampMicrosecond,
+    Utf8,
+    vectorFromArray,
+  } = arrow;
   const typeOf = (column: ArrowColumn) => {
     switch (column.kind) {
       case "int64":
@@ -148,7 +180,8 @@ export async function encodeArrowColumns(columns: readonly ArrowColumn[], values
     const converted = (values[index] ?? []).map((value) => toArrowValue(value, column, stream));
     const type = (fields[index] as (typeof fields)[number]).type;
     // apache-arrow's builders take timestamps and dates as epoch milliseconds (a double), decimals not at all: the counts go in as they are.
-    if (column.kind === "timestamp" || column.kind === "date") return countsData(arrow, type, converted, column.kind === "timestamp" ? BigInt64Array : Int32Array);
+    if (column.kind === "timestamp" || column.kind === "date")
+      return countsData(arrow, type, converted, column.kind === "timestamp" ? BigInt64Array : Int32Array);
     if (column.kind === "decimal") return decimalData(arrow, type, converted);
     const vector = vectorFromArray(converted, type);
     return vector.data[0] as (typeof vector.data)[number];
@@ -159,7 +192,12 @@ export async function encodeArrowColumns(columns: readonly ArrowColumn[], values
 }
 
 /** The data of a timestamp or date column from its counts (null where a row has none), with its validity bitmap. */
-function countsData(arrow: ArrowModule, type: ArrowModule["DataType"]["prototype"], counts: readonly unknown[], Values: BigInt64ArrayConstructor | Int32ArrayConstructor) {
+function countsData(
+  arrow: ArrowModule,
+  type: ArrowModule["DataType"]["prototype"],
+  counts: readonly unknown[],
+  Values: BigInt64ArrayConstructor | Int32ArrayConstructor,
+) {
   const values = new Values(counts.length) as unknown as { [row: number]: number | bigint };
   return fixedWidthData(arrow, type, counts, values, (row, count) => {
     values[row] = count as number | bigint;
@@ -179,7 +217,13 @@ function decimalData(arrow: ArrowModule, type: ArrowModule["DataType"]["prototyp
 }
 
 /** A column's data whose values `write` puts in `data` row by row, with the validity bitmap of its nulls. */
-function fixedWidthData(arrow: ArrowModule, type: ArrowModule["DataType"]["prototype"], values: readonly unknown[], data: unknown, write: (row: number, value: unknown) => void) {
+function fixedWidthData(
+  arrow: ArrowModule,
+  type: ArrowModule["DataType"]["prototype"],
+  values: readonly unknown[],
+  data: unknown,
+  write: (row: number, value: unknown) => void,
+) {
   const validity = new Uint8Array(Math.ceil(values.length / 8));
   let nulls = 0;
   values.forEach((value, row) => {
@@ -285,10 +329,14 @@ const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER);
 
 function instantText(text: Instant<string>, name: string): string {
   if ("value" in text) return text.value;
-  throw new DataError("TIME_OUT_OF_RANGE", `column ${JSON.stringify(name)} holds the time ${text.refused}, outside the years 0000–9999 that date-time text can write`, {
-    where: { field: name },
-    hint: "Fix the value at the source, or leave the column out of the catalog.",
-  });
+  throw new DataError(
+    "TIME_OUT_OF_RANGE",
+    `column ${JSON.stringify(name)} holds the time ${text.refused}, outside the years 0000–9999 that date-time text can write`,
+    {
+      where: { field: name },
+      hint: "Fix the value at the source, or leave the column out of the catalog.",
+    },
+  );
 }
 
 /** The stored count of each row (a timestamp's or date's), null where the row has none. */
@@ -312,7 +360,11 @@ function rawCounts(vector: ColumnVector): (row: number) => number | bigint | nul
 export async function decodeArrowBatch(bytes: Uint8Array): Promise<DecodedBatch> {
   const { tableFromIPC } = await loadArrow();
   const table = tableFromIPC(bytes);
-  const columns = table.schema.fields.map((field) => ({ name: field.name, type: String(field.type), kind: kindOfField(field.type, field.metadata.get(JSON_COLUMN_KEY) === "1") }));
+  const columns = table.schema.fields.map((field) => ({
+    name: field.name,
+    type: String(field.type),
+    kind: kindOfField(field.type, field.metadata.get(JSON_COLUMN_KEY) === "1"),
+  }));
   const readers = columns.map((column, index) => cellReader(table.getChildAt(index) as unknown as ColumnVector, column.kind, column.name));
   return {
     columns,

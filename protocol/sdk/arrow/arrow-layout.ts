@@ -26,9 +26,16 @@ function nodeCount(fields: ReadonlyArray<{ readonly type: { readonly children?: 
  * that fails these makes readers fail on the batch with an error of their
  * internals; here it is named. Values inside the buffers are not read.
  */
-function checkBatchHeader(header: { readonly nodes: ReadonlyArray<unknown>; readonly buffers: ReadonlyArray<{ readonly offset: number; readonly length: number }> }, expectedNodes: number | undefined, bodyLength: number, position: number): void {
+function checkBatchHeader(
+  header: { readonly nodes: ReadonlyArray<unknown>; readonly buffers: ReadonlyArray<{ readonly offset: number; readonly length: number }> },
+  expectedNodes: number | undefined,
+  bodyLength: number,
+  position: number,
+): void {
   if (expectedNodes !== undefined && header.nodes.length !== expectedNodes) {
-    throw new ArrowLayoutError(`the record batch at byte ${position} is damaged: it describes ${header.nodes.length} columns where the schema has ${expectedNodes}`);
+    throw new ArrowLayoutError(
+      `the record batch at byte ${position} is damaged: it describes ${header.nodes.length} columns where the schema has ${expectedNodes}`,
+    );
   }
   for (const buffer of header.buffers) {
     const offset = Number(buffer.offset);
@@ -40,7 +47,11 @@ function checkBatchHeader(header: { readonly nodes: ReadonlyArray<unknown>; read
 }
 
 /** What a record batch's header says of its body. */
-type BatchHeader = { readonly length: number | bigint; readonly nodes: ReadonlyArray<unknown>; readonly buffers: ReadonlyArray<{ readonly offset: number; readonly length: number }> };
+type BatchHeader = {
+  readonly length: number | bigint;
+  readonly nodes: ReadonlyArray<unknown>;
+  readonly buffers: ReadonlyArray<{ readonly offset: number; readonly length: number }>;
+};
 
 /** The continuation marker before each message of the current IPC format. */
 const CONTINUATION = 0xffffffff;
@@ -72,7 +83,8 @@ export async function readArrowLayout(path: string): Promise<ArrowLayout> {
       const length = continued ? prefix.readInt32LE(4) : prefix.readInt32LE(0);
       const headerEnd = position + (continued ? 8 : 4);
       if (length === 0) break; // the end-of-stream marker
-      if (length < 0 || headerEnd + length > size) throw new ArrowLayoutError(`the file is cut short, or not Arrow: the message at byte ${position} claims ${length} bytes of metadata, past its end`);
+      if (length < 0 || headerEnd + length > size)
+        throw new ArrowLayoutError(`the file is cut short, or not Arrow: the message at byte ${position} claims ${length} bytes of metadata, past its end`);
       const metadata = Buffer.alloc(length);
       await handle.read(metadata, 0, length, headerEnd);
       let message;
@@ -85,7 +97,11 @@ export async function readArrowLayout(path: string): Promise<ArrowLayout> {
       if (bodyEnd > size) throw new ArrowLayoutError(`the file is cut short: the record batch at byte ${position} ends past its end`);
       if (message.headerType === MessageHeader.Schema) {
         const schema = message.header() as InstanceType<ArrowModule["Schema"]>;
-        columns = schema.fields.map((field) => ({ name: field.name, type: String(field.type), kind: kindOfField(field.type, field.metadata.get(JSON_COLUMN_KEY) === "1") }));
+        columns = schema.fields.map((field) => ({
+          name: field.name,
+          type: String(field.type),
+          kind: kindOfField(field.type, field.metadata.get(JSON_COLUMN_KEY) === "1"),
+        }));
         fieldNodes = nodeCount(schema.fields);
       } else if (message.headerType === MessageHeader.RecordBatch) {
         const header = message.header() as unknown as BatchHeader;

@@ -14,7 +14,11 @@ type Row = Readonly<Record<string, unknown>>;
  * encoded once: records are looked at one by one only after a refusal.
  * Undefined when no record is left.
  */
-export async function encodeStreamRecords(columns: readonly ArrowColumn[], entry: StreamRecords, rowOf: (record: Row) => Row = (record) => record): Promise<Uint8Array | undefined> {
+export async function encodeStreamRecords(
+  columns: readonly ArrowColumn[],
+  entry: StreamRecords,
+  rowOf: (record: Row) => Row = (record) => record,
+): Promise<Uint8Array | undefined> {
   const { stream, records, lines, reject } = entry;
   const rows = records.map((message) => rowOf(message.record));
   try {

@@ -48,7 +48,15 @@ export async function readParquetLayout(path: string): Promise<ArrowLayout> {
     // An IPC-encapsulated message: the continuation marker and the metadata's length, then the flatbuffer.
     const start = bytes.readUInt32LE(0) === 0xffffffff ? 8 : 4;
     const schema = Message.decode(bytes.subarray(start, start + bytes.readInt32LE(start - 4))).header() as InstanceType<ArrowModule["Schema"]>;
-    return { columns: schema.fields.map((field) => ({ name: field.name, type: String(field.type), kind: kindOfField(field.type, field.metadata.get(JSON_COLUMN_KEY) === "1") })), rows, batches };
+    return {
+      columns: schema.fields.map((field) => ({
+        name: field.name,
+        type: String(field.type),
+        kind: kindOfField(field.type, field.metadata.get(JSON_COLUMN_KEY) === "1"),
+      })),
+      rows,
+      batches,
+    };
   }
   const top = parquetSchema(metadata).children.map((child) => child.element);
   return { columns: top.map((element) => ({ name: element.name, type: element.type ?? "group", kind: kindOfElement(element) })), rows, batches };

@@ -30,9 +30,13 @@ export class CircuitBreaker {
       return;
     }
     const wait = Math.max(0, this.cooldownMs - (Date.now() - (this.openedAt ?? 0)));
-    throw new TransientError("CIRCUIT_OPEN", `the circuit to ${this.name} is open after ${this.failures} failures in a row; next try in ${(wait / 1000).toFixed(1)} s`, {
-      hint: "The source is failing; it will be tried again after the cool-down.",
-    });
+    throw new TransientError(
+      "CIRCUIT_OPEN",
+      `the circuit to ${this.name} is open after ${this.failures} failures in a row; next try in ${(wait / 1000).toFixed(1)} s`,
+      {
+        hint: "The source is failing; it will be tried again after the cool-down.",
+      },
+    );
   }
 
   success(): void {

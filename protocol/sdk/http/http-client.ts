@@ -90,7 +90,9 @@ export class HttpClient {
 
   /** The full URL for a path (or absolute URL, such as a Link header's) and query parameters. */
   url(pathOrUrl: string, params: Record<string, unknown> = {}): URL {
-    const url = /^https?:\/\//.test(pathOrUrl) ? new URL(pathOrUrl) : new URL(pathOrUrl.replace(/^\//, ""), this.base.href.endsWith("/") ? this.base : new URL(`${this.base.href}/`));
+    const url = /^https?:\/\//.test(pathOrUrl)
+      ? new URL(pathOrUrl)
+      : new URL(pathOrUrl.replace(/^\//, ""), this.base.href.endsWith("/") ? this.base : new URL(`${this.base.href}/`));
     for (const [name, value] of Object.entries(params)) if (value !== undefined && value !== null) url.searchParams.set(name, String(value));
     return url;
   }
@@ -102,7 +104,9 @@ export class HttpClient {
     if (auth?.type === "api_key" && auth.in === "query") url.searchParams.set(auth.name, auth.value);
     const shown = redactUrl(url, auth?.type === "api_key" ? auth.name : undefined);
     // A digest of the real request: no URL (which may carry a secret in any parameter) is stored in the clear.
-    const cacheKey = createHash("sha256").update(`GET ${url.href}\n${JSON.stringify(auth ?? null)}`).digest("hex");
+    const cacheKey = createHash("sha256")
+      .update(`GET ${url.href}\n${JSON.stringify(auth ?? null)}`)
+      .digest("hex");
     const cache = await this.openCache();
     const cached = await cache?.get(cacheKey);
     if (cached !== undefined) return { url: shown, status: cached.status, headers: cached.headers, body: this.parse(cached.body, shown), fromCache: true };
@@ -118,14 +122,19 @@ export class HttpClient {
         if (!(error instanceof TransientError)) throw error;
         tried.push(error.message);
         if (attempt > maxRetries) break;
-        const waitMs = error instanceof RetryLater ? error.waitMs(this.backoffMs(attempt), (this.options.breaker?.cooldownSeconds ?? 30) * 1000) : this.backoffMs(attempt);
+        const waitMs =
+          error instanceof RetryLater ? error.waitMs(this.backoffMs(attempt), (this.options.breaker?.cooldownSeconds ?? 30) * 1000) : this.backoffMs(attempt);
         this.options.logger?.warn(`GET ${shown}: ${error.message}; attempt ${attempt} of ${maxRetries + 1}, next in ${(waitMs / 1000).toFixed(1)} s`);
         await sleep(waitMs);
       }
     }
-    throw new FatalError("HTTP_GAVE_UP", `GET ${shown} failed ${tried.length} time(s) over ${((Date.now() - started) / 1000).toFixed(1)} s: ${tried.join(", ")}`, {
-      hint: "The source keeps failing; check that it is up, then run again (the last confirmed checkpoint is kept).",
-    });
+    throw new FatalError(
+      "HTTP_GAVE_UP",
+      `GET ${shown} failed ${tried.length} time(s) over ${((Date.now() - started) / 1000).toFixed(1)} s: ${tried.join(", ")}`,
+      {
+        hint: "The source keeps failing; check that it is up, then run again (the last confirmed checkpoint is kept).",
+      },
+    );
   }
 
   /**
@@ -147,16 +156,22 @@ export class HttpClient {
     } catch (error) {
       this.breaker.failure();
       const timedOut = (error as Error).name === "TimeoutError";
-      const reason = timedOut ? `timed out after ${this.options.timeoutSeconds ?? 30} s` : `connection failed (${((error as Error).cause as Error | undefined)?.message ?? (error as Error).message})`;
+      const reason = timedOut
+        ? `timed out after ${this.options.timeoutSeconds ?? 30} s`
+        : `connection failed (${((error as Error).cause as Error | undefined)?.message ?? (error as Error).message})`;
       throw new RetryLater(timedOut ? "HTTP_TIMEOUT" : "HTTP_CONNECTION_FAILED", reason, { cause: error });
     }
     if (response.status === 429 || response.status >= 500) {
       if (response.status >= 500) this.breaker.failure();
       const after = retryAfterSeconds(response.headers.get("retry-after"));
       await response.body?.cancel();
-      throw new RetryLater(response.status === 429 ? "HTTP_RATE_LIMITED" : "HTTP_SERVER_ERROR", `${response.status}${after === undefined ? "" : ` (Retry-After ${after.toFixed(0)} s)`}`, {
-        ...(after === undefined ? {} : { afterMs: Math.min(after, MAX_RETRY_AFTER_SECONDS) * 1000 }),
-      });
+      throw new RetryLater(
+        response.status === 429 ? "HTTP_RATE_LIMITED" : "HTTP_SERVER_ERROR",
+        `${response.status}${after === undefined ? "" : ` (Retry-After ${after.toFixed(0)} s)`}`,
+        {
+          ...(after === undefined ? {} : { afterMs: Math.min(after, MAX_RETRY_AFTER_SECONDS) * 1000 }),
+        },
+      );
     }
     this.breaker.success();
     const text = await response.text();
@@ -164,7 +179,8 @@ export class HttpClient {
     const headers = Object.fromEntries(response.headers.entries());
     const body = this.parse(text, shown);
     const cache = await this.openCache();
-    if (cache !== undefined && this.options.cache !== undefined) await cache.set(cacheKey, { status: response.status, headers, body: text }, this.options.cache.ttlSeconds);
+    if (cache !== undefined && this.options.cache !== undefined)
+      await cache.set(cacheKey, { status: response.status, headers, body: text }, this.options.cache.ttlSeconds);
     return { url: shown, status: response.status, headers, body, fromCache: false };
   }
 
@@ -188,16 +204,23 @@ export class HttpClient {
       return parseJson(text);
     } catch (error) {
       const excerpt = JSON.stringify(text.length > 60 ? `${text.slice(0, 60)}…` : text);
-      throw new FatalError("HTTP_MALFORMED_JSON", `GET ${shown} returned malformed JSON (${(error as Error).message}): ${excerpt}`, { hint: "The source answered with something that is not JSON; check the URL and the source.", cause: error });
+      throw new FatalError("HTTP_MALFORMED_JSON", `GET ${shown} returned malformed JSON (${(error as Error).message}): ${excerpt}`, {
+        hint: "The source answered with something that is not JSON; check the URL and the source.",
+        cause: error,
+      });
     }
   }
 
   private refused(status: number, shown: string, text: string): Error {
     const excerpt = text.length > 80 ? `${text.slice(0, 80)}…` : text;
     if (status === 401 || status === 403) {
-      return new ConfigError("HTTP_UNAUTHORIZED", `GET ${shown} was refused with ${status}: ${excerpt}`, { hint: "Check the credentials in the config (auth)." });
+      return new ConfigError("HTTP_UNAUTHORIZED", `GET ${shown} was refused with ${status}: ${excerpt}`, {
+        hint: "Check the credentials in the config (auth).",
+      });
     }
-    return new FatalError("HTTP_REFUSED", `GET ${shown} answered ${status}: ${excerpt}`, { hint: status === 404 ? "Check the path in the config." : "The request is wrong in a way retrying cannot fix; check the config." });
+    return new FatalError("HTTP_REFUSED", `GET ${shown} answered ${status}: ${excerpt}`, {
+      hint: status === 404 ? "Check the path in the config." : "The request is wrong in a way retrying cannot fix; check the config.",
+    });
   }
 }
 

@@ -38,7 +38,13 @@ export interface Page {
  * numbers, offsets, a cursor in the body or Link headers, and stops at an
  * empty (or short) page or when there is no next.
  */
-export async function* paginate(client: HttpClient, path: string, params: Record<string, unknown>, recordsPath: string, pagination: Pagination): AsyncGenerator<Page> {
+export async function* paginate(
+  client: HttpClient,
+  path: string,
+  params: Record<string, unknown>,
+  recordsPath: string,
+  pagination: Pagination,
+): AsyncGenerator<Page> {
   const recordsOf = (response: JsonResponse): Array<Record<string, unknown>> => {
     const found = valueAtPath(response.body, recordsPath);
     if (!Array.isArray(found)) throw new Error(`GET ${response.url}: no array of records at "${recordsPath || "(the body)"}"`);
@@ -53,7 +59,11 @@ export async function* paginate(client: HttpClient, path: string, params: Record
     case "page": {
       const size = pagination.size;
       for (let page = pagination.firstPage ?? 1; ; page += 1) {
-        const response = await client.getJson(path, { ...params, [pagination.pageParam ?? "page"]: page, ...(size === undefined ? {} : { [pagination.sizeParam ?? "per_page"]: size }) });
+        const response = await client.getJson(path, {
+          ...params,
+          [pagination.pageParam ?? "page"]: page,
+          ...(size === undefined ? {} : { [pagination.sizeParam ?? "per_page"]: size }),
+        });
         const records = recordsOf(response);
         if (records.length > 0) yield { response, records };
         if (records.length === 0 || (size !== undefined && records.length < size)) return;
@@ -61,7 +71,11 @@ export async function* paginate(client: HttpClient, path: string, params: Record
     }
     case "offset": {
       for (let offset = 0; ; offset += pagination.limit) {
-        const response = await client.getJson(path, { ...params, [pagination.offsetParam ?? "offset"]: offset, [pagination.limitParam ?? "limit"]: pagination.limit });
+        const response = await client.getJson(path, {
+          ...params,
+          [pagination.offsetParam ?? "offset"]: offset,
+          [pagination.limitParam ?? "limit"]: pagination.limit,
+        });
         const records = recordsOf(response);
         if (records.length > 0) yield { response, records };
         if (records.length < pagination.limit) return;
@@ -70,7 +84,10 @@ export async function* paginate(client: HttpClient, path: string, params: Record
     case "cursor": {
       let cursor: unknown = pagination.startCursor ?? undefined;
       for (;;) {
-        const response = await client.getJson(path, { ...params, ...(cursor === undefined || cursor === null ? {} : { [pagination.cursorParam ?? "cursor"]: cursor }) });
+        const response = await client.getJson(path, {
+          ...params,
+          ...(cursor === undefined || cursor === null ? {} : { [pagination.cursorParam ?? "cursor"]: cursor }),
+        });
         const records = recordsOf(response);
         if (records.length > 0) yield { response, records, cursor };
         cursor = valueAtPath(response.body, pagination.cursorPath);

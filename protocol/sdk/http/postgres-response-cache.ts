@@ -26,7 +26,9 @@ export class PostgresResponseCache implements ResponseCache {
   constructor(location: string) {
     const parsed = readPostgresUrl(location);
     if (parsed === undefined) {
-      throw new ConfigError("HTTP_CACHE_LOCATION", "the HTTP cache's Postgres location is not a valid URL", { hint: "Write it as postgres://user:password@host:5432/database." });
+      throw new ConfigError("HTTP_CACHE_LOCATION", "the HTTP cache's Postgres location is not a valid URL", {
+        hint: "Write it as postgres://user:password@host:5432/database.",
+      });
     }
     this.connectionString = parsed.connectionString;
     this.schema = parsed.schema;
@@ -35,7 +37,11 @@ export class PostgresResponseCache implements ResponseCache {
   }
 
   async get(key: string): Promise<CachedResponse | undefined> {
-    const result = await this.query<{ status: number; headers: string; body: string }>("read a cached response", `SELECT status, headers, body FROM ${this.table} WHERE key = $1 AND expires_at > ${SERVER_MS}`, [key]);
+    const result = await this.query<{ status: number; headers: string; body: string }>(
+      "read a cached response",
+      `SELECT status, headers, body FROM ${this.table} WHERE key = $1 AND expires_at > ${SERVER_MS}`,
+      [key],
+    );
     const row = result.rows[0];
     return row === undefined ? undefined : { status: row.status, headers: JSON.parse(row.headers) as Record<string, string>, body: row.body };
   }
@@ -74,7 +80,9 @@ export class PostgresResponseCache implements ResponseCache {
       await client.query("BEGIN");
       await client.query("SELECT pg_advisory_xact_lock(hashtext($1))", [`agora http cache ${this.schema}`]);
       await client.query(`CREATE SCHEMA IF NOT EXISTS ${quote(this.schema)}`);
-      await client.query(`CREATE TABLE IF NOT EXISTS ${this.table} (key text PRIMARY KEY, status integer NOT NULL, headers text NOT NULL, body text NOT NULL, expires_at bigint NOT NULL)`);
+      await client.query(
+        `CREATE TABLE IF NOT EXISTS ${this.table} (key text PRIMARY KEY, status integer NOT NULL, headers text NOT NULL, body text NOT NULL, expires_at bigint NOT NULL)`,
+      );
       await client.query("COMMIT");
       await client.query(`DELETE FROM ${this.table} WHERE expires_at <= ${SERVER_MS}`);
     } catch (error) {
@@ -90,12 +98,27 @@ export class PostgresResponseCache implements ResponseCache {
     const code = (error as { code?: string }).code ?? "";
     const message = (error as Error).message;
     const where = { file: this.shown };
-    if (["ECONNREFUSED", "ENOTFOUND", "ETIMEDOUT", "ECONNRESET", "EHOSTUNREACH", "EAI_AGAIN"].includes(code) || code.startsWith("08") || code.startsWith("57")) {
-      return new TransientError("HTTP_CACHE_UNAVAILABLE", `cannot ${doing} in the HTTP cache: the server cannot be reached (${code})`, { where, hint: "Check that the server is up and cache_path is right, or run without the cache (cache_ttl_seconds = 0).", cause: error });
+    if (
+      ["ECONNREFUSED", "ENOTFOUND", "ETIMEDOUT", "ECONNRESET", "EHOSTUNREACH", "EAI_AGAIN"].includes(code) ||
+      code.startsWith("08") ||
+      code.startsWith("57")
+    ) {
+      return new TransientError("HTTP_CACHE_UNAVAILABLE", `cannot ${doing} in the HTTP cache: the server cannot be reached (${code})`, {
+        where,
+        hint: "Check that the server is up and cache_path is right, or run without the cache (cache_ttl_seconds = 0).",
+        cause: error,
+      });
     }
     if (code === "28P01" || code === "28000" || code === "3D000" || code === "42501") {
-      return new ConfigError("HTTP_CACHE_REFUSED", `cannot ${doing} in the HTTP cache: ${message} (SQLSTATE ${code})`, { where, hint: "Check the user, password and database in cache_path, and that the user may create the cache's schema and table.", cause: error });
+      return new ConfigError("HTTP_CACHE_REFUSED", `cannot ${doing} in the HTTP cache: ${message} (SQLSTATE ${code})`, {
+        where,
+        hint: "Check the user, password and database in cache_path, and that the user may create the cache's schema and table.",
+        cause: error,
+      });
     }
-    return new FatalError("HTTP_CACHE_FAILED", `cannot ${doing} in the HTTP cache: ${message}${code === "" ? "" : ` (SQLSTATE ${code})`}`, { where, cause: error });
+    return new FatalError("HTTP_CACHE_FAILED", `cannot ${doing} in the HTTP cache: ${message}${code === "" ? "" : ` (SQLSTATE ${code})`}`, {
+      where,
+      cause: error,
+    });
   }
 }

@@ -79,18 +79,26 @@ export class BatchFiles {
     this.root = resolve(config.root ?? join(tmp, "agora-batches"));
     this.gzip = config.compression === "gzip";
     if (this.columnar && this.gzip) {
-      throw new ConfigError("BATCH_CONFIG_INVALID", `batch_config: compression gzip is for jsonl batches (${config.format === "arrow" ? "Arrow files are written uncompressed" : "Parquet files compress their own column chunks"})`, {
-        where: { setting: "batch_config.compression", stream },
-        hint: 'Remove compression, or use format = "jsonl".',
-      });
+      throw new ConfigError(
+        "BATCH_CONFIG_INVALID",
+        `batch_config: compression gzip is for jsonl batches (${config.format === "arrow" ? "Arrow files are written uncompressed" : "Parquet files compress their own column chunks"})`,
+        {
+          where: { setting: "batch_config.compression", stream },
+          hint: 'Remove compression, or use format = "jsonl".',
+        },
+      );
     }
     this.columns = this.columnar ? arrowColumns(schema) : [];
     this.columnValues = this.columns.map(() => []);
     if (this.columnar && this.columns.length === 0) {
-      throw new ConfigError("BATCH_CONFIG_INVALID", `stream ${stream} has no properties in its schema, and ${config.format === "arrow" ? "Arrow" : "Parquet"} batches are columns of them`, {
-        where: { setting: "batch_config.format", stream },
-        hint: 'Use format = "jsonl" for this tap, or give the stream a schema with properties.',
-      });
+      throw new ConfigError(
+        "BATCH_CONFIG_INVALID",
+        `stream ${stream} has no properties in its schema, and ${config.format === "arrow" ? "Arrow" : "Parquet"} batches are columns of them`,
+        {
+          where: { setting: "batch_config.format", stream },
+          hint: 'Use format = "jsonl" for this tap, or give the stream a schema with properties.',
+        },
+      );
     }
     try {
       mkdirSync(this.root, { recursive: true, mode: 0o700 });
@@ -260,10 +268,16 @@ export class BatchFiles {
 
   private writeError(path: string, failure: Error | undefined): FatalError {
     const full = (failure as NodeJS.ErrnoException | undefined)?.code === "ENOSPC";
-    return new FatalError(full ? "DISK_FULL" : "BATCH_WRITE_FAILED", `cannot write batch file ${path}: ${full ? "the disk is full" : (failure?.message ?? "write failed")}`, {
-      where: { stream: this.stream, file: path },
-      hint: full ? "Free space in batch_config.root (or choose another folder) and run again; nothing after the last STATE is lost." : "Check that batch_config.root is writable.",
-      cause: failure,
-    });
+    return new FatalError(
+      full ? "DISK_FULL" : "BATCH_WRITE_FAILED",
+      `cannot write batch file ${path}: ${full ? "the disk is full" : (failure?.message ?? "write failed")}`,
+      {
+        where: { stream: this.stream, file: path },
+        hint: full
+          ? "Free space in batch_config.root (or choose another folder) and run again; nothing after the last STATE is lost."
+          : "Check that batch_config.root is writable.",
+        cause: failure,
+      },
+    );
   }
 }

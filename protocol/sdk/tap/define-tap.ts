@@ -23,7 +23,8 @@ export const TAP_SDK_SETTINGS: Record<string, JsonSchema> = {
     type: "integer",
     minimum: 1,
     default: 1000,
-    description: "Write a STATE message after this many records of a resumable stream (and at the end of each stream). With batch_config, a STATE follows each batch file instead.",
+    description:
+      "Write a STATE message after this many records of a resumable stream (and at the end of each stream). With batch_config, a STATE follows each batch file instead.",
   },
   batch_config: BATCH_CONFIG_SETTING,
 };
@@ -67,7 +68,10 @@ export function defineTap<Config extends ConnectorConfig = ConnectorConfig>(defi
     }
 
     if (args.mode === "test_connection") {
-      const message = definition.testConnection === undefined ? `${(await definition.discoverStreams(context)).length} stream(s) available` : await definition.testConnection(context);
+      const message =
+        definition.testConnection === undefined
+          ? `${(await definition.discoverStreams(context)).length} stream(s) available`
+          : await definition.testConnection(context);
       logger.info(`connection ok: ${message}`);
       return undefined;
     }
@@ -75,16 +79,28 @@ export function defineTap<Config extends ConnectorConfig = ConnectorConfig>(defi
     return sync(args, context, config.state_every_records, config.batch_config, logger);
   }
 
-  async function sync(args: ConnectorArgs, context: TapContext<Config>, stateEveryRecords: number, batch: BatchConfig | undefined, logger: Logger): Promise<number | void> {
+  async function sync(
+    args: ConnectorArgs,
+    context: TapContext<Config>,
+    stateEveryRecords: number,
+    batch: BatchConfig | undefined,
+    logger: Logger,
+  ): Promise<number | void> {
     const catalog = args.catalogFile === undefined ? undefined : loadCatalogFile(args.catalogFile, definition.name);
     if (args.stateFile !== undefined && !definition.resumable) logger.warn("this tap cannot resume; --state is ignored");
     const inputState = args.stateFile === undefined || !definition.resumable ? undefined : readJsonFile(args.stateFile, "--state", { exact: true });
     const bookmarks = new TapBookmarks(inputState, args.stateFile);
     // With a catalog, only its selected streams are built, from its schemas: no second sampling or fetching.
-    const request: StreamRequest | undefined = catalog === undefined ? undefined : { schemas: new Map(catalog.streams.filter((entry) => isStreamSelected(entry)).map((entry) => [entry.tap_stream_id, entry.schema])) };
+    const request: StreamRequest | undefined =
+      catalog === undefined
+        ? undefined
+        : { schemas: new Map(catalog.streams.filter((entry) => isStreamSelected(entry)).map((entry) => [entry.tap_stream_id, entry.schema])) };
     const planned = planStreams(await definition.discoverStreams(context, request), catalog, args.catalogFile, definition.name);
     for (const item of planned) {
-      if (item.newProperties.length > 0) logger.info(`stream ${item.stream.name}: the source has ${item.newProperties.length === 1 ? "a property" : "properties"} the catalog does not name (${item.newProperties.join(", ")}), added since it was made; sent with the others (discover again to choose)`);
+      if (item.newProperties.length > 0)
+        logger.info(
+          `stream ${item.stream.name}: the source has ${item.newProperties.length === 1 ? "a property" : "properties"} the catalog does not name (${item.newProperties.join(", ")}), added since it was made; sent with the others (discover again to choose)`,
+        );
     }
 
     const controller = new AbortController();

@@ -1,4 +1,15 @@
-import { isStreamSelected, metadataAt, schemaProperties, projectSchema, propertyBreadcrumb, selectedProjection, streamMetadata, type Catalog, type CatalogStream, type Projection } from "../../../catalogs/index.js";
+import {
+  isStreamSelected,
+  metadataAt,
+  schemaProperties,
+  projectSchema,
+  propertyBreadcrumb,
+  selectedProjection,
+  streamMetadata,
+  type Catalog,
+  type CatalogStream,
+  type Projection,
+} from "../../../catalogs/index.js";
 import { ConfigError } from "../../errors.js";
 import type { JsonSchema } from "../../messages/types.js";
 import type { TapStream } from "./types.js";
@@ -30,7 +41,9 @@ export function withNewProperties(known: JsonSchema, current: JsonSchema): JsonS
 /** The properties the stream has and its catalog entry does not mention (in its schema or its metadata). */
 function propertiesNewTo(entry: CatalogStream, stream: TapStream<unknown>): string[] {
   const known = schemaProperties(entry.schema);
-  return Object.keys(schemaProperties(stream.schema)).filter((name) => !Object.hasOwn(known, name) && metadataAt(entry, propertyBreadcrumb([name])).selected === undefined);
+  return Object.keys(schemaProperties(stream.schema)).filter(
+    (name) => !Object.hasOwn(known, name) && metadataAt(entry, propertyBreadcrumb([name])).selected === undefined,
+  );
 }
 
 /**
@@ -41,7 +54,12 @@ function propertiesNewTo(entry: CatalogStream, stream: TapStream<unknown>): stri
  * since the catalog was made are sent too, so the runner (or a target) can
  * tell and decide: a catalog says what was chosen, not what may exist.
  */
-export function planStreams<Config>(streams: readonly TapStream<Config>[], catalog: Catalog | undefined, catalogFile: string | undefined, connector: string): PlannedStream<Config>[] {
+export function planStreams<Config>(
+  streams: readonly TapStream<Config>[],
+  catalog: Catalog | undefined,
+  catalogFile: string | undefined,
+  connector: string,
+): PlannedStream<Config>[] {
   if (catalog === undefined) return streams.map((stream) => ({ stream, schema: stream.schema, projection: undefined, fullTable: false, newProperties: [] }));
   const byName = new Map(streams.map((stream) => [stream.name, stream]));
   const planned: PlannedStream<Config>[] = [];
@@ -60,8 +78,20 @@ export function planStreams<Config>(streams: readonly TapStream<Config>[], catal
     let schema = projectSchema(entry.schema, projection);
     if (newProperties.length > 0) {
       const current = schemaProperties(stream.schema);
-      schema = { ...schema, properties: Object.assign(Object.create(null) as Record<string, JsonSchema>, schemaProperties(schema), Object.fromEntries(newProperties.map((name) => [name, current[name] as JsonSchema]))) };
-      if (projection !== undefined) projection = Object.assign(Object.create(null) as Record<string, true | Projection>, projection, Object.fromEntries(newProperties.map((name) => [name, true as const])));
+      schema = {
+        ...schema,
+        properties: Object.assign(
+          Object.create(null) as Record<string, JsonSchema>,
+          schemaProperties(schema),
+          Object.fromEntries(newProperties.map((name) => [name, current[name] as JsonSchema])),
+        ),
+      };
+      if (projection !== undefined)
+        projection = Object.assign(
+          Object.create(null) as Record<string, true | Projection>,
+          projection,
+          Object.fromEntries(newProperties.map((name) => [name, true as const])),
+        );
     }
     // The user's choice is metadata's replication-method (forced-replication-method and the legacy field describe the tap).
     planned.push({ stream, schema, projection, fullTable: streamMetadata(entry)["replication-method"] === "FULL_TABLE", newProperties });

@@ -14,7 +14,10 @@ import { ArrowBatch, Bookmarked, RejectedRow, RowBatch, type StreamContext, type
 
 function deadLetter(stream: string, rejected: RejectedRow): DeadLetterMessage {
   const { error, details } = rejected;
-  const location = { ...(error.where.file === undefined ? {} : { file: error.where.file }), ...(error.where.line === undefined ? {} : { line: error.where.line }) };
+  const location = {
+    ...(error.where.file === undefined ? {} : { file: error.where.file }),
+    ...(error.where.line === undefined ? {} : { line: error.where.line }),
+  };
   return {
     type: "DEAD_LETTER",
     stream,
@@ -111,7 +114,9 @@ export async function syncStream<Config extends ConnectorConfig>(
   // FULL_TABLE from the catalog: the stream is read whole, and its bookmark starts over.
   const previous = planned.fullTable ? undefined : bookmarks.get(stream.name);
   const previousKeyValue =
-    replicationKey !== undefined && typeof previous === "object" && previous !== null ? (previous as Record<string, unknown>)["replication_key_value"] : undefined;
+    replicationKey !== undefined && typeof previous === "object" && previous !== null
+      ? (previous as Record<string, unknown>)["replication_key_value"]
+      : undefined;
   const resumes = stream.resumable === true || replicationKey !== undefined;
 
   await output.write({
@@ -139,7 +144,8 @@ export async function syncStream<Config extends ConnectorConfig>(
   /** Arrow batches take records, not JSON text: no record is serialized for them. */
   const arrowBatches = batches?.takesRecords === true ? batches : undefined;
   /** One record's JSON: a RECORD line, or a line of a jsonl batch file. */
-  const writeJson = (json: string): Promise<void> | undefined => (batches === undefined ? output.writeLine(`${prefix}${json}${suffix}`) : batches.addJson(json));
+  const writeJson = (json: string): Promise<void> | undefined =>
+    batches === undefined ? output.writeLine(`${prefix}${json}${suffix}`) : batches.addJson(json);
   const keyBookmark = (): Record<string, unknown> => ({ replication_key: replicationKey, replication_key_value: maxKeyValue });
 
   // The row of a RowBatch written last, whose bookmark is asked for only when it is needed.
@@ -270,7 +276,10 @@ export async function syncStream<Config extends ConnectorConfig>(
 
   let completed = false;
   try {
-    const native = arrowBatches !== undefined && replicationKey === undefined ? await stream.arrowBatches?.(streamContext, { rowsPerFile: arrowBatches.rowsPerFile }) : undefined;
+    const native =
+      arrowBatches !== undefined && replicationKey === undefined
+        ? await stream.arrowBatches?.(streamContext, { rowsPerFile: arrowBatches.rowsPerFile })
+        : undefined;
     if (native !== undefined && arrowBatches !== undefined) await readArrowBatches(native, arrowBatches);
     else await readRecords();
     completed = !signal.aborted;

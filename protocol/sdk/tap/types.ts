@@ -140,7 +140,10 @@ export interface TapStream<Config = ConnectorConfig> {
    * `files.rowsPerFile` rows (batch_config.rows_per_file) where the
    * source's own units (row groups) allow.
    */
-  arrowBatches?(context: StreamContext<Config>, files: { readonly rowsPerFile: number }): Promise<AsyncIterable<ArrowBatch> | undefined> | AsyncIterable<ArrowBatch> | undefined;
+  arrowBatches?(
+    context: StreamContext<Config>,
+    files: { readonly rowsPerFile: number },
+  ): Promise<AsyncIterable<ArrowBatch> | undefined> | AsyncIterable<ArrowBatch> | undefined;
 }
 
 /** What a sync with a catalog needs: the selected streams, each with its schema from the catalog. */

@@ -34,7 +34,8 @@ export const TARGET_SDK_SETTINGS: Record<string, JsonSchema> = {
   batch_roots: {
     type: "array",
     items: { type: "string", minLength: 1 },
-    description: "Folders BATCH files may be read from (default: the system temporary folder and the working directory); a manifest naming a file elsewhere is refused.",
+    description:
+      "Folders BATCH files may be read from (default: the system temporary folder and the working directory); a manifest naming a file elsewhere is refused.",
   },
 };
 

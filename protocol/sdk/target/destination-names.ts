@@ -28,9 +28,13 @@ export class DestinationNames {
       return;
     }
     if (owner.stream === stream) return;
-    throw new ConfigError("DESTINATION_TAKEN", `streams ${JSON.stringify(owner.stream)} and ${JSON.stringify(stream)} would both be written to the ${this.what} ${JSON.stringify(owner.destination)}`, {
-      where: { stream },
-      hint: "Give one of them another name with the rename_stream middleware (or change the naming setting), so each stream keeps its own rows.",
-    });
+    throw new ConfigError(
+      "DESTINATION_TAKEN",
+      `streams ${JSON.stringify(owner.stream)} and ${JSON.stringify(stream)} would both be written to the ${this.what} ${JSON.stringify(owner.destination)}`,
+      {
+        where: { stream },
+        hint: "Give one of them another name with the rename_stream middleware (or change the naming setting), so each stream keeps its own rows.",
+      },
+    );
   }
 }

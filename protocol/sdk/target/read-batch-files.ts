@@ -61,10 +61,14 @@ export function checkBatchPath(path: string, roots: readonly string[], stream: s
   const real = realPath(path);
   const allowed = roots.map(realPath);
   if (allowed.some((root) => real === root || real.startsWith(root.endsWith(sep) ? root : `${root}${sep}`))) return;
-  throw new ProtocolError("BATCH_FILE_OUTSIDE_ROOTS", `the BATCH manifest names ${path}, outside the folders batch files may come from (${allowed.join(", ")})`, {
-    where: { stream, line },
-    hint: "Have the tap write its batch files under one of them, or add their folder to the batch_roots setting (the target's, or the pipeline's for the runner).",
-  });
+  throw new ProtocolError(
+    "BATCH_FILE_OUTSIDE_ROOTS",
+    `the BATCH manifest names ${path}, outside the folders batch files may come from (${allowed.join(", ")})`,
+    {
+      where: { stream, line },
+      hint: "Have the tap write its batch files under one of them, or add their folder to the batch_roots setting (the target's, or the pipeline's for the runner).",
+    },
+  );
 }
 
 /** A Parquet file's rows as the Arrow IPC stream parquet-wasm decodes them into (the file read whole: one batch, bounded by the tap's rows_per_file). */
@@ -80,11 +84,18 @@ async function* readArrowFile(message: BatchMessage, path: string, line: number,
     if (!parquet) await readArrowLayout(path);
     decoded = await decodeArrowBatch(parquet ? await parquetFileAsArrow(path) : await readFile(path));
   } catch (error) {
-    throw new FatalError("BATCH_FILE_UNREADABLE", `cannot read batch file as ${parquet ? "Parquet" : "Arrow"}: ${(error as Error).message}`, { where: { stream: message.stream, file: path, line }, cause: error });
+    throw new FatalError("BATCH_FILE_UNREADABLE", `cannot read batch file as ${parquet ? "Parquet" : "Arrow"}: ${(error as Error).message}`, {
+      where: { stream: message.stream, file: path, line },
+      cause: error,
+    });
   }
   const unknown = decoded.columns.find((column) => column.kind === undefined);
   if (unknown !== undefined) {
-    throw new ProtocolError("BATCH_ARROW_TYPE", `batch file column ${JSON.stringify(unknown.name)} has Arrow type ${unknown.type} (integers, floats, bool, utf8, timestamps and dates are read)`, { where: { stream: message.stream, file: path, line } });
+    throw new ProtocolError(
+      "BATCH_ARROW_TYPE",
+      `batch file column ${JSON.stringify(unknown.name)} has Arrow type ${unknown.type} (integers, floats, bool, utf8, timestamps and dates are read)`,
+      { where: { stream: message.stream, file: path, line } },
+    );
   }
   let records: Array<{ [key: string]: unknown }> = [];
   for (const record of decoded.records()) {
@@ -101,10 +112,14 @@ async function* readArrowFile(message: BatchMessage, path: string, line: number,
 function checkColumnsFit(columns: Parameters<typeof unfitColumn>[0], schema: JsonSchema, stream: string, file: string, line: number): void {
   const unfit = unfitColumn(columns, schema);
   if (unfit === undefined) return;
-  throw new ProtocolError("BATCH_ARROW_TYPE", `batch file column ${JSON.stringify(unfit.column.name)} (${unfit.column.type}) is not a property of the stream's SCHEMA of a type that fits it`, {
-    where: { stream, file, line },
-    hint: "The tap's SCHEMA and its batch files disagree; fix the one that is wrong.",
-  });
+  throw new ProtocolError(
+    "BATCH_ARROW_TYPE",
+    `batch file column ${JSON.stringify(unfit.column.name)} (${unfit.column.type}) is not a property of the stream's SCHEMA of a type that fits it`,
+    {
+      where: { stream, file, line },
+      hint: "The tap's SCHEMA and its batch files disagree; fix the one that is wrong.",
+    },
+  );
 }
 
 /** One Arrow batch file, read whole, its columns checked against the stream's SCHEMA. */
@@ -132,7 +147,10 @@ export async function* readArrowBatchFiles(message: BatchMessage, line: number, 
       ipc = await readFile(path);
       decoded = await decodeArrowBatch(ipc);
     } catch (error) {
-      throw new FatalError("BATCH_FILE_UNREADABLE", `cannot read batch file as Arrow: ${(error as Error).message}`, { where: { stream: message.stream, file: path, line }, cause: error });
+      throw new FatalError("BATCH_FILE_UNREADABLE", `cannot read batch file as Arrow: ${(error as Error).message}`, {
+        where: { stream: message.stream, file: path, line },
+        cause: error,
+      });
     }
     checkColumnsFit(decoded.columns, schema, message.stream, path, line);
     yield { path, ipc, rows: decoded.rows };
@@ -145,7 +163,12 @@ export async function* readArrowBatchFiles(message: BatchMessage, line: number, 
  * or when a column is not a property of `schema` of a type that fits it
  * (read from the footer alone).
  */
-export async function* readParquetBatchFiles(message: BatchMessage, line: number, roots: readonly string[], schema: JsonSchema): AsyncGenerator<{ readonly path: string; readonly rows: number; readonly columns: readonly string[] }> {
+export async function* readParquetBatchFiles(
+  message: BatchMessage,
+  line: number,
+  roots: readonly string[],
+  schema: JsonSchema,
+): AsyncGenerator<{ readonly path: string; readonly rows: number; readonly columns: readonly string[] }> {
   for (const uri of message.manifest) {
     const path = localPath(uri, message.stream, line);
     checkBatchPath(path, roots, message.stream, line);
@@ -153,7 +176,10 @@ export async function* readParquetBatchFiles(message: BatchMessage, line: number
     try {
       layout = await readParquetLayout(path);
     } catch (error) {
-      throw new FatalError("BATCH_FILE_UNREADABLE", `cannot read batch file as Parquet: ${(error as Error).message}`, { where: { stream: message.stream, file: path, line }, cause: error });
+      throw new FatalError("BATCH_FILE_UNREADABLE", `cannot read batch file as Parquet: ${(error as Error).message}`, {
+        where: { stream: message.stream, file: path, line },
+        cause: error,
+      });
     }
     checkColumnsFit(layout.columns, schema, message.stream, path, line);
     yield { path, rows: layout.rows, columns: layout.columns.map((column) => column.name) };
@@ -193,7 +219,10 @@ export async function* readBatchFiles(message: BatchMessage, line: number, roots
         if (mayHoldExactNumbers(text) && typeof value === "object" && value !== null && !Array.isArray(value)) value = parseRecordJson(text);
       } catch (error) {
         // The file's content is not quoted: a manifest could name a file that holds secrets.
-        throw new ProtocolError(ProtocolCodes.INVALID_JSON, `invalid JSON in batch file (${text.length} bytes on that line)`, { where: { file: path, line: fileLine }, cause: error });
+        throw new ProtocolError(ProtocolCodes.INVALID_JSON, `invalid JSON in batch file (${text.length} bytes on that line)`, {
+          where: { file: path, line: fileLine },
+          cause: error,
+        });
       }
       if (typeof value !== "object" || value === null || Array.isArray(value)) {
         throw new ProtocolError(ProtocolCodes.NOT_AN_OBJECT, "batch file line is not a JSON object", { where: { file: path, line: fileLine } });

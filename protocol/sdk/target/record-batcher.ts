@@ -123,7 +123,8 @@ export class RecordBatcher {
       reject:
         this.reject === undefined || (this.writer.recordsAs === "encoded" && !this.keepsJson)
           ? undefined
-          : (index: number, error: AgoraError) => rejections.push({ stream: entry.stream, record: recordAt(entry, index), line: entry.lines[index] as number, error }),
+          : (index: number, error: AgoraError) =>
+              rejections.push({ stream: entry.stream, record: recordAt(entry, index), line: entry.lines[index] as number, error }),
     }));
     const state = this.pendingState;
     this.pending = new Map();

@@ -59,7 +59,10 @@ export interface TargetSyncSummary {
  * (TargetWriter.recordsAs): its JSON text, or the writer's encoding of it,
  * flattened. Undefined when the writer takes objects.
  */
-function recordTextOf(writer: TargetWriter, connector: string): ((stream: StreamInfo, message: RecordMessage, line: number, raw: string | undefined) => string) | undefined {
+function recordTextOf(
+  writer: TargetWriter,
+  connector: string,
+): ((stream: StreamInfo, message: RecordMessage, line: number, raw: string | undefined) => string) | undefined {
   if (writer.recordsAs === "text") return (_stream, message, _line, raw) => recordText(raw, message);
   if (writer.recordsAs !== "encoded") return undefined;
   const { encodeRecord } = writer;
@@ -81,7 +84,13 @@ function recordTextOf(writer: TargetWriter, connector: string): ((stream: Stream
  * The target's main loop: messages in from `input`, records written in
  * batches through `writer`, each STATE's value echoed on `output` once durable.
  */
-export async function runTargetSync(writer: TargetWriter, input: ByteSource, output: MessageWriter, logger: Logger, options: TargetSyncOptions): Promise<TargetSyncSummary> {
+export async function runTargetSync(
+  writer: TargetWriter,
+  input: ByteSource,
+  output: MessageWriter,
+  logger: Logger,
+  options: TargetSyncOptions,
+): Promise<TargetSyncSummary> {
   const streams = new Map<string, StreamInfo>();
   /** Where each stream's records may hold numbers: only for validated records (see NumberPlaces). */
   const numberPlaces = new WeakMap<StreamInfo, NumberPlaces>();
@@ -108,9 +117,12 @@ export async function runTargetSync(writer: TargetWriter, input: ByteSource, out
         }
       : undefined,
   );
-  const timer = setInterval(() => {
-    if (batcher.age() >= options.batchWaitMs) void batcher.flush().catch(() => undefined);
-  }, Math.max(10, Math.min(250, options.batchWaitMs / 4)));
+  const timer = setInterval(
+    () => {
+      if (batcher.age() >= options.batchWaitMs) void batcher.flush().catch(() => undefined);
+    },
+    Math.max(10, Math.min(250, options.batchWaitMs / 4)),
+  );
   timer.unref();
 
   /** The batch being written, if any: the next one fills while it is, and waits for it only once full itself. */
@@ -128,7 +140,11 @@ export async function runTargetSync(writer: TargetWriter, input: ByteSource, out
   const addRecord = (stream: StreamInfo, parsed: RecordMessage, line: number, raw?: string): Promise<void> | undefined => {
     // Validation and a writer of objects or encodings see every number as the line wrote it; a writer of text cuts it from the line.
     const { validateRecords } = options;
-    const message = validateRecords ? withExactRecord(parsed, raw, line, numberPlaces.get(stream)) : writer.recordsAs === "text" ? parsed : withExactRecord(parsed, raw, line, undefined);
+    const message = validateRecords
+      ? withExactRecord(parsed, raw, line, numberPlaces.get(stream))
+      : writer.recordsAs === "text"
+        ? parsed
+        : withExactRecord(parsed, raw, line, undefined);
     const invalid = (validateRecords ? validator.validate(stream.name, message.record, line) : undefined) ?? missingKey(stream, message.record, line);
     if (invalid !== undefined) {
       if (!options.deadLetters) throw invalid;
@@ -202,7 +218,8 @@ export async function runTargetSync(writer: TargetWriter, input: ByteSource, out
       batcher.throwIfFailed();
       for (const item of batch) {
         if (!item.known) {
-          if (!ignoredTypes.has(item.message.type)) logger.warn(`ignoring messages of unknown type ${JSON.stringify(item.message.type)} (first at line ${item.line})`);
+          if (!ignoredTypes.has(item.message.type))
+            logger.warn(`ignoring messages of unknown type ${JSON.stringify(item.message.type)} (first at line ${item.line})`);
           ignoredTypes.add(item.message.type);
           continue;
         }
@@ -245,7 +262,10 @@ export async function runTargetSync(writer: TargetWriter, input: ByteSource, out
               break;
             }
             if (native && message.encoding.format === "parquet" && writeParquetBatch !== undefined) {
-              await writeNatively(readParquetBatchFiles(message, item.line, options.batchRoots ?? [], stream.schema), (file) => () => writeParquetBatch.call(writer, stream, file.path, file.columns));
+              await writeNatively(
+                readParquetBatchFiles(message, item.line, options.batchRoots ?? [], stream.schema),
+                (file) => () => writeParquetBatch.call(writer, stream, file.path, file.columns),
+              );
               break;
             }
             for await (const batchRecords of readBatchFiles(message, item.line, options.batchRoots ?? [])) {

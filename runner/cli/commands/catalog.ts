@@ -40,9 +40,16 @@ export function discoverCommand(common: () => CommonOptions): Command {
       if (options.output === undefined) await writeOut(text);
       else writeFileSync(resolve(options.output), text);
       const changes = plan.changes;
-      if (changes !== undefined) process.stderr.write(changes.length === 0 ? "nothing changed since the cached catalog\n" : `changed since the cached catalog:\n${changes.map((line) => `  ${line}\n`).join("")}`);
+      if (changes !== undefined)
+        process.stderr.write(
+          changes.length === 0
+            ? "nothing changed since the cached catalog\n"
+            : `changed since the cached catalog:\n${changes.map((line) => `  ${line}\n`).join("")}`,
+        );
       const selected = plan.report.filter((stream) => stream.decision.selected).length;
-      process.stderr.write(`catalog of ${definition.name}: ${plan.catalog.streams.length} stream(s), ${selected} selected, ${origin(plan)}${options.output === undefined ? "" : `; written to ${options.output}`}\n`);
+      process.stderr.write(
+        `catalog of ${definition.name}: ${plan.catalog.streams.length} stream(s), ${selected} selected, ${origin(plan)}${options.output === undefined ? "" : `; written to ${options.output}`}\n`,
+      );
     });
 }
 
@@ -61,7 +68,12 @@ export function selectCommand(common: () => CommonOptions): Command {
           stream: stream.stream,
           selected: stream.decision.selected,
           by: stream.decision.by,
-          properties: [...stream.properties].map(([property, decision]) => ({ property, selected: decision.selected && stream.decision.selected, automatic: decision.automatic, by: decision.by })),
+          properties: [...stream.properties].map(([property, decision]) => ({
+            property,
+            selected: decision.selected && stream.decision.selected,
+            automatic: decision.automatic,
+            by: decision.by,
+          })),
         }));
         await writeOut(`${JSON.stringify(report)}\n`);
         return;

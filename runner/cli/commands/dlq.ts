@@ -28,15 +28,26 @@ interface FilterOptions {
 async function adHocForReplay(store: StateStore, pipeline: string, targets: readonly string[], projectFile: string | undefined): Promise<PipelineDefinition> {
   const remembered = await store.getAdHocPipeline(pipeline);
   if (remembered === undefined) {
-    throw new UsageError(RunnerCodes.PIPELINE_NOT_FOUND, `no pipeline "${pipeline}" ${projectFile === undefined ? "here (no pipelines.toml)" : `in ${projectFile}`}, and no ad hoc run of that name in the state store`, {
-      hint: projectFile === undefined ? "Run it in the project's folder, or pass --project FILE or --state-store LOCATION." : "Check the name: agora runs list shows the pipelines that have run.",
-    });
+    throw new UsageError(
+      RunnerCodes.PIPELINE_NOT_FOUND,
+      `no pipeline "${pipeline}" ${projectFile === undefined ? "here (no pipelines.toml)" : `in ${projectFile}`}, and no ad hoc run of that name in the state store`,
+      {
+        hint:
+          projectFile === undefined
+            ? "Run it in the project's folder, or pass --project FILE or --state-store LOCATION."
+            : "Check the name: agora runs list shows the pipelines that have run.",
+      },
+    );
   }
   if (targets.length > 0) return adHocPipeline(pipeline, remembered.tap, targets, remembered.cwd);
   if (remembered.masked) {
-    throw new UsageError("DLQ_TARGETS_NEEDED", `ad hoc pipeline ${pipeline}'s commands held a secret, which the state store does not keep: ${remembered.targets.map((target) => `--target '${target}'`).join(" ")}`, {
-      hint: `Give its target command lines again: agora dlq replay ${pipeline} --target '...' (one --target per target).`,
-    });
+    throw new UsageError(
+      "DLQ_TARGETS_NEEDED",
+      `ad hoc pipeline ${pipeline}'s commands held a secret, which the state store does not keep: ${remembered.targets.map((target) => `--target '${target}'`).join(" ")}`,
+      {
+        hint: `Give its target command lines again: agora dlq replay ${pipeline} --target '...' (one --target per target).`,
+      },
+    );
   }
   return adHocPipeline(pipeline, remembered.tap, remembered.targets, remembered.cwd);
 }
@@ -73,7 +84,12 @@ export function dlqCommand(common: () => CommonOptions, done: (code: number) => 
       const shared = common();
       const store = openStateStore(shared);
       try {
-        const entries = await store.listDeadLetters({ pipeline, stage: options.stage, status: options.status === "all" ? undefined : options.status, limit: Number(options.limit) || 100 });
+        const entries = await store.listDeadLetters({
+          pipeline,
+          stage: options.stage,
+          status: options.status === "all" ? undefined : options.status,
+          limit: Number(options.limit) || 100,
+        });
         if (shared.json === true) {
           await writeOut(`${stringifyJson(entries)}\n`);
           return;
@@ -83,7 +99,9 @@ export function dlqCommand(common: () => CommonOptions, done: (code: number) => 
           return;
         }
         // The latest error: a replay's when one failed again (the first stays in `dlq show` and --json as errorMessage).
-        const lines = entries.map((entry) => [entry.id, entry.stage, entry.stream, entry.errorCode, shorten(latestError(entry), 70), entry.attempts, entry.status, entry.createdAt].join("\t"));
+        const lines = entries.map((entry) =>
+          [entry.id, entry.stage, entry.stream, entry.errorCode, shorten(latestError(entry), 70), entry.attempts, entry.status, entry.createdAt].join("\t"),
+        );
         await writeOut(`id\tstage\tstream\tcode\terror\tattempts\tstatus\tcreated\n${lines.join("\n")}\n`);
       } finally {
         await store.close();
@@ -98,7 +116,10 @@ export function dlqCommand(common: () => CommonOptions, done: (code: number) => 
       const store = openStateStore(common());
       try {
         const entry = await store.getDeadLetter(Number(id));
-        if (entry === undefined || entry.pipeline !== pipeline) throw new UsageError("DLQ_ENTRY_NOT_FOUND", `pipeline ${pipeline} has no dead letter ${id}`, { hint: `See \`agora dlq list ${pipeline} --status all\`.` });
+        if (entry === undefined || entry.pipeline !== pipeline)
+          throw new UsageError("DLQ_ENTRY_NOT_FOUND", `pipeline ${pipeline} has no dead letter ${id}`, {
+            hint: `See \`agora dlq list ${pipeline} --status all\`.`,
+          });
         await writeOut(`${stringifyJson(entry, 2)}\n`);
       } finally {
         await store.close();
@@ -110,15 +131,28 @@ export function dlqCommand(common: () => CommonOptions, done: (code: number) => 
     .argument("<id>", "the entry's id (from dlq list)")
     .option("--set <field=value>", "set a field (dots reach inside objects; the value is JSON when it reads as JSON, else text); repeatable", collect, [])
     .option("--unset <field>", "remove a field; repeatable", collect, [])
-    .description("change a pending dead letter's record before replaying it: fields with --set/--unset, or the whole record in $EDITOR; the record as it arrived stays in `raw`")
+    .description(
+      "change a pending dead letter's record before replaying it: fields with --set/--unset, or the whole record in $EDITOR; the record as it arrived stays in `raw`",
+    )
     .action(async (pipeline: string, id: string, options: { set: string[]; unset: string[] }) => {
       const store = openStateStore(common());
       try {
         const entry = await store.getDeadLetter(Number(id));
-        if (entry === undefined || entry.pipeline !== pipeline) throw new UsageError("DLQ_ENTRY_NOT_FOUND", `pipeline ${pipeline} has no dead letter ${id}`, { hint: `See \`agora dlq list ${pipeline} --status all\`.` });
-        if (entry.status !== "pending") throw new UsageError("DLQ_EDIT_INVALID", `dead letter ${id} was replayed already (done): there is nothing to repair`, { hint: `Pending ones: \`agora dlq list ${pipeline}\`.` });
+        if (entry === undefined || entry.pipeline !== pipeline)
+          throw new UsageError("DLQ_ENTRY_NOT_FOUND", `pipeline ${pipeline} has no dead letter ${id}`, {
+            hint: `See \`agora dlq list ${pipeline} --status all\`.`,
+          });
+        if (entry.status !== "pending")
+          throw new UsageError("DLQ_EDIT_INVALID", `dead letter ${id} was replayed already (done): there is nothing to repair`, {
+            hint: `Pending ones: \`agora dlq list ${pipeline}\`.`,
+          });
         const record = entry.original ?? entry.processed;
-        if (record === undefined) throw new UsageError("DLQ_EDIT_INVALID", `dead letter ${id} holds no record, only the source's text (${entry.stage}): there is nothing to edit or replay`, { hint: "Fix the row at the source; the next run reads it again." });
+        if (record === undefined)
+          throw new UsageError(
+            "DLQ_EDIT_INVALID",
+            `dead letter ${id} holds no record, only the source's text (${entry.stage}): there is nothing to edit or replay`,
+            { hint: "Fix the row at the source; the next run reads it again." },
+          );
         const edits = [...options.set.map(parseSet), ...options.unset.map(parseUnset)];
         const edited = edits.length > 0 ? applyEdits(record, edits) : editInEditor(record, `${pipeline}-dead-letter-${id}`);
         if (edited === undefined) {
@@ -135,22 +169,41 @@ export function dlqCommand(common: () => CommonOptions, done: (code: number) => 
     .command("replay")
     .argument("<pipeline>")
     .addOption(new Option("--stage <stage>", "only entries of this stage").choices(STAGES))
-    .addOption(new Option("--mode <mode>", "full: through the middleware, validation of what it made, and the targets again; sink: straight to the targets").choices(["full", "sink"]).default("full"))
+    .addOption(
+      new Option("--mode <mode>", "full: through the middleware, validation of what it made, and the targets again; sink: straight to the targets")
+        .choices(["full", "sink"])
+        .default("full"),
+    )
     .option("--ids <ids>", "only these entries (comma-separated)")
-    .option("--target <command>", "an ad hoc pipeline's target command line, when it held a secret the store does not keep (repeat for each target)", collect, [])
+    .option(
+      "--target <command>",
+      "an ad hoc pipeline's target command line, when it held a secret the store does not keep (repeat for each target)",
+      collect,
+      [],
+    )
     .description("send pending dead letters through the pipeline again; those that succeed are marked done")
     .action(async (pipeline: string, options: { stage?: DeadLetterStage; mode: ReplayMode; ids?: string; target: string[] }) => {
       const shared = common();
       const project = maybeProject(shared);
       const store = openStateStore(shared, project);
       try {
-        const definition = project?.pipelines[pipeline] !== undefined ? resolvePipeline(project, pipeline) : await adHocForReplay(store, pipeline, options.target, project?.file);
-        const ids = options.ids?.split(",").map((id) => Number(id.trim())).filter((id) => Number.isInteger(id));
+        const definition =
+          project?.pipelines[pipeline] !== undefined
+            ? resolvePipeline(project, pipeline)
+            : await adHocForReplay(store, pipeline, options.target, project?.file);
+        const ids = options.ids
+          ?.split(",")
+          .map((id) => Number(id.trim()))
+          .filter((id) => Number.isInteger(id));
         const { requests, release } = StopRequests.fromProcessSignals();
         let summary;
         try {
           // Under the pipeline's lease: while a run holds it, a replay would write to the same targets (PIPELINE_BUSY).
-          summary = await executeNow(definition, { kind: "replay", mode: options.mode, stage: options.stage, ids }, { store, logger: loggerFor(shared), stop: requests, leaseSeconds: project?.worker.lease_seconds });
+          summary = await executeNow(
+            definition,
+            { kind: "replay", mode: options.mode, stage: options.stage, ids },
+            { store, logger: loggerFor(shared), stop: requests, leaseSeconds: project?.worker.lease_seconds },
+          );
         } finally {
           release();
         }

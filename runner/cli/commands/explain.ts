@@ -5,7 +5,9 @@ import { openStateStore, requireProject, writeOut, type CommonOptions } from "..
 
 export function explainCommand(common: () => CommonOptions): Command {
   return new Command("explain")
-    .description("show a pipeline's plan without running it: what the tap sends (rows or batches), each middleware's plane, what each target receives and whether it is downgraded, where checkpoints and dead letters go")
+    .description(
+      "show a pipeline's plan without running it: what the tap sends (rows or batches), each middleware's plane, what each target receives and whether it is downgraded, where checkpoints and dead letters go",
+    )
     .argument("<pipeline>")
     .action(async (pipeline: string) => {
       const options = common();

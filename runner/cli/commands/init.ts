@@ -48,7 +48,8 @@ export function initCommand(): Command {
       writeFileSync(file, SAMPLE_PROJECT);
       const gitignore = join(folder, ".gitignore");
       const ignored = existsSync(gitignore) ? readFileSync(gitignore, "utf8") : "";
-      if (!ignored.split("\n").includes(".agora/")) writeFileSync(gitignore, `${ignored}${ignored === "" || ignored.endsWith("\n") ? "" : "\n"}.agora/\nwarehouse.db*\n`);
+      if (!ignored.split("\n").includes(".agora/"))
+        writeFileSync(gitignore, `${ignored}${ignored === "" || ignored.endsWith("\n") ? "" : "\n"}.agora/\nwarehouse.db*\n`);
       process.stderr.write(`made ${file}\nnext: ${dir === "." ? "" : `cd ${dir} && `}agora run sample\n`);
     });
 }

@@ -28,14 +28,16 @@ interface RunOptions extends CommonOptions {
 function positiveNumber(text: string | undefined, flag: string): number | undefined {
   if (text === undefined) return undefined;
   const value = Number(text);
-  if (!Number.isFinite(value) || value <= 0) throw new UsageError("USAGE", `${flag} must be a positive number, not "${text}"`, { hint: "Run `agora run --help`." });
+  if (!Number.isFinite(value) || value <= 0)
+    throw new UsageError("USAGE", `${flag} must be a positive number, not "${text}"`, { hint: "Run `agora run --help`." });
   return value;
 }
 
 /** A pipeline from --tap and --target. */
 function adHocFromOptions(options: RunOptions, overrides: PipelineOverrides, logger: Logger): PipelineDefinition {
   const name = options.name ?? adHocName(options.tap ?? "", options.target);
-  if (options.name === undefined) logger.info(`ad hoc pipeline ${name}: its checkpoint, runs and dead letters go by this name (agora state show ${name}); --name NAME chooses another`);
+  if (options.name === undefined)
+    logger.info(`ad hoc pipeline ${name}: its checkpoint, runs and dead letters go by this name (agora state show ${name}); --name NAME chooses another`);
   return adHocPipeline(name, options.tap ?? "", options.target, process.cwd(), overrides);
 }
 
@@ -58,14 +60,19 @@ async function run(pipelineName: string | undefined, options: RunOptions): Promi
   let project = undefined;
   if (options.tap !== undefined || options.target.length > 0) {
     if (pipelineName !== undefined) throw new UsageError("USAGE", "give a pipeline name or --tap/--target, not both", { hint: "Run `agora run --help`." });
-    if (options.tap === undefined || options.target.length === 0) throw new UsageError("USAGE", "an ad-hoc run needs --tap and at least one --target", { hint: "Example: agora run --tap 'tap-sample' --target 'target-sqlite --config t.json'" });
+    if (options.tap === undefined || options.target.length === 0)
+      throw new UsageError("USAGE", "an ad-hoc run needs --tap and at least one --target", {
+        hint: "Example: agora run --tap 'tap-sample' --target 'target-sqlite --config t.json'",
+      });
     definition = adHocFromOptions(options, overrides, logger);
   } else {
     project = maybeProject({ ...options, project: options.project ?? "pipelines.toml" });
-    if (project === undefined) throw new UsageError("USAGE", "no pipeline given", { hint: "Run `agora run NAME` in a project, or `agora run --tap CMD --target CMD`." });
+    if (project === undefined)
+      throw new UsageError("USAGE", "no pipeline given", { hint: "Run `agora run NAME` in a project, or `agora run --tap CMD --target CMD`." });
     const names = Object.keys(project.pipelines);
     const name = pipelineName ?? (names.length === 1 ? names[0] : undefined);
-    if (name === undefined) throw new UsageError("USAGE", `which pipeline? ${project.file} has ${names.join(", ") || "none"}`, { hint: "Run `agora run NAME`." });
+    if (name === undefined)
+      throw new UsageError("USAGE", `which pipeline? ${project.file} has ${names.join(", ") || "none"}`, { hint: "Run `agora run NAME`." });
     definition = resolvePipeline(project, name, overrides);
   }
   const store = openStateStore(options, project);
@@ -87,7 +94,11 @@ async function run(pipelineName: string | undefined, options: RunOptions): Promi
         status.show(progressLine(definition.name, read, total, (now - started) / 1000));
       });
     }
-    result = await executeNow(definition, { kind: "sync", events, fullRefresh: options.fullRefresh === true, refreshCatalog: options.refreshCatalog === true }, { store, logger, stop: requests, leaseSeconds: project?.worker.lease_seconds });
+    result = await executeNow(
+      definition,
+      { kind: "sync", events, fullRefresh: options.fullRefresh === true, refreshCatalog: options.refreshCatalog === true },
+      { store, logger, stop: requests, leaseSeconds: project?.worker.lease_seconds },
+    );
   } finally {
     release();
     await store.close();
@@ -103,7 +114,12 @@ export function runCommand(common: () => CommonOptions, done: (code: number) => 
     .description("run a pipeline of pipelines.toml, or an ad-hoc one from --tap and --target")
     .argument("[pipeline]", "pipeline name (default: the only one)")
     .option("--tap <command>", "ad hoc: the tap's command line, e.g. 'tap-csv --config c.json'")
-    .option("--target <command>", "ad hoc: a target's command line (repeat for fan-out)", (value: string, previous: string[]) => [...previous, value], [] as string[])
+    .option(
+      "--target <command>",
+      "ad hoc: a target's command line (repeat for fan-out)",
+      (value: string, previous: string[]) => [...previous, value],
+      [] as string[],
+    )
     .option("--name <name>", "ad hoc: the pipeline's name in the state store (default: adhoc- and a hash of the commands)")
     .option("--max-records <n>", "stop after this many records, with a consistent checkpoint")
     .addOption(new Option("--on-error <policy>", "rejected records: dlq, fail or skip (overrides pipelines.toml)").choices(["dlq", "fail", "skip"]))

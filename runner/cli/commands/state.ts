@@ -14,13 +14,20 @@ function parseState(text: string, from: string): unknown {
   try {
     value = parseJson(text);
   } catch (error) {
-    throw new ConfigError("STATE_NOT_JSON", `the state is not valid JSON (${(error as Error).message})`, { where: { file: from }, hint: 'Give a JSON object such as \'{"bookmarks": {}}\'.' });
+    throw new ConfigError("STATE_NOT_JSON", `the state is not valid JSON (${(error as Error).message})`, {
+      where: { file: from },
+      hint: "Give a JSON object such as '{\"bookmarks\": {}}'.",
+    });
   }
   if (typeof value !== "object" || value === null || Array.isArray(value)) {
-    throw new ConfigError("STATE_NOT_OBJECT", `the state must be a JSON object, as a STATE message's value is; got ${Array.isArray(value) ? "an array" : value === null ? "null" : `a ${typeof value}`}`, {
-      where: { file: from },
-      hint: 'Give a JSON object such as \'{"bookmarks": {}}\' (agora state show prints the current one).',
-    });
+    throw new ConfigError(
+      "STATE_NOT_OBJECT",
+      `the state must be a JSON object, as a STATE message's value is; got ${Array.isArray(value) ? "an array" : value === null ? "null" : `a ${typeof value}`}`,
+      {
+        where: { file: from },
+        hint: "Give a JSON object such as '{\"bookmarks\": {}}' (agora state show prints the current one).",
+      },
+    );
   }
   return value;
 }
@@ -44,9 +51,13 @@ async function storeForKnownPipeline(options: CommonOptions, pipeline: string): 
   if ((await store.getCheckpoint(pipeline)) !== undefined || (await store.listRuns(pipeline, 1)).length > 0) return store;
   await store.close();
   const names = project === undefined ? [] : Object.keys(project.pipelines);
-  throw new UsageError(RunnerCodes.PIPELINE_NOT_FOUND, `no pipeline "${pipeline}"${project === undefined ? "" : ` in ${project.file}`}, and none by that name has a checkpoint or runs in the state store`, {
-    hint: names.length === 0 ? "Check the name (agora runs list shows the pipelines that have run)." : `Pipelines: ${names.join(", ")}.`,
-  });
+  throw new UsageError(
+    RunnerCodes.PIPELINE_NOT_FOUND,
+    `no pipeline "${pipeline}"${project === undefined ? "" : ` in ${project.file}`}, and none by that name has a checkpoint or runs in the state store`,
+    {
+      hint: names.length === 0 ? "Check the name (agora runs list shows the pipelines that have run)." : `Pipelines: ${names.join(", ")}.`,
+    },
+  );
 }
 
 export function stateCommand(common: () => CommonOptions): Command {
@@ -78,7 +89,8 @@ export function stateCommand(common: () => CommonOptions): Command {
     .option("--file <file>", "read the state value from a file")
     .description("replace the checkpoint (the next run resumes from it)")
     .action(async (pipeline: string, json: string | undefined, options: { file?: string }) => {
-      if ((json === undefined) === (options.file === undefined)) throw new UsageError("USAGE", "give the state as an argument or with --file", { hint: `agora state set ${pipeline} '{"bookmarks": {}}'` });
+      if ((json === undefined) === (options.file === undefined))
+        throw new UsageError("USAGE", "give the state as an argument or with --file", { hint: `agora state set ${pipeline} '{"bookmarks": {}}'` });
       const value = options.file === undefined ? parseState(json as string, "the argument") : parseState(readFileSync(options.file, "utf8"), options.file);
       const store = await storeForKnownPipeline(common(), pipeline);
       try {
@@ -101,7 +113,8 @@ export function stateCommand(common: () => CommonOptions): Command {
           return;
         }
         const saved = await store.getCheckpoint(pipeline);
-        if (saved === undefined) throw new UsageError("NO_CHECKPOINT", `pipeline ${pipeline} has no checkpoint`, { hint: "Every stream starts from the beginning already." });
+        if (saved === undefined)
+          throw new UsageError("NO_CHECKPOINT", `pipeline ${pipeline} has no checkpoint`, { hint: "Every stream starts from the beginning already." });
         await store.setCheckpoint(pipeline, withoutStreamBookmark(saved.state, options.stream, pipeline), saved.runId);
         process.stderr.write(`bookmark of stream ${options.stream} cleared in the checkpoint of ${pipeline}: that stream starts from the beginning next run\n`);
       } finally {

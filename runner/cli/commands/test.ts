@@ -39,7 +39,12 @@ export function testCommand(common: () => CommonOptions, done: (code: number) =>
     .option("--max-records <n>", "stop each sync after this many records", "1000")
     .option("--timeout <seconds>", "give up on any one step after this long", "60")
     .option("--allow-empty", "a sync with no records passes (by default it fails: its record checks would have checked nothing)")
-    .addOption(new Option("--catalog-flag <flag>", "hand the tap its catalog as --catalog or --properties (default: what its --about says, else --catalog)").choices(["catalog", "properties"]))
+    .addOption(
+      new Option("--catalog-flag <flag>", "hand the tap its catalog as --catalog or --properties (default: what its --about says, else --catalog)").choices([
+        "catalog",
+        "properties",
+      ]),
+    )
     .description("run a tap through --about, --discover, --test_connection and syncs, and check each")
     .action(async (command: string, options: TestOptions) => {
       const results = await runTapSuite(command, {
@@ -57,11 +62,17 @@ export function testCommand(common: () => CommonOptions, done: (code: number) =>
     .argument("<command>", "the target's command line, e.g. 'target-sqlite --config t.json'")
     .option("--config <file>", "config file for the target (repeatable)", collect, [] as string[])
     .option("--read <where>", "read back what it wrote: sqlite:FILE, jsonl:DIR, csv:DIR, parquet:DIR, duckdb:FILE or postgres:URL (?schema=NAME)")
-    .option("--reader <command>", "or a command printing what it wrote as JSON lines {\"stream\", \"record\"}")
+    .option("--reader <command>", 'or a command printing what it wrote as JSON lines {"stream", "record"}')
     .option("--timeout <seconds>", "give up after this long", "120")
     .description("feed a target fixture streams covering the protocol, and check what it confirms and writes")
     .action(async (command: string, options: TestOptions) => {
-      const results = await runTargetSuite(command, { configFiles: options.config, timeoutSeconds: positive(options.timeout, "--timeout"), cwd: process.cwd(), read: options.read, reader: options.reader });
+      const results = await runTargetSuite(command, {
+        configFiles: options.config,
+        timeoutSeconds: positive(options.timeout, "--timeout"),
+        cwd: process.cwd(),
+        read: options.read,
+        reader: options.reader,
+      });
       await report("target", command, results, common().json === true, done);
     });
   return test;

@@ -16,7 +16,8 @@ interface WorkerOptions {
 function number(text: string | undefined, flag: string): number | undefined {
   if (text === undefined) return undefined;
   const value = Number(text);
-  if (!Number.isFinite(value) || value < 0) throw new UsageError("USAGE", `${flag} must be a non-negative number, not "${text}"`, { hint: "Run `agora worker --help`." });
+  if (!Number.isFinite(value) || value < 0)
+    throw new UsageError("USAGE", `${flag} must be a non-negative number, not "${text}"`, { hint: "Run `agora worker --help`." });
   return value;
 }
 
@@ -48,22 +49,27 @@ export function workerCommand(common: () => CommonOptions, done: (code: number) 
         const scheduled = new Map(scheduledPipelines(project, logger).map((pipeline) => [pipeline.name, pipeline]));
         const store = openStateStore(shared, project);
         try {
-          const rows = await Promise.all(Object.keys(project.pipelines).map(async (name) => {
-            const pipeline = scheduled.get(name);
-            const [last] = await store.listRuns(name, 1);
-            // The fleet's next due time when a worker recorded one for this schedule, else when a worker started now would run it.
-            const recorded = await store.getNextRun(name);
-            const fleetNext = recorded !== undefined && recorded.schedule === pipeline?.schedule.description ? (recorded.at ?? null) : undefined;
-            return {
-              pipeline: name,
-              schedule: pipeline?.schedule.description ?? "not scheduled",
-              nextRun: pipeline === undefined ? null : (fleetNext ?? pipeline.schedule.first(new Date()).toISOString()),
-              heldBy: (await store.leaseHolder(name)) ?? null,
-              lastRun: last === undefined ? null : { id: last.id, status: last.status, endedAt: last.endedAt ?? null },
-            };
-          }));
+          const rows = await Promise.all(
+            Object.keys(project.pipelines).map(async (name) => {
+              const pipeline = scheduled.get(name);
+              const [last] = await store.listRuns(name, 1);
+              // The fleet's next due time when a worker recorded one for this schedule, else when a worker started now would run it.
+              const recorded = await store.getNextRun(name);
+              const fleetNext = recorded !== undefined && recorded.schedule === pipeline?.schedule.description ? (recorded.at ?? null) : undefined;
+              return {
+                pipeline: name,
+                schedule: pipeline?.schedule.description ?? "not scheduled",
+                nextRun: pipeline === undefined ? null : (fleetNext ?? pipeline.schedule.first(new Date()).toISOString()),
+                heldBy: (await store.leaseHolder(name)) ?? null,
+                lastRun: last === undefined ? null : { id: last.id, status: last.status, endedAt: last.endedAt ?? null },
+              };
+            }),
+          );
           if (shared.json === true) await writeOut(`${stringifyJson(rows)}\n`);
-          else await writeOut(`pipeline\tschedule\tnext run\theld by\tlast run\n${rows.map((row) => [row.pipeline, row.schedule, row.nextRun ?? "-", row.heldBy ?? "-", row.lastRun === null ? "-" : `${row.lastRun.status} ${row.lastRun.endedAt ?? ""}`].join("\t")).join("\n")}\n`);
+          else
+            await writeOut(
+              `pipeline\tschedule\tnext run\theld by\tlast run\n${rows.map((row) => [row.pipeline, row.schedule, row.nextRun ?? "-", row.heldBy ?? "-", row.lastRun === null ? "-" : `${row.lastRun.status} ${row.lastRun.endedAt ?? ""}`].join("\t")).join("\n")}\n`,
+            );
         } finally {
           await store.close();
         }

@@ -17,7 +17,16 @@ async function reshape(table: ArrowTable, pick: (field: Field) => string | undef
   const fields = kept.map((entry) => entry.field);
   const schema = new Schema(fields, table.schema.metadata);
   const batches = table.batches.map(
-    (batch) => new RecordBatch(schema, makeData({ type: new Struct(fields), length: batch.numRows, nullCount: 0, children: kept.map((entry) => batch.data.children[entry.index] as NonNullable<(typeof batch.data.children)[number]>) })),
+    (batch) =>
+      new RecordBatch(
+        schema,
+        makeData({
+          type: new Struct(fields),
+          length: batch.numRows,
+          nullCount: 0,
+          children: kept.map((entry) => batch.data.children[entry.index] as NonNullable<(typeof batch.data.children)[number]>),
+        }),
+      ),
   );
   return new Table(schema, batches);
 }
@@ -52,7 +61,9 @@ export function forEachRow(table: ArrowTable, visit: (batch: number, row: number
     const readers = names.map((name, index) => cellReader(batch.getChildAt(index) as Vector, kinds[index], name));
     for (let row = 0; row < batch.numRows; row += 1) {
       const record: Record<string, unknown> = {};
-      names.forEach((name, index) => Object.defineProperty(record, name, { value: (readers[index] as (row: number) => unknown)(row), enumerable: true, writable: true, configurable: true }));
+      names.forEach((name, index) =>
+        Object.defineProperty(record, name, { value: (readers[index] as (row: number) => unknown)(row), enumerable: true, writable: true, configurable: true }),
+      );
       visit(batchIndex, row, record);
     }
   });
@@ -89,8 +100,11 @@ export async function keepRows(table: ArrowTable, keep: (batch: number, row: num
         const { bitmap, nulls } = pickedBitmap(data, rows);
         return makeData({ type: field.type, length: rows.length, nullCount: nulls, nullBitmap: nulls === 0 ? null : bitmap, data: picked });
       }
-      const vector = (batch.getChildAt(index) as Vector);
-      return vectorFromArray(rows.map((row) => vector.get(row)), field.type).data[0] as Batch["data"]["children"][number];
+      const vector = batch.getChildAt(index) as Vector;
+      return vectorFromArray(
+        rows.map((row) => vector.get(row)),
+        field.type,
+      ).data[0] as Batch["data"]["children"][number];
     });
     return new RecordBatch(table.schema, makeData({ type: new Struct(fields), length: rows.length, nullCount: 0, children }));
   });

@@ -62,7 +62,8 @@ export class FrameReader {
         } catch {
           throw new FrameError(`the worker wrote a line that is not a frame header (${text.length} bytes)`);
         }
-        if (typeof header !== "object" || header === null || typeof (header as ResponseHeader).id !== "number") throw new FrameError("the worker wrote a frame header without a numeric id");
+        if (typeof header !== "object" || header === null || typeof (header as ResponseHeader).id !== "number")
+          throw new FrameError("the worker wrote a frame header without a numeric id");
         this.header = header as ResponseHeader;
       }
       const size = this.header.error === undefined ? (this.header.bytes ?? 0) : 0;

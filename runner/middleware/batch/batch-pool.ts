@@ -79,10 +79,14 @@ export class BatchPool {
   }
 
   private timeoutError(job: Job): DataError {
-    return new DataError("BATCH_TIMEOUT", `${this.options.name}: batch ${job.header.id} of stream ${job.header.stream} (${job.header.rows} rows) got no answer within ${this.options.timeoutMs / 1000} s; the worker pool was recycled`, {
-      where: { stream: job.header.stream },
-      hint: "Raise timeout_seconds if the batches are that slow, or fix the worker; the batch's records can be replayed from the dead-letter queue.",
-    });
+    return new DataError(
+      "BATCH_TIMEOUT",
+      `${this.options.name}: batch ${job.header.id} of stream ${job.header.stream} (${job.header.rows} rows) got no answer within ${this.options.timeoutMs / 1000} s; the worker pool was recycled`,
+      {
+        where: { stream: job.header.stream },
+        hint: "Raise timeout_seconds if the batches are that slow, or fix the worker; the batch's records can be replayed from the dead-letter queue.",
+      },
+    );
   }
 
   /** The least busy worker of the current generation, starting workers up to max_workers. */
@@ -93,14 +97,28 @@ export class BatchPool {
 
   private launch(): Worker {
     const generation = this.generation;
-    const process = new ConnectorProcess({ name: `${this.options.name}#${generation}.${this.workers.length + 1}`, role: "mapper", command: this.options.command, args: [], env: this.options.env, cwd: this.options.cwd });
+    const process = new ConnectorProcess({
+      name: `${this.options.name}#${generation}.${this.workers.length + 1}`,
+      role: "mapper",
+      command: this.options.command,
+      args: [],
+      env: this.options.env,
+      cwd: this.options.cwd,
+    });
     const worker: Worker = { process, generation, inFlight: 0 };
     const reader = new FrameReader((header, payload) => this.answered(worker, header, payload));
     process.stdout.on("data", (chunk: Buffer) => {
       try {
         reader.push(chunk);
       } catch (error) {
-        if (error instanceof FrameError) this.poison(generation, undefined, new FatalError("BATCH_WORKER_PROTOCOL", `${process.name}: ${error.message}`, { hint: "A batch worker answers each request with a frame: a JSON header line, then its payload (docs/runner.md)." }));
+        if (error instanceof FrameError)
+          this.poison(
+            generation,
+            undefined,
+            new FatalError("BATCH_WORKER_PROTOCOL", `${process.name}: ${error.message}`, {
+              hint: "A batch worker answers each request with a frame: a JSON header line, then its payload (docs/runner.md).",
+            }),
+          );
         else throw error;
       }
     });
@@ -149,10 +167,14 @@ export class BatchPool {
       if (job === culprit || culprit === undefined) job.reject(cause);
       else {
         job.reject(
-          new DataError("BATCH_POOL_RECYCLED", `${this.options.name}: batch ${job.header.id} of stream ${job.header.stream} was failed with its worker pool, recycled after batch ${culprit.header.id} timed out`, {
-            where: { stream: job.header.stream },
-            hint: "Its records were not transformed; replay them from the dead-letter queue.",
-          }),
+          new DataError(
+            "BATCH_POOL_RECYCLED",
+            `${this.options.name}: batch ${job.header.id} of stream ${job.header.stream} was failed with its worker pool, recycled after batch ${culprit.header.id} timed out`,
+            {
+              where: { stream: job.header.stream },
+              hint: "Its records were not transformed; replay them from the dead-letter queue.",
+            },
+          ),
         );
       }
     }

@@ -46,7 +46,15 @@ interface Waiting {
  */
 export function batchProcessMiddleware(name: string, options: BatchProcessOptions): Middleware {
   const command = options.command ?? moduleCommand(options.module ?? "", options.cwd);
-  const pool = new BatchPool({ name, command, env: options.env, cwd: options.cwd, maxWorkers: options.maxWorkers, maxInFlight: options.maxInFlight, timeoutMs: options.timeoutSeconds * 1000 });
+  const pool = new BatchPool({
+    name,
+    command,
+    env: options.env,
+    cwd: options.cwd,
+    maxWorkers: options.maxWorkers,
+    maxInFlight: options.maxInFlight,
+    timeoutMs: options.timeoutSeconds * 1000,
+  });
   const close = (): Promise<void> => pool.close();
   if (options.plane === "arrow") {
     return {
@@ -58,10 +66,14 @@ export function batchProcessMiddleware(name: string, options: BatchProcessOption
         const answer = await pool.run(shape.stream, "arrow", table.numRows, tableToIPC(table, "stream"));
         const result = tableFromIPC(answer.payload);
         if (result.numRows !== table.numRows) {
-          throw new DataError("BATCH_ROWS_CHANGED", `${name} returned ${result.numRows} rows for a batch of ${table.numRows}: an Arrow batch step must keep the row count`, {
-            where: { stream: shape.stream },
-            hint: "Return one row per row received (use a filter step to drop rows).",
-          });
+          throw new DataError(
+            "BATCH_ROWS_CHANGED",
+            `${name} returned ${result.numRows} rows for a batch of ${table.numRows}: an Arrow batch step must keep the row count`,
+            {
+              where: { stream: shape.stream },
+              hint: "Return one row per row received (use a filter step to drop rows).",
+            },
+          );
         }
         return result;
       },
@@ -74,9 +86,16 @@ export function batchProcessMiddleware(name: string, options: BatchProcessOption
     const payload = Buffer.from(`${batch.map((item) => stringifyJson(item.record)).join("\n")}\n`);
     pool.run(stream, "jsonl", batch.length, payload).then(
       (answer) => {
-        const lines = answer.payload.toString("utf8").split("\n").filter((line) => line !== "");
+        const lines = answer.payload
+          .toString("utf8")
+          .split("\n")
+          .filter((line) => line !== "");
         if (lines.length !== batch.length) {
-          const error = new DataError("BATCH_ROWS_CHANGED", `${name} returned ${lines.length} records for a batch of ${batch.length}: a batch step answers each record (null drops it)`, { where: { stream } });
+          const error = new DataError(
+            "BATCH_ROWS_CHANGED",
+            `${name} returned ${lines.length} records for a batch of ${batch.length}: a batch step answers each record (null drops it)`,
+            { where: { stream } },
+          );
           for (const item of batch) item.reject(error);
           return;
         }
@@ -86,12 +105,19 @@ export function batchProcessMiddleware(name: string, options: BatchProcessOption
           try {
             value = mayHoldExactNumbers(line) ? parseJsonExact(line) : JSON.parse(line);
           } catch {
-            item.reject(new DataError("BATCH_ANSWER_INVALID", `${name} answered record ${index + 1} of a batch with a line that is not JSON`, { where: { stream } }));
+            item.reject(
+              new DataError("BATCH_ANSWER_INVALID", `${name} answered record ${index + 1} of a batch with a line that is not JSON`, { where: { stream } }),
+            );
             return;
           }
           if (value === null) item.resolve(null);
           else if (typeof value === "object" && !Array.isArray(value)) item.resolve(value as RecordValue);
-          else item.reject(new DataError("BATCH_ANSWER_INVALID", `${name} answered record ${index + 1} of a batch with ${typeof value}, not an object or null`, { where: { stream } }));
+          else
+            item.reject(
+              new DataError("BATCH_ANSWER_INVALID", `${name} answered record ${index + 1} of a batch with ${typeof value}, not an object or null`, {
+                where: { stream },
+              }),
+            );
         });
       },
       (error: unknown) => {

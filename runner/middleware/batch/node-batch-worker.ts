@@ -12,7 +12,10 @@ import { mayHoldExactNumbers, parseJsonExact, stringifyJson } from "../../../pro
 
 interface BatchModule {
   transformBatch?: (records: unknown[], context: { stream: string }) => unknown[] | Promise<unknown[]>;
-  transformArrowBatch?: (table: import("apache-arrow").Table, context: { stream: string }) => import("apache-arrow").Table | Promise<import("apache-arrow").Table>;
+  transformArrowBatch?: (
+    table: import("apache-arrow").Table,
+    context: { stream: string },
+  ) => import("apache-arrow").Table | Promise<import("apache-arrow").Table>;
 }
 
 const path = process.argv[2];
@@ -40,7 +43,11 @@ const reader = new FrameReader((header, payload) => {
         return;
       }
       if (module.transformBatch === undefined) throw new Error("the module exports no transformBatch(records, context)");
-      const records = payload.toString("utf8").split("\n").filter((line) => line !== "").map((line) => (mayHoldExactNumbers(line) ? parseJsonExact(line) : JSON.parse(line)) as unknown);
+      const records = payload
+        .toString("utf8")
+        .split("\n")
+        .filter((line) => line !== "")
+        .map((line) => (mayHoldExactNumbers(line) ? parseJsonExact(line) : JSON.parse(line)) as unknown);
       const result = await module.transformBatch(records, { stream: request.stream });
       const text = Buffer.from(result.map((record) => `${stringifyJson(record ?? null)}\n`).join(""));
       write(frame({ id: request.id, format: "jsonl", bytes: text.byteLength }, text));

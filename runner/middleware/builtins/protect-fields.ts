@@ -47,7 +47,13 @@ export function maskFields(name: string, fields: readonly string[], streams: rea
  * but not read. With a salt (keep it in an environment variable) it is an
  * HMAC, so short values cannot be recovered by guessing.
  */
-export function hashFields(name: string, fields: readonly string[], streams: readonly string[] | undefined, algorithm: string, salt: string | undefined): Middleware {
+export function hashFields(
+  name: string,
+  fields: readonly string[],
+  streams: readonly string[] | undefined,
+  algorithm: string,
+  salt: string | undefined,
+): Middleware {
   return protect(name, fields, streams, (value) =>
     (salt === undefined ? createHash(algorithm) : createHmac(algorithm, salt)).update(asText(value)).digest("hex"),
   );

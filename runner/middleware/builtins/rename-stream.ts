@@ -11,14 +11,18 @@ import type { Middleware } from "../types.js";
  */
 export function renameStream(name: string, from: string, to: string): Middleware {
   if (isGlob(from) && !to.includes("{stream}")) {
-    throw new ConfigError("MIDDLEWARE_INVALID", `${name}: from = "${from}" may match several streams, and to = "${to}" would give them all one name`, { hint: 'Put {stream} in `to` (to = "raw_{stream}"), or name one stream in `from`.' });
+    throw new ConfigError("MIDDLEWARE_INVALID", `${name}: from = "${from}" may match several streams, and to = "${to}" would give them all one name`, {
+      hint: 'Put {stream} in `to` (to = "raw_{stream}"), or name one stream in `from`.',
+    });
   }
   let matches: Glob;
   try {
     matches = compileGlob(from);
   } catch (error) {
     if (!(error instanceof GlobError)) throw error;
-    throw new ConfigError("MIDDLEWARE_INVALID", `${name}: from = ${JSON.stringify(from)}: ${error.message}`, { hint: "Write the range low to high ([a-z]), or name one stream." });
+    throw new ConfigError("MIDDLEWARE_INVALID", `${name}: from = ${JSON.stringify(from)}: ${error.message}`, {
+      hint: "Write the range low to high ([a-z]), or name one stream.",
+    });
   }
   return {
     name,

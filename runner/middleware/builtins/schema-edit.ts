@@ -6,7 +6,11 @@ export function propertiesOf(schema: JsonSchema): Record<string, JsonSchema> {
 }
 
 /** A shape whose schema has other properties (and `required` trimmed to those that remain). */
-export function withProperties(shape: StreamShape, properties: Record<string, JsonSchema>, keyProperties: readonly string[] = shape.keyProperties): StreamShape {
+export function withProperties(
+  shape: StreamShape,
+  properties: Record<string, JsonSchema>,
+  keyProperties: readonly string[] = shape.keyProperties,
+): StreamShape {
   const schema: JsonSchema = { ...shape.schema, properties };
   if (Array.isArray(shape.schema["required"])) schema["required"] = (shape.schema["required"] as string[]).filter((name) => Object.hasOwn(properties, name));
   return { ...shape, schema, keyProperties };

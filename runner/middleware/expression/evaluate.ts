@@ -13,7 +13,12 @@ function compare(op: string, left: Value, right: Value): boolean {
   if (op === "==") return left === right || (left == null && right == null);
   if (op === "!=") return !(left === right || (left == null && right == null));
   if (left === null || left === undefined || right === null || right === undefined) return false;
-  const [a, b] = typeof left === "number" && typeof right === "string" ? [left, Number(right)] : typeof left === "string" && typeof right === "number" ? [Number(left), right] : [left, right];
+  const [a, b] =
+    typeof left === "number" && typeof right === "string"
+      ? [left, Number(right)]
+      : typeof left === "string" && typeof right === "number"
+        ? [Number(left), right]
+        : [left, right];
   switch (op) {
     case "<":
       return (a as number) < (b as number);
@@ -102,7 +107,8 @@ export function evaluate(node: Node, record: Readonly<Record<string, unknown>>):
     case "field": {
       let value: Value = record;
       // Own properties only: a field named constructor or __proto__ is the record's, never Object.prototype's.
-      for (const part of node.path) value = typeof value === "object" && value !== null && Object.hasOwn(value, part) ? (value as Record<string, unknown>)[part] : undefined;
+      for (const part of node.path)
+        value = typeof value === "object" && value !== null && Object.hasOwn(value, part) ? (value as Record<string, unknown>)[part] : undefined;
       return value === undefined ? null : value;
     }
     case "list":
@@ -111,13 +117,17 @@ export function evaluate(node: Node, record: Readonly<Record<string, unknown>>):
       if (node.op === "not") return !truthy(evaluate(node.operand, record));
       return arithmetic("-", 0, evaluate(node.operand, record));
     case "call":
-      return call(node.name, node.args.map((arg) => evaluate(arg, record)));
+      return call(
+        node.name,
+        node.args.map((arg) => evaluate(arg, record)),
+      );
     case "binary": {
       if (node.op === "and") return truthy(evaluate(node.left, record)) && truthy(evaluate(node.right, record));
       if (node.op === "or") return truthy(evaluate(node.left, record)) || truthy(evaluate(node.right, record));
       const left = evaluate(node.left, record);
       const right = evaluate(node.right, record);
-      if (node.op === "in") return Array.isArray(right) ? right.includes(left) : typeof right === "string" && typeof left === "string" ? right.includes(left) : false;
+      if (node.op === "in")
+        return Array.isArray(right) ? right.includes(left) : typeof right === "string" && typeof left === "string" ? right.includes(left) : false;
       if (["==", "!=", "<", "<=", ">", ">="].includes(node.op)) return compare(node.op, left, right);
       return arithmetic(node.op, left, right);
     }

@@ -8,7 +8,22 @@ export type Node =
   | { readonly kind: "binary"; readonly op: string; readonly left: Node; readonly right: Node }
   | { readonly kind: "call"; readonly name: string; readonly args: readonly Node[] };
 
-export const FUNCTIONS = new Set(["lower", "upper", "trim", "len", "coalesce", "concat", "contains", "starts_with", "ends_with", "round", "is_null", "now", "string", "number"]);
+export const FUNCTIONS = new Set([
+  "lower",
+  "upper",
+  "trim",
+  "len",
+  "coalesce",
+  "concat",
+  "contains",
+  "starts_with",
+  "ends_with",
+  "round",
+  "is_null",
+  "now",
+  "string",
+  "number",
+]);
 
 const KEYWORD_LITERALS: Record<string, unknown> = { true: true, false: false, null: null };
 

@@ -39,7 +39,14 @@ export function mapperMiddleware(name: string, options: MapperOptions): Middlewa
   }
   const workers: Array<MapperWorker | undefined> = new Array<MapperWorker | undefined>(options.workers).fill(undefined);
   const launch = (index: number): MapperWorker => {
-    const worker = new MapperWorker({ name: `${name}#${index + 1}`, role: "mapper", command: options.command, args: configArgs, env: options.env, cwd: options.cwd });
+    const worker = new MapperWorker({
+      name: `${name}#${index + 1}`,
+      role: "mapper",
+      command: options.command,
+      args: configArgs,
+      env: options.env,
+      cwd: options.cwd,
+    });
     worker.onLost = (requests) => {
       workers[index] = undefined;
       resend(requests);
@@ -61,23 +68,36 @@ export function mapperMiddleware(name: string, options: MapperOptions): Middlewa
     const worker = workerFor();
     for (const request of requests) worker.send(request);
   };
-  const ask = (schema: SchemaMessage, record: RecordValue | undefined): Promise<{ records: Array<{ stream: string; record: RecordValue }>; schemas: SchemaMessage[] }> =>
+  const ask = (
+    schema: SchemaMessage,
+    record: RecordValue | undefined,
+  ): Promise<{ records: Array<{ stream: string; record: RecordValue }>; schemas: SchemaMessage[] }> =>
     new Promise((resolve, reject) => workerFor().send({ schema, record, resolve, reject }));
   const timeoutMs = options.timeoutSeconds * 1000;
-  const watchdog = setInterval(() => {
-    const now = Date.now();
-    workers.forEach((worker, index) => {
-      if (worker === undefined || worker.oldestWait(now) < timeoutMs) return;
-      logger.warn(`${name}: worker ${index + 1} gave no answer for ${options.timeoutSeconds} s; replacing it (the record it was stuck on goes to the DLQ, the ones behind it are sent again)`);
-      const waiting = worker.giveUpHead(new DataError("MAPPER_TIMEOUT", `the mapper gave no answer within ${options.timeoutSeconds} s`));
-      worker.kill();
-      workers[index] = undefined;
-      resend(waiting);
-    });
-  }, Math.min(1000, timeoutMs / 4));
+  const watchdog = setInterval(
+    () => {
+      const now = Date.now();
+      workers.forEach((worker, index) => {
+        if (worker === undefined || worker.oldestWait(now) < timeoutMs) return;
+        logger.warn(
+          `${name}: worker ${index + 1} gave no answer for ${options.timeoutSeconds} s; replacing it (the record it was stuck on goes to the DLQ, the ones behind it are sent again)`,
+        );
+        const waiting = worker.giveUpHead(new DataError("MAPPER_TIMEOUT", `the mapper gave no answer within ${options.timeoutSeconds} s`));
+        worker.kill();
+        workers[index] = undefined;
+        resend(waiting);
+      });
+    },
+    Math.min(1000, timeoutMs / 4),
+  );
   watchdog.unref();
 
-  const schemaMessage = (shape: StreamShape): SchemaMessage => ({ type: "SCHEMA", stream: shape.stream, schema: shape.schema, key_properties: shape.keyProperties });
+  const schemaMessage = (shape: StreamShape): SchemaMessage => ({
+    type: "SCHEMA",
+    stream: shape.stream,
+    schema: shape.schema,
+    key_properties: shape.keyProperties,
+  });
 
   return {
     name,

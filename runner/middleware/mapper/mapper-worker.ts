@@ -46,7 +46,13 @@ export class MapperWorker {
       } catch (error) {
         // The mapper's own output line, said as such: its number is no line of the tap's.
         const said = asAgoraError(error);
-        this.failAll(new FatalError("MAPPER_OUTPUT_INVALID", `mapper ${launch.name} wrote a line that is not a Singer message (its output line ${line}: ${said.message})`, { hint: "A mapper writes Singer messages on stdout and logs to stderr.", cause: error }));
+        this.failAll(
+          new FatalError(
+            "MAPPER_OUTPUT_INVALID",
+            `mapper ${launch.name} wrote a line that is not a Singer message (its output line ${line}: ${said.message})`,
+            { hint: "A mapper writes Singer messages on stdout and logs to stderr.", cause: error },
+          ),
+        );
         return;
       }
       const head = this.pending[0];
@@ -81,7 +87,8 @@ export class MapperWorker {
     });
     void this.process.exited.then((exit) => {
       this.dead = true;
-      const problem = this.process.describeFailure(exit, "while mapping records") ?? new FatalError("MAPPER_EXITED", `mapper ${launch.name} exited before answering`);
+      const problem =
+        this.process.describeFailure(exit, "while mapping records") ?? new FatalError("MAPPER_EXITED", `mapper ${launch.name} exited before answering`);
       // A worker that never answered is broken (bad command?): fail everything rather than respawn forever.
       if (this.answered === 0) this.failAll(problem);
       else this.onLost?.(this.giveUpHead(problem));

@@ -1,7 +1,20 @@
 import { leaseLostError, type LeaseFence } from "../lease-fence.js";
 import { parseJsonExact, stringifyJson } from "../../../protocol/index.js";
 import type { StateStore } from "../interfaces.js";
-import type { AdHocCommands, CachedCatalog, DeadLetter, DeadLetterFilter, NewDeadLetter, NextRun, RunFailure, RunProgress, RunRecord, RunStatus, SavedCheckpoint, TargetProgress } from "../types.js";
+import type {
+  AdHocCommands,
+  CachedCatalog,
+  DeadLetter,
+  DeadLetterFilter,
+  NewDeadLetter,
+  NextRun,
+  RunFailure,
+  RunProgress,
+  RunRecord,
+  RunStatus,
+  SavedCheckpoint,
+  TargetProgress,
+} from "../types.js";
 
 const now = (): string => new Date().toISOString();
 /** A deep copy through JSON, as a store that serialises would hand back. */
@@ -83,15 +96,42 @@ export class MemoryStateStore implements StateStore {
 
   async startRun(id: string, pipeline: string): Promise<void> {
     this.checkFence();
-    this.runs.set(id, { id, pipeline, startedAt: now(), endedAt: undefined, status: "running", progress: {}, deadLettered: 0, error: undefined, errorCode: undefined, errorKind: undefined });
+    this.runs.set(id, {
+      id,
+      pipeline,
+      startedAt: now(),
+      endedAt: undefined,
+      status: "running",
+      progress: {},
+      deadLettered: 0,
+      error: undefined,
+      errorCode: undefined,
+      errorKind: undefined,
+    });
   }
 
-  async finishRun(runId: string, status: Exclude<RunStatus, "running">, progress: RunProgress, failure?: RunFailure, targets?: readonly TargetProgress[]): Promise<void> {
+  async finishRun(
+    runId: string,
+    status: Exclude<RunStatus, "running">,
+    progress: RunProgress,
+    failure?: RunFailure,
+    targets?: readonly TargetProgress[],
+  ): Promise<void> {
     this.checkFence();
     const run = this.runs.get(runId);
     if (run === undefined) return;
     const deadLettered = [...this.deadLetters.values()].filter((entry) => entry.runId === runId).length;
-    this.runs.set(runId, { ...run, endedAt: now(), status, progress: copy(progress), targets: copy(targets), deadLettered, error: failure?.message, errorCode: failure?.code, errorKind: failure?.kind });
+    this.runs.set(runId, {
+      ...run,
+      endedAt: now(),
+      status,
+      progress: copy(progress),
+      targets: copy(targets),
+      deadLettered,
+      error: failure?.message,
+      errorCode: failure?.code,
+      errorKind: failure?.kind,
+    });
   }
 
   async getRun(id: string): Promise<RunRecord | undefined> {
@@ -108,7 +148,14 @@ export class MemoryStateStore implements StateStore {
     let count = 0;
     for (const run of this.runs.values()) {
       if (run.pipeline !== pipeline || run.status !== "running") continue;
-      this.runs.set(run.id, { ...run, status: "failed", endedAt: now(), error: "the runner stopped without finishing this run (killed?)", errorCode: "RUN_ABANDONED", errorKind: "fatal" });
+      this.runs.set(run.id, {
+        ...run,
+        status: "failed",
+        endedAt: now(),
+        error: "the runner stopped without finishing this run (killed?)",
+        errorCode: "RUN_ABANDONED",
+        errorKind: "fatal",
+      });
       count += 1;
     }
     return count;
@@ -188,7 +235,13 @@ export class MemoryStateStore implements StateStore {
     }
     for (const { id, error } of failed) {
       const entry = this.deadLetters.get(id);
-      if (entry !== undefined) changes.push({ ...entry, attempts: entry.attempts + 1, lastError: error, history: [...entry.history, { at: now(), kind: "replay_failed", detail: error }] });
+      if (entry !== undefined)
+        changes.push({
+          ...entry,
+          attempts: entry.attempts + 1,
+          lastError: error,
+          history: [...entry.history, { at: now(), kind: "replay_failed", detail: error }],
+        });
     }
     for (const entry of changes) this.deadLetters.set(entry.id, entry);
   }

@@ -92,7 +92,8 @@ export const POSTGRES_MIGRATIONS: ReadonlyArray<{ readonly version: number; read
   },
   {
     version: 3,
-    description: "each dead letter keeps its history (every replay that failed, every edit); ad hoc pipelines are remembered; runs keep their counts per target",
+    description:
+      "each dead letter keeps its history (every replay that failed, every edit); ad hoc pipelines are remembered; runs keep their counts per target",
     sql: `
       ${HISTORIES_AND_AD_HOC}
       ${DEAD_LETTERS_VIEW};`,

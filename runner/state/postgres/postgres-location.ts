@@ -25,7 +25,11 @@ export function parsePostgresLocation(location: string): PostgresLocation {
     if (given !== null) {
       timeoutSeconds = Number(given);
       if (!Number.isFinite(timeoutSeconds) || timeoutSeconds <= 0) {
-        throw new ConfigError(RunnerCodes.STATE_STORE_UNAVAILABLE, `the Postgres state store location has timeout=${given}, which is not a number of seconds above 0`, { hint: "Write ?timeout=30 (the default), or leave it out." });
+        throw new ConfigError(
+          RunnerCodes.STATE_STORE_UNAVAILABLE,
+          `the Postgres state store location has timeout=${given}, which is not a number of seconds above 0`,
+          { hint: "Write ?timeout=30 (the default), or leave it out." },
+        );
       }
       url.searchParams.delete("timeout");
       rest = url.toString();

@@ -2,7 +2,20 @@ import type pg from "pg";
 import type { StateStore } from "../interfaces.js";
 import { leaseLostError, type LeaseFence } from "../lease-fence.js";
 import { DEAD_LETTER_COLUMNS, deadLetterValues, eventJson, json, toDeadLetter, toRun, type RunRow } from "../rows.js";
-import type { AdHocCommands, CachedCatalog, DeadLetter, DeadLetterFilter, NewDeadLetter, NextRun, RunFailure, RunProgress, RunRecord, RunStatus, SavedCheckpoint, TargetProgress } from "../types.js";
+import type {
+  AdHocCommands,
+  CachedCatalog,
+  DeadLetter,
+  DeadLetterFilter,
+  NewDeadLetter,
+  NextRun,
+  RunFailure,
+  RunProgress,
+  RunRecord,
+  RunStatus,
+  SavedCheckpoint,
+  TargetProgress,
+} from "../types.js";
 import { migratePostgres, quoteIdentifier } from "./migrations.js";
 import { postgresFailure } from "./postgres-failure.js";
 import { parsePostgresLocation } from "./postgres-location.js";
@@ -159,7 +172,12 @@ export class PostgresStateStore implements StateStore {
 
   async getCheckpoint(pipeline: string): Promise<SavedCheckpoint | undefined> {
     return this.guard(`read the checkpoint of pipeline ${pipeline}`, async (client) => {
-      const row = (await client.query<{ pipeline: string; state: string; run_id: string | null; updated_at: string }>("SELECT pipeline, state, run_id, updated_at FROM checkpoints WHERE pipeline = $1", [pipeline])).rows[0];
+      const row = (
+        await client.query<{ pipeline: string; state: string; run_id: string | null; updated_at: string }>(
+          "SELECT pipeline, state, run_id, updated_at FROM checkpoints WHERE pipeline = $1",
+          [pipeline],
+        )
+      ).rows[0];
       return row === undefined ? undefined : { pipeline: row.pipeline, state: parseJson(row.state), runId: row.run_id ?? undefined, updatedAt: row.updated_at };
     });
   }
@@ -178,7 +196,10 @@ export class PostgresStateStore implements StateStore {
   }
 
   async clearCheckpoint(pipeline: string): Promise<boolean> {
-    return this.guard(`clear the checkpoint of pipeline ${pipeline}`, async (client) => ((await client.query("DELETE FROM checkpoints WHERE pipeline = $1", [pipeline])).rowCount ?? 0) > 0);
+    return this.guard(
+      `clear the checkpoint of pipeline ${pipeline}`,
+      async (client) => ((await client.query("DELETE FROM checkpoints WHERE pipeline = $1", [pipeline])).rowCount ?? 0) > 0,
+    );
   }
 
   /** Saves a newly confirmed checkpoint together with the run's progress, atomically. */
@@ -199,7 +220,13 @@ export class PostgresStateStore implements StateStore {
     });
   }
 
-  async finishRun(runId: string, status: Exclude<RunStatus, "running">, progress: RunProgress, failure?: RunFailure, targets?: readonly TargetProgress[]): Promise<void> {
+  async finishRun(
+    runId: string,
+    status: Exclude<RunStatus, "running">,
+    progress: RunProgress,
+    failure?: RunFailure,
+    targets?: readonly TargetProgress[],
+  ): Promise<void> {
     return this.runWrite(`record the end of run ${runId}`, async (client) => {
       await client.query(
         "UPDATE runs SET ended_at = $1, status = $2, progress = $3, error = $4, error_code = $5, error_kind = $6, dead_lettered = (SELECT count(*) FROM dead_letters WHERE run_id = $7), targets = $8 WHERE id = $7",
@@ -253,12 +280,28 @@ export class PostgresStateStore implements StateStore {
 
   /** Extends a lease we hold; false if it is no longer ours. */
   async renewLease(pipeline: string, holder: string, ttlMs: number): Promise<boolean> {
-    return this.guard(`renew the lease of pipeline ${pipeline}`, async (client) => (await client.query(`UPDATE leases SET expires_at = ${SERVER_MS} + $1 WHERE pipeline = $2 AND holder = $3`, [Math.round(ttlMs), pipeline, holder])).rowCount === 1);
+    return this.guard(
+      `renew the lease of pipeline ${pipeline}`,
+      async (client) =>
+        (await client.query(`UPDATE leases SET expires_at = ${SERVER_MS} + $1 WHERE pipeline = $2 AND holder = $3`, [Math.round(ttlMs), pipeline, holder]))
+          .rowCount === 1,
+    );
   }
 
   /** Hands a lease from a holder known to be dead to a new one; false if someone else got it first. */
   async takeOverLease(pipeline: string, deadHolder: string, holder: string, ttlMs: number): Promise<boolean> {
-    return this.guard(`take over the lease of pipeline ${pipeline}`, async (client) => (await client.query(`UPDATE leases SET holder = $1, expires_at = ${SERVER_MS} + $2 WHERE pipeline = $3 AND holder = $4`, [holder, Math.round(ttlMs), pipeline, deadHolder])).rowCount === 1);
+    return this.guard(
+      `take over the lease of pipeline ${pipeline}`,
+      async (client) =>
+        (
+          await client.query(`UPDATE leases SET holder = $1, expires_at = ${SERVER_MS} + $2 WHERE pipeline = $3 AND holder = $4`, [
+            holder,
+            Math.round(ttlMs),
+            pipeline,
+            deadHolder,
+          ])
+        ).rowCount === 1,
+    );
   }
 
   async releaseLease(pipeline: string, holder: string): Promise<void> {
@@ -269,14 +312,20 @@ export class PostgresStateStore implements StateStore {
 
   /** Who holds a pipeline's lease now, if anyone. */
   async leaseHolder(pipeline: string): Promise<string | undefined> {
-    return this.guard(`read the lease of pipeline ${pipeline}`, async (client) => (await client.query<{ holder: string }>(`SELECT holder FROM leases WHERE pipeline = $1 AND expires_at >= ${SERVER_MS}`, [pipeline])).rows[0]?.holder);
+    return this.guard(
+      `read the lease of pipeline ${pipeline}`,
+      async (client) =>
+        (await client.query<{ holder: string }>(`SELECT holder FROM leases WHERE pipeline = $1 AND expires_at >= ${SERVER_MS}`, [pipeline])).rows[0]?.holder,
+    );
   }
 
   // Schedules
 
   async getNextRun(pipeline: string): Promise<NextRun | undefined> {
     return this.guard(`read when pipeline ${pipeline} is due`, async (client) => {
-      const row = (await client.query<{ next_run_at: string | null; schedule: string }>("SELECT next_run_at, schedule FROM schedules WHERE pipeline = $1", [pipeline])).rows[0];
+      const row = (
+        await client.query<{ next_run_at: string | null; schedule: string }>("SELECT next_run_at, schedule FROM schedules WHERE pipeline = $1", [pipeline])
+      ).rows[0];
       return row === undefined ? undefined : { at: row.next_run_at ?? undefined, schedule: row.schedule };
     });
   }
@@ -294,7 +343,12 @@ export class PostgresStateStore implements StateStore {
 
   async getCachedCatalog(key: string): Promise<CachedCatalog | undefined> {
     return this.guard("read a cached catalog", async (client) => {
-      const row = (await client.query<{ pipeline: string; catalog: string; discovered_at: string }>("SELECT pipeline, catalog, discovered_at FROM catalogs WHERE cache_key = $1", [key])).rows[0];
+      const row = (
+        await client.query<{ pipeline: string; catalog: string; discovered_at: string }>(
+          "SELECT pipeline, catalog, discovered_at FROM catalogs WHERE cache_key = $1",
+          [key],
+        )
+      ).rows[0];
       return row === undefined ? undefined : { pipeline: row.pipeline, catalog: JSON.parse(row.catalog) as unknown, discoveredAt: row.discovered_at };
     });
   }
@@ -357,7 +411,9 @@ export class PostgresStateStore implements StateStore {
     return this.guard(`read the dead letters of pipeline ${filter.pipeline}`, async (client) => {
       const { sql, values } = deadLetterWhere(filter, "postgres");
       const limit = filter.limit === undefined ? "" : ` LIMIT ${Math.max(0, Math.floor(filter.limit))}`;
-      return (await client.query<Record<string, unknown>>(`SELECT * FROM dead_letters_full WHERE ${sql} ORDER BY id${limit}`, values)).rows.map(toDeadLetterRow);
+      return (await client.query<Record<string, unknown>>(`SELECT * FROM dead_letters_full WHERE ${sql} ORDER BY id${limit}`, values)).rows.map(
+        toDeadLetterRow,
+      );
     });
   }
 
@@ -379,9 +435,17 @@ export class PostgresStateStore implements StateStore {
   async recordReplay(succeeded: readonly number[], failed: ReadonlyArray<{ id: number; error: string }>): Promise<void> {
     return this.runWrite("record a replay", (client) =>
       this.transaction(client, async () => {
-        if (succeeded.length > 0) await client.query("UPDATE dead_letters SET status = 'done', attempts = attempts + 1, last_error = NULL WHERE id = ANY($1::bigint[]) AND status = 'pending'", [succeeded]);
+        if (succeeded.length > 0)
+          await client.query(
+            "UPDATE dead_letters SET status = 'done', attempts = attempts + 1, last_error = NULL WHERE id = ANY($1::bigint[]) AND status = 'pending'",
+            [succeeded],
+          );
         for (const { id, error } of failed) {
-          await client.query(`UPDATE dead_letters SET attempts = attempts + 1, last_error = $1, history = ${postgresAppendEvent(3)} WHERE id = $2`, [error, id, eventJson("replay_failed", error)]);
+          await client.query(`UPDATE dead_letters SET attempts = attempts + 1, last_error = $1, history = ${postgresAppendEvent(3)} WHERE id = $2`, [
+            error,
+            id,
+            eventJson("replay_failed", error),
+          ]);
         }
       }),
     );
@@ -390,7 +454,10 @@ export class PostgresStateStore implements StateStore {
   async editDeadLetter(id: number, record: Record<string, unknown>, detail: string): Promise<void> {
     await this.guard(`edit dead letter ${id}`, (client) =>
       // Every expression reads the row as it was: an entry with an original gets the edit there, one without in processed.
-      client.query(`UPDATE dead_letters SET original = CASE WHEN original IS NULL THEN NULL ELSE $1 END, processed = CASE WHEN original IS NULL THEN $1 ELSE NULL END, history = ${postgresAppendEvent(2)} WHERE id = $3`, [json(record), eventJson("edited", detail), id]),
+      client.query(
+        `UPDATE dead_letters SET original = CASE WHEN original IS NULL THEN NULL ELSE $1 END, processed = CASE WHEN original IS NULL THEN $1 ELSE NULL END, history = ${postgresAppendEvent(2)} WHERE id = $3`,
+        [json(record), eventJson("edited", detail), id],
+      ),
     );
   }
 
@@ -420,4 +487,3 @@ function postgresAppendEvent(n: number): string {
 function toDeadLetterRow(row: Record<string, unknown>): DeadLetter {
   return toDeadLetter({ ...row, id: Number(row["id"]) });
 }
-

@@ -104,7 +104,8 @@ export const MIGRATIONS: ReadonlyArray<{ readonly version: number; readonly desc
   },
   {
     version: 7,
-    description: "each dead letter keeps its history (every replay that failed, every edit); ad hoc pipelines are remembered; runs keep their counts per target",
+    description:
+      "each dead letter keeps its history (every replay that failed, every edit); ad hoc pipelines are remembered; runs keep their counts per target",
     sql: `
       ${HISTORIES_AND_AD_HOC}
       ${DEAD_LETTERS_VIEW};`,

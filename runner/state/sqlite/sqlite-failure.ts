@@ -55,6 +55,7 @@ export function sqliteFailure(error: unknown, path: string, doing: string): Erro
     });
   }
   const problem = FILE_PROBLEMS[primaryCode(code)];
-  if (problem === undefined) return new FatalError(RunnerCodes.STATE_STORE_FAILED, `the state store could not ${doing} (${detail}, ${code})`, { where, cause: error });
+  if (problem === undefined)
+    return new FatalError(RunnerCodes.STATE_STORE_FAILED, `the state store could not ${doing} (${detail}, ${code})`, { where, cause: error });
   return new FatalError(problem.code, `the state store could not ${doing}: ${problem.says} (${code})`, { where, hint: problem.hint, cause: error });
 }

@@ -4,7 +4,20 @@ import BetterSqlite3, { type Database } from "better-sqlite3";
 import { AgoraError, ensurePrivateFile, FatalError, parseJson, stringifyJson } from "../../../protocol/index.js";
 import { RunnerCodes } from "../../errors.js";
 import type { StateStore } from "../interfaces.js";
-import type { AdHocCommands, CachedCatalog, DeadLetter, DeadLetterFilter, NewDeadLetter, NextRun, RunFailure, RunProgress, RunRecord, RunStatus, SavedCheckpoint, TargetProgress } from "../types.js";
+import type {
+  AdHocCommands,
+  CachedCatalog,
+  DeadLetter,
+  DeadLetterFilter,
+  NewDeadLetter,
+  NextRun,
+  RunFailure,
+  RunProgress,
+  RunRecord,
+  RunStatus,
+  SavedCheckpoint,
+  TargetProgress,
+} from "../types.js";
 import { migrate } from "./migrations.js";
 import { sqliteFailure } from "./sqlite-failure.js";
 import { leaseLostError, type LeaseFence } from "../lease-fence.js";
@@ -120,7 +133,9 @@ export class SqliteStateStore implements StateStore {
 
   private writeCheckpoint(pipeline: string, state: unknown, runId?: string): void {
     this.db
-      .prepare("INSERT INTO checkpoints (pipeline, state, run_id, updated_at) VALUES (?, ?, ?, ?) ON CONFLICT (pipeline) DO UPDATE SET state = excluded.state, run_id = excluded.run_id, updated_at = excluded.updated_at")
+      .prepare(
+        "INSERT INTO checkpoints (pipeline, state, run_id, updated_at) VALUES (?, ?, ?, ?) ON CONFLICT (pipeline) DO UPDATE SET state = excluded.state, run_id = excluded.run_id, updated_at = excluded.updated_at",
+      )
       .run(pipeline, stringifyJson(state), runId ?? null, now());
   }
 
@@ -148,10 +163,18 @@ export class SqliteStateStore implements StateStore {
     });
   }
 
-  async finishRun(runId: string, status: Exclude<RunStatus, "running">, progress: RunProgress, failure?: RunFailure, targets?: readonly TargetProgress[]): Promise<void> {
+  async finishRun(
+    runId: string,
+    status: Exclude<RunStatus, "running">,
+    progress: RunProgress,
+    failure?: RunFailure,
+    targets?: readonly TargetProgress[],
+  ): Promise<void> {
     return this.runWrite(`record the end of run ${runId}`, () => {
       this.db
-        .prepare("UPDATE runs SET ended_at = ?, status = ?, progress = ?, targets = ?, error = ?, error_code = ?, error_kind = ?, dead_lettered = (SELECT count(*) FROM dead_letters WHERE run_id = ?) WHERE id = ?")
+        .prepare(
+          "UPDATE runs SET ended_at = ?, status = ?, progress = ?, targets = ?, error = ?, error_code = ?, error_kind = ?, dead_lettered = (SELECT count(*) FROM dead_letters WHERE run_id = ?) WHERE id = ?",
+        )
         .run(now(), status, JSON.stringify(progress), json(targets), failure?.message ?? null, failure?.code ?? null, failure?.kind ?? null, runId, runId);
     });
   }
@@ -177,7 +200,11 @@ export class SqliteStateStore implements StateStore {
   /** Runs left "running" by a runner that died: marked failed so history tells the truth. */
   async markAbandonedRuns(pipeline: string): Promise<number> {
     return this.runWrite(`mark unfinished runs of pipeline ${pipeline}`, () => {
-      return this.db.prepare("UPDATE runs SET status = 'failed', ended_at = ?, error = 'the runner stopped without finishing this run (killed?)', error_code = 'RUN_ABANDONED', error_kind = 'fatal' WHERE pipeline = ? AND status = 'running'").run(now(), pipeline).changes;
+      return this.db
+        .prepare(
+          "UPDATE runs SET status = 'failed', ended_at = ?, error = 'the runner stopped without finishing this run (killed?)', error_code = 'RUN_ABANDONED', error_kind = 'fatal' WHERE pipeline = ? AND status = 'running'",
+        )
+        .run(now(), pipeline).changes;
     });
   }
 
@@ -211,7 +238,10 @@ export class SqliteStateStore implements StateStore {
   /** Hands a lease from a holder known to be dead to a new one; false if someone else got it first. */
   async takeOverLease(pipeline: string, deadHolder: string, holder: string, ttlMs: number): Promise<boolean> {
     return this.guard(`take over the lease of pipeline ${pipeline}`, () => {
-      return this.db.prepare("UPDATE leases SET holder = ?, expires_at = ? WHERE pipeline = ? AND holder = ?").run(holder, Date.now() + ttlMs, pipeline, deadHolder).changes === 1;
+      return (
+        this.db.prepare("UPDATE leases SET holder = ?, expires_at = ? WHERE pipeline = ? AND holder = ?").run(holder, Date.now() + ttlMs, pipeline, deadHolder)
+          .changes === 1
+      );
     });
   }
 
@@ -224,7 +254,9 @@ export class SqliteStateStore implements StateStore {
   /** Who holds a pipeline's lease now, if anyone. */
   async leaseHolder(pipeline: string): Promise<string | undefined> {
     return this.guard(`read the lease of pipeline ${pipeline}`, () => {
-      const row = this.db.prepare("SELECT holder FROM leases WHERE pipeline = ? AND expires_at >= ?").get(pipeline, Date.now()) as { holder: string } | undefined;
+      const row = this.db.prepare("SELECT holder FROM leases WHERE pipeline = ? AND expires_at >= ?").get(pipeline, Date.now()) as
+        | { holder: string }
+        | undefined;
       return row?.holder;
     });
   }
@@ -233,7 +265,9 @@ export class SqliteStateStore implements StateStore {
 
   async getNextRun(pipeline: string): Promise<NextRun | undefined> {
     return this.guard(`read when pipeline ${pipeline} is due`, () => {
-      const row = this.db.prepare("SELECT next_run_at, schedule FROM schedules WHERE pipeline = ?").get(pipeline) as { next_run_at: string | null; schedule: string } | undefined;
+      const row = this.db.prepare("SELECT next_run_at, schedule FROM schedules WHERE pipeline = ?").get(pipeline) as
+        | { next_run_at: string | null; schedule: string }
+        | undefined;
       return row === undefined ? undefined : { at: row.next_run_at ?? undefined, schedule: row.schedule };
     });
   }
@@ -241,7 +275,9 @@ export class SqliteStateStore implements StateStore {
   async setNextRun(pipeline: string, next: NextRun): Promise<void> {
     return this.runWrite(`record when pipeline ${pipeline} is due`, () => {
       this.db
-        .prepare("INSERT INTO schedules (pipeline, next_run_at, schedule, updated_at) VALUES (?, ?, ?, ?) ON CONFLICT (pipeline) DO UPDATE SET next_run_at = excluded.next_run_at, schedule = excluded.schedule, updated_at = excluded.updated_at")
+        .prepare(
+          "INSERT INTO schedules (pipeline, next_run_at, schedule, updated_at) VALUES (?, ?, ?, ?) ON CONFLICT (pipeline) DO UPDATE SET next_run_at = excluded.next_run_at, schedule = excluded.schedule, updated_at = excluded.updated_at",
+        )
         .run(pipeline, next.at ?? null, next.schedule, now());
     });
   }
@@ -250,7 +286,9 @@ export class SqliteStateStore implements StateStore {
 
   async getCachedCatalog(key: string): Promise<CachedCatalog | undefined> {
     return this.guard(`read a cached catalog`, () => {
-      const row = this.db.prepare("SELECT pipeline, catalog, discovered_at FROM catalogs WHERE cache_key = ?").get(key) as { pipeline: string; catalog: string; discovered_at: string } | undefined;
+      const row = this.db.prepare("SELECT pipeline, catalog, discovered_at FROM catalogs WHERE cache_key = ?").get(key) as
+        | { pipeline: string; catalog: string; discovered_at: string }
+        | undefined;
       return row === undefined ? undefined : { pipeline: row.pipeline, catalog: JSON.parse(row.catalog) as unknown, discoveredAt: row.discovered_at };
     });
   }
@@ -258,7 +296,9 @@ export class SqliteStateStore implements StateStore {
   async saveCachedCatalog(key: string, pipeline: string, catalog: unknown): Promise<void> {
     return this.guard(`cache the catalog of pipeline ${pipeline}`, () => {
       this.db
-        .prepare("INSERT INTO catalogs (cache_key, pipeline, catalog, discovered_at) VALUES (?, ?, ?, ?) ON CONFLICT (cache_key) DO UPDATE SET pipeline = excluded.pipeline, catalog = excluded.catalog, discovered_at = excluded.discovered_at")
+        .prepare(
+          "INSERT INTO catalogs (cache_key, pipeline, catalog, discovered_at) VALUES (?, ?, ?, ?) ON CONFLICT (cache_key) DO UPDATE SET pipeline = excluded.pipeline, catalog = excluded.catalog, discovered_at = excluded.discovered_at",
+        )
         .run(key, pipeline, JSON.stringify(catalog), now());
     });
   }
@@ -268,7 +308,9 @@ export class SqliteStateStore implements StateStore {
   async saveAdHocPipeline(pipeline: string, commands: AdHocCommands): Promise<void> {
     return this.guard(`remember ad hoc pipeline ${pipeline}`, () => {
       this.db
-        .prepare("INSERT INTO ad_hoc_pipelines (pipeline, commands, updated_at) VALUES (?, ?, ?) ON CONFLICT (pipeline) DO UPDATE SET commands = excluded.commands, updated_at = excluded.updated_at")
+        .prepare(
+          "INSERT INTO ad_hoc_pipelines (pipeline, commands, updated_at) VALUES (?, ?, ?) ON CONFLICT (pipeline) DO UPDATE SET commands = excluded.commands, updated_at = excluded.updated_at",
+        )
         .run(pipeline, JSON.stringify(commands), now());
     });
   }
@@ -309,7 +351,9 @@ export class SqliteStateStore implements StateStore {
     return this.guard(`read the dead letters of pipeline ${filter.pipeline}`, () => {
       const { sql, values } = deadLetterWhere(filter, "sqlite");
       const limit = filter.limit === undefined ? "" : ` LIMIT ${Math.max(0, Math.floor(filter.limit))}`;
-      return (this.db.prepare(`SELECT * FROM dead_letters_full WHERE ${sql} ORDER BY id${limit}`).all(...values) as Array<Record<string, unknown>>).map(toDeadLetter);
+      return (this.db.prepare(`SELECT * FROM dead_letters_full WHERE ${sql} ORDER BY id${limit}`).all(...values) as Array<Record<string, unknown>>).map(
+        toDeadLetter,
+      );
     });
   }
 

@@ -72,7 +72,8 @@ describe("CsvParser", () => {
         const rows = comparable(ours(text, cuts, syntax));
         const expected = reference(text, syntax);
         // csv-parse counts "\r\n" inside a quoted field as two lines; we count one. Compare lines where there is no "\r".
-        if (text.includes("\r")) expect(rows.map((row) => (row === "unreadable" ? row : row[0]))).toEqual(expected.map((row) => (row === "unreadable" ? row : row[0])));
+        if (text.includes("\r"))
+          expect(rows.map((row) => (row === "unreadable" ? row : row[0]))).toEqual(expected.map((row) => (row === "unreadable" ? row : row[0])));
         else expect(rows).toEqual(expected);
       }),
       { numRuns: 3000 },
@@ -90,7 +91,7 @@ describe("CsvParser", () => {
   });
 
   it("reads a file whose rows end in a lone carriage return", () => {
-    expect(ours("a,b\r1,\"x\ry\"\r2,3", [5], { delimiter: ",", quote: '"' })).toEqual([
+    expect(ours('a,b\r1,"x\ry"\r2,3', [5], { delimiter: ",", quote: '"' })).toEqual([
       { ok: true, cells: ["a", "b"], line: 1, lastLine: 1 },
       { ok: true, cells: ["1", "x\ry"], line: 2, lastLine: 3 },
       { ok: true, cells: ["2", "3"], line: 4, lastLine: 4 },
@@ -105,7 +106,10 @@ describe("CsvParser", () => {
     expect(() => {
       for (let index = 0; index <= MAX_ROW_CHARS / piece.length; index += 1) parser.push(piece, rows);
     }).toThrow(new CsvRowTooLongError(3));
-    expect(rows.map((row) => (row.ok ? row.cells : row.reason))).toEqual([["id", "text"], ["1", "ok"]]);
+    expect(rows.map((row) => (row.ok ? row.cells : row.reason))).toEqual([
+      ["id", "text"],
+      ["1", "ok"],
+    ]);
   });
 
   it("reads a one-column file without a delimiter in linear time (a million rows)", () => {

@@ -10,7 +10,13 @@ const FILE_IDENTITY = { size: expect.any(Number), head: expect.stringMatching(/^
 const tap = connectorBin("tap-csv");
 const dir = tempDir();
 
-const PEOPLE = ["id,name,score,active,joined,zip", "1,Ann,1.5,true,2024-01-02T03:04:05Z,007", '2,"Bob, Jr.",2,false,,0100', '3,"Quote ""Q""",-3.25,TRUE,2024-02-02 10:00:00,12345', "4,Dörte,0,false,2024-03-03T00:00:00Z,"].join("\n");
+const PEOPLE = [
+  "id,name,score,active,joined,zip",
+  "1,Ann,1.5,true,2024-01-02T03:04:05Z,007",
+  '2,"Bob, Jr.",2,false,,0100',
+  '3,"Quote ""Q""",-3.25,TRUE,2024-02-02 10:00:00,12345',
+  "4,Dörte,0,false,2024-03-03T00:00:00Z,",
+].join("\n");
 const people = writeIn(dir, "people.csv", `${PEOPLE}\n`);
 
 async function sync(config: Record<string, unknown>, extra: string[] = []) {
@@ -22,7 +28,8 @@ describe("tap-csv discovery", () => {
   it("infers column types from a sample and marks keys", async () => {
     const result = await runNode(tap, ["--config", writeJsonIn(dir, "d.json", { files: [{ path: people, key_properties: ["id"] }] }), "--discover"]);
     expect(result.exitCode).toBe(0);
-    const [stream] = (JSON.parse(result.stdout) as { streams: Array<{ tap_stream_id: string; schema: { properties: object }; key_properties: string[] }> }).streams;
+    const [stream] = (JSON.parse(result.stdout) as { streams: Array<{ tap_stream_id: string; schema: { properties: object }; key_properties: string[] }> })
+      .streams;
     expect(stream?.tap_stream_id).toBe("people");
     expect(stream?.key_properties).toEqual(["id"]);
     expect(stream?.schema.properties).toEqual({
@@ -104,16 +111,27 @@ describe("tap-csv sync", () => {
     const text = "id,city\n1,Zürich\n2,東京\n";
     const little = writeIn(dir, "le.csv", Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(text, "utf16le")]));
     const big = writeIn(dir, "be.csv", Buffer.concat([Buffer.from([0xfe, 0xff]), Buffer.from(text, "utf16le").swap16()]));
-    const result = await sync({ files: [{ path: little, encoding: "utf-16le" }, { path: big, encoding: "utf-16be" }] });
+    const result = await sync({
+      files: [
+        { path: little, encoding: "utf-16le" },
+        { path: big, encoding: "utf-16be" },
+      ],
+    });
     expect(result.exitCode, result.stderr).toBe(0);
-    for (const stream of ["le", "be"]) expect(recordsOf(result.messages, stream)).toEqual([{ id: 1, city: "Zürich" }, { id: 2, city: "東京" }]);
+    for (const stream of ["le", "be"])
+      expect(recordsOf(result.messages, stream)).toEqual([
+        { id: 1, city: "Zürich" },
+        { id: 2, city: "東京" },
+      ]);
   });
 
   it("refuses a file whose byte-order mark contradicts its encoding, in one line naming the file (not 0 rows and success)", async () => {
     const big = writeIn(dir, "be-as-le.csv", Buffer.concat([Buffer.from([0xfe, 0xff]), Buffer.from("id\n1\n", "utf16le").swap16()]));
     const wrong = await sync({ files: [{ path: big, encoding: "utf-16le" }] });
     expect(wrong.exitCode).not.toBe(0);
-    expect(wrong.stderr.trim()).toBe(`tap-csv error: tap-csv, ${big}: the file starts with a UTF-16BE byte-order mark, but it is read as utf-16le. Set encoding to "utf-16be", or convert the file to utf-16le. [BOM_CONTRADICTS_ENCODING]`);
+    expect(wrong.stderr.trim()).toBe(
+      `tap-csv error: tap-csv, ${big}: the file starts with a UTF-16BE byte-order mark, but it is read as utf-16le. Set encoding to "utf-16be", or convert the file to utf-16le. [BOM_CONTRADICTS_ENCODING]`,
+    );
     const utf16AsUtf8 = writeIn(dir, "le-as-utf8.csv", Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from("id\n1\n", "utf16le")]));
     expect((await sync({ files: [{ path: utf16AsUtf8 }] })).stderr).toContain("[BOM_CONTRADICTS_ENCODING]");
   });
@@ -132,7 +150,12 @@ describe("tap-csv sync", () => {
     expect(result.exitCode, result.stderr).toBe(0);
     // The lines as the tap wrote them: JSON.parse (which jsonLines uses) would round these.
     const lines = result.stdout.split("\n").filter((line) => line.includes('"RECORD"'));
-    expect(lines.map((line) => /"amount":([^,}]+)/.exec(line)?.[1])).toEqual(["1234567890123456.78", "2.5", "123456789012345678901234567890.123456789", "-1e400"]);
+    expect(lines.map((line) => /"amount":([^,}]+)/.exec(line)?.[1])).toEqual([
+      "1234567890123456.78",
+      "2.5",
+      "123456789012345678901234567890.123456789",
+      "-1e400",
+    ]);
     const infinite = writeIn(dir, "infinite.csv", "id,amount\n1,1.5\n2,Infinity\n");
     // Inferred from the first row only, so the column is a number column when Infinity comes.
     const refused = await sync({ files: [{ path: infinite }], sample_size: 1 });
@@ -177,7 +200,9 @@ describe("tap-csv bad rows", () => {
     const result = await sync({ files: [{ path: bad }], sample_size: 1 });
     expect(result.exitCode).toBe(1);
     expect(recordsOf(result.messages)).toEqual([{ id: 1, amount: 10 }]);
-    expect(result.stderr.trim()).toBe(`tap-csv error: tap-csv, stream bad, ${bad}, line 3: row has 1 fields, expected 2. Fix the row, or set "on_bad_row" to skip or dlq. [CSV_FIELD_COUNT]`);
+    expect(result.stderr.trim()).toBe(
+      `tap-csv error: tap-csv, stream bad, ${bad}, line 3: row has 1 fields, expected 2. Fix the row, or set "on_bad_row" to skip or dlq. [CSV_FIELD_COUNT]`,
+    );
   });
 
   it("skips with a warning per row and a count", async () => {
@@ -275,9 +300,20 @@ describe("tap-csv: a bad last row under skip", () => {
 describe("tap-csv sync with a catalog", () => {
   it("takes each schema from the catalog instead of sampling again, and never opens a deselected stream's file", async () => {
     const scores = writeIn(dir, "scores.csv", "id,score\n1,10\n2,20\n");
-    const config = writeJsonIn(dir, "catalog-sync.json", { files: [{ path: scores, key_properties: ["id"] }, { path: people, key_properties: ["id"] }] });
+    const config = writeJsonIn(dir, "catalog-sync.json", {
+      files: [
+        { path: scores, key_properties: ["id"] },
+        { path: people, key_properties: ["id"] },
+      ],
+    });
     const discovered = await runNode(tap, ["--config", config, "--discover"]);
-    const catalog = JSON.parse(discovered.stdout) as { streams: Array<{ tap_stream_id: string; schema: { properties: Record<string, unknown> }; metadata: Array<{ breadcrumb: string[]; metadata: Record<string, unknown> }> }> };
+    const catalog = JSON.parse(discovered.stdout) as {
+      streams: Array<{
+        tap_stream_id: string;
+        schema: { properties: Record<string, unknown> };
+        metadata: Array<{ breadcrumb: string[]; metadata: Record<string, unknown> }>;
+      }>;
+    };
     for (const stream of catalog.streams) {
       const top = stream.metadata.find((entry) => entry.breadcrumb.length === 0);
       if (top !== undefined) top.metadata["selected"] = stream.tap_stream_id === "scores";
@@ -286,7 +322,12 @@ describe("tap-csv sync with a catalog", () => {
     }
     const catalogFile = writeJsonIn(dir, "catalog-sync.catalog.json", catalog);
     // The deselected stream's file is gone: building it would fail.
-    const gone = writeJsonIn(dir, "catalog-sync-gone.json", { files: [{ path: scores, key_properties: ["id"] }, { path: join(dir, "no-such-people.csv"), stream: "people", key_properties: ["id"] }] });
+    const gone = writeJsonIn(dir, "catalog-sync-gone.json", {
+      files: [
+        { path: scores, key_properties: ["id"] },
+        { path: join(dir, "no-such-people.csv"), stream: "people", key_properties: ["id"] },
+      ],
+    });
     const result = await runNode(tap, ["--config", gone, "--catalog", catalogFile]);
     expect(result.stderr).not.toContain("error");
     expect(result.exitCode).toBe(0);

@@ -18,16 +18,19 @@ describe("Utf8LineCheck", () => {
     expect(await badLines(text, size)).toEqual([]);
   });
 
-  it.each([1, 2, 7, 64])("names each line with invalid bytes (chunks of %i): a lone Latin-1 byte, a cut sequence, a surrogate, an overlong form", async (size) => {
-    const bytes = Buffer.concat([
-      Buffer.from("ok\n"),
-      Buffer.from([0x63, 0x61, 0x66, 0xe9, 0x0a]), // line 2: "caf" + 0xE9 alone
-      Buffer.from([0xe2, 0x98, 0x0a]), // line 3: a three-byte sequence cut short
-      Buffer.from([0xed, 0xa0, 0x80, 0x0a]), // line 4: a UTF-16 surrogate
-      Buffer.from([0xc0, 0xaf, 0x0a]), // line 5: an overlong "/"
-      Buffer.from("fine ☕\n"),
-      Buffer.from([0xf0, 0x9f]), // line 7: cut at the end of the file
-    ]);
-    expect(await badLines(bytes, size)).toEqual([2, 3, 4, 5, 7]);
-  });
+  it.each([1, 2, 7, 64])(
+    "names each line with invalid bytes (chunks of %i): a lone Latin-1 byte, a cut sequence, a surrogate, an overlong form",
+    async (size) => {
+      const bytes = Buffer.concat([
+        Buffer.from("ok\n"),
+        Buffer.from([0x63, 0x61, 0x66, 0xe9, 0x0a]), // line 2: "caf" + 0xE9 alone
+        Buffer.from([0xe2, 0x98, 0x0a]), // line 3: a three-byte sequence cut short
+        Buffer.from([0xed, 0xa0, 0x80, 0x0a]), // line 4: a UTF-16 surrogate
+        Buffer.from([0xc0, 0xaf, 0x0a]), // line 5: an overlong "/"
+        Buffer.from("fine ☕\n"),
+        Buffer.from([0xf0, 0x9f]), // line 7: cut at the end of the file
+      ]);
+      expect(await badLines(bytes, size)).toEqual([2, 3, 4, 5, 7]);
+    },
+  );
 });

@@ -75,6 +75,8 @@ describe("tap-jsonl", () => {
     const utf16 = writeIn(dir, "utf16.jsonl", Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from('{"id":1}\n', "utf16le")]));
     const refused = await sync({ files: [{ path: utf16 }] });
     expect(refused.exitCode).not.toBe(0);
-    expect(refused.stderr.trim()).toBe(`tap-jsonl error: tap-jsonl, ${utf16}: the file starts with a UTF-16LE byte-order mark, but it is read as utf-8. Convert the file to utf-8. [BOM_CONTRADICTS_ENCODING]`);
+    expect(refused.stderr.trim()).toBe(
+      `tap-jsonl error: tap-jsonl, ${utf16}: the file starts with a UTF-16LE byte-order mark, but it is read as utf-8. Convert the file to utf-8. [BOM_CONTRADICTS_ENCODING]`,
+    );
   });
 });

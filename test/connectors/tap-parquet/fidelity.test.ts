@@ -96,7 +96,10 @@ describe("tap-parquet reads what DuckDB wrote, exactly, in every codec", () => {
     );
     for (const format of ["jsonl", "arrow", "parquet"] as const) {
       const root = join(dir, `lanes-${columns.length}-${format}`);
-      const result = await runNode(tap, ["--config", writeJsonIn(dir, `lanes-${columns.length}-${format}.json`, { files: [{ path: file, stream: "t" }], batch_config: { format, root } })]);
+      const result = await runNode(tap, [
+        "--config",
+        writeJsonIn(dir, `lanes-${columns.length}-${format}.json`, { files: [{ path: file, stream: "t" }], batch_config: { format, root } }),
+      ]);
       expect(result.exitCode, result.stderr).toBe(0);
       const rows: Array<Record<string, unknown>> = [];
       for (const line of result.stdout.split("\n").filter((text) => text.includes('"BATCH"'))) {
@@ -115,7 +118,12 @@ describe("tap-parquet reads what DuckDB wrote, exactly, in every codec", () => {
     ["two-level", { type: ["null", "array"], items: { type: "string" } }, [["x", "y"], [], null], true],
     ["bare-repeated", { type: "array", items: { type: "string" } }, [["x", "y"], [], []], true],
     // By the format's rules the one-field group named "array" is the element (DuckDB gives its field instead).
-    ["array-group", { type: ["null", "array"], items: { type: "object", properties: { str: { type: "string" } } } }, [[{ str: "x" }, { str: "y" }], [], null], false],
+    [
+      "array-group",
+      { type: ["null", "array"], items: { type: "object", properties: { str: { type: "string" } } } },
+      [[{ str: "x" }, { str: "y" }], [], null],
+      false,
+    ],
     // DuckDB refuses a MAP without values; each key maps to null.
     ["map-without-values", { type: ["null", "object"], additionalProperties: { type: "null" } }, [{ x: null, y: null }, {}, null], false],
   ] as const)("reads a legacy %s encoding by the format's backward-compatibility rules", async (shape, schema, values, asDuckdb) => {
@@ -137,11 +145,17 @@ describe("tap-parquet reads what DuckDB wrote, exactly, in every codec", () => {
     const file = join(dir, "zstd.parquet");
     const result = await runNode(tap, ["--config", writeJsonIn(dir, "nan-bad.json", { files: [{ path: file, stream: "t" }], non_finite_numbers: "bad_row" })]);
     expect(result.exitCode).not.toBe(0);
-    expect(result.stderr.trim()).toBe(`tap-parquet error: tap-parquet, stream t, ${file}, line 2: column d holds NaN, which JSON cannot write. Set "non_finite_numbers" to "null" to write such values as null (counted in the summary). [PARQUET_NOT_A_NUMBER]`);
+    expect(result.stderr.trim()).toBe(
+      `tap-parquet error: tap-parquet, stream t, ${file}, line 2: column d holds NaN, which JSON cannot write. Set "non_finite_numbers" to "null" to write such values as null (counted in the summary). [PARQUET_NOT_A_NUMBER]`,
+    );
   });
 
   it("declares the columns as what they hold: integers, numbers, base64 bytes, date-times, dates", async () => {
-    const result = await runNode(tap, ["--config", writeJsonIn(dir, "discover.json", { files: [{ path: join(dir, "zstd.parquet"), stream: "t" }] }), "--discover"]);
+    const result = await runNode(tap, [
+      "--config",
+      writeJsonIn(dir, "discover.json", { files: [{ path: join(dir, "zstd.parquet"), stream: "t" }] }),
+      "--discover",
+    ]);
     const properties = (JSON.parse(result.stdout) as { streams: Array<{ schema: { properties: Record<string, unknown> } }> }).streams[0]?.schema.properties;
     expect(properties).toMatchObject({
       i64: { type: ["null", "integer"] },
@@ -160,7 +174,11 @@ describe("tap-parquet reads what DuckDB wrote, exactly, in every codec", () => {
     writeFileSync(truncated, good.subarray(0, Math.floor(good.length / 2)));
     const cut = await runNode(tap, ["--config", writeJsonIn(dir, "truncated.json", { files: [{ path: truncated, stream: "t" }] })]);
     expect(cut.exitCode).not.toBe(0);
-    expect(cut.stderr.trim()).toMatch(new RegExp(`^tap-parquet error: tap-parquet, ${truncated}: not a readable Parquet file \\(.*\\)\\. Check that the file is Parquet and not truncated\\. \\[PARQUET_INVALID\\]$`));
+    expect(cut.stderr.trim()).toMatch(
+      new RegExp(
+        `^tap-parquet error: tap-parquet, ${truncated}: not a readable Parquet file \\(.*\\)\\. Check that the file is Parquet and not truncated\\. \\[PARQUET_INVALID\\]$`,
+      ),
+    );
     const garbled = join(dir, "garbled.parquet");
     writeFileSync(garbled, Buffer.concat([good.subarray(0, 8), Buffer.alloc(120, 0xab), good.subarray(128)]));
     const bad = await runNode(tap, ["--config", writeJsonIn(dir, "garbled.json", { files: [{ path: garbled, stream: "t" }] })]);
@@ -179,10 +197,17 @@ describe("tap-parquet reads what DuckDB wrote, exactly, in every codec", () => {
     ];
     const records = await runNode(tap, ["--config", writeJsonIn(dir, "int96.json", { files: [{ path: file, stream: "t" }] })]);
     expect(records.exitCode, records.stderr).toBe(0);
-    expect(jsonLines(records.stdout).filter((line) => (line as { type: string }).type === "RECORD").map((line) => (line as { record: unknown }).record)).toEqual(expected);
+    expect(
+      jsonLines(records.stdout)
+        .filter((line) => (line as { type: string }).type === "RECORD")
+        .map((line) => (line as { record: unknown }).record),
+    ).toEqual(expected);
     for (const format of ["jsonl", "arrow"] as const) {
       const root = join(dir, `int96-${format}`);
-      const batched = await runNode(tap, ["--config", writeJsonIn(dir, `int96-${format}.json`, { files: [{ path: file, stream: "t" }], batch_config: { format, root } })]);
+      const batched = await runNode(tap, [
+        "--config",
+        writeJsonIn(dir, `int96-${format}.json`, { files: [{ path: file, stream: "t" }], batch_config: { format, root } }),
+      ]);
       expect(batched.exitCode, batched.stderr).toBe(0);
       const rows: unknown[] = [];
       for (const message of jsonLines(batched.stdout) as Array<{ type: string; manifest?: string[] }>) {
@@ -204,11 +229,21 @@ describe("tap-parquet reads what DuckDB wrote, exactly, in every codec", () => {
       (3, NULL, {'a': NULL, 'b': NULL}, NULL, NULL, NULL),
       (4, [NULL], {'a': 2, 'b': ''}, MAP {'k': NULL}, [NULL], [[NULL]])
     ) t(id, l, s, m, ls, ll)) TO '${file}' (FORMAT parquet)`);
-    const expected = (await duckdb(`SELECT id, to_json(l) AS l, to_json(s) AS s, to_json(m) AS m, to_json(ls) AS ls, to_json(ll) AS ll FROM read_parquet('${file}') ORDER BY id`)).map((row) =>
-      Object.fromEntries(Object.entries(row).map(([key, text]) => [key, key === "id" || text === null ? (text === null ? null : Number(text)) : (JSON.parse(text) as unknown)])),
+    const expected = (
+      await duckdb(
+        `SELECT id, to_json(l) AS l, to_json(s) AS s, to_json(m) AS m, to_json(ls) AS ls, to_json(ll) AS ll FROM read_parquet('${file}') ORDER BY id`,
+      )
+    ).map((row) =>
+      Object.fromEntries(
+        Object.entries(row).map(([key, text]) => [key, key === "id" || text === null ? (text === null ? null : Number(text)) : (JSON.parse(text) as unknown)]),
+      ),
     );
     const result = await runNode(tap, ["--config", writeJsonIn(dir, "nested.json", { files: [{ path: file, stream: "t" }] })]);
     expect(result.exitCode, result.stderr).toBe(0);
-    expect(jsonLines(result.stdout).filter((line) => (line as { type: string }).type === "RECORD").map((line) => (line as { record: unknown }).record)).toEqual(expected);
+    expect(
+      jsonLines(result.stdout)
+        .filter((line) => (line as { type: string }).type === "RECORD")
+        .map((line) => (line as { record: unknown }).record),
+    ).toEqual(expected);
   });
 });

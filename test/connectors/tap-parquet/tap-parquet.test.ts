@@ -38,7 +38,9 @@ describe("tap-parquet", () => {
   });
 
   it("decodes only the selected columns", async () => {
-    const catalog = JSON.parse((await sync({ files: [{ path: file }] }, ["--discover"])).stdout) as { streams: Array<{ metadata: Array<{ breadcrumb: string[]; metadata: Record<string, unknown> }> }> };
+    const catalog = JSON.parse((await sync({ files: [{ path: file }] }, ["--discover"])).stdout) as {
+      streams: Array<{ metadata: Array<{ breadcrumb: string[]; metadata: Record<string, unknown> }> }>;
+    };
     for (const entry of catalog.streams[0]!.metadata) if (["name", "at", "big"].includes(entry.breadcrumb[1] ?? "")) entry.metadata["selected"] = false;
     const result = await sync({ files: [{ path: file }] }, ["--catalog", writeJsonIn(dir, "cat.json", catalog)]);
     expect(recordsOf(result.messages)[0]).toEqual({ id: 1, score: 0.5, flag: false });
@@ -82,14 +84,28 @@ describe("tap-parquet with Arrow batch files", () => {
     // The row group as parquet-wasm decoded it: Arrow's own types, where records would have made the timestamp text.
     const first = (result.messages.find((message) => message["type"] === "BATCH")?.["manifest"] as string[])[0] as string;
     const { columns } = await decodeArrowBatch(readFileSync(fileURLToPath(first)));
-    expect(Object.fromEntries(columns.map((column) => [column.name, column.kind]))).toEqual({ id: "int64", name: "utf8", score: "float64", flag: "bool", at: "timestamp", big: "int64" });
+    expect(Object.fromEntries(columns.map((column) => [column.name, column.kind]))).toEqual({
+      id: "int64",
+      name: "utf8",
+      score: "float64",
+      flag: "bool",
+      at: "timestamp",
+      big: "int64",
+    });
   });
 
   it("resumes after the saved row, and decodes only the selected columns", async () => {
-    const catalog = JSON.parse((await sync({ files: [{ path: file, stream: "sales" }] }, ["--discover"])).stdout) as { streams: Array<{ metadata: Array<{ breadcrumb: string[]; metadata: Record<string, unknown> }> }> };
+    const catalog = JSON.parse((await sync({ files: [{ path: file, stream: "sales" }] }, ["--discover"])).stdout) as {
+      streams: Array<{ metadata: Array<{ breadcrumb: string[]; metadata: Record<string, unknown> }> }>;
+    };
     for (const entry of catalog.streams[0]!.metadata) if (["name", "at"].includes(entry.breadcrumb[1] ?? "")) entry.metadata["selected"] = false;
     const state = writeJsonIn(dir, "arrow-state.json", { bookmarks: { sales: { path: file, row: 100 } } });
-    const result = await sync({ files: [{ path: file, stream: "sales" }], batch_config: { format: "arrow", root: join(dir, "arrow-resumed") } }, ["--catalog", writeJsonIn(dir, "arrow-cat.json", catalog), "--state", state]);
+    const result = await sync({ files: [{ path: file, stream: "sales" }], batch_config: { format: "arrow", root: join(dir, "arrow-resumed") } }, [
+      "--catalog",
+      writeJsonIn(dir, "arrow-cat.json", catalog),
+      "--state",
+      state,
+    ]);
     expect(result.exitCode, result.stderr).toBe(0);
     expect(await batchRecords(result.messages)).toEqual(expected.slice(100).map(({ name: _name, at: _at, ...rest }) => rest));
   });

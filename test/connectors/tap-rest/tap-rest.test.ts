@@ -12,7 +12,11 @@ const tap = connectorBin("tap-rest");
 const dir = tempDir("agora-rest-");
 
 /** 23 items, updated_at increasing with id. */
-const ITEMS = Array.from({ length: 23 }, (_, index) => ({ id: index + 1, name: `item ${index + 1}`, updated_at: new Date(Date.UTC(2024, 0, 1) + index * 3600_000).toISOString() }));
+const ITEMS = Array.from({ length: 23 }, (_, index) => ({
+  id: index + 1,
+  name: `item ${index + 1}`,
+  updated_at: new Date(Date.UTC(2024, 0, 1) + index * 3600_000).toISOString(),
+}));
 const after = (request: SeenRequest): typeof ITEMS => ITEMS.filter((item) => item.updated_at > (request.query.get("updated_since") ?? ""));
 
 /** Serves ITEMS under several pagination styles; `faults` may answer a request instead. */
@@ -56,7 +60,15 @@ const server = await startServer((request, response, nth) => {
 });
 
 function config(streams: Array<Record<string, unknown>>, settings: Record<string, unknown> = {}): string {
-  return writeJsonIn(dir, `c-${Math.random()}.json`, { base_url: server.url, backoff_seconds: 0.05, max_backoff_seconds: 0.2, requests_per_second: 1000, cache_path: `${dir}/cache-${Math.random()}.db`, streams, ...settings });
+  return writeJsonIn(dir, `c-${Math.random()}.json`, {
+    base_url: server.url,
+    backoff_seconds: 0.05,
+    max_backoff_seconds: 0.2,
+    requests_per_second: 1000,
+    cache_path: `${dir}/cache-${Math.random()}.db`,
+    streams,
+    ...settings,
+  });
 }
 
 const pageStream = { name: "items", path: "/page", records_path: "data", primary_key: ["id"], pagination: { style: "page", size: 10 } };
@@ -83,7 +95,11 @@ describe("tap-rest pagination", () => {
     faults = () => undefined;
     const result = await sync(config([{ ...pageStream, replication_key: "updated_at" }]), ["--discover"]);
     const catalog = JSON.parse(result.stdout) as { streams: Array<{ schema: { properties: Record<string, unknown> }; replication_key: string }> };
-    expect(catalog.streams[0]?.schema.properties).toEqual({ id: { type: "integer" }, name: { type: ["null", "string"] }, updated_at: { type: ["null", "string"], format: "date-time" } });
+    expect(catalog.streams[0]?.schema.properties).toEqual({
+      id: { type: "integer" },
+      name: { type: ["null", "string"] },
+      updated_at: { type: ["null", "string"], format: "date-time" },
+    });
     expect(catalog.streams[0]?.replication_key).toBe("updated_at");
   });
 });
@@ -118,7 +134,9 @@ describe("tap-rest faults", () => {
     faults = () => undefined;
     const result = await sync(config([{ name: "bad", path: "/bad-json", records_path: "data" }]));
     expect(result.exitCode).toBe(1);
-    expect(result.stderr.trim().split("\n").at(-1)).toMatch(/^tap-rest error: tap-rest: GET http:\/\/127\.0\.0\.1:\d+\/bad-json returned malformed JSON .*"\{\\"data\\": \[1, 2"\. .*\[HTTP_MALFORMED_JSON\]$/);
+    expect(result.stderr.trim().split("\n").at(-1)).toMatch(
+      /^tap-rest error: tap-rest: GET http:\/\/127\.0\.0\.1:\d+\/bad-json returned malformed JSON .*"\{\\"data\\": \[1, 2"\. .*\[HTTP_MALFORMED_JSON\]$/,
+    );
   });
 
   it("opens the circuit breaker in a long outage and fails with one line saying what was tried", async () => {
@@ -181,7 +199,15 @@ describe.skipIf(pgUrl === undefined)("tap-rest cache in Postgres", () => {
   it("is shared by taps in other folders (other hosts): made once by taps starting together, answers within the TTL, keys are digests", async () => {
     faults = () => undefined;
     const cache = freshPostgresStore(pgUrl as string, "cache");
-    const files = ["a", "b", "c", "d"].map((host) => writeJsonIn(mkdtempSync(`${dir}/host-${host}-`), "tap.json", { base_url: server.url, requests_per_second: 1000, cache_path: cache, cache_ttl_seconds: 3600, streams: [pageStream] }));
+    const files = ["a", "b", "c", "d"].map((host) =>
+      writeJsonIn(mkdtempSync(`${dir}/host-${host}-`), "tap.json", {
+        base_url: server.url,
+        requests_per_second: 1000,
+        cache_path: cache,
+        cache_ttl_seconds: 3600,
+        streams: [pageStream],
+      }),
+    );
     const start = server.requests.length;
     // Four taps at once on a schema nobody made yet: the table is made once, under the advisory lock.
     const first = await Promise.all(files.slice(0, 3).map((file) => sync(file)));
@@ -242,7 +268,10 @@ describe("tap-rest and secrets", () => {
   });
 
   it("masks its secret settings in what it writes to stderr, a response body that echoes the credential included", async () => {
-    faults = (request) => (request.path === "/page" ? (response) => response.writeHead(400, { "content-type": "text/plain" }).end(`bad request from ${String(request.headers["authorization"])}`) : undefined);
+    faults = (request) =>
+      request.path === "/page"
+        ? (response) => response.writeHead(400, { "content-type": "text/plain" }).end(`bad request from ${String(request.headers["authorization"])}`)
+        : undefined;
     const result = await sync(config([pageStream], { auth: { type: "bearer", token: TOKEN } }));
     expect(result.exitCode).not.toBe(0);
     expect(result.stderr).toContain("bad request from Bearer ***");
@@ -256,7 +285,9 @@ describe("tap-rest sync with a catalog", () => {
     const offsetStream = { name: "offsets", path: "/offset", records_path: "results", primary_key: ["id"], pagination: { style: "offset", limit: 5 } };
     const file = config([pageStream, offsetStream]);
     const discovered = await runNode(tap, ["--config", file, "--discover"]);
-    const catalog = JSON.parse(discovered.stdout) as { streams: Array<{ tap_stream_id: string; metadata: Array<{ breadcrumb: string[]; metadata: Record<string, unknown> }> }> };
+    const catalog = JSON.parse(discovered.stdout) as {
+      streams: Array<{ tap_stream_id: string; metadata: Array<{ breadcrumb: string[]; metadata: Record<string, unknown> }> }>;
+    };
     for (const stream of catalog.streams) {
       const top = stream.metadata.find((entry) => entry.breadcrumb.length === 0);
       if (top !== undefined) top.metadata["selected"] = stream.tap_stream_id === "items";
@@ -266,7 +297,11 @@ describe("tap-rest sync with a catalog", () => {
     const result = await sync(file, ["--catalog", catalogFile]);
     expect(result.exitCode).toBe(0);
     expect(recordsOf(result.messages).map((record) => record["id"])).toEqual(ITEMS.map((item) => item.id));
-    expect(server.requests.slice(start).map((request) => `${request.path}?${request.query.toString()}`)).toEqual(["/page?page=1&per_page=10", "/page?page=2&per_page=10", "/page?page=3&per_page=10"]);
+    expect(server.requests.slice(start).map((request) => `${request.path}?${request.query.toString()}`)).toEqual([
+      "/page?page=1&per_page=10",
+      "/page?page=2&per_page=10",
+      "/page?page=3&per_page=10",
+    ]);
   });
 });
 
@@ -308,7 +343,11 @@ describe("tap-rest resume and rate limit", () => {
     // Read as text: JSON.parse here would round what the tap wrote.
     expect(full.stdout).toContain('"record":{"id":9007199254740993,"seq":9007199254740995}');
     expect(full.stdout).toContain('"record":{"id":9007199254740997,"seq":9007199254740994}');
-    const stateLine = full.stdout.split("\n").filter((line) => line.includes('"type":"STATE"')).at(-1) ?? "";
+    const stateLine =
+      full.stdout
+        .split("\n")
+        .filter((line) => line.includes('"type":"STATE"'))
+        .at(-1) ?? "";
     // 9007199254740995 is the larger: as doubles the two would tie, or order the other way.
     expect(stateLine).toContain('"replication_key_value":9007199254740995');
     const stateFile = join(dir, "flakes-state.json");

@@ -21,7 +21,12 @@ describe("target-csv", () => {
   it("writes a header and quoted, typed cells, and confirms the STATE", async () => {
     const { config, out } = destination();
     const result = await runNode(target, ["--config", config], {
-      input: input(schemaLine("people", PROPS, ["id"]), recordLine("people", { id: 1, name: 'Ann, "the" first', ok: true, meta: { a: [1] } }), recordLine("people", { id: 2, name: null, ok: false }), stateLine(2)),
+      input: input(
+        schemaLine("people", PROPS, ["id"]),
+        recordLine("people", { id: 1, name: 'Ann, "the" first', ok: true, meta: { a: [1] } }),
+        recordLine("people", { id: 2, name: null, ok: false }),
+        stateLine(2),
+      ),
     });
     expect(result.exitCode).toBe(0);
     expect(jsonLines(result.stdout)).toEqual([2]);
@@ -39,7 +44,12 @@ describe("target-csv", () => {
   it("continues in a new file when the schema gains a column", async () => {
     const { config, out } = destination({ delimiter: "\t" });
     const result = await runNode(target, ["--config", config], {
-      input: input(schemaLine("p", { id: { type: "integer" } }), recordLine("p", { id: 1 }), schemaLine("p", { id: { type: "integer" }, extra: { type: "string" } }), recordLine("p", { id: 2, extra: "x" })),
+      input: input(
+        schemaLine("p", { id: { type: "integer" } }),
+        recordLine("p", { id: 1 }),
+        schemaLine("p", { id: { type: "integer" }, extra: { type: "string" } }),
+        recordLine("p", { id: 2, extra: "x" }),
+      ),
     });
     expect(result.exitCode).toBe(0);
     expect(readFileSync(join(out, "p.csv"), "utf8")).toBe("id\n1\n");

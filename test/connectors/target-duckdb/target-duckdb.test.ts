@@ -37,7 +37,17 @@ const PEOPLE = JSON.parse(
 ) as Record<string, unknown>;
 
 function person(id: number, name: string): Record<string, unknown> {
-  const record: Record<string, unknown> = { id, name, score: id / 4, ok: id % 2 === 0, born: "1990-02-03", seen: "2024-05-06T07:08:09.5+02:00", meta: { tags: [id, "x"], deep: { a: null } }, constructor: `c${id}`, select: id * 10 };
+  const record: Record<string, unknown> = {
+    id,
+    name,
+    score: id / 4,
+    ok: id % 2 === 0,
+    born: "1990-02-03",
+    seen: "2024-05-06T07:08:09.5+02:00",
+    meta: { tags: [id, "x"], deep: { a: null } },
+    constructor: `c${id}`,
+    select: id * 10,
+  };
   Object.defineProperty(record, "__proto__", { value: `p${id}`, enumerable: true, writable: true, configurable: true });
   return record;
 }
@@ -71,9 +81,23 @@ describe("target-duckdb", () => {
       [3, "three, later", "p3", "c3", 30],
       [4, "four", "p4", "c4", 40],
     ]);
-    expect(rows[0]).toMatchObject({ score: 0.25, ok: false, born: "1990-02-03", seen: "2024-05-06 05:08:09.5+00", meta: { tags: [1, "x"], deep: { a: null } } });
+    expect(rows[0]).toMatchObject({
+      score: 0.25,
+      ok: false,
+      born: "1990-02-03",
+      seen: "2024-05-06 05:08:09.5+00",
+      meta: { tags: [1, "x"], deep: { a: null } },
+    });
     const types = await query(file, `SELECT column_name, data_type FROM duckdb_columns() WHERE table_name = 'People'`);
-    expect(Object.fromEntries(types.map((row) => [row["column_name"], row["data_type"]]))).toMatchObject({ id: "BIGINT", score: "DOUBLE", ok: "BOOLEAN", born: "DATE", seen: "TIMESTAMP WITH TIME ZONE", meta: "JSON", name: "VARCHAR" });
+    expect(Object.fromEntries(types.map((row) => [row["column_name"], row["data_type"]]))).toMatchObject({
+      id: "BIGINT",
+      score: "DOUBLE",
+      ok: "BOOLEAN",
+      born: "DATE",
+      seen: "TIMESTAMP WITH TIME ZONE",
+      meta: "JSON",
+      name: "VARCHAR",
+    });
   });
 
   it("adds columns as the schema grows, appends streams without keys, and keeps a schema-less stream's records whole", async () => {
@@ -101,27 +125,39 @@ describe("target-duckdb", () => {
 
   it("handles key and type changes as target-sqlite and target-postgres do: a key change stops in one line, a type change widens the column to JSON keeping every row", async () => {
     const db = database();
-    const first = await runNode(target, ["--config", db.config], { input: input(schemaLine("t", { id: { type: "integer" }, v: { type: "integer" } }, ["id"]), recordLine("t", { id: 1, v: 10 }), stateLine(1)) });
+    const first = await runNode(target, ["--config", db.config], {
+      input: input(schemaLine("t", { id: { type: "integer" }, v: { type: "integer" } }, ["id"]), recordLine("t", { id: 1, v: 10 }), stateLine(1)),
+    });
     expect(first.exitCode, first.stderr).toBe(0);
-    const retyped = await runNode(target, ["--config", db.config], { input: input(schemaLine("t", { id: { type: "integer" }, v: { type: "string" } }, ["id"]), recordLine("t", { id: 2, v: "ten" }), stateLine(2)) });
+    const retyped = await runNode(target, ["--config", db.config], {
+      input: input(schemaLine("t", { id: { type: "integer" }, v: { type: "string" } }, ["id"]), recordLine("t", { id: 2, v: "ten" }), stateLine(2)),
+    });
     expect(retyped.exitCode, retyped.stderr).toBe(0);
     // Once more with the new type: the widened table takes it on later runs too.
-    const again = await runNode(target, ["--config", db.config], { input: input(schemaLine("t", { id: { type: "integer" }, v: { type: "string" } }, ["id"]), recordLine("t", { id: 3, v: "x" }), stateLine(3)) });
+    const again = await runNode(target, ["--config", db.config], {
+      input: input(schemaLine("t", { id: { type: "integer" }, v: { type: "string" } }, ["id"]), recordLine("t", { id: 3, v: "x" }), stateLine(3)),
+    });
     expect(again.exitCode, again.stderr).toBe(0);
     expect(await query(db.file, "SELECT id, v FROM t ORDER BY id")).toEqual([
       { id: 1, v: 10 },
       { id: 2, v: "ten" },
       { id: 3, v: "x" },
     ]);
-    const rekeyed = await runNode(target, ["--config", db.config], { input: input(schemaLine("t", { id: { type: "integer" }, v: { type: "string" } }, ["v"]), recordLine("t", { id: 4, v: "y" }), stateLine(4)) });
+    const rekeyed = await runNode(target, ["--config", db.config], {
+      input: input(schemaLine("t", { id: { type: "integer" }, v: { type: "string" } }, ["v"]), recordLine("t", { id: 4, v: "y" }), stateLine(4)),
+    });
     expect(rekeyed.exitCode).not.toBe(0);
     expect(rekeyed.stdout).toBe("");
-    expect(rekeyed.stderr.trim()).toBe("target-duckdb error: target-duckdb, stream t: the table's key is (id) but the stream's key properties are (v). Drop or rename table main.t, or keep the stream's key properties unchanged. [KEYS_CHANGED]");
+    expect(rekeyed.stderr.trim()).toBe(
+      "target-duckdb error: target-duckdb, stream t: the table's key is (id) but the stream's key properties are (v). Drop or rename table main.t, or keep the stream's key properties unchanged. [KEYS_CHANGED]",
+    );
   });
 
   it("refuses properties that differ only in case, and a value the table refuses, with one line each and nothing confirmed", async () => {
     const { config } = database();
-    const collide = await runNode(target, ["--config", config], { input: input(schemaLine("s", { id: { type: "integer" }, ID: { type: "integer" } }), recordLine("s", { id: 1, ID: 2 }), stateLine(1)) });
+    const collide = await runNode(target, ["--config", config], {
+      input: input(schemaLine("s", { id: { type: "integer" }, ID: { type: "integer" } }), recordLine("s", { id: 1, ID: 2 }), stateLine(1)),
+    });
     expect(collide.exitCode).not.toBe(0);
     expect(collide.stderr.trim().split("\n")).toHaveLength(1);
     expect(collide.stderr).toContain('properties "id" and "ID" differ only in case');
@@ -129,7 +165,11 @@ describe("target-duckdb", () => {
 
     const other = database({ validate_records: false });
     const refused = await runNode(target, ["--config", other.config], {
-      input: input(schemaLine("s", { id: { type: "integer" }, at: { type: "string", format: "date-time" } }, ["id"]), recordLine("s", { id: 1, at: "not a time" }), stateLine(1)),
+      input: input(
+        schemaLine("s", { id: { type: "integer" }, at: { type: "string", format: "date-time" } }, ["id"]),
+        recordLine("s", { id: 1, at: "not a time" }),
+        stateLine(1),
+      ),
     });
     expect(refused.exitCode).not.toBe(0);
     expect(refused.stderr.trim().split("\n")).toHaveLength(1);
@@ -164,9 +204,15 @@ targets = ["warehouse", "classic"]
     const result = await agora(project, ["run", "sales"]);
     expect(result.exitCode, result.stderr).toBe(0);
     expect(result.stderr).toContain("batches: warehouse 3 native (250 rows), classic 3 as records (250 rows)");
-    const stored = await query(join(project, "warehouse.duckdb"), `SELECT id, name, score, flag, strftime("at", '%Y-%m-%dT%H:%M:%S.%gZ') AS "at", big FROM sales ORDER BY id`);
+    const stored = await query(
+      join(project, "warehouse.duckdb"),
+      `SELECT id, name, score, flag, strftime("at", '%Y-%m-%dT%H:%M:%S.%gZ') AS "at", big FROM sales ORDER BY id`,
+    );
     expect(stored).toEqual(expected);
-    const classic = readFileSync(join(project, "out-classic", "sales.jsonl"), "utf8").trim().split("\n").map((line) => JSON.parse(line) as unknown);
+    const classic = readFileSync(join(project, "out-classic", "sales.jsonl"), "utf8")
+      .trim()
+      .split("\n")
+      .map((line) => JSON.parse(line) as unknown);
     expect(classic).toEqual(expected);
 
     const { config, file } = database({ release_between_batches: true });

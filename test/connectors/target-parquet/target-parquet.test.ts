@@ -32,7 +32,12 @@ async function readParquet(path: string): Promise<{ rows: Array<Record<string, u
     const row: Record<string, unknown> = {};
     names.forEach((name, index) => {
       const value = values[index];
-      Object.defineProperty(row, name, { value: typeof value === "bigint" ? Number(value) : value instanceof Date ? value.toISOString() : value, enumerable: true, writable: true, configurable: true });
+      Object.defineProperty(row, name, {
+        value: typeof value === "bigint" ? Number(value) : value instanceof Date ? value.toISOString() : value,
+        enumerable: true,
+        writable: true,
+        configurable: true,
+      });
     });
     return row;
   });
@@ -58,7 +63,15 @@ const PROPS = JSON.parse(
 ) as Record<string, unknown>;
 
 function hostileRecord(id: number): Record<string, unknown> {
-  const record: Record<string, unknown> = { id, name: id % 3 === 0 ? null : `näme ${id} 🎁`, score: id / 4, ok: id % 2 === 0, meta: id % 4 === 0 ? null : { a: [id, "x"], b: { c: true } }, constructor: `c${id}`, select: id * 10 };
+  const record: Record<string, unknown> = {
+    id,
+    name: id % 3 === 0 ? null : `näme ${id} 🎁`,
+    score: id / 4,
+    ok: id % 2 === 0,
+    meta: id % 4 === 0 ? null : { a: [id, "x"], b: { c: true } },
+    constructor: `c${id}`,
+    select: id * 10,
+  };
   Object.defineProperty(record, "__proto__", { value: `p${id}`, enumerable: true, writable: true, configurable: true });
   return record;
 }
@@ -67,7 +80,9 @@ describe("target-parquet", () => {
   it("writes records as a row group per batch, every value back as sent (nested as Parquet's JSON type, names like __proto__ as data)", async () => {
     const { config, out } = destination({ batch_size_rows: 4 });
     const records = Array.from({ length: 10 }, (_, index) => hostileRecord(index + 1));
-    const result = await runNode(target, ["--config", config], { input: input(schemaLine("things", PROPS, ["id"]), ...records.map((record) => recordLine("things", record)), stateLine(10)) });
+    const result = await runNode(target, ["--config", config], {
+      input: input(schemaLine("things", PROPS, ["id"]), ...records.map((record) => recordLine("things", record)), stateLine(10)),
+    });
     expect(result.exitCode, result.stderr).toBe(0);
     expect(result.stdout.trim().split("\n").at(-1)).toBe("10");
     const { rows, rowGroups } = await readParquet(join(out, "things.parquet"));
@@ -90,14 +105,22 @@ describe("target-parquet", () => {
       { id: 5, at: "2024-05-06T07:08:09.1234567Z", day: null },
       { id: 6, at: "2016-12-31T23:59:60Z", day: null },
     ];
-    const result = await runNode(target, ["--config", config], { input: input(schemaLine("events", schema, ["id"]), ...sent.map((record) => recordLine("events", record)), stateLine(1)), env: { AGORA_DEAD_LETTER: "1" } });
+    const result = await runNode(target, ["--config", config], {
+      input: input(schemaLine("events", schema, ["id"]), ...sent.map((record) => recordLine("events", record)), stateLine(1)),
+      env: { AGORA_DEAD_LETTER: "1" },
+    });
     expect(result.exitCode, result.stderr).toBe(0);
-    const letters = result.stdout.split("\n").filter((line) => line.includes("DEAD_LETTER")).map((line) => JSON.parse(line) as { record: { id: number }; error: { message: string } });
+    const letters = result.stdout
+      .split("\n")
+      .filter((line) => line.includes("DEAD_LETTER"))
+      .map((line) => JSON.parse(line) as { record: { id: number }; error: { message: string } });
     expect(letters.map((letter) => [letter.record.id, letter.error.message])).toEqual([
       [5, expect.stringMatching(/"at" holds timestamps in microseconds: "2024-05-06T07:08:09.1234567Z" has a fraction of a second finer than microseconds/)],
       [6, expect.stringMatching(/"at" .* is a leap second/)],
     ]);
-    const rows = await duckdbRows(`SELECT id, typeof("at") AS at_type, strftime("at" AT TIME ZONE 'UTC', '%Y-%m-%dT%H:%M:%S.%fZ') AS "at", typeof("day") AS day_type, "day"::VARCHAR AS "day" FROM read_parquet('${join(out, "events.parquet")}') ORDER BY id`);
+    const rows = await duckdbRows(
+      `SELECT id, typeof("at") AS at_type, strftime("at" AT TIME ZONE 'UTC', '%Y-%m-%dT%H:%M:%S.%fZ') AS "at", typeof("day") AS day_type, "day"::VARCHAR AS "day" FROM read_parquet('${join(out, "events.parquet")}') ORDER BY id`,
+    );
     expect(rows).toEqual([
       { id: "1", at_type: "TIMESTAMP WITH TIME ZONE", at: "2024-05-06T07:08:09.123456Z", day_type: "DATE", day: "2024-02-29" },
       { id: "2", at_type: "TIMESTAMP WITH TIME ZONE", at: "2024-05-06T07:08:09.500000Z", day_type: "DATE", day: "0001-01-01" },
@@ -108,9 +131,13 @@ describe("target-parquet", () => {
 
   it("keeps a stream's file valid after every batch: a run that appends reads back old and new rows", async () => {
     const { config, out } = destination({ batch_size_rows: 2 });
-    const first = await runNode(target, ["--config", config], { input: input(schemaLine("s", { id: { type: "integer" } }), ...[1, 2, 3].map((id) => recordLine("s", { id })), stateLine(1)) });
+    const first = await runNode(target, ["--config", config], {
+      input: input(schemaLine("s", { id: { type: "integer" } }), ...[1, 2, 3].map((id) => recordLine("s", { id })), stateLine(1)),
+    });
     expect(first.exitCode, first.stderr).toBe(0);
-    const second = await runNode(target, ["--config", config], { input: input(schemaLine("s", { id: { type: "integer" } }), ...[4, 5].map((id) => recordLine("s", { id })), stateLine(2)) });
+    const second = await runNode(target, ["--config", config], {
+      input: input(schemaLine("s", { id: { type: "integer" } }), ...[4, 5].map((id) => recordLine("s", { id })), stateLine(2)),
+    });
     expect(second.exitCode, second.stderr).toBe(0);
     const { rows, rowGroups } = await readParquet(join(out, "s.parquet"));
     expect(rows.map((row) => row["id"])).toEqual([1, 2, 3, 4, 5]);
@@ -119,7 +146,8 @@ describe("target-parquet", () => {
 
   it("cuts a batch whose write failed half-way back to the last complete footer, and goes on", async () => {
     const { config, out } = destination({ batch_size_rows: 2 });
-    const lines = (ids: number[]): string => input(schemaLine("s", { id: { type: "integer" } }), ...ids.map((id) => recordLine("s", { id })), stateLine(ids.at(-1)));
+    const lines = (ids: number[]): string =>
+      input(schemaLine("s", { id: { type: "integer" } }), ...ids.map((id) => recordLine("s", { id })), stateLine(ids.at(-1)));
     expect((await runNode(target, ["--config", config], { input: lines([1, 2, 3]) })).exitCode).toBe(0);
     const path = join(out, "s.parquet");
     const complete = statSync(path).size;
@@ -136,14 +164,33 @@ describe("target-parquet", () => {
     const { config, out } = destination();
     const good = join(dir, "good-batch.parquet");
     const bad = join(dir, "bad-batch.parquet");
-    parquetWriteFile({ filename: good, columnData: [{ name: "id", data: new Int32Array([1, 2, 3]), type: "INT32", nullable: false }, { name: "v", data: ["a", "b", "c"], type: "STRING" }] });
-    parquetWriteFile({ filename: bad, columnData: [{ name: "id", data: new Int32Array([4, 5, 6]), type: "INT32", nullable: false }, { name: "v", data: ["d", "e", "f"], type: "STRING" }] });
+    parquetWriteFile({
+      filename: good,
+      columnData: [
+        { name: "id", data: new Int32Array([1, 2, 3]), type: "INT32", nullable: false },
+        { name: "v", data: ["a", "b", "c"], type: "STRING" },
+      ],
+    });
+    parquetWriteFile({
+      filename: bad,
+      columnData: [
+        { name: "id", data: new Int32Array([4, 5, 6]), type: "INT32", nullable: false },
+        { name: "v", data: ["d", "e", "f"], type: "STRING" },
+      ],
+    });
     // A valid footer over garbage pages: every byte between the leading magic and the footer overwritten.
     const bytes = readFileSync(bad);
     bytes.fill(0xab, 4, bytes.length - 8 - bytes.readUInt32LE(bytes.length - 8));
     writeFileSync(bad, bytes);
-    const batch = (path: string): string => JSON.stringify({ type: "BATCH", stream: "t", encoding: { format: "parquet", compression: "none" }, manifest: [`file://${path}`] });
-    const messages = input(schemaLine("t", { id: { type: "integer" }, v: { type: ["null", "string"] } }, ["id"]), batch(good), stateLine({ n: 1 }), batch(bad), stateLine({ n: 2 }));
+    const batch = (path: string): string =>
+      JSON.stringify({ type: "BATCH", stream: "t", encoding: { format: "parquet", compression: "none" }, manifest: [`file://${path}`] });
+    const messages = input(
+      schemaLine("t", { id: { type: "integer" }, v: { type: ["null", "string"] } }, ["id"]),
+      batch(good),
+      stateLine({ n: 1 }),
+      batch(bad),
+      stateLine({ n: 2 }),
+    );
     const result = await runNode(target, ["--config", config], { input: messages });
     expect(result.exitCode).not.toBe(0);
     expect(result.stdout.trim()).toBe(JSON.stringify({ n: 1 }));
@@ -160,7 +207,13 @@ describe("target-parquet", () => {
   it("continues in a new file when the schema changes, and leaves a file that is not Parquet alone with one clear line", async () => {
     const { config, out } = destination();
     const result = await runNode(target, ["--config", config], {
-      input: input(schemaLine("s", { id: { type: "integer" } }), recordLine("s", { id: 1 }), schemaLine("s", { id: { type: "integer" }, extra: { type: "string" } }), recordLine("s", { id: 2, extra: "x" }), stateLine(1)),
+      input: input(
+        schemaLine("s", { id: { type: "integer" } }),
+        recordLine("s", { id: 1 }),
+        schemaLine("s", { id: { type: "integer" }, extra: { type: "string" } }),
+        recordLine("s", { id: 2, extra: "x" }),
+        stateLine(1),
+      ),
     });
     expect(result.exitCode, result.stderr).toBe(0);
     expect(readdirSync(out).sort()).toEqual(["s-2.parquet", "s.parquet"]);
@@ -170,7 +223,9 @@ describe("target-parquet", () => {
     mkdirSync(other.out, { recursive: true });
     const blocked = other.out;
     writeFileSync(join(blocked, "x.parquet"), "id\n1\n");
-    const refused = await runNode(target, ["--config", other.config], { input: input(schemaLine("x", { id: { type: "integer" } }), recordLine("x", { id: 1 }), stateLine(1)) });
+    const refused = await runNode(target, ["--config", other.config], {
+      input: input(schemaLine("x", { id: { type: "integer" } }), recordLine("x", { id: 1 }), stateLine(1)),
+    });
     expect(refused.exitCode).not.toBe(0);
     expect(refused.stderr.trim().split("\n")).toHaveLength(1);
     expect(refused.stderr).toContain("the file exists and is not a Parquet file; it is left as it is");
@@ -217,14 +272,29 @@ describe("target-parquet when a write fails half-way (a full disk, a size limit)
   it("cuts the file back to its last footer at once: it stays readable, with every row of every confirmed STATE", async () => {
     const { config, out } = destination({ batch_size_rows: 10 });
     // Incompressible values, so each row group takes about 10 KiB.
-    const value = (id: number): string => Array.from({ length: 1000 }, (_, index) => ((id * 7919 + index * 104729) % 65521).toString(36)).join("").slice(0, 1000);
+    const value = (id: number): string =>
+      Array.from({ length: 1000 }, (_, index) => ((id * 7919 + index * 104729) % 65521).toString(36))
+        .join("")
+        .slice(0, 1000);
     const batch = (from: number): string[] => Array.from({ length: 10 }, (_, index) => recordLine("blobs", { id: from + index, v: value(from + index) }));
-    const messages = input(schemaLine("blobs", { id: { type: "integer" }, v: { type: "string" } }, ["id"]), ...batch(1), stateLine({ n: 10 }), ...batch(11), stateLine({ n: 20 }), ...batch(21), stateLine({ n: 30 }));
+    const messages = input(
+      schemaLine("blobs", { id: { type: "integer" }, v: { type: "string" } }, ["id"]),
+      ...batch(1),
+      stateLine({ n: 10 }),
+      ...batch(11),
+      stateLine({ n: 20 }),
+      ...batch(21),
+      stateLine({ n: 30 }),
+    );
     writeFileSync(join(dir, "blobs.jsonl"), messages);
     // A file size limit of 24 KiB (EFBIG past it, as ENOSPC would be): the first two batches fit, the third does not.
     const result = await run("bash", ["-c", `ulimit -f 24; exec "${process.execPath}" "${target}" --config "${config}" < "${join(dir, "blobs.jsonl")}"`]);
     expect(result.exitCode).not.toBe(0);
-    const confirmed = result.stdout.trim().split("\n").filter(Boolean).map((line) => (JSON.parse(line) as { n: number }).n);
+    const confirmed = result.stdout
+      .trim()
+      .split("\n")
+      .filter(Boolean)
+      .map((line) => (JSON.parse(line) as { n: number }).n);
     expect(confirmed.at(-1)).toBeLessThan(30);
     const ids = (await duckdbRows(`SELECT id FROM read_parquet('${join(out, "blobs.parquet")}') ORDER BY id`)).map((row) => Number(row["id"]));
     expect(ids).toEqual(Array.from({ length: confirmed.at(-1) ?? 0 }, (_, index) => index + 1));

@@ -18,7 +18,11 @@ afterAll(async () => {
 });
 
 /** A schema of its own for each test, and a client to look into it. */
-async function fresh(): Promise<{ schema: string; config: (extra?: Record<string, unknown>) => string; query: (sql: string) => Promise<Array<Record<string, unknown>>> }> {
+async function fresh(): Promise<{
+  schema: string;
+  config: (extra?: Record<string, unknown>) => string;
+  query: (sql: string) => Promise<Array<Record<string, unknown>>>;
+}> {
   const schema = `tp_${randomBytes(5).toString("hex")}`;
   const client = new pg.Client(url as string);
   await client.connect();
@@ -37,10 +41,16 @@ describe.skipIf(url === undefined)("target-postgres", () => {
     const db = await fresh();
     const inNewYork = new URL(url as string);
     inNewYork.searchParams.set("options", "-c TimeZone=America/New_York");
-    const input = lines(schemaLine("t", { id: { type: "integer" }, at: { type: "string", format: "date-time" } }, ["id"]), recordLine("t", { id: 1, at: "2024-05-01T10:00:00.123456" }), stateLine({ n: 1 }));
+    const input = lines(
+      schemaLine("t", { id: { type: "integer" }, at: { type: "string", format: "date-time" } }, ["id"]),
+      recordLine("t", { id: 1, at: "2024-05-01T10:00:00.123456" }),
+      stateLine({ n: 1 }),
+    );
     const result = await runNode(target, ["--config", writeJsonIn(dir, `${db.schema}-ny.json`, { url: inNewYork.toString(), schema: db.schema })], { input });
     expect(result.exitCode, result.stderr).toBe(0);
-    expect(await db.query("SELECT to_char(at AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS.US') AS at FROM $schema.t")).toEqual([{ at: "2024-05-01 10:00:00.123456" }]);
+    expect(await db.query("SELECT to_char(at AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS.US') AS at FROM $schema.t")).toEqual([
+      { at: "2024-05-01 10:00:00.123456" },
+    ]);
   });
 
   it("types columns from the schema and stores every value as sent: bigint, exact numeric, boolean, timestamptz, date, jsonb", async () => {
@@ -58,14 +68,38 @@ describe.skipIf(url === undefined)("target-postgres", () => {
     };
     const input = lines(
       schemaLine("orders", properties, ["id"]),
-      recordLine("orders", { id: 1, price: 1234567.89, paid: true, at: "2024-05-01T10:00:00Z", day: "2024-05-01", note: "tab\there, newline\nthere, back\\slash", address: { city: "Zürich" }, tags: ["a", "b"], mixed: "x" }),
-      recordLine("orders", { id: 2, price: 0.1, paid: null, at: "2024-05-02T10:00:00.123+02:00", day: "2024-05-02", note: "", address: { city: "Oslo\t\"Nord\"\\x" }, tags: ["line\nbreak"], mixed: 7 }),
+      recordLine("orders", {
+        id: 1,
+        price: 1234567.89,
+        paid: true,
+        at: "2024-05-01T10:00:00Z",
+        day: "2024-05-01",
+        note: "tab\there, newline\nthere, back\\slash",
+        address: { city: "Zürich" },
+        tags: ["a", "b"],
+        mixed: "x",
+      }),
+      recordLine("orders", {
+        id: 2,
+        price: 0.1,
+        paid: null,
+        at: "2024-05-02T10:00:00.123+02:00",
+        day: "2024-05-02",
+        note: "",
+        address: { city: 'Oslo\t"Nord"\\x' },
+        tags: ["line\nbreak"],
+        mixed: 7,
+      }),
       stateLine({ n: 2 }),
     );
     const result = await runNode(target, ["--config", db.config()], { input });
     expect(result.exitCode, result.stderr).toBe(0);
     expect(jsonLines(result.stdout)).toEqual([{ n: 2 }]);
-    const types = await db.query("SELECT column_name, data_type FROM information_schema.columns WHERE table_schema = '" + db.schema + "' AND table_name = 'orders' ORDER BY ordinal_position");
+    const types = await db.query(
+      "SELECT column_name, data_type FROM information_schema.columns WHERE table_schema = '" +
+        db.schema +
+        "' AND table_name = 'orders' ORDER BY ordinal_position",
+    );
     expect(types.map((row) => [row["column_name"], row["data_type"]])).toEqual([
       ["id", "bigint"],
       ["price", "numeric"],
@@ -77,10 +111,32 @@ describe.skipIf(url === undefined)("target-postgres", () => {
       ["tags", "jsonb"],
       ["mixed", "jsonb"],
     ]);
-    const rows = await db.query("SELECT id::text, price::text, paid, to_json(at) #>> '{}' AS at, day::text, note, address, tags, mixed FROM $schema.orders ORDER BY id");
+    const rows = await db.query(
+      "SELECT id::text, price::text, paid, to_json(at) #>> '{}' AS at, day::text, note, address, tags, mixed FROM $schema.orders ORDER BY id",
+    );
     expect(rows).toEqual([
-      { id: "1", price: "1234567.89", paid: true, at: "2024-05-01T10:00:00+00:00", day: "2024-05-01", note: "tab\there, newline\nthere, back\\slash", address: { city: "Zürich" }, tags: ["a", "b"], mixed: "x" },
-      { id: "2", price: "0.1", paid: null, at: "2024-05-02T08:00:00.123+00:00", day: "2024-05-02", note: "", address: { city: "Oslo\t\"Nord\"\\x" }, tags: ["line\nbreak"], mixed: 7 },
+      {
+        id: "1",
+        price: "1234567.89",
+        paid: true,
+        at: "2024-05-01T10:00:00+00:00",
+        day: "2024-05-01",
+        note: "tab\there, newline\nthere, back\\slash",
+        address: { city: "Zürich" },
+        tags: ["a", "b"],
+        mixed: "x",
+      },
+      {
+        id: "2",
+        price: "0.1",
+        paid: null,
+        at: "2024-05-02T08:00:00.123+00:00",
+        day: "2024-05-02",
+        note: "",
+        address: { city: 'Oslo\t"Nord"\\x' },
+        tags: ["line\nbreak"],
+        mixed: 7,
+      },
     ]);
   });
 
@@ -98,7 +154,13 @@ describe.skipIf(url === undefined)("target-postgres", () => {
       stateLine({ n: 1 }),
     );
     expect((await runNode(target, ["--config", db.config()], { input: first })).exitCode).toBe(0);
-    const second = lines(schemaLine("keyed", keyed, ["id"]), schemaLine("log", { v: { type: "string" } }, []), recordLine("keyed", { id: 2, v: "d" }), recordLine("log", { v: "x" }), stateLine({ n: 2 }));
+    const second = lines(
+      schemaLine("keyed", keyed, ["id"]),
+      schemaLine("log", { v: { type: "string" } }, []),
+      recordLine("keyed", { id: 2, v: "d" }),
+      recordLine("log", { v: "x" }),
+      stateLine({ n: 2 }),
+    );
     expect((await runNode(target, ["--config", db.config()], { input: second })).exitCode).toBe(0);
     expect(await db.query("SELECT id::int, v FROM $schema.keyed ORDER BY id")).toEqual([
       { id: 1, v: "c" },
@@ -140,7 +202,9 @@ describe.skipIf(url === undefined)("target-postgres", () => {
   it("keeps hostile names apart: case, SQL keywords, __proto__ and constructor; refuses streams Postgres would cut to one name", async () => {
     const db = await fresh();
     // Parsed, so __proto__ is an own key (an object literal would set the prototype instead).
-    const properties = JSON.parse('{"id":{"type":"integer"},"select":{"type":"string"},"__proto__":{"type":"string"},"constructor":{"type":"string"}}') as Record<string, unknown>;
+    const properties = JSON.parse(
+      '{"id":{"type":"integer"},"select":{"type":"string"},"__proto__":{"type":"string"},"constructor":{"type":"string"}}',
+    ) as Record<string, unknown>;
     const input = lines(
       schemaLine("Upper", { id: { type: "integer" } }, ["id"]),
       schemaLine("upper", properties, ["id"]),
@@ -151,10 +215,16 @@ describe.skipIf(url === undefined)("target-postgres", () => {
     const result = await runNode(target, ["--config", db.config()], { input });
     expect(result.exitCode, result.stderr).toBe(0);
     expect(await db.query('SELECT id::int FROM $schema."Upper"')).toEqual([{ id: 1 }]);
-    expect(await db.query('SELECT id::int, "select", "__proto__", "constructor" FROM $schema.upper')).toEqual([JSON.parse('{"id":2,"select":"s","__proto__":"p","constructor":"c"}')]);
+    expect(await db.query('SELECT id::int, "select", "__proto__", "constructor" FROM $schema.upper')).toEqual([
+      JSON.parse('{"id":2,"select":"s","__proto__":"p","constructor":"c"}'),
+    ]);
 
     const long = "s".repeat(63);
-    const cut = lines(schemaLine(`${long}_one`, { id: { type: "integer" } }, ["id"]), schemaLine(`${long}_two`, { id: { type: "integer" } }, ["id"]), stateLine({ n: 1 }));
+    const cut = lines(
+      schemaLine(`${long}_one`, { id: { type: "integer" } }, ["id"]),
+      schemaLine(`${long}_two`, { id: { type: "integer" } }, ["id"]),
+      stateLine({ n: 1 }),
+    );
     const refused = await runNode(target, ["--config", db.config()], { input: cut });
     expect(refused.exitCode).toBe(3);
     expect(refused.stderr).toContain(`streams "${long}_one" and "${long}_two" would both be written to the table "${long}_one"`);
@@ -192,7 +262,8 @@ describe.skipIf(url === undefined)("target-postgres", () => {
     const db = await fresh();
     const properties = { id: { type: "integer" }, v: { type: "string" } };
     const bad = (id: number): boolean => id % 3 === 0;
-    const batch = (from: number, v: string): string[] => Array.from({ length: 3000 }, (_, index) => from + index).map((id) => recordLine("items", { id, v: bad(id) ? `nul\u0000${v}` : v }));
+    const batch = (from: number, v: string): string[] =>
+      Array.from({ length: 3000 }, (_, index) => from + index).map((id) => recordLine("items", { id, v: bad(id) ? `nul\u0000${v}` : v }));
     // The first batch takes new keys (COPY straight in); the second repeats them (staging and merge).
     const input = lines(schemaLine("items", properties, ["id"]), ...batch(1, "first"), stateLine({ n: 1 }), ...batch(1, "second"), stateLine({ n: 2 }));
     const result = await runNode(target, ["--config", db.config({ batch_size_rows: 3000 })], { input, env: { AGORA_DEAD_LETTER: "1" } });
@@ -212,7 +283,11 @@ describe.skipIf(url === undefined)("target-postgres", () => {
       ["_agora_seq", 'stream items: property "_agora_seq" would be column "_agora_seq", which target-postgres writes itself.'],
       ["_sdc_table_version", 'stream items: property "_sdc_table_version" would be column "_sdc_table_version", which target-postgres writes itself.'],
     ] as const) {
-      const input = lines(schemaLine("items", { id: { type: "integer" }, [name]: { type: "string" } }, ["id"]), recordLine("items", { id: 1, [name]: "x" }), stateLine({ n: 1 }));
+      const input = lines(
+        schemaLine("items", { id: { type: "integer" }, [name]: { type: "string" } }, ["id"]),
+        recordLine("items", { id: 1, [name]: "x" }),
+        stateLine({ n: 1 }),
+      );
       const result = await runNode(target, ["--config", db.config()], { input });
       expect(result.exitCode, name).toBe(3);
       expect(result.stderr.trim().split("\n"), name).toHaveLength(1);
@@ -250,14 +325,20 @@ describe.skipIf(url === undefined)("target-postgres", () => {
     );
     const failed = await runNode(target, ["--config", db.config()], { input });
     expect(failed.exitCode).not.toBe(0);
-    expect(failed.stderr).toMatch(/target-postgres error: target-postgres, stream t, line 3, field note: Postgres refused the value of column note: invalid byte sequence/);
+    expect(failed.stderr).toMatch(
+      /target-postgres error: target-postgres, stream t, line 3, field note: Postgres refused the value of column note: invalid byte sequence/,
+    );
     expect(failed.stdout).toBe("");
     expect(await db.query("SELECT count(*)::int AS n FROM $schema.t")).toEqual([{ n: 0 }]);
 
     const rejected = await runNode(target, ["--config", db.config()], { input, env: { AGORA_DEAD_LETTER: "1" } });
     expect(rejected.exitCode, rejected.stderr).toBe(0);
     const output = jsonLines(rejected.stdout);
-    expect(output.filter((line) => line["type"] === "DEAD_LETTER").map((line) => [(line["location"] as { line: number }).line, (line["error"] as { code: string }).code, line["record"]])).toEqual([
+    expect(
+      output
+        .filter((line) => line["type"] === "DEAD_LETTER")
+        .map((line) => [(line["location"] as { line: number }).line, (line["error"] as { code: string }).code, line["record"]]),
+    ).toEqual([
       [3, "POSTGRES_VALUE_REFUSED", { id: 2, note: "nul \u0000 byte" }],
       [4, "POSTGRES_VALUE_REFUSED", { id: 100000000000000000000, note: "too big for bigint" }],
     ]);
@@ -321,12 +402,20 @@ describe.skipIf(url === undefined)("target-postgres", () => {
     for (let resent = lastConfirmed; resent <= id; resent += 1) again.push(recordLine("items", { id: resent, pad: "y" }));
     again.push(stateLine({ upTo: id }));
     expect((await runNode(target, ["--config", config], { input: lines(...again) })).exitCode).toBe(0);
-    expect(await db.query("SELECT count(*)::int AS rows, count(DISTINCT id)::int AS keys, min(id)::int AS low, max(id)::int AS high FROM $schema.items")).toEqual([{ rows: id, keys: id, low: 1, high: id }]);
+    expect(
+      await db.query("SELECT count(*)::int AS rows, count(DISTINCT id)::int AS keys, min(id)::int AS low, max(id)::int AS high FROM $schema.items"),
+    ).toEqual([{ rows: id, keys: id, low: 1, high: id }]);
   });
 
   it("passes agora test target, read back from Postgres", async () => {
     const db = await fresh();
-    const result = await agora(dir, ["test", "target", `${process.execPath} ${target} --config ${db.config()}`, "--read", `postgres:${url as string}?schema=${db.schema}`]);
+    const result = await agora(dir, [
+      "test",
+      "target",
+      `${process.execPath} ${target} --config ${db.config()}`,
+      "--read",
+      `postgres:${url as string}?schema=${db.schema}`,
+    ]);
     expect(result.exitCode, result.stdout + result.stderr).toBe(0);
     expect(result.stdout).toContain("records_arrived  all");
     expect(result.stdout).toMatch(/\d+ passed, 0 failed/);

@@ -14,13 +14,25 @@ function newDatabase(settings: Record<string, unknown> = {}): { config: string; 
   return { database, config: writeJsonIn(dir, `t-${databases}.json`, { database, ...settings }) };
 }
 
-const USER = { id: { type: "integer" }, name: { type: ["null", "string"] }, score: { type: ["null", "number"] }, vip: { type: ["null", "boolean"] }, tags: { type: ["null", "array"] }, address: { type: ["null", "object"] } };
+const USER = {
+  id: { type: "integer" },
+  name: { type: ["null", "string"] },
+  score: { type: ["null", "number"] },
+  vip: { type: ["null", "boolean"] },
+  tags: { type: ["null", "array"] },
+  address: { type: ["null", "object"] },
+};
 
 describe("target-sqlite", () => {
   it("creates a STRICT table from the schema and stores each type faithfully", async () => {
     const { config, database } = newDatabase();
     const result = await runNode(target, ["--config", config], {
-      input: input(schemaLine("users", USER, ["id"]), recordLine("users", { id: 1, name: "Ann ü🎁", score: 1.5, vip: true, tags: ["a"], address: { zip: "007" } }), recordLine("users", { id: 2, name: null, vip: false }), stateLine({ n: 2 })),
+      input: input(
+        schemaLine("users", USER, ["id"]),
+        recordLine("users", { id: 1, name: "Ann ü🎁", score: 1.5, vip: true, tags: ["a"], address: { zip: "007" } }),
+        recordLine("users", { id: 2, name: null, vip: false }),
+        stateLine({ n: 2 }),
+      ),
     });
     expect(result.exitCode).toBe(0);
     expect(jsonLines(result.stdout)).toEqual([{ n: 2 }]);
@@ -35,8 +47,12 @@ describe("target-sqlite", () => {
   it("upserts on key properties, across batches and runs", async () => {
     const { config, database } = newDatabase({ batch_size_rows: 2 });
     const schema = schemaLine("users", USER, ["id"]);
-    await runNode(target, ["--config", config], { input: input(schema, recordLine("users", { id: 1, name: "a" }), recordLine("users", { id: 2, name: "b" }), recordLine("users", { id: 1, name: "a2" })) });
-    await runNode(target, ["--config", config], { input: input(schema, recordLine("users", { id: 2, name: "b2" }), recordLine("users", { id: 3, name: "c" })) });
+    await runNode(target, ["--config", config], {
+      input: input(schema, recordLine("users", { id: 1, name: "a" }), recordLine("users", { id: 2, name: "b" }), recordLine("users", { id: 1, name: "a2" })),
+    });
+    await runNode(target, ["--config", config], {
+      input: input(schema, recordLine("users", { id: 2, name: "b2" }), recordLine("users", { id: 3, name: "c" })),
+    });
     expect(tableRows(database, "users", "id").map((row) => [row["id"], row["name"]])).toEqual([
       [1, "a2"],
       [2, "b2"],
@@ -80,7 +96,9 @@ describe("target-sqlite", () => {
     const { config, database } = newDatabase();
     const schema = schemaLine("t", { id: { type: "integer" } }, ["id"]);
     await runNode(target, ["--config", config], { input: input(schema, recordLine("t", { id: 1 }, 1), recordLine("t", { id: 2 }, 1), activateLine("t", 1)) });
-    const result = await runNode(target, ["--config", config], { input: input(schema, recordLine("t", { id: 2 }, 2), recordLine("t", { id: 3 }, 2), activateLine("t", 2), stateLine("v2")) });
+    const result = await runNode(target, ["--config", config], {
+      input: input(schema, recordLine("t", { id: 2 }, 2), recordLine("t", { id: 3 }, 2), activateLine("t", 2), stateLine("v2")),
+    });
     expect(result.exitCode).toBe(0);
     expect(tableRows(database, "t", "id")).toEqual([
       { id: 2, _sdc_table_version: 2 },
@@ -92,7 +110,15 @@ describe("target-sqlite", () => {
   it("fails clearly on a value its column cannot store, confirming nothing from that batch", async () => {
     const { config, database } = newDatabase({ validate_records: false, batch_size_rows: 2 });
     const result = await runNode(target, ["--config", config], {
-      input: input(schemaLine("t", { id: { type: "integer" }, n: { type: "integer" } }, ["id"]), recordLine("t", { id: 1, n: 1 }), recordLine("t", { id: 2, n: 2 }), stateLine("two"), recordLine("t", { id: 3, n: 3 }), recordLine("t", { id: 4, n: "four" }), stateLine("four")),
+      input: input(
+        schemaLine("t", { id: { type: "integer" }, n: { type: "integer" } }, ["id"]),
+        recordLine("t", { id: 1, n: 1 }),
+        recordLine("t", { id: 2, n: 2 }),
+        stateLine("two"),
+        recordLine("t", { id: 3, n: 3 }),
+        recordLine("t", { id: 4, n: "four" }),
+        stateLine("four"),
+      ),
     });
     expect(result.exitCode).toBe(1);
     expect(jsonLines(result.stdout)).toEqual(["two"]);
@@ -114,13 +140,17 @@ describe("target-sqlite", () => {
     const rejecting = newDatabase({ validate_records: false });
     const rejected = await runNode(target, ["--config", rejecting.config], { input: lines, env: { AGORA_DEAD_LETTER: "1" } });
     expect(rejected.exitCode, rejected.stderr).toBe(0);
-    expect(jsonLines(rejected.stdout).filter((line) => typeof line === "object" && line !== null && (line as Record<string, unknown>)["type"] === "DEAD_LETTER")).toHaveLength(1);
+    expect(
+      jsonLines(rejected.stdout).filter((line) => typeof line === "object" && line !== null && (line as Record<string, unknown>)["type"] === "DEAD_LETTER"),
+    ).toHaveLength(1);
     expect(tableRows(rejecting.database, "t").map((row) => row["id"])).toEqual(Array.from({ length: 100 }, (_, index) => index + 1).filter((id) => id !== 70));
   });
 
   it("fails clearly on a null key", async () => {
     const { config } = newDatabase({ validate_records: false });
-    const result = await runNode(target, ["--config", config], { input: input(schemaLine("t", { id: { type: ["null", "integer"] } }, ["id"]), recordLine("t", { id: null })) });
+    const result = await runNode(target, ["--config", config], {
+      input: input(schemaLine("t", { id: { type: ["null", "integer"] } }, ["id"]), recordLine("t", { id: null })),
+    });
     expect(result.exitCode).toBe(1);
     expect(result.stderr).toContain("stream t");
     expect(result.stderr).toContain("line 2, field id: key property id is null or missing");
@@ -129,7 +159,10 @@ describe("target-sqlite", () => {
   it("names an unwritable database path", async () => {
     const blocker = writeIn(dir, "not-a-dir", "");
     const config = writeJsonIn(dir, "unwritable.json", { database: join(blocker, "x.db") });
-    for (const args of [["--config", config, "--test_connection"], ["--config", config]]) {
+    for (const args of [
+      ["--config", config, "--test_connection"],
+      ["--config", config],
+    ]) {
       const result = await runNode(target, args, { input: "" });
       expect(result.exitCode).toBe(1);
       expect(result.stderr.trim().split("\n")).toHaveLength(1);

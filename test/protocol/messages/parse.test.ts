@@ -1,5 +1,13 @@
 import { describe, expect, it } from "vitest";
-import { AgoraError, createMessageSchemaValidator, parseMessageLine, ProtocolCodes, ProtocolError, serializeMessage, type Message } from "../../../protocol/index.js";
+import {
+  AgoraError,
+  createMessageSchemaValidator,
+  parseMessageLine,
+  ProtocolCodes,
+  ProtocolError,
+  serializeMessage,
+  type Message,
+} from "../../../protocol/index.js";
 
 function codeOf(raw: string): string | undefined {
   try {
@@ -18,7 +26,8 @@ const VALID: Record<string, string> = {
   STATE: '{"type":"STATE","value":{"bookmarks":{}}}',
   ACTIVATE_VERSION: '{"type":"ACTIVATE_VERSION","stream":"users","version":17}',
   BATCH: '{"type":"BATCH","stream":"users","encoding":{"format":"jsonl","compression":"gzip"},"manifest":["file:///tmp/a.jsonl.gz"]}',
-  DEAD_LETTER: '{"type":"DEAD_LETTER","stream":"users","stage":"source","raw":"1,2,x","error":{"code":"BAD_ROW","message":"3 columns, expected 4"},"location":{"file":"u.csv","line":9}}',
+  DEAD_LETTER:
+    '{"type":"DEAD_LETTER","stream":"users","stage":"source","raw":"1,2,x","error":{"code":"BAD_ROW","message":"3 columns, expected 4"},"location":{"file":"u.csv","line":9}}',
 };
 
 const INVALID: Array<[string, string]> = [
@@ -91,7 +100,9 @@ describe("serializeMessage", () => {
   });
 
   it("writes a BigInt as its digits, and names the stream when a record cannot be serialised", () => {
-    expect(serializeMessage({ type: "RECORD", stream: "big", record: { n: 12345678901234567890n } })).toBe('{"type":"RECORD","stream":"big","record":{"n":12345678901234567890}}\n');
+    expect(serializeMessage({ type: "RECORD", stream: "big", record: { n: 12345678901234567890n } })).toBe(
+      '{"type":"RECORD","stream":"big","record":{"n":12345678901234567890}}\n',
+    );
     const record: Record<string, unknown> = { n: 1 };
     record["self"] = record;
     const message: Message = { type: "RECORD", stream: "big", record };
@@ -124,7 +135,13 @@ describe("a SCHEMA that can hold no record", () => {
     ['{"type":"SCHEMA","stream":"s","schema":{"type":["null","array"]},"key_properties":[]}', "describes null or array values"],
     ['{"type":"SCHEMA","stream":"s","schema":false,"key_properties":[]}', "describes no value"],
   ])("is refused in one line naming the stream: %s", (line, what) => {
-    expect(() => parseMessageLine(line, 4)).toThrowError(expect.objectContaining({ code: ProtocolCodes.INVALID_SCHEMA, where: { stream: "s", line: 4 }, message: expect.stringContaining(what) as string }) as Error);
+    expect(() => parseMessageLine(line, 4)).toThrowError(
+      expect.objectContaining({
+        code: ProtocolCodes.INVALID_SCHEMA,
+        where: { stream: "s", line: 4 },
+        message: expect.stringContaining(what) as string,
+      }) as Error,
+    );
   });
 
   it.each(['{"type":"object"}', '{"type":["null","object"]}', "{}", "true"])("is not what %s is", (schema) => {
@@ -141,7 +158,13 @@ describe("a SCHEMA nested past MAX_SCHEMA_DEPTH", () => {
 
   it("is refused in one line naming the stream, whatever its depth (3,000 ran the runner out of stack)", () => {
     for (const levels of [600, 3000, 20_000]) {
-      expect(() => parseMessageLine(nested(levels), 2), String(levels)).toThrowError(expect.objectContaining({ code: ProtocolCodes.INVALID_SCHEMA, where: { stream: "s", line: 2 }, message: "the SCHEMA of stream s is nested deeper than 1000 levels" }) as Error);
+      expect(() => parseMessageLine(nested(levels), 2), String(levels)).toThrowError(
+        expect.objectContaining({
+          code: ProtocolCodes.INVALID_SCHEMA,
+          where: { stream: "s", line: 2 },
+          message: "the SCHEMA of stream s is nested deeper than 1000 levels",
+        }) as Error,
+      );
     }
   });
 

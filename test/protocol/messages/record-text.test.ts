@@ -47,7 +47,10 @@ describe("recordText", () => {
   it("gives JSON of the parsed record for any line: random keys (record among them), order, spacing and values", () => {
     const key = fc.oneof(fc.constantFrom("record", "stream", "type", '"record"', "record\\", "__proto__"), fc.string({ maxLength: 6 }));
     // Values may hold objects with a key named record, so a nested one can come before the message's own.
-    const value = fc.oneof(fc.jsonValue({ maxDepth: 3 }), fc.jsonValue({ maxDepth: 2 }).map((inner) => ({ record: inner })));
+    const value = fc.oneof(
+      fc.jsonValue({ maxDepth: 3 }),
+      fc.jsonValue({ maxDepth: 2 }).map((inner) => ({ record: inner })),
+    );
     const space = fc.constantFrom("", " ", "  ", "\t");
     const line = fc
       .tuple(fc.array(fc.tuple(key, value, space), { maxLength: 5 }), fc.dictionary(key, value, { maxKeys: 4 }), fc.nat(6), space)

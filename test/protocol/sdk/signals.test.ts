@@ -26,7 +26,10 @@ describe("a tap asked to stop", () => {
     child.kill(signal);
     const ended = await exited(child);
     expect(ended.code).toBe(code);
-    const lines = output.trim().split("\n").map((line) => JSON.parse(line) as { type: string; record?: { id: number }; value?: { bookmarks: { users: { rows: number } } } });
+    const lines = output
+      .trim()
+      .split("\n")
+      .map((line) => JSON.parse(line) as { type: string; record?: { id: number }; value?: { bookmarks: { users: { rows: number } } } });
     const last = lines.at(-1);
     expect(last?.type).toBe("STATE");
     const records = lines.filter((line) => line.type === "RECORD");

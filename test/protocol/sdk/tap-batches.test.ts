@@ -33,14 +33,19 @@ describe("an SDK tap with batch_config", () => {
   it("writes the records it would send as RECORDs into jsonl files, each announced by a BATCH and followed by the STATE that covers it", async () => {
     const plain = await runNode(tapSample, ["--config", writeJson("plain.json", { users: 9, orders: 0, state_every_records: 100 })]);
     const root = join(dir, "batches-plain");
-    const batched = await runNode(tapSample, ["--config", writeJson("batched.json", { users: 9, orders: 0, state_every_records: 100, batch_config: { format: "jsonl", rows_per_file: 4, root } })]);
+    const batched = await runNode(tapSample, [
+      "--config",
+      writeJson("batched.json", { users: 9, orders: 0, state_every_records: 100, batch_config: { format: "jsonl", rows_per_file: 4, root } }),
+    ]);
     expect(batched.exitCode, batched.stderr).toBe(0);
     const messages = jsonLines(batched.stdout);
     expect(messages.map((message) => message["type"])).toEqual(["SCHEMA", "BATCH", "STATE", "BATCH", "STATE", "BATCH", "STATE", "SCHEMA", "STATE"]);
     const batches = messages.filter((message) => message["type"] === "BATCH");
     expect(batches.map((message) => batchRecords(message).length)).toEqual([4, 4, 1]);
     // Value for value what the RECORD lane carries, in the same order.
-    const records = jsonLines(plain.stdout).filter((message) => message["type"] === "RECORD").map((message) => message["record"]);
+    const records = jsonLines(plain.stdout)
+      .filter((message) => message["type"] === "RECORD")
+      .map((message) => message["record"]);
     expect(batches.flatMap(batchRecords)).toEqual(records);
     // Each STATE is the one the RECORD lane writes after the same records.
     const states = messages.filter((message) => message["type"] === "STATE");
@@ -53,7 +58,13 @@ describe("an SDK tap with batch_config", () => {
     const input = join(dir, "hostile.jsonl");
     writeFileSync(input, '{"id":1}\n{"id":2}\n{"id":3}\n');
     const root = join(dir, "batches-gzip");
-    const result = await runNode(tapJsonl, ["--config", writeJson("gzip.json", { files: [{ path: input, stream: "../up/__proto__" }], batch_config: { format: "jsonl", compression: "gzip", rows_per_file: 2, root } })]);
+    const result = await runNode(tapJsonl, [
+      "--config",
+      writeJson("gzip.json", {
+        files: [{ path: input, stream: "../up/__proto__" }],
+        batch_config: { format: "jsonl", compression: "gzip", rows_per_file: 2, root },
+      }),
+    ]);
     expect(result.exitCode, result.stderr).toBe(0);
     const batches = jsonLines(result.stdout).filter((message) => message["type"] === "BATCH");
     expect(batches.map((message) => message["encoding"])).toEqual([
@@ -70,7 +81,10 @@ describe("an SDK tap with batch_config", () => {
 
   it("a batch folder it cannot make is one line naming the setting; a full disk is one line naming the file", async () => {
     writeFileSync(join(dir, "a-file"), "");
-    const notAFolder = await runNode(tapSample, ["--config", writeJson("bad-root.json", { users: 3, batch_config: { format: "jsonl", root: join(dir, "a-file", "batches") } })]);
+    const notAFolder = await runNode(tapSample, [
+      "--config",
+      writeJson("bad-root.json", { users: 3, batch_config: { format: "jsonl", root: join(dir, "a-file", "batches") } }),
+    ]);
     expect(notAFolder.exitCode).toBe(3);
     expect(notAFolder.stderr).toContain(`cannot make the batch folder ${join(dir, "a-file", "batches")}`);
     expect(notAFolder.stderr).toContain("batch_config.root");
@@ -101,14 +115,23 @@ describe("an SDK tap with batch_config", () => {
     writeFileSync(csv, "id,__proto__,constructor,amount,note\n1,p,c,1.5,a\n2,,d,-2,\n3,q,e,,x\n");
     const tapCsv = connectorBin("tap-csv");
     const config = { files: [{ path: csv, stream: "hostile", key_properties: ["id"] }] };
-    const catalog = JSON.parse((await runNode(tapCsv, ["--config", writeJson("csv.json", config), "--discover"])).stdout) as { streams: Array<{ metadata: Array<{ breadcrumb: string[]; metadata: Record<string, unknown> }> }> };
+    const catalog = JSON.parse((await runNode(tapCsv, ["--config", writeJson("csv.json", config), "--discover"])).stdout) as {
+      streams: Array<{ metadata: Array<{ breadcrumb: string[]; metadata: Record<string, unknown> }> }>;
+    };
     for (const entry of catalog.streams[0]?.metadata ?? []) if (entry.breadcrumb[1] === "note") entry.metadata["selected"] = false;
     const catalogFile = writeJson("csv-catalog.json", catalog);
     const asRecords = await runNode(tapCsv, ["--config", writeJson("csv.json", config), "--catalog", catalogFile]);
-    const expected = jsonLines(asRecords.stdout).filter((message) => message["type"] === "RECORD").map((message) => message["record"]);
+    const expected = jsonLines(asRecords.stdout)
+      .filter((message) => message["type"] === "RECORD")
+      .map((message) => message["record"]);
     expect(expected).toHaveLength(3);
     const root = join(dir, "csv-arrow");
-    const asArrow = await runNode(tapCsv, ["--config", writeJson("csv-arrow.json", { ...config, batch_config: { format: "arrow", root } }), "--catalog", catalogFile]);
+    const asArrow = await runNode(tapCsv, [
+      "--config",
+      writeJson("csv-arrow.json", { ...config, batch_config: { format: "arrow", root } }),
+      "--catalog",
+      catalogFile,
+    ]);
     expect(asArrow.exitCode, asArrow.stderr).toBe(0);
     const { decodeArrowBatch } = await import("../../../protocol/index.js");
     const rows: unknown[] = [];

@@ -21,7 +21,9 @@ describe("--about", () => {
     const about = JSON.parse(result.stdout) as Record<string, unknown>;
     expect(about).toMatchObject({ name: "tap-sample", kind: "tap", version: "0.1.0" });
     expect(about["capabilities"]).toEqual(expect.arrayContaining(["about", "discover", "catalog", "state", "test-connection"]));
-    expect(Object.keys((about["settings"] as { properties: object }).properties)).toEqual(expect.arrayContaining(["users", "orders", "seed", "state_every_records"]));
+    expect(Object.keys((about["settings"] as { properties: object }).properties)).toEqual(
+      expect.arrayContaining(["users", "orders", "seed", "state_every_records"]),
+    );
   });
 
   it("prints a settings table as markdown", async () => {
@@ -48,7 +50,10 @@ describe("--discover", () => {
     expect(result.exitCode).toBe(0);
     const catalog = JSON.parse(result.stdout) as { streams: Array<Record<string, unknown>> };
     expect(catalog.streams.map((stream) => stream["tap_stream_id"])).toEqual(["users", "orders"]);
-    expect(catalog.streams[0]).toMatchObject({ key_properties: ["id"], metadata: expect.arrayContaining([{ breadcrumb: ["properties", "id"], metadata: { inclusion: "automatic" } }]) as unknown });
+    expect(catalog.streams[0]).toMatchObject({
+      key_properties: ["id"],
+      metadata: expect.arrayContaining([{ breadcrumb: ["properties", "id"], metadata: { inclusion: "automatic" } }]) as unknown,
+    });
   });
 
   it("works without a config when every setting has a default", async () => {
@@ -72,7 +77,9 @@ describe("--test_connection", () => {
     const config = writeJson("unreachable.json", { fail_after: 0 });
     const result = await runNode(fixtureBin("tap-incremental"), ["--config", config, "--test_connection"]);
     expect(result.exitCode).toBe(1);
-    expect(result.stderr.trim().split("\n")).toEqual(["tap-incremental error: tap-incremental: cannot reach the event source at http://127.0.0.1:9. Start the source. [UNREACHABLE]"]);
+    expect(result.stderr.trim().split("\n")).toEqual([
+      "tap-incremental error: tap-incremental: cannot reach the event source at http://127.0.0.1:9. Start the source. [UNREACHABLE]",
+    ]);
   });
 });
 
@@ -90,7 +97,9 @@ describe("config", () => {
     const result = await runNode(tap, ["--config", bad]);
     expect(result.exitCode).toBe(3);
     expect(result.stdout).toBe("");
-    expect(result.stderr.trim()).toBe(`tap-sample error: tap-sample, setting users: setting "users" must be integer, not string. Fix it in ${bad}; \`tap-sample --about --format markdown\` lists every setting. [CONFIG_INVALID]`);
+    expect(result.stderr.trim()).toBe(
+      `tap-sample error: tap-sample, setting users: setting "users" must be integer, not string. Fix it in ${bad}; \`tap-sample --about --format markdown\` lists every setting. [CONFIG_INVALID]`,
+    );
   });
 
   it("rejects a setting the tap does not have", async () => {
@@ -165,7 +174,8 @@ describe("sync", () => {
       messages.filter((message) => message["type"] === "RECORD" && message["stream"] === stream).map((message) => (message["record"] as { id: unknown }).id);
     expect(ids(resumed, "users")).toEqual(ids(full, "users").slice(10));
     expect(ids(resumed, "orders")).toEqual(ids(full, "orders"));
-    const records = (messages: Array<Record<string, unknown>>): string[] => messages.filter((message) => message["type"] === "RECORD").map((message) => JSON.stringify(message["record"]));
+    const records = (messages: Array<Record<string, unknown>>): string[] =>
+      messages.filter((message) => message["type"] === "RECORD").map((message) => JSON.stringify(message["record"]));
     expect(records(resumed)).toEqual(records(full).filter((_, index) => index >= 10));
   });
 
@@ -190,7 +200,9 @@ describe("sync", () => {
 });
 
 describe("catalog selection", () => {
-  async function catalog(): Promise<{ streams: Array<{ tap_stream_id: string; metadata: Array<{ breadcrumb: string[]; metadata: Record<string, unknown> }> }> }> {
+  async function catalog(): Promise<{
+    streams: Array<{ tap_stream_id: string; metadata: Array<{ breadcrumb: string[]; metadata: Record<string, unknown> }> }>;
+  }> {
     return JSON.parse((await runNode(tap, ["--config", smallConfig, "--discover"])).stdout) as Awaited<ReturnType<typeof catalog>>;
   }
 
@@ -260,7 +272,10 @@ describe("replication keys", () => {
   it("advances a sorted bookmark up to the last record written before a failure", async () => {
     const config = writeJson("fail-sorted.json", { fail_after: 2, sorted: true, state_every_records: 1 });
     const messages = jsonLines((await runNode(incremental, ["--config", config])).stdout);
-    expect(messages.at(-1)).toEqual({ type: "STATE", value: { bookmarks: { events: { replication_key: "updated_at", replication_key_value: "2024-01-02" } } } });
+    expect(messages.at(-1)).toEqual({
+      type: "STATE",
+      value: { bookmarks: { events: { replication_key: "updated_at", replication_key_value: "2024-01-02" } } },
+    });
   });
 
   it("shows the stack trace only with --debug", async () => {

@@ -18,12 +18,21 @@ function config(settings: Record<string, unknown> = {}): { file: string; out: st
 }
 
 const schema = (stream = "items"): string =>
-  JSON.stringify({ type: "SCHEMA", stream, schema: { type: "object", properties: { id: { type: "integer" }, name: { type: ["null", "string"] } }, required: ["id"] }, key_properties: ["id"] });
+  JSON.stringify({
+    type: "SCHEMA",
+    stream,
+    schema: { type: "object", properties: { id: { type: "integer" }, name: { type: ["null", "string"] } }, required: ["id"] },
+    key_properties: ["id"],
+  });
 const record = (id: number, stream = "items"): string => JSON.stringify({ type: "RECORD", stream, record: { id, name: `item ${id}` } });
 const state = (value: unknown): string => JSON.stringify({ type: "STATE", value });
 
 function linesOf(path: string): string[] {
-  return existsSync(path) ? readFileSync(path, "utf8").split("\n").filter((line) => line !== "") : [];
+  return existsSync(path)
+    ? readFileSync(path, "utf8")
+        .split("\n")
+        .filter((line) => line !== "")
+    : [];
 }
 
 describe("target modes", () => {
@@ -103,10 +112,7 @@ describe("STATE confirmation", () => {
   it("confirms a STATE that follows no records at once", async () => {
     const { file } = config();
     const result = await runNode(target, ["--config", file], { input: `${state({ first: true })}\n${schema()}\n${record(1)}\n${state({ second: true })}\n` });
-    expect(jsonLines(result.stdout)).toEqual([
-      { first: true },
-      { second: true },
-    ]);
+    expect(jsonLines(result.stdout)).toEqual([{ first: true }, { second: true }]);
   });
 });
 
@@ -129,7 +135,9 @@ describe("bad input", () => {
   it("fails on an invalid record naming stream, line and field; confirmed state before it stands", async () => {
     const { file, out } = config({ batch_size_rows: 2 });
     const bad = JSON.stringify({ type: "RECORD", stream: "items", record: { id: "three" } });
-    const result = await runNode(target, ["--config", file], { input: `${schema()}\n${record(1)}\n${record(2)}\n${state({ upTo: 2 })}\n${bad}\n${state({ upTo: 3 })}\n` });
+    const result = await runNode(target, ["--config", file], {
+      input: `${schema()}\n${record(1)}\n${record(2)}\n${state({ upTo: 2 })}\n${bad}\n${state({ upTo: 3 })}\n`,
+    });
     expect(result.exitCode).toBe(1);
     expect(jsonLines(result.stdout)).toEqual([{ upTo: 2 }]);
     expect(result.stderr.trim()).toBe(
@@ -164,8 +172,21 @@ describe("bad input", () => {
 describe("streams and schemas", () => {
   it("writes several streams and follows a schema change mid-stream", async () => {
     const { file, out } = config();
-    const widened = JSON.stringify({ type: "SCHEMA", stream: "items", schema: { type: "object", properties: { id: { type: "string" } } }, key_properties: ["id"] });
-    const input = [schema(), schema("other"), record(1), record(1, "other"), widened, JSON.stringify({ type: "RECORD", stream: "items", record: { id: "x-2" } }), state("done")];
+    const widened = JSON.stringify({
+      type: "SCHEMA",
+      stream: "items",
+      schema: { type: "object", properties: { id: { type: "string" } } },
+      key_properties: ["id"],
+    });
+    const input = [
+      schema(),
+      schema("other"),
+      record(1),
+      record(1, "other"),
+      widened,
+      JSON.stringify({ type: "RECORD", stream: "items", record: { id: "x-2" } }),
+      state("done"),
+    ];
     const result = await runNode(target, ["--config", file], { input: `${input.join("\n")}\n` });
     expect(result.exitCode).toBe(0);
     expect(linesOf(join(out, "items.jsonl"))).toEqual(['{"id":1,"name":"item 1"}', '{"id":"x-2"}']);

@@ -2,7 +2,6 @@ import { describe, expect, it } from "vitest";
 import { decimalShape, valueKind, type JsonSchema } from "../../../protocol/index.js";
 import { PROPERTY_CASES as CASES } from "../../helpers/property-kinds.js";
 
-
 describe("valueKind: one reading of a property for every target", () => {
   it.each(CASES)("reads %s", (_what, schema, kind) => {
     expect(valueKind(schema)).toBe(kind);
@@ -12,7 +11,11 @@ describe("valueKind: one reading of a property for every target", () => {
 describe("decimalShape: an exact decimal column where the schema gives precision and scale", () => {
   it.each([
     // singer-python's tap-postgres for numeric(10,2): draft-04 boolean exclusive bounds.
-    ["numeric(10,2), draft-04", { type: ["null", "number"], multipleOf: 0.01, maximum: 1e8, exclusiveMaximum: true, minimum: -1e8, exclusiveMinimum: true }, { precision: 10, scale: 2 }],
+    [
+      "numeric(10,2), draft-04",
+      { type: ["null", "number"], multipleOf: 0.01, maximum: 1e8, exclusiveMaximum: true, minimum: -1e8, exclusiveMinimum: true },
+      { precision: 10, scale: 2 },
+    ],
     ["numeric(38,9), draft-06 bounds", { type: "number", multipleOf: 1e-9, exclusiveMaximum: 1e29, exclusiveMinimum: -1e29 }, { precision: 38, scale: 9 }],
     ["inclusive bounds", { type: "number", multipleOf: 0.5e-1 * 2, maximum: 100, minimum: -5 }, { precision: 4, scale: 1 }],
     ["a 30-digit integer", { type: "integer", maximum: 1e30, exclusiveMaximum: true, minimum: -1e30, exclusiveMinimum: true }, { precision: 30, scale: 0 }],

@@ -11,7 +11,13 @@ describe("secret values", () => {
 
   it("come from config settings named like credentials, or marked secret by the connector's schema", () => {
     registerConfigSecrets(
-      { database: "warehouse.db", password: "hunter2-db", auth: { kind: "bearer", value: "bearer-value-9" }, next_page_token_path: "meta.next", client_secret: "cs-12345" },
+      {
+        database: "warehouse.db",
+        password: "hunter2-db",
+        auth: { kind: "bearer", value: "bearer-value-9" },
+        next_page_token_path: "meta.next",
+        client_secret: "cs-12345",
+      },
       { type: "object", properties: { auth: { type: "object", properties: { value: { type: "string", secret: true } } } } },
     );
     expect(maskSecrets("hunter2-db bearer-value-9 cs-12345 meta.next warehouse.db")).toBe("*** *** *** meta.next warehouse.db");
@@ -24,16 +30,41 @@ describe("secret values", () => {
   });
 
   it("of a URL setting marked secret are its password and credential parameters, not its host; a secret that is no URL is secret whole", () => {
-    const urls = { type: "object", properties: { url: { type: "string", secret: true }, other: { type: "string", secret: true }, dsn: { type: "string", secret: true } } };
-    registerConfigSecrets({ url: "postgres://agora:pw-secret-81@db.example:5432/x", other: "postgres://reader@replica.example/x?password=pw-param-82&sslmode=require", dsn: "opaque-dsn-value" }, urls);
-    expect(maskSecrets("cannot reach postgres://agora:pw-secret-81@db.example:5432/x (opaque-dsn-value)")).toBe("cannot reach postgres://agora:***@db.example:5432/x (***)");
-    expect(maskSecrets("postgres://reader@replica.example/x?password=pw-param-82&sslmode=require")).toBe("postgres://reader@replica.example/x?password=***&sslmode=require");
+    const urls = {
+      type: "object",
+      properties: { url: { type: "string", secret: true }, other: { type: "string", secret: true }, dsn: { type: "string", secret: true } },
+    };
+    registerConfigSecrets(
+      {
+        url: "postgres://agora:pw-secret-81@db.example:5432/x",
+        other: "postgres://reader@replica.example/x?password=pw-param-82&sslmode=require",
+        dsn: "opaque-dsn-value",
+      },
+      urls,
+    );
+    expect(maskSecrets("cannot reach postgres://agora:pw-secret-81@db.example:5432/x (opaque-dsn-value)")).toBe(
+      "cannot reach postgres://agora:***@db.example:5432/x (***)",
+    );
+    expect(maskSecrets("postgres://reader@replica.example/x?password=pw-param-82&sslmode=require")).toBe(
+      "postgres://reader@replica.example/x?password=***&sslmode=require",
+    );
   });
 });
 
 describe("commandLineSecrets", () => {
   it("finds the values of secret flags, secret assignments and URL passwords, and nothing in plain words", () => {
-    const words = ["tap-x", "--password", "hunter22", "--api-key=k3y-value", "API_TOKEN=t0ken-value", "--dsn", "postgres://u:p%40ss-word@db/x", "--config", "c.json", "--token"];
+    const words = [
+      "tap-x",
+      "--password",
+      "hunter22",
+      "--api-key=k3y-value",
+      "API_TOKEN=t0ken-value",
+      "--dsn",
+      "postgres://u:p%40ss-word@db/x",
+      "--config",
+      "c.json",
+      "--token",
+    ];
     expect(commandLineSecrets(words).sort()).toEqual(["hunter22", "k3y-value", "p%40ss-word", "p@ss-word", "t0ken-value"]);
     expect(commandLineSecrets(["target-jsonl", "--config", "target.json", "--passwords-file=x"])).toEqual([]);
     expect(maskSecrets("connecting with hunter22")).toBe("connecting with ***");

@@ -11,7 +11,11 @@ describe("schema patterns", () => {
   it("keeps each pattern of a schema apart, with \\d, classes, Unicode properties and anchors as ECMA-262 has them", () => {
     const validate = createAjv().compile({
       type: "object",
-      properties: { code: { type: "string", pattern: "^\\d{3}-[A-Z]{2}$" }, word: { type: "string", pattern: "^\\p{L}+$" }, part: { type: "string", pattern: "ab" } },
+      properties: {
+        code: { type: "string", pattern: "^\\d{3}-[A-Z]{2}$" },
+        word: { type: "string", pattern: "^\\p{L}+$" },
+        part: { type: "string", pattern: "ab" },
+      },
     });
     expect(validate({ code: "123-AB", word: "café", part: "xaby" })).toBe(true);
     expect(validate({ code: "12-AB" })).toBe(false);

@@ -53,7 +53,9 @@ describe("RecordValidator", () => {
     const text = { type: ["null", "string"] };
     validator.setSchema("s", { type: "object", properties: { constructor: text, toString: text, hasOwnProperty: text }, required: ["valueOf"] });
     expect(validator.validate("s", JSON.parse('{"valueOf":"v"}') as Record<string, unknown>, 1)).toBeUndefined();
-    expect(validator.validate("s", JSON.parse('{"valueOf":"v","constructor":7}') as Record<string, unknown>, 2)?.message).toBe("record field /constructor expected null or string, got number 7");
+    expect(validator.validate("s", JSON.parse('{"valueOf":"v","constructor":7}') as Record<string, unknown>, 2)?.message).toBe(
+      "record field /constructor expected null or string, got number 7",
+    );
     expect(validator.validate("s", {}, 3)?.message).toBe("record field /valueOf is required but missing");
   });
 

@@ -22,7 +22,11 @@ describe("schema dialects", () => {
     expect(check({ amount: 0.1 })).toBeUndefined();
     expect(check({ amount: null })).toBeUndefined();
     expect(check({ amount: 1e38 })).toMatch(/amount/);
-    const bounded = validatorFor({ $schema: "http://json-schema.org/draft-04/schema#", type: "object", properties: { n: { type: "integer", maximum: 5, exclusiveMaximum: true } } });
+    const bounded = validatorFor({
+      $schema: "http://json-schema.org/draft-04/schema#",
+      type: "object",
+      properties: { n: { type: "integer", maximum: 5, exclusiveMaximum: true } },
+    });
     expect(bounded({ n: 4 })).toBeUndefined();
     expect(bounded({ n: 5 })).toMatch(/n/);
   });

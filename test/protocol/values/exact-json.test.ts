@@ -1,17 +1,50 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { approximateNumbers } from "../../../protocol/values/exact-json.js";
-import { compareNumbers, exactRecord, ExactNumber, isExactNumber, mayHoldExactNumbers, numberFromText, parseJson, parseJsonExact, parseMessageLine, RecordValidator, serializeMessage, stringifyJson, type RecordMessage } from "../../../protocol/index.js";
+import {
+  compareNumbers,
+  exactRecord,
+  ExactNumber,
+  isExactNumber,
+  mayHoldExactNumbers,
+  numberFromText,
+  parseJson,
+  parseJsonExact,
+  parseMessageLine,
+  RecordValidator,
+  serializeMessage,
+  stringifyJson,
+  type RecordMessage,
+} from "../../../protocol/index.js";
 
 describe("numberFromText", () => {
   it("keeps a plain number where the double holds the same decimal value", () => {
-    for (const [text, value] of [["1", 1], ["1.50", 1.5], ["1e3", 1000], ["-12.25", -12.25], ["0.0", 0], ["9007199254740991", 9007199254740991], ["1e-7", 1e-7]] as const) {
+    for (const [text, value] of [
+      ["1", 1],
+      ["1.50", 1.5],
+      ["1e3", 1000],
+      ["-12.25", -12.25],
+      ["0.0", 0],
+      ["9007199254740991", 9007199254740991],
+      ["1e-7", 1e-7],
+    ] as const) {
       expect(numberFromText(text)).toBe(value);
     }
   });
 
   it("keeps the text of a number the double would change", () => {
-    for (const text of ["9007199254740993", "-9223372036854775809", "18446744073709551615", "123456789012345678901234567890.123456789", "1234567890123456.78", "1e400", "-1E400", "2.5e-400", "-0", "-0.0"]) {
+    for (const text of [
+      "9007199254740993",
+      "-9223372036854775809",
+      "18446744073709551615",
+      "123456789012345678901234567890.123456789",
+      "1234567890123456.78",
+      "1e400",
+      "-1E400",
+      "2.5e-400",
+      "-0",
+      "-0.0",
+    ]) {
       const number = numberFromText(text);
       expect(isExactNumber(number), text).toBe(true);
       expect((number as ExactNumber).text).toBe(text);
@@ -39,7 +72,8 @@ describe("ExactNumber", () => {
 
 describe("parseJsonExact and stringifyJson", () => {
   it("round-trips every number as written, nested, with __proto__ as data", () => {
-    const text = '{"id":9007199254740993,"__proto__":{"x":1e400},"price":1234567890123456.78,"z":-0,"u":2.5e-400,"list":[1,2.5,18446744073709551615],"s":"1e400"}';
+    const text =
+      '{"id":9007199254740993,"__proto__":{"x":1e400},"price":1234567890123456.78,"z":-0,"u":2.5e-400,"list":[1,2.5,18446744073709551615],"s":"1e400"}';
     const value = parseJsonExact(text) as Record<string, unknown>;
     expect(Object.getPrototypeOf(value)).toBe(Object.prototype);
     expect(Object.keys(value)).toContain("__proto__");
@@ -75,8 +109,10 @@ describe("parseJsonExact and stringifyJson", () => {
 
 describe("mayHoldExactNumbers", () => {
   it("flags lines whose numbers a double may change, and passes common records", () => {
-    for (const line of ['{"a":9007199254740993}', '{"a":[1,1.000000000000001]}', '{"a":1e5}', '{"a":-0}', '{"a": -0.0 }', '{"a":[-0]}']) expect(mayHoldExactNumbers(line), line).toBe(true);
-    for (const line of ['{"a":123456,"b":97.25,"c":"2024-01-02T03:04:05Z","d":"3e4f-9e8d"}', '{"a":-0.5,"b":"-0"}', '{"id":"9007199254740993"}']) expect(mayHoldExactNumbers(line), line).toBe(false);
+    for (const line of ['{"a":9007199254740993}', '{"a":[1,1.000000000000001]}', '{"a":1e5}', '{"a":-0}', '{"a": -0.0 }', '{"a":[-0]}'])
+      expect(mayHoldExactNumbers(line), line).toBe(true);
+    for (const line of ['{"a":123456,"b":97.25,"c":"2024-01-02T03:04:05Z","d":"3e4f-9e8d"}', '{"a":-0.5,"b":"-0"}', '{"id":"9007199254740993"}'])
+      expect(mayHoldExactNumbers(line), line).toBe(false);
   });
 });
 
@@ -121,10 +157,19 @@ describe("a RECORD line", () => {
 
   it("refuses a fraction where the schema wants an integer, though its nearest double is whole", () => {
     const validator = new RecordValidator();
-    validator.setSchema("s", { type: "object", properties: { id: { type: ["null", "integer"] }, list: { type: "array", items: { type: "object", properties: { n: { type: "integer" } } } }, amount: { type: "number" } } });
+    validator.setSchema("s", {
+      type: "object",
+      properties: {
+        id: { type: ["null", "integer"] },
+        list: { type: "array", items: { type: "object", properties: { n: { type: "integer" } } } },
+        amount: { type: "number" },
+      },
+    });
     const record = (text: string): Record<string, unknown> => exactOf(`{"type":"RECORD","stream":"s","record":${text}}`);
     expect(validator.validate("s", record('{"id":12345678901234567.5}'))?.message).toBe("record field /id expected integer, got a number with a fraction");
-    expect(validator.validate("s", record('{"list":[{"n":1},{"n":98765432109876543.25}]}'))?.message).toBe("record field /list/1/n expected integer, got a number with a fraction");
+    expect(validator.validate("s", record('{"list":[{"n":1},{"n":98765432109876543.25}]}'))?.message).toBe(
+      "record field /list/1/n expected integer, got a number with a fraction",
+    );
     expect(validator.validate("s", record('{"id":12345678901234567890,"amount":12345678901234567.5}'))).toBeUndefined();
   });
 
@@ -139,7 +184,9 @@ describe("a RECORD line", () => {
 describe("stringifyJson with indentation", () => {
   it("indents as JSON.stringify does, exact numbers included", () => {
     const value = { a: [1, { b: "x", c: [] }], d: {}, e: null };
-    expect(stringifyJson({ ...value, n: 12345678901234567890n }, 2)).toBe(JSON.stringify({ ...value, n: 1 }, null, 2).replace('"n": 1', '"n": 12345678901234567890'));
+    expect(stringifyJson({ ...value, n: 12345678901234567890n }, 2)).toBe(
+      JSON.stringify({ ...value, n: 1 }, null, 2).replace('"n": 1', '"n": 12345678901234567890'),
+    );
   });
 });
 

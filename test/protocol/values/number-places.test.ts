@@ -27,7 +27,9 @@ const line = (record: string): string => `{"type":"RECORD","stream":"s","record"
 
 describe("NumberPlaces", () => {
   it("passes a record whose numbers a double holds, without parsing it again", () => {
-    expect(exactThroughPlaces(line(`{"id":12,"name":"2023-01-05 e-mail 1e400 -0","price":1.5,"tags":["0"],"sizes":[1,2.25],"address":{"zip":"0","floor":3}}`))).toBe(false);
+    expect(
+      exactThroughPlaces(line(`{"id":12,"name":"2023-01-05 e-mail 1e400 -0","price":1.5,"tags":["0"],"sizes":[1,2.25],"address":{"zip":"0","floor":3}}`)),
+    ).toBe(false);
   });
 
   it.each([

@@ -42,7 +42,11 @@ ${extra}
 async function parquetRows(path: string): Promise<{ rows: Array<Record<string, unknown>>; columns: string[] }> {
   const file = await asyncBufferFromFile(path);
   const metadata = await parquetMetadataAsync(file);
-  const rows = (await parquetReadObjects({ file })).map((row) => Object.fromEntries(Object.entries(row).map(([key, value]) => [key, typeof value === "bigint" ? Number(value) : value instanceof Date ? value.toISOString() : value])));
+  const rows = (await parquetReadObjects({ file })).map((row) =>
+    Object.fromEntries(
+      Object.entries(row).map(([key, value]) => [key, typeof value === "bigint" ? Number(value) : value instanceof Date ? value.toISOString() : value]),
+    ),
+  );
   return { rows, columns: metadata.schema.slice(1).map((element) => element.name) };
 }
 
@@ -64,7 +68,10 @@ describe("middleware on the Arrow plane", () => {
     const lake = await parquetRows(join(dir, "lake", "sales_clean.parquet"));
     expect(lake.columns).toEqual(["id", "full_name", "score", "sold_at"]);
     expect(lake.rows).toEqual(wanted);
-    const classic = readFileSync(join(dir, "out-classic", "sales_clean.jsonl"), "utf8").trim().split("\n").map((line) => JSON.parse(line) as unknown);
+    const classic = readFileSync(join(dir, "out-classic", "sales_clean.jsonl"), "utf8")
+      .trim()
+      .split("\n")
+      .map((line) => JSON.parse(line) as unknown);
     expect(classic).toEqual(wanted);
     // Confirmed by both: the tap's files and the ones the middleware wrote are gone.
     expect(readdirSync(join(dir, "batches"))).toEqual([]);
@@ -110,13 +117,19 @@ ${steps}
     );
     const rowsRun = await agora(dir, ["run", "rows"]);
     expect(rowsRun.exitCode, rowsRun.stderr).toBe(0);
-    const onRows = readFileSync(join(dir, "out-rows", "sales.jsonl"), "utf8").trim().split("\n").map((line) => JSON.parse(line) as Record<string, unknown>);
+    const onRows = readFileSync(join(dir, "out-rows", "sales.jsonl"), "utf8")
+      .trim()
+      .split("\n")
+      .map((line) => JSON.parse(line) as Record<string, unknown>);
     expect(onRows.map((row) => row["id"])).toEqual(expected.filter((row) => row["flag"] === true && (row["score"] as number) > 5).map((row) => row["id"]));
     expect(onRows[0]?.["name"]).toMatch(/^\*\*\*\*.{3}$/);
     expect(onRows[0]?.["big"]).toMatch(/^[0-9a-f]{64}$/);
     const lake = await parquetRows(join(dir, "lake", "sales.parquet"));
     expect(lake.rows).toEqual(onRows);
-    const classic = readFileSync(join(dir, "out-classic", "sales.jsonl"), "utf8").trim().split("\n").map((line) => JSON.parse(line) as unknown);
+    const classic = readFileSync(join(dir, "out-classic", "sales.jsonl"), "utf8")
+      .trim()
+      .split("\n")
+      .map((line) => JSON.parse(line) as unknown);
     expect(classic).toEqual(onRows);
   });
 
@@ -171,7 +184,12 @@ ${steps}
   });
 
   it("a chain mixing an Arrow-only step with a row-only one fails before the tap starts, naming both", async () => {
-    const { dir } = arrowProject("mixed", `middleware = [{ type = "module", path = "arrow-only.mjs" }, { type = "add_fields", fields = { source = "lake" } }]`, "lake", "");
+    const { dir } = arrowProject(
+      "mixed",
+      `middleware = [{ type = "module", path = "arrow-only.mjs" }, { type = "add_fields", fields = { source = "lake" } }]`,
+      "lake",
+      "",
+    );
     writeFileSync(join(dir, "arrow-only.mjs"), "export const transformArrow = (table) => table;\n");
     // The tap would leave its batch folder behind: it must never start.
     const result = await agora(dir, ["run", "sales"]);
@@ -179,7 +197,9 @@ ${steps}
     // The run's summary, and the one line saying why.
     expect(result.stderr.trim().split("\n"), result.stderr).toHaveLength(2);
     expect(result.stderr).toContain("pipeline sales failed in");
-    expect(result.stderr).toContain("the middleware chain mixes planes: middleware[0] module works on Arrow batches only, middleware[1] add_fields on rows only");
+    expect(result.stderr).toContain(
+      "the middleware chain mixes planes: middleware[0] module works on Arrow batches only, middleware[1] add_fields on rows only",
+    );
     expect(result.stderr).toContain("[MIDDLEWARE_PLANES_MIXED]");
     expect(existsSync(join(dir, "batches"))).toBe(false);
     expect(existsSync(join(dir, "lake"))).toBe(false);

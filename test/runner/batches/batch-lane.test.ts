@@ -42,12 +42,14 @@ const jsonLinesOf = (path: string): unknown[] =>
     .map((line) => JSON.parse(line) as unknown);
 
 describe("the batch lane", () => {
-  it.each(["jsonl", "arrow", "parquet"])("sends a %s BATCH as it is to a target that reads it and as RECORDs to a plain Singer target (Python): identical rows, files removed once confirmed", async (format) => {
-    const dir = batchProject(
-      `mixed-${format}`,
-      10,
-      4,
-      `
+  it.each(["jsonl", "arrow", "parquet"])(
+    "sends a %s BATCH as it is to a target that reads it and as RECORDs to a plain Singer target (Python): identical rows, files removed once confirmed",
+    async (format) => {
+      const dir = batchProject(
+        `mixed-${format}`,
+        10,
+        4,
+        `
 [connectors.native]
 command = "target-jsonl"
 config = { destination_path = "out-native" }
@@ -60,20 +62,21 @@ config = { destination = "out-classic", flush_every = 3 }
 tap = "items"
 targets = ["native", "classic"]
 `,
-      "",
-      format,
-    );
-    const result = await agora(dir, ["run", "items"]);
-    expect(result.exitCode, result.stderr).toBe(0);
-    const expected = range(10).map((id) => ({ id, name: `name ${id}` }));
-    expect(jsonLinesOf(join(dir, "out-native", "items.jsonl"))).toEqual(expected);
-    expect(jsonLinesOf(join(dir, "out-classic", "items.jsonl"))).toEqual(expected);
-    // Three files of 4, 4 and 2 rows: as batches to target-jsonl, as records to the classic target.
-    expect(result.stderr).toContain("wrote 10 (items 10)");
-    expect(result.stderr).toContain("batches: native 3 native (10 rows), classic 3 as records (10 rows)");
-    // Every STATE after them was confirmed by both targets: no batch file is left.
-    expect(readdirSync(join(dir, "batches"))).toEqual([]);
-  });
+        "",
+        format,
+      );
+      const result = await agora(dir, ["run", "items"]);
+      expect(result.exitCode, result.stderr).toBe(0);
+      const expected = range(10).map((id) => ({ id, name: `name ${id}` }));
+      expect(jsonLinesOf(join(dir, "out-native", "items.jsonl"))).toEqual(expected);
+      expect(jsonLinesOf(join(dir, "out-classic", "items.jsonl"))).toEqual(expected);
+      // Three files of 4, 4 and 2 rows: as batches to target-jsonl, as records to the classic target.
+      expect(result.stderr).toContain("wrote 10 (items 10)");
+      expect(result.stderr).toContain("batches: native 3 native (10 rows), classic 3 as records (10 rows)");
+      // Every STATE after them was confirmed by both targets: no batch file is left.
+      expect(readdirSync(join(dir, "batches"))).toEqual([]);
+    },
+  );
 
   it("a target SIGKILLed mid-run: the files past the checkpoint stay, and the resumed run gives both targets every row once", async () => {
     const dir = batchProject(
@@ -195,14 +198,25 @@ targets = ["native", "classic"]
     expect(jsonLinesOf(join(dir, "out-native", "items.jsonl"))).toEqual(expected);
     expect(jsonLinesOf(join(dir, "out-classic", "items.jsonl"))).toEqual(expected);
     // Own properties, as JSON.parse makes them: no record got a prototype from its data.
-    for (const line of readFileSync(join(dir, "out-native", "items.jsonl"), "utf8").trim().split("\n")) expect(line).toContain('"__proto__":');
+    for (const line of readFileSync(join(dir, "out-native", "items.jsonl"), "utf8")
+      .trim()
+      .split("\n"))
+      expect(line).toContain('"__proto__":');
   });
 });
 
-const arrowLine = (file: string): string => JSON.stringify({ type: "BATCH", stream: "items", encoding: { format: "arrow" }, manifest: [pathToFileURL(file).href] });
+const arrowLine = (file: string): string =>
+  JSON.stringify({ type: "BATCH", stream: "items", encoding: { format: "arrow" }, manifest: [pathToFileURL(file).href] });
 const arrowBytes = await encodeArrowBatch([{ name: "id", kind: "int64" }], [{ id: 1 }, { id: 2 }, { id: 3 }], "items");
 const textIdBytes = await encodeArrowBatch([{ name: "id", kind: "utf8" }], [{ id: "1" }], "items");
-const extraBytes = await encodeArrowBatch([{ name: "id", kind: "int64" }, { name: "sku", kind: "utf8" }], [{ id: 1, sku: "a" }], "items");
+const extraBytes = await encodeArrowBatch(
+  [
+    { name: "id", kind: "int64" },
+    { name: "sku", kind: "utf8" },
+  ],
+  [{ id: 1, sku: "a" }],
+  "items",
+);
 
 /** The messages of an Arrow IPC stream (each with its continuation marker and length), end-of-stream marker left out. */
 function ipcMessages(bytes: Uint8Array): Buffer[] {
@@ -223,8 +237,19 @@ const [, twoColumnBatch] = ipcMessages(extraBytes);
 const splicedBytes = Buffer.concat([idSchema ?? Buffer.alloc(0), twoColumnBatch ?? Buffer.alloc(0), Buffer.from([0xff, 0xff, 0xff, 0xff, 0, 0, 0, 0])]);
 
 describe("a bad BATCH", () => {
-  const schema = JSON.stringify({ type: "SCHEMA", stream: "items", schema: { type: "object", properties: { id: { type: "integer" } }, required: ["id"] }, key_properties: ["id"] });
-  const batchLine = (file: string, compression?: string): string => JSON.stringify({ type: "BATCH", stream: "items", encoding: { format: "jsonl", ...(compression === undefined ? {} : { compression }) }, manifest: [pathToFileURL(file).href] });
+  const schema = JSON.stringify({
+    type: "SCHEMA",
+    stream: "items",
+    schema: { type: "object", properties: { id: { type: "integer" } }, required: ["id"] },
+    key_properties: ["id"],
+  });
+  const batchLine = (file: string, compression?: string): string =>
+    JSON.stringify({
+      type: "BATCH",
+      stream: "items",
+      encoding: { format: "jsonl", ...(compression === undefined ? {} : { compression }) },
+      manifest: [pathToFileURL(file).href],
+    });
 
   /** A tap that prints `lines` (cat of a file), into target-sqlite. */
   function catProject(name: string, lines: (dir: string) => string[], onError: string): string {
@@ -247,15 +272,60 @@ on_error = "${onError}"
 
   it.each([
     ["missing", "gone.jsonl", (dir: string) => [batchLine(join(dir, "gone.jsonl"))], "BATCH file is missing"],
-    ["truncated", "cut.jsonl", (dir: string) => (writeFileSync(join(dir, "cut.jsonl"), '{"id":1}\n{"id":'), [batchLine(join(dir, "cut.jsonl"))]), "BATCH file ends in the middle of a line (row 2 is incomplete)"],
-    ["declared gzip, written plain", "plain.jsonl", (dir: string) => (writeFileSync(join(dir, "plain.jsonl"), '{"id":1}\n'), [batchLine(join(dir, "plain.jsonl"), "gzip")]), "BATCH file is not a complete gzip file"],
-    ["arrow, truncated", "cut.arrow", (dir: string) => (writeFileSync(join(dir, "cut.arrow"), arrowBytes.subarray(0, arrowBytes.length - 20)), [arrowLine(join(dir, "cut.arrow"))]), "BATCH file is not a readable Arrow IPC stream: the file is cut short"],
-    ["arrow, declared but jsonl", "rows.jsonl", (dir: string) => (writeFileSync(join(dir, "rows.jsonl"), '{"id":1}\n'), [arrowLine(join(dir, "rows.jsonl"))]), "BATCH file is not a readable Arrow IPC stream"],
-    ["arrow, a damaged record batch", "spliced.arrow", (dir: string) => (writeFileSync(join(dir, "spliced.arrow"), splicedBytes), [arrowLine(join(dir, "spliced.arrow"))]), "BATCH file is not a readable Arrow IPC stream: the record batch at byte 136 is damaged: it describes 2 columns where the schema has 1"],
-    ["arrow, a column of another type", "text-id.arrow", (dir: string) => (writeFileSync(join(dir, "text-id.arrow"), textIdBytes), [arrowLine(join(dir, "text-id.arrow"))]), 'BATCH file has column "id" as utf8, where the stream\'s SCHEMA makes it int64'],
-    ["arrow, a column the SCHEMA lacks", "extra.arrow", (dir: string) => (writeFileSync(join(dir, "extra.arrow"), extraBytes), [arrowLine(join(dir, "extra.arrow"))]), 'BATCH file has column "sku", which the stream\'s SCHEMA does not have'],
+    [
+      "truncated",
+      "cut.jsonl",
+      (dir: string) => (writeFileSync(join(dir, "cut.jsonl"), '{"id":1}\n{"id":'), [batchLine(join(dir, "cut.jsonl"))]),
+      "BATCH file ends in the middle of a line (row 2 is incomplete)",
+    ],
+    [
+      "declared gzip, written plain",
+      "plain.jsonl",
+      (dir: string) => (writeFileSync(join(dir, "plain.jsonl"), '{"id":1}\n'), [batchLine(join(dir, "plain.jsonl"), "gzip")]),
+      "BATCH file is not a complete gzip file",
+    ],
+    [
+      "arrow, truncated",
+      "cut.arrow",
+      (dir: string) => (writeFileSync(join(dir, "cut.arrow"), arrowBytes.subarray(0, arrowBytes.length - 20)), [arrowLine(join(dir, "cut.arrow"))]),
+      "BATCH file is not a readable Arrow IPC stream: the file is cut short",
+    ],
+    [
+      "arrow, declared but jsonl",
+      "rows.jsonl",
+      (dir: string) => (writeFileSync(join(dir, "rows.jsonl"), '{"id":1}\n'), [arrowLine(join(dir, "rows.jsonl"))]),
+      "BATCH file is not a readable Arrow IPC stream",
+    ],
+    [
+      "arrow, a damaged record batch",
+      "spliced.arrow",
+      (dir: string) => (writeFileSync(join(dir, "spliced.arrow"), splicedBytes), [arrowLine(join(dir, "spliced.arrow"))]),
+      "BATCH file is not a readable Arrow IPC stream: the record batch at byte 136 is damaged: it describes 2 columns where the schema has 1",
+    ],
+    [
+      "arrow, a column of another type",
+      "text-id.arrow",
+      (dir: string) => (writeFileSync(join(dir, "text-id.arrow"), textIdBytes), [arrowLine(join(dir, "text-id.arrow"))]),
+      'BATCH file has column "id" as utf8, where the stream\'s SCHEMA makes it int64',
+    ],
+    [
+      "arrow, a column the SCHEMA lacks",
+      "extra.arrow",
+      (dir: string) => (writeFileSync(join(dir, "extra.arrow"), extraBytes), [arrowLine(join(dir, "extra.arrow"))]),
+      'BATCH file has column "sku", which the stream\'s SCHEMA does not have',
+    ],
   ])("%s: one line naming the stream and the file, the run failed, nothing after it confirmed", async (name, file, lines, said) => {
-    const dir = catProject(`bad-${name.replace(/\W+/g, "-")}`, (folder) => [schema, '{"type":"RECORD","stream":"items","record":{"id":1}}', '{"type":"STATE","value":{"at":1}}', ...lines(folder), '{"type":"STATE","value":{"at":2}}'], "fail");
+    const dir = catProject(
+      `bad-${name.replace(/\W+/g, "-")}`,
+      (folder) => [
+        schema,
+        '{"type":"RECORD","stream":"items","record":{"id":1}}',
+        '{"type":"STATE","value":{"at":1}}',
+        ...lines(folder),
+        '{"type":"STATE","value":{"at":2}}',
+      ],
+      "fail",
+    );
     const result = await agora(dir, ["run", "items"]);
     expect(result.exitCode).not.toBe(0);
     const errors = result.stderr.split("\n").filter((line) => line.includes("[BATCH_INVALID]"));
@@ -266,7 +336,20 @@ on_error = "${onError}"
   });
 
   it("whose first row does not validate has each row checked on its own: under fail, the run stops at that record, naming it", async () => {
-    const dir = catProject("other-stream", (folder) => (writeFileSync(join(folder, "other.jsonl"), '{"sku":"a"}\n'), [schema, '{"type":"RECORD","stream":"items","record":{"id":1}}', '{"type":"STATE","value":{"at":1}}', batchLine(join(folder, "other.jsonl")), '{"type":"STATE","value":{"at":2}}']), "fail");
+    const dir = catProject(
+      "other-stream",
+      (folder) => (
+        writeFileSync(join(folder, "other.jsonl"), '{"sku":"a"}\n'),
+        [
+          schema,
+          '{"type":"RECORD","stream":"items","record":{"id":1}}',
+          '{"type":"STATE","value":{"at":1}}',
+          batchLine(join(folder, "other.jsonl")),
+          '{"type":"STATE","value":{"at":2}}',
+        ]
+      ),
+      "fail",
+    );
     const result = await agora(dir, ["run", "items"]);
     expect(result.exitCode).not.toBe(0);
     expect(result.stderr).toContain('record rejected at validate: record field /id is required but missing; the record: {"sku":"a"}');
@@ -275,7 +358,13 @@ on_error = "${onError}"
 
   it("whose first row alone is bad loses none of the good rows after it: under dlq, that row is the one dead letter", async () => {
     const rows = ['{"id":"one"}', '{"id":2}', '{"id":3}'];
-    const dir = catProject("first-row-bad", (folder) => (writeFileSync(join(folder, "rows.jsonl"), `${rows.join("\n")}\n`), [schema, batchLine(join(folder, "rows.jsonl")), '{"type":"STATE","value":{"at":3}}']), "dlq");
+    const dir = catProject(
+      "first-row-bad",
+      (folder) => (
+        writeFileSync(join(folder, "rows.jsonl"), `${rows.join("\n")}\n`), [schema, batchLine(join(folder, "rows.jsonl")), '{"type":"STATE","value":{"at":3}}']
+      ),
+      "dlq",
+    );
     const result = await agora(dir, ["run", "items"]);
     expect(result.exitCode, result.stderr).toBe(0);
     expect(storedIds(join(dir, "out.db"))).toEqual([2, 3]);
@@ -287,7 +376,11 @@ on_error = "${onError}"
   });
 
   it('under on_error = "dlq", is one dead letter holding the BATCH message, and the records after it are delivered', async () => {
-    const dir = catProject("dlq", (folder) => [schema, batchLine(join(folder, "gone.jsonl")), '{"type":"RECORD","stream":"items","record":{"id":2}}', '{"type":"STATE","value":{"at":2}}'], "dlq");
+    const dir = catProject(
+      "dlq",
+      (folder) => [schema, batchLine(join(folder, "gone.jsonl")), '{"type":"RECORD","stream":"items","record":{"id":2}}', '{"type":"STATE","value":{"at":2}}'],
+      "dlq",
+    );
     const result = await agora(dir, ["run", "items"]);
     expect(result.exitCode, result.stderr).toBe(0);
     expect(storedIds(join(dir, "out.db"))).toEqual([2]);
@@ -298,10 +391,14 @@ on_error = "${onError}"
   });
 
   it("a gzip batch of the right stream goes through (the good case of the checks above)", async () => {
-    const dir = catProject("gzip-ok", (folder) => {
-      writeFileSync(join(folder, "ok.jsonl.gz"), gzipSync('{"id":1}\n{"id":2}\n'));
-      return [schema, batchLine(join(folder, "ok.jsonl.gz"), "gzip"), '{"type":"STATE","value":{"at":2}}'];
-    }, "fail");
+    const dir = catProject(
+      "gzip-ok",
+      (folder) => {
+        writeFileSync(join(folder, "ok.jsonl.gz"), gzipSync('{"id":1}\n{"id":2}\n'));
+        return [schema, batchLine(join(folder, "ok.jsonl.gz"), "gzip"), '{"type":"STATE","value":{"at":2}}'];
+      },
+      "fail",
+    );
     const result = await agora(dir, ["run", "items"]);
     expect(result.exitCode, result.stderr).toBe(0);
     expect(storedIds(join(dir, "out.db"))).toEqual([1, 2]);

@@ -27,7 +27,8 @@ batch_roots = ["batches"]
     writeFileSync(join(dir, "batches", "good.jsonl"), '{"id":1}\n');
     writeFileSync(join(dir, "secret.jsonl"), '{"id":666,"secret":"hunter2"}\n');
     symlinkSync(join(dir, "secret.jsonl"), join(dir, "batches", "link.jsonl"));
-    const batch = (file: string): string => JSON.stringify({ type: "BATCH", stream: "items", encoding: { format: "jsonl" }, manifest: [pathToFileURL(file).href] });
+    const batch = (file: string): string =>
+      JSON.stringify({ type: "BATCH", stream: "items", encoding: { format: "jsonl" }, manifest: [pathToFileURL(file).href] });
     const messages = [
       JSON.stringify({ type: "SCHEMA", stream: "items", schema: { type: "object", properties: { id: { type: "integer" } } }, key_properties: ["id"] }),
       batch(join(dir, "batches", "good.jsonl")),

@@ -52,10 +52,21 @@ targets = ["warehouse", "lake", "classic"]
     const result = await agora(dir, ["run", "sales"]);
     expect(result.exitCode, result.stderr).toBe(0);
     expect(result.stderr).toContain("batches: warehouse 3 native (90 rows), lake 3 native (90 rows), classic 3 as records (90 rows)");
-    const classic = readFileSync(join(dir, "out-classic", "sales.jsonl"), "utf8").trim().split("\n").map((line) => JSON.parse(line) as unknown);
+    const classic = readFileSync(join(dir, "out-classic", "sales.jsonl"), "utf8")
+      .trim()
+      .split("\n")
+      .map((line) => JSON.parse(line) as unknown);
     expect(classic).toEqual(expected);
-    expect(await duckdbRows(join(dir, "warehouse.duckdb"), `SELECT id, name, score, flag, strftime("at", '%Y-%m-%dT%H:%M:%S.%gZ') AS "at", big FROM sales ORDER BY id`)).toEqual(expected);
-    const lake = await duckdbRows(undefined, `SELECT id, name, score, flag, strftime("at", '%Y-%m-%dT%H:%M:%S.%gZ') AS "at", big FROM read_parquet('${join(dir, "lake", "sales.parquet")}') ORDER BY id`);
+    expect(
+      await duckdbRows(
+        join(dir, "warehouse.duckdb"),
+        `SELECT id, name, score, flag, strftime("at", '%Y-%m-%dT%H:%M:%S.%gZ') AS "at", big FROM sales ORDER BY id`,
+      ),
+    ).toEqual(expected);
+    const lake = await duckdbRows(
+      undefined,
+      `SELECT id, name, score, flag, strftime("at", '%Y-%m-%dT%H:%M:%S.%gZ') AS "at", big FROM read_parquet('${join(dir, "lake", "sales.parquet")}') ORDER BY id`,
+    );
     expect(lake).toEqual(expected);
     expect(readdirSync(join(dir, "batches"))).toEqual([]);
   });
@@ -66,7 +77,17 @@ targets = ["warehouse", "lake", "classic"]
     writeSampleParquet(good, { rows: 10, rowGroupSize: 10 });
     const cut = join(root, "cut.parquet");
     writeFileSync(cut, readFileSync(good).subarray(0, 200));
-    const schema = { type: "object", properties: { id: { type: "integer" }, name: { type: ["null", "string"] }, score: { type: ["null", "number"] }, flag: { type: ["null", "boolean"] }, at: { type: ["null", "string"], format: "date-time" }, big: { type: ["null", "integer"] } } };
+    const schema = {
+      type: "object",
+      properties: {
+        id: { type: "integer" },
+        name: { type: ["null", "string"] },
+        score: { type: ["null", "number"] },
+        flag: { type: ["null", "boolean"] },
+        at: { type: ["null", "string"], format: "date-time" },
+        big: { type: ["null", "integer"] },
+      },
+    };
     const lines = [
       { type: "SCHEMA", stream: "sales", schema, key_properties: ["id"] },
       { type: "BATCH", stream: "sales", encoding: { format: "parquet" }, manifest: [pathToFileURL(cut).href] },

@@ -29,14 +29,18 @@ describe("a tap that reads its catalog from --properties only", () => {
     const result = await agora(dir, ["run", "items"]);
     expect(result.exitCode, result.stderr).toBe(0);
     expect(result.stderr).toContain("read 0");
-    expect(result.stderr).toMatch(/was handed a catalog \(--catalog\) selecting 1 stream\(s\) \(items\) and sent no SCHEMA or RECORD for any of them\. .*set catalog_flag = "properties" on the tap/);
+    expect(result.stderr).toMatch(
+      /was handed a catalog \(--catalog\) selecting 1 stream\(s\) \(items\) and sent no SCHEMA or RECORD for any of them\. .*set catalog_flag = "properties" on the tap/,
+    );
   });
 
   it('under on_catalog_ignored = "fail", the run fails in one line naming the setting to use', async () => {
     const dir = projectIn(tempDir("agora-catalog-ignored-"), `${readFileSync(join(project(""), "pipelines.toml"), "utf8")}on_catalog_ignored = "fail"\n`);
     const result = await agora(dir, ["run", "items"]);
     expect(result.exitCode).toBe(1);
-    expect(result.stderr).toMatch(/pipeline items: .* sent no SCHEMA or RECORD for any of them \(on_catalog_ignored = "fail"\)\. If it reads its catalog from another flag .*\[CATALOG_IGNORED\]/);
+    expect(result.stderr).toMatch(
+      /pipeline items: .* sent no SCHEMA or RECORD for any of them \(on_catalog_ignored = "fail"\)\. If it reads its catalog from another flag .*\[CATALOG_IGNORED\]/,
+    );
     expect(result.stderr).toContain("pipeline items failed");
   });
 
@@ -45,7 +49,12 @@ describe("a tap that reads its catalog from --properties only", () => {
     const result = await agora(dir, ["run", "items"]);
     expect(result.exitCode, result.stderr).toBe(0);
     expect(result.stderr).not.toContain("catalog_flag");
-    expect(readFileSync(join(dir, "out", "items.jsonl"), "utf8").trim().split("\n").map((line) => JSON.parse(line) as unknown)).toEqual([
+    expect(
+      readFileSync(join(dir, "out", "items.jsonl"), "utf8")
+        .trim()
+        .split("\n")
+        .map((line) => JSON.parse(line) as unknown),
+    ).toEqual([
       { id: 1, name: "item 1" },
       { id: 2, name: "item 2" },
       { id: 3, name: "item 3" },

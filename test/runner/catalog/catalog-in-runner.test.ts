@@ -10,10 +10,19 @@ const JSONL_TARGET = '{ command = "target-jsonl", config = { destination_path = 
 
 const rows = (dir: string, stream: string): unknown[] => {
   const file = join(dir, "out", `${stream}.jsonl`);
-  return existsSync(file) ? readFileSync(file, "utf8").trim().split("\n").filter(Boolean).map((line) => JSON.parse(line) as unknown) : [];
+  return existsSync(file)
+    ? readFileSync(file, "utf8")
+        .trim()
+        .split("\n")
+        .filter(Boolean)
+        .map((line) => JSON.parse(line) as unknown)
+    : [];
 };
-const discoveries = (dir: string): number => (existsSync(join(dir, "discover.log")) ? readFileSync(join(dir, "discover.log"), "utf8").trim().split("\n").length : 0);
-const received = (dir: string): { streams: Array<Record<string, unknown> & { tap_stream_id: string; metadata: Array<{ breadcrumb: string[]; metadata: Record<string, unknown> }> }> } =>
+const discoveries = (dir: string): number =>
+  existsSync(join(dir, "discover.log")) ? readFileSync(join(dir, "discover.log"), "utf8").trim().split("\n").length : 0;
+const received = (
+  dir: string,
+): { streams: Array<Record<string, unknown> & { tap_stream_id: string; metadata: Array<{ breadcrumb: string[]; metadata: Record<string, unknown> }> }> } =>
   JSON.parse(readFileSync(join(dir, "received.json"), "utf8")) as never;
 const streamMeta = (catalog: ReturnType<typeof received>, stream: string): Record<string, unknown> =>
   catalog.streams.find((entry) => entry.tap_stream_id === stream)?.metadata.find((entry) => entry.breadcrumb.length === 0)?.metadata ?? {};
@@ -88,7 +97,9 @@ metadata = {}
     const bad = projectIn(join(root, "connector-level-bad"), readFileSync(join(dir, "pipelines.toml"), "utf8").replaceAll("metadata = {}\n", ""));
     const failed = await agora(bad, ["run", "inherits"]);
     expect(failed.exitCode).toBe(1);
-    expect(failed.stderr).toContain(`${join(bad, "pipelines.toml")}, line 6: connectors.probe.metadata names stream "custmers", which the catalog does not have; did you mean "customers"?`);
+    expect(failed.stderr).toContain(
+      `${join(bad, "pipelines.toml")}, line 6: connectors.probe.metadata names stream "custmers", which the catalog does not have; did you mean "customers"?`,
+    );
   });
 
   it("leaves out a stream no pattern selects", async () => {
@@ -177,9 +188,15 @@ schema = { orders = { amount = { type = ["number", "null"], minimum = 0 } } }`,
     expect((await agora(dir, ["run", "p"])).exitCode).toBe(0);
     const catalog = received(dir);
     expect(streamMeta(catalog, "orders")).toMatchObject({ "replication-method": "INCREMENTAL", "replication-key": "updated_at", selected: true });
-    expect(catalog.streams.find((entry) => entry.tap_stream_id === "orders")).toMatchObject({ replication_key: "updated_at", replication_method: "INCREMENTAL" });
+    expect(catalog.streams.find((entry) => entry.tap_stream_id === "orders")).toMatchObject({
+      replication_key: "updated_at",
+      replication_method: "INCREMENTAL",
+    });
     expect(streamMeta(catalog, "customers")).toMatchObject({ "table-key-properties": ["email"] });
-    const orders = catalog.streams.find((entry) => entry.tap_stream_id === "orders") as unknown as { schema: { properties: Record<string, unknown> }; metadata: Array<{ breadcrumb: string[]; metadata: Record<string, unknown> }> };
+    const orders = catalog.streams.find((entry) => entry.tap_stream_id === "orders") as unknown as {
+      schema: { properties: Record<string, unknown> };
+      metadata: Array<{ breadcrumb: string[]; metadata: Record<string, unknown> }>;
+    };
     expect(orders.schema.properties["amount"]).toEqual({ type: ["number", "null"], minimum: 0 });
     expect(orders.metadata.find((entry) => entry.breadcrumb[1] === "internal_note")?.metadata).toMatchObject({ inclusion: "unsupported", selected: false });
     // The replication key is kept, as a key is: the tap still emits it.
@@ -268,7 +285,10 @@ describe("the catalog cache", () => {
     expect(refreshed.exitCode).toBe(0);
     expect(discoveries(dir)).toBe(3);
     expect(refreshed.stderr).toContain("catalog of p: 2 stream(s), 1 selected, discovered now");
-    expect((JSON.parse(refreshed.stdout) as { streams: Array<{ tap_stream_id: string }> }).streams.map((stream) => stream.tap_stream_id)).toEqual(["orders", "customers"]);
+    expect((JSON.parse(refreshed.stdout) as { streams: Array<{ tap_stream_id: string }> }).streams.map((stream) => stream.tap_stream_id)).toEqual([
+      "orders",
+      "customers",
+    ]);
     expect((await agora(dir, ["run", "p", "--refresh-catalog"])).exitCode).toBe(0);
     expect(discoveries(dir)).toBe(4);
     const cached = await agora(dir, ["discover", "p", "--output", "effective.json"]);
@@ -278,7 +298,7 @@ describe("the catalog cache", () => {
   });
 
   it("a failing --discover stops the run with the tap's own line, and the cached catalog stays", async () => {
-    const dir = probeProject(join(root, "discover-fails"), 'select = ["customers.*"]', "", ', fail_discover = true');
+    const dir = probeProject(join(root, "discover-fails"), 'select = ["customers.*"]', "", ", fail_discover = true");
     const failed = await agora(dir, ["run", "p"]);
     expect(failed.exitCode).toBe(1);
     expect(failed.stderr).toContain("the tap's --discover exited with code 1; it said: tap-probe error: cannot reach the source (fail_discover)");
@@ -344,7 +364,14 @@ describe("a catalog the user gives", () => {
     const dir = probeProject(join(root, "file"), 'catalog = "mine.json"');
     const mine = {
       streams: [
-        { tap_stream_id: "customers", schema: { properties: { id: { type: "integer" }, email: { type: "string" } } }, metadata: [{ breadcrumb: [], metadata: { selected: true } }, { breadcrumb: ["properties", "email"], metadata: { selected: false } }] },
+        {
+          tap_stream_id: "customers",
+          schema: { properties: { id: { type: "integer" }, email: { type: "string" } } },
+          metadata: [
+            { breadcrumb: [], metadata: { selected: true } },
+            { breadcrumb: ["properties", "email"], metadata: { selected: false } },
+          ],
+        },
       ],
     };
     writeFileSync(join(dir, "mine.json"), JSON.stringify(mine));
@@ -355,7 +382,9 @@ describe("a catalog the user gives", () => {
     expect(rows(dir, "orders")).toEqual([]);
 
     // Passed untouched: this tap wants every property selected explicitly, and the file says so.
-    const explicit = { streams: [{ ...mine.streams[0], metadata: [...(mine.streams[0]?.metadata ?? []), { breadcrumb: ["properties", "id"], metadata: { selected: true } }] }] };
+    const explicit = {
+      streams: [{ ...mine.streams[0], metadata: [...(mine.streams[0]?.metadata ?? []), { breadcrumb: ["properties", "id"], metadata: { selected: true } }] }],
+    };
     writeFileSync(join(dir, "explicit.json"), JSON.stringify(explicit));
     const own = probeProject(join(root, "own-flag"), "", ` --catalog ${join(dir, "explicit.json")}`);
     expect((await agora(own, ["run", "p"])).exitCode).toBe(0);

@@ -46,11 +46,13 @@ async function firstRunThenNewColumn(name: string, settings: string, target?: st
 }
 
 describe("a source column added after discovery", () => {
-  it('evolve (the default): loads the column on the next plain run, into a table too, and keeps it in the cached catalog', async () => {
+  it("evolve (the default): loads the column on the next plain run, into a table too, and keeps it in the cached catalog", async () => {
     const dir = await firstRunThenNewColumn("evolve", "", '{ command = "target-sqlite", config = { database = "people.db" } }');
     const second = await agora(dir, ["run", "p"]);
     expect(second.exitCode, second.stderr).toBe(0);
-    expect(second.stderr).toContain('stream people has a column its catalog lacks: "email"; loaded (schema_changes = "evolve"), and added to the cached catalog');
+    expect(second.stderr).toContain(
+      'stream people has a column its catalog lacks: "email"; loaded (schema_changes = "evolve"), and added to the cached catalog',
+    );
     const db = new BetterSqlite3(join(dir, "people.db"), { readonly: true });
     try {
       expect(db.prepare("SELECT id, name, email FROM people ORDER BY id").all()).toEqual([
@@ -63,7 +65,9 @@ describe("a source column added after discovery", () => {
     }
     // The cached catalog has it now: the next run hands it to the tap, and nothing is said again.
     const listed = await agora(dir, ["select", "p", "--json"]);
-    expect((JSON.parse(listed.stdout) as Array<{ properties: Array<{ property: string; selected: boolean }> }>)[0]?.properties).toContainEqual(expect.objectContaining({ property: "email", selected: true }));
+    expect((JSON.parse(listed.stdout) as Array<{ properties: Array<{ property: string; selected: boolean }> }>)[0]?.properties).toContainEqual(
+      expect.objectContaining({ property: "email", selected: true }),
+    );
     const third = await agora(dir, ["run", "p", "--full-refresh"]);
     expect(third.exitCode, third.stderr).toBe(0);
     expect(third.stderr).not.toContain("lacks");
@@ -86,7 +90,9 @@ describe("a source column added after discovery", () => {
     const checkpoint = savedCheckpoint(dir, "p");
     const second = await agora(dir, ["run", "p"]);
     expect(second.exitCode).not.toBe(0);
-    expect(second.stderr).toContain('pipeline p, stream people: the source has a new column its catalog lacks ("email"), and schema_changes = "freeze": nothing of the stream was loaded.');
+    expect(second.stderr).toContain(
+      'pipeline p, stream people: the source has a new column its catalog lacks ("email"), and schema_changes = "freeze": nothing of the stream was loaded.',
+    );
     expect(second.stderr).toContain("[SCHEMA_CHANGED]");
     expect(second.stderr).toContain("agora discover p --refresh");
     expect(rows(dir)).toEqual([
@@ -146,18 +152,30 @@ describe("tap-csv with a catalog older than its file", () => {
     const schema = { type: "object", properties: { id: { type: "integer" }, name: { type: ["null", "string"] } } };
     const catalog = (metadata: unknown[]): string => {
       const file = join(dir, `catalog-${metadata.length}.json`);
-      writeFileSync(file, JSON.stringify({ streams: [{ tap_stream_id: "people", stream: "people", schema, metadata: [{ breadcrumb: [], metadata: { selected: true } }, ...metadata] }] }));
+      writeFileSync(
+        file,
+        JSON.stringify({
+          streams: [{ tap_stream_id: "people", stream: "people", schema, metadata: [{ breadcrumb: [], metadata: { selected: true } }, ...metadata] }],
+        }),
+      );
       return file;
     };
     const sync = async (file: string): Promise<{ schema: unknown; records: unknown[]; stderr: string }> => {
       const result = await runNode(connectorBin("tap-csv"), ["--config", config, "--catalog", file]);
       expect(result.exitCode, result.stderr).toBe(0);
       const messages = jsonLines(result.stdout);
-      return { schema: messages.find((message) => message["type"] === "SCHEMA")?.["schema"], records: messages.filter((message) => message["type"] === "RECORD").map((message) => message["record"]), stderr: result.stderr };
+      return {
+        schema: messages.find((message) => message["type"] === "SCHEMA")?.["schema"],
+        records: messages.filter((message) => message["type"] === "RECORD").map((message) => message["record"]),
+        stderr: result.stderr,
+      };
     };
 
     const fresh = await sync(catalog([]));
-    expect(fresh.schema).toEqual({ type: "object", properties: { id: { type: "integer" }, name: { type: ["null", "string"] }, email: { type: ["null", "string"] } } });
+    expect(fresh.schema).toEqual({
+      type: "object",
+      properties: { id: { type: "integer" }, name: { type: ["null", "string"] }, email: { type: ["null", "string"] } },
+    });
     expect(fresh.records).toEqual([
       { id: 1, name: "ann", email: "ann@example.com" },
       { id: 2, name: "bob", email: null },

@@ -29,9 +29,17 @@ describe("agora init, then agora run", () => {
     expect(result).toMatchObject({ status: "succeeded", recordsRead: 0 });
     expect(second.stderr).toContain("resuming from the checkpoint saved");
 
-    const runs = JSON.parse((await agora(dir, ["--json", "runs", "list"])).stdout) as Array<{ pipeline: string; status: string; progress: Record<string, { read: number; written: number }> }>;
+    const runs = JSON.parse((await agora(dir, ["--json", "runs", "list"])).stdout) as Array<{
+      pipeline: string;
+      status: string;
+      progress: Record<string, { read: number; written: number }>;
+    }>;
     expect(runs).toHaveLength(2);
-    expect(runs[1]).toMatchObject({ pipeline: "sample", status: "succeeded", progress: { users: { read: 1000, written: 1000 }, orders: { read: 5000, written: 5000 } } });
+    expect(runs[1]).toMatchObject({
+      pipeline: "sample",
+      status: "succeeded",
+      progress: { users: { read: 1000, written: 1000 }, orders: { read: 5000, written: 5000 } },
+    });
 
     expect((await agora(dir, ["init"])).exitCode).toBe(2);
   });
@@ -79,7 +87,9 @@ target = "db"
       const result = await agora(dir, ["state", command[0] as string, "userz", ...command.slice(1)]);
       expect(result.exitCode, command.join(" ")).not.toBe(0);
       expect(result.stderr.trim().split("\n")).toHaveLength(1);
-      expect(result.stderr).toMatch(/no pipeline "userz" in .*pipelines\.toml, and none by that name has a checkpoint or runs in the state store\. Pipelines: users\./);
+      expect(result.stderr).toMatch(
+        /no pipeline "userz" in .*pipelines\.toml, and none by that name has a checkpoint or runs in the state store\. Pipelines: users\./,
+      );
     }
     const empty = mkdtempSync(join(root, "no-project-"));
     const shown = await agora(empty, ["state", "show", "nosuch"]);
@@ -95,7 +105,13 @@ describe("ad-hoc runs and other languages", () => {
     projectIn(dir, "");
     writeIn(dir, "target.json", JSON.stringify({ database: "ticks.db" }));
     writeIn(dir, "tap.json", JSON.stringify({ count: 25 }));
-    const result = await agora(dir, ["run", "--tap", `bash ${examplePath("bash", "tap-counter.sh")} --config tap.json`, "--target", "target-sqlite --config target.json"]);
+    const result = await agora(dir, [
+      "run",
+      "--tap",
+      `bash ${examplePath("bash", "tap-counter.sh")} --config tap.json`,
+      "--target",
+      "target-sqlite --config target.json",
+    ]);
     expect(result.exitCode).toBe(0);
     expect(tableRows(join(dir, "ticks.db"), "ticks", "n")).toHaveLength(25);
     // The bash tap writes no STATE: the run says the checkpoint could not move.
@@ -129,10 +145,15 @@ describe("ad-hoc runs and other languages", () => {
 describe("a connector that rejects its config", () => {
   it("is pointed at pipelines.toml, with the line and setting, once, not at the run's temporary copy", async () => {
     const dir = join(root, "bad-connector-config");
-    projectIn(dir, `[pipelines.p]\ntap = { command = "tap-sample", config = { users = 2 } }\n\n[pipelines.p.target]\ncommand = "target-jsonl"\nconfig = { destination_path = "out", colour = "red" }\n`);
+    projectIn(
+      dir,
+      `[pipelines.p]\ntap = { command = "tap-sample", config = { users = 2 } }\n\n[pipelines.p.target]\ncommand = "target-jsonl"\nconfig = { destination_path = "out", colour = "red" }\n`,
+    );
     const result = await agora(dir, ["run", "p"]);
     expect(result.exitCode).toBe(1);
-    expect(result.stderr).toContain(`setting "colour" is not a setting of this connector. Fix it in ${join(dir, "pipelines.toml")}, line 6 (pipelines.p.target.config)`);
+    expect(result.stderr).toContain(
+      `setting "colour" is not a setting of this connector. Fix it in ${join(dir, "pipelines.toml")}, line 6 (pipelines.p.target.config)`,
+    );
     // Said once, with one code: never the run's temporary copy, nor the connector's own line besides the failure.
     expect(result.stderr).not.toContain(".agora/runs");
     expect(result.stderr.match(/is not a setting of this connector/g)).toHaveLength(1);
@@ -149,16 +170,24 @@ describe("a tap that does not take --state", () => {
       { type: "RECORD", stream: "s", record: { id: 1 } },
       { type: "STATE", value: { n: 1 } },
     ];
-    projectIn(dir, `[pipelines.p]\ntap = { command = "cat", args = ["msgs.jsonl"] }\ntarget = { command = "target-jsonl", config = { destination_path = "out" } }\n`);
+    projectIn(
+      dir,
+      `[pipelines.p]\ntap = { command = "cat", args = ["msgs.jsonl"] }\ntarget = { command = "target-jsonl", config = { destination_path = "out" } }\n`,
+    );
     writeIn(dir, "msgs.jsonl", `${messages.map((message) => JSON.stringify(message)).join("\n")}\n`);
     expect((await agora(dir, ["run", "p"])).exitCode).toBe(0);
     const second = await agora(dir, ["run", "p"]);
     expect(second.exitCode).toBe(1);
     // Its first line says what is wrong, its last only where to look: both are shown.
     expect(second.stderr).toContain("it said: cat: unrecognized option '--state' … Try 'cat --help' for more information.");
-    expect(second.stderr).toContain("It was given --state with the saved checkpoint (it has no --about to say whether it can resume); if it does not take --state, set resume = false on the pipeline or run with --no-resume.");
+    expect(second.stderr).toContain(
+      "It was given --state with the saved checkpoint (it has no --about to say whether it can resume); if it does not take --state, set resume = false on the pipeline or run with --no-resume.",
+    );
     expect((await agora(dir, ["run", "p", "--no-resume"])).exitCode).toBe(0);
-    projectIn(dir, `[pipelines.p]\ntap = { command = "cat", args = ["msgs.jsonl"] }\ntarget = { command = "target-jsonl", config = { destination_path = "out" } }\nresume = false\n`);
+    projectIn(
+      dir,
+      `[pipelines.p]\ntap = { command = "cat", args = ["msgs.jsonl"] }\ntarget = { command = "target-jsonl", config = { destination_path = "out" } }\nresume = false\n`,
+    );
     const configured = await agora(dir, ["run", "p"]);
     expect(configured.exitCode, configured.stderr).toBe(0);
     expect(configured.stderr).toContain("not handing cat the checkpoint (resume = false)");
@@ -201,7 +230,10 @@ describe("errors", () => {
   });
 
   it("reads secrets from the environment, and names a missing variable", async () => {
-    const dir = projectIn(join(root, "env"), '[pipelines.x]\ntap = { command = "tap-sample", config = { users = "${USERS}" } }\ntarget = { command = "target-sqlite" }\n');
+    const dir = projectIn(
+      join(root, "env"),
+      '[pipelines.x]\ntap = { command = "tap-sample", config = { users = "${USERS}" } }\ntarget = { command = "target-sqlite" }\n',
+    );
     const result = await agora(dir, ["run", "x"]);
     expect(result.exitCode).toBe(3);
     expect(result.stderr).toContain("environment variable USERS is not set");

@@ -39,7 +39,11 @@ describe("agora run --full-refresh", () => {
     sampleProject(dir, 50, 0, `{ command = "${CLASSIC_TARGET}", config = { destination = "classic", flush_every = 5, kill_self_after = 12 } }`);
     const failed = await agora(dir, ["run", "p", "--full-refresh"]);
     expect(failed.exitCode).toBe(1);
-    expect(readFileSync(join(dir, "classic", "users.jsonl"), "utf8").trim().split("\n")).toHaveLength(10);
+    expect(
+      readFileSync(join(dir, "classic", "users.jsonl"), "utf8")
+        .trim()
+        .split("\n"),
+    ).toHaveLength(10);
     expect(savedCheckpoint(dir, "p")).toEqual({ bookmarks: { users: { rows: 40 } } });
   });
 });

@@ -16,7 +16,10 @@ const hasScript = ((): boolean => {
 })();
 
 const project = (name: string): string =>
-  projectIn(join(dir, name), '[pipelines.sample]\ntap = { command = "tap-sample", config = { users = 150000, orders = 0 } }\ntarget = { command = "target-sqlite", config = { database = "out.db" } }\n');
+  projectIn(
+    join(dir, name),
+    '[pipelines.sample]\ntap = { command = "tap-sample", config = { users = 150000, orders = 0 } }\ntarget = { command = "target-sqlite", config = { database = "out.db" } }\n',
+  );
 
 describe("progress on a terminal", () => {
   it.skipIf(!hasScript)("redraws a live line (records, rate, per stream) under a pseudo-terminal, then prints the summary", async () => {

@@ -27,10 +27,28 @@ describe("agora test tap", () => {
   // One test per tap: each runs every check (several processes apiece), which takes a while on a busy machine.
   const taps: ReadonlyArray<readonly [string, () => string[]]> = [
     ["tap-sample", () => ["--max-records", "300"]],
-    ["tap-csv", () => ["--config", writeJsonIn(dir, "csv.json", { files: [{ path: writeIn(dir, "fruit.csv", "id,name\n1,apple\n2,pear\n"), key_properties: ["id"] }], state_every_records: 1 })]],
+    [
+      "tap-csv",
+      () => [
+        "--config",
+        writeJsonIn(dir, "csv.json", {
+          files: [{ path: writeIn(dir, "fruit.csv", "id,name\n1,apple\n2,pear\n"), key_properties: ["id"] }],
+          state_every_records: 1,
+        }),
+      ],
+    ],
     [`python3 ${examplePath("python", "tap_countries.py")}`, () => []],
     [`bash ${examplePath("bash", "tap-counter.sh")}`, () => []],
-    ["tap-jsonl", () => ["--config", writeJsonIn(dir, "jsonl.json", { files: [{ path: writeIn(dir, "veg.jsonl", '{"id":1,"name":"leek","tags":["green"]}\n{"id":2,"name":"kale","tags":[]}\n'), key_properties: ["id"] }], state_every_records: 1 })]],
+    [
+      "tap-jsonl",
+      () => [
+        "--config",
+        writeJsonIn(dir, "jsonl.json", {
+          files: [{ path: writeIn(dir, "veg.jsonl", '{"id":1,"name":"leek","tags":["green"]}\n{"id":2,"name":"kale","tags":[]}\n'), key_properties: ["id"] }],
+          state_every_records: 1,
+        }),
+      ],
+    ],
     [
       "tap-parquet",
       () => {
@@ -77,7 +95,9 @@ describe("agora test tap and a sync with no records", () => {
     const { exitCode, report } = await test("tap", PROPERTIES_TAP);
     expect(exitCode).toBe(1);
     expect(failing(report)).toEqual(["sync_exit"]);
-    expect(reasonOf(report, "sync_exit")).toContain("exited 0 but sent no record (it was handed every stream selected (--catalog): a tap that reads its catalog from --properties needs --catalog-flag properties)");
+    expect(reasonOf(report, "sync_exit")).toContain(
+      "exited 0 but sent no record (it was handed every stream selected (--catalog): a tap that reads its catalog from --properties needs --catalog-flag properties)",
+    );
     expect(statusOf(report)).toMatchObject({ records_valid: "skip", keys_present: "skip" });
   });
 
@@ -97,7 +117,12 @@ describe("agora test target", () => {
       await test("target", "target-sqlite", ["--config", writeJsonIn(dir, "t-sqlite.json", { database: "t.db" }), "--read", "sqlite:t.db"]),
       await test("target", "target-jsonl", ["--config", writeJsonIn(dir, "t-jsonl.json", { destination_path: "t-jsonl" }), "--read", "jsonl:t-jsonl"]),
       await test("target", "target-csv", ["--config", writeJsonIn(dir, "t-csv.json", { destination_path: "t-csv" }), "--read", "csv:t-csv"]),
-      await test("target", `python3 ${examplePath("python", "target_jsonl.py")}`, ["--config", writeJsonIn(dir, "t-py.json", { destination_path: "t-py" }), "--read", "jsonl:t-py"]),
+      await test("target", `python3 ${examplePath("python", "target_jsonl.py")}`, [
+        "--config",
+        writeJsonIn(dir, "t-py.json", { destination_path: "t-py" }),
+        "--read",
+        "jsonl:t-py",
+      ]),
     ];
     for (const { exitCode, report } of runs) {
       expect(report.checks.map((check) => [check.check, check.status])).toEqual(TARGET_CHECKS.map((check) => [check, "pass"]));
@@ -106,8 +131,17 @@ describe("agora test target", () => {
   });
 
   it("reads back through a reader command, and skips read-back checks without one", async () => {
-    const reader = writeIn(dir, "reader.sh", `for f in t-reader/*.jsonl; do s=$(basename "$f" .jsonl); while IFS= read -r line; do printf '{"stream":"%s","record":%s}\\n' "$s" "$line"; done < "$f"; done\n`);
-    const withReader = await test("target", "target-jsonl", ["--config", writeJsonIn(dir, "t-reader.json", { destination_path: "t-reader" }), "--reader", `bash ${reader}`]);
+    const reader = writeIn(
+      dir,
+      "reader.sh",
+      `for f in t-reader/*.jsonl; do s=$(basename "$f" .jsonl); while IFS= read -r line; do printf '{"stream":"%s","record":%s}\\n' "$s" "$line"; done < "$f"; done\n`,
+    );
+    const withReader = await test("target", "target-jsonl", [
+      "--config",
+      writeJsonIn(dir, "t-reader.json", { destination_path: "t-reader" }),
+      "--reader",
+      `bash ${reader}`,
+    ]);
     expect(failing(withReader.report)).toEqual([]);
     expect(withReader.report.checks.find((check) => check.check === "records_arrived")?.status).toBe("pass");
     const blind = await test("target", "target-jsonl", ["--config", writeJsonIn(dir, "t-blind.json", { destination_path: "t-blind" })]);
@@ -122,7 +156,12 @@ describe("agora test target", () => {
   });
 
   it("the same target, unbroken, passes every check", async () => {
-    const { report } = await test("target", BROKEN_TARGET, ["--config", writeJsonIn(dir, "tunbroken.json", { destination: "unbroken" }), "--read", "jsonl:unbroken"]);
+    const { report } = await test("target", BROKEN_TARGET, [
+      "--config",
+      writeJsonIn(dir, "tunbroken.json", { destination: "unbroken" }),
+      "--read",
+      "jsonl:unbroken",
+    ]);
     expect(report.checks.map((check) => check.status)).toEqual(TARGET_CHECKS.map(() => "pass"));
   });
 });
@@ -164,7 +203,11 @@ describe("agora test with classic Singer connectors (no false alarms on a correc
     expect(failing(report)).toEqual([]);
     expect(reasonOf(report, "about")).toBe("tap-classic; capabilities: catalog, properties, discover, state, about");
     // people is FULL_TABLE (re-sent in full, correctly); events re-sends the record at its inclusive bookmark.
-    expect(report.checks.find((check) => check.check === "resume")).toEqual({ check: "resume", status: "pass", reason: expect.stringContaining("events checked; 1 re-sent at the inclusive bookmark") });
+    expect(report.checks.find((check) => check.check === "resume")).toEqual({
+      check: "resume",
+      status: "pass",
+      reason: expect.stringContaining("events checked; 1 re-sent at the inclusive bookmark"),
+    });
     expect(statusOf(report)["test_connection"]).toBe("skip");
     expect(statusOf(report)["property_deselection"]).toBe("pass");
     expect(exitCode).toBe(0);
@@ -172,7 +215,11 @@ describe("agora test with classic Singer connectors (no false alarms on a correc
 
   it("fails a tap command that cannot even start, in one line saying so", async () => {
     const { exitCode, report } = await test("tap", "no-such-tap-command --verbose");
-    expect(report.checks.find((check) => check.check === "about")).toEqual({ check: "about", status: "fail", reason: "it could not start (spawn no-such-tap-command ENOENT): is the command right, installed and on PATH?" });
+    expect(report.checks.find((check) => check.check === "about")).toEqual({
+      check: "about",
+      status: "fail",
+      reason: "it could not start (spawn no-such-tap-command ENOENT): is the command right, installed and on PATH?",
+    });
     expect(failing(report)).toEqual(["about", "sync_exit"]);
     expect(exitCode).toBe(1);
   });
@@ -181,14 +228,19 @@ describe("agora test with classic Singer connectors (no false alarms on a correc
     const { exitCode, report } = await test("target", "no-such-target-command");
     const why = "it could not start (spawn no-such-target-command ENOENT): is the command right, installed and on PATH?";
     expect(report.checks.filter((check) => check.status === "pass")).toEqual([]);
-    for (const name of ["exit", "state_order", "state_final", "durability", "records_arrived"]) expect(report.checks.find((check) => check.check === name)).toEqual({ check: name, status: "fail", reason: why });
+    for (const name of ["exit", "state_order", "state_final", "durability", "records_arrived"])
+      expect(report.checks.find((check) => check.check === name)).toEqual({ check: name, status: "fail", reason: why });
     expect(exitCode).toBe(1);
   });
 
   it("still fails a tap that resumes badly in a stream that can resume", async () => {
     // Lower-case types too: they are read like their upper-case forms.
     const config = writeJsonIn(dir, "classic-nostate.json", { events: 20, state_every: 4, people: 0, lowercase_types: true });
-    const ignoring = writeIn(dir, "ignore-state.sh", `args=(); while [ $# -gt 0 ]; do if [ "$1" = --state ]; then shift 2; else args+=("$1"); shift; fi; done; exec ${CLASSIC_TAP} "\${args[@]}"\n`);
+    const ignoring = writeIn(
+      dir,
+      "ignore-state.sh",
+      `args=(); while [ $# -gt 0 ]; do if [ "$1" = --state ]; then shift 2; else args+=("$1"); shift; fi; done; exec ${CLASSIC_TAP} "\${args[@]}"\n`,
+    );
     const { report } = await test("tap", `bash ${ignoring}`, ["--config", config]);
     expect(failing(report)).toEqual(["resume"]);
     expect(reasonOf(report, "resume")).toContain("emitted again a record from before it (stream events");

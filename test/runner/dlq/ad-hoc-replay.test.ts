@@ -58,7 +58,9 @@ describe("dead letters of an ad hoc run", () => {
     await agora(dir, ["dlq", "edit", name, "1", "--set", "n=56"]);
     const refused = await agora(dir, ["dlq", "replay", name]);
     expect(refused.exitCode).not.toBe(0);
-    expect(refused.stderr).toContain(`ad hoc pipeline ${name}'s commands held a secret, which the state store does not keep: --target './target.sh --password ***'`);
+    expect(refused.stderr).toContain(
+      `ad hoc pipeline ${name}'s commands held a secret, which the state store does not keep: --target './target.sh --password ***'`,
+    );
     expect(refused.stderr).not.toContain(secret);
     const replay = await agora(dir, ["dlq", "replay", name, "--target", target]);
     expect(replay.exitCode, replay.stderr).toBe(0);

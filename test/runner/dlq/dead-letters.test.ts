@@ -53,7 +53,14 @@ describe("a target that rejects one record", () => {
     expect(storedIds(join(dir, "dest.db"))).toEqual(range(60).filter((id) => id !== 23));
     const [entry, ...others] = await entries(dir);
     expect(others).toEqual([]);
-    expect(entry).toMatchObject({ stage: "sink_write", stream: "items", errorCode: "REFUSED", processed: { id: 23, name: "item 23", score: 5.75 }, status: "pending", attempts: 0 });
+    expect(entry).toMatchObject({
+      stage: "sink_write",
+      stream: "items",
+      errorCode: "REFUSED",
+      processed: { id: 23, name: "item 23", score: 5.75 },
+      status: "pending",
+      attempts: 0,
+    });
     expect(entry?.errorMessage).toBe("store: id 23 is refused");
 
     // Still refused: the replay fails again and the entry stays, one attempt more.
@@ -66,7 +73,10 @@ describe("a target that rejects one record", () => {
     expect((await agora(dir, ["dlq", "list", "items"])).stdout).toMatch(/replay 1: .*id 23 is refused/);
 
     // Fixed: the replay succeeds, the record lands, the entry is done.
-    writeFileSync(join(dir, "pipelines.toml"), (await import("node:fs")).readFileSync(join(dir, "pipelines.toml"), "utf8").replace("reject_ids = [23]", "reject_ids = []"));
+    writeFileSync(
+      join(dir, "pipelines.toml"),
+      (await import("node:fs")).readFileSync(join(dir, "pipelines.toml"), "utf8").replace("reject_ids = [23]", "reject_ids = []"),
+    );
     const fixed = await agora(dir, ["dlq", "replay", "items", "--mode", "sink"]);
     expect(fixed.exitCode).toBe(0);
     expect(fixed.stderr).toContain("1 succeeded and are done");
@@ -112,7 +122,9 @@ describe("a record that fails validation", () => {
     injectFault(dir, { invalid_at: 34 });
     const result = await agora(dir, ["run", "items"]);
     expect(result.exitCode).toBe(1);
-    expect(result.stderr).toMatch(/pipeline items, items, stream items, line 38: record rejected at validate: record field \/id expected integer, got string "oops-34"; the record: \{"id":"oops-34","name":"item 34","score":8.5\}\. .*\[RECORD_INVALID\]/);
+    expect(result.stderr).toMatch(
+      /pipeline items, items, stream items, line 38: record rejected at validate: record field \/id expected integer, got string "oops-34"; the record: \{"id":"oops-34","name":"item 34","score":8.5\}\. .*\[RECORD_INVALID\]/,
+    );
     expect(await entries(dir)).toEqual([]);
   });
 
@@ -148,8 +160,15 @@ middleware = [${middleware}]
     expect(replay.exitCode).toBe(0);
     expect(replay.stderr).toContain("1 succeeded and are done");
     const { readFileSync } = await import("node:fs");
-    const stored = readFileSync(join(dir, "out", "codes.jsonl"), "utf8").trim().split("\n").map((line) => JSON.parse(line) as unknown);
-    expect(stored).toEqual([{ id: 1, code: 1 }, { id: 3, code: 3 }, { id: 2, label: "x2" }]);
+    const stored = readFileSync(join(dir, "out", "codes.jsonl"), "utf8")
+      .trim()
+      .split("\n")
+      .map((line) => JSON.parse(line) as unknown);
+    expect(stored).toEqual([
+      { id: 1, code: 1 },
+      { id: 3, code: 3 },
+      { id: 2, label: "x2" },
+    ]);
     expect((await entries(dir)).map((entry) => [entry.status, entry.attempts])).toEqual([["done", 1]]);
   });
 });

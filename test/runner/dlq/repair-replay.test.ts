@@ -41,6 +41,10 @@ describe("a dead letter repaired by middleware", () => {
     const fixed = await agora(dir, ["dlq", "replay", "ids"]);
     expect(fixed.exitCode, fixed.stderr).toBe(0);
     expect(fixed.stderr).toContain("1 succeeded and are done");
-    expect(readFileSync(join(dir, "out", "ids.jsonl"), "utf8").trim().split("\n")).toEqual(['{"id":1,"name":"plain"}', '{"id":12345678901234567890,"name":"as text"}']);
+    expect(
+      readFileSync(join(dir, "out", "ids.jsonl"), "utf8")
+        .trim()
+        .split("\n"),
+    ).toEqual(['{"id":1,"name":"plain"}', '{"id":12345678901234567890,"name":"as text"}']);
   });
 });

@@ -12,7 +12,12 @@ const WORKER = join(ROOT, "test", "fixtures", "python", "batch_worker.py");
 function rowsProject(name: string, count: number, step: string, extra = ""): string {
   const dir = join(root, name);
   const lines = [
-    JSON.stringify({ type: "SCHEMA", stream: "items", schema: { type: "object", properties: { id: { type: "integer" }, name: { type: "string" } } }, key_properties: ["id"] }),
+    JSON.stringify({
+      type: "SCHEMA",
+      stream: "items",
+      schema: { type: "object", properties: { id: { type: "integer" }, name: { type: "string" } } },
+      key_properties: ["id"],
+    }),
     ...range(count).map((id) => JSON.stringify({ type: "RECORD", stream: "items", record: { id, name: `item ${id}` } })),
     JSON.stringify({ type: "STATE", value: { done: count } }),
   ];
@@ -46,7 +51,11 @@ const written = (dir: string): Array<Record<string, unknown>> =>
 
 describe("batch_process middleware", () => {
   it("sends whole batches to a pool of Python workers and commits their answers in source order", async () => {
-    const dir = rowsProject("pool", 95, `{ type = "batch_process", command = "python3 ${WORKER}", batch_rows = 10, max_workers = 2, max_in_flight_batches = 4 }`);
+    const dir = rowsProject(
+      "pool",
+      95,
+      `{ type = "batch_process", command = "python3 ${WORKER}", batch_rows = 10, max_workers = 2, max_in_flight_batches = 4 }`,
+    );
     const result = await agora(dir, ["run", "items"]);
     expect(result.exitCode, result.stderr).toBe(0);
     const rows = written(dir);
@@ -60,22 +69,39 @@ describe("batch_process middleware", () => {
   it("a batch past timeout_seconds fails, the pool is recycled, and the batches its generation still held fail with it", async () => {
     // One worker, three batches in flight: 1–10 is answered; 11–20 holds id 13, which the worker never answers;
     // 21–30 and 31–40 wait behind it in the same generation. 41–50 goes to the new one.
-    const dir = rowsProject("timeout", 50, `{ type = "batch_process", command = "python3 ${WORKER}", batch_rows = 10, max_workers = 1, max_in_flight_batches = 3, timeout_seconds = 1, env = { HANG_ID = "13" } }`, 'on_error = "dlq"');
+    const dir = rowsProject(
+      "timeout",
+      50,
+      `{ type = "batch_process", command = "python3 ${WORKER}", batch_rows = 10, max_workers = 1, max_in_flight_batches = 3, timeout_seconds = 1, env = { HANG_ID = "13" } }`,
+      'on_error = "dlq"',
+    );
     const result = await agora(dir, ["run", "items"]);
     expect(result.exitCode, result.stderr).toBe(0);
     const rows = written(dir);
     expect(rows.map((row) => row["id"])).toEqual([...range(10), ...range(10).map((id) => id + 40)]);
     // Recycled: the rows after the timeout came from another process.
     expect(rows[0]?.["worker_pid"]).not.toBe(rows[10]?.["worker_pid"]);
-    const dead = JSON.parse((await agora(dir, ["--json", "dlq", "list", "items", "--limit", "100"])).stdout) as Array<{ errorCode: string; original: { id: number } }>;
-    const byCode = (code: string): number[] => dead.filter((entry) => entry.errorCode === code).map((entry) => entry.original.id).sort((a, b) => a - b);
+    const dead = JSON.parse((await agora(dir, ["--json", "dlq", "list", "items", "--limit", "100"])).stdout) as Array<{
+      errorCode: string;
+      original: { id: number };
+    }>;
+    const byCode = (code: string): number[] =>
+      dead
+        .filter((entry) => entry.errorCode === code)
+        .map((entry) => entry.original.id)
+        .sort((a, b) => a - b);
     expect(byCode("BATCH_TIMEOUT")).toEqual(range(10).map((id) => id + 10));
     expect(byCode("BATCH_POOL_RECYCLED")).toEqual(range(20).map((id) => id + 20));
     expect(dead).toHaveLength(30);
   });
 
   it("stops the run at a timed-out batch under on_error = fail, with the checkpoint before it", async () => {
-    const dir = rowsProject("timeout-fail", 30, `{ type = "batch_process", command = "python3 ${WORKER}", batch_rows = 10, max_workers = 1, max_in_flight_batches = 1, timeout_seconds = 1, env = { HANG_ID = "15" } }`, 'on_error = "fail"');
+    const dir = rowsProject(
+      "timeout-fail",
+      30,
+      `{ type = "batch_process", command = "python3 ${WORKER}", batch_rows = 10, max_workers = 1, max_in_flight_batches = 1, timeout_seconds = 1, env = { HANG_ID = "15" } }`,
+      'on_error = "fail"',
+    );
     const result = await agora(dir, ["run", "items"]);
     expect(result.exitCode).not.toBe(0);
     expect(result.stderr).toContain("[BATCH_TIMEOUT]");
@@ -86,7 +112,12 @@ describe("batch_process middleware", () => {
   });
 
   it("a worker command that dies before answering anything is started once, not once a batch: every batch goes to the dead-letter queue with its error", async () => {
-    const dir = rowsProject("broken", 40, `{ type = "batch_process", command = "bash -c 'echo no such worker >&2; exit 3'", batch_rows = 10 }`, 'on_error = "dlq"');
+    const dir = rowsProject(
+      "broken",
+      40,
+      `{ type = "batch_process", command = "bash -c 'echo no such worker >&2; exit 3'", batch_rows = 10 }`,
+      'on_error = "dlq"',
+    );
     const result = await agora(dir, ["run", "items"]);
     // Every batch fails with the same error, each as dead letters; the worker was started once, not once a batch.
     expect(result.stderr.match(/no such worker/g) ?? []).toHaveLength(1);
@@ -136,9 +167,12 @@ export function transformArrowBatch(table) {
     writeFileSync(join(dir, "halve.mjs"), "export const transformArrowBatch = (table) => table.slice(0, Math.floor(table.numRows / 2));\n");
     const result = await agora(dir, ["run", "sales"]);
     expect(result.exitCode, result.stderr).toBe(0);
-    expect(readFileSync(join(dir, "out", "sales.jsonl"), "utf8").trim().split("\n").map((line) => JSON.parse(line) as unknown)).toEqual(
-      expected.map((row) => ({ id: row["id"], name: typeof row["name"] === "string" ? row["name"].toUpperCase() : null })),
-    );
+    expect(
+      readFileSync(join(dir, "out", "sales.jsonl"), "utf8")
+        .trim()
+        .split("\n")
+        .map((line) => JSON.parse(line) as unknown),
+    ).toEqual(expected.map((row) => ({ id: row["id"], name: typeof row["name"] === "string" ? row["name"].toUpperCase() : null })));
     const halved = await agora(dir, ["run", "halves"]);
     expect(halved.exitCode).not.toBe(0);
     expect(halved.stderr).toContain("returned 12 rows for a batch of 25: an Arrow batch step must keep the row count");

@@ -6,7 +6,18 @@ import { tempDir } from "../../helpers/processes.js";
 
 const shape: StreamShape = {
   stream: "users",
-  schema: { type: "object", properties: { id: { type: "integer" }, email: { type: "string" }, name: { type: "string" }, card: { type: "string" }, amount: { type: "string" }, joined: { type: "integer" } }, required: ["id", "email"] },
+  schema: {
+    type: "object",
+    properties: {
+      id: { type: "integer" },
+      email: { type: "string" },
+      name: { type: "string" },
+      card: { type: "string" },
+      amount: { type: "string" },
+      joined: { type: "integer" },
+    },
+    required: ["id", "email"],
+  },
   keyProperties: ["id"],
 };
 const user = { id: 1, email: "ann@example.com", name: "Ann", card: "4111111111111111", amount: "12.50", joined: 1_700_000_000 };
@@ -68,8 +79,17 @@ describe("built-in middleware", () => {
   });
 
   it("coerce converts types, and fails the record (for the DLQ) when it cannot", async () => {
-    expect(await apply([{ type: "coerce", fields: { amount: "number", joined: "date-time", id: "string" } }])).toMatchObject({ amount: 12.5, joined: "2023-11-14T22:13:20.000Z", id: "1" });
-    expect(await apply([{ type: "coerce", fields: { name: "integer" } }])).toEqual({ kind: "failed", step: "middleware[0] coerce", code: "COERCE_FAILED", message: 'field name: cannot turn "Ann" into integer' });
+    expect(await apply([{ type: "coerce", fields: { amount: "number", joined: "date-time", id: "string" } }])).toMatchObject({
+      amount: 12.5,
+      joined: "2023-11-14T22:13:20.000Z",
+      id: "1",
+    });
+    expect(await apply([{ type: "coerce", fields: { name: "integer" } }])).toEqual({
+      kind: "failed",
+      step: "middleware[0] coerce",
+      code: "COERCE_FAILED",
+      message: 'field name: cannot turn "Ann" into integer',
+    });
   });
 
   it("applies a step only to its streams", async () => {

@@ -2,7 +2,17 @@ import { describe, expect, it } from "vitest";
 import { evaluate } from "../../../runner/middleware/expression/evaluate.js";
 import { parseExpression } from "../../../runner/middleware/expression/parse.js";
 
-const record = { status: "paid", total: 120.5, quantity: 3, unit_price: 2.5, name: "Ann", tags: ["vip"], address: { city: "Zürich" }, missing: null, "order id": 7 };
+const record = {
+  status: "paid",
+  total: 120.5,
+  quantity: 3,
+  unit_price: 2.5,
+  name: "Ann",
+  tags: ["vip"],
+  address: { city: "Zürich" },
+  missing: null,
+  "order id": 7,
+};
 const value = (source: string): unknown => evaluate(parseExpression(source), record);
 
 describe("expressions", () => {

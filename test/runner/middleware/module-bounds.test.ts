@@ -58,7 +58,10 @@ describe("a middleware module", () => {
   });
 
   it("calling process.exit after an await: that record is rejected, and agora goes on", async () => {
-    const dir = project("exit-async", "export async function transform(record) { await new Promise((resolve) => setImmediate(resolve)); if (record.id === 2) process.exit(0); return record; }\n");
+    const dir = project(
+      "exit-async",
+      "export async function transform(record) { await new Promise((resolve) => setImmediate(resolve)); if (record.id === 2) process.exit(0); return record; }\n",
+    );
     const run = await agora(dir, ["run", "p"]);
     expect(run.exitCode, run.stderr).toBe(0);
     expect(readFileSync(join(dir, "out", "s.jsonl"), "utf8")).toBe('{"id":1}\n{"id":3}\n');
@@ -77,7 +80,11 @@ describe("a middleware module", () => {
   });
 
   it("that never settles for a record: after timeout_seconds that record is dead-lettered and the run goes on", async () => {
-    const dir = project("hang", "export async function transform(record) { return record.id === 2 ? new Promise(() => {}) : record; }\n", ", timeout_seconds = 0.5");
+    const dir = project(
+      "hang",
+      "export async function transform(record) { return record.id === 2 ? new Promise(() => {}) : record; }\n",
+      ", timeout_seconds = 0.5",
+    );
     const run = await agora(dir, ["run", "p"]);
     expect(run.exitCode, run.stderr).toBe(0);
     expect(readFileSync(join(dir, "out", "s.jsonl"), "utf8")).toBe('{"id":1}\n{"id":3}\n');
@@ -85,7 +92,10 @@ describe("a middleware module", () => {
   });
 
   it("that hangs with the default timeout: a second SIGTERM ends agora run", async () => {
-    const dir = project("signals", 'import { writeFileSync } from "node:fs";\nexport async function transform(record) { if (record.id === 2) { writeFileSync("stuck", ""); return new Promise(() => {}); } return record; }\n');
+    const dir = project(
+      "signals",
+      'import { writeFileSync } from "node:fs";\nexport async function transform(record) { if (record.id === 2) { writeFileSync("stuck", ""); return new Promise(() => {}); } return record; }\n',
+    );
     const child = startAgora(dir, ["run", "p"]);
     let stderr = "";
     child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));

@@ -83,7 +83,11 @@ export function create(options: { suffix: string }) {
   it("a mapper that prints a line that is not a Singer message: said as the mapper's own output line, not a line of the tap's", async () => {
     const dir = project("mapper-garbage", `[{ type = "mapper", command = "python3 ${MAPPER}", workers = 1, config = { garbage_ids = [4] } }]`, 8);
     const result = await agora(dir, ["run", "items"]);
-    const dead = JSON.parse((await agora(dir, ["--json", "dlq", "list", "items"])).stdout) as Array<{ errorCode: string; errorMessage: string; original: { id: number } }>;
+    const dead = JSON.parse((await agora(dir, ["--json", "dlq", "list", "items"])).stdout) as Array<{
+      errorCode: string;
+      errorMessage: string;
+      original: { id: number };
+    }>;
     const said = [result.stderr, ...dead.map((letter) => letter.errorMessage)].join("\n");
     expect(said).toMatch(/wrote a line that is not a Singer message \(its output line \d+: /);
     expect(said).not.toContain("looks like a bug");
@@ -93,7 +97,11 @@ export function create(options: { suffix: string }) {
   });
 
   it("replaces a mapper worker that hangs: only the stuck record is dead-lettered, the ones behind it are sent again", async () => {
-    const dir = project("mapper-hang", `[{ type = "mapper", command = "python3 ${MAPPER}", workers = 1, timeout_seconds = 3, config = { hang_ids = [7] } }]`, 20);
+    const dir = project(
+      "mapper-hang",
+      `[{ type = "mapper", command = "python3 ${MAPPER}", workers = 1, timeout_seconds = 3, config = { hang_ids = [7] } }]`,
+      20,
+    );
     const result = await agora(dir, ["run", "items"]);
     expect(result.exitCode).toBe(0);
     expect(result.stderr).toContain("gave no answer for 3 s; replacing it");
@@ -104,7 +112,11 @@ export function create(options: { suffix: string }) {
   });
 
   it("keeps a mapper's config (its secrets) in the project's private runs folder, and a run after agora was killed removes it", async () => {
-    const dir = project("mapper-killed", `[{ type = "mapper", command = "python3 ${MAPPER}", workers = 1, timeout_seconds = 3, config = { hang_ids = [7], api_key = "s3cret-mapper-key" } }]`, 20);
+    const dir = project(
+      "mapper-killed",
+      `[{ type = "mapper", command = "python3 ${MAPPER}", workers = 1, timeout_seconds = 3, config = { hang_ids = [7], api_key = "s3cret-mapper-key" } }]`,
+      20,
+    );
     const runs = join(dir, ".agora", "runs");
     const mapperDirs = (): string[] => (existsSync(runs) ? readdirSync(runs).filter((name) => name.startsWith("mapper-")) : []);
     const child = startAgoraInGroup(dir, ["run", "items"]);

@@ -26,7 +26,10 @@ describe("the tap's --about", () => {
     const script = join(dir, "tap.sh");
     writeFileSync(script, TAP);
     chmodSync(script, 0o755);
-    const asked = (): number => readFileSync(join(dir, "asked.log"), "utf8").split("\n").filter((line) => line === "about").length;
+    const asked = (): number =>
+      readFileSync(join(dir, "asked.log"), "utf8")
+        .split("\n")
+        .filter((line) => line === "about").length;
 
     expect((await agora(dir, ["run", "p"])).exitCode).toBe(0);
     expect(asked()).toBe(1);

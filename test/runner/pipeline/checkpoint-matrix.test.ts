@@ -76,7 +76,9 @@ async function deadLetteredIds(dir: string): Promise<number[]> {
   const listed = await agora(dir, ["--json", "dlq", "list", "m"]);
   // A record rejected in the runner is kept as it arrived (raw, original); one a target refused, as the target got it (processed).
   const entries = JSON.parse(listed.stdout) as Array<{ raw?: string; original?: { id?: number }; processed?: { id?: number } }>;
-  return entries.map((entry) => Number(entry.original?.id ?? entry.processed?.id ?? (JSON.parse(entry.raw ?? "{}") as { id?: number }).id)).sort((a, b) => a - b);
+  return entries
+    .map((entry) => Number(entry.original?.id ?? entry.processed?.id ?? (JSON.parse(entry.raw ?? "{}") as { id?: number }).id))
+    .sort((a, b) => a - b);
 }
 
 const CASES: Array<{ policy: Policy; stage: Stage; lane: Lane; seed: number }> = [];
@@ -101,12 +103,18 @@ describe("no record behind a checkpoint is in neither a destination nor the dead
 
     // The invariant, under every policy: each record behind the checkpoint is stored, dead-lettered, or (skip) one it was told to skip.
     const accounted = new Set([...stored, ...letters, ...(policy === "skip" ? bad : [])]);
-    expect(behind.filter((id) => !accounted.has(id)), context).toEqual([]);
+    expect(
+      behind.filter((id) => !accounted.has(id)),
+      context,
+    ).toEqual([]);
 
     if (policy === "fail") {
       expect(result.exitCode, context).not.toBe(0);
       // Stopped before the first bad record, saying which; nothing of it anywhere.
-      expect(behind.every((id) => id < (bad[0] as number)), context).toBe(true);
+      expect(
+        behind.every((id) => id < (bad[0] as number)),
+        context,
+      ).toBe(true);
       expect(stored, context).not.toContain(bad[0]);
       expect(result.stderr, context).toMatch(/record|row/);
       return;

@@ -33,7 +33,11 @@ targets = [{ command = "target-jsonl", config = { destination_path = "out" } }]
     const result = await agora(dir, ["run", "m"]);
     expect(result.exitCode, result.stderr).toBe(0);
     // Without middleware the line goes on as the tap wrote it.
-    expect(readFileSync(join(dir, "out", "m.jsonl"), "utf8").trim().split("\n")).toEqual(['{"id":1,"tiny":2.5e-400,"count":3}']);
+    expect(
+      readFileSync(join(dir, "out", "m.jsonl"), "utf8")
+        .trim()
+        .split("\n"),
+    ).toEqual(['{"id":1,"tiny":2.5e-400,"count":3}']);
     const listed = await agora(dir, ["--json", "dlq", "list", "m"]);
     expect(listed.exitCode, listed.stderr).toBe(0);
     const letters = JSON.parse(listed.stdout) as Array<{ stage: string; errorMessage: string }>;

@@ -45,7 +45,9 @@ on_error = "fail"
     const failed = await agora(dir, ["run", "items"]);
     expect(failed.exitCode).toBe(1);
     // One line saying which record, and why.
-    expect(failed.stderr).toMatch(/record rejected at sink_write: target-sqlite: .*12345678901234567890 does not fit.*the record: \{"id":12345678901234567890,"name":"second"\}/);
+    expect(failed.stderr).toMatch(
+      /record rejected at sink_write: target-sqlite: .*12345678901234567890 does not fit.*the record: \{"id":12345678901234567890,"name":"second"\}/,
+    );
     expect(savedCheckpoint(dir, "items")).toEqual({ after: 1 });
     expect(failed.stderr).toContain("checkpoint saved up to the last STATE every target confirmed before the failure");
     const letters = await agora(dir, ["--json", "dlq", "list", "items"]);

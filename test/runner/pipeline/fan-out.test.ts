@@ -5,7 +5,8 @@ import { agora, childPids, injectFault, projectIn, PY_TAP, PY_TARGET, range, sav
 import { exited, tempDir } from "../../helpers/processes.js";
 
 const root = tempDir("agora-fanout-");
-const position = (dir: string): number => (savedCheckpoint(dir, "items") as { bookmarks: { items: { position: number } } } | undefined)?.bookmarks.items.position ?? 0;
+const position = (dir: string): number =>
+  (savedCheckpoint(dir, "items") as { bookmarks: { items: { position: number } } } | undefined)?.bookmarks.items.position ?? 0;
 
 function fanOutProject(name: string, count: number, slowMs: number): string {
   return projectIn(

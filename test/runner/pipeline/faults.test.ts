@@ -1,6 +1,19 @@
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { agora, childPids, injectFault, projectIn, PY_TAP, PY_TARGET, range, savedCheckpoint, startAgora, startAgoraInGroup, storedIds, waitFor } from "../../helpers/project.js";
+import {
+  agora,
+  childPids,
+  injectFault,
+  projectIn,
+  PY_TAP,
+  PY_TARGET,
+  range,
+  savedCheckpoint,
+  startAgora,
+  startAgoraInGroup,
+  storedIds,
+  waitFor,
+} from "../../helpers/project.js";
 import { exited, tempDir } from "../../helpers/processes.js";
 
 /**
@@ -33,7 +46,8 @@ on_error = "${options.onError ?? "dlq"}"
   );
 }
 
-const position = (dir: string): number | undefined => (savedCheckpoint(dir, "items") as { bookmarks: { items: { position: number } } } | undefined)?.bookmarks.items.position;
+const position = (dir: string): number | undefined =>
+  (savedCheckpoint(dir, "items") as { bookmarks: { items: { position: number } } } | undefined)?.bookmarks.items.position;
 
 describe("a tap that exits 1 after some records", () => {
   it("fails with one line naming it and what it said, keeps the confirmed checkpoint, and the next run completes exactly once", async () => {
@@ -41,7 +55,9 @@ describe("a tap that exits 1 after some records", () => {
     injectFault(dir, { fail_after: 137 });
     const failed = await agora(dir, ["run", "items"]);
     expect(failed.exitCode).toBe(1);
-    expect(failed.stderr).toContain("pipeline items, items: the tap exited with code 1 before finishing its output; it said: tap-items error: the source went away after record 137");
+    expect(failed.stderr).toContain(
+      "pipeline items, items: the tap exited with code 1 before finishing its output; it said: tap-items error: the source went away after record 137",
+    );
     expect(position(dir)).toBe(130);
     expect(storedIds(join(dir, "dest.db"))).toEqual(range(137));
     const second = await agora(dir, ["run", "items"]);
@@ -169,7 +185,9 @@ describe("a target that stops reading early", () => {
     writeFileSync(join(dir, "big.json"), JSON.stringify({ count: 20000, state_every: 100 }));
     const result = await agora(dir, ["run", "--tap", `python3 ${PY_TAP} --config big.json`, "--target", "bash -c 'head -n 2 > /dev/null'"]);
     expect(result.exitCode).toBe(1);
-    expect(result.stderr).toMatch(/pipeline adhoc-[0-9a-f]{8}, bash: the target exited before the tap finished\. A target must read its input to the end; check its logs above\. \[TARGET_CLOSED_INPUT\]/);
+    expect(result.stderr).toMatch(
+      /pipeline adhoc-[0-9a-f]{8}, bash: the target exited before the tap finished\. A target must read its input to the end; check its logs above\. \[TARGET_CLOSED_INPUT\]/,
+    );
   });
 });
 

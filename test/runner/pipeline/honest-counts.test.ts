@@ -23,7 +23,10 @@ describe("a run's counts", () => {
   it("count a rejected record as dead-lettered only, and records after the last STATE as unconfirmed", async () => {
     const dir = tempDir("agora-counts-");
     writeFileSync(join(dir, "tap.sh"), TAP, { mode: 0o755 });
-    projectIn(dir, `[pipelines.items]\ntap = { command = "bash", args = ["tap.sh"] }\ntargets = [{ command = "target-sqlite", config = { database = "out.db" } }]\n`);
+    projectIn(
+      dir,
+      `[pipelines.items]\ntap = { command = "bash", args = ["tap.sh"] }\ntargets = [{ command = "target-sqlite", config = { database = "out.db" } }]\n`,
+    );
     const result = await agora(dir, ["run", "items"]);
     expect(result.exitCode, result.stderr).toBe(0);
     expect(result.stderr).toMatch(/read 4 .*wrote 2 \(items 2\); 1 to the DLQ, 1 sent but not confirmed by a STATE;/);

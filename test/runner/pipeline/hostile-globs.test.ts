@@ -44,12 +44,21 @@ targets = [{ command = "target-jsonl", config = { destination_path = "none" }, s
   });
 
   it("that does not parse, in a route or a rename: one line naming the setting", async () => {
-    for (const settings of ['targets = [{ command = "target-jsonl", streams = ["[z-a]*"] }]', 'target = { command = "target-jsonl" }\nmiddleware = [{ type = "rename_stream", from = "[z-a]*", to = "x_{stream}" }]']) {
+    for (const settings of [
+      'targets = [{ command = "target-jsonl", streams = ["[z-a]*"] }]',
+      'target = { command = "target-jsonl" }\nmiddleware = [{ type = "rename_stream", from = "[z-a]*", to = "x_{stream}" }]',
+    ]) {
       const result = await agora(project("bad", settings), ["run", "p"]);
       expect(result.exitCode, settings).not.toBe(0);
       expect(result.stderr, settings).toContain('the glob "[z-a]*" has the range [z-a], which runs backwards');
       expect(result.stderr, settings).not.toContain("looks like a bug");
-      expect(result.stderr.trim().split("\n").filter((line) => line.includes("[z-a]")), settings).toHaveLength(1);
+      expect(
+        result.stderr
+          .trim()
+          .split("\n")
+          .filter((line) => line.includes("[z-a]")),
+        settings,
+      ).toHaveLength(1);
     }
   });
 });

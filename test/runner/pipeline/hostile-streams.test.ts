@@ -23,7 +23,11 @@ target = { command = "target-jsonl", config = { destination_path = "out" } }
     expect(result.stderr).toContain("wrote 6 (constructor 2, __proto__ 2, toString 2); 1 to the DLQ");
     const runs = JSON.parse((await agora(dir, ["--json", "runs", "list", "p"])).stdout) as Array<{ progress: unknown }>;
     expect(JSON.stringify(runs[0]?.progress)).toBe(
-      JSON.stringify(JSON.parse('{"constructor":{"read":2,"written":2,"deadLettered":0,"unconfirmed":0},"__proto__":{"read":3,"written":2,"deadLettered":1,"unconfirmed":0},"toString":{"read":2,"written":2,"deadLettered":0,"unconfirmed":0}}')),
+      JSON.stringify(
+        JSON.parse(
+          '{"constructor":{"read":2,"written":2,"deadLettered":0,"unconfirmed":0},"__proto__":{"read":3,"written":2,"deadLettered":1,"unconfirmed":0},"toString":{"read":2,"written":2,"deadLettered":0,"unconfirmed":0}}',
+        ),
+      ),
     );
     expect(JSON.stringify(savedCheckpoint(dir, "p"))).toBe('{"bookmarks":{"constructor":2,"__proto__":2,"toString":2}}');
     for (const stream of ["constructor", "__proto__", "toString"]) {
@@ -63,7 +67,13 @@ middleware = [
   it("a connector config with a __proto__ key is a config error, not silently dropped", async () => {
     const dir = projectIn(join(root, "config-proto"), "");
     writeFileSync(join(dir, "t.json"), '{"destination_path": "out", "__proto__": {"destination_path": "elsewhere"}}');
-    const result = await agora(dir, ["run", "--tap", `bash ${join(ROOT, "test", "fixtures", "bash", "tap_proto_record.sh")}`, "--target", "target-jsonl --config t.json"]);
+    const result = await agora(dir, [
+      "run",
+      "--tap",
+      `bash ${join(ROOT, "test", "fixtures", "bash", "tap_proto_record.sh")}`,
+      "--target",
+      "target-jsonl --config t.json",
+    ]);
     expect(result.exitCode).toBe(1);
     expect(result.stderr).toContain('the config has a key named "__proto__" (__proto__), which no setting has');
   });

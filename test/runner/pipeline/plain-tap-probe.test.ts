@@ -19,7 +19,10 @@ echo '{"type":"SCHEMA","stream":"s","schema":{"type":"object","properties":{"id"
 echo '{"type":"RECORD","stream":"s","record":{"id":1}}'
 `,
     );
-    projectIn(dir, `[pipelines.p]\ntap = { command = "bash", args = ["tap.sh"] }\ntarget = { command = "target-jsonl", config = { destination_path = "out" } }\nresume = false\n`);
+    projectIn(
+      dir,
+      `[pipelines.p]\ntap = { command = "bash", args = ["tap.sh"] }\ntarget = { command = "target-jsonl", config = { destination_path = "out" } }\nresume = false\n`,
+    );
     const starts = (): string[] => (existsSync(join(dir, "starts.log")) ? readFileSync(join(dir, "starts.log"), "utf8").trim().split("\n") : []);
 
     const explained = await agora(dir, ["explain", "p"]);

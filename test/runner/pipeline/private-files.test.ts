@@ -19,7 +19,11 @@ target = { command = "python3 ${PY_TARGET}", config = { database = "dest.db", ba
     );
     const runs = join(dir, ".agora", "runs");
     const runner = startAgora(dir, ["run", "items"]);
-    await waitFor(() => ((savedCheckpoint(dir, "items") as { bookmarks?: { items?: { position?: number } } } | undefined)?.bookmarks?.items?.position ?? 0) >= 20, 20_000, "a first checkpoint");
+    await waitFor(
+      () => ((savedCheckpoint(dir, "items") as { bookmarks?: { items?: { position?: number } } } | undefined)?.bookmarks?.items?.position ?? 0) >= 20,
+      20_000,
+      "a first checkpoint",
+    );
     const [live] = readdirSync(runs);
     expect(mode(runs)).toBe(0o700);
     expect(mode(join(runs, live as string))).toBe(0o700);

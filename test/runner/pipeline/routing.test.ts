@@ -10,7 +10,13 @@ const CLASSIC_TARGET = `python3 ${CLASSIC_TARGET_PY}`;
 type Row = { id: number; total?: number };
 const rows = (dir: string, folder: string, stream: string): Row[] => {
   const file = join(dir, folder, `${stream}.jsonl`);
-  return existsSync(file) ? readFileSync(file, "utf8").trim().split("\n").filter(Boolean).map((line) => JSON.parse(line) as Row) : [];
+  return existsSync(file)
+    ? readFileSync(file, "utf8")
+        .trim()
+        .split("\n")
+        .filter(Boolean)
+        .map((line) => JSON.parse(line) as Row)
+    : [];
 };
 const ids = (list: readonly Row[]): number[] => list.map((row) => row.id);
 

@@ -10,7 +10,14 @@ const dir = tempDir("agora-run-events-");
 describe("a run's events", () => {
   it("publishes progress, each checkpoint and its phases, on a store in memory", async () => {
     const project = projectFromValue(
-      { pipelines: { p: { tap: { command: "tap-sample", config: { users: 30, orders: 0, state_every_records: 10 } }, target: { command: "target-jsonl", config: { destination_path: "out", batch_size_rows: 10 } } } } },
+      {
+        pipelines: {
+          p: {
+            tap: { command: "tap-sample", config: { users: 30, orders: 0, state_every_records: 10 } },
+            target: { command: "target-jsonl", config: { destination_path: "out", batch_size_rows: 10 } },
+          },
+        },
+      },
       join(dir, "pipelines.toml"),
     );
     const store = new MemoryStateStore();

@@ -15,7 +15,12 @@ const CLASSIC_TAP = `python3 ${join(ROOT, "test", "fixtures", "singer", "classic
 const CLASSIC_TARGET = `python3 ${CLASSIC_TARGET_PY}`;
 let projects = 0;
 
-function classicProject(tap: Record<string, unknown>, target: Record<string, unknown>, targetCommand = CLASSIC_TARGET, dir = join(root, `p${(projects += 1)}`)): string {
+function classicProject(
+  tap: Record<string, unknown>,
+  target: Record<string, unknown>,
+  targetCommand = CLASSIC_TARGET,
+  dir = join(root, `p${(projects += 1)}`),
+): string {
   const inline = (config: Record<string, unknown>): string =>
     Object.entries(config)
       .map(([key, value]) => `${key} = ${JSON.stringify(value)}`)
@@ -48,7 +53,8 @@ function idsIn(dir: string, stream: string): number[] {
     .map((line) => Number((JSON.parse(line) as { id: string }).id));
 }
 
-const eventsBookmark = (dir: string): string | undefined => (savedCheckpoint(dir, "p") as { bookmarks?: { events?: { updated_at: string } } } | undefined)?.bookmarks?.events?.updated_at;
+const eventsBookmark = (dir: string): string | undefined =>
+  (savedCheckpoint(dir, "p") as { bookmarks?: { events?: { updated_at: string } } } | undefined)?.bookmarks?.events?.updated_at;
 const minute = (n: number): string => `2024-01-01T${String(Math.floor(n / 60)).padStart(2, "0")}:${String(n % 60).padStart(2, "0")}:00Z`;
 
 describe("a classic target that echoes the bare state once, at exit", () => {
@@ -127,7 +133,10 @@ describe("a classic tap writing message types in lower case, into our target", (
     const dir = classicProject({ people: 0, events: 12, state_every: 4, lowercase_types: true }, { destination_path: "dest" }, "target-jsonl");
     const result = await agora(dir, ["run", "p"]);
     expect(result.exitCode).toBe(0);
-    const stored = readFileSync(join(dir, "dest", "events.jsonl"), "utf8").trim().split("\n").map((line) => JSON.parse(line) as unknown);
+    const stored = readFileSync(join(dir, "dest", "events.jsonl"), "utf8")
+      .trim()
+      .split("\n")
+      .map((line) => JSON.parse(line) as unknown);
     expect(stored).toEqual(range(12).map((n) => ({ id: String(n), updated_at: minute(n), amount: `${n}.50` })));
     expect(eventsBookmark(dir)).toBe(minute(12));
   });

@@ -23,7 +23,10 @@ echo '{"type":"RECORD","stream":"s","record":{"id":1}}'
 echo '{"type":"STATE","value":{"done":true}}'
 `,
     );
-    projectIn(dir, `[pipelines.p]\ntap = { command = "bash", args = ["tap.sh"] }\ntarget = { command = "target-jsonl", config = { destination_path = "out" } }\n`);
+    projectIn(
+      dir,
+      `[pipelines.p]\ntap = { command = "bash", args = ["tap.sh"] }\ntarget = { command = "target-jsonl", config = { destination_path = "out" } }\n`,
+    );
     const result = await run("/usr/bin/time", ["-f", "peak-rss-kib %M", process.execPath, AGORA, "run", "p"], { cwd: dir });
     expect(result.exitCode, result.stderr.slice(-2000)).toBe(0);
     expect(result.stderr).toContain(`${"x".repeat(100)}`);

@@ -13,11 +13,16 @@ describe("a target writing a stdout line past 64 MiB", () => {
   it("fails the run in one line naming it, with the run recorded", async () => {
     const dir = tempDir("agora-stdout-flood-");
     writeFileSync(join(dir, "target.py"), 'import sys\nsys.stdin.read()\nsys.stdout.write("x" * (65 * 1024 * 1024))\nsys.stdout.flush()\n');
-    writeFileSync(join(dir, "messages.jsonl"), `${JSON.stringify({ type: "SCHEMA", stream: "s", schema: { type: "object", properties: { id: { type: "integer" } } }, key_properties: [] })}\n{"type":"RECORD","stream":"s","record":{"id":1}}\n`);
+    writeFileSync(
+      join(dir, "messages.jsonl"),
+      `${JSON.stringify({ type: "SCHEMA", stream: "s", schema: { type: "object", properties: { id: { type: "integer" } } }, key_properties: [] })}\n{"type":"RECORD","stream":"s","record":{"id":1}}\n`,
+    );
     projectIn(dir, `[pipelines.p]\ntap = { command = "cat", args = ["messages.jsonl"] }\ntarget = { command = "python3", args = ["target.py"] }\n`);
     const run = await agora(dir, ["run", "p"]);
     expect(run.exitCode).toBe(1);
-    expect(run.stderr).toContain("pipeline p, python3: wrote a line longer than the limit of 67108864 bytes on its stdout. A target writes only STATE echoes and DEAD_LETTER messages on stdout, and logs to stderr. [TARGET_OUTPUT_INVALID]");
+    expect(run.stderr).toContain(
+      "pipeline p, python3: wrote a line longer than the limit of 67108864 bytes on its stdout. A target writes only STATE echoes and DEAD_LETTER messages on stdout, and logs to stderr. [TARGET_OUTPUT_INVALID]",
+    );
     expect(run.stderr).not.toContain("wrote something other than a STATE echo");
     expect(run.stderr).not.toContain("    at ");
     expect(run.stderr).not.toContain("looks like a bug");

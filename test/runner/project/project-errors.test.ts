@@ -33,7 +33,10 @@ describe("an invalid pipelines.toml", () => {
 
 describe("a connector's cwd", () => {
   it("that does not exist is named as such, not as a command missing from PATH", () => {
-    const project = projectFromValue({ pipelines: { p: { tap: { command: "tap-sample", cwd: "nowhere" }, target: "t" } }, connectors: { t: { command: "target-jsonl" } } }, `${dir}/pipelines.toml`);
+    const project = projectFromValue(
+      { pipelines: { p: { tap: { command: "tap-sample", cwd: "nowhere" }, target: "t" } }, connectors: { t: { command: "target-jsonl" } } },
+      `${dir}/pipelines.toml`,
+    );
     expect(() => resolvePipeline(project, "p")).toThrow(`pipelines.p.tap.cwd is ${dir}/nowhere, which does not exist`);
   });
 });
@@ -48,7 +51,9 @@ describe("an invalid connector config", () => {
     } catch (error) {
       line = (error as ConfigError).toUserLine();
     }
-    expect(line).toBe(`tap-x, setting extra: setting "extra" is not a setting of this connector; setting "count" must be integer, not string; setting "mode" must be one of "fast", "slow". Fix them in ${file}; \`tap-x --about --format markdown\` lists every setting. [CONFIG_INVALID]`);
+    expect(line).toBe(
+      `tap-x, setting extra: setting "extra" is not a setting of this connector; setting "count" must be integer, not string; setting "mode" must be one of "fast", "slow". Fix them in ${file}; \`tap-x --about --format markdown\` lists every setting. [CONFIG_INVALID]`,
+    );
     expect(new ConfigError("X", "first line\nsecond line", { hint: "Do this." }).toUserLine()).toBe("first line second line. Do this. [X]");
   });
 });

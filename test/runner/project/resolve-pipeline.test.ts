@@ -62,19 +62,27 @@ targets = [{ command = "python3 -u tools/target_x/__main__.py" }, { command = "p
   });
 
   it("names an unset variable without a default, and where it is used", () => {
-    const loaded = project("unset", `[pipelines.p]\ntap = { command = "tap-sample" }\ntarget = { command = "target-jsonl" }\nmiddleware = [{ type = "hash", fields = ["email"], salt = "\${AGORA_TEST_NOT_SET}" }]\n`);
+    const loaded = project(
+      "unset",
+      `[pipelines.p]\ntap = { command = "tap-sample" }\ntarget = { command = "target-jsonl" }\nmiddleware = [{ type = "hash", fields = ["email"], salt = "\${AGORA_TEST_NOT_SET}" }]\n`,
+    );
     expect(() => resolvePipeline(loaded, "p")).toThrow(ConfigError);
     expect(() => resolvePipeline(loaded, "p")).toThrow("environment variable AGORA_TEST_NOT_SET is not set");
     try {
       resolvePipeline(loaded, "p");
     } catch (error) {
-      expect((error as ConfigError).toUserLine()).toMatch(/^setting pipelines\.p\.middleware\[0\]\.salt: environment variable AGORA_TEST_NOT_SET is not set\. /);
+      expect((error as ConfigError).toUserLine()).toMatch(
+        /^setting pipelines\.p\.middleware\[0\]\.salt: environment variable AGORA_TEST_NOT_SET is not set\. /,
+      );
     }
   });
 
   it("merges config_file under config: config wins key by key", () => {
     const dir = join(root, "config-file");
-    const loaded = project("config-file", `[connectors.src]\ncommand = "tap-sample"\nconfig_file = "base.json"\nconfig = { users = 5 }\n\n[pipelines.p]\ntap = "src"\ntarget = { command = "target-jsonl" }\n`);
+    const loaded = project(
+      "config-file",
+      `[connectors.src]\ncommand = "tap-sample"\nconfig_file = "base.json"\nconfig = { users = 5 }\n\n[pipelines.p]\ntap = "src"\ntarget = { command = "target-jsonl" }\n`,
+    );
     writeFileSync(join(dir, "base.json"), JSON.stringify({ users: 1000, orders: 7, seed: 3 }));
     expect(resolvePipeline(loaded, "p").tap.config).toEqual({ users: 5, orders: 7, seed: 3 });
   });
@@ -93,9 +101,14 @@ middleware = [{ type = "hash", fields = ["email"], salt = "\${SALT}" }]
     );
     const result = await agora(dir, ["run", "p"], { SALT: "pepper" });
     expect(result.exitCode).toBe(0);
-    const emails = readFileSync(join(dir, "out", "users.jsonl"), "utf8").trim().split("\n").map((line) => (JSON.parse(line) as { email: string }).email);
+    const emails = readFileSync(join(dir, "out", "users.jsonl"), "utf8")
+      .trim()
+      .split("\n")
+      .map((line) => (JSON.parse(line) as { email: string }).email);
     const hmac = (salt: string, email: string): string => createHmac("sha256", salt).update(email).digest("hex");
-    expect(emails).toEqual(["edsger.lovelace.1@example.com", "dennis.allen.2@example.com", "barbara.hamilton.3@example.com"].map((email) => hmac("pepper", email)));
+    expect(emails).toEqual(
+      ["edsger.lovelace.1@example.com", "dennis.allen.2@example.com", "barbara.hamilton.3@example.com"].map((email) => hmac("pepper", email)),
+    );
   });
 });
 
@@ -106,11 +119,21 @@ describe("defaults come from the project schema", () => {
     expect(loaded.stateStore).toBe(join(root, "defaults", ".agora", "state.db"));
     expect(loaded.pipelines["p"]?.schedule).toEqual({ every: "1h", max_consecutive_errors: 5, error_backoff_seconds: 30, error_backoff_max_seconds: 3600 });
     const definition = resolvePipeline(loaded, "p");
-    expect([definition.onError, definition.validate, definition.idleTimeoutSeconds, definition.concurrency, definition.middleware, definition.maxRecords]).toEqual(["dlq", true, 300, 64, [], undefined]);
+    expect([
+      definition.onError,
+      definition.validate,
+      definition.idleTimeoutSeconds,
+      definition.concurrency,
+      definition.middleware,
+      definition.maxRecords,
+    ]).toEqual(["dlq", true, 300, 64, [], undefined]);
   });
 
   it("keeps what the file says over a default", () => {
-    const loaded = project("explicit", `[worker]\nconcurrency = 2\n\n[pipelines.p]\ntap = { command = "tap-sample" }\ntarget = { command = "target-jsonl" }\non_error = "skip"\nidle_timeout_seconds = 5\n`);
+    const loaded = project(
+      "explicit",
+      `[worker]\nconcurrency = 2\n\n[pipelines.p]\ntap = { command = "tap-sample" }\ntarget = { command = "target-jsonl" }\non_error = "skip"\nidle_timeout_seconds = 5\n`,
+    );
     expect(loaded.worker.concurrency).toBe(2);
     expect(resolvePipeline(loaded, "p")).toMatchObject({ onError: "skip", idleTimeoutSeconds: 5 });
   });

@@ -78,7 +78,10 @@ target = { command = "target-jsonl", config = { destination_path = "out", batch_
     const runs = await inspect.listRuns("p", 10);
     expect(runs.map((run) => run.status).sort()).toEqual(["failed", "succeeded"]);
     expect(runs.find((run) => run.status === "failed")?.errorCode).toMatch(/^(RUN_ABANDONED|LEASE_LOST)$/);
-    const ids = readFileSync(join(dir, "out", "items.jsonl"), "utf8").trim().split("\n").map((line) => (JSON.parse(line) as { id: number }).id);
+    const ids = readFileSync(join(dir, "out", "items.jsonl"), "utf8")
+      .trim()
+      .split("\n")
+      .map((line) => (JSON.parse(line) as { id: number }).id);
     const all = Array.from({ length: 60 }, (_, index) => index + 1);
     if (!goOn) expect(ids).toEqual(all);
     else {

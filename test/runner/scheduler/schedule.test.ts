@@ -31,7 +31,14 @@ describe("schedules", () => {
   });
 
   it("parses durations", () => {
-    expect([parseDuration("90", "d"), parseDuration("30s", "d"), parseDuration("5m", "d"), parseDuration("2h", "d"), parseDuration("250ms", "d"), parseDuration(7, "d")]).toEqual([90, 30, 300, 7200, 0.25, 7]);
+    expect([
+      parseDuration("90", "d"),
+      parseDuration("30s", "d"),
+      parseDuration("5m", "d"),
+      parseDuration("2h", "d"),
+      parseDuration("250ms", "d"),
+      parseDuration(7, "d"),
+    ]).toEqual([90, 30, 300, 7200, 0.25, 7]);
   });
 });
 

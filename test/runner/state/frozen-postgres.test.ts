@@ -38,7 +38,10 @@ describe.skipIf(postgresUrl() === undefined)("a Postgres state store that stops 
     const dir = tempDir("agora-frozen-store-");
     const store = `${server.url}?schema=frozen&timeout=2`;
     writeFileSync(join(dir, "tap.py"), TAP);
-    projectIn(dir, `state_store = "${store}"\n\n[pipelines.p]\ntap = { command = "python3", args = ["tap.py"] }\ntarget = { command = "target-jsonl", config = { destination_path = "out", batch_size_rows = 1 } }\n`);
+    projectIn(
+      dir,
+      `state_store = "${store}"\n\n[pipelines.p]\ntap = { command = "python3", args = ["tap.py"] }\ntarget = { command = "target-jsonl", config = { destination_path = "out", batch_size_rows = 1 } }\n`,
+    );
     writeFileSync(join(dir, "hold"), "");
     const inspect = openStateStore(store);
     let frozen = false;
@@ -47,7 +50,14 @@ describe.skipIf(postgresUrl() === undefined)("a Postgres state store that stops 
       let stderr = "";
       child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
       let saved: number | undefined;
-      const polling = setInterval(() => void inspect.getCheckpoint("p").then((checkpoint) => (saved = (checkpoint?.state as { n?: number } | undefined)?.n), () => undefined), 50);
+      const polling = setInterval(
+        () =>
+          void inspect.getCheckpoint("p").then(
+            (checkpoint) => (saved = (checkpoint?.state as { n?: number } | undefined)?.n),
+            () => undefined,
+          ),
+        50,
+      );
       await waitFor(() => saved === 5, 20_000, "the checkpoint at 5");
       clearInterval(polling);
       signalServer(server.dir, "STOP");
@@ -65,13 +75,16 @@ describe.skipIf(postgresUrl() === undefined)("a Postgres state store that stops 
     }
   });
 
-  it("a worker whose store goes down mid-run says why the run failed, and that the checkpoint is an earlier one (it said only \"failed (1 in a row)\")", async () => {
+  it('a worker whose store goes down mid-run says why the run failed, and that the checkpoint is an earlier one (it said only "failed (1 in a row)")', async () => {
     const server = await startThrowawayPostgres(ROOT);
     if (server.url === undefined) throw new Error(server.reason);
     const dir = tempDir("agora-store-down-");
     const store = `${server.url}?schema=down&timeout=2`;
     writeFileSync(join(dir, "tap.py"), TAP);
-    projectIn(dir, `state_store = "${store}"\n\n[pipelines.p]\ntap = { command = "python3", args = ["tap.py"] }\ntarget = { command = "target-jsonl", config = { destination_path = "out", batch_size_rows = 1 } }\nschedule = { every = "1h" }\n`);
+    projectIn(
+      dir,
+      `state_store = "${store}"\n\n[pipelines.p]\ntap = { command = "python3", args = ["tap.py"] }\ntarget = { command = "target-jsonl", config = { destination_path = "out", batch_size_rows = 1 } }\nschedule = { every = "1h" }\n`,
+    );
     writeFileSync(join(dir, "hold"), "");
     const inspect = openStateStore(store);
     let stopped = false;
@@ -80,7 +93,14 @@ describe.skipIf(postgresUrl() === undefined)("a Postgres state store that stops 
       let stderr = "";
       worker.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
       let saved: number | undefined;
-      const polling = setInterval(() => void inspect.getCheckpoint("p").then((checkpoint) => (saved = (checkpoint?.state as { n?: number } | undefined)?.n), () => undefined), 50);
+      const polling = setInterval(
+        () =>
+          void inspect.getCheckpoint("p").then(
+            (checkpoint) => (saved = (checkpoint?.state as { n?: number } | undefined)?.n),
+            () => undefined,
+          ),
+        50,
+      );
       await waitFor(() => saved === 5, 20_000, "the checkpoint at 5");
       clearInterval(polling);
       await inspect.close();

@@ -35,7 +35,15 @@ function fillLeaving(leftKiB: number): string {
   return filler;
 }
 
-const userIds = (file: string): number[] => [...new Set(readFileSync(file, "utf8").trim().split("\n").map((line) => (JSON.parse(line) as { id: number }).id))].sort((a, b) => a - b);
+const userIds = (file: string): number[] =>
+  [
+    ...new Set(
+      readFileSync(file, "utf8")
+        .trim()
+        .split("\n")
+        .map((line) => (JSON.parse(line) as { id: number }).id),
+    ),
+  ].sort((a, b) => a - b);
 
 describe.skipIf(!mounted)("the state store's disk fills up during a run", () => {
   it("fails with one line naming the store and what to do, records the run failed, removes its run folder, and the rerun loses nothing", async () => {

@@ -9,7 +9,11 @@ import { readFileSync } from "node:fs";
 const url = postgresUrl();
 const root = tempDir("agora-postgres-runs-");
 
-const ids = (file: string): number[] => readFileSync(file, "utf8").trim().split("\n").map((line) => (JSON.parse(line) as { id: number }).id);
+const ids = (file: string): number[] =>
+  readFileSync(file, "utf8")
+    .trim()
+    .split("\n")
+    .map((line) => (JSON.parse(line) as { id: number }).id);
 
 describe.skipIf(url === undefined)("agora on a Postgres state store", () => {
   it("state_store in pipelines.toml (read from the environment): runs, resumes, and the history and checkpoint are on the server", async () => {
@@ -45,7 +49,10 @@ target = { command = "target-jsonl", config = { destination_path = "out" } }
   });
 
   it("--state-store postgres://… for one command, the password masked in what it says", async () => {
-    const dir = projectIn(join(root, "flag"), `[pipelines.p]\ntap = { command = "tap-sample", config = { users = 5, orders = 0 } }\ntarget = { command = "target-jsonl" }\n`);
+    const dir = projectIn(
+      join(root, "flag"),
+      `[pipelines.p]\ntap = { command = "tap-sample", config = { users = 5, orders = 0 } }\ntarget = { command = "target-jsonl" }\n`,
+    );
     const refused = new URL(url as string);
     refused.password = "pw-Zq81-secret";
     refused.port = "9";

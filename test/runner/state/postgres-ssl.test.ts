@@ -21,7 +21,9 @@ describe.skipIf(url === undefined)("sslmode=require against a server without SSL
     expect(listed.stderr).not.toContain("looks like a bug");
 
     const config = writeJsonIn(dir, "target.json", { url: ssl, schema: "ssl_test" });
-    const target = await runNode(connectorBin("target-postgres"), ["--config", config], { input: '{"type":"SCHEMA","stream":"s","schema":{"type":"object","properties":{"id":{"type":"integer"}}},"key_properties":[]}\n' });
+    const target = await runNode(connectorBin("target-postgres"), ["--config", config], {
+      input: '{"type":"SCHEMA","stream":"s","schema":{"type":"object","properties":{"id":{"type":"integer"}}},"key_properties":[]}\n',
+    });
     expect(target.exitCode).toBe(3);
     expect(target.stderr).toContain("the server does not accept SSL connections, and the url asks for them (sslmode)");
     expect(target.stderr).toContain(new URL(url as string).host);

@@ -36,11 +36,15 @@ describe.skipIf(url === undefined)("postgres", () => {
       const location = freshPostgresStore(server, "race");
       const stores = Array.from({ length: 6 }, () => new PostgresStateStore(location));
       await Promise.all(stores.map((store, index) => store.setCheckpoint(`p${index}`, { n: index })));
-      expect(await Promise.all(stores.map(async (store, index) => (await store.getCheckpoint(`p${index}`))?.state))).toEqual([0, 1, 2, 3, 4, 5].map((n) => ({ n })));
+      expect(await Promise.all(stores.map(async (store, index) => (await store.getCheckpoint(`p${index}`))?.state))).toEqual(
+        [0, 1, 2, 3, 4, 5].map((n) => ({ n })),
+      );
       const schema = new URL(location).searchParams.get("schema") as string;
       const client = new pg.Client(server);
       await client.connect();
-      const versions = (await client.query<{ version: number }>(`SELECT version FROM "${schema}".agora_schema ORDER BY version`)).rows.map((row) => row.version);
+      const versions = (await client.query<{ version: number }>(`SELECT version FROM "${schema}".agora_schema ORDER BY version`)).rows.map(
+        (row) => row.version,
+      );
       await client.end();
       expect(versions).toEqual(Array.from({ length: POSTGRES_LATEST_VERSION }, (_, index) => index + 1));
       await Promise.all(stores.map((store) => store.close()));
@@ -79,7 +83,11 @@ describe.skipIf(url === undefined)("postgres", () => {
       const location = new URL(server);
       location.pathname = "/no_such_database";
       const store = new PostgresStateStore(location.toString());
-      await expect(store.getCheckpoint("p")).rejects.toMatchObject({ code: "STATE_STORE_UNAVAILABLE", kind: "config", message: expect.stringContaining("the database does not exist (SQLSTATE 3D000)") });
+      await expect(store.getCheckpoint("p")).rejects.toMatchObject({
+        code: "STATE_STORE_UNAVAILABLE",
+        kind: "config",
+        message: expect.stringContaining("the database does not exist (SQLSTATE 3D000)"),
+      });
       await store.close();
     });
   });

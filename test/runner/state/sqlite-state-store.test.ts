@@ -27,10 +27,18 @@ describe("sqlite: migrations", () => {
     const path = join(dir, "previous.db");
     const old = new BetterSqlite3(path);
     migrate(old, LATEST_VERSION - 1);
-    old.prepare("INSERT INTO runs (id, pipeline, started_at, ended_at, status, progress, error) VALUES ('r0', 'p', '2026-01-01T00:00:00Z', '2026-01-01T00:01:00Z', 'failed', '{}', 'it broke')").run();
+    old
+      .prepare(
+        "INSERT INTO runs (id, pipeline, started_at, ended_at, status, progress, error) VALUES ('r0', 'p', '2026-01-01T00:00:00Z', '2026-01-01T00:01:00Z', 'failed', '{}', 'it broke')",
+      )
+      .run();
     old.prepare("INSERT INTO checkpoints (pipeline, state, run_id, updated_at) VALUES ('p', '{\"n\":7}', 'r0', '2026-01-01T00:01:00Z')").run();
     // A dead letter holding its checkpoint and schema itself, as before they were kept apart.
-    old.prepare("INSERT INTO dead_letters (pipeline, run_id, stream, stage, error_code, error_message, original, schema, checkpoint, created_at) VALUES ('p', 'r0', 's', 'validate', 'E', 'bad', '{\"id\":1}', '{\"type\":\"object\"}', '{\"n\":6}', '2026-01-01T00:00:30Z')").run();
+    old
+      .prepare(
+        "INSERT INTO dead_letters (pipeline, run_id, stream, stage, error_code, error_message, original, schema, checkpoint, created_at) VALUES ('p', 'r0', 's', 'validate', 'E', 'bad', '{\"id\":1}', '{\"type\":\"object\"}', '{\"n\":6}', '2026-01-01T00:00:30Z')",
+      )
+      .run();
     expect(old.pragma("user_version", { simple: true })).toBe(LATEST_VERSION - 1);
     old.close();
 

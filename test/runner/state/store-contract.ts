@@ -13,7 +13,16 @@ import type { NewDeadLetter, RunProgress } from "../../../runner/state/types.js"
  */
 export function stateStoreContract(name: string, open: () => StateStore | Promise<StateStore>, documentCount?: (store: StateStore) => Promise<number>): void {
   const progress = (written: number): RunProgress => ({ orders: { read: written, written, deadLettered: 0 } });
-  const letter = (overrides: Partial<NewDeadLetter> = {}): NewDeadLetter => ({ pipeline: "p", runId: "r1", stream: "orders", stage: "validate", errorCode: "RECORD_INVALID", errorMessage: "bad", original: { id: 1 }, ...overrides });
+  const letter = (overrides: Partial<NewDeadLetter> = {}): NewDeadLetter => ({
+    pipeline: "p",
+    runId: "r1",
+    stream: "orders",
+    stage: "validate",
+    errorCode: "RECORD_INVALID",
+    errorMessage: "bad",
+    original: { id: 1 },
+    ...overrides,
+  });
 
   describe(`${name}: checkpoints`, () => {
     it("saves, reads back, replaces and clears a pipeline's checkpoint, pipelines apart", async () => {
@@ -58,7 +67,15 @@ export function stateStoreContract(name: string, open: () => StateStore | Promis
       await store.startRun("r1", "p");
       await store.saveCheckpoint("r1", "p", { n: 1 }, progress(10));
       // A progress value that fails as it is being stored: the fault happens inside the save.
-      const failing = { orders: { read: 20, written: 20, get deadLettered(): number { throw new Error("disk gone"); } } } as unknown as RunProgress;
+      const failing = {
+        orders: {
+          read: 20,
+          written: 20,
+          get deadLettered(): number {
+            throw new Error("disk gone");
+          },
+        },
+      } as unknown as RunProgress;
       await expect(store.saveCheckpoint("r1", "p", { n: 2 }, failing)).rejects.toThrow("disk gone");
       expect((await store.getCheckpoint("p"))?.state).toEqual({ n: 1 });
       expect((await store.getRun("r1"))?.progress).toEqual(progress(10));
@@ -76,7 +93,14 @@ export function stateStoreContract(name: string, open: () => StateStore | Promis
       await store.addDeadLetter(letter({ runId: "r1" }));
       await store.finishRun("r1", "failed", progress(5), { code: "CONNECTOR_FAILED", kind: "fatal", message: "pipeline p, tap: exited 1" });
       const run = await store.getRun("r1");
-      expect(run).toMatchObject({ status: "failed", progress: progress(5), deadLettered: 1, error: "pipeline p, tap: exited 1", errorCode: "CONNECTOR_FAILED", errorKind: "fatal" });
+      expect(run).toMatchObject({
+        status: "failed",
+        progress: progress(5),
+        deadLettered: 1,
+        error: "pipeline p, tap: exited 1",
+        errorCode: "CONNECTOR_FAILED",
+        errorKind: "fatal",
+      });
       expect(run?.endedAt).toEqual(expect.any(String));
       await store.close();
     });
@@ -110,7 +134,15 @@ export function stateStoreContract(name: string, open: () => StateStore | Promis
       const first = await store.addDeadLetter(letter({ original: { id: 1 }, checkpoint: { n: 1 }, location: { file: "a.csv", line: 3 } }));
       const second = await store.addDeadLetter(letter({ stage: "sink_write", original: { id: 2 }, processed: { id: 2, x: 1 } }));
       const other = await store.addDeadLetter(letter({ pipeline: "q", original: { id: 3 } }));
-      expect(await store.getDeadLetter(first)).toMatchObject({ id: first, pipeline: "p", status: "pending", attempts: 0, original: { id: 1 }, checkpoint: { n: 1 }, location: { file: "a.csv", line: 3 } });
+      expect(await store.getDeadLetter(first)).toMatchObject({
+        id: first,
+        pipeline: "p",
+        status: "pending",
+        attempts: 0,
+        original: { id: 1 },
+        checkpoint: { n: 1 },
+        location: { file: "a.csv", line: 3 },
+      });
       expect((await store.listDeadLetters({ pipeline: "p" })).map((entry) => entry.id)).toEqual([first, second]);
       expect((await store.listDeadLetters({ pipeline: "p", stage: "sink_write" })).map((entry) => entry.id)).toEqual([second]);
       expect((await store.listDeadLetters({ pipeline: "p", ids: [second, other] })).map((entry) => entry.id)).toEqual([second]);
@@ -148,7 +180,14 @@ export function stateStoreContract(name: string, open: () => StateStore | Promis
         ["markAbandonedRuns", () => fenced.markAbandonedRuns("p")],
         ["recordReplay", () => fenced.recordReplay([], [])],
       ];
-      for (const [write, call] of refused) expect(await call().then(() => "written", (error: { code?: string }) => error.code), write).toBe("LEASE_LOST");
+      for (const [write, call] of refused)
+        expect(
+          await call().then(
+            () => "written",
+            (error: { code?: string }) => error.code,
+          ),
+          write,
+        ).toBe("LEASE_LOST");
       expect((await store.getCheckpoint("p"))?.state).toEqual({ n: 5 });
       expect((await store.getRun("r1"))?.status).toBe("running");
       expect(await store.countDeadLetters({ pipeline: "p" })).toBe(0);
@@ -201,7 +240,9 @@ export function stateStoreContract(name: string, open: () => StateStore | Promis
       const last = await store.addDeadLetter(letter({ original: { id: 50 }, checkpoint: later, schema: { ...schema } }));
       expect(await store.getDeadLetter(ids[0] as number)).toMatchObject({ checkpoint: big, schema });
       expect(await store.getDeadLetter(last)).toMatchObject({ checkpoint: later, schema });
-      expect((await store.listDeadLetters({ pipeline: "p" })).map((entry) => entry.checkpoint === undefined ? undefined : JSON.stringify(entry.checkpoint).length)).toEqual([...ids.map(() => JSON.stringify(big).length), JSON.stringify(later).length]);
+      expect(
+        (await store.listDeadLetters({ pipeline: "p" })).map((entry) => (entry.checkpoint === undefined ? undefined : JSON.stringify(entry.checkpoint).length)),
+      ).toEqual([...ids.map(() => JSON.stringify(big).length), JSON.stringify(later).length]);
       if (documentCount !== undefined) expect(await documentCount(store)).toBe(3);
       // Purging the first 49 keeps the copy the 50th still refers to; purging it too removes it.
       await store.recordReplay(ids.slice(0, 49), []);

@@ -14,7 +14,17 @@ afterAll(() => tracing.shutdown());
 describe("a run traced into an in-memory exporter (the runner embedded)", () => {
   it("has the span tree: agora.run over tap start, data path, each target, checkpoint saves and finish", async () => {
     const project = projectFromValue(
-      { pipelines: { p: { tap: { command: "tap-sample", config: { users: 30, orders: 0, state_every_records: 10 } }, targets: [{ command: "target-jsonl", config: { destination_path: "out", batch_size_rows: 10 } }, { command: "target-csv", config: { destination_path: "csv" } }] } } },
+      {
+        pipelines: {
+          p: {
+            tap: { command: "tap-sample", config: { users: 30, orders: 0, state_every_records: 10 } },
+            targets: [
+              { command: "target-jsonl", config: { destination_path: "out", batch_size_rows: 10 } },
+              { command: "target-csv", config: { destination_path: "csv" } },
+            ],
+          },
+        },
+      },
       join(dir, "pipelines.toml"),
     );
     const result = await runPipeline(resolvePipeline(project, "p"), { store: new MemoryStateStore(), logger: createLogger("agora", "silent") });
@@ -25,7 +35,12 @@ describe("a run traced into an in-memory exporter (the runner embedded)", () => 
     const children = spans.filter((span) => span.parentSpanContext?.spanId === run?.spanContext().spanId);
     const names = new Set(children.map((span) => span.name));
     expect([...names].sort()).toEqual(["agora.checkpoint.save", "agora.data_path", "agora.run.finish", "agora.tap.start", "agora.target"]);
-    expect(children.filter((span) => span.name === "agora.target").map((span) => span.attributes["agora.target"]).sort()).toEqual(["target-csv", "target-jsonl"]);
+    expect(
+      children
+        .filter((span) => span.name === "agora.target")
+        .map((span) => span.attributes["agora.target"])
+        .sort(),
+    ).toEqual(["target-csv", "target-jsonl"]);
     expect(children.find((span) => span.name === "agora.data_path")?.attributes["agora.records_read"]).toBe(30);
     expect(spans.every((span) => span.spanContext().traceId === run?.spanContext().traceId)).toBe(true);
   });

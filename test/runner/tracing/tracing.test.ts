@@ -37,7 +37,11 @@ interface OtlpSpan {
 }
 
 function spansIn(bodies: readonly Received[]): OtlpSpan[] {
-  return bodies.flatMap((item) => (JSON.parse(item.body.toString()) as { resourceSpans: Array<{ scopeSpans: Array<{ spans: OtlpSpan[] }> }> }).resourceSpans.flatMap((resource) => resource.scopeSpans.flatMap((scope) => scope.spans)));
+  return bodies.flatMap((item) =>
+    (JSON.parse(item.body.toString()) as { resourceSpans: Array<{ scopeSpans: Array<{ spans: OtlpSpan[] }> }> }).resourceSpans.flatMap((resource) =>
+      resource.scopeSpans.flatMap((scope) => scope.spans),
+    ),
+  );
 }
 
 const attribute = (span: OtlpSpan | undefined, key: string): unknown => {
@@ -68,7 +72,11 @@ describe("tracing", () => {
   it("sends a run's span tree over OTLP/HTTP (JSON): the run, its stages, each target, each checkpoint save; log lines carry the trace id", async () => {
     received.length = 0;
     const dir = project("json");
-    const result = await agora(dir, ["run", "shop"], { OTEL_EXPORTER_OTLP_ENDPOINT: endpoint, OTEL_EXPORTER_OTLP_PROTOCOL: "http/json", OTEL_SERVICE_NAME: "agora-test" });
+    const result = await agora(dir, ["run", "shop"], {
+      OTEL_EXPORTER_OTLP_ENDPOINT: endpoint,
+      OTEL_EXPORTER_OTLP_PROTOCOL: "http/json",
+      OTEL_SERVICE_NAME: "agora-test",
+    });
     expect(result.exitCode, result.stderr).toBe(0);
     expect(received.every((item) => item.path === "/v1/traces" && item.contentType.startsWith("application/json"))).toBe(true);
     const spans = spansIn(received);
@@ -81,11 +89,28 @@ describe("tracing", () => {
     const children = spans.filter((span) => span.parentSpanId === run?.spanId);
     expect(spans.every((span) => span.traceId === run?.traceId)).toBe(true);
     expect(children.map((span) => span.name).sort()).toEqual(
-      ["agora.data_path", "agora.run.finish", "agora.tap.start", "agora.target", "agora.target", ...children.filter((span) => span.name === "agora.checkpoint.save").map(() => "agora.checkpoint.save")].sort(),
+      [
+        "agora.data_path",
+        "agora.run.finish",
+        "agora.tap.start",
+        "agora.target",
+        "agora.target",
+        ...children.filter((span) => span.name === "agora.checkpoint.save").map(() => "agora.checkpoint.save"),
+      ].sort(),
     );
     expect(children.some((span) => span.name === "agora.checkpoint.save")).toBe(true);
-    expect(children.filter((span) => span.name === "agora.target").map((span) => attribute(span, "agora.target")).sort()).toEqual(["target-jsonl", "target-sqlite"]);
-    expect(attribute(children.find((span) => span.name === "agora.data_path"), "agora.records_read")).toEqual(expect.anything());
+    expect(
+      children
+        .filter((span) => span.name === "agora.target")
+        .map((span) => attribute(span, "agora.target"))
+        .sort(),
+    ).toEqual(["target-jsonl", "target-sqlite"]);
+    expect(
+      attribute(
+        children.find((span) => span.name === "agora.data_path"),
+        "agora.records_read",
+      ),
+    ).toEqual(expect.anything());
     expect(result.stderr).toContain(`trace_id=${run?.traceId ?? "?"}`);
   });
 
@@ -101,7 +126,10 @@ describe("tracing", () => {
 
   it("a run's failure marks its span failed, with the one line a user reads", async () => {
     received.length = 0;
-    const dir = projectIn(join(root, "failing"), `[pipelines.p]\ntap = { command = "bash -c 'echo tap-x error: the source is down >&2; exit 1'" }\ntarget = { command = "target-jsonl" }\n`);
+    const dir = projectIn(
+      join(root, "failing"),
+      `[pipelines.p]\ntap = { command = "bash -c 'echo tap-x error: the source is down >&2; exit 1'" }\ntarget = { command = "target-jsonl" }\n`,
+    );
     const result = await agora(dir, ["run", "p"], { OTEL_EXPORTER_OTLP_ENDPOINT: endpoint, OTEL_EXPORTER_OTLP_PROTOCOL: "http/json" });
     expect(result.exitCode).toBe(1);
     const run = spansIn(received).find((span) => span.name === "agora.run");

@@ -87,7 +87,9 @@ schedule = { every = "1h" }
     let holder: Worker | undefined;
     const deadline = Date.now() + 30_000;
     while (holder === undefined && Date.now() < deadline) {
-      const listed = JSON.parse((await agora(dirs[0] as string, ["--json", "worker", "--list"], { AGORA_STATE_STORE: store })).stdout) as Array<{ heldBy: string | null }>;
+      const listed = JSON.parse((await agora(dirs[0] as string, ["--json", "worker", "--list"], { AGORA_STATE_STORE: store })).stdout) as Array<{
+        heldBy: string | null;
+      }>;
       const state = await agora(dirs[0] as string, ["state", "show", "p"], { AGORA_STATE_STORE: store });
       const pid = listed[0]?.heldBy?.split(":")[1];
       if (pid !== undefined && state.exitCode === 0 && state.stdout.includes('"rows"')) holder = workers.find((worker) => String(worker.child.pid) === pid);
@@ -110,7 +112,12 @@ schedule = { every = "1h" }
     expect(other.stderr()).toContain("resuming from the checkpoint");
     // Resumed, not started over: the second run read fewer users than there are.
     expect(runs[1]?.progress["users"]?.read ?? 0).toBeLessThan(150000);
-    const ids = new Set(readFileSync(join(out, "users.jsonl"), "utf8").trim().split("\n").map((line) => (JSON.parse(line) as { id: number }).id));
+    const ids = new Set(
+      readFileSync(join(out, "users.jsonl"), "utf8")
+        .trim()
+        .split("\n")
+        .map((line) => (JSON.parse(line) as { id: number }).id),
+    );
     expect(ids.size).toBe(150000);
     expect([...ids].every((id) => Number.isInteger(id) && id >= 1 && id <= 150000)).toBe(true);
   }, 90_000);

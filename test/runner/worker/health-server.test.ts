@@ -16,7 +16,10 @@ describe("the health server", () => {
     const store = openStoreAt(join(tempDir("agora-health-"), "state.db"));
     await store.setCheckpoint("p", { at: 1 });
     const metrics = new WorkerMetrics(store, ["p"]);
-    const server = new HealthServer({ health: async () => ({ checkpoint: (await store.getCheckpoint("p"))?.state }), ready: () => true, metrics: metrics.registry }, undefined);
+    const server = new HealthServer(
+      { health: async () => ({ checkpoint: (await store.getCheckpoint("p"))?.state }), ready: () => true, metrics: metrics.registry },
+      undefined,
+    );
     const { port } = await server.listen(0, "127.0.0.1");
     const get = async (path: string): Promise<{ status: number; body: string }> => {
       const response = await fetch(`http://127.0.0.1:${port}${path}`);

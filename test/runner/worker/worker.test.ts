@@ -72,7 +72,10 @@ schedule = { every = "1h" }
     expect(worker.stderr()).toMatch(/pipeline broken failed \(2 in a row, [A-Z_]+\); next try in 0\.[234]\d* s/);
     const ready = await fetch(`${worker.url}/ready`);
     expect(ready.status).toBe(503);
-    const health = (await (await fetch(`${worker.url}/health`)).json()) as { status: string; pipelines: Record<string, { state: string; consecutiveErrors: number; lastRun: { status: string; error: string } }> };
+    const health = (await (await fetch(`${worker.url}/health`)).json()) as {
+      status: string;
+      pipelines: Record<string, { state: string; consecutiveErrors: number; lastRun: { status: string; error: string } }>;
+    };
     expect(health.status).toBe("degraded");
     expect(health.pipelines["broken"]).toMatchObject({ state: "stopped", consecutiveErrors: 3, lastRun: { status: "failed" } });
     expect(health.pipelines["broken"]?.lastRun.error).toContain("it said: tap-broken error: no source");
@@ -211,8 +214,15 @@ schedule = { continuous = true }
   });
 
   it("--list shows pipelines, schedules and next runs without starting anything", async () => {
-    const dir = projectIn(join(root, "list"), `${sample(5)}\n[pipelines.a]\ntap = "sample"\ntarget = "db"\nschedule = { cron = "0 3 * * *" }\n\n[pipelines.b]\ntap = "sample"\ntarget = "db"\n`);
-    const listed = JSON.parse((await agora(dir, ["--json", "worker", "--list"])).stdout) as Array<{ pipeline: string; schedule: string; nextRun: string | null }>;
+    const dir = projectIn(
+      join(root, "list"),
+      `${sample(5)}\n[pipelines.a]\ntap = "sample"\ntarget = "db"\nschedule = { cron = "0 3 * * *" }\n\n[pipelines.b]\ntap = "sample"\ntarget = "db"\n`,
+    );
+    const listed = JSON.parse((await agora(dir, ["--json", "worker", "--list"])).stdout) as Array<{
+      pipeline: string;
+      schedule: string;
+      nextRun: string | null;
+    }>;
     expect(listed.map((row) => [row.pipeline, row.schedule])).toEqual([
       ["a", "cron 0 3 * * *"],
       ["b", "not scheduled"],

@@ -41,7 +41,9 @@ describe("rowSerializer", () => {
   });
 
   it("writes a BigInt and an exact number as their digits, and throws JSON.stringify's own error for a value it cannot write", () => {
-    expect(rowSerializer(["n", "m"], undefined)([12345678901234567890n, new ExactNumber("1.50000000000000000001")])).toBe('{"n":12345678901234567890,"m":1.50000000000000000001}');
+    expect(rowSerializer(["n", "m"], undefined)([12345678901234567890n, new ExactNumber("1.50000000000000000001")])).toBe(
+      '{"n":12345678901234567890,"m":1.50000000000000000001}',
+    );
     const circular: Record<string, unknown> = {};
     circular["self"] = circular;
     expect(() => rowSerializer(["n"], undefined)([circular])).toThrow(TypeError);

@@ -47,7 +47,8 @@ function rowStream(batches: StreamItem[], extra: Partial<TapStream> = {}): TapSt
   };
 }
 
-const rejected = (row: number) => new RejectedRow(new DataError("BAD", `row ${row} is bad`, { where: { stream: "t" } }), { raw: `raw ${row}`, bookmark: { row } });
+const rejected = (row: number) =>
+  new RejectedRow(new DataError("BAD", `row ${row} is bad`, { where: { stream: "t" } }), { raw: `raw ${row}`, bookmark: { row } });
 
 describe("syncStream with RowBatches", () => {
   it("writes each row as its record, STATEs carrying the bookmark of the last row written before them", async () => {
@@ -67,14 +68,25 @@ describe("syncStream with RowBatches", () => {
   });
 
   it("stops mid-batch on a stop request with the bookmark of the last row written", async () => {
-    const batch = new RowBatch([[1, "a"], [2, "b"], [3, "c"]], (index) => ({ row: index + 1 }));
+    const batch = new RowBatch(
+      [
+        [1, "a"],
+        [2, "b"],
+        [3, "c"],
+      ],
+      (index) => ({ row: index + 1 }),
+    );
     const { result, messages } = await sync(rowStream([batch]), { abortAfter: 2 });
     expect(result).toEqual({ records: 2, stopped: true });
     expect(messages.at(-1)).toEqual({ type: "STATE", value: { bookmarks: { t: { row: 2 } } } });
   });
 
   it("drops deselected columns and keeps the largest replication key value", async () => {
-    const batch = new RowBatch([[3, "c"], [9, "i"], [4, "d"]]);
+    const batch = new RowBatch([
+      [3, "c"],
+      [9, "i"],
+      [4, "d"],
+    ]);
     const { messages } = await sync(rowStream([batch], { replicationKey: "id", resumable: false }), { projection: { id: true } });
     expect(messages.filter((message) => message["type"] === "RECORD").map((message) => message["record"])).toEqual([{ id: 3 }, { id: 9 }, { id: 4 }]);
     expect(messages.at(-1)).toEqual({ type: "STATE", value: { bookmarks: { t: { replication_key: "id", replication_key_value: 9 } } } });
@@ -88,7 +100,11 @@ describe("syncStream with RowBatches", () => {
 
 describe("syncStream with a record's own JSON", () => {
   it("writes the text as it is, unless properties are deselected", async () => {
-    const stream: TapStream = { name: "t", schema: { type: "object" }, records: () => [bookmarked({ id: 1, big: 1 }, undefined, '{"id":1,  "big":12345678901234567890}')] };
+    const stream: TapStream = {
+      name: "t",
+      schema: { type: "object" },
+      records: () => [bookmarked({ id: 1, big: 1 }, undefined, '{"id":1,  "big":12345678901234567890}')],
+    };
     expect((await sync(stream)).lines[1]).toContain('"record":{"id":1,  "big":12345678901234567890}');
     expect((await sync(stream, { projection: { id: true } })).lines[1]).toContain('"record":{"id":1}');
   });

@@ -30,13 +30,22 @@ describe.each(TARGETS)("%s and a record without its key", (name, config) => {
     const result = await runNode(connectorBin(name), ["--config", writeJsonIn(dir, `${name}-fail.json`, config)], { input: `${input}\n` });
     expect(result.exitCode).not.toBe(0);
     expect(result.stdout).toBe("");
-    expect(result.stderr.trim()).toContain(`stream keyed, line 3, field id: key property id is null or missing. Every record needs a value for each key property of its stream. [KEY_IS_NULL]`);
+    expect(result.stderr.trim()).toContain(
+      `stream keyed, line 3, field id: key property id is null or missing. Every record needs a value for each key property of its stream. [KEY_IS_NULL]`,
+    );
   });
 
   it("under a runner's dead letters, rejects those records alone and writes the others", async () => {
-    const result = await runNode(connectorBin(name), ["--config", writeJsonIn(dir, `${name}-dlq.json`, config)], { input: `${input}\n`, env: { AGORA_DEAD_LETTER: "1" } });
+    const result = await runNode(connectorBin(name), ["--config", writeJsonIn(dir, `${name}-dlq.json`, config)], {
+      input: `${input}\n`,
+      env: { AGORA_DEAD_LETTER: "1" },
+    });
     expect(result.exitCode, result.stderr).toBe(0);
-    const letters = jsonLines(result.stdout).filter((line) => (line as { type?: string }).type === "DEAD_LETTER") as Array<{ record: unknown; error: { code: string }; location: { line: number } }>;
+    const letters = jsonLines(result.stdout).filter((line) => (line as { type?: string }).type === "DEAD_LETTER") as Array<{
+      record: unknown;
+      error: { code: string };
+      location: { line: number };
+    }>;
     expect(letters.map((letter) => [letter.location.line, letter.error.code, letter.record])).toEqual([
       [3, "KEY_IS_NULL", { v: "no id" }],
       [4, "KEY_IS_NULL", { id: null, v: "null id" }],

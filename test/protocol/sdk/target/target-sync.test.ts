@@ -16,7 +16,14 @@ async function arrowInput(batches: readonly (readonly number[])[]): Promise<stri
   const lines = [JSON.stringify({ type: "SCHEMA", stream: "items", schema: SCHEMA, key_properties: ["id"] })];
   for (const [index, ids] of batches.entries()) {
     const path = join(dir, `batch-${index}-${ids.join("-")}.arrow`);
-    writeFileSync(path, await encodeArrowBatch([{ name: "id", kind: "int64" }], ids.map((id) => ({ id })), "items"));
+    writeFileSync(
+      path,
+      await encodeArrowBatch(
+        [{ name: "id", kind: "int64" }],
+        ids.map((id) => ({ id })),
+        "items",
+      ),
+    );
     lines.push(JSON.stringify({ type: "BATCH", stream: "items", encoding: { format: "arrow" }, manifest: [pathToFileURL(path).href] }));
     lines.push(JSON.stringify({ type: "STATE", value: `after ${index}` }));
   }
@@ -28,10 +35,24 @@ async function sync(writer: TargetWriter, lines: readonly string[], deadLetters 
   const out = new PassThrough();
   const text: string[] = [];
   out.on("data", (chunk: Buffer) => text.push(chunk.toString()));
-  const options = { batchSizeRows: 1000, batchWaitMs: 60_000, validateRecords: true, batchRoots: [dir], connector: "test-target", deadLetters, nativeBatchFormats: ["arrow"] };
+  const options = {
+    batchSizeRows: 1000,
+    batchWaitMs: 60_000,
+    validateRecords: true,
+    batchRoots: [dir],
+    connector: "test-target",
+    deadLetters,
+    nativeBatchFormats: ["arrow"],
+  };
   let error: unknown;
-  await runTargetSync(writer, Readable.from(lines), new MessageWriter(out), createLogger("test-target", "silent"), options).catch((failure: unknown) => (error = failure));
-  const confirmed = text.join("").split("\n").filter((line) => line !== "").map((line) => JSON.parse(line) as unknown);
+  await runTargetSync(writer, Readable.from(lines), new MessageWriter(out), createLogger("test-target", "silent"), options).catch(
+    (failure: unknown) => (error = failure),
+  );
+  const confirmed = text
+    .join("")
+    .split("\n")
+    .filter((line) => line !== "")
+    .map((line) => JSON.parse(line) as unknown);
   return { confirmed, error };
 }
 
@@ -57,7 +78,14 @@ describe("a target writer's Arrow batches, prepared ahead", () => {
         return 2;
       },
     };
-    const { confirmed, error } = await sync(writer, await arrowInput([[1, 2], [3, 4], [5, 6]]));
+    const { confirmed, error } = await sync(
+      writer,
+      await arrowInput([
+        [1, 2],
+        [3, 4],
+        [5, 6],
+      ]),
+    );
     expect(error).toBeUndefined();
     expect(confirmed).toEqual(["after 0", "after 1", "after 2"]);
     // Whether the third batch is prepared before or after the second is written depends on when its file is read.
@@ -81,7 +109,14 @@ describe("a target writer's Arrow batches, prepared ahead", () => {
         return 2;
       },
     };
-    const { confirmed, error } = await sync(writer, await arrowInput([[1, 2], [3, 4], [5, 6]]));
+    const { confirmed, error } = await sync(
+      writer,
+      await arrowInput([
+        [1, 2],
+        [3, 4],
+        [5, 6],
+      ]),
+    );
     expect(error).toBeInstanceOf(FatalError);
     expect((error as FatalError).code).toBe("ENCODE_FAILED");
     expect(written).toEqual(["batch-0-1-2.arrow"]);
@@ -94,7 +129,16 @@ describe("a target's damaged Arrow batch", () => {
     const lines = await arrowInput([[1, 2], [3]]);
     // The second batch's record batch header claims two columns: its schema message, then a record batch of a two-column file.
     const damaged = join(dir, "batch-1-3.arrow");
-    const two = Buffer.from(await encodeArrowBatch([{ name: "id", kind: "int64" }, { name: "sku", kind: "utf8" }], [{ id: 3, sku: "a" }], "items"));
+    const two = Buffer.from(
+      await encodeArrowBatch(
+        [
+          { name: "id", kind: "int64" },
+          { name: "sku", kind: "utf8" },
+        ],
+        [{ id: 3, sku: "a" }],
+        "items",
+      ),
+    );
     const one = Buffer.from(await encodeArrowBatch([{ name: "id", kind: "int64" }], [{ id: 3 }], "items"));
     const schemaEnd = 8 + one.readInt32LE(4);
     const twoSchemaEnd = 8 + two.readInt32LE(4);
