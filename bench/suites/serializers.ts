@@ -49,10 +49,30 @@ export async function runSerializerBench(records: number, runs: number): Promise
   for (const row of rows) bytes += serializeRow(row).length;
   const results = await bestOfEach(
     [
-      ["null-prototype record + JSON.stringify (tap-csv until now)", () => rows.forEach((row) => JSON.stringify(nullPrototype(row)))],
-      ["plain object + JSON.stringify (unsafe: a __proto__ column)", () => rows.forEach((row) => JSON.stringify(plain(row)))],
-      ["plain object + fast-json-stringify, compiled from the schema", () => rows.forEach((row) => compiled(plain(row)))],
-      ["the values + SDK row serializer, compiled from the columns (RowBatch)", () => rows.forEach((row) => serializeRow(row))],
+      [
+        "null-prototype record + JSON.stringify (tap-csv until now)",
+        () => {
+          for (const row of rows) JSON.stringify(nullPrototype(row));
+        },
+      ],
+      [
+        "plain object + JSON.stringify (unsafe: a __proto__ column)",
+        () => {
+          for (const row of rows) JSON.stringify(plain(row));
+        },
+      ],
+      [
+        "plain object + fast-json-stringify, compiled from the schema",
+        () => {
+          for (const row of rows) compiled(plain(row));
+        },
+      ],
+      [
+        "the values + SDK row serializer, compiled from the columns (RowBatch)",
+        () => {
+          for (const row of rows) serializeRow(row);
+        },
+      ],
     ],
     runs,
     records,

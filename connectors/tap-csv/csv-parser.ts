@@ -81,7 +81,7 @@ export class CsvParser {
 
   /** Parses the next piece of text; complete rows go to `rows`, the unfinished end waits for more. */
   push(chunk: string, rows: CsvRow[]): void {
-    let text = this.pending === "" ? chunk : this.pending + chunk;
+    const text = this.pending === "" ? chunk : this.pending + chunk;
     this.parse(text, false, rows);
   }
 

@@ -47,7 +47,7 @@ async function inspect(file: CsvFile, sampleSize: number): Promise<{ columns: st
       columns ??= generatedNames(row.cells.length);
       if (row.cells.length !== columns.length) continue;
       const sample: Record<string, string> = {};
-      columns.forEach((name, index) => (sample[name] = row.cells[index] as string));
+      for (const [index, name] of columns.entries()) sample[name] = row.cells[index] as string;
       inferrer.observe(sample);
       if (inferrer.sampleSize >= sampleSize) break sampling;
     }

@@ -1,5 +1,5 @@
 import type { Writable } from "node:stream";
-import { AgoraError, ProtocolError } from "../errors.js";
+import { type AgoraError, ProtocolError } from "../errors.js";
 import { ProtocolCodes } from "../messages/codes.js";
 import { serializeMessage } from "../messages/serialize.js";
 import type { Message, UnknownMessage } from "../messages/types.js";

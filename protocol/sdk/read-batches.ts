@@ -24,8 +24,7 @@ export async function* readBatches<T>(readable: Readable): AsyncGenerator<T[]> {
   try {
     for (;;) {
       const batch: T[] = [];
-      let item: T | null;
-      while ((item = readable.read() as T | null) !== null) batch.push(item);
+      for (let item = readable.read() as T | null; item !== null; item = readable.read() as T | null) batch.push(item);
       if (batch.length > 0) yield batch;
       if (failure !== undefined) throw failure;
       if (ended || readable.readableEnded) return;

@@ -107,9 +107,9 @@ function parquetReader(dir: string, streams: readonly string[]): ReadBack {
         for (const values of arrays) {
           // Built field by field: a column named __proto__ is the record's own field.
           const record: Record<string, unknown> = {};
-          names.forEach((name, index) =>
-            Object.defineProperty(record, name, { value: parquetJson(values[index]), enumerable: true, writable: true, configurable: true }),
-          );
+          for (const [index, name] of names.entries()) {
+            Object.defineProperty(record, name, { value: parquetJson(values[index]), enumerable: true, writable: true, configurable: true });
+          }
           rows.push({ stream, record });
         }
       }

@@ -97,8 +97,7 @@ export async function runTapSuite(command: string, options: SuiteOptions): Promi
 
     // A tap that only knows the legacy flag gets the catalog as --properties.
     const catalogFlag =
-      options.catalogFlag ??
-      (capabilities !== undefined && capabilities.includes("properties") && !capabilities.includes("catalog") ? "--properties" : "--catalog");
+      options.catalogFlag ?? (capabilities?.includes("properties") === true && !capabilities.includes("catalog") ? "--properties" : "--catalog");
     const sync = (name: string, selection: Catalog | undefined, extra: string[] = []): Promise<SyncOutput> => {
       const args = [...config, ...extra];
       if (selection !== undefined) {

@@ -1,7 +1,7 @@
 import { rmSync } from "node:fs";
 import { join } from "node:path";
 import {
-  AgoraError,
+  type AgoraError,
   asAgoraError,
   ConfigError,
   FatalError,
@@ -154,7 +154,7 @@ class PipelineRun {
         fail: (error) => this.fail(error),
         forwardingState: (value, delivered, sentTo) => this.batchFiles.stateForwarded(this.checkpoint.forward(value, delivered, sentTo)),
         reject: (rejected, line) => this.reject(rejected, line),
-        batchFormats: () => (this.targetFormats ??= this.probeTargetFormats()),
+        batchFormats: () => this.batchFormats(),
         batchFilesSent: (paths) => this.batchFiles.sent(paths),
         maxRecordsReached: () => {
           this.logger.info(`pipeline ${this.definition.name}: reached max_records (${this.definition.maxRecords}); stopping the tap`);
@@ -219,8 +219,7 @@ class PipelineRun {
     this.targets.onExit((target, exit) => this.onTargetExit(target, exit));
     const configArgs = this.withConfig(definition.tap);
     // A tap configured to write batch files: the targets' batch formats are asked for now, beside the tap's start, not when the first BATCH waits for them.
-    if (definition.tap.config !== undefined && Object.hasOwn(definition.tap.config, "batch_config"))
-      (this.targetFormats ??= this.probeTargetFormats()).catch(() => undefined);
+    if (definition.tap.config !== undefined && Object.hasOwn(definition.tap.config, "batch_config")) this.batchFormats().catch(() => undefined);
     const about = await aboutTapCached(definition.tap, configArgs, this.store, definition.name);
     registerConfigSecrets(definition.tap.config, about.settings);
     const catalog = await planCatalog(definition, { cache: this.store, logger: this.logger, configArgs, about, refresh: this.options.refreshCatalog });
@@ -251,6 +250,12 @@ class PipelineRun {
     const counts = this.data.batches.counts;
     if (counts.every((count) => count.nativeBatches + count.downgradedBatches === 0)) return {};
     return { batches: counts.map((count, index) => ({ target: this.definition.targets[index]?.name ?? String(index), ...count })) };
+  }
+
+  /** The BATCH formats each target reads, asked once. */
+  private batchFormats(): Promise<TargetBatchFormats> {
+    this.targetFormats ??= this.probeTargetFormats();
+    return this.targetFormats;
   }
 
   /** The BATCH formats each target reads, from its `--about` (cached like the tap's). */

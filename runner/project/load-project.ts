@@ -42,8 +42,10 @@ export function loadProject(file: string = PROJECT_FILE): Project {
 
 // Compiled on first use (a command that reads no project pays nothing); `useDefaults` fills in every setting the schema has a default for.
 let projectValidator: ValidateFunction<ProjectFile> | undefined;
-const validateProject = (value: unknown): value is ProjectFile =>
-  (projectValidator ??= createAjv({ useDefaults: true }).compile<ProjectFile>(PROJECT_SCHEMA))(value);
+const validateProject = (value: unknown): value is ProjectFile => {
+  projectValidator ??= createAjv({ useDefaults: true }).compile<ProjectFile>(PROJECT_SCHEMA);
+  return projectValidator(value);
+};
 // The same schema, reporting every problem: compiled and run only when the file is invalid.
 let problemFinder: ValidateFunction | undefined;
 const findAllProblems = (value: unknown): readonly ProblemError[] => {

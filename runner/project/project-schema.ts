@@ -197,6 +197,7 @@ export const PROJECT_SCHEMA = {
       type: "string",
       default: ".agora/state.db",
       description:
+        // biome-ignore lint/suspicious/noTemplateCurlyInString: ${PGPASSWORD} is the project file's syntax, shown to the user.
         "The runner's state store (checkpoints, runs, DLQ, leases, cached catalogs): a SQLite file relative to the project, or `postgres://user:${PGPASSWORD}@host:5432/db` (tables in schema `agora`, or `?schema=NAME`; each statement and connection bounded by `?timeout=SECONDS`, 30 by default) for several workers and hosts.",
     },
     connectors: { type: "object", default: {}, additionalProperties: connector, description: "Connectors by name, for pipelines to refer to." },

@@ -66,7 +66,7 @@ target = { command = "target-jsonl", config = { destination_path = "out" } }
       { type: "RECORD", stream: "wide", record: { c1500: "not a number" } },
       { type: "STATE", value: { done: true } },
     ];
-    writeFileSync(join(dir, "wide.jsonl"), messages.map((message) => JSON.stringify(message)).join("\n") + "\n");
+    writeFileSync(join(dir, "wide.jsonl"), `${messages.map((message) => JSON.stringify(message)).join("\n")}\n`);
     const result = await agora(dir, ["run", "p"]);
     expect(result.exitCode, result.stderr).toBe(0);
     expect(result.stderr).toContain("1 to the DLQ");
@@ -88,7 +88,7 @@ target = { command = "target-jsonl", config = { destination_path = "out" } }
       ...records.map((record) => ({ type: "RECORD", stream: "free", record })),
       { type: "STATE", value: { done: true } },
     ];
-    writeFileSync(join(dir, "free.jsonl"), messages.map((message) => JSON.stringify(message)).join("\n") + "\n");
+    writeFileSync(join(dir, "free.jsonl"), `${messages.map((message) => JSON.stringify(message)).join("\n")}\n`);
     const result = await agora(dir, ["run", "p"]);
     expect(result.exitCode, result.stderr).toBe(0);
     expect(query(join(dir, "w.db"), "SELECT _sdc_record FROM free ORDER BY rowid").map((row) => JSON.parse(String(row["_sdc_record"])) as unknown)).toEqual(

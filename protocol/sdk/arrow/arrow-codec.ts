@@ -8,7 +8,7 @@ import { epochDaysOf, epochMicroseconds, isoFromEpoch, type Instant } from "../.
 type Row = Readonly<Record<string, unknown>>;
 
 /** A record's value of a column (own properties only: a column named constructor is the record's). */
-function valueOf(record: Row, name: string): unknown {
+function columnValue(record: Row, name: string): unknown {
   return Object.hasOwn(record, name) ? record[name] : undefined;
 }
 
@@ -122,7 +122,7 @@ function outOfRange(value: unknown, column: ArrowColumn, stream: string): DataEr
 export function encodeArrowBatch(columns: readonly ArrowColumn[], records: readonly Row[], stream: string): Promise<Uint8Array> {
   return encodeArrowColumns(
     columns,
-    columns.map((column) => records.map((record) => valueOf(record, column.name))),
+    columns.map((column) => records.map((record) => columnValue(record, column.name))),
     records.length,
     stream,
   );
@@ -387,7 +387,7 @@ export async function decodeArrowBatch(bytes: Uint8Array): Promise<DecodedBatch>
 export function arrowRowProblem(columns: readonly ArrowColumn[], record: Row, stream: string): DataError | undefined {
   for (const column of columns) {
     try {
-      toArrowValue(valueOf(record, column.name), column, stream);
+      toArrowValue(columnValue(record, column.name), column, stream);
     } catch (error) {
       if (error instanceof DataError) return error;
       throw error;

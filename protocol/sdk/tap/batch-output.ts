@@ -132,7 +132,8 @@ export class BatchFiles {
 
   /** Adds one record to the Arrow batch gathered (own properties only: a column named constructor is the record's). */
   addRecord(record: Readonly<Record<string, unknown>>): undefined {
-    this.columns.forEach((column, index) => (this.columnValues[index] as unknown[]).push(Object.hasOwn(record, column.name) ? record[column.name] : undefined));
+    for (const [index, column] of this.columns.entries())
+      (this.columnValues[index] as unknown[]).push(Object.hasOwn(record, column.name) ? record[column.name] : undefined);
     this.arrowRowCount += 1;
     return undefined;
   }
@@ -156,7 +157,8 @@ export class BatchFiles {
 
   /** Adds one record's JSON text to the jsonl file; resolves when the file's stream wants a pause (backpressure). */
   addJson(json: string): Promise<void> | undefined {
-    const file = (this.file ??= this.open());
+    this.file ??= this.open();
+    const file = this.file;
     if (file.failure !== undefined) throw this.writeError(file.path, file.failure);
     file.rows += 1;
     const writable = file.gzip ?? file.out;

@@ -12,6 +12,7 @@ function isArrayIndex(name: string): boolean {
 }
 
 /** Characters JSON.stringify escapes in a string (and surrogates, which it escapes when alone). */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: the control characters are what it looks for.
 const NEEDS_ESCAPE = /["\\\u0000-\u001f\ud800-\udfff]/;
 
 /** One value as JSON, or undefined where JSON.stringify would leave the property out. */

@@ -10,7 +10,7 @@ import { isPast, type TapBookmarks } from "./tap-bookmarks.js";
 import { rowSerializer, type RowSerializer } from "./row-serializer.js";
 import { BatchFiles, type BatchConfig } from "./batch-output.js";
 import { tmpdir } from "node:os";
-import { ArrowBatch, Bookmarked, RejectedRow, RowBatch, type StreamContext, type TapContext, type TapRecord, type TapStream } from "./types.js";
+import { type ArrowBatch, Bookmarked, RejectedRow, RowBatch, type StreamContext, type TapContext, type TapRecord, type TapStream } from "./types.js";
 
 function deadLetter(stream: string, rejected: RejectedRow): DeadLetterMessage {
   const { error, details } = rejected;

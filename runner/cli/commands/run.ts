@@ -57,7 +57,7 @@ async function run(pipelineName: string | undefined, options: RunOptions): Promi
     resume: options.resume ? undefined : false,
   };
   let definition: PipelineDefinition;
-  let project = undefined;
+  let project: ReturnType<typeof maybeProject>;
   if (options.tap !== undefined || options.target.length > 0) {
     if (pipelineName !== undefined) throw new UsageError("USAGE", "give a pipeline name or --tap/--target, not both", { hint: "Run `agora run --help`." });
     if (options.tap === undefined || options.target.length === 0)

@@ -61,9 +61,9 @@ export function forEachRow(table: ArrowTable, visit: (batch: number, row: number
     const readers = names.map((name, index) => cellReader(batch.getChildAt(index) as Vector, kinds[index], name));
     for (let row = 0; row < batch.numRows; row += 1) {
       const record: Record<string, unknown> = {};
-      names.forEach((name, index) =>
-        Object.defineProperty(record, name, { value: (readers[index] as (row: number) => unknown)(row), enumerable: true, writable: true, configurable: true }),
-      );
+      for (const [index, name] of names.entries()) {
+        Object.defineProperty(record, name, { value: (readers[index] as (row: number) => unknown)(row), enumerable: true, writable: true, configurable: true });
+      }
       visit(batchIndex, row, record);
     }
   });

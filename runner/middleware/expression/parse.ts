@@ -91,7 +91,11 @@ export function parseExpression(source: string): Node {
     }
     throw expressionError(source, token.at, token.kind === "end" ? "unexpected end" : "unexpected token");
   };
-  const unary = (): Node => (isOp("-") ? (position++, { kind: "unary", op: "-", operand: unary() }) : primary());
+  const unary = (): Node => {
+    if (!isOp("-")) return primary();
+    position++;
+    return { kind: "unary", op: "-", operand: unary() };
+  };
   const product = (): Node => {
     let left = unary();
     while (isOp("*") || isOp("/") || isOp("%")) left = { kind: "binary", op: (next() as { value: string }).value, left, right: unary() };
@@ -120,7 +124,11 @@ export function parseExpression(source: string): Node {
     }
     return left;
   };
-  const not = (): Node => (isName("not") ? (position++, { kind: "unary", op: "not", operand: not() }) : comparison());
+  const not = (): Node => {
+    if (!isName("not")) return comparison();
+    position++;
+    return { kind: "unary", op: "not", operand: not() };
+  };
   const and = (): Node => {
     let left = not();
     while (isName("and")) {

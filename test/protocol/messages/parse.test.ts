@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import {
-  AgoraError,
+  type AgoraError,
   createMessageSchemaValidator,
   parseMessageLine,
   ProtocolCodes,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { AgoraError, ConfigError, FatalError } from "../../../../protocol/index.js";
+import { type AgoraError, ConfigError, FatalError } from "../../../../protocol/index.js";
 import { HttpClient } from "../../../../protocol/sdk/http/index.js";
 import { json, startServer } from "../../../helpers/http-server.js";
 

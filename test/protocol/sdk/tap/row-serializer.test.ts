@@ -6,7 +6,7 @@ import { ExactNumber } from "../../../../protocol/index.js";
 /** The record the columns and values make, built as an object would be. */
 function asObject(columns: readonly string[], values: readonly unknown[]): Record<string, unknown> {
   const record = Object.create(null) as Record<string, unknown>;
-  columns.forEach((name, index) => (record[name] = values[index]));
+  for (const [index, name] of columns.entries()) record[name] = values[index];
   return record;
 }
 
