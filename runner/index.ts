@@ -21,7 +21,8 @@ export {
   type ReplayJob,
   type SyncJob,
 } from "./pipeline/execute-pipeline.js";
-export { runPipeline, type RunOptions } from "./pipeline/run-pipeline.js";
+export { runPipeline } from "./pipeline/run-pipeline.js";
+export type { RunOptions } from "./pipeline/run-options.js";
 export { newRunId, recordFailedRun } from "./pipeline/run-records.js";
 export { RunEvents, type RunEventMap } from "./pipeline/run-events.js";
 export type { RunPhase } from "./pipeline/run-phase.js";

@@ -1,4 +1,6 @@
 import { rmSync } from "node:fs";
+import type { Logger } from "../../protocol/index.js";
+import type { CheckpointListener } from "../pipeline/ports.js";
 
 /**
  * Which batch files each forwarded STATE covers, so a file is removed once
@@ -6,11 +8,14 @@ import { rmSync } from "node:fs";
  * it), and never before: files of a run that crashed or failed stay on disk
  * for whoever looks (the resumed run asks the tap again from the checkpoint).
  */
-export class BatchFileLedger {
+export class BatchFileLedger implements CheckpointListener {
   private pending: string[] = [];
   private readonly sealed: Array<{ readonly sequence: number; readonly paths: readonly string[] }> = [];
 
-  constructor(private readonly warn: (message: string) => void) {}
+  constructor(
+    private readonly logger: Logger,
+    private readonly pipeline: string,
+  ) {}
 
   /** Files whose records were just sent to the targets. */
   sent(paths: readonly string[]): void {
@@ -25,13 +30,15 @@ export class BatchFileLedger {
   }
 
   /** Every target confirmed STATE number `sequence`: the files it covers are removed. */
-  confirmed(sequence: number): void {
+  checkpointConfirmed(_state: unknown, _written: unknown, sequence: number): void {
     while (this.sealed.length > 0 && (this.sealed[0]?.sequence ?? Number.POSITIVE_INFINITY) <= sequence) {
       for (const path of this.sealed.shift()?.paths ?? []) {
         try {
           rmSync(path, { force: true });
         } catch (error) {
-          this.warn(`could not remove batch file ${path} (${(error as Error).message}); its records are confirmed, it may be deleted`);
+          this.logger.warn(
+            `pipeline ${this.pipeline}: could not remove batch file ${path} (${(error as Error).message}); its records are confirmed, it may be deleted`,
+          );
         }
       }
     }

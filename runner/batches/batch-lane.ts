@@ -54,8 +54,8 @@ export class BatchLane {
 
   constructor(
     targetCount: number,
-    /** The formats each target reads, asked for once, when the first BATCH comes. */
-    private readonly formats: () => Promise<TargetBatchFormats>,
+    /** The formats each target reads, asked for when the first BATCH comes. */
+    private readonly formats: { batchFormats(): Promise<TargetBatchFormats> },
     /** The folders batch files may come from (the pipeline's batch_roots). */
     private readonly roots: readonly string[],
   ) {
@@ -76,7 +76,7 @@ export class BatchLane {
     expandFor: (target: number) => boolean,
   ): Promise<PlannedBatch> {
     const inspected = await inspectBatch(message, validator, schema, this.roots);
-    const formats = await this.formats();
+    const formats = await this.formats.batchFormats();
     const native = targets.filter((target) => !expandFor(target) && (formats[target] ?? []).includes(message.encoding.format));
     const downgraded = targets.filter((target) => !native.includes(target));
     const records: RecordMessage[] = [];

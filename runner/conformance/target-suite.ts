@@ -52,7 +52,7 @@ async function fixtureChecks(command: string, options: TargetSuiteOptions): Prom
   child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
   const splitter = new LineSplitter((text, line) => {
     // A STATE is echoed as its bare value (the Singer convention) or as a STATE message.
-    const output = readTargetLine(text, line, (value) => sentStates.includes(canonicalJson(value)));
+    const output = readTargetLine(text, line, { isSentState: (value) => sentStates.includes(canonicalJson(value)) });
     if (output.kind !== "state") return;
     const index = sentStates.lastIndexOf(canonicalJson(output.value));
     confirmed.push({ index, value: output.value });

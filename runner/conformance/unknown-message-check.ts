@@ -30,7 +30,7 @@ export async function checkUnknownMessage(command: string, configFiles: readonly
   if (captured.exitCode !== 0) return fail("unknown_message", `given a message of an unknown type, ${howItEnded(captured)}`);
   const sent = canonicalJson(STATE);
   const confirmed = captured.stdout.split("\n").some((text, index) => {
-    const output = readTargetLine(text, index + 1, (value) => canonicalJson(value) === sent);
+    const output = readTargetLine(text, index + 1, { isSentState: (value) => canonicalJson(value) === sent });
     return output.kind === "state" && canonicalJson(output.value) === sent;
   });
   return confirmed

@@ -1,12 +1,18 @@
 import { maskSecrets, stringifyJson } from "../../protocol/index.js";
-import { countOf, streamTable } from "../pipeline/stream-counters.js";
-import { DataError, type AgoraError, type Logger } from "../../protocol/index.js";
+import type { StreamCounters } from "../pipeline/stream-counters.js";
+import { DataError, type AgoraError, type DeadLetterMessage, type Logger } from "../../protocol/index.js";
 import type { ErrorPolicy } from "../pipeline/types.js";
 import type { StoreWrites } from "../pipeline/store-writes.js";
 import type { DeadLetterStore } from "../state/interfaces.js";
 import type { NewDeadLetter } from "../state/types.js";
 
 export type RejectedRecord = Omit<NewDeadLetter, "pipeline" | "runId" | "checkpoint">;
+
+/** A record the tap itself rejected (its DEAD_LETTER message), with the stream's schema. */
+export function tapDeadLetter(message: DeadLetterMessage, schema: Pick<RejectedRecord, "schema" | "keyProperties">): RejectedRecord {
+  const { stream, error, record, raw, location } = message;
+  return { stream, stage: "source", errorCode: error.code, errorMessage: error.message, original: record, raw, location, ...schema };
+}
 
 /** The record a rejection is about, short and with secrets masked, so an error says which record it was. */
 function recordExcerpt(rejected: RejectedRecord): string {
@@ -28,9 +34,6 @@ function recordExcerpt(rejected: RejectedRecord): string {
 export class DeadLetterRouter {
   deadLettered = 0;
   skipped = 0;
-  readonly byStream: Record<string, number> = streamTable<number>();
-  /** Records a target rejected (stage sink_write), whatever the policy: sent, but not written. */
-  readonly sinkByStream: Record<string, number> = streamTable<number>();
   private warnedSkip = new Set<string>();
 
   constructor(
@@ -39,13 +42,16 @@ export class DeadLetterRouter {
     private readonly writes: StoreWrites,
     private readonly pipeline: string,
     private readonly runId: string,
-    private readonly checkpoint: () => unknown,
+    /** The checkpoint of the moment, stored with each dead letter (CheckpointKeeper). */
+    private readonly checkpoint: { readonly value: unknown },
+    /** Rejections per stream, counted whatever the policy: by any stage but under fail, and by a target (its records were sent, not written). */
+    private readonly counts: { readonly rejected: StreamCounters; readonly rejectedBySink: StreamCounters },
     private readonly logger: Logger,
   ) {}
 
   /** Returns an error to stop the run with, under the `fail` policy; otherwise undefined. */
   reject(rejected: RejectedRecord, where: { line?: number | undefined; connector?: string | undefined } = {}): AgoraError | undefined {
-    if (rejected.stage === "sink_write") this.sinkByStream[rejected.stream] = countOf(this.sinkByStream, rejected.stream) + 1;
+    if (rejected.stage === "sink_write") this.counts.rejectedBySink.add(rejected.stream);
     const location = `stream ${rejected.stream}${where.line === undefined ? "" : `, line ${where.line}`}`;
     if (this.policy === "fail") {
       return new DataError(rejected.errorCode, `record rejected at ${rejected.stage}: ${rejected.errorMessage}; the record: ${recordExcerpt(rejected)}`, {
@@ -57,7 +63,7 @@ export class DeadLetterRouter {
         hint: 'Fix the record or the schema; or set on_error = "dlq" to keep the pipeline going and replay it later.',
       });
     }
-    this.byStream[rejected.stream] = countOf(this.byStream, rejected.stream) + 1;
+    this.counts.rejected.add(rejected.stream);
     if (this.policy === "skip") {
       this.skipped += 1;
       if (!this.warnedSkip.has(rejected.stream)) {
@@ -67,7 +73,13 @@ export class DeadLetterRouter {
       return undefined;
     }
     // The error text is masked; the record is kept as it came (a replay must send it unchanged).
-    const entry = { ...rejected, errorMessage: maskSecrets(rejected.errorMessage), pipeline: this.pipeline, runId: this.runId, checkpoint: this.checkpoint() };
+    const entry = {
+      ...rejected,
+      errorMessage: maskSecrets(rejected.errorMessage),
+      pipeline: this.pipeline,
+      runId: this.runId,
+      checkpoint: this.checkpoint.value,
+    };
     this.writes.add(() => this.store.addDeadLetter(entry));
     this.deadLettered += 1;
     return undefined;

@@ -1,15 +1,26 @@
 import { rmSync } from "node:fs";
-import type { Logger } from "../../protocol/index.js";
+import type { AgoraError, DeadLetterMessage, Logger } from "../../protocol/index.js";
+import { BatchFileLedger } from "../batches/batch-file-ledger.js";
+import type { TargetBatchFormats } from "../batches/batch-lane.js";
+import { BatchRoute, type BatchFormatSource } from "../batches/batch-route.js";
 import { buildMiddleware } from "../middleware/build-middleware.js";
-import { privateDir } from "../process/private-dir.js";
 import { MiddlewareChain } from "../middleware/chain.js";
 import { CheckpointTracker } from "../pipeline/checkpoint-tracker.js";
-import { DataPath, type DataPathHooks } from "../pipeline/data-path.js";
+import { Activity, watchIdle, type HangHandler } from "../pipeline/activity.js";
+import { DataPath } from "../pipeline/data-path.js";
+import { GRACE_MS, MessagePump, type InputGate } from "../pipeline/message-pump.js";
+import { RunEvents } from "../pipeline/run-events.js";
+import { describePhase, type RunPhase } from "../pipeline/run-phase.js";
+import type { Rejections, RunControl, StateLedger, TargetReports, TargetSink } from "../pipeline/ports.js";
+import { RunCounts } from "../pipeline/run-counts.js";
 import type { StopRequests } from "../pipeline/stop-requests.js";
+import { StreamDirectory } from "../pipeline/stream-directory.js";
 import { TargetSet } from "../pipeline/target-set.js";
 import type { PipelineDefinition } from "../pipeline/types.js";
+import { privateDir } from "../process/private-dir.js";
 import type { DeadLetterStore } from "../state/interfaces.js";
-import type { DeadLetterStage } from "../state/types.js";
+import type { DeadLetter, DeadLetterStage } from "../state/types.js";
+import type { RejectedRecord } from "./dead-letter-router.js";
 import { DeadLetterSource } from "./dead-letter-source.js";
 
 export { REPLAY_MARKER } from "./dead-letter-source.js";
@@ -37,9 +48,6 @@ export interface ReplaySummary {
   readonly error: string | undefined;
 }
 
-/** How long targets may take to write and confirm what they got, at least. */
-const TARGET_GRACE_MS = 10_000;
-
 /**
  * Replays pending dead letters of a pipeline, through the same parts as a
  * sync: the entries are the source, a DataPath does validation and the
@@ -59,113 +67,197 @@ export async function replayDeadLetters(definition: PipelineDefinition, store: D
   const replayable = entries.filter((entry) => entry.original !== undefined || entry.processed !== undefined);
   const notReplayable = entries.length - replayable.length;
   if (replayable.length === 0) return { attempted: 0, succeeded: 0, failed: 0, failures: [], notReplayable, unconfirmed: 0, error: undefined };
-
   const chain = new MiddlewareChain(await buildMiddleware(definition.middleware, definition.projectDir, definition.workDir));
-  const workDir = privateDir(definition.workDir, "replay");
-  const tracker = new CheckpointTracker(definition.targets.length);
-  /** Why an entry failed again (validation, a middleware or a target), by entry id. */
-  const rejections = new Map<number, string>();
-  const entryOfSequence = new Map<number, number>();
-  /** The entry each line sent to the targets belongs to, by the targets' input line number. */
-  const entryOfTargetLine = definition.targets.map(() => new Map<number, number>());
-  let current = 0;
-  /** Lines sent to each target (routes may send a line to some only). */
-  const linesQueued = definition.targets.map(() => 0);
-  let confirmedUpTo = 0;
-
-  const targets = new TargetSet(
-    definition.targets,
-    workDir,
-    {
-      isSentState: (value) => tracker.recognises(value),
-      onState: (i, value) => {
-        const confirmed = tracker.confirm(i, value);
-        if (confirmed !== undefined && confirmed !== "unknown") confirmedUpTo = confirmed.sequence;
-        return confirmed !== "unknown";
-      },
-      onDeadLetter: (i, message) => {
-        const id = message.location?.line === undefined ? undefined : entryOfTargetLine[i]?.get(message.location.line);
-        if (id !== undefined) rejections.set(id, `${targets.nameOf(i)}: ${message.error.message}`);
-      },
-    },
-    options.logger,
-  );
-  const hooks: DataPathHooks = {
-    queue: (line, to) => {
-      for (const index of to ?? linesQueued.keys()) {
-        linesQueued[index] = (linesQueued[index] ?? 0) + 1;
-        entryOfTargetLine[index]?.set(linesQueued[index] ?? 0, current);
-      }
-      targets.queue(line, to);
-    },
-    fail: (problem) => {
-      error ??= problem.toUserLine();
-    },
-    forwardingState: (value) => void entryOfSequence.set(tracker.forward(value, {}), current),
-    reject: (rejected) => void rejections.set(current, rejected.errorMessage),
-    maxRecordsReached: () => undefined,
-    // Dead letters are records: a replay sends no BATCH.
-    batchFormats: () => Promise.resolve(definition.targets.map(() => [])),
-    batchFilesSent: () => undefined,
-  };
-  const replaying = { ...definition, maxRecords: undefined };
-  // The middleware first, then validation of what it made: a step added to repair a record (a coerce) can make it valid.
-  const throughChain = new DataPath({ ...replaying, validate: false }, chain, hooks, { validateAfterChain: definition.validate });
-  // What a target refused is sent again as it was, under the stream's name for targets (renames still apply).
-  const straight = new DataPath({ ...replaying, validate: false }, chain.renamesOnly(), hooks);
-  const source = new DeadLetterSource(chain);
-
-  let error: string | undefined;
-  const unsubscribe = options.stop?.subscribe((signal) => {
-    error ??= `stopped by ${signal}`;
-    targets.kill("SIGTERM");
-  });
-  // A target that neither reads nor exits is killed after the pipeline's idle timeout.
-  const idleMs = definition.idleTimeoutSeconds * 1000;
-  const flushAll = async (): Promise<void> => {
-    const wait = targets.flush();
-    if (wait === undefined) return;
-    const timer = setTimeout(() => {
-      error ??= `no progress for ${definition.idleTimeoutSeconds} s while waiting for a target to read its input`;
-      targets.kill("SIGKILL");
-    }, idleMs);
-    await wait;
-    clearTimeout(timer);
-  };
+  const replay = new Replay(definition, chain, options.logger);
+  const unsubscribe = options.stop?.subscribe((signal) => replay.stop(signal));
   try {
-    for (const entry of replayable) {
-      current = entry.id;
-      const viaChain = options.mode === "full" && entry.original !== undefined;
-      const path = viaChain ? throughChain : straight;
-      for (const item of await source.messages(entry, viaChain)) {
-        const wait = path.handle(item);
-        if (wait !== undefined) await wait;
-      }
-      await path.flush();
-      await flushAll();
-      if (error !== undefined) break;
-    }
-    const exits = await targets.end(Math.max(TARGET_GRACE_MS, idleMs));
-    exits.forEach((exit, index) => {
-      const problem = targets.channels[index]?.process.describeFailure(exit, "during the replay");
-      if (problem !== undefined) error ??= problem.toUserLine();
-    });
+    await replay.replay(replayable, options.mode);
   } finally {
     unsubscribe?.();
     await chain.close();
-    rmSync(workDir, { recursive: true, force: true });
+    replay.close();
+  }
+  const { succeeded, failed, unconfirmed } = replay.outcome();
+  await store.recordReplay(succeeded, failed);
+  if (replay.error !== undefined) options.logger.error(replay.error);
+  return {
+    attempted: replayable.length,
+    succeeded: succeeded.length,
+    failed: failed.length,
+    failures: failed,
+    notReplayable,
+    unconfirmed,
+    error: replay.error,
+  };
+}
+
+/**
+ * One replay: the entries are its source, sent one by one through a data
+ * path to the pipeline's targets, each followed by a marker STATE. It is
+ * the ports of its parts: what they send goes through it to the targets
+ * (so it knows which entry each target's line belongs to), STATEs are
+ * numbered and confirmed by its tracker, rejections are kept by entry.
+ */
+class Replay implements TargetSink, StateLedger, TargetReports, Rejections, RunControl, BatchFormatSource, InputGate, HangHandler {
+  private readonly workDir: string;
+  private readonly tracker: CheckpointTracker;
+  private readonly targets: TargetSet;
+  private readonly activity = new Activity(new RunEvents());
+  private readonly loop: MessagePump;
+  /** The middleware first, then validation of what it made: a step added to repair a record (a coerce) can make it valid. */
+  private readonly throughChain: DataPath;
+  /** What a target refused is sent again as it was, under the stream's name for targets (renames still apply). */
+  private readonly straight: DataPath;
+  /** Why an entry failed again (validation, a middleware or a target), by entry id. */
+  private readonly rejections = new Map<number, string>();
+  private readonly entryOfSequence = new Map<number, number>();
+  /** The entry each line sent to the targets belongs to, by the targets' input line number. */
+  private readonly entryOfTargetLine: Array<Map<number, number>>;
+  /** Lines sent to each target (routes may send a line to some only). */
+  private readonly linesQueued: number[];
+  private current = 0;
+  private confirmedUpTo = 0;
+  error: string | undefined;
+
+  constructor(
+    private readonly definition: PipelineDefinition,
+    private readonly chain: MiddlewareChain,
+    logger: Logger,
+  ) {
+    this.workDir = privateDir(definition.workDir, "replay");
+    this.tracker = new CheckpointTracker(definition.targets.length);
+    this.entryOfTargetLine = definition.targets.map(() => new Map<number, number>());
+    this.linesQueued = definition.targets.map(() => 0);
+    this.targets = new TargetSet(definition.targets, this, this, logger);
+    const replaying = { ...definition, maxRecords: undefined, validate: false };
+    const pathOf = (pathChain: MiddlewareChain, validateAfterChain: boolean): DataPath => {
+      const streams = new StreamDirectory(definition);
+      const counts = new RunCounts(definition.targets.length);
+      const batches = new BatchRoute(replaying, pathChain, streams, counts, {
+        sink: this,
+        rejections: this,
+        files: new BatchFileLedger(logger, definition.name),
+        formats: this,
+      });
+      return new DataPath(replaying, pathChain, { sink: this, rejections: this, control: this, streams, counts, batches }, { validateAfterChain });
+    };
+    this.throughChain = pathOf(chain, definition.validate);
+    this.straight = pathOf(chain.renamesOnly(), false);
+    this.loop = new MessagePump(this.targets, this.activity, this);
   }
 
-  const succeeded: number[] = [];
-  const failed: Array<{ id: number; error: string }> = [];
-  let unconfirmed = 0;
-  for (const [sequence, id] of entryOfSequence) {
-    const rejection = rejections.get(id);
-    if (rejection !== undefined) failed.push({ id, error: rejection });
-    else if (sequence <= confirmedUpTo) succeeded.push(id);
-    else unconfirmed += 1;
+  /** Sends each entry, its STATE after it; stops at the first error (a target that failed, a stop). */
+  async replay(entries: readonly DeadLetter[], mode: ReplayMode): Promise<void> {
+    this.targets.start(this.workDir);
+    const source = new DeadLetterSource(this.chain);
+    const stopWatching = watchIdle(this.activity, this.definition.idleTimeoutSeconds, this);
+    try {
+      for (const entry of entries) {
+        this.current = entry.id;
+        this.activity.touch();
+        const viaChain = mode === "full" && entry.original !== undefined;
+        const path = viaChain ? this.throughChain : this.straight;
+        await this.loop.feed(path, await source.messages(entry, viaChain));
+        await path.flush();
+        await this.loop.flush();
+        if (this.error !== undefined) break;
+      }
+    } finally {
+      stopWatching();
+    }
+    const exits = await this.targets.end(Math.max(GRACE_MS, this.definition.idleTimeoutSeconds * 1000));
+    for (const [index, exit] of exits.entries()) {
+      const problem = this.targets.channels[index]?.process.describeFailure(exit, "during the replay");
+      if (problem !== undefined) this.error ??= problem.toUserLine();
+    }
   }
-  await store.recordReplay(succeeded, failed);
-  if (error !== undefined) options.logger.error(error);
-  return { attempted: replayable.length, succeeded: succeeded.length, failed: failed.length, failures: failed, notReplayable, unconfirmed, error };
+
+  /** A target that neither reads nor exits for the pipeline's idle timeout is killed (a middleware has its own). */
+  hung(idleSeconds: number, phase: RunPhase): void {
+    if (phase.kind !== "writing_targets") return;
+    this.error ??= `no progress for ${idleSeconds} s while waiting for ${describePhase(phase)}`;
+    this.targets.kill("SIGKILL");
+  }
+
+  /** A replay sends each entry whole. */
+  readonly closed = false;
+
+  /** A stop request: the targets are killed; entries not yet confirmed stay pending. */
+  stop(signal: NodeJS.Signals): void {
+    this.error ??= `stopped by ${signal}`;
+    this.targets.kill("SIGTERM");
+  }
+
+  close(): void {
+    rmSync(this.workDir, { recursive: true, force: true });
+  }
+
+  /** Entries confirmed by every target and rejected by nothing, entries rejected again (with why), and entries left unconfirmed. */
+  outcome(): { succeeded: number[]; failed: Array<{ id: number; error: string }>; unconfirmed: number } {
+    const succeeded: number[] = [];
+    const failed: Array<{ id: number; error: string }> = [];
+    let unconfirmed = 0;
+    for (const [sequence, id] of this.entryOfSequence) {
+      const rejection = this.rejections.get(id);
+      if (rejection !== undefined) failed.push({ id, error: rejection });
+      else if (sequence <= this.confirmedUpTo) succeeded.push(id);
+      else unconfirmed += 1;
+    }
+    return { succeeded, failed, unconfirmed };
+  }
+
+  // The ports of the replay's parts
+
+  send(line: string, to: readonly number[] | undefined): void {
+    for (const index of to ?? this.linesQueued.keys()) {
+      this.linesQueued[index] = (this.linesQueued[index] ?? 0) + 1;
+      this.entryOfTargetLine[index]?.set(this.linesQueued[index] ?? 0, this.current);
+    }
+    this.targets.send(line, to);
+  }
+
+  sendState(value: unknown, line: string): void {
+    this.entryOfSequence.set(this.forward(value), this.current);
+    this.send(line, undefined);
+  }
+
+  forward(value: unknown): number {
+    return this.tracker.forward(value, {});
+  }
+
+  recognises(value: unknown): boolean {
+    return this.tracker.recognises(value);
+  }
+
+  isSentState(value: unknown): boolean {
+    return this.tracker.recognises(value);
+  }
+
+  confirmed(target: number, value: unknown): boolean {
+    const confirmed = this.tracker.confirm(target, value);
+    if (confirmed !== undefined && confirmed !== "unknown") this.confirmedUpTo = confirmed.sequence;
+    return confirmed !== "unknown";
+  }
+
+  rejected(target: number, message: DeadLetterMessage): void {
+    const id = message.location?.line === undefined ? undefined : this.entryOfTargetLine[target]?.get(message.location.line);
+    if (id !== undefined) this.rejections.set(id, `${this.targets.nameOf(target)}: ${message.error.message}`);
+  }
+
+  reject(rejected: RejectedRecord): void {
+    this.rejections.set(this.current, rejected.errorMessage);
+  }
+
+  fail(problem: AgoraError): void {
+    this.error ??= problem.toUserLine();
+  }
+
+  maxRecordsReached(): void {
+    // A replay has no max_records.
+  }
+
+  /** Dead letters are records: a replay sends no BATCH. */
+  batchFormats(): Promise<TargetBatchFormats> {
+    return Promise.resolve(this.definition.targets.map(() => []));
+  }
 }

@@ -3,8 +3,9 @@ import { statSync } from "node:fs";
 import { delimiter, isAbsolute, join, resolve } from "node:path";
 import type { CatalogCache } from "../state/interfaces.js";
 import { resolveCommand } from "../process/resolve-command.js";
-import { aboutTap, type TapAbout } from "./tap-capabilities.js";
-import type { ConnectorDefinition } from "./types.js";
+import { argsWithConfig } from "./connector-config.js";
+import { aboutTap, batchFormatsOf, type TapAbout } from "./tap-capabilities.js";
+import type { ConnectorDefinition, PipelineDefinition } from "./types.js";
 
 /**
  * A tap's `--about`, asked once per version of its files: each run would
@@ -76,4 +77,11 @@ function findExecutable(file: string, cwd: string, env: Readonly<Record<string, 
     if (fileIdentity(candidate) !== undefined) return candidate;
   }
   return undefined;
+}
+
+/** The BATCH formats each target of a pipeline reads, from its `--about` (cached like a tap's), its config written into `workDir`. */
+export function probeBatchFormats(definition: PipelineDefinition, workDir: string, cache: CatalogCache): Promise<ReadonlyArray<readonly string[]>> {
+  return Promise.all(
+    definition.targets.map(async (target) => batchFormatsOf(await aboutTapCached(target, argsWithConfig(target, workDir), cache, definition.name))),
+  );
 }

@@ -3,7 +3,13 @@ import type { Logger } from "../../protocol/index.js";
 import type { CheckpointStore } from "../state/interfaces.js";
 import type { RunProgress } from "../state/types.js";
 import { CheckpointTracker } from "./checkpoint-tracker.js";
+import type { CheckpointListener, StateLedger } from "./ports.js";
 import type { StoreWrites } from "./store-writes.js";
+
+/** The run's progress per stream when every target had made `written` durable (RunCounts). */
+export interface ProgressSource {
+  progressAt(written: Readonly<Record<string, number>>): RunProgress;
+}
 
 /**
  * A run's checkpoint: numbers the STATEs forwarded, takes the targets'
@@ -11,7 +17,7 @@ import type { StoreWrites } from "./store-writes.js";
  * together with the run's progress, in one transaction of the state store
  * (queued on the run's ordered writes).
  */
-export class CheckpointKeeper {
+export class CheckpointKeeper implements StateLedger {
   private readonly tracker: CheckpointTracker;
   /** The pipeline's checkpoint as it stands: the saved one at start, then each one confirmed. */
   value: unknown;
@@ -35,8 +41,10 @@ export class CheckpointKeeper {
     private readonly logger: Logger,
     /** The checkpoint saved before this run, if any. */
     saved: unknown,
-    /** Told of each new checkpoint (with the sequence number of its STATE), as it is queued for saving. */
-    private readonly onCheckpoint: (state: unknown, written: Readonly<Record<string, number>>, sequence: number) => void = () => undefined,
+    /** The run's progress at a checkpoint, saved with it. */
+    private readonly progress: ProgressSource,
+    /** Told of each STATE forwarded, and of each new checkpoint as it is queued for saving. */
+    private readonly listeners: readonly CheckpointListener[] = [],
   ) {
     this.tracker = new CheckpointTracker(targetCount);
     this.value = saved;
@@ -44,7 +52,9 @@ export class CheckpointKeeper {
 
   /** A STATE is about to be forwarded; `delivered` counts the records sent before it. Returns its sequence number. */
   forward(value: unknown, delivered: Readonly<Record<string, number>>, sentTo?: readonly number[]): number {
-    return this.tracker.forward(value, delivered, sentTo);
+    const sequence = this.tracker.forward(value, delivered, sentTo);
+    for (const listener of this.listeners) listener.stateForwarded?.(sequence);
+    return sequence;
   }
 
   /** Records `target` had been sent when it confirmed its latest STATE. */
@@ -61,15 +71,15 @@ export class CheckpointKeeper {
    * A target echoed a STATE; saves the checkpoint when every target is now
    * past the last one. False if the value matches nothing sent to it.
    */
-  confirm(target: number, value: unknown, progress: (written: Readonly<Record<string, number>>) => RunProgress): boolean {
+  confirm(target: number, value: unknown): boolean {
     if (this.held.has(target)) return this.tracker.recognises(value);
     const confirmed = this.tracker.confirm(target, value);
     if (confirmed === "unknown") return false;
     if (confirmed === undefined) return true;
     this.value = confirmed.value;
     this.writtenAtCheckpoint = confirmed.delivered;
-    this.onCheckpoint(confirmed.value, confirmed.delivered, confirmed.sequence);
-    const snapshot = progress(confirmed.delivered);
+    for (const listener of this.listeners) listener.checkpointConfirmed?.(confirmed.value, confirmed.delivered, confirmed.sequence);
+    const snapshot = this.progress.progressAt(confirmed.delivered);
     if (this.deferring) {
       this.deferred = { value: confirmed.value, progress: snapshot };
       return true;

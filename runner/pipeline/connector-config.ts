@@ -1,5 +1,7 @@
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
+import type { AgoraError } from "../../protocol/index.js";
+import { settingLine } from "../project/setting-line.js";
 import type { ConnectorDefinition } from "./types.js";
 
 /** Where a run writes the connector's config file, in its folder `dir`. */
@@ -13,4 +15,22 @@ export function argsWithConfig(connector: ConnectorDefinition, dir: string): str
   const file = configFileOf(connector, dir);
   writeFileSync(file, JSON.stringify(connector.config), { mode: 0o600 });
   return [...connector.args, "--config", file];
+}
+
+/**
+ * A connector that rejects its config names the file it was given: the
+ * run's temporary copy, gone once the run ends. The error names where the
+ * config is written instead: pipelines.toml, its line and setting.
+ */
+export function namingConfigOrigins(error: AgoraError, connectors: readonly ConnectorDefinition[], dir: string): AgoraError {
+  let result = error;
+  for (const connector of connectors) {
+    const origin = connector.configOrigin;
+    const file = configFileOf(connector, dir);
+    if (origin === undefined || !`${result.message} ${result.hint ?? ""}`.includes(file)) continue;
+    const line = settingLine(origin.file, origin.path);
+    const named = `${origin.file}${line === undefined ? "" : `, line ${line}`} (${origin.path.join(".")})`;
+    result = result.withText((text) => text.replaceAll(file, named));
+  }
+  return result;
 }

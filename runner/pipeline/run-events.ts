@@ -1,5 +1,6 @@
 import { EventEmitter } from "node:events";
 import type { DeadLetterStage } from "../state/types.js";
+import type { CheckpointListener } from "./ports.js";
 import type { RunPhase } from "./run-phase.js";
 
 /** What a run publishes as it goes. Displays, metrics and tracing subscribe; the run knows none of them. */
@@ -14,5 +15,9 @@ export interface RunEventMap {
   phase: [phase: RunPhase];
 }
 
-/** A run's events, typed. */
-export class RunEvents extends EventEmitter<RunEventMap> {}
+/** A run's events, typed; told of each checkpoint as a listener of the run's CheckpointKeeper. */
+export class RunEvents extends EventEmitter<RunEventMap> implements CheckpointListener {
+  checkpointConfirmed(state: unknown, written: Readonly<Record<string, number>>): void {
+    this.emit("checkpoint", state, written);
+  }
+}

@@ -1,17 +1,18 @@
 import { asAgoraError, type AgoraError } from "../../protocol/index.js";
+import type { RunControl } from "./ports.js";
 
 /**
  * A run's writes to the state store (dead letters, checkpoints), applied one
  * after another in the order they were asked for: a dead letter is stored
  * before any checkpoint past its record. The first write that fails stops
- * the rest (no checkpoint may be saved past a lost dead letter) and is
- * reported once through `onFailure`.
+ * the rest (no checkpoint may be saved past a lost dead letter) and fails
+ * the run, once.
  */
 export class StoreWrites {
   private tail: Promise<void> = Promise.resolve();
   private failure: AgoraError | undefined;
 
-  constructor(private readonly onFailure: (error: AgoraError) => void) {}
+  constructor(private readonly run: Pick<RunControl, "fail">) {}
 
   /** Queues a write. */
   add(write: () => Promise<unknown>): void {
@@ -21,7 +22,7 @@ export class StoreWrites {
         await write();
       } catch (error) {
         this.failure = asAgoraError(error);
-        this.onFailure(this.failure);
+        this.run.fail(this.failure);
       }
     });
   }

@@ -1,21 +1,15 @@
-import { DEFAULT_MAX_LINE_BYTES, FatalError, LineSplitter, TextChunks, type DeadLetterMessage, type Logger } from "../../protocol/index.js";
-import { ConnectorProcess, type ConnectorLaunch } from "../process/connector-process.js";
+import { DEFAULT_MAX_LINE_BYTES, FatalError, LineSplitter, TextChunks, type AgoraError, type Logger } from "../../protocol/index.js";
+import { RunnerCodes } from "../errors.js";
+import { ConnectorProcess, type ConnectorExit, type ConnectorLaunch } from "../process/connector-process.js";
+import type { TargetReports } from "./ports.js";
 import { readTargetLine } from "./target-output.js";
-
-export interface TargetCallbacks {
-  /** True if `value` is a STATE value the runner sent: a line equal to it is a bare echo. */
-  isSentState(value: unknown): boolean;
-  /** The target echoed a STATE: everything before it is durable there. False if it matches nothing sent. */
-  onState(target: number, value: unknown): boolean;
-  /** The target rejected one record (the DEAD_LETTER extension). */
-  onDeadLetter(target: number, message: DeadLetterMessage): void;
-}
 
 /**
  * One target of a run: its process, the messages waiting to be written to
  * its stdin, and a reader of what it says on stdout: STATE confirmations
  * (the bare value, as Singer targets echo it, or a STATE message) and
- * DEAD_LETTERs; anything else is logged once and ignored.
+ * DEAD_LETTERs, told to the run's TargetReports; anything else is logged
+ * once and ignored.
  */
 export class TargetChannel {
   readonly process: ConnectorProcess;
@@ -25,7 +19,7 @@ export class TargetChannel {
   constructor(
     readonly index: number,
     launch: ConnectorLaunch,
-    callbacks: TargetCallbacks,
+    reports: TargetReports,
     logger: Logger,
   ) {
     this.process = new ConnectorProcess(launch);
@@ -35,11 +29,11 @@ export class TargetChannel {
       warned.add(kind);
     };
     const splitter = new LineSplitter((text, line) => {
-      const output = readTargetLine(text, line, (value) => callbacks.isSentState(value));
+      const output = readTargetLine(text, line, reports);
       if (output.kind === "state") {
-        if (!callbacks.onState(index, output.value)) warnOnce("unknown", `${launch.name} confirmed a STATE the runner did not send it (line ${line}); ignored`);
+        if (!reports.confirmed(index, output.value)) warnOnce("unknown", `${launch.name} confirmed a STATE the runner did not send it (line ${line}); ignored`);
       } else if (output.kind === "dead_letter") {
-        callbacks.onDeadLetter(index, output.message);
+        reports.rejected(index, output.message);
       } else {
         warnOnce("other", `${launch.name} wrote something other than a STATE echo on stdout (line ${line}); ignored. Targets should log to stderr.`);
       }
@@ -66,6 +60,20 @@ export class TargetChannel {
 
   get name(): string {
     return this.process.name;
+  }
+
+  /**
+   * What an exit of the target means for the run: a failure (a non-zero
+   * code, a signal), or, when the tap is still running, an exit before its
+   * input ended; undefined for a target that finished.
+   */
+  exitProblem(exit: ConnectorExit, tapExited: boolean): AgoraError | undefined {
+    const problem = this.process.describeFailure(exit, tapExited ? "while finishing its writes" : "while receiving data");
+    if (problem !== undefined || tapExited) return problem;
+    return new FatalError(RunnerCodes.TARGET_CLOSED_INPUT, "the target exited before the tap finished", {
+      where: { connector: this.name },
+      hint: "A target must read its input to the end; check its logs above.",
+    });
   }
 
   /** Queues one line (with its newline) for the next flush. */

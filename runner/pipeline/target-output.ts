@@ -1,4 +1,5 @@
 import { parseJson, parseMessageLine, type DeadLetterMessage } from "../../protocol/index.js";
+import type { TargetReports } from "./ports.js";
 
 /** What one line a target wrote on stdout means to the runner. */
 export type TargetOutput =
@@ -17,7 +18,7 @@ const OTHER: TargetOutput = { kind: "other" };
  * is read as a typed message (STATE or DEAD_LETTER). Anything else (a log
  * line printed on stdout) is "other".
  */
-export function readTargetLine(text: string, line: number, wasSent: (value: unknown) => boolean): TargetOutput {
+export function readTargetLine(text: string, line: number, sent: Pick<TargetReports, "isSentState">): TargetOutput {
   let value: unknown;
   try {
     // A bookmark past 2^53 is compared as written: JSON.parse would make it equal to its neighbours.
@@ -25,7 +26,7 @@ export function readTargetLine(text: string, line: number, wasSent: (value: unkn
   } catch {
     return OTHER;
   }
-  if (wasSent(value)) return { kind: "state", value, echo: "bare" };
+  if (sent.isSentState(value)) return { kind: "state", value, echo: "bare" };
   if (typeof value !== "object" || value === null || Array.isArray(value) || typeof (value as { type?: unknown }).type !== "string") return OTHER;
   let parsed;
   try {

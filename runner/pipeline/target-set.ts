@@ -2,50 +2,75 @@ import type { Logger } from "../../protocol/index.js";
 import type { ConnectorExit } from "../process/connector-process.js";
 import { waitForExit } from "../process/wait-for-exit.js";
 import { argsWithConfig } from "./connector-config.js";
-import { TargetChannel, type TargetCallbacks } from "./target-channel.js";
+import type { StateLedger, TargetReports, TargetSink } from "./ports.js";
+import { TargetChannel } from "./target-channel.js";
 import type { ConnectorDefinition } from "./types.js";
+
+/** Told when a target exits, however it ends. */
+export interface TargetExits {
+  targetExited(channel: TargetChannel, exit: ConnectorExit): void;
+}
 
 /**
  * A pipeline's targets, as one: started the same way for a sync and a
  * replay (config in a private file, dead letters asked for), fed the same
  * lines, flushed with the slowest one's backpressure, and ended with a
- * grace period each.
+ * grace period each. The data path's TargetSink: a STATE is numbered by
+ * the ledger as it goes out; what the targets say comes back through
+ * `reports`.
  */
-export class TargetSet {
-  readonly channels: readonly TargetChannel[];
+export class TargetSet implements TargetSink {
+  private started: readonly TargetChannel[] = [];
 
-  constructor(targets: readonly ConnectorDefinition[], workDir: string, callbacks: TargetCallbacks, logger: Logger) {
-    this.channels = targets.map(
+  constructor(
+    private readonly targets: readonly ConnectorDefinition[],
+    private readonly ledger: StateLedger,
+    private readonly reports: TargetReports,
+    private readonly logger: Logger,
+  ) {}
+
+  /** Starts every target, its config in `workDir`. */
+  start(workDir: string): void {
+    this.started = this.targets.map(
       (target, index) =>
         new TargetChannel(
           index,
           { ...target, role: "target", args: argsWithConfig(target, workDir), env: { ...target.env, AGORA_DEAD_LETTER: "1" } },
-          callbacks,
-          logger,
+          this.reports,
+          this.logger,
         ),
     );
   }
 
+  /** The targets started (none before start). */
+  get channels(): readonly TargetChannel[] {
+    return this.started;
+  }
+
   /** The name of target `index`, for messages. */
   nameOf(index: number): string {
-    return this.channels[index]?.name ?? "a target";
+    return this.targets[index]?.name ?? "a target";
   }
 
-  /** Calls `handler` when each target exits, however it ends. */
-  onExit(handler: (channel: TargetChannel, exit: ConnectorExit) => void): void {
-    for (const channel of this.channels) void channel.process.exited.then((exit) => handler(channel, exit));
+  /** Tells `run` when each target exits, however it ends. */
+  watchExits(run: TargetExits): void {
+    for (const channel of this.started) void channel.process.exited.then((exit) => run.targetExited(channel, exit));
   }
 
-  /** Queues one line (with its newline) for the targets listed by index (every target when undefined). */
-  queue(line: string, to?: readonly number[]): void {
-    if (to === undefined) for (const channel of this.channels) channel.queue(line);
-    else for (const index of to) this.channels[index]?.queue(line);
+  send(line: string, to: readonly number[] | undefined): void {
+    if (to === undefined) for (const channel of this.started) channel.queue(line);
+    else for (const index of to) this.started[index]?.queue(line);
+  }
+
+  sendState(value: unknown, line: string, delivered: Readonly<Record<string, number>>, sentTo: readonly number[]): void {
+    this.ledger.forward(value, delivered, sentTo);
+    this.send(line, undefined);
   }
 
   /** Writes what is queued; a promise when some target's pipe is full, settled once all have drained (or exited). */
   flush(): Promise<void> | undefined {
     const waits: Array<Promise<void>> = [];
-    for (const channel of this.channels) {
+    for (const channel of this.started) {
       const wait = channel.flush();
       if (wait !== undefined) waits.push(wait);
     }
@@ -53,12 +78,12 @@ export class TargetSet {
   }
 
   kill(signal: NodeJS.Signals): void {
-    for (const channel of this.channels) channel.process.kill(signal);
+    for (const channel of this.started) channel.process.kill(signal);
   }
 
   /** Closes every target's input (no more messages) and waits for each to exit, killing one that takes longer than `graceMs`. */
   async end(graceMs: number): Promise<ConnectorExit[]> {
-    await Promise.all(this.channels.map((channel) => channel.end()));
-    return Promise.all(this.channels.map((channel) => waitForExit(channel.process, graceMs)));
+    await Promise.all(this.started.map((channel) => channel.end()));
+    return Promise.all(this.started.map((channel) => waitForExit(channel.process, graceMs)));
   }
 }

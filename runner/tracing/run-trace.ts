@@ -13,6 +13,8 @@ const tracer = () => trace.getTracer("agora");
 export class RunTrace {
   private readonly root: Span;
   private readonly parent: Context;
+  /** Each target's span, from its start to its exit. */
+  private targetSpans: Array<Span | undefined> = [];
 
   constructor(pipeline: string, runId: string) {
     this.root = tracer().startSpan("agora.run", { attributes: { "agora.pipeline": pipeline, "agora.run_id": runId } });
@@ -42,8 +44,24 @@ export class RunTrace {
     }
   }
 
-  /** Ends the run's span with its outcome. */
+  /** Starts a span for each target, named. */
+  targetsStarted(names: readonly string[]): void {
+    this.targetSpans = names.map((name) => this.stage("agora.target", { "agora.target": name }));
+  }
+
+  /** Ends target `index`'s span with how it exited (`problem`: why that failed the run). */
+  targetExited(index: number, exit: { readonly code: number | undefined; readonly signal: string | undefined }, problem: unknown): void {
+    const span = this.targetSpans[index];
+    if (span === undefined) return;
+    span.setAttributes({ "agora.exit_code": exit.code ?? -1, ...(exit.signal === undefined ? {} : { "agora.signal": exit.signal }) });
+    if (problem !== undefined) failed(span, problem);
+    span.end();
+    this.targetSpans[index] = undefined;
+  }
+
+  /** Ends the run's span with its outcome (and the span of any target still open). */
   end(status: string, failure?: { code: string; message: string }): void {
+    for (const span of this.targetSpans) span?.end();
     this.root.setAttribute("agora.status", status);
     if (failure !== undefined) {
       this.root.setAttribute("agora.error_code", failure.code);

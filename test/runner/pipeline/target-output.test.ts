@@ -3,9 +3,9 @@ import { canonicalJson } from "../../../runner/pipeline/canonical-json.js";
 import { readTargetLine } from "../../../runner/pipeline/target-output.js";
 
 /** A reader that knows these STATE values were sent. */
-function sentValues(...values: unknown[]): (value: unknown) => boolean {
+function sentValues(...values: unknown[]): { isSentState(value: unknown): boolean } {
   const sent = new Set(values.map((value) => canonicalJson(value)));
-  return (value) => sent.has(canonicalJson(value));
+  return { isSentState: (value) => sent.has(canonicalJson(value)) };
 }
 
 const deadLetter = { type: "DEAD_LETTER", stream: "s", stage: "sink_write", record: { id: 1 }, error: { code: "X", message: "no" } };

@@ -1,0 +1,60 @@
+import type { AgoraError, DeadLetterMessage } from "../../protocol/index.js";
+import type { RejectedRecord } from "../dlq/dead-letter-router.js";
+
+/*
+ * The ports between the parts of a run. A record goes tap → DataPath →
+ * TargetSink (TargetSet) → a target's stdin; a STATE goes the same way, and
+ * comes back from a target's stdout through TargetReports to the
+ * CheckpointKeeper, which queues its save on the run's StoreWrites. Each
+ * part is handed the ports it writes to when the run is assembled
+ * (assemble-run.ts); none is handed a callback.
+ */
+
+/** Where the data path sends what leaves it, in source order: the run's targets. */
+export interface TargetSink {
+  /** One line (with its newline) for the targets listed (every target when undefined). */
+  send(line: string, to: readonly number[] | undefined): void;
+  /**
+   * A STATE for every target: numbered for the checkpoint with the records
+   * sent before it (`delivered` per stream, `sentTo` per target), then sent.
+   */
+  sendState(value: unknown, line: string, delivered: Readonly<Record<string, number>>, sentTo: readonly number[]): void;
+}
+
+/** STATEs on their way to the targets, for the checkpoint: the CheckpointKeeper. */
+export interface StateLedger {
+  /** Numbers a STATE about to be sent; returns its sequence number. */
+  forward(value: unknown, delivered: Readonly<Record<string, number>>, sentTo?: readonly number[]): number;
+  /** True if `value` is a STATE value sent to the targets: a target's line equal to it is a bare echo. */
+  recognises(value: unknown): boolean;
+}
+
+/** What a target says on its stdout, as the run hears it. */
+export interface TargetReports {
+  /** True if `value` is a STATE the runner sent: a line equal to it is a bare echo. */
+  isSentState(value: unknown): boolean;
+  /** The target echoed a STATE: everything before it is durable there. False if it matches nothing sent. */
+  confirmed(target: number, value: unknown): boolean;
+  /** The target rejected one record (the DEAD_LETTER extension). */
+  rejected(target: number, message: DeadLetterMessage): void;
+}
+
+/** Where a rejected record goes: the dead-letter router, under the pipeline's on_error. */
+export interface Rejections {
+  /** `line`: the tap's line of the record; `connector`: who rejected it, when not the tap. */
+  reject(rejected: RejectedRecord, line: number | undefined, connector?: string): void;
+}
+
+/** What the parts of a run may ask of the run itself. */
+export interface RunControl {
+  /** Something makes the run impossible: it fails, and the tap is stopped. */
+  fail(error: AgoraError): void;
+  /** The pipeline's max_records was reached: the tap is stopped. */
+  maxRecordsReached(): void;
+}
+
+/** Told of each checkpoint: numbered on its way out, confirmed by every target. */
+export interface CheckpointListener {
+  stateForwarded?(sequence: number): void;
+  checkpointConfirmed?(state: unknown, written: Readonly<Record<string, number>>, sequence: number): void;
+}
