@@ -1,4 +1,5 @@
-import type { JsonSchema } from "../protocol/index.js";
+/** A JSON Schema as Singer taps send it (draft 4 to 7 keywords, plus extras such as `inclusion`). */
+export type JsonSchema = { [key: string]: unknown };
 
 /** A schema's `type` as a list: `"string"` → ["string"], `["null", "string"]` as it is, none → []. */
 export function schemaTypes(schema: JsonSchema): string[] {

@@ -3,13 +3,23 @@
  *
  * Reading it top-down: `agora run`, `agora worker` and `agora dlq replay`
  * (cli/, worker/) all call `executePipeline` (pipeline/execute-pipeline.ts;
- * `executeNow` for a run asked for by hand),
- * which takes the pipeline's lease and runs a sync (`runPipeline`,
- * pipeline/run-pipeline.ts: tap → DataPath (validation, middleware) →
- * TargetSet, with CheckpointKeeper and DeadLetterRouter writing to the
- * store in order) or a replay (dlq/replay.ts: the same DataPath and
- * TargetSet, with the dead letters as the source). What is kept between runs sits behind the interfaces of
- * state/interfaces.ts (SQLite by default, memory for tests).
+ * `executeNow` for a run asked for by hand), which takes the pipeline's
+ * lease and runs a sync (`runPipeline`, pipeline/run-pipeline.ts) or a
+ * replay (dlq/replay.ts). A run's parts are built and wired in one place,
+ * pipeline/assemble-run.ts, each handed the ports (pipeline/ports.ts) it
+ * writes to:
+ *
+ * - a record: the tap's stdout → MessagePump (message-pump.ts: framing,
+ *   backpressure) → DataPath (data-path.ts: validation, middleware, the
+ *   ordered window; BATCHes through batches/batch-route.ts) → TargetSink
+ *   (target-set.ts) → TargetChannel (target-channel.ts) → a target's stdin;
+ * - a STATE back: a target's stdout → TargetChannel → TargetReports
+ *   (run-reports.ts) → CheckpointKeeper (checkpoint-keeper.ts) →
+ *   StoreWrites (store-writes.ts) → the state store.
+ *
+ * A replay runs the same loop with the dead letters as its source. What is
+ * kept between runs sits behind the interfaces of state/interfaces.ts
+ * (SQLite by default, Postgres for a fleet, memory for tests).
  */
 export {
   executeNow,
@@ -27,7 +37,8 @@ export { newRunId, recordFailedRun } from "./pipeline/run-records.js";
 export { RunEvents, type RunEventMap } from "./pipeline/run-events.js";
 export type { RunPhase } from "./pipeline/run-phase.js";
 export { StopRequests } from "./pipeline/stop-requests.js";
-export type { ConnectorDefinition, ErrorPolicy, PipelineDefinition, RunResult } from "./pipeline/types.js";
+export type { RunResult } from "./pipeline/types.js";
+export type { ConnectorDefinition, ErrorPolicy, PipelineDefinition } from "./definition.js";
 export { loadProject, projectFromValue, PROJECT_FILE } from "./project/load-project.js";
 export { resolvePipeline, type PipelineOverrides } from "./project/resolve-pipeline.js";
 export type { Project } from "./project/project-types.js";

@@ -1,4 +1,4 @@
-import { isExactNumber } from "../../protocol/index.js";
+import { isExactNumber } from "../../protocol/values/exact-number.js";
 
 /** What kind of value a sample holds, as inference sees it. */
 export type ValueKind = "null" | "integer" | "number" | "boolean" | "date-time" | "date" | "string" | "object" | "array";

@@ -3,8 +3,9 @@
 export type JsonValue = null | boolean | number | string | JsonValue[] | { [key: string]: JsonValue };
 export type JsonObject = { [key: string]: JsonValue };
 
-/** A JSON Schema as Singer taps send it (draft 4 to 7 keywords, plus extras such as `inclusion`). */
-export type JsonSchema = { [key: string]: unknown };
+import type { JsonSchema } from "../../catalogs/schema-types.js";
+
+export type { JsonSchema };
 
 export interface SchemaMessage {
   readonly type: "SCHEMA";

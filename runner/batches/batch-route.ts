@@ -4,7 +4,7 @@ import type { MiddlewareChain } from "../middleware/chain.js";
 import type { RunCounts } from "../pipeline/run-counts.js";
 import type { Rejections, TargetSink } from "../pipeline/ports.js";
 import type { StreamDirectory } from "../pipeline/stream-directory.js";
-import type { PipelineDefinition } from "../pipeline/types.js";
+import type { PipelineDefinition } from "../definition.js";
 import type { BatchFileLedger } from "./batch-file-ledger.js";
 import { BatchLane, recordLine, type PlannedBatch, type TargetBatchFormats } from "./batch-lane.js";
 import { inspectBatch } from "./inspect-batch.js";

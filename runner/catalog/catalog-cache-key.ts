@@ -2,7 +2,7 @@ import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { canonicalJson } from "../pipeline/canonical-json.js";
-import type { ConnectorDefinition } from "../pipeline/types.js";
+import type { ConnectorDefinition } from "../definition.js";
 import { splitCommand } from "../process/split-command.js";
 
 /** The contents of files the tap's own args name with --config (so editing one discovers again). */

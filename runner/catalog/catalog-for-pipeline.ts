@@ -3,7 +3,7 @@ import type { Logger } from "../../protocol/index.js";
 import { argsWithConfig } from "../pipeline/connector-config.js";
 import { privateDir } from "../process/private-dir.js";
 import { aboutTap } from "../pipeline/tap-capabilities.js";
-import type { PipelineDefinition } from "../pipeline/types.js";
+import type { PipelineDefinition } from "../definition.js";
 import type { CatalogCache } from "../state/interfaces.js";
 import { planCatalog, type CatalogPlan } from "./plan-catalog.js";
 

@@ -3,7 +3,7 @@ import { ConfigError, FatalError, UsageError } from "../../protocol/index.js";
 import { saidOnStderr } from "../conformance/probe-mode.js";
 import { RunnerCodes } from "../errors.js";
 import { runCommandToEnd } from "../process/spawn-command.js";
-import type { ConnectorDefinition } from "../pipeline/types.js";
+import type { ConnectorDefinition } from "../definition.js";
 
 /**
  * Runs the tap's `--discover` and reads the catalog it prints. A tap that

@@ -20,7 +20,7 @@ import {
 import { ConfigError, type Logger } from "../../protocol/index.js";
 import { RunnerCodes } from "../errors.js";
 import type { TapAbout } from "../pipeline/tap-capabilities.js";
-import type { CatalogSettings, PipelineDefinition } from "../pipeline/types.js";
+import type { CatalogSettings, PipelineDefinition } from "../definition.js";
 import { splitCommand } from "../process/split-command.js";
 import { settingLine } from "../project/setting-line.js";
 import type { CatalogCache } from "../state/interfaces.js";

@@ -3,12 +3,9 @@ import { DataError, type JsonSchema, type Logger } from "../../protocol/index.js
 import { RunnerCodes } from "../errors.js";
 import { propertiesOf, withProperties } from "../middleware/builtins/schema-edit.js";
 import type { RecordValue, StreamShape } from "../middleware/types.js";
-import type { CatalogSettings } from "../pipeline/types.js";
+import type { CatalogSettings, SchemaChangesPolicy } from "../definition.js";
 import type { CatalogCache } from "../state/interfaces.js";
 import { effectiveCatalog, type CatalogPlan } from "./plan-catalog.js";
-
-/** What a run does with columns the source gained since its catalog was made (`schema_changes` in pipelines.toml). */
-export type SchemaChangesPolicy = "evolve" | "freeze" | "discard_row" | "discard_value";
 
 /** Columns a stream's SCHEMA names that the catalog handed to the tap does not. */
 export interface NewColumns {

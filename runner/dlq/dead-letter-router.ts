@@ -1,12 +1,10 @@
 import { maskSecrets, stringifyJson } from "../../protocol/index.js";
 import type { StreamCounters } from "../pipeline/stream-counters.js";
 import { DataError, type AgoraError, type DeadLetterMessage, type Logger } from "../../protocol/index.js";
-import type { ErrorPolicy } from "../pipeline/types.js";
+import type { ErrorPolicy } from "../definition.js";
+import type { RejectedRecord } from "../pipeline/ports.js";
 import type { StoreWrites } from "../pipeline/store-writes.js";
 import type { DeadLetterStore } from "../state/interfaces.js";
-import type { NewDeadLetter } from "../state/types.js";
-
-export type RejectedRecord = Omit<NewDeadLetter, "pipeline" | "runId" | "checkpoint">;
 
 /** A record the tap itself rejected (its DEAD_LETTER message), with the stream's schema. */
 export function tapDeadLetter(message: DeadLetterMessage, schema: Pick<RejectedRecord, "schema" | "keyProperties">): RejectedRecord {

@@ -11,16 +11,15 @@ import { DataPath } from "../pipeline/data-path.js";
 import { GRACE_MS, MessagePump, type InputGate } from "../pipeline/message-pump.js";
 import { RunEvents } from "../pipeline/run-events.js";
 import { describePhase, type RunPhase } from "../pipeline/run-phase.js";
-import type { Rejections, RunControl, StateLedger, TargetReports, TargetSink } from "../pipeline/ports.js";
+import type { RejectedRecord, Rejections, RunControl, StateLedger, TargetReports, TargetSink } from "../pipeline/ports.js";
 import { RunCounts } from "../pipeline/run-counts.js";
 import type { StopRequests } from "../pipeline/stop-requests.js";
 import { StreamDirectory } from "../pipeline/stream-directory.js";
 import { TargetSet } from "../pipeline/target-set.js";
-import type { PipelineDefinition } from "../pipeline/types.js";
+import type { PipelineDefinition } from "../definition.js";
 import { privateDir } from "../process/private-dir.js";
 import type { DeadLetterStore } from "../state/interfaces.js";
 import type { DeadLetter, DeadLetterStage } from "../state/types.js";
-import type { RejectedRecord } from "./dead-letter-router.js";
 import { DeadLetterSource } from "./dead-letter-source.js";
 
 export { REPLAY_MARKER } from "./dead-letter-source.js";

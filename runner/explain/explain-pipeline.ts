@@ -10,7 +10,7 @@ import { aboutTapCached, cachedAbout } from "../pipeline/about-cache.js";
 import { isBundledConnector } from "../process/resolve-command.js";
 import { argsWithConfig } from "../pipeline/connector-config.js";
 import { batchFormatsOf } from "../pipeline/tap-capabilities.js";
-import type { PipelineDefinition } from "../pipeline/types.js";
+import type { PipelineDefinition } from "../definition.js";
 import type { StateStore } from "../state/interfaces.js";
 
 /** The plane a stage works on: rows (RECORD messages, one record at a time) or batches (BATCH files, as they are). */

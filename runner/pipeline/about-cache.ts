@@ -5,7 +5,7 @@ import type { CatalogCache } from "../state/interfaces.js";
 import { resolveCommand } from "../process/resolve-command.js";
 import { argsWithConfig } from "./connector-config.js";
 import { aboutTap, batchFormatsOf, type TapAbout } from "./tap-capabilities.js";
-import type { ConnectorDefinition, PipelineDefinition } from "./types.js";
+import type { ConnectorDefinition, PipelineDefinition } from "../definition.js";
 
 /**
  * A tap's `--about`, asked once per version of its files: each run would

@@ -16,7 +16,7 @@ import { RunReports } from "./run-reports.js";
 import { StoreWrites } from "./store-writes.js";
 import { StreamDirectory } from "./stream-directory.js";
 import { TargetSet } from "./target-set.js";
-import type { PipelineDefinition } from "./types.js";
+import type { PipelineDefinition } from "../definition.js";
 
 /** What a run is assembled from. */
 export interface RunAssembly {

@@ -2,7 +2,7 @@ import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { AgoraError } from "../../protocol/index.js";
 import { settingLine } from "../project/setting-line.js";
-import type { ConnectorDefinition } from "./types.js";
+import type { ConnectorDefinition } from "../definition.js";
 
 /** Where a run writes the connector's config file, in its folder `dir`. */
 export function configFileOf(connector: ConnectorDefinition, dir: string): string {

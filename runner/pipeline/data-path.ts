@@ -22,7 +22,7 @@ import type { Rejections, RunControl, TargetSink } from "./ports.js";
 import { RecordChecks } from "./record-checks.js";
 import type { RunCounts } from "./run-counts.js";
 import type { StreamDirectory } from "./stream-directory.js";
-import type { PipelineDefinition } from "./types.js";
+import type { PipelineDefinition } from "../definition.js";
 
 /** The ports a data path writes to, and the parts of the run it shares. */
 export interface DataPathParts {

@@ -6,7 +6,8 @@ import type { DeadLetterStage } from "../state/types.js";
 import type { RunEvents } from "./run-events.js";
 import { runPipeline } from "./run-pipeline.js";
 import { StopRequests } from "./stop-requests.js";
-import type { PipelineDefinition, RunResult } from "./types.js";
+import type { RunResult } from "./types.js";
+import type { PipelineDefinition } from "../definition.js";
 
 /** Sync the pipeline from its tap. */
 export interface SyncJob {

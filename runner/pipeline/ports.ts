@@ -1,5 +1,5 @@
 import type { AgoraError, DeadLetterMessage } from "../../protocol/index.js";
-import type { RejectedRecord } from "../dlq/dead-letter-router.js";
+import type { NewDeadLetter } from "../state/types.js";
 
 /*
  * The ports between the parts of a run. A record goes tap → DataPath →
@@ -38,6 +38,9 @@ export interface TargetReports {
   /** The target rejected one record (the DEAD_LETTER extension). */
   rejected(target: number, message: DeadLetterMessage): void;
 }
+
+/** A record rejected on a run's way (validation, a middleware, a target, the tap itself): a dead letter to be. */
+export type RejectedRecord = Omit<NewDeadLetter, "pipeline" | "runId" | "checkpoint">;
 
 /** Where a rejected record goes: the dead-letter router, under the pipeline's on_error. */
 export interface Rejections {

@@ -28,7 +28,8 @@ import { probeBatchFormats } from "./about-cache.js";
 import { catalogIgnored, prepareTap } from "./tap-launch.js";
 import type { TargetChannel } from "./target-channel.js";
 import type { TargetExits } from "./target-set.js";
-import type { PipelineDefinition, RunResult } from "./types.js";
+import type { RunResult } from "./types.js";
+import type { PipelineDefinition } from "../definition.js";
 
 /**
  * Runs a pipeline once: tap → framing → validation → middleware → every

@@ -1,12 +1,12 @@
 import type { DeadLetterMessage } from "../../protocol/index.js";
-import type { DeadLetterRouter, RejectedRecord } from "../dlq/dead-letter-router.js";
+import type { DeadLetterRouter } from "../dlq/dead-letter-router.js";
 import type { Activity } from "./activity.js";
 import type { CheckpointKeeper } from "./checkpoint-keeper.js";
-import type { Rejections, RunControl, TargetReports } from "./ports.js";
+import type { RejectedRecord, Rejections, RunControl, TargetReports } from "./ports.js";
 import type { RunCounts } from "./run-counts.js";
 import type { RunEvents } from "./run-events.js";
 import type { StreamDirectory } from "./stream-directory.js";
-import type { PipelineDefinition } from "./types.js";
+import type { PipelineDefinition } from "../definition.js";
 
 /** The parts of a run its reports reach. */
 export interface RunReportParts {

@@ -3,7 +3,8 @@ import { RunnerCodes } from "../errors.js";
 import type { RunStore } from "../state/interfaces.js";
 import type { RunFailure, RunProgress, TargetProgress } from "../state/types.js";
 import type { RunParts } from "./assemble-run.js";
-import type { PipelineDefinition, RunResult, TargetBatchCounts } from "./types.js";
+import type { RunResult, TargetBatchCounts } from "./types.js";
+import type { PipelineDefinition } from "../definition.js";
 
 /** How a run ended, before it is recorded. */
 export interface RunEnding {

@@ -1,9 +1,9 @@
 import { ConfigError, type AgoraError } from "../../protocol/index.js";
-import type { RejectedRecord } from "../dlq/dead-letter-router.js";
+import type { RejectedRecord } from "./ports.js";
 import { RunnerCodes } from "../errors.js";
 import type { StreamShape } from "../middleware/types.js";
 import { TargetRoutes } from "./target-routes.js";
-import type { PipelineDefinition } from "./types.js";
+import type { PipelineDefinition } from "../definition.js";
 
 /**
  * What a run knows of each stream: the SCHEMA the tap announced, the name

@@ -2,7 +2,7 @@ import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { stringifyJson, type Logger } from "../../protocol/index.js";
 import type { SavedCheckpoint } from "../state/types.js";
-import type { ConnectorDefinition } from "./types.js";
+import type { ConnectorDefinition } from "../definition.js";
 import { runCommandToEnd } from "../process/spawn-command.js";
 
 /** The forms of `--about`, in the order to try them: Meltano SDK connectors print text without `--format json`. */

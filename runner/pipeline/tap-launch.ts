@@ -7,7 +7,7 @@ import { aboutTapCached } from "./about-cache.js";
 import { argsWithConfig } from "./connector-config.js";
 import type { StreamDirectory } from "./stream-directory.js";
 import { stateArgs } from "./tap-capabilities.js";
-import type { PipelineDefinition } from "./types.js";
+import type { PipelineDefinition } from "../definition.js";
 
 /** How a run starts its tap. */
 export interface TapLaunch {

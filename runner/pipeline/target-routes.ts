@@ -2,7 +2,7 @@ import { compileGlob, type Glob } from "../../catalogs/index.js";
 import { evaluate, truthy } from "../middleware/expression/evaluate.js";
 import { parseExpression, type Node } from "../middleware/expression/parse.js";
 import type { RecordValue } from "../middleware/types.js";
-import type { TargetRoute } from "./types.js";
+import type { TargetRoute } from "../definition.js";
 
 interface CompiledRoute {
   readonly streams: readonly Glob[] | undefined;

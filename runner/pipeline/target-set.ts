@@ -4,7 +4,7 @@ import { waitForExit } from "../process/wait-for-exit.js";
 import { argsWithConfig } from "./connector-config.js";
 import type { StateLedger, TargetReports, TargetSink } from "./ports.js";
 import { TargetChannel } from "./target-channel.js";
-import type { ConnectorDefinition } from "./types.js";
+import type { ConnectorDefinition } from "../definition.js";
 
 /** Told when a target exits, however it ends. */
 export interface TargetExits {

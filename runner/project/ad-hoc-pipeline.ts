@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto";
 import { commandLineSecrets, MASK } from "../../protocol/index.js";
-import type { PipelineDefinition } from "../pipeline/types.js";
+import type { PipelineDefinition } from "../definition.js";
 import { splitCommand } from "../process/split-command.js";
 import type { AdHocCommands } from "../state/types.js";
 import { projectFromValue } from "./load-project.js";

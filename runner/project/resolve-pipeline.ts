@@ -6,7 +6,7 @@ import { RunnerCodes } from "../errors.js";
 import { compileGlob, GlobError } from "../../catalogs/index.js";
 import { parseExpression } from "../middleware/expression/parse.js";
 import { splitCommand } from "../process/split-command.js";
-import type { CatalogSettings, ConnectorDefinition, ErrorPolicy, PipelineDefinition, SettingOrigin, TargetDefinition } from "../pipeline/types.js";
+import type { CatalogSettings, ConnectorDefinition, ErrorPolicy, PipelineDefinition, SettingOrigin, PipelineTarget } from "../definition.js";
 import { interpolateEnv } from "./interpolate-env.js";
 import type { ConnectorEntry, PipelineEntry, Project } from "./project-types.js";
 
@@ -100,7 +100,7 @@ export function resolveConnector(
 }
 
 /** A target entry: a connector (by name or inline), with the streams and records it is routed, if any. */
-function resolveTarget(project: Project, reference: TargetEntry, where: string): TargetDefinition {
+function resolveTarget(project: Project, reference: TargetEntry, where: string): PipelineTarget {
   if (typeof reference === "string") return { ...resolveConnector(project, reference, where), route: undefined };
   const { streams, where: condition, ...connector } = reference;
   const base = "name" in connector ? resolveConnector(project, connector.name, where) : resolveConnector(project, connector, where);

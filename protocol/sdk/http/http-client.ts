@@ -4,7 +4,8 @@ import type { Logger } from "../logger.js";
 import { parseJson } from "../../values/exact-json.js";
 import { CircuitBreaker } from "./circuit-breaker.js";
 import { RateLimiter } from "./rate-limiter.js";
-import { openResponseCache, type ResponseCache } from "./response-cache.js";
+import { openResponseCache } from "./open-response-cache.js";
+import type { ResponseCache } from "./response-cache.js";
 
 export type HttpAuth =
   | { readonly type: "bearer"; readonly token: string }

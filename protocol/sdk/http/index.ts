@@ -7,4 +7,5 @@ export { HttpClient, redactUrl, retryAfterSeconds, type HttpAuth, type HttpClien
 export { nextLink, paginate, valueAtPath, type Page, type Pagination } from "./pagination.js";
 export { RateLimiter } from "./rate-limiter.js";
 export { CircuitBreaker } from "./circuit-breaker.js";
-export { openResponseCache, type CachedResponse, type ResponseCache } from "./response-cache.js";
+export { openResponseCache } from "./open-response-cache.js";
+export type { CachedResponse, ResponseCache } from "./response-cache.js";

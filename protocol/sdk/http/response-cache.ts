@@ -1,5 +1,3 @@
-import { isPostgresUrl } from "../postgres-url.js";
-
 export interface CachedResponse {
   readonly status: number;
   readonly headers: Record<string, string>;
@@ -16,14 +14,4 @@ export interface ResponseCache {
   get(key: string): Promise<CachedResponse | undefined>;
   set(key: string, response: CachedResponse, ttlSeconds: number): Promise<void>;
   close(): Promise<void>;
-}
-
-/** Opens the cache at `location`: a postgres:// URL, or else a SQLite file's path. Each driver is loaded only by those who use it. */
-export async function openResponseCache(location: string): Promise<ResponseCache> {
-  if (isPostgresUrl(location)) {
-    const { PostgresResponseCache } = await import("./postgres-response-cache.js");
-    return new PostgresResponseCache(location);
-  }
-  const { SqliteResponseCache } = await import("./sqlite-response-cache.js");
-  return new SqliteResponseCache(location);
 }

@@ -3,7 +3,7 @@ import { resolve } from "node:path";
 import { Command } from "commander";
 import { catalogForPipeline } from "../../catalog/catalog-for-pipeline.js";
 import type { CatalogPlan } from "../../catalog/plan-catalog.js";
-import type { PipelineDefinition } from "../../pipeline/types.js";
+import type { PipelineDefinition } from "../../definition.js";
 import { resolvePipeline } from "../../project/resolve-pipeline.js";
 import { loggerFor, openStateStore, requireProject, writeOut, type CommonOptions } from "../cli-context.js";
 import { selectTable } from "../select-table.js";

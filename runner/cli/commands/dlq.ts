@@ -6,7 +6,7 @@ import type { ReplayMode } from "../../dlq/replay.js";
 import { executeNow } from "../../pipeline/execute-pipeline.js";
 import { StopRequests } from "../../pipeline/stop-requests.js";
 import { RunnerCodes } from "../../errors.js";
-import type { PipelineDefinition } from "../../pipeline/types.js";
+import type { PipelineDefinition } from "../../definition.js";
 import { adHocPipeline } from "../../project/ad-hoc-pipeline.js";
 import { resolvePipeline } from "../../project/resolve-pipeline.js";
 import type { StateStore } from "../../state/interfaces.js";

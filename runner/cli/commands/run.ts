@@ -3,7 +3,8 @@ import { exitCodeForSignal, stringifyJson, UsageError, type Logger } from "../..
 import { executeNow } from "../../pipeline/execute-pipeline.js";
 import { RunEvents } from "../../pipeline/run-events.js";
 import { StopRequests } from "../../pipeline/stop-requests.js";
-import type { ErrorPolicy, PipelineDefinition, RunResult } from "../../pipeline/types.js";
+import type { RunResult } from "../../pipeline/types.js";
+import type { ErrorPolicy, PipelineDefinition } from "../../definition.js";
 import { adHocName, adHocPipeline, commandsToRemember } from "../../project/ad-hoc-pipeline.js";
 import { resolvePipeline, type PipelineOverrides } from "../../project/resolve-pipeline.js";
 import { loggerFor, maybeProject, openStateStore, writeOut, type CommonOptions } from "../cli-context.js";
