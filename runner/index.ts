@@ -30,7 +30,7 @@ export {
   type PipelineJob,
   type ReplayJob,
   type SyncJob,
-} from "./pipeline/execute-pipeline.js";
+} from "./execute-pipeline.js";
 export { runPipeline } from "./pipeline/run-pipeline.js";
 export type { RunOptions } from "./pipeline/run-options.js";
 export { newRunId, recordFailedRun } from "./pipeline/run-records.js";

@@ -1,6 +1,6 @@
 import { rmSync } from "node:fs";
 import type { Logger } from "../../protocol/index.js";
-import type { CheckpointListener } from "../pipeline/ports.js";
+import type { CheckpointListener } from "../ports.js";
 
 /**
  * Which batch files each forwarded STATE covers, so a file is removed once

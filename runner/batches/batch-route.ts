@@ -1,9 +1,7 @@
 import { asAgoraError, readBatchFiles, serializeMessage, type AgoraError, type BatchMessage, type RecordValidator } from "../../protocol/index.js";
 import { RunnerCodes } from "../errors.js";
 import type { MiddlewareChain } from "../middleware/chain.js";
-import type { RunCounts } from "../pipeline/run-counts.js";
-import type { Rejections, TargetSink } from "../pipeline/ports.js";
-import type { StreamDirectory } from "../pipeline/stream-directory.js";
+import type { Rejections, RunTallies, StreamRouting, TargetSink } from "../ports.js";
 import type { PipelineDefinition } from "../definition.js";
 import type { BatchFileLedger } from "./batch-file-ledger.js";
 import { BatchLane, recordLine, type PlannedBatch, type TargetBatchFormats } from "./batch-lane.js";
@@ -34,8 +32,8 @@ export class BatchRoute {
   constructor(
     private readonly definition: PipelineDefinition,
     private readonly chain: MiddlewareChain,
-    private readonly streams: StreamDirectory,
-    private readonly counts: RunCounts,
+    private readonly streams: StreamRouting,
+    private readonly counts: RunTallies,
     private readonly ports: {
       readonly sink: TargetSink;
       readonly rejections: Rejections;
@@ -55,7 +53,7 @@ export class BatchRoute {
     if (rowsNeeded) return this.asRows(message, line);
     const name = this.streams.outputName(message.stream);
     const targets = this.streams.targetsOf(name);
-    const expandFor = (target: number): boolean => this.streams.routes.filtersRecords(target);
+    const expandFor = (target: number): boolean => this.streams.filtersRecords(target);
     try {
       const schema = this.streams.shapeOf(message.stream)?.schema;
       const planned = this.chain.isEmpty
@@ -115,7 +113,7 @@ export class BatchRoute {
     this.counts.targets.sent(planned.native, planned.inspected.rows);
     for (const record of planned.records) {
       // A target routed by `where` gets the records its expression holds for.
-      const to = this.streams.routes.forRecord(name, record.record)?.filter((target) => planned.downgraded.includes(target)) ?? planned.downgraded;
+      const to = this.streams.targetsOfRecord(name, record.record)?.filter((target) => planned.downgraded.includes(target)) ?? planned.downgraded;
       if (to.length > 0) sink.send(recordLine(record, name), to);
       this.counts.targets.sent(to);
     }

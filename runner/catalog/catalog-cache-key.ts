@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
-import { canonicalJson } from "../pipeline/canonical-json.js";
+import { canonicalJson } from "../canonical-json.js";
 import type { ConnectorDefinition } from "../definition.js";
 import { splitCommand } from "../process/split-command.js";
 

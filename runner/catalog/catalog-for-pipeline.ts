@@ -1,8 +1,8 @@
 import { rmSync } from "node:fs";
 import type { Logger } from "../../protocol/index.js";
-import { argsWithConfig } from "../pipeline/connector-config.js";
+import { argsWithConfig } from "../connector/connector-config.js";
 import { privateDir } from "../process/private-dir.js";
-import { aboutTap } from "../pipeline/tap-capabilities.js";
+import { askAbout } from "../connector/about.js";
 import type { PipelineDefinition } from "../definition.js";
 import type { CatalogCache } from "../state/interfaces.js";
 import { planCatalog, type CatalogPlan } from "./plan-catalog.js";
@@ -16,7 +16,7 @@ export async function catalogForPipeline(definition: PipelineDefinition, cache: 
   const dir = privateDir(definition.workDir, "catalog");
   try {
     const configArgs = argsWithConfig(definition.tap, dir);
-    const about = await aboutTap(definition.tap.command, configArgs, definition.tap.cwd, definition.tap.env);
+    const about = await askAbout(definition.tap.command, configArgs, definition.tap.cwd, definition.tap.env);
     const plan = await planCatalog(definition, { cache, logger, configArgs, about, refresh, explicit: true });
     // With explicit, planCatalog either plans or says why it cannot.
     return plan as CatalogPlan;

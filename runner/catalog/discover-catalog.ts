@@ -1,6 +1,6 @@
 import { findCatalogProblems, normalizeCatalog, type Catalog } from "../../catalogs/index.js";
 import { ConfigError, FatalError, UsageError } from "../../protocol/index.js";
-import { saidOnStderr } from "../conformance/probe-mode.js";
+import { saidOnStderr } from "../connector/probe-mode.js";
 import { RunnerCodes } from "../errors.js";
 import { runCommandToEnd } from "../process/spawn-command.js";
 import type { ConnectorDefinition } from "../definition.js";

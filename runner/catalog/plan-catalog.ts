@@ -19,7 +19,7 @@ import {
 } from "../../catalogs/index.js";
 import { ConfigError, type Logger } from "../../protocol/index.js";
 import { RunnerCodes } from "../errors.js";
-import type { TapAbout } from "../pipeline/tap-capabilities.js";
+import type { ConnectorAbout } from "../connector/about.js";
 import type { CatalogSettings, PipelineDefinition } from "../definition.js";
 import { splitCommand } from "../process/split-command.js";
 import { settingLine } from "../project/setting-line.js";
@@ -52,7 +52,7 @@ export interface CatalogPlanContext {
   readonly logger: Logger;
   /** The tap's args with its config file, as for a sync. */
   readonly configArgs: readonly string[];
-  readonly about: TapAbout;
+  readonly about: ConnectorAbout;
   /** Asked for by name (`agora discover`): discover even a tap whose --about says nothing about it. */
   readonly explicit?: boolean | undefined;
   /** Discover again even when a cached catalog fits. */

@@ -1,7 +1,7 @@
-import { ABOUT_FORMS } from "../pipeline/tap-capabilities.js";
+import { ABOUT_FORMS } from "../connector/about.js";
 import { runCommandToEnd } from "../process/spawn-command.js";
 import { fail, pass, skip, type CheckResult } from "./check-result.js";
-import { howItEnded, ranASync } from "./probe-mode.js";
+import { howItEnded, ranASync } from "../connector/probe-mode.js";
 
 /** What `--about` told: the capabilities, or undefined when the tap has no usable `--about`. */
 export interface AboutOutcome {

@@ -1,7 +1,7 @@
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { streamMetadata, type Catalog } from "../../catalogs/index.js";
-import { canonicalJson } from "../pipeline/canonical-json.js";
+import { canonicalJson } from "../canonical-json.js";
 import type { SyncOutput } from "./capture.js";
 import { fail, pass, skip, type CheckResult } from "./check-result.js";
 import { records, states } from "./sync-checks.js";

@@ -1,7 +1,7 @@
 import { RecordValidator, type MessageLine } from "../../protocol/index.js";
 import type { SyncOutput } from "./capture.js";
 import { fail, pass, skip, type CheckResult } from "./check-result.js";
-import { saidOnStderr } from "./probe-mode.js";
+import { saidOnStderr } from "../connector/probe-mode.js";
 
 export const records = (output: SyncOutput) => output.messages.flatMap((item) => (item.known && item.message.type === "RECORD" ? [item.message] : []));
 export const states = (output: SyncOutput): unknown[] =>

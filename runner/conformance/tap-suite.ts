@@ -7,7 +7,7 @@ import { runCommandToEnd } from "../process/spawn-command.js";
 import { captureSync, type SyncOutput } from "./capture.js";
 import { checkCatalog, deselectableProperty, selectAll } from "./catalog-checks.js";
 import { fail, pass, skip, type CheckResult } from "./check-result.js";
-import { howItEnded, ranASync } from "./probe-mode.js";
+import { howItEnded, ranASync } from "../connector/probe-mode.js";
 import { checkResume } from "./resume-check.js";
 import { records, syncChecks } from "./sync-checks.js";
 

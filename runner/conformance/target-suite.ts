@@ -1,6 +1,6 @@
 import { LineSplitter } from "../../protocol/index.js";
-import { canonicalJson } from "../pipeline/canonical-json.js";
-import { readTargetLine } from "../pipeline/target-output.js";
+import { canonicalJson } from "../canonical-json.js";
+import { readTargetLine } from "../connector/target-output.js";
 import { spawnCommand, spawnErrorOf } from "../process/spawn-command.js";
 import { fail, pass, skip, type CheckResult } from "./check-result.js";
 import { keyOf, looselyEqual, storedField } from "./loose-equal.js";

@@ -1,9 +1,9 @@
 import { serializeMessage } from "../../protocol/index.js";
-import { canonicalJson } from "../pipeline/canonical-json.js";
-import { readTargetLine } from "../pipeline/target-output.js";
+import { canonicalJson } from "../canonical-json.js";
+import { readTargetLine } from "../connector/target-output.js";
 import { runCommandToEnd } from "../process/spawn-command.js";
 import { fail, pass, type CheckResult } from "./check-result.js";
-import { howItEnded } from "./probe-mode.js";
+import { howItEnded } from "../connector/probe-mode.js";
 
 const STREAM = "agora_test_unknown";
 const STATE = { agora_test_unknown: 1 };

@@ -1,7 +1,7 @@
 import { parseMessageLine, serializeMessage, type JsonSchema, type Message, type MessageLine } from "../../protocol/index.js";
 import type { MiddlewareChain } from "../middleware/chain.js";
 import type { StreamShape } from "../middleware/types.js";
-import { canonicalJson } from "../pipeline/canonical-json.js";
+import { canonicalJson } from "../canonical-json.js";
 import type { DeadLetter } from "../state/types.js";
 
 /** The key of the STATE sent after each replayed record: `{"agora_dlq_replay": <entry id>}`. */

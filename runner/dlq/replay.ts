@@ -11,7 +11,7 @@ import { DataPath } from "../pipeline/data-path.js";
 import { GRACE_MS, MessagePump, type InputGate } from "../pipeline/message-pump.js";
 import { RunEvents } from "../pipeline/run-events.js";
 import { describePhase, type RunPhase } from "../pipeline/run-phase.js";
-import type { RejectedRecord, Rejections, RunControl, StateLedger, TargetReports, TargetSink } from "../pipeline/ports.js";
+import type { RejectedRecord, Rejections, RunControl, StateLedger, TargetReports, TargetSink } from "../ports.js";
 import { RunCounts } from "../pipeline/run-counts.js";
 import type { StopRequests } from "../pipeline/stop-requests.js";
 import { StreamDirectory } from "../pipeline/stream-directory.js";

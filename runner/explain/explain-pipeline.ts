@@ -6,10 +6,10 @@ import { buildMiddleware } from "../middleware/build-middleware.js";
 import { MiddlewareChain } from "../middleware/chain.js";
 import { chainWorksOnArrow, planesOf } from "../middleware/planes.js";
 import { RUNNER_BATCH_FORMATS } from "../batches/inspect-batch.js";
-import { aboutTapCached, cachedAbout } from "../pipeline/about-cache.js";
+import { aboutCached, cachedAbout } from "../connector/about-cache.js";
 import { isBundledConnector } from "../process/resolve-command.js";
-import { argsWithConfig } from "../pipeline/connector-config.js";
-import { batchFormatsOf } from "../pipeline/tap-capabilities.js";
+import { argsWithConfig } from "../connector/connector-config.js";
+import { batchFormatsOf } from "../connector/about.js";
 import type { PipelineDefinition } from "../definition.js";
 import type { StateStore } from "../state/interfaces.js";
 
@@ -70,9 +70,9 @@ export async function explainPipeline(definition: PipelineDefinition, store: Sta
     for (const connector of [definition.tap, ...definition.targets]) registerConfigSecrets(connector.config);
     // A tap other than ours is asked only if a run asked it before: a plain Singer tap ignores --about and syncs instead.
     const tapAbout = isBundledConnector(definition.tap.command)
-      ? await aboutTapCached(definition.tap, argsWithConfig(definition.tap, dir), store, definition.name)
+      ? await aboutCached(definition.tap, argsWithConfig(definition.tap, dir), store, definition.name)
       : ((await cachedAbout(definition.tap, store)) ?? { capabilities: undefined, version: undefined });
-    const targetAbouts = await Promise.all(definition.targets.map((target) => aboutTapCached(target, argsWithConfig(target, dir), store, definition.name)));
+    const targetAbouts = await Promise.all(definition.targets.map((target) => aboutCached(target, argsWithConfig(target, dir), store, definition.name)));
     const batchFormat = configuredBatchFormat(definition.tap.config);
     const emits: Plane = batchFormat === undefined ? "rows" : "batches";
     const tapWhy =

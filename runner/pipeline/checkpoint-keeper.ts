@@ -3,7 +3,7 @@ import type { Logger } from "../../protocol/index.js";
 import type { CheckpointStore } from "../state/interfaces.js";
 import type { RunProgress } from "../state/types.js";
 import { CheckpointTracker } from "./checkpoint-tracker.js";
-import type { CheckpointListener, StateLedger } from "./ports.js";
+import type { CheckpointListener, StateLedger } from "../ports.js";
 import type { StoreWrites } from "./store-writes.js";
 
 /** The run's progress per stream when every target had made `written` durable (RunCounts). */

@@ -1,5 +1,5 @@
 import type { RunProgress } from "../state/types.js";
-import { canonicalJson } from "./canonical-json.js";
+import { canonicalJson } from "../canonical-json.js";
 import { countOf, streamTable } from "./stream-counters.js";
 
 /** A STATE the runner forwarded to the targets, with what had been delivered before it. */

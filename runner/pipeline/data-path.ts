@@ -12,13 +12,13 @@ import {
 import type { BatchRoute } from "../batches/batch-route.js";
 import { rowLaneReason, type PlannedBatch } from "../batches/batch-lane.js";
 import { applyCut, type SchemaContract } from "../catalog/schema-contract.js";
-import { tapDeadLetter } from "../dlq/dead-letter-router.js";
+import { tapDeadLetter } from "./dead-letter-router.js";
 import { RunnerCodes } from "../errors.js";
 import type { ChainResult, MiddlewareChain } from "../middleware/chain.js";
 import { OrderedWindow } from "../middleware/ordered-window.js";
 import { chainWorksOnArrow } from "../middleware/planes.js";
 import type { StreamShape } from "../middleware/types.js";
-import type { Rejections, RunControl, TargetSink } from "./ports.js";
+import type { Rejections, RunControl, TargetSink } from "../ports.js";
 import { RecordChecks } from "./record-checks.js";
 import type { RunCounts } from "./run-counts.js";
 import type { StreamDirectory } from "./stream-directory.js";

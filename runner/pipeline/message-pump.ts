@@ -2,7 +2,7 @@ import { asAgoraError, MessageParser, type MessageLine } from "../../protocol/in
 import type { ConnectorProcess } from "../process/connector-process.js";
 import type { Activity } from "./activity.js";
 import type { DataPath } from "./data-path.js";
-import type { RunControl } from "./ports.js";
+import type { RunControl } from "../ports.js";
 import type { RunCounts } from "./run-counts.js";
 import type { RunEvents } from "./run-events.js";
 import type { TargetSet } from "./target-set.js";

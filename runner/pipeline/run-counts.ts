@@ -1,3 +1,4 @@
+import type { RunTallies } from "../ports.js";
 import type { RunProgress } from "../state/types.js";
 import { progressAt } from "./checkpoint-tracker.js";
 import type { ProgressSource } from "./checkpoint-keeper.js";
@@ -8,7 +9,7 @@ import { TargetCounts } from "./target-counts.js";
  * A run's counts: records read, delivered and rejected per stream, per
  * target sent and rejected, and from them its progress at a checkpoint.
  */
-export class RunCounts implements ProgressSource {
+export class RunCounts implements ProgressSource, RunTallies {
   readonly read = new StreamCounters();
   readonly delivered = new StreamCounters();
   /** Rejected by any stage (but under on_error = "fail"), and of those by a target: sent, but not written. */

@@ -1,6 +1,6 @@
 import { EventEmitter } from "node:events";
 import type { DeadLetterStage } from "../state/types.js";
-import type { CheckpointListener } from "./ports.js";
+import type { CheckpointListener } from "../ports.js";
 import type { RunPhase } from "./run-phase.js";
 
 /** What a run publishes as it goes. Displays, metrics and tracing subscribe; the run knows none of them. */

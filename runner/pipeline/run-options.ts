@@ -1,5 +1,5 @@
 import type { Middleware } from "../middleware/types.js";
-import type { LeaseWatch } from "../scheduler/lease.js";
+import type { HeldLease } from "../ports.js";
 import type { StateStore } from "../state/interfaces.js";
 import type { LeaseFence } from "../state/lease-fence.js";
 import type { RunEvents } from "./run-events.js";
@@ -21,6 +21,6 @@ export interface RunOptions {
   /** Run the tap's --discover again instead of using the cached catalog. */
   readonly refreshCatalog?: boolean;
   /** The lease the run holds, and its fence: a lease found lost fails the run with LEASE_LOST. */
-  readonly lease?: LeaseWatch;
+  readonly lease?: HeldLease;
   readonly fence?: LeaseFence;
 }

@@ -40,7 +40,6 @@ export function failedBeforeStart(pipeline: string, runId: string, error: AgoraE
     skipped: 0,
     checkpointAdvanced: false,
     seconds: 0,
-    error: failure.message,
     failure,
     signal: undefined,
   };

@@ -1,8 +1,8 @@
 import type { DeadLetterMessage } from "../../protocol/index.js";
-import type { DeadLetterRouter } from "../dlq/dead-letter-router.js";
+import type { DeadLetterRouter } from "./dead-letter-router.js";
 import type { Activity } from "./activity.js";
 import type { CheckpointKeeper } from "./checkpoint-keeper.js";
-import type { RejectedRecord, Rejections, RunControl, TargetReports } from "./ports.js";
+import type { RejectedRecord, Rejections, RunControl, TargetReports } from "../ports.js";
 import type { RunCounts } from "./run-counts.js";
 import type { RunEvents } from "./run-events.js";
 import type { StreamDirectory } from "./stream-directory.js";

@@ -62,7 +62,6 @@ export async function recordRun(definition: PipelineDefinition, parts: RunParts,
     ...(checkpoint.unsaved ? { checkpointUnsaved: true } : {}),
     ...batchCounts(definition, parts),
     seconds: ending.seconds,
-    error: failure?.message,
     failure,
     signal: ending.stopSignal,
     ...recorded,
@@ -86,6 +85,6 @@ async function finishRun(
     const problem =
       ending.failure ?? (stored.code === RunnerCodes.LEASE_LOST ? stored : stored.withText((text) => `${text}; the run could not be recorded as ${status}`));
     const line = maskSecrets(problem.toUserLine());
-    return { status: "failed", error: line, failure: { code: problem.code, kind: problem.kind, message: line } };
+    return { status: "failed", failure: { code: problem.code, kind: problem.kind, message: line } };
   }
 }

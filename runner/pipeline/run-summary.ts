@@ -22,7 +22,7 @@ export function summaryLine(result: RunResult): string {
   const base = `pipeline ${result.pipeline} ${result.status} in ${result.seconds.toFixed(1)} s: read ${count(result.recordsRead)}${rate}, wrote ${count(result.recordsWritten)}${streams === "" ? "" : ` (${streams})`}${rejected === "" ? "" : `; ${rejected}`}; checkpoint ${checkpointPart(result)}; run ${result.runId}`;
   const perTarget = (result.targets?.length ?? 0) > 1 ? `${base}; per target: ${targetsPart(result.targets ?? [])}` : base;
   const withBatches = result.batches === undefined ? perTarget : `${perTarget}; batches: ${result.batches.map(batchPart).join(", ")}`;
-  return result.error === undefined ? withBatches : `${withBatches}\n${result.error}`;
+  return result.failure === undefined ? withBatches : `${withBatches}\n${result.failure.message}`;
 }
 
 /** With several targets, what each did: `warehouse wrote 98 (2 rejected), archive wrote 100`. */

@@ -1,5 +1,5 @@
 import { asAgoraError, type AgoraError } from "../../protocol/index.js";
-import type { RunControl } from "./ports.js";
+import type { RunControl } from "../ports.js";
 
 /**
  * A run's writes to the state store (dead letters, checkpoints), applied one

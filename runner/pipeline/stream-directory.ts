@@ -1,7 +1,7 @@
 import { ConfigError, type AgoraError } from "../../protocol/index.js";
-import type { RejectedRecord } from "./ports.js";
+import type { RejectedRecord, StreamRouting } from "../ports.js";
 import { RunnerCodes } from "../errors.js";
-import type { StreamShape } from "../middleware/types.js";
+import type { RecordValue, StreamShape } from "../middleware/types.js";
 import { TargetRoutes } from "./target-routes.js";
 import type { PipelineDefinition } from "../definition.js";
 
@@ -10,7 +10,7 @@ import type { PipelineDefinition } from "../definition.js";
  * targets know it under (after renames), and which targets it is routed to.
  * Shared by the data path, the batch lane and the targets' reports.
  */
-export class StreamDirectory {
+export class StreamDirectory implements StreamRouting {
   readonly routes: TargetRoutes;
   private readonly tapShapes = new Map<string, StreamShape>();
   /** The name targets see, by the tap's name (only renamed streams), and the reverse for every stream announced. */
@@ -57,6 +57,14 @@ export class StreamDirectory {
   /** The targets of a stream targets know under `name`, every one when no route limits it. */
   targetsOf(name: string): readonly number[] {
     return this.routes.forStream(name) ?? Array.from({ length: this.targetCount }, (_, index) => index);
+  }
+
+  targetsOfRecord(name: string, record: Readonly<Record<string, unknown>>): readonly number[] | undefined {
+    return this.routes.forRecord(name, record as RecordValue);
+  }
+
+  filtersRecords(target: number): boolean {
+    return this.routes.filtersRecords(target);
   }
 
   /**

@@ -3,10 +3,10 @@ import { catalogArgs, planCatalog, type CatalogPlan } from "../catalog/plan-cata
 import { RunnerCodes } from "../errors.js";
 import type { StateStore } from "../state/interfaces.js";
 import type { SavedCheckpoint } from "../state/types.js";
-import { aboutTapCached } from "./about-cache.js";
-import { argsWithConfig } from "./connector-config.js";
+import { aboutCached } from "../connector/about-cache.js";
+import { argsWithConfig } from "../connector/connector-config.js";
 import type { StreamDirectory } from "./stream-directory.js";
-import { stateArgs } from "./tap-capabilities.js";
+import { stateArgs } from "../connector/about.js";
 import type { PipelineDefinition } from "../definition.js";
 
 /** How a run starts its tap. */
@@ -37,7 +37,7 @@ export async function prepareTap(
   const { store, logger, workDir } = context;
   const tap = definition.tap;
   const configArgs = argsWithConfig(tap, workDir);
-  const about = await aboutTapCached(tap, configArgs, store, definition.name);
+  const about = await aboutCached(tap, configArgs, store, definition.name);
   registerConfigSecrets(tap.config, about.settings);
   const catalog = await planCatalog(definition, { cache: store, logger, configArgs, about, refresh: context.refresh });
   for (const warning of catalog?.warnings ?? []) logger.warn(`pipeline ${definition.name}: ${warning}`);

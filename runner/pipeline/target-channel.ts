@@ -1,8 +1,8 @@
 import { DEFAULT_MAX_LINE_BYTES, FatalError, LineSplitter, TextChunks, type AgoraError, type Logger } from "../../protocol/index.js";
 import { RunnerCodes } from "../errors.js";
 import { ConnectorProcess, type ConnectorExit, type ConnectorLaunch } from "../process/connector-process.js";
-import type { TargetReports } from "./ports.js";
-import { readTargetLine } from "./target-output.js";
+import type { TargetReports } from "../ports.js";
+import { readTargetLine } from "../connector/target-output.js";
 
 /**
  * One target of a run: its process, the messages waiting to be written to

@@ -1,8 +1,8 @@
 import type { Logger } from "../../protocol/index.js";
 import type { ConnectorExit } from "../process/connector-process.js";
 import { waitForExit } from "../process/wait-for-exit.js";
-import { argsWithConfig } from "./connector-config.js";
-import type { StateLedger, TargetReports, TargetSink } from "./ports.js";
+import { argsWithConfig } from "../connector/connector-config.js";
+import type { StateLedger, TargetReports, TargetSink } from "../ports.js";
 import { TargetChannel } from "./target-channel.js";
 import type { ConnectorDefinition } from "../definition.js";
 

@@ -17,9 +17,7 @@ export interface RunResult {
   /** Set when the last STATE every target confirmed could not be saved (the state store failed): the saved checkpoint is an earlier one. */
   readonly checkpointUnsaved?: true;
   readonly seconds: number;
-  /** The one-line error, for a failed or stopped run. */
-  readonly error: string | undefined;
-  /** The same with the error's code and kind: what a scheduler decides on. */
+  /** Why a failed or stopped run ended: its one line (masked), code and kind, what a scheduler decides on. */
   readonly failure: RunFailure | undefined;
   /** The signal that stopped the run, if one did. */
   readonly signal: NodeJS.Signals | undefined;

@@ -1,6 +1,7 @@
 import { hostname } from "node:os";
 import { asAgoraError, FatalError } from "../../protocol/index.js";
 import type { LeaseStore } from "../state/interfaces.js";
+import type { HeldLease } from "../ports.js";
 import { RunnerCodes } from "../errors.js";
 import { WORKER_SCHEMA } from "../project/project-schema.js";
 import { procStat, processIsAlive } from "./process-identity.js";
@@ -32,7 +33,7 @@ export function holderIsDead(holder: string): boolean {
 }
 
 /** Tells a job holding a lease when the lease is found lost (a renewal refused). */
-export class LeaseWatch {
+export class LeaseWatch implements HeldLease {
   private readonly listeners = new Set<() => void>();
   private lost = false;
 

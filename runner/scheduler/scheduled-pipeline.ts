@@ -114,7 +114,7 @@ export class ScheduledPipeline {
    * (stop, or back off), and when the pipeline is due next.
    */
   settle(result: RunResult): Settled {
-    this.lastRun = { id: result.runId, status: result.status, endedAt: new Date().toISOString(), error: result.error };
+    this.lastRun = { id: result.runId, status: result.status, endedAt: new Date().toISOString(), error: result.failure?.message };
     if (result.status === "failed") {
       this.consecutiveErrors += 1;
       if (needsAFix(result)) {
@@ -122,7 +122,7 @@ export class ScheduledPipeline {
         this.state = "stopped";
         this.nextRun = undefined;
         this.logger.error(
-          `pipeline ${this.name} stopped: ${result.failure?.message ?? result.error ?? "its configuration is wrong"} (not retried: fix the configuration, then restart the worker)`,
+          `pipeline ${this.name} stopped: ${result.failure?.message ?? "its configuration is wrong"} (not retried: fix the configuration, then restart the worker)`,
         );
         return { kind: "stopped" };
       }
@@ -130,7 +130,7 @@ export class ScheduledPipeline {
         this.state = "stopped";
         this.nextRun = undefined;
         this.logger.error(
-          `pipeline ${this.name} stopped after ${this.consecutiveErrors} consecutive failed runs; fix it and restart the worker (last error: ${result.error ?? "unknown"})`,
+          `pipeline ${this.name} stopped after ${this.consecutiveErrors} consecutive failed runs; fix it and restart the worker (last error: ${result.failure?.message ?? "unknown"})`,
         );
         return { kind: "stopped" };
       }

@@ -1,5 +1,5 @@
 import { asAgoraError, ConfigError, exitCodeForSignal, type Logger } from "../../protocol/index.js";
-import { executePipeline, type RunSlot } from "../pipeline/execute-pipeline.js";
+import { executePipeline, type RunSlot } from "../execute-pipeline.js";
 import type { RunResult } from "../pipeline/types.js";
 import { failedBeforeStart, recordFailedRun } from "../pipeline/run-records.js";
 import { summaryLine } from "../pipeline/run-summary.js";

@@ -3,7 +3,7 @@ import { DEAD_LETTER_STAGES, stringifyJson, UsageError } from "../../../protocol
 import { applyEdits, describeEdits, parseSet, parseUnset } from "../../dlq/edit-record.js";
 import { editInEditor } from "../../dlq/edit-in-editor.js";
 import type { ReplayMode } from "../../dlq/replay.js";
-import { executeNow } from "../../pipeline/execute-pipeline.js";
+import { executeNow } from "../../execute-pipeline.js";
 import { StopRequests } from "../../pipeline/stop-requests.js";
 import { RunnerCodes } from "../../errors.js";
 import type { PipelineDefinition } from "../../definition.js";

@@ -1,6 +1,6 @@
 import { Command, Option } from "commander";
 import { exitCodeForSignal, stringifyJson, UsageError, type Logger } from "../../../protocol/index.js";
-import { executeNow } from "../../pipeline/execute-pipeline.js";
+import { executeNow } from "../../execute-pipeline.js";
 import { RunEvents } from "../../pipeline/run-events.js";
 import { StopRequests } from "../../pipeline/stop-requests.js";
 import type { RunResult } from "../../pipeline/types.js";

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { canonicalJson } from "../../../runner/pipeline/canonical-json.js";
-import { readTargetLine } from "../../../runner/pipeline/target-output.js";
+import { canonicalJson } from "../../../runner/canonical-json.js";
+import { readTargetLine } from "../../../runner/connector/target-output.js";
 
 /** A reader that knows these STATE values were sent. */
 function sentValues(...values: unknown[]): { isSentState(value: unknown): boolean } {

@@ -1,9 +1,9 @@
 import { maskSecrets, stringifyJson } from "../../protocol/index.js";
-import type { StreamCounters } from "../pipeline/stream-counters.js";
+import type { StreamCounters } from "./stream-counters.js";
 import { DataError, type AgoraError, type DeadLetterMessage, type Logger } from "../../protocol/index.js";
 import type { ErrorPolicy } from "../definition.js";
-import type { RejectedRecord } from "../pipeline/ports.js";
-import type { StoreWrites } from "../pipeline/store-writes.js";
+import type { RejectedRecord } from "../ports.js";
+import type { StoreWrites } from "./store-writes.js";
 import type { DeadLetterStore } from "../state/interfaces.js";
 
 /** A record the tap itself rejected (its DEAD_LETTER message), with the stream's schema. */

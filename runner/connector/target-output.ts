@@ -1,5 +1,5 @@
 import { parseJson, parseMessageLine, type DeadLetterMessage } from "../../protocol/index.js";
-import type { TargetReports } from "./ports.js";
+import type { TargetReports } from "../ports.js";
 
 /** What one line a target wrote on stdout means to the runner. */
 export type TargetOutput =

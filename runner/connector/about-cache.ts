@@ -4,12 +4,12 @@ import { delimiter, isAbsolute, join, resolve } from "node:path";
 import type { CatalogCache } from "../state/interfaces.js";
 import { resolveCommand } from "../process/resolve-command.js";
 import { argsWithConfig } from "./connector-config.js";
-import { aboutTap, batchFormatsOf, type TapAbout } from "./tap-capabilities.js";
+import { askAbout, batchFormatsOf, type ConnectorAbout } from "./about.js";
 import type { ConnectorDefinition, PipelineDefinition } from "../definition.js";
 
 /**
- * A tap's `--about`, asked once per version of its files: each run would
- * otherwise start the tap one more time just to hear what it can do (a
+ * A connector's `--about`, asked once per version of its files: each run
+ * would otherwise start it one more time just to hear what it can do (a
  * quarter of a second of CPU for a Node or Python tap). The answer is kept
  * in the state store's cache under a digest of the resolved command, its
  * arguments, env and cwd, and the size and modification time of every file
@@ -17,44 +17,49 @@ import type { ConnectorDefinition, PipelineDefinition } from "../definition.js";
  * interpreter), so an upgraded connector is asked again. A command whose
  * files cannot all be found is asked every time.
  */
-export async function aboutTapCached(tap: ConnectorDefinition, configArgs: readonly string[], cache: CatalogCache, pipeline: string): Promise<TapAbout> {
-  const cached = await cachedAbout(tap, cache);
+export async function aboutCached(
+  connector: ConnectorDefinition,
+  configArgs: readonly string[],
+  cache: CatalogCache,
+  pipeline: string,
+): Promise<ConnectorAbout> {
+  const cached = await cachedAbout(connector, cache);
   if (cached !== undefined) return cached;
-  const key = aboutKey(tap);
-  const about = await aboutTap(tap.command, configArgs, tap.cwd, tap.env);
+  const key = aboutKey(connector);
+  const about = await askAbout(connector.command, configArgs, connector.cwd, connector.env);
   if (key !== undefined) await cache.saveCachedCatalog(key, pipeline, about);
   return about;
 }
 
-/** The tap's `--about` as cached by an earlier probe, without asking it. */
-export async function cachedAbout(tap: ConnectorDefinition, cache: CatalogCache): Promise<TapAbout | undefined> {
-  const key = aboutKey(tap);
+/** The connector's `--about` as cached by an earlier probe, without asking it. */
+export async function cachedAbout(connector: ConnectorDefinition, cache: CatalogCache): Promise<ConnectorAbout | undefined> {
+  const key = aboutKey(connector);
   if (key === undefined) return undefined;
-  return (await cache.getCachedCatalog(key))?.catalog as TapAbout | undefined;
+  return (await cache.getCachedCatalog(key))?.catalog as ConnectorAbout | undefined;
 }
 
 /** The cache key, or undefined when a file of the command cannot be found (nothing to tell versions apart by). */
-export function aboutKey(tap: ConnectorDefinition): string | undefined {
+export function aboutKey(connector: ConnectorDefinition): string | undefined {
   let resolved;
   try {
-    resolved = resolveCommand(tap.command, tap.args);
+    resolved = resolveCommand(connector.command, connector.args);
   } catch {
     return undefined;
   }
   const words = [resolved.file, ...resolved.args];
   const files: string[] = [];
-  const executable = findExecutable(resolved.file, tap.cwd, tap.env);
+  const executable = findExecutable(resolved.file, connector.cwd, connector.env);
   if (executable === undefined) return undefined;
   files.push(fileIdentity(executable) ?? "");
-  // Scripts and other files the arguments name (`python3 tap.py`): their versions count too.
+  // Scripts and other files the arguments name (`python3 connector.py`): their versions count too.
   for (const word of resolved.args) {
     if (word.startsWith("-")) continue;
-    const identity = fileIdentity(resolve(tap.cwd, word));
+    const identity = fileIdentity(resolve(connector.cwd, word));
     if (identity !== undefined) files.push(identity);
   }
-  const env = Object.entries(tap.env).sort(([left], [right]) => left.localeCompare(right));
+  const env = Object.entries(connector.env).sort(([left], [right]) => left.localeCompare(right));
   return `about:${createHash("sha256")
-    .update(JSON.stringify({ words, cwd: tap.cwd, env, files }))
+    .update(JSON.stringify({ words, cwd: connector.cwd, env, files }))
     .digest("hex")}`;
 }
 
@@ -82,6 +87,6 @@ function findExecutable(file: string, cwd: string, env: Readonly<Record<string, 
 /** The BATCH formats each target of a pipeline reads, from its `--about` (cached like a tap's), its config written into `workDir`. */
 export function probeBatchFormats(definition: PipelineDefinition, workDir: string, cache: CatalogCache): Promise<ReadonlyArray<readonly string[]>> {
   return Promise.all(
-    definition.targets.map(async (target) => batchFormatsOf(await aboutTapCached(target, argsWithConfig(target, workDir), cache, definition.name))),
+    definition.targets.map(async (target) => batchFormatsOf(await aboutCached(target, argsWithConfig(target, workDir), cache, definition.name))),
   );
 }

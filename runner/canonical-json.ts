@@ -1,4 +1,4 @@
-import { isExactNumber, stringifyJson } from "../../protocol/index.js";
+import { isExactNumber, stringifyJson } from "../protocol/index.js";
 
 /**
  * JSON with object keys sorted, so equal values compare equal as text

@@ -8,8 +8,8 @@ import { runCommandToEnd } from "../process/spawn-command.js";
 /** The forms of `--about`, in the order to try them: Meltano SDK connectors print text without `--format json`. */
 export const ABOUT_FORMS: ReadonlyArray<readonly string[]> = [["--about", "--format", "json"], ["--about"]];
 
-/** What a tap says about itself, as far as the runner cares. */
-export interface TapAbout {
+/** What a connector (tap or target) says about itself in its --about, as far as the runner cares. */
+export interface ConnectorAbout {
   /** Undefined when it has no usable `--about` (many plain Singer taps). */
   readonly capabilities: readonly string[] | undefined;
   readonly version: string | undefined;
@@ -24,7 +24,7 @@ export interface TapAbout {
  * or jsonl for one that only claims the `batch` capability (Meltano SDK
  * targets); none for one without `--about`.
  */
-export function batchFormatsOf(about: TapAbout): readonly string[] {
+export function batchFormatsOf(about: ConnectorAbout): readonly string[] {
   return about.batchFormats ?? (about.capabilities?.includes("batch") === true ? ["jsonl"] : []);
 }
 
@@ -34,7 +34,7 @@ export function batchFormatsOf(about: TapAbout): readonly string[] {
  * `--about` has undefined capabilities: it is assumed to accept `--state`,
  * as the Singer spec has every tap do.
  */
-export async function aboutTap(command: string, args: readonly string[], cwd: string, env: Readonly<Record<string, string>>): Promise<TapAbout> {
+export async function askAbout(command: string, args: readonly string[], cwd: string, env: Readonly<Record<string, string>>): Promise<ConnectorAbout> {
   for (const flags of ABOUT_FORMS) {
     // Bounded: a plain tap that ignores --about runs a sync instead, which is stopped at 4 MiB of output.
     const result = await runCommandToEnd(command, [...args, ...flags], { cwd, env, timeoutMs: 30_000, maxBytes: ABOUT_MAX_BYTES });
@@ -74,7 +74,7 @@ function ranASync(stdout: string): boolean {
  */
 export function stateArgs(
   tap: ConnectorDefinition,
-  about: TapAbout,
+  about: ConnectorAbout,
   saved: SavedCheckpoint | undefined,
   resume: boolean,
   workDir: string,

@@ -1,13 +1,13 @@
-import type { Logger } from "../../protocol/index.js";
-import { replayDeadLetters, type ReplayMode, type ReplaySummary } from "../dlq/replay.js";
-import { busyError, DEFAULT_LEASE_SECONDS, holderId, withLease } from "../scheduler/lease.js";
-import type { ScheduleStore, StateStore } from "../state/interfaces.js";
-import type { DeadLetterStage } from "../state/types.js";
-import type { RunEvents } from "./run-events.js";
-import { runPipeline } from "./run-pipeline.js";
-import { StopRequests } from "./stop-requests.js";
-import type { RunResult } from "./types.js";
-import type { PipelineDefinition } from "../definition.js";
+import type { Logger } from "../protocol/index.js";
+import { replayDeadLetters, type ReplayMode, type ReplaySummary } from "./dlq/replay.js";
+import { busyError, DEFAULT_LEASE_SECONDS, holderId, withLease } from "./scheduler/lease.js";
+import type { ScheduleStore, StateStore } from "./state/interfaces.js";
+import type { DeadLetterStage } from "./state/types.js";
+import type { RunEvents } from "./pipeline/run-events.js";
+import { runPipeline } from "./pipeline/run-pipeline.js";
+import { StopRequests } from "./pipeline/stop-requests.js";
+import type { RunResult } from "./pipeline/types.js";
+import type { PipelineDefinition } from "./definition.js";
 
 /** Sync the pipeline from its tap. */
 export interface SyncJob {

@@ -1,5 +1,6 @@
-import type { AgoraError, DeadLetterMessage } from "../../protocol/index.js";
-import type { NewDeadLetter } from "../state/types.js";
+import type { AgoraError, DeadLetterMessage } from "../protocol/index.js";
+import type { StreamShape } from "./middleware/types.js";
+import type { NewDeadLetter } from "./state/types.js";
 
 /*
  * The ports between the parts of a run. A record goes tap → DataPath →
@@ -54,6 +55,35 @@ export interface RunControl {
   fail(error: AgoraError): void;
   /** The pipeline's max_records was reached: the tap is stopped. */
   maxRecordsReached(): void;
+}
+
+/** How a run names and routes each stream (StreamDirectory). */
+export interface StreamRouting {
+  /** The name targets know a stream of the tap's under. */
+  outputName(stream: string): string;
+  /** The targets of a stream targets know under `name`. */
+  targetsOf(name: string): readonly number[];
+  /** The targets a record of that stream goes to (undefined: every target of the stream). */
+  targetsOfRecord(name: string, record: Readonly<Record<string, unknown>>): readonly number[] | undefined;
+  /** True when a target takes only the records an expression holds for: it must get records, not batches. */
+  filtersRecords(target: number): boolean;
+  /** The tap's SCHEMA of a stream. */
+  shapeOf(stream: string): StreamShape | undefined;
+  /** The tap's schema of a stream, for dead letters. */
+  schemaOf(stream: string): Pick<RejectedRecord, "schema" | "keyProperties">;
+}
+
+/** Counts of a run its parts add to (RunCounts). */
+export interface RunTallies {
+  readonly read: { add(stream: string, count?: number): void };
+  readonly delivered: { add(stream: string, count?: number): void };
+  readonly targets: { sent(to: readonly number[] | undefined, count?: number): void };
+}
+
+/** The lease a run holds, when it runs under one: it says when the lease is found lost. */
+export interface HeldLease {
+  /** Calls `listener` once the lease is lost (at once if it is already); returns the unsubscribe. */
+  onLost(listener: () => void): () => void;
 }
 
 /** Told of each checkpoint: numbered on its way out, confirmed by every target. */
