@@ -42,9 +42,9 @@ export {
   type TapRecord,
   type TapStream,
 } from "./sdk/tap/types.js";
-export { defineTarget, TARGET_SDK_SETTINGS } from "./sdk/target/define-target.js";
-export { DestinationNames } from "./sdk/target/destination-names.js";
-export type { StreamInfo, StreamRecords, TargetContext, TargetDefinition, TargetWriter } from "./sdk/target/types.js";
+export { defineTarget, TARGET_SDK_SETTINGS } from "./sdk/targets/define-target.js";
+export { DestinationNames } from "./sdk/targets/destination-names.js";
+export type { StreamInfo, StreamRecords, TargetContext, TargetDefinition, TargetWriter } from "./sdk/targets/types.js";
 export type { Connector } from "./sdk/connector.js";
 export { renderAboutMarkdown, type AboutInfo, type ConnectorKind } from "./sdk/about.js";
 export { ExitCodes, exitCodeFor, exitCodeForSignal } from "./sdk/exit-codes.js";
@@ -54,7 +54,7 @@ export { SDK_VERSION } from "./sdk/version.js";
 export { checkFilesReadable, sourceFileError } from "./sdk/source-files.js";
 export { byteOrderMark, skipByteOrderMark, type MarkedEncoding } from "./sdk/byte-order-mark.js";
 export { readBatches } from "./sdk/read-batches.js";
-export { checkBatchPath, manifestPath, readBatchFiles, SUPPORTED_BATCH_FORMATS } from "./sdk/target/read-batch-files.js";
+export { checkBatchPath, manifestPath, readBatchFiles, SUPPORTED_BATCH_FORMATS } from "./sdk/targets/read-batch-files.js";
 export { decimalShape, MAX_DECIMAL_PRECISION, valueKind, type DecimalShape, type ValueKind } from "./sdk/value-kind.js";
 export {
   arrowColumns,

@@ -4,7 +4,7 @@ import { createLogger, UsageError, type Logger, type LogLevel } from "../../prot
 import { DEFAULT_STATE_STORE, loadProject, PROJECT_FILE } from "../project/load-project.js";
 import type { Project } from "../project/project-types.js";
 import type { StateStore } from "../state/interfaces.js";
-import { openStateStore as openStoreAt } from "../state/open-state-store.js";
+import { openStateStore } from "../state/open-state-store.js";
 import { isPostgresLocation } from "../state/postgres/postgres-location.js";
 
 /** Options every agora command shares. */
@@ -33,11 +33,11 @@ export function requireProject(options: CommonOptions, why = "no pipelines.toml 
   return project;
 }
 
-/** The state store: --state-store, else the project's, else .agora/state.db here. */
-export function openStateStore(options: CommonOptions, project: Project | undefined = maybeProject(options)): StateStore {
+/** The state store a command works on: --state-store, else the project's, else .agora/state.db here. */
+export function projectStore(options: CommonOptions, project: Project | undefined = maybeProject(options)): StateStore {
   const location = options.stateStore ?? process.env["AGORA_STATE_STORE"];
-  if (location !== undefined) return openStoreAt(location === "memory:" || isPostgresLocation(location) ? location : resolve(location));
-  return openStoreAt(project?.stateStore ?? resolve(DEFAULT_STATE_STORE));
+  if (location !== undefined) return openStateStore(location === "memory:" || isPostgresLocation(location) ? location : resolve(location));
+  return openStateStore(project?.stateStore ?? resolve(DEFAULT_STATE_STORE));
 }
 
 /** Writes to stdout and waits until it is handed to the OS (before process.exit). */

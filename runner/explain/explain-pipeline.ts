@@ -11,10 +11,8 @@ import { isBundledConnector } from "../process/resolve-command.js";
 import { argsWithConfig } from "../connector/connector-config.js";
 import { batchFormatsOf } from "../connector/about.js";
 import type { PipelineDefinition } from "../definition.js";
+import type { Plane } from "../middleware/types.js";
 import type { StateStore } from "../state/interfaces.js";
-
-/** The plane a stage works on: rows (RECORD messages, one record at a time) or batches (BATCH files, as they are). */
-export type Plane = "rows" | "batches";
 
 export interface ExplainedStep {
   readonly step: string;
@@ -85,7 +83,7 @@ export async function explainPipeline(definition: PipelineDefinition, store: Sta
     const steps = await buildMiddleware(definition.middleware, definition.projectDir, definition.workDir);
     await new MiddlewareChain(steps).close();
     const middleware = definition.middleware.map(
-      (spec, index): ExplainedStep => ({ step: spec.type, planes: planesOf(steps[index] ?? {}).map((plane) => (plane === "row" ? "rows" : "arrow")) }),
+      (spec, index): ExplainedStep => ({ step: spec.type, planes: planesOf(steps[index] ?? {}).map((plane) => (plane === "rows" ? "rows" : "arrow")) }),
     );
     const rowLaneBecause = rowLaneReason(definition, chainWorksOnArrow(steps), batchFormat);
     const lane: Plane = emits === "batches" && rowLaneBecause === undefined ? "batches" : "rows";

@@ -3,7 +3,7 @@ import type { Middleware, Plane } from "./types.js";
 
 /** The planes a step works on. */
 export function planesOf(step: Pick<Middleware, "transform" | "transformArrow">): Plane[] {
-  return [...(step.transform === undefined ? [] : ["row" as const]), ...(step.transformArrow === undefined ? [] : ["arrow" as const])];
+  return [...(step.transform === undefined ? [] : ["rows" as const]), ...(step.transformArrow === undefined ? [] : ["batches" as const])];
 }
 
 /** True when every step works on Arrow batches: a BATCH of Arrow files can then go through the chain as it is. */

@@ -9,8 +9,12 @@ export interface StreamShape {
   readonly keyProperties: readonly string[];
 }
 
-/** Where a middleware works: on rows (RECORD messages, one record at a time), or on Arrow batches (a batch file's record batch, columnar). */
-export type Plane = "row" | "arrow";
+/**
+ * The plane data travels on, and a stage works on: rows (RECORD messages,
+ * one record at a time) or batches (BATCH files as they are; a middleware
+ * step works on Arrow batches, a record batch at a time, columnar).
+ */
+export type Plane = "rows" | "batches";
 
 /** An Arrow batch as a middleware gets it: the table apache-arrow reads from a batch file. */
 export type ArrowTable = import("apache-arrow").Table;

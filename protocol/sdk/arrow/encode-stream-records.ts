@@ -1,5 +1,5 @@
 import { DataError } from "../../errors.js";
-import type { StreamRecords } from "../target/types.js";
+import type { StreamRecords } from "../targets/types.js";
 import type { ArrowColumn } from "./arrow-columns.js";
 import { arrowRowProblem, encodeArrowBatch } from "./arrow-codec.js";
 

@@ -5,7 +5,7 @@ import { catalogForPipeline } from "../../catalog/catalog-for-pipeline.js";
 import type { CatalogPlan } from "../../catalog/plan-catalog.js";
 import type { PipelineDefinition } from "../../definition.js";
 import { resolvePipeline } from "../../project/resolve-pipeline.js";
-import { loggerFor, openStateStore, requireProject, writeOut, type CommonOptions } from "../cli-context.js";
+import { loggerFor, projectStore, requireProject, writeOut, type CommonOptions } from "../cli-context.js";
 import { selectTable } from "../select-table.js";
 
 /** The pipeline, its catalog plan (discovering or from the cache), and the logger used. */
@@ -13,7 +13,7 @@ async function planFor(pipeline: string, options: CommonOptions, refresh: boolea
   const project = requireProject(options);
   const definition = resolvePipeline(project, pipeline);
   const logger = loggerFor(options);
-  const store = openStateStore(options, project);
+  const store = projectStore(options, project);
   try {
     const plan = await catalogForPipeline(definition, store, logger, refresh);
     for (const warning of plan.warnings) logger.warn(`pipeline ${definition.name}: ${warning}`);

@@ -11,7 +11,7 @@ import { adHocPipeline } from "../../project/ad-hoc-pipeline.js";
 import { resolvePipeline } from "../../project/resolve-pipeline.js";
 import type { StateStore } from "../../state/interfaces.js";
 import type { DeadLetter, DeadLetterStage, DeadLetterStatus } from "../../state/types.js";
-import { loggerFor, maybeProject, openStateStore, writeOut, type CommonOptions } from "../cli-context.js";
+import { loggerFor, maybeProject, projectStore, writeOut, type CommonOptions } from "../cli-context.js";
 
 const STAGES = [...DEAD_LETTER_STAGES];
 
@@ -82,7 +82,7 @@ export function dlqCommand(common: () => CommonOptions, done: (code: number) => 
     .description("list dead letters")
     .action(async (pipeline: string, options: FilterOptions & { limit: string }) => {
       const shared = common();
-      const store = openStateStore(shared);
+      const store = projectStore(shared);
       try {
         const entries = await store.listDeadLetters({
           pipeline,
@@ -113,7 +113,7 @@ export function dlqCommand(common: () => CommonOptions, done: (code: number) => 
     .argument("<id>", "the entry's id (from dlq list)")
     .description("print one dead letter in full: records, error, checkpoint")
     .action(async (pipeline: string, id: string) => {
-      const store = openStateStore(common());
+      const store = projectStore(common());
       try {
         const entry = await store.getDeadLetter(Number(id));
         if (entry === undefined || entry.pipeline !== pipeline)
@@ -135,7 +135,7 @@ export function dlqCommand(common: () => CommonOptions, done: (code: number) => 
       "change a pending dead letter's record before replaying it: fields with --set/--unset, or the whole record in $EDITOR; the record as it arrived stays in `raw`",
     )
     .action(async (pipeline: string, id: string, options: { set: string[]; unset: string[] }) => {
-      const store = openStateStore(common());
+      const store = projectStore(common());
       try {
         const entry = await store.getDeadLetter(Number(id));
         if (entry === undefined || entry.pipeline !== pipeline)
@@ -185,7 +185,7 @@ export function dlqCommand(common: () => CommonOptions, done: (code: number) => 
     .action(async (pipeline: string, options: { stage?: DeadLetterStage; mode: ReplayMode; ids?: string; target: string[] }) => {
       const shared = common();
       const project = maybeProject(shared);
-      const store = openStateStore(shared, project);
+      const store = projectStore(shared, project);
       try {
         const definition =
           project?.pipelines[pipeline] !== undefined
@@ -226,7 +226,7 @@ export function dlqCommand(common: () => CommonOptions, done: (code: number) => 
     .addOption(new Option("--status <status>", "done (the default: replayed ones), pending, or all").choices(["pending", "done", "all"]).default("done"))
     .description("delete dead letters")
     .action(async (pipeline: string, options: FilterOptions) => {
-      const store = openStateStore(common());
+      const store = projectStore(common());
       try {
         const removed = await store.purgeDeadLetters({ pipeline, stage: options.stage, status: options.status === "all" ? undefined : options.status });
         process.stderr.write(`deleted ${removed} dead letter(s) of ${pipeline}\n`);

@@ -1,7 +1,7 @@
 import { Command } from "commander";
 import { explainPipeline, explainText } from "../../explain/explain-pipeline.js";
 import { resolvePipeline } from "../../project/resolve-pipeline.js";
-import { openStateStore, requireProject, writeOut, type CommonOptions } from "../cli-context.js";
+import { projectStore, requireProject, writeOut, type CommonOptions } from "../cli-context.js";
 
 export function explainCommand(common: () => CommonOptions): Command {
   return new Command("explain")
@@ -13,7 +13,7 @@ export function explainCommand(common: () => CommonOptions): Command {
       const options = common();
       const project = requireProject(options);
       const definition = resolvePipeline(project, pipeline);
-      const store = openStateStore(options, project);
+      const store = projectStore(options, project);
       try {
         const plan = await explainPipeline(definition, store);
         await writeOut(options.json === true ? `${JSON.stringify(plan)}\n` : explainText(plan));

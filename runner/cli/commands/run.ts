@@ -7,7 +7,7 @@ import type { RunResult } from "../../pipeline/types.js";
 import type { ErrorPolicy, PipelineDefinition } from "../../definition.js";
 import { adHocName, adHocPipeline, commandsToRemember } from "../../project/ad-hoc-pipeline.js";
 import { resolvePipeline, type PipelineOverrides } from "../../project/resolve-pipeline.js";
-import { loggerFor, maybeProject, openStateStore, writeOut, type CommonOptions } from "../cli-context.js";
+import { loggerFor, maybeProject, projectStore, writeOut, type CommonOptions } from "../cli-context.js";
 import { summaryLine } from "../../pipeline/run-summary.js";
 import { progressLine } from "../format.js";
 import { LiveStatus } from "../live-status.js";
@@ -76,7 +76,7 @@ async function run(pipelineName: string | undefined, options: RunOptions): Promi
       throw new UsageError("USAGE", `which pipeline? ${project.file} has ${names.join(", ") || "none"}`, { hint: "Run `agora run NAME`." });
     definition = resolvePipeline(project, name, overrides);
   }
-  const store = openStateStore(options, project);
+  const store = projectStore(options, project);
   // An ad hoc pipeline is remembered (secrets masked), so `agora dlq replay NAME` can send its dead letters again.
   if (project === undefined) await store.saveAdHocPipeline(definition.name, commandsToRemember(options.tap ?? "", options.target, process.cwd()));
   const { requests, release } = StopRequests.fromProcessSignals();

@@ -1,5 +1,5 @@
 import { Command } from "commander";
-import { openStateStore, writeOut, type CommonOptions } from "../cli-context.js";
+import { projectStore, writeOut, type CommonOptions } from "../cli-context.js";
 import { count, targetsPart } from "../../pipeline/run-summary.js";
 import { stringifyJson } from "../../../protocol/index.js";
 
@@ -12,7 +12,7 @@ export function runsCommand(common: () => CommonOptions): Command {
     .description("list runs: id, pipeline, start, end, status, records per stream, DLQ count, error")
     .action(async (pipeline: string | undefined, options: { limit: string }) => {
       const shared = common();
-      const store = openStateStore(shared);
+      const store = projectStore(shared);
       try {
         const list = await store.listRuns(pipeline, Math.max(1, Number(options.limit) || 20));
         if (shared.json === true) {

@@ -6,7 +6,7 @@ import { RunnerCodes } from "../../errors.js";
 import { DEFAULT_STATE_STORE } from "../../project/load-project.js";
 import type { StateStore } from "../../state/interfaces.js";
 import { withoutStreamBookmark } from "../../state/clear-stream.js";
-import { maybeProject, openStateStore, writeOut, type CommonOptions } from "../cli-context.js";
+import { maybeProject, projectStore, writeOut, type CommonOptions } from "../cli-context.js";
 
 /** A state given by hand: a JSON object (a STATE message's value always is one), every number as written. */
 function parseState(text: string, from: string): unknown {
@@ -40,14 +40,14 @@ function parseState(text: string, from: string): unknown {
  */
 async function storeForKnownPipeline(options: CommonOptions, pipeline: string): Promise<StateStore> {
   const project = maybeProject(options);
-  if (project?.pipelines[pipeline] !== undefined) return openStateStore(options, project);
+  if (project?.pipelines[pipeline] !== undefined) return projectStore(options, project);
   const explicit = options.stateStore ?? process.env["AGORA_STATE_STORE"];
   if (project === undefined && explicit === undefined && !existsSync(resolve(DEFAULT_STATE_STORE))) {
     throw new UsageError(RunnerCodes.PIPELINE_NOT_FOUND, `no pipeline "${pipeline}" here: no pipelines.toml and no state store (${DEFAULT_STATE_STORE})`, {
       hint: "Run it in the project's folder, or pass --project FILE or --state-store LOCATION.",
     });
   }
-  const store = openStateStore(options, project);
+  const store = projectStore(options, project);
   if ((await store.getCheckpoint(pipeline)) !== undefined || (await store.listRuns(pipeline, 1)).length > 0) return store;
   await store.close();
   const names = project === undefined ? [] : Object.keys(project.pipelines);

@@ -2,7 +2,7 @@ import { Command } from "commander";
 import { stringifyJson, UsageError } from "../../../protocol/index.js";
 import { StopRequests } from "../../pipeline/stop-requests.js";
 import { scheduledPipelines, Worker, workerSettings, type WorkerSettings } from "../../worker/worker.js";
-import { loggerFor, maybeProject, openStateStore, writeOut, type CommonOptions } from "../cli-context.js";
+import { loggerFor, maybeProject, projectStore, writeOut, type CommonOptions } from "../cli-context.js";
 
 interface WorkerOptions {
   readonly list?: boolean;
@@ -47,7 +47,7 @@ export function workerCommand(common: () => CommonOptions, done: (code: number) 
       const settings = workerSettings(project, overrides);
       if (options.list === true) {
         const scheduled = new Map(scheduledPipelines(project, logger).map((pipeline) => [pipeline.name, pipeline]));
-        const store = openStateStore(shared, project);
+        const store = projectStore(shared, project);
         try {
           const rows = await Promise.all(
             Object.keys(project.pipelines).map(async (name) => {
@@ -75,7 +75,7 @@ export function workerCommand(common: () => CommonOptions, done: (code: number) 
         }
         return;
       }
-      const store = openStateStore(shared, project);
+      const store = projectStore(shared, project);
       const { requests, release } = StopRequests.fromProcessSignals();
       try {
         const worker = new Worker(project, store, settings, logger);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { StreamInfo } from "../../../../protocol/index.js";
-import { missingKey } from "../../../../protocol/sdk/target/key-properties.js";
+import { missingKey } from "../../../../protocol/sdk/targets/key-properties.js";
 import { writeJsonIn } from "../../../helpers/files.js";
 import { recordLine, schemaLine, stateLine } from "../../../helpers/messages.js";
 import { connectorBin, jsonLines, runNode, tempDir } from "../../../helpers/processes.js";

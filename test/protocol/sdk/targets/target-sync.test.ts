@@ -4,8 +4,8 @@ import { PassThrough, Readable } from "node:stream";
 import { pathToFileURL } from "node:url";
 import { describe, expect, it } from "vitest";
 import { createLogger, encodeArrowBatch, FatalError, MessageWriter } from "../../../../protocol/index.js";
-import { runTargetSync } from "../../../../protocol/sdk/target/target-sync.js";
-import type { StreamInfo, TargetWriter } from "../../../../protocol/sdk/target/types.js";
+import { runTargetSync } from "../../../../protocol/sdk/targets/target-sync.js";
+import type { StreamInfo, TargetWriter } from "../../../../protocol/sdk/targets/types.js";
 import { tempDir } from "../../../helpers/processes.js";
 
 const dir = tempDir("agora-target-sync-");
