@@ -120,9 +120,15 @@ export function create(options: { suffix: string }) {
     const runs = join(dir, ".agora", "runs");
     const mapperDirs = (): string[] => (existsSync(runs) ? readdirSync(runs).filter((name) => name.startsWith("mapper-")) : []);
     const child = startAgoraInGroup(dir, ["run", "items"]);
-    await waitFor(() => mapperDirs().length === 1, 20_000, "the mapper's folder");
+    const configIn = (folder: string | undefined): string => join(runs, folder ?? "", "config.json");
+    // The folder is made, then the config written into it: wait for the whole config.
+    await waitFor(
+      () => mapperDirs().length === 1 && existsSync(configIn(mapperDirs()[0])) && readFileSync(configIn(mapperDirs()[0]), "utf8").includes("}"),
+      20_000,
+      "the mapper's config",
+    );
     const [folder] = mapperDirs();
-    const config = join(runs, folder ?? "", "config.json");
+    const config = configIn(folder);
     expect(readFileSync(config, "utf8")).toContain("s3cret-mapper-key");
     expect(statSync(join(runs, folder ?? "")).mode & 0o777).toBe(0o700);
     // SIGKILL to agora and its children: nothing of agora's can clean up.
