@@ -273,9 +273,10 @@ export class DataPath {
     const { result, message } = item;
     const { sink, counts, streams, rejections } = this.parts;
     if (result.kind === "dropped") return;
-    const rejected = { stream: message.stream, original: message.record, raw: recordText(item.raw, message), ...streams.schemaOf(message.stream) };
+    // Made only for a record rejected here: `raw`, the record's text as the tap wrote it.
+    const rejected = () => ({ stream: message.stream, original: message.record, raw: recordText(item.raw, message), ...streams.schemaOf(message.stream) });
     if (result.kind === "failed") {
-      rejections.reject({ ...rejected, stage: "middleware", errorCode: result.code, errorMessage: `${result.step}: ${result.message}` }, item.line);
+      rejections.reject({ ...rejected(), stage: "middleware", errorCode: result.code, errorMessage: `${result.step}: ${result.message}` }, item.line);
       // Under on_error = "fail" that failed the run: nothing after this record is sent, so no STATE passes it.
       if (this.definition.onError === "fail") this.halted = true;
       return;
@@ -283,7 +284,7 @@ export class DataPath {
     const name = streams.outputName(message.stream);
     const invalid = this.checks.checkOutput(name, result.record, item.line);
     if (invalid !== undefined) {
-      rejections.reject({ ...rejected, stage: "validate", errorCode: invalid.code, errorMessage: invalid.message, processed: result.record }, item.line);
+      rejections.reject({ ...rejected(), stage: "validate", errorCode: invalid.code, errorMessage: invalid.message, processed: result.record }, item.line);
       if (this.definition.onError === "fail") this.halted = true;
       return;
     }

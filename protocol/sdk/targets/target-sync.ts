@@ -53,7 +53,11 @@ export async function runTargetSync(
   try {
     for await (const batch of readMessageBatches(input, { origin: { connector: options.connector } })) {
       sync.throwIfFailed();
-      for (const item of batch) await sync.handle(item);
+      for (const item of batch) {
+        // Awaited only when it must be (a full batch, a SCHEMA, a BATCH): a RECORD costs no promise.
+        const wait = sync.handle(item);
+        if (wait !== undefined) await wait;
+      }
     }
     await sync.flush();
   } catch (error) {
@@ -80,6 +84,8 @@ class TargetSync {
   private readonly ignoredTypes = new Set<string>();
   private readonly batcher: RecordBatcher;
   private readonly textOf: ReturnType<typeof recordTextOf>;
+  /** An encoded record that may become a dead letter keeps its JSON too (RecordBatcher.keepsJson). */
+  private readonly keepsJson: boolean;
   private records = 0;
   private statesConfirmed = 0;
   private rejected = 0;
@@ -98,6 +104,7 @@ class TargetSync {
       options.deadLetters ? (rejections) => this.writeDeadLetters(rejections) : undefined,
     );
     this.textOf = recordTextOf(writer, options.connector);
+    this.keepsJson = this.batcher.keepsJson;
   }
 
   summary(): TargetSyncSummary {
@@ -113,7 +120,7 @@ class TargetSync {
     if (this.batcher.age() >= this.options.batchWaitMs) void this.batcher.flush().catch(() => undefined);
   }
 
-  async handle(item: MessageLine): Promise<void> {
+  handle(item: MessageLine): Promise<void> | undefined {
     if (!item.known) {
       if (!this.ignoredTypes.has(item.message.type))
         this.logger.warn(`ignoring messages of unknown type ${JSON.stringify(item.message.type)} (first at line ${item.line})`);
@@ -122,11 +129,8 @@ class TargetSync {
     }
     const message = item.message;
     switch (message.type) {
-      case "RECORD": {
-        const full = this.record(this.streamOf(message.stream, item.line), message, item.line, item.raw);
-        if (full !== undefined) await full;
-        return;
-      }
+      case "RECORD":
+        return this.record(this.streamOf(message.stream, item.line), message, item.line, item.raw);
       case "STATE":
         this.batcher.state(message.value);
         return;
@@ -206,8 +210,8 @@ class TargetSync {
       this.rejected += 1;
       return undefined;
     }
-    // An encoded record that may become a dead letter keeps its JSON too, cut from its line where that is safe.
-    this.batcher.add(stream, message, line, this.textOf?.(stream, message, line, raw), this.batcher.keepsJson ? recordText(raw, message) : undefined);
+    // Its JSON cut from its line where that is safe.
+    this.batcher.add(stream, message, line, this.textOf?.(stream, message, line, raw), this.keepsJson ? recordText(raw, message) : undefined);
     this.records += 1;
     if (this.batcher.size < this.options.batchSizeRows) return undefined;
     // At most two batches in memory: one written (durable before its STATE is confirmed), one filling.
