@@ -1,3 +1,4 @@
+import { ProtocolCodes } from "./messages/codes.js";
 /**
  * The error tree every part of Agora throws from.
  *
@@ -139,7 +140,7 @@ export function asAgoraError(error: unknown): AgoraError {
   if (error instanceof AgoraError) return error;
   const nodeError = error as NodeJS.ErrnoException | undefined;
   if (nodeError?.code === "ENOSPC") {
-    return new FatalError("DISK_FULL", "the disk is full", {
+    return new FatalError(ProtocolCodes.DISK_FULL, "the disk is full", {
       hint: "Free some space and run again; nothing after the last confirmed STATE was lost.",
       cause: error,
     });
@@ -147,7 +148,7 @@ export function asAgoraError(error: unknown): AgoraError {
   if (nodeError?.code === "EMFILE" || nodeError?.code === "ENFILE") {
     // The machine's limit, not our bug: a retry once other processes let go of some may pass.
     return new TransientError(
-      "OUT_OF_FILE_DESCRIPTORS",
+      ProtocolCodes.OUT_OF_FILE_DESCRIPTORS,
       `too many open files (${nodeError.code}${nodeError.syscall === undefined ? "" : `, in ${nodeError.syscall}`})`,
       {
         hint: "Raise the limit of open files (ulimit -n, or LimitNOFILE for a service), or run fewer pipelines at once ([worker] concurrency); nothing after the last confirmed STATE was lost.",
@@ -156,7 +157,7 @@ export function asAgoraError(error: unknown): AgoraError {
     );
   }
   const message = error instanceof Error ? error.message : String(error);
-  return new FatalError("UNEXPECTED", message, {
+  return new FatalError(ProtocolCodes.UNEXPECTED, message, {
     hint: "This looks like a bug; run again with --debug and report the stack trace.",
     cause: error,
   });

@@ -1,4 +1,5 @@
 import { ConfigError } from "../errors.js";
+import { ProtocolCodes } from "../messages/codes.js";
 
 /** The encodings a byte-order mark names. */
 export type MarkedEncoding = "utf-8" | "utf-16le" | "utf-16be";
@@ -23,8 +24,12 @@ export function skipByteOrderMark(firstBytes: Uint8Array, encoding: string, file
   const mark = byteOrderMark(firstBytes);
   if (mark === undefined) return 0;
   if (mark.encoding === encoding) return mark.length;
-  throw new ConfigError("BOM_CONTRADICTS_ENCODING", `the file starts with a ${mark.encoding.toUpperCase()} byte-order mark, but it is read as ${encoding}`, {
-    where: { file },
-    hint: setting === undefined ? `Convert the file to ${encoding}.` : `Set ${setting} to "${mark.encoding}", or convert the file to ${encoding}.`,
-  });
+  throw new ConfigError(
+    ProtocolCodes.BOM_CONTRADICTS_ENCODING,
+    `the file starts with a ${mark.encoding.toUpperCase()} byte-order mark, but it is read as ${encoding}`,
+    {
+      where: { file },
+      hint: setting === undefined ? `Convert the file to ${encoding}.` : `Set ${setting} to "${mark.encoding}", or convert the file to ${encoding}.`,
+    },
+  );
 }

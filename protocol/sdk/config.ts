@@ -4,6 +4,7 @@ import type { JsonSchema } from "../messages/types.js";
 import { createAjv } from "../validation/ajv-instance.js";
 import { readJsonFile } from "./read-json-file.js";
 import { registerConfigSecrets } from "../secrets/secret-values.js";
+import { ProtocolCodes } from "../messages/codes.js";
 
 export type ConnectorConfig = { [key: string]: unknown };
 
@@ -77,7 +78,7 @@ export function validateConfig(
   const [first] = problems;
   const setting = first?.setting ?? "(config)";
   const source = files.length === 0 ? "the config" : files.join(", ");
-  throw new ConfigError("CONFIG_INVALID", problems.map((item) => `setting "${item.setting}" ${item.problem}`).join("; "), {
+  throw new ConfigError(ProtocolCodes.CONFIG_INVALID, problems.map((item) => `setting "${item.setting}" ${item.problem}`).join("; "), {
     where: { connector, setting },
     hint: `Fix ${problems.length === 1 ? "it" : "them"} in ${source}; \`${connector} --about --format markdown\` lists every setting.`,
   });
@@ -121,12 +122,12 @@ export function loadConfig(files: readonly string[], settings: JsonSchema, conne
   const configs = files.map((file) => {
     const value = readJsonFile(file, "--config");
     if (!isPlainObject(value)) {
-      throw new ConfigError("CONFIG_INVALID", "the config must be a JSON object", { where: { connector, file }, hint: `Fix ${file}.` });
+      throw new ConfigError(ProtocolCodes.CONFIG_INVALID, "the config must be a JSON object", { where: { connector, file }, hint: `Fix ${file}.` });
     }
     // No setting is called __proto__, and merging one would change an object's prototype: refuse it rather than drop it.
     const proto = protoKeyPath(value, "");
     if (proto !== undefined) {
-      throw new ConfigError("CONFIG_INVALID", `the config has a key named "__proto__" (${proto}), which no setting has`, {
+      throw new ConfigError(ProtocolCodes.CONFIG_INVALID, `the config has a key named "__proto__" (${proto}), which no setting has`, {
         where: { connector, file, setting: proto },
         hint: `Remove it from ${file}.`,
       });

@@ -4,6 +4,7 @@ import { basename, extname } from "node:path";
 import { ConfigError, DataError } from "../errors.js";
 import type { JsonSchema } from "../messages/types.js";
 import type { Bookmarked, RejectedRow } from "./tap/types.js";
+import { ProtocolCodes } from "../messages/codes.js";
 
 /** The `files` setting of a file tap: path, stream and key properties, plus the tap's own options per file. */
 export function filesSetting(description: string, fileDescription: string, extraProperties: Record<string, JsonSchema> = {}): JsonSchema {
@@ -37,7 +38,7 @@ export function resolveFileStreams<T extends FileEntry>(entries: readonly T[], c
   return entries.map((entry) => {
     const stream = entry.stream ?? basename(entry.path, extname(entry.path));
     if (seen.has(stream)) {
-      throw new ConfigError("DUPLICATE_STREAM", `two files map to stream "${stream}"`, {
+      throw new ConfigError(ProtocolCodes.DUPLICATE_STREAM, `two files map to stream "${stream}"`, {
         where: { connector, setting: "files", file: entry.path },
         hint: 'Give each file its own "stream" name.',
       });
@@ -51,7 +52,7 @@ export function resolveFileStreams<T extends FileEntry>(entries: readonly T[], c
 export function checkKeysAreColumns(keys: readonly string[], columns: readonly string[], where: { connector: string; stream: string; file: string }): void {
   const missing = keys.find((key) => !columns.includes(key));
   if (missing === undefined) return;
-  throw new ConfigError("KEY_NOT_A_COLUMN", `key property "${missing}" is not a column (columns: ${columns.join(", ")})`, {
+  throw new ConfigError(ProtocolCodes.KEY_NOT_A_COLUMN, `key property "${missing}" is not a column (columns: ${columns.join(", ")})`, {
     where: { ...where, setting: "key_properties" },
     hint: "Name an existing column in key_properties.",
   });
@@ -167,7 +168,7 @@ export function savedPosition(
         : undefined;
   if (why === undefined) return position;
   if (policy === "fail") {
-    throw new DataError("FILE_CHANGED", `${path} was rewritten since the bookmark (${field} ${position}) was saved: ${why}`, {
+    throw new DataError(ProtocolCodes.FILE_CHANGED, `${path} was rewritten since the bookmark (${field} ${position}) was saved: ${why}`, {
       where: { file: path },
       hint: 'Set on_file_change = "restart" to read it from the start, or clear the stream\'s bookmark (agora state clear PIPELINE --stream NAME).',
     });

@@ -1,6 +1,7 @@
 import { readFileSync } from "node:fs";
 import { ConfigError } from "../errors.js";
 import { parseJson } from "../values/exact-json.js";
+import { ProtocolCodes } from "../messages/codes.js";
 
 /**
  * Reads a JSON file given on the command line, with errors that name the
@@ -14,7 +15,7 @@ export function readJsonFile(path: string, flag: string, options: { exact?: bool
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     const reason = code === "ENOENT" ? "does not exist" : code === "EACCES" ? "is not readable" : `cannot be read (${code ?? String(error)})`;
-    throw new ConfigError("FILE_UNREADABLE", `the ${flag} file ${reason}`, {
+    throw new ConfigError(ProtocolCodes.FILE_UNREADABLE, `the ${flag} file ${reason}`, {
       where: { file: path },
       hint: `Check the path given to ${flag}.`,
       cause: error,
@@ -24,7 +25,7 @@ export function readJsonFile(path: string, flag: string, options: { exact?: bool
     const json = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
     return options.exact === true ? parseJson(json) : JSON.parse(json);
   } catch (error) {
-    throw new ConfigError("FILE_NOT_JSON", `the ${flag} file is not valid JSON (${error instanceof Error ? error.message : String(error)})`, {
+    throw new ConfigError(ProtocolCodes.FILE_NOT_JSON, `the ${flag} file is not valid JSON (${error instanceof Error ? error.message : String(error)})`, {
       where: { file: path },
       hint: `Fix the JSON in ${path}.`,
       cause: error,

@@ -6,6 +6,7 @@ import type { Project } from "../project/project-types.js";
 import type { StateStore } from "../state/interfaces.js";
 import { openStateStore } from "../state/open-state-store.js";
 import { isPostgresLocation } from "../state/postgres/postgres-location.js";
+import { RunnerCodes } from "../errors.js";
 
 /** Options every agora command shares. */
 export interface CommonOptions {
@@ -29,7 +30,7 @@ export function maybeProject(options: CommonOptions): Project | undefined {
 /** The project a command about one pipeline needs: --project, else ./pipelines.toml, else a usage error saying so. */
 export function requireProject(options: CommonOptions, why = "no pipelines.toml here"): Project {
   const project = maybeProject({ ...options, project: options.project ?? PROJECT_FILE });
-  if (project === undefined) throw new UsageError("USAGE", why, { hint: "Run it in a project folder, or pass --project FILE." });
+  if (project === undefined) throw new UsageError(RunnerCodes.USAGE, why, { hint: "Run it in a project folder, or pass --project FILE." });
   return project;
 }
 

@@ -13,6 +13,7 @@ import { maskStream } from "../../protocol/index.js";
 import type { CommonOptions } from "./cli-context.js";
 import { startTracing, type Tracing } from "../tracing/tracing-setup.js";
 import { exitProcess } from "../process/exit-guard.js";
+import { RunnerCodes } from "../errors.js";
 
 let tracing: Tracing | undefined;
 
@@ -71,7 +72,7 @@ export async function main(argv: readonly string[]): Promise<never> {
   } catch (thrown) {
     if (thrown instanceof CommanderError) {
       if (thrown.code === "commander.helpDisplayed" || thrown.code === "commander.version" || thrown.code === "commander.help") return finish(0);
-      const usage = new UsageError("USAGE", thrown.message.replace(/^error: /, "").replace(/\s*\n\s*/g, " "), { hint: "Run `agora --help`." });
+      const usage = new UsageError(RunnerCodes.USAGE, thrown.message.replace(/^error: /, "").replace(/\s*\n\s*/g, " "), { hint: "Run `agora --help`." });
       process.stderr.write(`agora error: ${usage.toUserLine()}\n`);
       return finish(2);
     }

@@ -4,6 +4,7 @@ import BetterSqlite3 from "better-sqlite3";
 import { parse } from "csv-parse/sync";
 import { UsageError } from "../../protocol/index.js";
 import { runCommandToEnd } from "../process/spawn-command.js";
+import { RunnerCodes } from "../errors.js";
 
 export type ReadBack = () => Promise<Array<{ stream: string; record: Record<string, unknown> }>>;
 
@@ -222,7 +223,7 @@ export function readBackFrom(read: string | undefined, reader: string | undefine
   if (kind === "csv") return csvReader(where, streams);
   if (kind === "parquet") return parquetReader(where, streams);
   if (kind === "duckdb") return duckdbReader(where, streams);
-  throw new UsageError("USAGE", `--read ${read}: expected sqlite:FILE, jsonl:DIR, csv:DIR, parquet:DIR, duckdb:FILE or postgres:URL`, {
+  throw new UsageError(RunnerCodes.USAGE, `--read ${read}: expected sqlite:FILE, jsonl:DIR, csv:DIR, parquet:DIR, duckdb:FILE or postgres:URL`, {
     hint: "Or name a command with --reader.",
   });
 }

@@ -3,6 +3,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseRecordJson, stringifyJson, UsageError } from "../../protocol/index.js";
+import { RunnerCodes } from "../errors.js";
 
 /** The editor a user asked for ($VISUAL, then $EDITOR), else vi on a terminal; undefined when none can run. */
 function chosenEditor(env: NodeJS.ProcessEnv): string | undefined {
@@ -20,7 +21,7 @@ function chosenEditor(env: NodeJS.ProcessEnv): string | undefined {
 export function editInEditor(record: Record<string, unknown>, label: string, env: NodeJS.ProcessEnv = process.env): Record<string, unknown> | undefined {
   const editor = chosenEditor(env);
   if (editor === undefined) {
-    throw new UsageError("DLQ_EDIT_NO_EDITOR", "no editor to open the record in (VISUAL and EDITOR are unset, and this is not a terminal)", {
+    throw new UsageError(RunnerCodes.DLQ_EDIT_NO_EDITOR, "no editor to open the record in (VISUAL and EDITOR are unset, and this is not a terminal)", {
       hint: "Set EDITOR, or change fields with --set FIELD=VALUE and --unset FIELD.",
     });
   }
@@ -34,7 +35,7 @@ export function editInEditor(record: Record<string, unknown>, label: string, env
     const result = spawnSync("sh", ["-c", `${editor} "$1"`, "sh", file], { stdio: "inherit" });
     if (result.error !== undefined || result.status !== 0) {
       throw new UsageError(
-        "DLQ_EDIT_ABORTED",
+        RunnerCodes.DLQ_EDIT_ABORTED,
         `the editor (${editor}) ${result.error === undefined ? `exited with ${result.status ?? result.signal}` : `did not start: ${result.error.message}`}; nothing was changed`,
         { hint: "Check EDITOR, or use --set FIELD=VALUE." },
       );
@@ -50,7 +51,7 @@ export function editInEditor(record: Record<string, unknown>, label: string, env
     if (typeof edited !== "object" || edited === null || Array.isArray(edited) || edited instanceof Error) {
       keep = true;
       const why = edited instanceof Error ? edited.message : "it is not an object";
-      throw new UsageError("DLQ_EDIT_INVALID", `the edited record is not one JSON object (${why}); nothing was changed`, {
+      throw new UsageError(RunnerCodes.DLQ_EDIT_INVALID, `the edited record is not one JSON object (${why}); nothing was changed`, {
         where: { file },
         hint: "Your text is kept in that file: run the edit again and copy the fix over.",
       });

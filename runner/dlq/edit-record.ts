@@ -1,4 +1,5 @@
 import { parseJson, UsageError } from "../../protocol/index.js";
+import { RunnerCodes } from "../errors.js";
 
 /** One change to a dead letter's record, as `--set` and `--unset` give it. */
 export type FieldEdit = { readonly path: readonly string[]; readonly value: unknown } | { readonly path: readonly string[]; readonly unset: true };
@@ -6,7 +7,7 @@ export type FieldEdit = { readonly path: readonly string[]; readonly value: unkn
 function pathOf(text: string, option: string): string[] {
   const path = text.split(".");
   if (path.some((part) => part === "")) {
-    throw new UsageError("DLQ_EDIT_INVALID", `${option} ${JSON.stringify(text)} names no field (an empty name between dots)`, {
+    throw new UsageError(RunnerCodes.DLQ_EDIT_INVALID, `${option} ${JSON.stringify(text)} names no field (an empty name between dots)`, {
       hint: "Name the field as `name`, or `address.city` inside an object.",
     });
   }
@@ -21,7 +22,7 @@ function pathOf(text: string, option: string): string[] {
 export function parseSet(text: string): FieldEdit {
   const at = text.indexOf("=");
   if (at <= 0)
-    throw new UsageError("DLQ_EDIT_INVALID", `--set ${JSON.stringify(text)} has no FIELD=VALUE`, {
+    throw new UsageError(RunnerCodes.DLQ_EDIT_INVALID, `--set ${JSON.stringify(text)} has no FIELD=VALUE`, {
       hint: "Write --set amount=12.50, or --set 'name=\"007\"' for a text that looks like a number.",
     });
   const valueText = text.slice(at + 1);
@@ -51,7 +52,7 @@ export function applyEdits(record: Record<string, unknown>, edits: readonly Fiel
     for (const [index, part] of edit.path.slice(0, -1).entries()) {
       const child = Object.hasOwn(parent, part) ? parent[part] : undefined;
       if (child !== undefined && (typeof child !== "object" || child === null || Array.isArray(child))) {
-        throw new UsageError("DLQ_EDIT_INVALID", `cannot set ${edit.path.join(".")}: ${edit.path.slice(0, index + 1).join(".")} is not an object`, {
+        throw new UsageError(RunnerCodes.DLQ_EDIT_INVALID, `cannot set ${edit.path.join(".")}: ${edit.path.slice(0, index + 1).join(".")} is not an object`, {
           hint: "Set the whole value instead: --set NAME='{...}'.",
         });
       }

@@ -10,6 +10,7 @@ import { mapperMiddleware } from "./mapper/mapper-middleware.js";
 import { moduleMiddleware } from "./module-middleware.js";
 import { checkChainPlanes } from "./planes.js";
 import type { Middleware, MiddlewareSpec } from "./types.js";
+import { RunnerCodes } from "../errors.js";
 
 const fieldList = { type: "array", minItems: 1, items: { type: "string", minLength: 1 } };
 const streams = { type: "array", items: { type: "string" } };
@@ -58,7 +59,9 @@ export const MIDDLEWARE_TYPES = Object.keys(OPTION_SCHEMAS);
 function checkOptions(spec: MiddlewareSpec, label: string): void {
   const schema = OPTION_SCHEMAS[spec.type];
   if (schema === undefined) {
-    throw new ConfigError("MIDDLEWARE_UNKNOWN", `${label}: unknown middleware type "${spec.type}"`, { hint: `Types: ${MIDDLEWARE_TYPES.join(", ")}.` });
+    throw new ConfigError(RunnerCodes.MIDDLEWARE_UNKNOWN, `${label}: unknown middleware type "${spec.type}"`, {
+      hint: `Types: ${MIDDLEWARE_TYPES.join(", ")}.`,
+    });
   }
   const validate = createAjv().compile({
     type: "object",
@@ -68,7 +71,9 @@ function checkOptions(spec: MiddlewareSpec, label: string): void {
   });
   const type = spec.type;
   if (type === "rename_stream" && spec["streams"] !== undefined)
-    throw new ConfigError("MIDDLEWARE_INVALID", `${label} (rename_stream) has no option "streams"`, { hint: "`from` names the stream (or a glob of them)." });
+    throw new ConfigError(RunnerCodes.MIDDLEWARE_INVALID, `${label} (rename_stream) has no option "streams"`, {
+      hint: "`from` names the stream (or a glob of them).",
+    });
   if (validate(spec)) return;
   const error = validate.errors?.[0];
   const params = (error?.params ?? {}) as Record<string, unknown>;
@@ -78,7 +83,7 @@ function checkOptions(spec: MiddlewareSpec, label: string): void {
       : error?.keyword === "additionalProperties"
         ? `has no option "${String(params["additionalProperty"])}"`
         : `${error?.instancePath.slice(1) ?? ""} ${error?.message ?? "is invalid"}`;
-  throw new ConfigError("MIDDLEWARE_INVALID", `${label} (${type}) ${problem}`, { hint: "See docs/runner.md for each middleware's options." });
+  throw new ConfigError(RunnerCodes.MIDDLEWARE_INVALID, `${label} (${type}) ${problem}`, { hint: "See docs/runner.md for each middleware's options." });
 }
 
 /**
@@ -140,7 +145,7 @@ async function buildSteps(specs: readonly MiddlewareSpec[], projectDir: string, 
         const module = spec["module"] as string | undefined;
         if ((command === undefined) === (module === undefined)) {
           throw new ConfigError(
-            "MIDDLEWARE_INVALID",
+            RunnerCodes.MIDDLEWARE_INVALID,
             `${label} (batch_process) needs one of "command" (an executable speaking the batch protocol) or "module" (a Node module)`,
             { hint: "See docs/runner.md, Batch workers." },
           );

@@ -3,6 +3,7 @@ import { pathToFileURL } from "node:url";
 import { ConfigError, DataError } from "../../protocol/index.js";
 import { refuseExitWhileLoaded } from "../process/exit-guard.js";
 import type { ArrowTable, Middleware, RecordValue, StreamShape } from "./types.js";
+import { RunnerCodes } from "../errors.js";
 
 /** How long a module may take over one record (or Arrow batch) by default. */
 const DEFAULT_TIMEOUT_SECONDS = 60;
@@ -20,7 +21,7 @@ function checkedResult(result: unknown): RecordValue | null {
   if (result === null) return null;
   if (typeof result === "object" && !Array.isArray(result) && (Object.getPrototypeOf(result) === Object.prototype || Object.getPrototypeOf(result) === null))
     return result as RecordValue;
-  throw new DataError("MIDDLEWARE_BAD_RESULT", `returned ${described(result)}, where a record (an object) or null was due`, {
+  throw new DataError(RunnerCodes.MIDDLEWARE_BAD_RESULT, `returned ${described(result)}, where a record (an object) or null was due`, {
     hint: "Return the record (changed or not), or null to drop it.",
   });
 }
@@ -32,7 +33,7 @@ function settleWithin<T>(promise: Promise<T>, seconds: number, what: string): Pr
     timer = setTimeout(
       () =>
         reject(
-          new DataError("MIDDLEWARE_TIMEOUT", `did not finish ${what} within ${seconds} s`, {
+          new DataError(RunnerCodes.MIDDLEWARE_TIMEOUT, `did not finish ${what} within ${seconds} s`, {
             hint: "Fix the module (a promise that never settles?), or raise the step's timeout_seconds.",
           }),
         ),
@@ -109,7 +110,7 @@ async function loadModuleMiddleware(
   try {
     loaded = await importModule(path);
   } catch (error) {
-    throw new ConfigError("MIDDLEWARE_MODULE_FAILED", `cannot load middleware module (${(error as Error).message.split("\n")[0] ?? ""})`, {
+    throw new ConfigError(RunnerCodes.MIDDLEWARE_MODULE_FAILED, `cannot load middleware module (${(error as Error).message.split("\n")[0] ?? ""})`, {
       where: { file: path, setting: name },
       hint: "Check the path (relative to pipelines.toml) and that the module loads with node.",
       cause: error,
@@ -125,7 +126,7 @@ async function loadModuleMiddleware(
           ...(loaded.transformSchema === undefined ? {} : { transformSchema: loaded.transformSchema }),
         };
   if (typeof made.transform !== "function" && typeof made.transformArrow !== "function") {
-    throw new ConfigError("MIDDLEWARE_MODULE_INVALID", "the module exports no transform function", {
+    throw new ConfigError(RunnerCodes.MIDDLEWARE_MODULE_INVALID, "the module exports no transform function", {
       where: { file: path, setting: name },
       hint: "Export `transform(record, shape)` (rows), `transformArrow(table, shape)` (Arrow batches), a default function, or `create(options)`.",
     });

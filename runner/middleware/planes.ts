@@ -1,5 +1,6 @@
 import { ConfigError } from "../../protocol/index.js";
 import type { Middleware, Plane } from "./types.js";
+import { RunnerCodes } from "../errors.js";
 
 /** The planes a step works on. */
 export function planesOf(step: Pick<Middleware, "transform" | "transformArrow">): Plane[] {
@@ -23,7 +24,7 @@ export function checkChainPlanes(steps: readonly Middleware[]): void {
   if (rowsOnly.length === 0 || arrowOnly.length === 0) return;
   const names = (list: readonly Middleware[]): string => list.map((step) => step.name).join(", ");
   throw new ConfigError(
-    "MIDDLEWARE_PLANES_MIXED",
+    RunnerCodes.MIDDLEWARE_PLANES_MIXED,
     `the middleware chain mixes planes: ${names(arrowOnly)} work${arrowOnly.length === 1 ? "s" : ""} on Arrow batches only, ${names(rowsOnly)} on rows only`,
     {
       hint: "Chain steps of one plane: select, drop, rename, rename_stream, mask, hash and filter work on both; or give the Arrow-only module a row transform too.",

@@ -120,7 +120,7 @@ export class DataPath {
     // Every STATE is kept until every target confirms it: one past max_state_bytes would hold the run's memory.
     if (raw.length > maxStateBytes / 4 && Buffer.byteLength(raw) > maxStateBytes) {
       this.halt(
-        new ProtocolError("STATE_TOO_LARGE", `a STATE of ${Buffer.byteLength(raw)} bytes, past max_state_bytes (${maxStateBytes})`, {
+        new ProtocolError(RunnerCodes.STATE_TOO_LARGE, `a STATE of ${Buffer.byteLength(raw)} bytes, past max_state_bytes (${maxStateBytes})`, {
           where: { connector: this.definition.tap.name, line },
           hint: "A STATE holds bookmarks, not data: have the tap keep less in it, or raise max_state_bytes in pipelines.toml.",
         }),

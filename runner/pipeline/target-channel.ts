@@ -47,7 +47,7 @@ export class TargetChannel {
       } catch (error) {
         broken = true;
         this.process.stopFor(
-          new FatalError("TARGET_OUTPUT_INVALID", `wrote a line longer than the limit of ${DEFAULT_MAX_LINE_BYTES} bytes on its stdout`, {
+          new FatalError(RunnerCodes.TARGET_OUTPUT_INVALID, `wrote a line longer than the limit of ${DEFAULT_MAX_LINE_BYTES} bytes on its stdout`, {
             hint: "A target writes only STATE echoes and DEAD_LETTER messages on stdout, and logs to stderr.",
             cause: error,
           }),

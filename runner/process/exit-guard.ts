@@ -1,4 +1,5 @@
 import { DataError } from "../../protocol/index.js";
+import { RunnerCodes } from "../errors.js";
 
 /**
  * agora's own way to end the process: Node's process.exit as it was before
@@ -10,7 +11,7 @@ export const exitProcess: (code?: number) => never = process.exit.bind(process);
 let holders = 0;
 
 function refusedExit(code?: number | string | null): never {
-  throw new DataError("MIDDLEWARE_EXITED", `called process.exit(${code ?? ""}), which a middleware may not`, {
+  throw new DataError(RunnerCodes.MIDDLEWARE_EXITED, `called process.exit(${code ?? ""}), which a middleware may not`, {
     hint: "Throw an error to reject the record, or return null to drop it.",
   });
 }

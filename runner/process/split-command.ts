@@ -1,4 +1,5 @@
 import { UsageError } from "../../protocol/index.js";
+import { RunnerCodes } from "../errors.js";
 
 /**
  * Splits a command line into words the way a POSIX shell would quote them
@@ -36,7 +37,7 @@ export function splitCommand(command: string): string[] {
     }
   }
   if (quote !== undefined)
-    throw new UsageError("COMMAND_UNTERMINATED_QUOTE", `unterminated ${quote} quote in command: ${command}`, { hint: "Close the quote." });
+    throw new UsageError(RunnerCodes.COMMAND_UNTERMINATED_QUOTE, `unterminated ${quote} quote in command: ${command}`, { hint: "Close the quote." });
   if (inWord) words.push(word);
   return words;
 }

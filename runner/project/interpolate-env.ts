@@ -1,5 +1,6 @@
 import { ConfigError } from "../../protocol/index.js";
 import { registerSecret } from "../../protocol/index.js";
+import { RunnerCodes } from "../errors.js";
 
 const VARIABLE = /\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}/g;
 
@@ -17,7 +18,7 @@ export function interpolateEnv<T>(value: T, where: string, env: NodeJS.ProcessEn
       if (fromEnvironment !== undefined) registerSecret(fromEnvironment);
       const found = fromEnvironment ?? fallback;
       if (found === undefined) {
-        throw new ConfigError("ENV_VARIABLE_MISSING", `environment variable ${name} is not set`, {
+        throw new ConfigError(RunnerCodes.ENV_VARIABLE_MISSING, `environment variable ${name} is not set`, {
           where: { setting: where },
           hint: `Set ${name}, or give a default as \${${name}:-value}.`,
         });

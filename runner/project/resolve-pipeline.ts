@@ -72,7 +72,7 @@ export function resolveConnector(
     try {
       fromFile = JSON.parse(readFileSync(file, "utf8")) as Record<string, unknown>;
     } catch (error) {
-      throw new ConfigError("CONFIG_FILE_UNREADABLE", `cannot read config_file (${(error as Error).message})`, {
+      throw new ConfigError(RunnerCodes.CONFIG_FILE_UNREADABLE, `cannot read config_file (${(error as Error).message})`, {
         where: { file, setting: `${where}.config_file` },
         hint: "Check the path and that it holds JSON.",
       });

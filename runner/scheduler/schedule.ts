@@ -1,5 +1,6 @@
 import { Cron } from "croner";
 import { ConfigError } from "../../protocol/index.js";
+import { RunnerCodes } from "../errors.js";
 
 /** When a pipeline runs. */
 export interface Schedule {
@@ -21,7 +22,7 @@ export function parseDuration(value: string | number, where: string): number {
   const match = /^\s*(\d+(?:\.\d+)?)\s*(ms|s|m|h|d)?\s*$/.exec(String(value));
   const seconds = match === null ? Number.NaN : Number(match[1]) * (UNITS[match[2] ?? "s"] ?? 1);
   if (!(seconds > 0)) {
-    throw new ConfigError("SCHEDULE_INVALID", `${where}: "${String(value)}" is not a duration`, {
+    throw new ConfigError(RunnerCodes.SCHEDULE_INVALID, `${where}: "${String(value)}" is not a duration`, {
       hint: 'Use seconds or a number with a unit: "30s", "5m", "2h", "1d".',
     });
   }
@@ -40,7 +41,7 @@ export interface ScheduleSpec {
 export function parseSchedule(spec: ScheduleSpec, where: string): Schedule {
   const kinds = [spec.every !== undefined, spec.cron !== undefined, spec.continuous === true, spec.once === true].filter(Boolean).length;
   if (kinds !== 1) {
-    throw new ConfigError("SCHEDULE_INVALID", `${where}: give exactly one of every, cron, continuous = true or once = true`, {
+    throw new ConfigError(RunnerCodes.SCHEDULE_INVALID, `${where}: give exactly one of every, cron, continuous = true or once = true`, {
       hint: 'For example: schedule = { every = "1h" }',
     });
   }
@@ -53,7 +54,7 @@ export function parseSchedule(spec: ScheduleSpec, where: string): Schedule {
     try {
       cron = new Cron(spec.cron, { paused: true, ...(spec.timezone === undefined ? {} : { timezone: spec.timezone }) });
     } catch (error) {
-      throw new ConfigError("SCHEDULE_INVALID", `${where}.cron: "${spec.cron}" is not a cron expression (${(error as Error).message})`, {
+      throw new ConfigError(RunnerCodes.SCHEDULE_INVALID, `${where}.cron: "${spec.cron}" is not a cron expression (${(error as Error).message})`, {
         hint: 'Five or six fields, e.g. "0 */6 * * *".',
         cause: error,
       });

@@ -1,4 +1,5 @@
 import { UsageError } from "../../protocol/index.js";
+import { RunnerCodes } from "../errors.js";
 
 const isObject = (value: unknown): value is Record<string, unknown> => typeof value === "object" && value !== null && !Array.isArray(value);
 
@@ -12,7 +13,7 @@ export function withoutStreamBookmark(state: unknown, stream: string, pipeline: 
   const bookmarks = isObject(state) && isObject(state["bookmarks"]) ? state["bookmarks"] : undefined;
   if (bookmarks === undefined || !Object.hasOwn(bookmarks, stream)) {
     const known = bookmarks === undefined ? [] : Object.keys(bookmarks);
-    throw new UsageError("STREAM_NOT_IN_STATE", `the checkpoint of ${pipeline} has no bookmark for stream ${JSON.stringify(stream)}`, {
+    throw new UsageError(RunnerCodes.STREAM_NOT_IN_STATE, `the checkpoint of ${pipeline} has no bookmark for stream ${JSON.stringify(stream)}`, {
       hint:
         known.length === 0
           ? "It holds no per-stream bookmarks; `agora state clear PIPELINE` forgets it whole."

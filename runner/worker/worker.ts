@@ -13,6 +13,7 @@ import type { StateStore } from "../state/interfaces.js";
 import { HealthServer } from "./health-server.js";
 import { WorkerMetrics } from "./metrics.js";
 import { Semaphore } from "./semaphore.js";
+import { RunnerCodes } from "../errors.js";
 
 export interface WorkerSettings {
   readonly concurrency: number;
@@ -34,9 +35,13 @@ export function workerSettings(project: Project, overrides: Partial<WorkerSettin
   const token = overrides.token ?? process.env["AGORA_HEALTH_AUTH_TOKEN"];
   // An empty token would quietly turn authentication off: refuse it rather than guess.
   if (token !== undefined && token.trim() === "") {
-    throw new ConfigError("HEALTH_TOKEN_EMPTY", `the health token is empty (${overrides.token === undefined ? "AGORA_HEALTH_AUTH_TOKEN" : "--health-token"})`, {
-      hint: "Set a token, or unset AGORA_HEALTH_AUTH_TOKEN and drop --health-token to serve without one.",
-    });
+    throw new ConfigError(
+      RunnerCodes.HEALTH_TOKEN_EMPTY,
+      `the health token is empty (${overrides.token === undefined ? "AGORA_HEALTH_AUTH_TOKEN" : "--health-token"})`,
+      {
+        hint: "Set a token, or unset AGORA_HEALTH_AUTH_TOKEN and drop --health-token to serve without one.",
+      },
+    );
   }
   return {
     concurrency: overrides.concurrency ?? entry.concurrency,

@@ -4,6 +4,7 @@ import { parseJson, stringifyJson } from "../../values/exact-json.js";
 import { JSON_COLUMN_KEY, type ArrowColumn, type ReadKind } from "./arrow-columns.js";
 import { loadArrow, type ArrowModule } from "./lazy-modules.js";
 import { epochDaysOf, epochMicroseconds, isoFromEpoch, type Instant } from "../../values/instants.js";
+import { ProtocolCodes } from "../../messages/codes.js";
 
 type Row = Readonly<Record<string, unknown>>;
 
@@ -17,7 +18,7 @@ function toArrowValue(value: unknown, column: ArrowColumn, stream: string): unkn
   if (value === undefined || value === null) return null;
   const wrong = (): DataError =>
     new DataError(
-      "ARROW_VALUE_MISMATCH",
+      ProtocolCodes.ARROW_VALUE_MISMATCH,
       `column ${JSON.stringify(column.name)} is ${column.kind} but a record holds ${isExactNumber(value) ? "number" : typeof value} ${stringifyJson(value)}`.slice(
         0,
         300,
@@ -68,10 +69,14 @@ function unscaledOf(value: unknown, column: ArrowColumn, stream: string, wrong: 
   const { negative, digits, exponent } = decimalParts(text);
   if (digits === "") return 0n;
   const refuse = (why: string): DataError =>
-    new DataError("VALUE_OUT_OF_RANGE", `column ${JSON.stringify(column.name)} holds DECIMAL(${precision},${scale}): ${text.slice(0, 100)} ${why}`, {
-      where: { stream, field: column.name },
-      hint: "Fix the value at the source, or the schema's multipleOf and bounds if the column should hold it.",
-    });
+    new DataError(
+      ProtocolCodes.VALUE_OUT_OF_RANGE,
+      `column ${JSON.stringify(column.name)} holds DECIMAL(${precision},${scale}): ${text.slice(0, 100)} ${why}`,
+      {
+        where: { stream, field: column.name },
+        hint: "Fix the value at the source, or the schema's multipleOf and bounds if the column should hold it.",
+      },
+    );
   if (exponent < -scale) throw refuse(`has more than ${scale} digit(s) after the point`);
   if (digits.length + exponent > precision - scale) throw refuse(`has more than ${precision - scale} digit(s) before the point`);
   const unscaled = BigInt(digits) * 10n ** BigInt(exponent + scale);
@@ -112,7 +117,7 @@ function int64Of(value: unknown, wrong: () => DataError, tooBig: () => DataError
 function outOfRange(value: unknown, column: ArrowColumn, stream: string): DataError {
   const text = isExactNumber(value) ? value.text : String(value);
   const holds = column.kind === "int64" ? "64-bit integers" : "doubles (about 15 significant digits)";
-  return new DataError("VALUE_OUT_OF_RANGE", `column ${JSON.stringify(column.name)} holds ${holds}: ${text.slice(0, 100)} does not fit`, {
+  return new DataError(ProtocolCodes.VALUE_OUT_OF_RANGE, `column ${JSON.stringify(column.name)} holds ${holds}: ${text.slice(0, 100)} does not fit`, {
     where: { stream, field: column.name },
     hint: "Send the value as a string, or to a target that stores it exactly (target-postgres: numeric; target-jsonl).",
   });
@@ -330,7 +335,7 @@ const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER);
 function instantText(text: Instant<string>, name: string): string {
   if ("value" in text) return text.value;
   throw new DataError(
-    "TIME_OUT_OF_RANGE",
+    ProtocolCodes.TIME_OUT_OF_RANGE,
     `column ${JSON.stringify(name)} holds the time ${text.refused}, outside the years 0000–9999 that date-time text can write`,
     {
       where: { field: name },

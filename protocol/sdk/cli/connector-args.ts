@@ -2,6 +2,7 @@ import { Command, CommanderError, Option } from "commander";
 import { UsageError } from "../../errors.js";
 import type { ConnectorKind } from "../about.js";
 import { LOG_LEVELS, type LogLevel } from "../logger.js";
+import { ProtocolCodes } from "../../messages/codes.js";
 
 export type ConnectorMode = "about" | "discover" | "test_connection" | "sync";
 
@@ -70,7 +71,7 @@ export function parseConnectorArgs(argv: readonly string[], name: string, versio
   } catch (error) {
     if (error instanceof CommanderError) {
       if (error.code === "commander.helpDisplayed" || error.code === "commander.version") throw new HelpShown();
-      throw new UsageError("USAGE", error.message.replace(/^error: /, "").replace(/\s*\n\s*/g, " "), {
+      throw new UsageError(ProtocolCodes.USAGE, error.message.replace(/^error: /, "").replace(/\s*\n\s*/g, " "), {
         where: { connector: name },
         hint: `Run \`${name} --help\` for the options.`,
       });
@@ -83,13 +84,13 @@ export function parseConnectorArgs(argv: readonly string[], name: string, versio
   if (options.discover === true) modes.push("discover");
   if (options.test_connection === true || options.testConnection === true) modes.push("test_connection");
   if (modes.length > 1) {
-    throw new UsageError("USAGE", `choose one mode, not ${modes.map((mode) => `--${mode}`).join(" and ")}`, {
+    throw new UsageError(ProtocolCodes.USAGE, `choose one mode, not ${modes.map((mode) => `--${mode}`).join(" and ")}`, {
       where: { connector: name },
       hint: `Run \`${name} --help\` for the options.`,
     });
   }
   if (options.catalog !== undefined && options.properties !== undefined) {
-    throw new UsageError("USAGE", "give --catalog or --properties, not both", { where: { connector: name } });
+    throw new UsageError(ProtocolCodes.USAGE, "give --catalog or --properties, not both", { where: { connector: name } });
   }
   return {
     mode: modes[0] ?? "sync",

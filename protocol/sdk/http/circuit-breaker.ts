@@ -1,4 +1,5 @@
 import { TransientError } from "../../errors.js";
+import { ProtocolCodes } from "../../messages/codes.js";
 
 /**
  * Closed: requests go out. After `threshold` failures in a row it opens:
@@ -31,7 +32,7 @@ export class CircuitBreaker {
     }
     const wait = Math.max(0, this.cooldownMs - (Date.now() - (this.openedAt ?? 0)));
     throw new TransientError(
-      "CIRCUIT_OPEN",
+      ProtocolCodes.CIRCUIT_OPEN,
       `the circuit to ${this.name} is open after ${this.failures} failures in a row; next try in ${(wait / 1000).toFixed(1)} s`,
       {
         hint: "The source is failing; it will be tried again after the cool-down.",

@@ -6,6 +6,7 @@ import { CircuitBreaker } from "./circuit-breaker.js";
 import { RateLimiter } from "./rate-limiter.js";
 import { openResponseCache } from "./open-response-cache.js";
 import type { ResponseCache } from "./response-cache.js";
+import { ProtocolCodes } from "../../messages/codes.js";
 
 export type HttpAuth =
   | { readonly type: "bearer"; readonly token: string }
@@ -130,7 +131,7 @@ export class HttpClient {
       }
     }
     throw new FatalError(
-      "HTTP_GAVE_UP",
+      ProtocolCodes.HTTP_GAVE_UP,
       `GET ${shown} failed ${tried.length} time(s) over ${((Date.now() - started) / 1000).toFixed(1)} s: ${tried.join(", ")}`,
       {
         hint: "The source keeps failing; check that it is up, then run again (the last confirmed checkpoint is kept).",
@@ -205,7 +206,7 @@ export class HttpClient {
       return parseJson(text);
     } catch (error) {
       const excerpt = JSON.stringify(text.length > 60 ? `${text.slice(0, 60)}…` : text);
-      throw new FatalError("HTTP_MALFORMED_JSON", `GET ${shown} returned malformed JSON (${(error as Error).message}): ${excerpt}`, {
+      throw new FatalError(ProtocolCodes.HTTP_MALFORMED_JSON, `GET ${shown} returned malformed JSON (${(error as Error).message}): ${excerpt}`, {
         hint: "The source answered with something that is not JSON; check the URL and the source.",
         cause: error,
       });
@@ -215,11 +216,11 @@ export class HttpClient {
   private refused(status: number, shown: string, text: string): Error {
     const excerpt = text.length > 80 ? `${text.slice(0, 80)}…` : text;
     if (status === 401 || status === 403) {
-      return new ConfigError("HTTP_UNAUTHORIZED", `GET ${shown} was refused with ${status}: ${excerpt}`, {
+      return new ConfigError(ProtocolCodes.HTTP_UNAUTHORIZED, `GET ${shown} was refused with ${status}: ${excerpt}`, {
         hint: "Check the credentials in the config (auth).",
       });
     }
-    return new FatalError("HTTP_REFUSED", `GET ${shown} answered ${status}: ${excerpt}`, {
+    return new FatalError(ProtocolCodes.HTTP_REFUSED, `GET ${shown} answered ${status}: ${excerpt}`, {
       hint: status === 404 ? "Check the path in the config." : "The request is wrong in a way retrying cannot fix; check the config.",
     });
   }

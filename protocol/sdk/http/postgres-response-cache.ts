@@ -2,6 +2,7 @@ import type pg from "pg";
 import { ConfigError, FatalError, TransientError, type AgoraError } from "../../errors.js";
 import { readPostgresUrl } from "../postgres-url.js";
 import type { CachedResponse, ResponseCache } from "./response-cache.js";
+import { ProtocolCodes } from "../../messages/codes.js";
 
 /** The server's clock in milliseconds: expiry is judged on one clock, whichever host asks. */
 const SERVER_MS = "(extract(epoch FROM clock_timestamp()) * 1000)::bigint";
@@ -26,7 +27,7 @@ export class PostgresResponseCache implements ResponseCache {
   constructor(location: string) {
     const parsed = readPostgresUrl(location);
     if (parsed === undefined) {
-      throw new ConfigError("HTTP_CACHE_LOCATION", "the HTTP cache's Postgres location is not a valid URL", {
+      throw new ConfigError(ProtocolCodes.HTTP_CACHE_LOCATION, "the HTTP cache's Postgres location is not a valid URL", {
         hint: "Write it as postgres://user:password@host:5432/database.",
       });
     }
@@ -103,20 +104,20 @@ export class PostgresResponseCache implements ResponseCache {
       code.startsWith("08") ||
       code.startsWith("57")
     ) {
-      return new TransientError("HTTP_CACHE_UNAVAILABLE", `cannot ${doing} in the HTTP cache: the server cannot be reached (${code})`, {
+      return new TransientError(ProtocolCodes.HTTP_CACHE_UNAVAILABLE, `cannot ${doing} in the HTTP cache: the server cannot be reached (${code})`, {
         where,
         hint: "Check that the server is up and cache_path is right, or run without the cache (cache_ttl_seconds = 0).",
         cause: error,
       });
     }
     if (code === "28P01" || code === "28000" || code === "3D000" || code === "42501") {
-      return new ConfigError("HTTP_CACHE_REFUSED", `cannot ${doing} in the HTTP cache: ${message} (SQLSTATE ${code})`, {
+      return new ConfigError(ProtocolCodes.HTTP_CACHE_REFUSED, `cannot ${doing} in the HTTP cache: ${message} (SQLSTATE ${code})`, {
         where,
         hint: "Check the user, password and database in cache_path, and that the user may create the cache's schema and table.",
         cause: error,
       });
     }
-    return new FatalError("HTTP_CACHE_FAILED", `cannot ${doing} in the HTTP cache: ${message}${code === "" ? "" : ` (SQLSTATE ${code})`}`, {
+    return new FatalError(ProtocolCodes.HTTP_CACHE_FAILED, `cannot ${doing} in the HTTP cache: ${message}${code === "" ? "" : ` (SQLSTATE ${code})`}`, {
       where,
       cause: error,
     });

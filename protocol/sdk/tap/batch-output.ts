@@ -10,6 +10,7 @@ import type { BatchMessage, JsonSchema } from "../../messages/types.js";
 import { encodeArrowColumns } from "../arrow/arrow-codec.js";
 import { arrowToParquet } from "../arrow/arrow-to-parquet.js";
 import { arrowColumns, type ArrowColumn } from "../arrow/arrow-columns.js";
+import { ProtocolCodes } from "../../messages/codes.js";
 
 /** The `batch_config` setting of SDK taps: records go to files, announced by BATCH messages. */
 export interface BatchConfig {
@@ -80,7 +81,7 @@ export class BatchFiles {
     this.gzip = config.compression === "gzip";
     if (this.columnar && this.gzip) {
       throw new ConfigError(
-        "BATCH_CONFIG_INVALID",
+        ProtocolCodes.BATCH_CONFIG_INVALID,
         `batch_config: compression gzip is for jsonl batches (${config.format === "arrow" ? "Arrow files are written uncompressed" : "Parquet files compress their own column chunks"})`,
         {
           where: { setting: "batch_config.compression", stream },
@@ -92,7 +93,7 @@ export class BatchFiles {
     this.columnValues = this.columns.map(() => []);
     if (this.columnar && this.columns.length === 0) {
       throw new ConfigError(
-        "BATCH_CONFIG_INVALID",
+        ProtocolCodes.BATCH_CONFIG_INVALID,
         `stream ${stream} has no properties in its schema, and ${config.format === "arrow" ? "Arrow" : "Parquet"} batches are columns of them`,
         {
           where: { setting: "batch_config.format", stream },
@@ -103,7 +104,7 @@ export class BatchFiles {
     try {
       mkdirSync(this.root, { recursive: true, mode: 0o700 });
     } catch (error) {
-      throw new ConfigError("BATCH_ROOT_UNWRITABLE", `cannot make the batch folder ${this.root}: ${(error as Error).message}`, {
+      throw new ConfigError(ProtocolCodes.BATCH_ROOT_UNWRITABLE, `cannot make the batch folder ${this.root}: ${(error as Error).message}`, {
         where: { setting: "batch_config.root", stream },
         hint: "Choose a folder this tap may write to (batch_config.root).",
         cause: error,

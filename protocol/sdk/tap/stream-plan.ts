@@ -13,6 +13,7 @@ import {
 import { ConfigError } from "../../errors.js";
 import type { JsonSchema } from "../../messages/types.js";
 import type { TapStream } from "./types.js";
+import { ProtocolCodes } from "../../messages/codes.js";
 
 /** One stream to sync: its definition, the schema to announce and the properties to keep. */
 export interface PlannedStream<Config> {
@@ -68,7 +69,7 @@ export function planStreams<Config>(
     if (!isStreamSelected(entry)) continue;
     const stream = byName.get(entry.tap_stream_id);
     if (stream === undefined) {
-      throw new ConfigError("CATALOG_UNKNOWN_STREAM", `the catalog names stream "${entry.tap_stream_id}", which this config does not offer`, {
+      throw new ConfigError(ProtocolCodes.CATALOG_UNKNOWN_STREAM, `the catalog names stream "${entry.tap_stream_id}", which this config does not offer`, {
         where: { connector, stream: entry.tap_stream_id, ...(catalogFile === undefined ? {} : { file: catalogFile }) },
         hint: `Run \`${connector} --config ... --discover\` again and select from its output.`,
       });

@@ -11,6 +11,7 @@ import { rowSerializer, type RowSerializer } from "./row-serializer.js";
 import { BatchFiles, type BatchConfig } from "./batch-output.js";
 import { tmpdir } from "node:os";
 import { type ArrowBatch, Bookmarked, RejectedRow, RowBatch, type StreamContext, type TapContext, type TapRecord, type TapStream } from "./types.js";
+import { ProtocolCodes } from "../../messages/codes.js";
 
 function deadLetter(stream: string, rejected: RejectedRow): DeadLetterMessage {
   const { error, details } = rejected;
@@ -62,7 +63,7 @@ function serializeRecord(record: TapRecord, stream: string, number: number, book
 function tooDeep(error: unknown, stream: string, number: number, bookmark: unknown): unknown {
   if (!(error instanceof RangeError)) return error;
   const at = bookmark === undefined ? "" : ` (at ${JSON.stringify(bookmark)})`;
-  return new DataError("RECORD_TOO_DEEP", `record ${number} of the stream is nested too deeply to write as JSON${at}`, {
+  return new DataError(ProtocolCodes.RECORD_TOO_DEEP, `record ${number} of the stream is nested too deeply to write as JSON${at}`, {
     where: { stream },
     hint: "JSON writers stop a few thousand levels deep: flatten that data at the source, or leave the record out.",
   });
@@ -80,7 +81,7 @@ function rowRecord(columns: readonly string[], row: ReadonlyArray<unknown>): Tap
 /** A stream that yields RowBatches must name its columns. */
 function columnsOf(stream: Pick<TapStream, "name" | "columns">): readonly string[] {
   if (stream.columns !== undefined) return stream.columns;
-  throw new FatalError("TAP_ROWS_WITHOUT_COLUMNS", `stream ${stream.name} yields a RowBatch but declares no columns`, {
+  throw new FatalError(ProtocolCodes.TAP_ROWS_WITHOUT_COLUMNS, `stream ${stream.name} yields a RowBatch but declares no columns`, {
     hint: "Set `columns` on the stream: the names of the values in each row, in order.",
   });
 }

@@ -1,5 +1,6 @@
 import { ConfigError } from "../../errors.js";
 import { compareNumbers } from "../../values/exact-number.js";
+import { ProtocolCodes } from "../../messages/codes.js";
 
 /**
  * The bookmarks a tap keeps in STATE: `{ "bookmarks": { stream: bookmark } }`.
@@ -13,7 +14,7 @@ export class TapBookmarks {
     let value = inputState;
     if (value === undefined || value === null) value = {};
     if (typeof value !== "object" || Array.isArray(value)) {
-      throw new ConfigError("STATE_INVALID", "the state must be a JSON object", {
+      throw new ConfigError(ProtocolCodes.STATE_INVALID, "the state must be a JSON object", {
         ...(stateFile === undefined ? {} : { where: { file: stateFile } }),
         hint: "Pass the value of a STATE message this tap wrote, or no --state for a fresh sync.",
       });

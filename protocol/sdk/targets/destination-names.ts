@@ -1,4 +1,5 @@
 import { ConfigError } from "../../errors.js";
+import { ProtocolCodes } from "../../messages/codes.js";
 
 /**
  * Which stream writes to which destination (a file, a table), so two
@@ -29,7 +30,7 @@ export class DestinationNames {
     }
     if (owner.stream === stream) return;
     throw new ConfigError(
-      "DESTINATION_TAKEN",
+      ProtocolCodes.DESTINATION_TAKEN,
       `streams ${JSON.stringify(owner.stream)} and ${JSON.stringify(stream)} would both be written to the ${this.what} ${JSON.stringify(owner.destination)}`,
       {
         where: { stream },

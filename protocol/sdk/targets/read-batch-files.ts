@@ -36,7 +36,7 @@ export function manifestPath(uri: string): string | undefined {
 function localPath(uri: string, stream: string, line: number): string {
   const local = manifestPath(uri);
   if (local !== undefined) return local;
-  throw new ProtocolError("BATCH_FILE_NOT_LOCAL", `the BATCH manifest names ${uri}, which is not a local file (a file: URI or a path)`, {
+  throw new ProtocolError(ProtocolCodes.BATCH_FILE_NOT_LOCAL, `the BATCH manifest names ${uri}, which is not a local file (a file: URI or a path)`, {
     where: { stream, line },
     hint: "Have the tap write its batch files on this machine's file system.",
   });
@@ -62,7 +62,7 @@ export function checkBatchPath(path: string, roots: readonly string[], stream: s
   const allowed = roots.map(realPath);
   if (allowed.some((root) => real === root || real.startsWith(root.endsWith(sep) ? root : `${root}${sep}`))) return;
   throw new ProtocolError(
-    "BATCH_FILE_OUTSIDE_ROOTS",
+    ProtocolCodes.BATCH_FILE_OUTSIDE_ROOTS,
     `the BATCH manifest names ${path}, outside the folders batch files may come from (${allowed.join(", ")})`,
     {
       where: { stream, line },
@@ -84,7 +84,7 @@ async function* readArrowFile(message: BatchMessage, path: string, line: number,
     if (!parquet) await readArrowLayout(path);
     decoded = await decodeArrowBatch(parquet ? await parquetFileAsArrow(path) : await readFile(path));
   } catch (error) {
-    throw new FatalError("BATCH_FILE_UNREADABLE", `cannot read batch file as ${parquet ? "Parquet" : "Arrow"}: ${(error as Error).message}`, {
+    throw new FatalError(ProtocolCodes.BATCH_FILE_UNREADABLE, `cannot read batch file as ${parquet ? "Parquet" : "Arrow"}: ${(error as Error).message}`, {
       where: { stream: message.stream, file: path, line },
       cause: error,
     });
@@ -92,7 +92,7 @@ async function* readArrowFile(message: BatchMessage, path: string, line: number,
   const unknown = decoded.columns.find((column) => column.kind === undefined);
   if (unknown !== undefined) {
     throw new ProtocolError(
-      "BATCH_ARROW_TYPE",
+      ProtocolCodes.BATCH_ARROW_TYPE,
       `batch file column ${JSON.stringify(unknown.name)} has Arrow type ${unknown.type} (integers, floats, bool, utf8, timestamps and dates are read)`,
       { where: { stream: message.stream, file: path, line } },
     );
@@ -113,7 +113,7 @@ function checkColumnsFit(columns: Parameters<typeof unfitColumn>[0], schema: Jso
   const unfit = unfitColumn(columns, schema);
   if (unfit === undefined) return;
   throw new ProtocolError(
-    "BATCH_ARROW_TYPE",
+    ProtocolCodes.BATCH_ARROW_TYPE,
     `batch file column ${JSON.stringify(unfit.column.name)} (${unfit.column.type}) is not a property of the stream's SCHEMA of a type that fits it`,
     {
       where: { stream, file, line },
@@ -147,7 +147,7 @@ export async function* readArrowBatchFiles(message: BatchMessage, line: number, 
       ipc = await readFile(path);
       decoded = await decodeArrowBatch(ipc);
     } catch (error) {
-      throw new FatalError("BATCH_FILE_UNREADABLE", `cannot read batch file as Arrow: ${(error as Error).message}`, {
+      throw new FatalError(ProtocolCodes.BATCH_FILE_UNREADABLE, `cannot read batch file as Arrow: ${(error as Error).message}`, {
         where: { stream: message.stream, file: path, line },
         cause: error,
       });
@@ -176,7 +176,7 @@ export async function* readParquetBatchFiles(
     try {
       layout = await readParquetLayout(path);
     } catch (error) {
-      throw new FatalError("BATCH_FILE_UNREADABLE", `cannot read batch file as Parquet: ${(error as Error).message}`, {
+      throw new FatalError(ProtocolCodes.BATCH_FILE_UNREADABLE, `cannot read batch file as Parquet: ${(error as Error).message}`, {
         where: { stream: message.stream, file: path, line },
         cause: error,
       });
@@ -203,10 +203,14 @@ export async function* readBatchFiles(message: BatchMessage, line: number, roots
     return;
   }
   if (format !== "jsonl") {
-    throw new ProtocolError("BATCH_FORMAT_UNSUPPORTED", `BATCH format "${format}" is not supported (supported: ${SUPPORTED_BATCH_FORMATS.join(", ")})`, {
-      where: { stream: message.stream, line },
-      hint: "Configure the tap to send RECORD messages, or jsonl, arrow or parquet batches.",
-    });
+    throw new ProtocolError(
+      ProtocolCodes.BATCH_FORMAT_UNSUPPORTED,
+      `BATCH format "${format}" is not supported (supported: ${SUPPORTED_BATCH_FORMATS.join(", ")})`,
+      {
+        where: { stream: message.stream, line },
+        hint: "Configure the tap to send RECORD messages, or jsonl, arrow or parquet batches.",
+      },
+    );
   }
   for (const uri of message.manifest) {
     const path = localPath(uri, message.stream, line);
@@ -243,7 +247,7 @@ export async function* readBatchFiles(message: BatchMessage, line: number, roots
       if (records.length > 0) yield records;
     } catch (error) {
       if (error instanceof AgoraError) throw error.withLocation({ stream: message.stream });
-      throw new FatalError("BATCH_FILE_UNREADABLE", `cannot read batch file: ${(error as Error).message}`, {
+      throw new FatalError(ProtocolCodes.BATCH_FILE_UNREADABLE, `cannot read batch file: ${(error as Error).message}`, {
         where: { stream: message.stream, file: path, line },
         hint: "The tap must write batch files where the target can read them, and keep them until the target is done.",
         cause: error,

@@ -6,6 +6,7 @@ import { serializeMessage } from "../../messages/serialize.js";
 import type { DeadLetterMessage, RecordMessage } from "../../messages/types.js";
 import type { NumberPlaces } from "../../values/number-places.js";
 import type { StreamInfo, TargetWriter } from "./types.js";
+import { ProtocolCodes } from "../../messages/codes.js";
 
 /* How a target holds each record it is sent: exact, as text or encoded for its writer, or rejected as a dead letter. */
 
@@ -40,7 +41,7 @@ export function recordTextOf(
   if (writer.recordsAs !== "encoded") return undefined;
   const { encodeRecord } = writer;
   if (encodeRecord === undefined) {
-    throw new FatalError("ENCODE_RECORD_MISSING", `${connector} takes records encoded (recordsAs: "encoded") but its writer has no encodeRecord`, {
+    throw new FatalError(ProtocolCodes.ENCODE_RECORD_MISSING, `${connector} takes records encoded (recordsAs: "encoded") but its writer has no encodeRecord`, {
       hint: "The connector's author must implement TargetWriter.encodeRecord, or take records as objects.",
     });
   }

@@ -15,6 +15,7 @@ import { missingKey } from "./key-properties.js";
 import { RecordBatcher } from "./record-batcher.js";
 import { deadLetterLine, recordTextOf, withExactRecord } from "./target-records.js";
 import type { StreamInfo, TargetWriter } from "./types.js";
+import { ProtocolCodes } from "../../messages/codes.js";
 
 export interface TargetSyncOptions {
   readonly batchSizeRows: number;
@@ -182,7 +183,9 @@ class TargetSync {
   private streamOf(name: string, line: number): StreamInfo {
     const stream = this.streams.get(name);
     if (stream === undefined) {
-      throw new ProtocolError("RECORD_BEFORE_SCHEMA", `message for stream "${name}" arrived before any SCHEMA for it`, { where: { stream: name, line } });
+      throw new ProtocolError(ProtocolCodes.RECORD_BEFORE_SCHEMA, `message for stream "${name}" arrived before any SCHEMA for it`, {
+        where: { stream: name, line },
+      });
     }
     return stream;
   }

@@ -42,7 +42,7 @@ async function adHocForReplay(store: StateStore, pipeline: string, targets: read
   if (targets.length > 0) return adHocPipeline(pipeline, remembered.tap, targets, remembered.cwd);
   if (remembered.masked) {
     throw new UsageError(
-      "DLQ_TARGETS_NEEDED",
+      RunnerCodes.DLQ_TARGETS_NEEDED,
       `ad hoc pipeline ${pipeline}'s commands held a secret, which the state store does not keep: ${remembered.targets.map((target) => `--target '${target}'`).join(" ")}`,
       {
         hint: `Give its target command lines again: agora dlq replay ${pipeline} --target '...' (one --target per target).`,
@@ -117,7 +117,7 @@ export function dlqCommand(common: () => CommonOptions, done: (code: number) => 
       try {
         const entry = await store.getDeadLetter(Number(id));
         if (entry === undefined || entry.pipeline !== pipeline)
-          throw new UsageError("DLQ_ENTRY_NOT_FOUND", `pipeline ${pipeline} has no dead letter ${id}`, {
+          throw new UsageError(RunnerCodes.DLQ_ENTRY_NOT_FOUND, `pipeline ${pipeline} has no dead letter ${id}`, {
             hint: `See \`agora dlq list ${pipeline} --status all\`.`,
           });
         await writeOut(`${stringifyJson(entry, 2)}\n`);
@@ -139,17 +139,17 @@ export function dlqCommand(common: () => CommonOptions, done: (code: number) => 
       try {
         const entry = await store.getDeadLetter(Number(id));
         if (entry === undefined || entry.pipeline !== pipeline)
-          throw new UsageError("DLQ_ENTRY_NOT_FOUND", `pipeline ${pipeline} has no dead letter ${id}`, {
+          throw new UsageError(RunnerCodes.DLQ_ENTRY_NOT_FOUND, `pipeline ${pipeline} has no dead letter ${id}`, {
             hint: `See \`agora dlq list ${pipeline} --status all\`.`,
           });
         if (entry.status !== "pending")
-          throw new UsageError("DLQ_EDIT_INVALID", `dead letter ${id} was replayed already (done): there is nothing to repair`, {
+          throw new UsageError(RunnerCodes.DLQ_EDIT_INVALID, `dead letter ${id} was replayed already (done): there is nothing to repair`, {
             hint: `Pending ones: \`agora dlq list ${pipeline}\`.`,
           });
         const record = entry.original ?? entry.processed;
         if (record === undefined)
           throw new UsageError(
-            "DLQ_EDIT_INVALID",
+            RunnerCodes.DLQ_EDIT_INVALID,
             `dead letter ${id} holds no record, only the source's text (${entry.stage}): there is nothing to edit or replay`,
             { hint: "Fix the row at the source; the next run reads it again." },
           );

@@ -2,6 +2,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { Command } from "commander";
 import { UsageError } from "../../../protocol/index.js";
+import { RunnerCodes } from "../../errors.js";
 
 const SAMPLE_PROJECT = `# An Agora project: connectors, and pipelines that wire them together.
 # Run a pipeline with \`agora run sample\`; see docs/runner.md for every setting.
@@ -42,7 +43,7 @@ export function initCommand(): Command {
       const folder = resolve(dir);
       const file = join(folder, "pipelines.toml");
       if (existsSync(file) && options.force !== true) {
-        throw new UsageError("PROJECT_EXISTS", `${file} already exists`, { hint: "Use --force to overwrite it, or choose another folder." });
+        throw new UsageError(RunnerCodes.PROJECT_EXISTS, `${file} already exists`, { hint: "Use --force to overwrite it, or choose another folder." });
       }
       mkdirSync(folder, { recursive: true });
       writeFileSync(file, SAMPLE_PROJECT);

@@ -11,6 +11,7 @@ import { loggerFor, maybeProject, projectStore, writeOut, type CommonOptions } f
 import { summaryLine } from "../../pipeline/run-summary.js";
 import { progressLine } from "../format.js";
 import { LiveStatus } from "../live-status.js";
+import { RunnerCodes } from "../../errors.js";
 
 interface RunOptions extends CommonOptions {
   readonly tap?: string;
@@ -30,7 +31,7 @@ function positiveNumber(text: string | undefined, flag: string): number | undefi
   if (text === undefined) return undefined;
   const value = Number(text);
   if (!Number.isFinite(value) || value <= 0)
-    throw new UsageError("USAGE", `${flag} must be a positive number, not "${text}"`, { hint: "Run `agora run --help`." });
+    throw new UsageError(RunnerCodes.USAGE, `${flag} must be a positive number, not "${text}"`, { hint: "Run `agora run --help`." });
   return value;
 }
 
@@ -60,20 +61,21 @@ async function run(pipelineName: string | undefined, options: RunOptions): Promi
   let definition: PipelineDefinition;
   let project: ReturnType<typeof maybeProject>;
   if (options.tap !== undefined || options.target.length > 0) {
-    if (pipelineName !== undefined) throw new UsageError("USAGE", "give a pipeline name or --tap/--target, not both", { hint: "Run `agora run --help`." });
+    if (pipelineName !== undefined)
+      throw new UsageError(RunnerCodes.USAGE, "give a pipeline name or --tap/--target, not both", { hint: "Run `agora run --help`." });
     if (options.tap === undefined || options.target.length === 0)
-      throw new UsageError("USAGE", "an ad-hoc run needs --tap and at least one --target", {
+      throw new UsageError(RunnerCodes.USAGE, "an ad-hoc run needs --tap and at least one --target", {
         hint: "Example: agora run --tap 'tap-sample' --target 'target-sqlite --config t.json'",
       });
     definition = adHocFromOptions(options, overrides, logger);
   } else {
     project = maybeProject({ ...options, project: options.project ?? "pipelines.toml" });
     if (project === undefined)
-      throw new UsageError("USAGE", "no pipeline given", { hint: "Run `agora run NAME` in a project, or `agora run --tap CMD --target CMD`." });
+      throw new UsageError(RunnerCodes.USAGE, "no pipeline given", { hint: "Run `agora run NAME` in a project, or `agora run --tap CMD --target CMD`." });
     const names = Object.keys(project.pipelines);
     const name = pipelineName ?? (names.length === 1 ? names[0] : undefined);
     if (name === undefined)
-      throw new UsageError("USAGE", `which pipeline? ${project.file} has ${names.join(", ") || "none"}`, { hint: "Run `agora run NAME`." });
+      throw new UsageError(RunnerCodes.USAGE, `which pipeline? ${project.file} has ${names.join(", ") || "none"}`, { hint: "Run `agora run NAME`." });
     definition = resolvePipeline(project, name, overrides);
   }
   const store = projectStore(options, project);

@@ -14,14 +14,14 @@ function parseState(text: string, from: string): unknown {
   try {
     value = parseJson(text);
   } catch (error) {
-    throw new ConfigError("STATE_NOT_JSON", `the state is not valid JSON (${(error as Error).message})`, {
+    throw new ConfigError(RunnerCodes.STATE_NOT_JSON, `the state is not valid JSON (${(error as Error).message})`, {
       where: { file: from },
       hint: "Give a JSON object such as '{\"bookmarks\": {}}'.",
     });
   }
   if (typeof value !== "object" || value === null || Array.isArray(value)) {
     throw new ConfigError(
-      "STATE_NOT_OBJECT",
+      RunnerCodes.STATE_NOT_OBJECT,
       `the state must be a JSON object, as a STATE message's value is; got ${Array.isArray(value) ? "an array" : value === null ? "null" : `a ${typeof value}`}`,
       {
         where: { file: from },
@@ -90,7 +90,7 @@ export function stateCommand(common: () => CommonOptions): Command {
     .description("replace the checkpoint (the next run resumes from it)")
     .action(async (pipeline: string, json: string | undefined, options: { file?: string }) => {
       if ((json === undefined) === (options.file === undefined))
-        throw new UsageError("USAGE", "give the state as an argument or with --file", { hint: `agora state set ${pipeline} '{"bookmarks": {}}'` });
+        throw new UsageError(RunnerCodes.USAGE, "give the state as an argument or with --file", { hint: `agora state set ${pipeline} '{"bookmarks": {}}'` });
       const value = options.file === undefined ? parseState(json as string, "the argument") : parseState(readFileSync(options.file, "utf8"), options.file);
       const store = await storeForKnownPipeline(common(), pipeline);
       try {
@@ -114,7 +114,9 @@ export function stateCommand(common: () => CommonOptions): Command {
         }
         const saved = await store.getCheckpoint(pipeline);
         if (saved === undefined)
-          throw new UsageError("NO_CHECKPOINT", `pipeline ${pipeline} has no checkpoint`, { hint: "Every stream starts from the beginning already." });
+          throw new UsageError(RunnerCodes.NO_CHECKPOINT, `pipeline ${pipeline} has no checkpoint`, {
+            hint: "Every stream starts from the beginning already.",
+          });
         await store.setCheckpoint(pipeline, withoutStreamBookmark(saved.state, options.stream, pipeline), saved.runId);
         process.stderr.write(`bookmark of stream ${options.stream} cleared in the checkpoint of ${pipeline}: that stream starts from the beginning next run\n`);
       } finally {

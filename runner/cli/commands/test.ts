@@ -5,6 +5,7 @@ import { renderReport } from "../../conformance/report.js";
 import { runTapSuite } from "../../conformance/tap-suite.js";
 import { runTargetSuite } from "../../conformance/target-suite.js";
 import { writeOut, type CommonOptions } from "../cli-context.js";
+import { RunnerCodes } from "../../errors.js";
 
 interface TestOptions {
   readonly config: string[];
@@ -18,7 +19,7 @@ interface TestOptions {
 
 function positive(text: string, flag: string): number {
   const value = Number(text);
-  if (!(value > 0)) throw new UsageError("USAGE", `${flag} must be a positive number, not "${text}"`, { hint: "Run `agora test --help`." });
+  if (!(value > 0)) throw new UsageError(RunnerCodes.USAGE, `${flag} must be a positive number, not "${text}"`, { hint: "Run `agora test --help`." });
   return value;
 }
 

@@ -3,6 +3,7 @@ import { stringifyJson, UsageError } from "../../../protocol/index.js";
 import { StopRequests } from "../../pipeline/stop-requests.js";
 import { scheduledPipelines, Worker, workerSettings, type WorkerSettings } from "../../worker/worker.js";
 import { loggerFor, maybeProject, projectStore, writeOut, type CommonOptions } from "../cli-context.js";
+import { RunnerCodes } from "../../errors.js";
 
 interface WorkerOptions {
   readonly list?: boolean;
@@ -17,7 +18,7 @@ function number(text: string | undefined, flag: string): number | undefined {
   if (text === undefined) return undefined;
   const value = Number(text);
   if (!Number.isFinite(value) || value < 0)
-    throw new UsageError("USAGE", `${flag} must be a non-negative number, not "${text}"`, { hint: "Run `agora worker --help`." });
+    throw new UsageError(RunnerCodes.USAGE, `${flag} must be a non-negative number, not "${text}"`, { hint: "Run `agora worker --help`." });
   return value;
 }
 
@@ -33,7 +34,8 @@ export function workerCommand(common: () => CommonOptions, done: (code: number) 
     .action(async (options: WorkerOptions) => {
       const shared = common();
       const project = maybeProject({ ...shared, project: shared.project ?? "pipelines.toml" });
-      if (project === undefined) throw new UsageError("USAGE", "the worker needs a project", { hint: "Run it where pipelines.toml is, or pass --project." });
+      if (project === undefined)
+        throw new UsageError(RunnerCodes.USAGE, "the worker needs a project", { hint: "Run it where pipelines.toml is, or pass --project." });
       const logger = loggerFor(shared);
       const overrides: Partial<WorkerSettings> = Object.fromEntries(
         Object.entries({

@@ -1,6 +1,7 @@
 import { DataError, FatalError } from "../../../protocol/index.js";
 import { ConnectorProcess } from "../../process/connector-process.js";
 import { frame, FrameError, FrameReader, type RequestHeader, type ResponseHeader } from "./batch-frames.js";
+import { RunnerCodes } from "../../errors.js";
 
 export interface PoolOptions {
   /** The step's name, for logs and errors. */
@@ -64,7 +65,7 @@ export class BatchPool {
   /** Sends one batch; resolves with the worker's answer, rejects when the batch (or its generation) fails. */
   async run(stream: string, format: "jsonl" | "arrow", rows: number, payload: Uint8Array): Promise<BatchAnswer> {
     while (this.jobs.size >= this.options.maxInFlight) await new Promise<void>((wake) => this.waiting.push(wake));
-    if (this.closed) throw new FatalError("BATCH_POOL_CLOSED", `${this.options.name}: the worker pool is closed`);
+    if (this.closed) throw new FatalError(RunnerCodes.BATCH_POOL_CLOSED, `${this.options.name}: the worker pool is closed`);
     if (this.broken !== undefined) throw this.broken;
     const worker = this.workerFor();
     const header: RequestHeader = { id: this.nextId, stream, format, rows, bytes: payload.byteLength };
@@ -80,7 +81,7 @@ export class BatchPool {
 
   private timeoutError(job: Job): DataError {
     return new DataError(
-      "BATCH_TIMEOUT",
+      RunnerCodes.BATCH_TIMEOUT,
       `${this.options.name}: batch ${job.header.id} of stream ${job.header.stream} (${job.header.rows} rows) got no answer within ${this.options.timeoutMs / 1000} s; the worker pool was recycled`,
       {
         where: { stream: job.header.stream },
@@ -115,7 +116,7 @@ export class BatchPool {
           this.poison(
             generation,
             undefined,
-            new FatalError("BATCH_WORKER_PROTOCOL", `${process.name}: ${error.message}`, {
+            new FatalError(RunnerCodes.BATCH_WORKER_PROTOCOL, `${process.name}: ${error.message}`, {
               hint: "A batch worker answers each request with a frame: a JSON header line, then its payload (docs/runner.md).",
             }),
           );
@@ -125,7 +126,7 @@ export class BatchPool {
     process.stdin.on("error", () => undefined);
     void process.exited.then((exit) => {
       if (this.closed || worker.generation !== this.generation) return;
-      const problem = process.describeFailure(exit, "while transforming batches") ?? new FatalError("BATCH_WORKER_EXITED", `${process.name} exited`);
+      const problem = process.describeFailure(exit, "while transforming batches") ?? new FatalError(RunnerCodes.BATCH_WORKER_EXITED, `${process.name} exited`);
       // A worker that died before its generation answered anything is a broken command: fail everything rather than start workers forever.
       if (this.answeredNow === 0) this.broken = problem;
       this.poison(generation, undefined, problem);
@@ -140,7 +141,9 @@ export class BatchPool {
     this.settle(job);
     this.answeredNow += 1;
     if (header.error !== undefined) {
-      job.reject(new DataError("BATCH_WORKER_ERROR", `${this.options.name}: ${header.error}`.slice(0, 500), { where: { stream: job.header.stream } }));
+      job.reject(
+        new DataError(RunnerCodes.BATCH_WORKER_ERROR, `${this.options.name}: ${header.error}`.slice(0, 500), { where: { stream: job.header.stream } }),
+      );
       return;
     }
     job.resolve({ format: header.format ?? job.header.format, payload });
@@ -168,7 +171,7 @@ export class BatchPool {
       else {
         job.reject(
           new DataError(
-            "BATCH_POOL_RECYCLED",
+            RunnerCodes.BATCH_POOL_RECYCLED,
             `${this.options.name}: batch ${job.header.id} of stream ${job.header.stream} was failed with its worker pool, recycled after batch ${culprit.header.id} timed out`,
             {
               where: { stream: job.header.stream },

@@ -3,6 +3,7 @@ import { resolve } from "node:path";
 import { DataError, loadArrow, mayHoldExactNumbers, parseJsonExact, stringifyJson } from "../../../protocol/index.js";
 import type { ArrowTable, Middleware, RecordValue } from "../types.js";
 import { BatchPool } from "./batch-pool.js";
+import { RunnerCodes } from "../../errors.js";
 
 export interface BatchProcessOptions {
   /** An executable speaking the batch protocol (batch-frames.ts), or undefined with `module`. */
@@ -67,7 +68,7 @@ export function batchProcessMiddleware(name: string, options: BatchProcessOption
         const result = tableFromIPC(answer.payload);
         if (result.numRows !== table.numRows) {
           throw new DataError(
-            "BATCH_ROWS_CHANGED",
+            RunnerCodes.BATCH_ROWS_CHANGED,
             `${name} returned ${result.numRows} rows for a batch of ${table.numRows}: an Arrow batch step must keep the row count`,
             {
               where: { stream: shape.stream },
@@ -92,7 +93,7 @@ export function batchProcessMiddleware(name: string, options: BatchProcessOption
           .filter((line) => line !== "");
         if (lines.length !== batch.length) {
           const error = new DataError(
-            "BATCH_ROWS_CHANGED",
+            RunnerCodes.BATCH_ROWS_CHANGED,
             `${name} returned ${lines.length} records for a batch of ${batch.length}: a batch step answers each record (null drops it)`,
             { where: { stream } },
           );
@@ -106,7 +107,9 @@ export function batchProcessMiddleware(name: string, options: BatchProcessOption
             value = mayHoldExactNumbers(line) ? parseJsonExact(line) : JSON.parse(line);
           } catch {
             item.reject(
-              new DataError("BATCH_ANSWER_INVALID", `${name} answered record ${index + 1} of a batch with a line that is not JSON`, { where: { stream } }),
+              new DataError(RunnerCodes.BATCH_ANSWER_INVALID, `${name} answered record ${index + 1} of a batch with a line that is not JSON`, {
+                where: { stream },
+              }),
             );
             return;
           }
@@ -114,7 +117,7 @@ export function batchProcessMiddleware(name: string, options: BatchProcessOption
           else if (typeof value === "object" && !Array.isArray(value)) item.resolve(value as RecordValue);
           else
             item.reject(
-              new DataError("BATCH_ANSWER_INVALID", `${name} answered record ${index + 1} of a batch with ${typeof value}, not an object or null`, {
+              new DataError(RunnerCodes.BATCH_ANSWER_INVALID, `${name} answered record ${index + 1} of a batch with ${typeof value}, not an object or null`, {
                 where: { stream },
               }),
             );

@@ -2,12 +2,13 @@ import { hasField, setField } from "./record-fields.js";
 import { DataError, isExactNumber, numberFromDecimalText, stringifyJson, type ExactNumber, type JsonSchema } from "../../../protocol/index.js";
 import type { Middleware, RecordValue } from "../types.js";
 import { propertiesOf, withProperties } from "./schema-edit.js";
+import { RunnerCodes } from "../../errors.js";
 
 export const COERCE_TYPES = ["string", "integer", "number", "boolean", "date-time"] as const;
 export type CoerceType = (typeof COERCE_TYPES)[number];
 
 function fail(field: string, type: string, value: unknown): never {
-  throw new DataError("COERCE_FAILED", `field ${field}: cannot turn ${stringifyJson(value)} into ${type}`, { where: { field } });
+  throw new DataError(RunnerCodes.COERCE_FAILED, `field ${field}: cannot turn ${stringifyJson(value)} into ${type}`, { where: { field } });
 }
 
 function coerce(field: string, type: CoerceType, value: unknown): unknown {

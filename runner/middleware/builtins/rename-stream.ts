@@ -1,6 +1,7 @@
 import { compileGlob, GlobError, isGlob, type Glob } from "../../../catalogs/index.js";
 import { ConfigError } from "../../../protocol/index.js";
 import type { Middleware } from "../types.js";
+import { RunnerCodes } from "../../errors.js";
 
 /**
  * `rename_stream`: targets see a stream under another name (its SCHEMA,
@@ -11,16 +12,20 @@ import type { Middleware } from "../types.js";
  */
 export function renameStream(name: string, from: string, to: string): Middleware {
   if (isGlob(from) && !to.includes("{stream}")) {
-    throw new ConfigError("MIDDLEWARE_INVALID", `${name}: from = "${from}" may match several streams, and to = "${to}" would give them all one name`, {
-      hint: 'Put {stream} in `to` (to = "raw_{stream}"), or name one stream in `from`.',
-    });
+    throw new ConfigError(
+      RunnerCodes.MIDDLEWARE_INVALID,
+      `${name}: from = "${from}" may match several streams, and to = "${to}" would give them all one name`,
+      {
+        hint: 'Put {stream} in `to` (to = "raw_{stream}"), or name one stream in `from`.',
+      },
+    );
   }
   let matches: Glob;
   try {
     matches = compileGlob(from);
   } catch (error) {
     if (!(error instanceof GlobError)) throw error;
-    throw new ConfigError("MIDDLEWARE_INVALID", `${name}: from = ${JSON.stringify(from)}: ${error.message}`, {
+    throw new ConfigError(RunnerCodes.MIDDLEWARE_INVALID, `${name}: from = ${JSON.stringify(from)}: ${error.message}`, {
       hint: "Write the range low to high ([a-z]), or name one stream.",
     });
   }

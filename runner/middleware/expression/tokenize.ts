@@ -1,4 +1,5 @@
 import { ConfigError } from "../../../protocol/index.js";
+import { RunnerCodes } from "../../errors.js";
 
 export type Token =
   | { readonly kind: "number"; readonly value: number; readonly at: number }
@@ -10,7 +11,7 @@ export type Token =
 const OPERATORS = ["==", "!=", "<=", ">=", "<", ">", "+", "-", "*", "/", "%", "(", ")", "[", "]", ",", "."];
 
 export function expressionError(source: string, at: number, message: string): ConfigError {
-  return new ConfigError("EXPRESSION_INVALID", `${message} at position ${at + 1} of ${JSON.stringify(source)}`, {
+  return new ConfigError(RunnerCodes.EXPRESSION_INVALID, `${message} at position ${at + 1} of ${JSON.stringify(source)}`, {
     hint: "Expressions use fields, literals, == != < <= > >= in, and or not, + - * / %, and functions such as lower(), len(), coalesce().",
   });
 }

@@ -4,6 +4,7 @@ import { createLogger, DataError, type SchemaMessage } from "../../../protocol/i
 import { privateDir } from "../../process/private-dir.js";
 import type { Middleware, RecordValue, StreamShape } from "../types.js";
 import { MapperWorker, type MapperRequest } from "./mapper-worker.js";
+import { RunnerCodes } from "../../errors.js";
 
 export interface MapperOptions {
   readonly command: string;
@@ -82,7 +83,7 @@ export function mapperMiddleware(name: string, options: MapperOptions): Middlewa
         logger.warn(
           `${name}: worker ${index + 1} gave no answer for ${options.timeoutSeconds} s; replacing it (the record it was stuck on goes to the DLQ, the ones behind it are sent again)`,
         );
-        const waiting = worker.giveUpHead(new DataError("MAPPER_TIMEOUT", `the mapper gave no answer within ${options.timeoutSeconds} s`));
+        const waiting = worker.giveUpHead(new DataError(RunnerCodes.MAPPER_TIMEOUT, `the mapper gave no answer within ${options.timeoutSeconds} s`));
         worker.kill();
         workers[index] = undefined;
         resend(waiting);
@@ -109,7 +110,8 @@ export function mapperMiddleware(name: string, options: MapperOptions): Middlewa
     },
     async transform(record: RecordValue, shape: StreamShape) {
       const { records } = await ask(schemaMessage(shape), record);
-      if (records.length > 1) throw new DataError("MAPPER_SPLIT", `the mapper turned one record into ${records.length}; splitting records is not supported`);
+      if (records.length > 1)
+        throw new DataError(RunnerCodes.MAPPER_SPLIT, `the mapper turned one record into ${records.length}; splitting records is not supported`);
       return records[0]?.record ?? null;
     },
     async close() {

@@ -1,6 +1,7 @@
 import { asAgoraError, DataError, FatalError, LineSplitter, parseMessageLine, serializeMessage, type SchemaMessage } from "../../../protocol/index.js";
 import { ConnectorProcess, type ConnectorLaunch } from "../../process/connector-process.js";
 import type { RecordValue } from "../types.js";
+import { RunnerCodes } from "../../errors.js";
 
 /** The key of the marker STATE that follows each record sent to a mapper. */
 export const MAPPER_MARKER = "__agora_mapper_seq";
@@ -48,7 +49,7 @@ export class MapperWorker {
         const said = asAgoraError(error);
         this.failAll(
           new FatalError(
-            "MAPPER_OUTPUT_INVALID",
+            RunnerCodes.MAPPER_OUTPUT_INVALID,
             `mapper ${launch.name} wrote a line that is not a Singer message (its output line ${line}: ${said.message})`,
             { hint: "A mapper writes Singer messages on stdout and logs to stderr.", cause: error },
           ),
@@ -64,7 +65,9 @@ export class MapperWorker {
         const marker = (message.value as Record<string, unknown> | null)?.[MAPPER_MARKER];
         if (marker === undefined) return;
         if (marker !== head.sequence) {
-          this.failAll(new FatalError("MAPPER_OUT_OF_ORDER", `mapper ${launch.name} answered request ${String(marker)} while ${head.sequence} was due`));
+          this.failAll(
+            new FatalError(RunnerCodes.MAPPER_OUT_OF_ORDER, `mapper ${launch.name} answered request ${String(marker)} while ${head.sequence} was due`),
+          );
           return;
         }
         this.pending.shift();
@@ -88,7 +91,8 @@ export class MapperWorker {
     void this.process.exited.then((exit) => {
       this.dead = true;
       const problem =
-        this.process.describeFailure(exit, "while mapping records") ?? new FatalError("MAPPER_EXITED", `mapper ${launch.name} exited before answering`);
+        this.process.describeFailure(exit, "while mapping records") ??
+        new FatalError(RunnerCodes.MAPPER_EXITED, `mapper ${launch.name} exited before answering`);
       // A worker that never answered is broken (bad command?): fail everything rather than respawn forever.
       if (this.answered === 0) this.failAll(problem);
       else this.onLost?.(this.giveUpHead(problem));
@@ -119,7 +123,7 @@ export class MapperWorker {
    */
   send(request: MapperRequest): void {
     if (this.dead) {
-      request.reject(new FatalError("MAPPER_EXITED", `mapper ${this.process.name} is not running`));
+      request.reject(new FatalError(RunnerCodes.MAPPER_EXITED, `mapper ${this.process.name} is not running`));
       return;
     }
     const schemaText = serializeMessage(request.schema);
