@@ -11,7 +11,7 @@ import { loadCatalogFile } from "../load-catalog.js";
 import type { Logger } from "../logger.js";
 import { readJsonFile } from "../read-json-file.js";
 import { SDK_NAME } from "../version.js";
-import { planStreams } from "./stream-plan.js";
+import { planStreams, type PlannedStream } from "./stream-plan.js";
 import { syncStream } from "./sync-stream.js";
 import { BATCH_CONFIG_SETTING, type BatchConfig } from "./batch-output.js";
 import { TapBookmarks } from "./tap-bookmarks.js";
@@ -48,88 +48,9 @@ export function defineTap<Config extends ConnectorConfig = ConnectorConfig>(defi
     if (args.mode === "about") return printAbout(about, args.format, renderAboutMarkdown);
     const config = loadConfig(args.configFiles, settings, definition.name) as Config & TapConfig;
     const context: TapContext<Config> = { config, logger };
-
-    if (args.mode === "discover") {
-      const streams = await definition.discoverStreams(context);
-      const catalog = {
-        streams: streams.map((stream) =>
-          describeStream({
-            tapStreamId: stream.name,
-            schema: stream.schema,
-            ...(stream.keyProperties === undefined ? {} : { keyProperties: stream.keyProperties }),
-            ...(stream.replicationKey === undefined ? {} : { replicationKey: stream.replicationKey }),
-            // A stream that resumes (from a bookmark or a replication key) reads only what is new: INCREMENTAL.
-            replicationMethod: stream.resumable === true || stream.replicationKey !== undefined ? "INCREMENTAL" : "FULL_TABLE",
-          }),
-        ),
-      };
-      await new Promise<void>((resolve) => process.stdout.write(`${JSON.stringify(catalog, null, 2)}\n`, () => resolve()));
-      return undefined;
-    }
-
-    if (args.mode === "test_connection") {
-      const message =
-        definition.testConnection === undefined
-          ? `${(await definition.discoverStreams(context)).length} stream(s) available`
-          : await definition.testConnection(context);
-      logger.info(`connection ok: ${message}`);
-      return undefined;
-    }
-
-    return sync(args, context, config.state_every_records, config.batch_config, logger);
-  }
-
-  async function sync(
-    args: ConnectorArgs,
-    context: TapContext<Config>,
-    stateEveryRecords: number,
-    batch: BatchConfig | undefined,
-    logger: Logger,
-  ): Promise<number | void> {
-    const catalog = args.catalogFile === undefined ? undefined : loadCatalogFile(args.catalogFile, definition.name);
-    if (args.stateFile !== undefined && !definition.resumable) logger.warn("this tap cannot resume; --state is ignored");
-    const inputState = args.stateFile === undefined || !definition.resumable ? undefined : readJsonFile(args.stateFile, "--state", { exact: true });
-    const bookmarks = new TapBookmarks(inputState, args.stateFile);
-    // With a catalog, only its selected streams are built, from its schemas: no second sampling or fetching.
-    const request: StreamRequest | undefined =
-      catalog === undefined
-        ? undefined
-        : { schemas: new Map(catalog.streams.filter((entry) => isStreamSelected(entry)).map((entry) => [entry.tap_stream_id, entry.schema])) };
-    const planned = planStreams(await definition.discoverStreams(context, request), catalog, args.catalogFile, definition.name);
-    for (const item of planned) {
-      if (item.newProperties.length > 0)
-        logger.info(
-          `stream ${item.stream.name}: the source has ${item.newProperties.length === 1 ? "a property" : "properties"} the catalog does not name (${item.newProperties.join(", ")}), added since it was made; sent with the others (discover again to choose)`,
-        );
-    }
-
-    const controller = new AbortController();
-    let stopSignal: NodeJS.Signals | undefined;
-    const onSignal = (signal: NodeJS.Signals): void => {
-      stopSignal = signal;
-      logger.warn(`${signal} received: stopping after the current record`);
-      controller.abort();
-    };
-    process.once("SIGINT", onSignal);
-    process.once("SIGTERM", onSignal);
-
-    const output = new MessageWriter(process.stdout);
-    let total = 0;
-    try {
-      for (const item of planned) {
-        const result = await syncStream(item, context, { output, bookmarks, stateEveryRecords, signal: controller.signal, batch });
-        total += result.records;
-        logger.debug(`stream ${item.stream.name}: ${result.records} records`);
-        if (result.stopped) break;
-      }
-    } catch (error) {
-      // Hand over what was written before the failure (its STATE included) before reporting it.
-      await output.close().catch(() => undefined);
-      throw error;
-    }
-    await output.close();
-    logger.info(`${stopSignal === undefined ? "synced" : "stopped after"} ${total} records from ${planned.length} stream(s)`);
-    return stopSignal === undefined ? undefined : exitCodeForSignal(stopSignal);
+    if (args.mode === "discover") return printCatalog(definition, context);
+    if (args.mode === "test_connection") return testConnection(definition, context, logger);
+    return syncTap(definition, args, context, config, logger);
   }
 
   return {
@@ -137,4 +58,100 @@ export function defineTap<Config extends ConnectorConfig = ConnectorConfig>(defi
     main: (argv = process.argv.slice(2)) =>
       connectorMain(definition.name, () => parseConnectorArgs(argv, definition.name, definition.version, definition.description, "tap"), run),
   };
+}
+
+/** `--discover`: the catalog of every stream, on stdout. */
+async function printCatalog<Config extends ConnectorConfig>(definition: TapDefinition<Config>, context: TapContext<Config>): Promise<undefined> {
+  const streams = await definition.discoverStreams(context);
+  const catalog = {
+    streams: streams.map((stream) =>
+      describeStream({
+        tapStreamId: stream.name,
+        schema: stream.schema,
+        ...(stream.keyProperties === undefined ? {} : { keyProperties: stream.keyProperties }),
+        ...(stream.replicationKey === undefined ? {} : { replicationKey: stream.replicationKey }),
+        // A stream that resumes (from a bookmark or a replication key) reads only what is new: INCREMENTAL.
+        replicationMethod: stream.resumable === true || stream.replicationKey !== undefined ? "INCREMENTAL" : "FULL_TABLE",
+      }),
+    ),
+  };
+  await new Promise<void>((resolve) => process.stdout.write(`${JSON.stringify(catalog, null, 2)}\n`, () => resolve()));
+  return undefined;
+}
+
+/** `--test_connection`: the tap's own check, or its streams discovered. */
+async function testConnection<Config extends ConnectorConfig>(
+  definition: TapDefinition<Config>,
+  context: TapContext<Config>,
+  logger: Logger,
+): Promise<undefined> {
+  const message =
+    definition.testConnection === undefined
+      ? `${(await definition.discoverStreams(context)).length} stream(s) available`
+      : await definition.testConnection(context);
+  logger.info(`connection ok: ${message}`);
+  return undefined;
+}
+
+/** The streams a sync reads: with a catalog, only its selected streams, built from its schemas (no second sampling or fetching). */
+async function streamsToSync<Config extends ConnectorConfig>(
+  definition: TapDefinition<Config>,
+  args: ConnectorArgs,
+  context: TapContext<Config>,
+  logger: Logger,
+): Promise<Array<PlannedStream<Config>>> {
+  const catalog = args.catalogFile === undefined ? undefined : loadCatalogFile(args.catalogFile, definition.name);
+  const request: StreamRequest | undefined =
+    catalog === undefined
+      ? undefined
+      : { schemas: new Map(catalog.streams.filter((entry) => isStreamSelected(entry)).map((entry) => [entry.tap_stream_id, entry.schema])) };
+  const planned = planStreams(await definition.discoverStreams(context, request), catalog, args.catalogFile, definition.name);
+  for (const item of planned) {
+    if (item.newProperties.length > 0)
+      logger.info(
+        `stream ${item.stream.name}: the source has ${item.newProperties.length === 1 ? "a property" : "properties"} the catalog does not name (${item.newProperties.join(", ")}), added since it was made; sent with the others (discover again to choose)`,
+      );
+  }
+  return planned;
+}
+
+/** A sync: each planned stream in turn, until done or a signal asks to stop after the current record. */
+async function syncTap<Config extends ConnectorConfig>(
+  definition: TapDefinition<Config>,
+  args: ConnectorArgs,
+  context: TapContext<Config>,
+  config: TapConfig,
+  logger: Logger,
+): Promise<number | void> {
+  if (args.stateFile !== undefined && !definition.resumable) logger.warn("this tap cannot resume; --state is ignored");
+  const inputState = args.stateFile === undefined || !definition.resumable ? undefined : readJsonFile(args.stateFile, "--state", { exact: true });
+  const bookmarks = new TapBookmarks(inputState, args.stateFile);
+  const planned = await streamsToSync(definition, args, context, logger);
+  const controller = new AbortController();
+  let stopSignal: NodeJS.Signals | undefined;
+  const onSignal = (signal: NodeJS.Signals): void => {
+    stopSignal = signal;
+    logger.warn(`${signal} received: stopping after the current record`);
+    controller.abort();
+  };
+  process.once("SIGINT", onSignal);
+  process.once("SIGTERM", onSignal);
+  const output = new MessageWriter(process.stdout);
+  const options = { output, bookmarks, stateEveryRecords: config.state_every_records, signal: controller.signal, batch: config.batch_config };
+  let total = 0;
+  try {
+    for (const item of planned) {
+      const result = await syncStream(item, context, options);
+      total += result.records;
+      logger.debug(`stream ${item.stream.name}: ${result.records} records`);
+      if (result.stopped) break;
+    }
+  } catch (error) {
+    // Hand over what was written before the failure (its STATE included) before reporting it.
+    await output.close().catch(() => undefined);
+    throw error;
+  }
+  await output.close();
+  logger.info(`${stopSignal === undefined ? "synced" : "stopped after"} ${total} records from ${planned.length} stream(s)`);
+  return stopSignal === undefined ? undefined : exitCodeForSignal(stopSignal);
 }
