@@ -56,73 +56,14 @@ export function batchProcessMiddleware(name: string, options: BatchProcessOption
     maxInFlight: options.maxInFlight,
     timeoutMs: options.timeoutSeconds * 1000,
   });
+  if (options.plane === "arrow") return arrowBatchStep(name, options, pool);
   const close = (): Promise<void> => pool.close();
-  if (options.plane === "arrow") {
-    return {
-      name,
-      streams: options.streams,
-      close,
-      async transformArrow(table: ArrowTable, shape) {
-        const { tableFromIPC, tableToIPC } = await loadArrow();
-        const answer = await pool.run(shape.stream, "arrow", table.numRows, tableToIPC(table, "stream"));
-        const result = tableFromIPC(answer.payload);
-        if (result.numRows !== table.numRows) {
-          throw new DataError(
-            RunnerCodes.BATCH_ROWS_CHANGED,
-            `${name} returned ${result.numRows} rows for a batch of ${table.numRows}: an Arrow batch step must keep the row count`,
-            {
-              where: { stream: shape.stream },
-              hint: "Return one row per row received (use a filter step to drop rows).",
-            },
-          );
-        }
-        return result;
-      },
-    };
-  }
-
   const gathering = new Map<string, Waiting[]>();
   let scheduled = false;
   const send = (stream: string, batch: Waiting[]): void => {
     const payload = Buffer.from(`${batch.map((item) => stringifyJson(item.record)).join("\n")}\n`);
     pool.run(stream, "jsonl", batch.length, payload).then(
-      (answer) => {
-        const lines = answer.payload
-          .toString("utf8")
-          .split("\n")
-          .filter((line) => line !== "");
-        if (lines.length !== batch.length) {
-          const error = new DataError(
-            RunnerCodes.BATCH_ROWS_CHANGED,
-            `${name} returned ${lines.length} records for a batch of ${batch.length}: a batch step answers each record (null drops it)`,
-            { where: { stream } },
-          );
-          for (const item of batch) item.reject(error);
-          return;
-        }
-        lines.forEach((line, index) => {
-          const item = batch[index] as Waiting;
-          let value: unknown;
-          try {
-            value = mayHoldExactNumbers(line) ? parseJsonExact(line) : JSON.parse(line);
-          } catch {
-            item.reject(
-              new DataError(RunnerCodes.BATCH_ANSWER_INVALID, `${name} answered record ${index + 1} of a batch with a line that is not JSON`, {
-                where: { stream },
-              }),
-            );
-            return;
-          }
-          if (value === null) item.resolve(null);
-          else if (typeof value === "object" && !Array.isArray(value)) item.resolve(value as RecordValue);
-          else
-            item.reject(
-              new DataError(RunnerCodes.BATCH_ANSWER_INVALID, `${name} answered record ${index + 1} of a batch with ${typeof value}, not an object or null`, {
-                where: { stream },
-              }),
-            );
-        });
-      },
+      (answer) => settleBatch(name, stream, batch, answer.payload),
       (error: unknown) => {
         for (const item of batch) item.reject(error as Error);
       },
@@ -158,4 +99,66 @@ export function batchProcessMiddleware(name: string, options: BatchProcessOption
       });
     },
   };
+}
+
+/** An Arrow batch step: each Arrow batch to a worker as it is, and back with as many rows. */
+function arrowBatchStep(name: string, options: BatchProcessOptions, pool: BatchPool): Middleware {
+  return {
+    name,
+    streams: options.streams,
+    close: () => pool.close(),
+    async transformArrow(table: ArrowTable, shape) {
+      const { tableFromIPC, tableToIPC } = await loadArrow();
+      const answer = await pool.run(shape.stream, "arrow", table.numRows, tableToIPC(table, "stream"));
+      const result = tableFromIPC(answer.payload);
+      if (result.numRows !== table.numRows) {
+        throw new DataError(
+          RunnerCodes.BATCH_ROWS_CHANGED,
+          `${name} returned ${result.numRows} rows for a batch of ${table.numRows}: an Arrow batch step must keep the row count`,
+          {
+            where: { stream: shape.stream },
+            hint: "Return one row per row received (use a filter step to drop rows).",
+          },
+        );
+      }
+      return result;
+    },
+  };
+}
+
+/** A worker's answer to a batch of records: one JSON line per record, each resolving its record (null drops it) or rejecting it. */
+function settleBatch(name: string, stream: string, batch: readonly Waiting[], payload: Buffer): void {
+  const lines = payload
+    .toString("utf8")
+    .split("\n")
+    .filter((line) => line !== "");
+  if (lines.length !== batch.length) {
+    const error = new DataError(
+      RunnerCodes.BATCH_ROWS_CHANGED,
+      `${name} returned ${lines.length} records for a batch of ${batch.length}: a batch step answers each record (null drops it)`,
+      { where: { stream } },
+    );
+    for (const item of batch) item.reject(error);
+    return;
+  }
+  for (const [index, line] of lines.entries()) {
+    const item = batch[index] as Waiting;
+    let value: unknown;
+    try {
+      value = mayHoldExactNumbers(line) ? parseJsonExact(line) : JSON.parse(line);
+    } catch {
+      item.reject(
+        new DataError(RunnerCodes.BATCH_ANSWER_INVALID, `${name} answered record ${index + 1} of a batch with a line that is not JSON`, { where: { stream } }),
+      );
+      continue;
+    }
+    if (value === null) item.resolve(null);
+    else if (typeof value === "object" && !Array.isArray(value)) item.resolve(value as RecordValue);
+    else
+      item.reject(
+        new DataError(RunnerCodes.BATCH_ANSWER_INVALID, `${name} answered record ${index + 1} of a batch with ${typeof value}, not an object or null`, {
+          where: { stream },
+        }),
+      );
+  }
 }
