@@ -4,8 +4,8 @@ import { readTargetLine } from "../connector/target-output.js";
 import { spawnCommand, spawnErrorOf } from "../process/spawn-command.js";
 import { fail, pass, skip, type CheckResult } from "./check-result.js";
 import { keyOf, looselyEqual, storedField } from "./loose-equal.js";
-import { readBackFrom } from "./read-back.js";
-import { buildTargetFixture } from "./target-fixture.js";
+import { readBackFrom, type ReadBack } from "./read-back.js";
+import { buildTargetFixture, type TargetFixture } from "./target-fixture.js";
 import { checkUnknownMessage } from "./unknown-message-check.js";
 
 export interface TargetSuiteOptions {
@@ -32,17 +32,46 @@ export async function runTargetSuite(command: string, options: TargetSuiteOption
   return results;
 }
 
+/** What a target did with the fixture: how it ended, what it said, the STATEs it confirmed and, per confirmation, the records already written. */
+interface FixtureRun {
+  readonly result: Parameters<typeof spawnErrorOf>[0] & { readonly timedOut: boolean };
+  readonly stderr: string;
+  readonly confirmed: ReadonlyArray<{ index: number; value: unknown }>;
+  readonly snapshots: ReadonlyArray<{ index: number; present: Set<string> }>;
+}
+
+/** The key of every record read back, by its stream's key properties. */
+async function keysReadBack(readBack: ReadBack, keysOfStream: ReadonlyMap<string, readonly string[]>): Promise<Set<string>> {
+  return new Set((await readBack()).map(({ stream, record }) => keyOf(stream, record, keysOfStream.get(stream) ?? [])));
+}
+
 async function fixtureChecks(command: string, options: TargetSuiteOptions): Promise<CheckResult[]> {
   const fixture = buildTargetFixture();
   const readBack = readBackFrom(options.read, options.reader, fixture.streams, options.cwd);
+  const run = await feedFixture(command, options, fixture, readBack);
+  // A target that never started confirmed nothing and wrote nothing: every check that needs it fails, with why.
+  const startError = spawnErrorOf(run.result);
+  if (startError !== undefined) {
+    const why = `it could not start (${startError}): is the command right, installed and on PATH?`;
+    return [fail("exit", why), fail("state_order", why), fail("state_final", why), fail("durability", why), fail("records_arrived", why)];
+  }
+  const results = stateChecks(run, fixture, options.timeoutSeconds);
+  if (readBack === undefined) {
+    results.push(skip("durability", "needs --read or --reader to look at what the target wrote"));
+    results.push(skip("records_arrived", "needs --read or --reader to look at what the target wrote"));
+    return results;
+  }
+  results.push(...(await readBackChecks(run, fixture, readBack)));
+  return results;
+}
+
+/** Runs the target on the fixture; with a way to read back, what it had written is read at each confirmation. */
+async function feedFixture(command: string, options: TargetSuiteOptions, fixture: TargetFixture, readBack: ReadBack | undefined): Promise<FixtureRun> {
   const sentStates = fixture.states.map((value) => canonicalJson(value));
   const confirmed: Array<{ index: number; value: unknown }> = [];
   const snapshots: Array<{ index: number; present: Set<string> }> = [];
   const keysOfStream = new Map(fixture.records.map((record) => [record.stream, record.keys]));
-  const present = async (): Promise<Set<string>> =>
-    new Set((await (readBack as NonNullable<typeof readBack>)()).map(({ stream, record }) => keyOf(stream, record, keysOfStream.get(stream) ?? [])));
   let reads: Promise<void> = Promise.resolve();
-
   const child = spawnCommand(
     command,
     options.configFiles.flatMap((config) => ["--config", config]),
@@ -56,7 +85,8 @@ async function fixtureChecks(command: string, options: TargetSuiteOptions): Prom
     if (output.kind !== "state") return;
     const index = sentStates.lastIndexOf(canonicalJson(output.value));
     confirmed.push({ index, value: output.value });
-    if (readBack !== undefined && index >= 0) reads = reads.then(async () => void snapshots.push({ index, present: await present() }));
+    if (readBack !== undefined && index >= 0)
+      reads = reads.then(async () => void snapshots.push({ index, present: await keysReadBack(readBack, keysOfStream) }));
   });
   child.stdout.on("data", (chunk: Buffer) => splitter.push(chunk));
   child.stdin.on("error", () => undefined);
@@ -64,23 +94,21 @@ async function fixtureChecks(command: string, options: TargetSuiteOptions): Prom
   const result = await child;
   splitter.end();
   await reads;
-  // A target that never started confirmed nothing and wrote nothing: every check that needs it fails, with why.
-  const startError = spawnErrorOf(result);
-  if (startError !== undefined) {
-    const why = `it could not start (${startError}): is the command right, installed and on PATH?`;
-    return [fail("exit", why), fail("state_order", why), fail("state_final", why), fail("durability", why), fail("records_arrived", why)];
-  }
+  return { result, stderr, confirmed, snapshots };
+}
 
+/** exit, state_order and state_final: how it ended, and the STATEs it confirmed. */
+function stateChecks(run: FixtureRun, fixture: TargetFixture, timeoutSeconds: number): CheckResult[] {
+  const { result, confirmed } = run;
   const results: CheckResult[] = [];
-  const lastStderr = stderr.trim().split("\n").at(-1) ?? "";
+  const lastStderr = run.stderr.trim().split("\n").at(-1) ?? "";
   results.push(
     result.timedOut
-      ? fail("exit", `did not finish within ${options.timeoutSeconds} s`)
+      ? fail("exit", `did not finish within ${timeoutSeconds} s`)
       : result.exitCode === 0
         ? pass("exit", `exited 0 after ${fixture.lines.length} input lines`)
         : fail("exit", `exited with code ${String(result.exitCode ?? result.signal)}: ${lastStderr}`),
   );
-
   const unknown = confirmed.find((item) => item.index < 0);
   const backwards = confirmed.find((item, position) => position > 0 && item.index < (confirmed[position - 1]?.index ?? -1));
   results.push(
@@ -96,16 +124,16 @@ async function fixtureChecks(command: string, options: TargetSuiteOptions): Prom
       ? pass("state_final", "the last STATE was confirmed")
       : fail("state_final", `the last STATE sent, ${JSON.stringify(fixture.states[last])}, was never confirmed`),
   );
+  return results;
+}
 
-  if (readBack === undefined) {
-    results.push(skip("durability", "needs --read or --reader to look at what the target wrote"));
-    results.push(skip("records_arrived", "needs --read or --reader to look at what the target wrote"));
-    return results;
-  }
+/** durability and records_arrived: each confirmation's records already written, and every record read back with its values. */
+async function readBackChecks(run: FixtureRun, fixture: TargetFixture, readBack: ReadBack): Promise<CheckResult[]> {
+  const keysOfStream = new Map(fixture.records.map((record) => [record.stream, record.keys]));
   const final = await readBack();
   const finalKeys = new Set(final.map(({ stream, record }) => keyOf(stream, record, keysOfStream.get(stream) ?? [])));
   let early: string | undefined;
-  for (const snapshot of snapshots) {
+  for (const snapshot of run.snapshots) {
     const missing = fixture.records.find(
       (record) =>
         record.beforeState <= snapshot.index &&
@@ -117,10 +145,8 @@ async function fixtureChecks(command: string, options: TargetSuiteOptions): Prom
       break;
     }
   }
-  results.push(
-    early === undefined ? pass("durability", `${snapshots.length} confirmation(s) checked: their records were already written`) : fail("durability", early),
-  );
-
+  const durability =
+    early === undefined ? pass("durability", `${run.snapshots.length} confirmation(s) checked: their records were already written`) : fail("durability", early);
   const latest = new Map<string, { stream: string; record: Record<string, unknown> }>();
   for (const item of final) latest.set(keyOf(item.stream, item.record, keysOfStream.get(item.stream) ?? []), item);
   let problem: string | undefined;
@@ -137,8 +163,8 @@ async function fixtureChecks(command: string, options: TargetSuiteOptions): Prom
       break;
     }
   }
-  results.push(
+  return [
+    durability,
     problem === undefined ? pass("records_arrived", `all ${fixture.records.length} records read back with their values`) : fail("records_arrived", problem),
-  );
-  return results;
+  ];
 }
