@@ -72,9 +72,18 @@ function shorten(text: string, length: number): string {
 }
 
 export function dlqCommand(common: () => CommonOptions, done: (code: number) => Promise<void>): Command {
-  const dlq = new Command("dlq").description("the dead-letter queue: records rejected by validation, middleware or a target");
-  dlq
-    .command("list")
+  return new Command("dlq")
+    .description("the dead-letter queue: records rejected by validation, middleware or a target")
+    .addCommand(listCommand(common))
+    .addCommand(showCommand(common))
+    .addCommand(editCommand(common))
+    .addCommand(replayCommand(common, done))
+    .addCommand(purgeCommand(common));
+}
+
+/** `agora dlq list`: dead letters, a line each (or --json). */
+function listCommand(common: () => CommonOptions): Command {
+  return new Command("list")
     .argument("<pipeline>")
     .addOption(new Option("--stage <stage>", "only this stage").choices(STAGES))
     .addOption(new Option("--status <status>", "pending (not yet replayed), done, or all").choices(["pending", "done", "all"]).default("pending"))
@@ -107,8 +116,11 @@ export function dlqCommand(common: () => CommonOptions, done: (code: number) => 
         await store.close();
       }
     });
-  dlq
-    .command("show")
+}
+
+/** `agora dlq show`: one dead letter in full. */
+function showCommand(common: () => CommonOptions): Command {
+  return new Command("show")
     .argument("<pipeline>")
     .argument("<id>", "the entry's id (from dlq list)")
     .description("print one dead letter in full: records, error, checkpoint")
@@ -125,8 +137,11 @@ export function dlqCommand(common: () => CommonOptions, done: (code: number) => 
         await store.close();
       }
     });
-  dlq
-    .command("edit")
+}
+
+/** `agora dlq edit`: a pending dead letter's record changed before its replay. */
+function editCommand(common: () => CommonOptions): Command {
+  return new Command("edit")
     .argument("<pipeline>")
     .argument("<id>", "the entry's id (from dlq list)")
     .option("--set <field=value>", "set a field (dots reach inside objects; the value is JSON when it reads as JSON, else text); repeatable", collect, [])
@@ -165,8 +180,11 @@ export function dlqCommand(common: () => CommonOptions, done: (code: number) => 
         await store.close();
       }
     });
-  dlq
-    .command("replay")
+}
+
+/** `agora dlq replay`: pending dead letters through the pipeline again. */
+function replayCommand(common: () => CommonOptions, done: (code: number) => Promise<void>): Command {
+  return new Command("replay")
     .argument("<pipeline>")
     .addOption(new Option("--stage <stage>", "only entries of this stage").choices(STAGES))
     .addOption(
@@ -219,8 +237,11 @@ export function dlqCommand(common: () => CommonOptions, done: (code: number) => 
         await store.close();
       }
     });
-  dlq
-    .command("purge")
+}
+
+/** `agora dlq purge`: dead letters deleted. */
+function purgeCommand(common: () => CommonOptions): Command {
+  return new Command("purge")
     .argument("<pipeline>")
     .addOption(new Option("--stage <stage>", "only this stage").choices(STAGES))
     .addOption(new Option("--status <status>", "done (the default: replayed ones), pending, or all").choices(["pending", "done", "all"]).default("done"))
@@ -234,5 +255,4 @@ export function dlqCommand(common: () => CommonOptions, done: (code: number) => 
         await store.close();
       }
     });
-  return dlq;
 }
