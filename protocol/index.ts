@@ -68,15 +68,8 @@ export {
   type ArrowKind,
   type ReadKind,
 } from "./sdk/arrow/arrow-columns.js";
-export {
-  arrowRowProblem,
-  cellReader,
-  decodeArrowBatch,
-  encodeArrowBatch,
-  encodeArrowColumns,
-  kindOfField,
-  type DecodedBatch,
-} from "./sdk/arrow/arrow-codec.js";
+export { arrowRowProblem, encodeArrowBatch, encodeArrowColumns } from "./sdk/arrow/arrow-codec.js";
+export { cellReader, decodeArrowBatch, kindOfField, type DecodedBatch } from "./sdk/arrow/arrow-decode.js";
 export { encodeStreamRecords } from "./sdk/arrow/encode-stream-records.js";
 export { ArrowLayoutError, readArrowLayout, type ArrowLayout } from "./sdk/arrow/arrow-layout.js";
 export { readParquetLayout } from "./sdk/arrow/parquet-layout.js";

@@ -1,6 +1,6 @@
 import { open } from "node:fs/promises";
 import { JSON_COLUMN_KEY, type ReadKind } from "./arrow-columns.js";
-import { kindOfField } from "./arrow-codec.js";
+import { kindOfField } from "./arrow-decode.js";
 import { loadArrow, type ArrowModule } from "./lazy-modules.js";
 
 /** What an Arrow IPC stream file holds, read from its message headers alone. */

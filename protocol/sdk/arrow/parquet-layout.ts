@@ -1,6 +1,6 @@
 import type { SchemaElement } from "hyparquet";
 import { JSON_COLUMN_KEY, type ReadKind } from "./arrow-columns.js";
-import { kindOfField } from "./arrow-codec.js";
+import { kindOfField } from "./arrow-decode.js";
 import type { ArrowLayout } from "./arrow-layout.js";
 import { loadArrow, type ArrowModule } from "./lazy-modules.js";
 

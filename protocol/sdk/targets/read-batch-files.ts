@@ -9,7 +9,7 @@ import { AgoraError, FatalError, ProtocolError } from "../../errors.js";
 import { LineSplitter } from "../../framing/line-splitter.js";
 import { ProtocolCodes } from "../../messages/codes.js";
 import type { BatchMessage, JsonSchema } from "../../messages/types.js";
-import { decodeArrowBatch } from "../arrow/arrow-codec.js";
+import { decodeArrowBatch } from "../arrow/arrow-decode.js";
 import { unfitColumn } from "../arrow/arrow-columns.js";
 import { readArrowLayout } from "../arrow/arrow-layout.js";
 import { readParquetLayout } from "../arrow/parquet-layout.js";
