@@ -3,7 +3,8 @@ import { from as copyFrom } from "pg-copy-streams";
 import { ConfigError, type AgoraError, type JsonSchema, type RecordMessage, type StreamInfo } from "../../protocol/index.js";
 import { columnKind, type ColumnKind } from "./column-types.js";
 import { copyChunks, copyFields, CopyRowEncoder, withVersionField } from "./copy-rows.js";
-import { quoteIdentifier, RECORD_COLUMN, refuseUnusableNames, SEQUENCE_COLUMN, stagingTableName, storedIdentifier, VERSION_COLUMN } from "./identifiers.js";
+import { quoteIdentifier, RECORD_COLUMN, refuseUnusableNames, SEQUENCE_COLUMN, stagingTableName, VERSION_COLUMN } from "./identifiers.js";
+import { evolveTable, existingColumns, refuseTruncatedNames } from "./table-schema.js";
 import { refusedRow } from "./postgres-errors.js";
 
 /** A record the caller may reject alone (dead letter), by its index in the batch. */
@@ -81,17 +82,17 @@ export class StreamTable {
     this.wholeRecord = wanted.size === 0;
     if (this.wholeRecord) wanted.set(RECORD_COLUMN, { pgType: "jsonb", encoding: "json" });
     if (!this.wholeRecord) refuseUnusableNames(stream.name, [...wanted.keys()]);
-    this.refuseTruncatedNames(stream.name, [...wanted.keys()]);
-    const existing = await this.existingColumns(client);
+    refuseTruncatedNames(stream.name, [...wanted.keys()]);
+    const existing = await existingColumns(client, this.schema, this.table);
     if (existing.size === 0) {
       const definitions = [...wanted].map(([name, kind]) => `${quoteIdentifier(name)} ${kind.pgType}`);
       if (stream.keyProperties.length > 0) definitions.push(`PRIMARY KEY (${stream.keyProperties.map(quoteIdentifier).join(", ")})`);
       await client.query(`CREATE SCHEMA IF NOT EXISTS ${quoteIdentifier(this.schema)}`);
       await client.query(`CREATE TABLE ${this.qualified} (${definitions.join(", ")})`);
     } else {
-      await this.evolve(client, existing, wanted, stream);
+      await evolveTable(client, { schema: this.schema, table: this.table }, existing, wanted, stream);
     }
-    const columns = await this.existingColumns(client);
+    const columns = await existingColumns(client, this.schema, this.table);
     this.versioned = columns.has(VERSION_COLUMN);
     // A column widened to jsonb earlier stays jsonb: values are then written as JSON.
     this.columns = [...wanted.keys()];
@@ -299,7 +300,7 @@ export class StreamTable {
 
   /** Removes the rows of versions older than `version` (ACTIVATE_VERSION). */
   async activateVersion(client: ClientBase, version: number): Promise<void> {
-    if ((await this.existingColumns(client)).size === 0) return;
+    if ((await existingColumns(client, this.schema, this.table)).size === 0) return;
     if (!this.versioned) await this.addVersionColumn(client);
     await client.query(`DELETE FROM ${this.qualified} WHERE ${quoteIdentifier(VERSION_COLUMN)} IS NULL OR ${quoteIdentifier(VERSION_COLUMN)} < $1`, [version]);
   }
@@ -314,73 +315,4 @@ export class StreamTable {
     }
     this.stagingReady = false;
   }
-
-  /** Column name → type (Postgres's udt name: int8, numeric, jsonb…), in table order. */
-  private async existingColumns(client: ClientBase): Promise<Map<string, string>> {
-    const result = await client.query<{ column_name: string; udt_name: string }>(
-      "SELECT column_name, udt_name FROM information_schema.columns WHERE table_schema = $1 AND table_name = $2 ORDER BY ordinal_position",
-      [this.schema, this.table],
-    );
-    return new Map(result.rows.map((row) => [row.column_name, row.udt_name === "jsonb" ? "jsonb" : row.udt_name]));
-  }
-
-  private async evolve(client: ClientBase, existing: Map<string, string>, wanted: Map<string, ColumnKind>, stream: StreamInfo): Promise<void> {
-    const keys = await client.query<{ column_name: string }>(
-      `SELECT a.attname AS column_name FROM pg_index i JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = ANY(i.indkey)
-       WHERE i.indrelid = $1::regclass AND i.indisprimary ORDER BY array_position(i.indkey, a.attnum)`,
-      [this.qualified],
-    );
-    const existingKeys = keys.rows.map((row) => row.column_name);
-    if (existingKeys.join("\u0000") !== stream.keyProperties.join("\u0000")) {
-      throw new ConfigError(
-        "KEYS_CHANGED",
-        `the table's key is (${existingKeys.join(", ")}) but the stream's key properties are (${stream.keyProperties.join(", ")})`,
-        {
-          where: { stream: stream.name },
-          hint: `Drop or rename table ${this.schema}.${this.table}, or keep the stream's key properties unchanged.`,
-        },
-      );
-    }
-    for (const [name, kind] of wanted) {
-      const type = existing.get(name);
-      if (type === undefined) {
-        await client.query(`ALTER TABLE ${this.qualified} ADD COLUMN ${quoteIdentifier(name)} ${kind.pgType}`);
-      } else if (type !== PG_UDT[kind.pgType] && type !== "jsonb" && !stream.keyProperties.includes(name)) {
-        // The schema changed a column's type: keep every value, as JSON.
-        await client.query(`ALTER TABLE ${this.qualified} ALTER COLUMN ${quoteIdentifier(name)} TYPE jsonb USING to_jsonb(${quoteIdentifier(name)})`);
-      }
-    }
-  }
-
-  /** Postgres would cut a long name to 63 bytes: two properties cut to one name are refused rather than merged. */
-  private refuseTruncatedNames(stream: string, names: readonly string[]): void {
-    const seen = new Map<string, string>();
-    for (const name of names) {
-      const stored = storedIdentifier(name);
-      const other = seen.get(stored);
-      if (other !== undefined) {
-        throw new ConfigError(
-          "COLUMN_NAME_TAKEN",
-          `properties ${JSON.stringify(other)} and ${JSON.stringify(name)} would both be column ${JSON.stringify(stored)} (Postgres keeps the first 63 bytes of a name)`,
-          {
-            where: { stream },
-            hint: "Rename one of them (the rename middleware), so each keeps its own column.",
-          },
-        );
-      }
-      seen.set(stored, name);
-    }
-  }
 }
-
-/** Postgres's internal names of the types columnKind chooses. */
-const PG_UDT: Record<ColumnKind["pgType"], string> = {
-  bigint: "int8",
-  numeric: "numeric",
-  boolean: "bool",
-  text: "text",
-  timestamptz: "timestamptz",
-  date: "date",
-  time: "time",
-  jsonb: "jsonb",
-};
