@@ -2,14 +2,14 @@
  * Agora's runner as a library: run a pipeline, keep its state, replay its dead letters.
  *
  * Reading it top-down: `agora run`, `agora worker` and `agora dlq replay`
- * (cli/, worker/) all call `executePipeline` (pipeline/execute-pipeline.ts;
+ * (cli/, worker/) all call `executePipeline` (execute-pipeline.ts;
  * `executeNow` for a run asked for by hand), which takes the pipeline's
  * lease and runs a sync (`runPipeline`, pipeline/run-pipeline.ts) or a
  * replay (dlq/replay.ts). A run's parts are built and wired in one place,
- * pipeline/assemble-run.ts, each handed the ports (pipeline/ports.ts) it
+ * pipeline/assemble-run.ts, each handed the ports (ports.ts) it
  * writes to:
  *
- * - a record: the tap's stdout → MessagePump (message-pump.ts: framing,
+ * - a record (modules of pipeline/ unless named): the tap's stdout → MessagePump (message-pump.ts: framing,
  *   backpressure) → DataPath (data-path.ts: validation, middleware, the
  *   ordered window; BATCHes through batches/batch-route.ts) → TargetSink
  *   (target-set.ts) → TargetChannel (target-channel.ts) → a target's stdin;

@@ -8,7 +8,7 @@ import type { NewDeadLetter } from "./state/types.js";
  * comes back from a target's stdout through TargetReports to the
  * CheckpointKeeper, which queues its save on the run's StoreWrites. Each
  * part is handed the ports it writes to when the run is assembled
- * (assemble-run.ts); none is handed a callback.
+ * (pipeline/assemble-run.ts); none is handed a callback.
  */
 
 /** Where the data path sends what leaves it, in source order: the run's targets. */
