@@ -1,5 +1,6 @@
 import { rmSync } from "node:fs";
-import type { AgoraError, DeadLetterMessage, Logger } from "../../protocol/index.js";
+import { FatalError, maskSecrets, type AgoraError, type DeadLetterMessage, type Logger } from "../../protocol/index.js";
+import { RunnerCodes } from "../errors.js";
 import { BatchFileLedger } from "../batches/batch-file-ledger.js";
 import type { TargetBatchFormats } from "../batches/batch-lane.js";
 import { BatchRoute, type BatchFormatSource } from "../batches/batch-route.js";
@@ -19,7 +20,7 @@ import { TargetSet } from "../pipeline/target-set.js";
 import type { PipelineDefinition } from "../definition.js";
 import { privateDir } from "../process/private-dir.js";
 import type { DeadLetterStore } from "../state/interfaces.js";
-import type { DeadLetter, DeadLetterStage } from "../state/types.js";
+import type { DeadLetter, DeadLetterStage, RunFailure } from "../state/types.js";
 import { DeadLetterSource } from "./dead-letter-source.js";
 
 export { REPLAY_MARKER } from "./dead-letter-source.js";
@@ -44,7 +45,8 @@ export interface ReplaySummary {
   readonly notReplayable: number;
   /** Sent, but not confirmed by every target (a target failed): left pending. */
   readonly unconfirmed: number;
-  readonly error: string | undefined;
+  /** Why the replay stopped before its end (a target failed, a stop, a hang), with its code and kind, as a run's failure. */
+  readonly failure: RunFailure | undefined;
 }
 
 /**
@@ -61,11 +63,16 @@ export interface ReplaySummary {
  * is never sent again, and one that fails again stays, with its attempt
  * count raised.
  */
+/** A replay's error as a run's failure: its one line (secrets masked), code and kind. */
+function failureOf(error: AgoraError): RunFailure {
+  return { code: error.code, kind: error.kind, message: maskSecrets(error.toUserLine()) };
+}
+
 export async function replayDeadLetters(definition: PipelineDefinition, store: DeadLetterStore, options: ReplayOptions): Promise<ReplaySummary> {
   const entries = await store.listDeadLetters({ pipeline: definition.name, stage: options.stage, status: "pending", ids: options.ids });
   const replayable = entries.filter((entry) => entry.original !== undefined || entry.processed !== undefined);
   const notReplayable = entries.length - replayable.length;
-  if (replayable.length === 0) return { attempted: 0, succeeded: 0, failed: 0, failures: [], notReplayable, unconfirmed: 0, error: undefined };
+  if (replayable.length === 0) return { attempted: 0, succeeded: 0, failed: 0, failures: [], notReplayable, unconfirmed: 0, failure: undefined };
   const chain = new MiddlewareChain(await buildMiddleware(definition.middleware, definition.projectDir, definition.workDir));
   const replay = new Replay(definition, chain, options.logger);
   const unsubscribe = options.stop?.subscribe((signal) => replay.stop(signal));
@@ -78,7 +85,8 @@ export async function replayDeadLetters(definition: PipelineDefinition, store: D
   }
   const { succeeded, failed, unconfirmed } = replay.outcome();
   await store.recordReplay(succeeded, failed);
-  if (replay.error !== undefined) options.logger.error(replay.error);
+  const failure = replay.failure === undefined ? undefined : failureOf(replay.failure);
+  if (failure !== undefined) options.logger.error(failure.message);
   return {
     attempted: replayable.length,
     succeeded: succeeded.length,
@@ -86,7 +94,7 @@ export async function replayDeadLetters(definition: PipelineDefinition, store: D
     failures: failed,
     notReplayable,
     unconfirmed,
-    error: replay.error,
+    failure,
   };
 }
 
@@ -116,7 +124,8 @@ class Replay implements TargetSink, StateLedger, TargetReports, Rejections, RunC
   private readonly linesQueued: number[];
   private current = 0;
   private confirmedUpTo = 0;
-  error: string | undefined;
+  /** The first error that stopped the replay. */
+  failure: AgoraError | undefined;
 
   constructor(
     private readonly definition: PipelineDefinition,
@@ -159,7 +168,7 @@ class Replay implements TargetSink, StateLedger, TargetReports, Rejections, RunC
         await this.loop.feed(path, await source.messages(entry, viaChain));
         await path.flush();
         await this.loop.flush();
-        if (this.error !== undefined) break;
+        if (this.failure !== undefined) break;
       }
     } finally {
       stopWatching();
@@ -167,14 +176,16 @@ class Replay implements TargetSink, StateLedger, TargetReports, Rejections, RunC
     const exits = await this.targets.end(Math.max(GRACE_MS, this.definition.idleTimeoutSeconds * 1000));
     for (const [index, exit] of exits.entries()) {
       const problem = this.targets.channels[index]?.process.describeFailure(exit, "during the replay");
-      if (problem !== undefined) this.error ??= problem.toUserLine();
+      if (problem !== undefined) this.failure ??= problem;
     }
   }
 
   /** A target that neither reads nor exits for the pipeline's idle timeout is killed (a middleware has its own). */
   hung(idleSeconds: number, phase: RunPhase): void {
     if (phase.kind !== "writing_targets") return;
-    this.error ??= `no progress for ${idleSeconds} s while waiting for ${describePhase(phase)}`;
+    this.failure ??= new FatalError(RunnerCodes.CONNECTOR_HUNG, `no progress for ${idleSeconds} s while waiting for ${describePhase(phase)}`, {
+      hint: "A target seems hung: check its logs above, or raise idle_timeout_seconds if it is just slow.",
+    });
     this.targets.kill("SIGKILL");
   }
 
@@ -183,7 +194,7 @@ class Replay implements TargetSink, StateLedger, TargetReports, Rejections, RunC
 
   /** A stop request: the targets are killed; entries not yet confirmed stay pending. */
   stop(signal: NodeJS.Signals): void {
-    this.error ??= `stopped by ${signal}`;
+    this.failure ??= new FatalError(RunnerCodes.RUN_INTERRUPTED, `stopped by ${signal}`);
     this.targets.kill("SIGTERM");
   }
 
@@ -248,7 +259,7 @@ class Replay implements TargetSink, StateLedger, TargetReports, Rejections, RunC
   }
 
   fail(problem: AgoraError): void {
-    this.error ??= problem.toUserLine();
+    this.failure ??= problem;
   }
 
   maxRecordsReached(): void {

@@ -232,7 +232,7 @@ function replayCommand(common: () => CommonOptions, done: (code: number) => Prom
         // Why each failed again, so a fix can be aimed (the first few; `dlq list` shows each entry's latest).
         for (const { id, error } of summary.failures.slice(0, 5)) process.stderr.write(`  dead letter ${id}: ${error}\n`);
         if (summary.failures.length > 5) process.stderr.write(`  and ${summary.failures.length - 5} more (agora dlq list ${pipeline})\n`);
-        await done(summary.failed > 0 || summary.unconfirmed > 0 || summary.error !== undefined ? 1 : 0);
+        await done(summary.failed > 0 || summary.unconfirmed > 0 || summary.failure !== undefined ? 1 : 0);
       } finally {
         await store.close();
       }

@@ -45,6 +45,23 @@ async function entries(dir: string, status = "all"): Promise<Entry[]> {
 }
 
 describe("a target that rejects one record", () => {
+  it("replayed into a target that fails: the replay says why as a run's failure (code and kind), and the entry stays pending", async () => {
+    const dir = project("replay-fails", { rejectIds: [23] });
+    expect((await agora(dir, ["run", "items"])).exitCode).toBe(0);
+    const toml = (await import("node:fs")).readFileSync(join(dir, "pipelines.toml"), "utf8");
+    writeFileSync(
+      join(dir, "pipelines.toml"),
+      toml.replace(`command = "python3 ${PY_TARGET}"`, `command = "python3 -c 'import sys; sys.exit(\\"disk on fire\\")'"`),
+    );
+    const replay = await agora(dir, ["--json", "dlq", "replay", "items"]);
+    expect(replay.exitCode).toBe(1);
+    const summary = JSON.parse(replay.stdout) as { succeeded: number; failure?: { code: string; kind: string; message: string } };
+    expect(summary.succeeded).toBe(0);
+    expect(summary.failure).toMatchObject({ code: "CONNECTOR_FAILED", kind: "fatal" });
+    expect(summary.failure?.message).toContain("disk on fire");
+    expect((await entries(dir))[0]).toMatchObject({ status: "pending" });
+  });
+
   it("goes on; the DLQ holds exactly that record, and a replay delivers it once", async () => {
     const dir = project("reject", { rejectIds: [23] });
     const result = await agora(dir, ["run", "items"]);
