@@ -4,6 +4,7 @@ import { FatalError, skipByteOrderMark, sourceFileError } from "../../protocol/i
 import type { CsvFile } from "./config.js";
 import { CsvParser, CsvRowTooLongError, type CsvRow } from "./csv-parser.js";
 import { Utf8LineCheck } from "./utf8-check.js";
+import { TapCsvCodes } from "./codes.js";
 
 export type { CsvRow } from "./csv-parser.js";
 
@@ -72,7 +73,7 @@ export async function* readCsvRows(file: CsvFile): AsyncGenerator<CsvRow[]> {
   } catch (error) {
     if ((error as NodeJS.ErrnoException).syscall !== undefined) throw sourceFileError(error, file.path);
     if (error instanceof CsvRowTooLongError) {
-      throw new FatalError("CSV_ROW_TOO_LONG", error.message, {
+      throw new FatalError(TapCsvCodes.CSV_ROW_TOO_LONG, error.message, {
         where: { file: file.path, line: error.line },
         hint: "Check the file for a quote character that opens a field and never closes it, or set quote_char.",
       });

@@ -16,6 +16,7 @@ import {
 } from "../../protocol/index.js";
 import type { JsonlConfig, JsonlFile } from "./config.js";
 import { readJsonlLines, type JsonlLine } from "./jsonl-lines.js";
+import { TapJsonlCodes } from "./codes.js";
 
 /** The bookmark of a JSON Lines stream: the last line consumed, in which file. */
 interface JsonlBookmark {
@@ -58,7 +59,7 @@ export async function jsonlStream(file: JsonlFile, config: JsonlConfig, knownSch
         const position: JsonlBookmark = { path: file.path, line: line.line, file: identity };
         // The line is the record's JSON already: the SDK writes it as it is.
         if (line.ok) return bookmarked(line.record, position, line.text);
-        const error = new DataError("JSONL_BAD_LINE", line.reason, {
+        const error = new DataError(TapJsonlCodes.JSONL_BAD_LINE, line.reason, {
           where: { stream: file.stream, file: file.path, line: line.line },
           hint: 'Fix the line, or set "on_bad_row" to skip or dlq.',
         });

@@ -1,5 +1,6 @@
 import { openAsBlob } from "node:fs";
 import { ArrowBatch, columnFitsProperty, decodeArrowBatch, FatalError, loadParquetWasm, type JsonSchema, type Logger } from "../../protocol/index.js";
+import { TapParquetCodes } from "./codes.js";
 
 export interface ArrowReadPlan {
   readonly path: string;
@@ -42,7 +43,7 @@ export async function parquetArrowBatches(plan: ArrowReadPlan): Promise<AsyncIte
   try {
     file = await ParquetFile.fromFile(await openAsBlob(plan.path));
   } catch (error) {
-    throw new FatalError("PARQUET_INVALID", `not a readable Parquet file (${(error as Error).message})`, {
+    throw new FatalError(TapParquetCodes.PARQUET_INVALID, `not a readable Parquet file (${(error as Error).message})`, {
       where: { file: plan.path, stream: plan.stream },
       hint: "Check that the file is Parquet and not truncated.",
       cause: error,

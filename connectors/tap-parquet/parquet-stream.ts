@@ -17,6 +17,7 @@ import type { ParquetConfig, ParquetFileEntry } from "./config.js";
 import { parquetArrowBatches } from "./arrow-batches.js";
 import { parquetToJsonSchema } from "./parquet-schema.js";
 import { READ_OPTIONS, valueReader, withRawDecimals, type NonFinite, type ValueReader } from "./parquet-values.js";
+import { TapParquetCodes } from "./codes.js";
 
 /** The bookmark of a Parquet stream: rows consumed, in which file. */
 interface ParquetBookmark {
@@ -34,7 +35,7 @@ async function openParquet(path: string): Promise<{ file: AsyncBuffer; metadata:
   try {
     return { file, metadata: await parquetMetadataAsync(file) };
   } catch (error) {
-    throw new FatalError("PARQUET_INVALID", `not a readable Parquet file (${(error as Error).message})`, {
+    throw new FatalError(TapParquetCodes.PARQUET_INVALID, `not a readable Parquet file (${(error as Error).message})`, {
       where: { file: path },
       hint: "Check that the file is Parquet and not truncated.",
       cause: error,
@@ -70,11 +71,15 @@ async function readRowGroup(read: RowGroupRead, where: { path: string; group: nu
       }
     }
     const reason = error instanceof Error ? error.message : String(error);
-    throw new FatalError("PARQUET_DAMAGED", `row group ${where.group + 1}${column === undefined ? "" : `, column ${column},`} cannot be read (${reason})`, {
-      where: { file: where.path },
-      hint: "The file is damaged or uses a feature the reader lacks: write it again, or leave that column out of the catalog.",
-      cause: error,
-    });
+    throw new FatalError(
+      TapParquetCodes.PARQUET_DAMAGED,
+      `row group ${where.group + 1}${column === undefined ? "" : `, column ${column},`} cannot be read (${reason})`,
+      {
+        where: { file: where.path },
+        hint: "The file is damaged or uses a feature the reader lacks: write it again, or leave that column out of the catalog.",
+        cause: error,
+      },
+    );
   }
 }
 

@@ -2,6 +2,7 @@ import type { FileMetaData, ParquetParsers, SchemaElement, SchemaTree } from "hy
 import { compressors } from "hyparquet-compressors";
 import { DataError, isoFromEpoch, numberFromText } from "../../protocol/index.js";
 import { isDecimalColumn, isTextColumn, parquetShape } from "./parquet-shapes.js";
+import { TapParquetCodes } from "./codes.js";
 
 /**
  * How tap-parquet turns what hyparquet decodes into record values that keep
@@ -126,7 +127,7 @@ function leafValue(value: unknown, column: string, nonFinite: NonFinite | undefi
   if (typeof value === "number") {
     if (Number.isFinite(value)) return value;
     if (nonFinite === undefined) {
-      throw new DataError("PARQUET_NOT_A_NUMBER", `column ${column} holds ${value}, which JSON cannot write`, {
+      throw new DataError(TapParquetCodes.PARQUET_NOT_A_NUMBER, `column ${column} holds ${value}, which JSON cannot write`, {
         hint: 'Set "non_finite_numbers" to "null" to write such values as null (counted in the summary).',
       });
     }
@@ -135,7 +136,7 @@ function leafValue(value: unknown, column: string, nonFinite: NonFinite | undefi
   }
   if (value instanceof OutOfRangeTime) {
     throw new DataError(
-      "PARQUET_TIME_OUT_OF_RANGE",
+      TapParquetCodes.PARQUET_TIME_OUT_OF_RANGE,
       `column ${column} holds the time ${value.description}, outside the years 0000–9999 that date-time text can write`,
       {
         hint: "Fix the value at the source, or leave the column out of the catalog.",

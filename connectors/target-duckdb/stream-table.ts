@@ -1,6 +1,7 @@
 import type { DuckDBConnection } from "@duckdb/node-api";
 import { ConfigError, type JsonSchema, type StreamInfo } from "../../protocol/index.js";
 import { duckdbType, identifierKey, quoteIdentifier, quoteLiteral } from "./column-types.js";
+import { TargetDuckdbCodes } from "./codes.js";
 
 /** The one column of a stream whose schema has no properties: each record, whole, as JSON. */
 export const RECORD_COLUMN = "_sdc_record";
@@ -37,7 +38,7 @@ export function wantedColumns(stream: StreamInfo): Column[] {
     const other = seen.get(identifierKey(name));
     if (other !== undefined) {
       throw new ConfigError(
-        "COLUMN_NAMES_COLLIDE",
+        TargetDuckdbCodes.COLUMN_NAMES_COLLIDE,
         `properties ${JSON.stringify(other)} and ${JSON.stringify(name)} differ only in case, and DuckDB column names ignore case`,
         {
           where: { stream: stream.name },
@@ -49,7 +50,7 @@ export function wantedColumns(stream: StreamInfo): Column[] {
   }
   for (const key of stream.keyProperties) {
     if (!Object.hasOwn(properties, key)) {
-      throw new ConfigError("KEY_NOT_IN_SCHEMA", `key property "${key}" is not in the stream's schema`, {
+      throw new ConfigError(TargetDuckdbCodes.KEY_NOT_IN_SCHEMA, `key property "${key}" is not in the stream's schema`, {
         where: { stream: stream.name },
         hint: "The tap must list its key properties in the schema's properties.",
       });
@@ -91,10 +92,14 @@ export class StreamTable {
     this.keys = wanted.length === 1 && wanted[0]?.name === RECORD_COLUMN ? [] : stream.keyProperties;
     if (this.keys.length > 0 && wanted.some((column) => identifierKey(column.name) === ROW_NUMBER)) {
       // read_parquet adds this column to tell a batch's rows apart; a property of that name would be shadowed.
-      throw new ConfigError("COLUMN_NAME_RESERVED", `property "${ROW_NUMBER}" is a name target-duckdb uses to upsert a stream with key properties`, {
-        where: { stream: stream.name },
-        hint: 'Rename it with the rename middleware (fields = { file_row_number = "…" }).',
-      });
+      throw new ConfigError(
+        TargetDuckdbCodes.COLUMN_NAME_RESERVED,
+        `property "${ROW_NUMBER}" is a name target-duckdb uses to upsert a stream with key properties`,
+        {
+          where: { stream: stream.name },
+          hint: 'Rename it with the rename middleware (fields = { file_row_number = "…" }).',
+        },
+      );
     }
     const existing = await this.existingColumns();
     if (existing.size === 0) {
@@ -138,7 +143,7 @@ export class StreamTable {
     const tableKeys = JSON.parse(comment.slice(KEYS_COMMENT.length)) as string[];
     if (tableKeys.join("\u0000") === this.keys.join("\u0000")) return;
     throw new ConfigError(
-      "KEYS_CHANGED",
+      TargetDuckdbCodes.KEYS_CHANGED,
       `the table's key is (${tableKeys.join(", ")}) but the stream's key properties are (${stream.keyProperties.join(", ")})`,
       {
         where: { stream: stream.name },

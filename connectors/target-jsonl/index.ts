@@ -13,6 +13,7 @@ import {
   TextChunks,
   type StreamRecords,
 } from "../../protocol/index.js";
+import { TargetJsonlCodes } from "./codes.js";
 
 interface JsonlConfig {
   [key: string]: unknown;
@@ -80,7 +81,7 @@ export const targetJsonl = defineTarget<JsonlConfig>({
       async close() {
         const errors: unknown[] = [];
         for (const handle of files.values()) await handle.close().catch((error: unknown) => errors.push(error));
-        if (errors.length > 0) throw new FatalError("FILE_CLOSE_FAILED", "could not close an output file", { cause: errors[0] });
+        if (errors.length > 0) throw new FatalError(TargetJsonlCodes.FILE_CLOSE_FAILED, "could not close an output file", { cause: errors[0] });
       },
     };
   },

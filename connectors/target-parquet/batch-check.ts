@@ -1,5 +1,6 @@
 import { FatalError, loadParquetWasm } from "../../protocol/index.js";
 import type { EncodedRowGroups } from "./parquet-footer.js";
+import { TargetParquetCodes } from "./codes.js";
 
 /**
  * Refuses a tap's Parquet batch file whose column chunks could not be read
@@ -34,7 +35,7 @@ export async function checkParquetBatch(bytes: Uint8Array, encoded: EncodedRowGr
 }
 
 function unreadable(reason: string, where: { stream: string; file: string }): FatalError {
-  return new FatalError("BATCH_FILE_UNREADABLE", `cannot read batch file as Parquet: ${reason}; nothing of it was written`, {
+  return new FatalError(TargetParquetCodes.BATCH_FILE_UNREADABLE, `cannot read batch file as Parquet: ${reason}; nothing of it was written`, {
     where,
     hint: "The tap wrote a damaged Parquet file: check it with another reader (DuckDB's read_parquet), and fix or re-run the tap.",
   });

@@ -4,6 +4,7 @@ import { dirname } from "node:path";
 import type { FileMetaData, RowGroup } from "hyparquet";
 import { FatalError, fileError, syncDirectory, type Logger } from "../../protocol/index.js";
 import { footerAt, footerBytes, PARQUET_MAGIC, schemaKey, shiftRowGroups, type EncodedRowGroups } from "./parquet-footer.js";
+import { TargetParquetCodes } from "./codes.js";
 
 /** How far back from the end a crashed file is searched for its last complete footer, a window at a time. */
 const SCAN_WINDOW = 1 << 20;
@@ -95,7 +96,7 @@ export class ParquetFile {
         return new ParquetFile(path, schema, undefined, 0, undefined);
       }
       if (size < 4 || (await readAt(handle, 0, 4)).readUInt32LE(0) !== PARQUET_MAGIC) {
-        throw new FatalError("FILE_NOT_PARQUET", "the file exists and is not a Parquet file; it is left as it is", {
+        throw new FatalError(TargetParquetCodes.FILE_NOT_PARQUET, "the file exists and is not a Parquet file; it is left as it is", {
           where: { file: path },
           hint: "Move it away, or set destination_path (or file_naming) to write elsewhere.",
         });

@@ -1,4 +1,5 @@
 import { ConfigError, DataError, FatalError, TransientError, type AgoraError } from "../../protocol/index.js";
+import { TargetPostgresCodes } from "./codes.js";
 
 interface PgFailure {
   readonly code?: string;
@@ -32,7 +33,7 @@ export function refusedRow(
   return {
     index: row.index,
     error: new DataError(
-      "POSTGRES_VALUE_REFUSED",
+      TargetPostgresCodes.POSTGRES_VALUE_REFUSED,
       `Postgres refused the value${column === undefined ? "" : ` of column ${column}`}: ${failure.message} (SQLSTATE ${failure.code})`,
       {
         where: { stream, ...(row.line === undefined ? {} : { line: row.line }), ...(column === undefined ? {} : { field: column }) },
@@ -54,38 +55,45 @@ export function databaseError(error: unknown, shown: string, action: string): Ag
   const code = failure.code ?? "";
   const where = { file: shown };
   if (["ECONNREFUSED", "ENOTFOUND", "ETIMEDOUT", "ECONNRESET", "EHOSTUNREACH", "EAI_AGAIN"].includes(code) || code.startsWith("08") || code.startsWith("57")) {
-    return new TransientError("POSTGRES_UNAVAILABLE", `cannot ${action}: the server cannot be reached or is shutting down (${code})`, {
+    return new TransientError(TargetPostgresCodes.POSTGRES_UNAVAILABLE, `cannot ${action}: the server cannot be reached or is shutting down (${code})`, {
       where,
       hint: `Check that the server is up and the url is right; ${RESUMES}`,
       cause: error,
     });
   }
   if (NO_SSL.test(failure.message ?? "")) {
-    return new ConfigError("POSTGRES_NO_SSL", `cannot ${action}: the server does not accept SSL connections, and the url asks for them (sslmode)`, {
-      where,
-      hint: "Remove sslmode=require from the url, or turn SSL on at the server.",
-      cause: error,
-    });
+    return new ConfigError(
+      TargetPostgresCodes.POSTGRES_NO_SSL,
+      `cannot ${action}: the server does not accept SSL connections, and the url asks for them (sslmode)`,
+      {
+        where,
+        hint: "Remove sslmode=require from the url, or turn SSL on at the server.",
+        cause: error,
+      },
+    );
   }
   if (code === "28P01" || code === "28000" || code === "3D000") {
-    return new ConfigError("POSTGRES_LOGIN_FAILED", `cannot ${action}: ${failure.message} (SQLSTATE ${code})`, {
+    return new ConfigError(TargetPostgresCodes.POSTGRES_LOGIN_FAILED, `cannot ${action}: ${failure.message} (SQLSTATE ${code})`, {
       where,
       hint: "Check the user, password and database in url.",
       cause: error,
     });
   }
   if (code === "42501") {
-    return new ConfigError("POSTGRES_NOT_ALLOWED", `cannot ${action}: ${failure.message} (SQLSTATE ${code})`, {
+    return new ConfigError(TargetPostgresCodes.POSTGRES_NOT_ALLOWED, `cannot ${action}: ${failure.message} (SQLSTATE ${code})`, {
       where,
       hint: "Grant the user CREATE on the schema (and on the database, to create the schema).",
       cause: error,
     });
   }
   if (code === "53100")
-    return new FatalError("DISK_FULL", `cannot ${action}: the server's disk is full (SQLSTATE ${code})`, {
+    return new FatalError(TargetPostgresCodes.DISK_FULL, `cannot ${action}: the server's disk is full (SQLSTATE ${code})`, {
       where,
       hint: `Free space on the server and run again; ${RESUMES}`,
       cause: error,
     });
-  return new FatalError("POSTGRES_ERROR", `cannot ${action}: ${failure.message}${code === "" ? "" : ` (SQLSTATE ${code})`}`, { where, cause: error });
+  return new FatalError(TargetPostgresCodes.POSTGRES_ERROR, `cannot ${action}: ${failure.message}${code === "" ? "" : ` (SQLSTATE ${code})`}`, {
+    where,
+    cause: error,
+  });
 }

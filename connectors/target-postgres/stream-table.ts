@@ -6,6 +6,7 @@ import { copyChunks, copyFields, CopyRowEncoder, withVersionField } from "./copy
 import { quoteIdentifier, RECORD_COLUMN, refuseUnusableNames, SEQUENCE_COLUMN, stagingTableName, VERSION_COLUMN } from "./identifiers.js";
 import { evolveTable, existingColumns, refuseTruncatedNames } from "./table-schema.js";
 import { refusedRow } from "./postgres-errors.js";
+import { TargetPostgresCodes } from "./codes.js";
 
 /** A record the caller may reject alone (dead letter), by its index in the batch. */
 export type Reject = (index: number, error: AgoraError) => void;
@@ -72,7 +73,7 @@ export class StreamTable {
     const properties = (stream.schema["properties"] ?? {}) as Record<string, JsonSchema>;
     for (const key of stream.keyProperties) {
       if (!Object.hasOwn(properties, key)) {
-        throw new ConfigError("KEY_NOT_IN_SCHEMA", `key property "${key}" is not in the stream's schema`, {
+        throw new ConfigError(TargetPostgresCodes.KEY_NOT_IN_SCHEMA, `key property "${key}" is not in the stream's schema`, {
           where: { stream: stream.name },
           hint: "The tap must list its key properties in the schema's properties.",
         });

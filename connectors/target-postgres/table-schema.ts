@@ -2,6 +2,7 @@ import type { ClientBase } from "pg";
 import { ConfigError, type StreamInfo } from "../../protocol/index.js";
 import type { ColumnKind } from "./column-types.js";
 import { quoteIdentifier, storedIdentifier } from "./identifiers.js";
+import { TargetPostgresCodes } from "./codes.js";
 
 /** A stream's table: its schema and name. */
 export interface TableName {
@@ -52,7 +53,7 @@ export async function evolveTable(
   const existingKeys = keys.rows.map((row) => row.column_name);
   if (existingKeys.join("\u0000") !== stream.keyProperties.join("\u0000")) {
     throw new ConfigError(
-      "KEYS_CHANGED",
+      TargetPostgresCodes.KEYS_CHANGED,
       `the table's key is (${existingKeys.join(", ")}) but the stream's key properties are (${stream.keyProperties.join(", ")})`,
       {
         where: { stream: stream.name },
@@ -79,7 +80,7 @@ export function refuseTruncatedNames(stream: string, names: readonly string[]): 
     const other = seen.get(stored);
     if (other !== undefined) {
       throw new ConfigError(
-        "COLUMN_NAME_TAKEN",
+        TargetPostgresCodes.COLUMN_NAME_TAKEN,
         `properties ${JSON.stringify(other)} and ${JSON.stringify(name)} would both be column ${JSON.stringify(stored)} (Postgres keeps the first 63 bytes of a name)`,
         {
           where: { stream },

@@ -1,4 +1,5 @@
 import { DataError, decimalParts, isExactNumber, stringifyJson, valueKind, type ExactNumber, type JsonSchema, type ValueKind } from "../../protocol/index.js";
+import { TargetSqliteCodes } from "./codes.js";
 
 /** Column types of a STRICT SQLite table. */
 export type SqlType = "INTEGER" | "REAL" | "TEXT" | "ANY";
@@ -61,7 +62,7 @@ function exactValue(value: ExactNumber, kind: ColumnKind, field: string): SqlVal
   if (integer !== undefined && (kind.sqlType === "INTEGER" || !value.text.startsWith("-0"))) return integer;
   if (kind.sqlType === "ANY" || kind.sqlType === "TEXT") return value.text;
   throw new DataError(
-    "VALUE_OUT_OF_RANGE",
+    TargetSqliteCodes.VALUE_OUT_OF_RANGE,
     `${value.text} does not fit a SQLite ${kind.sqlType} column (${kind.sqlType === "INTEGER" ? "64-bit integers" : "doubles"})`,
     {
       where: { field },

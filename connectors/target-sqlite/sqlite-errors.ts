@@ -1,4 +1,5 @@
 import { DataError, FatalError, type AgoraError } from "../../protocol/index.js";
+import { TargetSqliteCodes } from "./codes.js";
 
 interface SqliteFailure {
   readonly code?: string;
@@ -12,14 +13,14 @@ export function storeError(error: unknown, where: { stream: string; line: number
   const mismatch = /cannot store (\w+) value in (\w+) column [^.]+\.(.+)$/.exec(failure.message);
   if (failure.code === "SQLITE_CONSTRAINT_DATATYPE" && mismatch !== null) {
     const [, actual, expected, column] = mismatch as unknown as [string, string, string, string];
-    return new DataError("SQLITE_TYPE_MISMATCH", `cannot store a ${actual.toLowerCase()} value in ${expected} column ${column}`, {
+    return new DataError(TargetSqliteCodes.SQLITE_TYPE_MISMATCH, `cannot store a ${actual.toLowerCase()} value in ${expected} column ${column}`, {
       where: { ...location, field: column },
       hint: "The record does not match its schema: fix the value, or the schema (turn validate_records on to catch this earlier).",
       cause: error,
     });
   }
   if (failure.code === "SQLITE_MISMATCH") {
-    return new DataError("SQLITE_TYPE_MISMATCH", "a key value is not an integer, but the key column is INTEGER", {
+    return new DataError(TargetSqliteCodes.SQLITE_TYPE_MISMATCH, "a key value is not an integer, but the key column is INTEGER", {
       where: location,
       hint: "Fix the key value, or the schema's type for it.",
       cause: error,
@@ -33,18 +34,21 @@ export function databaseError(error: unknown, file: string, action: string): Fat
   const failure = error as SqliteFailure;
   const code = failure.code ?? "";
   if (code === "SQLITE_FULL") {
-    return new FatalError("DISK_FULL", `the disk is full; cannot ${action}`, {
+    return new FatalError(TargetSqliteCodes.DISK_FULL, `the disk is full; cannot ${action}`, {
       where: { file },
       hint: "Free space and run again; nothing after the last confirmed STATE is lost.",
       cause: error,
     });
   }
   if (code === "SQLITE_CANTOPEN" || code.startsWith("SQLITE_READONLY") || code === "SQLITE_PERM") {
-    return new FatalError("DATABASE_UNWRITABLE", `cannot ${action}: the database is not writable (${failure.message})`, {
+    return new FatalError(TargetSqliteCodes.DATABASE_UNWRITABLE, `cannot ${action}: the database is not writable (${failure.message})`, {
       where: { file },
       hint: 'Check that "database" points to a writable location.',
       cause: error,
     });
   }
-  return new FatalError("DATABASE_ERROR", `cannot ${action}: ${failure.message}${code === "" ? "" : ` (${code})`}`, { where: { file }, cause: error });
+  return new FatalError(TargetSqliteCodes.DATABASE_ERROR, `cannot ${action}: ${failure.message}${code === "" ? "" : ` (${code})`}`, {
+    where: { file },
+    cause: error,
+  });
 }

@@ -3,6 +3,7 @@ import { ConfigError, DataError, type AgoraError, type JsonSchema, type RecordMe
 import { columnKind, encodeValue, type ColumnKind, type SqlType, type SqlValue } from "./column-types.js";
 import { quoteIdentifier, RECORD_COLUMN, VERSION_COLUMN } from "./identifiers.js";
 import { storeError } from "./sqlite-errors.js";
+import { TargetSqliteCodes } from "./codes.js";
 
 interface ExistingColumn {
   readonly name: string;
@@ -37,7 +38,7 @@ export class StreamTable {
     const properties = (stream.schema["properties"] ?? {}) as Record<string, JsonSchema>;
     for (const key of stream.keyProperties) {
       if (!Object.hasOwn(properties, key)) {
-        throw new ConfigError("KEY_NOT_IN_SCHEMA", `key property "${key}" is not in the stream's schema`, {
+        throw new ConfigError(TargetSqliteCodes.KEY_NOT_IN_SCHEMA, `key property "${key}" is not in the stream's schema`, {
           where: { stream: stream.name },
           hint: "The tap must list its key properties in the schema's properties.",
         });
@@ -143,7 +144,7 @@ export class StreamTable {
       .map((column) => column.name);
     if (existingKeys.join("\u0000") !== stream.keyProperties.join("\u0000")) {
       throw new ConfigError(
-        "KEYS_CHANGED",
+        TargetSqliteCodes.KEYS_CHANGED,
         `the table's key is (${existingKeys.join(", ")}) but the stream's key properties are (${stream.keyProperties.join(", ")})`,
         {
           where: { stream: stream.name, file: this.file },
