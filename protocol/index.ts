@@ -44,7 +44,16 @@ export {
 } from "./sdk/tap/types.js";
 export { defineTarget, TARGET_SDK_SETTINGS } from "./sdk/targets/define-target.js";
 export { DestinationNames } from "./sdk/targets/destination-names.js";
-export type { StreamInfo, StreamRecords, TargetContext, TargetDefinition, TargetWriter } from "./sdk/targets/types.js";
+export type {
+  EncodingWriter,
+  ObjectWriter,
+  StreamInfo,
+  StreamRecords,
+  TargetContext,
+  TargetDefinition,
+  TargetWriter,
+  TextWriter,
+} from "./sdk/targets/types.js";
 export type { Connector } from "./sdk/connector.js";
 export { renderAboutMarkdown, type AboutInfo, type ConnectorKind } from "./sdk/about.js";
 export { ExitCodes, exitCodeFor, exitCodeForSignal } from "./sdk/exit-codes.js";

@@ -37,35 +37,47 @@ export interface StreamRecords {
   readonly reject?: ((index: number, error: AgoraError) => void) | undefined;
 }
 
-/** How a target writes. Opened once per run. */
-export interface TargetWriter {
+/**
+ * How a target writes. Opened once per run. How its batches carry records
+ * is one of three forms (`recordsAs`): objects (the default), each record's
+ * JSON text ("text", for a writer that stores records as JSON), or what the
+ * writer's own `encodeRecord` made of each record as it arrived ("encoded",
+ * a CSV line say). With text or encodings `records` is empty and the
+ * objects are let go as soon as they are validated: less to hold, and to
+ * collect.
+ */
+export type TargetWriter = ObjectWriter | TextWriter | EncodingWriter;
+
+/** A writer whose batches carry records as objects. */
+export interface ObjectWriter extends WriterMethods {
+  readonly recordsAs?: "objects";
+}
+
+/** A writer whose batches carry each record's JSON text (StreamRecords.texts). */
+export interface TextWriter extends WriterMethods {
+  readonly recordsAs: "text";
+}
+
+/** A writer whose batches carry its own encoding of each record (StreamRecords.texts), made by encodeRecord. */
+export interface EncodingWriter extends WriterMethods {
+  readonly recordsAs: "encoded";
   /**
-   * How the writer's batches carry records (default "objects"):
-   * - "text": each record's JSON text (StreamRecords.texts), for a writer
-   *   that stores records as JSON;
-   * - "encoded": what `encodeRecord` made of each record as it arrived (a
-   *   CSV line, say), in StreamRecords.texts. Such a writer may `reject` one
-   *   record only if it sets `rejectsRecords`: the SDK then keeps each
-   *   record's JSON text too, for the dead letter.
-   * Either way `records` is empty and the objects are let go as soon as
-   * they are validated: less to hold, and to collect.
-   */
-  readonly recordsAs?: "objects" | "text" | "encoded";
-  /**
-   * With `recordsAs: "encoded"`: the writer may reject single records (a row
-   * its destination refuses), so when the runner asks for dead letters the
-   * SDK keeps each record's JSON text beside its encoding. Without it an
-   * encoded writer's batches have no `reject`.
+   * The writer may reject single records (a row its destination refuses),
+   * so when the runner asks for dead letters the SDK keeps each record's
+   * JSON text beside its encoding. Without it the batches have no `reject`.
    */
   readonly rejectsRecords?: boolean;
   /**
-   * With `recordsAs: "encoded"`: the record as the writer will write it,
-   * made when it arrives; `stream` is its stream as of its latest SCHEMA,
-   * whose prepareStream has finished (records wait for it), and `message`
-   * the whole RECORD (its `version`, say). Throwing fails the run at that
-   * record's line.
+   * The record as the writer will write it, made when it arrives; `stream`
+   * is its stream as of its latest SCHEMA, whose prepareStream has finished
+   * (records wait for it), and `message` the whole RECORD (its `version`,
+   * say). Throwing fails the run at that record's line.
    */
-  encodeRecord?(stream: StreamInfo, message: RecordMessage): string;
+  encodeRecord(stream: StreamInfo, message: RecordMessage): string;
+}
+
+/** What every writer does, whatever form its batches take. */
+export interface WriterMethods {
   /**
    * May prepare the destination for a stream (create a table, add columns).
    * Called for a stream's first SCHEMA and whenever it changes; records that

@@ -224,8 +224,8 @@ describe("a target writer taking records encoded", () => {
     }
   });
 
-  it("is refused with a coded error when the writer has no encodeRecord", async () => {
-    const { error } = await sync({ recordsAs: "encoded", writeBatch: () => undefined }, input);
+  it("is refused with a coded error when the writer has no encodeRecord (a JavaScript writer: the types forbid it)", async () => {
+    const { error } = await sync({ recordsAs: "encoded", writeBatch: () => undefined } as unknown as TargetWriter, input);
     expect(error).toBeInstanceOf(FatalError);
     expect((error as FatalError).code).toBe("ENCODE_RECORD_MISSING");
   });
