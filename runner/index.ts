@@ -48,7 +48,7 @@ export { SqliteStateStore } from "./state/sqlite/sqlite-state-store.js";
 export { MemoryStateStore } from "./state/memory/memory-state-store.js";
 export { PostgresStateStore } from "./state/postgres/postgres-state-store.js";
 export { startTracing, traceTo, type Tracing } from "./tracing/tracing-setup.js";
-export type { DeadLetter, FailureKind, RunFailure, RunProgress, RunRecord, SavedCheckpoint } from "./state/types.js";
+export type { DeadLetter, RunFailure, RunProgress, RunRecord, SavedCheckpoint } from "./state/types.js";
 export { replayDeadLetters, type ReplayMode, type ReplaySummary } from "./dlq/replay.js";
 export { buildMiddleware, MIDDLEWARE_TYPES } from "./middleware/build-middleware.js";
 export type { Middleware, MiddlewareSpec, RecordValue, StreamShape } from "./middleware/types.js";

@@ -1,5 +1,6 @@
 import { parseRecordJson, stringifyJson } from "../../protocol/index.js";
-import type { DeadLetter, DeadLetterEvent, NewDeadLetter, FailureKind, RunProgress, RunRecord, RunStatus, TargetProgress } from "./types.js";
+import type { ErrorKind } from "../../protocol/index.js";
+import type { DeadLetter, DeadLetterEvent, NewDeadLetter, RunProgress, RunRecord, RunStatus, TargetProgress } from "./types.js";
 
 /** Converts between the store's rows and the runner's records. */
 
@@ -32,7 +33,7 @@ export function toRun(row: RunRow): RunRecord {
     deadLettered: row.dead_lettered,
     error: row.error ?? undefined,
     errorCode: row.error_code ?? undefined,
-    errorKind: (row.error_kind as FailureKind | null) ?? undefined,
+    errorKind: (row.error_kind as ErrorKind | null) ?? undefined,
   };
 }
 

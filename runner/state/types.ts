@@ -35,13 +35,11 @@ export interface TargetProgress {
   readonly unconfirmed: number;
 }
 
-/** What kind of failure ended a run (the error's kind): it decides what a scheduler does next. */
-export type FailureKind = ErrorKind;
-
 /** Why a run failed (or was stopped): the error's code and kind, and the one line a user reads. */
 export interface RunFailure {
   readonly code: string;
-  readonly kind: FailureKind;
+  /** The error's kind: it decides what a scheduler does next. */
+  readonly kind: ErrorKind;
   readonly message: string;
 }
 
@@ -59,7 +57,7 @@ export interface RunRecord {
   readonly error: string | undefined;
   /** Its code and kind (undefined for runs recorded before they were kept). */
   readonly errorCode: string | undefined;
-  readonly errorKind: FailureKind | undefined;
+  readonly errorKind: ErrorKind | undefined;
 }
 
 export interface SavedCheckpoint {
