@@ -52,8 +52,10 @@ export async function runPipeline(definition: PipelineDefinition, options: RunOp
 
 /**
  * One run: its parts (assembleRun), the tap, and the loop that pumps the
- * tap's output through the data path. It is the parts' RunControl (they
- * fail it, or stop it at max_records) and their BatchFormatSource.
+ * tap's output through the data path. It is what its parts report to: their
+ * RunControl (they fail it, or stop it at max_records), BatchFormatSource,
+ * the loop's InputGate, the idle watchdog's HangHandler, and the targets'
+ * TargetExits.
  */
 class PipelineRun implements RunControl, BatchFormatSource, InputGate, HangHandler, TargetExits {
   private readonly runId = newRunId();
