@@ -99,3 +99,4 @@ export {
 export { appendBuffers, checkDirectoryWritable, cutIncompleteTail, ensurePrivateFile, fileError, openForAppend, syncDirectory } from "./sdk/durable-files.js";
 export { commandLineSecrets, maskSecrets, maskStream, MASK, registerConfigSecrets, registerSecret } from "./secrets/secret-values.js";
 export { isPostgresUrl, readPostgresUrl, withPasswordMasked, type PostgresUrl } from "./sdk/postgres-url.js";
+export { quoteIdentifier, quoteLiteral, RECORD_COLUMN, VERSION_COLUMN } from "./sdk/sql/sql-names.js";

@@ -25,16 +25,6 @@ export function duckdbType(property: JsonSchema | undefined): string {
   return decimal === undefined ? TYPES[valueKind(property)] : `DECIMAL(${decimal.precision},${decimal.scale})`;
 }
 
-/** A quoted DuckDB identifier: any stream or field name is safe inside it. */
-export function quoteIdentifier(name: string): string {
-  return `"${name.replaceAll('"', '""')}"`;
-}
-
-/** A SQL string literal. */
-export function quoteLiteral(text: string): string {
-  return `'${text.replaceAll("'", "''")}'`;
-}
-
 /** How DuckDB compares identifiers: ignoring case. */
 export function identifierKey(name: string): string {
   return name.toLowerCase();

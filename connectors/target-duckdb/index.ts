@@ -12,10 +12,11 @@ import {
   type ArrowColumn,
   type ConnectorConfig,
   type StreamInfo,
+  RECORD_COLUMN,
 } from "../../protocol/index.js";
 import { identifierKey } from "./column-types.js";
 import { duckdbError } from "./duckdb-errors.js";
-import { RECORD_COLUMN, StreamTable, wantedColumns } from "./stream-table.js";
+import { StreamTable, wantedColumns } from "./stream-table.js";
 
 interface DuckdbConfig extends ConnectorConfig {
   database: string;

@@ -1,10 +1,7 @@
 import type { DuckDBConnection } from "@duckdb/node-api";
-import { ConfigError, type JsonSchema, type StreamInfo } from "../../protocol/index.js";
-import { duckdbType, identifierKey, quoteIdentifier, quoteLiteral } from "./column-types.js";
+import { ConfigError, type JsonSchema, type StreamInfo, quoteIdentifier, quoteLiteral, RECORD_COLUMN } from "../../protocol/index.js";
+import { duckdbType, identifierKey } from "./column-types.js";
 import { TargetDuckdbCodes } from "./codes.js";
-
-/** The one column of a stream whose schema has no properties: each record, whole, as JSON. */
-export const RECORD_COLUMN = "_sdc_record";
 
 /** The row number column read_parquet adds, to keep the last of a key's rows in a batch. */
 const ROW_NUMBER = "file_row_number";

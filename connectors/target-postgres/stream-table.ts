@@ -1,9 +1,18 @@
 import type { ClientBase } from "pg";
 import { from as copyFrom } from "pg-copy-streams";
-import { ConfigError, type AgoraError, type JsonSchema, type RecordMessage, type StreamInfo } from "../../protocol/index.js";
+import {
+  ConfigError,
+  type AgoraError,
+  type JsonSchema,
+  type RecordMessage,
+  type StreamInfo,
+  quoteIdentifier,
+  RECORD_COLUMN,
+  VERSION_COLUMN,
+} from "../../protocol/index.js";
 import { columnKind, type ColumnKind } from "./column-types.js";
 import { copyChunks, copyFields, CopyRowEncoder, withVersionField } from "./copy-rows.js";
-import { quoteIdentifier, RECORD_COLUMN, refuseUnusableNames, SEQUENCE_COLUMN, stagingTableName, VERSION_COLUMN } from "./identifiers.js";
+import { refuseUnusableNames, SEQUENCE_COLUMN, stagingTableName } from "./identifiers.js";
 import { evolveTable, existingColumns, refuseTruncatedNames } from "./table-schema.js";
 import { refusedRow } from "./postgres-errors.js";
 import { TargetPostgresCodes } from "./codes.js";

@@ -1,7 +1,7 @@
 import type { ClientBase } from "pg";
-import { ConfigError, type StreamInfo } from "../../protocol/index.js";
+import { ConfigError, type StreamInfo, quoteIdentifier } from "../../protocol/index.js";
 import type { ColumnKind } from "./column-types.js";
-import { quoteIdentifier, storedIdentifier } from "./identifiers.js";
+import { storedIdentifier } from "./identifiers.js";
 import { TargetPostgresCodes } from "./codes.js";
 
 /** A stream's table: its schema and name. */

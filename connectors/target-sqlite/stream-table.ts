@@ -1,7 +1,16 @@
 import type { Database, Statement } from "better-sqlite3";
-import { ConfigError, DataError, type AgoraError, type JsonSchema, type RecordMessage, type StreamInfo } from "../../protocol/index.js";
+import {
+  ConfigError,
+  DataError,
+  type AgoraError,
+  type JsonSchema,
+  type RecordMessage,
+  type StreamInfo,
+  quoteIdentifier,
+  RECORD_COLUMN,
+  VERSION_COLUMN,
+} from "../../protocol/index.js";
 import { columnKind, encodeValue, type ColumnKind, type SqlType, type SqlValue } from "./column-types.js";
-import { quoteIdentifier, RECORD_COLUMN, VERSION_COLUMN } from "./identifiers.js";
 import { storeError } from "./sqlite-errors.js";
 import { TargetSqliteCodes } from "./codes.js";
 

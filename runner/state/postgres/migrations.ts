@@ -1,4 +1,5 @@
 import type { PoolClient } from "pg";
+import { quoteIdentifier } from "../../../protocol/index.js";
 import { DEAD_LETTERS_VIEW, HISTORIES_AND_AD_HOC } from "../dead-letter-documents.js";
 
 /**
@@ -133,9 +134,4 @@ export async function migratePostgres(client: PoolClient, schema: string, target
   } finally {
     await client.query("SELECT pg_advisory_unlock($1)", [MIGRATION_LOCK]);
   }
-}
-
-/** An identifier quoted for SQL: whatever its characters, it names exactly itself. */
-export function quoteIdentifier(name: string): string {
-  return `"${name.replaceAll('"', '""')}"`;
 }

@@ -1,7 +1,8 @@
 import type pg from "pg";
 import { DocumentTexts } from "../dead-letter-documents.js";
 import { leaseLostError, type LeaseFence } from "../lease-fence.js";
-import { migratePostgres, quoteIdentifier } from "./migrations.js";
+import { quoteIdentifier } from "../../../protocol/index.js";
+import { migratePostgres } from "./migrations.js";
 import { postgresFailure } from "./postgres-failure.js";
 import { parsePostgresLocation } from "./postgres-location.js";
 
