@@ -1,5 +1,5 @@
 import { rmSync } from "node:fs";
-import { FatalError, maskSecrets, type AgoraError, type DeadLetterMessage, type Logger } from "../../protocol/index.js";
+import { FatalError, type AgoraError, type DeadLetterMessage, type Logger } from "../../protocol/index.js";
 import { RunnerCodes } from "../errors.js";
 import { BatchFileLedger } from "../batches/batch-file-ledger.js";
 import type { TargetBatchFormats } from "../batches/batch-lane.js";
@@ -14,6 +14,7 @@ import { RunEvents } from "../pipeline/run-events.js";
 import { describePhase, type RunPhase } from "../pipeline/run-phase.js";
 import type { RejectedRecord, Rejections, RunControl, StateLedger, TargetReports, TargetSink } from "../ports.js";
 import { RunCounts } from "../pipeline/run-counts.js";
+import { runFailureOf } from "../pipeline/run-records.js";
 import type { StopRequests } from "../pipeline/stop-requests.js";
 import { StreamDirectory } from "../pipeline/stream-directory.js";
 import { TargetSet } from "../pipeline/target-set.js";
@@ -63,11 +64,6 @@ export interface ReplaySummary {
  * is never sent again, and one that fails again stays, with its attempt
  * count raised.
  */
-/** A replay's error as a run's failure: its one line (secrets masked), code and kind. */
-function failureOf(error: AgoraError): RunFailure {
-  return { code: error.code, kind: error.kind, message: maskSecrets(error.toUserLine()) };
-}
-
 export async function replayDeadLetters(definition: PipelineDefinition, store: DeadLetterStore, options: ReplayOptions): Promise<ReplaySummary> {
   const entries = await store.listDeadLetters({ pipeline: definition.name, stage: options.stage, status: "pending", ids: options.ids });
   const replayable = entries.filter((entry) => entry.original !== undefined || entry.processed !== undefined);
@@ -85,7 +81,7 @@ export async function replayDeadLetters(definition: PipelineDefinition, store: D
   }
   const { succeeded, failed, unconfirmed } = replay.outcome();
   await store.recordReplay(succeeded, failed);
-  const failure = replay.failure === undefined ? undefined : failureOf(replay.failure);
+  const failure = replay.failure === undefined ? undefined : runFailureOf(replay.failure);
   if (failure !== undefined) options.logger.error(failure.message);
   return {
     attempted: replayable.length,

@@ -1,7 +1,7 @@
-import { chmodSync, mkdirSync, readdirSync, rmSync } from "node:fs";
+import { mkdirSync, readdirSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import type { RunStore } from "../state/interfaces.js";
-import { privateDirMaker } from "../process/private-dir.js";
+import { ensurePrivateFolder, privateDirMaker } from "../process/private-dir.js";
 
 /** A run id, as newRunId makes them. */
 const RUN_ID = /^\d{14}-[0-9a-f]+$/;
@@ -16,8 +16,7 @@ const RUN_ID = /^\d{14}-[0-9a-f]+$/;
  * whose process is gone.
  */
 export async function prepareRunDir(runsDir: string, runId: string, runs: RunStore): Promise<string> {
-  mkdirSync(runsDir, { recursive: true, mode: 0o700 });
-  chmodSync(runsDir, 0o700);
+  ensurePrivateFolder(runsDir);
   for (const entry of readdirSync(runsDir, { withFileTypes: true })) {
     if (!entry.isDirectory() || entry.name === runId) continue;
     // A privateDir's folder goes once its process is gone.

@@ -5,6 +5,11 @@ import type { RunStore } from "../state/interfaces.js";
 import type { RunFailure } from "../state/types.js";
 import type { RunResult } from "./types.js";
 
+/** An error as the failure a run (or a replay) is recorded with: its one line, secrets masked, its code and kind. */
+export function runFailureOf(error: AgoraError): RunFailure {
+  return { code: error.code, kind: error.kind, message: maskSecrets(error.toUserLine()) };
+}
+
 /** A run's id: its start time (UTC, to the second) and a random part, so ids sort by time. */
 export function newRunId(): string {
   return `${new Date()
@@ -28,7 +33,7 @@ export async function recordFailedRun(pipeline: string, store: RunStore, error: 
 /** The result of a run that failed before reading anything. */
 export function failedBeforeStart(pipeline: string, runId: string, error: AgoraError): RunResult {
   const located = error.where.pipeline === undefined ? error.withLocation({ pipeline }) : error;
-  const failure: RunFailure = { code: located.code, kind: located.kind, message: maskSecrets(located.toUserLine()) };
+  const failure = runFailureOf(located);
   return {
     runId,
     pipeline,

@@ -1,8 +1,9 @@
-import { asAgoraError, maskSecrets, type AgoraError } from "../../protocol/index.js";
+import { asAgoraError, type AgoraError } from "../../protocol/index.js";
 import { RunnerCodes } from "../errors.js";
 import type { RunStore } from "../state/interfaces.js";
 import type { RunFailure, RunProgress, TargetProgress } from "../state/types.js";
 import type { RunParts } from "./assemble-run.js";
+import { runFailureOf } from "./run-records.js";
 import type { RunResult, TargetBatchCounts } from "./types.js";
 import type { PipelineDefinition } from "../definition.js";
 
@@ -16,7 +17,7 @@ export interface RunEnding {
 
 /** The failure to record: the run's error, or its stop by a signal. */
 function failureOf(ending: RunEnding): RunFailure | undefined {
-  if (ending.failure !== undefined) return { code: ending.failure.code, kind: ending.failure.kind, message: maskSecrets(ending.failure.toUserLine()) };
+  if (ending.failure !== undefined) return runFailureOf(ending.failure);
   if (ending.stopSignal !== undefined) return { code: RunnerCodes.RUN_INTERRUPTED, kind: "fatal", message: `stopped by ${ending.stopSignal}` };
   return undefined;
 }
@@ -84,7 +85,6 @@ async function finishRun(
     const stored = asAgoraError(error);
     const problem =
       ending.failure ?? (stored.code === RunnerCodes.LEASE_LOST ? stored : stored.withText((text) => `${text}; the run could not be recorded as ${status}`));
-    const line = maskSecrets(problem.toUserLine());
-    return { status: "failed", failure: { code: problem.code, kind: problem.kind, message: line } };
+    return { status: "failed", failure: runFailureOf(problem) };
   }
 }

@@ -22,9 +22,14 @@ function isAlive(pid: number): boolean {
  * removed the next time a run starts (prepareRunDir), its pid being gone.
  */
 export function privateDir(runsDir: string, kind: string): string {
-  mkdirSync(runsDir, { recursive: true, mode: 0o700 });
-  chmodSync(runsDir, 0o700);
+  ensurePrivateFolder(runsDir);
   return mkdtempSync(join(runsDir, `${kind}-${process.pid}-`));
+}
+
+/** Makes `folder` if need be, and makes it its owner's only (0700), whoever made it. */
+export function ensurePrivateFolder(folder: string): void {
+  mkdirSync(folder, { recursive: true, mode: 0o700 });
+  chmodSync(folder, 0o700);
 }
 
 /** For a folder name of privateDir's, whether the process that made it is alive; undefined for any other name. */

@@ -4,6 +4,9 @@ import type { DeadLetter, DeadLetterEvent, NewDeadLetter, RunProgress, RunRecord
 
 /** Converts between the store's rows and the runner's records. */
 
+/** Now, as every store writes times. */
+export const now = (): string => new Date().toISOString();
+
 export const json = (value: unknown): string | null => (value === undefined ? null : stringifyJson(value));
 const parsed = <T>(text: unknown): T | undefined => (typeof text === "string" ? (JSON.parse(text) as T) : undefined);
 
@@ -91,6 +94,6 @@ export function deadLetterValues(
 }
 
 /** A dead letter's event as the JSON text the stores append to its history. */
-export function eventJson(kind: DeadLetterEvent["kind"], detail: string, at = new Date().toISOString()): string {
+export function eventJson(kind: DeadLetterEvent["kind"], detail: string, at = now()): string {
   return JSON.stringify({ at, kind, detail } satisfies DeadLetterEvent);
 }

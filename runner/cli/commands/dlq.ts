@@ -9,7 +9,7 @@ import { RunnerCodes } from "../../errors.js";
 import type { PipelineDefinition } from "../../definition.js";
 import { adHocPipeline } from "../../project/ad-hoc-pipeline.js";
 import { resolvePipeline } from "../../project/resolve-pipeline.js";
-import type { StateStore } from "../../state/interfaces.js";
+import type { DeadLetterStore, StateStore } from "../../state/interfaces.js";
 import type { DeadLetter, DeadLetterStage, DeadLetterStatus } from "../../state/types.js";
 import { loggerFor, maybeProject, projectStore, writeOut, type CommonOptions } from "../cli-context.js";
 
@@ -60,6 +60,16 @@ function latestError(entry: DeadLetter): string {
   if (latest.kind === "edited") return `edited (${latest.detail}); before: ${entry.lastError ?? entry.errorMessage}`;
   const attempt = entry.history.filter((event) => event.kind === "replay_failed").length;
   return `replay ${attempt}: ${latest.detail}`;
+}
+
+/** Dead letter `id` of `pipeline`, or a usage error saying there is none. */
+async function deadLetterOf(store: DeadLetterStore, pipeline: string, id: string): Promise<DeadLetter> {
+  const entry = await store.getDeadLetter(Number(id));
+  if (entry === undefined || entry.pipeline !== pipeline)
+    throw new UsageError(RunnerCodes.DLQ_ENTRY_NOT_FOUND, `pipeline ${pipeline} has no dead letter ${id}`, {
+      hint: `See \`agora dlq list ${pipeline} --status all\`.`,
+    });
+  return entry;
 }
 
 function collect(value: string, previous: string[]): string[] {
@@ -127,11 +137,7 @@ function showCommand(common: () => CommonOptions): Command {
     .action(async (pipeline: string, id: string) => {
       const store = projectStore(common());
       try {
-        const entry = await store.getDeadLetter(Number(id));
-        if (entry === undefined || entry.pipeline !== pipeline)
-          throw new UsageError(RunnerCodes.DLQ_ENTRY_NOT_FOUND, `pipeline ${pipeline} has no dead letter ${id}`, {
-            hint: `See \`agora dlq list ${pipeline} --status all\`.`,
-          });
+        const entry = await deadLetterOf(store, pipeline, id);
         await writeOut(`${stringifyJson(entry, 2)}\n`);
       } finally {
         await store.close();
@@ -152,11 +158,7 @@ function editCommand(common: () => CommonOptions): Command {
     .action(async (pipeline: string, id: string, options: { set: string[]; unset: string[] }) => {
       const store = projectStore(common());
       try {
-        const entry = await store.getDeadLetter(Number(id));
-        if (entry === undefined || entry.pipeline !== pipeline)
-          throw new UsageError(RunnerCodes.DLQ_ENTRY_NOT_FOUND, `pipeline ${pipeline} has no dead letter ${id}`, {
-            hint: `See \`agora dlq list ${pipeline} --status all\`.`,
-          });
+        const entry = await deadLetterOf(store, pipeline, id);
         if (entry.status !== "pending")
           throw new UsageError(RunnerCodes.DLQ_EDIT_INVALID, `dead letter ${id} was replayed already (done): there is nothing to repair`, {
             hint: `Pending ones: \`agora dlq list ${pipeline}\`.`,

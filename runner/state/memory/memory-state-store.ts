@@ -1,6 +1,7 @@
 import { leaseLostError, type LeaseFence } from "../lease-fence.js";
 import { parseJsonExact, stringifyJson } from "../../../protocol/index.js";
 import type { StateStore } from "../interfaces.js";
+import { now } from "../rows.js";
 import type {
   AdHocCommands,
   CachedCatalog,
@@ -16,7 +17,6 @@ import type {
   TargetProgress,
 } from "../types.js";
 
-const now = (): string => new Date().toISOString();
 /** A deep copy through JSON, as a store that serialises would hand back. */
 const copy = <T>(value: T): T => (value === undefined ? value : (parseJsonExact(stringifyJson(value)) as T));
 

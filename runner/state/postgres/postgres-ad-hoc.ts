@@ -1,6 +1,7 @@
 import type { AdHocPipelineStore } from "../interfaces.js";
 import type { AdHocCommands } from "../types.js";
-import { now, type PostgresHandle } from "./postgres-handle.js";
+import { now } from "../rows.js";
+import type { PostgresHandle } from "./postgres-handle.js";
 
 /** Ad hoc pipelines' commands (secrets masked), for their replays. */
 export class PostgresAdHocPipelines implements AdHocPipelineStore {

@@ -1,6 +1,7 @@
 import type { CatalogCache } from "../interfaces.js";
 import type { CachedCatalog } from "../types.js";
-import { now, type PostgresHandle } from "./postgres-handle.js";
+import { now } from "../rows.js";
+import type { PostgresHandle } from "./postgres-handle.js";
 
 /** Discovered catalogs (and connectors' --about), cached by key. */
 export class PostgresCatalogs implements CatalogCache {

@@ -2,7 +2,8 @@ import type pg from "pg";
 import { parseJson, stringifyJson } from "../../../protocol/index.js";
 import type { CheckpointStore } from "../interfaces.js";
 import type { RunProgress, SavedCheckpoint } from "../types.js";
-import { now, type PostgresHandle } from "./postgres-handle.js";
+import { now } from "../rows.js";
+import type { PostgresHandle } from "./postgres-handle.js";
 
 /** Pipelines' checkpoints; a run's is saved with its progress in one transaction. */
 export class PostgresCheckpoints implements CheckpointStore {

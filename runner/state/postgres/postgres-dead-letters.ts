@@ -2,9 +2,9 @@ import type pg from "pg";
 import { ORPHAN_DOCUMENTS } from "../dead-letter-documents.js";
 import { deadLetterWhere } from "../dead-letter-where.js";
 import type { DeadLetterStore } from "../interfaces.js";
-import { DEAD_LETTER_COLUMNS, deadLetterValues, eventJson, json, toDeadLetter } from "../rows.js";
+import { DEAD_LETTER_COLUMNS, deadLetterValues, eventJson, json, toDeadLetter, now } from "../rows.js";
 import type { DeadLetter, DeadLetterFilter, NewDeadLetter } from "../types.js";
-import { now, type PostgresHandle } from "./postgres-handle.js";
+import type { PostgresHandle } from "./postgres-handle.js";
 
 /** Appends the event (JSON text, parameter `n`) to a dead letter's history. */
 function postgresAppendEvent(n: number): string {

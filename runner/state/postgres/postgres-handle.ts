@@ -6,9 +6,6 @@ import { migratePostgres } from "./migrations.js";
 import { postgresFailure } from "./postgres-failure.js";
 import { parsePostgresLocation } from "./postgres-location.js";
 
-/** Now, as the store writes times. */
-export const now = (): string => new Date().toISOString();
-
 /** Clients inside a transaction a store began: a write nested in a fenced one joins it. */
 const inTransaction = new WeakSet<pg.PoolClient>();
 

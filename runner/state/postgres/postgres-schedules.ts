@@ -1,6 +1,7 @@
 import type { ScheduleStore } from "../interfaces.js";
 import type { NextRun } from "../types.js";
-import { now, type PostgresHandle } from "./postgres-handle.js";
+import { now } from "../rows.js";
+import type { PostgresHandle } from "./postgres-handle.js";
 
 /** When each scheduled pipeline is due next, across the fleet. */
 export class PostgresSchedules implements ScheduleStore {

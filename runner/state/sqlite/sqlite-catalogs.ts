@@ -1,6 +1,7 @@
 import type { CatalogCache } from "../interfaces.js";
 import type { CachedCatalog } from "../types.js";
-import { now, type SqliteHandle } from "./sqlite-handle.js";
+import { now } from "../rows.js";
+import type { SqliteHandle } from "./sqlite-handle.js";
 
 /** Discovered catalogs (and connectors' --about), cached by key. */
 export class SqliteCatalogs implements CatalogCache {

@@ -1,7 +1,8 @@
 import { parseJson, stringifyJson } from "../../../protocol/index.js";
 import type { CheckpointStore } from "../interfaces.js";
 import type { RunProgress, SavedCheckpoint } from "../types.js";
-import { now, type SqliteHandle } from "./sqlite-handle.js";
+import { now } from "../rows.js";
+import type { SqliteHandle } from "./sqlite-handle.js";
 
 /** Pipelines' checkpoints; a run's is saved with its progress in one transaction. */
 export class SqliteCheckpoints implements CheckpointStore {

@@ -1,9 +1,9 @@
 import { ORPHAN_DOCUMENTS } from "../dead-letter-documents.js";
 import { deadLetterWhere } from "../dead-letter-where.js";
 import type { DeadLetterStore } from "../interfaces.js";
-import { DEAD_LETTER_COLUMNS, deadLetterValues, eventJson, json, toDeadLetter } from "../rows.js";
+import { DEAD_LETTER_COLUMNS, deadLetterValues, eventJson, json, toDeadLetter, now } from "../rows.js";
 import type { DeadLetter, DeadLetterFilter, NewDeadLetter } from "../types.js";
-import { now, type SqliteHandle } from "./sqlite-handle.js";
+import type { SqliteHandle } from "./sqlite-handle.js";
 
 /** Appends the event (JSON text, the next parameter) to a dead letter's history. */
 const SQLITE_APPEND_EVENT = "json_insert(coalesce(history, '[]'), '$[#]', json(?))";

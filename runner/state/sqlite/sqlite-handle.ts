@@ -8,9 +8,6 @@ import { leaseLostError, type LeaseFence } from "../lease-fence.js";
 import { migrate } from "./migrations.js";
 import { sqliteFailure } from "./sqlite-failure.js";
 
-/** Now, as the store writes times. */
-export const now = (): string => new Date().toISOString();
-
 /**
  * The SQLite connection every part of the store works through (WAL,
  * synchronous FULL), with the two ways an operation runs: `guard`, a

@@ -1,7 +1,7 @@
 import type { RunStore } from "../interfaces.js";
-import { json, toRun, type RunRow } from "../rows.js";
+import { json, toRun, type RunRow, now } from "../rows.js";
 import type { RunFailure, RunProgress, RunRecord, RunStatus, TargetProgress } from "../types.js";
-import { now, type SqliteHandle } from "./sqlite-handle.js";
+import type { SqliteHandle } from "./sqlite-handle.js";
 
 /** The run history: each run's start, end, progress and failure. */
 export class SqliteRuns implements RunStore {

@@ -1,6 +1,7 @@
 import type { ScheduleStore } from "../interfaces.js";
 import type { NextRun } from "../types.js";
-import { now, type SqliteHandle } from "./sqlite-handle.js";
+import { now } from "../rows.js";
+import type { SqliteHandle } from "./sqlite-handle.js";
 
 /** When each scheduled pipeline is due next, across the fleet. */
 export class SqliteSchedules implements ScheduleStore {

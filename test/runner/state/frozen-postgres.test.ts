@@ -3,6 +3,7 @@ import { readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { startThrowawayPostgres } from "../../../bench/postgres-server.js";
+import type { StateStore } from "../../../runner/state/interfaces.js";
 import { openStateStore } from "../../../runner/state/open-state-store.js";
 import { projectIn, startAgora, waitFor } from "../../helpers/project.js";
 import { exited, ROOT, tempDir } from "../../helpers/processes.js";
@@ -25,6 +26,33 @@ for n in range(1, 11):
     print(json.dumps({"type": "STATE", "value": {"n": n}}), flush=True)
 `;
 
+/** The project: TAP into target-jsonl (a batch per record), its store at `store`, `extra` added to the pipeline. */
+function project(dir: string, store: string, extra: string): void {
+  writeFileSync(join(dir, "tap.py"), TAP);
+  projectIn(
+    dir,
+    `state_store = "${store}"\n\n[pipelines.p]\ntap = { command = "python3", args = ["tap.py"] }\ntarget = { command = "target-jsonl", config = { destination_path = "out", batch_size_rows = 1 } }\n${extra}`,
+  );
+}
+
+/** Resolves once the store's checkpoint of pipeline p reads `n`. */
+async function checkpointAt(inspect: StateStore, n: number): Promise<void> {
+  let saved: number | undefined;
+  const polling = setInterval(
+    () =>
+      void inspect.getCheckpoint("p").then(
+        (checkpoint) => (saved = (checkpoint?.state as { n?: number } | undefined)?.n),
+        () => undefined,
+      ),
+    50,
+  );
+  try {
+    await waitFor(() => saved === n, 20_000, `the checkpoint at ${n}`);
+  } finally {
+    clearInterval(polling);
+  }
+}
+
 /** Sends `signal` to the server and every process of it. */
 function signalServer(dir: string, signal: "STOP" | "CONT"): void {
   const pid = readFileSync(join(dir, "data", "postmaster.pid"), "utf8").split("\n")[0] as string;
@@ -37,11 +65,7 @@ describe.skipIf(postgresUrl() === undefined)("a Postgres state store that stops 
     if (server.url === undefined) throw new Error(server.reason);
     const dir = tempDir("agora-frozen-store-");
     const store = `${server.url}?schema=frozen&timeout=2`;
-    writeFileSync(join(dir, "tap.py"), TAP);
-    projectIn(
-      dir,
-      `state_store = "${store}"\n\n[pipelines.p]\ntap = { command = "python3", args = ["tap.py"] }\ntarget = { command = "target-jsonl", config = { destination_path = "out", batch_size_rows = 1 } }\n`,
-    );
+    project(dir, store, "");
     writeFileSync(join(dir, "hold"), "");
     const inspect = openStateStore(store);
     let frozen = false;
@@ -49,17 +73,7 @@ describe.skipIf(postgresUrl() === undefined)("a Postgres state store that stops 
       const child = startAgora(dir, ["run", "p"]);
       let stderr = "";
       child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
-      let saved: number | undefined;
-      const polling = setInterval(
-        () =>
-          void inspect.getCheckpoint("p").then(
-            (checkpoint) => (saved = (checkpoint?.state as { n?: number } | undefined)?.n),
-            () => undefined,
-          ),
-        50,
-      );
-      await waitFor(() => saved === 5, 20_000, "the checkpoint at 5");
-      clearInterval(polling);
+      await checkpointAt(inspect, 5);
       signalServer(server.dir, "STOP");
       frozen = true;
       rmSync(join(dir, "hold"));
@@ -80,11 +94,7 @@ describe.skipIf(postgresUrl() === undefined)("a Postgres state store that stops 
     if (server.url === undefined) throw new Error(server.reason);
     const dir = tempDir("agora-store-down-");
     const store = `${server.url}?schema=down&timeout=2`;
-    writeFileSync(join(dir, "tap.py"), TAP);
-    projectIn(
-      dir,
-      `state_store = "${store}"\n\n[pipelines.p]\ntap = { command = "python3", args = ["tap.py"] }\ntarget = { command = "target-jsonl", config = { destination_path = "out", batch_size_rows = 1 } }\nschedule = { every = "1h" }\n`,
-    );
+    project(dir, store, 'schedule = { every = "1h" }\n');
     writeFileSync(join(dir, "hold"), "");
     const inspect = openStateStore(store);
     let stopped = false;
@@ -92,17 +102,7 @@ describe.skipIf(postgresUrl() === undefined)("a Postgres state store that stops 
       const worker = startAgora(dir, ["worker"]);
       let stderr = "";
       worker.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
-      let saved: number | undefined;
-      const polling = setInterval(
-        () =>
-          void inspect.getCheckpoint("p").then(
-            (checkpoint) => (saved = (checkpoint?.state as { n?: number } | undefined)?.n),
-            () => undefined,
-          ),
-        50,
-      );
-      await waitFor(() => saved === 5, 20_000, "the checkpoint at 5");
-      clearInterval(polling);
+      await checkpointAt(inspect, 5);
       await inspect.close();
       server.stop();
       stopped = true;

@@ -143,9 +143,10 @@ describe("a target's damaged Arrow batch", () => {
     const schemaEnd = 8 + one.readInt32LE(4);
     const twoSchemaEnd = 8 + two.readInt32LE(4);
     writeFileSync(damaged, Buffer.concat([one.subarray(0, schemaEnd), two.subarray(twoSchemaEnd)]));
-    const written: number[] = [];
-    const writer: TargetWriter = { writeBatch: () => undefined, writeArrowBatch: () => (written.push(1), 2) };
+    const written: string[] = [];
+    const writer: TargetWriter = { writeBatch: () => undefined, writeArrowBatch: (_stream, _ipc, file) => (written.push(basename(file)), 2) };
     const { confirmed, error } = await sync(writer, lines);
+    expect(written).toEqual(["batch-0-1-2.arrow"]);
     expect(confirmed).toEqual(["after 0"]);
     expect((error as FatalError).code).toBe("BATCH_FILE_UNREADABLE");
     expect((error as FatalError).message).toContain("is damaged: it describes 2 columns where the schema has 1");
