@@ -100,3 +100,7 @@ export { appendBuffers, checkDirectoryWritable, cutIncompleteTail, ensurePrivate
 export { commandLineSecrets, maskSecrets, maskStream, MASK, registerConfigSecrets, registerSecret } from "./secrets/secret-values.js";
 export { isPostgresUrl, readPostgresUrl, withPasswordMasked, type PostgresUrl } from "./sdk/postgres-url.js";
 export { quoteIdentifier, quoteLiteral, RECORD_COLUMN, VERSION_COLUMN } from "./sdk/sql/sql-names.js";
+export { diffColumns, type ColumnChanges, type ColumnTypes, type RetypedColumn } from "./sdk/sql/column-diff.js";
+export { keyedProperties, refuseChangedKeys, SqlTableCodes } from "./sdk/sql/stream-table-shape.js";
+export { postgresProblem, type PostgresProblem, type PostgresProblemKind } from "./sdk/sql/postgres-problem.js";
+export { sqliteProblem, type SqliteProblem, type SqliteProblemKind } from "./sdk/sql/sqlite-problem.js";

@@ -1,5 +1,14 @@
 import type { DuckDBConnection } from "@duckdb/node-api";
-import { ConfigError, type JsonSchema, type StreamInfo, quoteIdentifier, quoteLiteral, RECORD_COLUMN } from "../../protocol/index.js";
+import {
+  ConfigError,
+  diffColumns,
+  keyedProperties,
+  refuseChangedKeys,
+  type StreamInfo,
+  quoteIdentifier,
+  quoteLiteral,
+  RECORD_COLUMN,
+} from "../../protocol/index.js";
 import { duckdbType, identifierKey } from "./column-types.js";
 import { TargetDuckdbCodes } from "./codes.js";
 
@@ -20,6 +29,11 @@ interface TableColumn extends Column {
 /** The table's comment records the stream's key properties (DuckDB tables here have no primary key to tell them). */
 const KEYS_COMMENT = "agora key properties: ";
 
+/** The type the schema asks of column `name`. */
+function typeOf(columns: readonly Column[], name: string): string {
+  return (columns.find((column) => column.name === name) as Column).type;
+}
+
 /** DuckDB's names for the types duckdbType writes, as duckdb_columns() reports them. */
 function reportedType(type: string): string {
   return type === "TIMESTAMPTZ" ? "TIMESTAMP WITH TIME ZONE" : type;
@@ -27,7 +41,7 @@ function reportedType(type: string): string {
 
 /** The columns a stream's schema asks for (the whole record as JSON when it has no properties); names equal but for case are refused. */
 export function wantedColumns(stream: StreamInfo): Column[] {
-  const properties = (stream.schema["properties"] ?? {}) as Record<string, JsonSchema>;
+  const properties = keyedProperties(stream);
   const names = Object.keys(properties);
   if (names.length === 0) return [{ name: RECORD_COLUMN, type: "JSON" }];
   const seen = new Map<string, string>();
@@ -44,14 +58,6 @@ export function wantedColumns(stream: StreamInfo): Column[] {
       );
     }
     seen.set(identifierKey(name), name);
-  }
-  for (const key of stream.keyProperties) {
-    if (!Object.hasOwn(properties, key)) {
-      throw new ConfigError(TargetDuckdbCodes.KEY_NOT_IN_SCHEMA, `key property "${key}" is not in the stream's schema`, {
-        where: { stream: stream.name },
-        hint: "The tap must list its key properties in the schema's properties.",
-      });
-    }
   }
   return names.map((name) => ({ name, type: duckdbType(properties[name]) }));
 }
@@ -107,24 +113,7 @@ export class StreamTable {
       this.columns = wanted.map((column) => ({ ...column, stored: column.type }));
     } else {
       await this.checkKeys(stream);
-      this.columns = [];
-      for (const column of wanted) {
-        const stored = existing.get(identifierKey(column.name));
-        if (stored === undefined) await this.connection.run(`ALTER TABLE ${this.qualified} ADD COLUMN ${quoteIdentifier(column.name)} ${column.type}`);
-        else if (stored !== reportedType(column.type) && stored !== "JSON") {
-          if (await this.holdsExactly(column, stored)) {
-            // A DOUBLE column (made before decimals) whose every value the DECIMAL holds exactly becomes that DECIMAL.
-            await this.connection.run(`ALTER TABLE ${this.qualified} ALTER COLUMN ${quoteIdentifier(column.name)} SET DATA TYPE ${column.type}`);
-            this.columns.push({ ...column, stored: column.type });
-            continue;
-          }
-          // A column whose type changed keeps every row: widened to JSON, which holds the old values and the new.
-          await this.connection.run(
-            `ALTER TABLE ${this.qualified} ALTER COLUMN ${quoteIdentifier(column.name)} SET DATA TYPE JSON USING to_json(${quoteIdentifier(column.name)})`,
-          );
-        }
-        this.columns.push({ ...column, stored: stored === undefined || stored === reportedType(column.type) ? column.type : "JSON" });
-      }
+      await this.evolve(existing, wanted);
     }
     await this.connection.run(`COMMENT ON TABLE ${this.qualified} IS ${quoteLiteral(`${KEYS_COMMENT}${JSON.stringify(this.keys)}`)}`);
   }
@@ -137,16 +126,40 @@ export class StreamTable {
     const comment = reader.getRows()[0]?.[0];
     // A table made before keys were recorded takes the stream's.
     if (typeof comment !== "string" || !comment.startsWith(KEYS_COMMENT)) return;
-    const tableKeys = JSON.parse(comment.slice(KEYS_COMMENT.length)) as string[];
-    if (tableKeys.join("\u0000") === this.keys.join("\u0000")) return;
-    throw new ConfigError(
-      TargetDuckdbCodes.KEYS_CHANGED,
-      `the table's key is (${tableKeys.join(", ")}) but the stream's key properties are (${stream.keyProperties.join(", ")})`,
-      {
-        where: { stream: stream.name },
-        hint: `Drop or rename table ${this.schema}.${this.table}, or keep the stream's key properties unchanged.`,
-      },
-    );
+    refuseChangedKeys(JSON.parse(comment.slice(KEYS_COMMENT.length)) as string[], { ...stream, keyProperties: this.keys }, `${this.schema}.${this.table}`);
+  }
+
+  /**
+   * Grows the table to the schema: new columns added; a DOUBLE column (made
+   * before decimals) whose every value the wanted DECIMAL holds exactly
+   * becomes that DECIMAL; any other column whose type changed is widened to
+   * JSON, which holds the old values and the new.
+   */
+  private async evolve(existing: Map<string, string>, wanted: readonly Column[]): Promise<void> {
+    const changes = diffColumns(existing, new Map(wanted.map((column) => [column.name, reportedType(column.type)])), {
+      keyOf: identifierKey,
+      holds: (stored, type) => stored === type || stored === "JSON",
+    });
+    const widened = new Set<string>();
+    for (const name of changes.added) {
+      await this.connection.run(`ALTER TABLE ${this.qualified} ADD COLUMN ${quoteIdentifier(name)} ${typeOf(wanted, name)}`);
+    }
+    for (const { name, stored } of changes.retyped) {
+      const type = typeOf(wanted, name);
+      if (await this.holdsExactly({ name, type }, stored)) {
+        await this.connection.run(`ALTER TABLE ${this.qualified} ALTER COLUMN ${quoteIdentifier(name)} SET DATA TYPE ${type}`);
+        continue;
+      }
+      await this.connection.run(
+        `ALTER TABLE ${this.qualified} ALTER COLUMN ${quoteIdentifier(name)} SET DATA TYPE JSON USING to_json(${quoteIdentifier(name)})`,
+      );
+      widened.add(name);
+    }
+    // A column widened to JSON, now or by an earlier run, keeps JSON: values are cast to it.
+    this.columns = wanted.map((column) => {
+      const stored = existing.get(identifierKey(column.name));
+      return { ...column, stored: widened.has(column.name) || stored === "JSON" ? "JSON" : column.type };
+    });
   }
 
   /** Rows in a Parquet file, from its footer (DuckDB reads it). */

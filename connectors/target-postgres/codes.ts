@@ -1,9 +1,10 @@
-/** Error codes of target-postgres. Stable: decisions and tests read these, never message text. */
+import { SqlTableCodes } from "../../protocol/index.js";
+
+/** Error codes of target-postgres. Stable: decisions and tests read these, never message text. The checks of a stream's table every SQL target shares (SqlTableCodes) are among them. */
 export const TargetPostgresCodes = {
+  ...SqlTableCodes,
   COLUMN_NAME_TAKEN: "COLUMN_NAME_TAKEN",
   DISK_FULL: "DISK_FULL",
-  KEYS_CHANGED: "KEYS_CHANGED",
-  KEY_NOT_IN_SCHEMA: "KEY_NOT_IN_SCHEMA",
   POSTGRES_ERROR: "POSTGRES_ERROR",
   POSTGRES_LOGIN_FAILED: "POSTGRES_LOGIN_FAILED",
   POSTGRES_NOT_ALLOWED: "POSTGRES_NOT_ALLOWED",

@@ -1,4 +1,4 @@
-import { ConfigError, DataError, FatalError, TransientError, type AgoraError } from "../../protocol/index.js";
+import { ConfigError, DataError, FatalError, postgresProblem, TransientError, type AgoraError } from "../../protocol/index.js";
 import { TargetPostgresCodes } from "./codes.js";
 
 interface PgFailure {
@@ -7,9 +7,6 @@ interface PgFailure {
   readonly where?: string;
   readonly column?: string;
 }
-
-/** SQLSTATE classes of values a column refused: data exceptions (22) and constraint violations (23). */
-const REFUSED_VALUE = /^2[23]/;
 
 /**
  * A COPY that Postgres refused because of one row's value, as an error
@@ -22,8 +19,8 @@ export function refusedRow(
   stream: string,
   rowAt: (copyLine: number) => { index: number; line: number | undefined; nulColumn: string | undefined } | undefined,
 ): { index: number; error: AgoraError } | undefined {
+  if (postgresProblem(error).kind !== "value-refused") return undefined;
   const failure = error as PgFailure;
-  if (failure.code === undefined || !REFUSED_VALUE.test(failure.code)) return undefined;
   const where = /COPY [^,]+, line (\d+)(?:, column ([^:]+))?/.exec(failure.where ?? "");
   if (where === null) return undefined;
   const row = rowAt(Number(where[1]));
@@ -46,54 +43,58 @@ export function refusedRow(
 
 const RESUMES = "nothing after the last confirmed STATE is lost.";
 
-/** What the driver says when the url asks for SSL and the server has none. */
-export const NO_SSL = /does not support SSL connections/i;
-
 /** Any other failure of the database: connection, login, disk, permissions. */
 export function databaseError(error: unknown, shown: string, action: string): AgoraError {
-  const failure = error as PgFailure;
-  const code = failure.code ?? "";
+  const problem = postgresProblem(error);
+  const code = problem.code ?? "";
   const where = { file: shown };
-  if (["ECONNREFUSED", "ENOTFOUND", "ETIMEDOUT", "ECONNRESET", "EHOSTUNREACH", "EAI_AGAIN"].includes(code) || code.startsWith("08") || code.startsWith("57")) {
-    return new TransientError(TargetPostgresCodes.POSTGRES_UNAVAILABLE, `cannot ${action}: the server cannot be reached or is shutting down (${code})`, {
-      where,
-      hint: `Check that the server is up and the url is right; ${RESUMES}`,
-      cause: error,
-    });
-  }
-  if (NO_SSL.test(failure.message ?? "")) {
-    return new ConfigError(
-      TargetPostgresCodes.POSTGRES_NO_SSL,
-      `cannot ${action}: the server does not accept SSL connections, and the url asks for them (sslmode)`,
-      {
+  switch (problem.kind) {
+    case "unreachable":
+    case "shutting-down":
+    case "timed-out":
+    case "connection-lost":
+      return new TransientError(
+        TargetPostgresCodes.POSTGRES_UNAVAILABLE,
+        `cannot ${action}: the server cannot be reached or is shutting down (${code || problem.message})`,
+        {
+          where,
+          hint: `Check that the server is up and the url is right; ${RESUMES}`,
+          cause: error,
+        },
+      );
+    case "no-ssl":
+      return new ConfigError(
+        TargetPostgresCodes.POSTGRES_NO_SSL,
+        `cannot ${action}: the server does not accept SSL connections, and the url asks for them (sslmode)`,
+        {
+          where,
+          hint: "Remove sslmode=require from the url, or turn SSL on at the server.",
+          cause: error,
+        },
+      );
+    case "login-refused":
+    case "no-database":
+      return new ConfigError(TargetPostgresCodes.POSTGRES_LOGIN_FAILED, `cannot ${action}: ${problem.message} (SQLSTATE ${code})`, {
         where,
-        hint: "Remove sslmode=require from the url, or turn SSL on at the server.",
+        hint: "Check the user, password and database in url.",
         cause: error,
-      },
-    );
+      });
+    case "not-allowed":
+      return new ConfigError(TargetPostgresCodes.POSTGRES_NOT_ALLOWED, `cannot ${action}: ${problem.message} (SQLSTATE ${code})`, {
+        where,
+        hint: "Grant the user CREATE on the schema (and on the database, to create the schema).",
+        cause: error,
+      });
+    case "disk-full":
+      return new FatalError(TargetPostgresCodes.DISK_FULL, `cannot ${action}: the server's disk is full (SQLSTATE ${code})`, {
+        where,
+        hint: `Free space on the server and run again; ${RESUMES}`,
+        cause: error,
+      });
+    default:
+      return new FatalError(TargetPostgresCodes.POSTGRES_ERROR, `cannot ${action}: ${problem.message}${code === "" ? "" : ` (SQLSTATE ${code})`}`, {
+        where,
+        cause: error,
+      });
   }
-  if (code === "28P01" || code === "28000" || code === "3D000") {
-    return new ConfigError(TargetPostgresCodes.POSTGRES_LOGIN_FAILED, `cannot ${action}: ${failure.message} (SQLSTATE ${code})`, {
-      where,
-      hint: "Check the user, password and database in url.",
-      cause: error,
-    });
-  }
-  if (code === "42501") {
-    return new ConfigError(TargetPostgresCodes.POSTGRES_NOT_ALLOWED, `cannot ${action}: ${failure.message} (SQLSTATE ${code})`, {
-      where,
-      hint: "Grant the user CREATE on the schema (and on the database, to create the schema).",
-      cause: error,
-    });
-  }
-  if (code === "53100")
-    return new FatalError(TargetPostgresCodes.DISK_FULL, `cannot ${action}: the server's disk is full (SQLSTATE ${code})`, {
-      where,
-      hint: `Free space on the server and run again; ${RESUMES}`,
-      cause: error,
-    });
-  return new FatalError(TargetPostgresCodes.POSTGRES_ERROR, `cannot ${action}: ${failure.message}${code === "" ? "" : ` (SQLSTATE ${code})`}`, {
-    where,
-    cause: error,
-  });
 }

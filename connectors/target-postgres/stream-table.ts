@@ -1,21 +1,11 @@
 import type { ClientBase } from "pg";
 import { from as copyFrom } from "pg-copy-streams";
-import {
-  ConfigError,
-  type AgoraError,
-  type JsonSchema,
-  type RecordMessage,
-  type StreamInfo,
-  quoteIdentifier,
-  RECORD_COLUMN,
-  VERSION_COLUMN,
-} from "../../protocol/index.js";
+import { keyedProperties, type AgoraError, type RecordMessage, type StreamInfo, quoteIdentifier, RECORD_COLUMN, VERSION_COLUMN } from "../../protocol/index.js";
 import { columnKind, type ColumnKind } from "./column-types.js";
 import { copyChunks, copyFields, CopyRowEncoder, withVersionField } from "./copy-rows.js";
 import { refuseUnusableNames, SEQUENCE_COLUMN, stagingTableName } from "./identifiers.js";
 import { evolveTable, existingColumns, refuseTruncatedNames } from "./table-schema.js";
 import { refusedRow } from "./postgres-errors.js";
-import { TargetPostgresCodes } from "./codes.js";
 
 /** A record the caller may reject alone (dead letter), by its index in the batch. */
 export type Reject = (index: number, error: AgoraError) => void;
@@ -79,15 +69,7 @@ export class StreamTable {
   /** Makes the table match the stream's schema; inside the caller's transaction. */
   async prepare(client: ClientBase, stream: StreamInfo): Promise<void> {
     this.stream = stream;
-    const properties = (stream.schema["properties"] ?? {}) as Record<string, JsonSchema>;
-    for (const key of stream.keyProperties) {
-      if (!Object.hasOwn(properties, key)) {
-        throw new ConfigError(TargetPostgresCodes.KEY_NOT_IN_SCHEMA, `key property "${key}" is not in the stream's schema`, {
-          where: { stream: stream.name },
-          hint: "The tap must list its key properties in the schema's properties.",
-        });
-      }
-    }
+    const properties = keyedProperties(stream);
     const wanted = new Map(Object.entries(properties).map(([name, property]) => [name, columnKind(property)]));
     this.wholeRecord = wanted.size === 0;
     if (this.wholeRecord) wanted.set(RECORD_COLUMN, { pgType: "jsonb", encoding: "json" });

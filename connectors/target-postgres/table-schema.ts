@@ -1,5 +1,5 @@
 import type { ClientBase } from "pg";
-import { ConfigError, type StreamInfo, quoteIdentifier } from "../../protocol/index.js";
+import { ConfigError, diffColumns, quoteIdentifier, refuseChangedKeys, type StreamInfo } from "../../protocol/index.js";
 import type { ColumnKind } from "./column-types.js";
 import { storedIdentifier } from "./identifiers.js";
 import { TargetPostgresCodes } from "./codes.js";
@@ -34,8 +34,8 @@ export async function existingColumns(client: ClientBase, schema: string, table:
 /**
  * Grows an existing table to the stream's schema: new properties become
  * columns, a column whose type changed becomes jsonb (every value kept, as
- * JSON). A table whose key differs from the stream's key properties is
- * refused.
+ * JSON; key columns keep theirs). A table whose key differs from the
+ * stream's key properties is refused.
  */
 export async function evolveTable(
   client: ClientBase,
@@ -50,25 +50,20 @@ export async function evolveTable(
      WHERE i.indrelid = $1::regclass AND i.indisprimary ORDER BY array_position(i.indkey, a.attnum)`,
     [qualified],
   );
-  const existingKeys = keys.rows.map((row) => row.column_name);
-  if (existingKeys.join("\u0000") !== stream.keyProperties.join("\u0000")) {
-    throw new ConfigError(
-      TargetPostgresCodes.KEYS_CHANGED,
-      `the table's key is (${existingKeys.join(", ")}) but the stream's key properties are (${stream.keyProperties.join(", ")})`,
-      {
-        where: { stream: stream.name },
-        hint: `Drop or rename table ${name.schema}.${name.table}, or keep the stream's key properties unchanged.`,
-      },
-    );
+  refuseChangedKeys(
+    keys.rows.map((row) => row.column_name),
+    stream,
+    `${name.schema}.${name.table}`,
+  );
+  const types = new Map([...wanted].map(([column, kind]) => [column, PG_UDT[kind.pgType]]));
+  const changes = diffColumns(existing, types, { holds: (stored, type) => stored === type || stored === "jsonb" });
+  for (const column of changes.added) {
+    await client.query(`ALTER TABLE ${qualified} ADD COLUMN ${quoteIdentifier(column)} ${(wanted.get(column) as ColumnKind).pgType}`);
   }
-  for (const [column, kind] of wanted) {
-    const type = existing.get(column);
-    if (type === undefined) {
-      await client.query(`ALTER TABLE ${qualified} ADD COLUMN ${quoteIdentifier(column)} ${kind.pgType}`);
-    } else if (type !== PG_UDT[kind.pgType] && type !== "jsonb" && !stream.keyProperties.includes(column)) {
-      // The schema changed a column's type: keep every value, as JSON.
-      await client.query(`ALTER TABLE ${qualified} ALTER COLUMN ${quoteIdentifier(column)} TYPE jsonb USING to_jsonb(${quoteIdentifier(column)})`);
-    }
+  for (const { name: column } of changes.retyped) {
+    if (stream.keyProperties.includes(column)) continue;
+    // The schema changed a column's type: keep every value, as JSON.
+    await client.query(`ALTER TABLE ${qualified} ALTER COLUMN ${quoteIdentifier(column)} TYPE jsonb USING to_jsonb(${quoteIdentifier(column)})`);
   }
 }
 

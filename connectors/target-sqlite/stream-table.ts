@@ -1,9 +1,10 @@
 import type { Database, Statement } from "better-sqlite3";
 import {
-  ConfigError,
   DataError,
+  diffColumns,
+  keyedProperties,
+  refuseChangedKeys,
   type AgoraError,
-  type JsonSchema,
   type RecordMessage,
   type StreamInfo,
   quoteIdentifier,
@@ -12,7 +13,6 @@ import {
 } from "../../protocol/index.js";
 import { columnKind, encodeValue, type ColumnKind, type SqlType, type SqlValue } from "./column-types.js";
 import { storeError } from "./sqlite-errors.js";
-import { TargetSqliteCodes } from "./codes.js";
 
 interface ExistingColumn {
   readonly name: string;
@@ -44,15 +44,7 @@ export class StreamTable {
   /** Makes the table match the stream's schema. Runs inside the caller's transaction or alone. */
   prepare(stream: StreamInfo): void {
     this.stream = stream;
-    const properties = (stream.schema["properties"] ?? {}) as Record<string, JsonSchema>;
-    for (const key of stream.keyProperties) {
-      if (!Object.hasOwn(properties, key)) {
-        throw new ConfigError(TargetSqliteCodes.KEY_NOT_IN_SCHEMA, `key property "${key}" is not in the stream's schema`, {
-          where: { stream: stream.name },
-          hint: "The tap must list its key properties in the schema's properties.",
-        });
-      }
-    }
+    const properties = keyedProperties(stream);
     const wanted = new Map(Object.entries(properties).map(([name, schema]) => [name, columnKind(schema)]));
     // A schema without properties (valid Singer: any object) is kept whole, as JSON in one column.
     this.wholeRecord = wanted.size === 0;
@@ -147,31 +139,19 @@ export class StreamTable {
 
   /** Adds new columns; rebuilds the table when an existing column must change type. */
   private evolve(existing: ExistingColumn[], wanted: Map<string, ColumnKind>, stream: StreamInfo): void {
-    const existingKeys = existing
+    const tableKeys = existing
       .filter((column) => column.pk > 0)
       .sort((a, b) => a.pk - b.pk)
       .map((column) => column.name);
-    if (existingKeys.join("\u0000") !== stream.keyProperties.join("\u0000")) {
-      throw new ConfigError(
-        TargetSqliteCodes.KEYS_CHANGED,
-        `the table's key is (${existingKeys.join(", ")}) but the stream's key properties are (${stream.keyProperties.join(", ")})`,
-        {
-          where: { stream: stream.name, file: this.file },
-          hint: `Drop or rename table ${this.table}, or keep the stream's key properties unchanged.`,
-        },
-      );
+    refuseChangedKeys(tableKeys, stream, this.table, { file: this.file });
+    const types = new Map([...wanted].map(([name, kind]) => [name, kind.sqlType]));
+    const changes = diffColumns(new Map(existing.map((column) => [column.name, column.type])), types, {
+      holds: (stored, type) => stored === type || stored === "ANY",
+    });
+    for (const name of changes.added) {
+      this.db.exec(`ALTER TABLE ${quoteIdentifier(this.table)} ADD COLUMN ${quoteIdentifier(name)} ${types.get(name)}`);
     }
-    const byName = new Map(existing.map((column) => [column.name, column]));
-    const retyped = new Map<string, SqlType>();
-    for (const [name, kind] of wanted) {
-      const column = byName.get(name);
-      if (column === undefined) {
-        this.db.exec(`ALTER TABLE ${quoteIdentifier(this.table)} ADD COLUMN ${quoteIdentifier(name)} ${kind.sqlType}`);
-      } else if (column.type !== kind.sqlType && column.type !== "ANY") {
-        retyped.set(name, "ANY");
-      }
-    }
-    if (retyped.size > 0) this.rebuild(retyped, stream.keyProperties);
+    if (changes.retyped.length > 0) this.rebuild(new Map(changes.retyped.map(({ name }) => [name, "ANY"])), stream.keyProperties);
   }
 
   /** Recreates the table with some columns widened to ANY, keeping every row. */

@@ -1,5 +1,6 @@
 import type pg from "pg";
 import { ConfigError, FatalError, TransientError, type AgoraError } from "../../errors.js";
+import { postgresProblem } from "../sql/postgres-problem.js";
 import { readPostgresUrl } from "../postgres-url.js";
 import type { CachedResponse, ResponseCache } from "./response-cache.js";
 import { ProtocolCodes } from "../../messages/codes.js";
@@ -96,21 +97,19 @@ export class PostgresResponseCache implements ResponseCache {
 
   private failure(error: unknown, doing: string): AgoraError {
     if (error instanceof ConfigError) return error;
-    const code = (error as { code?: string }).code ?? "";
-    const message = (error as Error).message;
+    const problem = postgresProblem(error);
+    const code = problem.code ?? "";
+    const message = problem.message;
     const where = { file: this.shown };
-    if (
-      ["ECONNREFUSED", "ENOTFOUND", "ETIMEDOUT", "ECONNRESET", "EHOSTUNREACH", "EAI_AGAIN"].includes(code) ||
-      code.startsWith("08") ||
-      code.startsWith("57")
-    ) {
-      return new TransientError(ProtocolCodes.HTTP_CACHE_UNAVAILABLE, `cannot ${doing} in the HTTP cache: the server cannot be reached (${code})`, {
+    if (problem.transient) {
+      const says = problem.kind === "unreachable" ? "the server cannot be reached" : "the server is unavailable for now";
+      return new TransientError(ProtocolCodes.HTTP_CACHE_UNAVAILABLE, `cannot ${doing} in the HTTP cache: ${says} (${code || message})`, {
         where,
         hint: "Check that the server is up and cache_path is right, or run without the cache (cache_ttl_seconds = 0).",
         cause: error,
       });
     }
-    if (code === "28P01" || code === "28000" || code === "3D000" || code === "42501") {
+    if (problem.kind === "login-refused" || problem.kind === "no-database" || problem.kind === "not-allowed") {
       return new ConfigError(ProtocolCodes.HTTP_CACHE_REFUSED, `cannot ${doing} in the HTTP cache: ${message} (SQLSTATE ${code})`, {
         where,
         hint: "Check the user, password and database in cache_path, and that the user may create the cache's schema and table.",
