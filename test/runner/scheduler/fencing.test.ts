@@ -1,5 +1,7 @@
+import type { ChildProcess } from "node:child_process";
 import { readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import Database from "better-sqlite3";
 import { describe, expect, it } from "vitest";
 import { openStateStore } from "../../../runner/state/open-state-store.js";
 import type { StateStore } from "../../../runner/state/interfaces.js";
@@ -31,6 +33,27 @@ for n in range(start + 1, 61):
     print(json.dumps({"type": "STATE", "value": {"n": n}}), flush=True)
 `;
 
+/**
+ * Stops a run (SIGSTOP) while it holds no SQLite write lock: stopped inside one of its store's
+ * transactions, it would keep the file locked and every other process would wait out its busy
+ * timeout (STATE_STORE_BUSY), which is SQLite's nature and not what these tests are about. The test
+ * holds the write lock itself while the signal lands, so the run cannot be inside a transaction.
+ */
+function pauseOutsideTransactions(run: ChildProcess, location: string): void {
+  if (location.startsWith("postgres")) {
+    run.kill("SIGSTOP");
+    return;
+  }
+  const db = new Database(location, { timeout: 20_000 });
+  try {
+    db.exec("BEGIN IMMEDIATE");
+    run.kill("SIGSTOP");
+    db.exec("ROLLBACK");
+  } finally {
+    db.close();
+  }
+}
+
 /** `goOn`: A's tap is let go when A resumes, so A has records to send and STATEs to save after its lease is gone. */
 async function pausedRunOvertaken(store: string, goOn = false): Promise<void> {
   const dir = tempDir("agora-fencing-");
@@ -60,7 +83,7 @@ target = { command = "target-jsonl", config = { destination_path = "out", batch_
     const polling = setInterval(() => void checkpoint().then((n) => (saved = n)), 50);
     await waitFor(() => saved === 20, 20_000, "the first run's checkpoint at 20");
     clearInterval(polling);
-    first.kill("SIGSTOP");
+    pauseOutsideTransactions(first, location);
 
     // B waits out A's lease (PIPELINE_BUSY until then), takes the pipeline over and finishes it.
     let second = await agora(dir, ["run", "p"]);
