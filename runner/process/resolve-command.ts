@@ -1,18 +1,7 @@
-import { existsSync, readFileSync } from "node:fs";
-import { dirname, join } from "node:path";
-import { fileURLToPath } from "node:url";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { packageRoot } from "./package-root.js";
 import { splitCommand } from "./split-command.js";
-
-/** The folder holding Agora's package.json, from dist/ or from source. */
-function packageRoot(): string {
-  let folder = dirname(fileURLToPath(import.meta.url));
-  while (!existsSync(join(folder, "package.json"))) {
-    const parent = dirname(folder);
-    if (parent === folder) return folder;
-    folder = parent;
-  }
-  return folder;
-}
 
 let bundled: Map<string, string> | undefined;
 

@@ -1,4 +1,4 @@
-import { fileURLToPath } from "node:url";
+import { builtFile } from "../../process/package-root.js";
 import { resolve } from "node:path";
 import { DataError, loadArrow, mayHoldExactNumbers, parseJsonExact, stringifyJson } from "../../../protocol/index.js";
 import type { ArrowTable, Middleware, RecordValue } from "../types.js";
@@ -23,7 +23,7 @@ export interface BatchProcessOptions {
 
 /** The command that runs a Node module as a batch worker. */
 function moduleCommand(module: string, cwd: string): string {
-  const worker = fileURLToPath(new URL("./node-batch-worker.js", import.meta.url));
+  const worker = builtFile("runner", "middleware", "batch", "node-batch-worker.js");
   const quote = (text: string): string => `'${text.replaceAll("'", "'\\''")}'`;
   return `${quote(process.execPath)} ${quote(worker)} ${quote(resolve(cwd, module))}`;
 }
