@@ -1,7 +1,10 @@
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { agora, projectIn, savedCheckpoint, storedIds } from "../../helpers/project.js";
+import type { StateStore } from "../../../runner/index.js";
+import { runInProcess } from "../../helpers/in-process-run.js";
+import { pipelineProject } from "../../helpers/pipeline-project.js";
+import { storedIds } from "../../helpers/project.js";
 import { tempDir } from "../../helpers/processes.js";
 
 /*
@@ -13,7 +16,9 @@ import { tempDir } from "../../helpers/processes.js";
  *   INTEGER column refuses);
  * - lanes: RECORD messages, BATCH files of JSON lines, BATCH files in Arrow;
  * - policies: dlq, skip, fail.
- * Each run reads 60 records of a JSON Lines file (tap-jsonl, a STATE every 10) into target-sqlite.
+ * Each run reads 60 records of a JSON Lines file (tap-jsonl, a STATE every 10) into target-sqlite,
+ * through the run core in the test's process (the connectors are real processes; the checkpoint and
+ * the dead letters are read from the store the run wrote).
  */
 const root = tempDir("agora-checkpoint-matrix-");
 const RECORDS = 60;
@@ -52,32 +57,37 @@ function line(id: number, bad: boolean, stage: Stage): string {
 }
 
 function pipeline(dir: string, policy: Policy, stage: Stage, lane: Lane): string {
-  const batch = lane === "records" ? "" : `, batch_config = { format = "${lane}", rows_per_file = 10, root = "batches" }`;
-  return projectIn(
+  return pipelineProject(
     dir,
-    `
-[pipelines.m]
-tap = { command = "tap-jsonl", config = { files = [{ path = "items.jsonl", stream = "items", key_properties = ["id"] }], state_every_records = 10${batch} } }
-target = { command = "target-sqlite", config = { database = "out.db" } }
-on_error = "${policy}"
-schema = { items = { v = { type = "integer" }, w = { type = "string" } } }
-${stage === "middleware" ? 'middleware = [{ type = "coerce", fields = { w = "integer" } }]' : ""}
-`,
+    {
+      tap: {
+        command: "tap-jsonl",
+        config: {
+          files: [{ path: "items.jsonl", stream: "items", key_properties: ["id"] }],
+          state_every_records: 10,
+          ...(lane === "records" ? {} : { batch_config: { format: lane, rows_per_file: 10, root: "batches" } }),
+        },
+      },
+      target: { command: "target-sqlite", config: { database: "out.db" } },
+      onError: policy,
+      schema: { items: { v: { type: "integer" }, w: { type: "string" } } },
+      ...(stage === "middleware" ? { middleware: [{ type: "coerce", fields: { w: "integer" } }] } : {}),
+    },
+    "m",
   );
 }
 
 /** The line (= id) the saved checkpoint's bookmark has reached: every record up to it is behind the checkpoint. */
-function checkpointLine(dir: string): number {
-  const state = savedCheckpoint(dir, "m") as { bookmarks?: { items?: { line?: number } } } | undefined;
+async function checkpointLine(store: StateStore): Promise<number> {
+  const state = (await store.getCheckpoint("m"))?.state as { bookmarks?: { items?: { line?: number } } } | undefined;
   return state?.bookmarks?.items?.line ?? 0;
 }
 
-async function deadLetteredIds(dir: string): Promise<number[]> {
-  const listed = await agora(dir, ["--json", "dlq", "list", "m"]);
+async function deadLetteredIds(store: StateStore): Promise<number[]> {
   // A record rejected in the runner is kept as it arrived (raw, original); one a target refused, as the target got it (processed).
-  const entries = JSON.parse(listed.stdout) as Array<{ raw?: string; original?: { id?: number }; processed?: { id?: number } }>;
+  const entries = await store.listDeadLetters({ pipeline: "m" });
   return entries
-    .map((entry) => Number(entry.original?.id ?? entry.processed?.id ?? (JSON.parse(entry.raw ?? "{}") as { id?: number }).id))
+    .map((entry) => Number(entry.original?.["id"] ?? entry.processed?.["id"] ?? (JSON.parse(entry.raw ?? "{}") as { id?: number }).id))
     .sort((a, b) => a - b);
 }
 
@@ -95,11 +105,12 @@ describe("no record behind a checkpoint is in neither a destination nor the dead
     const ids = Array.from({ length: RECORDS }, (_, index) => index + 1);
     writeFileSync(join(dir, "items.jsonl"), `${ids.map((id) => line(id, bad.includes(id), stage)).join("\n")}\n`);
 
-    const result = await agora(dir, ["run", "m"]);
+    const { result, log, store } = await runInProcess(dir, "m");
     const stored = storedIds(join(dir, "out.db"));
-    const letters = await deadLetteredIds(dir);
-    const behind = ids.filter((id) => id <= checkpointLine(dir));
-    const context = `bad ${bad.join(", ")}; checkpoint at ${behind.length}\n${result.stderr}`;
+    const letters = await deadLetteredIds(store);
+    const reached = await checkpointLine(store);
+    const behind = ids.filter((id) => id <= reached);
+    const context = `bad ${bad.join(", ")}; checkpoint at ${behind.length}\n${log}`;
 
     // The invariant, under every policy: each record behind the checkpoint is stored, dead-lettered, or (skip) one it was told to skip.
     const accounted = new Set([...stored, ...letters, ...(policy === "skip" ? bad : [])]);
@@ -109,17 +120,17 @@ describe("no record behind a checkpoint is in neither a destination nor the dead
     ).toEqual([]);
 
     if (policy === "fail") {
-      expect(result.exitCode, context).not.toBe(0);
+      expect(result.status, context).toBe("failed");
       // Stopped before the first bad record, saying which; nothing of it anywhere.
       expect(
         behind.every((id) => id < (bad[0] as number)),
         context,
       ).toBe(true);
       expect(stored, context).not.toContain(bad[0]);
-      expect(result.stderr, context).toMatch(/record|row/);
+      expect(result.failure?.message, context).toMatch(/record|row/);
       return;
     }
-    expect(result.exitCode, context).toBe(0);
+    expect(result.status, context).toBe("succeeded");
     expect(behind, context).toEqual(ids);
     expect(stored, context).toEqual(ids.filter((id) => !bad.includes(id)));
     expect(letters, context).toEqual(policy === "dlq" ? bad : []);

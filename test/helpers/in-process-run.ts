@@ -1,0 +1,28 @@
+import { join } from "node:path";
+import { createLogger } from "../../protocol/index.js";
+import { loadProject, MemoryStateStore, resolvePipeline, runPipeline, type RunResult, type StateStore } from "../../runner/index.js";
+import { noteBugLines } from "./processes.js";
+
+/** A run made in the test's own process, and what it logged. */
+export interface InProcessRun {
+  readonly result: RunResult;
+  /** Every line the run logged (the runner's and its connectors' stderr), as `agora run` would print them at info. */
+  readonly log: string;
+  readonly store: StateStore;
+}
+
+/**
+ * Runs pipeline `name` of the project in `dir` through the run core itself (runPipeline), on a
+ * state store in memory unless one is given: the tap, targets and mappers are real processes, but
+ * no `agora` process starts, so a test of what the run core does (confirmation order, routing,
+ * dead letters, checkpoints) pays for the connectors alone. The CLI's own part (options, exit
+ * codes, the summary line) has tests of its own through `agora`.
+ */
+export async function runInProcess(dir: string, name = "p", store: StateStore = new MemoryStateStore()): Promise<InProcessRun> {
+  let log = "";
+  const logger = createLogger("agora", "info", (line) => (log += line));
+  const pipeline = resolvePipeline(loadProject(join(dir, "pipelines.toml")), name);
+  const result = await runPipeline(pipeline, { store, logger });
+  noteBugLines(`in-process run of ${name}`, log);
+  return { result, log, store };
+}
