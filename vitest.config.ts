@@ -14,7 +14,9 @@ export default defineConfig({
     setupFiles: ["test/setup/bug-lines.ts"],
     testTimeout: 30_000,
     hookTimeout: 30_000,
-    // Tests spawn real connector processes; two cores is what CI has.
-    maxWorkers: 2,
+    // Tests spawn real connector processes on two cores (what CI has). A third file in flight keeps both
+    // cores busy while another file waits on a timer (a lease to expire, an idle timeout, a schedule):
+    // the whole suite in 223 s against 260 s with two (2 cores busy 1.91 of the time against 1.72).
+    maxWorkers: 3,
   },
 });

@@ -50,8 +50,8 @@ export function createAjv(options: Options = {}, dialect: SchemaDialect = "draft
     validateSchema: false,
     logger: false,
     // Schema patterns run on RE2: linear time whatever the pattern and the value.
-    code: { regExp: linearRegExp },
     ...options,
+    code: { regExp: linearRegExp, ...options.code },
   });
   addFormats(ajv);
   ajv.removeKeyword("multipleOf");

@@ -1,4 +1,17 @@
-import { RE2JS } from "re2js";
+import { createRequire } from "node:module";
+import type { RE2JS } from "re2js";
+
+let re2: typeof RE2JS | undefined;
+
+/**
+ * The RE2 engine, loaded the first time a schema has a `pattern`: most
+ * schemas have none, and loading it (a quarter of a megabyte of code) cost
+ * every connector and agora process about a tenth of its start-up.
+ */
+function engine(): typeof RE2JS {
+  re2 ??= (createRequire(import.meta.url)("re2js") as typeof import("re2js")).RE2JS;
+  return re2;
+}
 
 /** What ajv calls on a compiled `pattern`. */
 interface RegExpLike {
@@ -20,7 +33,8 @@ export function linearRegExp(pattern: string, flags: string): RegExpLike {
   const translated = ecmaToRe2(pattern);
   if (translated !== undefined) {
     try {
-      const compiled = RE2JS.compile(translated, flags.includes("i") ? RE2JS.CASE_INSENSITIVE : 0);
+      const RE2 = engine();
+      const compiled = RE2.compile(translated, flags.includes("i") ? RE2.CASE_INSENSITIVE : 0);
       return { test: (value: string) => compiled.matcher(value).find(), toString: () => `re2:/${pattern}/${flags}` };
     } catch {
       // Not RE2 syntax: the built-in engine below.

@@ -1,9 +1,6 @@
 import { Command, Option } from "commander";
 import { UsageError } from "../../../protocol/index.js";
 import type { CheckResult } from "../../conformance/check-result.js";
-import { renderReport } from "../../conformance/report.js";
-import { runTapSuite } from "../../conformance/tap-suite.js";
-import { runTargetSuite } from "../../conformance/target-suite.js";
 import { writeOut, type CommonOptions } from "../cli-context.js";
 import { RunnerCodes } from "../../errors.js";
 
@@ -26,7 +23,7 @@ function positive(text: string, flag: string): number {
 async function report(kind: string, command: string, results: CheckResult[], json: boolean, done: (code: number) => Promise<void>): Promise<void> {
   const failed = results.some((result) => result.status === "fail");
   if (json) await writeOut(`${JSON.stringify({ kind, command, passed: !failed, checks: results })}\n`);
-  else await writeOut(`${renderReport(kind, command, results)}\n`);
+  else await writeOut(`${(await import("../../conformance/report.js")).renderReport(kind, command, results)}\n`);
   await done(failed ? 1 : 0);
 }
 
@@ -48,6 +45,8 @@ export function testCommand(common: () => CommonOptions, done: (code: number) =>
     )
     .description("run a tap through --about, --discover, --test_connection and syncs, and check each")
     .action(async (command: string, options: TestOptions) => {
+      // The conformance kit loads only for this command: every other command starts faster.
+      const { runTapSuite } = await import("../../conformance/tap-suite.js");
       const results = await runTapSuite(command, {
         configFiles: options.config,
         maxRecords: positive(options.maxRecords, "--max-records"),
@@ -67,6 +66,7 @@ export function testCommand(common: () => CommonOptions, done: (code: number) =>
     .option("--timeout <seconds>", "give up after this long", "120")
     .description("feed a target fixture streams covering the protocol, and check what it confirms and writes")
     .action(async (command: string, options: TestOptions) => {
+      const { runTargetSuite } = await import("../../conformance/target-suite.js");
       const results = await runTargetSuite(command, {
         configFiles: options.config,
         timeoutSeconds: positive(options.timeout, "--timeout"),

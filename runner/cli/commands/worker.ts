@@ -1,7 +1,7 @@
 import { Command } from "commander";
 import { stringifyJson, UsageError } from "../../../protocol/index.js";
 import { StopRequests } from "../../pipeline/stop-requests.js";
-import { scheduledPipelines, Worker, workerSettings, type WorkerSettings } from "../../worker/worker.js";
+import type { WorkerSettings } from "../../worker/worker.js";
 import { loggerFor, maybeProject, projectStore, writeOut, type CommonOptions } from "../cli-context.js";
 import { RunnerCodes } from "../../errors.js";
 
@@ -37,6 +37,8 @@ export function workerCommand(common: () => CommonOptions, done: (code: number) 
       if (project === undefined)
         throw new UsageError(RunnerCodes.USAGE, "the worker needs a project", { hint: "Run it where pipelines.toml is, or pass --project." });
       const logger = loggerFor(shared);
+      // The worker's parts (schedules, metrics, health server) load only for this command: every other command starts faster.
+      const { scheduledPipelines, Worker, workerSettings } = await import("../../worker/worker.js");
       const overrides: Partial<WorkerSettings> = Object.fromEntries(
         Object.entries({
           healthPort: number(options.port, "--port"),
