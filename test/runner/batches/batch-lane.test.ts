@@ -6,7 +6,8 @@ import { Message } from "apache-arrow";
 import BetterSqlite3 from "better-sqlite3";
 import { describe, expect, it } from "vitest";
 import { encodeArrowBatch } from "../../../protocol/index.js";
-import { CLASSIC_TARGET_PY, agora, childPids, projectIn, PY_TARGET, range, savedCheckpoint, startAgora, storedIds, waitFor } from "../../helpers/project.js";
+import { writeProject, type ConnectorSpec } from "../../helpers/pipeline-project.js";
+import { CLASSIC_TARGET_PY, agora, childPids, PY_TARGET, range, savedCheckpoint, startAgora, storedIds, waitFor } from "../../helpers/project.js";
 import { exited, tempDir } from "../../helpers/processes.js";
 
 const root = tempDir("agora-batch-lane-");
@@ -17,20 +18,32 @@ function csvOf(rows: number): string {
     .join("\n")}\n`;
 }
 
-/** tap-csv writing batch files (jsonl unless said) of `perFile` rows into the project's batches folder. */
-function batchProject(name: string, rows: number, perFile: number, targets: string, extra = "", format = "jsonl"): string {
+/**
+ * Pipeline items: tap-csv writing batch files (jsonl unless said) of `perFile` rows into the
+ * project's batches folder, into `targets` (connectors of the project, by name).
+ */
+function batchProject(
+  name: string,
+  rows: number,
+  perFile: number,
+  targets: Record<string, ConnectorSpec>,
+  settings: Record<string, unknown> = {},
+  format = "jsonl",
+): string {
   const dir = join(root, name);
-  const project = projectIn(
-    dir,
-    `
-[connectors.items]
-command = "tap-csv"
-config = { files = [{ path = "items.csv", stream = "items", key_properties = ["id"] }], batch_config = { format = "${format}", rows_per_file = ${perFile}, root = "${join(dir, "batches")}" } }
-
-${targets}
-${extra}
-`,
-  );
+  const project = writeProject(dir, {
+    connectors: {
+      items: {
+        command: "tap-csv",
+        config: {
+          files: [{ path: "items.csv", stream: "items", key_properties: ["id"] }],
+          batch_config: { format, rows_per_file: perFile, root: join(dir, "batches") },
+        },
+      },
+      ...targets,
+    },
+    pipelines: { items: { tap: "items", targets: Object.keys(targets), ...settings } },
+  });
   writeFileSync(join(dir, "items.csv"), csvOf(rows));
   return project;
 }
@@ -49,20 +62,11 @@ describe("the batch lane", () => {
         `mixed-${format}`,
         10,
         4,
-        `
-[connectors.native]
-command = "target-jsonl"
-config = { destination_path = "out-native" }
-
-[connectors.classic]
-command = "python3 ${CLASSIC_TARGET_PY}"
-config = { destination = "out-classic", flush_every = 3 }
-
-[pipelines.items]
-tap = "items"
-targets = ["native", "classic"]
-`,
-        "",
+        {
+          native: { command: "target-jsonl", config: { destination_path: "out-native" } },
+          classic: { command: `python3 ${CLASSIC_TARGET_PY}`, config: { destination: "out-classic", flush_every: 3 } },
+        },
+        {},
         format,
       );
       const result = await agora(dir, ["run", "items"]);
@@ -79,24 +83,10 @@ targets = ["native", "classic"]
   );
 
   it("a target SIGKILLed mid-run: the files past the checkpoint stay, and the resumed run gives both targets every row once", async () => {
-    const dir = batchProject(
-      "killed",
-      3000,
-      100,
-      `
-[connectors.native]
-command = "target-sqlite"
-config = { database = "native.db" }
-
-[connectors.python]
-command = "python3 ${PY_TARGET}"
-config = { database = "python.db", batch_size = 50, slow_ms = 20 }
-
-[pipelines.items]
-tap = "items"
-targets = ["native", "python"]
-`,
-    );
+    const dir = batchProject("killed", 3000, 100, {
+      native: { command: "target-sqlite", config: { database: "native.db" } },
+      python: { command: `python3 ${PY_TARGET}`, config: { database: "python.db", batch_size: 50, slow_ms: 20 } },
+    });
     const position = (): number => (savedCheckpoint(dir, "items") as { bookmarks: { items: { row: number } } } | undefined)?.bookmarks.items.row ?? 0;
     const runner = startAgora(dir, ["run", "items"]);
     await waitFor(() => position() >= 200, 30_000, "a checkpoint past two batch files");
@@ -124,16 +114,13 @@ targets = ["native", "python"]
       "middleware",
       5,
       2,
-      `
-[connectors.native]
-command = "target-jsonl"
-config = { destination_path = "out" }
-
-[pipelines.items]
-tap = "items"
-targets = ["native"]
-middleware = [{ type = "add_fields", fields = { source = "csv" } }, { type = "drop", fields = ["name"] }]
-`,
+      { native: { command: "target-jsonl", config: { destination_path: "out" } } },
+      {
+        middleware: [
+          { type: "add_fields", fields: { source: "csv" } },
+          { type: "drop", fields: ["name"] },
+        ],
+      },
     );
     const result = await agora(dir, ["run", "items"]);
     expect(result.exitCode, result.stderr).toBe(0);
@@ -142,21 +129,7 @@ middleware = [{ type = "add_fields", fields = { source = "csv" } }, { type = "dr
   });
 
   it("max_records stops inside a batch: exactly that many rows reach the target, not a whole batch more", async () => {
-    const dir = batchProject(
-      "max-records",
-      20,
-      4,
-      `
-[connectors.native]
-command = "target-jsonl"
-config = { destination_path = "out" }
-
-[pipelines.items]
-tap = "items"
-targets = ["native"]
-max_records = 6
-`,
-    );
+    const dir = batchProject("max-records", 20, 4, { native: { command: "target-jsonl", config: { destination_path: "out" } } }, { max_records: 6 });
     const result = await agora(dir, ["run", "items"]);
     expect(result.exitCode, result.stderr).toBe(0);
     expect(jsonLinesOf(join(dir, "out", "items.jsonl"))).toEqual(range(6).map((id) => ({ id, name: `name ${id}` })));
@@ -165,26 +138,20 @@ max_records = 6
 
 describe("the Arrow lane", () => {
   it("keeps hostile names, nested values and nulls through Arrow files, natively and downgraded alike", async () => {
-    const dir = projectIn(
-      join(root, "arrow-hostile"),
-      `
-[connectors.lines]
-command = "tap-jsonl"
-config = { files = [{ path = "in.jsonl", stream = "items" }], batch_config = { format = "arrow", rows_per_file = 2, root = "${join(root, "arrow-hostile", "batches")}" } }
-
-[connectors.native]
-command = "target-jsonl"
-config = { destination_path = "out-native" }
-
-[connectors.classic]
-command = "python3 ${CLASSIC_TARGET_PY}"
-config = { destination = "out-classic" }
-
-[pipelines.items]
-tap = "lines"
-targets = ["native", "classic"]
-`,
-    );
+    const dir = writeProject(join(root, "arrow-hostile"), {
+      connectors: {
+        lines: {
+          command: "tap-jsonl",
+          config: {
+            files: [{ path: "in.jsonl", stream: "items" }],
+            batch_config: { format: "arrow", rows_per_file: 2, root: join(root, "arrow-hostile", "batches") },
+          },
+        },
+        native: { command: "target-jsonl", config: { destination_path: "out-native" } },
+        classic: { command: `python3 ${CLASSIC_TARGET_PY}`, config: { destination: "out-classic" } },
+      },
+      pipelines: { items: { tap: "lines", targets: ["native", "classic"] } },
+    });
     const input = [
       '{"id":1,"__proto__":"p","constructor":"c","Select":true,"tags":["a"],"address":{"zip":"8001"},"score":1.5}',
       '{"id":2,"__proto__":"q","constructor":"d","Select":false,"tags":[],"address":{"zip":"75001"},"score":-0.25}',
@@ -252,20 +219,11 @@ describe("a bad BATCH", () => {
     });
 
   /** A tap that prints `lines` (cat of a file), into target-sqlite. */
-  function catProject(name: string, lines: (dir: string) => string[], onError: string): string {
-    const dir = projectIn(
-      join(root, name),
-      `
-[connectors.native]
-command = "target-sqlite"
-config = { database = "out.db" }
-
-[pipelines.items]
-tap = { command = "cat messages.jsonl" }
-targets = ["native"]
-on_error = "${onError}"
-`,
-    );
+  function catProject(name: string, lines: (dir: string) => string[], onError: "dlq" | "skip" | "fail"): string {
+    const dir = writeProject(join(root, name), {
+      connectors: { native: { command: "target-sqlite", config: { database: "out.db" } } },
+      pipelines: { items: { tap: { command: "cat messages.jsonl" }, targets: ["native"], onError } },
+    });
     writeFileSync(join(dir, "messages.jsonl"), `${lines(dir).join("\n")}\n`);
     return dir;
   }

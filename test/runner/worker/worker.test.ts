@@ -1,7 +1,8 @@
 import { spawn } from "node:child_process";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { AGORA, agora, projectIn, PY_TAP, PY_TARGET, range, savedCheckpoint, storedIds, waitFor } from "../../helpers/project.js";
+import { writeProject } from "../../helpers/pipeline-project.js";
+import { AGORA, agora, PY_TAP, PY_TARGET, range, savedCheckpoint, storedIds, waitFor } from "../../helpers/project.js";
 import { exited, tempDir } from "../../helpers/processes.js";
 
 const root = tempDir("agora-worker-");
@@ -29,19 +30,26 @@ async function startWorker(dir: string, args: string[] = [], env: Record<string,
   return { child, url, stderr: () => stderr };
 }
 
-const sample = (users: number): string => `
-[connectors.sample]
-command = "tap-sample"
-config = { users = ${users}, orders = 0, state_every_records = 10 }
+/** The project's connectors: tap-sample as "sample" (its users), target-sqlite as "db". */
+const sample = (users: number) => ({
+  sample: { command: "tap-sample", config: { users, orders: 0, state_every_records: 10 } },
+  db: { command: "target-sqlite", config: { database: "out.db" } },
+});
 
-[connectors.db]
-command = "target-sqlite"
-config = { database = "out.db" }
-`;
+/** A project of one pipeline, users, from sample to db on this schedule. */
+const usersOn = (dir: string, users: number, schedule: Record<string, unknown>): string =>
+  writeProject(dir, { connectors: sample(users), pipelines: { users: { tap: "sample", target: "db", schedule } } });
+
+/** Python's items tap into Python's store target, runs back to back. */
+const pythonItems = (dir: string, tap: Record<string, unknown>, target: Record<string, unknown>): string =>
+  writeProject(dir, {
+    connectors: { items: { command: `python3 ${PY_TAP}`, config: tap }, store: { command: `python3 ${PY_TARGET}`, config: target } },
+    pipelines: { items: { tap: "items", target: "store", schedule: { continuous: true } } },
+  });
 
 describe("agora worker", () => {
   it("runs a pipeline scheduled every second again and again, and stops on SIGTERM", async () => {
-    const dir = projectIn(join(root, "every"), `${sample(20)}\n[pipelines.users]\ntap = "sample"\ntarget = "db"\nschedule = { every = "1s" }\n`);
+    const dir = usersOn(join(root, "every"), 20, { every: "1s" });
     const worker = await startWorker(dir);
     await waitFor(() => worker.stderr().split("pipeline users succeeded").length - 1 >= 3, 15_000, "three runs");
     worker.child.kill("SIGTERM");
@@ -52,20 +60,17 @@ describe("agora worker", () => {
   });
 
   it("backs off a failing pipeline and stops it after max_consecutive_errors; /ready then says 503", async () => {
-    const dir = projectIn(
-      join(root, "failing"),
-      `${sample(20)}
-[pipelines.broken]
-tap = { command = "bash -c 'echo tap-broken error: no source >&2; exit 1'" }
-target = "db"
-schedule = { every = "1s", max_consecutive_errors = 3, error_backoff_seconds = 0.2 }
-
-[pipelines.fine]
-tap = "sample"
-target = "db"
-schedule = { every = "1h" }
-`,
-    );
+    const dir = writeProject(join(root, "failing"), {
+      connectors: sample(20),
+      pipelines: {
+        broken: {
+          tap: { command: "bash -c 'echo tap-broken error: no source >&2; exit 1'" },
+          target: "db",
+          schedule: { every: "1s", max_consecutive_errors: 3, error_backoff_seconds: 0.2 },
+        },
+        fine: { tap: "sample", target: "db", schedule: { every: "1h" } },
+      },
+    });
     const worker = await startWorker(dir);
     await waitFor(() => worker.stderr().includes("pipeline broken stopped after 3 consecutive failed runs"), 15_000, "the pipeline to stop");
     expect(worker.stderr()).toMatch(/pipeline broken failed \(1 in a row, [A-Z_]+\); next try in 0\.[12]\d* s/);
@@ -92,7 +97,7 @@ schedule = { every = "1h" }
   });
 
   it("serves /health, /ready and /metrics, behind a bearer token when one is set", async () => {
-    const dir = projectIn(join(root, "health"), `${sample(30)}\n[pipelines.users]\ntap = "sample"\ntarget = "db"\nschedule = { every = "1h" }\n`);
+    const dir = usersOn(join(root, "health"), 30, { every: "1h" });
     const worker = await startWorker(dir, [], { AGORA_HEALTH_AUTH_TOKEN: "s3cret" });
     await waitFor(() => worker.stderr().includes("pipeline users succeeded"), 10_000, "the first run");
     for (const path of ["/health", "/ready", "/metrics"]) {
@@ -122,7 +127,7 @@ schedule = { every = "1h" }
   });
 
   it("refuses an empty health token instead of serving without one", async () => {
-    const dir = projectIn(join(root, "empty-token"), `${sample(3)}\n[pipelines.users]\ntap = "sample"\ntarget = "db"\nschedule = { every = "1h" }\n`);
+    const dir = usersOn(join(root, "empty-token"), 3, { every: "1h" });
     const fromEnv = await agora(dir, ["worker", "--port", "0"], { AGORA_HEALTH_AUTH_TOKEN: "" });
     expect(fromEnv.exitCode).toBe(3);
     expect(fromEnv.stderr).toContain("the health token is empty (AGORA_HEALTH_AUTH_TOKEN)");
@@ -132,7 +137,7 @@ schedule = { every = "1h" }
   });
 
   it("warns when it serves a non-loopback address without a token", async () => {
-    const dir = projectIn(join(root, "open-host"), `${sample(3)}\n[pipelines.users]\ntap = "sample"\ntarget = "db"\nschedule = { every = "1h" }\n`);
+    const dir = usersOn(join(root, "open-host"), 3, { every: "1h" });
     const worker = await startWorker(dir, ["--host", "0.0.0.0"]);
     await waitFor(() => worker.stderr().includes("without a token"), 10_000, "the warning");
     expect(worker.stderr()).toContain("the health server listens on 0.0.0.0 without a token");
@@ -141,23 +146,7 @@ schedule = { every = "1h" }
   });
 
   it("on SIGTERM during a run, stops it safely after the graceful timeout, keeping its confirmed checkpoint", async () => {
-    const dir = projectIn(
-      join(root, "graceful"),
-      `
-[connectors.items]
-command = "python3 ${PY_TAP}"
-config = { count = 3000, state_every = 10, delay_ms = 2 }
-
-[connectors.store]
-command = "python3 ${PY_TARGET}"
-config = { database = "dest.db", batch_size = 10 }
-
-[pipelines.items]
-tap = "items"
-target = "store"
-schedule = { continuous = true }
-`,
-    );
+    const dir = pythonItems(join(root, "graceful"), { count: 3000, state_every: 10, delay_ms: 2 }, { database: "dest.db", batch_size: 10 });
     const worker = await startWorker(dir, ["--graceful-timeout", "0.5"]);
     const position = (): number => (savedCheckpoint(dir, "items") as { bookmarks: { items: { position: number } } } | undefined)?.bookmarks.items.position ?? 0;
     await waitFor(() => position() >= 50, 15_000, "a checkpoint");
@@ -174,23 +163,7 @@ schedule = { continuous = true }
   });
 
   it("two workers on one state store never run the same pipeline at the same time", async () => {
-    const dir = projectIn(
-      join(root, "two"),
-      `
-[connectors.items]
-command = "python3 ${PY_TAP}"
-config = { count = 40, state_every = 10, delay_ms = 5 }
-
-[connectors.store]
-command = "python3 ${PY_TARGET}"
-config = { database = "dest.db" }
-
-[pipelines.items]
-tap = "items"
-target = "store"
-schedule = { continuous = true }
-`,
-    );
+    const dir = pythonItems(join(root, "two"), { count: 40, state_every: 10, delay_ms: 5 }, { database: "dest.db" });
     const first = await startWorker(dir);
     const second = await startWorker(dir);
     await waitFor(() => first.stderr().split("succeeded").length + second.stderr().split("succeeded").length - 2 >= 6, 30_000, "six runs");
@@ -205,7 +178,7 @@ schedule = { continuous = true }
   });
 
   it("runs a once pipeline at each start of the worker, and then exits by itself", async () => {
-    const dir = projectIn(join(root, "once"), `${sample(3)}\n[pipelines.users]\ntap = "sample"\ntarget = "db"\nschedule = { once = true }\n`);
+    const dir = usersOn(join(root, "once"), 3, { once: true });
     for (let start = 1; start <= 2; start += 1) {
       const worker = spawn(process.execPath, [AGORA, "worker"], { cwd: dir, stdio: "pipe" });
       expect((await exited(worker)).code).toBe(0);
@@ -214,10 +187,10 @@ schedule = { continuous = true }
   });
 
   it("--list shows pipelines, schedules and next runs without starting anything", async () => {
-    const dir = projectIn(
-      join(root, "list"),
-      `${sample(5)}\n[pipelines.a]\ntap = "sample"\ntarget = "db"\nschedule = { cron = "0 3 * * *" }\n\n[pipelines.b]\ntap = "sample"\ntarget = "db"\n`,
-    );
+    const dir = writeProject(join(root, "list"), {
+      connectors: sample(5),
+      pipelines: { a: { tap: "sample", target: "db", schedule: { cron: "0 3 * * *" } }, b: { tap: "sample", target: "db" } },
+    });
     const listed = JSON.parse((await agora(dir, ["--json", "worker", "--list"])).stdout) as Array<{
       pipeline: string;
       schedule: string;
