@@ -3,7 +3,8 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { SchemaInferrer } from "../../catalogs/index.js";
 import { query } from "../helpers/files.js";
-import { agora, projectIn } from "../helpers/project.js";
+import { pipelineProject } from "../helpers/pipeline-project.js";
+import { agora } from "../helpers/project.js";
 import { tempDir } from "../helpers/processes.js";
 
 const root = tempDir("agora-deep-");
@@ -30,14 +31,10 @@ describe("deep and wide structures", () => {
   });
 
   it("a record nested 4,000 deep goes from tap-jsonl through the runner to target-jsonl unchanged; 6,000 deep is a clear error", async () => {
-    const dir = projectIn(
-      join(root, "deep-record"),
-      `
-[pipelines.p]
-tap = { command = "tap-jsonl", config = { files = [{ path = "deep.jsonl", stream = "deep" }] } }
-target = { command = "target-jsonl", config = { destination_path = "out" } }
-`,
-    );
+    const dir = pipelineProject(join(root, "deep-record"), {
+      tap: { command: "tap-jsonl", config: { files: [{ path: "deep.jsonl", stream: "deep" }] } },
+      target: { command: "target-jsonl", config: { destination_path: "out" } },
+    });
     // Written as text: JSON.stringify itself gives up a few thousand levels down.
     const deep = (depth: number): string => `{"id":1,"deep":${'{"a":'.repeat(depth)}1${"}".repeat(depth)}}`;
     writeFileSync(join(dir, "deep.jsonl"), `${deep(4000)}\n`);
@@ -54,10 +51,10 @@ target = { command = "target-jsonl", config = { destination_path = "out" } }
   });
 
   it("a SCHEMA of 3,000 properties is validated by the runner and the target", async () => {
-    const dir = projectIn(
-      join(root, "wide"),
-      `\n[pipelines.p]\ntap = { command = "cat", args = ["wide.jsonl"] }\ntarget = { command = "target-jsonl", config = { destination_path = "out" } }\n`,
-    );
+    const dir = pipelineProject(join(root, "wide"), {
+      tap: { command: "cat", args: ["wide.jsonl"] },
+      target: { command: "target-jsonl", config: { destination_path: "out" } },
+    });
     const properties = Object.fromEntries(Array.from({ length: 3000 }, (_, index) => [`c${index}`, { type: ["null", "integer"] }]));
     const good = { c0: 1, c2999: 2 };
     const messages = [
@@ -78,10 +75,10 @@ target = { command = "target-jsonl", config = { destination_path = "out" } }
   });
 
   it("target-sqlite keeps the records of a stream whose schema has no properties, whole, as JSON", async () => {
-    const dir = projectIn(
-      join(root, "no-properties"),
-      `\n[pipelines.p]\ntap = { command = "cat", args = ["free.jsonl"] }\ntarget = { command = "target-sqlite", config = { database = "w.db" } }\n`,
-    );
+    const dir = pipelineProject(join(root, "no-properties"), {
+      tap: { command: "cat", args: ["free.jsonl"] },
+      target: { command: "target-sqlite", config: { database: "w.db" } },
+    });
     const records = [{ any: "thing", n: 1 }, { other: [1, 2] }];
     const messages = [
       { type: "SCHEMA", stream: "free", schema: { type: "object" }, key_properties: [] },
@@ -99,14 +96,10 @@ target = { command = "target-jsonl", config = { destination_path = "out" } }
 
 describe("lines longer than the limit", () => {
   it("are named by file, stream and line, with the setting that raises the limit, in tap-jsonl and in the runner", async () => {
-    const dir = projectIn(
-      join(root, "long-lines"),
-      `
-[pipelines.p]
-tap = { command = "tap-jsonl", config = { files = [{ path = "long.jsonl", stream = "long" }], max_line_bytes = 1024 } }
-target = { command = "target-jsonl", config = { destination_path = "out" } }
-`,
-    );
+    const dir = pipelineProject(join(root, "long-lines"), {
+      tap: { command: "tap-jsonl", config: { files: [{ path: "long.jsonl", stream: "long" }], max_line_bytes: 1024 } },
+      target: { command: "target-jsonl", config: { destination_path: "out" } },
+    });
     writeFileSync(join(dir, "long.jsonl"), `{"id":1}\n{"id":2,"text":"${"x".repeat(2000)}"}\n`);
     const tap = await agora(dir, ["run", "p"]);
     expect(tap.exitCode).toBe(1);
@@ -115,10 +108,11 @@ target = { command = "target-jsonl", config = { destination_path = "out" } }
       "tap-jsonl, long.jsonl, line 2: line is longer than the limit of 1024 bytes. Raise max_line_bytes in the config if such large records are expected",
     );
 
-    const runner = projectIn(
-      join(root, "long-messages"),
-      `\n[pipelines.p]\ntap = { command = "cat", args = ["big.jsonl"] }\ntarget = { command = "target-jsonl", config = { destination_path = "out" } }\nmax_line_bytes = 1024\n`,
-    );
+    const runner = pipelineProject(join(root, "long-messages"), {
+      tap: { command: "cat", args: ["big.jsonl"] },
+      target: { command: "target-jsonl", config: { destination_path: "out" } },
+      max_line_bytes: 1024,
+    });
     const schema = { type: "SCHEMA", stream: "s", schema: { type: "object" }, key_properties: [] };
     writeFileSync(
       join(runner, "big.jsonl"),

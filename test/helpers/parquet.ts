@@ -39,22 +39,26 @@ export function writeSampleParquet(path: string, { rows, rowGroupSize }: SampleP
 }
 
 /**
- * A sample Parquet file at `source` (writeSampleParquet) and the
- * `[connectors.sales]` table of a pipelines.toml running tap-parquet on it
- * (stream "sales", key "id"), writing each row group as one `format` batch
- * file into `batchRoot`. The table's TOML and the file's rows.
+ * A sample Parquet file at `source` (writeSampleParquet) and the connector
+ * running tap-parquet on it (stream "sales", key "id"), writing each row
+ * group as one `format` batch file into `batchRoot`, for a project's
+ * connectors (writeProject). The connector and the file's rows.
  */
 export function sampleParquetTap(
   source: string,
   sample: SampleParquet,
   format: "arrow" | "parquet",
   batchRoot: string,
-): { toml: string; expected: Array<Record<string, unknown>> } {
+): { tap: { command: string; config: Record<string, unknown> }; expected: Array<Record<string, unknown>> } {
   const expected = writeSampleParquet(source, sample);
-  const toml = `[connectors.sales]
-command = "tap-parquet"
-config = { files = [{ path = "${source}", stream = "sales", key_properties = ["id"] }], batch_config = { format = "${format}", rows_per_file = ${sample.rowGroupSize}, root = "${batchRoot}" } }`;
-  return { toml, expected };
+  const tap = {
+    command: "tap-parquet",
+    config: {
+      files: [{ path: source, stream: "sales", key_properties: ["id"] }],
+      batch_config: { format, rows_per_file: sample.rowGroupSize, root: batchRoot },
+    },
+  };
+  return { tap, expected };
 }
 
 /** One INT96 timestamp: nanoseconds of the day, then the Julian day, both little-endian. */

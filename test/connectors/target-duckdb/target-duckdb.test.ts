@@ -4,7 +4,8 @@ import { describe, expect, it } from "vitest";
 import { writeJsonIn } from "../../helpers/files.js";
 import { input, recordLine, schemaLine, stateLine } from "../../helpers/messages.js";
 import { sampleParquetTap } from "../../helpers/parquet.js";
-import { agora, CLASSIC_TARGET_PY, projectIn } from "../../helpers/project.js";
+import { writeProject } from "../../helpers/pipeline-project.js";
+import { agora, CLASSIC_TARGET_PY } from "../../helpers/project.js";
 import { connectorBin, runNode, tempDir } from "../../helpers/processes.js";
 import { readFileSync } from "node:fs";
 
@@ -182,25 +183,15 @@ describe("target-duckdb", () => {
   it("takes tap-parquet's Arrow batches natively while a plain Python Singer target gets the same rows as records, and passes agora test target", async () => {
     const project = join(dir, "project");
     const source = join(dir, "source.parquet");
-    const { toml: tap, expected } = sampleParquetTap(source, { rows: 250, rowGroupSize: 100 }, "arrow", join(project, "batches"));
-    projectIn(
-      project,
-      `
-${tap}
-
-[connectors.warehouse]
-command = "target-duckdb"
-config = { database = "warehouse.duckdb" }
-
-[connectors.classic]
-command = "python3 ${CLASSIC_TARGET_PY}"
-config = { destination = "out-classic" }
-
-[pipelines.sales]
-tap = "sales"
-targets = ["warehouse", "classic"]
-`,
-    );
+    const { tap, expected } = sampleParquetTap(source, { rows: 250, rowGroupSize: 100 }, "arrow", join(project, "batches"));
+    writeProject(project, {
+      connectors: {
+        sales: tap,
+        warehouse: { command: "target-duckdb", config: { database: "warehouse.duckdb" } },
+        classic: { command: `python3 ${CLASSIC_TARGET_PY}`, config: { destination: "out-classic" } },
+      },
+      pipelines: { sales: { tap: "sales", targets: ["warehouse", "classic"] } },
+    });
     const result = await agora(project, ["run", "sales"]);
     expect(result.exitCode, result.stderr).toBe(0);
     expect(result.stderr).toContain("batches: warehouse 3 native (250 rows), classic 3 as records (250 rows)");

@@ -7,7 +7,8 @@ import { describe, expect, it } from "vitest";
 import { writeJsonIn } from "../../helpers/files.js";
 import { input, recordLine, schemaLine, stateLine } from "../../helpers/messages.js";
 import { sampleParquetTap } from "../../helpers/parquet.js";
-import { agora, projectIn } from "../../helpers/project.js";
+import { writeProject } from "../../helpers/pipeline-project.js";
+import { agora } from "../../helpers/project.js";
 import { connectorBin, run, runNode, tempDir } from "../../helpers/processes.js";
 
 const target = connectorBin("target-parquet");
@@ -237,21 +238,11 @@ describe("target-parquet", () => {
   it("writes the Arrow batches of tap-parquet columnar under agora run, with Parquet's own types, and passes agora test target", async () => {
     const project = join(dir, "project");
     const source = join(dir, "source.parquet");
-    const { toml: tap, expected } = sampleParquetTap(source, { rows: 300, rowGroupSize: 100 }, "arrow", join(project, "batches"));
-    projectIn(
-      project,
-      `
-${tap}
-
-[connectors.lake]
-command = "target-parquet"
-config = { destination_path = "lake" }
-
-[pipelines.sales]
-tap = "sales"
-targets = ["lake"]
-`,
-    );
+    const { tap, expected } = sampleParquetTap(source, { rows: 300, rowGroupSize: 100 }, "arrow", join(project, "batches"));
+    writeProject(project, {
+      connectors: { sales: tap, lake: { command: "target-parquet", config: { destination_path: "lake" } } },
+      pipelines: { sales: { tap: "sales", targets: ["lake"] } },
+    });
     const result = await agora(project, ["run", "sales"]);
     expect(result.exitCode, result.stderr).toBe(0);
     expect(result.stderr).toContain("batches: lake 3 native (300 rows)");

@@ -1,41 +1,33 @@
 import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { asyncBufferFromFile, parquetMetadataAsync, parquetReadObjects } from "hyparquet";
+import { parse } from "smol-toml";
 import { describe, expect, it } from "vitest";
 import { sampleParquetTap } from "../../helpers/parquet.js";
-import { agora, CLASSIC_TARGET_PY, projectIn } from "../../helpers/project.js";
+import { writeProject, type ConnectorSpec, type PipelineSpec } from "../../helpers/pipeline-project.js";
+import { agora, CLASSIC_TARGET_PY } from "../../helpers/project.js";
 import { tempDir } from "../../helpers/processes.js";
 
 const root = tempDir("agora-arrow-middleware-");
 
 /** tap-parquet writing Arrow batch files (row groups of 40) of a 100-row file, into the project's batches folder. */
-function arrowProject(name: string, middleware: string, targets = "lake", extra = ""): { dir: string; expected: Array<Record<string, unknown>> } {
+function arrowProject(
+  name: string,
+  middleware: ReadonlyArray<Record<string, unknown>>,
+  targets: readonly string[] = ["lake"],
+  settings: Record<string, unknown> = {},
+): { dir: string; expected: Array<Record<string, unknown>> } {
   const dir = join(root, name);
   const source = join(root, `${name}.parquet`);
-  const { toml: tap, expected } = sampleParquetTap(source, { rows: 100, rowGroupSize: 40 }, "arrow", join(dir, "batches"));
-  projectIn(
-    dir,
-    `
-${tap}
-
-[connectors.lake]
-command = "target-parquet"
-config = { destination_path = "lake" }
-
-[connectors.classic]
-command = "python3 ${CLASSIC_TARGET_PY}"
-config = { destination = "out-classic" }
-
-[pipelines.sales]
-tap = "sales"
-targets = [${targets
-      .split(",")
-      .map((target) => `"${target.trim()}"`)
-      .join(", ")}]
-${middleware}
-${extra}
-`,
-  );
+  const { tap, expected } = sampleParquetTap(source, { rows: 100, rowGroupSize: 40 }, "arrow", join(dir, "batches"));
+  writeProject(dir, {
+    connectors: {
+      sales: tap,
+      lake: { command: "target-parquet", config: { destination_path: "lake" } },
+      classic: { command: `python3 ${CLASSIC_TARGET_PY}`, config: { destination: "out-classic" } },
+    },
+    pipelines: { sales: { tap: "sales", targets, middleware, ...settings } },
+  });
   return { dir, expected };
 }
 
@@ -54,12 +46,12 @@ describe("middleware on the Arrow plane", () => {
   it("select, rename and rename_stream work on Arrow batches columnar: an Arrow-native target gets batches, a Python Singer target the same rows as records", async () => {
     const { dir, expected } = arrowProject(
       "columnar",
-      `middleware = [
-  { type = "select", fields = ["name", "score", "at"] },
-  { type = "rename", fields = { name = "full_name", at = "sold_at" } },
-  { type = "rename_stream", from = "sales", to = "sales_clean" },
-]`,
-      "lake, classic",
+      [
+        { type: "select", fields: ["name", "score", "at"] },
+        { type: "rename", fields: { name: "full_name", at: "sold_at" } },
+        { type: "rename_stream", from: "sales", to: "sales_clean" },
+      ],
+      ["lake", "classic"],
     );
     const result = await agora(dir, ["run", "sales"]);
     expect(result.exitCode, result.stderr).toBe(0);
@@ -87,34 +79,29 @@ describe("middleware on the Arrow plane", () => {
   });
 
   it("filter, mask and hash on Arrow batches give exactly what they give on rows", async () => {
-    const steps = `middleware = [
-  { type = "filter", where = "flag and score > 5" },
-  { type = "mask", fields = ["name"], keep_last = 3 },
-  { type = "hash", fields = ["big"], salt = "pepper" },
-]`;
-    const { dir, expected } = arrowProject("protect", steps, "lake, classic");
+    const steps = [
+      { type: "filter", where: "flag and score > 5" },
+      { type: "mask", fields: ["name"], keep_last: 3 },
+      { type: "hash", fields: ["big"], salt: "pepper" },
+    ];
+    const { dir, expected } = arrowProject("protect", steps, ["lake", "classic"]);
     const arrowRun = await agora(dir, ["run", "sales"]);
     expect(arrowRun.exitCode, arrowRun.stderr).toBe(0);
     expect(arrowRun.stderr).toContain("batches: lake 3 native");
     // The same records on the RECORD lane: the tap without batch_config, into target-jsonl.
     const source = join(root, "protect.parquet");
-    writeFileSync(
-      join(dir, "pipelines.toml"),
-      `${readFileSync(join(dir, "pipelines.toml"), "utf8")}
-[connectors.rows_tap]
-command = "tap-parquet"
-config = { files = [{ path = "${source}", stream = "sales", key_properties = ["id"] }] }
-
-[connectors.rows_out]
-command = "target-jsonl"
-config = { destination_path = "out-rows" }
-
-[pipelines.rows]
-tap = "rows_tap"
-targets = ["rows_out"]
-${steps}
-`,
-    );
+    const project = parse(readFileSync(join(dir, "pipelines.toml"), "utf8")) as {
+      connectors: Record<string, ConnectorSpec>;
+      pipelines: Record<string, PipelineSpec>;
+    };
+    writeProject(dir, {
+      connectors: {
+        ...project.connectors,
+        rows_tap: { command: "tap-parquet", config: { files: [{ path: source, stream: "sales", key_properties: ["id"] }] } },
+        rows_out: { command: "target-jsonl", config: { destination_path: "out-rows" } },
+      },
+      pipelines: { ...project.pipelines, rows: { tap: "rows_tap", targets: ["rows_out"], middleware: steps } },
+    });
     const rowsRun = await agora(dir, ["run", "rows"]);
     expect(rowsRun.exitCode, rowsRun.stderr).toBe(0);
     const onRows = readFileSync(join(dir, "out-rows", "sales.jsonl"), "utf8")
@@ -134,7 +121,7 @@ ${steps}
   });
 
   it("a module's transformArrow works on each Arrow batch", async () => {
-    const { dir, expected } = arrowProject("module", `middleware = [{ type = "module", path = "evens.mjs" }]`);
+    const { dir, expected } = arrowProject("module", [{ type: "module", path: "evens.mjs" }]);
     // An Arrow-only step: keeps the rows of even ids, columnar.
     writeFileSync(
       join(dir, "evens.mjs"),
@@ -156,7 +143,7 @@ ${steps}
   });
 
   it("an Arrow batch a step fails on becomes one dead letter naming the tap's files, which are kept for its replay; the others are delivered", async () => {
-    const { dir, expected } = arrowProject("failing", `middleware = [{ type = "module", path = "picky.mjs" }]\non_error = "dlq"`);
+    const { dir, expected } = arrowProject("failing", [{ type: "module", path: "picky.mjs" }], ["lake"], { on_error: "dlq" });
     // Fails the batch holding id 50 (rows 41–80 of three batches of 40, 40 and 20).
     writeFileSync(
       join(dir, "picky.mjs"),
@@ -184,12 +171,10 @@ ${steps}
   });
 
   it("a chain mixing an Arrow-only step with a row-only one fails before the tap starts, naming both", async () => {
-    const { dir } = arrowProject(
-      "mixed",
-      `middleware = [{ type = "module", path = "arrow-only.mjs" }, { type = "add_fields", fields = { source = "lake" } }]`,
-      "lake",
-      "",
-    );
+    const { dir } = arrowProject("mixed", [
+      { type: "module", path: "arrow-only.mjs" },
+      { type: "add_fields", fields: { source: "lake" } },
+    ]);
     writeFileSync(join(dir, "arrow-only.mjs"), "export const transformArrow = (table) => table;\n");
     // The tap would leave its batch folder behind: it must never start.
     const result = await agora(dir, ["run", "sales"]);

@@ -4,7 +4,8 @@ import { pathToFileURL } from "node:url";
 import { DuckDBInstance } from "@duckdb/node-api";
 import { describe, expect, it } from "vitest";
 import { sampleParquetTap, writeSampleParquet } from "../../helpers/parquet.js";
-import { agora, CLASSIC_TARGET_PY, projectIn } from "../../helpers/project.js";
+import { writeProject } from "../../helpers/pipeline-project.js";
+import { agora, CLASSIC_TARGET_PY } from "../../helpers/project.js";
 import { tempDir } from "../../helpers/processes.js";
 
 const root = tempDir("agora-parquet-batches-");
@@ -26,29 +27,16 @@ describe("Parquet batch files", () => {
   it("tap-parquet writes its row groups as Parquet batches: target-duckdb and target-parquet load them as they are, a Python Singer target gets the same rows as records", async () => {
     const dir = join(root, "fan-out");
     const source = join(root, "source.parquet");
-    const { toml: tap, expected } = sampleParquetTap(source, { rows: 90, rowGroupSize: 40 }, "parquet", join(dir, "batches"));
-    projectIn(
-      dir,
-      `
-${tap}
-
-[connectors.warehouse]
-command = "target-duckdb"
-config = { database = "warehouse.duckdb" }
-
-[connectors.lake]
-command = "target-parquet"
-config = { destination_path = "lake" }
-
-[connectors.classic]
-command = "python3 ${CLASSIC_TARGET_PY}"
-config = { destination = "out-classic" }
-
-[pipelines.sales]
-tap = "sales"
-targets = ["warehouse", "lake", "classic"]
-`,
-    );
+    const { tap, expected } = sampleParquetTap(source, { rows: 90, rowGroupSize: 40 }, "parquet", join(dir, "batches"));
+    writeProject(dir, {
+      connectors: {
+        sales: tap,
+        warehouse: { command: "target-duckdb", config: { database: "warehouse.duckdb" } },
+        lake: { command: "target-parquet", config: { destination_path: "lake" } },
+        classic: { command: `python3 ${CLASSIC_TARGET_PY}`, config: { destination: "out-classic" } },
+      },
+      pipelines: { sales: { tap: "sales", targets: ["warehouse", "lake", "classic"] } },
+    });
     const result = await agora(dir, ["run", "sales"]);
     expect(result.exitCode, result.stderr).toBe(0);
     expect(result.stderr).toContain("batches: warehouse 3 native (90 rows), lake 3 native (90 rows), classic 3 as records (90 rows)");
@@ -93,22 +81,10 @@ targets = ["warehouse", "lake", "classic"]
       { type: "BATCH", stream: "sales", encoding: { format: "parquet" }, manifest: [pathToFileURL(cut).href] },
       { type: "STATE", value: { after: "cut" } },
     ];
-    projectIn(
-      dir,
-      `
-[connectors.tap]
-command = "bash tap.sh"
-
-[connectors.out]
-command = "target-jsonl"
-config = { destination_path = "out" }
-
-[pipelines.sales]
-tap = "tap"
-targets = ["out"]
-on_error = "fail"
-`,
-    );
+    writeProject(dir, {
+      connectors: { tap: { command: "bash tap.sh" }, out: { command: "target-jsonl", config: { destination_path: "out" } } },
+      pipelines: { sales: { tap: "tap", targets: ["out"], onError: "fail" } },
+    });
     writeFileSync(join(dir, "messages.jsonl"), `${lines.map((line) => JSON.stringify(line)).join("\n")}\n`);
     writeFileSync(join(dir, "tap.sh"), "cat messages.jsonl\n");
     const result = await agora(dir, ["run", "sales"]);

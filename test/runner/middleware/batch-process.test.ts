@@ -2,14 +2,15 @@ import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { sampleParquetTap } from "../../helpers/parquet.js";
-import { agora, projectIn, range } from "../../helpers/project.js";
+import { writeProject } from "../../helpers/pipeline-project.js";
+import { agora, range } from "../../helpers/project.js";
 import { ROOT, tempDir } from "../../helpers/processes.js";
 
 const root = tempDir("agora-batch-process-");
 const WORKER = join(ROOT, "test", "fixtures", "python", "batch_worker.py");
 
 /** A bash tap writing a SCHEMA, `count` records and a STATE in one write (so batches form the same way every run). */
-function rowsProject(name: string, count: number, step: string, extra = ""): string {
+function rowsProject(name: string, count: number, step: Record<string, unknown>, onError?: "dlq" | "fail"): string {
   const dir = join(root, name);
   const lines = [
     JSON.stringify({
@@ -21,23 +22,10 @@ function rowsProject(name: string, count: number, step: string, extra = ""): str
     ...range(count).map((id) => JSON.stringify({ type: "RECORD", stream: "items", record: { id, name: `item ${id}` } })),
     JSON.stringify({ type: "STATE", value: { done: count } }),
   ];
-  projectIn(
-    dir,
-    `
-[connectors.items]
-command = "bash tap.sh"
-
-[connectors.out]
-command = "target-jsonl"
-config = { destination_path = "out" }
-
-[pipelines.items]
-tap = "items"
-targets = ["out"]
-middleware = [${step}]
-${extra}
-`,
-  );
+  writeProject(dir, {
+    connectors: { items: { command: "bash tap.sh" }, out: { command: "target-jsonl", config: { destination_path: "out" } } },
+    pipelines: { items: { tap: "items", targets: ["out"], middleware: [step], ...(onError === undefined ? {} : { onError }) } },
+  });
   writeFileSync(join(dir, "items.jsonl"), `${lines.join("\n")}\n`);
   writeFileSync(join(dir, "tap.sh"), "cat items.jsonl\n");
   return dir;
@@ -51,11 +39,7 @@ const written = (dir: string): Array<Record<string, unknown>> =>
 
 describe("batch_process middleware", () => {
   it("sends whole batches to a pool of Python workers and commits their answers in source order", async () => {
-    const dir = rowsProject(
-      "pool",
-      95,
-      `{ type = "batch_process", command = "python3 ${WORKER}", batch_rows = 10, max_workers = 2, max_in_flight_batches = 4 }`,
-    );
+    const dir = rowsProject("pool", 95, { type: "batch_process", command: `python3 ${WORKER}`, batch_rows: 10, max_workers: 2, max_in_flight_batches: 4 });
     const result = await agora(dir, ["run", "items"]);
     expect(result.exitCode, result.stderr).toBe(0);
     const rows = written(dir);
@@ -72,8 +56,16 @@ describe("batch_process middleware", () => {
     const dir = rowsProject(
       "timeout",
       50,
-      `{ type = "batch_process", command = "python3 ${WORKER}", batch_rows = 10, max_workers = 1, max_in_flight_batches = 3, timeout_seconds = 1, env = { HANG_ID = "13" } }`,
-      'on_error = "dlq"',
+      {
+        type: "batch_process",
+        command: `python3 ${WORKER}`,
+        batch_rows: 10,
+        max_workers: 1,
+        max_in_flight_batches: 3,
+        timeout_seconds: 1,
+        env: { HANG_ID: "13" },
+      },
+      "dlq",
     );
     const result = await agora(dir, ["run", "items"]);
     expect(result.exitCode, result.stderr).toBe(0);
@@ -99,8 +91,16 @@ describe("batch_process middleware", () => {
     const dir = rowsProject(
       "timeout-fail",
       30,
-      `{ type = "batch_process", command = "python3 ${WORKER}", batch_rows = 10, max_workers = 1, max_in_flight_batches = 1, timeout_seconds = 1, env = { HANG_ID = "15" } }`,
-      'on_error = "fail"',
+      {
+        type: "batch_process",
+        command: `python3 ${WORKER}`,
+        batch_rows: 10,
+        max_workers: 1,
+        max_in_flight_batches: 1,
+        timeout_seconds: 1,
+        env: { HANG_ID: "15" },
+      },
+      "fail",
     );
     const result = await agora(dir, ["run", "items"]);
     expect(result.exitCode).not.toBe(0);
@@ -112,12 +112,7 @@ describe("batch_process middleware", () => {
   });
 
   it("a worker command that dies before answering anything is started once, not once a batch: every batch goes to the dead-letter queue with its error", async () => {
-    const dir = rowsProject(
-      "broken",
-      40,
-      `{ type = "batch_process", command = "bash -c 'echo no such worker >&2; exit 3'", batch_rows = 10 }`,
-      'on_error = "dlq"',
-    );
+    const dir = rowsProject("broken", 40, { type: "batch_process", command: "bash -c 'echo no such worker >&2; exit 3'", batch_rows: 10 }, "dlq");
     const result = await agora(dir, ["run", "items"]);
     // Every batch fails with the same error, each as dead letters; the worker was started once, not once a batch.
     expect(result.stderr.match(/no such worker/g) ?? []).toHaveLength(1);
@@ -128,30 +123,23 @@ describe("batch_process middleware", () => {
   it("runs a Node module's transformArrowBatch on each Arrow batch, and refuses an answer with another row count", async () => {
     const dir = join(root, "arrow");
     const source = join(root, "arrow.parquet");
-    const { toml: tap, expected } = sampleParquetTap(source, { rows: 60, rowGroupSize: 25 }, "arrow", join(dir, "batches"));
+    const { tap, expected } = sampleParquetTap(source, { rows: 60, rowGroupSize: 25 }, "arrow", join(dir, "batches"));
     const arrowModule = join(ROOT, "node_modules", "apache-arrow", "Arrow.node.mjs");
-    projectIn(
-      dir,
-      `
-${tap}
-
-[connectors.out]
-command = "target-jsonl"
-config = { destination_path = "out" }
-
-[pipelines.sales]
-tap = "sales"
-targets = ["out"]
-middleware = [{ type = "batch_process", module = "shout.mjs", plane = "arrow", max_workers = 2 }, { type = "select", fields = ["name"] }]
-on_error = "fail"
-
-[pipelines.halves]
-tap = "sales"
-targets = ["out"]
-middleware = [{ type = "batch_process", module = "halve.mjs", plane = "arrow" }]
-on_error = "fail"
-`,
-    );
+    writeProject(dir, {
+      connectors: { sales: tap, out: { command: "target-jsonl", config: { destination_path: "out" } } },
+      pipelines: {
+        sales: {
+          tap: "sales",
+          targets: ["out"],
+          middleware: [
+            { type: "batch_process", module: "shout.mjs", plane: "arrow", max_workers: 2 },
+            { type: "select", fields: ["name"] },
+          ],
+          onError: "fail",
+        },
+        halves: { tap: "sales", targets: ["out"], middleware: [{ type: "batch_process", module: "halve.mjs", plane: "arrow" }], onError: "fail" },
+      },
+    });
     writeFileSync(
       join(dir, "shout.mjs"),
       `import { Table, vectorFromArray, Utf8 } from "${arrowModule}";

@@ -1,7 +1,8 @@
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { CLASSIC_TARGET_PY, agora, projectIn, range, savedCheckpoint } from "../../helpers/project.js";
+import { pipelineProject } from "../../helpers/pipeline-project.js";
+import { CLASSIC_TARGET_PY, agora, range, savedCheckpoint } from "../../helpers/project.js";
 import { tempDir } from "../../helpers/processes.js";
 
 const root = tempDir("agora-routing-");
@@ -20,19 +21,15 @@ const rows = (dir: string, folder: string, stream: string): Row[] => {
 };
 const ids = (list: readonly Row[]): number[] => list.map((row) => row.id);
 
-function routedProject(dir: string, warehouseExtra = ""): string {
-  return projectIn(
-    dir,
-    `
-[pipelines.p]
-tap = { command = "tap-sample", config = { users = 40, orders = 30, state_every_records = 5 } }
-middleware = [{ type = "rename_stream", from = "orders", to = "sales_orders" }]
-targets = [
-  { command = "${CLASSIC_TARGET}", config = { destination = "warehouse", flush_every = 5${warehouseExtra} } },
-  { command = "target-jsonl", config = { destination_path = "archive" }, streams = ["sales_*"], where = 'total > 100' },
-]
-`,
-  );
+function routedProject(dir: string, warehouseExtra: Record<string, unknown> = {}): string {
+  return pipelineProject(dir, {
+    tap: { command: "tap-sample", config: { users: 40, orders: 30, state_every_records: 5 } },
+    middleware: [{ type: "rename_stream", from: "orders", to: "sales_orders" }],
+    targets: [
+      { command: CLASSIC_TARGET, config: { destination: "warehouse", flush_every: 5, ...warehouseExtra } },
+      { command: "target-jsonl", config: { destination_path: "archive" }, streams: ["sales_*"], where: "total > 100" },
+    ],
+  });
 }
 
 describe("stream renames and routing to targets", () => {
@@ -54,7 +51,7 @@ describe("stream renames and routing to targets", () => {
   });
 
   it("a target routed nothing of a stream neither holds the checkpoint back nor lets it pass another target's rows, under a SIGKILL", async () => {
-    const dir = routedProject(join(root, "killed"), ", kill_self_after = 13");
+    const dir = routedProject(join(root, "killed"), { kill_self_after: 13 });
     const killed = await agora(dir, ["run", "p"]);
     expect(killed.exitCode).toBe(1);
     expect(killed.stderr).toContain("killed by SIGKILL");
@@ -77,15 +74,11 @@ describe("stream renames and routing to targets", () => {
   });
 
   it("refuses a rename that gives two streams one name, naming both", async () => {
-    const dir = projectIn(
-      join(root, "collision"),
-      `
-[pipelines.p]
-tap = { command = "tap-sample", config = { users = 3, orders = 2 } }
-middleware = [{ type = "rename_stream", from = "orders", to = "users" }]
-target = { command = "target-jsonl", config = { destination_path = "out" } }
-`,
-    );
+    const dir = pipelineProject(join(root, "collision"), {
+      tap: { command: "tap-sample", config: { users: 3, orders: 2 } },
+      middleware: [{ type: "rename_stream", from: "orders", to: "users" }],
+      target: { command: "target-jsonl", config: { destination_path: "out" } },
+    });
     const result = await agora(dir, ["run", "p"]);
     expect(result.exitCode).toBe(1);
     expect(result.stderr).toContain('streams "users" and "orders" would both reach the targets as "users"');
@@ -93,14 +86,10 @@ target = { command = "target-jsonl", config = { destination_path = "out" } }
   });
 
   it("checks a route's where expression before the run", async () => {
-    const dir = projectIn(
-      join(root, "bad-where"),
-      `
-[pipelines.p]
-tap = { command = "tap-sample", config = { users = 3 } }
-targets = [{ command = "target-jsonl", config = { destination_path = "out" }, where = "total >" }]
-`,
-    );
+    const dir = pipelineProject(join(root, "bad-where"), {
+      tap: { command: "tap-sample", config: { users: 3 } },
+      targets: [{ command: "target-jsonl", config: { destination_path: "out" }, where: "total >" }],
+    });
     const result = await agora(dir, ["run", "p"]);
     expect(result.exitCode).toBe(3);
     expect(result.stderr).toContain('pipelines.p.targets[0].where: unexpected end at position 8 of "total >"');
