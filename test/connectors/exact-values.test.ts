@@ -4,7 +4,8 @@ import { join } from "node:path";
 import { DuckDBInstance } from "@duckdb/node-api";
 import pg from "pg";
 import { afterAll, describe, expect, it } from "vitest";
-import { agora, projectIn } from "../helpers/project.js";
+import { pipelineProject } from "../helpers/pipeline-project.js";
+import { agora } from "../helpers/project.js";
 import { ROOT, tempDir } from "../helpers/processes.js";
 import { postgresUrl } from "../helpers/postgres.js";
 
@@ -53,22 +54,22 @@ async function duckdbRows(sql: string, attach?: string): Promise<Row[]> {
 }
 
 describe("exact values through agora run into every target", () => {
-  const dir = projectIn(
+  const dir = pipelineProject(
     join(root, "six"),
-    `
-[pipelines.money]
-tap = { command = "python3", args = [${JSON.stringify(TAP)}] }
-# Changes each record, so the runner writes it again rather than forwarding the tap's line.
-middleware = [{ type = "add_fields", fields = { checked = true } }]
-targets = [
-  { command = "target-jsonl", config = { destination_path = "jsonl" } },
-  { command = "target-csv", config = { destination_path = "csv" } },
-  { command = "target-sqlite", config = { database = "w.db" } },
-  { command = "target-duckdb", config = { database = "w.duckdb" } },
-  { command = "target-parquet", config = { destination_path = "parquet" } },
-${url === undefined ? "" : `  { command = "target-postgres", config = { url = ${JSON.stringify(url)}, schema = "exact_${process.pid}" } },`}
-]
-`,
+    {
+      tap: { command: "python3", args: [TAP] },
+      // Changes each record, so the runner writes it again rather than forwarding the tap's line.
+      middleware: [{ type: "add_fields", fields: { checked: true } }],
+      targets: [
+        { command: "target-jsonl", config: { destination_path: "jsonl" } },
+        { command: "target-csv", config: { destination_path: "csv" } },
+        { command: "target-sqlite", config: { database: "w.db" } },
+        { command: "target-duckdb", config: { database: "w.duckdb" } },
+        { command: "target-parquet", config: { destination_path: "parquet" } },
+        ...(url === undefined ? [] : [{ command: "target-postgres", config: { url, schema: `exact_${process.pid}` } }]),
+      ],
+    },
+    "money",
   );
   let run: Promise<Awaited<ReturnType<typeof agora>>> | undefined;
   const ran = (): Promise<Awaited<ReturnType<typeof agora>>> => (run ??= agora(dir, ["run", "money"]));

@@ -1,19 +1,20 @@
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { agora, projectIn, savedCheckpoint } from "../helpers/project.js";
+import { pipelineProject, type ConnectorSpec } from "../helpers/pipeline-project.js";
+import { agora, savedCheckpoint } from "../helpers/project.js";
 import { ROOT, tempDir } from "../helpers/processes.js";
 
 const root = tempDir("agora-partial-writes-");
 const TAP = join(ROOT, "test", "fixtures", "bash", "tap_clashing_streams.sh");
 
-function project(dir: string, target: string, streams: [string, string] = ["items", "other"]): string {
-  return projectIn(dir, `\n[pipelines.p]\ntap = { command = "bash ${TAP}", args = ${JSON.stringify(streams)} }\ntarget = ${target}\n`);
+function project(dir: string, target: ConnectorSpec, streams: [string, string] = ["items", "other"]): string {
+  return pipelineProject(dir, { tap: { command: `bash ${TAP}`, args: streams }, target });
 }
 
 describe("a file a failed write left half-written", () => {
   it("target-jsonl cuts the broken last line before appending: every line parses, none is lost", async () => {
-    const dir = project(join(root, "jsonl"), '{ command = "target-jsonl", config = { destination_path = "out" } }');
+    const dir = project(join(root, "jsonl"), { command: "target-jsonl", config: { destination_path: "out" } });
     mkdirSync(join(dir, "out"), { recursive: true });
     writeFileSync(join(dir, "out", "items.jsonl"), '{"id":10}\n{"id":11}\n{"id":12,"na');
     const result = await agora(dir, ["run", "p"]);
@@ -23,7 +24,7 @@ describe("a file a failed write left half-written", () => {
   });
 
   it("target-csv cuts a broken last row, quoted newlines included, and keeps the header", async () => {
-    const dir = project(join(root, "csv"), '{ command = "target-csv", config = { destination_path = "out" } }');
+    const dir = project(join(root, "csv"), { command: "target-csv", config: { destination_path: "out" } });
     mkdirSync(join(dir, "out"), { recursive: true });
     writeFileSync(join(dir, "out", "items.csv"), 'id\n10\n"11\n2');
     const result = await agora(dir, ["run", "p"]);
@@ -33,7 +34,7 @@ describe("a file a failed write left half-written", () => {
   });
 
   it("a full disk fails the run with one line, and the checkpoint stays", async () => {
-    const dir = project(join(root, "full"), '{ command = "target-jsonl", config = { destination_path = "/dev", file_naming = "full" } }', ["items", "items"]);
+    const dir = project(join(root, "full"), { command: "target-jsonl", config: { destination_path: "/dev", file_naming: "full" } }, ["items", "items"]);
     const result = await agora(dir, ["run", "p"]);
     expect(result.exitCode).toBe(1);
     expect(result.stderr).toContain("target-jsonl, /dev/full: cannot write records (ENOSPC). The disk is full: free space and run again");

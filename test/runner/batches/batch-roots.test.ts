@@ -2,8 +2,9 @@ import { existsSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { describe, expect, it } from "vitest";
-import { agora, projectIn } from "../../helpers/project.js";
+import { agora } from "../../helpers/project.js";
 import { tempDir } from "../../helpers/processes.js";
+import { pipelineProject } from "../../helpers/pipeline-project.js";
 
 /*
  * A BATCH manifest is data from the tap. When the runner expands a batch into RECORDs (for a
@@ -14,14 +15,10 @@ import { tempDir } from "../../helpers/processes.js";
  */
 describe("BATCH files the runner reads", () => {
   it("come only from the pipeline's batch_roots: a file outside, or a link leading out, is refused and left alone", async () => {
-    const dir = projectIn(
+    const dir = pipelineProject(
       tempDir("agora-batch-roots-"),
-      `
-[pipelines.items]
-tap = { command = "cat", args = ["messages.jsonl"] }
-target = { command = "sh", args = ["-c", "cat > received.jsonl"] }
-batch_roots = ["batches"]
-`,
+      { tap: { command: "cat", args: ["messages.jsonl"] }, target: { command: "sh", args: ["-c", "cat > received.jsonl"] }, batch_roots: ["batches"] },
+      "items",
     );
     mkdirSync(join(dir, "batches"));
     writeFileSync(join(dir, "batches", "good.jsonl"), '{"id":1}\n');

@@ -1,21 +1,20 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { CLASSIC_TARGET_PY, agora, projectIn, range, savedCheckpoint } from "../../helpers/project.js";
+import { pipelineProject, type ConnectorSpec } from "../../helpers/pipeline-project.js";
+import { CLASSIC_TARGET_PY, agora, range, savedCheckpoint } from "../../helpers/project.js";
 import { tempDir } from "../../helpers/processes.js";
 
 const root = tempDir("agora-full-refresh-");
 const CLASSIC_TARGET = `python3 ${CLASSIC_TARGET_PY}`;
 
-function sampleProject(dir: string, users: number, orders: number, target = '{ command = "target-jsonl", config = { destination_path = "out" } }'): string {
-  return projectIn(
-    dir,
-    `
-[pipelines.p]
-tap = { command = "tap-sample", config = { users = ${users}, orders = ${orders}, state_every_records = 5 } }
-target = ${target}
-`,
-  );
+function sampleProject(
+  dir: string,
+  users: number,
+  orders: number,
+  target: ConnectorSpec = { command: "target-jsonl", config: { destination_path: "out" } },
+): string {
+  return pipelineProject(dir, { tap: { command: "tap-sample", config: { users, orders, state_every_records: 5 } }, target });
 }
 
 const ids = (dir: string, stream: string): number[] =>
@@ -36,7 +35,7 @@ describe("agora run --full-refresh", () => {
     expect(savedCheckpoint(dir, "p")).toEqual({ bookmarks: { users: { rows: 40 } } });
 
     // A target that confirms as it goes, then is killed: its confirmations must not replace the checkpoint.
-    sampleProject(dir, 50, 0, `{ command = "${CLASSIC_TARGET}", config = { destination = "classic", flush_every = 5, kill_self_after = 12 } }`);
+    sampleProject(dir, 50, 0, { command: CLASSIC_TARGET, config: { destination: "classic", flush_every: 5, kill_self_after: 12 } });
     const failed = await agora(dir, ["run", "p", "--full-refresh"]);
     expect(failed.exitCode).toBe(1);
     expect(

@@ -1,8 +1,9 @@
 import { chmodSync, readFileSync, utimesSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { agora, projectIn } from "../../helpers/project.js";
+import { agora } from "../../helpers/project.js";
 import { tempDir } from "../../helpers/processes.js";
+import { pipelineProject } from "../../helpers/pipeline-project.js";
 
 const root = tempDir("agora-about-cache-");
 
@@ -22,7 +23,7 @@ echo '{"type":"STATE","value":{"n":1}}'
 
 describe("the tap's --about", () => {
   it("is asked once per version of the tap's files: not again on the next run, again once the script changes", async () => {
-    const dir = projectIn(join(root, "p"), `[pipelines.p]\ntap = { command = "./tap.sh" }\ntarget = { command = "target-jsonl" }\n`);
+    const dir = pipelineProject(join(root, "p"), { tap: { command: "./tap.sh" }, target: { command: "target-jsonl" } });
     const script = join(dir, "tap.sh");
     writeFileSync(script, TAP);
     chmodSync(script, 0o755);

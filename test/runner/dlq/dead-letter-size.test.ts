@@ -1,8 +1,9 @@
 import { statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { agora, projectIn } from "../../helpers/project.js";
+import { agora } from "../../helpers/project.js";
 import { tempDir } from "../../helpers/processes.js";
+import { pipelineProject } from "../../helpers/pipeline-project.js";
 
 /*
  * Dead letters refer to one copy of the checkpoint of their moment: 500 bad records after a
@@ -20,14 +21,7 @@ describe("dead letters and a large checkpoint", () => {
   it("keeps one copy of the checkpoint for all of them, and shows it with each", async () => {
     const dir = tempDir("agora-dlq-size-");
     writeFileSync(join(dir, "tap.py"), TAP);
-    projectIn(
-      dir,
-      `
-[pipelines.s]
-tap = { command = "python3", args = ["tap.py"] }
-targets = [{ command = "target-jsonl", config = { destination_path = "out" } }]
-`,
-    );
+    pipelineProject(dir, { tap: { command: "python3", args: ["tap.py"] }, targets: [{ command: "target-jsonl", config: { destination_path: "out" } }] }, "s");
     // The first run saves the large checkpoint; the second run's dead letters are made under it.
     for (const run of [1, 2]) {
       const result = await agora(dir, ["run", "s"]);

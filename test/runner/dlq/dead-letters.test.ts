@@ -3,27 +3,18 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { agora, injectFault, projectIn, PY_TAP, PY_TARGET, range, storedIds } from "../../helpers/project.js";
 import { tempDir } from "../../helpers/processes.js";
+import { writeProject } from "../../helpers/pipeline-project.js";
 
 const root = tempDir("agora-dlq-");
 
-function project(name: string, options: { rejectIds?: number[]; onError?: string } = {}): string {
-  return projectIn(
-    join(root, name),
-    `
-[connectors.items]
-command = "python3 ${PY_TAP}"
-config = { count = 60, state_every = 10, control_file = "fault.json" }
-
-[connectors.store]
-command = "python3 ${PY_TARGET}"
-config = { database = "dest.db", batch_size = 7, reject_ids = ${JSON.stringify(options.rejectIds ?? [])} }
-
-[pipelines.items]
-tap = "items"
-targets = ["store"]
-on_error = "${options.onError ?? "dlq"}"
-`,
-  );
+function project(name: string, options: { rejectIds?: number[]; onError?: "dlq" | "skip" | "fail" } = {}): string {
+  return writeProject(join(root, name), {
+    connectors: {
+      items: { command: `python3 ${PY_TAP}`, config: { count: 60, state_every: 10, control_file: "fault.json" } },
+      store: { command: `python3 ${PY_TARGET}`, config: { database: "dest.db", batch_size: 7, reject_ids: options.rejectIds ?? [] } },
+    },
+    pipelines: { items: { tap: "items", targets: ["store"], onError: options.onError ?? "dlq" } },
+  });
 }
 
 interface Entry {
@@ -90,10 +81,7 @@ describe("a target that rejects one record", () => {
     expect((await agora(dir, ["dlq", "list", "items"])).stdout).toMatch(/replay 1: .*id 23 is refused/);
 
     // Fixed: the replay succeeds, the record lands, the entry is done.
-    writeFileSync(
-      join(dir, "pipelines.toml"),
-      (await import("node:fs")).readFileSync(join(dir, "pipelines.toml"), "utf8").replace("reject_ids = [23]", "reject_ids = []"),
-    );
+    project("reject", { rejectIds: [] });
     const fixed = await agora(dir, ["dlq", "replay", "items", "--mode", "sink"]);
     expect(fixed.exitCode).toBe(0);
     expect(fixed.stderr).toContain("1 succeeded and are done");

@@ -1,8 +1,9 @@
 import { chmodSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { agora, projectIn } from "../../helpers/project.js";
+import { agora } from "../../helpers/project.js";
 import { tempDir } from "../../helpers/processes.js";
+import { pipelineProject } from "../../helpers/pipeline-project.js";
 
 /*
  * Repairing a dead letter by hand: `agora dlq edit` changes the record a replay sends (fields with
@@ -21,13 +22,10 @@ print('{"type": "STATE", "value": {"done": true}}')
 function project(name: string): string {
   const dir = tempDir(`agora-dlq-edit-${name}-`);
   writeFileSync(join(dir, "tap.py"), TAP);
-  return projectIn(
+  return pipelineProject(
     dir,
-    `
-[pipelines.orders]
-tap = { command = "python3", args = ["tap.py"] }
-target = { command = "target-jsonl", config = { destination_path = "out" } }
-`,
+    { tap: { command: "python3", args: ["tap.py"] }, target: { command: "target-jsonl", config: { destination_path: "out" } } },
+    "orders",
   );
 }
 

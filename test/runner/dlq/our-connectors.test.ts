@@ -1,8 +1,9 @@
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { tableRows, writeIn } from "../../helpers/files.js";
-import { agora, projectIn } from "../../helpers/project.js";
+import { agora } from "../../helpers/project.js";
 import { tempDir } from "../../helpers/processes.js";
+import { writeProject } from "../../helpers/pipeline-project.js";
 
 const dir = tempDir("agora-dlq-ours-");
 
@@ -12,24 +13,13 @@ describe("dead letters from our own connectors", () => {
     // tap-csv infers amount as an integer from its 2-row sample, so rows 3 and 4 are bad rows at the source.
     // To make SQLite refuse a value, a module middleware turns amount 50 into text.
     writeIn(dir, "poison.mjs", "export function transform(record) { return record.amount === 50 ? { ...record, amount: 'fifty' } : record; }\n");
-    projectIn(
-      dir,
-      `
-[connectors.orders]
-command = "tap-csv"
-config = { files = [{ path = "orders.csv", key_properties = ["id"] }], sample_size = 2, on_bad_row = "dlq" }
-
-[connectors.db]
-command = "target-sqlite"
-config = { database = "out.db", validate_records = false }
-
-[pipelines.orders]
-tap = "orders"
-target = "db"
-validate = false
-middleware = [{ type = "module", path = "poison.mjs" }]
-`,
-    );
+    writeProject(dir, {
+      connectors: {
+        orders: { command: "tap-csv", config: { files: [{ path: "orders.csv", key_properties: ["id"] }], sample_size: 2, on_bad_row: "dlq" } },
+        db: { command: "target-sqlite", config: { database: "out.db", validate_records: false } },
+      },
+      pipelines: { orders: { tap: "orders", target: "db", validate: false, middleware: [{ type: "module", path: "poison.mjs" }] } },
+    });
 
     const result = await agora(dir, ["run", "orders"]);
     expect(result.exitCode).toBe(0);

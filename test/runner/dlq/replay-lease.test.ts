@@ -2,8 +2,9 @@ import { existsSync } from "node:fs";
 import { join } from "node:path";
 import BetterSqlite3 from "better-sqlite3";
 import { describe, expect, it } from "vitest";
-import { agora, projectIn, PY_TAP, PY_TARGET, startAgora, waitFor } from "../../helpers/project.js";
+import { agora, PY_TAP, PY_TARGET, startAgora, waitFor } from "../../helpers/project.js";
 import { exited, tempDir } from "../../helpers/processes.js";
+import { writeProject } from "../../helpers/pipeline-project.js";
 
 const root = tempDir("agora-replay-lease-");
 
@@ -25,22 +26,13 @@ function leaseHolder(dir: string, pipeline: string): string | undefined {
 
 describe("agora dlq replay while the pipeline runs", () => {
   it("refuses with PIPELINE_BUSY instead of writing to the same targets at once", async () => {
-    const dir = projectIn(
-      join(root, "busy"),
-      `
-[connectors.items]
-command = "python3 ${PY_TAP}"
-config = { count = 100000, state_every = 10, delay_ms = 5 }
-
-[connectors.store]
-command = "python3 ${PY_TARGET}"
-config = { database = "dest.db" }
-
-[pipelines.items]
-tap = "items"
-targets = ["store"]
-`,
-    );
+    const dir = writeProject(join(root, "busy"), {
+      connectors: {
+        items: { command: `python3 ${PY_TAP}`, config: { count: 100000, state_every: 10, delay_ms: 5 } },
+        store: { command: `python3 ${PY_TARGET}`, config: { database: "dest.db" } },
+      },
+      pipelines: { items: { tap: "items", targets: ["store"] } },
+    });
     const run = startAgora(dir, ["run", "items"]);
     await waitFor(() => leaseHolder(dir, "items") !== undefined, 20_000, "the run to hold the lease");
     const replay = await agora(dir, ["dlq", "replay", "items"]);

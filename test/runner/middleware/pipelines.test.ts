@@ -3,7 +3,8 @@ import { join } from "node:path";
 import BetterSqlite3 from "better-sqlite3";
 import { describe, expect, it } from "vitest";
 import { writeIn } from "../../helpers/files.js";
-import { agora, projectIn, PY_TAP, range, startAgoraInGroup, waitFor } from "../../helpers/project.js";
+import { writeProject } from "../../helpers/pipeline-project.js";
+import { agora, PY_TAP, range, startAgoraInGroup, waitFor } from "../../helpers/project.js";
 import { exited, ROOT, tempDir } from "../../helpers/processes.js";
 
 const root = tempDir("agora-mw-");
@@ -18,30 +19,20 @@ function rows(database: string): Array<Record<string, unknown>> {
   }
 }
 
-function project(name: string, middleware: string, count = 40): string {
-  return projectIn(
-    join(root, name),
-    `
-[connectors.items]
-command = "python3 ${PY_TAP}"
-config = { count = ${count}, state_every = 10 }
-
-[connectors.db]
-command = "target-sqlite"
-config = { database = "out.db" }
-
-[pipelines.items]
-tap = "items"
-target = "db"
-concurrency = 16
-middleware = ${middleware}
-`,
-  );
+/** Python's items tap into target-sqlite, through these middleware steps. */
+function project(name: string, middleware: ReadonlyArray<Record<string, unknown>>, count = 40): string {
+  return writeProject(join(root, name), {
+    connectors: {
+      items: { command: `python3 ${PY_TAP}`, config: { count, state_every: 10 } },
+      db: { command: "target-sqlite", config: { database: "out.db" } },
+    },
+    pipelines: { items: { tap: "items", target: "db", concurrency: 16, middleware } },
+  });
 }
 
 describe("middleware in a pipeline", () => {
   it("runs an async TypeScript module concurrently and still writes in source order, with its schema", async () => {
-    const dir = project("module", '[{ type = "module", path = "enrich.ts", options = { suffix = "!" } }]');
+    const dir = project("module", [{ type: "module", path: "enrich.ts", options: { suffix: "!" } }]);
     writeIn(
       dir,
       "enrich.ts",
@@ -70,7 +61,7 @@ export function create(options: { suffix: string }) {
   });
 
   it("runs an external mapper (Python) as a pool, keeping source order", async () => {
-    const dir = project("mapper", `[{ type = "mapper", command = "python3 ${MAPPER}", workers = 3, config = { drop_ids = [5], sleep_ms = 2 } }]`, 120);
+    const dir = project("mapper", [{ type: "mapper", command: `python3 ${MAPPER}`, workers: 3, config: { drop_ids: [5], sleep_ms: 2 } }], 120);
     const result = await agora(dir, ["run", "items"]);
     expect(result.exitCode).toBe(0);
     const stored = rows(join(dir, "out.db"));
@@ -81,7 +72,7 @@ export function create(options: { suffix: string }) {
   });
 
   it("a mapper that prints a line that is not a Singer message: said as the mapper's own output line, not a line of the tap's", async () => {
-    const dir = project("mapper-garbage", `[{ type = "mapper", command = "python3 ${MAPPER}", workers = 1, config = { garbage_ids = [4] } }]`, 8);
+    const dir = project("mapper-garbage", [{ type: "mapper", command: `python3 ${MAPPER}`, workers: 1, config: { garbage_ids: [4] } }], 8);
     const result = await agora(dir, ["run", "items"]);
     const dead = JSON.parse((await agora(dir, ["--json", "dlq", "list", "items"])).stdout) as Array<{
       errorCode: string;
@@ -97,11 +88,7 @@ export function create(options: { suffix: string }) {
   });
 
   it("replaces a mapper worker that hangs: only the stuck record is dead-lettered, the ones behind it are sent again", async () => {
-    const dir = project(
-      "mapper-hang",
-      `[{ type = "mapper", command = "python3 ${MAPPER}", workers = 1, timeout_seconds = 3, config = { hang_ids = [7] } }]`,
-      20,
-    );
+    const dir = project("mapper-hang", [{ type: "mapper", command: `python3 ${MAPPER}`, workers: 1, timeout_seconds: 3, config: { hang_ids: [7] } }], 20);
     const result = await agora(dir, ["run", "items"]);
     expect(result.exitCode).toBe(0);
     expect(result.stderr).toContain("gave no answer for 3 s; replacing it");
@@ -114,7 +101,7 @@ export function create(options: { suffix: string }) {
   it("keeps a mapper's config (its secrets) in the project's private runs folder, and a run after agora was killed removes it", async () => {
     const dir = project(
       "mapper-killed",
-      `[{ type = "mapper", command = "python3 ${MAPPER}", workers = 1, timeout_seconds = 3, config = { hang_ids = [7], api_key = "s3cret-mapper-key" } }]`,
+      [{ type: "mapper", command: `python3 ${MAPPER}`, workers: 1, timeout_seconds: 3, config: { hang_ids: [7], api_key: "s3cret-mapper-key" } }],
       20,
     );
     const runs = join(dir, ".agora", "runs");

@@ -1,8 +1,9 @@
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { agora, projectIn } from "../../helpers/project.js";
+import { agora } from "../../helpers/project.js";
 import { tempDir } from "../../helpers/processes.js";
+import { pipelineProject } from "../../helpers/pipeline-project.js";
 
 /*
  * The runner validates each record by the numbers its line wrote, not by the
@@ -22,14 +23,7 @@ describe("the runner's validation of exact numbers", () => {
   it("passes a positive number a double makes 0 and refuses a fraction a double makes whole, each dead letter as the line wrote it", async () => {
     const dir = tempDir("agora-exact-validation-");
     writeFileSync(join(dir, "tap.sh"), TAP, { mode: 0o755 });
-    projectIn(
-      dir,
-      `
-[pipelines.m]
-tap = { command = "bash", args = ["tap.sh"] }
-targets = [{ command = "target-jsonl", config = { destination_path = "out" } }]
-`,
-    );
+    pipelineProject(dir, { tap: { command: "bash", args: ["tap.sh"] }, targets: [{ command: "target-jsonl", config: { destination_path: "out" } }] }, "m");
     const result = await agora(dir, ["run", "m"]);
     expect(result.exitCode, result.stderr).toBe(0);
     // Without middleware the line goes on as the tap wrote it.

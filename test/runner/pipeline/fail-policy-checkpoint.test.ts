@@ -2,8 +2,9 @@ import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import BetterSqlite3 from "better-sqlite3";
 import { describe, expect, it } from "vitest";
-import { agora, projectIn, savedCheckpoint } from "../../helpers/project.js";
+import { agora, savedCheckpoint } from "../../helpers/project.js";
 import { tempDir } from "../../helpers/processes.js";
+import { pipelineProject } from "../../helpers/pipeline-project.js";
 
 /*
  * on_error = "fail" and a record a target refuses: the record is in no destination and no DLQ,
@@ -33,14 +34,14 @@ describe('on_error = "fail" and a record a target refuses', () => {
     const dir = tempDir("agora-fail-policy-");
     writeFileSync(join(dir, "tap.sh"), TAP, { mode: 0o755 });
     writeFileSync(join(dir, "second_id"), "12345678901234567890");
-    projectIn(
+    pipelineProject(
       dir,
-      `
-[pipelines.items]
-tap = { command = "bash", args = ["tap.sh"] }
-targets = [{ command = "target-sqlite", config = { database = "out.db", batch_size_rows = 1 } }]
-on_error = "fail"
-`,
+      {
+        tap: { command: "bash", args: ["tap.sh"] },
+        targets: [{ command: "target-sqlite", config: { database: "out.db", batch_size_rows: 1 } }],
+        onError: "fail",
+      },
+      "items",
     );
     const failed = await agora(dir, ["run", "items"]);
     expect(failed.exitCode).toBe(1);

@@ -1,34 +1,23 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { agora, childPids, injectFault, projectIn, PY_TAP, PY_TARGET, range, savedCheckpoint, startAgora, storedIds, waitFor } from "../../helpers/project.js";
+import { agora, childPids, injectFault, PY_TAP, PY_TARGET, range, savedCheckpoint, startAgora, storedIds, waitFor } from "../../helpers/project.js";
 import { exited, tempDir } from "../../helpers/processes.js";
+import { writeProject } from "../../helpers/pipeline-project.js";
 
 const root = tempDir("agora-fanout-");
 const position = (dir: string): number =>
   (savedCheckpoint(dir, "items") as { bookmarks: { items: { position: number } } } | undefined)?.bookmarks.items.position ?? 0;
 
 function fanOutProject(name: string, count: number, slowMs: number): string {
-  return projectIn(
-    join(root, name),
-    `
-[connectors.items]
-command = "python3 ${PY_TAP}"
-config = { count = ${count}, state_every = 10, delay_ms = 1, control_file = "fault.json" }
-
-[connectors.fast]
-command = "python3 ${PY_TARGET}"
-config = { database = "fast.db", batch_size = 10, log_file = "fast.log" }
-
-[connectors.slow]
-command = "python3 ${PY_TARGET}"
-config = { database = "slow.db", batch_size = 10, slow_ms = ${slowMs} }
-
-[pipelines.items]
-tap = "items"
-targets = ["fast", "slow"]
-`,
-  );
+  return writeProject(join(root, name), {
+    connectors: {
+      items: { command: `python3 ${PY_TAP}`, config: { count: count, state_every: 10, delay_ms: 1, control_file: "fault.json" } },
+      fast: { command: `python3 ${PY_TARGET}`, config: { database: "fast.db", batch_size: 10, log_file: "fast.log" } },
+      slow: { command: `python3 ${PY_TARGET}`, config: { database: "slow.db", batch_size: 10, slow_ms: slowMs } },
+    },
+    pipelines: { items: { tap: "items", targets: ["fast", "slow"] } },
+  });
 }
 
 describe("fan-out to two targets", () => {

@@ -15,6 +15,7 @@ import {
   waitFor,
 } from "../../helpers/project.js";
 import { exited, tempDir } from "../../helpers/processes.js";
+import { writeProject } from "../../helpers/pipeline-project.js";
 
 /**
  * Fault injection through the real CLI and real processes (a Python tap and
@@ -207,22 +208,13 @@ describe("--max-records", () => {
 describe("our own connectors under the runner", () => {
   it("target-sqlite killed with SIGKILL mid-stream: the next run completes with every row exactly once", async () => {
     projects += 1;
-    const dir = projectIn(
-      join(root, `p${projects}`),
-      `
-[connectors.sample]
-command = "tap-sample"
-config = { users = 150000, orders = 0, state_every_records = 2000 }
-
-[connectors.db]
-command = "target-sqlite"
-config = { database = "dest.db", batch_size_rows = 2000 }
-
-[pipelines.users]
-tap = "sample"
-target = "db"
-`,
-    );
+    const dir = writeProject(join(root, `p${projects}`), {
+      connectors: {
+        sample: { command: "tap-sample", config: { users: 150000, orders: 0, state_every_records: 2000 } },
+        db: { command: "target-sqlite", config: { database: "dest.db", batch_size_rows: 2000 } },
+      },
+      pipelines: { users: { tap: "sample", target: "db" } },
+    });
     const rows = (): number => (savedCheckpoint(dir, "users") as { bookmarks: { users: { rows: number } } } | undefined)?.bookmarks.users.rows ?? 0;
     const runner = startAgora(dir, ["run", "users"]);
     await waitFor(() => rows() >= 4000, 20_000, "a first checkpoint");

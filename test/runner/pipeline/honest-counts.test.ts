@@ -1,8 +1,9 @@
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { agora, projectIn } from "../../helpers/project.js";
+import { agora } from "../../helpers/project.js";
 import { tempDir } from "../../helpers/processes.js";
+import { pipelineProject } from "../../helpers/pipeline-project.js";
 
 /*
  * What a run's counts mean: written is what every target confirmed by a STATE, less what a target
@@ -23,10 +24,7 @@ describe("a run's counts", () => {
   it("count a rejected record as dead-lettered only, and records after the last STATE as unconfirmed", async () => {
     const dir = tempDir("agora-counts-");
     writeFileSync(join(dir, "tap.sh"), TAP, { mode: 0o755 });
-    projectIn(
-      dir,
-      `[pipelines.items]\ntap = { command = "bash", args = ["tap.sh"] }\ntargets = [{ command = "target-sqlite", config = { database = "out.db" } }]\n`,
-    );
+    pipelineProject(dir, { tap: { command: "bash", args: ["tap.sh"] }, targets: [{ command: "target-sqlite", config: { database: "out.db" } }] }, "items");
     const result = await agora(dir, ["run", "items"]);
     expect(result.exitCode, result.stderr).toBe(0);
     expect(result.stderr).toMatch(/read 4 .*wrote 2 \(items 2\); 1 to the DLQ, 1 sent but not confirmed by a STATE;/);

@@ -3,20 +3,14 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { agora, projectIn, savedCheckpoint } from "../../helpers/project.js";
 import { ROOT, tempDir } from "../../helpers/processes.js";
+import { pipelineProject } from "../../helpers/pipeline-project.js";
 
 const root = tempDir("agora-hostile-streams-");
 const TAP = `bash ${join(ROOT, "test", "fixtures", "bash", "tap_hostile_streams.sh")}`;
 
 describe("streams named like Object.prototype's members", () => {
   it("are counted, summarised, recorded and checkpointed like any other stream", async () => {
-    const dir = projectIn(
-      join(root, "names"),
-      `
-[pipelines.p]
-tap = { command = "${TAP}" }
-target = { command = "target-jsonl", config = { destination_path = "out" } }
-`,
-    );
+    const dir = pipelineProject(join(root, "names"), { tap: { command: TAP }, target: { command: "target-jsonl", config: { destination_path: "out" } } });
     const result = await agora(dir, ["run", "p"]);
     expect(result.exitCode, result.stderr).toBe(0);
     expect(result.stderr).toContain("read 7");
@@ -39,23 +33,19 @@ target = { command = "target-jsonl", config = { destination_path = "out" } }
 describe("record keys named like Object.prototype's members", () => {
   it("stay ordinary fields through every built-in middleware and the expression language, never a prototype", async () => {
     const tap = `bash ${join(ROOT, "test", "fixtures", "bash", "tap_proto_record.sh")}`;
-    const dir = projectIn(
-      join(root, "record-keys"),
-      `
-[pipelines.p]
-tap = { command = "${tap}" }
-target = { command = "target-jsonl", config = { destination_path = "out" } }
-middleware = [
-  { type = "drop", fields = ["drop_me"] },
-  { type = "drop", fields = ["nothing"] },
-  { type = "rename", fields = { toString = "to_string" } },
-  { type = "filter", where = 'constructor == "x" and __proto__ != null' },
-  { type = "add_fields", fields = { copy = { expression = "constructor" } } },
-  { type = "mask", fields = ["constructor"] },
-  { type = "select", fields = ["id", "__proto__", "constructor", "to_string", "copy"] },
-]
-`,
-    );
+    const dir = pipelineProject(join(root, "record-keys"), {
+      tap: { command: tap },
+      target: { command: "target-jsonl", config: { destination_path: "out" } },
+      middleware: [
+        { type: "drop", fields: ["drop_me"] },
+        { type: "drop", fields: ["nothing"] },
+        { type: "rename", fields: { toString: "to_string" } },
+        { type: "filter", where: 'constructor == "x" and __proto__ != null' },
+        { type: "add_fields", fields: { copy: { expression: "constructor" } } },
+        { type: "mask", fields: ["constructor"] },
+        { type: "select", fields: ["id", "__proto__", "constructor", "to_string", "copy"] },
+      ],
+    });
     const result = await agora(dir, ["run", "p"]);
     expect(result.exitCode, result.stderr).toBe(0);
     const line = readFileSync(join(dir, "out", "items.jsonl"), "utf8");

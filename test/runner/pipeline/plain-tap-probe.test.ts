@@ -1,8 +1,9 @@
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { agora, projectIn } from "../../helpers/project.js";
+import { agora } from "../../helpers/project.js";
 import { tempDir } from "../../helpers/processes.js";
+import { pipelineProject } from "../../helpers/pipeline-project.js";
 
 /*
  * A plain Singer tap (bash) that ignores unknown flags: asked `--about`, it syncs. Each start is
@@ -19,10 +20,11 @@ echo '{"type":"SCHEMA","stream":"s","schema":{"type":"object","properties":{"id"
 echo '{"type":"RECORD","stream":"s","record":{"id":1}}'
 `,
     );
-    projectIn(
-      dir,
-      `[pipelines.p]\ntap = { command = "bash", args = ["tap.sh"] }\ntarget = { command = "target-jsonl", config = { destination_path = "out" } }\nresume = false\n`,
-    );
+    pipelineProject(dir, {
+      tap: { command: "bash", args: ["tap.sh"] },
+      target: { command: "target-jsonl", config: { destination_path: "out" } },
+      resume: false,
+    });
     const starts = (): string[] => (existsSync(join(dir, "starts.log")) ? readFileSync(join(dir, "starts.log"), "utf8").trim().split("\n") : []);
 
     const explained = await agora(dir, ["explain", "p"]);

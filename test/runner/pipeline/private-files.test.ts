@@ -1,21 +1,22 @@
 import { readdirSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { agora, projectIn, PY_TAP, PY_TARGET, savedCheckpoint, startAgora, waitFor } from "../../helpers/project.js";
+import { agora, PY_TAP, PY_TARGET, savedCheckpoint, startAgora, waitFor } from "../../helpers/project.js";
 import { exited, tempDir } from "../../helpers/processes.js";
+import { pipelineProject } from "../../helpers/pipeline-project.js";
 
 const root = tempDir("agora-private-files-");
 const mode = (path: string): number => statSync(path).mode & 0o777;
 
 describe("files that hold secrets", () => {
   it("are the owner's only, and a killed run's folder is removed by the next run", async () => {
-    const dir = projectIn(
+    const dir = pipelineProject(
       join(root, "killed"),
-      `
-[pipelines.items]
-tap = { command = "python3 ${PY_TAP}", config = { count = 3000, state_every = 10, delay_ms = 1, api_key = "s3cret-value" } }
-target = { command = "python3 ${PY_TARGET}", config = { database = "dest.db", batch_size = 25 } }
-`,
+      {
+        tap: { command: `python3 ${PY_TAP}`, config: { count: 3000, state_every: 10, delay_ms: 1, api_key: "s3cret-value" } },
+        target: { command: `python3 ${PY_TARGET}`, config: { database: "dest.db", batch_size: 25 } },
+      },
+      "items",
     );
     const runs = join(dir, ".agora", "runs");
     const runner = startAgora(dir, ["run", "items"]);

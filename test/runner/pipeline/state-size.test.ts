@@ -1,8 +1,9 @@
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { AGORA, projectIn, savedCheckpoint } from "../../helpers/project.js";
+import { AGORA, savedCheckpoint } from "../../helpers/project.js";
 import { run, tempDir } from "../../helpers/processes.js";
+import { pipelineProject } from "../../helpers/pipeline-project.js";
 
 /*
  * The runner keeps each STATE until every target confirms it. Three 60 MB STATEs (each under the
@@ -25,10 +26,7 @@ describe("a STATE past max_state_bytes", () => {
   it("fails the run in one line, in bounded memory, with the checkpoint at the last STATE before it", async () => {
     const dir = tempDir("agora-state-size-");
     writeFileSync(join(dir, "tap.py"), TAP);
-    projectIn(
-      dir,
-      `[pipelines.p]\ntap = { command = "python3", args = ["tap.py"] }\ntarget = { command = "target-jsonl", config = { destination_path = "out" } }\n`,
-    );
+    pipelineProject(dir, { tap: { command: "python3", args: ["tap.py"] }, target: { command: "target-jsonl", config: { destination_path: "out" } } });
     const result = await run("/usr/bin/time", ["-f", "peak-rss-kib %M", process.execPath, AGORA, "run", "p"], { cwd: dir });
     expect(result.exitCode).toBe(1);
     expect(result.stderr).toMatch(/pipeline p, python3, line 5: a STATE of 600000\d\d bytes, past max_state_bytes \(16777216\)\. .*\[STATE_TOO_LARGE\]/);

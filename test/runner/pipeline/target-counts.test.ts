@@ -1,8 +1,9 @@
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { agora, projectIn } from "../../helpers/project.js";
+import { agora } from "../../helpers/project.js";
 import { tempDir } from "../../helpers/processes.js";
+import { pipelineProject, writeProject } from "../../helpers/pipeline-project.js";
 
 /*
  * Counts per target: with a fan-out, the summary, `runs list` and `--json` say what each target
@@ -28,22 +29,13 @@ describe("counts per target", () => {
   it("say what each target of a fan-out wrote and rejected, routes included, in the summary, runs list and --json", async () => {
     const dir = tempDir("agora-target-counts-");
     writeFileSync(join(dir, "tap.py"), TAP);
-    projectIn(
-      dir,
-      `
-[connectors.warehouse]
-command = "target-sqlite"
-config = { database = "shop.db" }
-
-[connectors.archive]
-command = "target-jsonl"
-config = { destination_path = "archive" }
-
-[pipelines.shop]
-tap = { command = "python3", args = ["tap.py"] }
-targets = [{ name = "warehouse" }, { name = "archive", streams = ["orders"] }]
-`,
-    );
+    writeProject(dir, {
+      connectors: {
+        warehouse: { command: "target-sqlite", config: { database: "shop.db" } },
+        archive: { command: "target-jsonl", config: { destination_path: "archive" } },
+      },
+      pipelines: { shop: { tap: { command: "python3", args: ["tap.py"] }, targets: [{ name: "warehouse" }, { name: "archive", streams: ["orders"] }] } },
+    });
     const run = await agora(dir, ["--json", "run", "shop"]);
     expect(run.exitCode, run.stderr).toBe(0);
     expect(run.stderr).toContain("per target: warehouse wrote 3 (1 rejected), archive wrote 3");
@@ -60,13 +52,16 @@ targets = [{ name = "warehouse" }, { name = "archive", streams = ["orders"] }]
   it("say that a target which confirms nothing (a shell target that only reads) has everything unconfirmed, while the other wrote its records", async () => {
     const dir = tempDir("agora-target-counts-silent-");
     writeFileSync(join(dir, "tap.py"), TAP);
-    projectIn(
+    pipelineProject(
       dir,
-      `
-[pipelines.shop]
-tap = { command = "python3", args = ["tap.py"] }
-targets = [{ command = "target-jsonl", config = { destination_path = "out" } }, { command = "sh", args = ["-c", "cat > /dev/null"] }]
-`,
+      {
+        tap: { command: "python3", args: ["tap.py"] },
+        targets: [
+          { command: "target-jsonl", config: { destination_path: "out" } },
+          { command: "sh", args: ["-c", "cat > /dev/null"] },
+        ],
+      },
+      "shop",
     );
     const run = await agora(dir, ["--json", "run", "shop"]);
     expect((JSON.parse(run.stdout) as Counted).targets).toEqual([

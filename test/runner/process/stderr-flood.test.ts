@@ -1,8 +1,9 @@
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { AGORA, projectIn } from "../../helpers/project.js";
+import { AGORA } from "../../helpers/project.js";
 import { run, tempDir } from "../../helpers/processes.js";
+import { pipelineProject } from "../../helpers/pipeline-project.js";
 
 /*
  * A tap (bash) that writes 400 MB to stderr without a newline, then its messages. Before, the
@@ -23,10 +24,7 @@ echo '{"type":"RECORD","stream":"s","record":{"id":1}}'
 echo '{"type":"STATE","value":{"done":true}}'
 `,
     );
-    projectIn(
-      dir,
-      `[pipelines.p]\ntap = { command = "bash", args = ["tap.sh"] }\ntarget = { command = "target-jsonl", config = { destination_path = "out" } }\n`,
-    );
+    pipelineProject(dir, { tap: { command: "bash", args: ["tap.sh"] }, target: { command: "target-jsonl", config: { destination_path: "out" } } });
     const result = await run("/usr/bin/time", ["-f", "peak-rss-kib %M", process.execPath, AGORA, "run", "p"], { cwd: dir });
     expect(result.exitCode, result.stderr.slice(-2000)).toBe(0);
     expect(result.stderr).toContain(`${"x".repeat(100)}`);

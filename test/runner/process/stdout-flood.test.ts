@@ -1,8 +1,9 @@
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { agora, projectIn } from "../../helpers/project.js";
+import { agora } from "../../helpers/project.js";
 import { tempDir } from "../../helpers/processes.js";
+import { pipelineProject } from "../../helpers/pipeline-project.js";
 
 /*
  * A target (Python) that writes a line over 64 MiB on stdout, where only STATE echoes belong.
@@ -17,7 +18,7 @@ describe("a target writing a stdout line past 64 MiB", () => {
       join(dir, "messages.jsonl"),
       `${JSON.stringify({ type: "SCHEMA", stream: "s", schema: { type: "object", properties: { id: { type: "integer" } } }, key_properties: [] })}\n{"type":"RECORD","stream":"s","record":{"id":1}}\n`,
     );
-    projectIn(dir, `[pipelines.p]\ntap = { command = "cat", args = ["messages.jsonl"] }\ntarget = { command = "python3", args = ["target.py"] }\n`);
+    pipelineProject(dir, { tap: { command: "cat", args: ["messages.jsonl"] }, target: { command: "python3", args: ["target.py"] } });
     const run = await agora(dir, ["run", "p"]);
     expect(run.exitCode).toBe(1);
     expect(run.stderr).toContain(

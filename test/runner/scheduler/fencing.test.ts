@@ -5,9 +5,10 @@ import Database from "better-sqlite3";
 import { describe, expect, it } from "vitest";
 import { openStateStore } from "../../../runner/state/open-state-store.js";
 import type { StateStore } from "../../../runner/state/interfaces.js";
-import { agora, projectIn, startAgora, waitFor } from "../../helpers/project.js";
+import { agora, startAgora, waitFor } from "../../helpers/project.js";
 import { freshPostgresStore, postgresUrl } from "../../helpers/postgres.js";
 import { exited, tempDir } from "../../helpers/processes.js";
+import { writeProject } from "../../helpers/pipeline-project.js";
 
 /*
  * A run paused past its lease (SIGSTOP: a stopped terminal job, a frozen VM) while another process
@@ -58,18 +59,13 @@ function pauseOutsideTransactions(run: ChildProcess, location: string): void {
 async function pausedRunOvertaken(store: string, goOn = false): Promise<void> {
   const dir = tempDir("agora-fencing-");
   writeFileSync(join(dir, "tap.py"), TAP);
-  projectIn(
-    dir,
-    `state_store = "${store}"
-
-[worker]
-lease_seconds = 1
-
-[pipelines.p]
-tap = { command = "python3", args = ["tap.py"] }
-target = { command = "target-jsonl", config = { destination_path = "out", batch_size_rows = 5 } }
-`,
-  );
+  writeProject(dir, {
+    state_store: store,
+    worker: { lease_seconds: 1 },
+    pipelines: {
+      p: { tap: { command: "python3", args: ["tap.py"] }, target: { command: "target-jsonl", config: { destination_path: "out", batch_size_rows: 5 } } },
+    },
+  });
   const location = store.startsWith("postgres") ? store : join(dir, store);
   const inspect: StateStore = openStateStore(location);
   const checkpoint = async (): Promise<number | undefined> => ((await inspect.getCheckpoint("p"))?.state as { n?: number } | undefined)?.n;

@@ -2,8 +2,9 @@ import { execFileSync } from "node:child_process";
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statfsSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { agora, projectIn } from "../../helpers/project.js";
+import { agora } from "../../helpers/project.js";
 import { tempDir } from "../../helpers/processes.js";
+import { pipelineProject } from "../../helpers/pipeline-project.js";
 
 /**
  * The runner's own state store on a disk that fills up mid-run: a real
@@ -48,14 +49,10 @@ const userIds = (file: string): number[] =>
 describe.skipIf(!mounted)("the state store's disk fills up during a run", () => {
   it("fails with one line naming the store and what to do, records the run failed, removes its run folder, and the rerun loses nothing", async () => {
     const out = join(root, "out");
-    const dir = projectIn(
-      join(disk, "project"),
-      `
-[pipelines.p]
-tap = { command = "tap-sample", config = { users = 30000, orders = 0, state_every_records = 50 } }
-target = { command = "target-jsonl", config = { destination_path = "${out}" } }
-`,
-    );
+    const dir = pipelineProject(join(disk, "project"), {
+      tap: { command: "tap-sample", config: { users: 30000, orders: 0, state_every_records: 50 } },
+      target: { command: "target-jsonl", config: { destination_path: out } },
+    });
     expect((await agora(dir, ["runs", "list"])).exitCode).toBe(0); // creates the store
     // Room for the run to start (its row, the cached --about and catalog) and save some checkpoints, not all of them:
     // 100 KiB left none once the tap's --about grew; from 160 KiB the WAL, reused after its checkpoints, never fills.

@@ -1,10 +1,11 @@
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { agora, projectIn } from "../../helpers/project.js";
+import { agora } from "../../helpers/project.js";
 import { tempDir } from "../../helpers/processes.js";
 import { freshPostgresStore, postgresUrl } from "../../helpers/postgres.js";
 import { readFileSync } from "node:fs";
+import { pipelineProject, writeProject } from "../../helpers/pipeline-project.js";
 
 const url = postgresUrl();
 const root = tempDir("agora-postgres-runs-");
@@ -18,16 +19,15 @@ const ids = (file: string): number[] =>
 describe.skipIf(url === undefined)("agora on a Postgres state store", () => {
   it("state_store in pipelines.toml (read from the environment): runs, resumes, and the history and checkpoint are on the server", async () => {
     const store = freshPostgresStore(url as string, "cli");
-    const dir = projectIn(
-      join(root, "toml"),
-      `
-state_store = "\${TEST_STATE_STORE}"
-
-[pipelines.p]
-tap = { command = "tap-sample", config = { users = 30, orders = 0, state_every_records = 10 } }
-target = { command = "target-jsonl", config = { destination_path = "out" } }
-`,
-    );
+    const dir = writeProject(join(root, "toml"), {
+      state_store: "${TEST_STATE_STORE}",
+      pipelines: {
+        p: {
+          tap: { command: "tap-sample", config: { users: 30, orders: 0, state_every_records: 10 } },
+          target: { command: "target-jsonl", config: { destination_path: "out" } },
+        },
+      },
+    });
     const env = { TEST_STATE_STORE: store };
     const first = await agora(dir, ["run", "p"], env);
     expect(first.exitCode, first.stderr).toBe(0);
@@ -49,10 +49,7 @@ target = { command = "target-jsonl", config = { destination_path = "out" } }
   });
 
   it("--state-store postgres://… for one command, the password masked in what it says", async () => {
-    const dir = projectIn(
-      join(root, "flag"),
-      `[pipelines.p]\ntap = { command = "tap-sample", config = { users = 5, orders = 0 } }\ntarget = { command = "target-jsonl" }\n`,
-    );
+    const dir = pipelineProject(join(root, "flag"), { tap: { command: "tap-sample", config: { users: 5, orders: 0 } }, target: { command: "target-jsonl" } });
     const refused = new URL(url as string);
     refused.password = "pw-Zq81-secret";
     refused.port = "9";

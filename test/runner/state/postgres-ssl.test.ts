@@ -1,8 +1,9 @@
 import { describe, expect, it } from "vitest";
-import { agora, projectIn } from "../../helpers/project.js";
+import { agora } from "../../helpers/project.js";
 import { postgresUrl } from "../../helpers/postgres.js";
 import { connectorBin, runNode, tempDir } from "../../helpers/processes.js";
 import { writeJsonIn } from "../../helpers/files.js";
+import { writeProject } from "../../helpers/pipeline-project.js";
 
 /*
  * A URL asking for SSL (sslmode=require) against a server without it (the test server). Before,
@@ -14,7 +15,7 @@ const url = postgresUrl();
 describe.skipIf(url === undefined)("sslmode=require against a server without SSL", () => {
   it("is one line for the state store and for target-postgres, naming the setting, with the host shown", async () => {
     const ssl = `${url as string}?sslmode=require`;
-    const dir = projectIn(tempDir("agora-ssl-"), `state_store = "${ssl}"\n\n[pipelines.p]\ntap = "tap-sample"\ntarget = "target-jsonl"\n`);
+    const dir = writeProject(tempDir("agora-ssl-"), { state_store: ssl, pipelines: { p: { tap: "tap-sample", target: "target-jsonl" } } });
     const listed = await agora(dir, ["runs", "list"]);
     expect(listed.exitCode).not.toBe(0);
     expect(listed.stderr).toContain("the Postgres server does not accept SSL connections, and the URL asks for them (sslmode)");

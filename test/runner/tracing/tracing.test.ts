@@ -2,8 +2,9 @@ import { createServer, type IncomingMessage } from "node:http";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { tracingRequested } from "../../../runner/tracing/tracing-setup.js";
-import { agora, projectIn } from "../../helpers/project.js";
+import { agora } from "../../helpers/project.js";
 import { tempDir } from "../../helpers/processes.js";
+import { pipelineProject } from "../../helpers/pipeline-project.js";
 
 const root = tempDir("agora-tracing-");
 
@@ -50,14 +51,17 @@ const attribute = (span: OtlpSpan | undefined, key: string): unknown => {
 };
 
 const project = (name: string): string =>
-  projectIn(
+  pipelineProject(
     join(root, name),
-    `
-[pipelines.shop]
-tap = { command = "tap-sample", config = { users = 50, orders = 100, state_every_records = 20 } }
-targets = [{ command = "target-jsonl", config = { destination_path = "out" } }, { command = "target-sqlite", config = { database = "shop.db" } }]
-middleware = [{ type = "drop", fields = ["email"] }]
-`,
+    {
+      tap: { command: "tap-sample", config: { users: 50, orders: 100, state_every_records: 20 } },
+      targets: [
+        { command: "target-jsonl", config: { destination_path: "out" } },
+        { command: "target-sqlite", config: { database: "shop.db" } },
+      ],
+      middleware: [{ type: "drop", fields: ["email"] }],
+    },
+    "shop",
   );
 
 describe("tracing", () => {
@@ -126,10 +130,10 @@ describe("tracing", () => {
 
   it("a run's failure marks its span failed, with the one line a user reads", async () => {
     received.length = 0;
-    const dir = projectIn(
-      join(root, "failing"),
-      `[pipelines.p]\ntap = { command = "bash -c 'echo tap-x error: the source is down >&2; exit 1'" }\ntarget = { command = "target-jsonl" }\n`,
-    );
+    const dir = pipelineProject(join(root, "failing"), {
+      tap: { command: "bash -c 'echo tap-x error: the source is down >&2; exit 1'" },
+      target: { command: "target-jsonl" },
+    });
     const result = await agora(dir, ["run", "p"], { OTEL_EXPORTER_OTLP_ENDPOINT: endpoint, OTEL_EXPORTER_OTLP_PROTOCOL: "http/json" });
     expect(result.exitCode).toBe(1);
     const run = spansIn(received).find((span) => span.name === "agora.run");

@@ -1,8 +1,9 @@
 import { join } from "node:path";
 import BetterSqlite3 from "better-sqlite3";
 import { describe, expect, it } from "vitest";
-import { agora, projectIn } from "../../helpers/project.js";
+import { agora } from "../../helpers/project.js";
 import { tempDir } from "../../helpers/processes.js";
+import { writeProject } from "../../helpers/pipeline-project.js";
 
 const root = tempDir("agora-worker-isolation-");
 
@@ -16,29 +17,13 @@ interface Run {
 
 describe("a worker with one broken pipeline", () => {
   it("runs the good one to completion, stops the broken one at once with its reason, and stays up", async () => {
-    const dir = projectIn(
-      join(root, "two"),
-      `
-[connectors.sample]
-command = "tap-sample"
-config = { users = 25, orders = 0 }
-
-[connectors.db]
-command = "target-sqlite"
-config = { database = "out.db" }
-
-[pipelines.good]
-tap = "sample"
-target = "db"
-schedule = { once = true }
-
-[pipelines.bad]
-tap = "sample"
-target = "db"
-middleware = [{ type = "module", path = "./missing.js" }]
-schedule = { once = true, max_consecutive_errors = 5 }
-`,
-    );
+    const dir = writeProject(join(root, "two"), {
+      connectors: { sample: { command: "tap-sample", config: { users: 25, orders: 0 } }, db: { command: "target-sqlite", config: { database: "out.db" } } },
+      pipelines: {
+        good: { tap: "sample", target: "db", schedule: { once: true } },
+        bad: { tap: "sample", target: "db", middleware: [{ type: "module", path: "./missing.js" }], schedule: { once: true, max_consecutive_errors: 5 } },
+      },
+    });
     const worker = await agora(dir, ["worker"]);
     // Not a crash (3): the worker ran everything it could and says one pipeline is stopped.
     expect(worker.exitCode).toBe(1);
