@@ -1,7 +1,8 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { agora, projectIn } from "../../helpers/project.js";
+import { pipelineProject } from "../../helpers/pipeline-project.js";
+import { agora } from "../../helpers/project.js";
 import { ROOT, tempDir } from "../../helpers/processes.js";
 
 /*
@@ -11,21 +12,23 @@ import { ROOT, tempDir } from "../../helpers/processes.js";
  */
 const TAP = join(ROOT, "test", "fixtures", "python", "tap_classic_properties.py");
 
-function project(flag: string): string {
-  return projectIn(
-    tempDir("agora-catalog-flag-"),
-    `
-[pipelines.items]
-tap = { command = "python3", args = [${JSON.stringify(TAP)}]${flag} }
-select = ["items.*"]
-targets = [{ command = "target-jsonl", config = { destination_path = "out" } }]
-`,
+/** The Python tap reading --properties into target-jsonl; `tap` adds settings to the tap, `pipeline` to the pipeline. */
+function project(tap: Record<string, unknown> = {}, pipeline: Record<string, unknown> = {}, dir = tempDir("agora-catalog-flag-")): string {
+  return pipelineProject(
+    dir,
+    {
+      tap: { command: "python3", args: [TAP], ...tap },
+      select: ["items.*"],
+      targets: [{ command: "target-jsonl", config: { destination_path: "out" } }],
+      ...pipeline,
+    },
+    "items",
   );
 }
 
 describe("a tap that reads its catalog from --properties only", () => {
   it("handed --catalog, reads nothing, and the run says which setting to use", async () => {
-    const dir = project("");
+    const dir = project();
     const result = await agora(dir, ["run", "items"]);
     expect(result.exitCode, result.stderr).toBe(0);
     expect(result.stderr).toContain("read 0");
@@ -35,7 +38,7 @@ describe("a tap that reads its catalog from --properties only", () => {
   });
 
   it('under on_catalog_ignored = "fail", the run fails in one line naming the setting to use', async () => {
-    const dir = projectIn(tempDir("agora-catalog-ignored-"), `${readFileSync(join(project(""), "pipelines.toml"), "utf8")}on_catalog_ignored = "fail"\n`);
+    const dir = project({}, { on_catalog_ignored: "fail" }, tempDir("agora-catalog-ignored-"));
     const result = await agora(dir, ["run", "items"]);
     expect(result.exitCode).toBe(1);
     expect(result.stderr).toMatch(
@@ -45,7 +48,7 @@ describe("a tap that reads its catalog from --properties only", () => {
   });
 
   it('with catalog_flag = "properties", syncs the selected stream', async () => {
-    const dir = project(', catalog_flag = "properties"');
+    const dir = project({ catalog_flag: "properties" });
     const result = await agora(dir, ["run", "items"]);
     expect(result.exitCode, result.stderr).toBe(0);
     expect(result.stderr).not.toContain("catalog_flag");

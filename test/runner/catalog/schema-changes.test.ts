@@ -2,6 +2,7 @@ import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import BetterSqlite3 from "better-sqlite3";
 import { describe, expect, it } from "vitest";
+import { pipelineProject, type ConnectorSpec } from "../../helpers/pipeline-project.js";
 import { agora, projectIn, savedCheckpoint } from "../../helpers/project.js";
 import { connectorBin, jsonLines, runNode, tempDir } from "../../helpers/processes.js";
 
@@ -15,18 +16,16 @@ const root = tempDir("agora-schema-changes-");
 const BEFORE = "id,name\n1,ann\n2,bob\n";
 const AFTER = "id,name,email\n1,ann,ann@example.com\n2,bob,\n3,cy,cy@example.com\n";
 
-function project(name: string, settings: string, target = '{ command = "target-jsonl", config = { destination_path = "out" } }'): { dir: string; csv: string } {
+const JSONL: ConnectorSpec = { command: "target-jsonl", config: { destination_path: "out" } };
+
+function project(name: string, settings: Record<string, unknown>, target = JSONL): { dir: string; csv: string } {
   const dir = join(root, name);
   const csv = join(dir, "people.csv");
-  projectIn(
-    dir,
-    `
-[pipelines.p]
-tap = { command = "tap-csv", config = { files = [{ path = "people.csv", stream = "people", key_properties = ["id"] }] } }
-target = ${target}
-${settings}
-`,
-  );
+  pipelineProject(dir, {
+    tap: { command: "tap-csv", config: { files: [{ path: "people.csv", stream: "people", key_properties: ["id"] }] } },
+    target,
+    ...settings,
+  });
   writeFileSync(csv, BEFORE);
   return { dir, csv };
 }
@@ -37,7 +36,7 @@ const rows = (dir: string): unknown[] => {
 };
 
 /** Runs the pipeline on the first file (discovering and caching its catalog), then rewrites the file with a new column. */
-async function firstRunThenNewColumn(name: string, settings: string, target?: string): Promise<string> {
+async function firstRunThenNewColumn(name: string, settings: Record<string, unknown>, target?: ConnectorSpec): Promise<string> {
   const { dir, csv } = project(name, settings, target);
   const first = await agora(dir, ["run", "p"]);
   expect(first.exitCode, first.stderr).toBe(0);
@@ -47,7 +46,7 @@ async function firstRunThenNewColumn(name: string, settings: string, target?: st
 
 describe("a source column added after discovery", () => {
   it("evolve (the default): loads the column on the next plain run, into a table too, and keeps it in the cached catalog", async () => {
-    const dir = await firstRunThenNewColumn("evolve", "", '{ command = "target-sqlite", config = { database = "people.db" } }');
+    const dir = await firstRunThenNewColumn("evolve", {}, { command: "target-sqlite", config: { database: "people.db" } });
     const second = await agora(dir, ["run", "p"]);
     expect(second.exitCode, second.stderr).toBe(0);
     expect(second.stderr).toContain(
@@ -74,7 +73,7 @@ describe("a source column added after discovery", () => {
   });
 
   it("evolve leaves out a new column the pipeline's select does not take", async () => {
-    const dir = await firstRunThenNewColumn("evolve-select", 'select = ["people.id", "people.name"]');
+    const dir = await firstRunThenNewColumn("evolve-select", { select: ["people.id", "people.name"] });
     const second = await agora(dir, ["run", "p"]);
     expect(second.exitCode, second.stderr).toBe(0);
     expect(second.stderr).toContain(`"email", which the pipeline's select leaves out`);
@@ -86,7 +85,7 @@ describe("a source column added after discovery", () => {
   });
 
   it("freeze: stops before loading the stream, naming the column; the checkpoint stays; agora discover --refresh shows and accepts the change", async () => {
-    const dir = await firstRunThenNewColumn("freeze", 'schema_changes = "freeze"');
+    const dir = await firstRunThenNewColumn("freeze", { schema_changes: "freeze" });
     const checkpoint = savedCheckpoint(dir, "p");
     const second = await agora(dir, ["run", "p"]);
     expect(second.exitCode).not.toBe(0);
@@ -114,7 +113,7 @@ describe("a source column added after discovery", () => {
   });
 
   it("discard_value: loads the rows without the column, every time", async () => {
-    const dir = await firstRunThenNewColumn("discard-value", 'schema_changes = "discard_value"');
+    const dir = await firstRunThenNewColumn("discard-value", { schema_changes: "discard_value" });
     for (const run of [1, 2]) {
       const result = await agora(dir, ["run", "p", "--full-refresh"]);
       expect(result.exitCode, result.stderr).toBe(0);
@@ -128,7 +127,7 @@ describe("a source column added after discovery", () => {
   });
 
   it("discard_row: the rows with a value there go to the dead-letter queue, as the tap sent them; the others load", async () => {
-    const dir = await firstRunThenNewColumn("discard-row", 'schema_changes = "discard_row"');
+    const dir = await firstRunThenNewColumn("discard-row", { schema_changes: "discard_row" });
     const second = await agora(dir, ["run", "p"]);
     expect(second.exitCode, second.stderr).toBe(0);
     expect(rows(dir).slice(2)).toEqual([{ id: 2, name: "bob" }]);

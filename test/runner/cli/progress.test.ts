@@ -2,7 +2,8 @@ import { execFileSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { AGORA, agora, projectIn } from "../../helpers/project.js";
+import { pipelineProject } from "../../helpers/pipeline-project.js";
+import { AGORA, agora } from "../../helpers/project.js";
 import { run, tempDir } from "../../helpers/processes.js";
 
 const dir = tempDir("agora-progress-");
@@ -16,9 +17,10 @@ const hasScript = ((): boolean => {
 })();
 
 const project = (name: string): string =>
-  projectIn(
+  pipelineProject(
     join(dir, name),
-    '[pipelines.sample]\ntap = { command = "tap-sample", config = { users = 150000, orders = 0 } }\ntarget = { command = "target-sqlite", config = { database = "out.db" } }\n',
+    { tap: { command: "tap-sample", config: { users: 150000, orders: 0 } }, target: { command: "target-sqlite", config: { database: "out.db" } } },
+    "sample",
   );
 
 describe("progress on a terminal", () => {

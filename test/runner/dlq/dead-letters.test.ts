@@ -1,9 +1,9 @@
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { agora, injectFault, projectIn, PY_TAP, PY_TARGET, range, storedIds } from "../../helpers/project.js";
+import { agora, injectFault, PY_TAP, PY_TARGET, range, storedIds } from "../../helpers/project.js";
 import { tempDir } from "../../helpers/processes.js";
-import { writeProject } from "../../helpers/pipeline-project.js";
+import { pipelineProject, writeProject } from "../../helpers/pipeline-project.js";
 
 const root = tempDir("agora-dlq-");
 
@@ -148,19 +148,15 @@ describe("a record a middleware rejected", () => {
   it("is replayed through the fixed middleware, with the schema it makes, and lands once", async () => {
     const dir = join(root, "middleware-replay");
     const tap = `bash -c 'echo "{\\"type\\":\\"SCHEMA\\",\\"stream\\":\\"codes\\",\\"schema\\":{\\"type\\":\\"object\\",\\"properties\\":{\\"id\\":{\\"type\\":\\"integer\\"},\\"code\\":{\\"type\\":\\"string\\"}}},\\"key_properties\\":[\\"id\\"]}"; for i in 1 2 3; do c=$i; [ $i = 2 ] && c=x2; echo "{\\"type\\":\\"RECORD\\",\\"stream\\":\\"codes\\",\\"record\\":{\\"id\\":$i,\\"code\\":\\"$c\\"}}"; done; echo "{\\"type\\":\\"STATE\\",\\"value\\":{\\"done\\":true}}"'`;
-    const toml = (middleware: string): string => `
-[pipelines.items]
-tap = { command = ${JSON.stringify(tap)} }
-target = { command = "target-jsonl", config = { destination_path = "out" } }
-middleware = [${middleware}]
-`;
-    projectIn(dir, toml('{ type = "coerce", fields = { code = "integer" } }'));
+    const withStep = (step: Record<string, unknown>): string =>
+      pipelineProject(dir, { tap: { command: tap }, target: { command: "target-jsonl", config: { destination_path: "out" } }, middleware: [step] }, "items");
+    withStep({ type: "coerce", fields: { code: "integer" } });
     expect((await agora(dir, ["run", "items"])).exitCode).toBe(0);
     const [rejected] = await entries(dir);
     expect(rejected).toMatchObject({ stage: "middleware", original: { id: 2, code: "x2" }, status: "pending" });
 
     // The fix: keep the code as text under another name. The full replay runs the record through it again.
-    projectIn(dir, toml('{ type = "rename", fields = { code = "label" } }'));
+    withStep({ type: "rename", fields: { code: "label" } });
     const replay = await agora(dir, ["dlq", "replay", "items"]);
     expect(replay.exitCode).toBe(0);
     expect(replay.stderr).toContain("1 succeeded and are done");

@@ -1,7 +1,8 @@
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { agora, projectIn } from "../../helpers/project.js";
+import { pipelineProject } from "../../helpers/pipeline-project.js";
+import { agora } from "../../helpers/project.js";
 import { tempDir } from "../../helpers/processes.js";
 
 /*
@@ -16,18 +17,19 @@ echo '{"type":"RECORD","stream":"ids","record":{"id":"12345678901234567890","nam
 echo '{"type":"STATE","value":{"done":true}}'
 `;
 
-const PIPELINE = (middleware: string) => `
-[pipelines.ids]
-tap = { command = "bash", args = ["tap.sh"] }
-targets = [{ command = "target-jsonl", config = { destination_path = "out" } }]
-${middleware}
-`;
+/** Pipeline ids of the project in `dir`: the bash tap into target-jsonl, through these middleware steps. */
+const pipeline = (dir: string, middleware: ReadonlyArray<Record<string, unknown>> = []): string =>
+  pipelineProject(
+    dir,
+    { tap: { command: "bash", args: ["tap.sh"] }, targets: [{ command: "target-jsonl", config: { destination_path: "out" } }], middleware },
+    "ids",
+  );
 
 describe("a dead letter repaired by middleware", () => {
   it("is replayed through the new step before validation and lands with every digit", async () => {
     const dir = tempDir("agora-repair-");
     writeFileSync(join(dir, "tap.sh"), TAP, { mode: 0o755 });
-    projectIn(dir, PIPELINE(""));
+    pipeline(dir);
     const run = await agora(dir, ["run", "ids"]);
     expect(run.exitCode, run.stderr).toBe(0);
     expect(run.stderr).toContain("1 to the DLQ");
@@ -37,7 +39,7 @@ describe("a dead letter repaired by middleware", () => {
     expect(again.exitCode).toBe(1);
     expect(again.stderr).toMatch(/dead letter 1: .*id/);
 
-    projectIn(dir, PIPELINE('middleware = [{ type = "coerce", fields = { id = "integer" } }]'));
+    pipeline(dir, [{ type: "coerce", fields: { id: "integer" } }]);
     const fixed = await agora(dir, ["dlq", "replay", "ids"]);
     expect(fixed.exitCode, fixed.stderr).toBe(0);
     expect(fixed.stderr).toContain("1 succeeded and are done");

@@ -1,38 +1,29 @@
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { CLASSIC_TARGET_PY, agora, projectIn } from "../../helpers/project.js";
+import { writeProject } from "../../helpers/pipeline-project.js";
+import { CLASSIC_TARGET_PY, agora } from "../../helpers/project.js";
 import { tempDir } from "../../helpers/processes.js";
 
 const root = tempDir("agora-explain-");
 
-function project(name: string, pipeline: string, batches: boolean): string {
-  return projectIn(
-    join(root, name),
-    `
-[connectors.items]
-command = "tap-csv"
-config = { files = [{ path = "items.csv", stream = "items" }]${batches ? ', batch_config = { format = "jsonl" }' : ""} }
-
-[connectors.native]
-command = "target-jsonl"
-config = { destination_path = "out-native" }
-
-[connectors.classic]
-command = "python3 ${CLASSIC_TARGET_PY}"
-config = { destination = "out-classic" }
-
-[pipelines.items]
-tap = "items"
-targets = ["native", "classic"]
-${pipeline}
-`,
-  );
+function project(name: string, pipeline: Record<string, unknown>, batches: boolean): string {
+  return writeProject(join(root, name), {
+    connectors: {
+      items: {
+        command: "tap-csv",
+        config: { files: [{ path: "items.csv", stream: "items" }], ...(batches ? { batch_config: { format: "jsonl" } } : {}) },
+      },
+      native: { command: "target-jsonl", config: { destination_path: "out-native" } },
+      classic: { command: `python3 ${CLASSIC_TARGET_PY}`, config: { destination: "out-classic" } },
+    },
+    pipelines: { items: { tap: "items", targets: ["native", "classic"], ...pipeline } },
+  });
 }
 
 describe("agora explain", () => {
   it("shows per target whether it gets the tap's batches as sent or downgraded to RECORDs, without running the pipeline", async () => {
-    const dir = project("mixed", "", true);
+    const dir = project("mixed", {}, true);
     const result = await agora(dir, ["explain", "items"]);
     expect(result.exitCode, result.stderr).toBe(0);
     expect(result.stdout.split("\n")).toEqual([
@@ -53,7 +44,7 @@ describe("agora explain", () => {
   });
 
   it("--json: with middleware every target gets rows, each saying why; a route with where gets rows too", async () => {
-    const dir = project("middleware", 'middleware = [{ type = "drop", fields = ["name"] }]\non_error = "fail"', true);
+    const dir = project("middleware", { middleware: [{ type: "drop", fields: ["name"] }], onError: "fail" }, true);
     const result = await agora(dir, ["--json", "explain", "items"]);
     expect(result.exitCode, result.stderr).toBe(0);
     const plan = JSON.parse(result.stdout) as { lane: string; middleware: unknown[]; targets: Array<Record<string, unknown>>; deadLetters: string };
@@ -67,7 +58,7 @@ describe("agora explain", () => {
   });
 
   it("a tap without batch_config sends rows, and says it could send batches", async () => {
-    const dir = project("rows", "", false);
+    const dir = project("rows", {}, false);
     const result = await agora(dir, ["--json", "explain", "items"]);
     const plan = JSON.parse(result.stdout) as { tap: Record<string, unknown>; lane: string; targets: Array<Record<string, unknown>> };
     expect(plan.tap).toMatchObject({ emits: "rows", why: "RECORD messages (it can send batches: set batch_config in its config)" });

@@ -1,7 +1,8 @@
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { agora, projectIn, startAgora, waitFor } from "../../helpers/project.js";
+import { pipelineProject } from "../../helpers/pipeline-project.js";
+import { agora, startAgora, waitFor } from "../../helpers/project.js";
 import { exited, tempDir } from "../../helpers/processes.js";
 
 /*
@@ -17,16 +18,12 @@ const MESSAGES = [
   { type: "STATE", value: { done: true } },
 ];
 
-function project(name: string, module: string, step = ""): string {
-  const dir = projectIn(
-    tempDir(`agora-module-${name}-`),
-    `
-[pipelines.p]
-tap = { command = "cat", args = ["messages.jsonl"] }
-target = { command = "target-jsonl", config = { destination_path = "out" } }
-middleware = [{ type = "module", path = "step.mjs"${step} }]
-`,
-  );
+function project(name: string, module: string, step: Record<string, unknown> = {}): string {
+  const dir = pipelineProject(tempDir(`agora-module-${name}-`), {
+    tap: { command: "cat", args: ["messages.jsonl"] },
+    target: { command: "target-jsonl", config: { destination_path: "out" } },
+    middleware: [{ type: "module", path: "step.mjs", ...step }],
+  });
   writeFileSync(join(dir, "messages.jsonl"), `${MESSAGES.map((message) => JSON.stringify(message)).join("\n")}\n`);
   writeFileSync(join(dir, "step.mjs"), module);
   return dir;
@@ -80,11 +77,9 @@ describe("a middleware module", () => {
   });
 
   it("that never settles for a record: after timeout_seconds that record is dead-lettered and the run goes on", async () => {
-    const dir = project(
-      "hang",
-      "export async function transform(record) { return record.id === 2 ? new Promise(() => {}) : record; }\n",
-      ", timeout_seconds = 0.5",
-    );
+    const dir = project("hang", "export async function transform(record) { return record.id === 2 ? new Promise(() => {}) : record; }\n", {
+      timeout_seconds: 0.5,
+    });
     const run = await agora(dir, ["run", "p"]);
     expect(run.exitCode, run.stderr).toBe(0);
     expect(readFileSync(join(dir, "out", "s.jsonl"), "utf8")).toBe('{"id":1}\n{"id":3}\n');

@@ -25,26 +25,19 @@ import { writeProject } from "../../helpers/pipeline-project.js";
 const root = tempDir("agora-faults-");
 let projects = 0;
 
-function itemsProject(options: { count?: number; delayMs?: number; target?: string; onError?: string } = {}): string {
+function itemsProject(options: { count?: number; delayMs?: number; onError?: "dlq" | "skip" | "fail" } = {}): string {
   projects += 1;
   const dir = join(root, `p${projects}`);
-  return projectIn(
-    dir,
-    `
-[connectors.items]
-command = "python3 ${PY_TAP}"
-config = { count = ${options.count ?? 300}, state_every = 10, control_file = "fault.json", delay_ms = ${options.delayMs ?? 0} }
-
-[connectors.store]
-command = "python3 ${PY_TARGET}"
-config = { database = "dest.db", batch_size = 25 ${options.target ?? ""} }
-
-[pipelines.items]
-tap = "items"
-targets = ["store"]
-on_error = "${options.onError ?? "dlq"}"
-`,
-  );
+  return writeProject(dir, {
+    connectors: {
+      items: {
+        command: `python3 ${PY_TAP}`,
+        config: { count: options.count ?? 300, state_every: 10, control_file: "fault.json", delay_ms: options.delayMs ?? 0 },
+      },
+      store: { command: `python3 ${PY_TARGET}`, config: { database: "dest.db", batch_size: 25 } },
+    },
+    pipelines: { items: { tap: "items", targets: ["store"], onError: options.onError ?? "dlq" } },
+  });
 }
 
 const position = (dir: string): number | undefined =>

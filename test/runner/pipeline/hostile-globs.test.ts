@@ -1,7 +1,8 @@
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { agora, projectIn } from "../../helpers/project.js";
+import { pipelineProject, type PipelineSpec } from "../../helpers/pipeline-project.js";
+import { agora } from "../../helpers/project.js";
 import { tempDir } from "../../helpers/processes.js";
 
 /*
@@ -12,15 +13,8 @@ import { tempDir } from "../../helpers/processes.js";
 const LONG = "a".repeat(40);
 const HOSTILE = "*a*a*a*a*a*a*a*a*a*a*a*a*a*b";
 
-function project(name: string, settings: string): string {
-  const dir = projectIn(
-    tempDir(`agora-globs-${name}-`),
-    `
-[pipelines.p]
-tap = { command = "cat", args = ["messages.jsonl"] }
-${settings}
-`,
-  );
+function project(name: string, settings: Omit<PipelineSpec, "tap">): string {
+  const dir = pipelineProject(tempDir(`agora-globs-${name}-`), { tap: { command: "cat", args: ["messages.jsonl"] }, ...settings });
   const messages = [
     { type: "SCHEMA", stream: LONG, schema: { type: "object", properties: { id: { type: "integer" } } }, key_properties: ["id"] },
     { type: "RECORD", stream: LONG, record: { id: 1 } },
@@ -32,11 +26,13 @@ ${settings}
 
 describe("globs a backtracking matcher would hang on", () => {
   it("in a route's streams and a rename_stream's from: the run finishes, the stream routed and named as the globs say", async () => {
-    const dir = project(
-      "route",
-      `middleware = [{ type = "rename_stream", from = "${HOSTILE}", to = "never_{stream}" }]
-targets = [{ command = "target-jsonl", config = { destination_path = "none" }, streams = ["${HOSTILE}"] }, { command = "target-jsonl", config = { destination_path = "all" } }]`,
-    );
+    const dir = project("route", {
+      middleware: [{ type: "rename_stream", from: HOSTILE, to: "never_{stream}" }],
+      targets: [
+        { command: "target-jsonl", config: { destination_path: "none" }, streams: [HOSTILE] },
+        { command: "target-jsonl", config: { destination_path: "all" } },
+      ],
+    });
     const result = await agora(dir, ["run", "p"]);
     expect(result.exitCode, result.stderr).toBe(0);
     expect(existsSync(join(dir, "none", `${LONG}.jsonl`))).toBe(false);
@@ -45,19 +41,20 @@ targets = [{ command = "target-jsonl", config = { destination_path = "none" }, s
 
   it("that does not parse, in a route or a rename: one line naming the setting", async () => {
     for (const settings of [
-      'targets = [{ command = "target-jsonl", streams = ["[z-a]*"] }]',
-      'target = { command = "target-jsonl" }\nmiddleware = [{ type = "rename_stream", from = "[z-a]*", to = "x_{stream}" }]',
+      { targets: [{ command: "target-jsonl", streams: ["[z-a]*"] }] },
+      { target: { command: "target-jsonl" }, middleware: [{ type: "rename_stream", from: "[z-a]*", to: "x_{stream}" }] },
     ]) {
+      const said = JSON.stringify(settings);
       const result = await agora(project("bad", settings), ["run", "p"]);
-      expect(result.exitCode, settings).not.toBe(0);
-      expect(result.stderr, settings).toContain('the glob "[z-a]*" has the range [z-a], which runs backwards');
-      expect(result.stderr, settings).not.toContain("looks like a bug");
+      expect(result.exitCode, said).not.toBe(0);
+      expect(result.stderr, said).toContain('the glob "[z-a]*" has the range [z-a], which runs backwards');
+      expect(result.stderr, said).not.toContain("looks like a bug");
       expect(
         result.stderr
           .trim()
           .split("\n")
           .filter((line) => line.includes("[z-a]")),
-        settings,
+        said,
       ).toHaveLength(1);
     }
   });

@@ -5,7 +5,8 @@ import { describe, expect, it } from "vitest";
 import { startThrowawayPostgres } from "../../../bench/postgres-server.js";
 import type { StateStore } from "../../../runner/state/interfaces.js";
 import { openStateStore } from "../../../runner/state/open-state-store.js";
-import { projectIn, startAgora, waitFor } from "../../helpers/project.js";
+import { writeProject } from "../../helpers/pipeline-project.js";
+import { startAgora, waitFor } from "../../helpers/project.js";
 import { exited, ROOT, tempDir } from "../../helpers/processes.js";
 import { postgresUrl } from "../../helpers/postgres.js";
 
@@ -27,12 +28,18 @@ for n in range(1, 11):
 `;
 
 /** The project: TAP into target-jsonl (a batch per record), its store at `store`, `extra` added to the pipeline. */
-function project(dir: string, store: string, extra: string): void {
+function project(dir: string, store: string, extra: Record<string, unknown>): void {
   writeFileSync(join(dir, "tap.py"), TAP);
-  projectIn(
-    dir,
-    `state_store = "${store}"\n\n[pipelines.p]\ntap = { command = "python3", args = ["tap.py"] }\ntarget = { command = "target-jsonl", config = { destination_path = "out", batch_size_rows = 1 } }\n${extra}`,
-  );
+  writeProject(dir, {
+    state_store: store,
+    pipelines: {
+      p: {
+        tap: { command: "python3", args: ["tap.py"] },
+        target: { command: "target-jsonl", config: { destination_path: "out", batch_size_rows: 1 } },
+        ...extra,
+      },
+    },
+  });
 }
 
 /** Resolves once the store's checkpoint of pipeline p reads `n`. */
@@ -65,7 +72,7 @@ describe.skipIf(postgresUrl() === undefined)("a Postgres state store that stops 
     if (server.url === undefined) throw new Error(server.reason);
     const dir = tempDir("agora-frozen-store-");
     const store = `${server.url}?schema=frozen&timeout=2`;
-    project(dir, store, "");
+    project(dir, store, {});
     writeFileSync(join(dir, "hold"), "");
     const inspect = openStateStore(store);
     let frozen = false;
@@ -94,7 +101,7 @@ describe.skipIf(postgresUrl() === undefined)("a Postgres state store that stops 
     if (server.url === undefined) throw new Error(server.reason);
     const dir = tempDir("agora-store-down-");
     const store = `${server.url}?schema=down&timeout=2`;
-    project(dir, store, 'schedule = { every = "1h" }\n');
+    project(dir, store, { schedule: { every: "1h" } });
     writeFileSync(join(dir, "hold"), "");
     const inspect = openStateStore(store);
     let stopped = false;

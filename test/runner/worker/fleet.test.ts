@@ -2,7 +2,8 @@ import { spawn, type ChildProcessWithoutNullStreams } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { AGORA, agora, projectIn, waitFor } from "../../helpers/project.js";
+import { writeProject, type ProjectSpec } from "../../helpers/pipeline-project.js";
+import { AGORA, agora, waitFor } from "../../helpers/project.js";
 import { exited, tempDir } from "../../helpers/processes.js";
 import { freshPostgresStore, postgresUrl } from "../../helpers/postgres.js";
 
@@ -46,16 +47,17 @@ describe.skipIf(url === undefined)("a fleet of workers on one Postgres state sto
     const store = freshPostgresStore(url as string, "fleet");
     const out = join(root, "every-out");
     // A short lease: a worker that finds p busy looks again within a second.
-    const toml = `
-[worker]
-lease_seconds = 3
-
-[pipelines.p]
-tap = { command = "tap-sample", config = { users = 3, orders = 0 } }
-target = { command = "target-jsonl", config = { destination_path = "${out}" } }
-schedule = { every = "2s" }
-`;
-    const workers = ["a", "b", "c"].map((host) => startWorker(projectIn(join(root, `every-${host}`), toml), store));
+    const project: ProjectSpec = {
+      worker: { lease_seconds: 3 },
+      pipelines: {
+        p: {
+          tap: { command: "tap-sample", config: { users: 3, orders: 0 } },
+          target: { command: "target-jsonl", config: { destination_path: out } },
+          schedule: { every: "2s" },
+        },
+      },
+    };
+    const workers = ["a", "b", "c"].map((host) => startWorker(writeProject(join(root, `every-${host}`), project), store));
     await waitFor(() => succeeded(workers) >= 4, 40_000, "four runs across the fleet");
     for (const worker of workers) worker.child.kill("SIGTERM");
     await Promise.all(workers.map((worker) => exited(worker.child)));
@@ -72,16 +74,17 @@ schedule = { every = "2s" }
   it("a worker SIGKILLed mid-run: another takes its pipeline over and resumes from the last confirmed checkpoint, losing nothing", async () => {
     const store = freshPostgresStore(url as string, "takeover");
     const out = join(root, "takeover-out");
-    const toml = `
-[worker]
-lease_seconds = 3
-
-[pipelines.p]
-tap = { command = "tap-sample", config = { users = 150000, orders = 0, state_every_records = 1000 } }
-target = { command = "target-jsonl", config = { destination_path = "${out}", batch_size_rows = 1000 } }
-schedule = { every = "1h" }
-`;
-    const dirs = ["a", "b"].map((host) => projectIn(join(root, `takeover-${host}`), toml));
+    const project: ProjectSpec = {
+      worker: { lease_seconds: 3 },
+      pipelines: {
+        p: {
+          tap: { command: "tap-sample", config: { users: 150000, orders: 0, state_every_records: 1000 } },
+          target: { command: "target-jsonl", config: { destination_path: out, batch_size_rows: 1000 } },
+          schedule: { every: "1h" },
+        },
+      },
+    };
+    const dirs = ["a", "b"].map((host) => writeProject(join(root, `takeover-${host}`), project));
     const workers = dirs.map((dir) => startWorker(dir, store));
     // The worker holding the lease, once its run has saved a checkpoint.
     let holder: Worker | undefined;
