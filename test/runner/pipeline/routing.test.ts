@@ -2,10 +2,19 @@ import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { pipelineProject } from "../../helpers/pipeline-project.js";
-import { CLASSIC_TARGET_PY, agora, range, savedCheckpoint } from "../../helpers/project.js";
+import { MemoryStateStore, type StateStore } from "../../../runner/index.js";
+import { runInProcess } from "../../helpers/in-process-run.js";
+import { CLASSIC_TARGET_PY, agora, range } from "../../helpers/project.js";
 import { tempDir } from "../../helpers/processes.js";
 
 const root = tempDir("agora-routing-");
+
+/*
+ * Renames and routes are the run core's: these runs go through it in the test's process (the tap
+ * and targets are real processes), on a store in memory. The project file's own check of a route
+ * (exit code 3, naming the setting) goes through `agora`.
+ */
+const checkpointOf = async (store: StateStore): Promise<unknown> => (await store.getCheckpoint("p"))?.state;
 const CLASSIC_TARGET = `python3 ${CLASSIC_TARGET_PY}`;
 
 type Row = { id: number; total?: number };
@@ -35,8 +44,8 @@ function routedProject(dir: string, warehouseExtra: Record<string, unknown> = {}
 describe("stream renames and routing to targets", () => {
   it("renames a stream for every target, and sends a routed target only its streams and records", async () => {
     const dir = routedProject(join(root, "routed"));
-    const result = await agora(dir, ["run", "p"]);
-    expect(result.exitCode, result.stderr).toBe(0);
+    const { result, log, store } = await runInProcess(dir);
+    expect(result.status, log).toBe("succeeded");
     expect(ids(rows(dir, "warehouse", "users"))).toEqual(range(40));
     expect(ids(rows(dir, "warehouse", "sales_orders"))).toEqual(range(30));
     expect(existsSync(join(dir, "warehouse", "orders.jsonl"))).toBe(false);
@@ -47,22 +56,23 @@ describe("stream renames and routing to targets", () => {
     expect(rows(dir, "archive", "sales_orders")).toEqual(expensive);
     expect(existsSync(join(dir, "archive", "users.jsonl"))).toBe(false);
     // Bookmarks keep the tap's stream names: the tap reads them back.
-    expect(savedCheckpoint(dir, "p")).toEqual({ bookmarks: { users: { rows: 40 }, orders: { rows: 30 } } });
+    expect(await checkpointOf(store)).toEqual({ bookmarks: { users: { rows: 40 }, orders: { rows: 30 } } });
   });
 
   it("a target routed nothing of a stream neither holds the checkpoint back nor lets it pass another target's rows, under a SIGKILL", async () => {
     const dir = routedProject(join(root, "killed"), { kill_self_after: 13 });
-    const killed = await agora(dir, ["run", "p"]);
-    expect(killed.exitCode).toBe(1);
-    expect(killed.stderr).toContain("killed by SIGKILL");
+    const store = new MemoryStateStore();
+    const killed = await runInProcess(dir, "p", store);
+    expect(killed.result.status).toBe("failed");
+    expect(killed.result.failure?.message).toContain("killed by SIGKILL");
     // The warehouse made rows 1-10 durable and confirmed them; the archive got none of them, only
     // the STATEs, and confirmed those: the checkpoint is exactly the warehouse's, not 0 and not past it.
     expect(ids(rows(dir, "warehouse", "users"))).toEqual(range(10));
-    expect(savedCheckpoint(dir, "p")).toEqual({ bookmarks: { users: { rows: 10 } } });
+    expect(await checkpointOf(store)).toEqual({ bookmarks: { users: { rows: 10 } } });
 
     routedProject(dir);
-    const resumed = await agora(dir, ["run", "p"]);
-    expect(resumed.exitCode, resumed.stderr).toBe(0);
+    const resumed = await runInProcess(dir, "p", store);
+    expect(resumed.result.status, resumed.log).toBe("succeeded");
     expect(ids(rows(dir, "warehouse", "users"))).toEqual(range(40));
     expect(ids(rows(dir, "warehouse", "sales_orders"))).toEqual(range(30));
     // The archive may have written orders the failed run read before it stopped: they come again
@@ -70,7 +80,7 @@ describe("stream renames and routing to targets", () => {
     const expensive = rows(dir, "warehouse", "sales_orders").filter((row) => (row.total ?? 0) > 100);
     expect([...new Set(ids(rows(dir, "archive", "sales_orders")))].sort((a, b) => a - b)).toEqual(ids(expensive));
     expect(rows(dir, "archive", "sales_orders").slice(-expensive.length)).toEqual(expensive);
-    expect(savedCheckpoint(dir, "p")).toEqual({ bookmarks: { users: { rows: 40 }, orders: { rows: 30 } } });
+    expect(await checkpointOf(store)).toEqual({ bookmarks: { users: { rows: 40 }, orders: { rows: 30 } } });
   });
 
   it("refuses a rename that gives two streams one name, naming both", async () => {
@@ -79,10 +89,10 @@ describe("stream renames and routing to targets", () => {
       middleware: [{ type: "rename_stream", from: "orders", to: "users" }],
       target: { command: "target-jsonl", config: { destination_path: "out" } },
     });
-    const result = await agora(dir, ["run", "p"]);
-    expect(result.exitCode).toBe(1);
-    expect(result.stderr).toContain('streams "users" and "orders" would both reach the targets as "users"');
-    expect(result.stderr).toContain("[STREAM_NAME_TAKEN]");
+    const { result } = await runInProcess(dir);
+    expect(result.status).toBe("failed");
+    expect(result.failure?.message).toContain('streams "users" and "orders" would both reach the targets as "users"');
+    expect(result.failure?.code).toBe("STREAM_NAME_TAKEN");
   });
 
   it("checks a route's where expression before the run", async () => {
