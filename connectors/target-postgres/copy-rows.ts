@@ -118,8 +118,22 @@ export function* copyChunks(lines: readonly string[], indexes: readonly number[]
 }
 
 /** A COPY line's fields, split on its tabs (a tab inside a value is escaped, so every tab separates). */
-export function copyFields(line: string): string[] {
+function copyFields(line: string): string[] {
   return line.replace(/\n$/, "").split("\t");
+}
+
+/**
+ * The first of `columns` whose field in a COPY line holds a NUL character,
+ * which Postgres text cannot store: as itself in a text field, as the escape
+ * \u0000 (its backslash doubled for COPY) in a JSON one.
+ */
+export function columnWithNul(row: string, columns: readonly string[]): string | undefined {
+  const fields = copyFields(row);
+  const column = columns.findIndex((_, index) => {
+    const field = fields[index] ?? "";
+    return field.includes("\u0000") || field.includes("\\\\u0000");
+  });
+  return column === -1 ? undefined : columns[column];
 }
 
 /**

@@ -2,7 +2,7 @@ import type { ClientBase } from "pg";
 import { from as copyFrom } from "pg-copy-streams";
 import { keyedProperties, type AgoraError, type RecordMessage, type StreamInfo, quoteIdentifier, RECORD_COLUMN, VERSION_COLUMN } from "../../protocol/index.js";
 import { columnKind, type ColumnKind } from "./column-types.js";
-import { copyChunks, copyFields, CopyRowEncoder, withVersionField } from "./copy-rows.js";
+import { columnWithNul, copyChunks, CopyRowEncoder, withVersionField } from "./copy-rows.js";
 import { refuseUnusableNames, SEQUENCE_COLUMN, stagingTableName } from "./identifiers.js";
 import { evolveTable, existingColumns, refuseTruncatedNames } from "./table-schema.js";
 import { refusedRow } from "./postgres-errors.js";
@@ -160,7 +160,7 @@ export class StreamTable {
           const index = attempt[row - 1];
           if (index === undefined) return undefined;
           at = row - 1;
-          return { index, line: refusing.lines[index], nulColumn: this.columnWithNul(refusing.rows[index] as string) };
+          return { index, line: refusing.lines[index], nulColumn: columnWithNul(refusing.rows[index] as string, this.columns) };
         });
         if (refused === undefined || refusing.reject === undefined) throw refused?.error ?? error;
         refusing.reject(refused.index, refused.error);
@@ -274,20 +274,6 @@ export class StreamTable {
        SELECT DISTINCT ON (${keyList}) ${list} FROM ${this.staging} ORDER BY ${keyList}, ${quoteIdentifier(SEQUENCE_COLUMN)} DESC
        ON CONFLICT (${keyList}) ${updates.length === 0 ? "DO NOTHING" : `DO UPDATE SET ${updates.join(", ")}`}`,
     );
-  }
-
-  /**
-   * The first column whose field in a COPY line holds a NUL character, which
-   * Postgres text cannot store: as itself in a text field, as the escape
-   * \u0000 (its backslash doubled for COPY) in a JSON one.
-   */
-  private columnWithNul(row: string): string | undefined {
-    const fields = copyFields(row);
-    const column = this.columns.findIndex((_, index) => {
-      const field = fields[index] ?? "";
-      return field.includes("\u0000") || field.includes("\\\\u0000");
-    });
-    return column === -1 ? undefined : this.columns[column];
   }
 
   /** Removes the rows of versions older than `version` (ACTIVATE_VERSION). */
