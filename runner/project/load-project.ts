@@ -2,6 +2,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { parse as parseToml, TomlError } from "smol-toml";
 import { ConfigError, createAjv } from "../../protocol/index.js";
+import { validate as validateProjectFile } from "./project-validator.generated.js";
 import type { ErrorObject, ValidateFunction } from "ajv";
 import { RunnerCodes } from "../errors.js";
 import { PROJECT_SCHEMA } from "./project-schema.js";
@@ -40,16 +41,11 @@ export function loadProject(file: string = PROJECT_FILE): Project {
   return projectFromValue(parsed, path);
 }
 
-// Compiled on first use (a command that reads no project pays nothing); `useDefaults` fills in every setting the schema has a default for.
-// The validator checks one small file once per process: ajv's optimizing pass over its generated code cost more than it saved (about
-// half the compile time, a few percent of every agora command's start-up).
+// Compiled ahead of time (project-validator.generated.ts, from PROJECT_SCHEMA); it fills in every setting the schema has a default for.
+const validateProject = (value: unknown): value is ProjectFile => validateProjectFile(value);
+// The same schema, reporting every problem: compiled and run only when the file is invalid. It checks one small file once: ajv's
+// optimizing pass over its generated code would cost more than it saves.
 const ONCE = { code: { optimize: false } } as const;
-let projectValidator: ValidateFunction<ProjectFile> | undefined;
-const validateProject = (value: unknown): value is ProjectFile => {
-  projectValidator ??= createAjv({ useDefaults: true, ...ONCE }).compile<ProjectFile>(PROJECT_SCHEMA);
-  return projectValidator(value);
-};
-// The same schema, reporting every problem: compiled and run only when the file is invalid.
 let problemFinder: ValidateFunction | undefined;
 const findAllProblems = (value: unknown): readonly ProblemError[] => {
   problemFinder ??= createAjv({ allErrors: true, ...ONCE }).compile(PROJECT_SCHEMA);
