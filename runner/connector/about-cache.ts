@@ -1,10 +1,12 @@
 import { createHash } from "node:crypto";
-import { statSync } from "node:fs";
+import { readFileSync, statSync } from "node:fs";
 import { delimiter, isAbsolute, join, resolve } from "node:path";
 import type { CatalogCache } from "../state/interfaces.js";
-import { resolveCommand } from "../process/resolve-command.js";
+import { builtFile } from "../process/package-root.js";
+import { isBundledConnector, resolveCommand } from "../process/resolve-command.js";
+import { splitCommand } from "../process/split-command.js";
 import { argsWithConfig } from "./connector-config.js";
-import { askAbout, batchFormatsOf, type ConnectorAbout } from "./about.js";
+import { aboutFromJson, askAbout, batchFormatsOf, type ConnectorAbout } from "./about.js";
 import type { ConnectorDefinition, PipelineDefinition } from "../definition.js";
 
 /**
@@ -31,11 +33,30 @@ export async function aboutCached(
   return about;
 }
 
-/** The connector's `--about` as cached by an earlier probe, without asking it. */
+/** The connector's `--about` as cached by an earlier probe (or shipped with one of ours), without asking it. */
 export async function cachedAbout(connector: ConnectorDefinition, cache: CatalogCache): Promise<ConnectorAbout | undefined> {
+  const shipped = shippedAbout(connector.command);
+  if (shipped !== undefined) return shipped;
   const key = aboutKey(connector);
   if (key === undefined) return undefined;
   return (await cache.getCachedCatalog(key))?.catalog as ConnectorAbout | undefined;
+}
+
+/**
+ * The `--about` of one of our own connectors, as the build wrote it beside
+ * its executable (dist/connectors/NAME/about.json, from `NAME --about
+ * --format json`): a name of ours always runs ours, and what it says of
+ * itself is fixed when it is built. Undefined for anyone else's connector,
+ * or when the build wrote none.
+ */
+function shippedAbout(command: string): ConnectorAbout | undefined {
+  if (!isBundledConnector(command)) return undefined;
+  const [name] = splitCommand(command);
+  try {
+    return aboutFromJson(readFileSync(builtFile("connectors", name as string, "about.json"), "utf8"));
+  } catch {
+    return undefined;
+  }
 }
 
 /** The cache key, or undefined when a file of the command cannot be found (nothing to tell versions apart by). */

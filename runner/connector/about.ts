@@ -41,22 +41,29 @@ export async function askAbout(command: string, args: readonly string[], cwd: st
     // It synced (Singer messages, or more output than any --about): no second form, which would sync again.
     if (ranASync(result.stdout) || result.stdout.length >= ABOUT_MAX_BYTES || result.stderr.length >= ABOUT_MAX_BYTES) break;
     if (result.exitCode !== 0) continue;
-    try {
-      const about = JSON.parse(String(result.stdout)) as { capabilities?: unknown; version?: unknown; settings?: unknown; batch_formats?: unknown };
-      if (Array.isArray(about.capabilities)) {
-        const strings = (list: unknown[]): string[] => list.filter((item): item is string => typeof item === "string");
-        return {
-          capabilities: strings(about.capabilities),
-          version: typeof about.version === "string" ? about.version : undefined,
-          settings: about.settings,
-          ...(Array.isArray(about.batch_formats) ? { batchFormats: strings(about.batch_formats) } : {}),
-        };
-      }
-    } catch {
-      // Text, or a sync it ran instead: try the next form.
-    }
+    // Text, or a sync it ran instead: try the next form.
+    const about = aboutFromJson(String(result.stdout));
+    if (about !== undefined) return about;
   }
   return { capabilities: undefined, version: undefined };
+}
+
+/** What an `--about --format json` answer says, as far as the runner cares; undefined for text or JSON without capabilities. */
+export function aboutFromJson(text: string): ConnectorAbout | undefined {
+  let about: { capabilities?: unknown; version?: unknown; settings?: unknown; batch_formats?: unknown };
+  try {
+    about = JSON.parse(text) as typeof about;
+  } catch {
+    return undefined;
+  }
+  if (about === null || typeof about !== "object" || !Array.isArray(about.capabilities)) return undefined;
+  const strings = (list: unknown[]): string[] => list.filter((item): item is string => typeof item === "string");
+  return {
+    capabilities: strings(about.capabilities),
+    version: typeof about.version === "string" ? about.version : undefined,
+    settings: about.settings,
+    ...(Array.isArray(about.batch_formats) ? { batchFormats: strings(about.batch_formats) } : {}),
+  };
 }
 
 /** Longest --about answer read, on stdout or stderr; a tap that writes more is taken to have no --about. */

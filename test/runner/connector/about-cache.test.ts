@@ -1,8 +1,12 @@
 import { chmodSync, readFileSync, utimesSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import type { ConnectorDefinition } from "../../../runner/definition.js";
+import { askAbout } from "../../../runner/connector/about.js";
+import { cachedAbout } from "../../../runner/connector/about-cache.js";
+import { MemoryStateStore } from "../../../runner/index.js";
 import { agora } from "../../helpers/project.js";
-import { tempDir } from "../../helpers/processes.js";
+import { ROOT, tempDir } from "../../helpers/processes.js";
 import { pipelineProject } from "../../helpers/pipeline-project.js";
 
 const root = tempDir("agora-about-cache-");
@@ -44,5 +48,18 @@ describe("the tap's --about", () => {
     utimesSync(script, later, later);
     expect((await agora(dir, ["run", "p"])).exitCode).toBe(0);
     expect(asked()).toBe(2);
+  });
+});
+
+describe("our own connectors' --about", () => {
+  const ours = Object.keys((JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")) as { bin: Record<string, string> }).bin).filter(
+    (name) => name !== "agora",
+  );
+
+  it.each(ours)("%s: the answer shipped beside it is what it says when asked, and the runner takes it without asking", async (name) => {
+    const connector = { name, command: name, args: [], config: undefined, cwd: root, env: {} } as unknown as ConnectorDefinition;
+    const shipped = await cachedAbout(connector, new MemoryStateStore());
+    expect(shipped?.capabilities?.length).toBeGreaterThan(0);
+    expect(shipped).toEqual(await askAbout(name, [], root, {}));
   });
 });
