@@ -29,6 +29,8 @@ export class CheckpointKeeper implements StateLedger {
   /** A full refresh keeps its newest confirmed checkpoint here until the run has succeeded. */
   private deferred: { readonly value: unknown; readonly progress: RunProgress } | undefined;
   private deferring = false;
+  /** Checkpoint saves queued so far: which one is the latest. */
+  private savesQueued = 0;
   /** Targets that refused a record no destination and no DLQ holds: what they confirm after it moves nothing. */
   private readonly held = new Set<number>();
 
@@ -118,11 +120,13 @@ export class CheckpointKeeper implements StateLedger {
 
   /** Queues saving a confirmed checkpoint; `advanced` and `unsaved` say how it went once the writes are drained. */
   private save(value: unknown, progress: RunProgress): void {
+    const save = ++this.savesQueued;
     this.unsaved = true;
     this.writes.add(async () => {
       await this.store.saveCheckpoint(this.runId, this.pipeline, value, progress);
       this.advanced = true;
-      this.unsaved = false;
+      // Only the latest checkpoint queued, once saved, clears it: an earlier save's success says nothing of the ones queued after it.
+      if (save === this.savesQueued) this.unsaved = false;
     });
   }
 

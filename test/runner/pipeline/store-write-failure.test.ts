@@ -36,13 +36,13 @@ describe("checkpoint saves that fail mid-run", () => {
       target: { command: "target-jsonl", config: { destination_path: "out", batch_size_rows: 10 } },
     });
     const store = new FailingSaves(3);
-    const { result } = await runInProcess(dir, "p", store);
+    const { result, log } = await runInProcess(dir, "p", store);
 
     expect(result.status).toBe("failed");
     expect(result.failure).toMatchObject({ code: "STATE_STORE_UNAVAILABLE", kind: "transient" });
     // Two saves went through (10 and 20 users); the third, and any after it, did not.
     expect((await store.getCheckpoint("p"))?.state).toEqual({ bookmarks: { users: { rows: 20 } } });
-    expect(result.checkpointUnsaved).toBe(true);
+    expect(result.checkpointUnsaved, JSON.stringify({ saves: store.saves, advanced: result.checkpointAdvanced, failure: result.failure, log })).toBe(true);
     // What the target made durable past the saved checkpoint stays: the next run sends it again (at least once).
     const written = readFileSync(join(dir, "out", "users.jsonl"), "utf8")
       .trim()
