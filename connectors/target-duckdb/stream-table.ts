@@ -29,11 +29,6 @@ interface TableColumn extends Column {
 /** The table's comment records the stream's key properties (DuckDB tables here have no primary key to tell them). */
 const KEYS_COMMENT = "agora key properties: ";
 
-/** The type the schema asks of column `name`. */
-function typeOf(columns: readonly Column[], name: string): string {
-  return (columns.find((column) => column.name === name) as Column).type;
-}
-
 /** DuckDB's names for the types duckdbType writes, as duckdb_columns() reports them. */
 function reportedType(type: string): string {
   return type === "TIMESTAMPTZ" ? "TIMESTAMP WITH TIME ZONE" : type;
@@ -136,16 +131,17 @@ export class StreamTable {
    * JSON, which holds the old values and the new.
    */
   private async evolve(existing: Map<string, string>, wanted: readonly Column[]): Promise<void> {
+    const types = new Map(wanted.map((column) => [column.name, column.type]));
     const changes = diffColumns(existing, new Map(wanted.map((column) => [column.name, reportedType(column.type)])), {
       keyOf: identifierKey,
       holds: (stored, type) => stored === type || stored === "JSON",
     });
     const widened = new Set<string>();
     for (const name of changes.added) {
-      await this.connection.run(`ALTER TABLE ${this.qualified} ADD COLUMN ${quoteIdentifier(name)} ${typeOf(wanted, name)}`);
+      await this.connection.run(`ALTER TABLE ${this.qualified} ADD COLUMN ${quoteIdentifier(name)} ${types.get(name)}`);
     }
     for (const { name, stored } of changes.retyped) {
-      const type = typeOf(wanted, name);
+      const type = types.get(name) as string;
       if (await this.holdsExactly({ name, type }, stored)) {
         await this.connection.run(`ALTER TABLE ${this.qualified} ALTER COLUMN ${quoteIdentifier(name)} SET DATA TYPE ${type}`);
         continue;
