@@ -78,7 +78,7 @@ export function aboutKey(connector: ConnectorDefinition): string | undefined {
     const identity = fileIdentity(resolve(connector.cwd, word));
     if (identity !== undefined) files.push(identity);
   }
-  const env = Object.entries(connector.env).sort(([left], [right]) => left.localeCompare(right));
+  const env = Object.entries(connector.env).sort(([left], [right]) => (left < right ? -1 : left > right ? 1 : 0));
   return `about:${createHash("sha256")
     .update(JSON.stringify({ words, cwd: connector.cwd, env, files }))
     .digest("hex")}`;
