@@ -20,6 +20,8 @@ export interface ConnectorDefinition extends Omit<ConnectorLaunch, "role" | "arg
   readonly config: Readonly<Record<string, unknown>> | undefined;
   /** Where its config is written in pipelines.toml, for errors (the run's config file is gone by then). */
   readonly configOrigin?: SettingOrigin | undefined;
+  /** The protocol it speaks, when the project says (`protocol`); else Singer, or what its --about probe found. */
+  readonly protocol?: "singer" | "airbyte" | undefined;
   /** The flag a tap takes its catalog by, when the project says (catalog_flag); else --about decides. */
   readonly catalogFlag?: "--catalog" | "--properties" | undefined;
 }

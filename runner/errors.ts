@@ -1,6 +1,14 @@
 /** Error codes of the runner. Stable: decisions and tests read these, never message text. */
 export const RunnerCodes = {
   PROJECT_NOT_FOUND: "PROJECT_NOT_FOUND",
+  /** An Airbyte connector wrote something the Airbyte protocol does not allow. */
+  AIRBYTE_PROTOCOL: "AIRBYTE_PROTOCOL",
+  /** An Airbyte connector's TRACE ERROR, by its failure_type. */
+  AIRBYTE_CONFIG_ERROR: "AIRBYTE_CONFIG_ERROR",
+  AIRBYTE_TRANSIENT_ERROR: "AIRBYTE_TRANSIENT_ERROR",
+  AIRBYTE_SYSTEM_ERROR: "AIRBYTE_SYSTEM_ERROR",
+  /** The saved checkpoint of an Airbyte source is not the state array it takes. */
+  AIRBYTE_STATE_INVALID: "AIRBYTE_STATE_INVALID",
   PROJECT_INVALID: "PROJECT_INVALID",
   PIPELINE_NOT_FOUND: "PIPELINE_NOT_FOUND",
   CONNECTOR_NOT_FOUND: "CONNECTOR_NOT_FOUND",

@@ -92,7 +92,11 @@ export function registerConfigSecrets(config: unknown, schema?: unknown, name = 
   const declared = typeof schema === "object" && schema !== null ? (schema as Record<string, unknown>) : undefined;
   if (typeof config === "string") {
     // A secret URL hides its password and secret parameters, not the host: "postgres://u:***@db:5432/x" still says where.
-    if ((SECRET_NAME.test(name) || declared?.["secret"] === true || declared?.["writeOnly"] === true) && !isUrl(config)) registerSecret(config);
+    if (
+      (SECRET_NAME.test(name) || declared?.["secret"] === true || declared?.["writeOnly"] === true || declared?.["airbyte_secret"] === true) &&
+      !isUrl(config)
+    )
+      registerSecret(config);
     else registerUrlSecrets(config);
     return;
   }

@@ -26,6 +26,7 @@ import { settingLine } from "../project/setting-line.js";
 import type { CatalogCache } from "../state/interfaces.js";
 import { catalogCacheKey } from "./catalog-cache-key.js";
 import { discoverCatalog } from "./discover-catalog.js";
+import { discoverAirbyte } from "../airbyte/airbyte-commands.js";
 
 /** The catalog a run hands its tap, and how it was made. */
 export interface CatalogPlan {
@@ -205,7 +206,11 @@ export async function planCatalog(definition: PipelineDefinition, context: Catal
     return { source: "cache", discoveredAt: cached.discoveredAt, flag, cacheKey: key, ...effectiveCatalog(settings, normalizeCatalog(cached.catalog)) };
   }
   context.logger.info(`pipeline ${definition.name}: discovering ${tap.name}'s streams`);
-  const discovered = await discoverCatalog(tap, context.configArgs, Math.max(30, definition.idleTimeoutSeconds) * 1000);
+  const timeoutMs = Math.max(30, definition.idleTimeoutSeconds) * 1000;
+  const discovered =
+    context.about.protocol === "airbyte"
+      ? await discoverAirbyte(tap, context.configArgs, timeoutMs)
+      : await discoverCatalog(tap, context.configArgs, timeoutMs);
   // What the tap printed is cached as it is: fixing a bad override then needs no discovery again.
   await context.cache.saveCachedCatalog(key, definition.name, discovered);
   const changes = cached !== undefined && usable ? catalogChanges(normalizeCatalog(cached.catalog), discovered) : undefined;

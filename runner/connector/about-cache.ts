@@ -7,6 +7,7 @@ import { isBundledConnector, resolveCommand } from "../process/resolve-command.j
 import { splitCommand } from "../process/split-command.js";
 import { argsWithConfig } from "./connector-config.js";
 import { aboutFromJson, askAbout, batchFormatsOf, type ConnectorAbout } from "./about.js";
+import { askSpec } from "../airbyte/airbyte-commands.js";
 import type { ConnectorDefinition, PipelineDefinition } from "../definition.js";
 
 /**
@@ -28,9 +29,23 @@ export async function aboutCached(
   const cached = await cachedAbout(connector, cache);
   if (cached !== undefined) return cached;
   const key = aboutKey(connector);
-  const about = await askAbout(connector.command, configArgs, connector.cwd, connector.env);
+  const about = await askConnector(connector, configArgs);
   if (key !== undefined) await cache.saveCachedCatalog(key, pipeline, about);
   return about;
+}
+
+/**
+ * What the connector says of itself: an Airbyte connector (`protocol =
+ * "airbyte"`) is asked its `spec`; any other its `--about`, and when it
+ * refuses that flag (an Airbyte connector's argument parser does) and the
+ * project did not say it speaks Singer, its `spec`: a SPEC answer makes it
+ * an Airbyte connector.
+ */
+async function askConnector(connector: ConnectorDefinition, configArgs: readonly string[]): Promise<ConnectorAbout> {
+  if (connector.protocol === "airbyte") return (await askSpec(connector)) ?? { capabilities: undefined, version: undefined, protocol: "airbyte" };
+  const about = await askAbout(connector.command, configArgs, connector.cwd, connector.env);
+  if (about.aboutRefused !== true || connector.protocol === "singer") return about;
+  return (await askSpec(connector)) ?? about;
 }
 
 /** The connector's `--about` as cached by an earlier probe (or shipped with one of ours), without asking it. */
@@ -80,7 +95,7 @@ export function aboutKey(connector: ConnectorDefinition): string | undefined {
   }
   const env = Object.entries(connector.env).sort(([left], [right]) => (left < right ? -1 : left > right ? 1 : 0));
   return `about:${createHash("sha256")
-    .update(JSON.stringify({ words, cwd: connector.cwd, env, files }))
+    .update(JSON.stringify({ words, cwd: connector.cwd, env, files, protocol: connector.protocol ?? null }))
     .digest("hex")}`;
 }
 

@@ -15,6 +15,10 @@ export interface ConnectorAbout {
   readonly version: string | undefined;
   /** Its settings schema, when its --about gives one (secret settings are masked by it). */
   readonly settings?: unknown;
+  /** "airbyte" for a connector that answered `spec` with a SPEC message (see runner/airbyte/); undefined for Singer. */
+  readonly protocol?: "airbyte";
+  /** It exited non-zero when asked --about (as an Airbyte connector's argument parser does): worth asking its `spec`. */
+  readonly aboutRefused?: true;
   /** A target's: the BATCH formats it reads, when its --about lists them. */
   readonly batchFormats?: readonly string[];
 }
@@ -35,17 +39,21 @@ export function batchFormatsOf(about: ConnectorAbout): readonly string[] {
  * as the Singer spec has every tap do.
  */
 export async function askAbout(command: string, args: readonly string[], cwd: string, env: Readonly<Record<string, string>>): Promise<ConnectorAbout> {
+  let refused = false;
   for (const flags of ABOUT_FORMS) {
     // Bounded: a plain tap that ignores --about runs a sync instead, which is stopped at 4 MiB of output.
     const result = await runCommandToEnd(command, [...args, ...flags], { cwd, env, timeoutMs: 30_000, maxBytes: ABOUT_MAX_BYTES });
     // It synced (Singer messages, or more output than any --about): no second form, which would sync again.
-    if (ranASync(result.stdout) || result.stdout.length >= ABOUT_MAX_BYTES || result.stderr.length >= ABOUT_MAX_BYTES) break;
-    if (result.exitCode !== 0) continue;
+    if (ranASync(result.stdout) || result.stdout.length >= ABOUT_MAX_BYTES || result.stderr.length >= ABOUT_MAX_BYTES) return NO_ABOUT;
+    if (result.exitCode !== 0) {
+      refused = true;
+      continue;
+    }
     // Text, or a sync it ran instead: try the next form.
     const about = aboutFromJson(String(result.stdout));
     if (about !== undefined) return about;
   }
-  return { capabilities: undefined, version: undefined };
+  return refused ? { ...NO_ABOUT, aboutRefused: true } : NO_ABOUT;
 }
 
 /** What an `--about --format json` answer says, as far as the runner cares; undefined for text or JSON without capabilities. */
@@ -65,6 +73,8 @@ export function aboutFromJson(text: string): ConnectorAbout | undefined {
     ...(Array.isArray(about.batch_formats) ? { batchFormats: strings(about.batch_formats) } : {}),
   };
 }
+
+const NO_ABOUT: ConnectorAbout = { capabilities: undefined, version: undefined };
 
 /** Longest --about answer read, on stdout or stderr; a tap that writes more is taken to have no --about. */
 const ABOUT_MAX_BYTES = 4 * 1024 * 1024;

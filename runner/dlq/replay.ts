@@ -152,7 +152,7 @@ class Replay implements TargetSink, StateLedger, TargetReports, Rejections, RunC
 
   /** Sends each entry, its STATE after it; stops at the first error (a target that failed, a stop). */
   async replay(entries: readonly DeadLetter[], mode: ReplayMode): Promise<void> {
-    this.targets.start(this.workDir);
+    this.targets.start(this.workDir, this.definition);
     const source = new DeadLetterSource(this.chain);
     const stopWatching = watchIdle(this.activity, this.definition.idleTimeoutSeconds, this);
     try {

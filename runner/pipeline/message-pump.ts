@@ -1,5 +1,5 @@
 import { asAgoraError, MessageParser, type MessageLine } from "../../protocol/index.js";
-import type { ConnectorProcess } from "../process/connector-process.js";
+import type { Connector } from "../process/connector-process.js";
 import type { Activity } from "./activity.js";
 import type { DataPath } from "./data-path.js";
 import type { RunControl } from "../ports.js";
@@ -34,7 +34,7 @@ export class MessagePump {
    * first; then the bad line fails the run. Once the gate closes the rest
    * of the output is read and dropped, so the tap is never blocked on it.
    */
-  async fromTap(tap: ConnectorProcess, path: DataPath, maxLineBytes: number, events: RunEvents, counts: RunCounts): Promise<void> {
+  async fromTap(tap: Connector, path: DataPath, maxLineBytes: number, events: RunEvents, counts: RunCounts): Promise<void> {
     const parser = new MessageParser({ origin: { connector: tap.name }, maxLineBytes, limitSetting: "max_line_bytes in pipelines.toml" });
     for await (const chunk of tap.stdout) {
       this.activity.touch();

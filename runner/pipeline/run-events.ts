@@ -11,6 +11,8 @@ export interface RunEventMap {
   checkpoint: [state: unknown, written: Readonly<Record<string, number>>];
   /** A record was rejected, at this stage, for this stream. */
   rejected: [stream: string, stage: DeadLetterStage];
+  /** The tap expects about `rows` records of a stream, or of the whole sync (stream undefined): an Airbyte source's TRACE ESTIMATE. */
+  estimate: [stream: string | undefined, rows: number];
   /** The run moved to another phase. */
   phase: [phase: RunPhase];
 }

@@ -8,7 +8,7 @@ import { rememberNewColumns } from "../catalog/schema-contract.js";
 import { RunnerCodes } from "../errors.js";
 import { buildMiddleware } from "../middleware/build-middleware.js";
 import type { Middleware } from "../middleware/types.js";
-import { ConnectorProcess, type ConnectorExit } from "../process/connector-process.js";
+import type { Connector, ConnectorExit } from "../process/connector-process.js";
 import { waitForExit } from "../process/wait-for-exit.js";
 import { leaseLostError } from "../state/lease-fence.js";
 import type { SavedCheckpoint } from "../state/types.js";
@@ -25,7 +25,8 @@ import type { RunOptions } from "./run-options.js";
 import { newRunId, recordFailedRun } from "./run-records.js";
 import { recordRun } from "./run-result.js";
 import { probeBatchFormats } from "../connector/about-cache.js";
-import { catalogIgnored, prepareTap } from "./tap-launch.js";
+import { catalogIgnored, prepareTap, startTap } from "./tap-launch.js";
+import { AirbyteDestination } from "../airbyte/airbyte-destination.js";
 import type { TargetChannel } from "./target-channel.js";
 import type { TargetExits } from "./target-set.js";
 import type { RunResult } from "./types.js";
@@ -67,7 +68,7 @@ class PipelineRun implements RunControl, BatchFormatSource, InputGate, HangHandl
   private readonly loop: MessagePump;
   private readonly workDir: string;
   private readonly trace: RunTrace;
-  private tap: ConnectorProcess | undefined;
+  private tap: Connector | undefined;
   /** The catalog the tap was handed, if any: a run that reads nothing of it is told why that may be. */
   private catalogPlan: CatalogPlan | undefined;
   /** What BATCH formats each target reads, asked when the first BATCH comes. */
@@ -168,7 +169,7 @@ class PipelineRun implements RunControl, BatchFormatSource, InputGate, HangHandl
     // Credentials in configs are masked wherever they would show: by setting name, and as the tap's --about declares them.
     for (const target of definition.targets) registerConfigSecrets(target.config);
     // Targets start first: they need nothing from the tap, and their start-up overlaps the tap's --about and discovery.
-    parts.targets.start(this.workDir);
+    parts.targets.start(this.workDir, definition);
     this.trace.targetsStarted(definition.targets.map((target) => target.name));
     parts.targets.watchExits(this);
     // A tap configured to write batch files: the targets' batch formats are asked for now, beside the tap's start, not when the first BATCH waits for them.
@@ -183,9 +184,12 @@ class PipelineRun implements RunControl, BatchFormatSource, InputGate, HangHandl
     this.catalogPlan = launch.catalog;
     parts.contract.use(launch.catalog);
     this.stateGivenUnasked = launch.stateGivenUnasked;
+    // Airbyte source to Airbyte destination: each stream keeps its namespace and whole key.
+    if (launch.airbyte !== undefined)
+      for (const channel of parts.targets.channels) if (channel.process instanceof AirbyteDestination) channel.process.useSourceStreams(launch.airbyte.streams);
     // A target that failed while the tap was being prepared (a rejected config): the tap is not started.
     if (this.failure !== undefined) return;
-    this.tap = new ConnectorProcess({ ...definition.tap, role: "tap", args: launch.args });
+    this.tap = startTap(definition, launch, { logger: this.logger, events: this.events });
     // A stop asked for while starting: the tap is told at once.
     if (this.stopSignal !== undefined) this.tap.kill("SIGTERM");
   }

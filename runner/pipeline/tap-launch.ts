@@ -8,6 +8,12 @@ import { argsWithConfig } from "../connector/connector-config.js";
 import type { StreamDirectory } from "./stream-directory.js";
 import { stateArgs } from "../connector/about.js";
 import type { PipelineDefinition } from "../definition.js";
+import { prepareAirbyteSource, type AirbyteSourceLaunch } from "../airbyte/source-launch.js";
+import { AirbyteSource } from "../airbyte/airbyte-source.js";
+import { RunNotices } from "../airbyte/run-notices.js";
+import { SourceTranslator } from "../airbyte/source-translator.js";
+import { ConnectorProcess, type Connector } from "../process/connector-process.js";
+import type { RunEvents } from "./run-events.js";
 
 /** How a run starts its tap. */
 export interface TapLaunch {
@@ -16,6 +22,8 @@ export interface TapLaunch {
   readonly catalog: CatalogPlan | undefined;
   /** Given --state though it has no --about to say it resumes: said if it then fails. */
   readonly stateGivenUnasked: boolean;
+  /** An Airbyte source: the streams `read` was configured with, and the state array it was handed. */
+  readonly airbyte?: Omit<AirbyteSourceLaunch, "args"> & { readonly settings: unknown };
 }
 
 /**
@@ -45,6 +53,15 @@ export async function prepareTap(
     logger.warn(
       `pipeline ${definition.name}: schema_changes = "${definition.schemaChanges}" has nothing to compare with: the tap runs without a catalog (it does not claim discovery, or discover = false)`,
     );
+  }
+  if (about.protocol === "airbyte") {
+    const launch = prepareAirbyteSource(definition, { configArgs, plan: catalog, saved: context.saved, workDir, logger });
+    return {
+      args: launch.args,
+      catalog,
+      stateGivenUnasked: false,
+      airbyte: { streams: launch.streams, initialState: launch.initialState, settings: about.settings },
+    };
   }
   const args = [
     ...configArgs,
@@ -81,4 +98,17 @@ export function catalogIgnored(
   }
   logger.warn(`pipeline ${definition.name}: ${what}. ${hint}`);
   return undefined;
+}
+
+/** Starts the tap as its launch says: a Singer process, or an Airbyte source behind its translator. */
+export function startTap(
+  definition: PipelineDefinition,
+  launch: TapLaunch,
+  context: { readonly logger: Logger; readonly events?: RunEvents | undefined },
+): Connector {
+  const tap = definition.tap;
+  if (launch.airbyte === undefined) return new ConnectorProcess({ ...tap, role: "tap", args: launch.args });
+  const notices = new RunNotices(tap, { pipeline: definition.name, projectDir: definition.projectDir, settings: launch.airbyte.settings, ...context });
+  const translator = new SourceTranslator(tap.name, launch.airbyte.streams, launch.airbyte.initialState, notices);
+  return new AirbyteSource({ ...tap, args: launch.args }, translator, definition.maxLineBytes);
 }

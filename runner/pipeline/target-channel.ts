@@ -1,6 +1,6 @@
 import { DEFAULT_MAX_LINE_BYTES, FatalError, LineSplitter, TextChunks, type AgoraError, type Logger } from "../../protocol/index.js";
 import { RunnerCodes } from "../errors.js";
-import { ConnectorProcess, type ConnectorExit, type ConnectorLaunch } from "../process/connector-process.js";
+import type { Connector, ConnectorExit } from "../process/connector-process.js";
 import type { TargetReports } from "../ports.js";
 import { readTargetLine } from "../connector/target-output.js";
 
@@ -12,17 +12,18 @@ import { readTargetLine } from "../connector/target-output.js";
  * once and ignored.
  */
 export class TargetChannel {
-  readonly process: ConnectorProcess;
+  readonly process: Connector;
   /** Lines queued for the next flush, encoded in chunks (see TextChunks for why not one string). */
   private readonly queued = new TextChunks();
 
   constructor(
     readonly index: number,
-    launch: ConnectorLaunch,
+    process: Connector,
     reports: TargetReports,
     logger: Logger,
   ) {
-    this.process = new ConnectorProcess(launch);
+    this.process = process;
+    const launch = { name: process.name };
     const warned = new Set<"other" | "unknown">();
     const warnOnce = (kind: "other" | "unknown", text: string): void => {
       if (!warned.has(kind)) logger.warn(text);

@@ -1,10 +1,10 @@
 import type { Logger } from "../../protocol/index.js";
 import type { ConnectorExit } from "../process/connector-process.js";
 import { waitForExit } from "../process/wait-for-exit.js";
-import { argsWithConfig } from "../connector/connector-config.js";
+import { startTarget } from "../airbyte/start-target.js";
 import type { StateLedger, TargetReports, TargetSink } from "../ports.js";
 import { TargetChannel } from "./target-channel.js";
-import type { ConnectorDefinition } from "../definition.js";
+import type { ConnectorDefinition, PipelineDefinition } from "../definition.js";
 
 /** Told when a target exits, however it ends. */
 export interface TargetExits {
@@ -29,16 +29,10 @@ export class TargetSet implements TargetSink {
     private readonly logger: Logger,
   ) {}
 
-  /** Starts every target, its config in `workDir`. */
-  start(workDir: string): void {
+  /** Starts every target of `pipeline`, its config in `workDir`. */
+  start(workDir: string, pipeline: Pick<PipelineDefinition, "name" | "projectDir">): void {
     this.started = this.targets.map(
-      (target, index) =>
-        new TargetChannel(
-          index,
-          { ...target, role: "target", args: argsWithConfig(target, workDir), env: { ...target.env, AGORA_DEAD_LETTER: "1" } },
-          this.reports,
-          this.logger,
-        ),
+      (target, index) => new TargetChannel(index, startTarget(target, workDir, pipeline, this.logger), this.reports, this.logger),
     );
   }
 

@@ -26,6 +26,32 @@ export interface ConnectorExit {
   readonly spawnError: string | undefined;
 }
 
+/**
+ * A connector as a run uses it: Singer messages in on stdin, Singer out on
+ * stdout, an exit to wait for. A ConnectorProcess is one process speaking
+ * Singer; an Airbyte source or destination (runner/airbyte/) is a process
+ * speaking Airbyte behind a translation, presented the same way.
+ */
+export interface Connector {
+  readonly name: string;
+  readonly role: ConnectorRole;
+  readonly stdin: Writable;
+  readonly stdout: Readable;
+  readonly exited: Promise<ConnectorExit>;
+  readonly pid: number | undefined;
+  readonly hasExited: boolean;
+  kill(signal?: NodeJS.Signals): void;
+  /** Stops the connector for what it did; that error is then its failure. */
+  stopFor(error: AgoraError): void;
+  /** Closes its input: for a target, "no more messages". */
+  endInput(): void;
+  /** How it ended badly (undefined when it finished well); `doing` says when ("while receiving data"). */
+  describeFailure(exit: ConnectorExit, doing: string): AgoraError | undefined;
+  stderrSummary(): string | undefined;
+  /** Says the error lines no failure of the run reported. */
+  releaseHeldErrors(): void;
+}
+
 /** A stderr line that reads like an error report. */
 const ERROR_LINE = /error|fail|fatal|exception|traceback/i;
 /** The line our SDK's connectors end with when they fail: "tap-x error: …". */
@@ -44,7 +70,7 @@ const STDERR_LINES_KEPT = 5;
  * name in front, and a promise of how it ended. Never rejects: every way of
  * ending (exit code, signal, failure to start) is reported as a ConnectorExit.
  */
-export class ConnectorProcess {
+export class ConnectorProcess implements Connector {
   readonly name: string;
   readonly role: ConnectorRole;
   readonly stdin: Writable;

@@ -1,7 +1,7 @@
-import type { ConnectorExit, ConnectorProcess } from "./connector-process.js";
+import type { Connector, ConnectorExit } from "./connector-process.js";
 
 /** Waits for a connector to exit; after `graceMs`, SIGTERM, then SIGKILL 5 s later. */
-export async function waitForExit(connector: ConnectorProcess, graceMs: number): Promise<ConnectorExit> {
+export async function waitForExit(connector: Connector, graceMs: number): Promise<ConnectorExit> {
   let timer = setTimeout(() => {
     connector.kill("SIGTERM");
     timer = setTimeout(() => connector.kill("SIGKILL"), 5000);

@@ -37,6 +37,11 @@ const connector = {
     config_file: { type: "string", description: "A config file; merged under `config` when both are given." },
     env: { type: "object", additionalProperties: { type: "string" }, description: "Environment variables." },
     cwd: { type: "string", description: "Working directory (default: the project's)." },
+    protocol: {
+      enum: ["singer", "airbyte"],
+      description:
+        "The protocol the connector speaks. `airbyte`: an Airbyte source or destination (`source-x spec|check|discover|read`, `destination-x write`), bridged by the runner (docs/airbyte.md). Default: Singer, or Airbyte for a tap whose --about fails and whose `spec` answers with a SPEC message.",
+    },
     catalog_flag: {
       enum: ["catalog", "properties"],
       description:

@@ -8,6 +8,7 @@ import { parseExpression } from "../middleware/expression/parse.js";
 import { splitCommand } from "../process/split-command.js";
 import type { CatalogSettings, ConnectorDefinition, ErrorPolicy, PipelineDefinition, SettingOrigin, PipelineTarget } from "../definition.js";
 import { interpolateEnv } from "./interpolate-env.js";
+import { withRotatedConfig } from "./rotated-config.js";
 import type { ConnectorEntry, PipelineEntry, Project } from "./project-types.js";
 
 type TargetEntry = NonNullable<PipelineEntry["targets"]>[number];
@@ -94,7 +95,8 @@ export function resolveConnector(
     args: resolved.args ?? [],
     env: resolved.env ?? {},
     cwd,
-    config,
+    config: withRotatedConfig(project.dir, connectorName(reference, where), config),
+    ...(resolved.protocol === undefined ? {} : { protocol: resolved.protocol }),
     ...(resolved.catalog_flag === undefined ? {} : { catalogFlag: resolved.catalog_flag === "properties" ? "--properties" : "--catalog" }),
   };
 }

@@ -90,11 +90,15 @@ async function run(pipelineName: string | undefined, options: RunOptions): Promi
   try {
     const events = new RunEvents();
     if (status !== undefined) {
+      // An Airbyte source's estimates: the latest per stream, or one for the whole sync.
+      const estimates = new Map<string | undefined, number>();
+      events.on("estimate", (stream, rows) => estimates.set(stream, rows));
       events.on("progress", (read, total) => {
         const now = performance.now();
         if (now - lastDraw < 200) return;
         lastDraw = now;
-        status.show(progressLine(definition.name, read, total, (now - started) / 1000));
+        const expected = estimates.get(undefined) ?? (estimates.size === 0 ? undefined : [...estimates.values()].reduce((sum, rows) => sum + rows, 0));
+        status.show(progressLine(definition.name, read, total, (now - started) / 1000, expected));
       });
     }
     result = await executeNow(

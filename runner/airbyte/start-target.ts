@@ -1,0 +1,37 @@
+import { basename } from "node:path";
+import type { Logger } from "../../protocol/index.js";
+import { argsWithConfig } from "../connector/connector-config.js";
+import type { ConnectorDefinition, PipelineDefinition } from "../definition.js";
+import { ConnectorProcess, type Connector } from "../process/connector-process.js";
+import { splitCommand } from "../process/split-command.js";
+import { AirbyteDestination } from "./airbyte-destination.js";
+import { DestinationTranslator } from "./destination-translator.js";
+import { RunNotices } from "./run-notices.js";
+
+/**
+ * True for a target that speaks Airbyte: `protocol = "airbyte"`, or a
+ * command named as Airbyte names its destinations (`destination-x`) where
+ * the project does not say `protocol = "singer"`.
+ */
+export function speaksAirbyte(target: ConnectorDefinition): boolean {
+  if (target.protocol !== undefined) return target.protocol === "airbyte";
+  const [program] = splitCommand(target.command);
+  return program !== undefined && basename(program).startsWith("destination-");
+}
+
+/**
+ * Starts one target of a run, its config written (0600) into `workDir`: a
+ * Singer process asked for DEAD_LETTERs (AGORA_DEAD_LETTER=1), or an
+ * Airbyte destination behind its translator.
+ */
+export function startTarget(
+  target: ConnectorDefinition,
+  workDir: string,
+  pipeline: Pick<PipelineDefinition, "name" | "projectDir">,
+  logger: Logger,
+): Connector {
+  const configArgs = argsWithConfig(target, workDir);
+  if (!speaksAirbyte(target)) return new ConnectorProcess({ ...target, role: "target", args: configArgs, env: { ...target.env, AGORA_DEAD_LETTER: "1" } });
+  const notices = new RunNotices(target, { pipeline: pipeline.name, projectDir: pipeline.projectDir, logger });
+  return new AirbyteDestination({ ...target, args: target.args }, configArgs, workDir, new DestinationTranslator(target.name, notices));
+}

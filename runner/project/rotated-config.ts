@@ -1,0 +1,97 @@
+import { closeSync, fsyncSync, openSync, readFileSync, renameSync, writeSync } from "node:fs";
+import { join } from "node:path";
+import { ConfigError } from "../../protocol/index.js";
+import { canonicalJson } from "../canonical-json.js";
+import { RunnerCodes } from "../errors.js";
+import { ensurePrivateFolder } from "../process/private-dir.js";
+
+/**
+ * A config a connector rotated: an Airbyte connector's CONTROL message
+ * (CONNECTOR_CONFIG) carries its whole new config, typically a refreshed
+ * OAuth token that the old one no longer buys. It is kept beside the
+ * project (.agora/connector-config/NAME.json, mode 0600) with the config it
+ * was made from, and every later run uses it: the settings the connector
+ * changed come from the file, every other one from pipelines.toml, so an
+ * edit of the project still applies.
+ */
+
+interface RotatedConfig {
+  readonly savedAt: string;
+  /** The config the connector was given when it sent the new one. */
+  readonly base: Readonly<Record<string, unknown>>;
+  readonly config: Readonly<Record<string, unknown>>;
+}
+
+/** Where a connector's rotated config is kept. */
+export function rotatedConfigFile(projectDir: string, connector: string): string {
+  return join(projectDir, ".agora", "connector-config", `${connector.replace(/[^\w.-]/g, "_")}.json`);
+}
+
+/** Keeps `config`, sent by `connector` while it ran with `base`, for its next runs (written whole or not at all). */
+export function saveRotatedConfig(
+  projectDir: string,
+  connector: string,
+  base: Readonly<Record<string, unknown>>,
+  config: Readonly<Record<string, unknown>>,
+): void {
+  const file = rotatedConfigFile(projectDir, connector);
+  ensurePrivateFolder(join(projectDir, ".agora"));
+  ensurePrivateFolder(join(projectDir, ".agora", "connector-config"));
+  const saved: RotatedConfig = { savedAt: new Date().toISOString(), base: withoutRotation(base, projectDir, connector), config };
+  const temporary = `${file}.${process.pid}.tmp`;
+  const handle = openSync(temporary, "w", 0o600);
+  try {
+    writeSync(handle, JSON.stringify(saved, null, 2));
+    fsyncSync(handle);
+  } finally {
+    closeSync(handle);
+  }
+  renameSync(temporary, file);
+}
+
+/** The connector's config with the settings it rotated on an earlier run (none kept: `config` as it is). */
+export function withRotatedConfig(
+  projectDir: string,
+  connector: string,
+  config: Readonly<Record<string, unknown>> | undefined,
+): Readonly<Record<string, unknown>> | undefined {
+  const saved = readRotated(projectDir, connector);
+  if (saved === undefined) return config;
+  const changed = Object.keys(saved.config).filter((key) => canonicalJson(saved.config[key]) !== canonicalJson(saved.base[key]));
+  if (changed.length === 0) return config;
+  return { ...config, ...Object.fromEntries(changed.map((key) => [key, saved.config[key]])) };
+}
+
+/** The config a run was given, without what an earlier rotation put in: the project's own, as the base of the next. */
+function withoutRotation(config: Readonly<Record<string, unknown>>, projectDir: string, connector: string): Readonly<Record<string, unknown>> {
+  const saved = readRotated(projectDir, connector);
+  if (saved === undefined) return config;
+  // The base stays the project's: a second rotation is still compared with what pipelines.toml says.
+  const rotatedKeys = Object.keys(saved.config).filter((key) => canonicalJson(saved.config[key]) !== canonicalJson(saved.base[key]));
+  const base: Record<string, unknown> = { ...config };
+  for (const key of rotatedKeys) {
+    if (Object.hasOwn(saved.base, key)) base[key] = saved.base[key];
+    else delete base[key];
+  }
+  return base;
+}
+
+function readRotated(projectDir: string, connector: string): RotatedConfig | undefined {
+  const file = rotatedConfigFile(projectDir, connector);
+  let text: string;
+  try {
+    text = readFileSync(file, "utf8");
+  } catch {
+    return undefined;
+  }
+  try {
+    const value = JSON.parse(text) as RotatedConfig;
+    if (typeof value.config === "object" && value.config !== null && typeof value.base === "object" && value.base !== null) return value;
+  } catch {
+    // Reported below.
+  }
+  throw new ConfigError(RunnerCodes.CONFIG_FILE_UNREADABLE, "the config this connector rotated on an earlier run cannot be read", {
+    where: { file, connector },
+    hint: "Delete the file to use the config in pipelines.toml (the connector may then need a new token).",
+  });
+}
