@@ -1,4 +1,6 @@
+import { basename } from "node:path";
 import { ConfigError, FatalError, type AgoraError } from "../../protocol/index.js";
+import { splitCommand } from "../process/split-command.js";
 import { normalizeCatalog, type Catalog } from "../../catalogs/index.js";
 import type { ConnectorAbout } from "../connector/about.js";
 import { saidOnStderr } from "../connector/probe-mode.js";
@@ -22,6 +24,12 @@ const ANSWER_MAX_BYTES = 64 * 1024 * 1024;
 /** The args of an Airbyte subcommand: the connector's own args, the subcommand, then `--config FILE` and the rest. */
 export function airbyteArgs(connector: Pick<ConnectorDefinition, "args">, subcommand: string, configArgs: readonly string[]): string[] {
   return [...connector.args, subcommand, ...configArgs.slice(connector.args.length)];
+}
+
+/** True for a command whose program is named as Airbyte names its connectors: `source-x`, `destination-x` (`prefix`). */
+export function namedLikeAirbyte(command: string, prefix: "source-" | "destination-"): boolean {
+  const [program] = splitCommand(command);
+  return program !== undefined && basename(program).startsWith(prefix);
 }
 
 /** The capabilities an Airbyte connector has in Agora's terms: a source discovers, takes a catalog and resumes. */

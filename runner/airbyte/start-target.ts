@@ -1,10 +1,9 @@
-import { basename } from "node:path";
 import type { Logger } from "../../protocol/index.js";
 import { argsWithConfig } from "../connector/connector-config.js";
 import type { ConnectorDefinition, PipelineDefinition } from "../definition.js";
 import { ConnectorProcess, type Connector } from "../process/connector-process.js";
-import { splitCommand } from "../process/split-command.js";
 import { AirbyteDestination } from "./airbyte-destination.js";
+import { namedLikeAirbyte } from "./airbyte-commands.js";
 import { DestinationTranslator } from "./destination-translator.js";
 import { RunNotices } from "./run-notices.js";
 
@@ -15,8 +14,7 @@ import { RunNotices } from "./run-notices.js";
  */
 export function speaksAirbyte(target: ConnectorDefinition): boolean {
   if (target.protocol !== undefined) return target.protocol === "airbyte";
-  const [program] = splitCommand(target.command);
-  return program !== undefined && basename(program).startsWith("destination-");
+  return namedLikeAirbyte(target.command, "destination-");
 }
 
 /**

@@ -7,7 +7,7 @@ import { isBundledConnector, resolveCommand } from "../process/resolve-command.j
 import { splitCommand } from "../process/split-command.js";
 import { argsWithConfig } from "./connector-config.js";
 import { aboutFromJson, askAbout, batchFormatsOf, type ConnectorAbout } from "./about.js";
-import { askSpec } from "../airbyte/airbyte-commands.js";
+import { askSpec, namedLikeAirbyte } from "../airbyte/airbyte-commands.js";
 import type { ConnectorDefinition, PipelineDefinition } from "../definition.js";
 
 /**
@@ -36,15 +36,17 @@ export async function aboutCached(
 
 /**
  * What the connector says of itself: an Airbyte connector (`protocol =
- * "airbyte"`) is asked its `spec`; any other its `--about`, and when it
- * refuses that flag (an Airbyte connector's argument parser does) and the
- * project did not say it speaks Singer, its `spec`: a SPEC answer makes it
- * an Airbyte connector.
+ * "airbyte"`) is asked its `spec`; any other its `--about`. A command named
+ * as Airbyte names its sources (`source-x`) that refuses `--about` (as an
+ * Airbyte connector's argument parser does) is asked its `spec` too, unless
+ * the project says it speaks Singer: a SPEC answer makes it an Airbyte
+ * source. Other commands are never asked `spec`: a script that ignores its
+ * arguments would run a sync for it.
  */
 async function askConnector(connector: ConnectorDefinition, configArgs: readonly string[]): Promise<ConnectorAbout> {
   if (connector.protocol === "airbyte") return (await askSpec(connector)) ?? { capabilities: undefined, version: undefined, protocol: "airbyte" };
   const about = await askAbout(connector.command, configArgs, connector.cwd, connector.env);
-  if (about.aboutRefused !== true || connector.protocol === "singer") return about;
+  if (about.aboutRefused !== true || connector.protocol === "singer" || !namedLikeAirbyte(connector.command, "source-")) return about;
   return (await askSpec(connector)) ?? about;
 }
 

@@ -40,7 +40,7 @@ const connector = {
     protocol: {
       enum: ["singer", "airbyte"],
       description:
-        "The protocol the connector speaks. `airbyte`: an Airbyte source or destination (`source-x spec|check|discover|read`, `destination-x write`), bridged by the runner (docs/airbyte.md). Default: Singer, or Airbyte for a tap whose --about fails and whose `spec` answers with a SPEC message.",
+        "The protocol the connector speaks. `airbyte`: an Airbyte source or destination (`source-x spec|check|discover|read`, `destination-x write`), bridged by the runner (docs/airbyte.md). Default: Singer; Airbyte for a target whose command is named `destination-*`, and for a tap named `source-*` that refuses --about and answers `spec` with a SPEC message.",
     },
     catalog_flag: {
       enum: ["catalog", "properties"],

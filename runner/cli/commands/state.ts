@@ -6,6 +6,7 @@ import { RunnerCodes } from "../../errors.js";
 import { DEFAULT_STATE_STORE } from "../../project/load-project.js";
 import type { StateStore } from "../../state/interfaces.js";
 import { withoutStreamBookmark } from "../../state/clear-stream.js";
+import { stateProblem } from "../../airbyte/airbyte-state.js";
 import { maybeProject, projectStore, writeOut, type CommonOptions } from "../cli-context.js";
 
 /** A state given by hand: a JSON object (a STATE message's value always is one), every number as written. */
@@ -19,13 +20,19 @@ function parseState(text: string, from: string): unknown {
       hint: "Give a JSON object such as '{\"bookmarks\": {}}'.",
     });
   }
-  if (typeof value !== "object" || value === null || Array.isArray(value)) {
+  // An Airbyte source's checkpoint is an array of its state messages.
+  const airbyteProblem = Array.isArray(value)
+    ? value.length === 0
+      ? "it is empty"
+      : value.map(stateProblem).find((problem) => problem !== undefined)
+    : undefined;
+  if (typeof value !== "object" || value === null || (Array.isArray(value) && airbyteProblem !== undefined)) {
     throw new ConfigError(
       RunnerCodes.STATE_NOT_OBJECT,
-      `the state must be a JSON object, as a STATE message's value is; got ${Array.isArray(value) ? "an array" : value === null ? "null" : `a ${typeof value}`}`,
+      `the state must be a JSON object, as a STATE message's value is; got ${Array.isArray(value) ? `an array, which is no Airbyte state either (${airbyteProblem})` : value === null ? "null" : `a ${typeof value}`}`,
       {
         where: { file: from },
-        hint: "Give a JSON object such as '{\"bookmarks\": {}}' (agora state show prints the current one).",
+        hint: "Give a JSON object such as '{\"bookmarks\": {}}', or for an Airbyte source an array of its state messages (agora state show prints the current one).",
       },
     );
   }

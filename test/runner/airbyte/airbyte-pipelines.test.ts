@@ -1,5 +1,5 @@
 import { execFileSync } from "node:child_process";
-import { existsSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { tempDir, ROOT } from "../../helpers/processes.js";
@@ -207,9 +207,7 @@ describe("kill -9", () => {
     const resumed = await agora(dir, ["run", "p"]);
     expect(resumed.exitCode, resumed.stderr).toBe(0);
     expect(resumed.stderr).toContain("handed 1 state message(s)");
-    expect(destinationData(join(dir, "d.db"), "events").map((row) => row.split(" {")[0])).toEqual(
-      [1, 2, 3, 4, 5, 6, 7, 8, 9].map((id) => `None [${id}]`),
-    );
+    expect(destinationData(join(dir, "d.db"), "events").map((row) => row.split(" {")[0])).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9].map((id) => `None [${id}]`));
   });
 
   it("of the destination mid-run: the checkpoint holds what it echoed, and the next run completes", async () => {
@@ -227,8 +225,48 @@ describe("kill -9", () => {
     expect(existsSync(join(dir, "fault.json"))).toBe(false);
     const resumed = await agora(dir, ["run", "p"]);
     expect(resumed.exitCode, resumed.stderr).toBe(0);
-    expect(destinationData(join(dir, "d.db"), "events").map((row) => row.split(" {")[0])).toEqual(
-      [1, 2, 3, 4, 5, 6, 7, 8, 9].map((id) => `None [${id}]`),
-    );
+    expect(destinationData(join(dir, "d.db"), "events").map((row) => row.split(" {")[0])).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9].map((id) => `None [${id}]`));
+  });
+});
+
+describe("connectors named as Airbyte names them", () => {
+  it("a source-* that refuses --about and answers spec, and a destination-*, need no protocol setting", async () => {
+    const dir = tempDir("agora-airbyte-named-");
+    mkdirSync(join(dir, "bin"));
+    for (const [name, script] of [
+      ["source-items", SOURCE],
+      ["destination-items", DESTINATION],
+    ] as const)
+      writeFileSync(join(dir, "bin", name), `#!/bin/sh\nexec ${script} "$@"\n`, { mode: 0o755 });
+    writeProject(dir, {
+      connectors: {
+        items: { command: "./bin/source-items", config: { api_key: "key-0f3a9c", users: 2, events: 2 } },
+        dest: { command: "./bin/destination-items", config: { database: "d.db" } },
+      },
+      pipelines: { p: { tap: "items", targets: ["dest"], select: ["events.*"] } },
+    });
+    const run = await agora(dir, ["run", "p"]);
+    expect(run.exitCode, run.stderr).toBe(0);
+    expect(destinationData(join(dir, "d.db"), "events").map((row) => row.split(" {")[0])).toEqual(["None [1]", "None [2]"]);
+  });
+});
+
+describe("agora state for an Airbyte source", () => {
+  it("sets a state array by hand, and clears one stream of it, by the name the pipeline gives it", async () => {
+    const dir = tempDir("agora-airbyte-state-");
+    writeProject(dir, { connectors: { items: source() }, pipelines: { p: { tap: "items", target: "target-jsonl" } } });
+    const users = { type: "STREAM", stream: { stream_descriptor: { name: "users", namespace: "app" }, stream_state: { updated_at: 3 } } };
+    const events = { type: "STREAM", stream: { stream_descriptor: { name: "events" }, stream_state: { meta: { seq: 9007199254740993 } } } };
+    expect((await agora(dir, ["state", "set", "p", JSON.stringify([users, events]).replace("9007199254740992", "9007199254740993")])).exitCode).toBe(0);
+    const cleared = await agora(dir, ["state", "clear", "p", "--stream", "app-users"]);
+    expect(cleared.exitCode, cleared.stderr).toBe(0);
+    expect((await agora(dir, ["state", "show", "p"])).stdout).toContain('"seq": 9007199254740993');
+    expect(JSON.parse((await agora(dir, ["state", "show", "p"])).stdout)).toHaveLength(1);
+    const unknown = await agora(dir, ["state", "clear", "p", "--stream", "users"]);
+    expect(unknown.exitCode).not.toBe(0);
+    expect(unknown.stderr).toContain('the checkpoint of p has no state for stream "users"');
+    expect(unknown.stderr).toContain('Streams with a state: "events".');
+    const refused = await agora(dir, ["state", "set", "p", '[{"type": "STREAM"}]']);
+    expect(refused.stderr).toContain("which is no Airbyte state either (a STREAM state without stream.stream_descriptor.name)");
   });
 });
