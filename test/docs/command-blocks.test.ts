@@ -99,6 +99,7 @@ const SETUP: Record<string, (dir: string) => void> = {
     writeJson(dir, "target.json", { destination_path: "out" });
   },
   "readme-agora-test": linkExamples,
+  "docs/airbyte.md": linkExamples,
   "catalog-commands": (dir) => writeFileSync(join(dir, "pipelines.toml"), example("docs/runner.md", "catalog-toml")),
   "docs/connectors/tap-csv.md": (dir) => {
     writeFileSync(join(dir, "orders.csv"), "id,total\n1,9.50\n2,12\n");

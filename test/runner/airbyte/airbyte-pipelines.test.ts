@@ -8,11 +8,11 @@ import { writeProject, type ConnectorSpec } from "../../helpers/pipeline-project
 
 /*
  * Airbyte sources and destinations in Agora pipelines, through `agora run`. Both connectors are
- * Python scripts written here to the Airbyte protocol's text (test/fixtures/airbyte/), with no CDK.
+ * Python scripts written here to the Airbyte protocol's text (examples/airbyte/), with no CDK.
  * What landed is read back by Python (sqlite3, json with Decimal): an independent reader.
  */
-const SOURCE = `python3 ${join(ROOT, "test", "fixtures", "airbyte", "source_items.py")}`;
-const DESTINATION = `python3 ${join(ROOT, "test", "fixtures", "airbyte", "destination_items.py")}`;
+const SOURCE = `python3 ${join(ROOT, "examples", "airbyte", "source_items.py")}`;
+const DESTINATION = `python3 ${join(ROOT, "examples", "airbyte", "destination_items.py")}`;
 
 function source(config: Record<string, unknown> = {}): ConnectorSpec {
   return { command: SOURCE, protocol: "airbyte", config: { api_key: "key-0f3a9c", users: 6, events: 8, ...config } };
