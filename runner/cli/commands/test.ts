@@ -76,5 +76,29 @@ export function testCommand(common: () => CommonOptions, done: (code: number) =>
       });
       await report("target", command, results, common().json === true, done);
     });
+  for (const role of ["source", "destination"] as const) {
+    test
+      .command(`airbyte-${role}`)
+      .argument("<command>", `the Airbyte ${role}'s command line, e.g. '${role}-faker' or 'python3 ${role}.py'`)
+      .requiredOption("--config <file>", `a config the ${role} accepts`)
+      .option("--bad-config <file>", "a config its check must refuse (default: an empty one)")
+      .option("--timeout <seconds>", "give up on any one command after this long", "120")
+      .description(
+        role === "source"
+          ? "run an Airbyte source through spec, check (good and bad config), discover, read, and a read resumed from its own state"
+          : "run an Airbyte destination through spec, check, and a write whose STATE echoes must all come back in order",
+      )
+      .action(async (command: string, options: { config: string; badConfig?: string; timeout: string }) => {
+        const suites = await import("../../conformance/airbyte-suite.js");
+        const run = role === "source" ? suites.runAirbyteSourceSuite : suites.runAirbyteDestinationSuite;
+        const results = await run(command, {
+          config: options.config,
+          badConfig: options.badConfig,
+          timeoutSeconds: positive(options.timeout, "--timeout"),
+          cwd: process.cwd(),
+        });
+        await report(`airbyte ${role}`, command, results, common().json === true, done);
+      });
+  }
   return test;
 }
