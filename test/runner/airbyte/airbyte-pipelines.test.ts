@@ -270,3 +270,27 @@ describe("agora state for an Airbyte source", () => {
     expect(refused.stderr).toContain("which is no Airbyte state either (a STREAM state without stream.stream_descriptor.name)");
   });
 });
+
+describe("an Airbyte source with a Singer and an Airbyte target in one pipeline", () => {
+  it("checkpoints only what both confirmed, and counts the records the destination says it rejected as dead letters", async () => {
+    const dir = tempDir("agora-airbyte-mixed-");
+    writeProject(dir, {
+      connectors: {
+        items: source({ users: 2, events: 6 }),
+        dest: { command: DESTINATION, protocol: "airbyte", config: { database: "d.db", reject_ids: [4] } },
+        warehouse: { command: "target-sqlite", config: { database: "w.db" } },
+      },
+      pipelines: { p: { tap: "items", targets: ["warehouse", "dest"], select: ["events.*"] } },
+    });
+    const run = await agora(dir, ["--json", "run", "p"]);
+    expect(run.exitCode, run.stderr).toBe(0);
+    expect(pythonRows(join(dir, "w.db"), "select id from events order by id")).toEqual(["1", "2", "3", "4", "5", "6"]);
+    expect(destinationData(join(dir, "d.db"), "events").map((row) => row.split(" {")[0])).toEqual(["None [1]", "None [2]", "None [3]", "None [5]", "None [6]"]);
+    const result = JSON.parse(run.stdout) as { deadLettered: number; targets: Array<{ target: string; rejected: number }> };
+    expect(result.deadLettered).toBe(1);
+    expect(result.targets.find((target) => target.target === "dest")?.rejected).toBe(1);
+    const [letter] = JSON.parse((await agora(dir, ["--json", "dlq", "list", "p"])).stdout) as Array<{ errorCode: string; stream: string }>;
+    expect(letter).toMatchObject({ errorCode: "DESTINATION_REJECTED", stream: "events" });
+    expect(checkpoint(dir, "p")).toEqual([{ type: "STREAM", stream: { stream_descriptor: { name: "events" }, stream_state: { meta: { seq: 6 } } } }]);
+  });
+});
