@@ -1,6 +1,7 @@
 import { registerConfigSecrets, type Logger } from "../../protocol/index.js";
 import type { ConnectorDefinition } from "../definition.js";
 import type { RunEvents } from "../pipeline/run-events.js";
+import type { SourceNotes } from "../pipeline/source-notes.js";
 import { rotatedConfigFile, saveRotatedConfig } from "../project/rotated-config.js";
 import type { AirbyteNotices } from "./airbyte-notices.js";
 
@@ -19,6 +20,8 @@ export class RunNotices implements AirbyteNotices {
       readonly projectDir: string;
       readonly logger: Logger;
       readonly events?: RunEvents | undefined;
+      /** Where a run keeps what the source said of its streams (undefined outside a run). */
+      readonly notes?: SourceNotes | undefined;
       /** The connector's settings schema (its spec), whose airbyte_secret fields are masked. */
       readonly settings?: unknown;
     },
@@ -37,9 +40,11 @@ export class RunNotices implements AirbyteNotices {
       `pipeline ${this.context.pipeline}: ${this.connector.name} expects about ${rows} records${stream === undefined ? "" : ` of ${stream}`}`,
     );
     this.context.events?.emit("estimate", stream, rows);
+    if (stream !== undefined) this.context.notes?.estimate(stream, rows);
   }
 
   streamStatus(stream: string, status: string, reasons: readonly string[]): void {
+    this.context.notes?.status(stream, status);
     const why = reasons.length === 0 ? "" : ` (${reasons.join(", ")})`;
     const line = `pipeline ${this.context.pipeline}: ${this.connector.name} says stream ${stream} is ${status}${why}`;
     if (status === "INCOMPLETE") this.context.logger.warn(line);

@@ -2,6 +2,7 @@ import type { RunTallies } from "../ports.js";
 import type { RunProgress } from "../state/types.js";
 import { progressAt } from "./checkpoint-tracker.js";
 import type { ProgressSource } from "./checkpoint-keeper.js";
+import { SourceNotes } from "./source-notes.js";
 import { StreamCounters } from "./stream-counters.js";
 import { TargetCounts } from "./target-counts.js";
 
@@ -16,6 +17,8 @@ export class RunCounts implements ProgressSource, RunTallies {
   readonly rejected = new StreamCounters();
   readonly rejectedBySink = new StreamCounters();
   readonly targets: TargetCounts;
+  /** What the source said of its streams besides records (STREAM_STATUS, ESTIMATE). */
+  readonly sourceNotes = new SourceNotes();
 
   constructor(targetCount: number) {
     this.targets = new TargetCounts(targetCount);
@@ -27,6 +30,6 @@ export class RunCounts implements ProgressSource, RunTallies {
 
   /** The run's progress at its end: what was sent after the last confirmation is counted apart. */
   final(written: Readonly<Record<string, number>>): RunProgress {
-    return progressAt(this.read.byStream, written, this.rejected.byStream, this.rejectedBySink.byStream, this.delivered.byStream);
+    return this.sourceNotes.annotate(progressAt(this.read.byStream, written, this.rejected.byStream, this.rejectedBySink.byStream, this.delivered.byStream));
   }
 }

@@ -189,7 +189,7 @@ class PipelineRun implements RunControl, BatchFormatSource, InputGate, HangHandl
       for (const channel of parts.targets.channels) if (channel.process instanceof AirbyteDestination) channel.process.useSourceStreams(launch.airbyte.streams);
     // A target that failed while the tap was being prepared (a rejected config): the tap is not started.
     if (this.failure !== undefined) return;
-    this.tap = startTap(definition, launch, { logger: this.logger, events: this.events });
+    this.tap = startTap(definition, launch, { logger: this.logger, events: this.events, notes: parts.counts.sourceNotes });
     // A stop asked for while starting: the tap is told at once.
     if (this.stopSignal !== undefined) this.tap.kill("SIGTERM");
   }

@@ -14,6 +14,7 @@ import { RunNotices } from "../airbyte/run-notices.js";
 import { SourceTranslator } from "../airbyte/source-translator.js";
 import { ConnectorProcess, type Connector } from "../process/connector-process.js";
 import type { RunEvents } from "./run-events.js";
+import type { SourceNotes } from "./source-notes.js";
 
 /** How a run starts its tap. */
 export interface TapLaunch {
@@ -104,7 +105,7 @@ export function catalogIgnored(
 export function startTap(
   definition: PipelineDefinition,
   launch: TapLaunch,
-  context: { readonly logger: Logger; readonly events?: RunEvents | undefined },
+  context: { readonly logger: Logger; readonly events?: RunEvents | undefined; readonly notes?: SourceNotes | undefined },
 ): Connector {
   const tap = definition.tap;
   if (launch.airbyte === undefined) return new ConnectorProcess({ ...tap, role: "tap", args: launch.args });

@@ -18,6 +18,10 @@ export interface StreamProgress {
   written: number;
   deadLettered: number;
   unconfirmed?: number;
+  /** What the source last said of the stream (an Airbyte source's STREAM_STATUS: COMPLETE, INCOMPLETE…). */
+  sourceStatus?: string;
+  /** Records the source expected to send (an Airbyte source's ESTIMATE). */
+  expected?: number;
 }
 
 export type RunProgress = Record<string, StreamProgress>;

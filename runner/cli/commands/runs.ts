@@ -25,7 +25,11 @@ export function runsCommand(common: () => CommonOptions): Command {
         }
         const lines = list.map((run) => {
           const perStream = Object.entries(run.progress)
-            .map(([stream, progress]) => `${stream} ${count(progress.read)}→${count(progress.written)}`)
+            // A source that said a stream did not complete (an Airbyte source's STREAM_STATUS) is shown so.
+            .map(
+              ([stream, progress]) =>
+                `${stream} ${count(progress.read)}→${count(progress.written)}${progress.sourceStatus === undefined || progress.sourceStatus === "COMPLETE" ? "" : ` (${progress.sourceStatus})`}`,
+            )
             .join(", ");
           // With several targets, what each wrote (the per-stream counts are what all of them confirmed).
           const streams = (run.targets?.length ?? 0) > 1 ? `${perStream}; ${targetsPart(run.targets ?? [])}` : perStream;

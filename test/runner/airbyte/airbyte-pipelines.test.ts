@@ -67,6 +67,10 @@ describe("an Airbyte source into target-sqlite", () => {
       [1, 2, 3, 4, 5, 6].map((id) => `'org-${id % 2}'|${id}|'${1234567890123456 + id}.78'|${9007199254740993n + BigInt(id)}|${id}`),
     );
     expect(pythonRows(join(dir, "w.db"), "select id from events order by id")).toEqual(["1", "2", "3", "4", "5"]);
+    // The run record keeps what the source said of each stream: its last status, and what it expected to send.
+    const [latest] = JSON.parse((await agora(dir, ["--json", "runs", "list", "p", "--limit", "1"])).stdout) as Array<{ progress: Record<string, unknown> }>;
+    expect(latest?.progress["app-users"]).toMatchObject({ read: 2, sourceStatus: "COMPLETE", expected: 2 });
+    expect(latest?.progress["events"]).toMatchObject({ read: 2, sourceStatus: "COMPLETE" });
   });
 
   it("checkpoints a GLOBAL state as the one entry, and hands it back", async () => {
@@ -190,6 +194,8 @@ describe("an Airbyte source's TRACE ERROR", () => {
     expect(result.failure.message).toContain("items reported an error in stream events: the API answered 503");
     expect(checkpoint(dir, "p")).toEqual([{ type: "STREAM", stream: { stream_descriptor: { name: "events" }, stream_state: { meta: { seq: 4 } } } }]);
     expect(run.stderr).not.toContain("looks like a bug");
+    // The stream never reached COMPLETE: runs list says where it stopped.
+    expect((await agora(dir, ["runs", "list", "p"])).stdout).toContain("events 5→4 (STARTED)");
   });
 });
 
