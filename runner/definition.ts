@@ -1,5 +1,6 @@
 import type { MiddlewareSpec } from "./middleware/types.js";
 import type { ConnectorLaunch } from "./process/connector-process.js";
+import type { InstallSpec } from "./install/install-spec.js";
 
 /**
  * What a pipeline is, resolved from pipelines.toml (or the command line)
@@ -20,6 +21,8 @@ export interface ConnectorDefinition extends Omit<ConnectorLaunch, "role" | "arg
   readonly config: Readonly<Record<string, unknown>> | undefined;
   /** Where its config is written in pipelines.toml, for errors (the run's config file is gone by then). */
   readonly configOrigin?: SettingOrigin | undefined;
+  /** How `agora install` installs it (pip_url or npm), and the project it is installed beside; undefined: found on PATH. */
+  readonly install?: (InstallSpec & { readonly projectDir: string }) | undefined;
   /** The protocol it speaks, when the project says (`protocol`); else Singer, or what its --about probe found. */
   readonly protocol?: "singer" | "airbyte" | undefined;
   /** The flag a tap takes its catalog by, when the project says (catalog_flag); else --about decides. */

@@ -7,6 +7,10 @@ export const RunnerCodes = {
   AIRBYTE_CONFIG_ERROR: "AIRBYTE_CONFIG_ERROR",
   AIRBYTE_TRANSIENT_ERROR: "AIRBYTE_TRANSIENT_ERROR",
   AIRBYTE_SYSTEM_ERROR: "AIRBYTE_SYSTEM_ERROR",
+  /** `agora install` could not install a connector. */
+  INSTALL_FAILED: "INSTALL_FAILED",
+  /** A connector with pip_url or npm has not been installed (or its setting changed since). */
+  CONNECTOR_NOT_INSTALLED: "CONNECTOR_NOT_INSTALLED",
   /** The saved checkpoint of an Airbyte source is not the state array it takes. */
   AIRBYTE_STATE_INVALID: "AIRBYTE_STATE_INVALID",
   PROJECT_INVALID: "PROJECT_INVALID",

@@ -4,6 +4,7 @@ import { discoverCommand, selectCommand } from "./commands/catalog.js";
 import { dlqCommand } from "./commands/dlq.js";
 import { explainCommand } from "./commands/explain.js";
 import { initCommand } from "./commands/init.js";
+import { addCommand, installCommand } from "./commands/install.js";
 import { runCommand } from "./commands/run.js";
 import { runsCommand } from "./commands/runs.js";
 import { stateCommand } from "./commands/state.js";
@@ -52,6 +53,8 @@ export async function main(argv: readonly string[]): Promise<never> {
   };
   program.addCommand(runCommand(common, done));
   program.addCommand(initCommand());
+  program.addCommand(installCommand(common));
+  program.addCommand(addCommand(common));
   program.addCommand(discoverCommand(common));
   program.addCommand(selectCommand(common));
   program.addCommand(explainCommand(common));

@@ -27,6 +27,7 @@ import { recordRun } from "./run-result.js";
 import { probeBatchFormats } from "../connector/about-cache.js";
 import { catalogIgnored, prepareTap, startTap } from "./tap-launch.js";
 import { AirbyteDestination } from "../airbyte/airbyte-destination.js";
+import { requireInstalled } from "../install/require-installed.js";
 import type { TargetChannel } from "./target-channel.js";
 import type { TargetExits } from "./target-set.js";
 import type { RunResult } from "./types.js";
@@ -42,9 +43,10 @@ import type { PipelineDefinition } from "../definition.js";
 export async function runPipeline(definition: PipelineDefinition, options: RunOptions): Promise<RunResult> {
   let middleware: readonly Middleware[];
   try {
+    requireInstalled([definition.tap, ...definition.targets]);
     middleware = options.middleware ?? (await buildMiddleware(definition.middleware, definition.projectDir, definition.workDir));
   } catch (error) {
-    // A middleware that cannot be built (a missing module, a bad option) fails this run, recorded like any other.
+    // A connector not installed, or a middleware that cannot be built (a missing module, a bad option), fails this run, recorded like any other.
     return recordFailedRun(definition.name, options.store, asAgoraError(error));
   }
   const saved = options.fullRefresh === true ? undefined : await options.store.getCheckpoint(definition.name);

@@ -37,6 +37,18 @@ const connector = {
     config_file: { type: "string", description: "A config file; merged under `config` when both are given." },
     env: { type: "object", additionalProperties: { type: "string" }, description: "Environment variables." },
     cwd: { type: "string", description: "Working directory (default: the project's)." },
+    pip_url: {
+      type: "string",
+      minLength: 1,
+      description:
+        "Install it with pip into a virtualenv of its own (.agora/connectors/NAME/), as Meltano's pip_url: what `pip install` is given (`tap-x==1.2`, `git+https://…`, `--no-index ./my-tap`). `agora install` installs it; the runner then finds its executables first.",
+    },
+    npm: {
+      type: "string",
+      minLength: 1,
+      description:
+        "Install it with npm into a prefix of its own (.agora/connectors/NAME/): a package (`@scope/target-x@2`) or a tarball. `agora install` installs it.",
+    },
     protocol: {
       enum: ["singer", "airbyte"],
       description:

@@ -9,6 +9,7 @@ import { splitCommand } from "../process/split-command.js";
 import type { CatalogSettings, ConnectorDefinition, ErrorPolicy, PipelineDefinition, SettingOrigin, PipelineTarget } from "../definition.js";
 import { interpolateEnv } from "./interpolate-env.js";
 import { withRotatedConfig } from "./rotated-config.js";
+import { installedBinDir, installSpecOf, withInstalledPath } from "../install/install-spec.js";
 import type { ConnectorEntry, PipelineEntry, Project } from "./project-types.js";
 
 type TargetEntry = NonNullable<PipelineEntry["targets"]>[number];
@@ -88,14 +89,18 @@ export function resolveConnector(
     });
   }
   const originPath = typeof reference === "string" ? ["connectors", reference] : where.replace(/\[(\d+)\]/g, ".$1").split(".");
+  const name = connectorName(reference, where);
+  const install = installSpecOf(resolved);
   return {
-    name: connectorName(reference, where),
+    name,
     configOrigin: { file: project.file, path: [...originPath, "config"] },
     command: resolved.command,
     args: resolved.args ?? [],
-    env: resolved.env ?? {},
+    // An installed connector's executables are found first (its virtualenv's python too).
+    env: install === undefined ? (resolved.env ?? {}) : withInstalledPath(resolved.env ?? {}, installedBinDir(project.dir, name, install.kind)),
+    ...(install === undefined ? {} : { install: { ...install, projectDir: project.dir } }),
     cwd,
-    config: withRotatedConfig(project.dir, connectorName(reference, where), config),
+    config: withRotatedConfig(project.dir, name, config),
     ...(resolved.protocol === undefined ? {} : { protocol: resolved.protocol }),
     ...(resolved.catalog_flag === undefined ? {} : { catalogFlag: resolved.catalog_flag === "properties" ? "--properties" : "--catalog" }),
   };

@@ -1,0 +1,171 @@
+import { execFileSync } from "node:child_process";
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { tempDir } from "../../helpers/processes.js";
+import { agora } from "../../helpers/project.js";
+import { writeProject } from "../../helpers/pipeline-project.js";
+
+/*
+ * Connectors installed from the project file, without a network: a Python tap as a wheel built
+ * here (a zip, as the wheel format is) installed with `pip --no-index` into a virtualenv of its
+ * own, and a Node target as a tarball packed here with `npm pack`, installed into a prefix of its
+ * own. The tap writes the Python it runs under (sys.prefix) into each record, so a test sees that
+ * the runner ran the installed one.
+ */
+const TAP_MAIN = `import json, sys
+
+def main():
+    if "--about" in sys.argv:
+        print(json.dumps({"name": "tap-local", "version": "VERSION", "capabilities": ["state"]}))
+        return
+    print(json.dumps({"type": "SCHEMA", "stream": "things", "schema": {"type": "object", "properties": {"id": {"type": "integer"}, "python": {"type": "string"}, "version": {"type": "string"}}}, "key_properties": ["id"]}))
+    for n in range(1, 4):
+        print(json.dumps({"type": "RECORD", "stream": "things", "record": {"id": n, "python": sys.prefix, "version": "VERSION"}}))
+    print(json.dumps({"type": "STATE", "value": {"done": 3}}))
+`;
+
+const WHEEL_BUILDER = `import sys, zipfile
+version, main, out = sys.argv[1], sys.argv[2], sys.argv[3]
+dist = "tap_local-%s.dist-info" % version
+files = {
+    "tap_local/__init__.py": "",
+    "tap_local/main.py": open(main).read(),
+    dist + "/METADATA": "Metadata-Version: 2.1\\nName: tap-local\\nVersion: %s\\n" % version,
+    dist + "/WHEEL": "Wheel-Version: 1.0\\nGenerator: agora-test\\nRoot-Is-Purelib: true\\nTag: py3-none-any\\n",
+    dist + "/entry_points.txt": "[console_scripts]\\ntap-local = tap_local.main:main\\n",
+}
+files[dist + "/RECORD"] = "".join("%s,,\\n" % path for path in list(files) + [dist + "/RECORD"])
+with zipfile.ZipFile(out, "w") as wheel:
+    for path, text in files.items():
+        wheel.writestr(path, text)
+`;
+
+const TARGET_BIN = `#!/usr/bin/env node
+const { appendFileSync } = require("node:fs");
+const lines = require("node:readline").createInterface({ input: process.stdin });
+lines.on("line", (line) => {
+  const message = JSON.parse(line);
+  if (message.type === "RECORD") appendFileSync("local-target.jsonl", JSON.stringify(message.record) + "\\n");
+  if (message.type === "STATE") process.stdout.write(JSON.stringify(message.value) + "\\n");
+});
+`;
+
+/** Builds tap_local-VERSION-py3-none-any.whl in `dir`; returns its file name. */
+function buildWheel(dir: string, version: string): string {
+  const work = join(dir, "wheel-src");
+  mkdirSync(work, { recursive: true });
+  writeFileSync(join(work, "main.py"), TAP_MAIN.replaceAll("VERSION", version));
+  writeFileSync(join(work, "build.py"), WHEEL_BUILDER);
+  const name = `tap_local-${version}-py3-none-any.whl`;
+  execFileSync("python3", [join(work, "build.py"), version, join(work, "main.py"), join(dir, name)]);
+  return name;
+}
+
+/** Packs target-local-1.2.0.tgz into `dir` with npm pack; returns its file name. */
+function packTarget(dir: string): string {
+  const work = join(dir, "target-src");
+  mkdirSync(join(work, "bin"), { recursive: true });
+  writeFileSync(join(work, "package.json"), JSON.stringify({ name: "target-local", version: "1.2.0", bin: { "target-local": "bin/target-local.js" } }));
+  writeFileSync(join(work, "bin", "target-local.js"), TARGET_BIN, { mode: 0o755 });
+  execFileSync("npm", ["pack", "--silent", "--pack-destination", dir], { cwd: work });
+  return "target-local-1.2.0.tgz";
+}
+
+function project(dir: string, wheel: string, tarball: string): void {
+  writeProject(dir, {
+    connectors: { local: { command: "tap-local", pip_url: `--no-index ./${wheel}` }, sink: { command: "target-local", npm: `./${tarball}` } },
+    pipelines: { p: { tap: "local", targets: ["sink"] } },
+  });
+}
+
+const outputRecords = (dir: string) =>
+  readFileSync(join(dir, "local-target.jsonl"), "utf8")
+    .trim()
+    .split("\n")
+    .map((line) => JSON.parse(line) as { id: number; python: string; version: string });
+
+describe("agora install", () => {
+  it("installs a pip_url into a virtualenv and an npm tarball into a prefix; runs refuse to start before, and run them from there after", async () => {
+    const dir = tempDir("agora-install-");
+    project(dir, buildWheel(dir, "0.3.1"), packTarget(dir));
+    const before = await agora(dir, ["run", "p"]);
+    expect(before.exitCode).toBe(1);
+    expect(before.stderr).toContain(
+      'local is not installed (it has pip_url = "--no-index ./tap_local-0.3.1-py3-none-any.whl"). Run `agora install local`. [CONNECTOR_NOT_INSTALLED]',
+    );
+    const installed = await agora(dir, ["install"]);
+    expect(installed.exitCode, installed.stderr).toBe(0);
+    expect(installed.stderr).toContain("local: installed (pip_url --no-index ./tap_local-0.3.1-py3-none-any.whl)");
+    expect(installed.stderr).toContain("sink: installed (npm ./target-local-1.2.0.tgz)");
+    const run = await agora(dir, ["run", "p"]);
+    expect(run.exitCode, run.stderr).toBe(0);
+    expect(outputRecords(dir)).toEqual([1, 2, 3].map((id) => ({ id, python: join(dir, ".agora", "connectors", "local", "venv"), version: "0.3.1" })));
+    const again = await agora(dir, ["install"]);
+    expect(again.stderr).toContain("local: up to date");
+    expect(again.stderr).toContain("sink: up to date");
+  });
+
+  it("writes agora-lock.json, from which a fresh checkout installs the same; a changed pip_url is said before a run, and installed", async () => {
+    const dir = tempDir("agora-install-lock-");
+    const tarball = packTarget(dir);
+    project(dir, buildWheel(dir, "0.3.1"), tarball);
+    expect((await agora(dir, ["install"])).exitCode).toBe(0);
+    const lock = JSON.parse(readFileSync(join(dir, "agora-lock.json"), "utf8")) as { connectors: Record<string, { kind: string; resolved: string }> };
+    expect(lock.connectors["local"]?.resolved).toMatch(/^tap-local @ file:\/\/.*tap_local-0\.3\.1-py3-none-any\.whl$/m);
+    expect(JSON.parse(lock.connectors["sink"]?.resolved ?? "{}").packageLock).toContain('"version": "1.2.0"');
+    // A fresh checkout: the project and the lock, no installs.
+    rmSync(join(dir, ".agora"), { recursive: true });
+    const fresh = await agora(dir, ["install"]);
+    expect(fresh.exitCode, fresh.stderr).toBe(0);
+    expect(fresh.stderr).toContain("local: installed from the lock");
+    expect(fresh.stderr).toContain("sink: installed from the lock");
+    expect((await agora(dir, ["run", "p"])).exitCode).toBe(0);
+    // The project moves to a new version: a run says it is not what was installed.
+    project(dir, buildWheel(dir, "0.4.0"), tarball);
+    const stale = await agora(dir, ["run", "p"]);
+    expect(stale.exitCode).toBe(1);
+    expect(stale.stderr).toContain(
+      'local was installed from pip_url = "--no-index ./tap_local-0.3.1-py3-none-any.whl", and the project now says pip_url = "--no-index ./tap_local-0.4.0-py3-none-any.whl"',
+    );
+    const upgraded = await agora(dir, ["install", "local"]);
+    expect(upgraded.stderr).toContain("local: installed (pip_url --no-index ./tap_local-0.4.0-py3-none-any.whl)");
+    expect(upgraded.stderr).not.toContain("sink");
+    rmSync(join(dir, "local-target.jsonl"));
+    expect((await agora(dir, ["run", "p"])).exitCode).toBe(0);
+    expect(outputRecords(dir).map((record) => record.version)).toEqual(["0.4.0", "0.4.0", "0.4.0"]);
+  });
+
+  it("says in one line which step failed and what the tool said", async () => {
+    const dir = tempDir("agora-install-fail-");
+    writeProject(dir, {
+      connectors: { missing: { command: "tap-missing", pip_url: "--no-index tap-missing-nowhere" } },
+      pipelines: { p: { tap: "missing", target: "target-jsonl" } },
+    });
+    const failed = await agora(dir, ["install"]);
+    expect(failed.exitCode).toBe(1);
+    expect(failed.stderr).toMatch(
+      /missing: could not pip install --no-index tap-missing-nowhere: .*No matching distribution found for tap-missing-nowhere.* \[INSTALL_FAILED\]/,
+    );
+    expect(failed.stderr).not.toContain("looks like a bug");
+    expect(existsSync(join(dir, ".agora", "connectors", "missing", "installed.json"))).toBe(false);
+  });
+});
+
+describe("agora add", () => {
+  it("writes a [connectors] table into pipelines.toml, keeping its comments, and installs it", async () => {
+    const dir = tempDir("agora-add-");
+    const wheel = buildWheel(dir, "0.3.1");
+    writeFileSync(join(dir, "pipelines.toml"), '# our pipelines\n[pipelines.p]\ntap = "local" # added below\ntarget = "target-jsonl"\n');
+    const added = await agora(dir, ["add", "tap", "local", "--command", "tap-local", "--pip-url", `--no-index ./${wheel}`]);
+    expect(added.exitCode, added.stderr).toBe(0);
+    expect(added.stderr).toContain("added [connectors.local] to");
+    expect(added.stderr).toContain("local: installed");
+    const text = readFileSync(join(dir, "pipelines.toml"), "utf8");
+    expect(text).toContain('# our pipelines\n[pipelines.p]\ntap = "local" # added below\n');
+    expect(text).toContain(`[connectors.local]\ncommand = "tap-local"\npip_url = "--no-index ./${wheel}"`);
+    const twice = await agora(dir, ["add", "tap", "local"]);
+    expect(twice.exitCode).not.toBe(0);
+    expect(twice.stderr).toContain('the project already has a connector "local"');
+  });
+});
