@@ -5,10 +5,11 @@ import { describe, expect, it } from "vitest";
 import { tempDir } from "../../helpers/processes.js";
 import { agora } from "../../helpers/project.js";
 import { writeProject } from "../../helpers/pipeline-project.js";
+import { buildWheel } from "../../helpers/python-wheel.js";
 
 /*
  * Connectors installed from the project file, without a network: a Python tap as a wheel built
- * here (a zip, as the wheel format is) installed with `pip --no-index` into a virtualenv of its
+ * here (test/helpers/python-wheel.ts) installed with `pip --no-index` into a virtualenv of its
  * own, and a Node target as a tarball packed here with `npm pack`, installed into a prefix of its
  * own. The tap writes the Python it runs under (sys.prefix) into each record, so a test sees that
  * the runner ran the installed one.
@@ -25,22 +26,6 @@ def main():
     print(json.dumps({"type": "STATE", "value": {"done": 3}}))
 `;
 
-const WHEEL_BUILDER = `import sys, zipfile
-version, main, out = sys.argv[1], sys.argv[2], sys.argv[3]
-dist = "tap_local-%s.dist-info" % version
-files = {
-    "tap_local/__init__.py": "",
-    "tap_local/main.py": open(main).read(),
-    dist + "/METADATA": "Metadata-Version: 2.1\\nName: tap-local\\nVersion: %s\\n" % version,
-    dist + "/WHEEL": "Wheel-Version: 1.0\\nGenerator: agora-test\\nRoot-Is-Purelib: true\\nTag: py3-none-any\\n",
-    dist + "/entry_points.txt": "[console_scripts]\\ntap-local = tap_local.main:main\\n",
-}
-files[dist + "/RECORD"] = "".join("%s,,\\n" % path for path in list(files) + [dist + "/RECORD"])
-with zipfile.ZipFile(out, "w") as wheel:
-    for path, text in files.items():
-        wheel.writestr(path, text)
-`;
-
 const TARGET_BIN = `#!/usr/bin/env node
 const { appendFileSync } = require("node:fs");
 const lines = require("node:readline").createInterface({ input: process.stdin });
@@ -52,14 +37,13 @@ lines.on("line", (line) => {
 `;
 
 /** Builds tap_local-VERSION-py3-none-any.whl in `dir`; returns its file name. */
-function buildWheel(dir: string, version: string): string {
-  const work = join(dir, "wheel-src");
-  mkdirSync(work, { recursive: true });
-  writeFileSync(join(work, "main.py"), TAP_MAIN.replaceAll("VERSION", version));
-  writeFileSync(join(work, "build.py"), WHEEL_BUILDER);
-  const name = `tap_local-${version}-py3-none-any.whl`;
-  execFileSync("python3", [join(work, "build.py"), version, join(work, "main.py"), join(dir, name)]);
-  return name;
+function buildTapWheel(dir: string, version: string): string {
+  return buildWheel(dir, {
+    name: "tap-local",
+    version,
+    files: { "tap_local/__init__.py": "", "tap_local/main.py": TAP_MAIN.replaceAll("VERSION", version) },
+    scripts: { "tap-local": "tap_local.main:main" },
+  });
 }
 
 /** Packs target-local-1.2.0.tgz into `dir` with npm pack; returns its file name. */
@@ -88,7 +72,7 @@ const outputRecords = (dir: string) =>
 describe("agora install", () => {
   it("installs a pip_url into a virtualenv and an npm tarball into a prefix; runs refuse to start before, and run them from there after", async () => {
     const dir = tempDir("agora-install-");
-    project(dir, buildWheel(dir, "0.3.1"), packTarget(dir));
+    project(dir, buildTapWheel(dir, "0.3.1"), packTarget(dir));
     const before = await agora(dir, ["run", "p"]);
     expect(before.exitCode).toBe(1);
     expect(before.stderr).toContain(
@@ -109,7 +93,7 @@ describe("agora install", () => {
   it("writes agora-lock.json, from which a fresh checkout installs the same; a changed pip_url is said before a run, and installed", async () => {
     const dir = tempDir("agora-install-lock-");
     const tarball = packTarget(dir);
-    project(dir, buildWheel(dir, "0.3.1"), tarball);
+    project(dir, buildTapWheel(dir, "0.3.1"), tarball);
     expect((await agora(dir, ["install"])).exitCode).toBe(0);
     const lock = JSON.parse(readFileSync(join(dir, "agora-lock.json"), "utf8")) as { connectors: Record<string, { kind: string; resolved: string }> };
     expect(lock.connectors["local"]?.resolved).toMatch(/^tap-local @ file:\/\/.*tap_local-0\.3\.1-py3-none-any\.whl$/m);
@@ -122,7 +106,7 @@ describe("agora install", () => {
     expect(fresh.stderr).toContain("sink: installed from the lock");
     expect((await agora(dir, ["run", "p"])).exitCode).toBe(0);
     // The project moves to a new version: a run says it is not what was installed.
-    project(dir, buildWheel(dir, "0.4.0"), tarball);
+    project(dir, buildTapWheel(dir, "0.4.0"), tarball);
     const stale = await agora(dir, ["run", "p"]);
     expect(stale.exitCode).toBe(1);
     expect(stale.stderr).toContain(
@@ -155,7 +139,7 @@ describe("agora install", () => {
 describe("agora add", () => {
   it("writes a [connectors] table into pipelines.toml, keeping its comments, and installs it", async () => {
     const dir = tempDir("agora-add-");
-    const wheel = buildWheel(dir, "0.3.1");
+    const wheel = buildTapWheel(dir, "0.3.1");
     writeFileSync(join(dir, "pipelines.toml"), '# our pipelines\n[pipelines.p]\ntap = "local" # added below\ntarget = "target-jsonl"\n');
     const added = await agora(dir, ["add", "tap", "local", "--command", "tap-local", "--pip-url", `--no-index ./${wheel}`]);
     expect(added.exitCode, added.stderr).toBe(0);
