@@ -7,6 +7,8 @@ export const RunnerCodes = {
   AIRBYTE_CONFIG_ERROR: "AIRBYTE_CONFIG_ERROR",
   AIRBYTE_TRANSIENT_ERROR: "AIRBYTE_TRANSIENT_ERROR",
   AIRBYTE_SYSTEM_ERROR: "AIRBYTE_SYSTEM_ERROR",
+  /** An environment (--environment, AGORA_ENVIRONMENT, default_environment) the project does not have, or one naming what it lacks. */
+  ENVIRONMENT_NOT_FOUND: "ENVIRONMENT_NOT_FOUND",
   /** `agora install` could not install a connector. */
   INSTALL_FAILED: "INSTALL_FAILED",
   /** A connector with pip_url or npm has not been installed (or its setting changed since). */

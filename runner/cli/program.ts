@@ -5,6 +5,8 @@ import { dlqCommand } from "./commands/dlq.js";
 import { explainCommand } from "./commands/explain.js";
 import { initCommand } from "./commands/init.js";
 import { addCommand, installCommand } from "./commands/install.js";
+import { configCommand } from "./commands/config.js";
+import { invokeCommand } from "./commands/invoke.js";
 import { runCommand } from "./commands/run.js";
 import { runsCommand } from "./commands/runs.js";
 import { stateCommand } from "./commands/state.js";
@@ -35,6 +37,7 @@ export async function main(argv: readonly string[]): Promise<never> {
     .description("Run Singer connectors: pipelines with confirmed checkpoints, fan-out, middleware and a dead-letter queue.")
     .version("0.1.0", "-V, --version")
     .option("--project <file>", "the project file (default: ./pipelines.toml)")
+    .option("--environment <name>", "read the project in this environment ([environments.NAME]; default: AGORA_ENVIRONMENT, else default_environment)")
     .option("--state-store <location>", "the state store: a SQLite file or postgres://… (default: the project's, else .agora/state.db)")
     .addOption(new Option("--log-level <level>", "least severe runner log shown").choices([...LOG_LEVELS]).default("info"))
     .option("--debug", "show stack traces and debug logs")
@@ -44,7 +47,7 @@ export async function main(argv: readonly string[]): Promise<never> {
     .showSuggestionAfterError(true)
     .enablePositionalOptions(false);
   const common = (): CommonOptions => {
-    const options = program.opts<{ project?: string; stateStore?: string; logLevel: LogLevel; debug?: boolean; json?: boolean }>();
+    const options = program.opts<{ project?: string; environment?: string; stateStore?: string; logLevel: LogLevel; debug?: boolean; json?: boolean }>();
     return options;
   };
   let exitCode: number | undefined;
@@ -55,6 +58,8 @@ export async function main(argv: readonly string[]): Promise<never> {
   program.addCommand(initCommand());
   program.addCommand(installCommand(common));
   program.addCommand(addCommand(common));
+  program.addCommand(invokeCommand(common, done));
+  program.addCommand(configCommand(common));
   program.addCommand(discoverCommand(common));
   program.addCommand(selectCommand(common));
   program.addCommand(explainCommand(common));

@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { parse as parseToml, TomlError } from "smol-toml";
-import { ConfigError, createAjv } from "../../protocol/index.js";
+import { ConfigError, createAjv, registerSecret } from "../../protocol/index.js";
 import { validate as validateProjectFile } from "./project-validator.generated.js";
 import type { ErrorObject, ValidateFunction } from "ajv";
 import { RunnerCodes } from "../errors.js";
@@ -9,6 +9,7 @@ import { PROJECT_SCHEMA } from "./project-schema.js";
 import type { Project, ProjectFile } from "./project-types.js";
 import { isPostgresLocation } from "../state/postgres/postgres-location.js";
 import { interpolateEnv } from "./interpolate-env.js";
+import { chosenEnvironment, readDotenv, withEnvironment } from "./project-environment.js";
 
 export const PROJECT_FILE = "pipelines.toml";
 export const DEFAULT_STATE_STORE = PROJECT_SCHEMA.properties.state_store.default;
@@ -19,7 +20,7 @@ function dotted(pointer: string): string {
 }
 
 /** Loads and checks a pipelines.toml; every error names the file, the line or setting, and what to do. */
-export function loadProject(file: string = PROJECT_FILE): Project {
+export function loadProject(file: string = PROJECT_FILE, options: ProjectOptions = {}): Project {
   const path = resolve(file);
   if (!existsSync(path)) {
     throw new ConfigError(RunnerCodes.PROJECT_NOT_FOUND, "no pipelines.toml here", {
@@ -38,7 +39,12 @@ export function loadProject(file: string = PROJECT_FILE): Project {
       cause: error,
     });
   }
-  return projectFromValue(parsed, path);
+  return projectFromValue(parsed, path, dirname(path), options);
+}
+
+/** How to read a project: in which environment (else AGORA_ENVIRONMENT, else the file's default_environment). */
+export interface ProjectOptions {
+  readonly environment?: string | undefined;
 }
 
 // Compiled ahead of time (project-validator.generated.ts, from PROJECT_SCHEMA); it fills in every setting the schema has a default for.
@@ -104,26 +110,44 @@ function projectProblems(value: unknown): string[] {
  * A project from an already parsed pipelines.toml (or one built in memory,
  * as for an ad-hoc run): checked against the schema, its defaults applied.
  */
-export function projectFromValue(value: unknown, file: string, dir: string = dirname(file)): Project {
+export function projectFromValue(value: unknown, file: string, dir: string = dirname(file), options: ProjectOptions = {}): Project {
+  const checked = checkedProject(value, file, "");
+  const name = chosenEnvironment(checked, options.environment);
+  const chosen = name === undefined ? undefined : withEnvironment(checked, name, file);
+  const parsed = chosen === undefined ? checked : checkedProject(chosen.value, file, ` (in environment "${name}")`);
+  const dotenv = readDotenv(dir);
+  // .env is where secrets are kept out of pipelines.toml: its values are masked wherever they would show.
+  for (const secret of Object.values(dotenv)) registerSecret(secret);
+  const defined = { ...dotenv, ...chosen?.env };
+  const connectorEnv = Object.fromEntries(Object.entries(defined).filter(([key]) => process.env[key] === undefined));
+  const variables = { ...defined, ...process.env };
+  return {
+    file,
+    dir,
+    stateStore: stateStoreLocation(dir, parsed.state_store, variables),
+    connectors: parsed.connectors,
+    pipelines: parsed.pipelines,
+    worker: parsed.worker,
+    ...(name === undefined ? {} : { environment: name }),
+    variables,
+    connectorEnv,
+  };
+}
+
+/** The value checked against the schema, its defaults filled in; `context` says in which environment, for errors. */
+function checkedProject(value: unknown, file: string, context: string): ProjectFile {
   const parsed = structuredClone(value);
   if (!validateProject(parsed)) {
-    throw new ConfigError(RunnerCodes.PROJECT_INVALID, projectProblems(value).join("; "), {
+    throw new ConfigError(RunnerCodes.PROJECT_INVALID, `${projectProblems(value).join("; ")}${context}`, {
       where: { file },
       hint: "See docs/runner.md for the pipelines.toml format.",
     });
   }
-  return {
-    file,
-    dir,
-    stateStore: stateStoreLocation(dir, parsed.state_store),
-    connectors: parsed.connectors,
-    pipelines: parsed.pipelines,
-    worker: parsed.worker,
-  };
+  return parsed;
 }
 
 /** The state store: a Postgres URL (with `${VAR}` read from the environment, for its password) as it is, a file relative to the project. */
-function stateStoreLocation(dir: string, written: string): string {
-  const location = interpolateEnv(written, "state_store");
+function stateStoreLocation(dir: string, written: string, variables: NodeJS.ProcessEnv): string {
+  const location = interpolateEnv(written, "state_store", variables);
   return isPostgresLocation(location) || location === "memory:" ? location : resolve(dir, location);
 }

@@ -206,6 +206,35 @@ const worker = {
   },
 } as const;
 
+/**
+ * An environment: what replaces the project's settings while it is chosen.
+ * Its connectors' and pipelines' tables are merged into the project's
+ * (a `config` table key by key); what results is checked like the project.
+ */
+const environment = {
+  type: "object",
+  additionalProperties: false,
+  properties: {
+    state_store: { type: "string", minLength: 1, description: "The state store in this environment." },
+    env: {
+      type: "object",
+      additionalProperties: { type: "string" },
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: ${VAR} is the project file's syntax, shown to the user.
+      description: "Environment variables for `${VAR}` in this environment (the process's own win; they win over .env).",
+    },
+    connectors: {
+      type: "object",
+      additionalProperties: { type: "object" },
+      description: 'Settings of connectors, merged into theirs: `{ warehouse = { config = { database = "prod.db" } } }`.',
+    },
+    pipelines: {
+      type: "object",
+      additionalProperties: { type: "object" },
+      description: 'Settings of pipelines, replacing theirs: `{ daily = { on_error = "fail" } }`.',
+    },
+  },
+} as const;
+
 export const PROJECT_SCHEMA = {
   type: "object",
   additionalProperties: false,
@@ -220,6 +249,13 @@ export const PROJECT_SCHEMA = {
     connectors: { type: "object", default: {}, additionalProperties: connector, description: "Connectors by name, for pipelines to refer to." },
     worker: { ...worker, description: "`agora worker`'s settings." },
     pipelines: { type: "object", default: {}, additionalProperties: pipeline, description: "Pipelines by name." },
+    environments: {
+      type: "object",
+      additionalProperties: environment,
+      description:
+        "Environments by name (`dev`, `prod`): settings that replace the project's while one is chosen with `--environment NAME` or `AGORA_ENVIRONMENT`.",
+    },
+    default_environment: { type: "string", minLength: 1, description: "The environment used when none is chosen." },
   },
 } as const;
 

@@ -22,4 +22,10 @@ export interface Project {
   readonly connectors: Readonly<Record<string, ConnectorEntry>>;
   readonly pipelines: Readonly<Record<string, PipelineEntry>>;
   readonly worker: WorkerEntry;
+  /** The environment chosen (--environment, AGORA_ENVIRONMENT, default_environment), whose settings are merged in. */
+  readonly environment?: string | undefined;
+  /** What `${VAR}` is read from: .env, then the environment's `env`, then the process's own environment, each winning over the one before. */
+  readonly variables?: Readonly<Record<string, string | undefined>>;
+  /** Variables connectors are given besides the process's environment: from .env and the environment's `env`. */
+  readonly connectorEnv?: Readonly<Record<string, string>>;
 }

@@ -55,7 +55,7 @@ function connectorName(entry: string | ConnectorEntry, fallback: string): string
 
 /** A connector entry (by name from [connectors], or inline) made ready to launch. */
 export function resolveConnector(
-  project: Pick<Project, "dir" | "connectors" | "file">,
+  project: Pick<Project, "dir" | "connectors" | "file" | "variables" | "connectorEnv">,
   reference: string | ConnectorEntry,
   where: string,
 ): ConnectorDefinition {
@@ -66,7 +66,7 @@ export function resolveConnector(
       hint: `Add a [connectors.${String(reference)}] table with its command, or fix the name.`,
     });
   }
-  const resolved = interpolateEnv(entry, where);
+  const resolved = interpolateEnv(entry, where, project.variables);
   let config = resolved.config;
   if (resolved.config_file !== undefined) {
     const file = resolve(project.dir, resolved.config_file);
@@ -91,13 +91,15 @@ export function resolveConnector(
   const originPath = typeof reference === "string" ? ["connectors", reference] : where.replace(/\[(\d+)\]/g, ".$1").split(".");
   const name = connectorName(reference, where);
   const install = installSpecOf(resolved);
+  // What .env and the environment define reaches the connector too (its own env table wins).
+  const ownEnv = { ...project.connectorEnv, ...resolved.env };
   return {
     name,
     configOrigin: { file: project.file, path: [...originPath, "config"] },
     command: resolved.command,
     args: resolved.args ?? [],
     // An installed connector's executables are found first (its virtualenv's python too).
-    env: install === undefined ? (resolved.env ?? {}) : withInstalledPath(resolved.env ?? {}, installedBinDir(project.dir, name, install.kind)),
+    env: install === undefined ? ownEnv : withInstalledPath(ownEnv, installedBinDir(project.dir, name, install.kind)),
     ...(install === undefined ? {} : { install: { ...install, projectDir: project.dir } }),
     cwd,
     config: withRotatedConfig(project.dir, name, config),
@@ -155,10 +157,10 @@ function catalogSettings(project: Project, name: string, entry: PipelineEntry): 
   const where = `pipelines.${name}`;
   return {
     discover: entry.discover,
-    file: entry.catalog === undefined ? undefined : resolve(project.dir, interpolateEnv(entry.catalog, `${where}.catalog`)),
-    select: interpolateEnv(entry.select ?? tap?.select, `${where}.select`),
-    metadata: interpolateEnv(entry.metadata ?? tap?.metadata, `${where}.metadata`),
-    schema: interpolateEnv(entry.schema ?? tap?.schema, `${where}.schema`),
+    file: entry.catalog === undefined ? undefined : resolve(project.dir, interpolateEnv(entry.catalog, `${where}.catalog`, project.variables)),
+    select: interpolateEnv(entry.select ?? tap?.select, `${where}.select`, project.variables),
+    metadata: interpolateEnv(entry.metadata ?? tap?.metadata, `${where}.metadata`, project.variables),
+    schema: interpolateEnv(entry.schema ?? tap?.schema, `${where}.schema`, project.variables),
     origins,
   };
 }
@@ -194,7 +196,7 @@ export function resolvePipeline(project: Project, name: string, overrides: Pipel
     targets: unique,
     catalog: catalogSettings(project, name, entry),
     // ${VAR} applies to every string of the entry; connectors were interpolated above, each in its own place.
-    middleware: interpolateEnv(entry.middleware, `pipelines.${name}.middleware`),
+    middleware: interpolateEnv(entry.middleware, `pipelines.${name}.middleware`, project.variables),
     validate: overrides.validate ?? entry.validate,
     onError: overrides.onError ?? entry.on_error,
     schemaChanges: entry.schema_changes,
@@ -203,7 +205,9 @@ export function resolvePipeline(project: Project, name: string, overrides: Pipel
     maxRecords: overrides.maxRecords ?? entry.max_records,
     resume: overrides.resume ?? entry.resume,
     concurrency: entry.concurrency,
-    batchRoots: (entry.batch_roots ?? [tmpdir(), "."]).map((root) => resolve(project.dir, interpolateEnv(root, `pipelines.${name}.batch_roots`))),
+    batchRoots: (entry.batch_roots ?? [tmpdir(), "."]).map((root) =>
+      resolve(project.dir, interpolateEnv(root, `pipelines.${name}.batch_roots`, project.variables)),
+    ),
     maxStateBytes: entry.max_state_bytes,
     maxLineBytes: entry.max_line_bytes,
     workDir: join(project.dir, ".agora", "runs"),

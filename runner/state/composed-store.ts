@@ -59,6 +59,10 @@ export class ComposedStateStore implements StateStore {
     if (!this.view) await this.connection.close();
   }
 
+  listCheckpoints(): Promise<SavedCheckpoint[]> {
+    return this.parts.checkpoints.listCheckpoints();
+  }
+
   getCheckpoint(pipeline: string): Promise<SavedCheckpoint | undefined> {
     return this.parts.checkpoints.getCheckpoint(pipeline);
   }

@@ -24,6 +24,8 @@ import type {
 /** The newest STATE every target confirmed, per pipeline. */
 export interface CheckpointStore {
   getCheckpoint(pipeline: string): Promise<SavedCheckpoint | undefined>;
+  /** Every pipeline's checkpoint, by pipeline name (`agora state list`). */
+  listCheckpoints(): Promise<SavedCheckpoint[]>;
   /** Sets a checkpoint by hand (`agora state set`); runs use saveCheckpoint. */
   setCheckpoint(pipeline: string, state: unknown, runId?: string): Promise<void>;
   clearCheckpoint(pipeline: string): Promise<boolean>;

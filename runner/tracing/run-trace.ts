@@ -80,6 +80,7 @@ export function failed(span: Span, error: unknown): void {
 export function tracedCheckpoints(store: CheckpointStore, run: RunTrace): CheckpointStore {
   return {
     getCheckpoint: (pipeline) => store.getCheckpoint(pipeline),
+    listCheckpoints: () => store.listCheckpoints(),
     setCheckpoint: (pipeline, state, runId) => store.setCheckpoint(pipeline, state, runId),
     clearCheckpoint: (pipeline) => store.clearCheckpoint(pipeline),
     saveCheckpoint: (runId, pipeline, state, progress) =>

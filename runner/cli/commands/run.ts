@@ -7,7 +7,7 @@ import type { RunResult } from "../../pipeline/types.js";
 import type { ErrorPolicy, PipelineDefinition } from "../../definition.js";
 import { adHocName, adHocPipeline, commandsToRemember } from "../../project/ad-hoc-pipeline.js";
 import { resolvePipeline, type PipelineOverrides } from "../../project/resolve-pipeline.js";
-import { loggerFor, maybeProject, projectStore, writeOut, type CommonOptions } from "../cli-context.js";
+import { loggerFor, type maybeProject, projectStore, requireProject, writeOut, type CommonOptions } from "../cli-context.js";
 import { summaryLine } from "../../pipeline/run-summary.js";
 import { progressLine } from "../format.js";
 import { LiveStatus } from "../live-status.js";
@@ -69,7 +69,7 @@ async function run(pipelineName: string | undefined, options: RunOptions): Promi
       });
     definition = adHocFromOptions(options, overrides, logger);
   } else {
-    project = maybeProject({ ...options, project: options.project ?? "pipelines.toml" });
+    project = requireProject(options);
     if (project === undefined)
       throw new UsageError(RunnerCodes.USAGE, "no pipeline given", { hint: "Run `agora run NAME` in a project, or `agora run --tap CMD --target CMD`." });
     const names = Object.keys(project.pipelines);

@@ -68,7 +68,29 @@ async function storeForKnownPipeline(options: CommonOptions, pipeline: string): 
 }
 
 export function stateCommand(common: () => CommonOptions): Command {
-  const state = new Command("state").description("show, set or clear a pipeline's saved checkpoint");
+  const state = new Command("state").description("list, show, set or clear pipelines' saved checkpoints");
+  state
+    .command("list")
+    .description("every pipeline that has a checkpoint: when it was saved, and by which run")
+    .action(async () => {
+      const options = common();
+      const store = projectStore(options);
+      try {
+        const saved = await store.listCheckpoints();
+        if (options.json === true) {
+          await writeOut(`${stringifyJson(saved.map(({ pipeline, updatedAt, runId }) => ({ pipeline, updatedAt, runId: runId ?? null })))}\n`);
+          return;
+        }
+        if (saved.length === 0) {
+          process.stderr.write("no pipeline has a checkpoint yet\n");
+          return;
+        }
+        const lines = saved.map((checkpoint) => [checkpoint.pipeline, checkpoint.updatedAt, checkpoint.runId ?? "(set by hand)"].join("\t"));
+        await writeOut(`pipeline\tsaved\tby run\n${lines.join("\n")}\n`);
+      } finally {
+        await store.close();
+      }
+    });
   state
     .command("show")
     .argument("<pipeline>")

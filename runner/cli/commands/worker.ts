@@ -2,7 +2,7 @@ import { Command } from "commander";
 import { stringifyJson, UsageError } from "../../../protocol/index.js";
 import { StopRequests } from "../../pipeline/stop-requests.js";
 import type { WorkerSettings } from "../../worker/worker.js";
-import { loggerFor, maybeProject, projectStore, writeOut, type CommonOptions } from "../cli-context.js";
+import { loggerFor, projectStore, requireProject, writeOut, type CommonOptions } from "../cli-context.js";
 import { RunnerCodes } from "../../errors.js";
 
 interface WorkerOptions {
@@ -33,9 +33,7 @@ export function workerCommand(common: () => CommonOptions, done: (code: number) 
     .option("--graceful-timeout <seconds>", "on SIGINT/SIGTERM, let runs finish this long before stopping them")
     .action(async (options: WorkerOptions) => {
       const shared = common();
-      const project = maybeProject({ ...shared, project: shared.project ?? "pipelines.toml" });
-      if (project === undefined)
-        throw new UsageError(RunnerCodes.USAGE, "the worker needs a project", { hint: "Run it where pipelines.toml is, or pass --project." });
+      const project = requireProject(shared, "the worker needs a project");
       const logger = loggerFor(shared);
       // The worker's parts (schedules, metrics, health server) load only for this command: every other command starts faster.
       const { scheduledPipelines, Worker, workerSettings } = await import("../../worker/worker.js");

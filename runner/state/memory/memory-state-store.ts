@@ -77,6 +77,12 @@ export class MemoryStateStore implements StateStore {
     return copy(this.checkpoints.get(pipeline));
   }
 
+  async listCheckpoints(): Promise<SavedCheckpoint[]> {
+    return [...this.checkpoints.values()]
+      .sort((left, right) => (left.pipeline < right.pipeline ? -1 : 1))
+      .map((checkpoint) => copy(checkpoint) as SavedCheckpoint);
+  }
+
   async setCheckpoint(pipeline: string, state: unknown, runId?: string): Promise<void> {
     this.checkpoints.set(pipeline, { pipeline, state: copy(state), runId, updatedAt: now() });
   }

@@ -21,6 +21,17 @@ export class PostgresCheckpoints implements CheckpointStore {
     });
   }
 
+  async listCheckpoints(): Promise<SavedCheckpoint[]> {
+    return this.handle.guard("list the checkpoints", async (client) => {
+      const rows = (
+        await client.query<{ pipeline: string; state: string; run_id: string | null; updated_at: string }>(
+          "SELECT pipeline, state, run_id, updated_at FROM checkpoints ORDER BY pipeline",
+        )
+      ).rows;
+      return rows.map((row) => ({ pipeline: row.pipeline, state: parseJson(row.state), runId: row.run_id ?? undefined, updatedAt: row.updated_at }));
+    });
+  }
+
   async setCheckpoint(pipeline: string, state: unknown, runId?: string): Promise<void> {
     return this.handle.guard(`save the checkpoint of pipeline ${pipeline}`, async (client) => {
       await this.writeCheckpoint(client, pipeline, state, runId);

@@ -17,6 +17,18 @@ export class SqliteCheckpoints implements CheckpointStore {
     });
   }
 
+  async listCheckpoints(): Promise<SavedCheckpoint[]> {
+    return this.handle.guard("list the checkpoints", () => {
+      const rows = this.handle.db.prepare("SELECT pipeline, state, run_id, updated_at FROM checkpoints ORDER BY pipeline").all() as Array<{
+        pipeline: string;
+        state: string;
+        run_id: string | null;
+        updated_at: string;
+      }>;
+      return rows.map((row) => ({ pipeline: row.pipeline, state: parseJson(row.state), runId: row.run_id ?? undefined, updatedAt: row.updated_at }));
+    });
+  }
+
   async setCheckpoint(pipeline: string, state: unknown, runId?: string): Promise<void> {
     return this.handle.guard(`save the checkpoint of pipeline ${pipeline}`, () => {
       this.writeCheckpoint(pipeline, state, runId);
