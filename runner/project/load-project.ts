@@ -120,16 +120,15 @@ export function projectFromValue(value: unknown, file: string, dir: string = dir
   for (const secret of Object.values(dotenv)) registerSecret(secret);
   const defined = { ...dotenv, ...chosen?.env };
   const connectorEnv = Object.fromEntries(Object.entries(defined).filter(([key]) => process.env[key] === undefined));
-  const variables = { ...defined, ...process.env };
   return {
     file,
     dir,
-    stateStore: stateStoreLocation(dir, parsed.state_store, variables),
+    stateStore: stateStoreLocation(dir, parsed.state_store, { ...defined, ...process.env }),
     connectors: parsed.connectors,
     pipelines: parsed.pipelines,
     worker: parsed.worker,
     ...(name === undefined ? {} : { environment: name }),
-    variables,
+    variables: defined,
     connectorEnv,
   };
 }

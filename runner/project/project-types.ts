@@ -24,8 +24,8 @@ export interface Project {
   readonly worker: WorkerEntry;
   /** The environment chosen (--environment, AGORA_ENVIRONMENT, default_environment), whose settings are merged in. */
   readonly environment?: string | undefined;
-  /** What `${VAR}` is read from: .env, then the environment's `env`, then the process's own environment, each winning over the one before. */
-  readonly variables?: Readonly<Record<string, string | undefined>>;
+  /** Variables .env and the environment's `env` define (the environment's win); for `${VAR}`, the process's own environment wins over both. */
+  readonly variables?: Readonly<Record<string, string>>;
   /** Variables connectors are given besides the process's environment: from .env and the environment's `env`. */
   readonly connectorEnv?: Readonly<Record<string, string>>;
 }

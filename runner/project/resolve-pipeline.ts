@@ -66,7 +66,7 @@ export function resolveConnector(
       hint: `Add a [connectors.${String(reference)}] table with its command, or fix the name.`,
     });
   }
-  const resolved = interpolateEnv(entry, where, project.variables);
+  const resolved = interpolateEnv(entry, where, lookup(project));
   let config = resolved.config;
   if (resolved.config_file !== undefined) {
     const file = resolve(project.dir, resolved.config_file);
@@ -106,6 +106,11 @@ export function resolveConnector(
     ...(resolved.protocol === undefined ? {} : { protocol: resolved.protocol }),
     ...(resolved.catalog_flag === undefined ? {} : { catalogFlag: resolved.catalog_flag === "properties" ? "--properties" : "--catalog" }),
   };
+}
+
+/** What `${VAR}` reads, now: the process's environment, over what .env and the project's environment define. */
+function lookup(project: Pick<Project, "variables">): NodeJS.ProcessEnv {
+  return project.variables === undefined ? process.env : { ...project.variables, ...process.env };
 }
 
 /** A target entry: a connector (by name or inline), with the streams and records it is routed, if any. */
@@ -157,10 +162,10 @@ function catalogSettings(project: Project, name: string, entry: PipelineEntry): 
   const where = `pipelines.${name}`;
   return {
     discover: entry.discover,
-    file: entry.catalog === undefined ? undefined : resolve(project.dir, interpolateEnv(entry.catalog, `${where}.catalog`, project.variables)),
-    select: interpolateEnv(entry.select ?? tap?.select, `${where}.select`, project.variables),
-    metadata: interpolateEnv(entry.metadata ?? tap?.metadata, `${where}.metadata`, project.variables),
-    schema: interpolateEnv(entry.schema ?? tap?.schema, `${where}.schema`, project.variables),
+    file: entry.catalog === undefined ? undefined : resolve(project.dir, interpolateEnv(entry.catalog, `${where}.catalog`, lookup(project))),
+    select: interpolateEnv(entry.select ?? tap?.select, `${where}.select`, lookup(project)),
+    metadata: interpolateEnv(entry.metadata ?? tap?.metadata, `${where}.metadata`, lookup(project)),
+    schema: interpolateEnv(entry.schema ?? tap?.schema, `${where}.schema`, lookup(project)),
     origins,
   };
 }
@@ -196,7 +201,7 @@ export function resolvePipeline(project: Project, name: string, overrides: Pipel
     targets: unique,
     catalog: catalogSettings(project, name, entry),
     // ${VAR} applies to every string of the entry; connectors were interpolated above, each in its own place.
-    middleware: interpolateEnv(entry.middleware, `pipelines.${name}.middleware`, project.variables),
+    middleware: interpolateEnv(entry.middleware, `pipelines.${name}.middleware`, lookup(project)),
     validate: overrides.validate ?? entry.validate,
     onError: overrides.onError ?? entry.on_error,
     schemaChanges: entry.schema_changes,
@@ -206,7 +211,7 @@ export function resolvePipeline(project: Project, name: string, overrides: Pipel
     resume: overrides.resume ?? entry.resume,
     concurrency: entry.concurrency,
     batchRoots: (entry.batch_roots ?? [tmpdir(), "."]).map((root) =>
-      resolve(project.dir, interpolateEnv(root, `pipelines.${name}.batch_roots`, project.variables)),
+      resolve(project.dir, interpolateEnv(root, `pipelines.${name}.batch_roots`, lookup(project))),
     ),
     maxStateBytes: entry.max_state_bytes,
     maxLineBytes: entry.max_line_bytes,

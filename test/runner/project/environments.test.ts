@@ -10,7 +10,6 @@ import { tableRows } from "../../helpers/files.js";
  * --environment, AGORA_ENVIRONMENT or default_environment) and secrets in .env, through the CLI,
  * run from a subfolder of the project as from its own.
  */
-// biome-ignore lint/suspicious/noTemplateCurlyInString: ${VAR} is the project file's syntax.
 const PROJECT = `# The project
 default_environment = "dev"
 
