@@ -5,6 +5,7 @@ import { splitCommand } from "../process/split-command.js";
 import type { AdHocCommands } from "../state/types.js";
 import { projectFromValue } from "./load-project.js";
 import { resolvePipeline, type PipelineOverrides } from "./resolve-pipeline.js";
+import type { Project } from "./project-types.js";
 
 /**
  * The name an ad hoc pipeline's checkpoint, runs and dead letters go by:
@@ -18,11 +19,28 @@ export function adHocName(tap: string, targets: readonly string[]): string {
     .slice(0, 8)}`;
 }
 
-/** A pipeline from command lines (--tap and --target): a project of one pipeline, resolved like any other. */
-export function adHocPipeline(name: string, tap: string, targets: readonly string[], cwd: string, overrides: PipelineOverrides = {}): PipelineDefinition {
+/**
+ * A pipeline from command lines (--tap and --target): a project of one
+ * pipeline, resolved like any other. Inside a project, a word that names
+ * one of its [connectors] is that connector (its config, env and install
+ * included); anything else is a command line, run in `cwd`.
+ */
+export function adHocPipeline(
+  name: string,
+  tap: string,
+  targets: readonly string[],
+  cwd: string,
+  overrides: PipelineOverrides = {},
+  project?: Project,
+): PipelineDefinition {
+  const connectors = project?.connectors ?? {};
+  const entry = (text: string): unknown => (Object.hasOwn(connectors, text) ? text : { command: text, cwd });
   const pipelines = Object.create(null) as Record<string, unknown>;
-  pipelines[name] = { tap: { command: tap }, targets: targets.map((command) => ({ command })) };
-  return resolvePipeline(projectFromValue({ pipelines }, "the command line", cwd), name, overrides);
+  pipelines[name] = { tap: entry(tap), targets: targets.map(entry) };
+  const adHoc = projectFromValue({ connectors, pipelines }, project?.file ?? "the command line", project?.dir ?? cwd);
+  // The project's environment and .env as they were read, not again.
+  const inProject = project === undefined ? adHoc : { ...adHoc, variables: project.variables ?? {}, connectorEnv: project.connectorEnv ?? {} };
+  return resolvePipeline(inProject, name, overrides);
 }
 
 /** A command line with the secrets in it replaced by `***` (see commandLineSecrets). */

@@ -6,6 +6,7 @@ import { RunnerCodes } from "../errors.js";
 import { compileGlob, GlobError } from "../../catalogs/index.js";
 import { parseExpression } from "../middleware/expression/parse.js";
 import { splitCommand } from "../process/split-command.js";
+import { isBundledConnector } from "../process/resolve-command.js";
 import type { CatalogSettings, ConnectorDefinition, ErrorPolicy, PipelineDefinition, SettingOrigin, PipelineTarget } from "../definition.js";
 import { interpolateEnv } from "./interpolate-env.js";
 import { withRotatedConfig } from "./rotated-config.js";
@@ -59,7 +60,10 @@ export function resolveConnector(
   reference: string | ConnectorEntry,
   where: string,
 ): ConnectorDefinition {
-  const entry = typeof reference === "string" ? project.connectors[reference] : reference;
+  // A string that is no connector's name but reads as a command line (`python3 tap.py`, `./tap-x`), or names one of ours (`target-jsonl`), is that command.
+  const asCommand =
+    typeof reference === "string" && !Object.hasOwn(project.connectors, reference) && (/[\s/]/.test(reference.trim()) || isBundledConnector(reference));
+  const entry = typeof reference === "string" ? (asCommand ? { command: reference } : Object.hasOwn(project.connectors, reference) ? project.connectors[reference] : undefined) : reference;
   if (entry === undefined) {
     throw new ConfigError(RunnerCodes.CONNECTOR_NOT_FOUND, `${where} names connector "${String(reference)}", which [connectors] does not define`, {
       where: { file: project.file },
@@ -88,8 +92,8 @@ export function resolveConnector(
       hint: "Fix the path (relative paths start at the project's folder), or create the folder.",
     });
   }
-  const originPath = typeof reference === "string" ? ["connectors", reference] : where.replace(/\[(\d+)\]/g, ".$1").split(".");
-  const name = connectorName(reference, where);
+  const originPath = typeof reference === "string" && !asCommand ? ["connectors", reference] : where.replace(/\[(\d+)\]/g, ".$1").split(".");
+  const name = connectorName(asCommand ? entry : reference, where);
   const install = installSpecOf(resolved);
   // What .env and the environment define reaches the connector too (its own env table wins).
   const ownEnv = { ...project.connectorEnv, ...resolved.env };

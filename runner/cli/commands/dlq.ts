@@ -6,6 +6,7 @@ import type { ReplayMode } from "../../dlq/replay.js";
 import { executeNow } from "../../execute-pipeline.js";
 import { StopRequests } from "../../pipeline/stop-requests.js";
 import { RunnerCodes } from "../../errors.js";
+import type { Project } from "../../project/project-types.js";
 import type { PipelineDefinition } from "../../definition.js";
 import { adHocPipeline } from "../../project/ad-hoc-pipeline.js";
 import { resolvePipeline } from "../../project/resolve-pipeline.js";
@@ -25,7 +26,8 @@ interface FilterOptions {
  * store, for a replay: its targets' command lines, or those given again
  * with --target (needed when a secret was masked out of them).
  */
-async function adHocForReplay(store: StateStore, pipeline: string, targets: readonly string[], projectFile: string | undefined): Promise<PipelineDefinition> {
+async function adHocForReplay(store: StateStore, pipeline: string, targets: readonly string[], project: Project | undefined): Promise<PipelineDefinition> {
+  const projectFile = project?.file;
   const remembered = await store.getAdHocPipeline(pipeline);
   if (remembered === undefined) {
     throw new UsageError(
@@ -39,7 +41,7 @@ async function adHocForReplay(store: StateStore, pipeline: string, targets: read
       },
     );
   }
-  if (targets.length > 0) return adHocPipeline(pipeline, remembered.tap, targets, remembered.cwd);
+  if (targets.length > 0) return adHocPipeline(pipeline, remembered.tap, targets, remembered.cwd, {}, project);
   if (remembered.masked) {
     throw new UsageError(
       RunnerCodes.DLQ_TARGETS_NEEDED,
@@ -49,7 +51,7 @@ async function adHocForReplay(store: StateStore, pipeline: string, targets: read
       },
     );
   }
-  return adHocPipeline(pipeline, remembered.tap, remembered.targets, remembered.cwd);
+  return adHocPipeline(pipeline, remembered.tap, remembered.targets, remembered.cwd, {}, project);
 }
 
 /** What `dlq list` shows of an entry: its latest event (a replay that failed again, numbered, or an edit), else the first error. */
@@ -210,7 +212,7 @@ function replayCommand(common: () => CommonOptions, done: (code: number) => Prom
         const definition =
           project?.pipelines[pipeline] !== undefined
             ? resolvePipeline(project, pipeline)
-            : await adHocForReplay(store, pipeline, options.target, project?.file);
+            : await adHocForReplay(store, pipeline, options.target, project);
         const ids = options.ids
           ?.split(",")
           .map((id) => Number(id.trim()))

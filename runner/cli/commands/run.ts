@@ -7,7 +7,7 @@ import type { RunResult } from "../../pipeline/types.js";
 import type { ErrorPolicy, PipelineDefinition } from "../../definition.js";
 import { adHocName, adHocPipeline, commandsToRemember } from "../../project/ad-hoc-pipeline.js";
 import { resolvePipeline, type PipelineOverrides } from "../../project/resolve-pipeline.js";
-import { loggerFor, type maybeProject, projectStore, requireProject, writeOut, type CommonOptions } from "../cli-context.js";
+import { loggerFor, maybeProject, projectStore, requireProject, writeOut, type CommonOptions } from "../cli-context.js";
 import { summaryLine } from "../../pipeline/run-summary.js";
 import { progressLine } from "../format.js";
 import { LiveStatus } from "../live-status.js";
@@ -40,7 +40,7 @@ function adHocFromOptions(options: RunOptions, overrides: PipelineOverrides, log
   const name = options.name ?? adHocName(options.tap ?? "", options.target);
   if (options.name === undefined)
     logger.info(`ad hoc pipeline ${name}: its checkpoint, runs and dead letters go by this name (agora state show ${name}); --name NAME chooses another`);
-  return adHocPipeline(name, options.tap ?? "", options.target, process.cwd(), overrides);
+  return adHocPipeline(name, options.tap ?? "", options.target, process.cwd(), overrides, maybeProject(options));
 }
 
 export function exitCodeOf(result: RunResult): number {

@@ -4,6 +4,7 @@ import { StopRequests } from "../../pipeline/stop-requests.js";
 import type { WorkerSettings } from "../../worker/worker.js";
 import { loggerFor, projectStore, requireProject, writeOut, type CommonOptions } from "../cli-context.js";
 import { RunnerCodes } from "../../errors.js";
+import { resolvePipeline } from "../../project/resolve-pipeline.js";
 
 interface WorkerOptions {
   readonly list?: boolean;
@@ -48,6 +49,8 @@ export function workerCommand(common: () => CommonOptions, done: (code: number) 
       );
       const settings = workerSettings(project, overrides);
       if (options.list === true) {
+        // Checked as the worker would check them before running any: a pipeline that cannot run is an error here too.
+        for (const name of Object.keys(project.pipelines)) resolvePipeline(project, name);
         const scheduled = new Map(scheduledPipelines(project, logger).map((pipeline) => [pipeline.name, pipeline]));
         const store = projectStore(shared, project);
         try {
