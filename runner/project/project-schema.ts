@@ -191,6 +191,12 @@ const worker = {
     concurrency: { type: "integer", minimum: 1, default: 4, description: "Pipelines running at once." },
     health_port: { type: "integer", minimum: 0, maximum: 65535, description: "Serve /health, /ready and /metrics on this port (none by default)." },
     health_host: { type: "string", default: "127.0.0.1", description: "Address to bind." },
+    progress_interval_seconds: {
+      type: "number",
+      minimum: 0,
+      default: 10,
+      description: "Log a running pipeline's progress (records, rate, per stream) this often; 0: only its summary.",
+    },
     graceful_shutdown_timeout_seconds: {
       type: "number",
       minimum: 0,

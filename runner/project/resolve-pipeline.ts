@@ -63,7 +63,14 @@ export function resolveConnector(
   // A string that is no connector's name but reads as a command line (`python3 tap.py`, `./tap-x`), or names one of ours (`target-jsonl`), is that command.
   const asCommand =
     typeof reference === "string" && !Object.hasOwn(project.connectors, reference) && (/[\s/]/.test(reference.trim()) || isBundledConnector(reference));
-  const entry = typeof reference === "string" ? (asCommand ? { command: reference } : Object.hasOwn(project.connectors, reference) ? project.connectors[reference] : undefined) : reference;
+  const entry =
+    typeof reference === "string"
+      ? asCommand
+        ? { command: reference }
+        : Object.hasOwn(project.connectors, reference)
+          ? project.connectors[reference]
+          : undefined
+      : reference;
   if (entry === undefined) {
     throw new ConfigError(RunnerCodes.CONNECTOR_NOT_FOUND, `${where} names connector "${String(reference)}", which [connectors] does not define`, {
       where: { file: project.file },

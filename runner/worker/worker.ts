@@ -1,5 +1,7 @@
 import { asAgoraError, ConfigError, exitCodeForSignal, type Logger } from "../../protocol/index.js";
 import { executePipeline, type RunSlot } from "../execute-pipeline.js";
+import { logProgressEvery } from "../pipeline/progress-log.js";
+import { RunEvents } from "../pipeline/run-events.js";
 import type { RunResult } from "../pipeline/types.js";
 import { failedBeforeStart, recordFailedRun } from "../pipeline/run-records.js";
 import { summaryLine } from "../pipeline/run-summary.js";
@@ -22,6 +24,8 @@ export interface WorkerSettings {
   readonly token: string | undefined;
   readonly gracefulShutdownSeconds: number;
   readonly leaseSeconds: number;
+  /** A progress line of each running pipeline this often (0: none). */
+  readonly progressIntervalSeconds: number;
 }
 
 /** True for an address only this machine can reach. */
@@ -50,6 +54,7 @@ export function workerSettings(project: Project, overrides: Partial<WorkerSettin
     token,
     gracefulShutdownSeconds: overrides.gracefulShutdownSeconds ?? entry.graceful_shutdown_timeout_seconds,
     leaseSeconds: overrides.leaseSeconds ?? entry.lease_seconds,
+    progressIntervalSeconds: overrides.progressIntervalSeconds ?? entry.progress_interval_seconds,
   };
 }
 
@@ -171,11 +176,14 @@ export class Worker {
       if (this.shutdownSignal !== undefined) return { kind: "busy", holder: undefined };
       this.running.set(name, requests);
       const definition = resolvePipeline(this.project, name);
+      const events = new RunEvents();
+      const interval = this.settings.progressIntervalSeconds;
+      const stopProgressLog = interval > 0 ? logProgressEvery(events, interval, name, this.logger) : undefined;
       const execution = await executePipeline(
         definition,
-        { kind: "sync", slot },
+        { kind: "sync", slot, events },
         { store: this.store, logger: this.logger, holder: this.holder, leaseSeconds: this.settings.leaseSeconds, stop: requests },
-      );
+      ).finally(() => stopProgressLog?.());
       if (execution.kind === "busy") return { kind: "busy", holder: execution.holder };
       if (execution.kind === "not_due") return execution;
       const summary = summaryLine(execution.result).replace(/\n/g, " ");

@@ -210,9 +210,7 @@ function replayCommand(common: () => CommonOptions, done: (code: number) => Prom
       const store = projectStore(shared, project);
       try {
         const definition =
-          project?.pipelines[pipeline] !== undefined
-            ? resolvePipeline(project, pipeline)
-            : await adHocForReplay(store, pipeline, options.target, project);
+          project?.pipelines[pipeline] !== undefined ? resolvePipeline(project, pipeline) : await adHocForReplay(store, pipeline, options.target, project);
         const ids = options.ids
           ?.split(",")
           .map((id) => Number(id.trim()))

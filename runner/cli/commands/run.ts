@@ -9,7 +9,7 @@ import { adHocName, adHocPipeline, commandsToRemember } from "../../project/ad-h
 import { resolvePipeline, type PipelineOverrides } from "../../project/resolve-pipeline.js";
 import { loggerFor, maybeProject, projectStore, requireProject, writeOut, type CommonOptions } from "../cli-context.js";
 import { summaryLine } from "../../pipeline/run-summary.js";
-import { progressLine } from "../format.js";
+import { logProgressEvery, ProgressWatch } from "../../pipeline/progress-log.js";
 import { LiveStatus } from "../live-status.js";
 import { RunnerCodes } from "../../errors.js";
 
@@ -22,6 +22,7 @@ interface RunOptions extends CommonOptions {
   readonly validate: boolean;
   readonly idleTimeout?: string;
   readonly progress: boolean;
+  readonly progressInterval: string;
   readonly fullRefresh?: boolean;
   readonly refreshCatalog?: boolean;
   readonly resume: boolean;
@@ -32,6 +33,13 @@ function positiveNumber(text: string | undefined, flag: string): number | undefi
   const value = Number(text);
   if (!Number.isFinite(value) || value <= 0)
     throw new UsageError(RunnerCodes.USAGE, `${flag} must be a positive number, not "${text}"`, { hint: "Run `agora run --help`." });
+  return value;
+}
+
+function nonNegativeNumber(text: string, flag: string): number {
+  const value = Number(text);
+  if (!Number.isFinite(value) || value < 0)
+    throw new UsageError(RunnerCodes.USAGE, `${flag} must be a number of seconds, 0 or more, not "${text}"`, { hint: "Run `agora run --help`." });
   return value;
 }
 
@@ -83,23 +91,24 @@ async function run(pipelineName: string | undefined, options: RunOptions): Promi
   if (project === undefined) await store.saveAdHocPipeline(definition.name, commandsToRemember(options.tap ?? "", options.target, process.cwd()));
   const { requests, release } = StopRequests.fromProcessSignals();
   const live = options.progress && process.stderr.isTTY === true && options.json !== true;
+  const progressSeconds = nonNegativeNumber(options.progressInterval, "--progress-interval");
   const status = live ? new LiveStatus() : undefined;
-  const started = performance.now();
   let lastDraw = 0;
+  let stopProgressLog: (() => void) | undefined;
   let result: RunResult;
   try {
     const events = new RunEvents();
     if (status !== undefined) {
-      // An Airbyte source's estimates: the latest per stream, or one for the whole sync.
-      const estimates = new Map<string | undefined, number>();
-      events.on("estimate", (stream, rows) => estimates.set(stream, rows));
-      events.on("progress", (read, total) => {
+      const watch = new ProgressWatch(events);
+      events.on("progress", () => {
         const now = performance.now();
         if (now - lastDraw < 200) return;
         lastDraw = now;
-        const expected = estimates.get(undefined) ?? (estimates.size === 0 ? undefined : [...estimates.values()].reduce((sum, rows) => sum + rows, 0));
-        status.show(progressLine(definition.name, read, total, (now - started) / 1000, expected));
+        status.show(watch.line(definition.name));
       });
+    } else if (options.progress && progressSeconds > 0) {
+      // Off a terminal (CI, a log file): a line every --progress-interval seconds instead.
+      stopProgressLog = logProgressEvery(events, progressSeconds, definition.name, logger);
     }
     result = await executeNow(
       definition,
@@ -107,6 +116,7 @@ async function run(pipelineName: string | undefined, options: RunOptions): Promi
       { store, logger, stop: requests, leaseSeconds: project?.worker.lease_seconds },
     );
   } finally {
+    stopProgressLog?.();
     release();
     await store.close();
     status?.close();
@@ -132,7 +142,8 @@ export function runCommand(common: () => CommonOptions, done: (code: number) => 
     .addOption(new Option("--on-error <policy>", "rejected records: dlq, fail or skip (overrides pipelines.toml)").choices(["dlq", "fail", "skip"]))
     .option("--no-validate", "do not validate records against their SCHEMA")
     .option("--idle-timeout <seconds>", "fail a connector that shows no progress for this long")
-    .option("--no-progress", "no live progress line on a terminal")
+    .option("--no-progress", "no progress: no live line on a terminal, no periodic lines elsewhere")
+    .option("--progress-interval <seconds>", "off a terminal, a progress line this often (0: none)", "10")
     .option("--full-refresh", "ignore the saved checkpoint (start from the beginning); save the new one only if the run succeeds")
     .option("--no-resume", "do not hand the tap the saved checkpoint as --state (for taps that do not take it)")
     .option("--refresh-catalog", "run the tap's --discover again instead of using the cached catalog")

@@ -13,6 +13,7 @@ interface WorkerOptions {
   readonly concurrency?: string;
   readonly healthToken?: string;
   readonly gracefulTimeout?: string;
+  readonly progressInterval?: string;
 }
 
 function number(text: string | undefined, flag: string): number | undefined {
@@ -31,6 +32,7 @@ export function workerCommand(common: () => CommonOptions, done: (code: number) 
     .option("--host <host>", "address for the health server (default 127.0.0.1)")
     .option("--concurrency <n>", "pipelines running at once")
     .option("--health-token <token>", "require `Authorization: Bearer TOKEN` (or set AGORA_HEALTH_AUTH_TOKEN)")
+    .option("--progress-interval <seconds>", "log each running pipeline's progress this often; 0: only its summary")
     .option("--graceful-timeout <seconds>", "on SIGINT/SIGTERM, let runs finish this long before stopping them")
     .action(async (options: WorkerOptions) => {
       const shared = common();
@@ -45,6 +47,7 @@ export function workerCommand(common: () => CommonOptions, done: (code: number) 
           concurrency: number(options.concurrency, "--concurrency"),
           token: options.healthToken,
           gracefulShutdownSeconds: number(options.gracefulTimeout, "--graceful-timeout"),
+          progressIntervalSeconds: number(options.progressInterval, "--progress-interval"),
         }).filter(([, value]) => value !== undefined),
       );
       const settings = workerSettings(project, overrides);

@@ -41,9 +41,43 @@ describe("progress on a terminal", () => {
     for (const match of logged) expect(screen.slice(0, match.index).endsWith("\x1b[2K") || screen.slice(0, match.index).endsWith("\n")).toBe(true);
   });
 
-  it("prints only the summary line when not on a terminal", async () => {
+  it("draws no live line when not on a terminal", async () => {
     const result = await agora(project("pipe"), ["run", "sample"]);
     expect(result.stderr).not.toContain("\x1b[2K");
     expect(result.stderr).toMatch(/pipeline sample succeeded in [\d.]+ s: read 150,000/);
+  });
+});
+
+/** The counts of the progress lines in a log, in order. */
+function progressCounts(log: string): number[] {
+  return [...log.matchAll(/^agora info: progress sample: ([\d,]+) records \([\d,]+\/s\)(?: · users [\d,]+)?$/gm)].map((line) =>
+    Number((line[1] as string).replace(/,/g, "")),
+  );
+}
+
+describe("progress off a terminal", () => {
+  it("logs a line every --progress-interval seconds: records, rate, per stream", async () => {
+    const result = await agora(project("interval"), ["run", "sample", "--progress-interval", "0.05"]);
+    expect(result.exitCode, result.stderr).toBe(0);
+    const counts = progressCounts(result.stderr);
+    expect(counts.length).toBeGreaterThan(0);
+    expect(counts).toEqual([...counts].sort((a, b) => a - b));
+    expect(counts.every((count) => count <= 150000)).toBe(true);
+    expect(progressCounts((await agora(project("quiet"), ["run", "sample", "--no-progress", "--progress-interval", "0.05"])).stderr)).toEqual([]);
+  });
+
+  it("logs each running pipeline's progress in the worker's log", async () => {
+    const cwd = pipelineProject(
+      join(dir, "worker"),
+      {
+        tap: { command: "tap-sample", config: { users: 150000, orders: 0 } },
+        target: { command: "target-sqlite", config: { database: "out.db" } },
+        schedule: { once: true },
+      },
+      "sample",
+    );
+    const result = await agora(cwd, ["worker", "--progress-interval", "0.05"]);
+    expect(result.exitCode, result.stderr).toBe(0);
+    expect(progressCounts(result.stderr).length).toBeGreaterThan(0);
   });
 });
