@@ -7,6 +7,7 @@ import { initCommand } from "./commands/init.js";
 import { addCommand, installCommand } from "./commands/install.js";
 import { configCommand } from "./commands/config.js";
 import { invokeCommand } from "./commands/invoke.js";
+import { newCommand } from "./commands/new.js";
 import { runCommand } from "./commands/run.js";
 import { runsCommand } from "./commands/runs.js";
 import { stateCommand } from "./commands/state.js";
@@ -60,6 +61,7 @@ export async function main(argv: readonly string[]): Promise<never> {
   program.addCommand(addCommand(common));
   program.addCommand(invokeCommand(common, done));
   program.addCommand(configCommand(common));
+  program.addCommand(newCommand());
   program.addCommand(discoverCommand(common));
   program.addCommand(selectCommand(common));
   program.addCommand(explainCommand(common));

@@ -85,11 +85,13 @@ async function testConnection<Config extends ConnectorConfig>(
   context: TapContext<Config>,
   logger: Logger,
 ): Promise<undefined> {
-  const message =
-    definition.testConnection === undefined
-      ? `${(await definition.discoverStreams(context)).length} stream(s) available`
-      : await definition.testConnection(context);
-  logger.info(`connection ok: ${message}`);
+  if (definition.testConnection === undefined) {
+    // Said plainly: an author who has not written a check must not read "connection ok".
+    const streams = (await definition.discoverStreams(context)).length;
+    logger.warn(`connection not checked: ${definition.name} defines no testConnection; its config is valid and discovery found ${streams} stream(s)`);
+    return undefined;
+  }
+  logger.info(`connection ok: ${await definition.testConnection(context)}`);
   return undefined;
 }
 

@@ -60,8 +60,9 @@ export function defineTarget<Config extends ConnectorConfig = ConnectorConfig>(d
     const config = loadConfig(args.configFiles, settings, definition.name) as Config & TargetConfig;
     const context: TargetContext<Config> = { config, logger };
     if (args.mode === "test_connection") {
-      const message = definition.testConnection === undefined ? "ready" : await definition.testConnection(context);
-      logger.info(`connection ok: ${message}`);
+      // Said plainly: an author who has not written a check must not read "connection ok".
+      if (definition.testConnection === undefined) logger.warn(`connection not checked: ${definition.name} defines no testConnection; its config is valid`);
+      else logger.info(`connection ok: ${await definition.testConnection(context)}`);
       return undefined;
     }
     const writer = await definition.open(context);
