@@ -11,34 +11,12 @@ import { encodeArrowColumns } from "../arrow/arrow-codec.js";
 import { arrowToParquet } from "../arrow/arrow-to-parquet.js";
 import { arrowColumns, type ArrowColumn } from "../arrow/arrow-columns.js";
 import { ProtocolCodes } from "../../messages/codes.js";
-
-/** The `batch_config` setting of SDK taps: records go to files, announced by BATCH messages. */
-export interface BatchConfig {
-  readonly format: "jsonl" | "arrow" | "parquet";
-  readonly compression?: "none" | "gzip";
-  /** The folder batch files are written in. */
-  readonly root?: string;
-  readonly rows_per_file?: number;
-}
-
-export const BATCH_CONFIG_SETTING: JsonSchema = {
-  type: "object",
-  additionalProperties: false,
-  required: ["format"],
-  description:
-    "Write records to batch files announced by BATCH messages (Singer's batch extension) instead of one RECORD message each: format (jsonl; arrow: Arrow IPC stream files typed from the stream's schema; parquet: Parquet files with the same columns, snappy-compressed), compression (none or gzip, for jsonl), root (the folder, default the system temporary folder's agora-batches), rows_per_file (default 100000). A STATE follows each BATCH.",
-  properties: {
-    format: { type: "string", enum: ["jsonl", "arrow", "parquet"] },
-    compression: { type: "string", enum: ["none", "gzip"], default: "none" },
-    root: { type: "string", minLength: 1 },
-    rows_per_file: { type: "integer", minimum: 1, default: 100_000 },
-  },
-};
+import type { BatchConfig } from "./batch-config.js";
 
 /** A file name fit for any stream name (`../x`, `__proto__`, case-only differences): the name's safe characters, and a random part. */
-function fileName(stream: string, run: string, number: number, extension: string): string {
+function fileName(prefix: string, stream: string, run: string, number: number, extension: string): string {
   const safe = stream.replace(/[^A-Za-z0-9_-]/g, "_").slice(0, 60);
-  return `${safe}-${run}-${String(number).padStart(5, "0")}.${extension}`;
+  return `${prefix}${safe}-${run}-${String(number).padStart(5, "0")}.${extension}`;
 }
 
 interface OpenFile {
@@ -230,7 +208,7 @@ export class BatchFiles {
       lines.push(`${stringifyJson(record)}\n`);
     }
     this.files += 1;
-    const path = join(this.root, fileName(this.stream, this.run, this.files, "jsonl"));
+    const path = join(this.root, fileName(this.config.prefix ?? "", this.stream, this.run, this.files, "jsonl"));
     try {
       await writeFile(path, lines.join(""), { flag: "wx", mode: 0o600 });
     } catch (error) {
@@ -248,7 +226,7 @@ export class BatchFiles {
     const parquet = this.config.format === "parquet";
     const bytes = parquet ? await arrowToParquet(ipc, { compression: "snappy", dictionary: false }) : ipc;
     this.files += 1;
-    const path = join(this.root, fileName(this.stream, this.run, this.files, parquet ? "parquet" : "arrow"));
+    const path = join(this.root, fileName(this.config.prefix ?? "", this.stream, this.run, this.files, parquet ? "parquet" : "arrow"));
     try {
       await writeFile(path, bytes, { flag: "wx", mode: 0o600 });
     } catch (error) {
@@ -259,7 +237,7 @@ export class BatchFiles {
 
   private open(): OpenFile {
     this.files += 1;
-    const path = join(this.root, fileName(this.stream, this.run, this.files, this.gzip ? "jsonl.gz" : "jsonl"));
+    const path = join(this.root, fileName(this.config.prefix ?? "", this.stream, this.run, this.files, this.gzip ? "jsonl.gz" : "jsonl"));
     // Batch files hold the source's data: the owner's only.
     const out = createWriteStream(path, { flags: "wx", mode: 0o600 });
     const gzip = this.gzip ? createGzip() : undefined;

@@ -13,7 +13,7 @@ import { readJsonFile } from "../read-json-file.js";
 import { SDK_NAME } from "../version.js";
 import { planStreams, type PlannedStream } from "./stream-plan.js";
 import { syncStream } from "./sync-stream.js";
-import { BATCH_CONFIG_SETTING, type BatchConfig } from "./batch-output.js";
+import { BATCH_CONFIG_SETTING, batchConfigOf } from "./batch-config.js";
 import { TapBookmarks } from "./tap-bookmarks.js";
 import type { StreamRequest, TapContext, TapDefinition } from "./types.js";
 
@@ -29,7 +29,7 @@ export const TAP_SDK_SETTINGS: Record<string, JsonSchema> = {
   batch_config: BATCH_CONFIG_SETTING,
 };
 
-type TapConfig = ConnectorConfig & { state_every_records: number; batch_config?: BatchConfig };
+type TapConfig = ConnectorConfig & { state_every_records: number; batch_config?: Parameters<typeof batchConfigOf>[0] };
 
 /** Turns a tap definition into a connector with the standard command line. */
 export function defineTap<Config extends ConnectorConfig = ConnectorConfig>(definition: TapDefinition<Config>): Connector {
@@ -139,7 +139,13 @@ async function syncTap<Config extends ConnectorConfig>(
   process.once("SIGINT", onSignal);
   process.once("SIGTERM", onSignal);
   const output = new MessageWriter(process.stdout);
-  const options = { output, bookmarks, stateEveryRecords: config.state_every_records, signal: controller.signal, batch: config.batch_config };
+  const options = {
+    output,
+    bookmarks,
+    stateEveryRecords: config.state_every_records,
+    signal: controller.signal,
+    batch: config.batch_config === undefined ? undefined : batchConfigOf(config.batch_config),
+  };
   let total = 0;
   try {
     for (const item of planned) {

@@ -1,7 +1,8 @@
 import { tmpdir } from "node:os";
 import type { MessageWriter } from "../../framing/message-writer.js";
 import type { JsonSchema } from "../../messages/types.js";
-import { BatchFiles, type BatchConfig } from "./batch-output.js";
+import { BatchFiles } from "./batch-output.js";
+import type { BatchConfig } from "./batch-config.js";
 import type { TapRecord } from "./types.js";
 
 /** What a stream's output asks of the stream's sync: the bookmark of the row written last, and a STATE. */

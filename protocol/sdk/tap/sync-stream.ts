@@ -6,7 +6,7 @@ import type { ConnectorConfig } from "../config.js";
 import type { PlannedStream } from "./stream-plan.js";
 import { isPast, type TapBookmarks } from "./tap-bookmarks.js";
 import { rowSerializer, type RowSerializer } from "./row-serializer.js";
-import type { BatchConfig } from "./batch-output.js";
+import type { BatchConfig } from "./batch-config.js";
 import { BatchFileOutput, RecordLines, type StateWriter, type StreamOutput } from "./stream-output.js";
 import { type ArrowBatch, Bookmarked, RejectedRow, RowBatch, type StreamContext, type TapContext, type TapRecord, type TapStream } from "./types.js";
 import { columnsOf, deadLetter, rowRecord, serializeRecord, tooDeep } from "./tap-records.js";
