@@ -115,7 +115,13 @@ middleware = [{ type = "hash", fields = ["email"], salt = "\${SALT}" }]
 describe("defaults come from the project schema", () => {
   it("fills in every setting the file leaves out, for pipelines, schedules and the worker", () => {
     const loaded = project("defaults", `[pipelines.p]\ntap = { command = "tap-sample" }\ntarget = { command = "target-jsonl" }\nschedule = { every = "1h" }\n`);
-    expect(loaded.worker).toEqual({ concurrency: 4, health_host: "127.0.0.1", graceful_shutdown_timeout_seconds: 30, lease_seconds: 60, progress_interval_seconds: 10 });
+    expect(loaded.worker).toEqual({
+      concurrency: 4,
+      health_host: "127.0.0.1",
+      graceful_shutdown_timeout_seconds: 30,
+      lease_seconds: 60,
+      progress_interval_seconds: 10,
+    });
     expect(loaded.stateStore).toBe(join(root, "defaults", ".agora", "state.db"));
     expect(loaded.pipelines["p"]?.schedule).toEqual({ every: "1h", max_consecutive_errors: 5, error_backoff_seconds: 30, error_backoff_max_seconds: 3600 });
     const definition = resolvePipeline(loaded, "p");
