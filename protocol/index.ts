@@ -44,6 +44,7 @@ export {
 } from "./sdk/tap/types.js";
 export { defineTarget, TARGET_SDK_SETTINGS } from "./sdk/targets/define-target.js";
 export { DestinationNames } from "./sdk/targets/destination-names.js";
+export { OpenFiles, STREAMS_AT_ONCE, writeStreamsAtOnce } from "./sdk/targets/stream-writes.js";
 export type {
   EncodingWriter,
   ObjectWriter,
@@ -96,7 +97,17 @@ export {
   type FileEntry,
   type FileIdentity,
 } from "./sdk/file-streams.js";
-export { appendBuffers, checkDirectoryWritable, cutIncompleteTail, ensurePrivateFile, fileError, openForAppend, syncDirectory } from "./sdk/durable-files.js";
+export {
+  appendBuffers,
+  checkDirectoryWritable,
+  cutIncompleteTail,
+  ensurePrivateFile,
+  fileError,
+  openForAppend,
+  reopenForAppend,
+  syncDirectory,
+  DirectorySyncs,
+} from "./sdk/durable-files.js";
 export { commandLineSecrets, maskSecrets, maskStream, MASK, registerConfigSecrets, registerSecret } from "./secrets/secret-values.js";
 export { isPostgresUrl, readPostgresUrl, withPasswordMasked, type PostgresUrl } from "./sdk/postgres-url.js";
 export { quoteIdentifier, quoteLiteral, RECORD_COLUMN, VERSION_COLUMN } from "./sdk/sql/sql-names.js";

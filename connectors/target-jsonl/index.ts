@@ -6,12 +6,17 @@ import {
   cutIncompleteTail,
   defineTarget,
   DestinationNames,
+  DirectorySyncs,
   FatalError,
   fileError,
+  OpenFiles,
   openForAppend,
+  reopenForAppend,
+  STREAMS_AT_ONCE,
   stringifyJson,
   TextChunks,
   type StreamRecords,
+  writeStreamsAtOnce,
 } from "../../protocol/index.js";
 import { TargetJsonlCodes } from "./codes.js";
 
@@ -19,6 +24,7 @@ interface JsonlConfig {
   [key: string]: unknown;
   destination_path: string;
   file_naming: string;
+  max_open_files: number;
 }
 
 function fileFor(config: JsonlConfig, stream: string): string {
@@ -35,52 +41,64 @@ export const targetJsonl = defineTarget<JsonlConfig>({
     properties: {
       destination_path: { type: "string", default: "output", description: "Directory the files are written to (created if missing)." },
       file_naming: { type: "string", default: "{stream}.jsonl", description: "File name pattern; {stream} is replaced by the stream name." },
+      max_open_files: {
+        type: "integer",
+        minimum: 1,
+        default: 4096,
+        description:
+          "Files kept open at once; with more streams, the least recently written is closed and reopened when needed (fewer when the system runs out of file descriptors).",
+      },
     },
   },
   testConnection: ({ config }) => checkDirectoryWritable(resolve(config.destination_path)),
   open({ config, logger }) {
-    const files = new Map<string, FileHandle>();
     const destinations = new DestinationNames("file");
-    const fileOf = async (stream: string): Promise<FileHandle> => {
-      let handle = files.get(stream);
-      if (handle === undefined) {
+    // New files' directory entries are made durable once per batch, before its STATE is confirmed.
+    const directories = new DirectorySyncs();
+    // At most max_open_files open at once; a file closed to make room is reopened to append, needing no repair.
+    const files = new OpenFiles<FileHandle>(
+      config.max_open_files,
+      async (stream, reopen) => {
         const path = fileFor(config, stream);
-        destinations.claim(stream, path);
-        // A write that failed half-way (a full disk, a kill) left a broken last line: cut it before appending.
-        const cut = await cutIncompleteTail(path).catch((error: unknown) => {
-          throw fileError(error, path, "repair the file's incomplete last line");
-        });
-        if (cut > 0)
-          logger.warn(`${path}: cut ${cut} bytes of an incomplete last line, left by a write that failed; its records were not confirmed and come again`);
-        handle = await openForAppend(path);
-        files.set(stream, handle);
-      }
-      return handle;
-    };
+        if (!reopen) {
+          destinations.claim(stream, path);
+          // A write that failed half-way (a full disk, a kill) left a broken last line: cut it before appending.
+          const cut = await cutIncompleteTail(path).catch((error: unknown) => {
+            throw fileError(error, path, "repair the file's incomplete last line");
+          });
+          if (cut > 0)
+            logger.warn(`${path}: cut ${cut} bytes of an incomplete last line, left by a write that failed; its records were not confirmed and come again`);
+        }
+        return reopen ? reopenForAppend(path) : openForAppend(path, directories);
+      },
+      (handle) => handle.close(),
+    );
     return {
       // Each record's JSON as it came in (no JSON.stringify of it again).
       recordsAs: "text",
-      async writeBatch(batch: readonly StreamRecords[]) {
-        for (const { stream, records, texts } of batch) {
-          const path = fileFor(config, stream.name);
-          const handle = await fileOf(stream.name);
+      // Streams are written and fsynced at once (a stream's own records in order): durability costs what the data costs, not the stream count.
+      writeBatch: async (batch: readonly StreamRecords[]) => {
+        await writeStreamsAtOnce(batch, STREAMS_AT_ONCE, async (stream, entries) => {
+          const path = fileFor(config, stream);
           const text = new TextChunks();
-          if (texts === undefined) {
-            for (const message of records) text.add(`${stringifyJson(message.record)}\n`);
-          } else {
-            for (const recordJson of texts) text.add(`${recordJson}\n`);
+          for (const { records, texts } of entries) {
+            if (texts === undefined) for (const message of records) text.add(`${stringifyJson(message.record)}\n`);
+            else for (const recordJson of texts) text.add(`${recordJson}\n`);
           }
+          const file = await files.use(stream);
           try {
-            await appendBuffers(handle, text.take());
-            await handle.sync();
+            await appendBuffers(file.handle, text.take());
+            await file.handle.sync();
           } catch (error) {
             throw fileError(error, path, "write records");
+          } finally {
+            file.release();
           }
-        }
+        });
+        await directories.syncAll();
       },
       async close() {
-        const errors: unknown[] = [];
-        for (const handle of files.values()) await handle.close().catch((error: unknown) => errors.push(error));
+        const errors = await files.closeAll();
         if (errors.length > 0) throw new FatalError(TargetJsonlCodes.FILE_CLOSE_FAILED, "could not close an output file", { cause: errors[0] });
       },
     };

@@ -20,6 +20,13 @@ export const TARGET_SDK_SETTINGS: Record<string, JsonSchema> = {
     default: 10000,
     description: "Write a batch once this many records are waiting.",
   },
+  batch_min_rows_per_stream: {
+    type: "integer",
+    minimum: 1,
+    default: 50,
+    description:
+      "With more than 100 streams in a batch, let it grow past batch_size_rows until it holds this many records per stream (up to 20 × batch_size_rows, and never past batch_wait_limit_seconds): each batch costs a write and an fsync per stream, so 2,000 streams in a batch of 10,000 records would cost 2,000 fsyncs for 5 records each.",
+  },
   batch_wait_limit_seconds: {
     type: "number",
     exclusiveMinimum: 0,
@@ -39,7 +46,13 @@ export const TARGET_SDK_SETTINGS: Record<string, JsonSchema> = {
   },
 };
 
-type TargetConfig = ConnectorConfig & { batch_size_rows: number; batch_wait_limit_seconds: number; validate_records: boolean; batch_roots?: string[] };
+type TargetConfig = ConnectorConfig & {
+  batch_size_rows: number;
+  batch_min_rows_per_stream: number;
+  batch_wait_limit_seconds: number;
+  validate_records: boolean;
+  batch_roots?: string[];
+};
 
 /** Turns a target definition into a connector with the standard command line. */
 export function defineTarget<Config extends ConnectorConfig = ConnectorConfig>(definition: TargetDefinition<Config>): Connector {
@@ -69,6 +82,7 @@ export function defineTarget<Config extends ConnectorConfig = ConnectorConfig>(d
     const output = new MessageWriter(process.stdout);
     const summary = await runTargetSync(writer, process.stdin, output, logger, {
       batchSizeRows: config.batch_size_rows,
+      batchMinRowsPerStream: config.batch_min_rows_per_stream,
       batchWaitMs: config.batch_wait_limit_seconds * 1000,
       validateRecords: config.validate_records,
       batchRoots: config.batch_roots ?? [tmpdir(), process.cwd()],

@@ -62,6 +62,11 @@ export class RecordBatcher {
     return this.pendingCount;
   }
 
+  /** How many streams the pending batch holds records of. */
+  get streamCount(): number {
+    return this.pending.size;
+  }
+
   /** Milliseconds the oldest pending record has waited. */
   age(now = Date.now()): number {
     return this.pendingCount === 0 ? 0 : now - this.pendingSince;

@@ -17,8 +17,13 @@ import { deadLetterLine, recordTextOf, withExactRecord } from "./target-records.
 import type { StreamInfo, TargetWriter } from "./types.js";
 import { ProtocolCodes } from "../../messages/codes.js";
 
+/** Past this many streams in a batch, it grows to batch_min_rows_per_stream records a stream (see batchFull). */
+const MANY_STREAMS = 100;
+
 export interface TargetSyncOptions {
   readonly batchSizeRows: number;
+  /** A batch of many streams grows until it holds this many records per stream (see batch_min_rows_per_stream). */
+  readonly batchMinRowsPerStream?: number;
   readonly batchWaitMs: number;
   readonly validateRecords: boolean;
   /** Folders BATCH files may be read from. */
@@ -216,11 +221,24 @@ class TargetSync {
     // Its JSON cut from its line where that is safe.
     this.batcher.add(stream, message, line, this.textOf?.(stream, message, line, raw), this.keepsJson ? recordText(raw, message) : undefined);
     this.records += 1;
-    if (this.batcher.size < this.options.batchSizeRows) return undefined;
+    if (!this.batchFull()) return undefined;
     // At most two batches in memory: one written (durable before its STATE is confirmed), one filling.
     const previous = this.inFlight;
     this.inFlight = this.batcher.flush();
     return previous;
+  }
+
+  /**
+   * A batch is written once it holds batch_size_rows records and, when it
+   * spans more than MANY_STREAMS streams, batch_min_rows_per_stream per stream (each stream
+   * costs a write and an fsync), but never more than 20 × batch_size_rows;
+   * batch_wait_limit_seconds still writes it sooner on a slow input.
+   */
+  private batchFull(): boolean {
+    const { size, streamCount } = this.batcher;
+    const { batchSizeRows, batchMinRowsPerStream = 1 } = this.options;
+    if (size < batchSizeRows) return false;
+    return streamCount <= MANY_STREAMS || size >= streamCount * batchMinRowsPerStream || size >= batchSizeRows * 20;
   }
 
   private async schema(message: SchemaMessage, line: number): Promise<void> {
