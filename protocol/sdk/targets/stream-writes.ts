@@ -46,6 +46,8 @@ export const STREAMS_AT_ONCE = 16;
 export class OpenFiles<Handle> {
   private readonly open = new Map<string, { handle: Handle; users: number }>();
   private readonly seen = new Set<string>();
+  /** Opens waiting for a file to be released (every open one in use when descriptors ran out). */
+  private readonly waiting: Array<() => void> = [];
 
   constructor(
     private limit: number,
@@ -66,7 +68,13 @@ export class OpenFiles<Handle> {
     this.open.set(key, entry);
     entry.users += 1;
     const used = entry;
-    return { handle: used.handle, release: () => void (used.users -= 1) };
+    return {
+      handle: used.handle,
+      release: () => {
+        used.users -= 1;
+        for (const wake of this.waiting.splice(0)) wake();
+      },
+    };
   }
 
   /** The open file of `key`, if it is open (not opening it). */
@@ -95,26 +103,43 @@ export class OpenFiles<Handle> {
     return this.open.size;
   }
 
-  /** Opens `key`'s file; when the system is out of descriptors (EMFILE), the limit drops below what is open now and room is made first. */
+  /**
+   * Opens `key`'s file. When the system is out of descriptors (EMFILE), the
+   * limit drops below what is open now and idle files are closed, or, when
+   * every open file is in use, the next release is awaited; then it tries
+   * again. Out of descriptors with none of its own open is an error.
+   */
   private async openWithin(key: string): Promise<Handle> {
-    try {
-      return await this.opener(key, this.seen.has(key));
-    } catch (error) {
-      const code = (error as { code?: unknown; cause?: { code?: unknown } }).code ?? (error as { cause?: { code?: unknown } }).cause?.code;
-      if ((code !== "EMFILE" && code !== "ENFILE") || this.open.size === 0) throw error;
-      this.limit = Math.max(1, Math.floor(this.open.size * 0.9));
-      await this.makeRoom();
-      return this.opener(key, this.seen.has(key));
+    for (let attempt = 1; ; attempt += 1) {
+      try {
+        return await this.opener(key, this.seen.has(key));
+      } catch (error) {
+        if (!outOfDescriptors(error) || this.open.size === 0 || attempt >= 1000) throw error;
+        this.limit = Math.max(1, Math.min(this.limit, Math.floor(this.open.size * 0.9)));
+        if ((await this.makeRoom()) === 0) await new Promise<void>((resolve) => this.waiting.push(resolve));
+      }
     }
   }
 
-  private async makeRoom(): Promise<void> {
-    if (this.open.size < this.limit) return;
+  /** Closes idle files, least recently used first, until fewer than the limit are open; returns how many it closed. */
+  private async makeRoom(): Promise<number> {
+    let closed = 0;
     for (const [key, entry] of this.open) {
+      if (this.open.size < this.limit) break;
       if (entry.users > 0) continue;
       this.open.delete(key);
       await this.closer(entry.handle);
-      if (this.open.size < this.limit) return;
+      closed += 1;
     }
+    return closed;
   }
+}
+
+/** True for EMFILE or ENFILE, on the error or on what it wraps (a file error's cause). */
+function outOfDescriptors(error: unknown): boolean {
+  for (let current = error; typeof current === "object" && current !== null; current = (current as { cause?: unknown }).cause) {
+    const code = (current as { code?: unknown }).code;
+    if (code === "EMFILE" || code === "ENFILE") return true;
+  }
+  return false;
 }
