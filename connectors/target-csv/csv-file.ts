@@ -1,7 +1,17 @@
 import { existsSync, openSync, readSync, closeSync } from "node:fs";
 import type { FileHandle } from "node:fs/promises";
 import { parse } from "csv-parse/sync";
-import { appendBuffers, cutIncompleteTail, fileError, isExactNumber, openForAppend, stringifyJson, TextChunks, type Logger } from "../../protocol/index.js";
+import {
+  appendBuffers,
+  cutIncompleteTail,
+  fileError,
+  isExactNumber,
+  openForAppend,
+  stringifyJson,
+  TextChunks,
+  type DirectorySyncs,
+  type Logger,
+} from "../../protocol/index.js";
 
 export interface CsvFormat {
   readonly delimiter: string;
@@ -87,7 +97,7 @@ export class CsvFile {
     private readonly handle: FileHandle,
   ) {}
 
-  static async open(basePath: string, columns: readonly string[], format: CsvFormat, logger: Logger): Promise<CsvFile> {
+  static async open(basePath: string, columns: readonly string[], format: CsvFormat, logger: Logger, directories?: DirectorySyncs): Promise<CsvFile> {
     let path = basePath;
     for (let suffix = 2; ; suffix += 1) {
       // A write that failed half-way (a full disk, a kill) left a broken last row: cut it before reading or appending.
@@ -101,19 +111,20 @@ export class CsvFile {
       path = basePath.replace(/(\.[^./]*)?$/, (extension) => `-${suffix}${extension}`);
     }
     const writeHeader = existingHeader(path, format) === undefined;
-    const handle = await openForAppend(path);
+    const handle = await openForAppend(path, directories);
     const file = new CsvFile(path, columns, handle);
-    if (writeHeader) await file.append([csvLineOf(format)(columns)]);
+    // The header is made durable with the file's first records (a run killed before them leaves a header, or nothing: either is read right next time).
+    if (writeHeader) await file.append([csvLineOf(format)(columns)], false);
     return file;
   }
 
-  /** Appends CSV lines (each with its newline, from csvRecordLineOf) and fsyncs them. */
-  async append(lines: readonly string[]): Promise<void> {
+  /** Appends CSV lines (each with its newline, from csvRecordLineOf) and fsyncs them (unless `sync` is false). */
+  async append(lines: readonly string[], sync = true): Promise<void> {
     const text = new TextChunks();
     for (const line of lines) text.add(line);
     try {
       await appendBuffers(this.handle, text.take());
-      await this.handle.sync();
+      if (sync) await this.handle.sync();
     } catch (error) {
       throw fileError(error, this.path, "write records");
     }

@@ -1,5 +1,14 @@
 import { join, resolve } from "node:path";
-import { checkDirectoryWritable, defineTarget, DestinationNames, type ConnectorConfig, type StreamInfo } from "../../protocol/index.js";
+import {
+  checkDirectoryWritable,
+  defineTarget,
+  DestinationNames,
+  DirectorySyncs,
+  STREAMS_AT_ONCE,
+  writeStreamsAtOnce,
+  type ConnectorConfig,
+  type StreamInfo,
+} from "../../protocol/index.js";
 import { CsvFile, csvRecordLineOf } from "./csv-file.js";
 
 interface CsvTargetConfig extends ConnectorConfig {
@@ -32,19 +41,24 @@ export const targetCsv = defineTarget<CsvTargetConfig>({
   open({ config, logger }) {
     const format = { delimiter: config.delimiter, quoteChar: config.quote_char };
     const files = new Map<string, CsvFile>();
+    /** Each stream's columns, from its latest SCHEMA. */
+    const wanted = new Map<string, readonly string[]>();
     // A stream's schema (StreamInfo) fixes its columns, so its encoder.
     const encoders = new WeakMap<StreamInfo, (record: Readonly<Record<string, unknown>>) => string>();
     const destinations = new DestinationNames("file");
+    const directories = new DirectorySyncs();
     const pathOf = (stream: string): string =>
       resolve(join(config.destination_path, config.file_naming.replaceAll("{stream}", stream.replace(/[^\w.-]/g, "_"))));
     return {
+      // A stream's file is opened with its first records (in the batch's parallel writes, not one SCHEMA after another); a new schema closes it.
       async prepareStream(stream) {
         const columns = columnsOf(stream);
         const current = files.get(stream.name);
+        wanted.set(stream.name, columns);
         if (current !== undefined && current.columns.join("\u0000") === columns.join("\u0000")) return;
+        files.delete(stream.name);
         await current?.close();
         destinations.claim(stream.name, pathOf(stream.name));
-        files.set(stream.name, await CsvFile.open(pathOf(stream.name), columns, format, logger));
       },
       // Each record becomes its CSV line as it arrives; a batch holds lines, not records.
       recordsAs: "encoded",
@@ -53,12 +67,19 @@ export const targetCsv = defineTarget<CsvTargetConfig>({
         encoders.set(stream, lineOf);
         return lineOf(message.record);
       },
+      // Streams are written and fsynced at once (a stream's own lines in order); new files' directory entries made durable once, before the batch's STATE.
       async writeBatch(batch) {
-        for (const { stream, texts } of batch) {
-          const file = files.get(stream.name);
-          if (file === undefined) throw new Error(`no file prepared for stream ${stream.name}`);
-          await file.append(texts ?? []);
-        }
+        await writeStreamsAtOnce(batch, STREAMS_AT_ONCE, async (stream, entries) => {
+          let file = files.get(stream);
+          if (file === undefined) {
+            const columns = wanted.get(stream);
+            if (columns === undefined) throw new Error(`no schema prepared for stream ${stream}`);
+            file = await CsvFile.open(pathOf(stream), columns, format, logger, directories);
+            files.set(stream, file);
+          }
+          await file.append(entries.flatMap((entry) => entry.texts ?? []));
+        });
+        await directories.syncAll();
       },
       async close() {
         for (const file of files.values()) await file.close();
