@@ -2,13 +2,18 @@ import type { Logger } from "../../protocol/index.js";
 import type { RunEvents } from "./run-events.js";
 import { count } from "./run-summary.js";
 
+/** Streams a progress line names (the busiest), before "N more streams". */
+const STREAMS_IN_PROGRESS = 5;
+
 /** A run's progress in one line: records so far (of the source's estimate, when it gave one), the rate, per-stream counts. */
 export function progressLine(pipeline: string, read: Readonly<Record<string, number>>, total: number, seconds: number, expected?: number): string {
   const rate = seconds > 0 ? Math.round(total / seconds) : 0;
   const of = expected === undefined || expected <= 0 ? "" : ` of ~${count(expected)}`;
-  const streams = Object.entries(read)
-    .map(([stream, records]) => `${stream} ${count(records)}`)
-    .join(" · ");
+  // The busiest few streams: a line stays a line with 2,000 streams.
+  const entries = Object.entries(read);
+  const shown = entries.length <= STREAMS_IN_PROGRESS ? entries : [...entries].sort(([, left], [, right]) => right - left).slice(0, STREAMS_IN_PROGRESS);
+  const more = entries.length - shown.length;
+  const streams = [...shown.map(([stream, records]) => `${stream} ${count(records)}`), ...(more > 0 ? [`${count(more)} more streams`] : [])].join(" · ");
   return `${pipeline}: ${count(total)}${of} records (${count(rate)}/s)${streams === "" ? "" : ` · ${streams}`}`;
 }
 

@@ -11,11 +11,34 @@ export function count(value: number): string {
   return fraction === undefined ? grouped : `${grouped}.${fraction}`;
 }
 
-/** The one summary line of a run. */
-export function summaryLine(result: RunResult): string {
-  const streams = Object.entries(result.progress)
-    .map(([stream, progress]) => `${stream} ${count(progress.written)}`)
-    .join(", ");
+/** Streams a summary names before "and N more": a line a terminal can show, whatever the stream count. */
+export const STREAMS_SHOWN = 10;
+
+/**
+ * `users 1,000, orders 5,000`: each stream and a count of it, the largest
+ * first and at most `limit` of them, then `and N more streams` (every one
+ * in their order with `limit` undefined).
+ */
+export function streamCounts<T>(
+  progress: Readonly<Record<string, T>>,
+  countOf: (value: T) => number,
+  format: (stream: string, value: T) => string,
+  limit: number | undefined,
+): string {
+  const entries = Object.entries(progress);
+  if (limit === undefined || entries.length <= limit) return entries.map(([stream, value]) => format(stream, value)).join(", ");
+  const shown = [...entries].sort(([leftName, left], [rightName, right]) => countOf(right) - countOf(left) || (leftName < rightName ? -1 : 1)).slice(0, limit);
+  return `${shown.map(([stream, value]) => format(stream, value)).join(", ")}, and ${count(entries.length - limit)} more streams`;
+}
+
+/** The one summary line of a run: the streams with the most records, and how many more (all of them with `allStreams`). */
+export function summaryLine(result: RunResult, allStreams = false): string {
+  const streams = streamCounts(
+    result.progress,
+    (progress) => progress.written,
+    (stream, progress) => `${stream} ${count(progress.written)}`,
+    allStreams ? undefined : STREAMS_SHOWN,
+  );
   const rate = result.seconds > 0 ? ` (${count(Math.round(result.recordsRead / result.seconds))}/s)` : "";
   const unconfirmed = result.recordsUnconfirmed ?? 0;
   const rejected = [

@@ -191,6 +191,13 @@ const worker = {
     concurrency: { type: "integer", minimum: 1, default: 4, description: "Pipelines running at once." },
     health_port: { type: "integer", minimum: 0, maximum: 65535, description: "Serve /health, /ready and /metrics on this port (none by default)." },
     health_host: { type: "string", default: "127.0.0.1", description: "Address to bind." },
+    metrics_max_streams: {
+      type: "integer",
+      minimum: 1,
+      default: 100,
+      description:
+        "Streams of a pipeline that get their own label in /metrics (the busiest first); the others are counted together as `(other)`, so thousands of streams cannot make a scrape unbounded.",
+    },
     progress_interval_seconds: {
       type: "number",
       minimum: 0,

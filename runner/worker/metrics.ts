@@ -2,6 +2,9 @@ import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from "prom
 import type { RunResult } from "../pipeline/types.js";
 import type { CheckpointStore } from "../state/interfaces.js";
 
+/** The stream label of every stream past a pipeline's metrics_max_streams. */
+export const OTHER_STREAMS = "(other)";
+
 /**
  * The worker's Prometheus metrics, on a registry of its own. Per-stream
  * record counts are added as each run ends; the checkpoint age is read from
@@ -20,7 +23,15 @@ export class WorkerMetrics {
   private readonly lastSuccess: Gauge<"pipeline">;
   private readonly consecutiveErrors: Gauge<"pipeline">;
 
-  constructor(store: CheckpointStore, pipelines: readonly string[]) {
+  /** The stream labels each pipeline's per-stream counters have: at most maxStreams, the rest counted as "other". */
+  private readonly labelled = new Map<string, Set<string>>();
+
+  /** `maxStreams`: stream labels a pipeline gets ([worker] metrics_max_streams), so 100,000 streams cannot make a scrape unbounded. */
+  constructor(
+    store: CheckpointStore,
+    pipelines: readonly string[],
+    private readonly maxStreams = 100,
+  ) {
     const registers = [this.registry];
     // prom-client names them process_* and nodejs_*: with this prefix, agora_process_cpu_user_seconds_total and so on.
     collectDefaultMetrics({ register: this.registry, prefix: "agora_" });
@@ -88,9 +99,28 @@ export class WorkerMetrics {
     }
   }
 
+  /**
+   * A stream's label: its name while the pipeline has fewer than maxStreams
+   * labels (the first streams seen keep theirs), else OTHER_STREAMS. The busiest
+   * streams of a run are labelled first.
+   */
+  private streamLabel(pipeline: string, stream: string): string {
+    let labels = this.labelled.get(pipeline);
+    if (labels === undefined) {
+      labels = new Set();
+      this.labelled.set(pipeline, labels);
+    }
+    if (labels.has(stream)) return stream;
+    if (labels.size >= this.maxStreams) return OTHER_STREAMS;
+    labels.add(stream);
+    return stream;
+  }
+
   recordRun(result: RunResult, consecutiveErrors: number): void {
     const { pipeline } = result;
-    for (const [stream, progress] of Object.entries(result.progress)) {
+    const busiestFirst = Object.entries(result.progress).sort(([, left], [, right]) => right.read - left.read);
+    for (const [name, progress] of busiestFirst) {
+      const stream = this.streamLabel(pipeline, name);
       this.read.inc({ pipeline, stream }, progress.read);
       this.written.inc({ pipeline, stream }, progress.written);
       this.deadLettered.inc({ pipeline, stream }, progress.deadLettered);

@@ -26,6 +26,8 @@ export interface WorkerSettings {
   readonly leaseSeconds: number;
   /** A progress line of each running pipeline this often (0: none). */
   readonly progressIntervalSeconds: number;
+  /** Stream labels a pipeline's metrics get; the rest are "(other)". */
+  readonly metricsMaxStreams: number;
 }
 
 /** True for an address only this machine can reach. */
@@ -55,6 +57,7 @@ export function workerSettings(project: Project, overrides: Partial<WorkerSettin
     gracefulShutdownSeconds: overrides.gracefulShutdownSeconds ?? entry.graceful_shutdown_timeout_seconds,
     leaseSeconds: overrides.leaseSeconds ?? entry.lease_seconds,
     progressIntervalSeconds: overrides.progressIntervalSeconds ?? entry.progress_interval_seconds,
+    metricsMaxStreams: overrides.metricsMaxStreams ?? entry.metrics_max_streams,
   };
 }
 
@@ -100,6 +103,7 @@ export class Worker {
     this.metrics = new WorkerMetrics(
       store,
       this.pipelines.map((pipeline) => pipeline.name),
+      settings.metricsMaxStreams,
     );
   }
 

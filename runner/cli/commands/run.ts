@@ -23,6 +23,7 @@ interface RunOptions extends CommonOptions {
   readonly idleTimeout?: string;
   readonly progress: boolean;
   readonly progressInterval: string;
+  readonly streams?: boolean;
   readonly fullRefresh?: boolean;
   readonly refreshCatalog?: boolean;
   readonly resume: boolean;
@@ -122,7 +123,7 @@ async function run(pipelineName: string | undefined, options: RunOptions): Promi
     status?.close();
   }
   if (options.json === true) await writeOut(`${stringifyJson(result)}\n`);
-  process.stderr.write(`${summaryLine(result)}\n`);
+  process.stderr.write(`${summaryLine(result, options.streams === true)}\n`);
   return exitCodeOf(result);
 }
 
@@ -143,6 +144,7 @@ export function runCommand(common: () => CommonOptions, done: (code: number) => 
     .option("--no-validate", "do not validate records against their SCHEMA")
     .option("--idle-timeout <seconds>", "fail a connector that shows no progress for this long")
     .option("--no-progress", "no progress: no live line on a terminal, no periodic lines elsewhere")
+    .option("--streams", "name every stream in the summary (by default the 10 with the most records, and how many more)")
     .option("--progress-interval <seconds>", "off a terminal, a progress line this often (0: none)", "10")
     .option("--full-refresh", "ignore the saved checkpoint (start from the beginning); save the new one only if the run succeeds")
     .option("--no-resume", "do not hand the tap the saved checkpoint as --state (for taps that do not take it)")

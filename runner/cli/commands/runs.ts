@@ -1,6 +1,6 @@
 import { Command } from "commander";
 import { projectStore, writeOut, type CommonOptions } from "../cli-context.js";
-import { count, targetsPart } from "../../pipeline/run-summary.js";
+import { count, STREAMS_SHOWN, streamCounts, targetsPart } from "../../pipeline/run-summary.js";
 import { stringifyJson } from "../../../protocol/index.js";
 
 export function runsCommand(common: () => CommonOptions): Command {
@@ -9,8 +9,9 @@ export function runsCommand(common: () => CommonOptions): Command {
     .command("list")
     .argument("[pipeline]", "only this pipeline's runs")
     .option("--limit <n>", "how many, newest first", "20")
+    .option("--streams", "name every stream of each run (by default the 10 with the most records, and how many more)")
     .description("list runs: id, pipeline, start, end, status, records per stream, DLQ count, error")
-    .action(async (pipeline: string | undefined, options: { limit: string }) => {
+    .action(async (pipeline: string | undefined, options: { limit: string; streams?: boolean }) => {
       const shared = common();
       const store = projectStore(shared);
       try {
@@ -24,13 +25,14 @@ export function runsCommand(common: () => CommonOptions): Command {
           return;
         }
         const lines = list.map((run) => {
-          const perStream = Object.entries(run.progress)
-            // A source that said a stream did not complete (an Airbyte source's STREAM_STATUS) is shown so.
-            .map(
-              ([stream, progress]) =>
-                `${stream} ${count(progress.read)}→${count(progress.written)}${progress.sourceStatus === undefined || progress.sourceStatus === "COMPLETE" ? "" : ` (${progress.sourceStatus})`}`,
-            )
-            .join(", ");
+          // A source that said a stream did not complete (an Airbyte source's STREAM_STATUS) is shown so.
+          const perStream = streamCounts(
+            run.progress,
+            (progress) => progress.read,
+            (stream, progress) =>
+              `${stream} ${count(progress.read)}→${count(progress.written)}${progress.sourceStatus === undefined || progress.sourceStatus === "COMPLETE" ? "" : ` (${progress.sourceStatus})`}`,
+            options.streams === true ? undefined : STREAMS_SHOWN,
+          );
           // With several targets, what each wrote (the per-stream counts are what all of them confirmed).
           const streams = (run.targets?.length ?? 0) > 1 ? `${perStream}; ${targetsPart(run.targets ?? [])}` : perStream;
           return [run.id, run.pipeline, run.startedAt, run.endedAt ?? "-", run.status, streams || "-", String(run.deadLettered), run.error ?? ""].join("\t");
