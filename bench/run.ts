@@ -1,7 +1,7 @@
 /**
  * `npm run bench`: runs the benchmark suites and writes bench/RESULTS.md.
  * Options: --quick (small inputs, a smoke run that writes no results),
- * --only framing|parquet|connectors|peers|runner|lanes (one suite).
+ * --only framing|parquet|connectors|peers|runner|lanes|streams (one suite; written to RESULTS-SUITE.md, RESULTS.md keeps the whole run's).
  */
 import { readFileSync, rmSync, writeFileSync } from "node:fs";
 import { cpus, tmpdir, totalmem } from "node:os";
@@ -18,6 +18,7 @@ import { runPeerBench, type PeerResults } from "./suites/peers.js";
 import { runLaneBench, type LaneResults } from "./suites/lanes.js";
 import { runRunnerBench, type RunnerFigures } from "./suites/runner.js";
 import { runSerializerBench } from "./suites/serializers.js";
+import { runStreamsBench } from "./suites/streams.js";
 
 const args = process.argv.slice(2);
 const quick = args.includes("--quick");
@@ -137,6 +138,12 @@ if (only === undefined || only === "lanes") {
   sections.push("## The Arrow lane against the RECORD lane (issue 15)", "", lanes.markdown, "");
   suiteDone("lanes");
 }
+if (only === undefined || only === "streams") {
+  const [records, counts, wide] = quick ? [10_000, [10, 100], 500] : [200_000, [100, 1_000, 2_000, 10_000], 10_000];
+  const streams = await runStreamsBench(root, records, counts, wide, `${work}-streams`);
+  sections.push("## Many streams (issue 36)", "", streams.markdown, "");
+  suiteDone("streams");
+}
 if (connectors !== undefined || runnerFigures !== undefined || peers !== undefined || lanes !== undefined) {
   goals.push("## Goals of the performance round", "", goalsTable(connectors, runnerFigures, peers, lanes), "");
 }
@@ -144,7 +151,8 @@ if (connectors !== undefined || runnerFigures !== undefined || peers !== undefin
 const report = [...header(), ...goals, ...sections].join("\n");
 process.stdout.write(`${report}\n`);
 if (!quick) {
-  const path = join(root, "bench", "RESULTS.md");
+  // One suite alone does not replace the whole run's results.
+  const path = join(root, "bench", only === undefined ? "RESULTS.md" : `RESULTS-${only}.md`);
   writeFileSync(path, report);
   process.stderr.write(`written to ${path}\n`);
 }
