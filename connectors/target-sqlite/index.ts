@@ -1,6 +1,6 @@
 import { resolve } from "node:path";
 import type { Database } from "better-sqlite3";
-import { AgoraError, defineTarget, DestinationNames, type ConnectorConfig, type StreamRecords } from "../../protocol/index.js";
+import { AgoraError, defineTarget, DestinationNames, type ConnectorConfig, type StreamInfo, type StreamRecords } from "../../protocol/index.js";
 import { openDatabase } from "./database.js";
 import { databaseError } from "./sqlite-errors.js";
 import { StreamTable } from "./stream-table.js";
@@ -59,20 +59,33 @@ export const targetSqlite = defineTarget<SqliteConfig>({
         throw error instanceof AgoraError ? error : databaseError(error, file, action);
       }
     };
+    // The tables of the SCHEMAs since the last write are made (or evolved) together, in one transaction before the next batch's: 10,000 SCHEMAs would otherwise be 10,000 commits.
+    const pending = new Map<string, StreamInfo>();
+    const preparePending = (): void => {
+      if (pending.size === 0) return;
+      inTransaction(`prepare the tables of ${pending.size} stream(s)`, () => {
+        for (const [name, stream] of pending) tableOf(name).prepare(stream);
+      });
+      pending.clear();
+    };
     return {
       prepareStream(stream) {
-        inTransaction(`prepare the table for stream ${stream.name}`, () => tableOf(stream.name).prepare(stream));
+        pending.set(stream.name, stream);
       },
       writeBatch(batch: readonly StreamRecords[]) {
+        preparePending();
         inTransaction("write a batch", () => {
           for (const { stream, records, lines, reject } of batch) tableOf(stream.name).write(records, lines, reject);
         });
       },
       activateVersion(stream, version) {
+        preparePending();
         inTransaction(`activate version ${version} of stream ${stream.name}`, () => tableOf(stream.name).activateVersion(version));
         logger.debug(`stream ${stream.name}: version ${version} activated`);
       },
       close() {
+        // A stream announced without records still gets its table.
+        preparePending();
         db.close();
       },
     };
