@@ -51,7 +51,9 @@ export function createAjv(options: Options = {}, dialect: SchemaDialect = "draft
     logger: false,
     // Schema patterns run on RE2: linear time whatever the pattern and the value.
     ...options,
-    code: { regExp: linearRegExp, ...options.code },
+    // Without ajv's optimizing pass, a schema compiles in 0.29 ms instead of 0.65 ms and validates as fast (116 ns a record either way,
+    // measured): what a tap with 2,000 tables, each its own schema, pays in the runner and again in each target.
+    code: { regExp: linearRegExp, optimize: false, ...options.code },
   });
   addFormats(ajv);
   ajv.removeKeyword("multipleOf");
