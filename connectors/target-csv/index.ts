@@ -4,6 +4,7 @@ import {
   defineTarget,
   DestinationNames,
   DirectorySyncs,
+  OpenFiles,
   STREAMS_AT_ONCE,
   writeStreamsAtOnce,
   type ConnectorConfig,
@@ -16,6 +17,7 @@ interface CsvTargetConfig extends ConnectorConfig {
   file_naming: string;
   delimiter: string;
   quote_char: string;
+  max_open_files: number;
 }
 
 function columnsOf(stream: StreamInfo): string[] {
@@ -35,12 +37,18 @@ export const targetCsv = defineTarget<CsvTargetConfig>({
       file_naming: { type: "string", default: "{stream}.csv", description: "File name pattern; {stream} is replaced by the stream name." },
       delimiter: { type: "string", minLength: 1, maxLength: 1, default: ",", description: 'Field separator ("\\t" for TSV).' },
       quote_char: { type: "string", minLength: 1, maxLength: 1, default: '"', description: "Quote character." },
+      max_open_files: {
+        type: "integer",
+        minimum: 1,
+        default: 4096,
+        description:
+          "Files kept open at once; with more streams, the least recently written is closed and reopened when needed (fewer when the system runs out of file descriptors).",
+      },
     },
   },
   testConnection: ({ config }) => checkDirectoryWritable(resolve(config.destination_path)),
   open({ config, logger }) {
     const format = { delimiter: config.delimiter, quoteChar: config.quote_char };
-    const files = new Map<string, CsvFile>();
     /** Each stream's columns, from its latest SCHEMA. */
     const wanted = new Map<string, readonly string[]>();
     // A stream's schema (StreamInfo) fixes its columns, so its encoder.
@@ -49,15 +57,25 @@ export const targetCsv = defineTarget<CsvTargetConfig>({
     const directories = new DirectorySyncs();
     const pathOf = (stream: string): string =>
       resolve(join(config.destination_path, config.file_naming.replaceAll("{stream}", stream.replace(/[^\w.-]/g, "_"))));
+    // At most max_open_files open: a file closed to make room is found again by its header (CsvFile.open), with nothing to repair.
+    const files = new OpenFiles<CsvFile>(
+      config.max_open_files,
+      (stream) => {
+        const columns = wanted.get(stream);
+        if (columns === undefined) throw new Error(`no schema prepared for stream ${stream}`);
+        return CsvFile.open(pathOf(stream), columns, format, logger, directories);
+      },
+      (file) => file.close(),
+    );
     return {
       // A stream's file is opened with its first records (in the batch's parallel writes, not one SCHEMA after another); a new schema closes it.
       async prepareStream(stream) {
         const columns = columnsOf(stream);
-        const current = files.get(stream.name);
+        const before = wanted.get(stream.name);
         wanted.set(stream.name, columns);
-        if (current !== undefined && current.columns.join("\u0000") === columns.join("\u0000")) return;
-        files.delete(stream.name);
-        await current?.close();
+        if (before !== undefined && before.join("\u0000") === columns.join("\u0000")) return;
+        // New columns: the file is closed, and the next one opened for them (CsvFile.open picks a file whose header fits).
+        await files.drop(stream.name);
         destinations.claim(stream.name, pathOf(stream.name));
       },
       // Each record becomes its CSV line as it arrives; a batch holds lines, not records.
@@ -70,19 +88,18 @@ export const targetCsv = defineTarget<CsvTargetConfig>({
       // Streams are written and fsynced at once (a stream's own lines in order); new files' directory entries made durable once, before the batch's STATE.
       async writeBatch(batch) {
         await writeStreamsAtOnce(batch, STREAMS_AT_ONCE, async (stream, entries) => {
-          let file = files.get(stream);
-          if (file === undefined) {
-            const columns = wanted.get(stream);
-            if (columns === undefined) throw new Error(`no schema prepared for stream ${stream}`);
-            file = await CsvFile.open(pathOf(stream), columns, format, logger, directories);
-            files.set(stream, file);
+          const file = await files.use(stream);
+          try {
+            await file.handle.append(entries.flatMap((entry) => entry.texts ?? []));
+          } finally {
+            file.release();
           }
-          await file.append(entries.flatMap((entry) => entry.texts ?? []));
         });
         await directories.syncAll();
       },
       async close() {
-        for (const file of files.values()) await file.close();
+        const [error] = await files.closeAll();
+        if (error !== undefined) throw error;
       },
     };
   },

@@ -41,7 +41,7 @@ function csvIds(folder: string): number[] {
 
 const cases = [
   { name: "target-jsonl", settings: { max_open_files: 20 }, ids: jsonlIds },
-  { name: "target-csv", settings: {}, ids: csvIds },
+  { name: "target-csv", settings: { max_open_files: 20 }, ids: csvIds },
 ] as const;
 
 describe.each(cases)("$name with 300 streams, killed with SIGKILL mid-stream", ({ name, settings, ids }) => {
@@ -60,7 +60,7 @@ describe.each(cases)("$name with 300 streams, killed with SIGKILL mid-stream", (
   });
 });
 
-describe("target-jsonl out of file descriptors", () => {
+describe.each(cases)("$name out of file descriptors", ({ name, ids }) => {
   it("keeps fewer files open and writes every stream, under a limit of 128 descriptors for 400 streams", async () => {
     const dir = tempDir("agora-descriptors-");
     const out = join(dir, "out");
@@ -69,12 +69,12 @@ describe("target-jsonl out of file descriptors", () => {
     for (let stream = 0; stream < 400; stream += 1) lines.push(schemaLine(`s${stream}`, { id: { type: "integer" } }, ["id"]));
     for (let id = 1; id <= 2000; id += 1) lines.push(recordLine(`s${id % 400}`, { id }));
     lines.push(stateLine({ upTo: 2000 }));
-    const result = await run("bash", ["-c", `ulimit -n 128 && exec "${process.execPath}" "${connectorBin("target-jsonl")}" --config "${config}"`], {
+    const result = await run("bash", ["-c", `ulimit -n 128 && exec "${process.execPath}" "${connectorBin(name)}" --config "${config}"`], {
       input: `${lines.join("\n")}\n`,
     });
     expect(result.exitCode, result.stderr).toBe(0);
     expect(result.stdout.trim()).toBe('{"upTo":2000}');
-    expect(jsonlIds(out)).toEqual(Array.from({ length: 2000 }, (_, index) => index + 1));
+    expect(ids(out)).toEqual(Array.from({ length: 2000 }, (_, index) => index + 1));
     expect(readdirSync(out)).toHaveLength(400);
   });
 });
