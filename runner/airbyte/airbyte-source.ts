@@ -15,6 +15,7 @@ export class AirbyteSource implements Connector {
   readonly role = "tap" as const;
   readonly stdout: Readable;
   private readonly process: ConnectorProcess;
+  private readonly translator: SourceTranslator;
   private broken = false;
 
   constructor(launch: Omit<ConnectorLaunch, "role">, translator: SourceTranslator, maxLineBytes: number, forwardStderr?: (line: string) => void) {
@@ -54,8 +55,6 @@ export class AirbyteSource implements Connector {
       }),
     );
   }
-
-  private readonly translator: SourceTranslator;
 
   private stop(error: AgoraError): void {
     this.broken = true;
