@@ -3,6 +3,7 @@ import { join } from "node:path";
 import { Command } from "commander";
 import { execa } from "execa";
 import { registerConfigSecrets, UsageError } from "../../../protocol/index.js";
+import { airbyteArgs, namedLikeAirbyte } from "../../airbyte/airbyte-commands.js";
 import { argsWithConfig } from "../../connector/connector-config.js";
 import { RunnerCodes } from "../../errors.js";
 import { requireInstalled } from "../../install/require-installed.js";
@@ -10,6 +11,9 @@ import { resolveConnector, resolvePipeline } from "../../project/resolve-pipelin
 import { privateDir } from "../../process/private-dir.js";
 import { resolveCommand } from "../../process/resolve-command.js";
 import { projectStore, requireProject, loggerFor, type CommonOptions } from "../cli-context.js";
+
+/** The Airbyte protocol's subcommands. */
+const AIRBYTE_SUBCOMMANDS = new Set(["spec", "check", "discover", "read", "write"]);
 
 /** Flags that ask a connector about itself: no catalog or state goes with them. */
 const ASKING = new Set(["--about", "--discover", "--test_connection", "--help", "-h", "--version", "spec", "check", "discover"]);
@@ -57,7 +61,18 @@ export function invokeCommand(common: () => CommonOptions, done: (code: number) 
             await store.close();
           }
         }
-        const { file, args: all } = resolveCommand(connector.command, [...launchArgs, ...args]);
+        // An Airbyte connector takes its subcommand first: `invoke source -- discover` runs `source-x discover --config FILE`.
+        const [subcommand, ...rest] = args;
+        const airbyte =
+          subcommand !== undefined &&
+          AIRBYTE_SUBCOMMANDS.has(subcommand) &&
+          (connector.protocol === "airbyte" || namedLikeAirbyte(connector.command, subcommand === "write" ? "destination-" : "source-"));
+        const words = airbyte
+          ? subcommand === "spec"
+            ? [...connector.args, "spec", ...rest]
+            : [...airbyteArgs(connector, subcommand, launchArgs), ...rest]
+          : [...launchArgs, ...args];
+        const { file, args: all } = resolveCommand(connector.command, words);
         const result = await execa(file, [...all], {
           cwd: connector.cwd,
           env: connector.env,

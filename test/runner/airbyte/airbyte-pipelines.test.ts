@@ -300,3 +300,19 @@ describe("an Airbyte source with a Singer and an Airbyte target in one pipeline"
     expect(checkpoint(dir, "p")).toEqual([{ type: "STREAM", stream: { stream_descriptor: { name: "events" }, stream_state: { meta: { seq: 6 } } } }]);
   });
 });
+
+describe("agora invoke of an Airbyte connector", () => {
+  it("puts the subcommand first, with the config the pipeline would hand it", async () => {
+    const dir = tempDir("agora-airbyte-invoke-");
+    writeProject(dir, { connectors: { items: source() }, pipelines: { p: { tap: "items", target: "target-jsonl" } } });
+    const discovered = await agora(dir, ["invoke", "items", "--", "discover"]);
+    expect(discovered.exitCode, discovered.stderr).toBe(0);
+    const catalog = discovered.stdout
+      .split("\n")
+      .filter((line) => line.includes('"CATALOG"'))
+      .map((line) => JSON.parse(line) as { catalog: { streams: Array<{ name: string }> } })[0];
+    expect(catalog?.catalog.streams.map((stream) => stream.name)).toEqual(["users", "events", "profiles"]);
+    const spec = await agora(dir, ["invoke", "items", "--", "spec"]);
+    expect(spec.stdout).toContain('"type":"SPEC"');
+  });
+});
