@@ -44,7 +44,7 @@ export {
 } from "./sdk/tap/types.js";
 export { defineTarget, TARGET_SDK_SETTINGS } from "./sdk/targets/define-target.js";
 export { DestinationNames } from "./sdk/targets/destination-names.js";
-export { OpenFiles, STREAMS_AT_ONCE, writeStreamsAtOnce } from "./sdk/targets/stream-writes.js";
+export { MAX_OPEN_FILES_SETTING, OpenFiles, STREAMS_AT_ONCE, writeStreamsAtOnce } from "./sdk/targets/stream-writes.js";
 export type {
   EncodingWriter,
   ObjectWriter,

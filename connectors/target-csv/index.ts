@@ -4,6 +4,7 @@ import {
   defineTarget,
   DestinationNames,
   DirectorySyncs,
+  MAX_OPEN_FILES_SETTING,
   OpenFiles,
   STREAMS_AT_ONCE,
   writeStreamsAtOnce,
@@ -37,13 +38,7 @@ export const targetCsv = defineTarget<CsvTargetConfig>({
       file_naming: { type: "string", default: "{stream}.csv", description: "File name pattern; {stream} is replaced by the stream name." },
       delimiter: { type: "string", minLength: 1, maxLength: 1, default: ",", description: 'Field separator ("\\t" for TSV).' },
       quote_char: { type: "string", minLength: 1, maxLength: 1, default: '"', description: "Quote character." },
-      max_open_files: {
-        type: "integer",
-        minimum: 1,
-        default: 4096,
-        description:
-          "Files kept open at once; with more streams, the least recently written is closed and reopened when needed (fewer when the system runs out of file descriptors).",
-      },
+      max_open_files: MAX_OPEN_FILES_SETTING,
     },
   },
   testConnection: ({ config }) => checkDirectoryWritable(resolve(config.destination_path)),

@@ -9,6 +9,7 @@ import {
   DirectorySyncs,
   FatalError,
   fileError,
+  MAX_OPEN_FILES_SETTING,
   OpenFiles,
   openForAppend,
   reopenForAppend,
@@ -41,13 +42,7 @@ export const targetJsonl = defineTarget<JsonlConfig>({
     properties: {
       destination_path: { type: "string", default: "output", description: "Directory the files are written to (created if missing)." },
       file_naming: { type: "string", default: "{stream}.jsonl", description: "File name pattern; {stream} is replaced by the stream name." },
-      max_open_files: {
-        type: "integer",
-        minimum: 1,
-        default: 4096,
-        description:
-          "Files kept open at once; with more streams, the least recently written is closed and reopened when needed (fewer when the system runs out of file descriptors).",
-      },
+      max_open_files: MAX_OPEN_FILES_SETTING,
     },
   },
   testConnection: ({ config }) => checkDirectoryWritable(resolve(config.destination_path)),

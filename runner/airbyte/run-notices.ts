@@ -2,7 +2,7 @@ import { registerConfigSecrets, type Logger } from "../../protocol/index.js";
 import type { ConnectorDefinition } from "../definition.js";
 import type { RunEvents } from "../pipeline/run-events.js";
 import type { SourceNotes } from "../pipeline/source-notes.js";
-import { rotatedConfigFile, saveRotatedConfig } from "../project/rotated-config.js";
+import { changedKeys, rotatedConfigFile, saveRotatedConfig } from "../project/rotated-config.js";
 import type { AirbyteNotices } from "./airbyte-notices.js";
 
 /**
@@ -56,7 +56,7 @@ export class RunNotices implements AirbyteNotices {
     registerConfigSecrets(config, this.context.settings);
     const base = this.connector.config ?? {};
     saveRotatedConfig(this.context.projectDir, this.connector.name, base, config);
-    const changed = Object.keys(config).filter((key) => JSON.stringify(config[key]) !== JSON.stringify(base[key]));
+    const changed = changedKeys(base, config);
     this.context.logger.info(
       `pipeline ${this.context.pipeline}: ${this.connector.name} sent a new config (CONTROL CONNECTOR_CONFIG${changed.length === 0 ? "" : `: ${changed.join(", ")}`}); kept in ${rotatedConfigFile(this.context.projectDir, this.connector.name)} (mode 0600) for its next runs`,
     );

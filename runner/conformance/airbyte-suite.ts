@@ -105,13 +105,8 @@ export async function runAirbyteSourceSuite(command: string, options: AirbyteSui
   try {
     const catalogFile = join(dir, "configured_catalog.json");
     writeFileSync(catalogFile, stringifyJson(configuredCatalogOf(streams)));
-    const first = await read(
-      command,
-      options,
-      catalogFile,
-      undefined,
-      streams.map((stream) => descriptorKey(stream.descriptor)),
-    );
+    const configured = streams.map((stream) => descriptorKey(stream.descriptor));
+    const first = await read(command, options, catalogFile, undefined, configured);
     results.push(first.problem === undefined ? pass("read", first.summary) : fail("read", first.problem));
     const incremental = streams.filter(
       (stream) => stream.configured.sync_mode === "incremental" && (first.records.get(descriptorKey(stream.descriptor)) ?? 0) > 0,
@@ -122,13 +117,7 @@ export async function runAirbyteSourceSuite(command: string, options: AirbyteSui
     else {
       const stateFile = join(dir, "state.json");
       writeFileSync(stateFile, stringifyJson(first.states));
-      const second = await read(
-        command,
-        options,
-        catalogFile,
-        stateFile,
-        streams.map((stream) => descriptorKey(stream.descriptor)),
-      );
+      const second = await read(command, options, catalogFile, stateFile, configured);
       const restarted = incremental.filter(
         (stream) => (second.records.get(descriptorKey(stream.descriptor)) ?? 0) >= (first.records.get(descriptorKey(stream.descriptor)) ?? 0),
       );

@@ -1,6 +1,7 @@
 import { UsageError } from "../../protocol/index.js";
 import { RunnerCodes } from "../errors.js";
 import type { Project } from "../project/project-types.js";
+import { requireConnector } from "../project/require-connector.js";
 import { installConnector, installedEntry } from "./install-connector.js";
 import { readLock, writeLock } from "./install-lock.js";
 import { installSpecOf, type InstallSpec } from "./install-spec.js";
@@ -30,11 +31,7 @@ export async function installProject(
     return spec === undefined ? [] : [[name, spec] as const];
   });
   for (const name of names) {
-    if (project.connectors[name] === undefined)
-      throw new UsageError(RunnerCodes.CONNECTOR_NOT_FOUND, `the project has no connector "${name}"`, {
-        where: { file: project.file },
-        hint: `Connectors: ${Object.keys(project.connectors).join(", ") || "none"}. Add one with \`agora add tap NAME --pip-url …\`.`,
-      });
+    requireConnector(project, name);
     if (!declared.some(([declaredName]) => declaredName === name))
       throw new UsageError(RunnerCodes.USAGE, `connector "${name}" has neither pip_url nor npm: there is nothing to install`, {
         where: { file: project.file },

@@ -22,6 +22,11 @@ interface RotatedConfig {
   readonly config: Readonly<Record<string, unknown>>;
 }
 
+/** The top-level settings `config` gives another value than `base` (or adds). */
+export function changedKeys(base: Readonly<Record<string, unknown>>, config: Readonly<Record<string, unknown>>): string[] {
+  return Object.keys(config).filter((key) => canonicalJson(config[key]) !== canonicalJson(base[key]));
+}
+
 /** Where a connector's rotated config is kept. */
 export function rotatedConfigFile(projectDir: string, connector: string): string {
   return join(projectDir, ".agora", "connector-config", `${connector.replace(/[^\w.-]/g, "_")}.json`);
@@ -57,7 +62,7 @@ export function withRotatedConfig(
 ): Readonly<Record<string, unknown>> | undefined {
   const saved = readRotated(projectDir, connector);
   if (saved === undefined) return config;
-  const changed = Object.keys(saved.config).filter((key) => canonicalJson(saved.config[key]) !== canonicalJson(saved.base[key]));
+  const changed = changedKeys(saved.base, saved.config);
   if (changed.length === 0) return config;
   return { ...config, ...Object.fromEntries(changed.map((key) => [key, saved.config[key]])) };
 }
@@ -67,7 +72,7 @@ function withoutRotation(config: Readonly<Record<string, unknown>>, projectDir: 
   const saved = readRotated(projectDir, connector);
   if (saved === undefined) return config;
   // The base stays the project's: a second rotation is still compared with what pipelines.toml says.
-  const rotatedKeys = Object.keys(saved.config).filter((key) => canonicalJson(saved.config[key]) !== canonicalJson(saved.base[key]));
+  const rotatedKeys = changedKeys(saved.base, saved.config);
   const base: Record<string, unknown> = { ...config };
   for (const key of rotatedKeys) {
     if (Object.hasOwn(saved.base, key)) base[key] = saved.base[key];

@@ -35,6 +35,15 @@ export async function writeStreamsAtOnce<T extends { readonly stream: { readonly
 /** How many streams a file target writes (and fsyncs) at once: past 16 the thread pool is the limit (measured: 2,000 files' append+fsync in 165 ms at once against 583 ms one after another). */
 export const STREAMS_AT_ONCE = 16;
 
+/** The `max_open_files` setting of a target that keeps a file per stream open (OpenFiles). */
+export const MAX_OPEN_FILES_SETTING = {
+  type: "integer",
+  minimum: 1,
+  default: 4096,
+  description:
+    "Files kept open at once; with more streams, the least recently written is closed and reopened when needed (fewer when the system runs out of file descriptors).",
+} as const;
+
 /**
  * Open files by key, at most `limit` at once: the least recently used idle
  * one is closed when another must open (a tap with 10,000 streams would

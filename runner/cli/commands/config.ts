@@ -4,19 +4,11 @@ import { cachedAbout } from "../../connector/about-cache.js";
 import { RunnerCodes } from "../../errors.js";
 import { setConnectorConfig } from "../../project/edit-project-file.js";
 import { loadProject } from "../../project/load-project.js";
-import type { Project } from "../../project/project-types.js";
+import { requireConnector } from "../../project/require-connector.js";
 import { resolveConnector } from "../../project/resolve-pipeline.js";
 import { rotatedConfigFile } from "../../project/rotated-config.js";
 import { projectStore, requireProject, writeOut, type CommonOptions } from "../cli-context.js";
 import { existsSync } from "node:fs";
-
-function knownConnector(project: Project, name: string): void {
-  if (Object.hasOwn(project.connectors, name)) return;
-  throw new UsageError(RunnerCodes.CONNECTOR_NOT_FOUND, `the project has no connector "${name}"`, {
-    where: { file: project.file },
-    hint: `Connectors: ${Object.keys(project.connectors).join(", ") || "none"}.`,
-  });
-}
 
 /** A setting's value as typed: JSON when it reads as JSON (`5`, `true`, `["a"]`, `"quoted"`), else the text itself. */
 function typedValue(text: string): unknown {
@@ -42,7 +34,7 @@ export function configCommand(common: () => CommonOptions): Command {
     .action(async (name: string, action: string | undefined, key: string | undefined, value: string | undefined) => {
       const options = common();
       const project = requireProject(options);
-      knownConnector(project, name);
+      requireConnector(project, name);
       if (action !== undefined) {
         if (action !== "set" || key === undefined || value === undefined)
           throw new UsageError(RunnerCodes.USAGE, `agora config ${name} takes no "${action}"${action === "set" ? " without KEY and VALUE" : ""}`, {

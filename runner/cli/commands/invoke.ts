@@ -7,6 +7,7 @@ import { airbyteArgs, namedLikeAirbyte } from "../../airbyte/airbyte-commands.js
 import { argsWithConfig } from "../../connector/connector-config.js";
 import { RunnerCodes } from "../../errors.js";
 import { requireInstalled } from "../../install/require-installed.js";
+import { requireConnector } from "../../project/require-connector.js";
 import { resolveConnector, resolvePipeline } from "../../project/resolve-pipeline.js";
 import { privateDir } from "../../process/private-dir.js";
 import { resolveCommand } from "../../process/resolve-command.js";
@@ -35,11 +36,7 @@ export function invokeCommand(common: () => CommonOptions, done: (code: number) 
     .action(async (name: string, args: string[], options: { pipeline?: string }) => {
       const shared = common();
       const project = requireProject(shared);
-      if (!Object.hasOwn(project.connectors, name))
-        throw new UsageError(RunnerCodes.CONNECTOR_NOT_FOUND, `the project has no connector "${name}"`, {
-          where: { file: project.file },
-          hint: `Connectors: ${Object.keys(project.connectors).join(", ") || "none"}.`,
-        });
+      requireConnector(project, name);
       const connector = resolveConnector(project, name, `connectors.${name}`);
       requireInstalled([connector]);
       registerConfigSecrets(connector.config);
