@@ -32,6 +32,16 @@ export function namedLikeAirbyte(command: string, prefix: "source-" | "destinati
   return program !== undefined && basename(program).startsWith(prefix);
 }
 
+/**
+ * True for a connector that speaks Airbyte as far as its definition says:
+ * `protocol`, when the project sets it; else a command named as Airbyte
+ * names its sources or destinations (`prefix`).
+ */
+export function speaksAirbyte(connector: Pick<ConnectorDefinition, "protocol" | "command">, prefix: "source-" | "destination-"): boolean {
+  if (connector.protocol !== undefined) return connector.protocol === "airbyte";
+  return namedLikeAirbyte(connector.command, prefix);
+}
+
 /** The capabilities an Airbyte connector has in Agora's terms: a source discovers, takes a catalog and resumes. */
 const AIRBYTE_CAPABILITIES = ["discover", "catalog", "state"];
 

@@ -3,19 +3,9 @@ import { argsWithConfig } from "../connector/connector-config.js";
 import type { ConnectorDefinition, PipelineDefinition } from "../definition.js";
 import { ConnectorProcess, type Connector } from "../process/connector-process.js";
 import { AirbyteDestination } from "./airbyte-destination.js";
-import { namedLikeAirbyte } from "./airbyte-commands.js";
+import { speaksAirbyte } from "./airbyte-commands.js";
 import { DestinationTranslator } from "./destination-translator.js";
 import { RunNotices } from "./run-notices.js";
-
-/**
- * True for a target that speaks Airbyte: `protocol = "airbyte"`, or a
- * command named as Airbyte names its destinations (`destination-x`) where
- * the project does not say `protocol = "singer"`.
- */
-export function speaksAirbyte(target: ConnectorDefinition): boolean {
-  if (target.protocol !== undefined) return target.protocol === "airbyte";
-  return namedLikeAirbyte(target.command, "destination-");
-}
 
 /**
  * Starts one target of a run, its config written (0600) into `workDir`: a
@@ -29,7 +19,8 @@ export function startTarget(
   logger: Logger,
 ): Connector {
   const configArgs = argsWithConfig(target, workDir);
-  if (!speaksAirbyte(target)) return new ConnectorProcess({ ...target, role: "target", args: configArgs, env: { ...target.env, AGORA_DEAD_LETTER: "1" } });
+  if (!speaksAirbyte(target, "destination-"))
+    return new ConnectorProcess({ ...target, role: "target", args: configArgs, env: { ...target.env, AGORA_DEAD_LETTER: "1" } });
   const notices = new RunNotices(target, { pipeline: pipeline.name, projectDir: pipeline.projectDir, logger });
   return new AirbyteDestination({ ...target, args: target.args }, configArgs, workDir, new DestinationTranslator(target.name, notices));
 }

@@ -7,7 +7,7 @@ import { isBundledConnector, resolveCommand } from "../process/resolve-command.j
 import { splitCommand } from "../process/split-command.js";
 import { argsWithConfig } from "./connector-config.js";
 import { aboutFromJson, askAbout, batchFormatsOf, type ConnectorAbout } from "./about.js";
-import { askSpec, namedLikeAirbyte } from "../airbyte/airbyte-commands.js";
+import { askSpec, speaksAirbyte } from "../airbyte/airbyte-commands.js";
 import type { ConnectorDefinition, PipelineDefinition } from "../definition.js";
 
 /**
@@ -46,7 +46,7 @@ export async function aboutCached(
 async function askConnector(connector: ConnectorDefinition, configArgs: readonly string[]): Promise<ConnectorAbout> {
   if (connector.protocol === "airbyte") return (await askSpec(connector)) ?? { capabilities: undefined, version: undefined, protocol: "airbyte" };
   const about = await askAbout(connector.command, configArgs, connector.cwd, connector.env);
-  if (about.aboutRefused !== true || connector.protocol === "singer" || !namedLikeAirbyte(connector.command, "source-")) return about;
+  if (about.aboutRefused !== true || !speaksAirbyte(connector, "source-")) return about;
   return (await askSpec(connector)) ?? about;
 }
 

@@ -3,7 +3,7 @@ import { join } from "node:path";
 import { Command } from "commander";
 import { execa } from "execa";
 import { registerConfigSecrets, UsageError } from "../../../protocol/index.js";
-import { airbyteArgs, namedLikeAirbyte } from "../../airbyte/airbyte-commands.js";
+import { airbyteArgs, speaksAirbyte } from "../../airbyte/airbyte-commands.js";
 import { argsWithConfig } from "../../connector/connector-config.js";
 import { RunnerCodes } from "../../errors.js";
 import { requireInstalled } from "../../install/require-installed.js";
@@ -61,9 +61,7 @@ export function invokeCommand(common: () => CommonOptions, done: (code: number) 
         // An Airbyte connector takes its subcommand first: `invoke source -- discover` runs `source-x discover --config FILE`.
         const [subcommand, ...rest] = args;
         const airbyte =
-          subcommand !== undefined &&
-          AIRBYTE_SUBCOMMANDS.has(subcommand) &&
-          (connector.protocol === "airbyte" || namedLikeAirbyte(connector.command, subcommand === "write" ? "destination-" : "source-"));
+          subcommand !== undefined && AIRBYTE_SUBCOMMANDS.has(subcommand) && speaksAirbyte(connector, subcommand === "write" ? "destination-" : "source-");
         const words = airbyte
           ? subcommand === "spec"
             ? [...connector.args, "spec", ...rest]
