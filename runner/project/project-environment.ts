@@ -64,7 +64,7 @@ export function withEnvironment(
           hint: `Fix the name: the project's ${section} are ${Object.keys(tables).join(", ") || "none"}.`,
         });
       }
-      tables[entry] = merged(table, settings as Record<string, unknown>);
+      Object.defineProperty(tables, entry, { value: merged(table, settings as Record<string, unknown>), enumerable: true, writable: true, configurable: true });
     }
     value[section] = tables;
   }
@@ -73,12 +73,15 @@ export function withEnvironment(
 
 /** `base` with `over`'s keys: a `config` table merged key by key, anything else replaced. */
 function merged(base: Record<string, unknown>, over: Record<string, unknown>): Record<string, unknown> {
-  const result: Record<string, unknown> = { ...base };
-  for (const [key, item] of Object.entries(over)) {
-    const current = result[key];
-    result[key] = key === "config" && isTable(current) && isTable(item) ? { ...current, ...item } : item;
-  }
-  return result;
+  // Built from entries, never assigned: a key named __proto__ stays a key (and is refused as an unknown setting), not a prototype.
+  const overriding = (key: string, item: unknown): unknown => {
+    const current = Object.hasOwn(base, key) ? base[key] : undefined;
+    return key === "config" && isTable(current) && isTable(item) ? { ...current, ...item } : item;
+  };
+  return Object.fromEntries([
+    ...Object.entries(base).filter(([key]) => !Object.hasOwn(over, key)),
+    ...Object.entries(over).map(([key, item]) => [key, overriding(key, item)]),
+  ]);
 }
 
 function isTable(value: unknown): value is Record<string, unknown> {

@@ -72,13 +72,12 @@ function withoutRotation(config: Readonly<Record<string, unknown>>, projectDir: 
   const saved = readRotated(projectDir, connector);
   if (saved === undefined) return config;
   // The base stays the project's: a second rotation is still compared with what pipelines.toml says.
-  const rotatedKeys = changedKeys(saved.base, saved.config);
-  const base: Record<string, unknown> = { ...config };
-  for (const key of rotatedKeys) {
-    if (Object.hasOwn(saved.base, key)) base[key] = saved.base[key];
-    else delete base[key];
-  }
-  return base;
+  const rotated = new Set(changedKeys(saved.base, saved.config));
+  // Built from entries: a key named __proto__ (a hostile connector's CONTROL) stays a key, never a prototype.
+  return Object.fromEntries([
+    ...Object.entries(config).filter(([key]) => !rotated.has(key)),
+    ...[...rotated].filter((key) => Object.hasOwn(saved.base, key)).map((key) => [key, saved.base[key]]),
+  ]);
 }
 
 function readRotated(projectDir: string, connector: string): RotatedConfig | undefined {

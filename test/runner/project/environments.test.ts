@@ -87,6 +87,11 @@ describe("environments and .env", () => {
     const typo = await agora(dir, ["--environment", "test", "run", "daily"]);
     expect(typo.stderr).toContain('environment "test" sets connectors.warehous, which the project does not have');
     expect(typo.stderr).toContain("the project's connectors are sample, warehouse");
+    // A setting named __proto__ is a setting (unknown, so refused), never a prototype quietly merged away.
+    writeFileSync(join(dir, "pipelines.toml"), `${PROJECT}\n[environments.hostile.connectors.sample]\n"__proto__" = { polluted = true }\n`);
+    const hostile = await agora(dir, ["--environment", "hostile", "config", "sample"]);
+    expect(hostile.exitCode).toBe(3);
+    expect(hostile.stderr).toContain('unknown setting "__proto__" in connectors.sample (in environment "hostile")');
   });
 });
 
