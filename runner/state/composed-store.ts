@@ -3,8 +3,10 @@ import type { LeaseFence } from "./lease-fence.js";
 import type {
   AdHocCommands,
   CachedCatalog,
+  CheckpointSnapshot,
   DeadLetter,
   DeadLetterFilter,
+  DeadLetterGroup,
   NewDeadLetter,
   NextRun,
   RunFailure,
@@ -75,6 +77,9 @@ export class ComposedStateStore implements StateStore {
   saveCheckpoint(runId: string, pipeline: string, state: unknown, progress: RunProgress): Promise<void> {
     return this.parts.checkpoints.saveCheckpoint(runId, pipeline, state, progress);
   }
+  checkpointHistory(pipeline: string, limit: number): Promise<CheckpointSnapshot[]> {
+    return this.parts.checkpoints.checkpointHistory(pipeline, limit);
+  }
 
   startRun(id: string, pipeline: string): Promise<void> {
     return this.parts.runs.startRun(id, pipeline);
@@ -91,8 +96,11 @@ export class ComposedStateStore implements StateStore {
   getRun(id: string): Promise<RunRecord | undefined> {
     return this.parts.runs.getRun(id);
   }
-  listRuns(pipeline: string | undefined, limit: number): Promise<RunRecord[]> {
-    return this.parts.runs.listRuns(pipeline, limit);
+  listRuns(pipeline: string | undefined, limit: number, offset?: number): Promise<RunRecord[]> {
+    return this.parts.runs.listRuns(pipeline, limit, offset);
+  }
+  countRuns(pipeline: string | undefined): Promise<number> {
+    return this.parts.runs.countRuns(pipeline);
   }
   markAbandonedRuns(pipeline: string): Promise<number> {
     return this.parts.runs.markAbandonedRuns(pipeline);
@@ -106,6 +114,9 @@ export class ComposedStateStore implements StateStore {
   }
   countDeadLetters(filter: DeadLetterFilter): Promise<number> {
     return this.parts.deadLetters.countDeadLetters(filter);
+  }
+  groupDeadLetters(pipeline: string): Promise<DeadLetterGroup[]> {
+    return this.parts.deadLetters.groupDeadLetters(pipeline);
   }
   getDeadLetter(id: number): Promise<DeadLetter | undefined> {
     return this.parts.deadLetters.getDeadLetter(id);

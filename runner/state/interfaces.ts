@@ -2,8 +2,10 @@ import type { LeaseFence } from "./lease-fence.js";
 import type {
   AdHocCommands,
   CachedCatalog,
+  CheckpointSnapshot,
   DeadLetter,
   DeadLetterFilter,
+  DeadLetterGroup,
   NewDeadLetter,
   NextRun,
   RunFailure,
@@ -34,6 +36,8 @@ export interface CheckpointStore {
    * one transaction: after a failure inside it, both are as they were.
    */
   saveCheckpoint(runId: string, pipeline: string, state: unknown, progress: RunProgress): Promise<void>;
+  /** The last checkpoint each run of the pipeline saved, newest first (runs that saved none are left out). */
+  checkpointHistory(pipeline: string, limit: number): Promise<CheckpointSnapshot[]>;
 }
 
 /** The run history. */
@@ -47,8 +51,9 @@ export interface RunStore {
     targets?: readonly TargetProgress[],
   ): Promise<void>;
   getRun(id: string): Promise<RunRecord | undefined>;
-  /** Newest first. */
-  listRuns(pipeline: string | undefined, limit: number): Promise<RunRecord[]>;
+  /** Newest first, skipping the `offset` newest. */
+  listRuns(pipeline: string | undefined, limit: number, offset?: number): Promise<RunRecord[]>;
+  countRuns(pipeline: string | undefined): Promise<number>;
   /** Runs left "running" by a runner that died: marked failed so history tells the truth. Returns how many. */
   markAbandonedRuns(pipeline: string): Promise<number>;
 }
@@ -59,6 +64,8 @@ export interface DeadLetterStore {
   /** In id order. */
   listDeadLetters(filter: DeadLetterFilter): Promise<DeadLetter[]>;
   countDeadLetters(filter: DeadLetterFilter): Promise<number>;
+  /** The pipeline's dead letters counted by stream, stage, error code and status. */
+  groupDeadLetters(pipeline: string): Promise<DeadLetterGroup[]>;
   getDeadLetter(id: number): Promise<DeadLetter | undefined>;
   /** Marks replayed entries done, and failed ones with another attempt, in one transaction. */
   recordReplay(succeeded: readonly number[], failed: ReadonlyArray<{ id: number; error: string }>): Promise<void>;

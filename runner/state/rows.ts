@@ -10,6 +10,9 @@ export const now = (): string => new Date().toISOString();
 export const json = (value: unknown): string | null => (value === undefined ? null : stringifyJson(value));
 const parsed = <T>(text: unknown): T | undefined => (typeof text === "string" ? (JSON.parse(text) as T) : undefined);
 
+/** The columns a RunRecord is made of (a run's saved checkpoint is read only as history). */
+export const RUN_COLUMNS = "id, pipeline, started_at, ended_at, status, progress, dead_lettered, error, error_code, error_kind, targets";
+
 export interface RunRow {
   id: string;
   pipeline: string;

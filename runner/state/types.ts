@@ -64,6 +64,13 @@ export interface RunRecord {
   readonly errorKind: ErrorKind | undefined;
 }
 
+/** The checkpoint a run had saved last: one point of a pipeline's checkpoint history. */
+export interface CheckpointSnapshot {
+  readonly runId: string;
+  readonly state: unknown;
+  readonly savedAt: string;
+}
+
 export interface SavedCheckpoint {
   readonly pipeline: string;
   readonly state: unknown;
@@ -121,7 +128,20 @@ export interface DeadLetterFilter {
   readonly stage?: DeadLetterStage | undefined;
   readonly status?: DeadLetterStatus | undefined;
   readonly ids?: readonly number[] | undefined;
+  readonly stream?: string | undefined;
+  readonly errorCode?: string | undefined;
   readonly limit?: number | undefined;
+  /** Entries skipped first (in id order), for pages. */
+  readonly offset?: number | undefined;
+}
+
+/** How many dead letters a pipeline has of one stream, stage, error code and status. */
+export interface DeadLetterGroup {
+  readonly stream: string;
+  readonly stage: DeadLetterStage;
+  readonly errorCode: string;
+  readonly status: DeadLetterStatus;
+  readonly count: number;
 }
 
 /**

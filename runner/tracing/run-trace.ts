@@ -83,6 +83,7 @@ export function tracedCheckpoints(store: CheckpointStore, run: RunTrace): Checkp
     listCheckpoints: () => store.listCheckpoints(),
     setCheckpoint: (pipeline, state, runId) => store.setCheckpoint(pipeline, state, runId),
     clearCheckpoint: (pipeline) => store.clearCheckpoint(pipeline),
+    checkpointHistory: (pipeline, limit) => store.checkpointHistory(pipeline, limit),
     saveCheckpoint: (runId, pipeline, state, progress) =>
       run.around("agora.checkpoint.save", { "agora.records_written": Object.values(progress).reduce((sum, stream) => sum + stream.written, 0) }, () =>
         store.saveCheckpoint(runId, pipeline, state, progress),

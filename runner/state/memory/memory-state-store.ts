@@ -5,8 +5,10 @@ import { now } from "../rows.js";
 import type {
   AdHocCommands,
   CachedCatalog,
+  CheckpointSnapshot,
   DeadLetter,
   DeadLetterFilter,
+  DeadLetterGroup,
   NewDeadLetter,
   NextRun,
   RunFailure,
@@ -25,7 +27,9 @@ function matches(entry: DeadLetter, filter: DeadLetterFilter): boolean {
     entry.pipeline === filter.pipeline &&
     (filter.stage === undefined || entry.stage === filter.stage) &&
     (filter.status === undefined || entry.status === filter.status) &&
-    (filter.ids === undefined || filter.ids.includes(entry.id))
+    (filter.ids === undefined || filter.ids.includes(entry.id)) &&
+    (filter.stream === undefined || entry.stream === filter.stream) &&
+    (filter.errorCode === undefined || entry.errorCode === filter.errorCode)
   );
 }
 
@@ -38,6 +42,8 @@ export class MemoryStateStore implements StateStore {
   readonly location = "memory";
   private readonly checkpoints = new Map<string, SavedCheckpoint>();
   private readonly runs = new Map<string, RunRecord>();
+  /** The last checkpoint each run saved, by run id. */
+  private readonly runCheckpoints = new Map<string, CheckpointSnapshot>();
   private readonly deadLetters = new Map<number, DeadLetter>();
   private readonly adHoc = new Map<string, AdHocCommands>();
   private readonly leases = new Map<string, { holder: string; expiresAt: number }>();
@@ -98,6 +104,12 @@ export class MemoryStateStore implements StateStore {
     const updated = run === undefined ? undefined : { ...run, progress: copy(progress) };
     this.checkpoints.set(pipeline, checkpoint);
     if (updated !== undefined) this.runs.set(runId, updated);
+    if (updated !== undefined) this.runCheckpoints.set(runId, { runId, state: checkpoint.state, savedAt: checkpoint.updatedAt });
+  }
+
+  async checkpointHistory(pipeline: string, limit: number): Promise<CheckpointSnapshot[]> {
+    const runs = (await this.listRuns(pipeline, Number.MAX_SAFE_INTEGER)).filter((run) => this.runCheckpoints.has(run.id));
+    return copy(runs.slice(0, limit).map((run) => this.runCheckpoints.get(run.id) as CheckpointSnapshot));
   }
 
   async startRun(id: string, pipeline: string): Promise<void> {
@@ -144,9 +156,13 @@ export class MemoryStateStore implements StateStore {
     return copy(this.runs.get(id));
   }
 
-  async listRuns(pipeline: string | undefined, limit: number): Promise<RunRecord[]> {
+  async listRuns(pipeline: string | undefined, limit: number, offset = 0): Promise<RunRecord[]> {
     const all = [...this.runs.values()].filter((run) => pipeline === undefined || run.pipeline === pipeline);
-    return copy(all.reverse().slice(0, limit));
+    return copy(all.reverse().slice(offset, offset + limit));
+  }
+
+  async countRuns(pipeline: string | undefined): Promise<number> {
+    return [...this.runs.values()].filter((run) => pipeline === undefined || run.pipeline === pipeline).length;
   }
 
   async markAbandonedRuns(pipeline: string): Promise<number> {
@@ -221,7 +237,19 @@ export class MemoryStateStore implements StateStore {
 
   async listDeadLetters(filter: DeadLetterFilter): Promise<DeadLetter[]> {
     const found = [...this.deadLetters.values()].filter((entry) => matches(entry, filter));
-    return copy(filter.limit === undefined ? found : found.slice(0, Math.max(0, Math.floor(filter.limit))));
+    const start = Math.max(0, Math.floor(filter.offset ?? 0));
+    return copy(found.slice(start, filter.limit === undefined ? undefined : start + Math.max(0, Math.floor(filter.limit))));
+  }
+
+  async groupDeadLetters(pipeline: string): Promise<DeadLetterGroup[]> {
+    const groups = new Map<string, DeadLetterGroup>();
+    for (const entry of this.deadLetters.values()) {
+      if (entry.pipeline !== pipeline) continue;
+      const key = JSON.stringify([entry.stream, entry.stage, entry.errorCode, entry.status]);
+      const { stream, stage, errorCode, status } = entry;
+      groups.set(key, { stream, stage, errorCode, status, count: (groups.get(key)?.count ?? 0) + 1 });
+    }
+    return [...groups.entries()].sort(([left], [right]) => (left < right ? -1 : 1)).map(([, group]) => group);
   }
 
   async countDeadLetters(filter: DeadLetterFilter): Promise<number> {

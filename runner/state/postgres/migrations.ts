@@ -99,6 +99,13 @@ export const POSTGRES_MIGRATIONS: ReadonlyArray<{ readonly version: number; read
       ${HISTORIES_AND_AD_HOC}
       ${DEAD_LETTERS_VIEW};`,
   },
+  {
+    version: 4,
+    description: "each run keeps the last checkpoint it saved (the checkpoint's history)",
+    sql: `
+      ALTER TABLE runs ADD COLUMN checkpoint TEXT;
+      ALTER TABLE runs ADD COLUMN checkpoint_at TEXT;`,
+  },
 ];
 
 export const POSTGRES_LATEST_VERSION = POSTGRES_MIGRATIONS.at(-1)?.version ?? 0;

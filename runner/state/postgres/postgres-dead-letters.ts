@@ -1,9 +1,9 @@
 import type pg from "pg";
 import { ORPHAN_DOCUMENTS } from "../dead-letter-documents.js";
-import { deadLetterWhere } from "../dead-letter-where.js";
+import { deadLetterPage, deadLetterWhere } from "../dead-letter-where.js";
 import type { DeadLetterStore } from "../interfaces.js";
 import { DEAD_LETTER_COLUMNS, deadLetterValues, eventJson, json, toDeadLetter, now } from "../rows.js";
-import type { DeadLetter, DeadLetterFilter, NewDeadLetter } from "../types.js";
+import type { DeadLetter, DeadLetterFilter, DeadLetterGroup, NewDeadLetter } from "../types.js";
 import type { PostgresHandle } from "./postgres-handle.js";
 
 /** Appends the event (JSON text, parameter `n`) to a dead letter's history. */
@@ -48,10 +48,9 @@ export class PostgresDeadLetters implements DeadLetterStore {
   async listDeadLetters(filter: DeadLetterFilter): Promise<DeadLetter[]> {
     return this.handle.guard(`read the dead letters of pipeline ${filter.pipeline}`, async (client) => {
       const { sql, values } = deadLetterWhere(filter, "postgres");
-      const limit = filter.limit === undefined ? "" : ` LIMIT ${Math.max(0, Math.floor(filter.limit))}`;
-      return (await client.query<Record<string, unknown>>(`SELECT * FROM dead_letters_full WHERE ${sql} ORDER BY id${limit}`, values)).rows.map(
-        toDeadLetterRow,
-      );
+      return (
+        await client.query<Record<string, unknown>>(`SELECT * FROM dead_letters_full WHERE ${sql} ORDER BY id${deadLetterPage(filter, "postgres")}`, values)
+      ).rows.map(toDeadLetterRow);
     });
   }
 
@@ -59,6 +58,18 @@ export class PostgresDeadLetters implements DeadLetterStore {
     return this.handle.guard(`count the dead letters of pipeline ${filter.pipeline}`, async (client) => {
       const { sql, values } = deadLetterWhere(filter, "postgres");
       return Number((await client.query<{ n: string }>(`SELECT count(*) AS n FROM dead_letters WHERE ${sql}`, values)).rows[0]?.n ?? 0);
+    });
+  }
+
+  async groupDeadLetters(pipeline: string): Promise<DeadLetterGroup[]> {
+    return this.handle.guard(`count the dead letters of pipeline ${pipeline}`, async (client) => {
+      const rows = (
+        await client.query<{ stream: string; stage: DeadLetterGroup["stage"]; error_code: string; status: DeadLetterGroup["status"]; count: string }>(
+          "SELECT stream, stage, error_code, status, count(*) AS count FROM dead_letters WHERE pipeline = $1 GROUP BY stream, stage, error_code, status ORDER BY stream, stage, error_code, status",
+          [pipeline],
+        )
+      ).rows;
+      return rows.map((row) => ({ stream: row.stream, stage: row.stage, errorCode: row.error_code, status: row.status, count: Number(row.count) }));
     });
   }
 

@@ -1,5 +1,5 @@
 import type { RunStore } from "../interfaces.js";
-import { json, toRun, type RunRow, now } from "../rows.js";
+import { json, RUN_COLUMNS, toRun, type RunRow, now } from "../rows.js";
 import type { RunFailure, RunProgress, RunRecord, RunStatus, TargetProgress } from "../types.js";
 import type { PostgresHandle } from "./postgres-handle.js";
 
@@ -30,18 +30,32 @@ export class PostgresRuns implements RunStore {
 
   async getRun(id: string): Promise<RunRecord | undefined> {
     return this.handle.guard(`read run ${id}`, async (client) => {
-      const row = (await client.query<RunRow>("SELECT * FROM runs WHERE id = $1", [id])).rows[0];
+      const row = (await client.query<RunRow>(`SELECT ${RUN_COLUMNS} FROM runs WHERE id = $1`, [id])).rows[0];
       return row === undefined ? undefined : toRun(row);
     });
   }
 
-  async listRuns(pipeline: string | undefined, limit: number): Promise<RunRecord[]> {
+  async listRuns(pipeline: string | undefined, limit: number, offset = 0): Promise<RunRecord[]> {
     return this.handle.guard("read the run history", async (client) => {
       const result =
         pipeline === undefined
-          ? await client.query<RunRow>("SELECT * FROM runs ORDER BY started_at DESC, seq DESC LIMIT $1", [limit])
-          : await client.query<RunRow>("SELECT * FROM runs WHERE pipeline = $1 ORDER BY started_at DESC, seq DESC LIMIT $2", [pipeline, limit]);
+          ? await client.query<RunRow>(`SELECT ${RUN_COLUMNS} FROM runs ORDER BY started_at DESC, seq DESC LIMIT $1 OFFSET $2`, [limit, offset])
+          : await client.query<RunRow>(`SELECT ${RUN_COLUMNS} FROM runs WHERE pipeline = $1 ORDER BY started_at DESC, seq DESC LIMIT $2 OFFSET $3`, [
+              pipeline,
+              limit,
+              offset,
+            ]);
       return result.rows.map(toRun);
+    });
+  }
+
+  async countRuns(pipeline: string | undefined): Promise<number> {
+    return this.handle.guard("count the run history", async (client) => {
+      const result =
+        pipeline === undefined
+          ? await client.query<{ n: string }>("SELECT count(*) AS n FROM runs")
+          : await client.query<{ n: string }>("SELECT count(*) AS n FROM runs WHERE pipeline = $1", [pipeline]);
+      return Number(result.rows[0]?.n ?? 0);
     });
   }
 

@@ -110,6 +110,13 @@ export const MIGRATIONS: ReadonlyArray<{ readonly version: number; readonly desc
       ${HISTORIES_AND_AD_HOC}
       ${DEAD_LETTERS_VIEW};`,
   },
+  {
+    version: 8,
+    description: "each run keeps the last checkpoint it saved (the checkpoint's history)",
+    sql: `
+      ALTER TABLE runs ADD COLUMN checkpoint TEXT;
+      ALTER TABLE runs ADD COLUMN checkpoint_at TEXT;`,
+  },
 ];
 
 export const LATEST_VERSION = MIGRATIONS.at(-1)?.version ?? 0;

@@ -1,6 +1,6 @@
 import { parseJson, stringifyJson } from "../../../protocol/index.js";
 import type { CheckpointStore } from "../interfaces.js";
-import type { RunProgress, SavedCheckpoint } from "../types.js";
+import type { CheckpointSnapshot, RunProgress, SavedCheckpoint } from "../types.js";
 import { now } from "../rows.js";
 import type { SqliteHandle } from "./sqlite-handle.js";
 
@@ -54,8 +54,19 @@ export class SqliteCheckpoints implements CheckpointStore {
     return this.handle.runWrite(`save the checkpoint of pipeline ${pipeline}`, () => {
       this.handle.db.transaction(() => {
         this.writeCheckpoint(pipeline, state, runId);
-        this.handle.db.prepare("UPDATE runs SET progress = ? WHERE id = ?").run(JSON.stringify(progress), runId);
+        this.handle.db
+          .prepare("UPDATE runs SET progress = ?, checkpoint = ?, checkpoint_at = ? WHERE id = ?")
+          .run(JSON.stringify(progress), stringifyJson(state), now(), runId);
       })();
+    });
+  }
+
+  async checkpointHistory(pipeline: string, limit: number): Promise<CheckpointSnapshot[]> {
+    return this.handle.guard(`read the checkpoint history of pipeline ${pipeline}`, () => {
+      const rows = this.handle.db
+        .prepare("SELECT id, checkpoint, checkpoint_at FROM runs WHERE pipeline = ? AND checkpoint IS NOT NULL ORDER BY started_at DESC, rowid DESC LIMIT ?")
+        .all(pipeline, limit) as Array<{ id: string; checkpoint: string; checkpoint_at: string }>;
+      return rows.map((row) => ({ runId: row.id, state: parseJson(row.checkpoint), savedAt: row.checkpoint_at }));
     });
   }
 }

@@ -1,8 +1,8 @@
 import { ORPHAN_DOCUMENTS } from "../dead-letter-documents.js";
-import { deadLetterWhere } from "../dead-letter-where.js";
+import { deadLetterPage, deadLetterWhere } from "../dead-letter-where.js";
 import type { DeadLetterStore } from "../interfaces.js";
 import { DEAD_LETTER_COLUMNS, deadLetterValues, eventJson, json, toDeadLetter, now } from "../rows.js";
-import type { DeadLetter, DeadLetterFilter, NewDeadLetter } from "../types.js";
+import type { DeadLetter, DeadLetterFilter, DeadLetterGroup, NewDeadLetter } from "../types.js";
 import type { SqliteHandle } from "./sqlite-handle.js";
 
 /** Appends the event (JSON text, the next parameter) to a dead letter's history. */
@@ -40,10 +40,11 @@ export class SqliteDeadLetters implements DeadLetterStore {
   async listDeadLetters(filter: DeadLetterFilter): Promise<DeadLetter[]> {
     return this.handle.guard(`read the dead letters of pipeline ${filter.pipeline}`, () => {
       const { sql, values } = deadLetterWhere(filter, "sqlite");
-      const limit = filter.limit === undefined ? "" : ` LIMIT ${Math.max(0, Math.floor(filter.limit))}`;
-      return (this.handle.db.prepare(`SELECT * FROM dead_letters_full WHERE ${sql} ORDER BY id${limit}`).all(...values) as Array<Record<string, unknown>>).map(
-        toDeadLetter,
-      );
+      return (
+        this.handle.db.prepare(`SELECT * FROM dead_letters_full WHERE ${sql} ORDER BY id${deadLetterPage(filter, "sqlite")}`).all(...values) as Array<
+          Record<string, unknown>
+        >
+      ).map(toDeadLetter);
     });
   }
 
@@ -51,6 +52,16 @@ export class SqliteDeadLetters implements DeadLetterStore {
     return this.handle.guard(`count the dead letters of pipeline ${filter.pipeline}`, () => {
       const { sql, values } = deadLetterWhere(filter, "sqlite");
       return (this.handle.db.prepare(`SELECT count(*) AS n FROM dead_letters WHERE ${sql}`).get(...values) as { n: number }).n;
+    });
+  }
+
+  async groupDeadLetters(pipeline: string): Promise<DeadLetterGroup[]> {
+    return this.handle.guard(`count the dead letters of pipeline ${pipeline}`, () => {
+      return this.handle.db
+        .prepare(
+          "SELECT stream, stage, error_code AS errorCode, status, count(*) AS count FROM dead_letters WHERE pipeline = ? GROUP BY stream, stage, error_code, status ORDER BY stream, stage, error_code, status",
+        )
+        .all(pipeline) as DeadLetterGroup[];
     });
   }
 

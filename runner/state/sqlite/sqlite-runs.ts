@@ -1,5 +1,5 @@
 import type { RunStore } from "../interfaces.js";
-import { json, toRun, type RunRow, now } from "../rows.js";
+import { json, RUN_COLUMNS, toRun, type RunRow, now } from "../rows.js";
 import type { RunFailure, RunProgress, RunRecord, RunStatus, TargetProgress } from "../types.js";
 import type { SqliteHandle } from "./sqlite-handle.js";
 
@@ -31,19 +31,32 @@ export class SqliteRuns implements RunStore {
 
   async getRun(id: string): Promise<RunRecord | undefined> {
     return this.handle.guard(`read run ${id}`, () => {
-      const row = this.handle.db.prepare("SELECT * FROM runs WHERE id = ?").get(id) as RunRow | undefined;
+      const row = this.handle.db.prepare(`SELECT ${RUN_COLUMNS} FROM runs WHERE id = ?`).get(id) as RunRow | undefined;
       return row === undefined ? undefined : toRun(row);
     });
   }
 
-  async listRuns(pipeline: string | undefined, limit: number): Promise<RunRecord[]> {
+  async listRuns(pipeline: string | undefined, limit: number, offset = 0): Promise<RunRecord[]> {
     return this.handle.guard(`read the run history`, () => {
       const rows = (
         pipeline === undefined
-          ? this.handle.db.prepare("SELECT * FROM runs ORDER BY started_at DESC, rowid DESC LIMIT ?").all(limit)
-          : this.handle.db.prepare("SELECT * FROM runs WHERE pipeline = ? ORDER BY started_at DESC, rowid DESC LIMIT ?").all(pipeline, limit)
+          ? this.handle.db.prepare(`SELECT ${RUN_COLUMNS} FROM runs ORDER BY started_at DESC, rowid DESC LIMIT ? OFFSET ?`).all(limit, offset)
+          : this.handle.db
+              .prepare(`SELECT ${RUN_COLUMNS} FROM runs WHERE pipeline = ? ORDER BY started_at DESC, rowid DESC LIMIT ? OFFSET ?`)
+              .all(pipeline, limit, offset)
       ) as RunRow[];
       return rows.map(toRun);
+    });
+  }
+
+  async countRuns(pipeline: string | undefined): Promise<number> {
+    return this.handle.guard(`count the run history`, () => {
+      const row = (
+        pipeline === undefined
+          ? this.handle.db.prepare("SELECT count(*) AS n FROM runs").get()
+          : this.handle.db.prepare("SELECT count(*) AS n FROM runs WHERE pipeline = ?").get(pipeline)
+      ) as { n: number };
+      return row.n;
     });
   }
 

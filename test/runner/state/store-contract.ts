@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import { parseRecordJson, stringifyJson } from "../../../protocol/index.js";
 import type { StateStore } from "../../../runner/state/interfaces.js";
 import type { NewDeadLetter, RunProgress } from "../../../runner/state/types.js";
+import { storePagesContract } from "./store-pages-contract.js";
 
 /**
  * The contract every state store implementation passes, unchanged: SQLite
@@ -12,6 +13,7 @@ import type { NewDeadLetter, RunProgress } from "../../../runner/state/types.js"
  * checkpoints and schemas apart, counts the copies it holds.
  */
 export function stateStoreContract(name: string, open: () => StateStore | Promise<StateStore>, documentCount?: (store: StateStore) => Promise<number>): void {
+  storePagesContract(name, open);
   const progress = (written: number): RunProgress => ({ orders: { read: written, written, deadLettered: 0 } });
   const letter = (overrides: Partial<NewDeadLetter> = {}): NewDeadLetter => ({
     pipeline: "p",
