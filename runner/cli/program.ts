@@ -13,6 +13,7 @@ import { runsCommand } from "./commands/runs.js";
 import { stateCommand } from "./commands/state.js";
 import { testCommand } from "./commands/test.js";
 import { workerCommand } from "./commands/worker.js";
+import { consoleCommand } from "./commands/console.js";
 import { maskStream } from "../../protocol/index.js";
 import type { CommonOptions } from "./cli-context.js";
 import { startTracing, type Tracing } from "../tracing/tracing-setup.js";
@@ -69,6 +70,7 @@ export async function main(argv: readonly string[]): Promise<never> {
   program.addCommand(runsCommand(common));
   program.addCommand(dlqCommand(common, done));
   program.addCommand(workerCommand(common, done));
+  program.addCommand(consoleCommand(common, done));
   program.addCommand(testCommand(common, done));
   for (const command of program.commands) {
     command

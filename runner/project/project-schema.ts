@@ -191,6 +191,17 @@ const worker = {
     concurrency: { type: "integer", minimum: 1, default: 4, description: "Pipelines running at once." },
     health_port: { type: "integer", minimum: 0, maximum: 65535, description: "Serve /health, /ready and /metrics on this port (none by default)." },
     health_host: { type: "string", default: "127.0.0.1", description: "Address to bind." },
+    console: {
+      type: "boolean",
+      default: true,
+      description:
+        "Serve the web console on the health port (docs/console.md): runs, charts, checkpoints, the plan and the dead-letter queue, behind a login with the health token.",
+    },
+    console_read_only: {
+      type: "boolean",
+      default: false,
+      description: "The console shows everything but takes no action (no dead-letter edit, replay or purge).",
+    },
     metrics_max_streams: {
       type: "integer",
       minimum: 1,

@@ -3,6 +3,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from "node:net";
 import type { Registry } from "prom-client";
 import { maskSecrets, stringifyJson } from "../../protocol/index.js";
+import type { ConsolePort } from "../console/web-console.js";
 
 export interface HealthSources {
   /** The JSON document of /health. */
@@ -27,7 +28,8 @@ function tokenMatches(presented: string, expected: string): boolean {
 
 /**
  * The worker's HTTP server: GET /health (JSON), /ready (200 or 503),
- * /metrics (Prometheus text). With a token, every request needs
+ * /metrics (Prometheus text), and the web console on every other path when
+ * it has one (signed in to it, the health endpoints need no bearer token). With a token, every request needs
  * `Authorization: Bearer TOKEN`; anything else gets a bare 401. A source
  * that fails (the state store down) makes a 503 naming why; connections
  * and their time are bounded.
@@ -38,6 +40,8 @@ export class HealthServer {
   constructor(
     private readonly sources: HealthSources,
     private readonly token: string | undefined,
+    /** The web console, served on every other path when there is one. */
+    private readonly console?: ConsolePort,
   ) {
     this.server = createServer((request, response) => {
       // Never a crash of the worker: whatever goes wrong ends this one response.
@@ -66,7 +70,13 @@ export class HealthServer {
   }
 
   private async handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
-    if (this.token !== undefined) {
+    const url = new URL(request.url ?? "/", "http://agora.invalid");
+    const path = url.pathname;
+    if (this.console !== undefined && path !== "/health" && path !== "/ready" && path !== "/metrics") {
+      await this.console.handle(request, response, url);
+      return;
+    }
+    if (this.token !== undefined && this.console?.signedIn(request) !== true) {
       const header = request.headers.authorization ?? "";
       // The scheme is case-insensitive (RFC 9110): "bearer TOKEN" is as good as "Bearer TOKEN".
       const scheme = /^bearer[ \t]+/i.exec(header);
@@ -76,7 +86,6 @@ export class HealthServer {
         return;
       }
     }
-    const path = (request.url ?? "/").split("?")[0];
     if (request.method !== "GET") {
       response.writeHead(405, { allow: "GET" }).end();
       return;

@@ -12,6 +12,8 @@ import { holderId } from "../scheduler/lease.js";
 import { parseSchedule } from "../scheduler/schedule.js";
 import { ScheduledPipeline, type Attempt, type Settled } from "../scheduler/scheduled-pipeline.js";
 import type { StateStore } from "../state/interfaces.js";
+import { consoleLine, oneTimeToken } from "../console/console-address.js";
+import { WebConsole } from "../console/web-console.js";
 import { HealthServer } from "./health-server.js";
 import { WorkerMetrics } from "./metrics.js";
 import { Semaphore } from "./semaphore.js";
@@ -28,6 +30,9 @@ export interface WorkerSettings {
   readonly progressIntervalSeconds: number;
   /** Stream labels a pipeline's metrics get; the rest are "(other)". */
   readonly metricsMaxStreams: number;
+  /** Serve the web console on the health port. */
+  readonly console: boolean;
+  readonly consoleReadOnly: boolean;
 }
 
 /** True for an address only this machine can reach. */
@@ -58,6 +63,8 @@ export function workerSettings(project: Project, overrides: Partial<WorkerSettin
     leaseSeconds: overrides.leaseSeconds ?? entry.lease_seconds,
     progressIntervalSeconds: overrides.progressIntervalSeconds ?? entry.progress_interval_seconds,
     metricsMaxStreams: overrides.metricsMaxStreams ?? entry.metrics_max_streams,
+    console: overrides.console ?? entry.console,
+    consoleReadOnly: overrides.consoleReadOnly ?? entry.console_read_only,
   };
 }
 
@@ -91,6 +98,7 @@ export class Worker {
   private readonly holder = holderId();
   private readonly startedAt = new Date();
   private health: HealthServer | undefined;
+  private console: WebConsole | undefined;
   private shutdownSignal: NodeJS.Signals | undefined;
 
   constructor(
@@ -116,12 +124,19 @@ export class Worker {
       return 0;
     }
     if (this.settings.healthPort !== undefined) {
-      this.health = new HealthServer({ health: () => this.healthDocument(), ready: () => this.isReady(), metrics: this.metrics.registry }, this.settings.token);
+      const consoleToken = this.settings.console ? (this.settings.token ?? oneTimeToken()) : undefined;
+      if (consoleToken !== undefined) this.console = this.webConsole(consoleToken);
+      this.health = new HealthServer(
+        { health: () => this.healthDocument(), ready: () => this.isReady(), metrics: this.metrics.registry },
+        this.settings.token,
+        this.console,
+      );
       const address = await this.health.listen(this.settings.healthPort, this.settings.healthHost);
       this.address = { host: address.address, port: address.port };
       this.logger.info(
         `health server on http://${address.address}:${address.port} (/health, /ready, /metrics${this.settings.token === undefined ? "" : "; bearer token required"})`,
       );
+      if (consoleToken !== undefined) this.logger.info(consoleLine(address, this.settings.token === undefined ? consoleToken : undefined));
       if (this.settings.token === undefined && !isLoopback(address.address)) {
         this.logger.warn(
           `the health server listens on ${address.address} without a token: anyone who can reach it sees run history and errors (set AGORA_HEALTH_AUTH_TOKEN)`,
@@ -143,6 +158,7 @@ export class Worker {
     );
     unsubscribe();
     await this.health?.close();
+    this.console?.close();
     if (this.shutdownSignal !== undefined) return exitCodeForSignal(this.shutdownSignal);
     return this.pipelines.some((pipeline) => pipeline.state === "stopped") ? 1 : 0;
   }
@@ -183,11 +199,15 @@ export class Worker {
       const events = new RunEvents();
       const interval = this.settings.progressIntervalSeconds;
       const stopProgressLog = interval > 0 ? logProgressEvery(events, interval, name, this.logger) : undefined;
+      const untrack = this.console?.feed.track(name, events);
       const execution = await executePipeline(
         definition,
         { kind: "sync", slot, events },
         { store: this.store, logger: this.logger, holder: this.holder, leaseSeconds: this.settings.leaseSeconds, stop: requests },
-      ).finally(() => stopProgressLog?.());
+      ).finally(() => {
+        stopProgressLog?.();
+        untrack?.();
+      });
       if (execution.kind === "busy") return { kind: "busy", holder: execution.holder };
       if (execution.kind === "not_due") return execution;
       const summary = summaryLine(execution.result).replace(/\n/g, " ");
@@ -242,6 +262,22 @@ export class Worker {
       for (const requests of this.running.values()) requests.request(signal);
     }, this.settings.gracefulShutdownSeconds * 1000);
     timer.unref();
+  }
+
+  /** The console over this worker: its pipelines' states come from the scheduler. */
+  private webConsole(token: string): WebConsole {
+    const scheduled = new Map(this.pipelines.map((pipeline) => [pipeline.name, pipeline]));
+    return new WebConsole(
+      {
+        project: this.project,
+        scheduled,
+        store: this.store,
+        scheduler: { status: (name) => scheduled.get(name)?.status() },
+        logger: this.logger,
+        readOnly: this.settings.consoleReadOnly,
+      },
+      token,
+    );
   }
 
   private isReady(): boolean {

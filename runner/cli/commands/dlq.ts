@@ -1,17 +1,11 @@
 import { Command, Option } from "commander";
-import { DEAD_LETTER_STAGES, stringifyJson, UsageError } from "../../../protocol/index.js";
+import { DEAD_LETTER_STAGES, stringifyJson } from "../../../protocol/index.js";
+import { deadLetterOf, latestError, repairableRecord, replayLine, replayPipelineDeadLetters } from "../../dlq/dead-letter-actions.js";
 import { applyEdits, describeEdits, parseSet, parseUnset } from "../../dlq/edit-record.js";
 import { editInEditor } from "../../dlq/edit-in-editor.js";
 import type { ReplayMode } from "../../dlq/replay.js";
-import { executeNow } from "../../execute-pipeline.js";
 import { StopRequests } from "../../pipeline/stop-requests.js";
-import { RunnerCodes } from "../../errors.js";
-import type { Project } from "../../project/project-types.js";
-import type { PipelineDefinition } from "../../definition.js";
-import { adHocPipeline } from "../../project/ad-hoc-pipeline.js";
-import { resolvePipeline } from "../../project/resolve-pipeline.js";
-import type { DeadLetterStore, StateStore } from "../../state/interfaces.js";
-import type { DeadLetter, DeadLetterStage, DeadLetterStatus } from "../../state/types.js";
+import type { DeadLetterStage, DeadLetterStatus } from "../../state/types.js";
 import { loggerFor, maybeProject, projectStore, writeOut, type CommonOptions } from "../cli-context.js";
 
 const STAGES = [...DEAD_LETTER_STAGES];
@@ -19,59 +13,6 @@ const STAGES = [...DEAD_LETTER_STAGES];
 interface FilterOptions {
   readonly stage?: DeadLetterStage;
   readonly status: DeadLetterStatus | "all";
-}
-
-/**
- * An ad hoc pipeline (`agora run --tap/--target`) as its run left it in the
- * store, for a replay: its targets' command lines, or those given again
- * with --target (needed when a secret was masked out of them).
- */
-async function adHocForReplay(store: StateStore, pipeline: string, targets: readonly string[], project: Project | undefined): Promise<PipelineDefinition> {
-  const projectFile = project?.file;
-  const remembered = await store.getAdHocPipeline(pipeline);
-  if (remembered === undefined) {
-    throw new UsageError(
-      RunnerCodes.PIPELINE_NOT_FOUND,
-      `no pipeline "${pipeline}" ${projectFile === undefined ? "here (no pipelines.toml)" : `in ${projectFile}`}, and no ad hoc run of that name in the state store`,
-      {
-        hint:
-          projectFile === undefined
-            ? "Run it in the project's folder, or pass --project FILE or --state-store LOCATION."
-            : "Check the name: agora runs list shows the pipelines that have run.",
-      },
-    );
-  }
-  if (targets.length > 0) return adHocPipeline(pipeline, remembered.tap, targets, remembered.cwd, {}, project);
-  if (remembered.masked) {
-    throw new UsageError(
-      RunnerCodes.DLQ_TARGETS_NEEDED,
-      `ad hoc pipeline ${pipeline}'s commands held a secret, which the state store does not keep: ${remembered.targets.map((target) => `--target '${target}'`).join(" ")}`,
-      {
-        hint: `Give its target command lines again: agora dlq replay ${pipeline} --target '...' (one --target per target).`,
-      },
-    );
-  }
-  return adHocPipeline(pipeline, remembered.tap, remembered.targets, remembered.cwd, {}, project);
-}
-
-/** What `dlq list` shows of an entry: its latest event (a replay that failed again, numbered, or an edit), else the first error. */
-function latestError(entry: DeadLetter): string {
-  const latest = entry.history.at(-1);
-  // A store from before histories were kept has only the latest replay's error.
-  if (latest === undefined) return entry.lastError === undefined ? entry.errorMessage : `replay ${entry.attempts}: ${entry.lastError}`;
-  if (latest.kind === "edited") return `edited (${latest.detail}); before: ${entry.lastError ?? entry.errorMessage}`;
-  const attempt = entry.history.filter((event) => event.kind === "replay_failed").length;
-  return `replay ${attempt}: ${latest.detail}`;
-}
-
-/** Dead letter `id` of `pipeline`, or a usage error saying there is none. */
-async function deadLetterOf(store: DeadLetterStore, pipeline: string, id: string): Promise<DeadLetter> {
-  const entry = await store.getDeadLetter(Number(id));
-  if (entry === undefined || entry.pipeline !== pipeline)
-    throw new UsageError(RunnerCodes.DLQ_ENTRY_NOT_FOUND, `pipeline ${pipeline} has no dead letter ${id}`, {
-      hint: `See \`agora dlq list ${pipeline} --status all\`.`,
-    });
-  return entry;
 }
 
 function collect(value: string, previous: string[]): string[] {
@@ -161,17 +102,7 @@ function editCommand(common: () => CommonOptions): Command {
       const store = projectStore(common());
       try {
         const entry = await deadLetterOf(store, pipeline, id);
-        if (entry.status !== "pending")
-          throw new UsageError(RunnerCodes.DLQ_EDIT_INVALID, `dead letter ${id} was replayed already (done): there is nothing to repair`, {
-            hint: `Pending ones: \`agora dlq list ${pipeline}\`.`,
-          });
-        const record = entry.original ?? entry.processed;
-        if (record === undefined)
-          throw new UsageError(
-            RunnerCodes.DLQ_EDIT_INVALID,
-            `dead letter ${id} holds no record, only the source's text (${entry.stage}): there is nothing to edit or replay`,
-            { hint: "Fix the row at the source; the next run reads it again." },
-          );
+        const record = repairableRecord(entry);
         const edits = [...options.set.map(parseSet), ...options.unset.map(parseUnset)];
         const edited = edits.length > 0 ? applyEdits(record, edits) : editInEditor(record, `${pipeline}-dead-letter-${id}`);
         if (edited === undefined) {
@@ -209,8 +140,6 @@ function replayCommand(common: () => CommonOptions, done: (code: number) => Prom
       const project = maybeProject(shared);
       const store = projectStore(shared, project);
       try {
-        const definition =
-          project?.pipelines[pipeline] !== undefined ? resolvePipeline(project, pipeline) : await adHocForReplay(store, pipeline, options.target, project);
         const ids = options.ids
           ?.split(",")
           .map((id) => Number(id.trim()))
@@ -218,19 +147,16 @@ function replayCommand(common: () => CommonOptions, done: (code: number) => Prom
         const { requests, release } = StopRequests.fromProcessSignals();
         let summary;
         try {
-          // Under the pipeline's lease: while a run holds it, a replay would write to the same targets (PIPELINE_BUSY).
-          summary = await executeNow(
-            definition,
-            { kind: "replay", mode: options.mode, stage: options.stage, ids },
-            { store, logger: loggerFor(shared), stop: requests, leaseSeconds: project?.worker.lease_seconds },
+          summary = await replayPipelineDeadLetters(
+            pipeline,
+            { mode: options.mode, stage: options.stage, ids, targets: options.target },
+            { store, project, logger: loggerFor(shared), stop: requests },
           );
         } finally {
           release();
         }
         if (shared.json === true) await writeOut(`${JSON.stringify(summary)}\n`);
-        process.stderr.write(
-          `replayed ${summary.attempted} of ${pipeline}'s dead letters (${options.mode}): ${summary.succeeded} succeeded and are done, ${summary.failed} failed again and stay${summary.notReplayable > 0 ? `, ${summary.notReplayable} have no record to replay (fix the source row)` : ""}${summary.unconfirmed > 0 ? `, ${summary.unconfirmed} were not confirmed by every target and stay pending` : ""}\n`,
-        );
+        process.stderr.write(`${replayLine(pipeline, options.mode, summary)}\n`);
         // Why each failed again, so a fix can be aimed (the first few; `dlq list` shows each entry's latest).
         for (const { id, error } of summary.failures.slice(0, 5)) process.stderr.write(`  dead letter ${id}: ${error}\n`);
         if (summary.failures.length > 5) process.stderr.write(`  and ${summary.failures.length - 5} more (agora dlq list ${pipeline})\n`);

@@ -5,6 +5,7 @@ import type { WorkerSettings } from "../../worker/worker.js";
 import { loggerFor, projectStore, requireProject, writeOut, type CommonOptions } from "../cli-context.js";
 import { RunnerCodes } from "../../errors.js";
 import { resolvePipeline } from "../../project/resolve-pipeline.js";
+import { pipelineOverview } from "../../worker/pipeline-overview.js";
 
 interface WorkerOptions {
   readonly list?: boolean;
@@ -14,6 +15,8 @@ interface WorkerOptions {
   readonly healthToken?: string;
   readonly gracefulTimeout?: string;
   readonly progressInterval?: string;
+  readonly console?: boolean;
+  readonly consoleReadOnly?: boolean;
 }
 
 function number(text: string | undefined, flag: string): number | undefined {
@@ -31,7 +34,10 @@ export function workerCommand(common: () => CommonOptions, done: (code: number) 
     .option("--port <port>", "serve /health, /ready and /metrics on this port (0 picks a free one)")
     .option("--host <host>", "address for the health server (default 127.0.0.1)")
     .option("--concurrency <n>", "pipelines running at once")
-    .option("--health-token <token>", "require `Authorization: Bearer TOKEN` (or set AGORA_HEALTH_AUTH_TOKEN)")
+    .option("--health-token <token>", "require `Authorization: Bearer TOKEN` (or set AGORA_HEALTH_AUTH_TOKEN); also the web console's sign-in token")
+    .option("--console", "serve the web console on the health port (the default; [worker] console)")
+    .option("--no-console", "serve only /health, /ready and /metrics")
+    .option("--console-read-only", "the web console shows everything but takes no action")
     .option("--progress-interval <seconds>", "log each running pipeline's progress this often; 0: only its summary")
     .option("--graceful-timeout <seconds>", "on SIGINT/SIGTERM, let runs finish this long before stopping them")
     .action(async (options: WorkerOptions) => {
@@ -48,6 +54,8 @@ export function workerCommand(common: () => CommonOptions, done: (code: number) 
           token: options.healthToken,
           gracefulShutdownSeconds: number(options.gracefulTimeout, "--graceful-timeout"),
           progressIntervalSeconds: number(options.progressInterval, "--progress-interval"),
+          console: options.console,
+          consoleReadOnly: options.consoleReadOnly,
         }).filter(([, value]) => value !== undefined),
       );
       const settings = workerSettings(project, overrides);
@@ -57,22 +65,7 @@ export function workerCommand(common: () => CommonOptions, done: (code: number) 
         const scheduled = new Map(scheduledPipelines(project, logger).map((pipeline) => [pipeline.name, pipeline]));
         const store = projectStore(shared, project);
         try {
-          const rows = await Promise.all(
-            Object.keys(project.pipelines).map(async (name) => {
-              const pipeline = scheduled.get(name);
-              const [last] = await store.listRuns(name, 1);
-              // The fleet's next due time when a worker recorded one for this schedule, else when a worker started now would run it.
-              const recorded = await store.getNextRun(name);
-              const fleetNext = recorded !== undefined && recorded.schedule === pipeline?.schedule.description ? (recorded.at ?? null) : undefined;
-              return {
-                pipeline: name,
-                schedule: pipeline?.schedule.description ?? "not scheduled",
-                nextRun: pipeline === undefined ? null : (fleetNext ?? pipeline.schedule.first(new Date()).toISOString()),
-                heldBy: (await store.leaseHolder(name)) ?? null,
-                lastRun: last === undefined ? null : { id: last.id, status: last.status, endedAt: last.endedAt ?? null },
-              };
-            }),
-          );
+          const rows = await pipelineOverview({ project, scheduled, store });
           if (shared.json === true) await writeOut(`${stringifyJson(rows)}\n`);
           else
             await writeOut(

@@ -1,0 +1,157 @@
+import type { ChildProcessWithoutNullStreams } from "node:child_process";
+import { join } from "node:path";
+import Database from "better-sqlite3";
+import type { Browser, Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { browserMissing, launchChromium, screenshot } from "../../helpers/browser.js";
+import { exited, tempDir } from "../../helpers/processes.js";
+import { agora, projectIn, startAgora, waitFor } from "../../helpers/project.js";
+
+const TAP = join(import.meta.dirname, "..", "..", "fixtures", "python", "tap_orders.py");
+const TOKEN = "console-test-token";
+const missing = browserMissing();
+if (missing !== undefined) console.warn(`skipping the console's browser tests: ${missing}`);
+
+/** A project whose pipeline dead-letters order 3 on its first run (its amount is "twelve"). */
+function ordersProject(): string {
+  return projectIn(
+    tempDir("agora-console-"),
+    `state_store = ".agora/state.db"
+
+[connectors.orders]
+command = "python3 ${TAP}"
+
+[connectors.warehouse]
+command = "target-sqlite"
+config = { database = "warehouse.db" }
+
+[pipelines.shop]
+tap = "orders"
+targets = ["warehouse"]
+on_error = "dlq"
+`,
+  );
+}
+
+/** Starts `agora console` on a free port and hands back its address. */
+async function startConsole(dir: string, args: string[] = []): Promise<{ child: ChildProcessWithoutNullStreams; url: string }> {
+  const child = startAgora(dir, ["console", "--port", "0", ...args]);
+  let stderr = "";
+  child.stderr.on("data", (chunk: Buffer) => {
+    stderr += chunk.toString();
+  });
+  await waitFor(() => /web console on http:\/\/[\d.]+:\d+\//.test(stderr), 15_000, `the console (it said: ${stderr})`);
+  return { child, url: (/web console on (http:\/\/[\d.]+:\d+)\//.exec(stderr) as RegExpExecArray)[1] as string };
+}
+
+async function signIn(page: Page, url: string, token: string): Promise<void> {
+  await page.goto(`${url}/`);
+  await page.waitForURL(`${url}/login`);
+  await page.fill("#token", token);
+  await page.click("button[type=submit]");
+}
+
+describe.skipIf(missing !== undefined)("the web console in Chromium, over two real runs", () => {
+  let dir: string;
+  let browser: Browser;
+  let server: { child: ChildProcessWithoutNullStreams; url: string };
+
+  beforeAll(async () => {
+    dir = ordersProject();
+    for (let run = 0; run < 2; run++) {
+      const result = await agora(dir, ["run", "shop", "--no-progress"]);
+      expect(result.exitCode, result.stderr).toBe(0);
+    }
+    server = await startConsole(dir, ["--token", TOKEN]);
+    browser = await launchChromium();
+  }, 60_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    server?.child.kill("SIGTERM");
+    if (server !== undefined) await exited(server.child);
+  });
+
+  it("serves nothing but the login page without the token, and refuses a wrong one", async () => {
+    for (const path of ["/api/pipelines", "/app.js", "/api/pipelines/shop/dead-letters", "/index.html", "/api/events"]) {
+      const response = await fetch(`${server.url}${path}`, { redirect: "manual" });
+      expect([path, response.status]).toEqual([path, path === "/index.html" ? 303 : 401]);
+    }
+    expect((await fetch(`${server.url}/login`)).status).toBe(200);
+    const wrongBearer = await fetch(`${server.url}/api/pipelines`, { headers: { authorization: "Bearer nope" } });
+    expect(wrongBearer.status).toBe(401);
+    const page = await browser.newPage();
+    await signIn(page, server.url, "not-the-token");
+    await page.waitForURL(/\/login\?failed=1$/);
+    expect(await page.isVisible("#failed")).toBe(true);
+    await screenshot(page, "login");
+    await page.close();
+  });
+
+  it("walks through pipelines, runs and charts, checkpoint and plan, then repairs and replays the dead letter into the target", async () => {
+    const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    // A script error anywhere on the way fails the walk, even where the page still looks right.
+    const errors: string[] = [];
+    page.on("pageerror", (error) => errors.push(error.message));
+    await signIn(page, server.url, TOKEN);
+    const row = page.locator("tr[data-pipeline=shop]");
+    await row.waitFor();
+    expect(await row.locator("td").nth(3).textContent()).toContain("succeeded");
+    expect(await row.locator("td").nth(7).textContent()).toBe("1");
+    await screenshot(page, "pipelines");
+
+    await row.locator("a").first().click();
+    await page.locator("table.runs tbody tr[data-run]").nth(1).waitFor();
+    const runs = page.locator("table.runs tbody tr[data-run]");
+    expect(await runs.count()).toBe(2);
+    // Newest first: the second run read 6..10, all written; the first read 1..5 and dead-lettered order 3.
+    const cells = async (index: number) => (await runs.nth(index).locator("td").allTextContents()).slice(2, 7);
+    expect(await cells(0)).toEqual(["succeeded", "5", "5", "0", "0"]);
+    expect(await cells(1)).toEqual(["succeeded", "5", "4", "1", "0"]);
+    expect(await page.locator("figure.chart").count()).toBe(2);
+    for (const chart of await page.locator("figure.chart").all()) expect(await chart.locator("rect.bar").count()).toBe(2);
+    await runs.nth(1).click();
+    const detail = page.locator("tr.detail tr[data-stream=orders] td");
+    expect(await detail.allTextContents()).toEqual(["orders", "5", "4", "1", "0", ""]);
+    await screenshot(page, "runs");
+
+    await page.click("a[data-tab=checkpoint]");
+    await page.locator("#current-state").waitFor();
+    expect(JSON.parse((await page.locator("#current-state").textContent()) ?? "")).toEqual({ bookmarks: { orders: { last_id: 10 } } });
+    expect(await page.locator("details pre").allTextContents()).toHaveLength(2);
+    await screenshot(page, "checkpoint");
+
+    await page.click("a[data-tab=plan]");
+    await page.locator("#plan .node").first().waitFor();
+    const nodes = await page.locator("#plan .node h3").allTextContents();
+    expect(nodes).toEqual(["tap: orders", "validation", "warehouse"]);
+    await screenshot(page, "plan");
+
+    await page.click("a[data-tab=dlq]");
+    const letter = page.locator("tr[data-letter]");
+    await letter.first().waitFor();
+    expect(await letter.count()).toBe(1);
+    expect((await letter.locator("td").allTextContents()).slice(2, 5)).toEqual(["orders", "validate", "RECORD_INVALID"]);
+    await screenshot(page, "dead-letters");
+
+    await letter.locator("a").click();
+    await page.locator("#arrived").waitFor();
+    expect(JSON.parse((await page.locator("#arrived").textContent()) ?? "")).toEqual({ id: 3, amount: "twelve" });
+    await page.fill("#edit-field input[name=field]", "amount");
+    await page.fill("#edit-field input[name=value]", "12.5");
+    await page.click("#edit-field button[type=submit]");
+    await page.locator("#current-record", { hasText: "12.5" }).waitFor();
+    expect(JSON.parse((await page.locator("#current-record").textContent()) ?? "")).toEqual({ id: 3, amount: 12.5 });
+    expect(await page.locator("table tbody tr td").nth(1).textContent()).toBe("edited");
+    await screenshot(page, "dead-letter");
+
+    await page.click("#replay-one");
+    await page.locator("#letter-outcome", { hasText: "1 succeeded" }).waitFor({ timeout: 30_000 });
+    await page.locator("dl.facts .badge.done").waitFor();
+    const rows = new Database(join(dir, "warehouse.db"), { readonly: true }).prepare("SELECT id, amount FROM orders ORDER BY id").all();
+    expect(rows).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10].map((id) => ({ id, amount: id === 3 ? 12.5 : id * 10 + 0.25 })));
+    await screenshot(page, "dead-letter-replayed");
+    expect(errors).toEqual([]);
+    await page.close();
+  }, 90_000);
+});
