@@ -130,7 +130,8 @@ export class ConsoleApi {
     const text = (state: unknown): string => stringifyJson(state, 2);
     return {
       current: current === undefined ? null : { ...current, stateText: text(current.state) },
-      history: history.map((entry) => ({ ...entry, stateText: text(entry.state) })),
+      // A run's copy is kept only when small and recent: then only its size is known.
+      history: history.map((entry) => ({ ...entry, stateText: entry.state === undefined ? null : text(entry.state) })),
     };
   }
 

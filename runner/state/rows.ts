@@ -1,6 +1,6 @@
-import { parseRecordJson, stringifyJson } from "../../protocol/index.js";
+import { parseJson, parseRecordJson, stringifyJson } from "../../protocol/index.js";
 import type { ErrorKind } from "../../protocol/index.js";
-import type { DeadLetter, DeadLetterEvent, NewDeadLetter, RunProgress, RunRecord, RunStatus, TargetProgress } from "./types.js";
+import type { CheckpointSnapshot, DeadLetter, DeadLetterEvent, NewDeadLetter, RunProgress, RunRecord, RunStatus, TargetProgress } from "./types.js";
 
 /** Converts between the store's rows and the runner's records. */
 
@@ -12,6 +12,38 @@ const parsed = <T>(text: unknown): T | undefined => (typeof text === "string" ? 
 
 /** The columns a RunRecord is made of (a run's saved checkpoint is read only as history). */
 export const RUN_COLUMNS = "id, pipeline, started_at, ended_at, status, progress, dead_lettered, error, error_code, error_kind, targets";
+
+/**
+ * The checkpoint history is bounded, so large checkpoints cannot grow the
+ * store run by run: each run keeps a copy of its last checkpoint up to this
+ * size (larger ones keep their size only), and only the newest runs of a
+ * pipeline keep theirs.
+ */
+export const HISTORY_MAX_BYTES = 64 * 1024;
+export const HISTORY_RUNS = 50;
+
+/** What the history keeps of a checkpoint: its text when small enough, and its size. */
+export function historyCopy(state: unknown): { text: string | null; bytes: number } {
+  const text = stringifyJson(state);
+  const bytes = Buffer.byteLength(text);
+  return { text: bytes <= HISTORY_MAX_BYTES ? text : null, bytes };
+}
+
+export interface HistoryRow {
+  id: string;
+  checkpoint: string | null;
+  checkpoint_bytes: number | string;
+  checkpoint_at: string;
+}
+
+export function toSnapshot(row: HistoryRow): CheckpointSnapshot {
+  return {
+    runId: row.id,
+    state: row.checkpoint === null ? undefined : parseJson(row.checkpoint),
+    bytes: Number(row.checkpoint_bytes),
+    savedAt: row.checkpoint_at,
+  };
+}
 
 export interface RunRow {
   id: string;

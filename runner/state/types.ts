@@ -67,7 +67,10 @@ export interface RunRecord {
 /** The checkpoint a run had saved last: one point of a pipeline's checkpoint history. */
 export interface CheckpointSnapshot {
   readonly runId: string;
+  /** Undefined when it was too large to keep a copy of (see HISTORY_MAX_BYTES). */
   readonly state: unknown;
+  /** Its size as JSON text. */
+  readonly bytes: number;
   readonly savedAt: string;
 }
 

@@ -1,5 +1,5 @@
 import { get, pipelinePath } from "./api.js";
-import { h, notice, table, time } from "./dom.js";
+import { h, notice, number, table, time } from "./dom.js";
 
 /** The checkpoint now (as the store holds it, numbers exact), and the last one each run saved. */
 export async function checkpointView({ name }) {
@@ -10,9 +10,11 @@ export async function checkpointView({ name }) {
         h("pre", { class: "state", id: "current-state" }, current.stateText),
       ]
     : notice("No checkpoint: the next run starts from the beginning.");
-  const rows = history.map((entry) =>
-    h("tr", {}, h("td", {}, entry.runId), h("td", {}, time(entry.savedAt)), h("td", {}, h("details", {}, h("summary", {}, "state"), h("pre", {}, entry.stateText)))),
-  );
+  const shown = (entry) =>
+    entry.stateText === null
+      ? h("span", { class: "muted" }, `${number(entry.bytes)} bytes: only the newest runs' checkpoints of up to 64 KiB are kept`)
+      : h("details", {}, h("summary", {}, `${number(entry.bytes)} bytes`), h("pre", {}, entry.stateText));
+  const rows = history.map((entry) => h("tr", { "data-run": entry.runId }, h("td", {}, entry.runId), h("td", {}, time(entry.savedAt)), h("td", {}, shown(entry))));
   return [
     h("h2", {}, "Current checkpoint"),
     now,

@@ -2,6 +2,7 @@ import { leaseLostError, type LeaseFence } from "../lease-fence.js";
 import { parseJsonExact, stringifyJson } from "../../../protocol/index.js";
 import type { StateStore } from "../interfaces.js";
 import { now } from "../rows.js";
+import { MemoryCheckpointHistory } from "./memory-checkpoint-history.js";
 import type {
   AdHocCommands,
   CachedCatalog,
@@ -42,8 +43,7 @@ export class MemoryStateStore implements StateStore {
   readonly location = "memory";
   private readonly checkpoints = new Map<string, SavedCheckpoint>();
   private readonly runs = new Map<string, RunRecord>();
-  /** The last checkpoint each run saved, by run id. */
-  private readonly runCheckpoints = new Map<string, CheckpointSnapshot>();
+  private readonly history = new MemoryCheckpointHistory();
   private readonly deadLetters = new Map<number, DeadLetter>();
   private readonly adHoc = new Map<string, AdHocCommands>();
   private readonly leases = new Map<string, { holder: string; expiresAt: number }>();
@@ -104,12 +104,19 @@ export class MemoryStateStore implements StateStore {
     const updated = run === undefined ? undefined : { ...run, progress: copy(progress) };
     this.checkpoints.set(pipeline, checkpoint);
     if (updated !== undefined) this.runs.set(runId, updated);
-    if (updated !== undefined) this.runCheckpoints.set(runId, { runId, state: checkpoint.state, savedAt: checkpoint.updatedAt });
+    if (updated !== undefined) this.history.record(runId, checkpoint.state, checkpoint.updatedAt);
   }
 
   async checkpointHistory(pipeline: string, limit: number): Promise<CheckpointSnapshot[]> {
-    const runs = (await this.listRuns(pipeline, Number.MAX_SAFE_INTEGER)).filter((run) => this.runCheckpoints.has(run.id));
-    return copy(runs.slice(0, limit).map((run) => this.runCheckpoints.get(run.id) as CheckpointSnapshot));
+    return copy(this.history.list(this.runIdsOf(pipeline), limit));
+  }
+
+  /** A pipeline's runs, newest first. */
+  private runIdsOf(pipeline: string): string[] {
+    return [...this.runs.values()]
+      .filter((run) => run.pipeline === pipeline)
+      .map((run) => run.id)
+      .reverse();
   }
 
   async startRun(id: string, pipeline: string): Promise<void> {
@@ -126,6 +133,7 @@ export class MemoryStateStore implements StateStore {
       errorCode: undefined,
       errorKind: undefined,
     });
+    this.history.trim(this.runIdsOf(pipeline));
   }
 
   async finishRun(

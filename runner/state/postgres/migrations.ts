@@ -104,6 +104,7 @@ export const POSTGRES_MIGRATIONS: ReadonlyArray<{ readonly version: number; read
     description: "each run keeps the last checkpoint it saved (the checkpoint's history)",
     sql: `
       ALTER TABLE runs ADD COLUMN checkpoint TEXT;
+      ALTER TABLE runs ADD COLUMN checkpoint_bytes BIGINT;
       ALTER TABLE runs ADD COLUMN checkpoint_at TEXT;`,
   },
 ];

@@ -2,7 +2,7 @@ import type pg from "pg";
 import { parseJson, stringifyJson } from "../../../protocol/index.js";
 import type { CheckpointStore } from "../interfaces.js";
 import type { CheckpointSnapshot, RunProgress, SavedCheckpoint } from "../types.js";
-import { now } from "../rows.js";
+import { historyCopy, type HistoryRow, now, toSnapshot } from "../rows.js";
 import type { PostgresHandle } from "./postgres-handle.js";
 
 /** Pipelines' checkpoints; a run's is saved with its progress in one transaction. */
@@ -57,9 +57,11 @@ export class PostgresCheckpoints implements CheckpointStore {
     return this.handle.runWrite(`save the checkpoint of pipeline ${pipeline}`, (client) =>
       this.handle.transaction(client, async () => {
         await this.writeCheckpoint(client, pipeline, state, runId);
-        await client.query("UPDATE runs SET progress = $1, checkpoint = $2, checkpoint_at = $3 WHERE id = $4", [
+        const copy = historyCopy(state);
+        await client.query("UPDATE runs SET progress = $1, checkpoint = $2, checkpoint_bytes = $3, checkpoint_at = $4 WHERE id = $5", [
           JSON.stringify(progress),
-          stringifyJson(state),
+          copy.text,
+          copy.bytes,
           now(),
           runId,
         ]);
@@ -70,12 +72,12 @@ export class PostgresCheckpoints implements CheckpointStore {
   async checkpointHistory(pipeline: string, limit: number): Promise<CheckpointSnapshot[]> {
     return this.handle.guard(`read the checkpoint history of pipeline ${pipeline}`, async (client) => {
       const rows = (
-        await client.query<{ id: string; checkpoint: string; checkpoint_at: string }>(
-          "SELECT id, checkpoint, checkpoint_at FROM runs WHERE pipeline = $1 AND checkpoint IS NOT NULL ORDER BY started_at DESC, seq DESC LIMIT $2",
+        await client.query<HistoryRow>(
+          "SELECT id, checkpoint, checkpoint_bytes, checkpoint_at FROM runs WHERE pipeline = $1 AND checkpoint_bytes IS NOT NULL ORDER BY started_at DESC, seq DESC LIMIT $2",
           [pipeline, limit],
         )
       ).rows;
-      return rows.map((row) => ({ runId: row.id, state: parseJson(row.checkpoint), savedAt: row.checkpoint_at }));
+      return rows.map(toSnapshot);
     });
   }
 }

@@ -1,5 +1,5 @@
 import type { RunStore } from "../interfaces.js";
-import { json, RUN_COLUMNS, toRun, type RunRow, now } from "../rows.js";
+import { HISTORY_RUNS, json, RUN_COLUMNS, toRun, type RunRow, now } from "../rows.js";
 import type { RunFailure, RunProgress, RunRecord, RunStatus, TargetProgress } from "../types.js";
 import type { PostgresHandle } from "./postgres-handle.js";
 
@@ -10,6 +10,11 @@ export class PostgresRuns implements RunStore {
   async startRun(id: string, pipeline: string): Promise<void> {
     return this.handle.runWrite(`record the start of run ${id}`, async (client) => {
       await client.query("INSERT INTO runs (id, pipeline, started_at, status) VALUES ($1, $2, $3, 'running')", [id, pipeline, now()]);
+      // Only the newest runs keep a copy of their checkpoint (see HISTORY_RUNS).
+      await client.query(
+        "UPDATE runs SET checkpoint = NULL WHERE pipeline = $1 AND checkpoint IS NOT NULL AND id NOT IN (SELECT id FROM runs WHERE pipeline = $1 ORDER BY started_at DESC, seq DESC LIMIT $2)",
+        [pipeline, HISTORY_RUNS],
+      );
     });
   }
 

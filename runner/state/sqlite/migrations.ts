@@ -115,6 +115,7 @@ export const MIGRATIONS: ReadonlyArray<{ readonly version: number; readonly desc
     description: "each run keeps the last checkpoint it saved (the checkpoint's history)",
     sql: `
       ALTER TABLE runs ADD COLUMN checkpoint TEXT;
+      ALTER TABLE runs ADD COLUMN checkpoint_bytes BIGINT;
       ALTER TABLE runs ADD COLUMN checkpoint_at TEXT;`,
   },
 ];

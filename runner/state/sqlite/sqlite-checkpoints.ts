@@ -1,7 +1,7 @@
 import { parseJson, stringifyJson } from "../../../protocol/index.js";
 import type { CheckpointStore } from "../interfaces.js";
 import type { CheckpointSnapshot, RunProgress, SavedCheckpoint } from "../types.js";
-import { now } from "../rows.js";
+import { historyCopy, type HistoryRow, now, toSnapshot } from "../rows.js";
 import type { SqliteHandle } from "./sqlite-handle.js";
 
 /** Pipelines' checkpoints; a run's is saved with its progress in one transaction. */
@@ -54,9 +54,10 @@ export class SqliteCheckpoints implements CheckpointStore {
     return this.handle.runWrite(`save the checkpoint of pipeline ${pipeline}`, () => {
       this.handle.db.transaction(() => {
         this.writeCheckpoint(pipeline, state, runId);
+        const copy = historyCopy(state);
         this.handle.db
-          .prepare("UPDATE runs SET progress = ?, checkpoint = ?, checkpoint_at = ? WHERE id = ?")
-          .run(JSON.stringify(progress), stringifyJson(state), now(), runId);
+          .prepare("UPDATE runs SET progress = ?, checkpoint = ?, checkpoint_bytes = ?, checkpoint_at = ? WHERE id = ?")
+          .run(JSON.stringify(progress), copy.text, copy.bytes, now(), runId);
       })();
     });
   }
@@ -64,9 +65,11 @@ export class SqliteCheckpoints implements CheckpointStore {
   async checkpointHistory(pipeline: string, limit: number): Promise<CheckpointSnapshot[]> {
     return this.handle.guard(`read the checkpoint history of pipeline ${pipeline}`, () => {
       const rows = this.handle.db
-        .prepare("SELECT id, checkpoint, checkpoint_at FROM runs WHERE pipeline = ? AND checkpoint IS NOT NULL ORDER BY started_at DESC, rowid DESC LIMIT ?")
-        .all(pipeline, limit) as Array<{ id: string; checkpoint: string; checkpoint_at: string }>;
-      return rows.map((row) => ({ runId: row.id, state: parseJson(row.checkpoint), savedAt: row.checkpoint_at }));
+        .prepare(
+          "SELECT id, checkpoint, checkpoint_bytes, checkpoint_at FROM runs WHERE pipeline = ? AND checkpoint_bytes IS NOT NULL ORDER BY started_at DESC, rowid DESC LIMIT ?",
+        )
+        .all(pipeline, limit) as HistoryRow[];
+      return rows.map(toSnapshot);
     });
   }
 }

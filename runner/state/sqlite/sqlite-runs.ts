@@ -1,5 +1,5 @@
 import type { RunStore } from "../interfaces.js";
-import { json, RUN_COLUMNS, toRun, type RunRow, now } from "../rows.js";
+import { HISTORY_RUNS, json, RUN_COLUMNS, toRun, type RunRow, now } from "../rows.js";
 import type { RunFailure, RunProgress, RunRecord, RunStatus, TargetProgress } from "../types.js";
 import type { SqliteHandle } from "./sqlite-handle.js";
 
@@ -9,7 +9,15 @@ export class SqliteRuns implements RunStore {
 
   async startRun(id: string, pipeline: string): Promise<void> {
     return this.handle.runWrite(`record the start of run ${id}`, () => {
-      this.handle.db.prepare("INSERT INTO runs (id, pipeline, started_at, status) VALUES (?, ?, ?, 'running')").run(id, pipeline, now());
+      this.handle.db.transaction(() => {
+        this.handle.db.prepare("INSERT INTO runs (id, pipeline, started_at, status) VALUES (?, ?, ?, 'running')").run(id, pipeline, now());
+        // Only the newest runs keep a copy of their checkpoint (see HISTORY_RUNS).
+        this.handle.db
+          .prepare(
+            "UPDATE runs SET checkpoint = NULL WHERE pipeline = ? AND checkpoint IS NOT NULL AND id NOT IN (SELECT id FROM runs WHERE pipeline = ? ORDER BY started_at DESC, rowid DESC LIMIT ?)",
+          )
+          .run(pipeline, pipeline, HISTORY_RUNS);
+      })();
     });
   }
 

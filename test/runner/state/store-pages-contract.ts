@@ -77,7 +77,30 @@ export function storePagesContract(name: string, open: () => StateStore | Promis
         ["r1", '{"bookmark":2}'],
       ]);
       expect(history[0]?.savedAt).toMatch(/^\d{4}-\d\d-\d\dT/);
+      expect(history[1]?.bytes).toBe('{"bookmark":2}'.length);
       expect((await store.checkpointHistory("p", 1)).map((entry) => entry.runId)).toEqual(["r3"]);
+      await store.close();
+    });
+
+    it("keeps only the size of a checkpoint over 64 KiB, and a copy for the newest 50 runs only", async () => {
+      const store = await open();
+      await store.startRun("big", "p");
+      const large = { cursor: "x".repeat(70_000) };
+      await store.saveCheckpoint("big", "p", large, {});
+      const [only, ...none] = await store.checkpointHistory("p", 5);
+      expect([only?.runId, only?.state, only?.bytes, none]).toEqual(["big", undefined, '{"cursor":""}'.length + 70_000, []]);
+      // The current checkpoint is whole, whatever its size.
+      expect((await store.getCheckpoint("p"))?.state).toEqual(large);
+      for (let run = 0; run < 50; run++) {
+        await store.startRun(`r${String(run).padStart(2, "0")}`, "p");
+        await store.saveCheckpoint(`r${String(run).padStart(2, "0")}`, "p", { run }, {});
+      }
+      await store.startRun("r50", "p");
+      const history = await store.checkpointHistory("p", 100);
+      const kept = history.filter((entry) => entry.state !== undefined).map((entry) => entry.runId);
+      expect(kept).toHaveLength(49);
+      expect(kept[0]).toBe("r49");
+      expect(kept.at(-1)).toBe("r01");
       await store.close();
     });
   });
