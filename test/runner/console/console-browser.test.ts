@@ -1,4 +1,5 @@
 import type { ChildProcessWithoutNullStreams } from "node:child_process";
+import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import Database from "better-sqlite3";
 import type { Browser, Page } from "playwright-core";
@@ -154,4 +155,39 @@ describe.skipIf(missing !== undefined)("the web console in Chromium, over two re
     expect(errors).toEqual([]);
     await page.close();
   }, 90_000);
+});
+
+describe.skipIf(missing !== undefined)("the web console of agora worker, in Chromium", () => {
+  it("shows the worker's state of each pipeline, and a new run appears on an open page without a reload", async () => {
+    const dir = ordersProject();
+    writeFileSync(join(dir, "pipelines.toml"), `${readFileSync(join(dir, "pipelines.toml"), "utf8")}schedule = { every = "1s" }\n`);
+    const worker = startAgora(dir, ["worker", "--port", "0", "--health-token", TOKEN]);
+    let stderr = "";
+    worker.stderr.on("data", (chunk: Buffer) => {
+      stderr += chunk.toString();
+    });
+    const browser = await launchChromium();
+    try {
+      await waitFor(() => /web console on http:\/\/[\d.]+:\d+\//.test(stderr), 15_000, `the worker's console (${stderr})`);
+      const url = (/web console on (http:\/\/[\d.]+:\d+)\//.exec(stderr) as RegExpExecArray)[1] as string;
+      const page = await browser.newPage({ viewport: { width: 1280, height: 700 } });
+      await signIn(page, url, TOKEN);
+      const state = page.locator("tr[data-pipeline=shop] td").nth(2);
+      await state.locator(".badge").waitFor();
+      expect(await state.textContent()).toMatch(/^(waiting|running|sleeping)/);
+      await page.goto(`${url}/#/p/shop/runs`);
+      const runs = page.locator("table.runs tbody tr[data-run]");
+      await runs.first().waitFor();
+      const before = await runs.count();
+      // Marked, so a reload (which would clear it) cannot pass for a live update.
+      await page.evaluate(() => Object.assign(window, { agoraMarker: true }));
+      await page.locator(`table.runs tbody tr[data-run] >> nth=${before}`).waitFor({ timeout: 20_000 });
+      expect(await page.evaluate(() => (window as unknown as { agoraMarker?: boolean }).agoraMarker)).toBe(true);
+      expect(await page.isVisible("#live.on")).toBe(true);
+    } finally {
+      await browser.close();
+      worker.kill("SIGTERM");
+      await exited(worker);
+    }
+  }, 60_000);
 });
