@@ -1,7 +1,7 @@
 /**
  * `npm run bench`: runs the benchmark suites and writes bench/RESULTS.md.
  * Options: --quick (small inputs, a smoke run that writes no results),
- * --only framing|parquet|connectors|peers|runner|lanes|streams (one suite; written to RESULTS-SUITE.md, RESULTS.md keeps the whole run's).
+ * --only framing|parquet|connectors|peers|runner|lanes|streams|console (one suite; written to RESULTS-SUITE.md, RESULTS.md keeps the whole run's).
  */
 import { readFileSync, rmSync, writeFileSync } from "node:fs";
 import { cpus, tmpdir, totalmem } from "node:os";
@@ -19,6 +19,7 @@ import { runLaneBench, type LaneResults } from "./suites/lanes.js";
 import { runRunnerBench, type RunnerFigures } from "./suites/runner.js";
 import { runSerializerBench } from "./suites/serializers.js";
 import { runStreamsBench } from "./suites/streams.js";
+import { runConsoleBench } from "./suites/console.js";
 
 const args = process.argv.slice(2);
 const quick = args.includes("--quick");
@@ -143,6 +144,13 @@ if (only === undefined || only === "streams") {
   const streams = await runStreamsBench(root, records, counts, wide, `${work}-streams`);
   sections.push("## Many streams (issue 36)", "", streams.markdown, "");
   suiteDone("streams");
+}
+if (only === undefined || only === "console") {
+  const figures = await runConsoleBench(root, quick ? 1_000 : 10_000, `${work}-console`);
+  sections.push("## The web console (issue 34)", "", figures.markdown, "");
+  if (figures.runsPageMs !== undefined && !quick)
+    goals.push(`- console: the runs page with 10,000 runs on screen in ${Math.round(figures.runsPageMs)} ms (goal: under 1,000 ms)`, "");
+  suiteDone("console");
 }
 if (connectors !== undefined || runnerFigures !== undefined || peers !== undefined || lanes !== undefined) {
   goals.push("## Goals of the performance round", "", goalsTable(connectors, runnerFigures, peers, lanes), "");

@@ -180,9 +180,9 @@ describe.skipIf(missing !== undefined)("the web console of agora worker, in Chro
       await runs.first().waitFor();
       const before = await runs.count();
       // Marked, so a reload (which would clear it) cannot pass for a live update.
-      await page.evaluate(() => Object.assign(window, { agoraMarker: true }));
+      await page.evaluate(() => Object.assign(globalThis, { agoraMarker: true }));
       await page.locator(`table.runs tbody tr[data-run] >> nth=${before}`).waitFor({ timeout: 20_000 });
-      expect(await page.evaluate(() => (window as unknown as { agoraMarker?: boolean }).agoraMarker)).toBe(true);
+      expect(await page.evaluate(() => (globalThis as { agoraMarker?: boolean }).agoraMarker)).toBe(true);
       expect(await page.isVisible("#live.on")).toBe(true);
     } finally {
       await browser.close();
