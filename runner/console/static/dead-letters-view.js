@@ -36,9 +36,18 @@ function filters(name, query, groups) {
   return form;
 }
 
+/** The last action's outcome: drawn again when the page is (the action itself makes it refresh), for a while. */
+let lastOutcome;
+const OUTCOME_SHOWN_MS = 15_000;
+
 function outcome(text, kind = "") {
-  const place = document.getElementById("dlq-outcome");
-  place?.replaceChildren(notice(text, kind));
+  lastOutcome = { text, kind, until: Date.now() + OUTCOME_SHOWN_MS };
+  document.getElementById("dlq-outcome")?.replaceChildren(notice(text, kind));
+}
+
+function outcomePlace() {
+  const shown = lastOutcome !== undefined && lastOutcome.until > Date.now() ? notice(lastOutcome.text, lastOutcome.kind) : "";
+  return h("div", { id: "dlq-outcome" }, shown);
 }
 
 async function act(run) {
@@ -111,7 +120,7 @@ export async function deadLettersView({ name, query, session, rerender }) {
   return [
     filters(name, query, page.groups),
     actions(name, session, selected, rerender),
-    h("div", { id: "dlq-outcome" }),
+    outcomePlace(),
     page.total === 0
       ? notice("No dead letters match.")
       : table(["", "Id", "Stream", "Stage", "Error", "Latest", h("th", { class: "num" }, "Attempts"), "Status", "Created"], rows),

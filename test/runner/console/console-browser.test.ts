@@ -13,7 +13,7 @@ const TOKEN = "console-test-token";
 const missing = browserMissing();
 if (missing !== undefined) console.warn(`skipping the console's browser tests: ${missing}`);
 
-/** A project whose pipeline dead-letters order 3 on its first run (its amount is "twelve"). */
+/** A project whose pipeline dead-letters orders 3 and 4 on its first run (their amount is "twelve"). */
 function ordersProject(): string {
   return projectIn(
     tempDir("agora-console-"),
@@ -21,6 +21,7 @@ function ordersProject(): string {
 
 [connectors.orders]
 command = "python3 ${TAP}"
+config = { bad_ids = [3, 4] }
 
 [connectors.warehouse]
 command = "target-sqlite"
@@ -98,22 +99,22 @@ describe.skipIf(missing !== undefined)("the web console in Chromium, over two re
     const row = page.locator("tr[data-pipeline=shop]");
     await row.waitFor();
     expect(await row.locator("td").nth(3).textContent()).toContain("succeeded");
-    expect(await row.locator("td").nth(7).textContent()).toBe("1");
+    expect(await row.locator("td").nth(7).textContent()).toBe("2");
     await screenshot(page, "pipelines");
 
     await row.locator("a").first().click();
     await page.locator("table.runs tbody tr[data-run]").nth(1).waitFor();
     const runs = page.locator("table.runs tbody tr[data-run]");
     expect(await runs.count()).toBe(2);
-    // Newest first: the second run read 6..10, all written; the first read 1..5 and dead-lettered order 3.
+    // Newest first: the second run read 6..10, all written; the first read 1..5 and dead-lettered orders 3 and 4.
     const cells = async (index: number) => (await runs.nth(index).locator("td").allTextContents()).slice(2, 7);
     expect(await cells(0)).toEqual(["succeeded", "5", "5", "0", "0"]);
-    expect(await cells(1)).toEqual(["succeeded", "5", "4", "1", "0"]);
+    expect(await cells(1)).toEqual(["succeeded", "5", "3", "2", "0"]);
     expect(await page.locator("figure.chart").count()).toBe(2);
     for (const chart of await page.locator("figure.chart").all()) expect(await chart.locator("rect.bar").count()).toBe(2);
     await runs.nth(1).click();
     const detail = page.locator("tr.detail tr[data-stream=orders] td");
-    expect(await detail.allTextContents()).toEqual(["orders", "5", "4", "1", "0", ""]);
+    expect(await detail.allTextContents()).toEqual(["orders", "5", "3", "2", "0", ""]);
     await screenshot(page, "runs");
 
     await page.click("a[data-tab=checkpoint]");
@@ -129,13 +130,20 @@ describe.skipIf(missing !== undefined)("the web console in Chromium, over two re
     await screenshot(page, "plan");
 
     await page.click("a[data-tab=dlq]");
-    const letter = page.locator("tr[data-letter]");
-    await letter.first().waitFor();
-    expect(await letter.count()).toBe(1);
-    expect((await letter.locator("td").allTextContents()).slice(2, 5)).toEqual(["orders", "validate", "RECORD_INVALID"]);
+    const letters = page.locator("tr[data-letter]");
+    await letters.nth(1).waitFor();
+    expect(await letters.count()).toBe(2);
+    for (const letter of await letters.all())
+      expect((await letter.locator("td").allTextContents()).slice(2, 5)).toEqual(["orders", "validate", "RECORD_INVALID"]);
+    // Order 4 selected and replayed as it is: it fails validation again, and says so.
+    await page.check("tr[data-letter='2'] input[type=checkbox]");
+    await page.click("#replay-full");
+    await page.locator("#dlq-outcome", { hasText: "1 failed again" }).waitFor({ timeout: 30_000 });
+    await page.locator("tr[data-letter='2'] td", { hasText: "replay 1: " }).waitFor();
+    expect(await page.locator("tr[data-letter='2'] td").nth(6).textContent()).toBe("1");
     await screenshot(page, "dead-letters");
 
-    await letter.locator("a").click();
+    await page.click("tr[data-letter='1'] a");
     await page.locator("#arrived").waitFor();
     expect(JSON.parse((await page.locator("#arrived").textContent()) ?? "")).toEqual({ id: 3, amount: "twelve" });
     await page.fill("#edit-field input[name=field]", "amount");
@@ -150,8 +158,17 @@ describe.skipIf(missing !== undefined)("the web console in Chromium, over two re
     await page.locator("#letter-outcome", { hasText: "1 succeeded" }).waitFor({ timeout: 30_000 });
     await page.locator("dl.facts .badge.done").waitFor();
     const rows = new Database(join(dir, "warehouse.db"), { readonly: true }).prepare("SELECT id, amount FROM orders ORDER BY id").all();
-    expect(rows).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10].map((id) => ({ id, amount: id === 3 ? 12.5 : id * 10 + 0.25 })));
+    expect(rows).toEqual([1, 2, 3, 5, 6, 7, 8, 9, 10].map((id) => ({ id, amount: id === 3 ? 12.5 : id * 10 + 0.25 })));
     await screenshot(page, "dead-letter-replayed");
+
+    // Done letters purged from the list: order 3's goes, order 4's (still pending) stays.
+    page.once("dialog", (dialog) => void dialog.accept());
+    await page.goto(`${server.url}/#/p/shop/dlq?status=all`);
+    await page.locator("tr[data-letter='1']").waitFor();
+    await page.click("#purge-done");
+    await page.locator("#dlq-outcome", { hasText: "deleted 1 dead letter(s) of shop" }).waitFor();
+    await page.locator("tr[data-letter='1']").waitFor({ state: "detached" });
+    expect(await page.locator("tr[data-letter]").evaluateAll((rows) => rows.map((row) => row.getAttribute("data-letter")))).toEqual(["2"]);
     expect(errors).toEqual([]);
     await page.close();
   }, 90_000);
