@@ -10,7 +10,7 @@ import { resolvePipeline } from "../project/resolve-pipeline.js";
 import type { ScheduledPipeline } from "../scheduler/scheduled-pipeline.js";
 import type { StateStore } from "../state/interfaces.js";
 import type { DeadLetter, DeadLetterFilter } from "../state/types.js";
-import { pipelineOverview, type SchedulerView } from "../worker/pipeline-overview.js";
+import { pipelineOverview, type SchedulerView } from "./pipeline-overview.js";
 import { type Answer, errorAnswer, jsonAnswer } from "./http-answer.js";
 import { deadLetterQuery, pageQuery, replayBody, selectionBody } from "./request-shapes.js";
 

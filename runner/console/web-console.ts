@@ -90,7 +90,12 @@ export class WebConsole implements ConsolePort {
   }
 
   private async apiAnswer(request: IncomingMessage, url: URL, method: string): Promise<Answer> {
-    const parts = url.pathname.slice("/api/".length).split("/").map(decodeURIComponent);
+    let parts: string[];
+    try {
+      parts = url.pathname.slice("/api/".length).split("/").map(decodeURIComponent);
+    } catch {
+      return errorAnswer(400, "BAD_PATH", `the path ${url.pathname} is not valid percent-encoding`, "Encode names with encodeURIComponent.");
+    }
     if (method === "POST") {
       // A replay can take as long as its records take to write: the server's idle timeout must not cut it.
       request.socket.setTimeout(0);

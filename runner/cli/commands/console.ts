@@ -38,7 +38,7 @@ export function consoleCommand(common: () => CommonOptions, done: (code: number)
       const store = projectStore(shared, project);
       try {
         // The console's parts load only for this command: every other command starts faster.
-        const { serveConsole } = await import("../../console/serve-console.js");
+        const { serveConsole } = await import("../../worker/serve-console.js");
         await serveConsole({
           project,
           store,

@@ -5,7 +5,7 @@ import type { WorkerSettings } from "../../worker/worker.js";
 import { loggerFor, projectStore, requireProject, writeOut, type CommonOptions } from "../cli-context.js";
 import { RunnerCodes } from "../../errors.js";
 import { resolvePipeline } from "../../project/resolve-pipeline.js";
-import { pipelineOverview } from "../../worker/pipeline-overview.js";
+import { pipelineOverview } from "../../console/pipeline-overview.js";
 
 interface WorkerOptions {
   readonly list?: boolean;

@@ -105,6 +105,8 @@ describe("agora console over HTTP", () => {
     );
     if (!(huge instanceof Error)) expect(huge.status).toBe(400);
     expect((await fetch(`${server.url}/api/nothing`, { headers: auth })).status).toBe(404);
+    const broken = await fetch(`${server.url}/api/pipelines/%E0%A4%A/runs`, { headers: auth });
+    expect([broken.status, ((await broken.json()) as { error: { code: string } }).error.code]).toEqual([400, "BAD_PATH"]);
   });
 });
 

@@ -122,6 +122,8 @@ describe("defaults come from the project schema", () => {
       lease_seconds: 60,
       progress_interval_seconds: 10,
       metrics_max_streams: 100,
+      console: true,
+      console_read_only: false,
     });
     expect(loaded.stateStore).toBe(join(root, "defaults", ".agora", "state.db"));
     expect(loaded.pipelines["p"]?.schedule).toEqual({ every: "1h", max_consecutive_errors: 5, error_backoff_seconds: 30, error_backoff_max_seconds: 3600 });

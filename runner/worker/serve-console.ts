@@ -3,10 +3,10 @@ import type { Logger } from "../../protocol/index.js";
 import { StopRequests } from "../pipeline/stop-requests.js";
 import type { Project } from "../project/project-types.js";
 import type { StateStore } from "../state/interfaces.js";
-import { HealthServer } from "../worker/health-server.js";
-import { scheduledPipelines } from "../worker/worker.js";
-import { consoleLine, oneTimeToken } from "./console-address.js";
-import { WebConsole } from "./web-console.js";
+import { consoleLine, oneTimeToken } from "../console/console-address.js";
+import { WebConsole } from "../console/web-console.js";
+import { HealthServer } from "./health-server.js";
+import { scheduledPipelines } from "./worker.js";
 
 export interface ConsoleServing {
   readonly project: Project | undefined;
