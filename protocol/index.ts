@@ -15,7 +15,8 @@ export { NumberPlaces } from "./values/number-places.js";
 export { epochDaysOf, epochMicroseconds, isoFromEpoch, type Instant } from "./values/instants.js";
 
 export { LineSplitter, DEFAULT_MAX_LINE_BYTES, type LineSplitterOptions, type LineHandler } from "./framing/line-splitter.js";
-export { MessageParser, type MessageParserOptions } from "./framing/message-parser.js";
+export { MessageParser, type MessageParserOptions, type RecordForwarding } from "./framing/message-parser.js";
+export { ForwardedRecord, recordStreamAtHead } from "./framing/record-head.js";
 export { readMessageBatches, readMessages, type ByteSource } from "./framing/read-messages.js";
 export { MessageWriter, type MessageWriterOptions } from "./framing/message-writer.js";
 export { TextChunks } from "./framing/text-chunks.js";

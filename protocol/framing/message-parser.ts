@@ -3,12 +3,20 @@ import { ProtocolCodes } from "../messages/codes.js";
 import { parseMessageLine } from "../messages/parse.js";
 import type { MessageLine } from "../messages/types.js";
 import { LineSplitter, type LineSplitterOptions } from "./line-splitter.js";
+import { ForwardedRecord, recordStreamAtHead } from "./record-head.js";
 
 export interface MessageParserOptions extends LineSplitterOptions {
   /** Added to every error: who wrote the input (a connector name, a file). */
   readonly origin?: ErrorLocation;
   /** Reject a RECORD or BATCH whose stream has had no SCHEMA. Default true. */
   readonly requireSchemaBeforeRecord?: boolean;
+  /** Which streams' RECORDs are forwarded unparsed (only their head is read): see MessageLine.forwarded. */
+  readonly forward?: RecordForwarding | undefined;
+}
+
+/** Decides, per stream, whether a reader may forward its RECORD lines without parsing them. */
+export interface RecordForwarding {
+  forwards(stream: string): boolean;
 }
 
 /**
@@ -21,12 +29,14 @@ export class MessageParser {
   private readonly origin: ErrorLocation;
   private readonly requireSchema: boolean;
   private readonly streamsWithSchema = new Set<string>();
+  private readonly forward: RecordForwarding | undefined;
   private batch: MessageLine[] = [];
   private error: unknown;
 
   constructor(options: MessageParserOptions = {}) {
     this.origin = options.origin ?? {};
     this.requireSchema = options.requireSchemaBeforeRecord ?? true;
+    this.forward = options.forward;
     this.splitter = new LineSplitter((text, line) => this.onLine(text, line), options);
   }
 
@@ -58,6 +68,14 @@ export class MessageParser {
   }
 
   private onLine(text: string, line: number): void {
+    if (this.forward !== undefined) {
+      const stream = recordStreamAtHead(text);
+      // Only after the stream's SCHEMA: a RECORD before it is parsed, and refused below.
+      if (stream !== undefined && this.streamsWithSchema.has(stream) && this.forward.forwards(stream)) {
+        this.batch.push({ known: true, message: new ForwardedRecord(stream, text, line, this.origin), line, raw: text, forwarded: true });
+        return;
+      }
+    }
     const parsed = parseMessageLine(text, line);
     if (parsed.known) {
       const message = parsed.message;

@@ -81,5 +81,15 @@ export interface UnknownMessage {
  * (re-serialized only when a known type arrived in another case, such as `record`).
  */
 export type MessageLine =
-  | { readonly known: true; readonly message: Message; readonly line: number; readonly raw: string }
+  | {
+      readonly known: true;
+      readonly message: Message;
+      readonly line: number;
+      readonly raw: string;
+      /**
+       * A RECORD the reader was told to forward (MessageParserOptions.forward): only its type and
+       * stream were read from the line's head; its record is parsed only if something asks for it.
+       */
+      readonly forwarded?: boolean;
+    }
   | { readonly known: false; readonly message: UnknownMessage; readonly line: number; readonly raw: string };

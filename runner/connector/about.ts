@@ -24,6 +24,20 @@ export interface ConnectorAbout {
 }
 
 /**
+ * True when a target checks every record against its stream's SCHEMA and
+ * answers an invalid one with a DEAD_LETTER (as every Agora SDK target
+ * does): its `--about` claims `validate-records` and `dead-letter`, and its
+ * config does not set `validate_records = false`. Records it receives need
+ * no validation by the runner.
+ */
+export function validatesRecords(about: ConnectorAbout | undefined, config: Readonly<Record<string, unknown>> | undefined): boolean {
+  const capabilities = about?.capabilities ?? [];
+  return (
+    about?.protocol !== "airbyte" && capabilities.includes("validate-records") && capabilities.includes("dead-letter") && config?.["validate_records"] !== false
+  );
+}
+
+/**
  * The BATCH formats a connector reads, from its `--about`: `batch_formats`,
  * or jsonl for one that only claims the `batch` capability (Meltano SDK
  * targets); none for one without `--about`.

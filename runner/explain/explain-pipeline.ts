@@ -9,9 +9,9 @@ import { RUNNER_BATCH_FORMATS } from "../batches/inspect-batch.js";
 import { aboutCached, cachedAbout } from "../connector/about-cache.js";
 import { isBundledConnector } from "../process/resolve-command.js";
 import { argsWithConfig } from "../connector/connector-config.js";
-import { batchFormatsOf } from "../connector/about.js";
+import { batchFormatsOf, type ConnectorAbout, validatesRecords } from "../connector/about.js";
 import type { PipelineDefinition } from "../definition.js";
-import type { Plane } from "../middleware/types.js";
+import type { Middleware, Plane } from "../middleware/types.js";
 import type { StateStore } from "../state/interfaces.js";
 
 export interface ExplainedStep {
@@ -38,12 +38,32 @@ export interface PipelineExplain {
   readonly pipeline: string;
   readonly tap: { readonly name: string; readonly command: string; readonly emits: Plane; readonly batchFormat: string | undefined; readonly why: string };
   readonly validation: string;
+  /** How RECORDs cross the runner: forwarded as the tap wrote them, or parsed and validated here, and why. */
+  readonly records: string;
   readonly middleware: readonly ExplainedStep[];
   /** The plane records travel on between the tap and the targets. */
   readonly lane: Plane;
   readonly targets: readonly ExplainedTarget[];
   readonly checkpoint: string;
   readonly deadLetters: string;
+}
+
+/** How RECORDs cross the runner (see ForwardPlan, which decides it per stream as a run goes). */
+function recordsWay(definition: PipelineDefinition, steps: readonly Middleware[], abouts: ReadonlyArray<ConnectorAbout | undefined>): string {
+  const everyStream = steps.find((step) => step.streams === undefined);
+  if (everyStream !== undefined) return `parsed here: middleware ${everyStream.name} works on every stream's records`;
+  const filtering = definition.targets.find((target) => target.route?.where !== undefined);
+  if (filtering !== undefined) return `parsed here: the route of ${filtering.name} reads each record (where)`;
+  const parsedToo =
+    steps.length === 0 ? "" : `; parsed for the streams middleware works on (${[...new Set(steps.flatMap((step) => step.streams ?? []))].join(", ")})`;
+  if (!definition.validate) return `forwarded as the tap wrote them (validate = false: nothing here reads them)${parsedToo}`;
+  const validating = definition.targets.filter((target, index) => validatesRecords(abouts[index], target.config)).map((target) => target.name);
+  const others = definition.targets.filter((target) => !validating.includes(target.name)).map((target) => target.name);
+  if (validating.length === 0)
+    return `parsed and validated here: ${others.join(", ")} ${others.length === 1 ? "does" : "do"} not say ${others.length === 1 ? "it validates" : "they validate"} records and dead-letter invalid ones (validate-records and dead-letter in --about)`;
+  const single =
+    definition.targets.length === 1 ? "" : "; a stream sent to more than one target, or to one that does not validate, is parsed and validated here";
+  return `forwarded as the tap wrote them: ${validating.join(", ")} ${validating.length === 1 ? "validates" : "validate"} each record and dead-letter${validating.length === 1 ? "s" : ""} an invalid one${single}${parsedToo}`;
 }
 
 /** The format of the tap's `batch_config`, when its config sets one. */
@@ -125,6 +145,7 @@ export async function explainPipeline(definition: PipelineDefinition, store: Sta
       validation: definition.validate
         ? "each RECORD against its stream's SCHEMA; each BATCH file once (files, format; an Arrow file's column types, a jsonl file's first row)"
         : "off (validate = false)",
+      records: recordsWay(definition, steps, targetAbouts),
       middleware,
       lane,
       targets,
@@ -147,6 +168,7 @@ export function explainText(plan: PipelineExplain): string {
     `pipeline ${plan.pipeline}`,
     `  tap ${plan.tap.name} (${plan.tap.command}): sends ${plan.tap.emits === "batches" ? `batches (${plan.tap.batchFormat ?? ""})` : "rows"}: ${plan.tap.why}`,
     `  validation: ${plan.validation}`,
+    `  records: ${plan.records}`,
     plan.middleware.length === 0
       ? "  middleware: none"
       : `  middleware: ${plan.middleware.map((step) => `${step.step} [${step.planes.join(", ")}]`).join(" → ")}`,

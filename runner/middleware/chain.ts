@@ -31,6 +31,11 @@ export class MiddlewareChain {
     return step.streams === undefined || step.streams.includes(stream);
   }
 
+  /** The steps that work on a stream's records (by its name as the tap sends it). */
+  stepsFor(stream: string): readonly Middleware[] {
+    return this.steps.filter((step) => this.applies(step, stream));
+  }
+
   /**
    * Registers a stream's schema from the tap; returns the shape targets
    * should see (a promise only when a step's schema transform is async, as

@@ -1,53 +1,33 @@
 import {
+  ForwardedRecord,
   ProtocolError,
   recordText,
   serializeMessage,
-  type AgoraError,
   type BatchMessage,
   type Message,
   type MessageLine,
   type RecordMessage,
   type SchemaMessage,
 } from "../../protocol/index.js";
-import type { BatchRoute } from "../batches/batch-route.js";
-import { rowLaneReason, type PlannedBatch } from "../batches/batch-lane.js";
-import { applyCut, type SchemaContract } from "../catalog/schema-contract.js";
+import { rowLaneReason } from "../batches/batch-lane.js";
+import { applyCut } from "../catalog/schema-contract.js";
 import { tapDeadLetter } from "./dead-letter-router.js";
 import { RunnerCodes } from "../errors.js";
 import type { ChainResult, MiddlewareChain } from "../middleware/chain.js";
 import { OrderedWindow } from "../middleware/ordered-window.js";
 import { chainWorksOnArrow } from "../middleware/planes.js";
 import type { StreamShape } from "../middleware/types.js";
-import type { Rejections, RunControl, TargetSink } from "../ports.js";
 import { RecordChecks } from "./record-checks.js";
-import type { RunCounts } from "./run-counts.js";
-import type { StreamDirectory } from "./stream-directory.js";
 import type { PipelineDefinition } from "../definition.js";
+import { ForwardPlan } from "./forward-plan.js";
+import { type DataPathParts, OutgoingSender, type Outgoing } from "./outgoing.js";
 
-/** The ports a data path writes to, and the parts of the run it shares. */
-export interface DataPathParts {
-  readonly sink: TargetSink;
-  readonly rejections: Rejections;
-  readonly control: RunControl;
-  readonly streams: StreamDirectory;
-  readonly counts: RunCounts;
-  readonly batches: BatchRoute;
-  /** Compares each tap SCHEMA with the catalog the tap was handed, and decides what new columns do (schema_changes). */
-  readonly contract?: SchemaContract | undefined;
-}
+export type { DataPathParts } from "./outgoing.js";
 
 /** A chain's result for a record changed before the chain: its line must be written anew. */
 function changedResult(result: ChainResult): ChainResult {
   return result.kind === "record" ? { ...result, changed: true } : result;
 }
-
-/** An item on its way to the targets, in source order. */
-type Outgoing =
-  | { readonly kind: "line"; readonly line: string; readonly to?: readonly number[] | undefined }
-  | { readonly kind: "state"; readonly value: unknown; readonly line: string }
-  | { readonly kind: "record"; readonly message: RecordMessage; readonly raw: string; readonly line: number; readonly result: ChainResult }
-  | { readonly kind: "batch"; readonly planned: PlannedBatch; readonly raw: string }
-  | { readonly kind: "bad-batch"; readonly message: BatchMessage; readonly raw: string; readonly line: number; readonly error: AgoraError };
 
 /**
  * The tap's messages on their way to the targets: validation, middleware,
@@ -61,10 +41,11 @@ export class DataPath {
   private readonly checks: RecordChecks;
   private readonly window: OrderedWindow<Outgoing>;
   private limitReached = false;
-  /** A failure found on the data path: nothing more is sent, so no STATE after it reaches a target. */
-  private halted = false;
+  private readonly sender: OutgoingSender;
   /** True when every middleware step works on Arrow batches: Arrow BATCHes then go through the chain columnar. */
   private readonly chainOnArrow: boolean;
+  /** Which streams' records go on unparsed, once the targets' abilities are known (forwardTo). */
+  private forwarding: ForwardPlan | undefined;
 
   constructor(
     private readonly definition: PipelineDefinition,
@@ -78,8 +59,9 @@ export class DataPath {
     options: { readonly validateAfterChain?: boolean } = {},
   ) {
     this.checks = new RecordChecks(definition.validate, options.validateAfterChain === true);
+    this.sender = new OutgoingSender(definition, this.checks, parts);
     this.window = new OrderedWindow<Outgoing>(Math.max(1, definition.concurrency, ...chain.steps.map((step) => step.inFlightRecords ?? 0)), (item) =>
-      this.send(item),
+      this.sender.send(item),
     );
     this.chainOnArrow = chainWorksOnArrow(chain.steps);
   }
@@ -89,10 +71,25 @@ export class DataPath {
     return this.limitReached;
   }
 
+  /**
+   * The plan of which streams' records are forwarded as the tap wrote them
+   * (see ForwardPlan), given which targets validate records themselves: the
+   * tap's reader takes it, and this path decides again at each record.
+   */
+  forwardTo(validates: readonly boolean[]): ForwardPlan {
+    this.forwarding = new ForwardPlan(this.definition, this.chain, this.parts.streams, this.parts.contract, validates);
+    return this.forwarding;
+  }
+
   /** Handles one message. Returns a promise when the window is full (or a schema transform is async): await it. */
   handle(item: MessageLine): Promise<void> | undefined {
     if (!item.known) return this.window.add({ kind: "line", line: `${item.raw}\n` });
     const message = item.message;
+    if (message instanceof ForwardedRecord) {
+      // Decided again now that every SCHEMA before it was handled (the reader decided before them): if not, parsed now.
+      if (this.forwarding?.forwards(message.stream) === true) return this.forwardRecord(message.stream, item.raw);
+      return this.handleRecord(message.parse(), item.raw, item.line);
+    }
     switch (message.type) {
       case "RECORD":
         return this.handleRecord(message, item.raw, item.line);
@@ -119,7 +116,7 @@ export class DataPath {
     const { maxStateBytes } = this.definition;
     // Every STATE is kept until every target confirms it: one past max_state_bytes would hold the run's memory.
     if (raw.length > maxStateBytes / 4 && Buffer.byteLength(raw) > maxStateBytes) {
-      this.halt(
+      this.sender.halt(
         new ProtocolError(RunnerCodes.STATE_TOO_LARGE, `a STATE of ${Buffer.byteLength(raw)} bytes, past max_state_bytes (${maxStateBytes})`, {
           where: { connector: this.definition.tap.name, line },
           hint: "A STATE holds bookmarks, not data: have the tap keep less in it, or raise max_state_bytes in pipelines.toml.",
@@ -165,6 +162,7 @@ export class DataPath {
   }
 
   private handleSchema(message: SchemaMessage, raw: string, line: number): Promise<void> | undefined {
+    this.forwarding?.schemaArrived(message.stream);
     this.checks.setSchema(message.stream, message.schema, line);
     const announced: StreamShape = { stream: message.stream, schema: message.schema, keyProperties: message.key_properties };
     this.parts.streams.announce(announced);
@@ -172,7 +170,7 @@ export class DataPath {
     const shape = this.parts.contract === undefined ? announced : this.parts.contract.check(announced);
     const toLine = (output: StreamShape): Outgoing => {
       const taken = this.parts.streams.claimName(message.stream, output.stream);
-      if (taken !== undefined) this.halt(taken);
+      if (taken !== undefined) this.sender.halt(taken);
       this.checks.setOutputSchema(output.stream, output.schema, line);
       return {
         kind: "line",
@@ -233,66 +231,23 @@ export class DataPath {
     return wait;
   }
 
+  /** A record no part of the runner reads: counted, and sent on as its line (its target validates it). */
+  private forwardRecord(stream: string, raw: string): Promise<void> | undefined {
+    const { maxRecords } = this.definition;
+    const { counts } = this.parts;
+    if (maxRecords !== undefined && counts.read.total >= maxRecords) {
+      this.reachLimit();
+      return undefined;
+    }
+    counts.read.add(stream);
+    const wait = this.window.add({ kind: "forward", stream, raw });
+    if (maxRecords !== undefined && counts.read.total >= maxRecords) this.reachLimit();
+    return wait;
+  }
+
   private reachLimit(): void {
     if (this.limitReached) return;
     this.limitReached = true;
     this.parts.control.maxRecordsReached();
-  }
-
-  /** Fails the run from the data path: what comes after is not sent (no STATE after the failure moves the checkpoint). */
-  private halt(error: AgoraError): void {
-    this.halted = true;
-    this.parts.control.fail(error);
-  }
-
-  /** Emits an item to every target, in source order. */
-  private send(item: Outgoing): void {
-    if (this.halted) return;
-    const { sink, counts, batches } = this.parts;
-    switch (item.kind) {
-      case "line":
-        sink.send(item.line, item.to);
-        return;
-      case "state":
-        sink.sendState(item.value, item.line, counts.delivered.snapshot(), counts.targets.snapshot());
-        return;
-      case "batch":
-        batches.send(item.planned, item.raw);
-        return;
-      case "bad-batch": {
-        const error = batches.reject(item.message, item.raw, item.line, item.error);
-        if (error !== undefined) this.halt(error);
-        return;
-      }
-      case "record":
-        this.sendRecord(item);
-    }
-  }
-
-  private sendRecord(item: Extract<Outgoing, { kind: "record" }>): void {
-    const { result, message } = item;
-    const { sink, counts, streams, rejections } = this.parts;
-    if (result.kind === "dropped") return;
-    // Made only for a record rejected here: `raw`, the record's text as the tap wrote it.
-    const rejected = () => ({ stream: message.stream, original: message.record, raw: recordText(item.raw, message), ...streams.schemaOf(message.stream) });
-    if (result.kind === "failed") {
-      rejections.reject({ ...rejected(), stage: "middleware", errorCode: result.code, errorMessage: `${result.step}: ${result.message}` }, item.line);
-      // Under on_error = "fail" that failed the run: nothing after this record is sent, so no STATE passes it.
-      if (this.definition.onError === "fail") this.halted = true;
-      return;
-    }
-    const name = streams.outputName(message.stream);
-    const invalid = this.checks.checkOutput(name, result.record, item.line);
-    if (invalid !== undefined) {
-      rejections.reject({ ...rejected(), stage: "validate", errorCode: invalid.code, errorMessage: invalid.message, processed: result.record }, item.line);
-      if (this.definition.onError === "fail") this.halted = true;
-      return;
-    }
-    const to = streams.routes.forRecord(name, result.record);
-    // Routed to no target (no route takes its stream, or every `where` fails): like a filter, nothing is written.
-    if (to !== undefined && to.length === 0) return;
-    counts.delivered.add(message.stream);
-    counts.targets.sent(to);
-    sink.send(result.changed || name !== message.stream ? serializeMessage({ ...message, stream: name, record: result.record }) : `${item.raw}\n`, to);
   }
 }

@@ -1,4 +1,4 @@
-import { asAgoraError, MessageParser, type MessageLine } from "../../protocol/index.js";
+import { asAgoraError, MessageParser, type MessageLine, type RecordForwarding } from "../../protocol/index.js";
 import type { Connector } from "../process/connector-process.js";
 import type { Activity } from "./activity.js";
 import type { DataPath } from "./data-path.js";
@@ -9,6 +9,12 @@ import type { TargetSet } from "./target-set.js";
 
 /** How long a connector gets to exit once its input or output ended (or it was told to stop), at least. */
 export const GRACE_MS = 10_000;
+
+/** How the tap's output is read: the longest line taken, and which streams' records go on unparsed. */
+export interface TapReading {
+  readonly maxLineBytes: number;
+  readonly forward?: RecordForwarding | undefined;
+}
 
 /** Whether a run is done taking input (it failed, or a data path reached max_records), and how it fails. */
 export interface InputGate extends Pick<RunControl, "fail"> {
@@ -34,8 +40,13 @@ export class MessagePump {
    * first; then the bad line fails the run. Once the gate closes the rest
    * of the output is read and dropped, so the tap is never blocked on it.
    */
-  async fromTap(tap: Connector, path: DataPath, maxLineBytes: number, events: RunEvents, counts: RunCounts): Promise<void> {
-    const parser = new MessageParser({ origin: { connector: tap.name }, maxLineBytes, limitSetting: "max_line_bytes in pipelines.toml" });
+  async fromTap(tap: Connector, path: DataPath, reading: TapReading, events: RunEvents, counts: RunCounts): Promise<void> {
+    const parser = new MessageParser({
+      origin: { connector: tap.name },
+      maxLineBytes: reading.maxLineBytes,
+      limitSetting: "max_line_bytes in pipelines.toml",
+      forward: reading.forward,
+    });
     for await (const chunk of tap.stdout) {
       this.activity.touch();
       if (this.gate.closed) continue;

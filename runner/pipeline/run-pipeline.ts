@@ -24,7 +24,10 @@ import { RunEvents } from "./run-events.js";
 import type { RunOptions } from "./run-options.js";
 import { newRunId, recordFailedRun } from "./run-records.js";
 import { recordRun } from "./run-result.js";
-import { probeBatchFormats } from "../connector/about-cache.js";
+import { aboutCached, probeBatchFormats } from "../connector/about-cache.js";
+import { validatesRecords } from "../connector/about.js";
+import type { ForwardPlan } from "./forward-plan.js";
+import { argsWithConfig } from "../connector/connector-config.js";
 import { catalogIgnored, prepareTap, startTap } from "./tap-launch.js";
 import { AirbyteDestination } from "../airbyte/airbyte-destination.js";
 import { requireInstalled } from "../install/require-installed.js";
@@ -78,6 +81,8 @@ class PipelineRun implements RunControl, BatchFormatSource, InputGate, HangHandl
   private failure: AgoraError | undefined;
   private stopSignal: NodeJS.Signals | undefined;
   private stateGivenUnasked = false;
+  /** Which streams' records go to the targets unparsed (decided once the targets' --about is known). */
+  private forwarding: ForwardPlan | undefined;
 
   constructor(
     private readonly definition: PipelineDefinition,
@@ -118,7 +123,14 @@ class PipelineRun implements RunControl, BatchFormatSource, InputGate, HangHandl
     try {
       await this.trace.around("agora.tap.start", { "agora.tap": definition.tap.name }, () => this.start());
       await this.trace.around("agora.data_path", { "agora.middleware": definition.middleware.map((step) => step.type) }, async (span) => {
-        if (this.tap !== undefined) await this.loop.fromTap(this.tap, this.parts.data, definition.maxLineBytes, this.events, this.parts.counts);
+        if (this.tap !== undefined)
+          await this.loop.fromTap(
+            this.tap,
+            this.parts.data,
+            { maxLineBytes: definition.maxLineBytes, forward: this.forwarding },
+            this.events,
+            this.parts.counts,
+          );
         span.setAttributes({ "agora.records_read": this.parts.counts.read.total, "agora.records_dead_lettered": this.parts.router.deadLettered });
       });
     } catch (error) {
@@ -158,6 +170,16 @@ class PipelineRun implements RunControl, BatchFormatSource, InputGate, HangHandl
     this.tap?.kill("SIGTERM");
   }
 
+  /** Per target, whether it validates records itself, from its --about (asked once per executable, as explain asks it, and cached). */
+  private async targetsValidating(): Promise<boolean[]> {
+    const { definition, options } = this;
+    return Promise.all(
+      definition.targets.map(async (target) =>
+        validatesRecords(await aboutCached(target, argsWithConfig(target, this.workDir), options.store, definition.name), target.config),
+      ),
+    );
+  }
+
   /** The BATCH formats each target reads, asked once. */
   batchFormats(): Promise<TargetBatchFormats> {
     this.targetFormats ??= probeBatchFormats(this.definition, this.workDir, this.options.store);
@@ -176,6 +198,9 @@ class PipelineRun implements RunControl, BatchFormatSource, InputGate, HangHandl
     parts.targets.watchExits(this);
     // A tap configured to write batch files: the targets' batch formats are asked for now, beside the tap's start, not when the first BATCH waits for them.
     if (definition.tap.config !== undefined && Object.hasOwn(definition.tap.config, "batch_config")) this.batchFormats().catch(() => undefined);
+    // Asked beside the tap's preparation, and known before its first line: which targets validate records themselves.
+    // A target that cannot be asked is taken as one that does not validate: its records are validated here.
+    const validating = this.targetsValidating().catch(() => definition.targets.map(() => false));
     const launch = await prepareTap(definition, {
       store: this.options.store,
       logger: this.logger,
@@ -189,6 +214,7 @@ class PipelineRun implements RunControl, BatchFormatSource, InputGate, HangHandl
     // Airbyte source to Airbyte destination: each stream keeps its namespace and whole key.
     if (launch.airbyte !== undefined)
       for (const channel of parts.targets.channels) if (channel.process instanceof AirbyteDestination) channel.process.useSourceStreams(launch.airbyte.streams);
+    this.forwarding = parts.data.forwardTo(await validating);
     // A target that failed while the tap was being prepared (a rejected config): the tap is not started.
     if (this.failure !== undefined) return;
     this.tap = startTap(definition, launch, { logger: this.logger, events: this.events, notes: parts.counts.sourceNotes });

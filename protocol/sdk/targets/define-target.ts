@@ -63,7 +63,16 @@ export function defineTarget<Config extends ConnectorConfig = ConnectorConfig>(d
     version: definition.version,
     description: definition.description,
     sdk: SDK_NAME,
-    capabilities: ["about", "test-connection", "batch", "dead-letter", ...(definition.activatesVersions === true ? ["activate-version"] : [])],
+    // validate-records: each record is checked against its stream's SCHEMA (unless validate_records = false), and with
+    // dead-letter an invalid one is answered as a DEAD_LETTER: a runner may then forward records without parsing them.
+    capabilities: [
+      "about",
+      "test-connection",
+      "batch",
+      "dead-letter",
+      "validate-records",
+      ...(definition.activatesVersions === true ? ["activate-version"] : []),
+    ],
     batch_formats: SUPPORTED_BATCH_FORMATS,
     settings,
   };

@@ -29,6 +29,9 @@ export async function planView({ name }) {
       steps,
       targets,
     ),
-    h("dl", { class: "facts spaced" }, h("dt", {}, "Lane"), h("dd", {}, plan.lane), h("dt", {}, "Checkpoints"), h("dd", {}, plan.checkpoint), h("dt", {}, "Dead letters"), h("dd", {}, plan.deadLetters)),
+    h("dl", { class: "facts spaced" }, h("dt", {}, "Records"),
+      h("dd", { id: "records-way" }, plan.records),
+      h("dt", {}, "Lane"),
+      h("dd", {}, plan.lane), h("dt", {}, "Checkpoints"), h("dd", {}, plan.checkpoint), h("dt", {}, "Dead letters"), h("dd", {}, plan.deadLetters)),
   ];
 }

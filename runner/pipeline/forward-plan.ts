@@ -1,0 +1,78 @@
+import type { RecordForwarding } from "../../protocol/index.js";
+import type { SchemaContract } from "../catalog/schema-contract.js";
+import type { PipelineDefinition } from "../definition.js";
+import type { MiddlewareChain } from "../middleware/chain.js";
+import type { StreamDirectory } from "./stream-directory.js";
+
+/** Whether a stream's RECORD lines go to the targets unparsed, and why (for explain and the debug log). */
+export interface ForwardDecision {
+  readonly forwarded: boolean;
+  readonly why: string;
+}
+
+/**
+ * Which streams' records the runner forwards as the tap wrote them, reading
+ * only each line's type and stream: those nothing in the runner needs to
+ * read (no middleware step applies to the stream, no route's `where`, no
+ * catalog cut), sent to one target that validates records against the same
+ * SCHEMA and answers an invalid one with a DEAD_LETTER (its --about says
+ * `validate-records` and `dead-letter`, and its config does not turn
+ * validation off). Every other stream is parsed and validated here, as
+ * before. A stream is decided again at each of its SCHEMAs.
+ */
+export class ForwardPlan implements RecordForwarding {
+  private readonly decided = new Map<string, ForwardDecision>();
+
+  constructor(
+    private readonly definition: PipelineDefinition,
+    private readonly chain: MiddlewareChain,
+    private readonly streams: StreamDirectory,
+    private readonly contract: SchemaContract | undefined,
+    /** Per target: true when it validates records and answers invalid ones as DEAD_LETTERs. */
+    private readonly validates: readonly boolean[],
+  ) {}
+
+  forwards(stream: string): boolean {
+    return this.decision(stream).forwarded;
+  }
+
+  /** Forgets what was decided for a stream: its new SCHEMA may change it (a cut, say). */
+  schemaArrived(stream: string): void {
+    this.decided.delete(stream);
+  }
+
+  decision(stream: string): ForwardDecision {
+    let decided = this.decided.get(stream);
+    if (decided === undefined) {
+      decided = this.decide(stream);
+      this.decided.set(stream, decided);
+    }
+    return decided;
+  }
+
+  private decide(stream: string): ForwardDecision {
+    const step = this.chain.stepsFor(stream)[0];
+    if (step !== undefined) return { forwarded: false, why: `parsed: middleware ${step.name} works on its records` };
+    if (this.contract?.cutFor(stream) !== undefined) return { forwarded: false, why: "parsed: the catalog cuts its records to the selected properties" };
+    const targets = this.streams.routes.forStream(stream) ?? this.definition.targets.map((_, index) => index);
+    const filtering = targets.find((index) => this.streams.routes.filtersRecords(index));
+    if (filtering !== undefined) return { forwarded: false, why: `parsed: the route of ${this.targetName(filtering)} reads its records (where)` };
+    if (!this.definition.validate) return { forwarded: true, why: "forwarded as the tap wrote it (validate = false: nothing here reads its records)" };
+    if (targets.length !== 1)
+      return {
+        forwarded: false,
+        why: `parsed and validated here: it goes to ${targets.length} targets, and each would dead-letter an invalid record on its own`,
+      };
+    const target = targets[0] as number;
+    if (this.validates[target] !== true)
+      return {
+        forwarded: false,
+        why: `parsed and validated here: ${this.targetName(target)} does not say it validates records and dead-letters invalid ones (validate-records and dead-letter in its --about, validate_records not false)`,
+      };
+    return { forwarded: true, why: `forwarded as the tap wrote it: ${this.targetName(target)} validates each record and dead-letters an invalid one` };
+  }
+
+  private targetName(index: number): string {
+    return this.definition.targets[index]?.name ?? `target ${index + 1}`;
+  }
+}
