@@ -57,6 +57,9 @@ function recordsWay(definition: PipelineDefinition, steps: readonly Middleware[]
   const parsedToo =
     steps.length === 0 ? "" : `; parsed for the streams middleware works on (${[...new Set(steps.flatMap((step) => step.streams ?? []))].join(", ")})`;
   if (!definition.validate) return `forwarded as the tap wrote them (validate = false: nothing here reads them)${parsedToo}`;
+  const routed = definition.targets.some((target) => target.route?.streams !== undefined);
+  if (definition.targets.length > 1 && !routed)
+    return `parsed and validated here: every stream goes to all ${definition.targets.length} targets, and each would dead-letter an invalid record on its own`;
   const validating = definition.targets.filter((target, index) => validatesRecords(abouts[index], target.config)).map((target) => target.name);
   const others = definition.targets.filter((target) => !validating.includes(target.name)).map((target) => target.name);
   if (validating.length === 0)

@@ -48,8 +48,9 @@ export class DeadLetterRouter {
   ) {}
 
   /** Returns an error to stop the run with, under the `fail` policy; otherwise undefined. */
-  reject(rejected: RejectedRecord, where: { line?: number | undefined; connector?: string | undefined } = {}): AgoraError | undefined {
-    if (rejected.stage === "sink_write") this.counts.rejectedBySink.add(rejected.stream);
+  reject(rejected: RejectedRecord, where: { line?: number | undefined; connector?: string | undefined; byTarget?: boolean } = {}): AgoraError | undefined {
+    // A target's rejection (at its write, or its validation of a forwarded record): the record was sent, and not written.
+    if (rejected.stage === "sink_write" || where.byTarget === true) this.counts.rejectedBySink.add(rejected.stream);
     const location = `stream ${rejected.stream}${where.line === undefined ? "" : `, line ${where.line}`}`;
     if (this.policy === "fail") {
       return new DataError(rejected.errorCode, `record rejected at ${rejected.stage}: ${rejected.errorMessage}; the record: ${recordExcerpt(rejected)}`, {

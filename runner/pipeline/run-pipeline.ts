@@ -27,7 +27,6 @@ import { recordRun } from "./run-result.js";
 import { aboutCached, probeBatchFormats } from "../connector/about-cache.js";
 import { validatesRecords } from "../connector/about.js";
 import type { ForwardPlan } from "./forward-plan.js";
-import { argsWithConfig } from "../connector/connector-config.js";
 import { catalogIgnored, prepareTap, startTap } from "./tap-launch.js";
 import { AirbyteDestination } from "../airbyte/airbyte-destination.js";
 import { requireInstalled } from "../install/require-installed.js";
@@ -175,7 +174,8 @@ class PipelineRun implements RunControl, BatchFormatSource, InputGate, HangHandl
     const { definition, options } = this;
     return Promise.all(
       definition.targets.map(async (target) =>
-        validatesRecords(await aboutCached(target, argsWithConfig(target, this.workDir), options.store, definition.name), target.config),
+        // Asked without its config: the target itself reads that file as it starts.
+        validatesRecords(await aboutCached(target, target.args, options.store, definition.name), target.config),
       ),
     );
   }

@@ -47,23 +47,17 @@ export class RunReports implements TargetReports, Rejections {
     counts.targets.rejected(target);
     // Under on_error = "fail" the record is kept nowhere: the checkpoint must not pass it.
     if (this.definition.onError === "fail") checkpoint.holdBefore(target);
-    this.reject(
-      {
-        stream,
-        stage: "sink_write",
-        errorCode: message.error.code,
-        errorMessage: `${name}: ${message.error.message}`,
-        processed: message.record,
-        ...streams.schemaOf(stream),
-      },
-      message.location?.line,
-      name,
-    );
+    // A forwarded record the target found invalid against the SCHEMA is what the runner's own validation would have made of it.
+    const validation = message.stage === "validate";
+    const rejected: RejectedRecord = validation
+      ? { stream, stage: "validate", errorCode: message.error.code, errorMessage: message.error.message, original: message.record, raw: message.raw }
+      : { stream, stage: "sink_write", errorCode: message.error.code, errorMessage: `${name}: ${message.error.message}`, processed: message.record };
+    this.reject({ ...rejected, ...streams.schemaOf(stream) }, message.location?.line, name, true);
   }
 
-  reject(rejected: RejectedRecord, line: number | undefined, connector?: string): void {
+  reject(rejected: RejectedRecord, line: number | undefined, connector?: string, byTarget = false): void {
     this.parts.events.emit("rejected", rejected.stream, rejected.stage);
-    const error = this.parts.router.reject(rejected, { line, connector: connector ?? this.definition.tap.name });
+    const error = this.parts.router.reject(rejected, { line, connector: connector ?? this.definition.tap.name, byTarget });
     if (error !== undefined) this.parts.control.fail(error);
   }
 }

@@ -10,12 +10,24 @@ import { ProtocolCodes } from "../../messages/codes.js";
 
 /* How a target holds each record it is sent: exact, as text or encoded for its writer, or rejected as a dead letter. */
 
-export function deadLetterLine(stream: string, record: { [key: string]: unknown }, line: number, error: AgoraError): string {
+/**
+ * A DEAD_LETTER for a record this target refused: at its write (sink_write),
+ * or as invalid against its stream's SCHEMA (validate: `raw` is then the
+ * record's text as its line had it, for the runner to keep as it arrived).
+ */
+export function deadLetterLine(
+  stream: string,
+  record: { [key: string]: unknown },
+  line: number,
+  error: AgoraError,
+  rejectedAt: { readonly stage: "sink_write" } | { readonly stage: "validate"; readonly raw: string | undefined } = { stage: "sink_write" },
+): string {
   const message: DeadLetterMessage = {
     type: "DEAD_LETTER",
     stream,
-    stage: "sink_write",
+    stage: rejectedAt.stage,
     record,
+    ...(rejectedAt.stage === "validate" && rejectedAt.raw !== undefined ? { raw: rejectedAt.raw } : {}),
     error: { code: error.code, message: error.message },
     location: { line },
   };

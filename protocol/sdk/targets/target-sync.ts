@@ -212,7 +212,8 @@ class TargetSync {
     if (invalid !== undefined) {
       if (!this.options.deadLetters) throw invalid;
       // The dead letter has every number as the line wrote it: the record was made exact for a valid one (NumberPlaces), or not at all.
-      this.output.writeLine(deadLetterLine(stream.name, message === parsed ? exactRecord(parsed, raw, line) : message.record, line, invalid));
+      const record = message === parsed ? exactRecord(parsed, raw, line) : message.record;
+      this.output.writeLine(deadLetterLine(stream.name, record, line, invalid, { stage: "validate", raw: recordText(raw, message) }));
       // Counted as received and rejected, so "wrote" (received less rejected) says what was written.
       this.records += 1;
       this.rejected += 1;

@@ -30,6 +30,7 @@ describe("agora explain", () => {
       "pipeline items",
       "  tap items (tap-csv): sends batches (jsonl): its batch_config asks for jsonl batch files",
       "  validation: each RECORD against its stream's SCHEMA; each BATCH file once (files, format; an Arrow file's column types, a jsonl file's first row)",
+      "  records: parsed and validated here: every stream goes to all 2 targets, and each would dead-letter an invalid record on its own",
       "  middleware: none",
       "  lane: batches",
       "  target native (target-jsonl), every stream: receives batches as sent: it reads jsonl batches: each BATCH is sent as it is",
