@@ -27,6 +27,8 @@ export class RecordValidator {
   /** Each stream's schema, for the checks of exact numbers ajv cannot make. */
   private readonly schemas = new Map<string, JsonSchema | boolean>();
   private readonly bySchemaText = new Map<string, ValidateFunction>();
+  /** Schemas registered to be compiled only if a record of the stream is validated (see deferSchema). */
+  private readonly deferred = new Map<string, { readonly schema: JsonSchema | boolean; readonly line: number | undefined }>();
 
   /** The ajv instance for a dialect, made the first time a schema of it comes. */
   private ajvFor(dialect: SchemaDialect): Ajv {
@@ -36,6 +38,17 @@ export class RecordValidator {
       this.byDialect.set(dialect, ajv);
     }
     return ajv;
+  }
+
+  /**
+   * Registers a stream's schema to be compiled when a record of it is first
+   * validated, not now: for a stream whose records another process validates
+   * (a runner forwarding them), so thousands of streams cost no compile here.
+   * A schema ajv cannot compile is then refused at that first record.
+   */
+  deferSchema(stream: string, schema: JsonSchema | boolean, line?: number): void {
+    this.byStream.delete(stream);
+    this.deferred.set(stream, { schema, line });
   }
 
   /** Registers (or replaces) a stream's schema. Throws if it is not a usable JSON Schema. */
@@ -62,13 +75,17 @@ export class RecordValidator {
     }
     this.byStream.set(stream, validate);
     this.schemas.set(stream, schema);
+    // Only once compiled: a deferred schema that cannot be is refused at each record of the stream.
+    this.deferred.delete(stream);
   }
 
   hasSchema(stream: string): boolean {
-    return this.byStream.has(stream);
+    return this.byStream.has(stream) || this.deferred.has(stream);
   }
 
   validate(stream: string, record: unknown, line?: number): DataError | undefined {
+    const pending = this.deferred.get(stream);
+    if (pending !== undefined) this.setSchema(stream, pending.schema, pending.line);
     const validate = this.byStream.get(stream);
     if (validate === undefined) return undefined;
     // An ExactNumber is an object to ajv: a record holding one is checked as the numbers it holds.

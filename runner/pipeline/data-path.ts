@@ -163,7 +163,8 @@ export class DataPath {
 
   private handleSchema(message: SchemaMessage, raw: string, line: number): Promise<void> | undefined {
     this.forwarding?.schemaArrived(message.stream);
-    this.checks.setSchema(message.stream, message.schema, line);
+    // A stream whose records will likely be forwarded has its schema compiled here only if one of them is not.
+    this.checks.setSchema(message.stream, message.schema, line, this.forwarding?.mayForward(message.stream) === true);
     const announced: StreamShape = { stream: message.stream, schema: message.schema, keyProperties: message.key_properties };
     this.parts.streams.announce(announced);
     // Under schema_changes = "freeze" a new column fails the run here, before any record of the stream.

@@ -50,10 +50,19 @@ export class ForwardPlan implements RecordForwarding {
     return decided;
   }
 
+  /** True when all but the catalog's cut (known only once the stream's SCHEMA is handled) would forward it. */
+  mayForward(stream: string): boolean {
+    return this.decideWithoutCut(stream).forwarded;
+  }
+
   private decide(stream: string): ForwardDecision {
+    if (this.contract?.cutFor(stream) !== undefined) return { forwarded: false, why: "parsed: the catalog cuts its records to the selected properties" };
+    return this.decideWithoutCut(stream);
+  }
+
+  private decideWithoutCut(stream: string): ForwardDecision {
     const step = this.chain.stepsFor(stream)[0];
     if (step !== undefined) return { forwarded: false, why: `parsed: middleware ${step.name} works on its records` };
-    if (this.contract?.cutFor(stream) !== undefined) return { forwarded: false, why: "parsed: the catalog cuts its records to the selected properties" };
     const targets = this.streams.routes.forStream(stream) ?? this.definition.targets.map((_, index) => index);
     const filtering = targets.find((index) => this.streams.routes.filtersRecords(index));
     if (filtering !== undefined) return { forwarded: false, why: `parsed: the route of ${this.targetName(filtering)} reads its records (where)` };

@@ -31,10 +31,11 @@ export class RecordChecks {
     return this.output !== undefined;
   }
 
-  /** The tap's SCHEMA of a stream. */
-  setSchema(stream: string, schema: JsonSchema, line: number): void {
+  /** The tap's SCHEMA of a stream; `deferred`: compiled only if one of its records is validated here (its records are likely forwarded). */
+  setSchema(stream: string, schema: JsonSchema, line: number, deferred = false): void {
     if (!this.validate) return;
-    this.input.setSchema(stream, schema, line);
+    if (deferred) this.input.deferSchema(stream, schema, line);
+    else this.input.setSchema(stream, schema, line);
     this.numberPlaces.set(stream, new NumberPlaces(schema));
   }
 

@@ -91,3 +91,27 @@ describe("RecordValidator", () => {
     expect(new RecordValidator().validate("unknown", { anything: true })).toBeUndefined();
   });
 });
+
+describe("a deferred schema", () => {
+  it("is compiled at the stream's first validated record, and refused there, naming the SCHEMA's line", () => {
+    const validator = new RecordValidator();
+    validator.deferSchema("good", { type: "object", properties: { id: { type: "integer" } } }, 3);
+    validator.deferSchema("bad", { type: "object", properties: { id: { type: "no-such-type" } } } as never, 7);
+    expect(validator.hasSchema("good")).toBe(true);
+    expect(validator.validate("good", { id: 1 })).toBeUndefined();
+    expect(validator.validate("good", { id: "x" }, 9)?.message).toContain("record field /id expected integer");
+    for (const attempt of [1, 2]) {
+      let thrown: unknown;
+      try {
+        validator.validate("bad", { id: 1 }, 8);
+      } catch (error) {
+        thrown = error;
+      }
+      expect([attempt, (thrown as AgoraError | undefined)?.code, (thrown as AgoraError | undefined)?.where]).toEqual([
+        attempt,
+        ProtocolCodes.INVALID_SCHEMA,
+        { stream: "bad", line: 7 },
+      ]);
+    }
+  });
+});
