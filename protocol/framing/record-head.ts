@@ -39,7 +39,13 @@ export function recordStreamAtHead(text: string): string | undefined {
   const match = HEAD.exec(text);
   if (match === null) return undefined;
   const name = match[1] as string;
-  return name.includes("\\") ? (JSON.parse(`"${name}"`) as string) : name;
+  if (!name.includes("\\")) return name;
+  try {
+    return JSON.parse(`"${name}"`) as string;
+  } catch {
+    // A bad escape (\x): the line is parsed whole, and refused as the JSON it is not.
+    return undefined;
+  }
 }
 
 /**

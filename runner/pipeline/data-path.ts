@@ -4,6 +4,7 @@ import {
   recordText,
   serializeMessage,
   type BatchMessage,
+  type Logger,
   type Message,
   type MessageLine,
   type RecordMessage,
@@ -76,8 +77,8 @@ export class DataPath {
    * (see ForwardPlan), given which targets validate records themselves: the
    * tap's reader takes it, and this path decides again at each record.
    */
-  forwardTo(validates: readonly boolean[]): ForwardPlan {
-    this.forwarding = new ForwardPlan(this.definition, this.chain, this.parts.streams, this.parts.contract, validates);
+  forwardTo(validates: readonly boolean[], logger?: Logger): ForwardPlan {
+    this.forwarding = new ForwardPlan(this.definition, this.chain, this.parts.streams, this.parts.contract, validates, logger);
     return this.forwarding;
   }
 

@@ -1,10 +1,10 @@
-import type { RecordForwarding } from "../../protocol/index.js";
+import type { Logger, RecordForwarding } from "../../protocol/index.js";
 import type { SchemaContract } from "../catalog/schema-contract.js";
 import type { PipelineDefinition } from "../definition.js";
 import type { MiddlewareChain } from "../middleware/chain.js";
 import type { StreamDirectory } from "./stream-directory.js";
 
-/** Whether a stream's RECORD lines go to the targets unparsed, and why (for explain and the debug log). */
+/** Whether a stream's RECORD lines go to the targets unparsed, and why (said in the debug log). */
 export interface ForwardDecision {
   readonly forwarded: boolean;
   readonly why: string;
@@ -22,6 +22,8 @@ export interface ForwardDecision {
  */
 export class ForwardPlan implements RecordForwarding {
   private readonly decided = new Map<string, ForwardDecision>();
+  /** What the log last said of each stream, so a stream's decision is said once, and again only when it changes. */
+  private readonly said = new Map<string, boolean>();
 
   constructor(
     private readonly definition: PipelineDefinition,
@@ -30,6 +32,7 @@ export class ForwardPlan implements RecordForwarding {
     private readonly contract: SchemaContract | undefined,
     /** Per target: true when it validates records and answers invalid ones as DEAD_LETTERs. */
     private readonly validates: readonly boolean[],
+    private readonly logger?: Logger,
   ) {}
 
   forwards(stream: string): boolean {
@@ -46,6 +49,10 @@ export class ForwardPlan implements RecordForwarding {
     if (decided === undefined) {
       decided = this.decide(stream);
       this.decided.set(stream, decided);
+      if (this.said.get(stream) !== decided.forwarded) {
+        this.said.set(stream, decided.forwarded);
+        this.logger?.debug(`stream ${stream}: records ${decided.why}`);
+      }
     }
     return decided;
   }

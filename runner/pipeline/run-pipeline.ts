@@ -214,7 +214,7 @@ class PipelineRun implements RunControl, BatchFormatSource, InputGate, HangHandl
     // Airbyte source to Airbyte destination: each stream keeps its namespace and whole key.
     if (launch.airbyte !== undefined)
       for (const channel of parts.targets.channels) if (channel.process instanceof AirbyteDestination) channel.process.useSourceStreams(launch.airbyte.streams);
-    this.forwarding = parts.data.forwardTo(await validating);
+    this.forwarding = parts.data.forwardTo(await validating, this.logger);
     // A target that failed while the tap was being prepared (a rejected config): the tap is not started.
     if (this.failure !== undefined) return;
     this.tap = startTap(definition, launch, { logger: this.logger, events: this.events, notes: parts.counts.sourceNotes });

@@ -20,6 +20,7 @@ describe("recordStreamAtHead", () => {
       '{"type":"RECORD","stream":7,"record":{}}',
       '{"type":"RECORDS","stream":"orders","record":{}}',
       ' {"type":"RECORD","stream":"orders","record":{}}',
+      '{"type":"RECORD","stream":"bad \\x escape","record":{}}',
     ])
       expect([line, recordStreamAtHead(line)]).toEqual([line, undefined]);
   });

@@ -58,9 +58,10 @@ const received = (dir: string): string[] =>
 describe("forwarding records without parsing them", () => {
   it("sends a validating target each RECORD line byte for byte as the tap wrote it, and explain says so", async () => {
     const dir = project(tempDir("agora-forward-"), `python3 ${TARGET} --validates`);
-    const run = await agora(dir, ["run", "p", "--no-progress"]);
+    const run = await agora(dir, ["--log-level", "debug", "run", "p", "--no-progress"]);
     expect(run.exitCode, run.stderr).toBe(0);
     expect(received(dir)).toEqual(RECORDS);
+    expect(run.stderr).toContain("stream a: records forwarded as the tap wrote it: lines validates each record and dead-letters an invalid one");
     const explained = await agora(dir, ["explain", "p"]);
     expect(explained.stdout).toContain("records: forwarded as the tap wrote them: lines validates each record and dead-letters an invalid one");
   });
