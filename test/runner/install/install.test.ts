@@ -88,8 +88,9 @@ describe("agora install", () => {
     const again = await agora(dir, ["install"]);
     expect(again.stderr).toContain("local: up to date");
     expect(again.stderr).toContain("sink: up to date");
-  });
+  }, 120_000);
 
+  // Three virtualenvs and two npm installs: 22 s on a quiet machine, over 30 s on a loaded one.
   it("writes agora-lock.json, from which a fresh checkout installs the same; a changed pip_url is said before a run, and installed", async () => {
     const dir = tempDir("agora-install-lock-");
     const tarball = packTarget(dir);
@@ -118,7 +119,7 @@ describe("agora install", () => {
     rmSync(join(dir, "local-target.jsonl"));
     expect((await agora(dir, ["run", "p"])).exitCode).toBe(0);
     expect(outputRecords(dir).map((record) => record.version)).toEqual(["0.4.0", "0.4.0", "0.4.0"]);
-  });
+  }, 120_000);
 
   it("says in one line which step failed and what the tool said", async () => {
     const dir = tempDir("agora-install-fail-");
