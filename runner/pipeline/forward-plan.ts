@@ -1,4 +1,7 @@
 import type { Logger, RecordForwarding } from "../../protocol/index.js";
+import { aboutCached } from "../connector/about-cache.js";
+import { validatesRecords } from "../connector/about.js";
+import type { CatalogCache } from "../state/interfaces.js";
 import type { SchemaContract } from "../catalog/schema-contract.js";
 import type { PipelineDefinition } from "../definition.js";
 import type { MiddlewareChain } from "../middleware/chain.js";
@@ -8,6 +11,30 @@ import type { StreamDirectory } from "./stream-directory.js";
 export interface ForwardDecision {
   readonly forwarded: boolean;
   readonly why: string;
+}
+
+/**
+ * True when some stream's records could be forwarded to a target because it
+ * validates them (what the targets say of themselves decides the rest): not
+ * when the runner does not validate (nothing to hand over), nor when a step
+ * works on every stream, nor when every stream goes to several targets.
+ * Only then are targets asked their --about for it.
+ */
+function targetsMayValidateForUs(definition: PipelineDefinition, chain: MiddlewareChain): boolean {
+  if (!definition.validate) return false;
+  if (chain.steps.some((step) => step.streams === undefined)) return false;
+  return definition.targets.length === 1 || definition.targets.some((target) => target.route?.streams !== undefined);
+}
+
+/** Per target, whether it validates records itself, from its --about (asked once per executable, as explain asks it, and cached). */
+export async function targetsValidating(definition: PipelineDefinition, chain: MiddlewareChain, cache: CatalogCache): Promise<boolean[]> {
+  if (!targetsMayValidateForUs(definition, chain)) return definition.targets.map(() => false);
+  return Promise.all(
+    definition.targets.map(async (target) =>
+      // Asked without its config: the target itself reads that file as it starts.
+      validatesRecords(await aboutCached(target, target.args, cache, definition.name), target.config),
+    ),
+  );
 }
 
 /**

@@ -24,9 +24,8 @@ import { RunEvents } from "./run-events.js";
 import type { RunOptions } from "./run-options.js";
 import { newRunId, recordFailedRun } from "./run-records.js";
 import { recordRun } from "./run-result.js";
-import { aboutCached, probeBatchFormats } from "../connector/about-cache.js";
-import { validatesRecords } from "../connector/about.js";
-import type { ForwardPlan } from "./forward-plan.js";
+import { probeBatchFormats } from "../connector/about-cache.js";
+import { type ForwardPlan, targetsValidating } from "./forward-plan.js";
 import { catalogIgnored, prepareTap, startTap } from "./tap-launch.js";
 import { AirbyteDestination } from "../airbyte/airbyte-destination.js";
 import { requireInstalled } from "../install/require-installed.js";
@@ -169,17 +168,6 @@ class PipelineRun implements RunControl, BatchFormatSource, InputGate, HangHandl
     this.tap?.kill("SIGTERM");
   }
 
-  /** Per target, whether it validates records itself, from its --about (asked once per executable, as explain asks it, and cached). */
-  private async targetsValidating(): Promise<boolean[]> {
-    const { definition, options } = this;
-    return Promise.all(
-      definition.targets.map(async (target) =>
-        // Asked without its config: the target itself reads that file as it starts.
-        validatesRecords(await aboutCached(target, target.args, options.store, definition.name), target.config),
-      ),
-    );
-  }
-
   /** The BATCH formats each target reads, asked once. */
   batchFormats(): Promise<TargetBatchFormats> {
     this.targetFormats ??= probeBatchFormats(this.definition, this.workDir, this.options.store);
@@ -200,7 +188,7 @@ class PipelineRun implements RunControl, BatchFormatSource, InputGate, HangHandl
     if (definition.tap.config !== undefined && Object.hasOwn(definition.tap.config, "batch_config")) this.batchFormats().catch(() => undefined);
     // Asked beside the tap's preparation, and known before its first line: which targets validate records themselves.
     // A target that cannot be asked is taken as one that does not validate: its records are validated here.
-    const validating = this.targetsValidating().catch(() => definition.targets.map(() => false));
+    const validating = targetsValidating(definition, parts.chain, this.options.store).catch(() => definition.targets.map(() => false));
     const launch = await prepareTap(definition, {
       store: this.options.store,
       logger: this.logger,
