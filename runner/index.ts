@@ -10,9 +10,10 @@
  * writes to:
  *
  * - a record (modules of pipeline/ unless named): the tap's stdout → MessagePump (message-pump.ts: framing,
- *   backpressure) → DataPath (data-path.ts: validation, middleware, the
- *   ordered window; BATCHes through batches/batch-route.ts) → TargetSink
- *   (target-set.ts) → TargetChannel (target-channel.ts) → a target's stdin;
+ *   backpressure; a stream ForwardPlan (forward-plan.ts) forwards is not parsed) → DataPath (data-path.ts:
+ *   validation, middleware, the ordered window; BATCHes through batches/batch-route.ts) → OutgoingSender
+ *   (outgoing.ts: routes, counts) → TargetSink (target-set.ts) → TargetChannel (target-channel.ts) → a
+ *   target's stdin;
  * - a STATE back: a target's stdout → TargetChannel → TargetReports
  *   (run-reports.ts) → CheckpointKeeper (checkpoint-keeper.ts) →
  *   StoreWrites (store-writes.ts) → the state store.
