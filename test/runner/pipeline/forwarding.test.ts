@@ -140,3 +140,29 @@ on_error = "dlq"
     expect(String(letters[0]?.["errorMessage"])).toMatch(/^record field \/v expected number/);
   });
 });
+
+describe("max_records with forwarded records", () => {
+  it("stops at the limit, counting forwarded records as it counts parsed ones", async () => {
+    const dir = tempDir("agora-forward-max-");
+    const records = Array.from({ length: 10 }, (_, index) => `{"type":"RECORD","stream":"a","record":{"id":${index + 1},"v":0.5}}`);
+    writeFileSync(join(dir, "messages.jsonl"), `${[SCHEMA("a"), ...records, '{"type":"STATE","value":{"n":10}}'].join("\n")}\n`);
+    projectIn(
+      dir,
+      `[connectors.tap]
+command = "cat ${join(dir, "messages.jsonl")}"
+[connectors.out]
+command = "target-jsonl"
+config = { destination_path = "${join(dir, "out")}" }
+[pipelines.p]
+tap = "tap"
+targets = ["out"]
+max_records = 3
+`,
+    );
+    const run = await agora(dir, ["--log-level", "debug", "run", "p", "--no-progress"]);
+    expect(run.exitCode, run.stderr).toBe(0);
+    expect(run.stderr).toContain("stream a: records forwarded as the tap wrote it");
+    expect(run.stderr).toContain("read 3");
+    expect(readFileSync(join(dir, "out", "a.jsonl"), "utf8")).toBe('{"id":1,"v":0.5}\n{"id":2,"v":0.5}\n{"id":3,"v":0.5}\n');
+  });
+});
