@@ -11,6 +11,13 @@ export function sameSecret(presented: string, expected: string): boolean {
   return timingSafeEqual(digest(presented), digest(expected));
 }
 
+/** The token of a request's `Authorization: Bearer TOKEN` (the scheme is case-insensitive, RFC 9110), if it sent one. */
+export function bearerTokenOf(request: IncomingMessage): string | undefined {
+  const header = request.headers.authorization ?? "";
+  const scheme = /^bearer[ \t]+/i.exec(header);
+  return scheme === null ? undefined : header.slice(scheme[0].length).trim();
+}
+
 /** The value of cookie `name` in a request, if it sent one. */
 export function cookieOf(request: IncomingMessage, name: string): string | undefined {
   for (const part of (request.headers.cookie ?? "").split(";")) {

@@ -4,7 +4,7 @@ import { asAgoraError, maskSecrets, registerConfigSecrets } from "../../protocol
 import type { Project } from "../project/project-types.js";
 import { resolvePipeline } from "../project/resolve-pipeline.js";
 import { ConsoleApi, type ConsoleSources } from "./console-api.js";
-import { ConsoleSessions, cookieOf, SESSION_COOKIE } from "./console-session.js";
+import { bearerTokenOf, ConsoleSessions, cookieOf, SESSION_COOKIE } from "./console-session.js";
 import { type Answer, errorAnswer, jsonAnswer, readBody, redirect, send } from "./http-answer.js";
 import { LiveFeed } from "./live-feed.js";
 import { StaticAssets } from "./static-assets.js";
@@ -114,7 +114,7 @@ export class WebConsole implements ConsolePort {
   }
 
   private bearer(request: IncomingMessage): boolean {
-    const presented = /^bearer[ \t]+(.*)$/i.exec(header(request, "authorization") ?? "")?.[1]?.trim();
+    const presented = bearerTokenOf(request);
     return presented !== undefined && this.sessions.tokenMatches(presented);
   }
 }

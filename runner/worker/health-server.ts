@@ -1,8 +1,8 @@
-import { createHash, timingSafeEqual } from "node:crypto";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { Registry } from "prom-client";
 import { maskSecrets, stringifyJson } from "../../protocol/index.js";
+import { bearerTokenOf, sameSecret } from "../console/console-session.js";
 import type { ConsolePort } from "../console/web-console.js";
 
 export interface HealthSources {
@@ -19,12 +19,6 @@ const MAX_CONNECTIONS = 128;
 const HEADERS_TIMEOUT_MS = 10_000;
 const REQUEST_TIMEOUT_MS = 15_000;
 const KEEP_ALIVE_TIMEOUT_MS = 5_000;
-
-/** Compares a presented token with the expected one in constant time (hashing first hides the length). */
-function tokenMatches(presented: string, expected: string): boolean {
-  const digest = (text: string): Buffer => createHash("sha256").update(text).digest();
-  return timingSafeEqual(digest(presented), digest(expected));
-}
 
 /**
  * The worker's HTTP server: GET /health (JSON), /ready (200 or 503),
@@ -77,11 +71,7 @@ export class HealthServer {
       return;
     }
     if (this.token !== undefined && this.console?.signedIn(request) !== true) {
-      const header = request.headers.authorization ?? "";
-      // The scheme is case-insensitive (RFC 9110): "bearer TOKEN" is as good as "Bearer TOKEN".
-      const scheme = /^bearer[ \t]+/i.exec(header);
-      const presented = scheme === null ? "" : header.slice(scheme[0].length).trim();
-      if (!tokenMatches(presented, this.token)) {
+      if (!sameSecret(bearerTokenOf(request) ?? "", this.token)) {
         response.writeHead(401, { "content-type": "text/plain", "www-authenticate": "Bearer" }).end("unauthorized\n");
         return;
       }
