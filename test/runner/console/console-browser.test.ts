@@ -1,4 +1,3 @@
-import type { ChildProcessWithoutNullStreams } from "node:child_process";
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import Database from "better-sqlite3";
@@ -6,7 +5,8 @@ import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { browserMissing, launchChromium, screenshot } from "../../helpers/browser.js";
 import { exited, tempDir } from "../../helpers/processes.js";
-import { agora, projectIn, startAgora, waitFor } from "../../helpers/project.js";
+import { agora, projectIn } from "../../helpers/project.js";
+import { type ServingConsole, startServingConsole } from "../../helpers/web-console.js";
 
 const TAP = join(import.meta.dirname, "..", "..", "fixtures", "python", "tap_orders.py");
 const TOKEN = "console-test-token";
@@ -35,17 +35,6 @@ on_error = "dlq"
   );
 }
 
-/** Starts `agora console` on a free port and hands back its address. */
-async function startConsole(dir: string, args: string[] = []): Promise<{ child: ChildProcessWithoutNullStreams; url: string }> {
-  const child = startAgora(dir, ["console", "--port", "0", ...args]);
-  let stderr = "";
-  child.stderr.on("data", (chunk: Buffer) => {
-    stderr += chunk.toString();
-  });
-  await waitFor(() => /web console on http:\/\/[\d.]+:\d+\//.test(stderr), 15_000, `the console (it said: ${stderr})`);
-  return { child, url: (/web console on (http:\/\/[\d.]+:\d+)\//.exec(stderr) as RegExpExecArray)[1] as string };
-}
-
 async function signIn(page: Page, url: string, token: string): Promise<void> {
   await page.goto(`${url}/`);
   await page.waitForURL(`${url}/login`);
@@ -56,7 +45,7 @@ async function signIn(page: Page, url: string, token: string): Promise<void> {
 describe.skipIf(missing !== undefined)("the web console in Chromium, over two real runs", () => {
   let dir: string;
   let browser: Browser;
-  let server: { child: ChildProcessWithoutNullStreams; url: string };
+  let server: ServingConsole;
 
   beforeAll(async () => {
     dir = ordersProject();
@@ -64,7 +53,7 @@ describe.skipIf(missing !== undefined)("the web console in Chromium, over two re
       const result = await agora(dir, ["run", "shop", "--no-progress"]);
       expect(result.exitCode, result.stderr).toBe(0);
     }
-    server = await startConsole(dir, ["--token", TOKEN]);
+    server = await startServingConsole(dir, ["console", "--port", "0", "--token", TOKEN]);
     browser = await launchChromium();
   }, 60_000);
 
@@ -178,15 +167,9 @@ describe.skipIf(missing !== undefined)("the web console of agora worker, in Chro
   it("shows the worker's state of each pipeline, and a new run appears on an open page without a reload", async () => {
     const dir = ordersProject();
     writeFileSync(join(dir, "pipelines.toml"), `${readFileSync(join(dir, "pipelines.toml"), "utf8")}schedule = { every = "1s" }\n`);
-    const worker = startAgora(dir, ["worker", "--port", "0", "--health-token", TOKEN]);
-    let stderr = "";
-    worker.stderr.on("data", (chunk: Buffer) => {
-      stderr += chunk.toString();
-    });
+    const { child: worker, url } = await startServingConsole(dir, ["worker", "--port", "0", "--health-token", TOKEN]);
     const browser = await launchChromium();
     try {
-      await waitFor(() => /web console on http:\/\/[\d.]+:\d+\//.test(stderr), 15_000, `the worker's console (${stderr})`);
-      const url = (/web console on (http:\/\/[\d.]+:\d+)\//.exec(stderr) as RegExpExecArray)[1] as string;
       const page = await browser.newPage({ viewport: { width: 1280, height: 700 } });
       await signIn(page, url, TOKEN);
       const state = page.locator("tr[data-pipeline=shop] td").nth(2);

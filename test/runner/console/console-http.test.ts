@@ -1,15 +1,15 @@
-import type { ChildProcessWithoutNullStreams } from "node:child_process";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { exited, tempDir } from "../../helpers/processes.js";
-import { agora, projectIn, startAgora, waitFor } from "../../helpers/project.js";
+import { agora, projectIn } from "../../helpers/project.js";
+import { type ServingConsole, startServingConsole } from "../../helpers/web-console.js";
 
 const TAP = join(import.meta.dirname, "..", "..", "fixtures", "python", "tap_orders.py");
 const TOKEN = "http-test-token";
 const SECRET = "pa55-word-in-config";
 
 /** `agora console` on a free port, over a project whose tap's config holds a secret and whose first run dead-letters order 3. */
-async function consoleOver(args: string[]): Promise<{ child: ChildProcessWithoutNullStreams; url: string; dir: string; said: () => string }> {
+async function consoleOver(args: string[]): Promise<ServingConsole & { dir: string }> {
   const dir = projectIn(
     tempDir("agora-console-http-"),
     `state_store = ".agora/state.db"
@@ -27,13 +27,7 @@ on_error = "dlq"
   );
   const first = await agora(dir, ["run", "shop", "--no-progress"]);
   expect(first.exitCode, first.stderr).toBe(0);
-  const child = startAgora(dir, ["console", "--port", "0", ...args]);
-  let stderr = "";
-  child.stderr.on("data", (chunk: Buffer) => {
-    stderr += chunk.toString();
-  });
-  await waitFor(() => /web console on http:\/\/[\d.]+:\d+\//.test(stderr), 15_000, `the console (${stderr})`);
-  return { child, dir, said: () => stderr, url: (/web console on (http:\/\/[\d.]+:\d+)\//.exec(stderr) as RegExpExecArray)[1] as string };
+  return { ...(await startServingConsole(dir, ["console", "--port", "0", ...args])), dir };
 }
 
 async function signIn(url: string, token: string): Promise<{ cookie: string; csrf: string }> {
