@@ -100,22 +100,13 @@ describe("forwarding records without parsing them", () => {
   });
 });
 
-describe("an invalid record forwarded to an SDK target", () => {
-  it("reaches the dead-letter queue through the target's DEAD_LETTER, as the runner's own validation would have kept it, and the counts say so", async () => {
-    const dir = tempDir("agora-forward-dlq-");
-    writeFileSync(
-      join(dir, "messages.jsonl"),
-      `${[
-        SCHEMA("a"),
-        '{"type":"RECORD","stream":"a","record":{"id":1,"v":1.5}}',
-        '{"type":"RECORD","stream":"a","record":{"id":2,"v":"not a number"}}',
-        '{"type":"RECORD","stream":"a","record":{"id":3,"v":123456789012345678901234567890}}',
-        '{"type":"STATE","value":{"n":3}}',
-      ].join("\n")}\n`,
-    );
-    projectIn(
-      dir,
-      `[connectors.tap]
+/** A pipeline from `cat` of stream a's SCHEMA, `records` and a STATE into target-jsonl (an SDK target: it validates), with `setting` on the pipeline. */
+function jsonlProject(prefix: string, records: readonly string[], setting: string): string {
+  const dir = tempDir(prefix);
+  writeFileSync(join(dir, "messages.jsonl"), `${[SCHEMA("a"), ...records, '{"type":"STATE","value":{"done":true}}'].join("\n")}\n`);
+  return projectIn(
+    dir,
+    `[connectors.tap]
 command = "cat ${join(dir, "messages.jsonl")}"
 [connectors.out]
 command = "target-jsonl"
@@ -123,8 +114,21 @@ config = { destination_path = "${join(dir, "out")}" }
 [pipelines.p]
 tap = "tap"
 targets = ["out"]
-on_error = "dlq"
+${setting}
 `,
+  );
+}
+
+describe("an invalid record forwarded to an SDK target", () => {
+  it("reaches the dead-letter queue through the target's DEAD_LETTER, as the runner's own validation would have kept it, and the counts say so", async () => {
+    const dir = jsonlProject(
+      "agora-forward-dlq-",
+      [
+        '{"type":"RECORD","stream":"a","record":{"id":1,"v":1.5}}',
+        '{"type":"RECORD","stream":"a","record":{"id":2,"v":"not a number"}}',
+        '{"type":"RECORD","stream":"a","record":{"id":3,"v":123456789012345678901234567890}}',
+      ],
+      'on_error = "dlq"',
     );
     const run = await agora(dir, ["run", "p", "--no-progress"]);
     expect(run.exitCode, run.stderr).toBe(0);
@@ -143,22 +147,8 @@ on_error = "dlq"
 
 describe("max_records with forwarded records", () => {
   it("stops at the limit, counting forwarded records as it counts parsed ones", async () => {
-    const dir = tempDir("agora-forward-max-");
     const records = Array.from({ length: 10 }, (_, index) => `{"type":"RECORD","stream":"a","record":{"id":${index + 1},"v":0.5}}`);
-    writeFileSync(join(dir, "messages.jsonl"), `${[SCHEMA("a"), ...records, '{"type":"STATE","value":{"n":10}}'].join("\n")}\n`);
-    projectIn(
-      dir,
-      `[connectors.tap]
-command = "cat ${join(dir, "messages.jsonl")}"
-[connectors.out]
-command = "target-jsonl"
-config = { destination_path = "${join(dir, "out")}" }
-[pipelines.p]
-tap = "tap"
-targets = ["out"]
-max_records = 3
-`,
-    );
+    const dir = jsonlProject("agora-forward-max-", records, "max_records = 3");
     const run = await agora(dir, ["--log-level", "debug", "run", "p", "--no-progress"]);
     expect(run.exitCode, run.stderr).toBe(0);
     expect(run.stderr).toContain("stream a: records forwarded as the tap wrote it");

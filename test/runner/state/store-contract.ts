@@ -1,7 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { parseRecordJson, stringifyJson } from "../../../protocol/index.js";
 import type { StateStore } from "../../../runner/state/interfaces.js";
-import type { NewDeadLetter, RunProgress } from "../../../runner/state/types.js";
+import type { RunProgress } from "../../../runner/state/types.js";
+import { newDeadLetter } from "./new-dead-letter.js";
 import { storePagesContract } from "./store-pages-contract.js";
 
 /**
@@ -15,16 +16,7 @@ import { storePagesContract } from "./store-pages-contract.js";
 export function stateStoreContract(name: string, open: () => StateStore | Promise<StateStore>, documentCount?: (store: StateStore) => Promise<number>): void {
   storePagesContract(name, open);
   const progress = (written: number): RunProgress => ({ orders: { read: written, written, deadLettered: 0 } });
-  const letter = (overrides: Partial<NewDeadLetter> = {}): NewDeadLetter => ({
-    pipeline: "p",
-    runId: "r1",
-    stream: "orders",
-    stage: "validate",
-    errorCode: "RECORD_INVALID",
-    errorMessage: "bad",
-    original: { id: 1 },
-    ...overrides,
-  });
+  const letter = newDeadLetter;
 
   describe(`${name}: checkpoints`, () => {
     it("saves, reads back, replaces and clears a pipeline's checkpoint, pipelines apart", async () => {

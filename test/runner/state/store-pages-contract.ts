@@ -1,23 +1,14 @@
 import { describe, expect, it } from "vitest";
 import { stringifyJson } from "../../../protocol/index.js";
 import type { StateStore } from "../../../runner/state/interfaces.js";
-import type { NewDeadLetter } from "../../../runner/state/types.js";
+import { newDeadLetter } from "./new-dead-letter.js";
 
 /**
  * What the console reads from every store: runs and dead letters a page at a
  * time, dead letters counted by kind, and each run's last checkpoint.
  */
 export function storePagesContract(name: string, open: () => StateStore | Promise<StateStore>): void {
-  const letter = (overrides: Partial<NewDeadLetter>): NewDeadLetter => ({
-    pipeline: "p",
-    runId: "r1",
-    stream: "orders",
-    stage: "validate",
-    errorCode: "RECORD_INVALID",
-    errorMessage: "bad",
-    original: { id: 1 },
-    ...overrides,
-  });
+  const letter = newDeadLetter;
 
   describe(`${name}: pages`, () => {
     it("pages runs newest first and counts them, per pipeline and in all", async () => {
