@@ -12,6 +12,7 @@ import { argsWithConfig } from "../connector/connector-config.js";
 import { batchFormatsOf, type ConnectorAbout, validatesRecords } from "../connector/about.js";
 import type { PipelineDefinition } from "../definition.js";
 import type { Middleware, Plane } from "../middleware/types.js";
+import { someStreamHasOneTarget, stepOnEveryStream } from "../pipeline/forward-plan.js";
 import type { StateStore } from "../state/interfaces.js";
 
 export interface ExplainedStep {
@@ -50,15 +51,14 @@ export interface PipelineExplain {
 
 /** How RECORDs cross the runner (see ForwardPlan, which decides it per stream as a run goes). */
 function recordsWay(definition: PipelineDefinition, steps: readonly Middleware[], abouts: ReadonlyArray<ConnectorAbout | undefined>): string {
-  const everyStream = steps.find((step) => step.streams === undefined);
+  const everyStream = stepOnEveryStream(steps);
   if (everyStream !== undefined) return `parsed here: middleware ${everyStream.name} works on every stream's records`;
   const filtering = definition.targets.find((target) => target.route?.where !== undefined);
   if (filtering !== undefined) return `parsed here: the route of ${filtering.name} reads each record (where)`;
   const parsedToo =
     steps.length === 0 ? "" : `; parsed for the streams middleware works on (${[...new Set(steps.flatMap((step) => step.streams ?? []))].join(", ")})`;
   if (!definition.validate) return `forwarded as the tap wrote them (validate = false: nothing here reads them)${parsedToo}`;
-  const routed = definition.targets.some((target) => target.route?.streams !== undefined);
-  if (definition.targets.length > 1 && !routed)
+  if (!someStreamHasOneTarget(definition))
     return `parsed and validated here: every stream goes to all ${definition.targets.length} targets, and each would dead-letter an invalid record on its own`;
   const validating = definition.targets.filter((target, index) => validatesRecords(abouts[index], target.config)).map((target) => target.name);
   const others = definition.targets.filter((target) => !validating.includes(target.name)).map((target) => target.name);

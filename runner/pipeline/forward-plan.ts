@@ -5,6 +5,7 @@ import type { CatalogCache } from "../state/interfaces.js";
 import type { SchemaContract } from "../catalog/schema-contract.js";
 import type { PipelineDefinition } from "../definition.js";
 import type { MiddlewareChain } from "../middleware/chain.js";
+import type { Middleware } from "../middleware/types.js";
 import type { StreamDirectory } from "./stream-directory.js";
 
 /** Whether a stream's RECORD lines go to the targets unparsed, and why (said in the debug log). */
@@ -21,8 +22,16 @@ export interface ForwardDecision {
  * Only then are targets asked their --about for it.
  */
 function targetsMayValidateForUs(definition: PipelineDefinition, chain: MiddlewareChain): boolean {
-  if (!definition.validate) return false;
-  if (chain.steps.some((step) => step.streams === undefined)) return false;
+  return definition.validate && stepOnEveryStream(chain.steps) === undefined && someStreamHasOneTarget(definition);
+}
+
+/** The first middleware step that works on every stream's records, if one does: then no stream is forwarded. */
+export function stepOnEveryStream(steps: readonly Middleware[]): Middleware | undefined {
+  return steps.find((step) => step.streams === undefined);
+}
+
+/** True when a stream can go to one target alone: there is one, or routes give targets some streams only. */
+export function someStreamHasOneTarget(definition: PipelineDefinition): boolean {
   return definition.targets.length === 1 || definition.targets.some((target) => target.route?.streams !== undefined);
 }
 
@@ -64,6 +73,12 @@ export class ForwardPlan implements RecordForwarding {
 
   forwards(stream: string): boolean {
     return this.decision(stream).forwarded;
+  }
+
+  /** False when no stream can be forwarded, whatever streams come: the tap's reader then need not read any line's head. */
+  get forwardsAny(): boolean {
+    if (stepOnEveryStream(this.chain.steps) !== undefined) return false;
+    return !this.definition.validate || (someStreamHasOneTarget(this.definition) && this.validates.some((validates) => validates));
   }
 
   /** Forgets what was decided for a stream: its new SCHEMA may change it (a cut, say). */

@@ -125,7 +125,7 @@ class PipelineRun implements RunControl, BatchFormatSource, InputGate, HangHandl
           await this.loop.fromTap(
             this.tap,
             this.parts.data,
-            { maxLineBytes: definition.maxLineBytes, forward: this.forwarding },
+            { maxLineBytes: definition.maxLineBytes, forward: this.forwarding?.forwardsAny === true ? this.forwarding : undefined },
             this.events,
             this.parts.counts,
           );
