@@ -1,7 +1,8 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { Registry } from "prom-client";
-import { maskSecrets, stringifyJson } from "../../protocol/index.js";
+import { ConfigError, maskSecrets, stringifyJson } from "../../protocol/index.js";
+import { RunnerCodes } from "../errors.js";
 import { bearerTokenOf, sameSecret } from "../console/console-session.js";
 import type { ConsolePort } from "../console/web-console.js";
 
@@ -49,9 +50,19 @@ export class HealthServer {
     this.server.setTimeout(REQUEST_TIMEOUT_MS, (socket) => socket.destroy());
   }
 
+  /** Listens; a port taken or not allowed (or a host not this machine's) is a config error naming it, not a crash. */
   listen(port: number, host: string): Promise<AddressInfo> {
     return new Promise((resolve, reject) => {
-      this.server.once("error", reject);
+      this.server.once("error", (error: NodeJS.ErrnoException) => {
+        const why =
+          error.code === "EADDRINUSE" ? "is in use" : error.code === "EACCES" ? "is not allowed to this user" : `cannot be listened on (${error.message})`;
+        reject(
+          new ConfigError(RunnerCodes.HEALTH_PORT_UNAVAILABLE, `port ${port} on ${host} ${why}`, {
+            hint: "Choose another with --port (or health_port in [worker]); 0 picks a free one.",
+            cause: error,
+          }),
+        );
+      });
       this.server.listen(port, host, () => resolve(this.server.address() as AddressInfo));
     });
   }

@@ -89,6 +89,15 @@ describe("agora console over HTTP", () => {
     }
   });
 
+  it("says in one line that its port is taken, and exits failing, when another console has it", async () => {
+    const port = new URL(server.url).port;
+    const second = await agora(server.dir, ["console", "--port", port, "--token", TOKEN]);
+    expect(second.exitCode).not.toBe(0);
+    expect(second.stderr.trim().split("\n")).toEqual([
+      `agora error: port ${port} on 127.0.0.1 is in use. Choose another with --port (or health_port in [worker]); 0 picks a free one. [HEALTH_PORT_UNAVAILABLE]`,
+    ]);
+  });
+
   it("refuses a bad filter, a body over 1 MiB and an unknown path, each in one line", async () => {
     const auth = { authorization: `Bearer ${TOKEN}` };
     const badStage = await fetch(`${server.url}/api/pipelines/shop/dead-letters?stage=nope`, { headers: auth });
