@@ -104,6 +104,7 @@ export {
   cutIncompleteTail,
   ensurePrivateFile,
   fileError,
+  createForAppend,
   openForAppend,
   reopenForAppend,
   syncDirectory,

@@ -3,6 +3,7 @@ import { join, resolve } from "node:path";
 import {
   appendBuffers,
   checkDirectoryWritable,
+  createForAppend,
   cutIncompleteTail,
   defineTarget,
   DestinationNames,
@@ -55,16 +56,17 @@ export const targetJsonl = defineTarget<JsonlConfig>({
       config.max_open_files,
       async (stream, reopen) => {
         const path = fileFor(config, stream);
-        if (!reopen) {
-          destinations.claim(stream, path);
-          // A write that failed half-way (a full disk, a kill) left a broken last line: cut it before appending.
-          const cut = await cutIncompleteTail(path).catch((error: unknown) => {
-            throw fileError(error, path, "repair the file's incomplete last line");
-          });
-          if (cut > 0)
-            logger.warn(`${path}: cut ${cut} bytes of an incomplete last line, left by a write that failed; its records were not confirmed and come again`);
-        }
-        return reopen ? reopenForAppend(path) : openForAppend(path, directories);
+        if (reopen) return reopenForAppend(path);
+        destinations.claim(stream, path);
+        const created = await createForAppend(path, directories);
+        if (created !== undefined) return created;
+        // A write that failed half-way (a full disk, a kill) left a broken last line: cut it before appending.
+        const cut = await cutIncompleteTail(path).catch((error: unknown) => {
+          throw fileError(error, path, "repair the file's incomplete last line");
+        });
+        if (cut > 0)
+          logger.warn(`${path}: cut ${cut} bytes of an incomplete last line, left by a write that failed; its records were not confirmed and come again`);
+        return openForAppend(path, directories);
       },
       (handle) => handle.close(),
     );

@@ -50,19 +50,50 @@ export class DirectorySyncs {
   }
 }
 
+/** Opens a file with `flags`, making its directory first only if it is missing (a file among thousands in one directory costs no mkdir). */
+async function openMakingDirectory(path: string, flags: string): Promise<FileHandle> {
+  try {
+    return await open(path, flags);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== "ENOENT") throw error;
+    await mkdir(dirname(path), { recursive: true });
+    return await open(path, flags);
+  }
+}
+
+/** Makes a new file's directory entry durable: now, or with `deferred`'s next syncAll. */
+async function syncEntry(path: string, deferred: DirectorySyncs | undefined): Promise<void> {
+  if (deferred === undefined) await syncDirectory(dirname(path));
+  else deferred.note(dirname(path));
+}
+
 /**
- * Opens a file for appending, creating its directory, and makes its
+ * Opens a file for appending, creating it and its directory, and makes its
  * directory entry durable: now, or with `deferred`'s next syncAll (the
  * caller's promise: before anything written to the file is confirmed).
  */
 export async function openForAppend(path: string, deferred?: DirectorySyncs): Promise<FileHandle> {
   try {
-    await mkdir(dirname(path), { recursive: true });
-    const handle = await open(path, "a");
-    if (deferred === undefined) await syncDirectory(dirname(path));
-    else deferred.note(dirname(path));
+    const handle = await openMakingDirectory(path, "a");
+    await syncEntry(path, deferred);
     return handle;
   } catch (error) {
+    throw fileError(error, path, "open the file for writing");
+  }
+}
+
+/**
+ * Creates a file to append to, as openForAppend does, in one call when it
+ * is new; undefined when it exists already (the caller may have to repair
+ * it first, then openForAppend).
+ */
+export async function createForAppend(path: string, deferred?: DirectorySyncs): Promise<FileHandle | undefined> {
+  try {
+    const handle = await openMakingDirectory(path, "ax");
+    await syncEntry(path, deferred);
+    return handle;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === "EEXIST") return undefined;
     throw fileError(error, path, "open the file for writing");
   }
 }

@@ -1,4 +1,4 @@
-import type { Ajv, ValidateFunction } from "ajv";
+import type { Ajv } from "ajv";
 import { DataError, ProtocolError } from "../errors.js";
 import { ProtocolCodes } from "../messages/codes.js";
 import type { JsonSchema } from "../messages/types.js";
@@ -7,37 +7,41 @@ import { describeFirstError } from "./describe-errors.js";
 import { approximateNumbers, isExactRecord } from "../values/exact-json.js";
 import { fractionWhereIntegerExpected } from "./exact-integers.js";
 import { compilableSchema, schemaDialect, type SchemaDialect } from "./schema-dialect.js";
-import { compileWideSchema, isWideSchema } from "./wide-schema.js";
+import { PartValidators } from "./piecewise-schema.js";
+import { SchemaCheck } from "./schema-check.js";
 
 /**
  * Validates RECORDs against their stream's SCHEMA.
  *
- * Each distinct schema is compiled once (taps often repeat the same SCHEMA;
- * the compiled function is reused by its JSON text). `validate` returns
+ * Each distinct schema is made into a check once (taps often repeat the
+ * same SCHEMA; the check is reused by its JSON text), and object schemas
+ * share their parts' compiled validators until a schema has seen enough
+ * records to be worth compiling whole (see SchemaCheck). `validate` returns
  * undefined for a good record and a DataError naming the stream, line and
  * field otherwise: it never throws on the hot path, so the caller decides
  * whether to fail, skip or dead-letter.
  */
 export class RecordValidator {
-  private readonly byDialect = new Map<SchemaDialect, Ajv>();
+  private readonly byDialect = new Map<SchemaDialect, { readonly ajv: Ajv; readonly parts: PartValidators }>();
 
   /** `makeAjv` makes the ajv instance of a dialect (createAjv's, configured for schemas from the wild, by default). */
   constructor(private readonly makeAjv: (dialect: SchemaDialect) => Ajv = (dialect) => createAjv({}, dialect)) {}
-  private readonly byStream = new Map<string, ValidateFunction>();
+  private readonly byStream = new Map<string, SchemaCheck>();
   /** Each stream's schema, for the checks of exact numbers ajv cannot make. */
   private readonly schemas = new Map<string, JsonSchema | boolean>();
-  private readonly bySchemaText = new Map<string, ValidateFunction>();
+  private readonly bySchemaText = new Map<string, SchemaCheck>();
   /** Schemas registered to be compiled only if a record of the stream is validated (see deferSchema). */
   private readonly deferred = new Map<string, { readonly schema: JsonSchema | boolean; readonly line: number | undefined }>();
 
-  /** The ajv instance for a dialect, made the first time a schema of it comes. */
-  private ajvFor(dialect: SchemaDialect): Ajv {
-    let ajv = this.byDialect.get(dialect);
-    if (ajv === undefined) {
-      ajv = this.makeAjv(dialect);
-      this.byDialect.set(dialect, ajv);
+  /** The ajv instance for a dialect and its shared parts, made the first time a schema of it comes. */
+  private compilerFor(dialect: SchemaDialect): { readonly ajv: Ajv; readonly parts: PartValidators } {
+    let compiler = this.byDialect.get(dialect);
+    if (compiler === undefined) {
+      const ajv = this.makeAjv(dialect);
+      compiler = { ajv, parts: new PartValidators(ajv) };
+      this.byDialect.set(dialect, compiler);
     }
-    return ajv;
+    return compiler;
   }
 
   /**
@@ -54,12 +58,11 @@ export class RecordValidator {
   /** Registers (or replaces) a stream's schema. Throws if it is not a usable JSON Schema. */
   setSchema(stream: string, schema: JsonSchema | boolean, line?: number): void {
     const text = JSON.stringify(schema);
-    let validate = this.bySchemaText.get(text);
-    if (validate === undefined) {
+    let check = this.bySchemaText.get(text);
+    if (check === undefined) {
       try {
-        const ajv = this.ajvFor(schemaDialect(schema));
-        const usable = compilableSchema(schema);
-        validate = isWideSchema(usable) ? compileWideSchema(ajv, usable) : ajv.compile(usable);
+        const { ajv, parts } = this.compilerFor(schemaDialect(schema));
+        check = new SchemaCheck(ajv, parts, compilableSchema(schema));
       } catch (error) {
         throw new ProtocolError(
           ProtocolCodes.INVALID_SCHEMA,
@@ -71,9 +74,9 @@ export class RecordValidator {
           },
         );
       }
-      this.bySchemaText.set(text, validate);
+      this.bySchemaText.set(text, check);
     }
-    this.byStream.set(stream, validate);
+    this.byStream.set(stream, check);
     this.schemas.set(stream, schema);
     // Only once compiled: a deferred schema that cannot be is refused at each record of the stream.
     this.deferred.delete(stream);
@@ -86,12 +89,12 @@ export class RecordValidator {
   validate(stream: string, record: unknown, line?: number): DataError | undefined {
     const pending = this.deferred.get(stream);
     if (pending !== undefined) this.setSchema(stream, pending.schema, pending.line);
-    const validate = this.byStream.get(stream);
-    if (validate === undefined) return undefined;
+    const check = this.byStream.get(stream);
+    if (check === undefined) return undefined;
     // An ExactNumber is an object to ajv: a record holding one is checked as the numbers it holds.
     const exact = isExactRecord(record);
     const checked = exact ? approximateNumbers(record) : record;
-    if (validate(checked)) {
+    if (check.test(checked)) {
       const field = exact ? fractionWhereIntegerExpected(this.schemas.get(stream) ?? true, record) : undefined;
       if (field === undefined) return undefined;
       return new DataError(ProtocolCodes.RECORD_INVALID, `record field ${field} expected integer, got a number with a fraction`, {
@@ -99,7 +102,7 @@ export class RecordValidator {
         hint: "Fix the value at the source, or the stream's schema if the value is right.",
       });
     }
-    const { field, problem } = describeFirstError(validate.errors, checked);
+    const { field, problem } = describeFirstError(check.errors, checked);
     return new DataError(ProtocolCodes.RECORD_INVALID, `record field ${field} ${problem}`, {
       where: { stream, field, ...(line === undefined ? {} : { line }) },
       hint: "Fix the value at the source, or the stream's schema if the value is right.",

@@ -74,7 +74,7 @@ function rewrite(node: Record<string, unknown>, depth: number): Record<string, u
 }
 
 /** Every (sub)schema object of a schema, the root first. */
-function visitSchemas(node: Record<string, unknown>, visit: (node: Record<string, unknown>) => void, depth = 0): void {
+export function visitSchemas(node: Record<string, unknown>, visit: (node: Record<string, unknown>) => void, depth = 0): void {
   if (depth > MAX_DEPTH) return;
   visit(node);
   for (const key of Object.keys(node)) {

@@ -1,6 +1,7 @@
-import { describe, expect, it } from "vitest";
+import { beforeEach, describe, expect, it } from "vitest";
 import { exactRecord, isExactNumber, NumberPlaces, parseMessage, stringifyJson, type JsonSchema, type RecordMessage } from "../../../protocol/index.js";
 import { holdsExactNumbers } from "../../../protocol/values/exact-json.js";
+import { GENERATE_AFTER_RECORDS } from "../../../protocol/values/number-places.js";
 
 const SCHEMA: JsonSchema = {
   type: "object",
@@ -16,16 +17,30 @@ const SCHEMA: JsonSchema = {
   },
 };
 
+type Tier = "mapped" | "generated";
+let tier: Tier = "mapped";
+
+/** The schema's NumberPlaces in the current tier: as made, or past the records after which its checks are generated as code. */
+function placesOf(schema: JsonSchema): NumberPlaces {
+  const places = new NumberPlaces(schema);
+  if (tier === "generated") for (let index = 0; index < GENERATE_AFTER_RECORDS; index += 1) places.mayHoldChangedNumbers({}, "{}");
+  return places;
+}
+
 /** Whether the line's record comes back with exact numbers when judged through the schema's NumberPlaces. */
 function exactThroughPlaces(line: string, schema: JsonSchema = SCHEMA): boolean {
   const message = parseMessage(line) as RecordMessage;
-  const record = exactRecord(message, line, 1, new NumberPlaces(schema));
+  const record = exactRecord(message, line, 1, placesOf(schema));
   return record !== message.record;
 }
 
 const line = (record: string): string => `{"type":"RECORD","stream":"s","record":${record}}`;
 
-describe("NumberPlaces", () => {
+describe.each<Tier>(["mapped", "generated"])("NumberPlaces, its checks %s", (current) => {
+  beforeEach(() => {
+    tier = current;
+  });
+
   it("passes a record whose numbers a double holds, without parsing it again", () => {
     expect(
       exactThroughPlaces(line(`{"id":12,"name":"2023-01-05 e-mail 1e400 -0","price":1.5,"tags":["0"],"sizes":[1,2.25],"address":{"zip":"0","floor":3}}`)),
@@ -46,7 +61,7 @@ describe("NumberPlaces", () => {
     ["an own property named constructor", `{"constructor":1e-400}`],
   ])("reads %s exactly", (_what, record) => {
     const message = parseMessage(line(record)) as RecordMessage;
-    const exact = exactRecord(message, line(record), 1, new NumberPlaces(SCHEMA));
+    const exact = exactRecord(message, line(record), 1, placesOf(SCHEMA));
     expect(holdsExactNumbers(exact)).toBe(true);
     expect(stringifyJson(exact)).toBe(record);
   });
@@ -55,7 +70,7 @@ describe("NumberPlaces", () => {
     expect(exactThroughPlaces(line(`{"id":0,"price":0}`))).toBe(false);
     // Read again for the e-, and still a plain 0.
     const zeroLine = line(`{"id":0,"price":0e-5}`);
-    expect(exactRecord(parseMessage(zeroLine) as RecordMessage, zeroLine, 1, new NumberPlaces(SCHEMA))).toEqual({ id: 0, price: 0 });
+    expect(exactRecord(parseMessage(zeroLine) as RecordMessage, zeroLine, 1, placesOf(SCHEMA))).toEqual({ id: 0, price: 0 });
   });
 
   it("judges everything where the schema is not plain enough to be sure of", () => {
