@@ -3,6 +3,8 @@ import type { RunnerFigures } from "./suites/runner.js";
 import { formatRate } from "./measure.js";
 import type { LaneResults } from "./suites/lanes.js";
 import type { PeerResults } from "./suites/peers.js";
+import type { StartUpFigures } from "./suites/start-up.js";
+import type { StreamScaling } from "./suites/streams.js";
 
 /** One goal of the performance round (issue 16) against what this run measured. */
 interface Goal {
@@ -51,7 +53,14 @@ function runnerGoals(runner: readonly RunnerFigures[]): Goal[] {
     figures.pipelines.filter((pipeline) => pipeline.target === "target-sqlite").map((pipeline) => ({ rows: figures.rows, pipeline })),
   );
   const atMillion = sqlite.find((entry) => entry.rows === 1_000_000);
+  const small = runner.find((figures) => figures.rows === 100_000)?.pipelines.find((pipeline) => pipeline.target === "target-jsonl");
+  const smallRatio = small === undefined ? Number.NaN : small.directPerSecond / small.throughAgoraPerSecond;
   return [
+    {
+      goal: "agora run of a 100,000-row tap-csv → target-jsonl pipeline, fresh store, ≤ 1.15× the shell pipe's time",
+      measured: small === undefined ? "not measured" : `${smallRatio.toFixed(2)}×`,
+      met: smallRatio <= 1.15,
+    },
     {
       goal: "runner CPU per message ≤ 1/3 of target-jsonl's (same file, validation on)",
       measured: large.map((figures) => `${(figures.againstTarget.runnerCpuPerMessage / figures.againstTarget.targetCpuPerMessage).toFixed(2)}`).join(" / "),
@@ -106,7 +115,22 @@ function laneGoals(lanes: LaneResults): Goal[] {
     const between = marginal
       ? ` (between ${smallest.toLocaleString("en")} and ${largest.toLocaleString("en")} rows; ${formatRate(large.rows / large.run.seconds)} rows/s whole run at ${largest.toLocaleString("en")})`
       : "";
+    const own = lanes.duckdbOwnLoad;
+    const ownRatio = own === undefined || large === undefined || large.rows !== own.rows ? Number.NaN : own.run.seconds / large.run.seconds;
+    const yardstick: Goal[] =
+      target === "target-duckdb"
+        ? [
+            {
+              goal: "tap-parquet → target-duckdb, Arrow lane ≥ 0.8× DuckDB's own load of the same files",
+              measured: Number.isNaN(ownRatio)
+                ? "not measured"
+                : `${ownRatio.toFixed(2)}× (${large?.run.seconds.toFixed(2)} s against ${own?.run.seconds.toFixed(2)} s, ${own?.rows.toLocaleString("en")} rows)`,
+              met: ownRatio >= 0.8,
+            },
+          ]
+        : [];
     return [
+      ...yardstick,
       {
         goal: `tap-parquet → ${target}, Arrow lane ≥ 5× the RECORD lane`,
         measured: `${speedup.toFixed(1)}× at ${smallest.toLocaleString("en")} rows`,
@@ -130,17 +154,51 @@ function laneGoals(lanes: LaneResults): Goal[] {
   });
 }
 
-export function goalsTable(
-  connectors: ConnectorResults | undefined,
-  runner: readonly RunnerFigures[] | undefined,
-  peers: PeerResults | undefined,
-  lanes?: LaneResults,
-): string {
+function startUpGoals(startUp: StartUpFigures): Goal[] {
+  return [
+    {
+      goal: `a ${startUp.records}-record pipeline through agora run (fresh store) ≤ 0.25 s wall`,
+      measured: `${startUp.agoraSeconds.toFixed(2)} s (the shell pipe: ${startUp.pipeSeconds.toFixed(2)} s)`,
+      met: startUp.agoraSeconds <= 0.25,
+    },
+  ];
+}
+
+/** Issue 36's goal: the same records over 2,000 streams take at most 1.5× their time over 100, through agora run into each target. */
+function streamGoals(scaling: readonly StreamScaling[]): Goal[] {
+  return scaling.flatMap((entry): Goal[] => {
+    const few = entry.seconds.get(100);
+    const many = entry.seconds.get(2_000);
+    if (few === undefined || many === undefined) return [];
+    return [
+      {
+        goal: `agora run into ${entry.target}: the same records over 2,000 streams ≤ 1.5× the time over 100`,
+        measured: `${(many / few).toFixed(2)}× (${many.toFixed(2)} s against ${few.toFixed(2)} s)`,
+        met: many <= 1.5 * few,
+      },
+    ];
+  });
+}
+
+/** What a bench run measured, each suite's figures when it ran. */
+export interface BenchFigures {
+  readonly connectors: ConnectorResults | undefined;
+  readonly runner: readonly RunnerFigures[] | undefined;
+  readonly startUp: StartUpFigures | undefined;
+  readonly peers: PeerResults | undefined;
+  readonly lanes: LaneResults | undefined;
+  readonly streams: readonly StreamScaling[] | undefined;
+}
+
+export function goalsTable(figures: BenchFigures): string {
+  const { connectors, runner, startUp, peers, lanes, streams } = figures;
   const goals = [
     ...(connectors === undefined ? [] : connectorGoals(connectors)),
     ...(runner === undefined ? [] : runnerGoals(runner)),
+    ...(startUp === undefined ? [] : startUpGoals(startUp)),
     ...(peers === undefined ? [] : peerGoals(peers)),
     ...(lanes === undefined ? [] : laneGoals(lanes)),
+    ...(streams === undefined ? [] : streamGoals(streams)),
   ];
   return [
     "| goal | measured (each size) | met |",

@@ -18,7 +18,8 @@ import { runPeerBench, type PeerResults } from "./suites/peers.js";
 import { runLaneBench, type LaneResults } from "./suites/lanes.js";
 import { runRunnerBench, type RunnerFigures } from "./suites/runner.js";
 import { runSerializerBench } from "./suites/serializers.js";
-import { runStreamsBench } from "./suites/streams.js";
+import { runStartUpBench, type StartUpFigures } from "./suites/start-up.js";
+import { runStreamsBench, type StreamScaling } from "./suites/streams.js";
 import { runConsoleBench } from "./suites/console.js";
 
 const args = process.argv.slice(2);
@@ -125,11 +126,15 @@ if (only === undefined || only === "peers") {
   suiteDone("peers");
 }
 
+let startUp: StartUpFigures | undefined;
 if (only === undefined || only === "runner") {
   const sizes = quick ? [10_000, 40_000] : [100_000, 1_000_000, 5_000_000];
   const runner = await runRunnerBench(root, sizes, `${work}-runner`, inputs, quick ? 40_000 : 1_000_000, (rows) => runOf(connectors, "target-jsonl", rows));
   runnerFigures = runner.figures;
   sections.push("## The runner's cost (agora run, validation on)", "", runner.markdown, "");
+  process.stderr.write("runner: start-up…\n");
+  startUp = await runStartUpBench(root, `${work}-start-up`, quick ? 3 : 7);
+  sections.push("### Start-up", "", startUp.markdown, "");
   suiteDone("runner");
 }
 let lanes: LaneResults | undefined;
@@ -139,9 +144,11 @@ if (only === undefined || only === "lanes") {
   sections.push("## The Arrow lane against the RECORD lane (issue 15)", "", lanes.markdown, "");
   suiteDone("lanes");
 }
+let streamScaling: readonly StreamScaling[] | undefined;
 if (only === undefined || only === "streams") {
   const [records, counts, wide] = quick ? [10_000, [10, 100], 500] : [200_000, [100, 1_000, 2_000, 10_000], 10_000];
   const streams = await runStreamsBench(root, records, counts, wide, `${work}-streams`);
+  streamScaling = streams.scaling;
   sections.push("## Many streams (issue 36)", "", streams.markdown, "");
   suiteDone("streams");
 }
@@ -152,8 +159,8 @@ if (only === undefined || only === "console") {
     goals.push(`- console: the runs page with 10,000 runs on screen in ${Math.round(figures.runsPageMs)} ms (goal: under 1,000 ms)`, "");
   suiteDone("console");
 }
-if (connectors !== undefined || runnerFigures !== undefined || peers !== undefined || lanes !== undefined) {
-  goals.push("## Goals of the performance round", "", goalsTable(connectors, runnerFigures, peers, lanes), "");
+if ([connectors, runnerFigures, startUp, peers, lanes, streamScaling].some((figures) => figures !== undefined)) {
+  goals.push("## Goals of the performance round", "", goalsTable({ connectors, runner: runnerFigures, startUp, peers, lanes, streams: streamScaling }), "");
 }
 
 const report = [...header(), ...goals, ...sections].join("\n");

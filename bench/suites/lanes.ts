@@ -15,6 +15,8 @@ export interface LaneRun {
 export interface LaneResults {
   readonly markdown: string;
   readonly runs: readonly LaneRun[];
+  /** DuckDB loading the same files by itself (the yardstick of target-duckdb's Arrow lane), at the largest size. */
+  readonly duckdbOwnLoad: { readonly rows: number; readonly run: ProcessRun } | undefined;
 }
 
 const TARGETS = ["target-parquet", "target-duckdb"] as const;
@@ -56,6 +58,17 @@ export async function runLaneBench(root: string, rows: number, streams: number, 
     await measure(target, "record", 1);
     if (streams > 1) await measure(target, "arrow", streams);
   }
+  // The yardstick: DuckDB making the same tables from the same files by itself, in a process of its own.
+  rmSync(work, { recursive: true, force: true });
+  mkdirSync(work, { recursive: true });
+  const copies = Math.max(1, streams);
+  process.stderr.write(`lanes: DuckDB loading the Parquet file by itself, ${(rows * copies).toLocaleString("en")} rows…\n`);
+  const ownLoad = await measureProcess(join(root, "dist", "bench", "duckdb-load.js"), [
+    join(work, "own.duckdb"),
+    ...Array.from({ length: copies }, () => parquet),
+  ]);
+  if (ownLoad.exitCode !== 0) throw new Error(`DuckDB's own load failed: ${ownLoad.stderr}`);
+  const duckdbOwnLoad = { rows: rows * copies, run: ownLoad };
   rmSync(work, { recursive: true, force: true });
 
   const find = (target: string, lane: string, count: number): LaneRun | undefined =>
@@ -78,5 +91,9 @@ export async function runLaneBench(root: string, rows: number, streams: number, 
       `| tap-parquet → ${run.target} | ${run.lane} | ${run.rows.toLocaleString("en")} | ${run.run.seconds.toFixed(2)} | ${formatRate(run.rows / run.run.seconds)} | ${speedup} | ${((run.run.cpuSeconds / run.rows) * 1e6).toFixed(3)} | ${cpuRatio} | ${(run.run.peakRssBytes / 2 ** 20).toFixed(0)} |`,
     );
   }
-  return { markdown: lines.join("\n"), runs };
+  lines.push(
+    "",
+    `DuckDB by itself (\`CREATE TABLE … AS SELECT * FROM read_parquet(…)\`, a transaction per file, in one process): ${duckdbOwnLoad.rows.toLocaleString("en")} rows in ${ownLoad.seconds.toFixed(2)} s (${formatRate(duckdbOwnLoad.rows / ownLoad.seconds)} rows/s).`,
+  );
+  return { markdown: lines.join("\n"), runs, duckdbOwnLoad };
 }

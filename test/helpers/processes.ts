@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { spawn, type ChildProcessWithoutNullStreams } from "node:child_process";
 import { execa } from "execa";
-import { afterAll } from "vitest";
+import { afterAll, onTestFinished } from "vitest";
 
 /** The repository root. */
 export const ROOT = fileURLToPath(new URL("../../", import.meta.url));
@@ -105,9 +105,20 @@ export function jsonLines(text: string): Array<Record<string, unknown>> {
     .map((line) => JSON.parse(line) as Record<string, unknown>);
 }
 
-/** A fresh temporary directory, removed after the test file. */
+/**
+ * A fresh temporary directory, removed after the test that made it (or,
+ * made outside a test, after the test file). An afterAll registered inside
+ * a test never runs: directories made that way were left behind, thousands
+ * of them.
+ */
 export function tempDir(prefix = "agora-test-"): string {
   const path = mkdtempSync(join(tmpdir(), prefix));
-  afterAll(() => rmSync(path, { recursive: true, force: true }));
+  const remove = () => rmSync(path, { recursive: true, force: true });
+  try {
+    onTestFinished(remove);
+  } catch {
+    // Not inside a test: at the end of the file (or its describe block).
+    afterAll(remove);
+  }
   return path;
 }

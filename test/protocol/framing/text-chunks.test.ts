@@ -1,9 +1,9 @@
-import { mkdtempSync, readFileSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import { open } from "node:fs/promises";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { appendBuffers, TextChunks } from "../../../protocol/index.js";
+import { tempDir } from "../../helpers/processes.js";
 
 describe("TextChunks", () => {
   it("gives back exactly the text added, in order, as UTF-8 chunks of bounded size", () => {
@@ -21,7 +21,7 @@ describe("TextChunks", () => {
 
 describe("appendBuffers", () => {
   it("appends every buffer, in order, after what the file held", async () => {
-    const path = join(mkdtempSync(join(tmpdir(), "agora-chunks-")), "out.txt");
+    const path = join(tempDir("agora-chunks-"), "out.txt");
     const handle = await open(path, "a");
     await handle.appendFile("first\n");
     const buffers = Array.from({ length: 2000 }, (_, index) => Buffer.from(`line ${index}\n`));
