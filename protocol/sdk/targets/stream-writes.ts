@@ -57,6 +57,14 @@ export class OpenFiles<Handle> {
   private readonly seen = new Set<string>();
   /** Opens waiting for a file to be released (every open one in use when descriptors ran out). */
   private readonly waiting: Array<() => void> = [];
+  /**
+   * The open before the next one: files are opened one at a time. Files
+   * made at once in one directory contend for its lock (measured here:
+   * 2,000 new files made 16 at a time took 1.2 s and 2.1 s of system CPU,
+   * one at a time 0.4 s and 0.25 s), and that CPU is taken from the
+   * parsing of the records.
+   */
+  private previousOpen: Promise<unknown> = Promise.resolve();
 
   constructor(
     private limit: number,
@@ -121,13 +129,20 @@ export class OpenFiles<Handle> {
   private async openWithin(key: string): Promise<Handle> {
     for (let attempt = 1; ; attempt += 1) {
       try {
-        return await this.opener(key, this.seen.has(key));
+        return await this.openAfterPrevious(key);
       } catch (error) {
         if (!outOfDescriptors(error) || this.open.size === 0 || attempt >= 1000) throw error;
         this.limit = Math.max(1, Math.min(this.limit, Math.floor(this.open.size * 0.9)));
         if ((await this.makeRoom()) === 0) await new Promise<void>((resolve) => this.waiting.push(resolve));
       }
     }
+  }
+
+  /** Runs the opener for `key` once the open before it has ended. */
+  private openAfterPrevious(key: string): Promise<Handle> {
+    const opened = this.previousOpen.then(() => this.opener(key, this.seen.has(key)));
+    this.previousOpen = opened.catch(() => undefined);
+    return opened;
   }
 
   /** Closes idle files, least recently used first, until fewer than the limit are open; returns how many it closed. */
