@@ -3,6 +3,7 @@ import type { FileHandle } from "node:fs/promises";
 import { parse } from "csv-parse/sync";
 import {
   appendBuffers,
+  createForAppend,
   cutIncompleteTail,
   fileError,
   isExactNumber,
@@ -100,6 +101,9 @@ export class CsvFile {
   static async open(basePath: string, columns: readonly string[], format: CsvFormat, logger: Logger, directories?: DirectorySyncs): Promise<CsvFile> {
     let path = basePath;
     for (let suffix = 2; ; suffix += 1) {
+      // A new file costs one open; an existing one is repaired and its header read first.
+      const created = await createForAppend(path, directories);
+      if (created !== undefined) return CsvFile.started(path, columns, format, created, true);
       // A write that failed half-way (a full disk, a kill) left a broken last row: cut it before reading or appending.
       const cut = await cutIncompleteTail(path, format.quoteChar).catch((error: unknown) => {
         throw fileError(error, path, "repair the file's incomplete last row");
@@ -107,11 +111,14 @@ export class CsvFile {
       if (cut > 0)
         logger.warn(`${path}: cut ${cut} bytes of an incomplete last row, left by a write that failed; its records were not confirmed and come again`);
       const header = existingHeader(path, format);
-      if (header === undefined || header.join("\u0000") === columns.join("\u0000")) break;
+      if (header === undefined || header.join("\u0000") === columns.join("\u0000"))
+        return CsvFile.started(path, columns, format, await openForAppend(path, directories), header === undefined);
       path = basePath.replace(/(\.[^./]*)?$/, (extension) => `-${suffix}${extension}`);
     }
-    const writeHeader = existingHeader(path, format) === undefined;
-    const handle = await openForAppend(path, directories);
+  }
+
+  /** The file opened to append to, its header written first when it has none yet. */
+  private static async started(path: string, columns: readonly string[], format: CsvFormat, handle: FileHandle, writeHeader: boolean): Promise<CsvFile> {
     const file = new CsvFile(path, columns, handle);
     // The header is made durable with the file's first records (a run killed before them leaves a header, or nothing: either is read right next time).
     if (writeHeader) await file.append([csvLineOf(format)(columns)], false);

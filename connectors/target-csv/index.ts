@@ -63,7 +63,7 @@ export const targetCsv = defineTarget<CsvTargetConfig>({
       (file) => file.close(),
     );
     return {
-      // A stream's file is opened with its first records (in the batch's parallel writes, not one SCHEMA after another); a new schema closes it.
+      // A stream's file is opened from its first record (streamStarting), not at its SCHEMA; a new schema closes it.
       async prepareStream(stream) {
         const columns = columnsOf(stream);
         const before = wanted.get(stream.name);
@@ -73,6 +73,8 @@ export const targetCsv = defineTarget<CsvTargetConfig>({
         await files.drop(stream.name);
         destinations.claim(stream.name, pathOf(stream.name));
       },
+      // A stream's file is opened from its first record, while the batch fills.
+      streamStarting: (stream) => files.prepare(stream.name),
       // Each record becomes its CSV line as it arrives; a batch holds lines, not records.
       recordsAs: "encoded",
       encodeRecord(stream, message) {

@@ -73,6 +73,8 @@ export const targetJsonl = defineTarget<JsonlConfig>({
     return {
       // Each record's JSON as it came in (no JSON.stringify of it again).
       recordsAs: "text",
+      // A stream's file is opened from its first record, while the batch fills.
+      streamStarting: (stream) => files.prepare(stream.name),
       // Streams are written and fsynced at once (a stream's own records in order): durability costs what the data costs, not the stream count.
       writeBatch: async (batch: readonly StreamRecords[]) => {
         await writeStreamsAtOnce(batch, STREAMS_AT_ONCE, async (stream, entries) => {

@@ -44,6 +44,12 @@ export const MAX_OPEN_FILES_SETTING = {
     "Files kept open at once; with more streams, the least recently written is closed and reopened when needed (fewer when the system runs out of file descriptors).",
 } as const;
 
+/** An open file and how many users hold it. */
+interface OpenFile<Handle> {
+  readonly handle: Handle;
+  users: number;
+}
+
 /**
  * Open files by key, at most `limit` at once: the least recently used idle
  * one is closed when another must open (a tap with 10,000 streams would
@@ -53,7 +59,9 @@ export const MAX_OPEN_FILES_SETTING = {
  * to a file this process completed, so it needs no repair).
  */
 export class OpenFiles<Handle> {
-  private readonly open = new Map<string, { handle: Handle; users: number }>();
+  private readonly open = new Map<string, OpenFile<Handle>>();
+  /** Opens under way: a second user of the key waits for the same open (never two handles for one key). */
+  private readonly opening = new Map<string, { readonly promise: Promise<OpenFile<Handle>>; users: number }>();
   private readonly seen = new Set<string>();
   /** Opens waiting for a file to be released (every open one in use when descriptors ran out). */
   private readonly waiting: Array<() => void> = [];
@@ -75,23 +83,29 @@ export class OpenFiles<Handle> {
   /** The key's file, opened if need be, and its release (call it once done with it). */
   async use(key: string): Promise<{ readonly handle: Handle; release(): void }> {
     let entry = this.open.get(key);
-    if (entry === undefined) {
-      await this.makeRoom();
-      const handle = await this.openWithin(key);
-      this.seen.add(key);
-      entry = { handle, users: 0 };
-    } else this.open.delete(key);
+    if (entry === undefined) entry = await this.claimOpening(key);
+    else {
+      this.open.delete(key);
+      entry.users += 1;
+    }
     // Most recently used last.
     this.open.set(key, entry);
-    entry.users += 1;
     const used = entry;
-    return {
-      handle: used.handle,
-      release: () => {
-        used.users -= 1;
-        for (const wake of this.waiting.splice(0)) wake();
-      },
-    };
+    return { handle: used.handle, release: () => this.release(used) };
+  }
+
+  /**
+   * Starts opening `key`'s file ahead of its first use, without waiting,
+   * when that closes no other file: a target sees a stream's first record
+   * long before the batch that writes it. A failure is left for `use` to
+   * meet (and report) again.
+   */
+  prepare(key: string): void {
+    if (this.open.has(key) || this.opening.has(key) || this.open.size + this.opening.size >= this.limit) return;
+    this.claimOpening(key).then(
+      (entry) => this.release(entry),
+      () => undefined,
+    );
   }
 
   /** The open file of `key`, if it is open (not opening it). */
@@ -99,15 +113,44 @@ export class OpenFiles<Handle> {
     return this.open.get(key)?.handle;
   }
 
-  /** Forgets `key`'s file, closing it (as when a schema change starts a new file). */
+  /** Forgets `key`'s file, closing it (as when a schema change starts a new file); an open under way is let finish first. */
   async drop(key: string): Promise<void> {
+    await this.opening.get(key)?.promise.catch(() => undefined);
     const entry = this.open.get(key);
     this.open.delete(key);
     this.seen.delete(key);
     if (entry !== undefined) await this.closer(entry.handle);
   }
 
+  /** Joins the open of `key` under way, or starts it; the file comes with this user counted (so no one closes it before it is used). */
+  private claimOpening(key: string): Promise<OpenFile<Handle>> {
+    let pending = this.opening.get(key);
+    if (pending === undefined) {
+      const promise = (async () => {
+        await this.makeRoom();
+        const handle = await this.openWithin(key);
+        this.seen.add(key);
+        // Every user that joined while it opened holds it from here.
+        const entry = { handle, users: this.opening.get(key)?.users ?? 1 };
+        this.opening.delete(key);
+        this.open.set(key, entry);
+        return entry;
+      })();
+      pending = { promise, users: 0 };
+      this.opening.set(key, pending);
+      promise.catch(() => this.opening.delete(key));
+    }
+    pending.users += 1;
+    return pending.promise;
+  }
+
+  private release(entry: OpenFile<Handle>): void {
+    entry.users -= 1;
+    for (const wake of this.waiting.splice(0)) wake();
+  }
+
   async closeAll(): Promise<unknown[]> {
+    await Promise.all([...this.opening.values()].map((pending) => pending.promise.catch(() => undefined)));
     const errors: unknown[] = [];
     for (const [key, entry] of this.open) {
       this.open.delete(key);

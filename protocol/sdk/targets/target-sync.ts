@@ -85,6 +85,8 @@ class TargetSync {
   private readonly streams = new Map<string, StreamInfo>();
   /** Where each stream's records may hold numbers: only for validated records (see NumberPlaces). */
   private readonly numberPlaces = new WeakMap<StreamInfo, NumberPlaces>();
+  /** Streams (as of their latest SCHEMA) whose first record the writer was told of (streamStarting). */
+  private readonly started = new WeakSet<StreamInfo>();
   private readonly schemaTexts = new Map<string, string>();
   private readonly validator = new RecordValidator();
   private readonly ignoredTypes = new Set<string>();
@@ -218,6 +220,10 @@ class TargetSync {
       this.records += 1;
       this.rejected += 1;
       return undefined;
+    }
+    if (this.writer.streamStarting !== undefined && !this.started.has(stream)) {
+      this.started.add(stream);
+      this.writer.streamStarting(stream);
     }
     // Its JSON cut from its line where that is safe.
     this.batcher.add(stream, message, line, this.textOf?.(stream, message, line, raw), this.keepsJson ? recordText(raw, message) : undefined);

@@ -85,6 +85,13 @@ export interface WriterMethods {
    */
   prepareStream?(stream: StreamInfo): Promise<void> | void;
   /**
+   * Told of a stream's first record (under its latest SCHEMA) as it
+   * arrives, not awaited: a writer may start opening what the stream is
+   * written to (its file), so the batch that writes it finds it ready. A
+   * failure there is for the write to meet and report.
+   */
+  streamStarting?(stream: StreamInfo): void;
+  /**
    * Must write the records, and make them durable (committed, fsynced)
    * before the returned promise resolves: the SDK confirms STATE right after.
    * Throwing fails the run without confirming anything past the last batch.

@@ -59,6 +59,59 @@ describe("OpenFiles", () => {
   });
 });
 
+describe("OpenFiles.prepare", () => {
+  it("opens a file ahead of its use once: the use takes the same handle", async () => {
+    const { files, opens } = filesIn(tempDir("agora-open-files-"), 10);
+    files.prepare("a");
+    files.prepare("a");
+    const first = await files.use("a");
+    const again = await files.use("a");
+    expect(again.handle).toBe(first.handle);
+    first.release();
+    again.release();
+    expect(opens).toEqual(["open a"]);
+    await files.closeAll();
+  });
+
+  it("closes no other file to open ahead", async () => {
+    const { files, opens } = filesIn(tempDir("agora-open-files-"), 1);
+    (await files.use("a")).release();
+    files.prepare("b");
+    await files.closeAll();
+    expect(opens).toEqual(["open a"]);
+  });
+
+  it("lets an open under way finish before a drop closes it: no handle is left open for a dropped key", async () => {
+    const { files, opens } = filesIn(tempDir("agora-open-files-"), 10);
+    files.prepare("c");
+    await files.drop("c");
+    expect(files.peek("c")).toBeUndefined();
+    expect(files.size).toBe(0);
+    const again = await files.use("c");
+    again.release();
+    // A dropped file opens as new, not as a reopen.
+    expect(opens).toEqual(["open c", "open c"]);
+    await files.closeAll();
+  });
+
+  it("leaves a failed open for the use to meet and report", async () => {
+    let attempts = 0;
+    const files = new OpenFiles<FileHandle>(
+      10,
+      async (key) => {
+        attempts += 1;
+        return await open(join(tempDir("agora-open-files-"), "missing-dir", key), "a");
+      },
+      (handle) => handle.close(),
+    );
+    files.prepare("a");
+    await expect(files.use("a")).rejects.toThrow(/ENOENT/);
+    expect(attempts).toBeGreaterThanOrEqual(1);
+    await expect(files.use("a")).rejects.toThrow(/ENOENT/);
+    await files.closeAll();
+  });
+});
+
 describe("writeStreamsAtOnce", () => {
   const entry = (stream: string, text: string) => ({ stream: { name: stream }, text });
 
