@@ -1,7 +1,8 @@
 /**
  * `npm run bench`: runs the benchmark suites and writes bench/RESULTS.md.
  * Options: --quick (small inputs, a smoke run that writes no results),
- * --only framing|parquet|connectors|peers|runner|lanes|streams|console (one suite; written to RESULTS-SUITE.md, RESULTS.md keeps the whole run's).
+ * --only framing|parquet|connectors|peers|runner|lanes|streams|console|against (one suite; written to RESULTS-SUITE.md, RESULTS.md keeps the whole run's),
+ * --against REF (the commit the hot paths are compared with; by default, in a full run, the one before the exact-values work).
  */
 import { readFileSync, rmSync, writeFileSync } from "node:fs";
 import { cpus, tmpdir, totalmem } from "node:os";
@@ -21,11 +22,14 @@ import { runSerializerBench } from "./suites/serializers.js";
 import { runStartUpBench, type StartUpFigures } from "./suites/start-up.js";
 import { runStreamsBench, type StreamScaling } from "./suites/streams.js";
 import { runConsoleBench } from "./suites/console.js";
+import { type AgainstFigures, EXACT_VALUES_BASE, runAgainstBench } from "./suites/against.js";
 
 const args = process.argv.slice(2);
 const quick = args.includes("--quick");
 const onlyFlag = args.indexOf("--only");
 const only = onlyFlag >= 0 ? args[onlyFlag + 1] : undefined;
+const againstFlag = args.indexOf("--against");
+const againstRef = againstFlag >= 0 ? args[againstFlag + 1] : quick ? undefined : EXACT_VALUES_BASE;
 const root = fileURLToPath(new URL("../../", import.meta.url));
 const work = join(tmpdir(), `agora-bench-${process.pid}`);
 
@@ -126,6 +130,14 @@ if (only === undefined || only === "peers") {
   suiteDone("peers");
 }
 
+let against: AgainstFigures | { readonly reason: string } | undefined;
+if ((only === undefined || only === "against") && againstRef !== undefined) {
+  const rows = quick ? 20_000 : 500_000;
+  against = await runAgainstBench(root, againstRef, rows, quick ? 1 : 3, `${work}-against`, inputs);
+  sections.push(`## Hot paths against ${againstRef}`, "", "markdown" in against ? against.markdown : `Not measured: ${against.reason}.`, "");
+  suiteDone("against");
+}
+
 let startUp: StartUpFigures | undefined;
 if (only === undefined || only === "runner") {
   const sizes = quick ? [10_000, 40_000] : [100_000, 1_000_000, 5_000_000];
@@ -159,8 +171,13 @@ if (only === undefined || only === "console") {
     goals.push(`- console: the runs page with 10,000 runs on screen in ${Math.round(figures.runsPageMs)} ms (goal: under 1,000 ms)`, "");
   suiteDone("console");
 }
-if ([connectors, runnerFigures, startUp, peers, lanes, streamScaling].some((figures) => figures !== undefined)) {
-  goals.push("## Goals of the performance round", "", goalsTable({ connectors, runner: runnerFigures, startUp, peers, lanes, streams: streamScaling }), "");
+if ([connectors, runnerFigures, startUp, peers, lanes, streamScaling, against].some((figures) => figures !== undefined)) {
+  goals.push(
+    "## Goals of the performance round",
+    "",
+    goalsTable({ connectors, runner: runnerFigures, startUp, peers, lanes, streams: streamScaling, against }),
+    "",
+  );
 }
 
 const report = [...header(), ...goals, ...sections].join("\n");

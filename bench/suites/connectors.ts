@@ -4,7 +4,7 @@ import type { BenchInputs } from "../files.js";
 import { formatRate } from "../measure.js";
 import { measureProcess, type ProcessRun } from "../process-stats.js";
 
-interface ConnectorCase {
+export interface ConnectorCase {
   readonly connector: string;
   readonly kind: "tap" | "target";
   /** The input file this case reads (tap) or is fed on stdin (target). */
@@ -12,7 +12,7 @@ interface ConnectorCase {
   readonly config: (files: Record<string, string>, work: string) => Record<string, unknown>;
 }
 
-const CASES: readonly ConnectorCase[] = [
+export const CONNECTOR_CASES: readonly ConnectorCase[] = [
   { connector: "tap-csv", kind: "tap", input: "csv", config: (files) => ({ files: [{ path: files["csv"], stream: "users", key_properties: ["id"] }] }) },
   { connector: "tap-jsonl", kind: "tap", input: "jsonl", config: (files) => ({ files: [{ path: files["jsonl"], stream: "users", key_properties: ["id"] }] }) },
   {
@@ -60,7 +60,7 @@ export async function runConnectorBench(
   inputs: BenchInputs,
   postgres: { url: string } | { reason: string },
 ): Promise<ConnectorResults> {
-  const cases = "url" in postgres ? [...CASES, postgresCase(postgres.url)] : CASES;
+  const cases = "url" in postgres ? [...CONNECTOR_CASES, postgresCase(postgres.url)] : CONNECTOR_CASES;
   const results: Row[] = [];
   for (const rows of sizes) {
     rmSync(work, { recursive: true, force: true });

@@ -1,0 +1,96 @@
+import { execFileSync } from "node:child_process";
+import { mkdirSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import type { BenchInputs } from "../files.js";
+import { measureProcess } from "../process-stats.js";
+import { CONNECTOR_CASES } from "./connectors.js";
+
+/**
+ * The commit before the exact-values work (issue 28): what "no hot path
+ * more than 3 % slower" is measured against by default.
+ */
+export const EXACT_VALUES_BASE = "d715622^";
+
+/** The hot paths measured against an earlier commit: the connectors every pipeline's records go through. */
+const HOT_PATHS = ["tap-csv", "target-jsonl", "target-csv", "target-sqlite"] as const;
+
+export interface AgainstFigures {
+  readonly ref: string;
+  readonly rows: number;
+  /** Per connector: the median CPU seconds (user + system) of this checkout and of the ref. */
+  readonly cpu: ReadonlyArray<{ readonly connector: string; readonly ours: number; readonly theirs: number }>;
+  readonly markdown: string;
+}
+
+const median = (values: readonly number[]): number => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? Number.NaN;
+
+/**
+ * Each hot path's connector from this checkout against the same connector
+ * built from `ref` (a git worktree, this checkout's node_modules), on the
+ * same input, taking turns for `rounds` rounds; CPU time rather than wall
+ * time, which a noisy disk moves more. Undefined, with the reason, when the
+ * ref is not in this clone.
+ */
+export async function runAgainstBench(
+  root: string,
+  ref: string,
+  rows: number,
+  rounds: number,
+  work: string,
+  inputs: BenchInputs,
+): Promise<AgainstFigures | { readonly reason: string }> {
+  try {
+    execFileSync("git", ["rev-parse", "--verify", "--quiet", `${ref}^{commit}`], { cwd: root, stdio: "ignore" });
+  } catch {
+    return { reason: `${ref} is not in this clone` };
+  }
+  rmSync(work, { recursive: true, force: true });
+  const tree = join(work, "ref");
+  mkdirSync(work, { recursive: true });
+  execFileSync("git", ["worktree", "add", "--detach", "--force", tree, ref], { cwd: root, stdio: "ignore" });
+  try {
+    symlinkSync(join(root, "node_modules"), join(tree, "node_modules"));
+    process.stderr.write(`against: building ${ref}…\n`);
+    execFileSync("npm", ["run", "build"], { cwd: tree, stdio: "ignore" });
+    const files: Record<string, string> = {};
+    for (const input of ["csv", "messages"] as const) files[input] = (await inputs.get(input, rows)).path;
+    const cpu: Array<{ connector: string; ours: number; theirs: number }> = [];
+    for (const connector of HOT_PATHS) {
+      const spec = CONNECTOR_CASES.find((item) => item.connector === connector);
+      if (spec === undefined) continue;
+      const config = join(work, `${connector}.json`);
+      writeFileSync(config, JSON.stringify(spec.config(files, work)));
+      const seconds: Record<"ours" | "theirs", number[]> = { ours: [], theirs: [] };
+      for (let round = 0; round < rounds; round += 1) {
+        for (const [side, checkout] of [
+          ["theirs", tree],
+          ["ours", root],
+        ] as const) {
+          process.stderr.write(`against: ${connector} (${side === "ours" ? "this checkout" : ref}), round ${round + 1}…\n`);
+          rmSync(join(work, "out-jsonl"), { recursive: true, force: true });
+          rmSync(join(work, "out-csv"), { recursive: true, force: true });
+          rmSync(join(work, "out.db"), { force: true });
+          const stdin = spec.kind === "target" ? files[spec.input] : undefined;
+          const run = await measureProcess(join(checkout, "dist", "connectors", connector, "bin.js"), ["--config", config], stdin);
+          if (run.exitCode !== 0) throw new Error(`${connector} (${side}) failed: ${run.stderr.slice(-500)}`);
+          seconds[side].push(run.cpuSeconds);
+        }
+      }
+      cpu.push({ connector, ours: median(seconds.ours), theirs: median(seconds.theirs) });
+    }
+    const markdown = [
+      `Each connector of this checkout against the same connector built from \`${ref}\`, ${rows.toLocaleString("en")} rows of the bench input, taking turns, ${rounds} rounds; the median CPU time (user + system) of each.`,
+      "",
+      `| connector | ${ref} (CPU s) | this checkout (CPU s) | change |`,
+      "| --- | ---: | ---: | ---: |",
+      ...cpu.map(
+        (entry) =>
+          `| ${entry.connector} | ${entry.theirs.toFixed(2)} | ${entry.ours.toFixed(2)} | ${(((entry.ours - entry.theirs) / entry.theirs) * 100).toFixed(1)} % |`,
+      ),
+    ].join("\n");
+    return { ref, rows, cpu, markdown };
+  } finally {
+    execFileSync("git", ["worktree", "remove", "--force", tree], { cwd: root, stdio: "ignore" });
+    rmSync(work, { recursive: true, force: true });
+  }
+}
