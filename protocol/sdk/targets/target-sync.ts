@@ -252,9 +252,8 @@ class TargetSync {
     const text = `${JSON.stringify(message.schema)}|${message.key_properties.join(",")}`;
     if (this.schemaTexts.get(message.stream) === text) return;
     if (this.batcher.hasPending(message.stream)) await this.batcher.flush();
-    // With validate_records off no record is validated here: the schema is never compiled (a cost a tap with thousands of tables would pay for nothing).
-    if (this.options.validateRecords) this.validator.setSchema(message.stream, message.schema, line);
-    else this.validator.deferSchema(message.stream, message.schema, line);
+    // Checked as a schema even with validate_records off: an unusable one is refused here (its parts cost next to nothing to compile).
+    this.validator.setSchema(message.stream, message.schema, line);
     const stream: StreamInfo = { name: message.stream, schema: message.schema, keyProperties: message.key_properties };
     this.streams.set(message.stream, stream);
     this.numberPlaces.set(stream, new NumberPlaces(message.schema));
