@@ -21,6 +21,9 @@ const TARGETS: ReadonlyArray<{ readonly name: string; readonly config: (dir: str
   { name: "target-sqlite", config: (dir) => ({ database: join(dir, "out.db") }) },
 ];
 
+/** Stream counts up to this one are run twice per target, the quicker run kept. */
+const BEST_OF_TWO_UP_TO = 2_000;
+
 /** `records` records spread in turn over `streams` streams (a SCHEMA each first), a STATE every 10,000: the same data, cut into more streams. */
 async function writeMessages(path: string, records: number, streams: number): Promise<void> {
   const out = createWriteStream(path);
@@ -81,16 +84,21 @@ export async function runStreamsBench(root: string, records: number, counts: rea
   for (const streams of counts) {
     const messages = join(work, `messages-${streams}.jsonl`);
     await writeMessages(messages, records, streams);
+    // The best of two runs where a run takes seconds: one run's time moves by a quarter here, and the goal is a ratio of two.
+    const rounds = streams <= BEST_OF_TWO_UP_TO ? 2 : 1;
     for (const [index, target] of TARGETS.entries()) {
       process.stderr.write(`streams: ${target.name}, ${records.toLocaleString("en")} records over ${streams.toLocaleString("en")} streams…\n`);
-      const dir = join(work, `${target.name}-${streams}`);
-      mkdirSync(dir, { recursive: true });
-      writeFileSync(join(dir, "target.json"), JSON.stringify(target.config(dir)));
-      const run = await measureProcess(agora, ["run", "--tap", `cat ${messages}`, "--target", `${target.name} --config target.json`], undefined, dir);
-      if (run.exitCode !== 0) throw new Error(`${target.name} over ${streams} streams failed: ${run.stderr.slice(-500)}`);
-      scaling[index]?.seconds.set(streams, run.seconds);
-      // Outputs stay until the suite ends: a target making 2,000 files just after 2,000 were deleted pays for the
-      // deletion (this machine's ext4 skips inodes deleted in the last minute, scanning for others: a quarter of the run's CPU, measured).
+      for (let round = 0; round < rounds; round += 1) {
+        const dir = join(work, `${target.name}-${streams}-${round}`);
+        mkdirSync(dir, { recursive: true });
+        writeFileSync(join(dir, "target.json"), JSON.stringify(target.config(dir)));
+        const run = await measureProcess(agora, ["run", "--tap", `cat ${messages}`, "--target", `${target.name} --config target.json`], undefined, dir);
+        if (run.exitCode !== 0) throw new Error(`${target.name} over ${streams} streams failed: ${run.stderr.slice(-500)}`);
+        const best = scaling[index]?.seconds.get(streams);
+        if (best === undefined || run.seconds < best) scaling[index]?.seconds.set(streams, run.seconds);
+        // Outputs stay until the suite ends: a target making 2,000 files just after 2,000 were deleted pays for the
+        // deletion (this machine's ext4 skips inodes deleted in the last minute, scanning for others: a quarter of the run's CPU, measured).
+      }
     }
     rmSync(messages, { force: true });
   }
@@ -124,7 +132,7 @@ export async function runStreamsBench(root: string, records: number, counts: rea
   }
   rmSync(work, { recursive: true, force: true });
   const markdown = [
-    `${records.toLocaleString("en")} records (a STATE every 10,000) through \`agora run\` (tap: \`cat\` of a message file), the same records cut into more streams, each stream a schema of its own; in parentheses, the time against ${fewest.toLocaleString("en")} streams.`,
+    `${records.toLocaleString("en")} records (a STATE every 10,000) through \`agora run\` (tap: \`cat\` of a message file), the same records cut into more streams, each stream a schema of its own; the best of two runs up to ${BEST_OF_TWO_UP_TO.toLocaleString("en")} streams; in parentheses, the time against ${fewest.toLocaleString("en")} streams.`,
     "",
     header,
     `| --- | ${counts.map(() => "---").join(" | ")} |`,
