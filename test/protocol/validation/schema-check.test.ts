@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { createAjv } from "../../../protocol/index.js";
 import { PartValidators, splitObjectSchema } from "../../../protocol/validation/piecewise-schema.js";
 import { SchemaCheck, WHOLE_AFTER_RECORDS } from "../../../protocol/validation/schema-check.js";
-import { compilableSchema } from "../../../protocol/validation/schema-dialect.js";
+import { compilableSchema, schemaDialect } from "../../../protocol/validation/schema-dialect.js";
 import type { JsonSchema } from "../../../protocol/index.js";
 
 /** Schemas whose parts are checked apart, each with records that are valid and records that are not. */
@@ -57,7 +57,7 @@ const CASES: ReadonlyArray<{ readonly schema: JsonSchema; readonly records: read
 
 /** The verdict and the errors a check gives each record, against ajv's function for the whole schema. */
 function verdicts(schema: JsonSchema, records: readonly string[], whole: boolean) {
-  const ajv = createAjv({}, schema["properties"] && JSON.stringify(schema).includes('exclusiveMaximum":true') ? "draft-04" : "draft-07");
+  const ajv = createAjv({}, schemaDialect(schema));
   const usable = compilableSchema(schema);
   if (whole) {
     const validate = ajv.compile(usable);
