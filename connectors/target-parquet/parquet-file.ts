@@ -2,7 +2,7 @@ import { constants } from "node:fs";
 import { mkdir, open, rename, unlink, type FileHandle } from "node:fs/promises";
 import { dirname } from "node:path";
 import type { FileMetaData, RowGroup } from "hyparquet";
-import { FatalError, fileError, syncDirectory, type Logger } from "../../protocol/index.js";
+import { type DirectorySyncs, FatalError, fileError, syncDirectory, type Logger } from "../../protocol/index.js";
 import { footerAt, footerBytes, PARQUET_MAGIC, schemaKey, shiftRowGroups, type EncodedRowGroups } from "./parquet-footer.js";
 import { TargetParquetCodes } from "./codes.js";
 
@@ -67,6 +67,8 @@ export class ParquetFile {
     readonly schema: string | undefined,
     /** Undefined until the first batch of a new file, which is written aside and renamed into place whole. */
     private handle: FileHandle | undefined,
+    /** A new file's aside copy (`<path>.partial`), open from the start so running out of descriptors shows at the open; gone once renamed. */
+    private aside: FileHandle | undefined,
     /** Where the next row group is written: the end of the last footer (0 for a new, empty file). */
     private end: number,
     private metadata: FileMetaData | undefined,
@@ -80,12 +82,11 @@ export class ParquetFile {
   static async open(path: string, schema: string, logger: Logger): Promise<ParquetFile | undefined> {
     let handle: FileHandle;
     try {
-      await mkdir(dirname(path), { recursive: true });
       // Read-write without O_APPEND: each batch is written at the end of the last footer, after a repair cut the file there.
       handle = await open(path, constants.O_RDWR);
     } catch (error) {
       // A new file appears with its first batch, whole: a reader never finds it empty or without a footer.
-      if ((error as NodeJS.ErrnoException).code === "ENOENT") return new ParquetFile(path, schema, undefined, 0, undefined);
+      if ((error as NodeJS.ErrnoException).code === "ENOENT") return ParquetFile.fresh(path, schema);
       throw fileError(error, path, "open the file for writing");
     }
     try {
@@ -93,7 +94,7 @@ export class ParquetFile {
       // An empty file (left by a crash before its first batch): written as new.
       if (size === 0) {
         await handle.close();
-        return new ParquetFile(path, schema, undefined, 0, undefined);
+        return ParquetFile.fresh(path, schema);
       }
       if (size < 4 || (await readAt(handle, 0, 4)).readUInt32LE(0) !== PARQUET_MAGIC) {
         throw new FatalError(TargetParquetCodes.FILE_NOT_PARQUET, "the file exists and is not a Parquet file; it is left as it is", {
@@ -113,10 +114,25 @@ export class ParquetFile {
         await handle.close();
         return undefined;
       }
-      return new ParquetFile(path, schema, handle, end, metadata);
+      return new ParquetFile(path, schema, handle, undefined, end, metadata);
     } catch (error) {
       await handle.close().catch(() => undefined);
       throw error instanceof FatalError ? error : fileError(error, path, "read the existing file");
+    }
+  }
+
+  /** A file to be made by its first batch: its aside copy opened now (its folder made if need be). */
+  private static async fresh(path: string, schema: string): Promise<ParquetFile> {
+    const asidePath = `${path}.partial`;
+    try {
+      const aside = await open(asidePath, "w").catch(async (error: unknown) => {
+        if ((error as NodeJS.ErrnoException).code !== "ENOENT") throw error;
+        await mkdir(dirname(path), { recursive: true });
+        return await open(asidePath, "w");
+      });
+      return new ParquetFile(path, schema, undefined, aside, 0, undefined);
+    } catch (error) {
+      throw fileError(error, path, "open the file for writing");
     }
   }
 
@@ -125,8 +141,12 @@ export class ParquetFile {
     return this.metadata?.num_rows ?? 0n;
   }
 
-  /** Appends a batch's row groups and a footer listing all of them; durable on return. */
-  async append(encoded: EncodedRowGroups): Promise<void> {
+  /**
+   * Appends a batch's row groups and a footer listing all of them; durable
+   * on return, but for a new file's entry in its folder when `directories`
+   * is given (then durable with its next syncAll).
+   */
+  async append(encoded: EncodedRowGroups, directories?: DirectorySyncs): Promise<void> {
     const start = Math.max(this.end, 4);
     const groups: RowGroup[] = [...(this.metadata?.row_groups ?? []), ...shiftRowGroups(encoded.metadata.row_groups, BigInt(start - 4))];
     const metadata: FileMetaData = {
@@ -137,7 +157,7 @@ export class ParquetFile {
     };
     const footer = footerBytes(metadata);
     try {
-      if (this.handle === undefined) await this.create(encoded.body, footer);
+      if (this.handle === undefined) await this.create(encoded.body, footer, directories);
       else {
         await this.handle.write(encoded.body, 0, encoded.body.byteLength, start);
         await this.handle.write(footer, 0, footer.byteLength, start + encoded.body.byteLength);
@@ -153,12 +173,13 @@ export class ParquetFile {
     this.metadata = metadata;
   }
 
-  /** The first batch of a new file: magic, body and footer written to a file aside, fsynced, renamed into place, its folder fsynced. */
-  private async create(body: Uint8Array, footer: Uint8Array): Promise<void> {
-    const aside = `${this.path}.partial`;
+  /** The first batch of a new file: magic, body and footer written to its file aside, fsynced, renamed into place, its folder fsynced (now, or with `directories`). */
+  private async create(body: Uint8Array, footer: Uint8Array, directories: DirectorySyncs | undefined): Promise<void> {
+    const asidePath = `${this.path}.partial`;
+    const handle = this.aside ?? (await open(asidePath, "w"));
+    this.aside = undefined;
     const magic = Buffer.alloc(4);
     magic.writeUInt32LE(PARQUET_MAGIC);
-    const handle = await open(aside, "w");
     try {
       await handle.write(magic, 0, 4, 0);
       await handle.write(body, 0, body.byteLength, 4);
@@ -167,16 +188,24 @@ export class ParquetFile {
     } catch (error) {
       await handle.close().catch(() => undefined);
       // Nothing of it was in place: the partial file aside goes.
-      await unlink(aside).catch(() => undefined);
+      await unlink(asidePath).catch(() => undefined);
       throw error;
     }
     await handle.close();
-    await rename(aside, this.path);
-    await syncDirectory(dirname(this.path));
+    await rename(asidePath, this.path);
+    if (directories === undefined) await syncDirectory(dirname(this.path));
+    else directories.note(dirname(this.path));
     this.handle = await open(this.path, constants.O_RDWR);
   }
 
+  /** Closes the file; a new one that got no batch leaves nothing behind. */
   async close(): Promise<void> {
+    if (this.aside !== undefined) {
+      await this.aside.close();
+      this.aside = undefined;
+      await unlink(`${this.path}.partial`).catch(() => undefined);
+    }
     await this.handle?.close();
+    this.handle = undefined;
   }
 }

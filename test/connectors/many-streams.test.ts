@@ -1,4 +1,5 @@
 import { readdirSync, readFileSync } from "node:fs";
+import { DuckDBInstance } from "@duckdb/node-api";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { writeJsonIn } from "../helpers/files.js";
@@ -39,10 +40,29 @@ function csvIds(folder: string): number[] {
     .sort((left, right) => left - right);
 }
 
+/** The ids in a folder's .parquet files, as DuckDB reads them. */
+async function parquetIds(folder: string): Promise<number[]> {
+  const instance = await DuckDBInstance.create(":memory:");
+  const connection = await instance.connect();
+  try {
+    const reader = await connection.runAndReadAll(`SELECT id FROM read_parquet('${join(folder, "*.parquet")}') ORDER BY id`);
+    return reader.getRowObjectsJS().map((row) => Number(row["id"]));
+  } finally {
+    connection.closeSync();
+    instance.closeSync();
+  }
+}
+
 const cases = [
   { name: "target-jsonl", settings: { max_open_files: 20 }, ids: jsonlIds },
   { name: "target-csv", settings: { max_open_files: 20 }, ids: csvIds },
 ] as const;
+
+/** Every file target, for the limits a tap with many streams meets (a killed target-parquet leaves a torn tail that only its next run cuts, so it is not in the kill cases). */
+const everyFileTarget: ReadonlyArray<{ readonly name: string; readonly ids: (folder: string) => number[] | Promise<number[]> }> = [
+  ...cases,
+  { name: "target-parquet", ids: parquetIds },
+];
 
 describe.each(cases)("$name with 300 streams, killed with SIGKILL mid-stream", ({ name, settings, ids }) => {
   it("has every record of every STATE it confirmed, each once, across its files", async () => {
@@ -60,7 +80,7 @@ describe.each(cases)("$name with 300 streams, killed with SIGKILL mid-stream", (
   });
 });
 
-describe.each(cases)("$name out of file descriptors", ({ name, ids }) => {
+describe.each(everyFileTarget)("$name out of file descriptors", ({ name, ids }) => {
   it("keeps fewer files open and writes every stream, under a limit of 128 descriptors for 400 streams", async () => {
     const dir = tempDir("agora-descriptors-");
     const out = join(dir, "out");
@@ -74,7 +94,8 @@ describe.each(cases)("$name out of file descriptors", ({ name, ids }) => {
     });
     expect(result.exitCode, result.stderr).toBe(0);
     expect(result.stdout.trim()).toBe('{"upTo":2000}');
-    expect(ids(out)).toEqual(Array.from({ length: 2000 }, (_, index) => index + 1));
+    expect(await ids(out)).toEqual(Array.from({ length: 2000 }, (_, index) => index + 1));
+    // One file per stream, and nothing left aside.
     expect(readdirSync(out)).toHaveLength(400);
   });
 });
