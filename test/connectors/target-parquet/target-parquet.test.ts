@@ -93,6 +93,25 @@ describe("target-parquet", () => {
     expect(Object.hasOwn(rows[0] as object, "__proto__")).toBe(true);
   });
 
+  it("keeps at most max_open_files files open: a stream's file closed to make room is opened again and appended to, each batch a row group", async () => {
+    const { config, out } = destination({ batch_size_rows: 20, max_open_files: 3 });
+    const lines: string[] = [];
+    for (let stream = 0; stream < 10; stream += 1) lines.push(schemaLine(`s${stream}`, { id: { type: "integer" } }, ["id"]));
+    // Three batches of 20 records, each touching all ten streams.
+    for (let id = 1; id <= 60; id += 1) lines.push(recordLine(`s${id % 10}`, { id }));
+    lines.push(stateLine(60));
+    const result = await runNode(target, ["--config", config], { input: input(...lines) });
+    expect(result.exitCode, result.stderr).toBe(0);
+    expect(result.stdout.trim()).toBe("60");
+    expect(readdirSync(out).sort()).toEqual(Array.from({ length: 10 }, (_, stream) => `s${stream}.parquet`).sort());
+    for (let stream = 0; stream < 10; stream += 1) {
+      const { rows, rowGroups } = await readParquet(join(out, `s${stream}.parquet`));
+      expect(rowGroups).toBe(3);
+      // The stream's ids in the order sent, across the three batches.
+      expect(rows.map((row) => row["id"])).toEqual(Array.from({ length: 60 }, (_, index) => index + 1).filter((id) => id % 10 === stream));
+    }
+  });
+
   it("writes dates as DATE and date-times as TIMESTAMP in microseconds, UTC, read so by DuckDB; refuses what they cannot hold as one dead letter each", async () => {
     const { config, out } = destination();
     const schema = { id: { type: "integer" }, at: { type: ["null", "string"], format: "date-time" }, day: { type: ["null", "string"], format: "date" } };
