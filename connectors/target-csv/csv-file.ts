@@ -8,6 +8,7 @@ import {
   fileError,
   isExactNumber,
   openForAppend,
+  reopenForAppend,
   stringifyJson,
   TextChunks,
   type DirectorySyncs,
@@ -115,6 +116,11 @@ export class CsvFile {
         return CsvFile.started(path, columns, format, await openForAppend(path, directories), header === undefined);
       path = basePath.replace(/(\.[^./]*)?$/, (extension) => `-${suffix}${extension}`);
     }
+  }
+
+  /** A file this process opened before and closed whole (to make room for others): appended to again, with nothing to repair or read. */
+  static async reopen(path: string, columns: readonly string[]): Promise<CsvFile> {
+    return new CsvFile(path, columns, await reopenForAppend(path));
   }
 
   /** The file opened to append to, its header written first when it has none yet. */

@@ -125,10 +125,10 @@ export class ParquetFile {
   private static async fresh(path: string, schema: string): Promise<ParquetFile> {
     const asidePath = `${path}.partial`;
     try {
-      const aside = await open(asidePath, "w").catch(async (error: unknown) => {
+      const aside = await open(asidePath, "w+").catch(async (error: unknown) => {
         if ((error as NodeJS.ErrnoException).code !== "ENOENT") throw error;
         await mkdir(dirname(path), { recursive: true });
-        return await open(asidePath, "w");
+        return await open(asidePath, "w+");
       });
       return new ParquetFile(path, schema, undefined, aside, 0, undefined);
     } catch (error) {
@@ -176,7 +176,7 @@ export class ParquetFile {
   /** The first batch of a new file: magic, body and footer written to its file aside, fsynced, renamed into place, its folder fsynced (now, or with `directories`). */
   private async create(body: Uint8Array, footer: Uint8Array, directories: DirectorySyncs | undefined): Promise<void> {
     const asidePath = `${this.path}.partial`;
-    const handle = this.aside ?? (await open(asidePath, "w"));
+    const handle = this.aside ?? (await open(asidePath, "w+"));
     this.aside = undefined;
     const magic = Buffer.alloc(4);
     magic.writeUInt32LE(PARQUET_MAGIC);
@@ -191,11 +191,17 @@ export class ParquetFile {
       await unlink(asidePath).catch(() => undefined);
       throw error;
     }
-    await handle.close();
-    await rename(asidePath, this.path);
-    if (directories === undefined) await syncDirectory(dirname(this.path));
-    else directories.note(dirname(this.path));
-    this.handle = await open(this.path, constants.O_RDWR);
+    // The descriptor stays the file's across the rename: no close and open again, which a file made at the same time could
+    // take the freed descriptor from under when the process is at its limit.
+    try {
+      await rename(asidePath, this.path);
+      if (directories === undefined) await syncDirectory(dirname(this.path));
+      else directories.note(dirname(this.path));
+    } catch (error) {
+      await handle.close().catch(() => undefined);
+      throw error;
+    }
+    this.handle = handle;
   }
 
   /** Closes the file; a new one that got no batch leaves nothing behind. */

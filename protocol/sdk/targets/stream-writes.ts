@@ -127,7 +127,6 @@ export class OpenFiles<Handle> {
     let pending = this.opening.get(key);
     if (pending === undefined) {
       const promise = (async () => {
-        await this.makeRoom();
         const handle = await this.openWithin(key);
         this.seen.add(key);
         // Every user that joined while it opened holds it from here.
@@ -181,9 +180,16 @@ export class OpenFiles<Handle> {
     }
   }
 
-  /** Runs the opener for `key` once the open before it has ended. */
+  /**
+   * Runs the opener for `key` once the open before it has ended, making room
+   * first at its turn: opens queued behind one that met the descriptor limit
+   * then stay under the lowered limit instead of filling the process again.
+   */
   private openAfterPrevious(key: string): Promise<Handle> {
-    const opened = this.previousOpen.then(() => this.opener(key, this.seen.has(key)));
+    const opened = this.previousOpen.then(async () => {
+      await this.makeRoom();
+      return await this.opener(key, this.seen.has(key));
+    });
     this.previousOpen = opened.catch(() => undefined);
     return opened;
   }
