@@ -113,12 +113,22 @@ export function jsonLines(text: string): Array<Record<string, unknown>> {
  */
 export function tempDir(prefix = "agora-test-"): string {
   const path = mkdtempSync(join(tmpdir(), prefix));
-  const remove = () => rmSync(path, { recursive: true, force: true });
+  leftBehind.add(path);
+  const remove = () => {
+    rmSync(path, { recursive: true, force: true });
+    leftBehind.delete(path);
+  };
   try {
     onTestFinished(remove);
   } catch {
-    // Not inside a test: at the end of the file (or its describe block).
+    // Not inside a test: at the end of the file (or its describe block). Made in a beforeAll, it is removed when the worker exits.
     afterAll(remove);
   }
   return path;
 }
+
+/** Temporary directories not removed yet: whatever a hook could not reach goes when the test worker exits. */
+const leftBehind = new Set<string>();
+process.once("exit", () => {
+  for (const path of leftBehind) rmSync(path, { recursive: true, force: true });
+});

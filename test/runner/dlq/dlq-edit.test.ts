@@ -1,4 +1,4 @@
-import { chmodSync, readFileSync, writeFileSync } from "node:fs";
+import { chmodSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { agora } from "../../helpers/project.js";
@@ -99,12 +99,20 @@ describe("agora dlq edit", () => {
     const broken = join(dir, "break-editor.sh");
     writeFileSync(broken, `#!/bin/sh\necho '{"id": 2,' > "$1"\n`);
     chmodSync(broken, 0o755);
-    const refused = await agora(dir, ["dlq", "edit", "orders", String(second?.id)], { EDITOR: broken, VISUAL: "" });
+    // The kept file goes to the test's own temporary folder (TMPDIR), where it is read and removed with the test.
+    const scratch = join(dir, "tmp");
+    mkdirSync(scratch);
+    const refused = await agora(dir, ["dlq", "edit", "orders", String(second?.id)], { EDITOR: broken, VISUAL: "", TMPDIR: scratch });
     expect(refused.exitCode).not.toBe(0);
     expect(refused.stderr).toContain("the edited record is not one JSON object");
     expect(refused.stderr).toContain("[DLQ_EDIT_INVALID]");
     expect(refused.stderr).not.toContain("    at ");
     expect((await letters(dir))[0]?.original).toEqual({ id: 2, amount: "twelve", note: "typed by hand" });
+    // The user's text is kept, in the file the line names.
+    const [kept] = readdirSync(scratch).flatMap((folder) => readdirSync(join(scratch, folder)).map((file) => join(scratch, folder, file)));
+    expect(kept).toBeDefined();
+    expect(refused.stderr).toContain(kept as string);
+    expect(readFileSync(kept as string, "utf8")).toBe('{"id": 2,\n');
   });
 
   it("refuses an unknown entry, and a malformed --set, in one line each", async () => {
