@@ -129,5 +129,6 @@ export async function runConsoleBench(root: string, runs: number, work: string):
   } finally {
     await browser.close();
     server.stop();
+    rmSync(work, { recursive: true, force: true });
   }
 }

@@ -107,28 +107,19 @@ export function jsonLines(text: string): Array<Record<string, unknown>> {
 
 /**
  * A fresh temporary directory, removed after the test that made it (or,
- * made outside a test, after the test file). An afterAll registered inside
- * a test never runs: directories made that way were left behind, thousands
- * of them.
+ * made while the file is collected, after the file or its describe block).
+ * Not in a beforeAll: no hook can be registered there any more, and the
+ * directory would be left behind (as thousands were, made inside tests
+ * when this registered afterAll for them too).
  */
 export function tempDir(prefix = "agora-test-"): string {
   const path = mkdtempSync(join(tmpdir(), prefix));
-  leftBehind.add(path);
-  const remove = () => {
-    rmSync(path, { recursive: true, force: true });
-    leftBehind.delete(path);
-  };
+  const remove = () => rmSync(path, { recursive: true, force: true });
   try {
     onTestFinished(remove);
   } catch {
-    // Not inside a test: at the end of the file (or its describe block). Made in a beforeAll, it is removed when the worker exits.
+    // Not inside a test.
     afterAll(remove);
   }
   return path;
 }
-
-/** Temporary directories not removed yet: whatever a hook could not reach goes when the test worker exits. */
-const leftBehind = new Set<string>();
-process.once("exit", () => {
-  for (const path of leftBehind) rmSync(path, { recursive: true, force: true });
-});

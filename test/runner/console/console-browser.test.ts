@@ -14,9 +14,9 @@ const missing = browserMissing();
 if (missing !== undefined) console.warn(`skipping the console's browser tests: ${missing}`);
 
 /** A project whose pipeline dead-letters orders 3 and 4 on its first run (their amount is "twelve"). */
-function ordersProject(): string {
+function ordersProject(folder = tempDir("agora-console-")): string {
   return projectIn(
-    tempDir("agora-console-"),
+    folder,
     `state_store = ".agora/state.db"
 
 [connectors.orders]
@@ -43,12 +43,14 @@ async function signIn(page: Page, url: string, token: string): Promise<void> {
 }
 
 describe.skipIf(missing !== undefined)("the web console in Chromium, over two real runs", () => {
+  // Made here, not in beforeAll: a folder made there has no hook left to remove it.
+  const folder = tempDir("agora-console-");
   let dir: string;
   let browser: Browser;
   let server: ServingConsole;
 
   beforeAll(async () => {
-    dir = ordersProject();
+    dir = ordersProject(folder);
     for (let run = 0; run < 2; run++) {
       const result = await agora(dir, ["run", "shop", "--no-progress"]);
       expect(result.exitCode, result.stderr).toBe(0);

@@ -9,9 +9,9 @@ const TOKEN = "http-test-token";
 const SECRET = "pa55-word-in-config";
 
 /** `agora console` on a free port, over a project whose tap's config holds a secret and whose first run dead-letters order 3. */
-async function consoleOver(args: string[]): Promise<ServingConsole & { dir: string }> {
+async function consoleOver(args: string[], folder = tempDir("agora-console-http-")): Promise<ServingConsole & { dir: string }> {
   const dir = projectIn(
-    tempDir("agora-console-http-"),
+    folder,
     `state_store = ".agora/state.db"
 [connectors.orders]
 command = "python3 ${TAP}"
@@ -43,9 +43,11 @@ async function signIn(url: string, token: string): Promise<{ cookie: string; csr
 }
 
 describe("agora console over HTTP", () => {
+  // Made here, not in beforeAll: a folder made there has no hook left to remove it.
+  const folder = tempDir("agora-console-http-");
   let server: Awaited<ReturnType<typeof consoleOver>>;
   beforeAll(async () => {
-    server = await consoleOver(["--token", TOKEN]);
+    server = await consoleOver(["--token", TOKEN], folder);
   }, 60_000);
   afterAll(async () => {
     server.child.kill("SIGTERM");
