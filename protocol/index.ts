@@ -44,7 +44,7 @@ export {
   type TapStream,
 } from "./sdk/tap/types.js";
 export { defineTarget, TARGET_SDK_SETTINGS } from "./sdk/targets/define-target.js";
-export { DestinationNames } from "./sdk/targets/destination-names.js";
+export { DestinationNames, numberedPath, streamFilePath } from "./sdk/targets/destination-names.js";
 export { MAX_OPEN_FILES_SETTING, OpenFiles, STREAMS_AT_ONCE, writeStreamsAtOnce } from "./sdk/targets/stream-writes.js";
 export type {
   EncodingWriter,
@@ -106,8 +106,10 @@ export {
   fileError,
   createForAppend,
   openForAppend,
+  openMakingDirectory,
   reopenForAppend,
   syncDirectory,
+  syncNewEntry,
   DirectorySyncs,
 } from "./sdk/durable-files.js";
 export { commandLineSecrets, maskSecrets, maskStream, MASK, registerConfigSecrets, registerSecret } from "./secrets/secret-values.js";

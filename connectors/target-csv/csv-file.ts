@@ -7,6 +7,7 @@ import {
   cutIncompleteTail,
   fileError,
   isExactNumber,
+  numberedPath,
   openForAppend,
   reopenForAppend,
   stringifyJson,
@@ -114,7 +115,7 @@ export class CsvFile {
       const header = existingHeader(path, format);
       if (header === undefined || header.join("\u0000") === columns.join("\u0000"))
         return CsvFile.started(path, columns, format, await openForAppend(path, directories), header === undefined);
-      path = basePath.replace(/(\.[^./]*)?$/, (extension) => `-${suffix}${extension}`);
+      path = numberedPath(basePath, suffix);
     }
   }
 

@@ -1,4 +1,4 @@
-import { join, resolve } from "node:path";
+import { resolve } from "node:path";
 import {
   checkDirectoryWritable,
   defineTarget,
@@ -6,6 +6,7 @@ import {
   DirectorySyncs,
   MAX_OPEN_FILES_SETTING,
   OpenFiles,
+  streamFilePath,
   STREAMS_AT_ONCE,
   writeStreamsAtOnce,
   type ConnectorConfig,
@@ -50,8 +51,7 @@ export const targetCsv = defineTarget<CsvTargetConfig>({
     const encoders = new WeakMap<StreamInfo, (record: Readonly<Record<string, unknown>>) => string>();
     const destinations = new DestinationNames("file");
     const directories = new DirectorySyncs();
-    const pathOf = (stream: string): string =>
-      resolve(join(config.destination_path, config.file_naming.replaceAll("{stream}", stream.replace(/[^\w.-]/g, "_"))));
+    const pathOf = (stream: string): string => streamFilePath(config.destination_path, config.file_naming, stream);
     /** Each stream's current file, where a file closed to make room is appended to again. */
     const current = new Map<string, string>();
     // At most max_open_files open: a file closed to make room is reopened where it was, with nothing to repair or read

@@ -1,5 +1,5 @@
 import type { FileHandle } from "node:fs/promises";
-import { join, resolve } from "node:path";
+import { resolve } from "node:path";
 import {
   appendBuffers,
   checkDirectoryWritable,
@@ -15,6 +15,7 @@ import {
   openForAppend,
   reopenForAppend,
   STREAMS_AT_ONCE,
+  streamFilePath,
   stringifyJson,
   TextChunks,
   type StreamRecords,
@@ -30,7 +31,7 @@ interface JsonlConfig {
 }
 
 function fileFor(config: JsonlConfig, stream: string): string {
-  return resolve(join(config.destination_path, config.file_naming.replaceAll("{stream}", stream.replace(/[^\w.-]/g, "_"))));
+  return streamFilePath(config.destination_path, config.file_naming, stream);
 }
 
 export const targetJsonl = defineTarget<JsonlConfig>({

@@ -1,5 +1,5 @@
 import { readFile } from "node:fs/promises";
-import { join, resolve } from "node:path";
+import { resolve } from "node:path";
 import {
   arrowColumns,
   arrowToParquet,
@@ -9,8 +9,10 @@ import {
   DirectorySyncs,
   encodeStreamRecords,
   MAX_OPEN_FILES_SETTING,
+  numberedPath,
   OpenFiles,
   STREAMS_AT_ONCE,
+  streamFilePath,
   writeStreamsAtOnce,
   type ConnectorConfig,
   type Logger,
@@ -59,7 +61,7 @@ class StreamFiles {
   }
 
   private basePath(stream: string): string {
-    return resolve(join(this.config.destination_path, this.config.file_naming.replaceAll("{stream}", stream.replace(/[^\w.-]/g, "_"))));
+    return streamFilePath(this.config.destination_path, this.config.file_naming, stream);
   }
 
   /** The file for a batch of Parquet schema `schema` of `stream`, held until its release. */
@@ -80,7 +82,7 @@ class StreamFiles {
     const base = this.basePath(stream);
     this.destinations.claim(stream, base);
     for (let suffix = 1; ; suffix += 1) {
-      const path = suffix === 1 ? base : base.replace(/(\.[^./]*)?$/, (extension) => `-${suffix}${extension}`);
+      const path = suffix === 1 ? base : numberedPath(base, suffix);
       const owner = this.owners.get(path);
       if (owner !== undefined && owner !== key) continue;
       const file = await ParquetFile.open(path, schema, this.logger);

@@ -1,8 +1,7 @@
 import { constants } from "node:fs";
-import { mkdir, open, rename, unlink, type FileHandle } from "node:fs/promises";
-import { dirname } from "node:path";
+import { open, rename, unlink, type FileHandle } from "node:fs/promises";
 import type { FileMetaData, RowGroup } from "hyparquet";
-import { type DirectorySyncs, FatalError, fileError, syncDirectory, type Logger } from "../../protocol/index.js";
+import { type DirectorySyncs, FatalError, fileError, openMakingDirectory, syncNewEntry, type Logger } from "../../protocol/index.js";
 import { footerAt, footerBytes, PARQUET_MAGIC, schemaKey, shiftRowGroups, type EncodedRowGroups } from "./parquet-footer.js";
 import { TargetParquetCodes } from "./codes.js";
 
@@ -125,11 +124,7 @@ export class ParquetFile {
   private static async fresh(path: string, schema: string): Promise<ParquetFile> {
     const asidePath = `${path}.partial`;
     try {
-      const aside = await open(asidePath, "w+").catch(async (error: unknown) => {
-        if ((error as NodeJS.ErrnoException).code !== "ENOENT") throw error;
-        await mkdir(dirname(path), { recursive: true });
-        return await open(asidePath, "w+");
-      });
+      const aside = await openMakingDirectory(asidePath, "w+");
       return new ParquetFile(path, schema, undefined, aside, 0, undefined);
     } catch (error) {
       throw fileError(error, path, "open the file for writing");
@@ -195,8 +190,7 @@ export class ParquetFile {
     // take the freed descriptor from under when the process is at its limit.
     try {
       await rename(asidePath, this.path);
-      if (directories === undefined) await syncDirectory(dirname(this.path));
-      else directories.note(dirname(this.path));
+      await syncNewEntry(this.path, directories);
     } catch (error) {
       await handle.close().catch(() => undefined);
       throw error;

@@ -51,7 +51,7 @@ export class DirectorySyncs {
 }
 
 /** Opens a file with `flags`, making its directory first only if it is missing (a file among thousands in one directory costs no mkdir). */
-async function openMakingDirectory(path: string, flags: string): Promise<FileHandle> {
+export async function openMakingDirectory(path: string, flags: string): Promise<FileHandle> {
   try {
     return await open(path, flags);
   } catch (error) {
@@ -62,7 +62,7 @@ async function openMakingDirectory(path: string, flags: string): Promise<FileHan
 }
 
 /** Makes a new file's directory entry durable: now, or with `deferred`'s next syncAll. */
-async function syncEntry(path: string, deferred: DirectorySyncs | undefined): Promise<void> {
+export async function syncNewEntry(path: string, deferred: DirectorySyncs | undefined): Promise<void> {
   if (deferred === undefined) await syncDirectory(dirname(path));
   else deferred.note(dirname(path));
 }
@@ -75,7 +75,7 @@ async function syncEntry(path: string, deferred: DirectorySyncs | undefined): Pr
 export async function openForAppend(path: string, deferred?: DirectorySyncs): Promise<FileHandle> {
   try {
     const handle = await openMakingDirectory(path, "a");
-    await syncEntry(path, deferred);
+    await syncNewEntry(path, deferred);
     return handle;
   } catch (error) {
     throw fileError(error, path, "open the file for writing");
@@ -90,7 +90,7 @@ export async function openForAppend(path: string, deferred?: DirectorySyncs): Pr
 export async function createForAppend(path: string, deferred?: DirectorySyncs): Promise<FileHandle | undefined> {
   try {
     const handle = await openMakingDirectory(path, "ax");
-    await syncEntry(path, deferred);
+    await syncNewEntry(path, deferred);
     return handle;
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === "EEXIST") return undefined;

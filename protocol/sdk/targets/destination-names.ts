@@ -1,3 +1,4 @@
+import { join, resolve } from "node:path";
 import { ConfigError } from "../../errors.js";
 import { ProtocolCodes } from "../../messages/codes.js";
 
@@ -38,4 +39,18 @@ export class DestinationNames {
       },
     );
   }
+}
+
+/**
+ * A file target's file for a stream: `naming` (its `file_naming` setting)
+ * with `{stream}` replaced by the stream's name made safe for a file name
+ * (anything but letters, digits, `_`, `.` and `-` as `_`), in `folder`.
+ */
+export function streamFilePath(folder: string, naming: string, stream: string): string {
+  return resolve(join(folder, naming.replaceAll("{stream}", stream.replace(/[^\w.-]/g, "_"))));
+}
+
+/** The `number`th file of a name, for a stream that continues in another file: `users.csv` → `users-2.csv`. */
+export function numberedPath(path: string, number: number): string {
+  return path.replace(/(\.[^./]*)?$/, (extension) => `-${number}${extension}`);
 }
