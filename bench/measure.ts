@@ -54,3 +54,8 @@ export function rateTable(rows: readonly Measurement[], reference: Measurement, 
   }
   return lines.join("\n");
 }
+
+/** The middle value (the upper one of an even count); NaN for none. */
+export function median(values: readonly number[]): number {
+  return [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? Number.NaN;
+}

@@ -2,6 +2,7 @@ import { execFileSync } from "node:child_process";
 import { mkdirSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { BenchInputs } from "../files.js";
+import { median } from "../measure.js";
 import { measureProcess } from "../process-stats.js";
 import { CONNECTOR_CASES } from "./connectors.js";
 
@@ -21,8 +22,6 @@ export interface AgainstFigures {
   readonly cpu: ReadonlyArray<{ readonly connector: string; readonly ours: number; readonly theirs: number }>;
   readonly markdown: string;
 }
-
-const median = (values: readonly number[]): number => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? Number.NaN;
 
 /**
  * Each hot path's connector from this checkout against the same connector

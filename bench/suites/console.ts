@@ -2,6 +2,7 @@ import { spawn } from "node:child_process";
 import { existsSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import Database from "better-sqlite3";
+import { median } from "../measure.js";
 import { openStateStore } from "../../runner/state/open-state-store.js";
 import { StaticAssets } from "../../runner/console/static-assets.js";
 
@@ -63,8 +64,6 @@ async function startConsole(agora: string, dir: string): Promise<{ url: string; 
   });
   return { url, stop: () => child.kill("SIGTERM") };
 }
-
-const median = (values: number[]): number => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] as number;
 
 /**
  * The console with `runs` runs in the store: how long Chromium takes from

@@ -1,5 +1,6 @@
 import { mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { median } from "../measure.js";
 import { measureProcess } from "../process-stats.js";
 
 /** A small pipeline's wall time, median of its rounds: through agora run with a fresh state store, and as a shell pipe. */
@@ -9,11 +10,6 @@ export interface StartUpFigures {
   readonly pipeSeconds: number;
   readonly markdown: string;
 }
-
-const median = (values: readonly number[]): number => {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)] ?? Number.NaN;
-};
 
 /**
  * What a user waits for before any data: tap-csv → target-jsonl on a
