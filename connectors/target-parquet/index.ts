@@ -31,8 +31,16 @@ interface ParquetTargetConfig extends ConnectorConfig {
   max_open_files: number;
 }
 
-/** The key of a stream's file for one Parquet schema: a schema that changes continues in another file. */
+/**
+ * The key of a stream's file for one Parquet schema: a schema that changes
+ * continues in another file. The schema (schemaKey's JSON) holds no raw NUL,
+ * so the key's last one divides them, whatever the stream's name holds.
+ */
 const keyOf = (stream: string, schema: string): string => `${stream}\u0000${schema}`;
+const partsOf = (key: string): { readonly stream: string; readonly schema: string } => {
+  const at = key.lastIndexOf("\u0000");
+  return { stream: key.slice(0, at), schema: key.slice(at + 1) };
+};
 
 /**
  * The files of a run: a stream's file per Parquet schema, at most
@@ -75,7 +83,7 @@ class StreamFiles {
    * (a schema that changed, or rows of another lane, never share a file).
    */
   private async openFile(key: string): Promise<ParquetFile> {
-    const [stream = "", schema = ""] = key.split("\u0000");
+    const { stream, schema } = partsOf(key);
     const known = this.paths.get(key);
     const reopened = known === undefined ? undefined : await ParquetFile.open(known, schema, this.logger);
     if (reopened !== undefined) return reopened;

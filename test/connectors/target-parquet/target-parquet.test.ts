@@ -93,6 +93,18 @@ describe("target-parquet", () => {
     expect(Object.hasOwn(rows[0] as object, "__proto__")).toBe(true);
   });
 
+  it("takes stream names as data: one holding a NUL, __proto__ and constructor each get their own file", async () => {
+    const { config, out } = destination();
+    const streams = ["a\u0000b", "__proto__", "constructor"];
+    const lines = streams.flatMap((stream, index) => [schemaLine(stream, { id: { type: "integer" } }, ["id"]), recordLine(stream, { id: index + 1 })]);
+    const result = await runNode(target, ["--config", config], { input: input(...lines, stateLine(3)) });
+    expect(result.exitCode, result.stderr).toBe(0);
+    expect(readdirSync(out).sort()).toEqual(["__proto__.parquet", "a_b.parquet", "constructor.parquet"]);
+    expect((await readParquet(join(out, "a_b.parquet"))).rows).toEqual([{ id: 1 }]);
+    expect((await readParquet(join(out, "__proto__.parquet"))).rows).toEqual([{ id: 2 }]);
+    expect((await readParquet(join(out, "constructor.parquet"))).rows).toEqual([{ id: 3 }]);
+  });
+
   it("keeps at most max_open_files files open: a stream's file closed to make room is opened again and appended to, each batch a row group", async () => {
     const { config, out } = destination({ batch_size_rows: 20, max_open_files: 3 });
     const lines: string[] = [];
