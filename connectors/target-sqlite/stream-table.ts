@@ -1,4 +1,4 @@
-import type { Database, Statement } from "better-sqlite3";
+import type { Database } from "better-sqlite3";
 import {
   DataError,
   diffColumns,
@@ -12,6 +12,7 @@ import {
   VERSION_COLUMN,
 } from "../../protocol/index.js";
 import { columnKind, encodeValue, type ColumnKind, type SqlType, type SqlValue } from "./column-types.js";
+import { type RefusedRow, RowInserts } from "./row-inserts.js";
 import { storeError } from "./sqlite-errors.js";
 
 interface ExistingColumn {
@@ -23,8 +24,8 @@ interface ExistingColumn {
 /**
  * One stream's table: created from the stream's schema, grown when the
  * schema grows, rebuilt (in a transaction) when a column's type changes,
- * and written with one prepared statement: an upsert on the key properties,
- * or a plain insert for a stream without keys.
+ * and written with prepared statements of many rows (RowInserts): an upsert
+ * on the key properties, or a plain insert for a stream without keys.
  */
 export class StreamTable {
   private columns: string[] = [];
@@ -32,7 +33,7 @@ export class StreamTable {
   private versioned = false;
   /** True when the schema has no properties: each record is stored whole in RECORD_COLUMN. */
   private wholeRecord = false;
-  private insert: Statement | undefined;
+  private inserts: RowInserts | undefined;
   private stream: StreamInfo | undefined;
 
   constructor(
@@ -58,59 +59,59 @@ export class StreamTable {
     this.versioned = this.existingColumns().some((column) => column.name === VERSION_COLUMN);
     this.columns = [...wanted.keys()];
     this.kinds = [...wanted.values()];
-    this.insert = this.db.prepare(this.insertSql(stream.keyProperties));
+    this.inserts = this.rowInserts(stream.keyProperties);
   }
-
-  /** The values of the row being inserted, reused from row to row. */
-  private rowValues: SqlValue[] = [];
 
   /** Writes records; call inside a transaction. With `reject`, a record that cannot be stored is rejected alone. */
   write(records: readonly RecordMessage[], lines: readonly number[], reject?: (index: number, error: AgoraError) => void): void {
     const stream = this.stream;
-    if (stream === undefined || this.insert === undefined) throw new Error(`table ${this.table} used before its schema`);
+    if (stream === undefined || this.inserts === undefined) throw new Error(`table ${this.table} used before its schema`);
     for (let index = 0; index < records.length; index += 1) {
       const message = records[index] as RecordMessage;
-      if (message.version !== undefined && !this.versioned) this.addVersionColumn();
-      const record = message.record;
-      // One array for every row: better-sqlite3 binds it before run() returns.
-      const width = this.columns.length + (this.versioned ? 1 : 0);
-      if (this.rowValues.length !== width) this.rowValues = new Array<SqlValue>(width);
-      const values = this.rowValues;
-      const refused = this.encodeRow(record, values, stream.name, lines[index] as number);
-      if (this.versioned) values[this.columns.length] = message.version ?? null;
+      if (message.version !== undefined && !this.versioned) {
+        this.refuse(this.inserts.flush(), reject);
+        this.addVersionColumn();
+      }
+      const inserts = this.inserts;
+      const line = lines[index] as number;
+      const offset = inserts.offset;
+      const refused = this.encodeRow(message.record, inserts.values, offset, stream.name, line);
+      if (refused !== undefined) {
+        if (reject === undefined) throw refused;
+        reject(index, refused);
+        continue;
+      }
+      if (this.versioned) inserts.values[offset + this.columns.length] = message.version ?? null;
       // A record without a key value never comes here: the SDK refuses it for every target (key-properties.ts).
-      const problem = refused ?? this.insertRow(values, stream.name, lines[index] as number);
-      if (problem === undefined) continue;
+      this.refuse(inserts.add(index, line), reject);
+    }
+    this.refuse(this.inserts.flush(), reject);
+  }
+
+  /** Rejects the rows the database refused, or throws the first refusal when records cannot be rejected or the failure is not the record's. */
+  private refuse(rows: readonly RefusedRow[], reject: ((index: number, error: AgoraError) => void) | undefined): void {
+    for (const row of rows) {
+      const problem = storeError(row.error, { stream: (this.stream as StreamInfo).name, line: row.line, file: this.file });
       if (reject === undefined || !(problem instanceof DataError)) throw problem;
-      reject(index, problem);
+      reject(row.index, problem);
     }
   }
 
-  /** Fills `values` with the record's columns; a value no column can hold comes back as the record's error. */
-  private encodeRow(record: Readonly<Record<string, unknown>>, values: SqlValue[], stream: string, line: number): DataError | undefined {
+  /** Writes the record's columns into `values` from `offset`; a value no column can hold comes back as the record's error. */
+  private encodeRow(record: Readonly<Record<string, unknown>>, values: SqlValue[], offset: number, stream: string, line: number): DataError | undefined {
     try {
-      if (this.wholeRecord) values[0] = encodeValue(record, this.kinds[0] as ColumnKind, RECORD_COLUMN);
+      if (this.wholeRecord) values[offset] = encodeValue(record, this.kinds[0] as ColumnKind, RECORD_COLUMN);
       else {
         for (let column = 0; column < this.columns.length; column += 1) {
           const name = this.columns[column] as string;
           // Own fields only: a column named constructor reads the record's, never Object.prototype's.
-          values[column] = encodeValue(Object.hasOwn(record, name) ? record[name] : undefined, this.kinds[column] as ColumnKind, name);
+          values[offset + column] = encodeValue(Object.hasOwn(record, name) ? record[name] : undefined, this.kinds[column] as ColumnKind, name);
         }
       }
       return undefined;
     } catch (error) {
       if (!(error instanceof DataError)) throw error;
       return error.withLocation({ stream, line, file: this.file });
-    }
-  }
-
-  /** Inserts one row; a failure comes back as an error naming stream, line and column. */
-  private insertRow(values: readonly SqlValue[], stream: string, line: number): AgoraError | undefined {
-    try {
-      (this.insert as Statement).run(values);
-      return undefined;
-    } catch (error) {
-      return storeError(error, { stream, line, file: this.file });
     }
   }
 
@@ -170,14 +171,19 @@ export class StreamTable {
   private addVersionColumn(): void {
     this.db.exec(`ALTER TABLE ${quoteIdentifier(this.table)} ADD COLUMN ${quoteIdentifier(VERSION_COLUMN)} INTEGER`);
     this.versioned = true;
-    if (this.stream !== undefined) this.insert = this.db.prepare(this.insertSql(this.stream.keyProperties));
+    if (this.stream !== undefined) this.inserts = this.rowInserts(this.stream.keyProperties);
   }
 
-  private insertSql(keys: readonly string[]): string {
+  /** The inserts of this table's rows: an upsert on the key properties, or a plain insert for a stream without keys. */
+  private rowInserts(keys: readonly string[]): RowInserts {
     const columns = [...this.columns, ...(this.versioned ? [VERSION_COLUMN] : [])];
-    const sql = `INSERT INTO ${quoteIdentifier(this.table)} (${columns.map(quoteIdentifier).join(", ")}) VALUES (${columns.map(() => "?").join(", ")})`;
-    if (keys.length === 0) return sql;
+    const head = `INSERT INTO ${quoteIdentifier(this.table)} (${columns.map(quoteIdentifier).join(", ")}) VALUES `;
+    const row = `(${columns.map(() => "?").join(", ")})`;
     const updates = columns.filter((name) => !keys.includes(name)).map((name) => `${quoteIdentifier(name)} = excluded.${quoteIdentifier(name)}`);
-    return `${sql} ON CONFLICT (${keys.map(quoteIdentifier).join(", ")}) ${updates.length === 0 ? "DO NOTHING" : `DO UPDATE SET ${updates.join(", ")}`}`;
+    const upsert =
+      keys.length === 0
+        ? ""
+        : ` ON CONFLICT (${keys.map(quoteIdentifier).join(", ")}) ${updates.length === 0 ? "DO NOTHING" : `DO UPDATE SET ${updates.join(", ")}`}`;
+    return new RowInserts(this.db, columns.length, (rows) => `${head}${Array.from({ length: rows }, () => row).join(", ")}${upsert}`);
   }
 }

@@ -146,6 +146,34 @@ describe("target-sqlite", () => {
     expect(tableRows(rejecting.database, "t").map((row) => row["id"])).toEqual(Array.from({ length: 100 }, (_, index) => index + 1).filter((id) => id !== 70));
   });
 
+  it("keeps the last of each key's rows and only the refused ones out when a statement of many rows meets a bad value", async () => {
+    // 130 records: the first 64 (one statement's worth) name keys 1..32 twice each; index 40 (key 9's second row) and index 100 are bad.
+    const records = Array.from({ length: 130 }, (_, index) => {
+      const id = index < 64 ? (index % 32) + 1 : index + 1;
+      return recordLine("t", { id, n: index === 40 || index === 100 ? "bad" : index });
+    });
+    const lines = input(schemaLine("t", { id: { type: "integer" }, n: { type: "integer" } }, ["id"]), ...records, stateLine("all"));
+    const expected = [
+      ...Array.from({ length: 32 }, (_, index) => ({ id: index + 1, n: index + 1 === 9 ? 8 : index + 32 })),
+      ...Array.from({ length: 66 }, (_, index) => ({ id: index + 65, n: index + 64 })).filter((row) => row.id !== 101),
+    ];
+
+    const rejecting = newDatabase({ validate_records: false });
+    const rejected = await runNode(target, ["--config", rejecting.config], { input: lines, env: { AGORA_DEAD_LETTER: "1" } });
+    expect(rejected.exitCode, rejected.stderr).toBe(0);
+    const deadLetters = jsonLines(rejected.stdout).filter(
+      (line): line is Record<string, unknown> => typeof line === "object" && line !== null && (line as Record<string, unknown>)["type"] === "DEAD_LETTER",
+    );
+    expect(deadLetters.map((letter) => (letter["record"] as Record<string, unknown>)["id"]).sort()).toEqual([101, 9]);
+    expect(tableRows(rejecting.database, "t", "id")).toEqual(expected);
+
+    const failing = newDatabase({ validate_records: false });
+    const failed = await runNode(target, ["--config", failing.config], { input: lines });
+    expect(failed.exitCode).toBe(1);
+    expect(failed.stderr).toContain("line 42, field n: cannot store a text value in INTEGER column n");
+    expect(tableRows(failing.database, "t")).toEqual([]);
+  });
+
   it("fails clearly on a null key", async () => {
     const { config } = newDatabase({ validate_records: false });
     const result = await runNode(target, ["--config", config], {
