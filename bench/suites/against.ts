@@ -18,16 +18,22 @@ const HOT_PATHS = ["tap-csv", "target-jsonl", "target-csv", "target-sqlite"] as 
 export interface AgainstFigures {
   readonly ref: string;
   readonly rows: number;
-  /** Per connector: the median CPU seconds (user + system) of this checkout and of the ref. */
-  readonly cpu: ReadonlyArray<{ readonly connector: string; readonly ours: number; readonly theirs: number }>;
+  /**
+   * Per connector: the median CPU seconds (user + system) of this checkout
+   * and of the ref, and the median of each round's ratio (ours ÷ theirs):
+   * the two runs of a round are back to back, so a slower minute of a shared
+   * machine moves both.
+   */
+  readonly cpu: ReadonlyArray<{ readonly connector: string; readonly ours: number; readonly theirs: number; readonly ratio: number }>;
   readonly markdown: string;
 }
 
 /**
  * Each hot path's connector from this checkout against the same connector
  * built from `ref` (a git worktree, this checkout's node_modules), on the
- * same input, taking turns for `rounds` rounds; CPU time rather than wall
- * time, which a noisy disk moves more. Undefined, with the reason, when the
+ * same input, taking turns for `rounds` rounds (which goes first alternates
+ * from round to round); CPU time rather than wall time, which a noisy disk
+ * moves more. Undefined, with the reason, when the
  * ref is not in this clone.
  */
 export async function runAgainstBench(
@@ -53,7 +59,7 @@ export async function runAgainstBench(
     execFileSync("npm", ["run", "build"], { cwd: tree, stdio: "ignore" });
     const files: Record<string, string> = {};
     for (const input of ["csv", "messages"] as const) files[input] = (await inputs.get(input, rows)).path;
-    const cpu: Array<{ connector: string; ours: number; theirs: number }> = [];
+    const cpu: Array<{ connector: string; ours: number; theirs: number; ratio: number }> = [];
     for (const connector of HOT_PATHS) {
       const spec = CONNECTOR_CASES.find((item) => item.connector === connector);
       if (spec === undefined) continue;
@@ -61,10 +67,11 @@ export async function runAgainstBench(
       writeFileSync(config, JSON.stringify(spec.config(files, work)));
       const seconds: Record<"ours" | "theirs", number[]> = { ours: [], theirs: [] };
       for (let round = 0; round < rounds; round += 1) {
-        for (const [side, checkout] of [
+        const sides = [
           ["theirs", tree],
           ["ours", root],
-        ] as const) {
+        ] as const;
+        for (const [side, checkout] of round % 2 === 0 ? sides : [...sides].reverse()) {
           process.stderr.write(`against: ${connector} (${side === "ours" ? "this checkout" : ref}), round ${round + 1}…\n`);
           rmSync(join(work, "out-jsonl"), { recursive: true, force: true });
           rmSync(join(work, "out-csv"), { recursive: true, force: true });
@@ -75,17 +82,15 @@ export async function runAgainstBench(
           seconds[side].push(run.cpuSeconds);
         }
       }
-      cpu.push({ connector, ours: median(seconds.ours), theirs: median(seconds.theirs) });
+      const ratios = seconds.ours.map((ours, round) => ours / (seconds.theirs[round] as number));
+      cpu.push({ connector, ours: median(seconds.ours), theirs: median(seconds.theirs), ratio: median(ratios) });
     }
     const markdown = [
-      `Each connector of this checkout against the same connector built from \`${ref}\`, ${rows.toLocaleString("en")} rows of the bench input, taking turns, ${rounds} rounds; the median CPU time (user + system) of each.`,
+      `Each connector of this checkout against the same connector built from \`${ref}\`, ${rows.toLocaleString("en")} rows of the bench input, taking turns, ${rounds} rounds; the median CPU time (user + system) of each, and the change as the median of the rounds' ratios (the two runs of a round are back to back, so a slower minute of this shared machine moves both).`,
       "",
       `| connector | ${ref} (CPU s) | this checkout (CPU s) | change |`,
       "| --- | ---: | ---: | ---: |",
-      ...cpu.map(
-        (entry) =>
-          `| ${entry.connector} | ${entry.theirs.toFixed(2)} | ${entry.ours.toFixed(2)} | ${(((entry.ours - entry.theirs) / entry.theirs) * 100).toFixed(1)} % |`,
-      ),
+      ...cpu.map((entry) => `| ${entry.connector} | ${entry.theirs.toFixed(2)} | ${entry.ours.toFixed(2)} | ${((entry.ratio - 1) * 100).toFixed(1)} % |`),
     ].join("\n");
     return { ref, rows, cpu, markdown };
   } finally {

@@ -3,6 +3,7 @@ import type { Database } from "better-sqlite3";
 import { AgoraError, defineTarget, DestinationNames, type ConnectorConfig, type StreamInfo, type StreamRecords } from "../../protocol/index.js";
 import { openDatabase } from "./database.js";
 import { databaseError } from "./sqlite-errors.js";
+import { RowsSavepoint } from "./row-inserts.js";
 import { StreamTable } from "./stream-table.js";
 
 interface SqliteConfig extends ConnectorConfig {
@@ -41,13 +42,14 @@ export const targetSqlite = defineTarget<SqliteConfig>({
     const file = resolve(config.database);
     const db: Database = openDatabase(config.database, config.busy_timeout_ms);
     const tables = new Map<string, StreamTable>();
+    const savepoint = new RowsSavepoint(db);
     // SQLite compares names ignoring ASCII case: "Upper" and "upper" are one table.
     const destinations = new DestinationNames("table", (name) => name.replace(/[A-Z]/g, (letter) => letter.toLowerCase()));
     const tableOf = (stream: string): StreamTable => {
       let table = tables.get(stream);
       if (table === undefined) {
         destinations.claim(stream, `${config.table_prefix}${stream}`);
-        table = new StreamTable(db, `${config.table_prefix}${stream}`, file);
+        table = new StreamTable(db, `${config.table_prefix}${stream}`, file, savepoint);
         tables.set(stream, table);
       }
       return table;

@@ -12,7 +12,7 @@ import {
   VERSION_COLUMN,
 } from "../../protocol/index.js";
 import { columnKind, encodeValue, type ColumnKind, type SqlType, type SqlValue } from "./column-types.js";
-import { type RefusedRow, RowInserts } from "./row-inserts.js";
+import { type RefusedRow, RowInserts, type RowsSavepoint } from "./row-inserts.js";
 import { storeError } from "./sqlite-errors.js";
 
 interface ExistingColumn {
@@ -40,6 +40,7 @@ export class StreamTable {
     private readonly db: Database,
     private readonly table: string,
     private readonly file: string,
+    private readonly savepoint: RowsSavepoint,
   ) {}
 
   /** Makes the table match the stream's schema. Runs inside the caller's transaction or alone. */
@@ -184,6 +185,6 @@ export class StreamTable {
       keys.length === 0
         ? ""
         : ` ON CONFLICT (${keys.map(quoteIdentifier).join(", ")}) ${updates.length === 0 ? "DO NOTHING" : `DO UPDATE SET ${updates.join(", ")}`}`;
-    return new RowInserts(this.db, columns.length, (rows) => `${head}${Array.from({ length: rows }, () => row).join(", ")}${upsert}`);
+    return new RowInserts(this.db, this.savepoint, columns.length, (rows) => `${head}${Array.from({ length: rows }, () => row).join(", ")}${upsert}`);
   }
 }

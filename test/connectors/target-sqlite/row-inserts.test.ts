@@ -1,6 +1,6 @@
 import BetterSqlite3 from "better-sqlite3";
 import { describe, expect, it } from "vitest";
-import { RowInserts } from "../../../connectors/target-sqlite/row-inserts.js";
+import { RowInserts, RowsSavepoint } from "../../../connectors/target-sqlite/row-inserts.js";
 
 /** A table of `width` INTEGER columns c0…, and the inserts for it. */
 function table(width: number): { db: BetterSqlite3.Database; inserts: RowInserts } {
@@ -8,7 +8,7 @@ function table(width: number): { db: BetterSqlite3.Database; inserts: RowInserts
   const columns = Array.from({ length: width }, (_, index) => `c${index}`);
   db.exec(`CREATE TABLE t (${columns.map((name) => `${name} INTEGER`).join(", ")}) STRICT`);
   const row = `(${columns.map(() => "?").join(", ")})`;
-  const inserts = new RowInserts(db, width, (rows) => `INSERT INTO t VALUES ${Array.from({ length: rows }, () => row).join(", ")}`);
+  const inserts = new RowInserts(db, new RowsSavepoint(db), width, (rows) => `INSERT INTO t VALUES ${Array.from({ length: rows }, () => row).join(", ")}`);
   return { db, inserts };
 }
 
@@ -19,37 +19,35 @@ function addRow(inserts: RowInserts, width: number, value: number | string, inde
 }
 
 describe("RowInserts", () => {
-  it("inserts every row in order, statements of many rows and the rest one by one", () => {
+  it("inserts every row in order: one by one for the first 512, then in statements of 64, the rest one by one at flush", () => {
     const { db, inserts } = table(3);
     db.exec("BEGIN");
-    const refused = Array.from({ length: 150 }, (_, index) => addRow(inserts, 3, index, index)).flat();
+    const refused = Array.from({ length: 700 }, (_, index) => addRow(inserts, 3, index, index)).flat();
     expect(refused).toEqual([]);
-    // 150 rows: two statements of 64, then 22 waiting for flush.
-    expect((db.prepare("SELECT count(*) AS n FROM t").get() as { n: number }).n).toBe(128);
+    // 512 one by one, two statements of 64, then 60 waiting for flush.
+    expect((db.prepare("SELECT count(*) AS n FROM t").get() as { n: number }).n).toBe(640);
     expect(inserts.flush()).toEqual([]);
     db.exec("COMMIT");
-    expect(db.prepare("SELECT c0, c2 FROM t ORDER BY rowid").all()).toEqual(Array.from({ length: 150 }, (_, index) => ({ c0: index, c2: index })));
+    expect(db.prepare("SELECT c0, c2 FROM t ORDER BY rowid").all()).toEqual(Array.from({ length: 700 }, (_, index) => ({ c0: index, c2: index })));
   });
 
   it("takes a table too wide for two rows in a statement one row at a time", () => {
     const { db, inserts } = table(1_200);
     db.exec("BEGIN");
-    expect([...addRow(inserts, 1_200, 1, 0), ...addRow(inserts, 1_200, 2, 1), ...inserts.flush()]).toEqual([]);
+    expect([...Array.from({ length: 600 }, (_, index) => addRow(inserts, 1_200, index, index)).flat(), ...inserts.flush()]).toEqual([]);
     db.exec("COMMIT");
-    expect(db.prepare("SELECT c0, c1199 FROM t ORDER BY rowid").all()).toEqual([
-      { c0: 1, c1199: 1 },
-      { c0: 2, c1199: 2 },
-    ]);
+    expect(db.prepare("SELECT c0, c1199 FROM t ORDER BY rowid").all()).toEqual(Array.from({ length: 600 }, (_, index) => ({ c0: index, c1199: index })));
   });
 
   it("names only the refused row of a failed statement, by its index and line, and keeps the others", () => {
     const { db, inserts } = table(2);
     db.exec("BEGIN");
-    const refused = Array.from({ length: 64 }, (_, index) => addRow(inserts, 2, index === 7 ? "seven" : index, index)).flat();
+    // 512 rows one by one, then a statement of 64 whose eighth row (index 519) is refused.
+    const refused = Array.from({ length: 576 }, (_, index) => addRow(inserts, 2, index === 519 ? "bad" : index, index)).flat();
     db.exec("COMMIT");
-    expect(refused.map((row) => [row.index, row.line, (row.error as { code?: string }).code])).toEqual([[7, 9, "SQLITE_CONSTRAINT_DATATYPE"]]);
+    expect(refused.map((row) => [row.index, row.line, (row.error as { code?: string }).code])).toEqual([[519, 521, "SQLITE_CONSTRAINT_DATATYPE"]]);
     expect(db.prepare("SELECT c0 FROM t ORDER BY rowid").all()).toEqual(
-      Array.from({ length: 64 }, (_, index) => ({ c0: index })).filter((row) => row.c0 !== 7),
+      Array.from({ length: 576 }, (_, index) => ({ c0: index })).filter((row) => row.c0 !== 519),
     );
   });
 });

@@ -147,15 +147,17 @@ describe("target-sqlite", () => {
   });
 
   it("keeps the last of each key's rows and only the refused ones out when a statement of many rows meets a bad value", async () => {
-    // 130 records: the first 64 (one statement's worth) name keys 1..32 twice each; index 40 (key 9's second row) and index 100 are bad.
-    const records = Array.from({ length: 130 }, (_, index) => {
-      const id = index < 64 ? (index % 32) + 1 : index + 1;
-      return recordLine("t", { id, n: index === 40 || index === 100 ? "bad" : index });
+    // 512 rows go in one by one (keys 1000…), then statements of 64 rows: the first of those names keys 1..32 twice
+    // each; record 552 (key 9's second row) and record 612 are bad.
+    const records = Array.from({ length: 642 }, (_, index) => {
+      const id = index < 512 ? 1_000 + index : index < 576 ? ((index - 512) % 32) + 1 : index + 1;
+      return recordLine("t", { id, n: index === 552 || index === 612 ? "bad" : index });
     });
     const lines = input(schemaLine("t", { id: { type: "integer" }, n: { type: "integer" } }, ["id"]), ...records, stateLine("all"));
     const expected = [
-      ...Array.from({ length: 32 }, (_, index) => ({ id: index + 1, n: index + 1 === 9 ? 8 : index + 32 })),
-      ...Array.from({ length: 66 }, (_, index) => ({ id: index + 65, n: index + 64 })).filter((row) => row.id !== 101),
+      ...Array.from({ length: 32 }, (_, index) => ({ id: index + 1, n: index + 1 === 9 ? 520 : index + 544 })),
+      ...Array.from({ length: 66 }, (_, index) => ({ id: index + 577, n: index + 576 })).filter((row) => row.id !== 613),
+      ...Array.from({ length: 512 }, (_, index) => ({ id: 1_000 + index, n: index })),
     ];
 
     const rejecting = newDatabase({ validate_records: false });
@@ -164,13 +166,18 @@ describe("target-sqlite", () => {
     const deadLetters = jsonLines(rejected.stdout).filter(
       (line): line is Record<string, unknown> => typeof line === "object" && line !== null && (line as Record<string, unknown>)["type"] === "DEAD_LETTER",
     );
-    expect(deadLetters.map((letter) => (letter["record"] as Record<string, unknown>)["id"]).sort()).toEqual([101, 9]);
+    expect(deadLetters.map((letter) => [(letter["record"] as Record<string, unknown>)["id"], (letter["location"] as Record<string, unknown>)["line"]])).toEqual(
+      [
+        [9, 554],
+        [613, 614],
+      ],
+    );
     expect(tableRows(rejecting.database, "t", "id")).toEqual(expected);
 
     const failing = newDatabase({ validate_records: false });
     const failed = await runNode(target, ["--config", failing.config], { input: lines });
     expect(failed.exitCode).toBe(1);
-    expect(failed.stderr).toContain("line 42, field n: cannot store a text value in INTEGER column n");
+    expect(failed.stderr).toContain("line 554, field n: cannot store a text value in INTEGER column n");
     expect(tableRows(failing.database, "t")).toEqual([]);
   });
 
