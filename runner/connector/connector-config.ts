@@ -1,4 +1,4 @@
-import { writeFileSync } from "node:fs";
+import { renameSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { AgoraError } from "../../protocol/index.js";
 import { settingLine } from "../project/setting-line.js";
@@ -9,11 +9,21 @@ export function configFileOf(connector: ConnectorDefinition, dir: string): strin
   return join(dir, `${connector.name.replace(/[^\w.-]/g, "_")}.config.json`);
 }
 
-/** The connector's args, plus `--config FILE` for its config written (mode 0600) into `dir`. */
+let written = 0;
+
+/**
+ * The connector's args, plus `--config FILE` for its config written (mode
+ * 0600) into `dir`. Written aside and renamed into place: a run writes the
+ * file again for a probe (`--about`) while the connector it started first
+ * may be reading it, and must never see it cut short.
+ */
 export function argsWithConfig(connector: ConnectorDefinition, dir: string): string[] {
   if (connector.config === undefined) return [...connector.args];
   const file = configFileOf(connector, dir);
-  writeFileSync(file, JSON.stringify(connector.config), { mode: 0o600 });
+  written += 1;
+  const aside = `${file}.${process.pid}-${written}.tmp`;
+  writeFileSync(aside, JSON.stringify(connector.config), { mode: 0o600 });
+  renameSync(aside, file);
   return [...connector.args, "--config", file];
 }
 
