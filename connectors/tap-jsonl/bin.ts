@@ -1,4 +1,4 @@
 #!/usr/bin/env node
 import { tapJsonl } from "./index.js";
 
-await tapJsonl.main();
+await tapJsonl.main(process.argv.slice(2), { compiledSettings: new URL("./settings-validator.cjs", import.meta.url) });

@@ -1,4 +1,4 @@
 #!/usr/bin/env node
 import { targetJsonl } from "./index.js";
 
-await targetJsonl.main();
+await targetJsonl.main(process.argv.slice(2), { compiledSettings: new URL("./settings-validator.cjs", import.meta.url) });

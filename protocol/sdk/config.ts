@@ -1,7 +1,8 @@
-import type { Ajv } from "ajv";
+import type { ValidateFunction } from "ajv";
 import { ConfigError } from "../errors.js";
 import type { JsonSchema } from "../messages/types.js";
 import { createAjv } from "../validation/ajv-instance.js";
+import { SETTINGS_AJV_OPTIONS } from "./compiled-settings.js";
 import { readJsonFile } from "./read-json-file.js";
 import { registerConfigSecrets } from "../secrets/secret-values.js";
 import { ProtocolCodes } from "../messages/codes.js";
@@ -48,9 +49,8 @@ export function validateConfig(
   settings: JsonSchema,
   files: readonly string[],
   connector: string,
-  ajv: Ajv = createAjv({ useDefaults: true, allErrors: true }),
+  validate: ValidateFunction = createAjv(SETTINGS_AJV_OPTIONS).compile(settings),
 ): ConnectorConfig {
-  const validate = ajv.compile(settings);
   const copy = structuredClone(config);
   if (validate(copy)) return copy;
   // Every problem at once, so a config is fixed in one go rather than one error per run.
@@ -116,9 +116,10 @@ function protoKeyPath(value: unknown, path: string): string | undefined {
  * Reads, merges and validates the --config files, and registers the
  * config's secrets (settings the schema marks secret, and settings named
  * like credentials) so that nothing the connector writes to stderr shows
- * them.
+ * them. `compiled` is `settings` compiled ahead of time (compiled-settings.ts),
+ * when there is such a validator.
  */
-export function loadConfig(files: readonly string[], settings: JsonSchema, connector: string): ConnectorConfig {
+export function loadConfig(files: readonly string[], settings: JsonSchema, connector: string, compiled?: ValidateFunction): ConnectorConfig {
   const configs = files.map((file) => {
     const value = readJsonFile(file, "--config");
     if (!isPlainObject(value)) {
@@ -134,7 +135,7 @@ export function loadConfig(files: readonly string[], settings: JsonSchema, conne
     }
     return value;
   });
-  const config = validateConfig(mergeConfigs(configs), settings, files, connector);
+  const config = validateConfig(mergeConfigs(configs), settings, files, connector, compiled);
   registerConfigSecrets(config, settings);
   return config;
 }

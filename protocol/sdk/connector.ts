@@ -5,7 +5,16 @@ import type { AboutInfo } from "./about.js";
 export interface Connector {
   readonly about: AboutInfo;
   /** Runs the connector as a process with this command line (default: process.argv) and exits. */
-  main(argv?: readonly string[]): Promise<never>;
+  main(argv?: readonly string[], options?: ConnectorMainOptions): Promise<never>;
+}
+
+export interface ConnectorMainOptions {
+  /**
+   * A module with the settings schema compiled ahead of time
+   * (settingsValidatorSource), used when it was written for these settings;
+   * the build writes one beside each of our executables.
+   */
+  readonly compiledSettings?: URL;
 }
 
 /** Adds the SDK's own settings to an author's settings schema. */

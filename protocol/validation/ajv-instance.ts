@@ -34,6 +34,16 @@ function isMultipleOf(divisor: number, value: number): boolean {
 }
 
 /**
+ * What createAjv gives a meaning of its own, in code of this process: a
+ * schema using any of them cannot be compiled into a module that runs
+ * elsewhere (ajv's standalone code would name ajv's own versions).
+ */
+export const OWN_KEYWORDS: ReadonlySet<string> = new Set(["multipleOf", "pattern", "patternProperties"]);
+/** The formats createAjv checks its own way (the date-time of RFC 3339, leap seconds included). */
+const OWN_FORMAT_CHECKS: Readonly<Record<string, (text: string) => boolean>> = { "date-time": isDateTime };
+export const OWN_FORMATS: ReadonlySet<string> = new Set(Object.keys(OWN_FORMAT_CHECKS));
+
+/**
  * An ajv instance configured for schemas from the wild: unknown keywords
  * (`inclusion`, `selected`, ...) and formats are ignored rather than fatal,
  * `"type": ["null", "string"]` unions are allowed, draft-04 `$schema` URIs do
@@ -64,6 +74,6 @@ export function createAjv(options: Options = {}, dialect: SchemaDialect = "draft
     validate: isMultipleOf,
     errors: false,
   });
-  ajv.addFormat("date-time", { type: "string", validate: isDateTime });
+  for (const [name, validate] of Object.entries(OWN_FORMAT_CHECKS)) ajv.addFormat(name, { type: "string", validate });
   return ajv;
 }

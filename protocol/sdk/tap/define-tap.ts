@@ -5,6 +5,7 @@ import { renderAboutMarkdown, type AboutInfo } from "../about.js";
 import { connectorMain } from "../cli/connector-main.js";
 import { exitCodeForSignal } from "../exit-codes.js";
 import { parseConnectorArgs, type ConnectorArgs } from "../cli/connector-args.js";
+import { compiledSettingsValidator } from "../compiled-settings.js";
 import { loadConfig, type ConnectorConfig } from "../config.js";
 import { printAbout, withSdkSettings, type Connector } from "../connector.js";
 import { loadCatalogFile } from "../load-catalog.js";
@@ -44,9 +45,9 @@ export function defineTap<Config extends ConnectorConfig = ConnectorConfig>(defi
     settings,
   };
 
-  async function run(args: ConnectorArgs, logger: Logger): Promise<number | void> {
+  async function run(args: ConnectorArgs, logger: Logger, compiledSettings: URL | undefined): Promise<number | void> {
     if (args.mode === "about") return printAbout(about, args.format, renderAboutMarkdown);
-    const config = loadConfig(args.configFiles, settings, definition.name) as Config & TapConfig;
+    const config = loadConfig(args.configFiles, settings, definition.name, compiledSettingsValidator(compiledSettings, settings)) as Config & TapConfig;
     const context: TapContext<Config> = { config, logger };
     if (args.mode === "discover") return printCatalog(definition, context);
     if (args.mode === "test_connection") return testConnection(definition, context, logger);
@@ -55,8 +56,12 @@ export function defineTap<Config extends ConnectorConfig = ConnectorConfig>(defi
 
   return {
     about,
-    main: (argv = process.argv.slice(2)) =>
-      connectorMain(definition.name, () => parseConnectorArgs(argv, definition.name, definition.version, definition.description, "tap"), run),
+    main: (argv = process.argv.slice(2), options = {}) =>
+      connectorMain(
+        definition.name,
+        () => parseConnectorArgs(argv, definition.name, definition.version, definition.description, "tap"),
+        (args, logger) => run(args, logger, options.compiledSettings),
+      ),
   };
 }
 

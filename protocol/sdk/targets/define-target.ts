@@ -4,6 +4,7 @@ import type { JsonSchema } from "../../messages/types.js";
 import { renderAboutMarkdown, type AboutInfo } from "../about.js";
 import { parseConnectorArgs, type ConnectorArgs } from "../cli/connector-args.js";
 import { connectorMain } from "../cli/connector-main.js";
+import { compiledSettingsValidator } from "../compiled-settings.js";
 import { loadConfig, type ConnectorConfig } from "../config.js";
 import { printAbout, withSdkSettings, type Connector } from "../connector.js";
 import type { Logger } from "../logger.js";
@@ -77,9 +78,9 @@ export function defineTarget<Config extends ConnectorConfig = ConnectorConfig>(d
     settings,
   };
 
-  async function run(args: ConnectorArgs, logger: Logger): Promise<number | void> {
+  async function run(args: ConnectorArgs, logger: Logger, compiledSettings: URL | undefined): Promise<number | void> {
     if (args.mode === "about") return printAbout(about, args.format, renderAboutMarkdown);
-    const config = loadConfig(args.configFiles, settings, definition.name) as Config & TargetConfig;
+    const config = loadConfig(args.configFiles, settings, definition.name, compiledSettingsValidator(compiledSettings, settings)) as Config & TargetConfig;
     const context: TargetContext<Config> = { config, logger };
     if (args.mode === "test_connection") {
       // Said plainly: an author who has not written a check must not read "connection ok".
@@ -107,7 +108,11 @@ export function defineTarget<Config extends ConnectorConfig = ConnectorConfig>(d
 
   return {
     about,
-    main: (argv = process.argv.slice(2)) =>
-      connectorMain(definition.name, () => parseConnectorArgs(argv, definition.name, definition.version, definition.description, "target"), run),
+    main: (argv = process.argv.slice(2), options = {}) =>
+      connectorMain(
+        definition.name,
+        () => parseConnectorArgs(argv, definition.name, definition.version, definition.description, "target"),
+        (args, logger) => run(args, logger, options.compiledSettings),
+      ),
   };
 }
