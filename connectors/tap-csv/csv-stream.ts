@@ -127,7 +127,7 @@ export async function csvStream(file: CsvFile, config: CsvConfig, knownSchema?: 
             return bad(row.line, rowText(cells, file), "CSV_BAD_VALUE", error.message, position, columns[index]);
           }
         }
-        for (const index of row.quotedEmpty ?? []) if (textColumns.has(index)) values[index] = "";
+        if (row.quotedEmpty !== undefined) for (const index of row.quotedEmpty) if (textColumns.has(index)) values[index] = "";
         return values;
       };
 
