@@ -53,11 +53,13 @@ export class StreamTable {
     if (this.wholeRecord) wanted.set(RECORD_COLUMN, columnKind({ type: "object" }));
     const existing = this.existingColumns();
     if (existing.length === 0) {
+      // A new table has the schema's columns and no others: asking SQLite again was 2,000 PRAGMAs for 2,000 new tables.
       this.create(wanted, stream.keyProperties);
+      this.versioned = wanted.has(VERSION_COLUMN);
     } else {
       this.evolve(existing, wanted, stream);
+      this.versioned = this.existingColumns().some((column) => column.name === VERSION_COLUMN);
     }
-    this.versioned = this.existingColumns().some((column) => column.name === VERSION_COLUMN);
     this.columns = [...wanted.keys()];
     this.kinds = [...wanted.values()];
     this.inserts = this.rowInserts(stream.keyProperties);
