@@ -33,7 +33,11 @@ echo '{"type":"STATE","value":{"done":30}}'
 const project = (name: string, schedule?: { once: true }): string => {
   const cwd = pipelineProject(
     join(dir, name),
-    { tap: { command: "./slow-tap.sh" }, target: { command: "target-sqlite", config: { database: "out.db" } }, ...(schedule === undefined ? {} : { schedule }) },
+    {
+      tap: { command: "./slow-tap.sh" },
+      target: { command: "target-sqlite", config: { database: "out.db" } },
+      ...(schedule === undefined ? {} : { schedule }),
+    },
     "sample",
   );
   writeFileSync(join(cwd, "slow-tap.sh"), SLOW_TAP, { mode: 0o755 });
