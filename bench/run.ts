@@ -9,7 +9,7 @@ import { cpus, tmpdir, totalmem } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { startThrowawayPostgres } from "./postgres-server.js";
-import { BenchInputs, writeBenchCsv } from "./files.js";
+import { BenchInputs, writeBenchCsv, writeBenchMessages } from "./files.js";
 import { goalsTable } from "./goals.js";
 import { runConnectorBench, runOf, type ConnectorResults } from "./suites/connectors.js";
 import { runCsvParserBench } from "./suites/csv-parsers.js";
@@ -124,8 +124,13 @@ if (only === undefined || only === "peers") {
   const rows = quick ? 10_000 : 100_000;
   process.stderr.write(`peers: ${rows.toLocaleString("en")} rows…\n`);
   const csv = join(tmpdir(), `agora-bench-peers-${process.pid}.csv`);
+  const messages = join(tmpdir(), `agora-bench-peers-${process.pid}.jsonl`);
   await writeBenchCsv(csv, rows);
-  peers = await runPeerBench(root, csv, rows, tmpdir(), quick ? 1 : 3).finally(() => rmSync(csv, { force: true }));
+  await writeBenchMessages(messages, rows);
+  peers = await runPeerBench(root, csv, messages, rows, tmpdir(), quick ? 1 : 3).finally(() => {
+    rmSync(csv, { force: true });
+    rmSync(messages, { force: true });
+  });
   sections.push("## Against a real Singer peer (Python)", "", peers.markdown, "");
   suiteDone("peers");
 }

@@ -105,6 +105,7 @@ if __name__ == "__main__":
 export const TARGET_TEST = `"""Tests of __NAME__, run as a process as a runner runs it: python3 -m unittest discover -s tests."""
 import json
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -116,6 +117,7 @@ SCRIPT = os.path.join(os.path.dirname(__file__), "..", "__MODULE__.py")
 class TargetTest(unittest.TestCase):
     def test_writes_records_then_confirms_the_state(self):
         destination = tempfile.mkdtemp()
+        self.addCleanup(shutil.rmtree, destination, ignore_errors=True)
         config = os.path.join(destination, "config.json")
         with open(config, "w") as handle:
             json.dump({"destination_path": os.path.join(destination, "out")}, handle)

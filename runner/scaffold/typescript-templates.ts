@@ -95,14 +95,15 @@ await target.main();
 `;
 
 const TAP_TEST = `import { execFileSync } from "node:child_process";
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { test } from "node:test";
+import { after, test } from "node:test";
 import assert from "node:assert/strict";
 
 const bin = new URL("../dist/index.js", import.meta.url).pathname;
 const dir = mkdtempSync(join(tmpdir(), "__NAME__-"));
+after(() => rmSync(dir, { recursive: true, force: true }));
 const run = (...args) =>
   execFileSync(process.execPath, [bin, ...args], { encoding: "utf8" })
     .split("\\n")
@@ -121,7 +122,7 @@ test("syncs every item, then resumes after its bookmark", () => {
 `;
 
 const TARGET_TEST = `import { execFileSync } from "node:child_process";
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "node:test";
@@ -129,8 +130,9 @@ import assert from "node:assert/strict";
 
 const bin = new URL("../dist/index.js", import.meta.url).pathname;
 
-test("writes the records, then confirms the STATE", () => {
+test("writes the records, then confirms the STATE", (t) => {
   const dir = mkdtempSync(join(tmpdir(), "__NAME__-"));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
   writeFileSync(join(dir, "config.json"), JSON.stringify({ destination_path: join(dir, "out") }));
   const input = [
     { type: "SCHEMA", stream: "items", schema: { type: "object", properties: { id: { type: "integer" } } }, key_properties: ["id"] },
