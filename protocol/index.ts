@@ -56,7 +56,7 @@ export type {
   TargetWriter,
   TextWriter,
 } from "./sdk/targets/types.js";
-export type { Connector } from "./sdk/connector.js";
+export type { Connector, ConnectorMainOptions } from "./sdk/connector.js";
 export { renderAboutMarkdown, type AboutInfo, type ConnectorKind } from "./sdk/about.js";
 export { ExitCodes, exitCodeFor, exitCodeForSignal } from "./sdk/exit-codes.js";
 export { createLogger, LOG_LEVELS, type Logger, type LogLevel } from "./sdk/logger.js";

@@ -3,18 +3,16 @@ import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { fileURLToPath } from "node:url";
 import type { ValidateFunction } from "ajv";
-import standalone from "ajv/dist/standalone/index.js";
 import type { JsonSchema } from "../messages/types.js";
-import { createAjv, OWN_FORMATS, OWN_KEYWORDS } from "../validation/ajv-instance.js";
 
-/**
+/*
  * A connector's settings schema compiled ahead of time. ajv compiling it
  * at every start was a fifth of a connector's start-up (tap-csv
  * --discover: 34 ms of 147 in a profile); `npm run build` writes the
- * compiled code beside each of our executables (settings-validator.cjs)
- * and the executable passes its URL to `main`. A connector of any other
- * author, or a file written for other settings, compiles at start as
- * before.
+ * compiled code beside each of our executables (settings-validator.cjs,
+ * by settings-validator-source.ts) and the executable passes its URL to
+ * `main`. A connector of any other author, or a file written for other
+ * settings, compiles at start as before.
  */
 
 /** The ajv options of a settings validator: defaults filled in, every problem reported. */
@@ -23,32 +21,6 @@ export const SETTINGS_AJV_OPTIONS = { useDefaults: true, allErrors: true } as co
 /** What identifies a settings schema: the hash of its JSON. */
 export function settingsKey(settings: JsonSchema): string {
   return createHash("sha256").update(JSON.stringify(settings)).digest("hex");
-}
-
-type Standalone = (ajv: unknown, validate: unknown) => string;
-
-/**
- * The CommonJS module of `settings` compiled, exporting the validator and
- * its settingsKey; undefined when the schema uses what createAjv gives a
- * meaning of its own (OWN_KEYWORDS, OWN_FORMATS), which the module could
- * not run the same way.
- */
-export function settingsValidatorSource(settings: JsonSchema): string | undefined {
-  if (usesOwnMeanings(settings)) return undefined;
-  const ajv = createAjv({ ...SETTINGS_AJV_OPTIONS, code: { source: true } });
-  const generate = ((standalone as unknown as { default?: Standalone }).default ?? standalone) as unknown as Standalone;
-  return `${generate(ajv, ajv.compile(settings))}\nmodule.exports.settingsKey = ${JSON.stringify(settingsKey(settings))};\n`;
-}
-
-/** True when a keyword or format of createAjv's own appears anywhere in the schema (a setting named so counts too: it is only compiled at start). */
-function usesOwnMeanings(value: unknown): boolean {
-  if (Array.isArray(value)) return value.some(usesOwnMeanings);
-  if (typeof value !== "object" || value === null) return false;
-  for (const [key, item] of Object.entries(value)) {
-    if (OWN_KEYWORDS.has(key) || (key === "format" && typeof item === "string" && OWN_FORMATS.has(item))) return true;
-    if (usesOwnMeanings(item)) return true;
-  }
-  return false;
 }
 
 /**

@@ -7,7 +7,7 @@
 import { readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { JsonSchema } from "../messages/types.js";
-import { settingsValidatorSource } from "./compiled-settings.js";
+import { settingsValidatorSource } from "./settings-validator-source.js";
 
 for (const folder of process.argv.slice(2)) {
   const about = JSON.parse(readFileSync(join(folder, "about.json"), "utf8")) as { settings?: JsonSchema };

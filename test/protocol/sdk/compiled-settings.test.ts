@@ -3,7 +3,8 @@ import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { describe, expect, it } from "vitest";
 import type { JsonSchema } from "../../../protocol/index.js";
-import { compiledSettingsValidator, settingsValidatorSource } from "../../../protocol/sdk/compiled-settings.js";
+import { compiledSettingsValidator } from "../../../protocol/sdk/compiled-settings.js";
+import { settingsValidatorSource } from "../../../protocol/sdk/settings-validator-source.js";
 import { validateConfig } from "../../../protocol/sdk/config.js";
 import { ROOT, tempDir } from "../../helpers/processes.js";
 
