@@ -46,13 +46,17 @@ export async function runPeerBench(root: string, csv: string, messages: string, 
   const env = { PYTHONPATH: `${join(peers, "singer-python")}:${join(peers, "tap-csv")}` };
   let ours: ProcessRun | undefined;
   let theirs: ProcessRun | undefined;
-  for (let round = 0; round < rounds; round += 1) {
-    const mine = await measureProcess(join(root, "dist", "connectors", "tap-csv", "bin.js"), ["--config", ourConfig]);
-    const peer = await measureProcess(PYTHON, ["-c", "import tap_csv; tap_csv.main()", "--config", theirConfig], undefined, undefined, true, env);
-    if (mine.exitCode !== 0) throw new Error(`tap-csv failed: ${mine.stderr}`);
-    if (peer.exitCode !== 0) throw new Error(`robertjmoore's tap-csv failed: ${peer.stderr}`);
-    if (ours === undefined || mine.seconds < ours.seconds) ours = mine;
-    if (theirs === undefined || peer.seconds < theirs.seconds) theirs = peer;
+  try {
+    for (let round = 0; round < rounds; round += 1) {
+      const mine = await measureProcess(join(root, "dist", "connectors", "tap-csv", "bin.js"), ["--config", ourConfig]);
+      const peer = await measureProcess(PYTHON, ["-c", "import tap_csv; tap_csv.main()", "--config", theirConfig], undefined, undefined, true, env);
+      if (mine.exitCode !== 0) throw new Error(`tap-csv failed: ${mine.stderr}`);
+      if (peer.exitCode !== 0) throw new Error(`robertjmoore's tap-csv failed: ${peer.stderr}`);
+      if (ours === undefined || mine.seconds < ours.seconds) ours = mine;
+      if (theirs === undefined || peer.seconds < theirs.seconds) theirs = peer;
+    }
+  } finally {
+    for (const file of [ourConfig, theirConfig]) rmSync(file, { force: true });
   }
   const result = { rows, ours: ours as ProcessRun, theirs: theirs as ProcessRun };
   const targetJsonl = await targetJsonlAgainstPeer(root, peers, messages, rows, work, rounds);
@@ -122,7 +126,7 @@ async function targetJsonlAgainstPeer(
       if (theirs === undefined || peer.seconds < theirs.seconds) theirs = peer;
     }
   } finally {
-    for (const folder of [ourOut, theirOut]) rmSync(folder, { recursive: true, force: true });
+    for (const path of [ourOut, theirOut, ourConfig, theirConfig]) rmSync(path, { recursive: true, force: true });
   }
   return { rows, ours: ours as ProcessRun, theirs: theirs as ProcessRun };
 }
