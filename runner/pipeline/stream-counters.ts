@@ -18,7 +18,8 @@ export class StreamCounters {
   total = 0;
 
   add(stream: string, count = 1): void {
-    this.byStream[stream] = countOf(this.byStream, stream) + count;
+    // The table has no prototype, so what a lookup finds is its own (`__proto__` included): no hasOwn needed.
+    this.byStream[stream] = (this.byStream[stream] ?? 0) + count;
     this.total += count;
   }
 
