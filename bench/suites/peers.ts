@@ -44,51 +44,76 @@ export async function runPeerBench(root: string, csv: string, messages: string, 
   writeFileSync(ourConfig, JSON.stringify({ files: [{ path: csv, stream: "users", key_properties: ["id"] }] }));
   writeFileSync(theirConfig, JSON.stringify({ files: [{ entity: "users", file: csv, keys: ["id"] }] }));
   const env = { PYTHONPATH: `${join(peers, "singer-python")}:${join(peers, "tap-csv")}` };
-  let ours: ProcessRun | undefined;
-  let theirs: ProcessRun | undefined;
+  let tapCsv: PeerResult;
   try {
-    for (let round = 0; round < rounds; round += 1) {
-      const mine = await measureProcess(join(root, "dist", "connectors", "tap-csv", "bin.js"), ["--config", ourConfig]);
-      const peer = await measureProcess(PYTHON, ["-c", "import tap_csv; tap_csv.main()", "--config", theirConfig], undefined, undefined, true, env);
-      if (mine.exitCode !== 0) throw new Error(`tap-csv failed: ${mine.stderr}`);
-      if (peer.exitCode !== 0) throw new Error(`robertjmoore's tap-csv failed: ${peer.stderr}`);
-      if (ours === undefined || mine.seconds < ours.seconds) ours = mine;
-      if (theirs === undefined || peer.seconds < theirs.seconds) theirs = peer;
-    }
+    tapCsv = await bestOfTurns(rows, rounds, {
+      ours: { name: "tap-csv", run: () => measureProcess(join(root, "dist", "connectors", "tap-csv", "bin.js"), ["--config", ourConfig]) },
+      theirs: {
+        name: "robertjmoore's tap-csv",
+        run: () => measureProcess(PYTHON, ["-c", "import tap_csv; tap_csv.main()", "--config", theirConfig], undefined, undefined, true, env),
+      },
+    });
   } finally {
     for (const file of [ourConfig, theirConfig]) rmSync(file, { force: true });
   }
-  const result = { rows, ours: ours as ProcessRun, theirs: theirs as ProcessRun };
   const targetJsonl = await targetJsonlAgainstPeer(root, peers, messages, rows, work, rounds);
-  const line = (name: string, run: ProcessRun): string =>
-    `| ${name} | ${run.seconds.toFixed(2)} | ${formatRate(rows / run.seconds)} | ${run.cpuSeconds.toFixed(2)} | ${(run.peakRssBytes / 2 ** 20).toFixed(0)} |`;
   return {
     markdown: [
-      `The bench CSV, ${rows.toLocaleString("en")} rows, each tap alone as a process (start-up included), best of ${rounds}, taking turns. Ours types every value (integers, numbers, booleans, dates, JSON); the peer writes every value as a string.`,
-      "",
-      "| tap | seconds | rows/s | CPU s | peak RSS MB |",
-      "| --- | ---: | ---: | ---: | ---: |",
-      line("tap-csv (ours)", result.ours),
-      line("robertjmoore's tap-csv (singer-python, Python 3)", result.theirs),
-      "",
-      `Ours is ${(result.theirs.seconds / result.ours.seconds).toFixed(2)}× as fast.`,
+      ...peerTable(
+        `The bench CSV, ${rows.toLocaleString("en")} rows, each tap alone as a process (start-up included), best of ${rounds}, taking turns. Ours types every value (integers, numbers, booleans, dates, JSON); the peer writes every value as a string.`,
+        ["tap", "rows/s"],
+        ["tap-csv (ours)", "robertjmoore's tap-csv (singer-python, Python 3)"],
+        tapCsv,
+      ),
       "",
       ...(targetJsonl === undefined
         ? ["andyhuynh3's target-jsonl: not measured (AGORA_BENCH_PEERS holds no target-jsonl and adjust-precision-for-schema checkouts)."]
-        : [
+        : peerTable(
             `The bench messages, ${rows.toLocaleString("en")} records, each target alone as a process reading them on stdin, best of ${rounds}, taking turns; both validate each record against its schema.`,
-            "",
-            "| target | seconds | records/s | CPU s | peak RSS MB |",
-            "| --- | ---: | ---: | ---: | ---: |",
-            line("target-jsonl (ours)", targetJsonl.ours),
-            line("andyhuynh3's target-jsonl (singer-python, Python 3)", targetJsonl.theirs),
-            "",
-            `Ours is ${(targetJsonl.theirs.seconds / targetJsonl.ours.seconds).toFixed(2)}× as fast.`,
-          ]),
+            ["target", "records/s"],
+            ["target-jsonl (ours)", "andyhuynh3's target-jsonl (singer-python, Python 3)"],
+            targetJsonl,
+          )),
     ].join("\n"),
-    tapCsv: result,
+    tapCsv,
     targetJsonl,
   };
+}
+
+/** One side of a comparison: its name in an error, and one measured run of it. */
+interface Side {
+  readonly name: string;
+  readonly run: () => Promise<ProcessRun>;
+}
+
+/** The quickest of `rounds` runs of each side, taking turns; a run that fails stops the bench with its stderr. */
+async function bestOfTurns(rows: number, rounds: number, sides: { readonly ours: Side; readonly theirs: Side }): Promise<PeerResult> {
+  const best: { ours?: ProcessRun; theirs?: ProcessRun } = {};
+  for (let round = 0; round < rounds; round += 1) {
+    for (const side of ["ours", "theirs"] as const) {
+      const run = await sides[side].run();
+      if (run.exitCode !== 0) throw new Error(`${sides[side].name} failed: ${run.stderr.slice(-500)}`);
+      const quickest = best[side];
+      if (quickest === undefined || run.seconds < quickest.seconds) best[side] = run;
+    }
+  }
+  return { rows, ours: best.ours as ProcessRun, theirs: best.theirs as ProcessRun };
+}
+
+/** A comparison's lines in RESULTS.md: what was run, a row per side, and the ratio. */
+function peerTable(intro: string, [what, rate]: readonly [string, string], [ourName, theirName]: readonly [string, string], result: PeerResult): string[] {
+  const line = (name: string, run: ProcessRun): string =>
+    `| ${name} | ${run.seconds.toFixed(2)} | ${formatRate(result.rows / run.seconds)} | ${run.cpuSeconds.toFixed(2)} | ${(run.peakRssBytes / 2 ** 20).toFixed(0)} |`;
+  return [
+    intro,
+    "",
+    `| ${what} | seconds | ${rate} | CPU s | peak RSS MB |`,
+    "| --- | ---: | ---: | ---: | ---: |",
+    line(ourName, result.ours),
+    line(theirName, result.theirs),
+    "",
+    `Ours is ${(result.theirs.seconds / result.ours.seconds).toFixed(2)}× as fast.`,
+  ];
 }
 
 /** target-jsonl against andyhuynh3's on the same messages; undefined when its checkouts are not in `peers`. */
@@ -110,23 +135,26 @@ async function targetJsonlAgainstPeer(
   writeFileSync(ourConfig, JSON.stringify({ destination_path: ourOut }));
   writeFileSync(theirConfig, JSON.stringify({ destination_path: theirOut }));
   const env = { PYTHONPATH: ["singer-python", "adjust-precision-for-schema", "target-jsonl"].map((folder) => join(peers, folder)).join(":") };
-  let ours: ProcessRun | undefined;
-  let theirs: ProcessRun | undefined;
+  /** Each run writes into an empty folder of its own. */
+  const intoEmpty = (folder: string, run: () => Promise<ProcessRun>) => (): Promise<ProcessRun> => {
+    rmSync(folder, { recursive: true, force: true });
+    mkdirSync(folder);
+    return run();
+  };
   try {
-    for (let round = 0; round < rounds; round += 1) {
-      for (const folder of [ourOut, theirOut]) {
-        rmSync(folder, { recursive: true, force: true });
-        mkdirSync(folder);
-      }
-      const mine = await measureProcess(join(root, "dist", "connectors", "target-jsonl", "bin.js"), ["--config", ourConfig], messages);
-      const peer = await measureProcess(PYTHON, ["-c", "import target_jsonl; target_jsonl.main()", "-c", theirConfig], messages, undefined, true, env);
-      if (mine.exitCode !== 0) throw new Error(`target-jsonl failed: ${mine.stderr}`);
-      if (peer.exitCode !== 0) throw new Error(`andyhuynh3's target-jsonl failed: ${peer.stderr.slice(-500)}`);
-      if (ours === undefined || mine.seconds < ours.seconds) ours = mine;
-      if (theirs === undefined || peer.seconds < theirs.seconds) theirs = peer;
-    }
+    return await bestOfTurns(rows, rounds, {
+      ours: {
+        name: "target-jsonl",
+        run: intoEmpty(ourOut, () => measureProcess(join(root, "dist", "connectors", "target-jsonl", "bin.js"), ["--config", ourConfig], messages)),
+      },
+      theirs: {
+        name: "andyhuynh3's target-jsonl",
+        run: intoEmpty(theirOut, () =>
+          measureProcess(PYTHON, ["-c", "import target_jsonl; target_jsonl.main()", "-c", theirConfig], messages, undefined, true, env),
+        ),
+      },
+    });
   } finally {
     for (const path of [ourOut, theirOut, ourConfig, theirConfig]) rmSync(path, { recursive: true, force: true });
   }
-  return { rows, ours: ours as ProcessRun, theirs: theirs as ProcessRun };
 }
