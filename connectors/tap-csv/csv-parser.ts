@@ -173,7 +173,8 @@ export class CsvParser {
     const firstLine = this.line;
     let lines = 0;
     const cells: string[] = [];
-    const quotedEmpty: number[] = [];
+    // Made at the first quoted empty field: most rows have none, and pay no array.
+    let quotedEmpty: number[] | undefined;
     let position = start;
     for (;;) {
       // One field from `position`.
@@ -217,7 +218,7 @@ export class CsvParser {
         // After the closing quote: a delimiter, the row's end, or text that makes the field unquoted.
         const after = at < length ? text.charCodeAt(at) : -1;
         if (after === delimiter) {
-          if (value === "") quotedEmpty.push(cells.length);
+          if (value === "") (quotedEmpty ??= []).push(cells.length);
           cells.push(value);
           position = at + 1;
           continue;
@@ -225,7 +226,7 @@ export class CsvParser {
         const rowEnds = this.rowEndAt(text, at, final);
         if (rowEnds === undefined) return -1;
         if (rowEnds !== false) {
-          if (value === "") quotedEmpty.push(cells.length);
+          if (value === "") (quotedEmpty ??= []).push(cells.length);
           cells.push(value);
           return this.finishRow(cells, firstLine, lines, rowEnds, rows, quotedEmpty);
         }
@@ -290,7 +291,7 @@ export class CsvParser {
 
   private finishRow(cells: string[], firstLine: number, lines: number, next: number, rows: CsvRow[], quotedEmpty?: readonly number[]): number {
     rows.push(
-      quotedEmpty === undefined || quotedEmpty.length === 0
+      quotedEmpty === undefined
         ? { ok: true, cells, line: firstLine, lastLine: firstLine + lines }
         : { ok: true, cells, quotedEmpty, line: firstLine, lastLine: firstLine + lines },
     );

@@ -82,8 +82,8 @@ export const targetJsonl = defineTarget<JsonlConfig>({
           const path = fileFor(config, stream);
           const text = new TextChunks();
           for (const { records, texts } of entries) {
-            if (texts === undefined) for (const message of records) text.add(`${stringifyJson(message.record)}\n`);
-            else for (const recordJson of texts) text.add(`${recordJson}\n`);
+            if (texts === undefined) for (const message of records) text.addLine(stringifyJson(message.record));
+            else for (const recordJson of texts) text.addLine(recordJson);
           }
           const file = await files.use(stream);
           try {
