@@ -188,15 +188,25 @@ function streamGoals(scaling: readonly StreamScaling[]): Goal[] {
   });
 }
 
-/** Issues 28 and 35: the hot paths no more than 3 % slower than before the exact-values work (CPU time, taking turns). */
+/**
+ * Issues 28 and 35: the hot paths no more than 3 % slower than before the
+ * exact-values work. Judged on instructions a record when valgrind counted
+ * them (repeatable to under 1 % here), else on CPU time (taking turns;
+ * it moves by up to 10 % between runs of one build).
+ */
 function againstGoal(against: AgainstFigures | { readonly reason: string }): Goal {
-  const goal = "no hot path more than 3 % slower (CPU) than before the exact-values work";
+  const goal = "no hot path more than 3 % slower than before the exact-values work";
   if (!("cpu" in against)) return { goal, measured: `not measured: ${against.reason}`, met: false };
-  const changes = against.cpu.map((entry) => ({ connector: entry.connector, change: entry.ratio - 1 }));
+  const listed = (entries: ReadonlyArray<{ connector: string; ratio: number }>): string =>
+    entries.map((entry) => `${entry.connector} ${entry.ratio >= 1 ? "+" : ""}${((entry.ratio - 1) * 100).toFixed(1)} %`).join(", ");
+  const judged = against.instructions ?? against.cpu;
   return {
-    goal: against.ref === EXACT_VALUES_BASE ? `${goal} (${against.ref})` : `no hot path more than 3 % slower (CPU) than ${against.ref}`,
-    measured: changes.map((entry) => `${entry.connector} ${entry.change >= 0 ? "+" : ""}${(entry.change * 100).toFixed(1)} %`).join(", "),
-    met: changes.length > 0 && changes.every((entry) => entry.change <= 0.03),
+    goal: against.ref === EXACT_VALUES_BASE ? `${goal} (${against.ref})` : `no hot path more than 3 % slower than ${against.ref}`,
+    measured:
+      against.instructions === undefined
+        ? `CPU time: ${listed(against.cpu)} (instructions not counted: no valgrind)`
+        : `instructions a record: ${listed(against.instructions)}; CPU time: ${listed(against.cpu)}`,
+    met: judged.length > 0 && judged.every((entry) => entry.ratio <= 1.03),
   };
 }
 

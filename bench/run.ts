@@ -138,7 +138,7 @@ if (only === undefined || only === "peers") {
 let against: AgainstFigures | { readonly reason: string } | undefined;
 if ((only === undefined || only === "against") && againstRef !== undefined) {
   const rows = quick ? 20_000 : 500_000;
-  against = await runAgainstBench(root, againstRef, rows, quick ? 1 : 5, `${work}-against`, inputs);
+  against = await runAgainstBench(root, againstRef, rows, quick ? 1 : 5, `${work}-against`, inputs, quick ? 3_000 : 120_000);
   sections.push(`## Hot paths against ${againstRef}`, "", "markdown" in against ? against.markdown : `Not measured: ${against.reason}.`, "");
   suiteDone("against");
 }

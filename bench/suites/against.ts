@@ -1,7 +1,9 @@
 import { execFileSync } from "node:child_process";
 import { mkdirSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { cpus } from "node:os";
 import { join } from "node:path";
 import type { BenchInputs } from "../files.js";
+import { canCountInstructions, countInstructions, inTurns } from "../instructions.js";
 import { median } from "../measure.js";
 import { measureProcess } from "../process-stats.js";
 import { CONNECTOR_CASES } from "./connectors.js";
@@ -25,6 +27,14 @@ export interface AgainstFigures {
    * machine moves both.
    */
   readonly cpu: ReadonlyArray<{ readonly connector: string; readonly ours: number; readonly theirs: number; readonly ratio: number }>;
+  /**
+   * Per connector, when valgrind is installed: the instructions one more
+   * record costs, once warm, in this checkout and in the ref (a run of
+   * `instructionRows` rows less a run of a third of them, which leaves out
+   * start-up and the compiler's warm-up), and their ratio.
+   */
+  readonly instructions?: ReadonlyArray<{ readonly connector: string; readonly ours: number; readonly theirs: number; readonly ratio: number }>;
+  readonly instructionRows?: number;
   readonly markdown: string;
 }
 
@@ -43,6 +53,7 @@ export async function runAgainstBench(
   rounds: number,
   work: string,
   inputs: BenchInputs,
+  instructionRows: number,
 ): Promise<AgainstFigures | { readonly reason: string }> {
   try {
     execFileSync("git", ["rev-parse", "--verify", "--quiet", `${ref}^{commit}`], { cwd: root, stdio: "ignore" });
@@ -85,16 +96,94 @@ export async function runAgainstBench(
       const ratios = seconds.ours.map((ours, round) => ours / (seconds.theirs[round] as number));
       cpu.push({ connector, ours: median(seconds.ours), theirs: median(seconds.theirs), ratio: median(ratios) });
     }
+    const instructions = canCountInstructions() ? await instructionsAgainst(root, tree, work, inputs, instructionRows) : undefined;
+    const percent = (ratio: number): string => `${ratio >= 1 ? "+" : ""}${((ratio - 1) * 100).toFixed(1)} %`;
     const markdown = [
       `Each connector of this checkout against the same connector built from \`${ref}\`, ${rows.toLocaleString("en")} rows of the bench input, taking turns, ${rounds} rounds; the median CPU time (user + system) of each, and the change as the median of the rounds' ratios (the two runs of a round are back to back, so a slower minute of this shared machine moves both).`,
       "",
       `| connector | ${ref} (CPU s) | this checkout (CPU s) | change |`,
       "| --- | ---: | ---: | ---: |",
-      ...cpu.map((entry) => `| ${entry.connector} | ${entry.theirs.toFixed(2)} | ${entry.ours.toFixed(2)} | ${((entry.ratio - 1) * 100).toFixed(1)} % |`),
+      ...cpu.map((entry) => `| ${entry.connector} | ${entry.theirs.toFixed(2)} | ${entry.ours.toFixed(2)} | ${percent(entry.ratio)} |`),
+      "",
+      ...(instructions === undefined
+        ? ["Instructions not counted: valgrind is not installed (`apt-get install valgrind`)."]
+        : [
+            `Instructions a record once warm (valgrind's cachegrind, \`node --single-threaded\`): a run of ${instructionRows.toLocaleString("en")} rows less a run of ${Math.round(instructionRows / 3).toLocaleString("en")}, divided by the rows between, which leaves out start-up and the compiler's warm-up. Two runs of one build differ by under 0.2 % here, where their CPU times differ by up to 10 %; the goal is judged on these.`,
+            "",
+            `| connector | ${ref} | this checkout | change |`,
+            "| --- | ---: | ---: | ---: |",
+            ...instructions.map(
+              (entry) =>
+                `| ${entry.connector} | ${Math.round(entry.theirs).toLocaleString("en")} | ${Math.round(entry.ours).toLocaleString("en")} | ${percent(entry.ratio)} |`,
+            ),
+          ]),
     ].join("\n");
-    return { ref, rows, cpu, markdown };
+    return { ref, rows, cpu, ...(instructions === undefined ? {} : { instructions, instructionRows }), markdown };
   } finally {
     execFileSync("git", ["worktree", "remove", "--force", tree], { cwd: root, stdio: "ignore" });
     rmSync(work, { recursive: true, force: true });
   }
+}
+
+/**
+ * Instructions a record of each hot path, this checkout (`root`) against
+ * the ref's build (`tree`): `rows` rows less a third of them, two runs at
+ * a time.
+ */
+async function instructionsAgainst(
+  root: string,
+  tree: string,
+  work: string,
+  inputs: BenchInputs,
+  rows: number,
+): Promise<Array<{ connector: string; ours: number; theirs: number; ratio: number }>> {
+  const files = async (count: number): Promise<Record<string, string>> => ({
+    csv: (await inputs.get("csv", count)).path,
+    messages: (await inputs.get("messages", count)).path,
+  });
+  const fewer = Math.round(rows / 3);
+  const sizes = { many: await files(rows), fewer: await files(fewer) };
+  const runs: Array<{ connector: string; side: "ours" | "theirs"; size: "many" | "fewer"; run: () => Promise<number> }> = [];
+  for (const connector of HOT_PATHS) {
+    const spec = CONNECTOR_CASES.find((item) => item.connector === connector);
+    if (spec === undefined) continue;
+    for (const [side, checkout] of [
+      ["ours", root],
+      ["theirs", tree],
+    ] as const) {
+      for (const size of ["many", "fewer"] as const) {
+        // Each run its own folder: two run at once, and a target's output must not meet another's.
+        const dir = join(work, `instructions-${connector}-${side}-${size}`);
+        mkdirSync(dir, { recursive: true });
+        const config = join(dir, "config.json");
+        writeFileSync(config, JSON.stringify(spec.config(sizes[size], dir)));
+        const stdin = spec.kind === "target" ? sizes[size][spec.input] : undefined;
+        runs.push({
+          connector,
+          side,
+          size,
+          run: () => {
+            process.stderr.write(
+              `against: ${connector} (${side === "ours" ? "this checkout" : "the ref"}), instructions of ${size === "many" ? rows : fewer} rows…\n`,
+            );
+            return countInstructions(join(checkout, "dist", "connectors", connector, "bin.js"), ["--config", config], stdin, dir);
+          },
+        });
+      }
+    }
+  }
+  const counts = await inTurns(
+    runs.map((entry) => entry.run),
+    Math.max(1, Math.min(2, cpus().length)),
+  );
+  const perRecord = (connector: string, side: "ours" | "theirs"): number => {
+    const at = (size: "many" | "fewer"): number =>
+      counts[runs.findIndex((entry) => entry.connector === connector && entry.side === side && entry.size === size)] ?? Number.NaN;
+    return (at("many") - at("fewer")) / (rows - fewer);
+  };
+  return HOT_PATHS.map((connector) => {
+    const ours = perRecord(connector, "ours");
+    const theirs = perRecord(connector, "theirs");
+    return { connector, ours, theirs, ratio: ours / theirs };
+  });
 }

