@@ -128,14 +128,14 @@ export class CsvFile {
   private static async started(path: string, columns: readonly string[], format: CsvFormat, handle: FileHandle, writeHeader: boolean): Promise<CsvFile> {
     const file = new CsvFile(path, columns, handle);
     // The header is made durable with the file's first records (a run killed before them leaves a header, or nothing: either is read right next time).
-    if (writeHeader) await file.append([csvLineOf(format)(columns)], false);
+    if (writeHeader) await file.append([[csvLineOf(format)(columns)]], false);
     return file;
   }
 
-  /** Appends CSV lines (each with its newline, from csvRecordLineOf) and fsyncs them (unless `sync` is false). */
-  async append(lines: readonly string[], sync = true): Promise<void> {
+  /** Appends groups of CSV lines, in order (each line with its newline, from csvRecordLineOf), and fsyncs them (unless `sync` is false). */
+  async append(groups: ReadonlyArray<readonly string[]>, sync = true): Promise<void> {
     const text = new TextChunks();
-    for (const line of lines) text.add(line);
+    for (const lines of groups) for (const line of lines) text.add(line);
     try {
       await appendBuffers(this.handle, text.take());
       if (sync) await this.handle.sync();

@@ -94,7 +94,7 @@ export const targetCsv = defineTarget<CsvTargetConfig>({
         await writeStreamsAtOnce(batch, STREAMS_AT_ONCE, async (stream, entries) => {
           const file = await files.use(stream);
           try {
-            await file.handle.append(entries.flatMap((entry) => entry.texts ?? []));
+            await file.handle.append(entries.map((entry) => entry.texts ?? []));
           } finally {
             file.release();
           }
