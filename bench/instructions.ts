@@ -1,38 +1,50 @@
 import { execFileSync, spawn } from "node:child_process";
 import { closeSync, openSync } from "node:fs";
+import { machine } from "node:os";
 
 /**
  * Instructions a process executes, counted by valgrind's cachegrind
- * (`--cache-sim=no`: the count alone), with Node's `--single-threaded`:
- * V8 then compiles and collects garbage on the main thread at the same
- * points every run. On this shared machine a connector's CPU time moves by
- * up to a tenth between two runs of the same build; its instruction count
- * so measured by under 0.2 % (with V8's helper threads, by up to 3 %), so
- * a change of a few percent can be seen. Instructions are not time (a
- * cache miss costs more than an addition), so the bench shows both.
+ * (`--cache-sim=no`: the count alone), made as repeatable as Node allows:
+ * `--single-threaded` (V8 compiles and collects garbage on the main
+ * thread), fixed hash and random seeds, and no address randomization
+ * (`setarch -R`, where it exists). On this shared machine a connector's
+ * CPU time moves by up to a fifth between two runs of the same build; its
+ * instruction count so measured by about 1 % (target-sqlite's, whose
+ * SQLite work varies, by up to 5 %), so a change of a few percent can be
+ * seen.
+ * Instructions are not time (a cache miss costs more than an addition),
+ * so the bench shows both.
  */
 
-/** True when valgrind is on the PATH. */
-export function canCountInstructions(): boolean {
+/** Node's flags for a repeatable count (see above). */
+const NODE_FLAGS = ["--single-threaded", "--hash-seed=42", "--random-seed=42"];
+
+/** True when `command --version` runs. */
+function installed(command: string): boolean {
   try {
-    execFileSync("valgrind", ["--version"], { stdio: "ignore" });
+    execFileSync(command, ["--version"], { stdio: "ignore" });
     return true;
   } catch {
     return false;
   }
 }
 
-/** Runs `node --single-threaded script args` under cachegrind, stdin from a file (or nothing), stdout drained through a pipe; the instructions it executed. */
+/** True when valgrind is on the PATH. */
+export function canCountInstructions(): boolean {
+  return installed("valgrind");
+}
+
+/** The command line that counts `node script args`: under `setarch -R` (no address randomization) when it is installed. */
+function countingCommand(script: string, args: readonly string[]): [string, string[]] {
+  const valgrind = ["--tool=cachegrind", "--cache-sim=no", "--cachegrind-out-file=/dev/null", process.execPath, ...NODE_FLAGS, script, ...args];
+  return installed("setarch") ? ["setarch", [machine(), "-R", "valgrind", ...valgrind]] : ["valgrind", valgrind];
+}
+
+/** Runs `node script args` under cachegrind (as above), stdin from a file (or nothing), stdout drained through a pipe; the instructions it executed. */
 export function countInstructions(script: string, args: readonly string[], stdinFile?: string, cwd?: string): Promise<number> {
   const stdin = stdinFile === undefined ? "ignore" : openSync(stdinFile, "r");
-  const child = spawn(
-    "valgrind",
-    ["--tool=cachegrind", "--cache-sim=no", "--cachegrind-out-file=/dev/null", process.execPath, "--single-threaded", script, ...args],
-    {
-      stdio: [stdin, "pipe", "pipe"],
-      ...(cwd === undefined ? {} : { cwd }),
-    },
-  );
+  const [command, argv] = countingCommand(script, args);
+  const child = spawn(command, argv, { stdio: [stdin, "pipe", "pipe"], ...(cwd === undefined ? {} : { cwd }) });
   if (typeof stdin === "number") closeSync(stdin);
   let stderr = "";
   child.stdout?.resume();

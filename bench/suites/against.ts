@@ -108,7 +108,7 @@ export async function runAgainstBench(
       ...(instructions === undefined
         ? ["Instructions not counted: valgrind is not installed (`apt-get install valgrind`)."]
         : [
-            `Instructions a record once warm (valgrind's cachegrind; \`node --single-threaded\`, fixed seeds, no address randomization; targets' batches cut by size alone): a run of ${instructionRows.toLocaleString("en")} rows less a run of ${Math.round(instructionRows / 3).toLocaleString("en")}, divided by the rows between, which leaves out start-up and the compiler's warm-up. Two runs of one build differ by about 0.2 % here, where their CPU times differ by up to 10 %; the goal is judged on these.`,
+            `Instructions a record once warm (valgrind's cachegrind; \`node --single-threaded\`, fixed seeds, no address randomization; targets' batches cut by size alone): a run of ${instructionRows.toLocaleString("en")} rows less a run of ${Math.round(instructionRows / 3).toLocaleString("en")}, divided by the rows between, which leaves out start-up and the compiler's warm-up. Over four runs of the same two builds here, tap-csv's, target-jsonl's and target-csv's counts stayed within about 1 %, target-sqlite's within 5 %, where CPU times moved by up to 20 %; the goal is judged on these.`,
             "",
             `| connector | ${ref} | this checkout | change |`,
             "| --- | ---: | ---: | ---: |",
