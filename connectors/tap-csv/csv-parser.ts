@@ -173,7 +173,6 @@ export class CsvParser {
     const firstLine = this.line;
     let lines = 0;
     const cells: string[] = [];
-    // Made at the first quoted empty field: most rows have none, and pay no array.
     let quotedEmpty: number[] | undefined;
     let position = start;
     for (;;) {
@@ -218,7 +217,7 @@ export class CsvParser {
         // After the closing quote: a delimiter, the row's end, or text that makes the field unquoted.
         const after = at < length ? text.charCodeAt(at) : -1;
         if (after === delimiter) {
-          if (value === "") (quotedEmpty ??= []).push(cells.length);
+          if (value === "") quotedEmpty = withIndex(quotedEmpty, cells.length);
           cells.push(value);
           position = at + 1;
           continue;
@@ -226,7 +225,7 @@ export class CsvParser {
         const rowEnds = this.rowEndAt(text, at, final);
         if (rowEnds === undefined) return -1;
         if (rowEnds !== false) {
-          if (value === "") (quotedEmpty ??= []).push(cells.length);
+          if (value === "") quotedEmpty = withIndex(quotedEmpty, cells.length);
           cells.push(value);
           return this.finishRow(cells, firstLine, lines, rowEnds, rows, quotedEmpty);
         }
@@ -298,4 +297,11 @@ export class CsvParser {
     this.line = firstLine + lines + 1;
     return next;
   }
+}
+
+/** `list` with `index` added, made at the first index (a row with no quoted empty field pays no array). */
+function withIndex(list: number[] | undefined, index: number): number[] {
+  if (list === undefined) return [index];
+  list.push(index);
+  return list;
 }

@@ -1,5 +1,5 @@
 const NEWLINE = 0x0a;
-/** The largest slab: a few of a writer's 32 Ki-character flushes. */
+/** The largest slab: a batch's lines fill several in turn; a string past it is encoded on its own. */
 const MOST_SLAB_BYTES = 256 * 1024;
 /** The first slab: a target writing a few records to each of 2,000 files holds one per file being written. */
 const FIRST_SLAB_BYTES = 16 * 1024;
