@@ -34,10 +34,14 @@ export function canCountInstructions(): boolean {
   return installed("valgrind");
 }
 
+/** Whether setarch is installed, asked once for every count. */
+let setarch: boolean | undefined;
+
 /** The command line that counts `node script args`: under `setarch -R` (no address randomization) when it is installed. */
 function countingCommand(script: string, args: readonly string[]): [string, string[]] {
   const valgrind = ["--tool=cachegrind", "--cache-sim=no", "--cachegrind-out-file=/dev/null", process.execPath, ...NODE_FLAGS, script, ...args];
-  return installed("setarch") ? ["setarch", [machine(), "-R", "valgrind", ...valgrind]] : ["valgrind", valgrind];
+  setarch ??= installed("setarch");
+  return setarch ? ["setarch", [machine(), "-R", "valgrind", ...valgrind]] : ["valgrind", valgrind];
 }
 
 /** Runs `node script args` under cachegrind (as above), stdin from a file (or nothing), stdout drained through a pipe; the instructions it executed. */

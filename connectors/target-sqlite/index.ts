@@ -45,11 +45,12 @@ export const targetSqlite = defineTarget<SqliteConfig>({
     const savepoint = new RowsSavepoint(db);
     // SQLite compares names ignoring ASCII case: "Upper" and "upper" are one table.
     const destinations = new DestinationNames("table", sqliteCase);
+    const tableNameOf = (stream: string): string => `${config.table_prefix}${stream}`;
     const tableOf = (stream: string): StreamTable => {
       let table = tables.get(stream);
       if (table === undefined) {
-        destinations.claim(stream, `${config.table_prefix}${stream}`);
-        table = new StreamTable(db, `${config.table_prefix}${stream}`, file, savepoint);
+        destinations.claim(stream, tableNameOf(stream));
+        table = new StreamTable(db, tableNameOf(stream), file, savepoint);
         tables.set(stream, table);
       }
       return table;
@@ -68,7 +69,7 @@ export const targetSqlite = defineTarget<SqliteConfig>({
       inTransaction(`prepare the tables of ${pending.size} stream(s)`, () => {
         // One look at the schema table instead of a PRAGMA per new table (2,000 of them took 0.13 s).
         const present = tableNames(db);
-        for (const [name, stream] of pending) tableOf(name).prepare(stream, present.has(sqliteCase(`${config.table_prefix}${name}`)));
+        for (const [name, stream] of pending) tableOf(name).prepare(stream, present.has(sqliteCase(tableNameOf(name))));
       });
       pending.clear();
     };
