@@ -99,19 +99,16 @@ export {
   type FileIdentity,
 } from "./sdk/file-streams.js";
 export {
-  appendBuffers,
   checkDirectoryWritable,
   cutIncompleteTail,
   ensurePrivateFile,
   fileError,
-  createForAppend,
-  openForAppend,
   openMakingDirectory,
-  reopenForAppend,
   syncDirectory,
   syncNewEntry,
   DirectorySyncs,
 } from "./sdk/durable-files.js";
+export { AppendFile } from "./sdk/append-file.js";
 export { commandLineSecrets, maskSecrets, maskStream, MASK, registerConfigSecrets, registerSecret } from "./secrets/secret-values.js";
 export { isPostgresUrl, readPostgresUrl, withPasswordMasked, type PostgresUrl } from "./sdk/postgres-url.js";
 export { quoteIdentifier, quoteLiteral, RECORD_COLUMN, VERSION_COLUMN } from "./sdk/sql/sql-names.js";

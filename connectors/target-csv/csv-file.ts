@@ -1,15 +1,11 @@
 import { existsSync, openSync, readSync, closeSync } from "node:fs";
-import type { FileHandle } from "node:fs/promises";
 import { parse } from "csv-parse/sync";
 import {
-  appendBuffers,
-  createForAppend,
+  AppendFile,
   cutIncompleteTail,
   fileError,
   isExactNumber,
   numberedPath,
-  openForAppend,
-  reopenForAppend,
   stringifyJson,
   TextChunks,
   type DirectorySyncs,
@@ -97,14 +93,14 @@ export class CsvFile {
   private constructor(
     readonly path: string,
     readonly columns: readonly string[],
-    private readonly handle: FileHandle,
+    private readonly file: AppendFile,
   ) {}
 
   static async open(basePath: string, columns: readonly string[], format: CsvFormat, logger: Logger, directories?: DirectorySyncs): Promise<CsvFile> {
     let path = basePath;
     for (let suffix = 2; ; suffix += 1) {
       // A new file costs one open; an existing one is repaired and its header read first.
-      const created = await createForAppend(path, directories);
+      const created = await AppendFile.create(path, directories);
       if (created !== undefined) return CsvFile.started(path, columns, format, created, true);
       // A write that failed half-way (a full disk, a kill) left a broken last row: cut it before reading or appending.
       const cut = await cutIncompleteTail(path, format.quoteChar).catch((error: unknown) => {
@@ -114,19 +110,19 @@ export class CsvFile {
         logger.warn(`${path}: cut ${cut} bytes of an incomplete last row, left by a write that failed; its records were not confirmed and come again`);
       const header = existingHeader(path, format);
       if (header === undefined || header.join("\u0000") === columns.join("\u0000"))
-        return CsvFile.started(path, columns, format, await openForAppend(path, directories), header === undefined);
+        return CsvFile.started(path, columns, format, await AppendFile.open(path, directories), header === undefined);
       path = numberedPath(basePath, suffix);
     }
   }
 
   /** A file this process opened before and closed whole (to make room for others): appended to again, with nothing to repair or read. */
-  static async reopen(path: string, columns: readonly string[]): Promise<CsvFile> {
-    return new CsvFile(path, columns, await reopenForAppend(path));
+  static reopen(path: string, columns: readonly string[]): CsvFile {
+    return new CsvFile(path, columns, AppendFile.reopen(path));
   }
 
   /** The file opened to append to, its header written first when it has none yet. */
-  private static async started(path: string, columns: readonly string[], format: CsvFormat, handle: FileHandle, writeHeader: boolean): Promise<CsvFile> {
-    const file = new CsvFile(path, columns, handle);
+  private static async started(path: string, columns: readonly string[], format: CsvFormat, appendFile: AppendFile, writeHeader: boolean): Promise<CsvFile> {
+    const file = new CsvFile(path, columns, appendFile);
     // The header is made durable with the file's first records (a run killed before them leaves a header, or nothing: either is read right next time).
     if (writeHeader) await file.append([[csvLineOf(format)(columns)]], false);
     return file;
@@ -137,14 +133,14 @@ export class CsvFile {
     const text = new TextChunks();
     for (const lines of groups) for (const line of lines) text.add(line);
     try {
-      await appendBuffers(this.handle, text.take());
-      if (sync) await this.handle.sync();
+      this.file.append(text.take());
+      if (sync) await this.file.sync();
     } catch (error) {
       throw fileError(error, this.path, "write records");
     }
   }
 
-  close(): Promise<void> {
-    return this.handle.close();
+  close(): void {
+    this.file.close();
   }
 }

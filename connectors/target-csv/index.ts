@@ -67,7 +67,7 @@ export const targetCsv = defineTarget<CsvTargetConfig>({
         current.set(stream, file.path);
         return file;
       },
-      (file) => file.close(),
+      async (file) => file.close(),
     );
     return {
       // A stream's file is opened from its first record (streamStarting), not at its SCHEMA; a new schema closes it.

@@ -1,9 +1,7 @@
-import type { FileHandle } from "node:fs/promises";
 import { resolve } from "node:path";
 import {
-  appendBuffers,
+  AppendFile,
   checkDirectoryWritable,
-  createForAppend,
   cutIncompleteTail,
   defineTarget,
   DestinationNames,
@@ -12,8 +10,6 @@ import {
   fileError,
   MAX_OPEN_FILES_SETTING,
   OpenFiles,
-  openForAppend,
-  reopenForAppend,
   STREAMS_AT_ONCE,
   streamFilePath,
   stringifyJson,
@@ -53,13 +49,13 @@ export const targetJsonl = defineTarget<JsonlConfig>({
     // New files' directory entries are made durable once per batch, before its STATE is confirmed.
     const directories = new DirectorySyncs();
     // At most max_open_files open at once; a file closed to make room is reopened to append, needing no repair.
-    const files = new OpenFiles<FileHandle>(
+    const files = new OpenFiles<AppendFile>(
       config.max_open_files,
       async (stream, reopen) => {
         const path = fileFor(config, stream);
-        if (reopen) return reopenForAppend(path);
+        if (reopen) return AppendFile.reopen(path);
         destinations.claim(stream, path);
-        const created = await createForAppend(path, directories);
+        const created = await AppendFile.create(path, directories);
         if (created !== undefined) return created;
         // A write that failed half-way (a full disk, a kill) left a broken last line: cut it before appending.
         const cut = await cutIncompleteTail(path).catch((error: unknown) => {
@@ -67,9 +63,9 @@ export const targetJsonl = defineTarget<JsonlConfig>({
         });
         if (cut > 0)
           logger.warn(`${path}: cut ${cut} bytes of an incomplete last line, left by a write that failed; its records were not confirmed and come again`);
-        return openForAppend(path, directories);
+        return AppendFile.open(path, directories);
       },
-      (handle) => handle.close(),
+      async (file) => file.close(),
     );
     return {
       // Each record's JSON as it came in (no JSON.stringify of it again).
@@ -87,7 +83,7 @@ export const targetJsonl = defineTarget<JsonlConfig>({
           }
           const file = await files.use(stream);
           try {
-            await appendBuffers(file.handle, text.take());
+            file.handle.append(text.take());
             await file.handle.sync();
           } catch (error) {
             throw fileError(error, path, "write records");

@@ -67,63 +67,6 @@ export async function syncNewEntry(path: string, deferred: DirectorySyncs | unde
   else deferred.note(dirname(path));
 }
 
-/**
- * Opens a file for appending, creating it and its directory, and makes its
- * directory entry durable: now, or with `deferred`'s next syncAll (the
- * caller's promise: before anything written to the file is confirmed).
- */
-export async function openForAppend(path: string, deferred?: DirectorySyncs): Promise<FileHandle> {
-  try {
-    const handle = await openMakingDirectory(path, "a");
-    await syncNewEntry(path, deferred);
-    return handle;
-  } catch (error) {
-    throw fileError(error, path, "open the file for writing");
-  }
-}
-
-/**
- * Creates a file to append to, as openForAppend does, in one call when it
- * is new; undefined when it exists already (the caller may have to repair
- * it first, then openForAppend).
- */
-export async function createForAppend(path: string, deferred?: DirectorySyncs): Promise<FileHandle | undefined> {
-  try {
-    const handle = await openMakingDirectory(path, "ax");
-    await syncNewEntry(path, deferred);
-    return handle;
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === "EEXIST") return undefined;
-    throw fileError(error, path, "open the file for writing");
-  }
-}
-
-/** Opens again for appending a file this process already opened (and made durable in its directory): no mkdir, no directory fsync. */
-export async function reopenForAppend(path: string): Promise<FileHandle> {
-  try {
-    return await open(path, "a");
-  } catch (error) {
-    throw fileError(error, path, "open the file for writing");
-  }
-}
-
-/** Appends buffers to a file opened for appending: one writev, then whatever a short write left. */
-export async function appendBuffers(handle: FileHandle, buffers: readonly Buffer[]): Promise<void> {
-  let pending = buffers.filter((buffer) => buffer.length > 0);
-  while (pending.length > 0) {
-    let { bytesWritten } = await handle.writev(pending);
-    const rest: Buffer[] = [];
-    for (const buffer of pending) {
-      if (bytesWritten >= buffer.length) bytesWritten -= buffer.length;
-      else {
-        rest.push(buffer.subarray(bytesWritten));
-        bytesWritten = 0;
-      }
-    }
-    pending = rest;
-  }
-}
-
 /** For --test_connection: creates the directory if needed and checks it is writable. */
 export async function checkDirectoryWritable(directory: string): Promise<string> {
   try {

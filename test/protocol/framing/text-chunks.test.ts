@@ -1,9 +1,5 @@
-import { readFileSync } from "node:fs";
-import { open } from "node:fs/promises";
-import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { appendBuffers, TextChunks } from "../../../protocol/index.js";
-import { tempDir } from "../../helpers/processes.js";
+import { TextChunks } from "../../../protocol/index.js";
 
 describe("TextChunks", () => {
   it("gives back exactly the text added, in order, as UTF-8", () => {
@@ -40,17 +36,5 @@ describe("TextChunks", () => {
     chunks.add(huge);
     chunks.add("after\n");
     expect(Buffer.concat(chunks.take()).toString("utf8")).toBe(`before\n${huge}after\n`);
-  });
-});
-
-describe("appendBuffers", () => {
-  it("appends every buffer, in order, after what the file held", async () => {
-    const path = join(tempDir("agora-chunks-"), "out.txt");
-    const handle = await open(path, "a");
-    await handle.appendFile("first\n");
-    const buffers = Array.from({ length: 2000 }, (_, index) => Buffer.from(`line ${index}\n`));
-    await appendBuffers(handle, [...buffers, Buffer.alloc(0)]);
-    await handle.close();
-    expect(readFileSync(path, "utf8")).toBe(`first\n${buffers.map((buffer) => buffer.toString()).join("")}`);
   });
 });
