@@ -1,14 +1,19 @@
 import type { Database, Statement } from "better-sqlite3";
 import type { SqlValue } from "./column-types.js";
 
-/** Most rows one statement inserts: past 64, a wider statement saves no more (500,000 rows of the bench input). */
-const MOST_ROWS = 64;
+/**
+ * Most rows one statement inserts: past 16, a wider statement saves nothing
+ * measurable (100 tables of 1,024 rows each: 192–199 ms at 16 rows a
+ * statement, 196–212 ms at 64, 425–501 ms one by one), and costs more to
+ * prepare.
+ */
+const MOST_ROWS = 16;
 /** The fewest bound parameters any SQLite build takes in one statement (SQLITE_MAX_VARIABLE_NUMBER before 3.32). */
 const MOST_PARAMETERS = 999;
 /**
- * Rows a table takes one by one before its many-row statement is prepared:
- * preparing it costs what a few hundred rows save, which a sync of 2,000
- * tables of 100 rows each would pay for nothing (measured: 10 % slower).
+ * Rows a table takes one by one before its many-row statement is prepared,
+ * unless a batch brings it enough rows at once (expect): a table that gets
+ * a few rows at a time would pay the statement's preparing for nothing.
  */
 const MANY_AFTER_ROWS = 512;
 
@@ -78,6 +83,15 @@ export class RowInserts {
   /** Where the next row's values go in `values`. */
   get offset(): number {
     return this.count * this.width;
+  }
+
+  /**
+   * `rows` rows are about to be added: the many-row statement is prepared
+   * now when they fill it twice (2,000 tables of 50 rows a batch: 266–298 ms
+   * with 10-row statements prepared for each, 413–442 ms one row at a time).
+   */
+  expect(rows: number): void {
+    if (this.many === undefined && rows >= 2 * MOST_ROWS) this.prepareMany();
   }
 
   /** The row at `offset` is complete; comes back with the rows refused when this filled a statement. */

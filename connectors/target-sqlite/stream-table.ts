@@ -73,6 +73,7 @@ export class StreamTable {
   write(records: readonly RecordMessage[], lines: readonly number[], reject?: (index: number, error: AgoraError) => void): void {
     const stream = this.stream;
     if (stream === undefined || this.inserts === undefined) throw new Error(`table ${this.table} used before its schema`);
+    this.inserts.expect(records.length);
     for (let index = 0; index < records.length; index += 1) {
       const message = records[index] as RecordMessage;
       if (message.version !== undefined && !this.versioned) {

@@ -10,6 +10,14 @@ import { compilableSchema, schemaDialect, type SchemaDialect } from "./schema-di
 import { PartValidators } from "./piecewise-schema.js";
 import { SchemaCheck } from "./schema-check.js";
 
+/** A stream's check as of its latest SCHEMA: held per stream by a caller that validates many of its records (validateWith), instead of a look-up by name at each. */
+export interface StreamCheck {
+  readonly stream: string;
+  readonly check: SchemaCheck;
+  /** The stream's schema, for the checks of exact numbers ajv cannot make. */
+  readonly schema: JsonSchema | boolean;
+}
+
 /**
  * Validates RECORDs against their stream's SCHEMA.
  *
@@ -26,9 +34,7 @@ export class RecordValidator {
 
   /** `makeAjv` makes the ajv instance of a dialect (createAjv's, configured for schemas from the wild, by default). */
   constructor(private readonly makeAjv: (dialect: SchemaDialect) => Ajv = (dialect) => createAjv({}, dialect)) {}
-  private readonly byStream = new Map<string, SchemaCheck>();
-  /** Each stream's schema, for the checks of exact numbers ajv cannot make. */
-  private readonly schemas = new Map<string, JsonSchema | boolean>();
+  private readonly byStream = new Map<string, StreamCheck>();
   private readonly bySchemaText = new Map<string, SchemaCheck>();
   /** Schemas registered to be compiled only if a record of the stream is validated (see deferSchema). */
   private readonly deferred = new Map<string, { readonly schema: JsonSchema | boolean; readonly line: number | undefined }>();
@@ -76,8 +82,7 @@ export class RecordValidator {
       }
       this.bySchemaText.set(text, check);
     }
-    this.byStream.set(stream, check);
-    this.schemas.set(stream, schema);
+    this.byStream.set(stream, { stream, check, schema });
     // Only once compiled: a deferred schema that cannot be is refused at each record of the stream.
     this.deferred.delete(stream);
   }
@@ -86,16 +91,25 @@ export class RecordValidator {
     return this.byStream.has(stream) || this.deferred.has(stream);
   }
 
-  validate(stream: string, record: unknown, line?: number): DataError | undefined {
+  /** The stream's check as of its latest SCHEMA (compiled now if it was deferred); undefined for a stream without one. */
+  checkOf(stream: string): StreamCheck | undefined {
     const pending = this.deferred.get(stream);
     if (pending !== undefined) this.setSchema(stream, pending.schema, pending.line);
-    const check = this.byStream.get(stream);
-    if (check === undefined) return undefined;
+    return this.byStream.get(stream);
+  }
+
+  validate(stream: string, record: unknown, line?: number): DataError | undefined {
+    const check = this.checkOf(stream);
+    return check === undefined ? undefined : this.validateWith(check, record, line);
+  }
+
+  /** validate, with the stream's check in hand (checkOf): valid while no newer SCHEMA of the stream was set. */
+  validateWith({ stream, check, schema }: StreamCheck, record: unknown, line?: number): DataError | undefined {
     // An ExactNumber is an object to ajv: a record holding one is checked as the numbers it holds.
     const exact = isExactRecord(record);
     const checked = exact ? approximateNumbers(record) : record;
     if (check.test(checked)) {
-      const field = exact ? fractionWhereIntegerExpected(this.schemas.get(stream) ?? true, record) : undefined;
+      const field = exact ? fractionWhereIntegerExpected(schema, record) : undefined;
       if (field === undefined) return undefined;
       return new DataError(ProtocolCodes.RECORD_INVALID, `record field ${field} expected integer, got a number with a fraction`, {
         where: { stream, field, ...(line === undefined ? {} : { line }) },

@@ -7,7 +7,7 @@ import { NumberPlaces } from "../../values/number-places.js";
 import { recordText } from "../../messages/record-text.js";
 import type { AgoraError } from "../../errors.js";
 import type { ActivateVersionMessage, BatchMessage, MessageLine, RecordMessage, SchemaMessage } from "../../messages/types.js";
-import { RecordValidator } from "../../validation/record-validator.js";
+import { RecordValidator, type StreamCheck } from "../../validation/record-validator.js";
 import type { Logger } from "../logger.js";
 import { readBatchFiles } from "./read-batch-files.js";
 import { nativeBatchFiles } from "./native-batch-input.js";
@@ -76,17 +76,24 @@ export async function runTargetSync(
   return sync.summary();
 }
 
+/** A stream as of its latest SCHEMA, with what each of its records needs: found with one look-up per record (thousands of streams' maps miss the processor's caches). */
+interface SyncedStream {
+  readonly info: StreamInfo;
+  /** Where its records may hold numbers: used for validated records (see NumberPlaces). */
+  readonly places: NumberPlaces;
+  /** Its schema's check, when records are validated. */
+  readonly check: StreamCheck | undefined;
+  /** Whether the writer was told of its first record (streamStarting). */
+  started: boolean;
+}
+
 /**
  * One target sync: a method per message type. Records are validated and
  * batched (RecordBatcher); a batch is written while the next fills; a STATE
  * is echoed once every batch before it is durable.
  */
 class TargetSync {
-  private readonly streams = new Map<string, StreamInfo>();
-  /** Where each stream's records may hold numbers: only for validated records (see NumberPlaces). */
-  private readonly numberPlaces = new WeakMap<StreamInfo, NumberPlaces>();
-  /** Streams (as of their latest SCHEMA) whose first record the writer was told of (streamStarting). */
-  private readonly started = new WeakSet<StreamInfo>();
+  private readonly streams = new Map<string, SyncedStream>();
   private readonly schemaTexts = new Map<string, string>();
   private readonly validator = new RecordValidator();
   private readonly ignoredTypes = new Set<string>();
@@ -187,7 +194,7 @@ class TargetSync {
     await this.output.flush();
   }
 
-  private streamOf(name: string, line: number): StreamInfo {
+  private streamOf(name: string, line: number): SyncedStream {
     const stream = this.streams.get(name);
     if (stream === undefined) {
       throw new ProtocolError(ProtocolCodes.RECORD_BEFORE_SCHEMA, `message for stream "${name}" arrived before any SCHEMA for it`, {
@@ -202,15 +209,16 @@ class TargetSync {
    * record. `raw` is the record's input line, when it came as a RECORD
    * message (not from a BATCH file).
    */
-  private record(stream: StreamInfo, parsed: RecordMessage, line: number, raw?: string): Promise<void> | undefined {
+  private record(synced: SyncedStream, parsed: RecordMessage, line: number, raw?: string): Promise<void> | undefined {
+    const { info: stream, check } = synced;
     // Validation and a writer of objects or encodings see every number as the line wrote it; a writer of text cuts it from the line.
-    const { validateRecords } = this.options;
-    const message = validateRecords
-      ? withExactRecord(parsed, raw, line, this.numberPlaces.get(stream))
-      : this.writer.recordsAs === "text"
-        ? parsed
-        : withExactRecord(parsed, raw, line, undefined);
-    const invalid = (validateRecords ? this.validator.validate(stream.name, message.record, line) : undefined) ?? missingKey(stream, message.record, line);
+    const message =
+      check !== undefined
+        ? withExactRecord(parsed, raw, line, synced.places)
+        : this.writer.recordsAs === "text"
+          ? parsed
+          : withExactRecord(parsed, raw, line, undefined);
+    const invalid = (check === undefined ? undefined : this.validator.validateWith(check, message.record, line)) ?? missingKey(stream, message.record, line);
     if (invalid !== undefined) {
       if (!this.options.deadLetters) throw invalid;
       // The dead letter has every number as the line wrote it: the record was made exact for a valid one (NumberPlaces), or not at all.
@@ -221,9 +229,9 @@ class TargetSync {
       this.rejected += 1;
       return undefined;
     }
-    if (this.writer.streamStarting !== undefined && !this.started.has(stream)) {
-      this.started.add(stream);
-      this.writer.streamStarting(stream);
+    if (!synced.started) {
+      synced.started = true;
+      this.writer.streamStarting?.(stream);
     }
     // Its JSON cut from its line where that is safe.
     this.batcher.add(stream, message, line, this.textOf?.(stream, message, line, raw), this.keepsJson ? recordText(raw, message) : undefined);
@@ -255,14 +263,14 @@ class TargetSync {
     // Checked as a schema even with validate_records off: an unusable one is refused here (its parts cost next to nothing to compile).
     this.validator.setSchema(message.stream, message.schema, line);
     const stream: StreamInfo = { name: message.stream, schema: message.schema, keyProperties: message.key_properties };
-    this.streams.set(message.stream, stream);
-    this.numberPlaces.set(stream, new NumberPlaces(message.schema));
+    const check = this.options.validateRecords ? this.validator.checkOf(message.stream) : undefined;
+    this.streams.set(message.stream, { info: stream, places: new NumberPlaces(message.schema), check, started: false });
     this.schemaTexts.set(message.stream, text);
     if (this.writer.prepareStream !== undefined) await this.batcher.enqueue(() => this.writer.prepareStream?.(stream));
   }
 
   private async activateVersion(message: ActivateVersionMessage, line: number): Promise<void> {
-    const stream = this.streams.get(message.stream);
+    const stream = this.streams.get(message.stream)?.info;
     await this.batcher.flush();
     if (stream !== undefined && this.writer.activateVersion !== undefined)
       await this.batcher.enqueue(() => this.writer.activateVersion?.(stream, message.version));
@@ -272,10 +280,10 @@ class TargetSync {
   /** A BATCH: handed to the writer as it is when it reads the format natively, else its records one by one. */
   private async batch(message: BatchMessage, line: number): Promise<void> {
     const stream = this.streamOf(message.stream, line);
-    const native = nativeBatchFiles(this.writer, message, line, stream, this.options);
+    const native = nativeBatchFiles(this.writer, message, line, stream.info, this.options);
     if (native !== undefined) return this.writeNatively(native);
     for await (const batchRecords of readBatchFiles(message, line, this.options.batchRoots ?? [])) {
-      for (const record of batchRecords) await this.record(stream, { type: "RECORD", stream: stream.name, record }, line);
+      for (const record of batchRecords) await this.record(stream, { type: "RECORD", stream: message.stream, record }, line);
     }
   }
 

@@ -19,16 +19,33 @@ function addRow(inserts: RowInserts, width: number, value: number | string, inde
 }
 
 describe("RowInserts", () => {
-  it("inserts every row in order: one by one for the first 512, then in statements of 64, the rest one by one at flush", () => {
+  it("inserts every row in order: one by one for the first 512, then in statements of 16, the rest one by one at flush", () => {
     const { db, inserts } = table(3);
     db.exec("BEGIN");
     const refused = Array.from({ length: 700 }, (_, index) => addRow(inserts, 3, index, index)).flat();
     expect(refused).toEqual([]);
-    // 512 one by one, two statements of 64, then 60 waiting for flush.
-    expect((db.prepare("SELECT count(*) AS n FROM t").get() as { n: number }).n).toBe(640);
+    // 512 one by one, eleven statements of 16, then 12 waiting for flush.
+    expect((db.prepare("SELECT count(*) AS n FROM t").get() as { n: number }).n).toBe(688);
     expect(inserts.flush()).toEqual([]);
     db.exec("COMMIT");
     expect(db.prepare("SELECT c0, c2 FROM t ORDER BY rowid").all()).toEqual(Array.from({ length: 700 }, (_, index) => ({ c0: index, c2: index })));
+  });
+
+  it("takes a batch that fills two statements in statements of 16 from its first row, and a smaller one row by row", () => {
+    const { db, inserts } = table(3);
+    const count = (): number => (db.prepare("SELECT count(*) AS n FROM t").get() as { n: number }).n;
+    db.exec("BEGIN");
+    inserts.expect(31);
+    Array.from({ length: 31 }, (_, index) => addRow(inserts, 3, index, index));
+    // Below two statements' worth: every row went in as it came.
+    expect(count()).toBe(31);
+    inserts.expect(40);
+    Array.from({ length: 40 }, (_, index) => addRow(inserts, 3, 31 + index, 31 + index));
+    // Two statements of 16; 8 rows wait for flush.
+    expect(count()).toBe(63);
+    expect(inserts.flush()).toEqual([]);
+    db.exec("COMMIT");
+    expect(db.prepare("SELECT c0 FROM t ORDER BY rowid").all()).toEqual(Array.from({ length: 71 }, (_, index) => ({ c0: index })));
   });
 
   it("takes a table too wide for two rows in a statement one row at a time", () => {
@@ -42,7 +59,7 @@ describe("RowInserts", () => {
   it("names only the refused row of a failed statement, by its index and line, and keeps the others", () => {
     const { db, inserts } = table(2);
     db.exec("BEGIN");
-    // 512 rows one by one, then a statement of 64 whose eighth row (index 519) is refused.
+    // 512 rows one by one, then a statement of 16 whose eighth row (index 519) is refused.
     const refused = Array.from({ length: 576 }, (_, index) => addRow(inserts, 2, index === 519 ? "bad" : index, index)).flat();
     db.exec("COMMIT");
     expect(refused.map((row) => [row.index, row.line, (row.error as { code?: string }).code])).toEqual([[519, 521, "SQLITE_CONSTRAINT_DATATYPE"]]);
