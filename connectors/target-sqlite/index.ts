@@ -4,7 +4,9 @@ import { AgoraError, defineTarget, DestinationNames, type ConnectorConfig, type 
 import { openDatabase } from "./database.js";
 import { databaseError } from "./sqlite-errors.js";
 import { RowsSavepoint } from "./row-inserts.js";
+import { sqliteCase } from "./sqlite-names.js";
 import { StreamTable } from "./stream-table.js";
+import { type MadeTables, TableMaker } from "./table-maker.js";
 
 interface SqliteConfig extends ConnectorConfig {
   database: string;
@@ -62,9 +64,31 @@ export const targetSqlite = defineTarget<SqliteConfig>({
         throw error instanceof AgoraError ? error : databaseError(error, file, action);
       }
     };
+    // A stream new to this run gets its table made on a worker thread while records are read (TableMaker);
+    // one that exists already is evolved here, with the SCHEMAs of streams seen before.
+    const maker = new TableMaker(file, config.busy_timeout_ms);
+    const making = new Map<string, StreamInfo>();
+    const madeElsewhere = async (): Promise<void> => {
+      if (making.size === 0) return;
+      let made: MadeTables;
+      try {
+        made = await maker.settled();
+      } catch (error) {
+        throw databaseError(error, file, `create the tables of ${making.size} stream(s)`);
+      }
+      const left = new Set(made.left);
+      for (const [name, stream] of making) {
+        // A table left to this thread, or found there already, is made or evolved like any other (unless a newer SCHEMA of the stream is waiting for that).
+        if (made.existed.has(tableNameOf(name)) || left.has(tableNameOf(name))) {
+          if (!pending.has(name)) pending.set(name, stream);
+        } else tableOf(name).adopt(stream);
+      }
+      making.clear();
+    };
     // The tables of the SCHEMAs since the last write are made (or evolved) together, in one transaction before the next batch's: 10,000 SCHEMAs would otherwise be 10,000 commits.
     const pending = new Map<string, StreamInfo>();
-    const preparePending = (): void => {
+    const preparePending = async (): Promise<void> => {
+      await madeElsewhere();
       if (pending.size === 0) return;
       inTransaction(`prepare the tables of ${pending.size} stream(s)`, () => {
         // One look at the schema table instead of a PRAGMA per new table (2,000 of them took 0.13 s).
@@ -75,32 +99,37 @@ export const targetSqlite = defineTarget<SqliteConfig>({
     };
     return {
       prepareStream(stream) {
-        pending.set(stream.name, stream);
+        if (tables.has(stream.name) || making.has(stream.name)) {
+          pending.set(stream.name, stream);
+          return;
+        }
+        destinations.claim(stream.name, tableNameOf(stream.name));
+        making.set(stream.name, stream);
+        maker.add(tableNameOf(stream.name), StreamTable.creationSql(tableNameOf(stream.name), stream));
       },
-      writeBatch(batch: readonly StreamRecords[]) {
-        preparePending();
+      async writeBatch(batch: readonly StreamRecords[]) {
+        await preparePending();
         inTransaction("write a batch", () => {
           for (const { stream, records, lines, reject } of batch) tableOf(stream.name).write(records, lines, reject);
         });
       },
-      activateVersion(stream, version) {
-        preparePending();
+      async activateVersion(stream, version) {
+        await preparePending();
         inTransaction(`activate version ${version} of stream ${stream.name}`, () => tableOf(stream.name).activateVersion(version));
         logger.debug(`stream ${stream.name}: version ${version} activated`);
       },
-      close() {
-        // A stream announced without records still gets its table.
-        preparePending();
-        db.close();
+      async close() {
+        try {
+          // A stream announced without records still gets its table.
+          await preparePending();
+        } finally {
+          await maker.close();
+          db.close();
+        }
       },
     };
   },
 });
-
-/** A name as SQLite compares it: ASCII letters in lower case, every other character as it is. */
-function sqliteCase(name: string): string {
-  return name.replace(/[A-Z]/g, (letter) => letter.toLowerCase());
-}
 
 /** The names of the main database's tables and views, as SQLite compares them. */
 function tableNames(db: Database): Set<string> {

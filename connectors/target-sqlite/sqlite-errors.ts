@@ -43,6 +43,9 @@ export function databaseError(error: unknown, file: string, action: string): Fat
   }
   return new FatalError(TargetSqliteCodes.DATABASE_ERROR, `cannot ${action}: ${problem.message}${problem.code === undefined ? "" : ` (${problem.code})`}`, {
     where: { file },
+    ...(problem.kind === "busy"
+      ? { hint: "Another connection held the database's write lock for longer than busy_timeout_ms: stop it, or raise busy_timeout_ms, and run again." }
+      : {}),
     cause: error,
   });
 }

@@ -49,21 +49,44 @@ export class StreamTable {
    * tables) saves asking SQLite for the columns of a table it has not.
    */
   prepare(stream: StreamInfo, exists = true): void {
-    this.stream = stream;
-    const properties = keyedProperties(stream);
-    const wanted = new Map(Object.entries(properties).map(([name, schema]) => [name, columnKind(schema)]));
-    // A schema without properties (valid Singer: any object) is kept whole, as JSON in one column.
-    this.wholeRecord = wanted.size === 0;
-    if (this.wholeRecord) wanted.set(RECORD_COLUMN, columnKind({ type: "object" }));
+    const wanted = wantedColumns(stream);
     const existing = exists ? this.existingColumns() : [];
     if (existing.length === 0) {
       // A new table has the schema's columns and no others: asking SQLite again was 2,000 PRAGMAs for 2,000 new tables.
-      this.create(wanted, stream.keyProperties);
-      this.versioned = wanted.has(VERSION_COLUMN);
-    } else {
-      this.evolve(existing, wanted, stream);
-      this.versioned = this.existingColumns().some((column) => column.name === VERSION_COLUMN);
+      this.db.exec(
+        createSql(
+          this.table,
+          [...wanted].map(([name, kind]): [string, SqlType] => [name, kind.sqlType]),
+          stream.keyProperties,
+        ),
+      );
+      this.adopt(stream);
+      return;
     }
+    this.evolve(existing, wanted, stream);
+    this.versioned = this.existingColumns().some((column) => column.name === VERSION_COLUMN);
+    this.use(stream, wanted);
+  }
+
+  /** The CREATE TABLE statement of a new table for the stream (run elsewhere, then `adopt`ed). */
+  static creationSql(table: string, stream: StreamInfo): string {
+    return createSql(
+      table,
+      [...wantedColumns(stream)].map(([name, kind]): [string, SqlType] => [name, kind.sqlType]),
+      stream.keyProperties,
+    );
+  }
+
+  /** Takes the table as made by creationSql for the stream: its columns and no others. */
+  adopt(stream: StreamInfo): void {
+    const wanted = wantedColumns(stream);
+    this.versioned = wanted.has(VERSION_COLUMN);
+    this.use(stream, wanted);
+  }
+
+  private use(stream: StreamInfo, wanted: Map<string, ColumnKind>): void {
+    this.stream = stream;
+    this.wholeRecord = Object.keys(keyedProperties(stream)).length === 0;
     this.columns = [...wanted.keys()];
     this.kinds = [...wanted.values()];
     this.inserts = this.rowInserts(stream.keyProperties);
@@ -136,16 +159,6 @@ export class StreamTable {
     return this.db.prepare(`PRAGMA table_info(${quoteIdentifier(this.table)})`).all() as ExistingColumn[];
   }
 
-  private create(wanted: Map<string, ColumnKind>, keys: readonly string[], extra: ReadonlyArray<[string, SqlType]> = []): void {
-    this.db.exec(this.createSql(this.table, [...[...wanted].map(([name, kind]): [string, SqlType] => [name, kind.sqlType]), ...extra], keys));
-  }
-
-  private createSql(table: string, columns: ReadonlyArray<[string, string]>, keys: readonly string[]): string {
-    const definitions = columns.map(([name, type]) => `${quoteIdentifier(name)} ${type}`);
-    if (keys.length > 0) definitions.push(`PRIMARY KEY (${keys.map(quoteIdentifier).join(", ")})`);
-    return `CREATE TABLE ${quoteIdentifier(table)} (${definitions.join(", ")}) STRICT`;
-  }
-
   /** Adds new columns; rebuilds the table when an existing column must change type. */
   private evolve(existing: ExistingColumn[], wanted: Map<string, ColumnKind>, stream: StreamInfo): void {
     const tableKeys = existing
@@ -169,7 +182,7 @@ export class StreamTable {
     const temporary = `${this.table}__agora_rebuild`;
     const names = columns.map(([name]) => quoteIdentifier(name)).join(", ");
     this.db.transaction(() => {
-      this.db.exec(this.createSql(temporary, columns, keys));
+      this.db.exec(createSql(temporary, columns, keys));
       this.db.exec(`INSERT INTO ${quoteIdentifier(temporary)} (${names}) SELECT ${names} FROM ${quoteIdentifier(this.table)}`);
       this.db.exec(`DROP TABLE ${quoteIdentifier(this.table)}`);
       this.db.exec(`ALTER TABLE ${quoteIdentifier(temporary)} RENAME TO ${quoteIdentifier(this.table)}`);
@@ -194,4 +207,17 @@ export class StreamTable {
         : ` ON CONFLICT (${keys.map(quoteIdentifier).join(", ")}) ${updates.length === 0 ? "DO NOTHING" : `DO UPDATE SET ${updates.join(", ")}`}`;
     return new RowInserts(this.db, this.savepoint, columns.length, (rows) => `${head}${Array.from({ length: rows }, () => row).join(", ")}${upsert}`);
   }
+}
+
+/** A stream's columns and their kinds; a schema without properties (valid Singer: any object) is kept whole, as JSON in one column. */
+function wantedColumns(stream: StreamInfo): Map<string, ColumnKind> {
+  const wanted = new Map(Object.entries(keyedProperties(stream)).map(([name, schema]) => [name, columnKind(schema)]));
+  if (wanted.size === 0) wanted.set(RECORD_COLUMN, columnKind({ type: "object" }));
+  return wanted;
+}
+
+function createSql(table: string, columns: ReadonlyArray<[string, string]>, keys: readonly string[]): string {
+  const definitions = columns.map(([name, type]) => `${quoteIdentifier(name)} ${type}`);
+  if (keys.length > 0) definitions.push(`PRIMARY KEY (${keys.map(quoteIdentifier).join(", ")})`);
+  return `CREATE TABLE ${quoteIdentifier(table)} (${definitions.join(", ")}) STRICT`;
 }

@@ -1,4 +1,8 @@
-import { join } from "node:path";
+import { spawn } from "node:child_process";
+import { once } from "node:events";
+import { mkdirSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { createInterface } from "node:readline";
 import { describe, expect, it } from "vitest";
 import { query, tableRows, writeIn, writeJsonIn } from "../../helpers/files.js";
 import { activateLine, input, recordLine, schemaLine, stateLine } from "../../helpers/messages.js";
@@ -224,5 +228,67 @@ describe("target-sqlite", () => {
       expect(result.stderr.trim().split("\n")).toHaveLength(1);
       expect(result.stderr).toContain(`${blocker}/x.db: cannot create the database's directory`);
     }
+  });
+
+  /** SCHEMAs of `count` streams s0… (an id and a note), the ones in `grown` with a total too. */
+  const manySchemas = (count: number, grown: readonly number[] = []): string[] =>
+    Array.from({ length: count }, (_, index) =>
+      schemaLine(`s${index}`, { id: { type: "integer" }, note: { type: "string" }, ...(grown.includes(index) ? { total: { type: "string" } } : {}) }, ["id"]),
+    );
+
+  it("makes the tables of hundreds of new streams beside the records, and reports one it could not make in one line, confirming nothing", async () => {
+    const { config, database } = newDatabase({ busy_timeout_ms: 200 });
+    mkdirSync(dirname(database), { recursive: true });
+    // Another writer (Python's sqlite3) holds the write lock, in WAL mode, until told to let go.
+    const holder = spawn("python3", [
+      "-c",
+      `import sqlite3, sys
+db = sqlite3.connect(sys.argv[1], isolation_level=None)
+db.execute("PRAGMA journal_mode=WAL")
+db.execute("BEGIN IMMEDIATE")
+print("locked", flush=True)
+sys.stdin.read()`,
+      database,
+    ]);
+    const [first] = (await once(createInterface({ input: holder.stdout }), "line")) as [string];
+    expect(first).toBe("locked");
+    const messages = input(...manySchemas(600), recordLine("s599", { id: 1, note: "last" }), stateLine({ n: 1 }));
+    const result = await runNode(target, ["--config", config], { input: messages });
+    holder.stdin.end();
+    await once(holder, "close");
+    expect(result.exitCode).not.toBe(0);
+    expect(jsonLines(result.stdout)).toEqual([]);
+    expect(result.stderr.trim().split("\n")).toEqual([
+      `target-sqlite error: target-sqlite, ${database}: cannot create the tables of 600 stream(s): database is locked (SQLITE_BUSY). Another connection held the database's write lock for longer than busy_timeout_ms: stop it, or raise busy_timeout_ms, and run again. [DATABASE_ERROR]`,
+    ]);
+    // Once the lock is gone, a run makes every table and writes the record.
+    const again = await runNode(target, ["--config", config], { input: messages });
+    expect(jsonLines(again.stdout)).toEqual([{ n: 1 }]);
+    expect(query(database, "SELECT count(*) AS n FROM sqlite_schema WHERE type = 'table'")).toEqual([{ n: 600 }]);
+    expect(tableRows(database, "s599")).toEqual([{ id: 1, note: "last" }]);
+  });
+
+  it("grows, among hundreds of new tables, the one an earlier run made", async () => {
+    const { config, database } = newDatabase();
+    await runNode(target, ["--config", config], { input: input(...manySchemas(8), recordLine("s7", { id: 1, note: "before" })) });
+    const result = await runNode(target, ["--config", config], {
+      input: input(...manySchemas(600, [7]), recordLine("s7", { id: 2, note: "after", total: "9.50" }), stateLine({ n: 2 })),
+    });
+    expect(jsonLines(result.stdout)).toEqual([{ n: 2 }]);
+    expect(tableRows(database, "s7", "id")).toEqual([
+      { id: 1, note: "before", total: null },
+      { id: 2, note: "after", total: "9.50" },
+    ]);
+    expect(query(database, "SELECT count(*) AS n FROM sqlite_schema WHERE type = 'table'")).toEqual([{ n: 600 }]);
+  });
+
+  it.each([1, 600])("grows a new table whose stream's schema changed again before its first record (%i streams)", async (count) => {
+    const { config, database } = newDatabase();
+    const result = await runNode(target, ["--config", config], {
+      input: input(...manySchemas(count), ...manySchemas(count, [0]), recordLine("s0", { id: 1, note: "n", total: "9.50" }), stateLine({ n: 1 })),
+    });
+    expect(result.exitCode).toBe(0);
+    expect(jsonLines(result.stdout)).toEqual([{ n: 1 }]);
+    expect(tableRows(database, "s0")).toEqual([{ id: 1, note: "n", total: "9.50" }]);
   });
 });
