@@ -85,6 +85,13 @@ export function csvRecordLineOf(columns: readonly string[], format: CsvFormat): 
 }
 
 /**
+ * One encoder for every file's lines: its slabs are filled in turn (a slab
+ * per file and batch was 64 MB of buffers for 2,000 streams); what it hands
+ * out is never written over by later lines.
+ */
+const encoded = new TextChunks();
+
+/**
  * One stream's CSV file. Appends to an existing file whose header matches
  * the columns; when the columns differ (the schema grew), continues in a
  * new file `<name>-2.csv`, `-3`… rather than mixing layouts in one file.
@@ -130,10 +137,10 @@ export class CsvFile {
 
   /** Appends groups of CSV lines, in order (each line with its newline, from csvRecordLineOf), and fsyncs them (unless `sync` is false). */
   async append(groups: ReadonlyArray<readonly string[]>, sync = true): Promise<void> {
-    const text = new TextChunks();
-    for (const lines of groups) for (const line of lines) text.add(line);
+    for (const lines of groups) for (const line of lines) encoded.add(line);
+    const buffers = encoded.take();
     try {
-      this.file.append(text.take());
+      this.file.append(buffers);
       if (sync) await this.file.sync();
     } catch (error) {
       throw fileError(error, this.path, "write records");
