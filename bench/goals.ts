@@ -177,12 +177,13 @@ function streamGoals(scaling: readonly StreamScaling[]): Goal[] {
   return scaling.flatMap((entry): Goal[] => {
     const few = entry.seconds.get(100);
     const many = entry.seconds.get(2_000);
-    if (few === undefined || many === undefined) return [];
+    const ratio = entry.ratios.get(2_000);
+    if (few === undefined || many === undefined || ratio === undefined) return [];
     return [
       {
         goal: `agora run into ${entry.target}: the same records over 2,000 streams ≤ 1.5× the time over 100`,
-        measured: `${(many / few).toFixed(2)}× (${many.toFixed(2)} s against ${few.toFixed(2)} s)`,
-        met: many <= 1.5 * few,
+        measured: `${ratio.toFixed(2)}×, the median of rounds run in turn (medians ${many.toFixed(2)} s against ${few.toFixed(2)} s)`,
+        met: ratio <= 1.5,
       },
     ];
   });

@@ -1,12 +1,16 @@
+import { execFileSync } from "node:child_process";
 import { createWriteStream, mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { once } from "node:events";
 import { measureProcess } from "../process-stats.js";
 
-/** One target's runs at each stream count, and its time at the most streams against the fewest. */
+/** One target's runs at each stream count. */
 export interface StreamScaling {
   readonly target: string;
+  /** The median run's seconds at each stream count. */
   readonly seconds: Map<number, number>;
+  /** At each stream count, the median over rounds (taken in turn) of a round's time there against its time at the fewest streams. */
+  readonly ratios: Map<number, number>;
 }
 
 export interface StreamsResults {
@@ -21,8 +25,20 @@ const TARGETS: ReadonlyArray<{ readonly name: string; readonly config: (dir: str
   { name: "target-sqlite", config: (dir) => ({ database: join(dir, "out.db") }) },
 ];
 
-/** Stream counts up to this one are run twice per target, the quicker run kept. */
-const BEST_OF_TWO_UP_TO = 2_000;
+/**
+ * Stream counts up to this one are run in ROUNDS rounds per target, each
+ * round running every such count in turn: one run's time moves by a
+ * quarter here, and the goal is a ratio of two, so each round's ratio is
+ * taken between runs made side by side, and the median kept.
+ */
+const IN_ROUNDS_UP_TO = 2_000;
+const ROUNDS = 3;
+
+function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1 ? (sorted[middle] as number) : ((sorted[middle - 1] as number) + (sorted[middle] as number)) / 2;
+}
 
 /** `records` records spread in turn over `streams` streams (a SCHEMA each first), a STATE every 10,000: the same data, cut into more streams. */
 async function writeMessages(path: string, records: number, streams: number): Promise<void> {
@@ -70,6 +86,55 @@ function writeWideTap(dir: string, streams: number): string {
   return tap;
 }
 
+/** One target's runs: every count up to IN_ROUNDS_UP_TO in each of ROUNDS rounds, in turn, then the larger counts once. */
+async function scaleTarget(
+  agora: string,
+  target: (typeof TARGETS)[number],
+  messages: ReadonlyMap<number, string>,
+  counts: readonly number[],
+  records: number,
+  work: string,
+): Promise<StreamScaling> {
+  const fewest = counts[0] as number;
+  const inRounds = counts.filter((count) => count <= IN_ROUNDS_UP_TO);
+  const times = new Map<number, number[]>(counts.map((count) => [count, []]));
+  const runOnce = async (streams: number, round: number): Promise<void> => {
+    process.stderr.write(
+      `streams: ${target.name}, ${records.toLocaleString("en")} records over ${streams.toLocaleString("en")} streams, round ${round + 1}…\n`,
+    );
+    const dir = join(work, `${target.name}-${streams}-${round}`);
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(join(dir, "target.json"), JSON.stringify(target.config(dir)));
+    // Every run starts with nothing left to write back: a target that fsyncs 2,000 files otherwise waits on the
+    // data the suites before it (gigabytes) or the run before it left dirty (ext4 commits them with its journal).
+    execFileSync("sync");
+    const run = await measureProcess(
+      agora,
+      ["run", "--tap", `cat ${messages.get(streams)}`, "--target", `${target.name} --config target.json`],
+      undefined,
+      dir,
+    );
+    if (run.exitCode !== 0) throw new Error(`${target.name} over ${streams} streams failed: ${run.stderr.slice(-500)}`);
+    times.get(streams)?.push(run.seconds);
+    // Outputs stay until the suite ends: a target making 2,000 files just after 2,000 were deleted pays for the
+    // deletion (this machine's ext4 skips inodes deleted in the last minute, scanning for others: a quarter of the run's CPU, measured).
+  };
+  for (let round = 0; round < ROUNDS; round += 1) for (const streams of inRounds) await runOnce(streams, round);
+  for (const streams of counts.filter((count) => count > IN_ROUNDS_UP_TO)) await runOnce(streams, 0);
+  const base = times.get(fewest) ?? [];
+  return {
+    target: target.name,
+    seconds: new Map(counts.map((count) => [count, median(times.get(count) ?? [])])),
+    ratios: new Map(
+      counts.map((count) => {
+        const own = times.get(count) ?? [];
+        // A count run once is set against the median at the fewest streams.
+        return [count, own.length === base.length ? median(own.map((seconds, round) => seconds / (base[round] as number))) : (own[0] as number) / median(base)];
+      }),
+    ),
+  };
+}
+
 /**
  * Many streams: the same records over 100 to 10,000 streams through `agora
  * run` into each file target and target-sqlite (the time against 100
@@ -80,38 +145,23 @@ export async function runStreamsBench(root: string, records: number, counts: rea
   const agora = join(root, "dist", "runner", "cli", "bin.js");
   rmSync(work, { recursive: true, force: true });
   mkdirSync(work, { recursive: true });
-  const scaling: StreamScaling[] = TARGETS.map((target) => ({ target: target.name, seconds: new Map<number, number>() }));
+  const messages = new Map<number, string>();
   for (const streams of counts) {
-    const messages = join(work, `messages-${streams}.jsonl`);
-    await writeMessages(messages, records, streams);
-    // The best of two runs where a run takes seconds: one run's time moves by a quarter here, and the goal is a ratio of two.
-    const rounds = streams <= BEST_OF_TWO_UP_TO ? 2 : 1;
-    for (const [index, target] of TARGETS.entries()) {
-      process.stderr.write(`streams: ${target.name}, ${records.toLocaleString("en")} records over ${streams.toLocaleString("en")} streams…\n`);
-      for (let round = 0; round < rounds; round += 1) {
-        const dir = join(work, `${target.name}-${streams}-${round}`);
-        mkdirSync(dir, { recursive: true });
-        writeFileSync(join(dir, "target.json"), JSON.stringify(target.config(dir)));
-        const run = await measureProcess(agora, ["run", "--tap", `cat ${messages}`, "--target", `${target.name} --config target.json`], undefined, dir);
-        if (run.exitCode !== 0) throw new Error(`${target.name} over ${streams} streams failed: ${run.stderr.slice(-500)}`);
-        const best = scaling[index]?.seconds.get(streams);
-        if (best === undefined || run.seconds < best) scaling[index]?.seconds.set(streams, run.seconds);
-        // Outputs stay until the suite ends: a target making 2,000 files just after 2,000 were deleted pays for the
-        // deletion (this machine's ext4 skips inodes deleted in the last minute, scanning for others: a quarter of the run's CPU, measured).
-      }
-    }
-    rmSync(messages, { force: true });
+    const path = join(work, `messages-${streams}.jsonl`);
+    await writeMessages(path, records, streams);
+    messages.set(streams, path);
   }
   const fewest = counts[0] as number;
+  const scaling: StreamScaling[] = [];
+  for (const target of TARGETS) scaling.push(await scaleTarget(agora, target, messages, counts, records, work));
+  for (const path of messages.values()) rmSync(path, { force: true });
   const header = `| target | ${counts.map((count) => `${count.toLocaleString("en")} streams`).join(" | ")} |`;
   const rows = scaling.map(
     (entry) =>
       `| ${entry.target} | ${counts
         .map((count) => {
           const seconds = entry.seconds.get(count) ?? Number.NaN;
-          return count === fewest
-            ? `${seconds.toFixed(2)} s`
-            : `${seconds.toFixed(2)} s (${(seconds / (entry.seconds.get(fewest) ?? Number.NaN)).toFixed(2)}×)`;
+          return count === fewest ? `${seconds.toFixed(2)} s` : `${seconds.toFixed(2)} s (${(entry.ratios.get(count) ?? Number.NaN).toFixed(2)}×)`;
         })
         .join(" | ")} |`,
   );
@@ -132,7 +182,7 @@ export async function runStreamsBench(root: string, records: number, counts: rea
   }
   rmSync(work, { recursive: true, force: true });
   const markdown = [
-    `${records.toLocaleString("en")} records (a STATE every 10,000) through \`agora run\` (tap: \`cat\` of a message file), the same records cut into more streams, each stream a schema of its own; the best of two runs up to ${BEST_OF_TWO_UP_TO.toLocaleString("en")} streams; in parentheses, the time against ${fewest.toLocaleString("en")} streams.`,
+    `${records.toLocaleString("en")} records (a STATE every 10,000) through \`agora run\` (tap: \`cat\` of a message file), the same records cut into more streams, each stream a schema of its own; up to ${IN_ROUNDS_UP_TO.toLocaleString("en")} streams the median of ${ROUNDS} rounds, each round running every count in turn after a \`sync\`; in parentheses, the median of the rounds' times against their time over ${fewest.toLocaleString("en")} streams.`,
     "",
     header,
     `| --- | ${counts.map(() => "---").join(" | ")} |`,
