@@ -1,6 +1,6 @@
 import { parentPort, workerData } from "node:worker_threads";
 import BetterSqlite3 from "better-sqlite3";
-import { sqliteCase } from "./sqlite-names.js";
+import { sqliteCase, tableNames } from "./sqlite-names.js";
 
 /*
  * The worker thread of TableMaker (table-maker.ts): its own connection to
@@ -46,8 +46,7 @@ function createTables(db: BetterSqlite3.Database, request: CreateTablesRequest):
   const existed: string[] = [];
   db.transaction(() => {
     // Looked up in the transaction that creates them: a table another writer made meanwhile is found here.
-    const rows = db.prepare("SELECT name FROM sqlite_schema WHERE type IN ('table', 'view')").pluck().all() as string[];
-    const present = new Set(rows.map(sqliteCase));
+    const present = tableNames(db);
     for (const { name, sql } of request.tables) {
       if (present.has(sqliteCase(name))) existed.push(name);
       else {

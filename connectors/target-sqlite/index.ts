@@ -4,7 +4,7 @@ import { AgoraError, defineTarget, DestinationNames, type ConnectorConfig, type 
 import { openDatabase } from "./database.js";
 import { databaseError } from "./sqlite-errors.js";
 import { RowsSavepoint } from "./row-inserts.js";
-import { sqliteCase } from "./sqlite-names.js";
+import { sqliteCase, tableNames } from "./sqlite-names.js";
 import { StreamTable } from "./stream-table.js";
 import { type MadeTables, TableMaker } from "./table-maker.js";
 
@@ -130,9 +130,3 @@ export const targetSqlite = defineTarget<SqliteConfig>({
     };
   },
 });
-
-/** The names of the main database's tables and views, as SQLite compares them. */
-function tableNames(db: Database): Set<string> {
-  const rows = db.prepare("SELECT name FROM sqlite_schema WHERE type IN ('table', 'view')").pluck().all() as string[];
-  return new Set(rows.map(sqliteCase));
-}

@@ -53,13 +53,7 @@ export class StreamTable {
     const existing = exists ? this.existingColumns() : [];
     if (existing.length === 0) {
       // A new table has the schema's columns and no others: asking SQLite again was 2,000 PRAGMAs for 2,000 new tables.
-      this.db.exec(
-        createSql(
-          this.table,
-          [...wanted].map(([name, kind]): [string, SqlType] => [name, kind.sqlType]),
-          stream.keyProperties,
-        ),
-      );
+      this.db.exec(StreamTable.creationSql(this.table, stream));
       this.adopt(stream);
       return;
     }

@@ -28,9 +28,7 @@ export class AppendFile {
    */
   static async create(path: string, deferred?: DirectorySyncs): Promise<AppendFile | undefined> {
     try {
-      const file = new AppendFile(path, openDescriptor(path, "ax"));
-      await syncNewEntry(path, deferred);
-      return file;
+      return await AppendFile.made(path, "ax", deferred);
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code === "EEXIST") return undefined;
       throw fileError(error, path, "open the file for writing");
@@ -40,12 +38,22 @@ export class AppendFile {
   /** Opens the file to append to, creating it if need be, its directory entry made durable as with `create`. */
   static async open(path: string, deferred?: DirectorySyncs): Promise<AppendFile> {
     try {
-      const file = new AppendFile(path, openDescriptor(path, "a"));
-      await syncNewEntry(path, deferred);
-      return file;
+      return await AppendFile.made(path, "a", deferred);
     } catch (error) {
       throw fileError(error, path, "open the file for writing");
     }
+  }
+
+  /** Opens the file with `flags` and makes its directory entry durable (or defers that); its descriptor is closed again if that fails. */
+  private static async made(path: string, flags: string, deferred: DirectorySyncs | undefined): Promise<AppendFile> {
+    const file = new AppendFile(path, openDescriptor(path, flags));
+    try {
+      await syncNewEntry(path, deferred);
+    } catch (error) {
+      file.close();
+      throw error;
+    }
+    return file;
   }
 
   /** Opens again a file this process opened (and made durable in its directory) before: no directory made, none fsynced. */
