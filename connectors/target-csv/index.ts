@@ -12,7 +12,7 @@ import {
   type ConnectorConfig,
   type StreamInfo,
 } from "../../protocol/index.js";
-import { CsvFile, csvRecordLineOf } from "./csv-file.js";
+import { CsvFile, csvRecordLineOf, csvWriting } from "./csv-file.js";
 
 interface CsvTargetConfig extends ConnectorConfig {
   destination_path: string;
@@ -44,7 +44,7 @@ export const targetCsv = defineTarget<CsvTargetConfig>({
   },
   testConnection: ({ config }) => checkDirectoryWritable(resolve(config.destination_path)),
   open({ config, logger }) {
-    const format = { delimiter: config.delimiter, quoteChar: config.quote_char };
+    const format = csvWriting({ delimiter: config.delimiter, quoteChar: config.quote_char });
     /** Each stream's columns, from its latest SCHEMA. */
     const wanted = new Map<string, readonly string[]>();
     // A stream's schema (StreamInfo) fixes its columns, so its encoder.
