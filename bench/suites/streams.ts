@@ -11,6 +11,8 @@ export interface StreamScaling {
   readonly seconds: Map<number, number>;
   /** At each stream count, the median over rounds (taken in turn) of a round's time there against its time at the fewest streams. */
   readonly ratios: Map<number, number>;
+  /** At each stream count run in rounds, each round's ratio, in the order run: how far one round's figure is from another's. */
+  readonly roundRatios: Map<number, readonly number[]>;
 }
 
 export interface StreamsResults {
@@ -29,10 +31,13 @@ const TARGETS: ReadonlyArray<{ readonly name: string; readonly config: (dir: str
  * Stream counts up to this one are run in ROUNDS rounds per target, each
  * round running every such count in turn: one run's time moves by a
  * quarter here, and the goal is a ratio of two, so each round's ratio is
- * taken between runs made side by side, and the median kept.
+ * taken between runs made side by side, and the median kept. Five rounds,
+ * not three: over three, one quick run at 100 streams moved the median by
+ * a tenth (target-csv's 1.52× in the full run of 2026-12-07 08:13, where
+ * its medians were 2.58 s against 1.91 s, a ratio of 1.35).
  */
 const IN_ROUNDS_UP_TO = 2_000;
-const ROUNDS = 3;
+const ROUNDS = 5;
 
 function median(values: readonly number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
@@ -122,16 +127,18 @@ async function scaleTarget(
   for (let round = 0; round < ROUNDS; round += 1) for (const streams of inRounds) await runOnce(streams, round);
   for (const streams of counts.filter((count) => count > IN_ROUNDS_UP_TO)) await runOnce(streams, 0);
   const base = times.get(fewest) ?? [];
+  const roundRatios = new Map(inRounds.map((count) => [count, (times.get(count) ?? []).map((seconds, round) => seconds / (base[round] as number))]));
   return {
     target: target.name,
     seconds: new Map(counts.map((count) => [count, median(times.get(count) ?? [])])),
     ratios: new Map(
       counts.map((count) => {
-        const own = times.get(count) ?? [];
+        const own = roundRatios.get(count);
         // A count run once is set against the median at the fewest streams.
-        return [count, own.length === base.length ? median(own.map((seconds, round) => seconds / (base[round] as number))) : (own[0] as number) / median(base)];
+        return [count, own === undefined ? (times.get(count)?.[0] ?? Number.NaN) / median(base) : median(own)];
       }),
     ),
+    roundRatios,
   };
 }
 
