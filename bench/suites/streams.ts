@@ -2,6 +2,7 @@ import { execFileSync } from "node:child_process";
 import { createWriteStream, mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { once } from "node:events";
+import { median } from "../measure.js";
 import { measureProcess } from "../process-stats.js";
 
 /** One target's runs at each stream count. */
@@ -38,12 +39,6 @@ const TARGETS: ReadonlyArray<{ readonly name: string; readonly config: (dir: str
  */
 const IN_ROUNDS_UP_TO = 2_000;
 const ROUNDS = 5;
-
-function median(values: readonly number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const middle = Math.floor(sorted.length / 2);
-  return sorted.length % 2 === 1 ? (sorted[middle] as number) : ((sorted[middle - 1] as number) + (sorted[middle] as number)) / 2;
-}
 
 /** `records` records spread in turn over `streams` streams (a SCHEMA each first), a STATE every 10,000: the same data, cut into more streams. */
 async function writeMessages(path: string, records: number, streams: number): Promise<void> {
