@@ -68,14 +68,21 @@ interface DecodedColumn {
   readonly values: DecodedArray;
 }
 
+/** A selected column of the row group being sent: its reader and its decoded values. */
+interface GroupColumn {
+  readonly name: string;
+  readonly read: ValueReader;
+  readonly decoded: DecodedColumn | undefined;
+}
+
 /**
  * The selected columns of one row group (from rowStart), decoded column by
  * column: a record is made from them as it is sent, so the group is never
  * also held as an object per row (the bench file of 1M rows in groups of
  * 100,000 peaked at 348-427 MiB with those objects, 242 MiB without them).
- * Every codec of the format read. A damaged
- * group is one line naming the file, the row group and, found by reading
- * each column alone, the column: not the decoder's own words alone.
+ * Every codec of the format read. A damaged group is one line naming the
+ * file, the row group and, found by reading each column alone, the column:
+ * not the decoder's own words alone.
  */
 async function readRowGroup(read: RowGroupRead, where: { path: string; group: number }): Promise<Map<string, DecodedColumn>> {
   try {
@@ -89,12 +96,10 @@ async function readRowGroup(read: RowGroupRead, where: { path: string; group: nu
         else own.push(chunk);
       },
     });
-    const columns = new Map<string, DecodedColumn>();
-    for (const [name, own] of chunks) {
-      own.sort((a, b) => a.rowStart - b.rowStart);
-      columns.set(name, { start: own[0]?.rowStart ?? read.rowStart, values: flatten(own.map((chunk) => chunk.columnData)) });
-    }
-    return columns;
+    // A column's chunks come in row order (hyparquet hands them over as it decodes the column's pages).
+    return new Map(
+      [...chunks].map(([name, own]) => [name, { start: own[0]?.rowStart ?? read.rowStart, values: flatten(own.map((chunk) => chunk.columnData)) }]),
+    );
   } catch (error) {
     let column: string | undefined;
     for (const name of read.columns) {
@@ -154,15 +159,13 @@ export async function parquetStream(entry: ParquetFileEntry): Promise<TapStream<
       const badRows = new BadRowHandler(config.on_bad_row, logger, entry.stream);
       const columnReaders = columns.map((name) => [name, readers.get(name) as ValueReader] as const);
       /** The file's row `index` (from 0), from its group's decoded columns, as its record, or as a bad row (a NaN under non_finite_numbers = "bad_row", a time past 9999). */
-      const recordOf = (decoded: Map<string, DecodedColumn>, index: number): Bookmarked | RejectedRow | undefined => {
+      const recordOf = (groupColumns: readonly GroupColumn[], index: number): Bookmarked | RejectedRow | undefined => {
         // A bookmark counts the rows sent, this one included.
         const position: ParquetBookmark = { path: entry.path, row: index + 1 };
         try {
           const record: Record<string, unknown> = {};
-          for (const [name, read] of columnReaders) {
-            const column = decoded.get(name);
-            record[name] = read(column === undefined ? undefined : column.values[index - column.start], name, nonFinite);
-          }
+          for (const { name, read, decoded } of groupColumns)
+            record[name] = read(decoded === undefined ? undefined : decoded.values[index - decoded.start], name, nonFinite);
           return bookmarked(record, position);
         } catch (error) {
           if (!(error instanceof DataError)) throw error;
@@ -175,8 +178,10 @@ export async function parquetStream(entry: ParquetFileEntry): Promise<TapStream<
         if (groupEnd > start) {
           const rowStart = Math.max(groupStart, start);
           const decoded = await readRowGroup({ file, metadata: decoding, columns, rowStart, rowEnd: groupEnd }, { path: entry.path, group: index });
+          // Each column's values looked up once a group, not once a cell.
+          const groupColumns = columnReaders.map(([name, read]): GroupColumn => ({ name, read, decoded: decoded.get(name) }));
           for (let row = rowStart; row < groupEnd; row += 1) {
-            const item = recordOf(decoded, row);
+            const item = recordOf(groupColumns, row);
             if (item !== undefined) yield item;
           }
         }
