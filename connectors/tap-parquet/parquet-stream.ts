@@ -164,8 +164,13 @@ export async function parquetStream(entry: ParquetFileEntry): Promise<TapStream<
         const position: ParquetBookmark = { path: entry.path, row: index + 1 };
         try {
           const record: Record<string, unknown> = {};
-          for (const { name, read, decoded } of groupColumns)
-            record[name] = read(decoded === undefined ? undefined : decoded.values[index - decoded.start], name, nonFinite);
+          for (const { name, read, decoded } of groupColumns) {
+            const value = read(decoded === undefined ? undefined : decoded.values[index - decoded.start], name, nonFinite);
+            // A column named __proto__ is data, an own property as JSON.parse makes it: assigned, it would set the
+            // prototype (or, for a string, vanish). Defining every property instead cost a fifth of the tap's time.
+            if (name === "__proto__") Object.defineProperty(record, name, { value, enumerable: true, writable: true, configurable: true });
+            else record[name] = value;
+          }
           return bookmarked(record, position);
         } catch (error) {
           if (!(error instanceof DataError)) throw error;

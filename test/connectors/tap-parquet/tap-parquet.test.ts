@@ -1,6 +1,7 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { parquetWriteFile } from "hyparquet-writer";
 import { describe, expect, it } from "vitest";
 import { decodeArrowBatch } from "../../../protocol/index.js";
 import { recordsOf, statesOf, writeIn, writeJsonIn } from "../../helpers/files.js";
@@ -35,6 +36,31 @@ describe("tap-parquet", () => {
     const result = await sync({ files: [{ path: file, key_properties: ["id"] }] });
     expect(result.exitCode).toBe(0);
     expect(recordsOf(result.messages)).toEqual(expected);
+  });
+
+  it("keeps columns whose names are data: __proto__, constructor, and names differing only in case", async () => {
+    const hostile = join(dir, "hostile.parquet");
+    parquetWriteFile({
+      filename: hostile,
+      columnData: [
+        { name: "id", data: [1n, 2n], type: "INT64", nullable: false },
+        { name: "__proto__", data: ["a", "b"], type: "STRING" },
+        { name: "constructor", data: ["c", "d"], type: "STRING" },
+        { name: "Name", data: ["x", "y"], type: "STRING" },
+        { name: "name", data: ["p", "q"], type: "STRING" },
+      ],
+    });
+    const result = await sync({ files: [{ path: hostile, stream: "hostile", key_properties: ["id"] }] });
+    expect(result.exitCode, result.stderr).toBe(0);
+    // Computed keys: a literal "__proto__" key would set the prototype instead.
+    expect(recordsOf(result.messages)).toEqual([
+      { id: 1, ["__proto__"]: "a", constructor: "c", Name: "x", name: "p" },
+      { id: 2, ["__proto__"]: "b", constructor: "d", Name: "y", name: "q" },
+    ]);
+    expect(recordsOf(result.messages).map((record) => Object.keys(record))).toEqual([
+      ["id", "__proto__", "constructor", "Name", "name"],
+      ["id", "__proto__", "constructor", "Name", "name"],
+    ]);
   });
 
   it("decodes only the selected columns", async () => {
