@@ -1,19 +1,6 @@
 import { Command, CommanderError, Option } from "commander";
 import { asAgoraError, exitCodeFor, LOG_LEVELS, UsageError, type LogLevel } from "../../protocol/index.js";
-import { discoverCommand, selectCommand } from "./commands/catalog.js";
-import { dlqCommand } from "./commands/dlq.js";
-import { explainCommand } from "./commands/explain.js";
-import { initCommand } from "./commands/init.js";
-import { addCommand, installCommand } from "./commands/install.js";
-import { configCommand } from "./commands/config.js";
-import { invokeCommand } from "./commands/invoke.js";
-import { newCommand } from "./commands/new.js";
-import { runCommand } from "./commands/run.js";
-import { runsCommand } from "./commands/runs.js";
-import { stateCommand } from "./commands/state.js";
-import { testCommand } from "./commands/test.js";
-import { workerCommand } from "./commands/worker.js";
-import { consoleCommand } from "./commands/console.js";
+import { commandsFor } from "./command-table.js";
 import { maskStream } from "../../protocol/index.js";
 import type { CommonOptions } from "./cli-context.js";
 import { startTracing, type Tracing } from "../tracing/tracing-setup.js";
@@ -56,22 +43,7 @@ export async function main(argv: readonly string[]): Promise<never> {
   const done = async (code: number): Promise<void> => {
     exitCode = code;
   };
-  program.addCommand(runCommand(common, done));
-  program.addCommand(initCommand());
-  program.addCommand(installCommand(common));
-  program.addCommand(addCommand(common));
-  program.addCommand(invokeCommand(common, done));
-  program.addCommand(configCommand(common));
-  program.addCommand(newCommand());
-  program.addCommand(discoverCommand(common));
-  program.addCommand(selectCommand(common));
-  program.addCommand(explainCommand(common));
-  program.addCommand(stateCommand(common));
-  program.addCommand(runsCommand(common));
-  program.addCommand(dlqCommand(common, done));
-  program.addCommand(workerCommand(common, done));
-  program.addCommand(consoleCommand(common, done));
-  program.addCommand(testCommand(common, done));
+  for (const command of await commandsFor(argv, { common, done })) program.addCommand(command);
   for (const command of program.commands) {
     command
       .exitOverride()
