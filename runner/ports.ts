@@ -15,6 +15,8 @@ import type { NewDeadLetter } from "./state/types.js";
 export interface TargetSink {
   /** One line (with its newline) for the targets listed (every target when undefined). */
   send(line: string, to: readonly number[] | undefined): void;
+  /** One line as bytes, without its newline (a forwarded RECORD, as the tap wrote it), for the targets listed (every target when undefined). */
+  sendLineBytes(bytes: Buffer, to: readonly number[] | undefined): void;
   /**
    * A STATE for every target: numbered for the checkpoint with the records
    * sent before it (`delivered` per stream, `sentTo` per target), then sent.

@@ -9,6 +9,9 @@ export const DEFAULT_MAX_LINE_BYTES = 64 * 1024 * 1024;
 
 export type LineHandler = (text: string, lineNumber: number) => void;
 
+/** A look at a line's bytes (`bytes[start, end)`) before they are decoded: true when it took the line, which is then neither decoded nor handed on. */
+export type LineBytesTaker = (bytes: Buffer, start: number, end: number, lineNumber: number) => boolean;
+
 export interface LineSplitterOptions {
   /** Longest line accepted, in bytes, without its newline. */
   readonly maxLineBytes?: number;
@@ -48,6 +51,7 @@ export class LineSplitter {
   constructor(
     private readonly onLine: LineHandler,
     options: LineSplitterOptions = {},
+    private readonly takeBytes?: LineBytesTaker,
   ) {
     this.maxLineBytes = options.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES;
     this.limitSetting = options.limitSetting;
@@ -146,6 +150,7 @@ export class LineSplitter {
       return;
     }
     if (this.skipBlankLines && isBlank(bytes, start, end)) return;
+    if (this.takeBytes?.(bytes, start, end, this.lineNumber) === true) return;
     this.onLine(bytes.toString("utf8", start, end), this.lineNumber);
   }
 

@@ -3,7 +3,7 @@ import { ProtocolCodes } from "../messages/codes.js";
 import { parseMessageLine } from "../messages/parse.js";
 import type { MessageLine } from "../messages/types.js";
 import { LineSplitter, type LineSplitterOptions } from "./line-splitter.js";
-import { ForwardedRecord, recordStreamAtHead } from "./record-head.js";
+import { ForwardedRecord, recordStreamAtHead, recordStreamAtHeadOfBytes } from "./record-head.js";
 
 export interface MessageParserOptions extends LineSplitterOptions {
   /** Added to every error: who wrote the input (a connector name, a file). */
@@ -37,7 +37,12 @@ export class MessageParser {
     this.origin = options.origin ?? {};
     this.requireSchema = options.requireSchemaBeforeRecord ?? true;
     this.forward = options.forward;
-    this.splitter = new LineSplitter((text, line) => this.onLine(text, line), options);
+    const forward = this.forward;
+    this.splitter = new LineSplitter(
+      (text, line) => this.onLine(text, line),
+      options,
+      forward === undefined ? undefined : (bytes, start, end, line) => this.forwardBytes(forward, bytes, start, end, line),
+    );
   }
 
   /**
@@ -72,7 +77,7 @@ export class MessageParser {
       const stream = recordStreamAtHead(text);
       // Only after the stream's SCHEMA: a RECORD before it is parsed, and refused below.
       if (stream !== undefined && this.streamsWithSchema.has(stream) && this.forward.forwards(stream)) {
-        this.batch.push({ known: true, message: new ForwardedRecord(stream, text, line, this.origin), line, raw: text, forwarded: true });
+        this.batch.push(new ForwardedLine(new ForwardedRecord(stream, text, line, this.origin)));
         return;
       }
     }
@@ -93,6 +98,18 @@ export class MessageParser {
     this.batch.push(parsed);
   }
 
+  /**
+   * A RECORD line of a forwarded stream, taken as its bytes: read from its
+   * head, never decoded, and sent on as the tap wrote it. False for any
+   * other line (and a head written otherwise), which is decoded and read.
+   */
+  private forwardBytes(forward: RecordForwarding, bytes: Buffer, start: number, end: number, line: number): boolean {
+    const stream = recordStreamAtHeadOfBytes(bytes, start, end);
+    if (stream === undefined || !this.streamsWithSchema.has(stream) || !forward.forwards(stream)) return false;
+    this.batch.push(new ForwardedLine(new ForwardedRecord(stream, bytes.subarray(start, end), line, this.origin)));
+    return true;
+  }
+
   private take(): MessageLine[] {
     const batch = this.batch;
     this.batch = [];
@@ -105,5 +122,21 @@ export class MessageParser {
     } catch (error) {
       this.error = error instanceof AgoraError ? error.withLocation(this.origin) : error;
     }
+  }
+}
+
+/** The reader's line for a forwarded RECORD: its text is made only if something reads `raw`. */
+class ForwardedLine {
+  readonly known = true;
+  readonly forwarded = true;
+
+  constructor(readonly message: ForwardedRecord) {}
+
+  get line(): number {
+    return this.message.line;
+  }
+
+  get raw(): string {
+    return this.message.raw;
   }
 }

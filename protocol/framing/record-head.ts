@@ -48,21 +48,100 @@ export function recordStreamAtHead(text: string): string | undefined {
   }
 }
 
+const COMPACT_BYTES = Buffer.from(COMPACT);
+const SPACED_BYTES = Buffer.from(SPACED);
+const QUOTE = 0x22;
+const BACKSLASH = 0x5c;
+
+/** True when `bytes[start, end)` begins with `head` (a loop: a native compare costs more than these few bytes). */
+function beginsWith(bytes: Buffer, start: number, end: number, head: Buffer): boolean {
+  if (end - start <= head.length) return false;
+  for (let index = 0; index < head.length; index += 1) if (bytes[start + index] !== head[index]) return false;
+  return true;
+}
+
+/** The last stream name read from bytes, to reuse its string while the lines name the same stream (most do). */
+let lastName = "";
+let lastNameBytes: Buffer = Buffer.alloc(0);
+
+/** The name in `bytes[start, end)`, decoded, or the last one's string when the bytes are the same. */
+function nameOf(bytes: Buffer, start: number, end: number): string {
+  const length = end - start;
+  if (length === lastNameBytes.length) {
+    let same = true;
+    for (let index = 0; index < length && same; index += 1) same = bytes[start + index] === lastNameBytes[index];
+    if (same) return lastName;
+  }
+  lastNameBytes = Buffer.from(bytes.subarray(start, end));
+  lastName = lastNameBytes.toString("utf8");
+  return lastName;
+}
+
+/** True when the last byte of `bytes[start, end)` that is not a space is `}`. */
+function closesBytes(bytes: Buffer, start: number, end: number): boolean {
+  let last = end - 1;
+  while (last > start && (bytes[last] === 32 || bytes[last] === 13 || bytes[last] === 9)) last -= 1;
+  return bytes[last] === 125;
+}
+
+/**
+ * recordStreamAtHead on a line's bytes (`bytes[start, end)`), before they
+ * are decoded: the stream of a RECORD line whose head is written compact or
+ * spaced as json.dumps writes it, with a name holding no escape. Undefined
+ * for anything else, which is then decoded and read by recordStreamAtHead.
+ */
+export function recordStreamAtHeadOfBytes(bytes: Buffer, start: number, end: number): string | undefined {
+  if (bytes[start] !== 123 /* { */ || !closesBytes(bytes, start, end)) return undefined;
+  const head = beginsWith(bytes, start, end, COMPACT_BYTES) ? COMPACT_BYTES.length : beginsWith(bytes, start, end, SPACED_BYTES) ? SPACED_BYTES.length : -1;
+  if (head < 0) return undefined;
+  const nameStart = start + head;
+  // Byte by byte within the line: a search of the buffer would run on into the lines after it.
+  let quote = nameStart;
+  while (quote < end && bytes[quote] !== QUOTE) {
+    if (bytes[quote] === BACKSLASH) return undefined;
+    quote += 1;
+  }
+  if (quote >= end) return undefined;
+  let at = quote + 1;
+  while (at < end && bytes[at] === 32) at += 1;
+  return at < end && bytes[at] === 44 /* , */ ? nameOf(bytes, nameStart, quote) : undefined;
+}
+
 /**
  * A RECORD message for a forwarded line: its stream known from the head,
  * its record parsed from the line (exactly, as the reader would have) only
- * when something reads it, once. A class, so each costs one small object.
+ * when something reads it, once. The line is kept as it came, bytes or
+ * text, and turned into the other only when asked: a line read as bytes
+ * goes to the targets as those bytes, never decoded. A class, so each
+ * costs one small object.
  */
 export class ForwardedRecord {
   readonly type = "RECORD";
   #parsed: RecordMessage | undefined;
+  #text: string | undefined;
+  #bytes: Buffer | undefined;
 
   constructor(
     readonly stream: string,
-    readonly raw: string,
+    content: string | Buffer,
     readonly line: number,
     readonly origin: ErrorLocation,
-  ) {}
+  ) {
+    if (typeof content === "string") this.#text = content;
+    else this.#bytes = content;
+  }
+
+  /** The line as text (without its newline). */
+  get raw(): string {
+    this.#text ??= (this.#bytes as Buffer).toString("utf8");
+    return this.#text;
+  }
+
+  /** The line as UTF-8 bytes (without its newline): those the tap wrote, when it was read as bytes. */
+  get bytes(): Buffer {
+    this.#bytes ??= Buffer.from(this.#text as string, "utf8");
+    return this.#bytes;
+  }
 
   /** The whole message, parsed as the reader parses a line (errors say who wrote it and where). */
   parse(): RecordMessage {

@@ -36,22 +36,40 @@ export class TextChunks {
     this.write(text, 1);
   }
 
+  /** A line's bytes as they came (never decoded) and a newline: copied, so they may be a slice of a larger buffer. */
+  addBytesLine(bytes: Buffer): void {
+    const size = bytes.length + 1;
+    if (!this.makeRoom(size)) {
+      const alone = Buffer.allocUnsafe(size);
+      bytes.copy(alone);
+      alone[bytes.length] = NEWLINE;
+      this.chunks.push(alone);
+      return;
+    }
+    bytes.copy(this.slab, this.used);
+    this.slab[this.used + bytes.length] = NEWLINE;
+    this.used += size;
+  }
+
   private write(text: string, newlines: 0 | 1): void {
-    const most = text.length * 3 + newlines;
-    if (this.slab.length - this.used < most) {
-      this.cut();
-      if (most > MOST_SLAB_BYTES) {
-        const alone = Buffer.from(newlines === 1 ? `${text}\n` : text, "utf8");
-        this.chunks.push(alone);
-        return;
-      }
-      this.slab = Buffer.allocUnsafe(Math.max(most, Math.min(MOST_SLAB_BYTES, Math.max(FIRST_SLAB_BYTES, this.slab.length * 2))));
-      this.start = 0;
-      this.used = 0;
+    if (!this.makeRoom(text.length * 3 + newlines)) {
+      this.chunks.push(Buffer.from(newlines === 1 ? `${text}\n` : text, "utf8"));
+      return;
     }
     let written = this.slab.write(text, this.used, "utf8");
     if (newlines === 1) this.slab[this.used + written++] = NEWLINE;
     this.used += written;
+  }
+
+  /** Room for `most` bytes in the slab, a new slab if need be; false for more than a slab holds (written on its own). */
+  private makeRoom(most: number): boolean {
+    if (this.slab.length - this.used >= most) return true;
+    this.cut();
+    if (most > MOST_SLAB_BYTES) return false;
+    this.slab = Buffer.allocUnsafe(Math.max(most, Math.min(MOST_SLAB_BYTES, Math.max(FIRST_SLAB_BYTES, this.slab.length * 2))));
+    this.start = 0;
+    this.used = 0;
+    return true;
   }
 
   /** The gathered text as buffers, in order; the gatherer starts empty again (its slab's room is used for what comes next). */

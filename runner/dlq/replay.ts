@@ -215,11 +215,21 @@ class Replay implements TargetSink, StateLedger, TargetReports, Rejections, RunC
   // The ports of the replay's parts
 
   send(line: string, to: readonly number[] | undefined): void {
+    this.countLine(to);
+    this.targets.send(line, to);
+  }
+
+  sendLineBytes(bytes: Buffer, to: readonly number[] | undefined): void {
+    this.countLine(to);
+    this.targets.sendLineBytes(bytes, to);
+  }
+
+  /** Notes the entry being replayed as the one behind the next line of each target listed (every target when undefined). */
+  private countLine(to: readonly number[] | undefined): void {
     for (const index of to ?? this.linesQueued.keys()) {
       this.linesQueued[index] = (this.linesQueued[index] ?? 0) + 1;
       this.entryOfTargetLine[index]?.set(this.linesQueued[index] ?? 0, this.current);
     }
-    this.targets.send(line, to);
   }
 
   sendState(value: unknown, line: string): void {

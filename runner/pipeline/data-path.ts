@@ -88,7 +88,7 @@ export class DataPath {
     const message = item.message;
     if (message instanceof ForwardedRecord) {
       // Decided again now that every SCHEMA before it was handled (the reader decided before them): if not, parsed now.
-      if (this.forwarding?.forwards(message.stream) === true) return this.forwardRecord(message.stream, item.raw);
+      if (this.forwarding?.forwards(message.stream) === true) return this.forwardRecord(message.stream, message.bytes);
       return this.handleRecord(message.parse(), item.raw, item.line);
     }
     switch (message.type) {
@@ -234,7 +234,7 @@ export class DataPath {
   }
 
   /** A record no part of the runner reads: counted, and sent on as its line (its target validates it). */
-  private forwardRecord(stream: string, raw: string): Promise<void> | undefined {
+  private forwardRecord(stream: string, bytes: Buffer): Promise<void> | undefined {
     const { maxRecords } = this.definition;
     const { counts } = this.parts;
     if (maxRecords !== undefined && counts.read.total >= maxRecords) {
@@ -242,7 +242,7 @@ export class DataPath {
       return undefined;
     }
     counts.read.add(stream);
-    const wait = this.window.add({ kind: "forward", stream, raw });
+    const wait = this.window.add({ kind: "forward", stream, bytes });
     if (maxRecords !== undefined && counts.read.total >= maxRecords) this.reachLimit();
     return wait;
   }

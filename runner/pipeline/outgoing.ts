@@ -24,7 +24,8 @@ export interface DataPathParts {
 /** An item on its way to the targets, in source order. */
 export type Outgoing =
   | { readonly kind: "line"; readonly line: string; readonly to?: readonly number[] | undefined }
-  | { readonly kind: "forward"; readonly stream: string; readonly raw: string }
+  /** A RECORD line of a forwarded stream, its bytes as the tap wrote them (no newline). */
+  | { readonly kind: "forward"; readonly stream: string; readonly bytes: Buffer }
   | { readonly kind: "state"; readonly value: unknown; readonly line: string }
   | { readonly kind: "record"; readonly message: RecordMessage; readonly raw: string; readonly line: number; readonly result: ChainResult }
   | { readonly kind: "batch"; readonly planned: PlannedBatch; readonly raw: string }
@@ -65,7 +66,7 @@ export class OutgoingSender {
         if (to !== undefined && to.length === 0) return;
         counts.delivered.add(item.stream);
         counts.targets.sent(to);
-        sink.send(`${item.raw}\n`, to);
+        sink.sendLineBytes(item.bytes, to);
         return;
       }
       case "state":

@@ -82,6 +82,11 @@ export class TargetChannel {
     this.queued.add(line);
   }
 
+  /** Queues one line's bytes (a newline is added) for the next flush: copied, so they may be a slice of a larger buffer. */
+  queueLineBytes(bytes: Buffer): void {
+    this.queued.addBytesLine(bytes);
+  }
+
   /**
    * Writes what is queued. Returns a promise when the target's pipe is full:
    * it settles on drain, or as soon as the target exits (the caller then

@@ -56,6 +56,11 @@ export class TargetSet implements TargetSink {
     else for (const index of to) this.started[index]?.queue(line);
   }
 
+  sendLineBytes(bytes: Buffer, to: readonly number[] | undefined): void {
+    if (to === undefined) for (const channel of this.started) channel.queueLineBytes(bytes);
+    else for (const index of to) this.started[index]?.queueLineBytes(bytes);
+  }
+
   sendState(value: unknown, line: string, delivered: Readonly<Record<string, number>>, sentTo: readonly number[]): void {
     this.ledger.forward(value, delivered, sentTo);
     this.send(line, undefined);

@@ -1,5 +1,13 @@
 import { describe, expect, it } from "vitest";
 import { ForwardedRecord, MessageParser, ProtocolError, recordStreamAtHead } from "../../../protocol/index.js";
+import { recordStreamAtHeadOfBytes } from "../../../protocol/framing/record-head.js";
+
+/** recordStreamAtHeadOfBytes on `line`, set inside a buffer between other lines as it arrives. */
+function atHeadOfBytes(line: string | Buffer, before = '{"type":"STATE"}\n', after = '\n{"x":"\\"}, "q"'): string | undefined {
+  const bytes = Buffer.concat([Buffer.from(before), Buffer.from(line), Buffer.from(after)]);
+  const start = Buffer.byteLength(before);
+  return recordStreamAtHeadOfBytes(bytes, start, start + Buffer.from(line).length);
+}
 
 describe("recordStreamAtHead", () => {
   it("reads the stream of a RECORD from its head, however it is spaced or escaped", () => {
@@ -26,6 +34,33 @@ describe("recordStreamAtHead", () => {
   });
 });
 
+describe("recordStreamAtHeadOfBytes", () => {
+  it("reads the stream of a compact or json.dumps-spaced head from the line's bytes, within the line alone", () => {
+    expect(atHeadOfBytes('{"type":"RECORD","stream":"orders","record":{}}')).toBe("orders");
+    expect(atHeadOfBytes('{"type": "RECORD", "stream": "orders", "record": {}}')).toBe("orders");
+    expect(atHeadOfBytes('{"type":"RECORD","stream":"café 𝄞","record":{}}')).toBe("café 𝄞");
+    expect(atHeadOfBytes('{"type":"RECORD","stream":"__proto__","record":{}}  ')).toBe("__proto__");
+    // Lines naming streams in turn each get their own name (the last name's string is reused only for the same bytes).
+    for (const name of ["a", "b", "ab", "ba", "a", "a"]) expect(atHeadOfBytes(`{"type":"RECORD","stream":"${name}","record":{}}`)).toBe(name);
+  });
+
+  it("leaves every other head to the text reader: escapes, other spacing, a line cut off, a name closed only in the next line", () => {
+    for (const line of [
+      '{"type":"RECORD","stream":"say \\"hi\\"","record":{}}',
+      '{"type":"RECORD","stream":"caf\\u00e9","record":{}}',
+      '{ "type" : "RECORD" , "stream" : "a" , "record" : {} }',
+      '{"type":"STATE","value":{}}',
+      '{"type":"RECORD","stream":"orders","record":{"id":1',
+      '{"type":"RECORD","stream":"orders"}',
+      '{"type":"RECORD","stream":"orders}',
+      '{"type":"RECORD","stream":7,"record":{}}',
+      ' {"type":"RECORD","stream":"orders","record":{}}',
+    ])
+      expect([line, atHeadOfBytes(line)]).toEqual([line, undefined]);
+    expect(recordStreamAtHeadOfBytes(Buffer.from('{"type":"RECORD","stream":"orders\n", "x": 1}'), 0, 28)).toBeUndefined();
+  });
+});
+
 describe("a MessageParser that forwards", () => {
   const schema = '{"type":"SCHEMA","stream":"s","schema":{"type":"object"}}\n';
 
@@ -42,6 +77,18 @@ describe("a MessageParser that forwards", () => {
     // Stream t had no SCHEMA: parsed, and refused, as without forwarding.
     expect(parsed).toBeUndefined();
     expect(() => parser.throwIfFailed()).toThrow(/arrived before any SCHEMA/);
+  });
+
+  it("keeps a forwarded line's bytes as they came, never decoded: bytes no UTF-8 decoder would give back included", () => {
+    const parser = new MessageParser({ forward: { forwards: () => true } });
+    const line = Buffer.concat([Buffer.from('{"type":"RECORD","stream":"s","record":{"t":"caf'), Buffer.from([0xc3, 0xa9, 0xff, 0xfe]), Buffer.from('"}}')]);
+    const escaped = Buffer.from('{"type":"RECORD","stream":"\\u0073","record":{"t":"x"}}');
+    const lines = parser.push(Buffer.concat([Buffer.from(schema), line, Buffer.from("\r\n"), escaped, Buffer.from("\n")]));
+    const [, first, second] = lines.map((item) => item.message as ForwardedRecord);
+    expect(first?.bytes.equals(line)).toBe(true);
+    expect(first?.raw).toBe(line.toString("utf8"));
+    // A head read as text (its name escaped) is forwarded too, its bytes those of its text.
+    expect([second?.stream, second?.bytes.equals(escaped)]).toEqual(["s", true]);
   });
 
   it("says a forwarded line that is not JSON is bad when it is parsed, naming who wrote it and the line", () => {

@@ -37,4 +37,17 @@ describe("TextChunks", () => {
     chunks.add("after\n");
     expect(Buffer.concat(chunks.take()).toString("utf8")).toBe(`before\n${huge}after\n`);
   });
+
+  it("copies a line's bytes as they are, with a newline, between strings, a slab's worth or more included", () => {
+    const chunks = new TextChunks();
+    const source = Buffer.concat([Buffer.from("head "), Buffer.from([0xff, 0xc3, 0xa9, 0x00]), Buffer.from(" tail")]);
+    const large = Buffer.alloc(300_000, 0x61);
+    chunks.addLine("é first");
+    chunks.addBytesLine(source.subarray(5, 9));
+    chunks.addBytesLine(large);
+    chunks.add("last");
+    source.fill(0x20);
+    const expected = Buffer.concat([Buffer.from("é first\n"), Buffer.from([0xff, 0xc3, 0xa9, 0x00, 0x0a]), large, Buffer.from("\nlast")]);
+    expect(Buffer.concat(chunks.take()).equals(expected)).toBe(true);
+  });
 });
