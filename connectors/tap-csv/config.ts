@@ -8,7 +8,7 @@ import {
   type ConnectorConfig,
   type FileChangePolicy,
   type FileEntry,
-} from "../../protocol/index.js";
+} from "../../protocol/tap.js";
 
 /** Each encoding setting, as the file is decoded. */
 const ENCODINGS = { "utf-8": "utf-8", "utf-8-sig": "utf-8", latin1: "latin1", "iso-8859-1": "latin1", "utf-16le": "utf-16le", "utf-16be": "utf-16be" } as const;

@@ -1,6 +1,6 @@
 import { createReadStream } from "node:fs";
 import { StringDecoder } from "node:string_decoder";
-import { FatalError, skipByteOrderMark, sourceFileError } from "../../protocol/index.js";
+import { FatalError, skipByteOrderMark, sourceFileError } from "../../protocol/tap.js";
 import type { CsvFile } from "./config.js";
 import { CsvParser, CsvRowTooLongError, type CsvRow } from "./csv-parser.js";
 import { Utf8LineCheck } from "./utf8-check.js";

@@ -13,7 +13,7 @@ import {
   type StreamItem,
   type TapStream,
   withNewProperties,
-} from "../../protocol/index.js";
+} from "../../protocol/tap.js";
 import { exactNumberConverter } from "./exact-numbers.js";
 import { columnNames, generatedNames, renamedColumns, type RenamedColumn } from "./column-names.js";
 import type { CsvConfig, CsvFile } from "./config.js";

@@ -1,5 +1,5 @@
 import { schemaTypes, TextConversionError, type TextConverter } from "../../catalogs/index.js";
-import { numberFromDecimalText, type JsonSchema } from "../../protocol/index.js";
+import { numberFromDecimalText, type JsonSchema } from "../../protocol/tap.js";
 
 /**
  * The converter of a numeric column, exact: a cell a double would change

@@ -1,4 +1,4 @@
-import { checkFilesReadable, defineTap, isRequested } from "../../protocol/index.js";
+import { checkFilesReadable, defineTap, isRequested } from "../../protocol/tap.js";
 import { CSV_SETTINGS, resolveFiles, type CsvConfig } from "./config.js";
 import { csvStream } from "./csv-stream.js";
 

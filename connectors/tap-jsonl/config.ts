@@ -7,7 +7,7 @@ import {
   type ConnectorConfig,
   type FileChangePolicy,
   type FileEntry,
-} from "../../protocol/index.js";
+} from "../../protocol/tap.js";
 
 export const JSONL_SETTINGS = {
   type: "object",

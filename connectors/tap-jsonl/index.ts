@@ -1,4 +1,4 @@
-import { checkFilesReadable, defineTap, isRequested } from "../../protocol/index.js";
+import { checkFilesReadable, defineTap, isRequested } from "../../protocol/tap.js";
 import { JSONL_SETTINGS, resolveFiles, type JsonlConfig } from "./config.js";
 import { jsonlStream } from "./jsonl-stream.js";
 

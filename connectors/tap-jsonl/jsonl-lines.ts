@@ -1,5 +1,5 @@
 import { createReadStream } from "node:fs";
-import { excerpt, LineSplitter, skipByteOrderMark, sourceFileError } from "../../protocol/index.js";
+import { excerpt, LineSplitter, skipByteOrderMark, sourceFileError } from "../../protocol/tap.js";
 
 /** One line of a JSON Lines file: a parsed object, or why it is not one. */
 export type JsonlLine =

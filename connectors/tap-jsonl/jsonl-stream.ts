@@ -13,7 +13,7 @@ import {
   type StreamItem,
   type TapStream,
   withNewProperties,
-} from "../../protocol/index.js";
+} from "../../protocol/tap.js";
 import type { JsonlConfig, JsonlFile } from "./config.js";
 import { readJsonlLines, type JsonlLine } from "./jsonl-lines.js";
 import { TapJsonlCodes } from "./codes.js";

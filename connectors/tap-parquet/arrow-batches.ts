@@ -1,5 +1,5 @@
 import { openAsBlob } from "node:fs";
-import { ArrowBatch, columnFitsProperty, decodeArrowBatch, FatalError, loadParquetWasm, type JsonSchema, type Logger } from "../../protocol/index.js";
+import { ArrowBatch, columnFitsProperty, decodeArrowBatch, FatalError, loadParquetWasm, type JsonSchema, type Logger } from "../../protocol/tap.js";
 import { TapParquetCodes } from "./codes.js";
 
 export interface ArrowReadPlan {

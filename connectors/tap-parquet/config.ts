@@ -1,4 +1,4 @@
-import { BAD_ROW_SETTING, filesSetting, resolveFileStreams, type BadRowPolicy, type ConnectorConfig, type FileEntry } from "../../protocol/index.js";
+import { BAD_ROW_SETTING, filesSetting, resolveFileStreams, type BadRowPolicy, type ConnectorConfig, type FileEntry } from "../../protocol/tap.js";
 
 export const PARQUET_SETTINGS = {
   type: "object",

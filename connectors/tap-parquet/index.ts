@@ -1,4 +1,4 @@
-import { checkFilesReadable, defineTap } from "../../protocol/index.js";
+import { checkFilesReadable, defineTap } from "../../protocol/tap.js";
 import { PARQUET_SETTINGS, resolveFiles, type ParquetConfig } from "./config.js";
 import { parquetStream } from "./parquet-stream.js";
 

@@ -1,5 +1,5 @@
 import type { SchemaTree } from "hyparquet";
-import type { JsonSchema } from "../../protocol/index.js";
+import type { JsonSchema } from "../../protocol/tap.js";
 import { isDecimalColumn, isJsonColumn, isTextColumn, parquetShape } from "./parquet-shapes.js";
 
 /** A JSON Schema for one Parquet column or group, in its role (see parquetShape). OPTIONAL ones are nullable. */

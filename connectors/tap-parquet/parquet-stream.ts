@@ -23,7 +23,7 @@ import {
   type RejectedRow,
   type StreamItem,
   type TapStream,
-} from "../../protocol/index.js";
+} from "../../protocol/tap.js";
 import type { ParquetConfig, ParquetFileEntry } from "./config.js";
 import { parquetArrowBatches } from "./arrow-batches.js";
 import { parquetToJsonSchema } from "./parquet-schema.js";

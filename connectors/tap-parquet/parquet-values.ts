@@ -1,6 +1,6 @@
 import type { FileMetaData, ParquetParsers, SchemaElement, SchemaTree } from "hyparquet";
 import { compressors } from "hyparquet-compressors";
-import { DataError, isoFromEpoch, numberFromText } from "../../protocol/index.js";
+import { DataError, isoFromEpoch, numberFromText } from "../../protocol/tap.js";
 import { isDecimalColumn, isTextColumn, parquetShape } from "./parquet-shapes.js";
 import { TapParquetCodes } from "./codes.js";
 

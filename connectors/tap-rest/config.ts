@@ -1,4 +1,4 @@
-import type { ConnectorConfig, JsonSchema } from "../../protocol/index.js";
+import type { ConnectorConfig, JsonSchema } from "../../protocol/tap.js";
 import type { HttpAuth } from "../../protocol/sdk/http/index.js";
 
 const pagination: JsonSchema = {

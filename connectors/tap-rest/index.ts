@@ -1,5 +1,5 @@
 import { SchemaInferrer } from "../../catalogs/index.js";
-import { bookmarked, defineTap, isRequested, type JsonSchema, type Logger, type TapStream } from "../../protocol/index.js";
+import { bookmarked, defineTap, isRequested, type JsonSchema, type Logger, type TapStream } from "../../protocol/tap.js";
 import { HttpClient, paginate, type Pagination } from "../../protocol/sdk/http/index.js";
 import { authOf, REST_SETTINGS, type RestConfig, type RestStreamConfig } from "./config.js";
 

@@ -1,4 +1,4 @@
-import { bookmarked, defineTap, type TapStream } from "../../protocol/index.js";
+import { bookmarked, defineTap, type TapStream } from "../../protocol/tap.js";
 import { orderRow, userRow } from "./sample-rows.js";
 import { ORDERS_SCHEMA, USERS_SCHEMA } from "./schemas.js";
 

@@ -1,4 +1,4 @@
-import type { JsonSchema } from "../../protocol/index.js";
+import type { JsonSchema } from "../../protocol/tap.js";
 
 export const USERS_SCHEMA: JsonSchema = {
   type: "object",

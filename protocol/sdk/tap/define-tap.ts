@@ -47,7 +47,7 @@ export function defineTap<Config extends ConnectorConfig = ConnectorConfig>(defi
 
   async function run(args: ConnectorArgs, logger: Logger, compiledSettings: URL | undefined): Promise<number | void> {
     if (args.mode === "about") return printAbout(about, args.format, renderAboutMarkdown);
-    const config = loadConfig(args.configFiles, settings, definition.name, compiledSettingsValidator(compiledSettings, settings)) as Config & TapConfig;
+    const config = (await loadConfig(args.configFiles, settings, definition.name, compiledSettingsValidator(compiledSettings, settings))) as Config & TapConfig;
     const context: TapContext<Config> = { config, logger };
     if (args.mode === "discover") return printCatalog(definition, context);
     if (args.mode === "test_connection") return testConnection(definition, context, logger);

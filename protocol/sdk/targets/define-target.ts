@@ -80,7 +80,8 @@ export function defineTarget<Config extends ConnectorConfig = ConnectorConfig>(d
 
   async function run(args: ConnectorArgs, logger: Logger, compiledSettings: URL | undefined): Promise<number | void> {
     if (args.mode === "about") return printAbout(about, args.format, renderAboutMarkdown);
-    const config = loadConfig(args.configFiles, settings, definition.name, compiledSettingsValidator(compiledSettings, settings)) as Config & TargetConfig;
+    const config = (await loadConfig(args.configFiles, settings, definition.name, compiledSettingsValidator(compiledSettings, settings))) as Config &
+      TargetConfig;
     const context: TargetContext<Config> = { config, logger };
     if (args.mode === "test_connection") {
       // Said plainly: an author who has not written a check must not read "connection ok".

@@ -3,9 +3,10 @@ import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { describe, expect, it } from "vitest";
 import type { JsonSchema } from "../../../protocol/index.js";
-import { compiledSettingsValidator } from "../../../protocol/sdk/compiled-settings.js";
+import { compiledSettingsValidator, SETTINGS_AJV_OPTIONS } from "../../../protocol/sdk/compiled-settings.js";
 import { settingsValidatorSource } from "../../../protocol/sdk/settings-validator-source.js";
 import { validateConfig } from "../../../protocol/sdk/config.js";
+import { createAjv } from "../../../protocol/validation/ajv-instance.js";
 import { ROOT, tempDir } from "../../helpers/processes.js";
 
 const SETTINGS: JsonSchema = {
@@ -36,10 +37,10 @@ function compiledFile(settings: JsonSchema, source = settingsValidatorSource(set
   return pathToFileURL(file);
 }
 
-/** What validateConfig answers, a config with defaults or the error's line. */
-function outcome(config: Record<string, unknown>, validate?: ReturnType<typeof compiledSettingsValidator>): unknown {
+/** What validateConfig answers, a config with defaults or the error's line; by the settings compiled at start unless told. */
+function outcome(config: Record<string, unknown>, validate = createAjv(SETTINGS_AJV_OPTIONS).compile(SETTINGS)): unknown {
   try {
-    return validateConfig(config, SETTINGS, ["c.json"], "tap-x", validate);
+    return validateConfig(config, ["c.json"], "tap-x", validate);
   } catch (error) {
     return (error as Error).message;
   }

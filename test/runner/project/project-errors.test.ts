@@ -42,12 +42,12 @@ describe("a connector's cwd", () => {
 });
 
 describe("an invalid connector config", () => {
-  it("gets every problem at once, and an error line never holds a newline", () => {
+  it("gets every problem at once, and an error line never holds a newline", async () => {
     const file = writeJsonIn(dir, "bad.json", { count: "three", mode: "sideways", extra: 1 });
     const settings = { type: "object", additionalProperties: false, properties: { count: { type: "integer" }, mode: { enum: ["fast", "slow"] } } };
     let line = "";
     try {
-      loadConfig([file], settings, "tap-x");
+      await loadConfig([file], settings, "tap-x");
     } catch (error) {
       line = (error as ConfigError).toUserLine();
     }
