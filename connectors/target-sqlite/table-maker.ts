@@ -1,4 +1,4 @@
-import { Worker } from "node:worker_threads";
+import type { Worker } from "node:worker_threads";
 import type { CreateTablesReply, CreateTablesRequest } from "./create-tables-worker.js";
 
 /** The worker's module: built beside this connector's bin.js. */
@@ -96,6 +96,8 @@ export class TableMaker {
 
   private started(): Worker {
     if (this.worker !== undefined) return this.worker;
+    // node:worker_threads loads with the first thread: a run making fewer tables starts without it.
+    const { Worker } = process.getBuiltinModule("node:worker_threads");
     const worker = new Worker(WORKER, { workerData: { file: this.file, busyTimeoutMs: this.busyTimeoutMs } });
     worker.on("message", (reply: CreateTablesReply) => {
       const waiting = this.replies.shift();

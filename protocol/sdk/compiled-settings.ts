@@ -1,4 +1,3 @@
-import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { fileURLToPath } from "node:url";
@@ -18,9 +17,9 @@ import type { JsonSchema } from "../messages/types.js";
 /** The ajv options of a settings validator: defaults filled in, every problem reported. */
 export const SETTINGS_AJV_OPTIONS = { useDefaults: true, allErrors: true } as const;
 
-/** What identifies a settings schema: the hash of its JSON. */
+/** What identifies a settings schema: its JSON text (compared as it is, so no connector loads node:crypto to start). */
 export function settingsKey(settings: JsonSchema): string {
-  return createHash("sha256").update(JSON.stringify(settings)).digest("hex");
+  return JSON.stringify(settings);
 }
 
 /**

@@ -1,4 +1,3 @@
-import { createHash } from "node:crypto";
 import { closeSync, openSync, readSync, statSync } from "node:fs";
 import { basename, extname } from "node:path";
 import { ConfigError, DataError } from "../errors.js";
@@ -110,6 +109,8 @@ function headOf(path: string, bytes: number): { head: string; headBytes: number 
   } finally {
     closeSync(handle);
   }
+  // node:crypto loads here, at first use: a tap's --about and --discover start without it.
+  const { createHash } = process.getBuiltinModule("node:crypto");
   return { head: createHash("sha256").update(buffer.subarray(0, read)).digest("hex").slice(0, 32), headBytes: read };
 }
 

@@ -1,5 +1,4 @@
 import { createReadStream, statSync } from "node:fs";
-import { createGunzip } from "node:zlib";
 import type { Readable } from "node:stream";
 import {
   ArrowLayoutError,
@@ -113,7 +112,8 @@ export async function inspectBatch(
 /** Reads one jsonl file through: its rows counted, its end checked, its first line parsed and validated. */
 async function inspectFile(message: BatchMessage, path: string, gzip: boolean, validator: RecordValidator | undefined): Promise<number> {
   let input: Readable = createReadStream(path);
-  if (gzip) input = input.pipe(createGunzip());
+  // node:zlib loads with the first gzipped batch file: a run of records starts without it.
+  if (gzip) input = input.pipe(process.getBuiltinModule("node:zlib").createGunzip());
   let rows = 0;
   let first: Buffer | undefined;
   let tail: Buffer = Buffer.alloc(0);

@@ -1,4 +1,3 @@
-import { createHash } from "node:crypto";
 import { ConfigError, FatalError, TransientError } from "../../errors.js";
 import type { Logger } from "../logger.js";
 import { parseJson } from "../../values/exact-json.js";
@@ -106,6 +105,7 @@ export class HttpClient {
     if (auth?.type === "api_key" && auth.in === "query") url.searchParams.set(auth.name, auth.value);
     const shown = redactUrl(url, auth?.type === "api_key" ? auth.name : undefined);
     // A digest of the real request: no URL (which may carry a secret in any parameter) is stored in the clear.
+    const { createHash } = process.getBuiltinModule("node:crypto");
     const cacheKey = createHash("sha256")
       .update(`GET ${url.href}\n${JSON.stringify(auth ?? null)}`)
       .digest("hex");

@@ -1,9 +1,8 @@
-import { randomBytes } from "node:crypto";
 import { createWriteStream, mkdirSync, type WriteStream } from "node:fs";
 import { writeFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
-import { createGzip, type Gzip } from "node:zlib";
+import type { Gzip } from "node:zlib";
 import { ConfigError, DataError, FatalError } from "../../errors.js";
 import { stringifyJson } from "../../values/exact-json.js";
 import type { BatchMessage, JsonSchema } from "../../messages/types.js";
@@ -38,7 +37,8 @@ interface OpenFile {
 export class BatchFiles {
   private readonly root: string;
   private readonly gzip: boolean;
-  private readonly run = randomBytes(6).toString("hex");
+  // node:crypto and node:zlib load with a tap's first batch file: a tap sending records starts without them.
+  private readonly run = process.getBuiltinModule("node:crypto").randomBytes(6).toString("hex");
   private file: OpenFile | undefined;
   private files = 0;
   /** Arrow: the columns of the stream's schema, and the records of the file being gathered. */
@@ -240,7 +240,7 @@ export class BatchFiles {
     const path = join(this.root, fileName(this.config.prefix ?? "", this.stream, this.run, this.files, this.gzip ? "jsonl.gz" : "jsonl"));
     // Batch files hold the source's data: the owner's only.
     const out = createWriteStream(path, { flags: "wx", mode: 0o600 });
-    const gzip = this.gzip ? createGzip() : undefined;
+    const gzip = this.gzip ? process.getBuiltinModule("node:zlib").createGzip() : undefined;
     gzip?.pipe(out);
     const file: OpenFile = { path, out, gzip, rows: 0, failure: undefined };
     out.on("error", (error) => (file.failure ??= error));

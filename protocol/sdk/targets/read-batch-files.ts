@@ -3,7 +3,6 @@ import { mayHoldExactNumbers, parseRecordJson } from "../../values/exact-json.js
 import { readFile } from "node:fs/promises";
 import { resolve, sep } from "node:path";
 import { fileURLToPath } from "node:url";
-import { createGunzip } from "node:zlib";
 import type { Readable } from "node:stream";
 import { AgoraError, FatalError, ProtocolError } from "../../errors.js";
 import { LineSplitter } from "../../framing/line-splitter.js";
@@ -234,7 +233,8 @@ export async function* readBatchFiles(message: BatchMessage, line: number, roots
       records.push(value as { [key: string]: unknown });
     });
     let input: Readable = createReadStream(path);
-    if (compression === "gzip") input = input.pipe(createGunzip());
+    // node:zlib loads with the first gzipped batch file: a target reading records starts without it.
+    if (compression === "gzip") input = input.pipe(process.getBuiltinModule("node:zlib").createGunzip());
     try {
       for await (const chunk of input) {
         splitter.push(chunk as Buffer);
