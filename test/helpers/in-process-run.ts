@@ -1,6 +1,6 @@
 import { join } from "node:path";
 import { createLogger } from "../../protocol/index.js";
-import { loadProject, MemoryStateStore, resolvePipeline, runPipeline, type RunResult, type StateStore } from "../../runner/index.js";
+import { loadProject, MemoryStateStore, openStateStore, resolvePipeline, runPipeline, type RunResult, type StateStore } from "../../runner/index.js";
 import { noteBugLines } from "./processes.js";
 
 /** A run made in the test's own process, and what it logged. */
@@ -25,4 +25,18 @@ export async function runInProcess(dir: string, name = "p", store: StateStore = 
   const result = await runPipeline(pipeline, { store, logger });
   noteBugLines(`in-process run of ${name}`, log);
   return { result, log, store };
+}
+
+/**
+ * runInProcess on the project's own state store (its SQLite file unless pipelines.toml names
+ * another), as `agora run` would use it: for tests whose runs share a catalog cache or a
+ * checkpoint, or that go on with agora's other commands on the project.
+ */
+export async function runInProject(dir: string, name = "p"): Promise<InProcessRun> {
+  const store = openStateStore(loadProject(join(dir, "pipelines.toml")).stateStore);
+  try {
+    return await runInProcess(dir, name, store);
+  } finally {
+    await store.close();
+  }
 }
