@@ -6,6 +6,7 @@ import { query } from "../helpers/files.js";
 import { pipelineProject } from "../helpers/pipeline-project.js";
 import { agora } from "../helpers/project.js";
 import { tempDir } from "../helpers/processes.js";
+import { runSucceeds } from "../helpers/in-process-run.js";
 
 const root = tempDir("agora-deep-");
 
@@ -38,8 +39,7 @@ describe("deep and wide structures", () => {
     // Written as text: JSON.stringify itself gives up a few thousand levels down.
     const deep = (depth: number): string => `{"id":1,"deep":${'{"a":'.repeat(depth)}1${"}".repeat(depth)}}`;
     writeFileSync(join(dir, "deep.jsonl"), `${deep(4000)}\n`);
-    const result = await agora(dir, ["run", "p"]);
-    expect(result.exitCode, result.stderr).toBe(0);
+    await runSucceeds(dir);
     expect(readFileSync(join(dir, "out", "deep.jsonl"), "utf8")).toBe(`${deep(4000)}\n`);
 
     writeFileSync(join(dir, "deep.jsonl"), `${deep(4000)}\n${deep(6000)}\n`);
@@ -64,9 +64,8 @@ describe("deep and wide structures", () => {
       { type: "STATE", value: { done: true } },
     ];
     writeFileSync(join(dir, "wide.jsonl"), `${messages.map((message) => JSON.stringify(message)).join("\n")}\n`);
-    const result = await agora(dir, ["run", "p"]);
-    expect(result.exitCode, result.stderr).toBe(0);
-    expect(result.stderr).toContain("1 to the DLQ");
+    const log = await runSucceeds(dir);
+    expect(log).toContain("1 to the DLQ");
     expect(readFileSync(join(dir, "out", "wide.jsonl"), "utf8")).toBe(`${JSON.stringify(good)}\n`);
     const listed = await agora(dir, ["--json", "dlq", "list", "p"]);
     expect(listed.exitCode, `agora dlq list: ${listed.stderr}`).toBe(0);
@@ -86,8 +85,7 @@ describe("deep and wide structures", () => {
       { type: "STATE", value: { done: true } },
     ];
     writeFileSync(join(dir, "free.jsonl"), `${messages.map((message) => JSON.stringify(message)).join("\n")}\n`);
-    const result = await agora(dir, ["run", "p"]);
-    expect(result.exitCode, result.stderr).toBe(0);
+    await runSucceeds(dir);
     expect(query(join(dir, "w.db"), "SELECT _sdc_record FROM free ORDER BY rowid").map((row) => JSON.parse(String(row["_sdc_record"])) as unknown)).toEqual(
       records,
     );

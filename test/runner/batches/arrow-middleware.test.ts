@@ -7,6 +7,7 @@ import { sampleParquetTap } from "../../helpers/parquet.js";
 import { writeProject, type ConnectorSpec, type PipelineSpec } from "../../helpers/pipeline-project.js";
 import { agora, CLASSIC_TARGET_PY } from "../../helpers/project.js";
 import { tempDir } from "../../helpers/processes.js";
+import { runSucceeds } from "../../helpers/in-process-run.js";
 
 const root = tempDir("agora-arrow-middleware-");
 
@@ -53,9 +54,8 @@ describe("middleware on the Arrow plane", () => {
       ],
       ["lake", "classic"],
     );
-    const result = await agora(dir, ["run", "sales"]);
-    expect(result.exitCode, result.stderr).toBe(0);
-    expect(result.stderr).toContain("batches: lake 3 native (100 rows), classic 3 as records (100 rows)");
+    const log = await runSucceeds(dir, "sales");
+    expect(log).toContain("batches: lake 3 native (100 rows), classic 3 as records (100 rows)");
     const wanted = expected.map((row) => ({ id: row["id"], full_name: row["name"], score: row["score"], sold_at: row["at"] }));
     const lake = await parquetRows(join(dir, "lake", "sales_clean.parquet"));
     expect(lake.columns).toEqual(["id", "full_name", "score", "sold_at"]);
@@ -85,9 +85,8 @@ describe("middleware on the Arrow plane", () => {
       { type: "hash", fields: ["big"], salt: "pepper" },
     ];
     const { dir, expected } = arrowProject("protect", steps, ["lake", "classic"]);
-    const arrowRun = await agora(dir, ["run", "sales"]);
-    expect(arrowRun.exitCode, arrowRun.stderr).toBe(0);
-    expect(arrowRun.stderr).toContain("batches: lake 3 native");
+    const arrowRun = await runSucceeds(dir, "sales");
+    expect(arrowRun).toContain("batches: lake 3 native");
     // The same records on the RECORD lane: the tap without batch_config, into target-jsonl.
     const source = join(root, "protect.parquet");
     const project = parse(readFileSync(join(dir, "pipelines.toml"), "utf8")) as {
@@ -102,8 +101,7 @@ describe("middleware on the Arrow plane", () => {
       },
       pipelines: { ...project.pipelines, rows: { tap: "rows_tap", targets: ["rows_out"], middleware: steps } },
     });
-    const rowsRun = await agora(dir, ["run", "rows"]);
-    expect(rowsRun.exitCode, rowsRun.stderr).toBe(0);
+    await runSucceeds(dir, "rows");
     const onRows = readFileSync(join(dir, "out-rows", "sales.jsonl"), "utf8")
       .trim()
       .split("\n")
@@ -136,8 +134,7 @@ describe("middleware on the Arrow plane", () => {
 }
 `,
     );
-    const result = await agora(dir, ["run", "sales"]);
-    expect(result.exitCode, result.stderr).toBe(0);
+    await runSucceeds(dir, "sales");
     const lake = await parquetRows(join(dir, "lake", "sales.parquet"));
     expect(lake.rows.map((row) => row["id"])).toEqual(expected.map((row) => row["id"] as number).filter((id) => id % 2 === 0));
   });
@@ -154,8 +151,7 @@ describe("middleware on the Arrow plane", () => {
 }
 `,
     );
-    const result = await agora(dir, ["run", "sales"]);
-    expect(result.exitCode, result.stderr).toBe(0);
+    await runSucceeds(dir, "sales");
     const lake = await parquetRows(join(dir, "lake", "sales.parquet"));
     expect(lake.rows.map((row) => row["id"])).toEqual(expected.map((row) => row["id"] as number).filter((id) => id <= 40 || id > 80));
     const dead = JSON.parse((await agora(dir, ["--json", "dlq", "list", "sales"])).stdout) as Array<{ errorMessage: string; raw: string }>;

@@ -9,6 +9,7 @@ import { encodeArrowBatch } from "../../../protocol/index.js";
 import { writeProject, type ConnectorSpec } from "../../helpers/pipeline-project.js";
 import { CLASSIC_TARGET_PY, agora, childPids, PY_TARGET, range, savedCheckpoint, startAgora, storedIds, waitFor } from "../../helpers/project.js";
 import { exited, tempDir } from "../../helpers/processes.js";
+import { runSucceeds } from "../../helpers/in-process-run.js";
 
 const root = tempDir("agora-batch-lane-");
 
@@ -69,14 +70,13 @@ describe("the batch lane", () => {
         {},
         format,
       );
-      const result = await agora(dir, ["run", "items"]);
-      expect(result.exitCode, result.stderr).toBe(0);
+      const log = await runSucceeds(dir, "items");
       const expected = range(10).map((id) => ({ id, name: `name ${id}` }));
       expect(jsonLinesOf(join(dir, "out-native", "items.jsonl"))).toEqual(expected);
       expect(jsonLinesOf(join(dir, "out-classic", "items.jsonl"))).toEqual(expected);
       // Three files of 4, 4 and 2 rows: as batches to target-jsonl, as records to the classic target.
-      expect(result.stderr).toContain("wrote 10 (items 10)");
-      expect(result.stderr).toContain("batches: native 3 native (10 rows), classic 3 as records (10 rows)");
+      expect(log).toContain("wrote 10 (items 10)");
+      expect(log).toContain("batches: native 3 native (10 rows), classic 3 as records (10 rows)");
       // Every STATE after them was confirmed by both targets: no batch file is left.
       expect(readdirSync(join(dir, "batches"))).toEqual([]);
     },
@@ -101,12 +101,11 @@ describe("the batch lane", () => {
     const leftRows = left.flatMap((file) => jsonLinesOf(join(dir, "batches", file)) as Array<{ id: number }>).map((row) => row.id);
     expect(Math.min(...leftRows)).toBeLessThanOrEqual(saved + 1);
 
-    const resumed = await agora(dir, ["run", "items"]);
-    expect(resumed.exitCode, resumed.stderr).toBe(0);
+    const resumed = await runSucceeds(dir, "items");
     expect(storedIds(join(dir, "native.db"))).toEqual(range(3000));
     expect(storedIds(join(dir, "python.db"))).toEqual(range(3000));
     // The resumed run read from the checkpoint on, not from the start.
-    expect(resumed.stderr).toMatch(new RegExp(`read ${(3000 - saved).toLocaleString("en")}\\b`));
+    expect(resumed).toMatch(new RegExp(`read ${(3000 - saved).toLocaleString("en")}\\b`));
   });
 
   it("with middleware, a batch's records take the row lane: validated and transformed like RECORDs", async () => {
@@ -122,16 +121,14 @@ describe("the batch lane", () => {
         ],
       },
     );
-    const result = await agora(dir, ["run", "items"]);
-    expect(result.exitCode, result.stderr).toBe(0);
+    await runSucceeds(dir, "items");
     expect(jsonLinesOf(join(dir, "out", "items.jsonl"))).toEqual(range(5).map((id) => ({ id, source: "csv" })));
     expect(readdirSync(join(dir, "batches"))).toEqual([]);
   });
 
   it("max_records stops inside a batch: exactly that many rows reach the target, not a whole batch more", async () => {
     const dir = batchProject("max-records", 20, 4, { native: { command: "target-jsonl", config: { destination_path: "out" } } }, { max_records: 6 });
-    const result = await agora(dir, ["run", "items"]);
-    expect(result.exitCode, result.stderr).toBe(0);
+    await runSucceeds(dir, "items");
     expect(jsonLinesOf(join(dir, "out", "items.jsonl"))).toEqual(range(6).map((id) => ({ id, name: `name ${id}` })));
   });
 });
@@ -323,8 +320,7 @@ describe("a bad BATCH", () => {
       ),
       "dlq",
     );
-    const result = await agora(dir, ["run", "items"]);
-    expect(result.exitCode, result.stderr).toBe(0);
+    await runSucceeds(dir, "items");
     expect(storedIds(join(dir, "out.db"))).toEqual([2, 3]);
     const db = new BetterSqlite3(join(dir, ".agora", "state.db"), { readonly: true });
     const letters = db.prepare("SELECT stage, error_code, raw FROM dead_letters").all() as Array<Record<string, unknown>>;
@@ -339,8 +335,7 @@ describe("a bad BATCH", () => {
       (folder) => [schema, batchLine(join(folder, "gone.jsonl")), '{"type":"RECORD","stream":"items","record":{"id":2}}', '{"type":"STATE","value":{"at":2}}'],
       "dlq",
     );
-    const result = await agora(dir, ["run", "items"]);
-    expect(result.exitCode, result.stderr).toBe(0);
+    await runSucceeds(dir, "items");
     expect(storedIds(join(dir, "out.db"))).toEqual([2]);
     const db = new BetterSqlite3(join(dir, ".agora", "state.db"), { readonly: true });
     const letters = db.prepare("SELECT stream, stage, error_code, raw FROM dead_letters").all() as Array<Record<string, unknown>>;
@@ -357,8 +352,7 @@ describe("a bad BATCH", () => {
       },
       "fail",
     );
-    const result = await agora(dir, ["run", "items"]);
-    expect(result.exitCode, result.stderr).toBe(0);
+    await runSucceeds(dir, "items");
     expect(storedIds(join(dir, "out.db"))).toEqual([1, 2]);
     // The runner removes batch files once confirmed, whoever wrote them.
     expect(existsSync(join(dir, "ok.jsonl.gz"))).toBe(false);

@@ -1,7 +1,7 @@
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { runInProject } from "../../helpers/in-process-run.js";
+import { runSucceeds } from "../../helpers/in-process-run.js";
 import { agora, projectIn } from "../../helpers/project.js";
 import { examplePath, ROOT, tempDir } from "../../helpers/processes.js";
 
@@ -28,17 +28,6 @@ const received = (
 const streamMeta = (catalog: ReturnType<typeof received>, stream: string): Record<string, unknown> =>
   catalog.streams.find((entry) => entry.tap_stream_id === stream)?.metadata.find((entry) => entry.breadcrumb.length === 0)?.metadata ?? {};
 
-/**
- * A run of the pipeline in this process, on the project's own store (its catalog cache included),
- * which must succeed; what it logged. Runs that fail keep going through agora, whose error line
- * (file, line, nearest names) is what they test.
- */
-async function succeeds(dir: string, name = "p"): Promise<string> {
-  const { result, log } = await runInProject(dir, name);
-  expect(result.status, log).toBe("succeeded");
-  return log;
-}
-
 function probeProject(dir: string, settings: string, tapArgs = "", config = ""): string {
   return projectIn(
     dir,
@@ -51,10 +40,12 @@ ${settings}
   );
 }
 
+// Runs that must succeed go in-process on the project's own store (its catalog cache included); runs that fail go through
+// agora, whose error line (file, line, nearest names) is what they test.
 describe("select in pipelines.toml", () => {
   it("syncs the selected streams and properties, keeps keys, and warns about patterns that drop a key or match nothing", async () => {
     const dir = probeProject(join(root, "select"), 'select = ["orders.*", "!orders.internal_*", "!orders.id", "customers.email", "nothing.*"]');
-    const log = await succeeds(dir);
+    const log = await runSucceeds(dir);
     expect(rows(dir, "orders")).toEqual([
       { id: 1, amount: 50, updated_at: "2024-01-01" },
       { id: 2, amount: 150, updated_at: "2024-01-02" },
@@ -90,13 +81,13 @@ select = ["orders.id"]
 metadata = {}
 `,
     );
-    await succeeds(dir, "inherits");
+    await runSucceeds(dir, "inherits");
     expect(rows(dir, "customers")).toEqual([
       { id: 10, email: "a@example.com" },
       { id: 11, email: "b@example.com" },
     ]);
     expect(rows(dir, "orders")).toEqual([]);
-    await succeeds(dir, "own");
+    await runSucceeds(dir, "own");
     // Each record as the Python tap wrote it (target-jsonl keeps a record's text).
     expect(readFileSync(join(dir, "own", "orders.jsonl"), "utf8")).toBe('{"id": 1}\n{"id": 2}\n{"id": 3}\n');
     // One tap, one config: the second pipeline used the catalog the first discovered.
@@ -113,7 +104,7 @@ metadata = {}
 
   it("leaves out a stream no pattern selects", async () => {
     const dir = probeProject(join(root, "one-stream"), 'select = ["customers.*"]');
-    await succeeds(dir);
+    await runSucceeds(dir);
     expect(rows(dir, "orders")).toEqual([]);
     expect(rows(dir, "customers")).toEqual([
       { id: 10, email: "a@example.com", internal_score: 7 },
@@ -123,7 +114,7 @@ metadata = {}
 
   it("hands a tap that claims only `properties` the catalog as --properties", async () => {
     const dir = probeProject(join(root, "legacy"), 'select = ["orders.id", "orders.amount"]', " --legacy");
-    await succeeds(dir);
+    await runSucceeds(dir);
     expect(rows(dir, "orders")).toEqual([
       { id: 1, amount: 50 },
       { id: 2, amount: 150 },
@@ -142,7 +133,7 @@ target = ${JSONL_TARGET}
 select = ["countries.name", "!countries.capital"]
 `,
     );
-    await succeeds(dir);
+    await runSucceeds(dir);
     expect(rows(dir, "countries").slice(0, 2)).toEqual([
       { code: "CH", name: "Switzerland" },
       { code: "BR", name: "Brazil" },
@@ -158,7 +149,7 @@ describe("a plain Singer tap without --about", () => {
 
   it("is discovered when the pipeline selects, and runs without a catalog when it does not", async () => {
     const selecting = classic(join(root, "classic-select"), "people = 3, events = 2, discover = true", 'select = ["people.name"]');
-    await succeeds(selecting);
+    await runSucceeds(selecting);
     expect(rows(selecting, "people")).toEqual([
       { id: "1", name: "person 1" },
       { id: "2", name: "person 2" },
@@ -167,7 +158,7 @@ describe("a plain Singer tap without --about", () => {
     expect(rows(selecting, "events")).toEqual([]);
 
     const plain = classic(join(root, "classic-plain"), "people = 2, events = 0", "");
-    expect(await succeeds(plain)).not.toContain("discovering");
+    expect(await runSucceeds(plain)).not.toContain("discovering");
     expect(rows(plain, "people")).toEqual([
       { id: "1", name: "person 1", city: "Lima" },
       { id: "2", name: "person 2", city: "Pune" },
@@ -189,7 +180,7 @@ describe("metadata and schema overrides", () => {
       `metadata = { "ord*" = { replication-method = "INCREMENTAL", replication-key = "updated_at", internal_note = { inclusion = "unsupported" } }, customers = { table-key-properties = ["email"] } }
 schema = { orders = { amount = { type = ["number", "null"], minimum = 0 } } }`,
     );
-    await succeeds(dir);
+    await runSucceeds(dir);
     const catalog = received(dir);
     expect(streamMeta(catalog, "orders")).toMatchObject({ "replication-method": "INCREMENTAL", "replication-key": "updated_at", selected: true });
     expect(catalog.streams.find((entry) => entry.tap_stream_id === "orders")).toMatchObject({
@@ -242,8 +233,8 @@ target = ${JSONL_TARGET}
 metadata = { users = { replication-method = "FULL_TABLE" } }
 `,
     );
-    await succeeds(dir);
-    await succeeds(dir);
+    await runSucceeds(dir);
+    await runSucceeds(dir);
     expect(rows(dir, "users").map((row) => (row as { id: number }).id)).toEqual([1, 2, 3, 1, 2, 3]);
     expect(rows(dir, "orders").map((row) => (row as { id: number }).id)).toEqual([1, 2]);
   });
@@ -261,7 +252,7 @@ schema = { people = { zip = { type = ["string", "null"] } } }
 `,
     );
     writeFileSync(join(dir, "people.csv"), "id,name,zip,secret\n1,Ada,01234,x\n2,Alan,90210,y\n");
-    await succeeds(dir);
+    await runSucceeds(dir);
     expect(rows(dir, "people")).toEqual([
       { id: 1, name: "Ada", zip: "01234" },
       { id: 2, name: "Alan", zip: "90210" },
@@ -272,17 +263,17 @@ schema = { people = { zip = { type = ["string", "null"] } } }
 describe("the catalog cache", () => {
   it("discovers once per command, config and version; --refresh and --refresh-catalog discover again", async () => {
     const dir = probeProject(join(root, "cache"), 'select = ["orders.id"]');
-    await succeeds(dir);
-    await succeeds(dir);
+    await runSucceeds(dir);
+    await runSucceeds(dir);
     expect(discoveries(dir)).toBe(1);
     // Selection is applied to the cached catalog: changing it needs no discovery.
     probeProject(dir, 'select = ["orders.amount"]');
-    await succeeds(dir);
+    await runSucceeds(dir);
     expect(discoveries(dir)).toBe(1);
     expect(rows(dir, "orders").slice(-1)).toEqual([{ id: 3, amount: 250.5 }]);
     // A changed config discovers again.
     probeProject(dir, 'select = ["orders.amount"]', "", ", region = 'eu'");
-    await succeeds(dir);
+    await runSucceeds(dir);
     expect(discoveries(dir)).toBe(2);
     const refreshed = await agora(dir, ["discover", "p", "--refresh"]);
     expect(refreshed.exitCode).toBe(0);
@@ -317,7 +308,7 @@ describe("the catalog cache", () => {
     expect(refresh.exitCode).toBe(1);
     expect(refresh.stderr).toContain("tap-probe error: cannot reach the source (fail.flag)");
     expect(discoveries(kept)).toBe(2);
-    await succeeds(kept);
+    await runSucceeds(kept);
     expect(discoveries(kept)).toBe(2);
     expect(rows(kept, "customers")).toEqual([
       { id: 10, email: "a@example.com", internal_score: 7 },

@@ -5,6 +5,7 @@ import { describe, expect, it } from "vitest";
 import { pipelineProject, type ConnectorSpec } from "../../helpers/pipeline-project.js";
 import { agora, projectIn, savedCheckpoint } from "../../helpers/project.js";
 import { connectorBin, jsonLines, runNode, tempDir } from "../../helpers/processes.js";
+import { runSucceeds } from "../../helpers/in-process-run.js";
 
 /*
  * A CSV that gains a column after the pipeline's catalog was discovered (and cached). Before, the
@@ -38,8 +39,7 @@ const rows = (dir: string): unknown[] => {
 /** Runs the pipeline on the first file (discovering and caching its catalog), then rewrites the file with a new column. */
 async function firstRunThenNewColumn(name: string, settings: Record<string, unknown>, target?: ConnectorSpec): Promise<string> {
   const { dir, csv } = project(name, settings, target);
-  const first = await agora(dir, ["run", "p"]);
-  expect(first.exitCode, first.stderr).toBe(0);
+  await runSucceeds(dir);
   writeFileSync(csv, AFTER);
   return dir;
 }
@@ -47,11 +47,8 @@ async function firstRunThenNewColumn(name: string, settings: Record<string, unkn
 describe("a source column added after discovery", () => {
   it("evolve (the default): loads the column on the next plain run, into a table too, and keeps it in the cached catalog", async () => {
     const dir = await firstRunThenNewColumn("evolve", {}, { command: "target-sqlite", config: { database: "people.db" } });
-    const second = await agora(dir, ["run", "p"]);
-    expect(second.exitCode, second.stderr).toBe(0);
-    expect(second.stderr).toContain(
-      'stream people has a column its catalog lacks: "email"; loaded (schema_changes = "evolve"), and added to the cached catalog',
-    );
+    const second = await runSucceeds(dir);
+    expect(second).toContain('stream people has a column its catalog lacks: "email"; loaded (schema_changes = "evolve"), and added to the cached catalog');
     const db = new BetterSqlite3(join(dir, "people.db"), { readonly: true });
     try {
       expect(db.prepare("SELECT id, name, email FROM people ORDER BY id").all()).toEqual([
@@ -74,9 +71,8 @@ describe("a source column added after discovery", () => {
 
   it("evolve leaves out a new column the pipeline's select does not take", async () => {
     const dir = await firstRunThenNewColumn("evolve-select", { select: ["people.id", "people.name"] });
-    const second = await agora(dir, ["run", "p"]);
-    expect(second.exitCode, second.stderr).toBe(0);
-    expect(second.stderr).toContain(`"email", which the pipeline's select leaves out`);
+    const second = await runSucceeds(dir);
+    expect(second).toContain(`"email", which the pipeline's select leaves out`);
     expect(rows(dir).slice(2)).toEqual([
       { id: 1, name: "ann" },
       { id: 2, name: "bob" },
@@ -103,8 +99,7 @@ describe("a source column added after discovery", () => {
     const discovered = await agora(dir, ["discover", "p", "--refresh"]);
     expect(discovered.exitCode, discovered.stderr).toBe(0);
     expect(discovered.stderr).toContain("people: + email");
-    const third = await agora(dir, ["run", "p"]);
-    expect(third.exitCode, third.stderr).toBe(0);
+    await runSucceeds(dir);
     expect(rows(dir).slice(2)).toEqual([
       { id: 1, name: "ann", email: "ann@example.com" },
       { id: 2, name: "bob", email: null },
@@ -128,8 +123,7 @@ describe("a source column added after discovery", () => {
 
   it("discard_row: the rows with a value there go to the dead-letter queue, as the tap sent them; the others load", async () => {
     const dir = await firstRunThenNewColumn("discard-row", { schema_changes: "discard_row" });
-    const second = await agora(dir, ["run", "p"]);
-    expect(second.exitCode, second.stderr).toBe(0);
+    await runSucceeds(dir);
     expect(rows(dir).slice(2)).toEqual([{ id: 2, name: "bob" }]);
     const letters = await agora(dir, ["dlq", "list", "p", "--json"]);
     const entries = JSON.parse(letters.stdout) as Array<{ errorCode: string; raw?: string }>;

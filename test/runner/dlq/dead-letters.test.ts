@@ -4,6 +4,7 @@ import { describe, expect, it } from "vitest";
 import { agora, injectFault, PY_TAP, PY_TARGET, range, storedIds } from "../../helpers/project.js";
 import { tempDir } from "../../helpers/processes.js";
 import { pipelineProject, writeProject } from "../../helpers/pipeline-project.js";
+import { runSucceeds } from "../../helpers/in-process-run.js";
 
 const root = tempDir("agora-dlq-");
 
@@ -38,7 +39,7 @@ async function entries(dir: string, status = "all"): Promise<Entry[]> {
 describe("a target that rejects one record", () => {
   it("replayed into a target that fails: the replay says why as a run's failure (code and kind), and the entry stays pending", async () => {
     const dir = project("replay-fails", { rejectIds: [23] });
-    expect((await agora(dir, ["run", "items"])).exitCode).toBe(0);
+    await runSucceeds(dir, "items");
     const toml = (await import("node:fs")).readFileSync(join(dir, "pipelines.toml"), "utf8");
     writeFileSync(
       join(dir, "pipelines.toml"),
@@ -151,7 +152,7 @@ describe("a record a middleware rejected", () => {
     const withStep = (step: Record<string, unknown>): string =>
       pipelineProject(dir, { tap: { command: tap }, target: { command: "target-jsonl", config: { destination_path: "out" } }, middleware: [step] }, "items");
     withStep({ type: "coerce", fields: { code: "integer" } });
-    expect((await agora(dir, ["run", "items"])).exitCode).toBe(0);
+    await runSucceeds(dir, "items");
     const [rejected] = await entries(dir);
     expect(rejected).toMatchObject({ stage: "middleware", original: { id: 2, code: "x2" }, status: "pending" });
 

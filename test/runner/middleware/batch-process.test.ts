@@ -5,6 +5,7 @@ import { sampleParquetTap } from "../../helpers/parquet.js";
 import { writeProject } from "../../helpers/pipeline-project.js";
 import { agora, range } from "../../helpers/project.js";
 import { ROOT, tempDir } from "../../helpers/processes.js";
+import { runSucceeds } from "../../helpers/in-process-run.js";
 
 const root = tempDir("agora-batch-process-");
 const WORKER = join(ROOT, "test", "fixtures", "python", "batch_worker.py");
@@ -40,8 +41,7 @@ const written = (dir: string): Array<Record<string, unknown>> =>
 describe("batch_process middleware", () => {
   it("sends whole batches to a pool of Python workers and commits their answers in source order", async () => {
     const dir = rowsProject("pool", 95, { type: "batch_process", command: `python3 ${WORKER}`, batch_rows: 10, max_workers: 2, max_in_flight_batches: 4 });
-    const result = await agora(dir, ["run", "items"]);
-    expect(result.exitCode, result.stderr).toBe(0);
+    await runSucceeds(dir, "items");
     const rows = written(dir);
     expect(rows.map((row) => [row["id"], row["name"]])).toEqual(range(95).map((id) => [id, `ITEM ${id}`]));
     const pids = new Set(rows.map((row) => row["worker_pid"]));
@@ -67,8 +67,7 @@ describe("batch_process middleware", () => {
       },
       "dlq",
     );
-    const result = await agora(dir, ["run", "items"]);
-    expect(result.exitCode, result.stderr).toBe(0);
+    await runSucceeds(dir, "items");
     const rows = written(dir);
     expect(rows.map((row) => row["id"])).toEqual([...range(10), ...range(10).map((id) => id + 40)]);
     // Recycled: the rows after the timeout came from another process.
@@ -153,8 +152,7 @@ export function transformArrowBatch(table) {
 `,
     );
     writeFileSync(join(dir, "halve.mjs"), "export const transformArrowBatch = (table) => table.slice(0, Math.floor(table.numRows / 2));\n");
-    const result = await agora(dir, ["run", "sales"]);
-    expect(result.exitCode, result.stderr).toBe(0);
+    await runSucceeds(dir, "sales");
     expect(
       readFileSync(join(dir, "out", "sales.jsonl"), "utf8")
         .trim()

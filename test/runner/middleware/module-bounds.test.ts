@@ -4,6 +4,7 @@ import { describe, expect, it } from "vitest";
 import { pipelineProject } from "../../helpers/pipeline-project.js";
 import { agora, startAgora, waitFor } from "../../helpers/project.js";
 import { exited, tempDir } from "../../helpers/processes.js";
+import { runSucceeds } from "../../helpers/in-process-run.js";
 
 /*
  * A middleware module is code of the user's, run inside the runner. Before, a transform returning
@@ -36,8 +37,7 @@ async function letters(dir: string): Promise<Array<{ errorCode: string; errorMes
 describe("a middleware module", () => {
   it("returning something other than a record or null: that record is dead-lettered, the others delivered", async () => {
     const dir = project("result", "export function transform(record) { return record.id === 2 ? [record] : record.id === 3 ? undefined : record; }\n");
-    const run = await agora(dir, ["run", "p"]);
-    expect(run.exitCode, run.stderr).toBe(0);
+    await runSucceeds(dir);
     expect(readFileSync(join(dir, "out", "s.jsonl"), "utf8")).toBe('{"id":1}\n');
     expect((await letters(dir)).map((letter) => [letter.original.id, letter.errorCode, letter.errorMessage])).toEqual([
       [2, "MIDDLEWARE_BAD_RESULT", "middleware[0] module: returned an array, where a record (an object) or null was due"],
@@ -47,9 +47,8 @@ describe("a middleware module", () => {
 
   it("calling process.exit: that record is rejected, and agora goes on (it exited 0 with the run left running)", async () => {
     const dir = project("exit", "export function transform(record) { if (record.id === 2) process.exit(0); return record; }\n");
-    const run = await agora(dir, ["run", "p"]);
-    expect(run.exitCode, run.stderr).toBe(0);
-    expect(run.stderr).toContain("pipeline p succeeded");
+    const run = await runSucceeds(dir);
+    expect(run).toContain("pipeline p succeeded");
     expect(readFileSync(join(dir, "out", "s.jsonl"), "utf8")).toBe('{"id":1}\n{"id":3}\n');
     expect((await letters(dir)).map((letter) => [letter.original.id, letter.errorCode])).toEqual([[2, "MIDDLEWARE_EXITED"]]);
   });
@@ -59,8 +58,7 @@ describe("a middleware module", () => {
       "exit-async",
       "export async function transform(record) { await new Promise((resolve) => setImmediate(resolve)); if (record.id === 2) process.exit(0); return record; }\n",
     );
-    const run = await agora(dir, ["run", "p"]);
-    expect(run.exitCode, run.stderr).toBe(0);
+    await runSucceeds(dir);
     expect(readFileSync(join(dir, "out", "s.jsonl"), "utf8")).toBe('{"id":1}\n{"id":3}\n');
     expect((await letters(dir)).map((letter) => [letter.original.id, letter.errorCode])).toEqual([[2, "MIDDLEWARE_EXITED"]]);
   });
@@ -80,8 +78,7 @@ describe("a middleware module", () => {
     const dir = project("hang", "export async function transform(record) { return record.id === 2 ? new Promise(() => {}) : record; }\n", {
       timeout_seconds: 0.5,
     });
-    const run = await agora(dir, ["run", "p"]);
-    expect(run.exitCode, run.stderr).toBe(0);
+    await runSucceeds(dir);
     expect(readFileSync(join(dir, "out", "s.jsonl"), "utf8")).toBe('{"id":1}\n{"id":3}\n');
     expect((await letters(dir)).map((letter) => [letter.original.id, letter.errorCode])).toEqual([[2, "MIDDLEWARE_TIMEOUT"]]);
   });

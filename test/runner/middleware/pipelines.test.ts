@@ -6,6 +6,7 @@ import { writeIn } from "../../helpers/files.js";
 import { writeProject } from "../../helpers/pipeline-project.js";
 import { agora, PY_TAP, range, startAgoraInGroup, waitFor } from "../../helpers/project.js";
 import { exited, ROOT, tempDir } from "../../helpers/processes.js";
+import { runSucceeds } from "../../helpers/in-process-run.js";
 
 const root = tempDir("agora-mw-");
 const MAPPER = join(ROOT, "test", "fixtures", "python", "mapper_upper.py");
@@ -122,8 +123,7 @@ export function create(options: { suffix: string }) {
     process.kill(-(child.pid ?? 0), "SIGKILL");
     await exited(child);
     expect(existsSync(config)).toBe(true);
-    const again = await agora(dir, ["run", "items"]);
-    expect(again.exitCode, again.stderr).toBe(0);
+    await runSucceeds(dir, "items");
     expect(mapperDirs()).toEqual([]);
   });
 });
