@@ -5,6 +5,7 @@ import { pipelineProject, type ConnectorSpec } from "../helpers/pipeline-project
 import { query } from "../helpers/files.js";
 import { agora } from "../helpers/project.js";
 import { ROOT, tempDir } from "../helpers/processes.js";
+import { runSucceeds } from "../helpers/in-process-run.js";
 
 const root = tempDir("agora-destinations-");
 const TAP = join(ROOT, "test", "fixtures", "bash", "tap_clashing_streams.sh");
@@ -31,14 +32,14 @@ describe("two streams, one destination", () => {
     const sqlite = project(join(root, "renamed-sqlite"), ["Upper", "upper"], { command: "target-sqlite", config: { database: "w.db" } }, [
       { type: "rename_stream", from: "Upper", to: "upper_2" },
     ]);
-    expect((await agora(sqlite, ["run", "p"])).exitCode).toBe(0);
+    await runSucceeds(sqlite);
     expect(query(join(sqlite, "w.db"), 'SELECT id FROM "upper"')).toEqual([{ id: 1 }]);
     expect(query(join(sqlite, "w.db"), 'SELECT id FROM "upper_2"')).toEqual([{ id: 1 }]);
 
     const jsonl = project(join(root, "renamed-jsonl"), ["a b", "a/b"], { command: "target-jsonl", config: { destination_path: "out" } }, [
       { type: "rename_stream", from: "a/b", to: "a_slash_b" },
     ]);
-    expect((await agora(jsonl, ["run", "p"])).exitCode).toBe(0);
+    await runSucceeds(jsonl);
     expect(readFileSync(join(jsonl, "out", "a_b.jsonl"), "utf8")).toBe('{"id":1}\n');
     expect(readFileSync(join(jsonl, "out", "a_slash_b.jsonl"), "utf8")).toBe('{"id":1}\n');
     expect(existsSync(join(jsonl, "out", "a_b.jsonl"))).toBe(true);

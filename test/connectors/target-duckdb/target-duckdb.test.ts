@@ -8,6 +8,7 @@ import { writeProject } from "../../helpers/pipeline-project.js";
 import { agora, CLASSIC_TARGET_PY } from "../../helpers/project.js";
 import { connectorBin, runNode, tempDir } from "../../helpers/processes.js";
 import { readFileSync } from "node:fs";
+import { runSucceeds } from "../../helpers/in-process-run.js";
 
 const target = connectorBin("target-duckdb");
 const dir = tempDir("agora-target-duckdb-");
@@ -192,9 +193,8 @@ describe("target-duckdb", () => {
       },
       pipelines: { sales: { tap: "sales", targets: ["warehouse", "classic"] } },
     });
-    const result = await agora(project, ["run", "sales"]);
-    expect(result.exitCode, result.stderr).toBe(0);
-    expect(result.stderr).toContain("batches: warehouse 3 native (250 rows), classic 3 as records (250 rows)");
+    const log = await runSucceeds(project, "sales");
+    expect(log).toContain("batches: warehouse 3 native (250 rows), classic 3 as records (250 rows)");
     const stored = await query(
       join(project, "warehouse.duckdb"),
       `SELECT id, name, score, flag, strftime("at", '%Y-%m-%dT%H:%M:%S.%gZ') AS "at", big FROM sales ORDER BY id`,

@@ -10,6 +10,7 @@ import { sampleParquetTap } from "../../helpers/parquet.js";
 import { writeProject } from "../../helpers/pipeline-project.js";
 import { agora } from "../../helpers/project.js";
 import { connectorBin, run, runNode, tempDir } from "../../helpers/processes.js";
+import { runSucceeds } from "../../helpers/in-process-run.js";
 
 const target = connectorBin("target-parquet");
 const dir = tempDir("agora-target-parquet-");
@@ -274,9 +275,8 @@ describe("target-parquet", () => {
       connectors: { sales: tap, lake: { command: "target-parquet", config: { destination_path: "lake" } } },
       pipelines: { sales: { tap: "sales", targets: ["lake"] } },
     });
-    const result = await agora(project, ["run", "sales"]);
-    expect(result.exitCode, result.stderr).toBe(0);
-    expect(result.stderr).toContain("batches: lake 3 native (300 rows)");
+    const log = await runSucceeds(project, "sales");
+    expect(log).toContain("batches: lake 3 native (300 rows)");
     const { rows, rowGroups } = await readParquet(join(project, "lake", "sales.parquet"));
     expect(rowGroups).toBe(3);
     expect(rows).toEqual(expected);

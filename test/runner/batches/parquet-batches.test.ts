@@ -7,6 +7,7 @@ import { sampleParquetTap, writeSampleParquet } from "../../helpers/parquet.js";
 import { writeProject } from "../../helpers/pipeline-project.js";
 import { agora, CLASSIC_TARGET_PY } from "../../helpers/project.js";
 import { tempDir } from "../../helpers/processes.js";
+import { runSucceeds } from "../../helpers/in-process-run.js";
 
 const root = tempDir("agora-parquet-batches-");
 
@@ -37,9 +38,8 @@ describe("Parquet batch files", () => {
       },
       pipelines: { sales: { tap: "sales", targets: ["warehouse", "lake", "classic"] } },
     });
-    const result = await agora(dir, ["run", "sales"]);
-    expect(result.exitCode, result.stderr).toBe(0);
-    expect(result.stderr).toContain("batches: warehouse 3 native (90 rows), lake 3 native (90 rows), classic 3 as records (90 rows)");
+    const log = await runSucceeds(dir, "sales");
+    expect(log).toContain("batches: warehouse 3 native (90 rows), lake 3 native (90 rows), classic 3 as records (90 rows)");
     const classic = readFileSync(join(dir, "out-classic", "sales.jsonl"), "utf8")
       .trim()
       .split("\n")

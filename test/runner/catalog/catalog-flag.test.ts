@@ -4,6 +4,7 @@ import { describe, expect, it } from "vitest";
 import { pipelineProject } from "../../helpers/pipeline-project.js";
 import { agora } from "../../helpers/project.js";
 import { ROOT, tempDir } from "../../helpers/processes.js";
+import { runSucceeds } from "../../helpers/in-process-run.js";
 
 /*
  * A classic Singer tap (no --about) that reads its selection from --properties only, as
@@ -29,10 +30,9 @@ function project(tap: Record<string, unknown> = {}, pipeline: Record<string, unk
 describe("a tap that reads its catalog from --properties only", () => {
   it("handed --catalog, reads nothing, and the run says which setting to use", async () => {
     const dir = project();
-    const result = await agora(dir, ["run", "items"]);
-    expect(result.exitCode, result.stderr).toBe(0);
-    expect(result.stderr).toContain("read 0");
-    expect(result.stderr).toMatch(
+    const log = await runSucceeds(dir, "items");
+    expect(log).toContain("read 0");
+    expect(log).toMatch(
       /was handed a catalog \(--catalog\) selecting 1 stream\(s\) \(items\) and sent no SCHEMA or RECORD for any of them\. .*set catalog_flag = "properties" on the tap/,
     );
   });
@@ -49,9 +49,8 @@ describe("a tap that reads its catalog from --properties only", () => {
 
   it('with catalog_flag = "properties", syncs the selected stream', async () => {
     const dir = project({ catalog_flag: "properties" });
-    const result = await agora(dir, ["run", "items"]);
-    expect(result.exitCode, result.stderr).toBe(0);
-    expect(result.stderr).not.toContain("catalog_flag");
+    const log = await runSucceeds(dir, "items");
+    expect(log).not.toContain("catalog_flag");
     expect(
       readFileSync(join(dir, "out", "items.jsonl"), "utf8")
         .trim()

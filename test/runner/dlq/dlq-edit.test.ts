@@ -4,6 +4,7 @@ import { describe, expect, it } from "vitest";
 import { agora } from "../../helpers/project.js";
 import { tempDir } from "../../helpers/processes.js";
 import { pipelineProject } from "../../helpers/pipeline-project.js";
+import { runSucceeds } from "../../helpers/in-process-run.js";
 
 /*
  * Repairing a dead letter by hand: `agora dlq edit` changes the record a replay sends (fields with
@@ -51,7 +52,7 @@ async function letters(dir: string): Promise<Letter[]> {
 describe("agora dlq edit", () => {
   it("--set and --unset change the record a replay sends (a 20-digit value keeps its digits); raw keeps it as it arrived; each failed replay and the edit are in its history", async () => {
     const dir = project("set");
-    expect((await agora(dir, ["run", "orders"])).exitCode).toBe(0);
+    await runSucceeds(dir, "orders");
     const [second] = await letters(dir);
 
     // A replay before the repair fails again, and says why; then the fix.
@@ -78,7 +79,7 @@ describe("agora dlq edit", () => {
 
   it("opens the whole record in $EDITOR, keeping fields it does not touch", async () => {
     const dir = project("editor");
-    expect((await agora(dir, ["run", "orders"])).exitCode).toBe(0);
+    await runSucceeds(dir, "orders");
     const third = (await letters(dir)).find((letter) => letter.original["id"] === 3) as Letter;
     // An editor that changes one value in the file it is given, as a user would.
     const editor = join(dir, "fix-editor.sh");
@@ -92,7 +93,7 @@ describe("agora dlq edit", () => {
 
   it("says so when the editor saves the record unchanged, and refuses a file that is not one JSON object, keeping the text", async () => {
     const dir = project("refuse");
-    expect((await agora(dir, ["run", "orders"])).exitCode).toBe(0);
+    await runSucceeds(dir, "orders");
     const [second] = await letters(dir);
     const unchanged = await agora(dir, ["dlq", "edit", "orders", String(second?.id)], { EDITOR: "true", VISUAL: "" });
     expect(unchanged.stderr).toContain("unchanged");
@@ -117,7 +118,7 @@ describe("agora dlq edit", () => {
 
   it("refuses an unknown entry, and a malformed --set, in one line each", async () => {
     const dir = project("bad");
-    expect((await agora(dir, ["run", "orders"])).exitCode).toBe(0);
+    await runSucceeds(dir, "orders");
     const unknown = await agora(dir, ["dlq", "edit", "orders", "999", "--set", "amount=1"]);
     expect(unknown.exitCode).not.toBe(0);
     expect(unknown.stderr).toContain("pipeline orders has no dead letter 999");

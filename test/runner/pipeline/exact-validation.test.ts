@@ -4,6 +4,7 @@ import { describe, expect, it } from "vitest";
 import { agora } from "../../helpers/project.js";
 import { tempDir } from "../../helpers/processes.js";
 import { pipelineProject } from "../../helpers/pipeline-project.js";
+import { runSucceeds } from "../../helpers/in-process-run.js";
 
 /*
  * The runner validates each record by the numbers its line wrote, not by the
@@ -24,8 +25,7 @@ describe("the runner's validation of exact numbers", () => {
     const dir = tempDir("agora-exact-validation-");
     writeFileSync(join(dir, "tap.sh"), TAP, { mode: 0o755 });
     pipelineProject(dir, { tap: { command: "bash", args: ["tap.sh"] }, targets: [{ command: "target-jsonl", config: { destination_path: "out" } }] }, "m");
-    const result = await agora(dir, ["run", "m"]);
-    expect(result.exitCode, result.stderr).toBe(0);
+    await runSucceeds(dir, "m");
     // Without middleware the line goes on as the tap wrote it.
     expect(
       readFileSync(join(dir, "out", "m.jsonl"), "utf8")

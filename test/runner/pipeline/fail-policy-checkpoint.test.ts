@@ -5,6 +5,7 @@ import { describe, expect, it } from "vitest";
 import { agora, savedCheckpoint } from "../../helpers/project.js";
 import { tempDir } from "../../helpers/processes.js";
 import { pipelineProject } from "../../helpers/pipeline-project.js";
+import { runSucceeds } from "../../helpers/in-process-run.js";
 
 /*
  * on_error = "fail" and a record a target refuses: the record is in no destination and no DLQ,
@@ -56,8 +57,7 @@ describe('on_error = "fail" and a record a target refuses', () => {
 
     // The source is fixed: the next run starts after record 1 and stores record 2.
     writeFileSync(join(dir, "second_id"), "2");
-    const fixed = await agora(dir, ["run", "items"]);
-    expect(fixed.exitCode, fixed.stderr).toBe(0);
+    await runSucceeds(dir, "items");
     expect(JSON.parse(readFileSync(join(dir, "received_state.json"), "utf8"))).toEqual({ after: 1 });
     const db = new BetterSqlite3(join(dir, "out.db"), { readonly: true });
     try {

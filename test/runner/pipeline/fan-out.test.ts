@@ -1,9 +1,10 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { agora, childPids, injectFault, PY_TAP, PY_TARGET, range, savedCheckpoint, startAgora, storedIds, waitFor } from "../../helpers/project.js";
+import { childPids, injectFault, PY_TAP, PY_TARGET, range, savedCheckpoint, startAgora, storedIds, waitFor } from "../../helpers/project.js";
 import { exited, tempDir } from "../../helpers/processes.js";
 import { writeProject } from "../../helpers/pipeline-project.js";
+import { runSucceeds } from "../../helpers/in-process-run.js";
 
 const root = tempDir("agora-fanout-");
 const position = (dir: string): number =>
@@ -34,7 +35,7 @@ describe("fan-out to two targets", () => {
     // The checkpoint follows the slow target, not the fast one.
     expect(saved).toBeLessThanOrEqual(slowRows);
     expect(fastRows).toBeGreaterThan(saved);
-    expect((await agora(dir, ["run", "items"])).exitCode).toBe(0);
+    await runSucceeds(dir, "items");
     expect(storedIds(join(dir, "fast.db"))).toEqual(range(1000));
     expect(storedIds(join(dir, "slow.db"))).toEqual(range(1000));
   });
@@ -42,7 +43,7 @@ describe("fan-out to two targets", () => {
   it("passes unknown message types through to every target untouched", async () => {
     const dir = fanOutProject("unknown", 30, 0);
     injectFault(dir, { unknown_at: 5 });
-    expect((await agora(dir, ["run", "items"])).exitCode).toBe(0);
+    await runSucceeds(dir, "items");
     const received = readFileSync(join(dir, "fast.log"), "utf8").split("\n");
     expect(received).toContain('{"type": "X-TELEMETRY", "rows_so_far": 4}');
     expect(received.indexOf('{"type": "X-TELEMETRY", "rows_so_far": 4}')).toBe(received.findIndex((line) => line.includes('"id": 5,')) - 1);

@@ -4,6 +4,7 @@ import { describe, expect, it } from "vitest";
 import { agora, projectIn, savedCheckpoint } from "../../helpers/project.js";
 import { ROOT, tempDir } from "../../helpers/processes.js";
 import { pipelineProject } from "../../helpers/pipeline-project.js";
+import { runSucceeds } from "../../helpers/in-process-run.js";
 
 const root = tempDir("agora-hostile-streams-");
 const TAP = `bash ${join(ROOT, "test", "fixtures", "bash", "tap_hostile_streams.sh")}`;
@@ -11,10 +12,9 @@ const TAP = `bash ${join(ROOT, "test", "fixtures", "bash", "tap_hostile_streams.
 describe("streams named like Object.prototype's members", () => {
   it("are counted, summarised, recorded and checkpointed like any other stream", async () => {
     const dir = pipelineProject(join(root, "names"), { tap: { command: TAP }, target: { command: "target-jsonl", config: { destination_path: "out" } } });
-    const result = await agora(dir, ["run", "p"]);
-    expect(result.exitCode, result.stderr).toBe(0);
-    expect(result.stderr).toContain("read 7");
-    expect(result.stderr).toContain("wrote 6 (constructor 2, __proto__ 2, toString 2); 1 to the DLQ");
+    const log = await runSucceeds(dir);
+    expect(log).toContain("read 7");
+    expect(log).toContain("wrote 6 (constructor 2, __proto__ 2, toString 2); 1 to the DLQ");
     const runs = JSON.parse((await agora(dir, ["--json", "runs", "list", "p"])).stdout) as Array<{ progress: unknown }>;
     expect(JSON.stringify(runs[0]?.progress)).toBe(
       JSON.stringify(
@@ -46,8 +46,7 @@ describe("record keys named like Object.prototype's members", () => {
         { type: "select", fields: ["id", "__proto__", "constructor", "to_string", "copy"] },
       ],
     });
-    const result = await agora(dir, ["run", "p"]);
-    expect(result.exitCode, result.stderr).toBe(0);
+    await runSucceeds(dir);
     const line = readFileSync(join(dir, "out", "items.jsonl"), "utf8");
     expect(line).toBe('{"id":1,"__proto__":{"isAdmin":true},"constructor":"****","to_string":"t","copy":"x"}\n');
     const record = JSON.parse(line) as Record<string, unknown>;
