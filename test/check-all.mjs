@@ -5,43 +5,17 @@
  * The type check runs on one core for about 15 s and the linter for about 2; run before the tests,
  * the machine's other core sat idle that long. Here they run while the tests start, their output is
  * held until they end, and the first of them to fail stops the tests and fails the command (exit 1),
- * as running them first did. The test fixtures written in TypeScript (test/fixtures/*.ts) are
- * bundled into dist/test/fixtures/ first, each a file of its own: the type check writes no files.
+ * as running them first did. The type check writes no files: the test fixtures written in
+ * TypeScript (test/fixtures/*.ts) are entries of the bundle, built into dist/test/fixtures/.
  *
  * Arguments go to vitest: `npm test -- test/runner/cli` runs one folder's tests, checks included.
  */
 import { spawn } from "node:child_process";
-import { readdirSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { build } from "esbuild";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
 const bin = (name) => join(root, "node_modules", ".bin", name);
-
-const fixtures = readdirSync(join(root, "test", "fixtures")).filter((file) => file.endsWith(".ts"));
-await build({
-  entryPoints: fixtures.map((file) => join(root, "test", "fixtures", file)),
-  outdir: join(root, "dist", "test", "fixtures"),
-  bundle: true,
-  format: "esm",
-  platform: "node",
-  target: "node20",
-  logLevel: "warning",
-  // As in the package's bundle (package.json's "bundle"): native and optional packages stay outside, and CommonJS ones find `require`.
-  external: [
-    "better-sqlite3",
-    "@duckdb/*",
-    "pg-native",
-    "tsx",
-    "@opentelemetry/sdk-*",
-    "@opentelemetry/exporter-*",
-    "@opentelemetry/resources",
-    "parquet-wasm",
-    "apache-arrow",
-  ],
-  banner: { js: "import{createRequire as agoraRequire}from'node:module';const require=agoraRequire(import.meta.url);" },
-});
 
 /** A check whose output is kept until it ends. */
 function check(name, command, args) {
@@ -49,7 +23,7 @@ function check(name, command, args) {
   let output = "";
   child.stdout.on("data", (chunk) => (output += chunk));
   child.stderr.on("data", (chunk) => (output += chunk));
-  return new Promise((resolve) => child.on("close", (code, signal) => resolve({ name, code: code ?? 1, signal, output })));
+  return new Promise((resolve) => child.on("close", (code) => resolve({ name, code: code ?? 1, output })));
 }
 
 const tests = spawn(bin("vitest"), ["run", ...process.argv.slice(2)], { cwd: root, stdio: "inherit" });
