@@ -1,5 +1,5 @@
 import { LineSplitter, parseMessageLine, type MessageLine } from "../../protocol/index.js";
-import { spawnCommand, spawnErrorOf } from "../process/spawn-command.js";
+import { spawnCommand } from "../process/spawn-command.js";
 
 /** What a sync wrote, parsed: messages in order (or the first line that was not a message). */
 export interface SyncOutput {
@@ -51,7 +51,7 @@ export async function captureSync(command: string, args: readonly string[], cwd:
   });
   child.stdout.on("data", (chunk: Buffer) => splitter.push(chunk));
   child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
-  const result = await child;
+  const result = await child.ended;
   clearTimeout(timer);
   splitter.end();
   return {
@@ -61,6 +61,6 @@ export async function captureSync(command: string, args: readonly string[], cwd:
     stoppedAtLimit,
     timedOut,
     stderr,
-    spawnError: timedOut || stoppedAtLimit ? undefined : spawnErrorOf(result),
+    spawnError: timedOut || stoppedAtLimit ? undefined : result.spawnError,
   };
 }

@@ -1,7 +1,7 @@
 import { LineSplitter } from "../../protocol/index.js";
 import { canonicalJson } from "../canonical-json.js";
 import { readTargetLine } from "../connector/target-output.js";
-import { spawnCommand, spawnErrorOf } from "../process/spawn-command.js";
+import { spawnCommand, type Ended } from "../process/spawn-command.js";
 import { fail, pass, skip, type CheckResult } from "./check-result.js";
 import { keyOf, looselyEqual, storedField } from "./loose-equal.js";
 import { readBackFrom, type ReadBack } from "./read-back.js";
@@ -34,7 +34,7 @@ export async function runTargetSuite(command: string, options: TargetSuiteOption
 
 /** What a target did with the fixture: how it ended, what it said, the STATEs it confirmed and, per confirmation, the records already written. */
 interface FixtureRun {
-  readonly result: Parameters<typeof spawnErrorOf>[0] & { readonly timedOut: boolean };
+  readonly result: Ended;
   readonly stderr: string;
   readonly confirmed: ReadonlyArray<{ index: number; value: unknown }>;
   readonly snapshots: ReadonlyArray<{ index: number; present: Set<string> }>;
@@ -50,7 +50,7 @@ async function fixtureChecks(command: string, options: TargetSuiteOptions): Prom
   const readBack = readBackFrom(options.read, options.reader, fixture.streams, options.cwd);
   const run = await feedFixture(command, options, fixture, readBack);
   // A target that never started confirmed nothing and wrote nothing: every check that needs it fails, with why.
-  const startError = spawnErrorOf(run.result);
+  const startError = run.result.spawnError;
   if (startError !== undefined) {
     const why = `it could not start (${startError}): is the command right, installed and on PATH?`;
     return [fail("exit", why), fail("state_order", why), fail("state_final", why), fail("durability", why), fail("records_arrived", why)];
@@ -91,7 +91,7 @@ async function feedFixture(command: string, options: TargetSuiteOptions, fixture
   child.stdout.on("data", (chunk: Buffer) => splitter.push(chunk));
   child.stdin.on("error", () => undefined);
   child.stdin.end(`${fixture.lines.join("\n")}\n`);
-  const result = await child;
+  const result = await child.ended;
   splitter.end();
   await reads;
   return { result, stderr, confirmed, snapshots };

@@ -16,15 +16,6 @@ export interface Installed {
   readonly fromLock: boolean;
 }
 
-/** The install recorded in the connector's folder, if any. */
-export function installedEntry(projectDir: string, connector: string): LockEntry | undefined {
-  try {
-    return JSON.parse(readFileSync(installedMarker(projectDir, connector), "utf8")) as LockEntry;
-  } catch {
-    return undefined;
-  }
-}
-
 /**
  * Installs one connector afresh into .agora/connectors/NAME/: a pip
  * package into a virtualenv of its own (Python's `-m venv`), or an npm

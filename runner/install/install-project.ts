@@ -2,7 +2,8 @@ import { UsageError } from "../../protocol/index.js";
 import { RunnerCodes } from "../errors.js";
 import type { Project } from "../project/project-types.js";
 import { requireConnector } from "../project/require-connector.js";
-import { installConnector, installedEntry } from "./install-connector.js";
+import { installConnector } from "./install-connector.js";
+import { installedEntry } from "./install-spec.js";
 import { readLock, writeLock } from "./install-lock.js";
 import { installSpecOf, type InstallSpec } from "./install-spec.js";
 

@@ -1,5 +1,6 @@
-import { existsSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { delimiter, join } from "node:path";
+import type { LockEntry } from "./install-lock.js";
 
 /**
  * How a connector of the project is installed, when its table says: a pip
@@ -41,4 +42,13 @@ export function isInstalled(projectDir: string, connector: string): boolean {
 export function withInstalledPath(env: Readonly<Record<string, string>>, binDir: string): Record<string, string> {
   const rest = env["PATH"] ?? process.env["PATH"] ?? "";
   return { ...env, PATH: rest === "" ? binDir : `${binDir}${delimiter}${rest}` };
+}
+
+/** The install recorded in the connector's folder, if any. */
+export function installedEntry(projectDir: string, connector: string): LockEntry | undefined {
+  try {
+    return JSON.parse(readFileSync(installedMarker(projectDir, connector), "utf8")) as LockEntry;
+  } catch {
+    return undefined;
+  }
 }

@@ -1,7 +1,7 @@
 import { ConfigError } from "../../protocol/index.js";
 import type { ConnectorDefinition } from "../definition.js";
 import { RunnerCodes } from "../errors.js";
-import { installedEntry } from "./install-connector.js";
+import { installedEntry } from "./install-spec.js";
 
 /**
  * A connector the project says to install (pip_url, npm) must be installed,

@@ -1,7 +1,7 @@
 import type { Readable, Writable } from "node:stream";
 import { ConfigError, FatalError, LineSplitter, UsageError, type AgoraError } from "../../protocol/index.js";
 import { RunnerCodes } from "../errors.js";
-import { spawnCommand, spawnErrorOf } from "./spawn-command.js";
+import { spawnCommand, type RunningCommand } from "./spawn-command.js";
 
 export type ConnectorRole = "tap" | "target" | "mapper";
 
@@ -76,7 +76,7 @@ export class ConnectorProcess implements Connector {
   readonly stdin: Writable;
   readonly stdout: Readable;
   readonly exited: Promise<ConnectorExit>;
-  private readonly subprocess: ReturnType<typeof spawnCommand<"pipe">>;
+  private readonly subprocess: RunningCommand<"pipe">;
   private readonly recentStderr: string[] = [];
   /** Its first stderr line: often what went wrong (`unrecognized option '--state'`) before a generic last one. */
   private firstStderrLine: string | undefined;
@@ -109,12 +109,8 @@ export class ConnectorProcess implements Connector {
     );
     this.subprocess.stderr.on("data", (chunk: Buffer) => splitter.push(chunk));
     this.subprocess.stderr.on("end", () => splitter.end());
-    this.exited = this.subprocess.then((result) => {
-      this.ended = {
-        code: result.exitCode,
-        signal: result.signal,
-        spawnError: spawnErrorOf(result),
-      };
+    this.exited = this.subprocess.ended.then((result) => {
+      this.ended = { code: result.exitCode, signal: result.signal, spawnError: result.spawnError };
       return this.ended;
     });
   }

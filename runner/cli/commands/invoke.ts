@@ -1,8 +1,7 @@
 import { rmSync } from "node:fs";
 import { join } from "node:path";
 import { Command } from "commander";
-import { execa } from "execa";
-import { registerConfigSecrets, UsageError } from "../../../protocol/index.js";
+import { ConfigError, registerConfigSecrets, UsageError } from "../../../protocol/index.js";
 import { airbyteArgs, speaksAirbyte } from "../../airbyte/airbyte-commands.js";
 import { argsWithConfig } from "../../connector/connector-config.js";
 import { RunnerCodes } from "../../errors.js";
@@ -10,7 +9,7 @@ import { requireInstalled } from "../../install/require-installed.js";
 import { requireConnector } from "../../project/require-connector.js";
 import { resolveConnector, resolvePipeline } from "../../project/resolve-pipeline.js";
 import { privateDir } from "../../process/private-dir.js";
-import { resolveCommand } from "../../process/resolve-command.js";
+import { runOnTerminal } from "../../process/spawn-command.js";
 import { projectStore, requireProject, loggerFor, type CommonOptions } from "../cli-context.js";
 
 /** The Airbyte protocol's subcommands. */
@@ -67,14 +66,13 @@ export function invokeCommand(common: () => CommonOptions, done: (code: number) 
             ? [...connector.args, "spec", ...rest]
             : [...airbyteArgs(connector, subcommand, launchArgs), ...rest]
           : [...launchArgs, ...args];
-        const { file, args: all } = resolveCommand(connector.command, words);
-        const result = await execa(file, [...all], {
-          cwd: connector.cwd,
-          env: connector.env,
-          extendEnv: true,
-          stdio: "inherit",
-          reject: false,
-        });
+        const result = await runOnTerminal(connector.command, words, { cwd: connector.cwd, env: connector.env });
+        if (result.spawnError !== undefined) {
+          throw new ConfigError(RunnerCodes.CONNECTOR_NOT_FOUND, `could not start ${name} (${result.spawnError})`, {
+            where: { connector: name },
+            hint: "Check its command in pipelines.toml: is it installed and on PATH?",
+          });
+        }
         await done(result.exitCode ?? 1);
       } finally {
         rmSync(dir, { recursive: true, force: true });

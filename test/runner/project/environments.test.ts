@@ -116,7 +116,7 @@ describe("agora invoke", () => {
     const dir = tempDir("agora-invoke-");
     writeFileSync(
       join(dir, "pipelines.toml"),
-      `[connectors.items]\ncommand = "python3 ${PY_TAP}"\nconfig = { count = 30, state_every = 10 }\n\n[pipelines.p]\ntap = "items"\ntarget = { command = "target-jsonl" }\n`,
+      `[connectors.items]\ncommand = "python3 ${PY_TAP}"\nconfig = { count = 30, state_every = 10 }\n\n[connectors.gone]\ncommand = "tap-not-installed-here"\n\n[pipelines.p]\ntap = "items"\ntarget = { command = "target-jsonl" }\n`,
     );
     expect((await agora(dir, ["state", "set", "p", '{"bookmarks": {"items": {"position": 28}}}'])).exitCode).toBe(0);
     const whole = await agora(dir, ["invoke", "items"]);
@@ -130,6 +130,9 @@ describe("agora invoke", () => {
       .map((line) => (JSON.parse(line) as { record: { id: number } }).record.id);
     expect(ids).toEqual([29, 30]);
     const other = await agora(dir, ["invoke", "nothing"]);
-    expect(other.stderr).toContain('the project has no connector "nothing". Connectors: items.');
+    expect(other.stderr).toContain('the project has no connector "nothing". Connectors: items, gone.');
+    const missing = await agora(dir, ["invoke", "gone"]);
+    expect(missing.exitCode).toBe(3);
+    expect(missing.stderr).toMatch(/^agora error: .*could not start gone \(spawn tap-not-installed-here ENOENT\)\. Check its command in pipelines\.toml/m);
   });
 });
