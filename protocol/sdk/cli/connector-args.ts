@@ -1,8 +1,11 @@
-import { Command, CommanderError, Option } from "commander";
+import { parseArgs, type ParseArgsConfig } from "node:util";
 import { UsageError } from "../../errors.js";
 import type { ConnectorKind } from "../about.js";
-import { LOG_LEVELS, type LogLevel } from "../logger.js";
+import type { LogLevel } from "../logger.js";
 import { ProtocolCodes } from "../../messages/codes.js";
+import { optionsFor, type OptionValues, type ProgramInfo } from "./connector-options.js";
+
+export { HelpShown } from "./connector-options.js";
 
 export type ConnectorMode = "about" | "discover" | "test_connection" | "sync";
 
@@ -17,88 +20,70 @@ export interface ConnectorArgs {
   readonly debug: boolean;
 }
 
-/** Set when `--help` or `--version` printed and the process should end with 0. */
-export class HelpShown extends Error {}
-
-interface RawOptions {
-  about?: boolean;
-  format: "json" | "markdown";
-  discover?: boolean;
-  test_connection?: boolean;
-  testConnection?: boolean;
-  config: string[];
-  catalog?: string;
-  properties?: string;
-  state?: string;
-  logLevel: LogLevel;
-  debug?: boolean;
-}
-
-function collect(value: string, previous: string[]): string[] {
-  return [...previous, value];
-}
-
-function buildProgram(name: string, version: string, description: string, kind: ConnectorKind): Command {
-  const program = new Command(name)
-    .description(description)
-    .version(version, "-V, --version")
-    .helpOption("-h, --help")
-    .option("--about", "print name, version, capabilities and settings, then exit")
-    .addOption(new Option("--format <format>", "format of --about").choices(["json", "markdown"]).default("json"))
-    .option("-c, --config <file>", "config file (repeatable; later files override earlier ones)", collect, [] as string[])
-    .option("--test_connection", "check that the source or destination is reachable, then exit")
-    .addOption(new Option("--test-connection").hideHelp())
-    .addOption(new Option("--log-level <level>", "least severe log level shown on stderr").choices([...LOG_LEVELS]).default("info"))
-    .option("--debug", "show stack traces and debug logs");
-  if (kind === "tap") {
-    program
-      .option("-d, --discover", "print the catalog of available streams, then exit")
-      .option("--catalog <file>", "catalog file selecting streams and properties to sync")
-      .option("-p, --properties <file>", "legacy name for --catalog")
-      .option("-s, --state <file>", "state file to resume from");
+/**
+ * A well-formed command line parsed by Node's own parser, which costs a
+ * connector nothing to load; undefined for anything else (`--help`,
+ * `--version`, an unknown option, a missing value, a value not among an
+ * option's choices, an argument that is no option), which commander then
+ * parses, printing its help or its message. Loading commander cost each
+ * connector about 10 ms at start (docs/performance.md).
+ */
+export function quickParse(argv: readonly string[], kind: ConnectorKind): OptionValues | undefined {
+  const specs = optionsFor(kind);
+  const options: NonNullable<ParseArgsConfig["options"]> = {};
+  for (const spec of specs) {
+    options[spec.name] = {
+      type: spec.value === undefined ? "boolean" : "string",
+      ...(spec.short === undefined ? {} : { short: spec.short }),
+      ...(spec.repeatable === true ? { multiple: true } : {}),
+    };
   }
-  return program
-    .exitOverride()
-    .configureOutput({ writeErr: () => undefined, outputError: () => undefined })
-    .showSuggestionAfterError(true);
-}
-
-/** Parses argv (without node and script). Throws UsageError on a bad command line. */
-export function parseConnectorArgs(argv: readonly string[], name: string, version: string, description: string, kind: ConnectorKind): ConnectorArgs {
-  const program = buildProgram(name, version, description, kind);
+  let values: Record<string, string | boolean | Array<string | boolean> | undefined>;
   try {
-    program.parse([...argv], { from: "user" });
-  } catch (error) {
-    if (error instanceof CommanderError) {
-      if (error.code === "commander.helpDisplayed" || error.code === "commander.version") throw new HelpShown();
-      throw new UsageError(ProtocolCodes.USAGE, error.message.replace(/^error: /, "").replace(/\s*\n\s*/g, " "), {
-        where: { connector: name },
-        hint: `Run \`${name} --help\` for the options.`,
-      });
-    }
-    throw error;
+    values = parseArgs({ args: [...argv], options, strict: true, allowPositionals: false }).values;
+  } catch {
+    return undefined;
   }
-  const options = program.opts<RawOptions>();
+  const parsed: Record<string, string | readonly string[] | boolean | undefined> = {};
+  for (const spec of specs) {
+    const value = values[spec.name] ?? (spec.repeatable === true ? [] : spec.default);
+    if (spec.choices !== undefined && typeof value === "string" && !spec.choices.includes(value)) return undefined;
+    parsed[spec.name] = value as string | readonly string[] | boolean | undefined;
+  }
+  return parsed;
+}
+
+/** Parses argv (without node and script). Throws UsageError on a bad command line, HelpShown after `--help` or `--version`. */
+export async function parseConnectorArgs(argv: readonly string[], info: ProgramInfo): Promise<ConnectorArgs> {
+  const values = quickParse(argv, info.kind) ?? (await import("./commander-args.js")).parseWithCommander(argv, info);
+  return connectorArgsOf(values, info.name);
+}
+
+/** The mode and files a parsed command line asks for; a UsageError for two modes at once, or --catalog with --properties. */
+export function connectorArgsOf(values: OptionValues, name: string): ConnectorArgs {
   const modes: ConnectorMode[] = [];
-  if (options.about === true) modes.push("about");
-  if (options.discover === true) modes.push("discover");
-  if (options.test_connection === true || options.testConnection === true) modes.push("test_connection");
+  if (values["about"] === true) modes.push("about");
+  if (values["discover"] === true) modes.push("discover");
+  if (values["test_connection"] === true || values["test-connection"] === true) modes.push("test_connection");
   if (modes.length > 1) {
     throw new UsageError(ProtocolCodes.USAGE, `choose one mode, not ${modes.map((mode) => `--${mode}`).join(" and ")}`, {
       where: { connector: name },
       hint: `Run \`${name} --help\` for the options.`,
     });
   }
-  if (options.catalog !== undefined && options.properties !== undefined) {
+  const catalog = values["catalog"] as string | undefined;
+  const properties = values["properties"] as string | undefined;
+  if (catalog !== undefined && properties !== undefined) {
     throw new UsageError(ProtocolCodes.USAGE, "give --catalog or --properties, not both", { where: { connector: name } });
   }
+  const debug = values["debug"] === true;
   return {
     mode: modes[0] ?? "sync",
-    format: options.format,
-    configFiles: options.config,
-    catalogFile: options.catalog ?? options.properties,
-    stateFile: options.state,
-    logLevel: options.debug === true ? "debug" : options.logLevel,
-    debug: options.debug === true,
+    format: values["format"] as ConnectorArgs["format"],
+    configFiles: values["config"] as readonly string[],
+    catalogFile: catalog ?? properties,
+    stateFile: values["state"] as string | undefined,
+    logLevel: debug ? "debug" : (values["log-level"] as LogLevel),
+    debug,
   };
 }

@@ -18,7 +18,7 @@ function writeStderr(text: string): Promise<void> {
  */
 export async function connectorMain(
   name: string,
-  parseArgs: () => ConnectorArgs,
+  parseArgs: () => Promise<ConnectorArgs>,
   body: (args: ConnectorArgs, logger: Logger) => Promise<number | void>,
 ): Promise<never> {
   let args: ConnectorArgs | undefined;
@@ -26,7 +26,7 @@ export async function connectorMain(
   // The config's secrets, once loaded, never reach stderr: logs and errors alike.
   maskStream(process.stderr);
   try {
-    args = parseArgs();
+    args = await parseArgs();
     const logger = createLogger(name, args.logLevel);
     exitCode = (await body(args, logger)) ?? ExitCodes.OK;
   } catch (thrown) {

@@ -59,7 +59,7 @@ export function defineTap<Config extends ConnectorConfig = ConnectorConfig>(defi
     main: (argv = process.argv.slice(2), options = {}) =>
       connectorMain(
         definition.name,
-        () => parseConnectorArgs(argv, definition.name, definition.version, definition.description, "tap"),
+        () => parseConnectorArgs(argv, { name: definition.name, version: definition.version, description: definition.description, kind: "tap" }),
         (args, logger) => run(args, logger, options.compiledSettings),
       ),
   };

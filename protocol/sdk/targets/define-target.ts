@@ -112,7 +112,7 @@ export function defineTarget<Config extends ConnectorConfig = ConnectorConfig>(d
     main: (argv = process.argv.slice(2), options = {}) =>
       connectorMain(
         definition.name,
-        () => parseConnectorArgs(argv, definition.name, definition.version, definition.description, "target"),
+        () => parseConnectorArgs(argv, { name: definition.name, version: definition.version, description: definition.description, kind: "target" }),
         (args, logger) => run(args, logger, options.compiledSettings),
       ),
   };

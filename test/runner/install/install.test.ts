@@ -137,17 +137,25 @@ describe("agora install", () => {
 });
 
 describe("agora add", () => {
+  // Installed with npm, which takes a fraction of a virtualenv's time; pip installs are the install test's.
   it("writes a [connectors] table into pipelines.toml, keeping its comments, and installs it", async () => {
     const dir = tempDir("agora-add-");
-    const wheel = buildTapWheel(dir, "0.3.1");
-    writeFileSync(join(dir, "pipelines.toml"), '# our pipelines\n[pipelines.p]\ntap = "local" # added below\ntarget = "target-jsonl"\n');
-    const added = await agora(dir, ["add", "tap", "local", "--command", "tap-local", "--pip-url", `--no-index ./${wheel}`]);
+    const tarball = packTarget(dir);
+    writeFileSync(join(dir, "pipelines.toml"), '# our pipelines\n[pipelines.p]\ntap = "local" # added below\ntarget = "sink"\n');
+    const added = await agora(dir, ["add", "target", "sink", "--command", "target-local", "--npm", `./${tarball}`]);
     expect(added.exitCode, added.stderr).toBe(0);
-    expect(added.stderr).toContain("added [connectors.local] to");
-    expect(added.stderr).toContain("local: installed");
+    expect(added.stderr).toContain(`added [connectors.sink] to ${join(dir, "pipelines.toml")}; use it in a pipeline as target = "sink"`);
+    expect(added.stderr).toContain(`sink: installed (npm ./${tarball})`);
+    expect(existsSync(join(dir, ".agora", "connectors", "sink", "installed.json"))).toBe(true);
+    const wheel = "tap_local-0.3.1-py3-none-any.whl";
+    const table = await agora(dir, ["add", "tap", "local", "--command", "tap-local", "--pip-url", `--no-index ./${wheel}`, "--no-install"]);
+    expect(table.exitCode, table.stderr).toBe(0);
+    expect(table.stderr).not.toContain("installed");
     const text = readFileSync(join(dir, "pipelines.toml"), "utf8");
-    expect(text).toContain('# our pipelines\n[pipelines.p]\ntap = "local" # added below\n');
+    expect(text).toContain('# our pipelines\n[pipelines.p]\ntap = "local" # added below\ntarget = "sink"\n');
+    expect(text).toContain(`[connectors.sink]\ncommand = "target-local"\nnpm = "./${tarball}"`);
     expect(text).toContain(`[connectors.local]\ncommand = "tap-local"\npip_url = "--no-index ./${wheel}"`);
+    expect(existsSync(join(dir, ".agora", "connectors", "local"))).toBe(false);
     const twice = await agora(dir, ["add", "tap", "local"]);
     expect(twice.exitCode).not.toBe(0);
     expect(twice.stderr).toContain('the project already has a connector "local"');

@@ -100,7 +100,9 @@ const child = spawnCommand("sleep", ["30"], { cwd: ${JSON.stringify(dir)}, stdin
 writeFileSync(${JSON.stringify(pidFile)}, String(child.pid));
 process.exit(0);\n`,
     );
-    const exited = await new Promise<number | null>((resolve) => spawn(process.execPath, ["--import", "tsx", parent], { stdio: "ignore" }).on("close", resolve));
+    const exited = await new Promise<number | null>((resolve) =>
+      spawn(process.execPath, ["--import", "tsx", parent], { stdio: "ignore" }).on("close", resolve),
+    );
     expect(exited).toBe(0);
     const pid = Number(readFileSync(pidFile, "utf8"));
     // The child got SIGTERM as its parent exited: once it is reaped, signalling its pid fails.
