@@ -49,3 +49,4 @@ export { diffColumns, type ColumnChanges, type ColumnTypes, type RetypedColumn }
 export { keyedProperties, refuseChangedKeys, SqlTableCodes } from "./sdk/sql/stream-table-shape.js";
 export { postgresProblem, type PostgresProblem, type PostgresProblemKind } from "./sdk/sql/postgres-problem.js";
 export { sqliteProblem, type SqliteProblem, type SqliteProblemKind } from "./sdk/sql/sqlite-problem.js";
+export { openSqlite } from "./sdk/sql/open-sqlite.js";

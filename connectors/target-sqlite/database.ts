@@ -1,6 +1,7 @@
 import { mkdirSync } from "node:fs";
 import { dirname, resolve } from "node:path";
-import BetterSqlite3, { type Database } from "better-sqlite3";
+import type { Database } from "better-sqlite3";
+import { openSqlite } from "../../protocol/index.js";
 import { databaseError } from "./sqlite-errors.js";
 
 /**
@@ -16,7 +17,7 @@ export function openDatabase(path: string, busyTimeoutMs: number): Database {
     throw databaseError(Object.assign(error as Error, { code: "SQLITE_CANTOPEN" }), file, "create the database's directory");
   }
   try {
-    const db = new BetterSqlite3(file, { timeout: busyTimeoutMs });
+    const db = openSqlite(file, { timeout: busyTimeoutMs });
     db.pragma("journal_mode = WAL");
     db.pragma("synchronous = FULL");
     return db;

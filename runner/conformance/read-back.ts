@@ -1,8 +1,7 @@
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
-import BetterSqlite3 from "better-sqlite3";
 import { parse } from "csv-parse/sync";
-import { UsageError } from "../../protocol/index.js";
+import { openSqlite, UsageError } from "../../protocol/index.js";
 import { runCommandToEnd } from "../process/spawn-command.js";
 import { RunnerCodes } from "../errors.js";
 
@@ -11,7 +10,7 @@ export type ReadBack = () => Promise<Array<{ stream: string; record: Record<stri
 function sqliteReader(file: string, streams: readonly string[]): ReadBack {
   return async () => {
     if (!existsSync(file)) return [];
-    const db = new BetterSqlite3(file, { readonly: true, fileMustExist: true });
+    const db = openSqlite(file, { readonly: true, fileMustExist: true });
     try {
       return streams.flatMap((stream) => {
         const exists = db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?").get(stream);

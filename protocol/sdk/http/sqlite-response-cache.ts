@@ -1,7 +1,8 @@
 import { ensurePrivateFile } from "../durable-files.js";
 import { mkdirSync } from "node:fs";
 import { dirname, resolve } from "node:path";
-import BetterSqlite3, { type Database } from "better-sqlite3";
+import type { Database } from "better-sqlite3";
+import { openSqlite } from "../sql/open-sqlite.js";
 import type { CachedResponse, ResponseCache } from "./response-cache.js";
 
 /** The response cache in a SQLite file of the tap's (WAL: several taps on one host may share it). */
@@ -15,7 +16,7 @@ export class SqliteResponseCache implements ResponseCache {
       // Cached responses may hold what an API returned to a credential: the owner's only.
       ensurePrivateFile(file);
     }
-    this.db = new BetterSqlite3(file, { timeout: 10_000 });
+    this.db = openSqlite(file, { timeout: 10_000 });
     this.db.pragma("journal_mode = WAL");
     this.db.exec(
       "CREATE TABLE IF NOT EXISTS http_cache (key TEXT PRIMARY KEY, status INTEGER NOT NULL, headers TEXT NOT NULL, body TEXT NOT NULL, expires_at INTEGER NOT NULL)",

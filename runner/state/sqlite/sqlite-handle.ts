@@ -1,7 +1,7 @@
 import { mkdirSync } from "node:fs";
 import { dirname, resolve } from "node:path";
-import BetterSqlite3, { type Database } from "better-sqlite3";
-import { AgoraError, ensurePrivateFile, FatalError } from "../../../protocol/index.js";
+import type { Database } from "better-sqlite3";
+import { AgoraError, ensurePrivateFile, FatalError, openSqlite } from "../../../protocol/index.js";
 import { RunnerCodes } from "../../errors.js";
 import { DocumentTexts } from "../dead-letter-documents.js";
 import { leaseLostError, type LeaseFence } from "../lease-fence.js";
@@ -33,7 +33,7 @@ export class SqliteHandle {
         // Checkpoints, run history and dead letters (records, with whatever they hold): the owner's only.
         ensurePrivateFile(resolved);
       }
-      const db = new BetterSqlite3(resolved, { timeout: 10_000 });
+      const db = openSqlite(resolved, { timeout: 10_000 });
       db.pragma("journal_mode = WAL");
       db.pragma("synchronous = FULL");
       migrate(db);
