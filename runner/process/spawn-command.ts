@@ -72,7 +72,7 @@ function killOnExit(child: ChildProcess): void {
  * each folder above it (a project's own `npm install`ed connectors), then
  * this Node's folder, then the PATH it would have had.
  */
-export function localPath(cwd: string, path: string | undefined): string {
+function pathWithLocalBins(cwd: string, path: string | undefined): string {
   const folders: string[] = [];
   for (let folder = cwd; ; folder = dirname(folder)) {
     folders.push(join(folder, "node_modules", ".bin"));
@@ -84,7 +84,7 @@ export function localPath(cwd: string, path: string | undefined): string {
 
 function environment(cwd: string, env: Readonly<Record<string, string>> | undefined): NodeJS.ProcessEnv {
   const merged: NodeJS.ProcessEnv = { ...process.env, ...env };
-  merged["PATH"] = localPath(cwd, merged["PATH"]);
+  merged["PATH"] = pathWithLocalBins(cwd, merged["PATH"]);
   return merged;
 }
 
