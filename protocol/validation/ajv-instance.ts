@@ -1,24 +1,47 @@
-import { Ajv, type Options } from "ajv";
-import { Ajv2019 } from "ajv/dist/2019.js";
-import { Ajv2020 } from "ajv/dist/2020.js";
-import ajvDraft04Module from "ajv-draft-04";
-import addFormatsModule, { type FormatsPlugin } from "ajv-formats";
+import { createRequire } from "node:module";
+import type { Ajv, Options } from "ajv";
+import type { FormatsPlugin } from "ajv-formats";
 import type { SchemaDialect } from "./schema-dialect.js";
 import { isDateTime } from "./date-time.js";
 import { linearRegExp } from "./linear-regexp.js";
 
-// ajv-formats is CommonJS: under NodeNext the default import is its module object, whose `default` is the plugin.
-const addFormats = (addFormatsModule as unknown as { default: FormatsPlugin }).default;
-// The same for ajv-draft-04, whose module object is its Ajv class (with a `default` pointing at itself).
-const AjvDraft04 = ((ajvDraft04Module as unknown as { default?: typeof Ajv }).default ?? ajvDraft04Module) as unknown as typeof Ajv;
+/** ajv's class for each dialect, and its formats plugin. */
+interface AjvModules {
+  readonly classes: Readonly<Record<SchemaDialect, typeof Ajv>>;
+  readonly addFormats: FormatsPlugin;
+}
 
-/** ajv's class for each dialect: draft-04's bounds and `id`, draft-07's, and 2019-09/2020-12's (`prefixItems`, `dependentRequired`, `unevaluated*`). */
-const AJV_CLASSES: Record<SchemaDialect, typeof Ajv> = {
-  "draft-04": AjvDraft04,
-  "draft-07": Ajv,
-  "2019-09": Ajv2019 as unknown as typeof Ajv,
-  "2020-12": Ajv2020 as unknown as typeof Ajv,
-};
+let modules: AjvModules | undefined;
+
+/**
+ * ajv and its plugins, loaded at the first createAjv: a process that never
+ * compiles a schema (most of agora's commands, a run whose records its
+ * targets validate) never evaluates them, about 14 ms of a start
+ * (docs/performance.md). In the build, esbuild turns each `require` below
+ * into a call of the bundled module; run from source, Node loads it.
+ */
+function ajvModules(): AjvModules {
+  if (modules !== undefined) return modules;
+  const load = typeof require === "function" ? undefined : createRequire(import.meta.url);
+  // Each CommonJS module's exports are its class or plugin, with the same under `default`.
+  const loaded =
+    load === undefined
+      ? [require("ajv"), require("ajv/dist/2019.js"), require("ajv/dist/2020.js"), require("ajv-draft-04"), require("ajv-formats")]
+      : [load("ajv"), load("ajv/dist/2019.js"), load("ajv/dist/2020.js"), load("ajv-draft-04"), load("ajv-formats")];
+  const [ajv, ajv2019, ajv2020, draft04, formats] = loaded as [
+    { Ajv: typeof Ajv },
+    { Ajv2019: typeof Ajv },
+    { Ajv2020: typeof Ajv },
+    typeof Ajv,
+    FormatsPlugin,
+  ];
+  modules = {
+    // draft-04's bounds and `id`, draft-07's, and 2019-09/2020-12's (`prefixItems`, `dependentRequired`, `unevaluated*`).
+    classes: { "draft-04": draft04, "draft-07": ajv.Ajv, "2019-09": ajv2019.Ajv2019, "2020-12": ajv2020.Ajv2020 },
+    addFormats: formats,
+  };
+  return modules;
+}
 
 /**
  * `multipleOf` with a tolerance relative to the quotient: 1.15 is a multiple
@@ -52,7 +75,8 @@ export const OWN_FORMATS: ReadonlySet<string> = new Set(Object.keys(OWN_FORMAT_C
  * draft whose meaning keywords have (see schemaDialect).
  */
 export function createAjv(options: Options = {}, dialect: SchemaDialect = "draft-07"): Ajv {
-  const ajv = new AJV_CLASSES[dialect]({
+  const { classes, addFormats } = ajvModules();
+  const ajv = new classes[dialect]({
     strict: false,
     allowUnionTypes: true,
     // A record without "constructor" or "toString" has no such property: nothing inherited from Object is looked at.
