@@ -5,8 +5,6 @@ import type { LogLevel } from "../logger.js";
 import { ProtocolCodes } from "../../messages/codes.js";
 import { optionsFor, type OptionValues, type ProgramInfo } from "./connector-options.js";
 
-export { HelpShown } from "./connector-options.js";
-
 export type ConnectorMode = "about" | "discover" | "test_connection" | "sync";
 
 /** The command line of every SDK-built connector, parsed. */

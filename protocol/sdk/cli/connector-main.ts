@@ -2,7 +2,8 @@ import { asAgoraError } from "../../errors.js";
 import { exitCodeFor, ExitCodes } from "../exit-codes.js";
 import { createLogger, type Logger } from "../logger.js";
 import { maskStream } from "../../secrets/secret-values.js";
-import { HelpShown, type ConnectorArgs } from "./connector-args.js";
+import type { ConnectorArgs } from "./connector-args.js";
+import { HelpShown } from "./connector-options.js";
 
 function writeStderr(text: string): Promise<void> {
   return new Promise((resolve) => process.stderr.write(text, () => resolve()));
