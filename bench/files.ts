@@ -79,12 +79,14 @@ export function writeBenchParquet(path: string, rows: number, rowGroupSize = 100
   return statSync(path).size;
 }
 
-export type InputKind = "csv" | "jsonl" | "parquet" | "parquet10" | "messages";
+export type InputKind = "csv" | "jsonl" | "parquet" | "parquet1m" | "parquet10" | "messages";
 
 export const WRITERS: Record<InputKind, { readonly name: string; readonly write: (path: string, rows: number) => Promise<number> | number }> = {
   csv: { name: "users.csv", write: writeBenchCsv },
   jsonl: { name: "users.jsonl", write: writeBenchJsonl },
   parquet: { name: "users.parquet", write: writeBenchParquet },
+  // Row groups of 1M rows (one at 1M rows), as writers that cut groups by size make of a table like the bench's.
+  parquet1m: { name: "users-1m-groups.parquet", write: (path, rows) => writeBenchParquet(path, rows, 1_000_000) },
   parquet10: { name: "users-10-columns.parquet", write: (path, rows) => writeBenchParquet(path, rows, 100_000, true) },
   messages: { name: "messages.jsonl", write: writeBenchMessages },
 };

@@ -5,12 +5,20 @@ import { formatRate } from "../measure.js";
 import { measureProcess, type ProcessRun } from "../process-stats.js";
 
 export interface ConnectorCase {
+  /** The connector run (dist/connectors/NAME/bin.js), or the label of a case with a script of its own. */
   readonly connector: string;
+  /** What the results call the case when it is not the connector's name alone. */
+  readonly label?: string;
   readonly kind: "tap" | "target";
   /** The input file this case reads (tap) or is fed on stdin (target). */
-  readonly input: "csv" | "jsonl" | "parquet" | "messages";
+  readonly input: "csv" | "jsonl" | "parquet" | "parquet1m" | "messages";
   readonly config: (files: Record<string, string>, work: string) => Record<string, unknown>;
+  /** Another script than the connector's (under dist), run with the input file's path as its one argument, not a config. */
+  readonly script?: string;
 }
+
+/** The label of Node's floor: a bare streaming loop (bench/node-floor.ts), measured beside the connectors. */
+export const NODE_FLOOR = "Node's floor (bare loop)";
 
 export const CONNECTOR_CASES: readonly ConnectorCase[] = [
   { connector: "tap-csv", kind: "tap", input: "csv", config: (files) => ({ files: [{ path: files["csv"], stream: "users", key_properties: ["id"] }] }) },
@@ -21,6 +29,14 @@ export const CONNECTOR_CASES: readonly ConnectorCase[] = [
     input: "parquet",
     config: (files) => ({ files: [{ path: files["parquet"], stream: "users", key_properties: ["id"] }] }),
   },
+  {
+    connector: "tap-parquet",
+    label: "tap-parquet, 1M-row groups",
+    kind: "tap",
+    input: "parquet1m",
+    config: (files) => ({ files: [{ path: files["parquet1m"], stream: "users", key_properties: ["id"] }] }),
+  },
+  { connector: NODE_FLOOR, kind: "tap", input: "csv", script: "bench/node-floor.js", config: () => ({}) },
   { connector: "target-jsonl", kind: "target", input: "messages", config: (_files, work) => ({ destination_path: join(work, "out-jsonl") }) },
   { connector: "target-csv", kind: "target", input: "messages", config: (_files, work) => ({ destination_path: join(work, "out-csv") }) },
   { connector: "target-sqlite", kind: "target", input: "messages", config: (_files, work) => ({ database: join(work, "out.db") }) },
@@ -67,23 +83,20 @@ export async function runConnectorBench(
     mkdirSync(work, { recursive: true });
     process.stderr.write(`connectors: generating ${rows.toLocaleString("en")} rows…\n`);
     // Asked for together: they are written side by side.
-    const [csv, jsonl, parquet, messages] = await Promise.all([
-      inputs.get("csv", rows),
-      inputs.get("jsonl", rows),
-      inputs.get("parquet", rows),
-      inputs.get("messages", rows),
-    ]);
-    const made = { csv, jsonl, parquet, messages };
-    const files = { csv: made.csv.path, jsonl: made.jsonl.path, parquet: made.parquet.path, messages: made.messages.path };
-    const sizesOf: Record<string, number> = { csv: made.csv.bytes, jsonl: made.jsonl.bytes, parquet: made.parquet.bytes, messages: made.messages.bytes };
-    for (const item of cases) {
-      const config = join(work, `${item.connector}.json`);
+    const kinds = ["csv", "jsonl", "parquet", "parquet1m", "messages"] as const;
+    const made = await Promise.all(kinds.map((kind) => inputs.get(kind, rows)));
+    const files = Object.fromEntries(kinds.map((kind, index) => [kind, made[index]?.path ?? ""]));
+    const sizesOf = Object.fromEntries(kinds.map((kind, index) => [kind, made[index]?.bytes ?? 0]));
+    for (const [index, item] of cases.entries()) {
+      const name = item.label ?? item.connector;
+      const config = join(work, `case-${index}.json`);
       writeFileSync(config, JSON.stringify(item.config(files, work)));
-      process.stderr.write(`connectors: ${item.connector}, ${rows.toLocaleString("en")} rows…\n`);
-      const script = join(root, "dist", "connectors", item.connector, "bin.js");
-      const run = await measureProcess(script, ["--config", config], item.kind === "target" ? files[item.input] : undefined);
-      if (run.exitCode !== 0) throw new Error(`${item.connector} failed: ${run.stderr}`);
-      results.push({ connector: item.connector, rows, inputBytes: sizesOf[item.input] ?? 0, run });
+      process.stderr.write(`connectors: ${name}, ${rows.toLocaleString("en")} rows…\n`);
+      const script = join(root, "dist", ...(item.script === undefined ? ["connectors", item.connector, "bin.js"] : item.script.split("/")));
+      const args = item.script === undefined ? ["--config", config] : [files[item.input] ?? ""];
+      const run = await measureProcess(script, args, item.kind === "target" ? files[item.input] : undefined);
+      if (run.exitCode !== 0) throw new Error(`${name} failed: ${run.stderr}`);
+      results.push({ connector: name, rows, inputBytes: sizesOf[item.input] ?? 0, run });
     }
   }
   rmSync(work, { recursive: true, force: true });
@@ -98,9 +111,9 @@ export async function runConnectorBench(
     const [small, large] = [sizes[0], sizes.at(-1)];
     lines.push("", `Peak RSS at ${large?.toLocaleString("en")} rows ÷ at ${small?.toLocaleString("en")} rows (flat means ≈ 1):`, "");
     for (const item of cases) {
-      const at = (size: number | undefined): number =>
-        results.find((row) => row.connector === item.connector && row.rows === size)?.run.peakRssBytes ?? Number.NaN;
-      lines.push(`- ${item.connector}: ${(at(large) / at(small)).toFixed(2)}×`);
+      const name = item.label ?? item.connector;
+      const at = (size: number | undefined): number => results.find((row) => row.connector === name && row.rows === size)?.run.peakRssBytes ?? Number.NaN;
+      lines.push(`- ${name}: ${(at(large) / at(small)).toFixed(2)}×`);
     }
   }
   if ("reason" in postgres) lines.push("", `target-postgres is not measured: ${postgres.reason}.`);

@@ -1,15 +1,4 @@
-import {
-  asyncBufferFromFile,
-  flatten,
-  parquetMetadataAsync,
-  parquetRead,
-  parquetReadObjects,
-  parquetSchema,
-  type AsyncBuffer,
-  type ColumnData,
-  type DecodedArray,
-  type FileMetaData,
-} from "hyparquet";
+import { asyncBufferFromFile, parquetMetadataAsync, parquetSchema, type AsyncBuffer, type FileMetaData } from "hyparquet";
 import {
   BadRowHandler,
   bookmarked,
@@ -26,8 +15,9 @@ import {
 } from "../../protocol/tap.js";
 import type { ParquetConfig, ParquetFileEntry } from "./config.js";
 import { parquetArrowBatches } from "./arrow-batches.js";
+import { groupColumnSources, type ColumnSource, type DecodedColumn } from "./column-pages.js";
 import { parquetToJsonSchema } from "./parquet-schema.js";
-import { READ_OPTIONS, valueReader, withRawDecimals, type NonFinite, type ValueReader } from "./parquet-values.js";
+import { valueReader, withRawDecimals, type NonFinite, type ValueReader } from "./parquet-values.js";
 import { TapParquetCodes } from "./codes.js";
 
 /** The bookmark of a Parquet stream: rows consumed, in which file. */
@@ -54,79 +44,20 @@ async function openParquet(path: string): Promise<{ file: AsyncBuffer; metadata:
   }
 }
 
-interface RowGroupRead {
-  readonly file: AsyncBuffer;
-  readonly metadata: FileMetaData;
-  readonly columns: string[];
-  readonly rowStart: number;
-  readonly rowEnd: number;
-}
-
-/** A column of a row group, decoded: its values from row `start` of the file on. */
-interface DecodedColumn {
-  readonly start: number;
-  readonly values: DecodedArray;
-}
-
-/** A selected column of the row group being sent: its reader and its decoded values. */
+/** A selected column of the row group being sent: its reader, where its values come from, and the values holding the row being made. */
 interface GroupColumn {
   readonly name: string;
   readonly read: ValueReader;
-  readonly decoded: DecodedColumn | undefined;
+  readonly source: ColumnSource | undefined;
+  decoded: DecodedColumn | undefined;
 }
 
 /**
- * The selected columns of one row group (from rowStart), decoded column by
- * column: a record is made from them as it is sent, so the group is never
- * also held as an object per row (the bench file of 1M rows in groups of
- * 100,000 peaked at 348-427 MiB with those objects, 242 MiB without them).
- * Every codec of the format read. A damaged group is one line naming the
- * file, the row group and, found by reading each column alone, the column:
- * not the decoder's own words alone.
- */
-async function readRowGroup(read: RowGroupRead, where: { path: string; group: number }): Promise<Map<string, DecodedColumn>> {
-  try {
-    const chunks = new Map<string, ColumnData[]>();
-    await parquetRead({
-      ...read,
-      ...READ_OPTIONS,
-      onChunk: (chunk) => {
-        const own = chunks.get(chunk.columnName);
-        if (own === undefined) chunks.set(chunk.columnName, [chunk]);
-        else own.push(chunk);
-      },
-    });
-    // A column's chunks come in row order (hyparquet hands them over as it decodes the column's pages).
-    return new Map(
-      [...chunks].map(([name, own]) => [name, { start: own[0]?.rowStart ?? read.rowStart, values: flatten(own.map((chunk) => chunk.columnData)) }]),
-    );
-  } catch (error) {
-    let column: string | undefined;
-    for (const name of read.columns) {
-      try {
-        await parquetReadObjects({ ...read, ...READ_OPTIONS, columns: [name] });
-      } catch {
-        column = name;
-        break;
-      }
-    }
-    const reason = error instanceof Error ? error.message : String(error);
-    throw new FatalError(
-      TapParquetCodes.PARQUET_DAMAGED,
-      `row group ${where.group + 1}${column === undefined ? "" : `, column ${column},`} cannot be read (${reason})`,
-      {
-        where: { file: where.path },
-        hint: "The file is damaged or uses a feature the reader lacks: write it again, or leave that column out of the catalog.",
-        cause: error,
-      },
-    );
-  }
-}
-
-/**
- * A stream reading one Parquet file a row group at a time: memory holds one
- * row group, never the file. Only selected columns are decoded. Resumable
- * by row: whole row groups before the saved row are skipped unread.
+ * A stream reading one Parquet file a row group at a time, each column a
+ * page at a time (see column-pages.ts): memory holds about a page of each
+ * selected column, never a whole group or the file. Only selected columns
+ * are decoded. Resumable by row: row groups and pages before the saved row
+ * are skipped undecoded.
  */
 export async function parquetStream(entry: ParquetFileEntry): Promise<TapStream<ParquetConfig>> {
   const { metadata } = await openParquet(entry.path);
@@ -182,12 +113,21 @@ export async function parquetStream(entry: ParquetFileEntry): Promise<TapStream<
         const groupEnd = groupStart + Number(group.num_rows);
         if (groupEnd > start) {
           const rowStart = Math.max(groupStart, start);
-          const decoded = await readRowGroup({ file, metadata: decoding, columns, rowStart, rowEnd: groupEnd }, { path: entry.path, group: index });
-          // Each column's values looked up once a group, not once a cell.
-          const groupColumns = columnReaders.map(([name, read]): GroupColumn => ({ name, read, decoded: decoded.get(name) }));
-          for (let row = rowStart; row < groupEnd; row += 1) {
-            const item = recordOf(groupColumns, row);
-            if (item !== undefined) yield item;
+          const groupRead = { file, metadata: decoding, path: entry.path, group: index, groupStart, rowStart };
+          const sources = await groupColumnSources(groupRead, columns);
+          const groupColumns = columnReaders.map(([name, read]): GroupColumn => ({ name, read, source: sources.get(name), decoded: undefined }));
+          // Rows are sent a stretch at a time: as far as every column's current page reaches.
+          let row = rowStart;
+          while (row < groupEnd) {
+            let stretchEnd = groupEnd;
+            for (const column of groupColumns) {
+              column.decoded = column.source?.valuesAt(row);
+              if (column.decoded !== undefined) stretchEnd = Math.min(stretchEnd, column.decoded.start + column.decoded.values.length);
+            }
+            for (; row < stretchEnd; row += 1) {
+              const item = recordOf(groupColumns, row);
+              if (item !== undefined) yield item;
+            }
           }
         }
         groupStart = groupEnd;
