@@ -1,4 +1,6 @@
 #!/usr/bin/env node
-import { tapRest } from "./index.js";
+import { enableCompileCache } from "../../protocol/sdk/cli/compile-cache.js";
 
+enableCompileCache();
+const { tapRest } = await import("./index.js");
 await tapRest.main(process.argv.slice(2), { compiledSettings: new URL("./settings-validator.cjs", import.meta.url) });

@@ -2,7 +2,7 @@ import { readFileSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 
 /** Every file of the build a module loads before it runs: its static imports, and theirs. */
-function staticImports(file: string, seen = new Set<string>()): Set<string> {
+export function staticImports(file: string, seen = new Set<string>()): Set<string> {
   if (seen.has(file)) return seen;
   seen.add(file);
   const source = readFileSync(file, "utf8");
