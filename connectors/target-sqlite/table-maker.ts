@@ -1,8 +1,15 @@
+import { existsSync } from "node:fs";
 import type { Worker } from "node:worker_threads";
 import type { CreateTablesReply, CreateTablesRequest } from "./create-tables-worker.js";
 
-/** The worker's module: built beside this connector's bin.js. */
-const WORKER = new URL("./create-tables-worker.js", import.meta.url);
+/**
+ * The worker's module, built beside this connector's bin.js: this module is
+ * there too in a build without shared chunks, and in dist/chunks/ in ours.
+ */
+function workerModule(): URL {
+  const beside = new URL("./create-tables-worker.js", import.meta.url);
+  return existsSync(beside) ? beside : new URL("../connectors/target-sqlite/create-tables-worker.js", import.meta.url);
+}
 
 /**
  * Tables queued before the thread is started: below this, the caller makes
@@ -98,7 +105,7 @@ export class TableMaker {
     if (this.worker !== undefined) return this.worker;
     // node:worker_threads loads with the first thread: a run making fewer tables starts without it.
     const { Worker } = process.getBuiltinModule("node:worker_threads");
-    const worker = new Worker(WORKER, { workerData: { file: this.file, busyTimeoutMs: this.busyTimeoutMs } });
+    const worker = new Worker(workerModule(), { workerData: { file: this.file, busyTimeoutMs: this.busyTimeoutMs } });
     worker.on("message", (reply: CreateTablesReply) => {
       const waiting = this.replies.shift();
       if (this.replies.length === 0) worker.unref();
