@@ -17,6 +17,11 @@ export interface ConnectorCase {
   readonly script?: string;
 }
 
+/** What the results call a case: its label, else its connector's name. */
+function caseName(item: ConnectorCase): string {
+  return item.label ?? item.connector;
+}
+
 /** The label of Node's floor: a bare streaming loop (bench/node-floor.ts), measured beside the connectors. */
 export const NODE_FLOOR = "Node's floor (bare loop)";
 
@@ -88,7 +93,7 @@ export async function runConnectorBench(
     const files = Object.fromEntries(kinds.map((kind, index) => [kind, made[index]?.path ?? ""]));
     const sizesOf = Object.fromEntries(kinds.map((kind, index) => [kind, made[index]?.bytes ?? 0]));
     for (const [index, item] of cases.entries()) {
-      const name = item.label ?? item.connector;
+      const name = caseName(item);
       const config = join(work, `case-${index}.json`);
       writeFileSync(config, JSON.stringify(item.config(files, work)));
       process.stderr.write(`connectors: ${name}, ${rows.toLocaleString("en")} rows…\n`);
@@ -111,7 +116,7 @@ export async function runConnectorBench(
     const [small, large] = [sizes[0], sizes.at(-1)];
     lines.push("", `Peak RSS at ${large?.toLocaleString("en")} rows ÷ at ${small?.toLocaleString("en")} rows (flat means ≈ 1):`, "");
     for (const item of cases) {
-      const name = item.label ?? item.connector;
+      const name = caseName(item);
       const at = (size: number | undefined): number => results.find((row) => row.connector === name && row.rows === size)?.run.peakRssBytes ?? Number.NaN;
       lines.push(`- ${name}: ${(at(large) / at(small)).toFixed(2)}×`);
     }
