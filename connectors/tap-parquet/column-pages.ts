@@ -61,7 +61,9 @@ function damaged(read: GroupRead, column: string, error: unknown): FatalError {
 /**
  * A column of one leaf value per row (no list, no struct): its column
  * chunk's compressed bytes are read once, and each data page is decoded
- * when the rows before it have been sent.
+ * when the rows before it have been sent. nextPage is hyparquet's own page
+ * loop (readColumn in its column.js) for such a column, one page a call:
+ * that loop decodes every page of the chunk before it returns.
  */
 class PagedColumn implements ColumnSource {
   private readonly reader: DataReader;
